@@ -1,0 +1,44 @@
+#pragma once
+
+#include "resultstore.h"
+
+#include <QMap>
+#include <QString>
+
+/// A parsed store URL, as operators already write them:
+///   sqlite:///relative/path.sqlite3   sqlite:////absolute/path   (and a bare file path)
+///   db+sqlite:///…                    (Celery's result_backend form)
+/// Later: postgresql://, mysql://, couchdb:// (issues 4, 5).
+struct StoreUrl
+{
+    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb };
+
+    Scheme scheme = Scheme::Sqlite;
+    QString original;  ///< as given
+    QString path;      ///< SQLite: the file path (relative to the working directory or absolute)
+    QString host;
+    int port = -1;
+    QString user;
+    QString password;
+    QString database;  ///< SQL database name / CouchDB database ("container")
+    QMap<QString, QString> options; ///< query items (?table=…, ?readonly=1, ?sslmode=…)
+    bool celeryDbPrefix = false;    ///< written as db+<url>
+
+    /// The URL with any password replaced by "***" — safe for titles, logs and errors.
+    QString displayString() const;
+
+    static Outcome<StoreUrl> parse(const QString &text);
+};
+
+/// Options that do not belong in the URL.
+struct StoreOptions
+{
+    bool readOnly = false;
+    /// Table to read when a database holds more than one result table (e.g. a renamed
+    /// celery_taskmeta); empty = detect.
+    QString table;
+};
+
+/// A factory that makes unopened stores for the URL. Fails only on an unparsable URL or an
+/// unsupported scheme; connection problems surface from ResultStore::open().
+Outcome<StoreFactory> makeStoreFactory(const QString &url, const StoreOptions &options = {});

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "resultstore.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+#include <functional>
+
+/// What a purge or delete-by-id did. "Nothing lost without the summary saying so": when
+/// error is set or cancelled is true, the counts say exactly what was deleted before.
+struct PurgeSummary
+{
+    qint64 expected = 0;      ///< what the preview/selection announced
+    qint64 tasksDeleted = 0;
+    qint64 groupsDeleted = 0;
+    int batches = 0;
+    bool cancelled = false;
+    StoreError error;
+    qint64 elapsedMs = 0;
+    qint64 longestBatchMs = 0; ///< the longest single write transaction
+};
+
+Q_DECLARE_METATYPE(PurgeSummary)
+
+/// The deletion engine shared by the window and the `stalk purge` command: batches of short
+/// transactions, cancellable between batches, progress after each batch.
+///
+/// Synchronous; runs on the thread that owns the store. cancel() may be called from any thread.
+class Purger final
+{
+public:
+    using Progress = std::function<void(qint64 done, qint64 expected)>;
+
+    explicit Purger(ResultStore &store);
+
+    void setBatchSize(int rows) { m_batchSize = rows; }
+    int batchSize() const { return m_batchSize; }
+    void setProgressCallback(Progress progress) { m_progress = std::move(progress); }
+    void cancel() { m_cancelled.store(true); }
+
+    /// Deletes upstream's expired set (criteria), batch by batch, until none is left.
+    PurgeSummary purge(const PurgeCriteria &criteria, qint64 expected);
+    /// Deletes exactly these rows, batch by batch.
+    PurgeSummary deleteRows(const QVector<qint64> &rowIds);
+
+    static constexpr int defaultBatchSize = 2000;
+
+private:
+    ResultStore &m_store;
+    int m_batchSize = defaultBatchSize;
+    Progress m_progress;
+    std::atomic_bool m_cancelled{false};
+};
+
+/// Runs a Purger on its own thread with its own store (from the factory), so the window
+/// keeps browsing while it deletes. Owned by its parent; emits finished() exactly once.
+class PurgeJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PurgeJob)
+public:
+    explicit PurgeJob(StoreFactory factory, QObject *parent = nullptr);
+    ~PurgeJob() override;
+
+    void startPurge(const PurgeCriteria &criteria, qint64 expected);
+    void startDelete(const QVector<qint64> &rowIds);
+    /// Thread-safe; the batch in flight completes, then the job finishes with cancelled=true.
+    void cancel();
+    bool isRunning() const;
+
+Q_SIGNALS:
+    void progress(qint64 done, qint64 expected);
+    void finished(const PurgeSummary &summary);
+
+private:
+    void run(std::function<PurgeSummary(Purger &)> work);
+
+    StoreFactory m_factory;
+    QThread *m_thread = nullptr;
+    std::atomic<Purger *> m_purger{nullptr};
+    std::atomic_bool m_cancelRequested{false};
+};

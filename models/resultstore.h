@@ -1,0 +1,103 @@
+#pragma once
+
+#include "storeerror.h"
+#include "taskquery.h"
+#include "taskresult.h"
+
+#include <QMap>
+#include <QVector>
+
+#include <functional>
+#include <memory>
+
+/// What an opened store holds.
+struct StoreInfo
+{
+    enum class Layout {
+        DjangoCeleryResults, ///< django_celery_results_taskresult (+ groupresult)
+        CeleryTaskMeta,      ///< Celery's SQLAlchemy celery_taskmeta (+ celery_tasksetmeta)
+        CouchDb,             ///< Celery CouchBackend documents
+    };
+    Layout layout = Layout::DjangoCeleryResults;
+    QString engine;       ///< "SQLite", "PostgreSQL", "MariaDB", "CouchDB"
+    QString location;     ///< the URL or path, without any password — for titles and messages
+    QString tableName;    ///< the results table (SQL) or database (CouchDB)
+    QString schema;       ///< human summary: "django-celery-results 2.4 (migration 0011)"
+    FieldSet fields;      ///< fields the schema has; others are unavailable, not errors
+    bool hasGroups = false;   ///< a GroupResult/taskset table (or documents) exists
+    bool readOnly = false;    ///< opened read-only: every delete fails with PermissionDenied
+    QString note;         ///< anything the user should know ("task_name is NULL in every row: the app runs without result_extended")
+};
+
+Q_DECLARE_METATYPE(StoreInfo)
+
+/// What a purge would delete: counts per status, plus expired groups.
+struct PurgePreview
+{
+    qint64 total = 0;                ///< task results
+    QMap<QString, qint64> byStatus;  ///< status -> count, sums to total
+    qint64 groups = 0;               ///< expired GroupResults (0 when narrowed or absent)
+};
+
+Q_DECLARE_METATYPE(PurgePreview)
+
+/// One batch of a purge or of a delete-by-id.
+struct DeleteBatch
+{
+    qint64 tasks = 0;
+    qint64 groups = 0;
+    bool finished = false; ///< nothing expired is left (for purges)
+};
+
+/// Which columns a page row carries. Summary rows have args/result cut to previewChars and
+/// no traceback/meta; Full rows are complete (the command line's list uses them).
+enum class RowDetail { Summary, Full };
+
+/// Access to one Celery result store (a SQL table pair, a CouchDB database).
+///
+/// Thread rules: a store is created on any thread, then open() and every other call happen
+/// on one thread — the one that called open(). The only exception is interrupt(), which
+/// may be called from any thread to abort the call running right now (it then returns
+/// StoreError::Code::Cancelled). Use one store per thread; a factory makes more.
+///
+/// All calls are synchronous; callers keep them off the GUI thread.
+class ResultStore
+{
+public:
+    virtual ~ResultStore() = default;
+
+    /// Connects and detects the schema. Every other call requires a successful open().
+    virtual StoreError open() = 0;
+    virtual StoreInfo info() const = 0;
+
+    virtual Outcome<qint64> count(const TaskQuery &query) = 0;
+
+    /// Rows [offset, offset + limit) of the query's order.
+    virtual Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit,
+                                                   RowDetail detail = RowDetail::Summary)
+        = 0;
+
+    /// One complete row by the store's key; NotFound when it is gone.
+    virtual Outcome<TaskResult> fetchOne(qint64 rowId) = 0;
+    /// One complete row by Celery task id; NotFound when there is none.
+    virtual Outcome<TaskResult> fetchByTaskId(const QString &taskId) = 0;
+
+    virtual Outcome<Facets> facets(const TaskQuery &query) = 0;
+
+    virtual Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) = 0;
+    /// Deletes at most batchSize expired task results (then expired groups, once no task
+    /// result is left) in one short transaction.
+    virtual Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) = 0;
+    /// Deletes exactly these rows (those still present) in one short transaction.
+    virtual Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) = 0;
+
+    /// Thread-safe: abort the running call, if any.
+    virtual void interrupt() { }
+
+    /// How many characters of args/result a Summary row keeps.
+    static constexpr int previewChars = 200;
+};
+
+/// Makes a new, unopened store for the same location. Called on the thread that will use
+/// the store; safe to call from several threads.
+using StoreFactory = std::function<std::unique_ptr<ResultStore>()>;

@@ -1,0 +1,62 @@
+#include "taskquery.h"
+
+#include <QRegularExpression>
+
+QStringList TaskQuery::searchTerms() const
+{
+    // Django's smart_split() followed by the admin's unescape of quoted bits
+    // (django/utils/text.py, django/contrib/admin/options.py get_search_results).
+    static const QRegularExpression splitter(QStringLiteral(R"(
+        ((?:
+            [^\s'"]*
+            (?:
+                (?:"(?:[^"\\]|\\.)*" | '(?:[^'\\]|\\.)*')
+                [^\s'"]*
+            )+
+        ) | \S+)
+    )"),
+                                             QRegularExpression::ExtendedPatternSyntaxOption);
+
+    QStringList terms;
+    auto it = splitter.globalMatch(search);
+    while (it.hasNext()) {
+        QString bit = it.next().captured(0);
+        const QChar first = bit.front();
+        if ((first == u'"' || first == u'\'') && bit.back() == first) {
+            // unescape_string_literal(): strip the quotes, unescape \<quote> and \\.
+            bit = bit.mid(1, bit.size() - 2);
+            bit.replace(QStringLiteral("\\") + first, QString(first));
+            bit.replace(QStringLiteral("\\\\"), QStringLiteral("\\"));
+        }
+        terms.append(bit);
+    }
+    return terms;
+}
+
+bool TaskQuery::isUnfiltered() const
+{
+    return searchTerms().isEmpty() && taskNames.isEmpty() && statuses.isEmpty() && workers.isEmpty()
+        && periodicTaskNames.isEmpty() && !doneAfter.isValid() && !doneBefore.isValid();
+}
+
+namespace {
+// QStringList's == treats null and empty alike; a null entry means "NULL".
+bool sameSet(const QStringList &a, const QStringList &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i] || a[i].isNull() != b[i].isNull())
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+bool operator==(const TaskQuery &a, const TaskQuery &b)
+{
+    return a.search == b.search && sameSet(a.taskNames, b.taskNames) && sameSet(a.statuses, b.statuses)
+        && sameSet(a.workers, b.workers) && sameSet(a.periodicTaskNames, b.periodicTaskNames)
+        && a.doneAfter == b.doneAfter && a.doneBefore == b.doneBefore && a.sortField == b.sortField
+        && a.sortOrder == b.sortOrder;
+}

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "taskresult.h"
+
+#include <QDateTime>
+#include <QStringList>
+
+/// The admin's question, pushed down to the store: search text, facet filters, a date_done
+/// range and a sort order. Plain value type.
+struct TaskQuery
+{
+    /// Django admin semantics: split on whitespace, "quoted phrases" stay whole; every term
+    /// must occur case-insensitively (all of Unicode) in at least one of task_id, task_name,
+    /// status, task_args, task_kwargs. args/kwargs are also matched in their decoded form, so
+    /// "Zoë" finds "('Zo\u00eb',)". No character is special.
+    QString search;
+
+    /// Each list is a set; empty = no filter. A null QString in a list matches NULL.
+    QStringList taskNames;
+    QStringList statuses;
+    QStringList workers;
+    QStringList periodicTaskNames;
+
+    QDateTime doneAfter;  ///< date_done >= doneAfter (UTC); invalid = open
+    QDateTime doneBefore; ///< date_done <  doneBefore (UTC); invalid = open
+
+    /// Sorting; ties are broken by the row id in the same direction. Default: newest
+    /// date_done first, as django-celery-results' admin.
+    Field sortField = Field::DateDone;
+    Qt::SortOrder sortOrder = Qt::DescendingOrder;
+
+    /// The search text split into terms as the Django admin does (shlex-like smart split:
+    /// whitespace separates, double or single quotes group, quotes are removed).
+    QStringList searchTerms() const;
+
+    /// True when nothing narrows the result set.
+    bool isUnfiltered() const;
+
+    friend bool operator==(const TaskQuery &a, const TaskQuery &b);
+    friend bool operator!=(const TaskQuery &a, const TaskQuery &b) { return !(a == b); }
+};
+
+Q_DECLARE_METATYPE(TaskQuery)
+
+/// Which rows a purge removes: exactly upstream's get_all_expired() — date_done < cutoff,
+/// whatever the status — optionally narrowed. The cutoff is fixed when the user confirms.
+struct PurgeCriteria
+{
+    QDateTime cutoff;      ///< UTC; required
+    QStringList statuses;  ///< narrowing; empty = every status
+    QStringList taskNames; ///< narrowing; empty = every task name
+    /// Also delete expired GroupResults (upstream cleanup() does). Only honoured when the
+    /// purge is not narrowed, since groups have no status or task name.
+    bool includeGroups = true;
+
+    bool isNarrowed() const { return !statuses.isEmpty() || !taskNames.isEmpty(); }
+};
+
+Q_DECLARE_METATYPE(PurgeCriteria)

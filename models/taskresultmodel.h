@@ -1,0 +1,120 @@
+#pragma once
+
+#include "resultstore.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+#include <QThread>
+
+class StoreWorker;
+
+/// A table of task results that never loads a whole table: the row count comes from the
+/// store, rows arrive in pages from a worker thread (which owns the store and its
+/// connection) and are kept in a bounded page cache. Facets, the total count and single-row
+/// details come from the same worker. Every answer carries the generation of the query that
+/// asked; answers for an older generation are dropped.
+///
+/// Lives on the GUI thread. Owns its worker thread.
+class TaskResultModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TaskResultModel)
+public:
+    enum Column {
+        StatusColumn,
+        TaskNameColumn,
+        TaskIdColumn,
+        WorkerColumn,
+        PeriodicTaskColumn,
+        DateDoneColumn,
+        DateCreatedColumn,
+        DateStartedColumn,
+        RuntimeColumn,
+        ArgsColumn,
+        ResultColumn,
+        ColumnCount
+    };
+    enum Role {
+        RawValueRole = Qt::UserRole, ///< sortable raw value (QDateTime, qint64 ms, QString)
+        TaskResultRole,              ///< the whole (summary) TaskResult as QVariant
+        RowIdRole,                   ///< the store's key (qint64)
+        TaskIdRole,                  ///< Celery task id (QString)
+        LoadedRole,                  ///< bool: false while the row's page is loading
+    };
+
+    explicit TaskResultModel(QObject *parent = nullptr);
+    ~TaskResultModel() override;
+
+    /// Opens a store made by the factory on the worker thread; emits opened() or failed().
+    void setStoreFactory(StoreFactory factory);
+    void close();
+    bool isOpen() const { return m_open; }
+    const StoreInfo &storeInfo() const { return m_info; }
+
+    void setQuery(const TaskQuery &query);
+    const TaskQuery &query() const { return m_query; }
+    /// Re-reads count, facets and the cached pages, keeping rows in place where possible.
+    void refresh();
+
+    /// Which field a column shows (Field::FieldCount for Runtime).
+    static Field columnField(int column);
+    /// False when the open store's schema lacks the column's field.
+    bool isColumnAvailable(int column) const;
+
+    /// Asks for the complete row; answers with detailReady() or detailFailed().
+    void requestDetail(qint64 rowId);
+    /// The summary row when its page is cached, else nullptr.
+    const TaskResult *cachedRow(int row) const;
+    /// Row number of a cached row id, or -1.
+    int rowOfRowId(qint64 rowId) const;
+
+    /// Dates as UTC instead of local time (display only).
+    void setShowUtc(bool utc);
+    bool showUtc() const { return m_showUtc; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    void sort(int column, Qt::SortOrder order) override;
+
+    static constexpr int pageSize = 200;
+    static constexpr int maxCachedPages = 64;
+
+Q_SIGNALS:
+    void opened(const StoreInfo &info);
+    void failed(const StoreError &error);
+    /// The total for the current query (exact). totalRows is the unfiltered total.
+    void countChanged(qint64 matching, qint64 totalRows);
+    void facetsChanged(const Facets &facets);
+    void detailReady(const TaskResult &row);
+    void detailFailed(qint64 rowId, const StoreError &error);
+    /// True while any request of the current generation is outstanding.
+    void busyChanged(bool busy);
+
+private:
+    // Implementation detail (see taskresultmodel.cpp).
+    void requestPage(int page) const;
+    void onCount(quint64 generation, qint64 matching, qint64 total);
+    void onPage(quint64 generation, int page, const QVector<TaskResult> &rows);
+    void onError(quint64 generation, const StoreError &error);
+    void startGeneration(bool keepRows);
+
+    QThread m_thread;
+    StoreWorker *m_worker = nullptr;
+    StoreInfo m_info;
+    bool m_open = false;
+    TaskQuery m_query;
+    quint64 m_generation = 0;
+    int m_rowCount = 0;
+    bool m_showUtc = false;
+
+    struct Page {
+        QVector<TaskResult> rows;
+        quint64 lastUse = 0;
+    };
+    mutable QHash<int, Page> m_pages;
+    mutable QSet<int> m_pending;
+    mutable quint64 m_useClock = 0;
+};

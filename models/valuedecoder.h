@@ -1,0 +1,57 @@
+#pragma once
+
+#include "taskresult.h"
+
+#include <QByteArray>
+#include <QString>
+
+/// Turns stored text into what a person should read. Pure functions; any thread.
+namespace ValueDecoder {
+
+/// What kind of value a stored result/args text turned out to be.
+enum class Kind {
+    Null,       ///< NULL in the store
+    Json,       ///< valid JSON, pretty-printed
+    Exception,  ///< Celery's exception dict {"exc_type", "exc_message", "exc_module"}
+    PythonRepr, ///< args/kwargs: a JSON string holding a Python literal
+    Pickle,     ///< binary content that is a Python pickle (never unpickled)
+    Binary,     ///< other base64 binary content (msgpack, …): shown as bytes
+    Text,       ///< anything else, shown as it is (with a problem noted when it should have parsed)
+};
+
+struct Decoded
+{
+    Kind kind = Kind::Null;
+    QString text;     ///< multi-line, readable form for the detail pane
+    QString summary;  ///< one line for table cells ("ValueError: boom", "{"a": 1}")
+    QString problem;  ///< why it could not be decoded as expected; empty when fine
+};
+
+/// A task result (the `result` column) given its content type and encoding.
+/// - application/json + utf-8: pretty JSON; exception dicts as "Type: message";
+///   kombu's {"__type__", "__value__"} wrappers shown as their value.
+/// - encoding "binary": base64-decoded; pickles shown as a hex/ASCII dump, never unpickled.
+Decoded decodeResult(const QString &stored, const QString &contentType, const QString &contentEncoding);
+
+/// task_args / task_kwargs: a JSON string holding a Python repr ("\"(1, 'Zo\\u00eb')\"") ->
+/// the Python literal it is ("(1, 'Zoë')"). Real JSON (CouchDB, celery_taskmeta) is shown
+/// as Python would print it.
+Decoded decodeArguments(const QString &stored);
+
+/// meta ("{\"children\": []}") pretty-printed.
+Decoded decodeMeta(const QString &stored);
+
+/// Decodes JSON \uXXXX escapes (with surrogate pairs) inside a JSON-string-looking text,
+/// leaving everything else as is. Used for search over args/kwargs.
+QString unescapeJsonText(const QString &text);
+
+/// A JSON value as indented text (2 spaces, keys in stored order is not guaranteed).
+QString prettyJson(const QByteArray &json, QString *problem = nullptr);
+
+/// The exception line of a Python traceback (the last non-indented line), or empty.
+QString tracebackExceptionLine(const QString &traceback);
+
+/// A one-line hex/ASCII preview of bytes ("80 05 95 …  |....|"), at most maxBytes shown.
+QString hexPreview(const QByteArray &bytes, int maxBytes = 64);
+
+} // namespace ValueDecoder
