@@ -23,6 +23,7 @@ struct StoreUrl
     QString database;  ///< SQL database name / CouchDB database ("container")
     QMap<QString, QString> options; ///< query items (?table=…, ?readonly=1, ?sslmode=…)
     bool celeryDbPrefix = false;    ///< written as db+<url>
+    bool tls = false;               ///< couchdbs:// (HTTPS)
 
     /// The URL with any password replaced by "***" — safe for titles, logs and errors.
     QString displayString() const;

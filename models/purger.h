@@ -79,6 +79,9 @@ private:
 
     StoreFactory m_factory;
     QThread *m_thread = nullptr;
-    std::atomic<Purger *> m_purger{nullptr};
+    // Read by the job's thread between batches (it forwards it to its Purger), so cancel()
+    // never touches a Purger that may be going away.
     std::atomic_bool m_cancelRequested{false};
+    bool m_running = false;   ///< GUI side: from start until finished() is emitted
+    PurgeSummary m_summary;   ///< written by the job's thread before it ends
 };

@@ -15,7 +15,9 @@ QStringList TaskQuery::searchTerms() const
             )+
         ) | \S+)
     )"),
-                                             QRegularExpression::ExtendedPatternSyntaxOption);
+                                             QRegularExpression::ExtendedPatternSyntaxOption
+                                                 // Python's \s is Unicode-aware (no-break, em, ideographic spaces).
+                                                 | QRegularExpression::UseUnicodePropertiesOption);
 
     QStringList terms;
     auto it = splitter.globalMatch(search);

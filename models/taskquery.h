@@ -47,6 +47,10 @@ Q_DECLARE_METATYPE(TaskQuery)
 struct PurgeCriteria
 {
     QDateTime cutoff;      ///< UTC; required
+    /// Microseconds beyond cutoff's milliseconds (0-999). QDateTime stops at milliseconds while
+    /// upstream compares microseconds; set this when a cutoff is given with 6 fraction digits
+    /// so the expired set is exactly upstream's.
+    int cutoffExtraMicroseconds = 0;
     QStringList statuses;  ///< narrowing; empty = every status
     QStringList taskNames; ///< narrowing; empty = every task name
     /// Also delete expired GroupResults (upstream cleanup() does). Only honoured when the

@@ -5,6 +5,7 @@
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QSet>
+#include <QStringList>
 #include <QThread>
 
 class StoreWorker;
@@ -84,6 +85,8 @@ public:
 
 Q_SIGNALS:
     void opened(const StoreInfo &info);
+    /// Opening failed, or a count/facets/page request of the current query did (an
+    /// interrupted, superseded request is never reported).
     void failed(const StoreError &error);
     /// The total for the current query (exact). totalRows is the unfiltered total.
     void countChanged(qint64 matching, qint64 totalRows);
@@ -95,11 +98,32 @@ Q_SIGNALS:
 
 private:
     // Implementation detail (see taskresultmodel.cpp).
+    struct Page {
+        QVector<TaskResult> rows;
+        QStringList argsPreviews;   ///< decoded one-line args (+ kwargs), per row
+        QStringList resultPreviews; ///< decoded one-line result, per row
+        quint64 lastUse = 0;
+    };
+
     void requestPage(int page) const;
+    void onOpened(quint64 generation, const StoreInfo &info);
+    void onOpenFailed(quint64 generation, const StoreError &error);
     void onCount(quint64 generation, qint64 matching, qint64 total);
-    void onPage(quint64 generation, int page, const QVector<TaskResult> &rows);
+    void onFacets(quint64 generation, const Facets &facets);
+    void onPage(quint64 generation, int page, const QVector<TaskResult> &rows,
+                const QStringList &argsPreviews, const QStringList &resultPreviews);
+    void onPageFailed(quint64 generation, int page, const StoreError &error);
     void onError(quint64 generation, const StoreError &error);
     void startGeneration(bool keepRows);
+    quint64 nextGeneration();
+    void insertPage(int page, Page &&data);
+    void finishRequest();
+    void updateBusy();
+    void scheduleBusyUpdate() const;
+    QVariant displayData(const Page &page, int index, int column) const;
+    QVariant rawData(const TaskResult &row, int column) const;
+    QVariant toolTipData(const TaskResult &row, int column) const;
+    QString dateText(const QDateTime &date) const;
 
     QThread m_thread;
     StoreWorker *m_worker = nullptr;
@@ -107,14 +131,17 @@ private:
     bool m_open = false;
     TaskQuery m_query;
     quint64 m_generation = 0;
+    quint64 m_epoch = 0;          ///< bumped when the store changes; details carry it
     int m_rowCount = 0;
     bool m_showUtc = false;
+    bool m_resetPending = false;  ///< the current generation's count replaces every row
+    bool m_busy = false;
+    mutable int m_outstanding = 0; ///< requests of the current generation not answered yet
+    QString m_dateFormat;
 
-    struct Page {
-        QVector<TaskResult> rows;
-        quint64 lastUse = 0;
-    };
-    mutable QHash<int, Page> m_pages;
-    mutable QSet<int> m_pending;
+    mutable QHash<int, Page> m_pages;  ///< shown pages (bounded by maxCachedPages)
+    QHash<int, Page> m_early;          ///< pages of a new query that came before its count
+    mutable QSet<int> m_pending;       ///< pages asked for in the current generation
+    mutable QSet<int> m_failedPages;   ///< not asked again until the next generation
     mutable quint64 m_useClock = 0;
 };

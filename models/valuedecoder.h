@@ -28,14 +28,18 @@ struct Decoded
 };
 
 /// A task result (the `result` column) given its content type and encoding.
-/// - application/json + utf-8: pretty JSON; exception dicts as "Type: message";
-///   kombu's {"__type__", "__value__"} wrappers shown as their value.
-/// - encoding "binary": base64-decoded; pickles shown as a hex/ASCII dump, never unpickled.
+/// - application/json + utf-8: pretty JSON (stored key order, numbers as written); exception
+///   dicts as "Type: message" (module prefix unless builtins); kombu's {"__type__", "__value__"}
+///   wrappers shown as their value; STARTED's {"pid", "hostname"} summarised.
+/// - encoding "binary": base64-decoded; pickles read by PickleReader (never executed) and shown
+///   as Python literals (a cut pickle shows what it starts with, problem says where it stopped),
+///   with a hex dump when unreadable; anything else (msgpack, …) as a hex dump.
 Decoded decodeResult(const QString &stored, const QString &contentType, const QString &contentEncoding);
 
 /// task_args / task_kwargs: a JSON string holding a Python repr ("\"(1, 'Zo\\u00eb')\"") ->
-/// the Python literal it is ("(1, 'Zoë')"). Real JSON (CouchDB, celery_taskmeta) is shown
-/// as Python would print it.
+/// the Python literal it is ("(1, 'Zoë')"), laid out on lines when long; problem notes
+/// "truncated by Celery at 1024 characters". Real JSON (CouchDB, celery_taskmeta) is shown
+/// as Python would print it. Kind::PythonRepr for both.
 Decoded decodeArguments(const QString &stored);
 
 /// meta ("{\"children\": []}") pretty-printed.
@@ -45,13 +49,26 @@ Decoded decodeMeta(const QString &stored);
 /// leaving everything else as is. Used for search over args/kwargs.
 QString unescapeJsonText(const QString &text);
 
-/// A JSON value as indented text (2 spaces, keys in stored order is not guaranteed).
+/// A JSON value as indented text (2 spaces, keys in stored order, numbers as written).
 QString prettyJson(const QByteArray &json, QString *problem = nullptr);
 
-/// The exception line of a Python traceback (the last non-indented line), or empty.
+/// The exception line of a Python traceback, or empty: the first non-indented line after the
+/// last "Traceback (most recent call last):" header (so chained tracebacks give the exception
+/// raised last and multi-line messages their first line); without a header, the last
+/// non-indented non-empty line.
 QString tracebackExceptionLine(const QString &traceback);
 
 /// A one-line hex/ASCII preview of bytes ("80 05 95 …  |....|"), at most maxBytes shown.
 QString hexPreview(const QByteArray &bytes, int maxBytes = 64);
+
+/// A classic multi-line hex dump ("00000000  80 05 95 …  |....|"), at most maxBytes shown.
+QString hexDump(const QByteArray &bytes, int maxBytes = 4096);
+
+/// Cheap decodeResult(…).summary for table cells: looks at no more than the first few KB of
+/// the stored text (page rows may hold cut previews), never pretty-prints the whole value.
+QString resultSummary(const QString &stored, const QString &contentType, const QString &contentEncoding);
+
+/// Cheap decodeArguments(…).summary for table cells (same bounds as resultSummary()).
+QString argumentsSummary(const QString &stored);
 
 } // namespace ValueDecoder

@@ -1,0 +1,960 @@
+#include "cli.h"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "cliargs.h"
+#include "clioutput.h"
+#include "purger.h"
+#include "storeurl.h"
+#include "timeparse.h"
+
+#include <unistd.h>
+
+#ifndef STALK_VERSION
+#define STALK_VERSION "0.1.0"
+#endif
+
+namespace Cli {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Options and help
+
+CliOption flag(const QString &name, const QString &help, QChar shortName = {})
+{
+    CliOption option;
+    option.name = name;
+    option.shortName = shortName;
+    option.help = help;
+    return option;
+}
+
+CliOption valued(const QString &name, const QString &valueName, const QString &help,
+                 bool repeatable = false)
+{
+    CliOption option;
+    option.name = name;
+    option.valueName = valueName;
+    option.help = help;
+    option.repeatable = repeatable;
+    return option;
+}
+
+QVector<CliOption> filterOptions()
+{
+    return {
+        valued(QStringLiteral("search"), QStringLiteral("TEXT"),
+               QStringLiteral("every word (or \"quoted phrase\") occurs in task id, task name, status, args or kwargs")),
+        valued(QStringLiteral("task-name"), QStringLiteral("NAME"),
+               QStringLiteral("only this task name ('' = none recorded)"), true),
+        valued(QStringLiteral("status"), QStringLiteral("STATE"),
+               QStringLiteral("only this state: SUCCESS, FAILURE, RETRY, REVOKED, STARTED, …"), true),
+        valued(QStringLiteral("worker"), QStringLiteral("NAME"),
+               QStringLiteral("only this worker ('' = none recorded)"), true),
+        valued(QStringLiteral("periodic-task"), QStringLiteral("NAME"),
+               QStringLiteral("only this periodic task ('' = not periodic)"), true),
+        valued(QStringLiteral("done-after"), QStringLiteral("TIMESTAMP"),
+               QStringLiteral("only date_done at or after TIMESTAMP")),
+        valued(QStringLiteral("done-before"), QStringLiteral("TIMESTAMP"),
+               QStringLiteral("only date_done before TIMESTAMP")),
+    };
+}
+
+QVector<CliOption> commonOptions()
+{
+    return {
+        flag(QStringLiteral("read-only"), QStringLiteral("open the store read-only: nothing can be deleted")),
+        flag(QStringLiteral("help"), QStringLiteral("show this help"), u'h'),
+    };
+}
+
+const QString urlHelp = QStringLiteral(
+    "URL:\n"
+    "  sqlite:///relative/path.sqlite3   a SQLite file relative to the working directory\n"
+    "  sqlite:////absolute/path.sqlite3  a SQLite file by absolute path\n"
+    "  db+sqlite:///…                    Celery's result_backend spelling, also accepted\n"
+    "  path/to/file.sqlite3              a bare path names a SQLite file too\n"
+    "  …?readonly=1                      open read-only (like --read-only)\n"
+    "  The database may hold django-celery-results tables or Celery's celery_taskmeta.\n"
+    "  postgresql://, mysql:// and couchdb:// URLs work where this build supports them;\n"
+    "  otherwise they fail with exit status 1. Passwords are shown as *** in messages.\n");
+
+const QString filterHelp = QStringLiteral(
+    "FILTERS combine with AND; a repeated filter matches any of its values.\n"
+    "TIMESTAMP: ISO 8601, UTC unless an offset is given: 2025-02-01, 2025-02-01T10:00,\n"
+    "  2025-02-01T10:00:00Z, 2025-02-01 10:00:00.123456+02:00.\n");
+
+const QString exitHelp = QStringLiteral(
+    "Exit status: 0 success, 1 failure (one line on standard error), 2 usage error.\n");
+
+struct Command
+{
+    QString name;
+    QString synopsis;
+    QString summary;
+    QString description;
+    QStringList positionals; ///< required, in order: "URL", "TASK_ID"
+    QVector<CliOption> options;
+    int (*run)(const CliArguments &arguments, const CliConsole &console);
+};
+
+int runCount(const CliArguments &arguments, const CliConsole &console);
+int runList(const CliArguments &arguments, const CliConsole &console);
+int runShow(const CliArguments &arguments, const CliConsole &console);
+int runStats(const CliArguments &arguments, const CliConsole &console);
+int runPurge(const CliArguments &arguments, const CliConsole &console);
+
+const QVector<Command> &commands()
+{
+    static const QVector<Command> list = [] {
+        QVector<Command> all;
+
+        all.append({QStringLiteral("count"), QStringLiteral("URL [FILTERS]"),
+                    QStringLiteral("print the number of matching results"),
+                    QStringLiteral("Prints the number of results that match the filters (all results without\n"
+                                   "filters) as a bare integer.\n"),
+                    {QStringLiteral("URL")}, filterOptions() + commonOptions(), &runCount});
+
+        QVector<CliOption> listOptions = filterOptions();
+        listOptions << valued(QStringLiteral("limit"), QStringLiteral("N"),
+                              QStringLiteral("print at most N results (default 100; 0 = all, streamed)"))
+                    << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
+                              QStringLiteral("table (default), csv, json or jsonl"));
+        all.append({QStringLiteral("list"), QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl]"),
+                    QStringLiteral("print matching results, newest first"),
+                    QStringLiteral(
+                        "Prints matching results, newest date_done first.\n"
+                        "  table  aligned columns date_done (UTC), status, task_name, task_id, worker,\n"
+                        "         fitted to the terminal's width ('-' = NULL)\n"
+                        "  csv    RFC 4180 (CRLF line ends) with a header row, every field\n"
+                        "  json   an array of objects;  jsonl  one object per line\n"
+                        "Objects and CSV columns use the stored column names: id, task_id, task_name,\n"
+                        "periodic_task_name, status, worker, task_args, task_kwargs, result, traceback,\n"
+                        "meta, content_type, content_encoding, date_created, date_started, date_done\n"
+                        "(+ group_id, parent_id, queue, retries, hidden when the schema has them).\n"
+                        "Text is exactly what is stored (task_args is a JSON string holding a Python\n"
+                        "repr); dates are ISO 8601 UTC with 'Z' (millisecond precision); NULL or a\n"
+                        "column the schema lacks is null (empty in CSV). \"problems\" lists what could not\n"
+                        "be read, when anything. With --limit 0 rows are fetched page by page, so\n"
+                        "memory stays flat on millions of rows.\n"),
+                    {QStringLiteral("URL")}, listOptions + commonOptions(), &runList});
+
+        all.append({QStringLiteral("show"), QStringLiteral("URL TASK_ID"),
+                    QStringLiteral("print one result in full, as JSON"),
+                    QStringLiteral("Prints the result with Celery task id TASK_ID as an indented JSON object (the\n"
+                                   "same keys as `list --format json`). Exits 1 when there is no such result.\n"),
+                    {QStringLiteral("URL"), QStringLiteral("TASK_ID")}, commonOptions(), &runShow});
+
+        QVector<CliOption> statsOptions = filterOptions();
+        statsOptions << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
+                               QStringLiteral("table (default) or json"));
+        all.append({QStringLiteral("stats"), QStringLiteral("URL [FILTERS] [--format table|json]"),
+                    QStringLiteral("count results by status, task name, worker and periodic task"),
+                    QStringLiteral(
+                        "Prints the number of matching results, then counts by status, task_name,\n"
+                        "worker and periodic_task_name (most frequent first). In JSON:\n"
+                        "  {\"total\": N, \"status\": {\"SUCCESS\": n, …}, \"task_name\": {…}, \"worker\": {…},\n"
+                        "   \"periodic_task_name\": {…}}\n"
+                        "where the key \"\" counts NULL, and a field the schema lacks is null.\n"),
+                    {QStringLiteral("URL")}, statsOptions + commonOptions(), &runStats});
+
+        QVector<CliOption> purgeOptions{
+            valued(QStringLiteral("older-than"), QStringLiteral("DURATION"),
+                   QStringLiteral("cutoff = now - DURATION: 3600, 3600s, 90m, 12h, 1d, 2w")),
+            valued(QStringLiteral("before"), QStringLiteral("TIMESTAMP"), QStringLiteral("cutoff = TIMESTAMP")),
+            valued(QStringLiteral("status"), QStringLiteral("STATE"), QStringLiteral("only delete results in this state"), true),
+            valued(QStringLiteral("task-name"), QStringLiteral("NAME"),
+                   QStringLiteral("only delete results of this task ('' = none recorded)"), true),
+            flag(QStringLiteral("dry-run"), QStringLiteral("print what would be deleted and delete nothing")),
+            flag(QStringLiteral("yes"), QStringLiteral("do not ask for confirmation (needed when not on a terminal)"), u'y'),
+            valued(QStringLiteral("batch-size"), QStringLiteral("N"),
+                   QStringLiteral("rows per delete transaction (default %1)").arg(Purger::defaultBatchSize)),
+        };
+        // Recognised so that the refusal can say why (see runPurge).
+        for (const CliOption &option : filterOptions()) {
+            if (option.name != u"status" && option.name != u"task-name") {
+                CliOption rejected = option;
+                rejected.hidden = true;
+                purgeOptions << rejected;
+            }
+        }
+        all.append({QStringLiteral("purge"),
+                    QStringLiteral("URL (--older-than DURATION | --before TIMESTAMP) [--status STATE] [--task-name NAME] [--dry-run] [--yes]"),
+                    QStringLiteral("delete expired results, in batches"),
+                    QStringLiteral(
+                        "Deletes what Celery's own cleanup deletes: every result whose date_done is\n"
+                        "before the cutoff, whatever its status, and expired group results (unless the\n"
+                        "purge is narrowed by --status or --task-name; no other filter can narrow it).\n"
+                        "The cutoff is fixed once, at start. Deletion runs in short transactions of\n"
+                        "--batch-size rows; Ctrl+C stops after the current batch (exit 1) and what was\n"
+                        "deleted so far is printed. Progress goes to standard error on a terminal.\n"
+                        "\n"
+                        "  --dry-run prints   N results would be deleted (n STATUS, …) (+ G groups)\n"
+                        "  a purge prints     deleted N results (and G groups)\n"
+                        "\n"
+                        "Without --yes, stalk asks \"Delete N results older than CUTOFF from URL? [y/N]\"\n"
+                        "when standard input is a terminal, and otherwise refuses with exit status 2 (a\n"
+                        "usage error: add --yes in scripts and cron jobs) before touching the store. Answering\n"
+                        "anything but y/yes deletes nothing (exit 1). With --read-only a purge fails\n"
+                        "(exit 1); --dry-run still works. --search, --worker, --periodic-task,\n"
+                        "--done-after and --done-before are refused (exit 2): they cannot narrow a purge.\n"
+                        "\n"
+                        "DURATION: a whole number with an optional unit: s, m, h, d (24 h) or w;\n"
+                        "  3600 = 3600s = 60m = 1h. No signs, fractions, or compound forms.\n"
+                        "TIMESTAMP fractions beyond milliseconds are dropped (never rounded up).\n"),
+                    {QStringLiteral("URL")}, purgeOptions + commonOptions(), &runPurge});
+        return all;
+    }();
+    return list;
+}
+
+const Command *findCommand(const QString &name)
+{
+    for (const Command &command : commands()) {
+        if (command.name == name)
+            return &command;
+    }
+    return nullptr;
+}
+
+QStringList commandNames()
+{
+    QStringList names;
+    for (const Command &command : commands())
+        names << command.name;
+    return names;
+}
+
+QString globalHelp()
+{
+    QString help = QStringLiteral(
+        "Usage: stalk [--read-only] [URL]       open the window (the demo database without a URL)\n"
+        "       stalk COMMAND URL [OPTIONS]     work on a Celery result store from the command line\n"
+        "\n"
+        "Stalk browses, searches and purges Celery task results (django-celery-results tables or\n"
+        "Celery's celery_taskmeta).\n"
+        "\n"
+        "Commands:\n");
+    for (const Command &command : commands())
+        help += QStringLiteral("  stalk %1 %2\n      %3\n").arg(command.name, command.synopsis, command.summary);
+    help += QStringLiteral(
+        "\n"
+        "FILTERS: --search TEXT  --task-name NAME  --status STATE  --worker NAME\n"
+        "         --periodic-task NAME  --done-after TIMESTAMP  --done-before TIMESTAMP\n"
+        "         (--task-name, --status, --worker and --periodic-task may repeat)\n"
+        "DURATION: 3600, 3600s, 90m, 12h, 1d, 2w\n"
+        "\n"
+        "Options:\n"
+        "      --read-only  open the store read-only (also for the window)\n"
+        "  -h, --help       this help; `stalk COMMAND --help` explains a command\n"
+        "      --version    print the version\n"
+        "\n");
+    help += urlHelp + u'\n' + filterHelp + u'\n' + exitHelp;
+    return help;
+}
+
+QString commandHelp(const Command &command)
+{
+    QString help = QStringLiteral("Usage: stalk %1 %2\n\n").arg(command.name, command.synopsis);
+    help += command.description + QStringLiteral("\nOptions:\n") + formatOptionHelp(command.options);
+    help += u'\n' + urlHelp;
+    if (command.name != u"show")
+        help += u'\n' + filterHelp;
+    help += u'\n' + exitHelp;
+    return help;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+QString oneLine(QString text)
+{
+    text.replace(u'\n', u' ');
+    text.replace(u'\r', u' ');
+    return text.trimmed();
+}
+
+int usageError(const CliConsole &console, const QString &command, const QString &message)
+{
+    const QString prefix = command.isEmpty() ? QStringLiteral("stalk") : QStringLiteral("stalk ") + command;
+    console.err(QStringLiteral("%1: %2\nTry '%1 --help' for more information.\n").arg(prefix, oneLine(message)));
+    return ExitUsage;
+}
+
+int failure(const CliConsole &console, const QString &message)
+{
+    console.err(QStringLiteral("stalk: %1\n").arg(oneLine(message)));
+    return ExitFailure;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared command steps
+
+/// An opened store and how to name it in messages.
+struct OpenedStore
+{
+    std::unique_ptr<ResultStore> store;
+    QString display; ///< the URL without a password
+    int status = ExitSuccess;
+};
+
+OpenedStore openStore(const QString &command, const QString &url, bool readOnly, const CliConsole &console)
+{
+    OpenedStore opened;
+    opened.display = url;
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
+    if (parsed)
+        opened.display = parsed->displayString();
+
+    StoreOptions options;
+    options.readOnly = readOnly;
+    const Outcome<StoreFactory> factory = makeStoreFactory(url, options);
+    if (!factory) {
+        if (factory.error().code == StoreError::Code::InvalidUrl) {
+            opened.status = usageError(console, command, factory.error().message);
+        } else {
+            opened.status = failure(console, QStringLiteral("cannot open %1: %2").arg(opened.display, factory.error().message));
+        }
+        return opened;
+    }
+    opened.store = (*factory)();
+    if (!opened.store) {
+        opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
+        return opened;
+    }
+    const StoreError error = opened.store->open();
+    if (error) {
+        opened.store.reset();
+        opened.status = failure(console, QStringLiteral("cannot open %1: %2").arg(opened.display, error.message));
+    }
+    return opened;
+}
+
+/// '' on the command line stands for NULL (a null QString in the query).
+QStringList nullable(const QStringList &values)
+{
+    QStringList mapped;
+    for (const QString &value : values)
+        mapped << (value.isEmpty() ? QString() : value);
+    return mapped;
+}
+
+/// Fills query from the FILTERS; returns an error sentence or an empty string.
+QString buildQuery(const CliArguments &arguments, TaskQuery *query)
+{
+    query->search = arguments.value(QStringLiteral("search"));
+    query->taskNames = nullable(arguments.all(QStringLiteral("task-name")));
+    query->statuses = nullable(arguments.all(QStringLiteral("status")));
+    query->workers = nullable(arguments.all(QStringLiteral("worker")));
+    query->periodicTaskNames = nullable(arguments.all(QStringLiteral("periodic-task")));
+    for (const auto &[option, target] : {std::pair{QStringLiteral("done-after"), &query->doneAfter},
+                                         std::pair{QStringLiteral("done-before"), &query->doneBefore}}) {
+        if (!arguments.has(option))
+            continue;
+        QString error;
+        *target = TimeParse::parseTimestamp(arguments.value(option), &error);
+        if (!target->isValid())
+            return QStringLiteral("--%1: %2").arg(option, error);
+    }
+    query->sortField = Field::DateDone;
+    query->sortOrder = Qt::DescendingOrder;
+    return {};
+}
+
+bool readOnlyRequested(const CliArguments &arguments)
+{
+    return arguments.has(QStringLiteral("read-only"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// count
+
+int runCount(const CliArguments &arguments, const CliConsole &console)
+{
+    TaskQuery query;
+    if (const QString error = buildQuery(arguments, &query); !error.isEmpty())
+        return usageError(console, QStringLiteral("count"), error);
+    OpenedStore opened = openStore(QStringLiteral("count"), arguments.positionals.at(0),
+                                   readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+    const Outcome<qint64> total = opened.store->count(query);
+    if (!total)
+        return failure(console, QStringLiteral("cannot count results in %1: %2").arg(opened.display, total.error().message));
+    console.out(QString::number(*total) + u'\n');
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// list
+
+int runList(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("list");
+    TaskQuery query;
+    if (const QString error = buildQuery(arguments, &query); !error.isEmpty())
+        return usageError(console, command, error);
+
+    qint64 limit = 100;
+    if (arguments.has(QStringLiteral("limit"))) {
+        bool ok = false;
+        const QString text = arguments.value(QStringLiteral("limit"));
+        limit = text.toLongLong(&ok);
+        if (!ok || limit < 0 || text.startsWith(u'+'))
+            return usageError(console, command,
+                              QStringLiteral("--limit: '%1' is not a whole number >= 0 (0 = all)").arg(text));
+    }
+
+    RowWriter::Format format = RowWriter::Format::Table;
+    const QString formatName = arguments.value(QStringLiteral("format"));
+    if (formatName == u"csv")
+        format = RowWriter::Format::Csv;
+    else if (formatName == u"json")
+        format = RowWriter::Format::Json;
+    else if (formatName == u"jsonl")
+        format = RowWriter::Format::JsonLines;
+    else if (arguments.has(QStringLiteral("format")) && formatName != u"table")
+        return usageError(console, command,
+                          QStringLiteral("--format: '%1' is not one of table, csv, json, jsonl").arg(formatName));
+
+    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+
+    const std::unique_ptr<RowWriter> writer = RowWriter::create(
+        format, console, outputFields(opened.store->info()), CliConsole::terminalColumns());
+    // Pages of complete rows keep memory flat whatever --limit is.
+    constexpr int pageSize = 5000;
+    qint64 offset = 0;
+    writer->begin();
+    while (limit == 0 || offset < limit) {
+        const int want = limit == 0 ? pageSize : int(std::min<qint64>(pageSize, limit - offset));
+        const Outcome<QVector<TaskResult>> page = opened.store->fetchPage(query, offset, want, RowDetail::Full);
+        if (!page) {
+            console.flush();
+            return failure(console, QStringLiteral("cannot list results in %1: %2 (after %3 rows)")
+                                        .arg(opened.display, page.error().message, QString::number(offset)));
+        }
+        if (!page->isEmpty())
+            writer->writePage(*page);
+        offset += page->size();
+        if (console.outputFailed())
+            return ExitFailure; // the reader went away (`| head`): nothing more to say
+        if (page->size() < want)
+            break;
+    }
+    writer->end();
+    console.flush();
+
+    // On a terminal, say when the default limit hid rows.
+    if (format == RowWriter::Format::Table && limit > 0 && offset == limit && CliConsole::stdoutIsTerminal()) {
+        const Outcome<qint64> total = opened.store->count(query);
+        if (total && *total > offset) {
+            console.err(QStringLiteral("(showing the newest %1 of %2 results; --limit 0 shows all)\n")
+                            .arg(QString::number(offset), QString::number(*total)));
+        }
+    }
+    return console.outputFailed() ? ExitFailure : ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// show
+
+int runShow(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString taskId = arguments.positionals.at(1);
+    OpenedStore opened = openStore(QStringLiteral("show"), arguments.positionals.at(0),
+                                   readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+    const Outcome<TaskResult> row = opened.store->fetchByTaskId(taskId);
+    if (!row) {
+        if (row.error().code == StoreError::Code::NotFound)
+            return failure(console, QStringLiteral("no result with task id %1 in %2").arg(taskId, opened.display));
+        return failure(console, QStringLiteral("cannot read task %1 from %2: %3")
+                                    .arg(taskId, opened.display, row.error().message));
+    }
+    console.out(resultJsonText(*row, outputFields(opened.store->info()), true));
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats
+
+struct FacetSection
+{
+    QString key;  ///< the field name, also the JSON key
+    bool available = true;
+    QVector<FacetValue> values;
+};
+
+/// Facets count each field without its own filter (for the window's checkboxes); stats wants
+/// the counts of matching results, so keep only the values the filter allows.
+QVector<FacetValue> narrowed(QVector<FacetValue> values, const QStringList &filter)
+{
+    if (!filter.isEmpty()) {
+        values.erase(std::remove_if(values.begin(), values.end(),
+                                    [&filter](const FacetValue &v) {
+                                        return std::none_of(filter.begin(), filter.end(), [&v](const QString &f) {
+                                            return f.isNull() ? v.value.isNull() : (!v.value.isNull() && f == v.value);
+                                        });
+                                    }),
+                     values.end());
+    }
+    std::sort(values.begin(), values.end(), [](const FacetValue &a, const FacetValue &b) {
+        if (a.count != b.count)
+            return a.count > b.count;
+        return a.value < b.value;
+    });
+    return values;
+}
+
+int runStats(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("stats");
+    TaskQuery query;
+    if (const QString error = buildQuery(arguments, &query); !error.isEmpty())
+        return usageError(console, command, error);
+    const QString formatName = arguments.value(QStringLiteral("format"));
+    const bool json = formatName == u"json";
+    if (arguments.has(QStringLiteral("format")) && !json && formatName != u"table")
+        return usageError(console, command, QStringLiteral("--format: '%1' is not one of table, json").arg(formatName));
+
+    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+    const Outcome<qint64> total = opened.store->count(query);
+    if (!total)
+        return failure(console, QStringLiteral("cannot count results in %1: %2").arg(opened.display, total.error().message));
+    const Outcome<Facets> facets = opened.store->facets(query);
+    if (!facets)
+        return failure(console, QStringLiteral("cannot count by status, task name and worker in %1: %2")
+                                    .arg(opened.display, facets.error().message));
+
+    const StoreInfo info = opened.store->info();
+    const QVector<FacetSection> sections{
+        {fieldName(Field::Status), info.fields.contains(Field::Status), narrowed(facets->statuses, query.statuses)},
+        {fieldName(Field::TaskName), info.fields.contains(Field::TaskName), narrowed(facets->taskNames, query.taskNames)},
+        {fieldName(Field::Worker), info.fields.contains(Field::Worker), narrowed(facets->workers, query.workers)},
+        {fieldName(Field::PeriodicTaskName), info.fields.contains(Field::PeriodicTaskName),
+         narrowed(facets->periodicTaskNames, query.periodicTaskNames)},
+    };
+
+    if (json) {
+        QJsonObject object;
+        object.insert(QStringLiteral("total"), *total);
+        for (const FacetSection &section : sections) {
+            if (!section.available) {
+                object.insert(section.key, QJsonValue(QJsonValue::Null));
+                continue;
+            }
+            QJsonObject counts;
+            for (const FacetValue &value : section.values)
+                counts.insert(value.value.isNull() ? QStringLiteral("") : value.value, value.count);
+            object.insert(section.key, counts);
+        }
+        console.out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)));
+        return ExitSuccess;
+    }
+
+    QString text = QStringLiteral("total  %1\n").arg(*total);
+    for (const FacetSection &section : sections) {
+        text += u'\n';
+        if (!section.available) {
+            text += QStringLiteral("%1: not recorded by this schema\n").arg(section.key);
+            continue;
+        }
+        int nameWidth = int(section.key.size());
+        int countWidth = 5;
+        for (const FacetValue &value : section.values) {
+            nameWidth = std::max(nameWidth, int(value.value.isNull() ? 6 : value.value.size()));
+            countWidth = std::max(countWidth, int(QString::number(value.count).size()));
+        }
+        text += section.key.leftJustified(nameWidth + 2) + QStringLiteral("count").rightJustified(countWidth) + u'\n';
+        for (const FacetValue &value : section.values) {
+            const QString name = value.value.isNull() ? QStringLiteral("(none)") : value.value;
+            text += name.leftJustified(nameWidth + 2) + QString::number(value.count).rightJustified(countWidth) + u'\n';
+        }
+    }
+    if (!info.note.isEmpty())
+        text += QStringLiteral("\nnote: %1\n").arg(oneLine(info.note));
+    console.out(text);
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// purge
+
+std::atomic<Purger *> activePurger{nullptr};
+
+void onInterrupt(int)
+{
+    // Async-signal-safe only: an atomic store and write(2).
+    if (Purger *purger = activePurger.load())
+        purger->cancel();
+    static const char message[] = "\nstalk: stopping after the current batch (Ctrl+C again aborts at once)\n";
+    const ssize_t written = ::write(STDERR_FILENO, message, sizeof message - 1);
+    Q_UNUSED(written)
+}
+
+/// Installs the Ctrl+C handler for the lifetime of a purge; the second Ctrl+C kills as usual.
+class InterruptGuard final
+{
+public:
+    explicit InterruptGuard(Purger &purger)
+    {
+        activePurger.store(&purger);
+        struct sigaction action{};
+        action.sa_handler = &onInterrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        sigaction(SIGINT, &action, &m_previous);
+    }
+    ~InterruptGuard()
+    {
+        sigaction(SIGINT, &m_previous, nullptr);
+        activePurger.store(nullptr);
+    }
+    Q_DISABLE_COPY_MOVE(InterruptGuard)
+
+private:
+    struct sigaction m_previous{};
+};
+
+QString byStatus(const PurgePreview &preview)
+{
+    QVector<FacetValue> counts;
+    for (auto it = preview.byStatus.constBegin(); it != preview.byStatus.constEnd(); ++it)
+        counts.append({it.key(), it.value()});
+    counts = narrowed(counts, {});
+    QStringList parts;
+    for (const FacetValue &count : counts)
+        parts << QStringLiteral("%1 %2").arg(QString::number(count.count), count.value.isNull() ? QStringLiteral("(none)") : count.value);
+    return parts.join(QStringLiteral(", "));
+}
+
+bool askConfirmation(const CliConsole &console, const QString &question)
+{
+    console.err(question + QStringLiteral(" [y/N] "));
+    char line[64] = {};
+    if (!std::fgets(line, sizeof line, stdin))
+        return false;
+    const QString answer = QString::fromLocal8Bit(line).trimmed().toLower();
+    return answer == u"y" || answer == u"yes";
+}
+
+int runPurge(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("purge");
+    // Only what PurgeCriteria can do: upstream's expiry, narrowed by status and task name.
+    for (const QString &rejected : {QStringLiteral("search"), QStringLiteral("worker"),
+                                    QStringLiteral("periodic-task"), QStringLiteral("done-after"),
+                                    QStringLiteral("done-before")}) {
+        if (arguments.has(rejected)) {
+            return usageError(console, command,
+                              QStringLiteral("--%1 cannot narrow a purge: a purge deletes what Celery's cleanup "
+                                             "deletes (date_done before the cutoff), narrowed only by --status "
+                                             "and --task-name%2")
+                                  .arg(rejected, rejected == u"done-before"
+                                                     ? QStringLiteral("; the cutoff is --before TIMESTAMP")
+                                                     : QString()));
+        }
+    }
+
+    const bool hasOlderThan = arguments.has(QStringLiteral("older-than"));
+    const bool hasBefore = arguments.has(QStringLiteral("before"));
+    if (hasOlderThan == hasBefore) {
+        return usageError(console, command,
+                          hasBefore ? QStringLiteral("give either --older-than or --before, not both")
+                                    : QStringLiteral("missing the cutoff: give --older-than DURATION or --before TIMESTAMP"));
+    }
+    PurgeCriteria criteria;
+    QString error;
+    if (hasOlderThan) {
+        qint64 seconds = 0;
+        if (!TimeParse::parseDuration(arguments.value(QStringLiteral("older-than")), &seconds, &error))
+            return usageError(console, command, QStringLiteral("--older-than: %1").arg(error));
+        criteria.cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
+    } else {
+        criteria.cutoff = TimeParse::parseTimestamp(arguments.value(QStringLiteral("before")), &error);
+        if (!criteria.cutoff.isValid())
+            return usageError(console, command, QStringLiteral("--before: %1").arg(error));
+    }
+    criteria.statuses = nullable(arguments.all(QStringLiteral("status")));
+    criteria.taskNames = nullable(arguments.all(QStringLiteral("task-name")));
+
+    int batchSize = Purger::defaultBatchSize;
+    if (arguments.has(QStringLiteral("batch-size"))) {
+        bool ok = false;
+        const QString text = arguments.value(QStringLiteral("batch-size"));
+        batchSize = text.toInt(&ok);
+        if (!ok || batchSize < 1 || batchSize > 1000000 || text.startsWith(u'+'))
+            return usageError(console, command, QStringLiteral("--batch-size: '%1' is not a number from 1 to 1000000").arg(text));
+    }
+
+    const bool dryRun = arguments.has(QStringLiteral("dry-run"));
+    const bool yes = arguments.has(QStringLiteral("yes"));
+    // Decided before the store is touched: a script without --yes must fail the same way
+    // whether or not anything has expired yet.
+    if (!dryRun && !yes && !CliConsole::stdinIsTerminal()) {
+        return usageError(console, command,
+                          QStringLiteral("refusing to delete without --yes: standard input is not a terminal"));
+    }
+
+    const bool readOnly = readOnlyRequested(arguments);
+    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnly, console);
+    if (!opened.store)
+        return opened.status;
+    if (!dryRun && (readOnly || opened.store->info().readOnly)) {
+        return failure(console, QStringLiteral("cannot purge %1: permission denied: the store was opened read-only%2")
+                                    .arg(opened.display, readOnly ? QStringLiteral(" (--read-only)") : QString()));
+    }
+
+    const QString cutoffText = TimeParse::formatTimestamp(criteria.cutoff);
+    const Outcome<PurgePreview> preview = opened.store->previewPurge(criteria);
+    if (!preview)
+        return failure(console, QStringLiteral("cannot count expired results in %1: %2")
+                                    .arg(opened.display, preview.error().message));
+
+    if (dryRun) {
+        QString line = QStringLiteral("%1 results would be deleted").arg(preview->total);
+        if (preview->total > 0)
+            line += QStringLiteral(" (%1)").arg(byStatus(*preview));
+        line += QStringLiteral(" (+ %1 groups)\n").arg(preview->groups);
+        console.out(line);
+        return ExitSuccess;
+    }
+
+    if (preview->total == 0 && preview->groups == 0) {
+        console.out(QStringLiteral("deleted 0 results (and 0 groups)\n"));
+        return ExitSuccess;
+    }
+
+    if (!yes) {
+        const QString groups = preview->groups > 0 ? QStringLiteral(" (and %1 groups)").arg(preview->groups) : QString();
+        const QString question = QStringLiteral("Delete %1 results%2 older than %3 from %4?")
+                                     .arg(QString::number(preview->total), groups, cutoffText, opened.display);
+        if (!askConfirmation(console, question)) {
+            console.err(QStringLiteral("stalk: purge cancelled: nothing was deleted\n"));
+            return ExitFailure;
+        }
+    }
+
+    Purger purger(*opened.store);
+    purger.setBatchSize(batchSize);
+    const bool showProgress = CliConsole::stderrIsTerminal();
+    bool progressShown = false;
+    if (showProgress) {
+        purger.setProgressCallback([&console, &progressShown](qint64 done, qint64 expected) {
+            const int percent = expected > 0 ? int(std::min<qint64>(100, done * 100 / expected)) : 100;
+            console.err(QStringLiteral("\rdeleting: %1 of %2 results (%3%)")
+                            .arg(QString::number(done), QString::number(expected), QString::number(percent)));
+            progressShown = true;
+        });
+    }
+    PurgeSummary summary;
+    {
+        const InterruptGuard guard(purger);
+        summary = purger.purge(criteria, preview->total);
+    }
+    if (progressShown)
+        console.err(QStringLiteral("\n"));
+
+    console.out(QStringLiteral("deleted %1 results (and %2 groups)\n")
+                    .arg(QString::number(summary.tasksDeleted), QString::number(summary.groupsDeleted)));
+    console.flush();
+    if (summary.cancelled || summary.error.code == StoreError::Code::Cancelled) {
+        return failure(console, QStringLiteral("purge of %1 interrupted: %2 of %3 expired results deleted")
+                                    .arg(opened.display, QString::number(summary.tasksDeleted),
+                                         QString::number(summary.expected)));
+    }
+    if (summary.error) {
+        return failure(console, QStringLiteral("purge of %1 stopped: %2 (%3 of %4 expired results deleted)")
+                                    .arg(opened.display, summary.error.message, QString::number(summary.tasksDeleted),
+                                         QString::number(summary.expected)));
+    }
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch
+
+/// Qt's own GUI options that QApplication takes out of argv: how many values follow,
+/// or -1 when the argument is not one of them.
+int qtGuiOptionValues(const QString &argument)
+{
+    static const QStringList withValue{
+        QStringLiteral("platform"), QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
+        QStringLiteral("plugin"), QStringLiteral("qwindowgeometry"), QStringLiteral("qwindowtitle"),
+        QStringLiteral("qwindowicon"), QStringLiteral("style"), QStringLiteral("stylesheet"),
+        QStringLiteral("session"), QStringLiteral("display"), QStringLiteral("geometry"),
+        QStringLiteral("title"), QStringLiteral("name")};
+    static const QStringList flags{QStringLiteral("reverse"), QStringLiteral("nograb"),
+                                   QStringLiteral("dograb"), QStringLiteral("sync"),
+                                   QStringLiteral("widgetcount")};
+    QString name = argument;
+    if (name.startsWith(QLatin1String("--")))
+        name.remove(0, 2);
+    else if (name.startsWith(u'-'))
+        name.remove(0, 1);
+    else
+        return -1;
+    if (name.contains(u'='))
+        return withValue.contains(name.section(u'=', 0, 0)) ? 0 : -1;
+    if (withValue.contains(name))
+        return 1;
+    if (flags.contains(name))
+        return 0;
+    return -1;
+}
+
+bool looksLikeLocation(const QString &word)
+{
+    return word.contains(QLatin1String("://")) || word.contains(u'/') || word.contains(u'.')
+        || word.startsWith(QLatin1String("sqlite:")) || QFileInfo::exists(word);
+}
+
+int runCommand(const Command &command, const QStringList &arguments, const CliConsole &console)
+{
+    const CliArguments parsed = parseCliArguments(arguments, command.options);
+    const bool wantsHelp = parsed.has(QStringLiteral("help"))
+        || (!parsed.error.isEmpty()
+            && (arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))));
+    if (wantsHelp) {
+        console.out(commandHelp(command));
+        return ExitSuccess;
+    }
+    if (!parsed.error.isEmpty())
+        return usageError(console, command.name, parsed.error);
+    if (parsed.positionals.size() < command.positionals.size()) {
+        return usageError(console, command.name,
+                          QStringLiteral("missing %1 (stalk %2 %3)")
+                              .arg(command.positionals.at(parsed.positionals.size()), command.name, command.synopsis));
+    }
+    if (parsed.positionals.size() > command.positionals.size()) {
+        return usageError(console, command.name,
+                          QStringLiteral("unexpected argument '%1'").arg(parsed.positionals.at(command.positionals.size())));
+    }
+    return command.run(parsed, console);
+}
+
+} // namespace
+
+QStringList argumentsFrom(int argc, char **argv)
+{
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    return arguments;
+}
+
+QString versionText()
+{
+    return QStringLiteral("stalk %1 (Qt %2)").arg(QStringLiteral(STALK_VERSION), QString::fromLatin1(qVersion()));
+}
+
+Route route(const QStringList &arguments)
+{
+    Route window;
+    window.kind = Route::Kind::Window;
+    QStringList positionals;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (argument == u"--read-only") {
+            window.readOnly = true;
+            continue;
+        }
+        if (const int values = qtGuiOptionValues(argument); values >= 0) {
+            i += values;
+            continue;
+        }
+        if (argument.startsWith(u'-') && argument != u"-")
+            return {}; // --help, --version or a usage error: run() says which
+        positionals << argument;
+    }
+    if (positionals.isEmpty())
+        return window;
+    const QString &first = positionals.constFirst();
+    if (positionals.size() == 1 && !findCommand(first) && first != u"help" && looksLikeLocation(first)) {
+        window.url = first;
+        return window;
+    }
+    return {};
+}
+
+int run(const QStringList &arguments)
+{
+    const CliConsole console;
+    bool readOnly = false;
+    qsizetype i = 0;
+    for (; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (argument == u"--help" || argument == u"-h") {
+            console.out(globalHelp());
+            return ExitSuccess;
+        }
+        if (argument == u"--version") {
+            console.out(versionText() + u'\n');
+            return ExitSuccess;
+        }
+        if (argument == u"--read-only") {
+            readOnly = true;
+            continue;
+        }
+        if (argument.startsWith(u'-') && argument != u"-") {
+            const QString name = argument.section(u'=', 0, 0);
+            return usageError(console, {},
+                              QStringLiteral("unknown option '%1' (options go after the command: stalk COMMAND URL [OPTIONS])")
+                                  .arg(name));
+        }
+        break;
+    }
+    if (i >= arguments.size())
+        return usageError(console, {}, QStringLiteral("missing command"));
+
+    const QString word = arguments.at(i);
+    QStringList rest = arguments.mid(i + 1);
+    if (word == u"help") {
+        if (rest.isEmpty()) {
+            console.out(globalHelp());
+            return ExitSuccess;
+        }
+        if (const Command *command = findCommand(rest.constFirst())) {
+            console.out(commandHelp(*command));
+            return ExitSuccess;
+        }
+    }
+    const Command *command = findCommand(word == u"help" ? rest.constFirst() : word);
+    if (!command) {
+        const QString unknown = word == u"help" ? rest.constFirst() : word;
+        if (word != u"help" && looksLikeLocation(word)) {
+            // `stalk URL extra…`: the window takes one URL and nothing else.
+            return usageError(console, {},
+                              QStringLiteral("unexpected argument '%1' after the URL (the window takes one URL; "
+                                             "commands go first: stalk COMMAND URL)")
+                                  .arg(rest.value(0)));
+        }
+        const QString suggestion = suggestClosest(unknown, commandNames());
+        return usageError(console, {},
+                          QStringLiteral("unknown command '%1'%2 (commands: %3)")
+                              .arg(unknown,
+                                   suggestion.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(suggestion),
+                                   commandNames().join(QStringLiteral(", "))));
+    }
+    if (readOnly)
+        rest.prepend(QStringLiteral("--read-only"));
+    return runCommand(*command, rest, console);
+}
+
+} // namespace Cli

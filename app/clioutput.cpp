@@ -1,0 +1,526 @@
+#include "clioutput.h"
+
+#include <algorithm>
+
+#include <QJsonArray>
+
+#include "timeparse.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace {
+
+void writeTo(FILE *stream, const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    if (!bytes.isEmpty())
+        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
+}
+
+} // namespace
+
+void CliConsole::out(const QString &text) const
+{
+    writeTo(stdout, text);
+}
+
+void CliConsole::err(const QString &text) const
+{
+    // stderr is unbuffered; make sure what went to stdout before comes first on a terminal.
+    std::fflush(stdout);
+    writeTo(stderr, text);
+}
+
+void CliConsole::flush() const
+{
+    std::fflush(stdout);
+}
+
+bool CliConsole::outputFailed() const
+{
+    return std::ferror(stdout) != 0;
+}
+
+bool CliConsole::stdinIsTerminal()
+{
+    return ::isatty(STDIN_FILENO) == 1;
+}
+
+bool CliConsole::stdoutIsTerminal()
+{
+    return ::isatty(STDOUT_FILENO) == 1;
+}
+
+bool CliConsole::stderrIsTerminal()
+{
+    return ::isatty(STDERR_FILENO) == 1;
+}
+
+int CliConsole::terminalColumns()
+{
+    bool ok = false;
+    const int columns = qEnvironmentVariableIntValue("COLUMNS", &ok);
+    if (ok && columns > 0)
+        return columns;
+    if (!stdoutIsTerminal())
+        return 0;
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    return 80;
+}
+
+QVector<Field> outputFields(const StoreInfo &info)
+{
+    QVector<Field> fields{Field::RowId,       Field::TaskId,      Field::TaskName,
+                          Field::PeriodicTaskName, Field::Status, Field::Worker,
+                          Field::Args,        Field::Kwargs,      Field::Result,
+                          Field::Traceback,   Field::Meta,        Field::ContentType,
+                          Field::ContentEncoding, Field::DateCreated, Field::DateStarted,
+                          Field::DateDone};
+    for (Field extra : {Field::GroupId, Field::ParentId, Field::Queue, Field::Retries, Field::Hidden}) {
+        if (info.fields.contains(extra))
+            fields << extra;
+    }
+    return fields;
+}
+
+namespace {
+
+QJsonValue text(const QString &value)
+{
+    return value.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+QJsonValue date(const QDateTime &value)
+{
+    return value.isValid() ? QJsonValue(TimeParse::formatTimestamp(value)) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+QJsonValue fieldJson(const TaskResult &row, Field field)
+{
+    switch (field) {
+    case Field::RowId: return row.rowId >= 0 ? QJsonValue(row.rowId) : QJsonValue(QJsonValue::Null);
+    case Field::TaskId: return text(row.taskId);
+    case Field::TaskName: return text(row.taskName);
+    case Field::PeriodicTaskName: return text(row.periodicTaskName);
+    case Field::Status: return text(row.status);
+    case Field::Worker: return text(row.worker);
+    case Field::Args: return text(row.args);
+    case Field::Kwargs: return text(row.kwargs);
+    case Field::Result: return text(row.result);
+    case Field::Traceback: return text(row.traceback);
+    case Field::Meta: return text(row.meta);
+    case Field::ContentType: return text(row.contentType);
+    case Field::ContentEncoding: return text(row.contentEncoding);
+    case Field::DateCreated: return date(row.dateCreated);
+    case Field::DateStarted: return date(row.dateStarted);
+    case Field::DateDone: return date(row.dateDone);
+    case Field::GroupId: return text(row.groupId);
+    case Field::ParentId: return text(row.parentId);
+    case Field::Queue: return text(row.queue);
+    case Field::Retries: return row.retries >= 0 ? QJsonValue(row.retries) : QJsonValue(QJsonValue::Null);
+    case Field::Hidden: return QJsonValue(row.hidden);
+    case Field::FieldCount: break;
+    }
+    return QJsonValue(QJsonValue::Null);
+}
+
+QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields)
+{
+    QJsonObject object;
+    for (Field field : fields)
+        object.insert(fieldName(field), fieldJson(row, field));
+    if (!row.problems.isEmpty())
+        object.insert(QStringLiteral("problems"), QJsonArray::fromStringList(row.problems));
+    return object;
+}
+
+namespace {
+
+bool needsJsonEscape(const QString &text)
+{
+    for (const QChar c : text) {
+        if (c.unicode() < 0x20 || c == u'"' || c == u'\\')
+            return true;
+    }
+    return false;
+}
+
+void appendJsonString(QString &out, const QString &text)
+{
+    out += u'"';
+    if (!needsJsonEscape(text)) {
+        out += text;
+        out += u'"';
+        return;
+    }
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        switch (u) {
+        case u'"': out += QLatin1String("\\\""); break;
+        case u'\\': out += QLatin1String("\\\\"); break;
+        case u'\n': out += QLatin1String("\\n"); break;
+        case u'\r': out += QLatin1String("\\r"); break;
+        case u'\t': out += QLatin1String("\\t"); break;
+        case u'\b': out += QLatin1String("\\b"); break;
+        case u'\f': out += QLatin1String("\\f"); break;
+        default:
+            if (u < 0x20)
+                out += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
+            else
+                out += c;
+        }
+    }
+    out += u'"';
+}
+
+void appendJsonText(QString &out, const QString &text)
+{
+    if (text.isNull())
+        out += QLatin1String("null");
+    else
+        appendJsonString(out, text);
+}
+
+void appendJsonDate(QString &out, const QDateTime &date)
+{
+    if (date.isValid())
+        appendJsonString(out, TimeParse::formatTimestamp(date));
+    else
+        out += QLatin1String("null");
+}
+
+void appendJsonValue(QString &out, const TaskResult &row, Field field)
+{
+    switch (field) {
+    case Field::RowId:
+        if (row.rowId >= 0)
+            out += QString::number(row.rowId);
+        else
+            out += QLatin1String("null");
+        return;
+    case Field::TaskId: return appendJsonText(out, row.taskId);
+    case Field::TaskName: return appendJsonText(out, row.taskName);
+    case Field::PeriodicTaskName: return appendJsonText(out, row.periodicTaskName);
+    case Field::Status: return appendJsonText(out, row.status);
+    case Field::Worker: return appendJsonText(out, row.worker);
+    case Field::Args: return appendJsonText(out, row.args);
+    case Field::Kwargs: return appendJsonText(out, row.kwargs);
+    case Field::Result: return appendJsonText(out, row.result);
+    case Field::Traceback: return appendJsonText(out, row.traceback);
+    case Field::Meta: return appendJsonText(out, row.meta);
+    case Field::ContentType: return appendJsonText(out, row.contentType);
+    case Field::ContentEncoding: return appendJsonText(out, row.contentEncoding);
+    case Field::DateCreated: return appendJsonDate(out, row.dateCreated);
+    case Field::DateStarted: return appendJsonDate(out, row.dateStarted);
+    case Field::DateDone: return appendJsonDate(out, row.dateDone);
+    case Field::GroupId: return appendJsonText(out, row.groupId);
+    case Field::ParentId: return appendJsonText(out, row.parentId);
+    case Field::Queue: return appendJsonText(out, row.queue);
+    case Field::Retries:
+        if (row.retries >= 0)
+            out += QString::number(row.retries);
+        else
+            out += QLatin1String("null");
+        return;
+    case Field::Hidden: out += row.hidden ? QLatin1String("true") : QLatin1String("false"); return;
+    case Field::FieldCount: break;
+    }
+    out += QLatin1String("null");
+}
+
+/// "\"task_id\":" for every field, built once: list writes these millions of times.
+const QVector<QString> &jsonKeys()
+{
+    static const QVector<QString> keys = [] {
+        QVector<QString> all;
+        for (int i = 0; i < int(Field::FieldCount); ++i)
+            all << u'"' + fieldName(static_cast<Field>(i)) + QStringLiteral("\":");
+        return all;
+    }();
+    return keys;
+}
+
+void appendResultJson(QString &out, const TaskResult &row, const QVector<Field> &fields, bool indented)
+{
+    const QLatin1String between = indented ? QLatin1String(",\n    ") : QLatin1String(",");
+    out += indented ? QLatin1String("{\n    ") : QLatin1String("{");
+    bool first = true;
+    for (Field field : fields) {
+        if (!first)
+            out += between;
+        first = false;
+        out += jsonKeys().at(int(field));
+        if (indented)
+            out += u' ';
+        appendJsonValue(out, row, field);
+    }
+    if (!row.problems.isEmpty()) {
+        out += between;
+        out += indented ? QLatin1String("\"problems\": [") : QLatin1String("\"problems\":[");
+        for (qsizetype i = 0; i < row.problems.size(); ++i) {
+            if (i > 0)
+                out += u',';
+            appendJsonString(out, row.problems.at(i));
+        }
+        out += u']';
+    }
+    out += indented ? QLatin1String("\n}\n") : QLatin1String("}");
+}
+
+} // namespace
+
+QString jsonString(const QString &text)
+{
+    QString out;
+    appendJsonString(out, text);
+    return out;
+}
+
+QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented)
+{
+    QString out;
+    appendResultJson(out, row, fields, indented);
+    return out;
+}
+
+QString csvField(const QString &text)
+{
+    if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r'))
+        return text;
+    QString quoted = text;
+    quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+    return u'"' + quoted + u'"';
+}
+
+QString elide(const QString &text, int width, Qt::TextElideMode mode)
+{
+    if (width <= 0 || text.size() <= width)
+        return text;
+    if (width == 1)
+        return QStringLiteral("…");
+    if (mode == Qt::ElideLeft)
+        return QStringLiteral("…") + text.right(width - 1);
+    return text.left(width - 1) + QStringLiteral("…");
+}
+
+QVector<int> fitColumns(const QVector<int> &natural, const QVector<int> &minimum,
+                        const QVector<bool> &shrinkable, int separator, int maxWidth)
+{
+    QVector<int> widths = natural;
+    if (maxWidth <= 0)
+        return widths;
+    int total = separator * std::max(0, int(widths.size()) - 1);
+    for (int w : widths)
+        total += w;
+    while (total > maxWidth) {
+        // Shrink the widest column that may still shrink, one character at a time.
+        int widest = -1;
+        for (int i = 0; i < widths.size(); ++i) {
+            if (shrinkable.at(i) && widths.at(i) > minimum.at(i)
+                && (widest < 0 || widths.at(i) > widths.at(widest))) {
+                widest = i;
+            }
+        }
+        if (widest < 0)
+            break; // nothing left to shrink: the line overflows
+        --widths[widest];
+        --total;
+    }
+    return widths;
+}
+
+namespace {
+
+QString csvValue(const TaskResult &row, Field field)
+{
+    const QJsonValue value = fieldJson(row, field);
+    if (value.isNull())
+        return QString();
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isDouble())
+        return QString::number(value.toInteger());
+    return value.toString();
+}
+
+class CsvWriter final : public RowWriter
+{
+public:
+    CsvWriter(const CliConsole &console, QVector<Field> fields)
+        : m_console(console), m_fields(std::move(fields))
+    {
+    }
+    void begin() override
+    {
+        QStringList header;
+        for (Field field : m_fields)
+            header << fieldName(field);
+        m_console.out(header.join(u',') + QStringLiteral("\r\n"));
+    }
+    void writePage(const QVector<TaskResult> &rows) override
+    {
+        QString chunk;
+        for (const TaskResult &row : rows) {
+            QStringList cells;
+            for (Field field : m_fields)
+                cells << csvField(csvValue(row, field));
+            chunk += cells.join(u',') + QStringLiteral("\r\n");
+        }
+        m_console.out(chunk);
+    }
+
+private:
+    const CliConsole &m_console;
+    QVector<Field> m_fields;
+};
+
+class JsonWriter final : public RowWriter
+{
+public:
+    JsonWriter(const CliConsole &console, QVector<Field> fields, bool lines)
+        : m_console(console), m_fields(std::move(fields)), m_lines(lines)
+    {
+    }
+    void begin() override
+    {
+        if (!m_lines)
+            m_console.out(QStringLiteral("["));
+    }
+    void writePage(const QVector<TaskResult> &rows) override
+    {
+        QString chunk;
+        for (const TaskResult &row : rows) {
+            if (!m_lines) {
+                chunk += m_first ? QLatin1String("\n") : QLatin1String(",\n");
+                m_first = false;
+            }
+            appendResultJson(chunk, row, m_fields, false);
+            if (m_lines)
+                chunk += u'\n';
+        }
+        m_console.out(chunk);
+    }
+    void end() override
+    {
+        if (!m_lines)
+            m_console.out(m_first ? QStringLiteral("]\n") : QStringLiteral("\n]\n"));
+    }
+
+private:
+    const CliConsole &m_console;
+    QVector<Field> m_fields;
+    bool m_lines = false;
+    bool m_first = true;
+};
+
+/// date_done, status, task_name, task_id, worker; widths fixed from the first page.
+class TableWriter final : public RowWriter
+{
+public:
+    TableWriter(const CliConsole &console, int maxWidth) : m_console(console), m_maxWidth(maxWidth) { }
+
+    void writePage(const QVector<TaskResult> &rows) override
+    {
+        if (m_widths.isEmpty())
+            layout(rows);
+        QString chunk;
+        for (const TaskResult &row : rows)
+            chunk += line(cells(row));
+        m_console.out(chunk);
+    }
+    void end() override
+    {
+        if (m_widths.isEmpty())
+            layout({}); // the header alone for an empty result
+    }
+
+private:
+    static constexpr int separator = 2;
+
+    static QString cell(const QString &value) { return value.isNull() ? QStringLiteral("-") : value; }
+
+    static QStringList cells(const TaskResult &row)
+    {
+        return {row.dateDone.isValid()
+                    ? row.dateDone.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                    : QStringLiteral("-"),
+                cell(row.status), cell(row.taskName), cell(row.taskId), cell(row.worker)};
+    }
+
+    void layout(const QVector<TaskResult> &rows)
+    {
+        const QStringList header{fieldName(Field::DateDone), fieldName(Field::Status),
+                                 fieldName(Field::TaskName), fieldName(Field::TaskId),
+                                 fieldName(Field::Worker)};
+        QVector<int> natural;
+        for (const QString &title : header)
+            natural << int(title.size());
+        for (const TaskResult &row : rows) {
+            const QStringList values = cells(row);
+            for (int i = 0; i < values.size(); ++i)
+                natural[i] = std::max(natural[i], int(values.at(i).size()));
+        }
+        // date_done and task_id (what `stalk show` takes) never shrink.
+        QVector<int> minimum{19, std::min(natural[1], 7), std::min(natural[2], 10), natural[3],
+                             std::min(natural[4], 8)};
+        QVector<bool> shrinkable{false, true, true, false, true};
+        m_widths = fitColumns(natural, minimum, shrinkable, separator, m_maxWidth);
+        if (m_maxWidth > 0 && totalWidth() > m_maxWidth) {
+            // A narrow terminal (80 columns): drop the worker column rather than wrap.
+            m_columns = 4;
+            natural.removeLast();
+            minimum.removeLast();
+            shrinkable.removeLast();
+            m_widths = fitColumns(natural, minimum, shrinkable, separator, m_maxWidth);
+        }
+        m_console.out(line(header));
+    }
+
+    int totalWidth() const
+    {
+        int total = separator * (int(m_widths.size()) - 1);
+        for (int width : m_widths)
+            total += width;
+        return total;
+    }
+
+    QString line(const QStringList &values) const
+    {
+        QString text;
+        for (int i = 0; i < m_columns; ++i) {
+            // Task names keep their last, most telling part: "…tasks.parse_amount".
+            const Qt::TextElideMode mode = i == 2 ? Qt::ElideLeft : Qt::ElideRight;
+            const QString value = m_maxWidth > 0 ? elide(values.at(i), m_widths.at(i), mode) : values.at(i);
+            if (i + 1 == m_columns) {
+                text += value; // no trailing spaces
+            } else {
+                text += value.leftJustified(m_widths.at(i)) + QString(separator, u' ');
+            }
+        }
+        return text + u'\n';
+    }
+
+    const CliConsole &m_console;
+    int m_maxWidth = 0;
+    int m_columns = 5;
+    QVector<int> m_widths;
+};
+
+} // namespace
+
+std::unique_ptr<RowWriter> RowWriter::create(Format format, const CliConsole &console,
+                                             const QVector<Field> &fields, int maxWidth)
+{
+    switch (format) {
+    case Format::Table: return std::make_unique<TableWriter>(console, maxWidth);
+    case Format::Csv: return std::make_unique<CsvWriter>(console, fields);
+    case Format::Json: return std::make_unique<JsonWriter>(console, fields, false);
+    case Format::JsonLines: return std::make_unique<JsonWriter>(console, fields, true);
+    }
+    return nullptr;
+}

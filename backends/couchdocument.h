@@ -1,0 +1,54 @@
+#pragma once
+
+#include "taskresult.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+/// Decoding of the documents Celery's CouchBackend writes (FORMATS.md §2):
+///   {"_id": "celery-task-meta-<task_id>", "_rev": "…", "value": "<meta as JSON TEXT>"}
+///   {"_id": "celery-taskset-meta-<group_id>", "value": "{\"result\": …}"}   (GroupResult.save())
+/// Anything else is "not a Celery result" with a reason. Pure functions: no I/O, any thread.
+namespace CouchDocument {
+
+inline constexpr char taskPrefix[] = "celery-task-meta-";
+inline constexpr char groupPrefix[] = "celery-taskset-meta-";
+
+/// What one document turned out to be.
+struct Parsed
+{
+    enum class Kind { Task, Group, Foreign };
+    Kind kind = Kind::Foreign;
+    QString docId;
+    QString rev;
+    /// Kind::Task: the complete result (rowId left at -1; the store assigns it).
+    TaskResult task;
+    /// Kind::Task: the meta had result_extended keys (name/args/kwargs/worker…).
+    bool extended = false;
+    /// Kind::Group: the group id and its date_done (invalid: none; Celery 5.2 writes none).
+    QString groupId;
+    QDateTime groupDateDone;
+    /// Kind::Foreign: why this is not a Celery result ("'value' is not JSON: …").
+    QString reason;
+};
+
+/// Classifies a document by its id alone: Task, Group or Foreign (design documents and
+/// other keys). Used for the keys-only listing of documents outside Celery's key ranges.
+Parsed::Kind kindOfId(const QString &docId, QString *reason = nullptr);
+
+/// Parses one document object (as `_all_docs?include_docs=true`, `_changes` or GET return it).
+Parsed parse(const QJsonObject &doc);
+/// Same, from the document's JSON bytes; unparsable bytes are Foreign with a reason.
+Parsed parse(const QByteArray &json);
+
+/// Celery's date_done: naive UTC ISO before Celery 5.5 ("2025-05-01T10:00:00.123456",
+/// fraction omitted when zero), ISO with an offset since 5.5. Returns UTC, or an invalid
+/// QDateTime when the text is not such a date.
+QDateTime parseDateDone(const QString &text);
+
+/// Any JSON value as compact JSON text (scalars too: 42, "text", null).
+QString compactJson(const QJsonValue &value);
+
+} // namespace CouchDocument

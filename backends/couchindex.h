@@ -1,0 +1,112 @@
+#pragma once
+
+#include "resultstore.h"
+#include "taskquery.h"
+#include "taskresult.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <limits>
+#include <vector>
+
+/// The compact in-memory index of decoded Celery metadata a CouchStore answers count,
+/// facets, search, sort and paging from (the server cannot look inside `value`).
+///
+/// Columnar: one vector per field, status/task name/worker/queue interned as small integers,
+/// date_done as milliseconds; args/result kept only as short previews plus one case-folded
+/// search text per row. Rows live in slots; a deleted document leaves a dead slot.
+///
+/// Row ids: derived from the document id (53 bits of its SHA-1, exact in JSON numbers), not
+/// from the slot, so every store on the same database gives a document the same row id.
+/// This matters because the window's delete-selected runs in a PurgeJob with its own,
+/// freshly opened store: slot numbers would differ there once the browsing store had
+/// caught up with _changes.
+///
+/// Plain value type, not thread-safe: owned and used by one CouchStore on its thread.
+class CouchIndex final
+{
+public:
+    CouchIndex();
+
+    /// Inserts or updates the task document docId; returns its slot.
+    qint64 upsert(const QString &docId, const QString &rev, const TaskResult &task);
+    /// Marks the document's slot dead (deleted on the server or no longer a Celery result).
+    void remove(const QString &docId);
+
+    /// Slot of a live document, or -1.
+    qint64 slotOf(const QString &docId) const;
+    /// Slot of a live row id, or -1.
+    qint64 slotOfRow(qint64 rowId) const { return m_rowSlots.value(rowId, -1); }
+    qint64 rowIdOf(qint64 slot) const { return isLive(slot) ? m_rowIds[size_t(slot)] : -1; }
+    /// The row id a document id always gets (before collision handling).
+    static qint64 rowIdFor(const QString &docId);
+    bool isLive(qint64 slot) const;
+    QString docId(qint64 slot) const;
+    QString rev(qint64 slot) const;
+    QString status(qint64 slot) const;
+    QString taskName(qint64 slot) const;
+    QDateTime dateDone(qint64 slot) const;
+    qint64 liveCount() const { return m_live; }
+    /// Some live row carried result_extended keys.
+    bool anyExtended() const { return m_extendedRows > 0; }
+
+    /// Live slots matching the query, in its sort order (ties by slot, same direction).
+    std::vector<qint64> select(const TaskQuery &query) const;
+    qint64 count(const TaskQuery &query) const;
+    Facets facets(const TaskQuery &query) const;
+    /// A Summary row (previews only, complete = false) from the index alone.
+    TaskResult summaryRow(qint64 slot) const;
+
+    /// Live slots with date_done < cutoff, narrowed by the criteria, in slot order.
+    std::vector<qint64> expired(const PurgeCriteria &criteria) const;
+    bool isExpired(qint64 slot, const PurgeCriteria &criteria) const;
+
+    /// Bumped on every change; lets callers cache a selection.
+    quint64 generation() const { return m_generation; }
+
+private:
+    enum class Skip { None, Status, TaskName, Worker };
+    bool matches(qint64 slot, const TaskQuery &query, const QStringList &terms, Skip skip) const;
+    quint32 intern(const QString &text);
+    const QString &pooled(quint32 id) const { return m_pool[id]; }
+    QVector<FacetValue> facet(const TaskQuery &query, const QStringList &terms, Skip skip,
+                              const std::vector<quint32> &column) const;
+    bool inSet(quint32 id, const QStringList &set) const;
+
+    static constexpr qint64 noDate = std::numeric_limits<qint64>::min();
+
+    // Interned strings; id 0 is NULL, id 1 is "".
+    QStringList m_pool;
+    QHash<QString, quint32> m_poolIds;
+
+    QHash<QString, qint64> m_slots; // live docId -> slot
+    QHash<qint64, qint64> m_rowSlots; // live row id -> slot
+    std::vector<qint64> m_rowIds;
+    std::vector<bool> m_alive;
+    QStringList m_docIds;
+    QStringList m_revs;
+    QStringList m_taskIds;
+    std::vector<quint32> m_status;
+    std::vector<quint32> m_taskName;
+    std::vector<quint32> m_worker;
+    std::vector<quint32> m_queue;
+    std::vector<qint64> m_dateDone;
+    std::vector<qint16> m_retries;
+    std::vector<bool> m_extended;
+    std::vector<bool> m_hasTraceback;
+    QStringList m_groupIds;
+    QStringList m_parentIds;
+    QStringList m_argsPreview;
+    QStringList m_kwargsPreview;
+    QStringList m_resultPreview;
+    QStringList m_problems; // joined with '\n'; usually empty
+    /// task_id, task_name, status, args, kwargs case-folded, joined by U+001F: the search text.
+    QStringList m_haystack;
+
+    qint64 m_live = 0;
+    qint64 m_extendedRows = 0;
+    quint64 m_generation = 0;
+};

@@ -1,0 +1,726 @@
+#include "couchstore.h"
+
+#include <QMutex>
+#include <QThread>
+#include <QWaitCondition>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+
+using Code = StoreError::Code;
+using Parsed = CouchDocument::Parsed;
+
+namespace {
+
+QString jsonKey(const QString &text)
+{
+    return CouchDocument::compactJson(QJsonValue(text));
+}
+
+StoreError cancelled()
+{
+    return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+}
+
+bool inList(const QString &value, const QStringList &list)
+{
+    for (const QString &wanted : list) {
+        if (wanted.isNull() ? value.isNull() : (!value.isNull() && wanted == value))
+            return true;
+    }
+    return false;
+}
+
+// The purge rule on a freshly fetched document: upstream's get_all_expired() semantics.
+bool taskExpired(const TaskResult &t, const PurgeCriteria &c)
+{
+    return t.dateDone.isValid() && t.dateDone < c.cutoff
+        && (c.statuses.isEmpty() || inList(t.status, c.statuses))
+        && (c.taskNames.isEmpty() || inList(t.taskName, c.taskNames));
+}
+
+} // namespace
+
+CouchStore::CouchStore(CouchConfig config, StoreOptions options)
+    : m_config(std::move(config)), m_options(std::move(options))
+{
+    m_config.pageSize = qMax(2, m_config.pageSize);
+    m_info.layout = StoreInfo::Layout::CouchDb;
+    m_info.engine = QStringLiteral("CouchDB");
+    m_info.location = m_config.displayString();
+    m_info.tableName = m_config.database;
+    m_info.readOnly = m_options.readOnly;
+}
+
+CouchStore::~CouchStore()
+{
+    m_clientForInterrupt.store(nullptr);
+    if (m_client) {
+        // The client (and its replies and manager) must die on its own thread.
+        CouchClient *client = m_client;
+        QMetaObject::invokeMethod(client, [client] { delete client; }, Qt::BlockingQueuedConnection);
+        m_client = nullptr;
+    }
+    if (m_networkThread) {
+        m_networkThread->quit();
+        m_networkThread->wait();
+    }
+}
+
+QString CouchStore::dbPath() const
+{
+    return QLatin1Char('/') + CouchClient::encodeSegment(m_config.database);
+}
+
+QString CouchStore::docPath(const QString &docId) const
+{
+    return dbPath() + QLatin1Char('/') + CouchClient::encodeSegment(docId);
+}
+
+CouchReply CouchStore::call(const QByteArray &verb, const QString &path, const CouchClient::Query &query,
+                            const QByteArray &body)
+{
+    CouchReply out;
+    if (m_interrupted.load()) {
+        out.error = cancelled();
+        return out;
+    }
+    // Post the request to the network thread and wait without running any event loop here
+    // (see the class comment). The client calls back exactly once: answer, error or Cancelled.
+    struct Waiter
+    {
+        QMutex mutex;
+        QWaitCondition done;
+        bool finished = false;
+        CouchReply reply;
+    };
+    auto waiter = std::make_shared<Waiter>();
+    CouchClient *client = m_client;
+    std::atomic_bool *interrupted = &m_interrupted;
+    QMetaObject::invokeMethod(
+        client,
+        [client, waiter, interrupted, verb, path, query, body] {
+            auto deliver = [waiter](const CouchReply &reply) {
+                QMutexLocker lock(&waiter->mutex);
+                waiter->reply = reply;
+                waiter->finished = true;
+                waiter->done.wakeAll();
+            };
+            // An interrupt that came before this request started: never send it. One that
+            // comes later is queued behind us and aborts it (events run in posting order).
+            if (interrupted->load()) {
+                CouchReply r;
+                r.error = cancelled();
+                deliver(r);
+                return;
+            }
+            client->send(verb, path, query, body, deliver);
+        },
+        Qt::QueuedConnection);
+    {
+        QMutexLocker lock(&waiter->mutex);
+        while (!waiter->finished)
+            waiter->done.wait(&waiter->mutex);
+        out = waiter->reply;
+    }
+    if (!out.ok() && m_interrupted.load())
+        out.error = cancelled();
+    return out;
+}
+
+StoreError CouchStore::beginCall()
+{
+    m_interrupted.store(false);
+    ++m_callGeneration;
+    if (!m_client)
+        return StoreError(Code::QueryFailed, QStringLiteral("the CouchDB store is not open"));
+    return {};
+}
+
+void CouchStore::interrupt()
+{
+    m_interrupted.store(true);
+    CouchClient *client = m_clientForInterrupt.load();
+    if (!client)
+        return;
+    const quint64 generation = m_callGeneration.load();
+    // The client lives on the network thread: queue the abort there. Only abort the call
+    // that was running when we were asked; if the client is gone first, Qt drops the
+    // queued call with its context object.
+    QMetaObject::invokeMethod(
+        client,
+        [this, client, generation] {
+            if (m_callGeneration.load() == generation)
+                client->abortAll();
+        },
+        Qt::QueuedConnection);
+}
+
+StoreError CouchStore::open()
+{
+    m_interrupted.store(false);
+    ++m_callGeneration;
+    if (!m_client) {
+        m_networkThread = std::make_unique<QThread>();
+        m_networkThread->setObjectName(QStringLiteral("CouchStore network"));
+        m_networkThread->start();
+        m_client = new CouchClient(m_config);
+        m_client->moveToThread(m_networkThread.get());
+        if (m_managerFactory) {
+            CouchClient *client = m_client;
+            const ManagerFactory factory = m_managerFactory;
+            QMetaObject::invokeMethod(
+                client,
+                [client, factory] {
+                    QNetworkAccessManager *manager = factory();
+                    manager->setParent(client);
+                    client->setNetworkAccessManager(manager);
+                },
+                Qt::BlockingQueuedConnection);
+        }
+        m_clientForInterrupt.store(m_client);
+    }
+    const QString where = m_config.hostPort();
+
+    CouchReply root = call("GET", QStringLiteral("/"));
+    if (!root.ok())
+        return root.error;
+    const QJsonObject welcome = root.json.object();
+    if (!root.json.isObject() || !welcome.contains(QLatin1String("version")))
+        return StoreError(Code::NotCelery, QStringLiteral("%1 does not answer like a CouchDB server").arg(where));
+    if (welcome.contains(QLatin1String("couchdb")))
+        m_serverVersion = QStringLiteral("CouchDB %1").arg(welcome.value(QLatin1String("version")).toString());
+    else
+        m_serverVersion = QStringLiteral("%1 %2")
+                              .arg(welcome.contains(QLatin1String("express-pouchdb")) ? QStringLiteral("pouchdb-server")
+                                                                                       : QStringLiteral("CouchDB-compatible server"),
+                                   welcome.value(QLatin1String("version")).toString());
+
+    CouchReply db = call("GET", dbPath());
+    if (!db.ok()) {
+        StoreError e = db.error;
+        if (db.httpStatus == 404)
+            e.message = QStringLiteral("database '%1' not found on %2").arg(m_config.database, where);
+        else if (db.httpStatus == 403)
+            e.message = QStringLiteral("user '%1' may not read database '%2' on %3")
+                            .arg(m_config.user, m_config.database, where);
+        return e;
+    }
+    // Remember the sequence before reading: changes made while we page are replayed by the
+    // first catch-up (applying a document twice is harmless).
+    m_since = db.json.object().value(QLatin1String("update_seq"));
+
+    const QString task = QString::fromLatin1(CouchDocument::taskPrefix);
+    const QString group = QString::fromLatin1(CouchDocument::groupPrefix);
+    const QString high(QChar(0xfff0));
+    if (StoreError e = loadRange(task, task + high, true, true))
+        return e;
+    if (StoreError e = loadRange(group, group + high, true, true))
+        return e;
+    // Everything outside Celery's two key ranges is foreign; list ids only (no bodies).
+    if (StoreError e = loadRange(QString(), task, false, false))
+        return e;
+    if (StoreError e = loadRange(task + high, group, false, false))
+        return e;
+    if (StoreError e = loadRange(group + high, QString(), false, true))
+        return e;
+
+    if (m_index.liveCount() == 0 && m_groups.isEmpty() && !m_foreign.isEmpty())
+        return StoreError(Code::NotCelery,
+                          QStringLiteral("database '%1' on %2 holds no Celery results (%3 other documents)")
+                              .arg(m_config.database, where)
+                              .arg(m_foreign.size()));
+    m_open = true;
+    updateInfo();
+    return {};
+}
+
+StoreError CouchStore::loadRange(const QString &start, const QString &end, bool includeDocs, bool inclusiveEnd)
+{
+    // Key-range paging: each page starts AT the last key seen and drops it again, so no
+    // row is skipped or repeated even if documents appear meanwhile (never `skip`).
+    QString cursor;
+    for (;;) {
+        if (m_interrupted.load())
+            return cancelled();
+        CouchClient::Query q;
+        if (includeDocs)
+            q.append({QStringLiteral("include_docs"), QStringLiteral("true")});
+        const QString from = cursor.isNull() ? start : cursor;
+        if (!from.isNull())
+            q.append({QStringLiteral("startkey"), jsonKey(from)});
+        if (!end.isNull())
+            q.append({QStringLiteral("endkey"), jsonKey(end)});
+        if (!inclusiveEnd)
+            q.append({QStringLiteral("inclusive_end"), QStringLiteral("false")});
+        q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
+        const CouchReply reply = call("GET", dbPath() + QStringLiteral("/_all_docs"), q);
+        if (!reply.ok())
+            return reply.error;
+        const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            const QJsonObject row = rows.at(i).toObject();
+            const QString id = row.value(QLatin1String("id")).toString();
+            if (i == 0 && !cursor.isNull() && id == cursor)
+                continue;
+            if (id.isEmpty())
+                continue;
+            if (includeDocs) {
+                const QJsonObject doc = row.value(QLatin1String("doc")).toObject();
+                if (!doc.isEmpty())
+                    apply(doc);
+            } else {
+                QString reason;
+                if (CouchDocument::kindOfId(id, &reason) == Parsed::Kind::Foreign)
+                    m_foreign.insert(id, reason);
+            }
+        }
+        if (rows.size() < m_config.pageSize)
+            return {};
+        cursor = rows.last().toObject().value(QLatin1String("id")).toString();
+    }
+}
+
+void CouchStore::apply(const QJsonObject &doc)
+{
+    const Parsed p = CouchDocument::parse(doc);
+    switch (p.kind) {
+    case Parsed::Kind::Task:
+        m_index.upsert(p.docId, p.rev, p.task);
+        m_groups.remove(p.docId);
+        m_foreign.remove(p.docId);
+        break;
+    case Parsed::Kind::Group:
+        m_index.remove(p.docId);
+        m_groups.insert(p.docId, Group{p.groupId, p.rev, p.groupDateDone});
+        m_foreign.remove(p.docId);
+        break;
+    case Parsed::Kind::Foreign:
+        m_index.remove(p.docId);
+        m_groups.remove(p.docId);
+        m_foreign.insert(p.docId, p.reason);
+        break;
+    }
+}
+
+void CouchStore::applyDeleted(const QString &docId)
+{
+    m_index.remove(docId);
+    m_groups.remove(docId);
+    m_foreign.remove(docId);
+    m_undeletable.remove(docId);
+}
+
+StoreError CouchStore::catchUp()
+{
+    bool changed = false;
+    for (;;) {
+        if (m_interrupted.load())
+            return cancelled();
+        // The sequence is opaque JSON: CouchDB 2+ uses strings, pouchdb-server integers.
+        QString since = QStringLiteral("0");
+        if (m_since.isString())
+            since = m_since.toString();
+        else if (m_since.isDouble())
+            since = QString::number(qint64(m_since.toDouble()));
+        const CouchClient::Query q{{QStringLiteral("since"), since},
+                                   {QStringLiteral("include_docs"), QStringLiteral("true")},
+                                   {QStringLiteral("limit"), QString::number(m_config.pageSize)}};
+        const CouchReply reply = call("GET", dbPath() + QStringLiteral("/_changes"), q);
+        if (!reply.ok())
+            return reply.error;
+        const QJsonObject o = reply.json.object();
+        const QJsonArray results = o.value(QLatin1String("results")).toArray();
+        for (const QJsonValue &v : results) {
+            const QJsonObject change = v.toObject();
+            const QString id = change.value(QLatin1String("id")).toString();
+            if (id.isEmpty())
+                continue;
+            changed = true;
+            const QJsonObject doc = change.value(QLatin1String("doc")).toObject();
+            if (change.value(QLatin1String("deleted")).toBool() || doc.value(QLatin1String("_deleted")).toBool())
+                applyDeleted(id);
+            else if (!doc.isEmpty())
+                apply(doc);
+        }
+        if (o.contains(QLatin1String("last_seq")))
+            m_since = o.value(QLatin1String("last_seq"));
+        if (results.size() < m_config.pageSize)
+            break;
+    }
+    if (changed)
+        updateInfo();
+    return {};
+}
+
+StoreError CouchStore::refresh()
+{
+    if (StoreError e = beginCall())
+        return e;
+    return catchUp();
+}
+
+void CouchStore::updateInfo()
+{
+    // What the meta holds. Rows still carry content type/encoding (JSON, utf-8) so values
+    // decode like the SQL layouts', but the documents store no such field.
+    FieldSet fields{Field::RowId,    Field::TaskId,  Field::Status,  Field::Result, Field::Traceback,
+                    Field::Meta,     Field::DateDone, Field::GroupId, Field::ParentId};
+    if (m_index.anyExtended()) {
+        for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
+            fields.insert(f);
+    }
+    m_info.fields = fields;
+    m_info.hasGroups = !m_groups.isEmpty();
+    m_info.schema = QStringLiteral("Celery CouchBackend documents (%1)").arg(m_serverVersion);
+
+    QStringList notes;
+    if (!m_foreign.isEmpty()) {
+        QStringList examples;
+        for (auto it = m_foreign.cbegin(); it != m_foreign.cend() && examples.size() < 5; ++it)
+            examples.append(QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
+        QString sentence = m_foreign.size() == 1
+            ? QStringLiteral("1 document is not a Celery result: %1").arg(examples.join(QStringLiteral(", ")))
+            : QStringLiteral("%1 documents are not Celery results: %2")
+                  .arg(m_foreign.size())
+                  .arg(examples.join(QStringLiteral(", ")));
+        if (m_foreign.size() > examples.size())
+            sentence += QStringLiteral(" and %1 more").arg(m_foreign.size() - examples.size());
+        notes.append(sentence + QStringLiteral(". They are never deleted."));
+    }
+    if (m_index.liveCount() > 0 && !m_index.anyExtended())
+        notes.append(QStringLiteral("task_name, args, kwargs and worker are in no document: the Celery app "
+                                    "runs without result_extended."));
+    m_info.note = notes.join(QLatin1Char(' '));
+}
+
+Outcome<qint64> CouchStore::count(const TaskQuery &query)
+{
+    if (StoreError e = beginCall())
+        return e;
+    // count() starts every refresh of the window and the command line: catch up here.
+    // fetchPage() deliberately does not, so its pages match the count just given.
+    if (StoreError e = catchUp())
+        return e;
+    return m_index.count(query);
+}
+
+Outcome<Facets> CouchStore::facets(const TaskQuery &query)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (StoreError e = catchUp())
+        return e;
+    return m_index.facets(query);
+}
+
+Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint64 offset, int limit,
+                                                   RowDetail detail)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (!(m_cachedQuery == query) || m_cachedGeneration != m_index.generation()) {
+        m_cachedRows = m_index.select(query);
+        m_cachedQuery = query;
+        m_cachedGeneration = m_index.generation();
+    }
+    QVector<qint64> picked;
+    for (qint64 i = qMax<qint64>(0, offset); i < qint64(m_cachedRows.size()) && i < offset + limit; ++i)
+        picked.append(m_cachedRows[size_t(i)]);
+
+    QVector<TaskResult> rows;
+    rows.reserve(picked.size());
+    if (detail == RowDetail::Summary) {
+        for (qint64 slot : picked)
+            rows.append(m_index.summaryRow(slot));
+        return rows;
+    }
+
+    // Full rows: the complete documents, in one request per page.
+    QJsonArray keys;
+    for (qint64 slot : picked)
+        keys.append(m_index.docId(slot));
+    if (keys.isEmpty())
+        return rows;
+    QJsonObject body;
+    body.insert(QLatin1String("keys"), keys);
+    const CouchReply reply = call("POST", dbPath() + QStringLiteral("/_all_docs"),
+                                  {{QStringLiteral("include_docs"), QStringLiteral("true")}},
+                                  QJsonDocument(body).toJson(QJsonDocument::Compact));
+    if (!reply.ok())
+        return reply.error;
+    QHash<QString, QJsonObject> docs;
+    for (const QJsonValue &v : reply.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonObject doc = v.toObject().value(QLatin1String("doc")).toObject();
+        if (!doc.isEmpty())
+            docs.insert(doc.value(QLatin1String("_id")).toString(), doc);
+    }
+    for (qint64 slot : picked) {
+        const auto it = docs.constFind(m_index.docId(slot));
+        if (it == docs.constEnd())
+            continue; // deleted meanwhile: the next count() catches up
+        const Parsed p = CouchDocument::parse(*it);
+        if (p.kind != Parsed::Kind::Task)
+            continue;
+        TaskResult t = p.task;
+        t.rowId = m_index.rowIdOf(slot);
+        rows.append(t);
+    }
+    return rows;
+}
+
+Outcome<TaskResult> CouchStore::fetchDoc(const QString &docId)
+{
+    const CouchReply reply = call("GET", docPath(docId));
+    if (reply.httpStatus == 404) {
+        applyDeleted(docId);
+        return StoreError(Code::NotFound, QStringLiteral("document '%1' does not exist in database '%2' on %3")
+                                              .arg(docId, m_config.database, m_config.hostPort()));
+    }
+    if (!reply.ok())
+        return reply.error;
+    const QJsonObject doc = reply.json.object();
+    apply(doc);
+    const Parsed p = CouchDocument::parse(doc);
+    if (p.kind != Parsed::Kind::Task)
+        return StoreError(Code::NotFound, QStringLiteral("document '%1' is not a Celery result: %2")
+                                              .arg(docId, p.kind == Parsed::Kind::Group
+                                                              ? QStringLiteral("a saved group")
+                                                              : p.reason));
+    TaskResult t = p.task;
+    t.rowId = m_index.rowIdOf(m_index.slotOf(docId));
+    return t;
+}
+
+Outcome<TaskResult> CouchStore::fetchOne(qint64 rowId)
+{
+    if (StoreError e = beginCall())
+        return e;
+    const qint64 slot = m_index.slotOfRow(rowId);
+    if (slot < 0)
+        return StoreError(Code::NotFound, QStringLiteral("row %1 is no longer in database '%2'")
+                                              .arg(rowId)
+                                              .arg(m_config.database));
+    return fetchDoc(m_index.docId(slot));
+}
+
+Outcome<TaskResult> CouchStore::fetchByTaskId(const QString &taskId)
+{
+    if (StoreError e = beginCall())
+        return e;
+    return fetchDoc(QString::fromLatin1(CouchDocument::taskPrefix) + taskId);
+}
+
+Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (StoreError e = catchUp())
+        return e;
+    PurgePreview preview;
+    for (qint64 slot : m_index.expired(criteria)) {
+        if (m_undeletable.contains(m_index.docId(slot)))
+            continue;
+        ++preview.total;
+        ++preview.byStatus[m_index.status(slot)];
+    }
+    if (criteria.includeGroups && !criteria.isNarrowed()) {
+        for (const Group &g : std::as_const(m_groups))
+            preview.groups += g.dateDone.isValid() && g.dateDone < criteria.cutoff ? 1 : 0;
+    }
+    return preview;
+}
+
+Outcome<qint64> CouchStore::bulkDelete(const QVector<QPair<QString, QString>> &docs,
+                                       const std::function<bool(const Parsed &)> &stillDeletable)
+{
+    auto bulk = [this](const QVector<QPair<QString, QString>> &batch) {
+        QJsonArray list;
+        for (const auto &d : batch)
+            list.append(QJsonObject{{QStringLiteral("_id"), d.first},
+                                    {QStringLiteral("_rev"), d.second},
+                                    {QStringLiteral("_deleted"), true}});
+        return call("POST", dbPath() + QStringLiteral("/_bulk_docs"), {},
+                    QJsonDocument(QJsonObject{{QStringLiteral("docs"), list}}).toJson(QJsonDocument::Compact));
+    };
+
+    qint64 deleted = 0;
+    QStringList conflicts;
+    // Per-document answers: {"ok": true, "id", "rev"} or {"id", "error": "conflict", …}.
+    auto tally = [&](const CouchReply &reply, QStringList *conflicted) {
+        for (const QJsonValue &v : reply.json.array()) {
+            const QJsonObject r = v.toObject();
+            const QString id = r.value(QLatin1String("id")).toString();
+            const QString error = r.value(QLatin1String("error")).toString();
+            if (error.isEmpty()) {
+                ++deleted;
+                applyDeleted(id);
+            } else if (error == QLatin1String("conflict")) {
+                if (conflicted)
+                    conflicted->append(id);
+                else
+                    m_undeletable.insert(id);
+            } else if (error == QLatin1String("not_found")) {
+                applyDeleted(id); // gone already: not ours to count
+            } else {
+                m_undeletable.insert(id);
+            }
+        }
+    };
+
+    const CouchReply first = bulk(docs);
+    if (!first.ok())
+        return first.error;
+    tally(first, &conflicts);
+
+    // A conflict means the document changed since we read it: read it again and delete it
+    // only if it still qualifies — never blindly with the new revision.
+    for (const QString &id : std::as_const(conflicts)) {
+        if (m_interrupted.load())
+            break;
+        const CouchReply current = call("GET", docPath(id));
+        if (current.httpStatus == 404) {
+            applyDeleted(id);
+            continue;
+        }
+        if (!current.ok())
+            return current.error;
+        const QJsonObject doc = current.json.object();
+        apply(doc);
+        const Parsed p = CouchDocument::parse(doc);
+        if (!stillDeletable(p))
+            continue;
+        const CouchReply again = bulk({{id, p.rev}});
+        if (!again.ok())
+            return again.error;
+        tally(again, nullptr);
+    }
+    return deleted;
+}
+
+Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int batchSize)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (m_options.readOnly)
+        return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
+    if (!criteria.cutoff.isValid())
+        return StoreError(Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
+    // Current revisions first, so fewer deletes run into conflicts.
+    if (StoreError e = catchUp())
+        return e;
+
+    auto pendingTasks = [&](int limit) {
+        QVector<QPair<QString, QString>> docs;
+        for (qint64 slot : m_index.expired(criteria)) {
+            const QString id = m_index.docId(slot);
+            if (m_undeletable.contains(id))
+                continue;
+            if (docs.size() >= limit)
+                break;
+            docs.append({id, m_index.rev(slot)});
+        }
+        return docs;
+    };
+    const bool withGroups = criteria.includeGroups && !criteria.isNarrowed();
+    auto pendingGroups = [&](int limit) {
+        QVector<QPair<QString, QString>> docs;
+        if (!withGroups)
+            return docs;
+        for (auto it = m_groups.cbegin(); it != m_groups.cend() && docs.size() < limit; ++it) {
+            if (it->dateDone.isValid() && it->dateDone < criteria.cutoff && !m_undeletable.contains(it.key()))
+                docs.append({it.key(), it->rev});
+        }
+        return docs;
+    };
+
+    DeleteBatch batch;
+    const int limit = qMax(1, batchSize);
+    const auto tasks = pendingTasks(limit);
+    if (!tasks.isEmpty()) {
+        const Outcome<qint64> n = bulkDelete(tasks, [&criteria](const Parsed &p) {
+            return p.kind == Parsed::Kind::Task && taskExpired(p.task, criteria);
+        });
+        if (!n)
+            return n.error();
+        batch.tasks = *n;
+    } else {
+        const auto groups = pendingGroups(limit);
+        if (!groups.isEmpty()) {
+            const Outcome<qint64> n = bulkDelete(groups, [&criteria](const Parsed &p) {
+                return p.kind == Parsed::Kind::Group && p.groupDateDone.isValid() && p.groupDateDone < criteria.cutoff;
+            });
+            if (!n)
+                return n.error();
+            batch.groups = *n;
+        }
+    }
+    if (m_interrupted.load())
+        return cancelled();
+    batch.finished = pendingTasks(1).isEmpty() && pendingGroups(1).isEmpty();
+    updateInfo();
+    return batch;
+}
+
+Outcome<DeleteBatch> CouchStore::deleteRows(const QVector<qint64> &rowIds)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (m_options.readOnly)
+        return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
+    QVector<QPair<QString, QString>> docs;
+    for (qint64 rowId : rowIds) {
+        const qint64 slot = m_index.slotOfRow(rowId);
+        if (slot >= 0)
+            docs.append({m_index.docId(slot), m_index.rev(slot)});
+    }
+    DeleteBatch batch;
+    batch.finished = true;
+    if (docs.isEmpty())
+        return batch;
+    // Selected rows: delete them if they are still Celery results, whatever their dates.
+    const Outcome<qint64> n = bulkDelete(docs, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
+    if (!n)
+        return n.error();
+    batch.tasks = *n;
+    updateInfo();
+    return batch;
+}
+
+Outcome<StoreFactory> makeCouchStoreFactory(const QString &url, const StoreOptions &options)
+{
+    Outcome<CouchConfig> config = CouchConfig::fromUrl(url);
+    if (!config)
+        return config.error();
+    const CouchConfig c = *config;
+    return StoreFactory([c, options]() -> std::unique_ptr<ResultStore> {
+        return std::make_unique<CouchStore>(c, options);
+    });
+}
+
+Outcome<StoreFactory> makeCouchStoreFactory(const StoreUrl &url, const StoreOptions &options)
+{
+    CouchConfig c;
+    const bool tls = url.tls;
+    c.server.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
+    c.server.setHost(url.host.isEmpty() ? QStringLiteral("localhost") : url.host);
+    c.server.setPort(url.port > 0 ? url.port : (tls ? 6984 : 5984));
+    c.user = url.user;
+    c.password = url.password;
+    if (!url.database.isEmpty())
+        c.database = url.database;
+    const QString auth = url.options.value(QStringLiteral("auth"));
+    if (auth == QLatin1String("cookie"))
+        c.auth = CouchConfig::Auth::Cookie;
+    else if (!auth.isEmpty() && auth != QLatin1String("basic"))
+        return StoreError(Code::InvalidUrl, QStringLiteral("auth=%1: use auth=basic or auth=cookie").arg(auth));
+    const QString caFile = url.options.value(QStringLiteral("cafile"));
+    if (!caFile.isEmpty()) {
+        c.caCertificates = QSslCertificate::fromPath(caFile, QSsl::Pem);
+        if (c.caCertificates.isEmpty())
+            return StoreError(Code::InvalidUrl, QStringLiteral("no PEM certificate in cafile '%1'").arg(caFile));
+    }
+    return StoreFactory([c, options]() -> std::unique_ptr<ResultStore> {
+        return std::make_unique<CouchStore>(c, options);
+    });
+}

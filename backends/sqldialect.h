@@ -1,0 +1,117 @@
+#pragma once
+
+#include "storeerror.h"
+#include "storeurl.h"
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+#include <QVector>
+
+#include <memory>
+
+/// How long a statement waits for another connection's lock before failing with Locked.
+constexpr int defaultBusyTimeoutMs = 5000;
+
+/// How a layout's writer renders datetimes as text, which matters wherever the database
+/// compares dates as TEXT (SQLite): Stalk must render its parameters the same way so that
+/// its comparisons select exactly the rows the writer's own code would.
+enum class DateTextStyle {
+    /// Django's SQLite adapter: str(naive UTC datetime), "YYYY-MM-DD HH:MM:SS" with
+    /// ".ffffff" only when the microsecond is not zero.
+    Django,
+    /// SQLAlchemy's SQLite DATETIME: always "YYYY-MM-DD HH:MM:SS.ffffff".
+    SqlAlchemy,
+};
+
+/// One column of a table as the engine reports it.
+struct SqlColumn
+{
+    QString name;
+    QString type; ///< declared type, lower case ("varchar(191)", "datetime", "blob")
+};
+
+/// Everything that differs between SQL engines, in one place: how to connect, how to list
+/// tables and columns, the SQL fragments that are not portable (case-insensitive search),
+/// how values travel in and out (dates), and how engine errors become StoreError values.
+/// SqlStore builds every statement from these pieces and from an SqlLayout.
+///
+/// Adding PostgreSQL or MariaDB means one more subclass (QPSQL/QMYSQL connect options,
+/// information_schema listings, a search predicate such as strpos(lower(col), lower(?)) with
+/// the JSON-escaped form of the term as a second value, timestamp values instead of text,
+/// SQLSTATE-based mapError), a case in makeSqlDialect() and one in makeStoreFactory();
+/// SqlStore and SqlLayout stay as they are.
+///
+/// Stateless apart from what connect() records; owned by one SqlStore and used on its thread,
+/// except interrupt(), which may be called from any thread.
+class SqlDialect
+{
+public:
+    virtual ~SqlDialect() = default;
+
+    /// "SQLite", "PostgreSQL", "MariaDB".
+    virtual QString engineName() const = 0;
+    /// Where the data lives, for messages (a path, or host/database without password).
+    virtual QString location() const = 0;
+
+    /// Adds and opens the connection `connectionName` in the calling thread and prepares it
+    /// (timeouts, functions). On failure the connection may exist and is removed by the store.
+    virtual StoreError connect(const QString &connectionName) = 0;
+    /// Thread-safe: abort the statement running on the connection right now.
+    virtual void interrupt() = 0;
+    /// Called by the store before the connection is closed.
+    virtual void disconnect() = 0;
+
+    virtual Outcome<QStringList> tableNames(QSqlDatabase &db) const = 0;
+    virtual Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const = 0;
+
+    /// An identifier quoted for this engine. Only ever applied to names that the engine itself
+    /// listed (tableNames/columns), never to user text.
+    virtual QString quote(const QString &identifier) const = 0;
+
+    /// A boolean SQL fragment true when `column` contains the search term, case-insensitively
+    /// for all of Unicode; with decodeJson, also when the JSON-unescaped column contains it.
+    /// Its positional placeholders are bound, in order, with searchValues(term, decodeJson)
+    /// (an engine may need the term in more than one form, e.g. raw and JSON-escaped).
+    virtual QString searchPredicate(const QString &column, bool decodeJson) const = 0;
+    virtual QVariantList searchValues(const QString &term, bool decodeJson) const = 0;
+
+    /// A statement deleting at most N rows that match `where` (a " WHERE …" clause or empty),
+    /// lowest id first. Placeholders: those of `where`, then N. Engines differ here: MySQL
+    /// and MariaDB refuse LIMIT inside an IN subquery but accept DELETE … ORDER BY … LIMIT.
+    virtual QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const = 0;
+
+    /// The first `chars` characters (or bytes, for binary columns) of an expression.
+    virtual QString prefixExpression(const QString &expression, int chars) const = 0;
+    /// A binary column holding UTF-8 text (celery_taskmeta's JSON args) as a text expression.
+    virtual QString binaryAsText(const QString &column) const = 0;
+
+    /// True when the engine gave a read-only connection although writing was asked for (a
+    /// write-protected file): the store then reports itself read-only.
+    virtual bool connectionIsReadOnly() const { return false; }
+
+    /// A UTC datetime (plus 0-999 microseconds beyond its milliseconds) as the engine should
+    /// receive it to compare with stored values.
+    virtual QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const = 0;
+    /// A stored datetime as UTC; invalid with *problem set when it cannot be read, invalid
+    /// without a problem for NULL.
+    virtual QDateTime readDate(const QVariant &stored, QString *problem) const = 0;
+
+    /// Statements that open and close a short write transaction.
+    virtual QString beginWriteSql() const = 0;
+    virtual QString commitSql() const { return QStringLiteral("COMMIT"); }
+    virtual QString rollbackSql() const { return QStringLiteral("ROLLBACK"); }
+
+    /// The largest number of bound values one statement may carry.
+    virtual int maxBoundValues() const = 0;
+
+    /// An engine error as a StoreError with one sentence naming the location. `what` says
+    /// what Stalk was doing ("counting results").
+    virtual StoreError mapError(const QSqlError &error, const QString &what) const = 0;
+};
+
+/// The dialect for a parsed URL; nullptr for engines not implemented yet.
+std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptions &options);

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+struct sqlite3;
+
+/// Stalk's search as SQLite functions, so that the search runs inside the query (no row is
+/// copied out to be filtered) while no search text ever enters SQL text:
+///
+///   stalk_icontains(haystack, term)       haystack contains term, case-insensitively for all
+///                                         of Unicode (simple case folding, as QString)
+///   stalk_icontains_json(haystack, term)  the same, or the JSON-unescaped haystack contains
+///                                         it ("Zoë" finds "('Zo\u00eb',)")
+///
+/// NULL haystacks never match; an empty term matches every non-NULL haystack. Invalid UTF-8
+/// is read as U+FFFD. Pure functions of their arguments; thread-safe.
+namespace SqliteSearch {
+
+/// Registers both functions on the connection. Returns the SQLite result code.
+int registerFunctions(sqlite3 *db);
+
+/// The match itself, usable without SQLite (tests, other stores). `utf8` is the haystack.
+bool matches(const QByteArray &utf8, const QString &term, bool decodeJson);
+
+/// JSON string escapes (\" \\ \/ \b \f \n \r \t \uXXXX with surrogate pairs) decoded; anything
+/// that is not a valid escape is kept as it is.
+QString unescapeJson(const char *utf8, qsizetype size);
+
+} // namespace SqliteSearch

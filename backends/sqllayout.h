@@ -1,0 +1,47 @@
+#pragma once
+
+#include "resultstore.h"
+#include "sqldialect.h"
+
+#include <QString>
+#include <QVector>
+
+#include <array>
+
+/// Where a Celery result layout keeps each field: the results table, its columns, and the
+/// group table. Built from the columns the engine lists (detectSqlLayout), never assumed.
+/// Plain value type.
+struct SqlLayout
+{
+    StoreInfo::Layout kind = StoreInfo::Layout::DjangoCeleryResults;
+    QString table;
+    /// Column name per Field; empty when the schema does not have it.
+    std::array<QString, static_cast<size_t>(Field::FieldCount)> columns;
+    QString groupTable;    ///< empty when absent
+    QString groupDateDone; ///< the group table's date column
+    DateTextStyle dateStyle = DateTextStyle::Django;
+    /// celery_taskmeta: result is a pickle BLOB, handed up base64 with encoding "binary".
+    bool binaryResult = false;
+    /// celery_taskmeta: args/kwargs/name are JSON bytes (BLOB) rather than text.
+    bool binaryText = false;
+
+    QString column(Field field) const { return columns.at(static_cast<size_t>(field)); }
+    bool has(Field field) const { return !column(field).isEmpty(); }
+    FieldSet fields() const;
+};
+
+/// The names Stalk looks for.
+namespace SqlTables {
+inline const QString djangoTasks = QStringLiteral("django_celery_results_taskresult");
+inline const QString djangoGroups = QStringLiteral("django_celery_results_groupresult");
+inline const QString taskMeta = QStringLiteral("celery_taskmeta");
+inline const QString taskSetMeta = QStringLiteral("celery_tasksetmeta");
+} // namespace SqlTables
+
+/// Which of the two layouts a table has, from its columns. Returns false when it is neither
+/// (no task_id/status/date_done).
+bool detectSqlLayout(const QString &table, const QVector<SqlColumn> &columns, SqlLayout *layout);
+
+/// A human summary of a django-celery-results schema from its applied migrations
+/// (names like "0011_taskresult_periodic_task_name") and columns.
+QString describeDjangoSchema(const QStringList &migrations, const QVector<SqlColumn> &columns);

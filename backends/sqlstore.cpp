@@ -1,0 +1,744 @@
+#include "sqlstore.h"
+
+#include <QAtomicInteger>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include "sqlitedialect.h"
+
+namespace {
+
+QString newConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("stalk-sql-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
+}
+
+/// Stored text as a QString that keeps NULL (null QString) apart from "" (empty, not null).
+QString textOf(const QVariant &v)
+{
+    if (v.isNull())
+        return {};
+    QString s = v.typeId() == QMetaType::QByteArray ? QString::fromUtf8(v.toByteArray()) : v.toString();
+    if (s.isNull())
+        s = QLatin1String("");
+    return s;
+}
+
+const QString kAnd = QStringLiteral(" AND ");
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+void SqlStore::Clause::add(const QString &fragment, const QVariantList &fragmentValues)
+{
+    if (!sql.isEmpty())
+        sql += kAnd;
+    sql += fragment;
+    values += fragmentValues;
+}
+
+QString SqlStore::Clause::where() const
+{
+    return sql.isEmpty() ? QString() : QStringLiteral(" WHERE ") + sql;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+SqlStore::SqlStore(std::unique_ptr<SqlDialect> dialect, StoreOptions options)
+    : m_dialect(std::move(dialect))
+    , m_options(std::move(options))
+    , m_connection(newConnectionName())
+{
+    Q_ASSERT(m_dialect);
+}
+
+SqlStore::~SqlStore()
+{
+    closeConnection();
+}
+
+void SqlStore::closeConnection()
+{
+    m_dialect->disconnect();
+    m_opened = false;
+    if (QSqlDatabase::contains(m_connection)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+            db.close();
+        } // the last QSqlDatabase copy must be gone before removeDatabase()
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+std::unique_ptr<SqlStore> SqlStore::sqlite(const QString &path, const StoreOptions &options, int busyTimeoutMs)
+{
+    return std::make_unique<SqlStore>(std::make_unique<SqliteDialect>(path, options.readOnly, busyTimeoutMs),
+                                      options);
+}
+
+QSqlDatabase SqlStore::database() const
+{
+    return QSqlDatabase::database(m_connection, false);
+}
+
+void SqlStore::interrupt()
+{
+    m_dialect->interrupt();
+}
+
+StoreError SqlStore::checkOpen() const
+{
+    if (!m_opened)
+        return {StoreError::Code::QueryFailed, QStringLiteral("%1 is not open").arg(m_dialect->location())};
+    return {};
+}
+
+StoreError SqlStore::refuseWrites(const QString &what) const
+{
+    if (StoreError e = checkOpen())
+        return e;
+    if (m_options.readOnly) {
+        return {StoreError::Code::PermissionDenied,
+                QStringLiteral("%1 is open read-only: %2 is not allowed").arg(m_dialect->location(), what)};
+    }
+    return {};
+}
+
+Outcome<QSqlQuery> SqlStore::run(const QString &sql, const QVariantList &values, const QString &what)
+{
+    QSqlDatabase db = database();
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return m_dialect->mapError(q.lastError(), what);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return m_dialect->mapError(q.lastError(), what);
+    return q;
+}
+
+Outcome<qint64> SqlStore::scalar(const QString &sql, const QVariantList &values, const QString &what)
+{
+    auto q = run(sql, values, what);
+    if (!q)
+        return q.error();
+    if (!q.value().next()) {
+        if (q.value().lastError().isValid())
+            return m_dialect->mapError(q.value().lastError(), what);
+        return qint64(0);
+    }
+    const qint64 v = q.value().value(0).toLongLong();
+    q.value().finish();
+    return v;
+}
+
+// --- open and schema detection ---------------------------------------------------------------
+
+StoreError SqlStore::open()
+{
+    if (m_opened)
+        return {};
+    // A failed attempt leaves nothing behind, so open() may simply be called again.
+    if (StoreError e = m_dialect->connect(m_connection)) {
+        closeConnection();
+        return e;
+    }
+    if (StoreError e = detect()) {
+        closeConnection();
+        return e;
+    }
+    m_opened = true;
+    return {};
+}
+
+StoreError SqlStore::detect()
+{
+    QSqlDatabase db = database();
+    const QString where = m_dialect->location();
+    auto tables = m_dialect->tableNames(db);
+    if (!tables)
+        return tables.error();
+
+    QString table = m_options.table;
+    if (!table.isEmpty()) {
+        if (!tables->contains(table)) {
+            return {StoreError::Code::NotCelery, QStringLiteral("no table %1 in %2").arg(table, where)};
+        }
+    } else if (tables->contains(SqlTables::djangoTasks)) {
+        table = SqlTables::djangoTasks;
+    } else if (tables->contains(SqlTables::taskMeta)) {
+        table = SqlTables::taskMeta;
+    } else {
+        return {StoreError::Code::NotCelery,
+                QStringLiteral("no Celery result tables in %1: looked for %2 and %3")
+                    .arg(where, SqlTables::djangoTasks, SqlTables::taskMeta)};
+    }
+
+    auto columns = m_dialect->columns(db, table);
+    if (!columns)
+        return columns.error();
+    SqlLayout layout;
+    if (!detectSqlLayout(table, *columns, &layout)) {
+        return {StoreError::Code::NotCelery,
+                QStringLiteral("%1 in %2 is not a Celery result table (it lacks id, task_id, status, result or date_done)")
+                    .arg(table, where)};
+    }
+
+    const QString groupTable = layout.kind == StoreInfo::Layout::DjangoCeleryResults ? SqlTables::djangoGroups
+                                                                                       : SqlTables::taskSetMeta;
+    if (tables->contains(groupTable)) {
+        auto groupColumns = m_dialect->columns(db, groupTable);
+        if (!groupColumns)
+            return groupColumns.error();
+        bool hasId = false, hasDate = false;
+        for (const SqlColumn &c : *groupColumns) {
+            hasId = hasId || c.name == QLatin1String("id");
+            hasDate = hasDate || c.name == QLatin1String("date_done");
+        }
+        if (hasId && hasDate) {
+            layout.groupTable = groupTable;
+            layout.groupDateDone = QStringLiteral("date_done");
+        }
+    }
+
+    m_layout = layout;
+    m_table = m_dialect->quote(layout.table);
+    m_groupTable = layout.groupTable.isEmpty() ? QString() : m_dialect->quote(layout.groupTable);
+
+    StoreInfo info;
+    info.layout = layout.kind;
+    info.engine = m_dialect->engineName();
+    info.location = where;
+    info.tableName = layout.table;
+    info.fields = layout.fields();
+    info.hasGroups = !layout.groupTable.isEmpty();
+    if (!m_options.readOnly && m_dialect->connectionIsReadOnly()) {
+        // A write-protected file: SQLite fell back to reading. Say so now rather than fail
+        // at the first delete.
+        m_options.readOnly = true;
+        info.note = QStringLiteral("%1 is not writable: opened read-only").arg(where);
+    }
+    info.readOnly = m_options.readOnly;
+
+    if (layout.kind == StoreInfo::Layout::DjangoCeleryResults) {
+        QStringList migrations;
+        if (tables->contains(QStringLiteral("django_migrations"))) {
+            auto q = run(QStringLiteral("SELECT name FROM django_migrations WHERE app = ? ORDER BY name"),
+                         {QStringLiteral("django_celery_results")}, QStringLiteral("reading django_migrations"));
+            if (!q)
+                return q.error();
+            while (q.value().next())
+                migrations << q.value().value(0).toString();
+            if (q.value().lastError().isValid())
+                return m_dialect->mapError(q.value().lastError(), QStringLiteral("reading django_migrations"));
+        }
+        info.schema = describeDjangoSchema(migrations, *columns);
+    } else {
+        info.schema = layout.has(Field::TaskName)
+            ? QStringLiteral("Celery database backend (%1 with result_extended columns)").arg(layout.table)
+            : QStringLiteral("Celery database backend (%1 without result_extended columns)").arg(layout.table);
+    }
+
+    auto addNote = [&info](const QString &note) {
+        info.note = info.note.isEmpty() ? note : info.note + QStringLiteral("; ") + note;
+    };
+    if (layout.has(Field::TaskName)) {
+        // EXISTS stops at the first hit, and "task_name IS NOT NULL" can use the task_name index,
+        // so this stays instant on millions of rows.
+        auto anyRow = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1)").arg(m_table), {},
+                             QStringLiteral("reading %1").arg(layout.table));
+        if (!anyRow)
+            return anyRow.error();
+        if (*anyRow) {
+            auto named = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1 WHERE %2 IS NOT NULL)")
+                                    .arg(m_table, col(Field::TaskName)),
+                                {}, QStringLiteral("reading %1").arg(layout.table));
+            if (!named)
+                return named.error();
+            if (!*named) {
+                addNote(QStringLiteral("task_name is NULL in every row: the Celery app runs without "
+                                           "result_extended, so task names, arguments and workers are not stored"));
+            }
+        }
+    } else {
+        addNote(QStringLiteral("this schema has no task_name column: task names, arguments and workers are "
+                               "not stored (the Celery app ran without result_extended when the table was made)"));
+    }
+    m_info = info;
+    return {};
+}
+
+// --- statement pieces ------------------------------------------------------------------------
+
+QString SqlStore::col(Field field) const
+{
+    const QString name = m_layout.column(field);
+    return name.isEmpty() ? QString() : m_dialect->quote(name);
+}
+
+void SqlStore::addSetFilter(Clause &clause, Field field, const QStringList &values) const
+{
+    if (values.isEmpty())
+        return;
+    bool wantNull = false;
+    QVariantList bound;
+    for (const QString &v : values) {
+        if (v.isNull())
+            wantNull = true;
+        else
+            bound << v;
+    }
+    if (!m_layout.has(field)) {
+        // A field the schema lacks is NULL in every row.
+        if (!wantNull)
+            clause.add(QStringLiteral("0 = 1"));
+        return;
+    }
+    const QString column = col(field);
+    QStringList parts;
+    if (!bound.isEmpty()) {
+        QStringList marks;
+        marks.reserve(bound.size());
+        for (qsizetype i = 0; i < bound.size(); ++i)
+            marks << QStringLiteral("?");
+        parts << QStringLiteral("%1 IN (%2)").arg(column, marks.join(QStringLiteral(", ")));
+    }
+    if (wantNull)
+        parts << QStringLiteral("%1 IS NULL").arg(column);
+    clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), bound);
+}
+
+SqlStore::Clause SqlStore::filterClause(const TaskQuery &query, Skip skip) const
+{
+    Clause clause;
+    // Django admin search: every term must match at least one search field. The term goes in
+    // as a bound value only; the predicate comes from the dialect.
+    struct SearchField
+    {
+        Field field;
+        bool decodeJson;
+    };
+    static const SearchField searchFields[] = {
+        {Field::TaskId, false}, {Field::TaskName, false}, {Field::Status, false},
+        {Field::Args, true},    {Field::Kwargs, true},
+    };
+    const QStringList terms = query.searchTerms();
+    for (const QString &term : terms) {
+        QStringList parts;
+        QVariantList values;
+        for (const SearchField &sf : searchFields) {
+            if (!m_layout.has(sf.field))
+                continue;
+            parts << m_dialect->searchPredicate(col(sf.field), sf.decodeJson);
+            values << m_dialect->searchValues(term, sf.decodeJson);
+        }
+        clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
+    }
+    if (skip != Skip::Statuses)
+        addSetFilter(clause, Field::Status, query.statuses);
+    if (skip != Skip::TaskNames)
+        addSetFilter(clause, Field::TaskName, query.taskNames);
+    if (skip != Skip::Workers)
+        addSetFilter(clause, Field::Worker, query.workers);
+    if (skip != Skip::PeriodicTaskNames)
+        addSetFilter(clause, Field::PeriodicTaskName, query.periodicTaskNames);
+    if (query.doneAfter.isValid()) {
+        clause.add(QStringLiteral("%1 >= ?").arg(col(Field::DateDone)),
+                   {m_dialect->dateValue(query.doneAfter, m_layout.dateStyle)});
+    }
+    if (query.doneBefore.isValid()) {
+        clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
+                   {m_dialect->dateValue(query.doneBefore, m_layout.dateStyle)});
+    }
+    return clause;
+}
+
+QString SqlStore::orderBy(const TaskQuery &query, const QString &prefix) const
+{
+    const QString dir = query.sortOrder == Qt::AscendingOrder ? QStringLiteral(" ASC") : QStringLiteral(" DESC");
+    const QString id = prefix + col(Field::RowId) + dir;
+    // A field this schema lacks is NULL everywhere: the order is the id order.
+    if (query.sortField == Field::RowId || !m_layout.has(query.sortField))
+        return QStringLiteral(" ORDER BY ") + id;
+    return QStringLiteral(" ORDER BY ") + prefix + col(query.sortField) + dir + QStringLiteral(", ") + id;
+}
+
+QString SqlStore::selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const
+{
+    static const Field order[] = {
+        Field::RowId,       Field::TaskId,      Field::TaskName,        Field::PeriodicTaskName,
+        Field::Status,      Field::Worker,      Field::Args,            Field::Kwargs,
+        Field::Result,      Field::Traceback,   Field::Meta,            Field::ContentType,
+        Field::ContentEncoding, Field::DateCreated, Field::DateStarted, Field::DateDone,
+        Field::GroupId,     Field::ParentId,    Field::Retries,         Field::Queue,
+        Field::Hidden,
+    };
+    QStringList items;
+    fields->clear();
+    for (Field f : order) {
+        if (!m_layout.has(f))
+            continue;
+        QString column = prefix + col(f);
+        if (m_layout.binaryText && (f == Field::Args || f == Field::Kwargs))
+            column = m_dialect->binaryAsText(column); // so a preview never cuts a character in half
+        if (detail == RowDetail::Summary) {
+            if (f == Field::Traceback || f == Field::Meta)
+                continue;
+            if (f == Field::Args || f == Field::Kwargs || f == Field::Result) {
+                // A pickle is base64-encoded afterwards: 3 bytes become 4 characters.
+                const int chars = (f == Field::Result && m_layout.binaryResult) ? previewChars / 4 * 3 : previewChars;
+                items << m_dialect->prefixExpression(column, chars);
+                fields->append(f);
+                continue;
+            }
+        }
+        items << column;
+        fields->append(f);
+    }
+    return items.join(QStringLiteral(", "));
+}
+
+TaskResult SqlStore::readRow(const QSqlQuery &query, const QVector<Field> &fields, RowDetail detail) const
+{
+    TaskResult r;
+    r.complete = detail == RowDetail::Full;
+    for (int i = 0; i < fields.size(); ++i) {
+        const QVariant v = query.value(i);
+        const Field f = fields[i];
+        QString problem;
+        switch (f) {
+        case Field::RowId: r.rowId = v.toLongLong(); break;
+        case Field::TaskId: r.taskId = textOf(v); break;
+        case Field::TaskName: r.taskName = textOf(v); break;
+        case Field::PeriodicTaskName: r.periodicTaskName = textOf(v); break;
+        case Field::Status: r.status = textOf(v); break;
+        case Field::Worker: r.worker = textOf(v); break;
+        case Field::Args: r.args = textOf(v); break;
+        case Field::Kwargs: r.kwargs = textOf(v); break;
+        case Field::Result:
+            if (m_layout.binaryResult && !v.isNull()) {
+                const QByteArray bytes = v.typeId() == QMetaType::QByteArray ? v.toByteArray() : v.toString().toUtf8();
+                r.result = QString::fromLatin1(bytes.toBase64());
+            } else {
+                r.result = textOf(v);
+            }
+            break;
+        case Field::Traceback: r.traceback = textOf(v); break;
+        case Field::Meta: r.meta = textOf(v); break;
+        case Field::ContentType: r.contentType = textOf(v); break;
+        case Field::ContentEncoding: r.contentEncoding = textOf(v); break;
+        case Field::DateCreated: r.dateCreated = m_dialect->readDate(v, &problem); break;
+        case Field::DateStarted: r.dateStarted = m_dialect->readDate(v, &problem); break;
+        case Field::DateDone: r.dateDone = m_dialect->readDate(v, &problem); break;
+        case Field::GroupId: r.groupId = textOf(v); break;
+        case Field::ParentId: r.parentId = textOf(v); break;
+        case Field::Queue: r.queue = textOf(v); break;
+        case Field::Retries: r.retries = v.isNull() ? -1 : v.toInt(); break;
+        case Field::Hidden: r.hidden = v.toBool(); break;
+        case Field::FieldCount: break;
+        }
+        if (!problem.isEmpty())
+            r.problems << fieldName(f) + QStringLiteral(": ") + problem;
+    }
+    if (m_layout.binaryResult) {
+        r.contentType = QStringLiteral("application/x-python-pickle");
+        r.contentEncoding = QStringLiteral("binary");
+    }
+    return r;
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+Outcome<qint64> SqlStore::count(const TaskQuery &query)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    const Clause clause = filterClause(query, Skip::Nothing);
+    return scalar(QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(m_table, clause.where()), clause.values,
+                  QStringLiteral("counting results"));
+}
+
+Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    QVector<TaskResult> rows;
+    if (limit <= 0)
+        return rows;
+    offset = qMax<qint64>(0, offset);
+
+    const Clause clause = filterClause(query, Skip::Nothing);
+    QVector<Field> fields;
+    const QString r = QStringLiteral("r.");
+    const QString id = col(Field::RowId);
+    // Late row lookup: the inner SELECT walks only ids in sort order, which an index on the
+    // sort column (it holds the rowid) answers without touching the table, so skipping
+    // OFFSET rows costs index steps, not row reads. Only the LIMIT surviving ids are then
+    // joined back to fetch their columns. A plain "SELECT cols … LIMIT ? OFFSET ?" would read
+    // and discard every skipped row: jumping to row 500,000 of 1M would read 500,000 rows.
+    const QString sql = QStringLiteral("SELECT %1 FROM (SELECT %2 FROM %3%4%5 LIMIT ? OFFSET ?) AS k "
+                                       "JOIN %3 AS r ON r.%2 = k.%2%6")
+                            .arg(selectList(detail, r, &fields), id, m_table, clause.where(),
+                                 orderBy(query, QString()), orderBy(query, r));
+    QVariantList values = clause.values;
+    values << limit << offset;
+    auto q = run(sql, values, QStringLiteral("reading results"));
+    if (!q)
+        return q.error();
+    rows.reserve(limit);
+    while (q.value().next())
+        rows.append(readRow(*q, fields, detail));
+    if (q.value().lastError().isValid())
+        return m_dialect->mapError(q.value().lastError(), QStringLiteral("reading results"));
+    return rows;
+}
+
+Outcome<TaskResult> SqlStore::fetchWhere(const QString &column, const QVariant &value, const QString &what,
+                                         const QString &missing)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    QVector<Field> fields;
+    const QString sql = QStringLiteral("SELECT %1 FROM %2 WHERE %3 = ?")
+                            .arg(selectList(RowDetail::Full, QString(), &fields), m_table, column);
+    auto q = run(sql, {value}, what);
+    if (!q)
+        return q.error();
+    if (!q.value().next()) {
+        if (q.value().lastError().isValid())
+            return m_dialect->mapError(q.value().lastError(), what);
+        return StoreError(StoreError::Code::NotFound, missing);
+    }
+    TaskResult row = readRow(*q, fields, RowDetail::Full);
+    q.value().finish();
+    return row;
+}
+
+Outcome<TaskResult> SqlStore::fetchOne(qint64 rowId)
+{
+    return fetchWhere(col(Field::RowId), rowId, QStringLiteral("reading row %1").arg(rowId),
+                      QStringLiteral("row %1 is no longer in %2").arg(rowId).arg(m_dialect->location()));
+}
+
+Outcome<TaskResult> SqlStore::fetchByTaskId(const QString &taskId)
+{
+    return fetchWhere(col(Field::TaskId), taskId, QStringLiteral("reading task %1").arg(taskId),
+                      QStringLiteral("no result for task %1 in %2").arg(taskId, m_dialect->location()));
+}
+
+Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field, Skip skip)
+{
+    QVector<FacetValue> values;
+    if (!m_layout.has(field))
+        return values;
+    const Clause clause = filterClause(query, skip);
+    const QString column = col(field);
+    const QString sql = QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1 ORDER BY COUNT(*) DESC, %1")
+                            .arg(column, m_table, clause.where());
+    const QString what = QStringLiteral("counting %1 values").arg(fieldName(field));
+    auto q = run(sql, clause.values, what);
+    if (!q)
+        return q.error();
+    while (q.value().next())
+        values.append({textOf(q.value().value(0)), q.value().value(1).toLongLong()});
+    if (q.value().lastError().isValid())
+        return m_dialect->mapError(q.value().lastError(), what);
+    return values;
+}
+
+Outcome<Facets> SqlStore::facets(const TaskQuery &query)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    Facets f;
+    auto statuses = facet(query, Field::Status, Skip::Statuses);
+    if (!statuses)
+        return statuses.error();
+    auto names = facet(query, Field::TaskName, Skip::TaskNames);
+    if (!names)
+        return names.error();
+    auto workers = facet(query, Field::Worker, Skip::Workers);
+    if (!workers)
+        return workers.error();
+    auto periodic = facet(query, Field::PeriodicTaskName, Skip::PeriodicTaskNames);
+    if (!periodic)
+        return periodic.error();
+    f.statuses = *statuses;
+    f.taskNames = *names;
+    f.workers = *workers;
+    f.periodicTaskNames = *periodic;
+    return f;
+}
+
+// --- purging ---------------------------------------------------------------------------------
+
+SqlStore::Clause SqlStore::expiredClause(const PurgeCriteria &criteria) const
+{
+    // Upstream get_all_expired(): date_done < cutoff, whatever the status. On SQLite the
+    // dialect renders the cutoff exactly as the writer (Django/SQLAlchemy) would, because the
+    // comparison is between TEXT values.
+    Clause clause;
+    clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
+               {m_dialect->dateValue(criteria.cutoff, m_layout.dateStyle, criteria.cutoffExtraMicroseconds)});
+    addSetFilter(clause, Field::Status, criteria.statuses);
+    addSetFilter(clause, Field::TaskName, criteria.taskNames);
+    return clause;
+}
+
+bool SqlStore::groupsIncluded(const PurgeCriteria &criteria) const
+{
+    return criteria.includeGroups && !criteria.isNarrowed() && !m_groupTable.isEmpty();
+}
+
+Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    if (!criteria.cutoff.isValid())
+        return StoreError(StoreError::Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
+    PurgePreview preview;
+    const Clause clause = expiredClause(criteria);
+    const QString what = QStringLiteral("counting expired results");
+    auto q = run(QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1").arg(col(Field::Status), m_table, clause.where()),
+                 clause.values, what);
+    if (!q)
+        return q.error();
+    while (q.value().next()) {
+        const qint64 n = q.value().value(1).toLongLong();
+        preview.byStatus[textOf(q.value().value(0))] += n;
+        preview.total += n;
+    }
+    if (q.value().lastError().isValid())
+        return m_dialect->mapError(q.value().lastError(), what);
+    if (groupsIncluded(criteria)) {
+        auto groups = scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE %2 < ?")
+                                 .arg(m_groupTable, m_dialect->quote(m_layout.groupDateDone)),
+                             {m_dialect->dateValue(criteria.cutoff, m_layout.dateStyle, criteria.cutoffExtraMicroseconds)},
+                             QStringLiteral("counting expired groups"));
+        if (!groups)
+            return groups.error();
+        preview.groups = *groups;
+    }
+    return preview;
+}
+
+StoreError SqlStore::inTransaction(const QString &what, const std::function<StoreError()> &work)
+{
+    {
+        auto begin = run(m_dialect->beginWriteSql(), {}, what);
+        if (!begin)
+            return begin.error();
+    }
+    StoreError error = work();
+    if (!error) {
+        auto commit = run(m_dialect->commitSql(), {}, what);
+        if (commit)
+            return {};
+        error = commit.error();
+    }
+    // Whatever failed (a lock, an interrupt, a damaged page), nothing of this batch stays.
+    run(m_dialect->rollbackSql(), {}, what);
+    return error;
+}
+
+Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int batchSize)
+{
+    const QString what = QStringLiteral("deleting expired results");
+    if (StoreError e = refuseWrites(what))
+        return e;
+    if (!criteria.cutoff.isValid())
+        return StoreError(StoreError::Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
+    batchSize = qMax(1, batchSize);
+    const Clause clause = expiredClause(criteria);
+    const QString id = col(Field::RowId);
+    DeleteBatch batch;
+
+    const StoreError error = inTransaction(what, [&]() -> StoreError {
+        QVariantList values = clause.values;
+        values << batchSize;
+        auto del = run(m_dialect->batchDeleteSql(m_table, id, clause.where()), values, what);
+        if (!del)
+            return del.error();
+        batch.tasks = qMax(0, del->numRowsAffected());
+        bool tasksLeft = false;
+        if (batch.tasks >= batchSize) {
+            auto left = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_table, clause.where()),
+                               clause.values, what);
+            if (!left)
+                return left.error();
+            tasksLeft = *left != 0;
+        }
+        bool groupsLeft = false;
+        if (!tasksLeft && groupsIncluded(criteria)) {
+            const QString groupWhere = QStringLiteral(" WHERE %1 < ?").arg(m_dialect->quote(m_layout.groupDateDone));
+            const QVariant cutoff = m_dialect->dateValue(criteria.cutoff, m_layout.dateStyle, criteria.cutoffExtraMicroseconds);
+            const qint64 room = batchSize - batch.tasks;
+            if (room > 0) {
+                auto gdel = run(m_dialect->batchDeleteSql(m_groupTable, m_dialect->quote(QStringLiteral("id")), groupWhere),
+                                {cutoff, room}, QStringLiteral("deleting expired groups"));
+                if (!gdel)
+                    return gdel.error();
+                batch.groups = qMax(0, gdel->numRowsAffected());
+            }
+            if (batch.groups >= room) {
+                auto left = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_groupTable, groupWhere),
+                                   {cutoff}, QStringLiteral("deleting expired groups"));
+                if (!left)
+                    return left.error();
+                groupsLeft = *left != 0;
+            }
+        }
+        batch.finished = !tasksLeft && !groupsLeft;
+        return {};
+    });
+    if (error)
+        return error;
+    return batch;
+}
+
+Outcome<DeleteBatch> SqlStore::deleteRows(const QVector<qint64> &rowIds)
+{
+    const QString what = QStringLiteral("deleting selected results");
+    if (StoreError e = refuseWrites(what))
+        return e;
+    DeleteBatch batch;
+    batch.finished = true;
+    QVector<qint64> ids;
+    {
+        QSet<qint64> seen;
+        for (qint64 id : rowIds) {
+            if (!seen.contains(id)) {
+                seen.insert(id);
+                ids.append(id);
+            }
+        }
+    }
+    if (ids.isEmpty())
+        return batch;
+    const int chunk = m_dialect->maxBoundValues();
+    const StoreError error = inTransaction(what, [&]() -> StoreError {
+        for (qsizetype from = 0; from < ids.size(); from += chunk) {
+            const qsizetype n = qMin<qsizetype>(chunk, ids.size() - from);
+            QStringList marks;
+            QVariantList values;
+            for (qsizetype i = 0; i < n; ++i) {
+                marks << QStringLiteral("?");
+                values << ids[from + i];
+            }
+            auto del = run(QStringLiteral("DELETE FROM %1 WHERE %2 IN (%3)")
+                               .arg(m_table, col(Field::RowId), marks.join(QStringLiteral(", "))),
+                           values, what);
+            if (!del)
+                return del.error();
+            batch.tasks += qMax(0, del->numRowsAffected());
+        }
+        return {};
+    });
+    if (error)
+        return error;
+    return batch;
+}

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "resultstore.h"
+#include "sqldialect.h"
+#include "sqllayout.h"
+
+#include <QSqlQuery>
+#include <QString>
+#include <QVariantList>
+
+#include <memory>
+
+/// A ResultStore over SQL tables: django-celery-results (taskresult + groupresult) or Celery's
+/// own celery_taskmeta (+ celery_tasksetmeta). Engine differences live in the SqlDialect,
+/// table/column differences in the SqlLayout detected at open(); this class only assembles
+/// statements from them, with every user value bound, never spliced.
+///
+/// Thread rules as ResultStore: created anywhere, then open() and every other call on one
+/// thread; interrupt() from any thread. Owns its connection (a unique QSqlDatabase name,
+/// removed in the destructor).
+class SqlStore final : public ResultStore
+{
+public:
+    SqlStore(std::unique_ptr<SqlDialect> dialect, StoreOptions options);
+    ~SqlStore() override;
+    SqlStore(const SqlStore &) = delete;
+    SqlStore &operator=(const SqlStore &) = delete;
+
+    /// A store for a SQLite file.
+    static std::unique_ptr<SqlStore> sqlite(const QString &path, const StoreOptions &options = {},
+                                            int busyTimeoutMs = ::defaultBusyTimeoutMs);
+
+    StoreError open() override;
+    StoreInfo info() const override { return m_info; }
+
+    Outcome<qint64> count(const TaskQuery &query) override;
+    Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit,
+                                           RowDetail detail = RowDetail::Summary) override;
+    Outcome<TaskResult> fetchOne(qint64 rowId) override;
+    Outcome<TaskResult> fetchByTaskId(const QString &taskId) override;
+    Outcome<Facets> facets(const TaskQuery &query) override;
+    Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
+    Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
+    Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
+    void interrupt() override;
+
+    /// The layout found by open(), for tests and diagnostics.
+    const SqlLayout &layout() const { return m_layout; }
+
+
+private:
+    /// A WHERE fragment and its bound values, in order.
+    struct Clause
+    {
+        QString sql;
+        QVariantList values;
+        void add(const QString &fragment, const QVariantList &fragmentValues = {});
+        QString where() const;
+    };
+    enum class Skip { Nothing, Statuses, TaskNames, Workers, PeriodicTaskNames };
+
+    QSqlDatabase database() const;
+    void closeConnection();
+    Outcome<QSqlQuery> run(const QString &sql, const QVariantList &values, const QString &what);
+    StoreError checkOpen() const;
+    StoreError refuseWrites(const QString &what) const;
+    StoreError detect();
+
+    QString col(Field field) const;
+    Clause filterClause(const TaskQuery &query, Skip skip) const;
+    void addSetFilter(Clause &clause, Field field, const QStringList &values) const;
+    Clause expiredClause(const PurgeCriteria &criteria) const;
+    bool groupsIncluded(const PurgeCriteria &criteria) const;
+    QString orderBy(const TaskQuery &query, const QString &prefix) const;
+
+    /// The select list for a detail level, and the Field each selected column fills.
+    QString selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const;
+    TaskResult readRow(const QSqlQuery &query, const QVector<Field> &fields, RowDetail detail) const;
+    Outcome<TaskResult> fetchWhere(const QString &column, const QVariant &value, const QString &what,
+                                   const QString &missing);
+    Outcome<QVector<FacetValue>> facet(const TaskQuery &query, Field field, Skip skip);
+    Outcome<qint64> scalar(const QString &sql, const QVariantList &values, const QString &what);
+    /// Runs statements in one write transaction, rolling back on any failure.
+    StoreError inTransaction(const QString &what, const std::function<StoreError()> &work);
+
+    std::unique_ptr<SqlDialect> m_dialect;
+    StoreOptions m_options;
+    QString m_connection;
+    bool m_opened = false;
+    SqlLayout m_layout;
+    StoreInfo m_info;
+    QString m_table;      ///< quoted
+    QString m_groupTable; ///< quoted; empty when absent
+};

@@ -1,0 +1,218 @@
+#include "storeurl.h"
+
+#include <QByteArray>
+#include <QRegularExpression>
+
+#include "couchstore.h"
+#include "sqlstore.h"
+
+namespace {
+
+QString percentDecoded(QStringView text)
+{
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(text.toUtf8()));
+}
+
+StoreError invalid(const QString &text, const QString &why)
+{
+    return {StoreError::Code::InvalidUrl, QStringLiteral("cannot read the store URL %1: %2").arg(text, why)};
+}
+
+bool truthy(const QString &value)
+{
+    const QString v = value.trimmed().toLower();
+    return v == QLatin1String("1") || v == QLatin1String("true") || v == QLatin1String("yes")
+        || v == QLatin1String("on");
+}
+
+/// Where the password sits in a URL's text: [start, end), or start == -1.
+void passwordSpan(const QString &text, qsizetype *start, qsizetype *end)
+{
+    *start = -1;
+    *end = -1;
+    const qsizetype sep = text.indexOf(QLatin1String("://"));
+    if (sep < 0)
+        return;
+    const qsizetype authStart = sep + 3;
+    qsizetype authEnd = text.size();
+    for (QChar stop : {u'/', u'?', u'#'}) {
+        const qsizetype at = text.indexOf(stop, authStart);
+        if (at >= 0 && at < authEnd)
+            authEnd = at;
+    }
+    const qsizetype at = text.lastIndexOf(u'@', authEnd - 1);
+    if (at < authStart)
+        return;
+    const qsizetype colon = text.indexOf(u':', authStart);
+    if (colon < 0 || colon > at)
+        return;
+    *start = colon + 1;
+    *end = at;
+}
+
+} // namespace
+
+QString StoreUrl::displayString() const
+{
+    if (password.isEmpty())
+        return original.isEmpty() ? path : original;
+    qsizetype start = -1, end = -1;
+    passwordSpan(original, &start, &end);
+    if (start < 0)
+        return original;
+    QString shown = original;
+    shown.replace(start, end - start, QStringLiteral("***"));
+    return shown;
+}
+
+Outcome<StoreUrl> StoreUrl::parse(const QString &text)
+{
+    StoreUrl url;
+    url.original = text;
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return invalid(QStringLiteral("\"\""), QStringLiteral("it is empty"));
+
+    static const QRegularExpression schemeRe(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*)://"));
+    const auto m = schemeRe.match(trimmed);
+    if (!m.hasMatch()) {
+        // A bare filesystem path names a SQLite file.
+        url.scheme = Scheme::Sqlite;
+        url.path = trimmed;
+        return url;
+    }
+
+    QString scheme = m.captured(1).toLower();
+    if (scheme.startsWith(QLatin1String("db+"))) {
+        url.celeryDbPrefix = true;
+        scheme = scheme.mid(3);
+    }
+    QString rest = trimmed.mid(m.capturedLength());
+
+    // Query options (?readonly=1&table=…); the fragment is ignored.
+    const qsizetype hash = rest.indexOf(u'#');
+    if (hash >= 0)
+        rest.truncate(hash);
+    const qsizetype question = rest.indexOf(u'?');
+    if (question >= 0) {
+        const QString query = rest.mid(question + 1);
+        rest.truncate(question);
+        const QStringList items = query.split(u'&', Qt::SkipEmptyParts);
+        for (const QString &item : items) {
+            const qsizetype eq = item.indexOf(u'=');
+            const QString key = percentDecoded(eq < 0 ? QStringView(item) : QStringView(item).left(eq));
+            const QString value = eq < 0 ? QString() : percentDecoded(QStringView(item).mid(eq + 1));
+            if (key.isEmpty())
+                return invalid(text, QStringLiteral("a query option has no name"));
+            url.options.insert(key, value);
+        }
+    }
+
+    const QString base = scheme.section(u'+', 0, 0); // postgresql+psycopg2 -> postgresql
+    if (base == QLatin1String("sqlite")) {
+        url.scheme = Scheme::Sqlite;
+        // SQLAlchemy form: sqlite:///relative/path, sqlite:////absolute/path.
+        if (!rest.startsWith(u'/')) {
+            return invalid(text, rest.isEmpty() ? QStringLiteral("it names no file (an in-memory database holds no results)")
+                                                : QStringLiteral("SQLite URLs have no host; write sqlite:///relative or sqlite:////absolute"));
+        }
+        url.path = rest.mid(1);
+        if (url.path.isEmpty())
+            return invalid(text, QStringLiteral("it names no file (an in-memory database holds no results)"));
+        return url;
+    }
+
+    if (base == QLatin1String("postgresql") || base == QLatin1String("postgres"))
+        url.scheme = Scheme::PostgreSql;
+    else if (base == QLatin1String("mysql") || base == QLatin1String("mariadb"))
+        url.scheme = Scheme::MySql;
+    else if ((scheme == QLatin1String("couchdb") || scheme == QLatin1String("couchdbs")) && !url.celeryDbPrefix)
+        url.scheme = Scheme::CouchDb;
+    else
+        return invalid(text, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb or couchdb)").arg(m.captured(1)));
+    if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
+        return invalid(text, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
+    url.tls = scheme == QLatin1String("couchdbs");
+
+    // Network form: [user[:password]@]host[:port][/database]
+    const qsizetype slash = rest.indexOf(u'/');
+    const QString authority = slash < 0 ? rest : rest.left(slash);
+    const QString pathPart = slash < 0 ? QString() : rest.mid(slash + 1);
+    QString hostPort = authority;
+    const qsizetype at = authority.lastIndexOf(u'@');
+    if (at >= 0) {
+        const QString userInfo = authority.left(at);
+        hostPort = authority.mid(at + 1);
+        const qsizetype colon = userInfo.indexOf(u':');
+        url.user = percentDecoded(colon < 0 ? QStringView(userInfo) : QStringView(userInfo).left(colon));
+        if (colon >= 0)
+            url.password = percentDecoded(QStringView(userInfo).mid(colon + 1));
+    }
+    QString portText;
+    if (hostPort.startsWith(u'[')) {
+        const qsizetype close = hostPort.indexOf(u']');
+        if (close < 0)
+            return invalid(text, QStringLiteral("an IPv6 host lacks its closing ]"));
+        url.host = hostPort.mid(1, close - 1);
+        const QString after = hostPort.mid(close + 1);
+        if (!after.isEmpty()) {
+            if (!after.startsWith(u':'))
+                return invalid(text, QStringLiteral("unexpected text after the host"));
+            portText = after.mid(1);
+        }
+    } else {
+        const qsizetype colon = hostPort.lastIndexOf(u':');
+        url.host = percentDecoded(colon < 0 ? QStringView(hostPort) : QStringView(hostPort).left(colon));
+        if (colon >= 0)
+            portText = hostPort.mid(colon + 1);
+    }
+    if (!portText.isEmpty()) {
+        bool ok = false;
+        const int port = portText.toInt(&ok);
+        if (!ok || port < 1 || port > 65535)
+            return invalid(text, QStringLiteral("\"%1\" is not a port number").arg(portText));
+        url.port = port;
+    }
+    url.database = percentDecoded(pathPart);
+    if (url.scheme == Scheme::CouchDb) {
+        // Celery's CouchBackend: the path is the container, "default" when absent.
+        if (url.database.endsWith(u'/'))
+            url.database.chop(1);
+        if (url.database.isEmpty())
+            url.database = QStringLiteral("default");
+    }
+    if (url.database.contains(u'/'))
+        return invalid(text, QStringLiteral("the database name \"%1\" contains '/'").arg(url.database));
+    return url;
+}
+
+Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &options)
+{
+    auto parsed = StoreUrl::parse(text);
+    if (!parsed)
+        return parsed.error();
+    const StoreUrl url = *parsed;
+    StoreOptions merged = options;
+    if (truthy(url.options.value(QStringLiteral("readonly"))))
+        merged.readOnly = true;
+    if (merged.table.isEmpty())
+        merged.table = url.options.value(QStringLiteral("table"));
+
+    switch (url.scheme) {
+    case StoreUrl::Scheme::Sqlite:
+        return StoreFactory([url, merged]() -> std::unique_ptr<ResultStore> {
+            return std::make_unique<SqlStore>(makeSqlDialect(url, merged), merged);
+        });
+    case StoreUrl::Scheme::PostgreSql:
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("PostgreSQL stores are not supported yet (only SQLite files are): %1")
+                              .arg(url.displayString()));
+    case StoreUrl::Scheme::MySql:
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("MySQL/MariaDB stores are not supported yet (only SQLite files are): %1")
+                              .arg(url.displayString()));
+    case StoreUrl::Scheme::CouchDb:
+        return makeCouchStoreFactory(url, merged);
+    }
+    return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
+}

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+/// One measured case, run in a child process (`stalk-bench --child --case NAME …`) so that
+/// its peak RSS is its own. Main thread only; needs a QCoreApplication.
+namespace Cases {
+
+struct Config
+{
+    QString db;       ///< the cached database
+    QString workDir;  ///< scratch space for purge copies
+    qint64 rows = 0;
+    int runs = 5;
+    int purgeRuns = 3;
+};
+
+/// Every SQLite case, in report order.
+QStringList sqliteCases();
+/// Every CouchDB case, in report order.
+QStringList couchCases();
+
+/// Runs a case; the object holds stalk_ms/floor_ms arrays, their medians, extras, the
+/// longest GUI-thread stall and the process's peak RSS. On failure: {"error": "..."}.
+QJsonObject run(const QString &name, const Config &config);
+
+/// CouchDB cases: the server URL (http://user:pass@host:port), a database name to fill.
+QJsonObject runCouch(const QString &name, const QString &serverUrl, const QString &database, qint64 docs, int runs);
+
+/// Makes sure the CouchDB database holds `docs` generated Celery documents (created once
+/// per server). Returns an empty string or what failed.
+QString ensureCouchData(const QString &serverUrl, const QString &database, qint64 docs);
+
+} // namespace Cases

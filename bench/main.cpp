@@ -1,0 +1,314 @@
+// stalk-bench: Stalk's performance benchmark (issue 6). Generates cached django-celery-results
+// SQLite databases and measures every case through Stalk's own code path and, in the same
+// run, the engine floor. Each case runs in a child process, so its peak RSS is its own.
+
+#include <cstdio>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QUrl>
+
+#include "benchutil.h"
+#include "cases.h"
+#include "generator.h"
+
+namespace {
+
+struct Target
+{
+    QString text; ///< what the issue asks for this case at this size ("" = no target)
+    bool met = true;
+};
+
+double num(const QJsonObject &o, const char *key)
+{
+    return o.value(QLatin1String(key)).toDouble(-1);
+}
+double extra(const QJsonObject &o, const char *key)
+{
+    return o.value(QStringLiteral("extra")).toObject().value(QLatin1String(key)).toDouble(-1);
+}
+
+/// The issue's targets (median of the runs). Size-specific targets apply from 1M rows up;
+/// the GUI-thread stall and RSS targets apply everywhere.
+Target targetFor(const QString &name, qint64 rows, const QJsonObject &r, const QJsonObject &firstPage100k)
+{
+    Target t;
+    QStringList parts;
+    auto need = [&](const QString &text, bool ok) {
+        parts << text;
+        t.met = t.met && ok;
+    };
+    const double stalk = num(r, "stalk"), ratio = num(r, "ratio"), stall = num(r, "stall_ms");
+    const bool big = rows >= 1000000;
+    if (name == QLatin1String("first_page") && big) {
+        need(QStringLiteral("<100 ms"), stalk >= 0 && stalk < 100);
+        if (rows >= 10000000 && !firstPage100k.isEmpty())
+            need(QStringLiteral("≤1.5× 100k"), stalk <= 1.5 * num(firstPage100k, "stalk"));
+    } else if (name == QLatin1String("count") && big) {
+        need(QStringLiteral("figure <50 ms"), stalk >= 0 && stalk < 50);
+    } else if ((name == QLatin1String("filter_task") || name == QLatin1String("filter_status")) && big) {
+        need(QStringLiteral("<50 ms"), stalk >= 0 && stalk < 50);
+    } else if (name.startsWith(QLatin1String("search_")) && big) {
+        need(QStringLiteral("≤1.2× floor"), ratio >= 0 && ratio <= 1.2);
+        if (name == QLatin1String("search_id_prefix"))
+            need(QStringLiteral("<20 ms"), stalk >= 0 && stalk < 20);
+    } else if (name.startsWith(QLatin1String("jump_")) && big) {
+        need(QStringLiteral("<100 ms"), stalk >= 0 && stalk < 100);
+    } else if (name == QLatin1String("purge") && big) {
+        need(QStringLiteral("≤2× floor"), ratio >= 0 && ratio <= 2.0);
+        need(QStringLiteral("txn ≤100 ms"), extra(r, "longest_txn_ms") >= 0 && extra(r, "longest_txn_ms") <= 100);
+    } else if (name == QLatin1String("browse_rss")) {
+        need(QStringLiteral("RSS <200 MB"), num(r, "rss_peak_kb") >= 0 && num(r, "rss_peak_kb") < 200 * 1024);
+    } else if (name == QLatin1String("couch_index")) {
+        need(QStringLiteral("≤1.3× HTTP"), ratio >= 0 && ratio <= 1.3);
+        need(QStringLiteral("RSS <300 MB"), num(r, "rss_peak_kb") >= 0 && num(r, "rss_peak_kb") < 300 * 1024);
+    } else if (name.startsWith(QLatin1String("couch_search")) || name.startsWith(QLatin1String("couch_filter"))) {
+        need(QStringLiteral("<50 ms"), stalk >= 0 && stalk < 50);
+    }
+    if (stall >= 0)
+        need(QStringLiteral("stall ≤30 ms"), stall <= 30);
+    if (r.contains(QLatin1String("error")))
+        t.met = false;
+    t.text = parts.join(QStringLiteral(", "));
+    return t;
+}
+
+QString fmt(double v, int decimals = 1)
+{
+    return v < 0 ? QStringLiteral("-") : QString::number(v, 'f', decimals);
+}
+
+/// Runs one case in a child process and returns its JSON (or {"error": …}).
+QJsonObject runChild(const QStringList &args)
+{
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), args);
+    if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0) {
+        return {{QStringLiteral("error"), QStringLiteral("child failed (exit %1): %2")
+                                              .arg(child.exitCode())
+                                              .arg(QString::fromLocal8Bit(child.readAllStandardOutput().right(300)))}};
+    }
+    const QList<QByteArray> lines = child.readAllStandardOutput().trimmed().split('\n');
+    const QJsonDocument doc = QJsonDocument::fromJson(lines.isEmpty() ? QByteArray() : lines.last());
+    if (!doc.isObject())
+        return {{QStringLiteral("error"), QStringLiteral("child printed no JSON")}};
+    return doc.object();
+}
+
+void printTable(const QJsonArray &results)
+{
+    const QString header = QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8 %9")
+                               .arg(QStringLiteral("rows"), -5)
+                               .arg(QStringLiteral("case"), -18)
+                               .arg(QStringLiteral("stalk ms"), 10)
+                               .arg(QStringLiteral("floor ms"), 10)
+                               .arg(QStringLiteral("ratio"), 7)
+                               .arg(QStringLiteral("stall ms"), 9)
+                               .arg(QStringLiteral("RSS MB"), 7)
+                               .arg(QStringLiteral("met?"), -5)
+                               .arg(QStringLiteral("target"));
+    std::printf("%s\n%s\n", qPrintable(header), qPrintable(QString(header.size() + 10, QLatin1Char('-'))));
+    for (const QJsonValue &v : results) {
+        const QJsonObject r = v.toObject();
+        const QString met = r.value(QStringLiteral("target")).toString().isEmpty()
+            ? QStringLiteral("-")
+            : (r.value(QStringLiteral("met")).toBool() ? QStringLiteral("yes") : QStringLiteral("NO"));
+        std::printf("%s\n", qPrintable(QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8 %9")
+                                           .arg(r.value(QStringLiteral("size")).toString(), -5)
+                                           .arg(r.value(QStringLiteral("case")).toString(), -18)
+                                           .arg(fmt(num(r, "stalk")), 10)
+                                           .arg(fmt(num(r, "floor")), 10)
+                                           .arg(fmt(num(r, "ratio"), 2), 7)
+                                           .arg(fmt(num(r, "stall_ms")), 9)
+                                           .arg(fmt(num(r, "rss_peak_kb") / 1024.0, 0), 7)
+                                           .arg(met, -5)
+                                           .arg(r.value(QStringLiteral("target")).toString())));
+        if (r.contains(QLatin1String("error")))
+            std::printf("      error: %s\n", qPrintable(r.value(QStringLiteral("error")).toString()));
+    }
+}
+
+qint64 parseRows(const QString &text)
+{
+    QString t = text.trimmed().toLower();
+    qint64 factor = 1;
+    if (t.endsWith(QLatin1Char('k'))) {
+        factor = 1000;
+        t.chop(1);
+    } else if (t.endsWith(QLatin1Char('m'))) {
+        factor = 1000000;
+        t.chop(1);
+    }
+    bool ok = false;
+    const qint64 n = t.toLongLong(&ok);
+    return ok && n > 0 ? n * factor : -1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("stalk-bench"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Stalk's benchmark: generates django-celery-results SQLite databases (100k and 1M rows; 10M "
+        "with --huge), measures each case through Stalk's backends and TaskResultModel and, in the same "
+        "run, the engine floor (bare SQL through the SQLite C API), and prints a table (or JSON). "
+        "With STALK_COUCH_URL set, also measures the CouchDB store with 100k documents."));
+    parser.addHelpOption();
+    const QString defaultDir = QDir::home().filePath(QStringLiteral(".cache/stalk-bench"));
+    QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Where generated databases are cached (default %1).").arg(defaultDir),
+                               QStringLiteral("dir"), defaultDir);
+    QCommandLineOption sizes(QStringLiteral("sizes"), QStringLiteral("Comma-separated row counts (default 100k,1M)."),
+                             QStringLiteral("list"), QStringLiteral("100k,1M"));
+    QCommandLineOption huge(QStringLiteral("huge"), QStringLiteral("Also 10M rows (~15 GB; generation takes a while)."));
+    QCommandLineOption runs(QStringLiteral("runs"), QStringLiteral("Runs per case; the median is reported (default 5)."),
+                            QStringLiteral("n"), QStringLiteral("5"));
+    QCommandLineOption purgeRuns(QStringLiteral("purge-runs"), QStringLiteral("Runs of the purge case (each copies the database twice; default 3)."),
+                                 QStringLiteral("n"), QStringLiteral("3"));
+    QCommandLineOption only(QStringLiteral("cases"), QStringLiteral("Comma-separated case names (default: all)."),
+                            QStringLiteral("list"));
+    QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Write every figure as JSON to this file ('-' = stdout, instead of the table)."),
+                            QStringLiteral("file"));
+    QCommandLineOption noCouch(QStringLiteral("no-couch"), QStringLiteral("Skip the CouchDB part even when STALK_COUCH_URL is set."));
+    QCommandLineOption child(QStringLiteral("child"), QStringLiteral("Internal: run one case and print its JSON."));
+    QCommandLineOption caseName(QStringLiteral("case"), QStringLiteral("Internal: the case to run."), QStringLiteral("name"));
+    QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Internal: the database of the case."), QStringLiteral("path"));
+    QCommandLineOption rowsOpt(QStringLiteral("rows"), QStringLiteral("Internal: its row count."), QStringLiteral("n"));
+    parser.addOptions({dataDir, sizes, huge, runs, purgeRuns, only, json, noCouch, child, caseName, db, rowsOpt});
+    parser.process(app);
+
+    const int runCount = std::max(1, parser.value(runs).toInt());
+
+    if (parser.isSet(child)) {
+        const QString name = parser.value(caseName);
+        QJsonObject result;
+        if (name.startsWith(QLatin1String("couch_"))) {
+            result = Cases::runCouch(name, qEnvironmentVariable("STALK_COUCH_URL"), QStringLiteral("stalk_bench"),
+                                     parser.value(rowsOpt).toLongLong(), runCount);
+        } else {
+            Cases::Config config;
+            config.db = parser.value(db);
+            config.workDir = parser.value(dataDir);
+            config.rows = parser.value(rowsOpt).toLongLong();
+            config.runs = runCount;
+            config.purgeRuns = std::max(1, parser.value(purgeRuns).toInt());
+            result = Cases::run(name, config);
+        }
+        std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+        return 0;
+    }
+
+    QList<qint64> rowCounts;
+    for (const QString &s : parser.value(sizes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const qint64 n = parseRows(s);
+        if (n < 0) {
+            std::fprintf(stderr, "bad size: %s\n", qPrintable(s));
+            return 2;
+        }
+        rowCounts << n;
+    }
+    if (parser.isSet(huge) && !rowCounts.contains(10000000))
+        rowCounts << 10000000;
+    QStringList cases = Cases::sqliteCases();
+    if (parser.isSet(only))
+        cases = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
+
+    QJsonArray results;
+    QJsonObject firstPage100k;
+    auto record = [&](QJsonObject r, const QString &name, qint64 rows, const QString &store) {
+        r.insert(QStringLiteral("case"), name);
+        r.insert(QStringLiteral("rows"), rows);
+        r.insert(QStringLiteral("size"), Bench::rowsLabel(rows));
+        r.insert(QStringLiteral("store"), store);
+        if (name == QLatin1String("first_page") && rows == 100000)
+            firstPage100k = r;
+        const Target t = targetFor(name, rows, r, firstPage100k);
+        r.insert(QStringLiteral("target"), t.text);
+        r.insert(QStringLiteral("met"), t.met);
+        results.append(r);
+        std::fprintf(stderr, "  %-5s %-18s stalk %8s ms  floor %8s ms\n", qPrintable(Bench::rowsLabel(rows)),
+                     qPrintable(name), qPrintable(fmt(num(r, "stalk"))), qPrintable(fmt(num(r, "floor"))));
+    };
+
+    for (qint64 rows : rowCounts) {
+        const QString dir = parser.value(dataDir);
+        const QString error = Generator::ensure(dir, rows);
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "cannot generate %lld rows: %s\n", static_cast<long long>(rows), qPrintable(error));
+            return 1;
+        }
+        for (const QString &name : cases) {
+            if (name.startsWith(QLatin1String("couch_")))
+                continue;
+            std::fprintf(stderr, "running %s on %s rows…\n", qPrintable(name), qPrintable(Bench::rowsLabel(rows)));
+            const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
+                                            QStringLiteral("--db"), Generator::pathFor(dir, rows),
+                                            QStringLiteral("--rows"), QString::number(rows),
+                                            QStringLiteral("--runs"), QString::number(runCount),
+                                            QStringLiteral("--purge-runs"), parser.value(purgeRuns),
+                                            QStringLiteral("--data-dir"), dir});
+            record(r, name, rows, QStringLiteral("sqlite"));
+        }
+    }
+
+    QString couchNote;
+    const QString couchUrl = qEnvironmentVariable("STALK_COUCH_URL");
+    if (parser.isSet(noCouch)) {
+        couchNote = QStringLiteral("CouchDB part skipped (--no-couch)");
+    } else if (couchUrl.isEmpty()) {
+        couchNote = QStringLiteral("CouchDB part skipped: STALK_COUCH_URL is not set (run through tools/couchdb/with_couchdb.sh)");
+    } else {
+        constexpr qint64 docs = 100000;
+        const QString error = Cases::ensureCouchData(couchUrl, QStringLiteral("stalk_bench"), docs);
+        if (!error.isEmpty()) {
+            couchNote = QStringLiteral("CouchDB part failed: ") + error;
+        } else {
+            for (const QString &name : Cases::couchCases()) {
+                if (parser.isSet(only) && !cases.contains(name) && !cases.contains(QStringLiteral("couch")))
+                    continue;
+                std::fprintf(stderr, "running %s on %lld documents…\n", qPrintable(name), static_cast<long long>(docs));
+                const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
+                                                QStringLiteral("--rows"), QString::number(docs),
+                                                QStringLiteral("--runs"), QString::number(runCount)});
+                record(r, name, docs, QStringLiteral("couchdb"));
+            }
+        }
+    }
+
+    QJsonObject all;
+    all.insert(QStringLiteral("runs"), runCount);
+    all.insert(QStringLiteral("results"), results);
+    all.insert(QStringLiteral("couch_note"), couchNote);
+    all.insert(QStringLiteral("note"),
+               QStringLiteral("medians of the runs; ms unless named otherwise; stall = longest gap of a 2 ms "
+                              "GUI-thread timer minus 2 ms; RSS = the case's process VmHWM"));
+    if (parser.isSet(json)) {
+        const QByteArray text = QJsonDocument(all).toJson(QJsonDocument::Indented);
+        if (parser.value(json) == QLatin1String("-")) {
+            std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
+            return 0;
+        }
+        QFile f(parser.value(json));
+        if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size()) {
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(parser.value(json)));
+            return 1;
+        }
+    }
+    printTable(results);
+    if (!couchNote.isEmpty())
+        std::printf("%s\n", qPrintable(couchNote));
+    return 0;
+}

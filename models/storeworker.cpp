@@ -1,0 +1,201 @@
+#include "storeworker.h"
+
+#include <QMutexLocker>
+
+#include "valuedecoder.h"
+
+StoreWorker::StoreWorker(QObject *parent) : QObject(parent) { }
+
+StoreWorker::~StoreWorker()
+{
+    // The owner calls close() on the worker thread first; this is a safety net for a worker
+    // that never had a thread.
+    QMutexLocker locker(&m_mutex);
+    m_store.reset();
+}
+
+void StoreWorker::interruptStale()
+{
+    QMutexLocker locker(&m_mutex);
+    if (m_store && m_running && m_runningGeneration != 0 && m_runningGeneration < m_latest.load())
+        m_store->interrupt();
+}
+
+void StoreWorker::interruptAll()
+{
+    QMutexLocker locker(&m_mutex);
+    if (m_store && m_running)
+        m_store->interrupt();
+}
+
+template<typename Call>
+auto StoreWorker::run(quint64 generation, Call &&call) -> decltype(call())
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        m_running = true;
+        m_runningGeneration = generation;
+    }
+    auto outcome = call();
+    // An interrupt aimed at an older call can land on this one (it raced with the start of
+    // the call); the request is still wanted, so ask once more.
+    if (!outcome.ok() && outcome.error().code == StoreError::Code::Cancelled && generation != 0
+        && !isStale(generation))
+        outcome = call();
+    {
+        QMutexLocker locker(&m_mutex);
+        m_running = false;
+        m_runningGeneration = 0;
+    }
+    return outcome;
+}
+
+void StoreWorker::open(quint64 generation, const StoreFactory &factory)
+{
+    if (isStale(generation))
+        return;
+    close();
+    std::unique_ptr<ResultStore> store = factory ? factory() : nullptr;
+    if (!store) {
+        Q_EMIT openFailed(generation, StoreError(StoreError::Code::Unsupported,
+                                                 tr("No store could be made for this location")));
+        return;
+    }
+    // The store is reachable for interrupt*() while it connects (a remote server can take
+    // a while to refuse), so closing the model never waits for a connect timeout.
+    {
+        QMutexLocker locker(&m_mutex);
+        m_store = std::move(store);
+        m_running = true;
+        m_runningGeneration = generation;
+    }
+    const StoreError error = m_store->open();
+    {
+        QMutexLocker locker(&m_mutex);
+        m_running = false;
+        m_runningGeneration = 0;
+    }
+    if (error.isError()) {
+        close();
+        Q_EMIT openFailed(generation, error);
+        return;
+    }
+    const StoreInfo info = m_store->info();
+    Q_EMIT opened(generation, info);
+}
+
+void StoreWorker::close()
+{
+    m_total = -1;
+    std::unique_ptr<ResultStore> store;
+    {
+        QMutexLocker locker(&m_mutex);
+        store = std::move(m_store);
+    }
+    // Destroyed here, on the worker thread, outside the lock.
+    store.reset();
+}
+
+namespace {
+StoreError notOpen()
+{
+    return StoreError(StoreError::Code::QueryFailed, StoreWorker::tr("No database is open"));
+}
+} // namespace
+
+void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recountTotal)
+{
+    if (isStale(generation))
+        return;
+    if (!m_store) {
+        Q_EMIT queryFailed(generation, notOpen());
+        return;
+    }
+    const Outcome<qint64> matching = run(generation, [&] { return m_store->count(query); });
+    if (isStale(generation))
+        return;
+    if (!matching) {
+        Q_EMIT queryFailed(generation, matching.error());
+        return;
+    }
+    if (query.isUnfiltered()) {
+        m_total = *matching;
+    } else if (recountTotal || m_total < 0) {
+        const Outcome<qint64> all = run(generation, [&] { return m_store->count(TaskQuery()); });
+        if (isStale(generation))
+            return;
+        if (!all) {
+            Q_EMIT queryFailed(generation, all.error());
+            return;
+        }
+        m_total = *all;
+    }
+    Q_EMIT countReady(generation, *matching, m_total);
+}
+
+void StoreWorker::facets(quint64 generation, const TaskQuery &query)
+{
+    if (isStale(generation))
+        return;
+    if (!m_store) {
+        Q_EMIT queryFailed(generation, notOpen());
+        return;
+    }
+    const Outcome<Facets> facets = run(generation, [&] { return m_store->facets(query); });
+    if (isStale(generation))
+        return;
+    if (!facets)
+        Q_EMIT queryFailed(generation, facets.error());
+    else
+        Q_EMIT facetsReady(generation, *facets);
+}
+
+void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int pageSize)
+{
+    if (isStale(generation))
+        return;
+    if (!m_store) {
+        Q_EMIT pageFailed(generation, page, notOpen());
+        return;
+    }
+    const Outcome<QVector<TaskResult>> rows = run(generation, [&] {
+        return m_store->fetchPage(query, qint64(page) * pageSize, pageSize, RowDetail::Summary);
+    });
+    if (isStale(generation))
+        return;
+    if (!rows) {
+        Q_EMIT pageFailed(generation, page, rows.error());
+        return;
+    }
+    // Decoding here keeps it off the GUI thread; the table shows these lines as they are.
+    QStringList argsPreviews;
+    QStringList resultPreviews;
+    argsPreviews.reserve(rows->size());
+    resultPreviews.reserve(rows->size());
+    for (const TaskResult &row : *rows) {
+        QString args = row.args.isNull() ? QString() : ValueDecoder::decodeArguments(row.args).summary;
+        if (!row.kwargs.isNull()) {
+            const QString kwargs = ValueDecoder::decodeArguments(row.kwargs).summary;
+            if (!kwargs.isEmpty() && kwargs != QLatin1String("{}"))
+                args = args.isEmpty() ? kwargs : args + QLatin1Char(' ') + kwargs;
+        }
+        argsPreviews.append(args);
+        resultPreviews.append(row.result.isNull()
+                                  ? QString()
+                                  : ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding).summary);
+    }
+    Q_EMIT pageReady(generation, page, *rows, argsPreviews, resultPreviews);
+}
+
+void StoreWorker::fetchOne(quint64 epoch, qint64 rowId)
+{
+    if (!m_store) {
+        Q_EMIT detailFailed(epoch, rowId, notOpen());
+        return;
+    }
+    const Outcome<TaskResult> row = run(0, [&] { return m_store->fetchOne(rowId); });
+    if (!row)
+        Q_EMIT detailFailed(epoch, rowId, row.error());
+    else
+        Q_EMIT detailReady(epoch, *row);
+}

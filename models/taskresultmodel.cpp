@@ -1,0 +1,635 @@
+#include "taskresultmodel.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <QLocale>
+
+#include "storeworker.h"
+#include "valuedecoder.h"
+
+namespace {
+
+const QString placeholder = QStringLiteral("…");
+
+/// The runtime of a task in ms: date_done - date_started, else date_done - date_created;
+/// -1 when that is unknown or negative.
+qint64 runtimeMs(const TaskResult &row)
+{
+    if (!row.dateDone.isValid())
+        return -1;
+    const QDateTime &start = row.dateStarted.isValid() ? row.dateStarted : row.dateCreated;
+    if (!start.isValid())
+        return -1;
+    const qint64 ms = start.msecsTo(row.dateDone);
+    return ms >= 0 ? ms : -1;
+}
+
+/// "0.04 s", "1.23 s", "2 min 5 s", "3 h 12 min", "2 d 4 h".
+QString runtimeText(qint64 ms)
+{
+    if (ms < 0)
+        return {};
+    if (ms < 60 * 1000)
+        return TaskResultModel::tr("%1 s").arg(QString::number(double(ms) / 1000.0, 'f', 2));
+    const qint64 seconds = ms / 1000;
+    if (seconds < 3600)
+        return TaskResultModel::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    if (seconds < 86400)
+        return TaskResultModel::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    return TaskResultModel::tr("%1 d %2 h").arg(seconds / 86400).arg((seconds % 86400) / 3600);
+}
+
+/// The locale's short date and time format, with seconds (task runs are often sub-minute).
+QString dateTimeFormat()
+{
+    const QLocale locale;
+    QString time = locale.timeFormat(QLocale::ShortFormat);
+    if (!time.contains(QLatin1Char('s')))
+        time.replace(QLatin1String("mm"), QLatin1String("mm:ss"));
+    return locale.dateFormat(QLocale::ShortFormat) + QLatin1Char(' ') + time;
+}
+
+bool isDateColumn(int column)
+{
+    return column == TaskResultModel::DateDoneColumn || column == TaskResultModel::DateCreatedColumn
+        || column == TaskResultModel::DateStartedColumn;
+}
+
+constexpr int toolTipChars = 2000;
+
+QString cut(const QString &text, int chars)
+{
+    return text.size() <= chars ? text : text.left(chars) + placeholder;
+}
+
+} // namespace
+
+TaskResultModel::TaskResultModel(QObject *parent)
+    : QAbstractTableModel(parent), m_dateFormat(dateTimeFormat())
+{
+    qRegisterMetaType<StoreInfo>();
+    qRegisterMetaType<StoreError>();
+    qRegisterMetaType<TaskQuery>();
+    qRegisterMetaType<TaskResult>();
+    qRegisterMetaType<QVector<TaskResult>>();
+    qRegisterMetaType<Facets>();
+
+    m_thread.setObjectName(QStringLiteral("TaskResultModel worker"));
+    m_worker = new StoreWorker;
+    m_worker->moveToThread(&m_thread);
+
+    connect(m_worker, &StoreWorker::opened, this, &TaskResultModel::onOpened, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::openFailed, this, &TaskResultModel::onOpenFailed, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::countReady, this, &TaskResultModel::onCount, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::facetsReady, this, &TaskResultModel::onFacets, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::pageReady, this, &TaskResultModel::onPage, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::pageFailed, this, &TaskResultModel::onPageFailed, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::queryFailed, this, &TaskResultModel::onError, Qt::QueuedConnection);
+    connect(
+        m_worker, &StoreWorker::detailReady, this,
+        [this](quint64 epoch, const TaskResult &row) {
+            if (epoch == m_epoch)
+                Q_EMIT detailReady(row);
+        },
+        Qt::QueuedConnection);
+    connect(
+        m_worker, &StoreWorker::detailFailed, this,
+        [this](quint64 epoch, qint64 rowId, const StoreError &error) {
+            if (epoch == m_epoch)
+                Q_EMIT detailFailed(rowId, error);
+        },
+        Qt::QueuedConnection);
+
+    m_thread.start();
+}
+
+TaskResultModel::~TaskResultModel()
+{
+    // Skip whatever is queued, cut the running call short, destroy the store on its own
+    // thread, then stop the thread.
+    m_worker->setLatestGeneration(std::numeric_limits<quint64>::max());
+    m_worker->interruptAll();
+    StoreWorker *worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker] { worker->close(); }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;
+}
+
+quint64 TaskResultModel::nextGeneration()
+{
+    ++m_generation;
+    m_worker->setLatestGeneration(m_generation);
+    m_worker->interruptStale();
+    m_pending.clear();
+    m_failedPages.clear();
+    m_early.clear();
+    m_outstanding = 0;
+    return m_generation;
+}
+
+void TaskResultModel::setStoreFactory(StoreFactory factory)
+{
+    close();
+    const quint64 generation = nextGeneration();
+    ++m_outstanding;
+    StoreWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, generation, factory = std::move(factory)] { worker->open(generation, factory); },
+        Qt::QueuedConnection);
+    updateBusy();
+}
+
+void TaskResultModel::close()
+{
+    nextGeneration();
+    ++m_epoch;
+    StoreWorker *worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker] { worker->close(); }, Qt::QueuedConnection);
+    const bool hadRows = m_rowCount > 0 || !m_pages.isEmpty();
+    if (hadRows)
+        beginResetModel();
+    m_rowCount = 0;
+    m_pages.clear();
+    m_resetPending = false;
+    m_open = false;
+    m_info = StoreInfo();
+    if (hadRows)
+        endResetModel();
+    updateBusy();
+}
+
+void TaskResultModel::onOpened(quint64 generation, const StoreInfo &info)
+{
+    if (generation != m_generation)
+        return;
+    m_open = true;
+    m_info = info;
+    finishRequest();
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    Q_EMIT opened(info);
+    startGeneration(false);
+}
+
+void TaskResultModel::onOpenFailed(quint64 generation, const StoreError &error)
+{
+    if (generation != m_generation)
+        return;
+    finishRequest();
+    Q_EMIT failed(error);
+}
+
+void TaskResultModel::setQuery(const TaskQuery &query)
+{
+    if (query == m_query && m_open)
+        return;
+    m_query = query;
+    startGeneration(false);
+}
+
+void TaskResultModel::refresh()
+{
+    startGeneration(true);
+}
+
+void TaskResultModel::startGeneration(bool keepRows)
+{
+    if (!m_open)
+        return;
+    const quint64 generation = nextGeneration();
+    if (!keepRows)
+        m_resetPending = true;
+
+    StoreWorker *worker = m_worker;
+    const TaskQuery query = m_query;
+    ++m_outstanding;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, generation, query, keepRows] { worker->count(generation, query, keepRows); },
+        Qt::QueuedConnection);
+
+    if (m_resetPending) {
+        // The first page is almost always wanted: ask before the count arrives.
+        requestPage(0);
+    } else {
+        // Re-read the pages the views looked at last (the visible ones); forget the rest,
+        // they are read again when a view asks.
+        QVector<QPair<quint64, int>> byUse;
+        byUse.reserve(m_pages.size());
+        for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it)
+            byUse.append({it->lastUse, it.key()});
+        std::sort(byUse.begin(), byUse.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        constexpr int reread = 8;
+        for (int i = 0; i < byUse.size(); ++i) {
+            if (i < reread)
+                requestPage(byUse[i].second);
+            else
+                m_pages.remove(byUse[i].second);
+        }
+    }
+
+    ++m_outstanding;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, generation, query] { worker->facets(generation, query); }, Qt::QueuedConnection);
+    updateBusy();
+}
+
+void TaskResultModel::requestPage(int page) const
+{
+    if (!m_open || page < 0 || m_pending.contains(page) || m_failedPages.contains(page))
+        return;
+    m_pending.insert(page);
+    ++m_outstanding;
+    StoreWorker *worker = m_worker;
+    const quint64 generation = m_generation;
+    const TaskQuery query = m_query;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, generation, query, page] { worker->page(generation, query, page, pageSize); },
+        Qt::QueuedConnection);
+    // Asked from data(): never emit from inside it.
+    scheduleBusyUpdate();
+}
+
+void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
+{
+    if (generation != m_generation)
+        return;
+    finishRequest();
+    const int rows = int(std::clamp<qint64>(matching, 0, std::numeric_limits<int>::max()));
+    if (m_resetPending) {
+        beginResetModel();
+        m_rowCount = rows;
+        m_pages.clear();
+        for (auto it = m_early.begin(); it != m_early.end(); ++it) {
+            it->lastUse = ++m_useClock;
+            m_pages.insert(it.key(), std::move(*it));
+        }
+        m_early.clear();
+        m_resetPending = false;
+        endResetModel();
+    } else if (rows > m_rowCount) {
+        // Refresh: keep the rows in place, so views keep selection and scroll position.
+        beginInsertRows(QModelIndex(), m_rowCount, rows - 1);
+        m_rowCount = rows;
+        endInsertRows();
+    } else if (rows < m_rowCount) {
+        beginRemoveRows(QModelIndex(), rows, m_rowCount - 1);
+        m_rowCount = rows;
+        for (auto it = m_pages.begin(); it != m_pages.end();) {
+            if (qint64(it.key()) * pageSize >= rows)
+                it = m_pages.erase(it);
+            else
+                ++it;
+        }
+        endRemoveRows();
+    }
+    Q_EMIT countChanged(matching, total);
+}
+
+void TaskResultModel::onFacets(quint64 generation, const Facets &facets)
+{
+    if (generation != m_generation)
+        return;
+    finishRequest();
+    Q_EMIT facetsChanged(facets);
+}
+
+void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskResult> &rows,
+                             const QStringList &argsPreviews, const QStringList &resultPreviews)
+{
+    if (generation != m_generation)
+        return;
+    m_pending.remove(page);
+    Page data{rows, argsPreviews, resultPreviews, 0};
+    if (m_resetPending) {
+        m_early.insert(page, std::move(data));
+    } else {
+        insertPage(page, std::move(data));
+        const int first = page * pageSize;
+        const int last = std::min(m_rowCount, first + pageSize) - 1;
+        if (first <= last)
+            Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
+    }
+    finishRequest();
+}
+
+void TaskResultModel::onPageFailed(quint64 generation, int page, const StoreError &error)
+{
+    if (generation != m_generation)
+        return;
+    m_pending.remove(page);
+    m_failedPages.insert(page);
+    finishRequest();
+    if (error.code != StoreError::Code::Cancelled)
+        Q_EMIT failed(error);
+}
+
+void TaskResultModel::onError(quint64 generation, const StoreError &error)
+{
+    if (generation != m_generation)
+        return;
+    finishRequest();
+    if (m_resetPending) {
+        // The new query has no count: show nothing rather than the old query's rows.
+        beginResetModel();
+        m_rowCount = 0;
+        m_pages.clear();
+        m_early.clear();
+        m_resetPending = false;
+        endResetModel();
+    }
+    if (error.code != StoreError::Code::Cancelled)
+        Q_EMIT failed(error);
+}
+
+void TaskResultModel::insertPage(int page, Page &&data)
+{
+    data.lastUse = ++m_useClock;
+    m_pages.insert(page, std::move(data));
+    while (m_pages.size() > maxCachedPages) {
+        auto oldest = m_pages.end();
+        for (auto it = m_pages.begin(); it != m_pages.end(); ++it) {
+            if (it.key() != page && (oldest == m_pages.end() || it->lastUse < oldest->lastUse))
+                oldest = it;
+        }
+        if (oldest == m_pages.end())
+            break;
+        m_pages.erase(oldest);
+    }
+}
+
+void TaskResultModel::finishRequest()
+{
+    if (m_outstanding > 0)
+        --m_outstanding;
+    updateBusy();
+}
+
+void TaskResultModel::updateBusy()
+{
+    const bool busy = m_outstanding > 0;
+    if (busy != m_busy) {
+        m_busy = busy;
+        Q_EMIT busyChanged(busy);
+    }
+}
+
+void TaskResultModel::scheduleBusyUpdate() const
+{
+    if (m_busy)
+        return;
+    auto *self = const_cast<TaskResultModel *>(this);
+    QMetaObject::invokeMethod(self, [self] { self->updateBusy(); }, Qt::QueuedConnection);
+}
+
+Field TaskResultModel::columnField(int column)
+{
+    switch (column) {
+    case StatusColumn: return Field::Status;
+    case TaskNameColumn: return Field::TaskName;
+    case TaskIdColumn: return Field::TaskId;
+    case WorkerColumn: return Field::Worker;
+    case PeriodicTaskColumn: return Field::PeriodicTaskName;
+    case DateDoneColumn: return Field::DateDone;
+    case DateCreatedColumn: return Field::DateCreated;
+    case DateStartedColumn: return Field::DateStarted;
+    case ArgsColumn: return Field::Args;
+    case ResultColumn: return Field::Result;
+    default: return Field::FieldCount;
+    }
+}
+
+bool TaskResultModel::isColumnAvailable(int column) const
+{
+    if (column < 0 || column >= ColumnCount)
+        return false;
+    if (!m_open)
+        return true;
+    if (column == RuntimeColumn) {
+        return m_info.fields.contains(Field::DateDone)
+            && (m_info.fields.contains(Field::DateStarted) || m_info.fields.contains(Field::DateCreated));
+    }
+    return m_info.fields.contains(columnField(column));
+}
+
+void TaskResultModel::requestDetail(qint64 rowId)
+{
+    if (!m_open) {
+        Q_EMIT detailFailed(rowId, StoreError(StoreError::Code::QueryFailed, tr("No database is open")));
+        return;
+    }
+    StoreWorker *worker = m_worker;
+    const quint64 epoch = m_epoch;
+    QMetaObject::invokeMethod(m_worker, [worker, epoch, rowId] { worker->fetchOne(epoch, rowId); },
+                              Qt::QueuedConnection);
+}
+
+const TaskResult *TaskResultModel::cachedRow(int row) const
+{
+    if (row < 0 || row >= m_rowCount)
+        return nullptr;
+    const auto it = m_pages.find(row / pageSize);
+    if (it == m_pages.end() || row % pageSize >= it->rows.size())
+        return nullptr;
+    it->lastUse = ++m_useClock;
+    return &it->rows.at(row % pageSize);
+}
+
+int TaskResultModel::rowOfRowId(qint64 rowId) const
+{
+    for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it) {
+        for (int i = 0; i < it->rows.size(); ++i) {
+            if (it->rows.at(i).rowId == rowId) {
+                const int row = it.key() * pageSize + i;
+                return row < m_rowCount ? row : -1;
+            }
+        }
+    }
+    return -1;
+}
+
+void TaskResultModel::setShowUtc(bool utc)
+{
+    if (utc == m_showUtc)
+        return;
+    m_showUtc = utc;
+    Q_EMIT headerDataChanged(Qt::Horizontal, DateDoneColumn, DateStartedColumn);
+    if (m_rowCount > 0)
+        Q_EMIT dataChanged(index(0, DateDoneColumn), index(m_rowCount - 1, DateStartedColumn));
+}
+
+int TaskResultModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_rowCount;
+}
+
+int TaskResultModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString TaskResultModel::dateText(const QDateTime &date) const
+{
+    if (!date.isValid())
+        return {};
+    return QLocale().toString(m_showUtc ? date.toUTC() : date.toLocalTime(), m_dateFormat);
+}
+
+QVariant TaskResultModel::displayData(const Page &page, int index, int column) const
+{
+    const TaskResult &row = page.rows.at(index);
+    switch (column) {
+    case StatusColumn: return row.status;
+    case TaskNameColumn: return row.taskName;
+    case TaskIdColumn: return row.taskId;
+    case WorkerColumn: return row.worker;
+    case PeriodicTaskColumn: return row.periodicTaskName;
+    case DateDoneColumn: return dateText(row.dateDone);
+    case DateCreatedColumn: return dateText(row.dateCreated);
+    case DateStartedColumn: return dateText(row.dateStarted);
+    case RuntimeColumn: return runtimeText(runtimeMs(row));
+    case ArgsColumn: return page.argsPreviews.value(index);
+    case ResultColumn: return page.resultPreviews.value(index);
+    default: return {};
+    }
+}
+
+QVariant TaskResultModel::rawData(const TaskResult &row, int column) const
+{
+    switch (column) {
+    case StatusColumn: return row.status;
+    case TaskNameColumn: return row.taskName;
+    case TaskIdColumn: return row.taskId;
+    case WorkerColumn: return row.worker;
+    case PeriodicTaskColumn: return row.periodicTaskName;
+    case DateDoneColumn: return row.dateDone;
+    case DateCreatedColumn: return row.dateCreated;
+    case DateStartedColumn: return row.dateStarted;
+    case RuntimeColumn: {
+        const qint64 ms = runtimeMs(row);
+        return ms >= 0 ? QVariant(ms) : QVariant();
+    }
+    case ArgsColumn: return row.args;
+    case ResultColumn: return row.result;
+    default: return {};
+    }
+}
+
+QVariant TaskResultModel::toolTipData(const TaskResult &row, int column) const
+{
+    const QString more = row.complete ? QString() : QLatin1Char('\n') + tr("(preview; the detail pane shows everything)");
+    switch (column) {
+    case ArgsColumn: {
+        QString text = row.args.isNull() ? QString() : ValueDecoder::decodeArguments(row.args).text;
+        if (!row.kwargs.isNull()) {
+            const QString kwargs = ValueDecoder::decodeArguments(row.kwargs).text;
+            if (!kwargs.isEmpty())
+                text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + kwargs;
+        }
+        return text.isEmpty() ? QVariant() : QVariant(cut(text, toolTipChars) + more);
+    }
+    case ResultColumn: {
+        if (row.result.isNull())
+            return {};
+        const ValueDecoder::Decoded decoded = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding);
+        QString text = cut(decoded.text, toolTipChars);
+        if (!decoded.problem.isEmpty())
+            text += QLatin1Char('\n') + decoded.problem;
+        return text + more;
+    }
+    case DateDoneColumn:
+    case DateCreatedColumn:
+    case DateStartedColumn: {
+        const QDateTime date = rawData(row, column).toDateTime();
+        return date.isValid() ? QVariant(date.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
+    }
+    case TaskIdColumn: return row.taskId;
+    case TaskNameColumn: return row.taskName;
+    default: return {};
+    }
+}
+
+QVariant TaskResultModel::data(const QModelIndex &index, int role) const
+{
+    // Not checkIndex(): it warns on every invalid index, which views ask for routinely.
+    if (!index.isValid() || index.model() != this || index.row() >= m_rowCount || index.column() >= ColumnCount)
+        return {};
+    const int pageNumber = index.row() / pageSize;
+    const int offset = index.row() % pageSize;
+    const Page *page = nullptr;
+    const auto it = m_pages.find(pageNumber);
+    if (it != m_pages.end()) {
+        it->lastUse = ++m_useClock;
+        if (offset < it->rows.size())
+            page = &*it;
+    } else if (!m_resetPending) {
+        requestPage(pageNumber);
+    }
+    const TaskResult *row = page ? &page->rows.at(offset) : nullptr;
+
+    switch (role) {
+    case Qt::DisplayRole:
+        return row ? displayData(*page, offset, index.column()) : QVariant(placeholder);
+    case Qt::ToolTipRole:
+        return row ? toolTipData(*row, index.column()) : QVariant();
+    case RawValueRole:
+        return row ? rawData(*row, index.column()) : QVariant();
+    case TaskResultRole:
+        return row ? QVariant::fromValue(*row) : QVariant();
+    case RowIdRole:
+        return row ? QVariant(row->rowId) : QVariant();
+    case TaskIdRole:
+        return row ? QVariant(row->taskId) : QVariant();
+    case LoadedRole:
+        return row != nullptr;
+    default:
+        return {};
+    }
+}
+
+QVariant TaskResultModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (role) {
+    case Qt::DisplayRole: {
+        QString label;
+        switch (section) {
+        case StatusColumn: label = tr("Status"); break;
+        case TaskNameColumn: label = tr("Task name"); break;
+        case TaskIdColumn: label = tr("Task ID"); break;
+        case WorkerColumn: label = tr("Worker"); break;
+        case PeriodicTaskColumn: label = tr("Periodic task"); break;
+        case DateDoneColumn: label = tr("Date done"); break;
+        case DateCreatedColumn: label = tr("Date created"); break;
+        case DateStartedColumn: label = tr("Date started"); break;
+        case RuntimeColumn: label = tr("Runtime"); break;
+        case ArgsColumn: label = tr("Args"); break;
+        case ResultColumn: label = tr("Result"); break;
+        default: break;
+        }
+        if (m_showUtc && isDateColumn(section))
+            label += QStringLiteral(" (UTC)");
+        return label;
+    }
+    case Qt::ToolTipRole:
+        if (!isColumnAvailable(section))
+            return tr("This database's schema does not store this column");
+        if (section == RuntimeColumn)
+            return tr("Date done minus date started (or date created)");
+        return {};
+    default:
+        return {};
+    }
+}
+
+void TaskResultModel::sort(int column, Qt::SortOrder order)
+{
+    const Field field = columnField(column);
+    if (field == Field::FieldCount)
+        return; // Runtime is computed; the store cannot order by it.
+    TaskQuery query = m_query;
+    query.sortField = field;
+    query.sortOrder = order;
+    setQuery(query);
+}

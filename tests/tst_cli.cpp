@@ -1,0 +1,1193 @@
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "cli.h"
+#include "cliargs.h"
+#include "clioutput.h"
+
+/// End-to-end tests of the `stalk` command line: runs the real binary (STALK_BIN) with no
+/// display against copies of the fixture databases written by the real Celery worker, and
+/// checks its answers against expectations.json (computed with the real Django admin/ORM).
+class TestCli final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    // Pure parts, without the binary.
+    void shouldRouteToTheWindowOrACommand_data();
+    void shouldRouteToTheWindowOrACommand();
+    void shouldParseOptionsAnywhere();
+    void shouldSuggestTheClosestWord_data();
+    void shouldSuggestTheClosestWord();
+    void shouldQuoteCsvFieldsPerRfc4180_data();
+    void shouldQuoteCsvFieldsPerRfc4180();
+    void shouldFitTableColumnsIntoTheTerminal();
+    void shouldWriteJsonTextThatParsesBackToTheSameObject();
+
+    void shouldPrintHelpForEveryCommand_data();
+    void shouldPrintHelpForEveryCommand();
+    void shouldPrintTheVersion();
+    void shouldRejectBadCommandLinesWithStatus2_data();
+    void shouldRejectBadCommandLinesWithStatus2();
+    void shouldFailWithOneLineAndStatus1_data();
+    void shouldFailWithOneLineAndStatus1();
+    void shouldNotCreateAMissingDatabase();
+
+    void shouldCountLikeTheAdmin();
+    void shouldOpenRelativeSqliteUrls();
+    void shouldSearchWithDecodedSemantics_data();
+    void shouldSearchWithDecodedSemantics();
+    void shouldListNewestFirstInEveryFormat();
+    void shouldLimitTheList();
+    void shouldWriteStoredTextUnderFormatsNames();
+    void shouldWriteNullForFieldsTheAppDidNotRecord();
+    void shouldReadEveryFixtureSchema_data();
+    void shouldReadEveryFixtureSchema();
+    void shouldShowOneResultInFull();
+    void shouldPrintStatsLikeTheAdminCounts();
+    void shouldFilterByDoneDate();
+
+    void shouldPreviewPurgeWithoutDeleting_data();
+    void shouldPreviewPurgeWithoutDeleting();
+    void shouldPurgeExactlyTheExpiredSet_data();
+    void shouldPurgeExactlyTheExpiredSet();
+    void shouldNarrowPurgeByStatusAndKeepGroups();
+    void shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal();
+    void shouldRefuseToPurgeReadOnly();
+    void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
+    void shouldKeepTheDatabaseIntactWithInjectionStrings();
+
+private:
+    struct Run
+    {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    Run stalk(const QStringList &arguments, const QString &workingDirectory = {},
+              const QByteArray &input = {});
+    /// A fresh copy of a fixture in its own temporary directory; returns the absolute path.
+    QString copyFixture(const QString &name);
+    static QString urlFor(const QString &path) { return QStringLiteral("sqlite:///") + path; }
+    QStringList taskIdsInDb(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"),
+                            const QString &column = QStringLiteral("task_id"));
+    QVariantMap rowInDb(const QString &path, const QString &taskId);
+    static QStringList taskIdsOf(const QJsonArray &array);
+    static QStringList sorted(QStringList list)
+    {
+        list.sort();
+        return list;
+    }
+    static QVector<QStringList> parseCsv(const QString &text);
+
+    QString m_fixtures;
+    QJsonObject m_expectations;
+    bool m_ready = false;
+    std::vector<std::unique_ptr<QTemporaryDir>> m_dirs;
+    int m_connections = 0;
+};
+
+// ------------------------------------------------------------------------------------------
+// Helpers
+
+TestCli::Run TestCli::stalk(const QStringList &arguments, const QString &workingDirectory, const QByteArray &input)
+{
+    const QString binary = qEnvironmentVariable("STALK_BIN");
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // Commands must work without any display and without a Qt platform chosen for them.
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("COLUMNS"));
+    process.setProcessEnvironment(env);
+    if (!workingDirectory.isEmpty())
+        process.setWorkingDirectory(workingDirectory);
+    process.start(binary, arguments);
+    Run run;
+    if (!process.waitForStarted(30000)) {
+        run.err = "could not start " + binary.toUtf8() + ": " + process.errorString().toUtf8();
+        return run;
+    }
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel(); // standard input is a pipe, never a terminal
+    process.waitForFinished(120000);
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+QString TestCli::copyFixture(const QString &name)
+{
+    auto dir = std::make_unique<QTemporaryDir>();
+    if (!dir->isValid())
+        return {};
+    const QString target = dir->filePath(name);
+    if (!QFile::copy(m_fixtures + u'/' + name, target))
+        return {};
+    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
+    m_dirs.push_back(std::move(dir));
+    return target;
+}
+
+QStringList TestCli::taskIdsInDb(const QString &path, const QString &table, const QString &column)
+{
+    QStringList ids;
+    const QString name = QStringLiteral("check%1").arg(++m_connections);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery query(db);
+            // Table and column names come from this test, never from data.
+            if (query.exec(QStringLiteral("SELECT %1 FROM %2").arg(column, table))) {
+                while (query.next())
+                    ids << query.value(0).toString();
+            } else {
+                ids << QStringLiteral("<query failed: %1>").arg(query.lastError().text());
+            }
+        } else {
+            ids << QStringLiteral("<open failed: %1>").arg(db.lastError().text());
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    ids.sort();
+    return ids;
+}
+
+QVariantMap TestCli::rowInDb(const QString &path, const QString &taskId)
+{
+    QVariantMap row;
+    const QString name = QStringLiteral("check%1").arg(++m_connections);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery query(db);
+            query.prepare(QStringLiteral("SELECT * FROM django_celery_results_taskresult WHERE task_id = ?"));
+            query.addBindValue(taskId);
+            if (query.exec() && query.next()) {
+                for (int i = 0; i < query.record().count(); ++i)
+                    row.insert(query.record().fieldName(i), query.value(i));
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return row;
+}
+
+QStringList TestCli::taskIdsOf(const QJsonArray &array)
+{
+    QStringList ids;
+    for (const QJsonValue &value : array)
+        ids << (value.isObject() ? value.toObject().value(QStringLiteral("task_id")).toString() : value.toString());
+    return ids;
+}
+
+QVector<QStringList> TestCli::parseCsv(const QString &text)
+{
+    // RFC 4180: CRLF between records, quotes around fields holding , " CR or LF.
+    QVector<QStringList> rows;
+    QStringList row;
+    QString field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (quoted) {
+            if (c == u'"') {
+                if (i + 1 < text.size() && text.at(i + 1) == u'"') {
+                    field += u'"';
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field += c;
+            }
+        } else if (c == u'"') {
+            quoted = true;
+        } else if (c == u',') {
+            row << field;
+            field.clear();
+        } else if (c == u'\r' && i + 1 < text.size() && text.at(i + 1) == u'\n') {
+            row << field;
+            rows << row;
+            row.clear();
+            field.clear();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    if (!field.isEmpty() || !row.isEmpty()) {
+        row << field;
+        rows << row;
+    }
+    return rows;
+}
+
+#define REQUIRE_FIXTURES()                                                                          \
+    do {                                                                                            \
+        if (!m_ready)                                                                               \
+            QFAIL(qPrintable(QStringLiteral("fixtures missing in '%1' (set STALK_FIXTURES; "       \
+                                            "tools/fixtures/make_fixtures.sh writes them)")         \
+                                 .arg(m_fixtures)));                                                \
+    } while (false)
+
+void TestCli::initTestCase()
+{
+    const QString binary = qEnvironmentVariable("STALK_BIN");
+    QVERIFY2(!binary.isEmpty() && QFileInfo(binary).isExecutable(), "STALK_BIN must name the stalk executable");
+
+    m_fixtures = qEnvironmentVariable("STALK_FIXTURES");
+    if (m_fixtures.isEmpty() || !QFile::exists(m_fixtures + QStringLiteral("/READY")))
+        m_fixtures = QStringLiteral("/tmp/stalk-fixtures");
+    QFile file(m_fixtures + QStringLiteral("/expectations.json"));
+    if (QFile::exists(m_fixtures + QStringLiteral("/READY")) && file.open(QIODevice::ReadOnly)) {
+        m_expectations = QJsonDocument::fromJson(file.readAll()).object();
+        m_ready = !m_expectations.isEmpty();
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Pure parts
+
+void TestCli::shouldRouteToTheWindowOrACommand_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("window");
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("readOnly");
+
+    QTest::newRow("nothing: the demo") << QStringList{} << true << QString() << false;
+    QTest::newRow("read-only demo") << QStringList{"--read-only"} << true << QString() << true;
+    QTest::newRow("a URL") << QStringList{"sqlite:///x.sqlite3"} << true << "sqlite:///x.sqlite3" << false;
+    QTest::newRow("read-only URL") << QStringList{"--read-only", "sqlite:////srv/db"} << true << "sqlite:////srv/db" << true;
+    QTest::newRow("flag after the URL") << QStringList{"db.sqlite3", "--read-only"} << true << "db.sqlite3" << true;
+    QTest::newRow("a bare path") << QStringList{"/srv/app/db"} << true << "/srv/app/db" << false;
+    QTest::newRow("a file named like a command + suffix") << QStringList{"list.sqlite3"} << true << "list.sqlite3" << false;
+    QTest::newRow("Qt's own options") << QStringList{"-platform", "offscreen", "db.sqlite3"} << true << "db.sqlite3" << false;
+    QTest::newRow("couchdb URL") << QStringList{"couchdb://127.0.0.1:5984/results"} << true
+                                 << "couchdb://127.0.0.1:5984/results" << false;
+    QTest::newRow("a command") << QStringList{"count", "db.sqlite3"} << false << QString() << false;
+    QTest::newRow("a command alone") << QStringList{"stats"} << false << QString() << false;
+    QTest::newRow("a typo") << QStringList{"lst", "db.sqlite3"} << false << QString() << false;
+    QTest::newRow("a word") << QStringList{"results"} << false << QString() << false;
+    QTest::newRow("help") << QStringList{"help"} << false << QString() << false;
+    QTest::newRow("--help") << QStringList{"--help"} << false << QString() << false;
+    QTest::newRow("--version") << QStringList{"--version"} << false << QString() << false;
+    QTest::newRow("an unknown option") << QStringList{"--limit", "5"} << false << QString() << false;
+    QTest::newRow("two URLs") << QStringList{"a.sqlite3", "b.sqlite3"} << false << QString() << false;
+}
+
+void TestCli::shouldRouteToTheWindowOrACommand()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, window);
+    QFETCH(QString, url);
+    QFETCH(bool, readOnly);
+
+    const Cli::Route route = Cli::route(arguments);
+    QCOMPARE(route.kind == Cli::Route::Kind::Window, window);
+    if (window) {
+        QCOMPARE(route.url, url);
+        QCOMPARE(route.readOnly, readOnly);
+    }
+}
+
+void TestCli::shouldParseOptionsAnywhere()
+{
+    CliOption search;
+    search.name = QStringLiteral("search");
+    search.valueName = QStringLiteral("TEXT");
+    CliOption status;
+    status.name = QStringLiteral("status");
+    status.valueName = QStringLiteral("STATE");
+    status.repeatable = true;
+    CliOption yes;
+    yes.name = QStringLiteral("yes");
+    yes.shortName = u'y';
+    const QVector<CliOption> options{search, status, yes};
+
+    CliArguments parsed = parseCliArguments({"URL", "--search", "-x", "--status=FAILURE", "-y", "--status", "RETRY",
+                                             "--search", "last wins", "--", "--status"},
+                                            options);
+    QVERIFY2(parsed.error.isEmpty(), qPrintable(parsed.error));
+    QCOMPARE(parsed.positionals, (QStringList{"URL", "--status"}));
+    QCOMPARE(parsed.value(QStringLiteral("search")), QStringLiteral("last wins"));
+    QCOMPARE(parsed.all(QStringLiteral("status")), (QStringList{"FAILURE", "RETRY"}));
+    QVERIFY(parsed.has(QStringLiteral("yes")));
+
+    parsed = parseCliArguments({"--serch", "x"}, options);
+    QCOMPARE(parsed.error, QStringLiteral("unknown option '--serch' (did you mean '--search'?)"));
+    parsed = parseCliArguments({"URL", "--status"}, options);
+    QVERIFY(parsed.error.contains(QLatin1String("needs a value")));
+    parsed = parseCliArguments({"--yes=no"}, options);
+    QVERIFY(parsed.error.contains(QLatin1String("takes no value")));
+    parsed = parseCliArguments({"-q"}, options);
+    QVERIFY(parsed.error.contains(QLatin1String("unknown option '-q'")));
+}
+
+void TestCli::shouldSuggestTheClosestWord_data()
+{
+    QTest::addColumn<QString>("word");
+    QTest::addColumn<QString>("suggestion");
+
+    QTest::newRow("missing letter") << "lst" << "list";
+    QTest::newRow("missing s") << "stat" << "stats";
+    QTest::newRow("transposed") << "cuont" << "count";
+    QTest::newRow("prefix") << "pur" << "purge";
+    QTest::newRow("far away") << "frobnicate" << "";
+    QTest::newRow("exact") << "show" << "show";
+}
+
+void TestCli::shouldSuggestTheClosestWord()
+{
+    QFETCH(QString, word);
+    QFETCH(QString, suggestion);
+    QCOMPARE(suggestClosest(word, {"count", "list", "show", "stats", "purge"}), suggestion);
+}
+
+void TestCli::shouldQuoteCsvFieldsPerRfc4180_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("field");
+
+    QTest::newRow("plain") << "SUCCESS" << "SUCCESS";
+    QTest::newRow("empty") << "" << "";
+    QTest::newRow("comma") << "(1, 2)" << "\"(1, 2)\"";
+    QTest::newRow("quotes doubled") << "\"text\"" << "\"\"\"text\"\"\"";
+    QTest::newRow("newline") << "Traceback\n  line" << "\"Traceback\n  line\"";
+    QTest::newRow("carriage return") << "a\rb" << "\"a\rb\"";
+    QTest::newRow("unicode untouched") << "Zoë 🚀" << "Zoë 🚀";
+}
+
+void TestCli::shouldQuoteCsvFieldsPerRfc4180()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, field);
+    QCOMPARE(csvField(text), field);
+    QCOMPARE(parseCsv(field + QStringLiteral("\r\n")).value(0).value(0), text);
+}
+
+void TestCli::shouldFitTableColumnsIntoTheTerminal()
+{
+    const QVector<int> natural{19, 7, 30, 36, 20};
+    const QVector<int> minimum{19, 7, 10, 36, 8};
+    const QVector<bool> shrinkable{false, true, true, false, true};
+    // No limit (a pipe): natural widths.
+    QCOMPARE(fitColumns(natural, minimum, shrinkable, 2, 0), natural);
+    // Wide enough: unchanged.
+    QCOMPARE(fitColumns(natural, minimum, shrinkable, 2, 200), natural);
+    // 100 columns: the widest shrinkable columns give way first, fixed ones never.
+    const QVector<int> fitted = fitColumns(natural, minimum, shrinkable, 2, 100);
+    int total = 8;
+    for (int width : fitted)
+        total += width;
+    QCOMPARE(total, 100);
+    QCOMPARE(fitted.at(0), 19);
+    QCOMPARE(fitted.at(3), 36);
+    QVERIFY(fitted.at(2) >= 10 && fitted.at(4) >= 8);
+    // Too narrow even at the minimums: minimums, and the caller decides.
+    QCOMPARE(fitColumns(natural, minimum, shrinkable, 2, 40), minimum);
+
+    QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10), QStringLiteral("proj.task…"));
+    QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10, Qt::ElideLeft), QStringLiteral("…se_amount"));
+    QCOMPARE(elide(QStringLiteral("short"), 10), QStringLiteral("short"));
+}
+
+void TestCli::shouldWriteJsonTextThatParsesBackToTheSameObject()
+{
+    TaskResult row;
+    row.rowId = 4294967296; // beyond 32 bits
+    row.taskId = QStringLiteral("id-\"quoted\"-\\-/");
+    row.taskName = QString::fromUtf8("t\u00e2che \U0001F680");
+    row.status = QStringLiteral("SUCCESS");
+    row.args = QStringLiteral("\"('Zo\\u00eb',)\"");
+    row.result = QString(QChar(0x01)) + QStringLiteral("\t\b\f\r\n") + QChar(0x1f);
+    row.traceback = QStringLiteral(""); // empty, not NULL
+    row.dateDone = QDateTime(QDate(2025, 2, 1), QTime(10, 0, 0, 5), Qt::UTC);
+    row.problems = {QStringLiteral("date_created: 'x' is not a date")};
+    const QVector<Field> fields{Field::RowId, Field::TaskId, Field::TaskName, Field::Status, Field::Worker,
+                                Field::Args, Field::Result, Field::Traceback, Field::DateDone, Field::Retries,
+                                Field::Hidden};
+
+    for (const bool indented : {false, true}) {
+        const QString text = resultJsonText(row, fields, indented);
+        QCOMPARE(text.contains(u'\n'), indented); // one line per object for jsonl
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+        QVERIFY2(document.isObject(), qPrintable(error.errorString() + u' ' + text));
+        QCOMPARE(document.object(), resultJson(row, fields));
+    }
+    const QJsonObject object = resultJson(row, fields);
+    QCOMPARE(object.value(QStringLiteral("id")).toInteger(), Q_INT64_C(4294967296));
+    QVERIFY(object.value(QStringLiteral("worker")).isNull());
+    QCOMPARE(object.value(QStringLiteral("traceback")).toString(), QString());
+    QVERIFY(object.value(QStringLiteral("traceback")).isString());
+    QCOMPARE(object.value(QStringLiteral("date_done")).toString(), QStringLiteral("2025-02-01T10:00:00.005Z"));
+    QVERIFY(object.value(QStringLiteral("retries")).isNull());
+    QCOMPARE(object.value(QStringLiteral("hidden")), QJsonValue(false));
+    // Keys in the documented order.
+    const QString text = resultJsonText(row, fields);
+    QVERIFY(text.startsWith(QLatin1String("{\"id\":4294967296,\"task_id\":")));
+}
+
+// ------------------------------------------------------------------------------------------
+// Usage
+
+void TestCli::shouldPrintHelpForEveryCommand_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("--help") << QStringList{"--help"} << "stalk purge";
+    QTest::newRow("-h") << QStringList{"-h"} << "stalk list";
+    QTest::newRow("help") << QStringList{"help"} << "Exit status";
+    QTest::newRow("count --help") << QStringList{"count", "--help"} << "stalk count URL";
+    QTest::newRow("list --help") << QStringList{"list", "--help"} << "--format";
+    QTest::newRow("list -h after bad flags") << QStringList{"list", "--bogus", "-h"} << "--limit";
+    QTest::newRow("show --help") << QStringList{"show", "--help"} << "TASK_ID";
+    QTest::newRow("stats --help") << QStringList{"stats", "--help"} << "periodic_task_name";
+    QTest::newRow("purge --help") << QStringList{"purge", "--help"} << "--older-than";
+    QTest::newRow("purge --help documents exit 2 without --yes") << QStringList{"purge", "--help"}
+                                                                 << "refuses with exit status 2";
+    QTest::newRow("help purge") << QStringList{"help", "purge"} << "--dry-run";
+}
+
+void TestCli::shouldPrintHelpForEveryCommand()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, mentions);
+
+    const Run run = stalk(arguments);
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith("Usage: stalk"), run.out.constData());
+    QVERIFY2(QString::fromUtf8(run.out).simplified().contains(mentions.simplified()), run.out.constData());
+    QVERIFY2(run.err.isEmpty(), run.err.constData());
+}
+
+void TestCli::shouldPrintTheVersion()
+{
+    const Run run = stalk({QStringLiteral("--version")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith("stalk "), run.out.constData());
+    QCOMPARE(run.out.count('\n'), 1);
+}
+
+void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("says");
+
+    const QString url = QStringLiteral("@URL@");
+    QTest::newRow("typo of list") << QStringList{"lst", url} << "did you mean 'list'?";
+    QTest::newRow("typo alone") << QStringList{"stat"} << "did you mean 'stats'?";
+    QTest::newRow("unknown word") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+    QTest::newRow("unknown global option") << QStringList{"--bogus"} << "unknown option '--bogus'";
+    QTest::newRow("count without URL") << QStringList{"count"} << "missing URL";
+    QTest::newRow("show without TASK_ID") << QStringList{"show", url} << "missing TASK_ID";
+    QTest::newRow("extra argument") << QStringList{"count", url, "extra"} << "unexpected argument 'extra'";
+    QTest::newRow("misspelt option") << QStringList{"list", url, "--limt", "5"} << "did you mean '--limit'?";
+    QTest::newRow("negative limit") << QStringList{"list", url, "--limit", "-1"} << "--limit";
+    QTest::newRow("limit not a number") << QStringList{"list", url, "--limit", "ten"} << "--limit";
+    QTest::newRow("option without value") << QStringList{"list", url, "--limit"} << "needs a value";
+    QTest::newRow("unknown list format") << QStringList{"list", url, "--format", "xml"} << "--format";
+    QTest::newRow("csv is not a stats format") << QStringList{"stats", url, "--format", "csv"} << "--format";
+    QTest::newRow("bad filter timestamp") << QStringList{"count", url, "--done-after", "yesterday"} << "--done-after";
+    QTest::newRow("flag with a value") << QStringList{"purge", url, "--before", "2025-01-01", "--dry-run=yes"}
+                                       << "takes no value";
+    QTest::newRow("purge without cutoff") << QStringList{"purge", url, "--dry-run"} << "--older-than";
+    QTest::newRow("purge with two cutoffs") << QStringList{"purge", url, "--older-than", "1d", "--before", "2025-01-01"}
+                                            << "not both";
+    QTest::newRow("fractional duration") << QStringList{"purge", url, "--older-than", "1.5h", "--dry-run"}
+                                         << "--older-than";
+    QTest::newRow("negative duration") << QStringList{"purge", url, "--older-than", "-5", "--yes"} << "--older-than";
+    QTest::newRow("bad cutoff timestamp") << QStringList{"purge", url, "--before", "2025-02-30", "--dry-run"}
+                                          << "--before";
+    QTest::newRow("search cannot narrow a purge")
+        << QStringList{"purge", url, "--before", "2025-02-01", "--search", "charge", "--yes"}
+        << "--search cannot narrow a purge";
+    QTest::newRow("worker cannot narrow a purge")
+        << QStringList{"purge", url, "--before", "2025-02-01", "--worker", "alpha@stalk-fixtures", "--yes"}
+        << "--worker cannot narrow a purge";
+    QTest::newRow("bad batch size") << QStringList{"purge", url, "--before", "2025-02-01", "--batch-size", "0", "--yes"}
+                                    << "--batch-size";
+    QTest::newRow("window takes one URL") << QStringList{"results.sqlite3", "extra"} << "unexpected argument 'extra'";
+}
+
+void TestCli::shouldRejectBadCommandLinesWithStatus2()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, says);
+
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    arguments.replaceInStrings(QStringLiteral("@URL@"), urlFor(db));
+    const Run run = stalk(arguments);
+    QCOMPARE(run.exitCode, 2);
+    const QString err = QString::fromUtf8(run.err);
+    QVERIFY2(err.contains(says), qPrintable(err));
+    QVERIFY2(err.contains(QLatin1String("--help")), qPrintable(err));
+    QVERIFY2(run.out.isEmpty(), run.out.constData());
+    QCOMPARE(taskIdsInDb(db).size(), 50);
+}
+
+void TestCli::shouldFailWithOneLineAndStatus1_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("says");
+
+    QTest::newRow("missing file") << "missing" << QStringList{"count", "@URL@"} << "cannot open";
+    QTest::newRow("not a database") << "text" << QStringList{"count", "@URL@"} << "cannot open";
+    QTest::newRow("SQLite without Celery tables") << "foreign" << QStringList{"list", "@URL@"} << "cannot open";
+    QTest::newRow("stats on a foreign database") << "foreign" << QStringList{"stats", "@URL@"} << "cannot open";
+    QTest::newRow("purge on a missing file")
+        << "missing" << QStringList{"purge", "@URL@", "--older-than", "1d", "--yes"} << "cannot open";
+    QTest::newRow("unknown task id") << "django" << QStringList{"show", "@URL@", "no-such-task"}
+                                     << "no result with task id no-such-task in sqlite:///";
+}
+
+void TestCli::shouldFailWithOneLineAndStatus1()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, kind);
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, says);
+
+    QString path;
+    if (kind == u"django") {
+        path = copyFixture(QStringLiteral("django.sqlite3"));
+    } else {
+        m_dirs.push_back(std::make_unique<QTemporaryDir>());
+        path = m_dirs.back()->filePath(QStringLiteral("store.sqlite3"));
+        if (kind == u"text") {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray("this is not a database\n").repeated(200));
+        } else if (kind == u"foreign") {
+            const QString name = QStringLiteral("foreign%1").arg(++m_connections);
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+                db.setDatabaseName(path);
+                QVERIFY(db.open());
+                QSqlQuery query(db);
+                QVERIFY(query.exec(QStringLiteral("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")));
+            }
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+    arguments.replaceInStrings(QStringLiteral("@URL@"), urlFor(path));
+    const Run run = stalk(arguments);
+    QCOMPARE(run.exitCode, 1);
+    const QString err = QString::fromUtf8(run.err);
+    QVERIFY2(err.startsWith(QLatin1String("stalk: ")), qPrintable(err));
+    QVERIFY2(err.contains(says), qPrintable(err));
+    QCOMPARE(err.count(u'\n'), 1); // one line: what, where, why
+    QVERIFY2(err.contains(QFileInfo(path).fileName()), qPrintable(err));
+    QVERIFY2(run.out.isEmpty(), run.out.constData());
+}
+
+void TestCli::shouldNotCreateAMissingDatabase()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("absent.sqlite3"));
+    const Run run = stalk({QStringLiteral("count"), urlFor(path)});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(!QFile::exists(path));
+}
+
+// ------------------------------------------------------------------------------------------
+// count, list, show, stats
+
+void TestCli::shouldCountLikeTheAdmin()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    const QJsonObject counts = m_expectations.value(QStringLiteral("counts")).toObject();
+
+    Run run = stalk({QStringLiteral("count"), url});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QByteArray::number(counts.value(QStringLiteral("total")).toInteger()) + '\n');
+    QVERIFY(run.err.isEmpty());
+
+    const QList<QPair<QString, QString>> facets{{"status", "--status"}, {"task_name", "--task-name"},
+                                                 {"worker", "--worker"}, {"periodic_task_name", "--periodic-task"}};
+    for (const auto &[key, option] : facets) {
+        const QJsonObject values = counts.value(key).toObject();
+        QVERIFY2(!values.isEmpty(), qPrintable(key));
+        for (auto it = values.begin(); it != values.end(); ++it) {
+            // '' on the command line = NULL, as "" is in expectations.json.
+            run = stalk({QStringLiteral("count"), url, option, it.key()});
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(run.out == QByteArray::number(it.value().toInteger()) + '\n',
+                     qPrintable(QStringLiteral("%1 %2: %3").arg(option, it.key(), QString::fromUtf8(run.out))));
+        }
+    }
+
+    // A repeated filter matches any of its values.
+    const QJsonObject statuses = counts.value(QStringLiteral("status")).toObject();
+    run = stalk({QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE"),
+                 QStringLiteral("--status=REVOKED")});
+    QCOMPARE(run.out.trimmed().toLongLong(),
+             statuses.value(QStringLiteral("FAILURE")).toInteger() + statuses.value(QStringLiteral("REVOKED")).toInteger());
+    // --read-only is accepted by every command.
+    run = stalk({QStringLiteral("--read-only"), QStringLiteral("count"), url});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.trimmed().toLongLong(), counts.value(QStringLiteral("total")).toInteger());
+}
+
+void TestCli::shouldOpenRelativeSqliteUrls()
+{
+    REQUIRE_FIXTURES();
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const Run run = stalk({QStringLiteral("count"), QStringLiteral("sqlite:///django.sqlite3")},
+                          QFileInfo(path).absolutePath());
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.trimmed().toLongLong(), m_expectations[QStringLiteral("counts")][QStringLiteral("total")].toInteger());
+}
+
+void TestCli::shouldSearchWithDecodedSemantics_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("expected");
+
+    const QJsonArray searches = m_expectations.value(QStringLiteral("search")).toArray();
+    if (searches.isEmpty()) {
+        QTest::newRow("fixtures missing") << QString() << QStringList();
+        return;
+    }
+    for (const QJsonValue &search : searches) {
+        const QJsonObject object = search.toObject();
+        QStringList expected;
+        for (const QJsonValue &id : object.value(QStringLiteral("decoded_task_ids")).toArray())
+            expected << id.toString();
+        const QString term = object.value(QStringLiteral("term")).toString();
+        QTest::newRow(qPrintable(QStringLiteral("[%1]").arg(term))) << term << sorted(expected);
+    }
+}
+
+void TestCli::shouldSearchWithDecodedSemantics()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, term);
+    QFETCH(QStringList, expected);
+
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    Run run = stalk({QStringLiteral("count"), urlFor(db), QStringLiteral("--search"), term});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.trimmed().toLongLong(), qint64(expected.size()));
+
+    run = stalk({QStringLiteral("list"), urlFor(db), QStringLiteral("--search"), term, QStringLiteral("--limit"),
+                 QStringLiteral("0"), QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(run.out, &error);
+    QVERIFY2(document.isArray(), qPrintable(error.errorString()));
+    QCOMPARE(sorted(taskIdsOf(document.array())), expected);
+    QCOMPARE(taskIdsInDb(db).size(), 50); // search never writes
+}
+
+void TestCli::shouldListNewestFirstInEveryFormat()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    QStringList order;
+    for (const QJsonValue &id : m_expectations.value(QStringLiteral("order_default")).toArray())
+        order << id.toString();
+    QCOMPARE(order.size(), 50);
+    const QStringList all{QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0"),
+                          QStringLiteral("--format")};
+
+    // json: one array.
+    Run run = stalk(all + QStringList{QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray array = QJsonDocument::fromJson(run.out).array();
+    QCOMPARE(taskIdsOf(array), order);
+
+    // jsonl: one object per line.
+    run = stalk(all + QStringList{QStringLiteral("jsonl")});
+    QCOMPARE(run.exitCode, 0);
+    const QList<QByteArray> lines = run.out.split('\n');
+    QCOMPARE(lines.size(), order.size() + 1);
+    QVERIFY(lines.last().isEmpty());
+    QStringList fromLines;
+    for (int i = 0; i < order.size(); ++i) {
+        QJsonParseError error;
+        const QJsonDocument line = QJsonDocument::fromJson(lines.at(i), &error);
+        QVERIFY2(line.isObject(), qPrintable(error.errorString()));
+        QCOMPARE(line.object(), array.at(i).toObject());
+        fromLines << line.object().value(QStringLiteral("task_id")).toString();
+    }
+    QCOMPARE(fromLines, order);
+
+    // csv: header + one record per result, every field, quoted where needed (tracebacks
+    // hold newlines, results hold commas and quotes).
+    run = stalk(all + QStringList{QStringLiteral("csv")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.endsWith("\r\n"));
+    const QVector<QStringList> records = parseCsv(QString::fromUtf8(run.out));
+    QCOMPARE(records.size(), order.size() + 1);
+    const QStringList header = records.first();
+    QCOMPARE(header.mid(0, 16),
+             (QStringList{"id", "task_id", "task_name", "periodic_task_name", "status", "worker", "task_args",
+                          "task_kwargs", "result", "traceback", "meta", "content_type", "content_encoding",
+                          "date_created", "date_started", "date_done"}));
+    const qsizetype taskIdColumn = header.indexOf(QStringLiteral("task_id"));
+    const qsizetype tracebackColumn = header.indexOf(QStringLiteral("traceback"));
+    for (int i = 0; i < order.size(); ++i) {
+        const QStringList &record = records.at(i + 1);
+        QCOMPARE(record.size(), header.size());
+        QCOMPARE(record.at(taskIdColumn), order.at(i));
+        QCOMPARE(record.at(tracebackColumn),
+                 array.at(i).toObject().value(QStringLiteral("traceback")).toString()); // null -> ""
+    }
+
+    // table: header, then one line per result with its task id, in order.
+    run = stalk(all + QStringList{QStringLiteral("table")});
+    QCOMPARE(run.exitCode, 0);
+    QStringList rows = QString::fromUtf8(run.out).split(u'\n');
+    QVERIFY(rows.last().isEmpty());
+    rows.removeLast();
+    QCOMPARE(rows.size(), order.size() + 1);
+    QVERIFY2(rows.first().startsWith(QLatin1String("date_done")), qPrintable(rows.first()));
+    for (const char *name : {"status", "task_name", "task_id", "worker"})
+        QVERIFY2(rows.first().contains(QLatin1String(name)), qPrintable(rows.first()));
+    const qsizetype idColumn = rows.first().indexOf(QLatin1String("task_id"));
+    for (int i = 0; i < order.size(); ++i)
+        QCOMPARE(rows.at(i + 1).mid(idColumn, order.at(i).size()), order.at(i)); // aligned
+}
+
+void TestCli::shouldLimitTheList()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    QStringList order;
+    for (const QJsonValue &id : m_expectations.value(QStringLiteral("order_default")).toArray())
+        order << id.toString();
+
+    Run run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7"),
+                     QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(taskIdsOf(QJsonDocument::fromJson(run.out).array()), order.mid(0, 7));
+
+    // The default limit is 100: all 50 here.
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--format=jsonl")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.count('\n'), qsizetype(order.size()));
+
+    // An empty result is still valid output in every format.
+    const QStringList none{QStringLiteral("list"), url, QStringLiteral("--status"), QStringLiteral("NO-SUCH-STATE"),
+                           QStringLiteral("--format")};
+    run = stalk(none + QStringList{QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(QJsonDocument::fromJson(run.out).isArray());
+    QCOMPARE(QJsonDocument::fromJson(run.out).array().size(), 0);
+    run = stalk(none + QStringList{QStringLiteral("jsonl")});
+    QCOMPARE(run.out, QByteArray());
+    run = stalk(none + QStringList{QStringLiteral("csv")});
+    QCOMPARE(parseCsv(QString::fromUtf8(run.out)).size(), 1);
+    run = stalk(none + QStringList{QStringLiteral("table")});
+    QCOMPARE(run.out.count('\n'), 1);
+}
+
+void TestCli::shouldWriteStoredTextUnderFormatsNames()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const Run run = stalk({QStringLiteral("list"), urlFor(db), QStringLiteral("--limit"), QStringLiteral("0"),
+                           QStringLiteral("--format"), QStringLiteral("jsonl")});
+    QCOMPARE(run.exitCode, 0);
+    const QStringList keys{"content_encoding", "content_type", "date_created", "date_done", "date_started", "id",
+                           "meta", "periodic_task_name", "result", "status", "task_args", "task_id",
+                           "task_kwargs", "task_name", "traceback", "worker"};
+    int unicodeArgs = 0;
+    for (const QByteArray &line : run.out.trimmed().split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        QStringList objectKeys = object.keys();
+        objectKeys.removeAll(QStringLiteral("problems"));
+        QCOMPARE(objectKeys, keys);
+        const QString taskId = object.value(QStringLiteral("task_id")).toString();
+        const QVariantMap row = rowInDb(db, taskId);
+        QVERIFY2(!row.isEmpty(), qPrintable(taskId));
+        QCOMPARE(object.value(QStringLiteral("id")).toInteger(), row.value(QStringLiteral("id")).toLongLong());
+        // Exactly the stored text, so scripts see what Celery wrote.
+        for (const char *column : {"task_name", "periodic_task_name", "status", "worker", "task_args", "task_kwargs",
+                                   "result", "traceback", "meta", "content_type", "content_encoding"}) {
+            const QVariant stored = row.value(QLatin1String(column));
+            const QJsonValue written = object.value(QLatin1String(column));
+            if (stored.isNull())
+                QVERIFY2(written.isNull(), qPrintable(taskId + u' ' + QLatin1String(column)));
+            else
+                QCOMPARE(written.toString(), stored.toString());
+        }
+        // Dates: ISO 8601 UTC with Z; the same instant as stored (to the millisecond).
+        const QString done = object.value(QStringLiteral("date_done")).toString();
+        QVERIFY2(done.endsWith(u'Z') && done.contains(u'T'), qPrintable(done));
+        // Stored as naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"; kept to the millisecond, truncated.
+        const QString storedText = row.value(QStringLiteral("date_done")).toString().left(23);
+        QDateTime storedDone = QDateTime::fromString(storedText, Qt::ISODateWithMs);
+        storedDone.setTimeSpec(Qt::UTC);
+        QVERIFY2(storedDone.isValid(), qPrintable(storedText));
+        QDateTime writtenDone = QDateTime::fromString(done, Qt::ISODateWithMs);
+        QCOMPARE(writtenDone.toMSecsSinceEpoch(), storedDone.toMSecsSinceEpoch());
+        QVERIFY(object.value(QStringLiteral("date_started")).isNull()); // 2.4.0 has no date_started
+        if (row.value(QStringLiteral("task_args")).toString().contains(QLatin1String("\\u00eb")))
+            ++unicodeArgs;
+    }
+    QVERIFY(unicodeArgs > 0); // the fixture holds 'Zoë' args, kept ASCII-escaped as stored
+}
+
+void TestCli::shouldWriteNullForFieldsTheAppDidNotRecord()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("plain.sqlite3")));
+    const Run run = stalk({QStringLiteral("list"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray array = QJsonDocument::fromJson(run.out).array();
+    QVERIFY(!array.isEmpty());
+    for (const QJsonValue &value : array) {
+        const QJsonObject object = value.toObject();
+        QVERIFY(object.value(QStringLiteral("task_name")).isNull());
+        QVERIFY(object.value(QStringLiteral("worker")).isNull());
+        QVERIFY(object.value(QStringLiteral("task_args")).isNull());
+        QVERIFY(!object.value(QStringLiteral("task_id")).toString().isEmpty());
+    }
+}
+
+void TestCli::shouldReadEveryFixtureSchema_data()
+{
+    QTest::addColumn<QString>("fixture");
+    for (const char *name : {"django.sqlite3", "plain.sqlite3", "legacy_v1.sqlite3", "legacy_191.sqlite3",
+                             "v26.sqlite3", "taskmeta.sqlite3", "taskmeta_plain.sqlite3"})
+        QTest::newRow(name) << QString::fromLatin1(name);
+}
+
+void TestCli::shouldReadEveryFixtureSchema()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, fixture);
+
+    const QString url = urlFor(copyFixture(fixture));
+    Run run = stalk({QStringLiteral("count"), url});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const qint64 total = run.out.trimmed().toLongLong();
+    QVERIFY(total > 0);
+
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--format"),
+                 QStringLiteral("json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonArray array = QJsonDocument::fromJson(run.out).array();
+    QCOMPARE(qint64(array.size()), total);
+    const QString firstId = array.first().toObject().value(QStringLiteral("task_id")).toString();
+
+    run = stalk({QStringLiteral("show"), url, firstId});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(run.out).object().value(QStringLiteral("task_id")).toString(), firstId);
+
+    run = stalk({QStringLiteral("stats"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonObject stats = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(stats.value(QStringLiteral("total")).toInteger(), total);
+    qint64 byStatus = 0;
+    for (const QJsonValue &count : stats.value(QStringLiteral("status")).toObject())
+        byStatus += count.toInteger();
+    QCOMPARE(byStatus, total);
+
+    run = stalk({QStringLiteral("stats"), url});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+}
+
+void TestCli::shouldShowOneResultInFull()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    // A failure: its traceback is complete in show (page rows may cut it in the window).
+    const Run failures = stalk({QStringLiteral("list"), urlFor(db), QStringLiteral("--status"), QStringLiteral("FAILURE"),
+                                QStringLiteral("--format"), QStringLiteral("json")});
+    const QJsonArray array = QJsonDocument::fromJson(failures.out).array();
+    QVERIFY(!array.isEmpty());
+    for (const QJsonValue &value : array) {
+        const QString taskId = value.toObject().value(QStringLiteral("task_id")).toString();
+        const Run run = stalk({QStringLiteral("show"), urlFor(db), taskId});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("\n    \"task_id\"")); // indented for people
+        const QJsonObject object = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(object, value.toObject());
+        const QVariantMap row = rowInDb(db, taskId);
+        QCOMPARE(object.value(QStringLiteral("status")).toString(), QStringLiteral("FAILURE"));
+        QCOMPARE(object.value(QStringLiteral("result")).toString(), row.value(QStringLiteral("result")).toString());
+        QCOMPARE(object.value(QStringLiteral("traceback")).toString(), row.value(QStringLiteral("traceback")).toString());
+    }
+}
+
+void TestCli::shouldPrintStatsLikeTheAdminCounts()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    const QJsonObject counts = m_expectations.value(QStringLiteral("counts")).toObject();
+
+    Run run = stalk({QStringLiteral("stats"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject stats = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(stats.value(QStringLiteral("total")).toInteger(), counts.value(QStringLiteral("total")).toInteger());
+    for (const char *key : {"status", "task_name", "worker", "periodic_task_name"})
+        QCOMPARE(stats.value(QLatin1String(key)).toObject(), counts.value(QLatin1String(key)).toObject());
+
+    // With a filter, every section counts the matching results only.
+    run = stalk({QStringLiteral("stats"), url, QStringLiteral("--status"), QStringLiteral("FAILURE"),
+                 QStringLiteral("--format"), QStringLiteral("json")});
+    const QJsonObject failures = QJsonDocument::fromJson(run.out).object();
+    const qint64 failed = counts[QStringLiteral("status")][QStringLiteral("FAILURE")].toInteger();
+    QCOMPARE(failures.value(QStringLiteral("total")).toInteger(), failed);
+    QCOMPARE(failures.value(QStringLiteral("status")).toObject(), (QJsonObject{{"FAILURE", failed}}));
+    qint64 byWorker = 0;
+    for (const QJsonValue &count : failures.value(QStringLiteral("worker")).toObject())
+        byWorker += count.toInteger();
+    QCOMPARE(byWorker, failed);
+
+    run = stalk({QStringLiteral("stats"), url});
+    QCOMPARE(run.exitCode, 0);
+    const QString table = QString::fromUtf8(run.out);
+    QVERIFY2(table.startsWith(QStringLiteral("total  %1\n").arg(counts.value(QStringLiteral("total")).toInteger())),
+             qPrintable(table));
+    QVERIFY(table.contains(QLatin1String("proj.tasks.echo")));
+    QVERIFY(table.contains(QLatin1String("alpha@stalk-fixtures")));
+}
+
+void TestCli::shouldFilterByDoneDate()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    const QJsonArray expired = m_expectations.value(QStringLiteral("expired")).toArray();
+    const qint64 total = m_expectations[QStringLiteral("counts")][QStringLiteral("total")].toInteger();
+    for (const QJsonValue &value : expired) {
+        const QJsonObject object = value.toObject();
+        const QString cutoff = object.value(QStringLiteral("cutoff")).toString();
+        if (cutoff.contains(QLatin1String(".000001")))
+            continue; // microseconds: see shouldPurgeExactlyTheExpiredSet
+        const qint64 before = object.value(QStringLiteral("task_ids")).toArray().size();
+        Run run = stalk({QStringLiteral("count"), url, QStringLiteral("--done-before"), cutoff});
+        QCOMPARE(run.out.trimmed().toLongLong(), before);
+        run = stalk({QStringLiteral("count"), url, QStringLiteral("--done-after"), cutoff});
+        QCOMPARE(run.out.trimmed().toLongLong(), total - before);
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// purge
+
+void TestCli::shouldPreviewPurgeWithoutDeleting_data()
+{
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<int>("tasks");
+    QTest::addColumn<int>("groups");
+
+    const QJsonArray expired = m_expectations.value(QStringLiteral("expired")).toArray();
+    if (expired.isEmpty())
+        QTest::newRow("fixtures missing") << QString() << 0 << 0;
+    for (const QJsonValue &value : expired) {
+        const QJsonObject object = value.toObject();
+        const QString cutoff = object.value(QStringLiteral("cutoff")).toString();
+        // Cutoffs are kept to the millisecond (QDateTime): "…:15.000001" becomes "…:15.000",
+        // which misses the row done at exactly …:15. Truncating never deletes more than asked.
+        if (cutoff.contains(QLatin1String(".000001")))
+            continue;
+        QTest::newRow(qPrintable(cutoff)) << cutoff << int(object.value(QStringLiteral("task_ids")).toArray().size())
+                                          << int(object.value(QStringLiteral("group_ids")).toArray().size());
+    }
+}
+
+void TestCli::shouldPreviewPurgeWithoutDeleting()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, cutoff);
+    QFETCH(int, tasks);
+    QFETCH(int, groups);
+
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QStringList before = taskIdsInDb(db);
+    // Without --yes and without a terminal: a dry run needs no confirmation.
+    const Run run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"), cutoff,
+                           QStringLiteral("--dry-run")});
+    QCOMPARE(run.exitCode, 0);
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(out.startsWith(QStringLiteral("%1 results would be deleted").arg(tasks)), qPrintable(out));
+    QVERIFY2(out.endsWith(QStringLiteral(" (+ %1 groups)\n").arg(groups)), qPrintable(out));
+    QCOMPARE(out.count(u'\n'), 1);
+    QCOMPARE(taskIdsInDb(db), before);
+    QCOMPARE(taskIdsInDb(db, QStringLiteral("django_celery_results_groupresult"), QStringLiteral("group_id")).size(),
+             m_expectations[QStringLiteral("counts")][QStringLiteral("groups")].toInt());
+}
+
+void TestCli::shouldPurgeExactlyTheExpiredSet_data()
+{
+    shouldPreviewPurgeWithoutDeleting_data();
+}
+
+void TestCli::shouldPurgeExactlyTheExpiredSet()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, cutoff);
+    QFETCH(int, tasks);
+    QFETCH(int, groups);
+
+    QStringList expiredTasks;
+    QStringList expiredGroups;
+    for (const QJsonValue &value : m_expectations.value(QStringLiteral("expired")).toArray()) {
+        if (value[QStringLiteral("cutoff")].toString() != cutoff)
+            continue;
+        for (const QJsonValue &id : value[QStringLiteral("task_ids")].toArray())
+            expiredTasks << id.toString();
+        for (const QJsonValue &id : value[QStringLiteral("group_ids")].toArray())
+            expiredGroups << id.toString();
+    }
+    QCOMPARE(expiredTasks.size(), tasks);
+
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QString groupTable = QStringLiteral("django_celery_results_groupresult");
+    const QStringList tasksBefore = taskIdsInDb(db);
+    const QStringList groupsBefore = taskIdsInDb(db, groupTable, QStringLiteral("group_id"));
+
+    const Run run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"), cutoff,
+                           QStringLiteral("--yes"), QStringLiteral("--batch-size"), QStringLiteral("5")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out), QStringLiteral("deleted %1 results (and %2 groups)\n").arg(tasks).arg(groups));
+
+    QStringList expectedTasks = tasksBefore;
+    for (const QString &id : expiredTasks)
+        expectedTasks.removeAll(id);
+    QStringList expectedGroups = groupsBefore;
+    for (const QString &id : expiredGroups)
+        expectedGroups.removeAll(id);
+    QCOMPARE(taskIdsInDb(db), expectedTasks);
+    QCOMPARE(taskIdsInDb(db, groupTable, QStringLiteral("group_id")), expectedGroups);
+}
+
+void TestCli::shouldNarrowPurgeByStatusAndKeepGroups()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QString cutoff = QStringLiteral("2025-02-01T00:00:00Z");
+    Run run = stalk({QStringLiteral("list"), urlFor(db), QStringLiteral("--status"), QStringLiteral("FAILURE"),
+                     QStringLiteral("--done-before"), cutoff, QStringLiteral("--limit"), QStringLiteral("0"),
+                     QStringLiteral("--format"), QStringLiteral("json")});
+    const QStringList doomed = taskIdsOf(QJsonDocument::fromJson(run.out).array());
+    QVERIFY(!doomed.isEmpty());
+    const QStringList groupsBefore = taskIdsInDb(db, QStringLiteral("django_celery_results_groupresult"), QStringLiteral("group_id"));
+
+    run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"), cutoff, QStringLiteral("--status"),
+                 QStringLiteral("FAILURE"), QStringLiteral("--dry-run")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(QString::fromUtf8(run.out),
+             QStringLiteral("%1 results would be deleted (%1 FAILURE) (+ 0 groups)\n").arg(doomed.size()));
+
+    const QStringList before = taskIdsInDb(db);
+    run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"), cutoff, QStringLiteral("--status"),
+                 QStringLiteral("FAILURE"), QStringLiteral("-y")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(QString::fromUtf8(run.out), QStringLiteral("deleted %1 results (and 0 groups)\n").arg(doomed.size()));
+    QStringList expected = before;
+    for (const QString &id : doomed)
+        expected.removeAll(id);
+    QCOMPARE(taskIdsInDb(db), expected);
+    QCOMPARE(taskIdsInDb(db, QStringLiteral("django_celery_results_groupresult"), QStringLiteral("group_id")), groupsBefore);
+}
+
+void TestCli::shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QStringList before = taskIdsInDb(db);
+    // Even a "y" piped in is not a person answering.
+    const Run run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--older-than"), QStringLiteral("1d")},
+                          {}, QByteArrayLiteral("y\n"));
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.startsWith("stalk purge: refusing to delete without --yes: standard input is not a terminal\n"),
+             run.err.constData());
+    QVERIFY(run.out.isEmpty());
+    QCOMPARE(taskIdsInDb(db), before);
+}
+
+void TestCli::shouldRefuseToPurgeReadOnly()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QStringList before = taskIdsInDb(db);
+    Run run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--older-than"), QStringLiteral("1d"),
+                     QStringLiteral("--yes"), QStringLiteral("--read-only")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("permission denied"), run.err.constData());
+    QCOMPARE(run.err.count('\n'), 1);
+    QCOMPARE(taskIdsInDb(db), before);
+
+    // A dry run only reads.
+    run = stalk({QStringLiteral("--read-only"), QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"),
+                 QStringLiteral("2025-03-02"), QStringLiteral("--dry-run")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith("50 results would be deleted"), run.out.constData());
+    QCOMPARE(taskIdsInDb(db), before);
+}
+
+void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+
+    const QString drop = QStringLiteral("'; DROP TABLE django_celery_results_taskresult; --");
+    const QString orTrue = QStringLiteral("x' OR '1'='1");
+    const QString url = QStringLiteral("@URL@");
+    QTest::newRow("search drop") << QStringList{"count", url, "--search", drop} << 0;
+    QTest::newRow("search or-true") << QStringList{"list", url, "--search", orTrue, "--format", "json"} << 0;
+    QTest::newRow("task name or-true") << QStringList{"count", url, "--task-name", orTrue} << 0;
+    QTest::newRow("status drop") << QStringList{"stats", url, "--status", drop} << 0;
+    QTest::newRow("worker quote") << QStringList{"list", url, "--worker", "\"); DELETE FROM django_celery_results_taskresult; --"}
+                                  << 0;
+    QTest::newRow("purge task name or-true")
+        << QStringList{"purge", url, "--before", "2025-03-02", "--task-name", orTrue, "--yes"} << 0;
+    QTest::newRow("purge status drop")
+        << QStringList{"purge", url, "--before", "2025-03-02", "--status", drop, "--yes"} << 0;
+    QTest::newRow("show drop") << QStringList{"show", url, drop} << 1;
+}
+
+void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QStringList before = taskIdsInDb(db);
+    arguments.replaceInStrings(QStringLiteral("@URL@"), urlFor(db));
+    const Run run = stalk(arguments);
+    QVERIFY2(run.exitCode == exitCode, run.err.constData());
+    if (arguments.first() == u"count")
+        QCOMPARE(run.out, QByteArray("0\n"));
+    if (arguments.contains(QStringLiteral("json")))
+        QCOMPARE(QJsonDocument::fromJson(run.out).array().size(), 0);
+    if (arguments.first() == u"purge")
+        QCOMPARE(run.out, QByteArray("deleted 0 results (and 0 groups)\n"));
+    QCOMPARE(taskIdsInDb(db), before);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,250 @@
+// Pure decoding of Celery CouchBackend documents (backends/couchdocument.h).
+// The sample documents are copied from what Celery 5.2.6's real CouchBackend wrote into
+// pouchdb-server (tools/couchdb/make_couch_fixtures.py), plus hand-made broken ones.
+#include <QtTest>
+
+#include "couchdocument.h"
+
+using Parsed = CouchDocument::Parsed;
+Q_DECLARE_METATYPE(Parsed::Kind)
+
+namespace {
+
+// {"_id": id, "_rev": "1-abc", "value": <valueJson as a JSON string>}
+QByteArray celeryDoc(const QString &id, const QByteArray &valueJson)
+{
+    QJsonObject doc{{QStringLiteral("_id"), id},
+                    {QStringLiteral("_rev"), QStringLiteral("1-abc")},
+                    {QStringLiteral("value"), QString::fromUtf8(valueJson)}};
+    return QJsonDocument(doc).toJson(QJsonDocument::Compact);
+}
+
+
+extern const QByteArray failureMeta;
+
+} // namespace
+
+class TestCouchDocument : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void shouldClassifyDocuments_data();
+    void shouldClassifyDocuments();
+    void shouldDecodeEveryFieldOfAnExtendedFailure();
+    void shouldDecodeAPlainStartedDocument();
+    void shouldDecodeSavedGroups();
+    void shouldReadDateDoneAsCeleryWritesIt_data();
+    void shouldReadDateDoneAsCeleryWritesIt();
+    void shouldNoteProblemsButKeepTheRow_data();
+    void shouldNoteProblemsButKeepTheRow();
+    void shouldWriteCompactJsonForScalars_data();
+    void shouldWriteCompactJsonForScalars();
+};
+
+namespace {
+// Exactly as Celery 5.2.6 + result_extended wrote it (ASCII-escaped by json.dumps).
+const QByteArray failureMeta = R"({"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["Zo\u00eb failed \u2639"], "exc_module": "builtins"}, "traceback": "Traceback (most recent call last):\n  File \"/usr/lib/python3/dist-packages/celery/app/trace.py\", line 451, in trace_task\n    R = retval = fun(*args, **kwargs)\nValueError: Zo\u00eb failed \u2639\n", "children": [], "date_done": "2025-01-20T12:42:00+02:00", "name": "stalk_couch_tasks.fail", "args": ["Zo\u00eb failed \u2639"], "kwargs": {}, "worker": "alpha@stalk", "retries": 0, "queue": "celery", "task_id": "78a71a3b-d2a0-495e-9f31-eeb6088360c7"})";
+} // namespace
+
+void TestCouchDocument::shouldClassifyDocuments_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<Parsed::Kind>("kind");
+    QTest::addColumn<QString>("reason");
+
+    const QString task = QStringLiteral("celery-task-meta-5ea7");
+    QTest::newRow("celery success") << celeryDoc(task, R"({"status": "SUCCESS", "result": 42, "traceback": null, "children": [], "date_done": "2025-01-04T10:07:00", "task_id": "5ea7"})")
+                                    << Parsed::Kind::Task << "";
+    QTest::newRow("celery failure") << celeryDoc(QStringLiteral("celery-task-meta-78a71a3b-d2a0-495e-9f31-eeb6088360c7"), failureMeta)
+                                    << Parsed::Kind::Task << "";
+    QTest::newRow("custom state") << celeryDoc(task, R"({"status": "PROGRESS", "result": {"done": 3}, "task_id": "5ea7"})")
+                                  << Parsed::Kind::Task << "";
+    QTest::newRow("saved group") << celeryDoc(QStringLiteral("celery-taskset-meta-5a9b"), R"({"result": [["5a9b", null], [[["bb50", null], null]]]})")
+                                 << Parsed::Kind::Group << "";
+    QTest::newRow("design document") << QByteArray(R"({"_id": "_design/stalk", "views": {}})") << Parsed::Kind::Foreign
+                                     << "design document";
+    QTest::newRow("other key") << QByteArray(R"({"_id": "app-settings", "theme": "dark"})") << Parsed::Kind::Foreign
+                               << "not a Celery key";
+    QTest::newRow("other key with a status") << celeryDoc(QStringLiteral("zzz"), R"({"status": "SUCCESS"})")
+                                             << Parsed::Kind::Foreign << "not a Celery key";
+    QTest::newRow("bare prefix") << celeryDoc(QStringLiteral("celery-task-meta-"), R"({"status": "SUCCESS"})")
+                                 << Parsed::Kind::Foreign << "not a Celery key";
+    QTest::newRow("value missing") << QByteArray(R"({"_id": "celery-task-meta-x", "other": 1})") << Parsed::Kind::Foreign
+                                   << "no 'value' field";
+    QTest::newRow("value a number") << QByteArray(R"({"_id": "celery-task-meta-x", "value": 12})") << Parsed::Kind::Foreign
+                                    << "'value' is not a string";
+    QTest::newRow("value an object") << QByteArray(R"({"_id": "celery-task-meta-x", "value": {"status": "SUCCESS"}})")
+                                     << Parsed::Kind::Foreign << "'value' is not a string";
+    QTest::newRow("value not JSON") << celeryDoc(task, "this is { not json") << Parsed::Kind::Foreign << "'value' is not JSON";
+    QTest::newRow("value truncated") << celeryDoc(task, R"({"status": "SUCC)") << Parsed::Kind::Foreign << "'value' is not JSON";
+    QTest::newRow("value an array") << celeryDoc(task, "[1, 2, 3]") << Parsed::Kind::Foreign << "'value' is not a JSON object";
+    QTest::newRow("value a scalar") << celeryDoc(task, "42") << Parsed::Kind::Foreign << "'value' is not a JSON object";
+    QTest::newRow("no status") << celeryDoc(task, R"({"result": 1, "task_id": "x"})") << Parsed::Kind::Foreign
+                               << "'value' has no 'status'";
+    QTest::newRow("status not a string") << celeryDoc(task, R"({"status": 3})") << Parsed::Kind::Foreign
+                                         << "not a state name";
+    QTest::newRow("group without result") << celeryDoc(QStringLiteral("celery-taskset-meta-g"), R"({"x": 1})")
+                                          << Parsed::Kind::Foreign << "not a saved group";
+    QTest::newRow("document not JSON") << QByteArray("{\"_id\": \"celery-task-meta-x\", \"value\": \"{") << Parsed::Kind::Foreign
+                                       << "the document is not JSON";
+    QTest::newRow("document an array") << QByteArray("[]") << Parsed::Kind::Foreign << "not a JSON object";
+}
+
+void TestCouchDocument::shouldClassifyDocuments()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(Parsed::Kind, kind);
+    QFETCH(QString, reason);
+    const Parsed p = CouchDocument::parse(json);
+    QCOMPARE(p.kind, kind);
+    if (kind == Parsed::Kind::Foreign) {
+        QVERIFY2(p.reason.contains(reason), qPrintable(p.reason));
+        QCOMPARE(p.task, TaskResult());
+    } else {
+        QVERIFY(p.reason.isEmpty());
+    }
+}
+
+void TestCouchDocument::shouldDecodeEveryFieldOfAnExtendedFailure()
+{
+    const Parsed p = CouchDocument::parse(celeryDoc(QStringLiteral("celery-task-meta-78a71a3b-d2a0-495e-9f31-eeb6088360c7"), failureMeta));
+    QCOMPARE(p.kind, Parsed::Kind::Task);
+    QCOMPARE(p.rev, QStringLiteral("1-abc"));
+    QVERIFY(p.extended);
+    const TaskResult &t = p.task;
+    QCOMPARE(t.rowId, -1);
+    QCOMPARE(t.taskId, QStringLiteral("78a71a3b-d2a0-495e-9f31-eeb6088360c7"));
+    QCOMPARE(t.status, QStringLiteral("FAILURE"));
+    QCOMPARE(t.taskName, QStringLiteral("stalk_couch_tasks.fail"));
+    QCOMPARE(t.worker, QStringLiteral("alpha@stalk"));
+    QCOMPARE(t.queue, QStringLiteral("celery"));
+    QCOMPARE(t.retries, 0);
+    // args/kwargs are real JSON in CouchDB; the \u escapes are decoded.
+    QCOMPARE(t.args, QStringLiteral("[\"Zoë failed ☹\"]"));
+    QCOMPARE(t.kwargs, QStringLiteral("{}"));
+    const QJsonObject result = QJsonDocument::fromJson(t.result.toUtf8()).object();
+    QCOMPARE(result.value(QLatin1String("exc_type")).toString(), QStringLiteral("ValueError"));
+    QCOMPARE(result.value(QLatin1String("exc_message")).toArray().at(0).toString(), QStringLiteral("Zoë failed ☹"));
+    QVERIFY(t.traceback.startsWith(QLatin1String("Traceback (most recent call last):\n")));
+    QVERIFY(t.traceback.endsWith(QStringLiteral("ValueError: Zoë failed ☹\n")));
+    QCOMPARE(t.meta, QStringLiteral("{\"children\":[]}"));
+    QCOMPARE(t.dateDone, QDateTime(QDate(2025, 1, 20), QTime(10, 42), Qt::UTC));
+    QVERIFY(t.groupId.isNull());
+    QVERIFY(t.parentId.isNull());
+    QCOMPARE(t.contentType, QStringLiteral("application/json"));
+    QCOMPARE(t.contentEncoding, QStringLiteral("utf-8"));
+    QVERIFY(t.complete);
+    QVERIFY2(t.problems.isEmpty(), qPrintable(t.problems.join(u';')));
+}
+
+void TestCouchDocument::shouldDecodeAPlainStartedDocument()
+{
+    // backend.mark_as_started() without a request: no result_extended keys, date_done null.
+    const Parsed p = CouchDocument::parse(celeryDoc(
+        QStringLiteral("celery-task-meta-5ea7ed00-0000-4000-8000-000000000002"),
+        R"({"status": "STARTED", "result": {"pid": 4242, "hostname": "alpha@stalk"}, "traceback": null, "children": [], "date_done": null, "group_id": "g1", "parent_id": "p1", "task_id": "5ea7ed00-0000-4000-8000-000000000002"})"));
+    QCOMPARE(p.kind, Parsed::Kind::Task);
+    QVERIFY(!p.extended);
+    QCOMPARE(p.task.status, QStringLiteral("STARTED"));
+    QVERIFY(p.task.taskName.isNull());
+    QVERIFY(p.task.args.isNull());
+    QVERIFY(p.task.kwargs.isNull());
+    QVERIFY(p.task.worker.isNull());
+    QVERIFY(p.task.traceback.isNull());
+    QCOMPARE(p.task.retries, -1);
+    QVERIFY(!p.task.dateDone.isValid());
+    QCOMPARE(p.task.groupId, QStringLiteral("g1"));
+    QCOMPARE(p.task.parentId, QStringLiteral("p1"));
+    QCOMPARE(QJsonDocument::fromJson(p.task.result.toUtf8()).object().value(QLatin1String("pid")).toInt(), 4242);
+    QVERIFY(p.task.problems.isEmpty());
+}
+
+void TestCouchDocument::shouldDecodeSavedGroups()
+{
+    const Parsed p = CouchDocument::parse(celeryDoc(
+        QStringLiteral("celery-taskset-meta-5a9b2d32-364e-4ab9-b969-32dc1704c0bd"),
+        R"({"result": [["5a9b2d32-364e-4ab9-b969-32dc1704c0bd", null], [[["bb500c2e", null], null]]]})"));
+    QCOMPARE(p.kind, Parsed::Kind::Group);
+    QCOMPARE(p.groupId, QStringLiteral("5a9b2d32-364e-4ab9-b969-32dc1704c0bd"));
+    QVERIFY(!p.groupDateDone.isValid()); // Celery 5.2 saves groups without a date
+    const Parsed dated = CouchDocument::parse(celeryDoc(QStringLiteral("celery-taskset-meta-g"),
+                                                        R"({"result": [], "date_done": "2025-01-02T03:04:05"})"));
+    QCOMPARE(dated.groupDateDone, QDateTime(QDate(2025, 1, 2), QTime(3, 4, 5), Qt::UTC));
+}
+
+void TestCouchDocument::shouldReadDateDoneAsCeleryWritesIt_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QDateTime>("expected");
+    const QDateTime ten(QDate(2025, 5, 1), QTime(10, 0), Qt::UTC);
+    QTest::newRow("naive with microseconds (Celery < 5.5)") << "2025-05-01T10:00:00.123456" << ten.addMSecs(123);
+    QTest::newRow("naive without fraction") << "2025-05-01T10:00:00" << ten;
+    QTest::newRow("offset +02:00 (Celery >= 5.5)") << "2025-05-01T12:00:00+02:00" << ten;
+    QTest::newRow("offset +00:00") << "2025-05-01T10:00:00+00:00" << ten;
+    QTest::newRow("offset with fraction") << "2025-05-01T05:30:00.5-04:30" << ten.addMSecs(500);
+    QTest::newRow("offset crossing a day") << "2025-02-01T01:30:00+02:00"
+                                           << QDateTime(QDate(2025, 1, 31), QTime(23, 30), Qt::UTC);
+    QTest::newRow("Z") << "2025-05-01T10:00:00Z" << ten;
+    QTest::newRow("garbage") << "31/02/2025" << QDateTime();
+    QTest::newRow("impossible date") << "2025-02-30T10:00:00" << QDateTime();
+    QTest::newRow("empty") << "" << QDateTime();
+}
+
+void TestCouchDocument::shouldReadDateDoneAsCeleryWritesIt()
+{
+    QFETCH(QString, text);
+    QFETCH(QDateTime, expected);
+    const QDateTime got = CouchDocument::parseDateDone(text);
+    QCOMPARE(got.isValid(), expected.isValid());
+    if (expected.isValid()) {
+        QCOMPARE(got, expected);
+        QCOMPARE(got.timeSpec(), Qt::UTC);
+    }
+}
+
+void TestCouchDocument::shouldNoteProblemsButKeepTheRow_data()
+{
+    QTest::addColumn<QByteArray>("meta");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("date not a date") << QByteArray(R"({"status": "SUCCESS", "task_id": "t1", "date_done": "31/02/2025"})")
+                                     << "date_done: '31/02/2025' is not a date";
+    QTest::newRow("date a number") << QByteArray(R"({"status": "SUCCESS", "task_id": "t1", "date_done": 1700000000})")
+                                   << "date_done: 1700000000 is not a date";
+    QTest::newRow("task_id differs from the key") << QByteArray(R"({"status": "SUCCESS", "task_id": "other"})")
+                                                  << "differs from the document key";
+}
+
+void TestCouchDocument::shouldNoteProblemsButKeepTheRow()
+{
+    QFETCH(QByteArray, meta);
+    QFETCH(QString, problem);
+    const Parsed p = CouchDocument::parse(celeryDoc(QStringLiteral("celery-task-meta-t1"), meta));
+    QCOMPARE(p.kind, Parsed::Kind::Task);
+    QCOMPARE(p.task.status, QStringLiteral("SUCCESS"));
+    QCOMPARE(p.task.problems.size(), 1);
+    QVERIFY2(p.task.problems.first().contains(problem), qPrintable(p.task.problems.first()));
+}
+
+void TestCouchDocument::shouldWriteCompactJsonForScalars_data()
+{
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("int") << QJsonValue(42) << "42";
+    QTest::newRow("string") << QJsonValue(QStringLiteral("Zoë \"q\"")) << "\"Zoë \\\"q\\\"\"";
+    QTest::newRow("null") << QJsonValue(QJsonValue::Null) << "null";
+    QTest::newRow("bool") << QJsonValue(true) << "true";
+    QTest::newRow("object") << QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}) << "{\"a\":1}";
+    QTest::newRow("undefined") << QJsonValue(QJsonValue::Undefined) << QString();
+}
+
+void TestCouchDocument::shouldWriteCompactJsonForScalars()
+{
+    QFETCH(QJsonValue, value);
+    QFETCH(QString, text);
+    const QString got = CouchDocument::compactJson(value);
+    QCOMPARE(got, text);
+    QCOMPARE(got.isNull(), text.isNull());
+}
+
+QTEST_APPLESS_MAIN(TestCouchDocument)
+#include "tst_couchdocument.moc"

@@ -1,0 +1,714 @@
+// CouchStore against a real CouchDB-compatible server (pouchdb-server 4.2.0 on loopback,
+// started by tools/couchdb/with_couchdb.sh) holding documents written by a real Celery
+// 5.2.6 worker through Celery's own CouchBackend, plus hand-made foreign documents.
+// The expectations were computed in Python by the fixture writer, independently of Stalk.
+//
+// Environment: STALK_COUCH_URL (http://admin:secret@127.0.0.1:PORT), STALK_COUCH_DB
+// (default "stalk"), STALK_COUCH_EXPECTATIONS. Tests that delete work on copies.
+#include <QtTest>
+#include <QTcpServer>
+
+#include "couchclient.h"
+#include "couchindex.h"
+#include "couchstore.h"
+#include "purger.h"
+#include "storeurl.h"
+
+namespace {
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+QStringList toStrings(const QJsonArray &a)
+{
+    QStringList out;
+    for (const QJsonValue &v : a)
+        out.append(v.toString());
+    return out;
+}
+
+QStringList taskIds(const QVector<TaskResult> &rows)
+{
+    QStringList out;
+    for (const TaskResult &t : rows)
+        out.append(t.taskId);
+    return out;
+}
+
+} // namespace
+
+class TestCouchStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void shouldOpenAndDescribeTheDatabase();
+    void shouldOpenThroughTheStoreFactory();
+    void shouldListForeignDocumentsWithReasons();
+    void shouldCountAndFacetLikeThePythonReader();
+    void shouldSearchWithDjangoSemantics_data();
+    void shouldSearchWithDjangoSemantics();
+    void shouldFilterByFacetsAndDates();
+    void shouldSortEveryColumnWithStableTies_data();
+    void shouldSortEveryColumnWithStableTies();
+    void shouldPageWithoutGapsOrRepeats();
+    void shouldFetchCompleteRowsOnlyOnDemand();
+    void shouldGiveTheSameRowIdsInEveryStore();
+    void shouldReportAMissingDatabase();
+    void shouldReportRejectedCredentials();
+    void shouldReportARefusedConnection();
+    void shouldLogInWithASessionCookie();
+    void shouldPreviewAndPurgeExactlyTheExpired_data();
+    void shouldPreviewAndPurgeExactlyTheExpired();
+    void shouldSeeNewChangedAndDeletedResultsLive();
+    void shouldRecheckAConflictBeforeDeleting();
+    void shouldNotDeleteARowThatStoppedBeingACeleryResult();
+    void shouldRefuseDeletesWhenReadOnly();
+
+private:
+    CouchConfig config(const QString &database) const;
+    CouchReply http(const QByteArray &verb, const QString &path, const QByteArray &body = QByteArray(),
+                    const CouchClient::Query &query = {});
+    QString copyDatabase();
+    QJsonObject getDoc(const QString &db, const QString &docId);
+    std::unique_ptr<CouchStore> openStore(const QString &db, StoreOptions options = {});
+
+    CouchConfig m_base;
+    QJsonObject m_expect;
+    QString m_db;
+    int m_copies = 0;
+};
+
+CouchConfig TestCouchStore::config(const QString &database) const
+{
+    CouchConfig c = m_base;
+    c.database = database;
+    c.timeoutMs = 10000;
+    c.pageSize = 7; // small pages: paging is exercised on the small fixture
+    return c;
+}
+
+CouchReply TestCouchStore::http(const QByteArray &verb, const QString &path, const QByteArray &body,
+                                const CouchClient::Query &query)
+{
+    CouchClient client(m_base);
+    QEventLoop loop;
+    CouchReply out;
+    client.send(verb, path, query, body, [&](const CouchReply &r) {
+        out = r;
+        loop.quit();
+    });
+    loop.exec();
+    return out;
+}
+
+QString TestCouchStore::copyDatabase()
+{
+    // A copy with the same revisions (new_edits: false), so deleting tests stay independent.
+    const QString name = QStringLiteral("stalk_copy_%1").arg(++m_copies);
+    http("DELETE", QLatin1Char('/') + name);
+    const CouchReply created = http("PUT", QLatin1Char('/') + name);
+    if (!created.ok())
+        qFatal("cannot create %s: %s", qPrintable(name), qPrintable(created.error.message));
+    const CouchReply all = http("GET", QLatin1Char('/') + m_db + QStringLiteral("/_all_docs"), QByteArray(),
+                                {{QStringLiteral("include_docs"), QStringLiteral("true")}});
+    QJsonArray docs;
+    for (const QJsonValue &row : all.json.object().value(QLatin1String("rows")).toArray())
+        docs.append(row.toObject().value(QLatin1String("doc")));
+    const QJsonObject body{{QStringLiteral("docs"), docs}, {QStringLiteral("new_edits"), false}};
+    const CouchReply copied = http("POST", QLatin1Char('/') + name + QStringLiteral("/_bulk_docs"),
+                                   QJsonDocument(body).toJson(QJsonDocument::Compact));
+    if (!copied.ok())
+        qFatal("cannot copy into %s: %s", qPrintable(name), qPrintable(copied.error.message));
+    return name;
+}
+
+QJsonObject TestCouchStore::getDoc(const QString &db, const QString &docId)
+{
+    const CouchReply r = http("GET", QLatin1Char('/') + db + QLatin1Char('/') + CouchClient::encodeSegment(docId));
+    return r.ok() ? r.json.object() : QJsonObject();
+}
+
+std::unique_ptr<CouchStore> TestCouchStore::openStore(const QString &db, StoreOptions options)
+{
+    auto store = std::make_unique<CouchStore>(config(db), options);
+    const StoreError e = store->open();
+    if (e.isError())
+        qWarning("open failed: %s", qPrintable(e.message));
+    return e.isError() ? nullptr : std::move(store);
+}
+
+void TestCouchStore::initTestCase()
+{
+    const QString url = qEnvironmentVariable("STALK_COUCH_URL");
+    if (url.isEmpty()) {
+        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
+            QFAIL("STALK_COUCH_URL is not set: run through tools/couchdb/with_couchdb.sh");
+        QSKIP("STALK_COUCH_URL is not set (run through tools/couchdb/with_couchdb.sh)");
+    }
+    const Outcome<CouchConfig> c = CouchConfig::fromUrl(url);
+    QVERIFY2(c.ok(), qPrintable(c.error().message));
+    m_base = *c;
+    m_db = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
+    QFile f(qEnvironmentVariable("STALK_COUCH_EXPECTATIONS"));
+    QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_COUCH_EXPECTATIONS must name the fixture writer's JSON");
+    m_expect = QJsonDocument::fromJson(f.readAll()).object();
+    QVERIFY(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10);
+}
+
+void TestCouchStore::shouldOpenAndDescribeTheDatabase()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    const StoreInfo info = store->info();
+    QCOMPARE(info.layout, StoreInfo::Layout::CouchDb);
+    QCOMPARE(info.engine, QStringLiteral("CouchDB"));
+    QCOMPARE(info.tableName, m_db);
+    QVERIFY2(!info.location.contains(QLatin1String("secret")), qPrintable(info.location));
+    QVERIFY2(info.location.contains(m_base.hostPort()), qPrintable(info.location));
+    QVERIFY(info.schema.contains(QLatin1String("pouchdb-server")));
+    for (Field f : {Field::TaskId, Field::Status, Field::Result, Field::Traceback, Field::DateDone, Field::TaskName,
+                    Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue, Field::GroupId,
+                    Field::ParentId})
+        QVERIFY2(info.fields.contains(f), qPrintable(fieldName(f)));
+    QVERIFY(!info.fields.contains(Field::PeriodicTaskName));
+    QVERIFY(!info.fields.contains(Field::DateCreated));
+    QVERIFY(info.hasGroups);
+    QVERIFY(!info.readOnly);
+    const int foreign = m_expect.value(QLatin1String("foreign")).toArray().size();
+    QVERIFY2(info.note.startsWith(QStringLiteral("%1 documents are not Celery results: ").arg(foreign)),
+             qPrintable(info.note));
+}
+
+void TestCouchStore::shouldOpenThroughTheStoreFactory()
+{
+    // Celery's own URL form, as an operator copies it from the app's configuration.
+    const QString url = QStringLiteral("couchdb://%1:%2@%3/%4")
+                            .arg(m_base.user, m_base.password, m_base.hostPort(), m_db);
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+    std::unique_ptr<ResultStore> store = (*factory)();
+    QVERIFY(store);
+    const StoreError e = store->open();
+    QVERIFY2(!e.isError(), qPrintable(e.message));
+    QCOMPARE(store->info().layout, StoreInfo::Layout::CouchDb);
+    const Outcome<qint64> n = store->count(TaskQuery());
+    QVERIFY(n.ok());
+    QCOMPARE(*n, qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+}
+
+void TestCouchStore::shouldListForeignDocumentsWithReasons()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    const QMap<QString, QString> foreign = store->foreignDocuments();
+    const QJsonArray expected = m_expect.value(QLatin1String("foreign")).toArray();
+    QCOMPARE(foreign.size(), expected.size());
+    for (const QJsonValue &v : expected) {
+        const QString id = v.toObject().value(QLatin1String("id")).toString();
+        const QString reason = v.toObject().value(QLatin1String("reason")).toString();
+        QVERIFY2(foreign.contains(id), qPrintable(id));
+        QVERIFY2(foreign.value(id).contains(reason), qPrintable(id + QStringLiteral(": ") + foreign.value(id)));
+    }
+}
+
+void TestCouchStore::shouldCountAndFacetLikeThePythonReader()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    const QJsonObject counts = m_expect.value(QLatin1String("counts")).toObject();
+    const Outcome<qint64> total = store->count(TaskQuery());
+    QVERIFY(total.ok());
+    QCOMPARE(*total, qint64(counts.value(QLatin1String("total")).toInt()));
+
+    const Outcome<Facets> facets = store->facets(TaskQuery());
+    QVERIFY(facets.ok());
+    auto check = [](const QVector<FacetValue> &got, const QJsonObject &want) {
+        QCOMPARE(got.size(), want.size());
+        for (const FacetValue &fv : got) {
+            // The Python side writes NULL as "".
+            const QString key = fv.value.isNull() ? QString(QLatin1String("")) : fv.value;
+            QVERIFY2(want.contains(key), qPrintable(key));
+            QCOMPARE(fv.count, qint64(want.value(key).toInt()));
+        }
+    };
+    check(facets->statuses, counts.value(QLatin1String("status")).toObject());
+    check(facets->taskNames, counts.value(QLatin1String("task_name")).toObject());
+    check(facets->workers, counts.value(QLatin1String("worker")).toObject());
+    QVERIFY(facets->periodicTaskNames.isEmpty());
+    // Most frequent first.
+    QCOMPARE(facets->statuses.first().value, QStringLiteral("SUCCESS"));
+}
+
+void TestCouchStore::shouldSearchWithDjangoSemantics_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("ids");
+    for (const QJsonValue &v : m_expect.value(QLatin1String("search")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const QString term = o.value(QLatin1String("term")).toString();
+        QTest::newRow(qPrintable(term)) << term << toStrings(o.value(QLatin1String("task_ids")).toArray());
+    }
+}
+
+void TestCouchStore::shouldSearchWithDjangoSemantics()
+{
+    QFETCH(QString, term);
+    QFETCH(QStringList, ids);
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TaskQuery q;
+    q.search = term;
+    const Outcome<qint64> n = store->count(q);
+    QVERIFY(n.ok());
+    QCOMPARE(*n, qint64(ids.size()));
+    const auto rows = store->fetchPage(q, 0, 1000);
+    QVERIFY(rows.ok());
+    QCOMPARE(sorted(taskIds(*rows)), ids);
+}
+
+void TestCouchStore::shouldFilterByFacetsAndDates()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+    const QJsonObject statusCounts = m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("status")).toObject();
+    QCOMPARE(*store->count(q), qint64(statusCounts.value(QLatin1String("FAILURE")).toInt()
+                                      + statusCounts.value(QLatin1String("REVOKED")).toInt()));
+    // Facets: a facet ignores its own filter, the others apply.
+    const Outcome<Facets> f = store->facets(q);
+    QVERIFY(f.ok());
+    QCOMPARE(f->statuses.size(), statusCounts.size());
+    qint64 named = 0;
+    for (const FacetValue &v : f->taskNames)
+        named += v.count;
+    QCOMPARE(named, *store->count(q));
+
+    // NULL task names (the STARTED document written without a request).
+    TaskQuery nullName;
+    nullName.taskNames = {QString()};
+    QCOMPARE(*store->count(nullName),
+             qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("task_name")).toObject()
+                        .value(QLatin1String("")).toInt()));
+
+    // date_done range [after, before): the expectations list what is before each cutoff.
+    const QJsonArray expired = m_expect.value(QLatin1String("expired")).toArray();
+    const QDateTime jan15(QDate(2025, 1, 15), QTime(0, 0), Qt::UTC);
+    const QDateTime feb1(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    TaskQuery range;
+    range.doneAfter = jan15;
+    range.doneBefore = feb1;
+    const qint64 before15 = expired.at(0).toObject().value(QLatin1String("task_ids")).toArray().size();
+    const qint64 before1 = expired.at(1).toObject().value(QLatin1String("task_ids")).toArray().size();
+    QCOMPARE(*store->count(range), before1 - before15);
+}
+
+void TestCouchStore::shouldSortEveryColumnWithStableTies_data()
+{
+    QTest::addColumn<Field>("field");
+    QTest::addColumn<Qt::SortOrder>("order");
+    for (Field f : {Field::DateDone, Field::TaskId, Field::TaskName, Field::Status, Field::Worker, Field::RowId}) {
+        QTest::addRow("%s asc", qPrintable(fieldName(f))) << f << Qt::AscendingOrder;
+        QTest::addRow("%s desc", qPrintable(fieldName(f))) << f << Qt::DescendingOrder;
+    }
+}
+
+void TestCouchStore::shouldSortEveryColumnWithStableTies()
+{
+    QFETCH(Field, field);
+    QFETCH(Qt::SortOrder, order);
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TaskQuery q;
+    q.sortField = field;
+    q.sortOrder = order;
+    const auto rows = store->fetchPage(q, 0, 1000);
+    QVERIFY(rows.ok());
+    QCOMPARE(qint64(rows->size()), *store->count(q));
+    auto key = [field](const TaskResult &t) -> QVariant {
+        switch (field) {
+        case Field::DateDone: return t.dateDone.isValid() ? QVariant(t.dateDone.toMSecsSinceEpoch()) : QVariant();
+        case Field::TaskId: return t.taskId;
+        case Field::TaskName: return t.taskName.isNull() ? QVariant() : QVariant(t.taskName);
+        case Field::Status: return t.status;
+        case Field::Worker: return t.worker.isNull() ? QVariant() : QVariant(t.worker);
+        default: return QVariant();
+        }
+    };
+    // NULL sorts first ascending (as SQLite does); ties by row id in the same direction.
+    auto less = [&](const TaskResult &a, const TaskResult &b) {
+        const QVariant x = key(a), y = key(b);
+        if (x.isNull() != y.isNull())
+            return x.isNull();
+        if (!x.isNull()) {
+            const auto c = QVariant::compare(x, y);
+            if (c != QPartialOrdering::Equivalent)
+                return c == QPartialOrdering::Less;
+        }
+        return a.rowId < b.rowId;
+    };
+    for (qsizetype i = 1; i < rows->size(); ++i) {
+        const TaskResult &prev = rows->at(i - 1), &cur = rows->at(i);
+        const bool ok = order == Qt::AscendingOrder ? less(prev, cur) : less(cur, prev);
+        QVERIFY2(ok, qPrintable(QStringLiteral("rows %1/%2 out of order: %3 / %4").arg(i - 1).arg(i).arg(prev.taskId, cur.taskId)));
+    }
+}
+
+void TestCouchStore::shouldPageWithoutGapsOrRepeats()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    const TaskQuery q;
+    const qint64 total = *store->count(q);
+    QStringList paged;
+    for (qint64 offset = 0; offset < total + 3; offset += 3) {
+        const auto page = store->fetchPage(q, offset, 3);
+        QVERIFY(page.ok());
+        paged += taskIds(*page);
+    }
+    QCOMPARE(qint64(paged.size()), total);
+    QCOMPARE(sorted(paged), sorted(taskIds(*store->fetchPage(q, 0, 1000))));
+    QStringList all;
+    for (const QJsonValue &v : m_expect.value(QLatin1String("celery")).toArray())
+        all.append(v.toObject().value(QLatin1String("task_id")).toString());
+    QCOMPARE(sorted(paged), sorted(all));
+}
+
+void TestCouchStore::shouldFetchCompleteRowsOnlyOnDemand()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE")};
+    const auto summary = store->fetchPage(q, 0, 100, RowDetail::Summary);
+    QVERIFY(summary.ok());
+    QVERIFY(!summary->isEmpty());
+    const TaskResult &s = summary->first();
+    QVERIFY(!s.complete);
+    QVERIFY(s.traceback.isNull());
+    QVERIFY(s.args.size() <= ResultStore::previewChars);
+
+    const Outcome<TaskResult> one = store->fetchOne(s.rowId);
+    QVERIFY2(one.ok(), qPrintable(one.error().message));
+    QVERIFY(one->complete);
+    QCOMPARE(one->rowId, s.rowId);
+    QCOMPARE(one->taskId, s.taskId);
+    QVERIFY2(one->traceback.contains(QLatin1String("ValueError")), qPrintable(one->traceback));
+    QVERIFY(one->result.contains(QLatin1String("\"exc_type\":\"ValueError\"")));
+
+    const Outcome<TaskResult> byId = store->fetchByTaskId(s.taskId);
+    QVERIFY(byId.ok());
+    QCOMPARE(*byId, *one);
+
+    const auto full = store->fetchPage(q, 0, 100, RowDetail::Full);
+    QVERIFY(full.ok());
+    QCOMPARE(full->size(), summary->size());
+    QVERIFY(full->first().complete);
+    QCOMPARE(full->first(), *one);
+
+    // Everything the Python reader saw, field by field.
+    for (const QJsonValue &v : m_expect.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const Outcome<TaskResult> t = store->fetchByTaskId(e.value(QLatin1String("task_id")).toString());
+        QVERIFY(t.ok());
+        QCOMPARE(t->status, e.value(QLatin1String("status")).toString());
+        QCOMPARE(t->taskName, e.value(QLatin1String("task_name")).toString());
+        QCOMPARE(t->worker, e.value(QLatin1String("worker")).toString());
+        QCOMPARE(t->groupId, e.value(QLatin1String("group_id")).toString());
+        QCOMPARE(t->parentId, e.value(QLatin1String("parent_id")).toString());
+        QCOMPARE(t->traceback.isEmpty(), !e.value(QLatin1String("has_traceback")).toBool());
+        const QString done = e.value(QLatin1String("date_done")).toString();
+        QCOMPARE(t->dateDone.isValid(), !done.isEmpty());
+        if (!done.isEmpty())
+            QCOMPARE(t->dateDone, QDateTime::fromString(done, Qt::ISODateWithMs));
+        if (!e.value(QLatin1String("args")).isNull())
+            QCOMPARE(QJsonDocument::fromJson(t->args.toUtf8()).array(), e.value(QLatin1String("args")).toArray());
+    }
+
+    const Outcome<TaskResult> missing = store->fetchByTaskId(QStringLiteral("no-such-task"));
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error().code, StoreError::Code::NotFound);
+    const Outcome<TaskResult> foreign = store->fetchByTaskId(QStringLiteral("not-json"));
+    QVERIFY(!foreign.ok());
+    QCOMPARE(foreign.error().code, StoreError::Code::NotFound);
+    QVERIFY2(foreign.error().message.contains(QLatin1String("not a Celery result")), qPrintable(foreign.error().message));
+    QCOMPARE(store->fetchOne(-5).error().code, StoreError::Code::NotFound);
+}
+
+void TestCouchStore::shouldGiveTheSameRowIdsInEveryStore()
+{
+    // The window deletes selected rows through a PurgeJob with its own store: both stores
+    // must name a document by the same row id, even after one of them saw changes.
+    const QString db = copyDatabase();
+    auto browsing = openStore(db);
+    QVERIFY(browsing);
+    QJsonObject added{{QStringLiteral("_id"), QStringLiteral("celery-task-meta-aaaa-new")},
+                      {QStringLiteral("value"), QStringLiteral(R"({"status": "SUCCESS", "result": 1, "task_id": "aaaa-new", "date_done": "2025-01-02T00:00:00"})")}};
+    QVERIFY(http("PUT", QStringLiteral("/%1/celery-task-meta-aaaa-new").arg(db), QJsonDocument(added).toJson()).ok());
+    QCOMPARE(*browsing->count(TaskQuery()), qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() + 1));
+    auto fresh = openStore(db);
+    QVERIFY(fresh);
+    const auto a = browsing->fetchPage(TaskQuery(), 0, 1000);
+    const auto b = fresh->fetchPage(TaskQuery(), 0, 1000);
+    QVERIFY(a.ok() && b.ok());
+    QCOMPARE(a->size(), b->size());
+    for (qsizetype i = 0; i < a->size(); ++i) {
+        QCOMPARE(a->at(i).taskId, b->at(i).taskId);
+        QCOMPARE(a->at(i).rowId, b->at(i).rowId);
+        QCOMPARE(a->at(i).rowId, CouchIndex::rowIdFor(QStringLiteral("celery-task-meta-") + a->at(i).taskId));
+    }
+}
+
+void TestCouchStore::shouldReportAMissingDatabase()
+{
+    CouchStore store(config(QStringLiteral("nope")));
+    const StoreError e = store.open();
+    QCOMPARE(e.code, StoreError::Code::NotFound);
+    QCOMPARE(e.message, QStringLiteral("database 'nope' not found on %1").arg(m_base.hostPort()));
+}
+
+void TestCouchStore::shouldReportRejectedCredentials()
+{
+    CouchConfig c = config(m_db);
+    c.password = QStringLiteral("wrong-password");
+    CouchStore store(c);
+    const StoreError e = store.open();
+    QCOMPARE(e.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(e.message, QStringLiteral("credentials rejected by %1").arg(m_base.hostPort()));
+    QVERIFY(!e.message.contains(QLatin1String("wrong-password")));
+}
+
+void TestCouchStore::shouldReportARefusedConnection()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 port = probe.serverPort();
+    probe.close(); // nothing listens there now
+    CouchConfig c = config(m_db);
+    c.server.setPort(port);
+    CouchStore store(c);
+    const StoreError e = store.open();
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QVERIFY2(e.message.contains(QStringLiteral("connection refused by 127.0.0.1:%1").arg(port)), qPrintable(e.message));
+}
+
+void TestCouchStore::shouldLogInWithASessionCookie()
+{
+    // A database only its members may read: anonymous requests get 401.
+    const QString db = copyDatabase();
+    const QJsonObject security{{QStringLiteral("admins"), QJsonObject{{QStringLiteral("names"), QJsonArray()}, {QStringLiteral("roles"), QJsonArray()}}},
+                               {QStringLiteral("members"), QJsonObject{{QStringLiteral("names"), QJsonArray{m_base.user}},
+                                                                      {QStringLiteral("roles"), QJsonArray{QStringLiteral("_admin")}}}}};
+    QVERIFY(http("PUT", QStringLiteral("/%1/_security").arg(db), QJsonDocument(security).toJson()).ok());
+
+    CouchConfig anonymous = config(db);
+    anonymous.user.clear();
+    anonymous.password.clear();
+    CouchStore refused(anonymous);
+    const StoreError e = refused.open();
+    QCOMPARE(e.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(e.message, QStringLiteral("%1 requires credentials (none in the URL)").arg(m_base.hostPort()));
+
+    const QString url = QStringLiteral("couchdb://%1:%2@%3/%4?auth=cookie").arg(m_base.user, m_base.password, m_base.hostPort(), db);
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+    std::unique_ptr<ResultStore> store = (*factory)();
+    const StoreError opened = store->open();
+    QVERIFY2(!opened.isError(), qPrintable(opened.message));
+    QCOMPARE(*store->count(TaskQuery()),
+             qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+
+    const QString wrong = QStringLiteral("couchdb://%1:nope@%2/%3?auth=cookie").arg(m_base.user, m_base.hostPort(), db);
+    std::unique_ptr<ResultStore> rejected = (*makeStoreFactory(wrong))();
+    const StoreError r = rejected->open();
+    QCOMPARE(r.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(r.message, QStringLiteral("credentials rejected by %1").arg(m_base.hostPort()));
+}
+
+void TestCouchStore::shouldPreviewAndPurgeExactlyTheExpired_data()
+{
+    QTest::addColumn<QDateTime>("cutoff");
+    QTest::addColumn<QStringList>("expired");
+    QTest::addColumn<int>("batchSize");
+    int batch = 2;
+    for (const QJsonValue &v : m_expect.value(QLatin1String("expired")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const QString cutoff = o.value(QLatin1String("cutoff")).toString();
+        QTest::newRow(qPrintable(cutoff)) << QDateTime::fromString(cutoff, Qt::ISODate)
+                                          << toStrings(o.value(QLatin1String("task_ids")).toArray()) << batch;
+        batch += 3;
+    }
+}
+
+void TestCouchStore::shouldPreviewAndPurgeExactlyTheExpired()
+{
+    QFETCH(QDateTime, cutoff);
+    QFETCH(QStringList, expired);
+    QFETCH(int, batchSize);
+    const QString db = copyDatabase();
+    auto store = openStore(db);
+    QVERIFY(store);
+    const qint64 total = *store->count(TaskQuery());
+
+    PurgeCriteria criteria;
+    criteria.cutoff = cutoff;
+    const Outcome<PurgePreview> preview = store->previewPurge(criteria);
+    QVERIFY(preview.ok());
+    QCOMPARE(preview->total, qint64(expired.size()));
+    qint64 sum = 0;
+    for (qint64 n : preview->byStatus)
+        sum += n;
+    QCOMPARE(sum, preview->total);
+    QCOMPARE(preview->groups, 0); // Celery 5.2 saves groups without date_done: they never expire
+
+    Purger purger(*store);
+    purger.setBatchSize(batchSize);
+    QVector<qint64> progress;
+    purger.setProgressCallback([&](qint64 done, qint64) { progress.append(done); });
+    const PurgeSummary summary = purger.purge(criteria, preview->total);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(expired.size()));
+    QCOMPARE(summary.groupsDeleted, 0);
+    QVERIFY(!summary.cancelled);
+    if (!expired.isEmpty())
+        QVERIFY(!progress.isEmpty());
+
+    // On the server: exactly the expired documents are gone; every foreign document, the
+    // group and every other Celery result are still there.
+    for (const QJsonValue &v : m_expect.value(QLatin1String("celery")).toArray()) {
+        const QString id = v.toObject().value(QLatin1String("task_id")).toString();
+        const bool present = !getDoc(db, QStringLiteral("celery-task-meta-") + id).isEmpty();
+        QVERIFY2(present != expired.contains(id), qPrintable(id));
+    }
+    for (const QJsonValue &v : m_expect.value(QLatin1String("foreign")).toArray()) {
+        const QString id = v.toObject().value(QLatin1String("id")).toString();
+        QVERIFY2(!getDoc(db, id).isEmpty(), qPrintable(id));
+    }
+    for (const QJsonValue &v : m_expect.value(QLatin1String("groups")).toArray())
+        QVERIFY(!getDoc(db, v.toObject().value(QLatin1String("id")).toString()).isEmpty());
+
+    QCOMPARE(*store->count(TaskQuery()), total - expired.size());
+    QCOMPARE(store->previewPurge(criteria)->total, 0);
+    // A fresh store agrees.
+    auto again = openStore(db);
+    QVERIFY(again);
+    QCOMPARE(*again->count(TaskQuery()), total - expired.size());
+}
+
+void TestCouchStore::shouldSeeNewChangedAndDeletedResultsLive()
+{
+    const QString db = copyDatabase();
+    auto store = openStore(db);
+    QVERIFY(store);
+    const qint64 total = *store->count(TaskQuery());
+    TaskQuery failures;
+    failures.statuses = {QStringLiteral("FAILURE")};
+    const qint64 failed = *store->count(failures);
+
+    // A new result arrives (as Celery writes it: PUT {_id, value}).
+    const QJsonObject doc{{QStringLiteral("_id"), QStringLiteral("celery-task-meta-live-1")},
+                          {QStringLiteral("value"), QStringLiteral(R"({"status": "FAILURE", "result": {"exc_type": "KeyError", "exc_message": ["x"], "exc_module": "builtins"}, "traceback": "Traceback\nKeyError: 'x'\n", "children": [], "date_done": "2025-06-01T00:00:00", "name": "live.task", "args": [1], "kwargs": {}, "worker": "gamma@stalk", "retries": 0, "queue": "celery", "task_id": "live-1"})")}};
+    const CouchReply put = http("PUT", QStringLiteral("/%1/celery-task-meta-live-1").arg(db), QJsonDocument(doc).toJson());
+    QVERIFY(put.ok());
+    QCOMPARE(*store->count(TaskQuery()), total + 1);
+    QCOMPARE(*store->count(failures), failed + 1);
+    TaskQuery byWorker;
+    byWorker.workers = {QStringLiteral("gamma@stalk")};
+    QCOMPARE(*store->count(byWorker), 1);
+
+    // It is retried and succeeds: the same document changes.
+    QJsonObject changed = getDoc(db, QStringLiteral("celery-task-meta-live-1"));
+    changed.insert(QStringLiteral("value"), QStringLiteral(R"({"status": "SUCCESS", "result": 7, "traceback": null, "children": [], "date_done": "2025-06-01T00:01:00", "name": "live.task", "args": [1], "kwargs": {}, "worker": "gamma@stalk", "retries": 1, "queue": "celery", "task_id": "live-1"})"));
+    QVERIFY(http("PUT", QStringLiteral("/%1/celery-task-meta-live-1").arg(db), QJsonDocument(changed).toJson()).ok());
+    QCOMPARE(*store->count(failures), failed);
+    const Outcome<Facets> f = store->facets(byWorker);
+    QVERIFY(f.ok());
+    QCOMPARE(f->statuses.size(), 1);
+    QCOMPARE(f->statuses.first().value, QStringLiteral("SUCCESS"));
+    QCOMPARE(store->fetchByTaskId(QStringLiteral("live-1"))->retries, 1);
+
+    // Someone deletes it.
+    const QJsonObject current = getDoc(db, QStringLiteral("celery-task-meta-live-1"));
+    QVERIFY(http("DELETE", QStringLiteral("/%1/celery-task-meta-live-1").arg(db), QByteArray(),
+                 {{QStringLiteral("rev"), current.value(QLatin1String("_rev")).toString()}})
+                .ok());
+    QCOMPARE(*store->count(TaskQuery()), total);
+    QCOMPARE(*store->count(byWorker), 0);
+
+    // A foreign document appearing is counted in the note, not as a result.
+    QVERIFY(http("PUT", QStringLiteral("/%1/celery-task-meta-broken-live").arg(db),
+                 R"({"value": "{not json"})")
+                .ok());
+    QCOMPARE(*store->count(TaskQuery()), total);
+    QVERIFY(store->foreignDocuments().contains(QStringLiteral("celery-task-meta-broken-live")));
+    QVERIFY(store->info().note.startsWith(QStringLiteral("%1 documents").arg(m_expect.value(QLatin1String("foreign")).toArray().size() + 1)));
+}
+
+void TestCouchStore::shouldRecheckAConflictBeforeDeleting()
+{
+    const QString db = copyDatabase();
+    auto store = openStore(db);
+    QVERIFY(store);
+    const auto rows = store->fetchPage(TaskQuery(), 0, 1);
+    QVERIFY(rows.ok() && rows->size() == 1);
+    const TaskResult row = rows->first();
+    const QString docId = QStringLiteral("celery-task-meta-") + row.taskId;
+
+    // The worker rewrites the document after the store read it: our _rev is stale.
+    QJsonObject doc = getDoc(db, docId);
+    const QString oldRev = doc.value(QLatin1String("_rev")).toString();
+    QVERIFY(http("PUT", QStringLiteral("/%1/%2").arg(db, docId), QJsonDocument(doc).toJson()).ok());
+    QVERIFY(getDoc(db, docId).value(QLatin1String("_rev")).toString() != oldRev);
+
+    // Still a Celery result: re-checked, then deleted with the current revision.
+    const Outcome<DeleteBatch> batch = store->deleteRows({row.rowId});
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QCOMPARE(batch->tasks, 1);
+    QVERIFY(getDoc(db, docId).isEmpty());
+    QCOMPARE(store->fetchOne(row.rowId).error().code, StoreError::Code::NotFound);
+}
+
+void TestCouchStore::shouldNotDeleteARowThatStoppedBeingACeleryResult()
+{
+    const QString db = copyDatabase();
+    auto store = openStore(db);
+    QVERIFY(store);
+    const auto rows = store->fetchPage(TaskQuery(), 0, 2);
+    QVERIFY(rows.ok() && rows->size() == 2);
+    const QString docId = QStringLiteral("celery-task-meta-") + rows->first().taskId;
+
+    // Someone else's application reuses the key: the document is no Celery result anymore.
+    QJsonObject doc = getDoc(db, docId);
+    doc.insert(QStringLiteral("value"), QStringLiteral("someone else's data"));
+    QVERIFY(http("PUT", QStringLiteral("/%1/%2").arg(db, docId), QJsonDocument(doc).toJson()).ok());
+
+    const Outcome<DeleteBatch> batch = store->deleteRows({rows->at(0).rowId, rows->at(1).rowId});
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QCOMPARE(batch->tasks, 1); // only the second row
+    QCOMPARE(getDoc(db, docId).value(QLatin1String("value")).toString(), QStringLiteral("someone else's data"));
+    QVERIFY(getDoc(db, QStringLiteral("celery-task-meta-") + rows->at(1).taskId).isEmpty());
+    QVERIFY(store->foreignDocuments().contains(docId));
+}
+
+void TestCouchStore::shouldRefuseDeletesWhenReadOnly()
+{
+    StoreOptions options;
+    options.readOnly = true;
+    auto store = openStore(m_db, options);
+    QVERIFY(store);
+    QVERIFY(store->info().readOnly);
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC);
+    QCOMPARE(store->purgeBatch(criteria, 10).error().code, StoreError::Code::PermissionDenied);
+    const auto rows = store->fetchPage(TaskQuery(), 0, 1);
+    QCOMPARE(store->deleteRows({rows->first().rowId}).error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(*store->count(TaskQuery()),
+             qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+}
+
+QTEST_GUILESS_MAIN(TestCouchStore)
+#include "tst_couchstore.moc"

@@ -1,0 +1,468 @@
+#include "detailpane.h"
+#include "errorbanner.h"
+#include "jsonhighlighter.h"
+#include "storeurl.h"
+#include "tracebackview.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBlock>
+#include <QTextEdit>
+#include <QTextLayout>
+#include <QToolButton>
+#include <QPushButton>
+
+/// The detail pane shown with real rows read through the SQL store from copies of the
+/// fixture databases written by a real Celery worker.
+class TestDetailPane : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void shouldHighlightTheExceptionLineOfAFailureTraceback();
+    void shouldPrettyPrintAndColourADictResult();
+    void shouldDecodeUnicodeArguments();
+    void shouldSummarizeAnExceptionResult();
+    void shouldExplainEmptyFieldsWhenResultExtendedIsOff();
+    void shouldMarkFieldsTheSchemaLacksAsUnavailable();
+    void shouldShowRowProblemsAsWarnings();
+    void shouldCopyTheTaskIdToTheClipboard();
+    void shouldCopyTheTraceback();
+    void shouldRequestAFilterWhenTaskNameWorkerOrStatusIsClicked();
+    void shouldShowLoadingErrorAndClearStates();
+    void shouldFollowADarkPalette();
+    void errorBannerShouldOfferRetryOnlyWhenRetryable();
+
+    void screenshots();
+
+private:
+    TaskResult fetch(const QString &fixture, const QString &taskId, StoreInfo *info = nullptr);
+    static QString labelText(const DetailPane &pane, const char *name);
+
+    QTemporaryDir m_dir;
+    QString m_fixtures;
+};
+
+void TestDetailPane::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+    m_fixtures = qEnvironmentVariable("STALK_FIXTURES");
+    if (m_fixtures.isEmpty() || !QFile::exists(m_fixtures + QStringLiteral("/READY")))
+        QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures/make_fixtures.sh)");
+    QVERIFY(m_dir.isValid());
+    for (const char *name : {"django.sqlite3", "plain.sqlite3", "legacy_v1.sqlite3"})
+        QVERIFY(QFile::copy(m_fixtures + QLatin1Char('/') + QLatin1String(name), m_dir.filePath(QLatin1String(name))));
+}
+
+TaskResult TestDetailPane::fetch(const QString &fixture, const QString &taskId, StoreInfo *info)
+{
+    Outcome<StoreFactory> factory = makeStoreFactory(m_dir.filePath(fixture));
+    if (!factory) {
+        qWarning() << factory.error().message;
+        return {};
+    }
+    std::unique_ptr<ResultStore> store = (*factory)();
+    const StoreError error = store->open();
+    if (error) {
+        qWarning() << error.message;
+        return {};
+    }
+    if (info)
+        *info = store->info();
+    Outcome<TaskResult> row = store->fetchByTaskId(taskId);
+    if (!row) {
+        qWarning() << row.error().message;
+        return {};
+    }
+    return *row;
+}
+
+QString TestDetailPane::labelText(const DetailPane &pane, const char *name)
+{
+    const auto *label = pane.findChild<QLabel *>(QLatin1String(name));
+    return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(name));
+}
+
+void TestDetailPane::shouldHighlightTheExceptionLineOfAFailureTraceback()
+{
+    StoreInfo info;
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("fa7cb379-fc81-56c7-9d30-615e050cb09b"), &info);
+    QCOMPARE(row.status, QStringLiteral("FAILURE"));
+    DetailPane pane;
+    pane.setStoreInfo(info);
+    pane.resize(600, 900);
+    pane.show();
+    pane.showResult(row);
+
+    auto *view = pane.findChild<TracebackView *>(QStringLiteral("detailTraceback"));
+    QVERIFY(view);
+    QVERIFY(view->isVisibleTo(&pane));
+    QCOMPARE(view->toPlainText().trimmed(), row.traceback.trimmed());
+    const QString expected = QStringLiteral("ValueError: invalid literal for int() with base 10: 'twelve'");
+    QCOMPARE(view->exceptionLine(), expected);
+    QVERIFY(view->exceptionBlock() >= 0);
+
+    const QTextBlock block = view->document()->findBlockByNumber(view->exceptionBlock());
+    QCOMPARE(block.text(), expected);
+    const QTextCharFormat wanted = view->exceptionFormat();
+    int fragments = 0;
+    for (auto it = block.begin(); !it.atEnd(); ++it) {
+        const QTextCharFormat f = it.fragment().charFormat();
+        QCOMPARE(f.fontWeight(), int(QFont::Bold));
+        QCOMPARE(f.foreground().color(), wanted.foreground().color());
+        QCOMPARE(f.background().color(), wanted.background().color());
+        ++fragments;
+    }
+    QVERIFY(fragments > 0);
+    // Only the exception line stands out.
+    const QTextBlock first = view->document()->firstBlock();
+    QCOMPARE(first.text(), QStringLiteral("Traceback (most recent call last):"));
+    QVERIFY(first.begin().fragment().charFormat().fontWeight() != int(QFont::Bold));
+
+    QVERIFY(labelText(pane, "detailTaskName").contains(QStringLiteral("proj.tasks.parse_amount")));
+    QVERIFY(labelText(pane, "detailStatus").contains(QStringLiteral("FAILURE")));
+    QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("detailNote"))->isVisibleTo(&pane));
+}
+
+void TestDetailPane::shouldPrettyPrintAndColourADictResult()
+{
+    StoreInfo info;
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("9a54592d-e61f-5dfd-92f8-1711a4e9e88f"), &info);
+    QCOMPARE(row.status, QStringLiteral("SUCCESS"));
+    DetailPane pane;
+    pane.setStoreInfo(info);
+    pane.show();
+    pane.showResult(row);
+
+    auto *result = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"));
+    QVERIFY(result);
+    QVERIFY(result->isVisibleTo(&pane));
+    const QString text = result->toPlainText();
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() >= 4, qPrintable(text)); // one key per line, not the stored one-liner
+    QVERIFY2(text.contains(QStringLiteral("\"invoice\": \"INV-2025-0001\"")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("\"charged\": 1999")), qPrintable(text));
+    QVERIFY(text.startsWith(QLatin1Char('{')));
+
+    // Syntax colouring: the key "invoice" carries the key colour, 1999 the number colour.
+    JsonHighlighter probe(nullptr);
+    probe.setDark(false);
+    bool sawKey = false;
+    bool sawNumber = false;
+    for (QTextBlock b = result->document()->firstBlock(); b.isValid(); b = b.next()) {
+        const int keyAt = int(b.text().indexOf(QStringLiteral("\"invoice\"")));
+        const int numberAt = int(b.text().indexOf(QStringLiteral("1999")));
+        for (const QTextLayout::FormatRange &r : b.layout()->formats()) {
+            if (keyAt >= 0 && r.start <= keyAt && r.start + r.length > keyAt) {
+                QCOMPARE(r.format.foreground().color(), probe.format(JsonHighlighter::Token::Key).foreground().color());
+                sawKey = true;
+            }
+            if (numberAt >= 0 && r.start <= numberAt && r.start + r.length > numberAt) {
+                QCOMPARE(r.format.foreground().color(), probe.format(JsonHighlighter::Token::Number).foreground().color());
+                sawNumber = true;
+            }
+        }
+    }
+    QVERIFY(sawKey);
+    QVERIFY(sawNumber);
+    QCOMPARE(labelText(pane, "detailContentType"), QStringLiteral("application/json, utf-8"));
+}
+
+void TestDetailPane::shouldDecodeUnicodeArguments()
+{
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("0fbf1c7f-ed93-51d7-8d0a-0272815eaa27"));
+    DetailPane pane;
+    pane.showResult(row);
+    auto *args = pane.findChild<QTextEdit *>(QStringLiteral("detailArgs"));
+    auto *kwargs = pane.findChild<QTextEdit *>(QStringLiteral("detailKwargs"));
+    QVERIFY(args && kwargs);
+    QCOMPARE(args->toPlainText(), QStringLiteral("('Zo\u00eb',)"));
+    QVERIFY2(kwargs->toPlainText().contains(QStringLiteral("'email': 'zoe@example.com'")), qPrintable(kwargs->toPlainText()));
+
+    const TaskResult rocket = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("a8c713ac-8dcf-53ca-8c87-b87bf4c96caf"));
+    pane.showResult(rocket);
+    QCOMPARE(args->toPlainText(), QStringLiteral("('\u00c9COLE \U0001F680 Zo\u00eb',)"));
+}
+
+void TestDetailPane::shouldSummarizeAnExceptionResult()
+{
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("0a31d0ae-8110-5b24-8280-e4143344ad20"));
+    DetailPane pane;
+    pane.show();
+    pane.showResult(row);
+    auto *summary = pane.findChild<QLabel *>(QStringLiteral("detailResultSummary"));
+    QVERIFY(summary);
+    QVERIFY(summary->isVisibleTo(&pane));
+    QVERIFY2(summary->text().contains(QStringLiteral("PaymentDeclined")), qPrintable(summary->text()));
+    // Finished with a start date: a runtime, not a dash.
+    QVERIFY(labelText(pane, "detailRuntime").contains(QStringLiteral(" s")));
+}
+
+void TestDetailPane::shouldExplainEmptyFieldsWhenResultExtendedIsOff()
+{
+    StoreInfo info;
+    const TaskResult row = fetch(QStringLiteral("plain.sqlite3"), QStringLiteral("fa7cb379-fc81-56c7-9d30-615e050cb09b"), &info);
+    QCOMPARE(row.status, QStringLiteral("FAILURE"));
+    QVERIFY(row.taskName.isNull());
+    DetailPane pane;
+    pane.setStoreInfo(info);
+    pane.show();
+    pane.showResult(row);
+
+    auto *note = pane.findChild<QLabel *>(QStringLiteral("detailNote"));
+    QVERIFY(note);
+    QVERIFY(note->isVisibleTo(&pane));
+    QVERIFY2(note->text().contains(QStringLiteral("result_extended")), qPrintable(note->text()));
+    QVERIFY(labelText(pane, "detailTaskName").contains(QStringLiteral("not recorded")));
+    QVERIFY(labelText(pane, "detailWorker").contains(QStringLiteral("not recorded")));
+    QVERIFY(labelText(pane, "detailArgsMissing").contains(QStringLiteral("not recorded")));
+    QVERIFY(!pane.findChild<QTextEdit *>(QStringLiteral("detailArgs"))->isVisibleTo(&pane));
+    QVERIFY(labelText(pane, "detailTracebackMissing").contains(QStringLiteral("not recorded")));
+    QVERIFY(!pane.findChild<TracebackView *>(QStringLiteral("detailTraceback"))->isVisibleTo(&pane));
+    // The result itself is always stored.
+    QVERIFY(pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->toPlainText().contains(QStringLiteral("twelve")));
+}
+
+void TestDetailPane::shouldMarkFieldsTheSchemaLacksAsUnavailable()
+{
+    Outcome<StoreFactory> factory = makeStoreFactory(m_dir.filePath(QStringLiteral("legacy_v1.sqlite3")));
+    QVERIFY(factory);
+    std::unique_ptr<ResultStore> store = (*factory)();
+    QVERIFY2(!store->open(), "legacy_v1 opens");
+    const StoreInfo info = store->info();
+    QVERIFY(!info.fields.contains(Field::Worker));
+    Outcome<QVector<TaskResult>> page = store->fetchPage(TaskQuery(), 0, 1, RowDetail::Full);
+    QVERIFY(page && !page->isEmpty());
+    Outcome<TaskResult> row = store->fetchOne(page->first().rowId);
+    QVERIFY(row);
+
+    DetailPane pane;
+    pane.setStoreInfo(info);
+    pane.show();
+    pane.showResult(*row);
+    QVERIFY(labelText(pane, "detailWorker").contains(QStringLiteral("unavailable in this schema")));
+    QVERIFY(labelText(pane, "detailDateCreated").contains(QStringLiteral("unavailable in this schema")));
+    QVERIFY(labelText(pane, "detailPeriodicTask").contains(QStringLiteral("unavailable in this schema")));
+    QVERIFY(labelText(pane, "detailTaskId") == row->taskId);
+}
+
+void TestDetailPane::shouldShowRowProblemsAsWarnings()
+{
+    TaskResult row;
+    row.rowId = 7;
+    row.taskId = QStringLiteral("abc");
+    row.status = QStringLiteral("SUCCESS");
+    row.result = QStringLiteral("{not json");
+    row.contentType = QStringLiteral("application/json");
+    row.contentEncoding = QStringLiteral("utf-8");
+    row.complete = true;
+    row.problems << QStringLiteral("date_done: '31/02/2025' is not a date");
+    DetailPane pane;
+    pane.show();
+    pane.showResult(row);
+    auto *problems = pane.findChild<QLabel *>(QStringLiteral("detailProblems"));
+    QVERIFY(problems->isVisibleTo(&pane));
+    QVERIFY(problems->text().contains(QStringLiteral("is not a date")));
+    // The undecodable result is still shown as stored.
+    QVERIFY(pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->toPlainText().contains(QStringLiteral("{not json")));
+
+    row.problems.clear();
+    row.result = QStringLiteral("1");
+    pane.showResult(row);
+    QVERIFY(!problems->isVisibleTo(&pane));
+}
+
+void TestDetailPane::shouldCopyTheTaskIdToTheClipboard()
+{
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("b5a46713-24a8-5be4-87cc-05213a6828df"));
+    QVERIFY(!row.taskId.isEmpty());
+    DetailPane pane;
+    pane.show();
+    pane.showResult(row);
+    QGuiApplication::clipboard()->setText(QStringLiteral("something else"));
+    auto *button = pane.findChild<QToolButton *>(QStringLiteral("copyTaskIdButton"));
+    QVERIFY(button);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), row.taskId);
+}
+
+void TestDetailPane::shouldCopyTheTraceback()
+{
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("0f897a76-5fa9-5bb1-a91b-fd02f7532524"));
+    QVERIFY(!row.traceback.isEmpty());
+    DetailPane pane;
+    pane.show();
+    pane.showResult(row);
+    auto *button = pane.findChild<QToolButton *>(QStringLiteral("copyTracebackButton"));
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), row.traceback);
+
+    const TaskResult ok = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("b5a46713-24a8-5be4-87cc-05213a6828df"));
+    pane.showResult(ok);
+    QVERIFY(!button->isEnabled());
+}
+
+void TestDetailPane::shouldRequestAFilterWhenTaskNameWorkerOrStatusIsClicked()
+{
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("b5a46713-24a8-5be4-87cc-05213a6828df"));
+    DetailPane pane;
+    pane.showResult(row);
+    QSignalSpy spy(&pane, &DetailPane::filterRequested);
+
+    Q_EMIT pane.findChild<QLabel *>(QStringLiteral("detailTaskName"))->linkActivated(QStringLiteral("task_name"));
+    Q_EMIT pane.findChild<QLabel *>(QStringLiteral("detailWorker"))->linkActivated(QStringLiteral("worker"));
+    Q_EMIT pane.findChild<QLabel *>(QStringLiteral("detailStatus"))->linkActivated(QStringLiteral("status"));
+    QCOMPARE(spy.count(), 3);
+    QCOMPARE(spy.at(0).at(0).value<Field>(), Field::TaskName);
+    QCOMPARE(spy.at(0).at(1).toString(), QStringLiteral("proj.tasks.add"));
+    QCOMPARE(spy.at(1).at(0).value<Field>(), Field::Worker);
+    QCOMPARE(spy.at(1).at(1).toString(), QStringLiteral("alpha@stalk-fixtures"));
+    QCOMPARE(spy.at(2).at(0).value<Field>(), Field::Status);
+    QCOMPARE(spy.at(2).at(1).toString(), QStringLiteral("SUCCESS"));
+    // The links carry the field, the label shows the value.
+    QVERIFY(labelText(pane, "detailTaskName").contains(QStringLiteral("href=\"task_name\"")));
+}
+
+void TestDetailPane::shouldShowLoadingErrorAndClearStates()
+{
+    DetailPane pane;
+    pane.show();
+    auto *placeholder = pane.findChild<QLabel *>(QStringLiteral("detailPlaceholder"));
+    QVERIFY(placeholder->isVisible());
+    pane.showLoading(QStringLiteral("abc-123"));
+    QVERIFY(placeholder->isVisible());
+    QVERIFY(placeholder->text().contains(QStringLiteral("abc-123")));
+    pane.showError(QStringLiteral("database is locked: x.sqlite3"));
+    QVERIFY(placeholder->text().contains(QStringLiteral("database is locked")));
+
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("b5a46713-24a8-5be4-87cc-05213a6828df"));
+    pane.showResult(row);
+    QVERIFY(!placeholder->isVisible());
+    QCOMPARE(labelText(pane, "detailTaskId"), row.taskId);
+    // While the next row loads, the previous one stays for a moment (no flashing), then
+    // the pane says it is loading.
+    pane.showLoading(QStringLiteral("next-id"));
+    QVERIFY(!placeholder->isVisible());
+    QTRY_VERIFY(placeholder->isVisible());
+    QVERIFY(placeholder->text().contains(QStringLiteral("next-id")));
+    pane.showResult(row);
+    QVERIFY(!placeholder->isVisible());
+    pane.clear();
+    QVERIFY(placeholder->isVisible());
+    QCOMPARE(pane.currentRow().rowId, qint64(-1));
+}
+
+namespace {
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
+    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x35));
+    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    return p;
+}
+} // namespace
+
+void TestDetailPane::shouldFollowADarkPalette()
+{
+    const TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("9a54592d-e61f-5dfd-92f8-1711a4e9e88f"));
+    DetailPane pane;
+    pane.show();
+    pane.showResult(row);
+    auto *result = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"));
+    auto *highlighter = result->document()->findChild<JsonHighlighter *>();
+    QVERIFY(highlighter);
+    QVERIFY(!highlighter->isDark());
+    pane.setPalette(darkPalette());
+    QVERIFY(highlighter->isDark());
+    // Keys stay readable: light text on the dark base.
+    QVERIFY(highlighter->format(JsonHighlighter::Token::Key).foreground().color().lightnessF() > 0.6);
+}
+
+void TestDetailPane::errorBannerShouldOfferRetryOnlyWhenRetryable()
+{
+    QWidget host;
+    auto *banner = new ErrorBanner(&host);
+    host.show();
+    QCOMPARE(banner->objectName(), QStringLiteral("errorBanner"));
+    QVERIFY(!banner->isVisible());
+    QSignalSpy retry(banner, &ErrorBanner::retryRequested);
+    banner->showMessage(QStringLiteral("database is locked"), true);
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->text(), QStringLiteral("database is locked"));
+    auto *button = banner->findChild<QPushButton *>(QStringLiteral("errorBannerRetry"));
+    QVERIFY(button->isVisible());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(retry.count(), 1);
+    banner->showMessage(QStringLiteral("permission denied"), false);
+    QVERIFY(!button->isVisible());
+    QTest::mouseClick(banner->findChild<QToolButton *>(QStringLiteral("errorBannerClose")), Qt::LeftButton);
+    QVERIFY(!banner->isVisible());
+}
+
+/// Not a check: writes PNGs of the pane for a person to look at when STALK_SCREENSHOTS names
+/// a directory.
+void TestDetailPane::screenshots()
+{
+    const QString out = qEnvironmentVariable("STALK_SCREENSHOTS");
+    if (out.isEmpty())
+        QSKIP("set STALK_SCREENSHOTS=<dir> to write screenshots");
+    QDir().mkpath(out);
+    StoreInfo info;
+    StoreInfo plainInfo;
+    const TaskResult failure = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("fa7cb379-fc81-56c7-9d30-615e050cb09b"), &info);
+    const TaskResult dict = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("9a54592d-e61f-5dfd-92f8-1711a4e9e88f"));
+    const TaskResult plain = fetch(QStringLiteral("plain.sqlite3"), QStringLiteral("fa7cb379-fc81-56c7-9d30-615e050cb09b"), &plainInfo);
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    for (bool dark : {false, true}) {
+        const QPalette palette = dark ? darkPalette() : QApplication::style()->standardPalette();
+        const QString suffix = dark ? QStringLiteral("-dark") : QStringLiteral("-light");
+        auto shoot = [&](const TaskResult &row, const StoreInfo &i, const QString &name) {
+            DetailPane pane;
+            pane.setPalette(palette);
+            pane.setStoreInfo(i);
+            pane.resize(560, 1000);
+            pane.show();
+            pane.showResult(row);
+            QCoreApplication::processEvents();
+            QVERIFY(pane.grab().save(out + QLatin1Char('/') + name + suffix + QStringLiteral(".png")));
+        };
+        shoot(failure, info, QStringLiteral("detail-failure"));
+        shoot(dict, info, QStringLiteral("detail-dict"));
+        shoot(plain, plainInfo, QStringLiteral("detail-plain"));
+        QWidget host;
+        host.setPalette(palette);
+        host.setAutoFillBackground(true);
+        auto *banner = new ErrorBanner(&host);
+        host.resize(700, 60);
+        banner->setGeometry(4, 4, 692, 48);
+        host.show();
+        banner->showMessage(QStringLiteral("database is locked: /srv/results.sqlite3 (another process holds a write lock)"), true);
+        QCoreApplication::processEvents();
+        QVERIFY(host.grab().save(out + QStringLiteral("/banner") + suffix + QStringLiteral(".png")));
+    }
+}
+
+QTEST_MAIN(TestDetailPane)
+#include "tst_detailpane.moc"

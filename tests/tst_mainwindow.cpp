@@ -1,0 +1,927 @@
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <memory>
+
+#include "connectionbar.h"
+#include "deleteselecteddialog.h"
+#include "detailpane.h"
+#include "errorbanner.h"
+#include "filterpanel.h"
+#include "mainwindow.h"
+#include "purgedialog.h"
+#include "resulttableview.h"
+#include "taskresultmodel.h"
+
+namespace {
+
+const QString taskTable = QStringLiteral("django_celery_results_taskresult");
+const QString groupTable = QStringLiteral("django_celery_results_groupresult");
+
+/// A separate connection straight to the file, to check what the window did.
+class Db final
+{
+public:
+    explicit Db(const QString &path)
+        : m_name(QStringLiteral("check-%1").arg(++s_counter))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        m_ok = db.open();
+    }
+    ~Db()
+    {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    Db(const Db &) = delete;
+    Db &operator=(const Db &) = delete;
+
+    bool ok() const { return m_ok; }
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
+
+    QStringList column(const QString &sql) const
+    {
+        QSqlQuery q(db());
+        QStringList out;
+        if (!q.exec(sql))
+            return {QStringLiteral("ERROR: ") + q.lastError().text()};
+        while (q.next())
+            out << q.value(0).toString();
+        out.sort();
+        return out;
+    }
+    qint64 scalar(const QString &sql) const
+    {
+        QSqlQuery q(db());
+        if (!q.exec(sql) || !q.next())
+            return -1;
+        return q.value(0).toLongLong();
+    }
+    bool exec(const QString &sql) const
+    {
+        QSqlQuery q(db());
+        const bool ok = q.exec(sql);
+        if (!ok)
+            qWarning() << sql << q.lastError().text();
+        return ok;
+    }
+
+private:
+    static inline int s_counter = 0;
+    QString m_name;
+    bool m_ok = false;
+};
+
+QStringList toStringList(const QJsonArray &array)
+{
+    QStringList out;
+    for (const QJsonValue &v : array)
+        out << v.toString();
+    return out;
+}
+
+/// QTest::keyClicks() for any text: ASCII goes through keyClicks, other characters (and
+/// surrogate pairs) as key events carrying their text, as an input method would send them.
+void typeText(QWidget *widget, const QString &text)
+{
+    for (int i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.unicode() < 128) {
+            QTest::keyClicks(widget, QString(c));
+            continue;
+        }
+        QString chunk(c);
+        if (c.isHighSurrogate() && i + 1 < text.size())
+            chunk += text.at(++i);
+        QTest::sendKeyEvent(QTest::Press, widget, Qt::Key_unknown, chunk, Qt::NoModifier);
+        QTest::sendKeyEvent(QTest::Release, widget, Qt::Key_unknown, chunk, Qt::NoModifier);
+    }
+}
+
+} // namespace
+
+/// Drives the real MainWindow against copies of the fixture databases written by the real
+/// Celery worker (tools/fixtures), checking against expectations.json (computed with the
+/// Django admin/ORM).
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void shouldShowEveryRowInAdminOrderWhenOpened();
+    void shouldNameTheOpenDatabase();
+    void shouldNarrowRowsWhenTypingInSearchBox_data();
+    void shouldNarrowRowsWhenTypingInSearchBox();
+    void shouldFocusSearchBoxOnCtrlF();
+    void shouldFilterByTickedStatusFacets();
+    void shouldShowFacetCountsAndNoneForNull();
+    void shouldFilterWhenDetailPaneAsks();
+    void shouldNarrowByDateRange();
+    void shouldSortWhenHeaderClicked();
+    void shouldShowDetailOfSelectedRow();
+    void shouldCopyRowAsJsonWithFormatFieldNames();
+    void shouldDeleteExactlyTheExpiredRows();
+    void shouldDeleteSelectedRows();
+    void shouldDisableDeletionWhenReadOnly();
+    void shouldRememberConnectionsWithoutPasswords();
+    void shouldHideColumnsTheSchemaLacks();
+    void shouldKeepSelectionWhenAutoRefreshing();
+    void shouldShowBannerAndRetryWhenDatabaseMissing();
+    void shouldStayResponsiveDuringLargeQuery();
+    void shouldKeepUndeletedRowsWhenPurgeCancelled();
+
+private:
+    QString fixture(const QString &name) const { return m_fixtures.filePath(name); }
+    /// A writable copy of a fixture in this test's temporary directory.
+    QString copyFixture(const QString &name);
+    std::unique_ptr<MainWindow> openWindow(const QString &path, bool readOnly = false);
+    bool waitForAllRowsLoaded(MainWindow *w, int timeoutMs = 10000);
+    QStringList visibleTaskIds(MainWindow *w);
+    template<typename T>
+    T *child(QObject *parent, const char *name)
+    {
+        return parent->findChild<T *>(QString::fromLatin1(name));
+    }
+    /// Makes a copy of django.sqlite3 with about 300,000 rows (once).
+    QString bigDatabase();
+
+    QDir m_fixtures;
+    QJsonObject m_expect;
+    std::unique_ptr<QTemporaryDir> m_tmp;
+    std::unique_ptr<QTemporaryDir> m_bigDir;
+    QString m_bigPath;
+    qint64 m_bigRows = 0;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("StalkTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QSettings().clear();
+    QLocale::setDefault(QLocale::c());
+
+    const QByteArray dir = qgetenv("STALK_FIXTURES");
+    if (dir.isEmpty())
+        QFAIL("STALK_FIXTURES is not set: run tools/fixtures/make_fixtures.sh and point it there");
+    m_fixtures = QDir(QString::fromLocal8Bit(dir));
+    if (!m_fixtures.exists(QStringLiteral("django.sqlite3")))
+        QFAIL(qPrintable(QStringLiteral("no django.sqlite3 in %1").arg(m_fixtures.path())));
+    QFile file(fixture(QStringLiteral("expectations.json")));
+    QVERIFY2(file.open(QIODevice::ReadOnly), "expectations.json is missing");
+    m_expect = QJsonDocument::fromJson(file.readAll()).object();
+    QVERIFY(!m_expect.isEmpty());
+}
+
+void TestMainWindow::init()
+{
+    m_tmp = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_tmp->isValid());
+    QSettings().clear();
+}
+
+void TestMainWindow::cleanup()
+{
+    // Dialogs and windows of a failed test must not leak into the next one.
+    const QWidgetList tops = QApplication::topLevelWidgets();
+    for (QWidget *w : tops) {
+        if (w->isWindow() && w->isVisible())
+            w->close();
+    }
+    m_tmp.reset();
+}
+
+QString TestMainWindow::copyFixture(const QString &name)
+{
+    const QString target = m_tmp->filePath(name);
+    if (!QFile::copy(fixture(name), target))
+        return {};
+    QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return target;
+}
+
+std::unique_ptr<MainWindow> TestMainWindow::openWindow(const QString &path, bool readOnly)
+{
+    auto w = std::make_unique<MainWindow>();
+    w->setAutoRefreshInterval(MainWindow::autoRefreshMs);
+    w->show();
+    w->openUrl(QStringLiteral("sqlite:///") + path, readOnly);
+    return w;
+}
+
+bool TestMainWindow::waitForAllRowsLoaded(MainWindow *w, int timeoutMs)
+{
+    // Asking for a row's data is what loads its page.
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        TaskResultModel *model = w->model();
+        bool all = !model->isOpen() ? false : true;
+        for (int r = 0; all && r < model->rowCount(); ++r)
+            all = model->index(r, 0).data(TaskResultModel::LoadedRole).toBool();
+        if (all)
+            return true;
+        QTest::qWait(10);
+    }
+    return false;
+}
+
+QStringList TestMainWindow::visibleTaskIds(MainWindow *w)
+{
+    QStringList ids;
+    TaskResultModel *model = w->model();
+    for (int r = 0; r < model->rowCount(); ++r)
+        ids << model->index(r, 0).data(TaskResultModel::TaskIdRole).toString();
+    return ids;
+}
+
+// ---------------------------------------------------------------------------------------
+
+void TestMainWindow::shouldShowEveryRowInAdminOrderWhenOpened()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QVERIFY(total > 0);
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    // Default order: newest date_done first, as the Django admin lists them.
+    QCOMPARE(visibleTaskIds(w.get()), toStringList(m_expect.value(QStringLiteral("order_default")).toArray()));
+    auto *count = child<QLabel>(w.get(), "countLabel");
+    QVERIFY(count);
+    QTRY_COMPARE(count->text(), QStringLiteral("%1 of %1 results").arg(total));
+}
+
+void TestMainWindow::shouldNameTheOpenDatabase()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isOpen());
+    QVERIFY2(w->windowTitle().contains(QStringLiteral("django.sqlite3")), qPrintable(w->windowTitle()));
+    auto *label = child<QLabel>(w.get(), "databaseLabel");
+    QVERIFY(label);
+    QVERIFY2(label->text().contains(QStringLiteral("django.sqlite3")), qPrintable(label->text()));
+    QVERIFY2(label->text().contains(QStringLiteral("SQLite")), qPrintable(label->text()));
+}
+
+void TestMainWindow::shouldNarrowRowsWhenTypingInSearchBox_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("expected");
+    const QJsonArray searches = m_expect.value(QStringLiteral("search")).toArray();
+    for (const QJsonValue &v : searches) {
+        const QJsonObject s = v.toObject();
+        const QString term = s.value(QStringLiteral("term")).toString();
+        QTest::addRow("%s", qPrintable(term.isEmpty() ? QStringLiteral("<empty>") : term))
+            << term << toStringList(s.value(QStringLiteral("decoded_task_ids")).toArray());
+    }
+}
+
+void TestMainWindow::shouldNarrowRowsWhenTypingInSearchBox()
+{
+    QFETCH(QString, term);
+    QFETCH(QStringList, expected);
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QVERIFY(search);
+    QSignalSpy counts(w->model(), &TaskResultModel::countChanged);
+    typeText(search, term);
+    QCOMPARE(search->text(), term); // typing is never swallowed while queries run
+    if (!term.isEmpty())
+        QTRY_VERIFY(!counts.isEmpty());
+    QTRY_COMPARE(w->model()->rowCount(), int(expected.size()));
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    QStringList ids = visibleTaskIds(w.get());
+    ids.sort();
+    QCOMPARE(ids, expected);
+    auto *count = child<QLabel>(w.get(), "countLabel");
+    QTRY_COMPARE(count->text(), QStringLiteral("%1 of %2 results").arg(expected.size()).arg(total));
+}
+
+void TestMainWindow::shouldFocusSearchBoxOnCtrlF()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    w->table()->setFocus();
+    QTRY_VERIFY(w->table()->hasFocus());
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QTest::keyClick(w->table(), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(search->hasFocus());
+}
+
+void TestMainWindow::shouldFilterByTickedStatusFacets()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const QJsonObject statusCounts = m_expect.value(QStringLiteral("counts")).toObject()
+                                         .value(QStringLiteral("status")).toObject();
+    const int failures = statusCounts.value(QStringLiteral("FAILURE")).toInt();
+    const int revoked = statusCounts.value(QStringLiteral("REVOKED")).toInt();
+    QVERIFY(failures > 0 && revoked > 0);
+
+    auto *facet = child<QListWidget>(w.get(), "statusFacet");
+    QVERIFY(facet);
+    auto item = [facet](const QString &status) -> QListWidgetItem * {
+        for (int i = 0; i < facet->count(); ++i) {
+            if (facet->item(i)->data(Qt::UserRole).toString() == status)
+                return facet->item(i);
+        }
+        return nullptr;
+    };
+    QTRY_VERIFY(item(QStringLiteral("FAILURE")));
+    QCOMPARE(item(QStringLiteral("FAILURE"))->text(), QStringLiteral("FAILURE (%1)").arg(failures));
+
+    item(QStringLiteral("FAILURE"))->setCheckState(Qt::Checked);
+    QTRY_COMPARE(w->model()->rowCount(), failures);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    for (int r = 0; r < w->model()->rowCount(); ++r)
+        QCOMPARE(w->model()->index(r, TaskResultModel::StatusColumn).data().toString(), QStringLiteral("FAILURE"));
+
+    // A second value of the same facet widens (OR), it does not narrow.
+    QTRY_VERIFY(item(QStringLiteral("REVOKED")));
+    item(QStringLiteral("REVOKED"))->setCheckState(Qt::Checked);
+    QTRY_COMPARE(w->model()->rowCount(), failures + revoked);
+
+    auto *clear = child<QPushButton>(w.get(), "clearFiltersButton");
+    QVERIFY(clear && clear->isEnabled());
+    QTest::mouseClick(clear, Qt::LeftButton);
+    QTRY_COMPARE(w->model()->rowCount(),
+                 m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt());
+}
+
+void TestMainWindow::shouldShowFacetCountsAndNoneForNull()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const QJsonObject periodic = m_expect.value(QStringLiteral("counts")).toObject()
+                                     .value(QStringLiteral("periodic_task_name")).toObject();
+    auto *facet = child<QListWidget>(w.get(), "periodicTaskFacet");
+    QVERIFY(facet);
+    QTRY_COMPARE(facet->count(), int(periodic.size()));
+    QListWidgetItem *none = nullptr;
+    for (int i = 0; i < facet->count(); ++i) {
+        if (facet->item(i)->data(Qt::UserRole + 1).toBool())
+            none = facet->item(i);
+    }
+    QVERIFY(none);
+    QCOMPARE(none->text(), QStringLiteral("(none) (%1)").arg(periodic.value(QString()).toInt()));
+    none->setCheckState(Qt::Checked);
+    QTRY_COMPARE(w->model()->rowCount(), periodic.value(QString()).toInt());
+
+    // Task names narrow as the user types.
+    auto *narrow = child<QLineEdit>(w.get(), "taskNameNarrow");
+    auto *tasks = child<QListWidget>(w.get(), "taskNameFacet");
+    QVERIFY(narrow && tasks);
+    QTRY_VERIFY(tasks->count() > 3);
+    QTest::keyClicks(narrow, QStringLiteral("billing"));
+    int shown = 0;
+    for (int i = 0; i < tasks->count(); ++i) {
+        if (!tasks->item(i)->isHidden()) {
+            ++shown;
+            QVERIFY(tasks->item(i)->text().contains(QStringLiteral("billing")));
+        }
+    }
+    QVERIFY(shown > 0);
+}
+
+void TestMainWindow::shouldFilterWhenDetailPaneAsks()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QVERIFY(pane);
+    const QJsonObject workers = m_expect.value(QStringLiteral("counts")).toObject()
+                                    .value(QStringLiteral("worker")).toObject();
+    const QString worker = workers.keys().constFirst();
+    Q_EMIT pane->filterRequested(Field::Worker, worker);
+    QTRY_COMPARE(w->model()->rowCount(), workers.value(worker).toInt());
+}
+
+void TestMainWindow::shouldNarrowByDateRange()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    // The fixture's dates are all in early 2025: nothing was done in the last hour.
+    auto *range = child<QComboBox>(w.get(), "dateRangeCombo");
+    QVERIFY(range);
+    range->setCurrentIndex(1);
+    QTRY_COMPARE(w->model()->rowCount(), 0);
+
+    // Custom range [2025-02-01, 2025-03-02) holds total - expired(2025-02-01).
+    int expiredBefore = -1;
+    for (const QJsonValue &v : m_expect.value(QStringLiteral("expired")).toArray()) {
+        if (v.toObject().value(QStringLiteral("cutoff")).toString() == QLatin1String("2025-02-01T00:00:00Z"))
+            expiredBefore = v.toObject().value(QStringLiteral("task_ids")).toArray().size();
+    }
+    QVERIFY(expiredBefore >= 0);
+    auto *from = child<QDateTimeEdit>(w.get(), "dateFromEdit");
+    auto *to = child<QDateTimeEdit>(w.get(), "dateToEdit");
+    QVERIFY(from && to);
+    from->setDateTime(QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC).toLocalTime());
+    to->setDateTime(QDateTime(QDate(2025, 3, 2), QTime(0, 0), Qt::UTC).toLocalTime());
+    range->setCurrentIndex(range->findData(int(FilterPanel::DateRange::Custom)));
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total - expiredBefore);
+}
+
+void TestMainWindow::shouldSortWhenHeaderClicked()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    QHeaderView *header = w->table()->horizontalHeader();
+    const int column = TaskResultModel::TaskIdColumn;
+    QVERIFY(!header->isSectionHidden(column));
+    w->table()->scrollTo(w->model()->index(0, column));
+    auto clickHeader = [&] {
+        const QPoint pos(header->sectionViewportPosition(column) + header->sectionSize(column) / 2,
+                         header->height() / 2);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, pos);
+    };
+
+    QStringList all = toStringList(m_expect.value(QStringLiteral("order_default")).toArray());
+    std::sort(all.begin(), all.end());
+    for (int round = 0; round < 2; ++round) {
+        clickHeader();
+        QTRY_COMPARE(header->sortIndicatorSection(), column);
+        const Qt::SortOrder order = header->sortIndicatorOrder();
+        QStringList expected = all;
+        if (order == Qt::DescendingOrder)
+            std::reverse(expected.begin(), expected.end());
+        QTRY_COMPARE(w->model()->query().sortField, Field::TaskId);
+        QTRY_COMPARE(w->model()->query().sortOrder, order);
+        QVERIFY(waitForAllRowsLoaded(w.get()));
+        QTRY_COMPARE(visibleTaskIds(w.get()), expected);
+    }
+}
+
+void TestMainWindow::shouldShowDetailOfSelectedRow()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 5);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QVERIFY(pane);
+
+    // Find a failed task by clicking its row; the pane shows the complete row.
+    int failedRow = -1;
+    for (int r = 0; r < w->model()->rowCount() && failedRow < 0; ++r) {
+        if (w->model()->index(r, TaskResultModel::StatusColumn).data().toString() == QLatin1String("FAILURE"))
+            failedRow = r;
+    }
+    QVERIFY(failedRow >= 0);
+    const QString taskId = w->model()->index(failedRow, 0).data(TaskResultModel::TaskIdRole).toString();
+    const QModelIndex index = w->model()->index(failedRow, TaskResultModel::TaskIdColumn);
+    w->table()->scrollTo(index);
+    QTest::mouseClick(w->table()->viewport(), Qt::LeftButton, {}, w->table()->visualRect(index).center());
+    QTRY_COMPARE(pane->currentRow().taskId, taskId);
+    QVERIFY(pane->currentRow().complete);
+    QVERIFY(!pane->currentRow().traceback.isEmpty());
+
+    // Arrow keys move the detail along.
+    QTest::keyClick(w->table(), Qt::Key_Down);
+    const QString next = w->model()->index(failedRow + 1, 0).data(TaskResultModel::TaskIdRole).toString();
+    QTRY_COMPARE(pane->currentRow().taskId, next);
+}
+
+void TestMainWindow::shouldCopyRowAsJsonWithFormatFieldNames()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    w->table()->selectRow(0);
+    const QString taskId = w->model()->index(0, 0).data(TaskResultModel::TaskIdRole).toString();
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QTRY_COMPARE(pane->currentRow().taskId, taskId);
+
+    auto *copyJson = child<QAction>(w.get(), "copyJsonAction");
+    QVERIFY(copyJson && copyJson->isEnabled());
+    copyJson->trigger();
+    const QJsonObject row = QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8()).object();
+    QCOMPARE(row.value(QStringLiteral("task_id")).toString(), taskId);
+    QVERIFY(row.contains(QStringLiteral("status")));
+    QVERIFY(row.contains(QStringLiteral("date_done")));
+    QVERIFY(row.contains(QStringLiteral("task_name")));
+
+    auto *copyId = child<QAction>(w.get(), "copyTaskIdAction");
+    copyId->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), taskId);
+}
+
+void TestMainWindow::shouldDeleteExactlyTheExpiredRows()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    QJsonObject expired;
+    for (const QJsonValue &v : m_expect.value(QStringLiteral("expired")).toArray()) {
+        if (v.toObject().value(QStringLiteral("cutoff")).toString() == QLatin1String("2025-02-01T00:00:00Z"))
+            expired = v.toObject();
+    }
+    QVERIFY(!expired.isEmpty());
+    const QStringList expiredTasks = toStringList(expired.value(QStringLiteral("task_ids")).toArray());
+    const QStringList expiredGroups = toStringList(expired.value(QStringLiteral("group_ids")).toArray());
+    QStringList tasksBefore, groupsBefore;
+    {
+        Db db(path);
+        QVERIFY(db.ok());
+        tasksBefore = db.column(QStringLiteral("SELECT task_id FROM ") + taskTable);
+        groupsBefore = db.column(QStringLiteral("SELECT group_id FROM ") + groupTable);
+    }
+
+    auto w = openWindow(path);
+    const int total = int(tasksBefore.size());
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    auto *action = child<QAction>(w.get(), "deleteExpiredAction");
+    QVERIFY(action);
+    QTRY_VERIFY(action->isEnabled());
+    action->trigger();
+
+    PurgeDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<PurgeDialog *>()) != nullptr);
+    QTRY_VERIFY(dialog->isVisible());
+    QSignalSpy finished(dialog, &PurgeDialog::purgeFinished);
+    auto *mode = child<QComboBox>(dialog, "cutoffModeCombo");
+    auto *cutoff = child<QDateTimeEdit>(dialog, "cutoffEdit");
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QVERIFY(mode && cutoff && confirm);
+    mode->setCurrentIndex(1); // "done before" a date
+    cutoff->setDateTime(QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC).toLocalTime());
+    QTRY_COMPARE(dialog->previewTotal(), qint64(expiredTasks.size()));
+    QTRY_VERIFY(confirm->isEnabled());
+    QVERIFY2(confirm->text().contains(QString::number(expiredTasks.size())), qPrintable(confirm->text()));
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QCOMPARE(summary.tasksDeleted, qint64(expiredTasks.size()));
+    QVERIFY(!summary.cancelled);
+    QVERIFY(!summary.error.isError());
+
+    // The table updates...
+    QTRY_COMPARE(w->model()->rowCount(), total - int(expiredTasks.size()));
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    for (const QString &id : visibleTaskIds(w.get()))
+        QVERIFY2(!expiredTasks.contains(id), qPrintable(id));
+    dialog->close();
+
+    // ...and the database lost exactly upstream's expired set, nothing else.
+    Db db(path);
+    QVERIFY(db.ok());
+    QStringList tasksLeft = tasksBefore;
+    for (const QString &id : expiredTasks)
+        tasksLeft.removeOne(id);
+    QCOMPARE(db.column(QStringLiteral("SELECT task_id FROM ") + taskTable), tasksLeft);
+    QStringList groupsLeft = groupsBefore;
+    for (const QString &id : expiredGroups)
+        groupsLeft.removeOne(id);
+    QCOMPARE(db.column(QStringLiteral("SELECT group_id FROM ") + groupTable), groupsLeft);
+}
+
+void TestMainWindow::shouldDeleteSelectedRows()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+
+    w->table()->selectRow(1);
+    w->table()->selectionModel()->select(w->model()->index(3, 0),
+                                         QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    const QStringList doomed{w->model()->index(1, 0).data(TaskResultModel::TaskIdRole).toString(),
+                             w->model()->index(3, 0).data(TaskResultModel::TaskIdRole).toString()};
+    auto *action = child<QAction>(w.get(), "deleteSelectedAction");
+    QTRY_VERIFY(action->isEnabled());
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QVERIFY(confirm);
+    QTRY_VERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QTRY_COMPARE(w->model()->rowCount(), total - 2);
+    dialog->close();
+
+    Db db(path);
+    QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), qint64(total - 2));
+    for (const QString &id : doomed) {
+        QSqlQuery q(db.db());
+        q.prepare(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE task_id = ?"));
+        q.addBindValue(id);
+        QVERIFY(q.exec() && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+    }
+}
+
+void TestMainWindow::shouldDisableDeletionWhenReadOnly()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    auto *expired = child<QAction>(w.get(), "deleteExpiredAction");
+    auto *selected = child<QAction>(w.get(), "deleteSelectedAction");
+    QTRY_VERIFY(expired->isEnabled());
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    w->table()->selectRow(0);
+    QVERIFY(selected->isEnabled());
+
+    auto *toggle = child<QCheckBox>(w.get(), "readOnlyToggle");
+    QVERIFY(toggle && !toggle->isChecked());
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    QVERIFY(toggle->isChecked());
+    QVERIFY(!expired->isEnabled());
+    QVERIFY(!selected->isEnabled());
+    QVERIFY(w->windowTitle().contains(QStringLiteral("read-only")));
+    expired->trigger();
+    selected->trigger();
+    QVERIFY(!w->findChild<PurgeDialog *>());
+    QVERIFY(!w->findChild<DeleteSelectedDialog *>());
+
+    // Remembered for this connection: a new window on it starts read-only.
+    auto w2 = openWindow(path);
+    QTRY_VERIFY(w2->model()->isOpen());
+    QVERIFY(child<QCheckBox>(w2.get(), "readOnlyToggle")->isChecked());
+    QVERIFY(!child<QAction>(w2.get(), "deleteExpiredAction")->isEnabled());
+
+    // The command line's --read-only forces it even for a connection remembered writable.
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    QVERIFY(expired->isEnabled());
+    auto w3 = openWindow(path, true);
+    QTRY_VERIFY(w3->model()->isOpen());
+    QVERIFY(!child<QAction>(w3.get(), "deleteExpiredAction")->isEnabled());
+    QVERIFY(!child<QAction>(w3.get(), "deleteSelectedAction")->isEnabled());
+}
+
+void TestMainWindow::shouldRememberConnectionsWithoutPasswords()
+{
+    QCOMPARE(ConnectionBar::stripPassword(QStringLiteral("postgresql://celery:s3cret@db.example:5432/results")),
+             QStringLiteral("postgresql://celery@db.example:5432/results"));
+    QCOMPARE(ConnectionBar::stripPassword(QStringLiteral("sqlite:////tmp/a.sqlite3")),
+             QStringLiteral("sqlite:////tmp/a.sqlite3"));
+    ConnectionBar::rememberConnection(QStringLiteral("couchdb://admin:hunter2@127.0.0.1:5984/results"));
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isOpen());
+    const QStringList recent = ConnectionBar::recentConnections();
+    QCOMPARE(recent.first(), QStringLiteral("sqlite:///") + path);
+    QVERIFY(recent.contains(QStringLiteral("couchdb://admin@127.0.0.1:5984/results")));
+    QSettings settings;
+    for (const QString &key : settings.allKeys())
+        QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("hunter2")), qPrintable(key));
+}
+
+void TestMainWindow::shouldHideColumnsTheSchemaLacks()
+{
+    const QString path = copyFixture(QStringLiteral("legacy_v1.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isOpen());
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    QVERIFY(!w->model()->isColumnAvailable(TaskResultModel::WorkerColumn));
+    QVERIFY(w->table()->isColumnHidden(TaskResultModel::WorkerColumn));
+    QVERIFY(!w->table()->isColumnHidden(TaskResultModel::TaskIdColumn));
+    auto *note = child<QLabel>(w.get(), "noteLabel");
+    QVERIFY(note);
+    QVERIFY2(note->text().contains(QStringLiteral("Worker")), qPrintable(note->text()));
+    QVERIFY(child<QListWidget>(w.get(), "workerFacet")->isHidden());
+
+    // The same window on a full schema shows the column again.
+    w->openUrl(QStringLiteral("sqlite:///") + copyFixture(QStringLiteral("django.sqlite3")));
+    QTRY_VERIFY(w->model()->isOpen() && w->model()->isColumnAvailable(TaskResultModel::WorkerColumn));
+    QTRY_VERIFY(!w->table()->isColumnHidden(TaskResultModel::WorkerColumn));
+}
+
+void TestMainWindow::shouldKeepSelectionWhenAutoRefreshing()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    w->table()->selectRow(5);
+    const qint64 rowId = w->table()->currentRowId();
+    QVERIFY(rowId >= 0);
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QTRY_COMPARE(pane->currentRow().rowId, rowId);
+
+    // A worker writes a new result, newest of all: it arrives at the top.
+    {
+        Db db(path);
+        QVERIFY(db.exec(QStringLiteral(
+            "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
+            "content_encoding, result, date_done, traceback, meta, task_args, task_kwargs, "
+            "task_name, worker, date_created, periodic_task_name) SELECT 'fresh-' || task_id, "
+            "status, content_type, content_encoding, result, '2025-06-01 00:00:00', traceback, "
+            "meta, task_args, task_kwargs, task_name, worker, date_created, periodic_task_name "
+            "FROM django_celery_results_taskresult WHERE id = (SELECT MIN(id) FROM "
+            "django_celery_results_taskresult)")));
+    }
+    w->setAutoRefreshInterval(50);
+    auto *autoRefresh = child<QAction>(w.get(), "autoRefreshAction");
+    QVERIFY(autoRefresh && autoRefresh->isCheckable());
+    autoRefresh->setChecked(true);
+    QTRY_COMPARE(w->model()->rowCount(), total + 1);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    QTRY_VERIFY(w->model()->index(0, 0).data(TaskResultModel::TaskIdRole).toString().startsWith(QLatin1String("fresh-")));
+    // The selection stays on the same result, which moved down one row.
+    QTRY_COMPARE(w->table()->currentRowId(), rowId);
+    QCOMPARE(w->table()->currentIndex().row(), 6);
+    QCOMPARE(w->table()->selectedRowIds(), QVector<qint64>{rowId});
+    QCOMPARE(pane->currentRow().rowId, rowId);
+    autoRefresh->setChecked(false);
+}
+
+void TestMainWindow::shouldShowBannerAndRetryWhenDatabaseMissing()
+{
+    const QString path = m_tmp->filePath(QStringLiteral("later.sqlite3"));
+    auto w = openWindow(path);
+    auto *banner = child<ErrorBanner>(w.get(), "errorBanner");
+    QVERIFY(banner);
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY(!banner->text().isEmpty());
+    QVERIFY(!w->model()->isOpen());
+    QVERIFY(w->windowTitle().contains(QStringLiteral("not connected")));
+    QVERIFY(!child<QAction>(w.get(), "deleteExpiredAction")->isEnabled());
+
+    // The file appears; Retry opens it.
+    QVERIFY(QFile::copy(fixture(QStringLiteral("django.sqlite3")), path));
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    auto *retry = child<QPushButton>(banner, "errorBannerRetry");
+    QVERIFY(retry);
+    QTRY_VERIFY(retry->isVisible());
+    QTest::mouseClick(retry, Qt::LeftButton);
+    QTRY_VERIFY(w->model()->isOpen());
+    QTRY_VERIFY(!banner->isVisible());
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+}
+
+QString TestMainWindow::bigDatabase()
+{
+    if (!m_bigPath.isEmpty())
+        return m_bigPath;
+    m_bigDir = std::make_unique<QTemporaryDir>();
+    const QString path = m_bigDir->filePath(QStringLiteral("big.sqlite3"));
+    if (!QFile::copy(fixture(QStringLiteral("django.sqlite3")), path))
+        return {};
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    Db db(path);
+    if (!db.ok())
+        return {};
+    QSqlQuery info(db.db());
+    QStringList columns;
+    info.exec(QStringLiteral("PRAGMA table_info(django_celery_results_taskresult)"));
+    while (info.next()) {
+        const QString name = info.value(1).toString();
+        if (name != QLatin1String("id"))
+            columns << name;
+    }
+    QStringList selects;
+    for (const QString &c : std::as_const(columns))
+        selects << (c == QLatin1String("task_id") ? QStringLiteral("t.task_id || '-' || n.i")
+                                                  : QStringLiteral("t.") + c);
+    db.exec(QStringLiteral("PRAGMA journal_mode=OFF"));
+    db.exec(QStringLiteral("PRAGMA synchronous=OFF"));
+    const bool ok = db.exec(QStringLiteral(
+                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+                                "INSERT INTO django_celery_results_taskresult (%1) SELECT %2 "
+                                "FROM django_celery_results_taskresult t, n")
+                                .arg(columns.join(u','), selects.join(u',')));
+    if (!ok)
+        return {};
+    m_bigRows = db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult"));
+    m_bigPath = path;
+    return m_bigPath;
+}
+
+void TestMainWindow::shouldStayResponsiveDuringLargeQuery()
+{
+    const QString path = bigDatabase();
+    QVERIFY2(!path.isEmpty(), "could not build the large database");
+    QVERIFY(m_bigRows > 250000);
+
+    // The event loop's latency: a 5 ms timer notes the longest gap between its ticks.
+    QElapsedTimer clock;
+    qint64 maxGap = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        maxGap = std::max(maxGap, clock.restart());
+    });
+
+    auto w = openWindow(path);
+    clock.start();
+    ticker.start();
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), m_bigRows, 60000);
+
+    // A search that scans every row, then a sort over all of them, then the end of the table.
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QTest::keyClicks(search, QStringLiteral("charge"));
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->rowCount() < m_bigRows && w->model()->rowCount() > 0, 60000);
+    search->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), m_bigRows, 60000);
+    w->table()->sortByColumn(TaskResultModel::TaskNameColumn, Qt::AscendingOrder);
+    w->table()->scrollToBottom();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        w->model()->index(w->model()->rowCount() - 1, 0).data(TaskResultModel::LoadedRole).toBool(), 60000);
+    ticker.stop();
+    qInfo("longest event-loop gap: %lld ms", maxGap);
+    // A responsiveness guard, not a benchmark: the GUI thread never waits for the database.
+    QVERIFY2(maxGap < 200, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
+}
+
+void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
+{
+    const QString big = bigDatabase();
+    QVERIFY(!big.isEmpty());
+    const QString path = m_tmp->filePath(QStringLiteral("cancel.sqlite3"));
+    QVERIFY(QFile::copy(big, path));
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    const QString cutoffSql = QStringLiteral("'2025-02-01 00:00:00'");
+    qint64 expiredBefore = 0, keptBefore = 0;
+    {
+        Db db(path);
+        expiredBefore = db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE date_done < ") + cutoffSql);
+        keptBefore = db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE date_done >= ") + cutoffSql);
+    }
+    QVERIFY(expiredBefore > 100000);
+
+    auto w = openWindow(path);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
+    child<QAction>(w.get(), "deleteExpiredAction")->trigger();
+    PurgeDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<PurgeDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &PurgeDialog::purgeFinished);
+    child<QComboBox>(dialog, "cutoffModeCombo")->setCurrentIndex(1);
+    child<QDateTimeEdit>(dialog, "cutoffEdit")->setDateTime(
+        QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC).toLocalTime());
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->previewTotal(), expiredBefore, 30000);
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QTRY_VERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    // Cancel as soon as the first batch is reported.
+    auto *progress = child<QProgressBar>(dialog, "progressBar");
+    QVERIFY(progress);
+    QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 || finished.count() > 0, 30000);
+    QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY(summary.cancelled);
+    QVERIFY(summary.tasksDeleted < expiredBefore);
+
+    // Every row that was not deleted is still there, and the summary's count is exact.
+    Db db(path);
+    QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE date_done >= ") + cutoffSql),
+             keptBefore);
+    QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE date_done < ") + cutoffSql),
+             expiredBefore - summary.tasksDeleted);
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), keptBefore + expiredBefore - summary.tasksDeleted, 30000);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

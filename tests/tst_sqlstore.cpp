@@ -1,0 +1,1492 @@
+#include <QTest>
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <sqlite3.h>
+
+#include "sqlitedialect.h"
+#include "sqlitesearch.h"
+#include "sqlstore.h"
+#include "storeurl.h"
+
+Q_DECLARE_METATYPE(StoreError::Code)
+Q_DECLARE_METATYPE(StoreInfo::Layout)
+
+namespace {
+
+using Counts = QMap<QString, qint64>;
+
+/// Runs SQL on a file with the SQLite C API, outside Stalk's code paths.
+bool execRaw(const QString &path, const QString &sql, QString *error = nullptr)
+{
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr)
+        != SQLITE_OK) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return false;
+    }
+    char *message = nullptr;
+    const int rc = sqlite3_exec(db, sql.toUtf8().constData(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK && error)
+        *error = QString::fromUtf8(message ? message : "?");
+    sqlite3_free(message);
+    sqlite3_close(db);
+    return rc == SQLITE_OK;
+}
+
+/// The first column of every row of a query, as text (NULL as a null QString).
+QStringList selectRaw(const QString &path, const QString &sql)
+{
+    QStringList out;
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return {QStringLiteral("<open failed>")};
+    }
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &stmt, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0));
+            out << (text ? QString::fromUtf8(text) : QString());
+        }
+    } else {
+        out << QStringLiteral("<prepare failed: %1>").arg(QString::fromUtf8(sqlite3_errmsg(db)));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return out;
+}
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+QStringList jsonStrings(const QJsonValue &value)
+{
+    QStringList out;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &v : array)
+        out << v.toString();
+    return out;
+}
+
+/// "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z]" as microseconds since the epoch (UTC): an independent
+/// reading of stored dates and cutoffs, so purge expectations do not reuse Stalk's text logic.
+qint64 micros(const QString &text, bool *ok)
+{
+    static const QRegularExpression re(
+        QStringLiteral(R"(^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z?$)"));
+    const auto m = re.match(text);
+    *ok = m.hasMatch();
+    if (!*ok)
+        return 0;
+    const QDateTime dt(QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()),
+                       QTime(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt()), Qt::UTC);
+    const qint64 fraction = m.captured(7).isEmpty() ? 0 : m.captured(7).leftJustified(6, u'0').toLongLong();
+    return dt.toMSecsSinceEpoch() * 1000 + fraction;
+}
+
+/// An ISO cutoff with up to 6 fraction digits as PurgeCriteria (QDateTime + extra microseconds).
+PurgeCriteria criteriaFor(const QString &iso)
+{
+    bool ok = false;
+    const qint64 us = micros(iso, &ok);
+    Q_ASSERT(ok);
+    PurgeCriteria c;
+    c.cutoff = QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC);
+    c.cutoffExtraMicroseconds = int(us % 1000);
+    return c;
+}
+
+Counts countsOf(const QVector<FacetValue> &values)
+{
+    Counts out;
+    for (const FacetValue &v : values)
+        out.insert(v.value.isNull() ? QString() : v.value, v.count);
+    return out;
+}
+
+Counts countsOf(const QJsonObject &object)
+{
+    Counts out;
+    for (auto it = object.begin(); it != object.end(); ++it)
+        out.insert(it.key(), it.value().toInteger());
+    return out;
+}
+
+QStringList taskIdsOf(const QVector<TaskResult> &rows)
+{
+    QStringList ids;
+    for (const TaskResult &r : rows)
+        ids << r.taskId;
+    return ids;
+}
+
+} // namespace
+
+/// SqlStore on SQLite against the real fixture files (written by a real Celery worker and
+/// django-celery-results), always on copies in a temporary directory.
+class TestSqlStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    QString fixture(const QString &name) const { return m_fixtures + u'/' + name; }
+    /// A private, writable copy of a fixture file.
+    QString copyOf(const QString &name);
+    QString tempPath(const QString &name) const { return m_tmp.filePath(QStringLiteral("%1-%2").arg(m_serial).arg(name)); }
+    std::unique_ptr<SqlStore> openCopy(const QString &name, StoreOptions options = {});
+    QStringList remainingTaskIds(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"));
+
+    QString m_fixtures;
+    QJsonObject m_expect;
+    QTemporaryDir m_tmp;
+    int m_serial = 0;
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void shouldDetectEveryFixture_data();
+    void shouldDetectEveryFixture();
+    void shouldCountAndFacetLikeDjango();
+    void shouldCountFacetsWithoutTheirOwnFilter();
+    void shouldOrderLikeTheAdmin();
+    void shouldSortByEveryFieldWithIdTiebreak_data();
+    void shouldSortByEveryFieldWithIdTiebreak();
+    void shouldPageDeepOffsetsConsistently();
+    void shouldSearchLikeExpectations_data();
+    void shouldSearchLikeExpectations();
+    void shouldFilterBySetsAndDates();
+    void shouldKeepDatabaseIntactUnderInjection_data();
+    void shouldKeepDatabaseIntactUnderInjection();
+    void shouldReturnSummaryAndFullRows();
+    void shouldFetchByIdAndTaskId();
+    void shouldParseStoredDates_data();
+    void shouldParseStoredDates();
+    void shouldRenderCutoffsLikeTheWriter_data();
+    void shouldRenderCutoffsLikeTheWriter();
+    void shouldMatchSearchTextLikeTheSqlFunction_data();
+    void shouldMatchSearchTextLikeTheSqlFunction();
+
+    void shouldPurgeExactlyUpstreamsExpiredSet_data();
+    void shouldPurgeExactlyUpstreamsExpiredSet();
+    void shouldPurgeOnlyNarrowedRowsAndNoGroups();
+    void shouldDeleteExactlyTheGivenRows();
+    void shouldRefuseDeletesWhenReadOnly();
+
+    void shouldReadCeleryTaskMetaAsBase64Pickle();
+    void shouldPurgeCeleryTaskMetaLikeCelery_data();
+    void shouldPurgeCeleryTaskMetaLikeCelery();
+
+    void shouldReadTheTableNamedInOptions();
+    void shouldOpenPathsWithUrlCharacters();
+    void shouldReportNonCeleryDatabase();
+    void shouldReportEmptyFileAsNotCelery();
+    void shouldReportRandomBytesAsCorrupt();
+    void shouldReportMissingFileWithoutCreatingIt();
+    void shouldReportLockedDatabase();
+    void shouldReportDamagedDatabaseMidQuery();
+    void shouldSurviveNullsEverywhere();
+    void shouldCarryFiveMegabyteTraceback();
+    void shouldSurviveInvalidUtf8();
+    void shouldKeepMalformedJsonAsStored();
+    void shouldCancelLongQueryOnInterrupt();
+};
+
+void TestSqlStore::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+    m_fixtures = qEnvironmentVariable("STALK_FIXTURES");
+    if (m_fixtures.isEmpty() || !QFile::exists(fixture(QStringLiteral("expectations.json"))))
+        QFAIL("STALK_FIXTURES must name the directory of fixture databases (tools/fixtures/make_fixtures.sh)");
+    QFile file(fixture(QStringLiteral("expectations.json")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonParseError error;
+    m_expect = QJsonDocument::fromJson(file.readAll(), &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QVERIFY(m_tmp.isValid());
+}
+
+QString TestSqlStore::copyOf(const QString &name)
+{
+    const QString target = m_tmp.filePath(QStringLiteral("%1-%2").arg(++m_serial).arg(name));
+    if (!QFile::copy(fixture(name), target))
+        return {};
+    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
+    return target;
+}
+
+std::unique_ptr<SqlStore> TestSqlStore::openCopy(const QString &name, StoreOptions options)
+{
+    const QString path = copyOf(name);
+    if (path.isEmpty())
+        return nullptr;
+    auto store = SqlStore::sqlite(path, options);
+    if (store->open())
+        return nullptr;
+    return store;
+}
+
+QStringList TestSqlStore::remainingTaskIds(const QString &path, const QString &table)
+{
+    return sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1").arg(table)));
+}
+
+// --- detection -------------------------------------------------------------------------------
+
+void TestSqlStore::shouldDetectEveryFixture_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<StoreInfo::Layout>("layout");
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<QString>("schemaMentions");
+    QTest::addColumn<bool>("hasGroups");
+    QTest::addColumn<QList<int>>("present");
+    QTest::addColumn<QList<int>>("absent");
+    QTest::addColumn<QString>("noteMentions");
+
+    using F = Field;
+    using L = StoreInfo::Layout;
+    auto fields = [](std::initializer_list<Field> list) {
+        QList<int> out;
+        for (Field f : list)
+            out << int(f);
+        return out;
+    };
+    const QString django = QStringLiteral("django_celery_results_taskresult");
+    QTest::newRow("django 2.4") << "django.sqlite3" << L::DjangoCeleryResults << django
+                                << "0011_taskresult_periodic_task_name" << true
+                                << fields({F::RowId, F::TaskId, F::TaskName, F::PeriodicTaskName, F::Worker, F::Args,
+                                           F::Kwargs, F::Result, F::Traceback, F::Meta, F::DateCreated, F::DateDone})
+                                << fields({F::DateStarted, F::Hidden, F::Retries, F::Queue}) << "";
+    QTest::newRow("plain (no result_extended)")
+        << "plain.sqlite3" << L::DjangoCeleryResults << django << "0011" << true
+        << fields({F::TaskName, F::Worker, F::DateCreated}) << fields({F::DateStarted, F::Hidden})
+        << "without result_extended";
+    QTest::newRow("legacy 1.0") << "legacy_v1.sqlite3" << L::DjangoCeleryResults << django << "hidden" << false
+                                << fields({F::Hidden, F::TaskId, F::Meta})
+                                << fields({F::Worker, F::DateCreated, F::PeriodicTaskName, F::DateStarted}) << "";
+    QTest::newRow("legacy 191") << "legacy_191.sqlite3" << L::DjangoCeleryResults << django << "varchar(191)" << true
+                                << fields({F::Worker, F::DateCreated, F::TaskName})
+                                << fields({F::PeriodicTaskName, F::Hidden, F::DateStarted}) << "";
+    QTest::newRow("2.6") << "v26.sqlite3" << L::DjangoCeleryResults << django << "2.6" << true
+                         << fields({F::DateStarted, F::PeriodicTaskName, F::Worker}) << fields({F::Hidden}) << "";
+    QTest::newRow("celery_taskmeta") << "taskmeta.sqlite3" << L::CeleryTaskMeta << "celery_taskmeta"
+                                     << "with result_extended" << true
+                                     << fields({F::TaskId, F::TaskName, F::Args, F::Kwargs, F::Worker, F::Retries,
+                                                F::Queue, F::Result, F::Traceback, F::DateDone, F::ContentEncoding})
+                                     << fields({F::Meta, F::DateCreated, F::PeriodicTaskName}) << "";
+    QTest::newRow("celery_taskmeta, extended columns all NULL")
+        << "taskmeta_nullext.sqlite3" << L::CeleryTaskMeta << "celery_taskmeta" << "with result_extended" << true
+        << fields({F::TaskName, F::Args, F::Worker}) << fields({F::Meta}) << "without result_extended";
+    QTest::newRow("celery_taskmeta plain")
+        << "taskmeta_plain.sqlite3" << L::CeleryTaskMeta << "celery_taskmeta" << "without result_extended" << true
+        << fields({F::TaskId, F::Result, F::DateDone}) << fields({F::TaskName, F::Args, F::Worker}) << "result_extended";
+}
+
+void TestSqlStore::shouldDetectEveryFixture()
+{
+    QFETCH(QString, file);
+    QFETCH(StoreInfo::Layout, layout);
+    QFETCH(QString, table);
+    QFETCH(QString, schemaMentions);
+    QFETCH(bool, hasGroups);
+    QFETCH(QList<int>, present);
+    QFETCH(QList<int>, absent);
+    QFETCH(QString, noteMentions);
+
+    const QString path = copyOf(file);
+    QVERIFY(!path.isEmpty());
+    auto store = SqlStore::sqlite(path);
+    const StoreError error = store->open();
+    QVERIFY2(!error, qPrintable(error.message));
+    const StoreInfo info = store->info();
+    QCOMPARE(info.layout, layout);
+    QCOMPARE(info.engine, QStringLiteral("SQLite"));
+    QCOMPARE(info.location, path);
+    QCOMPARE(info.tableName, table);
+    QVERIFY2(info.schema.contains(schemaMentions), qPrintable(info.schema));
+    QCOMPARE(info.hasGroups, hasGroups);
+    QCOMPARE(info.readOnly, false);
+    for (int f : present)
+        QVERIFY2(info.fields.contains(Field(f)), qPrintable(fieldName(Field(f))));
+    for (int f : absent)
+        QVERIFY2(!info.fields.contains(Field(f)), qPrintable(fieldName(Field(f))));
+    if (noteMentions.isEmpty())
+        QVERIFY2(info.note.isEmpty(), qPrintable(info.note));
+    else
+        QVERIFY2(info.note.contains(noteMentions), qPrintable(info.note));
+
+    // Every row is there and reads without a problem.
+    const auto count = store->count({});
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(QString::number(*count), selectRaw(path, QStringLiteral("SELECT count(*) FROM %1").arg(table)).value(0));
+    QVERIFY(*count > 0);
+    const auto rows = store->fetchPage({}, 0, 100, RowDetail::Full);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    for (const TaskResult &r : *rows)
+        QVERIFY2(r.problems.isEmpty(), qPrintable(r.problems.join(u'\n')));
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+void TestSqlStore::shouldCountAndFacetLikeDjango()
+{
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    const QJsonObject counts = m_expect[QStringLiteral("counts")].toObject();
+    const auto total = store->count({});
+    QVERIFY(total.ok());
+    QCOMPARE(*total, counts[QStringLiteral("total")].toInteger());
+
+    const auto facets = store->facets({});
+    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    QCOMPARE(countsOf(facets->statuses), countsOf(counts[QStringLiteral("status")].toObject()));
+    QCOMPARE(countsOf(facets->taskNames), countsOf(counts[QStringLiteral("task_name")].toObject()));
+    QCOMPARE(countsOf(facets->workers), countsOf(counts[QStringLiteral("worker")].toObject()));
+    QCOMPARE(countsOf(facets->periodicTaskNames), countsOf(counts[QStringLiteral("periodic_task_name")].toObject()));
+    // NULL is a value of its own, not "".
+    bool sawNull = false;
+    for (const FacetValue &v : facets->periodicTaskNames)
+        sawNull = sawNull || v.value.isNull();
+    QVERIFY(sawNull);
+    // Most frequent first.
+    for (int i = 1; i < facets->statuses.size(); ++i)
+        QVERIFY(facets->statuses[i - 1].count >= facets->statuses[i].count);
+
+    const auto groups = store->previewPurge(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")));
+    QVERIFY(groups.ok());
+    QCOMPARE(groups->groups, counts[QStringLiteral("groups")].toInteger());
+}
+
+void TestSqlStore::shouldCountFacetsWithoutTheirOwnFilter()
+{
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE")};
+    q.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    const auto facets = store->facets(q);
+    QVERIFY(facets.ok());
+    // The status facet ignores the status filter but honours the worker filter.
+    TaskQuery onlyWorker;
+    onlyWorker.workers = q.workers;
+    const auto statusFacet = store->facets(onlyWorker);
+    QVERIFY(statusFacet.ok());
+    QCOMPARE(facets->statuses, statusFacet->statuses);
+    qint64 sum = 0;
+    for (const FacetValue &v : facets->statuses)
+        sum += v.count;
+    QCOMPARE(sum, *store->count(onlyWorker));
+    // The worker facet ignores the worker filter but honours the status filter.
+    TaskQuery onlyStatus;
+    onlyStatus.statuses = q.statuses;
+    qint64 workerSum = 0;
+    for (const FacetValue &v : facets->workers)
+        workerSum += v.count;
+    QCOMPARE(workerSum, *store->count(onlyStatus));
+    // The task name facet honours both.
+    qint64 nameSum = 0;
+    for (const FacetValue &v : facets->taskNames)
+        nameSum += v.count;
+    QCOMPARE(nameSum, *store->count(q));
+    QVERIFY(nameSum < workerSum);
+}
+
+void TestSqlStore::shouldOrderLikeTheAdmin()
+{
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    const QStringList expected = jsonStrings(m_expect[QStringLiteral("order_default")]);
+    const auto rows = store->fetchPage({}, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(taskIdsOf(*rows), expected);
+
+    // Page by page gives the same order.
+    QStringList paged;
+    for (qint64 offset = 0; offset < expected.size(); offset += 7) {
+        const auto page = store->fetchPage({}, offset, 7);
+        QVERIFY(page.ok());
+        QVERIFY(page->size() <= 7);
+        paged += taskIdsOf(*page);
+    }
+    QCOMPARE(paged, expected);
+}
+
+void TestSqlStore::shouldSortByEveryFieldWithIdTiebreak_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("field");
+    QTest::addColumn<bool>("ascending");
+    for (const char *file : {"django.sqlite3", "v26.sqlite3", "taskmeta.sqlite3"}) {
+        for (Field f : {Field::RowId, Field::TaskId, Field::TaskName, Field::PeriodicTaskName, Field::Status,
+                        Field::Worker, Field::DateCreated, Field::DateStarted, Field::DateDone, Field::Queue}) {
+            for (bool asc : {true, false}) {
+                QTest::addRow("%s %s %s", file, qPrintable(fieldName(f)), asc ? "asc" : "desc")
+                    << QString::fromLatin1(file) << int(f) << asc;
+            }
+        }
+    }
+}
+
+void TestSqlStore::shouldSortByEveryFieldWithIdTiebreak()
+{
+    QFETCH(QString, file);
+    QFETCH(int, field);
+    QFETCH(bool, ascending);
+    const QString path = copyOf(file);
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const QString table = store->info().tableName;
+    const QString column = store->layout().column(Field(field));
+
+    TaskQuery q;
+    q.sortField = Field(field);
+    q.sortOrder = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
+    const auto rows = store->fetchPage(q, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+
+    // Reference order from SQLite itself, written independently; a field the schema lacks
+    // sorts by id alone.
+    const QString dir = ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    const QString order = column.isEmpty() ? QStringLiteral("id %1").arg(dir)
+                                           : QStringLiteral("\"%1\" %2, id %2").arg(column, dir);
+    const QStringList expected = selectRaw(path, QStringLiteral("SELECT task_id FROM %1 ORDER BY %2").arg(table, order));
+    QCOMPARE(taskIdsOf(*rows), expected);
+    // The id tiebreak really runs in the same direction.
+    for (int i = 1; i < rows->size(); ++i) {
+        const TaskResult &a = rows->at(i - 1);
+        const TaskResult &b = rows->at(i);
+        if (Field(field) == Field::RowId || column.isEmpty())
+            QVERIFY(ascending ? a.rowId < b.rowId : a.rowId > b.rowId);
+    }
+}
+
+void TestSqlStore::shouldPageDeepOffsetsConsistently()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    // 20,000 more rows, several sharing each date_done, so the id tiebreak matters.
+    QString error;
+    QVERIFY2(execRaw(path, QStringLiteral(
+                               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
+                               "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
+                               "content_encoding, date_done, date_created, task_name) "
+                               "SELECT 'bulk-' || x, 'SUCCESS', 'application/json', 'utf-8', "
+                               "printf('2024-06-%02d 00:00:00', 1 + x % 28), '2024-06-01 00:00:00', 'bulk.task' FROM c"),
+                     &error),
+             qPrintable(error));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    for (bool ascending : {false, true}) {
+        TaskQuery q;
+        q.sortOrder = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
+        const QString dir = ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+        for (qint64 offset : {0, 1, 9999, 15000, 19990, 20049}) {
+            const auto page = store->fetchPage(q, offset, 25);
+            QVERIFY2(page.ok(), qPrintable(page.error().message));
+            const QStringList expected = selectRaw(
+                path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult ORDER BY date_done %1, id %1 "
+                                     "LIMIT 25 OFFSET %2")
+                          .arg(dir)
+                          .arg(offset));
+            QCOMPARE(taskIdsOf(*page), expected);
+        }
+        const auto beyond = store->fetchPage(q, 20050, 25);
+        QVERIFY(beyond.ok());
+        QVERIFY(beyond->isEmpty());
+    }
+}
+
+void TestSqlStore::shouldSearchLikeExpectations_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("adminIds");
+    QTest::addColumn<QStringList>("decodedIds");
+    const QJsonArray searches = m_expect[QStringLiteral("search")].toArray();
+    QVERIFY(!searches.isEmpty());
+    int i = 0;
+    for (const QJsonValue &v : searches) {
+        const QJsonObject o = v.toObject();
+        QTest::addRow("%d: %s", i++, qPrintable(o[QStringLiteral("term")].toString()))
+            << o[QStringLiteral("term")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
+            << sorted(jsonStrings(o[QStringLiteral("decoded_task_ids")]));
+    }
+}
+
+void TestSqlStore::shouldSearchLikeExpectations()
+{
+    QFETCH(QString, term);
+    QFETCH(QStringList, adminIds);
+    QFETCH(QStringList, decodedIds);
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    TaskQuery q;
+    q.search = term;
+    const auto rows = store->fetchPage(q, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    const QStringList found = sorted(taskIdsOf(*rows));
+    QCOMPARE(found, decodedIds);
+    for (const QString &id : adminIds)
+        QVERIFY2(found.contains(id), qPrintable(id));
+    const auto count = store->count(q);
+    QVERIFY(count.ok());
+    QCOMPARE(*count, qint64(decodedIds.size()));
+}
+
+void TestSqlStore::shouldFilterBySetsAndDates()
+{
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    const auto all = store->fetchPage({}, 0, 1000, RowDetail::Full);
+    QVERIFY(all.ok());
+    auto expectCount = [&](const std::function<bool(const TaskResult &)> &keep) {
+        qint64 n = 0;
+        for (const TaskResult &r : *all)
+            n += keep(r) ? 1 : 0;
+        return n;
+    };
+
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+    QCOMPARE(*store->count(q), expectCount([](const TaskResult &r) {
+                 return r.status == QLatin1String("FAILURE") || r.status == QLatin1String("REVOKED");
+             }));
+
+    TaskQuery periodicNull;
+    periodicNull.periodicTaskNames = {QString(), QStringLiteral("nightly-cleanup")};
+    const qint64 nullOrNightly = expectCount([](const TaskResult &r) {
+        return r.periodicTaskName.isNull() || r.periodicTaskName == QLatin1String("nightly-cleanup");
+    });
+    QCOMPARE(*store->count(periodicNull), nullOrNightly);
+    QVERIFY(nullOrNightly > 1);
+
+    TaskQuery onlyNull;
+    onlyNull.periodicTaskNames = {QString()};
+    QCOMPARE(*store->count(onlyNull), nullOrNightly - 1);
+
+    TaskQuery combined;
+    combined.taskNames = {QStringLiteral("proj.tasks.add"), QStringLiteral("proj.tasks.echo")};
+    combined.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    combined.doneAfter = QDateTime(QDate(2025, 1, 15), QTime(1, 5), Qt::UTC); // a row sits exactly here
+    combined.doneBefore = QDateTime(QDate(2025, 2, 5), QTime(2, 32, 30), Qt::UTC); // and here
+    const qint64 expected = expectCount([&](const TaskResult &r) {
+        return combined.taskNames.contains(r.taskName) && r.worker == QLatin1String("alpha@stalk-fixtures")
+            && r.dateDone >= combined.doneAfter && r.dateDone < combined.doneBefore;
+    });
+    QCOMPARE(*store->count(combined), expected);
+    QVERIFY(expected > 0);
+    const auto page = store->fetchPage(combined, 0, 100);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), expected);
+
+    // The plain fixture has NULL task names everywhere: {NULL} matches all, a name none.
+    auto plain = openCopy(QStringLiteral("plain.sqlite3"));
+    QVERIFY(plain);
+    TaskQuery nullName;
+    nullName.taskNames = {QString()};
+    QCOMPARE(*plain->count(nullName), *plain->count({}));
+    TaskQuery someName;
+    someName.taskNames = {QStringLiteral("proj.tasks.add")};
+    QCOMPARE(*plain->count(someName), qint64(0));
+    // A field the schema lacks is NULL everywhere (legacy 1.0 has no worker).
+    auto legacy = openCopy(QStringLiteral("legacy_v1.sqlite3"));
+    QVERIFY(legacy);
+    TaskQuery workerQuery;
+    workerQuery.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    QCOMPARE(*legacy->count(workerQuery), qint64(0));
+    workerQuery.workers = {QString()};
+    QCOMPARE(*legacy->count(workerQuery), *legacy->count({}));
+}
+
+void TestSqlStore::shouldKeepDatabaseIntactUnderInjection_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("quote or") << "x' OR '1'='1";
+    QTest::newRow("drop table") << "'; DROP TABLE django_celery_results_taskresult; --";
+    QTest::newRow("double quote drop") << "\"; DROP TABLE django_celery_results_taskresult; --";
+    QTest::newRow("delete") << "') OR 1=1); DELETE FROM django_celery_results_taskresult; --";
+    QTest::newRow("wildcards") << "%_%";
+    QTest::newRow("backslash") << "\\' \\\" \\\\";
+    QTest::newRow("nul") << QString::fromUtf8("a\0b", 3);
+}
+
+void TestSqlStore::shouldKeepDatabaseIntactUnderInjection()
+{
+    QFETCH(QString, text);
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const qint64 before = *store->count({});
+
+    TaskQuery q;
+    q.search = text;
+    q.statuses = {text};
+    q.taskNames = {text, QString()};
+    q.workers = {text};
+    q.periodicTaskNames = {text};
+    q.sortField = Field::TaskName;
+    QVERIFY(store->count(q).ok());
+    QCOMPARE(*store->count(q), qint64(0));
+    QVERIFY(store->fetchPage(q, 0, 10).ok());
+    QVERIFY(store->facets(q).ok());
+    QVERIFY(store->fetchByTaskId(text).error().code == StoreError::Code::NotFound);
+    TaskQuery searchOnly;
+    searchOnly.search = text;
+    QVERIFY(store->count(searchOnly).ok());
+
+    PurgeCriteria narrowed = criteriaFor(QStringLiteral("2024-01-01T00:00:00Z"));
+    narrowed.statuses = {text};
+    narrowed.taskNames = {text};
+    QVERIFY(store->previewPurge(narrowed).ok());
+    const auto batch = store->purgeBatch(narrowed, 100);
+    QVERIFY(batch.ok());
+    QCOMPARE(batch->tasks, qint64(0));
+
+    QCOMPARE(*store->count({}), before);
+    QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = "
+                                            "'django_celery_results_taskresult'")),
+             QStringList{QStringLiteral("1")});
+    QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_taskresult")),
+             QStringList{QString::number(before)});
+}
+
+void TestSqlStore::shouldReturnSummaryAndFullRows()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    const QString longArgs = QStringLiteral("\"(%1)\"").arg(QString(1000, u'é'));
+    QVERIFY(execRaw(path, QStringLiteral("UPDATE django_celery_results_taskresult SET task_args = '%1', "
+                                         "result = '%2' WHERE id = 1")
+                              .arg(longArgs, QString(3000, u'r'))));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    TaskQuery q;
+    q.sortField = Field::RowId;
+    q.sortOrder = Qt::AscendingOrder;
+    const auto summary = store->fetchPage(q, 0, 100);
+    const auto full = store->fetchPage(q, 0, 100, RowDetail::Full);
+    QVERIFY(summary.ok() && full.ok());
+    QCOMPARE(summary->size(), full->size());
+    bool sawTraceback = false;
+    for (int i = 0; i < summary->size(); ++i) {
+        const TaskResult &s = summary->at(i);
+        const TaskResult &f = full->at(i);
+        QVERIFY(!s.complete);
+        QVERIFY(f.complete);
+        QVERIFY(s.traceback.isNull());
+        QVERIFY(s.meta.isNull());
+        QCOMPARE(s.rowId, f.rowId);
+        QCOMPARE(s.taskId, f.taskId);
+        QCOMPARE(s.status, f.status);
+        QCOMPARE(s.dateDone, f.dateDone);
+        QCOMPARE(s.args, f.args.left(ResultStore::previewChars));
+        QCOMPARE(s.result, f.result.left(ResultStore::previewChars));
+        QCOMPARE(s.args.isNull(), f.args.isNull());
+        sawTraceback = sawTraceback || !f.traceback.isEmpty();
+        const auto one = store->fetchOne(f.rowId);
+        QVERIFY(one.ok());
+        QCOMPARE(*one, f);
+    }
+    QVERIFY(sawTraceback);
+    QCOMPARE(full->at(0).args, longArgs);
+    QCOMPARE(summary->at(0).args.size(), qsizetype(ResultStore::previewChars));
+}
+
+void TestSqlStore::shouldFetchByIdAndTaskId()
+{
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    const QString taskId = QStringLiteral("0a31d0ae-8110-5b24-8280-e4143344ad20");
+    const auto row = store->fetchByTaskId(taskId);
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    QCOMPARE(row->taskId, taskId);
+    QCOMPARE(row->status, QStringLiteral("FAILURE"));
+    QCOMPARE(row->dateDone, QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC));
+    QVERIFY(row->traceback.contains(QLatin1String("Traceback")));
+    QVERIFY(row->complete);
+    QCOMPARE(row->contentType, QStringLiteral("application/json"));
+    QCOMPARE(*store->fetchOne(row->rowId), *row);
+
+    const auto missing = store->fetchByTaskId(QStringLiteral("no-such-task"));
+    QCOMPARE(missing.error().code, StoreError::Code::NotFound);
+    QVERIFY(missing.error().message.contains(QLatin1String("no-such-task")));
+    QCOMPARE(store->fetchOne(987654).error().code, StoreError::Code::NotFound);
+}
+
+void TestSqlStore::shouldParseStoredDates_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QDateTime>("expected");
+    const QDate d(2025, 2, 1);
+    QTest::newRow("django whole second") << "2025-02-01 14:16:15" << QDateTime(d, QTime(14, 16, 15), Qt::UTC);
+    QTest::newRow("django micro") << "2025-02-01 14:16:15.598241" << QDateTime(d, QTime(14, 16, 15, 598), Qt::UTC);
+    QTest::newRow("T separator") << "2025-02-01T14:16:15.5" << QDateTime(d, QTime(14, 16, 15, 500), Qt::UTC);
+    QTest::newRow("Z") << "2025-02-01T14:16:15Z" << QDateTime(d, QTime(14, 16, 15), Qt::UTC);
+    QTest::newRow("offset") << "2025-02-01 16:16:15+02:00" << QDateTime(d, QTime(14, 16, 15), Qt::UTC);
+    QTest::newRow("negative offset") << "2025-02-01T09:16:15.000001-0500" << QDateTime(d, QTime(14, 16, 15), Qt::UTC);
+    QTest::newRow("no seconds") << "2025-02-01 14:16" << QDateTime(d, QTime(14, 16), Qt::UTC);
+    QTest::newRow("date only") << "2025-02-01" << QDateTime(d, QTime(0, 0), Qt::UTC);
+    QTest::newRow("not a date") << "31/02/2025" << QDateTime();
+    QTest::newRow("impossible day") << "2025-02-31 00:00:00" << QDateTime();
+    QTest::newRow("impossible hour") << "2025-02-01 25:00:00" << QDateTime();
+    QTest::newRow("trailing junk") << "2025-02-01 14:16:15 junk" << QDateTime();
+    QTest::newRow("empty") << "" << QDateTime();
+}
+
+void TestSqlStore::shouldParseStoredDates()
+{
+    QFETCH(QString, text);
+    QFETCH(QDateTime, expected);
+    bool ok = false;
+    const QDateTime parsed = SqliteDialect::parseDateText(text, &ok);
+    QCOMPARE(ok, expected.isValid());
+    QCOMPARE(parsed, expected);
+    if (ok)
+        QCOMPARE(parsed.timeSpec(), Qt::UTC);
+}
+
+void TestSqlStore::shouldRenderCutoffsLikeTheWriter_data()
+{
+    QTest::addColumn<QString>("iso");
+    QTest::addColumn<QString>("django");
+    QTest::addColumn<QString>("sqlalchemy");
+    QTest::newRow("whole") << "2025-02-01T14:16:15Z" << "2025-02-01 14:16:15" << "2025-02-01 14:16:15.000000";
+    QTest::newRow("micro") << "2025-02-01T14:16:15.000001Z" << "2025-02-01 14:16:15.000001"
+                           << "2025-02-01 14:16:15.000001";
+    QTest::newRow("milli") << "2025-02-14T12:00:00.500000Z" << "2025-02-14 12:00:00.500000"
+                           << "2025-02-14 12:00:00.500000";
+    QTest::newRow("both") << "2025-01-19T17:26:40.598241Z" << "2025-01-19 17:26:40.598241"
+                          << "2025-01-19 17:26:40.598241";
+}
+
+void TestSqlStore::shouldRenderCutoffsLikeTheWriter()
+{
+    QFETCH(QString, iso);
+    QFETCH(QString, django);
+    QFETCH(QString, sqlalchemy);
+    const PurgeCriteria c = criteriaFor(iso);
+    QCOMPARE(SqliteDialect::dateText(c.cutoff, DateTextStyle::Django, c.cutoffExtraMicroseconds), django);
+    QCOMPARE(SqliteDialect::dateText(c.cutoff, DateTextStyle::SqlAlchemy, c.cutoffExtraMicroseconds), sqlalchemy);
+    // Local time in, UTC text out.
+    QCOMPARE(SqliteDialect::dateText(c.cutoff.toOffsetFromUtc(3600), DateTextStyle::Django, c.cutoffExtraMicroseconds),
+             django);
+}
+
+void TestSqlStore::shouldMatchSearchTextLikeTheSqlFunction_data()
+{
+    QTest::addColumn<QByteArray>("haystack");
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<bool>("decode");
+    QTest::addColumn<bool>("expected");
+    QTest::newRow("ascii case") << QByteArray("proj.Tasks.ADD") << "tasks.add" << false << true;
+    QTest::newRow("ascii miss") << QByteArray("proj.tasks.add") << "echo" << false << false;
+    QTest::newRow("unicode case") << QByteArray("\"ÉCOLE\"") << QString::fromUtf8("école") << false << true;
+    QTest::newRow("kelvin sign folds to k") << QByteArray("\xE2\x84\xAA" "elvin") << "kelvin" << false << true;
+    QTest::newRow("long s folds to s") << QByteArray("\xC5\xBF" "ome") << "SOME" << false << true;
+    QTest::newRow("escaped not raw") << QByteArray("\"('Zo\\u00eb',)\"") << QString::fromUtf8("zoë") << false << false;
+    QTest::newRow("escaped decoded") << QByteArray("\"('Zo\\u00eb',)\"") << QString::fromUtf8("ZOË") << true << true;
+    QTest::newRow("escaped raw still") << QByteArray("\"('Zo\\u00eb',)\"") << "zo\\u00EB" << true << true;
+    QTest::newRow("surrogate pair") << QByteArray("\"\\ud83d\\ude80 launch\"") << QString::fromUtf8("🚀") << true
+                                    << true;
+    QTest::newRow("lone surrogate") << QByteArray("\"\\ud83d x\"") << "x" << true << true;
+    QTest::newRow("bad escape kept") << QByteArray("\"\\uZZZZ\\q\"") << "\\uzzzz\\q" << true << true;
+    QTest::newRow("json quote") << QByteArray("\"{'a': \\\"b\\\"}\"") << "'a': \"b\"" << true << true;
+    QTest::newRow("invalid utf-8") << QByteArray("ab\xff\xfe" "cd") << "cd" << true << true;
+    QTest::newRow("invalid utf-8 unicode term") << QByteArray("ab\xff\xfe" "cd") << QString::fromUtf8("é") << true
+                                                << false;
+    QTest::newRow("percent literal") << QByteArray("100%") << "0%" << false << true;
+    QTest::newRow("underscore literal") << QByteArray("abc") << "_" << false << false;
+    QTest::newRow("empty term") << QByteArray("x") << "" << false << true;
+    QTest::newRow("null haystack") << QByteArray() << "" << false << false;
+}
+
+void TestSqlStore::shouldMatchSearchTextLikeTheSqlFunction()
+{
+    QFETCH(QByteArray, haystack);
+    QFETCH(QString, term);
+    QFETCH(bool, decode);
+    QFETCH(bool, expected);
+    QCOMPARE(SqliteSearch::matches(haystack, term, decode), expected);
+}
+
+// --- purging ---------------------------------------------------------------------------------
+
+void TestSqlStore::shouldPurgeExactlyUpstreamsExpiredSet_data()
+{
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<QStringList>("expiredTasks");
+    QTest::addColumn<QStringList>("expiredGroups");
+    QTest::addColumn<int>("batchSize");
+    const QJsonArray expired = m_expect[QStringLiteral("expired")].toArray();
+    QVERIFY(!expired.isEmpty());
+    for (int batch : {1, 7, 1000}) {
+        for (const QJsonValue &v : expired) {
+            const QJsonObject o = v.toObject();
+            QTest::addRow("%s batch %d", qPrintable(o[QStringLiteral("cutoff")].toString()), batch)
+                << o[QStringLiteral("cutoff")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
+                << sorted(jsonStrings(o[QStringLiteral("group_ids")])) << batch;
+        }
+    }
+}
+
+void TestSqlStore::shouldPurgeExactlyUpstreamsExpiredSet()
+{
+    QFETCH(QString, cutoff);
+    QFETCH(QStringList, expiredTasks);
+    QFETCH(QStringList, expiredGroups);
+    QFETCH(int, batchSize);
+
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    const QStringList tasksBefore = remainingTaskIds(path);
+    const QStringList groupsBefore =
+        sorted(selectRaw(path, QStringLiteral("SELECT group_id FROM django_celery_results_groupresult")));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const PurgeCriteria criteria = criteriaFor(cutoff);
+
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(expiredTasks.size()));
+    QCOMPARE(preview->groups, qint64(expiredGroups.size()));
+    qint64 sum = 0;
+    for (qint64 n : preview->byStatus)
+        sum += n;
+    QCOMPARE(sum, preview->total);
+
+    qint64 tasks = 0, groups = 0;
+    int batches = 0;
+    bool finished = false;
+    while (!finished) {
+        QVERIFY(++batches <= 200);
+        const auto batch = store->purgeBatch(criteria, batchSize);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        QVERIFY(batch->tasks + batch->groups <= batchSize);
+        // Groups only go once no expired task is left.
+        if (batch->groups > 0)
+            QCOMPARE(tasks + batch->tasks, qint64(expiredTasks.size()));
+        tasks += batch->tasks;
+        groups += batch->groups;
+        finished = batch->finished;
+    }
+    QCOMPARE(tasks, qint64(expiredTasks.size()));
+    QCOMPARE(groups, qint64(expiredGroups.size()));
+
+    QStringList expectTasks = tasksBefore;
+    for (const QString &id : expiredTasks)
+        QVERIFY(expectTasks.removeOne(id));
+    QStringList expectGroups = groupsBefore;
+    for (const QString &id : expiredGroups)
+        QVERIFY(expectGroups.removeOne(id));
+    QCOMPARE(remainingTaskIds(path), expectTasks);
+    QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT group_id FROM django_celery_results_groupresult"))),
+             expectGroups);
+
+    // Nothing left: another batch deletes nothing and says so.
+    const auto again = store->purgeBatch(criteria, batchSize);
+    QVERIFY(again.ok());
+    QCOMPARE(again->tasks + again->groups, qint64(0));
+    QVERIFY(again->finished);
+    QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+}
+
+void TestSqlStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    PurgeCriteria criteria = criteriaFor(QStringLiteral("2025-02-14T12:00:00.500000Z"));
+    criteria.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+    criteria.taskNames = {QStringLiteral("proj.billing.charge_invoice"), QStringLiteral("proj.mail.send_welcome"),
+                          QStringLiteral("proj.tasks.parse_amount")};
+    const QStringList expected = sorted(selectRaw(
+        path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult WHERE date_done < "
+                             "'2025-02-14 12:00:00.500000' AND status IN ('FAILURE', 'REVOKED') AND task_name IN "
+                             "('proj.billing.charge_invoice', 'proj.mail.send_welcome', 'proj.tasks.parse_amount')")));
+    QVERIFY(expected.size() >= 2);
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY(preview.ok());
+    QCOMPARE(preview->total, qint64(expected.size()));
+    QCOMPARE(preview->groups, qint64(0));
+    QVERIFY(!preview->byStatus.contains(QStringLiteral("SUCCESS")));
+
+    const QStringList before = remainingTaskIds(path);
+    const QString groupsBefore = selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_groupresult")).value(0);
+    qint64 deleted = 0;
+    for (int i = 0; i < 20; ++i) {
+        const auto batch = store->purgeBatch(criteria, 1);
+        QVERIFY(batch.ok());
+        QCOMPARE(batch->groups, qint64(0));
+        deleted += batch->tasks;
+        if (batch->finished)
+            break;
+    }
+    QCOMPARE(deleted, qint64(expected.size()));
+    QStringList left = before;
+    for (const QString &id : expected)
+        left.removeOne(id);
+    QCOMPARE(remainingTaskIds(path), left);
+    QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_groupresult")).value(0),
+             groupsBefore);
+}
+
+void TestSqlStore::shouldDeleteExactlyTheGivenRows()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const QStringList before = remainingTaskIds(path);
+    const QStringList doomed = selectRaw(path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult "
+                                                              "WHERE id IN (3, 14, 50)"));
+    QCOMPARE(doomed.size(), 3);
+    const auto batch = store->deleteRows({3, 14, 14, 50, 987654});
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QCOMPARE(batch->tasks, qint64(3));
+    QCOMPARE(batch->groups, qint64(0));
+    QStringList left = before;
+    for (const QString &id : doomed)
+        left.removeOne(id);
+    QCOMPARE(remainingTaskIds(path), left);
+    QCOMPARE(store->fetchOne(14).error().code, StoreError::Code::NotFound);
+
+    // More ids than one statement may bind.
+    QVector<qint64> many;
+    for (qint64 id = 1; id <= 3000; ++id)
+        many << id;
+    const auto all = store->deleteRows(many);
+    QVERIFY2(all.ok(), qPrintable(all.error().message));
+    QCOMPARE(all->tasks, qint64(left.size()));
+    QCOMPARE(*store->count({}), qint64(0));
+    QCOMPARE(store->deleteRows({}).value().tasks, qint64(0));
+}
+
+void TestSqlStore::shouldRefuseDeletesWhenReadOnly()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray hashBefore = QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+    f.close();
+
+    StoreOptions options;
+    options.readOnly = true;
+    auto store = SqlStore::sqlite(path, options);
+    QVERIFY(!store->open());
+    QVERIFY(store->info().readOnly);
+    const qint64 before = *store->count({});
+    const PurgeCriteria criteria = criteriaFor(QStringLiteral("2100-01-01T00:00:00Z"));
+    QVERIFY(store->previewPurge(criteria).ok()); // reading is fine
+    QCOMPARE(store->previewPurge(criteria)->total, before);
+    const auto purge = store->purgeBatch(criteria, 100);
+    QCOMPARE(purge.error().code, StoreError::Code::PermissionDenied);
+    QVERIFY2(purge.error().message.contains(QLatin1String("read-only")), qPrintable(purge.error().message));
+    QCOMPARE(store->deleteRows({1, 2}).error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(*store->count({}), before);
+
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256), hashBefore);
+
+    // ?readonly=1 in the URL does the same through the factory.
+    const auto factory = makeStoreFactory(QStringLiteral("sqlite:///%1?readonly=1").arg(path));
+    QVERIFY(factory.ok());
+    auto viaUrl = (*factory)();
+    QVERIFY(!viaUrl->open());
+    QVERIFY(viaUrl->info().readOnly);
+    QCOMPARE(viaUrl->deleteRows({1}).error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_taskresult")).value(0),
+             QString::number(before));
+}
+
+// --- celery_taskmeta -------------------------------------------------------------------------
+
+void TestSqlStore::shouldReadCeleryTaskMetaAsBase64Pickle()
+{
+    const QString path = copyOf(QStringLiteral("taskmeta.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const auto row = store->fetchByTaskId(QStringLiteral("218aa114-3539-583b-be9f-acf5f1a33a75"));
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    QCOMPARE(row->contentEncoding, QStringLiteral("binary"));
+    QCOMPARE(row->contentType, QStringLiteral("application/x-python-pickle"));
+    const QByteArray pickle = QByteArray::fromBase64(row->result.toLatin1());
+    QCOMPARE(QString::fromLatin1(pickle.toHex()),
+             selectRaw(path, QStringLiteral("SELECT lower(hex(result)) FROM celery_taskmeta WHERE task_id = "
+                                            "'218aa114-3539-583b-be9f-acf5f1a33a75'"))
+                 .value(0));
+    QCOMPARE(quint8(pickle.at(0)), quint8(0x80)); // PROTO opcode
+    QCOMPARE(row->taskName, QStringLiteral("proj.tasks.echo"));
+    QVERIFY(row->args.contains(QLatin1String("Zo\\u00eb")));
+    QCOMPARE(row->worker, QStringLiteral("alpha@stalk-fixtures"));
+    QCOMPARE(row->queue, QStringLiteral("celery"));
+    QCOMPARE(row->retries, 0);
+    QCOMPARE(row->dateDone, QDateTime(QDate(2025, 1, 11), QTime(12, 48, 45), Qt::UTC));
+
+    // The decoded search works on JSON bytes too.
+    TaskQuery q;
+    q.search = QString::fromUtf8("zoë");
+    QVERIFY(*store->count(q) >= 1);
+
+    const auto page = store->fetchPage({}, 0, 100);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), 50);
+    for (const TaskResult &r : *page) {
+        QVERIFY(r.result.size() <= ResultStore::previewChars);
+        QCOMPARE(r.contentEncoding, QStringLiteral("binary"));
+    }
+    const auto facets = store->facets({});
+    QVERIFY(facets.ok());
+    QCOMPARE(countsOf(facets->statuses), countsOf(m_expect[QStringLiteral("counts")].toObject()[QStringLiteral("status")].toObject()));
+    QVERIFY(facets->periodicTaskNames.isEmpty());
+}
+
+void TestSqlStore::shouldPurgeCeleryTaskMetaLikeCelery_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("cutoff");
+    const QJsonArray expired = m_expect[QStringLiteral("expired")].toArray();
+    for (const char *file : {"taskmeta.sqlite3", "taskmeta_plain.sqlite3", "taskmeta_nullext.sqlite3"}) {
+        for (const QJsonValue &v : expired) {
+            const QString cutoff = v.toObject()[QStringLiteral("cutoff")].toString();
+            QTest::addRow("%s %s", file, qPrintable(cutoff)) << QString::fromLatin1(file) << cutoff;
+        }
+    }
+}
+
+void TestSqlStore::shouldPurgeCeleryTaskMetaLikeCelery()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, cutoff);
+    const QString path = copyOf(file);
+    // Expected sets by comparing microsecond values, independent of text rendering.
+    bool ok = false;
+    const qint64 limit = micros(cutoff, &ok);
+    QVERIFY(ok);
+    auto expectedLeft = [&](const QString &table, const QString &key) {
+        QStringList left;
+        const QStringList rows = selectRaw(path, QStringLiteral("SELECT %1 || '|' || ifnull(date_done, '') FROM %2").arg(key, table));
+        for (const QString &row : rows) {
+            const QString date = row.section(u'|', 1);
+            bool parsed = false;
+            const qint64 us = micros(date, &parsed);
+            if (!parsed || us >= limit) // NULL date_done never expires
+                left << row.section(u'|', 0, 0);
+        }
+        return sorted(left);
+    };
+    const QStringList tasksLeft = expectedLeft(QStringLiteral("celery_taskmeta"), QStringLiteral("task_id"));
+    const QStringList groupsLeft = expectedLeft(QStringLiteral("celery_tasksetmeta"), QStringLiteral("taskset_id"));
+
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const PurgeCriteria criteria = criteriaFor(cutoff);
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY(preview.ok());
+    QCOMPARE(preview->total, *store->count({}) - tasksLeft.size());
+    bool finished = false;
+    for (int i = 0; i < 100 && !finished; ++i) {
+        const auto batch = store->purgeBatch(criteria, 4);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        finished = batch->finished;
+    }
+    QVERIFY(finished);
+    QCOMPARE(remainingTaskIds(path, QStringLiteral("celery_taskmeta")), tasksLeft);
+    QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT taskset_id FROM celery_tasksetmeta"))), groupsLeft);
+}
+
+// --- bad inputs ------------------------------------------------------------------------------
+
+void TestSqlStore::shouldReadTheTableNamedInOptions()
+{
+    // One file holding both layouts: Django's table wins by default, ?table= picks the other.
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("ATTACH '%1' AS tm; CREATE TABLE celery_taskmeta AS SELECT * FROM "
+                                         "tm.celery_taskmeta; DELETE FROM celery_taskmeta WHERE id > 10;")
+                              .arg(fixture(QStringLiteral("taskmeta.sqlite3")))));
+    auto byDefault = SqlStore::sqlite(path);
+    QVERIFY(!byDefault->open());
+    QCOMPARE(byDefault->info().tableName, QStringLiteral("django_celery_results_taskresult"));
+    QCOMPARE(*byDefault->count({}), qint64(50));
+
+    const auto factory = makeStoreFactory(QStringLiteral("sqlite:///%1?table=celery_taskmeta").arg(path));
+    QVERIFY(factory.ok());
+    auto chosen = (*factory)();
+    const StoreError e = chosen->open();
+    QVERIFY2(!e, qPrintable(e.message));
+    QCOMPARE(chosen->info().tableName, QStringLiteral("celery_taskmeta"));
+    QCOMPARE(chosen->info().layout, StoreInfo::Layout::CeleryTaskMeta);
+    QVERIFY(!chosen->info().hasGroups); // no celery_tasksetmeta in this file
+    QCOMPARE(*chosen->count({}), qint64(10));
+
+    StoreOptions options;
+    options.table = QStringLiteral("celery_taskmeta");
+    auto viaOptions = SqlStore::sqlite(path, options);
+    QVERIFY(!viaOptions->open());
+    QCOMPARE(*viaOptions->count({}), qint64(10));
+}
+
+void TestSqlStore::shouldOpenPathsWithUrlCharacters()
+{
+    // The file is opened through a SQLite URI; '?', '#', '%' and non-ASCII stay part of the path.
+    const QString dir = m_tmp.filePath(QString::fromUtf8("odd ä #?%25 dir"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString path = dir + QStringLiteral("/db?x=1#frag.sqlite3");
+    QVERIFY(QFile::copy(fixture(QStringLiteral("django.sqlite3")), path));
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    auto store = SqlStore::sqlite(path);
+    const StoreError e = store->open();
+    QVERIFY2(!e, qPrintable(e.message));
+    QCOMPARE(*store->count({}), qint64(50));
+    QCOMPARE(store->deleteRows({1}).value().tasks, qint64(1));
+    QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_taskresult")).value(0),
+             QStringLiteral("49"));
+    const QStringList entries = QDir(dir).entryList(QDir::Files);
+    QCOMPARE(entries, QStringList{QStringLiteral("db?x=1#frag.sqlite3")}); // no stray file created
+}
+
+void TestSqlStore::shouldReportNonCeleryDatabase()
+{
+    const QString path = tempPath(QStringLiteral("other.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("CREATE TABLE auth_user (id INTEGER PRIMARY KEY, name TEXT);"
+                                         "INSERT INTO auth_user (name) VALUES ('x');")));
+    auto store = SqlStore::sqlite(path);
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::NotCelery);
+    QCOMPARE(e.message, QStringLiteral("no Celery result tables in %1: looked for django_celery_results_taskresult "
+                                       "and celery_taskmeta")
+                            .arg(path));
+    QCOMPARE(store->count({}).error().code, StoreError::Code::QueryFailed); // not open
+
+    // A table named like Celery's but without its columns.
+    const QString fake = tempPath(QStringLiteral("fake.sqlite3"));
+    QVERIFY(execRaw(fake, QStringLiteral("CREATE TABLE celery_taskmeta (id INTEGER PRIMARY KEY, x TEXT);")));
+    auto fakeStore = SqlStore::sqlite(fake);
+    QCOMPARE(fakeStore->open().code, StoreError::Code::NotCelery);
+
+    // An explicit table that is not there.
+    StoreOptions options;
+    options.table = QStringLiteral("no_such_table");
+    auto explicitStore = SqlStore::sqlite(copyOf(QStringLiteral("django.sqlite3")), options);
+    const StoreError missingTable = explicitStore->open();
+    QCOMPARE(missingTable.code, StoreError::Code::NotCelery);
+    QVERIFY(missingTable.message.contains(QLatin1String("no_such_table")));
+}
+
+void TestSqlStore::shouldReportEmptyFileAsNotCelery()
+{
+    const QString path = tempPath(QStringLiteral("empty.sqlite3"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    auto store = SqlStore::sqlite(path);
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::NotCelery);
+    QVERIFY2(e.message.startsWith(QStringLiteral("no Celery result tables in %1").arg(path)), qPrintable(e.message));
+    QCOMPARE(QFileInfo(path).size(), qint64(0)); // still empty: nothing was written
+}
+
+void TestSqlStore::shouldReportRandomBytesAsCorrupt()
+{
+    const QString path = tempPath(QStringLiteral("random.sqlite3"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QByteArray bytes;
+    quint32 x = 2463534242u;
+    for (int i = 0; i < 8192; ++i) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        bytes.append(char(x & 0xff));
+    }
+    f.write(bytes);
+    f.close();
+    auto store = SqlStore::sqlite(path);
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::Corrupt);
+    QCOMPARE(e.message, QStringLiteral("%1 is not a SQLite database").arg(path));
+}
+
+void TestSqlStore::shouldReportMissingFileWithoutCreatingIt()
+{
+    const QString path = tempPath(QStringLiteral("missing.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::NotFound);
+    QVERIFY2(e.message.contains(path), qPrintable(e.message));
+    QVERIFY(!QFile::exists(path));
+    StoreOptions ro;
+    ro.readOnly = true;
+    QCOMPARE(SqlStore::sqlite(path, ro)->open().code, StoreError::Code::NotFound);
+    QVERIFY(!QFile::exists(path));
+    // A directory is not a database file either.
+    QCOMPARE(SqlStore::sqlite(m_tmp.path())->open().code, StoreError::Code::NotFound);
+}
+
+void TestSqlStore::shouldReportLockedDatabase()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("PRAGMA journal_mode = DELETE")));
+    // Open before the lock is taken, to see a lock during a query too.
+    auto early = SqlStore::sqlite(path, {}, 100);
+    QVERIFY(!early->open());
+
+    sqlite3 *holder = nullptr;
+    QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &holder, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(holder, "BEGIN EXCLUSIVE; DELETE FROM django_celery_results_taskresult WHERE id = 1;",
+                          nullptr, nullptr, nullptr),
+             SQLITE_OK);
+
+    auto store = SqlStore::sqlite(path, {}, 100);
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::Locked);
+    QVERIFY2(e.message.contains(QLatin1String("locked")) && e.message.contains(path), qPrintable(e.message));
+
+    const auto count = early->count({});
+    QCOMPARE(count.error().code, StoreError::Code::Locked);
+    const auto purge = early->purgeBatch(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")), 10);
+    QCOMPARE(purge.error().code, StoreError::Code::Locked);
+    QCOMPARE(early->deleteRows({2}).error().code, StoreError::Code::Locked);
+
+    QCOMPARE(sqlite3_exec(holder, "ROLLBACK;", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(holder);
+
+    // Once released, everything works and nothing was half-deleted.
+    QCOMPARE(*early->count({}), qint64(50));
+    QVERIFY(!store->open());
+    const auto batch = early->deleteRows({2});
+    QVERIFY(batch.ok());
+    QCOMPARE(batch->tasks, qint64(1));
+}
+
+void TestSqlStore::shouldReportDamagedDatabaseMidQuery()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    // Grow the table over many pages, then overwrite everything after the first pages.
+    QVERIFY(execRaw(path, QStringLiteral(
+                              "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) "
+                              "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
+                              "content_encoding, date_done, date_created, task_args) SELECT 'bulk-' || x, 'SUCCESS', "
+                              "'application/json', 'utf-8', '2025-01-01 00:00:00', '2025-01-01 00:00:00', "
+                              "hex(randomblob(300)) FROM c")));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    const qint64 size = f.size();
+    QVERIFY(size > 200000);
+    QVERIFY(f.seek(size / 3));
+    QByteArray junk(int(size / 2), '\xA5');
+    for (int i = 0; i < junk.size(); i += 97)
+        junk[i] = char(i);
+    f.write(junk);
+    f.close();
+
+    auto store = SqlStore::sqlite(path);
+    // The schema pages are intact, so the damage shows only once a query reaches it.
+    const StoreError openError = store->open();
+    QVERIFY2(!openError, qPrintable(openError.message));
+    TaskQuery q;
+    q.search = QStringLiteral("nothing-like-this");
+    const auto count = store->count(q);
+    QVERIFY(!count.ok());
+    QCOMPARE(count.error().code, StoreError::Code::Corrupt);
+    QVERIFY2(count.error().message.contains(path), qPrintable(count.error().message));
+    QVERIFY(!store->fetchPage(q, 0, 100, RowDetail::Full).ok());
+    QVERIFY(!store->purgeBatch(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")), 5000).ok());
+}
+
+void TestSqlStore::shouldSurviveNullsEverywhere()
+{
+    // The same columns without NOT NULL, so that every column can be NULL.
+    const QString path = tempPath(QStringLiteral("nulls.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral(
+                              "CREATE TABLE django_celery_results_taskresult (id integer PRIMARY KEY, task_id varchar(255), "
+                              "status varchar(50), content_type varchar(128), content_encoding varchar(64), result text, "
+                              "date_done datetime, traceback text, meta text, task_args text, task_kwargs text, "
+                              "task_name varchar(255), worker varchar(100), date_created datetime, "
+                              "periodic_task_name varchar(255));"
+                              "INSERT INTO django_celery_results_taskresult (id) VALUES (1);"
+                              "INSERT INTO django_celery_results_taskresult (id, task_id, status, date_done, date_created) "
+                              "VALUES (2, 't2', 'SUCCESS', '31/02/2025', 12345);"
+                              "INSERT INTO django_celery_results_taskresult (id, task_id, status, date_done, task_args) "
+                              "VALUES (3, '', '', '2025-01-01 00:00:00', '');")));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    QVERIFY(store->info().note.isEmpty() || store->info().note.contains(QLatin1String("result_extended")));
+    TaskQuery q;
+    q.sortField = Field::RowId;
+    q.sortOrder = Qt::AscendingOrder;
+    for (RowDetail detail : {RowDetail::Summary, RowDetail::Full}) {
+        const auto rows = store->fetchPage(q, 0, 10, detail);
+        QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+        QCOMPARE(rows->size(), 3);
+        const TaskResult &nulls = rows->at(0);
+        QCOMPARE(nulls.rowId, qint64(1));
+        QVERIFY(nulls.taskId.isNull());
+        QVERIFY(nulls.status.isNull());
+        QVERIFY(nulls.args.isNull());
+        QVERIFY(nulls.result.isNull());
+        QVERIFY(!nulls.dateDone.isValid());
+        QVERIFY(nulls.problems.isEmpty());
+        const TaskResult &bad = rows->at(1);
+        QVERIFY(!bad.dateDone.isValid());
+        QCOMPARE(bad.problems.size(), 2);
+        QVERIFY2(bad.problems.at(0).startsWith(QLatin1String("date_created: '12345'")), qPrintable(bad.problems.at(0)));
+        QCOMPARE(bad.problems.at(1), QStringLiteral("date_done: '31/02/2025' is not a date"));
+        const TaskResult &empty = rows->at(2);
+        QVERIFY(!empty.taskId.isNull() && empty.taskId.isEmpty());
+        QVERIFY(!empty.args.isNull() && empty.args.isEmpty());
+    }
+    QVERIFY(store->fetchOne(1).ok());
+    TaskQuery search;
+    search.search = QStringLiteral("t");
+    QCOMPARE(*store->count(search), qint64(1));
+    QVERIFY(store->facets({}).ok());
+    TaskQuery nullStatus;
+    nullStatus.statuses = {QString()};
+    QCOMPARE(*store->count(nullStatus), qint64(1));
+    const auto preview = store->previewPurge(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")));
+    QVERIFY(preview.ok());
+}
+
+void TestSqlStore::shouldCarryFiveMegabyteTraceback()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("UPDATE django_celery_results_taskresult SET traceback = "
+                                         "'Traceback (most recent call last):' || replace(hex(zeroblob(2621440)), '00', "
+                                         "'ab') || char(10) || 'ValueError: boom', result = hex(zeroblob(1000000)) "
+                                         "WHERE id = 14")));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const auto page = store->fetchPage({}, 0, 100);
+    QVERIFY(page.ok());
+    for (const TaskResult &r : *page) {
+        QVERIFY(r.traceback.isNull());
+        QVERIFY(r.result.size() <= ResultStore::previewChars);
+    }
+    const auto one = store->fetchOne(14);
+    QVERIFY(one.ok());
+    QVERIFY(one->traceback.size() > 5 * 1000 * 1000);
+    QVERIFY(one->traceback.endsWith(QLatin1String("ValueError: boom")));
+    QCOMPARE(one->result.size(), qsizetype(2000000));
+}
+
+void TestSqlStore::shouldSurviveInvalidUtf8()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("UPDATE django_celery_results_taskresult SET "
+                                         "task_args = CAST(X'22284162FFFE43C3A92922' AS TEXT), "
+                                         "task_name = CAST(X'70726F6AC3' AS TEXT), "
+                                         "result = CAST(X'80FF00' AS TEXT) WHERE id = 3")));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const auto row = store->fetchOne(3);
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    QVERIFY(!row->args.isNull());
+    QVERIFY(row->args.startsWith(QLatin1String("\"(Ab")));
+    for (const QString &term : {QStringLiteral("Ab"), QString::fromUtf8("é"), QStringLiteral("\\u"),
+                                QString::fromUtf8("\xEF\xBF\xBD")}) {
+        TaskQuery q;
+        q.search = term;
+        const auto count = store->count(q);
+        QVERIFY2(count.ok(), qPrintable(count.error().message));
+    }
+    TaskQuery ab;
+    ab.search = QStringLiteral("ab\xFF"); // Latin-1 ÿ, not in the row
+    QVERIFY(store->count(ab).ok());
+    TaskQuery found;
+    found.search = QStringLiteral("(ab");
+    QVERIFY(*store->count(found) >= 1);
+    QVERIFY(store->facets({}).ok());
+    QVERIFY(store->fetchPage({}, 0, 100, RowDetail::Full).ok());
+}
+
+void TestSqlStore::shouldKeepMalformedJsonAsStored()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("UPDATE django_celery_results_taskresult SET result = '{\"broken', "
+                                         "task_args = '\"(\\u00', task_kwargs = '\\ud83d', meta = '[[[' WHERE id = 4")));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const auto row = store->fetchOne(4);
+    QVERIFY(row.ok());
+    QCOMPARE(row->result, QStringLiteral("{\"broken"));
+    QCOMPARE(row->args, QStringLiteral("\"(\\u00"));
+    QCOMPARE(row->kwargs, QStringLiteral("\\ud83d"));
+    QCOMPARE(row->meta, QStringLiteral("[[["));
+    TaskQuery q;
+    q.search = QStringLiteral("\\u00");
+    QVERIFY(*store->count(q) >= 1);
+    q.search = QStringLiteral("(\\u00");
+    QCOMPARE(*store->count(q), qint64(1));
+}
+
+void TestSqlStore::shouldCancelLongQueryOnInterrupt()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral(
+                              "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) "
+                              "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
+                              "content_encoding, date_done, date_created, task_args, task_kwargs) SELECT 'bulk-' || x, "
+                              "'SUCCESS', 'application/json', 'utf-8', '2025-01-01 00:00:00', '2025-01-01 00:00:00', "
+                              "hex(randomblob(300)), hex(randomblob(100)) FROM c")));
+
+    std::atomic<SqlStore *> shared{nullptr};
+    std::atomic_bool done{false};
+    std::promise<void> interrupting;
+    std::future<void> stoppedInterrupting = interrupting.get_future();
+    StoreError openError;
+    StoreError result;
+    int attempts = 0;
+    std::thread worker([&] {
+        // Opened, used and destroyed on this thread, as the contract requires.
+        auto store = SqlStore::sqlite(path);
+        openError = store->open();
+        shared = store.get();
+        TaskQuery q;
+        q.search = QStringLiteral("no-such-text-anywhere");
+        while (!openError && attempts < 1000) {
+            ++attempts;
+            const auto count = store->count(q);
+            if (!count.ok()) {
+                result = count.error();
+                break;
+            }
+        }
+        done = true;
+        stoppedInterrupting.wait(); // the main thread no longer touches the store
+        // After a cancellation the store still works.
+        if (result.code == StoreError::Code::Cancelled) {
+            const auto after = store->count({});
+            if (!after.ok() || *after != 150050)
+                result = StoreError(StoreError::Code::QueryFailed, QStringLiteral("store unusable after interrupt"));
+        }
+    });
+    // Keep interrupting until the worker's query gives up; an interrupt that lands between
+    // two queries has no effect, so one is not enough.
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 if (SqlStore *s = shared.load())
+                                     s->interrupt();
+                                 return done.load();
+                             }()),
+                             120000);
+    interrupting.set_value();
+    worker.join();
+    QVERIFY2(!openError, qPrintable(openError.message));
+    QCOMPARE(result.code, StoreError::Code::Cancelled);
+    QVERIFY(attempts < 1000);
+}
+
+QTEST_GUILESS_MAIN(TestSqlStore)
+#include "tst_sqlstore.moc"

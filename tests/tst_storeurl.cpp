@@ -1,0 +1,210 @@
+#include <QTest>
+
+#include "storeurl.h"
+
+Q_DECLARE_METATYPE(StoreUrl::Scheme)
+Q_DECLARE_METATYPE(StoreError::Code)
+
+using Options = QMap<QString, QString>;
+
+/// StoreUrl::parse, displayString() and makeStoreFactory(): pure string handling.
+class TestStoreUrl : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldParseUrls_data();
+    void shouldParseUrls();
+    void shouldRejectBadUrls_data();
+    void shouldRejectBadUrls();
+    void shouldMaskPasswordInDisplayString_data();
+    void shouldMaskPasswordInDisplayString();
+    void shouldServeSqliteAndRefuseSqlServersForNow_data();
+    void shouldServeSqliteAndRefuseSqlServersForNow();
+};
+
+void TestStoreUrl::shouldParseUrls_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<StoreUrl::Scheme>("scheme");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("database");
+    QTest::addColumn<Options>("options");
+    QTest::addColumn<bool>("dbPrefix");
+
+    using S = StoreUrl::Scheme;
+    QTest::newRow("sqlite relative") << "sqlite:///results.sqlite3" << S::Sqlite << "results.sqlite3" << ""
+                                     << -1 << "" << "" << "" << Options{} << false;
+    QTest::newRow("sqlite relative dir") << "sqlite:///data/db.sqlite3" << S::Sqlite << "data/db.sqlite3" << ""
+                                         << -1 << "" << "" << "" << Options{} << false;
+    QTest::newRow("sqlite absolute") << "sqlite:////srv/app/db.sqlite3" << S::Sqlite << "/srv/app/db.sqlite3"
+                                     << "" << -1 << "" << "" << "" << Options{} << false;
+    QTest::newRow("celery db+sqlite") << "db+sqlite:///results.db" << S::Sqlite << "results.db" << "" << -1
+                                      << "" << "" << "" << Options{} << true;
+    QTest::newRow("sqlite options") << "sqlite:////srv/db.sqlite3?readonly=1&table=celery_taskmeta" << S::Sqlite
+                                    << "/srv/db.sqlite3" << "" << -1 << "" << "" << ""
+                                    << Options{{"readonly", "1"}, {"table", "celery_taskmeta"}} << false;
+    QTest::newRow("bare absolute path") << "/var/lib/app/db.sqlite3" << S::Sqlite << "/var/lib/app/db.sqlite3"
+                                        << "" << -1 << "" << "" << "" << Options{} << false;
+    QTest::newRow("bare relative path") << "db.sqlite3" << S::Sqlite << "db.sqlite3" << "" << -1 << "" << ""
+                                        << "" << Options{} << false;
+    QTest::newRow("bare path with spaces") << "my results/db file.sqlite3" << S::Sqlite
+                                           << "my results/db file.sqlite3" << "" << -1 << "" << "" << ""
+                                           << Options{} << false;
+    QTest::newRow("postgresql") << "postgresql://celery:s3cret@db.example.com:5433/results" << S::PostgreSql
+                                << "" << "db.example.com" << 5433 << "celery" << "s3cret" << "results"
+                                << Options{} << false;
+    QTest::newRow("postgres alias") << "postgres://u@localhost/app" << S::PostgreSql << "" << "localhost" << -1
+                                    << "u" << "" << "app" << Options{} << false;
+    QTest::newRow("psycopg2 driver") << "postgresql+psycopg2://u:p@h/d?sslmode=require" << S::PostgreSql << ""
+                                     << "h" << -1 << "u" << "p" << "d" << Options{{"sslmode", "require"}} << false;
+    QTest::newRow("db+postgresql") << "db+postgresql://u:p@h:5432/d" << S::PostgreSql << "" << "h" << 5432 << "u"
+                                   << "p" << "d" << Options{} << true;
+    QTest::newRow("percent-encoded credentials")
+        << "postgresql://us%40er:p%40ss%3Aw%2Fo%25rd%20x@h/d" << S::PostgreSql << "" << "h" << -1 << "us@er"
+        << "p@ss:w/o%rd x" << "d" << Options{} << false;
+    QTest::newRow("utf-8 password") << "mysql://u:p%C3%A4ss@h/d" << S::MySql << "" << "h" << -1 << "u"
+                                    << QString::fromUtf8("päss") << "d" << Options{} << false;
+    QTest::newRow("mysql") << "mysql://root:pw@127.0.0.1:3306/celery" << S::MySql << "" << "127.0.0.1" << 3306
+                           << "root" << "pw" << "celery" << Options{} << false;
+    QTest::newRow("mariadb") << "mariadb://root@127.0.0.1/celery" << S::MySql << "" << "127.0.0.1" << -1
+                             << "root" << "" << "celery" << Options{} << false;
+    QTest::newRow("db+mysql") << "db+mysql://u:p@h/d?table=x" << S::MySql << "" << "h" << -1 << "u" << "p" << "d"
+                              << Options{{"table", "x"}} << true;
+    QTest::newRow("ipv6 host") << "postgresql://u:p@[::1]:5432/d" << S::PostgreSql << "" << "::1" << 5432 << "u"
+                               << "p" << "d" << Options{} << false;
+    QTest::newRow("couchdb") << "couchdb://admin:secret@127.0.0.1:5984/results" << S::CouchDb << ""
+                             << "127.0.0.1" << 5984 << "admin" << "secret" << "results" << Options{} << false;
+    QTest::newRow("couchdb default container") << "couchdb://127.0.0.1:5984/" << S::CouchDb << "" << "127.0.0.1"
+                                               << 5984 << "" << "" << "default" << Options{} << false;
+    QTest::newRow("couchdbs") << "couchdbs://u:p@couch.example.com/db" << S::CouchDb << "" << "couch.example.com"
+                              << -1 << "u" << "p" << "db" << Options{} << false;
+    QTest::newRow("upper-case scheme") << "SQLITE:////x.db" << S::Sqlite << "/x.db" << "" << -1 << "" << "" << ""
+                                       << Options{} << false;
+}
+
+void TestStoreUrl::shouldParseUrls()
+{
+    QFETCH(QString, text);
+    QFETCH(StoreUrl::Scheme, scheme);
+    QFETCH(QString, path);
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(QString, database);
+    QFETCH(Options, options);
+    QFETCH(bool, dbPrefix);
+
+    const auto url = StoreUrl::parse(text);
+    QVERIFY2(url.ok(), qPrintable(url.error().message));
+    QCOMPARE(url->scheme, scheme);
+    QCOMPARE(url->original, text);
+    QCOMPARE(url->path, path);
+    QCOMPARE(url->host, host);
+    QCOMPARE(url->port, port);
+    QCOMPARE(url->user, user);
+    QCOMPARE(url->password, password);
+    QCOMPARE(url->database, database);
+    QCOMPARE(url->options, options);
+    QCOMPARE(url->celeryDbPrefix, dbPrefix);
+    QCOMPARE(url->tls, text.startsWith(QLatin1String("couchdbs")));
+}
+
+void TestStoreUrl::shouldRejectBadUrls_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("empty") << "" << "empty";
+    QTest::newRow("blank") << "   " << "empty";
+    QTest::newRow("in-memory sqlite") << "sqlite://" << "no file";
+    QTest::newRow("sqlite with only slash") << "sqlite:///" << "no file";
+    QTest::newRow("sqlite with host") << "sqlite://host/path.db" << "no host";
+    QTest::newRow("unknown scheme") << "redis://localhost:6379/0" << "unknown scheme";
+    QTest::newRow("unknown db+ scheme") << "db+oracle://u:p@h/d" << "unknown scheme";
+    QTest::newRow("bad port") << "postgresql://u:p@h:port/d" << "not a port";
+    QTest::newRow("port out of range") << "mysql://h:70000/d" << "not a port";
+    QTest::newRow("unclosed ipv6") << "postgresql://[::1/d" << "IPv6";
+    QTest::newRow("nested database") << "postgresql://h/a/b" << "contains '/'";
+    QTest::newRow("option without name") << "sqlite:///x.db?=1" << "no name";
+}
+
+void TestStoreUrl::shouldRejectBadUrls()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, mentions);
+    const auto url = StoreUrl::parse(text);
+    QVERIFY(!url.ok());
+    QCOMPARE(url.error().code, StoreError::Code::InvalidUrl);
+    QVERIFY2(url.error().message.contains(mentions), qPrintable(url.error().message));
+
+    const auto factory = makeStoreFactory(text);
+    QVERIFY(!factory.ok());
+    QCOMPARE(factory.error().code, StoreError::Code::InvalidUrl);
+}
+
+void TestStoreUrl::shouldMaskPasswordInDisplayString_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("display");
+    QTest::newRow("postgresql") << "postgresql://celery:s3cret@db:5432/results"
+                                << "postgresql://celery:***@db:5432/results";
+    QTest::newRow("encoded password") << "mysql://u:p%40ss@h/d" << "mysql://u:***@h/d";
+    QTest::newRow("password with colon") << "couchdb://admin:a%3Ab@127.0.0.1:5984/x"
+                                         << "couchdb://admin:***@127.0.0.1:5984/x";
+    QTest::newRow("no password") << "postgresql://celery@db/results" << "postgresql://celery@db/results";
+    QTest::newRow("sqlite") << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3";
+    QTest::newRow("bare path") << "/srv/db.sqlite3" << "/srv/db.sqlite3";
+    QTest::newRow("options kept") << "db+postgresql://u:pw@h/d?table=t" << "db+postgresql://u:***@h/d?table=t";
+}
+
+void TestStoreUrl::shouldMaskPasswordInDisplayString()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, display);
+    const auto url = StoreUrl::parse(text);
+    QVERIFY2(url.ok(), qPrintable(url.error().message));
+    QCOMPARE(url->displayString(), display);
+    if (!url->password.isEmpty())
+        QVERIFY(!url->displayString().contains(url->password));
+}
+
+void TestStoreUrl::shouldServeSqliteAndRefuseSqlServersForNow_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<StoreError::Code>("code");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("sqlite") << "sqlite:////nonexistent/x.db" << StoreError::Code::None << "";
+    QTest::newRow("bare path") << "x.db" << StoreError::Code::None << "";
+    QTest::newRow("postgresql") << "postgresql://u:topsecret@h/d" << StoreError::Code::Unsupported << "PostgreSQL";
+    QTest::newRow("mysql") << "mysql://u:topsecret@h/d" << StoreError::Code::Unsupported << "MySQL";
+}
+
+void TestStoreUrl::shouldServeSqliteAndRefuseSqlServersForNow()
+{
+    QFETCH(QString, text);
+    QFETCH(StoreError::Code, code);
+    QFETCH(QString, mentions);
+    const auto factory = makeStoreFactory(text);
+    if (code == StoreError::Code::None) {
+        QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+        // A factory makes an unopened store; the missing file surfaces at open().
+        auto store = (*factory)();
+        QVERIFY(store);
+        const StoreError e = store->open();
+        QCOMPARE(e.code, StoreError::Code::NotFound);
+        return;
+    }
+    QVERIFY(!factory.ok());
+    QCOMPARE(factory.error().code, code);
+    QVERIFY2(factory.error().message.contains(mentions), qPrintable(factory.error().message));
+    QVERIFY2(factory.error().message.contains(QLatin1String("not supported yet")), qPrintable(factory.error().message));
+    QVERIFY2(!factory.error().message.contains(QLatin1String("topsecret")), qPrintable(factory.error().message));
+}
+
+QTEST_GUILESS_MAIN(TestStoreUrl)
+#include "tst_storeurl.moc"

@@ -1,0 +1,189 @@
+#include <QTest>
+
+#include "taskquery.h"
+
+/// TaskQuery: the admin's search splitting, "unfiltered" and equality.
+class TestTaskQuery final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void shouldSplitSearchLikeDjangoAdmin_data();
+    void shouldSplitSearchLikeDjangoAdmin();
+    void shouldBeUnfilteredOnlyWithoutNarrowing_data();
+    void shouldBeUnfilteredOnlyWithoutNarrowing();
+    void shouldTellNullFromEmptyInFilterLists();
+    void shouldCompareEveryField();
+};
+
+void TestTaskQuery::shouldSplitSearchLikeDjangoAdmin_data()
+{
+    QTest::addColumn<QString>("search");
+    QTest::addColumn<QStringList>("terms");
+
+    // Expected values were computed with Django 3.2 (Debian 12) while writing this table:
+    //   /usr/bin/python3 -c 'from django.utils.text import smart_split, unescape_string_literal
+    //   ...' — for bit in smart_split(s): if bit.startswith(("\"", "'")) and bit[0] == bit[-1]:
+    //   bit = unescape_string_literal(bit)
+    // exactly as ModelAdmin.get_search_results() does (django/contrib/admin/options.py).
+    // Python's \s is Unicode-aware, hence the no-break/em/ideographic space rows.
+    QTest::newRow("empty") << QString() << QStringList{};
+    QTest::newRow("spaces") << QStringLiteral("   ") << QStringList{};
+    QTest::newRow("single") << QStringLiteral("add") << QStringList{QStringLiteral("add")};
+    QTest::newRow("twoWords") << QStringLiteral("add SUCCESS")
+                              << QStringList{QStringLiteral("add"), QStringLiteral("SUCCESS")};
+    QTest::newRow("extraWhitespace") << QStringLiteral("  add \t SUCCESS\n ")
+                                     << QStringList{QStringLiteral("add"), QStringLiteral("SUCCESS")};
+    QTest::newRow("doubleQuoted") << QStringLiteral("\"tasks add\" x")
+                                  << QStringList{QStringLiteral("tasks add"), QStringLiteral("x")};
+    QTest::newRow("singleQuoted") << QStringLiteral("'tasks add' x")
+                                  << QStringList{QStringLiteral("tasks add"), QStringLiteral("x")};
+    QTest::newRow("escapedQuoteInside") << QStringLiteral(R"("a \"b\" c")") << QStringList{QStringLiteral(R"(a "b" c)")};
+    QTest::newRow("escapedBackslash") << QStringLiteral(R"("a\\b")") << QStringList{QStringLiteral(R"(a\b)")};
+    QTest::newRow("apostropheInDouble") << QStringLiteral("\"person's\" test")
+                                        << QStringList{QStringLiteral("person's"), QStringLiteral("test")};
+    QTest::newRow("escapedApostrophe") << QStringLiteral(R"('person\'s' test)")
+                                       << QStringList{QStringLiteral("person's"), QStringLiteral("test")};
+    QTest::newRow("quoteMidWord") << QStringLiteral("key=\"a b\"c") << QStringList{QStringLiteral("key=\"a b\"c")};
+    QTest::newRow("unbalancedQuote") << QStringLiteral("\"abc def")
+                                     << QStringList{QStringLiteral("\"abc"), QStringLiteral("def")};
+    QTest::newRow("loneQuote") << QStringLiteral("\"") << QStringList{QString(QLatin1String(""))};
+    QTest::newRow("emptyQuotes") << QStringLiteral("\"\"") << QStringList{QString(QLatin1String(""))};
+    QTest::newRow("mixedQuotes") << QStringLiteral("\"it's\" 'say \"hi\"' ")
+                                 << QStringList{QStringLiteral("it's"), QStringLiteral("say \"hi\"")};
+    QTest::newRow("unicode") << QStringLiteral("Zoë 🎉") << QStringList{QStringLiteral("Zoë"), QStringLiteral("🎉")};
+    QTest::newRow("quotedUnicode") << QStringLiteral("\"Zoë ünï\"") << QStringList{QStringLiteral("Zoë ünï")};
+    QTest::newRow("noSpecialCharacters") << QStringLiteral("50% [x] _y_")
+                                         << QStringList{QStringLiteral("50%"), QStringLiteral("[x]"), QStringLiteral("_y_")};
+    QTest::newRow("backslashUnquoted") << QStringLiteral(R"(a\b c\\d)")
+                                       << QStringList{QStringLiteral(R"(a\b)"), QStringLiteral(R"(c\\d)")};
+    QTest::newRow("adjacentQuoted") << QStringLiteral("\"a b\"\"c d\"") << QStringList{QStringLiteral("a b\"\"c d")};
+    QTest::newRow("tabInQuotes") << QStringLiteral("\"a\tb\"") << QStringList{QStringLiteral("a\tb")};
+    QTest::newRow("noBreakSpace") << QStringLiteral("a\u00a0b") << QStringList{QStringLiteral("a"), QStringLiteral("b")};
+    QTest::newRow("emSpace") << QStringLiteral("a\u2003b") << QStringList{QStringLiteral("a"), QStringLiteral("b")};
+    QTest::newRow("ideographicSpace") << QStringLiteral("x\u3000y") << QStringList{QStringLiteral("x"), QStringLiteral("y")};
+}
+
+void TestTaskQuery::shouldSplitSearchLikeDjangoAdmin()
+{
+    QFETCH(QString, search);
+    QFETCH(QStringList, terms);
+    TaskQuery query;
+    query.search = search;
+    QCOMPARE(query.searchTerms(), terms);
+}
+
+void TestTaskQuery::shouldBeUnfilteredOnlyWithoutNarrowing_data()
+{
+    QTest::addColumn<TaskQuery>("query");
+    QTest::addColumn<bool>("unfiltered");
+
+    const TaskQuery plain;
+    QTest::newRow("default") << plain << true;
+    {
+        TaskQuery q;
+        q.search = QStringLiteral("  \t ");
+        QTest::newRow("whitespaceSearch") << q << true;
+    }
+    {
+        TaskQuery q;
+        q.sortField = Field::TaskName;
+        q.sortOrder = Qt::AscendingOrder;
+        QTest::newRow("sortOnly") << q << true;
+    }
+    {
+        TaskQuery q;
+        q.search = QStringLiteral("add");
+        QTest::newRow("search") << q << false;
+    }
+    {
+        TaskQuery q;
+        q.statuses = QStringList{QStringLiteral("SUCCESS")};
+        QTest::newRow("status") << q << false;
+    }
+    {
+        TaskQuery q;
+        q.taskNames = QStringList{QString()};
+        QTest::newRow("nullTaskName") << q << false;
+    }
+    {
+        TaskQuery q;
+        q.workers = QStringList{QStringLiteral("w1")};
+        QTest::newRow("worker") << q << false;
+    }
+    {
+        TaskQuery q;
+        q.periodicTaskNames = QStringList{QStringLiteral("nightly")};
+        QTest::newRow("periodic") << q << false;
+    }
+    {
+        TaskQuery q;
+        q.doneAfter = QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+        QTest::newRow("doneAfter") << q << false;
+    }
+    {
+        TaskQuery q;
+        q.doneBefore = QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+        QTest::newRow("doneBefore") << q << false;
+    }
+}
+
+void TestTaskQuery::shouldBeUnfilteredOnlyWithoutNarrowing()
+{
+    QFETCH(TaskQuery, query);
+    QFETCH(bool, unfiltered);
+    QCOMPARE(query.isUnfiltered(), unfiltered);
+}
+
+void TestTaskQuery::shouldTellNullFromEmptyInFilterLists()
+{
+    TaskQuery withNull;
+    withNull.taskNames = QStringList{QString()};
+    TaskQuery withEmpty;
+    withEmpty.taskNames = QStringList{QString(QLatin1String(""))};
+    QVERIFY(withNull.taskNames.first().isNull());
+    QVERIFY(!withEmpty.taskNames.first().isNull());
+    QVERIFY(withNull != withEmpty);
+    QVERIFY(!(withNull == withEmpty));
+    QVERIFY(withNull == withNull);
+
+    TaskQuery a;
+    TaskQuery b;
+    a.workers = QStringList{QString(), QStringLiteral("w1")};
+    b.workers = QStringList{QString(QLatin1String("")), QStringLiteral("w1")};
+    QVERIFY(a != b);
+    b.workers = QStringList{QString(), QStringLiteral("w1")};
+    QCOMPARE(a, b);
+
+    a.statuses = QStringList{QString()};
+    b.statuses = QStringList{QLatin1String("")};
+    QVERIFY(a != b);
+    a.statuses.clear();
+    b.statuses.clear();
+    a.periodicTaskNames = QStringList{QString()};
+    b.periodicTaskNames = QStringList{QLatin1String("")};
+    QVERIFY(a != b);
+}
+
+void TestTaskQuery::shouldCompareEveryField()
+{
+    const TaskQuery base;
+    QCOMPARE(base, TaskQuery());
+    QVector<TaskQuery> changed(9, base);
+    changed[0].search = QStringLiteral("x");
+    changed[1].taskNames = QStringList{QStringLiteral("t")};
+    changed[2].statuses = QStringList{QStringLiteral("SUCCESS")};
+    changed[3].workers = QStringList{QStringLiteral("w")};
+    changed[4].periodicTaskNames = QStringList{QStringLiteral("p")};
+    changed[5].doneAfter = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    changed[6].doneBefore = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    changed[7].sortField = Field::Status;
+    changed[8].sortOrder = Qt::AscendingOrder;
+    for (int i = 0; i < changed.size(); ++i) {
+        QVERIFY2(changed[i] != base, qPrintable(QString::number(i)));
+        QVERIFY2(!(changed[i] == base), qPrintable(QString::number(i)));
+        QCOMPARE(changed[i], changed[i]);
+    }
+}
+
+QTEST_APPLESS_MAIN(TestTaskQuery)
+#include "tst_taskquery.moc"

@@ -1,0 +1,1138 @@
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QMutex>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWaitCondition>
+
+#include "storeurl.h"
+#include "taskresultmodel.h"
+#include "valuedecoder.h"
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Fixture access (real django-celery-results data written by the real Celery worker).
+
+QString fixturesDir()
+{
+    return qEnvironmentVariable("STALK_FIXTURES");
+}
+
+bool haveFixtures()
+{
+    const QString dir = fixturesDir();
+    return !dir.isEmpty() && QFile::exists(dir + QStringLiteral("/expectations.json"))
+        && QFile::exists(dir + QStringLiteral("/django.sqlite3"));
+}
+
+#define REQUIRE_FIXTURES()                                                                          \
+    do {                                                                                            \
+        if (!haveFixtures())                                                                        \
+            QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures)");      \
+    } while (false)
+
+QJsonObject expectations()
+{
+    QFile file(fixturesDir() + QStringLiteral("/expectations.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList list;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &v : array)
+        list.append(v.toString());
+    return list;
+}
+
+QString copyFixture(const QTemporaryDir &dir, const QString &name)
+{
+    const QString target = dir.filePath(name);
+    QFile::remove(target);
+    if (!QFile::copy(fixturesDir() + QLatin1Char('/') + name, target))
+        return {};
+    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
+    return target;
+}
+
+StoreFactory sqliteFactory(const QString &path)
+{
+    Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("sqlite:///") + path);
+    return factory ? *factory : StoreFactory();
+}
+
+/// Another connection to the same file, as another process writing results would have.
+class External final
+{
+public:
+    explicit External(const QString &path) : m_name(QStringLiteral("external-%1").arg(++s_counter))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.open();
+    }
+    ~External()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    External(const External &) = delete;
+    External &operator=(const External &) = delete;
+
+    QString exec(const QString &sql) const
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name));
+        return query.exec(sql) ? QString() : query.lastError().text();
+    }
+
+private:
+    static inline int s_counter = 0;
+    QString m_name;
+};
+
+const QString taskTable = QStringLiteral("django_celery_results_taskresult");
+const QString copyColumns = QStringLiteral(
+    "status, content_type, content_encoding, result, date_done, traceback, meta, task_args, task_kwargs, "
+    "task_name, worker, date_created, periodic_task_name");
+
+// ---------------------------------------------------------------------------------------
+// Model helpers.
+
+/// Asks every row (which requests the pages) and says whether all are loaded.
+bool allLoaded(const TaskResultModel &model)
+{
+    for (int row = 0; row < model.rowCount(); ++row) {
+        if (!model.data(model.index(row, 0), TaskResultModel::LoadedRole).toBool())
+            return false;
+    }
+    return true;
+}
+
+QStringList column(const TaskResultModel &model, int role, int col = 0)
+{
+    QStringList values;
+    for (int row = 0; row < model.rowCount(); ++row)
+        values.append(model.data(model.index(row, col), role).toString());
+    return values;
+}
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+QMap<QString, qint64> facetMap(const QVector<FacetValue> &values)
+{
+    QMap<QString, qint64> map;
+    for (const FacetValue &v : values)
+        map.insert(v.value.isNull() ? QString(QLatin1String("")) : v.value, v.count);
+    return map;
+}
+
+QMap<QString, qint64> countMap(const QJsonValue &value)
+{
+    QMap<QString, qint64> map;
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it)
+        map.insert(it.key(), it.value().toInteger());
+    return map;
+}
+
+// ---------------------------------------------------------------------------------------
+// A small in-memory store for faults and timing the real one will not produce on demand.
+
+/// Shared between the test (GUI thread) and the fake store (worker thread).
+struct FakeControl
+{
+    QMutex mutex;
+    QWaitCondition wake;
+    int rows = 450;
+    StoreError openError;
+    StoreError countError;
+    StoreError pageError;
+    bool blockPages = false;      ///< fetchPage waits for release()
+    bool ignoreInterrupt = false; ///< a store whose calls cannot be cut short
+    bool released = false;
+    bool interruptFlag = false;
+    int interrupts = 0;
+    int blocked = 0;              ///< calls waiting now
+    QVector<qint64> pageOffsets;  ///< every fetchPage offset, in order
+    int countCalls = 0;
+    bool destroyedOnWorkerThread = false;
+    Qt::HANDLE creatorThread = nullptr;
+
+    void release()
+    {
+        QMutexLocker locker(&mutex);
+        released = true;
+        wake.wakeAll();
+    }
+    int blockedNow()
+    {
+        QMutexLocker locker(&mutex);
+        return blocked;
+    }
+    int countCallsNow()
+    {
+        QMutexLocker locker(&mutex);
+        return countCalls;
+    }
+    void setBlockPages(bool block)
+    {
+        QMutexLocker locker(&mutex);
+        blockPages = block;
+    }
+    int pageCalls(qint64 offset)
+    {
+        QMutexLocker locker(&mutex);
+        return int(pageOffsets.count(offset));
+    }
+};
+
+class FakeStore final : public ResultStore
+{
+public:
+    explicit FakeStore(std::shared_ptr<FakeControl> control) : m_control(std::move(control))
+    {
+        m_control->creatorThread = QThread::currentThreadId();
+    }
+    ~FakeStore() override
+    {
+        m_control->destroyedOnWorkerThread = QThread::currentThreadId() == m_control->creatorThread;
+    }
+
+    StoreError open() override { return m_control->openError; }
+    StoreInfo info() const override
+    {
+        StoreInfo info;
+        info.engine = QStringLiteral("Fake");
+        info.fields = FieldSet{Field::RowId, Field::TaskId, Field::Status, Field::TaskName, Field::DateDone,
+                               Field::DateCreated, Field::Args, Field::Kwargs, Field::Result};
+        return info;
+    }
+
+    QVector<TaskResult> matching(const TaskQuery &query) const
+    {
+        QVector<TaskResult> rows;
+        const QDateTime base(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+        for (int i = m_control->rows; i >= 1; --i) {
+            TaskResult row;
+            row.rowId = i;
+            row.taskId = QStringLiteral("task-%1").arg(i, 5, 10, QLatin1Char('0'));
+            row.status = i % 3 == 0 ? QStringLiteral("FAILURE") : QStringLiteral("SUCCESS");
+            row.taskName = QStringLiteral("proj.tasks.add");
+            row.dateCreated = base.addSecs(i * 60);
+            // Runtime: 1.23 s for odd rows, 125 s for even rows.
+            row.dateDone = row.dateCreated.addMSecs(i % 2 ? 1230 : 125000);
+            row.args = QStringLiteral("\"(%1, 2)\"").arg(i);
+            row.kwargs = QStringLiteral("\"{}\"");
+            row.result = QString::number(i + 2);
+            row.contentType = QStringLiteral("application/json");
+            row.contentEncoding = QStringLiteral("utf-8");
+            if (!query.statuses.isEmpty() && !query.statuses.contains(row.status))
+                continue;
+            rows.append(row);
+        }
+        return rows;
+    }
+
+    /// Waits for release() or interrupt(); false when interrupted.
+    bool gate()
+    {
+        QMutexLocker locker(&m_control->mutex);
+        ++m_control->blocked;
+        while (!m_control->released && !(m_control->interruptFlag && !m_control->ignoreInterrupt))
+            m_control->wake.wait(&m_control->mutex);
+        --m_control->blocked;
+        const bool interrupted = !m_control->released;
+        m_control->interruptFlag = false;
+        return !interrupted;
+    }
+
+    Outcome<qint64> count(const TaskQuery &query) override
+    {
+        StoreError error;
+        {
+            QMutexLocker locker(&m_control->mutex);
+            ++m_control->countCalls;
+            error = m_control->countError;
+        }
+        if (query.search == QLatin1String("slow") && !gate())
+            return StoreError(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
+        if (error.isError())
+            return error;
+        return qint64(matching(query).size());
+    }
+    Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail) override
+    {
+        StoreError error;
+        bool block = false;
+        {
+            QMutexLocker locker(&m_control->mutex);
+            m_control->pageOffsets.append(offset);
+            error = m_control->pageError;
+            block = m_control->blockPages;
+        }
+        if (block && !gate())
+            return StoreError(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
+        if (error.isError())
+            return error;
+        return matching(query).mid(offset, limit);
+    }
+    Outcome<TaskResult> fetchOne(qint64 rowId) override
+    {
+        for (TaskResult row : matching(TaskQuery())) {
+            if (row.rowId == rowId) {
+                row.complete = true;
+                return row;
+            }
+        }
+        return StoreError(StoreError::Code::NotFound, QStringLiteral("row %1 is gone").arg(rowId));
+    }
+    Outcome<TaskResult> fetchByTaskId(const QString &) override
+    {
+        return StoreError(StoreError::Code::Unsupported, QStringLiteral("fake"));
+    }
+    Outcome<Facets> facets(const TaskQuery &) override { return Facets(); }
+    Outcome<PurgePreview> previewPurge(const PurgeCriteria &) override { return PurgePreview(); }
+    Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &, int) override { return DeleteBatch(); }
+    Outcome<DeleteBatch> deleteRows(const QVector<qint64> &) override { return DeleteBatch(); }
+    void interrupt() override
+    {
+        QMutexLocker locker(&m_control->mutex);
+        m_control->interruptFlag = true;
+        ++m_control->interrupts;
+        m_control->wake.wakeAll();
+    }
+
+private:
+    std::shared_ptr<FakeControl> m_control;
+};
+
+StoreFactory fakeFactory(const std::shared_ptr<FakeControl> &control)
+{
+    return [control] { return std::make_unique<FakeStore>(control); };
+}
+
+} // namespace
+
+/// TaskResultModel against the real SqlStore on fixture copies, plus a fake store for faults.
+class TestTaskResultModel final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+
+    // Real SqlStore.
+    void shouldShowEveryRowInDefaultOrder();
+    void shouldFilterByStatus_data();
+    void shouldFilterByStatus();
+    void shouldSearchWithStalkSemantics_data();
+    void shouldSearchWithStalkSemantics();
+    void shouldShowOnlyTheLastOfTwoQuickQueries();
+    void shouldEmitFacetsForTheQuery();
+    void shouldFetchDetail();
+    void shouldGrowWithoutResetOnRefresh();
+    void shouldShrinkWithoutResetOnRefresh();
+    void shouldSortByColumn();
+    void shouldFailOnNonCeleryDatabase();
+    void shouldReportColumnAvailabilityFromSchema();
+    void shouldBoundThePageCache();
+
+    // Fake store: faults and timing.
+    void shouldShowPlaceholdersUntilThePageArrives();
+    void shouldDropAnswersOfAnInterruptedQuery();
+    void shouldDropAnswersOfAQueryThatIgnoredInterrupt();
+    void shouldReportOpenFailure();
+    void shouldReportCountFailure();
+    void shouldCountTheTotalOnlyWhenItMayHaveChanged();
+    void shouldNotRetryAFailedPageUntilRefresh();
+    void shouldFormatRuntimeAndDates();
+    void shouldDestroyTheStoreOnTheWorkerThread();
+    void shouldMapColumnsAndHeaders();
+};
+
+void TestTaskResultModel::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+}
+
+void TestTaskResultModel::shouldShowEveryRowInDefaultOrder()
+{
+    REQUIRE_FIXTURES();
+    const QJsonObject expected = expectations();
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy busy(&model, &TaskResultModel::busyChanged);
+    model.setStoreFactory(sqliteFactory(path));
+    QVERIFY(opened.wait(10000));
+    QVERIFY(model.isOpen());
+    QCOMPARE(model.storeInfo().layout, StoreInfo::Layout::DjangoCeleryResults);
+    const int total = expected.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(model.rowCount(), total);
+    QCOMPARE(counts.count(), 1);
+    QCOMPARE(counts.first().at(0).toLongLong(), total);
+    QCOMPARE(counts.first().at(1).toLongLong(), total);
+    QTRY_VERIFY(allLoaded(model));
+    QCOMPARE(column(model, TaskResultModel::TaskIdRole), stringList(expected.value(QStringLiteral("order_default"))));
+    // The same through the display role of the Task ID column and TaskResultRole.
+    QCOMPARE(model.data(model.index(0, TaskResultModel::TaskIdColumn)).toString(),
+             model.data(model.index(0, 0), TaskResultModel::TaskIdRole).toString());
+    const TaskResult first = model.data(model.index(0, 0), TaskResultModel::TaskResultRole).value<TaskResult>();
+    QCOMPARE(first.taskId, model.data(model.index(0, 0), TaskResultModel::TaskIdRole).toString());
+    QCOMPARE(model.data(model.index(0, 0), TaskResultModel::RowIdRole).toLongLong(), first.rowId);
+    QCOMPARE(model.rowOfRowId(first.rowId), 0);
+    QVERIFY(model.cachedRow(0));
+    QCOMPARE(model.cachedRow(0)->taskId, first.taskId);
+    QCOMPARE(model.data(model.index(0, TaskResultModel::DateDoneColumn), TaskResultModel::RawValueRole).toDateTime(),
+             first.dateDone);
+    QTRY_VERIFY(!busy.isEmpty() && !busy.last().first().toBool());
+    QVERIFY(busy.first().first().toBool());
+}
+
+void TestTaskResultModel::shouldFilterByStatus_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<int>("count");
+    if (!haveFixtures()) {
+        QTest::newRow("no-fixtures") << QString() << 0;
+        return;
+    }
+    const QJsonObject statuses =
+        expectations().value(QStringLiteral("counts")).toObject().value(QStringLiteral("status")).toObject();
+    for (auto it = statuses.begin(); it != statuses.end(); ++it)
+        QTest::newRow(qPrintable(it.key())) << it.key() << it.value().toInt();
+}
+
+void TestTaskResultModel::shouldFilterByStatus()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, status);
+    QFETCH(int, count);
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const int total = expectations().value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    model.setStoreFactory(sqliteFactory(path));
+    QTRY_COMPARE(model.rowCount(), total);
+
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy resets(&model, &TaskResultModel::modelReset);
+    TaskQuery query;
+    query.statuses = QStringList{status};
+    model.setQuery(query);
+    QCOMPARE(model.query(), query);
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(model.rowCount(), count);
+    QCOMPARE(counts.last().at(0).toLongLong(), count);
+    QCOMPARE(counts.last().at(1).toLongLong(), total);
+    QCOMPARE(resets.count(), 1);
+    QTRY_VERIFY(allLoaded(model));
+    const QStringList statuses = column(model, Qt::DisplayRole, TaskResultModel::StatusColumn);
+    QCOMPARE(statuses.count(status), count);
+}
+
+void TestTaskResultModel::shouldSearchWithStalkSemantics_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("taskIds");
+    if (!haveFixtures()) {
+        QTest::newRow("no-fixtures") << QString() << QStringList();
+        return;
+    }
+    const QJsonArray searches = expectations().value(QStringLiteral("search")).toArray();
+    for (const QJsonValue &v : searches) {
+        const QJsonObject search = v.toObject();
+        const QString term = search.value(QStringLiteral("term")).toString();
+        QTest::newRow(qPrintable(term.isEmpty() ? QStringLiteral("(empty)") : term))
+            << term << sorted(stringList(search.value(QStringLiteral("decoded_task_ids"))));
+    }
+}
+
+void TestTaskResultModel::shouldSearchWithStalkSemantics()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, term);
+    QFETCH(QStringList, taskIds);
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    TaskQuery query;
+    query.search = term;
+    model.setQuery(query); // before open: used once the store is open
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(sqliteFactory(path));
+    QVERIFY(opened.wait(10000));
+    QTRY_COMPARE(counts.count(), 1);
+    QCOMPARE(model.rowCount(), taskIds.size());
+    QTRY_VERIFY(allLoaded(model));
+    QCOMPARE(sorted(column(model, TaskResultModel::TaskIdRole)), taskIds);
+}
+
+void TestTaskResultModel::shouldShowOnlyTheLastOfTwoQuickQueries()
+{
+    REQUIRE_FIXTURES();
+    const QJsonObject statuses =
+        expectations().value(QStringLiteral("counts")).toObject().value(QStringLiteral("status")).toObject();
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStoreFactory(sqliteFactory(path));
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QTRY_COMPARE(counts.count(), 1);
+    counts.clear();
+
+    TaskQuery failures;
+    failures.statuses = QStringList{QStringLiteral("FAILURE")};
+    TaskQuery successes;
+    successes.statuses = QStringList{QStringLiteral("SUCCESS")};
+    model.setQuery(failures);
+    model.setQuery(successes);
+    const int expected = statuses.value(QStringLiteral("SUCCESS")).toInt();
+    QVERIFY(expected != statuses.value(QStringLiteral("FAILURE")).toInt());
+    QTRY_COMPARE(model.rowCount(), expected);
+    QTRY_VERIFY(allLoaded(model));
+    for (const QList<QVariant> &args : std::as_const(counts))
+        QCOMPARE(args.at(0).toLongLong(), expected);
+    QCOMPARE(column(model, Qt::DisplayRole, TaskResultModel::StatusColumn).count(QStringLiteral("SUCCESS")), expected);
+}
+
+void TestTaskResultModel::shouldEmitFacetsForTheQuery()
+{
+    REQUIRE_FIXTURES();
+    const QJsonObject counts = expectations().value(QStringLiteral("counts")).toObject();
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy facetsSpy(&model, &TaskResultModel::facetsChanged);
+    model.setStoreFactory(sqliteFactory(path));
+    QVERIFY(facetsSpy.wait(10000));
+    const Facets facets = facetsSpy.last().first().value<Facets>();
+    QCOMPARE(facetMap(facets.statuses), countMap(counts.value(QStringLiteral("status"))));
+    QCOMPARE(facetMap(facets.taskNames), countMap(counts.value(QStringLiteral("task_name"))));
+    QCOMPARE(facetMap(facets.workers), countMap(counts.value(QStringLiteral("worker"))));
+    QCOMPARE(facetMap(facets.periodicTaskNames), countMap(counts.value(QStringLiteral("periodic_task_name"))));
+
+    // A status filter narrows the other facets but not its own.
+    TaskQuery query;
+    query.statuses = QStringList{QStringLiteral("FAILURE")};
+    model.setQuery(query);
+    QVERIFY(facetsSpy.wait(10000));
+    const Facets narrowed = facetsSpy.last().first().value<Facets>();
+    QCOMPARE(facetMap(narrowed.statuses), countMap(counts.value(QStringLiteral("status"))));
+    qint64 failures = 0;
+    for (const FacetValue &v : narrowed.workers)
+        failures += v.count;
+    QCOMPARE(failures, counts.value(QStringLiteral("status")).toObject().value(QStringLiteral("FAILURE")).toInteger());
+}
+
+void TestTaskResultModel::shouldFetchDetail()
+{
+    REQUIRE_FIXTURES();
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStoreFactory(sqliteFactory(path));
+    QTRY_VERIFY(model.rowCount() > 0);
+    QTRY_VERIFY(model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool());
+    const TaskResult summary = model.data(model.index(0, 0), TaskResultModel::TaskResultRole).value<TaskResult>();
+    QVERIFY(!summary.complete);
+
+    QSignalSpy ready(&model, &TaskResultModel::detailReady);
+    QSignalSpy failedSpy(&model, &TaskResultModel::detailFailed);
+    model.requestDetail(summary.rowId);
+    QVERIFY(ready.wait(10000));
+    const TaskResult detail = ready.first().first().value<TaskResult>();
+    QVERIFY(detail.complete);
+    QCOMPARE(detail.rowId, summary.rowId);
+    QCOMPARE(detail.taskId, summary.taskId);
+    QCOMPARE(detail.status, summary.status);
+
+    model.requestDetail(987654321);
+    QVERIFY(failedSpy.wait(10000));
+    QCOMPARE(failedSpy.first().at(0).toLongLong(), 987654321);
+    QCOMPARE(failedSpy.first().at(1).value<StoreError>().code, StoreError::Code::NotFound);
+}
+
+void TestTaskResultModel::shouldGrowWithoutResetOnRefresh()
+{
+    REQUIRE_FIXTURES();
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStoreFactory(sqliteFactory(path));
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QVERIFY(counts.wait(10000));
+    const int before = model.rowCount();
+    QTRY_VERIFY(allLoaded(model));
+    const QStringList idsBefore = column(model, TaskResultModel::TaskIdRole);
+
+    // Nothing changed: no row moves, nothing is reset.
+    QSignalSpy resets(&model, &TaskResultModel::modelReset);
+    QSignalSpy inserted(&model, &TaskResultModel::rowsInserted);
+    QSignalSpy removed(&model, &TaskResultModel::rowsRemoved);
+    QSignalSpy changed(&model, &TaskResultModel::dataChanged);
+    model.refresh();
+    QVERIFY(counts.wait(10000));
+    QTRY_VERIFY(!changed.isEmpty());
+    QCOMPARE(model.rowCount(), before);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(column(model, TaskResultModel::TaskIdRole), idsBefore);
+
+    // Another process writes a newer result.
+    {
+        External db(path);
+        QCOMPARE(db.exec(QStringLiteral("INSERT INTO %1 (task_id, %2) SELECT 'external-1', %3 FROM %1 LIMIT 1")
+                             .arg(taskTable, copyColumns,
+                                  QString(copyColumns).replace(QStringLiteral("date_done"),
+                                                               QStringLiteral("'2025-06-01 00:00:00'")))),
+                 QString());
+    }
+    changed.clear();
+    model.refresh();
+    QTRY_COMPARE(model.rowCount(), before + 1);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(removed.count(), 0);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), before);
+    QCOMPARE(inserted.first().at(2).toInt(), before);
+    // Newest first: the rows below shift by one once the page is read again.
+    QTRY_COMPARE(model.data(model.index(0, 0), TaskResultModel::TaskIdRole).toString(), QStringLiteral("external-1"));
+    QVERIFY(!changed.isEmpty());
+    QTRY_VERIFY(allLoaded(model));
+    QCOMPARE(column(model, TaskResultModel::TaskIdRole).mid(1), idsBefore);
+}
+
+void TestTaskResultModel::shouldShrinkWithoutResetOnRefresh()
+{
+    REQUIRE_FIXTURES();
+    const QStringList order = stringList(expectations().value(QStringLiteral("order_default")));
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStoreFactory(sqliteFactory(path));
+    QTRY_COMPARE(model.rowCount(), order.size());
+    QTRY_VERIFY(allLoaded(model));
+    {
+        External db(path);
+        QCOMPARE(db.exec(QStringLiteral("DELETE FROM %1 WHERE task_id IN ('%2', '%3')").arg(taskTable, order[1], order[2])),
+                 QString());
+    }
+    QSignalSpy resets(&model, &TaskResultModel::modelReset);
+    QSignalSpy removed(&model, &TaskResultModel::rowsRemoved);
+    model.refresh();
+    QTRY_COMPARE(model.rowCount(), order.size() - 2);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.first().at(1).toInt(), order.size() - 2);
+    QCOMPARE(removed.first().at(2).toInt(), order.size() - 1);
+    QStringList expected = order;
+    expected.removeAt(2);
+    expected.removeAt(1);
+    QTRY_COMPARE(column(model, TaskResultModel::TaskIdRole), expected);
+}
+
+void TestTaskResultModel::shouldSortByColumn()
+{
+    REQUIRE_FIXTURES();
+    const QStringList order = stringList(expectations().value(QStringLiteral("order_default")));
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStoreFactory(sqliteFactory(path));
+    QTRY_COMPARE(model.rowCount(), order.size());
+
+    model.sort(TaskResultModel::TaskIdColumn, Qt::AscendingOrder);
+    QCOMPARE(model.query().sortField, Field::TaskId);
+    QCOMPARE(model.query().sortOrder, Qt::AscendingOrder);
+    QTRY_VERIFY(allLoaded(model));
+    QTRY_COMPARE(column(model, TaskResultModel::TaskIdRole), sorted(order));
+
+    model.sort(TaskResultModel::DateDoneColumn, Qt::AscendingOrder);
+    QCOMPARE(model.query().sortField, Field::DateDone);
+    QTRY_VERIFY(allLoaded(model));
+    // Ascending date_done (ties by row id): check the dates themselves.
+    QDateTime previous;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const QDateTime done = model.data(model.index(row, TaskResultModel::DateDoneColumn),
+                                          TaskResultModel::RawValueRole).toDateTime();
+        QVERIFY(done.isValid());
+        QVERIFY2(!previous.isValid() || previous <= done, qPrintable(QString::number(row)));
+        previous = done;
+    }
+    QCOMPARE(sorted(column(model, TaskResultModel::TaskIdRole)), sorted(order));
+
+    // Runtime is computed: nothing to push down, the query stays.
+    const TaskQuery before = model.query();
+    model.sort(TaskResultModel::RuntimeColumn, Qt::DescendingOrder);
+    QCOMPARE(model.query(), before);
+}
+
+void TestTaskResultModel::shouldFailOnNonCeleryDatabase()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("other.sqlite3"));
+    {
+        External db(path);
+        QCOMPARE(db.exec(QStringLiteral("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")), QString());
+    }
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(sqliteFactory(path));
+    QVERIFY(failedSpy.wait(10000));
+    QCOMPARE(failedSpy.first().first().value<StoreError>().code, StoreError::Code::NotCelery);
+    QVERIFY(!failedSpy.first().first().value<StoreError>().message.isEmpty());
+    QCOMPARE(opened.count(), 0);
+    QVERIFY(!model.isOpen());
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestTaskResultModel::shouldReportColumnAvailabilityFromSchema()
+{
+    REQUIRE_FIXTURES();
+    QTemporaryDir dir;
+    {
+        const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+        TaskResultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy opened(&model, &TaskResultModel::opened);
+        model.setStoreFactory(sqliteFactory(path));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(model.isColumnAvailable(TaskResultModel::TaskNameColumn));
+        QVERIFY(model.isColumnAvailable(TaskResultModel::PeriodicTaskColumn));
+        QVERIFY(model.isColumnAvailable(TaskResultModel::WorkerColumn));
+        QVERIFY(!model.isColumnAvailable(TaskResultModel::DateStartedColumn)); // 2.4: no date_started
+        QVERIFY(model.isColumnAvailable(TaskResultModel::RuntimeColumn));     // from date_created
+        QVERIFY(!model.isColumnAvailable(TaskResultModel::ColumnCount));
+        QTRY_VERIFY(model.rowCount() > 0 && allLoaded(model));
+        // Runtime shows wherever date_created and date_done are both there and in order.
+        int withRuntime = 0;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QVariant ms = model.data(model.index(row, TaskResultModel::RuntimeColumn), TaskResultModel::RawValueRole);
+            const TaskResult r = model.data(model.index(row, 0), TaskResultModel::TaskResultRole).value<TaskResult>();
+            const bool known = r.dateCreated.isValid() && r.dateCreated <= r.dateDone;
+            QCOMPARE(ms.isValid(), known);
+            if (known) {
+                ++withRuntime;
+                QCOMPARE(ms.toLongLong(), r.dateCreated.msecsTo(r.dateDone));
+                QVERIFY(!model.data(model.index(row, TaskResultModel::RuntimeColumn)).toString().isEmpty());
+            }
+        }
+        QVERIFY(withRuntime > 0);
+    }
+    {
+        const QString path = copyFixture(dir, QStringLiteral("v26.sqlite3"));
+        TaskResultModel model;
+        QSignalSpy opened(&model, &TaskResultModel::opened);
+        model.setStoreFactory(sqliteFactory(path));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(model.isColumnAvailable(TaskResultModel::DateStartedColumn));
+    }
+    {
+        const QString path = copyFixture(dir, QStringLiteral("legacy_v1.sqlite3"));
+        TaskResultModel model;
+        QSignalSpy opened(&model, &TaskResultModel::opened);
+        model.setStoreFactory(sqliteFactory(path));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(!model.isColumnAvailable(TaskResultModel::WorkerColumn));
+        QVERIFY(!model.isColumnAvailable(TaskResultModel::DateCreatedColumn));
+        QVERIFY(model.headerData(TaskResultModel::WorkerColumn, Qt::Horizontal, Qt::ToolTipRole).isValid());
+    }
+}
+
+void TestTaskResultModel::shouldBoundThePageCache()
+{
+    REQUIRE_FIXTURES();
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
+    {
+        // 50 fixture rows x 1000 copies with new ids and task_ids.
+        External db(path);
+        QCOMPARE(db.exec(QStringLiteral("INSERT INTO %1 (task_id, %2) "
+                                        "SELECT printf('gen-%d-%s', n, task_id), %2 FROM %1, "
+                                        "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000) "
+                                        "SELECT n FROM c)")
+                             .arg(taskTable, copyColumns)),
+                 QString());
+    }
+    const int total = 50 * 1001;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(sqliteFactory(path));
+    QVERIFY(counts.wait(20000));
+    QCOMPARE(model.rowCount(), total);
+    QCOMPARE(counts.first().at(0).toLongLong(), total);
+
+    const int pages = TaskResultModel::maxCachedPages + 36;
+    QSignalSpy changed(&model, &TaskResultModel::dataChanged);
+    for (int page = 0; page < pages; ++page) {
+        const QModelIndex index = model.index(page * TaskResultModel::pageSize + 7, TaskResultModel::TaskIdColumn);
+        while (!model.data(index, TaskResultModel::LoadedRole).toBool())
+            QVERIFY(changed.wait(10000));
+        const QString taskId = model.data(index).toString();
+        QVERIFY(!taskId.isEmpty() && taskId != QStringLiteral("…"));
+        QCOMPARE(model.data(index, TaskResultModel::TaskIdRole).toString(), taskId);
+    }
+    int cachedRows = 0;
+    for (int row = 0; row < model.rowCount(); ++row)
+        cachedRows += model.cachedRow(row) ? 1 : 0;
+    QVERIFY2(cachedRows <= TaskResultModel::maxCachedPages * TaskResultModel::pageSize, qPrintable(QString::number(cachedRows)));
+    QVERIFY(cachedRows >= TaskResultModel::pageSize);
+    // Least recently used first: the early pages went (page 0 stays: the model tester keeps
+    // reading row 0), the last one stays.
+    const int early = TaskResultModel::pageSize + 3;
+    QVERIFY(!model.cachedRow(early));
+    QVERIFY(model.cachedRow((pages - 1) * TaskResultModel::pageSize));
+    // An evicted row comes back on demand.
+    QVERIFY(!model.data(model.index(early, 0), TaskResultModel::LoadedRole).toBool());
+    QTRY_VERIFY(model.data(model.index(early, 0), TaskResultModel::LoadedRole).toBool());
+}
+
+void TestTaskResultModel::shouldShowPlaceholdersUntilThePageArrives()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->blockPages = true;
+    control->ignoreInterrupt = true;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(model.rowCount(), control->rows);
+    // Page 0 was asked for with the count; it is stuck in the store.
+    QTRY_COMPARE(control->blockedNow(), 1);
+    const QModelIndex last = model.index(model.rowCount() - 1, TaskResultModel::TaskIdColumn);
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(model.data(model.index(3, 1)).toString(), QStringLiteral("…"));
+        QCOMPARE(model.data(model.index(3, 1), TaskResultModel::LoadedRole).toBool(), false);
+        QVERIFY(!model.data(model.index(3, 1), TaskResultModel::TaskResultRole).isValid());
+        QCOMPARE(model.data(last, TaskResultModel::LoadedRole).toBool(), false);
+    }
+    QSignalSpy changed(&model, &TaskResultModel::dataChanged);
+    control->release();
+    QTRY_VERIFY(model.data(model.index(3, 1), TaskResultModel::LoadedRole).toBool());
+    QTRY_VERIFY(model.data(last, TaskResultModel::LoadedRole).toBool());
+    QCOMPARE(model.data(last).toString(), QStringLiteral("task-00001"));
+    QVERIFY(changed.count() >= 2);
+    const int lastPage = (model.rowCount() - 1) / TaskResultModel::pageSize;
+    bool sawLastPage = false;
+    for (const QList<QVariant> &args : std::as_const(changed)) {
+        const QModelIndex from = args.at(0).value<QModelIndex>();
+        const QModelIndex to = args.at(1).value<QModelIndex>();
+        if (from.row() == lastPage * TaskResultModel::pageSize) {
+            sawLastPage = true;
+            QCOMPARE(to.row(), model.rowCount() - 1);
+            QCOMPARE(to.column(), TaskResultModel::ColumnCount - 1);
+        }
+    }
+    QVERIFY(sawLastPage);
+    // Each page was read once, however often the view asked.
+    QCOMPARE(control->pageCalls(0), 1);
+    QCOMPARE(control->pageCalls(qint64(lastPage) * TaskResultModel::pageSize), 1);
+}
+
+void TestTaskResultModel::shouldDropAnswersOfAnInterruptedQuery()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    counts.clear();
+
+    TaskQuery slow;
+    slow.search = QStringLiteral("slow");
+    model.setQuery(slow);
+    QTRY_COMPARE(control->blockedNow(), 1);
+    TaskQuery failures;
+    failures.statuses = QStringList{QStringLiteral("FAILURE")};
+    model.setQuery(failures); // interrupts the slow count
+    QTRY_COMPARE(model.rowCount(), control->rows / 3);
+    QTRY_VERIFY(allLoaded(model));
+    QCOMPARE(counts.count(), 1);
+    QCOMPARE(counts.first().at(0).toLongLong(), control->rows / 3);
+    QVERIFY(control->interrupts >= 1);
+    QCOMPARE(failedSpy.count(), 0); // the cancelled call is not an error
+    QCOMPARE(column(model, Qt::DisplayRole, TaskResultModel::StatusColumn).count(QStringLiteral("FAILURE")),
+             control->rows / 3);
+}
+
+void TestTaskResultModel::shouldDropAnswersOfAQueryThatIgnoredInterrupt()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->ignoreInterrupt = true;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy busy(&model, &TaskResultModel::busyChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QTRY_VERIFY(!busy.isEmpty() && !busy.last().first().toBool());
+    counts.clear();
+
+    TaskQuery slow;
+    slow.search = QStringLiteral("slow");
+    model.setQuery(slow);
+    QTRY_COMPARE(control->blockedNow(), 1);
+    QVERIFY(busy.last().first().toBool());
+    TaskQuery failures;
+    failures.statuses = QStringList{QStringLiteral("FAILURE")};
+    model.setQuery(failures);
+    // Several more queries queue up behind the stuck call; only the last one is worked on.
+    TaskQuery successes;
+    successes.statuses = QStringList{QStringLiteral("SUCCESS")};
+    model.setQuery(successes);
+    model.setQuery(failures);
+    const int callsBefore = control->countCallsNow();
+    control->release(); // the slow count now answers, late: its answer must not show
+    QTRY_COMPARE(counts.count(), 1);
+    QCOMPARE(counts.first().at(0).toLongLong(), control->rows / 3);
+    QCOMPARE(model.rowCount(), control->rows / 3);
+    QTRY_VERIFY(allLoaded(model));
+    QTRY_VERIFY(!busy.last().first().toBool());
+    QCOMPARE(counts.count(), 1);
+    // The two superseded queries were skipped without touching the store (one count for
+    // the matching rows and one for the total per query that ran).
+    QVERIFY2(control->countCallsNow() - callsBefore <= 2, qPrintable(QString::number(control->countCallsNow() - callsBefore)));
+}
+
+void TestTaskResultModel::shouldReportOpenFailure()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->openError = StoreError(StoreError::Code::Locked, QStringLiteral("database is locked: fake"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    QSignalSpy busy(&model, &TaskResultModel::busyChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(failedSpy.wait(10000));
+    QCOMPARE(failedSpy.first().first().value<StoreError>().code, StoreError::Code::Locked);
+    QVERIFY(!model.isOpen());
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(busy.count(), 2);
+    QVERIFY(!busy.last().first().toBool());
+    QSignalSpy detailFailed(&model, &TaskResultModel::detailFailed);
+    model.requestDetail(1);
+    QCOMPARE(detailFailed.count(), 1);
+
+    // A factory that makes nothing fails too.
+    model.setStoreFactory([] { return std::unique_ptr<ResultStore>(); });
+    QVERIFY(failedSpy.wait(10000));
+    QVERIFY(!model.isOpen());
+}
+
+void TestTaskResultModel::shouldReportCountFailure()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(model.rowCount(), control->rows);
+    {
+        QMutexLocker locker(&control->mutex);
+        control->countError = StoreError(StoreError::Code::QueryFailed, QStringLiteral("no such column: foo"));
+    }
+    TaskQuery query;
+    query.statuses = QStringList{QStringLiteral("FAILURE")};
+    model.setQuery(query);
+    QVERIFY(failedSpy.wait(10000));
+    QCOMPARE(failedSpy.first().first().value<StoreError>().code, StoreError::Code::QueryFailed);
+    // The old query's rows are not passed off as the new query's.
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestTaskResultModel::shouldCountTheTotalOnlyWhenItMayHaveChanged()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(control->countCallsNow(), 1); // unfiltered: the matching count is the total
+
+    TaskQuery failures;
+    failures.statuses = QStringList{QStringLiteral("FAILURE")};
+    model.setQuery(failures);
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(counts.last().at(0).toLongLong(), control->rows / 3);
+    QCOMPARE(counts.last().at(1).toLongLong(), control->rows);
+    QCOMPARE(control->countCallsNow(), 2); // the total was reused
+
+    // Rows came in: a refresh counts both again.
+    {
+        QMutexLocker locker(&control->mutex);
+        control->rows += 30;
+    }
+    model.refresh();
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(control->countCallsNow(), 4);
+    QCOMPARE(counts.last().at(0).toLongLong(), control->rows / 3);
+    QCOMPARE(counts.last().at(1).toLongLong(), control->rows);
+    QCOMPARE(model.rowCount(), control->rows / 3);
+}
+
+void TestTaskResultModel::shouldNotRetryAFailedPageUntilRefresh()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->pageError = StoreError(StoreError::Code::Corrupt, QStringLiteral("database disk image is malformed"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QTRY_COMPARE(failedSpy.count(), 1);
+    QCOMPARE(failedSpy.first().first().value<StoreError>().code, StoreError::Code::Corrupt);
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool(), false);
+    QCoreApplication::processEvents();
+    QCOMPARE(control->pageCalls(0), 1);
+
+    {
+        QMutexLocker locker(&control->mutex);
+        control->pageError = StoreError();
+    }
+    model.refresh();
+    QTRY_VERIFY(model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool());
+    QCOMPARE(model.rowCount(), control->rows);
+}
+
+void TestTaskResultModel::shouldFormatRuntimeAndDates()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStoreFactory(fakeFactory(control));
+    QTRY_COMPARE(model.rowCount(), control->rows);
+    QTRY_VERIFY(model.data(model.index(1, 0), TaskResultModel::LoadedRole).toBool());
+    // Row 0 is id 450 (even: 125 s), row 1 is id 449 (odd: 1.23 s).
+    QCOMPARE(model.data(model.index(0, TaskResultModel::RuntimeColumn)).toString(), QStringLiteral("2 min 5 s"));
+    QCOMPARE(model.data(model.index(0, TaskResultModel::RuntimeColumn), TaskResultModel::RawValueRole).toLongLong(), 125000);
+    QCOMPARE(model.data(model.index(1, TaskResultModel::RuntimeColumn)).toString(), QStringLiteral("1.23 s"));
+    QCOMPARE(model.data(model.index(1, TaskResultModel::RuntimeColumn), TaskResultModel::RawValueRole).toLongLong(), 1230);
+    QVERIFY(!model.data(model.index(1, TaskResultModel::DateStartedColumn)).toString().size());
+
+    const TaskResult row = model.data(model.index(1, 0), TaskResultModel::TaskResultRole).value<TaskResult>();
+    QCOMPARE(model.data(model.index(1, TaskResultModel::DateCreatedColumn), TaskResultModel::RawValueRole).toDateTime(),
+             row.dateCreated);
+    QSignalSpy headers(&model, &TaskResultModel::headerDataChanged);
+    QSignalSpy changed(&model, &TaskResultModel::dataChanged);
+    model.setShowUtc(true);
+    QVERIFY(model.showUtc());
+    QCOMPARE(headers.count(), 1);
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(model.headerData(TaskResultModel::DateDoneColumn, Qt::Horizontal).toString().endsWith(QStringLiteral("(UTC)")));
+    QVERIFY(!model.headerData(TaskResultModel::StatusColumn, Qt::Horizontal).toString().contains(QStringLiteral("UTC")));
+    // 2025-01-01 + 449 min = 07:29:00, done 1.23 s later: seconds are shown.
+    const QString done = model.data(model.index(1, TaskResultModel::DateDoneColumn)).toString();
+    QVERIFY2(done.contains(QStringLiteral("07:29:01")), qPrintable(done));
+    QVERIFY2(done.contains(QStringLiteral("2025")) || done.contains(QStringLiteral("25")), qPrintable(done));
+    model.setShowUtc(false);
+    QVERIFY(!model.headerData(TaskResultModel::DateDoneColumn, Qt::Horizontal).toString().contains(QStringLiteral("UTC")));
+
+    // Previews are the decoder's one-liners; tooltips say more.
+    QCOMPARE(model.data(model.index(1, TaskResultModel::ResultColumn)).toString(),
+             ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding).summary);
+    QCOMPARE(model.data(model.index(1, TaskResultModel::ArgsColumn)).toString(),
+             ValueDecoder::decodeArguments(row.args).summary);
+    QVERIFY(model.data(model.index(1, TaskResultModel::ResultColumn), Qt::ToolTipRole).toString().size()
+            >= model.data(model.index(1, TaskResultModel::ResultColumn)).toString().size());
+    QCOMPARE(model.data(model.index(1, TaskResultModel::ArgsColumn), TaskResultModel::RawValueRole).toString(), row.args);
+}
+
+void TestTaskResultModel::shouldDestroyTheStoreOnTheWorkerThread()
+{
+    auto control = std::make_shared<FakeControl>();
+    {
+        TaskResultModel model;
+        QSignalSpy opened(&model, &TaskResultModel::opened);
+        model.setStoreFactory(fakeFactory(control));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(control->creatorThread != QThread::currentThreadId());
+        // Destroyed with a page request stuck in the store: interrupt frees it.
+        control->setBlockPages(true);
+        model.refresh();
+        QTRY_COMPARE(control->blockedNow(), 1);
+    }
+    QVERIFY(control->destroyedOnWorkerThread);
+
+    auto second = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(fakeFactory(second));
+    QVERIFY(opened.wait(10000));
+    QSignalSpy resets(&model, &TaskResultModel::modelReset);
+    QTRY_COMPARE(model.rowCount(), second->rows);
+    model.close();
+    QVERIFY(!model.isOpen());
+    QCOMPARE(model.rowCount(), 0);
+    QTRY_VERIFY(second->destroyedOnWorkerThread);
+}
+
+void TestTaskResultModel::shouldMapColumnsAndHeaders()
+{
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.columnCount(), int(TaskResultModel::ColumnCount));
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(TaskResultModel::columnField(TaskResultModel::StatusColumn), Field::Status);
+    QCOMPARE(TaskResultModel::columnField(TaskResultModel::PeriodicTaskColumn), Field::PeriodicTaskName);
+    QCOMPARE(TaskResultModel::columnField(TaskResultModel::DateStartedColumn), Field::DateStarted);
+    QCOMPARE(TaskResultModel::columnField(TaskResultModel::RuntimeColumn), Field::FieldCount);
+    QCOMPARE(TaskResultModel::columnField(TaskResultModel::ResultColumn), Field::Result);
+    const QStringList labels{QStringLiteral("Status"),       QStringLiteral("Task name"),    QStringLiteral("Task ID"),
+                             QStringLiteral("Worker"),       QStringLiteral("Periodic task"), QStringLiteral("Date done"),
+                             QStringLiteral("Date created"), QStringLiteral("Date started"), QStringLiteral("Runtime"),
+                             QStringLiteral("Args"),         QStringLiteral("Result")};
+    for (int c = 0; c < TaskResultModel::ColumnCount; ++c)
+        QCOMPARE(model.headerData(c, Qt::Horizontal).toString(), labels.at(c));
+    // Nothing open: nothing to fetch, and no crash.
+    TaskQuery query;
+    query.search = QStringLiteral("x");
+    model.setQuery(query);
+    model.refresh();
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.query(), query);
+}
+
+QTEST_GUILESS_MAIN(TestTaskResultModel)
+#include "tst_taskresultmodel.moc"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Stalk needs, and nothing when they are all present.
+#   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers
+#   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
+#                                  django-celery-results, Redis, PostgreSQL, MariaDB, Node/npm, Xvfb
+set -euo pipefail
+
+build_packages=(
+    build-essential cmake ninja-build pkg-config
+    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-tools-dev
+    libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libxkbcommon-dev
+    libsqlite3-dev qt6-svg-dev qt6-image-formats-plugins fonts-dejavu-core
+)
+test_packages=(
+    python3-celery python3-django python3-django-celery-results python3-sqlalchemy
+    python3-psycopg2 python3-mysqldb redis-server
+    postgresql mariadb-server mariadb-client sqlite3
+    nodejs npm xvfb xauth imagemagick
+)
+
+packages=("${build_packages[@]}")
+case "${1:-build}" in
+    build) ;;
+    test) packages+=("${test_packages[@]}") ;;
+    *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+# node and npm may come from elsewhere (e.g. a preinstalled Node.js); don't fight it.
+if command -v npm >/dev/null 2>&1; then
+    filtered=()
+    for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+    missing=("${filtered[@]}")
+    [[ ${#missing[@]} -eq 0 ]] && exit 0
+fi
+
+echo "Installing: ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

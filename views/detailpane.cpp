@@ -1,0 +1,828 @@
+#include "detailpane.h"
+
+#include "jsonhighlighter.h"
+#include "tracebackview.h"
+#include "valuedecoder.h"
+
+#include <cmath>
+
+#include <QApplication>
+#include <QClipboard>
+#include <QEvent>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QFrame>
+#include <QHash>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QStackedWidget>
+#include <QStyle>
+#include <QTextEdit>
+#include <QTimeZone>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Base).lightnessF() < 0.5;
+}
+
+QColor mix(const QColor &a, const QColor &b, qreal t)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
+                            float(a.greenF() * (1 - t) + b.greenF() * t),
+                            float(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+QColor statusColor(const QString &status)
+{
+    if (status == QLatin1String("SUCCESS"))
+        return {0x2e, 0x9e, 0x4f};
+    if (status == QLatin1String("FAILURE"))
+        return {0xd6, 0x45, 0x45};
+    if (status == QLatin1String("RETRY"))
+        return {0xe0, 0x8a, 0x1e};
+    if (status == QLatin1String("REVOKED"))
+        return {0x8a, 0x63, 0xd2};
+    if (status == QLatin1String("STARTED"))
+        return {0x2f, 0x7f, 0xd8};
+    return {0x80, 0x80, 0x80};
+}
+
+QString formatDuration(qint64 ms)
+{
+    const QLocale locale;
+    if (ms < 1000)
+        return DetailPane::tr("%1 ms").arg(ms);
+    if (ms < 60'000)
+        return DetailPane::tr("%1 s").arg(locale.toString(ms / 1000.0, 'f', ms < 10'000 ? 3 : 2));
+    const qint64 s = ms / 1000;
+    if (s < 3600)
+        return DetailPane::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
+    if (s < 86400)
+        return DetailPane::tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    return DetailPane::tr("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
+}
+
+/// Read-only rich view of a multi-line value that grows to its content (up to a bound) so
+/// the pane, not the field, scrolls.
+class ValueView final : public QTextEdit
+{
+public:
+    explicit ValueView(const QString &name, QWidget *parent) : QTextEdit(parent)
+    {
+        setObjectName(name);
+        setReadOnly(true);
+        setAcceptRichText(false);
+        setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+        setLineWrapMode(QTextEdit::WidgetWidth);
+        setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+        setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        setTabChangesFocus(true);
+        document()->setDocumentMargin(4);
+    }
+
+    void setValue(const QString &text)
+    {
+        setPlainText(text);
+        fitHeight();
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QTextEdit::resizeEvent(event);
+        fitHeight();
+    }
+
+private:
+    void fitHeight()
+    {
+        document()->setTextWidth(viewport()->width() > 20 ? viewport()->width() : 400);
+        const int lineHeight = QFontMetrics(font()).lineSpacing();
+        const int content = int(std::ceil(document()->size().height()));
+        const int h = qBound(lineHeight + 10, content + 2 * frameWidth() + 2, 22 * lineHeight);
+        if (h != height())
+            setFixedHeight(h);
+    }
+};
+
+/// Label/field rows on a QGridLayout. (QFormLayout in Qt 6.4 overruns a heap buffer in
+/// heightForWidth() when a row's widgets are hidden, so it is not used here.)
+class FormGrid final
+{
+public:
+    explicit FormGrid(QGridLayout *grid) : m_grid(grid) { }
+    void addRow(const QString &text, QWidget *field)
+    {
+        auto *label = new QLabel(text, field->parentWidget());
+        label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+        label->setBuddy(field);
+        const int row = m_grid->rowCount();
+        m_grid->addWidget(label, row, 0, Qt::AlignLeft | Qt::AlignTop);
+        m_grid->addWidget(field, row, 1);
+        m_labels.insert(field, label);
+    }
+    void setRowVisible(QWidget *field, bool visible)
+    {
+        if (QLabel *label = m_labels.value(field))
+            label->setVisible(visible);
+        field->setVisible(visible);
+    }
+
+private:
+    QGridLayout *m_grid;
+    QHash<QWidget *, QLabel *> m_labels;
+};
+
+} // namespace
+
+struct DetailPane::Ui
+{
+    QStackedWidget *stack = nullptr;
+    QLabel *placeholder = nullptr;
+    QScrollArea *scroll = nullptr;
+    QWidget *content = nullptr;
+
+    QLabel *title = nullptr;
+    QLabel *note = nullptr;
+    QLabel *problems = nullptr;
+
+    std::unique_ptr<FormGrid> identity;
+    QLabel *taskId = nullptr;
+    QToolButton *copyTaskId = nullptr;
+    QLabel *taskName = nullptr;
+    QLabel *periodicTask = nullptr;
+    QLabel *status = nullptr;
+    QLabel *worker = nullptr;
+    QLabel *groupId = nullptr;
+    QLabel *parentId = nullptr;
+    QLabel *queue = nullptr;
+    QLabel *retries = nullptr;
+
+    std::unique_ptr<FormGrid> parameters;
+    ValueView *args = nullptr;
+    ValueView *kwargs = nullptr;
+    QLabel *argsMissing = nullptr;
+    QLabel *kwargsMissing = nullptr;
+
+    std::unique_ptr<FormGrid> result;
+    QLabel *contentType = nullptr;
+    QLabel *resultSummary = nullptr;
+    ValueView *resultView = nullptr;
+    QLabel *resultMissing = nullptr;
+    QToolButton *copyResult = nullptr;
+    ValueView *meta = nullptr;
+    QLabel *metaMissing = nullptr;
+    TracebackView *traceback = nullptr;
+    QLabel *tracebackMissing = nullptr;
+    QToolButton *copyTraceback = nullptr;
+
+    QLabel *dateCreated = nullptr;
+    QLabel *dateStarted = nullptr;
+    QLabel *dateDone = nullptr;
+    QLabel *runtime = nullptr;
+
+    JsonHighlighter *argsHighlighter = nullptr;
+    JsonHighlighter *kwargsHighlighter = nullptr;
+    JsonHighlighter *resultHighlighter = nullptr;
+    JsonHighlighter *metaHighlighter = nullptr;
+
+    QTimer *loadingDelay = nullptr;
+    QString loadingTaskId;
+};
+
+DetailPane::DetailPane(QWidget *parent) : QWidget(parent), m_ui(std::make_unique<Ui>())
+{
+    setObjectName(QStringLiteral("detailPane"));
+    buildUi();
+    clear();
+}
+
+DetailPane::~DetailPane() = default;
+
+namespace {
+
+QLabel *makeValueLabel(const QString &name, QWidget *parent, bool mono = false)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(name);
+    label->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    label->setWordWrap(true);
+    label->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    label->setMinimumWidth(60);
+    if (mono)
+        label->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    return label;
+}
+
+QToolButton *makeCopyButton(const QString &name, const QString &toolTip, QWidget *parent)
+{
+    auto *button = new QToolButton(parent);
+    button->setObjectName(name);
+    button->setToolTip(toolTip);
+    button->setAccessibleName(toolTip);
+    const QIcon icon = QIcon::fromTheme(QStringLiteral("edit-copy"));
+    button->setText(DetailPane::tr("Copy"));
+    if (!icon.isNull()) {
+        button->setIcon(icon);
+        button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    } else {
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    }
+    button->setAutoRaise(true);
+    return button;
+}
+
+QWidget *withButton(QWidget *value, QWidget *button, QWidget *parent)
+{
+    auto *box = new QWidget(parent);
+    auto *row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(4);
+    row->addWidget(value, 1);
+    row->addWidget(button, 0, Qt::AlignTop);
+    return box;
+}
+
+std::unique_ptr<FormGrid> addSection(QVBoxLayout *layout, QWidget *parent, const QString &name, const QString &title)
+{
+    auto *heading = new QLabel(title, parent);
+    heading->setObjectName(name);
+    QFont f = heading->font();
+    f.setBold(true);
+    f.setPointSizeF(f.pointSizeF() * 1.08);
+    heading->setFont(f);
+    layout->addSpacing(6);
+    layout->addWidget(heading);
+    auto *line = new QFrame(parent);
+    line->setFrameShape(QFrame::HLine);
+    line->setFrameShadow(QFrame::Sunken);
+    layout->addWidget(line);
+    auto *grid = new QGridLayout;
+    grid->setHorizontalSpacing(14);
+    grid->setVerticalSpacing(6);
+    grid->setContentsMargins(4, 2, 0, 0);
+    grid->setColumnStretch(1, 1);
+    layout->addLayout(grid);
+    return std::make_unique<FormGrid>(grid);
+}
+
+void flashCopied(QToolButton *button)
+{
+    const QString text = button->text();
+    const QString tip = button->toolTip();
+    button->setText(DetailPane::tr("Copied"));
+    button->setToolTip(DetailPane::tr("Copied to the clipboard"));
+    QTimer::singleShot(1500, button, [button, text, tip] {
+        button->setText(text);
+        button->setToolTip(tip);
+    });
+}
+
+} // namespace
+
+void DetailPane::buildUi()
+{
+    Ui &ui = *m_ui;
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    ui.stack = new QStackedWidget(this);
+    outer->addWidget(ui.stack);
+
+    ui.placeholder = new QLabel(ui.stack);
+    ui.placeholder->setObjectName(QStringLiteral("detailPlaceholder"));
+    ui.placeholder->setAlignment(Qt::AlignCenter);
+    ui.placeholder->setWordWrap(true);
+    ui.placeholder->setMargin(24);
+    ui.placeholder->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    ui.stack->addWidget(ui.placeholder);
+
+    ui.scroll = new QScrollArea(ui.stack);
+    ui.scroll->setObjectName(QStringLiteral("detailScroll"));
+    ui.scroll->setWidgetResizable(true);
+    ui.scroll->setFrameShape(QFrame::NoFrame);
+    ui.scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    ui.stack->addWidget(ui.scroll);
+
+    ui.content = new QWidget(ui.scroll);
+    ui.content->setObjectName(QStringLiteral("detailContent"));
+    auto *layout = new QVBoxLayout(ui.content);
+    layout->setContentsMargins(12, 10, 12, 12);
+    layout->setSpacing(4);
+    QWidget *c = ui.content;
+
+    ui.title = new QLabel(c);
+    ui.title->setObjectName(QStringLiteral("detailTitle"));
+    ui.title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    ui.title->setWordWrap(true);
+    QFont titleFont = ui.title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    ui.title->setFont(titleFont);
+    layout->addWidget(ui.title);
+
+    ui.note = new QLabel(c);
+    ui.note->setObjectName(QStringLiteral("detailNote"));
+    ui.note->setWordWrap(true);
+    ui.note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    ui.note->setMargin(8);
+    ui.note->setAutoFillBackground(true);
+    layout->addWidget(ui.note);
+
+    ui.problems = new QLabel(c);
+    ui.problems->setObjectName(QStringLiteral("detailProblems"));
+    ui.problems->setWordWrap(true);
+    ui.problems->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    ui.problems->setMargin(8);
+    ui.problems->setAutoFillBackground(true);
+    layout->addWidget(ui.problems);
+
+    // Identity
+    ui.identity = addSection(layout, c, QStringLiteral("detailSectionIdentity"), tr("Identity"));
+    ui.taskId = makeValueLabel(QStringLiteral("detailTaskId"), c, true);
+    ui.taskId->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    ui.copyTaskId = makeCopyButton(QStringLiteral("copyTaskIdButton"), tr("Copy the task ID"), c);
+    ui.identity->addRow(tr("Task ID:"), withButton(ui.taskId, ui.copyTaskId, c));
+    ui.taskName = makeValueLabel(QStringLiteral("detailTaskName"), c);
+    ui.identity->addRow(tr("Task name:"), ui.taskName);
+    ui.periodicTask = makeValueLabel(QStringLiteral("detailPeriodicTask"), c);
+    ui.identity->addRow(tr("Periodic task:"), ui.periodicTask);
+    ui.status = new QLabel(c);
+    ui.status->setObjectName(QStringLiteral("detailStatus"));
+    ui.status->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    ui.status->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    ui.status->setToolTip(tr("Show only results with this status"));
+    {
+        auto *box = new QWidget(c);
+        auto *row = new QHBoxLayout(box);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->addWidget(ui.status);
+        row->addStretch(1);
+        ui.identity->addRow(tr("Status:"), box);
+    }
+    ui.worker = makeValueLabel(QStringLiteral("detailWorker"), c);
+    ui.identity->addRow(tr("Worker:"), ui.worker);
+    ui.groupId = makeValueLabel(QStringLiteral("detailGroupId"), c, true);
+    ui.identity->addRow(tr("Group ID:"), ui.groupId);
+    ui.parentId = makeValueLabel(QStringLiteral("detailParentId"), c, true);
+    ui.identity->addRow(tr("Parent ID:"), ui.parentId);
+    ui.queue = makeValueLabel(QStringLiteral("detailQueue"), c);
+    ui.identity->addRow(tr("Queue:"), ui.queue);
+    ui.retries = makeValueLabel(QStringLiteral("detailRetries"), c);
+    ui.identity->addRow(tr("Retries:"), ui.retries);
+
+    for (QLabel *link : {ui.taskName, ui.periodicTask, ui.worker, ui.status}) {
+        connect(link, &QLabel::linkActivated, this, [this](const QString &href) {
+            Field field = Field::FieldCount;
+            if (!fieldFromName(href, &field))
+                return;
+            switch (field) {
+            case Field::TaskName:
+                Q_EMIT filterRequested(field, m_row.taskName);
+                break;
+            case Field::PeriodicTaskName:
+                Q_EMIT filterRequested(field, m_row.periodicTaskName);
+                break;
+            case Field::Worker:
+                Q_EMIT filterRequested(field, m_row.worker);
+                break;
+            case Field::Status:
+                Q_EMIT filterRequested(field, m_row.status);
+                break;
+            default:
+                break;
+            }
+        });
+    }
+
+    // Parameters
+    ui.parameters = addSection(layout, c, QStringLiteral("detailSectionParameters"), tr("Parameters"));
+    ui.args = new ValueView(QStringLiteral("detailArgs"), c);
+    ui.argsMissing = makeValueLabel(QStringLiteral("detailArgsMissing"), c);
+    {
+        auto *box = new QWidget(c);
+        auto *v = new QVBoxLayout(box);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->addWidget(ui.args);
+        v->addWidget(ui.argsMissing);
+        ui.parameters->addRow(tr("Positional:"), box);
+    }
+    ui.kwargs = new ValueView(QStringLiteral("detailKwargs"), c);
+    ui.kwargsMissing = makeValueLabel(QStringLiteral("detailKwargsMissing"), c);
+    {
+        auto *box = new QWidget(c);
+        auto *v = new QVBoxLayout(box);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->addWidget(ui.kwargs);
+        v->addWidget(ui.kwargsMissing);
+        ui.parameters->addRow(tr("Keyword:"), box);
+    }
+
+    // Result
+    ui.result = addSection(layout, c, QStringLiteral("detailSectionResult"), tr("Result"));
+    ui.contentType = makeValueLabel(QStringLiteral("detailContentType"), c);
+    ui.result->addRow(tr("Content:"), ui.contentType);
+    ui.resultSummary = makeValueLabel(QStringLiteral("detailResultSummary"), c);
+    ui.resultView = new ValueView(QStringLiteral("detailResult"), c);
+    ui.resultMissing = makeValueLabel(QStringLiteral("detailResultMissing"), c);
+    ui.copyResult = makeCopyButton(QStringLiteral("copyResultButton"), tr("Copy the result"), c);
+    {
+        auto *box = new QWidget(c);
+        auto *v = new QVBoxLayout(box);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->setSpacing(3);
+        v->addWidget(ui.resultSummary);
+        v->addWidget(ui.resultView);
+        v->addWidget(ui.resultMissing);
+        ui.result->addRow(tr("Result:"), withButton(box, ui.copyResult, c));
+    }
+    ui.meta = new ValueView(QStringLiteral("detailMeta"), c);
+    ui.metaMissing = makeValueLabel(QStringLiteral("detailMetaMissing"), c);
+    {
+        auto *box = new QWidget(c);
+        auto *v = new QVBoxLayout(box);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->addWidget(ui.meta);
+        v->addWidget(ui.metaMissing);
+        ui.result->addRow(tr("Meta:"), box);
+    }
+    ui.traceback = new TracebackView(c);
+    ui.tracebackMissing = makeValueLabel(QStringLiteral("detailTracebackMissing"), c);
+    ui.copyTraceback = makeCopyButton(QStringLiteral("copyTracebackButton"), tr("Copy the traceback"), c);
+    {
+        auto *box = new QWidget(c);
+        auto *v = new QVBoxLayout(box);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->addWidget(ui.traceback);
+        v->addWidget(ui.tracebackMissing);
+        ui.result->addRow(tr("Traceback:"), withButton(box, ui.copyTraceback, c));
+    }
+
+    // Dates
+    std::unique_ptr<FormGrid> dates = addSection(layout, c, QStringLiteral("detailSectionDates"), tr("Dates"));
+    ui.dateCreated = makeValueLabel(QStringLiteral("detailDateCreated"), c);
+    dates->addRow(tr("Created:"), ui.dateCreated);
+    ui.dateStarted = makeValueLabel(QStringLiteral("detailDateStarted"), c);
+    dates->addRow(tr("Started:"), ui.dateStarted);
+    ui.dateDone = makeValueLabel(QStringLiteral("detailDateDone"), c);
+    dates->addRow(tr("Done:"), ui.dateDone);
+    ui.runtime = makeValueLabel(QStringLiteral("detailRuntime"), c);
+    dates->addRow(tr("Runtime:"), ui.runtime);
+
+    layout->addStretch(1);
+    ui.scroll->setWidget(ui.content);
+
+    ui.argsHighlighter = new JsonHighlighter(ui.args->document());
+    ui.kwargsHighlighter = new JsonHighlighter(ui.kwargs->document());
+    ui.resultHighlighter = new JsonHighlighter(ui.resultView->document());
+    ui.metaHighlighter = new JsonHighlighter(ui.meta->document());
+
+    connect(ui.copyTaskId, &QToolButton::clicked, this, [this] {
+        QGuiApplication::clipboard()->setText(m_row.taskId);
+        flashCopied(m_ui->copyTaskId);
+    });
+    connect(ui.copyResult, &QToolButton::clicked, this, [this] {
+        // The readable form, as shown; the stored text is one click away in the table's
+        // "copy row as JSON".
+        QGuiApplication::clipboard()->setText(m_ui->resultView->toPlainText());
+        flashCopied(m_ui->copyResult);
+    });
+    connect(ui.copyTraceback, &QToolButton::clicked, this, [this] {
+        QGuiApplication::clipboard()->setText(m_row.traceback);
+        flashCopied(m_ui->copyTraceback);
+    });
+
+    ui.loadingDelay = new QTimer(this);
+    ui.loadingDelay->setSingleShot(true);
+    ui.loadingDelay->setInterval(250);
+    connect(ui.loadingDelay, &QTimer::timeout, this, [this] {
+        showPlaceholder(tr("Loading task %1…").arg(m_ui->loadingTaskId));
+    });
+
+    applyPalette();
+}
+
+void DetailPane::setStoreInfo(const StoreInfo &info)
+{
+    m_info = info;
+    m_hasInfo = true;
+    if (m_row.rowId >= 0 || !m_row.taskId.isEmpty())
+        render();
+}
+
+void DetailPane::showLoading(const QString &taskId)
+{
+    m_ui->loadingTaskId = taskId;
+    // Keep the previous row on screen for a moment: moving through the table with the
+    // arrow keys would otherwise flash "Loading" for every row.
+    if (m_ui->stack->currentWidget() == m_ui->scroll)
+        m_ui->loadingDelay->start();
+    else
+        showPlaceholder(tr("Loading task %1…").arg(taskId));
+}
+
+void DetailPane::showResult(const TaskResult &row)
+{
+    m_ui->loadingDelay->stop();
+    m_row = row;
+    const bool sameRow = m_ui->stack->currentWidget() == m_ui->scroll;
+    render();
+    if (!sameRow)
+        m_ui->scroll->verticalScrollBar()->setValue(0);
+    m_ui->stack->setCurrentWidget(m_ui->scroll);
+}
+
+void DetailPane::showError(const QString &message)
+{
+    m_ui->loadingDelay->stop();
+    m_row = TaskResult();
+    showPlaceholder(tr("Could not load this result.\n\n%1").arg(message));
+    m_ui->placeholder->setProperty("error", true);
+}
+
+void DetailPane::clear()
+{
+    m_ui->loadingDelay->stop();
+    m_row = TaskResult();
+    showPlaceholder(tr("Select a task result to see its details."));
+}
+
+void DetailPane::showPlaceholder(const QString &text)
+{
+    m_ui->placeholder->setProperty("error", false);
+    m_ui->placeholder->setText(text);
+    m_ui->stack->setCurrentWidget(m_ui->placeholder);
+}
+
+namespace {
+
+QString muted(const QPalette &palette, const QString &text)
+{
+    const QColor color = palette.color(QPalette::PlaceholderText);
+    return QStringLiteral("<i style=\"color:%1\">%2</i>").arg(color.name(), text.toHtmlEscaped());
+}
+
+QString linkHtml(const QPalette &palette, Field field, const QString &value)
+{
+    return QStringLiteral("<a href=\"%1\" style=\"color:%2; text-decoration:none\">%3</a>")
+        .arg(fieldName(field), palette.color(QPalette::Link).name(), value.toHtmlEscaped());
+}
+
+QString formatDate(const QDateTime &utc)
+{
+    return utc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t"));
+}
+
+} // namespace
+
+void DetailPane::render()
+{
+    Ui &ui = *m_ui;
+    const TaskResult &row = m_row;
+    const QPalette pal = palette();
+    const FieldSet fields = m_hasInfo ? m_info.fields : FieldSet::all();
+    const QString unavailable = muted(pal, tr("unavailable in this schema"));
+    const QString unavailableTip = m_hasInfo && !m_info.schema.isEmpty()
+        ? tr("This field does not exist in %1.").arg(m_info.schema)
+        : tr("This field does not exist in this database's schema.");
+    // result_extended off: name, args, kwargs and worker are NULL together.
+    const bool notExtended = fields.contains(Field::TaskName) && row.taskName.isNull()
+        && row.args.isNull() && row.kwargs.isNull();
+    const QString notRecorded = muted(pal, tr("not recorded (result_extended is off)"));
+    const QString none = muted(pal, tr("None"));
+
+    auto setText = [&](QLabel *label, Field field, const QString &value, bool link,
+                       bool extendedField) {
+        label->setToolTip({});
+        if (!fields.contains(field)) {
+            label->setText(unavailable);
+            label->setToolTip(unavailableTip);
+        } else if (value.isNull()) {
+            label->setText(extendedField && notExtended ? notRecorded : none);
+        } else if (value.isEmpty()) {
+            label->setText(muted(pal, tr("(empty)")));
+        } else if (link) {
+            label->setText(linkHtml(pal, field, value));
+            label->setToolTip(tr("Click to show only results with this %1").arg(fieldLabel(field).toLower()));
+        } else {
+            label->setText(value.toHtmlEscaped());
+        }
+    };
+    auto setRowVisible = [](const std::unique_ptr<FormGrid> &form, QWidget *field, bool visible) {
+        form->setRowVisible(field, visible);
+    };
+
+    // Title: task name when known, else the id.
+    ui.title->setText(row.taskName.isEmpty() ? row.taskId : row.taskName);
+
+    // Notes
+    QStringList notes;
+    if (notExtended) {
+        notes << tr("This result was stored by a Celery app running without "
+                    "<b>result_extended</b>, so its task name, arguments, worker and periodic "
+                    "task were not recorded. Set <tt>result_extended = True</tt> in the Celery "
+                    "configuration to see them for new tasks.");
+    }
+    if (m_hasInfo && !m_info.note.isEmpty()
+        && (notExtended || !m_info.note.contains(QLatin1String("result_extended"))))
+        notes << m_info.note.toHtmlEscaped();
+    if (notes.size() == 2 && notExtended && m_info.note.contains(QLatin1String("result_extended")))
+        notes.removeLast(); // the row's sentence already says it
+    ui.note->setText(notes.join(QStringLiteral("<br><br>")));
+    ui.note->setVisible(!notes.isEmpty());
+
+    QStringList problems = row.problems;
+    if (!row.complete)
+        problems << tr("Only a preview of this row is loaded; values may be cut short.");
+
+    // Identity
+    ui.taskId->setText(row.taskId.toHtmlEscaped());
+    setText(ui.taskName, Field::TaskName, row.taskName, true, true);
+    setText(ui.periodicTask, Field::PeriodicTaskName, row.periodicTaskName, true, true);
+    setText(ui.worker, Field::Worker, row.worker, true, true);
+    {
+        const QColor base = statusColor(row.status);
+        const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
+        const QColor bg = mix(pal.color(QPalette::Window), base, dark ? 0.38 : 0.18);
+        const QColor fg = dark ? base.lighter(160) : base.darker(150);
+        ui.status->setStyleSheet(QStringLiteral("QLabel#detailStatus { background: %1; border: 1px solid %2;"
+                                                " border-radius: 9px; padding: 1px 10px; }")
+                                     .arg(bg.name(), mix(bg, base, 0.5).name()));
+        ui.status->setText(QStringLiteral("<a href=\"status\" style=\"color:%1; text-decoration:none;"
+                                          " font-weight:600\">%2</a>")
+                               .arg(fg.name(), (row.status.isEmpty() ? tr("(no status)") : row.status).toHtmlEscaped()));
+    }
+    const bool hasGroup = fields.contains(Field::GroupId);
+    setRowVisible(ui.identity, ui.groupId, hasGroup);
+    if (hasGroup)
+        setText(ui.groupId, Field::GroupId, row.groupId, false, false);
+    const bool hasParent = fields.contains(Field::ParentId);
+    setRowVisible(ui.identity, ui.parentId, hasParent);
+    if (hasParent)
+        setText(ui.parentId, Field::ParentId, row.parentId, false, false);
+    const bool hasQueue = fields.contains(Field::Queue);
+    setRowVisible(ui.identity, ui.queue, hasQueue);
+    if (hasQueue)
+        setText(ui.queue, Field::Queue, row.queue, false, true);
+    const bool hasRetries = fields.contains(Field::Retries);
+    setRowVisible(ui.identity, ui.retries, hasRetries);
+    if (hasRetries)
+        ui.retries->setText(row.retries < 0 ? none : QLocale().toString(row.retries));
+
+    // Parameters
+    auto showValue = [&](ValueView *view, QLabel *missing, Field field, const QString &stored,
+                         const ValueDecoder::Decoded &decoded, bool extendedField) {
+        if (!fields.contains(field)) {
+            view->hide();
+            missing->setText(unavailable);
+            missing->setToolTip(unavailableTip);
+            missing->show();
+            return;
+        }
+        missing->setToolTip({});
+        if (stored.isNull()) {
+            view->hide();
+            missing->setText(extendedField && notExtended ? notRecorded : none);
+            missing->show();
+            return;
+        }
+        missing->hide();
+        view->setValue(decoded.text);
+        view->show();
+        if (!decoded.problem.isEmpty())
+            problems << tr("%1: %2").arg(fieldLabel(field), decoded.problem);
+    };
+    showValue(ui.args, ui.argsMissing, Field::Args, row.args, ValueDecoder::decodeArguments(row.args), true);
+    showValue(ui.kwargs, ui.kwargsMissing, Field::Kwargs, row.kwargs,
+              ValueDecoder::decodeArguments(row.kwargs), true);
+
+    // Result
+    {
+        QStringList content;
+        if (!row.contentType.isEmpty())
+            content << row.contentType;
+        if (!row.contentEncoding.isEmpty())
+            content << row.contentEncoding;
+        ui.contentType->setText(content.isEmpty() ? none : content.join(QStringLiteral(", ")).toHtmlEscaped());
+        const ValueDecoder::Decoded decoded
+            = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding);
+        showValue(ui.resultView, ui.resultMissing, Field::Result, row.result, decoded, false);
+        const bool summarize = decoded.kind == ValueDecoder::Kind::Exception
+            || decoded.kind == ValueDecoder::Kind::Pickle || decoded.kind == ValueDecoder::Kind::Binary;
+        ui.resultSummary->setVisible(summarize && !decoded.summary.isEmpty());
+        if (summarize) {
+            QString kind;
+            if (decoded.kind == ValueDecoder::Kind::Pickle)
+                kind = tr("Python pickle (not unpickled)");
+            else if (decoded.kind == ValueDecoder::Kind::Binary)
+                kind = tr("Binary content");
+            ui.resultSummary->setText(decoded.kind == ValueDecoder::Kind::Exception
+                                          ? QStringLiteral("<b>%1</b>").arg(decoded.summary.toHtmlEscaped())
+                                          : QStringLiteral("<i>%1</i>").arg(kind.toHtmlEscaped()));
+        }
+        ui.copyResult->setEnabled(!row.result.isNull());
+    }
+    showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, ValueDecoder::decodeMeta(row.meta), false);
+    if (!fields.contains(Field::Traceback)) {
+        ui.traceback->hide();
+        ui.tracebackMissing->setText(unavailable);
+        ui.tracebackMissing->show();
+        ui.copyTraceback->setEnabled(false);
+    } else if (row.traceback.isEmpty()) {
+        ui.traceback->setTraceback({});
+        ui.traceback->hide();
+        const bool failed = row.status == QLatin1String("FAILURE") || row.status == QLatin1String("RETRY");
+        ui.tracebackMissing->setText(failed && notExtended ? notRecorded : none);
+        ui.tracebackMissing->show();
+        ui.copyTraceback->setEnabled(false);
+    } else {
+        ui.tracebackMissing->hide();
+        ui.traceback->setTraceback(row.traceback);
+        ui.traceback->show();
+        ui.copyTraceback->setEnabled(true);
+    }
+
+    // Dates
+    auto setDate = [&](QLabel *label, Field field, const QDateTime &utc) {
+        label->setToolTip({});
+        if (!fields.contains(field)) {
+            label->setText(unavailable);
+            label->setToolTip(unavailableTip);
+        } else if (!utc.isValid()) {
+            label->setText(none);
+        } else {
+            label->setText(formatDate(utc).toHtmlEscaped());
+            label->setToolTip(utc.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'")));
+        }
+    };
+    setDate(ui.dateCreated, Field::DateCreated, row.dateCreated);
+    setDate(ui.dateStarted, Field::DateStarted, row.dateStarted);
+    setDate(ui.dateDone, Field::DateDone, row.dateDone);
+    {
+        // Only finished tasks have a run time; date_done of a STARTED row is its start.
+        const bool finished = row.status == QLatin1String("SUCCESS") || row.status == QLatin1String("FAILURE");
+        const QDateTime from = row.dateStarted.isValid() ? row.dateStarted : row.dateCreated;
+        if (finished && from.isValid() && row.dateDone.isValid() && from <= row.dateDone) {
+            ui.runtime->setText(formatDuration(from.msecsTo(row.dateDone)));
+            ui.runtime->setToolTip(row.dateStarted.isValid() ? tr("Date done − date started")
+                                                             : tr("Date done − date created"));
+        } else {
+            ui.runtime->setText(muted(pal, QStringLiteral("—")));
+            ui.runtime->setToolTip(tr("Only finished tasks have a run time"));
+        }
+    }
+
+    ui.problems->setText(problems.isEmpty()
+                             ? QString()
+                             : QStringLiteral("<b>%1</b><br>• %2")
+                                   .arg(tr("Some values could not be read:"),
+                                        [&] {
+                                            QStringList escaped;
+                                            for (const QString &p : std::as_const(problems))
+                                                escaped << p.toHtmlEscaped();
+                                            return escaped.join(QStringLiteral("<br>• "));
+                                        }()));
+    ui.problems->setVisible(!problems.isEmpty());
+}
+
+void DetailPane::applyPalette()
+{
+    Ui &ui = *m_ui;
+    const QPalette pal = palette();
+    const bool dark = isDark(pal);
+    for (JsonHighlighter *h : {ui.argsHighlighter, ui.kwargsHighlighter, ui.resultHighlighter, ui.metaHighlighter})
+        h->setDark(dark);
+
+    const QColor window = pal.color(QPalette::Window);
+    const bool darkWindow = window.lightnessF() < 0.5;
+    QPalette notePal = pal;
+    notePal.setColor(QPalette::Window, mix(window, QColor(0x3d, 0xae, 0xe9), darkWindow ? 0.25 : 0.14));
+    ui.note->setPalette(notePal);
+    QPalette warnPal = pal;
+    warnPal.setColor(QPalette::Window, mix(window, QColor(0xf6, 0x74, 0x00), darkWindow ? 0.28 : 0.16));
+    ui.problems->setPalette(warnPal);
+
+    QPalette placeholderPal = pal;
+    placeholderPal.setColor(QPalette::WindowText, pal.color(QPalette::PlaceholderText));
+    ui.placeholder->setPalette(placeholderPal);
+
+    if (m_row.rowId >= 0 || !m_row.taskId.isEmpty())
+        render();
+}
+
+void DetailPane::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+}

@@ -1,0 +1,943 @@
+#include "mainwindow.h"
+
+#include "connectionbar.h"
+#include "deleteselecteddialog.h"
+#include "detailpane.h"
+#include "errorbanner.h"
+#include "filterpanel.h"
+#include "purgedialog.h"
+#include "resulttableview.h"
+#include "columnsmenu.h"
+#include "storeurl.h"
+#include "taskresultmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace {
+
+QIcon themed(const char *name, QStyle::StandardPixmap fallback)
+{
+    return QIcon::fromTheme(QString::fromLatin1(name), qApp->style()->standardIcon(fallback));
+}
+
+QString isoUtc(const QDateTime &dt)
+{
+    if (!dt.isValid())
+        return {};
+    return dt.toUTC().toString(Qt::ISODateWithMs);
+}
+
+bool isRetryable(const StoreError &error)
+{
+    switch (error.code) {
+    case StoreError::Code::InvalidUrl:
+    case StoreError::Code::NotCelery:
+    case StoreError::Code::Unsupported:
+        return false;
+    default:
+        return true;
+    }
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    m_model = new TaskResultModel(this);
+
+    // Central area: the error banner above the table.
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_banner = new ErrorBanner(central);
+    m_banner->setObjectName(QStringLiteral("errorBanner"));
+    m_banner->hide();
+    m_table = new ResultTableView(central);
+    m_table->setResultModel(m_model);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_table, 1);
+    setCentralWidget(central);
+
+    m_searchTimer = new QTimer(this);
+    m_searchTimer->setSingleShot(true);
+    m_searchTimer->setInterval(searchDelayMs);
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(60);
+    m_autoRefreshTimer = new QTimer(this);
+    m_autoRefreshTimer->setInterval(autoRefreshMs);
+    m_busyDelay = new QTimer(this);
+    m_busyDelay->setSingleShot(true);
+    m_busyDelay->setInterval(150);
+
+    createActions();
+    createDocks();
+    createToolBar();
+    createMenus();
+    createStatusBar();
+
+    connect(m_searchTimer, &QTimer::timeout, this, &MainWindow::applyQuery);
+    connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyQuery);
+    connect(m_autoRefreshTimer, &QTimer::timeout, this, [this] { refresh(true); });
+    connect(m_busyDelay, &QTimer::timeout, this, [this] { m_busyBar->setVisible(true); });
+    connect(m_searchBox, &QLineEdit::textChanged, this, [this] { m_searchTimer->start(); });
+    connect(m_filterPanel, &FilterPanel::filtersChanged, this, [this] {
+        m_filterTimer->start();
+        updateActions();
+    });
+
+    connect(m_model, &TaskResultModel::opened, this, &MainWindow::onOpened);
+    connect(m_model, &TaskResultModel::failed, this, &MainWindow::onFailed);
+    connect(m_model, &TaskResultModel::countChanged, this, [this](qint64 matching, qint64 total) {
+        m_matching = matching;
+        m_total = total;
+        updateCountLabel();
+    });
+    connect(m_model, &TaskResultModel::facetsChanged, m_filterPanel, &FilterPanel::setFacets);
+    connect(m_model, &TaskResultModel::detailReady, this, &MainWindow::onDetailReady);
+    connect(m_model, &TaskResultModel::detailFailed, this,
+            [this](qint64 rowId, const StoreError &error) {
+                if (rowId == m_currentRowId)
+                    m_detailPane->showError(error.message);
+            });
+    connect(m_model, &TaskResultModel::busyChanged, this, &MainWindow::setBusy);
+    // A row's page arriving may complete the current row (its id was unknown until then).
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
+        if (m_currentRowId < 0 && m_table->currentIndex().isValid())
+            onCurrentRowChanged();
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        if (!m_table->isPreserving())
+            onCurrentRowChanged();
+    });
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onCurrentRowChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateActions();
+        updateCountLabel();
+    });
+    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_table, &QAbstractItemView::activated, this, [this] {
+        m_detailDock->show();
+        m_detailDock->raise();
+    });
+
+    connect(m_connectionBar, &ConnectionBar::openRequested, this,
+            [this](const QString &url) { openUrl(url); });
+    connect(m_connectionBar, &ConnectionBar::readOnlyToggled, this, &MainWindow::onReadOnlyToggled);
+    connect(m_banner, &ErrorBanner::retryRequested, this, &MainWindow::reopen);
+    connect(m_detailPane, &DetailPane::filterRequested, this, &MainWindow::filterBy);
+
+    resize(1400, 860);
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_table->restoreLayout(settings);
+    m_utcAction->setChecked(settings.value(QStringLiteral("view/utc"), false).toBool());
+
+    updateTitle();
+    updateActions();
+    updateCountLabel();
+}
+
+MainWindow::~MainWindow()
+{
+    // Stop answers arriving into half-destroyed children.
+    m_model->disconnect(this);
+}
+
+// ---------------------------------------------------------------------------------------
+// Construction
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const char *objectName) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(objectName));
+        return action;
+    };
+
+    m_openAction = make(tr("&Open Database…"), "openAction");
+    m_openAction->setShortcuts({QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_L)});
+    m_openAction->setIcon(themed("document-open", QStyle::SP_DialogOpenButton));
+    m_openAction->setToolTip(tr("Type a database URL to open (Ctrl+L)"));
+    connect(m_openAction, &QAction::triggered, this, [this] { m_connectionBar->focusUrl(); });
+
+    m_quitAction = make(tr("&Quit"), "quitAction");
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_refreshAction = make(tr("&Refresh"), "refreshAction");
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction->setIcon(themed("view-refresh", QStyle::SP_BrowserReload));
+    m_refreshAction->setToolTip(tr("Read the results again (F5)"));
+    connect(m_refreshAction, &QAction::triggered, this, [this] { refresh(false); });
+
+    m_autoRefreshAction = make(tr("&Auto-refresh"), "autoRefreshAction");
+    m_autoRefreshAction->setCheckable(true);
+    m_autoRefreshAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_autoRefreshAction->setIcon(themed("media-playlist-repeat", QStyle::SP_BrowserReload));
+    m_autoRefreshAction->setToolTip(
+        tr("Show new results every %1 seconds without moving the selection (Shift+F5)")
+            .arg(autoRefreshMs / 1000));
+    connect(m_autoRefreshAction, &QAction::toggled, this, [this](bool on) {
+        if (on)
+            m_autoRefreshTimer->start();
+        else
+            m_autoRefreshTimer->stop();
+        statusBar()->showMessage(on ? tr("Auto-refresh every %1 s").arg(autoRefreshMs / 1000)
+                                    : tr("Auto-refresh off"),
+                                 3000);
+    });
+
+    m_deleteExpiredAction = make(tr("Delete &Expired…"), "deleteExpiredAction");
+    m_deleteExpiredAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+    m_deleteExpiredAction->setIcon(themed("edit-clear-history", QStyle::SP_DialogDiscardButton));
+    connect(m_deleteExpiredAction, &QAction::triggered, this, &MainWindow::deleteExpired);
+
+    m_deleteSelectedAction = make(tr("&Delete Selected…"), "deleteSelectedAction");
+    m_deleteSelectedAction->setShortcut(QKeySequence::Delete);
+    m_deleteSelectedAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_deleteSelectedAction->setIcon(themed("edit-delete", QStyle::SP_TrashIcon));
+    connect(m_deleteSelectedAction, &QAction::triggered, this, &MainWindow::deleteSelected);
+
+    m_copyAction = make(tr("&Copy"), "copyAction");
+    m_copyAction->setShortcut(QKeySequence::Copy);
+    m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copyAction->setIcon(themed("edit-copy", QStyle::SP_FileIcon));
+    m_copyAction->setToolTip(tr("Copy the current cell"));
+    connect(m_copyAction, &QAction::triggered, this, &MainWindow::copyCell);
+
+    m_copyTaskIdAction = make(tr("Copy Task &ID"), "copyTaskIdAction");
+    m_copyTaskIdAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_copyTaskIdAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copyTaskIdAction, &QAction::triggered, this, &MainWindow::copyTaskId);
+
+    m_copyJsonAction = make(tr("Copy Row as &JSON"), "copyJsonAction");
+    m_copyJsonAction->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
+    m_copyJsonAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copyJsonAction, &QAction::triggered, this, &MainWindow::copyRowsAsJson);
+
+    m_selectAllAction = make(tr("Select &All"), "selectAllAction");
+    m_selectAllAction->setShortcut(QKeySequence::SelectAll);
+    m_selectAllAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_selectAllAction, &QAction::triggered, m_table, &QTableView::selectAll);
+
+    m_findAction = make(tr("&Find"), "findAction");
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        m_searchBox->setFocus(Qt::ShortcutFocusReason);
+        m_searchBox->selectAll();
+    });
+
+    m_utcAction = make(tr("Show Dates in &UTC"), "utcAction");
+    m_utcAction->setCheckable(true);
+    m_utcAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_U));
+    m_utcAction->setToolTip(tr("Dates are shown in local time; tick to show UTC"));
+    connect(m_utcAction, &QAction::toggled, this, [this](bool utc) {
+        m_model->setShowUtc(utc);
+        QSettings().setValue(QStringLiteral("view/utc"), utc);
+    });
+
+    m_clearFiltersAction = make(tr("C&lear Filters and Search"), "clearFiltersAction");
+    m_clearFiltersAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    m_clearFiltersAction->setIcon(themed("edit-clear", QStyle::SP_LineEditClearButton));
+    connect(m_clearFiltersAction, &QAction::triggered, this, [this] {
+        m_searchBox->clear();
+        m_filterPanel->clearFilters();
+        applyQuery();
+    });
+
+    m_aboutAction = make(tr("&About Stalk"), "aboutAction");
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, [this] {
+        QMessageBox::about(
+            this, tr("About Stalk"),
+            tr("<h3>Stalk %1</h3><p>Browse, search and clean up Celery task results "
+               "(django-celery-results, Celery's database backend, CouchDB).</p>")
+                .arg(QCoreApplication::applicationVersion()));
+    });
+
+    // Table-scoped shortcuts: Del and Ctrl+C act on the table only when it has focus, so
+    // they keep their usual meaning in the search box and the detail pane.
+    m_table->addActions({m_copyAction, m_copyTaskIdAction, m_copyJsonAction,
+                         m_deleteSelectedAction, m_selectAllAction});
+}
+
+void MainWindow::createDocks()
+{
+    m_filterPanel = new FilterPanel(this);
+    m_filterDock = new QDockWidget(tr("Filters"), this);
+    m_filterDock->setObjectName(QStringLiteral("filterDock"));
+    m_filterDock->setWidget(m_filterPanel);
+    m_filterDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    m_filterDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    addDockWidget(Qt::LeftDockWidgetArea, m_filterDock);
+
+    m_detailPane = new DetailPane(this);
+    m_detailPane->setObjectName(QStringLiteral("detailPane"));
+    m_detailDock = new QDockWidget(tr("Details"), this);
+    m_detailDock->setObjectName(QStringLiteral("detailDock"));
+    m_detailDock->setWidget(m_detailPane);
+    m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    m_detailDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    resizeDocks({m_filterDock, m_detailDock}, {250, 470}, Qt::Horizontal);
+
+    m_connectionBar = new ConnectionBar(this);
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *connection = addToolBar(tr("Connection"));
+    connection->setObjectName(QStringLiteral("connectionToolBar"));
+    connection->setMovable(false);
+    connection->addWidget(m_connectionBar);
+    addToolBarBreak();
+
+    QToolBar *tools = addToolBar(tr("Actions"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->addAction(m_refreshAction);
+    tools->addAction(m_autoRefreshAction);
+    tools->addSeparator();
+    tools->addAction(m_deleteExpiredAction);
+    tools->addAction(m_deleteSelectedAction);
+
+    auto *spacer = new QWidget(tools);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    tools->addWidget(spacer);
+
+    m_searchBox = new QLineEdit(tools);
+    m_searchBox->setObjectName(QStringLiteral("searchBox"));
+    m_searchBox->setAccessibleName(tr("Search"));
+    m_searchBox->setPlaceholderText(tr("Search task id, name, status, args, kwargs  (Ctrl+F)"));
+    m_searchBox->setToolTip(
+        tr("As the Django admin searches: every word must appear in the task id, name, status, "
+           "args or kwargs; \"quoted phrases\" stay whole."));
+    m_searchBox->setClearButtonEnabled(true);
+    m_searchBox->addAction(themed("edit-find", QStyle::SP_FileDialogContentsView),
+                           QLineEdit::LeadingPosition);
+    m_searchBox->setMinimumWidth(380);
+    m_searchBox->setMaximumWidth(560);
+    tools->addWidget(m_searchBox);
+    // Escape in the search box clears it; Return jumps to the results.
+    connect(m_searchBox, &QLineEdit::returnPressed, this, [this] {
+        m_searchTimer->stop();
+        applyQuery();
+        m_table->setFocus(Qt::OtherFocusReason);
+        if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
+            m_table->selectRow(0);
+    });
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_copyAction);
+    edit->addAction(m_copyTaskIdAction);
+    edit->addAction(m_copyJsonAction);
+    edit->addSeparator();
+    edit->addAction(m_selectAllAction);
+    edit->addAction(m_findAction);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_refreshAction);
+    m_viewMenu->addAction(m_autoRefreshAction);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_utcAction);
+    m_viewMenu->addMenu(m_table->columnsMenu());
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_filterDock->toggleViewAction());
+    m_viewMenu->addAction(m_detailDock->toggleViewAction());
+    m_viewMenu->addAction(m_clearFiltersAction);
+
+    QMenu *results = menuBar()->addMenu(tr("&Results"));
+    results->addAction(m_deleteExpiredAction);
+    results->addAction(m_deleteSelectedAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_busyBar = new QProgressBar(this);
+    m_busyBar->setObjectName(QStringLiteral("busyIndicator"));
+    m_busyBar->setRange(0, 0);
+    m_busyBar->setMaximumWidth(90);
+    m_busyBar->setMaximumHeight(fontMetrics().height());
+    m_busyBar->setTextVisible(false);
+    m_busyBar->setAccessibleName(tr("Working"));
+    m_busyBar->setVisible(false);
+
+    m_noteLabel = new QLabel(this);
+    m_noteLabel->setObjectName(QStringLiteral("noteLabel"));
+    m_noteLabel->setVisible(false);
+    m_noteLabel->setTextFormat(Qt::PlainText);
+
+    m_countLabel = new QLabel(this);
+    m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    m_databaseLabel = new QLabel(this);
+    m_databaseLabel->setObjectName(QStringLiteral("databaseLabel"));
+    m_databaseLabel->setTextFormat(Qt::PlainText);
+    m_databaseLabel->setMaximumWidth(620);
+
+    statusBar()->addWidget(m_noteLabel, 1);
+    statusBar()->addPermanentWidget(m_busyBar);
+    statusBar()->addPermanentWidget(m_countLabel);
+    statusBar()->addPermanentWidget(m_databaseLabel);
+}
+
+// ---------------------------------------------------------------------------------------
+// Opening
+
+bool MainWindow::isReadOnly() const
+{
+    return m_readOnly || m_info.readOnly;
+}
+
+void MainWindow::openUrl(const QString &url, bool forceReadOnly)
+{
+    const QString trimmed = url.trimmed();
+    if (trimmed.isEmpty())
+        return;
+    m_url = trimmed;
+    m_readOnly = forceReadOnly || ConnectionBar::rememberedReadOnly(trimmed);
+    if (forceReadOnly)
+        ConnectionBar::setRememberedReadOnly(trimmed, true);
+    m_connectionBar->setUrl(trimmed);
+    m_connectionBar->setReadOnly(m_readOnly);
+
+    // A new database starts unfiltered; the sort order stays.
+    {
+        const QSignalBlocker blockSearch(m_searchBox);
+        const QSignalBlocker blockFilters(m_filterPanel);
+        m_searchBox->clear();
+        m_filterPanel->clearFilters();
+        m_filterPanel->setFacets(Facets());
+    }
+    m_searchTimer->stop();
+    m_filterTimer->stop();
+    m_banner->dismiss();
+    m_lastError.clear();
+    m_currentRowId = -1;
+    m_currentDetail = TaskResult();
+    m_detailPane->clear();
+    m_matching = m_total = -1;
+    m_opened = false;
+    m_info = StoreInfo();
+    reopen();
+}
+
+void MainWindow::setAutoRefreshInterval(int ms)
+{
+    m_autoRefreshTimer->setInterval(ms);
+}
+
+void MainWindow::reopen()
+{
+    if (m_url.isEmpty())
+        return;
+    m_banner->dismiss();
+    StoreOptions options;
+    options.readOnly = m_readOnly;
+    Outcome<StoreFactory> factory = makeStoreFactory(m_url, options);
+    if (!factory) {
+        onFailed(factory.error());
+        return;
+    }
+    m_opened = false;
+    m_model->close();
+    TaskQuery query = m_model->query();
+    query.search = m_searchBox->text();
+    m_filterPanel->applyTo(&query);
+    m_model->setQuery(query);
+    m_model->setStoreFactory(*factory);
+    setBusy(true);
+    updateTitle();
+    updateActions();
+    statusBar()->showMessage(tr("Opening %1…").arg(ConnectionBar::stripPassword(m_url)));
+}
+
+void MainWindow::onOpened(const StoreInfo &info)
+{
+    m_opened = true;
+    m_info = info;
+    m_banner->dismiss();
+    m_lastError.clear();
+    statusBar()->clearMessage();
+    ConnectionBar::rememberConnection(m_url);
+    m_connectionBar->reloadRecentConnections();
+    m_table->applyColumnVisibility();
+    m_filterPanel->setAvailableFields(info.fields);
+    m_detailPane->setStoreInfo(info);
+    updateTitle();
+    updateNote();
+    updateActions();
+    updateCountLabel();
+    if (!m_table->currentIndex().isValid())
+        m_table->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::onFailed(const StoreError &error)
+{
+    m_lastError = error.message;
+    m_banner->showMessage(error.message, isRetryable(error));
+    m_table->endPreserve();
+    setBusy(false);
+    statusBar()->clearMessage();
+    updateTitle();
+    updateActions();
+}
+
+void MainWindow::onReadOnlyToggled(bool readOnly)
+{
+    m_readOnly = readOnly;
+    if (!m_url.isEmpty())
+        ConnectionBar::setRememberedReadOnly(m_url, readOnly);
+    updateTitle();
+    updateActions();
+    statusBar()->showMessage(readOnly ? tr("Read-only: deleting is disabled for this connection")
+                                      : tr("Deleting is enabled for this connection"),
+                             4000);
+}
+
+// ---------------------------------------------------------------------------------------
+// Query, refresh, state
+
+void MainWindow::applyQuery()
+{
+    m_searchTimer->stop();
+    m_filterTimer->stop();
+    TaskQuery query = m_model->query();
+    query.search = m_searchBox->text();
+    m_filterPanel->applyTo(&query);
+    if (query != m_model->query())
+        m_model->setQuery(query);
+    updateActions();
+}
+
+void MainWindow::refresh(bool automatic)
+{
+    if (!m_opened) {
+        if (!automatic)
+            reopen();
+        return;
+    }
+    if (automatic && m_model->rowCount() > 0 && m_busyBar->isVisible())
+        return; // still busy with the previous round
+    m_table->preserveSelection();
+    if (!automatic && m_filterPanel->isDateRangeRelative()) {
+        // "Last hour" means the last hour from now.
+        TaskQuery query = m_model->query();
+        m_filterPanel->applyTo(&query);
+        if (query != m_model->query()) {
+            m_model->setQuery(query);
+            return;
+        }
+    }
+    m_model->refresh();
+    if (!automatic && m_currentRowId >= 0)
+        m_model->requestDetail(m_currentRowId);
+}
+
+void MainWindow::setBusy(bool busy)
+{
+    if (busy) {
+        if (!m_busyBar->isVisible() && !m_busyDelay->isActive())
+            m_busyDelay->start();
+    } else {
+        m_busyDelay->stop();
+        m_busyBar->setVisible(false);
+        m_table->endPreserve();
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    QString where;
+    if (m_opened)
+        where = m_info.location.isEmpty() ? ConnectionBar::stripPassword(m_url) : m_info.location;
+    else if (!m_url.isEmpty())
+        where = ConnectionBar::stripPassword(m_url);
+    QString title = where.isEmpty() ? tr("No database") : where;
+    if (!m_opened && !m_url.isEmpty())
+        title += m_lastError.isEmpty() ? tr(" (opening…)") : tr(" (not connected)");
+    if (isReadOnly() && !m_url.isEmpty())
+        title += tr(" [read-only]");
+    setWindowTitle(tr("%1 — Stalk").arg(title));
+
+    if (m_opened) {
+        QStringList parts;
+        if (!m_info.engine.isEmpty())
+            parts << m_info.engine;
+        parts << where;
+        if (!m_info.schema.isEmpty())
+            parts << m_info.schema;
+        if (isReadOnly())
+            parts << tr("read-only");
+        m_databaseLabel->setText(parts.join(QStringLiteral(" · ")));
+        m_databaseLabel->setToolTip(
+            tr("Database: %1\nTable: %2\nSchema: %3").arg(where, m_info.tableName, m_info.schema));
+    } else {
+        m_databaseLabel->setText(m_url.isEmpty() ? tr("No database open")
+                                                 : tr("Not connected: %1").arg(where));
+        m_databaseLabel->setToolTip(QString());
+    }
+}
+
+void MainWindow::updateNote()
+{
+    QStringList notes;
+    if (!m_info.note.isEmpty())
+        notes << m_info.note;
+    const QString missing = m_table->unavailableColumnsText();
+    if (!missing.isEmpty())
+        notes << missing;
+    m_noteLabel->setText(notes.isEmpty() ? QString() : QStringLiteral("ⓘ ") + notes.join(QStringLiteral(" — ")));
+    m_noteLabel->setToolTip(notes.join(QStringLiteral("\n")));
+    m_noteLabel->setVisible(!notes.isEmpty());
+}
+
+void MainWindow::updateCountLabel()
+{
+    const QLocale locale;
+    QString text;
+    if (m_matching >= 0 && m_total >= 0)
+        text = tr("%1 of %2 results").arg(locale.toString(m_matching), locale.toString(m_total));
+    const int selected = m_table->selectionModel()
+        ? int(m_table->selectionModel()->selectedRows().size())
+        : 0;
+    if (selected > 1)
+        text += tr(" · %1 selected").arg(locale.toString(selected));
+    m_countLabel->setText(text);
+}
+
+void MainWindow::updateActions()
+{
+    const bool canDelete = m_opened && !isReadOnly();
+    const QString why = !m_opened ? tr("No database is open")
+                                  : tr("This connection is read-only");
+    m_deleteExpiredAction->setEnabled(canDelete);
+    m_deleteExpiredAction->setToolTip(
+        canDelete ? tr("Delete results older than a cutoff, as Celery's result_expires does "
+                       "(Ctrl+Shift+Del)")
+                  : why);
+    const bool hasSelection = m_table->selectionModel() && m_table->selectionModel()->hasSelection();
+    m_deleteSelectedAction->setEnabled(canDelete && hasSelection);
+    m_deleteSelectedAction->setToolTip(canDelete ? tr("Delete the selected results (Del)") : why);
+    m_refreshAction->setEnabled(!m_url.isEmpty());
+    m_autoRefreshAction->setEnabled(m_opened);
+    const bool hasRow = m_table->currentIndex().isValid();
+    m_copyAction->setEnabled(hasRow);
+    m_copyTaskIdAction->setEnabled(hasRow);
+    m_copyJsonAction->setEnabled(hasRow);
+    m_clearFiltersAction->setEnabled(m_filterPanel->hasFilters() || !m_searchBox->text().isEmpty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Detail
+
+void MainWindow::onCurrentRowChanged()
+{
+    updateActions();
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid()) {
+        if (!m_table->isPreserving()) {
+            m_currentRowId = -1;
+            m_currentDetail = TaskResult();
+            m_detailPane->clear();
+        }
+        return;
+    }
+    if (!current.data(TaskResultModel::LoadedRole).toBool()) {
+        m_currentRowId = -1;
+        m_detailPane->showLoading(QString());
+        return;
+    }
+    const qint64 rowId = current.data(TaskResultModel::RowIdRole).toLongLong();
+    if (rowId == m_currentRowId)
+        return; // the same row after a refresh or a page load
+    m_currentRowId = rowId;
+    m_currentDetail = TaskResult();
+    m_detailPane->showLoading(current.data(TaskResultModel::TaskIdRole).toString());
+    m_model->requestDetail(rowId);
+}
+
+void MainWindow::onDetailReady(const TaskResult &row)
+{
+    if (row.rowId != m_currentRowId)
+        return;
+    if (row == m_currentDetail)
+        return;
+    m_currentDetail = row;
+    m_detailPane->showResult(row);
+}
+
+// ---------------------------------------------------------------------------------------
+// Context menu and copying
+
+void MainWindow::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_table->indexAt(pos);
+    if (index.isValid() && !m_table->selectionModel()->isRowSelected(index.row(), QModelIndex()))
+        m_table->selectionModel()->setCurrentIndex(
+            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    else if (index.isValid())
+        m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+
+    QMenu menu(this);
+    menu.addAction(m_copyAction);
+    menu.addAction(m_copyTaskIdAction);
+    menu.addAction(m_copyJsonAction);
+
+    const TaskResult *row = index.isValid() ? m_model->cachedRow(index.row()) : nullptr;
+    if (row) {
+        menu.addSeparator();
+        auto addFilter = [&](Field field, const QString &label, const QString &value) {
+            if (!m_info.fields.contains(field))
+                return;
+            const QString shown = value.isNull() ? tr("(none)") : value;
+            QAction *a = menu.addAction(
+                label.arg(QFontMetrics(menu.font()).elidedText(shown, Qt::ElideMiddle, 260)));
+            connect(a, &QAction::triggered, this, [this, field, value] { filterBy(field, value); });
+        };
+        addFilter(Field::TaskName, tr("Filter by Task Name “%1”"), row->taskName);
+        addFilter(Field::Worker, tr("Filter by Worker “%1”"), row->worker);
+        addFilter(Field::Status, tr("Filter by Status “%1”"), row->status);
+        if (!row->periodicTaskName.isNull())
+            addFilter(Field::PeriodicTaskName, tr("Filter by Periodic Task “%1”"),
+                      row->periodicTaskName);
+    }
+    menu.addSeparator();
+    menu.addAction(m_deleteSelectedAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::filterBy(Field field, const QString &value)
+{
+    m_filterDock->show();
+    m_filterPanel->selectOnly(field, value);
+    applyQuery();
+    statusBar()->showMessage(
+        tr("Filtered by %1 “%2”").arg(fieldLabel(field).toLower(),
+                                     value.isNull() ? tr("(none)") : value),
+        4000);
+}
+
+void MainWindow::copyCell()
+{
+    const QModelIndex index = m_table->currentIndex();
+    if (!index.isValid())
+        return;
+    QString text = index.data(Qt::DisplayRole).toString();
+    // Copy the whole task id / names even when the cell shows them cut.
+    if (const TaskResult *row = m_model->cachedRow(index.row())) {
+        switch (index.column()) {
+        case TaskResultModel::TaskIdColumn:
+            text = row->taskId;
+            break;
+        case TaskResultModel::TaskNameColumn:
+            text = row->taskName;
+            break;
+        default:
+            break;
+        }
+    }
+    QGuiApplication::clipboard()->setText(text);
+    statusBar()->showMessage(tr("Copied %1").arg(m_model->headerData(index.column(), Qt::Horizontal).toString()), 2000);
+}
+
+void MainWindow::copyTaskId()
+{
+    QStringList ids;
+    const QModelIndexList rows = m_table->selectedLoadedRows();
+    for (const QModelIndex &index : rows)
+        ids << index.data(TaskResultModel::TaskIdRole).toString();
+    if (ids.isEmpty() && m_table->currentIndex().isValid())
+        ids << m_table->currentIndex().data(TaskResultModel::TaskIdRole).toString();
+    if (ids.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(ids.join(u'\n'));
+    statusBar()->showMessage(ids.size() == 1 ? tr("Copied task id %1").arg(ids.first())
+                                             : tr("Copied %1 task ids").arg(ids.size()),
+                             2000);
+}
+
+QJsonObject MainWindow::rowJson(const TaskResult &row) const
+{
+    const TaskResult &r = (m_currentDetail.rowId == row.rowId && m_currentDetail.complete)
+        ? m_currentDetail
+        : row;
+    const FieldSet fields = m_info.fields;
+    QJsonObject object;
+    auto text = [&](Field f, const QString &value) {
+        if (fields.contains(f))
+            object.insert(fieldName(f), value.isNull() ? QJsonValue() : QJsonValue(value));
+    };
+    auto date = [&](Field f, const QDateTime &value) {
+        if (fields.contains(f))
+            object.insert(fieldName(f), value.isValid() ? QJsonValue(isoUtc(value)) : QJsonValue());
+    };
+    object.insert(fieldName(Field::RowId), r.rowId);
+    text(Field::TaskId, r.taskId);
+    text(Field::TaskName, r.taskName);
+    text(Field::PeriodicTaskName, r.periodicTaskName);
+    text(Field::Status, r.status);
+    text(Field::Worker, r.worker);
+    text(Field::Args, r.args);
+    text(Field::Kwargs, r.kwargs);
+    text(Field::Result, r.result);
+    if (r.complete) {
+        text(Field::Traceback, r.traceback);
+        text(Field::Meta, r.meta);
+    }
+    text(Field::ContentType, r.contentType);
+    text(Field::ContentEncoding, r.contentEncoding);
+    date(Field::DateCreated, r.dateCreated);
+    date(Field::DateStarted, r.dateStarted);
+    date(Field::DateDone, r.dateDone);
+    text(Field::GroupId, r.groupId);
+    text(Field::ParentId, r.parentId);
+    text(Field::Queue, r.queue);
+    if (fields.contains(Field::Retries))
+        object.insert(fieldName(Field::Retries), r.retries >= 0 ? QJsonValue(r.retries) : QJsonValue());
+    if (fields.contains(Field::Hidden))
+        object.insert(fieldName(Field::Hidden), r.hidden);
+    return object;
+}
+
+void MainWindow::copyRowsAsJson()
+{
+    QJsonArray rows;
+    QModelIndexList indexes = m_table->selectedLoadedRows();
+    if (indexes.isEmpty() && m_table->currentIndex().isValid())
+        indexes << m_table->currentIndex();
+    std::sort(indexes.begin(), indexes.end(),
+              [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &index : std::as_const(indexes)) {
+        if (const TaskResult *row = m_model->cachedRow(index.row()))
+            rows.append(rowJson(*row));
+    }
+    if (rows.isEmpty())
+        return;
+    const QByteArray json = rows.size() == 1
+        ? QJsonDocument(rows.first().toObject()).toJson(QJsonDocument::Indented)
+        : QJsonDocument(rows).toJson(QJsonDocument::Indented);
+    QGuiApplication::clipboard()->setText(QString::fromUtf8(json));
+    statusBar()->showMessage(tr("Copied %n row(s) as JSON", nullptr, int(rows.size())), 2000);
+}
+
+// ---------------------------------------------------------------------------------------
+// Deleting
+
+StoreFactory MainWindow::writableFactory()
+{
+    Outcome<StoreFactory> factory = makeStoreFactory(m_url, StoreOptions());
+    if (!factory) {
+        m_banner->showMessage(factory.error().message, false);
+        return {};
+    }
+    return *factory;
+}
+
+void MainWindow::deleteExpired()
+{
+    if (!m_opened || isReadOnly())
+        return;
+    StoreFactory factory = writableFactory();
+    if (!factory)
+        return;
+    auto *dialog = new PurgeDialog(factory, m_info, ConnectionBar::settingsKey(m_url), this);
+    dialog->setObjectName(QStringLiteral("purgeDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PurgeDialog::purgeFinished, this, &MainWindow::onDeletionFinished);
+    dialog->open();
+}
+
+void MainWindow::deleteSelected()
+{
+    if (!m_opened || isReadOnly())
+        return;
+    const QModelIndexList rows = m_table->selectedLoadedRows();
+    if (rows.isEmpty()) {
+        statusBar()->showMessage(tr("Select the results to delete first"), 3000);
+        return;
+    }
+    QVector<qint64> ids;
+    QMap<QString, qint64> byStatus;
+    for (const QModelIndex &index : rows) {
+        ids.push_back(index.data(TaskResultModel::RowIdRole).toLongLong());
+        const TaskResult *row = m_model->cachedRow(index.row());
+        byStatus[row ? row->status : QString()] += 1;
+    }
+    StoreFactory factory = writableFactory();
+    if (!factory)
+        return;
+    auto *dialog = new DeleteSelectedDialog(factory, ids, byStatus, this);
+    dialog->setObjectName(QStringLiteral("deleteSelectedDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setReadOnly(isReadOnly());
+    connect(dialog, &DeleteSelectedDialog::deleteFinished, this, &MainWindow::onDeletionFinished);
+    dialog->open();
+}
+
+void MainWindow::onDeletionFinished(const PurgeSummary &summary)
+{
+    statusBar()->showMessage(purgeSummaryText(summary), 10000);
+    if (summary.error.isError())
+        m_banner->showMessage(purgeSummaryText(summary), false);
+    if (m_opened) {
+        m_table->preserveSelection();
+        m_model->refresh();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+void MainWindow::saveSettings()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    m_table->saveLayout(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}

@@ -1,0 +1,133 @@
+#pragma once
+
+#include "purger.h"
+#include "resultstore.h"
+#include "taskresult.h"
+
+#include <QMainWindow>
+
+class ConnectionBar;
+class DetailPane;
+class ErrorBanner;
+class FilterPanel;
+class QAction;
+class QJsonObject;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QTimer;
+class ResultTableView;
+class TaskResultModel;
+
+/// The admin window: connection bar, filter panel, search box, results table, detail pane,
+/// deletion dialogs, error banner and status bar, wired to one TaskResultModel.
+///
+/// Never touches a database itself: the model's worker thread reads, PurgeJob (inside the
+/// dialogs) deletes. GUI thread; a top-level window (owned by whoever creates it).
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens url; the read-only switch is the one remembered for it, or on when forceReadOnly.
+    void openUrl(const QString &url, bool forceReadOnly = false);
+    QString url() const { return m_url; }
+    bool isReadOnly() const;
+
+    TaskResultModel *model() const { return m_model; }
+    ResultTableView *table() const { return m_table; }
+
+    /// How often auto-refresh re-reads (default autoRefreshMs).
+    void setAutoRefreshInterval(int ms);
+
+    /// The debounce of the search box, in milliseconds.
+    static constexpr int searchDelayMs = 250;
+    static constexpr int autoRefreshMs = 5000;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createDocks();
+    void createStatusBar();
+
+    void reopen();
+    void applyQuery();
+    void refresh(bool automatic);
+    void updateActions();
+    void updateTitle();
+    void updateCountLabel();
+    void updateNote();
+    void setBusy(bool busy);
+
+    void onOpened(const StoreInfo &info);
+    void onFailed(const StoreError &error);
+    void onCurrentRowChanged();
+    void onDetailReady(const TaskResult &row);
+    void onDeletionFinished(const PurgeSummary &summary);
+    void onReadOnlyToggled(bool readOnly);
+
+    void showContextMenu(const QPoint &pos);
+    void copyCell();
+    void copyTaskId();
+    void copyRowsAsJson();
+    void deleteExpired();
+    void deleteSelected();
+    void filterBy(Field field, const QString &value);
+    /// The row as JSON with FORMATS.md's field names (complete when its detail is loaded).
+    QJsonObject rowJson(const TaskResult &row) const;
+    StoreFactory writableFactory();
+    void saveSettings();
+
+    TaskResultModel *m_model = nullptr;
+    ConnectionBar *m_connectionBar = nullptr;
+    ResultTableView *m_table = nullptr;
+    FilterPanel *m_filterPanel = nullptr;
+    DetailPane *m_detailPane = nullptr;
+    ErrorBanner *m_banner = nullptr;
+    QDockWidget *m_filterDock = nullptr;
+    QDockWidget *m_detailDock = nullptr;
+    QLineEdit *m_searchBox = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QLabel *m_databaseLabel = nullptr;
+    QLabel *m_noteLabel = nullptr;
+    QProgressBar *m_busyBar = nullptr;
+    QTimer *m_searchTimer = nullptr;
+    QTimer *m_filterTimer = nullptr;
+    QTimer *m_autoRefreshTimer = nullptr;
+    QTimer *m_busyDelay = nullptr;
+    QMenu *m_viewMenu = nullptr;
+
+    QAction *m_openAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_refreshAction = nullptr;
+    QAction *m_autoRefreshAction = nullptr;
+    QAction *m_deleteExpiredAction = nullptr;
+    QAction *m_deleteSelectedAction = nullptr;
+    QAction *m_copyAction = nullptr;
+    QAction *m_copyTaskIdAction = nullptr;
+    QAction *m_copyJsonAction = nullptr;
+    QAction *m_selectAllAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_utcAction = nullptr;
+    QAction *m_clearFiltersAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+
+    QString m_url;
+    bool m_readOnly = false;
+    bool m_opened = false;
+    StoreInfo m_info;
+    qint64 m_matching = -1;
+    qint64 m_total = -1;
+    qint64 m_currentRowId = -1;
+    TaskResult m_currentDetail;
+    QString m_lastError;
+};

@@ -1,0 +1,685 @@
+#include "purgedialog.h"
+
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QStyle>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace {
+
+QColor mix(const QColor &a, const QColor &b, qreal t)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
+                            float(a.greenF() * (1 - t) + b.greenF() * t),
+                            float(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+QString results(qint64 n)
+{
+    return n == 1 ? PurgeDialog::tr("1 result")
+                  : PurgeDialog::tr("%1 results").arg(QLocale().toString(n));
+}
+
+QString groups(qint64 n)
+{
+    return n == 1 ? PurgeDialog::tr("1 group") : PurgeDialog::tr("%1 groups").arg(QLocale().toString(n));
+}
+
+/// Owns the preview store on the preview thread. Deleted on that thread (QThread::finished
+/// -> deleteLater), so the store's connection is closed where it was opened.
+class PreviewHost final : public QObject
+{
+public:
+    explicit PreviewHost(StoreFactory factory) : m_factory(std::move(factory)) { }
+    ~PreviewHost() override
+    {
+        m_live.store(nullptr);
+        m_store.reset();
+    }
+
+    /// On the preview thread: the opened store, or the error opening it.
+    Outcome<ResultStore *> store()
+    {
+        if (!m_store) {
+            if (!m_factory)
+                return StoreError(StoreError::Code::Unsupported, PurgeDialog::tr("No database is open."));
+            m_store = m_factory();
+            if (!m_store)
+                return StoreError(StoreError::Code::Unsupported, PurgeDialog::tr("No database is open."));
+            m_live.store(m_store.get());
+            const StoreError error = m_store->open();
+            if (error) {
+                m_live.store(nullptr);
+                m_store.reset();
+                return error;
+            }
+        }
+        return m_store.get();
+    }
+
+    /// Any thread: abort the query running now.
+    void interrupt()
+    {
+        if (ResultStore *s = m_live.load())
+            s->interrupt();
+    }
+
+private:
+    StoreFactory m_factory;
+    std::unique_ptr<ResultStore> m_store;
+    std::atomic<ResultStore *> m_live{nullptr};
+};
+
+struct Unit
+{
+    const char *label;
+    qint64 seconds;
+};
+const Unit units[] = {
+    {QT_TRANSLATE_NOOP("PurgeDialog", "minutes"), 60},
+    {QT_TRANSLATE_NOOP("PurgeDialog", "hours"), 3600},
+    {QT_TRANSLATE_NOOP("PurgeDialog", "days"), 86400},
+    {QT_TRANSLATE_NOOP("PurgeDialog", "weeks"), 7 * 86400},
+};
+
+} // namespace
+
+QString statusBreakdownText(const QMap<QString, qint64> &byStatus)
+{
+    QVector<QPair<QString, qint64>> sorted;
+    for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it)
+        if (it.value() > 0)
+            sorted.append({it.key(), it.value()});
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
+    QStringList parts;
+    for (const auto &p : std::as_const(sorted))
+        parts << QStringLiteral("%1 %2").arg(QLocale().toString(p.second),
+                                             p.first.isEmpty() ? PurgeDialog::tr("(no status)") : p.first);
+    return parts.join(QStringLiteral(", "));
+}
+
+QString purgeSummaryText(const PurgeSummary &s)
+{
+    const QString groupsPart = s.groupsDeleted > 0 ? PurgeDialog::tr(" and %1").arg(groups(s.groupsDeleted)) : QString();
+    if (s.error) {
+        QString text = s.error.message.trimmed();
+        if (!text.endsWith(QLatin1Char('.')))
+            text += QLatin1Char('.');
+        if (s.tasksDeleted == 0 && s.groupsDeleted == 0)
+            return PurgeDialog::tr("%1 Nothing was deleted.").arg(text);
+        if (s.expected > 0)
+            return PurgeDialog::tr("%1 %2 of %3%4 had been deleted before the error; the rest are untouched.")
+                .arg(text, QLocale().toString(s.tasksDeleted), results(s.expected), groupsPart);
+        return PurgeDialog::tr("%1 %2%3 had been deleted before the error; the rest are untouched.")
+            .arg(text, results(s.tasksDeleted), groupsPart);
+    }
+    if (s.cancelled) {
+        if (s.tasksDeleted == 0 && s.groupsDeleted == 0)
+            return PurgeDialog::tr("Cancelled before anything was deleted.");
+        if (s.expected > 0)
+            return PurgeDialog::tr("Cancelled after deleting %1 of %2%3.")
+                .arg(QLocale().toString(s.tasksDeleted), results(s.expected), groupsPart);
+        return PurgeDialog::tr("Cancelled after deleting %1%2.").arg(results(s.tasksDeleted), groupsPart);
+    }
+    const QString seconds = QLocale().toString(s.elapsedMs / 1000.0, 'f', 1);
+    if (s.tasksDeleted == 0 && s.groupsDeleted == 0)
+        return PurgeDialog::tr("Nothing was deleted: no result matched any more.");
+    return PurgeDialog::tr("Deleted %1%2 in %3 s.").arg(results(s.tasksDeleted), groupsPart, seconds);
+}
+
+PurgeDialog::PurgeDialog(StoreFactory factory, const StoreInfo &info, const QString &settingsKey, QWidget *parent)
+    : QDialog(parent)
+    , m_factory(std::move(factory))
+    , m_info(info)
+    , m_settingsKey(settingsKey)
+    , m_generation(std::make_shared<std::atomic<quint64>>(0))
+{
+    setObjectName(QStringLiteral("purgeDialog"));
+    setWindowTitle(tr("Delete expired results"));
+    buildUi();
+
+    m_previewThread = new QThread(this);
+    m_previewThread->setObjectName(QStringLiteral("stalk-purge-preview"));
+    auto *host = new PreviewHost(m_factory);
+    host->moveToThread(m_previewThread);
+    m_previewHost = host;
+    connect(m_previewThread, &QThread::finished, host, &QObject::deleteLater);
+    m_previewThread->start();
+
+    loadChoices();
+    startPreview();
+}
+
+PurgeDialog::~PurgeDialog()
+{
+    if (m_job && m_job->isRunning())
+        m_job->cancel(); // ~PurgeJob waits for the batch in flight
+    stopPreviewThread();
+}
+
+void PurgeDialog::stopPreviewThread()
+{
+    if (!m_previewThread)
+        return;
+    m_generation->fetch_add(1); // queued previews become stale and are skipped
+    static_cast<PreviewHost *>(m_previewHost)->interrupt();
+    m_previewThread->quit();
+    m_previewThread->wait();
+    m_previewThread = nullptr;
+    m_previewHost = nullptr;
+}
+
+void PurgeDialog::buildUi()
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setSpacing(10);
+
+    auto *intro = new QLabel(tr("Deletes task results whose <i>date done</i> is before the cutoff — "
+                                "what Celery's <tt>result_expires</tt> cleanup does — in short "
+                                "batches, so workers can keep writing meanwhile."),
+                             this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    m_inputs = new QWidget(this);
+    auto *form = new QFormLayout(m_inputs);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    layout->addWidget(m_inputs);
+
+    // Cutoff
+    auto *cutoffRow = new QWidget(m_inputs);
+    auto *cutoffLayout = new QHBoxLayout(cutoffRow);
+    cutoffLayout->setContentsMargins(0, 0, 0, 0);
+    m_modeCombo = new QComboBox(cutoffRow);
+    m_modeCombo->setObjectName(QStringLiteral("cutoffModeCombo"));
+    m_modeCombo->addItem(tr("older than"));
+    m_modeCombo->addItem(tr("done before"));
+    cutoffLayout->addWidget(m_modeCombo);
+    m_modeStack = new QStackedWidget(cutoffRow);
+    auto *olderPage = new QWidget(m_modeStack);
+    auto *olderLayout = new QHBoxLayout(olderPage);
+    olderLayout->setContentsMargins(0, 0, 0, 0);
+    m_expiresSpin = new QSpinBox(olderPage);
+    m_expiresSpin->setObjectName(QStringLiteral("expiresSpin"));
+    m_expiresSpin->setRange(0, 100000);
+    m_expiresSpin->setAccelerated(true);
+    olderLayout->addWidget(m_expiresSpin);
+    m_expiresUnit = new QComboBox(olderPage);
+    m_expiresUnit->setObjectName(QStringLiteral("expiresUnitCombo"));
+    for (const Unit &u : units)
+        m_expiresUnit->addItem(tr(u.label), u.seconds);
+    olderLayout->addWidget(m_expiresUnit);
+    olderLayout->addStretch(1);
+    m_modeStack->addWidget(olderPage);
+    auto *datePage = new QWidget(m_modeStack);
+    auto *dateLayout = new QHBoxLayout(datePage);
+    dateLayout->setContentsMargins(0, 0, 0, 0);
+    m_cutoffEdit = new QDateTimeEdit(datePage);
+    m_cutoffEdit->setObjectName(QStringLiteral("cutoffEdit"));
+    m_cutoffEdit->setCalendarPopup(true);
+    m_cutoffEdit->setTimeSpec(Qt::LocalTime);
+    m_cutoffEdit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    m_cutoffEdit->setDateTime(QDateTime::currentDateTime().addDays(-1));
+    dateLayout->addWidget(m_cutoffEdit);
+    dateLayout->addStretch(1);
+    m_modeStack->addWidget(datePage);
+    m_modeStack->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    cutoffLayout->addWidget(m_modeStack, 1);
+    form->addRow(tr("Delete results &finished:"), cutoffRow);
+    m_cutoffHint = new QLabel(m_inputs);
+    m_cutoffHint->setObjectName(QStringLiteral("cutoffHint"));
+    QPalette hintPal = m_cutoffHint->palette();
+    hintPal.setColor(QPalette::WindowText, palette().color(QPalette::PlaceholderText));
+    m_cutoffHint->setPalette(hintPal);
+    form->addRow(QString(), m_cutoffHint);
+
+    // Remembered per connection: the operator's own result_expires.
+    QSettings settings;
+    int value = 1;
+    qint64 unitSeconds = 86400;
+    if (!m_settingsKey.isEmpty()) {
+        settings.beginGroup(m_settingsKey);
+        value = settings.value(QStringLiteral("expiresValue"), 1).toInt();
+        unitSeconds = settings.value(QStringLiteral("expiresUnitSeconds"), 86400).toLongLong();
+        settings.endGroup();
+    }
+    m_expiresSpin->setValue(value);
+    const int unitIndex = m_expiresUnit->findData(unitSeconds);
+    m_expiresUnit->setCurrentIndex(unitIndex >= 0 ? unitIndex : 2);
+
+    // Narrowing
+    m_statusFilter = new QListWidget(m_inputs);
+    m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
+    m_statusFilter->setFlow(QListView::LeftToRight);
+    m_statusFilter->setWrapping(true);
+    m_statusFilter->setResizeMode(QListView::Adjust);
+    m_statusFilter->setSpacing(2);
+    m_statusFilter->setSelectionMode(QAbstractItemView::NoSelection);
+    m_statusFilter->setFrameShape(QFrame::NoFrame);
+    m_statusFilter->viewport()->setAutoFillBackground(false);
+    m_statusFilter->setFixedHeight(m_statusFilter->fontMetrics().height() * 2 + 18);
+    m_statusFilter->setToolTip(tr("Tick statuses to delete only those; none ticked deletes every status"));
+    form->addRow(tr("Only &statuses:"), m_statusFilter);
+    m_taskNameFilter = new QComboBox(m_inputs);
+    m_taskNameFilter->setObjectName(QStringLiteral("taskNameFilter"));
+    m_taskNameFilter->setEditable(true);
+    m_taskNameFilter->setInsertPolicy(QComboBox::NoInsert);
+    m_taskNameFilter->lineEdit()->setPlaceholderText(tr("Any task"));
+    m_taskNameFilter->lineEdit()->setClearButtonEnabled(true);
+    m_taskNameFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_taskNameFilter->setMinimumContentsLength(30);
+    form->addRow(tr("Only &task:"), m_taskNameFilter);
+
+    // Preview
+    m_previewLabel = new QLabel(this);
+    m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
+    m_previewLabel->setWordWrap(true);
+    m_previewLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_previewLabel->setMinimumHeight(m_previewLabel->fontMetrics().lineSpacing() * 2 + 16);
+    m_previewLabel->setMargin(8);
+    m_previewLabel->setAutoFillBackground(true);
+    {
+        QPalette pal = palette();
+        const QColor window = pal.color(QPalette::Window);
+        pal.setColor(QPalette::Window, mix(window, pal.color(QPalette::Highlight), window.lightnessF() < 0.5 ? 0.22 : 0.10));
+        m_previewLabel->setPalette(pal);
+    }
+    layout->addWidget(m_previewLabel);
+
+    m_readOnlyLabel = new QLabel(tr("This connection is read-only: nothing can be deleted. "
+                                    "Turn read-only off for this connection to delete."),
+                                 this);
+    m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
+    m_readOnlyLabel->setWordWrap(true);
+    m_readOnlyLabel->setVisible(m_info.readOnly);
+    layout->addWidget(m_readOnlyLabel);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("progressBar"));
+    m_progress->setRange(0, 0);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    layout->addWidget(m_progress);
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("summaryLabel"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_summary->font();
+    bold.setBold(true);
+    m_summary->setFont(bold);
+    m_summary->hide();
+    layout->addWidget(m_summary);
+
+    layout->addStretch(1);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_cancel->setAutoDefault(false);
+    buttons->addWidget(m_cancel);
+    m_confirm = new QPushButton(tr("Delete"), this);
+    m_confirm->setObjectName(QStringLiteral("confirmButton"));
+    m_confirm->setIcon(style()->standardIcon(QStyle::SP_TrashIcon));
+    // Deleting is never what Enter does.
+    m_confirm->setAutoDefault(false);
+    m_confirm->setDefault(false);
+    m_confirm->setEnabled(false);
+    buttons->addWidget(m_confirm);
+    layout->addLayout(buttons);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(250);
+    connect(m_debounce, &QTimer::timeout, this, &PurgeDialog::startPreview);
+    // "Older than" moves with the clock: keep the preview honest while the dialog is open.
+    m_refresh = new QTimer(this);
+    m_refresh->setInterval(30'000);
+    connect(m_refresh, &QTimer::timeout, this, [this] {
+        if (m_stage == Stage::Choosing && m_modeCombo->currentIndex() == 0)
+            startPreview();
+    });
+    m_refresh->start();
+
+    connect(m_modeCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_modeStack->setCurrentIndex(index);
+        schedulePreview();
+    });
+    connect(m_expiresSpin, &QSpinBox::valueChanged, this, &PurgeDialog::schedulePreview);
+    connect(m_expiresUnit, &QComboBox::currentIndexChanged, this, &PurgeDialog::schedulePreview);
+    connect(m_cutoffEdit, &QDateTimeEdit::dateTimeChanged, this, &PurgeDialog::schedulePreview);
+    connect(m_statusFilter, &QListWidget::itemChanged, this, &PurgeDialog::schedulePreview);
+    connect(m_taskNameFilter, &QComboBox::currentTextChanged, this, &PurgeDialog::schedulePreview);
+    connect(m_confirm, &QPushButton::clicked, this, &PurgeDialog::confirm);
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_stage == Stage::Done)
+            accept();
+        else
+            reject();
+    });
+
+    updateCutoffHint();
+    setMinimumWidth(560);
+}
+
+PurgeCriteria PurgeDialog::currentCriteria() const
+{
+    PurgeCriteria c;
+    if (m_modeCombo->currentIndex() == 0) {
+        const qint64 seconds = qint64(m_expiresSpin->value()) * m_expiresUnit->currentData().toLongLong();
+        c.cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
+    } else {
+        c.cutoff = m_cutoffEdit->dateTime().toUTC();
+    }
+    for (int i = 0; i < m_statusFilter->count(); ++i) {
+        const QListWidgetItem *item = m_statusFilter->item(i);
+        if (item->checkState() == Qt::Checked)
+            c.statuses << item->data(Qt::UserRole).toString();
+    }
+    const QString task = m_taskNameFilter->currentText().trimmed();
+    if (!task.isEmpty())
+        c.taskNames << task;
+    c.includeGroups = m_info.hasGroups;
+    return c;
+}
+
+bool PurgeDialog::isRunning() const
+{
+    return m_stage == Stage::Running;
+}
+
+void PurgeDialog::setNarrowingChoices(const QStringList &statuses, const QStringList &taskNames)
+{
+    m_choicesGiven = true;
+    QStringList checked;
+    for (int i = 0; i < m_statusFilter->count(); ++i)
+        if (m_statusFilter->item(i)->checkState() == Qt::Checked)
+            checked << m_statusFilter->item(i)->data(Qt::UserRole).toString();
+    {
+        const QSignalBlocker block(m_statusFilter);
+        m_statusFilter->clear();
+        for (const QString &status : statuses) {
+            if (status.isNull())
+                continue;
+            auto *item = new QListWidgetItem(status.isEmpty() ? tr("(empty)") : status, m_statusFilter);
+            item->setData(Qt::UserRole, status);
+            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+            item->setCheckState(checked.contains(status) ? Qt::Checked : Qt::Unchecked);
+        }
+    }
+    const QString current = m_taskNameFilter->currentText();
+    {
+        const QSignalBlocker block(m_taskNameFilter);
+        m_taskNameFilter->clear();
+        for (const QString &name : taskNames)
+            if (!name.isEmpty())
+                m_taskNameFilter->addItem(name);
+        m_taskNameFilter->setCurrentIndex(-1);
+        m_taskNameFilter->setEditText(current);
+    }
+}
+
+void PurgeDialog::loadChoices()
+{
+    auto *host = static_cast<PreviewHost *>(m_previewHost);
+    QMetaObject::invokeMethod(
+        host,
+        [host, this] {
+            Outcome<ResultStore *> store = host->store();
+            if (!store)
+                return;
+            Outcome<Facets> facets = (*store)->facets(TaskQuery());
+            if (!facets)
+                return;
+            QStringList statuses;
+            for (const FacetValue &v : facets->statuses)
+                statuses << v.value;
+            QStringList names;
+            for (const FacetValue &v : facets->taskNames)
+                names << v.value;
+            names.sort(Qt::CaseInsensitive);
+            // Posted to the dialog: dropped by Qt if the dialog is gone by then.
+            QMetaObject::invokeMethod(
+                this,
+                [this, statuses, names] {
+                    if (!m_choicesGiven)
+                        setNarrowingChoices(statuses, names);
+                    m_choicesGiven = true;
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void PurgeDialog::schedulePreview()
+{
+    if (m_stage != Stage::Choosing)
+        return;
+    updateCutoffHint();
+    // Bump now so an answer already on its way is not shown for the old inputs.
+    m_generation->fetch_add(1);
+    m_previewPending = true;
+    m_previewLabel->setText(tr("Counting expired results…"));
+    updateConfirm();
+    m_debounce->start();
+}
+
+void PurgeDialog::updateCutoffHint()
+{
+    const PurgeCriteria c = currentCriteria();
+    const QDateTime local = c.cutoff.toLocalTime();
+    QString text = tr("Cutoff: %1").arg(local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t")));
+    if (m_modeCombo->currentIndex() == 0)
+        text += tr(" — fixed when you confirm. Celery's default result_expires is 1 day.");
+    m_cutoffHint->setText(text);
+}
+
+void PurgeDialog::startPreview()
+{
+    if (m_stage != Stage::Choosing || !m_previewThread)
+        return;
+    m_debounce->stop();
+    updateCutoffHint();
+    const quint64 generation = m_generation->fetch_add(1) + 1;
+    m_previewPending = true;
+    if (m_previewTotal < 0 || m_previewLabel->text().isEmpty())
+        m_previewLabel->setText(tr("Counting expired results…"));
+    updateConfirm();
+
+    const PurgeCriteria criteria = currentCriteria();
+    auto *host = static_cast<PreviewHost *>(m_previewHost);
+    host->interrupt(); // a slow count for inputs the user has already changed
+    const auto latest = m_generation;
+    QMetaObject::invokeMethod(
+        host,
+        [host, latest, generation, criteria, this] {
+            if (latest->load() != generation)
+                return; // superseded while queued
+            Outcome<ResultStore *> store = host->store();
+            Outcome<PurgePreview> answer = store ? (*store)->previewPurge(criteria)
+                                                 : Outcome<PurgePreview>(store.error());
+            QMetaObject::invokeMethod(
+                this, [this, generation, criteria, answer] { onPreview(generation, criteria, answer); },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void PurgeDialog::onPreview(quint64 generation, const PurgeCriteria &criteria, const Outcome<PurgePreview> &outcome)
+{
+    if (generation != m_generation->load() || m_stage != Stage::Choosing)
+        return; // stale
+    m_previewPending = false;
+    if (!outcome) {
+        if (outcome.error().code == StoreError::Code::Cancelled)
+            return;
+        m_previewTotal = -1;
+        m_previewLabel->setText(tr("Could not count the expired results: %1").arg(outcome.error().message));
+        updateConfirm();
+        Q_EMIT previewUpdated(-1);
+        return;
+    }
+    m_preview = *outcome;
+    m_previewTotal = m_preview.total;
+    QString text;
+    if (m_preview.total == 0 && m_preview.groups == 0) {
+        text = criteria.isNarrowed() ? tr("No result matching these choices finished before the cutoff.")
+                                     : tr("No result finished before the cutoff: nothing to delete.");
+    } else {
+        text = m_preview.total == 1 ? tr("<b>1 result</b> would be deleted")
+                                    : tr("<b>%1 results</b> would be deleted").arg(QLocale().toString(m_preview.total));
+        const QString breakdown = statusBreakdownText(m_preview.byStatus);
+        if (!breakdown.isEmpty())
+            text += QStringLiteral(": ") + breakdown.toHtmlEscaped();
+        if (m_preview.groups > 0)
+            text += tr(" (and %1)").arg(m_preview.groups == 1 ? tr("1 expired group")
+                                                                : tr("%1 expired groups").arg(QLocale().toString(m_preview.groups)));
+        text += QLatin1Char('.');
+    }
+    m_previewLabel->setText(text);
+    updateConfirm();
+    Q_EMIT previewUpdated(m_preview.total);
+}
+
+void PurgeDialog::updateConfirm()
+{
+    const bool known = !m_previewPending && m_previewTotal >= 0;
+    const qint64 total = known ? m_preview.total : 0;
+    const qint64 groupCount = known ? m_preview.groups : 0;
+    if (!known)
+        m_confirm->setText(tr("Delete"));
+    else if (total > 0 || groupCount == 0)
+        m_confirm->setText(total == 1 ? tr("Delete 1 result") : tr("Delete %1 results").arg(QLocale().toString(total)));
+    else
+        m_confirm->setText(tr("Delete %1").arg(groups(groupCount)));
+    m_confirm->setEnabled(m_stage == Stage::Choosing && known && (total > 0 || groupCount > 0) && !m_info.readOnly);
+    if (m_info.readOnly)
+        m_confirm->setToolTip(tr("This connection is read-only"));
+}
+
+void PurgeDialog::saveExpires()
+{
+    if (m_settingsKey.isEmpty())
+        return;
+    QSettings settings;
+    settings.beginGroup(m_settingsKey);
+    settings.setValue(QStringLiteral("expiresValue"), m_expiresSpin->value());
+    settings.setValue(QStringLiteral("expiresUnitSeconds"), m_expiresUnit->currentData().toLongLong());
+    settings.endGroup();
+}
+
+void PurgeDialog::confirm()
+{
+    if (m_stage != Stage::Choosing || m_info.readOnly || m_previewPending || m_previewTotal < 0)
+        return;
+    // The cutoff is fixed now; exactly this criteria runs.
+    m_confirmed = currentCriteria();
+    if (m_modeCombo->currentIndex() == 0)
+        saveExpires();
+    stopPreviewThread();
+    setStage(Stage::Running);
+
+    m_job = new PurgeJob(m_factory, this);
+    connect(m_job, &PurgeJob::progress, this, &PurgeDialog::onProgress);
+    connect(m_job, &PurgeJob::finished, this, &PurgeDialog::onFinished);
+    m_progress->setRange(0, int(qMin<qint64>(m_previewTotal, INT_MAX)));
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Deleting…"));
+    m_clock.start();
+    m_job->startPurge(m_confirmed, m_previewTotal);
+}
+
+void PurgeDialog::onProgress(qint64 done, qint64 expected)
+{
+    const qint64 max = qMax(done, expected);
+    if (max > 0) {
+        // QProgressBar is int-ranged; scale to per-mille for huge purges.
+        if (max > INT_MAX) {
+            m_progress->setRange(0, 1000);
+            m_progress->setValue(int(done * 1000 / max));
+        } else {
+            m_progress->setRange(0, int(max));
+            m_progress->setValue(int(done));
+        }
+    }
+    m_progress->setFormat(tr("Deleted %1 of %2").arg(QLocale().toString(done), results(max)));
+}
+
+void PurgeDialog::onFinished(const PurgeSummary &summary)
+{
+    setStage(Stage::Done);
+    m_summary->setText(purgeSummaryText(summary));
+    if (!summary.error && !summary.cancelled)
+        m_progress->setValue(m_progress->maximum());
+    m_progress->setFormat(summary.cancelled ? tr("Cancelled") : summary.error ? tr("Stopped by an error") : tr("Done"));
+    Q_EMIT purgeFinished(summary);
+}
+
+void PurgeDialog::setStage(Stage stage)
+{
+    m_stage = stage;
+    m_inputs->setEnabled(stage == Stage::Choosing);
+    m_debounce->stop();
+    switch (stage) {
+    case Stage::Choosing:
+        break;
+    case Stage::Running:
+        m_refresh->stop();
+        m_confirm->setEnabled(false);
+        m_confirm->hide();
+        m_progress->show();
+        m_cancel->setText(tr("Cancel"));
+        m_cancel->setToolTip(tr("Stop after the batch being deleted now; what is deleted stays deleted"));
+        break;
+    case Stage::Done:
+        m_summary->show();
+        m_cancel->setEnabled(true);
+        m_cancel->setText(tr("Close"));
+        m_cancel->setToolTip({});
+        m_cancel->setDefault(true);
+        m_cancel->setFocus();
+        break;
+    }
+}
+
+void PurgeDialog::reject()
+{
+    if (m_stage == Stage::Running) {
+        // Never close over a running job: cancel, and close once it has stopped.
+        if (m_job) {
+            m_job->cancel();
+            m_cancel->setEnabled(false);
+            m_cancel->setText(tr("Cancelling…"));
+        }
+        return;
+    }
+    QDialog::reject();
+}
+
+void PurgeDialog::closeEvent(QCloseEvent *event)
+{
+    if (m_stage == Stage::Running) {
+        reject();
+        event->ignore();
+        return;
+    }
+    QDialog::closeEvent(event);
+}

@@ -1,0 +1,123 @@
+#pragma once
+
+#include "purger.h"
+#include "resultstore.h"
+
+#include <QDialog>
+#include <QElapsedTimer>
+
+#include <atomic>
+#include <memory>
+
+class QButtonGroup;
+class QComboBox;
+class QDateTimeEdit;
+class QDialogButtonBox;
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QStackedWidget;
+class QThread;
+class QTimer;
+
+/// "Delete expired": choose a cutoff (older than N units — default 1 day, Celery's
+/// result_expires, remembered per connection under settingsKey — or an explicit date),
+/// optionally narrow by status / task name, see a live preview computed in the background,
+/// confirm with a button that names the count, then watch a PurgeJob delete in batches with
+/// progress and Cancel, and read a summary.
+///
+/// The cutoff is fixed at the moment of confirming and that same PurgeCriteria runs.
+/// Previews run on QThreadPool threads, each with its own store from the factory; stale
+/// answers are dropped with a generation counter. Closing while deleting cancels the job
+/// and waits for it — no thread is left behind.
+///
+/// GUI thread; owned by its parent.
+class PurgeDialog : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PurgeDialog)
+public:
+    PurgeDialog(StoreFactory factory, const StoreInfo &info, const QString &settingsKey,
+                QWidget *parent = nullptr);
+    ~PurgeDialog() override;
+
+    /// The criteria the current inputs describe, with the cutoff computed now.
+    PurgeCriteria currentCriteria() const;
+    /// The criteria of the purge that was confirmed (invalid cutoff before confirming).
+    PurgeCriteria confirmedCriteria() const { return m_confirmed; }
+    /// The last preview shown (total -1 while none is known).
+    qint64 previewTotal() const { return m_previewTotal; }
+    bool isRunning() const;
+    /// Offered statuses/task names for narrowing (normally read from the store's facets).
+    void setNarrowingChoices(const QStringList &statuses, const QStringList &taskNames);
+
+Q_SIGNALS:
+    void purgeFinished(const PurgeSummary &summary);
+    /// A background preview answered (tests wait on it).
+    void previewUpdated(qint64 total);
+
+public Q_SLOTS:
+    void reject() override;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    enum class Stage { Choosing, Running, Done };
+    void buildUi();
+    void schedulePreview();
+    void startPreview();
+    void onPreview(quint64 generation, const PurgeCriteria &criteria, const Outcome<PurgePreview> &outcome);
+    void loadChoices();
+    void updateCutoffHint();
+    void confirm();
+    void onProgress(qint64 done, qint64 expected);
+    void onFinished(const PurgeSummary &summary);
+    void setStage(Stage stage);
+    void updateConfirm();
+    void saveExpires();
+    void stopPreviewThread();
+
+    StoreFactory m_factory;
+    StoreInfo m_info;
+    QString m_settingsKey;
+    Stage m_stage = Stage::Choosing;
+
+    QComboBox *m_modeCombo = nullptr;
+    QStackedWidget *m_modeStack = nullptr;
+    QSpinBox *m_expiresSpin = nullptr;
+    QComboBox *m_expiresUnit = nullptr;
+    QDateTimeEdit *m_cutoffEdit = nullptr;
+    QLabel *m_cutoffHint = nullptr;
+    QListWidget *m_statusFilter = nullptr;
+    QComboBox *m_taskNameFilter = nullptr;
+    QLabel *m_previewLabel = nullptr;
+    QLabel *m_readOnlyLabel = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_summary = nullptr;
+    QPushButton *m_confirm = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QWidget *m_inputs = nullptr;
+    QTimer *m_debounce = nullptr;
+    QTimer *m_refresh = nullptr;
+    QThread *m_previewThread = nullptr;
+    QObject *m_previewHost = nullptr; ///< lives on m_previewThread, owns the preview store
+    bool m_choicesGiven = false;
+    bool m_previewPending = false;
+
+    std::shared_ptr<std::atomic<quint64>> m_generation;
+    qint64 m_previewTotal = -1;
+    PurgePreview m_preview;
+    PurgeCriteria m_confirmed;
+    PurgeJob *m_job = nullptr;
+    QElapsedTimer m_clock;
+};
+
+/// Human sentence for a finished purge/delete summary ("Deleted 12,345 results and 12
+/// groups in 3.2 s", "Cancelled after deleting 4,000 of 12,345 results", "<error>. 4,000
+/// results were deleted before it."). Shared by both deletion dialogs.
+QString purgeSummaryText(const PurgeSummary &summary);
+/// "12,001 SUCCESS, 344 FAILURE" in descending count order.
+QString statusBreakdownText(const QMap<QString, qint64> &byStatus);

@@ -1,0 +1,330 @@
+#include "resulttableview.h"
+
+#include "columnsmenu.h"
+#include "statusdelegate.h"
+#include "taskresultmodel.h"
+
+#include <QHeaderView>
+#include <QItemSelection>
+#include <QKeyEvent>
+#include <QScrollBar>
+#include <QSettings>
+#include <QTimer>
+
+namespace {
+const QString headerStateKey = QStringLiteral("table/headerState");
+const QString hiddenKey = QStringLiteral("table/hiddenColumns");
+const QString layoutVersionKey = QStringLiteral("table/layoutVersion");
+constexpr int layoutVersion = 1;
+
+QSet<QString> defaultHidden()
+{
+    return {fieldName(Field::DateCreated), fieldName(Field::DateStarted)};
+}
+} // namespace
+
+ResultTableView::ResultTableView(QWidget *parent) : QTableView(parent)
+{
+    setObjectName(QStringLiteral("resultTable"));
+    setAccessibleName(tr("Task results"));
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setAlternatingRowColors(true);
+    setWordWrap(false);
+    setTextElideMode(Qt::ElideRight);
+    setShowGrid(false);
+    setCornerButtonEnabled(false);
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
+
+    verticalHeader()->setVisible(false);
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
+
+    QHeaderView *header = horizontalHeader();
+    header->setSectionsMovable(true);
+    header->setSectionsClickable(true);
+    header->setHighlightSections(false);
+    header->setStretchLastSection(true);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    header->setMinimumSectionSize(40);
+
+    m_statusDelegate = new StatusDelegate(this);
+    m_restoreTimer = new QTimer(this);
+    m_restoreTimer->setSingleShot(true);
+    m_restoreTimer->setInterval(0);
+    connect(m_restoreTimer, &QTimer::timeout, this, &ResultTableView::restorePreserved);
+    // Dragging a scroll bar is the user moving: stop putting the old place back.
+    for (QScrollBar *bar : {verticalScrollBar(), horizontalScrollBar()})
+        connect(bar, &QScrollBar::actionTriggered, this, [this] { m_preserve = false; });
+}
+
+void ResultTableView::setResultModel(TaskResultModel *model)
+{
+    m_model = model;
+    setModel(model);
+    setItemDelegateForColumn(TaskResultModel::StatusColumn, m_statusDelegate);
+
+    m_columnsMenu = new ColumnsMenu(horizontalHeader(), model, this);
+    connect(m_columnsMenu, &ColumnsMenu::columnVisibilityChanged, this,
+            [this](int logical, bool visible) {
+                const QString key = columnKey(logical);
+                if (visible)
+                    m_userHidden.remove(key);
+                else
+                    m_userHidden.insert(key);
+                Q_EMIT layoutChanged();
+            });
+    connect(m_columnsMenu, &ColumnsMenu::resetRequested, this, &ResultTableView::resetLayout);
+    connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
+            [this](const QPoint &pos) { m_columnsMenu->popup(horizontalHeader()->mapToGlobal(pos)); });
+
+    // Keep the user's place while a refresh replaces or reorders rows.
+    auto schedule = [this] {
+        if (m_preserve)
+            m_restoreTimer->start();
+    };
+    connect(model, &QAbstractItemModel::modelReset, this, schedule);
+    connect(model, &QAbstractItemModel::layoutChanged, this, schedule);
+    connect(model, &QAbstractItemModel::rowsInserted, this, schedule);
+    connect(model, &QAbstractItemModel::rowsRemoved, this, schedule);
+    connect(model, &QAbstractItemModel::dataChanged, this, schedule);
+
+    applyDefaultWidths();
+    // Runtime is computed from two dates; the store cannot order by it, so a click on its
+    // header keeps the previous sort instead of showing an indicator that is not true.
+    connect(horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this](int section, Qt::SortOrder order) {
+                if (TaskResultModel::columnField(section) != Field::FieldCount) {
+                    m_sortSection = section;
+                    m_sortOrder = order;
+                    return;
+                }
+                const QSignalBlocker blocker(horizontalHeader());
+                horizontalHeader()->setSortIndicator(m_sortSection, m_sortOrder);
+                horizontalHeader()->viewport()->update();
+            });
+    horizontalHeader()->setSortIndicator(TaskResultModel::DateDoneColumn, Qt::DescendingOrder);
+    setSortingEnabled(true);
+    applyColumnVisibility();
+}
+
+QString ResultTableView::columnKey(int column)
+{
+    const Field field = TaskResultModel::columnField(column);
+    return field == Field::FieldCount ? QStringLiteral("runtime") : fieldName(field);
+}
+
+void ResultTableView::applyDefaultWidths()
+{
+    const int em = fontMetrics().horizontalAdvance(u'M');
+    auto width = [em](int column) {
+        switch (column) {
+        case TaskResultModel::StatusColumn:
+            return 8 * em;
+        case TaskResultModel::TaskNameColumn:
+            return 16 * em;
+        case TaskResultModel::TaskIdColumn:
+            return 22 * em;
+        case TaskResultModel::WorkerColumn:
+            return 13 * em;
+        case TaskResultModel::PeriodicTaskColumn:
+            return 10 * em;
+        case TaskResultModel::DateDoneColumn:
+        case TaskResultModel::DateCreatedColumn:
+        case TaskResultModel::DateStartedColumn:
+            return 12 * em;
+        case TaskResultModel::RuntimeColumn:
+            return 6 * em;
+        case TaskResultModel::ArgsColumn:
+            return 14 * em;
+        default:
+            return 18 * em;
+        }
+    };
+    for (int c = 0; c < TaskResultModel::ColumnCount; ++c)
+        horizontalHeader()->resizeSection(c, width(c));
+}
+
+void ResultTableView::applyColumnVisibility()
+{
+    if (!m_model)
+        return;
+    for (int c = 0; c < TaskResultModel::ColumnCount; ++c) {
+        const bool available = !m_model->isOpen() || m_model->isColumnAvailable(c);
+        const bool hidden = !available || m_userHidden.contains(columnKey(c));
+        setColumnHidden(c, hidden);
+        if (!hidden && horizontalHeader()->sectionSize(c) < horizontalHeader()->minimumSectionSize())
+            horizontalHeader()->resizeSection(c, 10 * fontMetrics().horizontalAdvance(u'M'));
+    }
+}
+
+QString ResultTableView::unavailableColumnsText() const
+{
+    if (!m_model || !m_model->isOpen())
+        return {};
+    QStringList missing;
+    for (int c = 0; c < TaskResultModel::ColumnCount; ++c) {
+        if (!m_model->isColumnAvailable(c))
+            missing << m_model->headerData(c, Qt::Horizontal).toString();
+    }
+    if (missing.isEmpty())
+        return {};
+    const QString schema = m_model->storeInfo().schema;
+    return schema.isEmpty()
+        ? tr("Not in this database: %1").arg(missing.join(QStringLiteral(", ")))
+        : tr("Not in %1: %2").arg(schema, missing.join(QStringLiteral(", ")));
+}
+
+void ResultTableView::saveLayout(QSettings &settings) const
+{
+    settings.setValue(headerStateKey, horizontalHeader()->saveState());
+    QStringList hidden(m_userHidden.cbegin(), m_userHidden.cend());
+    hidden.sort();
+    settings.setValue(hiddenKey, hidden);
+    settings.setValue(layoutVersionKey, layoutVersion);
+}
+
+void ResultTableView::restoreLayout(const QSettings &settings)
+{
+    if (settings.value(layoutVersionKey).toInt() != layoutVersion) {
+        m_userHidden = defaultHidden();
+        applyColumnVisibility();
+        return;
+    }
+    const QStringList hidden = settings.value(hiddenKey).toStringList();
+    m_userHidden = QSet<QString>(hidden.cbegin(), hidden.cend());
+    const QByteArray state = settings.value(headerStateKey).toByteArray();
+    if (!state.isEmpty() && horizontalHeader()->restoreState(state)) {
+        // restoreState() does not run the sort: ask the model for the restored order.
+        sortByColumn(horizontalHeader()->sortIndicatorSection(),
+                     horizontalHeader()->sortIndicatorOrder());
+    }
+    applyColumnVisibility();
+}
+
+void ResultTableView::resetLayout()
+{
+    QHeaderView *header = horizontalHeader();
+    for (int c = 0; c < TaskResultModel::ColumnCount; ++c)
+        header->moveSection(header->visualIndex(c), c);
+    m_userHidden = defaultHidden();
+    applyDefaultWidths();
+    applyColumnVisibility();
+    sortByColumn(TaskResultModel::DateDoneColumn, Qt::DescendingOrder);
+    Q_EMIT layoutChanged();
+}
+
+qint64 ResultTableView::currentRowId() const
+{
+    const QModelIndex current = currentIndex();
+    if (!current.isValid() || !current.data(TaskResultModel::LoadedRole).toBool())
+        return -1;
+    return current.data(TaskResultModel::RowIdRole).toLongLong();
+}
+
+QModelIndexList ResultTableView::selectedLoadedRows() const
+{
+    QModelIndexList out;
+    if (!selectionModel())
+        return out;
+    const QModelIndexList rows = selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows) {
+        if (index.data(TaskResultModel::LoadedRole).toBool())
+            out.push_back(index);
+    }
+    return out;
+}
+
+QVector<qint64> ResultTableView::selectedRowIds() const
+{
+    QVector<qint64> ids;
+    const QModelIndexList rows = selectedLoadedRows();
+    ids.reserve(rows.size());
+    for (const QModelIndex &index : rows)
+        ids.push_back(index.data(TaskResultModel::RowIdRole).toLongLong());
+    return ids;
+}
+
+void ResultTableView::selectRow(int row)
+{
+    if (!m_model || row < 0 || row >= m_model->rowCount())
+        return;
+    int column = horizontalHeader()->logicalIndex(0);
+    for (int v = 0; v < horizontalHeader()->count(); ++v) {
+        const int logical = horizontalHeader()->logicalIndex(v);
+        if (!isColumnHidden(logical)) {
+            column = logical;
+            break;
+        }
+    }
+    selectionModel()->setCurrentIndex(m_model->index(row, column),
+                                      QItemSelectionModel::ClearAndSelect
+                                          | QItemSelectionModel::Rows);
+}
+
+void ResultTableView::preserveSelection()
+{
+    if (m_preserve)
+        return;
+    m_preserve = true;
+    m_preservedRowId = currentRowId();
+    m_preservedSelection = selectedRowIds();
+    m_preservedScroll = verticalScrollBar()->value();
+    m_preservedHScroll = horizontalScrollBar()->value();
+}
+
+void ResultTableView::endPreserve()
+{
+    if (!m_preserve)
+        return;
+    restorePreserved();
+    m_preserve = false;
+}
+
+void ResultTableView::restorePreserved()
+{
+    if (!m_preserve || !m_model)
+        return;
+    updateGeometries();
+    QItemSelectionModel *sel = selectionModel();
+    if (m_preservedRowId >= 0 && currentRowId() != m_preservedRowId) {
+        const int row = m_model->rowOfRowId(m_preservedRowId);
+        if (row >= 0) {
+            const QModelIndex current = currentIndex();
+            const int column = current.isValid() ? current.column() : 0;
+            sel->setCurrentIndex(m_model->index(row, column), QItemSelectionModel::NoUpdate);
+        }
+    }
+    QItemSelection selection;
+    for (qint64 id : std::as_const(m_preservedSelection)) {
+        const int row = m_model->rowOfRowId(id);
+        if (row >= 0)
+            selection.select(m_model->index(row, 0), m_model->index(row, m_model->columnCount() - 1));
+    }
+    if (!selection.isEmpty() || m_preservedSelection.isEmpty())
+        sel->select(selection, QItemSelectionModel::ClearAndSelect);
+    verticalScrollBar()->setValue(m_preservedScroll);
+    horizontalScrollBar()->setValue(m_preservedHScroll);
+}
+
+void ResultTableView::mousePressEvent(QMouseEvent *event)
+{
+    m_preserve = false;
+    QTableView::mousePressEvent(event);
+}
+
+void ResultTableView::keyPressEvent(QKeyEvent *event)
+{
+    m_preserve = false;
+    QTableView::keyPressEvent(event);
+}
+
+void ResultTableView::wheelEvent(QWheelEvent *event)
+{
+    m_preserve = false;
+    QTableView::wheelEvent(event);
+}

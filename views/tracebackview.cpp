@@ -1,0 +1,120 @@
+#include "tracebackview.h"
+
+#include "valuedecoder.h"
+
+#include <QEvent>
+#include <QFontDatabase>
+#include <QScrollBar>
+#include <QTextBlock>
+#include <QTextCursor>
+
+namespace {
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Base).lightnessF() < 0.5;
+}
+
+QColor mix(const QColor &a, const QColor &b, qreal t)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
+                            float(a.greenF() * (1 - t) + b.greenF() * t),
+                            float(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+constexpr int maxVisibleLines = 24;
+
+} // namespace
+
+TracebackView::TracebackView(QWidget *parent) : QPlainTextEdit(parent)
+{
+    setObjectName(QStringLiteral("detailTraceback"));
+    setReadOnly(true);
+    setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    setLineWrapMode(QPlainTextEdit::NoWrap);
+    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    setTabChangesFocus(true);
+}
+
+void TracebackView::setTraceback(const QString &traceback)
+{
+    m_traceback = traceback;
+    m_exceptionLine = ValueDecoder::tracebackExceptionLine(traceback);
+    // Trailing newlines would add empty blocks and push the exception line off the end.
+    QString text = traceback;
+    while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r')))
+        text.chop(1);
+    setPlainText(text);
+    applyFormats();
+    updateGeometry();
+}
+
+QTextCharFormat TracebackView::exceptionFormat() const
+{
+    const bool dark = isDark(palette());
+    QTextCharFormat f;
+    f.setFontWeight(QFont::Bold);
+    f.setForeground(dark ? QColor(0xff, 0x9e, 0x9e) : QColor(0xa4, 0x00, 0x0f));
+    f.setBackground(mix(palette().color(QPalette::Base), QColor(0xe0, 0x30, 0x30), dark ? 0.28 : 0.12));
+    return f;
+}
+
+void TracebackView::applyFormats()
+{
+    QTextDocument *doc = document();
+    m_exceptionBlock = -1;
+
+    QTextCharFormat plain;
+    QTextCursor all(doc);
+    all.select(QTextCursor::Document);
+    all.setCharFormat(plain);
+
+    const QColor frameColor = mix(palette().color(QPalette::Text), palette().color(QPalette::Base), 0.35);
+    QTextCharFormat frameFormat;
+    frameFormat.setForeground(frameColor);
+
+    // The exception line is the last block that equals tracebackExceptionLine() (a chained
+    // traceback repeats "During handling…" sections; the final exception is the one raised).
+    for (QTextBlock block = doc->lastBlock(); block.isValid(); block = block.previous()) {
+        if (!m_exceptionLine.isEmpty() && m_exceptionBlock < 0
+            && block.text().trimmed() == m_exceptionLine.trimmed()) {
+            m_exceptionBlock = block.blockNumber();
+            QTextCursor c(block);
+            c.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+            c.setCharFormat(exceptionFormat());
+            QTextBlockFormat bf;
+            bf.setBackground(exceptionFormat().background());
+            c.setBlockFormat(bf);
+        } else if (block.text().trimmed().startsWith(QLatin1String("File \""))) {
+            QTextCursor c(block);
+            c.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+            c.setCharFormat(frameFormat);
+        }
+    }
+}
+
+QSize TracebackView::sizeHint() const
+{
+    const QFontMetrics fm(font());
+    const int lines = qBound(1, document()->blockCount(), maxVisibleLines);
+    const int frame = 2 * frameWidth() + int(document()->documentMargin() * 2);
+    const int hbar = horizontalScrollBar()->isVisible() || document()->idealWidth() > viewport()->width()
+        ? horizontalScrollBar()->sizeHint().height()
+        : 0;
+    return {QPlainTextEdit::sizeHint().width(), lines * fm.lineSpacing() + frame + hbar + 2};
+}
+
+QSize TracebackView::minimumSizeHint() const
+{
+    const QFontMetrics fm(font());
+    return {100, qMin(sizeHint().height(), 4 * fm.lineSpacing())};
+}
+
+void TracebackView::changeEvent(QEvent *event)
+{
+    QPlainTextEdit::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        applyFormats();
+}

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QPlainTextEdit>
+#include <QTextCharFormat>
+
+/// A read-only, monospace view of a Python traceback. The exception line (the last
+/// non-indented line, ValueDecoder::tracebackExceptionLine) is bold on a palette-aware
+/// tinted background; "File ..." frame lines are subdued. Grows to its content up to a
+/// maximum height, then scrolls.
+///
+/// GUI thread; owned by its parent.
+class TracebackView final : public QPlainTextEdit
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TracebackView)
+public:
+    explicit TracebackView(QWidget *parent = nullptr);
+
+    void setTraceback(const QString &traceback);
+    QString traceback() const { return m_traceback; }
+    /// The highlighted exception line (empty when none was found).
+    QString exceptionLine() const { return m_exceptionLine; }
+    /// Block number of the highlighted line in document(), or -1.
+    int exceptionBlock() const { return m_exceptionBlock; }
+
+    /// The character format the exception line carries (tests compare against it).
+    QTextCharFormat exceptionFormat() const;
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void applyFormats();
+
+    QString m_traceback;
+    QString m_exceptionLine;
+    int m_exceptionBlock = -1;
+};
