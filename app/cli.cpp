@@ -6,7 +6,8 @@
 #include <cstdio>
 #include <memory>
 
-#include <QCoreApplication>
+#include <unistd.h>
+
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -17,8 +18,6 @@
 #include "purger.h"
 #include "storeurl.h"
 #include "timeparse.h"
-
-#include <unistd.h>
 
 #ifndef STALK_VERSION
 #define STALK_VERSION "0.1.0"
@@ -69,6 +68,12 @@ QVector<CliOption> filterOptions()
         valued(QStringLiteral("done-before"), QStringLiteral("TIMESTAMP"),
                QStringLiteral("only date_done before TIMESTAMP")),
     };
+}
+
+CliOption decodeOption()
+{
+    return flag(QStringLiteral("decode"),
+                QStringLiteral("JSON only: also task_args_decoded, task_kwargs_decoded, result_decoded (readable text)"));
 }
 
 QVector<CliOption> commonOptions()
@@ -130,8 +135,9 @@ const QVector<Command> &commands()
         listOptions << valued(QStringLiteral("limit"), QStringLiteral("N"),
                               QStringLiteral("print at most N results (default 100; 0 = all, streamed)"))
                     << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
-                              QStringLiteral("table (default), csv, json or jsonl"));
-        all.append({QStringLiteral("list"), QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl]"),
+                              QStringLiteral("table (default), csv, json or jsonl"))
+                    << decodeOption();
+        all.append({QStringLiteral("list"), QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl] [--decode]"),
                     QStringLiteral("print matching results, newest first"),
                     QStringLiteral(
                         "Prints matching results, newest date_done first.\n"
@@ -146,15 +152,20 @@ const QVector<Command> &commands()
                         "Text is exactly what is stored (task_args is a JSON string holding a Python\n"
                         "repr); dates are ISO 8601 UTC with 'Z' (millisecond precision); NULL or a\n"
                         "column the schema lacks is null (empty in CSV). \"problems\" lists what could not\n"
-                        "be read, when anything. With --limit 0 rows are fetched page by page, so\n"
-                        "memory stays flat on millions of rows.\n"),
+                        "be read, when anything. --decode adds readable text as task_args_decoded,\n"
+                        "task_kwargs_decoded (the Python literal: \"(1, 'Zoë')\") and result_decoded\n"
+                        "(pretty JSON, \"ValueError: …\" for exceptions; pickles are never unpickled).\n"
+                        "With --limit 0 rows are fetched page by page, so memory stays flat on millions\n"
+                        "of rows.\n"),
                     {QStringLiteral("URL")}, listOptions + commonOptions(), &runList});
 
-        all.append({QStringLiteral("show"), QStringLiteral("URL TASK_ID"),
+        all.append({QStringLiteral("show"), QStringLiteral("URL TASK_ID [--decode]"),
                     QStringLiteral("print one result in full, as JSON"),
                     QStringLiteral("Prints the result with Celery task id TASK_ID as an indented JSON object (the\n"
-                                   "same keys as `list --format json`). Exits 1 when there is no such result.\n"),
-                    {QStringLiteral("URL"), QStringLiteral("TASK_ID")}, commonOptions(), &runShow});
+                                   "same keys as `list --format json`, --decode as there). Exits 1 when there is no\n"
+                                   "such result.\n"),
+                    {QStringLiteral("URL"), QStringLiteral("TASK_ID")}, QVector<CliOption>{decodeOption()} + commonOptions(),
+                    &runShow});
 
         QVector<CliOption> statsOptions = filterOptions();
         statsOptions << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
@@ -428,12 +439,16 @@ int runList(const CliArguments &arguments, const CliConsole &console)
         return usageError(console, command,
                           QStringLiteral("--format: '%1' is not one of table, csv, json, jsonl").arg(formatName));
 
+    const bool decoded = arguments.has(QStringLiteral("decode"));
+    if (decoded && format != RowWriter::Format::Json && format != RowWriter::Format::JsonLines)
+        return usageError(console, command, QStringLiteral("--decode needs --format json or jsonl"));
+
     OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
     if (!opened.store)
         return opened.status;
 
     const std::unique_ptr<RowWriter> writer = RowWriter::create(
-        format, console, outputFields(opened.store->info()), CliConsole::terminalColumns());
+        format, console, outputFields(opened.store->info()), CliConsole::terminalColumns(), decoded);
     // Pages of complete rows keep memory flat whatever --limit is.
     constexpr int pageSize = 5000;
     qint64 offset = 0;
@@ -485,7 +500,8 @@ int runShow(const CliArguments &arguments, const CliConsole &console)
         return failure(console, QStringLiteral("cannot read task %1 from %2: %3")
                                     .arg(taskId, opened.display, row.error().message));
     }
-    console.out(resultJsonText(*row, outputFields(opened.store->info()), true));
+    console.out(resultJsonText(*row, outputFields(opened.store->info()), true,
+                               arguments.has(QStringLiteral("decode"))));
     return ExitSuccess;
 }
 
@@ -687,7 +703,8 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
             return usageError(console, command, QStringLiteral("--older-than: %1").arg(error));
         criteria.cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
     } else {
-        criteria.cutoff = TimeParse::parseTimestamp(arguments.value(QStringLiteral("before")), &error);
+        criteria.cutoff = TimeParse::parseTimestamp(arguments.value(QStringLiteral("before")), &error,
+                                                      &criteria.cutoffExtraMicroseconds);
         if (!criteria.cutoff.isValid())
             return usageError(console, command, QStringLiteral("--before: %1").arg(error));
     }
@@ -850,6 +867,26 @@ int runCommand(const Command &command, const QStringList &arguments, const CliCo
 }
 
 } // namespace
+
+QString windowUnavailableReason(const QStringList &arguments)
+{
+#if defined(Q_OS_LINUX)
+    for (const char *variable : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
+        if (!qEnvironmentVariableIsEmpty(variable))
+            return {};
+    }
+    for (const QString &argument : arguments) {
+        if (argument == u"-platform" || argument == u"--platform" || argument.startsWith(QLatin1String("-platform="))
+            || argument.startsWith(QLatin1String("--platform=")))
+            return {};
+    }
+    return QStringLiteral("cannot open the window: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
+                          "commands work without one: stalk list URL, stalk --help");
+#else
+    Q_UNUSED(arguments)
+    return {};
+#endif
+}
 
 QStringList argumentsFrom(int argc, char **argv)
 {

@@ -34,6 +34,10 @@ Route route(const QStringList &arguments);
 /// the calling (main) thread. Writes to stdout/stderr and returns an ExitStatus.
 int run(const QStringList &arguments);
 
+/// Why the window cannot open here, or an empty string: on Linux, no DISPLAY, no
+/// WAYLAND_DISPLAY, no QT_QPA_PLATFORM and no -platform option (Qt would abort instead).
+QString windowUnavailableReason(const QStringList &arguments);
+
 /// argv[1..] decoded from the locale's encoding.
 QStringList argumentsFrom(int argc, char **argv);
 

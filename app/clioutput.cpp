@@ -2,12 +2,13 @@
 
 #include <algorithm>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <QJsonArray>
 
 #include "timeparse.h"
-
-#include <sys/ioctl.h>
-#include <unistd.h>
+#include "valuedecoder.h"
 
 namespace {
 
@@ -129,11 +130,34 @@ QJsonValue fieldJson(const TaskResult &row, Field field)
     return QJsonValue(QJsonValue::Null);
 }
 
-QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields)
+namespace {
+
+/// The --decode keys and their values (null QString = NULL).
+QVector<QPair<QString, QString>> decodedValues(const TaskResult &row)
+{
+    const auto arguments = [](const QString &stored) {
+        return stored.isNull() ? QString() : ValueDecoder::decodeArguments(stored).text;
+    };
+    return {
+        {QStringLiteral("task_args_decoded"), arguments(row.args)},
+        {QStringLiteral("task_kwargs_decoded"), arguments(row.kwargs)},
+        {QStringLiteral("result_decoded"),
+         row.result.isNull() ? QString()
+                             : ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding).text},
+    };
+}
+
+} // namespace
+
+QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields, bool decoded)
 {
     QJsonObject object;
     for (Field field : fields)
         object.insert(fieldName(field), fieldJson(row, field));
+    if (decoded) {
+        for (const auto &[key, value] : decodedValues(row))
+            object.insert(key, text(value));
+    }
     if (!row.problems.isEmpty())
         object.insert(QStringLiteral("problems"), QJsonArray::fromStringList(row.problems));
     return object;
@@ -245,7 +269,8 @@ const QVector<QString> &jsonKeys()
     return keys;
 }
 
-void appendResultJson(QString &out, const TaskResult &row, const QVector<Field> &fields, bool indented)
+void appendResultJson(QString &out, const TaskResult &row, const QVector<Field> &fields, bool indented,
+                      bool decoded)
 {
     const QLatin1String between = indented ? QLatin1String(",\n    ") : QLatin1String(",");
     out += indented ? QLatin1String("{\n    ") : QLatin1String("{");
@@ -258,6 +283,14 @@ void appendResultJson(QString &out, const TaskResult &row, const QVector<Field> 
         if (indented)
             out += u' ';
         appendJsonValue(out, row, field);
+    }
+    if (decoded) {
+        for (const auto &[key, value] : decodedValues(row)) {
+            out += between;
+            appendJsonString(out, key);
+            out += indented ? QLatin1String(": ") : QLatin1String(":");
+            appendJsonText(out, value);
+        }
     }
     if (!row.problems.isEmpty()) {
         out += between;
@@ -281,10 +314,10 @@ QString jsonString(const QString &text)
     return out;
 }
 
-QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented)
+QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented, bool decoded)
 {
     QString out;
-    appendResultJson(out, row, fields, indented);
+    appendResultJson(out, row, fields, indented, decoded);
     return out;
 }
 
@@ -338,14 +371,31 @@ namespace {
 
 QString csvValue(const TaskResult &row, Field field)
 {
-    const QJsonValue value = fieldJson(row, field);
-    if (value.isNull())
-        return QString();
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isDouble())
-        return QString::number(value.toInteger());
-    return value.toString();
+    switch (field) {
+    case Field::RowId: return row.rowId >= 0 ? QString::number(row.rowId) : QString();
+    case Field::TaskId: return row.taskId;
+    case Field::TaskName: return row.taskName;
+    case Field::PeriodicTaskName: return row.periodicTaskName;
+    case Field::Status: return row.status;
+    case Field::Worker: return row.worker;
+    case Field::Args: return row.args;
+    case Field::Kwargs: return row.kwargs;
+    case Field::Result: return row.result;
+    case Field::Traceback: return row.traceback;
+    case Field::Meta: return row.meta;
+    case Field::ContentType: return row.contentType;
+    case Field::ContentEncoding: return row.contentEncoding;
+    case Field::DateCreated: return TimeParse::formatTimestamp(row.dateCreated);
+    case Field::DateStarted: return TimeParse::formatTimestamp(row.dateStarted);
+    case Field::DateDone: return TimeParse::formatTimestamp(row.dateDone);
+    case Field::GroupId: return row.groupId;
+    case Field::ParentId: return row.parentId;
+    case Field::Queue: return row.queue;
+    case Field::Retries: return row.retries >= 0 ? QString::number(row.retries) : QString();
+    case Field::Hidden: return row.hidden ? QStringLiteral("true") : QStringLiteral("false");
+    case Field::FieldCount: break;
+    }
+    return {};
 }
 
 class CsvWriter final : public RowWriter
@@ -366,10 +416,12 @@ public:
     {
         QString chunk;
         for (const TaskResult &row : rows) {
-            QStringList cells;
-            for (Field field : m_fields)
-                cells << csvField(csvValue(row, field));
-            chunk += cells.join(u',') + QStringLiteral("\r\n");
+            for (qsizetype i = 0; i < m_fields.size(); ++i) {
+                if (i > 0)
+                    chunk += u',';
+                chunk += csvField(csvValue(row, m_fields.at(i)));
+            }
+            chunk += QLatin1String("\r\n");
         }
         m_console.out(chunk);
     }
@@ -382,8 +434,8 @@ private:
 class JsonWriter final : public RowWriter
 {
 public:
-    JsonWriter(const CliConsole &console, QVector<Field> fields, bool lines)
-        : m_console(console), m_fields(std::move(fields)), m_lines(lines)
+    JsonWriter(const CliConsole &console, QVector<Field> fields, bool lines, bool decoded)
+        : m_console(console), m_fields(std::move(fields)), m_lines(lines), m_decoded(decoded)
     {
     }
     void begin() override
@@ -399,7 +451,7 @@ public:
                 chunk += m_first ? QLatin1String("\n") : QLatin1String(",\n");
                 m_first = false;
             }
-            appendResultJson(chunk, row, m_fields, false);
+            appendResultJson(chunk, row, m_fields, false, m_decoded);
             if (m_lines)
                 chunk += u'\n';
         }
@@ -415,6 +467,7 @@ private:
     const CliConsole &m_console;
     QVector<Field> m_fields;
     bool m_lines = false;
+    bool m_decoded = false;
     bool m_first = true;
 };
 
@@ -514,13 +567,13 @@ private:
 } // namespace
 
 std::unique_ptr<RowWriter> RowWriter::create(Format format, const CliConsole &console,
-                                             const QVector<Field> &fields, int maxWidth)
+                                             const QVector<Field> &fields, int maxWidth, bool decoded)
 {
     switch (format) {
     case Format::Table: return std::make_unique<TableWriter>(console, maxWidth);
     case Format::Csv: return std::make_unique<CsvWriter>(console, fields);
-    case Format::Json: return std::make_unique<JsonWriter>(console, fields, false);
-    case Format::JsonLines: return std::make_unique<JsonWriter>(console, fields, true);
+    case Format::Json: return std::make_unique<JsonWriter>(console, fields, false, decoded);
+    case Format::JsonLines: return std::make_unique<JsonWriter>(console, fields, true, decoded);
     }
     return nullptr;
 }

@@ -39,12 +39,16 @@ QVector<Field> outputFields(const StoreInfo &info);
 /// NULL/unavailable.
 QJsonValue fieldJson(const TaskResult &row, Field field);
 /// The object for list --format json/jsonl and show. Adds "problems" when the row has any.
-QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields);
+/// decoded (--decode) adds "task_args_decoded", "task_kwargs_decoded" and "result_decoded":
+/// ValueDecoder's readable text ("(1, 'Zoë')"), null where the stored value is NULL.
+QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields, bool decoded = false);
 
-/// resultJson() as JSON text, keys in the order of fields (then "problems"), without the cost
-/// of QJsonDocument (list writes millions of them). Indented: one key per line, 4 spaces.
-/// Non-ASCII is written as is (UTF-8 on output); control characters are escaped.
-QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented = false);
+/// resultJson() as JSON text, keys in the order of fields (then the decoded ones, then
+/// "problems"), without the cost of QJsonDocument (list writes millions of them). Indented:
+/// one key per line, 4 spaces. Non-ASCII is written as is (UTF-8 on output); control
+/// characters are escaped.
+QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented = false,
+                       bool decoded = false);
 
 /// text as a JSON string literal, quotes included.
 QString jsonString(const QString &text);
@@ -63,8 +67,10 @@ public:
     virtual void end() { }
 
     /// maxWidth: the terminal width for tables (0 = no limit).
+    /// decoded: add the --decode keys (json and jsonl only).
     static std::unique_ptr<RowWriter> create(Format format, const CliConsole &console,
-                                             const QVector<Field> &fields, int maxWidth);
+                                             const QVector<Field> &fields, int maxWidth,
+                                             bool decoded = false);
 };
 
 /// Fits table columns into maxWidth (0 = no limit): widths per column, given the natural

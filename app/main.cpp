@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include <QCoreApplication>
 
 #include "cli.h"
@@ -8,8 +10,14 @@ int main(int argc, char *argv[])
     // Decided before any Q*Application exists: commands must run without a display.
     const QStringList arguments = Cli::argumentsFrom(argc, argv);
     const Cli::Route route = Cli::route(arguments);
-    if (route.kind == Cli::Route::Kind::Window)
+    if (route.kind == Cli::Route::Kind::Window) {
+        // Without a display Qt aborts with a page about platform plugins; say it in one line.
+        if (const QString reason = Cli::windowUnavailableReason(arguments); !reason.isEmpty()) {
+            std::fprintf(stderr, "stalk: %s\n", reason.toLocal8Bit().constData());
+            return Cli::ExitFailure;
+        }
         return runWindow(argc, argv, route.url, route.readOnly);
+    }
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("stalk"));

@@ -46,6 +46,7 @@ Outcome<CouchConfig> CouchConfig::fromUrl(const QString &text)
         db.chop(1);
     if (!db.isEmpty())
         c.database = db;
+    c.keyPrefix = QUrlQuery(url).queryItemValue(QStringLiteral("keyprefix"), QUrl::FullyDecoded);
     const QString auth = QUrlQuery(url).queryItemValue(QStringLiteral("auth"));
     if (auth == QLatin1String("cookie"))
         c.auth = Auth::Cookie;
@@ -357,7 +358,10 @@ void CouchClient::onFinished(quint64 id, QNetworkReply *reply)
             message = QStringLiteral("network error with %1: %2").arg(where, reply->errorString());
             break;
         }
-        if (isTransient(netError) && retry(id))
+        // A time-out already cost timeoutMs: try once more at most, so a silent host fails
+        // in about two time-outs rather than maxAttempts of them.
+        const bool timedOut = netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError;
+        if (isTransient(netError) && !(timedOut && it->attempt >= 2) && retry(id))
             return;
         out.error = StoreError(code, message);
         finish(id, out);

@@ -30,6 +30,8 @@ struct CouchConfig
     enum class Auth { Basic, Cookie };
     Auth auth = Auth::Basic;
     QString database = QStringLiteral("default");
+    /// Celery >= 5.3's global_keyprefix (the URL's ?keyprefix=…), before "celery-task-meta-".
+    QString keyPrefix;
     int timeoutMs = 30000;   ///< per request: no byte for this long = timed out
     int maxAttempts = 4;     ///< for transient failures (reset, time-out, 5xx); never for 4xx
     int backoffMs = 250;     ///< first retry delay; doubles each retry

@@ -58,23 +58,26 @@ QDateTime parseDateDone(const QString &text)
     return TimeParse::parseTimestamp(text);
 }
 
-Parsed::Kind kindOfId(const QString &docId, QString *reason)
+Parsed::Kind kindOfId(const QString &docId, QString *reason, const QString &keyPrefix)
 {
     if (docId.startsWith(QLatin1String("_design/"))) {
         if (reason)
             *reason = QStringLiteral("design document");
         return Parsed::Kind::Foreign;
     }
-    if (docId.startsWith(QLatin1String(taskPrefix)) && docId.size() > int(sizeof(taskPrefix) - 1))
-        return Parsed::Kind::Task;
-    if (docId.startsWith(QLatin1String(groupPrefix)) && docId.size() > int(sizeof(groupPrefix) - 1))
-        return Parsed::Kind::Group;
+    if (docId.startsWith(keyPrefix)) {
+        const QStringView key = QStringView(docId).mid(keyPrefix.size());
+        if (key.startsWith(QLatin1String(taskPrefix)) && key.size() > qsizetype(sizeof(taskPrefix) - 1))
+            return Parsed::Kind::Task;
+        if (key.startsWith(QLatin1String(groupPrefix)) && key.size() > qsizetype(sizeof(groupPrefix) - 1))
+            return Parsed::Kind::Group;
+    }
     if (reason)
         *reason = QStringLiteral("not a Celery key");
     return Parsed::Kind::Foreign;
 }
 
-Parsed parse(const QByteArray &json)
+Parsed parse(const QByteArray &json, const QString &keyPrefix)
 {
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
@@ -85,17 +88,17 @@ Parsed parse(const QByteArray &json)
             : QStringLiteral("the document is not a JSON object");
         return p;
     }
-    return parse(doc.object());
+    return parse(doc.object(), keyPrefix);
 }
 
-Parsed parse(const QJsonObject &doc)
+Parsed parse(const QJsonObject &doc, const QString &keyPrefix)
 {
     Parsed p;
     p.docId = doc.value(QLatin1String("_id")).toString();
     p.rev = doc.value(QLatin1String("_rev")).toString();
 
     QString reason;
-    const Parsed::Kind kind = kindOfId(p.docId, &reason);
+    const Parsed::Kind kind = kindOfId(p.docId, &reason, keyPrefix);
     if (kind == Parsed::Kind::Foreign)
         return foreign(p, reason);
 
@@ -127,7 +130,7 @@ Parsed parse(const QJsonObject &doc)
         if (!meta.contains(QLatin1String("result")))
             return foreign(p, QStringLiteral("'value' has no 'result' (not a saved group)"));
         p.kind = Parsed::Kind::Group;
-        p.groupId = p.docId.mid(int(sizeof(groupPrefix) - 1));
+        p.groupId = p.docId.mid(keyPrefix.size() + int(sizeof(groupPrefix) - 1));
         const QJsonValue done = meta.value(QLatin1String("date_done"));
         if (done.isString())
             p.groupDateDone = parseDateDone(done.toString());
@@ -143,7 +146,7 @@ Parsed parse(const QJsonObject &doc)
     p.kind = Parsed::Kind::Task;
     TaskResult &t = p.task;
     t.complete = true;
-    const QString idFromKey = p.docId.mid(int(sizeof(taskPrefix) - 1));
+    const QString idFromKey = p.docId.mid(keyPrefix.size() + int(sizeof(taskPrefix) - 1));
     t.taskId = textField(meta, "task_id");
     if (t.taskId.isEmpty())
         t.taskId = idFromKey;

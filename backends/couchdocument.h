@@ -36,12 +36,13 @@ struct Parsed
 
 /// Classifies a document by its id alone: Task, Group or Foreign (design documents and
 /// other keys). Used for the keys-only listing of documents outside Celery's key ranges.
-Parsed::Kind kindOfId(const QString &docId, QString *reason = nullptr);
+/// keyPrefix: Celery >= 5.3's global_keyprefix, written before "celery-task-meta-".
+Parsed::Kind kindOfId(const QString &docId, QString *reason = nullptr, const QString &keyPrefix = QString());
 
 /// Parses one document object (as `_all_docs?include_docs=true`, `_changes` or GET return it).
-Parsed parse(const QJsonObject &doc);
+Parsed parse(const QJsonObject &doc, const QString &keyPrefix = QString());
 /// Same, from the document's JSON bytes; unparsable bytes are Foreign with a reason.
-Parsed parse(const QByteArray &json);
+Parsed parse(const QByteArray &json, const QString &keyPrefix = QString());
 
 /// Celery's date_done: naive UTC ISO before Celery 5.5 ("2025-05-01T10:00:00.123456",
 /// fraction omitted when zero), ISO with an offset since 5.5. Returns UTC, or an invalid

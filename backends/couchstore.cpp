@@ -210,8 +210,8 @@ StoreError CouchStore::open()
     // first catch-up (applying a document twice is harmless).
     m_since = db.json.object().value(QLatin1String("update_seq"));
 
-    const QString task = QString::fromLatin1(CouchDocument::taskPrefix);
-    const QString group = QString::fromLatin1(CouchDocument::groupPrefix);
+    const QString task = m_config.keyPrefix + QString::fromLatin1(CouchDocument::taskPrefix);
+    const QString group = m_config.keyPrefix + QString::fromLatin1(CouchDocument::groupPrefix);
     const QString high(QChar(0xfff0));
     if (StoreError e = loadRange(task, task + high, true, true))
         return e;
@@ -271,7 +271,7 @@ StoreError CouchStore::loadRange(const QString &start, const QString &end, bool 
                     apply(doc);
             } else {
                 QString reason;
-                if (CouchDocument::kindOfId(id, &reason) == Parsed::Kind::Foreign)
+                if (CouchDocument::kindOfId(id, &reason, m_config.keyPrefix) == Parsed::Kind::Foreign)
                     m_foreign.insert(id, reason);
             }
         }
@@ -283,7 +283,7 @@ StoreError CouchStore::loadRange(const QString &start, const QString &end, bool 
 
 void CouchStore::apply(const QJsonObject &doc)
 {
-    const Parsed p = CouchDocument::parse(doc);
+    const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
     switch (p.kind) {
     case Parsed::Kind::Task:
         m_index.upsert(p.docId, p.rev, p.task);
@@ -459,7 +459,7 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
         const auto it = docs.constFind(m_index.docId(slot));
         if (it == docs.constEnd())
             continue; // deleted meanwhile: the next count() catches up
-        const Parsed p = CouchDocument::parse(*it);
+        const Parsed p = CouchDocument::parse(*it, m_config.keyPrefix);
         if (p.kind != Parsed::Kind::Task)
             continue;
         TaskResult t = p.task;
@@ -481,7 +481,7 @@ Outcome<TaskResult> CouchStore::fetchDoc(const QString &docId)
         return reply.error;
     const QJsonObject doc = reply.json.object();
     apply(doc);
-    const Parsed p = CouchDocument::parse(doc);
+    const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
     if (p.kind != Parsed::Kind::Task)
         return StoreError(Code::NotFound, QStringLiteral("document '%1' is not a Celery result: %2")
                                               .arg(docId, p.kind == Parsed::Kind::Group
@@ -508,7 +508,7 @@ Outcome<TaskResult> CouchStore::fetchByTaskId(const QString &taskId)
 {
     if (StoreError e = beginCall())
         return e;
-    return fetchDoc(QString::fromLatin1(CouchDocument::taskPrefix) + taskId);
+    return fetchDoc(m_config.keyPrefix + QString::fromLatin1(CouchDocument::taskPrefix) + taskId);
 }
 
 Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
@@ -587,7 +587,7 @@ Outcome<qint64> CouchStore::bulkDelete(const QVector<QPair<QString, QString>> &d
             return current.error;
         const QJsonObject doc = current.json.object();
         apply(doc);
-        const Parsed p = CouchDocument::parse(doc);
+        const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
         if (!stillDeletable(p))
             continue;
         const CouchReply again = bulk({{id, p.rev}});
@@ -709,6 +709,7 @@ Outcome<StoreFactory> makeCouchStoreFactory(const StoreUrl &url, const StoreOpti
     c.password = url.password;
     if (!url.database.isEmpty())
         c.database = url.database;
+    c.keyPrefix = url.options.value(QStringLiteral("keyprefix"));
     const QString auth = url.options.value(QStringLiteral("auth"));
     if (auth == QLatin1String("cookie"))
         c.auth = CouchConfig::Auth::Cookie;

@@ -39,11 +39,7 @@ struct SqlColumn
 /// how values travel in and out (dates), and how engine errors become StoreError values.
 /// SqlStore builds every statement from these pieces and from an SqlLayout.
 ///
-/// Adding PostgreSQL or MariaDB means one more subclass (QPSQL/QMYSQL connect options,
-/// information_schema listings, a search predicate such as strpos(lower(col), lower(?)) with
-/// the JSON-escaped form of the term as a second value, timestamp values instead of text,
-/// SQLSTATE-based mapError), a case in makeSqlDialect() and one in makeStoreFactory();
-/// SqlStore and SqlLayout stay as they are.
+/// Engines: SqliteDialect, PostgresDialect (QPSQL), MysqlDialect (QMYSQL, MariaDB and MySQL).
 ///
 /// Stateless apart from what connect() records; owned by one SqlStore and used on its thread,
 /// except interrupt(), which may be called from any thread.
@@ -84,9 +80,15 @@ public:
     /// and MariaDB refuse LIMIT inside an IN subquery but accept DELETE … ORDER BY … LIMIT.
     virtual QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const = 0;
 
+    /// How a date column is selected so that readDate() can read it. SQLite selects the column
+    /// as stored; the servers render it as UTC text with microseconds, so no driver-specific
+    /// QDateTime conversion (local-time labels, lost microseconds) is involved.
+    virtual QString dateSelect(const QString &column) const { return column; }
+
     /// The first `chars` characters (or bytes, for binary columns) of an expression.
     virtual QString prefixExpression(const QString &expression, int chars) const = 0;
-    /// A binary column holding UTF-8 text (celery_taskmeta's JSON args) as a text expression.
+    /// A binary column holding UTF-8 text (celery_taskmeta's JSON args) as a text expression,
+    /// used for display and for search.
     virtual QString binaryAsText(const QString &column) const = 0;
 
     /// True when the engine gave a read-only connection although writing was asked for (a
@@ -115,3 +117,20 @@ public:
 
 /// The dialect for a parsed URL; nullptr for engines not implemented yet.
 std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptions &options);
+
+/// Text helpers shared by the server dialects, whose search runs as LIKE patterns.
+namespace SqlSearchText {
+
+/// `%term%` with the LIKE wildcards and the escape character itself escaped by `escape`.
+QString likeContains(const QString &term, QChar escape);
+
+/// The term as Python's json.dumps(ensure_ascii=True) writes it inside a JSON string: what
+/// the term looks like in the stored, ASCII-escaped JSON text ("Zoë" -> "Zo\u00eb",
+/// an emoji -> its surrogate pair, '"' -> '\"', '\' -> '\\').
+QString jsonEscaped(const QString &term);
+
+/// The term as typed, lower-cased and upper-cased (always three entries, maybe equal): the
+/// escaped forms of non-ASCII letters differ by case, which no SQL case folding can see.
+QStringList caseVariants(const QString &term);
+
+} // namespace SqlSearchText

@@ -22,7 +22,7 @@ struct SqlLayout
     DateTextStyle dateStyle = DateTextStyle::Django;
     /// celery_taskmeta: result is a pickle BLOB, handed up base64 with encoding "binary".
     bool binaryResult = false;
-    /// celery_taskmeta: args/kwargs/name are JSON bytes (BLOB) rather than text.
+    /// celery_taskmeta: args/kwargs are JSON bytes (BLOB) rather than text.
     bool binaryText = false;
 
     QString column(Field field) const { return columns.at(static_cast<size_t>(field)); }

@@ -112,6 +112,12 @@ Outcome<QSqlQuery> SqlStore::run(const QString &sql, const QVariantList &values,
     QSqlDatabase db = database();
     QSqlQuery q(db);
     q.setForwardOnly(true);
+    if (values.isEmpty()) {
+        // Not prepared: PostgreSQL cannot PREPARE transaction control (BEGIN, COMMIT).
+        if (!q.exec(sql))
+            return m_dialect->mapError(q.lastError(), what);
+        return q;
+    }
     if (!q.prepare(sql))
         return m_dialect->mapError(q.lastError(), what);
     for (const QVariant &v : values)
@@ -333,7 +339,10 @@ SqlStore::Clause SqlStore::filterClause(const TaskQuery &query, Skip skip) const
         for (const SearchField &sf : searchFields) {
             if (!m_layout.has(sf.field))
                 continue;
-            parts << m_dialect->searchPredicate(col(sf.field), sf.decodeJson);
+            QString column = col(sf.field);
+            if (m_layout.binaryText && (sf.field == Field::Args || sf.field == Field::Kwargs))
+                column = m_dialect->binaryAsText(column);
+            parts << m_dialect->searchPredicate(column, sf.decodeJson);
             values << m_dialect->searchValues(term, sf.decodeJson);
         }
         clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
@@ -385,6 +394,8 @@ QString SqlStore::selectList(RowDetail detail, const QString &prefix, QVector<Fi
         QString column = prefix + col(f);
         if (m_layout.binaryText && (f == Field::Args || f == Field::Kwargs))
             column = m_dialect->binaryAsText(column); // so a preview never cuts a character in half
+        if (f == Field::DateCreated || f == Field::DateStarted || f == Field::DateDone)
+            column = m_dialect->dateSelect(column);
         if (detail == RowDetail::Summary) {
             if (f == Field::Traceback || f == Field::Meta)
                 continue;

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QRegularExpression>
+#include <QSqlDatabase>
 
 #include "couchstore.h"
 #include "sqlstore.h"
@@ -204,13 +205,21 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
             return std::make_unique<SqlStore>(makeSqlDialect(url, merged), merged);
         });
     case StoreUrl::Scheme::PostgreSql:
-        return StoreError(StoreError::Code::Unsupported,
-                          QStringLiteral("PostgreSQL stores are not supported yet (only SQLite files are): %1")
-                              .arg(url.displayString()));
-    case StoreUrl::Scheme::MySql:
-        return StoreError(StoreError::Code::Unsupported,
-                          QStringLiteral("MySQL/MariaDB stores are not supported yet (only SQLite files are): %1")
-                              .arg(url.displayString()));
+    case StoreUrl::Scheme::MySql: {
+        const bool postgres = url.scheme == StoreUrl::Scheme::PostgreSql;
+        const QString driver = postgres ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL");
+        if (!QSqlDatabase::isDriverAvailable(driver)) {
+            return StoreError(StoreError::Code::Unsupported,
+                              QStringLiteral("cannot open %1: Qt's %2 driver is not installed (Debian: %3)")
+                                  .arg(url.displayString(), driver,
+                                       postgres ? QStringLiteral("libqt6sql6-psql") : QStringLiteral("libqt6sql6-mysql")));
+        }
+        if (!postgres && url.database.isEmpty())
+            return invalid(url.displayString(), QStringLiteral("it names no database (mysql://user@host/DATABASE)"));
+        return StoreFactory([url, merged]() -> std::unique_ptr<ResultStore> {
+            return std::make_unique<SqlStore>(makeSqlDialect(url, merged), merged);
+        });
+    }
     case StoreUrl::Scheme::CouchDb:
         return makeCouchStoreFactory(url, merged);
     }

@@ -8,7 +8,8 @@
 /// A parsed store URL, as operators already write them:
 ///   sqlite:///relative/path.sqlite3   sqlite:////absolute/path   (and a bare file path)
 ///   db+sqlite:///…                    (Celery's result_backend form)
-/// Later: postgresql://, mysql://, couchdb:// (issues 4, 5).
+///   postgresql://user:pw@host:port/db  (postgres://, postgresql+psycopg2://, db+postgresql://)
+///   mysql://user:pw@127.0.0.1:port/db    (mariadb://, db+mysql://)   couchdb://…
 struct StoreUrl
 {
     enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb };

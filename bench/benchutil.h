@@ -52,6 +52,15 @@ inline qint64 procStatusKb(const char *key)
     return -1;
 }
 
+/// The 1-minute load average (/proc/loadavg), -1 when unreadable.
+inline double loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    return f.readAll().split(' ').value(0).toDouble();
+}
+
 /// Human row counts: 100000 -> "100k", 1000000 -> "1M".
 inline QString rowsLabel(qint64 rows)
 {

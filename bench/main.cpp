@@ -61,6 +61,7 @@ Target targetFor(const QString &name, qint64 rows, const QJsonObject &r, const Q
         if (name == QLatin1String("search_id_prefix"))
             need(QStringLiteral("<20 ms"), stalk >= 0 && stalk < 20);
     } else if (name.startsWith(QLatin1String("jump_")) && big) {
+        // jump_while_busy: the same target, asked right after the first rows appear.
         need(QStringLiteral("<100 ms"), stalk >= 0 && stalk < 100);
     } else if (name == QLatin1String("purge") && big) {
         need(QStringLiteral("≤2× floor"), ratio >= 0 && ratio <= 2.0);

@@ -39,7 +39,10 @@ public:
         if (m_full)
             return;
         if (m_max >= 0 && m_text.size() + s.size() > m_max) {
-            m_text += s.left(std::max<qsizetype>(0, m_max - m_text.size()));
+            qsizetype keep = std::max<qsizetype>(0, m_max - m_text.size());
+            if (keep > 0 && s[keep - 1].isHighSurrogate())
+                --keep; // never half a character
+            m_text += s.left(keep);
             m_text += kEllipsis;
             m_full = true;
             return;

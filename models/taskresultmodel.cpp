@@ -45,8 +45,12 @@ QString dateTimeFormat()
 {
     const QLocale locale;
     QString time = locale.timeFormat(QLocale::ShortFormat);
-    if (!time.contains(QLatin1Char('s')))
-        time.replace(QLatin1String("mm"), QLatin1String("mm:ss"));
+    const qsizetype minutes = time.indexOf(QLatin1String("mm"));
+    if (!time.contains(QLatin1Char('s')) && minutes >= 0) {
+        // Same separator as between hours and minutes ("H.mm" -> "H.mm.ss").
+        const QChar separator = minutes > 0 ? time.at(minutes - 1) : QLatin1Char(':');
+        time.insert(minutes + 2, separator + QStringLiteral("ss"));
+    }
     return locale.dateFormat(QLocale::ShortFormat) + QLatin1Char(' ') + time;
 }
 

@@ -54,8 +54,10 @@ bool parseDuration(const QString &text, qint64 *seconds, QString *error)
     return true;
 }
 
-QDateTime parseTimestamp(const QString &text, QString *error)
+QDateTime parseTimestamp(const QString &text, QString *error, int *extraMicroseconds)
 {
+    if (extraMicroseconds)
+        *extraMicroseconds = 0;
     static const QRegularExpression pattern(QStringLiteral(
         R"(^(\d{4})-(\d{2})-(\d{2}))"                       // date
         R"((?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)" // time
@@ -84,15 +86,16 @@ QDateTime parseTimestamp(const QString &text, QString *error)
         return reject(QStringLiteral("'%1' is not a valid date").arg(trimmed));
 
     QTime time(0, 0);
+    int micros = 0;
     if (hasTime) {
         const int hour = m.captured(4).toInt();
         const int minute = m.captured(5).toInt();
         const int second = m.capturedLength(6) > 0 ? m.captured(6).toInt() : 0;
         // Fraction digits beyond milliseconds are dropped (truncated, never rounded up,
         // so a cutoff never moves later than typed).
-        const int msec = m.capturedLength(7) > 0
-            ? (m.captured(7) + QStringLiteral("00")).left(3).toInt()
-            : 0;
+        const QString fraction = (m.captured(7) + QStringLiteral("000000")).left(6);
+        const int msec = fraction.left(3).toInt();
+        micros = fraction.mid(3).toInt();
         if (hour > 23 || minute > 59 || second > 59)
             return reject(QStringLiteral("'%1' is not a valid time of day").arg(trimmed));
         time = QTime(hour, minute, second, msec);
@@ -115,6 +118,8 @@ QDateTime parseTimestamp(const QString &text, QString *error)
     QDateTime utc = withOffset.toUTC();
     if (!utc.isValid())
         return reject(expected);
+    if (extraMicroseconds)
+        *extraMicroseconds = micros;
     return utc;
 }
 

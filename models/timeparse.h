@@ -22,13 +22,15 @@ bool parseDuration(const QString &text, qint64 *seconds, QString *error = nullpt
 /// TIMESTAMP: ISO 8601, UTC unless an offset is given:
 ///   "2025-02-01"                      midnight UTC
 ///   "2025-02-01T10:00", "2025-02-01T10:00:00", "2025-02-01 10:00:00" (space or T/t)
-///   "…T10:00:00.5", "…T10:00:00.123456"   1–9 fraction digits; kept to the millisecond
-///                                         (truncated: QDateTime's precision)
+///   "…T10:00:00.5", "…T10:00:00.123456"   1–9 fraction digits; the QDateTime keeps the
+///                                         milliseconds, *extraMicroseconds (0–999) the
+///                                         microseconds beyond them; further digits are
+///                                         truncated (Celery stores microseconds)
 ///   "…Z", "…z", "…+02:00", "…-0530", "…+02"  an offset; the result is converted to UTC
 /// Rejected: anything else, including impossible dates ("2025-02-30"), hours >= 24,
 /// seconds >= 60, offsets beyond ±18:00, an offset after a date alone. Returns an invalid
 /// QDateTime and sets *error (a short reason) on rejection. The result is in Qt::UTC.
-QDateTime parseTimestamp(const QString &text, QString *error = nullptr);
+QDateTime parseTimestamp(const QString &text, QString *error = nullptr, int *extraMicroseconds = nullptr);
 
 /// ISO 8601 UTC with a 'Z': "2025-02-01T10:00:00Z", "2025-02-01T10:00:00.123Z" when the
 /// milliseconds are not zero. Empty for an invalid QDateTime.

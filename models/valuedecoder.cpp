@@ -36,7 +36,7 @@ QString oneLine(QStringView s)
             out += c;
     }
     if (s.size() > kSummaryChars) {
-        out.truncate(kSummaryChars);
+        out.truncate(out[kSummaryChars - 1].isHighSurrogate() ? kSummaryChars - 1 : kSummaryChars);
         out += kEllipsis;
     }
     return out;

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void shouldFailWithOneLineAndStatus1_data();
     void shouldFailWithOneLineAndStatus1();
     void shouldNotCreateAMissingDatabase();
+    void shouldExplainThatTheWindowNeedsADisplay();
 
     void shouldCountLikeTheAdmin();
     void shouldOpenRelativeSqliteUrls();
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void shouldReadEveryFixtureSchema_data();
     void shouldReadEveryFixtureSchema();
     void shouldShowOneResultInFull();
+    void shouldAddDecodedFieldsOnlyOnRequest();
     void shouldPrintStatsLikeTheAdminCounts();
     void shouldFilterByDoneDate();
 
@@ -67,6 +69,8 @@ private Q_SLOTS:
     void shouldNarrowPurgeByStatusAndKeepGroups();
     void shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal();
     void shouldRefuseToPurgeReadOnly();
+    void shouldAskOnATerminalAndDeleteNothingOnNo();
+    void shouldAskOnATerminalAndDeleteOnYes();
     void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
     void shouldKeepTheDatabaseIntactWithInjectionStrings();
 
@@ -93,6 +97,8 @@ private:
         return list;
     }
     static QVector<QStringList> parseCsv(const QString &text);
+    /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
+    Run stalkOnTerminal(const QStringList &arguments, const QByteArray &input);
 
     QString m_fixtures;
     QJsonObject m_expectations;
@@ -242,6 +248,33 @@ QVector<QStringList> TestCli::parseCsv(const QString &text)
         rows << row;
     }
     return rows;
+}
+
+TestCli::Run TestCli::stalkOnTerminal(const QStringList &arguments, const QByteArray &input)
+{
+    const auto quoted = [](QString text) { return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\''; };
+    QString command = quoted(qEnvironmentVariable("STALK_BIN"));
+    for (const QString &argument : arguments)
+        command += u' ' + quoted(argument);
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    process.setProcessEnvironment(env);
+    // -e: exit with the command's status; -q: no banner; the typescript goes nowhere.
+    process.start(QStringLiteral("script"), {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+    Run run;
+    if (!process.waitForStarted(30000)) {
+        run.err = "could not start script(1): " + process.errorString().toUtf8();
+        return run;
+    }
+    process.write(input);
+    process.closeWriteChannel();
+    process.waitForFinished(120000);
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = process.readAllStandardOutput(); // the terminal: stdout and stderr together
+    run.err = process.readAllStandardError();
+    return run;
 }
 
 #define REQUIRE_FIXTURES()                                                                          \
@@ -437,6 +470,10 @@ void TestCli::shouldWriteJsonTextThatParsesBackToTheSameObject()
         const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
         QVERIFY2(document.isObject(), qPrintable(error.errorString() + u' ' + text));
         QCOMPARE(document.object(), resultJson(row, fields));
+        const QJsonObject decoded = QJsonDocument::fromJson(resultJsonText(row, fields, indented, true).toUtf8()).object();
+        QCOMPARE(decoded, resultJson(row, fields, true));
+        QCOMPARE(decoded.value(QStringLiteral("task_args_decoded")).toString(), QString::fromUtf8("('Zo\u00eb',)"));
+        QVERIFY(decoded.value(QStringLiteral("task_kwargs_decoded")).isNull());
     }
     const QJsonObject object = resultJson(row, fields);
     QCOMPARE(object.value(QStringLiteral("id")).toInteger(), Q_INT64_C(4294967296));
@@ -531,6 +568,7 @@ void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
         << "--worker cannot narrow a purge";
     QTest::newRow("bad batch size") << QStringList{"purge", url, "--before", "2025-02-01", "--batch-size", "0", "--yes"}
                                     << "--batch-size";
+    QTest::newRow("decode is for JSON") << QStringList{"list", url, "--decode"} << "--decode needs --format json";
     QTest::newRow("window takes one URL") << QStringList{"results.sqlite3", "extra"} << "unexpected argument 'extra'";
 }
 
@@ -614,6 +652,15 @@ void TestCli::shouldNotCreateAMissingDatabase()
     const Run run = stalk({QStringLiteral("count"), urlFor(path)});
     QCOMPARE(run.exitCode, 1);
     QVERIFY(!QFile::exists(path));
+}
+
+void TestCli::shouldExplainThatTheWindowNeedsADisplay()
+{
+    // A URL alone opens the window; without a display that is one clear line, not Qt's abort.
+    const Run run = stalk({QStringLiteral("--read-only"), QStringLiteral("sqlite:///results.sqlite3")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.startsWith("stalk: cannot open the window: no display"), run.err.constData());
+    QCOMPARE(run.err.count('\n'), 1);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -940,6 +987,39 @@ void TestCli::shouldShowOneResultInFull()
     }
 }
 
+void TestCli::shouldAddDecodedFieldsOnlyOnRequest()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    Run run = stalk({QStringLiteral("list"), url, QStringLiteral("--search"), QString::fromUtf8("Zo\u00eb"),
+                     QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--format"), QStringLiteral("jsonl"),
+                     QStringLiteral("--decode")});
+    QCOMPARE(run.exitCode, 0);
+    const QList<QByteArray> lines = run.out.trimmed().split('\n');
+    QVERIFY(!lines.isEmpty());
+    int withName = 0;
+    for (const QByteArray &line : lines) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        // The raw text stays as stored; the decoded one reads as Python would print it.
+        QVERIFY(object.value(QStringLiteral("task_args")).toString().startsWith(u'"'));
+        const QString decoded = object.value(QStringLiteral("task_args_decoded")).toString();
+        QVERIFY2(decoded.startsWith(u'(') || decoded.startsWith(u'['), qPrintable(decoded));
+        if (decoded.contains(QString::fromUtf8("Zo\u00eb")))
+            ++withName;
+        QVERIFY(object.contains(QStringLiteral("task_kwargs_decoded")));
+        QVERIFY(object.contains(QStringLiteral("result_decoded")));
+        const QString taskId = object.value(QStringLiteral("task_id")).toString();
+        const Run shown = stalk({QStringLiteral("show"), url, taskId, QStringLiteral("--decode")});
+        QCOMPARE(QJsonDocument::fromJson(shown.out).object(), object);
+    }
+    QVERIFY(withName > 0);
+
+    // Not without --decode.
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("1"), QStringLiteral("--format"),
+                 QStringLiteral("json")});
+    QVERIFY(!QJsonDocument::fromJson(run.out).array().first().toObject().contains(QStringLiteral("result_decoded")));
+}
+
 void TestCli::shouldPrintStatsLikeTheAdminCounts()
 {
     REQUIRE_FIXTURES();
@@ -984,7 +1064,7 @@ void TestCli::shouldFilterByDoneDate()
         const QJsonObject object = value.toObject();
         const QString cutoff = object.value(QStringLiteral("cutoff")).toString();
         if (cutoff.contains(QLatin1String(".000001")))
-            continue; // microseconds: see shouldPurgeExactlyTheExpiredSet
+            continue; // TaskQuery date filters are kept to the millisecond
         const qint64 before = object.value(QStringLiteral("task_ids")).toArray().size();
         Run run = stalk({QStringLiteral("count"), url, QStringLiteral("--done-before"), cutoff});
         QCOMPARE(run.out.trimmed().toLongLong(), before);
@@ -1008,10 +1088,8 @@ void TestCli::shouldPreviewPurgeWithoutDeleting_data()
     for (const QJsonValue &value : expired) {
         const QJsonObject object = value.toObject();
         const QString cutoff = object.value(QStringLiteral("cutoff")).toString();
-        // Cutoffs are kept to the millisecond (QDateTime): "…:15.000001" becomes "…:15.000",
-        // which misses the row done at exactly …:15. Truncating never deletes more than asked.
-        if (cutoff.contains(QLatin1String(".000001")))
-            continue;
+        // "…:15.000001" keeps its microsecond (PurgeCriteria::cutoffExtraMicroseconds), so
+        // the row done at exactly …:15 is expired, as upstream says.
         QTest::newRow(qPrintable(cutoff)) << cutoff << int(object.value(QStringLiteral("task_ids")).toArray().size())
                                           << int(object.value(QStringLiteral("group_ids")).toArray().size());
     }
@@ -1146,6 +1224,37 @@ void TestCli::shouldRefuseToPurgeReadOnly()
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.startsWith("50 results would be deleted"), run.out.constData());
     QCOMPARE(taskIdsInDb(db), before);
+}
+
+void TestCli::shouldAskOnATerminalAndDeleteNothingOnNo()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const QStringList before = taskIdsInDb(db);
+    const Run run = stalkOnTerminal({QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"),
+                                     QStringLiteral("2025-01-15")},
+                                    QByteArrayLiteral("n\n"));
+    const QString screen = QString::fromUtf8(run.out);
+    QVERIFY2(run.exitCode == 1, qPrintable(screen + QString::fromUtf8(run.err)));
+    QVERIFY2(screen.contains(QStringLiteral("Delete 12 results (and 1 groups) older than 2025-01-15T00:00:00Z from %1? [y/N]")
+                                 .arg(urlFor(db))),
+             qPrintable(screen));
+    QVERIFY2(screen.contains(QLatin1String("nothing was deleted")), qPrintable(screen));
+    QCOMPARE(taskIdsInDb(db), before);
+}
+
+void TestCli::shouldAskOnATerminalAndDeleteOnYes()
+{
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(QStringLiteral("django.sqlite3"));
+    const Run run = stalkOnTerminal({QStringLiteral("purge"), urlFor(db), QStringLiteral("--before"),
+                                     QStringLiteral("2025-01-15"), QStringLiteral("--batch-size"), QStringLiteral("4")},
+                                    QByteArrayLiteral("yes\n"));
+    const QString screen = QString::fromUtf8(run.out);
+    QVERIFY2(run.exitCode == 0, qPrintable(screen + QString::fromUtf8(run.err)));
+    QVERIFY2(screen.contains(QLatin1String("deleting: 12 of 12 results (100%)")), qPrintable(screen)); // progress
+    QVERIFY2(screen.contains(QLatin1String("deleted 12 results (and 1 groups)")), qPrintable(screen));
+    QCOMPARE(taskIdsInDb(db).size(), 50 - 12);
 }
 
 void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings_data()

@@ -37,6 +37,8 @@ private Q_SLOTS:
     void shouldReadDateDoneAsCeleryWritesIt();
     void shouldNoteProblemsButKeepTheRow_data();
     void shouldNoteProblemsButKeepTheRow();
+    void shouldHonourAGlobalKeyPrefix_data();
+    void shouldHonourAGlobalKeyPrefix();
     void shouldWriteCompactJsonForScalars_data();
     void shouldWriteCompactJsonForScalars();
 };
@@ -223,6 +225,37 @@ void TestCouchDocument::shouldNoteProblemsButKeepTheRow()
     QCOMPARE(p.task.status, QStringLiteral("SUCCESS"));
     QCOMPARE(p.task.problems.size(), 1);
     QVERIFY2(p.task.problems.first().contains(problem), qPrintable(p.task.problems.first()));
+}
+
+void TestCouchDocument::shouldHonourAGlobalKeyPrefix_data()
+{
+    // Celery >= 5.3: result_backend_transport_options={'global_keyprefix': 'myapp:'}.
+    QTest::addColumn<QString>("docId");
+    QTest::addColumn<Parsed::Kind>("kind");
+    QTest::addColumn<QString>("id");
+    QTest::newRow("prefixed task") << "myapp:celery-task-meta-t1" << Parsed::Kind::Task << "t1";
+    QTest::newRow("prefixed group") << "myapp:celery-taskset-meta-g1" << Parsed::Kind::Group << "g1";
+    QTest::newRow("another app's task") << "celery-task-meta-t1" << Parsed::Kind::Foreign << "";
+    QTest::newRow("other prefix") << "other:celery-task-meta-t1" << Parsed::Kind::Foreign << "";
+}
+
+void TestCouchDocument::shouldHonourAGlobalKeyPrefix()
+{
+    QFETCH(QString, docId);
+    QFETCH(Parsed::Kind, kind);
+    QFETCH(QString, id);
+    const QByteArray meta = kind == Parsed::Kind::Group ? QByteArray(R"({"result": []})")
+                                                        : QByteArray(R"({"status": "SUCCESS", "task_id": "t1"})");
+    const Parsed p = CouchDocument::parse(celeryDoc(docId, meta), QStringLiteral("myapp:"));
+    QCOMPARE(p.kind, kind);
+    if (kind == Parsed::Kind::Task) {
+        QCOMPARE(p.task.taskId, id);
+        QVERIFY(p.task.problems.isEmpty());
+    } else if (kind == Parsed::Kind::Group) {
+        QCOMPARE(p.groupId, id);
+    } else {
+        QCOMPARE(p.reason, QStringLiteral("not a Celery key"));
+    }
 }
 
 void TestCouchDocument::shouldWriteCompactJsonForScalars_data()

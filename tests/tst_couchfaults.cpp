@@ -16,6 +16,7 @@
 
 #include "couchclient.h"
 #include "couchstore.h"
+#include "purger.h"
 
 namespace {
 
@@ -208,6 +209,8 @@ struct MiniCouch
     QJsonArray pendingChanges; // served once by the next _changes
     QString nextSeq;
     QStringList sinceSeen;
+    QStringList bulkSeen;
+    QSet<QString> alwaysConflicting;
     bool sawSkip = false;
 
     bool serve(QTcpSocket *s, const HttpRequest &r)
@@ -241,6 +244,32 @@ struct MiniCouch
                 rows.append(row);
             }
             FakeCouch::replyJson(s, 200, {{QStringLiteral("total_rows"), docs.size()}, {QStringLiteral("rows"), rows}});
+        } else if (path == "/results/_bulk_docs" && r.method == "POST") {
+            // Deletes with _rev checks, as CouchDB does: a stale _rev is a conflict.
+            QJsonArray answers;
+            for (const QJsonValue &v : QJsonDocument::fromJson(r.body).object().value(QLatin1String("docs")).toArray()) {
+                const QJsonObject d = v.toObject();
+                const QString id = d.value(QLatin1String("_id")).toString();
+                bulkSeen.append(id);
+                if (!docs.contains(id)) {
+                    answers.append(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("error"), QStringLiteral("not_found")}});
+                } else if (alwaysConflicting.contains(id)
+                           || docs.value(id).value(QLatin1String("_rev")) != d.value(QLatin1String("_rev"))) {
+                    answers.append(QJsonObject{{QStringLiteral("id"), id},
+                                               {QStringLiteral("error"), QStringLiteral("conflict")},
+                                               {QStringLiteral("reason"), QStringLiteral("Document update conflict.")}});
+                } else {
+                    docs.remove(id);
+                    answers.append(QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("id"), id}, {QStringLiteral("rev"), QStringLiteral("9-d")}});
+                }
+            }
+            FakeCouch::reply(s, 201, QJsonDocument(answers).toJson(QJsonDocument::Compact));
+        } else if (path.startsWith("/results/") && !path.startsWith("/results/_")) {
+            const QString id = QUrl::fromPercentEncoding(path.mid(int(qstrlen("/results/"))));
+            if (docs.contains(id))
+                FakeCouch::replyJson(s, 200, docs.value(id));
+            else
+                FakeCouch::reply(s, 404, R"({"error":"not_found","reason":"deleted"})");
         } else if (path == "/results/_changes") {
             sinceSeen.append(r.query(QStringLiteral("since")));
             QJsonArray results = pendingChanges;
@@ -349,6 +378,8 @@ private Q_SLOTS:
     void shouldSendBasicAuthFromTheUrl();
     void shouldLogInAgainWhenTheSessionExpires();
     void shouldPassOpaqueSequencesBack();
+    void shouldRecheckConflictsDuringAPurge();
+    void shouldReadOnlyKeysWithTheGlobalPrefix();
     void shouldAbortTheRunningRequestOnInterrupt();
     void shouldUseTheInjectedNetworkManager();
     void shouldParseCouchUrls_data();
@@ -390,7 +421,7 @@ void TestCouchFaults::shouldTimeOutAndRetryThenReport()
     fake->setHandler([&](QTcpSocket *s, const HttpRequest &) { held.append(s); });
     CouchConfig c = configFor(fake->port());
     c.timeoutMs = 150;
-    c.maxAttempts = 2;
+    c.maxAttempts = 4; // a time-out is retried once only, whatever maxAttempts says
     CouchClient client(c);
     const CouchReply r = get(client, QStringLiteral("/"));
     QCOMPARE(r.error.code, StoreError::Code::ConnectionFailed);
@@ -682,6 +713,73 @@ void TestCouchFaults::shouldPassOpaqueSequencesBack()
     QCOMPARE(mini.sinceSeen.last(), QStringLiteral("7-g1AAAAD"));
     const auto rows = store.fetchPage(failures, 0, 10);
     QCOMPARE(rows->first().dateDone, QDateTime(QDate(2025, 2, 28), QTime(23, 0), Qt::UTC));
+}
+
+void TestCouchFaults::shouldRecheckConflictsDuringAPurge()
+{
+    FakeHost fake;
+    MiniCouch mini;
+    for (int i = 0; i < 10; ++i) {
+        const QJsonObject d = MiniCouch::celeryDoc(QStringLiteral("t%1").arg(i), QStringLiteral("SUCCESS"),
+                                                   QStringLiteral("2025-01-%1T10:00:00").arg(i + 1, 2, 10, QLatin1Char('0')));
+        mini.docs.insert(d.value(QLatin1String("_id")).toString(), d);
+    }
+    fake->setHandler([&](QTcpSocket *s, const HttpRequest &r) { serveOr404(mini, s, r); });
+    CouchStore store(configFor(fake->port()));
+    QVERIFY(!store.open().isError());
+
+    // Behind the store's back (no _changes entry): t1 is rewritten with a new date (no
+    // longer expired), t2 is rewritten but still expired, t5 conflicts forever.
+    auto rewrite = [&](const QString &id, const QString &date) {
+        QJsonObject d = MiniCouch::celeryDoc(id, QStringLiteral("SUCCESS"), date);
+        d.insert(QStringLiteral("_rev"), QStringLiteral("2-b"));
+        mini.docs.insert(d.value(QLatin1String("_id")).toString(), d);
+    };
+    rewrite(QStringLiteral("t1"), QStringLiteral("2030-01-01T00:00:00"));
+    rewrite(QStringLiteral("t2"), QStringLiteral("2025-01-03T11:00:00"));
+    mini.alwaysConflicting.insert(QStringLiteral("celery-task-meta-t5"));
+
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    QCOMPARE(store.previewPurge(criteria)->total, 10);
+    Purger purger(store);
+    purger.setBatchSize(4);
+    const PurgeSummary summary = purger.purge(criteria, 10);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, 8); // all but t1 (re-checked: not expired) and t5 (conflicts)
+    QVERIFY(mini.docs.contains(QStringLiteral("celery-task-meta-t1")));
+    QVERIFY(mini.docs.contains(QStringLiteral("celery-task-meta-t5")));
+    QVERIFY(!mini.docs.contains(QStringLiteral("celery-task-meta-t2")));
+    QCOMPARE(mini.docs.size(), 2);
+    // t5 was tried twice (batch, then once after the re-check), never again.
+    QCOMPARE(mini.bulkSeen.count(QStringLiteral("celery-task-meta-t5")), 2);
+    QCOMPARE(mini.bulkSeen.count(QStringLiteral("celery-task-meta-t1")), 1);
+    QCOMPARE(*store.count(TaskQuery()), 2);
+    QCOMPARE(store.fetchByTaskId(QStringLiteral("t1"))->dateDone, QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
+}
+
+void TestCouchFaults::shouldReadOnlyKeysWithTheGlobalPrefix()
+{
+    FakeHost fake;
+    MiniCouch mini;
+    mini.fill(5); // un-prefixed: another app's results in the same database
+    for (int i = 0; i < 3; ++i) {
+        QJsonObject d = MiniCouch::celeryDoc(QStringLiteral("p%1").arg(i), QStringLiteral("FAILURE"), QStringLiteral("2025-01-01T00:00:00"));
+        d.insert(QStringLiteral("_id"), QStringLiteral("myapp:celery-task-meta-p%1").arg(i));
+        mini.docs.insert(d.value(QLatin1String("_id")).toString(), d);
+    }
+    fake->setHandler([&](QTcpSocket *s, const HttpRequest &r) { serveOr404(mini, s, r); });
+    const Outcome<CouchConfig> c = CouchConfig::fromUrl(QStringLiteral("couchdb://127.0.0.1:%1/results?keyprefix=myapp%3A").arg(fake->port()));
+    QVERIFY(c.ok());
+    QCOMPARE(c->keyPrefix, QStringLiteral("myapp:"));
+    CouchStore store(*c);
+    QVERIFY(!store.open().isError());
+    QCOMPARE(*store.count(TaskQuery()), 3);
+    QCOMPARE(store.foreignDocuments().size(), 6); // 5 un-prefixed results + the design document
+    const Outcome<TaskResult> p1 = store.fetchByTaskId(QStringLiteral("p1"));
+    QVERIFY2(p1.ok(), qPrintable(p1.error().message));
+    QCOMPARE(p1->status, QStringLiteral("FAILURE"));
+    QCOMPARE(p1->taskId, QStringLiteral("p1"));
 }
 
 void TestCouchFaults::shouldAbortTheRunningRequestOnInterrupt()

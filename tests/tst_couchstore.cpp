@@ -67,6 +67,7 @@ private Q_SLOTS:
     void shouldRecheckAConflictBeforeDeleting();
     void shouldNotDeleteARowThatStoppedBeingACeleryResult();
     void shouldRefuseDeletesWhenReadOnly();
+    void shouldDeleteSelectedRowsThroughAPurgeJob();
 
 private:
     CouchConfig config(const QString &database) const;
@@ -708,6 +709,39 @@ void TestCouchStore::shouldRefuseDeletesWhenReadOnly()
     QCOMPARE(store->deleteRows({rows->first().rowId}).error().code, StoreError::Code::PermissionDenied);
     QCOMPARE(*store->count(TaskQuery()),
              qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+}
+
+void TestCouchStore::shouldDeleteSelectedRowsThroughAPurgeJob()
+{
+    // What the window does: select rows in the browsing store, delete them with a PurgeJob
+    // whose own store (made by the factory, opened on the job's thread) gets the row ids.
+    const QString db = copyDatabase();
+    const QString url = QStringLiteral("couchdb://%1:%2@%3/%4").arg(m_base.user, m_base.password, m_base.hostPort(), db);
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY(factory.ok());
+    std::unique_ptr<ResultStore> browsing = (*factory)();
+    QVERIFY(!browsing->open().isError());
+    TaskQuery failures;
+    failures.statuses = {QStringLiteral("FAILURE")};
+    const auto rows = browsing->fetchPage(failures, 0, 100);
+    QVERIFY(rows.ok());
+    QVERIFY(rows->size() >= 2);
+    QVector<qint64> ids;
+    for (const TaskResult &t : *rows)
+        ids.append(t.rowId);
+
+    PurgeJob job(*factory);
+    QSignalSpy finished(&job, &PurgeJob::finished);
+    job.startDelete(ids);
+    QVERIFY(finished.wait(30000));
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(ids.size()));
+    QCOMPARE(*browsing->count(failures), 0);
+    for (const TaskResult &t : *rows)
+        QVERIFY(getDoc(db, QStringLiteral("celery-task-meta-") + t.taskId).isEmpty());
+    QCOMPARE(*browsing->count(TaskQuery()),
+             qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()) - ids.size());
 }
 
 QTEST_GUILESS_MAIN(TestCouchStore)

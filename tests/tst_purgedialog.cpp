@@ -597,10 +597,29 @@ void TestPurgeDialog::screenshots()
     QTRY_VERIFY(dialog.findChild<QListWidget *>(QStringLiteral("statusFilter"))->count() > 0);
     QCoreApplication::processEvents();
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-preview.png")));
+    {
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+        dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+        const QPalette light = dialog.palette();
+        dialog.setPalette(dark);
+        QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-preview-dark.png")));
+        dialog.setPalette(light);
+    }
     QSignalSpy finished(&dialog, &PurgeDialog::purgeFinished);
     QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("confirmButton")), Qt::LeftButton);
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-running.png")));
     QVERIFY(finished.wait(20000));
+    QTest::qWait(100);
+    if (qEnvironmentVariableIsSet("DEBUGGEOM"))
+        for (const char *n : {"statusFilter", "taskNameFilter", "cutoffHint", "previewLabel"})
+            qDebug() << n << dialog.findChild<QWidget *>(QLatin1String(n))->geometry() << dialog.findChild<QWidget *>(QLatin1String(n))->minimumSizeHint() << dialog.size() << dialog.minimumSize();
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-done.png")));
 
     DeleteSelectedDialog selected(factory, {1, 2, 3}, {{QStringLiteral("SUCCESS"), 2}, {QStringLiteral("FAILURE"), 1}});

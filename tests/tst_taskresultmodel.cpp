@@ -354,6 +354,8 @@ private Q_SLOTS:
     void shouldFailOnNonCeleryDatabase();
     void shouldReportColumnAvailabilityFromSchema();
     void shouldBoundThePageCache();
+    void shouldShowOtherLayouts_data();
+    void shouldShowOtherLayouts();
 
     // Fake store: faults and timing.
     void shouldShowPlaceholdersUntilThePageArrives();
@@ -362,6 +364,7 @@ private Q_SLOTS:
     void shouldReportOpenFailure();
     void shouldReportCountFailure();
     void shouldCountTheTotalOnlyWhenItMayHaveChanged();
+    void shouldKeepOldRowsUntilTheNewQueryCounts();
     void shouldNotRetryAFailedPageUntilRefresh();
     void shouldFormatRuntimeAndDates();
     void shouldDestroyTheStoreOnTheWorkerThread();
@@ -778,16 +781,18 @@ void TestTaskResultModel::shouldBoundThePageCache()
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
     {
-        // 50 fixture rows x 1000 copies with new ids and task_ids.
+        // 50 fixture rows x 420 copies with new ids and task_ids: 21,050 rows, 106 pages, well
+        // past the cache bound. (50k rows work as well, but QAbstractItemModelTester's full
+        // walk on every change makes the test take half a minute.)
         External db(path);
         QCOMPARE(db.exec(QStringLiteral("INSERT INTO %1 (task_id, %2) "
                                         "SELECT printf('gen-%d-%s', n, task_id), %2 FROM %1, "
-                                        "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000) "
+                                        "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 420) "
                                         "SELECT n FROM c)")
                              .arg(taskTable, copyColumns)),
                  QString());
     }
-    const int total = 50 * 1001;
+    const int total = 50 * 421;
     TaskResultModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy counts(&model, &TaskResultModel::countChanged);
@@ -819,6 +824,69 @@ void TestTaskResultModel::shouldBoundThePageCache()
     // An evicted row comes back on demand.
     QVERIFY(!model.data(model.index(early, 0), TaskResultModel::LoadedRole).toBool());
     QTRY_VERIFY(model.data(model.index(early, 0), TaskResultModel::LoadedRole).toBool());
+}
+
+void TestTaskResultModel::shouldShowOtherLayouts_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<bool>("hasTaskName");
+    QTest::newRow("plain") << QStringLiteral("plain.sqlite3") << taskTable << false;
+    QTest::newRow("taskmeta") << QStringLiteral("taskmeta.sqlite3") << QStringLiteral("celery_taskmeta") << true;
+    QTest::newRow("taskmeta_plain") << QStringLiteral("taskmeta_plain.sqlite3") << QStringLiteral("celery_taskmeta") << false;
+    QTest::newRow("legacy_v1") << QStringLiteral("legacy_v1.sqlite3") << taskTable << true;
+    QTest::newRow("legacy_191") << QStringLiteral("legacy_191.sqlite3") << taskTable << true;
+    QTest::newRow("v26") << QStringLiteral("v26.sqlite3") << taskTable << true;
+}
+
+void TestTaskResultModel::shouldShowOtherLayouts()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QString, fixture);
+    QFETCH(QString, table);
+    QFETCH(bool, hasTaskName);
+    QTemporaryDir dir;
+    const QString path = copyFixture(dir, fixture);
+    QVERIFY(!path.isEmpty());
+    qint64 rows = -1;
+    {
+        const QString name = QStringLiteral("layout-count");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table)));
+            QVERIFY(query.next());
+            rows = query.value(0).toLongLong();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+    QVERIFY(rows > 0);
+
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    model.setStoreFactory(sqliteFactory(path));
+    QTRY_COMPARE(model.rowCount(), int(rows));
+    QTRY_VERIFY(allLoaded(model));
+    QCOMPARE(failedSpy.count(), 0);
+    QCOMPARE(model.storeInfo().tableName.contains(table), true);
+    QStringList ids = column(model, TaskResultModel::TaskIdRole);
+    ids.removeDuplicates();
+    QCOMPARE(ids.size(), int(rows));
+    // Every cell renders (NULL dates, NULL names, pickled results included).
+    int withTaskName = 0;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        for (int c = 0; c < TaskResultModel::ColumnCount; ++c) {
+            const QModelIndex index = model.index(row, c);
+            QVERIFY(model.data(index).toString() != QStringLiteral("…"));
+            model.data(index, Qt::ToolTipRole);
+            model.data(index, TaskResultModel::RawValueRole);
+        }
+        withTaskName += model.data(model.index(row, TaskResultModel::TaskNameColumn)).toString().isEmpty() ? 0 : 1;
+    }
+    QCOMPARE(withTaskName > 0, hasTaskName);
 }
 
 void TestTaskResultModel::shouldShowPlaceholdersUntilThePageArrives()
@@ -1008,6 +1076,43 @@ void TestTaskResultModel::shouldCountTheTotalOnlyWhenItMayHaveChanged()
     QCOMPARE(counts.last().at(0).toLongLong(), control->rows / 3);
     QCOMPARE(counts.last().at(1).toLongLong(), control->rows);
     QCOMPARE(model.rowCount(), control->rows / 3);
+}
+
+void TestTaskResultModel::shouldKeepOldRowsUntilTheNewQueryCounts()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->ignoreInterrupt = true;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QTRY_VERIFY(model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool());
+    const QString firstId = model.data(model.index(0, 0), TaskResultModel::TaskIdRole).toString();
+
+    // The same query again is no work at all.
+    const int calls = control->countCallsNow();
+    model.setQuery(model.query());
+    QCoreApplication::processEvents();
+    QCOMPARE(control->countCallsNow(), calls);
+
+    QSignalSpy resets(&model, &TaskResultModel::modelReset);
+    TaskQuery slow;
+    slow.search = QStringLiteral("slow");
+    model.setQuery(slow);
+    QTRY_COMPARE(control->blockedNow(), 1);
+    // While the new query counts, the old rows stay as they were...
+    QCOMPARE(model.rowCount(), control->rows);
+    QCOMPARE(model.data(model.index(0, 0), TaskResultModel::TaskIdRole).toString(), firstId);
+    // ...also across a refresh asked meanwhile.
+    model.refresh();
+    QCOMPARE(resets.count(), 0);
+    control->release();
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(resets.count(), 1);
+    QCOMPARE(model.query(), slow);
+    QTRY_VERIFY(allLoaded(model));
+    QCOMPARE(resets.count(), 1);
 }
 
 void TestTaskResultModel::shouldNotRetryAFailedPageUntilRefresh()

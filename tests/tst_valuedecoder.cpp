@@ -272,6 +272,18 @@ private slots:
         QCOMPARE(ValueDecoder::prettyJson(stored.toUtf8()).size(), d.text.size());
     }
 
+    void shouldNeverCutACharacterInHalf()
+    {
+        // 199 ASCII characters, then emoji: the 200-character cut falls inside a surrogate pair.
+        const QString emoji = QString::fromUtf8("😀");
+        const QString stored = QLatin1Char('"') + QString(198, QLatin1Char('a')) + emoji.repeated(10) + QLatin1Char('"');
+        const QString summary = ValueDecoder::resultSummary(stored, kJson, kUtf8);
+        QCOMPARE(summary, QLatin1Char('"') + QString(198, QLatin1Char('a')) + QChar(0x2026));
+        const QString args = ValueDecoder::argumentsSummary(QStringLiteral("\"") + QString(199, QLatin1Char('b'))
+                                                            + QStringLiteral("\\ud83d\\ude00\""));
+        QCOMPARE(args, QString(199, QLatin1Char('b')) + QChar(0x2026));
+    }
+
     void shouldSummarizeCutPreviews()
     {
         // Page rows may hold the first N characters only: the summary still reads them.

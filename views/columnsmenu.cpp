@@ -1,8 +1,8 @@
 #include "columnsmenu.h"
 
-#include "taskresultmodel.h"
-
 #include <QHeaderView>
+
+#include "taskresultmodel.h"
 
 ColumnsMenu::ColumnsMenu(QHeaderView *header, TaskResultModel *model, QWidget *parent)
     : QMenu(tr("&Columns"), parent), m_header(header), m_model(model)

@@ -9,6 +9,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStyle>
+#include <QTimer>
 #include <QVBoxLayout>
 
 DeleteSelectedDialog::DeleteSelectedDialog(StoreFactory factory, const QVector<qint64> &rowIds,
@@ -126,6 +127,7 @@ void DeleteSelectedDialog::confirm()
     });
     connect(m_job, &PurgeJob::finished, this, &DeleteSelectedDialog::onFinished);
     m_job->startDelete(m_rowIds);
+    QTimer::singleShot(0, this, [this] { growDialogToFit(this); });
 }
 
 void DeleteSelectedDialog::onFinished(const PurgeSummary &summary)
@@ -143,6 +145,7 @@ void DeleteSelectedDialog::onFinished(const PurgeSummary &summary)
     m_cancel->setText(tr("Close"));
     m_cancel->setDefault(true);
     m_cancel->setFocus();
+    QTimer::singleShot(0, this, [this] { growDialogToFit(this); });
     Q_EMIT deleteFinished(summary);
 }
 

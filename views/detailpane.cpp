@@ -74,6 +74,7 @@ QString formatDuration(qint64 ms)
 /// the pane, not the field, scrolls.
 class ValueView final : public QTextEdit
 {
+    Q_DISABLE_COPY_MOVE(ValueView)
 public:
     explicit ValueView(const QString &name, QWidget *parent) : QTextEdit(parent)
     {
@@ -132,6 +133,15 @@ public:
         m_grid->addWidget(field, row, 1);
         m_labels.insert(field, label);
     }
+    /// Widest label, so every section can share one label column.
+    int labelWidth() const
+    {
+        int w = 0;
+        for (const QLabel *label : m_labels)
+            w = qMax(w, label->sizeHint().width());
+        return w;
+    }
+    void setLabelWidth(int width) { m_grid->setColumnMinimumWidth(0, width); }
     void setRowVisible(QWidget *field, bool visible)
     {
         if (QLabel *label = m_labels.value(field))
@@ -249,7 +259,7 @@ QWidget *withButton(QWidget *value, QWidget *button, QWidget *parent)
     auto *row = new QHBoxLayout(box);
     row->setContentsMargins(0, 0, 0, 0);
     row->setSpacing(4);
-    row->addWidget(value, 1);
+    row->addWidget(value, 1, Qt::AlignTop);
     row->addWidget(button, 0, Qt::AlignTop);
     return box;
 }
@@ -264,9 +274,12 @@ std::unique_ptr<FormGrid> addSection(QVBoxLayout *layout, QWidget *parent, const
     heading->setFont(f);
     layout->addSpacing(6);
     layout->addWidget(heading);
+    // A plain 1 px rule in a palette-derived colour (a sunken QFrame uses Light/Dark roles
+    // that many dark palettes leave at their light defaults).
     auto *line = new QFrame(parent);
-    line->setFrameShape(QFrame::HLine);
-    line->setFrameShadow(QFrame::Sunken);
+    line->setObjectName(QStringLiteral("detailRule"));
+    line->setFixedHeight(1);
+    line->setAutoFillBackground(true);
     layout->addWidget(line);
     auto *grid = new QGridLayout;
     grid->setHorizontalSpacing(14);
@@ -481,6 +494,10 @@ void DetailPane::buildUi()
 
     layout->addStretch(1);
     ui.scroll->setWidget(ui.content);
+    const int labelWidth = qMax(qMax(ui.identity->labelWidth(), ui.parameters->labelWidth()),
+                                qMax(ui.result->labelWidth(), dates->labelWidth()));
+    for (FormGrid *grid : {ui.identity.get(), ui.parameters.get(), ui.result.get(), dates.get()})
+        grid->setLabelWidth(labelWidth);
 
     ui.argsHighlighter = new JsonHighlighter(ui.args->document());
     ui.kwargsHighlighter = new JsonHighlighter(ui.kwargs->document());
@@ -506,7 +523,8 @@ void DetailPane::buildUi()
     ui.loadingDelay->setSingleShot(true);
     ui.loadingDelay->setInterval(250);
     connect(ui.loadingDelay, &QTimer::timeout, this, [this] {
-        showPlaceholder(tr("Loading task %1…").arg(m_ui->loadingTaskId));
+        showPlaceholder(m_ui->loadingTaskId.isEmpty() ? tr("Loading…")
+                                                       : tr("Loading task %1…").arg(m_ui->loadingTaskId));
     });
 
     applyPalette();
@@ -528,14 +546,17 @@ void DetailPane::showLoading(const QString &taskId)
     if (m_ui->stack->currentWidget() == m_ui->scroll)
         m_ui->loadingDelay->start();
     else
-        showPlaceholder(tr("Loading task %1…").arg(taskId));
+        showPlaceholder(taskId.isEmpty() ? tr("Loading…") : tr("Loading task %1…").arg(taskId));
 }
 
 void DetailPane::showResult(const TaskResult &row)
 {
     m_ui->loadingDelay->stop();
+    // A refreshed version of the row on screen keeps its scroll position; another row
+    // starts at the top.
+    const bool sameRow = m_ui->stack->currentWidget() == m_ui->scroll && m_row.rowId == row.rowId
+        && m_row.taskId == row.taskId;
     m_row = row;
-    const bool sameRow = m_ui->stack->currentWidget() == m_ui->scroll;
     render();
     if (!sameRow)
         m_ui->scroll->verticalScrollBar()->setValue(0);
@@ -630,7 +651,7 @@ void DetailPane::render()
     if (notExtended) {
         notes << tr("This result was stored by a Celery app running without "
                     "<b>result_extended</b>, so its task name, arguments, worker and periodic "
-                    "task were not recorded. Set <tt>result_extended = True</tt> in the Celery "
+                    "task were not recorded. Set <tt>result_extended&nbsp;=&nbsp;True</tt> in the Celery "
                     "configuration to see them for new tasks.");
     }
     if (m_hasInfo && !m_info.note.isEmpty()
@@ -717,39 +738,33 @@ void DetailPane::render()
         const ValueDecoder::Decoded decoded
             = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding);
         showValue(ui.resultView, ui.resultMissing, Field::Result, row.result, decoded, false);
-        const bool summarize = decoded.kind == ValueDecoder::Kind::Exception
-            || decoded.kind == ValueDecoder::Kind::Pickle || decoded.kind == ValueDecoder::Kind::Binary;
-        ui.resultSummary->setVisible(summarize && !decoded.summary.isEmpty());
-        if (summarize) {
-            QString kind;
-            if (decoded.kind == ValueDecoder::Kind::Pickle)
-                kind = tr("Python pickle (not unpickled)");
-            else if (decoded.kind == ValueDecoder::Kind::Binary)
-                kind = tr("Binary content");
-            ui.resultSummary->setText(decoded.kind == ValueDecoder::Kind::Exception
-                                          ? QStringLiteral("<b>%1</b>").arg(decoded.summary.toHtmlEscaped())
-                                          : QStringLiteral("<i>%1</i>").arg(kind.toHtmlEscaped()));
-        }
-        ui.copyResult->setEnabled(!row.result.isNull());
+        // Exceptions and pickles say what they are in their own text; other bytes get a
+        // heading so a hex dump is not mistaken for the value.
+        const bool summarize = decoded.kind == ValueDecoder::Kind::Binary;
+        ui.resultSummary->setVisible(summarize);
+        if (summarize)
+            ui.resultSummary->setText(QStringLiteral("<i>%1</i>").arg(tr("Binary content (%1), shown as bytes")
+                                                                          .arg(row.contentType.toHtmlEscaped())));
+        ui.copyResult->setVisible(!row.result.isNull() && fields.contains(Field::Result));
     }
     showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, ValueDecoder::decodeMeta(row.meta), false);
     if (!fields.contains(Field::Traceback)) {
         ui.traceback->hide();
         ui.tracebackMissing->setText(unavailable);
         ui.tracebackMissing->show();
-        ui.copyTraceback->setEnabled(false);
+        ui.copyTraceback->setVisible(false);
     } else if (row.traceback.isEmpty()) {
         ui.traceback->setTraceback({});
         ui.traceback->hide();
         const bool failed = row.status == QLatin1String("FAILURE") || row.status == QLatin1String("RETRY");
         ui.tracebackMissing->setText(failed && notExtended ? notRecorded : none);
         ui.tracebackMissing->show();
-        ui.copyTraceback->setEnabled(false);
+        ui.copyTraceback->setVisible(false);
     } else {
         ui.tracebackMissing->hide();
         ui.traceback->setTraceback(row.traceback);
         ui.traceback->show();
-        ui.copyTraceback->setEnabled(true);
+        ui.copyTraceback->setVisible(true);
     }
 
     // Dates
@@ -811,6 +826,11 @@ void DetailPane::applyPalette()
     QPalette warnPal = pal;
     warnPal.setColor(QPalette::Window, mix(window, QColor(0xf6, 0x74, 0x00), darkWindow ? 0.28 : 0.16));
     ui.problems->setPalette(warnPal);
+
+    QPalette rulePal = pal;
+    rulePal.setColor(QPalette::Window, mix(window, pal.color(QPalette::WindowText), darkWindow ? 0.30 : 0.22));
+    for (QFrame *rule : ui.content->findChildren<QFrame *>(QStringLiteral("detailRule")))
+        rule->setPalette(rulePal);
 
     QPalette placeholderPal = pal;
     placeholderPal.setColor(QPalette::WindowText, pal.color(QPalette::PlaceholderText));

@@ -10,6 +10,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "statusdelegate.h"
+
 namespace {
 
 constexpr int ValueRole = Qt::UserRole;
@@ -192,6 +194,7 @@ void FilterPanel::populate(QListWidget *list, const QVector<FacetValue> &values)
     const bool currentNull = list->currentItem() && list->currentItem()->data(IsNullRole).toBool();
     const QLocale locale;
 
+    const int rowHeight = list->fontMetrics().height() + 8;
     QVector<CheckedValue> seen;
     auto addItem = [&](const QString &value, bool isNull, qint64 count) {
         const CheckedValue key{value, isNull};
@@ -203,7 +206,10 @@ void FilterPanel::populate(QListWidget *list, const QVector<FacetValue> &values)
         item->setData(IsNullRole, isNull);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
         item->setCheckState(checked.contains(key) ? Qt::Checked : Qt::Unchecked);
+        item->setSizeHint(QSize(0, rowHeight));
         item->setToolTip(isNull ? tr("No value stored (NULL)") : value);
+        if (list == m_status && !isNull)
+            item->setIcon(StatusDelegate::statusIcon(value, list->fontMetrics().height()));
         if (count == 0)
             item->setForeground(list->palette().brush(QPalette::Disabled, QPalette::Text));
         if (isNull == currentNull && value == currentValue)
@@ -251,7 +257,7 @@ void FilterPanel::setAvailableFields(FieldSet fields)
 
 void FilterPanel::fitHeight(QListWidget *list, int maxRows)
 {
-    const int rowHeight = qMax(list->sizeHintForRow(0), list->fontMetrics().height() + 4);
+    const int rowHeight = qMax(list->sizeHintForRow(0), list->fontMetrics().height() + 8);
     const int rows = qBound(2, list->count(), maxRows);
     list->setMaximumHeight(rows * rowHeight + 2 * list->frameWidth() + 2);
     list->setMinimumHeight(qMin(2, rows) * rowHeight + 2 * list->frameWidth() + 2);

@@ -1,16 +1,5 @@
 #include "mainwindow.h"
 
-#include "connectionbar.h"
-#include "deleteselecteddialog.h"
-#include "detailpane.h"
-#include "errorbanner.h"
-#include "filterpanel.h"
-#include "purgedialog.h"
-#include "resulttableview.h"
-#include "columnsmenu.h"
-#include "storeurl.h"
-#include "taskresultmodel.h"
-
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -27,12 +16,24 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include "columnsmenu.h"
+#include "connectionbar.h"
+#include "deleteselecteddialog.h"
+#include "detailpane.h"
+#include "errorbanner.h"
+#include "filterpanel.h"
+#include "purgedialog.h"
+#include "resulttableview.h"
+#include "storeurl.h"
+#include "taskresultmodel.h"
 
 namespace {
 
@@ -115,6 +116,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_matching = matching;
         m_total = total;
         updateCountLabel();
+        // A freshly opened database shows its newest result in the detail pane.
+        if (m_selectFirstRow && matching > 0 && !m_table->currentIndex().isValid())
+            m_table->selectRow(0);
+        m_selectFirstRow = false;
     });
     connect(m_model, &TaskResultModel::facetsChanged, m_filterPanel, &FilterPanel::setFacets);
     connect(m_model, &TaskResultModel::detailReady, this, &MainWindow::onDetailReady);
@@ -152,7 +157,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_banner, &ErrorBanner::retryRequested, this, &MainWindow::reopen);
     connect(m_detailPane, &DetailPane::filterRequested, this, &MainWindow::filterBy);
 
-    resize(1400, 860);
+    if (const QScreen *screen = QGuiApplication::primaryScreen()) {
+        const QSize available = screen->availableGeometry().size();
+        resize(qMin(1600, available.width() * 9 / 10), qMin(1000, available.height() * 9 / 10));
+    } else {
+        resize(1400, 860);
+    }
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
@@ -403,18 +413,26 @@ void MainWindow::createStatusBar()
     m_busyBar->setAccessibleName(tr("Working"));
     m_busyBar->setVisible(false);
 
+    m_noteIcon = new QLabel(this);
+    const int iconSize = fontMetrics().height();
+    m_noteIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxInformation)
+                              .pixmap(iconSize, iconSize));
+    m_noteIcon->setVisible(false);
     m_noteLabel = new QLabel(this);
     m_noteLabel->setObjectName(QStringLiteral("noteLabel"));
     m_noteLabel->setVisible(false);
     m_noteLabel->setTextFormat(Qt::PlainText);
+    m_noteLabel->setMinimumWidth(80);
+    m_noteLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_countLabel = new QLabel(this);
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_databaseLabel = new QLabel(this);
     m_databaseLabel->setObjectName(QStringLiteral("databaseLabel"));
     m_databaseLabel->setTextFormat(Qt::PlainText);
-    m_databaseLabel->setMaximumWidth(620);
 
+
+    statusBar()->addWidget(m_noteIcon);
     statusBar()->addWidget(m_noteLabel, 1);
     statusBar()->addPermanentWidget(m_busyBar);
     statusBar()->addPermanentWidget(m_countLabel);
@@ -495,6 +513,7 @@ void MainWindow::reopen()
 void MainWindow::onOpened(const StoreInfo &info)
 {
     m_opened = true;
+    m_selectFirstRow = true;
     m_info = info;
     m_banner->dismiss();
     m_lastError.clear();
@@ -604,9 +623,7 @@ void MainWindow::updateTitle()
         QStringList parts;
         if (!m_info.engine.isEmpty())
             parts << m_info.engine;
-        parts << where;
-        if (!m_info.schema.isEmpty())
-            parts << m_info.schema;
+        parts << QFontMetrics(m_databaseLabel->font()).elidedText(where, Qt::ElideMiddle, 420);
         if (isReadOnly())
             parts << tr("read-only");
         m_databaseLabel->setText(parts.join(QStringLiteral(" · ")));
@@ -627,9 +644,11 @@ void MainWindow::updateNote()
     const QString missing = m_table->unavailableColumnsText();
     if (!missing.isEmpty())
         notes << missing;
-    m_noteLabel->setText(notes.isEmpty() ? QString() : QStringLiteral("ⓘ ") + notes.join(QStringLiteral(" — ")));
+    m_noteLabel->setText(notes.join(QStringLiteral(" — ")));
     m_noteLabel->setToolTip(notes.join(QStringLiteral("\n")));
     m_noteLabel->setVisible(!notes.isEmpty());
+    m_noteIcon->setVisible(!notes.isEmpty());
+    m_noteIcon->setToolTip(m_noteLabel->toolTip());
 }
 
 void MainWindow::updateCountLabel()

@@ -99,6 +99,7 @@ private:
     QLabel *m_countLabel = nullptr;
     QLabel *m_databaseLabel = nullptr;
     QLabel *m_noteLabel = nullptr;
+    QLabel *m_noteIcon = nullptr;
     QProgressBar *m_busyBar = nullptr;
     QTimer *m_searchTimer = nullptr;
     QTimer *m_filterTimer = nullptr;
@@ -124,6 +125,7 @@ private:
     QString m_url;
     bool m_readOnly = false;
     bool m_opened = false;
+    bool m_selectFirstRow = false;
     StoreInfo m_info;
     qint64 m_matching = -1;
     qint64 m_total = -1;

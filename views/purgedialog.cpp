@@ -3,13 +3,12 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTimeEdit>
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -44,6 +43,7 @@ QString groups(qint64 n)
 /// -> deleteLater), so the store's connection is closed where it was opened.
 class PreviewHost final : public QObject
 {
+    Q_DISABLE_COPY_MOVE(PreviewHost)
 public:
     explicit PreviewHost(StoreFactory factory) : m_factory(std::move(factory)) { }
     ~PreviewHost() override
@@ -72,17 +72,38 @@ public:
         return m_store.get();
     }
 
-    /// Any thread: abort the query running now.
+    /// Any thread: abort the preview running now (never the one-off facets load).
+    void interruptPreview()
+    {
+        if (!m_previewRunning.load())
+            return;
+        if (ResultStore *s = m_live.load())
+            s->interrupt();
+    }
+    /// Any thread: abort whatever runs now.
     void interrupt()
     {
         if (ResultStore *s = m_live.load())
             s->interrupt();
     }
 
+    /// On the preview thread.
+    Outcome<PurgePreview> preview(const PurgeCriteria &criteria)
+    {
+        Outcome<ResultStore *> s = store();
+        if (!s)
+            return s.error();
+        m_previewRunning.store(true);
+        Outcome<PurgePreview> answer = (*s)->previewPurge(criteria);
+        m_previewRunning.store(false);
+        return answer;
+    }
+
 private:
     StoreFactory m_factory;
     std::unique_ptr<ResultStore> m_store;
     std::atomic<ResultStore *> m_live{nullptr};
+    std::atomic_bool m_previewRunning{false};
 };
 
 struct Unit
@@ -98,6 +119,18 @@ const Unit units[] = {
 };
 
 } // namespace
+
+void growDialogToFit(QWidget *dialog)
+{
+    QLayout *layout = dialog->layout();
+    if (!layout)
+        return;
+    layout->activate();
+    const int wanted = layout->hasHeightForWidth() ? layout->totalHeightForWidth(dialog->width())
+                                                   : layout->totalSizeHint().height();
+    if (wanted > dialog->height())
+        dialog->resize(dialog->width(), wanted);
+}
 
 QString statusBreakdownText(const QMap<QString, qint64> &byStatus)
 {
@@ -162,8 +195,9 @@ PurgeDialog::PurgeDialog(StoreFactory factory, const StoreInfo &info, const QStr
     connect(m_previewThread, &QThread::finished, host, &QObject::deleteLater);
     m_previewThread->start();
 
+    // The count first: it is what the user waits for. Facets of a big table take longer.
+    startPreview(false);
     loadChoices();
-    startPreview();
 }
 
 PurgeDialog::~PurgeDialog()
@@ -198,10 +232,24 @@ void PurgeDialog::buildUi()
     layout->addWidget(intro);
 
     m_inputs = new QWidget(this);
-    auto *form = new QFormLayout(m_inputs);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    // A grid, not QFormLayout: Qt 6.4's QFormLayout mis-sizes rows around fixed-height and
+    // height-for-width fields.
+    auto *grid = new QGridLayout(m_inputs);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setColumnStretch(1, 1);
+    grid->setVerticalSpacing(8);
     layout->addWidget(m_inputs);
+    auto addRow = [this, grid](const QString &text, QWidget *field, Qt::Alignment align = Qt::AlignVCenter) {
+        const int row = grid->rowCount();
+        if (!text.isEmpty()) {
+            auto *label = new QLabel(text, m_inputs);
+            label->setBuddy(field);
+            if (align & Qt::AlignTop)
+                label->setContentsMargins(0, 5, 0, 0); // level with the first line of items
+            grid->addWidget(label, row, 0, Qt::AlignLeft | align);
+        }
+        grid->addWidget(field, row, 1);
+    };
 
     // Cutoff
     auto *cutoffRow = new QWidget(m_inputs);
@@ -242,13 +290,10 @@ void PurgeDialog::buildUi()
     m_modeStack->addWidget(datePage);
     m_modeStack->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     cutoffLayout->addWidget(m_modeStack, 1);
-    form->addRow(tr("Delete results &finished:"), cutoffRow);
+    addRow(tr("Delete results &finished:"), cutoffRow);
     m_cutoffHint = new QLabel(m_inputs);
     m_cutoffHint->setObjectName(QStringLiteral("cutoffHint"));
-    QPalette hintPal = m_cutoffHint->palette();
-    hintPal.setColor(QPalette::WindowText, palette().color(QPalette::PlaceholderText));
-    m_cutoffHint->setPalette(hintPal);
-    form->addRow(QString(), m_cutoffHint);
+    addRow(QString(), m_cutoffHint);
 
     // Remembered per connection: the operator's own result_expires.
     QSettings settings;
@@ -276,7 +321,7 @@ void PurgeDialog::buildUi()
     m_statusFilter->viewport()->setAutoFillBackground(false);
     m_statusFilter->setFixedHeight(m_statusFilter->fontMetrics().height() * 2 + 18);
     m_statusFilter->setToolTip(tr("Tick statuses to delete only those; none ticked deletes every status"));
-    form->addRow(tr("Only &statuses:"), m_statusFilter);
+    addRow(tr("Only &statuses:"), m_statusFilter, Qt::AlignTop);
     m_taskNameFilter = new QComboBox(m_inputs);
     m_taskNameFilter->setObjectName(QStringLiteral("taskNameFilter"));
     m_taskNameFilter->setEditable(true);
@@ -285,7 +330,7 @@ void PurgeDialog::buildUi()
     m_taskNameFilter->lineEdit()->setClearButtonEnabled(true);
     m_taskNameFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_taskNameFilter->setMinimumContentsLength(30);
-    form->addRow(tr("Only &task:"), m_taskNameFilter);
+    addRow(tr("Only &task:"), m_taskNameFilter);
 
     // Preview
     m_previewLabel = new QLabel(this);
@@ -295,12 +340,6 @@ void PurgeDialog::buildUi()
     m_previewLabel->setMinimumHeight(m_previewLabel->fontMetrics().lineSpacing() * 2 + 16);
     m_previewLabel->setMargin(8);
     m_previewLabel->setAutoFillBackground(true);
-    {
-        QPalette pal = palette();
-        const QColor window = pal.color(QPalette::Window);
-        pal.setColor(QPalette::Window, mix(window, pal.color(QPalette::Highlight), window.lightnessF() < 0.5 ? 0.22 : 0.10));
-        m_previewLabel->setPalette(pal);
-    }
     layout->addWidget(m_previewLabel);
 
     m_readOnlyLabel = new QLabel(tr("This connection is read-only: nothing can be deleted. "
@@ -349,13 +388,13 @@ void PurgeDialog::buildUi()
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
-    connect(m_debounce, &QTimer::timeout, this, &PurgeDialog::startPreview);
+    connect(m_debounce, &QTimer::timeout, this, [this] { startPreview(false); });
     // "Older than" moves with the clock: keep the preview honest while the dialog is open.
     m_refresh = new QTimer(this);
     m_refresh->setInterval(30'000);
     connect(m_refresh, &QTimer::timeout, this, [this] {
-        if (m_stage == Stage::Choosing && m_modeCombo->currentIndex() == 0)
-            startPreview();
+        if (m_stage == Stage::Choosing && m_modeCombo->currentIndex() == 0 && !m_previewPending)
+            startPreview(true);
     });
     m_refresh->start();
 
@@ -377,7 +416,28 @@ void PurgeDialog::buildUi()
     });
 
     updateCutoffHint();
+    applyPalette();
     setMinimumWidth(560);
+}
+
+void PurgeDialog::applyPalette()
+{
+    const QPalette pal = palette();
+    const QColor window = pal.color(QPalette::Window);
+    QPalette previewPal = pal;
+    previewPal.setColor(QPalette::Window,
+                        mix(window, pal.color(QPalette::Highlight), window.lightnessF() < 0.5 ? 0.22 : 0.10));
+    m_previewLabel->setPalette(previewPal);
+    QPalette hintPal = pal;
+    hintPal.setColor(QPalette::WindowText, pal.color(QPalette::PlaceholderText));
+    m_cutoffHint->setPalette(hintPal);
+}
+
+void PurgeDialog::changeEvent(QEvent *event)
+{
+    QDialog::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
 }
 
 PurgeCriteria PurgeDialog::currentCriteria() const
@@ -435,6 +495,7 @@ void PurgeDialog::setNarrowingChoices(const QStringList &statuses, const QString
         m_taskNameFilter->setCurrentIndex(-1);
         m_taskNameFilter->setEditText(current);
     }
+    QTimer::singleShot(0, this, [this] { growDialogToFit(this); });
 }
 
 void PurgeDialog::loadChoices()
@@ -492,30 +553,32 @@ void PurgeDialog::updateCutoffHint()
     m_cutoffHint->setText(text);
 }
 
-void PurgeDialog::startPreview()
+void PurgeDialog::startPreview(bool quiet)
 {
     if (m_stage != Stage::Choosing || !m_previewThread)
         return;
     m_debounce->stop();
     updateCutoffHint();
     const quint64 generation = m_generation->fetch_add(1) + 1;
-    m_previewPending = true;
-    if (m_previewTotal < 0 || m_previewLabel->text().isEmpty())
-        m_previewLabel->setText(tr("Counting expired results…"));
-    updateConfirm();
+    // A quiet refresh (the clock moved, the inputs did not) keeps the count and the button
+    // as they are until the new count arrives.
+    if (!quiet || m_previewTotal < 0) {
+        m_previewPending = true;
+        if (m_previewTotal < 0 || m_previewLabel->text().isEmpty())
+            m_previewLabel->setText(tr("Counting expired results…"));
+        updateConfirm();
+    }
 
     const PurgeCriteria criteria = currentCriteria();
     auto *host = static_cast<PreviewHost *>(m_previewHost);
-    host->interrupt(); // a slow count for inputs the user has already changed
+    host->interruptPreview(); // a slow count for inputs the user has already changed
     const auto latest = m_generation;
     QMetaObject::invokeMethod(
         host,
         [host, latest, generation, criteria, this] {
             if (latest->load() != generation)
                 return; // superseded while queued
-            Outcome<ResultStore *> store = host->store();
-            Outcome<PurgePreview> answer = store ? (*store)->previewPurge(criteria)
-                                                 : Outcome<PurgePreview>(store.error());
+            const Outcome<PurgePreview> answer = host->preview(criteria);
             QMetaObject::invokeMethod(
                 this, [this, generation, criteria, answer] { onPreview(generation, criteria, answer); },
                 Qt::QueuedConnection);
@@ -638,6 +701,7 @@ void PurgeDialog::setStage(Stage stage)
     m_stage = stage;
     m_inputs->setEnabled(stage == Stage::Choosing);
     m_debounce->stop();
+    QTimer::singleShot(0, this, [this] { growDialogToFit(this); });
     switch (stage) {
     case Stage::Choosing:
         break;

@@ -63,12 +63,13 @@ public Q_SLOTS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     enum class Stage { Choosing, Running, Done };
     void buildUi();
     void schedulePreview();
-    void startPreview();
+    void startPreview(bool quiet);
     void onPreview(quint64 generation, const PurgeCriteria &criteria, const Outcome<PurgePreview> &outcome);
     void loadChoices();
     void updateCutoffHint();
@@ -79,6 +80,7 @@ private:
     void updateConfirm();
     void saveExpires();
     void stopPreviewThread();
+    void applyPalette();
 
     StoreFactory m_factory;
     StoreInfo m_info;
@@ -121,3 +123,7 @@ private:
 QString purgeSummaryText(const PurgeSummary &summary);
 /// "12,001 SUCCESS, 344 FAILURE" in descending count order.
 QString statusBreakdownText(const QMap<QString, qint64> &byStatus);
+/// Grows a top-level dialog to the height its layout needs at its current width (widgets
+/// shown after the first show would otherwise be squeezed: QLayout's minimum ignores
+/// height-for-width).
+void growDialogToFit(QWidget *dialog);

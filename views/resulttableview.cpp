@@ -1,9 +1,5 @@
 #include "resulttableview.h"
 
-#include "columnsmenu.h"
-#include "statusdelegate.h"
-#include "taskresultmodel.h"
-
 #include <QHeaderView>
 #include <QItemSelection>
 #include <QKeyEvent>
@@ -11,11 +7,15 @@
 #include <QSettings>
 #include <QTimer>
 
+#include "columnsmenu.h"
+#include "statusdelegate.h"
+#include "taskresultmodel.h"
+
 namespace {
 const QString headerStateKey = QStringLiteral("table/headerState");
 const QString hiddenKey = QStringLiteral("table/hiddenColumns");
 const QString layoutVersionKey = QStringLiteral("table/layoutVersion");
-constexpr int layoutVersion = 1;
+constexpr int layoutVersion = 2;
 
 QSet<QString> defaultHidden()
 {
@@ -93,6 +93,7 @@ void ResultTableView::setResultModel(TaskResultModel *model)
     connect(model, &QAbstractItemModel::rowsRemoved, this, schedule);
     connect(model, &QAbstractItemModel::dataChanged, this, schedule);
 
+    applyDefaultOrder();
     applyDefaultWidths();
     // Runtime is computed from two dates; the store cannot order by it, so a click on its
     // header keeps the previous sort instead of showing an indicator that is not true.
@@ -118,31 +119,52 @@ QString ResultTableView::columnKey(int column)
     return field == Field::FieldCount ? QStringLiteral("runtime") : fieldName(field);
 }
 
+void ResultTableView::applyDefaultOrder()
+{
+    // What an operator scans first: state, task, when, how long; then identity and payload.
+    static const int order[] = {
+        TaskResultModel::StatusColumn,     TaskResultModel::TaskNameColumn,
+        TaskResultModel::DateDoneColumn,   TaskResultModel::RuntimeColumn,
+        TaskResultModel::TaskIdColumn,     TaskResultModel::WorkerColumn,
+        TaskResultModel::PeriodicTaskColumn, TaskResultModel::ArgsColumn,
+        TaskResultModel::ResultColumn,     TaskResultModel::DateCreatedColumn,
+        TaskResultModel::DateStartedColumn,
+    };
+    static_assert(sizeof(order) / sizeof(order[0]) == TaskResultModel::ColumnCount);
+    QHeaderView *header = horizontalHeader();
+    for (int visual = 0; visual < TaskResultModel::ColumnCount; ++visual)
+        header->moveSection(header->visualIndex(order[visual]), visual);
+}
+
 void ResultTableView::applyDefaultWidths()
 {
-    const int em = fontMetrics().horizontalAdvance(u'M');
-    auto width = [em](int column) {
+    // Wide enough for what Celery writes: a UUID, a dotted task name, a worker hostname.
+    const QFontMetrics fm = fontMetrics();
+    const int pad = 3 * fm.horizontalAdvance(u' ') + 8;
+    auto text = [&](const char *sample) { return fm.horizontalAdvance(QLatin1String(sample)) + pad; };
+    auto width = [&](int column) {
         switch (column) {
         case TaskResultModel::StatusColumn:
-            return 8 * em;
+            return qMax(StatusDelegate::badgeWidth(QStringLiteral("REVOKED"), font()) + 6,
+                        text("Status") + 16);
         case TaskResultModel::TaskNameColumn:
-            return 16 * em;
+            return text("proj.billing.lookup_customer");
         case TaskResultModel::TaskIdColumn:
-            return 22 * em;
+            return text("0f5e3b0e-8c2a-4c53-9a6e-1f2b3c4d5e6f");
         case TaskResultModel::WorkerColumn:
-            return 13 * em;
+            return text("celery@worker-01.example");
         case TaskResultModel::PeriodicTaskColumn:
-            return 10 * em;
+            return text("nightly-cleanup-xx");
         case TaskResultModel::DateDoneColumn:
         case TaskResultModel::DateCreatedColumn:
         case TaskResultModel::DateStartedColumn:
-            return 12 * em;
+            return text("2025-02-14 12:00:00 (UTC)");
         case TaskResultModel::RuntimeColumn:
-            return 6 * em;
+            return text("12 min 5 s");
         case TaskResultModel::ArgsColumn:
-            return 14 * em;
+            return text("(1, 'Zoë', {'a': 1})");
         default:
-            return 18 * em;
+            return text("{\"total\": 1234, \"currency\": \"EUR\"}");
         }
     };
     for (int c = 0; c < TaskResultModel::ColumnCount; ++c)
@@ -175,8 +197,8 @@ QString ResultTableView::unavailableColumnsText() const
         return {};
     const QString schema = m_model->storeInfo().schema;
     return schema.isEmpty()
-        ? tr("Not in this database: %1").arg(missing.join(QStringLiteral(", ")))
-        : tr("Not in %1: %2").arg(schema, missing.join(QStringLiteral(", ")));
+        ? tr("Hidden, not in this database: %1").arg(missing.join(QStringLiteral(", ")))
+        : tr("Hidden, not stored by %1: %2").arg(schema, missing.join(QStringLiteral(", ")));
 }
 
 void ResultTableView::saveLayout(QSettings &settings) const
@@ -208,9 +230,7 @@ void ResultTableView::restoreLayout(const QSettings &settings)
 
 void ResultTableView::resetLayout()
 {
-    QHeaderView *header = horizontalHeader();
-    for (int c = 0; c < TaskResultModel::ColumnCount; ++c)
-        header->moveSection(header->visualIndex(c), c);
+    applyDefaultOrder();
     m_userHidden = defaultHidden();
     applyDefaultWidths();
     applyColumnVisibility();

@@ -67,6 +67,7 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
 
 private:
+    void applyDefaultOrder();
     void applyDefaultWidths();
     void restorePreserved();
 

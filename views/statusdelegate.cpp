@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPixmap>
 #include <QStyle>
 
 namespace {
@@ -45,6 +46,26 @@ QColor StatusDelegate::statusColor(const QString &status)
     return QColor(0x5f, 0x6b, 0x7a);
 }
 
+int StatusDelegate::badgeWidth(const QString &text, const QFont &font)
+{
+    return QFontMetrics(badgeFont(font)).horizontalAdvance(text) + 2 * hPad + 2 + 2 * margin;
+}
+
+QIcon StatusDelegate::statusIcon(const QString &status, int size)
+{
+    QPixmap pixmap(size * 2, size * 2);
+    pixmap.setDevicePixelRatio(2.0);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(statusColor(status));
+    const qreal d = size * 0.62;
+    painter.drawEllipse(QRectF((size - d) / 2.0, (size - d) / 2.0, d, d));
+    painter.end();
+    return QIcon(pixmap);
+}
+
 void StatusDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                            const QModelIndex &index) const
 {
@@ -63,9 +84,11 @@ void StatusDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->setRenderHint(QPainter::Antialiasing, true);
     const QFont font = badgeFont(opt.font);
     const QFontMetrics fm(font);
-    const int textWidth = fm.horizontalAdvance(status);
+    // A little slack: elidedText() and horizontalAdvance() round differently.
+    const int full = fm.horizontalAdvance(status) + 2 * hPad + 2;
+    const int available = opt.rect.width() - 2 * margin;
     const int height = qMin(opt.rect.height() - 4, fm.height() + 4);
-    const int width = qMin(opt.rect.width() - 2 * margin, textWidth + 2 * hPad);
+    const int width = qMin(available, full);
     const QRectF badge(opt.rect.left() + margin, opt.rect.center().y() - height / 2.0 + 0.5,
                        width, height);
     QPainterPath path;
@@ -73,17 +96,16 @@ void StatusDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->fillPath(path, statusColor(status));
     painter->setPen(Qt::white);
     painter->setFont(font);
-    painter->drawText(badge.adjusted(hPad, 0, -hPad, 0), Qt::AlignCenter,
-                      fm.elidedText(status, Qt::ElideRight, width - 2 * hPad));
+    painter->drawText(badge, Qt::AlignCenter,
+                      full <= available ? status
+                                        : fm.elidedText(status, Qt::ElideRight, width - 2 * hPad));
     painter->restore();
 }
 
 QSize StatusDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
-    const QFontMetrics fm(badgeFont(option.font));
-    const int width = fm.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 2 * hPad
-        + 2 * margin;
+    const int width = badgeWidth(index.data(Qt::DisplayRole).toString(), option.font);
     size.setWidth(qMax(size.width(), width));
     return size;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QColor>
+#include <QIcon>
 #include <QStyledItemDelegate>
 
 /// Paints a Celery state as a coloured, rounded badge ("SUCCESS" on green, "FAILURE" on
@@ -15,6 +16,10 @@ public:
 
     /// The badge colour of a Celery state (case-sensitive, as Celery writes them).
     static QColor statusColor(const QString &status);
+    /// The width a badge for text needs in a cell drawn with font (padding included).
+    static int badgeWidth(const QString &text, const QFont &font);
+    /// A small round swatch of the status colour, for lists (the filter panel's facet).
+    static QIcon statusIcon(const QString &status, int size);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;

@@ -2,6 +2,8 @@
 
 #include "valuedecoder.h"
 
+#include <cmath>
+
 #include <QEvent>
 #include <QFontDatabase>
 #include <QScrollBar>
@@ -48,7 +50,9 @@ void TracebackView::setTraceback(const QString &traceback)
         text.chop(1);
     setPlainText(text);
     applyFormats();
-    updateGeometry();
+    fitHeight();
+    // A long traceback opens on its end: the exception line and the frames nearest to it.
+    verticalScrollBar()->setValue(verticalScrollBar()->maximum());
 }
 
 QTextCharFormat TracebackView::exceptionFormat() const
@@ -95,21 +99,27 @@ void TracebackView::applyFormats()
     }
 }
 
-QSize TracebackView::sizeHint() const
+void TracebackView::fitHeight()
 {
+    // Fixed to the content (up to maxVisibleLines) so the pane scrolls, not this view; the
+    // horizontal scroll bar is counted when a line is wider than the view.
     const QFontMetrics fm(font());
+    int widest = 0;
+    for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next())
+        widest = qMax(widest, fm.horizontalAdvance(block.text()));
+    const int margins = int(std::ceil(document()->documentMargin() * 2));
+    const bool needsHBar = widest + margins > viewport()->width();
     const int lines = qBound(1, document()->blockCount(), maxVisibleLines);
-    const int frame = 2 * frameWidth() + int(document()->documentMargin() * 2);
-    const int hbar = horizontalScrollBar()->isVisible() || document()->idealWidth() > viewport()->width()
-        ? horizontalScrollBar()->sizeHint().height()
-        : 0;
-    return {QPlainTextEdit::sizeHint().width(), lines * fm.lineSpacing() + frame + hbar + 2};
+    const int h = lines * fm.lineSpacing() + margins + 2 * frameWidth() + 2
+        + (needsHBar ? horizontalScrollBar()->sizeHint().height() : 0);
+    if (h != height())
+        setFixedHeight(h);
 }
 
-QSize TracebackView::minimumSizeHint() const
+void TracebackView::resizeEvent(QResizeEvent *event)
 {
-    const QFontMetrics fm(font());
-    return {100, qMin(sizeHint().height(), 4 * fm.lineSpacing())};
+    QPlainTextEdit::resizeEvent(event);
+    fitHeight();
 }
 
 void TracebackView::changeEvent(QEvent *event)

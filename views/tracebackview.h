@@ -5,8 +5,8 @@
 
 /// A read-only, monospace view of a Python traceback. The exception line (the last
 /// non-indented line, ValueDecoder::tracebackExceptionLine) is bold on a palette-aware
-/// tinted background; "File ..." frame lines are subdued. Grows to its content up to a
-/// maximum height, then scrolls.
+/// tinted background; "File ..." frame lines are subdued. Its height fits the content up
+/// to a maximum, then it scrolls (opening on the exception line).
 ///
 /// GUI thread; owned by its parent.
 class TracebackView final : public QPlainTextEdit
@@ -26,14 +26,13 @@ public:
     /// The character format the exception line carries (tests compare against it).
     QTextCharFormat exceptionFormat() const;
 
-    QSize sizeHint() const override;
-    QSize minimumSizeHint() const override;
-
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void applyFormats();
+    void fitHeight();
 
     QString m_traceback;
     QString m_exceptionLine;

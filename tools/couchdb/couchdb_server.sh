@@ -14,7 +14,9 @@ install() {
     local stamp="$here/node_modules/.stalk-installed"
     if [[ ! -x "$here/node_modules/.bin/pouchdb-server" || ! -f "$stamp" \
           || "$here/package-lock.json" -nt "$stamp" ]]; then
-        (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)
+        # --ignore-scripts: the in-memory server (-m) needs none of the native modules
+        # (leveldown, sqlite3) whose install scripts would download or compile binaries.
+        (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
         touch "$stamp"
     fi
 }

@@ -156,6 +156,12 @@ def run_worker_phase(couch_url, db, workdir):
         app.backend.mark_as_started("5ea7ed00-0000-4000-8000-000000000002",
                                     pid=4242, hostname="alpha@stalk")
         return grouped.id
+    except BaseException:
+        for name in ("alpha@stalk", "beta@stalk"):
+            log = os.path.join(workdir, name + ".log")
+            if os.path.exists(log):
+                print(f"--- worker {name} log ---\n" + open(log).read(), file=sys.stderr)
+        raise
     finally:
         for w in workers:
             w.send_signal(signal.SIGTERM)

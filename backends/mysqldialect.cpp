@@ -1,0 +1,297 @@
+#include "mysqldialect.h"
+
+#include <QAtomicInteger>
+#include <QSqlQuery>
+
+#include "sqlitedialect.h"
+
+namespace {
+
+QString sideConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("stalk-mysql-kill-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
+}
+
+/// MySQL's LIKE escape character, given explicitly: the default '\' depends on sql_mode
+/// (NO_BACKSLASH_ESCAPES).
+constexpr char16_t likeEscape = u'!';
+
+} // namespace
+
+MysqlDialect::MysqlDialect(StoreUrl url, bool readOnly)
+    : m_url(std::move(url))
+    , m_readOnly(readOnly)
+{
+    m_password = m_url.password.isEmpty() ? qEnvironmentVariable("STALK_PASSWORD") : m_url.password;
+}
+
+QString MysqlDialect::hostPort() const
+{
+    const QString socket = m_url.options.value(QStringLiteral("unix_socket"));
+    if (!socket.isEmpty())
+        return socket;
+    const QString host = m_url.host.isEmpty() ? QStringLiteral("localhost") : m_url.host;
+    const int port = m_url.port > 0 ? m_url.port : 3306;
+    return host.contains(u':') ? QStringLiteral("[%1]:%2").arg(host).arg(port) : QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+QString MysqlDialect::location() const
+{
+    return hostPort() + u'/' + m_url.database;
+}
+
+QSqlDatabase MysqlDialect::addConnection(const QString &connectionName) const
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QMYSQL"), connectionName);
+    if (!m_url.host.isEmpty())
+        db.setHostName(m_url.host);
+    if (m_url.port > 0)
+        db.setPort(m_url.port);
+    if (!m_url.user.isEmpty())
+        db.setUserName(m_url.user);
+    if (!m_password.isEmpty())
+        db.setPassword(m_password);
+    db.setDatabaseName(m_url.database);
+    QStringList options{QStringLiteral("MYSQL_OPT_CONNECT_TIMEOUT=%1").arg(connectTimeoutSeconds),
+                        QStringLiteral("MYSQL_OPT_READ_TIMEOUT=%1").arg(readTimeoutSeconds),
+                        QStringLiteral("MYSQL_OPT_WRITE_TIMEOUT=%1").arg(readTimeoutSeconds)};
+    const QString socket = m_url.options.value(QStringLiteral("unix_socket"));
+    if (!socket.isEmpty())
+        options << QStringLiteral("UNIX_SOCKET=") + socket;
+    for (const auto &[key, option] : {std::pair{"ssl_ca", "SSL_CA"}, std::pair{"ssl_cert", "SSL_CERT"},
+                                      std::pair{"ssl_key", "SSL_KEY"}, std::pair{"ssl_capath", "SSL_CAPATH"}}) {
+        const QString value = m_url.options.value(QLatin1String(key));
+        if (!value.isEmpty() && !value.contains(u';'))
+            options << QLatin1String(option) + u'=' + value;
+    }
+    db.setConnectOptions(options.join(u';'));
+    return db;
+}
+
+StoreError MysqlDialect::connect(const QString &connectionName)
+{
+    QSqlDatabase db = addConnection(connectionName);
+    if (!db.open())
+        return connectError(db.lastError());
+    QSqlQuery q(db);
+    const QString what = QStringLiteral("preparing the session");
+    for (const char *sql : {"SET NAMES utf8mb4", "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                            "SET time_zone = '+00:00'"}) {
+        if (!q.exec(QLatin1String(sql)))
+            return mapError(q.lastError(), what);
+    }
+    if (m_readOnly && !q.exec(QStringLiteral("SET SESSION TRANSACTION READ ONLY")))
+        return mapError(q.lastError(), what);
+    if (!q.exec(QStringLiteral("SELECT CONNECTION_ID(), VERSION()")) || !q.next())
+        return mapError(q.lastError(), what);
+    const qint64 id = q.value(0).toLongLong();
+    if (!q.value(1).toString().contains(QLatin1String("MariaDB"), Qt::CaseInsensitive))
+        m_serverName = QStringLiteral("MySQL");
+    QMutexLocker lock(&m_idMutex);
+    m_connectionId = id;
+    return {};
+}
+
+void MysqlDialect::interrupt()
+{
+    qint64 id = 0;
+    {
+        QMutexLocker lock(&m_idMutex);
+        id = m_connectionId;
+    }
+    if (id == 0)
+        return;
+    const QString name = sideConnectionName();
+    {
+        QSqlDatabase db = addConnection(name);
+        if (db.open()) {
+            QSqlQuery q(db);
+            // KILL takes no placeholder; the id is a number the server gave us.
+            q.exec(QStringLiteral("KILL QUERY %1").arg(id));
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+void MysqlDialect::disconnect()
+{
+    QMutexLocker lock(&m_idMutex);
+    m_connectionId = 0;
+}
+
+Outcome<QStringList> MysqlDialect::tableNames(QSqlDatabase &db) const
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                               "ORDER BY 1")))
+        return mapError(q.lastError(), QStringLiteral("listing tables"));
+    QStringList names;
+    while (q.next())
+        names << q.value(0).toString();
+    if (q.lastError().isValid())
+        return mapError(q.lastError(), QStringLiteral("listing tables"));
+    return names;
+}
+
+Outcome<QVector<SqlColumn>> MysqlDialect::columns(QSqlDatabase &db, const QString &table) const
+{
+    const QString what = QStringLiteral("reading the columns of %1").arg(table);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QStringLiteral("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
+                                  "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")))
+        return mapError(q.lastError(), what);
+    q.addBindValue(table);
+    if (!q.exec())
+        return mapError(q.lastError(), what);
+    QVector<SqlColumn> result;
+    while (q.next()) {
+        const QVariant type = q.value(1);
+        const QString typeText = type.typeId() == QMetaType::QByteArray ? QString::fromUtf8(type.toByteArray())
+                                                                         : type.toString();
+        result.append({q.value(0).toString(), typeText.toLower()});
+    }
+    if (q.lastError().isValid())
+        return mapError(q.lastError(), what);
+    return result;
+}
+
+QString MysqlDialect::quote(const QString &identifier) const
+{
+    QString q = identifier;
+    q.replace(u'`', QStringLiteral("``"));
+    return u'`' + q + u'`';
+}
+
+QString MysqlDialect::searchPredicate(const QString &column, bool decodeJson) const
+{
+    // Django's icontains on MySQL: "col LIKE %s", compared with the column's collation.
+    const QString one = QStringLiteral("%1 LIKE ? ESCAPE '!'").arg(column);
+    if (!decodeJson)
+        return one;
+    return QStringLiteral("(%1 OR %1 OR %1 OR %1)").arg(one);
+}
+
+QVariantList MysqlDialect::searchValues(const QString &term, bool decodeJson) const
+{
+    QVariantList values{SqlSearchText::likeContains(term, likeEscape)};
+    if (decodeJson) {
+        const QStringList variants = SqlSearchText::caseVariants(term);
+        for (const QString &v : variants)
+            values << SqlSearchText::likeContains(SqlSearchText::jsonEscaped(v), likeEscape);
+    }
+    return values;
+}
+
+QString MysqlDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const
+{
+    // MySQL/MariaDB refuse LIMIT inside an IN subquery; a single-table DELETE takes
+    // ORDER BY … LIMIT itself and re-checks the condition on every row it deletes.
+    return QStringLiteral("DELETE FROM %1%3 ORDER BY %2 LIMIT ?").arg(table, idColumn, where);
+}
+
+QString MysqlDialect::dateSelect(const QString &column) const
+{
+    return QStringLiteral("DATE_FORMAT(%1, '%Y-%m-%d %H:%i:%s.%f')").arg(column);
+}
+
+QString MysqlDialect::prefixExpression(const QString &expression, int chars) const
+{
+    return QStringLiteral("SUBSTRING(%1, 1, %2)").arg(expression).arg(chars);
+}
+
+QString MysqlDialect::binaryAsText(const QString &column) const
+{
+    return QStringLiteral("CONVERT(%1 USING utf8mb4)").arg(column);
+}
+
+QVariant MysqlDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
+{
+    Q_UNUSED(style) // compared as DATETIME values: the server parses the text
+    return SqliteDialect::dateText(utc, DateTextStyle::SqlAlchemy, extraMicroseconds);
+}
+
+QDateTime MysqlDialect::readDate(const QVariant &stored, QString *problem) const
+{
+    if (stored.isNull())
+        return {};
+    if (stored.typeId() == QMetaType::QDateTime) {
+        const QDateTime dt = stored.toDateTime();
+        return QDateTime(dt.date(), dt.time(), Qt::UTC);
+    }
+    bool ok = false;
+    const QString text = stored.typeId() == QMetaType::QByteArray ? QString::fromUtf8(stored.toByteArray())
+                                                                  : stored.toString();
+    const QDateTime dt = SqliteDialect::parseDateText(text, &ok);
+    if (!ok) {
+        if (problem)
+            *problem = QStringLiteral("'%1' is not a date").arg(text.left(64));
+        return {};
+    }
+    return dt;
+}
+
+StoreError MysqlDialect::connectError(const QSqlError &error) const
+{
+    const int code = error.nativeErrorCode().toInt();
+    const QString text = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    const QString where = QStringLiteral("cannot connect to MariaDB/MySQL at %1").arg(hostPort());
+    switch (code) {
+    case 1045: // ER_ACCESS_DENIED_ERROR
+    case 1698:
+        return {StoreError::Code::PermissionDenied,
+                QStringLiteral("%1: access denied for user \"%2\" (wrong password?)").arg(where, m_url.user)};
+    case 1044: // ER_DBACCESS_DENIED_ERROR
+        return {StoreError::Code::PermissionDenied,
+                QStringLiteral("%1: user \"%2\" may not use the database \"%3\"").arg(where, m_url.user, m_url.database)};
+    case 1049: // ER_BAD_DB_ERROR
+        return {StoreError::Code::NotFound, QStringLiteral("%1: the database \"%2\" does not exist").arg(where, m_url.database)};
+    case 2005: // CR_UNKNOWN_HOST
+        return {StoreError::Code::NotFound, QStringLiteral("%1: the host name cannot be resolved").arg(where)};
+    case 2002: // CR_CONNECTION_ERROR (socket)
+    case 2003: // CR_CONN_HOST_ERROR
+        if (text.contains(QLatin1String("(110)")) || text.contains(QLatin1String("timed out"), Qt::CaseInsensitive)) {
+            return {StoreError::Code::ConnectionFailed,
+                    QStringLiteral("%1: no answer within %2 s (connect timeout)").arg(where).arg(connectTimeoutSeconds)};
+        }
+        if (text.contains(QLatin1String("(111)")) || text.contains(QLatin1String("refused"), Qt::CaseInsensitive)) {
+            return {StoreError::Code::ConnectionFailed,
+                    QStringLiteral("%1: the connection was refused (is the server running and listening there?)").arg(where)};
+        }
+        break;
+    default:
+        break;
+    }
+    return {StoreError::Code::ConnectionFailed, QStringLiteral("%1: %2").arg(where, text)};
+}
+
+StoreError MysqlDialect::mapError(const QSqlError &error, const QString &what) const
+{
+    const int code = error.nativeErrorCode().toInt();
+    const QString detail = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    const QString where = location();
+    switch (code) {
+    case 1317: // ER_QUERY_INTERRUPTED
+    case 3024: // ER_QUERY_TIMEOUT (MySQL max_execution_time)
+    case 1969: // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
+        return {StoreError::Code::Cancelled, QStringLiteral("%1 was cancelled").arg(what)};
+    case 1205: // ER_LOCK_WAIT_TIMEOUT
+    case 1213: // ER_LOCK_DEADLOCK
+        return {StoreError::Code::Locked, QStringLiteral("%1 failed on %2: a lock conflict (%3)").arg(what, where, detail)};
+    case 1142: // ER_TABLEACCESS_DENIED_ERROR
+    case 1044:
+    case 1045:
+    case 1792: // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+        return {StoreError::Code::PermissionDenied, QStringLiteral("%1: permission denied while %2 (%3)").arg(where, what, detail)};
+    case 2006: // CR_SERVER_GONE_ERROR
+    case 2013: // CR_SERVER_LOST
+        return {StoreError::Code::ConnectionFailed, QStringLiteral("the connection to %1 at %2 was lost while %3 (%4)")
+                                                        .arg(m_serverName, hostPort(), what, detail)};
+    default:
+        break;
+    }
+    return {StoreError::Code::QueryFailed, QStringLiteral("%1 failed on %2: %3").arg(what, where, detail)};
+}

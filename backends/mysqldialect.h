@@ -1,0 +1,68 @@
+#pragma once
+
+#include "sqldialect.h"
+
+#include <QMutex>
+
+/// MariaDB and MySQL through Qt's QMYSQL driver.
+///
+/// URL: mysql://user[:password]@host[:port]/database (also mariadb://), options
+/// ?unix_socket=/path, ?ssl_ca=…, ?ssl_cert=…, ?ssl_key=…. Without a password in the URL,
+/// STALK_PASSWORD is used. Write "127.0.0.1", not "localhost", for TCP: the client library
+/// maps "localhost" to its default socket. Connect, read and write time-outs are set.
+///
+/// The session runs in READ COMMITTED (no gap locks held against inserting workers during a
+/// purge; each statement sees the rows committed before it), with time_zone +00:00.
+/// datetime(6) values are naive UTC (Django USE_TZ=True).
+///
+/// Search is the Django admin's on MySQL: `col LIKE pattern` with the column's collation
+/// (case- and, for *_general_ci/*_unicode_ci, accent-insensitive), plus the term's
+/// JSON-escaped forms for the decoded search.
+///
+/// Used on the thread that called connect(); interrupt() is thread-safe (KILL QUERY from a
+/// short-lived second connection).
+class MysqlDialect final : public SqlDialect
+{
+public:
+    MysqlDialect(StoreUrl url, bool readOnly);
+
+    /// "MariaDB", or "MySQL" once connected to a MySQL server.
+    QString engineName() const override { return m_serverName; }
+    QString location() const override;
+
+    StoreError connect(const QString &connectionName) override;
+    void interrupt() override;
+    void disconnect() override;
+
+    Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
+    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
+    QString quote(const QString &identifier) const override;
+    QString searchPredicate(const QString &column, bool decodeJson) const override;
+    QVariantList searchValues(const QString &term, bool decodeJson) const override;
+    QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const override;
+    QString dateSelect(const QString &column) const override;
+    QString prefixExpression(const QString &expression, int chars) const override;
+    QString binaryAsText(const QString &column) const override;
+    QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
+    QDateTime readDate(const QVariant &stored, QString *problem) const override;
+    QString beginWriteSql() const override { return QStringLiteral("START TRANSACTION"); }
+    int maxBoundValues() const override { return 1000; }
+    StoreError mapError(const QSqlError &error, const QString &what) const override;
+
+    static constexpr int connectTimeoutSeconds = 5;
+    /// A statement whose answer takes longer than this fails (the client library retries a
+    /// read once more, so the effective limit is about twice this).
+    static constexpr int readTimeoutSeconds = 300;
+
+private:
+    QSqlDatabase addConnection(const QString &connectionName) const;
+    StoreError connectError(const QSqlError &error) const;
+    QString hostPort() const;
+
+    StoreUrl m_url;
+    bool m_readOnly = false;
+    QString m_password;
+    QString m_serverName = QStringLiteral("MariaDB");
+    mutable QMutex m_idMutex;
+    qint64 m_connectionId = 0; ///< guarded by m_idMutex; 0 when not connected
+};

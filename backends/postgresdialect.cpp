@@ -1,0 +1,313 @@
+#include "postgresdialect.h"
+
+#include <QAtomicInteger>
+#include <QSqlQuery>
+
+#include "sqlitedialect.h"
+
+namespace {
+
+/// A libpq conninfo value, single-quoted when it holds spaces or quotes.
+QString conninfoValue(const QString &value)
+{
+    if (!value.isEmpty() && !value.contains(u' ') && !value.contains(u'\'') && !value.contains(u'\\'))
+        return value;
+    QString v = value;
+    v.replace(u'\\', QStringLiteral("\\\\"));
+    v.replace(u'\'', QStringLiteral("\\'"));
+    return u'\'' + v + u'\'';
+}
+
+QString sideConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("stalk-pg-cancel-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
+}
+
+} // namespace
+
+PostgresDialect::PostgresDialect(StoreUrl url, bool readOnly)
+    : m_url(std::move(url))
+    , m_readOnly(readOnly)
+{
+    m_password = m_url.password.isEmpty() ? qEnvironmentVariable("STALK_PASSWORD") : m_url.password;
+}
+
+QString PostgresDialect::hostPort() const
+{
+    QString host = m_url.options.value(QStringLiteral("host"), m_url.host);
+    if (host.isEmpty())
+        host = QStringLiteral("localhost");
+    const int port = m_url.port > 0 ? m_url.port : 5432;
+    return host.contains(u':') ? QStringLiteral("[%1]:%2").arg(host).arg(port) : QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+QString PostgresDialect::location() const
+{
+    const QString database = m_url.database.isEmpty() ? m_url.user : m_url.database;
+    return hostPort() + u'/' + database;
+}
+
+QSqlDatabase PostgresDialect::addConnection(const QString &connectionName) const
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+    const QString host = m_url.options.value(QStringLiteral("host"), m_url.host);
+    if (!host.isEmpty())
+        db.setHostName(host);
+    if (m_url.port > 0)
+        db.setPort(m_url.port);
+    if (!m_url.user.isEmpty())
+        db.setUserName(m_url.user);
+    if (!m_password.isEmpty())
+        db.setPassword(m_password);
+    if (!m_url.database.isEmpty())
+        db.setDatabaseName(m_url.database);
+    // libpq keywords; QPSQL turns ';' into the spaces of a conninfo string. Keepalives make
+    // a host that vanished mid-query fail within about a minute instead of hanging.
+    QStringList options{QStringLiteral("connect_timeout=%1").arg(connectTimeoutSeconds),
+                        QStringLiteral("keepalives=1"), QStringLiteral("keepalives_idle=30"),
+                        QStringLiteral("keepalives_interval=10"), QStringLiteral("keepalives_count=3"),
+                        QStringLiteral("application_name=stalk")};
+    for (const char *key : {"sslmode", "sslrootcert", "sslcert", "sslkey", "target_session_attrs"}) {
+        const QString value = m_url.options.value(QLatin1String(key));
+        if (!value.isEmpty())
+            options << QLatin1String(key) + u'=' + conninfoValue(value);
+    }
+    db.setConnectOptions(options.join(u';'));
+    return db;
+}
+
+StoreError PostgresDialect::connect(const QString &connectionName)
+{
+    QSqlDatabase db = addConnection(connectionName);
+    if (!db.open())
+        return connectError(db.lastError());
+
+    QSqlQuery q(db);
+    // Stored timestamptz values are rendered in UTC, naive timestamps (celery_taskmeta) are
+    // taken as UTC; both compare with Stalk's UTC parameters.
+    if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'")))
+        return mapError(q.lastError(), QStringLiteral("preparing the session"));
+    if (m_readOnly && !q.exec(QStringLiteral("SET default_transaction_read_only = on")))
+        return mapError(q.lastError(), QStringLiteral("preparing the session"));
+    const QString schema = m_url.options.value(QStringLiteral("schema"));
+    if (!schema.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT set_config('search_path', quote_ident(?), false)"));
+        q.addBindValue(schema);
+        if (!q.exec())
+            return mapError(q.lastError(), QStringLiteral("selecting the schema %1").arg(schema));
+    }
+    if (!q.exec(QStringLiteral("SELECT pg_backend_pid()")) || !q.next())
+        return mapError(q.lastError(), QStringLiteral("preparing the session"));
+    QMutexLocker lock(&m_pidMutex);
+    m_backendPid = q.value(0).toLongLong();
+    return {};
+}
+
+void PostgresDialect::interrupt()
+{
+    qint64 pid = 0;
+    {
+        QMutexLocker lock(&m_pidMutex);
+        pid = m_backendPid;
+    }
+    if (pid == 0)
+        return;
+    // A second connection, used and removed on this thread.
+    const QString name = sideConnectionName();
+    {
+        QSqlDatabase db = addConnection(name);
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT pg_cancel_backend(?)"));
+            q.addBindValue(pid);
+            q.exec();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+void PostgresDialect::disconnect()
+{
+    QMutexLocker lock(&m_pidMutex);
+    m_backendPid = 0;
+}
+
+Outcome<QStringList> PostgresDialect::tableNames(QSqlDatabase &db) const
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT table_name::text FROM information_schema.tables "
+                               "WHERE table_schema = current_schema() ORDER BY 1")))
+        return mapError(q.lastError(), QStringLiteral("listing tables"));
+    QStringList names;
+    while (q.next())
+        names << q.value(0).toString();
+    if (q.lastError().isValid())
+        return mapError(q.lastError(), QStringLiteral("listing tables"));
+    return names;
+}
+
+Outcome<QVector<SqlColumn>> PostgresDialect::columns(QSqlDatabase &db, const QString &table) const
+{
+    const QString what = QStringLiteral("reading the columns of %1").arg(table);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QStringLiteral("SELECT column_name::text, data_type::text, character_maximum_length::int "
+                                  "FROM information_schema.columns WHERE table_schema = current_schema() "
+                                  "AND table_name = ? ORDER BY ordinal_position")))
+        return mapError(q.lastError(), what);
+    q.addBindValue(table);
+    if (!q.exec())
+        return mapError(q.lastError(), what);
+    QVector<SqlColumn> result;
+    while (q.next()) {
+        QString type = q.value(1).toString().toLower();
+        if (type == QLatin1String("character varying"))
+            type = QStringLiteral("varchar");
+        else if (type == QLatin1String("timestamp with time zone"))
+            type = QStringLiteral("timestamptz");
+        if (!q.value(2).isNull())
+            type += QStringLiteral("(%1)").arg(q.value(2).toInt());
+        result.append({q.value(0).toString(), type});
+    }
+    if (q.lastError().isValid())
+        return mapError(q.lastError(), what);
+    return result;
+}
+
+QString PostgresDialect::quote(const QString &identifier) const
+{
+    QString q = identifier;
+    q.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + q + u'"';
+}
+
+QString PostgresDialect::searchPredicate(const QString &column, bool decodeJson) const
+{
+    // Django's icontains on PostgreSQL: UPPER("col"::text) LIKE UPPER(%s), '\' escaping.
+    // LIKE ANY takes no ESCAPE clause: the default escape character '\' is the one used.
+    const int n = decodeJson ? 6 : 3;
+    QStringList marks;
+    for (int i = 0; i < n; ++i)
+        marks << QStringLiteral("UPPER(?)");
+    return QStringLiteral("(UPPER(CAST(%1 AS text)) LIKE ANY (ARRAY[%2]))").arg(column, marks.join(QStringLiteral(", ")));
+}
+
+QVariantList PostgresDialect::searchValues(const QString &term, bool decodeJson) const
+{
+    QVariantList values;
+    const QStringList variants = SqlSearchText::caseVariants(term);
+    for (const QString &v : variants)
+        values << SqlSearchText::likeContains(v, u'\\');
+    if (decodeJson) {
+        for (const QString &v : variants)
+            values << SqlSearchText::likeContains(SqlSearchText::jsonEscaped(v), u'\\');
+    }
+    return values;
+}
+
+QString PostgresDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const
+{
+    // The rows are locked as they are picked; rows a worker is writing right now are skipped
+    // (and taken by a later batch) instead of waited for.
+    return QStringLiteral("DELETE FROM %1 WHERE %2 = ANY(ARRAY(SELECT %2 FROM %1%3 ORDER BY %2 LIMIT ? "
+                          "FOR UPDATE SKIP LOCKED))")
+        .arg(table, idColumn, where);
+}
+
+QString PostgresDialect::dateSelect(const QString &column) const
+{
+    // The session time zone is UTC (connect()), so timestamptz renders as UTC.
+    return QStringLiteral("to_char(%1, 'YYYY-MM-DD HH24:MI:SS.US')").arg(column);
+}
+
+QString PostgresDialect::prefixExpression(const QString &expression, int chars) const
+{
+    return QStringLiteral("substr(%1, 1, %2)").arg(expression).arg(chars);
+}
+
+QString PostgresDialect::binaryAsText(const QString &column) const
+{
+    return QStringLiteral("convert_from(%1, 'UTF8')").arg(column);
+}
+
+QVariant PostgresDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
+{
+    Q_UNUSED(style) // compared as timestamps, not text: the rendering does not matter
+    return SqliteDialect::dateText(utc, DateTextStyle::SqlAlchemy, extraMicroseconds);
+}
+
+QDateTime PostgresDialect::readDate(const QVariant &stored, QString *problem) const
+{
+    if (stored.isNull())
+        return {};
+    if (stored.typeId() == QMetaType::QDateTime) {
+        const QDateTime dt = stored.toDateTime();
+        return QDateTime(dt.date(), dt.time(), Qt::UTC);
+    }
+    bool ok = false;
+    const QString text = stored.toString();
+    const QDateTime dt = SqliteDialect::parseDateText(text, &ok);
+    if (!ok) {
+        if (problem)
+            *problem = QStringLiteral("'%1' is not a date").arg(text.left(64));
+        return {};
+    }
+    return dt;
+}
+
+StoreError PostgresDialect::connectError(const QSqlError &error) const
+{
+    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    const QString where = QStringLiteral("cannot connect to PostgreSQL at %1").arg(hostPort());
+    const QString database = m_url.database.isEmpty() ? m_url.user : m_url.database;
+    if (text.contains(QLatin1String("Connection refused"))) {
+        return {StoreError::Code::ConnectionFailed,
+                QStringLiteral("%1: the connection was refused (is the server running and listening there?)").arg(where)};
+    }
+    if (text.contains(QLatin1String("timeout expired")) || text.contains(QLatin1String("timed out"))) {
+        return {StoreError::Code::ConnectionFailed,
+                QStringLiteral("%1: no answer within %2 s (connect timeout)").arg(where).arg(connectTimeoutSeconds)};
+    }
+    if (text.contains(QLatin1String("password authentication failed"))
+        || text.contains(QLatin1String("no password supplied")) || text.contains(QLatin1String("authentication failed"))) {
+        const bool noPassword = text.contains(QLatin1String("no password supplied"));
+        return {StoreError::Code::PermissionDenied,
+                noPassword ? QStringLiteral("%1: the server wants a password for user \"%2\" (put it in the URL, "
+                                            "STALK_PASSWORD or ~/.pgpass)").arg(where, m_url.user)
+                           : QStringLiteral("%1: authentication failed for user \"%2\"").arg(where, m_url.user)};
+    }
+    if (text.contains(QLatin1String("does not exist")) && text.contains(QLatin1String("database"))) {
+        return {StoreError::Code::NotFound, QStringLiteral("%1: the database \"%2\" does not exist").arg(where, database)};
+    }
+    if (text.contains(QLatin1String("could not translate host name"))) {
+        return {StoreError::Code::NotFound, QStringLiteral("%1: the host name cannot be resolved").arg(where)};
+    }
+    if (text.contains(QLatin1String("pg_hba.conf")) || text.contains(QLatin1String("permission denied"))) {
+        return {StoreError::Code::PermissionDenied, QStringLiteral("%1: the server does not let user \"%2\" in (%3)")
+                                                        .arg(where, m_url.user, text.simplified())};
+    }
+    return {StoreError::Code::ConnectionFailed, QStringLiteral("%1: %2").arg(where, text.simplified())};
+}
+
+StoreError PostgresDialect::mapError(const QSqlError &error, const QString &what) const
+{
+    const QString state = error.nativeErrorCode();
+    const QString detail = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    const QString where = location();
+    if (state == QLatin1String("57014"))
+        return {StoreError::Code::Cancelled, QStringLiteral("%1 was cancelled").arg(what)};
+    if (state == QLatin1String("55P03") || state == QLatin1String("40P01") || state == QLatin1String("40001"))
+        return {StoreError::Code::Locked, QStringLiteral("%1 failed on %2: a lock conflict (%3)").arg(what, where, detail)};
+    if (state == QLatin1String("42501") || state == QLatin1String("25006") || state.startsWith(QLatin1String("28")))
+        return {StoreError::Code::PermissionDenied, QStringLiteral("%1: permission denied while %2 (%3)").arg(where, what, detail)};
+    if (state.startsWith(QLatin1String("08")) || state == QLatin1String("57P01")
+        || error.type() == QSqlError::ConnectionError || detail.contains(QLatin1String("server closed the connection"))
+        || detail.contains(QLatin1String("no connection to the server"))) {
+        return {StoreError::Code::ConnectionFailed, QStringLiteral("the connection to PostgreSQL at %1 was lost while %2 (%3)")
+                                                        .arg(hostPort(), what, detail)};
+    }
+    return {StoreError::Code::QueryFailed, QStringLiteral("%1 failed on %2: %3").arg(what, where, detail)};
+}

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "sqldialect.h"
+
+#include <QMutex>
+
+/// PostgreSQL through Qt's QPSQL driver (libpq).
+///
+/// URL: postgresql://user[:password]@host[:port]/database with options ?sslmode=…,
+/// ?sslrootcert=…, ?schema=… (search_path), ?host=/socket/dir. Without a password in the URL,
+/// STALK_PASSWORD (then libpq's own PGPASSWORD / ~/.pgpass) is used. The session runs in UTC
+/// with connect_timeout and TCP keepalives set, so a dead host fails instead of hanging.
+///
+/// Search follows the Django admin on PostgreSQL (UPPER(col::text) LIKE UPPER(pattern)) with
+/// the term also as lower/upper case and in its JSON-escaped forms, which finds "Zoë" in
+/// "Zo\u00eb" without decoding (a cast of stored text to json could abort the whole query on
+/// one malformed row).
+///
+/// Used on the thread that called connect(); interrupt() is thread-safe (it cancels the
+/// running statement with pg_cancel_backend from a short-lived second connection).
+class PostgresDialect final : public SqlDialect
+{
+public:
+    PostgresDialect(StoreUrl url, bool readOnly);
+
+    QString engineName() const override { return QStringLiteral("PostgreSQL"); }
+    QString location() const override;
+
+    StoreError connect(const QString &connectionName) override;
+    void interrupt() override;
+    void disconnect() override;
+
+    Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
+    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
+    QString quote(const QString &identifier) const override;
+    QString searchPredicate(const QString &column, bool decodeJson) const override;
+    QVariantList searchValues(const QString &term, bool decodeJson) const override;
+    QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const override;
+    QString dateSelect(const QString &column) const override;
+    QString prefixExpression(const QString &expression, int chars) const override;
+    QString binaryAsText(const QString &column) const override;
+    QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
+    QDateTime readDate(const QVariant &stored, QString *problem) const override;
+    QString beginWriteSql() const override { return QStringLiteral("BEGIN"); }
+    int maxBoundValues() const override { return 1000; }
+    StoreError mapError(const QSqlError &error, const QString &what) const override;
+
+    /// Seconds libpq waits for the server to answer a connection attempt.
+    static constexpr int connectTimeoutSeconds = 5;
+
+private:
+    /// Adds (not opens) a QPSQL connection with this URL's parameters.
+    QSqlDatabase addConnection(const QString &connectionName) const;
+    StoreError connectError(const QSqlError &error) const;
+    QString hostPort() const;
+
+    StoreUrl m_url;
+    bool m_readOnly = false;
+    QString m_password;
+    mutable QMutex m_pidMutex;
+    qint64 m_backendPid = 0; ///< guarded by m_pidMutex; 0 when not connected
+};

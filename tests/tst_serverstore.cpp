@@ -1,0 +1,1136 @@
+#include <QTest>
+
+#include <QAtomicInteger>
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <atomic>
+#include <future>
+#include <thread>
+#include <utility>
+
+#include "sqlstore.h"
+#include "storeurl.h"
+
+Q_DECLARE_METATYPE(StoreInfo::Layout)
+
+namespace {
+
+using Counts = QMap<QString, qint64>;
+
+/// One server under test, from the environment that tools/servers/with_*.sh exports.
+struct Engine
+{
+    QString name;    ///< "postgresql", "mariadb"
+    QString engine;  ///< StoreInfo::engine
+    QString prefix;  ///< STALK_PG / STALK_MYSQL
+    QString url;     ///< django-celery-results database
+    QJsonObject expect;
+    bool postgres = false;
+
+    QString env(const char *suffix) const { return qEnvironmentVariable(qPrintable(prefix + QLatin1String(suffix))); }
+};
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+QStringList jsonStrings(const QJsonValue &value)
+{
+    QStringList out;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &v : array)
+        out << v.toString();
+    return out;
+}
+
+qint64 micros(const QString &text, bool *ok)
+{
+    static const QRegularExpression re(
+        QStringLiteral(R"(^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z?$)"));
+    const auto m = re.match(text);
+    *ok = m.hasMatch();
+    if (!*ok)
+        return 0;
+    const QDateTime dt(QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()),
+                       QTime(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt()), Qt::UTC);
+    const qint64 fraction = m.captured(7).isEmpty() ? 0 : m.captured(7).leftJustified(6, u'0').toLongLong();
+    return dt.toMSecsSinceEpoch() * 1000 + fraction;
+}
+
+PurgeCriteria criteriaFor(const QString &iso)
+{
+    bool ok = false;
+    const qint64 us = micros(iso, &ok);
+    Q_ASSERT(ok);
+    PurgeCriteria c;
+    c.cutoff = QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC);
+    c.cutoffExtraMicroseconds = int(us % 1000);
+    return c;
+}
+
+Counts countsOf(const QVector<FacetValue> &values)
+{
+    Counts out;
+    for (const FacetValue &v : values)
+        out.insert(v.value.isNull() ? QString() : v.value, v.count);
+    return out;
+}
+
+Counts countsOf(const QJsonObject &object)
+{
+    Counts out;
+    for (auto it = object.begin(); it != object.end(); ++it)
+        out.insert(it.key(), it.value().toInteger());
+    return out;
+}
+
+QStringList taskIdsOf(const QVector<TaskResult> &rows)
+{
+    QStringList ids;
+    for (const TaskResult &r : rows)
+        ids << r.taskId;
+    return ids;
+}
+
+QString connectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("tst-raw-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
+}
+
+/// Runs SQL on the server with a raw Qt connection of its own, outside Stalk's code paths.
+/// Returns the first column of every row as text (NULL as a null QString), or one
+/// "<error: …>" entry.
+QStringList rawSql(const QString &url, const QStringList &statements, const QString &database = QString())
+{
+    const StoreUrl u = StoreUrl::parse(url).value();
+    const bool pg = u.scheme == StoreUrl::Scheme::PostgreSql;
+    const QString name = connectionName();
+    QStringList out;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(pg ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
+        db.setHostName(u.host);
+        db.setPort(u.port);
+        db.setUserName(u.user);
+        db.setPassword(u.password);
+        db.setDatabaseName(database.isEmpty() ? u.database : database);
+        if (!db.open()) {
+            out << QStringLiteral("<error: %1>").arg(db.lastError().text());
+        } else {
+            QSqlQuery q(db);
+            if (pg)
+                q.exec(QStringLiteral("SET TIME ZONE 'UTC'"));
+            for (const QString &sql : statements) {
+                if (!q.exec(sql)) {
+                    out = QStringList{QStringLiteral("<error: %1 in %2>").arg(q.lastError().text(), sql)};
+                    break;
+                }
+                while (q.isSelect() && q.next()) {
+                    const QVariant v = q.value(0);
+                    out << (v.isNull() ? QString()
+                                       : v.typeId() == QMetaType::QByteArray ? QString::fromUtf8(v.toByteArray())
+                                                                             : v.toString());
+                }
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return out;
+}
+
+QStringList rawSql(const QString &url, const QString &sql)
+{
+    return rawSql(url, QStringList{sql});
+}
+
+} // namespace
+
+/// SqlStore on PostgreSQL and MariaDB servers started by tools/servers/with_postgres.sh and
+/// with_mariadb.sh, holding rows written by real Celery workers; the expected answers were
+/// computed by the real Django admin/ORM on the same server. Every test that writes works on
+/// a private copy of the database. Data-driven over the engines whose URLs are set.
+class TestServerStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    void addEngineColumn();
+    void addEngineRows();
+    const Engine &engine(const QString &name) const;
+    /// A private copy of the database at `url` (same server), as a URL.
+    QString copyOf(const QString &url);
+    std::unique_ptr<ResultStore> openUrl(const QString &url, QString *error = nullptr);
+    QStringList remaining(const QString &url, const QString &sql) { return sorted(rawSql(url, sql)); }
+
+    QVector<Engine> m_engines;
+    int m_serial = 0;
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void shouldDetectEverySchema_data();
+    void shouldDetectEverySchema();
+    void shouldCountAndFacetLikeDjango_data() { addEngineRows(); }
+    void shouldCountAndFacetLikeDjango();
+    void shouldCountFacetsWithoutTheirOwnFilter_data() { addEngineRows(); }
+    void shouldCountFacetsWithoutTheirOwnFilter();
+    void shouldOrderLikeTheAdmin_data() { addEngineRows(); }
+    void shouldOrderLikeTheAdmin();
+    void shouldSortByEveryFieldWithIdTiebreak_data();
+    void shouldSortByEveryFieldWithIdTiebreak();
+    void shouldSearchLikeExpectations_data();
+    void shouldSearchLikeExpectations();
+    void shouldFilterBySetsAndDates_data() { addEngineRows(); }
+    void shouldFilterBySetsAndDates();
+    void shouldKeepDatabaseIntactUnderInjection_data();
+    void shouldKeepDatabaseIntactUnderInjection();
+    void shouldReturnSummaryAndFullRows_data() { addEngineRows(); }
+    void shouldReturnSummaryAndFullRows();
+    void shouldFetchByIdAndTaskId_data() { addEngineRows(); }
+    void shouldFetchByIdAndTaskId();
+
+    void shouldPurgeExactlyUpstreamsExpiredSet_data();
+    void shouldPurgeExactlyUpstreamsExpiredSet();
+    void shouldPurgeOnlyNarrowedRowsAndNoGroups_data() { addEngineRows(); }
+    void shouldPurgeOnlyNarrowedRowsAndNoGroups();
+    void shouldDeleteExactlyTheGivenRows_data() { addEngineRows(); }
+    void shouldDeleteExactlyTheGivenRows();
+    void shouldRefuseDeletesWhenReadOnly_data() { addEngineRows(); }
+    void shouldRefuseDeletesWhenReadOnly();
+
+    void shouldReadCeleryTaskMetaAsBase64Pickle_data() { addEngineRows(); }
+    void shouldReadCeleryTaskMetaAsBase64Pickle();
+    void shouldPurgeCeleryTaskMetaLikeCelery_data();
+    void shouldPurgeCeleryTaskMetaLikeCelery();
+
+    void shouldNameHostAndReasonWhenConnectionFails_data();
+    void shouldNameHostAndReasonWhenConnectionFails();
+    void shouldCancelLongQueryOnInterrupt_data() { addEngineRows(); }
+    void shouldCancelLongQueryOnInterrupt();
+};
+
+void TestServerStore::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+    const bool required = qEnvironmentVariableIntValue("STALK_REQUIRE_SERVERS") == 1;
+    struct Candidate
+    {
+        const char *name;
+        const char *engine;
+        const char *prefix;
+        bool postgres;
+    };
+    for (const Candidate &c : {Candidate{"postgresql", "PostgreSQL", "STALK_PG", true},
+                               Candidate{"mariadb", "MariaDB", "STALK_MYSQL", false}}) {
+        Engine e;
+        e.name = QLatin1String(c.name);
+        e.engine = QLatin1String(c.engine);
+        e.prefix = QLatin1String(c.prefix);
+        e.postgres = c.postgres;
+        e.url = e.env("_URL");
+        if (e.url.isEmpty()) {
+            if (required) {
+                QFAIL(qPrintable(QStringLiteral("STALK_REQUIRE_SERVERS=1 but %1_URL is not set (run under "
+                                                "tools/servers/with_postgres.sh / with_mariadb.sh)")
+                                     .arg(e.prefix)));
+            }
+            continue;
+        }
+        QFile file(e.env("_EXPECTATIONS"));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(e.prefix + QStringLiteral("_EXPECTATIONS unreadable")));
+        QJsonParseError error;
+        e.expect = QJsonDocument::fromJson(file.readAll(), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        QVERIFY(!e.env("_TASKMETA_URL").isEmpty());
+        m_engines.append(e);
+    }
+    if (m_engines.isEmpty())
+        QSKIP("no server URLs (STALK_PG_URL, STALK_MYSQL_URL): run under tools/servers/with_postgres.sh or with_mariadb.sh");
+}
+
+void TestServerStore::addEngineColumn()
+{
+    QTest::addColumn<QString>("engine");
+}
+
+void TestServerStore::addEngineRows()
+{
+    addEngineColumn();
+    for (const Engine &e : std::as_const(m_engines))
+        QTest::newRow(qPrintable(e.name)) << e.name;
+}
+
+const Engine &TestServerStore::engine(const QString &name) const
+{
+    for (const Engine &e : m_engines) {
+        if (e.name == name)
+            return e;
+    }
+    Q_UNREACHABLE();
+}
+
+QString TestServerStore::copyOf(const QString &url)
+{
+    StoreUrl u = StoreUrl::parse(url).value();
+    const QString copy = QStringLiteral("stalk_t%1_%2").arg(QCoreApplication::applicationPid()).arg(++m_serial);
+    QStringList result;
+    if (u.scheme == StoreUrl::Scheme::PostgreSql) {
+        // A template copy needs the source to be idle: every test works on copies only.
+        result = rawSql(url, {QStringLiteral("CREATE DATABASE %1 TEMPLATE %2").arg(copy, u.database)},
+                        QStringLiteral("postgres"));
+    } else {
+        QStringList statements{QStringLiteral("CREATE DATABASE %1 CHARACTER SET utf8mb4").arg(copy)};
+        const QStringList tables = rawSql(url, QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                                              "WHERE TABLE_SCHEMA = DATABASE()"));
+        for (const QString &t : tables) {
+            statements << QStringLiteral("CREATE TABLE %1.`%2` LIKE %3.`%2`").arg(copy, t, u.database)
+                       << QStringLiteral("INSERT INTO %1.`%2` SELECT * FROM %3.`%2`").arg(copy, t, u.database);
+        }
+        result = rawSql(url, statements);
+    }
+    if (!result.isEmpty()) {
+        qWarning() << "copying" << u.database << "failed:" << result;
+        return {};
+    }
+    u.database = copy;
+    return QStringLiteral("%1://%2:%3@%4:%5/%6")
+        .arg(u.scheme == StoreUrl::Scheme::PostgreSql ? QStringLiteral("postgresql") : QStringLiteral("mysql"), u.user,
+             u.password, u.host)
+        .arg(u.port)
+        .arg(copy);
+}
+
+std::unique_ptr<ResultStore> TestServerStore::openUrl(const QString &url, QString *error)
+{
+    const auto factory = makeStoreFactory(url);
+    if (!factory.ok()) {
+        if (error)
+            *error = factory.error().message;
+        return nullptr;
+    }
+    auto store = (*factory)();
+    const StoreError e = store->open();
+    if (e) {
+        if (error)
+            *error = e.message;
+        return nullptr;
+    }
+    return store;
+}
+
+#define FETCH_ENGINE()                                                                                                 \
+    QFETCH(QString, engine);                                                                                           \
+    const Engine &e = this->engine(engine)
+
+/// Opens `store` on a private copy of `source`, whose URL is then `urlCopy`.
+#define OPEN_COPY(store, source)                                                                                       \
+    const QString urlCopy = copyOf(source);                                                                            \
+    QVERIFY(!urlCopy.isEmpty());                                                                                       \
+    QString store##Error;                                                                                              \
+    auto store = openUrl(urlCopy, &store##Error);                                                                      \
+    QVERIFY2(store, qPrintable(store##Error))
+
+// --- detection -------------------------------------------------------------------------------
+
+void TestServerStore::shouldDetectEverySchema_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("which");
+    QTest::addColumn<StoreInfo::Layout>("layout");
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<QString>("schemaMentions");
+    QTest::addColumn<QList<int>>("present");
+    QTest::addColumn<QList<int>>("absent");
+    using F = Field;
+    using L = StoreInfo::Layout;
+    auto fields = [](std::initializer_list<Field> list) {
+        QList<int> out;
+        for (Field f : list)
+            out << int(f);
+        return out;
+    };
+    for (const Engine &e : std::as_const(m_engines)) {
+        QTest::addRow("%s django 2.4", qPrintable(e.name))
+            << e.name << "_URL" << L::DjangoCeleryResults << "django_celery_results_taskresult"
+            << "0011_taskresult_periodic_task_name"
+            << fields({F::RowId, F::TaskId, F::TaskName, F::PeriodicTaskName, F::Worker, F::Args, F::Kwargs, F::Result,
+                       F::Traceback, F::Meta, F::DateCreated, F::DateDone})
+            << fields({F::DateStarted, F::Hidden, F::Retries, F::Queue});
+        if (!e.postgres) {
+            QTest::addRow("%s django 191", qPrintable(e.name))
+                << e.name << "_191_URL" << L::DjangoCeleryResults << "django_celery_results_taskresult"
+                << "task_id varchar(191)" << fields({F::TaskName, F::Worker, F::DateCreated})
+                << fields({F::DateStarted, F::Hidden});
+        }
+        QTest::addRow("%s celery_taskmeta", qPrintable(e.name))
+            << e.name << "_TASKMETA_URL" << L::CeleryTaskMeta << "celery_taskmeta" << "with result_extended"
+            << fields({F::TaskId, F::TaskName, F::Args, F::Kwargs, F::Worker, F::Retries, F::Queue, F::Result,
+                       F::Traceback, F::DateDone, F::ContentEncoding})
+            << fields({F::Meta, F::DateCreated, F::PeriodicTaskName});
+        QTest::addRow("%s celery_taskmeta plain", qPrintable(e.name))
+            << e.name << "_TASKMETA_PLAIN_URL" << L::CeleryTaskMeta << "celery_taskmeta" << "without result_extended"
+            << fields({F::TaskId, F::Result, F::DateDone}) << fields({F::TaskName, F::Args, F::Worker});
+    }
+}
+
+void TestServerStore::shouldDetectEverySchema()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, which);
+    QFETCH(StoreInfo::Layout, layout);
+    QFETCH(QString, table);
+    QFETCH(QString, schemaMentions);
+    QFETCH(QList<int>, present);
+    QFETCH(QList<int>, absent);
+    const QString url = e.env(qPrintable(which));
+    QVERIFY2(!url.isEmpty(), qPrintable(e.prefix + which + QStringLiteral(" is not set")));
+    QString error;
+    auto store = openUrl(url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const StoreInfo info = store->info();
+    QCOMPARE(info.layout, layout);
+    QCOMPARE(info.engine, e.engine);
+    QCOMPARE(info.tableName, table);
+    QVERIFY2(info.schema.contains(schemaMentions), qPrintable(info.schema));
+    QVERIFY(info.hasGroups);
+    QVERIFY(!info.location.contains(QLatin1String("secret")));
+    for (int f : present)
+        QVERIFY2(info.fields.contains(Field(f)), qPrintable(fieldName(Field(f))));
+    for (int f : absent)
+        QVERIFY2(!info.fields.contains(Field(f)), qPrintable(fieldName(Field(f))));
+
+    const auto count = store->count({});
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(QString::number(*count), rawSql(url, QStringLiteral("SELECT COUNT(*) FROM %1").arg(table)).value(0));
+    QCOMPARE(*count, qint64(50));
+    const auto rows = store->fetchPage({}, 0, 100, RowDetail::Full);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(rows->size(), 50);
+    int withDate = 0;
+    for (const TaskResult &r : *rows) {
+        QVERIFY2(r.problems.isEmpty(), qPrintable(r.problems.join(u'\n')));
+        QVERIFY(!r.taskId.isEmpty());
+        withDate += r.dateDone.isValid() ? 1 : 0;
+    }
+    // django-celery-results always has date_done; celery_taskmeta leaves it NULL while STARTED/RETRY.
+    QVERIFY(withDate >= 48);
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+void TestServerStore::shouldCountAndFacetLikeDjango()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    const QJsonObject counts = e.expect[QStringLiteral("counts")].toObject();
+    QCOMPARE(*store->count({}), counts[QStringLiteral("total")].toInteger());
+    const auto facets = store->facets({});
+    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    QCOMPARE(countsOf(facets->statuses), countsOf(counts[QStringLiteral("status")].toObject()));
+    QCOMPARE(countsOf(facets->taskNames), countsOf(counts[QStringLiteral("task_name")].toObject()));
+    QCOMPARE(countsOf(facets->workers), countsOf(counts[QStringLiteral("worker")].toObject()));
+    QCOMPARE(countsOf(facets->periodicTaskNames), countsOf(counts[QStringLiteral("periodic_task_name")].toObject()));
+    bool sawNull = false;
+    for (const FacetValue &v : facets->periodicTaskNames)
+        sawNull = sawNull || v.value.isNull();
+    QVERIFY(sawNull);
+    for (int i = 1; i < facets->statuses.size(); ++i)
+        QVERIFY(facets->statuses[i - 1].count >= facets->statuses[i].count);
+    const auto groups = store->previewPurge(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")));
+    QVERIFY(groups.ok());
+    QCOMPARE(groups->groups, counts[QStringLiteral("groups")].toInteger());
+}
+
+void TestServerStore::shouldCountFacetsWithoutTheirOwnFilter()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE")};
+    q.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    const auto facets = store->facets(q);
+    QVERIFY(facets.ok());
+    TaskQuery onlyWorker;
+    onlyWorker.workers = q.workers;
+    QCOMPARE(facets->statuses, store->facets(onlyWorker)->statuses);
+    qint64 sum = 0;
+    for (const FacetValue &v : facets->statuses)
+        sum += v.count;
+    QCOMPARE(sum, *store->count(onlyWorker));
+    TaskQuery onlyStatus;
+    onlyStatus.statuses = q.statuses;
+    qint64 workerSum = 0;
+    for (const FacetValue &v : facets->workers)
+        workerSum += v.count;
+    QCOMPARE(workerSum, *store->count(onlyStatus));
+    qint64 nameSum = 0;
+    for (const FacetValue &v : facets->taskNames)
+        nameSum += v.count;
+    QCOMPARE(nameSum, *store->count(q));
+    QVERIFY(nameSum < workerSum);
+}
+
+void TestServerStore::shouldOrderLikeTheAdmin()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    const QStringList expected = jsonStrings(e.expect[QStringLiteral("order_default")]);
+    QCOMPARE(expected.size(), 50);
+    const auto rows = store->fetchPage({}, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(taskIdsOf(*rows), expected);
+    QStringList paged;
+    for (qint64 offset = 0; offset < expected.size(); offset += 7) {
+        const auto page = store->fetchPage({}, offset, 7);
+        QVERIFY2(page.ok(), qPrintable(page.error().message));
+        QVERIFY(page->size() <= 7);
+        paged += taskIdsOf(*page);
+    }
+    QCOMPARE(paged, expected);
+    QVERIFY(store->fetchPage({}, 50, 7)->isEmpty());
+}
+
+void TestServerStore::shouldSortByEveryFieldWithIdTiebreak_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("which");
+    QTest::addColumn<int>("field");
+    QTest::addColumn<bool>("ascending");
+    for (const Engine &e : std::as_const(m_engines)) {
+        for (const char *which : {"_URL", "_TASKMETA_URL"}) {
+            for (Field f : {Field::RowId, Field::TaskId, Field::TaskName, Field::PeriodicTaskName, Field::Status,
+                            Field::Worker, Field::DateCreated, Field::DateDone, Field::Queue}) {
+                for (bool asc : {true, false}) {
+                    QTest::addRow("%s%s %s %s", qPrintable(e.name), which, qPrintable(fieldName(f)), asc ? "asc" : "desc")
+                        << e.name << QString::fromLatin1(which) << int(f) << asc;
+                }
+            }
+        }
+    }
+}
+
+void TestServerStore::shouldSortByEveryFieldWithIdTiebreak()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, which);
+    QFETCH(int, field);
+    QFETCH(bool, ascending);
+    const QString url = e.env(qPrintable(which));
+    QString error;
+    auto store = openUrl(url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const auto *sql = dynamic_cast<SqlStore *>(store.get());
+    QVERIFY(sql);
+    const QString column = sql->layout().column(Field(field));
+    TaskQuery q;
+    q.sortField = Field(field);
+    q.sortOrder = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
+    const auto rows = store->fetchPage(q, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    const QString dir = ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    const QString order = column.isEmpty() ? QStringLiteral("id %1").arg(dir) : QStringLiteral("%1 %2, id %2").arg(column, dir);
+    const QStringList expected =
+        rawSql(url, QStringLiteral("SELECT task_id FROM %1 ORDER BY %2").arg(store->info().tableName, order));
+    QCOMPARE(taskIdsOf(*rows), expected);
+}
+
+void TestServerStore::shouldSearchLikeExpectations_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("adminIds");
+    QTest::addColumn<QStringList>("decodedIds");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QJsonArray searches = e.expect[QStringLiteral("search")].toArray();
+        QVERIFY(!searches.isEmpty());
+        int i = 0;
+        for (const QJsonValue &v : searches) {
+            const QJsonObject o = v.toObject();
+            QTest::addRow("%s %d: %s", qPrintable(e.name), i++, qPrintable(o[QStringLiteral("term")].toString()))
+                << e.name << o[QStringLiteral("term")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
+                << sorted(jsonStrings(o[QStringLiteral("decoded_task_ids")]));
+        }
+    }
+}
+
+void TestServerStore::shouldSearchLikeExpectations()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, term);
+    QFETCH(QStringList, adminIds);
+    QFETCH(QStringList, decodedIds);
+    QString error;
+    auto store = openUrl(e.url, &error); // read-only use: the source database itself
+    QVERIFY2(store, qPrintable(error));
+    TaskQuery q;
+    q.search = term;
+    const auto rows = store->fetchPage(q, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    const QStringList found = sorted(taskIdsOf(*rows));
+    QCOMPARE(found, decodedIds);
+    for (const QString &id : adminIds) // upstream's admin on this server finds nothing Stalk misses
+        QVERIFY2(found.contains(id), qPrintable(id));
+    QCOMPARE(*store->count(q), qint64(decodedIds.size()));
+}
+
+void TestServerStore::shouldFilterBySetsAndDates()
+{
+    FETCH_ENGINE();
+    QString error;
+    auto store = openUrl(e.url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const auto all = store->fetchPage({}, 0, 1000, RowDetail::Full);
+    QVERIFY(all.ok());
+    auto expectCount = [&](const std::function<bool(const TaskResult &)> &keep) {
+        qint64 n = 0;
+        for (const TaskResult &r : *all)
+            n += keep(r) ? 1 : 0;
+        return n;
+    };
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+    QCOMPARE(*store->count(q), expectCount([](const TaskResult &r) {
+                 return r.status == QLatin1String("FAILURE") || r.status == QLatin1String("REVOKED");
+             }));
+    TaskQuery periodicNull;
+    periodicNull.periodicTaskNames = {QString(), QStringLiteral("nightly-cleanup")};
+    const qint64 nullOrNightly = expectCount([](const TaskResult &r) {
+        return r.periodicTaskName.isNull() || r.periodicTaskName == QLatin1String("nightly-cleanup");
+    });
+    QCOMPARE(*store->count(periodicNull), nullOrNightly);
+    QVERIFY(nullOrNightly > 1);
+
+    TaskQuery combined;
+    combined.taskNames = {QStringLiteral("proj.tasks.add"), QStringLiteral("proj.tasks.echo")};
+    combined.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    combined.doneAfter = QDateTime(QDate(2025, 1, 15), QTime(1, 5), Qt::UTC);
+    combined.doneBefore = QDateTime(QDate(2025, 2, 5), QTime(2, 32, 30), Qt::UTC);
+    const qint64 expected = expectCount([&](const TaskResult &r) {
+        return combined.taskNames.contains(r.taskName) && r.worker == QLatin1String("alpha@stalk-fixtures")
+            && r.dateDone >= combined.doneAfter && r.dateDone < combined.doneBefore;
+    });
+    QVERIFY(expected > 0);
+    QCOMPARE(*store->count(combined), expected);
+    QCOMPARE(store->fetchPage(combined, 0, 100)->size(), expected);
+
+    // Every date reads back exactly as the server holds it (microseconds included).
+    const QString dateText = e.postgres ? QStringLiteral("to_char(date_done, 'YYYY-MM-DD HH24:MI:SS.US')")
+                                        : QStringLiteral("DATE_FORMAT(date_done, '%Y-%m-%d %H:%i:%s.%f')");
+    const QStringList raw = rawSql(e.url, QStringLiteral("SELECT %1 FROM django_celery_results_taskresult ORDER BY id")
+                                              .arg(dateText));
+    TaskQuery byId;
+    byId.sortField = Field::RowId;
+    byId.sortOrder = Qt::AscendingOrder;
+    const auto ordered = store->fetchPage(byId, 0, 1000);
+    QCOMPARE(raw.size(), ordered->size());
+    for (int i = 0; i < raw.size(); ++i) {
+        bool ok = false;
+        const qint64 us = micros(raw[i], &ok);
+        QVERIFY2(ok, qPrintable(raw[i]));
+        QCOMPARE(ordered->at(i).dateDone.toMSecsSinceEpoch(), us / 1000);
+    }
+}
+
+void TestServerStore::shouldKeepDatabaseIntactUnderInjection_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("text");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QByteArray n = e.name.toLatin1();
+        QTest::addRow("%s quote or", n.constData()) << e.name << "x' OR '1'='1";
+        QTest::addRow("%s drop table", n.constData()) << e.name << "'; DROP TABLE django_celery_results_taskresult; --";
+        QTest::addRow("%s backtick", n.constData()) << e.name << "`; DROP TABLE django_celery_results_taskresult; --";
+        QTest::addRow("%s dollar quote", n.constData()) << e.name << "$$; DROP TABLE django_celery_results_taskresult; --";
+        QTest::addRow("%s wildcards", n.constData()) << e.name << "%_%";
+        QTest::addRow("%s escape chars", n.constData()) << e.name << "!% \\% \\\\ !!";
+        QTest::addRow("%s backslash quote", n.constData()) << e.name << "\\' \\\" \\\\";
+    }
+}
+
+void TestServerStore::shouldKeepDatabaseIntactUnderInjection()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, text);
+    OPEN_COPY(store, e.url);
+    const qint64 before = *store->count({});
+    TaskQuery q;
+    q.search = text;
+    q.statuses = {text};
+    q.taskNames = {text, QString()};
+    q.workers = {text};
+    q.periodicTaskNames = {text};
+    q.sortField = Field::TaskName;
+    const auto count = store->count(q);
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(*count, qint64(0));
+    QVERIFY(store->fetchPage(q, 0, 10).ok());
+    QVERIFY(store->facets(q).ok());
+    QCOMPARE(store->fetchByTaskId(text).error().code, StoreError::Code::NotFound);
+    TaskQuery searchOnly;
+    searchOnly.search = text;
+    QVERIFY(store->count(searchOnly).ok());
+    PurgeCriteria narrowed = criteriaFor(QStringLiteral("2024-01-01T00:00:00Z"));
+    narrowed.statuses = {text};
+    narrowed.taskNames = {text};
+    QVERIFY(store->previewPurge(narrowed).ok());
+    const auto batch = store->purgeBatch(narrowed, 100);
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QCOMPARE(batch->tasks, qint64(0));
+    QCOMPARE(*store->count({}), before);
+    QCOMPARE(rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult")),
+             QStringList{QString::number(before)});
+}
+
+void TestServerStore::shouldReturnSummaryAndFullRows()
+{
+    FETCH_ENGINE();
+    const QString url = copyOf(e.url);
+    QVERIFY(!url.isEmpty());
+    const QString longArgs = QStringLiteral("\"(%1)\"").arg(QString(1000, u'é'));
+    const QStringList update = rawSql(url, QStringLiteral("UPDATE django_celery_results_taskresult SET task_args = '%1', "
+                                                          "result = '%2' WHERE id = (SELECT MIN(id) FROM (SELECT id FROM "
+                                                          "django_celery_results_taskresult) AS x)")
+                                               .arg(longArgs, QString(3000, u'r')));
+    QVERIFY2(update.isEmpty(), qPrintable(update.join(u' ')));
+    QString error;
+    auto store = openUrl(url, &error);
+    QVERIFY2(store, qPrintable(error));
+    TaskQuery q;
+    q.sortField = Field::RowId;
+    q.sortOrder = Qt::AscendingOrder;
+    const auto summary = store->fetchPage(q, 0, 100);
+    const auto full = store->fetchPage(q, 0, 100, RowDetail::Full);
+    QVERIFY2(summary.ok(), qPrintable(summary.error().message));
+    QVERIFY2(full.ok(), qPrintable(full.error().message));
+    QCOMPARE(summary->size(), full->size());
+    bool sawTraceback = false;
+    for (int i = 0; i < summary->size(); ++i) {
+        const TaskResult &s = summary->at(i);
+        const TaskResult &f = full->at(i);
+        QVERIFY(!s.complete);
+        QVERIFY(f.complete);
+        QVERIFY(s.traceback.isNull());
+        QVERIFY(s.meta.isNull());
+        QCOMPARE(s.rowId, f.rowId);
+        QCOMPARE(s.taskId, f.taskId);
+        QCOMPARE(s.dateDone, f.dateDone);
+        QCOMPARE(s.args, f.args.left(ResultStore::previewChars));
+        QCOMPARE(s.result, f.result.left(ResultStore::previewChars));
+        sawTraceback = sawTraceback || !f.traceback.isEmpty();
+        const auto one = store->fetchOne(f.rowId);
+        QVERIFY(one.ok());
+        QCOMPARE(*one, f);
+    }
+    QVERIFY(sawTraceback);
+    QCOMPARE(full->at(0).args, longArgs);
+    QCOMPARE(summary->at(0).args.size(), qsizetype(ResultStore::previewChars));
+}
+
+void TestServerStore::shouldFetchByIdAndTaskId()
+{
+    FETCH_ENGINE();
+    QString error;
+    auto store = openUrl(e.url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const QString taskId = QStringLiteral("0a31d0ae-8110-5b24-8280-e4143344ad20");
+    const auto row = store->fetchByTaskId(taskId);
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    QCOMPARE(row->taskId, taskId);
+    QCOMPARE(row->status, QStringLiteral("FAILURE"));
+    QCOMPARE(row->dateDone, QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC));
+    QVERIFY(row->dateCreated.isValid() && row->dateCreated < row->dateDone);
+    QVERIFY(row->traceback.contains(QLatin1String("Traceback")));
+    QCOMPARE(row->contentType, QStringLiteral("application/json"));
+    QVERIFY(row->complete);
+    QCOMPARE(*store->fetchOne(row->rowId), *row);
+    // Unicode written by the worker comes back intact.
+    const auto zoe = store->fetchPage([] {
+        TaskQuery q;
+        q.search = QString::fromUtf8("zoë");
+        return q;
+    }(), 0, 100, RowDetail::Full);
+    QVERIFY(zoe.ok());
+    QVERIFY(!zoe->isEmpty());
+    QCOMPARE(store->fetchByTaskId(QStringLiteral("no-such-task")).error().code, StoreError::Code::NotFound);
+    QCOMPARE(store->fetchOne(987654).error().code, StoreError::Code::NotFound);
+}
+
+// --- purging ---------------------------------------------------------------------------------
+
+void TestServerStore::shouldPurgeExactlyUpstreamsExpiredSet_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<QStringList>("expiredTasks");
+    QTest::addColumn<QStringList>("expiredGroups");
+    QTest::addColumn<int>("batchSize");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QJsonArray expired = e.expect[QStringLiteral("expired")].toArray();
+        QVERIFY(!expired.isEmpty());
+        for (int batch : {1, 7, 1000}) {
+            for (const QJsonValue &v : expired) {
+                const QJsonObject o = v.toObject();
+                QTest::addRow("%s %s batch %d", qPrintable(e.name), qPrintable(o[QStringLiteral("cutoff")].toString()), batch)
+                    << e.name << o[QStringLiteral("cutoff")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
+                    << sorted(jsonStrings(o[QStringLiteral("group_ids")])) << batch;
+            }
+        }
+    }
+}
+
+void TestServerStore::shouldPurgeExactlyUpstreamsExpiredSet()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, cutoff);
+    QFETCH(QStringList, expiredTasks);
+    QFETCH(QStringList, expiredGroups);
+    QFETCH(int, batchSize);
+    OPEN_COPY(store, e.url);
+    const QString tasksSql = QStringLiteral("SELECT task_id FROM django_celery_results_taskresult");
+    const QString groupsSql = QStringLiteral("SELECT group_id FROM django_celery_results_groupresult");
+    const QStringList tasksBefore = remaining(urlCopy, tasksSql);
+    const QStringList groupsBefore = remaining(urlCopy, groupsSql);
+    const PurgeCriteria criteria = criteriaFor(cutoff);
+
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(expiredTasks.size()));
+    QCOMPARE(preview->groups, qint64(expiredGroups.size()));
+    qint64 tasks = 0, groups = 0;
+    int batches = 0;
+    bool finished = false;
+    while (!finished) {
+        QVERIFY(++batches <= 200);
+        const auto batch = store->purgeBatch(criteria, batchSize);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        QVERIFY(batch->tasks + batch->groups <= batchSize);
+        if (batch->groups > 0)
+            QCOMPARE(tasks + batch->tasks, qint64(expiredTasks.size()));
+        tasks += batch->tasks;
+        groups += batch->groups;
+        finished = batch->finished;
+    }
+    QCOMPARE(tasks, qint64(expiredTasks.size()));
+    QCOMPARE(groups, qint64(expiredGroups.size()));
+    QStringList expectTasks = tasksBefore;
+    for (const QString &id : expiredTasks)
+        QVERIFY(expectTasks.removeOne(id));
+    QStringList expectGroups = groupsBefore;
+    for (const QString &id : expiredGroups)
+        QVERIFY(expectGroups.removeOne(id));
+    QCOMPARE(remaining(urlCopy, tasksSql), expectTasks);
+    QCOMPARE(remaining(urlCopy, groupsSql), expectGroups);
+    const auto again = store->purgeBatch(criteria, batchSize);
+    QVERIFY(again.ok());
+    QCOMPARE(again->tasks + again->groups, qint64(0));
+    QVERIFY(again->finished);
+}
+
+void TestServerStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    PurgeCriteria criteria = criteriaFor(QStringLiteral("2025-02-14T12:00:00.500000Z"));
+    criteria.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+    criteria.taskNames = {QStringLiteral("proj.billing.charge_invoice"), QStringLiteral("proj.mail.send_welcome"),
+                          QStringLiteral("proj.tasks.parse_amount")};
+    const QString tasksSql = QStringLiteral("SELECT task_id FROM django_celery_results_taskresult");
+    const QStringList expected = remaining(
+        urlCopy, tasksSql + QStringLiteral(" WHERE date_done < '2025-02-14 12:00:00.500000' AND status IN ('FAILURE', "
+                                           "'REVOKED') AND task_name IN ('proj.billing.charge_invoice', "
+                                           "'proj.mail.send_welcome', 'proj.tasks.parse_amount')"));
+    QVERIFY(expected.size() >= 2);
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY(preview.ok());
+    QCOMPARE(preview->total, qint64(expected.size()));
+    QCOMPARE(preview->groups, qint64(0));
+    const QStringList before = remaining(urlCopy, tasksSql);
+    const QStringList groupsBefore = rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult"));
+    qint64 deleted = 0;
+    for (int i = 0; i < 20; ++i) {
+        const auto batch = store->purgeBatch(criteria, 1);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        QCOMPARE(batch->groups, qint64(0));
+        deleted += batch->tasks;
+        if (batch->finished)
+            break;
+    }
+    QCOMPARE(deleted, qint64(expected.size()));
+    QStringList left = before;
+    for (const QString &id : expected)
+        left.removeOne(id);
+    QCOMPARE(remaining(urlCopy, tasksSql), left);
+    QCOMPARE(rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult")), groupsBefore);
+}
+
+void TestServerStore::shouldDeleteExactlyTheGivenRows()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    const QString tasksSql = QStringLiteral("SELECT task_id FROM django_celery_results_taskresult");
+    const QStringList before = remaining(urlCopy, tasksSql);
+    const QStringList ids = rawSql(urlCopy, QStringLiteral("SELECT id FROM django_celery_results_taskresult ORDER BY id"));
+    QCOMPARE(ids.size(), 50);
+    const qint64 a = ids[2].toLongLong(), b = ids[13].toLongLong(), c = ids[49].toLongLong();
+    const QStringList doomed = rawSql(urlCopy, tasksSql + QStringLiteral(" WHERE id IN (%1, %2, %3)").arg(a).arg(b).arg(c));
+    QCOMPARE(doomed.size(), 3);
+    const auto batch = store->deleteRows({a, b, b, c, 987654});
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QCOMPARE(batch->tasks, qint64(3));
+    QStringList left = before;
+    for (const QString &id : doomed)
+        left.removeOne(id);
+    QCOMPARE(remaining(urlCopy, tasksSql), left);
+    QCOMPARE(store->fetchOne(b).error().code, StoreError::Code::NotFound);
+    QVector<qint64> many;
+    for (qint64 id = 1; id <= 2500; ++id)
+        many << id;
+    const auto all = store->deleteRows(many);
+    QVERIFY2(all.ok(), qPrintable(all.error().message));
+    QCOMPARE(all->tasks, qint64(left.size()));
+    QCOMPARE(*store->count({}), qint64(0));
+}
+
+void TestServerStore::shouldRefuseDeletesWhenReadOnly()
+{
+    FETCH_ENGINE();
+    const QString url = copyOf(e.url);
+    QVERIFY(!url.isEmpty());
+    QString error;
+    auto store = openUrl(url + QStringLiteral("?readonly=1"), &error);
+    QVERIFY2(store, qPrintable(error));
+    QVERIFY(store->info().readOnly);
+    const qint64 before = *store->count({});
+    const PurgeCriteria criteria = criteriaFor(QStringLiteral("2100-01-01T00:00:00Z"));
+    QCOMPARE(store->previewPurge(criteria)->total, before);
+    QCOMPARE(store->purgeBatch(criteria, 100).error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(store->deleteRows({1, 2}).error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(rawSql(url, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult")),
+             QStringList{QString::number(before)});
+}
+
+// --- celery_taskmeta -------------------------------------------------------------------------
+
+void TestServerStore::shouldReadCeleryTaskMetaAsBase64Pickle()
+{
+    FETCH_ENGINE();
+    const QString url = e.env("_TASKMETA_URL");
+    QString error;
+    auto store = openUrl(url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const QString taskId = QStringLiteral("218aa114-3539-583b-be9f-acf5f1a33a75");
+    const auto row = store->fetchByTaskId(taskId);
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    QCOMPARE(row->contentEncoding, QStringLiteral("binary"));
+    QCOMPARE(row->contentType, QStringLiteral("application/x-python-pickle"));
+    const QByteArray pickle = QByteArray::fromBase64(row->result.toLatin1());
+    const QString hexSql = e.postgres ? QStringLiteral("SELECT encode(result, 'hex') FROM celery_taskmeta WHERE task_id = '%1'")
+                                      : QStringLiteral("SELECT LOWER(HEX(result)) FROM celery_taskmeta WHERE task_id = '%1'");
+    QCOMPARE(QString::fromLatin1(pickle.toHex()), rawSql(url, hexSql.arg(taskId)).value(0));
+    QCOMPARE(quint8(pickle.at(0)), quint8(0x80));
+    QCOMPARE(row->taskName, QStringLiteral("proj.tasks.echo"));
+    QVERIFY(row->args.contains(QLatin1String("Zo\\u00eb")));
+    QCOMPARE(row->worker, QStringLiteral("alpha@stalk-fixtures"));
+    QCOMPARE(row->queue, QStringLiteral("celery"));
+    QCOMPARE(row->retries, 0);
+    QVERIFY(row->dateDone.isValid());
+    TaskQuery q;
+    q.search = QString::fromUtf8("ZOË");
+    QVERIFY(*store->count(q) >= 1);
+    const auto page = store->fetchPage({}, 0, 100);
+    QVERIFY2(page.ok(), qPrintable(page.error().message));
+    QCOMPARE(page->size(), 50);
+    for (const TaskResult &r : *page) {
+        QVERIFY(r.result.size() <= ResultStore::previewChars);
+        QCOMPARE(r.contentEncoding, QStringLiteral("binary"));
+    }
+    const auto facets = store->facets({});
+    QVERIFY(facets.ok());
+    QCOMPARE(countsOf(facets->statuses),
+             countsOf(e.expect[QStringLiteral("counts")].toObject()[QStringLiteral("status")].toObject()));
+}
+
+void TestServerStore::shouldPurgeCeleryTaskMetaLikeCelery_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("which");
+    QTest::addColumn<QString>("cutoff");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QJsonArray expired = e.expect[QStringLiteral("expired")].toArray();
+        for (const char *which : {"_TASKMETA_URL", "_TASKMETA_PLAIN_URL"}) {
+            for (const QJsonValue &v : expired) {
+                const QString cutoff = v.toObject()[QStringLiteral("cutoff")].toString();
+                QTest::addRow("%s%s %s", qPrintable(e.name), which, qPrintable(cutoff))
+                    << e.name << QString::fromLatin1(which) << cutoff;
+            }
+        }
+    }
+}
+
+void TestServerStore::shouldPurgeCeleryTaskMetaLikeCelery()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, which);
+    QFETCH(QString, cutoff);
+    const QString url = copyOf(e.env(qPrintable(which)));
+    QVERIFY(!url.isEmpty());
+    bool ok = false;
+    const qint64 limit = micros(cutoff, &ok);
+    QVERIFY(ok);
+    const QString dateText = e.postgres ? QStringLiteral("COALESCE(to_char(date_done, 'YYYY-MM-DD HH24:MI:SS.US'), '')")
+                                        : QStringLiteral("COALESCE(DATE_FORMAT(date_done, '%Y-%m-%d %H:%i:%s.%f'), '')");
+    auto expectedLeft = [&](const QString &table, const QString &key) {
+        QStringList left;
+        const QStringList rows = rawSql(url, QStringLiteral("SELECT CONCAT(%1, '|', %2) FROM %3").arg(key, dateText, table));
+        for (const QString &row : rows) {
+            bool parsed = false;
+            const qint64 us = micros(row.section(u'|', 1), &parsed);
+            if (!parsed || us >= limit) // NULL date_done never expires
+                left << row.section(u'|', 0, 0);
+        }
+        return sorted(left);
+    };
+    const QStringList tasksLeft = expectedLeft(QStringLiteral("celery_taskmeta"), QStringLiteral("task_id"));
+    const QStringList groupsLeft = expectedLeft(QStringLiteral("celery_tasksetmeta"), QStringLiteral("taskset_id"));
+    QString error;
+    auto store = openUrl(url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const PurgeCriteria criteria = criteriaFor(cutoff);
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, *store->count({}) - tasksLeft.size());
+    bool finished = false;
+    for (int i = 0; i < 100 && !finished; ++i) {
+        const auto batch = store->purgeBatch(criteria, 4);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        finished = batch->finished;
+    }
+    QVERIFY(finished);
+    QCOMPARE(remaining(url, QStringLiteral("SELECT task_id FROM celery_taskmeta")), tasksLeft);
+    QCOMPARE(remaining(url, QStringLiteral("SELECT taskset_id FROM celery_tasksetmeta")), groupsLeft);
+}
+
+// --- connections -----------------------------------------------------------------------------
+
+void TestServerStore::shouldNameHostAndReasonWhenConnectionFails_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<StoreError::Code>("code");
+    QTest::addColumn<QString>("reason");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QByteArray n = e.name.toLatin1();
+        QTest::addRow("%s wrong password", n.constData()) << e.name << "password" << StoreError::Code::PermissionDenied
+                                                          << (e.postgres ? "authentication failed" : "access denied");
+        QTest::addRow("%s no such database", n.constData())
+            << e.name << "database" << StoreError::Code::NotFound << "does not exist";
+        QTest::addRow("%s refused", n.constData()) << e.name << "port" << StoreError::Code::ConnectionFailed << "refused";
+    }
+}
+
+void TestServerStore::shouldNameHostAndReasonWhenConnectionFails()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, change);
+    QFETCH(StoreError::Code, code);
+    QFETCH(QString, reason);
+    StoreUrl u = StoreUrl::parse(e.url).value();
+    if (change == QLatin1String("password"))
+        u.password = QStringLiteral("wrong-password");
+    else if (change == QLatin1String("database"))
+        u.database = QStringLiteral("no_such_db");
+    else
+        u.port = 1;
+    const QString url = QStringLiteral("%1://%2:%3@%4:%5/%6")
+                            .arg(e.postgres ? QStringLiteral("postgresql") : QStringLiteral("mysql"), u.user, u.password,
+                                 u.host)
+                            .arg(u.port)
+                            .arg(u.database);
+    const auto factory = makeStoreFactory(url);
+    QVERIFY(factory.ok());
+    auto store = (*factory)();
+    const StoreError error = store->open();
+    QCOMPARE(error.code, code);
+    const QString hostPort = QStringLiteral("%1:%2").arg(u.host).arg(u.port);
+    QVERIFY2(error.message.contains(hostPort), qPrintable(error.message));
+    QVERIFY2(error.message.contains(reason), qPrintable(error.message));
+    QVERIFY2(!error.message.contains(u.password), qPrintable(error.message));
+    QVERIFY2(!error.message.contains(u'\n'), qPrintable(error.message));
+}
+
+void TestServerStore::shouldCancelLongQueryOnInterrupt()
+{
+    FETCH_ENGINE();
+    const QString url = copyOf(e.url);
+    QVERIFY(!url.isEmpty());
+    // Enough rows that a search over them takes a while.
+    const QString bulk =
+        e.postgres
+            ? QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, "
+                             "date_done, date_created, task_args, task_kwargs) SELECT 'bulk-' || x, 'SUCCESS', "
+                             "'application/json', 'utf-8', '2025-01-01', '2025-01-01', repeat(md5(x::text), 10), "
+                             "repeat(md5(x::text), 3) FROM generate_series(1, 300000) AS x")
+            : QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, "
+                             "date_done, date_created, task_args, task_kwargs) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+                             "SELECT x + 1 FROM c WHERE x < 300000) SELECT CONCAT('bulk-', x), 'SUCCESS', "
+                             "'application/json', 'utf-8', '2025-01-01', '2025-01-01', REPEAT(MD5(x), 10), REPEAT(MD5(x), 3) FROM c");
+    const QStringList inserted = rawSql(url, e.postgres ? QStringList{bulk}
+                                                        : QStringList{QStringLiteral("SET SESSION cte_max_recursion_depth = 1000000"), bulk});
+    QVERIFY2(inserted.isEmpty(), qPrintable(inserted.join(u' ')));
+
+    std::atomic<ResultStore *> shared{nullptr};
+    std::atomic_bool done{false};
+    std::promise<void> interrupting;
+    std::future<void> stoppedInterrupting = interrupting.get_future();
+    QString openError;
+    StoreError result;
+    int attempts = 0;
+    std::thread worker([&] {
+        auto store = openUrl(url, &openError);
+        shared = store.get();
+        TaskQuery q;
+        q.search = QStringLiteral("no-such-text-anywhere");
+        while (store && attempts < 200) {
+            ++attempts;
+            const auto count = store->count(q);
+            if (!count.ok()) {
+                result = count.error();
+                break;
+            }
+        }
+        done = true;
+        stoppedInterrupting.wait();
+        if (store && result.code == StoreError::Code::Cancelled) {
+            const auto after = store->count({});
+            if (!after.ok() || *after != 300050)
+                result = StoreError(StoreError::Code::QueryFailed, QStringLiteral("store unusable after interrupt"));
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 if (ResultStore *s = shared.load())
+                                     s->interrupt();
+                                 return done.load();
+                             }()),
+                             240000);
+    interrupting.set_value();
+    worker.join();
+    QVERIFY2(openError.isEmpty(), qPrintable(openError));
+    QCOMPARE(result.code, StoreError::Code::Cancelled);
+    QVERIFY2(result.message.contains(QLatin1String("cancelled")), qPrintable(result.message));
+    QVERIFY(attempts < 200);
+}
+
+QTEST_GUILESS_MAIN(TestServerStore)
+#include "tst_serverstore.moc"

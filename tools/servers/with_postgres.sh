@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# with_postgres.sh CMD…  — runs CMD against a private PostgreSQL 15 filled by REAL Celery:
+#   starts a fresh cluster (initdb, temp dir) on a free 127.0.0.1 port, creates the role
+#   `stalk` (password auth over TCP) and its databases, runs the real Django migrations
+#   (django-celery-results 2.4.0) and Celery's own SQLAlchemy backend against them, writes
+#   results with real Celery workers (tools/fixtures/project in server mode), computes the
+#   expectations with the real Django admin/ORM on this server, then exports
+#     STALK_PG_URL                 postgresql://stalk:…@127.0.0.1:PORT/stalk_django
+#     STALK_PG_TASKMETA_URL        …/stalk_taskmeta        (celery_taskmeta, result_extended)
+#     STALK_PG_TASKMETA_PLAIN_URL  …/stalk_taskmeta_plain  (narrow celery_taskmeta)
+#     STALK_PG_EXPECTATIONS        expectations.json computed on this server
+#   runs CMD and always stops the server and removes its directory. Exit status = CMD's.
+set -euo pipefail
+[[ $# -gt 0 ]] || { echo "usage: $0 CMD…" >&2; exit 2; }
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+check_tools
+SECONDS=0
+
+PGBIN=/usr/lib/postgresql/15/bin
+[[ -x $PGBIN/initdb ]] || { echo "$0: PostgreSQL 15 is not installed ($PGBIN)" >&2; exit 1; }
+SERVER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stalk-pg.XXXXXX")
+chmod 755 "$SERVER_DIR"
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then
+    chown postgres: "$SERVER_DIR"
+    as_pg=(runuser -u postgres --)   # initdb refuses root
+fi
+PORT=$(free_port)
+PW=stalk-pg-secret
+
+server_stop() {
+    if [[ -f "$SERVER_DIR/data/postmaster.pid" ]]; then
+        "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVER_DIR/data" -m immediate -w stop >/dev/null 2>&1
+    fi
+}
+
+"${as_pg[@]}" "$PGBIN/initdb" -D "$SERVER_DIR/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 -E UTF8 --no-locale >"$SERVER_DIR/initdb.log" 2>&1
+"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVER_DIR/data" -l "$SERVER_DIR/server.log" \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SERVER_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -w start >/dev/null
+psql_admin() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SERVER_DIR" -p "$PORT" -U postgres -d postgres "$@"; }
+psql_admin -c "CREATE ROLE stalk LOGIN CREATEDB PASSWORD '$PW'"
+for db in stalk_django stalk_taskmeta stalk_taskmeta_plain; do
+    psql_admin -c "CREATE DATABASE $db OWNER stalk"
+done
+BASE="postgresql://stalk:$PW@127.0.0.1:$PORT"
+echo "with_postgres: server up on 127.0.0.1:$PORT (${SECONDS}s)" >&2
+
+start_redis
+mkdir -p "$WORK/out"
+drive --set fixtures --backend django --extended 1 --broker "$BROKER/0" --db "$WORK/out/unused.sqlite3" \
+    --server-url "$BASE/stalk_django"
+STALK_FIX_SERVER_URL="$BASE/stalk_django" fin expectations "$WORK/out/unused.sqlite3" "$WORK/pg-expectations.json"
+drive --set fixtures --backend sqla --extended 1 --broker "$BROKER/1" --db "$WORK/out/unused.sqlite3" \
+    --server-url "$BASE/stalk_taskmeta"
+drive --set fixtures --backend sqla --extended 0 --narrow-taskmeta --broker "$BROKER/2" \
+    --db "$WORK/out/unused.sqlite3" --server-url "$BASE/stalk_taskmeta_plain"
+echo "with_postgres: data written by real workers (${SECONDS}s)" >&2
+
+export STALK_PG_URL="$BASE/stalk_django"
+export STALK_PG_TASKMETA_URL="$BASE/stalk_taskmeta"
+export STALK_PG_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
+export STALK_PG_EXPECTATIONS="$WORK/pg-expectations.json"
+run_wrapped "$@"
