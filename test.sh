@@ -31,4 +31,5 @@ export STALK_REQUIRE_SERVERS=1
 # command and always stops the server.
 wrappers=()
 [[ -x tools/couchdb/with_couchdb.sh ]] && wrappers+=(tools/couchdb/with_couchdb.sh)
+wrappers+=(tools/servers/with_postgres.sh tools/servers/with_mariadb.sh)
 "${wrappers[@]}" ctest --test-dir "$root/$build" --output-on-failure -j2 "$@"

@@ -1,6 +1,7 @@
 #include "mysqldialect.h"
 
 #include <QAtomicInteger>
+#include <QElapsedTimer>
 #include <QSqlQuery>
 
 #include "sqlitedialect.h"
@@ -72,8 +73,10 @@ QSqlDatabase MysqlDialect::addConnection(const QString &connectionName) const
 StoreError MysqlDialect::connect(const QString &connectionName)
 {
     QSqlDatabase db = addConnection(connectionName);
+    QElapsedTimer clock;
+    clock.start();
     if (!db.open())
-        return connectError(db.lastError());
+        return connectError(db.lastError(), clock.elapsed());
     QSqlQuery q(db);
     const QString what = QStringLiteral("preparing the session");
     for (const char *sql : {"SET NAMES utf8mb4", "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
@@ -234,7 +237,7 @@ QDateTime MysqlDialect::readDate(const QVariant &stored, QString *problem) const
     return dt;
 }
 
-StoreError MysqlDialect::connectError(const QSqlError &error) const
+StoreError MysqlDialect::connectError(const QSqlError &error, qint64 elapsedMs) const
 {
     const int code = error.nativeErrorCode().toInt();
     const QString text = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
@@ -253,15 +256,15 @@ StoreError MysqlDialect::connectError(const QSqlError &error) const
         return {StoreError::Code::NotFound, QStringLiteral("%1: the host name cannot be resolved").arg(where)};
     case 2002: // CR_CONNECTION_ERROR (socket)
     case 2003: // CR_CONN_HOST_ERROR
-        if (text.contains(QLatin1String("(110)")) || text.contains(QLatin1String("timed out"), Qt::CaseInsensitive)) {
+        // With a connect timeout the client connects non-blocking and often reports only
+        // errno 115 (EINPROGRESS), whether refused or timed out: the elapsed time tells.
+        if (text.contains(QLatin1String("(110)")) || text.contains(QLatin1String("timed out"), Qt::CaseInsensitive)
+            || elapsedMs >= connectTimeoutSeconds * 1000 - 500) {
             return {StoreError::Code::ConnectionFailed,
                     QStringLiteral("%1: no answer within %2 s (connect timeout)").arg(where).arg(connectTimeoutSeconds)};
         }
-        if (text.contains(QLatin1String("(111)")) || text.contains(QLatin1String("refused"), Qt::CaseInsensitive)) {
-            return {StoreError::Code::ConnectionFailed,
-                    QStringLiteral("%1: the connection was refused (is the server running and listening there?)").arg(where)};
-        }
-        break;
+        return {StoreError::Code::ConnectionFailed,
+                QStringLiteral("%1: the connection was refused (is the server running and listening there?)").arg(where)};
     default:
         break;
     }

@@ -56,7 +56,7 @@ public:
 
 private:
     QSqlDatabase addConnection(const QString &connectionName) const;
-    StoreError connectError(const QSqlError &error) const;
+    StoreError connectError(const QSqlError &error, qint64 elapsedMs) const;
     QString hostPort() const;
 
     StoreUrl m_url;

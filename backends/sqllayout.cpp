@@ -109,6 +109,8 @@ bool detectSqlLayout(const QString &table, const QVector<SqlColumn> &columns, Sq
                 l.columns[size_t(cf.field)] = QLatin1String(cf.column);
         }
     }
+    const QString dateType = columnType(columns, "date_done");
+    l.naiveDates = !dateType.contains(QLatin1String("timestamptz")) && !dateType.contains(QLatin1String("with time zone"));
     *layout = l;
     return true;
 }

@@ -24,6 +24,9 @@ struct SqlLayout
     bool binaryResult = false;
     /// celery_taskmeta: args/kwargs are JSON bytes (BLOB) rather than text.
     bool binaryText = false;
+    /// date_done holds naive wall-clock values (SQLite text, MySQL datetime, PostgreSQL
+    /// timestamp); false for PostgreSQL timestamptz, which holds instants.
+    bool naiveDates = true;
 
     QString column(Field field) const { return columns.at(static_cast<size_t>(field)); }
     bool has(Field field) const { return !column(field).isEmpty(); }

@@ -212,6 +212,9 @@ StoreError SqlStore::detect()
     }
 
     m_layout = layout;
+    m_wallClock = QTimeZone();
+    if (!m_options.timeZone.isEmpty() && layout.naiveDates)
+        m_wallClock = QTimeZone(m_options.timeZone.toUtf8());
     m_table = m_dialect->quote(layout.table);
     m_groupTable = layout.groupTable.isEmpty() ? QString() : m_dialect->quote(layout.groupTable);
 
@@ -279,6 +282,23 @@ StoreError SqlStore::detect()
 }
 
 // --- statement pieces ------------------------------------------------------------------------
+
+QVariant SqlStore::dateParam(const QDateTime &utc, int extraMicroseconds) const
+{
+    if (!m_wallClock.isValid())
+        return m_dialect->dateValue(utc, m_layout.dateStyle, extraMicroseconds);
+    // USE_TZ=False: the column holds the wall clock of the zone, so compare with that.
+    const QDateTime local = utc.toTimeZone(m_wallClock);
+    return m_dialect->dateValue(QDateTime(local.date(), local.time(), Qt::UTC), m_layout.dateStyle, extraMicroseconds);
+}
+
+QDateTime SqlStore::dateOf(const QVariant &stored, QString *problem) const
+{
+    const QDateTime naive = m_dialect->readDate(stored, problem);
+    if (!m_wallClock.isValid() || !naive.isValid())
+        return naive;
+    return QDateTime(naive.date(), naive.time(), m_wallClock).toUTC();
+}
 
 QString SqlStore::col(Field field) const
 {
@@ -357,11 +377,11 @@ SqlStore::Clause SqlStore::filterClause(const TaskQuery &query, Skip skip) const
         addSetFilter(clause, Field::PeriodicTaskName, query.periodicTaskNames);
     if (query.doneAfter.isValid()) {
         clause.add(QStringLiteral("%1 >= ?").arg(col(Field::DateDone)),
-                   {m_dialect->dateValue(query.doneAfter, m_layout.dateStyle)});
+                   {dateParam(query.doneAfter)});
     }
     if (query.doneBefore.isValid()) {
         clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
-                   {m_dialect->dateValue(query.doneBefore, m_layout.dateStyle)});
+                   {dateParam(query.doneBefore)});
     }
     return clause;
 }
@@ -442,9 +462,9 @@ TaskResult SqlStore::readRow(const QSqlQuery &query, const QVector<Field> &field
         case Field::Meta: r.meta = textOf(v); break;
         case Field::ContentType: r.contentType = textOf(v); break;
         case Field::ContentEncoding: r.contentEncoding = textOf(v); break;
-        case Field::DateCreated: r.dateCreated = m_dialect->readDate(v, &problem); break;
-        case Field::DateStarted: r.dateStarted = m_dialect->readDate(v, &problem); break;
-        case Field::DateDone: r.dateDone = m_dialect->readDate(v, &problem); break;
+        case Field::DateCreated: r.dateCreated = dateOf(v, &problem); break;
+        case Field::DateStarted: r.dateStarted = dateOf(v, &problem); break;
+        case Field::DateDone: r.dateDone = dateOf(v, &problem); break;
         case Field::GroupId: r.groupId = textOf(v); break;
         case Field::ParentId: r.parentId = textOf(v); break;
         case Field::Queue: r.queue = textOf(v); break;
@@ -594,7 +614,7 @@ SqlStore::Clause SqlStore::expiredClause(const PurgeCriteria &criteria) const
     // comparison is between TEXT values.
     Clause clause;
     clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
-               {m_dialect->dateValue(criteria.cutoff, m_layout.dateStyle, criteria.cutoffExtraMicroseconds)});
+               {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
     addSetFilter(clause, Field::Status, criteria.statuses);
     addSetFilter(clause, Field::TaskName, criteria.taskNames);
     return clause;
@@ -628,7 +648,7 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
     if (groupsIncluded(criteria)) {
         auto groups = scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE %2 < ?")
                                  .arg(m_groupTable, m_dialect->quote(m_layout.groupDateDone)),
-                             {m_dialect->dateValue(criteria.cutoff, m_layout.dateStyle, criteria.cutoffExtraMicroseconds)},
+                             {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)},
                              QStringLiteral("counting expired groups"));
         if (!groups)
             return groups.error();
@@ -686,7 +706,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
         bool groupsLeft = false;
         if (!tasksLeft && groupsIncluded(criteria)) {
             const QString groupWhere = QStringLiteral(" WHERE %1 < ?").arg(m_dialect->quote(m_layout.groupDateDone));
-            const QVariant cutoff = m_dialect->dateValue(criteria.cutoff, m_layout.dateStyle, criteria.cutoffExtraMicroseconds);
+            const QVariant cutoff = dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds);
             const qint64 room = batchSize - batch.tasks;
             if (room > 0) {
                 auto gdel = run(m_dialect->batchDeleteSql(m_groupTable, m_dialect->quote(QStringLiteral("id")), groupWhere),

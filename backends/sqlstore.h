@@ -6,6 +6,7 @@
 
 #include <QSqlQuery>
 #include <QString>
+#include <QTimeZone>
 #include <QVariantList>
 
 #include <memory>
@@ -67,6 +68,11 @@ private:
     StoreError detect();
 
     QString col(Field field) const;
+    /// A UTC instant as the engine compares it with stored dates (in the wall clock of
+    /// StoreOptions::timeZone when the stored dates are naive local times).
+    QVariant dateParam(const QDateTime &utc, int extraMicroseconds = 0) const;
+    /// A stored date as UTC (the inverse of dateParam).
+    QDateTime dateOf(const QVariant &stored, QString *problem) const;
     Clause filterClause(const TaskQuery &query, Skip skip) const;
     void addSetFilter(Clause &clause, Field field, const QStringList &values) const;
     Clause expiredClause(const PurgeCriteria &criteria) const;
@@ -91,4 +97,5 @@ private:
     StoreInfo m_info;
     QString m_table;      ///< quoted
     QString m_groupTable; ///< quoted; empty when absent
+    QTimeZone m_wallClock; ///< valid when naive stored dates are local times of this zone
 };

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QTimeZone>
 
 #include "couchstore.h"
 #include "sqlstore.h"
@@ -198,6 +199,14 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
         merged.readOnly = true;
     if (merged.table.isEmpty())
         merged.table = url.options.value(QStringLiteral("table"));
+    if (merged.timeZone.isEmpty())
+        merged.timeZone = url.options.value(QStringLiteral("timezone"));
+    if (!merged.timeZone.isEmpty() && !QTimeZone(merged.timeZone.toUtf8()).isValid()) {
+        return StoreError(StoreError::Code::InvalidUrl,
+                          QStringLiteral("cannot read the store URL %1: \"%2\" is not a time zone (use an IANA name "
+                                         "such as Europe/Paris)")
+                              .arg(url.displayString(), merged.timeZone));
+    }
 
     switch (url.scheme) {
     case StoreUrl::Scheme::Sqlite:

@@ -39,6 +39,10 @@ struct StoreOptions
     /// Table to read when a database holds more than one result table (e.g. a renamed
     /// celery_taskmeta); empty = detect.
     QString table;
+    /// IANA time zone of naive stored dates, for databases written by Django with USE_TZ=False
+    /// (URL option ?timezone=Europe/Paris); empty = naive dates are UTC (USE_TZ=True). Never
+    /// applied to PostgreSQL timestamptz columns, which hold instants.
+    QString timeZone;
 };
 
 /// A factory that makes unopened stores for the URL. Fails only on an unparsable URL or an

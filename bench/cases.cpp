@@ -517,9 +517,20 @@ QJsonObject Cases::run(const QString &name, const Config &config)
                     done = true;
                     loop.quit();
                 });
+                // progress() is emitted after each committed batch: the gaps between them are
+                // the batches' durations as the window sees them.
+                std::vector<double> gaps;
+                double lastProgress = -1;
+                QObject::connect(&job, &PurgeJob::progress, &loop, [&] {
+                    const double now = nowMs();
+                    if (lastProgress >= 0)
+                        gaps.push_back(now - lastProgress);
+                    lastProgress = now;
+                });
                 StallMonitor stall;
                 stall.start();
                 const double t0 = nowMs();
+                lastProgress = t0;
                 job.startPurge(criteria, expected);
                 if (!done)
                     loop.exec();
@@ -527,6 +538,13 @@ QJsonObject Cases::run(const QString &name, const Config &config)
                 fig.stall.push_back(stall.stop());
                 fig.add(QStringLiteral("longest_txn_ms"), double(summary.longestBatchMs));
                 fig.add(QStringLiteral("batches"), summary.batches);
+                if (!gaps.empty()) {
+                    std::sort(gaps.begin(), gaps.end());
+                    fig.add(QStringLiteral("batch_median_ms"), Bench::median(gaps));
+                    fig.add(QStringLiteral("batch_p95_ms"), gaps[size_t(double(gaps.size() - 1) * 0.95)]);
+                    fig.add(QStringLiteral("batches_over_100ms"),
+                            double(std::count_if(gaps.begin(), gaps.end(), [](double g) { return g > 100; })));
+                }
                 fig.facts.insert(QStringLiteral("deleted"), summary.tasksDeleted);
                 fig.facts.insert(QStringLiteral("groups_deleted"), summary.groupsDeleted);
                 if (summary.error.isError())

@@ -173,16 +173,16 @@ void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int
     argsPreviews.reserve(rows->size());
     resultPreviews.reserve(rows->size());
     for (const TaskResult &row : *rows) {
-        QString args = row.args.isNull() ? QString() : ValueDecoder::decodeArguments(row.args).summary;
+        QString args = row.args.isNull() ? QString() : ValueDecoder::argumentsSummary(row.args);
         if (!row.kwargs.isNull()) {
-            const QString kwargs = ValueDecoder::decodeArguments(row.kwargs).summary;
+            const QString kwargs = ValueDecoder::argumentsSummary(row.kwargs);
             if (!kwargs.isEmpty() && kwargs != QLatin1String("{}"))
                 args = args.isEmpty() ? kwargs : args + QLatin1Char(' ') + kwargs;
         }
         argsPreviews.append(args);
         resultPreviews.append(row.result.isNull()
                                   ? QString()
-                                  : ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding).summary);
+                                  : ValueDecoder::resultSummary(row.result, row.contentType, row.contentEncoding));
     }
     Q_EMIT pageReady(generation, page, *rows, argsPreviews, resultPreviews);
 }

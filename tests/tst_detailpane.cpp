@@ -19,6 +19,8 @@
 #include <QTextLayout>
 #include <QToolButton>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QTextDocument>
 #include <QScrollBar>
 
 /// The detail pane shown with real rows read through the SQL store from copies of the
@@ -42,6 +44,9 @@ private Q_SLOTS:
     void shouldRequestAFilterWhenTaskNameWorkerOrStatusIsClicked();
     void shouldShowLoadingErrorAndClearStates();
     void shouldFollowADarkPalette();
+    void highlighterShouldColourEachToken_data();
+    void highlighterShouldColourEachToken();
+    void shouldStartAnotherRowAtTheTopButKeepTheScrollOfARefreshedOne();
     void errorBannerShouldOfferRetryOnlyWhenRetryable();
 
     void screenshots();
@@ -402,6 +407,73 @@ void TestDetailPane::shouldFollowADarkPalette()
     QVERIFY(highlighter->isDark());
     // Keys stay readable: light text on the dark base.
     QVERIFY(highlighter->format(JsonHighlighter::Token::Key).foreground().color().lightnessF() > 0.6);
+}
+
+void TestDetailPane::highlighterShouldColourEachToken_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<int>("kind"); // JsonHighlighter::Token, or -1 for "not coloured"
+    const int key = int(JsonHighlighter::Token::Key);
+    const int string = int(JsonHighlighter::Token::String);
+    const int number = int(JsonHighlighter::Token::Number);
+    const int literal = int(JsonHighlighter::Token::Literal);
+    QTest::newRow("json key") << QStringLiteral("  \"user\": \"Zo\u00eb\",") << QStringLiteral("\"user\"") << key;
+    QTest::newRow("json string value") << QStringLiteral("  \"user\": \"Zo\u00eb\",") << QStringLiteral("\"Zo\u00eb\"") << string;
+    QTest::newRow("escaped quote stays in the string") << QStringLiteral("\"a \\\" b\"") << QStringLiteral("b") << string;
+    QTest::newRow("negative exponent number") << QStringLiteral("[1, -2.5e3]") << QStringLiteral("-2.5e3") << number;
+    QTest::newRow("json literal") << QStringLiteral("{\"ok\": true, \"x\": null}") << QStringLiteral("null") << literal;
+    QTest::newRow("python string") << QStringLiteral("('Zo\u00eb', 1)") << QStringLiteral("'Zo\u00eb'") << string;
+    QTest::newRow("python dict key") << QStringLiteral("{'email': 'z@x'}") << QStringLiteral("'email'") << key;
+    QTest::newRow("python literal") << QStringLiteral("(None, True)") << QStringLiteral("True") << literal;
+    QTest::newRow("digits inside a word are not numbers") << QStringLiteral("abc123") << QStringLiteral("123") << -1;
+    QTest::newRow("identifiers are not literals") << QStringLiteral("Nonesuch") << QStringLiteral("Nonesuch") << -1;
+}
+
+void TestDetailPane::highlighterShouldColourEachToken()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, token);
+    QFETCH(int, kind);
+    QTextDocument document;
+    auto *highlighter = new JsonHighlighter(&document);
+    document.setPlainText(line);
+    highlighter->rehighlight(); // the first pass is otherwise deferred to the event loop
+    const int at = int(line.indexOf(token));
+    QVERIFY(at >= 0);
+    const QList<QTextLayout::FormatRange> ranges = document.firstBlock().layout()->formats();
+    const QTextLayout::FormatRange *hit = nullptr;
+    for (const QTextLayout::FormatRange &r : ranges)
+        if (r.start <= at && at + token.size() <= r.start + r.length)
+            hit = &r;
+    if (kind < 0) {
+        QVERIFY(!hit);
+        return;
+    }
+    QVERIFY2(hit, qPrintable(token));
+    QCOMPARE(hit->format.foreground().color(),
+             highlighter->format(JsonHighlighter::Token(kind)).foreground().color());
+}
+
+void TestDetailPane::shouldStartAnotherRowAtTheTopButKeepTheScrollOfARefreshedOne()
+{
+    const TaskResult failure = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("fa7cb379-fc81-56c7-9d30-615e050cb09b"));
+    const TaskResult other = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("0f897a76-5fa9-5bb1-a91b-fd02f7532524"));
+    DetailPane pane;
+    pane.resize(420, 300); // short: the content scrolls
+    pane.show();
+    pane.showResult(failure);
+    auto *scroll = pane.findChild<QScrollArea *>(QStringLiteral("detailScroll"));
+    QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 100);
+    scroll->verticalScrollBar()->setValue(100);
+    TaskResult refreshed = failure;
+    refreshed.worker = QStringLiteral("gamma@stalk-fixtures");
+    pane.showResult(refreshed);
+    QCOMPARE(scroll->verticalScrollBar()->value(), 100);
+    QVERIFY(labelText(pane, "detailWorker").contains(QStringLiteral("gamma@stalk-fixtures")));
+    pane.showLoading(other.taskId);
+    pane.showResult(other);
+    QCOMPARE(scroll->verticalScrollBar()->value(), 0);
 }
 
 void TestDetailPane::errorBannerShouldOfferRetryOnlyWhenRetryable()

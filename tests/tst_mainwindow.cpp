@@ -14,8 +14,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -29,6 +31,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "columnsmenu.h"
 #include "connectionbar.h"
 #include "deleteselecteddialog.h"
 #include "detailpane.h"
@@ -151,6 +154,9 @@ private Q_SLOTS:
     void shouldSortWhenHeaderClicked();
     void shouldShowDetailOfSelectedRow();
     void shouldCopyRowAsJsonWithFormatFieldNames();
+    void shouldFilterFromRowContextMenu();
+    void shouldRememberColumnLayout();
+    void shouldToggleDatesBetweenLocalAndUtc();
     void shouldDeleteExactlyTheExpiredRows();
     void shouldDeleteSelectedRows();
     void shouldDisableDeletionWhenReadOnly();
@@ -343,6 +349,7 @@ void TestMainWindow::shouldFocusSearchBoxOnCtrlF()
     w->table()->setFocus();
     QTRY_VERIFY(w->table()->hasFocus());
     auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QVERIFY(search->isVisible()); // never in the toolbar's overflow, even in a small window
     QTest::keyClick(w->table(), Qt::Key_F, Qt::ControlModifier);
     QTRY_VERIFY(search->hasFocus());
 }
@@ -549,6 +556,96 @@ void TestMainWindow::shouldCopyRowAsJsonWithFormatFieldNames()
     auto *copyId = child<QAction>(w.get(), "copyTaskIdAction");
     copyId->trigger();
     QCOMPARE(QGuiApplication::clipboard()->text(), taskId);
+}
+
+void TestMainWindow::shouldFilterFromRowContextMenu()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    const QString taskName = w->model()->index(0, TaskResultModel::TaskNameColumn).data().toString();
+    const int expected = m_expect.value(QStringLiteral("counts")).toObject()
+                             .value(QStringLiteral("task_name")).toObject().value(taskName).toInt();
+    QVERIFY(expected > 0);
+
+    QStringList texts;
+    bool triggered = false;
+    // The menu runs its own event loop: drive it from a timer.
+    QTimer::singleShot(0, this, [&] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        for (QAction *a : menu->actions()) {
+            texts << a->text();
+            if (a->text().startsWith(QLatin1String("Filter by Task Name")) && !triggered) {
+                triggered = true;
+                a->trigger();
+            }
+        }
+        menu->close();
+    });
+    const QModelIndex index = w->model()->index(0, TaskResultModel::TaskNameColumn);
+    Q_EMIT w->table()->customContextMenuRequested(w->table()->visualRect(index).center());
+    QVERIFY2(triggered, qPrintable(texts.join(u'|')));
+    QVERIFY(texts.contains(QStringLiteral("Copy Row as &JSON")));
+    QVERIFY(texts.contains(QStringLiteral("&Delete Selected…")));
+    QTRY_COMPARE(w->model()->rowCount(), expected);
+    QCOMPARE(child<FilterPanel>(w.get(), "filterPanel")->checkedValues(Field::TaskName), QStringList{taskName});
+}
+
+void TestMainWindow::shouldRememberColumnLayout()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    {
+        auto w = openWindow(path);
+        QTRY_VERIFY(w->model()->isOpen());
+        ResultTableView *table = w->table();
+        QVERIFY(!table->isColumnHidden(TaskResultModel::WorkerColumn));
+        // Hide Worker through the Columns menu, widen Task ID, move Result first.
+        ColumnsMenu *menu = table->columnsMenu();
+        Q_EMIT menu->aboutToShow();
+        QAction *worker = nullptr;
+        for (QAction *a : menu->actions()) {
+            if (a->text() == QLatin1String("Worker"))
+                worker = a;
+        }
+        QVERIFY(worker && worker->isChecked());
+        worker->trigger();
+        QVERIFY(table->isColumnHidden(TaskResultModel::WorkerColumn));
+        table->horizontalHeader()->resizeSection(TaskResultModel::TaskIdColumn, 333);
+        table->horizontalHeader()->moveSection(
+            table->horizontalHeader()->visualIndex(TaskResultModel::ResultColumn), 0);
+        w->close();
+    }
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isOpen());
+    QHeaderView *header = w->table()->horizontalHeader();
+    QTRY_VERIFY(w->table()->isColumnHidden(TaskResultModel::WorkerColumn));
+    QCOMPARE(header->sectionSize(TaskResultModel::TaskIdColumn), 333);
+    QCOMPARE(header->visualIndex(TaskResultModel::ResultColumn), 0);
+}
+
+void TestMainWindow::shouldToggleDatesBetweenLocalAndUtc()
+{
+    qputenv("TZ", "Asia/Kolkata"); // +05:30, no daylight saving
+    const auto restoreZone = qScopeGuard([] { qputenv("TZ", "UTC"); });
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    const QModelIndex index = w->model()->index(0, TaskResultModel::DateDoneColumn);
+    const QDateTime done = index.data(TaskResultModel::RawValueRole).toDateTime();
+    QVERIFY(done.isValid());
+    const QString local = index.data().toString();
+    auto *utc = child<QAction>(w.get(), "utcAction");
+    QVERIFY(utc && !utc->isChecked());
+    utc->trigger();
+    const QString inUtc = index.data().toString();
+    QVERIFY(w->model()->headerData(TaskResultModel::DateDoneColumn, Qt::Horizontal).toString().contains(QLatin1String("UTC")));
+    QVERIFY2(local != inUtc, qPrintable(local + QLatin1String(" / ") + inUtc));
+    QVERIFY2(inUtc.contains(done.toUTC().toString(QStringLiteral("HH:mm"))), qPrintable(inUtc));
+    utc->trigger();
 }
 
 void TestMainWindow::shouldDeleteExactlyTheExpiredRows()

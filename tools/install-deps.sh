@@ -13,7 +13,7 @@ build_packages=(
 )
 test_packages=(
     python3-celery python3-django python3-django-celery-results python3-sqlalchemy
-    python3-psycopg2 python3-mysqldb redis-server
+    python3-psycopg2 python3-mysqldb python3-redis redis-server
     postgresql mariadb-server mariadb-client sqlite3
     nodejs npm xvfb xauth imagemagick
 )

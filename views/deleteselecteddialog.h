@@ -13,7 +13,8 @@ class QPushButton;
 
 /// "Delete 3 selected results? (2 SUCCESS, 1 FAILURE)": confirm, then a PurgeJob deletes
 /// exactly these row ids in batches with progress and Cancel, and a summary follows.
-/// Closing while deleting cancels the job and waits for it.
+/// Closing while deleting cancels the job (the dialog stays to show the summary);
+/// destroying the dialog cancels and waits for the batch in flight.
 ///
 /// GUI thread; owned by its parent.
 class DeleteSelectedDialog : public QDialog

@@ -317,7 +317,7 @@ void MainWindow::createDocks()
     m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
     m_detailDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    resizeDocks({m_filterDock, m_detailDock}, {250, 470}, Qt::Horizontal);
+    resizeDocks({m_filterDock, m_detailDock}, {270, 460}, Qt::Horizontal);
 
     m_connectionBar = new ConnectionBar(this);
 }
@@ -354,8 +354,10 @@ void MainWindow::createToolBar()
     m_searchBox->setClearButtonEnabled(true);
     m_searchBox->addAction(themed("edit-find", QStyle::SP_FileDialogContentsView),
                            QLineEdit::LeadingPosition);
-    m_searchBox->setMinimumWidth(380);
-    m_searchBox->setMaximumWidth(560);
+    // Never pushed into the toolbar's overflow menu: it shrinks before the actions do.
+    m_searchBox->setMinimumWidth(180);
+    m_searchBox->setMaximumWidth(520);
+    m_searchBox->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     tools->addWidget(m_searchBox);
     // Escape in the search box clears it; Return jumps to the results.
     connect(m_searchBox, &QLineEdit::returnPressed, this, [this] {

@@ -666,7 +666,6 @@ void PurgeDialog::confirm()
     m_progress->setRange(0, int(qMin<qint64>(m_previewTotal, INT_MAX)));
     m_progress->setValue(0);
     m_progress->setFormat(tr("Deleting…"));
-    m_clock.start();
     m_job->startPurge(m_confirmed, m_previewTotal);
 }
 

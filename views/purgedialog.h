@@ -4,15 +4,12 @@
 #include "resultstore.h"
 
 #include <QDialog>
-#include <QElapsedTimer>
 
 #include <atomic>
 #include <memory>
 
-class QButtonGroup;
 class QComboBox;
 class QDateTimeEdit;
-class QDialogButtonBox;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -29,9 +26,11 @@ class QTimer;
 /// progress and Cancel, and read a summary.
 ///
 /// The cutoff is fixed at the moment of confirming and that same PurgeCriteria runs.
-/// Previews run on QThreadPool threads, each with its own store from the factory; stale
-/// answers are dropped with a generation counter. Closing while deleting cancels the job
-/// and waits for it — no thread is left behind.
+/// Previews run on one preview thread that owns its own store (made by the factory on that
+/// thread, never on the GUI thread); input changes are debounced, a count in flight for
+/// older inputs is interrupted, and stale answers are dropped with a generation counter.
+/// Closing while deleting cancels the job instead (the summary stays readable); destroying
+/// the dialog cancels and waits — no thread is left behind.
 ///
 /// GUI thread; owned by its parent.
 class PurgeDialog : public QDialog
@@ -114,7 +113,6 @@ private:
     PurgePreview m_preview;
     PurgeCriteria m_confirmed;
     PurgeJob *m_job = nullptr;
-    QElapsedTimer m_clock;
 };
 
 /// Human sentence for a finished purge/delete summary ("Deleted 12,345 results and 12

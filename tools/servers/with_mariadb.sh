@@ -11,6 +11,7 @@
 #     STALK_MYSQL_191_URL             …/stalk_django191  (same rows, varchar(191) ids)
 #     STALK_MYSQL_TASKMETA_URL        …/stalk_taskmeta   (celery_taskmeta, result_extended)
 #     STALK_MYSQL_TASKMETA_PLAIN_URL  …/stalk_taskmeta_plain (narrow celery_taskmeta)
+#     STALK_MYSQL_LIVE_WRITER, _LIVE_BROKER, _LIVE_WORKDIR  live_writer.py and its redis broker
 #     STALK_MYSQL_EXPECTATIONS        expectations.json computed on this server
 #   runs CMD and always stops the server and removes its directory. Exit status = CMD's.
 set -euo pipefail
@@ -86,4 +87,8 @@ export STALK_MYSQL_191_URL="$BASE/stalk_django191"
 export STALK_MYSQL_TASKMETA_URL="$BASE/stalk_taskmeta"
 export STALK_MYSQL_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
 export STALK_MYSQL_EXPECTATIONS="$WORK/mysql-expectations.json"
+# For tests that purge while a real worker keeps writing (tools/servers/live_writer.py).
+export STALK_MYSQL_LIVE_WRITER="$SERVERS_HERE/live_writer.py"
+export STALK_MYSQL_LIVE_BROKER="$BROKER/9"
+export STALK_MYSQL_LIVE_WORKDIR="$WORK/work" # its worker pid goes to pids: killed on exit
 run_wrapped "$@"

@@ -8,6 +8,7 @@
 #     STALK_PG_URL                 postgresql://stalk:…@127.0.0.1:PORT/stalk_django
 #     STALK_PG_TASKMETA_URL        …/stalk_taskmeta        (celery_taskmeta, result_extended)
 #     STALK_PG_TASKMETA_PLAIN_URL  …/stalk_taskmeta_plain  (narrow celery_taskmeta)
+#     STALK_PG_LIVE_WRITER, _LIVE_BROKER, _LIVE_WORKDIR  live_writer.py and its redis broker
 #     STALK_PG_EXPECTATIONS        expectations.json computed on this server
 #   runs CMD and always stops the server and removes its directory. Exit status = CMD's.
 set -euo pipefail
@@ -62,4 +63,8 @@ export STALK_PG_URL="$BASE/stalk_django"
 export STALK_PG_TASKMETA_URL="$BASE/stalk_taskmeta"
 export STALK_PG_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
 export STALK_PG_EXPECTATIONS="$WORK/pg-expectations.json"
+# For tests that purge while a real worker keeps writing (tools/servers/live_writer.py).
+export STALK_PG_LIVE_WRITER="$SERVERS_HERE/live_writer.py"
+export STALK_PG_LIVE_BROKER="$BROKER/9"
+export STALK_PG_LIVE_WORKDIR="$WORK/work"   # its worker pid goes to pids: killed on exit
 run_wrapped "$@"

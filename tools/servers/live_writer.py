@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Keep a REAL Celery worker writing results into a server database while a test purges it.
+
+  live_writer.py --server-url postgresql://…|mysql://… --broker redis://127.0.0.1:PORT/N
+                 --workdir DIR [--waves 15] [--per-wave 20]
+
+Uses tools/fixtures/project (django-db backend, result_extended, track_started) in server
+mode. Starts one worker (thread pool, 4 threads), prints "READY" once it answers a ping,
+then sends waves of proj.tasks.add with ids "live-<run>-<n>", waiting for each wave; prints
+"WRITING" after the first wave and, at the end, "DONE <json list of task ids>". Always stops
+its worker (own process group; its pid is also appended to DIR/pids for the wrapper's trap). Exit status 0 only if every task succeeded.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+PROJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'project')
+
+p = argparse.ArgumentParser()
+p.add_argument('--server-url', required=True)
+p.add_argument('--broker', required=True)
+p.add_argument('--workdir', required=True)
+p.add_argument('--waves', type=int, default=15)
+p.add_argument('--per-wave', type=int, default=20)
+ARGS = p.parse_args()
+
+os.makedirs(ARGS.workdir, exist_ok=True)
+os.environ.update({
+    'STALK_FIX_SERVER_URL': ARGS.server_url,
+    'STALK_FIX_DB': os.path.join(os.path.abspath(ARGS.workdir), 'unused.sqlite3'),
+    'STALK_FIX_BACKEND': 'django-db',
+    'STALK_FIX_BROKER': ARGS.broker,
+    'STALK_FIX_EXTENDED': '1',
+    'DJANGO_SETTINGS_MODULE': 'stalkfix.settings',
+})
+sys.path.insert(0, PROJECT)
+
+import django  # noqa: E402
+
+django.setup()
+from stalkfix.celery import app  # noqa: E402
+from proj import tasks  # noqa: E402
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def main():
+    node = 'live-%d@stalk-servers' % os.getpid()
+    queue = 'live-%d' % os.getpid()
+    log = open(os.path.join(ARGS.workdir, 'live-worker-%d.log' % os.getpid()), 'wb')
+    worker = subprocess.Popen(
+        [sys.executable, '-m', 'celery', '-A', 'stalkfix', 'worker', '-n', node, '-P', 'threads', '-c', '4',
+         '-Q', queue, '--without-gossip', '--without-mingle', '--without-heartbeat', '-l', 'WARNING'],
+        cwd=PROJECT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # Listed like the fixture workers, so the calling wrapper's trap kills it if we die.
+    with open(os.path.join(ARGS.workdir, 'pids'), 'a') as f:
+        f.write('%d\n' % worker.pid)
+    ok = False
+    try:
+        deadline = time.monotonic() + 120
+        while not app.control.ping(destination=[node], timeout=0.3):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('live worker did not start')
+        say('READY')
+        run = uuid.uuid4().hex[:8]
+        ids = []
+        for w in range(ARGS.waves):
+            wave = [tasks.add.apply_async((w, i), task_id='live-%s-%d-%d' % (run, w, i), queue=queue)
+                    for i in range(ARGS.per_wave)]
+            for r in wave:
+                if r.get(timeout=60, interval=0.02) != w + int(r.id.rsplit('-', 1)[1]):
+                    raise RuntimeError('wrong result for %s' % r.id)
+            ids += [r.id for r in wave]
+            if w == 0:
+                say('WRITING')
+        say('DONE ' + json.dumps(ids))
+        ok = True
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
