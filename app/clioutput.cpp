@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 
+#include "jsonescape.h"
 #include "timeparse.h"
 #include "valuedecoder.h"
 
@@ -165,40 +166,10 @@ QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields, bool
 
 namespace {
 
-bool needsJsonEscape(const QString &text)
-{
-    for (const QChar c : text) {
-        if (c.unicode() < 0x20 || c == u'"' || c == u'\\')
-            return true;
-    }
-    return false;
-}
-
 void appendJsonString(QString &out, const QString &text)
 {
     out += u'"';
-    if (!needsJsonEscape(text)) {
-        out += text;
-        out += u'"';
-        return;
-    }
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        switch (u) {
-        case u'"': out += QLatin1String("\\\""); break;
-        case u'\\': out += QLatin1String("\\\\"); break;
-        case u'\n': out += QLatin1String("\\n"); break;
-        case u'\r': out += QLatin1String("\\r"); break;
-        case u'\t': out += QLatin1String("\\t"); break;
-        case u'\b': out += QLatin1String("\\b"); break;
-        case u'\f': out += QLatin1String("\\f"); break;
-        default:
-            if (u < 0x20)
-                out += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
-            else
-                out += c;
-        }
-    }
+    JsonEscape::append(out, text, JsonEscape::Mode::ControlOnly);
     out += u'"';
 }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "pythonliteral.h"
+
 namespace {
 
 const QChar fieldSeparator(0x1f);
@@ -16,11 +18,32 @@ QString preview(const QString &text)
     return text.left(ResultStore::previewChars);
 }
 
+/// The Python-literal form of a JSON args/kwargs text, as the SQL stores hold it: Celery's
+/// argsrepr/kwargsrepr (repr of the args tuple, e.g. ('Zoë',) — a JSON array is the tuple
+/// Celery serialized — and of the kwargs dict, e.g. {'flag': True}). Empty when the text is
+/// not JSON or is already written the same way.
+QString pythonForm(const QString &json, bool asTuple)
+{
+    if (json.isEmpty())
+        return QString();
+    PyLiteral::ParseResult parsed = PyLiteral::parseJson(json);
+    if (!parsed.ok)
+        return QString();
+    if (asTuple && parsed.value.type == PyValue::Type::List)
+        parsed.value.type = PyValue::Type::Tuple;
+    const QString python = PyLiteral::toPython(parsed.value);
+    return python == json ? QString() : python;
+}
+
 QString searchText(const TaskResult &t)
 {
     // One case-folded text per row: a term must occur in one field, and U+001F never
     // occurs in typed search terms, so joining cannot create false matches across fields.
-    return QStringList{t.taskId, t.taskName, t.status, t.args, t.kwargs}
+    // args/kwargs appear twice: as JSON (how the document holds them, compact) and as
+    // Python literals (how the SQL stores hold them), so a search finds the same tasks here
+    // as on SQL.
+    return QStringList{t.taskId, t.taskName, t.status, t.args, t.kwargs, pythonForm(t.args, true),
+                       pythonForm(t.kwargs, false)}
         .join(fieldSeparator)
         .toCaseFolded();
 }

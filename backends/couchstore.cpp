@@ -1,11 +1,10 @@
 #include "couchstore.h"
 
-#include <QMutex>
-#include <QThread>
-#include <QWaitCondition>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QThread>
+#include <QTimer>
 
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
@@ -55,11 +54,21 @@ CouchStore::CouchStore(CouchConfig config, StoreOptions options)
 CouchStore::~CouchStore()
 {
     m_clientForInterrupt.store(nullptr);
+    m_stopping.store(true);
     if (m_client) {
-        // The client (and its replies and manager) must die on its own thread.
+        // The clients (and their replies and managers) must die on their own thread. The
+        // feed client goes first: it may share the call client's injected manager. Their
+        // destructors drop pending callbacks, and queued loader/feed steps check m_stopping.
         CouchClient *client = m_client;
-        QMetaObject::invokeMethod(client, [client] { delete client; }, Qt::BlockingQueuedConnection);
+        CouchClient *feed = m_feedClient;
+        QMetaObject::invokeMethod(
+            client, [client, feed] {
+                delete feed;
+                delete client;
+            },
+            Qt::BlockingQueuedConnection);
         m_client = nullptr;
+        m_feedClient = nullptr;
     }
     if (m_networkThread) {
         m_networkThread->quit();
@@ -140,6 +149,10 @@ StoreError CouchStore::beginCall()
 void CouchStore::interrupt()
 {
     m_interrupted.store(true);
+    {
+        QMutexLocker lock(&m_dataMutex);
+        m_dataChanged.wakeAll();
+    }
     CouchClient *client = m_clientForInterrupt.load();
     if (!client)
         return;
@@ -166,15 +179,22 @@ StoreError CouchStore::open()
         m_networkThread->start();
         m_client = new CouchClient(m_config);
         m_client->moveToThread(m_networkThread.get());
+        if (m_incremental) {
+            m_feedClient = new CouchClient(m_config);
+            m_feedClient->moveToThread(m_networkThread.get());
+        }
         if (m_managerFactory) {
             CouchClient *client = m_client;
+            CouchClient *feed = m_feedClient;
             const ManagerFactory factory = m_managerFactory;
             QMetaObject::invokeMethod(
                 client,
-                [client, factory] {
+                [client, feed, factory] {
                     QNetworkAccessManager *manager = factory();
                     manager->setParent(client);
                     client->setNetworkAccessManager(manager);
+                    if (feed)
+                        feed->setNetworkAccessManager(manager); // deleted before the client
                 },
                 Qt::BlockingQueuedConnection);
         }
@@ -208,24 +228,41 @@ StoreError CouchStore::open()
     }
     // Remember the sequence before reading: changes made while we page are replayed by the
     // first catch-up (applying a document twice is harmless).
-    m_since = db.json.object().value(QLatin1String("update_seq"));
+    {
+        QMutexLocker lock(&m_dataMutex);
+        m_since = db.json.object().value(QLatin1String("update_seq"));
+        m_loadFinished = false;
+        m_loadError = StoreError();
+    }
 
     const QString task = m_config.keyPrefix + QString::fromLatin1(CouchDocument::taskPrefix);
     const QString group = m_config.keyPrefix + QString::fromLatin1(CouchDocument::groupPrefix);
     const QString high(QChar(0xfff0));
-    if (StoreError e = loadRange(task, task + high, true, true))
-        return e;
-    if (StoreError e = loadRange(group, group + high, true, true))
-        return e;
-    // Everything outside Celery's two key ranges is foreign; list ids only (no bodies).
-    if (StoreError e = loadRange(QString(), task, false, false))
-        return e;
-    if (StoreError e = loadRange(task + high, group, false, false))
-        return e;
-    if (StoreError e = loadRange(group + high, QString(), false, true))
-        return e;
+    // Task results first (what the window shows), then groups, then everything outside
+    // Celery's two key ranges: foreign, listed by id only (no bodies).
+    m_ranges = {LoadRange{task, task + high, true, true}, LoadRange{group, group + high, true, true},
+                LoadRange{QString(), task, false, false}, LoadRange{task + high, group, false, false},
+                LoadRange{group + high, QString(), false, true}};
+    m_rangeIndex = 0;
+    m_cursor = QString();
+    m_loadedDocs.store(0);
+    m_loading.store(true);
+    // The loader runs on the network thread from here; in the default mode on the call
+    // client (so interrupt() aborts it), incrementally on the feed client (calls made
+    // meanwhile are interrupted without touching it).
+    QMetaObject::invokeMethod(m_incremental ? m_feedClient : m_client, [this] { loadNextPage(); },
+                              Qt::QueuedConnection);
 
-    if (m_index.liveCount() == 0 && m_groups.isEmpty() && !m_foreign.isEmpty())
+    QMutexLocker lock(&m_dataMutex);
+    const StoreError waited = waitFor(lock, [this] {
+        return m_loadFinished || (m_incremental && m_index.liveCount() > 0);
+    });
+    if (waited.isError() || m_loadError.isError()) {
+        // The store is abandoned (StoreWorker closes it): stop a loader still running.
+        m_stopping.store(true);
+        return waited.isError() ? waited : m_loadError;
+    }
+    if (m_loadFinished && m_index.liveCount() == 0 && m_groups.isEmpty() && !m_foreign.isEmpty())
         return StoreError(Code::NotCelery,
                           QStringLiteral("database '%1' on %2 holds no Celery results (%3 other documents)")
                               .arg(m_config.database, where)
@@ -235,55 +272,235 @@ StoreError CouchStore::open()
     return {};
 }
 
-StoreError CouchStore::loadRange(const QString &start, const QString &end, bool includeDocs, bool inclusiveEnd)
+template<typename Done>
+StoreError CouchStore::waitFor(QMutexLocker<QMutex> &lock, Done done)
 {
-    // Key-range paging: each page starts AT the last key seen and drops it again, so no
-    // row is skipped or repeated even if documents appear meanwhile (never `skip`).
-    QString cursor;
-    for (;;) {
+    Q_UNUSED(lock)
+    while (!done()) {
         if (m_interrupted.load())
             return cancelled();
-        CouchClient::Query q;
-        if (includeDocs)
-            q.append({QStringLiteral("include_docs"), QStringLiteral("true")});
-        const QString from = cursor.isNull() ? start : cursor;
-        if (!from.isNull())
-            q.append({QStringLiteral("startkey"), jsonKey(from)});
-        if (!end.isNull())
-            q.append({QStringLiteral("endkey"), jsonKey(end)});
-        if (!inclusiveEnd)
-            q.append({QStringLiteral("inclusive_end"), QStringLiteral("false")});
-        q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
-        const CouchReply reply = call("GET", dbPath() + QStringLiteral("/_all_docs"), q);
-        if (!reply.ok())
-            return reply.error;
-        const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
-        for (qsizetype i = 0; i < rows.size(); ++i) {
-            const QJsonObject row = rows.at(i).toObject();
-            const QString id = row.value(QLatin1String("id")).toString();
-            if (i == 0 && !cursor.isNull() && id == cursor)
-                continue;
-            if (id.isEmpty())
-                continue;
-            if (includeDocs) {
-                const QJsonObject doc = row.value(QLatin1String("doc")).toObject();
-                if (!doc.isEmpty())
-                    apply(doc);
-            } else {
-                QString reason;
-                if (CouchDocument::kindOfId(id, &reason, m_config.keyPrefix) == Parsed::Kind::Foreign)
-                    m_foreign.insert(id, reason);
-            }
-        }
-        if (rows.size() < m_config.pageSize)
-            return {};
-        cursor = rows.last().toObject().value(QLatin1String("id")).toString();
+        // Woken by every page, the end of loading and interrupt(); the time-out is a net.
+        m_dataChanged.wait(&m_dataMutex, 500);
     }
+    return {};
+}
+
+StoreError CouchStore::waitUntilLoaded()
+{
+    if (StoreError e = beginCall())
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    if (StoreError e = waitFor(lock, [this] { return m_loadFinished; }))
+        return e;
+    return m_loadError;
+}
+
+StoreInfo CouchStore::infoLocked() const
+{
+    QMutexLocker lock(&m_dataMutex);
+    return m_info;
+}
+
+bool CouchStore::isFeedRunning() const
+{
+    QMutexLocker lock(&m_dataMutex);
+    return m_feed == Feed::Running;
+}
+
+void CouchStore::loadNextPage()
+{
+    if (m_stopping.load())
+        return;
+    if (m_rangeIndex >= m_ranges.size()) {
+        finishLoading({});
+        return;
+    }
+    // Key-range paging: each page starts AT the last key seen and drops it again, so no
+    // row is skipped or repeated even if documents appear meanwhile (never `skip`).
+    const LoadRange &r = m_ranges.at(m_rangeIndex);
+    CouchClient::Query q;
+    if (r.includeDocs)
+        q.append({QStringLiteral("include_docs"), QStringLiteral("true")});
+    const QString from = m_cursor.isNull() ? r.start : m_cursor;
+    if (!from.isNull())
+        q.append({QStringLiteral("startkey"), jsonKey(from)});
+    if (!r.end.isNull())
+        q.append({QStringLiteral("endkey"), jsonKey(r.end)});
+    if (!r.inclusiveEnd)
+        q.append({QStringLiteral("inclusive_end"), QStringLiteral("false")});
+    q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
+    CouchClient *client = m_incremental ? m_feedClient : m_client;
+    client->get(dbPath() + QStringLiteral("/_all_docs"), q, [this](const CouchReply &reply) { onLoadPage(reply); });
+}
+
+void CouchStore::onLoadPage(const CouchReply &reply)
+{
+    if (m_stopping.load())
+        return;
+    if (!reply.ok()) {
+        finishLoading(reply.error);
+        return;
+    }
+    const LoadRange r = m_ranges.at(m_rangeIndex);
+    const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+    // Decode outside the lock; the worker thread keeps answering meanwhile.
+    QVector<Parsed> parsed;
+    QVector<QPair<QString, QString>> foreign;
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const QJsonObject row = rows.at(i).toObject();
+        const QString id = row.value(QLatin1String("id")).toString();
+        if (i == 0 && !m_cursor.isNull() && id == m_cursor)
+            continue;
+        if (id.isEmpty())
+            continue;
+        if (r.includeDocs) {
+            const QJsonObject doc = row.value(QLatin1String("doc")).toObject();
+            if (!doc.isEmpty())
+                parsed.append(CouchDocument::parse(doc, m_config.keyPrefix));
+        } else {
+            QString reason;
+            if (CouchDocument::kindOfId(id, &reason, m_config.keyPrefix) == Parsed::Kind::Foreign)
+                foreign.append({id, reason});
+        }
+    }
+    {
+        QMutexLocker lock(&m_dataMutex);
+        for (const Parsed &p : std::as_const(parsed))
+            applyParsed(p);
+        for (const auto &f : std::as_const(foreign))
+            m_foreign.insert(f.first, f.second);
+        m_loadedDocs.store(m_index.liveCount());
+        if (m_incremental)
+            updateInfo();
+        m_dataChanged.wakeAll();
+    }
+    if (rows.size() < m_config.pageSize) {
+        ++m_rangeIndex;
+        m_cursor = QString();
+    } else {
+        m_cursor = rows.last().toObject().value(QLatin1String("id")).toString();
+    }
+    loadNextPage();
+}
+
+void CouchStore::finishLoading(const StoreError &error)
+{
+    {
+        QMutexLocker lock(&m_dataMutex);
+        m_loadError = error;
+        m_loadFinished = true;
+        // The feed counts as running from now on, so no call catches up in between.
+        if (m_incremental && !error.isError())
+            m_feed = Feed::Running;
+        m_loadedDocs.store(m_index.liveCount());
+        updateInfo();
+        m_loading.store(false);
+        m_dataChanged.wakeAll();
+    }
+    if (m_incremental && !error.isError())
+        startFeed();
+}
+
+QString CouchStore::sinceText() const
+{
+    // The sequence is opaque JSON: CouchDB 2+ uses strings, pouchdb-server integers.
+    if (m_since.isString())
+        return m_since.toString();
+    if (m_since.isDouble())
+        return QString::number(qint64(m_since.toDouble()));
+    return QStringLiteral("0");
+}
+
+void CouchStore::startFeed()
+{
+    if (m_stopping.load() || !m_feedClient)
+        return;
+    QString since;
+    {
+        QMutexLocker lock(&m_dataMutex);
+        if (m_catchingUp) {
+            // A fallback catch-up is running on the worker thread: never both at once.
+            QTimer::singleShot(m_feedRetryMs, m_feedClient, [this] { startFeed(); });
+            return;
+        }
+        m_feed = Feed::Running;
+        since = sinceText();
+    }
+    const int timeout = m_feedTimeoutMs > 0 ? m_feedTimeoutMs : qBound(100, m_config.timeoutMs / 2, 60000);
+    const CouchClient::Query q{{QStringLiteral("feed"), QStringLiteral("longpoll")},
+                               {QStringLiteral("since"), since},
+                               {QStringLiteral("timeout"), QString::number(timeout)},
+                               {QStringLiteral("include_docs"), QStringLiteral("true")},
+                               {QStringLiteral("limit"), QString::number(m_config.pageSize)}};
+    m_feedClient->get(dbPath() + QStringLiteral("/_changes"), q, [this](const CouchReply &reply) { onFeed(reply); });
+}
+
+void CouchStore::onFeed(const CouchReply &reply)
+{
+    if (m_stopping.load())
+        return;
+    if (!reply.ok()) {
+        // Down: count()/facets() catch up themselves meanwhile; try the feed again later.
+        {
+            QMutexLocker lock(&m_dataMutex);
+            m_feed = Feed::Failed;
+        }
+        QTimer::singleShot(m_feedRetryMs, m_feedClient, [this] { startFeed(); });
+        return;
+    }
+    const QJsonObject answer = reply.json.object();
+    const QVector<Change> changes = parseChanges(answer);
+    {
+        QMutexLocker lock(&m_dataMutex);
+        if (applyChanges(changes, answer)) {
+            m_loadedDocs.store(m_index.liveCount());
+            updateInfo();
+        }
+    }
+    startFeed();
+}
+
+QVector<CouchStore::Change> CouchStore::parseChanges(const QJsonObject &o) const
+{
+    QVector<Change> changes;
+    const QJsonArray results = o.value(QLatin1String("results")).toArray();
+    for (const QJsonValue &v : results) {
+        const QJsonObject change = v.toObject();
+        Change c;
+        c.docId = change.value(QLatin1String("id")).toString();
+        if (c.docId.isEmpty())
+            continue;
+        const QJsonObject doc = change.value(QLatin1String("doc")).toObject();
+        c.deleted = change.value(QLatin1String("deleted")).toBool() || doc.value(QLatin1String("_deleted")).toBool();
+        if (!c.deleted && !doc.isEmpty()) {
+            c.hasDoc = true;
+            c.parsed = CouchDocument::parse(doc, m_config.keyPrefix);
+        }
+        changes.append(c);
+    }
+    return changes;
+}
+
+bool CouchStore::applyChanges(const QVector<Change> &changes, const QJsonObject &o)
+{
+    for (const Change &c : changes) {
+        if (c.deleted)
+            applyDeleted(c.docId);
+        else if (c.hasDoc)
+            applyParsed(c.parsed);
+    }
+    if (o.contains(QLatin1String("last_seq")))
+        m_since = o.value(QLatin1String("last_seq"));
+    return !changes.isEmpty();
 }
 
 void CouchStore::apply(const QJsonObject &doc)
 {
-    const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
+    applyParsed(CouchDocument::parse(doc, m_config.keyPrefix));
+}
+
+void CouchStore::applyParsed(const Parsed &p)
+{
     switch (p.kind) {
     case Parsed::Kind::Task:
         m_index.upsert(p.docId, p.rev, p.task);
@@ -313,44 +530,49 @@ void CouchStore::applyDeleted(const QString &docId)
 
 StoreError CouchStore::catchUp()
 {
-    bool changed = false;
+    {
+        QMutexLocker lock(&m_dataMutex);
+        if (m_loadError.isError())
+            return m_loadError;
+        // While loading, the loader reads the current documents anyway (changes made
+        // meanwhile are replayed from the pre-load sequence afterwards); while the live feed
+        // runs, it keeps the index current.
+        if (!m_loadFinished || m_feed == Feed::Running)
+            return {};
+        m_catchingUp = true;
+    }
+    StoreError error;
     for (;;) {
-        if (m_interrupted.load())
-            return cancelled();
-        // The sequence is opaque JSON: CouchDB 2+ uses strings, pouchdb-server integers.
-        QString since = QStringLiteral("0");
-        if (m_since.isString())
-            since = m_since.toString();
-        else if (m_since.isDouble())
-            since = QString::number(qint64(m_since.toDouble()));
+        if (m_interrupted.load()) {
+            error = cancelled();
+            break;
+        }
+        QString since;
+        {
+            QMutexLocker lock(&m_dataMutex);
+            since = sinceText();
+        }
         const CouchClient::Query q{{QStringLiteral("since"), since},
                                    {QStringLiteral("include_docs"), QStringLiteral("true")},
                                    {QStringLiteral("limit"), QString::number(m_config.pageSize)}};
         const CouchReply reply = call("GET", dbPath() + QStringLiteral("/_changes"), q);
-        if (!reply.ok())
-            return reply.error;
-        const QJsonObject o = reply.json.object();
-        const QJsonArray results = o.value(QLatin1String("results")).toArray();
-        for (const QJsonValue &v : results) {
-            const QJsonObject change = v.toObject();
-            const QString id = change.value(QLatin1String("id")).toString();
-            if (id.isEmpty())
-                continue;
-            changed = true;
-            const QJsonObject doc = change.value(QLatin1String("doc")).toObject();
-            if (change.value(QLatin1String("deleted")).toBool() || doc.value(QLatin1String("_deleted")).toBool())
-                applyDeleted(id);
-            else if (!doc.isEmpty())
-                apply(doc);
+        if (!reply.ok()) {
+            error = reply.error;
+            break;
         }
-        if (o.contains(QLatin1String("last_seq")))
-            m_since = o.value(QLatin1String("last_seq"));
-        if (results.size() < m_config.pageSize)
+        const QJsonObject o = reply.json.object();
+        const QVector<Change> changes = parseChanges(o);
+        QMutexLocker lock(&m_dataMutex);
+        if (applyChanges(changes, o)) {
+            m_loadedDocs.store(m_index.liveCount());
+            updateInfo();
+        }
+        if (o.value(QLatin1String("results")).toArray().size() < m_config.pageSize)
             break;
     }
-    if (changed)
-        updateInfo();
-    return {};
+    QMutexLocker lock(&m_dataMutex);
+    m_catchingUp = false;
+    return error;
 }
 
 StoreError CouchStore::refresh()
@@ -402,6 +624,7 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
     // fetchPage() deliberately does not, so its pages match the count just given.
     if (StoreError e = catchUp())
         return e;
+    QMutexLocker lock(&m_dataMutex);
     return m_index.count(query);
 }
 
@@ -411,6 +634,7 @@ Outcome<Facets> CouchStore::facets(const TaskQuery &query)
         return e;
     if (StoreError e = catchUp())
         return e;
+    QMutexLocker lock(&m_dataMutex);
     return m_index.facets(query);
 }
 
@@ -419,6 +643,9 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
 {
     if (StoreError e = beginCall())
         return e;
+    // While loading or live, the index grows between calls; the page is cut from the
+    // index as it is now, consistent with itself.
+    QMutexLocker lock(&m_dataMutex);
     if (!(m_cachedQuery == query) || m_cachedGeneration != m_index.generation()) {
         m_cachedRows = m_index.select(query);
         m_cachedQuery = query;
@@ -438,8 +665,14 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
 
     // Full rows: the complete documents, in one request per page.
     QJsonArray keys;
-    for (qint64 slot : picked)
+    QStringList pickedIds;
+    QVector<qint64> pickedRows;
+    for (qint64 slot : picked) {
         keys.append(m_index.docId(slot));
+        pickedIds.append(m_index.docId(slot));
+        pickedRows.append(m_index.rowIdOf(slot));
+    }
+    lock.unlock();
     if (keys.isEmpty())
         return rows;
     QJsonObject body;
@@ -455,15 +688,15 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
         if (!doc.isEmpty())
             docs.insert(doc.value(QLatin1String("_id")).toString(), doc);
     }
-    for (qint64 slot : picked) {
-        const auto it = docs.constFind(m_index.docId(slot));
+    for (qsizetype i = 0; i < pickedIds.size(); ++i) {
+        const auto it = docs.constFind(pickedIds.at(i));
         if (it == docs.constEnd())
             continue; // deleted meanwhile: the next count() catches up
         const Parsed p = CouchDocument::parse(*it, m_config.keyPrefix);
         if (p.kind != Parsed::Kind::Task)
             continue;
         TaskResult t = p.task;
-        t.rowId = m_index.rowIdOf(slot);
+        t.rowId = pickedRows.at(i);
         rows.append(t);
     }
     return rows;
@@ -473,6 +706,7 @@ Outcome<TaskResult> CouchStore::fetchDoc(const QString &docId)
 {
     const CouchReply reply = call("GET", docPath(docId));
     if (reply.httpStatus == 404) {
+        QMutexLocker lock(&m_dataMutex);
         applyDeleted(docId);
         return StoreError(Code::NotFound, QStringLiteral("document '%1' does not exist in database '%2' on %3")
                                               .arg(docId, m_config.database, m_config.hostPort()));
@@ -480,6 +714,7 @@ Outcome<TaskResult> CouchStore::fetchDoc(const QString &docId)
     if (!reply.ok())
         return reply.error;
     const QJsonObject doc = reply.json.object();
+    QMutexLocker lock(&m_dataMutex);
     apply(doc);
     const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
     if (p.kind != Parsed::Kind::Task)
@@ -496,12 +731,18 @@ Outcome<TaskResult> CouchStore::fetchOne(qint64 rowId)
 {
     if (StoreError e = beginCall())
         return e;
-    const qint64 slot = m_index.slotOfRow(rowId);
-    if (slot < 0)
+    QString docId;
+    {
+        QMutexLocker lock(&m_dataMutex);
+        const qint64 slot = m_index.slotOfRow(rowId);
+        if (slot >= 0)
+            docId = m_index.docId(slot);
+    }
+    if (docId.isNull())
         return StoreError(Code::NotFound, QStringLiteral("row %1 is no longer in database '%2'")
                                               .arg(rowId)
                                               .arg(m_config.database));
-    return fetchDoc(m_index.docId(slot));
+    return fetchDoc(docId);
 }
 
 Outcome<TaskResult> CouchStore::fetchByTaskId(const QString &taskId)
@@ -515,8 +756,15 @@ Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
 {
     if (StoreError e = beginCall())
         return e;
+    // Never decide on a partial index.
+    {
+        QMutexLocker lock(&m_dataMutex);
+        if (StoreError e = waitFor(lock, [this] { return m_loadFinished; }))
+            return e;
+    }
     if (StoreError e = catchUp())
         return e;
+    QMutexLocker lock(&m_dataMutex);
     PurgePreview preview;
     for (qint64 slot : m_index.expired(criteria)) {
         if (m_undeletable.contains(m_index.docId(slot)))
@@ -548,6 +796,7 @@ Outcome<qint64> CouchStore::bulkDelete(const QVector<QPair<QString, QString>> &d
     QStringList conflicts;
     // Per-document answers: {"ok": true, "id", "rev"} or {"id", "error": "conflict", …}.
     auto tally = [&](const CouchReply &reply, QStringList *conflicted) {
+        QMutexLocker lock(&m_dataMutex);
         for (const QJsonValue &v : reply.json.array()) {
             const QJsonObject r = v.toObject();
             const QString id = r.value(QLatin1String("id")).toString();
@@ -580,13 +829,17 @@ Outcome<qint64> CouchStore::bulkDelete(const QVector<QPair<QString, QString>> &d
             break;
         const CouchReply current = call("GET", docPath(id));
         if (current.httpStatus == 404) {
+            QMutexLocker lock(&m_dataMutex);
             applyDeleted(id);
             continue;
         }
         if (!current.ok())
             return current.error;
         const QJsonObject doc = current.json.object();
-        apply(doc);
+        {
+            QMutexLocker lock(&m_dataMutex);
+            apply(doc);
+        }
         const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
         if (!stillDeletable(p))
             continue;
@@ -606,11 +859,17 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
         return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
     if (!criteria.cutoff.isValid())
         return StoreError(Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
+    {
+        QMutexLocker lock(&m_dataMutex);
+        if (StoreError e = waitFor(lock, [this] { return m_loadFinished; }))
+            return e;
+    }
     // Current revisions first, so fewer deletes run into conflicts.
     if (StoreError e = catchUp())
         return e;
 
     auto pendingTasks = [&](int limit) {
+        QMutexLocker lock(&m_dataMutex);
         QVector<QPair<QString, QString>> docs;
         for (qint64 slot : m_index.expired(criteria)) {
             const QString id = m_index.docId(slot);
@@ -624,6 +883,7 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
     };
     const bool withGroups = criteria.includeGroups && !criteria.isNarrowed();
     auto pendingGroups = [&](int limit) {
+        QMutexLocker lock(&m_dataMutex);
         QVector<QPair<QString, QString>> docs;
         if (!withGroups)
             return docs;
@@ -658,6 +918,7 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
     if (m_interrupted.load())
         return cancelled();
     batch.finished = pendingTasks(1).isEmpty() && pendingGroups(1).isEmpty();
+    QMutexLocker lock(&m_dataMutex);
     updateInfo();
     return batch;
 }
@@ -669,10 +930,13 @@ Outcome<DeleteBatch> CouchStore::deleteRows(const QVector<qint64> &rowIds)
     if (m_options.readOnly)
         return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
     QVector<QPair<QString, QString>> docs;
-    for (qint64 rowId : rowIds) {
-        const qint64 slot = m_index.slotOfRow(rowId);
-        if (slot >= 0)
-            docs.append({m_index.docId(slot), m_index.rev(slot)});
+    {
+        QMutexLocker lock(&m_dataMutex);
+        for (qint64 rowId : rowIds) {
+            const qint64 slot = m_index.slotOfRow(rowId);
+            if (slot >= 0)
+                docs.append({m_index.docId(slot), m_index.rev(slot)});
+        }
     }
     DeleteBatch batch;
     batch.finished = true;
@@ -683,6 +947,7 @@ Outcome<DeleteBatch> CouchStore::deleteRows(const QVector<qint64> &rowIds)
     if (!n)
         return n.error();
     batch.tasks = *n;
+    QMutexLocker lock(&m_dataMutex);
     updateInfo();
     return batch;
 }

@@ -8,7 +8,9 @@
 
 #include <QJsonValue>
 #include <QMap>
+#include <QMutex>
 #include <QSet>
+#include <QWaitCondition>
 
 #include <atomic>
 #include <functional>
@@ -33,8 +35,22 @@ class QThread;
 /// The server cannot filter inside `value` (the meta is JSON text inside JSON), so open()
 /// reads every celery-task-meta-* document once, in key-range pages, into a CouchIndex
 /// (compact: no result or traceback text beyond short previews) and remembers the
-/// database's update_seq. count(), facets() and the purge calls first catch up with
-/// `_changes` since that sequence, so refreshes show new and deleted results live.
+/// database's update_seq. The pages are read by a loader running on the network thread
+/// (a chain of CouchClient callbacks: on the call client by default, on a second client,
+/// m_feedClient, in incremental mode), which decodes each page and applies it to the index
+/// under m_dataMutex; every call on the worker thread reads the index under the same mutex.
+///
+/// Two modes:
+/// - Default (command line, purge jobs): open() waits for the whole index; count(),
+///   facets() and the purge calls then catch up with `_changes` since the remembered
+///   sequence, synchronously, so every call sees what was committed before it.
+/// - Incremental (setIncrementalOpen(true), the window's StoreWorker): open() returns once
+///   the first rows are indexed (or the database turned out empty); isLoading() and
+///   loadedCount() report the progress while count()/fetchPage()/facets() answer from what
+///   is indexed so far. previewPurge()/purgeBatch() wait for the complete index. Once
+///   complete, a `_changes` longpoll (feed=longpoll, opaque since, include_docs) keeps the
+///   index current on the network thread; count() and facets() catch up themselves only
+///   while that feed is down (a failed poll is retried after feedRetryMs), never both at once.
 /// fetchOne()/fetchByTaskId() GET the document for the complete result and traceback. Row
 /// ids are derived from the document ids (CouchIndex::rowIdFor), so every store on the
 /// database agrees on them.
@@ -53,7 +69,7 @@ public:
     void setNetworkAccessManagerFactory(ManagerFactory factory) { m_managerFactory = std::move(factory); }
 
     StoreError open() override;
-    StoreInfo info() const override { return m_info; }
+    StoreInfo info() const override { return infoLocked(); }
 
     Outcome<qint64> count(const TaskQuery &query) override;
     Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit,
@@ -65,10 +81,29 @@ public:
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
     void interrupt() override;
+    void setIncrementalOpen(bool incremental) override { m_incremental = incremental; }
+    bool isLoading() const override { return m_loading.load(); }
+    qint64 loadedCount() const override { return m_loadedDocs.load(); }
+    StoreError waitUntilLoaded() override;
+
+    /// Incremental mode: the _changes longpoll keeps the index current (false while the
+    /// index loads, in the default mode, and while the feed is down after a failure).
+    bool isFeedRunning() const;
+    /// How long the server holds a longpoll open (its timeout parameter); default half the
+    /// request time-out, at most 60 s.
+    void setFeedTimeoutMs(int ms) { m_feedTimeoutMs = ms; }
+    /// How long after a failed longpoll (after the client's own retries) the feed starts
+    /// again; meanwhile count() and facets() catch up themselves. Default 2 s. Set before open().
+    void setFeedRetryMs(int ms) { m_feedRetryMs = ms; }
 
     /// Documents in the database that are not Celery results: document id -> reason.
-    QMap<QString, QString> foreignDocuments() const { return m_foreign; }
-    /// Catches up with the _changes feed now (count() and facets() do it themselves).
+    QMap<QString, QString> foreignDocuments() const
+    {
+        QMutexLocker lock(&m_dataMutex);
+        return m_foreign;
+    }
+    /// Catches up with the _changes feed now (count() and facets() do it themselves), unless
+    /// the live longpoll keeps the index current or the index is still loading.
     StoreError refresh();
 
 private:
@@ -79,13 +114,44 @@ private:
         QDateTime dateDone;
     };
 
+    StoreInfo infoLocked() const;
     CouchReply call(const QByteArray &verb, const QString &path, const CouchClient::Query &query = {},
                     const QByteArray &body = QByteArray());
     QString dbPath() const;
     QString docPath(const QString &docId) const;
     StoreError beginCall();
-    StoreError loadRange(const QString &start, const QString &end, bool includeDocs, bool inclusiveEnd);
+    struct LoadRange
+    {
+        QString start;
+        QString end;
+        bool includeDocs = false;
+        bool inclusiveEnd = true;
+    };
+    // Network thread: the loader and the live feed.
+    void loadNextPage();
+    void onLoadPage(const CouchReply &reply);
+    void finishLoading(const StoreError &error);
+    void startFeed();
+    void onFeed(const CouchReply &reply);
+    /// Waits (interruptibly) until done() holds; m_dataMutex is held by the caller's locker.
+    template<typename Done>
+    StoreError waitFor(QMutexLocker<QMutex> &lock, Done done);
+    struct Change
+    {
+        QString docId;
+        bool deleted = false;
+        bool hasDoc = false;
+        CouchDocument::Parsed parsed;
+    };
+    /// Parses a _changes answer's results (no lock needed).
+    QVector<Change> parseChanges(const QJsonObject &answer) const;
+    /// Applies parsed changes and the answer's last_seq; m_dataMutex held. True if anything changed.
+    bool applyChanges(const QVector<Change> &changes, const QJsonObject &answer);
+    QString sinceText() const;
+    /// m_dataMutex held. apply() parses too; parse first and applyParsed() under the lock
+    /// to keep the lock short (the GUI thread takes it briefly in interrupt()).
     void apply(const QJsonObject &doc);
+    void applyParsed(const CouchDocument::Parsed &p);
     void applyDeleted(const QString &docId);
     StoreError catchUp();
     void updateInfo();
@@ -104,6 +170,28 @@ private:
     std::atomic_bool m_interrupted{false};
     std::atomic<quint64> m_callGeneration{0};
 
+    CouchClient *m_feedClient = nullptr; // incremental mode: loader + longpoll; on m_networkThread
+    bool m_incremental = false;
+    std::atomic_bool m_stopping{false};
+    std::atomic_bool m_loading{false};
+    std::atomic<qint64> m_loadedDocs{0};
+    int m_feedTimeoutMs = 0;
+    int m_feedRetryMs = 2000;
+    // Loader state: network thread only.
+    QVector<LoadRange> m_ranges;
+    int m_rangeIndex = 0;
+    QString m_cursor;
+
+    // Everything below is guarded by m_dataMutex (the worker thread reads while the network
+    // thread's loader and feed write); m_dataChanged wakes waiters on every page, the end
+    // of loading and interrupt().
+    mutable QMutex m_dataMutex;
+    QWaitCondition m_dataChanged;
+    bool m_loadFinished = false;
+    StoreError m_loadError;
+    enum class Feed { Off, Running, Failed };
+    Feed m_feed = Feed::Off;
+    bool m_catchingUp = false;
     StoreInfo m_info;
     CouchIndex m_index;
     QMap<QString, QString> m_foreign;  // docId -> reason

@@ -20,11 +20,13 @@ constexpr char16_t likeEscape = u'!';
 
 } // namespace
 
-MysqlDialect::MysqlDialect(StoreUrl url, bool readOnly)
+MysqlDialect::MysqlDialect(StoreUrl url, bool readOnly, const QString &password)
     : m_url(std::move(url))
     , m_readOnly(readOnly)
 {
-    m_password = m_url.password.isEmpty() ? qEnvironmentVariable("STALK_PASSWORD") : m_url.password;
+    m_password = !m_url.password.isEmpty() ? m_url.password
+        : !password.isEmpty()              ? password
+                                           : qEnvironmentVariable("STALK_PASSWORD");
 }
 
 QString MysqlDialect::hostPort() const
@@ -86,6 +88,21 @@ StoreError MysqlDialect::connect(const QString &connectionName)
     }
     if (m_readOnly && !q.exec(QStringLiteral("SET SESSION TRANSACTION READ ONLY")))
         return mapError(q.lastError(), what);
+    // ?ssl=1: TLS is required. Qt's QMYSQL has no ssl-mode option (TLS starts when an ssl_ca/
+    // ssl_cert/ssl_key is given), so the session is checked instead: no cipher, no session.
+    const QString ssl = m_url.options.value(QStringLiteral("ssl")).trimmed().toLower();
+    if (ssl == QLatin1String("1") || ssl == QLatin1String("true") || ssl == QLatin1String("required")
+        || ssl == QLatin1String("require") || ssl == QLatin1String("yes")) {
+        if (!q.exec(QStringLiteral("SHOW SESSION STATUS LIKE 'Ssl_cipher'")))
+            return mapError(q.lastError(), what);
+        const QString cipher = q.next() ? q.value(1).toString() : QString();
+        if (cipher.isEmpty()) {
+            return {StoreError::Code::ConnectionFailed,
+                    QStringLiteral("cannot connect to %1 at %2: TLS is required (?ssl=1) but the connection is not "
+                                   "encrypted (give ?ssl_ca=… and check that the server offers TLS)")
+                        .arg(m_serverName, hostPort())};
+        }
+    }
     if (!q.exec(QStringLiteral("SELECT CONNECTION_ID(), VERSION()")) || !q.next())
         return mapError(q.lastError(), what);
     const qint64 id = q.value(0).toLongLong();
@@ -201,6 +218,12 @@ QString MysqlDialect::dateSelect(const QString &column) const
     return QStringLiteral("DATE_FORMAT(%1, '%Y-%m-%d %H:%i:%s.%f')").arg(column);
 }
 
+QString MysqlDialect::estimatedRowsSql() const
+{
+    return QStringLiteral("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                          "AND TABLE_NAME = ?");
+}
+
 QString MysqlDialect::prefixExpression(const QString &expression, int chars) const
 {
     return QStringLiteral("SUBSTRING(%1, 1, %2)").arg(expression).arg(chars);
@@ -252,8 +275,17 @@ StoreError MysqlDialect::connectError(const QSqlError &error, qint64 elapsedMs) 
                 QStringLiteral("%1: user \"%2\" may not use the database \"%3\"").arg(where, m_url.user, m_url.database)};
     case 1049: // ER_BAD_DB_ERROR
         return {StoreError::Code::NotFound, QStringLiteral("%1: the database \"%2\" does not exist").arg(where, m_url.database)};
+    case 2026: // CR_SSL_CONNECTION_ERROR
+        return {StoreError::Code::ConnectionFailed, QStringLiteral("%1: TLS failed (%2)").arg(where, text)};
     case 2005: // CR_UNKNOWN_HOST
         return {StoreError::Code::NotFound, QStringLiteral("%1: the host name cannot be resolved").arg(where)};
+    case 2013: // CR_SERVER_LOST: connected, but no greeting (a port that is not MySQL, a hung server)
+        if (text.contains(QLatin1String("system error: 110")) || elapsedMs >= connectTimeoutSeconds * 1000 - 500) {
+            return {StoreError::Code::ConnectionFailed,
+                    QStringLiteral("%1: no answer within %2 s (connect timeout)").arg(where).arg(connectTimeoutSeconds)};
+        }
+        return {StoreError::Code::ConnectionFailed,
+                QStringLiteral("%1: the server closed the connection during the handshake (%2)").arg(where, text)};
     case 2002: // CR_CONNECTION_ERROR (socket)
     case 2003: // CR_CONN_HOST_ERROR
         // With a connect timeout the client connects non-blocking and often reports only

@@ -7,7 +7,8 @@
 /// MariaDB and MySQL through Qt's QMYSQL driver.
 ///
 /// URL: mysql://user[:password]@host[:port]/database (also mariadb://), options
-/// ?unix_socket=/path, ?ssl_ca=…, ?ssl_cert=…, ?ssl_key=…. Without a password in the URL,
+/// ?unix_socket=/path, ?ssl_ca=…, ?ssl_cert=…, ?ssl_key=… (TLS), ?ssl=1 (refuse to work over
+/// an unencrypted connection). Without a password in the URL,
 /// STALK_PASSWORD is used. Write "127.0.0.1", not "localhost", for TCP: the client library
 /// maps "localhost" to its default socket. Connect, read and write time-outs are set.
 ///
@@ -24,7 +25,8 @@
 class MysqlDialect final : public SqlDialect
 {
 public:
-    MysqlDialect(StoreUrl url, bool readOnly);
+    /// `password` is used when the URL has none; then STALK_PASSWORD.
+    MysqlDialect(StoreUrl url, bool readOnly, const QString &password = QString());
 
     /// "MariaDB", or "MySQL" once connected to a MySQL server.
     QString engineName() const override { return m_serverName; }
@@ -45,6 +47,7 @@ public:
     QString binaryAsText(const QString &column) const override;
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
     QDateTime readDate(const QVariant &stored, QString *problem) const override;
+    QString estimatedRowsSql() const override;
     QString beginWriteSql() const override { return QStringLiteral("START TRANSACTION"); }
     int maxBoundValues() const override { return 1000; }
     StoreError mapError(const QSqlError &error, const QString &what) const override;

@@ -26,11 +26,13 @@ QString sideConnectionName()
 
 } // namespace
 
-PostgresDialect::PostgresDialect(StoreUrl url, bool readOnly)
+PostgresDialect::PostgresDialect(StoreUrl url, bool readOnly, const QString &password)
     : m_url(std::move(url))
     , m_readOnly(readOnly)
 {
-    m_password = m_url.password.isEmpty() ? qEnvironmentVariable("STALK_PASSWORD") : m_url.password;
+    m_password = !m_url.password.isEmpty() ? m_url.password
+        : !password.isEmpty()              ? password
+                                           : qEnvironmentVariable("STALK_PASSWORD");
 }
 
 QString PostgresDialect::hostPort() const
@@ -87,6 +89,10 @@ StoreError PostgresDialect::connect(const QString &connectionName)
     // Stored timestamptz values are rendered in UTC, naive timestamps (celery_taskmeta) are
     // taken as UTC; both compare with Stalk's UTC parameters.
     if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'")))
+        return mapError(q.lastError(), QStringLiteral("preparing the session"));
+    // A bound on any one statement, as MySQL's read timeout: a window or CLI never waits
+    // forever; interrupt() cancels sooner.
+    if (!q.exec(QStringLiteral("SET statement_timeout = '%1s'").arg(statementTimeoutSeconds)))
         return mapError(q.lastError(), QStringLiteral("preparing the session"));
     if (m_readOnly && !q.exec(QStringLiteral("SET default_transaction_read_only = on")))
         return mapError(q.lastError(), QStringLiteral("preparing the session"));
@@ -223,6 +229,12 @@ QString PostgresDialect::dateSelect(const QString &column) const
     return QStringLiteral("to_char(%1, 'YYYY-MM-DD HH24:MI:SS.US')").arg(column);
 }
 
+QString PostgresDialect::estimatedRowsSql() const
+{
+    // reltuples is -1 until the table was first vacuumed or analyzed (PostgreSQL 14+).
+    return QStringLiteral("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(quote_ident(?))");
+}
+
 QString PostgresDialect::prefixExpression(const QString &expression, int chars) const
 {
     return QStringLiteral("substr(%1, 1, %2)").arg(expression).arg(chars);
@@ -282,6 +294,9 @@ StoreError PostgresDialect::connectError(const QSqlError &error) const
     if (text.contains(QLatin1String("does not exist")) && text.contains(QLatin1String("database"))) {
         return {StoreError::Code::NotFound, QStringLiteral("%1: the database \"%2\" does not exist").arg(where, database)};
     }
+    if (text.contains(QLatin1String("SSL"))) {
+        return {StoreError::Code::ConnectionFailed, QStringLiteral("%1: TLS failed (%2)").arg(where, text.simplified())};
+    }
     if (text.contains(QLatin1String("could not translate host name"))) {
         return {StoreError::Code::NotFound, QStringLiteral("%1: the host name cannot be resolved").arg(where)};
     }
@@ -297,6 +312,10 @@ StoreError PostgresDialect::mapError(const QSqlError &error, const QString &what
     const QString state = error.nativeErrorCode();
     const QString detail = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
     const QString where = location();
+    if (state == QLatin1String("57014") && detail.contains(QLatin1String("statement timeout"))) {
+        return {StoreError::Code::Cancelled, QStringLiteral("%1 on %2 took longer than %3 s and was stopped (statement_timeout)")
+                                                 .arg(what, where).arg(statementTimeoutSeconds)};
+    }
     if (state == QLatin1String("57014"))
         return {StoreError::Code::Cancelled, QStringLiteral("%1 was cancelled").arg(what)};
     if (state == QLatin1String("55P03") || state == QLatin1String("40P01") || state == QLatin1String("40001"))

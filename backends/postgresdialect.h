@@ -21,7 +21,8 @@
 class PostgresDialect final : public SqlDialect
 {
 public:
-    PostgresDialect(StoreUrl url, bool readOnly);
+    /// `password` is used when the URL has none; then STALK_PASSWORD.
+    PostgresDialect(StoreUrl url, bool readOnly, const QString &password = QString());
 
     QString engineName() const override { return QStringLiteral("PostgreSQL"); }
     QString location() const override;
@@ -41,12 +42,15 @@ public:
     QString binaryAsText(const QString &column) const override;
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
     QDateTime readDate(const QVariant &stored, QString *problem) const override;
+    QString estimatedRowsSql() const override;
     QString beginWriteSql() const override { return QStringLiteral("BEGIN"); }
     int maxBoundValues() const override { return 1000; }
     StoreError mapError(const QSqlError &error, const QString &what) const override;
 
     /// Seconds libpq waits for the server to answer a connection attempt.
     static constexpr int connectTimeoutSeconds = 5;
+    /// statement_timeout of the session: a statement running longer fails as Cancelled.
+    static constexpr int statementTimeoutSeconds = 300;
 
 private:
     /// Adds (not opens) a QPSQL connection with this URL's parameters.

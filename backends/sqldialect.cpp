@@ -10,9 +10,9 @@ std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptio
     case StoreUrl::Scheme::Sqlite:
         return std::make_unique<SqliteDialect>(url.path, options.readOnly, defaultBusyTimeoutMs);
     case StoreUrl::Scheme::PostgreSql:
-        return std::make_unique<PostgresDialect>(url, options.readOnly);
+        return std::make_unique<PostgresDialect>(url, options.readOnly, options.password);
     case StoreUrl::Scheme::MySql:
-        return std::make_unique<MysqlDialect>(url, options.readOnly);
+        return std::make_unique<MysqlDialect>(url, options.readOnly, options.password);
     case StoreUrl::Scheme::CouchDb: // not SQL
         break;
     }

@@ -102,6 +102,11 @@ public:
     /// without a problem for NULL.
     virtual QDateTime readDate(const QVariant &stored, QString *problem) const = 0;
 
+    /// A statement giving the engine's own row estimate for the table bound as its one
+    /// placeholder (planner statistics: instant on any size, maybe stale); empty when the
+    /// engine keeps none. A negative answer means "not known yet".
+    virtual QString estimatedRowsSql() const { return {}; }
+
     /// Statements that open and close a short write transaction.
     virtual QString beginWriteSql() const = 0;
     virtual QString commitSql() const { return QStringLiteral("COMMIT"); }

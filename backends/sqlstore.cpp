@@ -493,6 +493,19 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
                   QStringLiteral("counting results"));
 }
 
+Outcome<qint64> SqlStore::estimatedTotal()
+{
+    if (StoreError e = checkOpen())
+        return e;
+    const QString sql = m_dialect->estimatedRowsSql();
+    if (sql.isEmpty())
+        return qint64(-1);
+    auto estimate = scalar(sql, {m_layout.table}, QStringLiteral("reading table statistics"));
+    if (!estimate)
+        return estimate.error();
+    return *estimate < 0 ? qint64(-1) : *estimate;
+}
+
 Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = checkOpen())

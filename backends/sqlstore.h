@@ -45,6 +45,12 @@ public:
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
     void interrupt() override;
 
+    /// The engine's statistics estimate of the table's row count (PostgreSQL pg_class.reltuples,
+    /// MySQL information_schema.TABLES.TABLE_ROWS): instant on huge tables where COUNT(*) is
+    /// slow, but approximate and maybe stale. -1 when the engine has none (SQLite) or no
+    /// statistics were gathered yet.
+    Outcome<qint64> estimatedTotal();
+
     /// The layout found by open(), for tests and diagnostics.
     const SqlLayout &layout() const { return m_layout; }
 

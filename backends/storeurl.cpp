@@ -128,13 +128,15 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         url.scheme = Scheme::PostgreSql;
     else if (base == QLatin1String("mysql") || base == QLatin1String("mariadb"))
         url.scheme = Scheme::MySql;
-    else if ((scheme == QLatin1String("couchdb") || scheme == QLatin1String("couchdbs")) && !url.celeryDbPrefix)
+    else if ((scheme == QLatin1String("couchdb") || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("http")
+              || scheme == QLatin1String("https"))
+             && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
         return invalid(text, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb or couchdb)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
         return invalid(text, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
-    url.tls = scheme == QLatin1String("couchdbs");
+    url.tls = scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
 
     // Network form: [user[:password]@]host[:port][/database]
     const qsizetype slash = rest.indexOf(u'/');

@@ -43,6 +43,10 @@ struct StoreOptions
     /// (URL option ?timezone=Europe/Paris); empty = naive dates are UTC (USE_TZ=True). Never
     /// applied to PostgreSQL timestamptz columns, which hold instants.
     QString timeZone;
+    /// Password for a server when the URL has none (e.g. typed into a prompt); when both are
+    /// empty the environment variable STALK_PASSWORD is used (PostgreSQL also reads
+    /// PGPASSWORD and ~/.pgpass through libpq).
+    QString password;
 };
 
 /// A factory that makes unopened stores for the URL. Fails only on an unparsable URL or an

@@ -94,6 +94,24 @@ public:
     /// Thread-safe: abort the running call, if any.
     virtual void interrupt() { }
 
+    // Incremental opening (additive; stores that read everything in open() ignore it).
+    // A store that must build an in-memory index (CouchDB) may, when asked before open(),
+    // return from open() once the first rows are indexed and keep reading the rest in the
+    // background. Meanwhile count(), fetchPage() and facets() answer from what is indexed so
+    // far (consistent with each other at any one moment, growing over time), while
+    // previewPurge() and purgeBatch() wait for the complete index (a purge never decides on
+    // a partial one). Callers that need the complete answer call waitUntilLoaded().
+
+    /// Set before open(): true = open() may return before the index is complete.
+    virtual void setIncrementalOpen(bool /*incremental*/) { }
+    /// Thread-safe: the store is still reading its index in the background.
+    virtual bool isLoading() const { return false; }
+    /// Thread-safe: how many documents/rows are indexed so far; -1 when the store keeps no index.
+    virtual qint64 loadedCount() const { return -1; }
+    /// Blocks until the background reading finished; its error if it failed; Cancelled on
+    /// interrupt(). Returns at once for stores that are never loading.
+    virtual StoreError waitUntilLoaded() { return {}; }
+
     /// How many characters of args/result a Summary row keeps.
     static constexpr int previewChars = 200;
 };

@@ -61,6 +61,9 @@ void StoreWorker::open(quint64 generation, const StoreFactory &factory)
                                                  tr("No store could be made for this location")));
         return;
     }
+    // Stores that build an index may show their first rows before the whole index is read
+    // (the model refreshes while isLoading(), see count()).
+    store->setIncrementalOpen(true);
     // The store is reachable for interrupt*() while it connects (a remote server can take
     // a while to refuse), so closing the model never waits for a connect timeout.
     {
@@ -87,6 +90,7 @@ void StoreWorker::open(quint64 generation, const StoreFactory &factory)
 void StoreWorker::close()
 {
     m_total = -1;
+    m_lastCountLoading = false;
     std::unique_ptr<ResultStore> store;
     {
         QMutexLocker locker(&m_mutex);
@@ -111,6 +115,9 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
         Q_EMIT queryFailed(generation, notOpen());
         return;
     }
+    // Asked before counting: a count that began while loading may miss rows, so the model
+    // refreshes once more after it.
+    const bool wasLoading = m_store->isLoading();
     const Outcome<qint64> matching = run(generation, [&] { return m_store->count(query); });
     if (isStale(generation))
         return;
@@ -130,6 +137,12 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
         }
         m_total = *all;
     }
+    // Also once after loading ended: the last parts of the index (groups, foreign
+    // documents) arrive at the end.
+    if (wasLoading || m_lastCountLoading)
+        Q_EMIT infoUpdated(generation, m_store->info());
+    m_lastCountLoading = wasLoading;
+    Q_EMIT loadProgress(generation, wasLoading, m_store->loadedCount());
     Q_EMIT countReady(generation, *matching, m_total);
 }
 

@@ -49,6 +49,13 @@ Q_SIGNALS:
     void opened(quint64 generation, const StoreInfo &info);
     void openFailed(quint64 generation, const StoreError &error);
     void countReady(quint64 generation, qint64 matching, qint64 total);
+    /// Sent with every count: loading = the store was still reading its index in the
+    /// background when the count began (so the count may be partial; ResultStore's
+    /// incremental open), loaded = documents indexed so far (-1 when the store keeps none).
+    void loadProgress(quint64 generation, bool loading, qint64 loaded);
+    /// Sent with loadProgress while the store was loading: its info as indexed so far
+    /// (fields, foreign-document note, groups grow with the index).
+    void infoUpdated(quint64 generation, const StoreInfo &info);
     void facetsReady(quint64 generation, const Facets &facets);
     /// Previews are the one-line decoded args(+kwargs) and result of each row.
     void pageReady(quint64 generation, int page, const QVector<TaskResult> &rows,
@@ -71,4 +78,5 @@ private:
     quint64 m_runningGeneration = 0;
     std::atomic<quint64> m_latest{0};
     qint64 m_total = -1; ///< worker thread only; -1 = unknown
+    bool m_lastCountLoading = false; ///< worker thread only: the last count began while loading
 };

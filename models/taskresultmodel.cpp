@@ -87,6 +87,22 @@ TaskResultModel::TaskResultModel(QObject *parent)
     connect(m_worker, &StoreWorker::openFailed, this, &TaskResultModel::onOpenFailed, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::countReady, this, &TaskResultModel::onCount, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::facetsReady, this, &TaskResultModel::onFacets, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::loadProgress, this, &TaskResultModel::onLoadProgress, Qt::QueuedConnection);
+    connect(
+        m_worker, &StoreWorker::infoUpdated, this,
+        [this](quint64 generation, const StoreInfo &info) {
+            if (generation != m_generation || !m_open)
+                return;
+            const bool fieldsChanged = info.fields != m_info.fields;
+            m_info = info;
+            if (fieldsChanged)
+                Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+            Q_EMIT storeInfoChanged(info);
+        },
+        Qt::QueuedConnection);
+    m_loadingTimer.setSingleShot(true);
+    m_loadingTimer.setInterval(loadingRefreshMs);
+    connect(&m_loadingTimer, &QTimer::timeout, this, &TaskResultModel::refresh);
     connect(m_worker, &StoreWorker::pageReady, this, &TaskResultModel::onPage, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::pageFailed, this, &TaskResultModel::onPageFailed, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::queryFailed, this, &TaskResultModel::onError, Qt::QueuedConnection);
@@ -161,6 +177,8 @@ void TaskResultModel::close()
     m_info = StoreInfo();
     if (hadRows)
         endResetModel();
+    m_loadingTimer.stop();
+    setLoading(false, -1);
     updateBusy();
 }
 
@@ -288,6 +306,27 @@ void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
         endRemoveRows();
     }
     Q_EMIT countChanged(matching, total);
+}
+
+void TaskResultModel::onLoadProgress(quint64 generation, bool loading, qint64 loaded)
+{
+    if (generation != m_generation || !m_open)
+        return;
+    // A count that began while the store was loading may be partial: refresh again soon
+    // (the refresh path keeps rows in place). The first count that began after loading
+    // ended is complete, and ends the cycle.
+    if (loading && !m_loadingTimer.isActive())
+        m_loadingTimer.start();
+    setLoading(loading, loaded);
+}
+
+void TaskResultModel::setLoading(bool loading, qint64 loaded)
+{
+    if (loading == m_loading && loaded == m_loadedCount)
+        return;
+    m_loading = loading;
+    m_loadedCount = loaded;
+    Q_EMIT loadingChanged(loading, loaded);
 }
 
 void TaskResultModel::onFacets(quint64 generation, const Facets &facets)

@@ -7,6 +7,7 @@
 #include <QSet>
 #include <QStringList>
 #include <QThread>
+#include <QTimer>
 
 class StoreWorker;
 
@@ -58,6 +59,14 @@ public:
     /// Re-reads count, facets and the cached pages, keeping rows in place where possible.
     void refresh();
 
+    /// The store is still reading its index in the background (a CouchDB database being
+    /// indexed): rows shown so far are partial. The model then refreshes itself every
+    /// loadingRefreshMs, and once more when loading is complete.
+    bool isLoading() const { return m_loading; }
+    /// Documents the store has indexed so far; -1 when the store keeps no index.
+    qint64 loadedCount() const { return m_loadedCount; }
+    static constexpr int loadingRefreshMs = 250;
+
     /// Which field a column shows (Field::FieldCount for Runtime).
     static Field columnField(int column);
     /// False when the open store's schema lacks the column's field.
@@ -95,6 +104,12 @@ Q_SIGNALS:
     void detailFailed(qint64 rowId, const StoreError &error);
     /// True while any request of the current generation is outstanding.
     void busyChanged(bool busy);
+    /// Background loading started, progressed (loaded documents so far) or ended
+    /// (loading = false: the counts now cover the whole store). For "loading… N documents".
+    void loadingChanged(bool loading, qint64 loaded);
+    /// The store's info changed after opened() (a store indexing in the background learns
+    /// its fields, groups and foreign documents as it reads); storeInfo() has it.
+    void storeInfoChanged(const StoreInfo &info);
 
 private:
     // Implementation detail (see taskresultmodel.cpp).
@@ -110,6 +125,8 @@ private:
     void onOpenFailed(quint64 generation, const StoreError &error);
     void onCount(quint64 generation, qint64 matching, qint64 total);
     void onFacets(quint64 generation, const Facets &facets);
+    void onLoadProgress(quint64 generation, bool loading, qint64 loaded);
+    void setLoading(bool loading, qint64 loaded);
     void onPage(quint64 generation, int page, const QVector<TaskResult> &rows,
                 const QStringList &argsPreviews, const QStringList &resultPreviews);
     void onPageFailed(quint64 generation, int page, const StoreError &error);
@@ -126,6 +143,9 @@ private:
     QString dateText(const QDateTime &date) const;
 
     QThread m_thread;
+    QTimer m_loadingTimer;        ///< single shot: the next refresh while the store is loading
+    bool m_loading = false;
+    qint64 m_loadedCount = -1;
     StoreWorker *m_worker = nullptr;
     StoreInfo m_info;
     bool m_open = false;

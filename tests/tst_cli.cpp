@@ -5,16 +5,13 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QSqlRecord>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "cli.h"
 #include "cliargs.h"
 #include "clioutput.h"
+#include "testsupport.h"
 
 /// End-to-end tests of the `stalk` command line: runs the real binary (STALK_BIN) with no
 /// display against copies of the fixture databases written by the real Celery worker, and
@@ -104,7 +101,6 @@ private:
     QJsonObject m_expectations;
     bool m_ready = false;
     std::vector<std::unique_ptr<QTemporaryDir>> m_dirs;
-    int m_connections = 0;
 };
 
 // ------------------------------------------------------------------------------------------
@@ -144,60 +140,25 @@ QString TestCli::copyFixture(const QString &name)
     auto dir = std::make_unique<QTemporaryDir>();
     if (!dir->isValid())
         return {};
-    const QString target = dir->filePath(name);
-    if (!QFile::copy(m_fixtures + u'/' + name, target))
-        return {};
-    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
-    m_dirs.push_back(std::move(dir));
+    const QString target = TestSupport::copyFixture(name, dir->filePath(name), m_fixtures);
+    if (!target.isEmpty())
+        m_dirs.push_back(std::move(dir));
     return target;
 }
 
 QStringList TestCli::taskIdsInDb(const QString &path, const QString &table, const QString &column)
 {
-    QStringList ids;
-    const QString name = QStringLiteral("check%1").arg(++m_connections);
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (db.open()) {
-            QSqlQuery query(db);
-            // Table and column names come from this test, never from data.
-            if (query.exec(QStringLiteral("SELECT %1 FROM %2").arg(column, table))) {
-                while (query.next())
-                    ids << query.value(0).toString();
-            } else {
-                ids << QStringLiteral("<query failed: %1>").arg(query.lastError().text());
-            }
-        } else {
-            ids << QStringLiteral("<open failed: %1>").arg(db.lastError().text());
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    ids.sort();
-    return ids;
+    const TestSupport::SqliteConnection db(path, TestSupport::SqliteConnection::Mode::ReadOnly);
+    if (!db.isOpen())
+        return {QStringLiteral("<open failed: %1>").arg(db.openError())};
+    // Table and column names come from this test, never from data.
+    return db.strings(QStringLiteral("SELECT %1 FROM %2").arg(column, table));
 }
 
 QVariantMap TestCli::rowInDb(const QString &path, const QString &taskId)
 {
-    QVariantMap row;
-    const QString name = QStringLiteral("check%1").arg(++m_connections);
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (db.open()) {
-            QSqlQuery query(db);
-            query.prepare(QStringLiteral("SELECT * FROM django_celery_results_taskresult WHERE task_id = ?"));
-            query.addBindValue(taskId);
-            if (query.exec() && query.next()) {
-                for (int i = 0; i < query.record().count(); ++i)
-                    row.insert(query.record().fieldName(i), query.value(i));
-            }
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return row;
+    const TestSupport::SqliteConnection db(path, TestSupport::SqliteConnection::Mode::ReadOnly);
+    return db.firstRow(QStringLiteral("SELECT * FROM django_celery_results_taskresult WHERE task_id = ?"), {taskId});
 }
 
 QStringList TestCli::taskIdsOf(const QJsonArray &array)
@@ -623,15 +584,9 @@ void TestCli::shouldFailWithOneLineAndStatus1()
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write(QByteArray("this is not a database\n").repeated(200));
         } else if (kind == u"foreign") {
-            const QString name = QStringLiteral("foreign%1").arg(++m_connections);
-            {
-                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-                db.setDatabaseName(path);
-                QVERIFY(db.open());
-                QSqlQuery query(db);
-                QVERIFY(query.exec(QStringLiteral("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")));
-            }
-            QSqlDatabase::removeDatabase(name);
+            const TestSupport::SqliteConnection db(path);
+            QVERIFY(db.isOpen());
+            QCOMPARE(db.exec(QStringLiteral("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")), QString());
         }
     }
     arguments.replaceInStrings(QStringLiteral("@URL@"), urlFor(path));

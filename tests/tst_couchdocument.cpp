@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include "couchdocument.h"
+#include "couchindex.h"
 
 using Parsed = CouchDocument::Parsed;
 Q_DECLARE_METATYPE(Parsed::Kind)
@@ -41,6 +42,8 @@ private Q_SLOTS:
     void shouldHonourAGlobalKeyPrefix();
     void shouldWriteCompactJsonForScalars_data();
     void shouldWriteCompactJsonForScalars();
+    void shouldSearchArgumentsAsJsonAndAsPython_data();
+    void shouldSearchArgumentsAsJsonAndAsPython();
 };
 
 namespace {
@@ -277,6 +280,44 @@ void TestCouchDocument::shouldWriteCompactJsonForScalars()
     const QString got = CouchDocument::compactJson(value);
     QCOMPARE(got, text);
     QCOMPARE(got.isNull(), text.isNull());
+}
+
+void TestCouchDocument::shouldSearchArgumentsAsJsonAndAsPython_data()
+{
+    // The SQL stores hold Celery's argsrepr/kwargsrepr (Python literals); the documents hold
+    // JSON. The index matches both, so a search finds the same tasks on either store.
+    QTest::addColumn<QString>("args");
+    QTest::addColumn<QString>("kwargs");
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<bool>("found");
+    QTest::newRow("json form") << QString::fromUtf8("[\"Zoë\"]") << "{}" << QString::fromUtf8("[\"zoë\"]") << true;
+    QTest::newRow("one-tuple") << QString::fromUtf8("[\"Zoë\"]") << "{}" << QString::fromUtf8("('Zoë',)") << true;
+    QTest::newRow("tuple") << QString::fromUtf8("[\"Zoë\",3,null]") << "{}" << QString::fromUtf8("('Zoë',") << true;
+    QTest::newRow("None") << QString::fromUtf8("[\"Zoë\",3,null]") << "{}" << "None)" << true;
+    QTest::newRow("nested list stays a list") << "[[1,2]]" << "{}" << "([1, 2],)" << true;
+    QTest::newRow("kwargs dict") << "[]" << "{\"flag\":true,\"n\":1.5}" << "{'flag': True," << true;
+    QTest::newRow("empty args") << "[]" << "{}" << "()" << true;
+    QTest::newRow("not in either form") << QString::fromUtf8("[\"Zoë\"]") << "{}" << "('Zoe'," << false;
+    QTest::newRow("no literal without a value") << "[]" << "{}" << "True" << false;
+}
+
+void TestCouchDocument::shouldSearchArgumentsAsJsonAndAsPython()
+{
+    QFETCH(QString, args);
+    QFETCH(QString, kwargs);
+    QFETCH(QString, term);
+    QFETCH(bool, found);
+    TaskResult t;
+    t.taskId = QStringLiteral("abc");
+    t.status = QStringLiteral("SUCCESS");
+    t.taskName = QStringLiteral("proj.add");
+    t.args = args;
+    t.kwargs = kwargs;
+    CouchIndex index;
+    index.upsert(QStringLiteral("celery-task-meta-abc"), QStringLiteral("1-a"), t);
+    TaskQuery q;
+    q.search = term;
+    QCOMPARE(index.count(q), found ? 1 : 0);
 }
 
 QTEST_APPLESS_MAIN(TestCouchDocument)

@@ -378,6 +378,7 @@ private Q_SLOTS:
     void shouldSendBasicAuthFromTheUrl();
     void shouldLogInAgainWhenTheSessionExpires();
     void shouldPassOpaqueSequencesBack();
+    void shouldCatchUpItselfWhileTheLiveFeedIsDown();
     void shouldRecheckConflictsDuringAPurge();
     void shouldReadOnlyKeysWithTheGlobalPrefix();
     void shouldAbortTheRunningRequestOnInterrupt();
@@ -713,6 +714,40 @@ void TestCouchFaults::shouldPassOpaqueSequencesBack()
     QCOMPARE(mini.sinceSeen.last(), QStringLiteral("7-g1AAAAD"));
     const auto rows = store.fetchPage(failures, 0, 10);
     QCOMPARE(rows->first().dateDone, QDateTime(QDate(2025, 2, 28), QTime(23, 0), Qt::UTC));
+}
+
+void TestCouchFaults::shouldCatchUpItselfWhileTheLiveFeedIsDown()
+{
+    FakeHost fake;
+    MiniCouch mini;
+    mini.fill(5);
+    std::atomic_int feedPolls{0};
+    fake->setHandler([&](QTcpSocket *s, const HttpRequest &r) {
+        if (r.path() == "/results/_changes" && r.query(QStringLiteral("feed")) == QLatin1String("longpoll")) {
+            ++feedPolls;
+            FakeCouch::reply(s, 500, R"({"error":"unknown","reason":"feed down"})");
+            return;
+        }
+        serveOr404(mini, s, r);
+    });
+    CouchStore store(configFor(fake->port()));
+    store.setIncrementalOpen(true);
+    store.setFeedRetryMs(60000); // stays down for the rest of the test
+    QVERIFY(!store.open().isError());
+    QVERIFY(!store.waitUntilLoaded().isError());
+    QCOMPARE(*store.count(TaskQuery()), 5);
+    // The longpoll failed after its retries: the store knows its feed is down.
+    QTRY_VERIFY(feedPolls.load() >= 3 && !store.isFeedRunning());
+    QVERIFY(mini.sinceSeen.isEmpty()); // no plain catch-up yet
+
+    // Meanwhile count() catches up itself, from the sequence read at open.
+    const QJsonObject added = MiniCouch::celeryDoc(QStringLiteral("new"), QStringLiteral("FAILURE"), QStringLiteral("2025-03-01T00:00:00"));
+    mini.pendingChanges = QJsonArray{QJsonObject{{QStringLiteral("seq"), QStringLiteral("6-g1AAAAC")},
+                                                 {QStringLiteral("id"), added.value(QLatin1String("_id"))},
+                                                 {QStringLiteral("doc"), added}}};
+    mini.nextSeq = QStringLiteral("6-g1AAAAC");
+    QCOMPARE(*store.count(TaskQuery()), 6);
+    QCOMPARE(mini.sinceSeen, QStringList{QStringLiteral("5-g1AAAAB")});
 }
 
 void TestCouchFaults::shouldRecheckConflictsDuringAPurge()

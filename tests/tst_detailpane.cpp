@@ -2,11 +2,13 @@
 #include "errorbanner.h"
 #include "jsonhighlighter.h"
 #include "storeurl.h"
+#include "testsupport.h"
 #include "tracebackview.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
@@ -16,6 +18,8 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextEdit>
+#include <QThreadPool>
+#include <QTimer>
 #include <QTextLayout>
 #include <QToolButton>
 #include <QPushButton>
@@ -48,26 +52,26 @@ private Q_SLOTS:
     void highlighterShouldColourEachToken();
     void shouldStartAnotherRowAtTheTopButKeepTheScrollOfARefreshedOne();
     void errorBannerShouldOfferRetryOnlyWhenRetryable();
+    void shouldKeepTheEventLoopTickingWhileAHugeRowIsShown();
+    void shouldDropAStaleDecodeOfAHugeRow();
 
     void screenshots();
 
 private:
     TaskResult fetch(const QString &fixture, const QString &taskId, StoreInfo *info = nullptr);
+    static TaskResult hugeRow();
     static QString labelText(const DetailPane &pane, const char *name);
 
     QTemporaryDir m_dir;
-    QString m_fixtures;
 };
 
 void TestDetailPane::initTestCase()
 {
     QLocale::setDefault(QLocale::c());
-    m_fixtures = qEnvironmentVariable("STALK_FIXTURES");
-    if (m_fixtures.isEmpty() || !QFile::exists(m_fixtures + QStringLiteral("/READY")))
-        QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures/make_fixtures.sh)");
+    STALK_REQUIRE_FIXTURES();
     QVERIFY(m_dir.isValid());
     for (const char *name : {"django.sqlite3", "plain.sqlite3", "legacy_v1.sqlite3", "taskmeta.sqlite3"})
-        QVERIFY(QFile::copy(m_fixtures + QLatin1Char('/') + QLatin1String(name), m_dir.filePath(QLatin1String(name))));
+        QVERIFY(!TestSupport::copyFixture(m_dir, QLatin1String(name)).isEmpty());
 }
 
 TaskResult TestDetailPane::fetch(const QString &fixture, const QString &taskId, StoreInfo *info)
@@ -499,6 +503,121 @@ void TestDetailPane::errorBannerShouldOfferRetryOnlyWhenRetryable()
 
 /// Not a check: writes PNGs of the pane for a person to look at when STALK_SCREENSHOTS names
 /// a directory.
+TaskResult TestDetailPane::hugeRow()
+{
+    // ~5 MB of JSON list and ~5 MB of traceback, as a task returning a big report and
+    // failing deep in a recursion would store.
+    TaskResult row;
+    row.rowId = 4242;
+    row.taskId = QStringLiteral("5ae0b1f0-0000-4000-8000-00000000huge");
+    row.taskName = QStringLiteral("reports.build");
+    row.status = QStringLiteral("FAILURE");
+    row.contentType = QStringLiteral("application/json");
+    row.contentEncoding = QStringLiteral("utf-8");
+    row.args = QStringLiteral("\"(1,)\"");
+    row.kwargs = QStringLiteral("\"{}\"");
+    row.complete = true;
+    QString result = QStringLiteral("[");
+    for (int i = 0; i < 100'000; ++i) {
+        if (i)
+            result += QLatin1String(", ");
+        result += QStringLiteral("{\"i\": %1, \"name\": \"item-%1\", \"ok\": true}").arg(i);
+    }
+    result += QLatin1Char(']');
+    row.result = result;
+    QString traceback = QStringLiteral("Traceback (most recent call last):\n");
+    for (int i = 0; traceback.size() < 5 * 1024 * 1024; ++i)
+        traceback += QStringLiteral("  File \"/srv/app/reports.py\", line %1, in build\n    return build(depth - 1)\n").arg(i);
+    traceback += QStringLiteral("RecursionError: maximum recursion depth exceeded\n");
+    row.traceback = traceback;
+    return row;
+}
+
+void TestDetailPane::shouldKeepTheEventLoopTickingWhileAHugeRowIsShown()
+{
+    const TaskResult row = hugeRow();
+    QVERIFY(row.result.size() > 4 * 1024 * 1024);
+    DetailPane pane;
+    pane.resize(600, 900);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0;
+    qint64 worstGap = 0;
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, &pane, [&] {
+        const qint64 now = clock.elapsed();
+        worstGap = qMax(worstGap, now - last);
+        last = now;
+        ++ticks;
+    });
+    QSignalSpy shown(&pane, &DetailPane::valuesShown);
+    ticker.start();
+    last = clock.elapsed();
+    pane.showResult(row);
+    QVERIFY(pane.isDecoding());
+    QVERIFY(shown.wait(120'000));
+    ticker.stop();
+    QCOMPARE(shown.size(), 1);
+    QVERIFY(!pane.isDecoding());
+    QVERIFY(ticks > 0);
+    qInfo("longest event-loop gap while showing a 10 MB row: %lld ms", worstGap);
+
+    // What is on screen is bounded and says so; Copy copies everything.
+    auto *result = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"));
+    QVERIFY(result && result->isVisibleTo(&pane));
+    QCOMPARE(result->toPlainText().size(), DetailPane::maxShownChars);
+    QVERIFY(result->toPlainText().startsWith(QLatin1Char('[')));
+    const QString note = labelText(pane, "detailSizeNote");
+    QVERIFY2(note.contains(QLatin1String("Copy copies all")), qPrintable(note));
+    QVERIFY2(note.contains(QLatin1String("Traceback")), qPrintable(note));
+    auto *traceback = pane.findChild<TracebackView *>(QStringLiteral("detailTraceback"));
+    QVERIFY(traceback && traceback->isVisibleTo(&pane));
+    QCOMPARE(traceback->exceptionLine(), QStringLiteral("RecursionError: maximum recursion depth exceeded"));
+    QVERIFY(traceback->document()->characterCount() <= TracebackView::maxShownChars + 1);
+    QVERIFY(traceback->exceptionBlock() >= 0);
+
+    QTest::mouseClick(pane.findChild<QToolButton *>(QStringLiteral("copyResultButton")), Qt::LeftButton);
+    const QString copied = QGuiApplication::clipboard()->text();
+    QVERIFY(copied.size() > row.result.size()); // pretty-printed: longer than stored
+    QVERIFY(copied.trimmed().endsWith(QLatin1Char(']')));
+    QTest::mouseClick(pane.findChild<QToolButton *>(QStringLiteral("copyTracebackButton")), Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), row.traceback);
+
+    // A generous bound (a blocking decode took seconds); sanitizer builds run too slowly to
+    // say anything about time.
+    if (qEnvironmentVariableIsEmpty("STALK_SANITIZED"))
+        QVERIFY2(worstGap < 1000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(worstGap)));
+}
+
+void TestDetailPane::shouldDropAStaleDecodeOfAHugeRow()
+{
+    const TaskResult huge = hugeRow();
+    const TaskResult small = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("9a54592d-e61f-5dfd-92f8-1711a4e9e88f"));
+    QVERIFY(!small.taskId.isEmpty());
+    DetailPane pane;
+    pane.show();
+    QSignalSpy shown(&pane, &DetailPane::valuesShown);
+    pane.showResult(huge);
+    QVERIFY(pane.isDecoding());
+    pane.showResult(small); // the user moved on before the decode finished
+    QVERIFY(!pane.isDecoding());
+    QCOMPARE(shown.size(), 1);
+    const QString smallText = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->toPlainText();
+
+    QThreadPool::globalInstance()->waitForDone();
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    QCOMPARE(shown.size(), 1);
+    QCOMPARE(pane.currentRow().taskId, small.taskId);
+    QCOMPARE(pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->toPlainText(), smallText);
+    QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("detailSizeNote"))->isVisibleTo(&pane));
+}
+
 void TestDetailPane::screenshots()
 {
     const QString out = qEnvironmentVariable("STALK_SCREENSHOTS");

@@ -383,8 +383,13 @@ void TestMainWindow::shouldFilterByTickedStatusFacets()
         QCOMPARE(w->model()->index(r, TaskResultModel::StatusColumn).data().toString(), QStringLiteral("FAILURE"));
 
     // A second value of the same facet widens (OR), it does not narrow.
+    // Clicking the value's text ticks it too (not only the small check box).
     QTRY_VERIFY(item(QStringLiteral("REVOKED")));
-    item(QStringLiteral("REVOKED"))->setCheckState(Qt::Checked);
+    QListWidgetItem *revokedItem = item(QStringLiteral("REVOKED"));
+    facet->scrollToItem(revokedItem);
+    const QRect rect = facet->visualItemRect(revokedItem);
+    QTest::mouseClick(facet->viewport(), Qt::LeftButton, {}, QPoint(rect.right() - 4, rect.center().y()));
+    QCOMPARE(revokedItem->checkState(), Qt::Checked);
     QTRY_COMPARE(w->model()->rowCount(), failures + revoked);
 
     auto *clear = child<QPushButton>(w.get(), "clearFiltersButton");
@@ -556,6 +561,17 @@ void TestMainWindow::shouldCopyRowAsJsonWithFormatFieldNames()
     auto *copyId = child<QAction>(w.get(), "copyTaskIdAction");
     copyId->trigger();
     QCOMPARE(QGuiApplication::clipboard()->text(), taskId);
+
+    // Ctrl+C in the table copies the current cell.
+    w->table()->selectionModel()->setCurrentIndex(w->model()->index(0, TaskResultModel::TaskNameColumn),
+                                                  QItemSelectionModel::NoUpdate);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    w->table()->setFocus();
+    QTRY_VERIFY(w->table()->hasFocus());
+    QTest::keyClick(w->table(), Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(),
+             w->model()->index(0, TaskResultModel::TaskNameColumn).data().toString());
 }
 
 void TestMainWindow::shouldFilterFromRowContextMenu()
@@ -969,7 +985,10 @@ void TestMainWindow::shouldStayResponsiveDuringLargeQuery()
     ticker.stop();
     qInfo("longest event-loop gap: %lld ms", maxGap);
     // A responsiveness guard, not a benchmark: the GUI thread never waits for the database.
-    QVERIFY2(maxGap < 200, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
+    // Under ASan/UBSan (test.sh's second stage) every instruction is slower: the scenario
+    // still runs for its memory checks, but its timing means nothing there.
+    if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
+        QVERIFY2(maxGap < 200, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
 }
 
 void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
@@ -1000,6 +1019,14 @@ void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
     QTRY_COMPARE_WITH_TIMEOUT(dialog->previewTotal(), expiredBefore, 30000);
     auto *confirm = child<QPushButton>(dialog, "confirmButton");
     QTRY_VERIFY(confirm->isEnabled());
+    // The GUI thread keeps turning while the purge deletes in the background.
+    QElapsedTimer clock;
+    qint64 maxGap = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, this, [&] { maxGap = std::max(maxGap, clock.restart()); });
+    clock.start();
+    ticker.start();
     QTest::mouseClick(confirm, Qt::LeftButton);
     // Cancel as soon as the first batch is reported.
     auto *progress = child<QProgressBar>(dialog, "progressBar");
@@ -1007,6 +1034,12 @@ void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
     QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 || finished.count() > 0, 30000);
     QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    ticker.stop();
+    qInfo("longest event-loop gap during the purge: %lld ms", maxGap);
+    // Under ASan/UBSan (test.sh's second stage) every instruction is slower: the scenario
+    // still runs for its memory checks, but its timing means nothing there.
+    if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
+        QVERIFY2(maxGap < 200, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
     const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
     QVERIFY(summary.cancelled);
     QVERIFY(summary.tasksDeleted < expiredBefore);

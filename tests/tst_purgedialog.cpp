@@ -1,13 +1,13 @@
 #include "deleteselecteddialog.h"
 #include "purgedialog.h"
 #include "storeurl.h"
+#include "testsupport.h"
 
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDateTimeEdit>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
@@ -17,8 +17,6 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -61,7 +59,6 @@ private:
     static bool waitForPreview(PurgeDialog &dialog, QSignalSpy &spy);
 
     QTemporaryDir m_dir;
-    QString m_fixtures;
     QJsonObject m_expectations;
     int m_copies = 0;
 };
@@ -73,23 +70,15 @@ void TestPurgeDialog::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("stalk-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_purgedialog"));
     QSettings().clear();
-    m_fixtures = qEnvironmentVariable("STALK_FIXTURES");
-    if (m_fixtures.isEmpty() || !QFile::exists(m_fixtures + QStringLiteral("/READY")))
-        QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures/make_fixtures.sh)");
-    QFile file(m_fixtures + QStringLiteral("/expectations.json"));
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    m_expectations = QJsonDocument::fromJson(file.readAll()).object();
+    STALK_REQUIRE_FIXTURES();
+    m_expectations = TestSupport::expectations();
     QVERIFY(!m_expectations.value(QStringLiteral("expired")).toArray().isEmpty());
     QVERIFY(m_dir.isValid());
 }
 
 QString TestPurgeDialog::copyFixture(const QString &name)
 {
-    const QString target = m_dir.filePath(QStringLiteral("%1-%2").arg(++m_copies).arg(name));
-    if (!QFile::copy(m_fixtures + QLatin1Char('/') + name, target))
-        return {};
-    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
-    return target;
+    return TestSupport::copyFixture(name, m_dir.filePath(QStringLiteral("%1-%2").arg(++m_copies).arg(name)));
 }
 
 StoreFactory TestPurgeDialog::factoryFor(const QString &path, bool readOnly)
@@ -108,38 +97,8 @@ StoreInfo TestPurgeDialog::infoFor(const StoreFactory &factory)
     return store->info();
 }
 
-namespace {
 /// A separate connection to the file, independent of the store under test.
-class Peek
-{
-public:
-    explicit Peek(const QString &path) : m_name(QStringLiteral("peek-%1").arg(++counter))
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        db.open();
-    }
-    ~Peek()
-    {
-        QSqlDatabase::database(m_name).close();
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    QSqlQuery query(const QString &sql, const QVariantList &values = {}) const
-    {
-        QSqlQuery q(QSqlDatabase::database(m_name));
-        q.prepare(sql);
-        for (const QVariant &v : values)
-            q.addBindValue(v);
-        if (!q.exec())
-            qWarning() << q.lastError().text() << sql;
-        return q;
-    }
-
-private:
-    QString m_name;
-    static inline int counter = 0;
-};
-} // namespace
+using Peek = TestSupport::SqliteConnection;
 
 QSet<QString> TestPurgeDialog::taskIds(const QString &path)
 {

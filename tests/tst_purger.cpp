@@ -1,103 +1,25 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "purger.h"
 #include "storeurl.h"
+#include "testsupport.h"
 
 namespace {
-
-// ---------------------------------------------------------------------------------------
-// Fixture access (real django-celery-results data written by the real Celery worker).
-
-QString fixturesDir()
-{
-    return qEnvironmentVariable("STALK_FIXTURES");
-}
-
-bool haveFixtures()
-{
-    const QString dir = fixturesDir();
-    return !dir.isEmpty() && QFile::exists(dir + QStringLiteral("/expectations.json"))
-        && QFile::exists(dir + QStringLiteral("/django.sqlite3"));
-}
-
-#define REQUIRE_FIXTURES()                                                                          \
-    do {                                                                                            \
-        if (!haveFixtures())                                                                        \
-            QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures)");      \
-    } while (false)
-
-QJsonObject expectations()
-{
-    QFile file(fixturesDir() + QStringLiteral("/expectations.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-QStringList stringList(const QJsonValue &value)
-{
-    QStringList list;
-    const QJsonArray array = value.toArray();
-    for (const QJsonValue &v : array)
-        list.append(v.toString());
-    list.sort();
-    return list;
-}
-
-/// A writable copy of a fixture database in dir.
-QString copyFixture(const QTemporaryDir &dir, const QString &name)
-{
-    const QString target = dir.filePath(name);
-    QFile::remove(target);
-    if (!QFile::copy(fixturesDir() + QLatin1Char('/') + name, target))
-        return {};
-    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
-    return target;
-}
 
 /// A separate connection, as another process would have, to check what is on disk.
 class Inspector final
 {
 public:
-    explicit Inspector(const QString &path) : m_name(QStringLiteral("inspector-%1").arg(++s_counter))
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        m_ok = db.open();
-    }
-    ~Inspector()
-    {
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    Inspector(const Inspector &) = delete;
-    Inspector &operator=(const Inspector &) = delete;
+    explicit Inspector(const QString &path) : m_db(path) { }
 
-    bool isOpen() const { return m_ok; }
-    QStringList strings(const QString &sql) const
-    {
-        QSqlQuery query(QSqlDatabase::database(m_name));
-        QStringList values;
-        if (!query.exec(sql))
-            return {QStringLiteral("SQL ERROR: ") + query.lastError().text()};
-        while (query.next())
-            values.append(query.value(0).toString());
-        values.sort();
-        return values;
-    }
+    bool isOpen() const { return m_db.isOpen(); }
+    QStringList strings(const QString &sql) const { return m_db.strings(sql); }
     QStringList taskIds() const { return strings(QStringLiteral("SELECT task_id FROM django_celery_results_taskresult")); }
     QStringList groupIds() const { return strings(QStringLiteral("SELECT group_id FROM django_celery_results_groupresult")); }
     QVector<qint64> rowIds() const
@@ -110,10 +32,17 @@ public:
     }
 
 private:
-    static inline int s_counter = 0;
-    QString m_name;
-    bool m_ok = false;
+    TestSupport::SqliteConnection m_db;
 };
+
+using TestSupport::copyFixture;
+using TestSupport::expectations;
+using TestSupport::haveFixtures;
+// expectations.json lists are compared with sorted database contents.
+QStringList stringList(const QJsonValue &value)
+{
+    return TestSupport::sortedStringList(value);
+}
 
 QStringList minus(QStringList a, const QStringList &b)
 {
@@ -349,7 +278,7 @@ void TestPurger::shouldDeleteExactlyTheExpiredSet_data()
 
 void TestPurger::shouldDeleteExactlyTheExpiredSet()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QFETCH(int, index);
     const QJsonObject expired = expectations().value(QStringLiteral("expired")).toArray().at(index).toObject();
     QTemporaryDir dir;
@@ -399,7 +328,7 @@ void TestPurger::shouldDeleteExactlyTheExpiredSet()
 
 void TestPurger::shouldWorkWithBatchSizeOne()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject expired = biggestPartialExpiry();
     const QStringList expiredTasks = stringList(expired.value(QStringLiteral("task_ids")));
     QTemporaryDir dir;
@@ -437,7 +366,7 @@ void TestPurger::shouldWorkWithBatchSizeOne()
 
 void TestPurger::shouldLeaveUndeletedRowsWhenCancelledMidway()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject expired = biggestPartialExpiry();
     const QStringList expiredTasks = stringList(expired.value(QStringLiteral("task_ids")));
     QVERIFY2(expiredTasks.size() >= 5, "the fixture needs a few expired rows for this test");
@@ -478,7 +407,7 @@ void TestPurger::shouldLeaveUndeletedRowsWhenCancelledMidway()
 
 void TestPurger::shouldDeleteExactlyTheGivenRows()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
     QVector<qint64> ids;
@@ -510,7 +439,7 @@ void TestPurger::shouldDeleteExactlyTheGivenRows()
 
 void TestPurger::shouldFinishJobOnceWithSummary()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject expired = biggestPartialExpiry();
     const QStringList expiredTasks = stringList(expired.value(QStringLiteral("task_ids")));
     QTemporaryDir dir;
@@ -574,7 +503,7 @@ void TestPurger::shouldFinishJobWithOpenError()
 
 void TestPurger::shouldCancelJobRightAfterStart()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject expired = biggestPartialExpiry();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));

@@ -2,6 +2,7 @@
 
 #include <QAtomicInteger>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,6 +18,11 @@
 #include <future>
 #include <thread>
 #include <utility>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "sqlstore.h"
 #include "storeurl.h"
@@ -199,6 +205,8 @@ private Q_SLOTS:
     void shouldKeepDatabaseIntactUnderInjection();
     void shouldReturnSummaryAndFullRows_data() { addEngineRows(); }
     void shouldReturnSummaryAndFullRows();
+    void shouldEstimateRowsFromServerStatistics_data() { addEngineRows(); }
+    void shouldEstimateRowsFromServerStatistics();
     void shouldFetchByIdAndTaskId_data() { addEngineRows(); }
     void shouldFetchByIdAndTaskId();
 
@@ -215,14 +223,22 @@ private Q_SLOTS:
 
     void shouldReadCeleryTaskMetaAsBase64Pickle_data() { addEngineRows(); }
     void shouldReadCeleryTaskMetaAsBase64Pickle();
+    void shouldReadARenamedCeleryTable_data() { addEngineRows(); }
+    void shouldReadARenamedCeleryTable();
     void shouldPurgeCeleryTaskMetaLikeCelery_data();
     void shouldPurgeCeleryTaskMetaLikeCelery();
 
     void shouldReadNaiveDatesInANamedTimeZoneAcrossDst_data() { addEngineRows(); }
     void shouldReadNaiveDatesInANamedTimeZoneAcrossDst();
 
+    void shouldReadTablesInANamedPostgresSchema();
+    void shouldServeTheCommandLine_data() { addEngineRows(); }
+    void shouldServeTheCommandLine();
+
     void shouldNameHostAndReasonWhenConnectionFails_data();
     void shouldNameHostAndReasonWhenConnectionFails();
+    void shouldTimeOutOnAServerThatNeverAnswers_data() { addEngineRows(); }
+    void shouldTimeOutOnAServerThatNeverAnswers();
     void shouldCancelLongQueryOnInterrupt_data() { addEngineRows(); }
     void shouldCancelLongQueryOnInterrupt();
 };
@@ -773,6 +789,22 @@ void TestServerStore::shouldFetchByIdAndTaskId()
     QCOMPARE(store->fetchOne(987654).error().code, StoreError::Code::NotFound);
 }
 
+void TestServerStore::shouldEstimateRowsFromServerStatistics()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    auto *sql = dynamic_cast<SqlStore *>(store.get());
+    QVERIFY(sql);
+    const QStringList analyzed = rawSql(urlCopy, e.postgres ? QStringLiteral("ANALYZE django_celery_results_taskresult")
+                                                           : QStringLiteral("ANALYZE TABLE django_celery_results_taskresult"));
+    QVERIFY(analyzed.isEmpty() || !analyzed.constFirst().startsWith(QLatin1String("<error")));
+    const auto estimate = sql->estimatedTotal();
+    QVERIFY2(estimate.ok(), qPrintable(estimate.error().message));
+    // Statistics are approximate by nature (InnoDB samples pages); on 50 rows they are close.
+    QVERIFY2(*estimate >= 25 && *estimate <= 100, qPrintable(QString::number(*estimate)));
+    QCOMPARE(*store->count({}), qint64(50));
+}
+
 // --- purging ---------------------------------------------------------------------------------
 
 void TestServerStore::shouldPurgeExactlyUpstreamsExpiredSet_data()
@@ -1048,6 +1080,30 @@ void TestServerStore::shouldReadCeleryTaskMetaAsBase64Pickle()
              countsOf(e.expect[QStringLiteral("counts")].toObject()[QStringLiteral("status")].toObject()));
 }
 
+void TestServerStore::shouldReadARenamedCeleryTable()
+{
+    FETCH_ENGINE();
+    // Celery's database_table_names setting renames the tables.
+    const QString url = copyOf(e.env("_TASKMETA_URL"));
+    QVERIFY(!url.isEmpty());
+    const QStringList renamed = rawSql(url, e.postgres ? QStringLiteral("ALTER TABLE celery_taskmeta RENAME TO myapp_results")
+                                                       : QStringLiteral("RENAME TABLE celery_taskmeta TO myapp_results"));
+    QVERIFY2(renamed.isEmpty(), qPrintable(renamed.join(u' ')));
+    QString error;
+    QVERIFY(!openUrl(url, &error));
+    QVERIFY2(error.contains(QLatin1String("no Celery result tables")), qPrintable(error));
+    auto store = openUrl(url + QStringLiteral("?table=myapp_results"), &error);
+    QVERIFY2(store, qPrintable(error));
+    QCOMPARE(store->info().layout, StoreInfo::Layout::CeleryTaskMeta);
+    QCOMPARE(store->info().tableName, QStringLiteral("myapp_results"));
+    QCOMPARE(*store->count({}), qint64(50));
+    const auto batch = store->purgeBatch(criteriaFor(QStringLiteral("2025-01-15T00:00:00Z")), 100);
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QVERIFY(batch->tasks > 0);
+    QCOMPARE(rawSql(url, QStringLiteral("SELECT COUNT(*) FROM myapp_results")).value(0),
+             QString::number(50 - batch->tasks));
+}
+
 void TestServerStore::shouldPurgeCeleryTaskMetaLikeCelery_data()
 {
     addEngineColumn();
@@ -1189,6 +1245,101 @@ void TestServerStore::shouldReadNaiveDatesInANamedTimeZoneAcrossDst()
     QVERIFY2(!bad.error().message.contains(QLatin1String("secret")), qPrintable(bad.error().message));
 }
 
+void TestServerStore::shouldReadTablesInANamedPostgresSchema()
+{
+    const Engine *pg = nullptr;
+    for (const Engine &e : std::as_const(m_engines))
+        pg = e.postgres ? &e : pg;
+    if (!pg)
+        QSKIP("no PostgreSQL server");
+    const QString url = copyOf(pg->url);
+    QVERIFY(!url.isEmpty());
+    const QStringList moved = rawSql(url, {QStringLiteral("CREATE SCHEMA \"Celery Results\""),
+                                           QStringLiteral("ALTER TABLE django_celery_results_taskresult SET SCHEMA \"Celery Results\""),
+                                           QStringLiteral("ALTER TABLE django_celery_results_groupresult SET SCHEMA \"Celery Results\"")});
+    QVERIFY2(moved.isEmpty(), qPrintable(moved.join(u' ')));
+    QString error;
+    QVERIFY(!openUrl(url, &error));
+    QVERIFY2(error.contains(QLatin1String("no Celery result tables")), qPrintable(error));
+    auto store = openUrl(url + QStringLiteral("?schema=Celery%20Results"), &error);
+    QVERIFY2(store, qPrintable(error));
+    QVERIFY(store->info().hasGroups);
+    QCOMPARE(*store->count({}), qint64(50));
+    TaskQuery q;
+    q.search = QStringLiteral("charge");
+    QVERIFY(*store->count(q) > 0);
+}
+
+// --- command line ----------------------------------------------------------------------------
+
+void TestServerStore::shouldServeTheCommandLine()
+{
+    FETCH_ENGINE();
+    const QString bin = qEnvironmentVariable("STALK_BIN");
+    if (bin.isEmpty() || !QFile::exists(bin)) {
+        if (qEnvironmentVariableIntValue("STALK_REQUIRE_SERVERS") == 1)
+            QFAIL("STALK_BIN does not name the stalk binary");
+        QSKIP("STALK_BIN not set");
+    }
+    const QString url = copyOf(e.url);
+    QVERIFY(!url.isEmpty());
+    auto run = [&](const QStringList &arguments, int *exitCode) {
+        QProcess p;
+        p.start(bin, arguments);
+        if (!p.waitForFinished(120000))
+            return QByteArray("<timeout>");
+        *exitCode = p.exitCode();
+        return p.readAllStandardOutput();
+    };
+    int code = -1;
+    QCOMPARE(run({QStringLiteral("count"), url}, &code).trimmed(), QByteArray("50"));
+    QCOMPARE(code, 0);
+
+    const QByteArray stats = run({QStringLiteral("stats"), url, QStringLiteral("--format"), QStringLiteral("json")}, &code);
+    QCOMPARE(code, 0);
+    const QJsonObject got = QJsonDocument::fromJson(stats).object();
+    const QJsonObject counts = e.expect[QStringLiteral("counts")].toObject();
+    QCOMPARE(got[QStringLiteral("total")].toInteger(), counts[QStringLiteral("total")].toInteger());
+    for (const char *key : {"status", "task_name", "worker", "periodic_task_name"})
+        QCOMPARE(countsOf(got[QLatin1String(key)].toObject()), countsOf(counts[QLatin1String(key)].toObject()));
+
+    const QByteArray shown = run({QStringLiteral("show"), url, QStringLiteral("0a31d0ae-8110-5b24-8280-e4143344ad20")}, &code);
+    QCOMPARE(code, 0);
+    const QJsonObject row = QJsonDocument::fromJson(shown).object();
+    QCOMPARE(row[QStringLiteral("status")].toString(), QStringLiteral("FAILURE"));
+    QVERIFY2(row[QStringLiteral("date_done")].toString().startsWith(QLatin1String("2025-01-01T00:00:00")), shown.constData());
+
+    // The purge removes exactly what upstream's cleanup would.
+    const QJsonObject feb = [&] {
+        for (const QJsonValue &v : e.expect[QStringLiteral("expired")].toArray()) {
+            if (v.toObject()[QStringLiteral("cutoff")].toString() == QLatin1String("2025-02-01T00:00:00Z"))
+                return v.toObject();
+        }
+        return QJsonObject();
+    }();
+    QVERIFY(!feb.isEmpty());
+    const QByteArray purged = run({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01T00:00:00Z"),
+                                   QStringLiteral("--yes"), QStringLiteral("--batch-size"), QStringLiteral("5")},
+                                  &code);
+    QCOMPARE(code, 0);
+    const qint64 expired = feb[QStringLiteral("task_ids")].toArray().size();
+    QVERIFY2(purged.contains(QStringLiteral("deleted %1 results").arg(expired).toUtf8()), purged.constData());
+    QCOMPARE(rawSql(url, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult")).value(0),
+             QString::number(50 - expired));
+    // A wrong password is one sentence naming host and port, never the password.
+    StoreUrl u = StoreUrl::parse(url).value();
+    const QString bad = url;
+    QString wrong = bad;
+    wrong.replace(u.password, QStringLiteral("not-the-password"));
+    QProcess p;
+    p.start(bin, {QStringLiteral("count"), wrong});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY(p.exitCode() != 0);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("%1:%2").arg(u.host).arg(u.port)), qPrintable(err));
+    QVERIFY2(!err.contains(QLatin1String("not-the-password")), qPrintable(err));
+}
+
 // --- connections -----------------------------------------------------------------------------
 
 void TestServerStore::shouldNameHostAndReasonWhenConnectionFails_data()
@@ -1197,13 +1348,18 @@ void TestServerStore::shouldNameHostAndReasonWhenConnectionFails_data()
     QTest::addColumn<QString>("change");
     QTest::addColumn<StoreError::Code>("code");
     QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("query");
     for (const Engine &e : std::as_const(m_engines)) {
         const QByteArray n = e.name.toLatin1();
         QTest::addRow("%s wrong password", n.constData()) << e.name << "password" << StoreError::Code::PermissionDenied
-                                                          << (e.postgres ? "authentication failed" : "access denied");
+                                                          << (e.postgres ? "authentication failed" : "access denied") << "";
         QTest::addRow("%s no such database", n.constData())
-            << e.name << "database" << StoreError::Code::NotFound << "does not exist";
-        QTest::addRow("%s refused", n.constData()) << e.name << "port" << StoreError::Code::ConnectionFailed << "refused";
+            << e.name << "database" << StoreError::Code::NotFound << "does not exist" << "";
+        QTest::addRow("%s refused", n.constData()) << e.name << "port" << StoreError::Code::ConnectionFailed << "refused"
+                                                   << "";
+        // The test servers offer no TLS: asking for it must fail, not fall back to plain text.
+        QTest::addRow("%s tls required", n.constData()) << e.name << "" << StoreError::Code::ConnectionFailed << "TLS"
+                                                        << (e.postgres ? "?sslmode=require" : "?ssl=1");
     }
 }
 
@@ -1213,18 +1369,20 @@ void TestServerStore::shouldNameHostAndReasonWhenConnectionFails()
     QFETCH(QString, change);
     QFETCH(StoreError::Code, code);
     QFETCH(QString, reason);
+    QFETCH(QString, query);
     StoreUrl u = StoreUrl::parse(e.url).value();
     if (change == QLatin1String("password"))
         u.password = QStringLiteral("wrong-password");
     else if (change == QLatin1String("database"))
         u.database = QStringLiteral("stalk_no_such_db"); // within the user's grants: MariaDB says "unknown"
-    else
+    else if (change == QLatin1String("port"))
         u.port = 1;
     const QString url = QStringLiteral("%1://%2:%3@%4:%5/%6")
                             .arg(e.postgres ? QStringLiteral("postgresql") : QStringLiteral("mysql"), u.user, u.password,
                                  u.host)
                             .arg(u.port)
-                            .arg(u.database);
+                            .arg(u.database)
+        + query;
     const auto factory = makeStoreFactory(url);
     QVERIFY(factory.ok());
     auto store = (*factory)();
@@ -1235,6 +1393,37 @@ void TestServerStore::shouldNameHostAndReasonWhenConnectionFails()
     QVERIFY2(error.message.contains(reason), qPrintable(error.message));
     QVERIFY2(!error.message.contains(u.password), qPrintable(error.message));
     QVERIFY2(!error.message.contains(u'\n'), qPrintable(error.message));
+}
+
+void TestServerStore::shouldTimeOutOnAServerThatNeverAnswers()
+{
+    FETCH_ENGINE();
+    // A loopback socket that listens but never accepts: the kernel completes the TCP
+    // handshake, then the client waits for a greeting that never comes.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+    QCOMPARE(::listen(fd, 16), 0);
+    socklen_t length = sizeof address;
+    QCOMPARE(::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length), 0);
+    const int port = ntohs(address.sin_port);
+    const QString url = QStringLiteral("%1://u:p@127.0.0.1:%2/d").arg(e.postgres ? QStringLiteral("postgresql")
+                                                                                 : QStringLiteral("mysql"))
+                            .arg(port);
+    QElapsedTimer clock;
+    clock.start();
+    auto store = (*makeStoreFactory(url))();
+    const StoreError error = store->open();
+    const qint64 elapsed = clock.elapsed();
+    ::close(fd);
+    QCOMPARE(error.code, StoreError::Code::ConnectionFailed);
+    QVERIFY2(error.message.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(error.message));
+    QVERIFY2(error.message.contains(QLatin1String("no answer within 5 s")), qPrintable(error.message));
+    QVERIFY2(elapsed < 30000, qPrintable(QString::number(elapsed))); // it gave up, it did not hang
 }
 
 void TestServerStore::shouldCancelLongQueryOnInterrupt()

@@ -83,6 +83,10 @@ void TestStoreUrl::shouldParseUrls_data()
                                                << 5984 << "" << "" << "default" << Options{} << false;
     QTest::newRow("couchdbs") << "couchdbs://u:p@couch.example.com/db" << S::CouchDb << "" << "couch.example.com"
                               << -1 << "u" << "p" << "db" << Options{} << false;
+    QTest::newRow("https as couchdb") << "https://u:p@couch.example.com:6984/db" << S::CouchDb << ""
+                                      << "couch.example.com" << 6984 << "u" << "p" << "db" << Options{} << false;
+    QTest::newRow("http as couchdb") << "http://127.0.0.1:5984/results" << S::CouchDb << "" << "127.0.0.1" << 5984
+                                     << "" << "" << "results" << Options{} << false;
     QTest::newRow("upper-case scheme") << "SQLITE:////x.db" << S::Sqlite << "/x.db" << "" << -1 << "" << "" << ""
                                        << Options{} << false;
 }
@@ -112,7 +116,7 @@ void TestStoreUrl::shouldParseUrls()
     QCOMPARE(url->database, database);
     QCOMPARE(url->options, options);
     QCOMPARE(url->celeryDbPrefix, dbPrefix);
-    QCOMPARE(url->tls, text.startsWith(QLatin1String("couchdbs")));
+    QCOMPARE(url->tls, text.startsWith(QLatin1String("couchdbs")) || text.startsWith(QLatin1String("https")));
 }
 
 void TestStoreUrl::shouldRejectBadUrls_data()

@@ -1,7 +1,6 @@
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
 #include <QMutex>
@@ -15,57 +14,15 @@
 
 #include "storeurl.h"
 #include "taskresultmodel.h"
+#include "testsupport.h"
 #include "valuedecoder.h"
 
 namespace {
 
-// ---------------------------------------------------------------------------------------
-// Fixture access (real django-celery-results data written by the real Celery worker).
-
-QString fixturesDir()
-{
-    return qEnvironmentVariable("STALK_FIXTURES");
-}
-
-bool haveFixtures()
-{
-    const QString dir = fixturesDir();
-    return !dir.isEmpty() && QFile::exists(dir + QStringLiteral("/expectations.json"))
-        && QFile::exists(dir + QStringLiteral("/django.sqlite3"));
-}
-
-#define REQUIRE_FIXTURES()                                                                          \
-    do {                                                                                            \
-        if (!haveFixtures())                                                                        \
-            QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures)");      \
-    } while (false)
-
-QJsonObject expectations()
-{
-    QFile file(fixturesDir() + QStringLiteral("/expectations.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-QStringList stringList(const QJsonValue &value)
-{
-    QStringList list;
-    const QJsonArray array = value.toArray();
-    for (const QJsonValue &v : array)
-        list.append(v.toString());
-    return list;
-}
-
-QString copyFixture(const QTemporaryDir &dir, const QString &name)
-{
-    const QString target = dir.filePath(name);
-    QFile::remove(target);
-    if (!QFile::copy(fixturesDir() + QLatin1Char('/') + name, target))
-        return {};
-    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
-    return target;
-}
+using TestSupport::copyFixture;
+using TestSupport::expectations;
+using TestSupport::haveFixtures;
+using TestSupport::stringList;
 
 StoreFactory sqliteFactory(const QString &path)
 {
@@ -74,36 +31,7 @@ StoreFactory sqliteFactory(const QString &path)
 }
 
 /// Another connection to the same file, as another process writing results would have.
-class External final
-{
-public:
-    explicit External(const QString &path) : m_name(QStringLiteral("external-%1").arg(++s_counter))
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        db.open();
-    }
-    ~External()
-    {
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    External(const External &) = delete;
-    External &operator=(const External &) = delete;
-
-    QString exec(const QString &sql) const
-    {
-        QSqlQuery query(QSqlDatabase::database(m_name));
-        return query.exec(sql) ? QString() : query.lastError().text();
-    }
-
-private:
-    static inline int s_counter = 0;
-    QString m_name;
-};
+using External = TestSupport::SqliteConnection;
 
 const QString taskTable = QStringLiteral("django_celery_results_taskresult");
 const QString copyColumns = QStringLiteral(
@@ -176,6 +104,15 @@ struct FakeControl
     int countCalls = 0;
     bool destroyedOnWorkerThread = false;
     Qt::HANDLE creatorThread = nullptr;
+    bool loading = false;          ///< isLoading(): an index still being read (CouchDB)
+    bool incrementalAsked = false; ///< setIncrementalOpen(true) came before open()
+
+    void setLoading(bool isLoading, int rowCount)
+    {
+        QMutexLocker locker(&mutex);
+        loading = isLoading;
+        rows = rowCount;
+    }
 
     void release()
     {
@@ -218,6 +155,17 @@ public:
     }
 
     StoreError open() override { return m_control->openError; }
+    void setIncrementalOpen(bool incremental) override { m_control->incrementalAsked = incremental; }
+    bool isLoading() const override
+    {
+        QMutexLocker locker(&m_control->mutex);
+        return m_control->loading;
+    }
+    qint64 loadedCount() const override
+    {
+        QMutexLocker locker(&m_control->mutex);
+        return m_control->rows;
+    }
     StoreInfo info() const override
     {
         StoreInfo info;
@@ -368,6 +316,7 @@ private Q_SLOTS:
     void shouldNotRetryAFailedPageUntilRefresh();
     void shouldFormatRuntimeAndDates();
     void shouldDestroyTheStoreOnTheWorkerThread();
+    void shouldRefreshWhileTheStoreLoadsThenSettle();
     void shouldMapColumnsAndHeaders();
 };
 
@@ -378,7 +327,7 @@ void TestTaskResultModel::initTestCase()
 
 void TestTaskResultModel::shouldShowEveryRowInDefaultOrder()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject expected = expectations();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
@@ -429,7 +378,7 @@ void TestTaskResultModel::shouldFilterByStatus_data()
 
 void TestTaskResultModel::shouldFilterByStatus()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QFETCH(QString, status);
     QFETCH(int, count);
     QTemporaryDir dir;
@@ -475,7 +424,7 @@ void TestTaskResultModel::shouldSearchWithStalkSemantics_data()
 
 void TestTaskResultModel::shouldSearchWithStalkSemantics()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QFETCH(QString, term);
     QFETCH(QStringList, taskIds);
     QTemporaryDir dir;
@@ -497,7 +446,7 @@ void TestTaskResultModel::shouldSearchWithStalkSemantics()
 
 void TestTaskResultModel::shouldShowOnlyTheLastOfTwoQuickQueries()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject statuses =
         expectations().value(QStringLiteral("counts")).toObject().value(QStringLiteral("status")).toObject();
     QTemporaryDir dir;
@@ -526,7 +475,7 @@ void TestTaskResultModel::shouldShowOnlyTheLastOfTwoQuickQueries()
 
 void TestTaskResultModel::shouldEmitFacetsForTheQuery()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QJsonObject counts = expectations().value(QStringLiteral("counts")).toObject();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
@@ -556,7 +505,7 @@ void TestTaskResultModel::shouldEmitFacetsForTheQuery()
 
 void TestTaskResultModel::shouldFetchDetail()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
     TaskResultModel model;
@@ -585,7 +534,7 @@ void TestTaskResultModel::shouldFetchDetail()
 
 void TestTaskResultModel::shouldGrowWithoutResetOnRefresh()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
     TaskResultModel model;
@@ -636,7 +585,7 @@ void TestTaskResultModel::shouldGrowWithoutResetOnRefresh()
 
 void TestTaskResultModel::shouldShrinkWithoutResetOnRefresh()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QStringList order = stringList(expectations().value(QStringLiteral("order_default")));
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
@@ -666,7 +615,7 @@ void TestTaskResultModel::shouldShrinkWithoutResetOnRefresh()
 
 void TestTaskResultModel::shouldSortByColumn()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     const QStringList order = stringList(expectations().value(QStringLiteral("order_default")));
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
@@ -724,7 +673,7 @@ void TestTaskResultModel::shouldFailOnNonCeleryDatabase()
 
 void TestTaskResultModel::shouldReportColumnAvailabilityFromSchema()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QTemporaryDir dir;
     {
         const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
@@ -777,7 +726,7 @@ void TestTaskResultModel::shouldReportColumnAvailabilityFromSchema()
 
 void TestTaskResultModel::shouldBoundThePageCache()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
     {
@@ -841,7 +790,7 @@ void TestTaskResultModel::shouldShowOtherLayouts_data()
 
 void TestTaskResultModel::shouldShowOtherLayouts()
 {
-    REQUIRE_FIXTURES();
+    STALK_REQUIRE_FIXTURES();
     QFETCH(QString, fixture);
     QFETCH(QString, table);
     QFETCH(bool, hasTaskName);
@@ -850,17 +799,11 @@ void TestTaskResultModel::shouldShowOtherLayouts()
     QVERIFY(!path.isEmpty());
     qint64 rows = -1;
     {
-        const QString name = QStringLiteral("layout-count");
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery query(db);
-            QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table)));
-            QVERIFY(query.next());
-            rows = query.value(0).toLongLong();
-        }
-        QSqlDatabase::removeDatabase(name);
+        const External db(path);
+        QVERIFY(db.isOpen());
+        QSqlQuery query = db.query(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table));
+        QVERIFY(query.next());
+        rows = query.value(0).toLongLong();
     }
     QVERIFY(rows > 0);
 
@@ -1182,6 +1125,39 @@ void TestTaskResultModel::shouldFormatRuntimeAndDates()
     QVERIFY(model.data(model.index(1, TaskResultModel::ResultColumn), Qt::ToolTipRole).toString().size()
             >= model.data(model.index(1, TaskResultModel::ResultColumn)).toString().size());
     QCOMPARE(model.data(model.index(1, TaskResultModel::ArgsColumn), TaskResultModel::RawValueRole).toString(), row.args);
+}
+
+void TestTaskResultModel::shouldRefreshWhileTheStoreLoadsThenSettle()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->setLoading(true, 100);
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loading(&model, &TaskResultModel::loadingChanged);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    model.setStoreFactory(fakeFactory(control));
+
+    // The first rows show while the store still loads.
+    QTRY_COMPARE(model.rowCount(), 100);
+    QTRY_VERIFY(model.isLoading());
+    QVERIFY(control->incrementalAsked);
+    QCOMPARE(loading.last().at(0).toBool(), true);
+    const int resetsAfterOpen = resets.count();
+
+    // More rows are indexed: the model refreshes by itself, keeping rows in place.
+    control->setLoading(true, 300);
+    QTRY_COMPARE(model.rowCount(), 300);
+    QTRY_COMPARE(model.loadedCount(), 300);
+    QVERIFY(model.isLoading());
+
+    // Loading ends: one more refresh brings the complete count and ends the cycle.
+    control->setLoading(false, 450);
+    QTRY_COMPARE(model.rowCount(), 450);
+    QTRY_VERIFY(!model.isLoading());
+    QCOMPARE(model.loadedCount(), 450);
+    QCOMPARE(loading.last().at(0).toBool(), false);
+    QCOMPARE(loading.last().at(1).toLongLong(), 450);
+    QCOMPARE(resets.count(), resetsAfterOpen);
 }
 
 void TestTaskResultModel::shouldDestroyTheStoreOnTheWorkerThread()

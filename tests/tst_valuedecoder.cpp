@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "jsonescape.h"
 #include "valuedecoder.h"
 
 using ValueDecoder::Decoded;
@@ -39,6 +40,32 @@ class TestValueDecoder : public QObject
     Q_OBJECT
 
 private slots:
+    void jsonEscapeShouldMatchPythonsJsonDumps_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("controlOnly"); // json.dumps(text, ensure_ascii=False)[1:-1]
+        QTest::addColumn<QString>("ascii");       // json.dumps(text)[1:-1]
+        QTest::newRow("plain") << QStringLiteral("abc") << QStringLiteral("abc") << QStringLiteral("abc");
+        QTest::newRow("quote and backslash") << QStringLiteral("a\"b\\c") << QStringLiteral("a\\\"b\\\\c")
+                                             << QStringLiteral("a\\\"b\\\\c");
+        QTest::newRow("controls") << QStringLiteral("\n\r\t\b\f\x01") << QStringLiteral("\\n\\r\\t\\b\\f\\u0001")
+                                  << QStringLiteral("\\n\\r\\t\\b\\f\\u0001");
+        QTest::newRow("non-ascii") << QStringLiteral("Zo\u00eb \U0001F680\u007f") << QStringLiteral("Zo\u00eb \U0001F680\u007f")
+                                   << QStringLiteral("Zo\\u00eb \\ud83d\\ude80\\u007f");
+    }
+
+    void jsonEscapeShouldMatchPythonsJsonDumps()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, controlOnly);
+        QFETCH(QString, ascii);
+        QCOMPARE(JsonEscape::escaped(text, JsonEscape::Mode::ControlOnly), controlOnly);
+        QCOMPARE(JsonEscape::escaped(text, JsonEscape::Mode::Ascii), ascii);
+        QString out = QStringLiteral("x");
+        JsonEscape::append(out, text, JsonEscape::Mode::Ascii);
+        QCOMPARE(out, QLatin1Char('x') + ascii);
+    }
+
     void shouldDecodeResults_data()
     {
         QTest::addColumn<QString>("stored");

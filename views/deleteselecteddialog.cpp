@@ -57,27 +57,13 @@ DeleteSelectedDialog::DeleteSelectedDialog(StoreFactory factory, const QVector<q
     m_progress->hide();
     layout->addWidget(m_progress);
 
-    m_summary = new QLabel(this);
-    m_summary->setObjectName(QStringLiteral("summaryLabel"));
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_summary->hide();
-    layout->addWidget(m_summary);
+    m_summary = addSummaryLabel(this, layout, false);
     layout->addStretch(1);
-
-    auto *buttons = new QHBoxLayout;
-    buttons->addStretch(1);
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("cancelButton"));
-    m_cancel->setAutoDefault(false);
-    buttons->addWidget(m_cancel);
-    m_confirm = new QPushButton(n == 1 ? tr("Delete 1 result") : tr("Delete %1 results").arg(QLocale().toString(n)), this);
-    m_confirm->setObjectName(QStringLiteral("confirmButton"));
-    m_confirm->setIcon(style()->standardIcon(QStyle::SP_TrashIcon));
-    m_confirm->setAutoDefault(false);
+    const DeletionButtons buttons = addDeletionButtons(
+        this, layout, n == 1 ? tr("Delete 1 result") : tr("Delete %1 results").arg(QLocale().toString(n)));
+    m_cancel = buttons.cancel;
+    m_confirm = buttons.confirm;
     m_confirm->setEnabled(n > 0);
-    buttons->addWidget(m_confirm);
-    layout->addLayout(buttons);
 
     connect(m_confirm, &QPushButton::clicked, this, &DeleteSelectedDialog::confirm);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
@@ -120,9 +106,7 @@ void DeleteSelectedDialog::confirm()
     m_progress->setFormat(tr("Deleting…"));
     m_job = new PurgeJob(m_factory, this);
     connect(m_job, &PurgeJob::progress, this, [this](qint64 done, qint64 expected) {
-        const qint64 max = qMax(done, expected);
-        m_progress->setRange(0, int(qMin<qint64>(max, INT_MAX)));
-        m_progress->setValue(int(qMin<qint64>(done, INT_MAX)));
+        const qint64 max = showDeletionProgress(m_progress, done, expected);
         m_progress->setFormat(tr("Deleted %1 of %2").arg(QLocale().toString(done), QLocale().toString(max)));
     });
     connect(m_job, &PurgeJob::finished, this, &DeleteSelectedDialog::onFinished);
@@ -138,9 +122,7 @@ void DeleteSelectedDialog::onFinished(const PurgeSummary &summary)
         s.expected = m_rowIds.size();
     m_summary->setText(purgeSummaryText(s));
     m_summary->show();
-    if (!s.error && !s.cancelled)
-        m_progress->setValue(m_progress->maximum());
-    m_progress->setFormat(s.cancelled ? tr("Cancelled") : s.error ? tr("Stopped by an error") : tr("Done"));
+    showDeletionFinished(m_progress, s);
     m_cancel->setEnabled(true);
     m_cancel->setText(tr("Close"));
     m_cancel->setDefault(true);

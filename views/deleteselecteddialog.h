@@ -17,7 +17,7 @@ class QPushButton;
 /// destroying the dialog cancels and waits for the batch in flight.
 ///
 /// GUI thread; owned by its parent.
-class DeleteSelectedDialog : public QDialog
+class DeleteSelectedDialog final : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DeleteSelectedDialog)

@@ -1,6 +1,7 @@
 #include "detailpane.h"
 
 #include "jsonhighlighter.h"
+#include "palettecolors.h"
 #include "tracebackview.h"
 #include "valuedecoder.h"
 
@@ -12,6 +13,7 @@
 #include <QFontDatabase>
 #include <QGridLayout>
 #include <QFrame>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -25,20 +27,12 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Base).lightnessF() < 0.5;
-}
-
-QColor mix(const QColor &a, const QColor &b, qreal t)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
-                            float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
+using PaletteColors::isDark;
+using PaletteColors::mix;
 
 QColor statusColor(const QString &status)
 {
@@ -92,10 +86,14 @@ public:
         document()->setDocumentMargin(4);
     }
 
-    void setValue(const QString &text)
+    /// Shows at most maxChars of text (layout and highlighting are linear in the document);
+    /// returns how many characters were shown.
+    qsizetype setValue(const QString &text, qsizetype maxChars)
     {
-        setPlainText(text);
+        const qsizetype shown = qMin(text.size(), maxChars);
+        setPlainText(shown < text.size() ? text.left(shown) : text);
         fitHeight();
+        return shown;
     }
 
 protected:
@@ -156,6 +154,36 @@ private:
 
 } // namespace
 
+/// What decoding a row gives; made on any thread, then only read.
+struct DetailPane::Values
+{
+    ValueDecoder::Decoded args;
+    ValueDecoder::Decoded kwargs;
+    ValueDecoder::Decoded result;
+    ValueDecoder::Decoded meta;
+    QString exceptionLine;
+};
+
+std::shared_ptr<const DetailPane::Values> DetailPane::decodeValues(const TaskResult &row)
+{
+    auto values = std::make_shared<Values>();
+    values->args = ValueDecoder::decodeArguments(row.args);
+    values->kwargs = ValueDecoder::decodeArguments(row.kwargs);
+    values->result = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding);
+    values->meta = ValueDecoder::decodeMeta(row.meta);
+    values->exceptionLine = ValueDecoder::tracebackExceptionLine(row.traceback);
+    return values;
+}
+
+namespace {
+
+qsizetype storedSize(const TaskResult &row)
+{
+    return row.args.size() + row.kwargs.size() + row.result.size() + row.meta.size() + row.traceback.size();
+}
+
+} // namespace
+
 struct DetailPane::Ui
 {
     QStackedWidget *stack = nullptr;
@@ -166,6 +194,7 @@ struct DetailPane::Ui
     QLabel *title = nullptr;
     QLabel *note = nullptr;
     QLabel *problems = nullptr;
+    QLabel *sizeNote = nullptr;
 
     std::unique_ptr<FormGrid> identity;
     QLabel *taskId = nullptr;
@@ -360,6 +389,14 @@ void DetailPane::buildUi()
     ui.problems->setAutoFillBackground(true);
     layout->addWidget(ui.problems);
 
+    ui.sizeNote = new QLabel(c);
+    ui.sizeNote->setObjectName(QStringLiteral("detailSizeNote"));
+    ui.sizeNote->setWordWrap(true);
+    ui.sizeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    ui.sizeNote->setMargin(8);
+    ui.sizeNote->setAutoFillBackground(true);
+    layout->addWidget(ui.sizeNote);
+
     // Identity
     ui.identity = addSection(layout, c, QStringLiteral("detailSectionIdentity"), tr("Identity"));
     ui.taskId = makeValueLabel(QStringLiteral("detailTaskId"), c, true);
@@ -511,7 +548,8 @@ void DetailPane::buildUi()
     connect(ui.copyResult, &QToolButton::clicked, this, [this] {
         // The readable form, as shown; the stored text is one click away in the table's
         // "copy row as JSON".
-        QGuiApplication::clipboard()->setText(m_ui->resultView->toPlainText());
+        // All of it, also when the view shows only the start of a large value.
+        QGuiApplication::clipboard()->setText(m_values ? m_values->result.text : m_ui->resultView->toPlainText());
         flashCopied(m_ui->copyResult);
     });
     connect(ui.copyTraceback, &QToolButton::clicked, this, [this] {
@@ -557,7 +595,28 @@ void DetailPane::showResult(const TaskResult &row)
     const bool sameRow = m_ui->stack->currentWidget() == m_ui->scroll && m_row.rowId == row.rowId
         && m_row.taskId == row.taskId;
     m_row = row;
+    const quint64 generation = ++m_generation;
+    if (storedSize(row) <= syncDecodeLimit) {
+        m_values = decodeValues(row);
+    } else {
+        // Pickles, literals and pretty JSON of megabytes take seconds: decode on a pool
+        // thread. The watcher lives on this thread and emits finished here (it queues the
+        // answer itself); an answer for an older showResult() is dropped.
+        m_values.reset();
+        auto *watcher = new QFutureWatcher<std::shared_ptr<const Values>>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+            watcher->deleteLater();
+            if (generation != m_generation)
+                return;
+            m_values = watcher->result();
+            render();
+            Q_EMIT valuesShown();
+        });
+        watcher->setFuture(QtConcurrent::run([row] { return decodeValues(row); }));
+    }
     render();
+    if (m_values)
+        Q_EMIT valuesShown();
     if (!sameRow)
         m_ui->scroll->verticalScrollBar()->setValue(0);
     m_ui->stack->setCurrentWidget(m_ui->scroll);
@@ -567,6 +626,8 @@ void DetailPane::showError(const QString &message)
 {
     m_ui->loadingDelay->stop();
     m_row = TaskResult();
+    m_values.reset();
+    ++m_generation;
     showPlaceholder(tr("Could not load this result.\n\n%1").arg(message));
     m_ui->placeholder->setProperty("error", true);
 }
@@ -575,6 +636,8 @@ void DetailPane::clear()
 {
     m_ui->loadingDelay->stop();
     m_row = TaskResult();
+    m_values.reset();
+    ++m_generation;
     showPlaceholder(tr("Select a task result to see its details."));
 }
 
@@ -701,8 +764,11 @@ void DetailPane::render()
         ui.retries->setText(row.retries < 0 ? none : QLocale().toString(row.retries));
 
     // Parameters
+    const Values *values = m_values.get();
+    const QString decoding = muted(pal, tr("Decoding…"));
+    QStringList sizeNotes;
     auto showValue = [&](ValueView *view, QLabel *missing, Field field, const QString &stored,
-                         const ValueDecoder::Decoded &decoded, bool extendedField) {
+                         const ValueDecoder::Decoded *decoded, bool extendedField) {
         if (!fields.contains(field)) {
             view->hide();
             missing->setText(unavailable);
@@ -717,15 +783,24 @@ void DetailPane::render()
             missing->show();
             return;
         }
+        if (!decoded) {
+            view->hide();
+            missing->setText(decoding);
+            missing->show();
+            return;
+        }
         missing->hide();
-        view->setValue(decoded.text);
+        const qsizetype shown = view->setValue(decoded->text, maxShownChars);
         view->show();
-        if (!decoded.problem.isEmpty())
-            problems << tr("%1: %2").arg(fieldLabel(field), decoded.problem);
+        if (shown < decoded->text.size()) {
+            sizeNotes << tr("%1: shown the first %2 of %3 characters.")
+                             .arg(fieldLabel(field), QLocale().toString(shown), QLocale().toString(decoded->text.size()));
+        }
+        if (!decoded->problem.isEmpty())
+            problems << tr("%1: %2").arg(fieldLabel(field), decoded->problem);
     };
-    showValue(ui.args, ui.argsMissing, Field::Args, row.args, ValueDecoder::decodeArguments(row.args), true);
-    showValue(ui.kwargs, ui.kwargsMissing, Field::Kwargs, row.kwargs,
-              ValueDecoder::decodeArguments(row.kwargs), true);
+    showValue(ui.args, ui.argsMissing, Field::Args, row.args, values ? &values->args : nullptr, true);
+    showValue(ui.kwargs, ui.kwargsMissing, Field::Kwargs, row.kwargs, values ? &values->kwargs : nullptr, true);
 
     // Result
     {
@@ -735,19 +810,21 @@ void DetailPane::render()
         if (!row.contentEncoding.isEmpty())
             content << row.contentEncoding;
         ui.contentType->setText(content.isEmpty() ? none : content.join(QStringLiteral(", ")).toHtmlEscaped());
-        const ValueDecoder::Decoded decoded
-            = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding);
+        const ValueDecoder::Decoded *decoded = values ? &values->result : nullptr;
+        const qsizetype notesBefore = sizeNotes.size();
         showValue(ui.resultView, ui.resultMissing, Field::Result, row.result, decoded, false);
+        if (sizeNotes.size() > notesBefore)
+            sizeNotes.last() += QLatin1Char(' ') + tr("Copy copies all of it.");
         // Exceptions and pickles say what they are in their own text; other bytes get a
         // heading so a hex dump is not mistaken for the value.
-        const bool summarize = decoded.kind == ValueDecoder::Kind::Binary;
+        const bool summarize = decoded && decoded->kind == ValueDecoder::Kind::Binary;
         ui.resultSummary->setVisible(summarize);
         if (summarize)
             ui.resultSummary->setText(QStringLiteral("<i>%1</i>").arg(tr("Binary content (%1), shown as bytes")
                                                                           .arg(row.contentType.toHtmlEscaped())));
         ui.copyResult->setVisible(!row.result.isNull() && fields.contains(Field::Result));
     }
-    showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, ValueDecoder::decodeMeta(row.meta), false);
+    showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, values ? &values->meta : nullptr, false);
     if (!fields.contains(Field::Traceback)) {
         ui.traceback->hide();
         ui.tracebackMissing->setText(unavailable);
@@ -760,11 +837,21 @@ void DetailPane::render()
         ui.tracebackMissing->setText(failed && notExtended ? notRecorded : none);
         ui.tracebackMissing->show();
         ui.copyTraceback->setVisible(false);
+    } else if (!values) {
+        ui.traceback->hide();
+        ui.tracebackMissing->setText(decoding);
+        ui.tracebackMissing->show();
+        ui.copyTraceback->setVisible(true);
     } else {
         ui.tracebackMissing->hide();
-        ui.traceback->setTraceback(row.traceback);
+        ui.traceback->setTraceback(row.traceback, values->exceptionLine);
         ui.traceback->show();
         ui.copyTraceback->setVisible(true);
+        if (ui.traceback->shownChars() < row.traceback.size()) {
+            sizeNotes << tr("%1: shown the last %2 of %3 characters. Copy copies all of it.")
+                             .arg(fieldLabel(Field::Traceback), QLocale().toString(ui.traceback->shownChars()),
+                                  QLocale().toString(row.traceback.size()));
+        }
     }
 
     // Dates
@@ -808,6 +895,11 @@ void DetailPane::render()
                                             return escaped.join(QStringLiteral("<br>• "));
                                         }()));
     ui.problems->setVisible(!problems.isEmpty());
+    QStringList escapedNotes;
+    for (const QString &n : std::as_const(sizeNotes))
+        escapedNotes << n.toHtmlEscaped();
+    ui.sizeNote->setText(escapedNotes.join(QStringLiteral("<br>")));
+    ui.sizeNote->setVisible(!sizeNotes.isEmpty());
 }
 
 void DetailPane::applyPalette()
@@ -823,6 +915,7 @@ void DetailPane::applyPalette()
     QPalette notePal = pal;
     notePal.setColor(QPalette::Window, mix(window, QColor(0x3d, 0xae, 0xe9), darkWindow ? 0.25 : 0.14));
     ui.note->setPalette(notePal);
+    ui.sizeNote->setPalette(notePal);
     QPalette warnPal = pal;
     warnPal.setColor(QPalette::Window, mix(window, QColor(0xf6, 0x74, 0x00), darkWindow ? 0.28 : 0.16));
     ui.problems->setPalette(warnPal);

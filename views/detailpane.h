@@ -3,6 +3,8 @@
 #include "resultstore.h"
 #include "taskresult.h"
 
+#include <memory>
+
 #include <QScrollArea>
 #include <QWidget>
 
@@ -20,6 +22,11 @@ class JsonHighlighter;
 /// The read-only detail of one task result, grouped as the Django admin's TaskResult page:
 /// Identity, Parameters, Result, Dates. Shows a complete row (TaskResult::complete), a
 /// loading state, or an error. Pure view: does no database work.
+///
+/// Decoding (pickles, Python literals, pretty JSON) is linear in a value's size: a row whose
+/// stored values exceed syncDecodeLimit characters is decoded on a QThreadPool thread and
+/// shown when done (a newer showResult()/clear() drops the stale answer); the text views get
+/// at most maxShownChars characters of a value, with a note; Copy copies all of it.
 ///
 /// Lives on the GUI thread; owned by its parent.
 class DetailPane final : public QWidget
@@ -44,7 +51,20 @@ public:
     /// The row shown now (rowId -1 when none).
     const TaskResult &currentRow() const { return m_row; }
 
+    /// True while the values of the row shown are being decoded off the GUI thread.
+    bool isDecoding() const { return !m_values && (m_row.rowId >= 0 || !m_row.taskId.isEmpty()); }
+
+    /// Rows whose args, kwargs, result, meta and traceback add up to more characters than
+    /// this are decoded on a worker thread; smaller ones at once.
+    static constexpr qsizetype syncDecodeLimit = 64 * 1024;
+    /// Most characters of one decoded value put into a text view.
+    static constexpr qsizetype maxShownChars = 1024 * 1024;
+
 Q_SIGNALS:
+    /// The values of the row given to showResult() are decoded and on screen (emitted once
+    /// per showResult(), also when decoding was synchronous).
+    void valuesShown();
+
     /// The user clicked a task name, worker, status or periodic task to filter by it.
     void filterRequested(Field field, const QString &value);
 
@@ -53,6 +73,9 @@ protected:
 
 private:
     struct Ui;
+    struct Values;
+    /// Pure: runs on a pool thread for large rows.
+    static std::shared_ptr<const Values> decodeValues(const TaskResult &row);
     void buildUi();
     void render();
     void applyPalette();
@@ -62,4 +85,8 @@ private:
     StoreInfo m_info;
     bool m_hasInfo = false;
     TaskResult m_row;
+    /// Decoded values of m_row; null while a worker decodes them.
+    std::shared_ptr<const Values> m_values;
+    /// Bumped by every showResult()/showError()/clear(); a decode answer for an older one is dropped.
+    quint64 m_generation = 0;
 };

@@ -9,14 +9,11 @@
 #include <QStyle>
 #include <QToolButton>
 
+#include "palettecolors.h"
+
 namespace {
 
-QColor mix(const QColor &a, const QColor &b, qreal t)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
-                            float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
+using PaletteColors::mix;
 
 const QColor errorRed(0xda, 0x44, 0x53); // KMessageWidget's negative colour
 

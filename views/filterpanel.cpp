@@ -1,8 +1,11 @@
 #include "filterpanel.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -144,8 +147,21 @@ FilterPanel::FilterPanel(QWidget *parent) : QWidget(parent)
             updateHeadings();
             Q_EMIT filtersChanged();
         });
-        // Space/Return on the current item toggles it, like a check list should.
+        // A click anywhere on a value toggles it (the check box alone is a small target), and
+        // so does Return; Space already does through the delegate.
+        connect(list, &QListWidget::itemPressed, this, [this](QListWidgetItem *item) {
+            m_pressedItem = item;
+            m_pressedState = item->checkState();
+        });
+        connect(list, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
+            const bool untouched = item == m_pressedItem && item->checkState() == m_pressedState;
+            m_pressedItem = nullptr;
+            if (untouched) // the click was not on the check box itself
+                item->setCheckState(item->checkState() == Qt::Checked ? Qt::Unchecked : Qt::Checked);
+        });
         connect(list, &QListWidget::itemActivated, this, [](QListWidgetItem *item) {
+            if (QGuiApplication::mouseButtons() != Qt::NoButton)
+                return; // a double click: the clicks already toggled
             item->setCheckState(item->checkState() == Qt::Checked ? Qt::Unchecked : Qt::Checked);
         });
     }
@@ -189,6 +205,17 @@ QListWidget *FilterPanel::listFor(Field field) const
 void FilterPanel::populate(QListWidget *list, const QVector<FacetValue> &values)
 {
     const QVector<CheckedValue> checked = checkedOf(list);
+    // Unchanged values, and no ticked leftover to add or drop: the list is already what this
+    // would build (ticks and the current item live in the items themselves).
+    const auto shown = m_shownFacets.constFind(list);
+    if (shown != m_shownFacets.cend() && *shown == values && list->count() == values.size()
+        && std::all_of(checked.cbegin(), checked.cend(), [&values](const CheckedValue &c) {
+               return std::any_of(values.cbegin(), values.cend(), [&c](const FacetValue &fv) {
+                   return CheckedValue{fv.value, fv.value.isNull()} == c;
+               });
+           }))
+        return;
+    m_shownFacets.insert(list, values);
     const QString currentValue = list->currentItem() ? list->currentItem()->data(ValueRole).toString()
                                                      : QString();
     const bool currentNull = list->currentItem() && list->currentItem()->data(IsNullRole).toBool();
@@ -217,6 +244,7 @@ void FilterPanel::populate(QListWidget *list, const QVector<FacetValue> &values)
     };
 
     m_updating = true;
+    m_pressedItem = nullptr;
     list->clear();
     for (const FacetValue &fv : values)
         addItem(fv.value, fv.value.isNull(), fv.count);

@@ -4,6 +4,7 @@
 #include "taskresult.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QWidget>
 
 class QComboBox;
@@ -11,6 +12,7 @@ class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QListWidget;
+class QListWidgetItem;
 class QPushButton;
 
 /// The filter side panel: Status, Task name, Worker and Periodic task facets ("value (count)"
@@ -74,4 +76,9 @@ private:
     QDateTimeEdit *m_to = nullptr;
     QPushButton *m_clear = nullptr;
     bool m_updating = false;
+    /// The facet values each list was last built from: an unchanged refresh rebuilds nothing
+    /// (thousands of task names made every refresh recreate thousands of items).
+    QHash<const QListWidget *, QVector<FacetValue>> m_shownFacets;
+    QListWidgetItem *m_pressedItem = nullptr; ///< between itemPressed and itemClicked
+    Qt::CheckState m_pressedState = Qt::Unchecked;
 };

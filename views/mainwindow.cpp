@@ -185,11 +185,17 @@ MainWindow::~MainWindow()
 
 void MainWindow::createActions()
 {
-    auto make = [this](const QString &text, const char *objectName) {
+    // Table-scoped shortcuts (Qt::WidgetWithChildrenShortcut) act only while the table has focus.
+    auto make = [this](const QString &text, const char *objectName, const QKeySequence &shortcut = {},
+                       Qt::ShortcutContext context = Qt::WindowShortcut) {
         auto *action = new QAction(text, this);
         action->setObjectName(QString::fromLatin1(objectName));
+        if (!shortcut.isEmpty())
+            action->setShortcut(shortcut);
+        action->setShortcutContext(context);
         return action;
     };
+    constexpr Qt::ShortcutContext table = Qt::WidgetWithChildrenShortcut;
 
     m_openAction = make(tr("&Open Database…"), "openAction");
     m_openAction->setShortcuts({QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_L)});
@@ -197,20 +203,17 @@ void MainWindow::createActions()
     m_openAction->setToolTip(tr("Type a database URL to open (Ctrl+L)"));
     connect(m_openAction, &QAction::triggered, this, [this] { m_connectionBar->focusUrl(); });
 
-    m_quitAction = make(tr("&Quit"), "quitAction");
-    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction = make(tr("&Quit"), "quitAction", QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 
-    m_refreshAction = make(tr("&Refresh"), "refreshAction");
-    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction = make(tr("&Refresh"), "refreshAction", QKeySequence::Refresh);
     m_refreshAction->setIcon(themed("view-refresh", QStyle::SP_BrowserReload));
     m_refreshAction->setToolTip(tr("Read the results again (F5)"));
     connect(m_refreshAction, &QAction::triggered, this, [this] { refresh(false); });
 
-    m_autoRefreshAction = make(tr("&Auto-refresh"), "autoRefreshAction");
+    m_autoRefreshAction = make(tr("&Auto-refresh"), "autoRefreshAction", QKeySequence(Qt::SHIFT | Qt::Key_F5));
     m_autoRefreshAction->setCheckable(true);
-    m_autoRefreshAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     m_autoRefreshAction->setIcon(themed("media-playlist-repeat", QStyle::SP_BrowserReload));
     m_autoRefreshAction->setToolTip(
         tr("Show new results every %1 seconds without moving the selection (Shift+F5)")
@@ -225,57 +228,45 @@ void MainWindow::createActions()
                                  3000);
     });
 
-    m_deleteExpiredAction = make(tr("Delete &Expired…"), "deleteExpiredAction");
-    m_deleteExpiredAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+    m_deleteExpiredAction = make(tr("Delete &Expired…"), "deleteExpiredAction",
+                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
     m_deleteExpiredAction->setIcon(themed("edit-clear-history", QStyle::SP_DialogDiscardButton));
     connect(m_deleteExpiredAction, &QAction::triggered, this, &MainWindow::deleteExpired);
 
-    m_deleteSelectedAction = make(tr("&Delete Selected…"), "deleteSelectedAction");
-    m_deleteSelectedAction->setShortcut(QKeySequence::Delete);
-    m_deleteSelectedAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_deleteSelectedAction = make(tr("&Delete Selected…"), "deleteSelectedAction", QKeySequence::Delete, table);
     m_deleteSelectedAction->setIcon(themed("edit-delete", QStyle::SP_TrashIcon));
     connect(m_deleteSelectedAction, &QAction::triggered, this, &MainWindow::deleteSelected);
 
-    m_copyAction = make(tr("&Copy"), "copyAction");
-    m_copyAction->setShortcut(QKeySequence::Copy);
-    m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copyAction = make(tr("&Copy"), "copyAction", QKeySequence::Copy, table);
     m_copyAction->setIcon(themed("edit-copy", QStyle::SP_FileIcon));
     m_copyAction->setToolTip(tr("Copy the current cell"));
     connect(m_copyAction, &QAction::triggered, this, &MainWindow::copyCell);
 
-    m_copyTaskIdAction = make(tr("Copy Task &ID"), "copyTaskIdAction");
-    m_copyTaskIdAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
-    m_copyTaskIdAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copyTaskIdAction = make(tr("Copy Task &ID"), "copyTaskIdAction", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), table);
     connect(m_copyTaskIdAction, &QAction::triggered, this, &MainWindow::copyTaskId);
 
-    m_copyJsonAction = make(tr("Copy Row as &JSON"), "copyJsonAction");
-    m_copyJsonAction->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
-    m_copyJsonAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copyJsonAction = make(tr("Copy Row as &JSON"), "copyJsonAction", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), table);
     connect(m_copyJsonAction, &QAction::triggered, this, &MainWindow::copyRowsAsJson);
 
-    m_selectAllAction = make(tr("Select &All"), "selectAllAction");
-    m_selectAllAction->setShortcut(QKeySequence::SelectAll);
-    m_selectAllAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_selectAllAction = make(tr("Select &All"), "selectAllAction", QKeySequence::SelectAll, table);
     connect(m_selectAllAction, &QAction::triggered, m_table, &QTableView::selectAll);
 
-    m_findAction = make(tr("&Find"), "findAction");
-    m_findAction->setShortcut(QKeySequence::Find);
+    m_findAction = make(tr("&Find"), "findAction", QKeySequence::Find);
     connect(m_findAction, &QAction::triggered, this, [this] {
         m_searchBox->setFocus(Qt::ShortcutFocusReason);
         m_searchBox->selectAll();
     });
 
-    m_utcAction = make(tr("Show Dates in &UTC"), "utcAction");
+    m_utcAction = make(tr("Show Dates in &UTC"), "utcAction", QKeySequence(Qt::CTRL | Qt::Key_U));
     m_utcAction->setCheckable(true);
-    m_utcAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_U));
     m_utcAction->setToolTip(tr("Dates are shown in local time; tick to show UTC"));
     connect(m_utcAction, &QAction::toggled, this, [this](bool utc) {
         m_model->setShowUtc(utc);
         QSettings().setValue(QStringLiteral("view/utc"), utc);
     });
 
-    m_clearFiltersAction = make(tr("C&lear Filters and Search"), "clearFiltersAction");
-    m_clearFiltersAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    m_clearFiltersAction = make(tr("C&lear Filters and Search"), "clearFiltersAction",
+                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     m_clearFiltersAction->setIcon(themed("edit-clear", QStyle::SP_LineEditClearButton));
     connect(m_clearFiltersAction, &QAction::triggered, this, [this] {
         m_searchBox->clear();
@@ -301,22 +292,23 @@ void MainWindow::createActions()
 
 void MainWindow::createDocks()
 {
+    auto addDock = [this](const QString &title, const QString &objectName, QWidget *widget,
+                          const QKeySequence &toggle, Qt::DockWidgetArea area) {
+        auto *dock = new QDockWidget(title, this);
+        dock->setObjectName(objectName);
+        dock->setWidget(widget);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+        dock->toggleViewAction()->setShortcut(toggle);
+        addDockWidget(area, dock);
+        return dock;
+    };
     m_filterPanel = new FilterPanel(this);
-    m_filterDock = new QDockWidget(tr("Filters"), this);
-    m_filterDock->setObjectName(QStringLiteral("filterDock"));
-    m_filterDock->setWidget(m_filterPanel);
-    m_filterDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
-    m_filterDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    addDockWidget(Qt::LeftDockWidgetArea, m_filterDock);
-
+    m_filterDock = addDock(tr("Filters"), QStringLiteral("filterDock"), m_filterPanel,
+                           QKeySequence(Qt::CTRL | Qt::Key_1), Qt::LeftDockWidgetArea);
     m_detailPane = new DetailPane(this);
     m_detailPane->setObjectName(QStringLiteral("detailPane"));
-    m_detailDock = new QDockWidget(tr("Details"), this);
-    m_detailDock->setObjectName(QStringLiteral("detailDock"));
-    m_detailDock->setWidget(m_detailPane);
-    m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
-    m_detailDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
-    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    m_detailDock = addDock(tr("Details"), QStringLiteral("detailDock"), m_detailPane,
+                           QKeySequence(Qt::CTRL | Qt::Key_2), Qt::RightDockWidgetArea);
     resizeDocks({m_filterDock, m_detailDock}, {270, 460}, Qt::Horizontal);
 
     m_connectionBar = new ConnectionBar(this);
@@ -578,7 +570,7 @@ void MainWindow::refresh(bool automatic)
             reopen();
         return;
     }
-    if (automatic && m_model->rowCount() > 0 && m_busyBar->isVisible())
+    if (automatic && m_busy)
         return; // still busy with the previous round
     m_table->preserveSelection();
     if (!automatic && m_filterPanel->isDateRangeRelative()) {
@@ -597,6 +589,7 @@ void MainWindow::refresh(bool automatic)
 
 void MainWindow::setBusy(bool busy)
 {
+    m_busy = busy;
     if (busy) {
         if (!m_busyBar->isVisible() && !m_busyDelay->isActive())
             m_busyDelay->start();
@@ -917,6 +910,15 @@ void MainWindow::deleteSelected()
     if (rows.isEmpty()) {
         statusBar()->showMessage(tr("Select the results to delete first"), 3000);
         return;
+    }
+    const qsizetype selected = m_table->selectionModel()->selectedRows().size();
+    if (selected > rows.size()) {
+        // Rows never scrolled into view are not read, so their ids are unknown here.
+        statusBar()->showMessage(
+            tr("Only the %1 loaded of the %2 selected results can be deleted by selection; "
+               "use Delete Expired… to delete by date")
+                .arg(QLocale().toString(qint64(rows.size())), QLocale().toString(qint64(selected))),
+            10000);
     }
     QVector<qint64> ids;
     QMap<QString, qint64> byStatus;

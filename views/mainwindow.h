@@ -126,6 +126,7 @@ private:
     bool m_readOnly = false;
     bool m_opened = false;
     bool m_selectFirstRow = false;
+    bool m_busy = false;
     StoreInfo m_info;
     qint64 m_matching = -1;
     qint64 m_total = -1;

@@ -19,14 +19,11 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "palettecolors.h"
+
 namespace {
 
-QColor mix(const QColor &a, const QColor &b, qreal t)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
-                            float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
+using PaletteColors::mix;
 
 QString results(qint64 n)
 {
@@ -130,6 +127,66 @@ void growDialogToFit(QWidget *dialog)
                                                    : layout->totalSizeHint().height();
     if (wanted > dialog->height())
         dialog->resize(dialog->width(), wanted);
+}
+
+DeletionButtons addDeletionButtons(QDialog *dialog, QBoxLayout *layout, const QString &confirmText)
+{
+    DeletionButtons b;
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    b.cancel = new QPushButton(PurgeDialog::tr("Cancel"), dialog);
+    b.cancel->setObjectName(QStringLiteral("cancelButton"));
+    b.cancel->setAutoDefault(false);
+    row->addWidget(b.cancel);
+    b.confirm = new QPushButton(confirmText, dialog);
+    b.confirm->setObjectName(QStringLiteral("confirmButton"));
+    b.confirm->setIcon(dialog->style()->standardIcon(QStyle::SP_TrashIcon));
+    // Deleting is never what Enter does.
+    b.confirm->setAutoDefault(false);
+    b.confirm->setDefault(false);
+    row->addWidget(b.confirm);
+    layout->addLayout(row);
+    return b;
+}
+
+QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold)
+{
+    auto *summary = new QLabel(dialog);
+    summary->setObjectName(QStringLiteral("summaryLabel"));
+    summary->setWordWrap(true);
+    summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    if (bold) {
+        QFont f = summary->font();
+        f.setBold(true);
+        summary->setFont(f);
+    }
+    summary->hide();
+    layout->addWidget(summary);
+    return summary;
+}
+
+qint64 showDeletionProgress(QProgressBar *bar, qint64 done, qint64 expected)
+{
+    const qint64 max = qMax(done, expected);
+    if (max > 0) {
+        if (max > INT_MAX) {
+            bar->setRange(0, 1000);
+            bar->setValue(int(done * 1000 / max));
+        } else {
+            bar->setRange(0, int(max));
+            bar->setValue(int(done));
+        }
+    }
+    return max;
+}
+
+void showDeletionFinished(QProgressBar *bar, const PurgeSummary &summary)
+{
+    if (!summary.error && !summary.cancelled)
+        bar->setValue(bar->maximum());
+    bar->setFormat(summary.cancelled ? PurgeDialog::tr("Cancelled")
+                   : summary.error   ? PurgeDialog::tr("Stopped by an error")
+                                     : PurgeDialog::tr("Done"));
 }
 
 QString statusBreakdownText(const QMap<QString, qint64> &byStatus)
@@ -357,33 +414,12 @@ void PurgeDialog::buildUi()
     m_progress->hide();
     layout->addWidget(m_progress);
 
-    m_summary = new QLabel(this);
-    m_summary->setObjectName(QStringLiteral("summaryLabel"));
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QFont bold = m_summary->font();
-    bold.setBold(true);
-    m_summary->setFont(bold);
-    m_summary->hide();
-    layout->addWidget(m_summary);
-
+    m_summary = addSummaryLabel(this, layout, true);
     layout->addStretch(1);
-
-    auto *buttons = new QHBoxLayout;
-    buttons->addStretch(1);
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("cancelButton"));
-    m_cancel->setAutoDefault(false);
-    buttons->addWidget(m_cancel);
-    m_confirm = new QPushButton(tr("Delete"), this);
-    m_confirm->setObjectName(QStringLiteral("confirmButton"));
-    m_confirm->setIcon(style()->standardIcon(QStyle::SP_TrashIcon));
-    // Deleting is never what Enter does.
-    m_confirm->setAutoDefault(false);
-    m_confirm->setDefault(false);
+    const DeletionButtons buttons = addDeletionButtons(this, layout, tr("Delete"));
+    m_cancel = buttons.cancel;
+    m_confirm = buttons.confirm;
     m_confirm->setEnabled(false);
-    buttons->addWidget(m_confirm);
-    layout->addLayout(buttons);
 
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -671,17 +707,7 @@ void PurgeDialog::confirm()
 
 void PurgeDialog::onProgress(qint64 done, qint64 expected)
 {
-    const qint64 max = qMax(done, expected);
-    if (max > 0) {
-        // QProgressBar is int-ranged; scale to per-mille for huge purges.
-        if (max > INT_MAX) {
-            m_progress->setRange(0, 1000);
-            m_progress->setValue(int(done * 1000 / max));
-        } else {
-            m_progress->setRange(0, int(max));
-            m_progress->setValue(int(done));
-        }
-    }
+    const qint64 max = showDeletionProgress(m_progress, done, expected);
     m_progress->setFormat(tr("Deleted %1 of %2").arg(QLocale().toString(done), results(max)));
 }
 
@@ -689,9 +715,7 @@ void PurgeDialog::onFinished(const PurgeSummary &summary)
 {
     setStage(Stage::Done);
     m_summary->setText(purgeSummaryText(summary));
-    if (!summary.error && !summary.cancelled)
-        m_progress->setValue(m_progress->maximum());
-    m_progress->setFormat(summary.cancelled ? tr("Cancelled") : summary.error ? tr("Stopped by an error") : tr("Done"));
+    showDeletionFinished(m_progress, summary);
     Q_EMIT purgeFinished(summary);
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 
+class QBoxLayout;
 class QComboBox;
 class QDateTimeEdit;
 class QLabel;
@@ -33,7 +34,7 @@ class QTimer;
 /// the dialog cancels and waits — no thread is left behind.
 ///
 /// GUI thread; owned by its parent.
-class PurgeDialog : public QDialog
+class PurgeDialog final : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PurgeDialog)
@@ -125,3 +126,19 @@ QString statusBreakdownText(const QMap<QString, qint64> &byStatus);
 /// shown after the first show would otherwise be squeezed: QLayout's minimum ignores
 /// height-for-width).
 void growDialogToFit(QWidget *dialog);
+
+/// The Cancel and Delete buttons that end both deletion dialogs, right-aligned and added to
+/// layout; children of dialog. Neither is a default button: Enter never deletes.
+struct DeletionButtons
+{
+    QPushButton *cancel = nullptr;
+    QPushButton *confirm = nullptr;
+};
+DeletionButtons addDeletionButtons(QDialog *dialog, QBoxLayout *layout, const QString &confirmText);
+/// The hidden, selectable, word-wrapped label ("summaryLabel") that shows purgeSummaryText().
+QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold);
+/// A running job's bar: done of max(done, expected), in per-mille past INT_MAX (QProgressBar
+/// is int-ranged). Returns max(done, expected) for the caller's text.
+qint64 showDeletionProgress(QProgressBar *bar, qint64 done, qint64 expected);
+/// A finished job's bar: full unless it was cancelled or stopped by an error, with that word.
+void showDeletionFinished(QProgressBar *bar, const PurgeSummary &summary);

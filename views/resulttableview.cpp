@@ -253,7 +253,9 @@ QModelIndexList ResultTableView::selectedLoadedRows() const
         return out;
     const QModelIndexList rows = selectionModel()->selectedRows();
     for (const QModelIndex &index : rows) {
-        if (index.data(TaskResultModel::LoadedRole).toBool())
+        // cachedRow(), not data(): asking data() for a row would load its page, and a
+        // select-all over a million rows must not read them all.
+        if (m_model && m_model->cachedRow(index.row()))
             out.push_back(index);
     }
     return out;

@@ -1,5 +1,6 @@
 #include "tracebackview.h"
 
+#include "palettecolors.h"
 #include "valuedecoder.h"
 
 #include <cmath>
@@ -12,17 +13,8 @@
 
 namespace {
 
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Base).lightnessF() < 0.5;
-}
-
-QColor mix(const QColor &a, const QColor &b, qreal t)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
-                            float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
+using PaletteColors::isDark;
+using PaletteColors::mix;
 
 constexpr int maxVisibleLines = 24;
 
@@ -42,13 +34,28 @@ TracebackView::TracebackView(QWidget *parent) : QPlainTextEdit(parent)
 
 void TracebackView::setTraceback(const QString &traceback)
 {
+    setTraceback(traceback, ValueDecoder::tracebackExceptionLine(traceback));
+}
+
+void TracebackView::setTraceback(const QString &traceback, const QString &exceptionLine)
+{
     m_traceback = traceback;
-    m_exceptionLine = ValueDecoder::tracebackExceptionLine(traceback);
+    m_exceptionLine = exceptionLine;
     // Trailing newlines would add empty blocks and push the exception line off the end.
-    QString text = traceback;
-    while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r')))
-        text.chop(1);
-    setPlainText(text);
+    qsizetype end = traceback.size();
+    while (end > 0 && (traceback.at(end - 1) == QLatin1Char('\n') || traceback.at(end - 1) == QLatin1Char('\r')))
+        --end;
+    // Layout and formats cost time linear in the document: a huge traceback shows its end
+    // (where the exception line is), starting on a whole line.
+    qsizetype begin = 0;
+    if (end > maxShownChars) {
+        begin = end - maxShownChars;
+        const qsizetype newline = traceback.indexOf(QLatin1Char('\n'), begin);
+        if (newline >= 0 && newline + 1 < end)
+            begin = newline + 1;
+    }
+    m_shownChars = end - begin;
+    setPlainText(traceback.mid(begin, end - begin));
     applyFormats();
     fitHeight();
     // A long traceback opens on its end: the exception line and the frames nearest to it.
@@ -105,8 +112,21 @@ void TracebackView::fitHeight()
     // horizontal scroll bar is counted when a line is wider than the view.
     const QFontMetrics fm(font());
     int widest = 0;
-    for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next())
-        widest = qMax(widest, fm.horizontalAdvance(block.text()));
+    // Measuring every line costs a shaping pass each; past a few hundred lines, measure the
+    // longest ones only (the font is monospace, so length orders them).
+    constexpr int measureAll = 400;
+    if (document()->blockCount() <= measureAll) {
+        for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next())
+            widest = qMax(widest, fm.horizontalAdvance(block.text()));
+    } else {
+        int longest = 0;
+        for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next())
+            longest = qMax(longest, block.length());
+        for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next()) {
+            if (block.length() >= longest - 8)
+                widest = qMax(widest, fm.horizontalAdvance(block.text()));
+        }
+    }
     const int margins = int(std::ceil(document()->documentMargin() * 2));
     const bool needsHBar = widest + margins > viewport()->width();
     const int lines = qBound(1, document()->blockCount(), maxVisibleLines);

@@ -16,7 +16,17 @@ class TracebackView final : public QPlainTextEdit
 public:
     explicit TracebackView(QWidget *parent = nullptr);
 
+    /// Shows a traceback; the exception line is found with ValueDecoder::tracebackExceptionLine.
+    /// At most maxShownChars characters (the end, cut at a line start) go into the document.
     void setTraceback(const QString &traceback);
+    /// As above with the exception line already found (e.g. on a worker thread: the scan is
+    /// linear in the traceback's size).
+    void setTraceback(const QString &traceback, const QString &exceptionLine);
+    /// How many characters of traceback() the document holds (less than its size when cut).
+    qsizetype shownChars() const { return m_shownChars; }
+
+    /// Longest text put into the document; a longer traceback shows its end.
+    static constexpr qsizetype maxShownChars = 1024 * 1024;
     QString traceback() const { return m_traceback; }
     /// The highlighted exception line (empty when none was found).
     QString exceptionLine() const { return m_exceptionLine; }
@@ -37,4 +47,5 @@ private:
     QString m_traceback;
     QString m_exceptionLine;
     int m_exceptionBlock = -1;
+    qsizetype m_shownChars = 0;
 };

@@ -1,0 +1,142 @@
+#include "testsupport.h"
+
+#include <atomic>
+
+#include <QDebug>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlRecord>
+#include <QTemporaryDir>
+
+namespace TestSupport {
+
+QString fixturesDir()
+{
+    return qEnvironmentVariable("STALK_FIXTURES");
+}
+
+bool haveFixtures()
+{
+    const QString dir = fixturesDir();
+    return !dir.isEmpty() && QFile::exists(dir + QStringLiteral("/READY"))
+        && QFile::exists(dir + QStringLiteral("/expectations.json"))
+        && QFile::exists(dir + QStringLiteral("/django.sqlite3"));
+}
+
+QJsonObject expectations()
+{
+    QFile file(fixturesDir() + QStringLiteral("/expectations.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList list;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &v : array)
+        list.append(v.toString());
+    return list;
+}
+
+QStringList sortedStringList(const QJsonValue &value)
+{
+    QStringList list = stringList(value);
+    list.sort();
+    return list;
+}
+
+QString copyFixture(const QString &name, const QString &target, const QString &fromDir)
+{
+    QFile::remove(target);
+    if (!QFile::copy((fromDir.isEmpty() ? fixturesDir() : fromDir) + QLatin1Char('/') + name, target))
+        return {};
+    // The fixtures may be read-only; the copy is the test's to change.
+    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
+    return target;
+}
+
+QString copyFixture(const QTemporaryDir &dir, const QString &name)
+{
+    return copyFixture(name, dir.filePath(name));
+}
+
+namespace {
+std::atomic<int> s_connections{0};
+} // namespace
+
+SqliteConnection::SqliteConnection(const QString &path, Mode mode)
+    : m_name(QStringLiteral("testsupport-%1").arg(++s_connections))
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    db.setDatabaseName(path);
+    if (mode == Mode::ReadOnly)
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    m_open = db.open();
+    if (!m_open)
+        m_openError = db.lastError().text();
+}
+
+SqliteConnection::~SqliteConnection()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_name);
+}
+
+namespace {
+bool run(QSqlQuery &query, const QString &sql, const QVariantList &values)
+{
+    if (!query.prepare(sql))
+        return false;
+    for (const QVariant &v : values)
+        query.addBindValue(v);
+    return query.exec();
+}
+} // namespace
+
+QString SqliteConnection::exec(const QString &sql, const QVariantList &values) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_name, false));
+    return run(query, sql, values) ? QString() : query.lastError().text();
+}
+
+QSqlQuery SqliteConnection::query(const QString &sql, const QVariantList &values) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_name, false));
+    if (!run(query, sql, values))
+        qWarning() << query.lastError().text() << sql;
+    return query;
+}
+
+QStringList SqliteConnection::strings(const QString &sql, const QVariantList &values) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_name, false));
+    if (!run(query, sql, values))
+        return {QStringLiteral("SQL ERROR: ") + query.lastError().text()};
+    QStringList list;
+    while (query.next())
+        list.append(query.value(0).toString());
+    list.sort();
+    return list;
+}
+
+QVariantMap SqliteConnection::firstRow(const QString &sql, const QVariantList &values) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_name, false));
+    QVariantMap row;
+    if (run(query, sql, values) && query.next()) {
+        const QSqlRecord record = query.record();
+        for (int i = 0; i < record.count(); ++i)
+            row.insert(record.fieldName(i), query.value(i));
+    }
+    return row;
+}
+
+} // namespace TestSupport

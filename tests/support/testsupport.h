@@ -1,0 +1,80 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+#include <QVariantList>
+#include <QVariantMap>
+
+class QJsonValue;
+class QTemporaryDir;
+
+/// Helpers the suites share: the fixture databases (STALK_FIXTURES), expectations.json, and a
+/// separate SQLite connection to look at what a test left on disk. Test code only; any
+/// thread that owns the objects it uses.
+namespace TestSupport {
+
+/// The folder the fixture databases were written to (STALK_FIXTURES), or empty.
+QString fixturesDir();
+
+/// True when fixturesDir() holds READY (written last), django.sqlite3 and expectations.json.
+bool haveFixtures();
+
+/// expectations.json (computed with the real Django admin/ORM), or an empty object.
+QJsonObject expectations();
+
+/// The strings of a JSON array, in their order.
+QStringList stringList(const QJsonValue &value);
+
+/// The strings of a JSON array, sorted.
+QStringList sortedStringList(const QJsonValue &value);
+
+/// A writable copy of fixture `name` (from fromDir, fixturesDir() when empty) at `target`,
+/// replacing a file there; empty on failure. Tests never change the fixtures themselves.
+QString copyFixture(const QString &name, const QString &target, const QString &fromDir = {});
+
+/// A writable copy of fixture `name` in dir, under the same name; empty on failure.
+QString copyFixture(const QTemporaryDir &dir, const QString &name);
+
+/// A connection of its own to an SQLite file, as another process would have: to check what
+/// is on disk or to write as an outside writer would. Values are always bound.
+///
+/// Owns its QSqlDatabase connection name (removed in the destructor); use on one thread.
+class SqliteConnection final
+{
+    Q_DISABLE_COPY_MOVE(SqliteConnection)
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+
+    explicit SqliteConnection(const QString &path, Mode mode = Mode::ReadWrite);
+    ~SqliteConnection();
+
+    bool isOpen() const { return m_open; }
+    /// Why it did not open (empty when it did).
+    QString openError() const { return m_openError; }
+
+    /// Runs sql; the error text, empty when it worked.
+    QString exec(const QString &sql, const QVariantList &values = {}) const;
+    /// Runs sql and hands back the query positioned before its first row (a warning is
+    /// printed when it fails).
+    QSqlQuery query(const QString &sql, const QVariantList &values = {}) const;
+    /// The first column of every row, sorted; {"SQL ERROR: …"} when the query fails.
+    QStringList strings(const QString &sql, const QVariantList &values = {}) const;
+    /// The first row as column name -> value; empty when there is none.
+    QVariantMap firstRow(const QString &sql, const QVariantList &values = {}) const;
+
+private:
+    QString m_name;
+    bool m_open = false;
+    QString m_openError;
+};
+
+} // namespace TestSupport
+
+/// QFAILs (never skips) the running test when the fixture databases are missing.
+#define STALK_REQUIRE_FIXTURES()                                                                    \
+    do {                                                                                            \
+        if (!TestSupport::haveFixtures())                                                           \
+            QFAIL("STALK_FIXTURES does not point at the fixture databases (tools/fixtures)");      \
+    } while (false)
