@@ -179,12 +179,14 @@ int main(int argc, char **argv)
                                QStringLiteral("dir"), defaultDir);
     QCommandLineOption sizes(QStringLiteral("sizes"), QStringLiteral("Comma-separated row counts (default 100k,1M)."),
                              QStringLiteral("list"), QStringLiteral("100k,1M"));
-    QCommandLineOption huge(QStringLiteral("huge"), QStringLiteral("Also 10M rows (~15 GB; generation takes a while)."));
+    QCommandLineOption huge(QStringLiteral("huge"), QStringLiteral("Also 10M rows (~19 GB; ~4 min to generate)."));
     QCommandLineOption runs(QStringLiteral("runs"), QStringLiteral("Runs per case; the median is reported (default 5)."),
                             QStringLiteral("n"), QStringLiteral("5"));
     QCommandLineOption purgeRuns(QStringLiteral("purge-runs"), QStringLiteral("Runs of the purge case (each copies the database twice; default 3)."),
                                  QStringLiteral("n"), QStringLiteral("3"));
-    QCommandLineOption only(QStringLiteral("cases"), QStringLiteral("Comma-separated case names (default: all)."),
+    QCommandLineOption only(QStringLiteral("cases"),
+                            QStringLiteral("Comma-separated case names (default: all): %1; CouchDB: %2, or 'couch' for all of them.")
+                                .arg(Cases::sqliteCases().join(QLatin1Char(',')), Cases::couchCases().join(QLatin1Char(','))),
                             QStringLiteral("list"));
     QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Write every figure as JSON to this file ('-' = stdout, instead of the table)."),
                             QStringLiteral("file"));

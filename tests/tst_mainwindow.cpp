@@ -41,6 +41,7 @@
 #include "purgedialog.h"
 #include "resulttableview.h"
 #include "taskresultmodel.h"
+#include "testsupport.h"
 
 namespace {
 
@@ -51,35 +52,12 @@ const QString groupTable = QStringLiteral("django_celery_results_groupresult");
 class Db final
 {
 public:
-    explicit Db(const QString &path)
-        : m_name(QStringLiteral("check-%1").arg(++s_counter))
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        m_ok = db.open();
-    }
-    ~Db()
-    {
-        QSqlDatabase::database(m_name, false).close();
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    Db(const Db &) = delete;
-    Db &operator=(const Db &) = delete;
+    explicit Db(const QString &path) : m_connection(path) { }
 
-    bool ok() const { return m_ok; }
-    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
+    bool ok() const { return m_connection.isOpen(); }
+    QSqlDatabase db() const { return m_connection.database(); }
 
-    QStringList column(const QString &sql) const
-    {
-        QSqlQuery q(db());
-        QStringList out;
-        if (!q.exec(sql))
-            return {QStringLiteral("ERROR: ") + q.lastError().text()};
-        while (q.next())
-            out << q.value(0).toString();
-        out.sort();
-        return out;
-    }
+    QStringList column(const QString &sql) const { return m_connection.strings(sql); }
     qint64 scalar(const QString &sql) const
     {
         QSqlQuery q(db());
@@ -89,17 +67,14 @@ public:
     }
     bool exec(const QString &sql) const
     {
-        QSqlQuery q(db());
-        const bool ok = q.exec(sql);
-        if (!ok)
-            qWarning() << sql << q.lastError().text();
-        return ok;
+        const QString error = m_connection.exec(sql);
+        if (!error.isEmpty())
+            qWarning() << sql << error;
+        return error.isEmpty();
     }
 
 private:
-    static inline int s_counter = 0;
-    QString m_name;
-    bool m_ok = false;
+    TestSupport::SqliteConnection m_connection;
 };
 
 QStringList toStringList(const QJsonArray &array)
@@ -165,6 +140,7 @@ private Q_SLOTS:
     void shouldKeepSelectionWhenAutoRefreshing();
     void shouldShowBannerAndRetryWhenDatabaseMissing();
     void shouldStayResponsiveDuringLargeQuery();
+    void shouldStayResponsiveWhenAHugeRowIsSelected();
     void shouldKeepUndeletedRowsWhenPurgeCancelled();
 
 private:
@@ -204,10 +180,8 @@ void TestMainWindow::initTestCase()
     m_fixtures = QDir(QString::fromLocal8Bit(dir));
     if (!m_fixtures.exists(QStringLiteral("django.sqlite3")))
         QFAIL(qPrintable(QStringLiteral("no django.sqlite3 in %1").arg(m_fixtures.path())));
-    QFile file(fixture(QStringLiteral("expectations.json")));
-    QVERIFY2(file.open(QIODevice::ReadOnly), "expectations.json is missing");
-    m_expect = QJsonDocument::fromJson(file.readAll()).object();
-    QVERIFY(!m_expect.isEmpty());
+    m_expect = TestSupport::expectations();
+    QVERIFY2(!m_expect.isEmpty(), "expectations.json is missing");
 }
 
 void TestMainWindow::init()
@@ -230,11 +204,7 @@ void TestMainWindow::cleanup()
 
 QString TestMainWindow::copyFixture(const QString &name)
 {
-    const QString target = m_tmp->filePath(name);
-    if (!QFile::copy(fixture(name), target))
-        return {};
-    QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return target;
+    return TestSupport::copyFixture(name, m_tmp->filePath(name), m_fixtures.path());
 }
 
 std::unique_ptr<MainWindow> TestMainWindow::openWindow(const QString &path, bool readOnly)
@@ -989,6 +959,64 @@ void TestMainWindow::shouldStayResponsiveDuringLargeQuery()
     // still runs for its memory checks, but its timing means nothing there.
     if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
         QVERIFY2(maxGap < 200, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
+}
+
+void TestMainWindow::shouldStayResponsiveWhenAHugeRowIsSelected()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const QString hugeId = QStringLiteral("huge-result-and-traceback");
+    {
+        // ~5 MB of result and ~5 MB of traceback, newest of all so it is the first row.
+        QString result = QStringLiteral("[");
+        for (int i = 0; i < 100'000; ++i)
+            result += QStringLiteral("%1{\"i\": %2, \"name\": \"item-%2\"}").arg(i ? QStringLiteral(", ") : QString()).arg(i);
+        result += QLatin1Char(']');
+        QString traceback = QStringLiteral("Traceback (most recent call last):\n");
+        while (traceback.size() < 5 * 1024 * 1024)
+            traceback += QStringLiteral("  File \"/srv/app/reports.py\", line 12, in build\n    return build(depth - 1)\n");
+        traceback += QStringLiteral("RecursionError: maximum recursion depth exceeded\n");
+        Db db(path);
+        QVERIFY(db.ok());
+        QSqlQuery q(db.db());
+        QVERIFY(q.prepare(QStringLiteral(
+            "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, "
+            "result, date_done, traceback, meta, task_args, task_kwargs, task_name, worker, date_created) "
+            "VALUES (?, 'FAILURE', 'application/json', 'utf-8', ?, '2025-06-01 00:00:00', ?, "
+            "'{\"children\": []}', '\"(1,)\"', '\"{}\"', 'proj.tasks.report', 'alpha@stalk-fixtures', "
+            "'2025-06-01 00:00:00')")));
+        q.addBindValue(hugeId);
+        q.addBindValue(result);
+        q.addBindValue(traceback);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 5);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    QCOMPARE(w->model()->index(0, 0).data(TaskResultModel::TaskIdRole).toString(), hugeId);
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QVERIFY(pane);
+
+    QElapsedTimer clock;
+    qint64 maxGap = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, this, [&] { maxGap = std::max(maxGap, clock.restart()); });
+    QSignalSpy shown(pane, &DetailPane::valuesShown);
+    clock.start();
+    ticker.start();
+    const QModelIndex index = w->model()->index(0, TaskResultModel::TaskIdColumn);
+    QTest::mouseClick(w->table()->viewport(), Qt::LeftButton, {}, w->table()->visualRect(index).center());
+    QTRY_COMPARE_WITH_TIMEOUT(pane->currentRow().taskId, hugeId, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!pane->isDecoding() && !shown.isEmpty(), 60000);
+    ticker.stop();
+    qInfo("longest event-loop gap while showing a 10 MB row: %lld ms", maxGap);
+    QVERIFY(pane->currentRow().complete);
+    QCOMPARE(pane->currentRow().traceback.size() > 5 * 1024 * 1024, true);
+    const auto *note = child<QLabel>(pane, "detailSizeNote");
+    QVERIFY(note && note->isVisibleTo(pane));
+    // Generous: selecting the row used to block for seconds while it was decoded.
+    if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
+        QVERIFY2(maxGap < 1000, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
 }
 
 void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()

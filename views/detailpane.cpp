@@ -70,6 +70,9 @@ class ValueView final : public QTextEdit
 {
     Q_DISABLE_COPY_MOVE(ValueView)
 public:
+    /// The tallest the view grows, in lines; then it scrolls.
+    static constexpr int maxLines = 22;
+
     explicit ValueView(const QString &name, QWidget *parent) : QTextEdit(parent)
     {
         setObjectName(name);
@@ -106,10 +109,18 @@ protected:
 private:
     void fitHeight()
     {
-        document()->setTextWidth(viewport()->width() > 20 ? viewport()->width() : 400);
         const int lineHeight = QFontMetrics(font()).lineSpacing();
-        const int content = int(std::ceil(document()->size().height()));
-        const int h = qBound(lineHeight + 10, content + 2 * frameWidth() + 2, 22 * lineHeight);
+        const int maxHeight = maxLines * lineHeight;
+        int h = maxHeight;
+        // document()->size() lays out the whole document (seconds for a megabyte); a text
+        // with more lines, or more characters than the tallest view can hold even when wide,
+        // gets the tallest view without asking.
+        const QTextDocument *doc = document();
+        if (doc->blockCount() < maxLines && doc->characterCount() < maxLines * 1000) {
+            document()->setTextWidth(viewport()->width() > 20 ? viewport()->width() : 400);
+            const int content = int(std::ceil(document()->size().height()));
+            h = qBound(lineHeight + 10, content + 2 * frameWidth() + 2, maxHeight);
+        }
         if (h != height())
             setFixedHeight(h);
     }

@@ -58,7 +58,7 @@ public:
     /// this are decoded on a worker thread; smaller ones at once.
     static constexpr qsizetype syncDecodeLimit = 64 * 1024;
     /// Most characters of one decoded value put into a text view.
-    static constexpr qsizetype maxShownChars = 1024 * 1024;
+    static constexpr qsizetype maxShownChars = 256 * 1024;
 
 Q_SIGNALS:
     /// The values of the row given to showResult() are decoded and on screen (emitted once

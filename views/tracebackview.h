@@ -26,7 +26,7 @@ public:
     qsizetype shownChars() const { return m_shownChars; }
 
     /// Longest text put into the document; a longer traceback shows its end.
-    static constexpr qsizetype maxShownChars = 1024 * 1024;
+    static constexpr qsizetype maxShownChars = 256 * 1024;
     QString traceback() const { return m_traceback; }
     /// The highlighted exception line (empty when none was found).
     QString exceptionLine() const { return m_exceptionLine; }

@@ -101,6 +101,11 @@ bool run(QSqlQuery &query, const QString &sql, const QVariantList &values)
 }
 } // namespace
 
+QSqlDatabase SqliteConnection::database() const
+{
+    return QSqlDatabase::database(m_name, false);
+}
+
 QString SqliteConnection::exec(const QString &sql, const QVariantList &values) const
 {
     QSqlQuery query(QSqlDatabase::database(m_name, false));

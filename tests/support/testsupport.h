@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 #include <QStringList>
@@ -51,6 +52,8 @@ public:
     ~SqliteConnection();
 
     bool isOpen() const { return m_open; }
+    /// The connection itself, for a QSqlQuery of the test's own.
+    QSqlDatabase database() const;
     /// Why it did not open (empty when it did).
     QString openError() const { return m_openError; }
 
