@@ -91,9 +91,13 @@ const QString urlHelp = QStringLiteral(
     "  db+sqlite:///…                    Celery's result_backend spelling, also accepted\n"
     "  path/to/file.sqlite3              a bare path names a SQLite file too\n"
     "  …?readonly=1                      open read-only (like --read-only)\n"
-    "  The database may hold django-celery-results tables or Celery's celery_taskmeta.\n"
-    "  postgresql://, mysql:// and couchdb:// URLs work where this build supports them;\n"
-    "  otherwise they fail with exit status 1. Passwords are shown as *** in messages.\n");
+    "  postgresql://user:pass@host:5432/db   PostgreSQL (also postgres://, db+postgresql://)\n"
+    "  mysql://user:pass@host:3306/db        MySQL/MariaDB (also mariadb://, db+mysql://)\n"
+    "  couchdb://user:pass@host:5984/container  CouchDB, Celery's form (default container\n"
+    "                                        'default'); couchdbs://, http://, https:// too\n"
+    "  A SQL database may hold django-celery-results tables or Celery's celery_taskmeta.\n"
+    "  A SQL password may also come from STALK_PASSWORD. Passwords are shown as *** in\n"
+    "  messages.\n");
 
 const QString filterHelp = QStringLiteral(
     "FILTERS combine with AND; a repeated filter matches any of its values.\n"

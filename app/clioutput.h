@@ -56,11 +56,14 @@ QString jsonString(const QString &text);
 /// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF.
 QString csvField(const QString &text);
 
-/// Writes pages of rows in one of list's formats.
+/// Writes pages of rows in one of list's formats. Main thread only; owned by the caller of
+/// create() (it keeps a reference to the console, which must outlive it).
 class RowWriter
 {
+    Q_DISABLE_COPY_MOVE(RowWriter)
 public:
     enum class Format { Table, Csv, Json, JsonLines };
+    RowWriter() = default;
     virtual ~RowWriter() = default;
     virtual void begin() { }
     virtual void writePage(const QVector<TaskResult> &rows) = 0;

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void errorBannerShouldOfferRetryOnlyWhenRetryable();
     void shouldKeepTheEventLoopTickingWhileAHugeRowIsShown();
     void shouldDropAStaleDecodeOfAHugeRow();
+    void shouldNotDecodeARefreshedHugeRowAgain();
 
     void screenshots();
 
@@ -376,26 +377,7 @@ void TestDetailPane::shouldShowLoadingErrorAndClearStates()
     QCOMPARE(pane.currentRow().rowId, qint64(-1));
 }
 
-namespace {
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
-    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-    p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
-    return p;
-}
-} // namespace
+using TestSupport::darkPalette;
 
 void TestDetailPane::shouldFollowADarkPalette()
 {
@@ -618,6 +600,32 @@ void TestDetailPane::shouldDropAStaleDecodeOfAHugeRow()
     QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("detailSizeNote"))->isVisibleTo(&pane));
 }
 
+void TestDetailPane::shouldNotDecodeARefreshedHugeRowAgain()
+{
+    // Auto-refresh hands the pane the same row again every few seconds: its values must not
+    // blink to "Decoding…" (nor cost a decode) when they have not changed.
+    const TaskResult huge = hugeRow();
+    DetailPane pane;
+    pane.show();
+    QSignalSpy shown(&pane, &DetailPane::valuesShown);
+    pane.showResult(huge);
+    QVERIFY(shown.wait(120'000));
+    TaskResult refreshed = huge;
+    refreshed.worker = QStringLiteral("beta@stalk-fixtures"); // a cheap column changed
+    pane.showResult(refreshed);
+    QVERIFY(!pane.isDecoding());
+    QCOMPARE(shown.size(), 2);
+    QVERIFY(pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->isVisibleTo(&pane));
+    QCOMPARE(pane.currentRow().worker, refreshed.worker);
+
+    // A changed value is decoded again.
+    refreshed.result += QStringLiteral(" ");
+    pane.showResult(refreshed);
+    QVERIFY(pane.isDecoding());
+    QVERIFY(shown.wait(120'000));
+    QCOMPARE(shown.size(), 3);
+}
+
 void TestDetailPane::screenshots()
 {
     const QString out = qEnvironmentVariable("STALK_SCREENSHOTS");
@@ -642,6 +650,7 @@ void TestDetailPane::screenshots()
             pane.resize(560, 1000);
             pane.show();
             pane.showResult(row);
+            QTRY_VERIFY_WITH_TIMEOUT(!pane.isDecoding(), 120'000);
             QTest::qWait(100); // let the layout settle; this is a picture, not a check
             if (qEnvironmentVariableIsSet("DEBUGGEOM")) {
                 for (const char *n : {"detailResult", "detailMeta", "copyResultButton", "detailResultSummary", "detailResultMissing"}) {
@@ -655,6 +664,7 @@ void TestDetailPane::screenshots()
         shoot(dict, info, QStringLiteral("detail-dict"));
         shoot(plain, plainInfo, QStringLiteral("detail-plain"));
         shoot(meta, metaInfo, QStringLiteral("detail-taskmeta"));
+        shoot(hugeRow(), info, QStringLiteral("detail-huge"));
         QWidget host;
         host.setPalette(palette);
         host.setAutoFillBackground(true);

@@ -557,15 +557,7 @@ void TestPurgeDialog::screenshots()
     QCoreApplication::processEvents();
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-preview.png")));
     {
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-        dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-        dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-        dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+        const QPalette dark = TestSupport::darkPalette();
         const QPalette light = dialog.palette();
         dialog.setPalette(dark);
         QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-preview-dark.png")));

@@ -94,6 +94,13 @@ public:
     qsizetype setValue(const QString &text, qsizetype maxChars)
     {
         const qsizetype shown = qMin(text.size(), maxChars);
+        // A re-render of the same value (refresh, palette) keeps the document, its layout
+        // and where the reader scrolled to.
+        if (m_hasText && text == m_text && shown == m_shown)
+            return shown;
+        m_text = text;
+        m_shown = shown;
+        m_hasText = true;
         setPlainText(shown < text.size() ? text.left(shown) : text);
         fitHeight();
         return shown;
@@ -124,6 +131,10 @@ private:
         if (h != height())
             setFixedHeight(h);
     }
+
+    QString m_text; ///< the value last given (shares its data with the decoded value)
+    qsizetype m_shown = 0;
+    bool m_hasText = false;
 };
 
 /// Label/field rows on a QGridLayout. (QFormLayout in Qt 6.4 overruns a heap buffer in
@@ -187,6 +198,15 @@ std::shared_ptr<const DetailPane::Values> DetailPane::decodeValues(const TaskRes
 }
 
 namespace {
+
+/// The values decodeValues() reads are equal (QString == is a length check, then memcmp).
+bool sameStoredValues(const TaskResult &a, const TaskResult &b)
+{
+    return a.result == b.result && a.contentType == b.contentType && a.contentEncoding == b.contentEncoding
+        && a.args == b.args && a.kwargs == b.kwargs && a.meta == b.meta && a.traceback == b.traceback
+        && a.args.isNull() == b.args.isNull() && a.kwargs.isNull() == b.kwargs.isNull()
+        && a.result.isNull() == b.result.isNull() && a.meta.isNull() == b.meta.isNull();
+}
 
 qsizetype storedSize(const TaskResult &row)
 {
@@ -605,11 +625,14 @@ void DetailPane::showResult(const TaskResult &row)
     // starts at the top.
     const bool sameRow = m_ui->stack->currentWidget() == m_ui->scroll && m_row.rowId == row.rowId
         && m_row.taskId == row.taskId;
+    // Auto-refresh hands over the same row again: keep its decoded values when none of the
+    // stored ones changed (no decode, no "Decoding…" blink).
+    const bool sameValues = m_values && sameStoredValues(m_row, row);
     m_row = row;
     const quint64 generation = ++m_generation;
-    if (storedSize(row) <= syncDecodeLimit) {
+    if (!sameValues && storedSize(row) <= syncDecodeLimit) {
         m_values = decodeValues(row);
-    } else {
+    } else if (!sameValues) {
         // Pickles, literals and pretty JSON of megabytes take seconds: decode on a pool
         // thread. The watcher lives on this thread and emits finished here (it queues the
         // answer itself); an answer for an older showResult() is dropped.

@@ -39,6 +39,11 @@ void TracebackView::setTraceback(const QString &traceback)
 
 void TracebackView::setTraceback(const QString &traceback, const QString &exceptionLine)
 {
+    // The same traceback again (a refresh, a re-render) keeps the document and the reader's
+    // scroll position.
+    if (m_hasTraceback && traceback == m_traceback && exceptionLine == m_exceptionLine)
+        return;
+    m_hasTraceback = true;
     m_traceback = traceback;
     m_exceptionLine = exceptionLine;
     // Trailing newlines would add empty blocks and push the exception line off the end.

@@ -48,4 +48,5 @@ private:
     QString m_exceptionLine;
     int m_exceptionBlock = -1;
     qsizetype m_shownChars = 0;
+    bool m_hasTraceback = false;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QPalette>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -37,6 +38,9 @@ QString copyFixture(const QString &name, const QString &target, const QString &f
 
 /// A writable copy of fixture `name` in dir, under the same name; empty on failure.
 QString copyFixture(const QTemporaryDir &dir, const QString &name);
+
+/// A dark palette (Breeze Dark-like) for checking that widgets follow the palette.
+QPalette darkPalette();
 
 /// A connection of its own to an SQLite file, as another process would have: to check what
 /// is on disk or to write as an outside writer would. Values are always bound.
