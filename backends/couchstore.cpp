@@ -416,6 +416,7 @@ void CouchStore::startFeed()
     if (m_stopping.load() || !m_feedClient)
         return;
     QString since;
+    quint64 serial = 0;
     {
         QMutexLocker lock(&m_dataMutex);
         if (m_catchingUp) {
@@ -425,6 +426,7 @@ void CouchStore::startFeed()
         }
         m_feed = Feed::Running;
         since = sinceText();
+        serial = m_applySerial;
     }
     const int timeout = m_feedTimeoutMs > 0 ? m_feedTimeoutMs : qBound(100, m_config.timeoutMs / 2, 60000);
     const CouchClient::Query q{{QStringLiteral("feed"), QStringLiteral("longpoll")},
@@ -432,10 +434,10 @@ void CouchStore::startFeed()
                                {QStringLiteral("timeout"), QString::number(timeout)},
                                {QStringLiteral("include_docs"), QStringLiteral("true")},
                                {QStringLiteral("limit"), QString::number(m_config.pageSize)}};
-    m_feedClient->get(dbPath() + QStringLiteral("/_changes"), q, [this](const CouchReply &reply) { onFeed(reply); });
+    m_feedClient->get(dbPath() + QStringLiteral("/_changes"), q, [this, serial](const CouchReply &reply) { onFeed(reply, serial); });
 }
 
-void CouchStore::onFeed(const CouchReply &reply)
+void CouchStore::onFeed(const CouchReply &reply, quint64 serial)
 {
     if (m_stopping.load())
         return;
@@ -452,6 +454,13 @@ void CouchStore::onFeed(const CouchReply &reply)
     const QVector<Change> changes = parseChanges(answer);
     {
         QMutexLocker lock(&m_dataMutex);
+        if (serial != m_applySerial) {
+            // A catch-up applied newer changes while this poll waited: poll again from there.
+            lock.unlock();
+            startFeed();
+            return;
+        }
+        ++m_applySerial;
         if (applyChanges(changes, answer)) {
             m_loadedDocs.store(m_index.liveCount());
             updateInfo();
@@ -535,9 +544,10 @@ StoreError CouchStore::catchUp()
         if (m_loadError.isError())
             return m_loadError;
         // While loading, the loader reads the current documents anyway (changes made
-        // meanwhile are replayed from the pre-load sequence afterwards); while the live feed
-        // runs, it keeps the index current.
-        if (!m_loadFinished || m_feed == Feed::Running)
+        // meanwhile are replayed from the pre-load sequence afterwards). The live feed keeps
+        // the index current too, but only eventually: a read right after a change made
+        // through another connection (the window's purge runs on its own store) must see it.
+        if (!m_loadFinished)
             return {};
         m_catchingUp = true;
     }
@@ -548,9 +558,11 @@ StoreError CouchStore::catchUp()
             break;
         }
         QString since;
+        quint64 serial = 0;
         {
             QMutexLocker lock(&m_dataMutex);
             since = sinceText();
+            serial = m_applySerial;
         }
         const CouchClient::Query q{{QStringLiteral("since"), since},
                                    {QStringLiteral("include_docs"), QStringLiteral("true")},
@@ -563,6 +575,9 @@ StoreError CouchStore::catchUp()
         const QJsonObject o = reply.json.object();
         const QVector<Change> changes = parseChanges(o);
         QMutexLocker lock(&m_dataMutex);
+        if (serial != m_applySerial)
+            continue; // the feed applied newer changes meanwhile: ask again from there
+        ++m_applySerial;
         if (applyChanges(changes, o)) {
             m_loadedDocs.store(m_index.liveCount());
             updateInfo();

@@ -132,7 +132,7 @@ private:
     void onLoadPage(const CouchReply &reply);
     void finishLoading(const StoreError &error);
     void startFeed();
-    void onFeed(const CouchReply &reply);
+    void onFeed(const CouchReply &reply, quint64 serial);
     /// Waits (interruptibly) until done() holds; m_dataMutex is held by the caller's locker.
     template<typename Done>
     StoreError waitFor(QMutexLocker<QMutex> &lock, Done done);
@@ -192,6 +192,10 @@ private:
     enum class Feed { Off, Running, Failed };
     Feed m_feed = Feed::Off;
     bool m_catchingUp = false;
+    /// Bumped whenever a _changes answer is applied. The feed and the catch-up may both be in
+    /// flight; an answer is applied only if nothing was applied since its request started
+    /// (so it began from the current m_since and is at least as new), else it is asked again.
+    quint64 m_applySerial = 0;
     StoreInfo m_info;
     CouchIndex m_index;
     QMap<QString, QString> m_foreign;  // docId -> reason

@@ -106,6 +106,10 @@ public:
     /// placeholder (planner statistics: instant on any size, maybe stale); empty when the
     /// engine keeps none. A negative answer means "not known yet".
     virtual QString estimatedRowsSql() const { return {}; }
+    /// True when the engine plans without statistics and a unary "+" on a column keeps its
+    /// index out of the plan (SQLite): the store may then steer a filtered first page onto
+    /// the sort column's index when the filter matches many rows.
+    virtual bool steersIndexWithUnaryPlus() const { return false; }
 
     /// Statements that open and close a short write transaction.
     virtual QString beginWriteSql() const = 0;

@@ -21,6 +21,7 @@ public:
 
     StoreError connect(const QString &connectionName) override;
     void interrupt() override;
+    bool steersIndexWithUnaryPlus() const override { return true; }
     void disconnect() override;
 
     Outcome<QStringList> tableNames(QSqlDatabase &db) const override;

@@ -1,5 +1,8 @@
 #include "sqlstore.h"
 
+#include <cmath>
+#include <utility>
+
 #include <QAtomicInteger>
 #include <QSet>
 #include <QSqlDatabase>
@@ -306,7 +309,7 @@ QString SqlStore::col(Field field) const
     return name.isEmpty() ? QString() : m_dialect->quote(name);
 }
 
-void SqlStore::addSetFilter(Clause &clause, Field field, const QStringList &values) const
+void SqlStore::addSetFilter(Clause &clause, Field field, const QStringList &values, bool unindexed) const
 {
     if (values.isEmpty())
         return;
@@ -324,7 +327,7 @@ void SqlStore::addSetFilter(Clause &clause, Field field, const QStringList &valu
             clause.add(QStringLiteral("0 = 1"));
         return;
     }
-    const QString column = col(field);
+    const QString column = unindexed ? QStringLiteral("+") + col(field) : col(field);
     QStringList parts;
     if (!bound.isEmpty()) {
         QStringList marks;
@@ -338,7 +341,7 @@ void SqlStore::addSetFilter(Clause &clause, Field field, const QStringList &valu
     clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), bound);
 }
 
-SqlStore::Clause SqlStore::filterClause(const TaskQuery &query, Skip skip) const
+SqlStore::Clause SqlStore::filterClause(const TaskQuery &query, Skip skip, Field unindexed) const
 {
     Clause clause;
     // Django admin search: every term must match at least one search field. The term goes in
@@ -368,11 +371,11 @@ SqlStore::Clause SqlStore::filterClause(const TaskQuery &query, Skip skip) const
         clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
     }
     if (skip != Skip::Statuses)
-        addSetFilter(clause, Field::Status, query.statuses);
+        addSetFilter(clause, Field::Status, query.statuses, unindexed == Field::Status);
     if (skip != Skip::TaskNames)
-        addSetFilter(clause, Field::TaskName, query.taskNames);
+        addSetFilter(clause, Field::TaskName, query.taskNames, unindexed == Field::TaskName);
     if (skip != Skip::Workers)
-        addSetFilter(clause, Field::Worker, query.workers);
+        addSetFilter(clause, Field::Worker, query.workers, unindexed == Field::Worker);
     if (skip != Skip::PeriodicTaskNames)
         addSetFilter(clause, Field::PeriodicTaskName, query.periodicTaskNames);
     if (query.doneAfter.isValid()) {
@@ -493,6 +496,23 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
                   QStringLiteral("counting results"));
 }
 
+Outcome<qint64> SqlStore::estimateCount(const TaskQuery &query)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    if (!query.isUnfiltered())
+        return qint64(-1);
+    if (!m_dialect->steersIndexWithUnaryPlus())
+        return estimatedTotal();
+    // Two separate subqueries: "SELECT MAX(id) - MIN(id)" in one select would scan.
+    const QString id = col(Field::RowId);
+    auto span = scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1").arg(id, m_table),
+                       {}, QStringLiteral("estimating"));
+    if (!span)
+        return span.error();
+    return std::max<qint64>(*span, 0);
+}
+
 Outcome<qint64> SqlStore::estimatedTotal()
 {
     if (StoreError e = checkOpen())
@@ -506,6 +526,53 @@ Outcome<qint64> SqlStore::estimatedTotal()
     return *estimate < 0 ? qint64(-1) : *estimate;
 }
 
+Outcome<Field> SqlStore::pageWalksSortIndex(const TaskQuery &query, qint64 offset, int limit)
+{
+    constexpr Field none = Field::FieldCount;
+    if (!m_dialect->steersIndexWithUnaryPlus() || query.sortField != Field::DateDone || !m_layout.has(Field::DateDone)
+        || !query.searchTerms().isEmpty() || query.doneAfter.isValid() || query.doneBefore.isValid()
+        || !query.periodicTaskNames.isEmpty())
+        return none;
+    Field field = none;
+    int filters = 0;
+    const std::pair<Field, const QStringList *> sets[] = {
+        {Field::Status, &query.statuses}, {Field::TaskName, &query.taskNames}, {Field::Worker, &query.workers}};
+    for (const auto &[f, values] : sets) {
+        if (!values->isEmpty()) {
+            ++filters;
+            field = f;
+        }
+    }
+    // Two filters: the probe below could itself read many rows; leave it to the engine.
+    if (filters != 1 || !m_layout.has(field))
+        return none;
+    // Walking the date_done index reads about (offset + limit) * N / M rows (N rows, M
+    // matching, spread over time); the filter's index reads M rows and sorts them. Walk when
+    // M > sqrt((offset + limit) * N), which a probe bounded to that many index entries tells:
+    // either way the cost stays near sqrt((offset + limit) * N), never a full walk for a rare
+    // value. N is the rowid span (two b-tree probes, O(log n)).
+    const QString id = col(Field::RowId);
+    const auto span = scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1")
+                                 .arg(id, m_table),
+                             {}, QStringLiteral("estimating"));
+    if (!span)
+        return span.error().code == StoreError::Code::Cancelled ? Outcome<Field>(span.error()) : none;
+    if (*span <= 0)
+        return none;
+    const qint64 bound = qint64(std::ceil(std::sqrt(double(offset + limit) * double(*span)))) + 1;
+    const Clause clause = filterClause(query, Skip::Nothing);
+    QVariantList values = clause.values;
+    values << bound;
+    const auto matching = scalar(QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM %1%2 LIMIT ?)")
+                                     .arg(m_table, clause.where()),
+                                 values, QStringLiteral("estimating"));
+    if (!matching)
+        return matching.error().code == StoreError::Code::Cancelled ? Outcome<Field>(matching.error()) : none;
+    if (*matching < bound)
+        return none;
+    return field;
+}
+
 Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = checkOpen())
@@ -515,7 +582,10 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
         return rows;
     offset = qMax<qint64>(0, offset);
 
-    const Clause clause = filterClause(query, Skip::Nothing);
+    const Outcome<Field> unindexed = pageWalksSortIndex(query, offset, limit);
+    if (!unindexed)
+        return unindexed.error();
+    const Clause clause = filterClause(query, Skip::Nothing, *unindexed);
     QVector<Field> fields;
     const QString r = QStringLiteral("r.");
     const QString id = col(Field::RowId);

@@ -49,6 +49,9 @@ public:
     /// MySQL information_schema.TABLES.TABLE_ROWS): instant on huge tables where COUNT(*) is
     /// slow, but approximate and maybe stale. -1 when the engine has none (SQLite) or no
     /// statistics were gathered yet.
+    /// Unfiltered queries only: SQLite's rowid span (two b-tree probes; over-counts only by
+    /// ids lost in the middle), else the engine's statistics; -1 otherwise.
+    Outcome<qint64> estimateCount(const TaskQuery &query) override;
     Outcome<qint64> estimatedTotal();
 
     /// The layout found by open(), for tests and diagnostics.
@@ -79,8 +82,14 @@ private:
     QVariant dateParam(const QDateTime &utc, int extraMicroseconds = 0) const;
     /// A stored date as UTC (the inverse of dateParam).
     QDateTime dateOf(const QVariant &stored, QString *problem) const;
-    Clause filterClause(const TaskQuery &query, Skip skip) const;
-    void addSetFilter(Clause &clause, Field field, const QStringList &values) const;
+    /// unindexed: a set-filter field written as "+column" so that its index stays out of
+    /// the plan (see pageWalksSortIndex()).
+    Clause filterClause(const TaskQuery &query, Skip skip, Field unindexed = Field::FieldCount) const;
+    void addSetFilter(Clause &clause, Field field, const QStringList &values, bool unindexed = false) const;
+    /// For a page of a query sorted by date_done with one set filter (SQLite): the filter's
+    /// field when walking the date_done index and testing each row is cheaper than reading
+    /// every match through the filter's index and sorting them; Field::FieldCount otherwise.
+    Outcome<Field> pageWalksSortIndex(const TaskQuery &query, qint64 offset, int limit);
     Clause expiredClause(const PurgeCriteria &criteria) const;
     bool groupsIncluded(const PurgeCriteria &criteria) const;
     QString orderBy(const TaskQuery &query, const QString &prefix) const;

@@ -112,6 +112,10 @@ public:
     /// interrupt(). Returns at once for stores that are never loading.
     virtual StoreError waitUntilLoaded() { return {}; }
 
+    /// A fast approximate row count of the query (additive): O(log n) or statistics, never a
+    /// scan; -1 when the store has none for this query. count() gives the exact figure.
+    virtual Outcome<qint64> estimateCount(const TaskQuery & /*query*/) { return qint64(-1); }
+
     /// How many characters of args/result a Summary row keeps.
     static constexpr int previewChars = 200;
 };

@@ -28,24 +28,44 @@ void StoreWorker::interruptAll()
         m_store->interrupt();
 }
 
+void StoreWorker::pageQueued()
+{
+    m_pagesQueued.fetch_add(1);
+    QMutexLocker locker(&m_mutex);
+    if (m_store && m_running && m_runningYields && !m_yielded) {
+        m_yielded = true;
+        m_store->interrupt();
+    }
+}
+
 template<typename Call>
-auto StoreWorker::run(quint64 generation, Call &&call) -> decltype(call())
+auto StoreWorker::run(quint64 generation, Call &&call, bool yielding) -> decltype(call())
 {
     {
         QMutexLocker locker(&m_mutex);
         m_running = true;
         m_runningGeneration = generation;
+        m_runningYields = yielding;
+        m_yielded = false;
     }
     auto outcome = call();
+    bool yielded = false;
+    {
+        QMutexLocker locker(&m_mutex);
+        yielded = m_yielded;
+        m_runningYields = false;
+    }
     // An interrupt aimed at an older call can land on this one (it raced with the start of
-    // the call); the request is still wanted, so ask once more.
+    // the call); the request is still wanted, so ask once more. A call that yielded to a
+    // page request is asked again by its caller, after the page.
     if (!outcome.ok() && outcome.error().code == StoreError::Code::Cancelled && generation != 0
-        && !isStale(generation))
+        && !isStale(generation) && !yielded)
         outcome = call();
     {
         QMutexLocker locker(&m_mutex);
         m_running = false;
         m_runningGeneration = 0;
+        m_yielded = false;
     }
     return outcome;
 }
@@ -146,6 +166,16 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     Q_EMIT countReady(generation, *matching, m_total);
 }
 
+void StoreWorker::estimate(quint64 generation, const TaskQuery &query)
+{
+    if (isStale(generation) || !m_store)
+        return;
+    const Outcome<qint64> estimate = run(generation, [&] { return m_store->estimateCount(query); });
+    // No estimate is no loss: the exact count follows.
+    if (!isStale(generation) && estimate && *estimate >= 0)
+        Q_EMIT countEstimated(generation, *estimate);
+}
+
 void StoreWorker::facets(quint64 generation, const TaskQuery &query)
 {
     if (isStale(generation))
@@ -154,9 +184,31 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
         Q_EMIT queryFailed(generation, notOpen());
         return;
     }
-    const Outcome<Facets> facets = run(generation, [&] { return m_store->facets(query); });
+    const auto again = [this, generation, query] {
+        QMetaObject::invokeMethod(this, [this, generation, query] { facets(generation, query); },
+                                  Qt::QueuedConnection);
+    };
+    // Pages first: behind the queued page requests (they are ahead of this repost).
+    if (m_pagesQueued.load() > 0) {
+        again();
+        return;
+    }
+    bool yielded = false;
+    const Outcome<Facets> facets = run(
+        generation,
+        [&] {
+            auto outcome = m_store->facets(query);
+            QMutexLocker locker(&m_mutex);
+            yielded = m_yielded;
+            return outcome;
+        },
+        true);
     if (isStale(generation))
         return;
+    if (!facets && facets.error().code == StoreError::Code::Cancelled && yielded) {
+        again();
+        return;
+    }
     if (!facets)
         Q_EMIT queryFailed(generation, facets.error());
     else
@@ -165,6 +217,8 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
 
 void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int pageSize)
 {
+    // Paired with pageQueued(); never below zero for callers that post page() directly.
+    for (int n = m_pagesQueued.load(); n > 0 && !m_pagesQueued.compare_exchange_weak(n, n - 1);) { }
     if (isStale(generation))
         return;
     if (!m_store) {

@@ -33,6 +33,10 @@ public:
     void interruptStale();
     /// Any thread: interrupts whatever store call is running now.
     void interruptAll();
+    /// Any thread, before posting page(): a page request is on its way. Pages go before
+    /// facets: a facets call running now is interrupted and asked again after the queued
+    /// pages, and one that would start while pages wait is put back behind them.
+    void pageQueued();
 
     // Worker thread only (post with QMetaObject::invokeMethod(worker, lambda, Qt::QueuedConnection)).
     void open(quint64 generation, const StoreFactory &factory);
@@ -41,6 +45,8 @@ public:
     /// recountTotal is set (open, refresh) or the query is unfiltered; otherwise the last
     /// one is reused, so narrowing a big table costs one count, not two.
     void count(quint64 generation, const TaskQuery &query, bool recountTotal);
+    /// Emits countEstimated() when the store has a fast estimate for the query.
+    void estimate(quint64 generation, const TaskQuery &query);
     void facets(quint64 generation, const TaskQuery &query);
     void page(quint64 generation, const TaskQuery &query, int page, int pageSize);
     void fetchOne(quint64 epoch, qint64 rowId);
@@ -49,6 +55,8 @@ Q_SIGNALS:
     void opened(quint64 generation, const StoreInfo &info);
     void openFailed(quint64 generation, const StoreError &error);
     void countReady(quint64 generation, qint64 matching, qint64 total);
+    /// A fast approximate row count of the query (before countReady's exact one).
+    void countEstimated(quint64 generation, qint64 matching);
     /// Sent with every count: loading = the store was still reading its index in the
     /// background when the count began (so the count may be partial; ResultStore's
     /// incremental open), loaded = documents indexed so far (-1 when the store keeps none).
@@ -68,14 +76,18 @@ Q_SIGNALS:
 
 private:
     bool isStale(quint64 generation) const { return generation != 0 && generation < m_latest.load(); }
+    /// yielding: a facets call, which pageQueued() may interrupt (then not retried here).
     template<typename Call>
-    auto run(quint64 generation, Call &&call) -> decltype(call());
+    auto run(quint64 generation, Call &&call, bool yielding = false) -> decltype(call());
 
     std::unique_ptr<ResultStore> m_store;
     // Guards m_store's identity and m_running against interrupt*() from other threads.
     QMutex m_mutex;
     bool m_running = false;
     quint64 m_runningGeneration = 0;
+    bool m_runningYields = false; ///< the running call is facets (guarded by m_mutex)
+    bool m_yielded = false;       ///< pageQueued() interrupted it (guarded by m_mutex)
+    std::atomic<int> m_pagesQueued{0};
     std::atomic<quint64> m_latest{0};
     qint64 m_total = -1; ///< worker thread only; -1 = unknown
     bool m_lastCountLoading = false; ///< worker thread only: the last count began while loading

@@ -86,6 +86,7 @@ TaskResultModel::TaskResultModel(QObject *parent)
     connect(m_worker, &StoreWorker::opened, this, &TaskResultModel::onOpened, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::openFailed, this, &TaskResultModel::onOpenFailed, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::countReady, this, &TaskResultModel::onCount, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::countEstimated, this, &TaskResultModel::onEstimate, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::facetsReady, this, &TaskResultModel::onFacets, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::loadProgress, this, &TaskResultModel::onLoadProgress, Qt::QueuedConnection);
     connect(
@@ -146,6 +147,7 @@ quint64 TaskResultModel::nextGeneration()
     m_failedPages.clear();
     m_early.clear();
     m_outstanding = 0;
+    m_estimate = -1;
     return m_generation;
 }
 
@@ -173,6 +175,7 @@ void TaskResultModel::close()
     m_rowCount = 0;
     m_pages.clear();
     m_resetPending = false;
+    m_countProvisional = false;
     m_open = false;
     m_info = StoreInfo();
     if (hadRows)
@@ -225,15 +228,23 @@ void TaskResultModel::startGeneration(bool keepRows)
 
     StoreWorker *worker = m_worker;
     const TaskQuery query = m_query;
-    ++m_outstanding;
-    QMetaObject::invokeMethod(
-        m_worker, [worker, generation, query, keepRows] { worker->count(generation, query, keepRows); },
-        Qt::QueuedConnection);
+    const auto postCount = [&] {
+        ++m_outstanding;
+        QMetaObject::invokeMethod(
+            m_worker, [worker, generation, query, keepRows] { worker->count(generation, query, keepRows); },
+            Qt::QueuedConnection);
+    };
 
     if (m_resetPending) {
-        // The first page is almost always wanted: ask before the count arrives.
+        // A new query shows its first page as soon as it is read, never waiting for the
+        // exact count (a scan for a search): first the store's estimate (instant, not
+        // counted as outstanding), then page 0, then the count.
+        QMetaObject::invokeMethod(
+            m_worker, [worker, generation, query] { worker->estimate(generation, query); }, Qt::QueuedConnection);
         requestPage(0);
+        postCount();
     } else {
+        postCount();
         // Re-read the pages the views looked at last (the visible ones); forget the rest,
         // they are read again when a view asks.
         QVector<QPair<quint64, int>> byUse;
@@ -262,6 +273,7 @@ void TaskResultModel::requestPage(int page) const
         return;
     m_pending.insert(page);
     ++m_outstanding;
+    m_worker->pageQueued();
     StoreWorker *worker = m_worker;
     const quint64 generation = m_generation;
     const TaskQuery query = m_query;
@@ -278,6 +290,7 @@ void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
         return;
     finishRequest();
     const int rows = int(std::clamp<qint64>(matching, 0, std::numeric_limits<int>::max()));
+    m_countProvisional = false;
     if (m_resetPending) {
         beginResetModel();
         m_rowCount = rows;
@@ -289,8 +302,17 @@ void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
         m_early.clear();
         m_resetPending = false;
         endResetModel();
-    } else if (rows > m_rowCount) {
-        // Refresh: keep the rows in place, so views keep selection and scroll position.
+    } else {
+        // Refresh, or the exact count after a provisional one: keep the rows in place, so
+        // views keep selection and scroll position.
+        resizeRows(rows);
+    }
+    Q_EMIT countChanged(matching, total);
+}
+
+void TaskResultModel::resizeRows(int rows)
+{
+    if (rows > m_rowCount) {
         beginInsertRows(QModelIndex(), m_rowCount, rows - 1);
         m_rowCount = rows;
         endInsertRows();
@@ -298,14 +320,36 @@ void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
         beginRemoveRows(QModelIndex(), rows, m_rowCount - 1);
         m_rowCount = rows;
         for (auto it = m_pages.begin(); it != m_pages.end();) {
-            if (qint64(it.key()) * pageSize >= rows)
+            if (qint64(it.key()) * pageSize >= rows) {
                 it = m_pages.erase(it);
-            else
+            } else {
+                // A page cut by the new end keeps only the rows still inside.
+                const int keep = rows - it.key() * pageSize;
+                if (it->rows.size() > keep) {
+                    it->rows.resize(keep);
+                    it->argsPreviews = it->argsPreviews.mid(0, keep);
+                    it->resultPreviews = it->resultPreviews.mid(0, keep);
+                }
                 ++it;
+            }
         }
         endRemoveRows();
     }
-    Q_EMIT countChanged(matching, total);
+}
+
+void TaskResultModel::onEstimate(quint64 generation, qint64 matching)
+{
+    if (generation != m_generation)
+        return;
+    m_estimate = matching;
+    Q_EMIT countEstimated(matching);
+    // Page 0 is already shown with its own size: grow to the estimate (never shrink below
+    // the rows read; the exact count settles it).
+    if (!m_resetPending && m_countProvisional) {
+        const int rows = int(std::clamp<qint64>(matching, 0, std::numeric_limits<int>::max()));
+        if (rows > m_rowCount)
+            resizeRows(rows);
+    }
 }
 
 void TaskResultModel::onLoadProgress(quint64 generation, bool loading, qint64 loaded)
@@ -344,7 +388,25 @@ void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskRes
         return;
     m_pending.remove(page);
     Page data{rows, argsPreviews, resultPreviews, 0};
-    if (m_resetPending) {
+    if (m_resetPending && page == 0) {
+        // The first page of a new query: show it now. A page that is not full is the whole
+        // answer (exact); otherwise the row count is provisional until the count arrives.
+        const int shown = int(rows.size());
+        const bool full = shown >= pageSize;
+        const int estimate = int(std::clamp<qint64>(m_estimate, 0, std::numeric_limits<int>::max()));
+        beginResetModel();
+        m_pages.clear();
+        m_rowCount = full ? std::max(shown, estimate) : shown;
+        for (auto it = m_early.begin(); it != m_early.end(); ++it) {
+            if (qint64(it.key()) * pageSize < m_rowCount)
+                insertPage(it.key(), std::move(*it));
+        }
+        m_early.clear();
+        insertPage(0, std::move(data));
+        m_resetPending = false;
+        m_countProvisional = true;
+        endResetModel();
+    } else if (m_resetPending) {
         m_early.insert(page, std::move(data));
     } else {
         insertPage(page, std::move(data));
@@ -380,6 +442,12 @@ void TaskResultModel::onError(quint64 generation, const StoreError &error)
         m_early.clear();
         m_resetPending = false;
         endResetModel();
+    } else if (m_countProvisional) {
+        // The count failed after page 0 was shown: keep the rows that were read, drop the
+        // estimated rest.
+        m_countProvisional = false;
+        const auto first = m_pages.constFind(0);
+        resizeRows(first == m_pages.cend() ? 0 : int(first->rows.size()));
     }
     if (error.code != StoreError::Code::Cancelled)
         Q_EMIT failed(error);

@@ -53,6 +53,10 @@ public:
     void close();
     bool isOpen() const { return m_open; }
     const StoreInfo &storeInfo() const { return m_info; }
+    /// False while rowCount() is provisional: the first page of a new query is shown as soon
+    /// as it arrives, with page 0's size or the store's estimate as the row count; the exact
+    /// count then inserts or removes rows (never a reset), and countChanged() follows.
+    bool isCountExact() const { return !m_countProvisional; }
 
     void setQuery(const TaskQuery &query);
     const TaskQuery &query() const { return m_query; }
@@ -99,6 +103,10 @@ Q_SIGNALS:
     void failed(const StoreError &error);
     /// The total for the current query (exact). totalRows is the unfiltered total.
     void countChanged(qint64 matching, qint64 totalRows);
+    /// A fast estimate of the current query's total, sent before countChanged() when the
+    /// store has one (SQLite, unfiltered: the rowid span). Until countChanged() the row count
+    /// is provisional (see isCountExact()).
+    void countEstimated(qint64 matching);
     void facetsChanged(const Facets &facets);
     void detailReady(const TaskResult &row);
     void detailFailed(qint64 rowId, const StoreError &error);
@@ -124,6 +132,8 @@ private:
     void onOpened(quint64 generation, const StoreInfo &info);
     void onOpenFailed(quint64 generation, const StoreError &error);
     void onCount(quint64 generation, qint64 matching, qint64 total);
+    void onEstimate(quint64 generation, qint64 matching);
+    void resizeRows(int rows);
     void onFacets(quint64 generation, const Facets &facets);
     void onLoadProgress(quint64 generation, bool loading, qint64 loaded);
     void setLoading(bool loading, qint64 loaded);
@@ -155,6 +165,8 @@ private:
     int m_rowCount = 0;
     bool m_showUtc = false;
     bool m_resetPending = false;  ///< the current generation's count replaces every row
+    bool m_countProvisional = false; ///< m_rowCount is page 0's size or an estimate
+    qint64 m_estimate = -1;          ///< the current generation's estimate; -1 = none
     bool m_busy = false;
     mutable int m_outstanding = 0; ///< requests of the current generation not answered yet
     QString m_dateFormat;

@@ -121,6 +121,19 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             m_table->selectRow(0);
         m_selectFirstRow = false;
     });
+    connect(m_model, &TaskResultModel::loadingChanged, this, [this](bool loading, qint64 loaded) {
+        m_loaded = loading ? loaded : -1;
+        updateCountLabel();
+    });
+    // A store that loads in the background learns more about itself as it goes (CouchDB
+    // counts foreign documents last): keep the note and the detail pane current.
+    connect(m_model, &TaskResultModel::storeInfoChanged, this, [this](const StoreInfo &info) {
+        if (!m_opened)
+            return;
+        m_info = info;
+        m_detailPane->setStoreInfo(info);
+        updateNote();
+    });
     connect(m_model, &TaskResultModel::facetsChanged, m_filterPanel, &FilterPanel::setFacets);
     connect(m_model, &TaskResultModel::detailReady, this, &MainWindow::onDetailReady);
     connect(m_model, &TaskResultModel::detailFailed, this,
@@ -652,9 +665,15 @@ void MainWindow::updateCountLabel()
     QString text;
     if (m_matching >= 0 && m_total >= 0)
         text = tr("%1 of %2 results").arg(locale.toString(m_matching), locale.toString(m_total));
-    const int selected = m_table->selectionModel()
-        ? int(m_table->selectionModel()->selectedRows().size())
-        : 0;
+    if (m_loaded >= 0)
+        text += tr(" · loading… %1 documents").arg(locale.toString(m_loaded));
+    // Whole rows are selected, so the ranges' heights add up to the rows: no walk over a
+    // select-all of millions of rows on every selection change.
+    qint64 selected = 0;
+    if (m_table->selectionModel()) {
+        for (const QItemSelectionRange &range : m_table->selectionModel()->selection())
+            selected += range.height();
+    }
     if (selected > 1)
         text += tr(" · %1 selected").arg(locale.toString(selected));
     m_countLabel->setText(text);

@@ -130,6 +130,7 @@ private:
     StoreInfo m_info;
     qint64 m_matching = -1;
     qint64 m_total = -1;
+    qint64 m_loaded = -1; ///< documents indexed so far while a store loads (CouchDB), else -1
     qint64 m_currentRowId = -1;
     TaskResult m_currentDetail;
     QString m_lastError;
