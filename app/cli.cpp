@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include <termios.h>
 #include <unistd.h>
 
 #include <QDateTime>
@@ -15,6 +16,7 @@
 
 #include "cliargs.h"
 #include "clioutput.h"
+#include "passworddialog.h"
 #include "purger.h"
 #include "storeurl.h"
 #include "timeparse.h"
@@ -96,8 +98,11 @@ const QString urlHelp = QStringLiteral(
     "  couchdb://user:pass@host:5984/container  CouchDB, Celery's form (default container\n"
     "                                        'default'); couchdbs://, http://, https:// too\n"
     "  A SQL database may hold django-celery-results tables or Celery's celery_taskmeta.\n"
-    "  A SQL password may also come from STALK_PASSWORD. Passwords are shown as *** in\n"
-    "  messages.\n");
+    "  A password may come from the URL, from STALK_PASSWORD, or from a prompt: when the\n"
+    "  URL names a user but no password and the server rejects the login, stalk asks\n"
+    "  \"Password for USER@HOST:PORT:\" on a terminal (not echoed) and tries once more;\n"
+    "  without a terminal on standard input it fails (status 1) and says how to pass it.\n"
+    "  Passwords are shown as *** in messages and never printed.\n");
 
 const QString filterHelp = QStringLiteral(
     "FILTERS combine with AND; a repeated filter matches any of its values.\n"
@@ -316,6 +321,47 @@ int failure(const CliConsole &console, const QString &message)
 // ---------------------------------------------------------------------------------------------
 // Shared command steps
 
+/// Reads one line from the terminal on stdin with echo off, after writing prompt to stderr.
+/// *answered is false on end of input or Ctrl+C (nothing typed). The password is never echoed
+/// or printed.
+QString readPassword(const CliConsole &console, const QString &prompt, bool *answered)
+{
+    // Echo off before the prompt appears, so nothing typed in answer is ever shown.
+    termios saved{};
+    const bool restore = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (restore) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        quiet.c_lflag |= ECHONL;
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    console.err(prompt);
+    console.flush();
+    QByteArray line;
+    *answered = false;
+    for (;;) {
+        const int c = std::fgetc(stdin);
+        if (c == EOF)
+            break;
+        if (c == '\n') {
+            *answered = true;
+            break;
+        }
+        line.append(static_cast<char>(c));
+    }
+    if (restore)
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    if (line.endsWith('\r'))
+        line.chop(1);
+    if (!*answered && !line.isEmpty())
+        *answered = true; // the last line without a newline
+    if (!restore)
+        console.err(QStringLiteral("\n"));
+    QString password = QString::fromLocal8Bit(line);
+    line.fill('\0');
+    return password;
+}
+
 /// An opened store and how to name it in messages.
 struct OpenedStore
 {
@@ -334,7 +380,7 @@ OpenedStore openStore(const QString &command, const QString &url, bool readOnly,
 
     StoreOptions options;
     options.readOnly = readOnly;
-    const Outcome<StoreFactory> factory = makeStoreFactory(url, options);
+    Outcome<StoreFactory> factory = PasswordDialog::makeFactory(url, options);
     if (!factory) {
         if (factory.error().code == StoreError::Code::InvalidUrl) {
             opened.status = usageError(console, command, factory.error().message);
@@ -348,7 +394,37 @@ OpenedStore openStore(const QString &command, const QString &url, bool readOnly,
         opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
         return opened;
     }
-    const StoreError error = opened.store->open();
+    StoreError error = opened.store->open();
+    if (error && parsed && PasswordDialog::isAuthenticationFailure(error)
+        && PasswordDialog::canAskFor(*parsed, options)) {
+        // The URL names a user but no password: ask on a terminal, once.
+        opened.store.reset();
+        if (!CliConsole::stdinIsTerminal()) {
+            opened.status = failure(console, QStringLiteral("cannot open %1: %2; standard input is not a terminal, so "
+                                                            "stalk cannot ask for the password: put it in the URL "
+                                                            "(scheme://USER:PASSWORD@HOST:PORT/…) or set STALK_PASSWORD")
+                                                 .arg(opened.display, error.message));
+            return opened;
+        }
+        bool answered = false;
+        options.password = readPassword(console, QStringLiteral("Password for %1: ").arg(PasswordDialog::accountOf(*parsed)),
+                                        &answered);
+        if (!answered) {
+            opened.status = failure(console, QStringLiteral("cannot open %1: %2 (no password was typed)")
+                                                 .arg(opened.display, error.message));
+            return opened;
+        }
+        factory = PasswordDialog::makeFactory(url, options);
+        options.password.fill(u'\0');
+        options.password.clear();
+        if (factory)
+            opened.store = (*factory)();
+        if (!opened.store) {
+            opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
+            return opened;
+        }
+        error = opened.store->open();
+    }
     if (error) {
         opened.store.reset();
         opened.status = failure(console, QStringLiteral("cannot open %1: %2").arg(opened.display, error.message));

@@ -419,11 +419,6 @@ void CouchStore::startFeed()
     quint64 serial = 0;
     {
         QMutexLocker lock(&m_dataMutex);
-        if (m_catchingUp) {
-            // A fallback catch-up is running on the worker thread: never both at once.
-            QTimer::singleShot(m_feedRetryMs, m_feedClient, [this] { startFeed(); });
-            return;
-        }
         m_feed = Feed::Running;
         since = sinceText();
         serial = m_applySerial;
@@ -549,7 +544,6 @@ StoreError CouchStore::catchUp()
         // through another connection (the window's purge runs on its own store) must see it.
         if (!m_loadFinished)
             return {};
-        m_catchingUp = true;
     }
     StoreError error;
     for (;;) {
@@ -585,8 +579,6 @@ StoreError CouchStore::catchUp()
         if (o.value(QLatin1String("results")).toArray().size() < m_config.pageSize)
             break;
     }
-    QMutexLocker lock(&m_dataMutex);
-    m_catchingUp = false;
     return error;
 }
 
@@ -986,7 +978,11 @@ Outcome<StoreFactory> makeCouchStoreFactory(const StoreUrl &url, const StoreOpti
     c.server.setHost(url.host.isEmpty() ? QStringLiteral("localhost") : url.host);
     c.server.setPort(url.port > 0 ? url.port : (tls ? 6984 : 5984));
     c.user = url.user;
-    c.password = url.password;
+    // As the SQL stores: the URL's password, else the one given (the window's prompt), else
+    // STALK_PASSWORD.
+    c.password = !url.password.isEmpty() ? url.password
+        : !options.password.isEmpty()    ? options.password
+                                         : qEnvironmentVariable("STALK_PASSWORD");
     if (!url.database.isEmpty())
         c.database = url.database;
     c.keyPrefix = url.options.value(QStringLiteral("keyprefix"));

@@ -191,7 +191,6 @@ private:
     StoreError m_loadError;
     enum class Feed { Off, Running, Failed };
     Feed m_feed = Feed::Off;
-    bool m_catchingUp = false;
     /// Bumped whenever a _changes answer is applied. The feed and the catch-up may both be in
     /// flight; an answer is applied only if nothing was applied since its request started
     /// (so it began from the current m_since and is at least as new), else it is asked again.

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -11,6 +12,7 @@
 #include "cli.h"
 #include "cliargs.h"
 #include "clioutput.h"
+#include "storeurl.h"
 #include "testsupport.h"
 
 /// End-to-end tests of the `stalk` command line: runs the real binary (STALK_BIN) with no
@@ -71,6 +73,13 @@ private Q_SLOTS:
     void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
     void shouldKeepTheDatabaseIntactWithInjectionStrings();
 
+    // Server passwords (issue 4), against tools/servers/with_postgres.sh.
+    void shouldDocumentWhereAPasswordMayComeFrom();
+    void shouldPromptForAServerPasswordOnATerminal();
+    void shouldFailAfterAWrongPasswordOnATerminal();
+    void shouldExplainHowToPassAPasswordWithoutATerminal();
+    void shouldTakeThePasswordFromTheEnvironment();
+
 private:
     struct Run
     {
@@ -96,6 +105,21 @@ private:
     static QVector<QStringList> parseCsv(const QString &text);
     /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
     Run stalkOnTerminal(const QStringList &arguments, const QByteArray &input);
+    /// Like stalkOnTerminal, but types answer only once prompt has appeared on the terminal
+    /// (so that the terminal's echo setting at that moment is what is tested).
+    Run stalkOnTerminalAnswering(const QStringList &arguments, const QByteArray &prompt, const QByteArray &answer);
+    /// STALK_PG_URL without its password (and the password), with STALK_PASSWORD, PGPASSWORD
+    /// and ~/.pgpass out of the way; empty when no server runs.
+    bool serverWithoutPassword(QString *url, QString *password);
+    /// counts.total of the server's expectations.json (STALK_PG_EXPECTATIONS); -1 if unreadable.
+    static int pgTotal()
+    {
+        QFile file(qEnvironmentVariable("STALK_PG_EXPECTATIONS"));
+        if (!file.open(QIODevice::ReadOnly))
+            return -1;
+        return QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("counts")).toObject()
+            .value(QLatin1String("total")).toInt(-1);
+    }
 
     QString m_fixtures;
     QJsonObject m_expectations;
@@ -237,6 +261,68 @@ TestCli::Run TestCli::stalkOnTerminal(const QStringList &arguments, const QByteA
     run.err = process.readAllStandardError();
     return run;
 }
+
+TestCli::Run TestCli::stalkOnTerminalAnswering(const QStringList &arguments, const QByteArray &prompt,
+                                               const QByteArray &answer)
+{
+    const auto quoted = [](QString text) { return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\''; };
+    QString command = quoted(qEnvironmentVariable("STALK_BIN"));
+    for (const QString &argument : arguments)
+        command += u' ' + quoted(argument);
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral("script"), {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+    Run run;
+    if (!process.waitForStarted(30000)) {
+        run.err = "could not start script(1): " + process.errorString().toUtf8();
+        return run;
+    }
+    QByteArray screen;
+    while (!screen.contains(prompt) && process.state() == QProcess::Running) {
+        if (process.waitForReadyRead(30000))
+            screen += process.readAllStandardOutput();
+        else
+            break;
+    }
+    if (screen.contains(prompt))
+        process.write(answer);
+    process.closeWriteChannel();
+    process.waitForFinished(120000);
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = screen + process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+bool TestCli::serverWithoutPassword(QString *url, QString *password)
+{
+    const QString withPassword = qEnvironmentVariable("STALK_PG_URL");
+    if (withPassword.isEmpty())
+        return false;
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(withPassword);
+    if (!parsed || parsed->password.isEmpty())
+        return false;
+    *password = parsed->password;
+    *url = withPassword;
+    url->replace(QRegularExpression(QStringLiteral("^([a-z+]+://[^:/@]+):[^@]*@")), QStringLiteral("\\1@"));
+    // Only the prompt may supply the password.
+    qunsetenv("STALK_PASSWORD");
+    qunsetenv("PGPASSWORD");
+    qputenv("PGPASSFILE", "/nonexistent/stalk-test-pgpass");
+    return !url->contains(*password);
+}
+
+#define REQUIRE_SERVER(url, password)                                                               \
+    do {                                                                                            \
+        if (!serverWithoutPassword(url, password)) {                                                \
+            if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))                \
+                QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL (with a password) is not set");     \
+            QSKIP("STALK_PG_URL is not set: run under tools/servers/with_postgres.sh");             \
+        }                                                                                           \
+    } while (false)
 
 #define REQUIRE_FIXTURES()                                                                          \
     do {                                                                                            \
@@ -1251,6 +1337,72 @@ void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings()
     if (arguments.first() == u"purge")
         QCOMPARE(run.out, QByteArray("deleted 0 results (and 0 groups)\n"));
     QCOMPARE(taskIdsInDb(db), before);
+}
+
+// ------------------------------------------------------------------------------------------
+// Server passwords
+
+void TestCli::shouldDocumentWhereAPasswordMayComeFrom()
+{
+    const Run run = stalk({QStringLiteral("count"), QStringLiteral("--help")});
+    QCOMPARE(run.exitCode, 0);
+    const QString help = QString::fromUtf8(run.out).simplified();
+    QVERIFY2(help.contains(QLatin1String("A password may come from the URL, from STALK_PASSWORD, or from a prompt")),
+             run.out.constData());
+    QVERIFY2(help.contains(QLatin1String("\"Password for USER@HOST:PORT:\"")), run.out.constData());
+}
+
+void TestCli::shouldPromptForAServerPasswordOnATerminal()
+{
+    QString url, password;
+    REQUIRE_SERVER(&url, &password);
+    const StoreUrl parsed = StoreUrl::parse(url).value();
+    const QByteArray prompt = QStringLiteral("Password for %1@%2:%3: ").arg(parsed.user, parsed.host).arg(parsed.port).toUtf8();
+    const Run run = stalkOnTerminalAnswering({QStringLiteral("count"), url}, prompt, password.toUtf8() + '\n');
+    QVERIFY2(run.exitCode == 0, (run.out + run.err).constData());
+    QVERIFY2(run.out.contains(prompt), run.out.constData());
+    const QByteArray total = QByteArray::number(pgTotal());
+    QVERIFY2(run.out.trimmed().endsWith("\n" + total) || run.out.trimmed().endsWith(" " + total), run.out.constData());
+    // Echo was off: the password never reaches the screen.
+    QVERIFY2(!run.out.contains(password.toUtf8()) && !run.err.contains(password.toUtf8()), run.out.constData());
+}
+
+void TestCli::shouldFailAfterAWrongPasswordOnATerminal()
+{
+    QString url, password;
+    REQUIRE_SERVER(&url, &password);
+    const QByteArray wrong = "not-the-password";
+    const Run run = stalkOnTerminalAnswering({QStringLiteral("count"), url}, "Password for ", wrong + '\n');
+    QVERIFY2(run.exitCode == 1, (run.out + run.err).constData());
+    QVERIFY2(run.out.contains("authentication failed for user"), run.out.constData());
+    QVERIFY2(run.out.count("Password for ") == 1, run.out.constData()); // one retry, not a loop
+    QVERIFY2(!run.out.contains(wrong), run.out.constData());
+}
+
+void TestCli::shouldExplainHowToPassAPasswordWithoutATerminal()
+{
+    QString url, password;
+    REQUIRE_SERVER(&url, &password);
+    const Run run = stalk({QStringLiteral("count"), url}, {}, password.toUtf8() + '\n'); // a pipe is never read
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.out.isEmpty());
+    const QString err = QString::fromUtf8(run.err);
+    QVERIFY2(err.startsWith(QStringLiteral("stalk: cannot open %1: ").arg(url)) && err.count(u'\n') == 1, run.err.constData());
+    QVERIFY2(err.contains(QLatin1String("standard input is not a terminal")), run.err.constData());
+    QVERIFY2(err.contains(QLatin1String("put it in the URL")) && err.contains(QLatin1String("STALK_PASSWORD")),
+             run.err.constData());
+    QVERIFY(!err.contains(QLatin1String("Password for")));
+}
+
+void TestCli::shouldTakeThePasswordFromTheEnvironment()
+{
+    QString url, password;
+    REQUIRE_SERVER(&url, &password);
+    qputenv("STALK_PASSWORD", password.toUtf8());
+    const Run run = stalk({QStringLiteral("count"), url});
+    qunsetenv("STALK_PASSWORD");
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(run.out, QByteArray::number(pgTotal()) + '\n');
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -162,6 +162,8 @@ private:
 private Q_SLOTS:
     void initTestCase();
 
+    void shouldPageAFilterAlikeWhicheverIndexItWalks_data();
+    void shouldPageAFilterAlikeWhicheverIndexItWalks();
     void shouldDetectEveryFixture_data();
     void shouldDetectEveryFixture();
     void shouldCountAndFacetLikeDjango();
@@ -249,6 +251,61 @@ QStringList TestSqlStore::remainingTaskIds(const QString &path, const QString &t
 }
 
 // --- detection -------------------------------------------------------------------------------
+
+// A filter that matches many rows makes the page walk the date_done index (SQLite, "+column"
+// keeps the filter's index out); a rare one reads the filter's index. The rows must be the
+// same either way.
+void TestSqlStore::shouldPageAFilterAlikeWhicheverIndexItWalks_data()
+{
+    QTest::addColumn<QString>("column");
+    QTest::addColumn<QString>("sqlValues"); // for the reference statement (fixed literals)
+    QTest::addColumn<QStringList>("values");
+    QTest::addColumn<int>("offset");
+    QTest::addColumn<int>("limit");
+    const QStringList all{QStringLiteral("SUCCESS"), QStringLiteral("FAILURE"), QStringLiteral("RETRY"),
+                          QStringLiteral("REVOKED"), QStringLiteral("STARTED")};
+    const QString allSql = QStringLiteral("'SUCCESS','FAILURE','RETRY','REVOKED','STARTED'");
+    QTest::newRow("every status, first page") << "status" << allSql << all << 0 << 200;
+    QTest::newRow("every status, later page") << "status" << allSql << all << 450 << 50;
+    QTest::newRow("SUCCESS") << "status" << "'SUCCESS'" << QStringList{QStringLiteral("SUCCESS")} << 0 << 200;
+    QTest::newRow("FAILURE") << "status" << "'FAILURE'" << QStringList{QStringLiteral("FAILURE")} << 0 << 200;
+    QTest::newRow("rare") << "status" << "'REVOKED'" << QStringList{QStringLiteral("REVOKED")} << 0 << 200;
+}
+
+void TestSqlStore::shouldPageAFilterAlikeWhicheverIndexItWalks()
+{
+    QFETCH(QString, column);
+    QFETCH(QString, sqlValues);
+    QFETCH(QStringList, values);
+    QFETCH(int, offset);
+    QFETCH(int, limit);
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(!path.isEmpty());
+    // Grow the table 40-fold (same dates: the id tiebreak is exercised too).
+    const QString t = QStringLiteral("django_celery_results_taskresult");
+    QString grow = QStringLiteral("CREATE TEMP TABLE c AS SELECT * FROM %1;").arg(t);
+    for (int i = 0; i < 40; ++i) {
+        grow += QStringLiteral("UPDATE c SET id = id + (SELECT MAX(id) FROM %1), task_id = task_id || '-%2';"
+                               "INSERT INTO %1 SELECT * FROM c;")
+                    .arg(t)
+                    .arg(i);
+    }
+    QString error;
+    QVERIFY2(execRaw(path, grow, &error), qPrintable(error));
+    auto store = SqlStore::sqlite(path, {});
+    QVERIFY(!store->open().isError());
+    TaskQuery q;
+    q.statuses = values;
+    const auto rows = store->fetchPage(q, offset, limit);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    const QStringList expected = selectRaw(
+        path, QStringLiteral("SELECT task_id FROM %1 WHERE %2 IN (%3) ORDER BY date_done DESC, id DESC LIMIT %4 OFFSET %5")
+                  .arg(t, column, sqlValues)
+                  .arg(limit)
+                  .arg(offset));
+    QVERIFY(!expected.isEmpty());
+    QCOMPARE(taskIdsOf(*rows), expected);
+}
 
 void TestSqlStore::shouldDetectEveryFixture_data()
 {

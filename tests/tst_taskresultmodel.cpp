@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QLocale>
 #include <QMutex>
+#include <QPersistentModelIndex>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -95,6 +96,11 @@ struct FakeControl
     StoreError countError;
     StoreError pageError;
     bool blockPages = false;      ///< fetchPage waits for release()
+    qint64 blockFromOffset = 0;   ///< ... for offsets from this one on
+    bool blockCounts = false;     ///< count waits for release() (a slow exact count)
+    qint64 estimate = -1;         ///< estimateCount()'s answer
+    bool blockFacets = false;     ///< facets waits for release() (or an interrupt)
+    int facetsCalls = 0;
     bool ignoreInterrupt = false; ///< a store whose calls cannot be cut short
     bool released = false;
     bool interruptFlag = false;
@@ -221,7 +227,12 @@ public:
             ++m_control->countCalls;
             error = m_control->countError;
         }
-        if (query.search == QLatin1String("slow") && !gate())
+        bool blockCount = false;
+        {
+            QMutexLocker locker(&m_control->mutex);
+            blockCount = m_control->blockCounts;
+        }
+        if ((query.search == QLatin1String("slow") || blockCount) && !gate())
             return StoreError(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
         if (error.isError())
             return error;
@@ -235,7 +246,7 @@ public:
             QMutexLocker locker(&m_control->mutex);
             m_control->pageOffsets.append(offset);
             error = m_control->pageError;
-            block = m_control->blockPages;
+            block = m_control->blockPages && offset >= m_control->blockFromOffset;
         }
         if (block && !gate())
             return StoreError(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
@@ -257,7 +268,23 @@ public:
     {
         return StoreError(StoreError::Code::Unsupported, QStringLiteral("fake"));
     }
-    Outcome<Facets> facets(const TaskQuery &) override { return Facets(); }
+    Outcome<qint64> estimateCount(const TaskQuery &) override
+    {
+        QMutexLocker locker(&m_control->mutex);
+        return m_control->estimate;
+    }
+    Outcome<Facets> facets(const TaskQuery &) override
+    {
+        bool block = false;
+        {
+            QMutexLocker locker(&m_control->mutex);
+            ++m_control->facetsCalls;
+            block = m_control->blockFacets;
+        }
+        if (block && !gate())
+            return StoreError(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
+        return Facets();
+    }
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &) override { return PurgePreview(); }
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &, int) override { return DeleteBatch(); }
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &) override { return DeleteBatch(); }
@@ -307,6 +334,10 @@ private Q_SLOTS:
 
     // Fake store: faults and timing.
     void shouldShowPlaceholdersUntilThePageArrives();
+    void shouldShowFirstPageBeforeTheCount_data();
+    void shouldShowFirstPageBeforeTheCount();
+    void shouldKeepFirstRowsWhenTheCountFails();
+    void shouldServePagesBeforeFacets();
     void shouldDropAnswersOfAnInterruptedQuery();
     void shouldDropAnswersOfAQueryThatIgnoredInterrupt();
     void shouldReportOpenFailure();
@@ -342,7 +373,7 @@ void TestTaskResultModel::shouldShowEveryRowInDefaultOrder()
     QCOMPARE(model.storeInfo().layout, StoreInfo::Layout::DjangoCeleryResults);
     const int total = expected.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
     QTRY_COMPARE(model.rowCount(), total);
-    QCOMPARE(counts.count(), 1);
+    QTRY_COMPARE(counts.count(), 1); // a short first page may come first
     QCOMPARE(counts.first().at(0).toLongLong(), total);
     QCOMPARE(counts.first().at(1).toLongLong(), total);
     QTRY_VERIFY(allLoaded(model));
@@ -836,6 +867,8 @@ void TestTaskResultModel::shouldShowPlaceholdersUntilThePageArrives()
 {
     auto control = std::make_shared<FakeControl>();
     control->blockPages = true;
+    // Page 0 comes (the count follows it on the worker); every later page sticks in the store.
+    control->blockFromOffset = TaskResultModel::pageSize;
     control->ignoreInterrupt = true;
     TaskResultModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -843,18 +876,19 @@ void TestTaskResultModel::shouldShowPlaceholdersUntilThePageArrives()
     model.setStoreFactory(fakeFactory(control));
     QVERIFY(counts.wait(10000));
     QCOMPARE(model.rowCount(), control->rows);
-    // Page 0 was asked for with the count; it is stuck in the store.
-    QTRY_COMPARE(control->blockedNow(), 1);
+    const QModelIndex row = model.index(TaskResultModel::pageSize + 3, 1);
     const QModelIndex last = model.index(model.rowCount() - 1, TaskResultModel::TaskIdColumn);
+    QSignalSpy changed(&model, &TaskResultModel::dataChanged);
     for (int i = 0; i < 5; ++i) {
-        QCOMPARE(model.data(model.index(3, 1)).toString(), QStringLiteral("…"));
-        QCOMPARE(model.data(model.index(3, 1), TaskResultModel::LoadedRole).toBool(), false);
-        QVERIFY(!model.data(model.index(3, 1), TaskResultModel::TaskResultRole).isValid());
+        QCOMPARE(model.data(row).toString(), QStringLiteral("…"));
+        QCOMPARE(model.data(row, TaskResultModel::LoadedRole).toBool(), false);
+        QVERIFY(!model.data(row, TaskResultModel::TaskResultRole).isValid());
         QCOMPARE(model.data(last, TaskResultModel::LoadedRole).toBool(), false);
     }
-    QSignalSpy changed(&model, &TaskResultModel::dataChanged);
+    // The view asked for page 1; it is stuck in the store (page 2 waits behind it).
+    QTRY_COMPARE(control->blockedNow(), 1);
     control->release();
-    QTRY_VERIFY(model.data(model.index(3, 1), TaskResultModel::LoadedRole).toBool());
+    QTRY_VERIFY(model.data(row, TaskResultModel::LoadedRole).toBool());
     QTRY_VERIFY(model.data(last, TaskResultModel::LoadedRole).toBool());
     QCOMPARE(model.data(last).toString(), QStringLiteral("task-00001"));
     QVERIFY(changed.count() >= 2);
@@ -873,6 +907,110 @@ void TestTaskResultModel::shouldShowPlaceholdersUntilThePageArrives()
     // Each page was read once, however often the view asked.
     QCOMPARE(control->pageCalls(0), 1);
     QCOMPARE(control->pageCalls(qint64(lastPage) * TaskResultModel::pageSize), 1);
+}
+
+void TestTaskResultModel::shouldShowFirstPageBeforeTheCount_data()
+{
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<qint64>("estimate");
+    QTest::addColumn<int>("provisional");
+    QTest::newRow("no estimate") << 450 << qint64(-1) << TaskResultModel::pageSize;
+    QTest::newRow("estimate above") << 450 << qint64(600) << 600;
+    QTest::newRow("estimate below page") << 450 << qint64(10) << TaskResultModel::pageSize;
+    QTest::newRow("page not full") << 50 << qint64(-1) << 50;
+}
+
+void TestTaskResultModel::shouldShowFirstPageBeforeTheCount()
+{
+    QFETCH(int, rows);
+    QFETCH(qint64, estimate);
+    QFETCH(int, provisional);
+    auto control = std::make_shared<FakeControl>();
+    control->rows = rows;
+    control->estimate = estimate;
+    control->blockCounts = true; // a slow exact count (a search's full scan)
+    control->ignoreInterrupt = true;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy estimates(&model, &TaskResultModel::countEstimated);
+    model.setStoreFactory(fakeFactory(control));
+    // The first rows are on screen while the count is still stuck in the store.
+    QTRY_VERIFY(model.rowCount() > 0 && model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool());
+    QTRY_COMPARE(control->blockedNow(), 1);
+    QCOMPARE(counts.count(), 0);
+    QCOMPARE(estimates.count(), estimate >= 0 ? 1 : 0);
+    QCOMPARE(model.rowCount(), provisional);
+    QVERIFY(!model.isCountExact());
+    QCOMPARE(model.data(model.index(0, TaskResultModel::TaskIdColumn)).toString(),
+             QStringLiteral("task-%1").arg(rows, 5, 10, QLatin1Char('0')));
+
+    // The exact count corrects the row count in place: no reset, the selection survives.
+    const QPersistentModelIndex selected(model.index(5, TaskResultModel::TaskIdColumn));
+    const QString selectedId = selected.data().toString();
+    QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
+    control->release();
+    QVERIFY(counts.wait(10000));
+    QCOMPARE(counts.count(), 1);
+    QCOMPARE(counts.at(0).at(0).toLongLong(), qint64(rows));
+    QCOMPARE(model.rowCount(), rows);
+    QVERIFY(model.isCountExact());
+    QCOMPARE(resets.count(), 0);
+    QVERIFY(selected.isValid());
+    QCOMPARE(selected.row(), 5);
+    QCOMPARE(selected.data().toString(), selectedId);
+    // Every row is readable up to the exact end.
+    const QModelIndex last = model.index(model.rowCount() - 1, TaskResultModel::TaskIdColumn);
+    model.data(last);
+    QTRY_COMPARE(model.data(last).toString(), QStringLiteral("task-00001"));
+}
+
+void TestTaskResultModel::shouldKeepFirstRowsWhenTheCountFails()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->estimate = 5000;
+    control->countError = StoreError(StoreError::Code::QueryFailed, QStringLiteral("count failed"));
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failed(&model, &TaskResultModel::failed);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(failed.wait(10000));
+    // The rows read stay; the estimated rest goes.
+    QCOMPARE(model.rowCount(), TaskResultModel::pageSize);
+    QVERIFY(model.isCountExact());
+    QVERIFY(model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool());
+    QVERIFY(model.data(model.index(TaskResultModel::pageSize - 1, 0), TaskResultModel::LoadedRole).toBool());
+}
+
+void TestTaskResultModel::shouldServePagesBeforeFacets()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 1000;
+    control->blockFacets = true; // slow facets (a search's scans)
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy facets(&model, &TaskResultModel::facetsChanged);
+    QSignalSpy failedSpy(&model, &TaskResultModel::failed);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QTRY_COMPARE(control->blockedNow(), 1); // facets running
+    // A jump to the last row interrupts the facets; the page comes first.
+    const QModelIndex last = model.index(model.rowCount() - 1, TaskResultModel::TaskIdColumn);
+    model.data(last);
+    QTRY_VERIFY(model.data(last, TaskResultModel::LoadedRole).toBool());
+    QCOMPARE(model.data(last).toString(), QStringLiteral("task-00001"));
+    QCOMPARE(facets.count(), 0);
+    // Then the facets run again, and answer once released.
+    QTRY_COMPARE(control->blockedNow(), 1);
+    {
+        QMutexLocker locker(&control->mutex);
+        QVERIFY(control->facetsCalls >= 2);
+    }
+    control->release();
+    QTRY_COMPARE(facets.count(), 1);
+    QCOMPARE(failedSpy.count(), 0);
+    QTRY_VERIFY(!model.data(model.index(0, 0), TaskResultModel::LoadedRole).isNull());
 }
 
 void TestTaskResultModel::shouldDropAnswersOfAnInterruptedQuery()
@@ -895,7 +1033,7 @@ void TestTaskResultModel::shouldDropAnswersOfAnInterruptedQuery()
     model.setQuery(failures); // interrupts the slow count
     QTRY_COMPARE(model.rowCount(), control->rows / 3);
     QTRY_VERIFY(allLoaded(model));
-    QCOMPARE(counts.count(), 1);
+    QTRY_COMPARE(counts.count(), 1); // the rows may come first
     QCOMPARE(counts.first().at(0).toLongLong(), control->rows / 3);
     QVERIFY(control->interrupts >= 1);
     QCOMPARE(failedSpy.count(), 0); // the cancelled call is not an error
@@ -986,8 +1124,11 @@ void TestTaskResultModel::shouldReportCountFailure()
     model.setQuery(query);
     QVERIFY(failedSpy.wait(10000));
     QCOMPARE(failedSpy.first().first().value<StoreError>().code, StoreError::Code::QueryFailed);
-    // The old query's rows are not passed off as the new query's.
-    QCOMPARE(model.rowCount(), 0);
+    // The old query's rows are not passed off as the new query's: what stays is the new
+    // query's first page, read before its count failed.
+    QCOMPARE(model.rowCount(), control->rows / 3);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(model.data(model.index(row, TaskResultModel::StatusColumn)).toString(), QStringLiteral("FAILURE"));
 }
 
 void TestTaskResultModel::shouldCountTheTotalOnlyWhenItMayHaveChanged()
@@ -1042,9 +1183,11 @@ void TestTaskResultModel::shouldKeepOldRowsUntilTheNewQueryCounts()
     QSignalSpy resets(&model, &TaskResultModel::modelReset);
     TaskQuery slow;
     slow.search = QStringLiteral("slow");
+    control->setBlockPages(true);
     model.setQuery(slow);
     QTRY_COMPARE(control->blockedNow(), 1);
-    // While the new query counts, the old rows stay as they were...
+    // While the new query reads its first page (its count waits behind it), the old rows
+    // stay as they were...
     QCOMPARE(model.rowCount(), control->rows);
     QCOMPARE(model.data(model.index(0, 0), TaskResultModel::TaskIdRole).toString(), firstId);
     // ...also across a refresh asked meanwhile.

@@ -21,6 +21,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
+#include <QUrl>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -29,6 +30,7 @@
 #include "deleteselecteddialog.h"
 #include "detailpane.h"
 #include "errorbanner.h"
+#include "passworddialog.h"
 #include "filterpanel.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
@@ -456,9 +458,22 @@ bool MainWindow::isReadOnly() const
 
 void MainWindow::openUrl(const QString &url, bool forceReadOnly)
 {
-    const QString trimmed = url.trimmed();
+    QString trimmed = url.trimmed();
     if (trimmed.isEmpty())
         return;
+    // A password typed into the URL moves to this session's memory: the Database field, the
+    // title and the recent connections show the URL without it.
+    QString typedPassword;
+    if (const Outcome<StoreUrl> parsed = StoreUrl::parse(trimmed); parsed.ok() && !parsed->password.isEmpty()) {
+        QUrl withoutPassword(trimmed);
+        typedPassword = parsed->password;
+        withoutPassword.setPassword(QString());
+        trimmed = withoutPassword.toString();
+    }
+    if (trimmed != m_url)
+        m_password = PasswordDialog::sessionPassword(trimmed);
+    if (!typedPassword.isEmpty())
+        m_password = typedPassword;
     m_url = trimmed;
     m_readOnly = forceReadOnly || ConnectionBar::rememberedReadOnly(trimmed);
     if (forceReadOnly)
@@ -499,7 +514,8 @@ void MainWindow::reopen()
     m_banner->dismiss();
     StoreOptions options;
     options.readOnly = m_readOnly;
-    Outcome<StoreFactory> factory = makeStoreFactory(m_url, options);
+    options.password = m_password;
+    Outcome<StoreFactory> factory = PasswordDialog::makeFactory(m_url, options);
     if (!factory) {
         onFailed(factory.error());
         return;
@@ -541,7 +557,39 @@ void MainWindow::onOpened(const StoreInfo &info)
 void MainWindow::onFailed(const StoreError &error)
 {
     m_lastError = error.message;
-    m_banner->showMessage(error.message, isRetryable(error));
+    // The server rejected a URL with a user but no password: ask for one (a wrong typed
+    // password is forgotten and shown in the banner; Retry asks again).
+    bool asking = false;
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(m_url);
+    if (!m_opened && parsed && PasswordDialog::isAuthenticationFailure(error)
+        && PasswordDialog::canAskFor(*parsed, StoreOptions())) {
+        if (m_password.isEmpty()) {
+            asking = findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr;
+            if (asking) {
+                auto *dialog = new PasswordDialog(PasswordDialog::accountOf(*parsed), error.message, this);
+                const QString url = m_url;
+                connect(dialog, &QDialog::finished, this, [this, dialog, url, error](int result) {
+                    dialog->deleteLater();
+                    if (url != m_url)
+                        return; // another database was opened meanwhile
+                    if (result == QDialog::Accepted && !dialog->password().isEmpty()) {
+                        m_password = dialog->password();
+                        if (dialog->rememberForSession())
+                            PasswordDialog::setSessionPassword(url, m_password);
+                        reopen();
+                    } else {
+                        m_banner->showMessage(error.message, isRetryable(error));
+                    }
+                });
+                dialog->open();
+            }
+        } else {
+            m_password.clear();
+            PasswordDialog::setSessionPassword(m_url, QString());
+        }
+    }
+    if (!asking)
+        m_banner->showMessage(error.message, isRetryable(error));
     m_table->endPreserve();
     setBusy(false);
     statusBar()->clearMessage();
@@ -899,7 +947,9 @@ void MainWindow::copyRowsAsJson()
 
 StoreFactory MainWindow::writableFactory()
 {
-    Outcome<StoreFactory> factory = makeStoreFactory(m_url, StoreOptions());
+    StoreOptions options;
+    options.password = m_password;
+    Outcome<StoreFactory> factory = PasswordDialog::makeFactory(m_url, options);
     if (!factory) {
         m_banner->showMessage(factory.error().message, false);
         return {};

@@ -123,6 +123,7 @@ private:
     QAction *m_aboutAction = nullptr;
 
     QString m_url;
+    QString m_password; ///< typed into the PasswordDialog for m_url; memory only, never saved
     bool m_readOnly = false;
     bool m_opened = false;
     bool m_selectFirstRow = false;

@@ -1,0 +1,250 @@
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+
+#include "errorbanner.h"
+#include "mainwindow.h"
+#include "passworddialog.h"
+#include "storeurl.h"
+#include "taskresultmodel.h"
+
+/// The window asks for a server password (issue 4): opened on a PostgreSQL URL that names a
+/// user but no password, the real server (tools/servers/with_postgres.sh) rejects the login,
+/// the PasswordDialog appears, and the typed password opens the database; a wrong password
+/// shows the error banner. The password is never written to QSettings.
+class TestPasswordPrompt final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void shouldTellAuthenticationFailuresFromOtherRefusals_data();
+    void shouldTellAuthenticationFailuresFromOtherRefusals();
+    void shouldAskOnlyForServerUrlsWithAUserAndNoPassword();
+    void shouldShowTheBannerAfterAWrongPassword();
+    void shouldShowTheBannerWhenTheDialogIsCancelled();
+    void shouldOpenWithTheTypedPasswordWithoutKeepingIt();
+    void shouldRememberThePasswordForTheSessionOnlyInMemory();
+
+private:
+    /// Waits for the window's password dialog; nullptr after the timeout.
+    static PasswordDialog *waitForDialog(MainWindow &window);
+    /// Types password into the dialog (and ticks "Remember" when asked) and presses Connect.
+    static void answer(PasswordDialog *dialog, const QString &password, bool remember);
+    static bool bannerShown(MainWindow &window);
+    bool settingsHoldPassword() const;
+
+    QString m_url;      ///< STALK_PG_URL without its password
+    QString m_password; ///< the password stripped from it
+    int m_total = 0;    ///< rows in the database (the server's expectations.json)
+};
+
+void TestPasswordPrompt::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("StalkTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_passwordprompt"));
+    QSettings().clear();
+    // Only the dialog may supply the password.
+    qunsetenv("STALK_PASSWORD");
+    qunsetenv("PGPASSWORD");
+    qputenv("PGPASSFILE", "/nonexistent/stalk-test-pgpass");
+
+    const QString url = qEnvironmentVariable("STALK_PG_URL");
+    if (url.isEmpty()) {
+        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
+            QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL is not set");
+        QSKIP("STALK_PG_URL is not set: run under tools/servers/with_postgres.sh");
+    }
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
+    QVERIFY2(parsed && !parsed->user.isEmpty() && !parsed->password.isEmpty(), "STALK_PG_URL must hold user and password");
+    m_password = parsed->password;
+    m_url = url;
+    m_url.replace(QRegularExpression(QStringLiteral("^([a-z+]+://[^:/@]+):[^@]*@")), QStringLiteral("\\1@"));
+    QVERIFY2(!m_url.contains(m_password) && StoreUrl::parse(m_url)->password.isEmpty(), qPrintable(m_url));
+
+    QFile file(qEnvironmentVariable("STALK_PG_EXPECTATIONS"));
+    QVERIFY2(file.open(QIODevice::ReadOnly), "STALK_PG_EXPECTATIONS must name the server's expectations.json");
+    m_total = QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("counts")).toObject()
+                  .value(QLatin1String("total")).toInt();
+    QVERIFY(m_total > 0);
+}
+
+PasswordDialog *TestPasswordPrompt::waitForDialog(MainWindow &window)
+{
+    PasswordDialog *dialog = nullptr;
+    const auto visibleDialog = [&window, &dialog] {
+        dialog = window.findChild<PasswordDialog *>(QStringLiteral("passwordDialog"));
+        return dialog != nullptr && dialog->isVisible();
+    };
+    return QTest::qWaitFor(visibleDialog, 30000) ? dialog : nullptr;
+}
+
+void TestPasswordPrompt::answer(PasswordDialog *dialog, const QString &password, bool remember)
+{
+    auto *edit = dialog->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    QVERIFY(edit);
+    QCOMPARE(edit->echoMode(), QLineEdit::Password);
+    QTest::keyClicks(edit, password);
+    QCOMPARE(edit->text(), password);
+    auto *rememberBox = dialog->findChild<QCheckBox *>(QStringLiteral("rememberPassword"));
+    QVERIFY(rememberBox);
+    QCOMPARE(rememberBox->text(), QStringLiteral("Remember for this session"));
+    rememberBox->setChecked(remember);
+    auto *buttons = dialog->findChild<QDialogButtonBox *>();
+    QVERIFY(buttons);
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+}
+
+bool TestPasswordPrompt::bannerShown(MainWindow &window)
+{
+    auto *banner = window.findChild<ErrorBanner *>(QStringLiteral("errorBanner"));
+    return banner != nullptr && banner->isVisible();
+}
+
+bool TestPasswordPrompt::settingsHoldPassword() const
+{
+    QSettings settings;
+    for (const QString &key : settings.allKeys()) {
+        const QVariant value = settings.value(key);
+        const QStringList texts = value.canConvert<QStringList>() ? value.toStringList() : QStringList{value.toString()};
+        for (const QString &text : texts) {
+            if (text.contains(m_password))
+                return true;
+        }
+    }
+    return false;
+}
+
+void TestPasswordPrompt::shouldTellAuthenticationFailuresFromOtherRefusals_data()
+{
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("authentication");
+    const int denied = int(StoreError::Code::PermissionDenied);
+    QTest::newRow("postgres no password")
+        << denied << "cannot connect to PostgreSQL at h:5432: the server wants a password for user \"u\" (put it in the URL, …)" << true;
+    QTest::newRow("postgres wrong password")
+        << denied << "cannot connect to PostgreSQL at h:5432: authentication failed for user \"u\"" << true;
+    QTest::newRow("mysql") << denied << "cannot connect to MySQL at h:3306: access denied for user \"u\" (wrong password?)" << true;
+    QTest::newRow("couchdb") << denied << "credentials rejected by CouchDB at h:5984" << true;
+    QTest::newRow("no delete right") << denied << "h:5432: permission denied while deleting (no DELETE)" << false;
+    QTest::newRow("read-only file") << denied << "/tmp/x.sqlite3 is opened read-only" << false;
+    QTest::newRow("refused") << int(StoreError::Code::ConnectionFailed) << "h:5432: the connection was refused (password?)" << false;
+}
+
+void TestPasswordPrompt::shouldTellAuthenticationFailuresFromOtherRefusals()
+{
+    QFETCH(int, code);
+    QFETCH(QString, message);
+    QFETCH(bool, authentication);
+    QCOMPARE(PasswordDialog::isAuthenticationFailure(StoreError(StoreError::Code(code), message)), authentication);
+}
+
+void TestPasswordPrompt::shouldAskOnlyForServerUrlsWithAUserAndNoPassword()
+{
+    const auto can = [](const QString &url, const QString &optionPassword = {}) {
+        StoreOptions options;
+        options.password = optionPassword;
+        return PasswordDialog::canAskFor(StoreUrl::parse(url).value(), options);
+    };
+    QVERIFY(can(QStringLiteral("postgresql://u@h:5432/db")));
+    QVERIFY(can(QStringLiteral("mysql://u@h/db")));
+    QVERIFY(!can(QStringLiteral("postgresql://u:pw@h:5432/db")));
+    QVERIFY(!can(QStringLiteral("postgresql://h:5432/db")));
+    QVERIFY(!can(QStringLiteral("postgresql://u@h:5432/db"), QStringLiteral("typed")));
+    QVERIFY(!can(QStringLiteral("sqlite:////tmp/x.sqlite3")));
+    QCOMPARE(PasswordDialog::accountOf(StoreUrl::parse(QStringLiteral("postgresql://u@h:5432/db")).value()),
+             QStringLiteral("u@h:5432"));
+}
+
+void TestPasswordPrompt::shouldShowTheBannerAfterAWrongPassword()
+{
+    MainWindow window;
+    window.show();
+    window.openUrl(m_url);
+    PasswordDialog *dialog = waitForDialog(window);
+    QVERIFY2(dialog, "no password dialog appeared");
+    QVERIFY(!bannerShown(window)); // the dialog, not the banner, answers the first refusal
+    answer(dialog, QStringLiteral("not-the-password"), false);
+    QTRY_VERIFY_WITH_TIMEOUT(bannerShown(window), 30000);
+    auto *banner = window.findChild<ErrorBanner *>(QStringLiteral("errorBanner"));
+    QVERIFY2(banner->text().contains(QLatin1String("authentication failed")), qPrintable(banner->text()));
+    QVERIFY(!window.model()->isOpen());
+    QVERIFY(!banner->text().contains(QLatin1String("not-the-password")));
+    QVERIFY(window.findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr
+            || !window.findChild<PasswordDialog *>(QStringLiteral("passwordDialog"))->isVisible());
+}
+
+void TestPasswordPrompt::shouldShowTheBannerWhenTheDialogIsCancelled()
+{
+    MainWindow window;
+    window.show();
+    window.openUrl(m_url);
+    PasswordDialog *dialog = waitForDialog(window);
+    QVERIFY2(dialog, "no password dialog appeared");
+    dialog->reject();
+    QTRY_VERIFY_WITH_TIMEOUT(bannerShown(window), 10000);
+    QVERIFY(window.findChild<ErrorBanner *>(QStringLiteral("errorBanner"))->text().contains(QLatin1String("password")));
+    QVERIFY(!window.model()->isOpen());
+}
+
+void TestPasswordPrompt::shouldOpenWithTheTypedPasswordWithoutKeepingIt()
+{
+    {
+        MainWindow window;
+        window.show();
+        window.openUrl(m_url);
+        PasswordDialog *dialog = waitForDialog(window);
+        QVERIFY2(dialog, "no password dialog appeared");
+        answer(dialog, m_password, false);
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->isOpen(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), m_total, 30000);
+        QVERIFY(!bannerShown(window));
+        QVERIFY(!window.windowTitle().contains(m_password));
+    }
+    QVERIFY(!settingsHoldPassword());
+    QVERIFY(PasswordDialog::sessionPassword(m_url).isEmpty());
+
+    // Not remembered: the next window asks again.
+    MainWindow again;
+    again.show();
+    again.openUrl(m_url);
+    PasswordDialog *dialog = waitForDialog(again);
+    QVERIFY2(dialog, "a password that was not remembered was used again");
+    dialog->reject();
+}
+
+void TestPasswordPrompt::shouldRememberThePasswordForTheSessionOnlyInMemory()
+{
+    {
+        MainWindow window;
+        window.show();
+        window.openUrl(m_url);
+        PasswordDialog *dialog = waitForDialog(window);
+        QVERIFY2(dialog, "no password dialog appeared");
+        answer(dialog, m_password, true);
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), m_total, 30000);
+    }
+    QCOMPARE(PasswordDialog::sessionPassword(m_url), m_password);
+    QVERIFY(!settingsHoldPassword());
+
+    // Remembered for this session: a second window opens without asking.
+    MainWindow again;
+    again.show();
+    again.openUrl(m_url);
+    QTRY_COMPARE_WITH_TIMEOUT(again.model()->rowCount(), m_total, 30000);
+    QVERIFY(again.findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr);
+    PasswordDialog::setSessionPassword(m_url, QString());
+}
+
+QTEST_MAIN(TestPasswordPrompt)
+#include "tst_passwordprompt.moc"
