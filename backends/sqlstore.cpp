@@ -89,6 +89,7 @@ QSqlDatabase SqlStore::database() const
 
 void SqlStore::interrupt()
 {
+    m_facetsInterrupted.store(true);
     m_dialect->interrupt();
 }
 
@@ -669,15 +670,25 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
     if (StoreError e = checkOpen())
         return e;
     Facets f;
+    // An interrupt that lands between two statements (when the engine has nothing to cut
+    // short) still ends the call before the next one.
+    m_facetsInterrupted.store(false);
+    const StoreError interrupted(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
     auto statuses = facet(query, Field::Status, Skip::Statuses);
     if (!statuses)
         return statuses.error();
+    if (m_facetsInterrupted.load())
+        return interrupted;
     auto names = facet(query, Field::TaskName, Skip::TaskNames);
     if (!names)
         return names.error();
+    if (m_facetsInterrupted.load())
+        return interrupted;
     auto workers = facet(query, Field::Worker, Skip::Workers);
     if (!workers)
         return workers.error();
+    if (m_facetsInterrupted.load())
+        return interrupted;
     auto periodic = facet(query, Field::PeriodicTaskName, Skip::PeriodicTaskNames);
     if (!periodic)
         return periodic.error();

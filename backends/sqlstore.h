@@ -9,6 +9,7 @@
 #include <QTimeZone>
 #include <QVariantList>
 
+#include <atomic>
 #include <memory>
 
 /// A ResultStore over SQL tables: django-celery-results (taskresult + groupresult) or Celery's
@@ -113,4 +114,6 @@ private:
     QString m_table;      ///< quoted
     QString m_groupTable; ///< quoted; empty when absent
     QTimeZone m_wallClock; ///< valid when naive stored dates are local times of this zone
+    /// Set by interrupt() (any thread); facets() stops between its statements.
+    std::atomic<bool> m_facetsInterrupted{false};
 };
