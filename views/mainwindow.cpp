@@ -114,8 +114,15 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     connect(m_model, &TaskResultModel::opened, this, &MainWindow::onOpened);
     connect(m_model, &TaskResultModel::failed, this, &MainWindow::onFailed);
+    // A huge table shows the store's cheap estimate at once; the exact count replaces it.
+    connect(m_model, &TaskResultModel::countEstimated, this, [this](qint64 matching) {
+        m_matching = matching;
+        m_countIsEstimate = true;
+        updateCountLabel();
+    });
     connect(m_model, &TaskResultModel::countChanged, this, [this](qint64 matching, qint64 total) {
         m_matching = matching;
+        m_countIsEstimate = false;
         m_total = total;
         updateCountLabel();
         // A freshly opened database shows its newest result in the detail pane.
@@ -497,6 +504,7 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
     m_currentDetail = TaskResult();
     m_detailPane->clear();
     m_matching = m_total = -1;
+    m_countIsEstimate = false;
     m_opened = false;
     m_info = StoreInfo();
     reopen();
@@ -711,7 +719,9 @@ void MainWindow::updateCountLabel()
 {
     const QLocale locale;
     QString text;
-    if (m_matching >= 0 && m_total >= 0)
+    if (m_countIsEstimate && m_matching >= 0)
+        text = tr("about %1 results (counting…)").arg(locale.toString(m_matching));
+    else if (m_matching >= 0 && m_total >= 0)
         text = tr("%1 of %2 results").arg(locale.toString(m_matching), locale.toString(m_total));
     if (m_loaded >= 0)
         text += tr(" · loading… %1 documents").arg(locale.toString(m_loaded));

@@ -131,6 +131,7 @@ private:
     StoreInfo m_info;
     qint64 m_matching = -1;
     qint64 m_total = -1;
+    bool m_countIsEstimate = false; ///< m_matching is the store's estimate; the exact count follows
     qint64 m_loaded = -1; ///< documents indexed so far while a store loads (CouchDB), else -1
     qint64 m_currentRowId = -1;
     TaskResult m_currentDetail;
