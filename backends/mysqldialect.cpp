@@ -143,39 +143,31 @@ void MysqlDialect::disconnect()
 
 Outcome<QStringList> MysqlDialect::tableNames(QSqlDatabase &db) const
 {
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                               "ORDER BY 1")))
-        return mapError(q.lastError(), QStringLiteral("listing tables"));
     QStringList names;
-    while (q.next())
-        names << q.value(0).toString();
-    if (q.lastError().isValid())
-        return mapError(q.lastError(), QStringLiteral("listing tables"));
+    const StoreError error = forEachRow(db, QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                                                           "ORDER BY 1"), {}, QStringLiteral("listing tables"),
+                                        [&](const QSqlQuery &q) { names << q.value(0).toString(); });
+    if (error.isError())
+        return error;
     return names;
 }
 
 Outcome<QVector<SqlColumn>> MysqlDialect::columns(QSqlDatabase &db, const QString &table) const
 {
-    const QString what = QStringLiteral("reading the columns of %1").arg(table);
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!q.prepare(QStringLiteral("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
-                                  "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")))
-        return mapError(q.lastError(), what);
-    q.addBindValue(table);
-    if (!q.exec())
-        return mapError(q.lastError(), what);
     QVector<SqlColumn> result;
-    while (q.next()) {
-        const QVariant type = q.value(1);
-        const QString typeText = type.typeId() == QMetaType::QByteArray ? QString::fromUtf8(type.toByteArray())
-                                                                         : type.toString();
-        result.append({q.value(0).toString(), typeText.toLower()});
-    }
-    if (q.lastError().isValid())
-        return mapError(q.lastError(), what);
+    const StoreError error = forEachRow(db, QStringLiteral("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
+                                                           "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
+                                                           "ORDER BY ORDINAL_POSITION"), {table},
+                                        QStringLiteral("reading the columns of %1").arg(table),
+                                        [&](const QSqlQuery &q) {
+                                            const QVariant type = q.value(1);
+                                            const QString typeText = type.typeId() == QMetaType::QByteArray
+                                                ? QString::fromUtf8(type.toByteArray())
+                                                : type.toString();
+                                            result.append({q.value(0).toString(), typeText.toLower()});
+                                        });
+    if (error.isError())
+        return error;
     return result;
 }
 

@@ -142,44 +142,35 @@ void PostgresDialect::disconnect()
 
 Outcome<QStringList> PostgresDialect::tableNames(QSqlDatabase &db) const
 {
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT table_name::text FROM information_schema.tables "
-                               "WHERE table_schema = current_schema() ORDER BY 1")))
-        return mapError(q.lastError(), QStringLiteral("listing tables"));
     QStringList names;
-    while (q.next())
-        names << q.value(0).toString();
-    if (q.lastError().isValid())
-        return mapError(q.lastError(), QStringLiteral("listing tables"));
+    const StoreError error = forEachRow(db, QStringLiteral("SELECT table_name::text FROM information_schema.tables "
+                                                           "WHERE table_schema = current_schema() ORDER BY 1"), {}, QStringLiteral("listing tables"),
+                                        [&](const QSqlQuery &q) { names << q.value(0).toString(); });
+    if (error.isError())
+        return error;
     return names;
 }
 
 Outcome<QVector<SqlColumn>> PostgresDialect::columns(QSqlDatabase &db, const QString &table) const
 {
-    const QString what = QStringLiteral("reading the columns of %1").arg(table);
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!q.prepare(QStringLiteral("SELECT column_name::text, data_type::text, character_maximum_length::int "
-                                  "FROM information_schema.columns WHERE table_schema = current_schema() "
-                                  "AND table_name = ? ORDER BY ordinal_position")))
-        return mapError(q.lastError(), what);
-    q.addBindValue(table);
-    if (!q.exec())
-        return mapError(q.lastError(), what);
     QVector<SqlColumn> result;
-    while (q.next()) {
-        QString type = q.value(1).toString().toLower();
-        if (type == QLatin1String("character varying"))
-            type = QStringLiteral("varchar");
-        else if (type == QLatin1String("timestamp with time zone"))
-            type = QStringLiteral("timestamptz");
-        if (!q.value(2).isNull())
-            type += QStringLiteral("(%1)").arg(q.value(2).toInt());
-        result.append({q.value(0).toString(), type});
-    }
-    if (q.lastError().isValid())
-        return mapError(q.lastError(), what);
+    const StoreError error = forEachRow(db, QStringLiteral("SELECT column_name::text, data_type::text, "
+                                                           "character_maximum_length::int FROM information_schema.columns "
+                                                           "WHERE table_schema = current_schema() AND table_name = ? "
+                                                           "ORDER BY ordinal_position"), {table},
+                                        QStringLiteral("reading the columns of %1").arg(table),
+                                        [&](const QSqlQuery &q) {
+                                            QString type = q.value(1).toString().toLower();
+                                            if (type == QLatin1String("character varying"))
+                                                type = QStringLiteral("varchar");
+                                            else if (type == QLatin1String("timestamp with time zone"))
+                                                type = QStringLiteral("timestamptz");
+                                            if (!q.value(2).isNull())
+                                                type += QStringLiteral("(%1)").arg(q.value(2).toInt());
+                                            result.append({q.value(0).toString(), type});
+                                        });
+    if (error.isError())
+        return error;
     return result;
 }
 

@@ -1,5 +1,7 @@
 #include "sqldialect.h"
 
+#include <QSqlQuery>
+
 #include "mysqldialect.h"
 #include "postgresdialect.h"
 #include "sqlitedialect.h"
@@ -65,3 +67,21 @@ QStringList caseVariants(const QString &term)
 }
 
 } // namespace SqlSearchText
+
+StoreError SqlDialect::forEachRow(QSqlDatabase &db, const QString &sql, const QVariantList &values,
+                                  const QString &what, const std::function<void(const QSqlQuery &)> &onRow) const
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return mapError(q.lastError(), what);
+    for (const QVariant &value : values)
+        q.addBindValue(value);
+    if (!q.exec())
+        return mapError(q.lastError(), what);
+    while (q.next())
+        onRow(q);
+    if (q.lastError().isValid())
+        return mapError(q.lastError(), what);
+    return {};
+}

@@ -11,6 +11,7 @@
 #include <QVariant>
 #include <QVector>
 
+#include <functional>
 #include <memory>
 
 /// How long a statement waits for another connection's lock before failing with Locked.
@@ -122,6 +123,12 @@ public:
     /// An engine error as a StoreError with one sentence naming the location. `what` says
     /// what Stalk was doing ("counting results").
     virtual StoreError mapError(const QSqlError &error, const QString &what) const = 0;
+
+protected:
+    /// Runs a read-only catalog query with these bound values and hands each row to onRow;
+    /// engine errors come back through mapError() naming `what`.
+    StoreError forEachRow(QSqlDatabase &db, const QString &sql, const QVariantList &values, const QString &what,
+                          const std::function<void(const class QSqlQuery &)> &onRow) const;
 };
 
 /// The dialect for a parsed URL; nullptr for engines not implemented yet.
