@@ -199,7 +199,8 @@ const QVector<Command> &commands()
             flag(QStringLiteral("dry-run"), QStringLiteral("print what would be deleted and delete nothing")),
             flag(QStringLiteral("yes"), QStringLiteral("do not ask for confirmation (needed when not on a terminal)"), u'y'),
             valued(QStringLiteral("batch-size"), QStringLiteral("N"),
-                   QStringLiteral("rows per delete transaction (default %1)").arg(Purger::defaultBatchSize)),
+                   QStringLiteral("rows per delete transaction (default: sized to keep each one near %1 ms)")
+                       .arg(Purger::targetBatchMs)),
         };
         // Recognised so that the refusal can say why (see runPurge).
         for (const CliOption &option : filterOptions()) {
@@ -216,9 +217,10 @@ const QVector<Command> &commands()
                         "Deletes what Celery's own cleanup deletes: every result whose date_done is\n"
                         "before the cutoff, whatever its status, and expired group results (unless the\n"
                         "purge is narrowed by --status or --task-name; no other filter can narrow it).\n"
-                        "The cutoff is fixed once, at start. Deletion runs in short transactions of\n"
-                        "--batch-size rows; Ctrl+C stops after the current batch (exit 1) and what was\n"
-                        "deleted so far is printed. Progress goes to standard error on a terminal.\n"
+                        "The cutoff is fixed once, at start. Deletion runs in short transactions, each\n"
+                        "sized to take about 50 ms (or of --batch-size rows); Ctrl+C stops after the\n"
+                        "current batch (exit 1) and what was deleted so far is printed. Progress goes to\n"
+                        "standard error on a terminal.\n"
                         "\n"
                         "  --dry-run prints   N results would be deleted (n STATUS, …) (+ G groups)\n"
                         "  a purge prints     deleted N results (and G groups)\n"
@@ -791,7 +793,7 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     criteria.statuses = nullable(arguments.all(QStringLiteral("status")));
     criteria.taskNames = nullable(arguments.all(QStringLiteral("task-name")));
 
-    int batchSize = Purger::defaultBatchSize;
+    int batchSize = 0; // adaptive
     if (arguments.has(QStringLiteral("batch-size"))) {
         bool ok = false;
         const QString text = arguments.value(QStringLiteral("batch-size"));

@@ -198,11 +198,13 @@ QVariantList MysqlDialect::searchValues(const QString &term, bool decodeJson) co
     return values;
 }
 
-QString MysqlDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const
+QString MysqlDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
+                                     const QString &order) const
 {
+    Q_UNUSED(idColumn)
     // MySQL/MariaDB refuse LIMIT inside an IN subquery; a single-table DELETE takes
     // ORDER BY … LIMIT itself and re-checks the condition on every row it deletes.
-    return QStringLiteral("DELETE FROM %1%3 ORDER BY %2 LIMIT ?").arg(table, idColumn, where);
+    return QStringLiteral("DELETE FROM %1%2 ORDER BY %3 LIMIT ?").arg(table, where, order);
 }
 
 QString MysqlDialect::dateSelect(const QString &column) const

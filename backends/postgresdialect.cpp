@@ -205,13 +205,14 @@ QVariantList PostgresDialect::searchValues(const QString &term, bool decodeJson)
     return values;
 }
 
-QString PostgresDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const
+QString PostgresDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
+                                        const QString &order) const
 {
     // The rows are locked as they are picked; rows a worker is writing right now are skipped
     // (and taken by a later batch) instead of waited for.
-    return QStringLiteral("DELETE FROM %1 WHERE %2 = ANY(ARRAY(SELECT %2 FROM %1%3 ORDER BY %2 LIMIT ? "
+    return QStringLiteral("DELETE FROM %1 WHERE %2 = ANY(ARRAY(SELECT %2 FROM %1%3 ORDER BY %4 LIMIT ? "
                           "FOR UPDATE SKIP LOCKED))")
-        .arg(table, idColumn, where);
+        .arg(table, idColumn, where, order);
 }
 
 QString PostgresDialect::dateSelect(const QString &column) const

@@ -36,7 +36,8 @@ public:
     QString quote(const QString &identifier) const override;
     QString searchPredicate(const QString &column, bool decodeJson) const override;
     QVariantList searchValues(const QString &term, bool decodeJson) const override;
-    QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const override;
+    QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
+                           const QString &order) const override;
     QString dateSelect(const QString &column) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
     QString binaryAsText(const QString &column) const override;

@@ -77,9 +77,19 @@ public:
     virtual QVariantList searchValues(const QString &term, bool decodeJson) const = 0;
 
     /// A statement deleting at most N rows that match `where` (a " WHERE …" clause or empty),
-    /// lowest id first. Placeholders: those of `where`, then N. Engines differ here: MySQL
-    /// and MariaDB refuse LIMIT inside an IN subquery but accept DELETE … ORDER BY … LIMIT.
-    virtual QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const = 0;
+    /// first in `order` (a column expression: the id, or an indexed date column whose index
+    /// the engine then walks, reading only the rows it deletes). Placeholders: those of
+    /// `where`, then N. Engines differ here: MySQL and MariaDB refuse LIMIT inside an IN
+    /// subquery but accept DELETE … ORDER BY … LIMIT.
+    virtual QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
+                                   const QString &order) const = 0;
+    /// True when an index of `table` has `column` as its first column; false when the engine
+    /// cannot tell cheaply (the store then keeps to id order).
+    virtual Outcome<bool> hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const
+    {
+        Q_UNUSED(db) Q_UNUSED(table) Q_UNUSED(column)
+        return false;
+    }
 
     /// How a date column is selected so that readDate() can read it. SQLite selects the column
     /// as stored; the servers render it as UTC text with microseconds, so no driver-specific

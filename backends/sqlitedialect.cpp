@@ -127,10 +127,24 @@ QVariantList SqliteDialect::searchValues(const QString &term, bool decodeJson) c
     return {term};
 }
 
-QString SqliteDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where) const
+QString SqliteDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
+                                      const QString &order) const
 {
-    return QStringLiteral("DELETE FROM %1 WHERE %2 IN (SELECT %2 FROM %1%3 ORDER BY %2 LIMIT ?)")
-        .arg(table, idColumn, where);
+    return QStringLiteral("DELETE FROM %1 WHERE %2 IN (SELECT %2 FROM %1%3 ORDER BY %4 LIMIT ?)")
+        .arg(table, idColumn, where, order);
+}
+
+Outcome<bool> SqliteDialect::hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const
+{
+    bool found = false;
+    const StoreError e = forEachRow(db,
+                                    QStringLiteral("SELECT 1 FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i "
+                                                   "WHERE i.seqno = 0 AND i.name = ? LIMIT 1"),
+                                    {table, column}, QStringLiteral("reading the indexes of %1").arg(table),
+                                    [&found](const QSqlQuery &) { found = true; });
+    if (e)
+        return e;
+    return found;
 }
 
 QString SqliteDialect::prefixExpression(const QString &expression, int chars) const

@@ -30,13 +30,23 @@ bool runBatch(PurgeSummary &summary, Call &&call, bool *finished)
 
 } // namespace
 
+int Purger::nextBatchSize(int current, qint64 rows, qint64 elapsedMs)
+{
+    // A batch that deleted fewer rows than asked was the last one; a duration of 0 ms says
+    // nothing but "fast": grow.
+    const double scaled = elapsedMs > 0 ? double(rows) * targetBatchMs / double(elapsedMs) : 2.0 * current;
+    const double next = std::min(scaled, 2.0 * current);
+    return int(std::clamp(next, double(minAdaptiveBatch), double(maxAdaptiveBatch)));
+}
+
 PurgeSummary Purger::purge(const PurgeCriteria &criteria, qint64 expected)
 {
     PurgeSummary summary;
     summary.expected = expected;
     QElapsedTimer timer;
     timer.start();
-    const int batchSize = std::max(1, m_batchSize);
+    const bool adaptive = m_batchSize <= 0;
+    int batchSize = adaptive ? firstAdaptiveBatch : m_batchSize;
     for (;;) {
         if (m_cancelled.load()) {
             summary.cancelled = true;
@@ -45,8 +55,14 @@ PurgeSummary Purger::purge(const PurgeCriteria &criteria, qint64 expected)
         // A batch that deleted nothing means nothing expired is left (another process may
         // have deleted the rest): stop rather than spin.
         bool finished = false;
+        const qint64 deletedBefore = summary.tasksDeleted + summary.groupsDeleted;
+        QElapsedTimer batchTimer;
+        batchTimer.start();
         if (!runBatch(summary, [&] { return m_store.purgeBatch(criteria, batchSize); }, &finished))
             break;
+        const qint64 rows = summary.tasksDeleted + summary.groupsDeleted - deletedBefore;
+        if (adaptive && rows >= batchSize)
+            batchSize = nextBatchSize(batchSize, rows, batchTimer.elapsed());
         if (m_progress)
             m_progress(summary.tasksDeleted, expected);
         if (finished)
@@ -62,7 +78,7 @@ PurgeSummary Purger::deleteRows(const QVector<qint64> &rowIds)
     summary.expected = rowIds.size();
     QElapsedTimer timer;
     timer.start();
-    const int batchSize = std::max(1, m_batchSize);
+    const int batchSize = m_batchSize > 0 ? m_batchSize : defaultBatchSize;
     for (qsizetype done = 0; done < rowIds.size();) {
         if (m_cancelled.load()) {
             summary.cancelled = true;

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 
@@ -35,7 +36,9 @@ public:
 
     explicit Purger(ResultStore &store);
 
-    void setBatchSize(int rows) { m_batchSize = rows; }
+    /// A fixed number of rows per transaction. Without it (or with 0) purge() sizes each
+    /// batch from the last one's duration to keep transactions near targetBatchMs.
+    void setBatchSize(int rows) { m_batchSize = std::max(0, rows); }
     int batchSize() const { return m_batchSize; }
     void setProgressCallback(Progress progress) { m_progress = std::move(progress); }
     void cancel() { m_cancelled.store(true); }
@@ -45,11 +48,23 @@ public:
     /// Deletes exactly these rows, batch by batch.
     PurgeSummary deleteRows(const QVector<qint64> &rowIds);
 
+    /// Rows per transaction for deleteRows(), and the first batch of an adaptive purge.
     static constexpr int defaultBatchSize = 2000;
+    /// What an adaptive purge aims each write transaction at: short enough that a Celery
+    /// worker writing results concurrently waits at most this long for the lock, long enough
+    /// that the fixed cost of a commit (its syncs) stays a small part of it.
+    static constexpr int targetBatchMs = 50;
+    static constexpr int minAdaptiveBatch = 100;
+    static constexpr int maxAdaptiveBatch = 50000;
+    static constexpr int firstAdaptiveBatch = 500;
+
+    /// The next adaptive batch size after a batch of `rows` took `elapsedMs`: scaled toward
+    /// targetBatchMs, growing at most 2× per batch, within [minAdaptiveBatch, maxAdaptiveBatch].
+    static int nextBatchSize(int current, qint64 rows, qint64 elapsedMs);
 
 private:
     ResultStore &m_store;
-    int m_batchSize = defaultBatchSize;
+    int m_batchSize = 0; ///< 0 = adaptive
     Progress m_progress;
     std::atomic_bool m_cancelled{false};
 };

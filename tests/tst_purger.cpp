@@ -159,6 +159,9 @@ private Q_SLOTS:
     void shouldStopBetweenBatchesWhenCancelled();
     void shouldNotTouchTheStoreWhenCancelledBeforeStart();
     void shouldSplitDeleteRowsIntoBatches();
+    void shouldSizeAdaptiveBatchesTowardTheTargetDuration_data();
+    void shouldSizeAdaptiveBatchesTowardTheTargetDuration();
+    void shouldGrowAdaptiveBatchesOnAFastStore();
 
     // Real SqlStore on fixture copies.
     void shouldDeleteExactlyTheExpiredSet_data();
@@ -264,22 +267,70 @@ void TestPurger::shouldSplitDeleteRowsIntoBatches()
     QCOMPARE(store.m_rows, (QVector<qint64>{3, 5, 7, 9}));
 }
 
+void TestPurger::shouldSizeAdaptiveBatchesTowardTheTargetDuration_data()
+{
+    QTest::addColumn<int>("current");
+    QTest::addColumn<qint64>("rows");
+    QTest::addColumn<qint64>("elapsedMs");
+    QTest::addColumn<int>("expected");
+    const int t = Purger::targetBatchMs;
+    QTest::newRow("on target: unchanged") << 1000 << qint64(1000) << qint64(t) << 1000;
+    QTest::newRow("twice too slow: halved") << 1000 << qint64(1000) << qint64(2 * t) << 500;
+    QTest::newRow("ten times too fast: at most doubled") << 1000 << qint64(1000) << qint64(t / 10) << 2000;
+    QTest::newRow("0 ms: doubled") << 1000 << qint64(1000) << qint64(0) << 2000;
+    QTest::newRow("very slow: the floor") << 1000 << qint64(1000) << qint64(100 * t) << Purger::minAdaptiveBatch;
+    QTest::newRow("fast at the ceiling: the ceiling") << Purger::maxAdaptiveBatch << qint64(Purger::maxAdaptiveBatch)
+                                                      << qint64(1) << Purger::maxAdaptiveBatch;
+}
+
+void TestPurger::shouldSizeAdaptiveBatchesTowardTheTargetDuration()
+{
+    QFETCH(int, current);
+    QFETCH(qint64, rows);
+    QFETCH(qint64, elapsedMs);
+    QFETCH(int, expected);
+    QCOMPARE(Purger::nextBatchSize(current, rows, elapsedMs), expected);
+}
+
+void TestPurger::shouldGrowAdaptiveBatchesOnAFastStore()
+{
+    // The fake answers in well under a millisecond: sizes double from the first batch.
+    FakeStore store(20000);
+    Purger purger(store);
+    QCOMPARE(purger.batchSize(), 0); // adaptive unless set
+    QVector<qint64> done;
+    purger.setProgressCallback([&](qint64 n, qint64) { done.append(n); });
+    const PurgeSummary summary = purger.purge(PurgeCriteria(), 20000);
+    QCOMPARE(summary.error.message, QString());
+    QCOMPARE(summary.tasksDeleted, qint64(20000));
+    QVERIFY(store.m_rows.isEmpty());
+    QVERIFY(done.size() >= 2);
+    QCOMPARE(done.first(), qint64(Purger::firstAdaptiveBatch));
+    QVERIFY(done.size() < 20000 / Purger::firstAdaptiveBatch); // it grew
+    QCOMPARE(done.last(), qint64(20000));
+}
+
 void TestPurger::shouldDeleteExactlyTheExpiredSet_data()
 {
     QTest::addColumn<int>("index");
+    QTest::addColumn<int>("batchSize");
     if (!haveFixtures()) {
-        QTest::newRow("no-fixtures") << -1;
+        QTest::newRow("no-fixtures") << -1 << 3;
         return;
     }
     const QJsonArray expired = expectations().value(QStringLiteral("expired")).toArray();
-    for (int i = 0; i < expired.size(); ++i)
-        QTest::newRow(qPrintable(expired[i].toObject().value(QStringLiteral("cutoff")).toString())) << i;
+    for (int i = 0; i < expired.size(); ++i) {
+        const QString cutoff = expired[i].toObject().value(QStringLiteral("cutoff")).toString();
+        QTest::newRow(qPrintable(cutoff + QStringLiteral(" batches of 3"))) << i << 3;
+        QTest::newRow(qPrintable(cutoff + QStringLiteral(" adaptive batches"))) << i << 0;
+    }
 }
 
 void TestPurger::shouldDeleteExactlyTheExpiredSet()
 {
     STALK_REQUIRE_FIXTURES();
     QFETCH(int, index);
+    QFETCH(int, batchSize);
     const QJsonObject expired = expectations().value(QStringLiteral("expired")).toArray().at(index).toObject();
     QTemporaryDir dir;
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
@@ -303,7 +354,7 @@ void TestPurger::shouldDeleteExactlyTheExpiredSet()
     QVERIFY(criteria.cutoff.isValid());
 
     Purger purger(*store);
-    purger.setBatchSize(3);
+    purger.setBatchSize(batchSize);
     QVector<qint64> progress;
     purger.setProgressCallback([&](qint64 done, qint64 expected) {
         QCOMPARE(expected, qint64(expiredTasks.size()));
@@ -314,7 +365,8 @@ void TestPurger::shouldDeleteExactlyTheExpiredSet()
     QVERIFY(!summary.cancelled);
     QCOMPARE(summary.tasksDeleted, qint64(expiredTasks.size()));
     QCOMPARE(summary.groupsDeleted, qint64(expiredGroups.size()));
-    QVERIFY(summary.batches >= (expiredTasks.size() + 2) / 3);
+    if (batchSize > 0)
+        QVERIFY(summary.batches >= (expiredTasks.size() + batchSize - 1) / batchSize);
     QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
     QCOMPARE(progress.size(), summary.batches);
     if (!progress.isEmpty())
