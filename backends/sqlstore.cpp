@@ -1,5 +1,6 @@
 #include "sqlstore.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -221,6 +222,23 @@ StoreError SqlStore::detect()
         m_wallClock = QTimeZone(m_options.timeZone.toUtf8());
     m_table = m_dialect->quote(layout.table);
     m_groupTable = layout.groupTable.isEmpty() ? QString() : m_dialect->quote(layout.groupTable);
+
+    // A purge batch walks the date_done index when there is one: each batch then reads only
+    // the rows it deletes, and the last one does not scan every younger row looking for more
+    // (in id order it would: the expired rows are the oldest, but nothing bounds the search).
+    auto dateIndexed = m_dialect->hasIndexLedBy(db, layout.table, layout.column(Field::DateDone));
+    if (!dateIndexed)
+        return dateIndexed.error();
+    m_dateDoneIndexed = *dateIndexed;
+    m_purgeOrder = m_dateDoneIndexed ? col(Field::DateDone) : col(Field::RowId);
+    m_groupPurgeOrder = m_dialect->quote(QStringLiteral("id"));
+    if (!layout.groupTable.isEmpty()) {
+        auto groupIndexed = m_dialect->hasIndexLedBy(db, layout.groupTable, layout.groupDateDone);
+        if (!groupIndexed)
+            return groupIndexed.error();
+        if (*groupIndexed)
+            m_groupPurgeOrder = m_dialect->quote(layout.groupDateDone);
+    }
 
     StoreInfo info;
     info.layout = layout.kind;
@@ -574,19 +592,144 @@ Outcome<Field> SqlStore::pageWalksSortIndex(const TaskQuery &query, qint64 offse
     return field;
 }
 
+bool SqlStore::searchMayScan(const TaskQuery &query) const
+{
+    return m_dialect->steersIndexWithUnaryPlus() && m_dateDoneIndexed && !query.searchTerms().isEmpty()
+        && query.sortField == Field::DateDone && query.sortOrder == Qt::DescendingOrder && query.statuses.isEmpty()
+        && query.taskNames.isEmpty() && query.workers.isEmpty() && query.periodicTaskNames.isEmpty()
+        && !query.doneAfter.isValid() && !query.doneBefore.isValid();
+}
+
 Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = checkOpen())
         return e;
-    QVector<TaskResult> rows;
     if (limit <= 0)
-        return rows;
+        return QVector<TaskResult>();
     offset = qMax<qint64>(0, offset);
 
-    const Outcome<Field> unindexed = pageWalksSortIndex(query, offset, limit);
-    if (!unindexed)
-        return unindexed.error();
-    const Clause clause = filterClause(query, Skip::Nothing, *unindexed);
+    if (!searchMayScan(query)) {
+        const Outcome<Field> unindexed = pageWalksSortIndex(query, offset, limit);
+        if (!unindexed)
+            return unindexed.error();
+        return readPage(query, filterClause(query, Skip::Nothing, *unindexed), m_table, offset, limit, detail);
+    }
+
+    // A search tests every row it reads, and no index answers "contains". Walking the date
+    // index newest first (the engine's own plan) reads about (offset + limit) / density rows
+    // and stops; for a rare term (a task id, 1 row in a million) that is every row, each
+    // fetched out of order, about 1.5× a plain scan of the table followed by a sort. So probe
+    // first: the newest rows, about `probe` of them, through the index. When they hold the
+    // page, that is the answer (every earlier match lies in them). Otherwise their matches
+    // tell the density, and the cheaper plan reads the page: the walk, or the scan.
+    const Clause clause = filterClause(query, Skip::Nothing);
+    const QString id = col(Field::RowId);
+    const auto span = scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1")
+                                 .arg(id, m_table),
+                             {}, QStringLiteral("estimating"));
+    if (!span)
+        return span.error();
+    constexpr qint64 minProbe = 2000, maxProbe = 20000;
+    const qint64 probe = std::clamp<qint64>(*span / 64, minProbe, maxProbe);
+    QString from = m_table;
+    if (*span > 2 * probe) {
+        // "date_done >= D" selects a prefix of this order for any D (NULLs, last when newest
+        // first, are outside it). D is the date of the row `probe` ids below the newest, two
+        // b-tree probes: about `probe` rows where ids grow with time, as Celery writes them;
+        // any other D is still a correct, only less apt, probe.
+        auto q = run(QStringLiteral("SELECT %1 FROM %2 WHERE %3 <= (SELECT MAX(%3) FROM %2) - ? AND %1 IS NOT NULL "
+                                    "ORDER BY %3 DESC LIMIT 1")
+                         .arg(col(Field::DateDone), m_table, id),
+                     {probe}, QStringLiteral("reading results"));
+        if (!q)
+            return q.error();
+        QVariant boundary;
+        if (q.value().next())
+            boundary = q.value().value(0);
+        q.value().finish();
+        if (!boundary.isNull()) {
+            const QString date = col(Field::DateDone);
+            Clause bounded = clause;
+            bounded.add(QStringLiteral("%1 >= ?").arg(date), {boundary});
+            auto rows = readPage(query, bounded, m_table, offset, limit, detail);
+            if (!rows || rows->size() == limit)
+                return rows;
+            // Matches in the probe: exactly offset + rows when it returned some (or offset is
+            // 0), else at most offset.
+            const bool exact = !rows->isEmpty() || offset == 0;
+            const qint64 found = offset + rows->size();
+            // Rows the walk would read to reach the page, against the table: a walk step
+            // (index entry + an out-of-order row) costs about 1.5 scan steps.
+            const double walk = found > 0 ? double(offset + limit) * double(probe) / double(found) : HUGE_VAL;
+            const QString rest = walk * 1.5 >= double(*span) ? m_table + QStringLiteral(" NOT INDEXED") : m_table;
+            if (exact) {
+                // Go on below the probe instead of reading it again: the page's other rows are
+                // the first matches there (a range of the index), then among NULL dates (last).
+                QVector<TaskResult> page = *rows;
+                Clause below = clause;
+                below.add(QStringLiteral("%1 < ?").arg(date), {boundary});
+                auto more = readPage(query, below, rest, 0, limit - int(page.size()), detail);
+                if (!more)
+                    return more.error();
+                page += *more;
+                if (page.size() < limit) {
+                    Clause undated = clause;
+                    undated.add(QStringLiteral("%1 IS NULL").arg(date));
+                    auto last = readPage(query, undated, m_table, 0, limit - int(page.size()), detail);
+                    if (!last)
+                        return last.error();
+                    page += *last;
+                }
+                return page;
+            }
+            from = rest;
+        }
+    }
+    return readPage(query, clause, from, offset, limit, detail);
+}
+
+Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query, int limit)
+{
+    if (StoreError e = checkOpen())
+        return e;
+    QVector<TaskResult> none;
+    const QStringList terms = query.searchTerms();
+    // One term that could start a task id: printable ASCII, no quote or wildcard trouble
+    // (the range below is on the raw bytes), at least 3 characters so that the range is narrow.
+    if (terms.size() != 1 || limit <= 0)
+        return none;
+    const QString term = terms.first();
+    if (term.size() < 3)
+        return none;
+    for (const QChar c : term) {
+        if (c.unicode() <= 0x20 || c.unicode() >= 0x7e)
+            return none;
+    }
+    // The rows whose task id starts with the term (as typed, or in lower case: Celery's
+    // UUIDs), through the unique task_id index: a range, a few index steps. The whole query
+    // clause is applied as well, so every row returned is a row of the full answer.
+    const auto upperBound = [](QString prefix) {
+        prefix[prefix.size() - 1] = QChar(prefix.at(prefix.size() - 1).unicode() + 1);
+        return prefix;
+    };
+    const QString taskId = col(Field::TaskId);
+    const QString range = QStringLiteral("(%1 >= ? AND %1 < ?)").arg(taskId);
+    Clause clause;
+    const QString lower = term.toLower();
+    if (lower == term) {
+        clause.add(range, {term, upperBound(term)});
+    } else {
+        clause.add(QStringLiteral("(%1 OR %1)").arg(range), {term, upperBound(term), lower, upperBound(lower)});
+    }
+    const Clause full = filterClause(query, Skip::Nothing);
+    clause.add(full.sql, full.values);
+    return readPage(query, clause, m_table, 0, limit, RowDetail::Summary);
+}
+
+Outcome<QVector<TaskResult>> SqlStore::readPage(const TaskQuery &query, const Clause &clause, const QString &from,
+                                                qint64 offset, int limit, RowDetail detail)
+{
+    QVector<TaskResult> rows;
     QVector<Field> fields;
     const QString r = QStringLiteral("r.");
     const QString id = col(Field::RowId);
@@ -596,9 +739,9 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
     // joined back to fetch their columns. A plain "SELECT cols … LIMIT ? OFFSET ?" would read
     // and discard every skipped row: jumping to row 500,000 of 1M would read 500,000 rows.
     const QString sql = QStringLiteral("SELECT %1 FROM (SELECT %2 FROM %3%4%5 LIMIT ? OFFSET ?) AS k "
-                                       "JOIN %3 AS r ON r.%2 = k.%2%6")
-                            .arg(selectList(detail, r, &fields), id, m_table, clause.where(),
-                                 orderBy(query, QString()), orderBy(query, r));
+                                       "JOIN %7 AS r ON r.%2 = k.%2%6")
+                            .arg(selectList(detail, r, &fields), id, from, clause.where(), orderBy(query, QString()),
+                                 orderBy(query, r), m_table);
     QVariantList values = clause.values;
     values << limit << offset;
     auto q = run(sql, values, QStringLiteral("reading results"));
@@ -785,7 +928,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
     const StoreError error = inTransaction(what, [&]() -> StoreError {
         QVariantList values = clause.values;
         values << batchSize;
-        auto del = run(m_dialect->batchDeleteSql(m_table, id, clause.where()), values, what);
+        auto del = run(m_dialect->batchDeleteSql(m_table, id, clause.where(), m_purgeOrder), values, what);
         if (!del)
             return del.error();
         batch.tasks = qMax(0, del->numRowsAffected());
@@ -803,7 +946,8 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
             const QVariant cutoff = dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds);
             const qint64 room = batchSize - batch.tasks;
             if (room > 0) {
-                auto gdel = run(m_dialect->batchDeleteSql(m_groupTable, m_dialect->quote(QStringLiteral("id")), groupWhere),
+                auto gdel = run(m_dialect->batchDeleteSql(m_groupTable, m_dialect->quote(QStringLiteral("id")), groupWhere,
+                                                          m_groupPurgeOrder),
                                 {cutoff, room}, QStringLiteral("deleting expired groups"));
                 if (!gdel)
                     return gdel.error();

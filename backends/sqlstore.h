@@ -53,6 +53,7 @@ public:
     /// Unfiltered queries only: SQLite's rowid span (two b-tree probes; over-counts only by
     /// ids lost in the middle), else the engine's statistics; -1 otherwise.
     Outcome<qint64> estimateCount(const TaskQuery &query) override;
+    Outcome<QVector<TaskResult>> fetchQuickMatches(const TaskQuery &query, int limit) override;
     Outcome<qint64> estimatedTotal();
 
     /// The layout found by open(), for tests and diagnostics.
@@ -91,6 +92,14 @@ private:
     /// field when walking the date_done index and testing each row is cheaper than reading
     /// every match through the filter's index and sorting them; Field::FieldCount otherwise.
     Outcome<Field> pageWalksSortIndex(const TaskQuery &query, qint64 offset, int limit);
+    /// True for a search (alone, newest first, on an engine that plans without statistics
+    /// and a date_done index) whose page may be read better by scanning the table than by
+    /// walking the index (see fetchPage()).
+    bool searchMayScan(const TaskQuery &query) const;
+    /// One page: the ids matching `clause` in the query's order, read from `from` (the table,
+    /// maybe with an index hint), then their rows (late row lookup).
+    Outcome<QVector<TaskResult>> readPage(const TaskQuery &query, const Clause &clause, const QString &from,
+                                          qint64 offset, int limit, RowDetail detail);
     Clause expiredClause(const PurgeCriteria &criteria) const;
     bool groupsIncluded(const PurgeCriteria &criteria) const;
     QString orderBy(const TaskQuery &query, const QString &prefix) const;
@@ -113,6 +122,9 @@ private:
     StoreInfo m_info;
     QString m_table;      ///< quoted
     QString m_groupTable; ///< quoted; empty when absent
+    bool m_dateDoneIndexed = false; ///< an index leads with date_done (known on SQLite only)
+    QString m_purgeOrder;      ///< the order purge batches delete in: an indexed date_done, else the id
+    QString m_groupPurgeOrder; ///< the same for the group table
     QTimeZone m_wallClock; ///< valid when naive stored dates are local times of this zone
     /// Set by interrupt() (any thread); facets() stops between its statements.
     std::atomic<bool> m_facetsInterrupted{false};

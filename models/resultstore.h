@@ -116,6 +116,16 @@ public:
     /// scan; -1 when the store has none for this query. count() gives the exact figure.
     virtual Outcome<qint64> estimateCount(const TaskQuery & /*query*/) { return qint64(-1); }
 
+    /// Rows of a search that an index finds at once (a task-id prefix: the term pasted from
+    /// a log), in the query's order, at most `limit` (additive). Every row returned matches
+    /// the whole query; rows may be missing (the full search finds them). Empty when the
+    /// store has no such shortcut for this query. Shown while fetchPage() reads the real
+    /// first page, which for a rare term is a scan of every row.
+    virtual Outcome<QVector<TaskResult>> fetchQuickMatches(const TaskQuery & /*query*/, int /*limit*/)
+    {
+        return QVector<TaskResult>();
+    }
+
     /// How many characters of args/result a Summary row keeps.
     static constexpr int previewChars = 200;
 };

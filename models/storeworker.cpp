@@ -234,24 +234,43 @@ void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int
         Q_EMIT pageFailed(generation, page, rows.error());
         return;
     }
-    // Decoding here keeps it off the GUI thread; the table shows these lines as they are.
     QStringList argsPreviews;
     QStringList resultPreviews;
-    argsPreviews.reserve(rows->size());
-    resultPreviews.reserve(rows->size());
-    for (const TaskResult &row : *rows) {
+    makePreviews(*rows, &argsPreviews, &resultPreviews);
+    Q_EMIT pageReady(generation, page, *rows, argsPreviews, resultPreviews);
+}
+
+void StoreWorker::quickPage(quint64 generation, const TaskQuery &query, int pageSize)
+{
+    if (isStale(generation) || !m_store)
+        return;
+    const Outcome<QVector<TaskResult>> rows = run(generation, [&] { return m_store->fetchQuickMatches(query, pageSize); });
+    // No quick rows is no loss: page 0 follows.
+    if (isStale(generation) || !rows || rows->isEmpty())
+        return;
+    QStringList argsPreviews;
+    QStringList resultPreviews;
+    makePreviews(*rows, &argsPreviews, &resultPreviews);
+    Q_EMIT quickPageReady(generation, *rows, argsPreviews, resultPreviews);
+}
+
+void StoreWorker::makePreviews(const QVector<TaskResult> &rows, QStringList *argsPreviews, QStringList *resultPreviews)
+{
+    // Decoding here keeps it off the GUI thread; the table shows these lines as they are.
+    argsPreviews->reserve(rows.size());
+    resultPreviews->reserve(rows.size());
+    for (const TaskResult &row : rows) {
         QString args = row.args.isNull() ? QString() : ValueDecoder::argumentsSummary(row.args);
         if (!row.kwargs.isNull()) {
             const QString kwargs = ValueDecoder::argumentsSummary(row.kwargs);
             if (!kwargs.isEmpty() && kwargs != QLatin1String("{}"))
                 args = args.isEmpty() ? kwargs : args + QLatin1Char(' ') + kwargs;
         }
-        argsPreviews.append(args);
-        resultPreviews.append(row.result.isNull()
-                                  ? QString()
-                                  : ValueDecoder::resultSummary(row.result, row.contentType, row.contentEncoding));
+        argsPreviews->append(args);
+        resultPreviews->append(row.result.isNull()
+                                   ? QString()
+                                   : ValueDecoder::resultSummary(row.result, row.contentType, row.contentEncoding));
     }
-    Q_EMIT pageReady(generation, page, *rows, argsPreviews, resultPreviews);
 }
 
 void StoreWorker::fetchOne(quint64 epoch, qint64 rowId)

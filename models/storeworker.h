@@ -49,6 +49,9 @@ public:
     void estimate(quint64 generation, const TaskQuery &query);
     void facets(quint64 generation, const TaskQuery &query);
     void page(quint64 generation, const TaskQuery &query, int page, int pageSize);
+    /// The store's quick matches for a search (ResultStore::fetchQuickMatches); emits
+    /// quickPageReady() only when there are some.
+    void quickPage(quint64 generation, const TaskQuery &query, int pageSize);
     void fetchOne(quint64 epoch, qint64 rowId);
 
 Q_SIGNALS:
@@ -69,6 +72,10 @@ Q_SIGNALS:
     void pageReady(quint64 generation, int page, const QVector<TaskResult> &rows,
                    const QStringList &argsPreviews, const QStringList &resultPreviews);
     void pageFailed(quint64 generation, int page, const StoreError &error);
+    /// Rows that match the search, found by an index before page 0 (a subset of it, or of
+    /// the whole answer): for the model to show until page 0 arrives.
+    void quickPageReady(quint64 generation, const QVector<TaskResult> &rows, const QStringList &argsPreviews,
+                        const QStringList &resultPreviews);
     /// count or facets failed.
     void queryFailed(quint64 generation, const StoreError &error);
     void detailReady(quint64 epoch, const TaskResult &row);
@@ -76,6 +83,8 @@ Q_SIGNALS:
 
 private:
     bool isStale(quint64 generation) const { return generation != 0 && generation < m_latest.load(); }
+    /// The one-line args(+kwargs) and result previews of each row (decoded here, off the GUI thread).
+    static void makePreviews(const QVector<TaskResult> &rows, QStringList *argsPreviews, QStringList *resultPreviews);
     /// yielding: a facets call, which pageQueued() may interrupt (then not retried here).
     template<typename Call>
     auto run(quint64 generation, Call &&call, bool yielding = false) -> decltype(call());

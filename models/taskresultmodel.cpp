@@ -105,6 +105,7 @@ TaskResultModel::TaskResultModel(QObject *parent)
     m_loadingTimer.setInterval(loadingRefreshMs);
     connect(&m_loadingTimer, &QTimer::timeout, this, &TaskResultModel::refresh);
     connect(m_worker, &StoreWorker::pageReady, this, &TaskResultModel::onPage, Qt::QueuedConnection);
+    connect(m_worker, &StoreWorker::quickPageReady, this, &TaskResultModel::onQuickPage, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::pageFailed, this, &TaskResultModel::onPageFailed, Qt::QueuedConnection);
     connect(m_worker, &StoreWorker::queryFailed, this, &TaskResultModel::onError, Qt::QueuedConnection);
     connect(
@@ -148,6 +149,7 @@ quint64 TaskResultModel::nextGeneration()
     m_early.clear();
     m_outstanding = 0;
     m_estimate = -1;
+    m_quickShown = false;
     return m_generation;
 }
 
@@ -241,6 +243,13 @@ void TaskResultModel::startGeneration(bool keepRows)
         // counted as outstanding), then page 0, then the count.
         QMetaObject::invokeMethod(
             m_worker, [worker, generation, query] { worker->estimate(generation, query); }, Qt::QueuedConnection);
+        // A search may have rows an index finds at once (a pasted task id): shown while
+        // page 0, maybe a scan of every row, is read.
+        if (!query.searchTerms().isEmpty()) {
+            QMetaObject::invokeMethod(
+                m_worker, [worker, generation, query] { worker->quickPage(generation, query, pageSize); },
+                Qt::QueuedConnection);
+        }
         requestPage(0);
         postCount();
     } else {
@@ -394,6 +403,11 @@ void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskRes
         const int shown = int(rows.size());
         const bool full = shown >= pageSize;
         const int estimate = int(std::clamp<qint64>(m_estimate, 0, std::numeric_limits<int>::max()));
+        if (m_quickShown && mergeIntoQuickMatches(std::move(data), full ? std::max(shown, estimate) : shown)) {
+            finishRequest();
+            return;
+        }
+        m_quickShown = false;
         beginResetModel();
         m_pages.clear();
         m_rowCount = full ? std::max(shown, estimate) : shown;
@@ -416,6 +430,77 @@ void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskRes
             Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
     }
     finishRequest();
+}
+
+void TaskResultModel::onQuickPage(quint64 generation, const QVector<TaskResult> &rows, const QStringList &argsPreviews,
+                                  const QStringList &resultPreviews)
+{
+    if (generation != m_generation || !m_resetPending || m_quickShown || rows.isEmpty())
+        return;
+    // Shown like a first page, but the query stays "reset pending": page 0 (or a failure)
+    // still settles it.
+    beginResetModel();
+    m_pages.clear();
+    m_rowCount = int(rows.size());
+    insertPage(0, Page{rows, argsPreviews, resultPreviews, 0});
+    m_quickShown = true;
+    m_countProvisional = true;
+    endResetModel();
+    Q_EMIT quickMatchesShown(m_rowCount);
+}
+
+bool TaskResultModel::mergeIntoQuickMatches(Page &&page, int rowCount)
+{
+    const auto found = m_pages.find(0);
+    if (found == m_pages.end())
+        return false;
+    Page &shown = *found;
+    // Every quick match must be in the page, in the same order.
+    qsizetype matched = 0;
+    for (qsizetype i = 0; i < page.rows.size() && matched < shown.rows.size(); ++i) {
+        if (page.rows.at(i).rowId == shown.rows.at(matched).rowId)
+            ++matched;
+    }
+    if (matched != shown.rows.size())
+        return false;
+
+    // Insert each run of new rows where the page has it. Throughout, the shown rows are the
+    // page's rows before `pos`, then the quick matches not reached yet.
+    for (qsizetype pos = 0; pos < page.rows.size();) {
+        const qint64 nextQuick = pos < shown.rows.size() ? shown.rows.at(pos).rowId : -1;
+        if (page.rows.at(pos).rowId == nextQuick) {
+            ++pos;
+            continue;
+        }
+        qsizetype end = pos;
+        while (end < page.rows.size() && page.rows.at(end).rowId != nextQuick)
+            ++end;
+        beginInsertRows(QModelIndex(), int(pos), int(end - 1));
+        for (qsizetype k = pos; k < end; ++k) {
+            shown.rows.insert(k, page.rows.at(k));
+            shown.argsPreviews.insert(k, page.argsPreviews.value(k));
+            shown.resultPreviews.insert(k, page.resultPreviews.value(k));
+        }
+        m_rowCount += int(end - pos);
+        endInsertRows();
+        pos = end;
+    }
+    // The same rows now; take the page's copies (a worker may have updated one since). The
+    // state is settled before anyone hears of it.
+    page.lastUse = ++m_useClock;
+    shown = std::move(page);
+    for (auto it = m_early.begin(); it != m_early.end(); ++it) {
+        if (qint64(it.key()) * pageSize < rowCount)
+            insertPage(it.key(), std::move(*it));
+    }
+    m_early.clear();
+    m_quickShown = false;
+    m_resetPending = false;
+    m_countProvisional = true;
+    if (m_rowCount > 0)
+        Q_EMIT dataChanged(index(0, 0), index(m_rowCount - 1, ColumnCount - 1));
+    resizeRows(std::max(rowCount, m_rowCount));
+    return true;
 }
 
 void TaskResultModel::onPageFailed(quint64 generation, int page, const StoreError &error)

@@ -57,6 +57,10 @@ public:
     /// as it arrives, with page 0's size or the store's estimate as the row count; the exact
     /// count then inserts or removes rows (never a reset), and countChanged() follows.
     bool isCountExact() const { return !m_countProvisional; }
+    /// True while the rows shown are a search's quick matches (task ids starting with the
+    /// term, found by an index at once): the full first page replaces them when it arrives,
+    /// inserting the other matches around them (no reset when they are all in it).
+    bool isShowingQuickMatches() const { return m_quickShown; }
 
     void setQuery(const TaskQuery &query);
     const TaskQuery &query() const { return m_query; }
@@ -107,6 +111,9 @@ Q_SIGNALS:
     /// store has one (SQLite, unfiltered: the rowid span). Until countChanged() the row count
     /// is provisional (see isCountExact()).
     void countEstimated(qint64 matching);
+    /// A search's quick matches are shown (see isShowingQuickMatches()): `rows` task ids start
+    /// with the term; the full search is still running.
+    void quickMatchesShown(int rows);
     void facetsChanged(const Facets &facets);
     void detailReady(const TaskResult &row);
     void detailFailed(qint64 rowId, const StoreError &error);
@@ -132,6 +139,11 @@ private:
     void onOpened(quint64 generation, const StoreInfo &info);
     void onOpenFailed(quint64 generation, const StoreError &error);
     void onCount(quint64 generation, qint64 matching, qint64 total);
+    void onQuickPage(quint64 generation, const QVector<TaskResult> &rows, const QStringList &argsPreviews,
+                     const QStringList &resultPreviews);
+    /// Page 0 of the current search after its quick matches: inserts the rows around them.
+    /// False (nothing changed) when a quick row is not in the page.
+    bool mergeIntoQuickMatches(Page &&page, int rowCount);
     void onEstimate(quint64 generation, qint64 matching);
     void resizeRows(int rows);
     void onFacets(quint64 generation, const Facets &facets);
@@ -165,6 +177,7 @@ private:
     int m_rowCount = 0;
     bool m_showUtc = false;
     bool m_resetPending = false;  ///< the current generation's count replaces every row
+    bool m_quickShown = false;    ///< page 0 holds quick matches until the real page 0 comes
     bool m_countProvisional = false; ///< m_rowCount is page 0's size or an estimate
     qint64 m_estimate = -1;          ///< the current generation's estimate; -1 = none
     bool m_busy = false;

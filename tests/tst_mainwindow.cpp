@@ -40,6 +40,7 @@
 #include "mainwindow.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
+#include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
 
@@ -121,6 +122,7 @@ private Q_SLOTS:
     void shouldNameTheOpenDatabase();
     void shouldNarrowRowsWhenTypingInSearchBox_data();
     void shouldNarrowRowsWhenTypingInSearchBox();
+    void shouldShowTaskIdMatchesFirstThenEverySearchResult();
     void shouldFocusSearchBoxOnCtrlF();
     void shouldFilterByTickedStatusFacets();
     void shouldShowFacetCountsAndNoneForNull();
@@ -150,6 +152,8 @@ private:
     std::unique_ptr<MainWindow> openWindow(const QString &path, bool readOnly = false);
     bool waitForAllRowsLoaded(MainWindow *w, int timeoutMs = 10000);
     QStringList visibleTaskIds(MainWindow *w);
+    /// The window shows exactly these task ids (any order) and "N of total results".
+    void verifyShows(MainWindow *w, QStringList expected, int total);
     template<typename T>
     T *child(QObject *parent, const char *name)
     {
@@ -300,13 +304,56 @@ void TestMainWindow::shouldNarrowRowsWhenTypingInSearchBox()
     QCOMPARE(search->text(), term); // typing is never swallowed while queries run
     if (!term.isEmpty())
         QTRY_VERIFY(!counts.isEmpty());
+    verifyShows(w.get(), expected, total);
+}
+
+void TestMainWindow::verifyShows(MainWindow *w, QStringList expected, int total)
+{
     QTRY_COMPARE(w->model()->rowCount(), int(expected.size()));
-    QVERIFY(waitForAllRowsLoaded(w.get()));
-    QStringList ids = visibleTaskIds(w.get());
+    QVERIFY(waitForAllRowsLoaded(w));
+    QStringList ids = visibleTaskIds(w);
     ids.sort();
+    expected.sort();
     QCOMPARE(ids, expected);
-    auto *count = child<QLabel>(w.get(), "countLabel");
+    auto *count = child<QLabel>(w, "countLabel");
     QTRY_COMPARE(count->text(), QStringLiteral("%1 of %2 results").arg(expected.size()).arg(total));
+}
+
+void TestMainWindow::shouldShowTaskIdMatchesFirstThenEverySearchResult()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    QString taskId;
+    QStringList expected;
+    {
+        // The answer, from the store itself: the task ids containing the term anywhere.
+        const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("sqlite:///") + path);
+        QVERIFY(factory.ok());
+        std::unique_ptr<ResultStore> store = (*factory)();
+        QVERIFY(!store->open().isError());
+        const auto first = store->fetchPage(TaskQuery(), 0, 1, RowDetail::Summary);
+        QVERIFY(first.ok() && first->size() == 1);
+        taskId = first->first().taskId;
+        TaskQuery q;
+        q.search = taskId.left(8);
+        const auto all = store->fetchPage(q, 0, 1000, RowDetail::Summary);
+        QVERIFY(all.ok());
+        for (const TaskResult &row : *all)
+            expected << row.taskId;
+        expected.sort();
+    }
+    QVERIFY(expected.contains(taskId));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+
+    QSignalSpy quick(w->model(), &TaskResultModel::quickMatchesShown);
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    typeText(search, taskId.left(8));
+    // The task found by its id first (an index range), then every match, and the count.
+    QTRY_COMPARE(quick.count(), 1);
+    QVERIFY(quick.at(0).at(0).toInt() >= 1);
+    QTRY_VERIFY(!w->model()->isShowingQuickMatches());
+    verifyShows(w.get(), expected, total);
 }
 
 void TestMainWindow::shouldFocusSearchBoxOnCtrlF()

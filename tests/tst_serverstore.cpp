@@ -209,6 +209,8 @@ private Q_SLOTS:
     void shouldEstimateRowsFromServerStatistics();
     void shouldFetchByIdAndTaskId_data() { addEngineRows(); }
     void shouldFetchByIdAndTaskId();
+    void shouldFindQuickMatchesByTaskIdPrefix_data() { addEngineRows(); }
+    void shouldFindQuickMatchesByTaskIdPrefix();
 
     void shouldPurgeExactlyUpstreamsExpiredSet_data();
     void shouldPurgeExactlyUpstreamsExpiredSet();
@@ -787,6 +789,41 @@ void TestServerStore::shouldFetchByIdAndTaskId()
     QVERIFY(!zoe->isEmpty());
     QCOMPARE(store->fetchByTaskId(QStringLiteral("no-such-task")).error().code, StoreError::Code::NotFound);
     QCOMPARE(store->fetchOne(987654).error().code, StoreError::Code::NotFound);
+}
+
+void TestServerStore::shouldFindQuickMatchesByTaskIdPrefix()
+{
+    FETCH_ENGINE();
+    QString error;
+    auto store = openUrl(e.url, &error);
+    QVERIFY2(store, qPrintable(error));
+    const QString taskId = QStringLiteral("0a31d0ae-8110-5b24-8280-e4143344ad20");
+    for (const QString &term : {taskId.left(8), taskId.left(13).toUpper()}) {
+        TaskQuery q;
+        q.search = term;
+        const auto quick = store->fetchQuickMatches(q, 200);
+        QVERIFY2(quick.ok(), qPrintable(quick.error().message));
+        QStringList quickIds;
+        for (const TaskResult &row : *quick)
+            quickIds << row.taskId;
+        QVERIFY2(quickIds.contains(taskId), qPrintable(term));
+        // A subset of the full answer, in its order.
+        const auto full = store->fetchPage(q, 0, 1000, RowDetail::Summary);
+        QVERIFY(full.ok());
+        QStringList fullIds;
+        for (const TaskResult &row : *full)
+            fullIds << row.taskId;
+        qsizetype at = -1;
+        for (const QString &id : quickIds) {
+            QVERIFY2(fullIds.indexOf(id) > at, qPrintable(id));
+            at = fullIds.indexOf(id);
+        }
+    }
+    TaskQuery injection;
+    injection.search = QStringLiteral("0a31'--");
+    const auto none = store->fetchQuickMatches(injection, 200);
+    QVERIFY2(none.ok(), qPrintable(none.error().message));
+    QVERIFY(none->isEmpty());
 }
 
 void TestServerStore::shouldEstimateRowsFromServerStatistics()

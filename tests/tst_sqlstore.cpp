@@ -138,6 +138,21 @@ QStringList taskIdsOf(const QVector<TaskResult> &rows)
     return ids;
 }
 
+/// Grows the fixture's task table 40-fold (the same dates again: ids no longer follow time,
+/// and the id tiebreak is exercised).
+bool growFortyFold(const QString &path, QString *error)
+{
+    const QString t = QStringLiteral("django_celery_results_taskresult");
+    QString grow = QStringLiteral("CREATE TEMP TABLE c AS SELECT * FROM %1;").arg(t);
+    for (int i = 0; i < 40; ++i) {
+        grow += QStringLiteral("UPDATE c SET id = id + (SELECT MAX(id) FROM %1), task_id = task_id || '-%2';"
+                               "INSERT INTO %1 SELECT * FROM c;")
+                    .arg(t)
+                    .arg(i);
+    }
+    return execRaw(path, grow, error);
+}
+
 } // namespace
 
 /// SqlStore on SQLite against the real fixture files (written by a real Celery worker and
@@ -164,6 +179,9 @@ private Q_SLOTS:
 
     void shouldPageAFilterAlikeWhicheverIndexItWalks_data();
     void shouldPageAFilterAlikeWhicheverIndexItWalks();
+    void shouldPageASearchAlikeWhicheverPlanReadsIt_data();
+    void shouldPageASearchAlikeWhicheverPlanReadsIt();
+    void shouldFindQuickMatchesByTaskIdPrefix();
     void shouldDetectEveryFixture_data();
     void shouldDetectEveryFixture();
     void shouldCountAndFacetLikeDjango();
@@ -281,17 +299,9 @@ void TestSqlStore::shouldPageAFilterAlikeWhicheverIndexItWalks()
     QFETCH(int, limit);
     const QString path = copyOf(QStringLiteral("django.sqlite3"));
     QVERIFY(!path.isEmpty());
-    // Grow the table 40-fold (same dates: the id tiebreak is exercised too).
     const QString t = QStringLiteral("django_celery_results_taskresult");
-    QString grow = QStringLiteral("CREATE TEMP TABLE c AS SELECT * FROM %1;").arg(t);
-    for (int i = 0; i < 40; ++i) {
-        grow += QStringLiteral("UPDATE c SET id = id + (SELECT MAX(id) FROM %1), task_id = task_id || '-%2';"
-                               "INSERT INTO %1 SELECT * FROM c;")
-                    .arg(t)
-                    .arg(i);
-    }
     QString error;
-    QVERIFY2(execRaw(path, grow, &error), qPrintable(error));
+    QVERIFY2(growFortyFold(path, &error), qPrintable(error));
     auto store = SqlStore::sqlite(path, {});
     QVERIFY(!store->open().isError());
     TaskQuery q;
@@ -305,6 +315,97 @@ void TestSqlStore::shouldPageAFilterAlikeWhicheverIndexItWalks()
                   .arg(offset));
     QVERIFY(!expected.isEmpty());
     QCOMPARE(taskIdsOf(*rows), expected);
+}
+
+void TestSqlStore::shouldPageASearchAlikeWhicheverPlanReadsIt_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<int>("offset");
+    // Rare (one row: the index walk would read them all, so the table is scanned), dense
+    // (the probe holds the page), in between, and nothing.
+    QTest::newRow("one task id") << "-17" << 0;
+    QTest::newRow("one task id, later page") << "-17" << 200;
+    QTest::newRow("dense status") << "SUCCESS" << 0;
+    QTest::newRow("dense status, deep page") << "SUCCESS" << 5000;
+    QTest::newRow("some failures") << "FAILURE" << 0;
+    QTest::newRow("some failures, later page") << "FAILURE" << 300;
+    QTest::newRow("nothing") << "no-such-text-anywhere" << 0;
+}
+
+void TestSqlStore::shouldPageASearchAlikeWhicheverPlanReadsIt()
+{
+    QFETCH(QString, term);
+    QFETCH(int, offset);
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(!path.isEmpty());
+    QString error;
+    QVERIFY2(growFortyFold(path, &error), qPrintable(error));
+    auto store = SqlStore::sqlite(path, {});
+    QVERIFY(!store->open().isError());
+    // "-17" alone matches the 340 copies suffixed -17; with the first task id, exactly one.
+    TaskQuery q;
+    if (term == QLatin1String("-17")) {
+        const QStringList first = selectRaw(path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult "
+                                                                 "WHERE task_id LIKE '%-17' ORDER BY id LIMIT 1"));
+        QCOMPARE(first.size(), 1);
+        q.search = first.first();
+    } else {
+        q.search = term;
+    }
+    const auto rows = store->fetchPage(q, offset, 200);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    // The same search with a date range that changes nothing: the engine's own plan.
+    TaskQuery reference = q;
+    reference.doneBefore = QDateTime(QDate(2200, 1, 1), QTime(0, 0), QTimeZone::utc());
+    const auto expected = store->fetchPage(reference, offset, 200);
+    QVERIFY2(expected.ok(), qPrintable(expected.error().message));
+    QCOMPARE(taskIdsOf(*rows), taskIdsOf(*expected));
+    const qint64 matching = *store->count(q);
+    QCOMPARE(qint64(rows->size()), std::clamp<qint64>(matching - offset, 0, 200));
+    if (term != QLatin1String("no-such-text-anywhere") && offset == 0)
+        QVERIFY(!rows->isEmpty());
+}
+
+void TestSqlStore::shouldFindQuickMatchesByTaskIdPrefix()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(!path.isEmpty());
+    auto store = SqlStore::sqlite(path, {});
+    QVERIFY(!store->open().isError());
+    const QStringList ids = selectRaw(path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult "
+                                                           "ORDER BY id LIMIT 1"));
+    QCOMPARE(ids.size(), 1);
+    const QString prefix = ids.first().left(8);
+
+    for (const QString &term : {prefix, prefix.toUpper()}) {
+        TaskQuery q;
+        q.search = term;
+        const auto quick = store->fetchQuickMatches(q, 200);
+        QVERIFY2(quick.ok(), qPrintable(quick.error().message));
+        QVERIFY(taskIdsOf(*quick).contains(ids.first()));
+        // Every quick row is a row of the full answer, in the same order.
+        const auto full = store->fetchPage(q, 0, 1000);
+        QVERIFY(full.ok());
+        const QStringList all = taskIdsOf(*full);
+        qsizetype at = -1;
+        for (const QString &id : taskIdsOf(*quick)) {
+            const qsizetype next = all.indexOf(id);
+            QVERIFY2(next > at, qPrintable(id));
+            at = next;
+        }
+        // Other filters hold for quick rows as for the page.
+        TaskQuery narrowed = q;
+        narrowed.statuses = {QStringLiteral("NO-SUCH-STATUS")};
+        QVERIFY(store->fetchQuickMatches(narrowed, 200)->isEmpty());
+    }
+    // No shortcut for a short term, several terms, or non-ASCII.
+    for (const QString &search : {prefix.left(2), prefix + QStringLiteral(" add"), QStringLiteral("Zoë-abc")}) {
+        TaskQuery q;
+        q.search = search;
+        const auto quick = store->fetchQuickMatches(q, 200);
+        QVERIFY(quick.ok());
+        QVERIFY2(quick->isEmpty(), qPrintable(search));
+    }
 }
 
 void TestSqlStore::shouldDetectEveryFixture_data()
@@ -706,6 +807,9 @@ void TestSqlStore::shouldKeepDatabaseIntactUnderInjection()
     TaskQuery searchOnly;
     searchOnly.search = text;
     QVERIFY(store->count(searchOnly).ok());
+    const auto quick = store->fetchQuickMatches(searchOnly, 10);
+    QVERIFY2(quick.ok(), qPrintable(quick.error().message));
+    QVERIFY(quick->isEmpty());
 
     PurgeCriteria narrowed = criteriaFor(QStringLiteral("2024-01-01T00:00:00Z"));
     narrowed.statuses = {text};

@@ -112,6 +112,7 @@ struct FakeControl
     Qt::HANDLE creatorThread = nullptr;
     bool loading = false;          ///< isLoading(): an index still being read (CouchDB)
     bool incrementalAsked = false; ///< setIncrementalOpen(true) came before open()
+    QVector<qint64> quickIds;      ///< fetchQuickMatches() answers these rows (of the query's answer)
 
     void setLoading(bool isLoading, int rowCount)
     {
@@ -273,6 +274,20 @@ public:
         QMutexLocker locker(&m_control->mutex);
         return m_control->estimate;
     }
+    Outcome<QVector<TaskResult>> fetchQuickMatches(const TaskQuery &query, int limit) override
+    {
+        QVector<qint64> ids;
+        {
+            QMutexLocker locker(&m_control->mutex);
+            ids = m_control->quickIds;
+        }
+        QVector<TaskResult> rows;
+        for (const TaskResult &row : matching(query)) {
+            if (ids.contains(row.rowId) && rows.size() < limit)
+                rows.append(row);
+        }
+        return rows;
+    }
     Outcome<Facets> facets(const TaskQuery &) override
     {
         bool block = false;
@@ -303,6 +318,22 @@ private:
 StoreFactory fakeFactory(const std::shared_ptr<FakeControl> &control)
 {
     return [control] { return std::make_unique<FakeStore>(control); };
+}
+
+/// Opens the model on the fake store and waits until it settles; then holds the store's
+/// pages and searches for `term`, returning once the quick matches are shown.
+void searchWithPagesHeld(TaskResultModel &model, const std::shared_ptr<FakeControl> &control, const QString &term)
+{
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy facets(&model, &TaskResultModel::facetsChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QTRY_COMPARE(counts.count(), 1);
+    QTRY_COMPARE(facets.count(), 1); // settled: nothing outstanding
+    control->setBlockPages(true);
+    TaskQuery query;
+    query.search = term;
+    model.setQuery(query);
+    QTRY_VERIFY(model.isShowingQuickMatches());
 }
 
 } // namespace
@@ -337,6 +368,8 @@ private Q_SLOTS:
     void shouldShowFirstPageBeforeTheCount_data();
     void shouldShowFirstPageBeforeTheCount();
     void shouldKeepFirstRowsWhenTheCountFails();
+    void shouldShowQuickMatchesThenInsertTheRestAroundThem();
+    void shouldResetWhenQuickMatchesAreNotOnTheFirstPage();
     void shouldServePagesBeforeFacets();
     void shouldDropAnswersOfAnInterruptedQuery();
     void shouldDropAnswersOfAQueryThatIgnoredInterrupt();
@@ -963,6 +996,73 @@ void TestTaskResultModel::shouldShowFirstPageBeforeTheCount()
     const QModelIndex last = model.index(model.rowCount() - 1, TaskResultModel::TaskIdColumn);
     model.data(last);
     QTRY_COMPARE(model.data(last).toString(), QStringLiteral("task-00001"));
+}
+
+void TestTaskResultModel::shouldShowQuickMatchesThenInsertTheRestAroundThem()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 500;
+    control->ignoreInterrupt = true;
+    // Rows 480, 470 and 305 are at positions 20, 30 and 195 of the answer: all on page 0.
+    control->quickIds = {480, 470, 305};
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // The search's page 0 is held in the store: the quick matches show meanwhile.
+    QSignalSpy quick(&model, &TaskResultModel::quickMatchesShown);
+    searchWithPagesHeld(model, control, QStringLiteral("task-004"));
+    if (QTest::currentTestFailed())
+        return;
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QCOMPARE(quick.count(), 1);
+    QCOMPARE(quick.at(0).at(0).toInt(), 3);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.data(model.index(0, TaskResultModel::TaskIdColumn)).toString(), QStringLiteral("task-00480"));
+    QCOMPARE(model.data(model.index(2, TaskResultModel::TaskIdColumn)).toString(), QStringLiteral("task-00305"));
+    QVERIFY(model.data(model.index(1, 0), TaskResultModel::LoadedRole).toBool());
+    QVERIFY(!model.isCountExact());
+
+    // Page 0 arrives: the other rows are inserted around the quick ones, which keep their
+    // identity (a selection on one survives, no reset).
+    const QPersistentModelIndex selected(model.index(1, TaskResultModel::TaskIdColumn));
+    QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
+    control->release();
+    QTRY_VERIFY(!model.isShowingQuickMatches());
+    QTRY_COMPARE(counts.count(), 1);
+    QCOMPARE(resets.count(), 0);
+    QVERIFY(selected.isValid());
+    QCOMPARE(selected.row(), 30);
+    QCOMPARE(selected.data().toString(), QStringLiteral("task-00470"));
+    QCOMPARE(model.rowCount(), 500);
+    QVERIFY(model.isCountExact());
+    for (int row : {0, 19, 20, 21, 194, 195, 199}) {
+        QCOMPARE(model.data(model.index(row, TaskResultModel::TaskIdColumn)).toString(),
+                 QStringLiteral("task-%1").arg(500 - row, 5, 10, QLatin1Char('0')));
+    }
+    const QModelIndex last = model.index(499, TaskResultModel::TaskIdColumn);
+    model.data(last);
+    QTRY_COMPARE(model.data(last).toString(), QStringLiteral("task-00001"));
+}
+
+void TestTaskResultModel::shouldResetWhenQuickMatchesAreNotOnTheFirstPage()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 500;
+    control->ignoreInterrupt = true;
+    control->quickIds = {480, 10}; // row 10 is at position 490: not on page 0
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    searchWithPagesHeld(model, control, QStringLiteral("task-0"));
+    if (QTest::currentTestFailed())
+        return;
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QCOMPARE(model.rowCount(), 2);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
+    control->release();
+    QTRY_VERIFY(!model.isShowingQuickMatches());
+    QCOMPARE(resets.count(), 1);
+    QTRY_COMPARE(counts.count(), 1);
+    QCOMPARE(model.rowCount(), 500);
+    QCOMPARE(model.data(model.index(0, TaskResultModel::TaskIdColumn)).toString(), QStringLiteral("task-00500"));
 }
 
 void TestTaskResultModel::shouldKeepFirstRowsWhenTheCountFails()

@@ -115,12 +115,18 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_model, &TaskResultModel::opened, this, &MainWindow::onOpened);
     connect(m_model, &TaskResultModel::failed, this, &MainWindow::onFailed);
     // A huge table shows the store's cheap estimate at once; the exact count replaces it.
+    connect(m_model, &TaskResultModel::quickMatchesShown, this, [this](int rows) {
+        m_quickMatches = rows;
+        updateCountLabel();
+    });
     connect(m_model, &TaskResultModel::countEstimated, this, [this](qint64 matching) {
+        m_quickMatches = -1;
         m_matching = matching;
         m_countIsEstimate = true;
         updateCountLabel();
     });
     connect(m_model, &TaskResultModel::countChanged, this, [this](qint64 matching, qint64 total) {
+        m_quickMatches = -1;
         m_matching = matching;
         m_countIsEstimate = false;
         m_total = total;
@@ -627,8 +633,10 @@ void MainWindow::applyQuery()
     TaskQuery query = m_model->query();
     query.search = m_searchBox->text();
     m_filterPanel->applyTo(&query);
-    if (query != m_model->query())
+    if (query != m_model->query()) {
+        m_quickMatches = -1;
         m_model->setQuery(query);
+    }
     updateActions();
 }
 
@@ -719,7 +727,11 @@ void MainWindow::updateCountLabel()
 {
     const QLocale locale;
     QString text;
-    if (m_countIsEstimate && m_matching >= 0)
+    if (m_quickMatches >= 0)
+        text = (m_quickMatches == 1 ? tr("1 task id starts with the search")
+                                    : tr("%1 task ids start with the search").arg(locale.toString(m_quickMatches)))
+            + tr(" · searching every result…");
+    else if (m_countIsEstimate && m_matching >= 0)
         text = tr("about %1 results (counting…)").arg(locale.toString(m_matching));
     else if (m_matching >= 0 && m_total >= 0)
         text = tr("%1 of %2 results").arg(locale.toString(m_matching), locale.toString(m_total));

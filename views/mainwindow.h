@@ -132,6 +132,7 @@ private:
     qint64 m_matching = -1;
     qint64 m_total = -1;
     bool m_countIsEstimate = false; ///< m_matching is the store's estimate; the exact count follows
+    int m_quickMatches = -1; ///< quick task-id matches shown while a search runs; -1 = none
     qint64 m_loaded = -1; ///< documents indexed so far while a store loads (CouchDB), else -1
     qint64 m_currentRowId = -1;
     TaskResult m_currentDetail;
