@@ -117,7 +117,7 @@ QString CouchClient::encodeSegment(const QString &segment)
 }
 
 void CouchClient::send(const QByteArray &verb, const QString &path, const Query &query,
-                       const QByteArray &body, Callback callback)
+                       const QByteArray &body, Callback callback, Decoder decoder)
 {
     QString text = m_config.server.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery)
         + path;
@@ -133,6 +133,7 @@ void CouchClient::send(const QByteArray &verb, const QString &path, const Query 
     p.url = QUrl(text, QUrl::StrictMode);
     p.body = body;
     p.callback = std::move(callback);
+    p.decoder = std::move(decoder);
     m_pending.insert(id, std::move(p));
     // Start from the event loop so the callback never runs inside send().
     QTimer::singleShot(0, this, [this, id] { startWhenLoggedIn(id); });
@@ -374,6 +375,11 @@ void CouchClient::onFinished(quint64 id, QNetworkReply *reply)
         return;
     }
 
+    // A decoder that reads the body itself saves the DOM (it declines what it cannot read).
+    if (it->decoder && it->decoder(out.body)) {
+        finish(id, out);
+        return;
+    }
     // A truncated body shows up here as JSON that does not parse: retry, then say so.
     QJsonParseError parseError;
     out.json = QJsonDocument::fromJson(out.body, &parseError);

@@ -77,6 +77,11 @@ class CouchClient final : public QObject
 public:
     using Callback = std::function<void(const CouchReply &)>;
     using Query = QVector<QPair<QString, QString>>;
+    /// Reads a successful (2xx) body in place of the JSON DOM (runs on the client's thread,
+    /// once per attempt). true: decoded, the reply's json stays empty. false: the body is
+    /// parsed into the DOM as usual (an unparsable body is then retried and reported like
+    /// any other), so a decoder may refuse whatever it does not handle.
+    using Decoder = std::function<bool(const QByteArray &body)>;
 
     explicit CouchClient(CouchConfig config, QObject *parent = nullptr);
     ~CouchClient() override;
@@ -89,10 +94,16 @@ public:
     /// Sends a request; callback runs exactly once, later (never inside this call).
     /// path is already percent-encoded ("/db/_all_docs"); query values are raw text.
     void send(const QByteArray &verb, const QString &path, const Query &query, const QByteArray &body,
-              Callback callback);
+              Callback callback, Decoder decoder = {});
     void get(const QString &path, const Query &query, Callback callback)
     {
         send("GET", path, query, QByteArray(), std::move(callback));
+    }
+    /// A GET whose successful body goes to decoder first (see Decoder); the callback then
+    /// gets the body, and the DOM only where the decoder declined.
+    void get(const QString &path, const Query &query, Decoder decoder, Callback callback)
+    {
+        send("GET", path, query, QByteArray(), std::move(callback), std::move(decoder));
     }
     void post(const QString &path, const QByteArray &json, Callback callback)
     {
@@ -114,6 +125,7 @@ private:
         QUrl url;
         QByteArray body;
         Callback callback;
+        Decoder decoder;
         int attempt = 0;
         QPointer<QNetworkReply> reply;
         bool aborted = false;

@@ -34,6 +34,18 @@ struct Parsed
     QString reason;
 };
 
+/// How much of a task's meta parse() decodes.
+enum class Detail {
+    Full,  ///< everything: fetchOne, pages of complete rows, the _changes feed
+    /// What CouchIndex keeps (the index loader): `result` only as a prefix of its compact
+    /// JSON that is at least ResultStore::previewChars + 1 characters long (the whole text
+    /// when shorter), so its preview is the same; no `meta` (children); complete = false.
+    Index,
+};
+
+/// The form of a document's `value` member.
+enum class ValueKind { Missing, String, NotString };
+
 /// Classifies a document by its id alone: Task, Group or Foreign (design documents and
 /// other keys). Used for the keys-only listing of documents outside Celery's key ranges.
 /// keyPrefix: Celery >= 5.3's global_keyprefix, written before "celery-task-meta-".
@@ -41,6 +53,11 @@ Parsed::Kind kindOfId(const QString &docId, QString *reason = nullptr, const QSt
 
 /// Parses one document object (as `_all_docs?include_docs=true`, `_changes` or GET return it).
 Parsed parse(const QJsonObject &doc, const QString &keyPrefix = QString());
+/// Parses a document given by its parts (as CouchPage reads them from a page): its _id and
+/// _rev, and `value` (kind; for ValueKind::String its text as UTF-8). The same result as
+/// parse() on the document object, for Detail::Full.
+Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind, const QByteArray &valueUtf8,
+                  const QString &keyPrefix = QString(), Detail detail = Detail::Full);
 /// Same, from the document's JSON bytes; unparsable bytes are Foreign with a reason.
 Parsed parse(const QByteArray &json, const QString &keyPrefix = QString());
 

@@ -42,10 +42,19 @@ QString searchText(const TaskResult &t)
     // args/kwargs appear twice: as JSON (how the document holds them, compact) and as
     // Python literals (how the SQL stores hold them), so a search finds the same tasks here
     // as on SQL.
-    return QStringList{t.taskId, t.taskName, t.status, t.args, t.kwargs, pythonForm(t.args, true),
-                       pythonForm(t.kwargs, false)}
-        .join(fieldSeparator)
-        .toCaseFolded();
+    QString text = QStringList{t.taskId, t.taskName, t.status, t.args, t.kwargs, pythonForm(t.args, true),
+                               pythonForm(t.kwargs, false)}
+                       .join(fieldSeparator);
+    // ASCII (the usual case) folds to its lower case; anything else is Qt's full folding.
+    char16_t *const begin = reinterpret_cast<char16_t *>(text.data());
+    char16_t *const end = begin + text.size();
+    if (std::any_of(begin, end, [](char16_t c) { return c >= 0x80; }))
+        return text.toCaseFolded();
+    for (char16_t *c = begin; c != end; ++c) {
+        if (*c >= u'A' && *c <= u'Z')
+            *c = char16_t(*c + (u'a' - u'A'));
+    }
+    return text;
 }
 
 } // namespace

@@ -1,5 +1,9 @@
 #include "couchstore.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -38,6 +42,15 @@ bool taskExpired(const TaskResult &t, const PurgeCriteria &c)
         && (c.taskNames.isEmpty() || inList(t.taskName, c.taskNames));
 }
 
+// Returns free heap pages to the system (glibc keeps them per arena, and each store's
+// network thread may use another arena, so a re-opened store would not reuse them).
+void releaseFreedMemory()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 } // namespace
 
 CouchStore::CouchStore(CouchConfig config, StoreOptions options)
@@ -55,6 +68,12 @@ CouchStore::~CouchStore()
 {
     m_clientForInterrupt.store(nullptr);
     m_stopping.store(true);
+    // The apply thread first: a step still running may queue the feed's start onto the
+    // feed client, which must still exist then. Steps queued later are never run.
+    if (m_applyThread) {
+        m_applyThread->quit();
+        m_applyThread->wait();
+    }
     if (m_client) {
         // The clients (and their replies and managers) must die on their own thread. The
         // feed client goes first: it may share the call client's injected manager. Their
@@ -74,6 +93,15 @@ CouchStore::~CouchStore()
         m_networkThread->quit();
         m_networkThread->wait();
     }
+    delete m_applier; // its thread has ended: steps still queued go with it
+    m_applier = nullptr;
+    // Free the index now (not after this body) and give the heap back: a window that
+    // re-opens the database would otherwise hold the old index's pages too.
+    m_index = CouchIndex();
+    m_foreign.clear();
+    m_groups.clear();
+    m_cachedRows = std::vector<qint64>();
+    releaseFreedMemory();
 }
 
 QString CouchStore::dbPath() const
@@ -177,6 +205,11 @@ StoreError CouchStore::open()
         m_networkThread = std::make_unique<QThread>();
         m_networkThread->setObjectName(QStringLiteral("CouchStore network"));
         m_networkThread->start();
+        m_applyThread = std::make_unique<QThread>();
+        m_applyThread->setObjectName(QStringLiteral("CouchStore index"));
+        m_applyThread->start();
+        m_applier = new QObject;
+        m_applier->moveToThread(m_applyThread.get());
         m_client = new CouchClient(m_config);
         m_client->moveToThread(m_networkThread.get());
         if (m_incremental) {
@@ -312,7 +345,7 @@ void CouchStore::loadNextPage()
     if (m_stopping.load())
         return;
     if (m_rangeIndex >= m_ranges.size()) {
-        finishLoading({});
+        onApplyThread([this] { finishLoading({}); });
         return;
     }
     // Key-range paging: each page starts AT the last key seen and drops it again, so no
@@ -330,57 +363,107 @@ void CouchStore::loadNextPage()
         q.append({QStringLiteral("inclusive_end"), QStringLiteral("false")});
     q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
     CouchClient *client = m_incremental ? m_feedClient : m_client;
-    client->get(dbPath() + QStringLiteral("/_all_docs"), q, [this](const CouchReply &reply) { onLoadPage(reply); });
+    // The page is read by CouchPage straight from the body (no DOM); a body it declines
+    // comes as the client's DOM instead (and an invalid one is retried by the client).
+    struct Page
+    {
+        QVector<CouchPage::Row> rows;
+        bool decoded = false;
+    };
+    auto page = std::make_shared<Page>();
+    client->get(
+        dbPath() + QStringLiteral("/_all_docs"), q,
+        [page](const QByteArray &body) { return page->decoded = CouchPage::parseAllDocs(body, &page->rows); },
+        [this, page](const CouchReply &reply) {
+            QVector<CouchPage::Row> rows;
+            if (reply.ok())
+                rows = page->decoded ? std::move(page->rows) : CouchPage::rowsFromJson(reply.json.object());
+            onLoadPage(reply, std::move(rows));
+        });
 }
 
-void CouchStore::onLoadPage(const CouchReply &reply)
+void CouchStore::onLoadPage(const CouchReply &reply, QVector<CouchPage::Row> rows)
 {
     if (m_stopping.load())
         return;
     if (!reply.ok()) {
-        finishLoading(reply.error);
+        // Behind the applies of the pages before this one.
+        const StoreError error = reply.error;
+        onApplyThread([this, error] { finishLoading(error); });
         return;
     }
-    const LoadRange r = m_ranges.at(m_rangeIndex);
-    const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
-    // Decode outside the lock; the worker thread keeps answering meanwhile.
-    QVector<Parsed> parsed;
-    QVector<QPair<QString, QString>> foreign;
-    for (qsizetype i = 0; i < rows.size(); ++i) {
-        const QJsonObject row = rows.at(i).toObject();
-        const QString id = row.value(QLatin1String("id")).toString();
-        if (i == 0 && !m_cursor.isNull() && id == m_cursor)
-            continue;
-        if (id.isEmpty())
-            continue;
-        if (r.includeDocs) {
-            const QJsonObject doc = row.value(QLatin1String("doc")).toObject();
-            if (!doc.isEmpty())
-                parsed.append(CouchDocument::parse(doc, m_config.keyPrefix));
-        } else {
-            QString reason;
-            if (CouchDocument::kindOfId(id, &reason, m_config.keyPrefix) == Parsed::Kind::Foreign)
-                foreign.append({id, reason});
-        }
-    }
-    {
-        QMutexLocker lock(&m_dataMutex);
-        for (const Parsed &p : std::as_const(parsed))
-            applyParsed(p);
-        for (const auto &f : std::as_const(foreign))
-            m_foreign.insert(f.first, f.second);
-        m_loadedDocs.store(m_index.liveCount());
-        if (m_incremental)
-            updateInfo();
-        m_dataChanged.wakeAll();
-    }
+    const LoadRange range = m_ranges.at(m_rangeIndex);
+    const QString cursor = m_cursor;
+    // The next page's start needs only this page's ids: ask for it now, so the server reads
+    // and sends it while the apply thread decodes and applies this page.
     if (rows.size() < m_config.pageSize) {
         ++m_rangeIndex;
         m_cursor = QString();
     } else {
-        m_cursor = rows.last().toObject().value(QLatin1String("id")).toString();
+        m_cursor = rows.constLast().id;
     }
-    loadNextPage();
+    const bool last = m_rangeIndex >= m_ranges.size();
+    if (!last)
+        loadNextPage();
+    // Applies stay serial and in page order: one apply thread runs them as queued. The last
+    // one finishes the loading.
+    auto page = std::make_shared<QVector<CouchPage::Row>>(std::move(rows));
+    const QByteArray body = reply.body; // the rows' values are decoded from it
+    onApplyThread([this, page, body, range, cursor, last] {
+        applyPage(body, *page, range, cursor);
+        if (last)
+            finishLoading({});
+    });
+}
+
+void CouchStore::onApplyThread(std::function<void()> step)
+{
+    QMetaObject::invokeMethod(
+        m_applier,
+        [this, step = std::move(step)] {
+            if (!m_stopping.load())
+                step();
+        },
+        Qt::QueuedConnection);
+}
+
+void CouchStore::applyPage(const QByteArray &body, QVector<CouchPage::Row> &rows, const LoadRange &range,
+                           const QString &cursor)
+{
+    QByteArray scratch; // one buffer for every value of the page
+    // Decode outside the lock; the worker thread keeps answering meanwhile.
+    QVector<Parsed> parsed;
+    QVector<QPair<QString, QString>> foreign;
+    parsed.reserve(range.includeDocs ? rows.size() : 0);
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        CouchPage::Row &row = rows[i];
+        if (i == 0 && !cursor.isNull() && row.id == cursor)
+            continue;
+        if (row.id.isEmpty())
+            continue;
+        if (range.includeDocs) {
+            if (row.hasDoc)
+                parsed.append(CouchDocument::parseParts(row.docId, row.rev, row.valueKind,
+                                                        row.valueKind == CouchDocument::ValueKind::String
+                                                            ? CouchPage::valueText(body, row, scratch)
+                                                            : QByteArray(),
+                                                        m_config.keyPrefix, CouchDocument::Detail::Index));
+            row.value = QByteArray(); // decoded: free the text now
+        } else {
+            QString reason;
+            if (CouchDocument::kindOfId(row.id, &reason, m_config.keyPrefix) == Parsed::Kind::Foreign)
+                foreign.append({row.id, reason});
+        }
+    }
+    QMutexLocker lock(&m_dataMutex);
+    for (const Parsed &p : std::as_const(parsed))
+        applyParsed(p);
+    for (const auto &f : std::as_const(foreign))
+        m_foreign.insert(f.first, f.second);
+    m_loadedDocs.store(m_index.liveCount());
+    if (m_incremental)
+        updateInfo();
+    m_dataChanged.wakeAll();
 }
 
 void CouchStore::finishLoading(const StoreError &error)
@@ -397,8 +480,12 @@ void CouchStore::finishLoading(const StoreError &error)
         m_loading.store(false);
         m_dataChanged.wakeAll();
     }
-    if (m_incremental && !error.isError())
-        startFeed();
+    // The pages' buffers and DOMs are gone: give the freed heap back (glibc keeps it in
+    // the network thread's arena otherwise, on top of the index).
+    releaseFreedMemory();
+    // The feed runs on the network thread, with the feed client.
+    if (m_incremental && !error.isError() && m_feedClient)
+        QMetaObject::invokeMethod(m_feedClient, [this] { startFeed(); }, Qt::QueuedConnection);
 }
 
 QString CouchStore::sinceText() const
@@ -632,6 +719,9 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
     if (StoreError e = catchUp())
         return e;
     QMutexLocker lock(&m_dataMutex);
+    // The model asks for page 0 first: its selection, if still current, is the count.
+    if (m_cachedQuery == query && m_cachedGeneration == m_index.generation())
+        return qint64(m_cachedRows.size());
     return m_index.count(query);
 }
 

@@ -3,6 +3,7 @@
 #include "couchclient.h"
 #include "couchdocument.h"
 #include "couchindex.h"
+#include "couchpage.h"
 #include "resultstore.h"
 #include "storeurl.h"
 
@@ -37,8 +38,12 @@ class QThread;
 /// (compact: no result or traceback text beyond short previews) and remembers the
 /// database's update_seq. The pages are read by a loader running on the network thread
 /// (a chain of CouchClient callbacks: on the call client by default, on a second client,
-/// m_feedClient, in incremental mode), which decodes each page and applies it to the index
-/// under m_dataMutex; every call on the worker thread reads the index under the same mutex.
+/// m_feedClient, in incremental mode). Each page is read without a JSON DOM (CouchPage);
+/// the request for the next page goes out before the page is decoded and applied to the
+/// index under m_dataMutex, which a third thread (the apply thread) does, one page after
+/// another in page order; so the server prepares page n+1 while page n is decoded. The
+/// last page's apply (or a failed page, queued behind the applies) ends the loading. Every
+/// call on the worker thread reads the index under the same mutex.
 ///
 /// Two modes:
 /// - Default (command line, purge jobs): open() waits for the whole index; count(),
@@ -55,7 +60,7 @@ class QThread;
 /// ids are derived from the document ids (CouchIndex::rowIdFor), so every store on the
 /// database agrees on them.
 ///
-/// Ownership: the store owns the network thread, the client and the client's manager.
+/// Ownership: the store owns the network and apply threads, the clients and their manager.
 class CouchStore final : public ResultStore
 {
 public:
@@ -129,8 +134,17 @@ private:
     };
     // Network thread: the loader and the live feed.
     void loadNextPage();
-    void onLoadPage(const CouchReply &reply);
+    /// A page arrived (network thread): asks for the next one, then queues applyPage() on
+    /// the apply thread (see the .cpp).
+    void onLoadPage(const CouchReply &reply, QVector<CouchPage::Row> rows);
+    /// Apply thread: decodes a page's rows (freeing their texts) and applies them under
+    /// m_dataMutex.
+    void applyPage(const QByteArray &body, QVector<CouchPage::Row> &rows, const LoadRange &range,
+                   const QString &cursor);
+    /// Apply thread: the loading ended (after the last page's apply, or with an error).
     void finishLoading(const StoreError &error);
+    /// Queues a step on the apply thread (after every step queued before it).
+    void onApplyThread(std::function<void()> step);
     void startFeed();
     void onFeed(const CouchReply &reply, quint64 serial);
     /// Waits (interruptibly) until done() holds; m_dataMutex is held by the caller's locker.
@@ -165,6 +179,11 @@ private:
     StoreOptions m_options;
     ManagerFactory m_managerFactory;
     std::unique_ptr<QThread> m_networkThread;
+    /// The loader's decoding and applying of pages runs here, in page order, so the network
+    /// thread is free to read the next page meanwhile (and a network thread blocked in a
+    /// request never holds up the pages already read).
+    std::unique_ptr<QThread> m_applyThread;
+    QObject *m_applier = nullptr; // lives on m_applyThread; deleted after it stopped
     CouchClient *m_client = nullptr; // lives on m_networkThread; deleted there
     std::atomic<CouchClient *> m_clientForInterrupt{nullptr};
     std::atomic_bool m_interrupted{false};
