@@ -114,6 +114,7 @@ StoreError SqlStore::refuseWrites(const QString &what) const
 
 Outcome<QSqlQuery> SqlStore::run(const QString &sql, const QVariantList &values, const QString &what)
 {
+    ++m_statements;
     QSqlDatabase db = database();
     QSqlQuery q(db);
     q.setForwardOnly(true);
@@ -510,6 +511,11 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
 {
     if (StoreError e = checkOpen())
         return e;
+    if (m_scanCount.matching >= 0 && m_scanCount.afterStatement == m_statements && m_scanCount.query == query) {
+        const qint64 matching = m_scanCount.matching;
+        m_scanCount = ScanCount();
+        return matching;
+    }
     const Clause clause = filterClause(query, Skip::Nothing);
     return scalar(QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(m_table, clause.where()), clause.values,
                   QStringLiteral("counting results"));
@@ -662,6 +668,21 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
             // (index entry + an out-of-order row) costs about 1.5 scan steps.
             const double walk = found > 0 ? double(offset + limit) * double(probe) / double(found) : HUGE_VAL;
             const QString rest = walk * 1.5 >= double(*span) ? m_table + QStringLiteral(" NOT INDEXED") : m_table;
+            if (exact && rest != m_table && offset == 0) {
+                // A scan reads every row anyway: the rest of the page, below the probe (NULL
+                // dates last), and the count of all matches come from the same pass.
+                QVector<TaskResult> page = *rows;
+                Clause below = clause;
+                below.add(QStringLiteral("(%1 < ? OR %1 IS NULL)").arg(date), {boundary});
+                qint64 belowMatching = -1;
+                auto more = readPage(query, below, rest, 0, limit - int(page.size()), detail, &belowMatching);
+                if (!more)
+                    return more.error();
+                page += *more;
+                if (belowMatching >= 0)
+                    m_scanCount = {query, qint64(rows->size()) + belowMatching, m_statements};
+                return page;
+            }
             if (exact) {
                 // Go on below the probe instead of reading it again: the page's other rows are
                 // the first matches there (a range of the index), then among NULL dates (last).
@@ -727,7 +748,7 @@ Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query,
 }
 
 Outcome<QVector<TaskResult>> SqlStore::readPage(const TaskQuery &query, const Clause &clause, const QString &from,
-                                                qint64 offset, int limit, RowDetail detail)
+                                                qint64 offset, int limit, RowDetail detail, qint64 *matching)
 {
     QVector<TaskResult> rows;
     QVector<Field> fields;
@@ -738,20 +759,30 @@ Outcome<QVector<TaskResult>> SqlStore::readPage(const TaskQuery &query, const Cl
     // OFFSET rows costs index steps, not row reads. Only the LIMIT surviving ids are then
     // joined back to fetch their columns. A plain "SELECT cols … LIMIT ? OFFSET ?" would read
     // and discard every skipped row: jumping to row 500,000 of 1M would read 500,000 rows.
-    const QString sql = QStringLiteral("SELECT %1 FROM (SELECT %2 FROM %3%4%5 LIMIT ? OFFSET ?) AS k "
+    const QString counted = matching ? QStringLiteral(", COUNT(*) OVER () AS n") : QString();
+    QString select = selectList(detail, r, &fields);
+    if (matching)
+        select += QStringLiteral(", k.n");
+    const QString sql = QStringLiteral("SELECT %1 FROM (SELECT %2%8 FROM %3%4%5 LIMIT ? OFFSET ?) AS k "
                                        "JOIN %7 AS r ON r.%2 = k.%2%6")
-                            .arg(selectList(detail, r, &fields), id, from, clause.where(), orderBy(query, QString()),
-                                 orderBy(query, r), m_table);
+                            .arg(select, id, from, clause.where(), orderBy(query, QString()), orderBy(query, r), m_table,
+                                 counted);
     QVariantList values = clause.values;
     values << limit << offset;
     auto q = run(sql, values, QStringLiteral("reading results"));
     if (!q)
         return q.error();
     rows.reserve(limit);
-    while (q.value().next())
+    qint64 n = 0; // no row: nothing matches (at offset 0)
+    while (q.value().next()) {
         rows.append(readRow(*q, fields, detail));
+        if (matching)
+            n = q.value().value(int(fields.size())).toLongLong();
+    }
     if (q.value().lastError().isValid())
         return m_dialect->mapError(q.value().lastError(), QStringLiteral("reading results"));
+    if (matching)
+        *matching = offset == 0 || !rows.isEmpty() ? n : -1;
     return rows;
 }
 

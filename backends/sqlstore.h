@@ -98,8 +98,10 @@ private:
     bool searchMayScan(const TaskQuery &query) const;
     /// One page: the ids matching `clause` in the query's order, read from `from` (the table,
     /// maybe with an index hint), then their rows (late row lookup).
+    /// With matching set, the statement also counts every row matching `clause` (a window
+    /// count: free on a scan, which reads every row anyway) into *matching.
     Outcome<QVector<TaskResult>> readPage(const TaskQuery &query, const Clause &clause, const QString &from,
-                                          qint64 offset, int limit, RowDetail detail);
+                                          qint64 offset, int limit, RowDetail detail, qint64 *matching = nullptr);
     Clause expiredClause(const PurgeCriteria &criteria) const;
     bool groupsIncluded(const PurgeCriteria &criteria) const;
     QString orderBy(const TaskQuery &query, const QString &prefix) const;
@@ -123,6 +125,17 @@ private:
     QString m_table;      ///< quoted
     QString m_groupTable; ///< quoted; empty when absent
     bool m_dateDoneIndexed = false; ///< an index leads with date_done (known on SQLite only)
+    /// Statements run so far (run()): tells whether anything ran since a remembered answer.
+    quint64 m_statements = 0;
+    /// A search's count learnt by the scan that read its first page; count() answers with it
+    /// when it is the very next call for the same query (the model asks page 0, then count).
+    struct ScanCount
+    {
+        TaskQuery query;
+        qint64 matching = -1;
+        quint64 afterStatement = 0;
+    };
+    ScanCount m_scanCount;
     QString m_purgeOrder;      ///< the order purge batches delete in: an indexed date_done, else the id
     QString m_groupPurgeOrder; ///< the same for the group table
     QTimeZone m_wallClock; ///< valid when naive stored dates are local times of this zone

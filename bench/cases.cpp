@@ -280,8 +280,8 @@ void measureQuery(const StoreFactory &factory, const TaskQuery &query, int runs,
             return;
         }
         fig->stalk.push_back(s.since());
-        fig->add(QStringLiteral("stalk_count_ms"), s.counted());
         s.waitFor([&] { return s.idle(); });
+        fig->add(QStringLiteral("stalk_count_ms"), s.counted()); // the exact count, later
         fig->add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
         fig->stall.push_back(stall.stop());
         fig->facts.insert(QStringLiteral("matching"), s.matching());

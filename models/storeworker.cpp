@@ -217,8 +217,7 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
 
 void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int pageSize)
 {
-    // Paired with pageQueued(); never below zero for callers that post page() directly.
-    for (int n = m_pagesQueued.load(); n > 0 && !m_pagesQueued.compare_exchange_weak(n, n - 1);) { }
+    pageDequeued();
     if (isStale(generation))
         return;
     if (!m_store) {
@@ -273,8 +272,14 @@ void StoreWorker::makePreviews(const QVector<TaskResult> &rows, QStringList *arg
     }
 }
 
+void StoreWorker::pageDequeued()
+{
+    for (int n = m_pagesQueued.load(); n > 0 && !m_pagesQueued.compare_exchange_weak(n, n - 1);) { }
+}
+
 void StoreWorker::fetchOne(quint64 epoch, qint64 rowId)
 {
+    pageDequeued();
     if (!m_store) {
         Q_EMIT detailFailed(epoch, rowId, notOpen());
         return;

@@ -616,6 +616,7 @@ void TaskResultModel::requestDetail(qint64 rowId)
     }
     StoreWorker *worker = m_worker;
     const quint64 epoch = m_epoch;
+    m_worker->pageQueued(); // before the facets
     QMetaObject::invokeMethod(m_worker, [worker, epoch, rowId] { worker->fetchOne(epoch, rowId); },
                               Qt::QueuedConnection);
 }

@@ -371,6 +371,7 @@ private Q_SLOTS:
     void shouldShowQuickMatchesThenInsertTheRestAroundThem();
     void shouldResetWhenQuickMatchesAreNotOnTheFirstPage();
     void shouldServePagesBeforeFacets();
+    void shouldServeADetailBeforeFacets();
     void shouldDropAnswersOfAnInterruptedQuery();
     void shouldDropAnswersOfAQueryThatIgnoredInterrupt();
     void shouldReportOpenFailure();
@@ -1111,6 +1112,29 @@ void TestTaskResultModel::shouldServePagesBeforeFacets()
     QTRY_COMPARE(facets.count(), 1);
     QCOMPARE(failedSpy.count(), 0);
     QTRY_VERIFY(!model.data(model.index(0, 0), TaskResultModel::LoadedRole).isNull());
+}
+
+void TestTaskResultModel::shouldServeADetailBeforeFacets()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 1000;
+    control->blockFacets = true; // slow facets (seconds on 10M rows)
+    TaskResultModel model;
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy facets(&model, &TaskResultModel::facetsChanged);
+    QSignalSpy details(&model, &TaskResultModel::detailReady);
+    model.setStoreFactory(fakeFactory(control));
+    QVERIFY(counts.wait(10000));
+    QTRY_COMPARE(control->blockedNow(), 1); // facets running
+    // A clicked row's detail interrupts them and is answered first.
+    model.requestDetail(500);
+    QTRY_COMPARE(details.count(), 1);
+    QCOMPARE(details.at(0).at(0).value<TaskResult>().rowId, qint64(500));
+    QCOMPARE(facets.count(), 0);
+    // The facets run again afterwards, and answer once released.
+    QTRY_COMPARE(control->blockedNow(), 1);
+    control->release();
+    QTRY_COMPARE(facets.count(), 1);
 }
 
 void TestTaskResultModel::shouldDropAnswersOfAnInterruptedQuery()

@@ -95,6 +95,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_busyDelay = new QTimer(this);
     m_busyDelay->setSingleShot(true);
     m_busyDelay->setInterval(150);
+    m_countingDelay = new QTimer(this);
+    m_countingDelay->setSingleShot(true);
+    m_countingDelay->setInterval(150);
 
     createActions();
     createDocks();
@@ -106,6 +109,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyQuery);
     connect(m_autoRefreshTimer, &QTimer::timeout, this, [this] { refresh(true); });
     connect(m_busyDelay, &QTimer::timeout, this, [this] { m_busyBar->setVisible(true); });
+    connect(m_countingDelay, &QTimer::timeout, this, &MainWindow::updateCountLabel);
     connect(m_searchBox, &QLineEdit::textChanged, this, [this] { m_searchTimer->start(); });
     connect(m_filterPanel, &FilterPanel::filtersChanged, this, [this] {
         m_filterTimer->start();
@@ -121,12 +125,14 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
     connect(m_model, &TaskResultModel::countEstimated, this, [this](qint64 matching) {
         m_quickMatches = -1;
+        m_countPending = false;
         m_matching = matching;
         m_countIsEstimate = true;
         updateCountLabel();
     });
     connect(m_model, &TaskResultModel::countChanged, this, [this](qint64 matching, qint64 total) {
         m_quickMatches = -1;
+        m_countPending = false;
         m_matching = matching;
         m_countIsEstimate = false;
         m_total = total;
@@ -161,10 +167,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
         if (m_currentRowId < 0 && m_table->currentIndex().isValid())
             onCurrentRowChanged();
+        endQuickMatches();
     });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         if (!m_table->isPreserving())
             onCurrentRowChanged();
+        endQuickMatches();
     });
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -571,6 +579,9 @@ void MainWindow::onOpened(const StoreInfo &info)
 void MainWindow::onFailed(const StoreError &error)
 {
     m_lastError = error.message;
+    m_countPending = false;
+    m_quickMatches = -1;
+    updateCountLabel();
     // The server rejected a URL with a user but no password: ask for one (a wrong typed
     // password is forgotten and shown in the banner; Retry asks again).
     bool asking = false;
@@ -635,6 +646,8 @@ void MainWindow::applyQuery()
     m_filterPanel->applyTo(&query);
     if (query != m_model->query()) {
         m_quickMatches = -1;
+        m_countPending = true;
+        m_countingDelay->start();
         m_model->setQuery(query);
     }
     updateActions();
@@ -723,6 +736,15 @@ void MainWindow::updateNote()
     m_noteIcon->setToolTip(m_noteLabel->toolTip());
 }
 
+void MainWindow::endQuickMatches()
+{
+    // The search's first page replaced its quick matches; the count is still on its way.
+    if (m_quickMatches >= 0 && !m_model->isShowingQuickMatches()) {
+        m_quickMatches = -1;
+        updateCountLabel();
+    }
+}
+
 void MainWindow::updateCountLabel()
 {
     const QLocale locale;
@@ -731,6 +753,8 @@ void MainWindow::updateCountLabel()
         text = (m_quickMatches == 1 ? tr("1 task id starts with the search")
                                     : tr("%1 task ids start with the search").arg(locale.toString(m_quickMatches)))
             + tr(" · searching every result…");
+    else if (m_countPending && !m_countingDelay->isActive())
+        text = tr("counting results…");
     else if (m_countIsEstimate && m_matching >= 0)
         text = tr("about %1 results (counting…)").arg(locale.toString(m_matching));
     else if (m_matching >= 0 && m_total >= 0)

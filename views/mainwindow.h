@@ -65,6 +65,8 @@ private:
     void updateActions();
     void updateTitle();
     void updateCountLabel();
+    /// The model's quick task-id matches gave way to the search's first page.
+    void endQuickMatches();
     void updateNote();
     void setBusy(bool busy);
 
@@ -105,6 +107,7 @@ private:
     QTimer *m_filterTimer = nullptr;
     QTimer *m_autoRefreshTimer = nullptr;
     QTimer *m_busyDelay = nullptr;
+    QTimer *m_countingDelay = nullptr; ///< a quick count never flashes "counting results…"
     QMenu *m_viewMenu = nullptr;
 
     QAction *m_openAction = nullptr;
@@ -133,6 +136,7 @@ private:
     qint64 m_total = -1;
     bool m_countIsEstimate = false; ///< m_matching is the store's estimate; the exact count follows
     int m_quickMatches = -1; ///< quick task-id matches shown while a search runs; -1 = none
+    bool m_countPending = false; ///< a new query's count has not arrived: the last one is stale
     qint64 m_loaded = -1; ///< documents indexed so far while a store loads (CouchDB), else -1
     qint64 m_currentRowId = -1;
     TaskResult m_currentDetail;
