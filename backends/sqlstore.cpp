@@ -944,6 +944,72 @@ StoreError SqlStore::inTransaction(const QString &what, const std::function<Stor
     return error;
 }
 
+QString SqlStore::purgeKey(const PurgeCriteria &criteria)
+{
+    return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
+        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f');
+}
+
+StoreError SqlStore::deleteExpiredByDate(const PurgeCriteria &criteria, int batchSize, DeleteBatch *batch,
+                                         bool *tasksLeft)
+{
+    const QString what = QStringLiteral("deleting expired results");
+    // Walk the date_done index (a narrowing filter's own index would read every row of that
+    // status or task name per batch), from where the last batch of this purge stopped.
+    Clause clause;
+    clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
+               {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
+    addSetFilter(clause, Field::Status, criteria.statuses, true);
+    addSetFilter(clause, Field::TaskName, criteria.taskNames, true);
+    const QString key = purgeKey(criteria);
+    if (m_purgeCursor.criteria == key && m_purgeCursor.rowId >= 0) {
+        clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(col(Field::DateDone), col(Field::RowId)),
+                   {m_purgeCursor.dateDone, m_purgeCursor.rowId});
+    }
+    // RETURNING (SQLite 3.35+; this path is SQLite's) tells where the batch ended.
+    const QString sql = m_dialect->batchDeleteSql(m_table, col(Field::RowId), clause.where(),
+                                                  col(Field::DateDone) + QStringLiteral(", ") + col(Field::RowId))
+        + QStringLiteral(" RETURNING %1, %2").arg(col(Field::DateDone), col(Field::RowId));
+    QVariantList values = clause.values;
+    values << batchSize;
+    auto del = run(sql, values, what);
+    if (!del)
+        return del.error();
+    PurgeCursor last{key, QVariant(), -1};
+    while (del.value().next()) {
+        ++batch->tasks;
+        const QVariant date = del.value().value(0);
+        const qint64 id = del.value().value(1).toLongLong();
+        const int order = last.rowId < 0 ? 1 : QString::compare(date.toString(), last.dateDone.toString());
+        if (order > 0 || (order == 0 && id > last.rowId)) {
+            last.dateDone = date;
+            last.rowId = id;
+        }
+    }
+    if (del.value().lastError().isValid())
+        return m_dialect->mapError(del.value().lastError(), what);
+    del.value().finish();
+    if (last.rowId >= 0)
+        m_purgeCursor = last;
+    if (batch->tasks >= batchSize) {
+        if (m_purgeCursor.rowId >= 0) {
+            clause = Clause();
+            clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
+                       {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
+            addSetFilter(clause, Field::Status, criteria.statuses, true);
+            addSetFilter(clause, Field::TaskName, criteria.taskNames, true);
+            clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(col(Field::DateDone), col(Field::RowId)),
+                       {m_purgeCursor.dateDone, m_purgeCursor.rowId});
+        }
+        auto left = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_table, clause.where()),
+                           clause.values, what);
+        if (!left)
+            return left.error();
+        *tasksLeft = *left != 0;
+    }
+    return {};
+}
+
 Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int batchSize)
 {
     const QString what = QStringLiteral("deleting expired results");
@@ -952,24 +1018,31 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
     if (!criteria.cutoff.isValid())
         return StoreError(StoreError::Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
     batchSize = qMax(1, batchSize);
-    const Clause clause = expiredClause(criteria);
-    const QString id = col(Field::RowId);
     DeleteBatch batch;
+    // A batch that rolls back leaves the cursor where it was.
+    const PurgeCursor cursorBefore = m_purgeCursor;
 
     const StoreError error = inTransaction(what, [&]() -> StoreError {
-        QVariantList values = clause.values;
-        values << batchSize;
-        auto del = run(m_dialect->batchDeleteSql(m_table, id, clause.where(), m_purgeOrder), values, what);
-        if (!del)
-            return del.error();
-        batch.tasks = qMax(0, del->numRowsAffected());
         bool tasksLeft = false;
-        if (batch.tasks >= batchSize) {
-            auto left = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_table, clause.where()),
-                               clause.values, what);
-            if (!left)
-                return left.error();
-            tasksLeft = *left != 0;
+        if (m_dateDoneIndexed) {
+            if (StoreError e = deleteExpiredByDate(criteria, batchSize, &batch, &tasksLeft))
+                return e;
+        } else {
+            const Clause clause = expiredClause(criteria);
+            QVariantList values = clause.values;
+            values << batchSize;
+            auto del = run(m_dialect->batchDeleteSql(m_table, col(Field::RowId), clause.where(), m_purgeOrder), values,
+                           what);
+            if (!del)
+                return del.error();
+            batch.tasks = qMax(0, del->numRowsAffected());
+            if (batch.tasks >= batchSize) {
+                auto left = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_table, clause.where()),
+                                   clause.values, what);
+                if (!left)
+                    return left.error();
+                tasksLeft = *left != 0;
+            }
         }
         bool groupsLeft = false;
         if (!tasksLeft && groupsIncluded(criteria)) {
@@ -995,8 +1068,10 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
         batch.finished = !tasksLeft && !groupsLeft;
         return {};
     });
-    if (error)
+    if (error) {
+        m_purgeCursor = cursorBefore;
         return error;
+    }
     return batch;
 }
 

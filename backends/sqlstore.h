@@ -100,6 +100,8 @@ private:
     /// maybe with an index hint), then their rows (late row lookup).
     /// With matching set, the statement also counts every row matching `clause` (a window
     /// count: free on a scan, which reads every row anyway) into *matching.
+    /// One batch of a purge that walks the date_done index (SQLite): see purgeBatch().
+    StoreError deleteExpiredByDate(const PurgeCriteria &criteria, int batchSize, DeleteBatch *batch, bool *tasksLeft);
     Outcome<QVector<TaskResult>> readPage(const TaskQuery &query, const Clause &clause, const QString &from,
                                           qint64 offset, int limit, RowDetail detail, qint64 *matching = nullptr);
     Clause expiredClause(const PurgeCriteria &criteria) const;
@@ -136,6 +138,16 @@ private:
         quint64 afterStatement = 0;
     };
     ScanCount m_scanCount;
+    /// Where the last purge batch stopped in date_done order (date walk only): the next batch
+    /// starts after it, so the rows a narrowed purge keeps are walked once, not by every batch.
+    struct PurgeCursor
+    {
+        QString criteria; ///< purgeKey() of the purge it belongs to
+        QVariant dateDone;
+        qint64 rowId = -1;
+    };
+    PurgeCursor m_purgeCursor;
+    static QString purgeKey(const PurgeCriteria &criteria);
     QString m_purgeOrder;      ///< the order purge batches delete in: an indexed date_done, else the id
     QString m_groupPurgeOrder; ///< the same for the group table
     QTimeZone m_wallClock; ///< valid when naive stored dates are local times of this zone

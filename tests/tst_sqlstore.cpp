@@ -207,6 +207,7 @@ private Q_SLOTS:
     void shouldPurgeExactlyUpstreamsExpiredSet_data();
     void shouldPurgeExactlyUpstreamsExpiredSet();
     void shouldPurgeOnlyNarrowedRowsAndNoGroups();
+    void shouldPurgeANarrowedSetInBatchesAcrossEqualDates();
     void shouldDeleteExactlyTheGivenRows();
     void shouldRefuseDeletesWhenReadOnly();
 
@@ -1107,6 +1108,41 @@ void TestSqlStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
     QCOMPARE(remainingTaskIds(path), left);
     QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_groupresult")).value(0),
              groupsBefore);
+}
+
+void TestSqlStore::shouldPurgeANarrowedSetInBatchesAcrossEqualDates()
+{
+    // 41 rows share every date_done: batches that stop inside a run of equal dates must go
+    // on after the right row (the cursor is date_done and id), neither skipping nor repeating.
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QString error;
+    QVERIFY2(growFortyFold(path, &error), qPrintable(error));
+    const QString t = QStringLiteral("django_celery_results_taskresult");
+    const QString expiredFailures = QStringLiteral("date_done < '2025-02-14 12:00:00.500000' AND status = 'FAILURE'");
+    const QStringList expected =
+        sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1 WHERE %2").arg(t, expiredFailures)));
+    QVERIFY(expected.size() >= 40);
+    const QStringList kept =
+        sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1 WHERE NOT (%2)").arg(t, expiredFailures)));
+
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    PurgeCriteria criteria = criteriaFor(QStringLiteral("2025-02-14T12:00:00.500000Z"));
+    criteria.statuses = {QStringLiteral("FAILURE")};
+    qint64 deleted = 0;
+    int batches = 0;
+    for (; batches < 1000; ++batches) {
+        const auto batch = store->purgeBatch(criteria, 7);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        QVERIFY(batch->tasks <= 7);
+        deleted += batch->tasks;
+        if (batch->finished)
+            break;
+    }
+    QCOMPARE(deleted, qint64(expected.size()));
+    QVERIFY(batches >= (expected.size() - 1) / 7);
+    QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1").arg(t))), kept);
+    QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
 }
 
 void TestSqlStore::shouldDeleteExactlyTheGivenRows()
