@@ -1,18 +1,12 @@
 #include "mysqldialect.h"
 
-#include <QAtomicInteger>
 #include <QElapsedTimer>
 #include <QSqlQuery>
 
+#include "jsonescape.h"
 #include "sqlitedialect.h"
 
 namespace {
-
-QString sideConnectionName()
-{
-    static QAtomicInteger<quint64> counter;
-    return QStringLiteral("stalk-mysql-kill-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
-}
 
 /// MySQL's LIKE escape character, given explicitly: the default '\' depends on sql_mode
 /// (NO_BACKSLASH_ESCAPES).
@@ -21,12 +15,8 @@ constexpr char16_t likeEscape = u'!';
 } // namespace
 
 MysqlDialect::MysqlDialect(StoreUrl url, bool readOnly, const QString &password)
-    : m_url(std::move(url))
-    , m_readOnly(readOnly)
+    : ServerDialect(std::move(url), readOnly, password)
 {
-    m_password = !m_url.password.isEmpty() ? m_url.password
-        : !password.isEmpty()              ? password
-                                           : qEnvironmentVariable("STALK_PASSWORD");
 }
 
 QString MysqlDialect::hostPort() const
@@ -108,37 +98,13 @@ StoreError MysqlDialect::connect(const QString &connectionName)
     const qint64 id = q.value(0).toLongLong();
     if (!q.value(1).toString().contains(QLatin1String("MariaDB"), Qt::CaseInsensitive))
         m_serverName = QStringLiteral("MySQL");
-    QMutexLocker lock(&m_idMutex);
-    m_connectionId = id;
+    setSessionId(id);
     return {};
 }
 
-void MysqlDialect::interrupt()
+QString MysqlDialect::cancelSql(qint64 sessionId) const
 {
-    qint64 id = 0;
-    {
-        QMutexLocker lock(&m_idMutex);
-        id = m_connectionId;
-    }
-    if (id == 0)
-        return;
-    const QString name = sideConnectionName();
-    {
-        QSqlDatabase db = addConnection(name);
-        if (db.open()) {
-            QSqlQuery q(db);
-            // KILL takes no placeholder; the id is a number the server gave us.
-            q.exec(QStringLiteral("KILL QUERY %1").arg(id));
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-}
-
-void MysqlDialect::disconnect()
-{
-    QMutexLocker lock(&m_idMutex);
-    m_connectionId = 0;
+    return QStringLiteral("KILL QUERY %1").arg(sessionId);
 }
 
 Outcome<QStringList> MysqlDialect::tableNames(QSqlDatabase &db) const
@@ -193,7 +159,7 @@ QVariantList MysqlDialect::searchValues(const QString &term, bool decodeJson) co
     if (decodeJson) {
         const QStringList variants = SqlSearchText::caseVariants(term);
         for (const QString &v : variants)
-            values << SqlSearchText::likeContains(SqlSearchText::jsonEscaped(v), likeEscape);
+            values << SqlSearchText::likeContains(JsonEscape::escaped(v, JsonEscape::Mode::Ascii), likeEscape);
     }
     return values;
 }
@@ -228,36 +194,10 @@ QString MysqlDialect::binaryAsText(const QString &column) const
     return QStringLiteral("CONVERT(%1 USING utf8mb4)").arg(column);
 }
 
-QVariant MysqlDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
-{
-    Q_UNUSED(style) // compared as DATETIME values: the server parses the text
-    return SqliteDialect::dateText(utc, DateTextStyle::SqlAlchemy, extraMicroseconds);
-}
-
-QDateTime MysqlDialect::readDate(const QVariant &stored, QString *problem) const
-{
-    if (stored.isNull())
-        return {};
-    if (stored.typeId() == QMetaType::QDateTime) {
-        const QDateTime dt = stored.toDateTime();
-        return QDateTime(dt.date(), dt.time(), Qt::UTC);
-    }
-    bool ok = false;
-    const QString text = stored.typeId() == QMetaType::QByteArray ? QString::fromUtf8(stored.toByteArray())
-                                                                  : stored.toString();
-    const QDateTime dt = SqliteDialect::parseDateText(text, &ok);
-    if (!ok) {
-        if (problem)
-            *problem = QStringLiteral("'%1' is not a date").arg(text.left(64));
-        return {};
-    }
-    return dt;
-}
-
 StoreError MysqlDialect::connectError(const QSqlError &error, qint64 elapsedMs) const
 {
     const int code = error.nativeErrorCode().toInt();
-    const QString text = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    const QString text = errorDetail(error);
     const QString where = QStringLiteral("cannot connect to MariaDB/MySQL at %1").arg(hostPort());
     switch (code) {
     case 1045: // ER_ACCESS_DENIED_ERROR
@@ -300,7 +240,7 @@ StoreError MysqlDialect::connectError(const QSqlError &error, qint64 elapsedMs) 
 StoreError MysqlDialect::mapError(const QSqlError &error, const QString &what) const
 {
     const int code = error.nativeErrorCode().toInt();
-    const QString detail = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    const QString detail = errorDetail(error);
     const QString where = location();
     switch (code) {
     case 1317: // ER_QUERY_INTERRUPTED

@@ -1,8 +1,6 @@
 #pragma once
 
-#include "sqldialect.h"
-
-#include <QMutex>
+#include "serverdialect.h"
 
 /// MariaDB and MySQL through Qt's QMYSQL driver.
 ///
@@ -22,7 +20,7 @@
 ///
 /// Used on the thread that called connect(); interrupt() is thread-safe (KILL QUERY from a
 /// short-lived second connection).
-class MysqlDialect final : public SqlDialect
+class MysqlDialect final : public ServerDialect
 {
 public:
     /// `password` is used when the URL has none; then STALK_PASSWORD.
@@ -33,8 +31,6 @@ public:
     QString location() const override;
 
     StoreError connect(const QString &connectionName) override;
-    void interrupt() override;
-    void disconnect() override;
 
     Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
     Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
@@ -46,8 +42,6 @@ public:
     QString dateSelect(const QString &column) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
     QString binaryAsText(const QString &column) const override;
-    QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
-    QDateTime readDate(const QVariant &stored, QString *problem) const override;
     QString estimatedRowsSql() const override;
     QString beginWriteSql() const override { return QStringLiteral("START TRANSACTION"); }
     int maxBoundValues() const override { return 1000; }
@@ -59,14 +53,10 @@ public:
     static constexpr int readTimeoutSeconds = 300;
 
 private:
-    QSqlDatabase addConnection(const QString &connectionName) const;
+    QSqlDatabase addConnection(const QString &connectionName) const override;
+    QString cancelSql(qint64 sessionId) const override;
     StoreError connectError(const QSqlError &error, qint64 elapsedMs) const;
     QString hostPort() const;
 
-    StoreUrl m_url;
-    bool m_readOnly = false;
-    QString m_password;
     QString m_serverName = QStringLiteral("MariaDB");
-    mutable QMutex m_idMutex;
-    qint64 m_connectionId = 0; ///< guarded by m_idMutex; 0 when not connected
 };

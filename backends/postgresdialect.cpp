@@ -1,8 +1,8 @@
 #include "postgresdialect.h"
 
-#include <QAtomicInteger>
 #include <QSqlQuery>
 
+#include "jsonescape.h"
 #include "sqlitedialect.h"
 
 namespace {
@@ -18,21 +18,11 @@ QString conninfoValue(const QString &value)
     return u'\'' + v + u'\'';
 }
 
-QString sideConnectionName()
-{
-    static QAtomicInteger<quint64> counter;
-    return QStringLiteral("stalk-pg-cancel-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
-}
-
 } // namespace
 
 PostgresDialect::PostgresDialect(StoreUrl url, bool readOnly, const QString &password)
-    : m_url(std::move(url))
-    , m_readOnly(readOnly)
+    : ServerDialect(std::move(url), readOnly, password)
 {
-    m_password = !m_url.password.isEmpty() ? m_url.password
-        : !password.isEmpty()              ? password
-                                           : qEnvironmentVariable("STALK_PASSWORD");
 }
 
 QString PostgresDialect::hostPort() const
@@ -105,39 +95,13 @@ StoreError PostgresDialect::connect(const QString &connectionName)
     }
     if (!q.exec(QStringLiteral("SELECT pg_backend_pid()")) || !q.next())
         return mapError(q.lastError(), QStringLiteral("preparing the session"));
-    QMutexLocker lock(&m_pidMutex);
-    m_backendPid = q.value(0).toLongLong();
+    setSessionId(q.value(0).toLongLong());
     return {};
 }
 
-void PostgresDialect::interrupt()
+QString PostgresDialect::cancelSql(qint64 sessionId) const
 {
-    qint64 pid = 0;
-    {
-        QMutexLocker lock(&m_pidMutex);
-        pid = m_backendPid;
-    }
-    if (pid == 0)
-        return;
-    // A second connection, used and removed on this thread.
-    const QString name = sideConnectionName();
-    {
-        QSqlDatabase db = addConnection(name);
-        if (db.open()) {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT pg_cancel_backend(?)"));
-            q.addBindValue(pid);
-            q.exec();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-}
-
-void PostgresDialect::disconnect()
-{
-    QMutexLocker lock(&m_pidMutex);
-    m_backendPid = 0;
+    return QStringLiteral("SELECT pg_cancel_backend(%1)").arg(sessionId);
 }
 
 Outcome<QStringList> PostgresDialect::tableNames(QSqlDatabase &db) const
@@ -200,7 +164,7 @@ QVariantList PostgresDialect::searchValues(const QString &term, bool decodeJson)
         values << SqlSearchText::likeContains(v, u'\\');
     if (decodeJson) {
         for (const QString &v : variants)
-            values << SqlSearchText::likeContains(SqlSearchText::jsonEscaped(v), u'\\');
+            values << SqlSearchText::likeContains(JsonEscape::escaped(v, JsonEscape::Mode::Ascii), u'\\');
     }
     return values;
 }
@@ -235,31 +199,6 @@ QString PostgresDialect::prefixExpression(const QString &expression, int chars) 
 QString PostgresDialect::binaryAsText(const QString &column) const
 {
     return QStringLiteral("convert_from(%1, 'UTF8')").arg(column);
-}
-
-QVariant PostgresDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
-{
-    Q_UNUSED(style) // compared as timestamps, not text: the rendering does not matter
-    return SqliteDialect::dateText(utc, DateTextStyle::SqlAlchemy, extraMicroseconds);
-}
-
-QDateTime PostgresDialect::readDate(const QVariant &stored, QString *problem) const
-{
-    if (stored.isNull())
-        return {};
-    if (stored.typeId() == QMetaType::QDateTime) {
-        const QDateTime dt = stored.toDateTime();
-        return QDateTime(dt.date(), dt.time(), Qt::UTC);
-    }
-    bool ok = false;
-    const QString text = stored.toString();
-    const QDateTime dt = SqliteDialect::parseDateText(text, &ok);
-    if (!ok) {
-        if (problem)
-            *problem = QStringLiteral("'%1' is not a date").arg(text.left(64));
-        return {};
-    }
-    return dt;
 }
 
 StoreError PostgresDialect::connectError(const QSqlError &error) const
@@ -302,7 +241,7 @@ StoreError PostgresDialect::connectError(const QSqlError &error) const
 StoreError PostgresDialect::mapError(const QSqlError &error, const QString &what) const
 {
     const QString state = error.nativeErrorCode();
-    const QString detail = (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    const QString detail = errorDetail(error);
     const QString where = location();
     if (state == QLatin1String("57014") && detail.contains(QLatin1String("statement timeout"))) {
         return {StoreError::Code::Cancelled, QStringLiteral("%1 on %2 took longer than %3 s and was stopped (statement_timeout)")

@@ -1,8 +1,6 @@
 #pragma once
 
-#include "sqldialect.h"
-
-#include <QMutex>
+#include "serverdialect.h"
 
 /// PostgreSQL through Qt's QPSQL driver (libpq).
 ///
@@ -18,7 +16,7 @@
 ///
 /// Used on the thread that called connect(); interrupt() is thread-safe (it cancels the
 /// running statement with pg_cancel_backend from a short-lived second connection).
-class PostgresDialect final : public SqlDialect
+class PostgresDialect final : public ServerDialect
 {
 public:
     /// `password` is used when the URL has none; then STALK_PASSWORD.
@@ -28,8 +26,6 @@ public:
     QString location() const override;
 
     StoreError connect(const QString &connectionName) override;
-    void interrupt() override;
-    void disconnect() override;
 
     Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
     Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
@@ -41,8 +37,6 @@ public:
     QString dateSelect(const QString &column) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
     QString binaryAsText(const QString &column) const override;
-    QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
-    QDateTime readDate(const QVariant &stored, QString *problem) const override;
     QString estimatedRowsSql() const override;
     QString beginWriteSql() const override { return QStringLiteral("BEGIN"); }
     int maxBoundValues() const override { return 1000; }
@@ -54,14 +48,9 @@ public:
     static constexpr int statementTimeoutSeconds = 300;
 
 private:
-    /// Adds (not opens) a QPSQL connection with this URL's parameters.
-    QSqlDatabase addConnection(const QString &connectionName) const;
+    QSqlDatabase addConnection(const QString &connectionName) const override;
+    QString cancelSql(qint64 sessionId) const override;
     StoreError connectError(const QSqlError &error) const;
     QString hostPort() const;
 
-    StoreUrl m_url;
-    bool m_readOnly = false;
-    QString m_password;
-    mutable QMutex m_pidMutex;
-    qint64 m_backendPid = 0; ///< guarded by m_pidMutex; 0 when not connected
 };

@@ -37,30 +37,6 @@ QString likeContains(const QString &term, QChar escape)
     return out;
 }
 
-QString jsonEscaped(const QString &term)
-{
-    QString out;
-    out.reserve(term.size() * 2);
-    for (QChar c : term) {
-        const char16_t u = c.unicode();
-        switch (u) {
-        case u'"': out += QLatin1String("\\\""); break;
-        case u'\\': out += QLatin1String("\\\\"); break;
-        case u'\n': out += QLatin1String("\\n"); break;
-        case u'\r': out += QLatin1String("\\r"); break;
-        case u'\t': out += QLatin1String("\\t"); break;
-        case u'\b': out += QLatin1String("\\b"); break;
-        case u'\f': out += QLatin1String("\\f"); break;
-        default:
-            if (u < 0x20 || u > 0x7e) // UTF-16 units, so astral characters become surrogate pairs
-                out += QStringLiteral("\\u%1").arg(uint(u), 4, 16, QLatin1Char('0'));
-            else
-                out += c;
-        }
-    }
-    return out;
-}
-
 QStringList caseVariants(const QString &term)
 {
     return {term, term.toLower(), term.toUpper()};

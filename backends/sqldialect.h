@@ -150,11 +150,6 @@ namespace SqlSearchText {
 /// `%term%` with the LIKE wildcards and the escape character itself escaped by `escape`.
 QString likeContains(const QString &term, QChar escape);
 
-/// The term as Python's json.dumps(ensure_ascii=True) writes it inside a JSON string: what
-/// the term looks like in the stored, ASCII-escaped JSON text ("Zoë" -> "Zo\u00eb",
-/// an emoji -> its surrogate pair, '"' -> '\"', '\' -> '\\').
-QString jsonEscaped(const QString &term);
-
 /// The term as typed, lower-cased and upper-cased (always three entries, maybe equal): the
 /// escaped forms of non-ASCII letters differ by case, which no SQL case folding can see.
 QStringList caseVariants(const QString &term);

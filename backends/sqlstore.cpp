@@ -224,14 +224,13 @@ StoreError SqlStore::detect()
     m_table = m_dialect->quote(layout.table);
     m_groupTable = layout.groupTable.isEmpty() ? QString() : m_dialect->quote(layout.groupTable);
 
-    // A purge batch walks the date_done index when there is one: each batch then reads only
-    // the rows it deletes, and the last one does not scan every younger row looking for more
-    // (in id order it would: the expired rows are the oldest, but nothing bounds the search).
+    // A purge batch walks the date_done index when there is one (deleteExpiredByDate()):
+    // each batch then reads only the rows it deletes, and the last one does not scan every
+    // younger row looking for more (in id order it would: nothing bounds the search).
     auto dateIndexed = m_dialect->hasIndexLedBy(db, layout.table, layout.column(Field::DateDone));
     if (!dateIndexed)
         return dateIndexed.error();
     m_dateDoneIndexed = *dateIndexed;
-    m_purgeOrder = m_dateDoneIndexed ? col(Field::DateDone) : col(Field::RowId);
     m_groupPurgeOrder = m_dialect->quote(QStringLiteral("id"));
     if (!layout.groupTable.isEmpty()) {
         auto groupIndexed = m_dialect->hasIndexLedBy(db, layout.groupTable, layout.groupDateDone);
@@ -529,13 +528,18 @@ Outcome<qint64> SqlStore::estimateCount(const TaskQuery &query)
         return qint64(-1);
     if (!m_dialect->steersIndexWithUnaryPlus())
         return estimatedTotal();
-    // Two separate subqueries: "SELECT MAX(id) - MIN(id)" in one select would scan.
-    const QString id = col(Field::RowId);
-    auto span = scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1").arg(id, m_table),
-                       {}, QStringLiteral("estimating"));
+    const auto span = rowIdSpan();
     if (!span)
         return span.error();
     return std::max<qint64>(*span, 0);
+}
+
+Outcome<qint64> SqlStore::rowIdSpan()
+{
+    // Two separate subqueries: "SELECT MAX(id) - MIN(id)" in one select would scan.
+    return scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1")
+                      .arg(col(Field::RowId), m_table),
+                  {}, QStringLiteral("estimating"));
 }
 
 Outcome<qint64> SqlStore::estimatedTotal()
@@ -576,10 +580,7 @@ Outcome<Field> SqlStore::pageWalksSortIndex(const TaskQuery &query, qint64 offse
     // M > sqrt((offset + limit) * N), which a probe bounded to that many index entries tells:
     // either way the cost stays near sqrt((offset + limit) * N), never a full walk for a rare
     // value. N is the rowid span (two b-tree probes, O(log n)).
-    const QString id = col(Field::RowId);
-    const auto span = scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1")
-                                 .arg(id, m_table),
-                             {}, QStringLiteral("estimating"));
+    const auto span = rowIdSpan();
     if (!span)
         return span.error().code == StoreError::Code::Cancelled ? Outcome<Field>(span.error()) : none;
     if (*span <= 0)
@@ -630,9 +631,7 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
     // tell the density, and the cheaper plan reads the page: the walk, or the scan.
     const Clause clause = filterClause(query, Skip::Nothing);
     const QString id = col(Field::RowId);
-    const auto span = scalar(QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1")
-                                 .arg(id, m_table),
-                             {}, QStringLiteral("estimating"));
+    const auto span = rowIdSpan();
     if (!span)
         return span.error();
     constexpr qint64 minProbe = 2000, maxProbe = 20000;
@@ -875,7 +874,7 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 
 // --- purging ---------------------------------------------------------------------------------
 
-SqlStore::Clause SqlStore::expiredClause(const PurgeCriteria &criteria) const
+SqlStore::Clause SqlStore::expiredClause(const PurgeCriteria &criteria, bool unindexedFilters) const
 {
     // Upstream get_all_expired(): date_done < cutoff, whatever the status. On SQLite the
     // dialect renders the cutoff exactly as the writer (Django/SQLAlchemy) would, because the
@@ -883,8 +882,8 @@ SqlStore::Clause SqlStore::expiredClause(const PurgeCriteria &criteria) const
     Clause clause;
     clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
                {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
-    addSetFilter(clause, Field::Status, criteria.statuses);
-    addSetFilter(clause, Field::TaskName, criteria.taskNames);
+    addSetFilter(clause, Field::Status, criteria.statuses, unindexedFilters);
+    addSetFilter(clause, Field::TaskName, criteria.taskNames, unindexedFilters);
     return clause;
 }
 
@@ -954,22 +953,21 @@ StoreError SqlStore::deleteExpiredByDate(const PurgeCriteria &criteria, int batc
                                          bool *tasksLeft)
 {
     const QString what = QStringLiteral("deleting expired results");
+    const QString date = col(Field::DateDone);
+    const QString id = col(Field::RowId);
+    const QString key = purgeKey(criteria);
     // Walk the date_done index (a narrowing filter's own index would read every row of that
     // status or task name per batch), from where the last batch of this purge stopped.
-    Clause clause;
-    clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
-               {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
-    addSetFilter(clause, Field::Status, criteria.statuses, true);
-    addSetFilter(clause, Field::TaskName, criteria.taskNames, true);
-    const QString key = purgeKey(criteria);
-    if (m_purgeCursor.criteria == key && m_purgeCursor.rowId >= 0) {
-        clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(col(Field::DateDone), col(Field::RowId)),
-                   {m_purgeCursor.dateDone, m_purgeCursor.rowId});
-    }
+    const auto remaining = [&] {
+        Clause clause = expiredClause(criteria, true);
+        if (m_purgeCursor.criteria == key && m_purgeCursor.rowId >= 0)
+            clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(date, id), {m_purgeCursor.dateDone, m_purgeCursor.rowId});
+        return clause;
+    };
+    const Clause clause = remaining();
     // RETURNING (SQLite 3.35+; this path is SQLite's) tells where the batch ended.
-    const QString sql = m_dialect->batchDeleteSql(m_table, col(Field::RowId), clause.where(),
-                                                  col(Field::DateDone) + QStringLiteral(", ") + col(Field::RowId))
-        + QStringLiteral(" RETURNING %1, %2").arg(col(Field::DateDone), col(Field::RowId));
+    const QString sql = m_dialect->batchDeleteSql(m_table, id, clause.where(), date + QStringLiteral(", ") + id)
+        + QStringLiteral(" RETURNING %1, %2").arg(date, id);
     QVariantList values = clause.values;
     values << batchSize;
     auto del = run(sql, values, what);
@@ -978,12 +976,12 @@ StoreError SqlStore::deleteExpiredByDate(const PurgeCriteria &criteria, int batc
     PurgeCursor last{key, QVariant(), -1};
     while (del.value().next()) {
         ++batch->tasks;
-        const QVariant date = del.value().value(0);
-        const qint64 id = del.value().value(1).toLongLong();
-        const int order = last.rowId < 0 ? 1 : QString::compare(date.toString(), last.dateDone.toString());
-        if (order > 0 || (order == 0 && id > last.rowId)) {
-            last.dateDone = date;
-            last.rowId = id;
+        const QVariant doneAt = del.value().value(0);
+        const qint64 rowId = del.value().value(1).toLongLong();
+        const int order = last.rowId < 0 ? 1 : QString::compare(doneAt.toString(), last.dateDone.toString());
+        if (order > 0 || (order == 0 && rowId > last.rowId)) {
+            last.dateDone = doneAt;
+            last.rowId = rowId;
         }
     }
     if (del.value().lastError().isValid())
@@ -992,20 +990,11 @@ StoreError SqlStore::deleteExpiredByDate(const PurgeCriteria &criteria, int batc
     if (last.rowId >= 0)
         m_purgeCursor = last;
     if (batch->tasks >= batchSize) {
-        if (m_purgeCursor.rowId >= 0) {
-            clause = Clause();
-            clause.add(QStringLiteral("%1 < ?").arg(col(Field::DateDone)),
-                       {dateParam(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
-            addSetFilter(clause, Field::Status, criteria.statuses, true);
-            addSetFilter(clause, Field::TaskName, criteria.taskNames, true);
-            clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(col(Field::DateDone), col(Field::RowId)),
-                       {m_purgeCursor.dateDone, m_purgeCursor.rowId});
-        }
-        auto left = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_table, clause.where()),
-                           clause.values, what);
-        if (!left)
-            return left.error();
-        *tasksLeft = *left != 0;
+        const Clause left = remaining();
+        auto any = scalar(QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(m_table, left.where()), left.values, what);
+        if (!any)
+            return any.error();
+        *tasksLeft = *any != 0;
     }
     return {};
 }
@@ -1031,7 +1020,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
             const Clause clause = expiredClause(criteria);
             QVariantList values = clause.values;
             values << batchSize;
-            auto del = run(m_dialect->batchDeleteSql(m_table, col(Field::RowId), clause.where(), m_purgeOrder), values,
+            auto del = run(m_dialect->batchDeleteSql(m_table, col(Field::RowId), clause.where(), col(Field::RowId)), values,
                            what);
             if (!del)
                 return del.error();

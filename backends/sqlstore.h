@@ -55,6 +55,8 @@ public:
     Outcome<qint64> estimateCount(const TaskQuery &query) override;
     Outcome<QVector<TaskResult>> fetchQuickMatches(const TaskQuery &query, int limit) override;
     Outcome<qint64> estimatedTotal();
+    /// MAX(id) - MIN(id) + 1: an upper bound of the row count from two b-tree probes.
+    Outcome<qint64> rowIdSpan();
 
     /// The layout found by open(), for tests and diagnostics.
     const SqlLayout &layout() const { return m_layout; }
@@ -104,7 +106,8 @@ private:
     StoreError deleteExpiredByDate(const PurgeCriteria &criteria, int batchSize, DeleteBatch *batch, bool *tasksLeft);
     Outcome<QVector<TaskResult>> readPage(const TaskQuery &query, const Clause &clause, const QString &from,
                                           qint64 offset, int limit, RowDetail detail, qint64 *matching = nullptr);
-    Clause expiredClause(const PurgeCriteria &criteria) const;
+    /// unindexedFilters: status and task name written as "+column" (their indexes stay out).
+    Clause expiredClause(const PurgeCriteria &criteria, bool unindexedFilters = false) const;
     bool groupsIncluded(const PurgeCriteria &criteria) const;
     QString orderBy(const TaskQuery &query, const QString &prefix) const;
 
@@ -148,8 +151,7 @@ private:
     };
     PurgeCursor m_purgeCursor;
     static QString purgeKey(const PurgeCriteria &criteria);
-    QString m_purgeOrder;      ///< the order purge batches delete in: an indexed date_done, else the id
-    QString m_groupPurgeOrder; ///< the same for the group table
+    QString m_groupPurgeOrder; ///< the order group purge batches delete in: an indexed date_done, else the id
     QTimeZone m_wallClock; ///< valid when naive stored dates are local times of this zone
     /// Set by interrupt() (any thread); facets() stops between its statements.
     std::atomic<bool> m_facetsInterrupted{false};

@@ -254,6 +254,24 @@ QVariantList times5(const QVariant &v)
     return {v, v, v, v, v};
 }
 
+/// Asks the model for `row` as a view scrolled there would, and waits until it is loaded:
+/// the time goes to fig->stalk and the longest GUI-thread stall meanwhile to fig->stall.
+/// False (fig->error set) when it never loads.
+bool timeVisit(Session &s, int row, Figures *fig)
+{
+    StallMonitor stall;
+    stall.start();
+    s.begin();
+    s.model().data(s.model().index(row, 0), TaskResultModel::LoadedRole);
+    if (!s.waitFor([&] { return s.loaded(row); })) {
+        fig->error = s.error();
+        return false;
+    }
+    fig->stalk.push_back(s.since());
+    fig->stall.push_back(stall.stop());
+    return true;
+}
+
 /// Measures the time from a trigger on an open, settled model to its first page: the
 /// query's own first page (stalk), and the first rows on screen (first_rows_ms: earlier when
 /// a search shows its quick task-id matches while the first page is read).
@@ -502,16 +520,8 @@ QJsonObject Cases::run(const QString &name, const Config &config)
             }
             const int rows = s.model().rowCount();
             const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().data(s.model().index(target, 0), TaskResultModel::LoadedRole); // as a view would
-            if (!s.waitFor([&] { return s.loaded(target); })) {
-                fig.error = s.error();
+            if (!timeVisit(s, target, &fig))
                 break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.stall.push_back(stall.stop());
             const qint64 offset = qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
             const QString late = QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 LIMIT 200 OFFSET ?) AS k "
                                                 "JOIN %2 AS r ON r.id = k.id ORDER BY r.date_done DESC, r.id DESC")
@@ -538,16 +548,8 @@ QJsonObject Cases::run(const QString &name, const Config &config)
                 break;
             }
             const int target = s.model().rowCount() - 1;
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().data(s.model().index(target, 0), TaskResultModel::LoadedRole);
-            if (!s.waitFor([&] { return s.loaded(target); })) {
-                fig.error = s.error();
+            if (!timeVisit(s, target, &fig))
                 break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.stall.push_back(stall.stop());
             const QString late = QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 LIMIT 200 OFFSET ?) AS k "
                                                 "JOIN %2 AS r ON r.id = k.id ORDER BY r.date_done DESC, r.id DESC")
                                      .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, kOrder);
@@ -679,16 +681,8 @@ QJsonObject Cases::run(const QString &name, const Config &config)
             const int row = int(qint64(rows - 1) * i / (visits - 1));
             // One stall figure per visit: the table's stall is their median, the worst is in
             // stall_max_ms and how many exceeded 30 ms in visits_stalled_over_30ms.
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().data(s.model().index(row, 0), TaskResultModel::LoadedRole);
-            if (!s.waitFor([&] { return s.loaded(row); })) {
-                fig.error = s.error();
+            if (!timeVisit(s, row, &fig))
                 break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.stall.push_back(stall.stop());
         }
         fig.facts.insert(QStringLiteral("pages_visited"), int(fig.stalk.size()));
         fig.facts.insert(QStringLiteral("visits_stalled_over_30ms"),

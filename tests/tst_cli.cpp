@@ -106,7 +106,8 @@ private:
     /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
     Run stalkOnTerminal(const QStringList &arguments, const QByteArray &input);
     /// Like stalkOnTerminal, but types answer only once prompt has appeared on the terminal
-    /// (so that the terminal's echo setting at that moment is what is tested).
+    /// (so that the terminal's echo setting at that moment is what is tested); at once when
+    /// prompt is empty.
     Run stalkOnTerminalAnswering(const QStringList &arguments, const QByteArray &prompt, const QByteArray &answer);
     /// STALK_PG_URL without its password (and the password), with STALK_PASSWORD, PGPASSWORD
     /// and ~/.pgpass out of the way; empty when no server runs.
@@ -237,6 +238,12 @@ QVector<QStringList> TestCli::parseCsv(const QString &text)
 
 TestCli::Run TestCli::stalkOnTerminal(const QStringList &arguments, const QByteArray &input)
 {
+    return stalkOnTerminalAnswering(arguments, QByteArray(), input);
+}
+
+TestCli::Run TestCli::stalkOnTerminalAnswering(const QStringList &arguments, const QByteArray &prompt,
+                                               const QByteArray &answer)
+{
     const auto quoted = [](QString text) { return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\''; };
     QString command = quoted(qEnvironmentVariable("STALK_BIN"));
     for (const QString &argument : arguments)
@@ -253,41 +260,14 @@ TestCli::Run TestCli::stalkOnTerminal(const QStringList &arguments, const QByteA
         run.err = "could not start script(1): " + process.errorString().toUtf8();
         return run;
     }
-    process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(120000);
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = process.readAllStandardOutput(); // the terminal: stdout and stderr together
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-TestCli::Run TestCli::stalkOnTerminalAnswering(const QStringList &arguments, const QByteArray &prompt,
-                                               const QByteArray &answer)
-{
-    const auto quoted = [](QString text) { return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\''; };
-    QString command = quoted(qEnvironmentVariable("STALK_BIN"));
-    for (const QString &argument : arguments)
-        command += u' ' + quoted(argument);
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("DISPLAY"));
-    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral("script"), {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
-    Run run;
-    if (!process.waitForStarted(30000)) {
-        run.err = "could not start script(1): " + process.errorString().toUtf8();
-        return run;
-    }
     QByteArray screen;
-    while (!screen.contains(prompt) && process.state() == QProcess::Running) {
+    while (!prompt.isEmpty() && !screen.contains(prompt) && process.state() == QProcess::Running) {
         if (process.waitForReadyRead(30000))
             screen += process.readAllStandardOutput();
         else
             break;
     }
-    if (screen.contains(prompt))
+    if (prompt.isEmpty() || screen.contains(prompt))
         process.write(answer);
     process.closeWriteChannel();
     process.waitForFinished(120000);

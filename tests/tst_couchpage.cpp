@@ -16,6 +16,7 @@
 #include "couchdocument.h"
 #include "couchpage.h"
 #include "resultstore.h"
+#include "testsupport.h"
 
 using CouchDocument::Detail;
 using CouchDocument::Parsed;
@@ -418,12 +419,8 @@ void TestCouchPage::shouldDecodeRealCeleryDocumentsLikeQt()
 
 void TestCouchPage::shouldReadTheLiveFixtureDatabaseLikeQt()
 {
-    const QString url = qEnvironmentVariable("STALK_COUCH_URL");
-    if (url.isEmpty()) {
-        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
-            QFAIL("STALK_COUCH_URL is not set: run through tools/couchdb/with_couchdb.sh");
-        QSKIP("STALK_COUCH_URL is not set (run through tools/couchdb/with_couchdb.sh); the copied page is checked above");
-    }
+    // Without a server, the copied page above is still checked.
+    STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
     const Outcome<CouchConfig> config = CouchConfig::fromUrl(url);
     QVERIFY2(config.ok(), qPrintable(config.error().message));
     const QString db = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));

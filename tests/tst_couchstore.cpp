@@ -13,6 +13,7 @@
 #include "couchstore.h"
 #include "purger.h"
 #include "storeurl.h"
+#include "testsupport.h"
 
 namespace {
 
@@ -144,12 +145,7 @@ std::unique_ptr<CouchStore> TestCouchStore::openStore(const QString &db, StoreOp
 
 void TestCouchStore::initTestCase()
 {
-    const QString url = qEnvironmentVariable("STALK_COUCH_URL");
-    if (url.isEmpty()) {
-        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
-            QFAIL("STALK_COUCH_URL is not set: run through tools/couchdb/with_couchdb.sh");
-        QSKIP("STALK_COUCH_URL is not set (run through tools/couchdb/with_couchdb.sh)");
-    }
+    STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
     const Outcome<CouchConfig> c = CouchConfig::fromUrl(url);
     QVERIFY2(c.ok(), qPrintable(c.error().message));
     m_base = *c;

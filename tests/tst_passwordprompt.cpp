@@ -15,6 +15,7 @@
 #include "passworddialog.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
+#include "testsupport.h"
 
 /// The window asks for a server password (issue 4): opened on a PostgreSQL URL that names a
 /// user but no password, the real server (tools/servers/with_postgres.sh) rejects the login,
@@ -58,12 +59,7 @@ void TestPasswordPrompt::initTestCase()
     qunsetenv("PGPASSWORD");
     qputenv("PGPASSFILE", "/nonexistent/stalk-test-pgpass");
 
-    const QString url = qEnvironmentVariable("STALK_PG_URL");
-    if (url.isEmpty()) {
-        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
-            QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL is not set");
-        QSKIP("STALK_PG_URL is not set: run under tools/servers/with_postgres.sh");
-    }
+    STALK_SERVER_URL(url, "STALK_PG_URL", "tools/servers/with_postgres.sh");
     const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
     QVERIFY2(parsed && !parsed->user.isEmpty() && !parsed->password.isEmpty(), "STALK_PG_URL must hold user and password");
     m_password = parsed->password;

@@ -25,13 +25,21 @@
 #include <unistd.h>
 
 #include "sqlstore.h"
+#include "storechecks.h"
 #include "storeurl.h"
+#include "testsupport.h"
 
 Q_DECLARE_METATYPE(StoreInfo::Layout)
 
 namespace {
 
-using Counts = QMap<QString, qint64>;
+using TestSupport::Counts;
+using TestSupport::countsOf;
+using TestSupport::criteriaFor;
+using TestSupport::micros;
+using TestSupport::sorted;
+using TestSupport::stringList;
+using TestSupport::taskIdsOf;
 
 /// One server under test, from the environment that tools/servers/with_*.sh exports.
 struct Engine
@@ -45,70 +53,6 @@ struct Engine
 
     QString env(const char *suffix) const { return qEnvironmentVariable(qPrintable(prefix + QLatin1String(suffix))); }
 };
-
-QStringList sorted(QStringList list)
-{
-    list.sort();
-    return list;
-}
-
-QStringList jsonStrings(const QJsonValue &value)
-{
-    QStringList out;
-    const QJsonArray array = value.toArray();
-    for (const QJsonValue &v : array)
-        out << v.toString();
-    return out;
-}
-
-qint64 micros(const QString &text, bool *ok)
-{
-    static const QRegularExpression re(
-        QStringLiteral(R"(^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z?$)"));
-    const auto m = re.match(text);
-    *ok = m.hasMatch();
-    if (!*ok)
-        return 0;
-    const QDateTime dt(QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()),
-                       QTime(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt()), Qt::UTC);
-    const qint64 fraction = m.captured(7).isEmpty() ? 0 : m.captured(7).leftJustified(6, u'0').toLongLong();
-    return dt.toMSecsSinceEpoch() * 1000 + fraction;
-}
-
-PurgeCriteria criteriaFor(const QString &iso)
-{
-    bool ok = false;
-    const qint64 us = micros(iso, &ok);
-    Q_ASSERT(ok);
-    PurgeCriteria c;
-    c.cutoff = QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC);
-    c.cutoffExtraMicroseconds = int(us % 1000);
-    return c;
-}
-
-Counts countsOf(const QVector<FacetValue> &values)
-{
-    Counts out;
-    for (const FacetValue &v : values)
-        out.insert(v.value.isNull() ? QString() : v.value, v.count);
-    return out;
-}
-
-Counts countsOf(const QJsonObject &object)
-{
-    Counts out;
-    for (auto it = object.begin(); it != object.end(); ++it)
-        out.insert(it.key(), it.value().toInteger());
-    return out;
-}
-
-QStringList taskIdsOf(const QVector<TaskResult> &rows)
-{
-    QStringList ids;
-    for (const TaskResult &r : rows)
-        ids << r.taskId;
-    return ids;
-}
 
 QString connectionName()
 {
@@ -458,71 +402,25 @@ void TestServerStore::shouldCountAndFacetLikeDjango()
 {
     FETCH_ENGINE();
     OPEN_COPY(store, e.url);
-    const QJsonObject counts = e.expect[QStringLiteral("counts")].toObject();
-    QCOMPARE(*store->count({}), counts[QStringLiteral("total")].toInteger());
-    const auto facets = store->facets({});
-    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
-    QCOMPARE(countsOf(facets->statuses), countsOf(counts[QStringLiteral("status")].toObject()));
-    QCOMPARE(countsOf(facets->taskNames), countsOf(counts[QStringLiteral("task_name")].toObject()));
-    QCOMPARE(countsOf(facets->workers), countsOf(counts[QStringLiteral("worker")].toObject()));
-    QCOMPARE(countsOf(facets->periodicTaskNames), countsOf(counts[QStringLiteral("periodic_task_name")].toObject()));
-    bool sawNull = false;
-    for (const FacetValue &v : facets->periodicTaskNames)
-        sawNull = sawNull || v.value.isNull();
-    QVERIFY(sawNull);
-    for (int i = 1; i < facets->statuses.size(); ++i)
-        QVERIFY(facets->statuses[i - 1].count >= facets->statuses[i].count);
-    const auto groups = store->previewPurge(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")));
-    QVERIFY(groups.ok());
-    QCOMPARE(groups->groups, counts[QStringLiteral("groups")].toInteger());
+    TestSupport::verifyCountsAndFacets(*store, e.expect[QStringLiteral("counts")].toObject());
 }
 
 void TestServerStore::shouldCountFacetsWithoutTheirOwnFilter()
 {
     FETCH_ENGINE();
     OPEN_COPY(store, e.url);
-    TaskQuery q;
-    q.statuses = {QStringLiteral("FAILURE")};
-    q.workers = {QStringLiteral("alpha@stalk-fixtures")};
-    const auto facets = store->facets(q);
-    QVERIFY(facets.ok());
-    TaskQuery onlyWorker;
-    onlyWorker.workers = q.workers;
-    QCOMPARE(facets->statuses, store->facets(onlyWorker)->statuses);
-    qint64 sum = 0;
-    for (const FacetValue &v : facets->statuses)
-        sum += v.count;
-    QCOMPARE(sum, *store->count(onlyWorker));
-    TaskQuery onlyStatus;
-    onlyStatus.statuses = q.statuses;
-    qint64 workerSum = 0;
-    for (const FacetValue &v : facets->workers)
-        workerSum += v.count;
-    QCOMPARE(workerSum, *store->count(onlyStatus));
-    qint64 nameSum = 0;
-    for (const FacetValue &v : facets->taskNames)
-        nameSum += v.count;
-    QCOMPARE(nameSum, *store->count(q));
-    QVERIFY(nameSum < workerSum);
+    TestSupport::verifyFacetsIgnoreTheirOwnFilter(*store);
 }
 
 void TestServerStore::shouldOrderLikeTheAdmin()
 {
     FETCH_ENGINE();
     OPEN_COPY(store, e.url);
-    const QStringList expected = jsonStrings(e.expect[QStringLiteral("order_default")]);
+    const QStringList expected = stringList(e.expect[QStringLiteral("order_default")]);
     QCOMPARE(expected.size(), 50);
-    const auto rows = store->fetchPage({}, 0, 1000);
-    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
-    QCOMPARE(taskIdsOf(*rows), expected);
-    QStringList paged;
-    for (qint64 offset = 0; offset < expected.size(); offset += 7) {
-        const auto page = store->fetchPage({}, offset, 7);
-        QVERIFY2(page.ok(), qPrintable(page.error().message));
-        QVERIFY(page->size() <= 7);
-        paged += taskIdsOf(*page);
-    }
-    QCOMPARE(paged, expected);
+    TestSupport::verifyDefaultOrder(*store, expected);
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY(store->fetchPage({}, 50, 7)->isEmpty());
 }
 
@@ -583,8 +481,8 @@ void TestServerStore::shouldSearchLikeExpectations_data()
         for (const QJsonValue &v : searches) {
             const QJsonObject o = v.toObject();
             QTest::addRow("%s %d: %s", qPrintable(e.name), i++, qPrintable(o[QStringLiteral("term")].toString()))
-                << e.name << o[QStringLiteral("term")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
-                << sorted(jsonStrings(o[QStringLiteral("decoded_task_ids")]));
+                << e.name << o[QStringLiteral("term")].toString() << sorted(stringList(o[QStringLiteral("task_ids")]))
+                << sorted(stringList(o[QStringLiteral("decoded_task_ids")]));
         }
     }
 }
@@ -598,15 +496,7 @@ void TestServerStore::shouldSearchLikeExpectations()
     QString error;
     auto store = openUrl(e.url, &error); // read-only use: the source database itself
     QVERIFY2(store, qPrintable(error));
-    TaskQuery q;
-    q.search = term;
-    const auto rows = store->fetchPage(q, 0, 1000);
-    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
-    const QStringList found = sorted(taskIdsOf(*rows));
-    QCOMPARE(found, decodedIds);
-    for (const QString &id : adminIds) // upstream's admin on this server finds nothing Stalk misses
-        QVERIFY2(found.contains(id), qPrintable(id));
-    QCOMPARE(*store->count(q), qint64(decodedIds.size()));
+    TestSupport::verifySearch(*store, term, adminIds, decodedIds);
 }
 
 void TestServerStore::shouldFilterBySetsAndDates()
@@ -615,39 +505,9 @@ void TestServerStore::shouldFilterBySetsAndDates()
     QString error;
     auto store = openUrl(e.url, &error);
     QVERIFY2(store, qPrintable(error));
-    const auto all = store->fetchPage({}, 0, 1000, RowDetail::Full);
-    QVERIFY(all.ok());
-    auto expectCount = [&](const std::function<bool(const TaskResult &)> &keep) {
-        qint64 n = 0;
-        for (const TaskResult &r : *all)
-            n += keep(r) ? 1 : 0;
-        return n;
-    };
-    TaskQuery q;
-    q.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
-    QCOMPARE(*store->count(q), expectCount([](const TaskResult &r) {
-                 return r.status == QLatin1String("FAILURE") || r.status == QLatin1String("REVOKED");
-             }));
-    TaskQuery periodicNull;
-    periodicNull.periodicTaskNames = {QString(), QStringLiteral("nightly-cleanup")};
-    const qint64 nullOrNightly = expectCount([](const TaskResult &r) {
-        return r.periodicTaskName.isNull() || r.periodicTaskName == QLatin1String("nightly-cleanup");
-    });
-    QCOMPARE(*store->count(periodicNull), nullOrNightly);
-    QVERIFY(nullOrNightly > 1);
-
-    TaskQuery combined;
-    combined.taskNames = {QStringLiteral("proj.tasks.add"), QStringLiteral("proj.tasks.echo")};
-    combined.workers = {QStringLiteral("alpha@stalk-fixtures")};
-    combined.doneAfter = QDateTime(QDate(2025, 1, 15), QTime(1, 5), Qt::UTC);
-    combined.doneBefore = QDateTime(QDate(2025, 2, 5), QTime(2, 32, 30), Qt::UTC);
-    const qint64 expected = expectCount([&](const TaskResult &r) {
-        return combined.taskNames.contains(r.taskName) && r.worker == QLatin1String("alpha@stalk-fixtures")
-            && r.dateDone >= combined.doneAfter && r.dateDone < combined.doneBefore;
-    });
-    QVERIFY(expected > 0);
-    QCOMPARE(*store->count(combined), expected);
-    QCOMPARE(store->fetchPage(combined, 0, 100)->size(), expected);
+    TestSupport::verifySetAndDateFilters(*store);
+    if (QTest::currentTestFailed())
+        return;
 
     // Every date reads back exactly as the server holds it (microseconds included).
     const QString dateText = e.postgres ? QStringLiteral("to_char(date_done, 'YYYY-MM-DD HH24:MI:SS.US')")
@@ -731,35 +591,7 @@ void TestServerStore::shouldReturnSummaryAndFullRows()
     QString error;
     auto store = openUrl(url, &error);
     QVERIFY2(store, qPrintable(error));
-    TaskQuery q;
-    q.sortField = Field::RowId;
-    q.sortOrder = Qt::AscendingOrder;
-    const auto summary = store->fetchPage(q, 0, 100);
-    const auto full = store->fetchPage(q, 0, 100, RowDetail::Full);
-    QVERIFY2(summary.ok(), qPrintable(summary.error().message));
-    QVERIFY2(full.ok(), qPrintable(full.error().message));
-    QCOMPARE(summary->size(), full->size());
-    bool sawTraceback = false;
-    for (int i = 0; i < summary->size(); ++i) {
-        const TaskResult &s = summary->at(i);
-        const TaskResult &f = full->at(i);
-        QVERIFY(!s.complete);
-        QVERIFY(f.complete);
-        QVERIFY(s.traceback.isNull());
-        QVERIFY(s.meta.isNull());
-        QCOMPARE(s.rowId, f.rowId);
-        QCOMPARE(s.taskId, f.taskId);
-        QCOMPARE(s.dateDone, f.dateDone);
-        QCOMPARE(s.args, f.args.left(ResultStore::previewChars));
-        QCOMPARE(s.result, f.result.left(ResultStore::previewChars));
-        sawTraceback = sawTraceback || !f.traceback.isEmpty();
-        const auto one = store->fetchOne(f.rowId);
-        QVERIFY(one.ok());
-        QCOMPARE(*one, f);
-    }
-    QVERIFY(sawTraceback);
-    QCOMPARE(full->at(0).args, longArgs);
-    QCOMPARE(summary->at(0).args.size(), qsizetype(ResultStore::previewChars));
+    TestSupport::verifySummaryAndFullRows(*store, longArgs);
 }
 
 void TestServerStore::shouldFetchByIdAndTaskId()
@@ -858,8 +690,8 @@ void TestServerStore::shouldPurgeExactlyUpstreamsExpiredSet_data()
             for (const QJsonValue &v : expired) {
                 const QJsonObject o = v.toObject();
                 QTest::addRow("%s %s batch %d", qPrintable(e.name), qPrintable(o[QStringLiteral("cutoff")].toString()), batch)
-                    << e.name << o[QStringLiteral("cutoff")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
-                    << sorted(jsonStrings(o[QStringLiteral("group_ids")])) << batch;
+                    << e.name << o[QStringLiteral("cutoff")].toString() << sorted(stringList(o[QStringLiteral("task_ids")]))
+                    << sorted(stringList(o[QStringLiteral("group_ids")])) << batch;
             }
         }
     }
@@ -978,7 +810,7 @@ void TestServerStore::shouldPurgeSafelyWhileARealWorkerWrites()
     QCOMPARE(live.exitCode(), 0);
     out += live.readAllStandardOutput();
     const QByteArray done = out.mid(out.indexOf("DONE ") + 5).trimmed();
-    QStringList liveIds = jsonStrings(QJsonDocument::fromJson("{\"ids\": " + done + "}").object()[QStringLiteral("ids")]);
+    QStringList liveIds = stringList(QJsonDocument::fromJson("{\"ids\": " + done + "}").object()[QStringLiteral("ids")]);
     QCOMPARE(liveIds.size(), 300);
     QCOMPARE(deleted, qint64(20050));
     if (!overlapped)

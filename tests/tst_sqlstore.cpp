@@ -19,14 +19,22 @@
 #include "sqlitedialect.h"
 #include "sqlitesearch.h"
 #include "sqlstore.h"
+#include "storechecks.h"
 #include "storeurl.h"
+#include "testsupport.h"
 
 Q_DECLARE_METATYPE(StoreError::Code)
 Q_DECLARE_METATYPE(StoreInfo::Layout)
 
 namespace {
 
-using Counts = QMap<QString, qint64>;
+using TestSupport::Counts;
+using TestSupport::countsOf;
+using TestSupport::criteriaFor;
+using TestSupport::micros;
+using TestSupport::sorted;
+using TestSupport::stringList;
+using TestSupport::taskIdsOf;
 
 /// Runs SQL on a file with the SQLite C API, outside Stalk's code paths.
 bool execRaw(const QString &path, const QString &sql, QString *error = nullptr)
@@ -69,73 +77,6 @@ QStringList selectRaw(const QString &path, const QString &sql)
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     return out;
-}
-
-QStringList sorted(QStringList list)
-{
-    list.sort();
-    return list;
-}
-
-QStringList jsonStrings(const QJsonValue &value)
-{
-    QStringList out;
-    const QJsonArray array = value.toArray();
-    for (const QJsonValue &v : array)
-        out << v.toString();
-    return out;
-}
-
-/// "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z]" as microseconds since the epoch (UTC): an independent
-/// reading of stored dates and cutoffs, so purge expectations do not reuse Stalk's text logic.
-qint64 micros(const QString &text, bool *ok)
-{
-    static const QRegularExpression re(
-        QStringLiteral(R"(^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z?$)"));
-    const auto m = re.match(text);
-    *ok = m.hasMatch();
-    if (!*ok)
-        return 0;
-    const QDateTime dt(QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()),
-                       QTime(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt()), Qt::UTC);
-    const qint64 fraction = m.captured(7).isEmpty() ? 0 : m.captured(7).leftJustified(6, u'0').toLongLong();
-    return dt.toMSecsSinceEpoch() * 1000 + fraction;
-}
-
-/// An ISO cutoff with up to 6 fraction digits as PurgeCriteria (QDateTime + extra microseconds).
-PurgeCriteria criteriaFor(const QString &iso)
-{
-    bool ok = false;
-    const qint64 us = micros(iso, &ok);
-    Q_ASSERT(ok);
-    PurgeCriteria c;
-    c.cutoff = QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC);
-    c.cutoffExtraMicroseconds = int(us % 1000);
-    return c;
-}
-
-Counts countsOf(const QVector<FacetValue> &values)
-{
-    Counts out;
-    for (const FacetValue &v : values)
-        out.insert(v.value.isNull() ? QString() : v.value, v.count);
-    return out;
-}
-
-Counts countsOf(const QJsonObject &object)
-{
-    Counts out;
-    for (auto it = object.begin(); it != object.end(); ++it)
-        out.insert(it.key(), it.value().toInteger());
-    return out;
-}
-
-QStringList taskIdsOf(const QVector<TaskResult> &rows)
-{
-    QStringList ids;
-    for (const TaskResult &r : rows)
-        ids << r.taskId;
-    return ids;
 }
 
 /// Grows the fixture's task table 40-fold (the same dates again: ids no longer follow time,
@@ -513,83 +454,21 @@ void TestSqlStore::shouldCountAndFacetLikeDjango()
 {
     auto store = openCopy(QStringLiteral("django.sqlite3"));
     QVERIFY(store);
-    const QJsonObject counts = m_expect[QStringLiteral("counts")].toObject();
-    const auto total = store->count({});
-    QVERIFY(total.ok());
-    QCOMPARE(*total, counts[QStringLiteral("total")].toInteger());
-
-    const auto facets = store->facets({});
-    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
-    QCOMPARE(countsOf(facets->statuses), countsOf(counts[QStringLiteral("status")].toObject()));
-    QCOMPARE(countsOf(facets->taskNames), countsOf(counts[QStringLiteral("task_name")].toObject()));
-    QCOMPARE(countsOf(facets->workers), countsOf(counts[QStringLiteral("worker")].toObject()));
-    QCOMPARE(countsOf(facets->periodicTaskNames), countsOf(counts[QStringLiteral("periodic_task_name")].toObject()));
-    // NULL is a value of its own, not "".
-    bool sawNull = false;
-    for (const FacetValue &v : facets->periodicTaskNames)
-        sawNull = sawNull || v.value.isNull();
-    QVERIFY(sawNull);
-    // Most frequent first.
-    for (int i = 1; i < facets->statuses.size(); ++i)
-        QVERIFY(facets->statuses[i - 1].count >= facets->statuses[i].count);
-
-    const auto groups = store->previewPurge(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")));
-    QVERIFY(groups.ok());
-    QCOMPARE(groups->groups, counts[QStringLiteral("groups")].toInteger());
+    TestSupport::verifyCountsAndFacets(*store, m_expect[QStringLiteral("counts")].toObject());
 }
 
 void TestSqlStore::shouldCountFacetsWithoutTheirOwnFilter()
 {
     auto store = openCopy(QStringLiteral("django.sqlite3"));
     QVERIFY(store);
-    TaskQuery q;
-    q.statuses = {QStringLiteral("FAILURE")};
-    q.workers = {QStringLiteral("alpha@stalk-fixtures")};
-    const auto facets = store->facets(q);
-    QVERIFY(facets.ok());
-    // The status facet ignores the status filter but honours the worker filter.
-    TaskQuery onlyWorker;
-    onlyWorker.workers = q.workers;
-    const auto statusFacet = store->facets(onlyWorker);
-    QVERIFY(statusFacet.ok());
-    QCOMPARE(facets->statuses, statusFacet->statuses);
-    qint64 sum = 0;
-    for (const FacetValue &v : facets->statuses)
-        sum += v.count;
-    QCOMPARE(sum, *store->count(onlyWorker));
-    // The worker facet ignores the worker filter but honours the status filter.
-    TaskQuery onlyStatus;
-    onlyStatus.statuses = q.statuses;
-    qint64 workerSum = 0;
-    for (const FacetValue &v : facets->workers)
-        workerSum += v.count;
-    QCOMPARE(workerSum, *store->count(onlyStatus));
-    // The task name facet honours both.
-    qint64 nameSum = 0;
-    for (const FacetValue &v : facets->taskNames)
-        nameSum += v.count;
-    QCOMPARE(nameSum, *store->count(q));
-    QVERIFY(nameSum < workerSum);
+    TestSupport::verifyFacetsIgnoreTheirOwnFilter(*store);
 }
 
 void TestSqlStore::shouldOrderLikeTheAdmin()
 {
     auto store = openCopy(QStringLiteral("django.sqlite3"));
     QVERIFY(store);
-    const QStringList expected = jsonStrings(m_expect[QStringLiteral("order_default")]);
-    const auto rows = store->fetchPage({}, 0, 1000);
-    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
-    QCOMPARE(taskIdsOf(*rows), expected);
-
-    // Page by page gives the same order.
-    QStringList paged;
-    for (qint64 offset = 0; offset < expected.size(); offset += 7) {
-        const auto page = store->fetchPage({}, offset, 7);
-        QVERIFY(page.ok());
-        QVERIFY(page->size() <= 7);
-        paged += taskIdsOf(*page);
-    }
-    QCOMPARE(paged, expected);
+    TestSupport::verifyDefaultOrder(*store, stringList(m_expect[QStringLiteral("order_default")]));
 }
 
 void TestSqlStore::shouldSortByEveryFieldWithIdTiebreak_data()
@@ -687,8 +566,8 @@ void TestSqlStore::shouldSearchLikeExpectations_data()
     for (const QJsonValue &v : searches) {
         const QJsonObject o = v.toObject();
         QTest::addRow("%d: %s", i++, qPrintable(o[QStringLiteral("term")].toString()))
-            << o[QStringLiteral("term")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
-            << sorted(jsonStrings(o[QStringLiteral("decoded_task_ids")]));
+            << o[QStringLiteral("term")].toString() << sorted(stringList(o[QStringLiteral("task_ids")]))
+            << sorted(stringList(o[QStringLiteral("decoded_task_ids")]));
     }
 }
 
@@ -699,64 +578,19 @@ void TestSqlStore::shouldSearchLikeExpectations()
     QFETCH(QStringList, decodedIds);
     auto store = openCopy(QStringLiteral("django.sqlite3"));
     QVERIFY(store);
-    TaskQuery q;
-    q.search = term;
-    const auto rows = store->fetchPage(q, 0, 1000);
-    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
-    const QStringList found = sorted(taskIdsOf(*rows));
-    QCOMPARE(found, decodedIds);
-    for (const QString &id : adminIds)
-        QVERIFY2(found.contains(id), qPrintable(id));
-    const auto count = store->count(q);
-    QVERIFY(count.ok());
-    QCOMPARE(*count, qint64(decodedIds.size()));
+    TestSupport::verifySearch(*store, term, adminIds, decodedIds);
 }
 
 void TestSqlStore::shouldFilterBySetsAndDates()
 {
     auto store = openCopy(QStringLiteral("django.sqlite3"));
     QVERIFY(store);
-    const auto all = store->fetchPage({}, 0, 1000, RowDetail::Full);
-    QVERIFY(all.ok());
-    auto expectCount = [&](const std::function<bool(const TaskResult &)> &keep) {
-        qint64 n = 0;
-        for (const TaskResult &r : *all)
-            n += keep(r) ? 1 : 0;
-        return n;
-    };
-
-    TaskQuery q;
-    q.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
-    QCOMPARE(*store->count(q), expectCount([](const TaskResult &r) {
-                 return r.status == QLatin1String("FAILURE") || r.status == QLatin1String("REVOKED");
-             }));
-
-    TaskQuery periodicNull;
-    periodicNull.periodicTaskNames = {QString(), QStringLiteral("nightly-cleanup")};
-    const qint64 nullOrNightly = expectCount([](const TaskResult &r) {
-        return r.periodicTaskName.isNull() || r.periodicTaskName == QLatin1String("nightly-cleanup");
-    });
-    QCOMPARE(*store->count(periodicNull), nullOrNightly);
-    QVERIFY(nullOrNightly > 1);
-
+    const qint64 nullOrNightly = TestSupport::verifySetAndDateFilters(*store);
+    if (QTest::currentTestFailed())
+        return;
     TaskQuery onlyNull;
     onlyNull.periodicTaskNames = {QString()};
     QCOMPARE(*store->count(onlyNull), nullOrNightly - 1);
-
-    TaskQuery combined;
-    combined.taskNames = {QStringLiteral("proj.tasks.add"), QStringLiteral("proj.tasks.echo")};
-    combined.workers = {QStringLiteral("alpha@stalk-fixtures")};
-    combined.doneAfter = QDateTime(QDate(2025, 1, 15), QTime(1, 5), Qt::UTC); // a row sits exactly here
-    combined.doneBefore = QDateTime(QDate(2025, 2, 5), QTime(2, 32, 30), Qt::UTC); // and here
-    const qint64 expected = expectCount([&](const TaskResult &r) {
-        return combined.taskNames.contains(r.taskName) && r.worker == QLatin1String("alpha@stalk-fixtures")
-            && r.dateDone >= combined.doneAfter && r.dateDone < combined.doneBefore;
-    });
-    QCOMPARE(*store->count(combined), expected);
-    QVERIFY(expected > 0);
-    const auto page = store->fetchPage(combined, 0, 100);
-    QVERIFY(page.ok());
-    QCOMPARE(page->size(), expected);
 
     // The plain fixture has NULL task names everywhere: {NULL} matches all, a name none.
     auto plain = openCopy(QStringLiteral("plain.sqlite3"));
@@ -841,36 +675,7 @@ void TestSqlStore::shouldReturnSummaryAndFullRows()
                               .arg(longArgs, QString(3000, u'r'))));
     auto store = SqlStore::sqlite(path);
     QVERIFY(!store->open());
-    TaskQuery q;
-    q.sortField = Field::RowId;
-    q.sortOrder = Qt::AscendingOrder;
-    const auto summary = store->fetchPage(q, 0, 100);
-    const auto full = store->fetchPage(q, 0, 100, RowDetail::Full);
-    QVERIFY(summary.ok() && full.ok());
-    QCOMPARE(summary->size(), full->size());
-    bool sawTraceback = false;
-    for (int i = 0; i < summary->size(); ++i) {
-        const TaskResult &s = summary->at(i);
-        const TaskResult &f = full->at(i);
-        QVERIFY(!s.complete);
-        QVERIFY(f.complete);
-        QVERIFY(s.traceback.isNull());
-        QVERIFY(s.meta.isNull());
-        QCOMPARE(s.rowId, f.rowId);
-        QCOMPARE(s.taskId, f.taskId);
-        QCOMPARE(s.status, f.status);
-        QCOMPARE(s.dateDone, f.dateDone);
-        QCOMPARE(s.args, f.args.left(ResultStore::previewChars));
-        QCOMPARE(s.result, f.result.left(ResultStore::previewChars));
-        QCOMPARE(s.args.isNull(), f.args.isNull());
-        sawTraceback = sawTraceback || !f.traceback.isEmpty();
-        const auto one = store->fetchOne(f.rowId);
-        QVERIFY(one.ok());
-        QCOMPARE(*one, f);
-    }
-    QVERIFY(sawTraceback);
-    QCOMPARE(full->at(0).args, longArgs);
-    QCOMPARE(summary->at(0).args.size(), qsizetype(ResultStore::previewChars));
+    TestSupport::verifySummaryAndFullRows(*store, longArgs);
 }
 
 void TestSqlStore::shouldFetchByIdAndTaskId()
@@ -1004,8 +809,8 @@ void TestSqlStore::shouldPurgeExactlyUpstreamsExpiredSet_data()
         for (const QJsonValue &v : expired) {
             const QJsonObject o = v.toObject();
             QTest::addRow("%s batch %d", qPrintable(o[QStringLiteral("cutoff")].toString()), batch)
-                << o[QStringLiteral("cutoff")].toString() << sorted(jsonStrings(o[QStringLiteral("task_ids")]))
-                << sorted(jsonStrings(o[QStringLiteral("group_ids")])) << batch;
+                << o[QStringLiteral("cutoff")].toString() << sorted(stringList(o[QStringLiteral("task_ids")]))
+                << sorted(stringList(o[QStringLiteral("group_ids")])) << batch;
         }
     }
 }

@@ -320,6 +320,16 @@ StoreFactory fakeFactory(const std::shared_ptr<FakeControl> &control)
     return [control] { return std::make_unique<FakeStore>(control); };
 }
 
+/// A fake store of 500 rows whose quick matches are quickIds.
+std::shared_ptr<FakeControl> quickMatchStore(const QVector<qint64> &quickIds)
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 500;
+    control->ignoreInterrupt = true;
+    control->quickIds = quickIds;
+    return control;
+}
+
 /// Opens the model on the fake store and waits until it settles; then holds the store's
 /// pages and searches for `term`, returning once the quick matches are shown.
 void searchWithPagesHeld(TaskResultModel &model, const std::shared_ptr<FakeControl> &control, const QString &term)
@@ -1001,15 +1011,12 @@ void TestTaskResultModel::shouldShowFirstPageBeforeTheCount()
 
 void TestTaskResultModel::shouldShowQuickMatchesThenInsertTheRestAroundThem()
 {
-    auto control = std::make_shared<FakeControl>();
-    control->rows = 500;
-    control->ignoreInterrupt = true;
-    // Rows 480, 470 and 305 are at positions 20, 30 and 195 of the answer: all on page 0.
-    control->quickIds = {480, 470, 305};
     TaskResultModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    // The search's page 0 is held in the store: the quick matches show meanwhile.
+    // The search's page 0 is held in the store: the quick matches show meanwhile. Rows 480,
+    // 470 and 305 are at positions 20, 30 and 195 of the answer: all on page 0.
     QSignalSpy quick(&model, &TaskResultModel::quickMatchesShown);
+    const auto control = quickMatchStore({480, 470, 305});
     searchWithPagesHeld(model, control, QStringLiteral("task-004"));
     if (QTest::currentTestFailed())
         return;
@@ -1046,12 +1053,10 @@ void TestTaskResultModel::shouldShowQuickMatchesThenInsertTheRestAroundThem()
 
 void TestTaskResultModel::shouldResetWhenQuickMatchesAreNotOnTheFirstPage()
 {
-    auto control = std::make_shared<FakeControl>();
-    control->rows = 500;
-    control->ignoreInterrupt = true;
-    control->quickIds = {480, 10}; // row 10 is at position 490: not on page 0
     TaskResultModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // Row 10 is at position 490: not on page 0.
+    const auto control = quickMatchStore({480, 10});
     searchWithPagesHeld(model, control, QStringLiteral("task-0"));
     if (QTest::currentTestFailed())
         return;

@@ -80,6 +80,17 @@ private:
 } // namespace TestSupport
 
 /// QFAILs (never skips) the running test when the fixture databases are missing.
+/// Declares `url` from the environment variable `variable` (a test server started by
+/// `wrapper`). When it is unset the test fails under STALK_REQUIRE_SERVERS=1 (test.sh, CI)
+/// and is skipped otherwise.
+#define STALK_SERVER_URL(url, variable, wrapper)                                                    \
+    const QString url = qEnvironmentVariable(variable);                                             \
+    if (url.isEmpty()) {                                                                            \
+        if (qEnvironmentVariableIntValue("STALK_REQUIRE_SERVERS") == 1)                             \
+            QFAIL("STALK_REQUIRE_SERVERS=1 but " variable " is not set: run under " wrapper);       \
+        QSKIP(variable " is not set: run under " wrapper);                                          \
+    }
+
 #define STALK_REQUIRE_FIXTURES()                                                                    \
     do {                                                                                            \
         if (!TestSupport::haveFixtures())                                                           \

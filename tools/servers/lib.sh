@@ -51,3 +51,26 @@ run_wrapped() {
     set -e
     exit $status
 }
+
+# Fills the server's three databases ($BASE/stalk_django, …/stalk_taskmeta and
+# …/stalk_taskmeta_plain) with rows written by real Celery workers, and writes the Django
+# admin's expectations for stalk_django to $1. Needs BASE; starts Redis.
+write_server_fixtures() {
+    start_redis
+    mkdir -p "$WORK/out"
+    drive --set fixtures --backend django --extended 1 --broker "$BROKER/0" --db "$WORK/out/unused.sqlite3" \
+        --server-url "$BASE/stalk_django"
+    STALK_FIX_SERVER_URL="$BASE/stalk_django" fin expectations "$WORK/out/unused.sqlite3" "$1"
+    drive --set fixtures --backend sqla --extended 1 --broker "$BROKER/1" --db "$WORK/out/unused.sqlite3" \
+        --server-url "$BASE/stalk_taskmeta"
+    drive --set fixtures --backend sqla --extended 0 --narrow-taskmeta --broker "$BROKER/2" \
+        --db "$WORK/out/unused.sqlite3" --server-url "$BASE/stalk_taskmeta_plain"
+}
+
+# Exports STALK_<$1>_LIVE_*: for tests that purge while a real worker keeps writing
+# (tools/servers/live_writer.py); its worker pid goes to pids, killed on exit.
+export_live_writer() {
+    export "STALK_$1_LIVE_WRITER=$SERVERS_HERE/live_writer.py"
+    export "STALK_$1_LIVE_BROKER=$BROKER/9"
+    export "STALK_$1_LIVE_WORKDIR=$WORK/work"
+}

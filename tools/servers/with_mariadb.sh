@@ -65,21 +65,13 @@ done
 BASE="mysql://stalk:$PW@127.0.0.1:$PORT"
 echo "with_mariadb: server $(my_admin -N -e 'SELECT VERSION()') up on 127.0.0.1:$PORT (${SECONDS}s)" >&2
 
-start_redis
-mkdir -p "$WORK/out"
-drive --set fixtures --backend django --extended 1 --broker "$BROKER/0" --db "$WORK/out/unused.sqlite3" \
-    --server-url "$BASE/stalk_django"
-STALK_FIX_SERVER_URL="$BASE/stalk_django" fin expectations "$WORK/out/unused.sqlite3" "$WORK/mysql-expectations.json"
+write_server_fixtures "$WORK/mysql-expectations.json"
 # The 191-wide schema from the real migrations, holding the same rows.
 (cd "$PROJECT" && STALK_FIX_SERVER_URL="$BASE/stalk_django191" STALK_FIX_ID_MAX=191 \
     DJANGO_SETTINGS_MODULE=stalkfix.settings "$PY" manage.py migrate --verbosity 0)
 for t in django_celery_results_taskresult django_celery_results_groupresult; do
     my_admin -e "INSERT INTO stalk_django191.$t SELECT * FROM stalk_django.$t"
 done
-drive --set fixtures --backend sqla --extended 1 --broker "$BROKER/1" --db "$WORK/out/unused.sqlite3" \
-    --server-url "$BASE/stalk_taskmeta"
-drive --set fixtures --backend sqla --extended 0 --narrow-taskmeta --broker "$BROKER/2" \
-    --db "$WORK/out/unused.sqlite3" --server-url "$BASE/stalk_taskmeta_plain"
 echo "with_mariadb: data written by real workers (${SECONDS}s)" >&2
 
 export STALK_MYSQL_URL="$BASE/stalk_django"
@@ -87,8 +79,5 @@ export STALK_MYSQL_191_URL="$BASE/stalk_django191"
 export STALK_MYSQL_TASKMETA_URL="$BASE/stalk_taskmeta"
 export STALK_MYSQL_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
 export STALK_MYSQL_EXPECTATIONS="$WORK/mysql-expectations.json"
-# For tests that purge while a real worker keeps writing (tools/servers/live_writer.py).
-export STALK_MYSQL_LIVE_WRITER="$SERVERS_HERE/live_writer.py"
-export STALK_MYSQL_LIVE_BROKER="$BROKER/9"
-export STALK_MYSQL_LIVE_WORKDIR="$WORK/work" # its worker pid goes to pids: killed on exit
+export_live_writer MYSQL
 run_wrapped "$@"

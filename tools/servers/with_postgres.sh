@@ -48,23 +48,12 @@ done
 BASE="postgresql://stalk:$PW@127.0.0.1:$PORT"
 echo "with_postgres: server up on 127.0.0.1:$PORT (${SECONDS}s)" >&2
 
-start_redis
-mkdir -p "$WORK/out"
-drive --set fixtures --backend django --extended 1 --broker "$BROKER/0" --db "$WORK/out/unused.sqlite3" \
-    --server-url "$BASE/stalk_django"
-STALK_FIX_SERVER_URL="$BASE/stalk_django" fin expectations "$WORK/out/unused.sqlite3" "$WORK/pg-expectations.json"
-drive --set fixtures --backend sqla --extended 1 --broker "$BROKER/1" --db "$WORK/out/unused.sqlite3" \
-    --server-url "$BASE/stalk_taskmeta"
-drive --set fixtures --backend sqla --extended 0 --narrow-taskmeta --broker "$BROKER/2" \
-    --db "$WORK/out/unused.sqlite3" --server-url "$BASE/stalk_taskmeta_plain"
+write_server_fixtures "$WORK/pg-expectations.json"
 echo "with_postgres: data written by real workers (${SECONDS}s)" >&2
 
 export STALK_PG_URL="$BASE/stalk_django"
 export STALK_PG_TASKMETA_URL="$BASE/stalk_taskmeta"
 export STALK_PG_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
 export STALK_PG_EXPECTATIONS="$WORK/pg-expectations.json"
-# For tests that purge while a real worker keeps writing (tools/servers/live_writer.py).
-export STALK_PG_LIVE_WRITER="$SERVERS_HERE/live_writer.py"
-export STALK_PG_LIVE_BROKER="$BROKER/9"
-export STALK_PG_LIVE_WORKDIR="$WORK/work"   # its worker pid goes to pids: killed on exit
+export_live_writer PG
 run_wrapped "$@"

@@ -1,0 +1,82 @@
+#include "serverdialect.h"
+
+#include <QAtomicInteger>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include "sqlitedialect.h"
+
+ServerDialect::ServerDialect(StoreUrl url, bool readOnly, const QString &password)
+    : m_url(std::move(url))
+    , m_readOnly(readOnly)
+{
+    m_password = !m_url.password.isEmpty() ? m_url.password
+        : !password.isEmpty()              ? password
+                                           : qEnvironmentVariable("STALK_PASSWORD");
+}
+
+void ServerDialect::setSessionId(qint64 id)
+{
+    QMutexLocker lock(&m_sessionMutex);
+    m_sessionId = id;
+}
+
+void ServerDialect::interrupt()
+{
+    qint64 id = 0;
+    {
+        QMutexLocker lock(&m_sessionMutex);
+        id = m_sessionId;
+    }
+    if (id == 0)
+        return;
+    // A second connection, used and removed on this thread.
+    static QAtomicInteger<quint64> counter;
+    const QString name = QStringLiteral("stalk-cancel-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
+    {
+        QSqlDatabase db = addConnection(name);
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.exec(cancelSql(id));
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+void ServerDialect::disconnect()
+{
+    setSessionId(0);
+}
+
+QVariant ServerDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
+{
+    Q_UNUSED(style) // compared as date/time values, not text: the server parses it
+    return SqliteDialect::dateText(utc, DateTextStyle::SqlAlchemy, extraMicroseconds);
+}
+
+QDateTime ServerDialect::readDate(const QVariant &stored, QString *problem) const
+{
+    if (stored.isNull())
+        return {};
+    if (stored.typeId() == QMetaType::QDateTime) {
+        const QDateTime dt = stored.toDateTime();
+        return QDateTime(dt.date(), dt.time(), Qt::UTC);
+    }
+    bool ok = false;
+    const QString text = stored.typeId() == QMetaType::QByteArray ? QString::fromUtf8(stored.toByteArray())
+                                                                  : stored.toString();
+    const QDateTime dt = SqliteDialect::parseDateText(text, &ok);
+    if (!ok) {
+        if (problem)
+            *problem = QStringLiteral("'%1' is not a date").arg(text.left(64));
+        return {};
+    }
+    return dt;
+}
+
+QString ServerDialect::errorDetail(const QSqlError &error)
+{
+    return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+}

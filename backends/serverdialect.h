@@ -1,0 +1,42 @@
+#pragma once
+
+#include "sqldialect.h"
+#include "storeurl.h"
+
+#include <QMutex>
+
+/// What the client/server dialects (PostgreSQL, MariaDB/MySQL) share: the URL and the
+/// password (URL, then the caller's, then STALK_PASSWORD), dates exchanged as UTC text with
+/// microseconds, and interrupt(), which cancels the running statement from a short-lived
+/// second connection using the session id the subclass records at connect().
+///
+/// Used on the thread that called connect(); interrupt() is thread-safe.
+class ServerDialect : public SqlDialect
+{
+public:
+    void interrupt() final;
+    void disconnect() final;
+    QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const final;
+    QDateTime readDate(const QVariant &stored, QString *problem) const final;
+
+protected:
+    /// `password` is used when the URL has none; then STALK_PASSWORD.
+    ServerDialect(StoreUrl url, bool readOnly, const QString &password);
+
+    /// Adds (not opens) a connection with this URL's parameters.
+    virtual QSqlDatabase addConnection(const QString &connectionName) const = 0;
+    /// The statement that cancels what the session `sessionId` runs (a number the server gave).
+    virtual QString cancelSql(qint64 sessionId) const = 0;
+    /// Records the connected session's id (0: none) for interrupt().
+    void setSessionId(qint64 id);
+    /// The server's own words for an error, on one line.
+    static QString errorDetail(const QSqlError &error);
+
+    StoreUrl m_url;
+    bool m_readOnly = false;
+    QString m_password;
+
+private:
+    mutable QMutex m_sessionMutex;
+    qint64 m_sessionId = 0; ///< guarded by m_sessionMutex; 0 when not connected
+};

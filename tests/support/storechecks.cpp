@@ -1,0 +1,243 @@
+#include "storechecks.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QTest>
+
+#include <functional>
+
+namespace TestSupport {
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+qint64 micros(const QString &text, bool *ok)
+{
+    static const QRegularExpression re(
+        QStringLiteral(R"(^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z?$)"));
+    const auto m = re.match(text);
+    *ok = m.hasMatch();
+    if (!*ok)
+        return 0;
+    const QDateTime dt(QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()),
+                       QTime(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt()), Qt::UTC);
+    const qint64 fraction = m.captured(7).isEmpty() ? 0 : m.captured(7).leftJustified(6, u'0').toLongLong();
+    return dt.toMSecsSinceEpoch() * 1000 + fraction;
+}
+
+PurgeCriteria criteriaFor(const QString &iso)
+{
+    bool ok = false;
+    const qint64 us = micros(iso, &ok);
+    Q_ASSERT(ok);
+    PurgeCriteria c;
+    c.cutoff = QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC);
+    c.cutoffExtraMicroseconds = int(us % 1000);
+    return c;
+}
+
+Counts countsOf(const QVector<FacetValue> &values)
+{
+    Counts out;
+    for (const FacetValue &v : values)
+        out.insert(v.value.isNull() ? QString() : v.value, v.count);
+    return out;
+}
+
+Counts countsOf(const QJsonObject &object)
+{
+    Counts out;
+    for (auto it = object.begin(); it != object.end(); ++it)
+        out.insert(it.key(), it.value().toInteger());
+    return out;
+}
+
+QStringList taskIdsOf(const QVector<TaskResult> &rows)
+{
+    QStringList ids;
+    for (const TaskResult &r : rows)
+        ids << r.taskId;
+    return ids;
+}
+
+void verifyCountsAndFacets(ResultStore &store, const QJsonObject &counts)
+{
+    const auto total = store.count({});
+    QVERIFY(total.ok());
+    QCOMPARE(*total, counts[QStringLiteral("total")].toInteger());
+
+    const auto facets = store.facets({});
+    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    QCOMPARE(countsOf(facets->statuses), countsOf(counts[QStringLiteral("status")].toObject()));
+    QCOMPARE(countsOf(facets->taskNames), countsOf(counts[QStringLiteral("task_name")].toObject()));
+    QCOMPARE(countsOf(facets->workers), countsOf(counts[QStringLiteral("worker")].toObject()));
+    QCOMPARE(countsOf(facets->periodicTaskNames), countsOf(counts[QStringLiteral("periodic_task_name")].toObject()));
+    // NULL is a value of its own, not "".
+    bool sawNull = false;
+    for (const FacetValue &v : facets->periodicTaskNames)
+        sawNull = sawNull || v.value.isNull();
+    QVERIFY(sawNull);
+    // Most frequent first.
+    for (int i = 1; i < facets->statuses.size(); ++i)
+        QVERIFY(facets->statuses[i - 1].count >= facets->statuses[i].count);
+
+    const auto groups = store.previewPurge(criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")));
+    QVERIFY(groups.ok());
+    QCOMPARE(groups->groups, counts[QStringLiteral("groups")].toInteger());
+}
+
+void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store)
+{
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE")};
+    q.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    const auto facets = store.facets(q);
+    QVERIFY(facets.ok());
+    // The status facet ignores the status filter but honours the worker filter.
+    TaskQuery onlyWorker;
+    onlyWorker.workers = q.workers;
+    const auto statusFacet = store.facets(onlyWorker);
+    QVERIFY(statusFacet.ok());
+    QCOMPARE(facets->statuses, statusFacet->statuses);
+    qint64 sum = 0;
+    for (const FacetValue &v : facets->statuses)
+        sum += v.count;
+    QCOMPARE(sum, *store.count(onlyWorker));
+    // The worker facet ignores the worker filter but honours the status filter.
+    TaskQuery onlyStatus;
+    onlyStatus.statuses = q.statuses;
+    qint64 workerSum = 0;
+    for (const FacetValue &v : facets->workers)
+        workerSum += v.count;
+    QCOMPARE(workerSum, *store.count(onlyStatus));
+    // The task name facet honours both.
+    qint64 nameSum = 0;
+    for (const FacetValue &v : facets->taskNames)
+        nameSum += v.count;
+    QCOMPARE(nameSum, *store.count(q));
+    QVERIFY(nameSum < workerSum);
+}
+
+namespace {
+
+void checkSetAndDateFilters(ResultStore &store, qint64 *nullOrNightly)
+{
+    const auto all = store.fetchPage({}, 0, 1000, RowDetail::Full);
+    QVERIFY(all.ok());
+    auto expectCount = [&](const std::function<bool(const TaskResult &)> &keep) {
+        qint64 n = 0;
+        for (const TaskResult &r : *all)
+            n += keep(r) ? 1 : 0;
+        return n;
+    };
+
+    TaskQuery q;
+    q.statuses = {QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+    QCOMPARE(*store.count(q), expectCount([](const TaskResult &r) {
+                 return r.status == QLatin1String("FAILURE") || r.status == QLatin1String("REVOKED");
+             }));
+
+    TaskQuery periodicNull;
+    periodicNull.periodicTaskNames = {QString(), QStringLiteral("nightly-cleanup")};
+    *nullOrNightly = expectCount([](const TaskResult &r) {
+        return r.periodicTaskName.isNull() || r.periodicTaskName == QLatin1String("nightly-cleanup");
+    });
+    QCOMPARE(*store.count(periodicNull), *nullOrNightly);
+    QVERIFY(*nullOrNightly > 1);
+
+    TaskQuery combined;
+    combined.taskNames = {QStringLiteral("proj.tasks.add"), QStringLiteral("proj.tasks.echo")};
+    combined.workers = {QStringLiteral("alpha@stalk-fixtures")};
+    combined.doneAfter = QDateTime(QDate(2025, 1, 15), QTime(1, 5), Qt::UTC); // a row sits exactly here (SQLite)
+    combined.doneBefore = QDateTime(QDate(2025, 2, 5), QTime(2, 32, 30), Qt::UTC); // and here
+    const qint64 expected = expectCount([&](const TaskResult &r) {
+        return combined.taskNames.contains(r.taskName) && r.worker == QLatin1String("alpha@stalk-fixtures")
+            && r.dateDone >= combined.doneAfter && r.dateDone < combined.doneBefore;
+    });
+    QVERIFY(expected > 0);
+    QCOMPARE(*store.count(combined), expected);
+    const auto page = store.fetchPage(combined, 0, 100);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), expected);
+}
+
+} // namespace
+
+qint64 verifySetAndDateFilters(ResultStore &store)
+{
+    qint64 nullOrNightly = -1;
+    checkSetAndDateFilters(store, &nullOrNightly);
+    return QTest::currentTestFailed() ? -1 : nullOrNightly;
+}
+
+void verifyDefaultOrder(ResultStore &store, const QStringList &expected)
+{
+    const auto rows = store.fetchPage({}, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(taskIdsOf(*rows), expected);
+    // Page by page gives the same order.
+    QStringList paged;
+    for (qint64 offset = 0; offset < expected.size(); offset += 7) {
+        const auto page = store.fetchPage({}, offset, 7);
+        QVERIFY2(page.ok(), qPrintable(page.error().message));
+        QVERIFY(page->size() <= 7);
+        paged += taskIdsOf(*page);
+    }
+    QCOMPARE(paged, expected);
+}
+
+void verifySearch(ResultStore &store, const QString &term, const QStringList &adminIds,
+                  const QStringList &decodedIds)
+{
+    TaskQuery q;
+    q.search = term;
+    const auto rows = store.fetchPage(q, 0, 1000);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    const QStringList found = sorted(taskIdsOf(*rows));
+    QCOMPARE(found, decodedIds);
+    for (const QString &id : adminIds) // the admin finds nothing Stalk misses
+        QVERIFY2(found.contains(id), qPrintable(id));
+    const auto count = store.count(q);
+    QVERIFY(count.ok());
+    QCOMPARE(*count, qint64(decodedIds.size()));
+}
+
+void verifySummaryAndFullRows(ResultStore &store, const QString &longArgs)
+{
+    TaskQuery q;
+    q.sortField = Field::RowId;
+    q.sortOrder = Qt::AscendingOrder;
+    const auto summary = store.fetchPage(q, 0, 100);
+    const auto full = store.fetchPage(q, 0, 100, RowDetail::Full);
+    QVERIFY2(summary.ok(), qPrintable(summary.error().message));
+    QVERIFY2(full.ok(), qPrintable(full.error().message));
+    QCOMPARE(summary->size(), full->size());
+    bool sawTraceback = false;
+    for (int i = 0; i < summary->size(); ++i) {
+        const TaskResult &s = summary->at(i);
+        const TaskResult &f = full->at(i);
+        QVERIFY(!s.complete);
+        QVERIFY(f.complete);
+        QVERIFY(s.traceback.isNull());
+        QVERIFY(s.meta.isNull());
+        QCOMPARE(s.rowId, f.rowId);
+        QCOMPARE(s.taskId, f.taskId);
+        QCOMPARE(s.status, f.status);
+        QCOMPARE(s.dateDone, f.dateDone);
+        QCOMPARE(s.args, f.args.left(ResultStore::previewChars));
+        QCOMPARE(s.result, f.result.left(ResultStore::previewChars));
+        QCOMPARE(s.args.isNull(), f.args.isNull());
+        sawTraceback = sawTraceback || !f.traceback.isEmpty();
+        const auto one = store.fetchOne(f.rowId);
+        QVERIFY(one.ok());
+        QCOMPARE(*one, f);
+    }
+    QVERIFY(sawTraceback);
+    QCOMPARE(full->at(0).args, longArgs);
+    QCOMPARE(summary->at(0).args.size(), qsizetype(ResultStore::previewChars));
+}
+
+} // namespace TestSupport
