@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QStringList>
+#include <QtEndian>
 #include <QVector>
 
 namespace PickleReader {
@@ -41,15 +42,38 @@ QString normalizeModule(QString name)
     return name;
 }
 
-const char *opcodeName(uchar op)
+/// The opcodes of pickle protocols 0–5, named as in CPython's pickletools.
+enum class Op : uchar {
+    // Protocol 0 (text) and 1 (binary)
+    MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', DUP = '2', FLOAT = 'F', INT = 'I', BININT = 'J',
+    BININT1 = 'K', LONG = 'L', BININT2 = 'M', NONE = 'N', PERSID = 'P', BINPERSID = 'Q', REDUCE = 'R',
+    STRING = 'S', BINSTRING = 'T', SHORT_BINSTRING = 'U', UNICODE = 'V', BINUNICODE = 'X', APPEND = 'a',
+    BUILD = 'b', GLOBAL = 'c', DICT = 'd', EMPTY_DICT = '}', APPENDS = 'e', GET = 'g', BINGET = 'h',
+    INST = 'i', LONG_BINGET = 'j', LIST = 'l', EMPTY_LIST = ']', OBJ = 'o', PUT = 'p', BINPUT = 'q',
+    LONG_BINPUT = 'r', SETITEM = 's', TUPLE = 't', EMPTY_TUPLE = ')', SETITEMS = 'u', BINFLOAT = 'G',
+    // Protocol 2
+    PROTO = 0x80, NEWOBJ = 0x81, EXT1 = 0x82, EXT2 = 0x83, EXT4 = 0x84, TUPLE1 = 0x85, TUPLE2 = 0x86,
+    TUPLE3 = 0x87, NEWTRUE = 0x88, NEWFALSE = 0x89, LONG1 = 0x8a, LONG4 = 0x8b,
+    // Protocol 3
+    BINBYTES = 'B', SHORT_BINBYTES = 'C',
+    // Protocol 4
+    SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d, BINBYTES8 = 0x8e, EMPTY_SET = 0x8f, ADDITEMS = 0x90,
+    FROZENSET = 0x91, NEWOBJ_EX = 0x92, STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95,
+    // Protocol 5
+    BYTEARRAY8 = 0x96, NEXT_BUFFER = 0x97, READONLY_BUFFER = 0x98,
+};
+
+/// The name of an opcode the reader knows but does not read (persistent ids, the extension
+/// registry, out-of-band buffers); nullptr for any other byte.
+const char *unsupportedName(Op op)
 {
     switch (op) {
-    case 'P': return "PERSID";
-    case 'Q': return "BINPERSID";
-    case 0x82: return "EXT1";
-    case 0x83: return "EXT2";
-    case 0x84: return "EXT4";
-    case 0x97: return "NEXT_BUFFER";
+    case Op::PERSID: return "PERSID";
+    case Op::BINPERSID: return "BINPERSID";
+    case Op::EXT1: return "EXT1";
+    case Op::EXT2: return "EXT2";
+    case Op::EXT4: return "EXT4";
+    case Op::NEXT_BUFFER: return "NEXT_BUFFER";
     default: return nullptr;
     }
 }
@@ -104,6 +128,72 @@ QString longToDecimal(const uchar *p, qsizetype n)
     if (digits.isEmpty())
         digits = QStringLiteral("0");
     return negative ? QLatin1Char('-') + digits : digits;
+}
+
+/// A protocol 0 LONG's digits (its trailing L already cut): an optional '-', then 0–9.
+bool isDecimal(const QByteArray &line)
+{
+    const qsizetype digitsStart = line.startsWith('-') ? 1 : 0;
+    bool ok = line.size() > digitsStart;
+    for (qsizetype i = digitsStart; i < line.size(); ++i)
+        ok = ok && line[i] >= '0' && line[i] <= '9';
+    return ok;
+}
+
+/// UNICODE's raw-unicode-escape text: \uXXXX and \UXXXXXXXX escapes, other bytes as Latin-1.
+QString decodeRawUnicodeEscape(const QByteArray &line)
+{
+    QString s;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (c == '\\' && i + 1 < line.size() && (line[i + 1] == 'u' || line[i + 1] == 'U')) {
+            const int digits = line[i + 1] == 'u' ? 4 : 8;
+            bool ok = false;
+            const uint cp = line.mid(i + 2, digits).toUInt(&ok, 16);
+            if (ok && i + 2 + digits <= line.size() && cp <= 0x10FFFF) {
+                const char32_t c32 = cp;
+                s += QString::fromUcs4(&c32, 1);
+                i += 1 + digits;
+                continue;
+            }
+        }
+        s += QChar(char16_t(uchar(c)));
+    }
+    return s;
+}
+
+/// STRING's quoted Python 2 literal ('…' or "…" with \n, \t, \r, \xXX escapes) -> its bytes;
+/// false when the line is not quoted.
+bool unquoteString(const QByteArray &line, QByteArray *raw)
+{
+    if (line.size() < 2 || (line[0] != '\'' && line[0] != '"') || line.back() != line[0])
+        return false;
+    const QByteArray body = line.mid(1, line.size() - 2);
+    for (qsizetype i = 0; i < body.size(); ++i) {
+        if (body[i] != '\\' || i + 1 >= body.size()) {
+            *raw += body[i];
+            continue;
+        }
+        const char e = body[++i];
+        switch (e) {
+        case 'n': *raw += '\n'; break;
+        case 't': *raw += '\t'; break;
+        case 'r': *raw += '\r'; break;
+        case 'x': {
+            bool ok = false;
+            const uint v = body.mid(i + 1, 2).toUInt(&ok, 16);
+            if (ok && i + 2 < body.size()) {
+                *raw += char(v);
+                i += 2;
+            } else {
+                *raw += "\\x";
+            }
+            break;
+        }
+        default: *raw += e; break;
+        }
+    }
+    return true;
 }
 
 class Machine
@@ -360,449 +450,416 @@ private:
         return ok;
     }
 
+    /// Runs the opcodes up to STOP; *result is the top of the stack then.
     bool execute(int *result)
     {
         while (m_pos < m_n) {
             m_opStart = m_pos;
-            const uchar op = m_p[m_pos++];
-            switch (op) {
-            case 0x80: // PROTO
-                if (!need(1))
-                    return false;
-                m_protocol = m_p[m_pos++];
-                if (m_protocol > 5)
-                    return fail(QStringLiteral("unsupported pickle protocol %1").arg(m_protocol));
-                break;
-            case 0x95: // FRAME: framing only, the opcodes follow inline
-                if (!need(8))
-                    return false;
-                m_pos += 8;
-                break;
-            case '.': // STOP
+            const auto op = Op(m_p[m_pos++]);
+            if (op == Op::STOP) {
                 if (m_stack.isEmpty())
                     return fail(QStringLiteral("STOP with an empty stack"));
                 *result = m_stack.last();
                 return true;
-            case 'N': push(kNone); break;
-            case 0x88: push(kTrue); break;
-            case 0x89: push(kFalse); break;
-            case 'K': // BININT1
-                if (!need(1) || !push(textNode(T::Int, QString::number(readLE(1)))))
-                    return false;
-                break;
-            case 'M': // BININT2
-                if (!need(2) || !push(textNode(T::Int, QString::number(readLE(2)))))
-                    return false;
-                break;
-            case 'J': // BININT
-                if (!need(4) || !push(textNode(T::Int, QString::number(qint32(quint32(readLE(4)))))))
-                    return false;
-                break;
-            case 0x8a: { // LONG1
-                if (!need(1))
-                    return false;
-                const qsizetype len = qsizetype(readLE(1));
-                if (!need(len) || !push(longNode(len)))
-                    return false;
-                break;
             }
-            case 0x8b: { // LONG4
-                if (!need(4))
-                    return false;
-                const qint32 len = qint32(quint32(readLE(4)));
-                if (len < 0)
-                    return fail(QStringLiteral("LONG4 with a negative length"));
-                if (!need(len) || !push(longNode(len)))
-                    return false;
-                break;
-            }
-            case 'I': { // INT (text)
-                QByteArray line;
-                if (!readLine(&line))
-                    return false;
-                if (line == "01" || line == "00") {
-                    push(line == "01" ? kTrue : kFalse);
-                    break;
-                }
-                bool ok = false;
-                const qlonglong v = line.toLongLong(&ok);
-                if (!ok)
-                    return fail(QStringLiteral("INT is not a number"));
-                if (!push(textNode(T::Int, QString::number(v))))
-                    return false;
-                break;
-            }
-            case 'L': { // LONG (text)
-                QByteArray line;
-                if (!readLine(&line))
-                    return false;
-                if (line.endsWith('L'))
-                    line.chop(1);
-                const qsizetype digitsStart = line.startsWith('-') ? 1 : 0;
-                bool ok = line.size() > digitsStart;
-                for (qsizetype i = digitsStart; i < line.size(); ++i)
-                    ok = ok && line[i] >= '0' && line[i] <= '9';
-                if (!ok)
-                    return fail(QStringLiteral("LONG is not a number"));
-                if (!push(textNode(T::Int, QString::fromLatin1(line))))
-                    return false;
-                break;
-            }
-            case 'F': { // FLOAT (text)
-                QByteArray line;
-                if (!readLine(&line))
-                    return false;
-                bool ok = false;
-                const double d = line.toDouble(&ok);
-                if (!ok)
-                    return fail(QStringLiteral("FLOAT is not a number"));
-                if (!push(textNode(T::Float, PyLiteral::reprFloat(d))))
-                    return false;
-                break;
-            }
-            case 'G': { // BINFLOAT, big-endian
-                if (!need(8))
-                    return false;
-                quint64 bits = 0;
-                for (int i = 0; i < 8; ++i)
-                    bits = (bits << 8) | m_p[m_pos + i];
-                m_pos += 8;
-                double d;
-                std::memcpy(&d, &bits, sizeof d);
-                if (!push(textNode(T::Float, PyLiteral::reprFloat(d))))
-                    return false;
-                break;
-            }
-            case 0x8c: // SHORT_BINUNICODE
-            case 'X':  // BINUNICODE
-            case 0x8d: { // BINUNICODE8
-                const int width = op == 0x8c ? 1 : op == 'X' ? 4 : 8;
-                if (!need(width))
-                    return false;
-                const quint64 len = readLE(width);
-                if (len > quint64(m_n - m_pos))
-                    return pastEnd(QStringLiteral("string"), len, T::Str);
-                if (!push(strNode(qsizetype(len))))
-                    return false;
-                break;
-            }
-            case 'V': { // UNICODE (raw-unicode-escape text)
-                QByteArray line;
-                if (!readLine(&line))
-                    return false;
-                QString s;
-                for (qsizetype i = 0; i < line.size(); ++i) {
-                    const char c = line[i];
-                    if (c == '\\' && i + 1 < line.size() && (line[i + 1] == 'u' || line[i + 1] == 'U')) {
-                        const int digits = line[i + 1] == 'u' ? 4 : 8;
-                        bool ok = false;
-                        const uint cp = line.mid(i + 2, digits).toUInt(&ok, 16);
-                        if (ok && i + 2 + digits <= line.size() && cp <= 0x10FFFF) {
-                            const char32_t c32 = cp;
-                            s += QString::fromUcs4(&c32, 1);
-                            i += 1 + digits;
-                            continue;
-                        }
-                    }
-                    s += QChar(char16_t(uchar(c)));
-                }
-                if (!push(textNode(T::Str, s)))
-                    return false;
-                break;
-            }
-            case 'C':  // SHORT_BINBYTES
-            case 'B':  // BINBYTES
-            case 0x8e: // BINBYTES8
-            case 0x96: { // BYTEARRAY8
-                const int width = op == 'C' ? 1 : op == 'B' ? 4 : 8;
-                if (!need(width))
-                    return false;
-                const quint64 len = readLE(width);
-                if (len > quint64(m_n - m_pos))
-                    return pastEnd(QStringLiteral("bytes"), len, op == 0x96 ? T::ByteArray : T::Bytes);
-                if (!push(bytesNode(op == 0x96 ? T::ByteArray : T::Bytes, qsizetype(len))))
-                    return false;
-                break;
-            }
-            case 'U':   // SHORT_BINSTRING
-            case 'T': { // BINSTRING
-                const int width = op == 'U' ? 1 : 4;
-                if (!need(width))
-                    return false;
-                const qint64 len = width == 1 ? qint64(readLE(1)) : qint64(qint32(quint32(readLE(4))));
-                if (len < 0)
-                    return fail(QStringLiteral("string length %1 is negative").arg(len));
-                if (len > m_n - m_pos)
-                    return pastEnd(QStringLiteral("string"), quint64(len), T::Bytes);
-                const QByteArray raw(reinterpret_cast<const char *>(m_p + m_pos), qsizetype(len));
-                m_pos += qsizetype(len);
-                if (!push(py2StrNode(raw)))
-                    return false;
-                break;
-            }
-            case 'S': { // STRING (quoted text)
-                QByteArray line;
-                if (!readLine(&line))
-                    return false;
-                if (line.size() < 2 || (line[0] != '\'' && line[0] != '"') || line.back() != line[0])
-                    return fail(QStringLiteral("STRING is not quoted"));
-                const QByteArray body = line.mid(1, line.size() - 2);
-                QByteArray raw;
-                for (qsizetype i = 0; i < body.size(); ++i) {
-                    if (body[i] != '\\' || i + 1 >= body.size()) {
-                        raw += body[i];
-                        continue;
-                    }
-                    const char e = body[++i];
-                    switch (e) {
-                    case 'n': raw += '\n'; break;
-                    case 't': raw += '\t'; break;
-                    case 'r': raw += '\r'; break;
-                    case 'x': {
-                        bool ok = false;
-                        const uint v = body.mid(i + 1, 2).toUInt(&ok, 16);
-                        if (ok && i + 2 < body.size()) {
-                            raw += char(v);
-                            i += 2;
-                        } else {
-                            raw += "\\x";
-                        }
-                        break;
-                    }
-                    default: raw += e; break;
-                    }
-                }
-                if (!push(py2StrNode(raw)))
-                    return false;
-                break;
-            }
-            case ']': if (!push(newNode(T::List))) return false; break;
-            case '}': if (!push(newNode(T::Dict))) return false; break;
-            case ')': if (!push(newNode(T::Tuple))) return false; break;
-            case 0x8f: if (!push(newNode(T::Set))) return false; break;
-            case '(': // MARK
-                m_marks.push_back(m_stack.size());
-                break;
-            case 'l':   // LIST
-            case 't':   // TUPLE
-            case 0x91:  // FROZENSET
-            case 'd': { // DICT
-                QVector<int> items;
-                if (!popMark(&items))
-                    return false;
-                if (op == 'd' && items.size() % 2)
-                    return fail(QStringLiteral("DICT with an odd number of items"));
-                const int id = newNode(op == 'l' ? T::List : op == 't' ? T::Tuple : op == 'd' ? T::Dict : T::FrozenSet);
-                if (!placeholder(id))
-                    m_nodes[id].items = std::move(items);
-                push(id);
-                break;
-            }
-            case 0x85:   // TUPLE1
-            case 0x86:   // TUPLE2
-            case 0x87: { // TUPLE3
-                const int k = op - 0x84;
-                if (m_stack.size() - currentMarkBase() < k)
-                    return fail(QStringLiteral("stack underflow"));
-                const int id = newNode(T::Tuple);
-                if (!placeholder(id))
-                    m_nodes[id].items = m_stack.mid(m_stack.size() - k);
-                m_stack.resize(m_stack.size() - k);
-                push(id);
-                break;
-            }
-            case 'a': { // APPEND
-                int v, target;
-                if (!pop(&v) || !topIndex(&target))
-                    return false;
-                if (!appendTo(target, {v}))
-                    return false;
-                break;
-            }
-            case 'e': { // APPENDS
-                QVector<int> items;
-                int target;
-                if (!popMark(&items) || !topIndex(&target) || !appendTo(target, items))
-                    return false;
-                break;
-            }
-            case 's': { // SETITEM
-                int k, v, target;
-                if (!pop(&v) || !pop(&k) || !topIndex(&target) || !setItems(target, {k, v}))
-                    return false;
-                break;
-            }
-            case 'u': { // SETITEMS
-                QVector<int> items;
-                int target;
-                if (!popMark(&items) || !topIndex(&target))
-                    return false;
-                if (items.size() % 2)
-                    return fail(QStringLiteral("SETITEMS with an odd number of items"));
-                if (!setItems(target, items))
-                    return false;
-                break;
-            }
-            case 0x90: { // ADDITEMS
-                QVector<int> items;
-                int target;
-                if (!popMark(&items) || !topIndex(&target))
-                    return false;
-                if (placeholder(target))
-                    break;
-                if (m_nodes[target].type != T::Set)
-                    return fail(QStringLiteral("ADDITEMS onto something that is not a set"));
-                addItems(m_nodes[target].items, items);
-                break;
-            }
-            case '0': { // POP
-                if (m_stack.size() > currentMarkBase()) {
-                    m_stack.removeLast();
-                } else if (!m_marks.isEmpty()) {
-                    QVector<int> ignored;
-                    popMark(&ignored);
-                } else {
-                    return fail(QStringLiteral("stack underflow"));
-                }
-                break;
-            }
-            case '1': { // POP_MARK
-                QVector<int> ignored;
-                if (!popMark(&ignored))
-                    return false;
-                break;
-            }
-            case '2': { // DUP
-                int top;
-                if (!topIndex(&top))
-                    return false;
-                push(top);
-                break;
-            }
-            case 'p': { // PUT (text)
-                QByteArray line;
-                quint64 idx;
-                if (!readLine(&line))
-                    return false;
-                if (!parseUInt(line, &idx))
-                    return fail(QStringLiteral("PUT index is not a number"));
-                if (!memoPut(idx))
-                    return false;
-                break;
-            }
-            case 'q': if (!need(1) || !memoPut(readLE(1))) return false; break;
-            case 'r': if (!need(4) || !memoPut(readLE(4))) return false; break;
-            case 0x94: if (!memoPut(quint64(m_memo.size()))) return false; break; // MEMOIZE
-            case 'g': { // GET (text)
-                QByteArray line;
-                quint64 idx;
-                if (!readLine(&line))
-                    return false;
-                if (!parseUInt(line, &idx))
-                    return fail(QStringLiteral("GET index is not a number"));
-                if (!memoGet(idx))
-                    return false;
-                break;
-            }
-            case 'h': if (!need(1) || !memoGet(readLE(1))) return false; break;
-            case 'j': if (!need(4) || !memoGet(readLE(4))) return false; break;
-            case 'c': { // GLOBAL
-                QByteArray module, name;
-                if (!readLine(&module) || !readLine(&name))
-                    return false;
-                if (!push(globalNode(QString::fromUtf8(module), QString::fromUtf8(name))))
-                    return false;
-                break;
-            }
-            case 0x93: { // STACK_GLOBAL
-                int name, module;
-                if (!pop(&name) || !pop(&module))
-                    return false;
-                if (placeholder(name) || placeholder(module)) {
-                    push(kEllipsis);
-                    break;
-                }
-                if (m_nodes[name].type != T::Str || m_nodes[module].type != T::Str)
-                    return fail(QStringLiteral("STACK_GLOBAL needs two strings"));
-                if (!push(globalNode(m_nodes[module].text, m_nodes[name].text)))
-                    return false;
-                break;
-            }
-            case 'R':    // REDUCE
-            case 0x81: { // NEWOBJ
-                int args, callable;
-                if (!pop(&args) || !pop(&callable))
-                    return false;
-                if (placeholder(args) || placeholder(callable)) {
-                    push(kEllipsis);
-                    break;
-                }
-                if (m_nodes[args].type != T::Tuple)
-                    return fail(QStringLiteral("%1 arguments are not a tuple").arg(op == 'R' ? "REDUCE" : "NEWOBJ"));
-                if (!push(objectNode(callable, m_nodes[args].items, -1)))
-                    return false;
-                break;
-            }
-            case 0x92: { // NEWOBJ_EX
-                int kwargs, args, cls;
-                if (!pop(&kwargs) || !pop(&args) || !pop(&cls))
-                    return false;
-                if (placeholder(kwargs) || placeholder(args) || placeholder(cls)) {
-                    push(kEllipsis);
-                    break;
-                }
-                if (m_nodes[args].type != T::Tuple || m_nodes[kwargs].type != T::Dict)
-                    return fail(QStringLiteral("NEWOBJ_EX needs a tuple and a dict"));
-                if (!push(objectNode(cls, m_nodes[args].items, kwargs)))
-                    return false;
-                break;
-            }
-            case 'o': { // OBJ
-                QVector<int> items;
-                if (!popMark(&items))
-                    return false;
-                if (items.isEmpty())
-                    return fail(QStringLiteral("OBJ without a class"));
-                const int cls = items.takeFirst();
-                if (!push(objectNode(cls, items, -1)))
-                    return false;
-                break;
-            }
-            case 'i': { // INST
-                QByteArray module, name;
-                QVector<int> items;
-                if (!readLine(&module) || !readLine(&name) || !popMark(&items))
-                    return false;
-                const int cls = globalNode(QString::fromUtf8(module), QString::fromUtf8(name));
-                if (!push(objectNode(cls, items, -1)))
-                    return false;
-                break;
-            }
-            case 'b': { // BUILD
-                int state, target;
-                if (!pop(&state) || !topIndex(&target))
-                    return false;
-                if (placeholder(target))
-                    break;
-                if (m_nodes[target].type != T::Object)
-                    return fail(QStringLiteral("BUILD on something that is not an object"));
-                m_nodes[target].state = state;
-                break;
-            }
-            case 0x98: // READONLY_BUFFER: no-op on an in-band buffer
-                if (m_stack.isEmpty())
-                    return fail(QStringLiteral("stack underflow"));
-                break;
-            default: {
-                if (const char *name = opcodeName(op))
-                    return fail(QStringLiteral("unsupported opcode %1 (0x%2)").arg(QLatin1String(name)).arg(op, 2, 16, QLatin1Char('0')));
-                return fail(QStringLiteral("unknown opcode 0x%1").arg(op, 2, 16, QLatin1Char('0')));
-            }
-            }
+            if (!step(op))
+                return false;
         }
         m_opStart = m_pos;
         m_hitEnd = true;
         return fail(QStringLiteral("pickle ends without STOP"));
+    }
+
+    /// One opcode other than STOP, read by the helper of its family.
+    bool step(Op op)
+    {
+        switch (op) {
+        case Op::PROTO: case Op::FRAME:
+            return readFraming(op);
+        case Op::NONE: case Op::NEWTRUE: case Op::NEWFALSE: case Op::BININT1: case Op::BININT2:
+        case Op::BININT: case Op::LONG1: case Op::LONG4: case Op::BINFLOAT:
+            return readNumber(op);
+        case Op::INT: case Op::LONG: case Op::FLOAT:
+            return readTextNumber(op);
+        case Op::SHORT_BINUNICODE: case Op::BINUNICODE: case Op::BINUNICODE8: case Op::SHORT_BINBYTES:
+        case Op::BINBYTES: case Op::BINBYTES8: case Op::BYTEARRAY8: case Op::SHORT_BINSTRING:
+        case Op::BINSTRING:
+            return readCounted(op);
+        case Op::UNICODE: case Op::STRING:
+            return readTextString(op);
+        case Op::EMPTY_LIST: case Op::EMPTY_DICT: case Op::EMPTY_TUPLE: case Op::EMPTY_SET:
+        case Op::LIST: case Op::TUPLE: case Op::DICT: case Op::FROZENSET:
+        case Op::TUPLE1: case Op::TUPLE2: case Op::TUPLE3:
+            return makeContainer(op);
+        case Op::APPEND: case Op::APPENDS: case Op::SETITEM: case Op::SETITEMS: case Op::ADDITEMS:
+            return fillContainer(op);
+        case Op::MARK: case Op::POP: case Op::POP_MARK: case Op::DUP: case Op::READONLY_BUFFER:
+            return moveStack(op);
+        case Op::PUT: case Op::BINPUT: case Op::LONG_BINPUT: case Op::MEMOIZE:
+        case Op::GET: case Op::BINGET: case Op::LONG_BINGET:
+            return useMemo(op);
+        case Op::GLOBAL: case Op::STACK_GLOBAL:
+            return readGlobal(op);
+        case Op::REDUCE: case Op::NEWOBJ: case Op::NEWOBJ_EX: case Op::OBJ: case Op::INST: case Op::BUILD:
+            return buildObject(op);
+        case Op::STOP: // execute()'s
+        case Op::PERSID: case Op::BINPERSID: case Op::EXT1: case Op::EXT2: case Op::EXT4:
+        case Op::NEXT_BUFFER:
+            break;
+        }
+        return unsupported(op);
+    }
+
+    /// An opcode this reader does not read (also each family helper's default, never reached).
+    bool unsupported(Op op)
+    {
+        const uint code = uint(op);
+        if (const char *name = unsupportedName(op))
+            return fail(QStringLiteral("unsupported opcode %1 (0x%2)").arg(QLatin1String(name)).arg(code, 2, 16, QLatin1Char('0')));
+        return fail(QStringLiteral("unknown opcode 0x%1").arg(code, 2, 16, QLatin1Char('0')));
+    }
+
+    // ---- Opcode families ----------------------------------------------------------------
+
+    /// PROTO, and FRAME: framing only, the framed opcodes follow inline.
+    bool readFraming(Op op)
+    {
+        if (op == Op::FRAME) {
+            if (!need(8))
+                return false;
+            m_pos += 8;
+            return true;
+        }
+        if (!need(1))
+            return false;
+        m_protocol = m_p[m_pos++];
+        if (m_protocol > 5)
+            return fail(QStringLiteral("unsupported pickle protocol %1").arg(m_protocol));
+        return true;
+    }
+
+    /// None, the booleans, and the binary ints and floats.
+    bool readNumber(Op op)
+    {
+        switch (op) {
+        case Op::NONE: return push(kNone);
+        case Op::NEWTRUE: return push(kTrue);
+        case Op::NEWFALSE: return push(kFalse);
+        case Op::BININT1: return need(1) && push(textNode(T::Int, QString::number(readLE(1))));
+        case Op::BININT2: return need(2) && push(textNode(T::Int, QString::number(readLE(2))));
+        case Op::BININT: return need(4) && push(textNode(T::Int, QString::number(qint32(quint32(readLE(4))))));
+        case Op::LONG1: return need(1) && readLong(qint64(readLE(1)));
+        case Op::LONG4: return need(4) && readLong(qint32(quint32(readLE(4))));
+        case Op::BINFLOAT: return need(8) && push(textNode(T::Float, PyLiteral::reprFloat(readBigEndianDouble())));
+        default: return unsupported(op);
+        }
+    }
+    /// The little-endian two's complement body of LONG1/LONG4.
+    bool readLong(qint64 len)
+    {
+        if (len < 0)
+            return fail(QStringLiteral("LONG4 with a negative length"));
+        return need(len) && push(longNode(len));
+    }
+    double readBigEndianDouble()
+    {
+        const quint64 bits = qFromBigEndian<quint64>(m_p + m_pos);
+        m_pos += 8;
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        return d;
+    }
+
+    /// INT, LONG and FLOAT of protocol 0: a line of text.
+    bool readTextNumber(Op op)
+    {
+        QByteArray line;
+        if (!readLine(&line))
+            return false;
+        switch (op) {
+        case Op::INT: {
+            if (line == "01" || line == "00") // protocol 0 writes the booleans as INT
+                return push(line == "01" ? kTrue : kFalse);
+            bool ok = false;
+            const qlonglong v = line.toLongLong(&ok);
+            return ok ? push(textNode(T::Int, QString::number(v))) : fail(QStringLiteral("INT is not a number"));
+        }
+        case Op::LONG:
+            if (line.endsWith('L'))
+                line.chop(1);
+            if (!isDecimal(line))
+                return fail(QStringLiteral("LONG is not a number"));
+            return push(textNode(T::Int, QString::fromLatin1(line)));
+        case Op::FLOAT: {
+            bool ok = false;
+            const double d = line.toDouble(&ok);
+            return ok ? push(textNode(T::Float, PyLiteral::reprFloat(d))) : fail(QStringLiteral("FLOAT is not a number"));
+        }
+        default: return unsupported(op);
+        }
+    }
+
+    /// The length-prefixed str (BINUNICODE…), bytes (BINBYTES…, BYTEARRAY8) and Python 2 str
+    /// (BINSTRING…).
+    bool readCounted(Op op)
+    {
+        switch (op) {
+        case Op::SHORT_BINUNICODE: return readSized(1, T::Str);
+        case Op::BINUNICODE: return readSized(4, T::Str);
+        case Op::BINUNICODE8: return readSized(8, T::Str);
+        case Op::SHORT_BINBYTES: return readSized(1, T::Bytes);
+        case Op::BINBYTES: return readSized(4, T::Bytes);
+        case Op::BINBYTES8: return readSized(8, T::Bytes);
+        case Op::BYTEARRAY8: return readSized(8, T::ByteArray);
+        case Op::SHORT_BINSTRING: return readPy2String(1);
+        case Op::BINSTRING: return readPy2String(4);
+        default: return unsupported(op);
+        }
+    }
+    /// A str (T::Str) or bytes value after its unsigned length of `width` bytes.
+    bool readSized(int width, T type)
+    {
+        if (!need(width))
+            return false;
+        const quint64 len = readLE(width);
+        if (len > quint64(m_n - m_pos))
+            return pastEnd(type == T::Str ? QStringLiteral("string") : QStringLiteral("bytes"), len, type);
+        return push(type == T::Str ? strNode(qsizetype(len)) : bytesNode(type, qsizetype(len)));
+    }
+    /// A Python 2 str after its signed length of `width` bytes.
+    bool readPy2String(int width)
+    {
+        if (!need(width))
+            return false;
+        const qint64 len = width == 1 ? qint64(readLE(1)) : qint64(qint32(quint32(readLE(4))));
+        if (len < 0)
+            return fail(QStringLiteral("string length %1 is negative").arg(len));
+        if (len > m_n - m_pos)
+            return pastEnd(QStringLiteral("string"), quint64(len), T::Bytes);
+        const QByteArray raw(reinterpret_cast<const char *>(m_p + m_pos), qsizetype(len));
+        m_pos += qsizetype(len);
+        return push(py2StrNode(raw));
+    }
+
+    /// UNICODE (raw-unicode-escape) and STRING (quoted, Python 2) of protocol 0: a line of text.
+    bool readTextString(Op op)
+    {
+        QByteArray line;
+        if (!readLine(&line))
+            return false;
+        if (op == Op::UNICODE)
+            return push(textNode(T::Str, decodeRawUnicodeEscape(line)));
+        QByteArray raw;
+        if (!unquoteString(line, &raw))
+            return fail(QStringLiteral("STRING is not quoted"));
+        return push(py2StrNode(raw));
+    }
+
+    /// Empty containers, containers of the items above the MARK, and TUPLE1–3.
+    bool makeContainer(Op op)
+    {
+        switch (op) {
+        case Op::EMPTY_LIST: return push(newNode(T::List));
+        case Op::EMPTY_DICT: return push(newNode(T::Dict));
+        case Op::EMPTY_TUPLE: return push(newNode(T::Tuple));
+        case Op::EMPTY_SET: return push(newNode(T::Set));
+        case Op::LIST: return containerFromMark(T::List);
+        case Op::TUPLE: return containerFromMark(T::Tuple);
+        case Op::DICT: return containerFromMark(T::Dict);
+        case Op::FROZENSET: return containerFromMark(T::FrozenSet);
+        case Op::TUPLE1: return tupleFromTop(1);
+        case Op::TUPLE2: return tupleFromTop(2);
+        case Op::TUPLE3: return tupleFromTop(3);
+        default: return unsupported(op);
+        }
+    }
+    bool containerFromMark(T type)
+    {
+        QVector<int> items;
+        if (!popMark(&items))
+            return false;
+        if (type == T::Dict && items.size() % 2)
+            return fail(QStringLiteral("DICT with an odd number of items"));
+        const int id = newNode(type);
+        if (!placeholder(id))
+            m_nodes[id].items = std::move(items);
+        return push(id);
+    }
+    bool tupleFromTop(int k)
+    {
+        if (m_stack.size() - currentMarkBase() < k)
+            return fail(QStringLiteral("stack underflow"));
+        const int id = newNode(T::Tuple);
+        if (!placeholder(id))
+            m_nodes[id].items = m_stack.mid(m_stack.size() - k);
+        m_stack.resize(m_stack.size() - k);
+        return push(id);
+    }
+
+    /// APPEND(S), SETITEM(S) and ADDITEMS: items onto the container (or object) below them.
+    bool fillContainer(Op op)
+    {
+        QVector<int> items;
+        int key, value, target;
+        switch (op) {
+        case Op::APPEND:
+            return pop(&value) && topIndex(&target) && appendTo(target, {value});
+        case Op::APPENDS:
+            return popMark(&items) && topIndex(&target) && appendTo(target, items);
+        case Op::SETITEM:
+            return pop(&value) && pop(&key) && topIndex(&target) && setItems(target, {key, value});
+        case Op::SETITEMS:
+            if (!popMark(&items) || !topIndex(&target))
+                return false;
+            if (items.size() % 2)
+                return fail(QStringLiteral("SETITEMS with an odd number of items"));
+            return setItems(target, items);
+        case Op::ADDITEMS:
+            return popMark(&items) && topIndex(&target) && addToSet(target, items);
+        default: return unsupported(op);
+        }
+    }
+
+    /// MARK, POP, POP_MARK, DUP and READONLY_BUFFER (a no-op on an in-band buffer).
+    bool moveStack(Op op)
+    {
+        QVector<int> ignored;
+        int top;
+        switch (op) {
+        case Op::MARK:
+            m_marks.push_back(m_stack.size());
+            return true;
+        case Op::POP:
+            if (m_stack.size() > currentMarkBase()) {
+                m_stack.removeLast();
+                return true;
+            }
+            if (!m_marks.isEmpty()) // POP of an empty MARK group drops the MARK
+                return popMark(&ignored);
+            return fail(QStringLiteral("stack underflow"));
+        case Op::POP_MARK:
+            return popMark(&ignored);
+        case Op::DUP:
+            return topIndex(&top) && push(top);
+        case Op::READONLY_BUFFER:
+            return !m_stack.isEmpty() || fail(QStringLiteral("stack underflow"));
+        default: return unsupported(op);
+        }
+    }
+
+    /// PUT, BINPUT, LONG_BINPUT, MEMOIZE keep the top in the memo; GET, BINGET, LONG_BINGET push
+    /// it again.
+    bool useMemo(Op op)
+    {
+        quint64 index = 0;
+        switch (op) {
+        case Op::PUT: return readTextIndex("PUT", &index) && memoPut(index);
+        case Op::BINPUT: return need(1) && memoPut(readLE(1));
+        case Op::LONG_BINPUT: return need(4) && memoPut(readLE(4));
+        case Op::MEMOIZE: return memoPut(quint64(m_memo.size()));
+        case Op::GET: return readTextIndex("GET", &index) && memoGet(index);
+        case Op::BINGET: return need(1) && memoGet(readLE(1));
+        case Op::LONG_BINGET: return need(4) && memoGet(readLE(4));
+        default: return unsupported(op);
+        }
+    }
+    bool readTextIndex(const char *opName, quint64 *index)
+    {
+        QByteArray line;
+        if (!readLine(&line))
+            return false;
+        if (!parseUInt(line, index))
+            return fail(QStringLiteral("%1 index is not a number").arg(QLatin1String(opName)));
+        return true;
+    }
+
+    /// GLOBAL and STACK_GLOBAL: a class or function, recorded by its name and never imported.
+    bool readGlobal(Op op)
+    {
+        if (op == Op::GLOBAL) {
+            QByteArray module, name;
+            return readLine(&module) && readLine(&name)
+                && push(globalNode(QString::fromUtf8(module), QString::fromUtf8(name)));
+        }
+        int name, module;
+        if (!pop(&name) || !pop(&module))
+            return false;
+        if (placeholder(name) || placeholder(module))
+            return push(kEllipsis);
+        if (m_nodes[name].type != T::Str || m_nodes[module].type != T::Str)
+            return fail(QStringLiteral("STACK_GLOBAL needs two strings"));
+        return push(globalNode(m_nodes[module].text, m_nodes[name].text));
+    }
+
+    /// REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST and BUILD: a call recorded as an Object node, never
+    /// made.
+    bool buildObject(Op op)
+    {
+        switch (op) {
+        case Op::REDUCE: return reduce("REDUCE");
+        case Op::NEWOBJ: return reduce("NEWOBJ");
+        case Op::NEWOBJ_EX: return newObjectEx();
+        case Op::OBJ: return objectFromMark();
+        case Op::INST: return instance();
+        case Op::BUILD: return build();
+        default: return unsupported(op);
+        }
+    }
+    /// REDUCE and NEWOBJ: callable, args tuple.
+    bool reduce(const char *opName)
+    {
+        int args, callable;
+        if (!pop(&args) || !pop(&callable))
+            return false;
+        if (placeholder(args) || placeholder(callable))
+            return push(kEllipsis);
+        if (m_nodes[args].type != T::Tuple)
+            return fail(QStringLiteral("%1 arguments are not a tuple").arg(QLatin1String(opName)));
+        return push(objectNode(callable, m_nodes[args].items, -1));
+    }
+    bool newObjectEx()
+    {
+        int kwargs, args, cls;
+        if (!pop(&kwargs) || !pop(&args) || !pop(&cls))
+            return false;
+        if (placeholder(kwargs) || placeholder(args) || placeholder(cls))
+            return push(kEllipsis);
+        if (m_nodes[args].type != T::Tuple || m_nodes[kwargs].type != T::Dict)
+            return fail(QStringLiteral("NEWOBJ_EX needs a tuple and a dict"));
+        return push(objectNode(cls, m_nodes[args].items, kwargs));
+    }
+    /// OBJ: MARK, class, args…
+    bool objectFromMark()
+    {
+        QVector<int> items;
+        if (!popMark(&items))
+            return false;
+        if (items.isEmpty())
+            return fail(QStringLiteral("OBJ without a class"));
+        const int cls = items.takeFirst();
+        return push(objectNode(cls, items, -1));
+    }
+    /// INST: module and name lines, args from the MARK.
+    bool instance()
+    {
+        QByteArray module, name;
+        QVector<int> items;
+        if (!readLine(&module) || !readLine(&name) || !popMark(&items))
+            return false;
+        const int cls = globalNode(QString::fromUtf8(module), QString::fromUtf8(name));
+        return push(objectNode(cls, items, -1));
+    }
+    bool build()
+    {
+        int state, target;
+        if (!pop(&state) || !topIndex(&target))
+            return false;
+        if (placeholder(target))
+            return true;
+        if (m_nodes[target].type != T::Object)
+            return fail(QStringLiteral("BUILD on something that is not an object"));
+        m_nodes[target].state = state;
+        return true;
     }
 
     int objectNode(int callable, QVector<int> args, int kwargs) // by value: m_nodes may grow
@@ -866,6 +923,15 @@ private:
             return fail(QStringLiteral("SETITEM onto something that is not a dict"));
         return true;
     }
+    bool addToSet(int target, const QVector<int> &items)
+    {
+        if (placeholder(target))
+            return true;
+        if (m_nodes[target].type != T::Set)
+            return fail(QStringLiteral("ADDITEMS onto something that is not a set"));
+        addItems(m_nodes[target].items, items);
+        return true;
+    }
 
     // ---- From the node graph to a value tree -------------------------------------------
 
@@ -920,28 +986,7 @@ private:
             m_onPath[size_t(id)] = true;
             v.items = materializeAll(n.items, depth + 1);
             if (n.type == T::Object) {
-                if (n.kwargs >= 0) {
-                    PyValue kw = materialize(n.kwargs, depth + 1);
-                    for (size_t i = 0; i + 1 < kw.items.size(); i += 2)
-                        v.attrs.emplace_back(kw.items[i].type == T::Str ? kw.items[i].text : PyLiteral::toPython(kw.items[i]),
-                                             std::move(kw.items[i + 1]));
-                }
-                if (n.state >= 0)
-                    v.attrs.emplace_back(QStringLiteral("state"), materialize(n.state, depth + 1));
-                if (!n.listItems.isEmpty()) {
-                    PyValue list;
-                    list.type = T::List;
-                    list.items = materializeAll(n.listItems, depth + 2);
-                    v.attrs.emplace_back(QStringLiteral("items"), std::move(list));
-                }
-                if (!n.dictItems.isEmpty()) {
-                    PyValue dict;
-                    dict.type = T::Dict;
-                    dict.items = materializeAll(n.dictItems, depth + 2);
-                    if (dict.items.size() % 2)
-                        dict.items.pop_back(); // cut by the budget
-                    v.attrs.emplace_back(QStringLiteral("dict_items"), std::move(dict));
-                }
+                materializeObjectParts(n, v, depth);
                 simplify(v);
             } else if (n.type == T::Dict && v.items.size() % 2) {
                 v.items.pop_back();
@@ -949,6 +994,33 @@ private:
             m_onPath[size_t(id)] = false;
         }
         return v;
+    }
+
+    /// An Object's keyword arguments, BUILD state and APPENDS/SETITEMS as its attributes.
+    void materializeObjectParts(const Node &n, PyValue &v, int depth)
+    {
+        if (n.kwargs >= 0) {
+            PyValue kw = materialize(n.kwargs, depth + 1);
+            for (size_t i = 0; i + 1 < kw.items.size(); i += 2)
+                v.attrs.emplace_back(kw.items[i].type == T::Str ? kw.items[i].text : PyLiteral::toPython(kw.items[i]),
+                                     std::move(kw.items[i + 1]));
+        }
+        if (n.state >= 0)
+            v.attrs.emplace_back(QStringLiteral("state"), materialize(n.state, depth + 1));
+        if (!n.listItems.isEmpty()) {
+            PyValue list;
+            list.type = T::List;
+            list.items = materializeAll(n.listItems, depth + 2);
+            v.attrs.emplace_back(QStringLiteral("items"), std::move(list));
+        }
+        if (!n.dictItems.isEmpty()) {
+            PyValue dict;
+            dict.type = T::Dict;
+            dict.items = materializeAll(n.dictItems, depth + 2);
+            if (dict.items.size() % 2)
+                dict.items.pop_back(); // cut by the budget
+            v.attrs.emplace_back(QStringLiteral("dict_items"), std::move(dict));
+        }
     }
 
     static bool isLatin1Name(const PyValue &v)
@@ -963,153 +1035,204 @@ private:
     static void simplify(PyValue &v)
     {
         const QString &cls = v.text;
-        const bool plain = v.attrs.empty();
+        if (cls == QLatin1String("builtins.set") || cls == QLatin1String("builtins.frozenset"))
+            simplifySet(v);
+        else if (cls == QLatin1String("_codecs.encode"))
+            simplifyEncode(v);
+        else if (cls == QLatin1String("builtins.bytes") || cls == QLatin1String("builtins.bytearray"))
+            simplifyBytes(v);
+        else if (cls == QLatin1String("copyreg._reconstructor"))
+            simplifyReconstructor(v);
+        else if (cls == QLatin1String("collections.OrderedDict"))
+            simplifyOrderedDict(v);
+        else if (cls == QLatin1String("uuid.UUID"))
+            simplifyUuid(v);
+        else if (cls == QLatin1String("datetime.timedelta"))
+            simplifyTimedelta(v);
+        else if (cls == QLatin1String("datetime.timezone"))
+            simplifyTimezone(v);
+        else if (cls == QLatin1String("datetime.datetime") || cls == QLatin1String("datetime.date")
+                 || cls == QLatin1String("datetime.time"))
+            simplifyDateTime(v);
+    }
+
+    /// set(…)/frozenset(…) of a list, tuple or set (protocol 2).
+    static void simplifySet(PyValue &v)
+    {
         const auto &a = v.items;
-        if ((cls == QLatin1String("builtins.set") || cls == QLatin1String("builtins.frozenset")) && plain
-            && (a.empty() || (a.size() == 1 && (a[0].type == T::List || a[0].type == T::Tuple || a[0].type == T::Set)))) {
-            std::vector<PyValue> items = a.empty() ? std::vector<PyValue>() : std::move(v.items[0].items);
-            const T type = cls == QLatin1String("builtins.set") ? T::Set : T::FrozenSet;
-            v = PyValue();
-            v.type = type;
-            v.items = std::move(items);
+        if (!v.attrs.empty()
+            || !(a.empty() || (a.size() == 1 && (a[0].type == T::List || a[0].type == T::Tuple || a[0].type == T::Set))))
             return;
-        }
-        if (cls == QLatin1String("_codecs.encode") && plain && a.size() == 2 && a[0].type == T::Str && isLatin1Name(a[1])) {
-            const QByteArray b = a[0].text.toLatin1();
-            v = PyValue();
-            v.type = T::Bytes;
-            v.bytes = b;
+        std::vector<PyValue> items = a.empty() ? std::vector<PyValue>() : std::move(v.items[0].items);
+        const T type = v.text == QLatin1String("builtins.set") ? T::Set : T::FrozenSet;
+        v = PyValue();
+        v.type = type;
+        v.items = std::move(items);
+    }
+
+    /// _codecs.encode(text, 'latin1'): bytes as protocol 2 writes them.
+    static void simplifyEncode(PyValue &v)
+    {
+        const auto &a = v.items;
+        if (!v.attrs.empty() || a.size() != 2 || a[0].type != T::Str || !isLatin1Name(a[1]))
             return;
+        const QByteArray b = a[0].text.toLatin1();
+        v = PyValue();
+        v.type = T::Bytes;
+        v.bytes = b;
+    }
+
+    /// bytes(…)/bytearray(…): empty, of bytes, or of latin1 text.
+    static void simplifyBytes(PyValue &v)
+    {
+        const auto &a = v.items;
+        QByteArray b;
+        bool known = false;
+        if (a.empty()) {
+            known = true;
+        } else if (a.size() == 1 && (a[0].type == T::Bytes || a[0].type == T::ByteArray)) {
+            b = a[0].bytes;
+            known = true;
+        } else if (a.size() == 2 && a[0].type == T::Str && isLatin1Name(a[1])) {
+            b = a[0].text.toLatin1();
+            known = true;
         }
-        if ((cls == QLatin1String("builtins.bytes") || cls == QLatin1String("builtins.bytearray"))) {
-            QByteArray b;
-            bool known = false;
-            if (a.empty()) {
-                known = true;
-            } else if (a.size() == 1 && (a[0].type == T::Bytes || a[0].type == T::ByteArray)) {
-                b = a[0].bytes;
-                known = true;
-            } else if (a.size() == 2 && a[0].type == T::Str && isLatin1Name(a[1])) {
-                b = a[0].text.toLatin1();
-                known = true;
-            }
-            // bytearray's protocol-2 reduction carries its __dict__ (usually None) as state.
-            const bool stateless = plain
-                || (v.attrs.size() == 1 && v.attrs[0].first == QLatin1String("state") && v.attrs[0].second.type == T::None);
-            if (known && stateless) {
-                const bool array = cls == QLatin1String("builtins.bytearray");
-                v = PyValue();
-                v.type = array ? T::ByteArray : T::Bytes;
-                v.bytes = b;
-                return;
-            }
-        }
-        if (cls == QLatin1String("copyreg._reconstructor") && !a.empty() && a[0].type == T::Raw) {
-            v.text = a[0].text; // the class being rebuilt
-            v.items.clear();
+        // bytearray's protocol-2 reduction carries its __dict__ (usually None) as state.
+        const bool stateless = v.attrs.empty()
+            || (v.attrs.size() == 1 && v.attrs[0].first == QLatin1String("state") && v.attrs[0].second.type == T::None);
+        if (!known || !stateless)
             return;
-        }
-        if (cls == QLatin1String("collections.OrderedDict") && a.empty() && v.attrs.size() == 1
-            && v.attrs[0].first == QLatin1String("dict_items")) {
-            PyValue list;
-            list.type = T::List;
-            auto &kv = v.attrs[0].second.items;
-            for (size_t i = 0; i + 1 < kv.size(); i += 2) {
-                PyValue pair;
-                pair.type = T::Tuple;
-                pair.items.push_back(std::move(kv[i]));
-                pair.items.push_back(std::move(kv[i + 1]));
-                list.items.push_back(std::move(pair));
-            }
-            v.attrs.clear();
-            v.items.push_back(std::move(list));
+        const bool array = v.text == QLatin1String("builtins.bytearray");
+        v = PyValue();
+        v.type = array ? T::ByteArray : T::Bytes;
+        v.bytes = b;
+    }
+
+    /// copyreg._reconstructor(cls, base, state): shown as the class being rebuilt.
+    static void simplifyReconstructor(PyValue &v)
+    {
+        if (v.items.empty() || v.items[0].type != T::Raw)
             return;
-        }
-        if (cls == QLatin1String("uuid.UUID") && a.empty() && v.attrs.size() == 1 && v.attrs[0].first == QLatin1String("state")) {
-            const PyValue *n = v.attrs[0].second.dictValue(QStringLiteral("int"));
-            if (n && n->type == T::Int && !n->text.startsWith(QLatin1Char('-'))) {
-                unsigned __int128 x = 0;
-                bool ok = n->text.size() <= 39;
-                for (QChar c : n->text) {
-                    const unsigned __int128 next = x * 10 + unsigned(c.unicode() - u'0');
-                    ok = ok && next / 10 == x;
-                    x = next;
-                }
-                if (ok) {
-                    QString h;
-                    for (int i = 0; i < 32; ++i) {
-                        h.prepend(QLatin1Char("0123456789abcdef"[int(x & 15)]));
-                        x >>= 4;
-                    }
-                    h.insert(20, QLatin1Char('-'));
-                    h.insert(16, QLatin1Char('-'));
-                    h.insert(12, QLatin1Char('-'));
-                    h.insert(8, QLatin1Char('-'));
-                    v.attrs.clear();
-                    v.items.push_back(PyValue::ofText(T::Str, h));
-                }
-            }
+        v.text = v.items[0].text;
+        v.items.clear();
+    }
+
+    /// OrderedDict with SETITEMS: OrderedDict([(key, value), …]) as Python shows it.
+    static void simplifyOrderedDict(PyValue &v)
+    {
+        if (!v.items.empty() || v.attrs.size() != 1 || v.attrs[0].first != QLatin1String("dict_items"))
             return;
+        PyValue list;
+        list.type = T::List;
+        auto &kv = v.attrs[0].second.items;
+        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+            PyValue pair;
+            pair.type = T::Tuple;
+            pair.items.push_back(std::move(kv[i]));
+            pair.items.push_back(std::move(kv[i + 1]));
+            list.items.push_back(std::move(pair));
         }
-        // datetime.timedelta(days=1, seconds=5) as Python 3.7+ shows it.
-        if (cls == QLatin1String("datetime.timedelta") && plain && a.size() == 3 && a[0].type == T::Int
-            && a[1].type == T::Int && a[2].type == T::Int) {
-            static const char *const names[] = {"days", "seconds", "microseconds"};
-            std::vector<PyValue> args = std::move(v.items);
-            v.items.clear();
-            for (int i = 0; i < 3; ++i) {
-                if (args[size_t(i)].text != QLatin1String("0"))
-                    v.attrs.emplace_back(QLatin1String(names[i]), std::move(args[size_t(i)]));
-            }
-            if (v.attrs.empty())
-                v.items.push_back(intValue(0));
+        v.attrs.clear();
+        v.items.push_back(std::move(list));
+    }
+
+    /// uuid.UUID with the state {'int': n}: UUID('xxxxxxxx-xxxx-…').
+    static void simplifyUuid(PyValue &v)
+    {
+        if (!v.items.empty() || v.attrs.size() != 1 || v.attrs[0].first != QLatin1String("state"))
             return;
+        const PyValue *n = v.attrs[0].second.dictValue(QStringLiteral("int"));
+        if (!n || n->type != T::Int || n->text.startsWith(QLatin1Char('-')))
+            return;
+        unsigned __int128 x = 0;
+        bool ok = n->text.size() <= 39;
+        for (QChar c : n->text) {
+            const unsigned __int128 next = x * 10 + unsigned(c.unicode() - u'0');
+            ok = ok && next / 10 == x;
+            x = next;
         }
-        if (cls == QLatin1String("datetime.timezone") && plain && a.size() == 1 && a[0].type == T::Object
+        if (!ok)
+            return;
+        QString h;
+        for (int i = 0; i < 32; ++i) {
+            h.prepend(QLatin1Char("0123456789abcdef"[int(x & 15)]));
+            x >>= 4;
+        }
+        h.insert(20, QLatin1Char('-'));
+        h.insert(16, QLatin1Char('-'));
+        h.insert(12, QLatin1Char('-'));
+        h.insert(8, QLatin1Char('-'));
+        v.attrs.clear();
+        v.items.push_back(PyValue::ofText(T::Str, h));
+    }
+
+    /// datetime.timedelta(days=1, seconds=5) as Python 3.7+ shows it.
+    static void simplifyTimedelta(PyValue &v)
+    {
+        const auto &a = v.items;
+        if (!v.attrs.empty() || a.size() != 3 || a[0].type != T::Int || a[1].type != T::Int || a[2].type != T::Int)
+            return;
+        static const char *const names[] = {"days", "seconds", "microseconds"};
+        std::vector<PyValue> args = std::move(v.items);
+        v.items.clear();
+        for (int i = 0; i < 3; ++i) {
+            if (args[size_t(i)].text != QLatin1String("0"))
+                v.attrs.emplace_back(QLatin1String(names[i]), std::move(args[size_t(i)]));
+        }
+        if (v.attrs.empty())
+            v.items.push_back(intValue(0));
+    }
+
+    /// datetime.timezone(timedelta(0)): datetime.timezone.utc.
+    static void simplifyTimezone(PyValue &v)
+    {
+        const auto &a = v.items;
+        if (v.attrs.empty() && a.size() == 1 && a[0].type == T::Object
             && a[0].text == QLatin1String("datetime.timedelta") && a[0].attrs.empty() && a[0].items.size() == 1
-            && a[0].items[0].text == QLatin1String("0")) {
+            && a[0].items[0].text == QLatin1String("0"))
             v = PyValue::ofText(T::Raw, QStringLiteral("datetime.timezone.utc"));
+    }
+
+    /// datetime.datetime(2025, 1, 1, 10, 0[, 5[, 123]][, tzinfo=…]), date and time, from their
+    /// state bytes.
+    static void simplifyDateTime(PyValue &v)
+    {
+        const bool isDateTime = v.text == QLatin1String("datetime.datetime");
+        const bool isDate = v.text == QLatin1String("datetime.date");
+        const auto &a = v.items;
+        if (!v.attrs.empty() || a.empty() || a.size() > 2 || a[0].type != T::Bytes)
             return;
-        }
-        // datetime.datetime(2025, 1, 1, 10, 0[, 5[, 123]][, tzinfo=…]) from the state bytes.
-        const bool isDateTime = cls == QLatin1String("datetime.datetime");
-        const bool isDate = cls == QLatin1String("datetime.date");
-        const bool isTime = cls == QLatin1String("datetime.time");
-        if ((isDateTime || isDate || isTime) && plain && !a.empty() && a.size() <= 2 && a[0].type == T::Bytes) {
-            const QByteArray &b = a[0].bytes;
-            const int expected = isDateTime ? 10 : isDate ? 4 : 6;
-            if (b.size() != expected || (isDate && a.size() != 1))
-                return;
-            auto u = [&](int i) { return int(uchar(b[i])); };
-            std::vector<PyValue> fields;
-            int hourAt = -1;
-            if (!isTime) {
-                fields.push_back(intValue(u(0) * 256 + u(1)));
-                fields.push_back(intValue(u(2) & 0x7f));
-                fields.push_back(intValue(u(3)));
-                hourAt = isDateTime ? 4 : -1;
-            } else {
-                hourAt = 0;
-            }
-            if (hourAt >= 0) {
-                const int hour = u(hourAt) & 0x7f, minute = u(hourAt + 1), second = u(hourAt + 2);
-                const int micro = (u(hourAt + 3) << 16) | (u(hourAt + 4) << 8) | u(hourAt + 5);
-                fields.push_back(intValue(hour));
-                fields.push_back(intValue(minute));
-                if (second || micro)
-                    fields.push_back(intValue(second));
-                if (micro)
-                    fields.push_back(intValue(micro));
-            }
-            PyValue tz;
-            const bool hasTz = a.size() == 2;
-            if (hasTz)
-                tz = std::move(v.items[1]);
-            v.items = std::move(fields);
-            if (hasTz)
-                v.attrs.emplace_back(QStringLiteral("tzinfo"), std::move(tz));
+        const QByteArray &b = a[0].bytes;
+        if (b.size() != (isDateTime ? 10 : isDate ? 4 : 6) || (isDate && a.size() != 1))
             return;
+        std::vector<PyValue> fields;
+        if (isDate || isDateTime) {
+            fields.push_back(intValue(stateByte(b, 0) * 256 + stateByte(b, 1)));
+            fields.push_back(intValue(stateByte(b, 2) & 0x7f));
+            fields.push_back(intValue(stateByte(b, 3)));
         }
+        if (!isDate)
+            appendTimeFields(fields, b, isDateTime ? 4 : 0);
+        PyValue tz;
+        const bool hasTz = a.size() == 2;
+        if (hasTz)
+            tz = std::move(v.items[1]);
+        v.items = std::move(fields);
+        if (hasTz)
+            v.attrs.emplace_back(QStringLiteral("tzinfo"), std::move(tz));
+    }
+    static int stateByte(const QByteArray &b, int i) { return int(uchar(b[i])); }
+    /// hour, minute[, second[, microsecond]] from the 6 state bytes at `at`.
+    static void appendTimeFields(std::vector<PyValue> &fields, const QByteArray &b, int at)
+    {
+        const int hour = stateByte(b, at) & 0x7f, minute = stateByte(b, at + 1), second = stateByte(b, at + 2);
+        const int micro = (stateByte(b, at + 3) << 16) | (stateByte(b, at + 4) << 8) | stateByte(b, at + 5);
+        fields.push_back(intValue(hour));
+        fields.push_back(intValue(minute));
+        if (second || micro)
+            fields.push_back(intValue(second));
+        if (micro)
+            fields.push_back(intValue(micro));
     }
 
     const uchar *m_p;
