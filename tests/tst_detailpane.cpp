@@ -652,12 +652,6 @@ void TestDetailPane::screenshots()
             pane.showResult(row);
             QTRY_VERIFY_WITH_TIMEOUT(!pane.isDecoding(), 120'000);
             QTest::qWait(100); // let the layout settle; this is a picture, not a check
-            if (qEnvironmentVariableIsSet("DEBUGGEOM")) {
-                for (const char *n : {"detailResult", "detailMeta", "copyResultButton", "detailResultSummary", "detailResultMissing"}) {
-                    QWidget *w = pane.findChild<QWidget *>(QLatin1String(n));
-                    qDebug() << n << w->geometry() << w->isVisible() << w->parentWidget()->geometry() << w->parentWidget()->parentWidget()->geometry();
-                }
-            }
             QVERIFY(pane.grab().save(out + QLatin1Char('/') + name + suffix + QStringLiteral(".png")));
         };
         shoot(failure, info, QStringLiteral("detail-failure"));

@@ -568,9 +568,6 @@ void TestPurgeDialog::screenshots()
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-running.png")));
     QVERIFY(finished.wait(20000));
     QTest::qWait(100);
-    if (qEnvironmentVariableIsSet("DEBUGGEOM"))
-        for (const char *n : {"statusFilter", "taskNameFilter", "cutoffHint", "previewLabel"})
-            qDebug() << n << dialog.findChild<QWidget *>(QLatin1String(n))->geometry() << dialog.findChild<QWidget *>(QLatin1String(n))->minimumSizeHint() << dialog.size() << dialog.minimumSize();
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-done.png")));
 
     DeleteSelectedDialog selected(factory, {1, 2, 3}, {{QStringLiteral("SUCCESS"), 2}, {QStringLiteral("FAILURE"), 1}});
