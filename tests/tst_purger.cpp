@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "fakestore.h"
 #include "purger.h"
 #include "storeurl.h"
 #include "testsupport.h"
@@ -91,58 +92,8 @@ StoreFactory sqliteFactory(const QString &path)
     return factory ? *factory : StoreFactory();
 }
 
-// ---------------------------------------------------------------------------------------
-// A small in-memory store for faults the real one will not produce on demand.
-
-class FakeStore final : public ResultStore
-{
-public:
-    explicit FakeStore(int rows) { for (int i = 1; i <= rows; ++i) m_rows.append(i); }
-
-    int failOnBatch = 0; ///< 1-based batch number that fails; 0 = never
-    int batchesSeen = 0;
-    QVector<qint64> m_rows;
-
-    StoreError open() override { return {}; }
-    StoreInfo info() const override { return {}; }
-    Outcome<qint64> count(const TaskQuery &) override { return qint64(m_rows.size()); }
-    Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &, qint64, int, RowDetail) override
-    {
-        return QVector<TaskResult>();
-    }
-    Outcome<TaskResult> fetchOne(qint64) override { return StoreError(StoreError::Code::NotFound, QStringLiteral("no")); }
-    Outcome<TaskResult> fetchByTaskId(const QString &) override
-    {
-        return StoreError(StoreError::Code::NotFound, QStringLiteral("no"));
-    }
-    Outcome<Facets> facets(const TaskQuery &) override { return Facets(); }
-    Outcome<PurgePreview> previewPurge(const PurgeCriteria &) override
-    {
-        PurgePreview preview;
-        preview.total = m_rows.size();
-        return preview;
-    }
-    Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &, int batchSize) override
-    {
-        if (++batchesSeen == failOnBatch)
-            return StoreError(StoreError::Code::Locked, QStringLiteral("database is locked: fake (injected)"));
-        DeleteBatch batch;
-        const int n = std::min<int>(batchSize, m_rows.size());
-        m_rows.remove(0, n);
-        batch.tasks = n;
-        batch.finished = m_rows.isEmpty();
-        return batch;
-    }
-    Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override
-    {
-        if (++batchesSeen == failOnBatch)
-            return StoreError(StoreError::Code::Locked, QStringLiteral("database is locked: fake (injected)"));
-        DeleteBatch batch;
-        for (qint64 id : rowIds)
-            batch.tasks += m_rows.removeAll(id);
-        return batch;
-    }
-};
+// The in-memory store for faults the real one will not produce on demand.
+using TestSupport::FakeStore;
 
 } // namespace
 
@@ -182,7 +133,7 @@ void TestPurger::initTestCase()
 void TestPurger::shouldReportDeletedSoFarWhenABatchFails()
 {
     FakeStore store(100);
-    store.failOnBatch = 3;
+    store.control().failOnBatch = 3;
     Purger purger(store);
     purger.setBatchSize(10);
     QVector<qint64> progress;
@@ -193,7 +144,7 @@ void TestPurger::shouldReportDeletedSoFarWhenABatchFails()
     QCOMPARE(summary.error.code, StoreError::Code::Locked);
     QCOMPARE(summary.batches, 2);
     QCOMPARE(summary.tasksDeleted, 20);
-    QCOMPARE(store.m_rows.size(), 80);
+    QCOMPARE(store.control().remainingRowIds().size(), 80);
     QCOMPARE(summary.expected, 100);
     QVERIFY(!summary.cancelled);
     QCOMPARE(progress, (QVector<qint64>{10, 20}));
@@ -203,14 +154,14 @@ void TestPurger::shouldReportDeletedSoFarWhenABatchFails()
 void TestPurger::shouldReportDeletedSoFarWhenDeleteRowsFails()
 {
     FakeStore store(10);
-    store.failOnBatch = 3;
+    store.control().failOnBatch = 3;
     Purger purger(store);
     purger.setBatchSize(2);
     const PurgeSummary summary = purger.deleteRows({1, 2, 3, 4, 5, 6, 7, 8});
     QCOMPARE(summary.error.code, StoreError::Code::Locked);
     QCOMPARE(summary.batches, 2);
     QCOMPARE(summary.tasksDeleted, 4);
-    QCOMPARE(store.m_rows, (QVector<qint64>{5, 6, 7, 8, 9, 10}));
+    QCOMPARE(store.control().remainingRowIds(), (QVector<qint64>{5, 6, 7, 8, 9, 10}));
 }
 
 void TestPurger::shouldStopBetweenBatchesWhenCancelled()
@@ -230,7 +181,7 @@ void TestPurger::shouldStopBetweenBatchesWhenCancelled()
     QVERIFY(!summary.error.isError());
     QCOMPARE(summary.batches, 2);
     QCOMPARE(summary.tasksDeleted, 14);
-    QCOMPARE(store.m_rows.size(), 86);
+    QCOMPARE(store.control().remainingRowIds().size(), 86);
     QCOMPARE(progress, (QVector<qint64>{7, 14}));
 }
 
@@ -243,8 +194,8 @@ void TestPurger::shouldNotTouchTheStoreWhenCancelledBeforeStart()
     QVERIFY(summary.cancelled);
     QCOMPARE(summary.batches, 0);
     QCOMPARE(summary.tasksDeleted, 0);
-    QCOMPARE(store.batchesSeen, 0);
-    QCOMPARE(store.m_rows.size(), 5);
+    QCOMPARE(store.control().batchesSeen, 0);
+    QCOMPARE(store.control().remainingRowIds().size(), 5);
 }
 
 void TestPurger::shouldSplitDeleteRowsIntoBatches()
@@ -264,7 +215,7 @@ void TestPurger::shouldSplitDeleteRowsIntoBatches()
     QCOMPARE(summary.tasksDeleted, 6);
     QCOMPARE(summary.expected, 7);
     QCOMPARE(progress, (QVector<qint64>{3, 6, 7}));
-    QCOMPARE(store.m_rows, (QVector<qint64>{3, 5, 7, 9}));
+    QCOMPARE(store.control().remainingRowIds(), (QVector<qint64>{3, 5, 7, 9}));
 }
 
 void TestPurger::shouldSizeAdaptiveBatchesTowardTheTargetDuration_data()
@@ -303,7 +254,7 @@ void TestPurger::shouldGrowAdaptiveBatchesOnAFastStore()
     const PurgeSummary summary = purger.purge(PurgeCriteria(), 20000);
     QCOMPARE(summary.error.message, QString());
     QCOMPARE(summary.tasksDeleted, qint64(20000));
-    QVERIFY(store.m_rows.isEmpty());
+    QVERIFY(store.control().remainingRowIds().isEmpty());
     QVERIFY(done.size() >= 2);
     QCOMPARE(done.first(), qint64(Purger::firstAdaptiveBatch));
     QVERIFY(done.size() < 20000 / Purger::firstAdaptiveBatch); // it grew
