@@ -12,30 +12,20 @@
 #include "couchindex.h"
 #include "couchstore.h"
 #include "purger.h"
+#include "storechecks.h"
 #include "storeurl.h"
 #include "testsupport.h"
 
 namespace {
 
-QStringList sorted(QStringList list)
-{
-    list.sort();
-    return list;
-}
+using TestSupport::sorted;
+using TestSupport::taskIdsOf;
 
 QStringList toStrings(const QJsonArray &a)
 {
     QStringList out;
     for (const QJsonValue &v : a)
         out.append(v.toString());
-    return out;
-}
-
-QStringList taskIds(const QVector<TaskResult> &rows)
-{
-    QStringList out;
-    for (const TaskResult &t : rows)
-        out.append(t.taskId);
     return out;
 }
 
@@ -50,13 +40,17 @@ private Q_SLOTS:
     void shouldOpenThroughTheStoreFactory();
     void shouldListForeignDocumentsWithReasons();
     void shouldCountAndFacetLikeThePythonReader();
+    void shouldCountFacetsWithoutTheirOwnFilter();
     void shouldSearchWithDjangoSemantics_data();
     void shouldSearchWithDjangoSemantics();
     void shouldFilterByFacetsAndDates();
+    void shouldFilterBySetsAndDates();
+    void shouldOrderByDateDoneNewestFirst();
     void shouldSortEveryColumnWithStableTies_data();
     void shouldSortEveryColumnWithStableTies();
     void shouldPageWithoutGapsOrRepeats();
     void shouldFetchCompleteRowsOnlyOnDemand();
+    void shouldReturnSummaryAndFullRows();
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldReportAMissingDatabase();
     void shouldReportRejectedCredentials();
@@ -77,6 +71,8 @@ private:
     QString copyDatabase();
     QJsonObject getDoc(const QString &db, const QString &docId);
     std::unique_ptr<CouchStore> openStore(const QString &db, StoreOptions options = {});
+    TestSupport::FixtureSample sample() const;
+    QJsonObject celeryDocument(int index) const;
 
     CouchConfig m_base;
     QJsonObject m_expect;
@@ -141,6 +137,38 @@ std::unique_ptr<CouchStore> TestCouchStore::openStore(const QString &db, StoreOp
     if (e.isError())
         qWarning("open failed: %s", qPrintable(e.message));
     return e.isError() ? nullptr : std::move(store);
+}
+
+/// What the shared store checks (tests/support/storechecks) filter by in this fixture.
+TestSupport::FixtureSample TestCouchStore::sample() const
+{
+    TestSupport::FixtureSample s;
+    s.status = QStringLiteral("SUCCESS"); // on both workers (every FAILURE is alpha's)
+    s.worker = QStringLiteral("alpha@stalk");
+    s.taskNames = {QStringLiteral("stalk_couch_tasks.add"), QStringLiteral("stalk_couch_tasks.echo")};
+    // The fixture writer deals out the dates: bound the range by two of those rows' own dates,
+    // so one row sits exactly on each bound (the first is in, the second out).
+    QVector<QDateTime> dates;
+    for (const QJsonValue &v : m_expect.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const QString done = e.value(QLatin1String("date_done")).toString();
+        if (e.value(QLatin1String("worker")).toString() == s.worker && !done.isEmpty()
+            && s.taskNames.contains(e.value(QLatin1String("task_name")).toString()))
+            dates.append(QDateTime::fromString(done, Qt::ISODateWithMs));
+    }
+    std::sort(dates.begin(), dates.end());
+    if (dates.size() >= 4) {
+        s.doneAfter = dates.at(1);
+        s.doneBefore = dates.at(dates.size() - 2);
+    }
+    s.hasPeriodicTasks = false; // CouchDB documents have no periodic_task_name
+    return s;
+}
+
+/// The index-th Celery document of the fixture (the expectations' order: by task id).
+QJsonObject TestCouchStore::celeryDocument(int index) const
+{
+    return m_expect.value(QLatin1String("celery")).toArray().at(index).toObject();
 }
 
 void TestCouchStore::initTestCase()
@@ -216,28 +244,20 @@ void TestCouchStore::shouldCountAndFacetLikeThePythonReader()
 {
     auto store = openStore(m_db);
     QVERIFY(store);
-    const QJsonObject counts = m_expect.value(QLatin1String("counts")).toObject();
-    const Outcome<qint64> total = store->count(TaskQuery());
-    QVERIFY(total.ok());
-    QCOMPARE(*total, qint64(counts.value(QLatin1String("total")).toInt()));
-
     const Outcome<Facets> facets = store->facets(TaskQuery());
     QVERIFY(facets.ok());
-    auto check = [](const QVector<FacetValue> &got, const QJsonObject &want) {
-        QCOMPARE(got.size(), want.size());
-        for (const FacetValue &fv : got) {
-            // The Python side writes NULL as "".
-            const QString key = fv.value.isNull() ? QString(QLatin1String("")) : fv.value;
-            QVERIFY2(want.contains(key), qPrintable(key));
-            QCOMPARE(fv.count, qint64(want.value(key).toInt()));
-        }
-    };
-    check(facets->statuses, counts.value(QLatin1String("status")).toObject());
-    check(facets->taskNames, counts.value(QLatin1String("task_name")).toObject());
-    check(facets->workers, counts.value(QLatin1String("worker")).toObject());
-    QVERIFY(facets->periodicTaskNames.isEmpty());
-    // Most frequent first.
     QCOMPARE(facets->statuses.first().value, QStringLiteral("SUCCESS"));
+    // The Python side writes NULL as "", which compares equal to a null QString.
+    QJsonObject counts = m_expect.value(QLatin1String("counts")).toObject();
+    counts.insert(QStringLiteral("groups"), 0); // Celery 5.2 saves groups without date_done: they never expire
+    TestSupport::verifyCountsAndFacets(*store, counts, sample());
+}
+
+void TestCouchStore::shouldCountFacetsWithoutTheirOwnFilter()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TestSupport::verifyFacetsIgnoreTheirOwnFilter(*store, sample());
 }
 
 void TestCouchStore::shouldSearchWithDjangoSemantics_data()
@@ -257,14 +277,8 @@ void TestCouchStore::shouldSearchWithDjangoSemantics()
     QFETCH(QStringList, ids);
     auto store = openStore(m_db);
     QVERIFY(store);
-    TaskQuery q;
-    q.search = term;
-    const Outcome<qint64> n = store->count(q);
-    QVERIFY(n.ok());
-    QCOMPARE(*n, qint64(ids.size()));
-    const auto rows = store->fetchPage(q, 0, 1000);
-    QVERIFY(rows.ok());
-    QCOMPARE(sorted(taskIds(*rows)), ids);
+    // The Python reader searches as the Django admin does: what it finds is what Stalk finds.
+    TestSupport::verifySearch(*store, term, ids, ids);
 }
 
 void TestCouchStore::shouldFilterByFacetsAndDates()
@@ -302,6 +316,53 @@ void TestCouchStore::shouldFilterByFacetsAndDates()
     const qint64 before15 = expired.at(0).toObject().value(QLatin1String("task_ids")).toArray().size();
     const qint64 before1 = expired.at(1).toObject().value(QLatin1String("task_ids")).toArray().size();
     QCOMPARE(*store->count(range), before1 - before15);
+}
+
+void TestCouchStore::shouldFilterBySetsAndDates()
+{
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    const TestSupport::FixtureSample s = sample();
+    QVERIFY2(s.doneAfter.isValid(), "the fixture needs 4 dated add/echo rows on alpha@stalk");
+    const qint64 nullOrNightly = TestSupport::verifySetAndDateFilters(*store, s);
+    if (QTest::currentTestFailed())
+        return;
+    // No periodic task anywhere: {NULL, "nightly-cleanup"} matches every row.
+    QCOMPARE(nullOrNightly, *store->count(TaskQuery()));
+}
+
+void TestCouchStore::shouldOrderByDateDoneNewestFirst()
+{
+    // The admin's order, date_done descending, with what differs on CouchDB: NULL sorts last
+    // (as SQLite sorts it) and ties go by row id, the hash of the document id, descending.
+    struct Row
+    {
+        QDateTime done;
+        qint64 rowId;
+        QString taskId;
+    };
+    QVector<Row> rows;
+    for (const QJsonValue &v : m_expect.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const QString done = e.value(QLatin1String("date_done")).toString();
+        rows.append({done.isEmpty() ? QDateTime() : QDateTime::fromString(done, Qt::ISODateWithMs),
+                     CouchIndex::rowIdFor(e.value(QLatin1String("id")).toString()),
+                     e.value(QLatin1String("task_id")).toString()});
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+        if (a.done.isValid() != b.done.isValid())
+            return a.done.isValid();
+        if (a.done != b.done)
+            return a.done > b.done;
+        return a.rowId > b.rowId;
+    });
+    QStringList expected;
+    for (const Row &r : std::as_const(rows))
+        expected.append(r.taskId);
+    QVERIFY(expected.size() > 7); // more than one page
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TestSupport::verifyDefaultOrder(*store, expected);
 }
 
 void TestCouchStore::shouldSortEveryColumnWithStableTies_data()
@@ -365,10 +426,10 @@ void TestCouchStore::shouldPageWithoutGapsOrRepeats()
     for (qint64 offset = 0; offset < total + 3; offset += 3) {
         const auto page = store->fetchPage(q, offset, 3);
         QVERIFY(page.ok());
-        paged += taskIds(*page);
+        paged += taskIdsOf(*page);
     }
     QCOMPARE(qint64(paged.size()), total);
-    QCOMPARE(sorted(paged), sorted(taskIds(*store->fetchPage(q, 0, 1000))));
+    QCOMPARE(sorted(paged), sorted(taskIdsOf(*store->fetchPage(q, 0, 1000))));
     QStringList all;
     for (const QJsonValue &v : m_expect.value(QLatin1String("celery")).toArray())
         all.append(v.toObject().value(QLatin1String("task_id")).toString());
@@ -434,6 +495,31 @@ void TestCouchStore::shouldFetchCompleteRowsOnlyOnDemand()
     QCOMPARE(foreign.error().code, StoreError::Code::NotFound);
     QVERIFY2(foreign.error().message.contains(QLatin1String("not a Celery result")), qPrintable(foreign.error().message));
     QCOMPARE(store->fetchOne(-5).error().code, StoreError::Code::NotFound);
+}
+
+void TestCouchStore::shouldReturnSummaryAndFullRows()
+{
+    // The first row by row id (the hash of the document id) gets long args and a long result,
+    // as the SQL suites give the first row by id.
+    int first = 0;
+    const int n = m_expect.value(QLatin1String("celery")).toArray().size();
+    for (int i = 1; i < n; ++i) {
+        if (CouchIndex::rowIdFor(celeryDocument(i).value(QLatin1String("id")).toString())
+            < CouchIndex::rowIdFor(celeryDocument(first).value(QLatin1String("id")).toString()))
+            first = i;
+    }
+    const QString db = copyDatabase();
+    const QString docId = celeryDocument(first).value(QLatin1String("id")).toString();
+    QJsonObject doc = getDoc(db, docId);
+    QJsonObject meta = QJsonDocument::fromJson(doc.value(QLatin1String("value")).toString().toUtf8()).object();
+    const QString longText(1000, u'é');
+    meta.insert(QStringLiteral("args"), QJsonArray{longText});
+    meta.insert(QStringLiteral("result"), QString(3000, u'r'));
+    doc.insert(QStringLiteral("value"), QString::fromUtf8(QJsonDocument(meta).toJson(QJsonDocument::Compact)));
+    QVERIFY(http("PUT", QStringLiteral("/%1/%2").arg(db, CouchClient::encodeSegment(docId)), QJsonDocument(doc).toJson()).ok());
+    auto store = openStore(db);
+    QVERIFY(store);
+    TestSupport::verifySummaryAndFullRows(*store, QStringLiteral("[\"%1\"]").arg(longText));
 }
 
 void TestCouchStore::shouldGiveTheSameRowIdsInEveryStore()

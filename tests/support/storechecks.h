@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -30,19 +31,37 @@ Counts countsOf(const QJsonObject &object);
 
 QStringList taskIdsOf(const QVector<TaskResult> &rows);
 
+// ---- What the checks filter by (CouchDB: its own fixture) ---------------------------------
+
+/// The names and dates the checks filter by, and how a store's data legitimately differ from
+/// the SQL fixtures'. The defaults are the SQL fixtures' (tools/fixtures); the CouchDB suite
+/// passes its fixture's names (tools/couchdb).
+struct FixtureSample
+{
+    /// A status found on `worker` and on other workers too.
+    QString status = QStringLiteral("FAILURE");
+    QString worker = QStringLiteral("alpha@stalk-fixtures");
+    /// Task names with rows on `worker` in [doneAfter, doneBefore).
+    QStringList taskNames = {QStringLiteral("proj.tasks.add"), QStringLiteral("proj.tasks.echo")};
+    QDateTime doneAfter = QDateTime(QDate(2025, 1, 15), QTime(1, 5), Qt::UTC); ///< a row sits exactly here (SQLite)
+    QDateTime doneBefore = QDateTime(QDate(2025, 2, 5), QTime(2, 32, 30), Qt::UTC); ///< and here
+    /// False: the store has no periodic task field; its facet must be empty (CouchDB).
+    bool hasPeriodicTasks = true;
+};
+
 // The checks both store suites run, each on its own store. They report through QtTest
 // (QVERIFY/QCOMPARE return from the check only: call them last, or test
 // QTest::currentTestFailed() after them).
 
 /// Total, facets (values, counts, NULL as its own value, most frequent first) and expired
 /// groups equal expectations.json's "counts".
-void verifyCountsAndFacets(ResultStore &store, const QJsonObject &counts);
+void verifyCountsAndFacets(ResultStore &store, const QJsonObject &counts, const FixtureSample &sample = {});
 /// Each facet of a filtered query ignores its own filter and honours the others.
-void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store);
+void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store, const FixtureSample &sample = {});
 /// Status, periodic task (NULL included), task name, worker and date-range filters count
 /// and page what the unfiltered rows say they should. Returns the count of rows whose
 /// periodic task is NULL or nightly-cleanup (more than 1), -1 on failure.
-qint64 verifySetAndDateFilters(ResultStore &store);
+qint64 verifySetAndDateFilters(ResultStore &store, const FixtureSample &sample = {});
 /// The default order is the admin's (expected), whole and page by page.
 void verifyDefaultOrder(ResultStore &store, const QStringList &expected);
 /// A search finds exactly decodedIds, everything the admin finds, and counts them.
