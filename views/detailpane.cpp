@@ -2,6 +2,7 @@
 
 #include "jsonhighlighter.h"
 #include "palettecolors.h"
+#include "statusstyle.h"
 #include "tracebackview.h"
 #include "valuedecoder.h"
 
@@ -33,21 +34,6 @@ namespace {
 
 using PaletteColors::isDark;
 using PaletteColors::mix;
-
-QColor statusColor(const QString &status)
-{
-    if (status == QLatin1String("SUCCESS"))
-        return {0x2e, 0x9e, 0x4f};
-    if (status == QLatin1String("FAILURE"))
-        return {0xd6, 0x45, 0x45};
-    if (status == QLatin1String("RETRY"))
-        return {0xe0, 0x8a, 0x1e};
-    if (status == QLatin1String("REVOKED"))
-        return {0x8a, 0x63, 0xd2};
-    if (status == QLatin1String("STARTED"))
-        return {0x2f, 0x7f, 0xd8};
-    return {0x80, 0x80, 0x80};
-}
 
 QString formatDuration(qint64 ms)
 {
@@ -769,16 +755,13 @@ void DetailPane::render()
     setText(ui.periodicTask, Field::PeriodicTaskName, row.periodicTaskName, true, true);
     setText(ui.worker, Field::Worker, row.worker, true, true);
     {
-        const QColor base = statusColor(row.status);
-        const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
-        const QColor bg = mix(pal.color(QPalette::Window), base, dark ? 0.38 : 0.18);
-        const QColor fg = dark ? base.lighter(160) : base.darker(150);
+        const StatusStyle::Tint tint = StatusStyle::tint(row.status, pal);
         ui.status->setStyleSheet(QStringLiteral("QLabel#detailStatus { background: %1; border: 1px solid %2;"
                                                 " border-radius: 9px; padding: 1px 10px; }")
-                                     .arg(bg.name(), mix(bg, base, 0.5).name()));
+                                     .arg(tint.background.name(), tint.border.name()));
         ui.status->setText(QStringLiteral("<a href=\"status\" style=\"color:%1; text-decoration:none;"
                                           " font-weight:600\">%2</a>")
-                               .arg(fg.name(), (row.status.isEmpty() ? tr("(no status)") : row.status).toHtmlEscaped()));
+                               .arg(tint.text.name(), (row.status.isEmpty() ? tr("(no status)") : row.status).toHtmlEscaped()));
     }
     const bool hasGroup = fields.contains(Field::GroupId);
     setRowVisible(ui.identity, ui.groupId, hasGroup);

@@ -13,7 +13,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "statusdelegate.h"
+#include "statusstyle.h"
 
 namespace {
 
@@ -236,7 +236,7 @@ void FilterPanel::populate(QListWidget *list, const QVector<FacetValue> &values)
         item->setSizeHint(QSize(0, rowHeight));
         item->setToolTip(isNull ? tr("No value stored (NULL)") : value);
         if (list == m_status && !isNull)
-            item->setIcon(StatusDelegate::statusIcon(value, list->fontMetrics().height()));
+            item->setIcon(StatusStyle::icon(value, list->fontMetrics().height()));
         if (count == 0)
             item->setForeground(list->palette().brush(QPalette::Disabled, QPalette::Text));
         if (isNull == currentNull && value == currentValue)

@@ -1,9 +1,10 @@
 #include "statusdelegate.h"
 
+#include "statusstyle.h"
+
 #include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
-#include <QPixmap>
 #include <QStyle>
 
 namespace {
@@ -24,46 +25,9 @@ QFont badgeFont(const QFont &base)
 
 StatusDelegate::StatusDelegate(QObject *parent) : QStyledItemDelegate(parent) { }
 
-QColor StatusDelegate::statusColor(const QString &status)
-{
-    // Mid-tone hues with enough contrast for white text on both light and dark bases.
-    if (status == QLatin1String("SUCCESS"))
-        return QColor(0x2e, 0x8b, 0x57);
-    if (status == QLatin1String("FAILURE"))
-        return QColor(0xc6, 0x3d, 0x3a);
-    if (status == QLatin1String("RETRY"))
-        return QColor(0xc7, 0x7a, 0x12);
-    if (status == QLatin1String("REVOKED"))
-        return QColor(0x7d, 0x5b, 0xbe);
-    if (status == QLatin1String("STARTED"))
-        return QColor(0x2b, 0x6c, 0xc4);
-    if (status == QLatin1String("RECEIVED"))
-        return QColor(0x1f, 0x8a, 0x8a);
-    if (status == QLatin1String("PENDING"))
-        return QColor(0x6b, 0x72, 0x80);
-    if (status == QLatin1String("IGNORED"))
-        return QColor(0x80, 0x80, 0x80);
-    return QColor(0x5f, 0x6b, 0x7a);
-}
-
 int StatusDelegate::badgeWidth(const QString &text, const QFont &font)
 {
     return QFontMetrics(badgeFont(font)).horizontalAdvance(text) + 2 * hPad + 2 + 2 * margin;
-}
-
-QIcon StatusDelegate::statusIcon(const QString &status, int size)
-{
-    QPixmap pixmap(size * 2, size * 2);
-    pixmap.setDevicePixelRatio(2.0);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(statusColor(status));
-    const qreal d = size * 0.62;
-    painter.drawEllipse(QRectF((size - d) / 2.0, (size - d) / 2.0, d, d));
-    painter.end();
-    return QIcon(pixmap);
 }
 
 void StatusDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -93,7 +57,7 @@ void StatusDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
                        width, height);
     QPainterPath path;
     path.addRoundedRect(badge, height / 2.0, height / 2.0);
-    painter->fillPath(path, statusColor(status));
+    painter->fillPath(path, StatusStyle::color(status));
     painter->setPen(Qt::white);
     painter->setFont(font);
     painter->drawText(badge, Qt::AlignCenter,
