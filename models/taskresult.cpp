@@ -66,6 +66,18 @@ FieldSet FieldSet::all()
     return set;
 }
 
+std::optional<Runtime> TaskResult::runtime() const
+{
+    const bool finished = status == QLatin1String("SUCCESS") || status == QLatin1String("FAILURE");
+    if (!finished || !dateDone.isValid())
+        return std::nullopt;
+    const bool started = dateStarted.isValid();
+    const QDateTime &from = started ? dateStarted : dateCreated;
+    if (!from.isValid() || from > dateDone)
+        return std::nullopt;
+    return Runtime{from.msecsTo(dateDone), started ? Runtime::Basis::Started : Runtime::Basis::Created};
+}
+
 namespace {
 // QString's == treats null and empty alike; NULL vs "" matters here.
 bool sameText(const QString &a, const QString &b)

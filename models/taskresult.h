@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QDateTime>
 #include <QMetaType>
 #include <QString>
@@ -65,6 +67,17 @@ private:
     quint32 m_bits = 0;
 };
 
+/// How long a task ran, in milliseconds, and which date it is counted from.
+struct Runtime
+{
+    /// date_started when the store has it; else date_created, which is when the row was first
+    /// written (the STARTED state with task_track_started, else the end itself).
+    enum class Basis { Started, Created };
+    qint64 ms = 0;
+    Basis basis = Basis::Started;
+    friend bool operator==(const Runtime &a, const Runtime &b) { return a.ms == b.ms && a.basis == b.basis; }
+};
+
 /// One task result as stored by Celery. Plain value type: no QObject, copyable, comparable.
 ///
 /// Text fields hold the stored text exactly (JSON text, Python repr strings, base64 for
@@ -106,6 +119,12 @@ struct TaskResult
     /// What could not be read ("date_done: '31/02/2025' is not a date"). The row still shows
     /// everything else.
     QStringList problems;
+
+    /// date_done − date_started (else − date_created) for a task that finished: SUCCESS or
+    /// FAILURE. Nothing for any other state (date_done is rewritten at every state change, so
+    /// a STARTED or RETRY row's date_done is that change, not an end; a REVOKED task mostly
+    /// never ran), when a date is missing, or when date_done is before the start.
+    std::optional<Runtime> runtime() const;
 
     friend bool operator==(const TaskResult &a, const TaskResult &b);
     friend bool operator!=(const TaskResult &a, const TaskResult &b) { return !(a == b); }

@@ -6,39 +6,12 @@
 #include <QLocale>
 
 #include "storeworker.h"
+#include "timeparse.h"
 #include "valuedecoder.h"
 
 namespace {
 
 const QString placeholder = QStringLiteral("…");
-
-/// The runtime of a task in ms: date_done - date_started, else date_done - date_created;
-/// -1 when that is unknown or negative.
-qint64 runtimeMs(const TaskResult &row)
-{
-    if (!row.dateDone.isValid())
-        return -1;
-    const QDateTime &start = row.dateStarted.isValid() ? row.dateStarted : row.dateCreated;
-    if (!start.isValid())
-        return -1;
-    const qint64 ms = start.msecsTo(row.dateDone);
-    return ms >= 0 ? ms : -1;
-}
-
-/// "0.04 s", "1.23 s", "2 min 5 s", "3 h 12 min", "2 d 4 h".
-QString runtimeText(qint64 ms)
-{
-    if (ms < 0)
-        return {};
-    if (ms < 60 * 1000)
-        return TaskResultModel::tr("%1 s").arg(QString::number(double(ms) / 1000.0, 'f', 2));
-    const qint64 seconds = ms / 1000;
-    if (seconds < 3600)
-        return TaskResultModel::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
-    if (seconds < 86400)
-        return TaskResultModel::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
-    return TaskResultModel::tr("%1 d %2 h").arg(seconds / 86400).arg((seconds % 86400) / 3600);
-}
 
 /// The locale's short date and time format, with seconds (task runs are often sub-minute).
 QString dateTimeFormat()
@@ -684,7 +657,10 @@ QVariant TaskResultModel::displayData(const Page &page, int index, int column) c
     case DateDoneColumn: return dateText(row.dateDone);
     case DateCreatedColumn: return dateText(row.dateCreated);
     case DateStartedColumn: return dateText(row.dateStarted);
-    case RuntimeColumn: return runtimeText(runtimeMs(row));
+    case RuntimeColumn: {
+        const std::optional<Runtime> runtime = row.runtime();
+        return runtime ? TimeParse::formatRuntime(runtime->ms) : QString();
+    }
     case ArgsColumn: return page.argsPreviews.value(index);
     case ResultColumn: return page.resultPreviews.value(index);
     default: return {};
@@ -703,8 +679,8 @@ QVariant TaskResultModel::rawData(const TaskResult &row, int column) const
     case DateCreatedColumn: return row.dateCreated;
     case DateStartedColumn: return row.dateStarted;
     case RuntimeColumn: {
-        const qint64 ms = runtimeMs(row);
-        return ms >= 0 ? QVariant(ms) : QVariant();
+        const std::optional<Runtime> runtime = row.runtime();
+        return runtime ? QVariant(runtime->ms) : QVariant();
     }
     case ArgsColumn: return row.args;
     case ResultColumn: return row.result;
@@ -813,7 +789,7 @@ QVariant TaskResultModel::headerData(int section, Qt::Orientation orientation, i
         if (!isColumnAvailable(section))
             return tr("This database's schema does not store this column");
         if (section == RuntimeColumn)
-            return tr("Date done minus date started (or date created)");
+            return tr("Date done minus date started (or date created), for tasks that finished (SUCCESS, FAILURE)");
         return {};
     default:
         return {};

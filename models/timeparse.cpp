@@ -1,5 +1,7 @@
 #include "timeparse.h"
 
+#include <QCoreApplication>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QTimeZone>
 
@@ -149,6 +151,27 @@ QString formatDuration(qint64 seconds)
         }
     }
     return QString::number(seconds) + QLatin1Char('s');
+}
+
+QString formatRuntime(qint64 ms)
+{
+    if (ms < 0)
+        return {};
+    if (ms < 1000)
+        return QCoreApplication::translate("TimeParse", "%1 ms").arg(ms);
+    if (ms < 60 * 1000) {
+        // Cut to hundredths so 59.999 s does not read "60.00 s".
+        const QString seconds = QLocale().toString(double(ms / 10) / 100.0, 'f', 2);
+        return QCoreApplication::translate("TimeParse", "%1 s").arg(seconds);
+    }
+    const qint64 seconds = ms / 1000;
+    if (seconds < 3600)
+        return QCoreApplication::translate("TimeParse", "%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    if (seconds < 86400)
+        return QCoreApplication::translate("TimeParse", "%1 h %2 min")
+            .arg(seconds / 3600)
+            .arg((seconds % 3600) / 60);
+    return QCoreApplication::translate("TimeParse", "%1 d %2 h").arg(seconds / 86400).arg((seconds % 86400) / 3600);
 }
 
 } // namespace TimeParse

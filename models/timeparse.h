@@ -5,7 +5,8 @@
 
 /// Parsing and printing of the times an operator types: the DURATION of
 /// `stalk purge --older-than` and the TIMESTAMP of `--before` / `--done-after` /
-/// `--done-before` (also used by the window's date fields). Pure functions; any thread.
+/// `--done-before` (also used by the window's date fields); and how a task's run time reads
+/// wherever it is shown. Pure functions; any thread.
 namespace TimeParse {
 
 /// The longest DURATION accepted: 10000 years (so "now - duration" always stays a valid date).
@@ -38,5 +39,11 @@ QString formatTimestamp(const QDateTime &dateTime);
 
 /// A duration in the largest unit that divides it exactly: 86400 -> "1d", 5400 -> "90m".
 QString formatDuration(qint64 seconds);
+
+/// A task's run time (TaskResult::runtime()) for people, in the current QLocale: "0 ms",
+/// "850 ms", "1.23 s" (two decimals, cut, never rounded up), "2 min 5 s", "3 h 12 min",
+/// "2 d 4 h". The list's Runtime column and the detail pane both print it with this.
+/// Empty for a negative ms.
+QString formatRuntime(qint64 ms);
 
 } // namespace TimeParse

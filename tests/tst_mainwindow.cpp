@@ -131,6 +131,8 @@ private Q_SLOTS:
     void shouldSortWhenHeaderClicked();
     void shouldShowDetailOfSelectedRow();
     void shouldCopyRowAsJsonWithFormatFieldNames();
+    void shouldShowTheSameRuntimeInTheListAndTheDetailPane_data();
+    void shouldShowTheSameRuntimeInTheListAndTheDetailPane();
     void shouldFilterFromRowContextMenu();
     void shouldRememberColumnLayout();
     void shouldToggleDatesBetweenLocalAndUtc();
@@ -589,6 +591,42 @@ void TestMainWindow::shouldCopyRowAsJsonWithFormatFieldNames()
     QTest::keyClick(w->table(), Qt::Key_C, Qt::ControlModifier);
     QCOMPARE(QGuiApplication::clipboard()->text(),
              w->model()->index(0, TaskResultModel::TaskNameColumn).data().toString());
+}
+
+void TestMainWindow::shouldShowTheSameRuntimeInTheListAndTheDetailPane_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::newRow("from date_created (2.4)") << "django.sqlite3";
+    QTest::newRow("from date_started (2.6)") << "v26.sqlite3";
+}
+
+void TestMainWindow::shouldShowTheSameRuntimeInTheListAndTheDetailPane()
+{
+    QFETCH(QString, fixture);
+    const QString path = copyFixture(fixture);
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    auto *runtime = child<QLabel>(pane, "detailRuntime");
+    QVERIFY(runtime);
+    int finished = 0;
+    int unfinished = 0;
+    for (int r = 0; r < w->model()->rowCount(); ++r) {
+        const QString taskId = w->model()->index(r, 0).data(TaskResultModel::TaskIdRole).toString();
+        const QString cell = w->model()->index(r, TaskResultModel::RuntimeColumn).data().toString();
+        w->table()->selectRow(r);
+        QTRY_COMPARE(pane->currentRow().taskId, taskId);
+        if (cell.isEmpty()) {
+            ++unfinished;
+            QVERIFY2(runtime->text().contains(QStringLiteral("—")), qPrintable(taskId + u' ' + runtime->text()));
+        } else {
+            ++finished;
+            QCOMPARE(runtime->text(), cell);
+        }
+    }
+    QVERIFY(finished > 0);
+    QVERIFY(unfinished > 0);
 }
 
 void TestMainWindow::shouldFilterFromRowContextMenu()

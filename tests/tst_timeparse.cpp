@@ -22,6 +22,8 @@ private Q_SLOTS:
     void shouldRoundTripFormattedTimestamps();
     void shouldFormatDurationsInTheLargestExactUnit_data();
     void shouldFormatDurationsInTheLargestExactUnit();
+    void shouldFormatRuntimesForPeople_data();
+    void shouldFormatRuntimesForPeople();
 };
 
 void TestTimeParse::shouldAcceptDurations_data()
@@ -222,6 +224,36 @@ void TestTimeParse::shouldFormatDurationsInTheLargestExactUnit()
     qint64 back = -1;
     QVERIFY(TimeParse::parseDuration(text, &back));
     QCOMPARE(back, seconds);
+}
+
+void TestTimeParse::shouldFormatRuntimesForPeople_data()
+{
+    QTest::addColumn<qint64>("ms");
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("zero") << qint64(0) << "0 ms";
+    QTest::newRow("one millisecond") << qint64(1) << "1 ms";
+    QTest::newRow("under a second") << qint64(999) << "999 ms";
+    QTest::newRow("a second") << qint64(1000) << "1.00 s";
+    QTest::newRow("hundredths") << qint64(1230) << "1.23 s";
+    QTest::newRow("cut, not rounded") << qint64(1239) << "1.23 s";
+    QTest::newRow("never 60.00 s") << qint64(59999) << "59.99 s";
+    QTest::newRow("a minute") << qint64(60000) << "1 min 0 s";
+    QTest::newRow("minutes") << qint64(125000) << "2 min 5 s";
+    QTest::newRow("hours") << qint64((3 * 3600 + 12 * 60 + 59) * 1000) << "3 h 12 min";
+    QTest::newRow("days") << qint64((2 * 86400 + 4 * 3600 + 59 * 60) * 1000) << "2 d 4 h";
+    QTest::newRow("negative") << qint64(-1) << QString();
+}
+
+void TestTimeParse::shouldFormatRuntimesForPeople()
+{
+    QFETCH(qint64, ms);
+    QFETCH(QString, text);
+
+    const QLocale previous;
+    QLocale::setDefault(QLocale::c());
+    QCOMPARE(TimeParse::formatRuntime(ms), text);
+    QLocale::setDefault(previous);
 }
 
 QTEST_APPLESS_MAIN(TestTimeParse)

@@ -3,6 +3,7 @@
 #include "jsonhighlighter.h"
 #include "palettecolors.h"
 #include "statusstyle.h"
+#include "timeparse.h"
 #include "tracebackview.h"
 #include "valuedecoder.h"
 
@@ -34,21 +35,6 @@ namespace {
 
 using PaletteColors::isDark;
 using PaletteColors::mix;
-
-QString formatDuration(qint64 ms)
-{
-    const QLocale locale;
-    if (ms < 1000)
-        return DetailPane::tr("%1 ms").arg(ms);
-    if (ms < 60'000)
-        return DetailPane::tr("%1 s").arg(locale.toString(ms / 1000.0, 'f', ms < 10'000 ? 3 : 2));
-    const qint64 s = ms / 1000;
-    if (s < 3600)
-        return DetailPane::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
-    if (s < 86400)
-        return DetailPane::tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-    return DetailPane::tr("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
-}
 
 /// Read-only rich view of a multi-line value that grows to its content (up to a bound) so
 /// the pane, not the field, scrolls.
@@ -887,18 +873,13 @@ void DetailPane::render()
     setDate(ui.dateCreated, Field::DateCreated, row.dateCreated);
     setDate(ui.dateStarted, Field::DateStarted, row.dateStarted);
     setDate(ui.dateDone, Field::DateDone, row.dateDone);
-    {
-        // Only finished tasks have a run time; date_done of a STARTED row is its start.
-        const bool finished = row.status == QLatin1String("SUCCESS") || row.status == QLatin1String("FAILURE");
-        const QDateTime from = row.dateStarted.isValid() ? row.dateStarted : row.dateCreated;
-        if (finished && from.isValid() && row.dateDone.isValid() && from <= row.dateDone) {
-            ui.runtime->setText(formatDuration(from.msecsTo(row.dateDone)));
-            ui.runtime->setToolTip(row.dateStarted.isValid() ? tr("Date done − date started")
-                                                             : tr("Date done − date created"));
-        } else {
-            ui.runtime->setText(muted(pal, QStringLiteral("—")));
-            ui.runtime->setToolTip(tr("Only finished tasks have a run time"));
-        }
+    if (const std::optional<Runtime> runtime = row.runtime()) {
+        ui.runtime->setText(TimeParse::formatRuntime(runtime->ms));
+        ui.runtime->setToolTip(runtime->basis == Runtime::Basis::Started ? tr("Date done − date started")
+                                                                         : tr("Date done − date created"));
+    } else {
+        ui.runtime->setText(muted(pal, QStringLiteral("—")));
+        ui.runtime->setToolTip(tr("Only finished tasks have a run time"));
     }
 
     ui.problems->setText(problems.isEmpty()
