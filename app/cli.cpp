@@ -18,6 +18,7 @@
 #include "clioutput.h"
 #include "passworddialog.h"
 #include "purger.h"
+#include "statusbreakdown.h"
 #include "storeurl.h"
 #include "timeparse.h"
 
@@ -730,18 +731,6 @@ private:
     struct sigaction m_previous{};
 };
 
-QString byStatus(const PurgePreview &preview)
-{
-    QVector<FacetValue> counts;
-    for (auto it = preview.byStatus.constBegin(); it != preview.byStatus.constEnd(); ++it)
-        counts.append({it.key(), it.value()});
-    counts = narrowed(counts, {});
-    QStringList parts;
-    for (const FacetValue &count : counts)
-        parts << QStringLiteral("%1 %2").arg(QString::number(count.count), count.value.isNull() ? QStringLiteral("(none)") : count.value);
-    return parts.join(QStringLiteral(", "));
-}
-
 bool askConfirmation(const CliConsole &console, const QString &question)
 {
     console.err(question + QStringLiteral(" [y/N] "));
@@ -829,7 +818,7 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     if (dryRun) {
         QString line = QStringLiteral("%1 results would be deleted").arg(preview->total);
         if (preview->total > 0)
-            line += QStringLiteral(" (%1)").arg(byStatus(*preview));
+            line += QStringLiteral(" (%1)").arg(statusBreakdown(preview->byStatus));
         line += QStringLiteral(" (+ %1 groups)\n").arg(preview->groups);
         console.out(line);
         return ExitSuccess;

@@ -1,5 +1,6 @@
 #include "deleteselecteddialog.h"
 #include "purgedialog.h"
+#include "statusbreakdown.h"
 #include "storeurl.h"
 #include "testsupport.h"
 
@@ -535,7 +536,7 @@ void TestPurgeDialog::shouldWriteHumanSummaries()
     QCOMPARE(purgeSummaryText(s), QStringLiteral("database is locked: x.sqlite3. 4000 of 12345 results had been deleted before the error; the rest are untouched."));
     s.tasksDeleted = 0;
     QCOMPARE(purgeSummaryText(s), QStringLiteral("database is locked: x.sqlite3. Nothing was deleted."));
-    QCOMPARE(statusBreakdownText({{QStringLiteral("FAILURE"), 344}, {QStringLiteral("SUCCESS"), 12001}}),
+    QCOMPARE(statusBreakdown({{QStringLiteral("FAILURE"), 344}, {QStringLiteral("SUCCESS"), 12001}}, QLocale()),
              QStringLiteral("12001 SUCCESS, 344 FAILURE"));
 }
 

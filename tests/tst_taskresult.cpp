@@ -1,3 +1,4 @@
+#include "statusbreakdown.h"
 #include "taskresult.h"
 
 #include <climits>
@@ -23,8 +24,8 @@ TaskResult rowWith(const QString &status, int startedMsBeforeDone, int createdMs
 
 Q_DECLARE_METATYPE(std::optional<Runtime>)
 
-/// The domain rules on a task result that the command line, the window and the stores share.
-/// Pure; no database.
+/// The domain rules on a task result that the command line, the window and the stores share:
+/// its runtime, the status breakdown sentence. Pure; no database.
 class TestTaskResult final : public QObject
 {
     Q_OBJECT
@@ -33,6 +34,9 @@ private Q_SLOTS:
     void initTestCase();
     void shouldHaveARuntimeOnlyWhenTheTaskFinished_data();
     void shouldHaveARuntimeOnlyWhenTheTaskFinished();
+    void shouldWriteTheStatusBreakdown_data();
+    void shouldWriteTheStatusBreakdown();
+    void shouldNameMissingStatusesAsTheFilterPanelDoes();
 };
 
 void TestTaskResult::initTestCase()
@@ -78,6 +82,42 @@ void TestTaskResult::shouldHaveARuntimeOnlyWhenTheTaskFinished()
         QCOMPARE(row.runtime()->ms, runtime->ms);
         QCOMPARE(row.runtime()->basis, runtime->basis);
     }
+}
+
+void TestTaskResult::shouldWriteTheStatusBreakdown_data()
+{
+    QTest::addColumn<QVariantMap>("counts");
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("empty") << QVariantMap() << QString();
+    QTest::newRow("largest first") << QVariantMap{{"FAILURE", 4}, {"REVOKED", 1}, {"SUCCESS", 22}}
+                                   << "22 SUCCESS, 4 FAILURE, 1 REVOKED";
+    QTest::newRow("ties in status order") << QVariantMap{{"SUCCESS", 2}, {"FAILURE", 2}, {"RETRY", 3}}
+                                          << "3 RETRY, 2 FAILURE, 2 SUCCESS";
+    QTest::newRow("plain digits") << QVariantMap{{"FAILURE", 344}, {"SUCCESS", 12001}}
+                                  << "12001 SUCCESS, 344 FAILURE";
+    QTest::newRow("zero left out") << QVariantMap{{"FAILURE", 0}, {"SUCCESS", 3}} << "3 SUCCESS";
+}
+
+void TestTaskResult::shouldWriteTheStatusBreakdown()
+{
+    QFETCH(QVariantMap, counts);
+    QFETCH(QString, text);
+
+    QMap<QString, qint64> byStatus;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        byStatus.insert(it.key(), it.value().toLongLong());
+    QCOMPARE(statusBreakdown(byStatus), text);
+}
+
+void TestTaskResult::shouldNameMissingStatusesAsTheFilterPanelDoes()
+{
+    QCOMPARE(statusBreakdown({{QString(), 2}, {QStringLiteral("SUCCESS"), 1}}), QStringLiteral("2 (none), 1 SUCCESS"));
+    QCOMPARE(statusBreakdown({{QStringLiteral(""), 2}}), QStringLiteral("2 (empty)"));
+    // The window groups digits as its locale does; the command line never does.
+    QCOMPARE(statusBreakdown({{QStringLiteral("SUCCESS"), 12001}}, QLocale(QLocale::English, QLocale::UnitedStates)),
+             QStringLiteral("12,001 SUCCESS"));
+    QCOMPARE(statusBreakdown({{QStringLiteral("SUCCESS"), 12001}}), QStringLiteral("12001 SUCCESS"));
 }
 
 QTEST_APPLESS_MAIN(TestTaskResult)

@@ -1,6 +1,7 @@
 #include "deleteselecteddialog.h"
 
 #include "purgedialog.h"
+#include "statusbreakdown.h"
 
 #include <QCloseEvent>
 #include <QHBoxLayout>
@@ -31,7 +32,7 @@ DeleteSelectedDialog::DeleteSelectedDialog(StoreFactory factory, const QVector<q
 
     auto *texts = new QVBoxLayout;
     const qint64 n = rowIds.size();
-    const QString breakdown = statusBreakdownText(countByStatus);
+    const QString breakdown = statusBreakdown(countByStatus, QLocale());
     QString question = n == 1 ? tr("Delete 1 selected result?")
                               : tr("Delete %1 selected results?").arg(QLocale().toString(n));
     if (!breakdown.isEmpty())

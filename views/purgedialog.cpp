@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "palettecolors.h"
+#include "statusbreakdown.h"
 
 namespace {
 
@@ -187,21 +188,6 @@ void showDeletionFinished(QProgressBar *bar, const PurgeSummary &summary)
     bar->setFormat(summary.cancelled ? PurgeDialog::tr("Cancelled")
                    : summary.error   ? PurgeDialog::tr("Stopped by an error")
                                      : PurgeDialog::tr("Done"));
-}
-
-QString statusBreakdownText(const QMap<QString, qint64> &byStatus)
-{
-    QVector<QPair<QString, qint64>> sorted;
-    for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it)
-        if (it.value() > 0)
-            sorted.append({it.key(), it.value()});
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const auto &a, const auto &b) { return a.second > b.second; });
-    QStringList parts;
-    for (const auto &p : std::as_const(sorted))
-        parts << QStringLiteral("%1 %2").arg(QLocale().toString(p.second),
-                                             p.first.isEmpty() ? PurgeDialog::tr("(no status)") : p.first);
-    return parts.join(QStringLiteral(", "));
 }
 
 QString purgeSummaryText(const PurgeSummary &s)
@@ -645,7 +631,7 @@ void PurgeDialog::onPreview(quint64 generation, const PurgeCriteria &criteria, c
     } else {
         text = m_preview.total == 1 ? tr("<b>1 result</b> would be deleted")
                                     : tr("<b>%1 results</b> would be deleted").arg(QLocale().toString(m_preview.total));
-        const QString breakdown = statusBreakdownText(m_preview.byStatus);
+        const QString breakdown = statusBreakdown(m_preview.byStatus, QLocale());
         if (!breakdown.isEmpty())
             text += QStringLiteral(": ") + breakdown.toHtmlEscaped();
         if (m_preview.groups > 0)

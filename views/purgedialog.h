@@ -120,8 +120,6 @@ private:
 /// groups in 3.2 s", "Cancelled after deleting 4,000 of 12,345 results", "<error>. 4,000
 /// results were deleted before it."). Shared by both deletion dialogs.
 QString purgeSummaryText(const PurgeSummary &summary);
-/// "12,001 SUCCESS, 344 FAILURE" in descending count order.
-QString statusBreakdownText(const QMap<QString, qint64> &byStatus);
 /// Grows a top-level dialog to the height its layout needs at its current width (widgets
 /// shown after the first show would otherwise be squeezed: QLayout's minimum ignores
 /// height-for-width).
