@@ -20,6 +20,7 @@
 #include "purger.h"
 #include "statusbreakdown.h"
 #include "storeurl.h"
+#include "taskresultjson.h"
 #include "timeparse.h"
 
 #ifndef STALK_VERSION

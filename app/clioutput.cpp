@@ -5,11 +5,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <QJsonArray>
-
-#include "jsonescape.h"
+#include "taskresultjson.h"
 #include "timeparse.h"
-#include "valuedecoder.h"
 
 namespace {
 
@@ -71,225 +68,6 @@ int CliConsole::terminalColumns()
     if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
         return size.ws_col;
     return 80;
-}
-
-QVector<Field> outputFields(const StoreInfo &info)
-{
-    QVector<Field> fields{Field::RowId,       Field::TaskId,      Field::TaskName,
-                          Field::PeriodicTaskName, Field::Status, Field::Worker,
-                          Field::Args,        Field::Kwargs,      Field::Result,
-                          Field::Traceback,   Field::Meta,        Field::ContentType,
-                          Field::ContentEncoding, Field::DateCreated, Field::DateStarted,
-                          Field::DateDone};
-    for (Field extra : {Field::GroupId, Field::ParentId, Field::Queue, Field::Retries, Field::Hidden}) {
-        if (info.fields.contains(extra))
-            fields << extra;
-    }
-    return fields;
-}
-
-namespace {
-
-QJsonValue text(const QString &value)
-{
-    return value.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
-}
-
-QJsonValue date(const QDateTime &value)
-{
-    return value.isValid() ? QJsonValue(TimeParse::formatTimestamp(value)) : QJsonValue(QJsonValue::Null);
-}
-
-} // namespace
-
-QJsonValue fieldJson(const TaskResult &row, Field field)
-{
-    switch (field) {
-    case Field::RowId: return row.rowId >= 0 ? QJsonValue(row.rowId) : QJsonValue(QJsonValue::Null);
-    case Field::TaskId: return text(row.taskId);
-    case Field::TaskName: return text(row.taskName);
-    case Field::PeriodicTaskName: return text(row.periodicTaskName);
-    case Field::Status: return text(row.status);
-    case Field::Worker: return text(row.worker);
-    case Field::Args: return text(row.args);
-    case Field::Kwargs: return text(row.kwargs);
-    case Field::Result: return text(row.result);
-    case Field::Traceback: return text(row.traceback);
-    case Field::Meta: return text(row.meta);
-    case Field::ContentType: return text(row.contentType);
-    case Field::ContentEncoding: return text(row.contentEncoding);
-    case Field::DateCreated: return date(row.dateCreated);
-    case Field::DateStarted: return date(row.dateStarted);
-    case Field::DateDone: return date(row.dateDone);
-    case Field::GroupId: return text(row.groupId);
-    case Field::ParentId: return text(row.parentId);
-    case Field::Queue: return text(row.queue);
-    case Field::Retries: return row.retries >= 0 ? QJsonValue(row.retries) : QJsonValue(QJsonValue::Null);
-    case Field::Hidden: return QJsonValue(row.hidden);
-    case Field::FieldCount: break;
-    }
-    return QJsonValue(QJsonValue::Null);
-}
-
-namespace {
-
-/// The --decode keys and their values (null QString = NULL).
-QVector<QPair<QString, QString>> decodedValues(const TaskResult &row)
-{
-    const auto arguments = [](const QString &stored) {
-        return stored.isNull() ? QString() : ValueDecoder::decodeArguments(stored).text;
-    };
-    return {
-        {QStringLiteral("task_args_decoded"), arguments(row.args)},
-        {QStringLiteral("task_kwargs_decoded"), arguments(row.kwargs)},
-        {QStringLiteral("result_decoded"),
-         row.result.isNull() ? QString()
-                             : ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding).text},
-    };
-}
-
-} // namespace
-
-QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields, bool decoded)
-{
-    QJsonObject object;
-    for (Field field : fields)
-        object.insert(fieldName(field), fieldJson(row, field));
-    if (decoded) {
-        for (const auto &[key, value] : decodedValues(row))
-            object.insert(key, text(value));
-    }
-    if (!row.problems.isEmpty())
-        object.insert(QStringLiteral("problems"), QJsonArray::fromStringList(row.problems));
-    return object;
-}
-
-namespace {
-
-void appendJsonString(QString &out, const QString &text)
-{
-    out += u'"';
-    JsonEscape::append(out, text, JsonEscape::Mode::ControlOnly);
-    out += u'"';
-}
-
-void appendJsonText(QString &out, const QString &text)
-{
-    if (text.isNull())
-        out += QLatin1String("null");
-    else
-        appendJsonString(out, text);
-}
-
-void appendJsonDate(QString &out, const QDateTime &date)
-{
-    if (date.isValid())
-        appendJsonString(out, TimeParse::formatTimestamp(date));
-    else
-        out += QLatin1String("null");
-}
-
-void appendJsonValue(QString &out, const TaskResult &row, Field field)
-{
-    switch (field) {
-    case Field::RowId:
-        if (row.rowId >= 0)
-            out += QString::number(row.rowId);
-        else
-            out += QLatin1String("null");
-        return;
-    case Field::TaskId: return appendJsonText(out, row.taskId);
-    case Field::TaskName: return appendJsonText(out, row.taskName);
-    case Field::PeriodicTaskName: return appendJsonText(out, row.periodicTaskName);
-    case Field::Status: return appendJsonText(out, row.status);
-    case Field::Worker: return appendJsonText(out, row.worker);
-    case Field::Args: return appendJsonText(out, row.args);
-    case Field::Kwargs: return appendJsonText(out, row.kwargs);
-    case Field::Result: return appendJsonText(out, row.result);
-    case Field::Traceback: return appendJsonText(out, row.traceback);
-    case Field::Meta: return appendJsonText(out, row.meta);
-    case Field::ContentType: return appendJsonText(out, row.contentType);
-    case Field::ContentEncoding: return appendJsonText(out, row.contentEncoding);
-    case Field::DateCreated: return appendJsonDate(out, row.dateCreated);
-    case Field::DateStarted: return appendJsonDate(out, row.dateStarted);
-    case Field::DateDone: return appendJsonDate(out, row.dateDone);
-    case Field::GroupId: return appendJsonText(out, row.groupId);
-    case Field::ParentId: return appendJsonText(out, row.parentId);
-    case Field::Queue: return appendJsonText(out, row.queue);
-    case Field::Retries:
-        if (row.retries >= 0)
-            out += QString::number(row.retries);
-        else
-            out += QLatin1String("null");
-        return;
-    case Field::Hidden: out += row.hidden ? QLatin1String("true") : QLatin1String("false"); return;
-    case Field::FieldCount: break;
-    }
-    out += QLatin1String("null");
-}
-
-/// "\"task_id\":" for every field, built once: list writes these millions of times.
-const QVector<QString> &jsonKeys()
-{
-    static const QVector<QString> keys = [] {
-        QVector<QString> all;
-        for (int i = 0; i < int(Field::FieldCount); ++i)
-            all << u'"' + fieldName(static_cast<Field>(i)) + QStringLiteral("\":");
-        return all;
-    }();
-    return keys;
-}
-
-void appendResultJson(QString &out, const TaskResult &row, const QVector<Field> &fields, bool indented,
-                      bool decoded)
-{
-    const QLatin1String between = indented ? QLatin1String(",\n    ") : QLatin1String(",");
-    out += indented ? QLatin1String("{\n    ") : QLatin1String("{");
-    bool first = true;
-    for (Field field : fields) {
-        if (!first)
-            out += between;
-        first = false;
-        out += jsonKeys().at(int(field));
-        if (indented)
-            out += u' ';
-        appendJsonValue(out, row, field);
-    }
-    if (decoded) {
-        for (const auto &[key, value] : decodedValues(row)) {
-            out += between;
-            appendJsonString(out, key);
-            out += indented ? QLatin1String(": ") : QLatin1String(":");
-            appendJsonText(out, value);
-        }
-    }
-    if (!row.problems.isEmpty()) {
-        out += between;
-        out += indented ? QLatin1String("\"problems\": [") : QLatin1String("\"problems\":[");
-        for (qsizetype i = 0; i < row.problems.size(); ++i) {
-            if (i > 0)
-                out += u',';
-            appendJsonString(out, row.problems.at(i));
-        }
-        out += u']';
-    }
-    out += indented ? QLatin1String("\n}\n") : QLatin1String("}");
-}
-
-} // namespace
-
-QString jsonString(const QString &text)
-{
-    QString out;
-    appendJsonString(out, text);
-    return out;
-}
-
-QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented, bool decoded)
-{
-    QString out;
-    appendResultJson(out, row, fields, indented, decoded);
-    return out;
 }
 
 QString csvField(const QString &text)
@@ -412,26 +190,25 @@ public:
     void begin() override
     {
         if (!m_lines)
-            m_console.out(QStringLiteral("["));
+            m_console.out(ResultJsonArray::begin());
     }
     void writePage(const QVector<TaskResult> &rows) override
     {
         QString chunk;
         for (const TaskResult &row : rows) {
-            if (!m_lines) {
-                chunk += m_first ? QLatin1String("\n") : QLatin1String(",\n");
-                m_first = false;
-            }
-            appendResultJson(chunk, row, m_fields, false, m_decoded);
-            if (m_lines)
+            if (m_lines) {
+                appendResultJson(chunk, row, m_fields, false, m_decoded);
                 chunk += u'\n';
+            } else {
+                m_array.append(chunk, row, m_fields, m_decoded);
+            }
         }
         m_console.out(chunk);
     }
     void end() override
     {
         if (!m_lines)
-            m_console.out(m_first ? QStringLiteral("]\n") : QStringLiteral("\n]\n"));
+            m_console.out(m_array.end());
     }
 
 private:
@@ -439,7 +216,7 @@ private:
     QVector<Field> m_fields;
     bool m_lines = false;
     bool m_decoded = false;
-    bool m_first = true;
+    ResultJsonArray m_array;
 };
 
 /// date_done, status, task_name, task_id, worker; widths fixed from the first page.

@@ -3,8 +3,6 @@
 #include "resultstore.h"
 #include "taskresult.h"
 
-#include <QJsonObject>
-#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -30,28 +28,6 @@ public:
     /// unless COLUMNS is set.
     static int terminalColumns();
 };
-
-/// Which fields list/show print, in order: the FORMATS.md columns (id … date_done) always,
-/// then group_id, parent_id, queue, retries, hidden when the store's schema has them.
-QVector<Field> outputFields(const StoreInfo &info);
-
-/// The JSON value of one field: text as stored, dates as formatTimestamp(), null for
-/// NULL/unavailable.
-QJsonValue fieldJson(const TaskResult &row, Field field);
-/// The object for list --format json/jsonl and show. Adds "problems" when the row has any.
-/// decoded (--decode) adds "task_args_decoded", "task_kwargs_decoded" and "result_decoded":
-/// ValueDecoder's readable text ("(1, 'Zoë')"), null where the stored value is NULL.
-QJsonObject resultJson(const TaskResult &row, const QVector<Field> &fields, bool decoded = false);
-
-/// resultJson() as JSON text, keys in the order of fields (then the decoded ones, then
-/// "problems"), without the cost of QJsonDocument (list writes millions of them). Indented:
-/// one key per line, 4 spaces. Non-ASCII is written as is (UTF-8 on output); control
-/// characters are escaped.
-QString resultJsonText(const TaskResult &row, const QVector<Field> &fields, bool indented = false,
-                       bool decoded = false);
-
-/// text as a JSON string literal, quotes included.
-QString jsonString(const QString &text);
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF.
 QString csvField(const QString &text);

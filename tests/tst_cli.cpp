@@ -34,7 +34,6 @@ private Q_SLOTS:
     void shouldQuoteCsvFieldsPerRfc4180_data();
     void shouldQuoteCsvFieldsPerRfc4180();
     void shouldFitTableColumnsIntoTheTerminal();
-    void shouldWriteJsonTextThatParsesBackToTheSameObject();
 
     void shouldPrintHelpForEveryCommand_data();
     void shouldPrintHelpForEveryCommand();
@@ -472,47 +471,6 @@ void TestCli::shouldFitTableColumnsIntoTheTerminal()
     QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10), QStringLiteral("proj.task…"));
     QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10, Qt::ElideLeft), QStringLiteral("…se_amount"));
     QCOMPARE(elide(QStringLiteral("short"), 10), QStringLiteral("short"));
-}
-
-void TestCli::shouldWriteJsonTextThatParsesBackToTheSameObject()
-{
-    TaskResult row;
-    row.rowId = 4294967296; // beyond 32 bits
-    row.taskId = QStringLiteral("id-\"quoted\"-\\-/");
-    row.taskName = QString::fromUtf8("t\u00e2che \U0001F680");
-    row.status = QStringLiteral("SUCCESS");
-    row.args = QStringLiteral("\"('Zo\\u00eb',)\"");
-    row.result = QString(QChar(0x01)) + QStringLiteral("\t\b\f\r\n") + QChar(0x1f);
-    row.traceback = QStringLiteral(""); // empty, not NULL
-    row.dateDone = QDateTime(QDate(2025, 2, 1), QTime(10, 0, 0, 5), Qt::UTC);
-    row.problems = {QStringLiteral("date_created: 'x' is not a date")};
-    const QVector<Field> fields{Field::RowId, Field::TaskId, Field::TaskName, Field::Status, Field::Worker,
-                                Field::Args, Field::Result, Field::Traceback, Field::DateDone, Field::Retries,
-                                Field::Hidden};
-
-    for (const bool indented : {false, true}) {
-        const QString text = resultJsonText(row, fields, indented);
-        QCOMPARE(text.contains(u'\n'), indented); // one line per object for jsonl
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
-        QVERIFY2(document.isObject(), qPrintable(error.errorString() + u' ' + text));
-        QCOMPARE(document.object(), resultJson(row, fields));
-        const QJsonObject decoded = QJsonDocument::fromJson(resultJsonText(row, fields, indented, true).toUtf8()).object();
-        QCOMPARE(decoded, resultJson(row, fields, true));
-        QCOMPARE(decoded.value(QStringLiteral("task_args_decoded")).toString(), QString::fromUtf8("('Zo\u00eb',)"));
-        QVERIFY(decoded.value(QStringLiteral("task_kwargs_decoded")).isNull());
-    }
-    const QJsonObject object = resultJson(row, fields);
-    QCOMPARE(object.value(QStringLiteral("id")).toInteger(), Q_INT64_C(4294967296));
-    QVERIFY(object.value(QStringLiteral("worker")).isNull());
-    QCOMPARE(object.value(QStringLiteral("traceback")).toString(), QString());
-    QVERIFY(object.value(QStringLiteral("traceback")).isString());
-    QCOMPARE(object.value(QStringLiteral("date_done")).toString(), QStringLiteral("2025-02-01T10:00:00.005Z"));
-    QVERIFY(object.value(QStringLiteral("retries")).isNull());
-    QCOMPARE(object.value(QStringLiteral("hidden")), QJsonValue(false));
-    // Keys in the documented order.
-    const QString text = resultJsonText(row, fields);
-    QVERIFY(text.startsWith(QLatin1String("{\"id\":4294967296,\"task_id\":")));
 }
 
 // ------------------------------------------------------------------------------------------

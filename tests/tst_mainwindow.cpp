@@ -15,9 +15,11 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -86,6 +88,21 @@ QStringList toStringList(const QJsonArray &array)
     return out;
 }
 
+/// What the real `stalk show URL TASK_ID` (STALK_BIN) prints, run without a display.
+QByteArray stalkShow(const QString &url, const QString &taskId)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    process.setProcessEnvironment(env);
+    process.start(qEnvironmentVariable("STALK_BIN"), {QStringLiteral("show"), url, taskId});
+    if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        qWarning() << "stalk show" << url << taskId << "failed:" << process.readAllStandardError();
+    return process.readAllStandardOutput();
+}
+
 /// QTest::keyClicks() for any text: ASCII goes through keyClicks, other characters (and
 /// surrogate pairs) as key events carrying their text, as an input method would send them.
 void typeText(QWidget *widget, const QString &text)
@@ -131,6 +148,8 @@ private Q_SLOTS:
     void shouldSortWhenHeaderClicked();
     void shouldShowDetailOfSelectedRow();
     void shouldCopyRowAsJsonWithFormatFieldNames();
+    void shouldCopyRowAsJsonExactlyAsStalkShowPrintsIt_data();
+    void shouldCopyRowAsJsonExactlyAsStalkShowPrintsIt();
     void shouldShowTheSameRuntimeInTheListAndTheDetailPane_data();
     void shouldShowTheSameRuntimeInTheListAndTheDetailPane();
     void shouldFilterFromRowContextMenu();
@@ -591,6 +610,65 @@ void TestMainWindow::shouldCopyRowAsJsonWithFormatFieldNames()
     QTest::keyClick(w->table(), Qt::Key_C, Qt::ControlModifier);
     QCOMPARE(QGuiApplication::clipboard()->text(),
              w->model()->index(0, TaskResultModel::TaskNameColumn).data().toString());
+}
+
+void TestMainWindow::shouldCopyRowAsJsonExactlyAsStalkShowPrintsIt_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::newRow("django-celery-results 2.4") << "django.sqlite3";
+    QTest::newRow("2.6 (date_started)") << "v26.sqlite3";
+    QTest::newRow("celery_taskmeta (group_id, retries, queue)") << "taskmeta.sqlite3";
+}
+
+void TestMainWindow::shouldCopyRowAsJsonExactlyAsStalkShowPrintsIt()
+{
+    QFETCH(QString, fixture);
+    QVERIFY2(!qEnvironmentVariable("STALK_BIN").isEmpty(), "STALK_BIN names the stalk binary (set by CTest)");
+    const QString path = copyFixture(fixture);
+    const QString url = QStringLiteral("sqlite:///") + path;
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    auto *copyJson = child<QAction>(w.get(), "copyJsonAction");
+
+    // The first row of each status: results, exceptions, tracebacks, NULLs, unicode.
+    QSet<QString> seen;
+    for (int r = 0; r < w->model()->rowCount(); ++r) {
+        const QString status = w->model()->index(r, TaskResultModel::StatusColumn).data().toString();
+        if (seen.contains(status))
+            continue;
+        seen.insert(status);
+        const QString taskId = w->model()->index(r, 0).data(TaskResultModel::TaskIdRole).toString();
+        w->table()->selectRow(r);
+        QTRY_VERIFY(pane->currentRow().taskId == taskId && pane->currentRow().complete);
+        QGuiApplication::clipboard()->clear();
+        copyJson->trigger();
+        const QByteArray shown = stalkShow(url, taskId);
+        QVERIFY2(!shown.isEmpty(), qPrintable(taskId));
+        QCOMPARE(QGuiApplication::clipboard()->text(), QString::fromUtf8(shown));
+    }
+    QVERIFY(seen.size() >= 3);
+
+    // Several rows: an array as `stalk list --format json` writes it. The current row is
+    // complete; a row only its page carries says it is a preview instead of claiming NULLs.
+    w->table()->selectRow(0);
+    const QString first = w->model()->index(0, 0).data(TaskResultModel::TaskIdRole).toString();
+    QTRY_VERIFY(pane->currentRow().taskId == first && pane->currentRow().complete);
+    w->table()->selectionModel()->select(w->model()->index(1, 0),
+                                         QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    copyJson->trigger();
+    const QString text = QGuiApplication::clipboard()->text();
+    QVERIFY2(text.startsWith(QLatin1String("[\n{\"id\":")) && text.endsWith(QLatin1String("}\n]\n")), qPrintable(text));
+    const QJsonArray rows = QJsonDocument::fromJson(text.toUtf8()).array();
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows.at(0).toObject(), QJsonDocument::fromJson(stalkShow(url, first)).object());
+    const QJsonObject preview = rows.at(1).toObject();
+    QCOMPARE(preview.value(QStringLiteral("task_id")).toString(),
+             w->model()->index(1, 0).data(TaskResultModel::TaskIdRole).toString());
+    QVERIFY(!preview.contains(QStringLiteral("traceback")));
+    QVERIFY2(preview.value(QStringLiteral("problems")).toArray().last().toString().contains(QStringLiteral("preview")),
+             qPrintable(text));
 }
 
 void TestMainWindow::shouldShowTheSameRuntimeInTheListAndTheDetailPane_data()

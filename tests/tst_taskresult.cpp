@@ -1,12 +1,80 @@
 #include "statusbreakdown.h"
 #include "taskresult.h"
+#include "taskresultjson.h"
+#include "timeparse.h"
+#include "valuedecoder.h"
 
 #include <climits>
 #include <optional>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 namespace {
+
+/// What resultJsonText() must parse back to, built independently with QJsonObject.
+QJsonValue expectedText(const QString &value)
+{
+    return value.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+QJsonValue expectedDate(const QDateTime &value)
+{
+    return value.isValid() ? QJsonValue(TimeParse::formatTimestamp(value)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue expectedValue(const TaskResult &row, Field field)
+{
+    switch (field) {
+    case Field::RowId: return row.rowId >= 0 ? QJsonValue(row.rowId) : QJsonValue(QJsonValue::Null);
+    case Field::TaskId: return expectedText(row.taskId);
+    case Field::TaskName: return expectedText(row.taskName);
+    case Field::PeriodicTaskName: return expectedText(row.periodicTaskName);
+    case Field::Status: return expectedText(row.status);
+    case Field::Worker: return expectedText(row.worker);
+    case Field::Args: return expectedText(row.args);
+    case Field::Kwargs: return expectedText(row.kwargs);
+    case Field::Result: return expectedText(row.result);
+    case Field::Traceback: return expectedText(row.traceback);
+    case Field::Meta: return expectedText(row.meta);
+    case Field::ContentType: return expectedText(row.contentType);
+    case Field::ContentEncoding: return expectedText(row.contentEncoding);
+    case Field::DateCreated: return expectedDate(row.dateCreated);
+    case Field::DateStarted: return expectedDate(row.dateStarted);
+    case Field::DateDone: return expectedDate(row.dateDone);
+    case Field::GroupId: return expectedText(row.groupId);
+    case Field::ParentId: return expectedText(row.parentId);
+    case Field::Queue: return expectedText(row.queue);
+    case Field::Retries: return row.retries >= 0 ? QJsonValue(row.retries) : QJsonValue(QJsonValue::Null);
+    case Field::Hidden: return QJsonValue(row.hidden);
+    case Field::FieldCount: break;
+    }
+    return QJsonValue(QJsonValue::Null);
+}
+
+QJsonObject expectedObject(const TaskResult &row, const QVector<Field> &fields, bool decoded = false)
+{
+    QJsonObject object;
+    for (Field field : fields)
+        object.insert(fieldName(field), expectedValue(row, field));
+    if (decoded) {
+        const auto arguments = [](const QString &stored) {
+            return stored.isNull() ? QString() : ValueDecoder::decodeArguments(stored).text;
+        };
+        object.insert(QStringLiteral("task_args_decoded"), expectedText(arguments(row.args)));
+        object.insert(QStringLiteral("task_kwargs_decoded"), expectedText(arguments(row.kwargs)));
+        object.insert(QStringLiteral("result_decoded"),
+                      expectedText(row.result.isNull() ? QString()
+                                                       : ValueDecoder::decodeResult(row.result, row.contentType,
+                                                                                    row.contentEncoding)
+                                                             .text));
+    }
+    if (!row.problems.isEmpty())
+        object.insert(QStringLiteral("problems"), QJsonArray::fromStringList(row.problems));
+    return object;
+}
 
 TaskResult rowWith(const QString &status, int startedMsBeforeDone, int createdMsBeforeDone)
 {
@@ -25,7 +93,7 @@ TaskResult rowWith(const QString &status, int startedMsBeforeDone, int createdMs
 Q_DECLARE_METATYPE(std::optional<Runtime>)
 
 /// The domain rules on a task result that the command line, the window and the stores share:
-/// its runtime, the status breakdown sentence. Pure; no database.
+/// its runtime, its JSON, the status breakdown sentence. Pure; no database.
 class TestTaskResult final : public QObject
 {
     Q_OBJECT
@@ -34,6 +102,8 @@ private Q_SLOTS:
     void initTestCase();
     void shouldHaveARuntimeOnlyWhenTheTaskFinished_data();
     void shouldHaveARuntimeOnlyWhenTheTaskFinished();
+    void shouldWriteJsonTextThatParsesBackToTheSameObject();
+    void shouldWriteJsonArraysAsListPrintsThem();
     void shouldWriteTheStatusBreakdown_data();
     void shouldWriteTheStatusBreakdown();
     void shouldNameMissingStatusesAsTheFilterPanelDoes();
@@ -82,6 +152,71 @@ void TestTaskResult::shouldHaveARuntimeOnlyWhenTheTaskFinished()
         QCOMPARE(row.runtime()->ms, runtime->ms);
         QCOMPARE(row.runtime()->basis, runtime->basis);
     }
+}
+
+void TestTaskResult::shouldWriteJsonTextThatParsesBackToTheSameObject()
+{
+    TaskResult row;
+    row.rowId = 4294967296; // beyond 32 bits
+    row.taskId = QStringLiteral("id-\"quoted\"-\\-/");
+    row.taskName = QString::fromUtf8("t\u00e2che \U0001F680");
+    row.status = QStringLiteral("SUCCESS");
+    row.args = QStringLiteral("\"('Zo\\u00eb',)\"");
+    row.result = QString(QChar(0x01)) + QStringLiteral("\t\b\f\r\n") + QChar(0x1f);
+    row.traceback = QStringLiteral(""); // empty, not NULL
+    row.dateDone = QDateTime(QDate(2025, 2, 1), QTime(10, 0, 0, 5), Qt::UTC);
+    row.problems = {QStringLiteral("date_created: 'x' is not a date")};
+    const QVector<Field> fields{Field::RowId, Field::TaskId, Field::TaskName, Field::Status, Field::Worker,
+                                Field::Args, Field::Result, Field::Traceback, Field::DateDone, Field::Retries,
+                                Field::Hidden};
+
+    for (const bool indented : {false, true}) {
+        const QString text = resultJsonText(row, fields, indented);
+        QCOMPARE(text.contains(u'\n'), indented); // one line per object for jsonl
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+        QVERIFY2(document.isObject(), qPrintable(error.errorString() + u' ' + text));
+        QCOMPARE(document.object(), expectedObject(row, fields));
+        const QJsonObject decoded = QJsonDocument::fromJson(resultJsonText(row, fields, indented, true).toUtf8()).object();
+        QCOMPARE(decoded, expectedObject(row, fields, true));
+        QCOMPARE(decoded.value(QStringLiteral("task_args_decoded")).toString(), QString::fromUtf8("('Zo\u00eb',)"));
+        QVERIFY(decoded.value(QStringLiteral("task_kwargs_decoded")).isNull());
+    }
+    const QJsonObject object = expectedObject(row, fields);
+    QCOMPARE(object.value(QStringLiteral("id")).toInteger(), Q_INT64_C(4294967296));
+    QVERIFY(object.value(QStringLiteral("worker")).isNull());
+    QCOMPARE(object.value(QStringLiteral("traceback")).toString(), QString());
+    QVERIFY(object.value(QStringLiteral("traceback")).isString());
+    QCOMPARE(object.value(QStringLiteral("date_done")).toString(), QStringLiteral("2025-02-01T10:00:00.005Z"));
+    QVERIFY(object.value(QStringLiteral("retries")).isNull());
+    QCOMPARE(object.value(QStringLiteral("hidden")), QJsonValue(false));
+    // Keys in the documented order.
+    const QString text = resultJsonText(row, fields);
+    QVERIFY(text.startsWith(QLatin1String("{\"id\":4294967296,\"task_id\":")));
+}
+
+
+void TestTaskResult::shouldWriteJsonArraysAsListPrintsThem()
+{
+    const QVector<Field> fields{Field::RowId, Field::Status};
+    {
+        ResultJsonArray array;
+        QCOMPARE(ResultJsonArray::begin() + array.end(), QStringLiteral("[]\n"));
+    }
+    TaskResult a;
+    a.rowId = 1;
+    a.status = QStringLiteral("SUCCESS");
+    TaskResult b = a;
+    b.rowId = 2;
+    b.status = QString(); // NULL
+    ResultJsonArray array;
+    QString text = ResultJsonArray::begin();
+    array.append(text, a, fields);
+    array.append(text, b, fields);
+    text += array.end();
+    QCOMPARE(text, QStringLiteral("[\n{\"id\":1,\"status\":\"SUCCESS\"},\n{\"id\":2,\"status\":null}\n]\n"));
+    QCOMPARE(QJsonDocument::fromJson(text.toUtf8()).array(),
+             (QJsonArray{expectedObject(a, fields), expectedObject(b, fields)}));
 }
 
 void TestTaskResult::shouldWriteTheStatusBreakdown_data()

@@ -6,9 +6,6 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -35,6 +32,7 @@
 #include "purgedialog.h"
 #include "resulttableview.h"
 #include "storeurl.h"
+#include "taskresultjson.h"
 #include "taskresultmodel.h"
 
 namespace {
@@ -42,13 +40,6 @@ namespace {
 QIcon themed(const char *name, QStyle::StandardPixmap fallback)
 {
     return QIcon::fromTheme(QString::fromLatin1(name), qApp->style()->standardIcon(fallback));
-}
-
-QString isoUtc(const QDateTime &dt)
-{
-    if (!dt.isValid())
-        return {};
-    return dt.toUTC().toString(Qt::ISODateWithMs);
 }
 
 bool isRetryable(const StoreError &error)
@@ -924,67 +915,47 @@ void MainWindow::copyTaskId()
                              2000);
 }
 
-QJsonObject MainWindow::rowJson(const TaskResult &row) const
+std::pair<TaskResult, QVector<Field>> MainWindow::rowForJson(const TaskResult &row) const
 {
-    const TaskResult &r = (m_currentDetail.rowId == row.rowId && m_currentDetail.complete)
-        ? m_currentDetail
-        : row;
-    const FieldSet fields = m_info.fields;
-    QJsonObject object;
-    auto text = [&](Field f, const QString &value) {
-        if (fields.contains(f))
-            object.insert(fieldName(f), value.isNull() ? QJsonValue() : QJsonValue(value));
-    };
-    auto date = [&](Field f, const QDateTime &value) {
-        if (fields.contains(f))
-            object.insert(fieldName(f), value.isValid() ? QJsonValue(isoUtc(value)) : QJsonValue());
-    };
-    object.insert(fieldName(Field::RowId), r.rowId);
-    text(Field::TaskId, r.taskId);
-    text(Field::TaskName, r.taskName);
-    text(Field::PeriodicTaskName, r.periodicTaskName);
-    text(Field::Status, r.status);
-    text(Field::Worker, r.worker);
-    text(Field::Args, r.args);
-    text(Field::Kwargs, r.kwargs);
-    text(Field::Result, r.result);
-    if (r.complete) {
-        text(Field::Traceback, r.traceback);
-        text(Field::Meta, r.meta);
-    }
-    text(Field::ContentType, r.contentType);
-    text(Field::ContentEncoding, r.contentEncoding);
-    date(Field::DateCreated, r.dateCreated);
-    date(Field::DateStarted, r.dateStarted);
-    date(Field::DateDone, r.dateDone);
-    text(Field::GroupId, r.groupId);
-    text(Field::ParentId, r.parentId);
-    text(Field::Queue, r.queue);
-    if (fields.contains(Field::Retries))
-        object.insert(fieldName(Field::Retries), r.retries >= 0 ? QJsonValue(r.retries) : QJsonValue());
-    if (fields.contains(Field::Hidden))
-        object.insert(fieldName(Field::Hidden), r.hidden);
-    return object;
+    QVector<Field> fields = outputFields(m_info);
+    if (m_currentDetail.rowId == row.rowId && m_currentDetail.complete)
+        return {m_currentDetail, fields};
+    if (row.complete)
+        return {row, fields};
+    fields.removeAll(Field::Traceback);
+    fields.removeAll(Field::Meta);
+    TaskResult preview = row;
+    preview.problems << tr("only a preview of this row was loaded: task_args, task_kwargs and result may be cut "
+                           "short; traceback and meta were not read (select the row alone to copy all of it)");
+    return {preview, fields};
 }
 
 void MainWindow::copyRowsAsJson()
 {
-    QJsonArray rows;
     QModelIndexList indexes = m_table->selectedLoadedRows();
     if (indexes.isEmpty() && m_table->currentIndex().isValid())
         indexes << m_table->currentIndex();
     std::sort(indexes.begin(), indexes.end(),
               [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QVector<std::pair<TaskResult, QVector<Field>>> rows;
     for (const QModelIndex &index : std::as_const(indexes)) {
         if (const TaskResult *row = m_model->cachedRow(index.row()))
-            rows.append(rowJson(*row));
+            rows.append(rowForJson(*row));
     }
     if (rows.isEmpty())
         return;
-    const QByteArray json = rows.size() == 1
-        ? QJsonDocument(rows.first().toObject()).toJson(QJsonDocument::Indented)
-        : QJsonDocument(rows).toJson(QJsonDocument::Indented);
-    QGuiApplication::clipboard()->setText(QString::fromUtf8(json));
+    // One row as `stalk show` prints it; several as `stalk list --format json` does.
+    QString json;
+    if (rows.size() == 1) {
+        json = resultJsonText(rows.first().first, rows.first().second, true);
+    } else {
+        ResultJsonArray array;
+        json = ResultJsonArray::begin();
+        for (const auto &[row, fields] : std::as_const(rows))
+            array.append(json, row, fields);
+        json += array.end();
+    }
+    QGuiApplication::clipboard()->setText(json);
     statusBar()->showMessage(tr("Copied %n row(s) as JSON", nullptr, int(rows.size())), 2000);
 }
 

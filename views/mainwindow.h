@@ -6,12 +6,13 @@
 
 #include <QMainWindow>
 
+#include <utility>
+
 class ConnectionBar;
 class DetailPane;
 class ErrorBanner;
 class FilterPanel;
 class QAction;
-class QJsonObject;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
@@ -84,8 +85,10 @@ private:
     void deleteExpired();
     void deleteSelected();
     void filterBy(Field field, const QString &value);
-    /// The row as JSON with FORMATS.md's field names (complete when its detail is loaded).
-    QJsonObject rowJson(const TaskResult &row) const;
+    /// What Copy Row as JSON writes for a row, and with which fields: the complete row when the
+    /// detail pane has it (then exactly what `stalk show` prints); else the page row, without
+    /// the traceback and meta it does not carry and with a problem saying it is a preview.
+    std::pair<TaskResult, QVector<Field>> rowForJson(const TaskResult &row) const;
     StoreFactory writableFactory();
     void saveSettings();
 
