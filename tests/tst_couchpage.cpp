@@ -16,6 +16,7 @@
 #include "couchdocument.h"
 #include "couchpage.h"
 #include "resultstore.h"
+#include "storeurl.h"
 #include "testsupport.h"
 
 using CouchDocument::Detail;
@@ -421,7 +422,9 @@ void TestCouchPage::shouldReadTheLiveFixtureDatabaseLikeQt()
 {
     // Without a server, the copied page above is still checked.
     STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
-    const Outcome<CouchConfig> config = CouchConfig::fromUrl(url);
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.error().message));
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(*parsed);
     QVERIFY2(config.ok(), qPrintable(config.error().message));
     const QString db = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
     CouchClient client(*config);
