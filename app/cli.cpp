@@ -948,7 +948,11 @@ int runCommand(const Command &command, const QStringList &arguments, const CliCo
 
 QString windowUnavailableReason(const QStringList &arguments)
 {
-#if defined(Q_OS_LINUX)
+#if !STALK_GUI
+    Q_UNUSED(arguments)
+    return QStringLiteral("cannot open the window: this stalk was built without it (STALK_GUI=OFF); "
+                          "commands work: stalk list URL, stalk --help");
+#elif defined(Q_OS_LINUX)
     for (const char *variable : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
         if (!qEnvironmentVariableIsEmpty(variable))
             return {};
