@@ -132,9 +132,7 @@ std::unique_ptr<CouchStore> TestCouchLive::gatedStore(const std::shared_ptr<QSem
 void TestCouchLive::initTestCase()
 {
     STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
-    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
-    QVERIFY2(parsed.ok(), qPrintable(parsed.error().message));
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(*parsed);
+    const Outcome<CouchConfig> c = CouchConfig::fromUrl(StoreUrl::parse(url).value());
     QVERIFY2(c.ok(), qPrintable(c.error().message));
     m_base = *c;
 

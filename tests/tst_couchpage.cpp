@@ -422,9 +422,7 @@ void TestCouchPage::shouldReadTheLiveFixtureDatabaseLikeQt()
 {
     // Without a server, the copied page above is still checked.
     STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
-    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
-    QVERIFY2(parsed.ok(), qPrintable(parsed.error().message));
-    const Outcome<CouchConfig> config = CouchConfig::fromUrl(*parsed);
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(StoreUrl::parse(url).value());
     QVERIFY2(config.ok(), qPrintable(config.error().message));
     const QString db = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
     CouchClient client(*config);
