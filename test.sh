@@ -3,7 +3,9 @@
 # warnings as errors, writes fixture databases with the real Celery, starts every server the
 # tests need on 127.0.0.1 (CouchDB-compatible pouchdb-server, PostgreSQL 15, MariaDB 10.11),
 # runs all suites with CTest — then again in an AddressSanitizer + UndefinedBehaviorSanitizer
-# build — and stops the servers, also when a test fails. Exits non-zero on any failure.
+# build — and stops the servers, also when a test fails. It also builds the command-line-only
+# stalk (STALK_GUI=OFF) and checks that it loads no Qt Widgets/Gui and answers as the full
+# build does. Exits non-zero on any failure.
 #   ./test.sh                  everything
 #   ./test.sh --no-sanitize    skip the sanitizer stage
 #   ./test.sh -R sqlstore      only the CTest suites matching a regex (servers still started)
@@ -25,6 +27,25 @@ tools/install-deps.sh test
 build=${STALK_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
+
+# The command-line-only stalk (STALK_GUI=OFF, as for servers and cron): it must load neither
+# Qt Widgets nor Qt Gui, and answer exactly as the full build does.
+nogui="$build-nogui"
+cmake -S . -B "$nogui" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON \
+    -DSTALK_GUI=OFF -DSTALK_BUILD_TESTS=OFF >/dev/null
+cmake --build "$nogui" -j"$(nproc)" --target stalk
+if ldd "$nogui/app/stalk" | grep -E 'libQt6(Widgets|Gui)'; then
+    echo "test.sh: $nogui/app/stalk (STALK_GUI=OFF) links Qt Widgets or Qt Gui" >&2
+    exit 1
+fi
+same_answer() {
+    if ! diff <("$nogui/app/stalk" "$@" 2>&1; echo "exit $?") <("$build/app/stalk" "$@" 2>&1; echo "exit $?"); then
+        echo "test.sh: 'stalk $*' answers differently in $nogui (STALK_GUI=OFF) and $build" >&2
+        exit 1
+    fi
+}
+same_answer --version
+same_answer count --read-only "sqlite:///$root/resources/demo.sqlite3"
 
 # Fixture databases are written by a real Celery worker. Regenerate them when the scripts
 # that write them change.

@@ -16,9 +16,9 @@
 
 #include "cliargs.h"
 #include "clioutput.h"
-#include "passworddialog.h"
 #include "purger.h"
 #include "statusbreakdown.h"
+#include "storeopener.h"
 #include "storeurl.h"
 #include "taskresultjson.h"
 #include "timeparse.h"
@@ -377,14 +377,12 @@ struct OpenedStore
 OpenedStore openStore(const QString &command, const QString &url, bool readOnly, const CliConsole &console)
 {
     OpenedStore opened;
-    opened.display = url;
-    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
-    if (parsed)
-        opened.display = parsed->displayString();
-
     StoreOptions options;
     options.readOnly = readOnly;
-    Outcome<StoreFactory> factory = PasswordDialog::makeFactory(url, options);
+    const StoreOpener opener(url, options);
+    opened.display = opener.displayString();
+
+    Outcome<StoreFactory> factory = opener.factory();
     if (!factory) {
         if (factory.error().code == StoreError::Code::InvalidUrl) {
             opened.status = usageError(console, command, factory.error().message);
@@ -399,8 +397,7 @@ OpenedStore openStore(const QString &command, const QString &url, bool readOnly,
         return opened;
     }
     StoreError error = opened.store->open();
-    if (error && parsed && PasswordDialog::isAuthenticationFailure(error)
-        && PasswordDialog::canAskFor(*parsed, options)) {
+    if (opener.canAskForPassword(error)) {
         // The URL names a user but no password: ask on a terminal, once.
         opened.store.reset();
         if (!CliConsole::stdinIsTerminal()) {
@@ -411,14 +408,14 @@ OpenedStore openStore(const QString &command, const QString &url, bool readOnly,
             return opened;
         }
         bool answered = false;
-        options.password = readPassword(console, QStringLiteral("Password for %1: ").arg(PasswordDialog::accountOf(*parsed)),
+        options.password = readPassword(console, QStringLiteral("Password for %1: ").arg(opener.url()->account()),
                                         &answered);
         if (!answered) {
             opened.status = failure(console, QStringLiteral("cannot open %1: %2 (no password was typed)")
                                                  .arg(opened.display, error.message));
             return opened;
         }
-        factory = PasswordDialog::makeFactory(url, options);
+        factory = StoreOpener(url, options).factory();
         options.password.fill(u'\0');
         options.password.clear();
         if (factory)
@@ -942,7 +939,11 @@ int runCommand(const Command &command, const QStringList &arguments, const CliCo
 
 QString windowUnavailableReason(const QStringList &arguments)
 {
-#if defined(Q_OS_LINUX)
+#if !STALK_GUI
+    Q_UNUSED(arguments)
+    return QStringLiteral("cannot open the window: this stalk was built without it (STALK_GUI=OFF); "
+                          "commands work: stalk list URL, stalk --help");
+#elif defined(Q_OS_LINUX)
     for (const char *variable : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
         if (!qEnvironmentVariableIsEmpty(variable))
             return {};

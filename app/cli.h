@@ -34,8 +34,9 @@ Route route(const QStringList &arguments);
 /// the calling (main) thread. Writes to stdout/stderr and returns an ExitStatus.
 int run(const QStringList &arguments);
 
-/// Why the window cannot open here, or an empty string: on Linux, no DISPLAY, no
-/// WAYLAND_DISPLAY, no QT_QPA_PLATFORM and no -platform option (Qt would abort instead).
+/// Why the window cannot open here, or an empty string: a build without the window
+/// (STALK_GUI=OFF), or on Linux no DISPLAY, no WAYLAND_DISPLAY, no QT_QPA_PLATFORM and no
+/// -platform option (Qt would abort instead).
 QString windowUnavailableReason(const QStringList &arguments);
 
 /// argv[1..] decoded from the locale's encoding.

@@ -3,7 +3,9 @@
 #include <QCoreApplication>
 
 #include "cli.h"
+#if STALK_GUI
 #include "gui.h"
+#endif
 
 int main(int argc, char *argv[])
 {
@@ -16,7 +18,9 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "stalk: %s\n", reason.toLocal8Bit().constData());
             return Cli::ExitFailure;
         }
+#if STALK_GUI
         return runWindow(argc, argv, route.url, route.readOnly);
+#endif
     }
 
     QCoreApplication app(argc, argv);

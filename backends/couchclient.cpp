@@ -10,49 +10,36 @@
 #include <QSslConfiguration>
 #include <QSslError>
 #include <QTimer>
-#include <QUrlQuery>
+
+#include "storeurl.h"
 
 // ---------------------------------------------------------------------------------------
 // CouchConfig
 
 using Code = StoreError::Code;
 
-Outcome<CouchConfig> CouchConfig::fromUrl(const QString &text)
+Outcome<CouchConfig> CouchConfig::fromUrl(const StoreUrl &url)
 {
-    const QUrl url(text.trimmed(), QUrl::StrictMode);
-    const QString scheme = url.scheme().toLower();
-    bool tls = false;
-    if (scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https"))
-        tls = true;
-    else if (scheme != QLatin1String("couchdb") && scheme != QLatin1String("http"))
-        return StoreError(StoreError::Code::InvalidUrl,
-                          QStringLiteral("not a CouchDB URL (couchdb://, couchdbs://, http://, https://): %1")
-                              .arg(url.toDisplayString(QUrl::RemovePassword)));
-    if (!url.isValid() || url.host().isEmpty())
-        return StoreError(StoreError::Code::InvalidUrl,
-                          QStringLiteral("no host in the CouchDB URL %1").arg(url.toDisplayString(QUrl::RemovePassword)));
-
+    if (url.scheme != StoreUrl::Scheme::CouchDb) {
+        return StoreError(Code::InvalidUrl, QStringLiteral("not a CouchDB URL (couchdb://, couchdbs://, http://, https://): %1")
+                                                .arg(url.displayString()));
+    }
     CouchConfig c;
-    c.server.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
-    c.server.setHost(url.host());
+    c.server.setScheme(url.tls ? QStringLiteral("https") : QStringLiteral("http"));
+    c.server.setHost(url.host.isEmpty() ? QStringLiteral("localhost") : url.host);
     // CouchDB's ports: 5984 plain, 6984 TLS (Celery's default is 5984).
-    c.server.setPort(url.port(tls ? 6984 : 5984));
-    c.user = url.userName(QUrl::FullyDecoded);
-    c.password = url.password(QUrl::FullyDecoded);
-    QString db = url.path(QUrl::FullyDecoded);
-    while (db.startsWith(QLatin1Char('/')))
-        db.remove(0, 1);
-    while (db.endsWith(QLatin1Char('/')))
-        db.chop(1);
-    if (!db.isEmpty())
-        c.database = db;
-    c.keyPrefix = QUrlQuery(url).queryItemValue(QStringLiteral("keyprefix"), QUrl::FullyDecoded);
-    const QString auth = QUrlQuery(url).queryItemValue(QStringLiteral("auth"));
+    c.server.setPort(url.port > 0 ? url.port : (url.tls ? 6984 : 5984));
+    c.user = url.user;
+    c.password = url.password;
+    if (!url.database.isEmpty())
+        c.database = url.database;
+    c.keyPrefix = url.options.value(QStringLiteral("keyprefix"));
+    const QString auth = url.options.value(QStringLiteral("auth"));
     if (auth == QLatin1String("cookie"))
         c.auth = Auth::Cookie;
     else if (!auth.isEmpty() && auth != QLatin1String("basic"))
         return StoreError(Code::InvalidUrl, QStringLiteral("auth=%1: use auth=basic or auth=cookie").arg(auth));
-    const QString caFile = QUrlQuery(url).queryItemValue(QStringLiteral("cafile"), QUrl::FullyDecoded);
+    const QString caFile = url.options.value(QStringLiteral("cafile"));
     if (!caFile.isEmpty()) {
         c.caCertificates = QSslCertificate::fromPath(caFile, QSsl::Pem);
         if (c.caCertificates.isEmpty())
@@ -308,7 +295,7 @@ void CouchClient::onFinished(quint64 id, QNetworkReply *reply)
         }
         switch (status) {
         case 401:
-            out.error = StoreError(Code::PermissionDenied,
+            out.error = StoreError(Code::AuthenticationFailed,
                                    m_config.user.isEmpty()
                                        ? QStringLiteral("%1 requires credentials (none in the URL)").arg(where)
                                        : QStringLiteral("credentials rejected by %1").arg(where));

@@ -17,6 +17,7 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+struct StoreUrl;
 
 /// Where a CouchDB database is and how to talk to it. Plain value type.
 struct CouchConfig
@@ -40,9 +41,10 @@ struct CouchConfig
     /// server certificate, from the URL's ?cafile=…); the system's stay trusted too.
     QList<QSslCertificate> caCertificates;
 
-    /// Celery's couchdb://user:pass@host:port/container (default container "default", port
-    /// 5984), couchdbs://… (TLS, port 6984), and plain http:// / https:// URLs.
-    static Outcome<CouchConfig> fromUrl(const QString &text);
+    /// From a parsed URL (scheme CouchDb): Celery's couchdb://user:pass@host:port/container
+    /// (default host localhost, port 5984, container "default"), couchdbs://… (TLS, port 6984),
+    /// plain http:// / https://, and the options ?auth=, ?keyprefix=, ?cafile=.
+    static Outcome<CouchConfig> fromUrl(const StoreUrl &url);
     /// "host:port", for messages.
     QString hostPort() const;
     /// The URL without the password, for titles and messages.

@@ -1049,45 +1049,12 @@ Outcome<DeleteBatch> CouchStore::deleteRows(const QVector<qint64> &rowIds)
     return batch;
 }
 
-Outcome<StoreFactory> makeCouchStoreFactory(const QString &url, const StoreOptions &options)
-{
-    Outcome<CouchConfig> config = CouchConfig::fromUrl(url);
-    if (!config)
-        return config.error();
-    const CouchConfig c = *config;
-    return StoreFactory([c, options]() -> std::unique_ptr<ResultStore> {
-        return std::make_unique<CouchStore>(c, options);
-    });
-}
-
 Outcome<StoreFactory> makeCouchStoreFactory(const StoreUrl &url, const StoreOptions &options)
 {
-    CouchConfig c;
-    const bool tls = url.tls;
-    c.server.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
-    c.server.setHost(url.host.isEmpty() ? QStringLiteral("localhost") : url.host);
-    c.server.setPort(url.port > 0 ? url.port : (tls ? 6984 : 5984));
-    c.user = url.user;
-    // As the SQL stores: the URL's password, else the one given (the window's prompt), else
-    // STALK_PASSWORD.
-    c.password = !url.password.isEmpty() ? url.password
-        : !options.password.isEmpty()    ? options.password
-                                         : qEnvironmentVariable("STALK_PASSWORD");
-    if (!url.database.isEmpty())
-        c.database = url.database;
-    c.keyPrefix = url.options.value(QStringLiteral("keyprefix"));
-    const QString auth = url.options.value(QStringLiteral("auth"));
-    if (auth == QLatin1String("cookie"))
-        c.auth = CouchConfig::Auth::Cookie;
-    else if (!auth.isEmpty() && auth != QLatin1String("basic"))
-        return StoreError(Code::InvalidUrl, QStringLiteral("auth=%1: use auth=basic or auth=cookie").arg(auth));
-    const QString caFile = url.options.value(QStringLiteral("cafile"));
-    if (!caFile.isEmpty()) {
-        c.caCertificates = QSslCertificate::fromPath(caFile, QSsl::Pem);
-        if (c.caCertificates.isEmpty())
-            return StoreError(Code::InvalidUrl, QStringLiteral("no PEM certificate in cafile '%1'").arg(caFile));
-    }
-    return StoreFactory([c, options]() -> std::unique_ptr<ResultStore> {
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(url);
+    if (!config)
+        return config.error();
+    return StoreFactory([c = *config, options]() -> std::unique_ptr<ResultStore> {
         return std::make_unique<CouchStore>(c, options);
     });
 }

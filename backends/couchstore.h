@@ -229,7 +229,6 @@ private:
     std::vector<qint64> m_cachedRows;
 };
 
-/// A factory of CouchStores for a couchdb:// / couchdbs:// / http(s):// URL.
-Outcome<StoreFactory> makeCouchStoreFactory(const QString &url, const StoreOptions &options = {});
-/// The same for a URL StoreUrl::parse() already read (scheme CouchDb; tls = couchdbs://).
+/// A factory of CouchStores for a couchdb:// / couchdbs:// / http(s):// URL that
+/// StoreUrl::parse() read (see CouchConfig::fromUrl()); makeStoreFactory() calls it.
 Outcome<StoreFactory> makeCouchStoreFactory(const StoreUrl &url, const StoreOptions &options);

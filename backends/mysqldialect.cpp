@@ -14,8 +14,8 @@ constexpr char16_t likeEscape = u'!';
 
 } // namespace
 
-MysqlDialect::MysqlDialect(StoreUrl url, bool readOnly, const QString &password)
-    : ServerDialect(std::move(url), readOnly, password)
+MysqlDialect::MysqlDialect(StoreUrl url, bool readOnly)
+    : ServerDialect(std::move(url), readOnly)
 {
 }
 
@@ -43,8 +43,8 @@ QSqlDatabase MysqlDialect::addConnection(const QString &connectionName) const
         db.setPort(m_url.port);
     if (!m_url.user.isEmpty())
         db.setUserName(m_url.user);
-    if (!m_password.isEmpty())
-        db.setPassword(m_password);
+    if (!m_url.password.isEmpty())
+        db.setPassword(m_url.password);
     db.setDatabaseName(m_url.database);
     QStringList options{QStringLiteral("MYSQL_OPT_CONNECT_TIMEOUT=%1").arg(connectTimeoutSeconds),
                         QStringLiteral("MYSQL_OPT_READ_TIMEOUT=%1").arg(readTimeoutSeconds),
@@ -201,8 +201,8 @@ StoreError MysqlDialect::connectError(const QSqlError &error, qint64 elapsedMs) 
     const QString where = QStringLiteral("cannot connect to MariaDB/MySQL at %1").arg(hostPort());
     switch (code) {
     case 1045: // ER_ACCESS_DENIED_ERROR
-    case 1698:
-        return {StoreError::Code::PermissionDenied,
+    case 1698: // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+        return {StoreError::Code::AuthenticationFailed,
                 QStringLiteral("%1: access denied for user \"%2\" (wrong password?)").arg(where, m_url.user)};
     case 1044: // ER_DBACCESS_DENIED_ERROR
         return {StoreError::Code::PermissionDenied,
@@ -253,8 +253,10 @@ StoreError MysqlDialect::mapError(const QSqlError &error, const QString &what) c
     case 1142: // ER_TABLEACCESS_DENIED_ERROR
     case 1044:
     case 1045:
-    case 1792: // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
-        return {StoreError::Code::PermissionDenied, QStringLiteral("%1: permission denied while %2 (%3)").arg(where, what, detail)};
+    case 1792: { // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+        const auto denied = code == 1045 ? StoreError::Code::AuthenticationFailed : StoreError::Code::PermissionDenied;
+        return {denied, QStringLiteral("%1: permission denied while %2 (%3)").arg(where, what, detail)};
+    }
     case 2006: // CR_SERVER_GONE_ERROR
     case 2013: // CR_SERVER_LOST
         return {StoreError::Code::ConnectionFailed, QStringLiteral("the connection to %1 at %2 was lost while %3 (%4)")

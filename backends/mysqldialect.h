@@ -6,8 +6,8 @@
 ///
 /// URL: mysql://user[:password]@host[:port]/database (also mariadb://), options
 /// ?unix_socket=/path, ?ssl_ca=…, ?ssl_cert=…, ?ssl_key=… (TLS), ?ssl=1 (refuse to work over
-/// an unencrypted connection). Without a password in the URL,
-/// STALK_PASSWORD is used. Write "127.0.0.1", not "localhost", for TCP: the client library
+/// an unencrypted connection). It logs in with the URL's password (makeStoreFactory() puts
+/// StoreOptions::passwordFor() there). Write "127.0.0.1", not "localhost", for TCP: the client library
 /// maps "localhost" to its default socket. Connect, read and write time-outs are set.
 ///
 /// The session runs in READ COMMITTED (no gap locks held against inserting workers during a
@@ -23,8 +23,7 @@
 class MysqlDialect final : public ServerDialect
 {
 public:
-    /// `password` is used when the URL has none; then STALK_PASSWORD.
-    MysqlDialect(StoreUrl url, bool readOnly, const QString &password = QString());
+    MysqlDialect(StoreUrl url, bool readOnly);
 
     /// "MariaDB", or "MySQL" once connected to a MySQL server.
     QString engineName() const override { return m_serverName; }

@@ -20,8 +20,8 @@ QString conninfoValue(const QString &value)
 
 } // namespace
 
-PostgresDialect::PostgresDialect(StoreUrl url, bool readOnly, const QString &password)
-    : ServerDialect(std::move(url), readOnly, password)
+PostgresDialect::PostgresDialect(StoreUrl url, bool readOnly)
+    : ServerDialect(std::move(url), readOnly)
 {
 }
 
@@ -50,8 +50,8 @@ QSqlDatabase PostgresDialect::addConnection(const QString &connectionName) const
         db.setPort(m_url.port);
     if (!m_url.user.isEmpty())
         db.setUserName(m_url.user);
-    if (!m_password.isEmpty())
-        db.setPassword(m_password);
+    if (!m_url.password.isEmpty())
+        db.setPassword(m_url.password);
     if (!m_url.database.isEmpty())
         db.setDatabaseName(m_url.database);
     // libpq keywords; QPSQL turns ';' into the spaces of a conninfo string. Keepalives make
@@ -217,7 +217,7 @@ StoreError PostgresDialect::connectError(const QSqlError &error) const
     if (text.contains(QLatin1String("password authentication failed"))
         || text.contains(QLatin1String("no password supplied")) || text.contains(QLatin1String("authentication failed"))) {
         const bool noPassword = text.contains(QLatin1String("no password supplied"));
-        return {StoreError::Code::PermissionDenied,
+        return {StoreError::Code::AuthenticationFailed,
                 noPassword ? QStringLiteral("%1: the server wants a password for user \"%2\" (put it in the URL, "
                                             "STALK_PASSWORD or ~/.pgpass)").arg(where, m_url.user)
                            : QStringLiteral("%1: authentication failed for user \"%2\"").arg(where, m_url.user)};
@@ -251,8 +251,11 @@ StoreError PostgresDialect::mapError(const QSqlError &error, const QString &what
         return {StoreError::Code::Cancelled, QStringLiteral("%1 was cancelled").arg(what)};
     if (state == QLatin1String("55P03") || state == QLatin1String("40P01") || state == QLatin1String("40001"))
         return {StoreError::Code::Locked, QStringLiteral("%1 failed on %2: a lock conflict (%3)").arg(what, where, detail)};
-    if (state == QLatin1String("42501") || state == QLatin1String("25006") || state.startsWith(QLatin1String("28")))
-        return {StoreError::Code::PermissionDenied, QStringLiteral("%1: permission denied while %2 (%3)").arg(where, what, detail)};
+    if (state == QLatin1String("42501") || state == QLatin1String("25006") || state.startsWith(QLatin1String("28"))) {
+        const auto code = state == QLatin1String("28P01") ? StoreError::Code::AuthenticationFailed // invalid_password
+                                                          : StoreError::Code::PermissionDenied;
+        return {code, QStringLiteral("%1: permission denied while %2 (%3)").arg(where, what, detail)};
+    }
     if (state.startsWith(QLatin1String("08")) || state == QLatin1String("57P01")
         || error.type() == QSqlError::ConnectionError || detail.contains(QLatin1String("server closed the connection"))
         || detail.contains(QLatin1String("no connection to the server"))) {

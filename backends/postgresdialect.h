@@ -5,8 +5,9 @@
 /// PostgreSQL through Qt's QPSQL driver (libpq).
 ///
 /// URL: postgresql://user[:password]@host[:port]/database with options ?sslmode=…,
-/// ?sslrootcert=…, ?schema=… (search_path), ?host=/socket/dir. Without a password in the URL,
-/// STALK_PASSWORD (then libpq's own PGPASSWORD / ~/.pgpass) is used. The session runs in UTC
+/// ?sslrootcert=…, ?schema=… (search_path), ?host=/socket/dir. It logs in with the URL's
+/// password (makeStoreFactory() puts StoreOptions::passwordFor() there); without one, libpq's
+/// own PGPASSWORD / ~/.pgpass apply. The session runs in UTC
 /// with connect_timeout and TCP keepalives set, so a dead host fails instead of hanging.
 ///
 /// Search follows the Django admin on PostgreSQL (UPPER(col::text) LIKE UPPER(pattern)) with
@@ -19,8 +20,7 @@
 class PostgresDialect final : public ServerDialect
 {
 public:
-    /// `password` is used when the URL has none; then STALK_PASSWORD.
-    PostgresDialect(StoreUrl url, bool readOnly, const QString &password = QString());
+    PostgresDialect(StoreUrl url, bool readOnly);
 
     QString engineName() const override { return QStringLiteral("PostgreSQL"); }
     QString location() const override;

@@ -7,13 +7,10 @@
 
 #include "sqlitedialect.h"
 
-ServerDialect::ServerDialect(StoreUrl url, bool readOnly, const QString &password)
+ServerDialect::ServerDialect(StoreUrl url, bool readOnly)
     : m_url(std::move(url))
     , m_readOnly(readOnly)
 {
-    m_password = !m_url.password.isEmpty() ? m_url.password
-        : !password.isEmpty()              ? password
-                                           : qEnvironmentVariable("STALK_PASSWORD");
 }
 
 void ServerDialect::setSessionId(qint64 id)

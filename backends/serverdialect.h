@@ -5,8 +5,8 @@
 
 #include <QMutex>
 
-/// What the client/server dialects (PostgreSQL, MariaDB/MySQL) share: the URL and the
-/// password (URL, then the caller's, then STALK_PASSWORD), dates exchanged as UTC text with
+/// What the client/server dialects (PostgreSQL, MariaDB/MySQL) share: the URL with the
+/// password to log in with (see StoreOptions::passwordFor()), dates exchanged as UTC text with
 /// microseconds, and interrupt(), which cancels the running statement from a short-lived
 /// second connection using the session id the subclass records at connect().
 ///
@@ -20,8 +20,7 @@ public:
     QDateTime readDate(const QVariant &stored, QString *problem) const final;
 
 protected:
-    /// `password` is used when the URL has none; then STALK_PASSWORD.
-    ServerDialect(StoreUrl url, bool readOnly, const QString &password);
+    ServerDialect(StoreUrl url, bool readOnly);
 
     /// Adds (not opens) a connection with this URL's parameters.
     virtual QSqlDatabase addConnection(const QString &connectionName) const = 0;
@@ -34,7 +33,6 @@ protected:
 
     StoreUrl m_url;
     bool m_readOnly = false;
-    QString m_password;
 
 private:
     mutable QMutex m_sessionMutex;

@@ -12,9 +12,9 @@ std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptio
     case StoreUrl::Scheme::Sqlite:
         return std::make_unique<SqliteDialect>(url.path, options.readOnly, defaultBusyTimeoutMs);
     case StoreUrl::Scheme::PostgreSql:
-        return std::make_unique<PostgresDialect>(url, options.readOnly, options.password);
+        return std::make_unique<PostgresDialect>(url, options.readOnly);
     case StoreUrl::Scheme::MySql:
-        return std::make_unique<MysqlDialect>(url, options.readOnly, options.password);
+        return std::make_unique<MysqlDialect>(url, options.readOnly);
     case StoreUrl::Scheme::CouchDb: // not SQL
         break;
     }

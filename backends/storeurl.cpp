@@ -4,6 +4,7 @@
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QTimeZone>
+#include <QUrl>
 
 #include "couchstore.h"
 #include "sqlstore.h"
@@ -27,29 +28,37 @@ bool truthy(const QString &value)
         || v == QLatin1String("on");
 }
 
-/// Where the password sits in a URL's text: [start, end), or start == -1.
-void passwordSpan(const QString &text, qsizetype *start, qsizetype *end)
+/// The user info in a URL's text ("user:pw" in scheme://user:pw@host:port/db), by position.
+struct UserInfo
 {
-    *start = -1;
-    *end = -1;
+    qsizetype authority = -1; ///< where the authority starts; -1 when the text has no "://"
+    qsizetype at = -1;        ///< the '@' that ends the user info; -1 when there is none
+    qsizetype colon = -1;     ///< the ':' before the password; -1 when there is none
+
+    bool hasPassword() const { return colon >= 0 && at > colon + 1; }
+};
+
+UserInfo userInfoOf(const QString &text)
+{
+    UserInfo info;
     const qsizetype sep = text.indexOf(QLatin1String("://"));
     if (sep < 0)
-        return;
-    const qsizetype authStart = sep + 3;
-    qsizetype authEnd = text.size();
+        return info;
+    info.authority = sep + 3;
+    qsizetype authorityEnd = text.size();
     for (QChar stop : {u'/', u'?', u'#'}) {
-        const qsizetype at = text.indexOf(stop, authStart);
-        if (at >= 0 && at < authEnd)
-            authEnd = at;
+        const qsizetype at = text.indexOf(stop, info.authority);
+        if (at >= 0 && at < authorityEnd)
+            authorityEnd = at;
     }
-    const qsizetype at = text.lastIndexOf(u'@', authEnd - 1);
-    if (at < authStart)
-        return;
-    const qsizetype colon = text.indexOf(u':', authStart);
-    if (colon < 0 || colon > at)
-        return;
-    *start = colon + 1;
-    *end = at;
+    const qsizetype at = text.lastIndexOf(u'@', authorityEnd - 1);
+    if (at < info.authority)
+        return info;
+    info.at = at;
+    const qsizetype colon = text.indexOf(u':', info.authority);
+    if (colon >= 0 && colon < at)
+        info.colon = colon;
+    return info;
 }
 
 } // namespace
@@ -58,13 +67,55 @@ QString StoreUrl::displayString() const
 {
     if (password.isEmpty())
         return original.isEmpty() ? path : original;
-    qsizetype start = -1, end = -1;
-    passwordSpan(original, &start, &end);
-    if (start < 0)
+    const UserInfo info = userInfoOf(original);
+    if (!info.hasPassword())
         return original;
     QString shown = original;
-    shown.replace(start, end - start, QStringLiteral("***"));
+    shown.replace(info.colon + 1, info.at - info.colon - 1, QStringLiteral("***"));
     return shown;
+}
+
+QString StoreUrl::withoutPassword() const
+{
+    return withoutPassword(original);
+}
+
+QString StoreUrl::withoutPassword(const QString &text)
+{
+    const UserInfo info = userInfoOf(text);
+    if (!info.hasPassword())
+        return text;
+    // "scheme://:PW@host" (a password without a user) loses its '@' too.
+    const qsizetype end = info.colon == info.authority ? info.at + 1 : info.at;
+    QString stripped = text;
+    stripped.remove(info.colon, end - info.colon);
+    return stripped;
+}
+
+StoreUrl StoreUrl::withPassword(const QString &newPassword) const
+{
+    if (scheme == Scheme::Sqlite)
+        return *this;
+    StoreUrl url = *this;
+    url.password = newPassword;
+    url.original = withoutPassword(original);
+    if (newPassword.isEmpty())
+        return url;
+    const QString encoded = u':' + QString::fromLatin1(QUrl::toPercentEncoding(newPassword));
+    const UserInfo info = userInfoOf(url.original);
+    if (info.at >= 0)
+        url.original.insert(info.at, encoded); // scheme://user@host -> scheme://user:PW@host
+    else if (info.authority >= 0)
+        url.original.insert(info.authority, encoded + u'@'); // scheme://host -> scheme://:PW@host
+    return url;
+}
+
+QString StoreUrl::account() const
+{
+    QString account = user + u'@' + host;
+    if (port > 0)
+        account += u':' + QString::number(port);
+    return account;
 }
 
 Outcome<StoreUrl> StoreUrl::parse(const QString &text)
@@ -190,12 +241,23 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     return url;
 }
 
+QString StoreOptions::passwordFor(const StoreUrl &url) const
+{
+    if (!url.password.isEmpty())
+        return url.password;
+    return !password.isEmpty() ? password : qEnvironmentVariable("STALK_PASSWORD");
+}
+
 Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &options)
 {
-    auto parsed = StoreUrl::parse(text);
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(text);
     if (!parsed)
         return parsed.error();
-    const StoreUrl url = *parsed;
+    return makeStoreFactory(*parsed, options);
+}
+
+Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &options)
+{
     StoreOptions merged = options;
     if (truthy(url.options.value(QStringLiteral("readonly"))))
         merged.readOnly = true;
@@ -209,6 +271,9 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
                                          "such as Europe/Paris)")
                               .arg(url.displayString(), merged.timeZone));
     }
+    // The stores log in with the password their URL carries, and find it nowhere else.
+    const StoreUrl login = url.password.isEmpty() ? url.withPassword(merged.passwordFor(url)) : url;
+    merged.password.clear();
 
     switch (url.scheme) {
     case StoreUrl::Scheme::Sqlite:
@@ -227,12 +292,12 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
         }
         if (!postgres && url.database.isEmpty())
             return invalid(url.displayString(), QStringLiteral("it names no database (mysql://user@host/DATABASE)"));
-        return StoreFactory([url, merged]() -> std::unique_ptr<ResultStore> {
-            return std::make_unique<SqlStore>(makeSqlDialect(url, merged), merged);
+        return StoreFactory([login, merged]() -> std::unique_ptr<ResultStore> {
+            return std::make_unique<SqlStore>(makeSqlDialect(login, merged), merged);
         });
     }
     case StoreUrl::Scheme::CouchDb:
-        return makeCouchStoreFactory(url, merged);
+        return makeCouchStoreFactory(login, merged);
     }
     return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
 }

@@ -28,8 +28,20 @@ struct StoreUrl
 
     /// The URL with any password replaced by "***" — safe for titles, logs and errors.
     QString displayString() const;
+    /// The URL as given without its password (nor the ':' before it), everything else kept:
+    /// what the window shows in its Database field and remembers. Unchanged when it has none.
+    QString withoutPassword() const;
+    /// This URL with password as its password, also written (percent-encoded) into original,
+    /// which displayString() then masks; an empty password removes it. A SQLite URL is
+    /// returned unchanged.
+    StoreUrl withPassword(const QString &password) const;
+    /// "USER@HOST:PORT" for password prompts (":PORT" only when the URL names one).
+    QString account() const;
 
     static Outcome<StoreUrl> parse(const QString &text);
+    /// text without its password, as withoutPassword(), also when text is no store URL that
+    /// parse() accepts: nothing derived from a password is ever stored.
+    static QString withoutPassword(const QString &text);
 };
 
 /// Options that do not belong in the URL.
@@ -47,8 +59,15 @@ struct StoreOptions
     /// empty the environment variable STALK_PASSWORD is used (PostgreSQL also reads
     /// PGPASSWORD and ~/.pgpass through libpq).
     QString password;
+
+    /// The password a server store for url logs in with: the URL's own, else password, else
+    /// STALK_PASSWORD; empty when none of them has one.
+    QString passwordFor(const StoreUrl &url) const;
 };
 
-/// A factory that makes unopened stores for the URL. Fails only on an unparsable URL or an
-/// unsupported scheme; connection problems surface from ResultStore::open().
+/// A factory that makes unopened stores for the URL, which logs in with
+/// options.passwordFor(url). Fails only on an unparsable URL or an unsupported scheme;
+/// connection problems surface from ResultStore::open().
 Outcome<StoreFactory> makeStoreFactory(const QString &url, const StoreOptions &options = {});
+/// The same for a URL StoreUrl::parse() already read.
+Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &options = {});

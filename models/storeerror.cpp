@@ -10,6 +10,7 @@ QString StoreError::codeName(Code code)
     case Code::Corrupt: return QStringLiteral("corrupt");
     case Code::Locked: return QStringLiteral("locked");
     case Code::PermissionDenied: return QStringLiteral("permission-denied");
+    case Code::AuthenticationFailed: return QStringLiteral("authentication-failed");
     case Code::ConnectionFailed: return QStringLiteral("connection-failed");
     case Code::QueryFailed: return QStringLiteral("query-failed");
     case Code::Cancelled: return QStringLiteral("cancelled");

@@ -13,16 +13,17 @@ struct StoreError
 {
     enum class Code {
         None,
-        InvalidUrl,       ///< the URL cannot be understood
-        NotFound,         ///< file, host or database does not exist
-        NotCelery,        ///< reachable, but holds no Celery result tables/documents
-        Corrupt,          ///< not a database, or a damaged one
-        Locked,           ///< busy/locked beyond the busy timeout
-        PermissionDenied, ///< read-only file, credentials rejected, no DELETE right
-        ConnectionFailed, ///< refused, timed out, dropped
-        QueryFailed,      ///< any other engine error
-        Cancelled,        ///< interrupted on request
-        Unsupported,      ///< this store cannot do that
+        InvalidUrl,           ///< the URL cannot be understood
+        NotFound,             ///< file, host or database does not exist
+        NotCelery,            ///< reachable, but holds no Celery result tables/documents
+        Corrupt,              ///< not a database, or a damaged one
+        Locked,               ///< busy/locked beyond the busy timeout
+        PermissionDenied,     ///< read-only file, no DELETE right, a user the server does not admit
+        AuthenticationFailed, ///< the server rejected the login: wrong or missing password
+        ConnectionFailed,     ///< refused, timed out, dropped
+        QueryFailed,          ///< any other engine error
+        Cancelled,            ///< interrupted on request
+        Unsupported,          ///< this store cannot do that
     };
 
     Code code = Code::None;

@@ -17,6 +17,7 @@
 #include "couchclient.h"
 #include "couchstore.h"
 #include "purger.h"
+#include "storeurl.h"
 
 namespace {
 
@@ -385,8 +386,17 @@ private Q_SLOTS:
     void shouldUseTheInjectedNetworkManager();
     void shouldParseCouchUrls_data();
     void shouldParseCouchUrls();
+    void shouldLogInWithAPasswordFromElsewhereWhenTheUrlHasNone();
 
 private:
+    /// What the product makes of a URL: StoreUrl::parse(), then CouchConfig::fromUrl().
+    static Outcome<CouchConfig> configFromUrl(const QString &text)
+    {
+        const Outcome<StoreUrl> url = StoreUrl::parse(text);
+        if (!url)
+            return url.error();
+        return CouchConfig::fromUrl(*url);
+    }
     CouchConfig configFor(quint16 port, const QString &scheme = QStringLiteral("http")) const
     {
         CouchConfig c;
@@ -464,7 +474,7 @@ void TestCouchFaults::shouldNeverRetryClientErrors_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<StoreError::Code>("code");
     QTest::addColumn<QString>("sentence");
-    QTest::newRow("401") << 401 << StoreError::Code::PermissionDenied << "credentials rejected by 127.0.0.1:%1";
+    QTest::newRow("401") << 401 << StoreError::Code::AuthenticationFailed << "credentials rejected by 127.0.0.1:%1";
     QTest::newRow("403") << 403 << StoreError::Code::PermissionDenied
                          << "user 'admin' may not read database 'results' on 127.0.0.1:%1";
     QTest::newRow("404") << 404 << StoreError::Code::NotFound << "database 'results' not found on 127.0.0.1:%1";
@@ -567,7 +577,7 @@ void TestCouchFaults::shouldReportTlsErrorsNeverIgnoreThem()
     // A plain-HTTP server spoken to over TLS: the handshake fails and says so.
     FakeHost fake;
     fake->rawAnswer = response(400, "{}");
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(QStringLiteral("couchdbs://admin:pw@127.0.0.1:%1/results").arg(fake->port()));
+    const Outcome<CouchConfig> c = configFromUrl(QStringLiteral("couchdbs://admin:pw@127.0.0.1:%1/results").arg(fake->port()));
     QVERIFY(c.ok());
     QCOMPARE(c->server.scheme(), QStringLiteral("https"));
     CouchConfig config = *c;
@@ -609,7 +619,7 @@ void TestCouchFaults::shouldTrustACertificateFromCafile()
     ca.close();
     FakeHost fake(true);
     fake->setHandler([](QTcpSocket *s, const HttpRequest &) { FakeCouch::reply(s, 200, R"({"version":"1"})"); });
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(
+    const Outcome<CouchConfig> c = configFromUrl(
         QStringLiteral("couchdbs://u:p@127.0.0.1:%1/results?cafile=%2").arg(fake->port()).arg(ca.fileName()));
     QVERIFY2(c.ok(), qPrintable(c.error().message));
     QCOMPARE(c->caCertificates.size(), 1);
@@ -618,7 +628,7 @@ void TestCouchFaults::shouldTrustACertificateFromCafile()
     QVERIFY2(r.ok(), qPrintable(r.error.message));
     QCOMPARE(fake->requests.size(), 1);
 
-    const Outcome<CouchConfig> bad = CouchConfig::fromUrl(
+    const Outcome<CouchConfig> bad = configFromUrl(
         QStringLiteral("couchdbs://127.0.0.1/results?cafile=%1").arg(dir.filePath(QStringLiteral("missing.pem"))));
     QVERIFY(!bad.ok());
     QCOMPARE(bad.error().code, StoreError::Code::InvalidUrl);
@@ -628,10 +638,10 @@ void TestCouchFaults::shouldSendBasicAuthFromTheUrl()
 {
     FakeHost fake;
     fake->setHandler([](QTcpSocket *s, const HttpRequest &) { FakeCouch::reply(s, 200, R"({"version":"1"})"); });
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(
-        QStringLiteral("couchdb://ad%40min:p%3Ass@127.0.0.1:%1/my%2Fdb").arg(fake->port()));
+    const Outcome<CouchConfig> c = configFromUrl(
+        QStringLiteral("couchdb://ad%40min:p%3Ass@127.0.0.1:%1/my%24db").arg(fake->port()));
     QVERIFY(c.ok());
-    QCOMPARE(c->database, QStringLiteral("my/db"));
+    QCOMPARE(c->database, QStringLiteral("my$db"));
     CouchClient client(*c);
     QVERIFY(get(client, QStringLiteral("/")).ok());
     QCOMPARE(fake->requests.first().header("Authorization"), "Basic " + QByteArray("ad@min:p:ss").toBase64());
@@ -684,7 +694,7 @@ void TestCouchFaults::shouldLogInAgainWhenTheSessionExpires()
     rc.auth = CouchConfig::Auth::Cookie;
     CouchClient rejected(rc);
     const CouchReply no = get(rejected, QStringLiteral("/"));
-    QCOMPARE(no.error.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(no.error.code, StoreError::Code::AuthenticationFailed);
     QCOMPARE(no.error.message, QStringLiteral("credentials rejected by 127.0.0.1:%1").arg(refusing->port()));
     QCOMPARE(refusing->requests.size(), 1);
 }
@@ -804,7 +814,7 @@ void TestCouchFaults::shouldReadOnlyKeysWithTheGlobalPrefix()
         mini.docs.insert(d.value(QLatin1String("_id")).toString(), d);
     }
     fake->setHandler([&](QTcpSocket *s, const HttpRequest &r) { serveOr404(mini, s, r); });
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(QStringLiteral("couchdb://127.0.0.1:%1/results?keyprefix=myapp%3A").arg(fake->port()));
+    const Outcome<CouchConfig> c = configFromUrl(QStringLiteral("couchdb://127.0.0.1:%1/results?keyprefix=myapp%3A").arg(fake->port()));
     QVERIFY(c.ok());
     QCOMPARE(c->keyPrefix, QStringLiteral("myapp:"));
     CouchStore store(*c);
@@ -875,7 +885,8 @@ void TestCouchFaults::shouldParseCouchUrls_data()
     QTest::newRow("cookie auth") << "couchdb://u:pw@h/r?auth=cookie" << "http://h:5984" << "r" << "couchdb://u@h:5984/r";
     QTest::newRow("unknown auth") << "couchdb://u:pw@h/r?auth=kerberos" << "" << "" << "";
     QTest::newRow("not couch") << "redis://h/0" << "" << "" << "";
-    QTest::newRow("no host") << "couchdb:///x" << "" << "" << "";
+    QTest::newRow("no host") << "couchdb:///x" << "http://localhost:5984" << "x" << "couchdb://localhost:5984/x";
+    QTest::newRow("slash in database") << "couchdb://h/my%2Fdb" << "" << "" << "";
 }
 
 void TestCouchFaults::shouldParseCouchUrls()
@@ -884,7 +895,7 @@ void TestCouchFaults::shouldParseCouchUrls()
     QFETCH(QString, server);
     QFETCH(QString, database);
     QFETCH(QString, display);
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(url);
+    const Outcome<CouchConfig> c = configFromUrl(url);
     if (server.isEmpty()) {
         QVERIFY(!c.ok());
         QCOMPARE(c.error().code, StoreError::Code::InvalidUrl);
@@ -894,6 +905,34 @@ void TestCouchFaults::shouldParseCouchUrls()
     QCOMPARE(c->server.toString(), server);
     QCOMPARE(c->database, database);
     QCOMPARE(c->displayString(), display);
+}
+
+void TestCouchFaults::shouldLogInWithAPasswordFromElsewhereWhenTheUrlHasNone()
+{
+    // StoreOptions::passwordFor(): the URL's password, else the given one, else STALK_PASSWORD.
+    FakeHost fake;
+    MiniCouch mini;
+    mini.fill(2);
+    fake->setHandler([&](QTcpSocket *s, const HttpRequest &r) { serveOr404(mini, s, r); });
+    const auto loginWith = [&fake](const QString &url, const QString &given) {
+        fake->requests.clear();
+        StoreOptions options;
+        options.password = given;
+        const Outcome<StoreFactory> factory = makeStoreFactory(url.arg(fake->port()), options);
+        if (!factory)
+            return QByteArray("no factory: ") + factory.error().message.toUtf8();
+        const StoreError e = (*factory)()->open();
+        if (e)
+            return QByteArray("not opened: ") + e.message.toUtf8();
+        return QByteArray::fromBase64(fake->requests.first().header("Authorization").mid(6));
+    };
+    const QString withoutPassword = QStringLiteral("couchdb://admin@127.0.0.1:%1/results");
+    qputenv("STALK_PASSWORD", "from-env");
+    QCOMPARE(loginWith(QStringLiteral("couchdb://admin:in%40url@127.0.0.1:%1/results"), QStringLiteral("typed")),
+             QByteArray("admin:in@url"));
+    QCOMPARE(loginWith(withoutPassword, QStringLiteral("typed:p@ss")), QByteArray("admin:typed:p@ss"));
+    QCOMPARE(loginWith(withoutPassword, QString()), QByteArray("admin:from-env"));
+    qunsetenv("STALK_PASSWORD");
 }
 
 QTEST_GUILESS_MAIN(TestCouchFaults)

@@ -20,6 +20,7 @@
 #include "couchclient.h"
 #include "couchstore.h"
 #include "taskresultmodel.h"
+#include "storeurl.h"
 #include "testsupport.h"
 
 namespace {
@@ -131,7 +132,7 @@ std::unique_ptr<CouchStore> TestCouchLive::gatedStore(const std::shared_ptr<QSem
 void TestCouchLive::initTestCase()
 {
     STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(url);
+    const Outcome<CouchConfig> c = CouchConfig::fromUrl(StoreUrl::parse(url).value());
     QVERIFY2(c.ok(), qPrintable(c.error().message));
     m_base = *c;
 

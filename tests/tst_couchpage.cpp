@@ -16,6 +16,7 @@
 #include "couchdocument.h"
 #include "couchpage.h"
 #include "resultstore.h"
+#include "storeurl.h"
 #include "testsupport.h"
 
 using CouchDocument::Detail;
@@ -421,7 +422,7 @@ void TestCouchPage::shouldReadTheLiveFixtureDatabaseLikeQt()
 {
     // Without a server, the copied page above is still checked.
     STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
-    const Outcome<CouchConfig> config = CouchConfig::fromUrl(url);
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(StoreUrl::parse(url).value());
     QVERIFY2(config.ok(), qPrintable(config.error().message));
     const QString db = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
     CouchClient client(*config);

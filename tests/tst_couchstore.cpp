@@ -174,7 +174,7 @@ QJsonObject TestCouchStore::celeryDocument(int index) const
 void TestCouchStore::initTestCase()
 {
     STALK_SERVER_URL(url, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
-    const Outcome<CouchConfig> c = CouchConfig::fromUrl(url);
+    const Outcome<CouchConfig> c = CouchConfig::fromUrl(StoreUrl::parse(url).value());
     QVERIFY2(c.ok(), qPrintable(c.error().message));
     m_base = *c;
     m_db = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
@@ -560,7 +560,7 @@ void TestCouchStore::shouldReportRejectedCredentials()
     c.password = QStringLiteral("wrong-password");
     CouchStore store(c);
     const StoreError e = store.open();
-    QCOMPARE(e.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(e.code, StoreError::Code::AuthenticationFailed);
     QCOMPARE(e.message, QStringLiteral("credentials rejected by %1").arg(m_base.hostPort()));
     QVERIFY(!e.message.contains(QLatin1String("wrong-password")));
 }
@@ -593,7 +593,7 @@ void TestCouchStore::shouldLogInWithASessionCookie()
     anonymous.password.clear();
     CouchStore refused(anonymous);
     const StoreError e = refused.open();
-    QCOMPARE(e.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(e.code, StoreError::Code::AuthenticationFailed);
     QCOMPARE(e.message, QStringLiteral("%1 requires credentials (none in the URL)").arg(m_base.hostPort()));
 
     const QString url = QStringLiteral("couchdb://%1:%2@%3/%4?auth=cookie").arg(m_base.user, m_base.password, m_base.hostPort(), db);
@@ -608,7 +608,7 @@ void TestCouchStore::shouldLogInWithASessionCookie()
     const QString wrong = QStringLiteral("couchdb://%1:nope@%2/%3?auth=cookie").arg(m_base.user, m_base.hostPort(), db);
     std::unique_ptr<ResultStore> rejected = (*makeStoreFactory(wrong))();
     const StoreError r = rejected->open();
-    QCOMPARE(r.code, StoreError::Code::PermissionDenied);
+    QCOMPARE(r.code, StoreError::Code::AuthenticationFailed);
     QCOMPARE(r.message, QStringLiteral("credentials rejected by %1").arg(m_base.hostPort()));
 }
 

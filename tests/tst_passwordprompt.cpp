@@ -13,7 +13,7 @@
 #include "errorbanner.h"
 #include "mainwindow.h"
 #include "passworddialog.h"
-#include "storeurl.h"
+#include "storeopener.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
 
@@ -27,9 +27,7 @@ class TestPasswordPrompt final : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void shouldTellAuthenticationFailuresFromOtherRefusals_data();
-    void shouldTellAuthenticationFailuresFromOtherRefusals();
-    void shouldAskOnlyForServerUrlsWithAUserAndNoPassword();
+    void shouldTellARejectedLoginByItsCode();
     void shouldShowTheBannerAfterAWrongPassword();
     void shouldShowTheBannerWhenTheDialogIsCancelled();
     void shouldOpenWithTheTypedPasswordWithoutKeepingIt();
@@ -120,46 +118,29 @@ bool TestPasswordPrompt::settingsHoldPassword() const
     return false;
 }
 
-void TestPasswordPrompt::shouldTellAuthenticationFailuresFromOtherRefusals_data()
+void TestPasswordPrompt::shouldTellARejectedLoginByItsCode()
 {
-    QTest::addColumn<int>("code");
-    QTest::addColumn<QString>("message");
-    QTest::addColumn<bool>("authentication");
-    const int denied = int(StoreError::Code::PermissionDenied);
-    QTest::newRow("postgres no password")
-        << denied << "cannot connect to PostgreSQL at h:5432: the server wants a password for user \"u\" (put it in the URL, …)" << true;
-    QTest::newRow("postgres wrong password")
-        << denied << "cannot connect to PostgreSQL at h:5432: authentication failed for user \"u\"" << true;
-    QTest::newRow("mysql") << denied << "cannot connect to MySQL at h:3306: access denied for user \"u\" (wrong password?)" << true;
-    QTest::newRow("couchdb") << denied << "credentials rejected by CouchDB at h:5984" << true;
-    QTest::newRow("no delete right") << denied << "h:5432: permission denied while deleting (no DELETE)" << false;
-    QTest::newRow("read-only file") << denied << "/tmp/x.sqlite3 is opened read-only" << false;
-    QTest::newRow("refused") << int(StoreError::Code::ConnectionFailed) << "h:5432: the connection was refused (password?)" << false;
-}
+    // The real server's refusals, without a password and with a wrong one (when to ask, for
+    // every kind of URL and error: tst_storeurl).
+    const StoreOpener opener(m_url);
+    const StoreError none = (*opener.factory())()->open();
+    QCOMPARE(none.code, StoreError::Code::AuthenticationFailed);
+    QVERIFY2(none.message.contains(QLatin1String("password")), qPrintable(none.message));
+    QVERIFY(opener.canAskForPassword(none));
 
-void TestPasswordPrompt::shouldTellAuthenticationFailuresFromOtherRefusals()
-{
-    QFETCH(int, code);
-    QFETCH(QString, message);
-    QFETCH(bool, authentication);
-    QCOMPARE(PasswordDialog::isAuthenticationFailure(StoreError(StoreError::Code(code), message)), authentication);
-}
+    StoreOptions options;
+    options.password = QStringLiteral("not-the-password");
+    const StoreOpener typed(m_url, options);
+    const StoreError wrong = (*typed.factory())()->open();
+    QCOMPARE(wrong.code, StoreError::Code::AuthenticationFailed);
+    QVERIFY2(wrong.message.contains(QLatin1String("authentication failed")), qPrintable(wrong.message));
+    QVERIFY(!typed.canAskForPassword(wrong)); // that password was the answer: no second prompt
+    QVERIFY(opener.canAskForPassword(wrong)); // the window's Retry asks again
 
-void TestPasswordPrompt::shouldAskOnlyForServerUrlsWithAUserAndNoPassword()
-{
-    const auto can = [](const QString &url, const QString &optionPassword = {}) {
-        StoreOptions options;
-        options.password = optionPassword;
-        return PasswordDialog::canAskFor(StoreUrl::parse(url).value(), options);
-    };
-    QVERIFY(can(QStringLiteral("postgresql://u@h:5432/db")));
-    QVERIFY(can(QStringLiteral("mysql://u@h/db")));
-    QVERIFY(!can(QStringLiteral("postgresql://u:pw@h:5432/db")));
-    QVERIFY(!can(QStringLiteral("postgresql://h:5432/db")));
-    QVERIFY(!can(QStringLiteral("postgresql://u@h:5432/db"), QStringLiteral("typed")));
-    QVERIFY(!can(QStringLiteral("sqlite:////tmp/x.sqlite3")));
-    QCOMPARE(PasswordDialog::accountOf(StoreUrl::parse(QStringLiteral("postgresql://u@h:5432/db")).value()),
-             QStringLiteral("u@h:5432"));
+    options.password = m_password;
+    std::unique_ptr<ResultStore> store = (*StoreOpener(m_url, options).factory())();
+    const StoreError opened = store->open();
+    QVERIFY2(!opened.isError(), qPrintable(opened.message));
 }
 
 void TestPasswordPrompt::shouldShowTheBannerAfterAWrongPassword()
@@ -208,7 +189,7 @@ void TestPasswordPrompt::shouldOpenWithTheTypedPasswordWithoutKeepingIt()
         QVERIFY(!window.windowTitle().contains(m_password));
     }
     QVERIFY(!settingsHoldPassword());
-    QVERIFY(PasswordDialog::sessionPassword(m_url).isEmpty());
+    QVERIFY(StoreOpener::sessionPassword(m_url).isEmpty());
 
     // Not remembered: the next window asks again.
     MainWindow again;
@@ -230,7 +211,7 @@ void TestPasswordPrompt::shouldRememberThePasswordForTheSessionOnlyInMemory()
         answer(dialog, m_password, true);
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), m_total, 30000);
     }
-    QCOMPARE(PasswordDialog::sessionPassword(m_url), m_password);
+    QCOMPARE(StoreOpener::sessionPassword(m_url), m_password);
     QVERIFY(!settingsHoldPassword());
 
     // Remembered for this session: a second window opens without asking.
@@ -239,7 +220,7 @@ void TestPasswordPrompt::shouldRememberThePasswordForTheSessionOnlyInMemory()
     again.openUrl(m_url);
     QTRY_COMPARE_WITH_TIMEOUT(again.model()->rowCount(), m_total, 30000);
     QVERIFY(again.findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr);
-    PasswordDialog::setSessionPassword(m_url, QString());
+    StoreOpener::setSessionPassword(m_url, QString());
 }
 
 QTEST_MAIN(TestPasswordPrompt)

@@ -1,5 +1,6 @@
 #include <QTest>
 
+#include "storeopener.h"
 #include "storeurl.h"
 
 Q_DECLARE_METATYPE(StoreUrl::Scheme)
@@ -7,21 +8,37 @@ Q_DECLARE_METATYPE(StoreError::Code)
 
 using Options = QMap<QString, QString>;
 
-/// StoreUrl::parse, displayString() and makeStoreFactory(): pure string handling.
+/// StoreUrl::parse, its password forms, makeStoreFactory() and StoreOpener: pure string
+/// handling (the servers' own refusals: tst_serverstore, tst_couchstore, tst_passwordprompt).
 class TestStoreUrl : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void shouldParseUrls_data();
     void shouldParseUrls();
     void shouldRejectBadUrls_data();
     void shouldRejectBadUrls();
-    void shouldMaskPasswordInDisplayString_data();
-    void shouldMaskPasswordInDisplayString();
+    void shouldMaskAndRemoveThePassword_data();
+    void shouldMaskAndRemoveThePassword();
     void shouldMakeStoresForEveryEngine_data();
     void shouldMakeStoresForEveryEngine();
+    void shouldPutAPasswordIntoTheUrl_data();
+    void shouldPutAPasswordIntoTheUrl();
+    void shouldNameTheAccount();
+    void shouldTakeThePasswordFromTheUrlThenTheOptionsThenTheEnvironment();
+    void shouldAskForAPasswordOnlyWhenOneCouldHelp_data();
+    void shouldAskForAPasswordOnlyWhenOneCouldHelp();
+    void shouldRememberSessionPasswordsInMemory();
+    void shouldNameAnUnreadableUrlAsGiven();
+    void shouldNameEveryErrorCode();
 };
+
+void TestStoreUrl::initTestCase()
+{
+    qunsetenv("STALK_PASSWORD"); // rows that want it set it themselves
+}
 
 void TestStoreUrl::shouldParseUrls_data()
 {
@@ -151,30 +168,55 @@ void TestStoreUrl::shouldRejectBadUrls()
     QCOMPARE(factory.error().code, StoreError::Code::InvalidUrl);
 }
 
-void TestStoreUrl::shouldMaskPasswordInDisplayString_data()
+void TestStoreUrl::shouldMaskAndRemoveThePassword_data()
 {
     QTest::addColumn<QString>("text");
-    QTest::addColumn<QString>("display");
+    QTest::addColumn<QString>("display");  // displayString()
+    QTest::addColumn<QString>("stripped"); // withoutPassword()
     QTest::newRow("postgresql") << "postgresql://celery:s3cret@db:5432/results"
-                                << "postgresql://celery:***@db:5432/results";
-    QTest::newRow("encoded password") << "mysql://u:p%40ss@h/d" << "mysql://u:***@h/d";
+                                << "postgresql://celery:***@db:5432/results" << "postgresql://celery@db:5432/results";
+    QTest::newRow("encoded password") << "mysql://u:p%40ss@h/d" << "mysql://u:***@h/d" << "mysql://u@h/d";
     QTest::newRow("password with colon") << "couchdb://admin:a%3Ab@127.0.0.1:5984/x"
-                                         << "couchdb://admin:***@127.0.0.1:5984/x";
-    QTest::newRow("no password") << "postgresql://celery@db/results" << "postgresql://celery@db/results";
-    QTest::newRow("sqlite") << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3";
-    QTest::newRow("bare path") << "/srv/db.sqlite3" << "/srv/db.sqlite3";
-    QTest::newRow("options kept") << "db+postgresql://u:pw@h/d?table=t" << "db+postgresql://u:***@h/d?table=t";
+                                         << "couchdb://admin:***@127.0.0.1:5984/x" << "couchdb://admin@127.0.0.1:5984/x";
+    QTest::newRow("no password") << "postgresql://celery@db/results" << "postgresql://celery@db/results"
+                                 << "postgresql://celery@db/results";
+    QTest::newRow("empty password") << "postgresql://celery:@db/results" << "postgresql://celery:@db/results"
+                                    << "postgresql://celery:@db/results";
+    QTest::newRow("no user") << "couchdb://127.0.0.1:5984/x" << "couchdb://127.0.0.1:5984/x"
+                             << "couchdb://127.0.0.1:5984/x";
+    QTest::newRow("password without user") << "postgresql://:pw@h/db" << "postgresql://:***@h/db" << "postgresql://h/db";
+    QTest::newRow("sqlite") << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3";
+    QTest::newRow("bare path") << "/srv/db.sqlite3" << "/srv/db.sqlite3" << "/srv/db.sqlite3";
+    QTest::newRow("options kept") << "db+postgresql://u:pw@h/d?table=t&user=a:b@c"
+                                  << "db+postgresql://u:***@h/d?table=t&user=a:b@c"
+                                  << "db+postgresql://u@h/d?table=t&user=a:b@c";
+    QTest::newRow("ipv6 host") << "postgresql://u:pw@[::1]:5432/d" << "postgresql://u:***@[::1]:5432/d"
+                               << "postgresql://u@[::1]:5432/d";
+    QTest::newRow("upper case kept") << "PostgreSQL://U:pw@DB.Example/Results" << "PostgreSQL://U:***@DB.Example/Results"
+                                     << "PostgreSQL://U@DB.Example/Results";
 }
 
-void TestStoreUrl::shouldMaskPasswordInDisplayString()
+void TestStoreUrl::shouldMaskAndRemoveThePassword()
 {
     QFETCH(QString, text);
     QFETCH(QString, display);
+    QFETCH(QString, stripped);
     const auto url = StoreUrl::parse(text);
     QVERIFY2(url.ok(), qPrintable(url.error().message));
     QCOMPARE(url->displayString(), display);
     if (!url->password.isEmpty())
         QVERIFY(!url->displayString().contains(url->password));
+
+    QCOMPARE(url->withoutPassword(), stripped);
+    QCOMPARE(StoreUrl::withoutPassword(text), stripped);
+    const auto again = StoreUrl::parse(stripped);
+    QVERIFY(again.ok());
+    QVERIFY(again->password.isEmpty());
+    QCOMPARE(again->user, url->user);
+    QCOMPARE(again->host, url->host);
+    QCOMPARE(again->database, url->database);
+    // Text that is no store URL loses its password too.
+    QCOMPARE(StoreUrl::withoutPassword(QStringLiteral("redis://u:pw@h/0")), QStringLiteral("redis://u@h/0"));
 }
 
 void TestStoreUrl::shouldMakeStoresForEveryEngine_data()
@@ -205,6 +247,133 @@ void TestStoreUrl::shouldMakeStoresForEveryEngine()
     QCOMPARE(e.code, openCode);
     QVERIFY2(e.message.contains(mentions), qPrintable(e.message));
     QVERIFY2(!e.message.contains(QLatin1String("topsecret")), qPrintable(e.message));
+}
+
+void TestStoreUrl::shouldPutAPasswordIntoTheUrl_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("result");
+    QTest::newRow("after the user") << "postgresql://u@h:5432/db" << "pw" << "postgresql://u:pw@h:5432/db";
+    QTest::newRow("percent-encoded") << "mysql://u@h/d" << "p@ss:/?#%é" << "mysql://u:p%40ss%3A%2F%3F%23%25%C3%A9@h/d";
+    QTest::newRow("replaces") << "couchdb://u:old@h/x?auth=cookie" << "new" << "couchdb://u:new@h/x?auth=cookie";
+    QTest::newRow("no user") << "postgresql://h/db" << "pw" << "postgresql://:pw@h/db";
+    QTest::newRow("empty removes") << "mysql://u:old@h/d" << "" << "mysql://u@h/d";
+    QTest::newRow("sqlite unchanged") << "sqlite:////tmp/a.sqlite3" << "pw" << "sqlite:////tmp/a.sqlite3";
+}
+
+void TestStoreUrl::shouldPutAPasswordIntoTheUrl()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, password);
+    QFETCH(QString, result);
+    const StoreUrl url = StoreUrl::parse(text).value();
+    const StoreUrl with = url.withPassword(password);
+    QCOMPARE(with.original, result);
+    if (url.scheme == StoreUrl::Scheme::Sqlite)
+        return;
+    QCOMPARE(with.password, password);
+    const auto reread = StoreUrl::parse(with.original);
+    QVERIFY2(reread.ok(), qPrintable(reread.error().message));
+    QCOMPARE(reread->password, password);
+    QCOMPARE(reread->user, url.user);
+    QCOMPARE(reread->host, url.host);
+    QCOMPARE(reread->database, url.database);
+    QCOMPARE(reread->options, url.options);
+    if (!password.isEmpty())
+        QVERIFY(!with.displayString().contains(password));
+    QCOMPARE(with.withoutPassword(), url.withoutPassword());
+}
+
+void TestStoreUrl::shouldNameTheAccount()
+{
+    QCOMPARE(StoreUrl::parse(QStringLiteral("postgresql://u@h:5432/db"))->account(), QStringLiteral("u@h:5432"));
+    QCOMPARE(StoreUrl::parse(QStringLiteral("mysql://u:pw@h/db"))->account(), QStringLiteral("u@h"));
+    QCOMPARE(StoreUrl::parse(QStringLiteral("couchdb://ad%40min@127.0.0.1:5984"))->account(),
+             QStringLiteral("ad@min@127.0.0.1:5984"));
+}
+
+void TestStoreUrl::shouldTakeThePasswordFromTheUrlThenTheOptionsThenTheEnvironment()
+{
+    const StoreUrl with = StoreUrl::parse(QStringLiteral("postgresql://u:in-url@h/db")).value();
+    const StoreUrl without = StoreUrl::parse(QStringLiteral("postgresql://u@h/db")).value();
+    StoreOptions typed;
+    typed.password = QStringLiteral("typed");
+    QCOMPARE(StoreOptions().passwordFor(without), QString());
+    qputenv("STALK_PASSWORD", "from-env");
+    QCOMPARE(typed.passwordFor(with), QStringLiteral("in-url"));
+    QCOMPARE(typed.passwordFor(without), QStringLiteral("typed"));
+    QCOMPARE(StoreOptions().passwordFor(without), QStringLiteral("from-env"));
+    qunsetenv("STALK_PASSWORD");
+}
+
+void TestStoreUrl::shouldAskForAPasswordOnlyWhenOneCouldHelp_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<StoreError::Code>("code");
+    QTest::addColumn<QString>("given");   // StoreOptions::password
+    QTest::addColumn<QByteArray>("env");  // STALK_PASSWORD
+    QTest::addColumn<bool>("ask");
+    using C = StoreError::Code;
+    QTest::newRow("postgresql") << "postgresql://u@h:5432/db" << C::AuthenticationFailed << "" << QByteArray() << true;
+    QTest::newRow("mysql") << "mysql://u@h/db" << C::AuthenticationFailed << "" << QByteArray() << true;
+    QTest::newRow("couchdb") << "couchdb://u@h:5984/x" << C::AuthenticationFailed << "" << QByteArray() << true;
+    QTest::newRow("password in the url") << "postgresql://u:pw@h:5432/db" << C::AuthenticationFailed << ""
+                                         << QByteArray() << false;
+    QTest::newRow("no user") << "postgresql://h:5432/db" << C::AuthenticationFailed << "" << QByteArray() << false;
+    QTest::newRow("password given") << "postgresql://u@h:5432/db" << C::AuthenticationFailed << "typed"
+                                    << QByteArray() << false;
+    QTest::newRow("STALK_PASSWORD") << "postgresql://u@h:5432/db" << C::AuthenticationFailed << ""
+                                    << QByteArray("from-env") << false;
+    QTest::newRow("sqlite") << "sqlite:////tmp/x.sqlite3" << C::AuthenticationFailed << "" << QByteArray() << false;
+    QTest::newRow("no DELETE right") << "postgresql://u@h:5432/db" << C::PermissionDenied << "" << QByteArray() << false;
+    QTest::newRow("refused") << "postgresql://u@h:5432/db" << C::ConnectionFailed << "" << QByteArray() << false;
+    QTest::newRow("opened") << "postgresql://u@h:5432/db" << C::None << "" << QByteArray() << false;
+    QTest::newRow("unreadable url") << "postgresql://u@h:x/db" << C::AuthenticationFailed << "" << QByteArray() << false;
+}
+
+void TestStoreUrl::shouldAskForAPasswordOnlyWhenOneCouldHelp()
+{
+    QFETCH(QString, url);
+    QFETCH(StoreError::Code, code);
+    QFETCH(QString, given);
+    QFETCH(QByteArray, env);
+    QFETCH(bool, ask);
+    StoreOptions options;
+    options.password = given;
+    if (!env.isEmpty())
+        qputenv("STALK_PASSWORD", env);
+    const bool asks = StoreOpener(url, options).canAskForPassword(StoreError(code, QStringLiteral("refused")));
+    qunsetenv("STALK_PASSWORD");
+    QCOMPARE(asks, ask);
+}
+
+void TestStoreUrl::shouldRememberSessionPasswordsInMemory()
+{
+    const QString url = QStringLiteral("postgresql://u@h:5432/db");
+    QVERIFY(StoreOpener::sessionPassword(url).isEmpty());
+    StoreOpener::setSessionPassword(url, QStringLiteral("pw"));
+    QCOMPARE(StoreOpener::sessionPassword(url), QStringLiteral("pw"));
+    QVERIFY(StoreOpener::sessionPassword(QStringLiteral("postgresql://u@h:5433/db")).isEmpty());
+    StoreOpener::setSessionPassword(url, QString());
+    QVERIFY(StoreOpener::sessionPassword(url).isEmpty());
+}
+
+void TestStoreUrl::shouldNameAnUnreadableUrlAsGiven()
+{
+    const StoreOpener bad(QStringLiteral("postgresql://u@h:x/db"));
+    QVERIFY(!bad.url().ok());
+    QCOMPARE(bad.factory().error().code, StoreError::Code::InvalidUrl);
+    QCOMPARE(bad.displayString(), QStringLiteral("postgresql://u@h:x/db"));
+    const StoreOpener good(QStringLiteral("postgresql://u:pw@h:5432/db"));
+    QCOMPARE(good.displayString(), QStringLiteral("postgresql://u:***@h:5432/db"));
+    QVERIFY(good.factory().ok());
+}
+
+void TestStoreUrl::shouldNameEveryErrorCode()
+{
+    QCOMPARE(StoreError::codeName(StoreError::Code::AuthenticationFailed), QStringLiteral("authentication-failed"));
+    QCOMPARE(StoreError::codeName(StoreError::Code::PermissionDenied), QStringLiteral("permission-denied"));
 }
 
 QTEST_GUILESS_MAIN(TestStoreUrl)

@@ -9,11 +9,20 @@
 #include <QSettings>
 #include <QStringListModel>
 #include <QToolButton>
-#include <QUrl>
+
+#include "storeurl.h"
 
 namespace {
+
 const QString recentKey = QStringLiteral("recentConnections");
+
+/// What Stalk may keep of a URL on disk: the text without its password.
+QString storedForm(const QString &url)
+{
+    return StoreUrl::withoutPassword(url.trimmed());
 }
+
+} // namespace
 
 ConnectionBar::ConnectionBar(QWidget *parent) : QWidget(parent)
 {
@@ -95,21 +104,9 @@ void ConnectionBar::focusUrl()
     m_edit->selectAll();
 }
 
-QString ConnectionBar::stripPassword(const QString &url)
-{
-    const QString text = url.trimmed();
-    if (!text.contains(u'@') || !text.contains(QLatin1String("://")))
-        return text;
-    QUrl parsed(text, QUrl::TolerantMode);
-    if (!parsed.isValid() || parsed.password().isEmpty())
-        return text;
-    parsed.setPassword(QString());
-    return parsed.toString();
-}
-
 QString ConnectionBar::settingsKey(const QString &url)
 {
-    const QByteArray hash = QCryptographicHash::hash(stripPassword(url).toUtf8(),
+    const QByteArray hash = QCryptographicHash::hash(storedForm(url).toUtf8(),
                                                      QCryptographicHash::Sha1)
                                 .toHex()
                                 .left(16);
@@ -118,7 +115,7 @@ QString ConnectionBar::settingsKey(const QString &url)
 
 QString ConnectionBar::rememberConnection(const QString &url)
 {
-    const QString stored = stripPassword(url);
+    const QString stored = storedForm(url);
     if (stored.isEmpty())
         return stored;
     QSettings settings;

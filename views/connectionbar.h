@@ -30,11 +30,10 @@ public:
     /// Puts the keyboard focus in the URL field, text selected.
     void focusUrl();
 
-    /// Adds url (password removed) to the top of the recent list. Returns the stored form.
+    /// Adds url (password removed: StoreUrl::withoutPassword()) to the top of the recent
+    /// list. Returns the stored form.
     static QString rememberConnection(const QString &url);
     static QStringList recentConnections();
-    /// url without its password (user and everything else kept). Unchanged when it has none.
-    static QString stripPassword(const QString &url);
     /// The QSettings group that holds what Stalk remembers for this connection
     /// ("connections/<hash>"), for example the read-only switch and the purge cutoff.
     static QString settingsKey(const QString &url);

@@ -18,7 +18,6 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
-#include <QUrl>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -31,6 +30,7 @@
 #include "filterpanel.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
+#include "storeopener.h"
 #include "storeurl.h"
 #include "taskresultjson.h"
 #include "taskresultmodel.h"
@@ -477,13 +477,11 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
     // title and the recent connections show the URL without it.
     QString typedPassword;
     if (const Outcome<StoreUrl> parsed = StoreUrl::parse(trimmed); parsed.ok() && !parsed->password.isEmpty()) {
-        QUrl withoutPassword(trimmed);
         typedPassword = parsed->password;
-        withoutPassword.setPassword(QString());
-        trimmed = withoutPassword.toString();
+        trimmed = parsed->withoutPassword();
     }
     if (trimmed != m_url)
-        m_password = PasswordDialog::sessionPassword(trimmed);
+        m_password = StoreOpener::sessionPassword(trimmed);
     if (!typedPassword.isEmpty())
         m_password = typedPassword;
     m_url = trimmed;
@@ -528,7 +526,7 @@ void MainWindow::reopen()
     StoreOptions options;
     options.readOnly = m_readOnly;
     options.password = m_password;
-    Outcome<StoreFactory> factory = PasswordDialog::makeFactory(m_url, options);
+    Outcome<StoreFactory> factory = StoreOpener(m_url, options).factory();
     if (!factory) {
         onFailed(factory.error());
         return;
@@ -543,7 +541,7 @@ void MainWindow::reopen()
     setBusy(true);
     updateTitle();
     updateActions();
-    statusBar()->showMessage(tr("Opening %1…").arg(ConnectionBar::stripPassword(m_url)));
+    statusBar()->showMessage(tr("Opening %1…").arg(StoreUrl::withoutPassword(m_url)));
 }
 
 void MainWindow::onOpened(const StoreInfo &info)
@@ -576,13 +574,12 @@ void MainWindow::onFailed(const StoreError &error)
     // The server rejected a URL with a user but no password: ask for one (a wrong typed
     // password is forgotten and shown in the banner; Retry asks again).
     bool asking = false;
-    const Outcome<StoreUrl> parsed = StoreUrl::parse(m_url);
-    if (!m_opened && parsed && PasswordDialog::isAuthenticationFailure(error)
-        && PasswordDialog::canAskFor(*parsed, StoreOptions())) {
+    const StoreOpener opener(m_url);
+    if (!m_opened && opener.canAskForPassword(error)) {
         if (m_password.isEmpty()) {
             asking = findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr;
             if (asking) {
-                auto *dialog = new PasswordDialog(PasswordDialog::accountOf(*parsed), error.message, this);
+                auto *dialog = new PasswordDialog(opener.url()->account(), error.message, this);
                 const QString url = m_url;
                 connect(dialog, &QDialog::finished, this, [this, dialog, url, error](int result) {
                     dialog->deleteLater();
@@ -591,7 +588,7 @@ void MainWindow::onFailed(const StoreError &error)
                     if (result == QDialog::Accepted && !dialog->password().isEmpty()) {
                         m_password = dialog->password();
                         if (dialog->rememberForSession())
-                            PasswordDialog::setSessionPassword(url, m_password);
+                            StoreOpener::setSessionPassword(url, m_password);
                         reopen();
                     } else {
                         m_banner->showMessage(error.message, isRetryable(error));
@@ -601,7 +598,7 @@ void MainWindow::onFailed(const StoreError &error)
             }
         } else {
             m_password.clear();
-            PasswordDialog::setSessionPassword(m_url, QString());
+            StoreOpener::setSessionPassword(m_url, QString());
         }
     }
     if (!asking)
@@ -685,9 +682,9 @@ void MainWindow::updateTitle()
 {
     QString where;
     if (m_opened)
-        where = m_info.location.isEmpty() ? ConnectionBar::stripPassword(m_url) : m_info.location;
+        where = m_info.location.isEmpty() ? StoreUrl::withoutPassword(m_url) : m_info.location;
     else if (!m_url.isEmpty())
-        where = ConnectionBar::stripPassword(m_url);
+        where = StoreUrl::withoutPassword(m_url);
     QString title = where.isEmpty() ? tr("No database") : where;
     if (!m_opened && !m_url.isEmpty())
         title += m_lastError.isEmpty() ? tr(" (opening…)") : tr(" (not connected)");
@@ -966,7 +963,7 @@ StoreFactory MainWindow::writableFactory()
 {
     StoreOptions options;
     options.password = m_password;
-    Outcome<StoreFactory> factory = PasswordDialog::makeFactory(m_url, options);
+    Outcome<StoreFactory> factory = StoreOpener(m_url, options).factory();
     if (!factory) {
         m_banner->showMessage(factory.error().message, false);
         return {};
