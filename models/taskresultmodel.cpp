@@ -179,6 +179,7 @@ RequestId TaskResultModel::requestFacets(const TaskQuery &query, QObject *receiv
 {
     RequestOptions options;
     options.yieldsToPages = true;
+    options.wholeStore = true;
     return request<Facets>(
         receiver, [query](ResultStore &store) { return store.facets(query); }, std::move(handler), options);
 }

@@ -162,7 +162,8 @@ public:
     /// What a purge of criteria would delete (waits behind the model's calls while the
     /// store is still loading its index).
     RequestId previewPurge(const PurgeCriteria &criteria, QObject *receiver, ReplyHandler<PurgePreview> handler);
-    /// The facets of query (the purge dialog's choices), yielding to pages as the model's own.
+    /// The facets of query over the whole store (the purge dialog's choices: it waits while
+    /// the store is still loading its index), yielding to pages as the model's own facets.
     RequestId requestFacets(const TaskQuery &query, QObject *receiver, ReplyHandler<Facets> handler);
     /// Its reply is never delivered; a store call running for it now is interrupted.
     void cancelRequest(RequestId id);

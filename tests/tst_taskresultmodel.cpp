@@ -187,6 +187,7 @@ private Q_SLOTS:
     void shouldAnswerARequestWithTheValueOrTheError();
     void shouldDropTheReplyOfACancelledRequestAndInterruptIt();
     void shouldNotDeliverToAReceiverThatIsGone();
+    void shouldHoldAWholeStoreRequestWhileTheStoreLoads();
     void shouldDecodeOffTheGuiThreadAndDropStaleReplies();
 };
 
@@ -1450,6 +1451,30 @@ void TestTaskResultModel::shouldNotDeliverToAReceiverThatIsGone()
                           [&after](const Reply<qint64> &reply) { after = reply; });
     QTRY_VERIFY(after.has_value()); // replies come in order: the first one was dropped by now
     QCOMPARE(delivered, 0);
+}
+
+void TestTaskResultModel::shouldHoldAWholeStoreRequestWhileTheStoreLoads()
+{
+    // A purge preview needs the whole index: while a CouchDB store is still reading it, the
+    // preview waits behind the model's own calls instead of blocking them.
+    auto control = std::make_shared<FakeControl>();
+    control->setLoading(true, 100);
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(openOnFake(model, control));
+    QVERIFY(model.isLoading());
+    QObject receiver;
+    std::optional<Reply<PurgePreview>> preview;
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime::currentDateTimeUtc();
+    model.previewPurge(criteria, &receiver, [&preview](const Reply<PurgePreview> &reply) { preview = reply; });
+    const int counted = control->countCallsNow();
+    QTRY_VERIFY(control->countCallsNow() > counted + 1); // the loading refreshes go on
+    QVERIFY(!preview.has_value());
+    control->setLoading(false, 450);
+    QTRY_VERIFY(preview.has_value());
+    QVERIFY(preview->ok());
+    QTRY_VERIFY(!model.isLoading());
 }
 
 void TestTaskResultModel::shouldDecodeOffTheGuiThreadAndDropStaleReplies()
