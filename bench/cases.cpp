@@ -85,7 +85,10 @@ public:
             stamp(m_count);
             m_matching = matching;
         });
-        QObject::connect(m, &TaskResultModel::countEstimated, m, [this] { stamp(m_estimate); });
+        QObject::connect(m, &TaskResultModel::countStateChanged, m, [this](const CountState &state) {
+            if (state.kind() == CountState::Kind::Estimated)
+                stamp(m_estimate);
+        });
         QObject::connect(m, &QAbstractItemModel::modelReset, m, [this] { stamp(m_reset); });
         QObject::connect(m, &TaskResultModel::facetsChanged, m, [this] { stamp(m_facets); });
         QObject::connect(m, &TaskResultModel::busyChanged, m, [this](bool busy) { m_busy = busy; });
@@ -576,7 +579,7 @@ QJsonObject Cases::run(const QString &name, const Config &config)
                     fig.error = s.error();
                     break;
                 }
-                PurgeJob job(*copyFactory);
+                PurgeJob job(&s.model()); // on the window's worker, with its store
                 PurgeSummary summary;
                 bool done = false;
                 QEventLoop loop;

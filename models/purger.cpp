@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include <QElapsedTimer>
+#include <QMutexLocker>
+
+#include "taskresultmodel.h"
 
 Purger::Purger(ResultStore &store) : m_store(store) { }
 
@@ -41,145 +44,215 @@ int Purger::nextBatchSize(int current, qint64 rows, qint64 elapsedMs)
 
 PurgeSummary Purger::purge(const PurgeCriteria &criteria, qint64 expected)
 {
-    PurgeSummary summary;
-    summary.expected = expected;
-    QElapsedTimer timer;
-    timer.start();
-    const bool adaptive = m_batchSize <= 0;
-    int batchSize = adaptive ? firstAdaptiveBatch : m_batchSize;
-    for (;;) {
-        if (m_cancelled.load()) {
-            summary.cancelled = true;
-            break;
-        }
-        // A batch that deleted nothing means nothing expired is left (another process may
-        // have deleted the rest): stop rather than spin.
-        bool finished = false;
-        const qint64 deletedBefore = summary.tasksDeleted + summary.groupsDeleted;
-        QElapsedTimer batchTimer;
-        batchTimer.start();
-        if (!runBatch(summary, [&] { return m_store.purgeBatch(criteria, batchSize); }, &finished))
-            break;
-        const qint64 rows = summary.tasksDeleted + summary.groupsDeleted - deletedBefore;
-        if (adaptive && rows >= batchSize)
-            batchSize = nextBatchSize(batchSize, rows, batchTimer.elapsed());
-        if (m_progress)
-            m_progress(summary.tasksDeleted, expected);
-        if (finished)
-            break;
-    }
-    summary.elapsedMs = timer.elapsed();
-    return summary;
+    beginPurge(criteria, expected);
+    while (step()) { }
+    return m_summary;
 }
 
 PurgeSummary Purger::deleteRows(const QVector<qint64> &rowIds)
 {
-    PurgeSummary summary;
-    summary.expected = rowIds.size();
-    QElapsedTimer timer;
-    timer.start();
-    const int batchSize = m_batchSize > 0 ? m_batchSize : defaultBatchSize;
-    for (qsizetype done = 0; done < rowIds.size();) {
-        if (m_cancelled.load()) {
-            summary.cancelled = true;
-            break;
-        }
-        const QVector<qint64> chunk = rowIds.mid(done, batchSize);
-        if (!runBatch(summary, [&] { return m_store.deleteRows(chunk); }, nullptr))
-            break;
-        done += chunk.size();
-        // Progress counts the ids handled (rows already gone are not "deleted", but they
-        // are done), so it reaches the total.
-        if (m_progress)
-            m_progress(done, summary.expected);
-    }
-    summary.elapsedMs = timer.elapsed();
-    return summary;
+    beginDelete(rowIds);
+    while (step()) { }
+    return m_summary;
 }
 
-PurgeJob::PurgeJob(StoreFactory factory, QObject *parent) : QObject(parent), m_factory(std::move(factory))
+void Purger::beginPurge(const PurgeCriteria &criteria, qint64 expected)
+{
+    m_job = Job::Purge;
+    m_summary = PurgeSummary();
+    m_summary.expected = expected;
+    m_criteria = criteria;
+    m_nextBatch = m_batchSize > 0 ? m_batchSize : firstAdaptiveBatch;
+    m_timer.start();
+}
+
+void Purger::beginDelete(const QVector<qint64> &rowIds)
+{
+    m_job = Job::Delete;
+    m_summary = PurgeSummary();
+    m_summary.expected = rowIds.size();
+    m_rowIds = rowIds;
+    m_rowsDone = 0;
+    m_timer.start();
+}
+
+bool Purger::step()
+{
+    switch (m_job) {
+    case Job::Purge: return purgeStep();
+    case Job::Delete: return deleteStep();
+    case Job::None: return false;
+    }
+    return false;
+}
+
+bool Purger::finish()
+{
+    m_summary.elapsedMs = m_timer.elapsed();
+    m_job = Job::None;
+    return false;
+}
+
+bool Purger::purgeStep()
+{
+    if (m_cancelled.load()) {
+        m_summary.cancelled = true;
+        return finish();
+    }
+    // A batch that deleted nothing means nothing expired is left (another process may
+    // have deleted the rest): stop rather than spin.
+    bool finished = false;
+    const qint64 deletedBefore = m_summary.tasksDeleted + m_summary.groupsDeleted;
+    QElapsedTimer batchTimer;
+    batchTimer.start();
+    if (!runBatch(m_summary, [&] { return m_store.purgeBatch(m_criteria, m_nextBatch); }, &finished))
+        return finish();
+    const qint64 rows = m_summary.tasksDeleted + m_summary.groupsDeleted - deletedBefore;
+    if (m_batchSize <= 0 && rows >= m_nextBatch)
+        m_nextBatch = nextBatchSize(m_nextBatch, rows, batchTimer.elapsed());
+    if (m_progress)
+        m_progress(m_summary.tasksDeleted, m_summary.expected);
+    return finished ? finish() : true;
+}
+
+bool Purger::deleteStep()
+{
+    if (m_rowsDone >= m_rowIds.size())
+        return finish();
+    if (m_cancelled.load()) {
+        m_summary.cancelled = true;
+        return finish();
+    }
+    const int batchSize = m_batchSize > 0 ? m_batchSize : defaultBatchSize;
+    const QVector<qint64> chunk = m_rowIds.mid(m_rowsDone, batchSize);
+    if (!runBatch(m_summary, [&] { return m_store.deleteRows(chunk); }, nullptr))
+        return finish();
+    m_rowsDone += chunk.size();
+    // Progress counts the ids handled (rows already gone are not "deleted", but they are
+    // done), so it reaches the total.
+    if (m_progress)
+        m_progress(m_rowsDone, m_summary.expected);
+    return m_rowsDone < m_rowIds.size() ? true : finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// PurgeJob
+
+/// A job's state shared with the requests it posts to the model's worker thread.
+struct PurgeJob::Run
+{
+    /// Held while a batch runs on the worker thread: ~PurgeJob waits for it there.
+    QMutex batch;
+    std::atomic_bool cancelled{false};
+    /// Worker thread only (under `batch`): how the Purger begins, and the Purger itself,
+    /// made by the first step with the model's store.
+    std::function<void(Purger &)> begin;
+    std::unique_ptr<Purger> purger;
+};
+
+PurgeJob::PurgeJob(TaskResultModel *model, QObject *parent) : QObject(parent), m_model(model)
 {
     qRegisterMetaType<PurgeSummary>();
 }
 
 PurgeJob::~PurgeJob()
 {
-    cancel();
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
+    if (!m_run)
+        return;
+    m_run->cancelled.store(true);
+    // A step queued behind it sees `cancelled` and touches no store; the Purger goes with
+    // the last reference to the run, on whichever thread drops it.
+    QMutexLocker wait(&m_run->batch);
 }
 
 void PurgeJob::startPurge(const PurgeCriteria &criteria, qint64 expected)
 {
-    run([criteria, expected](Purger &purger) { return purger.purge(criteria, expected); });
+    start([criteria, expected](Purger &purger) { purger.beginPurge(criteria, expected); }, expected);
 }
 
 void PurgeJob::startDelete(const QVector<qint64> &rowIds)
 {
-    run([rowIds](Purger &purger) { return purger.deleteRows(rowIds); });
+    start([rowIds](Purger &purger) { purger.beginDelete(rowIds); }, rowIds.size());
 }
 
 void PurgeJob::cancel()
 {
-    m_cancelRequested.store(true);
+    if (m_run)
+        m_run->cancelled.store(true);
 }
 
-bool PurgeJob::isRunning() const
-{
-    return m_running;
-}
-
-void PurgeJob::run(std::function<PurgeSummary(Purger &)> work)
+void PurgeJob::start(std::function<void(Purger &)> begin, qint64 expected)
 {
     if (m_running) {
         qWarning("PurgeJob: a job is already running; the new one is ignored");
         return;
     }
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
+    if (m_run) {
+        // The last job's Purger is done; a step of it that is still queued sees this.
+        m_run->cancelled.store(true);
     }
     m_running = true;
     m_summary = PurgeSummary();
-    // A cancel() before this start belongs to an earlier job.
-    m_cancelRequested.store(false);
+    m_summary.expected = expected;
+    m_run = std::make_shared<Run>();
+    m_run->begin = std::move(begin);
+    requestStep();
+}
 
-    m_thread = QThread::create([this, work = std::move(work)] {
-        QElapsedTimer timer;
-        timer.start();
-        std::unique_ptr<ResultStore> store = m_factory ? m_factory() : nullptr;
-        if (!store) {
-            m_summary.error = StoreError(StoreError::Code::Unsupported, tr("No store could be made for this location"));
-            return;
+void PurgeJob::requestStep()
+{
+    if (!m_model) {
+        PurgeSummary summary = m_summary;
+        summary.error = StoreError(StoreError::Code::QueryFailed, tr("No database is open"));
+        // Still asynchronous: finished() never comes from inside start().
+        QMetaObject::invokeMethod(this, [this, summary] { finish(summary); }, Qt::QueuedConnection);
+        return;
+    }
+    const std::shared_ptr<Run> run = m_run;
+    const auto step = [run](ResultStore &store) -> Outcome<PurgeStep> {
+        QMutexLocker locked(&run->batch);
+        PurgeStep answer;
+        if (!run->purger) {
+            run->purger = std::make_unique<Purger>(store);
+            run->begin(*run->purger);
         }
-        const StoreError openError = store->open();
-        if (openError.isError()) {
-            m_summary.error = openError;
-            m_summary.elapsedMs = timer.elapsed();
-            return;
-        }
-        Purger purger(*store);
-        purger.setProgressCallback([this, &purger](qint64 done, qint64 expected) {
-            QMetaObject::invokeMethod(
-                this, [this, done, expected] { Q_EMIT progress(done, expected); }, Qt::QueuedConnection);
-            if (m_cancelRequested.load())
-                purger.cancel();
+        if (run->cancelled.load())
+            run->purger->cancel();
+        run->purger->setProgressCallback([&answer](qint64 done, qint64 expected) {
+            answer.progressed = true;
+            answer.done = done;
+            answer.expected = expected;
         });
-        if (m_cancelRequested.load())
-            purger.cancel();
-        m_summary = work(purger);
-        // The store is destroyed here, on the thread that opened it.
-    });
-    m_thread->setObjectName(QStringLiteral("PurgeJob"));
-    connect(
-        m_thread, &QThread::finished, this,
-        [this] {
-            m_running = false;
-            Q_EMIT finished(m_summary);
+        answer.more = run->purger->step();
+        answer.summary = run->purger->summary();
+        return answer;
+    };
+    RequestOptions options;
+    options.wholeStore = true;
+    m_model->request<PurgeStep>(
+        this, step,
+        [this, run](const Reply<PurgeStep> &reply) {
+            if (run != m_run)
+                return;
+            if (!reply) {
+                PurgeSummary summary = m_summary;
+                summary.error = reply.error();
+                finish(summary);
+                return;
+            }
+            m_summary = reply->summary;
+            if (reply->progressed)
+                Q_EMIT progress(reply->done, reply->expected);
+            if (reply->more)
+                requestStep();
+            else
+                finish(reply->summary);
         },
-        Qt::QueuedConnection);
-    m_thread->start();
+        options);
+}
+
+void PurgeJob::finish(const PurgeSummary &summary)
+{
+    m_running = false;
+    Q_EMIT finished(summary);
 }

@@ -2,12 +2,16 @@
 
 #include "resultstore.h"
 
+#include <QElapsedTimer>
 #include <QObject>
-#include <QThread>
+#include <QPointer>
 
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <memory>
+
+class TaskResultModel;
 
 /// What a purge or delete-by-id did. "Nothing lost without the summary saying so": when
 /// error is set or cancelled is true, the counts say exactly what was deleted before.
@@ -29,6 +33,8 @@ Q_DECLARE_METATYPE(PurgeSummary)
 /// transactions, cancellable between batches, progress after each batch.
 ///
 /// Synchronous; runs on the thread that owns the store. cancel() may be called from any thread.
+/// purge() and deleteRows() run a whole job; beginPurge()/beginDelete() and step() run it one
+/// batch at a time (PurgeJob does, one request per batch on the model's worker).
 class Purger final
 {
 public:
@@ -48,6 +54,15 @@ public:
     /// Deletes exactly these rows, batch by batch.
     PurgeSummary deleteRows(const QVector<qint64> &rowIds);
 
+    /// Starts purge(criteria, expected) without running a batch yet.
+    void beginPurge(const PurgeCriteria &criteria, qint64 expected);
+    /// Starts deleteRows(rowIds) without running a batch yet.
+    void beginDelete(const QVector<qint64> &rowIds);
+    /// Runs the next batch of the job begun. False once the job is over (done, cancelled or
+    /// stopped by an error): summary() is then final.
+    bool step();
+    const PurgeSummary &summary() const { return m_summary; }
+
     /// Rows per transaction for deleteRows(), and the first batch of an adaptive purge.
     static constexpr int defaultBatchSize = 2000;
     /// What an adaptive purge aims each write transaction at: short enough that a Celery
@@ -63,40 +78,68 @@ public:
     static int nextBatchSize(int current, qint64 rows, qint64 elapsedMs);
 
 private:
+    enum class Job { None, Purge, Delete };
+    bool purgeStep();
+    bool deleteStep();
+    bool finish();
+
     ResultStore &m_store;
     int m_batchSize = 0; ///< 0 = adaptive
     Progress m_progress;
     std::atomic_bool m_cancelled{false};
+
+    // The job begun (the thread that owns the store).
+    Job m_job = Job::None;
+    PurgeSummary m_summary;
+    QElapsedTimer m_timer;
+    PurgeCriteria m_criteria;
+    int m_nextBatch = 0;          ///< a purge's next batch size
+    QVector<qint64> m_rowIds;
+    qsizetype m_rowsDone = 0;     ///< a delete's ids handled so far
 };
 
-/// Runs a Purger on its own thread with its own store (from the factory), so the window
-/// keeps browsing while it deletes. Owned by its parent; emits finished() exactly once.
+/// What one batch of a PurgeJob reports from the worker thread.
+struct PurgeStep
+{
+    bool progressed = false; ///< a batch ran: done/expected are its progress
+    qint64 done = 0;
+    qint64 expected = 0;
+    bool more = false;       ///< the job goes on
+    PurgeSummary summary;    ///< so far (final when !more)
+};
+
+/// Runs a Purger on a TaskResultModel's worker thread with the model's own store (no other
+/// store is opened): one request per batch, so the pages and details the window asks for
+/// between two batches (about 50 ms each) are served between them. Progress after each
+/// batch; cancel() lets the batch in flight complete. Owned by its parent; emits finished()
+/// exactly once per start. GUI thread.
 class PurgeJob final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PurgeJob)
 public:
-    explicit PurgeJob(StoreFactory factory, QObject *parent = nullptr);
+    explicit PurgeJob(TaskResultModel *model, QObject *parent = nullptr);
+    /// Cancels, and waits for the batch in flight (never for other work queued on the worker).
     ~PurgeJob() override;
 
     void startPurge(const PurgeCriteria &criteria, qint64 expected);
     void startDelete(const QVector<qint64> &rowIds);
-    /// Thread-safe; the batch in flight completes, then the job finishes with cancelled=true.
+    /// The batch in flight completes, then the job finishes with cancelled=true.
     void cancel();
-    bool isRunning() const;
+    bool isRunning() const { return m_running; }
 
 Q_SIGNALS:
     void progress(qint64 done, qint64 expected);
     void finished(const PurgeSummary &summary);
 
 private:
-    void run(std::function<PurgeSummary(Purger &)> work);
+    struct Run;
+    void start(std::function<void(Purger &)> begin, qint64 expected);
+    void requestStep();
+    void finish(const PurgeSummary &summary);
 
-    StoreFactory m_factory;
-    QThread *m_thread = nullptr;
-    // Read by the job's thread between batches (it forwards it to its Purger), so cancel()
-    // never touches a Purger that may be going away.
-    std::atomic_bool m_cancelRequested{false};
-    bool m_running = false;   ///< GUI side: from start until finished() is emitted
-    PurgeSummary m_summary;   ///< written by the job's thread before it ends
+    QPointer<TaskResultModel> m_model;
+    std::shared_ptr<Run> m_run;
+    bool m_running = false;   ///< from start until finished() is emitted
+    PurgeSummary m_summary;   ///< the last step's
 };

@@ -1,6 +1,7 @@
 #include "storeworker.h"
 
 #include <QMutexLocker>
+#include <QTimer>
 
 #include "valuedecoder.h"
 
@@ -28,6 +29,13 @@ void StoreWorker::interruptAll()
         m_store->interrupt();
 }
 
+void StoreWorker::interruptRequest(RequestId id)
+{
+    QMutexLocker locker(&m_mutex);
+    if (m_store && m_running && id != 0 && m_runningRequest == id)
+        m_store->interrupt();
+}
+
 void StoreWorker::pageQueued()
 {
     m_pagesQueued.fetch_add(1);
@@ -38,14 +46,31 @@ void StoreWorker::pageQueued()
     }
 }
 
+namespace {
+
+/// The error of a store call's answer, or nullptr when it worked.
+template<typename T>
+const StoreError *failure(const Outcome<T> &outcome)
+{
+    return outcome.ok() ? nullptr : &outcome.error();
+}
+
+const StoreError *failure(const StoreError &error)
+{
+    return error.isError() ? &error : nullptr;
+}
+
+} // namespace
+
 template<typename Call>
-auto StoreWorker::run(quint64 generation, Call &&call, bool yielding) -> decltype(call())
+auto StoreWorker::run(const Caller &caller, Call &&call) -> decltype(call())
 {
     {
         QMutexLocker locker(&m_mutex);
         m_running = true;
-        m_runningGeneration = generation;
-        m_runningYields = yielding;
+        m_runningGeneration = caller.generation;
+        m_runningRequest = caller.request;
+        m_runningYields = caller.yielding;
         m_yielded = false;
     }
     auto outcome = call();
@@ -58,23 +83,35 @@ auto StoreWorker::run(quint64 generation, Call &&call, bool yielding) -> decltyp
     // An interrupt aimed at an older call can land on this one (it raced with the start of
     // the call); the request is still wanted, so ask once more. A call that yielded to a
     // page request is asked again by its caller, after the page.
-    if (!outcome.ok() && outcome.error().code == StoreError::Code::Cancelled && generation != 0
-        && !isStale(generation) && !yielded)
+    const StoreError *error = failure(outcome);
+    const bool wanted = caller.generation != 0 ? !isStale(caller.generation)
+                                               : caller.request != 0 && !caller.dropped->load();
+    if (error && error->code == StoreError::Code::Cancelled && wanted && !yielded)
         outcome = call();
     {
         QMutexLocker locker(&m_mutex);
         m_running = false;
         m_runningGeneration = 0;
+        m_runningRequest = 0;
         m_yielded = false;
     }
     return outcome;
 }
 
-void StoreWorker::open(quint64 generation, const StoreFactory &factory)
+void StoreWorker::later(std::function<void()> again, int delayMs)
+{
+    if (delayMs > 0)
+        QTimer::singleShot(delayMs, this, std::move(again));
+    else
+        QMetaObject::invokeMethod(this, std::move(again), Qt::QueuedConnection);
+}
+
+void StoreWorker::open(quint64 generation, quint64 epoch, const StoreFactory &factory)
 {
     if (isStale(generation))
         return;
     close();
+    m_epoch = epoch;
     std::unique_ptr<ResultStore> store = factory ? factory() : nullptr;
     if (!store) {
         Q_EMIT openFailed(generation, StoreError(StoreError::Code::Unsupported,
@@ -138,7 +175,7 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     // Asked before counting: a count that began while loading may miss rows, so the model
     // refreshes once more after it.
     const bool wasLoading = m_store->isLoading();
-    const Outcome<qint64> matching = run(generation, [&] { return m_store->count(query); });
+    const Outcome<qint64> matching = run({generation}, [&] { return m_store->count(query); });
     if (isStale(generation))
         return;
     if (!matching) {
@@ -148,7 +185,7 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     if (query.isUnfiltered()) {
         m_total = *matching;
     } else if (recountTotal || m_total < 0) {
-        const Outcome<qint64> all = run(generation, [&] { return m_store->count(TaskQuery()); });
+        const Outcome<qint64> all = run({generation}, [&] { return m_store->count(TaskQuery()); });
         if (isStale(generation))
             return;
         if (!all) {
@@ -170,7 +207,7 @@ void StoreWorker::estimate(quint64 generation, const TaskQuery &query)
 {
     if (isStale(generation) || !m_store)
         return;
-    const Outcome<qint64> estimate = run(generation, [&] { return m_store->estimateCount(query); });
+    const Outcome<qint64> estimate = run({generation}, [&] { return m_store->estimateCount(query); });
     // No estimate is no loss: the exact count follows.
     if (!isStale(generation) && estimate && *estimate >= 0)
         Q_EMIT countEstimated(generation, *estimate);
@@ -185,8 +222,7 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
         return;
     }
     const auto again = [this, generation, query] {
-        QMetaObject::invokeMethod(this, [this, generation, query] { facets(generation, query); },
-                                  Qt::QueuedConnection);
+        later([this, generation, query] { facets(generation, query); });
     };
     // Pages first: behind the queued page requests (they are ahead of this repost).
     if (m_pagesQueued.load() > 0) {
@@ -194,15 +230,14 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
         return;
     }
     bool yielded = false;
-    const Outcome<Facets> facets = run(
-        generation,
-        [&] {
-            auto outcome = m_store->facets(query);
-            QMutexLocker locker(&m_mutex);
-            yielded = m_yielded;
-            return outcome;
-        },
-        true);
+    Caller caller{generation};
+    caller.yielding = true;
+    const Outcome<Facets> facets = run(caller, [&] {
+        auto outcome = m_store->facets(query);
+        QMutexLocker locker(&m_mutex);
+        yielded = m_yielded;
+        return outcome;
+    });
     if (isStale(generation))
         return;
     if (!facets && facets.error().code == StoreError::Code::Cancelled && yielded) {
@@ -224,7 +259,7 @@ void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int
         Q_EMIT pageFailed(generation, page, notOpen());
         return;
     }
-    const Outcome<QVector<TaskResult>> rows = run(generation, [&] {
+    const Outcome<QVector<TaskResult>> rows = run({generation}, [&] {
         return m_store->fetchPage(query, qint64(page) * pageSize, pageSize, RowDetail::Summary);
     });
     if (isStale(generation))
@@ -233,31 +268,25 @@ void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int
         Q_EMIT pageFailed(generation, page, rows.error());
         return;
     }
-    QStringList argsPreviews;
-    QStringList resultPreviews;
-    makePreviews(*rows, &argsPreviews, &resultPreviews);
-    Q_EMIT pageReady(generation, page, *rows, argsPreviews, resultPreviews);
+    Q_EMIT pageReady(generation, page, withPreviews(*rows));
 }
 
 void StoreWorker::quickPage(quint64 generation, const TaskQuery &query, int pageSize)
 {
     if (isStale(generation) || !m_store)
         return;
-    const Outcome<QVector<TaskResult>> rows = run(generation, [&] { return m_store->fetchQuickMatches(query, pageSize); });
+    const Outcome<QVector<TaskResult>> rows = run({generation}, [&] { return m_store->fetchQuickMatches(query, pageSize); });
     // No quick rows is no loss: page 0 follows.
     if (isStale(generation) || !rows || rows->isEmpty())
         return;
-    QStringList argsPreviews;
-    QStringList resultPreviews;
-    makePreviews(*rows, &argsPreviews, &resultPreviews);
-    Q_EMIT quickPageReady(generation, *rows, argsPreviews, resultPreviews);
+    Q_EMIT quickPageReady(generation, withPreviews(*rows));
 }
 
-void StoreWorker::makePreviews(const QVector<TaskResult> &rows, QStringList *argsPreviews, QStringList *resultPreviews)
+Page StoreWorker::withPreviews(const QVector<TaskResult> &rows)
 {
     // Decoding here keeps it off the GUI thread; the table shows these lines as they are.
-    argsPreviews->reserve(rows.size());
-    resultPreviews->reserve(rows.size());
+    Page page;
+    page.reserve(rows.size());
     for (const TaskResult &row : rows) {
         QString args = row.args.isNull() ? QString() : ValueDecoder::argumentsSummary(row.args);
         if (!row.kwargs.isNull()) {
@@ -265,11 +294,12 @@ void StoreWorker::makePreviews(const QVector<TaskResult> &rows, QStringList *arg
             if (!kwargs.isEmpty() && kwargs != QLatin1String("{}"))
                 args = args.isEmpty() ? kwargs : args + QLatin1Char(' ') + kwargs;
         }
-        argsPreviews->append(args);
-        resultPreviews->append(row.result.isNull()
-                                   ? QString()
-                                   : ValueDecoder::resultSummary(row.result, row.contentType, row.contentEncoding));
+        const QString result = row.result.isNull()
+            ? QString()
+            : ValueDecoder::resultSummary(row.result, row.contentType, row.contentEncoding);
+        page.append(PageRow{row, args, result});
     }
+    return page;
 }
 
 void StoreWorker::pageDequeued()
@@ -284,9 +314,47 @@ void StoreWorker::fetchOne(quint64 epoch, qint64 rowId)
         Q_EMIT detailFailed(epoch, rowId, notOpen());
         return;
     }
-    const Outcome<TaskResult> row = run(0, [&] { return m_store->fetchOne(rowId); });
+    const Outcome<TaskResult> row = run({}, [&] { return m_store->fetchOne(rowId); });
     if (!row)
         Q_EMIT detailFailed(epoch, rowId, row.error());
     else
         Q_EMIT detailReady(epoch, *row);
+}
+
+void StoreWorker::runRequest(const std::shared_ptr<StoreRequest> &request)
+{
+    // Dropped before it started: the requester forgot it, nobody waits for its reply.
+    if (request->dropped->load())
+        return;
+    if (!m_store || request->epoch != m_epoch) {
+        request->fail(notOpen());
+        request->reply();
+        return;
+    }
+    const RequestOptions &options = request->options;
+    const auto again = [this, request] { runRequest(request); };
+    if (options.wholeStore && m_store->isLoading()) {
+        later(again, loadingRetryMs);
+        return;
+    }
+    if (options.yieldsToPages && m_pagesQueued.load() > 0) {
+        later(again);
+        return;
+    }
+    Caller caller;
+    caller.request = request->id;
+    caller.dropped = request->dropped.get();
+    caller.yielding = options.yieldsToPages;
+    bool yielded = false;
+    const StoreError error = run(caller, [&] {
+        StoreError e = request->call(*m_store);
+        QMutexLocker locker(&m_mutex);
+        yielded = m_yielded;
+        return e;
+    });
+    if (error.code == StoreError::Code::Cancelled && yielded && !request->dropped->load()) {
+        later(again);
+        return;
+    }
+    request->reply();
 }

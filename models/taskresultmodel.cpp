@@ -51,6 +51,8 @@ TaskResultModel::TaskResultModel(QObject *parent)
     qRegisterMetaType<TaskResult>();
     qRegisterMetaType<QVector<TaskResult>>();
     qRegisterMetaType<Facets>();
+    qRegisterMetaType<Page>();
+    qRegisterMetaType<CountState>();
 
     m_thread.setObjectName(QStringLiteral("TaskResultModel worker"));
     m_worker = new StoreWorker;
@@ -97,10 +99,18 @@ TaskResultModel::TaskResultModel(QObject *parent)
         Qt::QueuedConnection);
 
     m_thread.start();
+
+    m_decodeThread.setObjectName(QStringLiteral("TaskResultModel decoder"));
+    m_decoder = new QObject;
+    m_decoder->moveToThread(&m_decodeThread);
+    m_decodeThread.start();
 }
 
 TaskResultModel::~TaskResultModel()
 {
+    // No reply is wanted any more: requests not started are skipped.
+    for (const PendingRequest &pending : std::as_const(m_requests))
+        pending.dropped->store(true);
     // Skip whatever is queued, cut the running call short, destroy the store on its own
     // thread, then stop the thread.
     m_worker->setLatestGeneration(std::numeric_limits<quint64>::max());
@@ -110,6 +120,68 @@ TaskResultModel::~TaskResultModel()
     m_thread.quit();
     m_thread.wait();
     delete m_worker;
+    // A decode running now completes (decoding cannot be cut short); queued ones are skipped.
+    m_decodeThread.quit();
+    m_decodeThread.wait();
+    delete m_decoder;
+}
+
+RequestId TaskResultModel::addRequest(QObject *receiver, std::shared_ptr<std::atomic_bool> *dropped)
+{
+    const RequestId id = ++m_lastRequest;
+    *dropped = std::make_shared<std::atomic_bool>(false);
+    m_requests.insert(id, PendingRequest{receiver, *dropped});
+    return id;
+}
+
+bool TaskResultModel::takeRequest(RequestId id)
+{
+    const auto it = m_requests.find(id);
+    if (it == m_requests.end())
+        return false;
+    const bool wanted = !it->receiver.isNull();
+    m_requests.erase(it);
+    return wanted;
+}
+
+void TaskResultModel::postRequest(std::shared_ptr<StoreRequest> request)
+{
+    StoreWorker *worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->runRequest(request); }, Qt::QueuedConnection);
+}
+
+void TaskResultModel::postDecode(std::function<void()> work)
+{
+    QMetaObject::invokeMethod(m_decoder, std::move(work), Qt::QueuedConnection);
+}
+
+void TaskResultModel::cancelRequest(RequestId id)
+{
+    const auto it = m_requests.find(id);
+    if (it == m_requests.end())
+        return;
+    it->dropped->store(true);
+    m_requests.erase(it);
+    m_worker->interruptRequest(id);
+}
+
+RequestId TaskResultModel::previewPurge(const PurgeCriteria &criteria, QObject *receiver,
+                                        ReplyHandler<PurgePreview> handler)
+{
+    RequestOptions options;
+    options.wholeStore = true;
+    return request<PurgePreview>(
+        receiver, [criteria](ResultStore &store) { return store.previewPurge(criteria); }, std::move(handler),
+        options);
+}
+
+RequestId TaskResultModel::requestFacets(const TaskQuery &query, QObject *receiver, ReplyHandler<Facets> handler)
+{
+    RequestOptions options;
+    options.yieldsToPages = true;
+    options.wholeStore = true;
+    return request<Facets>(
+        receiver, [query](ResultStore &store) { return store.facets(query); }, std::move(handler), options);
 }
 
 quint64 TaskResultModel::nextGeneration()
@@ -117,9 +189,7 @@ quint64 TaskResultModel::nextGeneration()
     ++m_generation;
     m_worker->setLatestGeneration(m_generation);
     m_worker->interruptStale();
-    m_pending.clear();
-    m_failedPages.clear();
-    m_early.clear();
+    m_cache.startGeneration();
     m_outstanding = 0;
     m_estimate = -1;
     m_quickShown = false;
@@ -132,8 +202,10 @@ void TaskResultModel::setStoreFactory(StoreFactory factory)
     const quint64 generation = nextGeneration();
     ++m_outstanding;
     StoreWorker *worker = m_worker;
+    const quint64 epoch = m_epoch;
     QMetaObject::invokeMethod(
-        m_worker, [worker, generation, factory = std::move(factory)] { worker->open(generation, factory); },
+        m_worker,
+        [worker, generation, epoch, factory = std::move(factory)] { worker->open(generation, epoch, factory); },
         Qt::QueuedConnection);
     updateBusy();
 }
@@ -144,11 +216,11 @@ void TaskResultModel::close()
     ++m_epoch;
     StoreWorker *worker = m_worker;
     QMetaObject::invokeMethod(m_worker, [worker] { worker->close(); }, Qt::QueuedConnection);
-    const bool hadRows = m_rowCount > 0 || !m_pages.isEmpty();
+    const bool hadRows = m_rowCount > 0 || !m_cache.isEmpty();
     if (hadRows)
         beginResetModel();
     m_rowCount = 0;
-    m_pages.clear();
+    m_cache.clear();
     m_resetPending = false;
     m_countProvisional = false;
     m_open = false;
@@ -157,6 +229,7 @@ void TaskResultModel::close()
         endResetModel();
     m_loadingTimer.stop();
     setLoading(false, -1);
+    setCountState(CountState());
     updateBusy();
 }
 
@@ -177,6 +250,15 @@ void TaskResultModel::onOpenFailed(quint64 generation, const StoreError &error)
     if (generation != m_generation)
         return;
     finishRequest();
+    fail(error);
+}
+
+void TaskResultModel::fail(const StoreError &error)
+{
+    CountState state = m_countState;
+    state.counting = false;
+    state.quickMatches = -1;
+    setCountState(state);
     Q_EMIT failed(error);
 }
 
@@ -184,8 +266,27 @@ void TaskResultModel::setQuery(const TaskQuery &query)
 {
     if (query == m_query && m_open)
         return;
+    TaskQuery sortedAsBefore = query;
+    sortedAsBefore.sortField = m_query.sortField;
+    sortedAsBefore.sortOrder = m_query.sortOrder;
+    // Another sort order matches the same rows: the count shown stays right.
+    const bool newCount = !(sortedAsBefore == m_query);
     m_query = query;
+    if (m_open && newCount) {
+        CountState state = m_countState;
+        state.counting = true;
+        state.quickMatches = -1;
+        setCountState(state);
+    }
     startGeneration(false);
+}
+
+void TaskResultModel::setCountState(const CountState &state)
+{
+    if (state == m_countState)
+        return;
+    m_countState = state;
+    Q_EMIT countStateChanged(m_countState);
 }
 
 void TaskResultModel::refresh()
@@ -198,6 +299,7 @@ void TaskResultModel::startGeneration(bool keepRows)
     if (!m_open)
         return;
     const quint64 generation = nextGeneration();
+    endQuickMatches();
     if (!keepRows)
         m_resetPending = true;
 
@@ -229,17 +331,13 @@ void TaskResultModel::startGeneration(bool keepRows)
         postCount();
         // Re-read the pages the views looked at last (the visible ones); forget the rest,
         // they are read again when a view asks.
-        QVector<QPair<quint64, int>> byUse;
-        byUse.reserve(m_pages.size());
-        for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it)
-            byUse.append({it->lastUse, it.key()});
-        std::sort(byUse.begin(), byUse.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        const QVector<int> byUse = m_cache.pagesByRecentUse();
         constexpr int reread = 8;
         for (int i = 0; i < byUse.size(); ++i) {
             if (i < reread)
-                requestPage(byUse[i].second);
+                requestPage(byUse[i]);
             else
-                m_pages.remove(byUse[i].second);
+                m_cache.remove(byUse[i]);
         }
     }
 
@@ -251,9 +349,9 @@ void TaskResultModel::startGeneration(bool keepRows)
 
 void TaskResultModel::requestPage(int page) const
 {
-    if (!m_open || page < 0 || m_pending.contains(page) || m_failedPages.contains(page))
+    if (!m_open || page < 0 || !m_cache.mayRequest(page))
         return;
-    m_pending.insert(page);
+    m_cache.setPending(page);
     ++m_outstanding;
     m_worker->pageQueued();
     StoreWorker *worker = m_worker;
@@ -276,12 +374,8 @@ void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
     if (m_resetPending) {
         beginResetModel();
         m_rowCount = rows;
-        m_pages.clear();
-        for (auto it = m_early.begin(); it != m_early.end(); ++it) {
-            it->lastUse = ++m_useClock;
-            m_pages.insert(it.key(), std::move(*it));
-        }
-        m_early.clear();
+        m_cache.clear();
+        m_cache.adoptEarly(rows);
         m_resetPending = false;
         endResetModel();
     } else {
@@ -289,6 +383,13 @@ void TaskResultModel::onCount(quint64 generation, qint64 matching, qint64 total)
         // views keep selection and scroll position.
         resizeRows(rows);
     }
+    CountState state = m_countState;
+    state.matching = matching;
+    state.total = total;
+    state.estimated = false;
+    state.counting = false;
+    state.quickMatches = -1;
+    setCountState(state);
     Q_EMIT countChanged(matching, total);
 }
 
@@ -301,20 +402,7 @@ void TaskResultModel::resizeRows(int rows)
     } else if (rows < m_rowCount) {
         beginRemoveRows(QModelIndex(), rows, m_rowCount - 1);
         m_rowCount = rows;
-        for (auto it = m_pages.begin(); it != m_pages.end();) {
-            if (qint64(it.key()) * pageSize >= rows) {
-                it = m_pages.erase(it);
-            } else {
-                // A page cut by the new end keeps only the rows still inside.
-                const int keep = rows - it.key() * pageSize;
-                if (it->rows.size() > keep) {
-                    it->rows.resize(keep);
-                    it->argsPreviews = it->argsPreviews.mid(0, keep);
-                    it->resultPreviews = it->resultPreviews.mid(0, keep);
-                }
-                ++it;
-            }
-        }
+        m_cache.truncate(rows);
         endRemoveRows();
     }
 }
@@ -324,7 +412,12 @@ void TaskResultModel::onEstimate(quint64 generation, qint64 matching)
     if (generation != m_generation)
         return;
     m_estimate = matching;
-    Q_EMIT countEstimated(matching);
+    CountState state = m_countState;
+    state.matching = matching;
+    state.estimated = true;
+    state.counting = false;
+    state.quickMatches = -1;
+    setCountState(state);
     // Page 0 is already shown with its own size: grow to the estimate (never shrink below
     // the rows read; the exact count settles it).
     if (!m_resetPending && m_countProvisional) {
@@ -348,10 +441,13 @@ void TaskResultModel::onLoadProgress(quint64 generation, bool loading, qint64 lo
 
 void TaskResultModel::setLoading(bool loading, qint64 loaded)
 {
-    if (loading == m_loading && loaded == m_loadedCount)
+    if (loading == m_countState.loading && loaded == m_loadedCount)
         return;
-    m_loading = loading;
     m_loadedCount = loaded;
+    CountState state = m_countState;
+    state.loading = loading;
+    state.loaded = loading ? loaded : -1;
+    setCountState(state);
     Q_EMIT loadingChanged(loading, loaded);
 }
 
@@ -363,13 +459,12 @@ void TaskResultModel::onFacets(quint64 generation, const Facets &facets)
     Q_EMIT facetsChanged(facets);
 }
 
-void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskResult> &rows,
-                             const QStringList &argsPreviews, const QStringList &resultPreviews)
+void TaskResultModel::onPage(quint64 generation, int page, const Page &rows)
 {
     if (generation != m_generation)
         return;
-    m_pending.remove(page);
-    Page data{rows, argsPreviews, resultPreviews, 0};
+    m_cache.setAnswered(page);
+    Page data = rows;
     if (m_resetPending && page == 0) {
         // The first page of a new query: show it now. A page that is not full is the whole
         // answer (exact); otherwise the row count is provisional until the count arrives.
@@ -382,21 +477,18 @@ void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskRes
         }
         m_quickShown = false;
         beginResetModel();
-        m_pages.clear();
+        m_cache.clear();
         m_rowCount = full ? std::max(shown, estimate) : shown;
-        for (auto it = m_early.begin(); it != m_early.end(); ++it) {
-            if (qint64(it.key()) * pageSize < m_rowCount)
-                insertPage(it.key(), std::move(*it));
-        }
-        m_early.clear();
-        insertPage(0, std::move(data));
+        m_cache.adoptEarly(m_rowCount);
+        m_cache.insert(0, std::move(data));
         m_resetPending = false;
         m_countProvisional = true;
         endResetModel();
+        endQuickMatches();
     } else if (m_resetPending) {
-        m_early.insert(page, std::move(data));
+        m_cache.holdEarly(page, std::move(data));
     } else {
-        insertPage(page, std::move(data));
+        m_cache.insert(page, std::move(data));
         const int first = page * pageSize;
         const int last = std::min(m_rowCount, first + pageSize) - 1;
         if (first <= last)
@@ -405,74 +497,78 @@ void TaskResultModel::onPage(quint64 generation, int page, const QVector<TaskRes
     finishRequest();
 }
 
-void TaskResultModel::onQuickPage(quint64 generation, const QVector<TaskResult> &rows, const QStringList &argsPreviews,
-                                  const QStringList &resultPreviews)
+void TaskResultModel::onQuickPage(quint64 generation, const Page &rows)
 {
     if (generation != m_generation || !m_resetPending || m_quickShown || rows.isEmpty())
         return;
     // Shown like a first page, but the query stays "reset pending": page 0 (or a failure)
     // still settles it.
     beginResetModel();
-    m_pages.clear();
+    m_cache.clear();
     m_rowCount = int(rows.size());
-    insertPage(0, Page{rows, argsPreviews, resultPreviews, 0});
+    m_cache.insert(0, rows);
     m_quickShown = true;
     m_countProvisional = true;
     endResetModel();
-    Q_EMIT quickMatchesShown(m_rowCount);
+    CountState state = m_countState;
+    state.quickMatches = m_rowCount;
+    setCountState(state);
+}
+
+void TaskResultModel::endQuickMatches()
+{
+    // The search's first page replaced its quick matches; the count is still on its way.
+    if (m_countState.quickMatches < 0 || m_quickShown)
+        return;
+    CountState state = m_countState;
+    state.quickMatches = -1;
+    setCountState(state);
 }
 
 bool TaskResultModel::mergeIntoQuickMatches(Page &&page, int rowCount)
 {
-    const auto found = m_pages.find(0);
-    if (found == m_pages.end())
+    Page *found = m_cache.use(0);
+    if (!found)
         return false;
     Page &shown = *found;
     // Every quick match must be in the page, in the same order.
     qsizetype matched = 0;
-    for (qsizetype i = 0; i < page.rows.size() && matched < shown.rows.size(); ++i) {
-        if (page.rows.at(i).rowId == shown.rows.at(matched).rowId)
+    for (qsizetype i = 0; i < page.size() && matched < shown.size(); ++i) {
+        if (page.at(i).row.rowId == shown.at(matched).row.rowId)
             ++matched;
     }
-    if (matched != shown.rows.size())
+    if (matched != shown.size())
         return false;
 
     // Insert each run of new rows where the page has it. Throughout, the shown rows are the
     // page's rows before `pos`, then the quick matches not reached yet.
-    for (qsizetype pos = 0; pos < page.rows.size();) {
-        const qint64 nextQuick = pos < shown.rows.size() ? shown.rows.at(pos).rowId : -1;
-        if (page.rows.at(pos).rowId == nextQuick) {
+    for (qsizetype pos = 0; pos < page.size();) {
+        const qint64 nextQuick = pos < shown.size() ? shown.at(pos).row.rowId : -1;
+        if (page.at(pos).row.rowId == nextQuick) {
             ++pos;
             continue;
         }
         qsizetype end = pos;
-        while (end < page.rows.size() && page.rows.at(end).rowId != nextQuick)
+        while (end < page.size() && page.at(end).row.rowId != nextQuick)
             ++end;
         beginInsertRows(QModelIndex(), int(pos), int(end - 1));
-        for (qsizetype k = pos; k < end; ++k) {
-            shown.rows.insert(k, page.rows.at(k));
-            shown.argsPreviews.insert(k, page.argsPreviews.value(k));
-            shown.resultPreviews.insert(k, page.resultPreviews.value(k));
-        }
+        for (qsizetype k = pos; k < end; ++k)
+            shown.insert(k, page.at(k));
         m_rowCount += int(end - pos);
         endInsertRows();
         pos = end;
     }
     // The same rows now; take the page's copies (a worker may have updated one since). The
     // state is settled before anyone hears of it.
-    page.lastUse = ++m_useClock;
     shown = std::move(page);
-    for (auto it = m_early.begin(); it != m_early.end(); ++it) {
-        if (qint64(it.key()) * pageSize < rowCount)
-            insertPage(it.key(), std::move(*it));
-    }
-    m_early.clear();
+    m_cache.adoptEarly(rowCount);
     m_quickShown = false;
     m_resetPending = false;
     m_countProvisional = true;
     if (m_rowCount > 0)
         Q_EMIT dataChanged(index(0, 0), index(m_rowCount - 1, ColumnCount - 1));
     resizeRows(std::max(rowCount, m_rowCount));
+    endQuickMatches();
     return true;
 }
 
@@ -480,11 +576,10 @@ void TaskResultModel::onPageFailed(quint64 generation, int page, const StoreErro
 {
     if (generation != m_generation)
         return;
-    m_pending.remove(page);
-    m_failedPages.insert(page);
+    m_cache.setFailed(page);
     finishRequest();
     if (error.code != StoreError::Code::Cancelled)
-        Q_EMIT failed(error);
+        fail(error);
 }
 
 void TaskResultModel::onError(quint64 generation, const StoreError &error)
@@ -496,35 +591,19 @@ void TaskResultModel::onError(quint64 generation, const StoreError &error)
         // The new query has no count: show nothing rather than the old query's rows.
         beginResetModel();
         m_rowCount = 0;
-        m_pages.clear();
-        m_early.clear();
+        m_cache.clear();
+        m_cache.clearEarly();
         m_resetPending = false;
         endResetModel();
     } else if (m_countProvisional) {
         // The count failed after page 0 was shown: keep the rows that were read, drop the
         // estimated rest.
         m_countProvisional = false;
-        const auto first = m_pages.constFind(0);
-        resizeRows(first == m_pages.cend() ? 0 : int(first->rows.size()));
+        const Page *first = m_cache.peek(0);
+        resizeRows(first ? int(first->size()) : 0);
     }
     if (error.code != StoreError::Code::Cancelled)
-        Q_EMIT failed(error);
-}
-
-void TaskResultModel::insertPage(int page, Page &&data)
-{
-    data.lastUse = ++m_useClock;
-    m_pages.insert(page, std::move(data));
-    while (m_pages.size() > maxCachedPages) {
-        auto oldest = m_pages.end();
-        for (auto it = m_pages.begin(); it != m_pages.end(); ++it) {
-            if (it.key() != page && (oldest == m_pages.end() || it->lastUse < oldest->lastUse))
-                oldest = it;
-        }
-        if (oldest == m_pages.end())
-            break;
-        m_pages.erase(oldest);
-    }
+        fail(error);
 }
 
 void TaskResultModel::finishRequest()
@@ -598,24 +677,13 @@ const TaskResult *TaskResultModel::cachedRow(int row) const
 {
     if (row < 0 || row >= m_rowCount)
         return nullptr;
-    const auto it = m_pages.find(row / pageSize);
-    if (it == m_pages.end() || row % pageSize >= it->rows.size())
-        return nullptr;
-    it->lastUse = ++m_useClock;
-    return &it->rows.at(row % pageSize);
+    const PageRow *cached = m_cache.useRow(row);
+    return cached ? &cached->row : nullptr;
 }
 
 int TaskResultModel::rowOfRowId(qint64 rowId) const
 {
-    for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it) {
-        for (int i = 0; i < it->rows.size(); ++i) {
-            if (it->rows.at(i).rowId == rowId) {
-                const int row = it.key() * pageSize + i;
-                return row < m_rowCount ? row : -1;
-            }
-        }
-    }
-    return -1;
+    return m_cache.rowOfRowId(rowId, m_rowCount);
 }
 
 void TaskResultModel::setShowUtc(bool utc)
@@ -645,9 +713,9 @@ QString TaskResultModel::dateText(const QDateTime &date) const
     return QLocale().toString(m_showUtc ? date.toUTC() : date.toLocalTime(), m_dateFormat);
 }
 
-QVariant TaskResultModel::displayData(const Page &page, int index, int column) const
+QVariant TaskResultModel::displayData(const PageRow &shown, int column) const
 {
-    const TaskResult &row = page.rows.at(index);
+    const TaskResult &row = shown.row;
     switch (column) {
     case StatusColumn: return row.status;
     case TaskNameColumn: return row.taskName;
@@ -661,8 +729,8 @@ QVariant TaskResultModel::displayData(const Page &page, int index, int column) c
         const std::optional<Runtime> runtime = row.runtime();
         return runtime ? TimeParse::formatRuntime(runtime->ms) : QString();
     }
-    case ArgsColumn: return page.argsPreviews.value(index);
-    case ResultColumn: return page.resultPreviews.value(index);
+    case ArgsColumn: return shown.argsPreview;
+    case ResultColumn: return shown.resultPreview;
     default: return {};
     }
 }
@@ -728,21 +796,16 @@ QVariant TaskResultModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.model() != this || index.row() >= m_rowCount || index.column() >= ColumnCount)
         return {};
     const int pageNumber = index.row() / pageSize;
-    const int offset = index.row() % pageSize;
-    const Page *page = nullptr;
-    const auto it = m_pages.find(pageNumber);
-    if (it != m_pages.end()) {
-        it->lastUse = ++m_useClock;
-        if (offset < it->rows.size())
-            page = &*it;
-    } else if (!m_resetPending) {
+    const PageRow *shown = nullptr;
+    if (m_cache.contains(pageNumber))
+        shown = m_cache.useRow(index.row());
+    else if (!m_resetPending)
         requestPage(pageNumber);
-    }
-    const TaskResult *row = page ? &page->rows.at(offset) : nullptr;
+    const TaskResult *row = shown ? &shown->row : nullptr;
 
     switch (role) {
     case Qt::DisplayRole:
-        return row ? displayData(*page, offset, index.column()) : QVariant(placeholder);
+        return row ? displayData(*shown, index.column()) : QVariant(placeholder);
     case Qt::ToolTipRole:
         return row ? toolTipData(*row, index.column()) : QVariant();
     case RawValueRole:

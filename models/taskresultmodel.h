@@ -1,23 +1,75 @@
 #pragma once
 
+#include "pagecache.h"
 #include "resultstore.h"
+#include "storeworker.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
 
 #include <QAbstractTableModel>
 #include <QHash>
-#include <QSet>
-#include <QStringList>
+#include <QPointer>
 #include <QThread>
 #include <QTimer>
 
-class StoreWorker;
+/// The count the status bar shows, as one value: the figure (exact, or the store's
+/// estimate), the unfiltered total, whether a new query's count is still on its way, a
+/// search's quick task-id matches, and a store's background loading. Plain value type.
+struct CountState
+{
+    enum class Kind {
+        Unknown,      ///< nothing counted yet
+        QuickMatches, ///< a search shows quickMatches rows found by the task-id index
+        Counting,     ///< the query changed; matching/total are still the previous query's
+        Estimated,    ///< matching is the store's estimate; the exact count follows
+        Exact,        ///< matching and total are exact
+    };
+
+    qint64 matching = -1;   ///< rows matching the query; -1 = unknown
+    qint64 total = -1;      ///< rows in the store (the last exact count); -1 = unknown
+    bool estimated = false; ///< matching is the store's estimate
+    bool counting = false;  ///< the query changed and its count has not come yet
+    int quickMatches = -1;  ///< quick task-id matches shown while a search runs; -1 = none
+    bool loading = false;   ///< the store is still reading its index (CouchDB)
+    qint64 loaded = -1;     ///< documents indexed so far while loading; -1 otherwise
+
+    Kind kind() const
+    {
+        if (quickMatches >= 0)
+            return Kind::QuickMatches;
+        if (counting)
+            return Kind::Counting;
+        if (matching < 0)
+            return Kind::Unknown;
+        return estimated ? Kind::Estimated : Kind::Exact;
+    }
+    friend bool operator==(const CountState &a, const CountState &b)
+    {
+        return a.matching == b.matching && a.total == b.total && a.estimated == b.estimated
+            && a.counting == b.counting && a.quickMatches == b.quickMatches && a.loading == b.loading
+            && a.loaded == b.loaded;
+    }
+    friend bool operator!=(const CountState &a, const CountState &b) { return !(a == b); }
+};
+
+Q_DECLARE_METATYPE(CountState)
 
 /// A table of task results that never loads a whole table: the row count comes from the
 /// store, rows arrive in pages from a worker thread (which owns the store and its
-/// connection) and are kept in a bounded page cache. Facets, the total count and single-row
+/// connection) and are kept in a bounded PageCache. Facets, the total count and single-row
 /// details come from the same worker. Every answer carries the generation of the query that
 /// asked; answers for an older generation are dropped.
 ///
-/// Lives on the GUI thread. Owns its worker thread.
+/// The worker is also the one place where the rest of the window runs background work:
+/// request() runs a call with the model's store on the worker thread (a purge preview, the
+/// purge dialog's choices, each purge batch), decode() runs pure decoding on the model's
+/// second thread (so a 10 MB pickle never holds up a page), and both answer with one
+/// Reply. cancelRequest() drops a reply: a requester keeps only its latest request's id.
+///
+/// Lives on the GUI thread. Owns its worker threads.
 class TaskResultModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -67,10 +119,13 @@ public:
     /// Re-reads count, facets and the cached pages, keeping rows in place where possible.
     void refresh();
 
+    /// The count to show (see CountState); countStateChanged() follows every change.
+    const CountState &countState() const { return m_countState; }
+
     /// The store is still reading its index in the background (a CouchDB database being
     /// indexed): rows shown so far are partial. The model then refreshes itself every
     /// loadingRefreshMs, and once more when loading is complete.
-    bool isLoading() const { return m_loading; }
+    bool isLoading() const { return m_countState.loading; }
     /// Documents the store has indexed so far; -1 when the store keeps no index.
     qint64 loadedCount() const { return m_loadedCount; }
     static constexpr int loadingRefreshMs = 250;
@@ -82,10 +137,36 @@ public:
 
     /// Asks for the complete row; answers with detailReady() or detailFailed().
     void requestDetail(qint64 rowId);
+
     /// The summary row when its page is cached, else nullptr.
     const TaskResult *cachedRow(int row) const;
     /// Row number of a cached row id, or -1.
     int rowOfRowId(qint64 rowId) const;
+
+    // Requests: calls other objects have run in the background, answered with one Reply.
+    template<typename T>
+    using ReplyHandler = std::function<void(const Reply<T> &)>;
+
+    /// Runs call(store) on the worker thread with the open store, between the model's own
+    /// calls, and hands its outcome to handler on the GUI thread — unless cancelRequest(id)
+    /// or the receiver's destruction came first (then never). A store that is closed or
+    /// replaced before the call runs gives a StoreError instead. `call` runs on the worker
+    /// thread: it must use nothing but the store and what it captured by value.
+    template<typename T>
+    RequestId request(QObject *receiver, std::function<Outcome<T>(ResultStore &)> call, ReplyHandler<T> handler,
+                      RequestOptions options = {});
+    /// Runs work() on the model's decoding thread (pure work that needs no store: decoding
+    /// a large row), and hands the value to handler on the GUI thread, as request() does.
+    template<typename T>
+    RequestId decode(QObject *receiver, std::function<T()> work, ReplyHandler<T> handler);
+    /// What a purge of criteria would delete (waits behind the model's calls while the
+    /// store is still loading its index).
+    RequestId previewPurge(const PurgeCriteria &criteria, QObject *receiver, ReplyHandler<PurgePreview> handler);
+    /// The facets of query over the whole store (the purge dialog's choices: it waits while
+    /// the store is still loading its index), yielding to pages as the model's own facets.
+    RequestId requestFacets(const TaskQuery &query, QObject *receiver, ReplyHandler<Facets> handler);
+    /// Its reply is never delivered; a store call running for it now is interrupted.
+    void cancelRequest(RequestId id);
 
     /// Dates as UTC instead of local time (display only).
     void setShowUtc(bool utc);
@@ -107,13 +188,11 @@ Q_SIGNALS:
     void failed(const StoreError &error);
     /// The total for the current query (exact). totalRows is the unfiltered total.
     void countChanged(qint64 matching, qint64 totalRows);
-    /// A fast estimate of the current query's total, sent before countChanged() when the
-    /// store has one (SQLite, unfiltered: the rowid span). Until countChanged() the row count
-    /// is provisional (see isCountExact()).
-    void countEstimated(qint64 matching);
-    /// A search's quick matches are shown (see isShowingQuickMatches()): `rows` task ids start
-    /// with the term; the full search is still running.
-    void quickMatchesShown(int rows);
+    /// countState() changed: an estimate (sent before countChanged() when the store has one;
+    /// until countChanged() the row count is provisional, see isCountExact()), the exact
+    /// count, a new query's count on its way, a search's quick matches shown or replaced
+    /// (see isShowingQuickMatches()), loading progress.
+    void countStateChanged(const CountState &state);
     void facetsChanged(const Facets &facets);
     void detailReady(const TaskResult &row);
     void detailFailed(qint64 rowId, const StoreError &error);
@@ -127,20 +206,24 @@ Q_SIGNALS:
     void storeInfoChanged(const StoreInfo &info);
 
 private:
-    // Implementation detail (see taskresultmodel.cpp).
-    struct Page {
-        QVector<TaskResult> rows;
-        QStringList argsPreviews;   ///< decoded one-line args (+ kwargs), per row
-        QStringList resultPreviews; ///< decoded one-line result, per row
-        quint64 lastUse = 0;
+    /// A request not answered yet (GUI thread).
+    struct PendingRequest
+    {
+        QPointer<QObject> receiver;
+        std::shared_ptr<std::atomic_bool> dropped;
     };
+
+    RequestId addRequest(QObject *receiver, std::shared_ptr<std::atomic_bool> *dropped);
+    /// GUI thread: forgets the request; true when its reply is still wanted.
+    bool takeRequest(RequestId id);
+    void postRequest(std::shared_ptr<StoreRequest> request);
+    void postDecode(std::function<void()> work);
 
     void requestPage(int page) const;
     void onOpened(quint64 generation, const StoreInfo &info);
     void onOpenFailed(quint64 generation, const StoreError &error);
     void onCount(quint64 generation, qint64 matching, qint64 total);
-    void onQuickPage(quint64 generation, const QVector<TaskResult> &rows, const QStringList &argsPreviews,
-                     const QStringList &resultPreviews);
+    void onQuickPage(quint64 generation, const Page &rows);
     /// Page 0 of the current search after its quick matches: inserts the rows around them.
     /// False (nothing changed) when a quick row is not in the page.
     bool mergeIntoQuickMatches(Page &&page, int rowCount);
@@ -149,44 +232,97 @@ private:
     void onFacets(quint64 generation, const Facets &facets);
     void onLoadProgress(quint64 generation, bool loading, qint64 loaded);
     void setLoading(bool loading, qint64 loaded);
-    void onPage(quint64 generation, int page, const QVector<TaskResult> &rows,
-                const QStringList &argsPreviews, const QStringList &resultPreviews);
+    void onPage(quint64 generation, int page, const Page &rows);
     void onPageFailed(quint64 generation, int page, const StoreError &error);
     void onError(quint64 generation, const StoreError &error);
+    /// Emits failed(); the count is no longer on its way.
+    void fail(const StoreError &error);
     void startGeneration(bool keepRows);
     quint64 nextGeneration();
-    void insertPage(int page, Page &&data);
+    void endQuickMatches();
+    void setCountState(const CountState &state);
     void finishRequest();
     void updateBusy();
     void scheduleBusyUpdate() const;
-    QVariant displayData(const Page &page, int index, int column) const;
+    QVariant displayData(const PageRow &row, int column) const;
     QVariant rawData(const TaskResult &row, int column) const;
     QVariant toolTipData(const TaskResult &row, int column) const;
     QString dateText(const QDateTime &date) const;
 
     QThread m_thread;
+    QThread m_decodeThread;       ///< runs decode() work, in order
+    QObject *m_decoder = nullptr; ///< lives on m_decodeThread: the context decode() work runs in
     QTimer m_loadingTimer;        ///< single shot: the next refresh while the store is loading
-    bool m_loading = false;
     qint64 m_loadedCount = -1;
     StoreWorker *m_worker = nullptr;
     StoreInfo m_info;
     bool m_open = false;
     TaskQuery m_query;
     quint64 m_generation = 0;
-    quint64 m_epoch = 0;          ///< bumped when the store changes; details carry it
+    quint64 m_epoch = 0;          ///< bumped when the store changes; details and requests carry it
     int m_rowCount = 0;
     bool m_showUtc = false;
     bool m_resetPending = false;  ///< the current generation's count replaces every row
     bool m_quickShown = false;    ///< page 0 holds quick matches until the real page 0 comes
     bool m_countProvisional = false; ///< m_rowCount is page 0's size or an estimate
     qint64 m_estimate = -1;          ///< the current generation's estimate; -1 = none
+    CountState m_countState;
     bool m_busy = false;
     mutable int m_outstanding = 0; ///< requests of the current generation not answered yet
     QString m_dateFormat;
 
-    mutable QHash<int, Page> m_pages;  ///< shown pages (bounded by maxCachedPages)
-    QHash<int, Page> m_early;          ///< pages of a new query that came before its count
-    mutable QSet<int> m_pending;       ///< pages asked for in the current generation
-    mutable QSet<int> m_failedPages;   ///< not asked again until the next generation
-    mutable quint64 m_useClock = 0;
+    /// Shown pages, early pages, pending and failed pages (data() marks pages used).
+    mutable PageCache m_cache{pageSize, maxCachedPages};
+
+    RequestId m_lastRequest = 0;
+    QHash<RequestId, PendingRequest> m_requests;
 };
+
+template<typename T>
+RequestId TaskResultModel::request(QObject *receiver, std::function<Outcome<T>(ResultStore &)> call,
+                                   ReplyHandler<T> handler, RequestOptions options)
+{
+    auto request = std::make_shared<StoreRequest>();
+    request->id = addRequest(receiver, &request->dropped);
+    request->epoch = m_epoch;
+    request->options = options;
+    // Written and read on the worker thread, then moved into the reply posted to this thread.
+    auto outcome = std::make_shared<std::optional<Outcome<T>>>();
+    request->call = [outcome, call = std::move(call)](ResultStore &store) {
+        outcome->emplace(call(store));
+        return (*outcome)->ok() ? StoreError() : (*outcome)->error();
+    };
+    request->fail = [outcome](const StoreError &error) { outcome->emplace(error); };
+    request->reply = [this, id = request->id, outcome, handler = std::move(handler)] {
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, answer = std::move(**outcome), handler] {
+                if (takeRequest(id))
+                    handler(Reply<T>(id, answer));
+            },
+            Qt::QueuedConnection);
+    };
+    const RequestId id = request->id;
+    postRequest(std::move(request));
+    return id;
+}
+
+template<typename T>
+RequestId TaskResultModel::decode(QObject *receiver, std::function<T()> work, ReplyHandler<T> handler)
+{
+    std::shared_ptr<std::atomic_bool> dropped;
+    const RequestId id = addRequest(receiver, &dropped);
+    postDecode([this, id, dropped, work = std::move(work), handler = std::move(handler)] {
+        if (dropped->load())
+            return; // cancelled before it started
+        Outcome<T> value(work());
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, value = std::move(value), handler] {
+                if (takeRequest(id))
+                    handler(Reply<T>(id, value));
+            },
+            Qt::QueuedConnection);
+    });
+    return id;
+}

@@ -13,6 +13,7 @@
 #include "couchstore.h"
 #include "purger.h"
 #include "storechecks.h"
+#include "taskresultmodel.h"
 #include "storeurl.h"
 #include "testsupport.h"
 
@@ -795,8 +796,8 @@ void TestCouchStore::shouldRefuseDeletesWhenReadOnly()
 
 void TestCouchStore::shouldDeleteSelectedRowsThroughAPurgeJob()
 {
-    // What the window does: select rows in the browsing store, delete them with a PurgeJob
-    // whose own store (made by the factory, opened on the job's thread) gets the row ids.
+    // Select rows in one store, delete them with a PurgeJob on a window's model, whose own
+    // store (made by the factory, opened on the model's worker thread) gets the row ids.
     const QString db = copyDatabase();
     const QString url = QStringLiteral("couchdb://%1:%2@%3/%4").arg(m_base.user, m_base.password, m_base.hostPort(), db);
     const Outcome<StoreFactory> factory = makeStoreFactory(url);
@@ -812,7 +813,11 @@ void TestCouchStore::shouldDeleteSelectedRowsThroughAPurgeJob()
     for (const TaskResult &t : *rows)
         ids.append(t.rowId);
 
-    PurgeJob job(*factory);
+    TaskResultModel model;
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(*factory);
+    QVERIFY(opened.wait(30000));
+    PurgeJob job(&model);
     QSignalSpy finished(&job, &PurgeJob::finished);
     job.startDelete(ids);
     QVERIFY(finished.wait(30000));

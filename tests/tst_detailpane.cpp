@@ -2,6 +2,7 @@
 #include "errorbanner.h"
 #include "jsonhighlighter.h"
 #include "storeurl.h"
+#include "taskresultmodel.h"
 #include "testsupport.h"
 #include "tracebackview.h"
 
@@ -18,7 +19,6 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextEdit>
-#include <QThreadPool>
 #include <QTimer>
 #include <QTextLayout>
 #include <QToolButton>
@@ -519,7 +519,9 @@ void TestDetailPane::shouldKeepTheEventLoopTickingWhileAHugeRowIsShown()
 {
     const TaskResult row = hugeRow();
     QVERIFY(row.result.size() > 4 * 1024 * 1024);
+    TaskResultModel decoder; // the window's model: its decoding thread decodes big rows
     DetailPane pane;
+    pane.setDecoder(&decoder);
     pane.resize(600, 900);
     pane.show();
     QVERIFY(QTest::qWaitForWindowExposed(&pane));
@@ -581,7 +583,9 @@ void TestDetailPane::shouldDropAStaleDecodeOfAHugeRow()
     const TaskResult huge = hugeRow();
     const TaskResult small = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("9a54592d-e61f-5dfd-92f8-1711a4e9e88f"));
     QVERIFY(!small.taskId.isEmpty());
+    TaskResultModel decoder;
     DetailPane pane;
+    pane.setDecoder(&decoder);
     pane.show();
     QSignalSpy shown(&pane, &DetailPane::valuesShown);
     pane.showResult(huge);
@@ -591,8 +595,11 @@ void TestDetailPane::shouldDropAStaleDecodeOfAHugeRow()
     QCOMPARE(shown.size(), 1);
     const QString smallText = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->toPlainText();
 
-    QThreadPool::globalInstance()->waitForDone();
-    QCoreApplication::sendPostedEvents();
+    // The decoding thread works in order: once a later decode has answered, the stale one
+    // is done and its reply has come (and was dropped).
+    bool drained = false;
+    decoder.decode<int>(&pane, [] { return 0; }, [&drained](const Reply<int> &) { drained = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(drained, 120'000);
     QCoreApplication::processEvents();
     QCOMPARE(shown.size(), 1);
     QCOMPARE(pane.currentRow().taskId, small.taskId);
@@ -605,7 +612,9 @@ void TestDetailPane::shouldNotDecodeARefreshedHugeRowAgain()
     // Auto-refresh hands the pane the same row again every few seconds: its values must not
     // blink to "Decoding…" (nor cost a decode) when they have not changed.
     const TaskResult huge = hugeRow();
+    TaskResultModel decoder;
     DetailPane pane;
+    pane.setDecoder(&decoder);
     pane.show();
     QSignalSpy shown(&pane, &DetailPane::valuesShown);
     pane.showResult(huge);
@@ -643,8 +652,10 @@ void TestDetailPane::screenshots()
     for (bool dark : {false, true}) {
         const QPalette palette = dark ? darkPalette() : QApplication::style()->standardPalette();
         const QString suffix = dark ? QStringLiteral("-dark") : QStringLiteral("-light");
+        TaskResultModel decoder;
         auto shoot = [&](const TaskResult &row, const StoreInfo &i, const QString &name) {
             DetailPane pane;
+            pane.setDecoder(&decoder);
             pane.setPalette(palette);
             pane.setStoreInfo(i);
             pane.resize(560, 1000);

@@ -2,8 +2,10 @@
 #include "purgedialog.h"
 #include "statusbreakdown.h"
 #include "storeurl.h"
+#include "taskresultmodel.h"
 #include "testsupport.h"
 
+#include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDateTimeEdit>
@@ -23,8 +25,22 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-/// The deletion dialogs against copies of the real fixture database; every deletion is
-/// checked in the file through a separate connection.
+#include <atomic>
+#include <memory>
+
+namespace {
+
+/// The window's model, open on a store, with QAbstractItemModelTester watching it.
+struct OpenModel
+{
+    TaskResultModel model;
+    QAbstractItemModelTester tester{&model, QAbstractItemModelTester::FailureReportingMode::QtTest};
+};
+
+} // namespace
+
+/// The deletion dialogs on the window's model, against copies of the real fixture database;
+/// every deletion is checked in the file through a separate connection.
 class TestPurgeDialog : public QObject
 {
     Q_OBJECT
@@ -45,13 +61,16 @@ private Q_SLOTS:
     void deleteSelectedShouldDeleteExactlyTheGivenIds();
     void deleteSelectedShouldRefuseWhenReadOnly();
     void shouldWriteHumanSummaries();
+    void shouldPreviewAndDeleteWithTheModelsStoreAlone();
+    void shouldShowAPreviewErrorAsASentence();
 
     void screenshots();
 
 private:
     QString copyFixture(const QString &name);
     StoreFactory factoryFor(const QString &path, bool readOnly = false);
-    StoreInfo infoFor(const StoreFactory &factory);
+    /// The model open on factory's store (null when it did not open).
+    std::unique_ptr<OpenModel> openModel(const StoreFactory &factory);
     QSet<QString> taskIds(const QString &path);
     QSet<QString> groupIds(const QString &path);
     QMap<QString, qint64> statusCounts(const QString &path, const QStringList &taskIds);
@@ -90,12 +109,17 @@ StoreFactory TestPurgeDialog::factoryFor(const QString &path, bool readOnly)
     return factory ? *factory : StoreFactory();
 }
 
-StoreInfo TestPurgeDialog::infoFor(const StoreFactory &factory)
+std::unique_ptr<OpenModel> TestPurgeDialog::openModel(const StoreFactory &factory)
 {
-    std::unique_ptr<ResultStore> store = factory();
-    if (store->open())
-        return {};
-    return store->info();
+    auto opened = std::make_unique<OpenModel>();
+    QSignalSpy ready(&opened->model, &TaskResultModel::opened);
+    QSignalSpy failed(&opened->model, &TaskResultModel::failed);
+    opened->model.setStoreFactory(factory);
+    for (int i = 0; i < 200 && ready.isEmpty() && failed.isEmpty(); ++i)
+        ready.wait(100);
+    if (ready.isEmpty())
+        return nullptr;
+    return opened;
 }
 
 /// A separate connection to the file, independent of the store under test.
@@ -202,8 +226,9 @@ void TestPurgeDialog::shouldPreviewAndDeleteExactlyTheExpiredSet()
     const QSet<QString> groupsBefore = groupIds(path);
     const QMap<QString, qint64> byStatus = statusCounts(path, expiredTasks);
 
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/expired"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/expired"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     setExplicitCutoff(dialog, cutoff);
@@ -254,8 +279,9 @@ void TestPurgeDialog::shouldNarrowByStatusAndLeaveGroupsAlone()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
     const QSet<QString> groupsBefore = groupIds(path);
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/narrow"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/narrow"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     auto *statuses = dialog.findChild<QListWidget *>(QStringLiteral("statusFilter"));
@@ -289,8 +315,9 @@ void TestPurgeDialog::shouldNarrowByStatusAndLeaveGroupsAlone()
 void TestPurgeDialog::shouldNarrowByTaskName()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/narrow"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/narrow"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     auto *taskName = dialog.findChild<QComboBox *>(QStringLiteral("taskNameFilter"));
@@ -309,10 +336,10 @@ void TestPurgeDialog::shouldNarrowByTaskName()
 void TestPurgeDialog::shouldDefaultToOneDayAndRememberThePeriodPerConnection()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    const StoreFactory factory = factoryFor(path);
-    const StoreInfo info = infoFor(factory);
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
     {
-        PurgeDialog dialog(factory, info, QStringLiteral("connections/one"));
+        PurgeDialog dialog(&opened->model, QStringLiteral("connections/one"));
         QCOMPARE(dialog.findChild<QComboBox *>(QStringLiteral("cutoffModeCombo"))->currentIndex(), 0);
         QCOMPARE(dialog.findChild<QSpinBox *>(QStringLiteral("expiresSpin"))->value(), 1);
         QCOMPARE(dialog.findChild<QComboBox *>(QStringLiteral("expiresUnitCombo"))->currentData().toLongLong(), qint64(86400));
@@ -327,12 +354,12 @@ void TestPurgeDialog::shouldDefaultToOneDayAndRememberThePeriodPerConnection()
         QVERIFY(finished.wait(20000));
     }
     {
-        PurgeDialog again(factory, info, QStringLiteral("connections/one"));
+        PurgeDialog again(&opened->model, QStringLiteral("connections/one"));
         QCOMPARE(again.findChild<QSpinBox *>(QStringLiteral("expiresSpin"))->value(), 3);
         QCOMPARE(again.findChild<QComboBox *>(QStringLiteral("expiresUnitCombo"))->currentData().toLongLong(), qint64(3600));
     }
     {
-        PurgeDialog other(factory, info, QStringLiteral("connections/two"));
+        PurgeDialog other(&opened->model, QStringLiteral("connections/two"));
         QCOMPARE(other.findChild<QSpinBox *>(QStringLiteral("expiresSpin"))->value(), 1);
         QCOMPARE(other.findChild<QComboBox *>(QStringLiteral("expiresUnitCombo"))->currentData().toLongLong(), qint64(86400));
     }
@@ -341,8 +368,9 @@ void TestPurgeDialog::shouldDefaultToOneDayAndRememberThePeriodPerConnection()
 void TestPurgeDialog::shouldFixTheCutoffWhenConfirming()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/fixed"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/fixed"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     QVERIFY(waitForPreview(dialog, preview));
@@ -361,10 +389,10 @@ void TestPurgeDialog::shouldFixTheCutoffWhenConfirming()
 void TestPurgeDialog::shouldDisableConfirmWhenReadOnly()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    const StoreFactory factory = factoryFor(path, true);
-    const StoreInfo info = infoFor(factory);
-    QVERIFY(info.readOnly);
-    PurgeDialog dialog(factory, info, QStringLiteral("test/ro"));
+    const auto opened = openModel(factoryFor(path, true));
+    QVERIFY(opened);
+    QVERIFY(opened->model.storeInfo().readOnly);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/ro"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     QVERIFY(waitForPreview(dialog, preview));
@@ -385,8 +413,9 @@ void TestPurgeDialog::shouldKeepEveryRowNotYetDeletedWhenCancelledMidway()
     const qint64 total = taskIds(path).size();
     QCOMPARE(total, qint64(generated + 50));
 
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/cancel"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/cancel"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     setExplicitCutoff(dialog, QDateTime(QDate(2025, 3, 2), QTime(0, 0), Qt::UTC));
@@ -427,8 +456,9 @@ void TestPurgeDialog::shouldCancelInsteadOfClosingWhileRunning()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
     makeBig(path, 60000);
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/close"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/close"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     setExplicitCutoff(dialog, QDateTime(QDate(2025, 3, 2), QTime(0, 0), Qt::UTC));
@@ -451,8 +481,9 @@ void TestPurgeDialog::shouldNotHangWhenDestroyedWhileRunning()
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
     makeBig(path, 60000);
     const qint64 total = taskIds(path).size();
-    const StoreFactory factory = factoryFor(path);
-    auto *dialog = new PurgeDialog(factory, infoFor(factory), QStringLiteral("test/destroy"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    auto *dialog = new PurgeDialog(&opened->model, QStringLiteral("test/destroy"));
     QSignalSpy preview(dialog, &PurgeDialog::previewUpdated);
     dialog->show();
     setExplicitCutoff(*dialog, QDateTime(QDate(2025, 3, 2), QTime(0, 0), Qt::UTC));
@@ -486,7 +517,9 @@ void TestPurgeDialog::deleteSelectedShouldDeleteExactlyTheGivenIds()
     }
     QCOMPARE(rowIds.size(), 3);
     const QMap<QString, qint64> byStatus = statusCounts(path, chosen);
-    DeleteSelectedDialog dialog(factoryFor(path), rowIds, byStatus);
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    DeleteSelectedDialog dialog(&opened->model, rowIds, byStatus);
     dialog.show();
     const QString question = dialog.findChild<QLabel *>(QStringLiteral("questionLabel"))->text();
     QVERIFY2(question.startsWith(QStringLiteral("Delete 3 selected results? (")), qPrintable(question));
@@ -509,7 +542,9 @@ void TestPurgeDialog::deleteSelectedShouldDeleteExactlyTheGivenIds()
 void TestPurgeDialog::deleteSelectedShouldRefuseWhenReadOnly()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    DeleteSelectedDialog dialog(factoryFor(path, true), {1, 2}, {{QStringLiteral("SUCCESS"), 2}});
+    const auto opened = openModel(factoryFor(path, true));
+    QVERIFY(opened);
+    DeleteSelectedDialog dialog(&opened->model, {1, 2}, {{QStringLiteral("SUCCESS"), 2}});
     dialog.setReadOnly(true);
     dialog.show();
     auto *confirm = dialog.findChild<QPushButton *>(QStringLiteral("confirmButton"));
@@ -540,6 +575,73 @@ void TestPurgeDialog::shouldWriteHumanSummaries()
              QStringLiteral("12001 SUCCESS, 344 FAILURE"));
 }
 
+void TestPurgeDialog::shouldPreviewAndDeleteWithTheModelsStoreAlone()
+{
+    // On CouchDB every store reads the whole database into its index: the dialog must open
+    // none of its own. A factory that counts the stores made sees the model's one only.
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const int generated = 120000;
+    makeBig(path, generated);
+    const StoreFactory real = factoryFor(path);
+    auto made = std::make_shared<std::atomic_int>(0);
+    const StoreFactory counting = [real, made] {
+        made->fetch_add(1);
+        return real();
+    };
+    const auto opened = openModel(counting);
+    QVERIFY(opened);
+    TaskResultModel &model = opened->model;
+    QTRY_COMPARE(model.rowCount(), generated + 50);
+    QCOMPARE(made->load(), 1);
+
+    PurgeDialog dialog(&model, QStringLiteral("test/one-store"));
+    QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
+    dialog.show();
+    setExplicitCutoff(dialog, QDateTime(QDate(2025, 3, 2), QTime(0, 0), Qt::UTC));
+    QVERIFY(waitForPreview(dialog, preview));
+    QCOMPARE(dialog.previewTotal(), qint64(generated + 50));
+    QTRY_VERIFY(dialog.findChild<QListWidget *>(QStringLiteral("statusFilter"))->count() >= 5);
+    QCOMPARE(made->load(), 1);
+
+    // The purge runs on the model's worker, batch by batch: a page the window asks for
+    // meanwhile is read between two batches, not after the last one.
+    QSignalSpy finished(&dialog, &PurgeDialog::purgeFinished);
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("confirmButton")), Qt::LeftButton);
+    QVERIFY(dialog.isRunning());
+    const QModelIndex far = model.index(100'000, TaskResultModel::TaskIdColumn);
+    bool readWhileRunning = false;
+    connect(&model, &QAbstractItemModel::dataChanged, &dialog, [&] {
+        if (far.data(TaskResultModel::LoadedRole).toBool() && dialog.isRunning())
+            readWhileRunning = true;
+    });
+    model.data(far); // asks for its page
+    QVERIFY(finished.wait(60000));
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY2(!summary.error, qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(generated + 50));
+    QVERIFY(summary.batches > 1);
+    QVERIFY(readWhileRunning);
+    QVERIFY(taskIds(path).isEmpty());
+    QCOMPARE(made->load(), 1);
+}
+
+void TestPurgeDialog::shouldShowAPreviewErrorAsASentence()
+{
+    // The preview's reply carries the store's error: its sentence is what the dialog shows.
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    opened->model.close(); // the store went away under the dialog
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/error"));
+    QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
+    dialog.show();
+    QVERIFY(preview.wait(20000));
+    QCOMPARE(preview.last().at(0).toLongLong(), qint64(-1));
+    const QString label = dialog.findChild<QLabel *>(QStringLiteral("previewLabel"))->text();
+    QCOMPARE(label, QStringLiteral("Could not count the expired results: No database is open"));
+    QVERIFY(!dialog.findChild<QPushButton *>(QStringLiteral("confirmButton"))->isEnabled());
+}
+
 /// Not a check: PNGs for a person to look at when STALK_SCREENSHOTS names a directory.
 void TestPurgeDialog::screenshots()
 {
@@ -548,8 +650,9 @@ void TestPurgeDialog::screenshots()
         QSKIP("set STALK_SCREENSHOTS=<dir> to write screenshots");
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
     makeBig(path, 30000);
-    const StoreFactory factory = factoryFor(path);
-    PurgeDialog dialog(factory, infoFor(factory), QStringLiteral("test/shot"));
+    const auto opened = openModel(factoryFor(path));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/shot"));
     QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
     dialog.show();
     setExplicitCutoff(dialog, QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC));
@@ -571,7 +674,7 @@ void TestPurgeDialog::screenshots()
     QTest::qWait(100);
     QVERIFY(dialog.grab().save(out + QStringLiteral("/purge-done.png")));
 
-    DeleteSelectedDialog selected(factory, {1, 2, 3}, {{QStringLiteral("SUCCESS"), 2}, {QStringLiteral("FAILURE"), 1}});
+    DeleteSelectedDialog selected(&opened->model, {1, 2, 3}, {{QStringLiteral("SUCCESS"), 2}, {QStringLiteral("FAILURE"), 1}});
     selected.show();
     QCoreApplication::processEvents();
     QVERIFY(selected.grab().save(out + QStringLiteral("/delete-selected.png")));

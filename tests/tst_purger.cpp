@@ -9,6 +9,7 @@
 #include "fakestore.h"
 #include "purger.h"
 #include "storeurl.h"
+#include "taskresultmodel.h"
 #include "testsupport.h"
 
 namespace {
@@ -92,12 +93,24 @@ StoreFactory sqliteFactory(const QString &path)
     return factory ? *factory : StoreFactory();
 }
 
+/// Opens the model on the factory's store and waits until it answered (opened or failed).
+bool openModel(TaskResultModel &model, const StoreFactory &factory)
+{
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    QSignalSpy failed(&model, &TaskResultModel::failed);
+    model.setStoreFactory(factory);
+    for (int i = 0; i < 200 && opened.isEmpty() && failed.isEmpty(); ++i)
+        opened.wait(100);
+    return !opened.isEmpty();
+}
+
 // The in-memory store for faults the real one will not produce on demand.
 using TestSupport::FakeStore;
 
 } // namespace
 
-/// The deletion engine: batches, cancel, progress, errors; PurgeJob's thread and signals.
+/// The deletion engine: batches, cancel, progress, errors; PurgeJob's requests on a model's
+/// worker, and its signals.
 class TestPurger final : public QObject
 {
     Q_OBJECT
@@ -449,7 +462,9 @@ void TestPurger::shouldFinishJobOnceWithSummary()
     const QString path = copyFixture(dir, QStringLiteral("django.sqlite3"));
     PurgeCriteria criteria = criteriaOf(expired);
 
-    PurgeJob job(sqliteFactory(path));
+    TaskResultModel model;
+    QVERIFY(openModel(model, sqliteFactory(path)));
+    PurgeJob job(&model);
     QSignalSpy progress(&job, &PurgeJob::progress);
     QSignalSpy finished(&job, &PurgeJob::finished);
     job.startPurge(criteria, expiredTasks.size());
@@ -493,7 +508,9 @@ void TestPurger::shouldFinishJobWithOpenError()
     }
     const StoreFactory factory = sqliteFactory(path);
     QVERIFY(factory);
-    PurgeJob job(factory);
+    TaskResultModel model;
+    QVERIFY(!openModel(model, factory)); // the model's store could not be opened
+    PurgeJob job(&model);
     QSignalSpy finished(&job, &PurgeJob::finished);
     job.startDelete({1, 2, 3});
     QVERIFY(finished.wait(20000));
@@ -516,10 +533,12 @@ void TestPurger::shouldCancelJobRightAfterStart()
         before = db.taskIds();
     }
     PurgeCriteria criteria = criteriaOf(expired);
-    PurgeJob job(sqliteFactory(path));
+    TaskResultModel model;
+    QVERIFY(openModel(model, sqliteFactory(path)));
+    PurgeJob job(&model);
     QSignalSpy finished(&job, &PurgeJob::finished);
     job.startPurge(criteria, 0);
-    job.cancel(); // most likely before the thread has its Purger
+    job.cancel(); // before the worker has run its first batch
     QVERIFY(finished.wait(20000));
     QCOMPARE(finished.count(), 1);
     const PurgeSummary summary = finished.first().first().value<PurgeSummary>();

@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
+#include <QSemaphore>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -66,6 +67,16 @@ QStringList sorted(QStringList list)
     return list;
 }
 
+/// The states a countStateChanged spy saw that satisfy `pick`.
+template<typename Pick>
+int statesWhere(const QSignalSpy &states, Pick pick)
+{
+    int n = 0;
+    for (const QList<QVariant> &args : states)
+        n += pick(args.at(0).value<CountState>()) ? 1 : 0;
+    return n;
+}
+
 QMap<QString, qint64> facetMap(const QVector<FacetValue> &values)
 {
     QMap<QString, qint64> map;
@@ -97,6 +108,14 @@ std::shared_ptr<FakeControl> quickMatchStore(const QVector<qint64> &quickIds)
     control->ignoreInterrupt = true;
     control->quickIds = quickIds;
     return control;
+}
+
+/// Opens the model on the fake store; true once its first count came.
+bool openOnFake(TaskResultModel &model, const std::shared_ptr<FakeControl> &control)
+{
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    model.setStoreFactory(fakeFactory(control));
+    return counts.wait(10000);
 }
 
 /// Opens the model on the fake store and waits until it settles; then holds the store's
@@ -162,6 +181,14 @@ private Q_SLOTS:
     void shouldDestroyTheStoreOnTheWorkerThread();
     void shouldRefreshWhileTheStoreLoadsThenSettle();
     void shouldMapColumnsAndHeaders();
+    void shouldSayTheCountIsOnItsWayOnlyWhenTheRowsChange();
+
+    // Requests: one reply type, from the model's worker.
+    void shouldAnswerARequestWithTheValueOrTheError();
+    void shouldDropTheReplyOfACancelledRequestAndInterruptIt();
+    void shouldNotDeliverToAReceiverThatIsGone();
+    void shouldHoldAWholeStoreRequestWhileTheStoreLoads();
+    void shouldDecodeOffTheGuiThreadAndDropStaleReplies();
 };
 
 void TestTaskResultModel::initTestCase()
@@ -753,13 +780,16 @@ void TestTaskResultModel::shouldShowFirstPageBeforeTheCount()
     TaskResultModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy counts(&model, &TaskResultModel::countChanged);
-    QSignalSpy estimates(&model, &TaskResultModel::countEstimated);
+    QSignalSpy states(&model, &TaskResultModel::countStateChanged);
     model.setStoreFactory(fakeFactory(control));
     // The first rows are on screen while the count is still stuck in the store.
     QTRY_VERIFY(model.rowCount() > 0 && model.data(model.index(0, 0), TaskResultModel::LoadedRole).toBool());
     QTRY_COMPARE(control->blockedNow(), 1);
     QCOMPARE(counts.count(), 0);
-    QCOMPARE(estimates.count(), estimate >= 0 ? 1 : 0);
+    QCOMPARE(statesWhere(states, [](const CountState &c) { return c.estimated; }), estimate >= 0 ? 1 : 0);
+    QCOMPARE(model.countState().kind(), estimate >= 0 ? CountState::Kind::Estimated : CountState::Kind::Unknown);
+    if (estimate >= 0)
+        QCOMPARE(model.countState().matching, estimate);
     QCOMPARE(model.rowCount(), provisional);
     QVERIFY(!model.isCountExact());
     QCOMPARE(model.data(model.index(0, TaskResultModel::TaskIdColumn)).toString(),
@@ -775,6 +805,8 @@ void TestTaskResultModel::shouldShowFirstPageBeforeTheCount()
     QCOMPARE(counts.at(0).at(0).toLongLong(), qint64(rows));
     QCOMPARE(model.rowCount(), rows);
     QVERIFY(model.isCountExact());
+    QCOMPARE(model.countState().kind(), CountState::Kind::Exact);
+    QCOMPARE(model.countState().matching, qint64(rows));
     QCOMPARE(resets.count(), 0);
     QVERIFY(selected.isValid());
     QCOMPARE(selected.row(), 5);
@@ -791,14 +823,15 @@ void TestTaskResultModel::shouldShowQuickMatchesThenInsertTheRestAroundThem()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     // The search's page 0 is held in the store: the quick matches show meanwhile. Rows 480,
     // 470 and 305 are at positions 20, 30 and 195 of the answer: all on page 0.
-    QSignalSpy quick(&model, &TaskResultModel::quickMatchesShown);
+    QSignalSpy states(&model, &TaskResultModel::countStateChanged);
     const auto control = quickMatchStore({480, 470, 305});
     searchWithPagesHeld(model, control, QStringLiteral("task-004"));
     if (QTest::currentTestFailed())
         return;
     QSignalSpy counts(&model, &TaskResultModel::countChanged);
-    QCOMPARE(quick.count(), 1);
-    QCOMPARE(quick.at(0).at(0).toInt(), 3);
+    QCOMPARE(statesWhere(states, [](const CountState &c) { return c.quickMatches >= 0; }), 1);
+    QCOMPARE(model.countState().kind(), CountState::Kind::QuickMatches);
+    QCOMPARE(model.countState().quickMatches, 3);
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.data(model.index(0, TaskResultModel::TaskIdColumn)).toString(), QStringLiteral("task-00480"));
     QCOMPARE(model.data(model.index(2, TaskResultModel::TaskIdColumn)).toString(), QStringLiteral("task-00305"));
@@ -811,7 +844,9 @@ void TestTaskResultModel::shouldShowQuickMatchesThenInsertTheRestAroundThem()
     QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
     control->release();
     QTRY_VERIFY(!model.isShowingQuickMatches());
+    QCOMPARE(model.countState().quickMatches, -1);
     QTRY_COMPARE(counts.count(), 1);
+    QCOMPARE(model.countState().kind(), CountState::Kind::Exact);
     QCOMPARE(resets.count(), 0);
     QVERIFY(selected.isValid());
     QCOMPARE(selected.row(), 30);
@@ -1261,6 +1296,229 @@ void TestTaskResultModel::shouldMapColumnsAndHeaders()
     model.refresh();
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.query(), query);
+}
+
+void TestTaskResultModel::shouldSayTheCountIsOnItsWayOnlyWhenTheRowsChange()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(openOnFake(model, control));
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    CountState expected;
+    expected.matching = 450;
+    expected.total = 450;
+    QCOMPARE(model.countState().kind(), CountState::Kind::Exact);
+    QVERIFY(model.countState() == expected);
+
+    // Another filter: the figure shown is the previous query's until the new count comes.
+    const auto holdCounts = [&control] {
+        QMutexLocker locker(&control->mutex);
+        control->blockCounts = true;
+        control->released = false;
+    };
+    holdCounts();
+    QSignalSpy states(&model, &TaskResultModel::countStateChanged);
+    TaskQuery failures;
+    failures.statuses = {QStringLiteral("FAILURE")};
+    model.setQuery(failures);
+    QCOMPARE(states.count(), 1);
+    QCOMPARE(model.countState().kind(), CountState::Kind::Counting);
+    expected.counting = true;
+    QVERIFY(model.countState() == expected);
+    QTRY_COMPARE(control->blockedNow(), 1);
+    control->release();
+    QVERIFY(counts.wait(10000));
+    expected.counting = false;
+    expected.matching = 150;
+    QVERIFY(model.countState() == expected);
+
+    // Another order of the same rows: the count shown stays right, nothing is "counting".
+    holdCounts();
+    states.clear();
+    model.sort(TaskResultModel::TaskIdColumn, Qt::AscendingOrder);
+    QCOMPARE(states.count(), 0);
+    QVERIFY(model.countState() == expected);
+    control->release();
+    QVERIFY(counts.wait(10000));
+
+    // Closing forgets it.
+    model.close();
+    QCOMPARE(model.countState().kind(), CountState::Kind::Unknown);
+    QVERIFY(model.countState() == CountState());
+}
+
+void TestTaskResultModel::shouldAnswerARequestWithTheValueOrTheError()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 30;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(openOnFake(model, control));
+    QObject receiver;
+    std::optional<Reply<qint64>> answer;
+    const auto count = [](ResultStore &store) { return store.count(TaskQuery()); };
+    const auto keep = [&answer](const Reply<qint64> &reply) { answer = reply; };
+
+    // The value, from the model's store.
+    RequestId id = model.request<qint64>(&receiver, count, keep);
+    QVERIFY(id != 0);
+    QVERIFY(!answer); // never from inside request()
+    QTRY_VERIFY(answer.has_value());
+    QVERIFY(answer->ok());
+    QCOMPARE(answer->requestId(), id);
+    QCOMPARE(**answer, qint64(30));
+
+    // The store's error: its code to branch on and its sentence to show.
+    {
+        QMutexLocker locker(&control->mutex);
+        control->countError = StoreError(StoreError::Code::Locked, QStringLiteral("database is locked: fake"));
+    }
+    answer.reset();
+    id = model.request<qint64>(&receiver, count, keep);
+    QTRY_VERIFY(answer.has_value());
+    QVERIFY(!answer->ok());
+    QCOMPARE(answer->requestId(), id);
+    QCOMPARE(answer->error().code, StoreError::Code::Locked);
+    QCOMPARE(answer->error().message, QStringLiteral("database is locked: fake"));
+
+    // The typed requests answer the same way.
+    std::optional<Reply<PurgePreview>> preview;
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime::currentDateTimeUtc();
+    model.previewPurge(criteria, &receiver, [&preview](const Reply<PurgePreview> &reply) { preview = reply; });
+    QTRY_VERIFY(preview.has_value());
+    QVERIFY(preview->ok());
+    QCOMPARE((*preview)->total, qint64(30)); // every fake row is expired
+
+    // A closed store: an error, never a call on some other store.
+    model.close();
+    answer.reset();
+    model.request<qint64>(&receiver, count, keep);
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(answer->error().code, StoreError::Code::QueryFailed);
+    QCOMPARE(answer->error().message, QStringLiteral("No database is open"));
+}
+
+void TestTaskResultModel::shouldDropTheReplyOfACancelledRequestAndInterruptIt()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy facets(&model, &TaskResultModel::facetsChanged);
+    QVERIFY(openOnFake(model, control));
+    QTRY_COMPARE(facets.count(), 1); // the model's own calls are done
+    {
+        QMutexLocker locker(&control->mutex);
+        control->blockFacets = true;
+    }
+    QObject receiver;
+    int stale = 0;
+    const RequestId first = model.requestFacets(TaskQuery(), &receiver, [&stale](const Reply<Facets> &) { ++stale; });
+    QTRY_COMPARE(control->blockedNow(), 1);
+    const int interruptsBefore = control->interrupts;
+    model.cancelRequest(first); // the inputs changed: interrupt the call, drop its reply
+    QTRY_COMPARE(control->blockedNow(), 0);
+    QCOMPARE(control->interrupts, interruptsBefore + 1);
+
+    {
+        QMutexLocker locker(&control->mutex);
+        control->blockFacets = false;
+    }
+    std::optional<Reply<Facets>> latest;
+    const RequestId second
+        = model.requestFacets(TaskQuery(), &receiver, [&latest](const Reply<Facets> &reply) { latest = reply; });
+    QTRY_VERIFY(latest.has_value());
+    QVERIFY(latest->ok());
+    QCOMPARE(latest->requestId(), second);
+    QCoreApplication::processEvents();
+    QCOMPARE(stale, 0);
+}
+
+void TestTaskResultModel::shouldNotDeliverToAReceiverThatIsGone()
+{
+    auto control = std::make_shared<FakeControl>();
+    TaskResultModel model;
+    QVERIFY(openOnFake(model, control));
+    int delivered = 0;
+    auto *gone = new QObject;
+    model.request<qint64>(gone, [](ResultStore &store) { return store.count(TaskQuery()); },
+                          [&delivered](const Reply<qint64> &) { ++delivered; });
+    delete gone; // a dialog closed before its preview came
+    QObject receiver;
+    std::optional<Reply<qint64>> after;
+    model.request<qint64>(&receiver, [](ResultStore &store) { return store.count(TaskQuery()); },
+                          [&after](const Reply<qint64> &reply) { after = reply; });
+    QTRY_VERIFY(after.has_value()); // replies come in order: the first one was dropped by now
+    QCOMPARE(delivered, 0);
+}
+
+void TestTaskResultModel::shouldHoldAWholeStoreRequestWhileTheStoreLoads()
+{
+    // A purge preview needs the whole index: while a CouchDB store is still reading it, the
+    // preview waits behind the model's own calls instead of blocking them.
+    auto control = std::make_shared<FakeControl>();
+    control->setLoading(true, 100);
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(openOnFake(model, control));
+    QVERIFY(model.isLoading());
+    QObject receiver;
+    std::optional<Reply<PurgePreview>> preview;
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime::currentDateTimeUtc();
+    model.previewPurge(criteria, &receiver, [&preview](const Reply<PurgePreview> &reply) { preview = reply; });
+    const int counted = control->countCallsNow();
+    QTRY_VERIFY(control->countCallsNow() > counted + 1); // the loading refreshes go on
+    QVERIFY(!preview.has_value());
+    control->setLoading(false, 450);
+    QTRY_VERIFY(preview.has_value());
+    QVERIFY(preview->ok());
+    QTRY_VERIFY(!model.isLoading());
+}
+
+void TestTaskResultModel::shouldDecodeOffTheGuiThreadAndDropStaleReplies()
+{
+    TaskResultModel model; // decoding needs no store
+    QObject receiver;
+    // A large value: a result of 100,000 JSON objects.
+    QString result = QStringLiteral("[");
+    for (int i = 0; i < 100'000; ++i)
+        result += QStringLiteral("%1{\"i\": %2, \"name\": \"item-%2\"}").arg(i ? QStringLiteral(", ") : QString()).arg(i);
+    result += QLatin1Char(']');
+
+    QSemaphore gate;
+    int staleReplies = 0;
+    const RequestId stale = model.decode<QString>(
+        &receiver,
+        [&gate, result] {
+            gate.acquire(); // held until the test has moved on
+            return ValueDecoder::decodeResult(result, QStringLiteral("application/json"), QStringLiteral("utf-8")).text;
+        },
+        [&staleReplies](const Reply<QString> &) { ++staleReplies; });
+    // decode() returned while the work waits on the gate: it never ran on this thread.
+    model.cancelRequest(stale); // another row was selected
+
+    struct Decoded
+    {
+        Qt::HANDLE thread = nullptr;
+        qsizetype size = 0;
+    };
+    std::optional<Reply<Decoded>> latest;
+    model.decode<Decoded>(
+        &receiver,
+        [result] {
+            const auto decoded = ValueDecoder::decodeResult(result, QStringLiteral("application/json"), QStringLiteral("utf-8"));
+            return Decoded{QThread::currentThreadId(), decoded.text.size()};
+        },
+        [&latest](const Reply<Decoded> &reply) { latest = reply; });
+    gate.release();
+    QTRY_VERIFY_WITH_TIMEOUT(latest.has_value(), 60'000);
+    QVERIFY(latest->ok());
+    QVERIFY((*latest)->thread != QThread::currentThreadId());
+    QVERIFY((*latest)->size > result.size()); // pretty-printed
+    QCoreApplication::processEvents();
+    QCOMPARE(staleReplies, 0);
 }
 
 QTEST_GUILESS_MAIN(TestTaskResultModel)

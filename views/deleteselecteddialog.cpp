@@ -13,9 +13,9 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-DeleteSelectedDialog::DeleteSelectedDialog(StoreFactory factory, const QVector<qint64> &rowIds,
+DeleteSelectedDialog::DeleteSelectedDialog(TaskResultModel *model, const QVector<qint64> &rowIds,
                                            const QMap<QString, qint64> &countByStatus, QWidget *parent)
-    : QDialog(parent), m_factory(std::move(factory)), m_rowIds(rowIds)
+    : QDialog(parent), m_model(model), m_rowIds(rowIds)
 {
     setObjectName(QStringLiteral("deleteSelectedDialog"));
     setWindowTitle(tr("Delete selected results"));
@@ -105,7 +105,7 @@ void DeleteSelectedDialog::confirm()
     m_confirm->hide();
     m_progress->show();
     m_progress->setFormat(tr("Deleting…"));
-    m_job = new PurgeJob(m_factory, this);
+    m_job = new PurgeJob(m_model, this);
     connect(m_job, &PurgeJob::progress, this, [this](qint64 done, qint64 expected) {
         const qint64 max = showDeletionProgress(m_progress, done, expected);
         m_progress->setFormat(tr("Deleted %1 of %2").arg(QLocale().toString(done), QLocale().toString(max)));

@@ -5,14 +5,17 @@
 
 #include <QDialog>
 #include <QMap>
+#include <QPointer>
 #include <QVector>
 
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class TaskResultModel;
 
-/// "Delete 3 selected results? (2 SUCCESS, 1 FAILURE)": confirm, then a PurgeJob deletes
-/// exactly these row ids in batches with progress and Cancel, and a summary follows.
+/// "Delete 3 selected results? (2 SUCCESS, 1 FAILURE)": confirm, then a PurgeJob on the
+/// window's model (its worker, its store) deletes exactly these row ids in batches with
+/// progress and Cancel, and a summary follows.
 /// Closing while deleting cancels the job (the dialog stays to show the summary);
 /// destroying the dialog cancels and waits for the batch in flight.
 ///
@@ -22,7 +25,7 @@ class DeleteSelectedDialog final : public QDialog
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DeleteSelectedDialog)
 public:
-    DeleteSelectedDialog(StoreFactory factory, const QVector<qint64> &rowIds,
+    DeleteSelectedDialog(TaskResultModel *model, const QVector<qint64> &rowIds,
                          const QMap<QString, qint64> &countByStatus, QWidget *parent = nullptr);
     ~DeleteSelectedDialog() override;
 
@@ -43,7 +46,7 @@ private:
     void confirm();
     void onFinished(const PurgeSummary &summary);
 
-    StoreFactory m_factory;
+    QPointer<TaskResultModel> m_model;
     QVector<qint64> m_rowIds;
     bool m_done = false;
     QLabel *m_question = nullptr;

@@ -3,6 +3,7 @@
 #include "jsonhighlighter.h"
 #include "palettecolors.h"
 #include "statusstyle.h"
+#include "taskresultmodel.h"
 #include "timeparse.h"
 #include "tracebackview.h"
 #include "valuedecoder.h"
@@ -15,7 +16,6 @@
 #include <QFontDatabase>
 #include <QGridLayout>
 #include <QFrame>
-#include <QFutureWatcher>
 #include <QHash>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -29,7 +29,6 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -250,7 +249,23 @@ DetailPane::DetailPane(QWidget *parent) : QWidget(parent), m_ui(std::make_unique
     clear();
 }
 
-DetailPane::~DetailPane() = default;
+DetailPane::~DetailPane()
+{
+    dropDecode();
+}
+
+void DetailPane::setDecoder(TaskResultModel *model)
+{
+    dropDecode();
+    m_decoder = model;
+}
+
+void DetailPane::dropDecode()
+{
+    if (m_decoder)
+        m_decoder->cancelRequest(m_decodeRequest);
+    m_decodeRequest = 0;
+}
 
 namespace {
 
@@ -601,24 +616,22 @@ void DetailPane::showResult(const TaskResult &row)
     // stored ones changed (no decode, no "Decoding…" blink).
     const bool sameValues = m_values && sameStoredValues(m_row, row);
     m_row = row;
-    const quint64 generation = ++m_generation;
-    if (!sameValues && storedSize(row) <= syncDecodeLimit) {
+    // A decode for the row shown before is not wanted any more.
+    dropDecode();
+    if (!sameValues && (storedSize(row) <= syncDecodeLimit || !m_decoder)) {
         m_values = decodeValues(row);
     } else if (!sameValues) {
-        // Pickles, literals and pretty JSON of megabytes take seconds: decode on a pool
-        // thread. The watcher lives on this thread and emits finished here (it queues the
-        // answer itself); an answer for an older showResult() is dropped.
+        // Pickles, literals and pretty JSON of megabytes take seconds: decoded by the
+        // model's decoding thread, shown when the reply comes.
         m_values.reset();
-        auto *watcher = new QFutureWatcher<std::shared_ptr<const Values>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-            watcher->deleteLater();
-            if (generation != m_generation)
-                return;
-            m_values = watcher->result();
-            render();
-            Q_EMIT valuesShown();
-        });
-        watcher->setFuture(QtConcurrent::run([row] { return decodeValues(row); }));
+        m_decodeRequest = m_decoder->decode<std::shared_ptr<const Values>>(
+            this, [row] { return decodeValues(row); },
+            [this](const Reply<std::shared_ptr<const Values>> &reply) {
+                m_decodeRequest = 0;
+                m_values = *reply;
+                render();
+                Q_EMIT valuesShown();
+            });
     }
     render();
     if (m_values)
@@ -633,7 +646,7 @@ void DetailPane::showError(const QString &message)
     m_ui->loadingDelay->stop();
     m_row = TaskResult();
     m_values.reset();
-    ++m_generation;
+    dropDecode();
     showPlaceholder(tr("Could not load this result.\n\n%1").arg(message));
     m_ui->placeholder->setProperty("error", true);
 }
@@ -643,7 +656,7 @@ void DetailPane::clear()
     m_ui->loadingDelay->stop();
     m_row = TaskResult();
     m_values.reset();
-    ++m_generation;
+    dropDecode();
     showPlaceholder(tr("Select a task result to see its details."));
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "resultstore.h"
+#include "storeworker.h"
 #include "taskresult.h"
 
 #include <memory>
 
+#include <QPointer>
 #include <QScrollArea>
 #include <QWidget>
 
@@ -18,15 +20,17 @@ class QGroupBox;
 class QFormLayout;
 class TracebackView;
 class JsonHighlighter;
+class TaskResultModel;
 
 /// The read-only detail of one task result, grouped as the Django admin's TaskResult page:
 /// Identity, Parameters, Result, Dates. Shows a complete row (TaskResult::complete), a
 /// loading state, or an error. Pure view: does no database work.
 ///
 /// Decoding (pickles, Python literals, pretty JSON) is linear in a value's size: a row whose
-/// stored values exceed syncDecodeLimit characters is decoded on a QThreadPool thread and
-/// shown when done (a newer showResult()/clear() drops the stale answer); the text views get
-/// at most maxShownChars characters of a value, with a note; Copy copies all of it.
+/// stored values exceed syncDecodeLimit characters is decoded by the decoder's background
+/// thread (TaskResultModel::decode()) and shown when done (a newer showResult()/clear()
+/// drops the stale reply); the text views get at most maxShownChars characters of a value,
+/// with a note; Copy copies all of it.
 ///
 /// Lives on the GUI thread; owned by its parent.
 class DetailPane final : public QWidget
@@ -37,6 +41,9 @@ public:
     explicit DetailPane(QWidget *parent = nullptr);
     ~DetailPane() override;
 
+    /// The model whose decoding thread decodes large rows (the window's). Without one, every
+    /// row is decoded at once, on this thread.
+    void setDecoder(TaskResultModel *model);
     /// What the open store holds: explains unavailable fields and result_extended being off.
     void setStoreInfo(const StoreInfo &info);
     /// "Loading task <id>…" until showResult()/showError().
@@ -55,7 +62,7 @@ public:
     bool isDecoding() const { return !m_values && (m_row.rowId >= 0 || !m_row.taskId.isEmpty()); }
 
     /// Rows whose args, kwargs, result, meta and traceback add up to more characters than
-    /// this are decoded on a worker thread; smaller ones at once.
+    /// this are decoded on the decoder's thread; smaller ones at once.
     static constexpr qsizetype syncDecodeLimit = 64 * 1024;
     /// Most characters of one decoded value put into a text view.
     static constexpr qsizetype maxShownChars = 256 * 1024;
@@ -74,19 +81,21 @@ protected:
 private:
     struct Ui;
     struct Values;
-    /// Pure: runs on a pool thread for large rows.
+    /// Pure: runs on the decoder's thread for large rows.
     static std::shared_ptr<const Values> decodeValues(const TaskResult &row);
     void buildUi();
     void render();
     void applyPalette();
     void showPlaceholder(const QString &text);
+    /// The decode in flight is not wanted any more: its reply never comes.
+    void dropDecode();
 
     std::unique_ptr<Ui> m_ui;
     StoreInfo m_info;
     bool m_hasInfo = false;
     TaskResult m_row;
-    /// Decoded values of m_row; null while a worker decodes them.
+    /// Decoded values of m_row; null while the decoder's thread decodes them.
     std::shared_ptr<const Values> m_values;
-    /// Bumped by every showResult()/showError()/clear(); a decode answer for an older one is dropped.
-    quint64 m_generation = 0;
+    QPointer<TaskResultModel> m_decoder;
+    RequestId m_decodeRequest = 0; ///< the decode in flight (0: none)
 };

@@ -110,32 +110,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_model, &TaskResultModel::opened, this, &MainWindow::onOpened);
     connect(m_model, &TaskResultModel::failed, this, &MainWindow::onFailed);
     // A huge table shows the store's cheap estimate at once; the exact count replaces it.
-    connect(m_model, &TaskResultModel::quickMatchesShown, this, [this](int rows) {
-        m_quickMatches = rows;
-        updateCountLabel();
-    });
-    connect(m_model, &TaskResultModel::countEstimated, this, [this](qint64 matching) {
-        m_quickMatches = -1;
-        m_countPending = false;
-        m_matching = matching;
-        m_countIsEstimate = true;
-        updateCountLabel();
-    });
-    connect(m_model, &TaskResultModel::countChanged, this, [this](qint64 matching, qint64 total) {
-        m_quickMatches = -1;
-        m_countPending = false;
-        m_matching = matching;
-        m_countIsEstimate = false;
-        m_total = total;
-        updateCountLabel();
+    connect(m_model, &TaskResultModel::countStateChanged, this, &MainWindow::updateCountLabel);
+    connect(m_model, &TaskResultModel::countChanged, this, [this](qint64 matching) {
         // A freshly opened database shows its newest result in the detail pane.
         if (m_selectFirstRow && matching > 0 && !m_table->currentIndex().isValid())
             m_table->selectRow(0);
         m_selectFirstRow = false;
-    });
-    connect(m_model, &TaskResultModel::loadingChanged, this, [this](bool loading, qint64 loaded) {
-        m_loaded = loading ? loaded : -1;
-        updateCountLabel();
     });
     // A store that loads in the background learns more about itself as it goes (CouchDB
     // counts foreign documents last): keep the note and the detail pane current.
@@ -158,12 +138,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
         if (m_currentRowId < 0 && m_table->currentIndex().isValid())
             onCurrentRowChanged();
-        endQuickMatches();
     });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         if (!m_table->isPreserving())
             onCurrentRowChanged();
-        endQuickMatches();
     });
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -334,6 +312,7 @@ void MainWindow::createDocks()
                            QKeySequence(Qt::CTRL | Qt::Key_1), Qt::LeftDockWidgetArea);
     m_detailPane = new DetailPane(this);
     m_detailPane->setObjectName(QStringLiteral("detailPane"));
+    m_detailPane->setDecoder(m_model);
     m_detailDock = addDock(tr("Details"), QStringLiteral("detailDock"), m_detailPane,
                            QKeySequence(Qt::CTRL | Qt::Key_2), Qt::RightDockWidgetArea);
     resizeDocks({m_filterDock, m_detailDock}, {270, 460}, Qt::Horizontal);
@@ -506,8 +485,6 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
     m_currentRowId = -1;
     m_currentDetail = TaskResult();
     m_detailPane->clear();
-    m_matching = m_total = -1;
-    m_countIsEstimate = false;
     m_opened = false;
     m_info = StoreInfo();
     reopen();
@@ -568,8 +545,6 @@ void MainWindow::onOpened(const StoreInfo &info)
 void MainWindow::onFailed(const StoreError &error)
 {
     m_lastError = error.message;
-    m_countPending = false;
-    m_quickMatches = -1;
     updateCountLabel();
     // The server rejected a URL with a user but no password: ask for one (a wrong typed
     // password is forgotten and shown in the banner; Retry asks again).
@@ -633,8 +608,6 @@ void MainWindow::applyQuery()
     query.search = m_searchBox->text();
     m_filterPanel->applyTo(&query);
     if (query != m_model->query()) {
-        m_quickMatches = -1;
-        m_countPending = true;
         m_countingDelay->start();
         m_model->setQuery(query);
     }
@@ -656,6 +629,7 @@ void MainWindow::refresh(bool automatic)
         TaskQuery query = m_model->query();
         m_filterPanel->applyTo(&query);
         if (query != m_model->query()) {
+            m_countingDelay->start();
             m_model->setQuery(query);
             return;
         }
@@ -724,31 +698,24 @@ void MainWindow::updateNote()
     m_noteIcon->setToolTip(m_noteLabel->toolTip());
 }
 
-void MainWindow::endQuickMatches()
-{
-    // The search's first page replaced its quick matches; the count is still on its way.
-    if (m_quickMatches >= 0 && !m_model->isShowingQuickMatches()) {
-        m_quickMatches = -1;
-        updateCountLabel();
-    }
-}
-
 void MainWindow::updateCountLabel()
 {
     const QLocale locale;
+    const CountState &count = m_model->countState();
     QString text;
-    if (m_quickMatches >= 0)
-        text = (m_quickMatches == 1 ? tr("1 task id starts with the search")
-                                    : tr("%1 task ids start with the search").arg(locale.toString(m_quickMatches)))
+    if (count.quickMatches >= 0)
+        text = (count.quickMatches == 1
+                    ? tr("1 task id starts with the search")
+                    : tr("%1 task ids start with the search").arg(locale.toString(count.quickMatches)))
             + tr(" · searching every result…");
-    else if (m_countPending && !m_countingDelay->isActive())
+    else if (count.counting && !m_countingDelay->isActive())
         text = tr("counting results…");
-    else if (m_countIsEstimate && m_matching >= 0)
-        text = tr("about %1 results (counting…)").arg(locale.toString(m_matching));
-    else if (m_matching >= 0 && m_total >= 0)
-        text = tr("%1 of %2 results").arg(locale.toString(m_matching), locale.toString(m_total));
-    if (m_loaded >= 0)
-        text += tr(" · loading… %1 documents").arg(locale.toString(m_loaded));
+    else if (count.estimated && count.matching >= 0)
+        text = tr("about %1 results (counting…)").arg(locale.toString(count.matching));
+    else if (count.matching >= 0 && count.total >= 0)
+        text = tr("%1 of %2 results").arg(locale.toString(count.matching), locale.toString(count.total));
+    if (count.loaded >= 0)
+        text += tr(" · loading… %1 documents").arg(locale.toString(count.loaded));
     // Whole rows are selected, so the ranges' heights add up to the rows: no walk over a
     // select-all of millions of rows on every selection change.
     qint64 selected = 0;
@@ -959,26 +926,12 @@ void MainWindow::copyRowsAsJson()
 // ---------------------------------------------------------------------------------------
 // Deleting
 
-StoreFactory MainWindow::writableFactory()
-{
-    StoreOptions options;
-    options.password = m_password;
-    Outcome<StoreFactory> factory = StoreOpener(m_url, options).factory();
-    if (!factory) {
-        m_banner->showMessage(factory.error().message, false);
-        return {};
-    }
-    return *factory;
-}
-
 void MainWindow::deleteExpired()
 {
     if (!m_opened || isReadOnly())
         return;
-    StoreFactory factory = writableFactory();
-    if (!factory)
-        return;
-    auto *dialog = new PurgeDialog(factory, m_info, ConnectionBar::settingsKey(m_url), this);
+    // The model's own store previews and deletes: no other store is opened.
+    auto *dialog = new PurgeDialog(m_model, ConnectionBar::settingsKey(m_url), this);
     dialog->setObjectName(QStringLiteral("purgeDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PurgeDialog::purgeFinished, this, &MainWindow::onDeletionFinished);
@@ -1010,10 +963,7 @@ void MainWindow::deleteSelected()
         const TaskResult *row = m_model->cachedRow(index.row());
         byStatus[row ? row->status : QString()] += 1;
     }
-    StoreFactory factory = writableFactory();
-    if (!factory)
-        return;
-    auto *dialog = new DeleteSelectedDialog(factory, ids, byStatus, this);
+    auto *dialog = new DeleteSelectedDialog(m_model, ids, byStatus, this);
     dialog->setObjectName(QStringLiteral("deleteSelectedDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setReadOnly(isReadOnly());

@@ -25,8 +25,9 @@ class TaskResultModel;
 /// The admin window: connection bar, filter panel, search box, results table, detail pane,
 /// deletion dialogs, error banner and status bar, wired to one TaskResultModel.
 ///
-/// Never touches a database itself: the model's worker thread reads, PurgeJob (inside the
-/// dialogs) deletes. GUI thread; a top-level window (owned by whoever creates it).
+/// Never touches a database itself: the model's worker thread reads, and deletes too
+/// (PurgeJob, inside the dialogs, runs its batches there). GUI thread; a top-level window
+/// (owned by whoever creates it).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -65,9 +66,8 @@ private:
     void refresh(bool automatic);
     void updateActions();
     void updateTitle();
+    /// From the model's countState(), the selection and the counting delay.
     void updateCountLabel();
-    /// The model's quick task-id matches gave way to the search's first page.
-    void endQuickMatches();
     void updateNote();
     void setBusy(bool busy);
 
@@ -89,7 +89,6 @@ private:
     /// detail pane has it (then exactly what `stalk show` prints); else the page row, without
     /// the traceback and meta it does not carry and with a problem saying it is a preview.
     std::pair<TaskResult, QVector<Field>> rowForJson(const TaskResult &row) const;
-    StoreFactory writableFactory();
     void saveSettings();
 
     TaskResultModel *m_model = nullptr;
@@ -135,12 +134,6 @@ private:
     bool m_selectFirstRow = false;
     bool m_busy = false;
     StoreInfo m_info;
-    qint64 m_matching = -1;
-    qint64 m_total = -1;
-    bool m_countIsEstimate = false; ///< m_matching is the store's estimate; the exact count follows
-    int m_quickMatches = -1; ///< quick task-id matches shown while a search runs; -1 = none
-    bool m_countPending = false; ///< a new query's count has not arrived: the last one is stale
-    qint64 m_loaded = -1; ///< documents indexed so far while a store loads (CouchDB), else -1
     qint64 m_currentRowId = -1;
     TaskResult m_currentDetail;
     QString m_lastError;

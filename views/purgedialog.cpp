@@ -15,7 +15,6 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QStyle>
-#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -36,73 +35,6 @@ QString groups(qint64 n)
 {
     return n == 1 ? PurgeDialog::tr("1 group") : PurgeDialog::tr("%1 groups").arg(QLocale().toString(n));
 }
-
-/// Owns the preview store on the preview thread. Deleted on that thread (QThread::finished
-/// -> deleteLater), so the store's connection is closed where it was opened.
-class PreviewHost final : public QObject
-{
-    Q_DISABLE_COPY_MOVE(PreviewHost)
-public:
-    explicit PreviewHost(StoreFactory factory) : m_factory(std::move(factory)) { }
-    ~PreviewHost() override
-    {
-        m_live.store(nullptr);
-        m_store.reset();
-    }
-
-    /// On the preview thread: the opened store, or the error opening it.
-    Outcome<ResultStore *> store()
-    {
-        if (!m_store) {
-            if (!m_factory)
-                return StoreError(StoreError::Code::Unsupported, PurgeDialog::tr("No database is open."));
-            m_store = m_factory();
-            if (!m_store)
-                return StoreError(StoreError::Code::Unsupported, PurgeDialog::tr("No database is open."));
-            m_live.store(m_store.get());
-            const StoreError error = m_store->open();
-            if (error) {
-                m_live.store(nullptr);
-                m_store.reset();
-                return error;
-            }
-        }
-        return m_store.get();
-    }
-
-    /// Any thread: abort the preview running now (never the one-off facets load).
-    void interruptPreview()
-    {
-        if (!m_previewRunning.load())
-            return;
-        if (ResultStore *s = m_live.load())
-            s->interrupt();
-    }
-    /// Any thread: abort whatever runs now.
-    void interrupt()
-    {
-        if (ResultStore *s = m_live.load())
-            s->interrupt();
-    }
-
-    /// On the preview thread.
-    Outcome<PurgePreview> preview(const PurgeCriteria &criteria)
-    {
-        Outcome<ResultStore *> s = store();
-        if (!s)
-            return s.error();
-        m_previewRunning.store(true);
-        Outcome<PurgePreview> answer = (*s)->previewPurge(criteria);
-        m_previewRunning.store(false);
-        return answer;
-    }
-
-private:
-    StoreFactory m_factory;
-    std::unique_ptr<ResultStore> m_store;
-    std::atomic<ResultStore *> m_live{nullptr};
-    std::atomic_bool m_previewRunning{false};
-};
 
 struct Unit
 {
@@ -219,24 +151,12 @@ QString purgeSummaryText(const PurgeSummary &s)
     return PurgeDialog::tr("Deleted %1%2 in %3 s.").arg(results(s.tasksDeleted), groupsPart, seconds);
 }
 
-PurgeDialog::PurgeDialog(StoreFactory factory, const StoreInfo &info, const QString &settingsKey, QWidget *parent)
-    : QDialog(parent)
-    , m_factory(std::move(factory))
-    , m_info(info)
-    , m_settingsKey(settingsKey)
-    , m_generation(std::make_shared<std::atomic<quint64>>(0))
+PurgeDialog::PurgeDialog(TaskResultModel *model, const QString &settingsKey, QWidget *parent)
+    : QDialog(parent), m_model(model), m_info(model ? model->storeInfo() : StoreInfo()), m_settingsKey(settingsKey)
 {
     setObjectName(QStringLiteral("purgeDialog"));
     setWindowTitle(tr("Delete expired results"));
     buildUi();
-
-    m_previewThread = new QThread(this);
-    m_previewThread->setObjectName(QStringLiteral("stalk-purge-preview"));
-    auto *host = new PreviewHost(m_factory);
-    host->moveToThread(m_previewThread);
-    m_previewHost = host;
-    connect(m_previewThread, &QThread::finished, host, &QObject::deleteLater);
-    m_previewThread->start();
 
     // The count first: it is what the user waits for. Facets of a big table take longer.
     startPreview(false);
@@ -247,19 +167,16 @@ PurgeDialog::~PurgeDialog()
 {
     if (m_job && m_job->isRunning())
         m_job->cancel(); // ~PurgeJob waits for the batch in flight
-    stopPreviewThread();
+    dropRequests();
 }
 
-void PurgeDialog::stopPreviewThread()
+void PurgeDialog::dropRequests()
 {
-    if (!m_previewThread)
+    if (!m_model)
         return;
-    m_generation->fetch_add(1); // queued previews become stale and are skipped
-    static_cast<PreviewHost *>(m_previewHost)->interrupt();
-    m_previewThread->quit();
-    m_previewThread->wait();
-    m_previewThread = nullptr;
-    m_previewHost = nullptr;
+    m_model->cancelRequest(m_previewRequest);
+    m_model->cancelRequest(m_choicesRequest);
+    m_previewRequest = m_choicesRequest = 0;
 }
 
 void PurgeDialog::buildUi()
@@ -522,34 +439,24 @@ void PurgeDialog::setNarrowingChoices(const QStringList &statuses, const QString
 
 void PurgeDialog::loadChoices()
 {
-    auto *host = static_cast<PreviewHost *>(m_previewHost);
-    QMetaObject::invokeMethod(
-        host,
-        [host, this] {
-            Outcome<ResultStore *> store = host->store();
-            if (!store)
-                return;
-            Outcome<Facets> facets = (*store)->facets(TaskQuery());
-            if (!facets)
-                return;
-            QStringList statuses;
-            for (const FacetValue &v : facets->statuses)
-                statuses << v.value;
-            QStringList names;
-            for (const FacetValue &v : facets->taskNames)
-                names << v.value;
-            names.sort(Qt::CaseInsensitive);
-            // Posted to the dialog: dropped by Qt if the dialog is gone by then.
-            QMetaObject::invokeMethod(
-                this,
-                [this, statuses, names] {
-                    if (!m_choicesGiven)
-                        setNarrowingChoices(statuses, names);
-                    m_choicesGiven = true;
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    if (!m_model)
+        return;
+    // The whole store's values, whatever the window is filtered by.
+    m_choicesRequest = m_model->requestFacets(TaskQuery(), this, [this](const Reply<Facets> &facets) {
+        m_choicesRequest = 0;
+        if (!facets)
+            return;
+        QStringList statuses;
+        for (const FacetValue &v : facets->statuses)
+            statuses << v.value;
+        QStringList names;
+        for (const FacetValue &v : facets->taskNames)
+            names << v.value;
+        names.sort(Qt::CaseInsensitive);
+        if (!m_choicesGiven)
+            setNarrowingChoices(statuses, names);
+        m_choicesGiven = true;
+    });
 }
 
 void PurgeDialog::schedulePreview()
@@ -557,8 +464,10 @@ void PurgeDialog::schedulePreview()
     if (m_stage != Stage::Choosing)
         return;
     updateCutoffHint();
-    // Bump now so an answer already on its way is not shown for the old inputs.
-    m_generation->fetch_add(1);
+    // Drop now so an answer already on its way is not shown for the old inputs.
+    if (m_model)
+        m_model->cancelRequest(m_previewRequest);
+    m_previewRequest = 0;
     m_previewPending = true;
     m_previewLabel->setText(tr("Counting expired results…"));
     updateConfirm();
@@ -577,11 +486,14 @@ void PurgeDialog::updateCutoffHint()
 
 void PurgeDialog::startPreview(bool quiet)
 {
-    if (m_stage != Stage::Choosing || !m_previewThread)
+    if (m_stage != Stage::Choosing)
         return;
     m_debounce->stop();
     updateCutoffHint();
-    const quint64 generation = m_generation->fetch_add(1) + 1;
+    // A slow count for inputs the user has already changed is interrupted; its answer dropped.
+    if (m_model)
+        m_model->cancelRequest(m_previewRequest);
+    m_previewRequest = 0;
     // A quiet refresh (the clock moved, the inputs did not) keeps the count and the button
     // as they are until the new count arrives.
     if (!quiet || m_previewTotal < 0) {
@@ -592,26 +504,20 @@ void PurgeDialog::startPreview(bool quiet)
     }
 
     const PurgeCriteria criteria = currentCriteria();
-    auto *host = static_cast<PreviewHost *>(m_previewHost);
-    host->interruptPreview(); // a slow count for inputs the user has already changed
-    const auto latest = m_generation;
-    QMetaObject::invokeMethod(
-        host,
-        [host, latest, generation, criteria, this] {
-            if (latest->load() != generation)
-                return; // superseded while queued
-            const Outcome<PurgePreview> answer = host->preview(criteria);
-            QMetaObject::invokeMethod(
-                this, [this, generation, criteria, answer] { onPreview(generation, criteria, answer); },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    if (!m_model) {
+        onPreview(criteria, Reply<PurgePreview>(0, StoreError(StoreError::Code::QueryFailed, tr("No database is open."))));
+        return;
+    }
+    m_previewRequest = m_model->previewPurge(criteria, this, [this, criteria](const Reply<PurgePreview> &reply) {
+        m_previewRequest = 0;
+        onPreview(criteria, reply);
+    });
 }
 
-void PurgeDialog::onPreview(quint64 generation, const PurgeCriteria &criteria, const Outcome<PurgePreview> &outcome)
+void PurgeDialog::onPreview(const PurgeCriteria &criteria, const Reply<PurgePreview> &outcome)
 {
-    if (generation != m_generation->load() || m_stage != Stage::Choosing)
-        return; // stale
+    if (m_stage != Stage::Choosing)
+        return;
     m_previewPending = false;
     if (!outcome) {
         if (outcome.error().code == StoreError::Code::Cancelled)
@@ -679,10 +585,10 @@ void PurgeDialog::confirm()
     m_confirmed = currentCriteria();
     if (m_modeCombo->currentIndex() == 0)
         saveExpires();
-    stopPreviewThread();
+    dropRequests();
     setStage(Stage::Running);
 
-    m_job = new PurgeJob(m_factory, this);
+    m_job = new PurgeJob(m_model, this);
     connect(m_job, &PurgeJob::progress, this, &PurgeDialog::onProgress);
     connect(m_job, &PurgeJob::finished, this, &PurgeDialog::onFinished);
     m_progress->setRange(0, int(qMin<qint64>(m_previewTotal, INT_MAX)));

@@ -2,11 +2,10 @@
 
 #include "purger.h"
 #include "resultstore.h"
+#include "taskresultmodel.h"
 
 #include <QDialog>
-
-#include <atomic>
-#include <memory>
+#include <QPointer>
 
 class QBoxLayout;
 class QComboBox;
@@ -17,7 +16,6 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
-class QThread;
 class QTimer;
 
 /// "Delete expired": choose a cutoff (older than N units — default 1 day, Celery's
@@ -27,11 +25,12 @@ class QTimer;
 /// progress and Cancel, and read a summary.
 ///
 /// The cutoff is fixed at the moment of confirming and that same PurgeCriteria runs.
-/// Previews run on one preview thread that owns its own store (made by the factory on that
-/// thread, never on the GUI thread); input changes are debounced, a count in flight for
-/// older inputs is interrupted, and stale answers are dropped with a generation counter.
-/// Closing while deleting cancels the job instead (the summary stays readable); destroying
-/// the dialog cancels and waits — no thread is left behind.
+/// Everything runs on the window's TaskResultModel, with its store — no other store is
+/// opened (on CouchDB that would read the whole database again): the preview and the
+/// narrowing choices are the model's requests (input changes are debounced; a count in
+/// flight for older inputs is interrupted and its reply dropped), the deletion a PurgeJob on
+/// the model's worker. Closing while deleting cancels the job instead (the summary stays
+/// readable); destroying the dialog cancels and waits for the batch in flight.
 ///
 /// GUI thread; owned by its parent.
 class PurgeDialog final : public QDialog
@@ -39,8 +38,8 @@ class PurgeDialog final : public QDialog
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PurgeDialog)
 public:
-    PurgeDialog(StoreFactory factory, const StoreInfo &info, const QString &settingsKey,
-                QWidget *parent = nullptr);
+    /// model: the window's, open on the store to purge (its storeInfo() says what it holds).
+    PurgeDialog(TaskResultModel *model, const QString &settingsKey, QWidget *parent = nullptr);
     ~PurgeDialog() override;
 
     /// The criteria the current inputs describe, with the cutoff computed now.
@@ -70,7 +69,7 @@ private:
     void buildUi();
     void schedulePreview();
     void startPreview(bool quiet);
-    void onPreview(quint64 generation, const PurgeCriteria &criteria, const Outcome<PurgePreview> &outcome);
+    void onPreview(const PurgeCriteria &criteria, const Reply<PurgePreview> &outcome);
     void loadChoices();
     void updateCutoffHint();
     void confirm();
@@ -79,10 +78,11 @@ private:
     void setStage(Stage stage);
     void updateConfirm();
     void saveExpires();
-    void stopPreviewThread();
+    /// Drops the preview and choices requests in flight (their replies never come).
+    void dropRequests();
     void applyPalette();
 
-    StoreFactory m_factory;
+    QPointer<TaskResultModel> m_model;
     StoreInfo m_info;
     QString m_settingsKey;
     Stage m_stage = Stage::Choosing;
@@ -104,12 +104,11 @@ private:
     QWidget *m_inputs = nullptr;
     QTimer *m_debounce = nullptr;
     QTimer *m_refresh = nullptr;
-    QThread *m_previewThread = nullptr;
-    QObject *m_previewHost = nullptr; ///< lives on m_previewThread, owns the preview store
+    RequestId m_previewRequest = 0; ///< the preview in flight (0: none)
+    RequestId m_choicesRequest = 0; ///< the narrowing choices in flight (0: none)
     bool m_choicesGiven = false;
     bool m_previewPending = false;
 
-    std::shared_ptr<std::atomic<quint64>> m_generation;
     qint64 m_previewTotal = -1;
     PurgePreview m_preview;
     PurgeCriteria m_confirmed;
