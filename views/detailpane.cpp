@@ -874,18 +874,16 @@ void DetailPane::renderIdentity(const Render &r)
                                           " font-weight:600\">%2</a>")
                                .arg(tint.text.name(), (row.status.isEmpty() ? tr("(no status)") : row.status).toHtmlEscaped()));
     }
-    const bool hasGroup = r.fields.contains(Field::GroupId);
-    ui.identity->setRowVisible(ui.groupId, hasGroup);
-    if (hasGroup)
-        r.setText(ui.groupId, Field::GroupId, row.groupId, false, false);
-    const bool hasParent = r.fields.contains(Field::ParentId);
-    ui.identity->setRowVisible(ui.parentId, hasParent);
-    if (hasParent)
-        r.setText(ui.parentId, Field::ParentId, row.parentId, false, false);
-    const bool hasQueue = r.fields.contains(Field::Queue);
-    ui.identity->setRowVisible(ui.queue, hasQueue);
-    if (hasQueue)
-        r.setText(ui.queue, Field::Queue, row.queue, false, true);
+    // Rows of fields that not every schema has are hidden where the schema lacks them.
+    auto setOptional = [&](QLabel *label, Field field, const QString &value, bool extendedField) {
+        const bool has = r.fields.contains(field);
+        ui.identity->setRowVisible(label, has);
+        if (has)
+            r.setText(label, field, value, false, extendedField);
+    };
+    setOptional(ui.groupId, Field::GroupId, row.groupId, false);
+    setOptional(ui.parentId, Field::ParentId, row.parentId, false);
+    setOptional(ui.queue, Field::Queue, row.queue, true);
     const bool hasRetries = r.fields.contains(Field::Retries);
     ui.identity->setRowVisible(ui.retries, hasRetries);
     if (hasRetries)
