@@ -1,4 +1,5 @@
 #include "deleteselecteddialog.h"
+#include "deletionwidgets.h"
 #include "purgedialog.h"
 #include "statusbreakdown.h"
 #include "storeurl.h"

@@ -1,7 +1,8 @@
 #include "deleteselecteddialog.h"
 
-#include "purgedialog.h"
+#include "deletionwidgets.h"
 #include "statusbreakdown.h"
+#include "taskresultmodel.h"
 
 #include <QCloseEvent>
 #include <QHBoxLayout>

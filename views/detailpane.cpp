@@ -217,6 +217,7 @@ struct DetailPane::Ui
     QLabel *kwargsMissing = nullptr;
 
     std::unique_ptr<FormGrid> result;
+    std::unique_ptr<FormGrid> dates;
     QLabel *contentType = nullptr;
     QLabel *resultSummary = nullptr;
     ValueView *resultView = nullptr;
@@ -353,6 +354,42 @@ void flashCopied(QToolButton *button)
 
 void DetailPane::buildUi()
 {
+    QVBoxLayout *layout = buildFrame();
+    buildBanners(layout);
+    buildIdentitySection(layout);
+    buildParametersSection(layout);
+    buildResultSection(layout);
+    buildDatesSection(layout);
+
+    Ui &ui = *m_ui;
+    layout->addStretch(1);
+    ui.scroll->setWidget(ui.content);
+    const int labelWidth = qMax(qMax(ui.identity->labelWidth(), ui.parameters->labelWidth()),
+                                qMax(ui.result->labelWidth(), ui.dates->labelWidth()));
+    for (FormGrid *grid : {ui.identity.get(), ui.parameters.get(), ui.result.get(), ui.dates.get()})
+        grid->setLabelWidth(labelWidth);
+
+    ui.argsHighlighter = new JsonHighlighter(ui.args->document());
+    ui.kwargsHighlighter = new JsonHighlighter(ui.kwargs->document());
+    ui.resultHighlighter = new JsonHighlighter(ui.resultView->document());
+    ui.metaHighlighter = new JsonHighlighter(ui.meta->document());
+
+    connectLinksAndButtons();
+
+    ui.loadingDelay = new QTimer(this);
+    ui.loadingDelay->setSingleShot(true);
+    ui.loadingDelay->setInterval(250);
+    connect(ui.loadingDelay, &QTimer::timeout, this, [this] {
+        showPlaceholder(m_ui->loadingTaskId.isEmpty() ? tr("Loading…")
+                                                       : tr("Loading task %1…").arg(m_ui->loadingTaskId));
+    });
+
+    applyPalette();
+}
+
+/// The placeholder and the scrolled content page; returns the content's layout.
+QVBoxLayout *DetailPane::buildFrame()
+{
     Ui &ui = *m_ui;
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
@@ -379,8 +416,44 @@ void DetailPane::buildUi()
     auto *layout = new QVBoxLayout(ui.content);
     layout->setContentsMargins(12, 10, 12, 12);
     layout->setSpacing(4);
-    QWidget *c = ui.content;
+    return layout;
+}
 
+namespace {
+
+/// A tinted, selectable note above the sections (its colour is set by applyPalette()).
+QLabel *addBanner(QVBoxLayout *layout, QWidget *parent, const QString &name)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(name);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setMargin(8);
+    label->setAutoFillBackground(true);
+    layout->addWidget(label);
+    return label;
+}
+
+/// A value view with the label shown instead when there is no value, stacked in one field.
+QWidget *valueBox(QWidget *parent, QWidget *value, QWidget *missing, int spacing = -1)
+{
+    auto *box = new QWidget(parent);
+    auto *v = new QVBoxLayout(box);
+    v->setContentsMargins(0, 0, 0, 0);
+    if (spacing >= 0)
+        v->setSpacing(spacing);
+    v->addWidget(value);
+    v->addWidget(missing);
+    return box;
+}
+
+} // namespace
+
+/// The title and the three notes: about the schema, unreadable values, values cut short.
+void DetailPane::buildBanners(QVBoxLayout *layout)
+{
+    Ui &ui = *m_ui;
+    QWidget *c = ui.content;
     ui.title = new QLabel(c);
     ui.title->setObjectName(QStringLiteral("detailTitle"));
     ui.title->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -391,31 +464,15 @@ void DetailPane::buildUi()
     ui.title->setFont(titleFont);
     layout->addWidget(ui.title);
 
-    ui.note = new QLabel(c);
-    ui.note->setObjectName(QStringLiteral("detailNote"));
-    ui.note->setWordWrap(true);
-    ui.note->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    ui.note->setMargin(8);
-    ui.note->setAutoFillBackground(true);
-    layout->addWidget(ui.note);
+    ui.note = addBanner(layout, c, QStringLiteral("detailNote"));
+    ui.problems = addBanner(layout, c, QStringLiteral("detailProblems"));
+    ui.sizeNote = addBanner(layout, c, QStringLiteral("detailSizeNote"));
+}
 
-    ui.problems = new QLabel(c);
-    ui.problems->setObjectName(QStringLiteral("detailProblems"));
-    ui.problems->setWordWrap(true);
-    ui.problems->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    ui.problems->setMargin(8);
-    ui.problems->setAutoFillBackground(true);
-    layout->addWidget(ui.problems);
-
-    ui.sizeNote = new QLabel(c);
-    ui.sizeNote->setObjectName(QStringLiteral("detailSizeNote"));
-    ui.sizeNote->setWordWrap(true);
-    ui.sizeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    ui.sizeNote->setMargin(8);
-    ui.sizeNote->setAutoFillBackground(true);
-    layout->addWidget(ui.sizeNote);
-
-    // Identity
+void DetailPane::buildIdentitySection(QVBoxLayout *layout)
+{
+    Ui &ui = *m_ui;
+    QWidget *c = ui.content;
     ui.identity = addSection(layout, c, QStringLiteral("detailSectionIdentity"), tr("Identity"));
     ui.taskId = makeValueLabel(QStringLiteral("detailTaskId"), c, true);
     ui.taskId->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
@@ -448,7 +505,71 @@ void DetailPane::buildUi()
     ui.identity->addRow(tr("Queue:"), ui.queue);
     ui.retries = makeValueLabel(QStringLiteral("detailRetries"), c);
     ui.identity->addRow(tr("Retries:"), ui.retries);
+}
 
+void DetailPane::buildParametersSection(QVBoxLayout *layout)
+{
+    Ui &ui = *m_ui;
+    QWidget *c = ui.content;
+    ui.parameters = addSection(layout, c, QStringLiteral("detailSectionParameters"), tr("Parameters"));
+    ui.args = new ValueView(QStringLiteral("detailArgs"), c);
+    ui.argsMissing = makeValueLabel(QStringLiteral("detailArgsMissing"), c);
+    ui.parameters->addRow(tr("Positional:"), valueBox(c, ui.args, ui.argsMissing));
+    ui.kwargs = new ValueView(QStringLiteral("detailKwargs"), c);
+    ui.kwargsMissing = makeValueLabel(QStringLiteral("detailKwargsMissing"), c);
+    ui.parameters->addRow(tr("Keyword:"), valueBox(c, ui.kwargs, ui.kwargsMissing));
+}
+
+void DetailPane::buildResultSection(QVBoxLayout *layout)
+{
+    Ui &ui = *m_ui;
+    QWidget *c = ui.content;
+    ui.result = addSection(layout, c, QStringLiteral("detailSectionResult"), tr("Result"));
+    ui.contentType = makeValueLabel(QStringLiteral("detailContentType"), c);
+    ui.result->addRow(tr("Content:"), ui.contentType);
+    ui.resultSummary = makeValueLabel(QStringLiteral("detailResultSummary"), c);
+    ui.resultView = new ValueView(QStringLiteral("detailResult"), c);
+    ui.resultMissing = makeValueLabel(QStringLiteral("detailResultMissing"), c);
+    ui.copyResult = makeCopyButton(QStringLiteral("copyResultButton"), tr("Copy the result"), c);
+    {
+        auto *box = new QWidget(c);
+        auto *v = new QVBoxLayout(box);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->setSpacing(3);
+        v->addWidget(ui.resultSummary);
+        v->addWidget(ui.resultView);
+        v->addWidget(ui.resultMissing);
+        ui.result->addRow(tr("Result:"), withButton(box, ui.copyResult, c));
+    }
+    ui.meta = new ValueView(QStringLiteral("detailMeta"), c);
+    ui.metaMissing = makeValueLabel(QStringLiteral("detailMetaMissing"), c);
+    ui.result->addRow(tr("Meta:"), valueBox(c, ui.meta, ui.metaMissing));
+    ui.traceback = new TracebackView(c);
+    ui.tracebackMissing = makeValueLabel(QStringLiteral("detailTracebackMissing"), c);
+    ui.copyTraceback = makeCopyButton(QStringLiteral("copyTracebackButton"), tr("Copy the traceback"), c);
+    ui.result->addRow(tr("Traceback:"),
+                      withButton(valueBox(c, ui.traceback, ui.tracebackMissing), ui.copyTraceback, c));
+}
+
+void DetailPane::buildDatesSection(QVBoxLayout *layout)
+{
+    Ui &ui = *m_ui;
+    QWidget *c = ui.content;
+    ui.dates = addSection(layout, c, QStringLiteral("detailSectionDates"), tr("Dates"));
+    ui.dateCreated = makeValueLabel(QStringLiteral("detailDateCreated"), c);
+    ui.dates->addRow(tr("Created:"), ui.dateCreated);
+    ui.dateStarted = makeValueLabel(QStringLiteral("detailDateStarted"), c);
+    ui.dates->addRow(tr("Started:"), ui.dateStarted);
+    ui.dateDone = makeValueLabel(QStringLiteral("detailDateDone"), c);
+    ui.dates->addRow(tr("Done:"), ui.dateDone);
+    ui.runtime = makeValueLabel(QStringLiteral("detailRuntime"), c);
+    ui.dates->addRow(tr("Runtime:"), ui.runtime);
+}
+
+/// Clicking a name, worker or status filters by it; the copy buttons copy whole values.
+void DetailPane::connectLinksAndButtons()
+{
+    Ui &ui = *m_ui;
     for (QLabel *link : {ui.taskName, ui.periodicTask, ui.worker, ui.status}) {
         connect(link, &QLabel::linkActivated, this, [this](const QString &href) {
             Field field = Field::FieldCount;
@@ -473,92 +594,6 @@ void DetailPane::buildUi()
         });
     }
 
-    // Parameters
-    ui.parameters = addSection(layout, c, QStringLiteral("detailSectionParameters"), tr("Parameters"));
-    ui.args = new ValueView(QStringLiteral("detailArgs"), c);
-    ui.argsMissing = makeValueLabel(QStringLiteral("detailArgsMissing"), c);
-    {
-        auto *box = new QWidget(c);
-        auto *v = new QVBoxLayout(box);
-        v->setContentsMargins(0, 0, 0, 0);
-        v->addWidget(ui.args);
-        v->addWidget(ui.argsMissing);
-        ui.parameters->addRow(tr("Positional:"), box);
-    }
-    ui.kwargs = new ValueView(QStringLiteral("detailKwargs"), c);
-    ui.kwargsMissing = makeValueLabel(QStringLiteral("detailKwargsMissing"), c);
-    {
-        auto *box = new QWidget(c);
-        auto *v = new QVBoxLayout(box);
-        v->setContentsMargins(0, 0, 0, 0);
-        v->addWidget(ui.kwargs);
-        v->addWidget(ui.kwargsMissing);
-        ui.parameters->addRow(tr("Keyword:"), box);
-    }
-
-    // Result
-    ui.result = addSection(layout, c, QStringLiteral("detailSectionResult"), tr("Result"));
-    ui.contentType = makeValueLabel(QStringLiteral("detailContentType"), c);
-    ui.result->addRow(tr("Content:"), ui.contentType);
-    ui.resultSummary = makeValueLabel(QStringLiteral("detailResultSummary"), c);
-    ui.resultView = new ValueView(QStringLiteral("detailResult"), c);
-    ui.resultMissing = makeValueLabel(QStringLiteral("detailResultMissing"), c);
-    ui.copyResult = makeCopyButton(QStringLiteral("copyResultButton"), tr("Copy the result"), c);
-    {
-        auto *box = new QWidget(c);
-        auto *v = new QVBoxLayout(box);
-        v->setContentsMargins(0, 0, 0, 0);
-        v->setSpacing(3);
-        v->addWidget(ui.resultSummary);
-        v->addWidget(ui.resultView);
-        v->addWidget(ui.resultMissing);
-        ui.result->addRow(tr("Result:"), withButton(box, ui.copyResult, c));
-    }
-    ui.meta = new ValueView(QStringLiteral("detailMeta"), c);
-    ui.metaMissing = makeValueLabel(QStringLiteral("detailMetaMissing"), c);
-    {
-        auto *box = new QWidget(c);
-        auto *v = new QVBoxLayout(box);
-        v->setContentsMargins(0, 0, 0, 0);
-        v->addWidget(ui.meta);
-        v->addWidget(ui.metaMissing);
-        ui.result->addRow(tr("Meta:"), box);
-    }
-    ui.traceback = new TracebackView(c);
-    ui.tracebackMissing = makeValueLabel(QStringLiteral("detailTracebackMissing"), c);
-    ui.copyTraceback = makeCopyButton(QStringLiteral("copyTracebackButton"), tr("Copy the traceback"), c);
-    {
-        auto *box = new QWidget(c);
-        auto *v = new QVBoxLayout(box);
-        v->setContentsMargins(0, 0, 0, 0);
-        v->addWidget(ui.traceback);
-        v->addWidget(ui.tracebackMissing);
-        ui.result->addRow(tr("Traceback:"), withButton(box, ui.copyTraceback, c));
-    }
-
-    // Dates
-    std::unique_ptr<FormGrid> dates = addSection(layout, c, QStringLiteral("detailSectionDates"), tr("Dates"));
-    ui.dateCreated = makeValueLabel(QStringLiteral("detailDateCreated"), c);
-    dates->addRow(tr("Created:"), ui.dateCreated);
-    ui.dateStarted = makeValueLabel(QStringLiteral("detailDateStarted"), c);
-    dates->addRow(tr("Started:"), ui.dateStarted);
-    ui.dateDone = makeValueLabel(QStringLiteral("detailDateDone"), c);
-    dates->addRow(tr("Done:"), ui.dateDone);
-    ui.runtime = makeValueLabel(QStringLiteral("detailRuntime"), c);
-    dates->addRow(tr("Runtime:"), ui.runtime);
-
-    layout->addStretch(1);
-    ui.scroll->setWidget(ui.content);
-    const int labelWidth = qMax(qMax(ui.identity->labelWidth(), ui.parameters->labelWidth()),
-                                qMax(ui.result->labelWidth(), dates->labelWidth()));
-    for (FormGrid *grid : {ui.identity.get(), ui.parameters.get(), ui.result.get(), dates.get()})
-        grid->setLabelWidth(labelWidth);
-
-    ui.argsHighlighter = new JsonHighlighter(ui.args->document());
-    ui.kwargsHighlighter = new JsonHighlighter(ui.kwargs->document());
-    ui.resultHighlighter = new JsonHighlighter(ui.resultView->document());
-    ui.metaHighlighter = new JsonHighlighter(ui.meta->document());
-
     connect(ui.copyTaskId, &QToolButton::clicked, this, [this] {
         QGuiApplication::clipboard()->setText(m_row.taskId);
         flashCopied(m_ui->copyTaskId);
@@ -574,16 +609,6 @@ void DetailPane::buildUi()
         QGuiApplication::clipboard()->setText(m_row.traceback);
         flashCopied(m_ui->copyTraceback);
     });
-
-    ui.loadingDelay = new QTimer(this);
-    ui.loadingDelay->setSingleShot(true);
-    ui.loadingDelay->setInterval(250);
-    connect(ui.loadingDelay, &QTimer::timeout, this, [this] {
-        showPlaceholder(m_ui->loadingTaskId.isEmpty() ? tr("Loading…")
-                                                       : tr("Loading task %1…").arg(m_ui->loadingTaskId));
-    });
-
-    applyPalette();
 }
 
 void DetailPane::setStoreInfo(const StoreInfo &info)
@@ -688,24 +713,28 @@ QString formatDate(const QDateTime &utc)
 
 } // namespace
 
-void DetailPane::render()
+/// What one render() knows about the row and collects while it fills the sections.
+struct DetailPane::Render
 {
-    Ui &ui = *m_ui;
-    const TaskResult &row = m_row;
-    const QPalette pal = palette();
-    const FieldSet fields = m_hasInfo ? m_info.fields : FieldSet::all();
-    const QString unavailable = muted(pal, tr("unavailable in this schema"));
-    const QString unavailableTip = m_hasInfo && !m_info.schema.isEmpty()
-        ? tr("This field does not exist in %1.").arg(m_info.schema)
-        : tr("This field does not exist in this database's schema.");
-    // result_extended off: name, args, kwargs and worker are NULL together.
-    const bool notExtended = fields.contains(Field::TaskName) && row.taskName.isNull()
-        && row.args.isNull() && row.kwargs.isNull();
-    const QString notRecorded = muted(pal, tr("not recorded (result_extended is off)"));
-    const QString none = muted(pal, tr("None"));
+    Render(const TaskResult &row, const QPalette &pal, FieldSet fields, const QString &unavailableTip,
+           const Values *values)
+        : row(row)
+        , pal(pal)
+        , fields(fields)
+        , unavailable(muted(pal, tr("unavailable in this schema")))
+        , unavailableTip(unavailableTip)
+        // result_extended off: name, args, kwargs and worker are NULL together.
+        , notExtended(fields.contains(Field::TaskName) && row.taskName.isNull() && row.args.isNull()
+                      && row.kwargs.isNull())
+        , notRecorded(muted(pal, tr("not recorded (result_extended is off)")))
+        , none(muted(pal, tr("None")))
+        , decoding(muted(pal, tr("Decoding…")))
+        , values(values)
+    {
+    }
 
-    auto setText = [&](QLabel *label, Field field, const QString &value, bool link,
-                       bool extendedField) {
+    void setText(QLabel *label, Field field, const QString &value, bool link, bool extendedField) const
+    {
         label->setToolTip({});
         if (!fields.contains(field)) {
             label->setText(unavailable);
@@ -720,71 +749,12 @@ void DetailPane::render()
         } else {
             label->setText(value.toHtmlEscaped());
         }
-    };
-    auto setRowVisible = [](const std::unique_ptr<FormGrid> &form, QWidget *field, bool visible) {
-        form->setRowVisible(field, visible);
-    };
-
-    // Title: task name when known, else the id.
-    ui.title->setText(row.taskName.isEmpty() ? row.taskId : row.taskName);
-
-    // Notes
-    QStringList notes;
-    if (notExtended) {
-        notes << tr("This result was stored by a Celery app running without "
-                    "<b>result_extended</b>, so its task name, arguments, worker and periodic "
-                    "task were not recorded. Set <tt>result_extended&nbsp;=&nbsp;True</tt> in the Celery "
-                    "configuration to see them for new tasks.");
     }
-    if (m_hasInfo && !m_info.note.isEmpty()
-        && (notExtended || !m_info.note.contains(QLatin1String("result_extended"))))
-        notes << m_info.note.toHtmlEscaped();
-    if (notes.size() == 2 && notExtended && m_info.note.contains(QLatin1String("result_extended")))
-        notes.removeLast(); // the row's sentence already says it
-    ui.note->setText(notes.join(QStringLiteral("<br><br>")));
-    ui.note->setVisible(!notes.isEmpty());
 
-    QStringList problems = row.problems;
-    if (!row.complete)
-        problems << tr("Only a preview of this row is loaded; values may be cut short.");
-
-    // Identity
-    ui.taskId->setText(row.taskId.toHtmlEscaped());
-    setText(ui.taskName, Field::TaskName, row.taskName, true, true);
-    setText(ui.periodicTask, Field::PeriodicTaskName, row.periodicTaskName, true, true);
-    setText(ui.worker, Field::Worker, row.worker, true, true);
+    /// Shows a decoded value, or says why there is none; notes a cut or a decoding problem.
+    void showValue(ValueView *view, QLabel *missing, Field field, const QString &stored,
+                   const ValueDecoder::Decoded *decoded, bool extendedField)
     {
-        const StatusStyle::Tint tint = StatusStyle::tint(row.status, pal);
-        ui.status->setStyleSheet(QStringLiteral("QLabel#detailStatus { background: %1; border: 1px solid %2;"
-                                                " border-radius: 9px; padding: 1px 10px; }")
-                                     .arg(tint.background.name(), tint.border.name()));
-        ui.status->setText(QStringLiteral("<a href=\"status\" style=\"color:%1; text-decoration:none;"
-                                          " font-weight:600\">%2</a>")
-                               .arg(tint.text.name(), (row.status.isEmpty() ? tr("(no status)") : row.status).toHtmlEscaped()));
-    }
-    const bool hasGroup = fields.contains(Field::GroupId);
-    setRowVisible(ui.identity, ui.groupId, hasGroup);
-    if (hasGroup)
-        setText(ui.groupId, Field::GroupId, row.groupId, false, false);
-    const bool hasParent = fields.contains(Field::ParentId);
-    setRowVisible(ui.identity, ui.parentId, hasParent);
-    if (hasParent)
-        setText(ui.parentId, Field::ParentId, row.parentId, false, false);
-    const bool hasQueue = fields.contains(Field::Queue);
-    setRowVisible(ui.identity, ui.queue, hasQueue);
-    if (hasQueue)
-        setText(ui.queue, Field::Queue, row.queue, false, true);
-    const bool hasRetries = fields.contains(Field::Retries);
-    setRowVisible(ui.identity, ui.retries, hasRetries);
-    if (hasRetries)
-        ui.retries->setText(row.retries < 0 ? none : QLocale().toString(row.retries));
-
-    // Parameters
-    const Values *values = m_values.get();
-    const QString decoding = muted(pal, tr("Decoding…"));
-    QStringList sizeNotes;
-    auto showValue = [&](ValueView *view, QLabel *missing, Field field, const QString &stored,
-                         const ValueDecoder::Decoded *decoded, bool extendedField) {
         if (!fields.contains(field)) {
             view->hide();
             missing->setText(unavailable);
@@ -814,64 +784,10 @@ void DetailPane::render()
         }
         if (!decoded->problem.isEmpty())
             problems << tr("%1: %2").arg(fieldLabel(field), decoded->problem);
-    };
-    showValue(ui.args, ui.argsMissing, Field::Args, row.args, values ? &values->args : nullptr, true);
-    showValue(ui.kwargs, ui.kwargsMissing, Field::Kwargs, row.kwargs, values ? &values->kwargs : nullptr, true);
+    }
 
-    // Result
+    void setDate(QLabel *label, Field field, const QDateTime &utc) const
     {
-        QStringList content;
-        if (!row.contentType.isEmpty())
-            content << row.contentType;
-        if (!row.contentEncoding.isEmpty())
-            content << row.contentEncoding;
-        ui.contentType->setText(content.isEmpty() ? none : content.join(QStringLiteral(", ")).toHtmlEscaped());
-        const ValueDecoder::Decoded *decoded = values ? &values->result : nullptr;
-        const qsizetype notesBefore = sizeNotes.size();
-        showValue(ui.resultView, ui.resultMissing, Field::Result, row.result, decoded, false);
-        if (sizeNotes.size() > notesBefore)
-            sizeNotes.last() += QLatin1Char(' ') + tr("Copy copies all of it.");
-        // Exceptions and pickles say what they are in their own text; other bytes get a
-        // heading so a hex dump is not mistaken for the value.
-        const bool summarize = decoded && decoded->kind == ValueDecoder::Kind::Binary;
-        ui.resultSummary->setVisible(summarize);
-        if (summarize)
-            ui.resultSummary->setText(QStringLiteral("<i>%1</i>").arg(tr("Binary content (%1), shown as bytes")
-                                                                          .arg(row.contentType.toHtmlEscaped())));
-        ui.copyResult->setVisible(!row.result.isNull() && fields.contains(Field::Result));
-    }
-    showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, values ? &values->meta : nullptr, false);
-    if (!fields.contains(Field::Traceback)) {
-        ui.traceback->hide();
-        ui.tracebackMissing->setText(unavailable);
-        ui.tracebackMissing->show();
-        ui.copyTraceback->setVisible(false);
-    } else if (row.traceback.isEmpty()) {
-        ui.traceback->setTraceback({});
-        ui.traceback->hide();
-        const bool failed = row.status == QLatin1String("FAILURE") || row.status == QLatin1String("RETRY");
-        ui.tracebackMissing->setText(failed && notExtended ? notRecorded : none);
-        ui.tracebackMissing->show();
-        ui.copyTraceback->setVisible(false);
-    } else if (!values) {
-        ui.traceback->hide();
-        ui.tracebackMissing->setText(decoding);
-        ui.tracebackMissing->show();
-        ui.copyTraceback->setVisible(true);
-    } else {
-        ui.tracebackMissing->hide();
-        ui.traceback->setTraceback(row.traceback, values->exceptionLine);
-        ui.traceback->show();
-        ui.copyTraceback->setVisible(true);
-        if (ui.traceback->shownChars() < row.traceback.size()) {
-            sizeNotes << tr("%1: shown the last %2 of %3 characters. Copy copies all of it.")
-                             .arg(fieldLabel(Field::Traceback), QLocale().toString(ui.traceback->shownChars()),
-                                  QLocale().toString(row.traceback.size()));
-        }
-    }
-
-    // Dates
-    auto setDate = [&](QLabel *label, Field field, const QDateTime &utc) {
         label->setToolTip({});
         if (!fields.contains(field)) {
             label->setText(unavailable);
@@ -882,35 +798,201 @@ void DetailPane::render()
             label->setText(formatDate(utc).toHtmlEscaped());
             label->setToolTip(utc.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'")));
         }
+    }
+
+    const TaskResult &row;
+    const QPalette pal;
+    const FieldSet fields;
+    const QString unavailable;
+    const QString unavailableTip;
+    const bool notExtended;
+    const QString notRecorded;
+    const QString none;
+    const QString decoding;
+    const Values *values; ///< null while decoding
+    QStringList problems; ///< values that could not be read
+    QStringList sizeNotes; ///< values shown cut short
+};
+
+void DetailPane::render()
+{
+    const FieldSet fields = m_hasInfo ? m_info.fields : FieldSet::all();
+    const QString unavailableTip = m_hasInfo && !m_info.schema.isEmpty()
+        ? tr("This field does not exist in %1.").arg(m_info.schema)
+        : tr("This field does not exist in this database's schema.");
+    Render r(m_row, palette(), fields, unavailableTip, m_values.get());
+
+    // Title: task name when known, else the id.
+    m_ui->title->setText(m_row.taskName.isEmpty() ? m_row.taskId : m_row.taskName);
+    renderNotes(r);
+
+    r.problems = m_row.problems;
+    if (!m_row.complete)
+        r.problems << tr("Only a preview of this row is loaded; values may be cut short.");
+
+    renderIdentity(r);
+    renderParameters(r);
+    renderResult(r);
+    renderTraceback(r);
+    renderDates(r);
+    renderProblems(r);
+}
+
+/// The note about the schema and result_extended.
+void DetailPane::renderNotes(const Render &r)
+{
+    QStringList notes;
+    if (r.notExtended) {
+        notes << tr("This result was stored by a Celery app running without "
+                    "<b>result_extended</b>, so its task name, arguments, worker and periodic "
+                    "task were not recorded. Set <tt>result_extended&nbsp;=&nbsp;True</tt> in the Celery "
+                    "configuration to see them for new tasks.");
+    }
+    if (m_hasInfo && !m_info.note.isEmpty()
+        && (r.notExtended || !m_info.note.contains(QLatin1String("result_extended"))))
+        notes << m_info.note.toHtmlEscaped();
+    if (notes.size() == 2 && r.notExtended && m_info.note.contains(QLatin1String("result_extended")))
+        notes.removeLast(); // the row's sentence already says it
+    m_ui->note->setText(notes.join(QStringLiteral("<br><br>")));
+    m_ui->note->setVisible(!notes.isEmpty());
+}
+
+void DetailPane::renderIdentity(const Render &r)
+{
+    Ui &ui = *m_ui;
+    const TaskResult &row = r.row;
+    ui.taskId->setText(row.taskId.toHtmlEscaped());
+    r.setText(ui.taskName, Field::TaskName, row.taskName, true, true);
+    r.setText(ui.periodicTask, Field::PeriodicTaskName, row.periodicTaskName, true, true);
+    r.setText(ui.worker, Field::Worker, row.worker, true, true);
+    {
+        const StatusStyle::Tint tint = StatusStyle::tint(row.status, r.pal);
+        ui.status->setStyleSheet(QStringLiteral("QLabel#detailStatus { background: %1; border: 1px solid %2;"
+                                                " border-radius: 9px; padding: 1px 10px; }")
+                                     .arg(tint.background.name(), tint.border.name()));
+        ui.status->setText(QStringLiteral("<a href=\"status\" style=\"color:%1; text-decoration:none;"
+                                          " font-weight:600\">%2</a>")
+                               .arg(tint.text.name(), (row.status.isEmpty() ? tr("(no status)") : row.status).toHtmlEscaped()));
+    }
+    // Rows of fields that not every schema has are hidden where the schema lacks them.
+    auto setOptional = [&](QLabel *label, Field field, const QString &value, bool extendedField) {
+        const bool has = r.fields.contains(field);
+        ui.identity->setRowVisible(label, has);
+        if (has)
+            r.setText(label, field, value, false, extendedField);
     };
-    setDate(ui.dateCreated, Field::DateCreated, row.dateCreated);
-    setDate(ui.dateStarted, Field::DateStarted, row.dateStarted);
-    setDate(ui.dateDone, Field::DateDone, row.dateDone);
-    if (const std::optional<Runtime> runtime = row.runtime()) {
+    setOptional(ui.groupId, Field::GroupId, row.groupId, false);
+    setOptional(ui.parentId, Field::ParentId, row.parentId, false);
+    setOptional(ui.queue, Field::Queue, row.queue, true);
+    const bool hasRetries = r.fields.contains(Field::Retries);
+    ui.identity->setRowVisible(ui.retries, hasRetries);
+    if (hasRetries)
+        ui.retries->setText(row.retries < 0 ? r.none : QLocale().toString(row.retries));
+}
+
+void DetailPane::renderParameters(Render &r)
+{
+    Ui &ui = *m_ui;
+    const Values *values = r.values;
+    r.showValue(ui.args, ui.argsMissing, Field::Args, r.row.args, values ? &values->args : nullptr, true);
+    r.showValue(ui.kwargs, ui.kwargsMissing, Field::Kwargs, r.row.kwargs, values ? &values->kwargs : nullptr, true);
+}
+
+/// Content type, result and meta.
+void DetailPane::renderResult(Render &r)
+{
+    Ui &ui = *m_ui;
+    const TaskResult &row = r.row;
+    const Values *values = r.values;
+    QStringList content;
+    if (!row.contentType.isEmpty())
+        content << row.contentType;
+    if (!row.contentEncoding.isEmpty())
+        content << row.contentEncoding;
+    ui.contentType->setText(content.isEmpty() ? r.none : content.join(QStringLiteral(", ")).toHtmlEscaped());
+    const ValueDecoder::Decoded *decoded = values ? &values->result : nullptr;
+    const qsizetype notesBefore = r.sizeNotes.size();
+    r.showValue(ui.resultView, ui.resultMissing, Field::Result, row.result, decoded, false);
+    if (r.sizeNotes.size() > notesBefore)
+        r.sizeNotes.last() += QLatin1Char(' ') + tr("Copy copies all of it.");
+    // Exceptions and pickles say what they are in their own text; other bytes get a
+    // heading so a hex dump is not mistaken for the value.
+    const bool summarize = decoded && decoded->kind == ValueDecoder::Kind::Binary;
+    ui.resultSummary->setVisible(summarize);
+    if (summarize)
+        ui.resultSummary->setText(QStringLiteral("<i>%1</i>").arg(tr("Binary content (%1), shown as bytes")
+                                                                      .arg(row.contentType.toHtmlEscaped())));
+    ui.copyResult->setVisible(!row.result.isNull() && r.fields.contains(Field::Result));
+    r.showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, values ? &values->meta : nullptr, false);
+}
+
+void DetailPane::renderTraceback(Render &r)
+{
+    Ui &ui = *m_ui;
+    const TaskResult &row = r.row;
+    if (!r.fields.contains(Field::Traceback)) {
+        ui.traceback->hide();
+        ui.tracebackMissing->setText(r.unavailable);
+        ui.tracebackMissing->show();
+        ui.copyTraceback->setVisible(false);
+    } else if (row.traceback.isEmpty()) {
+        ui.traceback->setTraceback({});
+        ui.traceback->hide();
+        const bool failed = row.status == QLatin1String("FAILURE") || row.status == QLatin1String("RETRY");
+        ui.tracebackMissing->setText(failed && r.notExtended ? r.notRecorded : r.none);
+        ui.tracebackMissing->show();
+        ui.copyTraceback->setVisible(false);
+    } else if (!r.values) {
+        ui.traceback->hide();
+        ui.tracebackMissing->setText(r.decoding);
+        ui.tracebackMissing->show();
+        ui.copyTraceback->setVisible(true);
+    } else {
+        ui.tracebackMissing->hide();
+        ui.traceback->setTraceback(row.traceback, r.values->exceptionLine);
+        ui.traceback->show();
+        ui.copyTraceback->setVisible(true);
+        if (ui.traceback->shownChars() < row.traceback.size()) {
+            r.sizeNotes << tr("%1: shown the last %2 of %3 characters. Copy copies all of it.")
+                               .arg(fieldLabel(Field::Traceback), QLocale().toString(ui.traceback->shownChars()),
+                                    QLocale().toString(row.traceback.size()));
+        }
+    }
+}
+
+void DetailPane::renderDates(const Render &r)
+{
+    Ui &ui = *m_ui;
+    r.setDate(ui.dateCreated, Field::DateCreated, r.row.dateCreated);
+    r.setDate(ui.dateStarted, Field::DateStarted, r.row.dateStarted);
+    r.setDate(ui.dateDone, Field::DateDone, r.row.dateDone);
+    if (const std::optional<Runtime> runtime = r.row.runtime()) {
         ui.runtime->setText(TimeParse::formatRuntime(runtime->ms));
         ui.runtime->setToolTip(runtime->basis == Runtime::Basis::Started ? tr("Date done − date started")
                                                                          : tr("Date done − date created"));
     } else {
-        ui.runtime->setText(muted(pal, QStringLiteral("—")));
+        ui.runtime->setText(muted(r.pal, QStringLiteral("—")));
         ui.runtime->setToolTip(tr("Only finished tasks have a run time"));
     }
+}
 
-    ui.problems->setText(problems.isEmpty()
-                             ? QString()
-                             : QStringLiteral("<b>%1</b><br>• %2")
-                                   .arg(tr("Some values could not be read:"),
-                                        [&] {
-                                            QStringList escaped;
-                                            for (const QString &p : std::as_const(problems))
-                                                escaped << p.toHtmlEscaped();
-                                            return escaped.join(QStringLiteral("<br>• "));
-                                        }()));
-    ui.problems->setVisible(!problems.isEmpty());
+/// The notes about unreadable values and values cut short, collected by the sections.
+void DetailPane::renderProblems(const Render &r)
+{
+    Ui &ui = *m_ui;
+    QStringList escapedProblems;
+    for (const QString &p : r.problems)
+        escapedProblems << p.toHtmlEscaped();
+    ui.problems->setText(r.problems.isEmpty() ? QString()
+                                              : QStringLiteral("<b>%1</b><br>• %2")
+                                                    .arg(tr("Some values could not be read:"),
+                                                         escapedProblems.join(QStringLiteral("<br>• "))));
+    ui.problems->setVisible(!r.problems.isEmpty());
     QStringList escapedNotes;
-    for (const QString &n : std::as_const(sizeNotes))
+    for (const QString &n : r.sizeNotes)
         escapedNotes << n.toHtmlEscaped();
     ui.sizeNote->setText(escapedNotes.join(QStringLiteral("<br>")));
-    ui.sizeNote->setVisible(!sizeNotes.isEmpty());
+    ui.sizeNote->setVisible(!r.sizeNotes.isEmpty());
 }
 
 void DetailPane::applyPalette()

@@ -18,6 +18,7 @@ class QToolButton;
 class QFrame;
 class QGroupBox;
 class QFormLayout;
+class QVBoxLayout;
 class TracebackView;
 class JsonHighlighter;
 class TaskResultModel;
@@ -81,10 +82,25 @@ protected:
 private:
     struct Ui;
     struct Values;
+    struct Render;
     /// Pure: runs on the decoder's thread for large rows.
     static std::shared_ptr<const Values> decodeValues(const TaskResult &row);
     void buildUi();
+    QVBoxLayout *buildFrame();
+    void buildBanners(QVBoxLayout *layout);
+    void buildIdentitySection(QVBoxLayout *layout);
+    void buildParametersSection(QVBoxLayout *layout);
+    void buildResultSection(QVBoxLayout *layout);
+    void buildDatesSection(QVBoxLayout *layout);
+    void connectLinksAndButtons();
     void render();
+    void renderNotes(const Render &r);
+    void renderIdentity(const Render &r);
+    void renderParameters(Render &r);
+    void renderResult(Render &r);
+    void renderTraceback(Render &r);
+    void renderDates(const Render &r);
+    void renderProblems(const Render &r);
     void applyPalette();
     void showPlaceholder(const QString &text);
     /// The decode in flight is not wanted any more: its reply never comes.

@@ -24,6 +24,7 @@
 #include "columnsmenu.h"
 #include "connectionbar.h"
 #include "deleteselecteddialog.h"
+#include "deletionwidgets.h"
 #include "detailpane.h"
 #include "errorbanner.h"
 #include "passworddialog.h"
@@ -61,7 +62,27 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setObjectName(QStringLiteral("mainWindow"));
     m_model = new TaskResultModel(this);
 
-    // Central area: the error banner above the table.
+    createCentralArea();
+    createTimers();
+    createActions();
+    createDocks();
+    createToolBar();
+    createMenus();
+    createStatusBar();
+
+    connectTimersAndFilters();
+    connectModel();
+    connectViews();
+    restoreSettings();
+
+    updateTitle();
+    updateActions();
+    updateCountLabel();
+}
+
+/// The error banner above the table.
+void MainWindow::createCentralArea()
+{
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -74,7 +95,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     layout->addWidget(m_banner);
     layout->addWidget(m_table, 1);
     setCentralWidget(central);
+}
 
+/// The search and filter delays, auto-refresh, and the busy and counting delays.
+void MainWindow::createTimers()
+{
     m_searchTimer = new QTimer(this);
     m_searchTimer->setSingleShot(true);
     m_searchTimer->setInterval(searchDelayMs);
@@ -89,13 +114,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_countingDelay = new QTimer(this);
     m_countingDelay->setSingleShot(true);
     m_countingDelay->setInterval(150);
+}
 
-    createActions();
-    createDocks();
-    createToolBar();
-    createMenus();
-    createStatusBar();
-
+void MainWindow::connectTimersAndFilters()
+{
     connect(m_searchTimer, &QTimer::timeout, this, &MainWindow::applyQuery);
     connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyQuery);
     connect(m_autoRefreshTimer, &QTimer::timeout, this, [this] { refresh(true); });
@@ -106,7 +128,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_filterTimer->start();
         updateActions();
     });
+}
 
+/// The model's answers: opened, failed, counts, facets, details, busy.
+void MainWindow::connectModel()
+{
     connect(m_model, &TaskResultModel::opened, this, &MainWindow::onOpened);
     connect(m_model, &TaskResultModel::failed, this, &MainWindow::onFailed);
     // A huge table shows the store's cheap estimate at once; the exact count replaces it.
@@ -143,7 +169,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (!m_table->isPreserving())
             onCurrentRowChanged();
     });
+}
 
+/// The table, the connection bar, the banner and the detail pane.
+void MainWindow::connectViews()
+{
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onCurrentRowChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
@@ -161,7 +191,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_connectionBar, &ConnectionBar::readOnlyToggled, this, &MainWindow::onReadOnlyToggled);
     connect(m_banner, &ErrorBanner::retryRequested, this, &MainWindow::reopen);
     connect(m_detailPane, &DetailPane::filterRequested, this, &MainWindow::filterBy);
+}
 
+/// The window's size (a share of the screen), then the saved geometry, dock state, columns and UTC choice.
+void MainWindow::restoreSettings()
+{
     if (const QScreen *screen = QGuiApplication::primaryScreen()) {
         const QSize available = screen->availableGeometry().size();
         resize(qMin(1600, available.width() * 9 / 10), qMin(1000, available.height() * 9 / 10));
@@ -173,10 +207,6 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_table->restoreLayout(settings);
     m_utcAction->setChecked(settings.value(QStringLiteral("view/utc"), false).toBool());
-
-    updateTitle();
-    updateActions();
-    updateCountLabel();
 }
 
 MainWindow::~MainWindow()
@@ -549,6 +579,8 @@ void MainWindow::onFailed(const StoreError &error)
     // The server rejected a URL with a user but no password: ask for one (a wrong typed
     // password is forgotten and shown in the banner; Retry asks again).
     bool asking = false;
+    // Without m_password, unlike reopen(): a password the window already holds was just
+    // rejected, so only the URL or STALK_PASSWORD can make asking pointless.
     const StoreOpener opener(m_url);
     if (!m_opened && opener.canAskForPassword(error)) {
         if (m_password.isEmpty()) {

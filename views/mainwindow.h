@@ -55,11 +55,17 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createCentralArea();
+    void createTimers();
     void createActions();
     void createMenus();
     void createToolBar();
     void createDocks();
     void createStatusBar();
+    void connectTimersAndFilters();
+    void connectModel();
+    void connectViews();
+    void restoreSettings();
 
     void reopen();
     void applyQuery();

@@ -18,23 +18,13 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "deletionwidgets.h"
 #include "palettecolors.h"
 #include "statusbreakdown.h"
 
 namespace {
 
 using PaletteColors::mix;
-
-QString results(qint64 n)
-{
-    return n == 1 ? PurgeDialog::tr("1 result")
-                  : PurgeDialog::tr("%1 results").arg(QLocale().toString(n));
-}
-
-QString groups(qint64 n)
-{
-    return n == 1 ? PurgeDialog::tr("1 group") : PurgeDialog::tr("%1 groups").arg(QLocale().toString(n));
-}
 
 struct Unit
 {
@@ -49,107 +39,6 @@ const Unit units[] = {
 };
 
 } // namespace
-
-void growDialogToFit(QWidget *dialog)
-{
-    QLayout *layout = dialog->layout();
-    if (!layout)
-        return;
-    layout->activate();
-    const int wanted = layout->hasHeightForWidth() ? layout->totalHeightForWidth(dialog->width())
-                                                   : layout->totalSizeHint().height();
-    if (wanted > dialog->height())
-        dialog->resize(dialog->width(), wanted);
-}
-
-DeletionButtons addDeletionButtons(QDialog *dialog, QBoxLayout *layout, const QString &confirmText)
-{
-    DeletionButtons b;
-    auto *row = new QHBoxLayout;
-    row->addStretch(1);
-    b.cancel = new QPushButton(PurgeDialog::tr("Cancel"), dialog);
-    b.cancel->setObjectName(QStringLiteral("cancelButton"));
-    b.cancel->setAutoDefault(false);
-    row->addWidget(b.cancel);
-    b.confirm = new QPushButton(confirmText, dialog);
-    b.confirm->setObjectName(QStringLiteral("confirmButton"));
-    b.confirm->setIcon(dialog->style()->standardIcon(QStyle::SP_TrashIcon));
-    // Deleting is never what Enter does.
-    b.confirm->setAutoDefault(false);
-    b.confirm->setDefault(false);
-    row->addWidget(b.confirm);
-    layout->addLayout(row);
-    return b;
-}
-
-QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold)
-{
-    auto *summary = new QLabel(dialog);
-    summary->setObjectName(QStringLiteral("summaryLabel"));
-    summary->setWordWrap(true);
-    summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    if (bold) {
-        QFont f = summary->font();
-        f.setBold(true);
-        summary->setFont(f);
-    }
-    summary->hide();
-    layout->addWidget(summary);
-    return summary;
-}
-
-qint64 showDeletionProgress(QProgressBar *bar, qint64 done, qint64 expected)
-{
-    const qint64 max = qMax(done, expected);
-    if (max > 0) {
-        if (max > INT_MAX) {
-            bar->setRange(0, 1000);
-            bar->setValue(int(done * 1000 / max));
-        } else {
-            bar->setRange(0, int(max));
-            bar->setValue(int(done));
-        }
-    }
-    return max;
-}
-
-void showDeletionFinished(QProgressBar *bar, const PurgeSummary &summary)
-{
-    if (!summary.error && !summary.cancelled)
-        bar->setValue(bar->maximum());
-    bar->setFormat(summary.cancelled ? PurgeDialog::tr("Cancelled")
-                   : summary.error   ? PurgeDialog::tr("Stopped by an error")
-                                     : PurgeDialog::tr("Done"));
-}
-
-QString purgeSummaryText(const PurgeSummary &s)
-{
-    const QString groupsPart = s.groupsDeleted > 0 ? PurgeDialog::tr(" and %1").arg(groups(s.groupsDeleted)) : QString();
-    if (s.error) {
-        QString text = s.error.message.trimmed();
-        if (!text.endsWith(QLatin1Char('.')))
-            text += QLatin1Char('.');
-        if (s.tasksDeleted == 0 && s.groupsDeleted == 0)
-            return PurgeDialog::tr("%1 Nothing was deleted.").arg(text);
-        if (s.expected > 0)
-            return PurgeDialog::tr("%1 %2 of %3%4 had been deleted before the error; the rest are untouched.")
-                .arg(text, QLocale().toString(s.tasksDeleted), results(s.expected), groupsPart);
-        return PurgeDialog::tr("%1 %2%3 had been deleted before the error; the rest are untouched.")
-            .arg(text, results(s.tasksDeleted), groupsPart);
-    }
-    if (s.cancelled) {
-        if (s.tasksDeleted == 0 && s.groupsDeleted == 0)
-            return PurgeDialog::tr("Cancelled before anything was deleted.");
-        if (s.expected > 0)
-            return PurgeDialog::tr("Cancelled after deleting %1 of %2%3.")
-                .arg(QLocale().toString(s.tasksDeleted), results(s.expected), groupsPart);
-        return PurgeDialog::tr("Cancelled after deleting %1%2.").arg(results(s.tasksDeleted), groupsPart);
-    }
-    const QString seconds = QLocale().toString(s.elapsedMs / 1000.0, 'f', 1);
-    if (s.tasksDeleted == 0 && s.groupsDeleted == 0)
-        return PurgeDialog::tr("Nothing was deleted: no result matched any more.");
-    return PurgeDialog::tr("Deleted %1%2 in %3 s.").arg(results(s.tasksDeleted), groupsPart, seconds);
-}
 
 PurgeDialog::PurgeDialog(TaskResultModel *model, const QString &settingsKey, QWidget *parent)
     : QDialog(parent), m_model(model), m_info(model ? model->storeInfo() : StoreInfo()), m_settingsKey(settingsKey)
@@ -199,19 +88,39 @@ void PurgeDialog::buildUi()
     grid->setColumnStretch(1, 1);
     grid->setVerticalSpacing(8);
     layout->addWidget(m_inputs);
-    auto addRow = [this, grid](const QString &text, QWidget *field, Qt::Alignment align = Qt::AlignVCenter) {
-        const int row = grid->rowCount();
-        if (!text.isEmpty()) {
-            auto *label = new QLabel(text, m_inputs);
-            label->setBuddy(field);
-            if (align & Qt::AlignTop)
-                label->setContentsMargins(0, 5, 0, 0); // level with the first line of items
-            grid->addWidget(label, row, 0, Qt::AlignLeft | align);
-        }
-        grid->addWidget(field, row, 1);
-    };
+    buildCutoffRow(grid);
+    restoreExpires();
+    buildNarrowingRows(grid);
+    buildOutcome(layout);
+    buildTimers();
+    connectInputs();
 
-    // Cutoff
+    updateCutoffHint();
+    applyPalette();
+    setMinimumWidth(560);
+}
+
+namespace {
+
+/// A row of the inputs' grid: a label (none when text is empty) and its field.
+void addGridRow(QGridLayout *grid, const QString &text, QWidget *field, Qt::Alignment align = Qt::AlignVCenter)
+{
+    const int row = grid->rowCount();
+    if (!text.isEmpty()) {
+        auto *label = new QLabel(text, grid->parentWidget());
+        label->setBuddy(field);
+        if (align & Qt::AlignTop)
+            label->setContentsMargins(0, 5, 0, 0); // level with the first line of items
+        grid->addWidget(label, row, 0, Qt::AlignLeft | align);
+    }
+    grid->addWidget(field, row, 1);
+}
+
+} // namespace
+
+/// "Older than" N units or "done before" a date, and the hint under it.
+void PurgeDialog::buildCutoffRow(QGridLayout *grid)
+{
     auto *cutoffRow = new QWidget(m_inputs);
     auto *cutoffLayout = new QHBoxLayout(cutoffRow);
     cutoffLayout->setContentsMargins(0, 0, 0, 0);
@@ -250,12 +159,15 @@ void PurgeDialog::buildUi()
     m_modeStack->addWidget(datePage);
     m_modeStack->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     cutoffLayout->addWidget(m_modeStack, 1);
-    addRow(tr("Delete results &finished:"), cutoffRow);
+    addGridRow(grid, tr("Delete results &finished:"), cutoffRow);
     m_cutoffHint = new QLabel(m_inputs);
     m_cutoffHint->setObjectName(QStringLiteral("cutoffHint"));
-    addRow(QString(), m_cutoffHint);
+    addGridRow(grid, QString(), m_cutoffHint);
+}
 
-    // Remembered per connection: the operator's own result_expires.
+/// Remembered per connection: the operator's own result_expires.
+void PurgeDialog::restoreExpires()
+{
     QSettings settings;
     int value = 1;
     qint64 unitSeconds = 86400;
@@ -268,8 +180,11 @@ void PurgeDialog::buildUi()
     m_expiresSpin->setValue(value);
     const int unitIndex = m_expiresUnit->findData(unitSeconds);
     m_expiresUnit->setCurrentIndex(unitIndex >= 0 ? unitIndex : 2);
+}
 
-    // Narrowing
+/// Only these statuses, only this task.
+void PurgeDialog::buildNarrowingRows(QGridLayout *grid)
+{
     m_statusFilter = new QListWidget(m_inputs);
     m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
     m_statusFilter->setFlow(QListView::LeftToRight);
@@ -281,7 +196,7 @@ void PurgeDialog::buildUi()
     m_statusFilter->viewport()->setAutoFillBackground(false);
     m_statusFilter->setFixedHeight(m_statusFilter->fontMetrics().height() * 2 + 18);
     m_statusFilter->setToolTip(tr("Tick statuses to delete only those; none ticked deletes every status"));
-    addRow(tr("Only &statuses:"), m_statusFilter, Qt::AlignTop);
+    addGridRow(grid, tr("Only &statuses:"), m_statusFilter, Qt::AlignTop);
     m_taskNameFilter = new QComboBox(m_inputs);
     m_taskNameFilter->setObjectName(QStringLiteral("taskNameFilter"));
     m_taskNameFilter->setEditable(true);
@@ -290,9 +205,12 @@ void PurgeDialog::buildUi()
     m_taskNameFilter->lineEdit()->setClearButtonEnabled(true);
     m_taskNameFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_taskNameFilter->setMinimumContentsLength(30);
-    addRow(tr("Only &task:"), m_taskNameFilter);
+    addGridRow(grid, tr("Only &task:"), m_taskNameFilter);
+}
 
-    // Preview
+/// The preview, the read-only note, the progress, the summary and the buttons.
+void PurgeDialog::buildOutcome(QVBoxLayout *layout)
+{
     m_previewLabel = new QLabel(this);
     m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
     m_previewLabel->setWordWrap(true);
@@ -323,7 +241,10 @@ void PurgeDialog::buildUi()
     m_cancel = buttons.cancel;
     m_confirm = buttons.confirm;
     m_confirm->setEnabled(false);
+}
 
+void PurgeDialog::buildTimers()
+{
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
@@ -336,7 +257,11 @@ void PurgeDialog::buildUi()
             startPreview(true);
     });
     m_refresh->start();
+}
 
+/// Every input schedules a preview; the buttons confirm or close.
+void PurgeDialog::connectInputs()
+{
     connect(m_modeCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_modeStack->setCurrentIndex(index);
         schedulePreview();
@@ -353,10 +278,6 @@ void PurgeDialog::buildUi()
         else
             reject();
     });
-
-    updateCutoffHint();
-    applyPalette();
-    setMinimumWidth(560);
 }
 
 void PurgeDialog::applyPalette()
@@ -560,7 +481,7 @@ void PurgeDialog::updateConfirm()
     else if (total > 0 || groupCount == 0)
         m_confirm->setText(total == 1 ? tr("Delete 1 result") : tr("Delete %1 results").arg(QLocale().toString(total)));
     else
-        m_confirm->setText(tr("Delete %1").arg(groups(groupCount)));
+        m_confirm->setText(tr("Delete %1").arg(groupsText(groupCount)));
     m_confirm->setEnabled(m_stage == Stage::Choosing && known && (total > 0 || groupCount > 0) && !m_info.readOnly);
     if (m_info.readOnly)
         m_confirm->setToolTip(tr("This connection is read-only"));
@@ -600,7 +521,7 @@ void PurgeDialog::confirm()
 void PurgeDialog::onProgress(qint64 done, qint64 expected)
 {
     const qint64 max = showDeletionProgress(m_progress, done, expected);
-    m_progress->setFormat(tr("Deleted %1 of %2").arg(QLocale().toString(done), results(max)));
+    m_progress->setFormat(tr("Deleted %1 of %2").arg(QLocale().toString(done), resultsText(max)));
 }
 
 void PurgeDialog::onFinished(const PurgeSummary &summary)

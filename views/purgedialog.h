@@ -10,6 +10,7 @@
 class QBoxLayout;
 class QComboBox;
 class QDateTimeEdit;
+class QGridLayout;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -17,6 +18,7 @@ class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTimer;
+class QVBoxLayout;
 
 /// "Delete expired": choose a cutoff (older than N units — default 1 day, Celery's
 /// result_expires, remembered per connection under settingsKey — or an explicit date),
@@ -67,6 +69,12 @@ protected:
 private:
     enum class Stage { Choosing, Running, Done };
     void buildUi();
+    void buildCutoffRow(QGridLayout *grid);
+    void restoreExpires();
+    void buildNarrowingRows(QGridLayout *grid);
+    void buildOutcome(QVBoxLayout *layout);
+    void buildTimers();
+    void connectInputs();
     void schedulePreview();
     void startPreview(bool quiet);
     void onPreview(const PurgeCriteria &criteria, const Reply<PurgePreview> &outcome);
@@ -114,28 +122,3 @@ private:
     PurgeCriteria m_confirmed;
     PurgeJob *m_job = nullptr;
 };
-
-/// Human sentence for a finished purge/delete summary ("Deleted 12,345 results and 12
-/// groups in 3.2 s", "Cancelled after deleting 4,000 of 12,345 results", "<error>. 4,000
-/// results were deleted before it."). Shared by both deletion dialogs.
-QString purgeSummaryText(const PurgeSummary &summary);
-/// Grows a top-level dialog to the height its layout needs at its current width (widgets
-/// shown after the first show would otherwise be squeezed: QLayout's minimum ignores
-/// height-for-width).
-void growDialogToFit(QWidget *dialog);
-
-/// The Cancel and Delete buttons that end both deletion dialogs, right-aligned and added to
-/// layout; children of dialog. Neither is a default button: Enter never deletes.
-struct DeletionButtons
-{
-    QPushButton *cancel = nullptr;
-    QPushButton *confirm = nullptr;
-};
-DeletionButtons addDeletionButtons(QDialog *dialog, QBoxLayout *layout, const QString &confirmText);
-/// The hidden, selectable, word-wrapped label ("summaryLabel") that shows purgeSummaryText().
-QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold);
-/// A running job's bar: done of max(done, expected), in per-mille past INT_MAX (QProgressBar
-/// is int-ranged). Returns max(done, expected) for the caller's text.
-qint64 showDeletionProgress(QProgressBar *bar, qint64 done, qint64 expected);
-/// A finished job's bar: full unless it was cancelled or stopped by an error, with that word.
-void showDeletionFinished(QProgressBar *bar, const PurgeSummary &summary);
