@@ -124,16 +124,25 @@ Outcome<QSqlQuery> SqlStore::run(const SqlStatement &statement, const QString &w
     return q;
 }
 
-Outcome<qint64> SqlStore::scalar(const SqlStatement &statement, const QString &what)
+Outcome<QSqlQuery> SqlStore::runToFirstRow(const SqlStatement &statement, const QString &what, bool *found)
 {
     auto q = run(statement, what);
     if (!q)
+        return q;
+    *found = q.value().next();
+    if (!*found && q.value().lastError().isValid())
+        return m_dialect->mapError(q.value().lastError(), what);
+    return q;
+}
+
+Outcome<qint64> SqlStore::scalar(const SqlStatement &statement, const QString &what)
+{
+    bool found = false;
+    auto q = runToFirstRow(statement, what, &found);
+    if (!q)
         return q.error();
-    if (!q.value().next()) {
-        if (q.value().lastError().isValid())
-            return m_dialect->mapError(q.value().lastError(), what);
+    if (!found)
         return qint64(0);
-    }
     const qint64 v = q.value().value(0).toLongLong();
     q.value().finish();
     return v;
@@ -492,14 +501,12 @@ Outcome<TaskResult> SqlStore::fetchRow(Field key, const QVariant &value, const Q
     if (StoreError e = checkOpen())
         return e;
     const SqlStatement statement = m_statements.row(key, value);
-    auto q = run(statement, what);
+    bool found = false;
+    auto q = runToFirstRow(statement, what, &found);
     if (!q)
         return q.error();
-    if (!q.value().next()) {
-        if (q.value().lastError().isValid())
-            return m_dialect->mapError(q.value().lastError(), what);
+    if (!found)
         return StoreError(StoreError::Code::NotFound, missing);
-    }
     TaskResult row = readRow(*q, statement.fields, RowDetail::Full);
     q.value().finish();
     return row;

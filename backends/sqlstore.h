@@ -86,6 +86,8 @@ private:
 
     // Running statements (SqlRunner: what SqlitePlanner runs through).
     Outcome<QSqlQuery> run(const SqlStatement &statement, const QString &what);
+    /// run(), then onto the first row; *found is false when there is none.
+    Outcome<QSqlQuery> runToFirstRow(const SqlStatement &statement, const QString &what, bool *found);
     Outcome<qint64> scalar(const SqlStatement &statement, const QString &what) override;
     StoreError forEachRow(const SqlStatement &statement, const QString &what,
                           const std::function<void(const QSqlQuery &)> &onRow) override;

@@ -113,6 +113,15 @@ private:
     std::unique_ptr<SqlStore> openCopy(const QString &name, StoreOptions options = {});
     QStringList remainingTaskIds(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"),
                                  const QString &key = QStringLiteral("task_id"));
+    /// Fresh readings of the task ids and group ids left in a django-celery-results file.
+    TestSupport::ReadTable tasksIn(const QString &path)
+    {
+        return [this, path] { return remainingTaskIds(path); };
+    }
+    TestSupport::ReadTable groupsIn(const QString &path)
+    {
+        return [this, path] { return remainingTaskIds(path, kGroups, QStringLiteral("group_id")); };
+    }
     /// A small django-celery-results file whose rows cross dates around the cutoffs (to the
     /// microsecond, and NULL) with statuses and task names (NULL and "" included).
     QString expiryFile(bool dateDoneIndexed);
@@ -833,9 +842,8 @@ void TestSqlStore::shouldPurgeExactlyUpstreamsExpiredSet()
     const QString path = copyOf(QStringLiteral("django.sqlite3"));
     auto store = SqlStore::sqlite(path);
     QVERIFY(!store->open());
-    TestSupport::verifyPurgeInBatches(*store, criteriaFor(cutoff), batchSize, expiredTasks, expiredGroups,
-                                      [&] { return remainingTaskIds(path); },
-                                      [&] { return remainingTaskIds(path, kGroups, QStringLiteral("group_id")); });
+    TestSupport::verifyPurgeInBatches(*store, criteriaFor(cutoff), batchSize, expiredTasks, expiredGroups, tasksIn(path),
+                                      groupsIn(path));
 }
 
 void TestSqlStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
@@ -851,9 +859,7 @@ void TestSqlStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
         path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult WHERE date_done < "
                              "'2025-02-14 12:00:00.500000' AND status IN ('FAILURE', 'REVOKED') AND task_name IN "
                              "('proj.billing.charge_invoice', 'proj.mail.send_welcome', 'proj.tasks.parse_amount')")));
-    TestSupport::verifyNarrowedPurge(*store, criteria, expected, [&] { return remainingTaskIds(path); }, [&] {
-        return selectRaw(path, QStringLiteral("SELECT count(*) FROM %1").arg(kGroups));
-    });
+    TestSupport::verifyNarrowedPurge(*store, criteria, expected, tasksIn(path), groupsIn(path));
 }
 
 void TestSqlStore::shouldPurgeANarrowedSetInBatchesAcrossEqualDates()
@@ -1059,9 +1065,7 @@ void TestSqlStore::shouldExpireExactlyTheRowsTheRuleMatches()
     QStringList left = all;
     for (const QString &id : bySql)
         left.removeOne(id);
-    TestSupport::verifyPurgeLeaves(*store, criteria, sorted(left), sorted(groupsLeft),
-                                   [&] { return remainingTaskIds(path); },
-                                   [&] { return remainingTaskIds(path, kGroups, QStringLiteral("group_id")); });
+    TestSupport::verifyPurgeLeaves(*store, criteria, sorted(left), sorted(groupsLeft), tasksIn(path), groupsIn(path));
 }
 
 void TestSqlStore::shouldDeleteExactlyTheGivenRows()
