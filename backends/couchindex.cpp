@@ -208,13 +208,7 @@ QDateTime CouchIndex::dateDone(qint64 slot) const
 
 bool CouchIndex::inSet(quint32 id, const QStringList &set) const
 {
-    const QString &value = pooled(id);
-    for (const QString &wanted : set) {
-        // A null entry matches NULL only; "" matches "" only.
-        if (wanted.isNull() ? value.isNull() : (!value.isNull() && wanted == value))
-            return true;
-    }
-    return false;
+    return setContains(set, pooled(id));
 }
 
 bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const QStringList &terms, Skip skip) const
@@ -408,17 +402,11 @@ TaskResult CouchIndex::summaryRow(qint64 slot) const
 
 bool CouchIndex::isExpired(qint64 slot, const PurgeCriteria &criteria) const
 {
-    if (!isLive(slot) || !criteria.cutoff.isValid())
+    if (!isLive(slot))
         return false;
     const auto i = size_t(slot);
-    // Documents without date_done (STARTED, RETRY) never expire.
-    if (m_dateDone[i] == noDate || m_dateDone[i] >= criteria.cutoff.toMSecsSinceEpoch())
-        return false;
-    if (!criteria.statuses.isEmpty() && !inSet(m_status[i], criteria.statuses))
-        return false;
-    if (!criteria.taskNames.isEmpty() && !inSet(m_taskName[i], criteria.taskNames))
-        return false;
-    return true;
+    // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid.
+    return criteria.matches(dateDone(slot), pooled(m_status[i]), pooled(m_taskName[i]));
 }
 
 std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const

@@ -60,8 +60,9 @@ public:
     /// A Summary row (previews only, complete = false) from the index alone.
     TaskResult summaryRow(qint64 slot) const;
 
-    /// Live slots with date_done < cutoff, narrowed by the criteria, in slot order.
+    /// Live slots that PurgeCriteria::matches() (date_done < cutoff, narrowed), in slot order.
     std::vector<qint64> expired(const PurgeCriteria &criteria) const;
+    /// PurgeCriteria::matches() on the slot's date_done, status and task name.
     bool isExpired(qint64 slot, const PurgeCriteria &criteria) const;
 
     /// Bumped on every change; lets callers cache a selection.

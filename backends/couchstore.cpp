@@ -25,23 +25,6 @@ StoreError cancelled()
     return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
 }
 
-bool inList(const QString &value, const QStringList &list)
-{
-    for (const QString &wanted : list) {
-        if (wanted.isNull() ? value.isNull() : (!value.isNull() && wanted == value))
-            return true;
-    }
-    return false;
-}
-
-// The purge rule on a freshly fetched document: upstream's get_all_expired() semantics.
-bool taskExpired(const TaskResult &t, const PurgeCriteria &c)
-{
-    return t.dateDone.isValid() && t.dateDone < c.cutoff
-        && (c.statuses.isEmpty() || inList(t.status, c.statuses))
-        && (c.taskNames.isEmpty() || inList(t.taskName, c.taskNames));
-}
-
 // Returns free heap pages to the system (glibc keeps them per arena, and each store's
 // network thread may use another arena, so a re-opened store would not reuse them).
 void releaseFreedMemory()
@@ -869,10 +852,8 @@ Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
         ++preview.total;
         ++preview.byStatus[m_index.status(slot)];
     }
-    if (criteria.includeGroups && !criteria.isNarrowed()) {
-        for (const Group &g : std::as_const(m_groups))
-            preview.groups += g.dateDone.isValid() && g.dateDone < criteria.cutoff ? 1 : 0;
-    }
+    for (const Group &g : std::as_const(m_groups))
+        preview.groups += criteria.matchesGroup(g.dateDone) ? 1 : 0;
     return preview;
 }
 
@@ -978,14 +959,13 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
         }
         return docs;
     };
-    const bool withGroups = criteria.includeGroups && !criteria.isNarrowed();
     auto pendingGroups = [&](int limit) {
         QMutexLocker lock(&m_dataMutex);
         QVector<QPair<QString, QString>> docs;
-        if (!withGroups)
+        if (!criteria.includesGroups())
             return docs;
         for (auto it = m_groups.cbegin(); it != m_groups.cend() && docs.size() < limit; ++it) {
-            if (it->dateDone.isValid() && it->dateDone < criteria.cutoff && !m_undeletable.contains(it.key()))
+            if (criteria.matchesGroup(it->dateDone) && !m_undeletable.contains(it.key()))
                 docs.append({it.key(), it->rev});
         }
         return docs;
@@ -996,7 +976,7 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
     const auto tasks = pendingTasks(limit);
     if (!tasks.isEmpty()) {
         const Outcome<qint64> n = bulkDelete(tasks, [&criteria](const Parsed &p) {
-            return p.kind == Parsed::Kind::Task && taskExpired(p.task, criteria);
+            return p.kind == Parsed::Kind::Task && criteria.matches(p.task);
         });
         if (!n)
             return n.error();
@@ -1005,7 +985,7 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
         const auto groups = pendingGroups(limit);
         if (!groups.isEmpty()) {
             const Outcome<qint64> n = bulkDelete(groups, [&criteria](const Parsed &p) {
-                return p.kind == Parsed::Kind::Group && p.groupDateDone.isValid() && p.groupDateDone < criteria.cutoff;
+                return p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone);
             });
             if (!n)
                 return n.error();

@@ -38,7 +38,7 @@ struct SqlColumn
 /// Everything that differs between SQL engines, in one place: how to connect, how to list
 /// tables and columns, the SQL fragments that are not portable (case-insensitive search),
 /// how values travel in and out (dates), and how engine errors become StoreError values.
-/// SqlStore builds every statement from these pieces and from an SqlLayout.
+/// SqlStatements builds every statement from these pieces and from an SqlLayout.
 ///
 /// Engines: SqliteDialect, PostgresDialect (QPSQL), MysqlDialect (QMYSQL, MariaDB and MySQL).
 ///
@@ -118,8 +118,9 @@ public:
     /// engine keeps none. A negative answer means "not known yet".
     virtual QString estimatedRowsSql() const { return {}; }
     /// True when the engine plans without statistics and a unary "+" on a column keeps its
-    /// index out of the plan (SQLite): the store may then steer a filtered first page onto
-    /// the sort column's index when the filter matches many rows.
+    /// index out of the plan (SQLite): SqlStore then lets a SqlitePlanner choose the plans
+    /// (a filtered page steered onto the sort column's index when the filter matches many
+    /// rows, a search's probe, walk or scan).
     virtual bool steersIndexWithUnaryPlus() const { return false; }
 
     /// Statements that open and close a short write transaction.

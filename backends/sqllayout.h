@@ -9,7 +9,8 @@
 #include <array>
 
 /// Where a Celery result layout keeps each field: the results table, its columns, and the
-/// group table. Built from the columns the engine lists (detectSqlLayout), never assumed.
+/// group table (and which of their dates are indexed). Built from the columns the engine
+/// lists (detectSqlLayout), never assumed.
 /// Plain value type.
 struct SqlLayout
 {
@@ -27,6 +28,10 @@ struct SqlLayout
     /// date_done holds naive wall-clock values (SQLite text, MySQL datetime, PostgreSQL
     /// timestamp); false for PostgreSQL timestamptz, which holds instants.
     bool naiveDates = true;
+    /// An index leads with the results table's / the group table's date_done. Set at open
+    /// from the catalog where the engine tells cheaply (SQLite); false otherwise.
+    bool dateDoneIndexed = false;
+    bool groupDateDoneIndexed = false;
 
     QString column(Field field) const { return columns.at(static_cast<size_t>(field)); }
     bool has(Field field) const { return !column(field).isEmpty(); }

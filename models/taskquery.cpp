@@ -62,3 +62,33 @@ bool operator==(const TaskQuery &a, const TaskQuery &b)
         && a.doneAfter == b.doneAfter && a.doneBefore == b.doneBefore && a.sortField == b.sortField
         && a.sortOrder == b.sortOrder;
 }
+
+bool setContains(const QStringList &set, const QString &value)
+{
+    for (const QString &wanted : set) {
+        if (wanted.isNull() ? value.isNull() : (!value.isNull() && wanted == value))
+            return true;
+    }
+    return false;
+}
+
+bool PurgeCriteria::isExpired(const QDateTime &dateDone, int extraMicroseconds) const
+{
+    if (!dateDone.isValid() || !cutoff.isValid())
+        return false;
+    const qint64 doneMs = dateDone.toMSecsSinceEpoch();
+    const qint64 cutoffMs = cutoff.toMSecsSinceEpoch();
+    if (doneMs != cutoffMs)
+        return doneMs < cutoffMs;
+    // The same millisecond: the microseconds beyond it decide, when both are known.
+    if (extraMicroseconds == unknownMicroseconds)
+        return false;
+    return extraMicroseconds < cutoffExtraMicroseconds;
+}
+
+bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, const QString &taskName,
+                            int extraMicroseconds) const
+{
+    return isExpired(dateDone, extraMicroseconds) && (statuses.isEmpty() || setContains(statuses, status))
+        && (taskNames.isEmpty() || setContains(taskNames, taskName));
+}

@@ -42,8 +42,16 @@ struct TaskQuery
 
 Q_DECLARE_METATYPE(TaskQuery)
 
+/// The set filters' rule on every store: true when `value` is one of `set`, where a null
+/// entry stands for NULL (a null value) and "" for "" only. An empty set holds nothing.
+bool setContains(const QStringList &set, const QString &value);
+
 /// Which rows a purge removes: exactly upstream's get_all_expired() — date_done < cutoff,
 /// whatever the status — optionally narrowed. The cutoff is fixed when the user confirms.
+///
+/// matches() and matchesGroup() are the one home of the expiry rule: CouchIndex and
+/// CouchStore call them, and SqlStatements::expired() writes the same rule as SQL
+/// (tst_sqlstore checks on a real file that the two select the same rows).
 struct PurgeCriteria
 {
     QDateTime cutoff;      ///< UTC; required
@@ -58,6 +66,27 @@ struct PurgeCriteria
     bool includeGroups = true;
 
     bool isNarrowed() const { return !statuses.isEmpty() || !taskNames.isEmpty(); }
+    /// Expired group results go too: asked for, and the purge is not narrowed.
+    bool includesGroups() const { return includeGroups && !isNarrowed(); }
+
+    /// Upstream's rule on one stored date_done: date_done < cutoff, to the microsecond. An
+    /// invalid date (NULL: STARTED, or RETRY on some versions) never expires.
+    /// `extraMicroseconds` are the stored value's microseconds beyond dateDone's milliseconds
+    /// (0-999), or unknownMicroseconds: then a date inside the cutoff's own millisecond
+    /// counts as not expired, so that nothing is deleted before it expired.
+    bool isExpired(const QDateTime &dateDone, int extraMicroseconds = unknownMicroseconds) const;
+    /// The rule for one result: expired (isExpired()) and within the narrowing statuses and
+    /// task names. TaskResult holds dates to the millisecond, hence the microseconds apart.
+    bool matches(const QDateTime &dateDone, const QString &status, const QString &taskName,
+                 int extraMicroseconds = unknownMicroseconds) const;
+    bool matches(const TaskResult &row, int extraMicroseconds = unknownMicroseconds) const
+    {
+        return matches(row.dateDone, row.status, row.taskName, extraMicroseconds);
+    }
+    /// The rule for one group result: expired, and groups are included (includesGroups()).
+    bool matchesGroup(const QDateTime &dateDone) const { return includesGroups() && isExpired(dateDone); }
+
+    static constexpr int unknownMicroseconds = -1;
 };
 
 Q_DECLARE_METATYPE(PurgeCriteria)

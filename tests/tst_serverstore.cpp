@@ -705,44 +705,10 @@ void TestServerStore::shouldPurgeExactlyUpstreamsExpiredSet()
     QFETCH(QStringList, expiredGroups);
     QFETCH(int, batchSize);
     OPEN_COPY(store, e.url);
-    const QString tasksSql = QStringLiteral("SELECT task_id FROM django_celery_results_taskresult");
-    const QString groupsSql = QStringLiteral("SELECT group_id FROM django_celery_results_groupresult");
-    const QStringList tasksBefore = remaining(urlCopy, tasksSql);
-    const QStringList groupsBefore = remaining(urlCopy, groupsSql);
-    const PurgeCriteria criteria = criteriaFor(cutoff);
-
-    const auto preview = store->previewPurge(criteria);
-    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
-    QCOMPARE(preview->total, qint64(expiredTasks.size()));
-    QCOMPARE(preview->groups, qint64(expiredGroups.size()));
-    qint64 tasks = 0, groups = 0;
-    int batches = 0;
-    bool finished = false;
-    while (!finished) {
-        QVERIFY(++batches <= 200);
-        const auto batch = store->purgeBatch(criteria, batchSize);
-        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
-        QVERIFY(batch->tasks + batch->groups <= batchSize);
-        if (batch->groups > 0)
-            QCOMPARE(tasks + batch->tasks, qint64(expiredTasks.size()));
-        tasks += batch->tasks;
-        groups += batch->groups;
-        finished = batch->finished;
-    }
-    QCOMPARE(tasks, qint64(expiredTasks.size()));
-    QCOMPARE(groups, qint64(expiredGroups.size()));
-    QStringList expectTasks = tasksBefore;
-    for (const QString &id : expiredTasks)
-        QVERIFY(expectTasks.removeOne(id));
-    QStringList expectGroups = groupsBefore;
-    for (const QString &id : expiredGroups)
-        QVERIFY(expectGroups.removeOne(id));
-    QCOMPARE(remaining(urlCopy, tasksSql), expectTasks);
-    QCOMPARE(remaining(urlCopy, groupsSql), expectGroups);
-    const auto again = store->purgeBatch(criteria, batchSize);
-    QVERIFY(again.ok());
-    QCOMPARE(again->tasks + again->groups, qint64(0));
-    QVERIFY(again->finished);
+    TestSupport::verifyPurgeInBatches(
+        *store, criteriaFor(cutoff), batchSize, expiredTasks, expiredGroups,
+        [&] { return remaining(urlCopy, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult")); },
+        [&] { return remaining(urlCopy, QStringLiteral("SELECT group_id FROM django_celery_results_groupresult")); });
 }
 
 void TestServerStore::shouldPurgeSafelyWhileARealWorkerWrites()
@@ -838,28 +804,9 @@ void TestServerStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
         urlCopy, tasksSql + QStringLiteral(" WHERE date_done < '2025-02-14 12:00:00.500000' AND status IN ('FAILURE', "
                                            "'REVOKED') AND task_name IN ('proj.billing.charge_invoice', "
                                            "'proj.mail.send_welcome', 'proj.tasks.parse_amount')"));
-    QVERIFY(expected.size() >= 2);
-    const auto preview = store->previewPurge(criteria);
-    QVERIFY(preview.ok());
-    QCOMPARE(preview->total, qint64(expected.size()));
-    QCOMPARE(preview->groups, qint64(0));
-    const QStringList before = remaining(urlCopy, tasksSql);
-    const QStringList groupsBefore = rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult"));
-    qint64 deleted = 0;
-    for (int i = 0; i < 20; ++i) {
-        const auto batch = store->purgeBatch(criteria, 1);
-        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
-        QCOMPARE(batch->groups, qint64(0));
-        deleted += batch->tasks;
-        if (batch->finished)
-            break;
-    }
-    QCOMPARE(deleted, qint64(expected.size()));
-    QStringList left = before;
-    for (const QString &id : expected)
-        left.removeOne(id);
-    QCOMPARE(remaining(urlCopy, tasksSql), left);
-    QCOMPARE(rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult")), groupsBefore);
+    TestSupport::verifyNarrowedPurge(*store, criteria, expected, [&] { return remaining(urlCopy, tasksSql); }, [&] {
+        return rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult"));
+    });
 }
 
 void TestServerStore::shouldDeleteExactlyTheGivenRows()
@@ -997,40 +944,23 @@ void TestServerStore::shouldPurgeCeleryTaskMetaLikeCelery()
     QFETCH(QString, cutoff);
     const QString url = copyOf(e.env(qPrintable(which)));
     QVERIFY(!url.isEmpty());
-    bool ok = false;
-    const qint64 limit = micros(cutoff, &ok);
-    QVERIFY(ok);
+    // Expected sets by comparing microsecond values, independent of text rendering.
     const QString dateText = e.postgres ? QStringLiteral("COALESCE(to_char(date_done, 'YYYY-MM-DD HH24:MI:SS.US'), '')")
                                         : QStringLiteral("COALESCE(DATE_FORMAT(date_done, '%Y-%m-%d %H:%i:%s.%f'), '')");
-    auto expectedLeft = [&](const QString &table, const QString &key) {
-        QStringList left;
-        const QStringList rows = rawSql(url, QStringLiteral("SELECT CONCAT(%1, '|', %2) FROM %3").arg(key, dateText, table));
-        for (const QString &row : rows) {
-            bool parsed = false;
-            const qint64 us = micros(row.section(u'|', 1), &parsed);
-            if (!parsed || us >= limit) // NULL date_done never expires
-                left << row.section(u'|', 0, 0);
-        }
-        return sorted(left);
+    auto keysAndDates = [&](const QString &table, const QString &key) {
+        return rawSql(url, QStringLiteral("SELECT CONCAT(%1, '|', %2) FROM %3").arg(key, dateText, table));
     };
-    const QStringList tasksLeft = expectedLeft(QStringLiteral("celery_taskmeta"), QStringLiteral("task_id"));
-    const QStringList groupsLeft = expectedLeft(QStringLiteral("celery_tasksetmeta"), QStringLiteral("taskset_id"));
+    const QStringList tasksLeft =
+        TestSupport::keysNotExpired(keysAndDates(QStringLiteral("celery_taskmeta"), QStringLiteral("task_id")), cutoff);
+    const QStringList groupsLeft =
+        TestSupport::keysNotExpired(keysAndDates(QStringLiteral("celery_tasksetmeta"), QStringLiteral("taskset_id")), cutoff);
     QString error;
     auto store = openUrl(url, &error);
     QVERIFY2(store, qPrintable(error));
-    const PurgeCriteria criteria = criteriaFor(cutoff);
-    const auto preview = store->previewPurge(criteria);
-    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
-    QCOMPARE(preview->total, *store->count({}) - tasksLeft.size());
-    bool finished = false;
-    for (int i = 0; i < 100 && !finished; ++i) {
-        const auto batch = store->purgeBatch(criteria, 4);
-        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
-        finished = batch->finished;
-    }
-    QVERIFY(finished);
-    QCOMPARE(remaining(url, QStringLiteral("SELECT task_id FROM celery_taskmeta")), tasksLeft);
-    QCOMPARE(remaining(url, QStringLiteral("SELECT taskset_id FROM celery_tasksetmeta")), groupsLeft);
+    TestSupport::verifyPurgeLeaves(
+        *store, criteriaFor(cutoff), tasksLeft, groupsLeft,
+        [&] { return remaining(url, QStringLiteral("SELECT task_id FROM celery_taskmeta")); },
+        [&] { return remaining(url, QStringLiteral("SELECT taskset_id FROM celery_tasksetmeta")); });
 }
 
 // --- time zones ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "couchindex.h"
 #include "sqlitedialect.h"
 #include "sqlitesearch.h"
 #include "sqlstore.h"
@@ -27,6 +28,8 @@ Q_DECLARE_METATYPE(StoreError::Code)
 Q_DECLARE_METATYPE(StoreInfo::Layout)
 
 namespace {
+
+const QString kGroups = QStringLiteral("django_celery_results_groupresult");
 
 using TestSupport::Counts;
 using TestSupport::countsOf;
@@ -108,7 +111,20 @@ private:
     QString copyOf(const QString &name);
     QString tempPath(const QString &name) const { return m_tmp.filePath(QStringLiteral("%1-%2").arg(m_serial).arg(name)); }
     std::unique_ptr<SqlStore> openCopy(const QString &name, StoreOptions options = {});
-    QStringList remainingTaskIds(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"));
+    QStringList remainingTaskIds(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"),
+                                 const QString &key = QStringLiteral("task_id"));
+    /// Fresh readings of the task ids and group ids left in a django-celery-results file.
+    TestSupport::ReadTable tasksIn(const QString &path)
+    {
+        return [this, path] { return remainingTaskIds(path); };
+    }
+    TestSupport::ReadTable groupsIn(const QString &path)
+    {
+        return [this, path] { return remainingTaskIds(path, kGroups, QStringLiteral("group_id")); };
+    }
+    /// A small django-celery-results file whose rows cross dates around the cutoffs (to the
+    /// microsecond, and NULL) with statuses and task names (NULL and "" included).
+    QString expiryFile(bool dateDoneIndexed);
 
     QString m_fixtures;
     QJsonObject m_expect;
@@ -149,6 +165,8 @@ private Q_SLOTS:
     void shouldPurgeExactlyUpstreamsExpiredSet();
     void shouldPurgeOnlyNarrowedRowsAndNoGroups();
     void shouldPurgeANarrowedSetInBatchesAcrossEqualDates();
+    void shouldExpireExactlyTheRowsTheRuleMatches_data();
+    void shouldExpireExactlyTheRowsTheRuleMatches();
     void shouldDeleteExactlyTheGivenRows();
     void shouldRefuseDeletesWhenReadOnly();
 
@@ -205,9 +223,9 @@ std::unique_ptr<SqlStore> TestSqlStore::openCopy(const QString &name, StoreOptio
     return store;
 }
 
-QStringList TestSqlStore::remainingTaskIds(const QString &path, const QString &table)
+QStringList TestSqlStore::remainingTaskIds(const QString &path, const QString &table, const QString &key)
 {
-    return sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1").arg(table)));
+    return sorted(selectRaw(path, QStringLiteral("SELECT %1 FROM %2").arg(key, table)));
 }
 
 // --- detection -------------------------------------------------------------------------------
@@ -821,58 +839,11 @@ void TestSqlStore::shouldPurgeExactlyUpstreamsExpiredSet()
     QFETCH(QStringList, expiredTasks);
     QFETCH(QStringList, expiredGroups);
     QFETCH(int, batchSize);
-
     const QString path = copyOf(QStringLiteral("django.sqlite3"));
-    const QStringList tasksBefore = remainingTaskIds(path);
-    const QStringList groupsBefore =
-        sorted(selectRaw(path, QStringLiteral("SELECT group_id FROM django_celery_results_groupresult")));
     auto store = SqlStore::sqlite(path);
     QVERIFY(!store->open());
-    const PurgeCriteria criteria = criteriaFor(cutoff);
-
-    const auto preview = store->previewPurge(criteria);
-    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
-    QCOMPARE(preview->total, qint64(expiredTasks.size()));
-    QCOMPARE(preview->groups, qint64(expiredGroups.size()));
-    qint64 sum = 0;
-    for (qint64 n : preview->byStatus)
-        sum += n;
-    QCOMPARE(sum, preview->total);
-
-    qint64 tasks = 0, groups = 0;
-    int batches = 0;
-    bool finished = false;
-    while (!finished) {
-        QVERIFY(++batches <= 200);
-        const auto batch = store->purgeBatch(criteria, batchSize);
-        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
-        QVERIFY(batch->tasks + batch->groups <= batchSize);
-        // Groups only go once no expired task is left.
-        if (batch->groups > 0)
-            QCOMPARE(tasks + batch->tasks, qint64(expiredTasks.size()));
-        tasks += batch->tasks;
-        groups += batch->groups;
-        finished = batch->finished;
-    }
-    QCOMPARE(tasks, qint64(expiredTasks.size()));
-    QCOMPARE(groups, qint64(expiredGroups.size()));
-
-    QStringList expectTasks = tasksBefore;
-    for (const QString &id : expiredTasks)
-        QVERIFY(expectTasks.removeOne(id));
-    QStringList expectGroups = groupsBefore;
-    for (const QString &id : expiredGroups)
-        QVERIFY(expectGroups.removeOne(id));
-    QCOMPARE(remainingTaskIds(path), expectTasks);
-    QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT group_id FROM django_celery_results_groupresult"))),
-             expectGroups);
-
-    // Nothing left: another batch deletes nothing and says so.
-    const auto again = store->purgeBatch(criteria, batchSize);
-    QVERIFY(again.ok());
-    QCOMPARE(again->tasks + again->groups, qint64(0));
-    QVERIFY(again->finished);
-    QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+    TestSupport::verifyPurgeInBatches(*store, criteriaFor(cutoff), batchSize, expiredTasks, expiredGroups, tasksIn(path),
+                                      groupsIn(path));
 }
 
 void TestSqlStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
@@ -888,31 +859,7 @@ void TestSqlStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
         path, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult WHERE date_done < "
                              "'2025-02-14 12:00:00.500000' AND status IN ('FAILURE', 'REVOKED') AND task_name IN "
                              "('proj.billing.charge_invoice', 'proj.mail.send_welcome', 'proj.tasks.parse_amount')")));
-    QVERIFY(expected.size() >= 2);
-    const auto preview = store->previewPurge(criteria);
-    QVERIFY(preview.ok());
-    QCOMPARE(preview->total, qint64(expected.size()));
-    QCOMPARE(preview->groups, qint64(0));
-    QVERIFY(!preview->byStatus.contains(QStringLiteral("SUCCESS")));
-
-    const QStringList before = remainingTaskIds(path);
-    const QString groupsBefore = selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_groupresult")).value(0);
-    qint64 deleted = 0;
-    for (int i = 0; i < 20; ++i) {
-        const auto batch = store->purgeBatch(criteria, 1);
-        QVERIFY(batch.ok());
-        QCOMPARE(batch->groups, qint64(0));
-        deleted += batch->tasks;
-        if (batch->finished)
-            break;
-    }
-    QCOMPARE(deleted, qint64(expected.size()));
-    QStringList left = before;
-    for (const QString &id : expected)
-        left.removeOne(id);
-    QCOMPARE(remainingTaskIds(path), left);
-    QCOMPARE(selectRaw(path, QStringLiteral("SELECT count(*) FROM django_celery_results_groupresult")).value(0),
-             groupsBefore);
+    TestSupport::verifyNarrowedPurge(*store, criteria, expected, tasksIn(path), groupsIn(path));
 }
 
 void TestSqlStore::shouldPurgeANarrowedSetInBatchesAcrossEqualDates()
@@ -948,6 +895,177 @@ void TestSqlStore::shouldPurgeANarrowedSetInBatchesAcrossEqualDates()
     QVERIFY(batches >= (expected.size() - 1) / 7);
     QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1").arg(t))), kept);
     QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+}
+
+QString TestSqlStore::expiryFile(bool dateDoneIndexed)
+{
+    const QString path = m_tmp.filePath(dateDoneIndexed ? QStringLiteral("expiry-indexed.sqlite3") : QStringLiteral("expiry.sqlite3"));
+    if (QFile::exists(path))
+        return path;
+    // Django writes str(datetime): six fraction digits unless the microsecond is 0.
+    const QStringList dates{QStringLiteral("2025-02-13 12:00:00.500000"), QStringLiteral("2025-02-14 11:59:59.999999"),
+                            QStringLiteral("2025-02-14 12:00:00"),        QStringLiteral("2025-02-14 12:00:00.000001"),
+                            QStringLiteral("2025-02-14 12:00:00.499999"), QStringLiteral("2025-02-14 12:00:00.500000"),
+                            QStringLiteral("2025-02-14 12:00:00.500001"), QStringLiteral("2025-02-14 12:00:00.500499"),
+                            QStringLiteral("2025-02-14 12:00:00.500500"), QStringLiteral("2025-02-14 12:00:00.501000"),
+                            QStringLiteral("2025-02-14 12:00:01"),        QStringLiteral("2025-02-15 00:00:00"),
+                            QString()};
+    const QStringList statuses{QStringLiteral("SUCCESS"), QStringLiteral("FAILURE"), QStringLiteral("REVOKED"),
+                               QStringLiteral("STARTED"), QString(), QLatin1String("")};
+    const QStringList names{QStringLiteral("proj.a"), QStringLiteral("proj.b"), QString(), QLatin1String("")};
+    auto literal = [](const QString &v) { return v.isNull() ? QStringLiteral("NULL") : u'\'' + v + u'\''; };
+    QString sql = QStringLiteral(
+        "CREATE TABLE django_celery_results_taskresult (id integer PRIMARY KEY, task_id varchar(255), status varchar(50), "
+        "content_type varchar(128), content_encoding varchar(64), result text, date_done datetime, traceback text, "
+        "meta text, task_args text, task_kwargs text, task_name varchar(255), worker varchar(100), "
+        "date_created datetime, periodic_task_name varchar(255));"
+        "CREATE TABLE django_celery_results_groupresult (id integer PRIMARY KEY, group_id varchar(255), "
+        "date_created datetime, date_done datetime, content_type varchar(128), content_encoding varchar(64), result text);");
+    if (dateDoneIndexed) {
+        sql += QStringLiteral("CREATE INDEX taskresult_date_done ON django_celery_results_taskresult (date_done);"
+                              "CREATE INDEX groupresult_date_done ON django_celery_results_groupresult (date_done);");
+    }
+    int n = 0;
+    for (const QString &date : dates) {
+        for (const QString &status : statuses) {
+            for (const QString &name : names) {
+                ++n;
+                sql += QStringLiteral("INSERT INTO django_celery_results_taskresult (id, task_id, status, content_type, "
+                                      "content_encoding, result, date_done, task_name, worker) VALUES (%1, 't-%1', %2, "
+                                      "'application/json', 'utf-8', 'null', %3, %4, 'w%5');")
+                           .arg(n)
+                           .arg(literal(status), literal(date), literal(name))
+                           .arg(n % 3);
+            }
+        }
+    }
+    // Groups a millisecond or more away from every cutoff (their rule reads milliseconds).
+    const QStringList groupDates{QStringLiteral("2025-01-01 00:00:00"), QStringLiteral("2025-02-14 11:00:00.250000"),
+                                 QStringLiteral("2025-02-14 13:00:00"), QString()};
+    for (int g = 0; g < groupDates.size(); ++g) {
+        sql += QStringLiteral("INSERT INTO django_celery_results_groupresult (id, group_id, date_done) VALUES (%1, 'g-%1', %2);")
+                   .arg(g + 1)
+                   .arg(literal(groupDates[g]));
+    }
+    QString error;
+    if (!execRaw(path, sql, &error)) {
+        qWarning("%s", qPrintable(error));
+        return {};
+    }
+    return path;
+}
+
+void TestSqlStore::shouldExpireExactlyTheRowsTheRuleMatches_data()
+{
+    QTest::addColumn<bool>("dateDoneIndexed");
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<QStringList>("statuses");
+    QTest::addColumn<QStringList>("taskNames");
+    const QStringList cutoffs{QStringLiteral("2025-02-14T12:00:00Z"),        QStringLiteral("2025-02-14T12:00:00.000001Z"),
+                              QStringLiteral("2025-02-14T12:00:00.500000Z"), QStringLiteral("2025-02-14T12:00:00.500001Z"),
+                              QStringLiteral("2025-02-14T12:00:00.500500Z"), QStringLiteral("2025-02-14T12:00:00.999999Z"),
+                              QStringLiteral("2025-02-13T00:00:00Z"),        QStringLiteral("2100-01-01T00:00:00Z")};
+    const QVector<std::pair<QStringList, QStringList>> narrowings{
+        {{}, {}},
+        {{QStringLiteral("FAILURE"), QStringLiteral("REVOKED")}, {}},
+        {{QString()}, {}},
+        {{QLatin1String("")}, {}},
+        {{}, {QStringLiteral("proj.a")}},
+        {{}, {QString(), QLatin1String("")}},
+        {{QStringLiteral("SUCCESS")}, {QStringLiteral("proj.b"), QString()}},
+    };
+    for (bool indexed : {true, false}) {
+        for (const QString &cutoff : cutoffs) {
+            for (int k = 0; k < narrowings.size(); ++k) {
+                QTest::addRow("%s %s narrowing %d", indexed ? "date walk" : "id order", qPrintable(cutoff), k)
+                    << indexed << cutoff << narrowings[k].first << narrowings[k].second;
+            }
+        }
+    }
+}
+
+// The one expiry rule, PurgeCriteria::matches(), against its SQL form on a real file: the
+// clause selects exactly the rows the rule accepts (given the stored microseconds), the
+// rule on a row's milliseconds alone (as CouchIndex holds it) is never more eager, and the
+// store previews and purges exactly the clause's rows.
+void TestSqlStore::shouldExpireExactlyTheRowsTheRuleMatches()
+{
+    QFETCH(bool, dateDoneIndexed);
+    QFETCH(QString, cutoff);
+    QFETCH(QStringList, statuses);
+    QFETCH(QStringList, taskNames);
+    const QString source = expiryFile(dateDoneIndexed);
+    QVERIFY(!source.isEmpty());
+    const QString path = m_tmp.filePath(QStringLiteral("expiry-copy-%1.sqlite3").arg(++m_serial));
+    QVERIFY(QFile::copy(source, path));
+    PurgeCriteria criteria = criteriaFor(cutoff);
+    criteria.statuses = statuses;
+    criteria.taskNames = taskNames;
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    QCOMPARE(store->layout().dateDoneIndexed, dateDoneIndexed);
+
+    const TestSupport::SqliteConnection raw(path, TestSupport::SqliteConnection::Mode::ReadOnly);
+    QVERIFY2(raw.isOpen(), qPrintable(raw.openError()));
+    const SqlClause clause = store->statements().expired(criteria);
+    const QStringList bySql = raw.strings(QStringLiteral("SELECT task_id FROM django_celery_results_taskresult") + clause.where(),
+                                          clause.values);
+    QStringList dateText;
+    QSqlQuery dates = raw.query(QStringLiteral("SELECT ifnull(date_done, '') FROM django_celery_results_taskresult ORDER BY id"));
+    while (dates.next())
+        dateText << dates.value(0).toString();
+    TaskQuery byId;
+    byId.sortField = Field::RowId;
+    byId.sortOrder = Qt::AscendingOrder;
+    const auto rows = store->fetchPage(byId, 0, 1000, RowDetail::Full);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(rows->size(), dateText.size());
+    QStringList byRule, byRuleOnMilliseconds, all;
+    CouchIndex index;
+    for (int i = 0; i < rows->size(); ++i) {
+        const TaskResult &row = rows->at(i);
+        bool ok = false;
+        const qint64 us = micros(dateText[i], &ok);
+        if (criteria.matches(row, ok ? int(us % 1000) : PurgeCriteria::unknownMicroseconds))
+            byRule << row.taskId;
+        if (criteria.matches(row))
+            byRuleOnMilliseconds << row.taskId;
+        all << row.taskId;
+        index.upsert(row.taskId, QStringLiteral("1-x"), row);
+    }
+    byRule.sort();
+    byRuleOnMilliseconds.sort();
+    QCOMPARE(bySql, byRule);
+    for (const QString &id : std::as_const(byRuleOnMilliseconds))
+        QVERIFY2(bySql.contains(id), qPrintable(id));
+    if (criteria.cutoffExtraMicroseconds == 0) // then milliseconds decide exactly
+        QCOMPARE(byRuleOnMilliseconds, bySql);
+    QStringList byIndex;
+    for (qint64 slot : index.expired(criteria))
+        byIndex << index.docId(slot);
+    QCOMPARE(sorted(byIndex), byRuleOnMilliseconds);
+
+    // Groups: their rule, and kept whenever the purge is narrowed.
+    QStringList groupsLeft;
+    qint64 groupsExpired = 0;
+    QSqlQuery groups = raw.query(QStringLiteral("SELECT group_id, date_done FROM django_celery_results_groupresult"));
+    while (groups.next()) {
+        QString problem;
+        const QDateTime done = store->statements().readDate(groups.value(1), &problem);
+        if (criteria.matchesGroup(done))
+            ++groupsExpired;
+        else
+            groupsLeft << groups.value(0).toString();
+    }
+
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(bySql.size()));
+    QCOMPARE(preview->groups, groupsExpired);
+    QStringList left = all;
+    for (const QString &id : bySql)
+        left.removeOne(id);
+    TestSupport::verifyPurgeLeaves(*store, criteria, sorted(left), sorted(groupsLeft), tasksIn(path), groupsIn(path));
 }
 
 void TestSqlStore::shouldDeleteExactlyTheGivenRows()
@@ -1078,39 +1196,18 @@ void TestSqlStore::shouldPurgeCeleryTaskMetaLikeCelery()
     QFETCH(QString, cutoff);
     const QString path = copyOf(file);
     // Expected sets by comparing microsecond values, independent of text rendering.
-    bool ok = false;
-    const qint64 limit = micros(cutoff, &ok);
-    QVERIFY(ok);
-    auto expectedLeft = [&](const QString &table, const QString &key) {
-        QStringList left;
-        const QStringList rows = selectRaw(path, QStringLiteral("SELECT %1 || '|' || ifnull(date_done, '') FROM %2").arg(key, table));
-        for (const QString &row : rows) {
-            const QString date = row.section(u'|', 1);
-            bool parsed = false;
-            const qint64 us = micros(date, &parsed);
-            if (!parsed || us >= limit) // NULL date_done never expires
-                left << row.section(u'|', 0, 0);
-        }
-        return sorted(left);
+    auto keysAndDates = [&](const QString &table, const QString &key) {
+        return selectRaw(path, QStringLiteral("SELECT %1 || '|' || ifnull(date_done, '') FROM %2").arg(key, table));
     };
-    const QStringList tasksLeft = expectedLeft(QStringLiteral("celery_taskmeta"), QStringLiteral("task_id"));
-    const QStringList groupsLeft = expectedLeft(QStringLiteral("celery_tasksetmeta"), QStringLiteral("taskset_id"));
-
+    const QString tasks = QStringLiteral("celery_taskmeta"), groups = QStringLiteral("celery_tasksetmeta");
+    const QString groupKey = QStringLiteral("taskset_id");
+    const QStringList tasksLeft = TestSupport::keysNotExpired(keysAndDates(tasks, QStringLiteral("task_id")), cutoff);
+    const QStringList groupsLeft = TestSupport::keysNotExpired(keysAndDates(groups, groupKey), cutoff);
     auto store = SqlStore::sqlite(path);
     QVERIFY(!store->open());
-    const PurgeCriteria criteria = criteriaFor(cutoff);
-    const auto preview = store->previewPurge(criteria);
-    QVERIFY(preview.ok());
-    QCOMPARE(preview->total, *store->count({}) - tasksLeft.size());
-    bool finished = false;
-    for (int i = 0; i < 100 && !finished; ++i) {
-        const auto batch = store->purgeBatch(criteria, 4);
-        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
-        finished = batch->finished;
-    }
-    QVERIFY(finished);
-    QCOMPARE(remainingTaskIds(path, QStringLiteral("celery_taskmeta")), tasksLeft);
-    QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT taskset_id FROM celery_tasksetmeta"))), groupsLeft);
+    TestSupport::verifyPurgeLeaves(*store, criteriaFor(cutoff), tasksLeft, groupsLeft,
+                                   [&] { return remainingTaskIds(path, tasks); },
+                                   [&] { return remainingTaskIds(path, groups, groupKey); });
 }
 
 // --- bad inputs ------------------------------------------------------------------------------

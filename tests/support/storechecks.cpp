@@ -244,4 +244,118 @@ void verifySummaryAndFullRows(ResultStore &store, const QString &longArgs)
     QCOMPARE(summary->at(0).args.size(), qsizetype(ResultStore::previewChars));
 }
 
+// --- Purge checks (SQLite and the servers) ---------------------------------------------------
+
+QStringList keysNotExpired(const QStringList &keyAndDate, const QString &cutoffIso)
+{
+    bool ok = false;
+    const qint64 limit = micros(cutoffIso, &ok);
+    Q_ASSERT(ok);
+    QStringList left;
+    for (const QString &row : keyAndDate) {
+        bool parsed = false;
+        const qint64 us = micros(row.section(u'|', 1), &parsed);
+        if (!parsed || us >= limit) // NULL date_done never expires
+            left << row.section(u'|', 0, 0);
+    }
+    return sorted(left);
+}
+
+void verifyPurgeInBatches(ResultStore &store, const PurgeCriteria &criteria, int batchSize,
+                          const QStringList &expiredTasks, const QStringList &expiredGroups, const ReadTable &tasks,
+                          const ReadTable &groups)
+{
+    const QStringList tasksBefore = tasks();
+    const QStringList groupsBefore = groups();
+    const auto preview = store.previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(expiredTasks.size()));
+    QCOMPARE(preview->groups, qint64(expiredGroups.size()));
+    qint64 sum = 0;
+    for (qint64 n : preview->byStatus)
+        sum += n;
+    QCOMPARE(sum, preview->total);
+
+    qint64 tasksDeleted = 0, groupsDeleted = 0;
+    int batches = 0;
+    bool finished = false;
+    while (!finished) {
+        QVERIFY(++batches <= 200);
+        const auto batch = store.purgeBatch(criteria, batchSize);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        QVERIFY(batch->tasks + batch->groups <= batchSize);
+        // Groups only go once no expired task is left.
+        if (batch->groups > 0)
+            QCOMPARE(tasksDeleted + batch->tasks, qint64(expiredTasks.size()));
+        tasksDeleted += batch->tasks;
+        groupsDeleted += batch->groups;
+        finished = batch->finished;
+    }
+    QCOMPARE(tasksDeleted, qint64(expiredTasks.size()));
+    QCOMPARE(groupsDeleted, qint64(expiredGroups.size()));
+
+    QStringList expectTasks = tasksBefore;
+    for (const QString &id : expiredTasks)
+        QVERIFY(expectTasks.removeOne(id));
+    QStringList expectGroups = groupsBefore;
+    for (const QString &id : expiredGroups)
+        QVERIFY(expectGroups.removeOne(id));
+    QCOMPARE(tasks(), expectTasks);
+    QCOMPARE(groups(), expectGroups);
+
+    // Nothing left: another batch deletes nothing and says so.
+    const auto again = store.purgeBatch(criteria, batchSize);
+    QVERIFY(again.ok());
+    QCOMPARE(again->tasks + again->groups, qint64(0));
+    QVERIFY(again->finished);
+    QCOMPARE(store.previewPurge(criteria)->total, qint64(0));
+}
+
+void verifyNarrowedPurge(ResultStore &store, const PurgeCriteria &criteria, const QStringList &expected,
+                         const ReadTable &tasks, const ReadTable &groups)
+{
+    QVERIFY(expected.size() >= 2);
+    const auto preview = store.previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(expected.size()));
+    QCOMPARE(preview->groups, qint64(0));
+    for (auto it = preview->byStatus.cbegin(); it != preview->byStatus.cend(); ++it)
+        QVERIFY2(criteria.statuses.contains(it.key()), qPrintable(it.key()));
+
+    const QStringList before = tasks();
+    const QStringList groupsBefore = groups();
+    qint64 deleted = 0;
+    for (int i = 0; i < 20; ++i) {
+        const auto batch = store.purgeBatch(criteria, 1);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        QCOMPARE(batch->groups, qint64(0));
+        deleted += batch->tasks;
+        if (batch->finished)
+            break;
+    }
+    QCOMPARE(deleted, qint64(expected.size()));
+    QStringList left = before;
+    for (const QString &id : expected)
+        left.removeOne(id);
+    QCOMPARE(tasks(), left);
+    QCOMPARE(groups(), groupsBefore);
+}
+
+void verifyPurgeLeaves(ResultStore &store, const PurgeCriteria &criteria, const QStringList &tasksLeft,
+                       const QStringList &groupsLeft, const ReadTable &tasks, const ReadTable &groups)
+{
+    const auto preview = store.previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, *store.count({}) - tasksLeft.size());
+    bool finished = false;
+    for (int i = 0; i < 100 && !finished; ++i) {
+        const auto batch = store.purgeBatch(criteria, 4);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        finished = batch->finished;
+    }
+    QVERIFY(finished);
+    QCOMPARE(tasks(), tasksLeft);
+    QCOMPARE(groups(), groupsLeft);
+}
+
 } // namespace TestSupport

@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include <functional>
+
 #include "resultstore.h"
 #include "taskquery.h"
 
@@ -69,5 +71,30 @@ void verifySearch(ResultStore &store, const QString &term, const QStringList &ad
                   const QStringList &decodedIds);
 /// Summary rows are the full rows cut to previews; the first row (by id) holds longArgs.
 void verifySummaryAndFullRows(ResultStore &store, const QString &longArgs);
+
+// --- Purge checks (SQLite and the servers) ---------------------------------------------------
+// Each suite reads its tables with its own raw connection, outside Stalk's code paths.
+
+/// A fresh reading of what a table holds (its ids, or its row count), sorted.
+using ReadTable = std::function<QStringList()>;
+
+/// The keys of "key|date_done" lines (dates as micros() reads them, empty for NULL) whose
+/// date_done is not before the cutoff: what upstream's purge leaves. Sorted.
+QStringList keysNotExpired(const QStringList &keyAndDate, const QString &cutoffIso);
+
+/// previewPurge() counts exactly expiredTasks (its status breakdown sums up) and
+/// expiredGroups; purgeBatch() in batches of batchSize deletes exactly those, no batch above
+/// its size, groups only once no expired task is left; a last batch and a preview find nothing.
+void verifyPurgeInBatches(ResultStore &store, const PurgeCriteria &criteria, int batchSize,
+                          const QStringList &expiredTasks, const QStringList &expiredGroups, const ReadTable &tasks,
+                          const ReadTable &groups);
+/// A purge narrowed by status and task name previews and deletes exactly `expected` (the
+/// suite's own SQL), one row per batch, with only the criteria's statuses and no group.
+void verifyNarrowedPurge(ResultStore &store, const PurgeCriteria &criteria, const QStringList &expected,
+                         const ReadTable &tasks, const ReadTable &groups);
+/// previewPurge() counts every task but tasksLeft; purgeBatch() in batches of 4 finishes and
+/// leaves exactly tasksLeft and groupsLeft.
+void verifyPurgeLeaves(ResultStore &store, const PurgeCriteria &criteria, const QStringList &tasksLeft,
+                       const QStringList &groupsLeft, const ReadTable &tasks, const ReadTable &groups);
 
 } // namespace TestSupport

@@ -1,0 +1,235 @@
+#include "sqliteplanner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include <QSqlQuery>
+
+using Access = SqlStatements::Access;
+using DoneRange = SqlStatements::DoneRange;
+
+SqlitePlanner::SqlitePlanner(const SqlStatements &statements, SqlRunner &runner)
+    : m_statements(statements)
+    , m_runner(runner)
+{
+}
+
+Outcome<qint64> SqlitePlanner::rowIdSpan()
+{
+    return m_runner.scalar(m_statements.rowIdSpan(), QStringLiteral("estimating"));
+}
+
+Outcome<QVector<TaskResult>> SqlitePlanner::readPage(const TaskQuery &query, const SqlClause &clause, qint64 offset,
+                                                     int limit, RowDetail detail, Access access, qint64 *matching)
+{
+    return m_runner.readPage(m_statements.page(query, clause, offset, limit, detail, access, matching != nullptr), offset,
+                             detail, matching);
+}
+
+// --- pages -----------------------------------------------------------------------------------
+
+Outcome<QVector<TaskResult>> SqlitePlanner::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
+{
+    if (searchMayScan(query))
+        return searchPage(query, offset, limit, detail);
+    const Outcome<Field> unindexed = pageWalksSortIndex(query, offset, limit);
+    if (!unindexed)
+        return unindexed.error();
+    return readPage(query, m_statements.filter(query, SqlStatements::Skip::Nothing, *unindexed), offset, limit, detail);
+}
+
+Outcome<Field> SqlitePlanner::pageWalksSortIndex(const TaskQuery &query, qint64 offset, int limit)
+{
+    constexpr Field none = Field::FieldCount;
+    const SqlLayout &layout = m_statements.layout();
+    if (query.sortField != Field::DateDone || !layout.has(Field::DateDone) || !query.searchTerms().isEmpty()
+        || query.doneAfter.isValid() || query.doneBefore.isValid() || !query.periodicTaskNames.isEmpty())
+        return none;
+    Field field = none;
+    int filters = 0;
+    const std::pair<Field, const QStringList *> sets[] = {
+        {Field::Status, &query.statuses}, {Field::TaskName, &query.taskNames}, {Field::Worker, &query.workers}};
+    for (const auto &[f, values] : sets) {
+        if (!values->isEmpty()) {
+            ++filters;
+            field = f;
+        }
+    }
+    // Two filters: the probe below could itself read many rows; leave it to the engine.
+    if (filters != 1 || !layout.has(field))
+        return none;
+    // Walking the date_done index reads about (offset + limit) * N / M rows (N rows, M
+    // matching, spread over time); the filter's index reads M rows and sorts them. Walk when
+    // M > sqrt((offset + limit) * N), which a probe bounded to that many index entries tells:
+    // either way the cost stays near sqrt((offset + limit) * N), never a full walk for a rare
+    // value. N is the rowid span (two b-tree probes, O(log n)).
+    const auto span = rowIdSpan();
+    if (!span)
+        return span.error().code == StoreError::Code::Cancelled ? Outcome<Field>(span.error()) : none;
+    if (*span <= 0)
+        return none;
+    const qint64 bound = qint64(std::ceil(std::sqrt(double(offset + limit) * double(*span)))) + 1;
+    const auto matching = m_runner.scalar(m_statements.countUpTo(m_statements.filter(query), bound),
+                                          QStringLiteral("estimating"));
+    if (!matching)
+        return matching.error().code == StoreError::Code::Cancelled ? Outcome<Field>(matching.error()) : none;
+    if (*matching < bound)
+        return none;
+    return field;
+}
+
+bool SqlitePlanner::searchMayScan(const TaskQuery &query) const
+{
+    return m_statements.layout().dateDoneIndexed && !query.searchTerms().isEmpty() && query.sortField == Field::DateDone
+        && query.sortOrder == Qt::DescendingOrder && query.statuses.isEmpty() && query.taskNames.isEmpty()
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && !query.doneAfter.isValid()
+        && !query.doneBefore.isValid();
+}
+
+Outcome<QVector<TaskResult>> SqlitePlanner::searchPage(const TaskQuery &query, qint64 offset, int limit,
+                                                       RowDetail detail)
+{
+    // A search tests every row it reads, and no index answers "contains". Walking the date
+    // index newest first (the engine's own plan) reads about (offset + limit) / density rows
+    // and stops; for a rare term (a task id, 1 row in a million) that is every row, each
+    // fetched out of order, about 1.5× a plain scan of the table followed by a sort. So probe
+    // first: the newest rows, about `probe` of them, through the index. When they hold the
+    // page, that is the answer (every earlier match lies in them). Otherwise their matches
+    // tell the density, and the cheaper plan reads the page: the walk, or the scan.
+    const SqlClause clause = m_statements.filter(query);
+    const auto span = rowIdSpan();
+    if (!span)
+        return span.error();
+    constexpr qint64 minProbe = 2000, maxProbe = 20000;
+    const qint64 probe = std::clamp<qint64>(*span / 64, minProbe, maxProbe);
+    if (*span <= 2 * probe)
+        return readPage(query, clause, offset, limit, detail);
+    // "date_done >= D" selects a prefix of this order for any D (NULLs, last when newest
+    // first, are outside it). D is the date of the row `probe` ids below the newest, two
+    // b-tree probes: about `probe` rows where ids grow with time, as Celery writes them;
+    // any other D is still a correct, only less apt, probe.
+    QVariant boundary;
+    const StoreError e = m_runner.forEachRow(m_statements.dateBelowNewestIds(probe), QStringLiteral("reading results"),
+                                             [&boundary](const QSqlQuery &q) { boundary = q.value(0); });
+    if (e)
+        return e;
+    if (boundary.isNull())
+        return readPage(query, clause, offset, limit, detail);
+
+    SqlClause bounded = clause;
+    bounded.add(m_statements.doneRange(DoneRange::From, boundary));
+    auto rows = readPage(query, bounded, offset, limit, detail);
+    if (!rows || rows->size() == limit)
+        return rows;
+    // Matches in the probe: exactly offset + rows when it returned some (or offset is 0),
+    // else at most offset.
+    const bool exact = !rows->isEmpty() || offset == 0;
+    const qint64 found = offset + rows->size();
+    // Rows the walk would read to reach the page, against the table: a walk step (index
+    // entry + an out-of-order row) costs about 1.5 scan steps.
+    const double walk = found > 0 ? double(offset + limit) * double(probe) / double(found) : HUGE_VAL;
+    const Access rest = walk * 1.5 >= double(*span) ? Access::Scan : Access::Planned;
+    if (exact && rest == Access::Scan && offset == 0)
+        return scanBelowProbe(query, clause, boundary, *std::move(rows), limit, detail);
+    if (exact)
+        return walkBelowProbe(query, clause, boundary, *std::move(rows), limit, rest, detail);
+    return readPage(query, clause, offset, limit, detail, rest);
+}
+
+Outcome<QVector<TaskResult>> SqlitePlanner::scanBelowProbe(const TaskQuery &query, const SqlClause &clause,
+                                                           const QVariant &boundary, QVector<TaskResult> page,
+                                                           int limit, RowDetail detail)
+{
+    // A scan reads every row anyway: the rest of the page, below the probe (NULL dates
+    // last), and the count of all matches come from the same pass.
+    const qint64 inProbe = page.size();
+    SqlClause below = clause;
+    below.add(m_statements.doneRange(DoneRange::BelowOrNull, boundary));
+    qint64 belowMatching = -1;
+    auto more = readPage(query, below, 0, limit - int(page.size()), detail, Access::Scan, &belowMatching);
+    if (!more)
+        return more.error();
+    page += *more;
+    if (belowMatching >= 0)
+        m_scanCount = {query, inProbe + belowMatching, m_runner.statementsRun()};
+    return page;
+}
+
+Outcome<QVector<TaskResult>> SqlitePlanner::walkBelowProbe(const TaskQuery &query, const SqlClause &clause,
+                                                           const QVariant &boundary, QVector<TaskResult> page,
+                                                           int limit, Access access, RowDetail detail)
+{
+    // Go on below the probe instead of reading it again: the page's other rows are the first
+    // matches there (a range of the index), then among NULL dates (last).
+    SqlClause below = clause;
+    below.add(m_statements.doneRange(DoneRange::Below, boundary));
+    auto more = readPage(query, below, 0, limit - int(page.size()), detail, access);
+    if (!more)
+        return more.error();
+    page += *more;
+    if (page.size() < limit) {
+        SqlClause undated = clause;
+        undated.add(m_statements.doneRange(DoneRange::Null));
+        auto last = readPage(query, undated, 0, limit - int(page.size()), detail);
+        if (!last)
+            return last.error();
+        page += *last;
+    }
+    return page;
+}
+
+// --- purging ---------------------------------------------------------------------------------
+
+QString SqlitePlanner::purgeKey(const PurgeCriteria &criteria)
+{
+    return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
+        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f');
+}
+
+bool SqlitePlanner::walksDateIndexForPurge() const
+{
+    return m_statements.layout().dateDoneIndexed;
+}
+
+StoreError SqlitePlanner::purgeTasks(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft)
+{
+    const QString what = QStringLiteral("deleting expired results");
+    const QString key = purgeKey(criteria);
+    // Walk the date_done index (a narrowing filter's own index would read every row of that
+    // status or task name per batch), from where the last batch of this purge stopped.
+    m_working = m_committed;
+    const SqlPurgeCursor after = m_committed.criteria == key ? m_committed.position : SqlPurgeCursor();
+    SqlPurgeCursor last;
+    const StoreError e = m_runner.forEachRow(
+        m_statements.deleteExpiredByDate(criteria, after, batchSize), what, [&](const QSqlQuery &q) {
+            ++*deleted;
+            const QVariant doneAt = q.value(0);
+            const qint64 rowId = q.value(1).toLongLong();
+            // RETURNING gives the rows in no promised order: keep the last in (date_done, id).
+            const int order = last.isValid() ? QString::compare(doneAt.toString(), last.dateDone.toString()) : 1;
+            if (order > 0 || (order == 0 && rowId > last.rowId))
+                last = {doneAt, rowId};
+        });
+    if (e)
+        return e;
+    if (last.isValid())
+        m_working = {key, last};
+    if (*deleted >= batchSize) {
+        const SqlPurgeCursor now = m_working.criteria == key ? m_working.position : SqlPurgeCursor();
+        auto any = m_runner.scalar(m_statements.anyExpiredAfter(criteria, now), what);
+        if (!any)
+            return any.error();
+        *tasksLeft = *any != 0;
+    }
+    return {};
+}
+
+std::optional<qint64> SqlitePlanner::takeScanCount(const TaskQuery &query)
+{
+    if (m_scanCount.matching < 0 || m_scanCount.afterStatement != m_runner.statementsRun() || m_scanCount.query != query)
+        return std::nullopt;
+    const qint64 matching = m_scanCount.matching;
+    m_scanCount = ScanCount();
+    return matching;
+}

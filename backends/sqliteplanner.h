@@ -1,0 +1,115 @@
+#pragma once
+
+#include "resultstore.h"
+#include "sqlstatements.h"
+#include "taskquery.h"
+
+#include <QVector>
+
+#include <functional>
+#include <optional>
+
+class QSqlQuery;
+
+/// What a plan needs from the store that runs its statements (SqlStore implements it).
+class SqlRunner
+{
+public:
+    /// Runs a statement whose answer is one number (0 when it gives no row).
+    virtual Outcome<qint64> scalar(const SqlStatement &statement, const QString &what) = 0;
+    /// Runs a statement and hands each row it gives to onRow.
+    virtual StoreError forEachRow(const SqlStatement &statement, const QString &what,
+                                  const std::function<void(const QSqlQuery &)> &onRow) = 0;
+    /// Runs a SqlStatements::page() statement (read from `offset`) and reads its rows; with
+    /// `matching` set, also the window count the statement carries (-1 when it cannot tell).
+    virtual Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, RowDetail detail,
+                                                  qint64 *matching = nullptr) = 0;
+    /// Statements run so far: tells whether anything ran since a remembered answer.
+    virtual quint64 statementsRun() const = 0;
+
+protected:
+    ~SqlRunner() = default;
+};
+
+/// The plans SQLite needs because it plans without statistics, each decided from a cheap
+/// probe of the table itself (SqlStatements builds every statement, a SqlRunner runs them):
+///
+/// - a page of a filter on a common value walks the date_done index, testing each row; on a
+///   rare value it reads the value's own index and sorts (pageWalksSortIndex());
+/// - a page of a search probes the newest rows through the date_done index first, then goes
+///   on down the index or scans the table once, whichever costs less for the term's density
+///   (searchPage()); a scan counts every match in the same pass, and count() takes that
+///   count instead of scanning again (takeScanCount());
+/// - a purge batch walks the date_done index from where the last committed batch stopped
+///   (a cursor), so a narrowed purge passes the rows it keeps once, not once per batch.
+///
+/// Owned by one SqlStore and used on its thread.
+class SqlitePlanner final
+{
+public:
+    /// Both must outlive the planner.
+    SqlitePlanner(const SqlStatements &statements, SqlRunner &runner);
+    SqlitePlanner(const SqlitePlanner &) = delete;
+    SqlitePlanner &operator=(const SqlitePlanner &) = delete;
+
+    Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
+    /// The number of rows matching `query` that the scan reading its first page counted, when
+    /// it is asked right after that page (the model asks page 0, then the count); once.
+    std::optional<qint64> takeScanCount(const TaskQuery &query);
+    /// MAX(id) - MIN(id) + 1: an upper bound of the row count from two b-tree probes (it
+    /// over-counts only by ids lost in the middle).
+    Outcome<qint64> rowIdSpan();
+
+    /// True when purge batches walk the date_done index (there is one): purgeTasks().
+    bool walksDateIndexForPurge() const;
+    /// The tasks of one purge batch, inside the store's write transaction: deletes at most
+    /// batchSize expired results after the cursor and tells whether expired ones are left.
+    StoreError purgeTasks(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft);
+    /// The transaction around the last purgeTasks() committed: its cursor holds from now on
+    /// (a batch that rolled back leaves the cursor where it was).
+    void purgeCommitted() { m_committed = m_working; }
+
+private:
+    /// Where the last purge batch stopped in date_done order, and the purge it belongs to.
+    struct PurgeCursor
+    {
+        QString criteria; ///< purgeKey() of the purge
+        SqlPurgeCursor position;
+    };
+    /// A search's count learnt by the scan that read its first page.
+    struct ScanCount
+    {
+        TaskQuery query;
+        qint64 matching = -1;
+        quint64 afterStatement = 0;
+    };
+
+    /// For a page sorted by date_done with one set filter: the filter's field when walking
+    /// the date_done index and testing each row is cheaper than reading every match through
+    /// the filter's index and sorting them; Field::FieldCount otherwise.
+    Outcome<Field> pageWalksSortIndex(const TaskQuery &query, qint64 offset, int limit);
+    /// True for a search (alone, newest first, with a date_done index) whose page may be
+    /// read better by scanning the table than by walking the index (see searchPage()).
+    bool searchMayScan(const TaskQuery &query) const;
+    Outcome<QVector<TaskResult>> searchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
+    /// The rest of a search's first page (`page`: the probe's matches) from a scan below the
+    /// probe's boundary, which also counts every match for takeScanCount().
+    Outcome<QVector<TaskResult>> scanBelowProbe(const TaskQuery &query, const SqlClause &clause,
+                                                const QVariant &boundary, QVector<TaskResult> page, int limit,
+                                                RowDetail detail);
+    /// The rest of a search's page (`page`: the probe's matches) below the probe's boundary,
+    /// then among NULL dates.
+    Outcome<QVector<TaskResult>> walkBelowProbe(const TaskQuery &query, const SqlClause &clause,
+                                                const QVariant &boundary, QVector<TaskResult> page, int limit,
+                                                SqlStatements::Access access, RowDetail detail);
+    Outcome<QVector<TaskResult>> readPage(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit,
+                                          RowDetail detail, SqlStatements::Access access = SqlStatements::Access::Planned,
+                                          qint64 *matching = nullptr);
+    static QString purgeKey(const PurgeCriteria &criteria);
+
+    const SqlStatements &m_statements;
+    SqlRunner &m_runner;
+    ScanCount m_scanCount;
+    PurgeCursor m_committed;
+    PurgeCursor m_working; ///< moved by purgeTasks(), kept by purgeCommitted()
+};

@@ -1,0 +1,470 @@
+#include "sqlstatements.h"
+
+#include <utility>
+
+namespace {
+
+const QString kAnd = QStringLiteral(" AND ");
+
+QString placeholders(qsizetype count)
+{
+    QStringList marks;
+    marks.reserve(count);
+    for (qsizetype i = 0; i < count; ++i)
+        marks << QStringLiteral("?");
+    return marks.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+// --- SqlClause -------------------------------------------------------------------------------
+
+void SqlClause::add(const QString &fragment, const QVariantList &fragmentValues)
+{
+    if (!sql.isEmpty())
+        sql += kAnd;
+    sql += fragment;
+    values += fragmentValues;
+}
+
+void SqlClause::add(const SqlClause &other)
+{
+    if (!other.sql.isEmpty())
+        add(other.sql, other.values);
+}
+
+QString SqlClause::where() const
+{
+    return sql.isEmpty() ? QString() : QStringLiteral(" WHERE ") + sql;
+}
+
+// --- names and values ------------------------------------------------------------------------
+
+SqlStatements::SqlStatements(const SqlDialect &dialect, SqlLayout layout, QTimeZone wallClock)
+    : m_dialect(&dialect)
+    , m_layout(std::move(layout))
+    , m_wallClock(std::move(wallClock))
+{
+}
+
+QString SqlStatements::table() const
+{
+    return m_layout.table.isEmpty() ? QString() : m_dialect->quote(m_layout.table);
+}
+
+QString SqlStatements::groupTable() const
+{
+    return m_layout.groupTable.isEmpty() ? QString() : m_dialect->quote(m_layout.groupTable);
+}
+
+QString SqlStatements::column(Field field) const
+{
+    const QString name = m_layout.column(field);
+    return name.isEmpty() ? QString() : m_dialect->quote(name);
+}
+
+QVariant SqlStatements::dateValue(const QDateTime &utc, int extraMicroseconds) const
+{
+    if (!m_wallClock.isValid())
+        return m_dialect->dateValue(utc, m_layout.dateStyle, extraMicroseconds);
+    // USE_TZ=False: the column holds the wall clock of the zone, so compare with that.
+    const QDateTime local = utc.toTimeZone(m_wallClock);
+    return m_dialect->dateValue(QDateTime(local.date(), local.time(), Qt::UTC), m_layout.dateStyle, extraMicroseconds);
+}
+
+QDateTime SqlStatements::readDate(const QVariant &stored, QString *problem) const
+{
+    const QDateTime naive = m_dialect->readDate(stored, problem);
+    if (!m_wallClock.isValid() || !naive.isValid())
+        return naive;
+    return QDateTime(naive.date(), naive.time(), m_wallClock).toUTC();
+}
+
+// --- clauses ---------------------------------------------------------------------------------
+
+void SqlStatements::addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed) const
+{
+    if (values.isEmpty())
+        return;
+    bool wantNull = false;
+    QVariantList bound;
+    for (const QString &v : values) {
+        if (v.isNull())
+            wantNull = true;
+        else
+            bound << v;
+    }
+    if (!m_layout.has(field)) {
+        // A field the schema lacks is NULL in every row.
+        if (!wantNull)
+            clause.add(QStringLiteral("0 = 1"));
+        return;
+    }
+    const QString name = unindexed ? QStringLiteral("+") + column(field) : column(field);
+    QStringList parts;
+    if (!bound.isEmpty())
+        parts << QStringLiteral("%1 IN (%2)").arg(name, placeholders(bound.size()));
+    if (wantNull)
+        parts << QStringLiteral("%1 IS NULL").arg(name);
+    clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), bound);
+}
+
+void SqlStatements::addSearchTerm(SqlClause &clause, const QString &term) const
+{
+    // Django admin search: the term must match at least one search field. It goes in as a
+    // bound value only; the predicate comes from the dialect.
+    struct SearchField
+    {
+        Field field;
+        bool decodeJson;
+    };
+    static const SearchField searchFields[] = {
+        {Field::TaskId, false}, {Field::TaskName, false}, {Field::Status, false},
+        {Field::Args, true},    {Field::Kwargs, true},
+    };
+    QStringList parts;
+    QVariantList values;
+    for (const SearchField &sf : searchFields) {
+        if (!m_layout.has(sf.field))
+            continue;
+        QString name = column(sf.field);
+        if (m_layout.binaryText && (sf.field == Field::Args || sf.field == Field::Kwargs))
+            name = m_dialect->binaryAsText(name);
+        parts << m_dialect->searchPredicate(name, sf.decodeJson);
+        values << m_dialect->searchValues(term, sf.decodeJson);
+    }
+    clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
+}
+
+SqlClause SqlStatements::filter(const TaskQuery &query, Skip skip, Field unindexed) const
+{
+    SqlClause clause;
+    const QStringList terms = query.searchTerms();
+    for (const QString &term : terms)
+        addSearchTerm(clause, term);
+    if (skip != Skip::Statuses)
+        addSetFilter(clause, Field::Status, query.statuses, unindexed == Field::Status);
+    if (skip != Skip::TaskNames)
+        addSetFilter(clause, Field::TaskName, query.taskNames, unindexed == Field::TaskName);
+    if (skip != Skip::Workers)
+        addSetFilter(clause, Field::Worker, query.workers, unindexed == Field::Worker);
+    if (skip != Skip::PeriodicTaskNames)
+        addSetFilter(clause, Field::PeriodicTaskName, query.periodicTaskNames);
+    if (query.doneAfter.isValid())
+        clause.add(QStringLiteral("%1 >= ?").arg(column(Field::DateDone)), {dateValue(query.doneAfter)});
+    if (query.doneBefore.isValid())
+        clause.add(QStringLiteral("%1 < ?").arg(column(Field::DateDone)), {dateValue(query.doneBefore)});
+    return clause;
+}
+
+SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFilters) const
+{
+    // Upstream get_all_expired(): date_done < cutoff, whatever the status. On SQLite the
+    // dialect renders the cutoff exactly as the writer (Django/SQLAlchemy) would, because the
+    // comparison is between TEXT values.
+    SqlClause clause;
+    clause.add(QStringLiteral("%1 < ?").arg(column(Field::DateDone)),
+               {dateValue(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
+    addSetFilter(clause, Field::Status, criteria.statuses, unindexedFilters);
+    addSetFilter(clause, Field::TaskName, criteria.taskNames, unindexedFilters);
+    return clause;
+}
+
+SqlClause SqlStatements::expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
+{
+    // The narrowing filters' own indexes stay out: the plan walks the date_done index.
+    SqlClause clause = expired(criteria, true);
+    if (after.isValid()) {
+        clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(column(Field::DateDone), column(Field::RowId)),
+                   {after.dateDone, after.rowId});
+    }
+    return clause;
+}
+
+SqlClause SqlStatements::expiredGroups(const PurgeCriteria &criteria) const
+{
+    SqlClause clause;
+    clause.add(QStringLiteral("%1 < ?").arg(m_dialect->quote(m_layout.groupDateDone)),
+               {dateValue(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
+    return clause;
+}
+
+SqlClause SqlStatements::doneRange(DoneRange range, const QVariant &stored) const
+{
+    const QString date = column(Field::DateDone);
+    SqlClause clause;
+    switch (range) {
+    case DoneRange::From: clause.add(QStringLiteral("%1 >= ?").arg(date), {stored}); break;
+    case DoneRange::Below: clause.add(QStringLiteral("%1 < ?").arg(date), {stored}); break;
+    case DoneRange::BelowOrNull: clause.add(QStringLiteral("(%1 < ? OR %1 IS NULL)").arg(date), {stored}); break;
+    case DoneRange::Null: clause.add(QStringLiteral("%1 IS NULL").arg(date)); break;
+    }
+    return clause;
+}
+
+QString SqlStatements::orderBy(const TaskQuery &query, const QString &prefix) const
+{
+    const QString dir = query.sortOrder == Qt::AscendingOrder ? QStringLiteral(" ASC") : QStringLiteral(" DESC");
+    const QString id = prefix + column(Field::RowId) + dir;
+    // A field this schema lacks is NULL everywhere: the order is the id order.
+    if (query.sortField == Field::RowId || !m_layout.has(query.sortField))
+        return QStringLiteral(" ORDER BY ") + id;
+    return QStringLiteral(" ORDER BY ") + prefix + column(query.sortField) + dir + QStringLiteral(", ") + id;
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+QString SqlStatements::selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const
+{
+    static const Field order[] = {
+        Field::RowId,       Field::TaskId,      Field::TaskName,        Field::PeriodicTaskName,
+        Field::Status,      Field::Worker,      Field::Args,            Field::Kwargs,
+        Field::Result,      Field::Traceback,   Field::Meta,            Field::ContentType,
+        Field::ContentEncoding, Field::DateCreated, Field::DateStarted, Field::DateDone,
+        Field::GroupId,     Field::ParentId,    Field::Retries,         Field::Queue,
+        Field::Hidden,
+    };
+    QStringList items;
+    fields->clear();
+    for (Field f : order) {
+        if (!m_layout.has(f))
+            continue;
+        if (detail == RowDetail::Summary && (f == Field::Traceback || f == Field::Meta))
+            continue;
+        QString item = prefix + column(f);
+        if (m_layout.binaryText && (f == Field::Args || f == Field::Kwargs))
+            item = m_dialect->binaryAsText(item); // so a preview never cuts a character in half
+        if (f == Field::DateCreated || f == Field::DateStarted || f == Field::DateDone)
+            item = m_dialect->dateSelect(item);
+        if (detail == RowDetail::Summary && (f == Field::Args || f == Field::Kwargs || f == Field::Result)) {
+            // A pickle is base64-encoded afterwards: 3 bytes become 4 characters.
+            const int chars = (f == Field::Result && m_layout.binaryResult) ? ResultStore::previewChars / 4 * 3
+                                                                             : ResultStore::previewChars;
+            item = m_dialect->prefixExpression(item, chars);
+        }
+        items << item;
+        fields->append(f);
+    }
+    return items.join(QStringLiteral(", "));
+}
+
+SqlStatement SqlStatements::count(const TaskQuery &query) const
+{
+    const SqlClause clause = filter(query);
+    return {QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(table(), clause.where()), clause.values, {}};
+}
+
+SqlStatement SqlStatements::facet(const TaskQuery &query, Field field, Skip skip) const
+{
+    const SqlClause clause = filter(query, skip);
+    return {QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1 ORDER BY COUNT(*) DESC, %1")
+                .arg(column(field), table(), clause.where()),
+            clause.values,
+            {}};
+}
+
+SqlStatement SqlStatements::page(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit,
+                                 RowDetail detail, Access access, bool countMatching) const
+{
+    // Late row lookup: the inner SELECT walks only ids in sort order, which an index on the
+    // sort column (it holds the rowid) answers without touching the table, so skipping
+    // OFFSET rows costs index steps, not row reads. Only the LIMIT surviving ids are then
+    // joined back to fetch their columns. A plain "SELECT cols … LIMIT ? OFFSET ?" would read
+    // and discard every skipped row: jumping to row 500,000 of 1M would read 500,000 rows.
+    SqlStatement s;
+    const QString r = QStringLiteral("r.");
+    const QString id = column(Field::RowId);
+    const QString from = access == Access::Scan ? table() + QStringLiteral(" NOT INDEXED") : table();
+    const QString counted = countMatching ? QStringLiteral(", COUNT(*) OVER () AS n") : QString();
+    QString select = selectList(detail, r, &s.fields);
+    if (countMatching)
+        select += QStringLiteral(", k.n");
+    s.sql = QStringLiteral("SELECT %1 FROM (SELECT %2%8 FROM %3%4%5 LIMIT ? OFFSET ?) AS k "
+                           "JOIN %7 AS r ON r.%2 = k.%2%6")
+                .arg(select, id, from, clause.where(), orderBy(query), orderBy(query, r), table(), counted);
+    s.values = clause.values;
+    s.values << limit << offset;
+    return s;
+}
+
+SqlStatement SqlStatements::quickMatches(const TaskQuery &query, int limit) const
+{
+    const QStringList terms = query.searchTerms();
+    // One term that could start a task id: printable ASCII, no quote or wildcard trouble
+    // (the range below is on the raw bytes), at least 3 characters so that the range is narrow.
+    if (terms.size() != 1 || limit <= 0)
+        return {};
+    const QString term = terms.first();
+    if (term.size() < 3)
+        return {};
+    for (const QChar c : term) {
+        if (c.unicode() <= 0x20 || c.unicode() >= 0x7e)
+            return {};
+    }
+    // The rows whose task id starts with the term (as typed, or in lower case: Celery's
+    // UUIDs), through the unique task_id index: a range, a few index steps. The whole query
+    // clause is applied as well, so every row returned is a row of the full answer.
+    const auto upperBound = [](QString prefix) {
+        prefix[prefix.size() - 1] = QChar(prefix.at(prefix.size() - 1).unicode() + 1);
+        return prefix;
+    };
+    const QString range = QStringLiteral("(%1 >= ? AND %1 < ?)").arg(column(Field::TaskId));
+    SqlClause clause;
+    const QString lower = term.toLower();
+    if (lower == term)
+        clause.add(range, {term, upperBound(term)});
+    else
+        clause.add(QStringLiteral("(%1 OR %1)").arg(range), {term, upperBound(term), lower, upperBound(lower)});
+    clause.add(filter(query));
+    return page(query, clause, 0, limit, RowDetail::Summary);
+}
+
+SqlStatement SqlStatements::row(Field key, const QVariant &value) const
+{
+    SqlStatement s;
+    s.sql = QStringLiteral("SELECT %1 FROM %2 WHERE %3 = ?")
+                .arg(selectList(RowDetail::Full, QString(), &s.fields), table(), column(key));
+    s.values = {value};
+    return s;
+}
+
+SqlStatement SqlStatements::exists(const SqlClause &clause) const
+{
+    return {QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(table(), clause.where()), clause.values, {}};
+}
+
+SqlStatement SqlStatements::anyValue(Field field) const
+{
+    SqlClause clause;
+    clause.add(QStringLiteral("%1 IS NOT NULL").arg(column(field)));
+    return exists(clause);
+}
+
+SqlStatement SqlStatements::djangoMigrations()
+{
+    return {QStringLiteral("SELECT name FROM django_migrations WHERE app = ? ORDER BY name"),
+            {QStringLiteral("django_celery_results")},
+            {}};
+}
+
+SqlStatement SqlStatements::rowIdSpan() const
+{
+    // Two separate subqueries: "SELECT MAX(id) - MIN(id)" in one select would scan.
+    return {QStringLiteral("SELECT (SELECT MAX(%1) FROM %2) - (SELECT MIN(%1) FROM %2) + 1").arg(column(Field::RowId), table()),
+            {},
+            {}};
+}
+
+SqlStatement SqlStatements::estimatedRows() const
+{
+    const QString sql = m_dialect->estimatedRowsSql();
+    if (sql.isEmpty())
+        return {};
+    return {sql, {m_layout.table}, {}};
+}
+
+SqlStatement SqlStatements::countUpTo(const SqlClause &clause, qint64 bound) const
+{
+    SqlStatement s{QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM %1%2 LIMIT ?)").arg(table(), clause.where()),
+                   clause.values,
+                   {}};
+    s.values << bound;
+    return s;
+}
+
+SqlStatement SqlStatements::dateBelowNewestIds(qint64 ids) const
+{
+    return {QStringLiteral("SELECT %1 FROM %2 WHERE %3 <= (SELECT MAX(%3) FROM %2) - ? AND %1 IS NOT NULL "
+                           "ORDER BY %3 DESC LIMIT 1")
+                .arg(column(Field::DateDone), table(), column(Field::RowId)),
+            {ids},
+            {}};
+}
+
+// --- purging and deleting --------------------------------------------------------------------
+
+bool SqlStatements::purgesGroups(const PurgeCriteria &criteria) const
+{
+    return criteria.includesGroups() && !m_layout.groupTable.isEmpty();
+}
+
+SqlStatement SqlStatements::expiredByStatus(const PurgeCriteria &criteria) const
+{
+    const SqlClause clause = expired(criteria);
+    return {QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1").arg(column(Field::Status), table(), clause.where()),
+            clause.values,
+            {}};
+}
+
+SqlStatement SqlStatements::expiredGroupCount(const PurgeCriteria &criteria) const
+{
+    const SqlClause clause = expiredGroups(criteria);
+    return {QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(groupTable(), clause.where()), clause.values, {}};
+}
+
+SqlStatement SqlStatements::deleteExpired(const PurgeCriteria &criteria, int batchSize) const
+{
+    const SqlClause clause = expired(criteria);
+    const QString id = column(Field::RowId);
+    SqlStatement s{m_dialect->batchDeleteSql(table(), id, clause.where(), id), clause.values, {}};
+    s.values << batchSize;
+    return s;
+}
+
+SqlStatement SqlStatements::anyExpired(const PurgeCriteria &criteria) const
+{
+    return exists(expired(criteria));
+}
+
+SqlStatement SqlStatements::deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                                int batchSize) const
+{
+    const SqlClause clause = expiredAfter(criteria, after);
+    const QString date = column(Field::DateDone);
+    const QString id = column(Field::RowId);
+    // RETURNING (SQLite 3.35+; this plan is SQLite's) tells where the batch ended.
+    SqlStatement s{m_dialect->batchDeleteSql(table(), id, clause.where(), date + QStringLiteral(", ") + id)
+                       + QStringLiteral(" RETURNING %1, %2").arg(date, id),
+                   clause.values,
+                   {}};
+    s.values << batchSize;
+    return s;
+}
+
+SqlStatement SqlStatements::anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
+{
+    return exists(expiredAfter(criteria, after));
+}
+
+SqlStatement SqlStatements::deleteExpiredGroups(const PurgeCriteria &criteria, qint64 limit) const
+{
+    const SqlClause clause = expiredGroups(criteria);
+    const QString order = m_dialect->quote(m_layout.groupDateDoneIndexed ? m_layout.groupDateDone : QStringLiteral("id"));
+    SqlStatement s{m_dialect->batchDeleteSql(groupTable(), m_dialect->quote(QStringLiteral("id")), clause.where(), order),
+                   clause.values,
+                   {}};
+    s.values << limit;
+    return s;
+}
+
+SqlStatement SqlStatements::anyExpiredGroups(const PurgeCriteria &criteria) const
+{
+    const SqlClause clause = expiredGroups(criteria);
+    return {QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(groupTable(), clause.where()), clause.values, {}};
+}
+
+SqlStatement SqlStatements::deleteRows(const QVector<qint64> &ids) const
+{
+    Q_ASSERT(ids.size() <= rowsPerDelete());
+    SqlStatement s{QStringLiteral("DELETE FROM %1 WHERE %2 IN (%3)").arg(table(), column(Field::RowId), placeholders(ids.size())),
+                   {},
+                   {}};
+    for (qint64 id : ids)
+        s.values << id;
+    return s;
+}
+
+int SqlStatements::rowsPerDelete() const
+{
+    return m_dialect->maxBoundValues();
+}

@@ -1,0 +1,170 @@
+#pragma once
+
+#include "resultstore.h"
+#include "sqldialect.h"
+#include "sqllayout.h"
+#include "taskquery.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QTimeZone>
+#include <QVariant>
+#include <QVariantList>
+#include <QVector>
+
+/// A WHERE condition and its bound values, in placeholder order. Plain value type.
+struct SqlClause
+{
+    QString sql; ///< conditions joined by AND; empty = every row
+    QVariantList values;
+
+    /// ANDs a condition (a fragment with its own placeholders) to the clause.
+    void add(const QString &fragment, const QVariantList &fragmentValues = {});
+    void add(const SqlClause &other);
+    /// " WHERE …", or empty for every row.
+    QString where() const;
+};
+
+/// One statement as SqlStore runs it: the text, the values bound to its placeholders in
+/// order, and for a statement that reads result rows (page(), row()) the Field each selected
+/// column fills, in order. Empty when there is nothing to run. Plain value type.
+struct SqlStatement
+{
+    QString sql;
+    QVariantList values;
+    QVector<Field> fields;
+
+    bool isEmpty() const { return sql.isEmpty(); }
+};
+
+/// Where a purge walking the date_done index stopped: date_done (as stored) and id of the
+/// last row it deleted in that order. Plain value type.
+struct SqlPurgeCursor
+{
+    QVariant dateDone;
+    qint64 rowId = -1; ///< -1: nothing deleted yet, start at the oldest row
+
+    bool isValid() const { return rowId >= 0; }
+};
+
+/// Every statement SqlStore runs on the results and group tables, built from the dialect's
+/// fragments (quoting, search predicates, date values, batch deletes) and the SqlLayout
+/// detected at open: the tables, the columns, the date style and the time zone of naive
+/// dates. Pure: it holds no connection and runs nothing, so tst_sqlstatements checks text and
+/// bound values without a database. Every user value is bound, never spliced into the text.
+///
+/// Which statement to run is decided elsewhere: SqlStore for every engine, SqlitePlanner for
+/// SQLite's own plans (whose statements are built here as well).
+///
+/// Plain value type; the dialect must outlive it. Its functions are const and thread-safe.
+class SqlStatements final
+{
+public:
+    /// Which set filter a facet leaves out (each facet ignores its own filter).
+    enum class Skip { Nothing, Statuses, TaskNames, Workers, PeriodicTaskNames };
+    /// How a page reads its rows: as the engine plans it, or by scanning the table (SQLite's
+    /// NOT INDEXED: no index at all, rows in rowid order).
+    enum class Access { Planned, Scan };
+
+    /// `wallClock`: valid when the layout's naive dates are local times of that zone
+    /// (Django's USE_TZ=False); invalid for UTC.
+    SqlStatements(const SqlDialect &dialect, SqlLayout layout, QTimeZone wallClock = QTimeZone());
+
+    const SqlLayout &layout() const { return m_layout; }
+    /// The results table, quoted.
+    QString table() const;
+    /// The column of a field, quoted; empty when the schema lacks it.
+    QString column(Field field) const;
+
+    /// A UTC instant as the engine compares it with stored dates (in the wall clock when the
+    /// stored dates are naive local times), plus 0-999 microseconds.
+    QVariant dateValue(const QDateTime &utc, int extraMicroseconds = 0) const;
+    /// A stored date as UTC (the inverse of dateValue()); invalid for NULL, and with *problem
+    /// set when the value is not a date.
+    QDateTime readDate(const QVariant &stored, QString *problem) const;
+
+    // --- clauses -----------------------------------------------------------------------------
+
+    /// The query's search terms, set filters and date range. `unindexed`: a set-filter field
+    /// written as "+column", which keeps its index out of SQLite's plan.
+    SqlClause filter(const TaskQuery &query, Skip skip = Skip::Nothing, Field unindexed = Field::FieldCount) const;
+    /// PurgeCriteria::matches() in SQL: date_done < cutoff (rendered as the writer renders
+    /// dates, so text comparisons are exact to the microsecond), narrowed by status and task
+    /// name. NULL dates never satisfy it. unindexedFilters: the narrowing columns as "+column".
+    SqlClause expired(const PurgeCriteria &criteria, bool unindexedFilters = false) const;
+    /// " ORDER BY" the query's sort field, ties by id in the same direction; `prefix` qualifies
+    /// the columns ("r.").
+    QString orderBy(const TaskQuery &query, const QString &prefix = QString()) const;
+    /// date_done against a value read from the table as stored (not a UTC instant, which
+    /// dateValue() renders): From is >=, Below is <, BelowOrNull adds NULL, Null ignores it.
+    enum class DoneRange { From, Below, BelowOrNull, Null };
+    SqlClause doneRange(DoneRange range, const QVariant &stored = QVariant()) const;
+
+    // --- reading -----------------------------------------------------------------------------
+
+    SqlStatement count(const TaskQuery &query) const;
+    /// The values of one field with their counts, most frequent first.
+    SqlStatement facet(const TaskQuery &query, Field field, Skip skip) const;
+    /// One page of the rows matching `clause` in the query's order, as a late row lookup: the
+    /// ids of the page come from the sort order alone, then only their rows are read. With
+    /// countMatching, each row also carries the number of rows matching `clause` (a window
+    /// count, free on a scan) in the column after its fields.
+    SqlStatement page(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit, RowDetail detail,
+                      Access access = Access::Planned, bool countMatching = false) const;
+    /// The first rows of the query whose task id starts with its one search term (as typed,
+    /// or lower-cased), through the unique task_id index; empty when the query has no such
+    /// term (several terms, fewer than 3 characters, anything but printable ASCII).
+    SqlStatement quickMatches(const TaskQuery &query, int limit) const;
+    /// The complete row whose `key` column equals `value`.
+    SqlStatement row(Field key, const QVariant &value) const;
+    /// Whether any row of the results table matches `clause` (EXISTS: stops at the first).
+    SqlStatement exists(const SqlClause &clause = SqlClause()) const;
+    /// Whether any row has a value (not NULL) in the field's column.
+    SqlStatement anyValue(Field field) const;
+    /// The django_celery_results migrations applied, by name.
+    static SqlStatement djangoMigrations();
+    /// MAX(id) - MIN(id) + 1 from two b-tree probes.
+    SqlStatement rowIdSpan() const;
+    /// The engine's statistics estimate of the table's row count; empty when it keeps none.
+    SqlStatement estimatedRows() const;
+    /// The number of rows matching `clause`, counting no further than `bound`.
+    SqlStatement countUpTo(const SqlClause &clause, qint64 bound) const;
+    /// The date_done of the newest dated row at least `ids` ids below the largest id.
+    SqlStatement dateBelowNewestIds(qint64 ids) const;
+
+    // --- purging and deleting ----------------------------------------------------------------
+
+    /// Expired group results go with this purge: included, and there is a group table.
+    bool purgesGroups(const PurgeCriteria &criteria) const;
+    /// Expired results counted by status.
+    SqlStatement expiredByStatus(const PurgeCriteria &criteria) const;
+    SqlStatement expiredGroupCount(const PurgeCriteria &criteria) const;
+    /// Deletes at most batchSize expired results, in id order.
+    SqlStatement deleteExpired(const PurgeCriteria &criteria, int batchSize) const;
+    SqlStatement anyExpired(const PurgeCriteria &criteria) const;
+    /// Deletes at most batchSize expired results after `after` in (date_done, id) order,
+    /// walking the date_done index (SQLite), and returns the date_done and id of each.
+    SqlStatement deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    SqlStatement anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
+    /// Deletes at most `limit` expired group results, along the date_done index when there
+    /// is one, else in id order.
+    SqlStatement deleteExpiredGroups(const PurgeCriteria &criteria, qint64 limit) const;
+    SqlStatement anyExpiredGroups(const PurgeCriteria &criteria) const;
+    /// Deletes the rows with these ids (at most rowsPerDelete() of them).
+    SqlStatement deleteRows(const QVector<qint64> &ids) const;
+    int rowsPerDelete() const;
+
+private:
+    /// The select list for a detail level, each column qualified by `prefix`; *fields gets
+    /// the Field each selected column fills.
+    QString selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const;
+    void addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed = false) const;
+    void addSearchTerm(SqlClause &clause, const QString &term) const;
+    SqlClause expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
+    SqlClause expiredGroups(const PurgeCriteria &criteria) const;
+    QString groupTable() const;
+
+    const SqlDialect *m_dialect;
+    SqlLayout m_layout;
+    QTimeZone m_wallClock;
+};

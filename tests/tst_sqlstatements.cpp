@@ -1,0 +1,835 @@
+#include <QTest>
+
+#include <memory>
+
+#include "mysqldialect.h"
+#include "postgresdialect.h"
+#include "sqlitedialect.h"
+#include "sqllayout.h"
+#include "sqlstatements.h"
+#include "storeurl.h"
+
+namespace {
+
+enum class Engine { Sqlite, Postgres, Mysql };
+enum class Schema { Django, DjangoLegacy, TaskMeta, TaskMetaPlain };
+
+std::unique_ptr<SqlDialect> dialectFor(Engine engine)
+{
+    switch (engine) {
+    case Engine::Sqlite:
+        return std::make_unique<SqliteDialect>(QStringLiteral("/nonexistent/stalk.sqlite3"), false, 1000);
+    case Engine::Postgres:
+        return std::make_unique<PostgresDialect>(StoreUrl::parse(QStringLiteral("postgresql://u@localhost/db")).value(), false);
+    case Engine::Mysql:
+        return std::make_unique<MysqlDialect>(StoreUrl::parse(QStringLiteral("mysql://u@localhost/db")).value(), false);
+    }
+    return nullptr;
+}
+
+QVector<SqlColumn> columnsOf(Schema schema)
+{
+    auto list = [](std::initializer_list<const char *> names, const char *dateType) {
+        QVector<SqlColumn> columns;
+        for (const char *name : names) {
+            const QString n = QString::fromLatin1(name);
+            columns.append({n, n.startsWith(QLatin1String("date")) ? QString::fromLatin1(dateType) : QStringLiteral("text")});
+        }
+        return columns;
+    };
+    switch (schema) {
+    case Schema::Django: // django-celery-results 2.4
+        return list({"id", "task_id", "status", "content_type", "content_encoding", "result", "date_done", "traceback",
+                     "meta", "task_args", "task_kwargs", "task_name", "worker", "date_created", "periodic_task_name"},
+                    "datetime");
+    case Schema::DjangoLegacy: // 1.0: hidden, no worker, date_created, periodic_task_name
+        return list({"id", "task_id", "status", "content_type", "content_encoding", "result", "date_done", "traceback",
+                     "meta", "task_args", "task_kwargs", "task_name", "hidden"},
+                    "datetime");
+    case Schema::TaskMeta:
+        return list({"id", "task_id", "status", "result", "date_done", "traceback", "name", "args", "kwargs", "worker",
+                     "retries", "queue"},
+                    "datetime");
+    case Schema::TaskMetaPlain:
+        return list({"id", "task_id", "status", "result", "date_done", "traceback"}, "datetime");
+    }
+    return {};
+}
+
+SqlLayout layoutOf(Schema schema, bool groupDateIndexed = false)
+{
+    const bool django = schema == Schema::Django || schema == Schema::DjangoLegacy;
+    SqlLayout layout;
+    const bool ok = detectSqlLayout(django ? SqlTables::djangoTasks : SqlTables::taskMeta, columnsOf(schema), &layout);
+    Q_ASSERT(ok);
+    layout.groupTable = django ? SqlTables::djangoGroups : SqlTables::taskSetMeta;
+    layout.groupDateDone = QStringLiteral("date_done");
+    layout.groupDateDoneIndexed = groupDateIndexed;
+    return layout;
+}
+
+/// A column quoted as the engine quotes it.
+QString q(Engine engine, const char *name)
+{
+    const QString n = QString::fromLatin1(name);
+    return engine == Engine::Mysql ? u'`' + n + u'`' : u'"' + n + u'"';
+}
+
+/// Statements for one engine and schema, with the dialect they hold on to.
+struct Builder
+{
+    Builder(Engine engine, Schema schema, const QTimeZone &wallClock = QTimeZone(), bool groupDateIndexed = false)
+        : dialect(dialectFor(engine))
+        , statements(*dialect, layoutOf(schema, groupDateIndexed), wallClock)
+    {
+    }
+    std::unique_ptr<SqlDialect> dialect;
+    SqlStatements statements;
+};
+
+PurgeCriteria criteriaAt(const QString &iso, int extraMicroseconds = 0)
+{
+    PurgeCriteria c;
+    c.cutoff = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    c.cutoffExtraMicroseconds = extraMicroseconds;
+    return c;
+}
+
+QDateTime utc(const char *iso)
+{
+    return QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODateWithMs);
+}
+
+const QStringList kStatuses{QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
+
+} // namespace
+
+Q_DECLARE_METATYPE(Engine)
+Q_DECLARE_METATYPE(Schema)
+
+/// SqlStatements without a database: the text of every kind of statement and the values bound
+/// to it, per engine and layout. What the statements select is checked on real databases by
+/// tst_sqlstore and tst_serverstore.
+class TestSqlStatements : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void shouldBindSetFilters_data();
+    void shouldBindSetFilters();
+    void shouldKeepSearchTermsBoundValues_data();
+    void shouldKeepSearchTermsBoundValues();
+    void shouldSearchEveryTermInEverySearchField_data();
+    void shouldSearchEveryTermInEverySearchField();
+    void shouldBoundDateRangesInTheStoredForm();
+    void shouldLeaveOutTheFacetsOwnFilter();
+    void shouldOrderWithIdTiebreak_data();
+    void shouldOrderWithIdTiebreak();
+    void shouldReadPagesByLateRowLookup();
+    void shouldSelectPreviewsForSummaryRows_data();
+    void shouldSelectPreviewsForSummaryRows();
+    void shouldOfferQuickMatchesOnlyForTaskIdLikeTerms_data();
+    void shouldOfferQuickMatchesOnlyForTaskIdLikeTerms();
+    void shouldProbeTheTableCheaplyForSqlitesPlans();
+    void shouldAskTheEngineForItsRowEstimate();
+
+    void shouldRenderTheExpiredClause_data();
+    void shouldRenderTheExpiredClause();
+    void shouldDeleteExpiredInBatchesPerDialect_data();
+    void shouldDeleteExpiredInBatchesPerDialect();
+    void shouldWalkTheDateIndexFromTheCursor();
+    void shouldPurgeGroupsOnlyWhenNotNarrowed_data();
+    void shouldPurgeGroupsOnlyWhenNotNarrowed();
+    void shouldDeleteRowsInChunksOfBoundValues_data();
+    void shouldDeleteRowsInChunksOfBoundValues();
+
+    void shouldApplyTheExpiryRuleToOneRow_data();
+    void shouldApplyTheExpiryRuleToOneRow();
+    void shouldExpireGroupsOnlyWhenNotNarrowed();
+};
+
+void TestSqlStatements::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+}
+
+// --- filters ---------------------------------------------------------------------------------
+
+void TestSqlStatements::shouldBindSetFilters_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<QStringList>("statuses");
+    QTest::addColumn<QStringList>("workers");
+    QTest::addColumn<int>("unindexed"); // a Field, or FieldCount
+    QTest::addColumn<QString>("where");
+    QTest::addColumn<QVariantList>("values");
+    const int none = int(Field::FieldCount);
+    const QString failure = QStringLiteral("FAILURE");
+    for (Engine e : {Engine::Sqlite, Engine::Postgres, Engine::Mysql}) {
+        const QString s = q(e, "status"), w = q(e, "worker");
+        const char *name = e == Engine::Sqlite ? "sqlite" : e == Engine::Postgres ? "postgres" : "mysql";
+        QTest::addRow("%s: nothing", name) << e << Schema::Django << QStringList() << QStringList() << none << QString()
+                                           << QVariantList();
+        QTest::addRow("%s: one value", name) << e << Schema::Django << QStringList{failure} << QStringList() << none
+                                             << QStringLiteral(" WHERE (%1 IN (?))").arg(s) << QVariantList{failure};
+        QTest::addRow("%s: two values", name)
+            << e << Schema::Django << kStatuses << QStringList() << none << QStringLiteral(" WHERE (%1 IN (?, ?))").arg(s)
+            << QVariantList{kStatuses[0], kStatuses[1]};
+        QTest::addRow("%s: NULL only", name) << e << Schema::Django << QStringList{QString()} << QStringList() << none
+                                             << QStringLiteral(" WHERE (%1 IS NULL)").arg(s) << QVariantList();
+        QTest::addRow("%s: a value or NULL", name)
+            << e << Schema::Django << QStringList{failure, QString()} << QStringList() << none
+            << QStringLiteral(" WHERE (%1 IN (?) OR %1 IS NULL)").arg(s) << QVariantList{failure};
+        QTest::addRow("%s: empty text is a value", name)
+            << e << Schema::Django << QStringList{QLatin1String("")} << QStringList() << none
+            << QStringLiteral(" WHERE (%1 IN (?))").arg(s) << QVariantList{QString(QLatin1String(""))};
+        QTest::addRow("%s: two filters", name)
+            << e << Schema::Django << QStringList{failure} << QStringList{QStringLiteral("alpha")} << none
+            << QStringLiteral(" WHERE (%1 IN (?)) AND (%2 IN (?))").arg(s, w)
+            << QVariantList{failure, QStringLiteral("alpha")};
+        QTest::addRow("%s: unindexed", name)
+            << e << Schema::Django << QStringList{failure} << QStringList() << int(Field::Status)
+            << QStringLiteral(" WHERE (+%1 IN (?))").arg(s) << QVariantList{failure};
+        // A column the schema lacks is NULL in every row.
+        QTest::addRow("%s: missing column, a value", name)
+            << e << Schema::DjangoLegacy << QStringList() << QStringList{QStringLiteral("alpha")} << none
+            << QStringLiteral(" WHERE 0 = 1") << QVariantList();
+        QTest::addRow("%s: missing column, NULL", name)
+            << e << Schema::DjangoLegacy << QStringList() << QStringList{QString(), QStringLiteral("alpha")} << none
+            << QString() << QVariantList();
+    }
+}
+
+void TestSqlStatements::shouldBindSetFilters()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    QFETCH(QStringList, statuses);
+    QFETCH(QStringList, workers);
+    QFETCH(int, unindexed);
+    QFETCH(QString, where);
+    QFETCH(QVariantList, values);
+    const Builder b(engine, schema);
+    TaskQuery query;
+    query.statuses = statuses;
+    query.workers = workers;
+    const SqlClause clause = b.statements.filter(query, SqlStatements::Skip::Nothing, Field(unindexed));
+    QCOMPARE(clause.where(), where);
+    QCOMPARE(clause.values, values);
+    for (qsizetype i = 0; i < values.size(); ++i) // "" stays "", never NULL
+        QCOMPARE(clause.values[i].isNull(), values[i].isNull());
+}
+
+void TestSqlStatements::shouldKeepSearchTermsBoundValues_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<QString>("term");
+    const QStringList terms{QStringLiteral("x' OR '1'='1"),
+                            QStringLiteral("'); DROP TABLE django_celery_results_taskresult; --"),
+                            QStringLiteral("\"; DELETE FROM django_celery_results_taskresult; --"),
+                            QStringLiteral("`id` = `id`"),
+                            QStringLiteral("%_%"),
+                            QStringLiteral("\\' \\\" \\\\"),
+                            QStringLiteral("?"),
+                            QString::fromUtf8("Zoë ?%1"),
+                            QString::fromUtf8("a\0b", 3)};
+    for (Engine e : {Engine::Sqlite, Engine::Postgres, Engine::Mysql}) {
+        for (const QString &term : terms) {
+            QTest::addRow("%s: %s", e == Engine::Sqlite ? "sqlite" : e == Engine::Postgres ? "postgres" : "mysql",
+                          qPrintable(term))
+                << e << term;
+        }
+    }
+}
+
+void TestSqlStatements::shouldKeepSearchTermsBoundValues()
+{
+    QFETCH(Engine, engine);
+    QFETCH(QString, term);
+    const Builder b(engine, Schema::Django);
+    TaskQuery query;
+    query.search = term;
+    const QStringList terms = query.searchTerms();
+    QVERIFY(!terms.isEmpty());
+    TaskQuery plain;
+    plain.search = QStringList(terms.size(), QStringLiteral("plain")).join(u' ');
+    const SqlStatement statement = b.statements.count(query);
+    // The text depends on the number of terms only: a term only ever travels as a bound value.
+    QCOMPARE(statement.sql, b.statements.count(plain).sql);
+    QCOMPARE(statement.sql.count(u'?'), statement.values.size());
+    switch (engine) {
+    case Engine::Sqlite: { // the SQL functions fold the term themselves
+        QVariantList values;
+        for (const QString &t : terms)
+            values += QVariantList(5, t);
+        QCOMPARE(statement.values, values);
+        break;
+    }
+    case Engine::Postgres:
+        QCOMPARE(statement.values.first().toString(), SqlSearchText::likeContains(terms.first(), u'\\'));
+        break;
+    case Engine::Mysql:
+        QCOMPARE(statement.values.first().toString(), SqlSearchText::likeContains(terms.first(), u'!'));
+        break;
+    }
+    // The same in the other statements that take the query.
+    const SqlStatement page = b.statements.page(query, b.statements.filter(query), 0, 10, RowDetail::Summary);
+    QCOMPARE(page.sql, b.statements.page(plain, b.statements.filter(plain), 0, 10, RowDetail::Summary).sql);
+    QCOMPARE(page.sql.count(u'?'), page.values.size());
+    QCOMPARE(b.statements.facet(query, Field::Status, SqlStatements::Skip::Statuses).sql,
+             b.statements.facet(plain, Field::Status, SqlStatements::Skip::Statuses).sql);
+}
+
+void TestSqlStatements::shouldSearchEveryTermInEverySearchField_data()
+{
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<QString>("search");
+    QTest::addColumn<QString>("where");
+    QTest::addColumn<QVariantList>("values");
+    const QString one = QStringLiteral(
+        "(stalk_icontains(\"task_id\", ?) OR stalk_icontains(\"task_name\", ?) OR stalk_icontains(\"status\", ?) OR "
+        "stalk_icontains_json(\"task_args\", ?) OR stalk_icontains_json(\"task_kwargs\", ?))");
+    QTest::newRow("one term") << Schema::Django << QStringLiteral("add") << QStringLiteral(" WHERE ") + one
+                              << QVariantList(5, QStringLiteral("add"));
+    QVariantList two(5, QStringLiteral("add"));
+    two += QVariantList(5, QStringLiteral("two words"));
+    QTest::newRow("a word and a phrase") << Schema::Django << QStringLiteral("add \"two words\"")
+                                         << QStringLiteral(" WHERE ") + one + QStringLiteral(" AND ") + one << two;
+    QTest::newRow("celery_taskmeta: JSON bytes as text")
+        << Schema::TaskMeta << QStringLiteral("add")
+        << QStringLiteral(" WHERE (stalk_icontains(\"task_id\", ?) OR stalk_icontains(\"name\", ?) OR "
+                          "stalk_icontains(\"status\", ?) OR stalk_icontains_json(CAST(\"args\" AS TEXT), ?) OR "
+                          "stalk_icontains_json(CAST(\"kwargs\" AS TEXT), ?))")
+        << QVariantList(5, QStringLiteral("add"));
+    QTest::newRow("celery_taskmeta without result_extended")
+        << Schema::TaskMetaPlain << QStringLiteral("add")
+        << QStringLiteral(" WHERE (stalk_icontains(\"task_id\", ?) OR stalk_icontains(\"status\", ?))")
+        << QVariantList(2, QStringLiteral("add"));
+}
+
+void TestSqlStatements::shouldSearchEveryTermInEverySearchField()
+{
+    QFETCH(Schema, schema);
+    QFETCH(QString, search);
+    QFETCH(QString, where);
+    QFETCH(QVariantList, values);
+    const Builder b(Engine::Sqlite, schema);
+    TaskQuery query;
+    query.search = search;
+    const SqlClause clause = b.statements.filter(query);
+    QCOMPARE(clause.where(), where);
+    QCOMPARE(clause.values, values);
+}
+
+void TestSqlStatements::shouldBoundDateRangesInTheStoredForm()
+{
+    TaskQuery query;
+    query.doneAfter = utc("2025-01-15T01:05:00Z");
+    query.doneBefore = utc("2025-02-05T02:32:30.250Z");
+    const QString where = QStringLiteral(" WHERE \"date_done\" >= ? AND \"date_done\" < ?");
+    // Django writes str(datetime): no fraction when it is zero.
+    const SqlClause django = Builder(Engine::Sqlite, Schema::Django).statements.filter(query);
+    QCOMPARE(django.where(), where);
+    QCOMPARE(django.values, (QVariantList{QStringLiteral("2025-01-15 01:05:00"), QStringLiteral("2025-02-05 02:32:30.250000")}));
+    // SQLAlchemy always writes six digits.
+    const SqlClause sqlalchemy = Builder(Engine::Sqlite, Schema::TaskMeta).statements.filter(query);
+    QCOMPARE(sqlalchemy.values,
+             (QVariantList{QStringLiteral("2025-01-15 01:05:00.000000"), QStringLiteral("2025-02-05 02:32:30.250000")}));
+    // USE_TZ=False: naive local times, compared in the zone's wall clock (UTC+1 in winter).
+    const SqlClause paris = Builder(Engine::Sqlite, Schema::Django, QTimeZone("Europe/Paris")).statements.filter(query);
+    QCOMPARE(paris.values, (QVariantList{QStringLiteral("2025-01-15 02:05:00"), QStringLiteral("2025-02-05 03:32:30.250000")}));
+    // The servers receive UTC text with microseconds and compare dates, not text.
+    const SqlClause postgres = Builder(Engine::Postgres, Schema::Django).statements.filter(query);
+    QCOMPARE(postgres.values,
+             (QVariantList{QStringLiteral("2025-01-15 01:05:00.000000"), QStringLiteral("2025-02-05 02:32:30.250000")}));
+}
+
+void TestSqlStatements::shouldLeaveOutTheFacetsOwnFilter()
+{
+    const Builder b(Engine::Sqlite, Schema::Django);
+    TaskQuery query;
+    query.statuses = {QStringLiteral("FAILURE")};
+    query.workers = {QStringLiteral("alpha")};
+    const SqlStatement statuses = b.statements.facet(query, Field::Status, SqlStatements::Skip::Statuses);
+    QCOMPARE(statuses.sql, QStringLiteral("SELECT \"status\", COUNT(*) FROM \"django_celery_results_taskresult\" WHERE "
+                                          "(\"worker\" IN (?)) GROUP BY \"status\" ORDER BY COUNT(*) DESC, \"status\""));
+    QCOMPARE(statuses.values, QVariantList{QStringLiteral("alpha")});
+    const SqlStatement workers = b.statements.facet(query, Field::Worker, SqlStatements::Skip::Workers);
+    QVERIFY(workers.sql.contains(QLatin1String("WHERE (\"status\" IN (?)) GROUP BY \"worker\"")));
+    QCOMPARE(workers.values, QVariantList{QStringLiteral("FAILURE")});
+    const SqlStatement names = b.statements.facet(query, Field::TaskName, SqlStatements::Skip::TaskNames);
+    QCOMPARE(names.values, (QVariantList{QStringLiteral("FAILURE"), QStringLiteral("alpha")}));
+}
+
+void TestSqlStatements::shouldOrderWithIdTiebreak_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<int>("field");
+    QTest::addColumn<bool>("ascending");
+    QTest::addColumn<QString>("prefix");
+    QTest::addColumn<QString>("orderBy");
+    QTest::newRow("newest first") << Engine::Sqlite << Schema::Django << int(Field::DateDone) << false << QString()
+                                  << QStringLiteral(" ORDER BY \"date_done\" DESC, \"id\" DESC");
+    QTest::newRow("task name, ascending") << Engine::Sqlite << Schema::Django << int(Field::TaskName) << true << QString()
+                                          << QStringLiteral(" ORDER BY \"task_name\" ASC, \"id\" ASC");
+    QTest::newRow("qualified") << Engine::Sqlite << Schema::Django << int(Field::Status) << false << QStringLiteral("r.")
+                               << QStringLiteral(" ORDER BY r.\"status\" DESC, r.\"id\" DESC");
+    QTest::newRow("by id") << Engine::Sqlite << Schema::Django << int(Field::RowId) << true << QString()
+                           << QStringLiteral(" ORDER BY \"id\" ASC");
+    QTest::newRow("a field the schema lacks") << Engine::Sqlite << Schema::DjangoLegacy << int(Field::Worker) << false
+                                              << QString() << QStringLiteral(" ORDER BY \"id\" DESC");
+    QTest::newRow("celery_taskmeta name") << Engine::Sqlite << Schema::TaskMeta << int(Field::TaskName) << true
+                                          << QString() << QStringLiteral(" ORDER BY \"name\" ASC, \"id\" ASC");
+    QTest::newRow("mysql") << Engine::Mysql << Schema::Django << int(Field::DateDone) << false << QString()
+                           << QStringLiteral(" ORDER BY `date_done` DESC, `id` DESC");
+}
+
+void TestSqlStatements::shouldOrderWithIdTiebreak()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    QFETCH(int, field);
+    QFETCH(bool, ascending);
+    QFETCH(QString, prefix);
+    QFETCH(QString, orderBy);
+    TaskQuery query;
+    query.sortField = Field(field);
+    query.sortOrder = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
+    QCOMPARE(Builder(engine, schema).statements.orderBy(query, prefix), orderBy);
+}
+
+void TestSqlStatements::shouldReadPagesByLateRowLookup()
+{
+    const Builder b(Engine::Sqlite, Schema::DjangoLegacy);
+    TaskQuery query;
+    query.statuses = {QStringLiteral("FAILURE")};
+    const SqlClause clause = b.statements.filter(query);
+    const QString select = QStringLiteral(
+        "r.\"id\", r.\"task_id\", r.\"task_name\", r.\"status\", r.\"task_args\", r.\"task_kwargs\", r.\"result\", "
+        "r.\"traceback\", r.\"meta\", r.\"content_type\", r.\"content_encoding\", r.\"date_done\", r.\"hidden\"");
+    const SqlStatement page = b.statements.page(query, clause, 400, 200, RowDetail::Full);
+    QCOMPARE(page.sql, QStringLiteral("SELECT %1 FROM (SELECT \"id\" FROM \"django_celery_results_taskresult\" WHERE "
+                                      "(\"status\" IN (?)) ORDER BY \"date_done\" DESC, \"id\" DESC LIMIT ? OFFSET ?) AS k "
+                                      "JOIN \"django_celery_results_taskresult\" AS r ON r.\"id\" = k.\"id\" ORDER BY "
+                                      "r.\"date_done\" DESC, r.\"id\" DESC")
+                           .arg(select));
+    QCOMPARE(page.values, (QVariantList{QStringLiteral("FAILURE"), 200, qint64(400)}));
+    QCOMPARE(page.fields, (QVector<Field>{Field::RowId, Field::TaskId, Field::TaskName, Field::Status, Field::Args,
+                                          Field::Kwargs, Field::Result, Field::Traceback, Field::Meta, Field::ContentType,
+                                          Field::ContentEncoding, Field::DateDone, Field::Hidden}));
+    // A scan that counts every match in the same pass.
+    const SqlStatement scan =
+        b.statements.page(query, clause, 0, 200, RowDetail::Full, SqlStatements::Access::Scan, true);
+    QVERIFY2(scan.sql.startsWith(QStringLiteral("SELECT %1, k.n FROM (SELECT \"id\", COUNT(*) OVER () AS n FROM "
+                                                "\"django_celery_results_taskresult\" NOT INDEXED WHERE")
+                                     .arg(select)),
+             qPrintable(scan.sql));
+    QCOMPARE(scan.fields, page.fields);
+    // One complete row by key.
+    const SqlStatement row = b.statements.row(Field::TaskId, QStringLiteral("abc"));
+    QVERIFY(row.sql.endsWith(QLatin1String(" FROM \"django_celery_results_taskresult\" WHERE \"task_id\" = ?")));
+    QCOMPARE(row.values, QVariantList{QStringLiteral("abc")});
+    QCOMPARE(row.fields, page.fields);
+}
+
+void TestSqlStatements::shouldSelectPreviewsForSummaryRows_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<QString>("select");
+    QTest::newRow("sqlite django") << Engine::Sqlite << Schema::Django
+                                   << QStringLiteral("SELECT \"id\", \"task_id\", \"task_name\", \"periodic_task_name\", "
+                                                     "\"status\", \"worker\", substr(\"task_args\", 1, 200), "
+                                                     "substr(\"task_kwargs\", 1, 200), substr(\"result\", 1, 200), "
+                                                     "\"content_type\", \"content_encoding\", \"date_created\", \"date_done\" FROM");
+    // A pickle becomes base64 (4 characters per 3 bytes): 150 bytes make a 200-character preview.
+    QTest::newRow("sqlite celery_taskmeta")
+        << Engine::Sqlite << Schema::TaskMeta
+        << QStringLiteral("SELECT \"id\", \"task_id\", \"name\", \"status\", \"worker\", substr(CAST(\"args\" AS TEXT), 1, 200), "
+                          "substr(CAST(\"kwargs\" AS TEXT), 1, 200), substr(\"result\", 1, 150), \"date_done\", "
+                          "\"retries\", \"queue\" FROM");
+    QTest::newRow("mysql dates as UTC text")
+        << Engine::Mysql << Schema::TaskMetaPlain
+        << QStringLiteral("SELECT `id`, `task_id`, `status`, SUBSTRING(`result`, 1, 150), "
+                          "DATE_FORMAT(`date_done`, '%Y-%m-%d %H:%i:%s.%f') FROM");
+}
+
+void TestSqlStatements::shouldSelectPreviewsForSummaryRows()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    QFETCH(QString, select);
+    // Traceback and meta stay out of summary rows.
+    const SqlStatement page = Builder(engine, schema).statements.page({}, {}, 0, 1, RowDetail::Summary);
+    QString outer = page.sql.left(page.sql.indexOf(QLatin1String(" FROM (")) + 5);
+    QCOMPARE(outer.remove(QStringLiteral("r.")), select);
+    QVERIFY(!page.fields.contains(Field::Traceback));
+    QVERIFY(!page.fields.contains(Field::Meta));
+}
+
+void TestSqlStatements::shouldOfferQuickMatchesOnlyForTaskIdLikeTerms_data()
+{
+    QTest::addColumn<QString>("search");
+    QTest::addColumn<QVariantList>("range"); // the task id range's values; empty = no shortcut
+    QTest::newRow("lower-case prefix") << QStringLiteral("8fc6ee6c")
+                                       << QVariantList{QStringLiteral("8fc6ee6c"), QStringLiteral("8fc6ee6d")};
+    QTest::newRow("upper case: also lower-cased")
+        << QStringLiteral("8FC6") << QVariantList{QStringLiteral("8FC6"), QStringLiteral("8FC7"), QStringLiteral("8fc6"),
+                                                  QStringLiteral("8fc7")};
+    QTest::newRow("too short") << QStringLiteral("8f") << QVariantList();
+    QTest::newRow("two terms") << QStringLiteral("8fc6 add") << QVariantList();
+    QTest::newRow("not ASCII") << QString::fromUtf8("Zoë-abc") << QVariantList();
+    QTest::newRow("a tilde") << QStringLiteral("abc~") << QVariantList();
+    QTest::newRow("a quoted space") << QStringLiteral("\"ab cd\"") << QVariantList();
+}
+
+void TestSqlStatements::shouldOfferQuickMatchesOnlyForTaskIdLikeTerms()
+{
+    QFETCH(QString, search);
+    QFETCH(QVariantList, range);
+    const Builder b(Engine::Sqlite, Schema::Django);
+    TaskQuery query;
+    query.search = search;
+    query.statuses = {QStringLiteral("SUCCESS")};
+    const SqlStatement quick = b.statements.quickMatches(query, 50);
+    QCOMPARE(quick.isEmpty(), range.isEmpty());
+    if (range.isEmpty())
+        return;
+    const QString oneRange = QStringLiteral("(\"task_id\" >= ? AND \"task_id\" < ?)");
+    const QString rangeSql = range.size() == 2 ? oneRange : QStringLiteral("(%1 OR %1)").arg(oneRange);
+    // The range, then the whole query's clause: every quick row is a row of the full answer.
+    QVERIFY2(quick.sql.contains(QStringLiteral(" WHERE ") + rangeSql + QStringLiteral(" AND (stalk_icontains(")),
+             qPrintable(quick.sql));
+    QVariantList values = range;
+    values += b.statements.filter(query).values;
+    values << 50 << qint64(0);
+    QCOMPARE(quick.values, values);
+    QCOMPARE(b.statements.quickMatches(query, 0).isEmpty(), true);
+}
+
+void TestSqlStatements::shouldProbeTheTableCheaplyForSqlitesPlans()
+{
+    const Builder b(Engine::Sqlite, Schema::Django);
+    const QString t = QStringLiteral("\"django_celery_results_taskresult\"");
+    // Two b-tree probes, not one scan.
+    const SqlStatement span = b.statements.rowIdSpan();
+    QCOMPARE(span.sql, QStringLiteral("SELECT (SELECT MAX(\"id\") FROM %1) - (SELECT MIN(\"id\") FROM %1) + 1").arg(t));
+    QVERIFY(span.values.isEmpty());
+    TaskQuery failures;
+    failures.statuses = {QStringLiteral("FAILURE")};
+    const SqlStatement upTo = b.statements.countUpTo(b.statements.filter(failures), 1000);
+    QCOMPARE(upTo.sql, QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM %1 WHERE (\"status\" IN (?)) LIMIT ?)").arg(t));
+    QCOMPARE(upTo.values, (QVariantList{QStringLiteral("FAILURE"), qint64(1000)}));
+    const SqlStatement boundary = b.statements.dateBelowNewestIds(2000);
+    QCOMPARE(boundary.sql, QStringLiteral("SELECT \"date_done\" FROM %1 WHERE \"id\" <= (SELECT MAX(\"id\") FROM %1) - ? AND "
+                                          "\"date_done\" IS NOT NULL ORDER BY \"id\" DESC LIMIT 1")
+                               .arg(t));
+    QCOMPARE(boundary.values, QVariantList{qint64(2000)});
+    // A boundary read from the table goes back as it was stored.
+    const QVariant stored = QStringLiteral("2025-02-14 12:00:00.5");
+    using Range = SqlStatements::DoneRange;
+    QCOMPARE(b.statements.doneRange(Range::From, stored).sql, QStringLiteral("\"date_done\" >= ?"));
+    QCOMPARE(b.statements.doneRange(Range::Below, stored).sql, QStringLiteral("\"date_done\" < ?"));
+    QCOMPARE(b.statements.doneRange(Range::BelowOrNull, stored).sql,
+             QStringLiteral("(\"date_done\" < ? OR \"date_done\" IS NULL)"));
+    QCOMPARE(b.statements.doneRange(Range::Below, stored).values, QVariantList{stored});
+    QCOMPARE(b.statements.doneRange(Range::Null).sql, QStringLiteral("\"date_done\" IS NULL"));
+    QVERIFY(b.statements.doneRange(Range::Null).values.isEmpty());
+    // What open() asks: any row, any task name (EXISTS stops at the first).
+    QCOMPARE(b.statements.exists().sql, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1)").arg(t));
+    QCOMPARE(b.statements.anyValue(Field::TaskName).sql,
+             QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1 WHERE \"task_name\" IS NOT NULL)").arg(t));
+    QCOMPARE(SqlStatements::djangoMigrations().values, QVariantList{QStringLiteral("django_celery_results")});
+}
+
+void TestSqlStatements::shouldAskTheEngineForItsRowEstimate()
+{
+    QVERIFY(Builder(Engine::Sqlite, Schema::Django).statements.estimatedRows().isEmpty());
+    for (Engine engine : {Engine::Postgres, Engine::Mysql}) {
+        const SqlStatement estimate = Builder(engine, Schema::Django).statements.estimatedRows();
+        QVERIFY(!estimate.isEmpty());
+        // The table's name as the catalog spells it, bound.
+        QCOMPARE(estimate.values, QVariantList{SqlTables::djangoTasks});
+        QVERIFY(!estimate.sql.contains(SqlTables::djangoTasks));
+    }
+}
+
+// --- purging ---------------------------------------------------------------------------------
+
+void TestSqlStatements::shouldRenderTheExpiredClause_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<QString>("timeZone");
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<int>("micro");
+    QTest::addColumn<bool>("narrowed");
+    QTest::addColumn<bool>("unindexed");
+    QTest::addColumn<QString>("where");
+    QTest::addColumn<QVariantList>("values");
+    const QString date = QStringLiteral(" WHERE \"date_done\" < ?");
+    const QString narrowing = QStringLiteral(" AND (%1\"status\" IN (?, ?)) AND (%1\"task_name\" IS NULL)");
+    const QVariantList narrowValues{kStatuses[0], kStatuses[1]};
+    QTest::newRow("django, whole second") << Engine::Sqlite << Schema::Django << QString() << "2025-02-01T00:00:00Z" << 0
+                                          << false << false << date << QVariantList{QStringLiteral("2025-02-01 00:00:00")};
+    QTest::newRow("django, microseconds") << Engine::Sqlite << Schema::Django << QString() << "2025-02-14T12:00:00.500Z" << 1
+                                          << false << false << date
+                                          << QVariantList{QStringLiteral("2025-02-14 12:00:00.500001")};
+    QTest::newRow("django, one microsecond") << Engine::Sqlite << Schema::Django << QString() << "2025-02-01T14:16:15Z" << 1
+                                             << false << false << date
+                                             << QVariantList{QStringLiteral("2025-02-01 14:16:15.000001")};
+    QTest::newRow("celery_taskmeta: SQLAlchemy's six digits")
+        << Engine::Sqlite << Schema::TaskMeta << QString() << "2025-02-01T00:00:00Z" << 0 << false << false << date
+        << QVariantList{QStringLiteral("2025-02-01 00:00:00.000000")};
+    QTest::newRow("naive local dates across DST")
+        << Engine::Sqlite << Schema::Django << QStringLiteral("Europe/Paris") << "2025-03-30T01:00:00Z" << 0 << false
+        << false << date << QVariantList{QStringLiteral("2025-03-30 03:00:00")};
+    QTest::newRow("narrowed") << Engine::Sqlite << Schema::Django << QString() << "2025-02-01T00:00:00Z" << 0 << true
+                              << false << date + narrowing.arg(QString())
+                              << QVariantList{QStringLiteral("2025-02-01 00:00:00")} + narrowValues;
+    QTest::newRow("narrowed, date walk") << Engine::Sqlite << Schema::Django << QString() << "2025-02-01T00:00:00Z" << 0
+                                         << true << true << date + narrowing.arg(QStringLiteral("+"))
+                                         << QVariantList{QStringLiteral("2025-02-01 00:00:00")} + narrowValues;
+    QTest::newRow("narrowed by task name without the column")
+        << Engine::Sqlite << Schema::TaskMetaPlain << QString() << "2025-02-01T00:00:00Z" << 0 << true << false
+        << date + QStringLiteral(" AND (\"status\" IN (?, ?))")
+        << QVariantList{QStringLiteral("2025-02-01 00:00:00.000000")} + narrowValues;
+    QTest::newRow("postgres") << Engine::Postgres << Schema::Django << QString() << "2025-02-01T00:00:00Z" << 7 << false
+                              << false << date << QVariantList{QStringLiteral("2025-02-01 00:00:00.000007")};
+    QTest::newRow("mysql") << Engine::Mysql << Schema::Django << QString() << "2025-02-01T00:00:00Z" << 0 << false << false
+                           << QStringLiteral(" WHERE `date_done` < ?")
+                           << QVariantList{QStringLiteral("2025-02-01 00:00:00.000000")};
+}
+
+void TestSqlStatements::shouldRenderTheExpiredClause()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    QFETCH(QString, timeZone);
+    QFETCH(QString, cutoff);
+    QFETCH(int, micro);
+    QFETCH(bool, narrowed);
+    QFETCH(bool, unindexed);
+    QFETCH(QString, where);
+    QFETCH(QVariantList, values);
+    const Builder b(engine, schema, timeZone.isEmpty() ? QTimeZone() : QTimeZone(timeZone.toUtf8()));
+    PurgeCriteria criteria = criteriaAt(cutoff, micro);
+    if (narrowed) {
+        criteria.statuses = kStatuses;
+        criteria.taskNames = {QString()};
+    }
+    const SqlClause clause = b.statements.expired(criteria, unindexed);
+    QCOMPARE(clause.where(), where);
+    QCOMPARE(clause.values, values);
+}
+
+void TestSqlStatements::shouldDeleteExpiredInBatchesPerDialect_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<QString>("sql");
+    QTest::newRow("sqlite") << Engine::Sqlite
+                            << QStringLiteral("DELETE FROM \"django_celery_results_taskresult\" WHERE \"id\" IN (SELECT \"id\" "
+                                              "FROM \"django_celery_results_taskresult\" WHERE \"date_done\" < ? AND "
+                                              "(\"status\" IN (?, ?)) ORDER BY \"id\" LIMIT ?)");
+    QTest::newRow("postgres: rows being written are skipped")
+        << Engine::Postgres
+        << QStringLiteral("DELETE FROM \"django_celery_results_taskresult\" WHERE \"id\" = ANY(ARRAY(SELECT \"id\" FROM "
+                          "\"django_celery_results_taskresult\" WHERE \"date_done\" < ? AND (\"status\" IN (?, ?)) ORDER BY "
+                          "\"id\" LIMIT ? FOR UPDATE SKIP LOCKED))");
+    QTest::newRow("mysql: no LIMIT in a subquery")
+        << Engine::Mysql
+        << QStringLiteral("DELETE FROM `django_celery_results_taskresult` WHERE `date_done` < ? AND (`status` IN (?, ?)) "
+                          "ORDER BY `id` LIMIT ?");
+}
+
+void TestSqlStatements::shouldDeleteExpiredInBatchesPerDialect()
+{
+    QFETCH(Engine, engine);
+    QFETCH(QString, sql);
+    const Builder b(engine, Schema::Django);
+    PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-01T00:00:00Z"));
+    criteria.statuses = kStatuses;
+    const SqlStatement del = b.statements.deleteExpired(criteria, 7);
+    QCOMPARE(del.sql, sql);
+    QCOMPARE(del.values.size(), 4);
+    QCOMPARE(del.values.mid(1), (QVariantList{kStatuses[0], kStatuses[1], 7}));
+    // Whether any is left: the same clause.
+    const SqlStatement any = b.statements.anyExpired(criteria);
+    QCOMPARE(any.sql, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)")
+                          .arg(b.statements.table(), b.statements.expired(criteria).where()));
+    QCOMPARE(any.values, del.values.mid(0, 3));
+    // Counted by status for the preview.
+    const SqlStatement preview = b.statements.expiredByStatus(criteria);
+    QVERIFY(preview.sql.startsWith(QStringLiteral("SELECT %1, COUNT(*) FROM").arg(q(engine, "status"))));
+    QVERIFY(preview.sql.endsWith(QStringLiteral(" GROUP BY %1").arg(q(engine, "status"))));
+    QCOMPARE(preview.values, any.values);
+}
+
+void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor()
+{
+    const Builder b(Engine::Sqlite, Schema::Django);
+    PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-14T12:00:00.500Z"));
+    criteria.statuses = {QStringLiteral("FAILURE")};
+    const QString head = QStringLiteral(
+        "DELETE FROM \"django_celery_results_taskresult\" WHERE \"id\" IN (SELECT \"id\" FROM "
+        "\"django_celery_results_taskresult\" WHERE \"date_done\" < ? AND (+\"status\" IN (?))");
+    const QString tail = QStringLiteral(" ORDER BY \"date_done\", \"id\" LIMIT ?) RETURNING \"date_done\", \"id\"");
+    const QString cutoff = QStringLiteral("2025-02-14 12:00:00.500000");
+    // From the start...
+    const SqlStatement first = b.statements.deleteExpiredByDate(criteria, SqlPurgeCursor(), 7);
+    QCOMPARE(first.sql, head + tail);
+    QCOMPARE(first.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), 7}));
+    // ...then after the last row deleted, in (date_done, id) order.
+    const SqlPurgeCursor after{QStringLiteral("2025-01-02 03:04:05.123456"), 42};
+    const SqlStatement next = b.statements.deleteExpiredByDate(criteria, after, 7);
+    QCOMPARE(next.sql, head + QStringLiteral(" AND (\"date_done\", \"id\") > (?, ?)") + tail);
+    QCOMPARE(next.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), after.dateDone, qint64(42), 7}));
+    const SqlStatement left = b.statements.anyExpiredAfter(criteria, after);
+    QVERIFY(left.sql.startsWith(QLatin1String("SELECT EXISTS(SELECT 1 FROM \"django_celery_results_taskresult\" WHERE")));
+    QCOMPARE(left.values, next.values.mid(0, 4));
+}
+
+void TestSqlStatements::shouldPurgeGroupsOnlyWhenNotNarrowed_data()
+{
+    QTest::addColumn<bool>("dateIndexed");
+    QTest::addColumn<QString>("order");
+    QTest::newRow("along the date_done index") << true << QStringLiteral("\"date_done\"");
+    QTest::newRow("in id order") << false << QStringLiteral("\"id\"");
+}
+
+void TestSqlStatements::shouldPurgeGroupsOnlyWhenNotNarrowed()
+{
+    QFETCH(bool, dateIndexed);
+    QFETCH(QString, order);
+    const Builder b(Engine::Sqlite, Schema::Django, QTimeZone(), dateIndexed);
+    PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-01T00:00:00Z"), 5);
+    QVERIFY(b.statements.purgesGroups(criteria));
+    const QVariant cutoff = QStringLiteral("2025-02-01 00:00:00.000005");
+    const SqlStatement del = b.statements.deleteExpiredGroups(criteria, 3);
+    QCOMPARE(del.sql, QStringLiteral("DELETE FROM \"django_celery_results_groupresult\" WHERE \"id\" IN (SELECT \"id\" FROM "
+                                     "\"django_celery_results_groupresult\" WHERE \"date_done\" < ? ORDER BY %1 LIMIT ?)")
+                          .arg(order));
+    QCOMPARE(del.values, (QVariantList{cutoff, qint64(3)}));
+    QCOMPARE(b.statements.anyExpiredGroups(criteria).sql,
+             QStringLiteral("SELECT EXISTS(SELECT 1 FROM \"django_celery_results_groupresult\" WHERE \"date_done\" < ?)"));
+    QCOMPARE(b.statements.expiredGroupCount(criteria).sql,
+             QStringLiteral("SELECT COUNT(*) FROM \"django_celery_results_groupresult\" WHERE \"date_done\" < ?"));
+    QCOMPARE(b.statements.expiredGroupCount(criteria).values, QVariantList{cutoff});
+
+    PurgeCriteria narrowed = criteria;
+    narrowed.taskNames = {QStringLiteral("proj.tasks.add")};
+    QVERIFY(!b.statements.purgesGroups(narrowed));
+    PurgeCriteria without = criteria;
+    without.includeGroups = false;
+    QVERIFY(!b.statements.purgesGroups(without));
+    SqlLayout noGroups = b.statements.layout();
+    noGroups.groupTable.clear();
+    QVERIFY(!SqlStatements(*b.dialect, noGroups).purgesGroups(criteria));
+}
+
+void TestSqlStatements::shouldDeleteRowsInChunksOfBoundValues_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<int>("chunk");
+    QTest::newRow("sqlite") << Engine::Sqlite << 500;
+    QTest::newRow("postgres") << Engine::Postgres << 1000;
+}
+
+void TestSqlStatements::shouldDeleteRowsInChunksOfBoundValues()
+{
+    QFETCH(Engine, engine);
+    QFETCH(int, chunk);
+    const Builder b(engine, Schema::Django);
+    QCOMPARE(b.statements.rowsPerDelete(), chunk);
+    const SqlStatement del = b.statements.deleteRows({3, 14, 50});
+    QCOMPARE(del.sql, QStringLiteral("DELETE FROM \"django_celery_results_taskresult\" WHERE \"id\" IN (?, ?, ?)"));
+    QCOMPARE(del.values, (QVariantList{qint64(3), qint64(14), qint64(50)}));
+}
+
+// --- the expiry rule on one row ----------------------------------------------------------------
+
+void TestSqlStatements::shouldApplyTheExpiryRuleToOneRow_data()
+{
+    QTest::addColumn<QDateTime>("dateDone");
+    QTest::addColumn<int>("dateMicro"); // -1: unknown (TaskResult holds milliseconds)
+    QTest::addColumn<int>("cutoffMicro");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("taskName");
+    QTest::addColumn<bool>("narrowed");
+    QTest::addColumn<bool>("expired");
+    const QDateTime cutoff = utc("2025-02-01T10:00:00.500Z");
+    const QString success = QStringLiteral("SUCCESS");
+    const QString add = QStringLiteral("proj.tasks.add");
+    const int unknown = PurgeCriteria::unknownMicroseconds;
+    QTest::newRow("older") << cutoff.addMSecs(-1) << unknown << 0 << success << add << false << true;
+    QTest::newRow("newer") << cutoff.addMSecs(1) << unknown << 999 << success << add << false << false;
+    QTest::newRow("at the cutoff") << cutoff << unknown << 0 << success << add << false << false;
+    QTest::newRow("NULL date_done") << QDateTime() << unknown << 0 << QStringLiteral("STARTED") << add << false << false;
+    QTest::newRow("any status") << cutoff.addDays(-3) << unknown << 0 << QStringLiteral("PENDING") << QString() << false
+                                << true;
+    // Microseconds decide inside the cutoff's millisecond when both are known...
+    QTest::newRow("µs before") << cutoff << 4 << 5 << success << add << false << true;
+    QTest::newRow("µs equal") << cutoff << 5 << 5 << success << add << false << false;
+    QTest::newRow("µs after") << cutoff << 6 << 5 << success << add << false << false;
+    // ...and an unknown one keeps the row: never deleted before it expired.
+    QTest::newRow("µs unknown") << cutoff << unknown << 5 << success << add << false << false;
+    QTest::newRow("µs unknown, an earlier ms") << cutoff.addMSecs(-1) << unknown << 5 << success << add << false << true;
+    // Narrowed to FAILURE/REVOKED and NULL task names (see criteriaFor in the test).
+    QTest::newRow("narrowed: status kept") << cutoff.addDays(-1) << unknown << 0 << success << QString() << true << false;
+    QTest::newRow("narrowed: task name kept")
+        << cutoff.addDays(-1) << unknown << 0 << QStringLiteral("FAILURE") << add << true << false;
+    QTest::newRow("narrowed: both match") << cutoff.addDays(-1) << unknown << 0 << QStringLiteral("REVOKED") << QString()
+                                          << true << true;
+    QTest::newRow("narrowed: '' is not NULL")
+        << cutoff.addDays(-1) << unknown << 0 << QStringLiteral("REVOKED") << QString(QLatin1String("")) << true << false;
+    QTest::newRow("narrowed: a NULL status is not matched")
+        << cutoff.addDays(-1) << unknown << 0 << QString() << QString() << true << false;
+}
+
+void TestSqlStatements::shouldApplyTheExpiryRuleToOneRow()
+{
+    QFETCH(QDateTime, dateDone);
+    QFETCH(int, dateMicro);
+    QFETCH(int, cutoffMicro);
+    QFETCH(QString, status);
+    QFETCH(QString, taskName);
+    QFETCH(bool, narrowed);
+    QFETCH(bool, expired);
+    PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-01T10:00:00.500Z"), cutoffMicro);
+    if (narrowed) {
+        criteria.statuses = kStatuses;
+        criteria.taskNames = {QString()};
+    }
+    TaskResult row;
+    row.dateDone = dateDone;
+    row.status = status;
+    row.taskName = taskName;
+    QCOMPARE(criteria.matches(row, dateMicro), expired);
+    QCOMPARE(criteria.matches(dateDone, status, taskName, dateMicro), expired);
+    if (!narrowed)
+        QCOMPARE(criteria.isExpired(dateDone, dateMicro), expired);
+}
+
+void TestSqlStatements::shouldExpireGroupsOnlyWhenNotNarrowed()
+{
+    PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-01T10:00:00Z"));
+    const QDateTime older = utc("2025-01-01T00:00:00Z");
+    QVERIFY(criteria.includesGroups());
+    QVERIFY(criteria.matchesGroup(older));
+    QVERIFY(!criteria.matchesGroup(criteria.cutoff));
+    QVERIFY(!criteria.matchesGroup(QDateTime()));
+    PurgeCriteria narrowed = criteria;
+    narrowed.statuses = {QStringLiteral("FAILURE")};
+    QVERIFY(!narrowed.includesGroups());
+    QVERIFY(!narrowed.matchesGroup(older));
+    PurgeCriteria without = criteria;
+    without.includeGroups = false;
+    QVERIFY(!without.matchesGroup(older));
+}
+
+QTEST_APPLESS_MAIN(TestSqlStatements)
+#include "tst_sqlstatements.moc"
