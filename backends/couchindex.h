@@ -21,9 +21,9 @@
 ///
 /// Row ids: derived from the document id (53 bits of its SHA-1, exact in JSON numbers), not
 /// from the slot, so every store on the same database gives a document the same row id.
-/// This matters because the window's delete-selected runs in a PurgeJob with its own,
-/// freshly opened store: slot numbers would differ there once the browsing store had
-/// caught up with _changes.
+/// This matters wherever two stores meet one database (the command line and the window, a
+/// store reopened after F5): slot numbers differ between stores once one has caught up with
+/// _changes, document ids do not.
 ///
 /// Plain value type, not thread-safe: owned and used by one CouchStore on its thread.
 class CouchIndex final

@@ -26,8 +26,8 @@ class QThread;
 /// one that calls open(). The asynchronous CouchClient and its QNetworkAccessManager live on
 /// a private network thread the store starts in open(); each call posts its request there
 /// and blocks the worker thread (never the GUI thread) until the answer arrives.
-/// Why not a local QEventLoop on the worker thread: StoreWorker and PurgeJob post their
-/// requests to that thread as queued calls, and a nested event loop would run them inside
+/// Why not a local QEventLoop on the worker thread: StoreWorker receives every request (pages,
+/// a PurgeJob's batches) on that thread as a queued call, and a nested event loop would run them inside
 /// the call in flight (re-entrant store calls; a blocking-queued close() would even delete
 /// the store under its own stack). Waiting on a condition processes no events at all.
 /// interrupt() may be called from any thread: it sets a flag checked between requests and
