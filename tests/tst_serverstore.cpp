@@ -748,7 +748,7 @@ void TestServerStore::shouldPurgeSafelyWhileARealWorkerWrites()
     QByteArray out;
     auto waitFor = [&](const QByteArray &marker) {
         while (!out.contains(marker)) {
-            if (!live.waitForReadyRead(120000))
+            if (!live.waitForReadyRead(360000))
                 return false;
             out += live.readAllStandardOutput();
         }
