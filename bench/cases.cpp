@@ -237,7 +237,7 @@ QString pageSql(const QString &where)
     return QStringLiteral("SELECT %1 FROM %2%3%4 LIMIT 200").arg(SqlFloor::summaryColumns(), kTable, where, kOrder);
 }
 
-/// Stalk's search predicate for one term, written out (SqlStore builds the same).
+/// Stalk's search predicate for one term, written out (SqlStatements builds the same).
 QString stalkPredicate()
 {
     return QStringLiteral(" WHERE (stalk_icontains(task_id, ?) OR stalk_icontains(task_name, ?) OR "
