@@ -24,7 +24,7 @@ Outcome<QVector<TaskResult>> SqlitePlanner::readPage(const TaskQuery &query, con
                                                      int limit, RowDetail detail, Access access, qint64 *matching)
 {
     return m_runner.readPage(m_statements.page(query, clause, offset, limit, detail, access, matching != nullptr), offset,
-                             detail, matching);
+                             limit, detail, matching);
 }
 
 // --- pages -----------------------------------------------------------------------------------

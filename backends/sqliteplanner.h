@@ -20,10 +20,11 @@ public:
     /// Runs a statement and hands each row it gives to onRow.
     virtual StoreError forEachRow(const SqlStatement &statement, const QString &what,
                                   const std::function<void(const QSqlQuery &)> &onRow) = 0;
-    /// Runs a SqlStatements::page() statement (read from `offset`) and reads its rows; with
-    /// `matching` set, also the window count the statement carries (-1 when it cannot tell).
-    virtual Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, RowDetail detail,
-                                                  qint64 *matching = nullptr) = 0;
+    /// Runs a SqlStatements::page() statement (at most `limit` rows from `offset`) and reads
+    /// its rows; with `matching` set, also the window count the statement carries (-1 when it
+    /// cannot tell).
+    virtual Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, int limit,
+                                                  RowDetail detail, qint64 *matching = nullptr) = 0;
     /// Statements run so far: tells whether anything ran since a remembered answer.
     virtual quint64 statementsRun() const = 0;
 

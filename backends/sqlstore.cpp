@@ -231,14 +231,15 @@ TaskResult SqlStore::readRow(const QSqlQuery &query, const QVector<Field> &field
     return r;
 }
 
-Outcome<QVector<TaskResult>> SqlStore::readPage(const SqlStatement &statement, qint64 offset, RowDetail detail,
-                                                qint64 *matching)
+Outcome<QVector<TaskResult>> SqlStore::readPage(const SqlStatement &statement, qint64 offset, int limit,
+                                                RowDetail detail, qint64 *matching)
 {
     const QString what = QStringLiteral("reading results");
     auto q = run(statement, what);
     if (!q)
         return q.error();
     QVector<TaskResult> rows;
+    rows.reserve(limit); // growing would copy every row read so far
     qint64 n = 0; // no row: nothing matches (at offset 0)
     while (q.value().next()) {
         rows.append(readRow(*q, statement.fields, detail));
@@ -483,7 +484,7 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
     offset = qMax<qint64>(0, offset);
     if (m_planner)
         return m_planner->fetchPage(query, offset, limit, detail);
-    return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, detail);
+    return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit, detail);
 }
 
 Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query, int limit)
@@ -493,7 +494,7 @@ Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query,
     const SqlStatement statement = m_statements.quickMatches(query, limit);
     if (statement.isEmpty())
         return QVector<TaskResult>();
-    return readPage(statement, 0, RowDetail::Summary);
+    return readPage(statement, 0, limit, RowDetail::Summary);
 }
 
 Outcome<TaskResult> SqlStore::fetchRow(Field key, const QVariant &value, const QString &what, const QString &missing)

@@ -93,7 +93,7 @@ private:
                           const std::function<void(const QSqlQuery &)> &onRow) override;
     /// Reads a page statement's rows; with `matching` set, the window count its rows carry
     /// after their fields (-1 when no row came back past offset 0, so it cannot tell).
-    Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, RowDetail detail,
+    Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, int limit, RowDetail detail,
                                           qint64 *matching = nullptr) override;
     quint64 statementsRun() const override { return m_statementsRun; }
     /// Runs statements in one write transaction, rolling back on any failure.
