@@ -131,9 +131,9 @@ Outcome<QVector<TaskResult>> SqlitePlanner::searchPage(const TaskQuery &query, q
     const double walk = found > 0 ? double(offset + limit) * double(probe) / double(found) : HUGE_VAL;
     const Access rest = walk * 1.5 >= double(*span) ? Access::Scan : Access::Planned;
     if (exact && rest == Access::Scan && offset == 0)
-        return scanBelowProbe(query, clause, boundary, *std::move(rows), limit, detail);
+        return scanBelowProbe(query, clause, boundary, std::move(rows).value(), limit, detail);
     if (exact)
-        return walkBelowProbe(query, clause, boundary, *std::move(rows), limit, rest, detail);
+        return walkBelowProbe(query, clause, boundary, std::move(rows).value(), limit, rest, detail);
     return readPage(query, clause, offset, limit, detail, rest);
 }
 
