@@ -107,34 +107,26 @@ QString MysqlDialect::cancelSql(qint64 sessionId) const
     return QStringLiteral("KILL QUERY %1").arg(sessionId);
 }
 
-Outcome<QStringList> MysqlDialect::tableNames(QSqlDatabase &db) const
+QString MysqlDialect::tableNamesSql() const
 {
-    QStringList names;
-    const StoreError error = forEachRow(db, QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                                                           "ORDER BY 1"), {}, QStringLiteral("listing tables"),
-                                        [&](const QSqlQuery &q) { names << q.value(0).toString(); });
-    if (error.isError())
-        return error;
-    return names;
+    return QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                          "ORDER BY 1");
 }
 
-Outcome<QVector<SqlColumn>> MysqlDialect::columns(QSqlDatabase &db, const QString &table) const
+QString MysqlDialect::columnsSql() const
 {
-    QVector<SqlColumn> result;
-    const StoreError error = forEachRow(db, QStringLiteral("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
-                                                           "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
-                                                           "ORDER BY ORDINAL_POSITION"), {table},
-                                        QStringLiteral("reading the columns of %1").arg(table),
-                                        [&](const QSqlQuery &q) {
-                                            const QVariant type = q.value(1);
-                                            const QString typeText = type.typeId() == QMetaType::QByteArray
-                                                ? QString::fromUtf8(type.toByteArray())
-                                                : type.toString();
-                                            result.append({q.value(0).toString(), typeText.toLower()});
-                                        });
-    if (error.isError())
-        return error;
-    return result;
+    return QStringLiteral("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
+                          "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
+                          "ORDER BY ORDINAL_POSITION");
+}
+
+QString MysqlDialect::columnType(const QSqlQuery &q) const
+{
+    const QVariant type = q.value(1);
+    const QString typeText = type.typeId() == QMetaType::QByteArray
+        ? QString::fromUtf8(type.toByteArray())
+        : type.toString();
+    return typeText.toLower();
 }
 
 QString MysqlDialect::quote(const QString &identifier) const

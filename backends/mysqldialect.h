@@ -31,8 +31,6 @@ public:
 
     StoreError connect(const QString &connectionName) override;
 
-    Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
-    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
     QString quote(const QString &identifier) const override;
     QString searchPredicate(const QString &column, bool decodeJson) const override;
     QVariantList searchValues(const QString &term, bool decodeJson) const override;
@@ -54,6 +52,9 @@ public:
 private:
     QSqlDatabase addConnection(const QString &connectionName) const override;
     QString cancelSql(qint64 sessionId) const override;
+    QString tableNamesSql() const override;
+    QString columnsSql() const override;
+    QString columnType(const QSqlQuery &row) const override;
     StoreError connectError(const QSqlError &error, qint64 elapsedMs) const;
     QString hostPort() const;
 

@@ -104,45 +104,30 @@ QString PostgresDialect::cancelSql(qint64 sessionId) const
     return QStringLiteral("SELECT pg_cancel_backend(%1)").arg(sessionId);
 }
 
-Outcome<QStringList> PostgresDialect::tableNames(QSqlDatabase &db) const
+QString PostgresDialect::tableNamesSql() const
 {
-    QStringList names;
-    const StoreError error = forEachRow(db, QStringLiteral("SELECT table_name::text FROM information_schema.tables "
-                                                           "WHERE table_schema = current_schema() ORDER BY 1"), {}, QStringLiteral("listing tables"),
-                                        [&](const QSqlQuery &q) { names << q.value(0).toString(); });
-    if (error.isError())
-        return error;
-    return names;
+    return QStringLiteral("SELECT table_name::text FROM information_schema.tables "
+                          "WHERE table_schema = current_schema() ORDER BY 1");
 }
 
-Outcome<QVector<SqlColumn>> PostgresDialect::columns(QSqlDatabase &db, const QString &table) const
+QString PostgresDialect::columnsSql() const
 {
-    QVector<SqlColumn> result;
-    const StoreError error = forEachRow(db, QStringLiteral("SELECT column_name::text, data_type::text, "
-                                                           "character_maximum_length::int FROM information_schema.columns "
-                                                           "WHERE table_schema = current_schema() AND table_name = ? "
-                                                           "ORDER BY ordinal_position"), {table},
-                                        QStringLiteral("reading the columns of %1").arg(table),
-                                        [&](const QSqlQuery &q) {
-                                            QString type = q.value(1).toString().toLower();
-                                            if (type == QLatin1String("character varying"))
-                                                type = QStringLiteral("varchar");
-                                            else if (type == QLatin1String("timestamp with time zone"))
-                                                type = QStringLiteral("timestamptz");
-                                            if (!q.value(2).isNull())
-                                                type += QStringLiteral("(%1)").arg(q.value(2).toInt());
-                                            result.append({q.value(0).toString(), type});
-                                        });
-    if (error.isError())
-        return error;
-    return result;
+    return QStringLiteral("SELECT column_name::text, data_type::text, "
+                          "character_maximum_length::int FROM information_schema.columns "
+                          "WHERE table_schema = current_schema() AND table_name = ? "
+                          "ORDER BY ordinal_position");
 }
 
-QString PostgresDialect::quote(const QString &identifier) const
+QString PostgresDialect::columnType(const QSqlQuery &q) const
 {
-    QString q = identifier;
-    q.replace(u'"', QStringLiteral("\"\""));
-    return u'"' + q + u'"';
+    QString type = q.value(1).toString().toLower();
+    if (type == QLatin1String("character varying"))
+        type = QStringLiteral("varchar");
+    else if (type == QLatin1String("timestamp with time zone"))
+        type = QStringLiteral("timestamptz");
+    if (!q.value(2).isNull())
+        type += QStringLiteral("(%1)").arg(q.value(2).toInt());
+    return type;
 }
 
 QString PostgresDialect::searchPredicate(const QString &column, bool decodeJson) const

@@ -77,3 +77,23 @@ QString ServerDialect::errorDetail(const QSqlError &error)
 {
     return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
 }
+
+Outcome<QStringList> ServerDialect::tableNames(QSqlDatabase &db) const
+{
+    QStringList names;
+    const StoreError error = forEachRow(db, tableNamesSql(), {}, QStringLiteral("listing tables"),
+                                        [&](const QSqlQuery &q) { names << q.value(0).toString(); });
+    if (error.isError())
+        return error;
+    return names;
+}
+
+Outcome<QVector<SqlColumn>> ServerDialect::columns(QSqlDatabase &db, const QString &table) const
+{
+    QVector<SqlColumn> result;
+    const StoreError error = forEachRow(db, columnsSql(), {table}, QStringLiteral("reading the columns of %1").arg(table),
+                                        [&](const QSqlQuery &q) { result.append({q.value(0).toString(), columnType(q)}); });
+    if (error.isError())
+        return error;
+    return result;
+}

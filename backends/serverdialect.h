@@ -18,6 +18,8 @@ public:
     void disconnect() final;
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const final;
     QDateTime readDate(const QVariant &stored, QString *problem) const final;
+    Outcome<QStringList> tableNames(QSqlDatabase &db) const final;
+    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const final;
 
 protected:
     ServerDialect(StoreUrl url, bool readOnly);
@@ -26,6 +28,12 @@ protected:
     virtual QSqlDatabase addConnection(const QString &connectionName) const = 0;
     /// The statement that cancels what the session `sessionId` runs (a number the server gave).
     virtual QString cancelSql(qint64 sessionId) const = 0;
+    /// The catalog query listing the tables of the connected database, one name per row.
+    virtual QString tableNamesSql() const = 0;
+    /// The catalog query listing a table's columns (the table name bound), name first.
+    virtual QString columnsSql() const = 0;
+    /// A row of columnsSql() as the lower-case type text SqlLayout detects schemas by.
+    virtual QString columnType(const QSqlQuery &row) const = 0;
     /// Records the connected session's id (0: none) for interrupt().
     void setSessionId(qint64 id);
     /// The server's own words for an error, on one line.

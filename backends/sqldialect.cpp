@@ -61,3 +61,10 @@ StoreError SqlDialect::forEachRow(QSqlDatabase &db, const QString &sql, const QV
         return mapError(q.lastError(), what);
     return {};
 }
+
+QString SqlDialect::quote(const QString &identifier) const
+{
+    QString q = identifier;
+    q.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + q + u'"';
+}

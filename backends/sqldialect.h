@@ -67,7 +67,8 @@ public:
 
     /// An identifier quoted for this engine. Only ever applied to names that the engine itself
     /// listed (tableNames/columns), never to user text.
-    virtual QString quote(const QString &identifier) const = 0;
+    /// The SQL standard's double quotes (SQLite, PostgreSQL); MySQL/MariaDB use backticks.
+    virtual QString quote(const QString &identifier) const;
 
     /// A boolean SQL fragment true when `column` contains the search term, case-insensitively
     /// for all of Unicode; with decodeJson, also when the JSON-unescaped column contains it.

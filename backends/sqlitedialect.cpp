@@ -108,13 +108,6 @@ Outcome<QVector<SqlColumn>> SqliteDialect::columns(QSqlDatabase &db, const QStri
     return result;
 }
 
-QString SqliteDialect::quote(const QString &identifier) const
-{
-    QString q = identifier;
-    q.replace(u'"', QStringLiteral("\"\""));
-    return u'"' + q + u'"';
-}
-
 QString SqliteDialect::searchPredicate(const QString &column, bool decodeJson) const
 {
     return (decodeJson ? QStringLiteral("stalk_icontains_json(") : QStringLiteral("stalk_icontains("))

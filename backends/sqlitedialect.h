@@ -26,7 +26,6 @@ public:
 
     Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
     Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
-    QString quote(const QString &identifier) const override;
     QString searchPredicate(const QString &column, bool decodeJson) const override;
     QVariantList searchValues(const QString &term, bool decodeJson) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
