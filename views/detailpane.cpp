@@ -170,6 +170,7 @@ public:
         m_view = new QPlainTextEdit(this);
         m_view->setObjectName(QStringLiteral("fullValueText"));
         m_view->setReadOnly(true);
+        m_view->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
         m_view->setUndoRedoEnabled(false);
         m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
         m_view->setWordWrapMode(QTextOption::WrapAnywhere);
