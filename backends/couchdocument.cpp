@@ -108,15 +108,25 @@ public:
     {
         if (m_mark.isNull())
             return text;
+        // One pass (a meta may hold a million tokens): each "<mark>TOKEN<mark>" becomes TOKEN.
         const QString open = QLatin1Char('"') + m_mark;
-        for (qsizetype at = text.indexOf(open); at >= 0; at = text.indexOf(open, at)) {
+        const QStringView in(text);
+        QString out;
+        qsizetype from = 0;
+        for (qsizetype at = text.indexOf(open); at >= 0; at = text.indexOf(open, from)) {
             const qsizetype close = text.indexOf(m_mark, at + 2);
             if (close < 0 || close + 1 >= text.size())
                 break;
-            text.remove(close, 2); // the mark and the quote
-            text.remove(at, 2);
+            if (out.isNull())
+                out.reserve(text.size());
+            out += in.mid(from, at - from);
+            out += in.mid(at + 2, close - at - 2);
+            from = close + 2; // after the mark and the quote
         }
-        return text;
+        if (out.isNull())
+            return text;
+        out += in.mid(from);
+        return out;
     }
     /// A marker string's token as UTF-8 (for the prefix writer), null for other values.
     QByteArray tokenOf(const QJsonValue &v) const

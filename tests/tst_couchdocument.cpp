@@ -50,6 +50,7 @@ private Q_SLOTS:
     void shouldKeepNumbersQtCannotHoldAsStored();
     void shouldNotMistakeTextForAKeptNumber_data();
     void shouldNotMistakeTextForAKeptNumber();
+    void shouldReadAMillionKeptNumbersInLinearTime();
 };
 
 namespace {
@@ -434,6 +435,27 @@ void TestCouchDocument::shouldNotMistakeTextForAKeptNumber()
     } else {
         QVERIFY2(p.reason.contains(result), qPrintable(p.reason));
     }
+}
+
+void TestCouchDocument::shouldReadAMillionKeptNumbersInLinearTime()
+{
+    // A hostile meta: every value a token Qt cannot hold. Writing them back must not be
+    // quadratic (the store's decoding thread would be stuck for hours).
+    QByteArray list = "[";
+    QString expected = QStringLiteral("[");
+    for (int i = 0; i < 1'000'000; ++i) {
+        list += i ? ", NaN" : "NaN";
+        expected += i ? QStringLiteral(",NaN") : QStringLiteral("NaN");
+    }
+    list += ']';
+    expected += QLatin1Char(']');
+    QElapsedTimer clock;
+    clock.start();
+    const Parsed p = CouchDocument::parse(celeryDoc(QStringLiteral("celery-task-meta-t1"),
+                                                    R"({"status": "SUCCESS", "result": )" + list + "}"));
+    qInfo("a meta of a million NaN read in %lld ms", clock.elapsed());
+    QCOMPARE(p.kind, Parsed::Kind::Task);
+    QCOMPARE(p.task.result, expected);
 }
 
 QTEST_APPLESS_MAIN(TestCouchDocument)

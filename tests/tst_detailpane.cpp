@@ -144,6 +144,7 @@ private Q_SLOTS:
     void shouldDropAStaleDecodeOfAHugeRow();
     void shouldNotDecodeARefreshedHugeRowAgain();
     void shouldShowABoundedPrefixOfAOneLineHugeValue();
+    void showAllShouldBreakLongLinesBetweenSurrogatePairs();
 
     void screenshots();
 
@@ -795,6 +796,32 @@ void TestDetailPane::shouldShowABoundedPrefixOfAOneLineHugeValue()
     QCOMPARE(loaded, full);
     if (timed)
         QVERIFY2(meter.worstGap() < 2000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
+}
+
+void TestDetailPane::showAllShouldBreakLongLinesBetweenSurrogatePairs()
+{
+    TaskResult row = syntheticRow(4444, QStringLiteral("5ae0b1f0-0000-4000-8000-000000000002"),
+                                  QStringLiteral("exports.emoji"), QStringLiteral("SUCCESS"));
+    QString emoji;
+    for (int i = 0; i < 70'001; ++i)
+        emoji += QString::fromUtf8("\xf0\x9f\x98\x80"); // two UTF-16 units each
+    row.result = QLatin1Char('"') + emoji + QLatin1Char('"');
+    const QString full = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding).text;
+    TaskResultModel decoder;
+    DetailPane pane;
+    QVERIFY(showWithDecoder(pane, decoder));
+    StallMeter meter(&pane);
+    QVERIFY(showMetered(pane, row, meter));
+    const QString shown = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"))->toPlainText();
+    QVERIFY(full.startsWith(shown));
+    QVERIFY(!shown.back().isHighSurrogate()); // the prefix ends between two pairs
+    const QStringList lines = showAllAndWait(pane, QStringLiteral("detailResultShowAll"), meter).split(QLatin1Char('\n'));
+    QVERIFY(lines.size() > 30);
+    for (const QString &line : lines) {
+        QVERIFY(line.size() <= 4097);
+        QVERIFY(!line.front().isLowSurrogate());
+    }
+    QCOMPARE(lines.join(QString()), full);
 }
 
 /// Not a check: writes PNGs of the pane for a person to look at when STALK_SCREENSHOTS names

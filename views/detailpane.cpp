@@ -195,7 +195,7 @@ private:
             const QChar c = m_text.at(i);
             if (c == u'\n') {
                 m_column = 0;
-            } else if (m_column == lineChars && !c.isLowSurrogate()) {
+            } else if (m_column >= lineChars && !c.isLowSurrogate()) {
                 slice += QLatin1Char('\n');
                 m_column = 0;
                 m_broken = true;
