@@ -25,27 +25,203 @@ Parsed foreign(Parsed p, const QString &reason)
     return p;
 }
 
+// --- Numbers Qt's parser refuses or rounds ----------------------------------------------
+// Python's json writes NaN, Infinity and -Infinity (Celery stores them) and any integer or
+// exponent Python holds. Qt's parser refuses the first three and numbers beyond a double's
+// range, and rounds integers beyond 64 bits. Such a token is swapped for a marker string (a
+// noncharacter the text does not hold, the token, the noncharacter again) before Qt parses
+// the meta, and written back as it stands wherever the meta's JSON is written out.
+
+/// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool isJsonNumber(const QByteArray &token)
+{
+    const char *p = token.constBegin();
+    const char *const end = token.constEnd();
+    auto digits = [&p, end] {
+        const char *const from = p;
+        while (p < end && *p >= '0' && *p <= '9')
+            ++p;
+        return p - from;
+    };
+    if (p < end && *p == '-')
+        ++p;
+    const char *const intStart = p;
+    const qsizetype intDigits = digits();
+    if (intDigits == 0 || (intDigits > 1 && *intStart == '0'))
+        return false;
+    if (p < end && *p == '.' && (++p, digits() == 0))
+        return false;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end && (*p == '+' || *p == '-'))
+            ++p;
+        if (digits() == 0)
+            return false;
+    }
+    return p == end;
+}
+
+/// A token that must keep its text: Qt's parser would refuse or round it.
+bool keepsItsText(const QByteArray &token)
+{
+    if (token == "NaN" || token == "Infinity" || token == "-Infinity")
+        return true;
+    if (!isJsonNumber(token))
+        return false;
+    bool ok = false;
+    if (token.contains('.') || token.contains('e') || token.contains('E'))
+        token.toDouble(&ok);
+    else
+        token.toLongLong(&ok);
+    return !ok;
+}
+
+/// A task's meta parsed by Qt, with the number tokens Qt cannot hold kept as written.
+class Meta final
+{
+public:
+    /// Parses utf8 (JSON text); error as QJsonDocument::fromJson gives it for utf8 itself.
+    QJsonDocument parse(const QByteArray &utf8, QJsonParseError *error)
+    {
+        const QByteArray marked = markTokens(utf8);
+        if (marked.isNull())
+            return QJsonDocument::fromJson(utf8, error);
+        QJsonDocument doc = QJsonDocument::fromJson(marked, error);
+        if (error->error != QJsonParseError::NoError)
+            return QJsonDocument::fromJson(utf8, error); // the offset in the text as stored
+        return doc;
+    }
+
+    /// v stands for a number token kept as written (it is not a string of the meta).
+    bool isToken(const QJsonValue &v) const
+    {
+        if (m_mark.isNull() || !v.isString())
+            return false;
+        const QString s = v.toString();
+        return s.size() >= 3 && s.front() == m_mark && s.back() == m_mark;
+    }
+
+    /// Compact JSON of a value of the meta (as compactJson()), tokens as they were written.
+    QString compact(const QJsonValue &v) const { return restore(compactJson(v)); }
+    /// JSON text Qt wrote from the meta, each marker string replaced by its token.
+    QString restore(QString text) const
+    {
+        if (m_mark.isNull())
+            return text;
+        // One pass (a meta may hold a million tokens): each "<mark>TOKEN<mark>" becomes TOKEN.
+        const QString open = QLatin1Char('"') + m_mark;
+        const QStringView in(text);
+        QString out;
+        qsizetype from = 0;
+        for (qsizetype at = text.indexOf(open); at >= 0; at = text.indexOf(open, from)) {
+            const qsizetype close = text.indexOf(m_mark, at + 2);
+            if (close < 0 || close + 1 >= text.size())
+                break;
+            if (out.isNull())
+                out.reserve(text.size());
+            out += in.mid(from, at - from);
+            out += in.mid(at + 2, close - at - 2);
+            from = close + 2; // after the mark and the quote
+        }
+        if (out.isNull())
+            return text;
+        out += in.mid(from);
+        return out;
+    }
+    /// A marker string's token as UTF-8 (for the prefix writer), null for other values.
+    QByteArray tokenOf(const QJsonValue &v) const
+    {
+        return isToken(v) ? v.toString().mid(1, v.toString().size() - 2).toLatin1() : QByteArray();
+    }
+
+private:
+    /// utf8 with its tokens as marker strings; null when it holds none (or no noncharacter
+    /// is free to mark them: Qt then refuses the text as before).
+    QByteArray markTokens(const QByteArray &utf8)
+    {
+        QList<std::pair<qsizetype, qsizetype>> tokens; // begin, end
+        const qsizetype n = utf8.size();
+        const char *p = utf8.constData();
+        for (qsizetype i = 0; i < n;) {
+            const char c = p[i];
+            if (c == '"') {
+                for (++i; i < n && p[i] != '"'; ++i)
+                    i += p[i] == '\\' ? 1 : 0;
+                ++i;
+                continue;
+            }
+            const bool numeric = (c >= '0' && c <= '9') || c == '-';
+            if (!numeric && !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z')) {
+                ++i;
+                continue;
+            }
+            qsizetype e = i + 1;
+            while (e < n && ((p[e] >= '0' && p[e] <= '9') || (p[e] >= 'A' && p[e] <= 'Z') || (p[e] >= 'a' && p[e] <= 'z')
+                             || p[e] == '.' || p[e] == '+' || p[e] == '-'))
+                ++e;
+            qsizetype next = e;
+            while (next < n && (p[next] == ' ' || p[next] == '\t' || p[next] == '\n' || p[next] == '\r'))
+                ++next;
+            const bool key = next < n && p[next] == ':'; // a marker would make it a valid key
+            if (!key && keepsItsText(QByteArray::fromRawData(p + i, e - i)))
+                tokens.append({i, e});
+            i = e;
+        }
+        if (tokens.isEmpty() || !chooseMark(utf8))
+            return QByteArray();
+        const QByteArray mark = "\\u" + QByteArray::number(m_mark.unicode(), 16);
+        QByteArray out;
+        out.reserve(n + tokens.size() * 16);
+        qsizetype from = 0;
+        for (const auto &[b, e] : tokens) {
+            out.append(p + from, b - from);
+            out += '"' + mark;
+            out.append(p + b, e - b);
+            out += mark + '"';
+            from = e;
+        }
+        out.append(p + from, n - from);
+        return out;
+    }
+
+    /// A noncharacter (U+FDD0…U+FDEF) the text holds neither as UTF-8 nor as an escape.
+    bool chooseMark(const QByteArray &utf8)
+    {
+        const QByteArray lower = utf8.toLower();
+        for (char16_t u = 0xfdd0; u <= 0xfdef; ++u) {
+            const QByteArray raw = QString(QChar(u)).toUtf8();
+            if (!utf8.contains(raw) && !lower.contains("\\u" + QByteArray::number(u, 16))) {
+                m_mark = QChar(u);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    QChar m_mark; ///< null: the meta holds no token
+};
+
 // A text field of the meta: null/missing stay a null QString (NULL), other JSON types are
 // kept as their JSON text so nothing is silently lost.
-QString textField(const QJsonObject &meta, const char *key)
+QString textField(const Meta &m, const QJsonObject &meta, const char *key)
 {
     const QJsonValue v = meta.value(QLatin1String(key));
     if (v.isUndefined() || v.isNull())
         return QString();
-    if (v.isString()) {
+    if (v.isString() && !m.isToken(v)) {
         const QString s = v.toString();
         return s.isNull() ? QString(QLatin1String("")) : s;
     }
-    return compactJson(v);
+    return m.compact(v);
 }
 
-QString jsonField(const QJsonObject &meta, const char *key, bool *present)
+QString jsonField(const Meta &m, const QJsonObject &meta, const char *key, bool *present)
 {
     const QJsonValue v = meta.value(QLatin1String(key));
     *present = !v.isUndefined();
     if (v.isUndefined())
         return QString();
-    return compactJson(v);
+    return m.compact(v);
 }
 
 // --- A prefix of Qt's compact JSON -----------------------------------------------------
@@ -91,8 +267,12 @@ void appendString(QByteArray &out, const QString &s)
     }
 }
 
-void appendScalar(QByteArray &out, const QJsonValue &v)
+void appendScalar(QByteArray &out, const QJsonValue &v, const Meta &m)
 {
+    if (m.isToken(v)) {
+        out += m.tokenOf(v);
+        return;
+    }
     switch (v.type()) {
     case QJsonValue::Null:
     case QJsonValue::Undefined:
@@ -121,7 +301,7 @@ void appendScalar(QByteArray &out, const QJsonValue &v)
 }
 
 // Returns true once enough is written (then the text is a strict prefix, unclosed).
-bool appendPrefixOf(QByteArray &out, const QJsonValue &v)
+bool appendPrefixOf(QByteArray &out, const QJsonValue &v, const Meta &m = Meta())
 {
     if (v.isArray()) {
         const QJsonArray a = v.toArray();
@@ -131,7 +311,7 @@ bool appendPrefixOf(QByteArray &out, const QJsonValue &v)
             if (!first)
                 out += ',';
             first = false;
-            if (appendPrefixOf(out, member) || longEnough(out))
+            if (appendPrefixOf(out, member, m) || longEnough(out))
                 return true;
         }
         out += ']';
@@ -147,13 +327,13 @@ bool appendPrefixOf(QByteArray &out, const QJsonValue &v)
             first = false;
             appendString(out, it.key());
             out += ':';
-            if (appendPrefixOf(out, it.value()) || longEnough(out))
+            if (appendPrefixOf(out, it.value(), m) || longEnough(out))
                 return true;
         }
         out += '}';
         return false;
     }
-    appendScalar(out, v);
+    appendScalar(out, v, m);
     return false;
 }
 
@@ -175,10 +355,14 @@ struct Slice
     QByteArray bytes() const { return QByteArray(begin, end - begin); }
 };
 
-// Qt's reading of one value's text (the fallback for values the raw writer leaves to Qt).
-QJsonValue qtValue(const Slice &s)
+// Writes one value's text as Qt reads it (the fallback for values the raw writer leaves to
+// Qt), its long integers as written, as the DOM path does; as appendPrefixOf().
+bool appendAsQt(QByteArray &out, const Slice &s)
 {
-    return QJsonDocument::fromJson('[' + s.bytes() + ']').array().at(0);
+    Meta m;
+    QJsonParseError error;
+    const QJsonDocument doc = m.parse('[' + s.bytes() + ']', &error);
+    return appendPrefixOf(out, doc.array().at(0), m);
 }
 
 bool plainAsciiBytes(QByteArrayView b)
@@ -246,7 +430,7 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                 in.skipValue(1);
                 m.value.end = in.pos();
                 if (!plainAsciiBytes(m.key))
-                    return appendPrefixOf(out, qtValue(s)); // Qt's own key order
+                    return appendAsQt(out, s); // Qt's own key order
                 members.append(m);
             } while (in.take(','));
         }
@@ -254,7 +438,7 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                          [](const Member &a, const Member &b) { return a.key < b.key; });
         for (qsizetype k = 1; k < members.size(); ++k) {
             if (members[k].key == members[k - 1].key)
-                return appendPrefixOf(out, qtValue(s)); // duplicates: Qt keeps the last
+                return appendAsQt(out, s); // duplicates: Qt keeps the last
         }
         out += '{';
         for (qsizetype k = 0; k < members.size(); ++k) {
@@ -292,15 +476,14 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
         out += s.bytes().trimmed();
         return false;
     }
-    // A number: a plain integer keeps its digits (Qt writes a parsed qint64 back the same),
-    // except -0; anything else is Qt's.
+    // A number: a plain integer keeps its digits (Qt writes a parsed qint64 back the same;
+    // the DOM path keeps longer ones as written too), except -0; anything else is Qt's.
     const QByteArray number = s.bytes().trimmed();
     const bool integer = !number.contains('.') && !number.contains('e') && !number.contains('E');
-    const qsizetype digits = number.size() - (number.startsWith('-') ? 1 : 0);
-    if (integer && digits <= 18 && number != "-0")
+    if (integer && number != "-0")
         out += number;
     else
-        appendScalar(out, qtValue(s));
+        appendAsQt(out, s);
     return false;
 }
 
@@ -562,7 +745,8 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
 
     // The meta is JSON encoded inside a JSON string: parse it a second time.
     QJsonParseError error;
-    const QJsonDocument inner = QJsonDocument::fromJson(valueUtf8, &error);
+    Meta m;
+    const QJsonDocument inner = m.parse(valueUtf8, &error);
     if (error.error != QJsonParseError::NoError) {
         // Scalars (a bare number or string) are valid JSON that QJsonDocument refuses.
         const QJsonDocument wrapped = QJsonDocument::fromJson('[' + valueUtf8 + ']');
@@ -584,7 +768,7 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
         p.kind = Parsed::Kind::Group;
         p.groupId = p.docId.mid(keyPrefix.size() + int(sizeof(groupPrefix) - 1));
         const QJsonValue done = meta.value(QLatin1String("date_done"));
-        if (done.isString())
+        if (done.isString() && !m.isToken(done))
             p.groupDateDone = parseDateDone(done.toString());
         return p;
     }
@@ -592,14 +776,14 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
     const QJsonValue status = meta.value(QLatin1String("status"));
     if (status.isUndefined())
         return foreign(p, QStringLiteral("'value' has no 'status'"));
-    if (!status.isString() || status.toString().isEmpty())
+    if (!status.isString() || m.isToken(status) || status.toString().isEmpty())
         return foreign(p, QStringLiteral("'value' has a 'status' that is not a state name"));
 
     p.kind = Parsed::Kind::Task;
     TaskResult &t = p.task;
     t.complete = true;
     const QString idFromKey = p.docId.mid(keyPrefix.size() + int(sizeof(taskPrefix) - 1));
-    t.taskId = textField(meta, "task_id");
+    t.taskId = textField(m, meta, "task_id");
     if (t.taskId.isEmpty())
         t.taskId = idFromKey;
     else if (t.taskId != idFromKey)
@@ -610,47 +794,47 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
         // Only the preview survives in the index: write just enough of the compact JSON.
         t.complete = false;
         QByteArray prefix;
-        appendPrefixOf(prefix, meta.value(QLatin1String("result")));
+        appendPrefixOf(prefix, meta.value(QLatin1String("result")), m);
         t.result = QString::fromUtf8(prefix);
     } else {
-        t.result = compactJson(meta.value(QLatin1String("result")));
+        t.result = m.compact(meta.value(QLatin1String("result")));
     }
     if (t.result.isNull())
         t.result = QStringLiteral("null");
-    t.traceback = textField(meta, "traceback");
+    t.traceback = textField(m, meta, "traceback");
     // The meta column of the SQL layouts holds {"children": …}; keep the same shape.
     if (detail == Detail::Full && meta.contains(QLatin1String("children"))) {
         QJsonObject children;
         children.insert(QLatin1String("children"), meta.value(QLatin1String("children")));
-        t.meta = QString::fromUtf8(QJsonDocument(children).toJson(QJsonDocument::Compact));
+        t.meta = m.restore(QString::fromUtf8(QJsonDocument(children).toJson(QJsonDocument::Compact)));
     }
     // Celery serializes the meta with its result_serializer; CouchDB documents are JSON.
     t.contentType = QStringLiteral("application/json");
     t.contentEncoding = QStringLiteral("utf-8");
 
     const QJsonValue done = meta.value(QLatin1String("date_done"));
-    if (done.isString()) {
+    if (done.isString() && !m.isToken(done)) {
         t.dateDone = parseDateDone(done.toString());
         if (!t.dateDone.isValid())
             t.problems.append(QStringLiteral("date_done: '%1' is not a date").arg(done.toString()));
     } else if (!done.isNull() && !done.isUndefined()) {
-        t.problems.append(QStringLiteral("date_done: %1 is not a date").arg(compactJson(done)));
+        t.problems.append(QStringLiteral("date_done: %1 is not a date").arg(m.compact(done)));
     }
 
-    t.groupId = textField(meta, "group_id");
-    t.parentId = textField(meta, "parent_id");
+    t.groupId = textField(m, meta, "group_id");
+    t.parentId = textField(m, meta, "parent_id");
 
     // result_extended: name, args, kwargs, worker, retries, queue (args/kwargs are real JSON).
     bool hasArgs = false, hasKwargs = false;
-    t.taskName = textField(meta, "name");
-    t.args = jsonField(meta, "args", &hasArgs);
-    t.kwargs = jsonField(meta, "kwargs", &hasKwargs);
+    t.taskName = textField(m, meta, "name");
+    t.args = jsonField(m, meta, "args", &hasArgs);
+    t.kwargs = jsonField(m, meta, "kwargs", &hasKwargs);
     if (t.args == QLatin1String("null"))
         t.args = QString();
     if (t.kwargs == QLatin1String("null"))
         t.kwargs = QString();
-    t.worker = textField(meta, "worker");
-    t.queue = textField(meta, "queue");
+    t.worker = textField(m, meta, "worker");
+    t.queue = textField(m, meta, "queue");
     const QJsonValue retries = meta.value(QLatin1String("retries"));
     if (retries.isDouble())
         t.retries = retries.toInt(-1);

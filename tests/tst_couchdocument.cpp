@@ -5,6 +5,8 @@
 
 #include "couchdocument.h"
 #include "couchindex.h"
+#include "resultstore.h"
+#include "taskquery.h"
 
 using Parsed = CouchDocument::Parsed;
 Q_DECLARE_METATYPE(Parsed::Kind)
@@ -44,6 +46,11 @@ private Q_SLOTS:
     void shouldWriteCompactJsonForScalars();
     void shouldSearchArgumentsAsJsonAndAsPython_data();
     void shouldSearchArgumentsAsJsonAndAsPython();
+    void shouldKeepNumbersQtCannotHoldAsStored_data();
+    void shouldKeepNumbersQtCannotHoldAsStored();
+    void shouldNotMistakeTextForAKeptNumber_data();
+    void shouldNotMistakeTextForAKeptNumber();
+    void shouldReadAMillionKeptNumbersInLinearTime();
 };
 
 namespace {
@@ -318,6 +325,137 @@ void TestCouchDocument::shouldSearchArgumentsAsJsonAndAsPython()
     TaskQuery q;
     q.search = term;
     QCOMPARE(index.count(q), found ? 1 : 0);
+}
+
+// Python's json writes NaN, Infinity and -Infinity, and integers and exponents of any size;
+// Qt's parser refuses the first ones and rounds integers beyond 64 bits. The documents are
+// read all the same, every number exactly as stored.
+void TestCouchDocument::shouldKeepNumbersQtCannotHoldAsStored_data()
+{
+    QTest::addColumn<QByteArray>("number");
+    const QByteArray big400 = '1' + QByteArray(399, '7');
+    QTest::newRow("NaN") << QByteArray("NaN");
+    QTest::newRow("Infinity") << QByteArray("Infinity");
+    QTest::newRow("-Infinity") << QByteArray("-Infinity");
+    QTest::newRow("1e400") << QByteArray("1e400");
+    QTest::newRow("-1E+400") << QByteArray("-1E+400");
+    QTest::newRow("1e-400") << QByteArray("1e-400");
+    QTest::newRow("21 digits") << QByteArray("123456789012345678901");
+    QTest::newRow("10**30") << QByteArray("1000000000000000000000000000000");
+    QTest::newRow("2**63") << QByteArray("9223372036854775808");
+    QTest::newRow("-2**63-1") << QByteArray("-9223372036854775809");
+    QTest::newRow("400 digits") << big400;
+}
+
+void TestCouchDocument::shouldKeepNumbersQtCannotHoldAsStored()
+{
+    QFETCH(QByteArray, number);
+    const QString n = QString::fromLatin1(number);
+    const QString id = QStringLiteral("5ea7ed00-0000-4000-8000-00000000f10a");
+    const QByteArray meta = R"({"status": "SUCCESS", "result": )" + number + R"(, "traceback": null, "children": [)" + number
+        + R"(], "date_done": "2025-01-04T10:07:00.250000", "name": "t.add", "args": [)" + number + R"(, "NaN"], "kwargs": {"x": [)"
+        + number + R"(]}, "worker": "w1", "retries": 0, "task_id": ")" + id.toLatin1() + R"("})";
+    const QString key = QStringLiteral("celery-task-meta-") + id;
+    const Parsed p = CouchDocument::parse(celeryDoc(key, meta));
+    QCOMPARE(p.kind, Parsed::Kind::Task);
+    QVERIFY(p.reason.isEmpty());
+    const TaskResult &t = p.task;
+    QCOMPARE(t.taskId, id);
+    QCOMPARE(t.status, QStringLiteral("SUCCESS"));
+    QCOMPARE(t.result, n);
+    QCOMPARE(t.args, QStringLiteral("[%1,\"NaN\"]").arg(n));
+    QCOMPARE(t.kwargs, QStringLiteral("{\"x\":[%1]}").arg(n));
+    QCOMPARE(t.meta, QStringLiteral("{\"children\":[%1]}").arg(n));
+    QCOMPARE(t.taskName, QStringLiteral("t.add"));
+    QCOMPARE(t.retries, 0);
+    QVERIFY2(t.problems.isEmpty(), qPrintable(t.problems.join(u';')));
+    // The expiry rule sees its date.
+    QCOMPARE(t.dateDone, QDateTime(QDate(2025, 1, 4), QTime(10, 7, 0, 250), Qt::UTC));
+    PurgeCriteria expired;
+    expired.cutoff = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    QVERIFY(expired.matches(t));
+
+    // The index loader reads the same row (its result a preview's prefix).
+    const Parsed index = CouchDocument::parseParts(key, QStringLiteral("1-abc"), CouchDocument::ValueKind::String, meta,
+                                                   QString(), CouchDocument::Detail::Index);
+    QCOMPARE(index.kind, Parsed::Kind::Task);
+    QCOMPARE(index.task.dateDone, t.dateDone);
+    QCOMPARE(index.task.args, t.args);
+    QVERIFY(t.result.startsWith(index.task.result));
+    QVERIFY(index.task.result.size() >= qMin<qsizetype>(t.result.size(), ResultStore::previewChars + 1));
+
+    // The same tokens in a list result, and as the date: a problem, not a lost row.
+    const Parsed list = CouchDocument::parse(celeryDoc(key, R"({"status": "FAILURE", "result": [1, )" + number
+                                                                 + R"(, {"k": )" + number + R"(}], "date_done": )" + number + "}"));
+    QCOMPARE(list.kind, Parsed::Kind::Task);
+    QCOMPARE(list.task.result, QStringLiteral("[1,%1,{\"k\":%1}]").arg(n));
+    QVERIFY(!list.task.dateDone.isValid());
+    QCOMPARE(list.task.problems, QStringList{QStringLiteral("date_done: %1 is not a date").arg(n)});
+}
+
+void TestCouchDocument::shouldNotMistakeTextForAKeptNumber_data()
+{
+    QTest::addColumn<QByteArray>("meta");
+    QTest::addColumn<Parsed::Kind>("kind");
+    QTest::addColumn<QString>("result"); // Task: t.result; Foreign: the reason
+    QTest::newRow("strings holding the tokens stay strings")
+        << QByteArray(R"({"status": "SUCCESS", "result": ["NaN", "1e400", "Infinity", NaN]})") << Parsed::Kind::Task
+        << R"(["NaN","1e400","Infinity",NaN])";
+    QTest::newRow("escaped quotes before a token")
+        << QByteArray(R"({"status": "SUCCESS", "result": ["a\"", NaN, "\\", Infinity]})") << Parsed::Kind::Task
+        << R"(["a\"",NaN,"\\",Infinity])";
+    QTest::newRow("noncharacters in the text")
+        << QByteArray("{\"status\": \"SUCCESS\", \"result\": [\"\xef\xb7\x90NaN\xef\xb7\x90\", \"\\ufdd1x\\uFDD2\", NaN]}")
+        << Parsed::Kind::Task << QString::fromUtf8("[\"\xef\xb7\x90NaN\xef\xb7\x90\",\"\xef\xb7\x91x\xef\xb7\x92\",NaN]");
+    QTest::newRow("a status that is NaN") << QByteArray(R"({"status": NaN, "result": 1})") << Parsed::Kind::Foreign
+                                          << "'status' that is not a state name";
+    QTest::newRow("not a token: NaNa") << QByteArray(R"({"status": "SUCCESS", "result": NaNa})") << Parsed::Kind::Foreign
+                                       << "'value' is not JSON";
+    QTest::newRow("not a token: nan") << QByteArray(R"({"status": "SUCCESS", "result": nan})") << Parsed::Kind::Foreign
+                                      << "'value' is not JSON";
+    QTest::newRow("not a number: 01") << QByteArray(R"({"status": "SUCCESS", "result": 0123456789012345678901})")
+                                      << Parsed::Kind::Foreign << "'value' is not JSON";
+    QTest::newRow("a token in a key's place") << QByteArray(R"({"status": "SUCCESS", NaN: 1})") << Parsed::Kind::Foreign
+                                              << "'value' is not JSON";
+}
+
+void TestCouchDocument::shouldNotMistakeTextForAKeptNumber()
+{
+    QFETCH(QByteArray, meta);
+    QFETCH(Parsed::Kind, kind);
+    QFETCH(QString, result);
+    const QString key = QStringLiteral("celery-task-meta-t1");
+    const Parsed p = CouchDocument::parse(celeryDoc(key, meta));
+    QCOMPARE(p.kind, kind);
+    if (kind == Parsed::Kind::Task) {
+        QCOMPARE(p.task.result, result);
+        const Parsed index = CouchDocument::parseParts(key, QStringLiteral("1-abc"), CouchDocument::ValueKind::String, meta,
+                                                       QString(), CouchDocument::Detail::Index);
+        QCOMPARE(index.task.result, result);
+    } else {
+        QVERIFY2(p.reason.contains(result), qPrintable(p.reason));
+    }
+}
+
+void TestCouchDocument::shouldReadAMillionKeptNumbersInLinearTime()
+{
+    // A hostile meta: every value a token Qt cannot hold. Writing them back must not be
+    // quadratic (the store's decoding thread would be stuck for hours).
+    QByteArray list = "[";
+    QString expected = QStringLiteral("[");
+    for (int i = 0; i < 1'000'000; ++i) {
+        list += i ? ", NaN" : "NaN";
+        expected += i ? QStringLiteral(",NaN") : QStringLiteral("NaN");
+    }
+    list += ']';
+    expected += QLatin1Char(']');
+    QElapsedTimer clock;
+    clock.start();
+    const Parsed p = CouchDocument::parse(celeryDoc(QStringLiteral("celery-task-meta-t1"),
+                                                    R"({"status": "SUCCESS", "result": )" + list + "}"));
+    qInfo("a meta of a million NaN read in %lld ms", clock.elapsed());
+    QCOMPARE(p.kind, Parsed::Kind::Task);
+    QCOMPARE(p.task.result, expected);
 }
 
 QTEST_APPLESS_MAIN(TestCouchDocument)

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void shouldNotDeleteARowThatStoppedBeingACeleryResult();
     void shouldRefuseDeletesWhenReadOnly();
     void shouldDeleteSelectedRowsThroughAPurgeJob();
+    void shouldReadAndPurgeResultsWithNumbersQtCannotHold();
 
 private:
     CouchConfig config(const QString &database) const;
@@ -829,6 +830,92 @@ void TestCouchStore::shouldDeleteSelectedRowsThroughAPurgeJob()
         QVERIFY(getDoc(db, QStringLiteral("celery-task-meta-") + t.taskId).isEmpty());
     QCOMPARE(*browsing->count(TaskQuery()),
              qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()) - ids.size());
+}
+
+// Python's json (Celery's CouchBackend) writes NaN, Infinity and integers of any size; Qt's
+// parser refuses the first and rounds the others. Such results are read, exactly as stored,
+// and purged when expired. The documents are written by the real CouchBackend.
+void TestCouchStore::shouldReadAndPurgeResultsWithNumbersQtCannotHold()
+{
+    const QString db = QStringLiteral("stalk_numbers");
+    http("DELETE", QLatin1Char('/') + db);
+    QVERIFY(http("PUT", QLatin1Char('/') + db).ok());
+    const QString tasks = QFINDTESTDATA("../tools/couchdb/stalk_couch_tasks.py");
+    QVERIFY(!tasks.isEmpty());
+    const QByteArray script = R"(
+import sys
+from celery import Celery
+from celery.app.task import Context
+app = Celery("stalk_numbers", backend=sys.argv[1])
+app.conf.result_extended = True
+def request(args, kwargs):
+    return Context(task="stalk_couch_tasks.add", args=args, kwargs=kwargs, hostname="alpha@stalk", retries=0,
+                   delivery_info={"routing_key": "celery"})
+app.backend.store_result("nan-result", float("nan"), "SUCCESS",
+                         request=request([float("nan"), 10**30], {"n": float("-inf")}))
+app.backend.store_result("inf-result", float("inf"), "SUCCESS", request=request([1], {}))
+app.backend.store_result("big-int", 123456789012345678901, "SUCCESS", request=request([2], {}))
+app.backend.store_result("huge-int", 10**400, "SUCCESS", request=request([3], {}))
+app.backend.store_result("nan-in-dict", {"ratio": float("nan"), "total": 10**30}, "SUCCESS", request=request([4], {}))
+)";
+    QString url = qEnvironmentVariable("STALK_COUCH_URL");
+    url.replace(QLatin1String("http://"), QLatin1String("couchdb://"));
+    QProcess python;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PYTHONPATH"), QFileInfo(tasks).absolutePath()); // its pycouchdb stand-in
+    python.setProcessEnvironment(env);
+    python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), QString::fromUtf8(script), url + QLatin1Char('/') + db});
+    QVERIFY(python.waitForFinished(60000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    // 1e400 is a float Python reads as inf: no Python writes it, but a document may hold it.
+    const QJsonObject e400{{QStringLiteral("value"),
+                            QStringLiteral(R"({"status": "SUCCESS", "result": 1e400, "date_done": "2025-01-04T10:07:00", "task_id": "e400"})")}};
+    QVERIFY(http("PUT", QLatin1Char('/') + db + QStringLiteral("/celery-task-meta-e400"),
+                 QJsonDocument(e400).toJson(QJsonDocument::Compact)).ok());
+    const QString nanText = QString::fromLatin1(getDoc(db, QStringLiteral("celery-task-meta-nan-result"))
+                                                    .value(QLatin1String("value")).toString().toLatin1());
+    QVERIFY2(nanText.contains(QLatin1String("\"result\": NaN")), qPrintable(nanText)); // what Celery wrote
+
+    auto store = openStore(db);
+    QVERIFY(store);
+    QCOMPARE(store->foreignDocuments(), (QMap<QString, QString>()));
+    QCOMPARE(*store->count(TaskQuery()), 6);
+    const QString huge = QLatin1Char('1') + QString(400, QLatin1Char('0'));
+    const QMap<QString, QString> results{{QStringLiteral("nan-result"), QStringLiteral("NaN")},
+                                         {QStringLiteral("inf-result"), QStringLiteral("Infinity")},
+                                         {QStringLiteral("big-int"), QStringLiteral("123456789012345678901")},
+                                         {QStringLiteral("huge-int"), huge},
+                                         {QStringLiteral("nan-in-dict"), QStringLiteral(R"({"ratio":NaN,"total":1000000000000000000000000000000})")},
+                                         {QStringLiteral("e400"), QStringLiteral("1e400")}};
+    for (auto it = results.cbegin(); it != results.cend(); ++it) {
+        const Outcome<TaskResult> row = store->fetchByTaskId(it.key());
+        QVERIFY2(row.ok(), qPrintable(it.key()));
+        QCOMPARE(row->result, it.value());
+        QVERIFY(row->dateDone.isValid());
+        QVERIFY2(row->problems.isEmpty(), qPrintable(row->problems.join(u';')));
+    }
+    const Outcome<TaskResult> nan = store->fetchByTaskId(QStringLiteral("nan-result"));
+    QCOMPARE(nan->args, QStringLiteral("[NaN,1000000000000000000000000000000]"));
+    QCOMPARE(nan->kwargs, QStringLiteral(R"({"n":-Infinity})"));
+    QCOMPARE(nan->taskName, QStringLiteral("stalk_couch_tasks.add"));
+    // Pages (the list) give the same text.
+    const Outcome<QVector<TaskResult>> page = store->fetchPage(TaskQuery(), 0, 10, RowDetail::Full);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), 6);
+    for (const TaskResult &row : *page)
+        QCOMPARE(row.result, results.value(row.taskId));
+
+    // Every one is expired a day from now.
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime::currentDateTimeUtc().addDays(1);
+    QCOMPARE(store->previewPurge(criteria)->total, 6);
+    Purger purger(*store);
+    const PurgeSummary summary = purger.purge(criteria, 6);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, 6);
+    for (auto it = results.cbegin(); it != results.cend(); ++it)
+        QVERIFY2(getDoc(db, QStringLiteral("celery-task-meta-") + it.key()).isEmpty(), qPrintable(it.key()));
+    http("DELETE", QLatin1Char('/') + db);
 }
 
 QTEST_GUILESS_MAIN(TestCouchStore)

@@ -17,6 +17,7 @@
 #include <QMenu>
 #include <QProcess>
 #include <QProgressBar>
+#include <QScrollBar>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSet>
@@ -37,6 +38,7 @@
 #include "connectionbar.h"
 #include "deleteselecteddialog.h"
 #include "detailpane.h"
+#include "fakestore.h"
 #include "errorbanner.h"
 #include "filterpanel.h"
 #include "mainwindow.h"
@@ -165,6 +167,8 @@ private Q_SLOTS:
     void shouldStayResponsiveDuringLargeQuery();
     void shouldStayResponsiveWhenAHugeRowIsSelected();
     void shouldKeepUndeletedRowsWhenPurgeCancelled();
+    void typingInTheTableShouldRequestNoPageOfAHugeModel();
+    void typingInTheTableShouldSearchEveryResult();
 
 private:
     QString fixture(const QString &name) const { return m_fixtures.filePath(name); }
@@ -1248,6 +1252,75 @@ void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
     QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE date_done < ") + cutoffSql),
              expiredBefore - summary.tasksDeleted);
     QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), keptBefore + expiredBefore - summary.tasksDeleted, 30000);
+}
+
+void TestMainWindow::typingInTheTableShouldRequestNoPageOfAHugeModel()
+{
+    // QAbstractItemView's type-ahead walks the model row by row from the current one: on a
+    // huge table every row it passes asks for its page (placeholders for seconds).
+    auto control = std::make_shared<TestSupport::FakeControl>();
+    control->rows = 100'000; // 500 pages of 200
+    TaskResultModel model;
+    model.setStoreFactory(TestSupport::fakeFactory(control));
+    ResultTableView table;
+    table.setResultModel(&model);
+    table.resize(900, 500);
+    table.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&table));
+    QTRY_COMPARE(model.rowCount(), control->rows);
+    QTRY_VERIFY(model.index(0, 0).data(TaskResultModel::LoadedRole).toBool());
+    table.selectRow(0);
+    table.setFocus();
+    QTest::qWait(200); // the visible rows' pages, and nothing else, are loaded
+    const int pagesBefore = [&] {
+        QMutexLocker locker(&control->mutex);
+        return int(control->pageOffsets.size());
+    }();
+
+    QElapsedTimer clock;
+    clock.start();
+    QTest::keyClicks(&table, QStringLiteral("zzz")); // matches no loaded row
+    const qint64 typingMs = clock.elapsed();
+    QTest::qWait(300);
+    QVector<qint64> offsets;
+    {
+        QMutexLocker locker(&control->mutex);
+        offsets = control->pageOffsets;
+    }
+    qInfo("typing 3 keys into a 100,000-row table took %lld ms and asked for %lld more pages", typingMs,
+          qlonglong(offsets.size() - pagesBefore));
+    QCOMPARE(offsets.size(), pagesBefore);
+    QCOMPARE(table.verticalScrollBar()->value(), 0);
+    QVERIFY(model.index(0, 0).data(TaskResultModel::LoadedRole).toBool());
+}
+
+void TestMainWindow::typingInTheTableShouldSearchEveryResult()
+{
+    // Typing while the table has focus starts a search, as Ctrl+F and the same keys would:
+    // it reaches every result, not only the loaded ones.
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    QTRY_VERIFY(w->model()->rowCount() > 0);
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    search->setText(QStringLiteral("old words"));
+    w->table()->setFocus();
+    QTRY_VERIFY(w->table()->hasFocus());
+    QTest::keyClick(w->table(), Qt::Key_Space); // a space alone selects, it does not search
+    QCOMPARE(search->text(), QStringLiteral("old words"));
+    QVERIFY(w->table()->hasFocus());
+    QTest::keyClicks(w->table(), QStringLiteral("FAIL")); // all queued to the table
+    QTRY_VERIFY(search->hasFocus());
+    QCOMPARE(search->text(), QStringLiteral("FAIL"));
+    QStringList expected;
+    for (const QJsonValue &v : m_expect.value(QStringLiteral("search")).toArray()) {
+        if (v.toObject().value(QStringLiteral("term")).toString() == QLatin1String("FAIL"))
+            expected = toStringList(v.toObject().value(QStringLiteral("decoded_task_ids")).toArray());
+    }
+    QVERIFY(!expected.isEmpty());
+    verifyShows(w.get(), expected, m_expect.value(QStringLiteral("counts")).toObject()
+                                       .value(QStringLiteral("total")).toInt());
 }
 
 QTEST_MAIN(TestMainWindow)

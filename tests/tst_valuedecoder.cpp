@@ -355,6 +355,12 @@ private slots:
             << "[1, \"Zo\\u00eb\", null, true, {\"k\": 1.5, \"e\": 1e5}]" << Kind::PythonRepr
             << QString::fromUtf8("[1, 'Zoë', None, True, {'k': 1.5, 'e': 100000.0}]")
             << QString::fromUtf8("[1, 'Zoë', None, True, {'k': 1.5, 'e': 100000.0}]") << "";
+        // CouchDB's args as CouchDocument keeps them: Python's json tokens and long integers
+        // as stored (Python prints a float NaN as nan).
+        QTest::newRow("real JSON with NaN, infinities and long integers (CouchDB)")
+            << "[NaN,1000000000000000000000000000000,{\"n\":-Infinity,\"p\":Infinity}]" << Kind::PythonRepr
+            << "[nan, 1000000000000000000000000000000, {'n': -inf, 'p': inf}]"
+            << "[nan, 1000000000000000000000000000000, {'n': -inf, 'p': inf}]" << "";
         QTest::newRow("real JSON object") << "{\"c\": 6, \"s\": \"it's\"}" << Kind::PythonRepr
                                           << "{'c': 6, 's': \"it's\"}" << "{'c': 6, 's': \"it's\"}" << "";
         QTest::newRow("bare repr (older rows)") << "(1, 2)" << Kind::PythonRepr << "(1, 2)" << "(1, 2)" << "";
@@ -474,6 +480,10 @@ private slots:
         QTest::newRow("children") << "{\"children\": []}" << Kind::Json << "{\"children\": []}"
                                   << "{\n  \"children\": []\n}" << "";
         QTest::newRow("NULL") << QString() << Kind::Null << "NULL" << "NULL" << "";
+        QTest::newRow("children with NaN and a long integer (CouchDB)")
+            << "{\"children\":[NaN,123456789012345678901]}" << Kind::Json
+            << "{\"children\": [NaN, 123456789012345678901]}"
+            << "{\n  \"children\": [\n    NaN,\n    123456789012345678901\n  ]\n}" << "";
         QTest::newRow("invalid") << "{children}" << Kind::Text << "{children}" << "{children}"
                                  << "meta is not valid JSON: expected a key string but found 'c' at offset 1";
     }

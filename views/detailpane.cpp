@@ -12,6 +12,13 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDialog>
+#include <QDir>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSaveFile>
+#include <QTextCursor>
 #include <QEvent>
 #include <QFontDatabase>
 #include <QGridLayout>
@@ -60,21 +67,20 @@ public:
         document()->setDocumentMargin(4);
     }
 
-    /// Shows at most maxChars of text (layout and highlighting are linear in the document);
-    /// returns how many characters were shown.
-    qsizetype setValue(const QString &text, qsizetype maxChars)
+    /// Shows text, a bounded prefix of a value (DetailPane::maxShownChars). Qt wraps a line
+    /// without word boundaries in time quadratic in its length (seconds for 256 K
+    /// characters): a text with longLines wraps anywhere, which is linear.
+    void setValue(const QString &text, bool longLines)
     {
-        const qsizetype shown = qMin(text.size(), maxChars);
         // A re-render of the same value (refresh, palette) keeps the document, its layout
         // and where the reader scrolled to.
-        if (m_hasText && text == m_text && shown == m_shown)
-            return shown;
+        if (m_hasText && text == m_text)
+            return;
         m_text = text;
-        m_shown = shown;
         m_hasText = true;
-        setPlainText(shown < text.size() ? text.left(shown) : text);
+        setWordWrapMode(longLines ? QTextOption::WrapAnywhere : QTextOption::WrapAtWordBoundaryOrAnywhere);
+        setPlainText(text);
         fitHeight();
-        return shown;
     }
 
 protected:
@@ -103,9 +109,126 @@ private:
             setFixedHeight(h);
     }
 
-    QString m_text; ///< the value last given (shares its data with the decoded value)
-    qsizetype m_shown = 0;
+    QString m_text; ///< the text last given (shares its data with the decoded value's prefix)
     bool m_hasText = false;
+};
+
+/// "Show all", "Save to file…" and "Copy" under a value shown cut short.
+class CutActions final : public QWidget
+{
+    Q_DISABLE_COPY_MOVE(CutActions)
+public:
+    /// name: the value view's object name; the buttons are name + "ShowAll", "Save", "Copy".
+    CutActions(const QString &name, QWidget *parent) : QWidget(parent)
+    {
+        setObjectName(name + QStringLiteral("Actions"));
+        auto *row = new QHBoxLayout(this);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->setSpacing(4);
+        auto add = [&](const char *suffix, const QString &text, const QString &tip) {
+            auto *button = new QToolButton(this);
+            button->setObjectName(name + QLatin1String(suffix));
+            button->setText(text);
+            button->setToolTip(tip);
+            button->setAccessibleName(tip);
+            button->setAutoRaise(true);
+            row->addWidget(button);
+            return button;
+        };
+        showAll = add("ShowAll", DetailPane::tr("Show all"),
+                      DetailPane::tr("Open the whole value in a window of its own (it loads piece by piece)"));
+        save = add("Save", DetailPane::tr("Save to file…"), DetailPane::tr("Save the whole value to a file"));
+        copy = add("Copy", DetailPane::tr("Copy"), DetailPane::tr("Copy the whole value"));
+        row->addStretch(1);
+    }
+
+    QToolButton *showAll = nullptr;
+    QToolButton *save = nullptr;
+    QToolButton *copy = nullptr;
+};
+
+/// The whole readable text of one value, in a window of its own. The text goes into the
+/// document one slice per event-loop turn, with lines longer than lineChars broken (Qt lays
+/// out a block whole), so the window answers while megabytes load.
+class FullValueWindow final : public QDialog
+{
+    Q_DISABLE_COPY_MOVE(FullValueWindow)
+public:
+    static constexpr qsizetype lineChars = 4096;
+    static constexpr qsizetype sliceChars = 256 * 1024;
+
+    FullValueWindow(const QString &title, const QString &text, QWidget *parent) : QDialog(parent), m_text(text)
+    {
+        setObjectName(QStringLiteral("fullValueWindow"));
+        setAttribute(Qt::WA_DeleteOnClose);
+        setWindowTitle(title);
+        auto *layout = new QVBoxLayout(this);
+        m_status = new QLabel(this);
+        m_status->setObjectName(QStringLiteral("fullValueStatus"));
+        m_status->setWordWrap(true);
+        layout->addWidget(m_status);
+        m_view = new QPlainTextEdit(this);
+        m_view->setObjectName(QStringLiteral("fullValueText"));
+        m_view->setReadOnly(true);
+        m_view->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+        m_view->setUndoRedoEnabled(false);
+        m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        m_view->setWordWrapMode(QTextOption::WrapAnywhere);
+        layout->addWidget(m_view, 1);
+        resize(900, 700);
+        m_timer.setInterval(0);
+        connect(&m_timer, &QTimer::timeout, this, &FullValueWindow::appendSlice);
+        m_timer.start();
+        appendSlice();
+    }
+
+    /// True once the whole text is in the document.
+    bool isLoaded() const { return m_pos >= m_text.size(); }
+
+private:
+    void appendSlice()
+    {
+        const qsizetype end = qMin(m_text.size(), m_pos + sliceChars);
+        QString slice;
+        slice.reserve(end - m_pos + (end - m_pos) / lineChars + 1);
+        for (qsizetype i = m_pos; i < end; ++i) {
+            const QChar c = m_text.at(i);
+            if (c == u'\n') {
+                m_column = 0;
+            } else if (m_column >= lineChars && !c.isLowSurrogate()) {
+                slice += QLatin1Char('\n');
+                m_column = 0;
+                m_broken = true;
+            }
+            m_column += c == u'\n' ? 0 : 1;
+            slice += c;
+        }
+        m_pos = end;
+        QTextCursor cursor(m_view->document());
+        cursor.movePosition(QTextCursor::End);
+        cursor.insertText(slice);
+        const QString size = QLocale().formattedDataSize(m_text.size(), 1, QLocale::DataSizeTraditionalFormat);
+        if (!isLoaded()) {
+            m_status->setText(DetailPane::tr("Loading… %1 of %2")
+                                  .arg(QLocale().formattedDataSize(m_pos, 1, QLocale::DataSizeTraditionalFormat), size));
+            return;
+        }
+        m_timer.stop();
+        QString status = DetailPane::tr("All %1 characters (%2).").arg(QLocale().toString(m_text.size()), size);
+        if (m_broken)
+            status += QLatin1Char(' ') + DetailPane::tr("Lines longer than %1 characters are shown broken here; "
+                                                        "Save to file… and Copy keep them whole.")
+                                             .arg(QLocale().toString(lineChars));
+        m_status->setText(status);
+    }
+
+    QString m_text; ///< shares its data with the decoded value
+    QPlainTextEdit *m_view = nullptr;
+    QLabel *m_status = nullptr;
+    QTimer m_timer;
+    qsizetype m_pos = 0;
+    qsizetype m_column = 0;
+    bool m_broken = false;
 };
 
 /// Label/field rows on a QGridLayout. (QFormLayout in Qt 6.4 overruns a heap buffer in
@@ -147,23 +270,62 @@ private:
 
 } // namespace
 
+/// One decoded value and the part of its text the pane lays out, chosen where it is decoded
+/// (a value may be megabytes, even on one line).
+struct DetailPane::ShownValue
+{
+    ShownValue() = default;
+    explicit ShownValue(ValueDecoder::Decoded d) : decoded(std::move(d))
+    {
+        const QString &text = decoded.text;
+        qsizetype n = qMin(text.size(), maxShownChars);
+        if (n < text.size() && n > 0 && text.at(n - 1).isHighSurrogate())
+            --n;
+        prefix = n < text.size() ? text.left(n) : text;
+        qsizetype lineStart = 0;
+        for (qsizetype i = 0; i <= prefix.size() && !longLines; ++i) {
+            if (i == prefix.size() || prefix.at(i) == u'\n') {
+                longLines = i - lineStart > maxLineChars;
+                lineStart = i + 1;
+            }
+        }
+    }
+    bool isCut() const { return prefix.size() < decoded.text.size(); }
+
+    ValueDecoder::Decoded decoded;
+    QString prefix;         ///< at most maxShownChars of decoded.text
+    bool longLines = false; ///< prefix has a line longer than maxLineChars
+};
+
 /// What decoding a row gives; made on any thread, then only read.
 struct DetailPane::Values
 {
-    ValueDecoder::Decoded args;
-    ValueDecoder::Decoded kwargs;
-    ValueDecoder::Decoded result;
-    ValueDecoder::Decoded meta;
+    ShownValue args;
+    ShownValue kwargs;
+    ShownValue result;
+    ShownValue meta;
     QString exceptionLine;
+
+    /// The value of field (args, kwargs, result or meta), else null.
+    const ShownValue *of(Field field) const
+    {
+        switch (field) {
+        case Field::Args: return &args;
+        case Field::Kwargs: return &kwargs;
+        case Field::Result: return &result;
+        case Field::Meta: return &meta;
+        default: return nullptr;
+        }
+    }
 };
 
 std::shared_ptr<const DetailPane::Values> DetailPane::decodeValues(const TaskResult &row)
 {
     auto values = std::make_shared<Values>();
-    values->args = ValueDecoder::decodeArguments(row.args);
-    values->kwargs = ValueDecoder::decodeArguments(row.kwargs);
-    values->result = ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding);
-    values->meta = ValueDecoder::decodeMeta(row.meta);
+    values->args = ShownValue(ValueDecoder::decodeArguments(row.args));
+    values->kwargs = ShownValue(ValueDecoder::decodeArguments(row.kwargs));
+    values->result = ShownValue(ValueDecoder::decodeResult(row.result, row.contentType, row.contentEncoding));
+    values->meta = ShownValue(ValueDecoder::decodeMeta(row.meta));
     values->exceptionLine = ValueDecoder::tracebackExceptionLine(row.traceback);
     return values;
 }
@@ -211,6 +373,10 @@ struct DetailPane::Ui
     QLabel *retries = nullptr;
 
     std::unique_ptr<FormGrid> parameters;
+    CutActions *argsActions = nullptr;
+    CutActions *kwargsActions = nullptr;
+    CutActions *resultActions = nullptr;
+    CutActions *metaActions = nullptr;
     ValueView *args = nullptr;
     ValueView *kwargs = nullptr;
     QLabel *argsMissing = nullptr;
@@ -434,15 +600,16 @@ QLabel *addBanner(QVBoxLayout *layout, QWidget *parent, const QString &name)
     return label;
 }
 
-/// A value view with the label shown instead when there is no value, stacked in one field.
-QWidget *valueBox(QWidget *parent, QWidget *value, QWidget *missing, int spacing = -1)
+/// A value view with the label shown instead when there is no value, stacked in one field
+/// (and the actions for a value shown cut short, when given).
+QWidget *valueBox(QWidget *parent, QWidget *value, QWidget *missing, QWidget *actions = nullptr)
 {
     auto *box = new QWidget(parent);
     auto *v = new QVBoxLayout(box);
     v->setContentsMargins(0, 0, 0, 0);
-    if (spacing >= 0)
-        v->setSpacing(spacing);
     v->addWidget(value);
+    if (actions)
+        v->addWidget(actions);
     v->addWidget(missing);
     return box;
 }
@@ -514,10 +681,12 @@ void DetailPane::buildParametersSection(QVBoxLayout *layout)
     ui.parameters = addSection(layout, c, QStringLiteral("detailSectionParameters"), tr("Parameters"));
     ui.args = new ValueView(QStringLiteral("detailArgs"), c);
     ui.argsMissing = makeValueLabel(QStringLiteral("detailArgsMissing"), c);
-    ui.parameters->addRow(tr("Positional:"), valueBox(c, ui.args, ui.argsMissing));
+    ui.argsActions = new CutActions(QStringLiteral("detailArgs"), c);
+    ui.parameters->addRow(tr("Positional:"), valueBox(c, ui.args, ui.argsMissing, ui.argsActions));
     ui.kwargs = new ValueView(QStringLiteral("detailKwargs"), c);
     ui.kwargsMissing = makeValueLabel(QStringLiteral("detailKwargsMissing"), c);
-    ui.parameters->addRow(tr("Keyword:"), valueBox(c, ui.kwargs, ui.kwargsMissing));
+    ui.kwargsActions = new CutActions(QStringLiteral("detailKwargs"), c);
+    ui.parameters->addRow(tr("Keyword:"), valueBox(c, ui.kwargs, ui.kwargsMissing, ui.kwargsActions));
 }
 
 void DetailPane::buildResultSection(QVBoxLayout *layout)
@@ -530,6 +699,7 @@ void DetailPane::buildResultSection(QVBoxLayout *layout)
     ui.resultSummary = makeValueLabel(QStringLiteral("detailResultSummary"), c);
     ui.resultView = new ValueView(QStringLiteral("detailResult"), c);
     ui.resultMissing = makeValueLabel(QStringLiteral("detailResultMissing"), c);
+    ui.resultActions = new CutActions(QStringLiteral("detailResult"), c);
     ui.copyResult = makeCopyButton(QStringLiteral("copyResultButton"), tr("Copy the result"), c);
     {
         auto *box = new QWidget(c);
@@ -538,12 +708,14 @@ void DetailPane::buildResultSection(QVBoxLayout *layout)
         v->setSpacing(3);
         v->addWidget(ui.resultSummary);
         v->addWidget(ui.resultView);
+        v->addWidget(ui.resultActions);
         v->addWidget(ui.resultMissing);
         ui.result->addRow(tr("Result:"), withButton(box, ui.copyResult, c));
     }
     ui.meta = new ValueView(QStringLiteral("detailMeta"), c);
     ui.metaMissing = makeValueLabel(QStringLiteral("detailMetaMissing"), c);
-    ui.result->addRow(tr("Meta:"), valueBox(c, ui.meta, ui.metaMissing));
+    ui.metaActions = new CutActions(QStringLiteral("detailMeta"), c);
+    ui.result->addRow(tr("Meta:"), valueBox(c, ui.meta, ui.metaMissing, ui.metaActions));
     ui.traceback = new TracebackView(c);
     ui.tracebackMissing = makeValueLabel(QStringLiteral("detailTracebackMissing"), c);
     ui.copyTraceback = makeCopyButton(QStringLiteral("copyTracebackButton"), tr("Copy the traceback"), c);
@@ -602,13 +774,62 @@ void DetailPane::connectLinksAndButtons()
         // The readable form, as shown; the stored text is one click away in the table's
         // "copy row as JSON".
         // All of it, also when the view shows only the start of a large value.
-        QGuiApplication::clipboard()->setText(m_values ? m_values->result.text : m_ui->resultView->toPlainText());
+        QGuiApplication::clipboard()->setText(m_values ? m_values->result.decoded.text : m_ui->resultView->toPlainText());
         flashCopied(m_ui->copyResult);
     });
+    const std::pair<Field, CutActions *> cutActions[] = {
+        {Field::Args, ui.argsActions}, {Field::Kwargs, ui.kwargsActions},
+        {Field::Result, ui.resultActions}, {Field::Meta, ui.metaActions}};
+    for (const auto &[field, actions] : cutActions) {
+        connect(actions->showAll, &QToolButton::clicked, this, [this, field = field] { showAll(field); });
+        connect(actions->save, &QToolButton::clicked, this, [this, field = field] { saveValueAs(field); });
+        connect(actions->copy, &QToolButton::clicked, this, [this, field = field, button = actions->copy] {
+            QGuiApplication::clipboard()->setText(fullText(field));
+            flashCopied(button);
+        });
+    }
     connect(ui.copyTraceback, &QToolButton::clicked, this, [this] {
         QGuiApplication::clipboard()->setText(m_row.traceback);
         flashCopied(m_ui->copyTraceback);
     });
+}
+
+QString DetailPane::fullText(Field field) const
+{
+    const ShownValue *value = m_values ? m_values->of(field) : nullptr;
+    return value ? value->decoded.text : QString();
+}
+
+bool DetailPane::saveValue(Field field, const QString &fileName, QString *error) const
+{
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly) || file.write(fullText(field).toUtf8()) < 0 || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+void DetailPane::saveValueAs(Field field)
+{
+    const QString suggested = QStringLiteral("%1-%2.txt").arg(m_row.taskId, fieldName(field));
+    const QString fileName = QFileDialog::getSaveFileName(this, tr("Save %1").arg(fieldLabel(field)), suggested);
+    if (fileName.isEmpty())
+        return;
+    QString error;
+    if (!saveValue(field, fileName, &error))
+        QMessageBox::warning(this, tr("Save %1").arg(fieldLabel(field)),
+                             tr("Could not save %1: %2").arg(QDir::toNativeSeparators(fileName), error));
+}
+
+QWidget *DetailPane::showAll(Field field)
+{
+    if (!m_values || !m_values->of(field))
+        return nullptr;
+    auto *window = new FullValueWindow(tr("%1 of %2").arg(fieldLabel(field), m_row.taskId), fullText(field), this);
+    window->show();
+    return window;
 }
 
 void DetailPane::setStoreInfo(const StoreInfo &info)
@@ -752,9 +973,11 @@ struct DetailPane::Render
     }
 
     /// Shows a decoded value, or says why there is none; notes a cut or a decoding problem.
-    void showValue(ValueView *view, QLabel *missing, Field field, const QString &stored,
-                   const ValueDecoder::Decoded *decoded, bool extendedField)
+    void showValue(ValueView *view, QLabel *missing, CutActions *actions, Field field, const QString &stored,
+                   bool extendedField)
     {
+        const ShownValue *value = values ? values->of(field) : nullptr;
+        actions->setVisible(value && value->isCut() && fields.contains(field) && !stored.isNull());
         if (!fields.contains(field)) {
             view->hide();
             missing->setText(unavailable);
@@ -769,21 +992,26 @@ struct DetailPane::Render
             missing->show();
             return;
         }
-        if (!decoded) {
+        if (!value) {
             view->hide();
             missing->setText(decoding);
             missing->show();
             return;
         }
         missing->hide();
-        const qsizetype shown = view->setValue(decoded->text, maxShownChars);
+        view->setValue(value->prefix, value->longLines);
         view->show();
-        if (shown < decoded->text.size()) {
-            sizeNotes << tr("%1: shown the first %2 of %3 characters.")
-                             .arg(fieldLabel(field), QLocale().toString(shown), QLocale().toString(decoded->text.size()));
+        if (value->isCut()) {
+            const QLocale locale;
+            const qsizetype total = value->decoded.text.size();
+            sizeNotes << tr("%1: showing the first %2 of %3 (%4 of %5 characters).")
+                             .arg(fieldLabel(field),
+                                  locale.formattedDataSize(value->prefix.size(), 0, QLocale::DataSizeTraditionalFormat),
+                                  locale.formattedDataSize(total, 1, QLocale::DataSizeTraditionalFormat),
+                                  locale.toString(value->prefix.size()), locale.toString(total));
         }
-        if (!decoded->problem.isEmpty())
-            problems << tr("%1: %2").arg(fieldLabel(field), decoded->problem);
+        if (!value->decoded.problem.isEmpty())
+            problems << tr("%1: %2").arg(fieldLabel(field), value->decoded.problem);
     }
 
     void setDate(QLabel *label, Field field, const QDateTime &utc) const
@@ -893,9 +1121,8 @@ void DetailPane::renderIdentity(const Render &r)
 void DetailPane::renderParameters(Render &r)
 {
     Ui &ui = *m_ui;
-    const Values *values = r.values;
-    r.showValue(ui.args, ui.argsMissing, Field::Args, r.row.args, values ? &values->args : nullptr, true);
-    r.showValue(ui.kwargs, ui.kwargsMissing, Field::Kwargs, r.row.kwargs, values ? &values->kwargs : nullptr, true);
+    r.showValue(ui.args, ui.argsMissing, ui.argsActions, Field::Args, r.row.args, true);
+    r.showValue(ui.kwargs, ui.kwargsMissing, ui.kwargsActions, Field::Kwargs, r.row.kwargs, true);
 }
 
 /// Content type, result and meta.
@@ -910,9 +1137,9 @@ void DetailPane::renderResult(Render &r)
     if (!row.contentEncoding.isEmpty())
         content << row.contentEncoding;
     ui.contentType->setText(content.isEmpty() ? r.none : content.join(QStringLiteral(", ")).toHtmlEscaped());
-    const ValueDecoder::Decoded *decoded = values ? &values->result : nullptr;
+    const ValueDecoder::Decoded *decoded = values ? &values->result.decoded : nullptr;
     const qsizetype notesBefore = r.sizeNotes.size();
-    r.showValue(ui.resultView, ui.resultMissing, Field::Result, row.result, decoded, false);
+    r.showValue(ui.resultView, ui.resultMissing, ui.resultActions, Field::Result, row.result, false);
     if (r.sizeNotes.size() > notesBefore)
         r.sizeNotes.last() += QLatin1Char(' ') + tr("Copy copies all of it.");
     // Exceptions and pickles say what they are in their own text; other bytes get a
@@ -923,7 +1150,7 @@ void DetailPane::renderResult(Render &r)
         ui.resultSummary->setText(QStringLiteral("<i>%1</i>").arg(tr("Binary content (%1), shown as bytes")
                                                                       .arg(row.contentType.toHtmlEscaped())));
     ui.copyResult->setVisible(!row.result.isNull() && r.fields.contains(Field::Result));
-    r.showValue(ui.meta, ui.metaMissing, Field::Meta, row.meta, values ? &values->meta : nullptr, false);
+    r.showValue(ui.meta, ui.metaMissing, ui.metaActions, Field::Meta, row.meta, false);
 }
 
 void DetailPane::renderTraceback(Render &r)

@@ -30,8 +30,10 @@ class TaskResultModel;
 /// Decoding (pickles, Python literals, pretty JSON) is linear in a value's size: a row whose
 /// stored values exceed syncDecodeLimit characters is decoded by the decoder's background
 /// thread (TaskResultModel::decode()) and shown when done (a newer showResult()/clear()
-/// drops the stale reply); the text views get at most maxShownChars characters of a value,
-/// with a note; Copy copies all of it.
+/// drops the stale reply). The same thread picks what the text views lay out: at most
+/// maxShownChars characters of a value, wrapped anywhere when a line is longer than
+/// maxLineChars, with a note and "Show all" (a window that loads the rest piece by piece),
+/// "Save to file…" and "Copy", which give all of it.
 ///
 /// Lives on the GUI thread; owned by its parent.
 class DetailPane final : public QWidget
@@ -66,7 +68,19 @@ public:
     /// this are decoded on the decoder's thread; smaller ones at once.
     static constexpr qsizetype syncDecodeLimit = 64 * 1024;
     /// Most characters of one decoded value put into a text view.
-    static constexpr qsizetype maxShownChars = 256 * 1024;
+    static constexpr qsizetype maxShownChars = 64 * 1024;
+    /// A shown value with a longer line wraps anywhere, not at word boundaries (Qt's word
+    /// wrap is quadratic in the length of a line without any).
+    static constexpr qsizetype maxLineChars = 1000;
+
+    /// The whole readable text of args, kwargs, result or meta of the row shown (what Copy,
+    /// Save to file… and Show all give); empty while decoding.
+    QString fullText(Field field) const;
+    /// Writes fullText(field) to fileName as UTF-8; false with a sentence in *error.
+    bool saveValue(Field field, const QString &fileName, QString *error = nullptr) const;
+    /// Opens fullText(field) in a window of its own (loaded piece by piece); returns it, or
+    /// null while decoding.
+    QWidget *showAll(Field field);
 
 Q_SIGNALS:
     /// The values of the row given to showResult() are decoded and on screen (emitted once
@@ -81,6 +95,7 @@ protected:
 
 private:
     struct Ui;
+    struct ShownValue;
     struct Values;
     struct Render;
     /// Pure: runs on the decoder's thread for large rows.
@@ -93,6 +108,8 @@ private:
     void buildResultSection(QVBoxLayout *layout);
     void buildDatesSection(QVBoxLayout *layout);
     void connectLinksAndButtons();
+    /// Asks for a file name, then saveValue().
+    void saveValueAs(Field field);
     void render();
     void renderNotes(const Render &r);
     void renderIdentity(const Render &r);

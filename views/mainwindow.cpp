@@ -181,6 +181,13 @@ void MainWindow::connectViews()
         updateCountLabel();
     });
     connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    // Typing in the table starts a search of every result, as Ctrl+F and the same keys do
+    // (keys already on their way to the table follow the first one).
+    connect(m_table, &ResultTableView::textTyped, this, [this](const QString &text) {
+        if (!m_searchBox->hasFocus())
+            m_findAction->trigger();
+        m_searchBox->insert(text);
+    });
     connect(m_table, &QAbstractItemView::activated, this, [this] {
         m_detailDock->show();
         m_detailDock->raise();

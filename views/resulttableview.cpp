@@ -345,6 +345,12 @@ void ResultTableView::keyPressEvent(QKeyEvent *event)
     QTableView::keyPressEvent(event);
 }
 
+void ResultTableView::keyboardSearch(const QString &search)
+{
+    if (!search.trimmed().isEmpty())
+        Q_EMIT textTyped(search);
+}
+
 void ResultTableView::wheelEvent(QWheelEvent *event)
 {
     m_preserve = false;

@@ -15,6 +15,11 @@ class TaskResultModel;
 /// sorting (TaskResultModel::sort runs the query in the store), and unavailable columns
 /// (older schemas) hidden.
 ///
+/// Typing while it has focus never walks the model (QAbstractItemView's type-ahead would ask
+/// for the page of every row it passes, leaving the visible rows as placeholders on a huge
+/// table, and could only ever find loaded rows): the text is handed on with textTyped() so
+/// the window searches every result with it.
+///
 /// It can keep the user's place across a refresh: preserveSelection() remembers the current
 /// row id, the selected row ids and the scroll position and puts them back as the model
 /// updates, until the user moves or endPreserve() is called.
@@ -57,9 +62,14 @@ public:
     /// A stable name for a column (its field name, or "runtime").
     static QString columnKey(int column);
 
+    /// Emits textTyped() instead of searching the rows (see the class comment).
+    void keyboardSearch(const QString &search) override;
+
 Q_SIGNALS:
     /// The user changed which columns show (for saving).
     void layoutChanged();
+    /// Printable text typed while the table has focus (not a lone space, which selects).
+    void textTyped(const QString &text);
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
