@@ -488,6 +488,8 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
     if (const Outcome<StoreUrl> parsed = StoreUrl::parse(trimmed); parsed.ok() && !parsed->password.isEmpty()) {
         typedPassword = parsed->password;
         trimmed = parsed->withoutPassword();
+    } else if (!parsed.ok()) {
+        trimmed = StoreUrl::withoutPassword(trimmed); // unreadable: whatever could be a password goes
     }
     if (trimmed != m_url)
         m_password = StoreOpener::sessionPassword(trimmed);
