@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cliargs.h"
 #include "clioutput.h"
+#include "displaytext.h"
 #include "storeurl.h"
 #include "testsupport.h"
 
@@ -34,6 +35,10 @@ private Q_SLOTS:
     void shouldQuoteCsvFieldsPerRfc4180_data();
     void shouldQuoteCsvFieldsPerRfc4180();
     void shouldFitTableColumnsIntoTheTerminal();
+    void shouldEscapeControlsVisibly_data();
+    void shouldEscapeControlsVisibly();
+    void shouldMeasureTerminalColumns_data();
+    void shouldMeasureTerminalColumns();
 
     void shouldPrintHelpForEveryCommand_data();
     void shouldPrintHelpForEveryCommand();
@@ -71,6 +76,10 @@ private Q_SLOTS:
     void shouldAskOnATerminalAndDeleteOnYes();
     void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
     void shouldKeepTheDatabaseIntactWithInjectionStrings();
+    void shouldNeverWriteTerminalControlsFromStoredData();
+    void shouldEscapeStoredBytesInErrorSentences();
+    void shouldNeverPrintAPasswordOfAnUnreadableUrl_data();
+    void shouldNeverPrintAPasswordOfAnUnreadableUrl();
 
     // Server passwords (issue 4), against tools/servers/with_postgres.sh.
     void shouldDocumentWhereAPasswordMayComeFrom();
@@ -102,6 +111,12 @@ private:
         return list;
     }
     static QVector<QStringList> parseCsv(const QString &text);
+    /// A copy of django.sqlite3 with hostile rows added (terminal controls, wide and combining
+    /// characters, emoji, a 100,000-character status); task ids t-osc, t-clear, t-bytes, t-cjk,
+    /// t-combining, t-emoji, t-long, all done in 2030.
+    QString hostileCopy();
+    /// The first control byte (C0 but LF, DEL, or a C1 control in UTF-8) in bytes, or -1.
+    static qsizetype controlAt(const QByteArray &bytes);
     /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
     Run stalkOnTerminal(const QStringList &arguments, const QByteArray &input);
     /// Like stalkOnTerminal, but types answer only once prompt has appeared on the terminal
@@ -233,6 +248,49 @@ QVector<QStringList> TestCli::parseCsv(const QString &text)
         rows << row;
     }
     return rows;
+}
+
+QString TestCli::hostileCopy()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const TestSupport::SqliteConnection db(path);
+    if (!db.isOpen())
+        return {};
+    const QVector<std::pair<QString, std::pair<QString, QString>>> rows{
+        {QStringLiteral("t-osc"), {QStringLiteral("evil\x1b]0;TITLE\x07name"), QStringLiteral("SUCCESS")}},
+        {QStringLiteral("t-clear"), {QStringLiteral("clear\x1b[2J"), QStringLiteral("FAIL\x1b[2JURE")}},
+        {QStringLiteral("t-bytes"),
+         {QStringLiteral("nul") + QChar(0) + QStringLiteral("bel\x07" "del\x7f") + QChar(0x9b) + QStringLiteral("c1"),
+          QStringLiteral("SUCCESS")}},
+        {QStringLiteral("t-cjk"), {QStringLiteral("任务名称"), QStringLiteral("SUCCESS")}},
+        {QStringLiteral("t-combining"), {QStringLiteral("e\u0301e\u0301e\u0301"), QStringLiteral("SUCCESS")}},
+        {QStringLiteral("t-emoji"), {QStringLiteral("\U0001F389\U0001F389party"), QStringLiteral("SUCCESS")}},
+        {QStringLiteral("t-long"), {QStringLiteral("long"), QString(100000, u'S')}},
+    };
+    for (const auto &[taskId, nameAndStatus] : rows) {
+        const QString error = db.exec(
+            QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, task_name, status, content_type, "
+                           "content_encoding, result, date_done, meta, task_args, task_kwargs, worker, date_created) "
+                           "VALUES (?, ?, ?, 'application/json', 'utf-8', 'null', '2030-01-01 00:00:00', NULL, '\"()\"', "
+                           "'\"{}\"', 'alpha@stalk-fixtures', '2030-01-01 00:00:00')"),
+            {taskId, nameAndStatus.first, nameAndStatus.second});
+        if (!error.isEmpty())
+            return {};
+    }
+    return path;
+}
+
+qsizetype TestCli::controlAt(const QByteArray &bytes)
+{
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const auto c = static_cast<unsigned char>(bytes.at(i));
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            return i;
+        if (c == 0xc2 && i + 1 < bytes.size() && static_cast<unsigned char>(bytes.at(i + 1)) >= 0x80
+            && static_cast<unsigned char>(bytes.at(i + 1)) <= 0x9f)
+            return i;
+    }
+    return -1;
 }
 
 TestCli::Run TestCli::stalkOnTerminal(const QStringList &arguments, const QByteArray &input)
@@ -468,13 +526,69 @@ void TestCli::shouldFitTableColumnsIntoTheTerminal()
     // Too narrow even at the minimums: minimums, and the caller decides.
     QCOMPARE(fitColumns(natural, minimum, shrinkable, 2, 40), minimum);
 
-    QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10), QStringLiteral("proj.task…"));
-    QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10, Qt::ElideLeft), QStringLiteral("…se_amount"));
-    QCOMPARE(elide(QStringLiteral("short"), 10), QStringLiteral("short"));
+    QCOMPARE(DisplayText::elided(QStringLiteral("proj.tasks.parse_amount"), 10), QStringLiteral("proj.task…"));
+    QCOMPARE(DisplayText::elided(QStringLiteral("proj.tasks.parse_amount"), 10, Qt::ElideLeft), QStringLiteral("…se_amount"));
+    QCOMPARE(DisplayText::elided(QStringLiteral("short"), 10), QStringLiteral("short"));
 }
 
 // ------------------------------------------------------------------------------------------
 // Usage
+
+void TestCli::shouldEscapeControlsVisibly_data()
+{
+    QTest::addColumn<QString>("stored");
+    QTest::addColumn<QString>("value");    // DisplayText::value()
+    QTest::addColumn<QString>("sentence"); // DisplayText::sentence()
+    QTest::newRow("plain") << "proj.tasks.add" << "proj.tasks.add" << "proj.tasks.add";
+    QTest::newRow("OSC title") << "a\x1b]0;TITLE\x07" "b" << "a\\x1b]0;TITLE\\x07b" << "a\\x1b]0;TITLE\\x07b";
+    QTest::newRow("clear screen") << "\x1b[2J" << "\\x1b[2J" << "\\x1b[2J";
+    QTest::newRow("NUL") << QStringLiteral("a") + QChar(0) + QStringLiteral("b") << "a\\x00b" << "a\\x00b";
+    QTest::newRow("DEL and C1 CSI") << QStringLiteral("a\x7f") + QChar(0x9b) + QStringLiteral("2J") << "a\\x7f\\x9b2J"
+                                    << "a\\x7f\\x9b2J";
+    QTest::newRow("tab, CR, LF") << "a\tb\r\nc" << "a\\tb\\r\\nc" << "a\\tb  c";
+    QTest::newRow("backslash") << "C:\\x1b" << "C:\\\\x1b" << "C:\\x1b";
+    QTest::newRow("right-to-left override") << QStringLiteral("abc") + QChar(0x202e) + QStringLiteral("def")
+                                            << "abc\\u202edef" << "abc\\u202edef";
+    QTest::newRow("CJK, accents and emoji kept") << "任务 e\u0301 \U0001F389" << "任务 e\u0301 \U0001F389"
+                                                 << "任务 e\u0301 \U0001F389";
+}
+
+void TestCli::shouldEscapeControlsVisibly()
+{
+    QFETCH(QString, stored);
+    QFETCH(QString, value);
+    QFETCH(QString, sentence);
+    QCOMPARE(DisplayText::value(stored), value);
+    QCOMPARE(DisplayText::sentence(stored), sentence);
+}
+
+void TestCli::shouldMeasureTerminalColumns_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("columns");
+    QTest::newRow("ASCII") << "abc" << 3;
+    QTest::newRow("CJK") << "任务名称" << 8;
+    QTest::newRow("combining marks") << "e\u0301e\u0301" << 2;
+    QTest::newRow("emoji") << "\U0001F389x" << 3;
+    QTest::newRow("emoji presentation") << "\u2764\uFE0F" << 2;
+    QTest::newRow("family (ZWJ sequence)") << "\U0001F468\u200D\U0001F469\u200D\U0001F467" << 2;
+    QTest::newRow("flag") << "\U0001F1EB\U0001F1F7" << 2;
+    QTest::newRow("Hangul") << "한국어" << 6;
+}
+
+void TestCli::shouldMeasureTerminalColumns()
+{
+    QFETCH(QString, text);
+    QFETCH(int, columns);
+    QCOMPARE(DisplayText::width(text), columns);
+    // Cut at a cluster boundary, never wider than asked, padded to the columns.
+    for (int room = 1; room <= columns + 1; ++room) {
+        const QString cut = DisplayText::elided(text, room);
+        QVERIFY2(DisplayText::width(cut) <= room, qPrintable(cut));
+        QCOMPARE(DisplayText::width(DisplayText::padded(cut, room)), room);
+    }
+    QCOMPARE(DisplayText::value(QString(100000, u'S'), DisplayText::maxColumns).size(), DisplayText::maxColumns);
+}
 
 void TestCli::shouldPrintHelpForEveryCommand_data()
 {
@@ -1275,6 +1389,160 @@ void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings()
     if (arguments.first() == u"purge")
         QCOMPARE(run.out, QByteArray("deleted 0 results (and 0 groups)\n"));
     QCOMPARE(taskIdsInDb(db), before);
+}
+
+// ------------------------------------------------------------------------------------------
+// Hostile stored text (issue 11)
+
+namespace {
+
+/// Terminal columns of the text these tests store, counted independently of DisplayText: CJK
+/// ideographs and emoji 2, combining acute accents 0, anything else 1.
+int columnsOf(const QString &line)
+{
+    int columns = 0;
+    for (const char32_t c : line.toUcs4()) {
+        if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x1F300 && c <= 0x1FAFF))
+            columns += 2;
+        else if (c != 0x0301)
+            columns += 1;
+    }
+    return columns;
+}
+
+} // namespace
+
+void TestCli::shouldNeverWriteTerminalControlsFromStoredData()
+{
+    REQUIRE_FIXTURES();
+    const QString path = hostileCopy();
+    QVERIFY(!path.isEmpty());
+    const QString url = urlFor(path);
+
+    const auto checkClean = [](const Run &run, const char *what) {
+        QVERIFY2(run.exitCode == 0, qPrintable(QString::fromUtf8(run.err)));
+        const qsizetype out = controlAt(run.out);
+        QVERIFY2(out < 0, qPrintable(QStringLiteral("%1: control byte in stdout at %2: %3")
+                                         .arg(QLatin1String(what)).arg(out)
+                                         .arg(QString::fromLatin1(run.out.mid(std::max<qsizetype>(0, out - 20), 40).toPercentEncoding()))));
+        QVERIFY2(controlAt(run.err) < 0, what);
+    };
+
+    // The table, piped: escaped as Python writes them, aligned in columns, the long status cut.
+    Run run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7")});
+    checkClean(run, "list");
+    QString table = QString::fromUtf8(run.out);
+    QVERIFY2(table.contains(QLatin1String("evil\\x1b]0;TITLE\\x07name")), qPrintable(table.left(2000)));
+    QVERIFY2(table.contains(QLatin1String("FAIL\\x1b[2JURE")), qPrintable(table.left(2000)));
+    QVERIFY2(table.contains(QLatin1String("nul\\x00bel\\x07del\\x7f\\x9bc1")), qPrintable(table.left(2000)));
+    QStringList lines = table.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 8);
+    int taskIdColumn = -1;
+    for (const QString &line : std::as_const(lines)) {
+        QVERIFY2(columnsOf(line) < 300, qPrintable(QStringLiteral("a line %1 columns wide").arg(columnsOf(line))));
+        if (line.startsWith(QLatin1String("date_done")))
+            continue;
+        const int column = columnsOf(line.left(line.indexOf(QLatin1String(" t-")) + 1));
+        if (taskIdColumn < 0)
+            taskIdColumn = column;
+        QVERIFY2(column == taskIdColumn, qPrintable(QStringLiteral("task_id at column %1, not %2: %3")
+                                                        .arg(column).arg(taskIdColumn).arg(line)));
+    }
+    QVERIFY2(table.contains(QStringLiteral("SSSS…")), qPrintable(lines.value(1).left(200)));
+
+    // On an 80-column terminal every line fits.
+    {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COLUMNS"), QStringLiteral("80"));
+        process.setProcessEnvironment(env);
+        process.start(qEnvironmentVariable("STALK_BIN"), {QStringLiteral("list"), url, QStringLiteral("--limit"),
+                                                          QStringLiteral("7")});
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray out = process.readAllStandardOutput();
+        QVERIFY(controlAt(out) < 0);
+        for (const QString &line : QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts))
+            QVERIFY2(columnsOf(line) <= 80, qPrintable(QStringLiteral("%1 columns: %2").arg(columnsOf(line)).arg(line)));
+    }
+
+    // stats and the purge summary.
+    run = stalk({QStringLiteral("stats"), url});
+    checkClean(run, "stats");
+    table = QString::fromUtf8(run.out);
+    QVERIFY2(table.contains(QLatin1String("clear\\x1b[2J")), qPrintable(table.left(3000)));
+    for (const QString &line : table.split(u'\n'))
+        QVERIFY2(columnsOf(line) < 300, qPrintable(QStringLiteral("a stats line %1 columns wide").arg(columnsOf(line))));
+    run = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2031-01-01"),
+                 QStringLiteral("--dry-run")});
+    checkClean(run, "purge --dry-run");
+    QVERIFY2(run.out.contains("1 FAIL\\x1b[2JURE"), run.out.constData());
+    QVERIFY2(run.out.size() < 2000, "the 100,000-character status is cut in the summary");
+
+    // JSON keeps the exact data (JSON-escaped); CSV keeps it as stored.
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7"), QStringLiteral("--format"),
+                 QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    QStringList names;
+    for (const QJsonValue &row : QJsonDocument::fromJson(run.out).array())
+        names << row.toObject().value(QStringLiteral("task_name")).toString();
+    QVERIFY2(names.contains(QStringLiteral("evil\x1b]0;TITLE\x07name")), qPrintable(names.join(u'|')));
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7"), QStringLiteral("--format"),
+                 QStringLiteral("csv")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("evil\x1b]0;TITLE\x07name"));
+}
+
+void TestCli::shouldEscapeStoredBytesInErrorSentences()
+{
+    REQUIRE_FIXTURES();
+    // A damaged schema: the table's declared SQL holds terminal controls and binary bytes.
+    m_dirs.push_back(std::make_unique<QTemporaryDir>());
+    const QString path = m_dirs.back()->filePath(QStringLiteral("damaged.sqlite3"));
+    {
+        const TestSupport::SqliteConnection db(path);
+        QVERIFY(db.isOpen());
+        QCOMPARE(db.exec(QStringLiteral("CREATE TABLE django_celery_results_taskresult (id INTEGER PRIMARY KEY, "
+                                        "task_id TEXT, status TEXT, result TEXT, date_done TEXT)")),
+                 QString());
+        QCOMPARE(db.exec(QStringLiteral("PRAGMA writable_schema = ON")), QString());
+        QCOMPARE(db.exec(QStringLiteral("UPDATE sqlite_master SET sql = ? WHERE name = 'django_celery_results_taskresult'"),
+                         {QStringLiteral("CREATE TABLE django_celery_results_taskresult (\x1b]0;TITLE\x07 \x01\x02\x9b")}),
+                 QString());
+    }
+    const Run run = stalk({QStringLiteral("count"), urlFor(path)});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(controlAt(run.err) < 0, qPrintable(QString::fromLatin1(run.err.toPercentEncoding(" :/"))));
+    QCOMPARE(run.err.count('\n'), 1);
+    QVERIFY2(run.err.startsWith("stalk: "), run.err.constData());
+}
+
+void TestCli::shouldNeverPrintAPasswordOfAnUnreadableUrl_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::newRow("port out of range") << QStringLiteral("postgresql://admin:S3cretPW@127.0.0.1:99999/db");
+    QTest::newRow("malformed IPv6 host") << QStringLiteral("postgresql://admin:S3cretPW@[::1/db");
+    QTest::newRow("text after an IPv6 host") << QStringLiteral("mysql://admin:S3cretPW@[::1]x/db");
+    QTest::newRow("non-numeric CouchDB port") << QStringLiteral("couchdb://admin:S3cretPW@127.0.0.1:abc/db");
+    QTest::newRow("unknown scheme") << QStringLiteral("foo://admin:S3cretPW@h/db");
+    QTest::newRow("Celery prefix on CouchDB") << QStringLiteral("db+couchdb://admin:S3cretPW@h/db");
+    QTest::newRow("SQLite with a host") << QStringLiteral("sqlite://u:S3cretPW@h/db");
+    QTest::newRow("slash in the database") << QStringLiteral("mysql://admin:S3cretPW@127.0.0.1/a/b");
+    QTest::newRow("nameless option") << QStringLiteral("postgresql://admin:S3cretPW@127.0.0.1:5432/db?=x");
+    QTest::newRow("slash in the password") << QStringLiteral("postgresql://admin:S3c/retPW@127.0.0.1:5432/db");
+    QTest::newRow("question mark in the password") << QStringLiteral("couchdb://admin:S3c?retPW@127.0.0.1/db");
+    QTest::newRow("digits and a slash in the password") << QStringLiteral("couchdb://admin:123/S3cretPW@127.0.0.1/db");
+}
+
+void TestCli::shouldNeverPrintAPasswordOfAnUnreadableUrl()
+{
+    QFETCH(QString, url);
+    for (const QString &command : {QStringLiteral("count"), QStringLiteral("list"), QStringLiteral("stats")}) {
+        const Run run = stalk({command, url});
+        QVERIFY2(run.exitCode == 1 || run.exitCode == 2, run.err.constData());
+        QVERIFY2(!run.err.contains("S3c") && !run.err.contains("retPW"), run.err.constData());
+        QVERIFY2(!run.out.contains("S3c"), run.out.constData());
+        QVERIFY2(run.err.contains("***"), run.err.constData());
+    }
 }
 
 // ------------------------------------------------------------------------------------------
