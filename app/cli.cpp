@@ -440,6 +440,8 @@ QStringList nullable(const QStringList &values)
 QString buildQuery(const CliArguments &arguments, TaskQuery *query)
 {
     query->search = arguments.value(QStringLiteral("search"));
+    if (const StoreError error = query->searchError())
+        return QStringLiteral("--search: %1").arg(error.message);
     query->taskNames = nullable(arguments.all(QStringLiteral("task-name")));
     query->statuses = nullable(arguments.all(QStringLiteral("status")));
     query->workers = nullable(arguments.all(QStringLiteral("worker")));

@@ -669,6 +669,13 @@ void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
                                     << "--batch-size";
     QTest::newRow("decode is for JSON") << QStringList{"list", url, "--decode"} << "--decode needs --format json";
     QTest::newRow("window takes one URL") << QStringList{"results.sqlite3", "extra"} << "unexpected argument 'extra'";
+    QStringList words;
+    for (int i = 0; i < 999; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    QTest::newRow("search of 999 words") << QStringList{"count", url, "--search", words.join(u' ')}
+                                         << "--search: the search has 999 words; at most 200";
+    QTest::newRow("search of 999 words listed") << QStringList{"list", url, "--search", words.join(u' ')}
+                                                << "at most 200";
 }
 
 void TestCli::shouldRejectBadCommandLinesWithStatus2()
