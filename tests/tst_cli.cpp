@@ -6,6 +6,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -87,6 +90,10 @@ private Q_SLOTS:
     void shouldFailAfterAWrongPasswordOnATerminal();
     void shouldExplainHowToPassAPasswordWithoutATerminal();
     void shouldTakeThePasswordFromTheEnvironment();
+
+    // Servers that drop the connection mid-operation (issue 11).
+    void shouldSayOneSentenceWhenTheServerDropsMidPurge_data();
+    void shouldSayOneSentenceWhenTheServerDropsMidPurge();
 
 private:
     struct Run
@@ -1616,6 +1623,97 @@ void TestCli::shouldTakeThePasswordFromTheEnvironment()
     qunsetenv("STALK_PASSWORD");
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QCOMPARE(run.out, QByteArray::number(pgTotal()) + '\n');
+}
+
+// ------------------------------------------------------------------------------------------
+// A server that drops the connection mid-operation
+
+void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge_data()
+{
+    QTest::addColumn<QString>("variable");
+    QTest::newRow("PostgreSQL") << "STALK_PG_URL";
+    QTest::newRow("MariaDB") << "STALK_MYSQL_URL";
+}
+
+void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge()
+{
+    QFETCH(QString, variable);
+    const QString url = qEnvironmentVariable(qPrintable(variable));
+    if (url.isEmpty()) {
+        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
+            QFAIL(qPrintable(QStringLiteral("STALK_REQUIRE_SERVERS=1 but %1 is not set").arg(variable)));
+        QSKIP("no server: run under tools/servers/with_postgres.sh and with_mariadb.sh");
+    }
+    const Outcome<StoreUrl> server = StoreUrl::parse(url);
+    QVERIFY(server.ok());
+    const bool postgres = server->scheme == StoreUrl::Scheme::PostgreSql;
+    const auto connect = [&](const QString &name) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
+        db.setHostName(server->host);
+        db.setPort(server->port);
+        db.setUserName(server->user);
+        db.setPassword(server->password);
+        db.setDatabaseName(server->database);
+        return db;
+    };
+    const QString holderName = QStringLiteral("tst_cli-holder");
+    const QString killerName = QStringLiteral("tst_cli-killer");
+    {
+        QSqlDatabase holder = connect(holderName);
+        QSqlDatabase killer = connect(killerName);
+        QVERIFY2(holder.open() && killer.open(), qPrintable(holder.lastError().text()));
+        // A private copy of the results, so that nothing the other suites count is touched.
+        const QString table = QStringLiteral("stalk_drop_%1").arg(QCoreApplication::applicationPid());
+        QSqlQuery h(holder);
+        QSqlQuery k(killer);
+        h.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        QVERIFY2(h.exec(postgres ? QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)").arg(table)
+                                 : QStringLiteral("CREATE TABLE %1 LIKE django_celery_results_taskresult").arg(table)),
+                 qPrintable(h.lastError().text()));
+        QVERIFY2(h.exec(QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult").arg(table)),
+                 qPrintable(h.lastError().text()));
+        // Reads go on, the purge's first DELETE waits for the lock; then its connection is killed.
+        if (postgres) {
+            QVERIFY(h.exec(QStringLiteral("BEGIN")));
+            QVERIFY(h.exec(QStringLiteral("LOCK TABLE %1 IN SHARE MODE").arg(table)));
+        } else {
+            QVERIFY(h.exec(QStringLiteral("LOCK TABLES %1 READ").arg(table)));
+        }
+        QProcess process;
+        process.start(qEnvironmentVariable("STALK_BIN"),
+                      {QStringLiteral("purge"), url + (url.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table,
+                       QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--yes")});
+        QVERIFY(process.waitForStarted(30000));
+        const QString waiting = postgres
+            ? QStringLiteral("SELECT pid FROM pg_stat_activity WHERE application_name = 'stalk' AND wait_event_type = 'Lock'")
+            : QStringLiteral("SELECT id FROM information_schema.processlist WHERE state LIKE '%%lock%%' AND info LIKE '%%%1%%'")
+                  .arg(table);
+        qint64 session = 0;
+        for (int i = 0; i < 300 && session == 0 && process.state() == QProcess::Running; ++i) {
+            QVERIFY2(k.exec(waiting), qPrintable(k.lastError().text()));
+            if (k.next())
+                session = k.value(0).toLongLong();
+            else
+                QTest::qWait(100);
+        }
+        QVERIFY2(session > 0, "the purge never waited for the lock");
+        QVERIFY2(k.exec(postgres ? QStringLiteral("SELECT pg_terminate_backend(%1)").arg(session)
+                                 : QStringLiteral("KILL %1").arg(session)),
+                 qPrintable(k.lastError().text()));
+        QVERIFY(process.waitForFinished(60000));
+        h.exec(postgres ? QStringLiteral("ROLLBACK") : QStringLiteral("UNLOCK TABLES"));
+        h.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray err = process.readAllStandardError();
+        QVERIFY2(err.count('\n') == 1 && err.startsWith("stalk: purge of ") && err.endsWith("expired results deleted)\n"),
+                 err.constData());
+        QVERIFY2(!err.contains("()"), err.constData());
+        QVERIFY2(err.contains("connection to"), err.constData());
+        QCOMPARE(process.readAllStandardOutput(), QByteArray("deleted 0 results (and 0 groups)\n"));
+    }
+    QSqlDatabase::removeDatabase(holderName);
+    QSqlDatabase::removeDatabase(killerName);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
