@@ -89,7 +89,8 @@ void PostgresDialect::routeNoticesToLog(const QSqlDatabase &db)
     // QPSQL hands out its PGconn; libpq is already loaded by the driver, so ask it for
     // PQsetNoticeProcessor rather than linking it a second time.
     const QVariant handle = db.driver()->handle();
-    if (qstrcmp(handle.typeName(), "PGconn*") != 0)
+    // PGconn is libpq's typedef of struct pg_conn; Qt registers the pointer under either name.
+    if (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)
         return;
     void *connection = *static_cast<void *const *>(handle.data());
     using NoticeProcessor = void (*)(void *, const char *);

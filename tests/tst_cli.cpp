@@ -94,6 +94,7 @@ private Q_SLOTS:
     // Servers that drop the connection mid-operation (issue 11).
     void shouldSayOneSentenceWhenTheServerDropsMidPurge_data();
     void shouldSayOneSentenceWhenTheServerDropsMidPurge();
+    void shouldKeepTheServersWarningsOffStandardError();
 
 private:
     struct Run
@@ -1716,6 +1717,51 @@ void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge()
     }
     QSqlDatabase::removeDatabase(holderName);
     QSqlDatabase::removeDatabase(killerName);
+}
+
+void TestCli::shouldKeepTheServersWarningsOffStandardError()
+{
+    // PostgreSQL sends warnings outside any error ("WARNING: terminating connection because of
+    // crash of another server process" when a backend dies); libpq prints them on stderr
+    // unless told otherwise. A trigger raising a WARNING on every deleted row stands in for it.
+    const QString url = qEnvironmentVariable("STALK_PG_URL");
+    if (url.isEmpty()) {
+        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
+            QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL is not set");
+        QSKIP("no server: run under tools/servers/with_postgres.sh");
+    }
+    const Outcome<StoreUrl> server = StoreUrl::parse(url);
+    QVERIFY(server.ok());
+    const QString name = QStringLiteral("tst_cli-warnings");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(server->host);
+        db.setPort(server->port);
+        db.setUserName(server->user);
+        db.setPassword(server->password);
+        db.setDatabaseName(server->database);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        const QString table = QStringLiteral("stalk_warn_%1").arg(QCoreApplication::applicationPid());
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("SET client_min_messages = error"));
+        q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        for (const QString &sql :
+             {QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)"),
+              QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult"),
+              QStringLiteral("CREATE OR REPLACE FUNCTION %1_warn() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN RAISE WARNING 'a server warning'; RETURN OLD; END $$"),
+              QStringLiteral("CREATE TRIGGER %1_warn BEFORE DELETE ON %1 FOR EACH ROW EXECUTE FUNCTION %1_warn()")}) {
+            QVERIFY2(q.exec(sql.arg(table)), qPrintable(q.lastError().text()));
+        }
+        const Run run = stalk({QStringLiteral("purge"), url + (url.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table,
+                               QStringLiteral("--before"), QStringLiteral("2030-01-01"), QStringLiteral("--yes")});
+        q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        q.exec(QStringLiteral("DROP FUNCTION IF EXISTS %1_warn()").arg(table));
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.isEmpty(), run.err.constData());
+        QVERIFY2(run.out.startsWith("deleted ") && !run.out.startsWith("deleted 0 "), run.out.constData());
+    }
+    QSqlDatabase::removeDatabase(name);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
