@@ -36,27 +36,22 @@ void appendEscaped(QString &out, char32_t c)
         out += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
 }
 
-/// Escapes text; `backslashes`: double them too.
+/// Escapes text; `backslashes`: double them too. Every character escaped is in the BMP, so
+/// UTF-16 units are walked as they are (a surrogate pair never needs it).
 QString escaped(const QString &text, bool backslashes)
 {
-    bool clean = true;
-    for (const uint c : QStringView(text).toUcs4()) {
-        if (needsEscape(c) || (backslashes && c == U'\\')) {
-            clean = false;
-            break;
-        }
-    }
-    if (clean)
+    const auto needs = [backslashes](QChar c) { return needsEscape(c.unicode()) || (backslashes && c == u'\\'); };
+    if (std::none_of(text.cbegin(), text.cend(), needs))
         return text;
     QString out;
     out.reserve(text.size() + 16);
-    for (const uint c : QStringView(text).toUcs4()) {
-        if (backslashes && c == U'\\')
+    for (const QChar c : text) {
+        if (backslashes && c == u'\\')
             out += QLatin1String("\\\\");
-        else if (needsEscape(c))
-            appendEscaped(out, c);
+        else if (needsEscape(c.unicode()))
+            appendEscaped(out, c.unicode());
         else
-            out += QChar::fromUcs4(c);
+            out += c;
     }
     return out;
 }
