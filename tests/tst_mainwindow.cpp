@@ -165,6 +165,7 @@ private Q_SLOTS:
     void shouldShowBannerAndRetryWhenDatabaseMissing();
     void shouldNeverShowThePasswordOfAnUnreadableUrl();
     void shouldShowStoredControlsEscapedInTheBanner();
+    void shouldSayASearchHasTooManyWords();
     void shouldStayResponsiveDuringLargeQuery();
     void shouldStayResponsiveWhenAHugeRowIsSelected();
     void shouldKeepUndeletedRowsWhenPurgeCancelled();
@@ -1097,6 +1098,21 @@ void TestMainWindow::shouldShowStoredControlsEscapedInTheBanner()
     QCOMPARE(label->textFormat(), Qt::PlainText);
     QVERIFY2(!label->text().contains(QChar(0x1b)) && label->text().contains(QLatin1String("\\x1b")),
              qPrintable(label->text()));
+}
+
+void TestMainWindow::shouldSayASearchHasTooManyWords()
+{
+    auto w = openWindow(copyFixture(QStringLiteral("django.sqlite3")));
+    QTRY_VERIFY(w->model()->isOpen());
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QStringList words;
+    for (int i = 0; i < 999; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    search->setText(words.join(u' ')); // pasted
+    auto *banner = child<ErrorBanner>(w.get(), "errorBanner");
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(QStringLiteral("at most %1").arg(TaskQuery::maxSearchTerms)), qPrintable(banner->text()));
+    QVERIFY(w->model()->isOpen());
 }
 
 QString TestMainWindow::bigDatabase()
