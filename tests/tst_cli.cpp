@@ -123,6 +123,8 @@ private:
     /// characters, emoji, a 100,000-character status); task ids t-osc, t-clear, t-bytes, t-cjk,
     /// t-combining, t-emoji, t-long, all done in 2030.
     QString hostileCopy();
+    /// An unopened connection of this test to the server of url (QPSQL or QMYSQL).
+    static QSqlDatabase serverConnection(const StoreUrl &url, const QString &name);
     /// The first control byte (C0 but LF, DEL, or a C1 control in UTF-8) in bytes, or -1.
     static qsizetype controlAt(const QByteArray &bytes);
     /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
@@ -286,6 +288,18 @@ QString TestCli::hostileCopy()
             return {};
     }
     return path;
+}
+
+QSqlDatabase TestCli::serverConnection(const StoreUrl &url, const QString &name)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(
+        url.scheme == StoreUrl::Scheme::PostgreSql ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
+    db.setHostName(url.host);
+    db.setPort(url.port);
+    db.setUserName(url.user);
+    db.setPassword(url.password);
+    db.setDatabaseName(url.database);
+    return db;
 }
 
 qsizetype TestCli::controlAt(const QByteArray &bytes)
@@ -1648,20 +1662,11 @@ void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge()
     const Outcome<StoreUrl> server = StoreUrl::parse(url);
     QVERIFY(server.ok());
     const bool postgres = server->scheme == StoreUrl::Scheme::PostgreSql;
-    const auto connect = [&](const QString &name) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
-        db.setHostName(server->host);
-        db.setPort(server->port);
-        db.setUserName(server->user);
-        db.setPassword(server->password);
-        db.setDatabaseName(server->database);
-        return db;
-    };
     const QString holderName = QStringLiteral("tst_cli-holder");
     const QString killerName = QStringLiteral("tst_cli-killer");
     {
-        QSqlDatabase holder = connect(holderName);
-        QSqlDatabase killer = connect(killerName);
+        QSqlDatabase holder = serverConnection(*server, holderName);
+        QSqlDatabase killer = serverConnection(*server, killerName);
         QVERIFY2(holder.open() && killer.open(), qPrintable(holder.lastError().text()));
         // A private copy of the results, so that nothing the other suites count is touched.
         const QString table = QStringLiteral("stalk_drop_%1").arg(QCoreApplication::applicationPid());
@@ -1734,12 +1739,7 @@ void TestCli::shouldKeepTheServersWarningsOffStandardError()
     QVERIFY(server.ok());
     const QString name = QStringLiteral("tst_cli-warnings");
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        db.setHostName(server->host);
-        db.setPort(server->port);
-        db.setUserName(server->user);
-        db.setPassword(server->password);
-        db.setDatabaseName(server->database);
+        QSqlDatabase db = serverConnection(*server, name);
         QVERIFY2(db.open(), qPrintable(db.lastError().text()));
         const QString table = QStringLiteral("stalk_warn_%1").arg(QCoreApplication::applicationPid());
         QSqlQuery q(db);
