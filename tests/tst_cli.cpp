@@ -80,6 +80,7 @@ private Q_SLOTS:
     void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
     void shouldKeepTheDatabaseIntactWithInjectionStrings();
     void shouldNeverWriteTerminalControlsFromStoredData();
+    void shouldNeverWriteTerminalControlsFromCouchDocuments();
     void shouldEscapeStoredBytesInErrorSentences();
     void shouldNeverPrintAPasswordOfAnUnreadableUrl_data();
     void shouldNeverPrintAPasswordOfAnUnreadableUrl();
@@ -123,6 +124,13 @@ private:
     /// characters, emoji, a 100,000-character status); task ids t-osc, t-clear, t-bytes, t-cjk,
     /// t-combining, t-emoji, t-long, all done in 2030.
     QString hostileCopy();
+    struct HostileRow
+    {
+        QString taskId;
+        QString taskName;
+        QString status;
+    };
+    static QVector<HostileRow> hostileRows();
     /// An unopened connection of this test to the server of url (QPSQL or QMYSQL).
     static QSqlDatabase serverConnection(const StoreUrl &url, const QString &name);
     /// The first control byte (C0 but LF, DEL, or a C1 control in UTF-8) in bytes, or -1.
@@ -260,30 +268,34 @@ QVector<QStringList> TestCli::parseCsv(const QString &text)
     return rows;
 }
 
+QVector<TestCli::HostileRow> TestCli::hostileRows()
+{
+    return {
+        {QStringLiteral("t-osc"), QStringLiteral("evil\x1b]0;TITLE\x07name"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-clear"), QStringLiteral("clear\x1b[2J"), QStringLiteral("FAIL\x1b[2JURE")},
+        {QStringLiteral("t-bytes"), QStringLiteral("nul") + QChar(0) + QStringLiteral("bel\x07" "del\x7f") + QChar(0x9b) + QStringLiteral("c1"),
+          QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-cjk"), QStringLiteral("任务名称"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-combining"), QStringLiteral("e\u0301e\u0301e\u0301"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-emoji"), QStringLiteral("\U0001F389\U0001F389party"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-long"), QStringLiteral("long"), QString(100000, u'S')},
+    };
+}
+
 QString TestCli::hostileCopy()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
     const TestSupport::SqliteConnection db(path);
     if (!db.isOpen())
         return {};
-    const QVector<std::pair<QString, std::pair<QString, QString>>> rows{
-        {QStringLiteral("t-osc"), {QStringLiteral("evil\x1b]0;TITLE\x07name"), QStringLiteral("SUCCESS")}},
-        {QStringLiteral("t-clear"), {QStringLiteral("clear\x1b[2J"), QStringLiteral("FAIL\x1b[2JURE")}},
-        {QStringLiteral("t-bytes"),
-         {QStringLiteral("nul") + QChar(0) + QStringLiteral("bel\x07" "del\x7f") + QChar(0x9b) + QStringLiteral("c1"),
-          QStringLiteral("SUCCESS")}},
-        {QStringLiteral("t-cjk"), {QStringLiteral("任务名称"), QStringLiteral("SUCCESS")}},
-        {QStringLiteral("t-combining"), {QStringLiteral("e\u0301e\u0301e\u0301"), QStringLiteral("SUCCESS")}},
-        {QStringLiteral("t-emoji"), {QStringLiteral("\U0001F389\U0001F389party"), QStringLiteral("SUCCESS")}},
-        {QStringLiteral("t-long"), {QStringLiteral("long"), QString(100000, u'S')}},
-    };
-    for (const auto &[taskId, nameAndStatus] : rows) {
+    const QVector<HostileRow> rows = hostileRows();
+    for (const HostileRow &row : rows) {
         const QString error = db.exec(
             QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, task_name, status, content_type, "
                            "content_encoding, result, date_done, meta, task_args, task_kwargs, worker, date_created) "
                            "VALUES (?, ?, ?, 'application/json', 'utf-8', 'null', '2030-01-01 00:00:00', NULL, '\"()\"', "
                            "'\"{}\"', 'alpha@stalk-fixtures', '2030-01-01 00:00:00')"),
-            {taskId, nameAndStatus.first, nameAndStatus.second});
+            {row.taskId, row.taskName, row.status});
         if (!error.isEmpty())
             return {};
     }
@@ -1519,6 +1531,64 @@ void TestCli::shouldNeverWriteTerminalControlsFromStoredData()
                  QStringLiteral("csv")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains("evil\x1b]0;TITLE\x07name"));
+}
+
+void TestCli::shouldNeverWriteTerminalControlsFromCouchDocuments()
+{
+    const QString server = qEnvironmentVariable("STALK_COUCH_URL");
+    if (server.isEmpty()) {
+        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
+            QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_COUCH_URL is not set");
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    }
+    // The documents as Celery's CouchBackend writes them: the meta as JSON text in "value".
+    QJsonArray docs;
+    for (const HostileRow &row : hostileRows()) {
+        const QJsonObject meta{{"status", row.status},       {"task_id", row.taskId},        {"name", row.taskName},
+                               {"date_done", "2025-01-01T00:00:00"}, {"result", QJsonValue()}, {"traceback", QJsonValue()},
+                               {"children", QJsonArray()}};
+        docs.append(QJsonObject{{"_id", QStringLiteral("celery-task-meta-") + row.taskId},
+                                {"value", QString::fromUtf8(QJsonDocument(meta).toJson(QJsonDocument::Compact))}});
+    }
+    const QString database = QStringLiteral("stalk_hostile_%1").arg(QCoreApplication::applicationPid());
+    const QString writer = QStringLiteral(R"(
+import base64, json, sys, urllib.parse as up, urllib.request
+url, db, action = sys.argv[1:4]
+p = up.urlparse(url)
+headers = {"Content-Type": "application/json"}
+if p.username:
+    headers["Authorization"] = "Basic " + base64.b64encode(
+        (up.unquote(p.username) + ":" + up.unquote(p.password or "")).encode()).decode()
+base = "%s://%s:%d/%s" % (p.scheme, p.hostname, p.port, db)
+def call(method, path, body=None):
+    urllib.request.urlopen(urllib.request.Request(base + path, data=body, method=method, headers=headers)).read()
+if action == "create":
+    call("PUT", "")
+    call("POST", "/_bulk_docs", json.dumps({"docs": json.load(sys.stdin)}).encode())
+else:
+    call("DELETE", "")
+)");
+    const auto couch = [&](const QString &action, const QByteArray &input) {
+        QProcess python;
+        python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), writer, server, database, action});
+        python.write(input);
+        python.closeWriteChannel();
+        return python.waitForFinished(60000) && python.exitCode() == 0;
+    };
+    QVERIFY(couch(QStringLiteral("create"), QJsonDocument(docs).toJson()));
+    const QString url = server + u'/' + database;
+    const Run list = stalk({QStringLiteral("list"), url});
+    const Run stats = stalk({QStringLiteral("stats"), url});
+    const Run dryRun = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2026-01-01"),
+                              QStringLiteral("--dry-run")});
+    QVERIFY(couch(QStringLiteral("delete"), {}));
+    for (const Run *run : {&list, &stats, &dryRun}) {
+        QVERIFY2(run->exitCode == 0, run->err.constData());
+        QVERIFY2(controlAt(run->out) < 0 && controlAt(run->err) < 0, run->out.left(3000).constData());
+    }
+    QVERIFY2(list.out.contains("evil\\x1b]0;TITLE\\x07name"), list.out.left(3000).constData());
+    QVERIFY2(stats.out.contains("clear\\x1b[2J"), stats.out.left(3000).constData());
+    QVERIFY2(dryRun.out.contains("1 FAIL\\x1b[2JURE") && dryRun.out.size() < 2000, dryRun.out.left(3000).constData());
 }
 
 void TestCli::shouldEscapeStoredBytesInErrorSentences()
