@@ -131,8 +131,6 @@ private:
         QString status;
     };
     static QVector<HostileRow> hostileRows();
-    /// An unopened connection of this test to the server of url (QPSQL or QMYSQL).
-    static QSqlDatabase serverConnection(const StoreUrl &url, const QString &name);
     /// The first control byte (C0 but LF, DEL, or a C1 control in UTF-8) in bytes, or -1.
     static qsizetype controlAt(const QByteArray &bytes);
     /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
@@ -302,18 +300,6 @@ QString TestCli::hostileCopy()
     return path;
 }
 
-QSqlDatabase TestCli::serverConnection(const StoreUrl &url, const QString &name)
-{
-    QSqlDatabase db = QSqlDatabase::addDatabase(
-        url.scheme == StoreUrl::Scheme::PostgreSql ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
-    db.setHostName(url.host);
-    db.setPort(url.port);
-    db.setUserName(url.user);
-    db.setPassword(url.password);
-    db.setDatabaseName(url.database);
-    return db;
-}
-
 qsizetype TestCli::controlAt(const QByteArray &bytes)
 {
     for (qsizetype i = 0; i < bytes.size(); ++i) {
@@ -392,6 +378,18 @@ bool TestCli::serverWithoutPassword(QString *url, QString *password)
             if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))                \
                 QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL (with a password) is not set");     \
             QSKIP("STALK_PG_URL is not set: run under tools/servers/with_postgres.sh");             \
+        }                                                                                           \
+    } while (false)
+
+/// url = the server URL in the environment variable; skips (fails with STALK_REQUIRE_SERVERS=1)
+/// when it is not set.
+#define REQUIRE_SERVER_URL(url, variable)                                                          \
+    const QString url = qEnvironmentVariable(qPrintable(QString(variable)));                       \
+    do {                                                                                            \
+        if (url.isEmpty()) {                                                                        \
+            if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))                \
+                QFAIL(qPrintable(QStringLiteral("STALK_REQUIRE_SERVERS=1 but %1 is not set").arg(variable))); \
+            QSKIP("no server: run under tools/servers/with_*.sh or tools/couchdb/with_couchdb.sh"); \
         }                                                                                           \
     } while (false)
 
@@ -1535,12 +1533,7 @@ void TestCli::shouldNeverWriteTerminalControlsFromStoredData()
 
 void TestCli::shouldNeverWriteTerminalControlsFromCouchDocuments()
 {
-    const QString server = qEnvironmentVariable("STALK_COUCH_URL");
-    if (server.isEmpty()) {
-        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
-            QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_COUCH_URL is not set");
-        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
-    }
+    REQUIRE_SERVER_URL(server, "STALK_COUCH_URL");
     // The documents as Celery's CouchBackend writes them: the meta as JSON text in "value".
     QJsonArray docs;
     for (const HostileRow &row : hostileRows()) {
@@ -1723,20 +1716,15 @@ void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge_data()
 void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge()
 {
     QFETCH(QString, variable);
-    const QString url = qEnvironmentVariable(qPrintable(variable));
-    if (url.isEmpty()) {
-        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
-            QFAIL(qPrintable(QStringLiteral("STALK_REQUIRE_SERVERS=1 but %1 is not set").arg(variable)));
-        QSKIP("no server: run under tools/servers/with_postgres.sh and with_mariadb.sh");
-    }
+    REQUIRE_SERVER_URL(url, variable);
     const Outcome<StoreUrl> server = StoreUrl::parse(url);
     QVERIFY(server.ok());
     const bool postgres = server->scheme == StoreUrl::Scheme::PostgreSql;
     const QString holderName = QStringLiteral("tst_cli-holder");
     const QString killerName = QStringLiteral("tst_cli-killer");
     {
-        QSqlDatabase holder = serverConnection(*server, holderName);
-        QSqlDatabase killer = serverConnection(*server, killerName);
+        QSqlDatabase holder = TestSupport::serverConnection(*server, server->database, holderName);
+        QSqlDatabase killer = TestSupport::serverConnection(*server, server->database, killerName);
         QVERIFY2(holder.open() && killer.open(), qPrintable(holder.lastError().text()));
         // A private copy of the results, so that nothing the other suites count is touched.
         const QString table = QStringLiteral("stalk_drop_%1").arg(QCoreApplication::applicationPid());
@@ -1799,17 +1787,12 @@ void TestCli::shouldKeepTheServersWarningsOffStandardError()
     // PostgreSQL sends warnings outside any error ("WARNING: terminating connection because of
     // crash of another server process" when a backend dies); libpq prints them on stderr
     // unless told otherwise. A trigger raising a WARNING on every deleted row stands in for it.
-    const QString url = qEnvironmentVariable("STALK_PG_URL");
-    if (url.isEmpty()) {
-        if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))
-            QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL is not set");
-        QSKIP("no server: run under tools/servers/with_postgres.sh");
-    }
+    REQUIRE_SERVER_URL(url, "STALK_PG_URL");
     const Outcome<StoreUrl> server = StoreUrl::parse(url);
     QVERIFY(server.ok());
     const QString name = QStringLiteral("tst_cli-warnings");
     {
-        QSqlDatabase db = serverConnection(*server, name);
+        QSqlDatabase db = TestSupport::serverConnection(*server, server->database, name);
         QVERIFY2(db.open(), qPrintable(db.lastError().text()));
         const QString table = QStringLiteral("stalk_warn_%1").arg(QCoreApplication::applicationPid());
         QSqlQuery q(db);
