@@ -1,8 +1,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStorageInfo>
@@ -13,6 +11,7 @@
 #include <memory>
 
 #include "purger.h"
+#include "sqlitewriter.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
@@ -32,60 +31,6 @@ constexpr int kBulkRows = 150000;
 /// at most about 0.7 s (Purger::lockBurstMs + a batch + SQLite's 100 ms busy-handler step);
 /// this bound leaves a loaded machine more than 3× that, and is half the writer's timeout.
 constexpr double kLongestWaitBoundMs = 2500;
-
-/// tools/sqlite_writer.py: a Celery worker storing results as django-celery-results does, with
-/// Python's sqlite3 and Django's default 5 s busy timeout, one result every 50 ms.
-class Writer final
-{
-public:
-    bool start(const QString &db, QString *error)
-    {
-        m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.start(QStringLiteral("/usr/bin/python3"),
-                        {QStringLiteral(STALK_SQLITE_WRITER), db, QStringLiteral("--timeout"), QStringLiteral("5"),
-                         QStringLiteral("--interval-ms"), QStringLiteral("50"), QStringLiteral("--prefix"),
-                         QStringLiteral("live-")});
-        if (!m_process.waitForStarted(30000)) {
-            *error = m_process.errorString();
-            return false;
-        }
-        while (!m_out.contains("READY\n")) {
-            if (!m_process.waitForReadyRead(30000)) {
-                *error = QStringLiteral("the writer never got READY: ") + QString::fromUtf8(m_process.readAllStandardError());
-                return false;
-            }
-            m_out += m_process.readAllStandardOutput();
-        }
-        return true;
-    }
-
-    /// Stops it and reads its summary line (empty object when it printed none).
-    QJsonObject stop()
-    {
-        m_process.write("STOP\n");
-        m_process.closeWriteChannel();
-        if (!m_process.waitForFinished(60000))
-            m_process.kill();
-        m_out += m_process.readAllStandardOutput();
-        const QList<QByteArray> lines = m_out.trimmed().split('\n');
-        const QJsonObject summary = QJsonDocument::fromJson(lines.last()).object();
-        if (summary.isEmpty())
-            qWarning("writer: %s %s", m_out.constData(), m_process.readAllStandardError().constData());
-        return summary;
-    }
-
-    ~Writer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_out;
-};
 
 /// The window's Delete Expired (or Delete Selected): a PurgeJob on a model open on the file.
 QString purgeInWindow(const QString &path, qint64 expected, const QVector<qint64> &selected, qint64 *deleted)
@@ -244,7 +189,7 @@ void TestPurgeWriter::shouldNeverLockOutAWriter()
         }
     }
 
-    Writer writer;
+    SqliteWriterProcess writer;
     QString error;
     QVERIFY2(writer.start(path, &error), qPrintable(error));
     QElapsedTimer timer;
@@ -253,33 +198,30 @@ void TestPurgeWriter::shouldNeverLockOutAWriter()
     error = via == QLatin1String("cli") ? purgeWithCli(path, batchSize, &deleted)
                                         : purgeInWindow(path, expected, selected, &deleted);
     const qint64 purgeMs = timer.elapsed();
-    const QJsonObject summary = writer.stop();
+    const SqliteWriterProcess::Summary report = writer.stop();
     QCOMPARE(error, QString());
-    QVERIFY2(!summary.isEmpty(), "the writer printed no summary");
-    const qint64 written = summary.value(QStringLiteral("written")).toInteger(-1);
-    const qint64 failed = summary.value(QStringLiteral("failed")).toInteger(-1);
-    const double longestWait = summary.value(QStringLiteral("longest_wait_ms")).toDouble(-1);
+    QVERIFY2(report.ok, report.json.constData());
     qInfo("purge of %lld rows: %lld ms; the writer stored %lld results, %lld failed, longest wait %.0f ms",
-          static_cast<long long>(expected), static_cast<long long>(purgeMs), static_cast<long long>(written),
-          static_cast<long long>(failed), longestWait);
+          static_cast<long long>(expected), static_cast<long long>(purgeMs), static_cast<long long>(report.written),
+          static_cast<long long>(report.failed), report.longestWaitMs);
 
     // The writer lost nothing and was never kept out near its timeout.
-    QVERIFY2(failed == 0, qPrintable(QStringLiteral("the writer failed %1 times during a %2 ms purge: %3")
-                                          .arg(failed)
-                                          .arg(purgeMs)
-                                          .arg(QString::fromUtf8(QJsonDocument(summary).toJson(QJsonDocument::Compact)))));
-    QVERIFY2(longestWait >= 0 && longestWait < kLongestWaitBoundMs,
+    QVERIFY2(report.failed == 0, qPrintable(QStringLiteral("the writer failed %1 times during a %2 ms purge: %3")
+                                                 .arg(report.failed)
+                                                 .arg(purgeMs)
+                                                 .arg(QString::fromUtf8(report.json))));
+    QVERIFY2(report.longestWaitMs >= 0 && report.longestWaitMs < kLongestWaitBoundMs,
              qPrintable(QStringLiteral("the writer waited %1 ms for the lock during a %2 ms purge (bound %3 ms)")
-                            .arg(longestWait)
+                            .arg(report.longestWaitMs)
                             .arg(purgeMs)
                             .arg(kLongestWaitBoundMs)));
-    QVERIFY(written > 0);
+    QVERIFY(report.written > 0);
 
     // Exactly the expired rows went; every row the writer stored and every younger row stayed.
     QCOMPARE(deleted, expected);
     SqliteConnection db(path);
     QVERIFY2(db.isOpen(), qPrintable(db.openError()));
-    QCOMPARE(count(db, QStringLiteral("task_id LIKE 'live-%'")), written);
+    QCOMPARE(count(db, QStringLiteral("task_id LIKE 'live-%'")), report.written);
     QCOMPARE(count(db, QStringLiteral("date_done < ?"), {kCutoff}), qint64(0));
     QCOMPARE(count(db, QStringLiteral("task_id NOT LIKE 'live-%'")), younger);
 }
