@@ -14,8 +14,7 @@ Purger::Purger(ResultStore &store) : m_store(store) { }
 namespace {
 
 /// Runs one batch, keeping the summary's timing and counts exact whatever happens.
-/// *excludedWriters says whether it held a lock that kept every other writer out (also when
-/// it failed: the lock was held until the rollback).
+/// *excludedWriters says whether it held a lock that kept every other writer out.
 template<typename Call>
 bool runBatch(PurgeSummary &summary, Call &&call, bool *finished, bool *excludedWriters)
 {
