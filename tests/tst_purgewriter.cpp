@@ -26,7 +26,7 @@ const QString kTable = QStringLiteral("django_celery_results_taskresult");
 const QString kCutoff = QStringLiteral("2025-01-31");
 /// Expired rows added to the fixture: enough for a purge of several seconds on a 2-core
 /// machine (the writer's 5 s timeout can only run out in a purge longer than that).
-constexpr int kBulkRows = 150000;
+constexpr int kBulkRows = 250000;
 /// What the writer's longest wait must stay under. The Purger lets waiting writers in after
 /// at most about 0.7 s (Purger::lockBurstMs + a batch + SQLite's 100 ms busy-handler step);
 /// this bound leaves a loaded machine more than 3× that, and is half the writer's timeout.
@@ -94,7 +94,7 @@ qint64 count(const SqliteConnection &db, const QString &where, const QVariantLis
 
 /// A purge never locks out the Celery workers writing results (issue 11): a real writer
 /// process (tools/sqlite_writer.py) stores a result every 50 ms with Django's 5 s busy timeout
-/// while Stalk purges 150,000 expired rows from a real SQLite file — through `stalk purge`
+/// while Stalk purges 250,000 expired rows from a real SQLite file — through `stalk purge`
 /// and the window's PurgeJob, in rollback-journal and WAL mode. The writer never fails,
 /// never waits near its timeout, and every row it wrote survives, as does every row younger
 /// than the cutoff.
