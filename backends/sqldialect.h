@@ -139,6 +139,10 @@ public:
 
     /// Statements that open and close a short write transaction.
     virtual QString beginWriteSql() const = 0;
+    /// True when a write transaction locks the whole database against every other writer
+    /// (SQLite), not only the rows it changes: purge batches then report
+    /// DeleteBatch::excludedWriters and the Purger lets other writers in between them.
+    virtual bool writeLocksWholeDatabase() const { return false; }
     virtual QString commitSql() const { return QStringLiteral("COMMIT"); }
     virtual QString rollbackSql() const { return QStringLiteral("ROLLBACK"); }
 

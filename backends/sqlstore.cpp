@@ -606,6 +606,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
         return noCutoff();
     batchSize = qMax(1, batchSize);
     DeleteBatch batch;
+    batch.excludedWriters = m_dialect->writeLocksWholeDatabase();
     const bool walkDates = m_planner && m_planner->walksDateIndexForPurge();
     const StoreError error = inTransaction(what, [&]() -> StoreError {
         bool tasksLeft = false;
@@ -660,6 +661,7 @@ Outcome<DeleteBatch> SqlStore::deleteRows(const QVector<qint64> &rowIds)
         return e;
     DeleteBatch batch;
     batch.finished = true;
+    batch.excludedWriters = m_dialect->writeLocksWholeDatabase();
     QVector<qint64> ids;
     QSet<qint64> seen;
     for (qint64 id : rowIds) {
