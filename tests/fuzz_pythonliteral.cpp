@@ -1,5 +1,5 @@
 // libFuzzer target: PyLiteral's readers of stored text (Python reprs of args/kwargs, JSON
-// results) and its renderers; what one renders as JSON reads back as the same JSON.
+// results) and its renderers; what each reads and renders reads back to the same rendering.
 // Seeds: tests/fuzz/corpus/pythonliteral/ (task_args/task_kwargs/result texts Celery stored).
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QString text = fuzzText(data, size);
 
     for (const bool truncated : {false, true}) {
-        checkParsed(PyLiteral::parsePython(text, truncated), text.size());
+        const PyLiteral::ParseResult python = PyLiteral::parsePython(text, truncated);
+        checkParsed(python, text.size());
+        if (python.ok && !python.truncated) {
+            // The same for Python: what toPython() writes reads back to the same text.
+            const QString once = PyLiteral::toPython(python.value);
+            const PyLiteral::ParseResult again = PyLiteral::parsePython(once);
+            FUZZ_CHECK(again.ok, QStringLiteral("toPython() wrote what parsePython() refuses: %1 in %2").arg(again.error, once));
+            FUZZ_CHECK(PyLiteral::toPython(again.value) == once,
+                       QStringLiteral("toPython() -> parsePython() -> toPython() changed %1").arg(once));
+        }
         const PyLiteral::ParseResult json = PyLiteral::parseJson(text, truncated);
         checkParsed(json, text.size());
         if (json.ok && !json.truncated) {

@@ -1,7 +1,9 @@
-// libFuzzer target: TimeParse, which reads stored dates (CouchDB's date_done through
-// CouchDocument::parseDateDone) and what operators type (--before, --older-than). What it
-// reads, formatTimestamp()/formatDuration() write back to text it reads as the same time.
-// Seeds: tests/fuzz/corpus/timeparse/ (date_done texts Celery stored, durations from the README).
+// libFuzzer target: time parsing. TimeParse reads stored dates (CouchDB's date_done through
+// CouchDocument::parseDateDone) and what operators type (--before, --older-than);
+// SqliteDialect::parseDateText reads the date columns of SQLite files and text dates of the
+// servers. What each reads, its writer writes back to text it reads as the same time, and
+// where both read a text, they read the same instant.
+// Seeds: tests/fuzz/corpus/timeparse/ (date_done texts Celery stored, the documented forms).
 #include <cstddef>
 #include <cstdint>
 
@@ -10,6 +12,7 @@
 
 #include "couchdocument.h"
 #include "fuzzcheck.h"
+#include "sqlitedialect.h"
 #include "timeparse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -29,6 +32,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(!error.isEmpty(), "a rejected timestamp without a reason");
     }
+
+    bool ok = false;
+    const QDateTime stored = SqliteDialect::parseDateText(text, &ok);
+    if (ok) {
+        FUZZ_CHECK(stored.isValid() && stored.timeSpec() == Qt::UTC, "a stored date that is invalid or not UTC");
+        // Outside years 1–9999 (an offset past the calendar's ends) no writer has four digits.
+        if (stored.date().year() >= 1 && stored.date().year() <= 9999) {
+            const QString written = SqliteDialect::dateText(stored, DateTextStyle::SqlAlchemy);
+            bool again = false;
+            FUZZ_CHECK(SqliteDialect::parseDateText(written, &again) == stored && again,
+                       QStringLiteral("'%1' reads back as another stored date").arg(written));
+        }
+        FUZZ_CHECK(!t.isValid() || t == stored,
+                   QStringLiteral("TimeParse reads %1, the stored-date reader %2")
+                       .arg(t.toString(Qt::ISODateWithMs), stored.toString(Qt::ISODateWithMs)));
+    }
+    // The stored-date reader reads every form TimeParse does but the lowercase 't'.
+    FUZZ_CHECK(!t.isValid() || ok || text.contains(u't'), QStringLiteral("TimeParse alone reads '%1'").arg(text));
 
     qint64 seconds = -1;
     error.clear();

@@ -39,7 +39,7 @@ def write(target, source, data):
 def column(db, sql):
     """Distinct values of one column, shortest and longest first (the odd ones)."""
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-    values = sorted({row[0] for row in con.execute(sql) if row[0] is not None}, key=len)
+    values = sorted({row[0] for row in con.execute(sql) if row[0] is not None}, key=lambda v: (len(v), v))
     con.close()
     if len(values) <= PER_SOURCE:
         return values
@@ -64,6 +64,8 @@ def from_sqlite(fixtures):
         write("timeparse", "django-group-date_done", text)
     # Celery's SQLAlchemy backend pickles result, args and kwargs.
     taskmeta = os.path.join(fixtures, "taskmeta.sqlite3")
+    for text in column(taskmeta, "SELECT date_done FROM celery_taskmeta"):
+        write("timeparse", "taskmeta-date_done", text)
     for col in ("result", "args", "kwargs"):
         for blob in column(taskmeta, "SELECT %s FROM celery_taskmeta" % col):
             write("picklereader", "taskmeta-" + col, bytes(blob))
