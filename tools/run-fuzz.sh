@@ -19,9 +19,14 @@ jobs=${STALK_FUZZ_JOBS:-$(nproc)}
 build=${STALK_FUZZ_BUILD_DIR:-build-fuzz}
 [[ "$build" = /* ]] || build="$root/$build"
 
-all=(picklereader pythonliteral valuedecoder couchpage couchdocument timeparse storeurl)
+# Every tests/fuzz_<name>.cpp is a target (tests/CMakeLists.txt builds each).
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
+if [[ ${#targets[@]} -eq 0 ]]; then
+    for source in tests/fuzz_*.cpp; do
+        name=${source#tests/fuzz_}
+        targets+=("${name%.cpp}")
+    done
+fi
 
 echo "=== Fuzzing ${targets[*]} for ${seconds} s each ($jobs at a time) in $build ==="
 launcher=()
