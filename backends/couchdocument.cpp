@@ -191,6 +191,15 @@ bool plainAsciiBytes(QByteArrayView b)
     return true;
 }
 
+// Qt's compact JSON of s: whole, or with limited a prefix as appendPrefixOf() writes it.
+bool appendQtCompact(const Slice &s, QByteArray &out, bool limited)
+{
+    if (limited)
+        return appendPrefixOf(out, qtValue(s));
+    out += compactJson(qtValue(s)).toUtf8();
+    return false;
+}
+
 // Writes the compact JSON of the (already validated) value s, as QJsonDocument would; with
 // limited, stops at a member boundary once longEnough(). Returns true when it stopped.
 bool writeCompact(const Slice &s, QByteArray &out, bool limited)
@@ -246,7 +255,7 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                 in.skipValue(1);
                 m.value.end = in.pos();
                 if (!plainAsciiBytes(m.key))
-                    return appendPrefixOf(out, qtValue(s)); // Qt's own key order
+                    return appendQtCompact(s, out, limited); // Qt's own key order
                 members.append(m);
             } while (in.take(','));
         }
@@ -254,7 +263,7 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                          [](const Member &a, const Member &b) { return a.key < b.key; });
         for (qsizetype k = 1; k < members.size(); ++k) {
             if (members[k].key == members[k - 1].key)
-                return appendPrefixOf(out, qtValue(s)); // duplicates: Qt keeps the last
+                return appendQtCompact(s, out, limited); // duplicates: Qt keeps the last
         }
         out += '{';
         for (qsizetype k = 0; k < members.size(); ++k) {
