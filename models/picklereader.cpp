@@ -404,7 +404,10 @@ private:
     }
     int globalNode(const QString &module, const QString &name)
     {
-        const QString full = normalizeModule(module + QLatin1Char('.') + name);
+        QString full = normalizeModule(module + QLatin1Char('.') + name);
+        // No Python name holds control characters: such a name is shown as its repr, on one line.
+        if (std::any_of(full.cbegin(), full.cend(), [](QChar c) { return c.category() == QChar::Other_Control; }))
+            full = PyLiteral::reprStr(full);
         // Reductions that rebuild plain values (and copyreg helpers) name no class of interest.
         static const QStringList plainBuilders = {
             QStringLiteral("builtins.set"),           QStringLiteral("builtins.frozenset"),

@@ -17,7 +17,7 @@ constexpr qsizetype summaryMax = 201; // 200 characters and a "…"
 void checkDecoded(const ValueDecoder::Decoded &d)
 {
     FUZZ_CHECK(d.summary.size() <= summaryMax, QStringLiteral("a %1-character summary").arg(d.summary.size()));
-    FUZZ_CHECK(!d.summary.contains(u'\n'), "a summary of more than one line");
+    FUZZ_CHECK(!d.summary.contains(u'\n'), QStringLiteral("a summary of more than one line: %1").arg(d.summary));
 }
 
 } // namespace
