@@ -592,7 +592,14 @@ private:
                 line.chop(1);
             if (!isDecimal(line))
                 return fail(QStringLiteral("LONG is not a number"));
-            return push(textNode(T::Int, QString::fromLatin1(line)));
+            {
+                // Python reads "007" as 7 and "-0" as 0: the digits without leading zeros.
+                const bool negative = line.startsWith('-');
+                QByteArray digits = line.mid(negative ? 1 : 0);
+                while (digits.size() > 1 && digits.startsWith('0'))
+                    digits.remove(0, 1);
+                return push(textNode(T::Int, QString::fromLatin1((negative && digits != "0" ? "-" : "") + digits)));
+            }
         case Op::FLOAT: {
             bool ok = false;
             const double d = line.toDouble(&ok);

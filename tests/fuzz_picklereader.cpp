@@ -1,4 +1,5 @@
-// libFuzzer target: PickleReader (the bytes of a stored pickle) and its renderings.
+// libFuzzer target: PickleReader (the bytes of a stored pickle) and its renderings; the JSON
+// one reads back as JSON.
 // Seeds: tests/fuzz/corpus/picklereader/ (pickles Python wrote: tools/fixtures/make_pickles.py).
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const QString json = PyLiteral::toJson(r.value, {2, 100, 50000});
             FUZZ_CHECK(python.size() <= 50001 && json.size() <= 50001, "a rendering exceeds maxChars");
             FUZZ_CHECK(!r.incomplete || lenient, "incomplete without lenientEnd");
+            // The JSON form is JSON (unless cut by maxChars). The Python form is not always
+            // Python: class names are shown as the pickle spells them.
+            if (json.size() < 50000) {
+                const PyLiteral::ParseResult again = PyLiteral::parseJson(json);
+                FUZZ_CHECK(again.ok, QStringLiteral("toJson() wrote what parseJson() refuses: %1 in %2").arg(again.error, json));
+            }
         } else {
             FUZZ_CHECK(!r.error.isEmpty(), "an error without a sentence");
             FUZZ_CHECK(r.errorOffset >= 0 && r.errorOffset <= bytes.size(), "an error offset outside the input");

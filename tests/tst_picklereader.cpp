@@ -330,6 +330,17 @@ private slots:
         QCOMPARE(r.firstClass, QStringLiteral("'a.b\\nc'"));
     }
 
+    // Found by fuzz_picklereader: protocol 0's LONG kept leading zeros ("01", not JSON).
+    void shouldReadProtocolZeroLongsAsPythonDoes()
+    {
+        for (const auto &[pickle, python] : {std::pair{"L007L\n.", "7"}, {"L-00L\n.", "0"}, {"L-010\n.", "-10"}}) {
+            const PickleReader::Result r = PickleReader::read(QByteArray(pickle));
+            QVERIFY2(r.ok, qPrintable(r.error));
+            QCOMPARE(PyLiteral::toPython(r.value), QString::fromLatin1(python));
+            QCOMPARE(PyLiteral::toJson(r.value), QString::fromLatin1(python));
+        }
+    }
+
     void shouldSurviveRandomMutations()
     {
         QVector<QByteArray> seeds;
