@@ -155,10 +155,13 @@ StoreUrl StoreUrl::withPassword(const QString &newPassword) const
         return url;
     const QString encoded = u':' + QString::fromLatin1(QUrl::toPercentEncoding(newPassword));
     const UserInfo info = userInfoOf(url.original);
-    if (info.at >= 0)
-        url.original.insert(info.at, encoded); // scheme://user@host -> scheme://user:PW@host
-    else if (info.authority >= 0)
+    if (info.at >= 0) {
+        // scheme://user@host -> scheme://user:PW@host; an empty password's ':' (user:@host) goes.
+        const qsizetype from = info.colon >= 0 ? info.colon : info.at;
+        url.original.replace(from, info.at - from, encoded);
+    } else if (info.authority >= 0) {
         url.original.insert(info.authority, encoded + u'@'); // scheme://host -> scheme://:PW@host
+    }
     return url;
 }
 

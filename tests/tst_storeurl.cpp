@@ -28,6 +28,8 @@ private Q_SLOTS:
     void shouldMakeStoresForEveryEngine();
     void shouldPutAPasswordIntoTheUrl_data();
     void shouldPutAPasswordIntoTheUrl();
+    void shouldReplaceAnEmptyPassword_data();
+    void shouldReplaceAnEmptyPassword();
     void shouldNameTheAccount();
     void shouldTakeThePasswordFromTheUrlThenTheOptionsThenTheEnvironment();
     void shouldAskForAPasswordOnlyWhenOneCouldHelp_data();
@@ -322,6 +324,27 @@ void TestStoreUrl::shouldPutAPasswordIntoTheUrl()
     if (!password.isEmpty())
         QVERIFY(!with.displayString().contains(password));
     QCOMPARE(with.withoutPassword(), url.withoutPassword());
+}
+
+// Found by fuzz_storeurl: "u:@h" kept its ':' and the prompt's password read back as ":pw".
+void TestStoreUrl::shouldReplaceAnEmptyPassword_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("result");
+    QTest::newRow("after the user") << "postgresql://u:@h:5432/db" << "postgresql://u:pw@h:5432/db";
+    QTest::newRow("no user") << "couchdb://:@h/x" << "couchdb://:pw@h/x";
+}
+
+void TestStoreUrl::shouldReplaceAnEmptyPassword()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, result);
+    const StoreUrl url = StoreUrl::parse(text).value();
+    QCOMPARE(url.password, QString());
+    const StoreUrl with = url.withPassword(QStringLiteral("pw"));
+    QCOMPARE(with.original, result);
+    QCOMPARE(StoreUrl::parse(with.original)->password, QStringLiteral("pw"));
+    QCOMPARE(StoreUrl::parse(with.original)->user, url.user);
 }
 
 void TestStoreUrl::shouldNameTheAccount()
