@@ -137,10 +137,17 @@ QString StoreUrl::withoutPassword(const QString &text)
     const UserInfo info = userInfoOf(text);
     if (!info.hasPassword())
         return text;
-    // "scheme://:PW@host" (a password without a user) loses its '@' too.
-    const qsizetype end = info.colon == info.authority ? info.at + 1 : info.at;
     QString stripped = text;
-    stripped.remove(info.colon, end - info.colon);
+    stripped.remove(info.colon, info.at - info.colon);
+    // "scheme://:PW@host" (a password without a user) loses its '@' too, unless the '@' is
+    // what tells the host from a later one: "couchdb://@host:5984/db@x" reads, while
+    // "couchdb://host:5984/db@x" reads as a password typed unencoded and is refused.
+    if (info.colon == info.authority) {
+        QString bare = stripped;
+        bare.remove(info.colon, 1);
+        if (parse(bare))
+            return bare;
+    }
     return stripped;
 }
 

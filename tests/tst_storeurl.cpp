@@ -189,6 +189,10 @@ void TestStoreUrl::shouldMaskAndRemoveThePassword_data()
     QTest::newRow("no user") << "couchdb://127.0.0.1:5984/x" << "couchdb://127.0.0.1:5984/x"
                              << "couchdb://127.0.0.1:5984/x";
     QTest::newRow("password without user") << "postgresql://:pw@h/db" << "postgresql://:***@h/db" << "postgresql://h/db";
+    // Found by fuzz_storeurl: without its '@' the URL would read as an unencoded password.
+    QTest::newRow("password without user, '@' in the database") << "couchdbs://:pw@h.example:6984/a@b/"
+                                                                << "couchdbs://:***@h.example:6984/a@b/"
+                                                                << "couchdbs://@h.example:6984/a@b/";
     QTest::newRow("sqlite") << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3";
     QTest::newRow("bare path") << "/srv/db.sqlite3" << "/srv/db.sqlite3" << "/srv/db.sqlite3";
     QTest::newRow("options kept") << "db+postgresql://u:pw@h/d?table=t&user=a:b@c"

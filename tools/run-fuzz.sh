@@ -6,6 +6,8 @@
 # out-of-memory fails the run; the input that caused it is saved and its path printed, with
 # the command that replays it. ./test.sh runs this as its last stage.
 #   STALK_FUZZ_SECONDS=45     seconds per target
+#   STALK_FUZZ_SEED=1         libFuzzer's seed; 0 draws a new one each run. ./test.sh (and so
+#                             CI) replays the same search each time; explore with 0 and longer.
 #   STALK_FUZZ_JOBS=$(nproc)  targets run at the same time (each uses one core)
 #   STALK_FUZZ_BUILD_DIR=build-fuzz
 # Inputs a run finds that reach new code are kept in BUILD_DIR/fuzz-corpus/<target>/ (the
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 seconds=${STALK_FUZZ_SECONDS:-45}
+seed=${STALK_FUZZ_SEED:-1}
 jobs=${STALK_FUZZ_JOBS:-$(nproc)}
 build=${STALK_FUZZ_BUILD_DIR:-build-fuzz}
 [[ "$build" = /* ]] || build="$root/$build"
@@ -28,7 +31,7 @@ if [[ ${#targets[@]} -eq 0 ]]; then
     done
 fi
 
-echo "=== Fuzzing ${targets[*]} for ${seconds} s each ($jobs at a time) in $build ==="
+echo "=== Fuzzing ${targets[*]} for ${seconds} s each ($jobs at a time, seed $seed) in $build ==="
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON \
@@ -51,7 +54,7 @@ fuzz() {
     mkdir -p "$corpus" "$artifacts" "$build/fuzz-logs"
     # The first corpus directory receives what the run finds; the seeds are read only.
     # -timeout: one input taking 10 s is a hang; -rss_limit_mb: 2 GB is a runaway.
-    "$build/tests/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$build/tests/fuzz_$target" -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2048 \
         -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" \
         "$corpus" "$root/tests/fuzz/corpus/$target" >"$build/fuzz-logs/$target.log" 2>&1
     echo $? >"$build/fuzz-logs/$target.rc"
