@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "couchstore.h"
+#include "redisstore.h"
 #include "sqlstore.h"
 
 namespace {
@@ -112,7 +113,8 @@ StoreUrl StoreUrl::withPassword(const QString &newPassword) const
 
 QString StoreUrl::account() const
 {
-    QString account = user + u'@' + host;
+    // Redis logs in without a user name (its default user): "HOST:PORT" then.
+    QString account = user.isEmpty() && scheme == Scheme::Redis ? host : user + u'@' + host;
     if (port > 0)
         account += u':' + QString::number(port);
     return account;
@@ -175,7 +177,29 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         return url;
     }
 
-    if (base == QLatin1String("postgresql") || base == QLatin1String("postgres"))
+    if ((base == QLatin1String("redis") || base == QLatin1String("rediss")) && !url.celeryDbPrefix) {
+        url.scheme = Scheme::Redis;
+        url.tls = base == QLatin1String("rediss");
+        if (scheme == QLatin1String("redis+socket")) {
+            // Celery's unix socket form: redis+socket:///path/redis.sock?virtual_host=DB
+            const qsizetype slash = rest.indexOf(u'/');
+            if (slash < 0 || slash == rest.size() - 1)
+                return invalid(text, QStringLiteral("it names no socket (redis+socket:///path/redis.sock)"));
+            const QString authority = rest.left(slash);
+            const qsizetype at = authority.lastIndexOf(u'@');
+            if (at >= 0) {
+                const QString userInfo = authority.left(at);
+                const qsizetype colon = userInfo.indexOf(u':');
+                url.user = percentDecoded(colon < 0 ? QStringView(userInfo) : QStringView(userInfo).left(colon));
+                if (colon >= 0)
+                    url.password = percentDecoded(QStringView(userInfo).mid(colon + 1));
+            }
+            url.path = percentDecoded(QStringView(rest).mid(slash));
+            return url;
+        }
+        if (scheme.contains(u'+'))
+            return invalid(text, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
+    } else if (base == QLatin1String("postgresql") || base == QLatin1String("postgres"))
         url.scheme = Scheme::PostgreSql;
     else if (base == QLatin1String("mysql") || base == QLatin1String("mariadb"))
         url.scheme = Scheme::MySql;
@@ -184,10 +208,10 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
              && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
-        return invalid(text, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb or couchdb)").arg(m.captured(1)));
+        return invalid(text, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb or redis)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
         return invalid(text, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
-    url.tls = scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
+    url.tls = url.tls || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
 
     // Network form: [user[:password]@]host[:port][/database]
     const qsizetype slash = rest.indexOf(u'/');
@@ -298,6 +322,8 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &
     }
     case StoreUrl::Scheme::CouchDb:
         return makeCouchStoreFactory(login, merged);
+    case StoreUrl::Scheme::Redis:
+        return makeRedisStoreFactory(login, merged);
     }
     return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
 }
