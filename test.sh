@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs what is missing, builds with
 # warnings as errors, writes fixture databases with the real Celery, starts every server the
-# tests need on 127.0.0.1 (CouchDB-compatible pouchdb-server, PostgreSQL 15, MariaDB 10.11, Redis),
+# tests need on 127.0.0.1 (CouchDB-compatible pouchdb-server, PostgreSQL 15, MariaDB 10.11),
 # runs all suites with CTest — then again in an AddressSanitizer + UndefinedBehaviorSanitizer
 # build — and stops the servers, also when a test fails. It also builds the command-line-only
 # stalk (STALK_GUI=OFF) and checks that it loads no Qt Widgets/Gui and answers as the full
