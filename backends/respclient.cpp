@@ -47,6 +47,9 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
     if (depth > maxDepth)
         return invalid(QStringLiteral("replies nested deeper than %1").arg(maxDepth));
     const char kind = data.at(*pos);
+    if (kind != '+' && kind != '-' && kind != ':' && kind != '$' && kind != '*')
+        return invalid(QStringLiteral("the server does not speak the Redis protocol (a reply starts with byte 0x%1)")
+                           .arg(quint8(kind), 2, 16, QLatin1Char('0')));
     QByteArray line;
     qsizetype next = 0;
     if (!readLine(data, *pos + 1, &line, &next))
@@ -104,8 +107,7 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
         break;
     }
     default:
-        return invalid(QStringLiteral("the server does not speak the Redis protocol (a reply starts with byte 0x%1)")
-                           .arg(quint8(kind), 2, 16, QLatin1Char('0')));
+        Q_UNREACHABLE();
     }
     *pos = next;
     *out = std::move(v);
