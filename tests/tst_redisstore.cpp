@@ -11,6 +11,8 @@
 #include <QTcpServer>
 
 #include "couchindex.h"
+#include "purger.h"
+#include "taskresultmodel.h"
 #include "redisstore.h"
 #include "storechecks.h"
 #include "storeopener.h"
@@ -83,6 +85,7 @@ private Q_SLOTS:
     void shouldRecheckAKeyChangedSincePreview();
     void shouldDeleteSelectedRowsOnly();
     void shouldRefuseDeletesWhenReadOnly();
+    void shouldShowRowsAndPurgeThroughTheWindowsModel();
 
 private:
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
@@ -703,6 +706,48 @@ void TestRedisStore::shouldRefuseDeletesWhenReadOnly()
              StoreError::Code::PermissionDenied);
     const qint64 total = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
     QCOMPARE(qint64(scratchIds(CouchDocument::taskPrefix, QString()).size()), total);
+}
+
+void TestRedisStore::shouldShowRowsAndPurgeThroughTheWindowsModel()
+{
+    // The window's path: TaskResultModel opens its own store (incrementally, on its worker
+    // thread) from the factory of a URL; Delete Expired is a PurgeJob on that model.
+    copyToScratch(QStringLiteral("pickle"));
+    const QJsonObject set = dataSet(QStringLiteral("pickle"));
+    const qint64 total = set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    const Outcome<StoreFactory> factory = makeStoreFactory(m_url + QStringLiteral("/%1").arg(scratchDb));
+    QVERIFY(factory.ok());
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(*factory);
+    QVERIFY(opened.wait(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total, 30000);
+    QCOMPARE(model.storeInfo().layout, StoreInfo::Layout::Redis);
+
+    const QString cutoff = QStringLiteral("2025-02-01T00:00:00Z");
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == cutoff)
+            expired = toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    QVERIFY(expired.size() > 2);
+    PurgeJob job(&model);
+    QSignalSpy finished(&job, &PurgeJob::finished);
+    job.startPurge(TestSupport::criteriaFor(cutoff), expired.size());
+    QVERIFY(finished.wait(30000));
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(expired.size()));
+    QStringList left;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+        const QString id = v.toObject().value(QLatin1String("task_id")).toString();
+        if (!expired.contains(id))
+            left.append(id);
+    }
+    QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), sorted(left));
+    model.refresh(); // as the window does once a purge finished
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total - expired.size(), 30000);
 }
 
 QTEST_GUILESS_MAIN(TestRedisStore)
