@@ -86,8 +86,17 @@ private Q_SLOTS:
     void shouldDeleteSelectedRowsOnly();
     void shouldRefuseDeletesWhenReadOnly();
     void shouldShowRowsAndPurgeThroughTheWindowsModel();
+    void shouldAnswerEveryCommandOfTheCommandLine();
 
 private:
+    struct Run
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+    /// The real `stalk` binary (STALK_BIN), stdin closed (no terminal).
+    static Run stalk(const QStringList &args);
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
     RedisConfig config(int db, const QString &keyPrefix = QString()) const;
     std::unique_ptr<RedisStore> openStore(const QString &dataSetName);
@@ -748,6 +757,99 @@ void TestRedisStore::shouldShowRowsAndPurgeThroughTheWindowsModel()
     QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), sorted(left));
     model.refresh(); // as the window does once a purge finished
     QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total - expired.size(), 30000);
+}
+
+TestRedisStore::Run TestRedisStore::stalk(const QStringList &args)
+{
+    QProcess process;
+    process.setProgram(qEnvironmentVariable("STALK_BIN"));
+    process.setArguments(args);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("STALK_PASSWORD"));
+    process.setProcessEnvironment(env);
+    process.start();
+    process.closeWriteChannel();
+    Run run;
+    if (!process.waitForFinished(60000))
+        return run;
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+void TestRedisStore::shouldAnswerEveryCommandOfTheCommandLine()
+{
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        QSKIP("STALK_BIN is not set (CTest sets it)");
+    copyToScratch(QStringLiteral("json"));
+    const QJsonObject set = dataSet(QStringLiteral("json"));
+    const QJsonObject counts = set.value(QLatin1String("counts")).toObject();
+    const QString url = m_url + QStringLiteral("/%1").arg(scratchDb);
+    const QString password = StoreUrl::parse(m_url)->password;
+
+    Run r = stalk({QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed().toLongLong(), qint64(counts.value(QLatin1String("status")).toObject().value(QLatin1String("FAILURE")).toInt()));
+
+    r = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--format"), QStringLiteral("jsonl")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), counts.value(QLatin1String("total")).toInt());
+    QStringList listed;
+    for (const QString &line : lines)
+        listed.append(QJsonDocument::fromJson(line.toUtf8()).object().value(QLatin1String("task_id")).toString());
+    QStringList all;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray())
+        all.append(v.toObject().value(QLatin1String("task_id")).toString());
+    QCOMPARE(sorted(listed), sorted(all));
+
+    const QJsonObject failure = [&] {
+        for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+            if (v.toObject().value(QLatin1String("status")).toString() == QLatin1String("FAILURE"))
+                return v.toObject();
+        }
+        return QJsonObject();
+    }();
+    r = stalk({QStringLiteral("show"), url, failure.value(QLatin1String("task_id")).toString(), QStringLiteral("--decode")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject shown = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(shown.value(QLatin1String("result_decoded")).toString().section(u'\n', 0, 0),
+             failure.value(QLatin1String("result")).toString());
+    QVERIFY(shown.value(QLatin1String("traceback")).toString().contains(QLatin1String("ValueError")));
+
+    r = stalk({QStringLiteral("show"), url, QStringLiteral("no-such-task")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("stalk: no result with task id no-such-task")) && !r.err.contains(password), qPrintable(r.err));
+
+    r = stalk({QStringLiteral("stats"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QLatin1String("\"SUCCESS\"")), qPrintable(r.out));
+
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == QLatin1String("2025-02-01T00:00:00Z"))
+            expired = toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--dry-run")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.startsWith(QStringLiteral("%1 results would be deleted").arg(expired.size())), qPrintable(r.out));
+    r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01")});
+    QCOMPARE(r.exitCode, 2); // no terminal, no --yes: refused before touching anything
+    QCOMPARE(qint64(scratchIds(CouchDocument::taskPrefix, QString()).size()), qint64(all.size()));
+    r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--yes"),
+               QStringLiteral("--batch-size"), QStringLiteral("3")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed(), QStringLiteral("deleted %1 results (and 0 groups)").arg(expired.size()));
+    QStringList left = all;
+    for (const QString &id : std::as_const(expired))
+        left.removeOne(id);
+    QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), sorted(left));
+
+    // The password: not given, no terminal: one sentence that says where to put it, exit 1.
+    r = stalk({QStringLiteral("count"), QStringLiteral("redis://127.0.0.1:%1/%2").arg(StoreUrl::parse(m_url)->port).arg(scratchDb)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("requires a password")) && r.err.count(u'\n') == 1, qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestRedisStore)
