@@ -22,6 +22,12 @@ QString infoField(const QByteArray &info, const char *name)
     return QString();
 }
 
+/// When a key expires, from its PTTL reply (-1: no TTL, -2: gone): an invalid date for none.
+QDateTime expiresAt(const RespValue &pttl, const QDateTime &now)
+{
+    return pttl.type == RespValue::Type::Integer && pttl.integer >= 0 ? now.addMSecs(pttl.integer) : QDateTime();
+}
+
 QList<QByteArray> withKeys(QList<QByteArray> head, const QStringList &keys)
 {
     for (const QString &k : keys)
@@ -366,8 +372,8 @@ QMap<QString, QString> RedisStore::foreignKeys() const
 
 void RedisStore::updateInfo()
 {
-    FieldSet fields{Field::RowId,    Field::TaskId,   Field::Status,  Field::Result, Field::Traceback,
-                    Field::Meta,     Field::DateDone, Field::GroupId, Field::ParentId};
+    FieldSet fields{Field::RowId, Field::TaskId,   Field::Status,  Field::Result,   Field::Traceback,
+                    Field::Meta,  Field::DateDone, Field::GroupId, Field::ParentId, Field::Expires};
     if (m_index.anyExtended()) {
         for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
             fields.insert(f);
@@ -452,9 +458,14 @@ Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint6
     lock.unlock();
     if (keys.isEmpty())
         return rows;
-    const Outcome<RespValue> values = m_conn->call(withKeys({"MGET"}, keys));
-    if (!values)
-        return values.error();
+    QVector<QList<QByteArray>> commands{withKeys({"MGET"}, keys)};
+    for (const QString &k : std::as_const(keys))
+        commands.append({"PTTL", k.toUtf8()});
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const Outcome<QVector<RespValue>> replies = m_conn->pipeline(commands);
+    if (!replies)
+        return replies.error();
+    const RespValue *values = &replies->at(0);
     if (values->isError())
         return RedisConnection::errorFor(*values, m_config.endpoint);
     for (qsizetype i = 0; i < keys.size() && i < values->items.size(); ++i) {
@@ -465,6 +476,7 @@ Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint6
             continue;
         TaskResult t = p.task;
         t.rowId = rowIds.at(i);
+        t.expires = expiresAt(replies->at(i + 1), now);
         rows.append(t);
     }
     return rows;
@@ -472,9 +484,11 @@ Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint6
 
 Outcome<TaskResult> RedisStore::fetchKey(const QString &key)
 {
-    const Outcome<RespValue> value = m_conn->call({"GET", key.toUtf8()});
-    if (!value)
-        return value.error();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const Outcome<QVector<RespValue>> replies = m_conn->pipeline({{"GET", key.toUtf8()}, {"PTTL", key.toUtf8()}});
+    if (!replies)
+        return replies.error();
+    const RespValue *value = &replies->at(0);
     if (value->isError()) {
         if (value->text.startsWith("WRONGTYPE"))
             return StoreError(Code::NotFound, QStringLiteral("key '%1' in database %2 of Redis at %3 is not a string, so not a Celery result")
@@ -497,6 +511,7 @@ Outcome<TaskResult> RedisStore::fetchKey(const QString &key)
                                               .arg(key, p.kind == Parsed::Kind::Group ? QStringLiteral("a saved group") : p.reason));
     TaskResult t = p.task;
     t.rowId = m_index.rowIdOf(m_index.slotOf(key));
+    t.expires = expiresAt(replies->at(1), now);
     return t;
 }
 

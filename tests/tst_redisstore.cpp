@@ -249,7 +249,7 @@ void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
     const bool extended = set.value(QLatin1String("extended")).toBool();
     for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Queue})
         QCOMPARE(info.fields.contains(f), extended);
-    for (Field f : {Field::TaskId, Field::Status, Field::Result, Field::Traceback, Field::DateDone, Field::GroupId})
+    for (Field f : {Field::TaskId, Field::Status, Field::Result, Field::Traceback, Field::DateDone, Field::GroupId, Field::Expires})
         QVERIFY(info.fields.contains(f));
     QVERIFY(!info.fields.contains(Field::PeriodicTaskName));
     QVERIFY(info.hasGroups);
@@ -309,6 +309,15 @@ void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
         }
         QVERIFY(t.complete);
         QVERIFY(t.rowId >= 0);
+        // The key's TTL as Redis counts it (result_expires; none with result_expires=None).
+        const int ttl = e.value(QLatin1String("ttl")).toInt();
+        QCOMPARE(t.expires.isValid(), ttl > 0);
+        if (ttl > 0) {
+            // The fixture writer read the TTL just before writing the expectations.
+            const QDateTime then = QFileInfo(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS")).lastModified().toUTC();
+            const qint64 off = qAbs(then.addSecs(ttl).secsTo(t.expires));
+            QVERIFY2(off < 120, qPrintable(QStringLiteral("expires %1, %2 s off the fixture's TTL").arg(t.expires.toString(Qt::ISODate)).arg(off)));
+        }
     }
 }
 
@@ -431,7 +440,12 @@ void TestRedisStore::shouldReturnSummaryAndFullRows()
         QVERIFY(s.traceback.isNull());
         const Outcome<TaskResult> one = store->fetchOne(s.rowId);
         QVERIFY(one.ok());
-        QCOMPARE(*one, f);
+        QVERIFY(f.expires.isValid()); // read with the values; a page row has none
+        QVERIFY(!s.expires.isValid());
+        QVERIFY(qAbs(one->expires.msecsTo(f.expires)) < 5000); // the same TTL, read twice
+        TaskResult same = *one;
+        same.expires = f.expires;
+        QCOMPARE(same, f);
     }
 }
 
@@ -817,6 +831,7 @@ void TestRedisStore::shouldAnswerEveryCommandOfTheCommandLine()
     QCOMPARE(shown.value(QLatin1String("result_decoded")).toString().section(u'\n', 0, 0),
              failure.value(QLatin1String("result")).toString());
     QVERIFY(shown.value(QLatin1String("traceback")).toString().contains(QLatin1String("ValueError")));
+    QVERIFY2(shown.value(QLatin1String("expires")).toString().endsWith(u'Z'), qPrintable(r.out)); // the key's TTL
 
     r = stalk({QStringLiteral("show"), url, QStringLiteral("no-such-task")});
     QCOMPARE(r.exitCode, 1);

@@ -145,7 +145,7 @@ void TestStoreUrl::shouldRejectBadUrls_data()
     QTest::newRow("in-memory sqlite") << "sqlite://" << "no file";
     QTest::newRow("sqlite with only slash") << "sqlite:///" << "no file";
     QTest::newRow("sqlite with host") << "sqlite://host/path.db" << "no host";
-    QTest::newRow("unknown scheme") << "redis://localhost:6379/0" << "unknown scheme";
+    QTest::newRow("unknown scheme") << "mongodb://localhost:27017/0" << "unknown scheme";
     QTest::newRow("unknown db+ scheme") << "db+oracle://u:p@h/d" << "unknown scheme";
     QTest::newRow("bad port") << "postgresql://u:p@h:port/d" << "not a port";
     QTest::newRow("port out of range") << "mysql://h:70000/d" << "not a port";
