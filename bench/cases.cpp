@@ -792,6 +792,33 @@ double fetchAllPagesBare(Http &http, const QString &database, qint64 *rowsOut)
 /// Celery metas with the same mix as the SQLite generator, as Celery's CouchBackend and
 /// RedisBackend write them (result_extended keys included, date_done naive UTC ISO):
 /// deterministic, one after another.
+/// An index-backed store (CouchDB, Redis) opened through the model: the first rows on screen,
+/// then the whole index; floor() measures the engine's own first batch.
+void measureFirstRows(const StoreFactory &factory, int runs, Figures *fig, const std::function<double()> &floor)
+{
+    for (int i = 0; i < runs; ++i) {
+        Session s(factory);
+        StallMonitor stall;
+        stall.start();
+        s.begin();
+        s.model().setStoreFactory(factory);
+        if (!s.waitFor([&] { return s.firstRowsShown(); })) {
+            fig->error = s.error();
+            break;
+        }
+        fig->stalk.push_back(s.since());
+        fig->add(QStringLiteral("stalk_open_ms"), s.opened());
+        s.waitFor([&] { return s.idle(); });
+        // The whole index through the model: loading over, the last refresh answered.
+        fig->add(QStringLiteral("stalk_index_complete_ms"), s.since());
+        fig->facts.insert(QStringLiteral("rows_when_complete"), s.model().rowCount());
+        fig->stall.push_back(stall.stop());
+        if (i == 0)
+            fig->facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
+        fig->floor.push_back(floor());
+    }
+}
+
 class MetaGenerator final
 {
 public:
@@ -944,34 +971,16 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
             fig.facts.insert(QStringLiteral("http_rows"), rows);
         }
     } else if (name == QLatin1String("couch_first_rows")) {
-        for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().setStoreFactory(factory);
-            if (!s.waitFor([&] { return s.firstRowsShown(); })) {
-                fig.error = s.error();
-                break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.add(QStringLiteral("stalk_open_ms"), s.opened());
-            s.waitFor([&] { return s.idle(); });
-            // The whole index through the model: loading over, the last refresh answered.
-            fig.add(QStringLiteral("stalk_index_complete_ms"), s.since());
-            fig.facts.insert(QStringLiteral("rows_when_complete"), s.model().rowCount());
-            fig.stall.push_back(stall.stop());
-            if (i == 0)
-                fig.facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
-            // Floor: the first _all_docs page of 200 documents.
+        // Floor: the first _all_docs page of 200 documents.
+        measureFirstRows(factory, runs, &fig, [&] {
             QUrlQuery q;
             q.addQueryItem(QStringLiteral("include_docs"), QStringLiteral("true"));
             q.addQueryItem(QStringLiteral("startkey"), QString::fromUtf8(QUrl::toPercentEncoding(jsonKey(QStringLiteral("celery-task-meta-")))));
             q.addQueryItem(QStringLiteral("limit"), QStringLiteral("200"));
             const double t0 = nowMs();
             http.call("GET", QLatin1Char('/') + database + QStringLiteral("/_all_docs"), q);
-            fig.floor.push_back(nowMs() - t0);
-        }
+            return nowMs() - t0;
+        });
     } else {
         TaskQuery query;
         if (name == QLatin1String("couch_filter_status")) {
@@ -1113,25 +1122,8 @@ QJsonObject Cases::runRedis(const QString &name, const QString &url, qint64 docs
             fig.facts.insert(QStringLiteral("bare_keys"), keys);
         }
     } else if (name == QLatin1String("redis_first_rows")) {
-        for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().setStoreFactory(factory);
-            if (!s.waitFor([&] { return s.firstRowsShown(); })) {
-                fig.error = s.error();
-                break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.add(QStringLiteral("stalk_open_ms"), s.opened());
-            s.waitFor([&] { return s.idle(); });
-            fig.add(QStringLiteral("stalk_index_complete_ms"), s.since());
-            fig.facts.insert(QStringLiteral("rows_when_complete"), s.model().rowCount());
-            fig.stall.push_back(stall.stop());
-            if (i == 0)
-                fig.facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
-            // Floor: one SCAN batch and its values.
+        // Floor: one SCAN batch and its values.
+        measureFirstRows(factory, runs, &fig, [&] {
             const double t0 = nowMs();
             const Outcome<RespValue> scan = bare->call({"SCAN", "0", "MATCH", "celery-task-meta-*", "COUNT", "1000"});
             if (scan && scan->items.size() == 2) {
@@ -1141,8 +1133,8 @@ QJsonObject Cases::runRedis(const QString &name, const QString &url, qint64 docs
                 if (mget.size() > 1)
                     bare->call(mget);
             }
-            fig.floor.push_back(nowMs() - t0);
-        }
+            return nowMs() - t0;
+        });
     } else {
         TaskQuery query;
         if (name == QLatin1String("redis_filter_status"))
