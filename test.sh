@@ -8,16 +8,20 @@
 # build does. Exits non-zero on any failure.
 #   ./test.sh                  everything
 #   ./test.sh --no-sanitize    skip the sanitizer stage
-#   ./test.sh -R sqlstore      only the CTest suites matching a regex (servers still started)
+#   ./test.sh --no-fuzz        skip the fuzz stage
+#   ./test.sh -R sqlstore      only the CTest suites matching a regex (servers still started;
+#                              no fuzz stage)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 
 sanitize=1
+fuzz=1
 ctest_args=()
 for arg in "$@"; do
     case "$arg" in
         --no-sanitize) sanitize=0 ;;
+        --no-fuzz) fuzz=0 ;;
         *) ctest_args+=("$arg") ;;
     esac
 done
@@ -69,5 +73,13 @@ fi
 export STALK_REQUIRE_SERVERS=1
 # Each server wrapper starts its server on a free loopback port, exports its URL, runs the
 # command and always stops the server; tools/run-stages.sh runs CTest in each build.
+status=0
 tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh tools/servers/with_redis.sh \
-    tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}"
+    tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
+
+# Fuzzing, alone on the machine (the servers are stopped): each target on its seeds for a
+# bounded time; a crash, leak or sanitizer report fails the run and prints the input's path.
+if [[ $fuzz -eq 1 && ${#ctest_args[@]} -eq 0 ]]; then
+    tools/run-fuzz.sh || status=1
+fi
+exit $status

@@ -16,6 +16,7 @@
 
 #include "cliargs.h"
 #include "clioutput.h"
+#include "displaytext.h"
 #include "purger.h"
 #include "statusbreakdown.h"
 #include "storeopener.h"
@@ -302,23 +303,16 @@ QString commandHelp(const Command &command)
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-QString oneLine(QString text)
-{
-    text.replace(u'\n', u' ');
-    text.replace(u'\r', u' ');
-    return text.trimmed();
-}
-
 int usageError(const CliConsole &console, const QString &command, const QString &message)
 {
     const QString prefix = command.isEmpty() ? QStringLiteral("stalk") : QStringLiteral("stalk ") + command;
-    console.err(QStringLiteral("%1: %2\nTry '%1 --help' for more information.\n").arg(prefix, oneLine(message)));
+    console.err(QStringLiteral("%1: %2\nTry '%1 --help' for more information.\n").arg(prefix, DisplayText::sentence(message)));
     return ExitUsage;
 }
 
 int failure(const CliConsole &console, const QString &message)
 {
-    console.err(QStringLiteral("stalk: %1\n").arg(oneLine(message)));
+    console.err(QStringLiteral("stalk: %1\n").arg(DisplayText::sentence(message)));
     return ExitFailure;
 }
 
@@ -446,6 +440,8 @@ QStringList nullable(const QStringList &values)
 QString buildQuery(const CliArguments &arguments, TaskQuery *query)
 {
     query->search = arguments.value(QStringLiteral("search"));
+    if (const StoreError error = query->searchError())
+        return QStringLiteral("--search: %1").arg(error.message);
     query->taskNames = nullable(arguments.all(QStringLiteral("task-name")));
     query->statuses = nullable(arguments.all(QStringLiteral("status")));
     query->workers = nullable(arguments.all(QStringLiteral("worker")));
@@ -672,20 +668,23 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
             text += QStringLiteral("%1: not recorded by this schema\n").arg(section.key);
             continue;
         }
+        QStringList names;
         int nameWidth = int(section.key.size());
         int countWidth = 5;
         for (const FacetValue &value : section.values) {
-            nameWidth = std::max(nameWidth, int(value.value.isNull() ? 6 : value.value.size()));
+            names << (value.value.isNull() ? QStringLiteral("(none)")
+                                           : DisplayText::value(value.value, DisplayText::maxColumns));
+            nameWidth = std::max(nameWidth, DisplayText::width(names.constLast()));
             countWidth = std::max(countWidth, int(QString::number(value.count).size()));
         }
         text += section.key.leftJustified(nameWidth + 2) + QStringLiteral("count").rightJustified(countWidth) + u'\n';
-        for (const FacetValue &value : section.values) {
-            const QString name = value.value.isNull() ? QStringLiteral("(none)") : value.value;
-            text += name.leftJustified(nameWidth + 2) + QString::number(value.count).rightJustified(countWidth) + u'\n';
+        for (qsizetype i = 0; i < section.values.size(); ++i) {
+            text += DisplayText::padded(names.at(i), nameWidth + 2)
+                + QString::number(section.values.at(i).count).rightJustified(countWidth) + u'\n';
         }
     }
     if (!info.note.isEmpty())
-        text += QStringLiteral("\nnote: %1\n").arg(oneLine(info.note));
+        text += QStringLiteral("\nnote: %1\n").arg(DisplayText::sentence(info.note));
     console.out(text);
     return ExitSuccess;
 }
@@ -731,7 +730,7 @@ private:
 
 bool askConfirmation(const CliConsole &console, const QString &question)
 {
-    console.err(question + QStringLiteral(" [y/N] "));
+    console.err(DisplayText::sentence(question) + QStringLiteral(" [y/N] "));
     char line[64] = {};
     if (!std::fgets(line, sizeof line, stdin))
         return false;

@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "displaytext.h"
 #include "taskresultjson.h"
 #include "timeparse.h"
 
@@ -77,17 +78,6 @@ QString csvField(const QString &text)
     QString quoted = text;
     quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
     return u'"' + quoted + u'"';
-}
-
-QString elide(const QString &text, int width, Qt::TextElideMode mode)
-{
-    if (width <= 0 || text.size() <= width)
-        return text;
-    if (width == 1)
-        return QStringLiteral("…");
-    if (mode == Qt::ElideLeft)
-        return QStringLiteral("…") + text.right(width - 1);
-    return text.left(width - 1) + QStringLiteral("…");
 }
 
 QVector<int> fitColumns(const QVector<int> &natural, const QVector<int> &minimum,
@@ -244,7 +234,11 @@ public:
 private:
     static constexpr int separator = 2;
 
-    static QString cell(const QString &value) { return value.isNull() ? QStringLiteral("-") : value; }
+    /// A stored value as the table shows it: escaped (DisplayText), '-' for NULL.
+    static QString cell(const QString &value)
+    {
+        return value.isNull() ? QStringLiteral("-") : DisplayText::value(value);
+    }
 
     static QStringList cells(const TaskResult &row)
     {
@@ -262,10 +256,12 @@ private:
         QVector<int> natural;
         for (const QString &title : header)
             natural << int(title.size());
+        // A column is as wide as its widest value, up to DisplayText::maxColumns: one absurd
+        // value (a 100,000-character status) is cut, not every row widened to it.
         for (const TaskResult &row : rows) {
             const QStringList values = cells(row);
             for (int i = 0; i < values.size(); ++i)
-                natural[i] = std::max(natural[i], int(values.at(i).size()));
+                natural[i] = std::max(natural[i], std::min(DisplayText::width(values.at(i)), DisplayText::maxColumns));
         }
         // date_done and task_id (what `stalk show` takes) never shrink.
         QVector<int> minimum{19, std::min(natural[1], 7), std::min(natural[2], 10), natural[3],
@@ -297,11 +293,14 @@ private:
         for (int i = 0; i < m_columns; ++i) {
             // Task names keep their last, most telling part: "…tasks.parse_amount".
             const Qt::TextElideMode mode = i == 2 ? Qt::ElideLeft : Qt::ElideRight;
-            const QString value = m_maxWidth > 0 ? elide(values.at(i), m_widths.at(i), mode) : values.at(i);
+            // Without a terminal the widths of the first page only align; nothing but an
+            // absurd value is cut.
+            const int room = m_maxWidth > 0 ? m_widths.at(i) : std::max(m_widths.at(i), DisplayText::maxColumns);
+            const QString value = DisplayText::elided(values.at(i), room, mode);
             if (i + 1 == m_columns) {
                 text += value; // no trailing spaces
             } else {
-                text += value.leftJustified(m_widths.at(i)) + QString(separator, u' ');
+                text += DisplayText::padded(value, m_widths.at(i)) + QString(separator, u' ');
             }
         }
         return text + u'\n';

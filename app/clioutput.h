@@ -57,5 +57,3 @@ public:
 QVector<int> fitColumns(const QVector<int> &natural, const QVector<int> &minimum,
                         const QVector<bool> &shrinkable, int separator, int maxWidth);
 
-/// text cut to width characters with a "…" at the end (or, ElideLeft, the start) when longer.
-QString elide(const QString &text, int width, Qt::TextElideMode mode = Qt::ElideRight);

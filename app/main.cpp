@@ -3,12 +3,16 @@
 #include <QCoreApplication>
 
 #include "cli.h"
+#include "sqldialect.h"
 #if STALK_GUI
 #include "gui.h"
 #endif
 
 int main(int argc, char *argv[])
 {
+    // SQL drivers' own warnings (a server gone mid-operation) are not the one sentence a
+    // failure prints; QT_LOGGING_RULES="stalk.sql=true" shows them.
+    routeSqlDriverWarnings();
     // Decided before any Q*Application exists: commands must run without a display.
     const QStringList arguments = Cli::argumentsFrom(argc, argv);
     const Cli::Route route = Cli::route(arguments);

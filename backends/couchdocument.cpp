@@ -356,13 +356,18 @@ struct Slice
 };
 
 // Writes one value's text as Qt reads it (the fallback for values the raw writer leaves to
-// Qt), its long integers as written, as the DOM path does; as appendPrefixOf().
-bool appendAsQt(QByteArray &out, const Slice &s)
+// Qt), its long integers as written, as the DOM path does: whole, or with limited a prefix
+// as appendPrefixOf() writes it. Returns true when it stopped.
+bool appendAsQt(QByteArray &out, const Slice &s, bool limited = true)
 {
     Meta m;
     QJsonParseError error;
     const QJsonDocument doc = m.parse('[' + s.bytes() + ']', &error);
-    return appendPrefixOf(out, doc.array().at(0), m);
+    const QJsonValue value = doc.array().at(0);
+    if (limited)
+        return appendPrefixOf(out, value, m);
+    out += m.compact(value).toUtf8();
+    return false;
 }
 
 bool plainAsciiBytes(QByteArrayView b)
@@ -430,7 +435,7 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                 in.skipValue(1);
                 m.value.end = in.pos();
                 if (!plainAsciiBytes(m.key))
-                    return appendAsQt(out, s); // Qt's own key order
+                    return appendAsQt(out, s, limited); // Qt's own key order
                 members.append(m);
             } while (in.take(','));
         }
@@ -438,7 +443,7 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                          [](const Member &a, const Member &b) { return a.key < b.key; });
         for (qsizetype k = 1; k < members.size(); ++k) {
             if (members[k].key == members[k - 1].key)
-                return appendAsQt(out, s); // duplicates: Qt keeps the last
+                return appendAsQt(out, s, limited); // duplicates: Qt keeps the last
         }
         out += '{';
         for (qsizetype k = 0; k < members.size(); ++k) {

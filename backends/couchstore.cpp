@@ -697,6 +697,8 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
 {
     if (StoreError e = beginCall())
         return e;
+    if (StoreError e = query.searchError())
+        return e;
     // count() starts every refresh of the window and the command line: catch up here.
     // fetchPage() deliberately does not, so its pages match the count just given.
     if (StoreError e = catchUp())
@@ -712,6 +714,8 @@ Outcome<Facets> CouchStore::facets(const TaskQuery &query)
 {
     if (StoreError e = beginCall())
         return e;
+    if (StoreError e = query.searchError())
+        return e;
     if (StoreError e = catchUp())
         return e;
     QMutexLocker lock(&m_dataMutex);
@@ -722,6 +726,8 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
                                                    RowDetail detail)
 {
     if (StoreError e = beginCall())
+        return e;
+    if (StoreError e = query.searchError())
         return e;
     // While loading or live, the index grows between calls; the page is cut from the
     // index as it is now, consistent with itself.

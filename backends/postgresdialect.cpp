@@ -1,5 +1,8 @@
 #include "postgresdialect.h"
 
+#include <dlfcn.h>
+
+#include <QSqlDriver>
 #include <QSqlQuery>
 
 #include "jsonescape.h"
@@ -69,11 +72,43 @@ QSqlDatabase PostgresDialect::addConnection(const QString &connectionName) const
     return db;
 }
 
+namespace {
+
+/// libpq's notice processor: what the server says outside any answer ("WARNING: terminating
+/// connection because of crash of another server process", a FATAL while idle) goes to
+/// lcSqlDriver, not to standard error as libpq's default one does.
+void logNotice(void *, const char *message)
+{
+    qCWarning(lcSqlDriver, "PostgreSQL: %s", message);
+}
+
+} // namespace
+
+void PostgresDialect::routeNoticesToLog(const QSqlDatabase &db)
+{
+    // QPSQL hands out its PGconn; libpq is already loaded by the driver, so ask it for
+    // PQsetNoticeProcessor rather than linking it a second time.
+    const QVariant handle = db.driver()->handle();
+    // PGconn is libpq's typedef of struct pg_conn; Qt registers the pointer under either name.
+    if (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)
+        return;
+    void *connection = *static_cast<void *const *>(handle.data());
+    using NoticeProcessor = void (*)(void *, const char *);
+    using SetNoticeProcessor = NoticeProcessor (*)(void *, NoticeProcessor, void *);
+    static const auto setNoticeProcessor = [] {
+        void *libpq = dlopen("libpq.so.5", RTLD_LAZY | RTLD_NOLOAD);
+        return libpq ? reinterpret_cast<SetNoticeProcessor>(dlsym(libpq, "PQsetNoticeProcessor")) : nullptr;
+    }();
+    if (connection && setNoticeProcessor)
+        setNoticeProcessor(connection, &logNotice, nullptr);
+}
+
 StoreError PostgresDialect::connect(const QString &connectionName)
 {
     QSqlDatabase db = addConnection(connectionName);
     if (!db.open())
         return connectError(db.lastError());
+    routeNoticesToLog(db);
 
     QSqlQuery q(db);
     // Stored timestamptz values are rendered in UTC, naive timestamps (celery_taskmeta) are

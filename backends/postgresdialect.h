@@ -46,6 +46,8 @@ public:
 
 private:
     QSqlDatabase addConnection(const QString &connectionName) const override;
+    /// The server's notices on this connection go to lcSqlDriver (off by default).
+    static void routeNoticesToLog(const QSqlDatabase &db);
     QString cancelSql(qint64 sessionId) const override;
     QString tableNamesSql() const override;
     QString columnsSql() const override;

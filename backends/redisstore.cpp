@@ -141,6 +141,13 @@ StoreError RedisStore::beginCall()
     return ensureConnected();
 }
 
+StoreError RedisStore::beginCall(const TaskQuery &query)
+{
+    if (StoreError e = beginCall())
+        return e;
+    return query.searchError();
+}
+
 void RedisStore::interrupt()
 {
     m_interrupted.store(true);
@@ -408,7 +415,7 @@ void RedisStore::updateInfo()
 
 Outcome<qint64> RedisStore::count(const TaskQuery &query)
 {
-    if (StoreError e = beginCall())
+    if (StoreError e = beginCall(query))
         return e;
     QMutexLocker lock(&m_mutex);
     if (m_loadError.isError())
@@ -420,7 +427,7 @@ Outcome<qint64> RedisStore::count(const TaskQuery &query)
 
 Outcome<Facets> RedisStore::facets(const TaskQuery &query)
 {
-    if (StoreError e = beginCall())
+    if (StoreError e = beginCall(query))
         return e;
     QMutexLocker lock(&m_mutex);
     if (m_loadError.isError())
@@ -430,7 +437,7 @@ Outcome<Facets> RedisStore::facets(const TaskQuery &query)
 
 Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
-    if (StoreError e = beginCall())
+    if (StoreError e = beginCall(query))
         return e;
     QMutexLocker lock(&m_mutex);
     if (!(m_cachedQuery == query) || m_cachedGeneration != m_index.generation()) {

@@ -80,6 +80,8 @@ public:
 
 private:
     StoreError beginCall();
+    /// beginCall(), then the query's own limits (TaskQuery::searchError()).
+    StoreError beginCall(const TaskQuery &query);
     StoreError ensureConnected();
     void load(); // loader thread
     void applyBatch(const QStringList &keys, const QVector<RespValue> &values);

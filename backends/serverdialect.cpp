@@ -1,6 +1,7 @@
 #include "serverdialect.h"
 
 #include <QAtomicInteger>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -75,7 +76,16 @@ QDateTime ServerDialect::readDate(const QVariant &stored, QString *problem) cons
 
 QString ServerDialect::errorDetail(const QSqlError &error)
 {
-    return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+    QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    // PostgreSQL's excerpt of the statement ("LINE 1: PREPARE qpsqlpstmt_7 AS DELETE …" and a
+    // line with a caret under the position) names Stalk's SQL, not the problem; QPSQL's
+    // "(%1)" around an SQLSTATE it did not get leaves "()".
+    static const QRegularExpression excerpt(QStringLiteral(R"(^LINE \d+: .*$\n?(^\s*\^\s*$\n?)?)"),
+                                            QRegularExpression::MultilineOption);
+    static const QRegularExpression emptyParentheses(QStringLiteral(R"((^|\s)\(\)(?=\s|$))"));
+    text.remove(excerpt);
+    text.remove(emptyParentheses);
+    return text.simplified();
 }
 
 Outcome<QStringList> ServerDialect::tableNames(QSqlDatabase &db) const

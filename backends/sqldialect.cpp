@@ -6,6 +6,51 @@
 #include "postgresdialect.h"
 #include "sqlitedialect.h"
 
+Q_LOGGING_CATEGORY(lcSqlDriver, "stalk.sql", QtCriticalMsg)
+
+namespace {
+
+QtMessageHandler previousHandler = nullptr;
+
+/// Whether a message comes from Qt's SQL module or one of its drivers.
+bool isSqlDriverMessage(const QMessageLogContext &context, const QString &message)
+{
+    const QLatin1String category(context.category ? context.category : "default");
+    if (category.startsWith(QLatin1String("qt.sql")))
+        return true;
+    if (category != QLatin1String("default"))
+        return false;
+    static const QLatin1String prefixes[] = {
+        QLatin1String("QSqlQuery::"), QLatin1String("QSqlDatabase"), QLatin1String("QSqlResult"),
+        QLatin1String("QSqlDriver"),  QLatin1String("QPSQL"),        QLatin1String("QMYSQL"),
+        QLatin1String("QSQLite"),     QLatin1String("QSQLITE"),      QLatin1String("Unable to free statement"),
+    };
+    for (const QLatin1String &prefix : prefixes) {
+        if (message.startsWith(prefix))
+            return true;
+    }
+    return false;
+}
+
+void filterSqlDriverWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type != QtFatalMsg && isSqlDriverMessage(context, message) && !lcSqlDriver().isEnabled(type))
+        return;
+    if (previousHandler)
+        previousHandler(type, context, message);
+}
+
+} // namespace
+
+void routeSqlDriverWarnings()
+{
+    static const bool installed = [] {
+        previousHandler = qInstallMessageHandler(&filterSqlDriverWarnings);
+        return true;
+    }();
+    Q_UNUSED(installed)
+}
+
 std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptions &options)
 {
     switch (url.scheme) {

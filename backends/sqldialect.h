@@ -4,6 +4,7 @@
 #include "storeurl.h"
 
 #include <QDateTime>
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QString>
@@ -13,6 +14,18 @@
 
 #include <functional>
 #include <memory>
+
+/// "stalk.sql": what SQL drivers say on their own (Qt's "QSqlQuery::exec: database not open",
+/// "QMYSQLResult::cleanup: …", "Unable to free statement", a PostgreSQL server's notices such
+/// as "WARNING: terminating connection …"). Off by default: a failure is already reported
+/// once, as a StoreError sentence. QT_LOGGING_RULES="stalk.sql=true" shows them.
+Q_DECLARE_LOGGING_CATEGORY(lcSqlDriver)
+
+/// Sends the warnings Qt's SQL module and drivers write on their own (no logging category
+/// in Qt 6.4, or qt.sql.* in later versions) to lcSqlDriver instead of standard error.
+/// Installs a message handler for the process; other messages go on to the handler that
+/// was installed before. Call once, early in main().
+void routeSqlDriverWarnings();
 
 /// How long a statement waits for another connection's lock before failing with Locked.
 constexpr int defaultBusyTimeoutMs = 5000;
@@ -126,6 +139,10 @@ public:
 
     /// Statements that open and close a short write transaction.
     virtual QString beginWriteSql() const = 0;
+    /// True when a write transaction locks the whole database against every other writer
+    /// (SQLite), not only the rows it changes: purge batches then report
+    /// DeleteBatch::excludedWriters and the Purger lets other writers in between them.
+    virtual bool writeLocksWholeDatabase() const { return false; }
     virtual QString commitSql() const { return QStringLiteral("COMMIT"); }
     virtual QString rollbackSql() const { return QStringLiteral("ROLLBACK"); }
 

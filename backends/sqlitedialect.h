@@ -37,6 +37,8 @@ public:
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;
     QDateTime readDate(const QVariant &stored, QString *problem) const override;
     QString beginWriteSql() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
+    /// One writer at a time, in rollback-journal and WAL mode alike.
+    bool writeLocksWholeDatabase() const override { return true; }
     int maxBoundValues() const override { return 500; }
     StoreError mapError(const QSqlError &error, const QString &what) const override;
 

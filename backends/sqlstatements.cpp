@@ -1,5 +1,6 @@
 #include "sqlstatements.h"
 
+#include <limits>
 #include <utility>
 
 namespace {
@@ -70,6 +71,39 @@ QVariant SqlStatements::dateValue(const QDateTime &utc, int extraMicroseconds) c
     // USE_TZ=False: the column holds the wall clock of the zone, so compare with that.
     const QDateTime local = utc.toTimeZone(m_wallClock);
     return m_dialect->dateValue(QDateTime(local.date(), local.time(), Qt::UTC), m_layout.dateStyle, extraMicroseconds);
+}
+
+qint64 SqlStatements::readRowId(const QVariant &stored, QString *problem)
+{
+    switch (stored.typeId()) {
+    case QMetaType::LongLong:
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::Long:
+    case QMetaType::Short:
+    case QMetaType::UShort:
+        return stored.toLongLong();
+    case QMetaType::ULongLong:
+    case QMetaType::ULong:
+        if (stored.toULongLong() <= quint64(std::numeric_limits<qint64>::max()))
+            return stored.toLongLong();
+        break;
+    default:
+        if (!stored.isNull()) {
+            // Text that is exactly a number: an engine returning ids as text.
+            bool ok = false;
+            const qint64 id = stored.toString().toLongLong(&ok);
+            if (ok && id >= 0 && QString::number(id) == stored.toString())
+                return id;
+        }
+        break;
+    }
+    if (problem) {
+        *problem = stored.isNull() ? QStringLiteral("NULL is not an id: this row cannot be opened or deleted by id")
+                                   : QStringLiteral("'%1' is not an integer id: this row cannot be opened or deleted by id")
+                                         .arg(stored.toString().left(64));
+    }
+    return -1;
 }
 
 QDateTime SqlStatements::readDate(const QVariant &stored, QString *problem) const

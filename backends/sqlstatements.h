@@ -82,6 +82,10 @@ public:
     /// A stored date as UTC (the inverse of dateValue()); invalid for NULL, and with *problem
     /// set when the value is not a date.
     QDateTime readDate(const QVariant &stored, QString *problem) const;
+    /// A stored id as the row's id; -1 with *problem set when it is not an integer (text
+    /// such as 'abc' in a column declared without integer affinity, or NULL): such a row is
+    /// listed and counted, but cannot be opened or deleted by id.
+    static qint64 readRowId(const QVariant &stored, QString *problem);
 
     // --- clauses -----------------------------------------------------------------------------
 

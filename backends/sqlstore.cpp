@@ -90,6 +90,13 @@ StoreError SqlStore::checkOpen() const
     return {};
 }
 
+StoreError SqlStore::checkOpen(const TaskQuery &query) const
+{
+    if (StoreError e = checkOpen())
+        return e;
+    return query.searchError();
+}
+
 StoreError SqlStore::refuseWrites(const QString &what) const
 {
     if (StoreError e = checkOpen())
@@ -191,7 +198,7 @@ TaskResult SqlStore::readRow(const QSqlQuery &query, const QVector<Field> &field
         const Field f = fields[i];
         QString problem;
         switch (f) {
-        case Field::RowId: r.rowId = v.toLongLong(); break;
+        case Field::RowId: r.rowId = SqlStatements::readRowId(v, &problem); break;
         case Field::TaskId: r.taskId = textOf(v); break;
         case Field::TaskName: r.taskName = textOf(v); break;
         case Field::PeriodicTaskName: r.periodicTaskName = textOf(v); break;
@@ -440,7 +447,7 @@ Outcome<QString> SqlStore::extendedNote()
 
 Outcome<qint64> SqlStore::count(const TaskQuery &query)
 {
-    if (StoreError e = checkOpen())
+    if (StoreError e = checkOpen(query))
         return e;
     if (m_planner) {
         if (const auto counted = m_planner->takeScanCount(query))
@@ -451,7 +458,7 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
 
 Outcome<qint64> SqlStore::estimateCount(const TaskQuery &query)
 {
-    if (StoreError e = checkOpen())
+    if (StoreError e = checkOpen(query))
         return e;
     if (!query.isUnfiltered())
         return qint64(-1);
@@ -478,7 +485,7 @@ Outcome<qint64> SqlStore::estimatedTotal()
 
 Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
-    if (StoreError e = checkOpen())
+    if (StoreError e = checkOpen(query))
         return e;
     if (limit <= 0)
         return QVector<TaskResult>();
@@ -490,7 +497,7 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
 
 Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query, int limit)
 {
-    if (StoreError e = checkOpen())
+    if (StoreError e = checkOpen(query))
         return e;
     const SqlStatement statement = m_statements.quickMatches(query, limit);
     if (statement.isEmpty())
@@ -542,7 +549,7 @@ Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field
 
 Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 {
-    if (StoreError e = checkOpen())
+    if (StoreError e = checkOpen(query))
         return e;
     // An interrupt that lands between two statements (when the engine has nothing to cut
     // short) still ends the call before the next one.
@@ -600,6 +607,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
         return noCutoff();
     batchSize = qMax(1, batchSize);
     DeleteBatch batch;
+    batch.excludedWriters = m_dialect->writeLocksWholeDatabase();
     const bool walkDates = m_planner && m_planner->walksDateIndexForPurge();
     const StoreError error = inTransaction(what, [&]() -> StoreError {
         bool tasksLeft = false;
@@ -654,6 +662,7 @@ Outcome<DeleteBatch> SqlStore::deleteRows(const QVector<qint64> &rowIds)
         return e;
     DeleteBatch batch;
     batch.finished = true;
+    batch.excludedWriters = m_dialect->writeLocksWholeDatabase();
     QVector<qint64> ids;
     QSet<qint64> seen;
     for (qint64 id : rowIds) {

@@ -71,6 +71,8 @@ private:
     QSqlDatabase database() const;
     void closeConnection();
     StoreError checkOpen() const;
+    /// checkOpen(), then the query's own limits (TaskQuery::searchError()).
+    StoreError checkOpen(const TaskQuery &query) const;
     StoreError refuseWrites(const QString &what) const;
 
     // open(): find the tables and their layout, then describe them.

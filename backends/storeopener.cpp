@@ -27,7 +27,7 @@ StoreOpener::StoreOpener(const QString &url, StoreOptions options)
 
 QString StoreOpener::displayString() const
 {
-    return m_url ? m_url->displayString() : m_text;
+    return m_url ? m_url->displayString() : StoreUrl::displayString(m_text);
 }
 
 Outcome<StoreFactory> StoreOpener::factory() const

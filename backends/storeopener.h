@@ -20,8 +20,8 @@ public:
 
     /// The URL as parsed, or why it cannot be read.
     const Outcome<StoreUrl> &url() const { return m_url; }
-    /// The URL for messages, its password shown as "***"; the text as given when it does not
-    /// parse.
+    /// The URL for messages, its password shown as "***" (StoreUrl::displayString(), also
+    /// when it does not parse).
     QString displayString() const;
     /// Unopened stores for the URL (see makeStoreFactory()).
     Outcome<StoreFactory> factory() const;

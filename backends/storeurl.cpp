@@ -62,7 +62,57 @@ UserInfo userInfoOf(const QString &text)
     return info;
 }
 
+/// Where a password may be in text that parse() rejects (or has not read yet), erring on
+/// the side of hiding too much: from the first ':' after "scheme://" (when no '/' or '@'
+/// comes before it: that ':' follows a user name) to the last '@' of the whole text. So a
+/// password holding '/', '?', '#', ':' or '@' written without percent-encoding is covered too.
+/// {-1, -1} when the text has no password there.
+std::pair<qsizetype, qsizetype> suspectedPassword(const QString &text)
+{
+    const qsizetype sep = text.indexOf(QLatin1String("://"));
+    if (sep < 0)
+        return {-1, -1};
+    qsizetype colon = -1;
+    for (qsizetype i = sep + 3; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c == u':') {
+            colon = i;
+            break;
+        }
+        if (c == u'/' || c == u'@')
+            break;
+    }
+    const qsizetype at = text.lastIndexOf(u'@');
+    if (colon < 0 || at <= colon + 1)
+        return {-1, -1};
+    return {colon + 1, at};
+}
+
+/// text with the suspected password replaced (by "***", or removed with its ':').
+QString withSuspectedPassword(const QString &text, bool remove)
+{
+    const auto [from, to] = suspectedPassword(text);
+    if (from < 0)
+        return text;
+    QString shown = text;
+    if (!remove) {
+        shown.replace(from, to - from, QStringLiteral("***"));
+        return shown;
+    }
+    // "scheme://:PW@host" (a password without a user) loses its '@' too.
+    const qsizetype colon = from - 1;
+    const bool noUser = colon > 2 && text.mid(colon - 3, 3) == QLatin1String("://");
+    shown.remove(colon, (noUser ? to + 1 : to) - colon);
+    return shown;
+}
+
 } // namespace
+
+QString StoreUrl::displayString(const QString &text)
+{
+    const Outcome<StoreUrl> parsed = parse(text);
+    return parsed ? parsed->displayString() : withSuspectedPassword(text, false);
+}
 
 QString StoreUrl::displayString() const
 {
@@ -83,6 +133,8 @@ QString StoreUrl::withoutPassword() const
 
 QString StoreUrl::withoutPassword(const QString &text)
 {
+    if (!parse(text))
+        return withSuspectedPassword(text, true);
     const UserInfo info = userInfoOf(text);
     if (!info.hasPassword())
         return text;
@@ -104,10 +156,13 @@ StoreUrl StoreUrl::withPassword(const QString &newPassword) const
         return url;
     const QString encoded = u':' + QString::fromLatin1(QUrl::toPercentEncoding(newPassword));
     const UserInfo info = userInfoOf(url.original);
-    if (info.at >= 0)
-        url.original.insert(info.at, encoded); // scheme://user@host -> scheme://user:PW@host
-    else if (info.authority >= 0)
+    if (info.at >= 0) {
+        // scheme://user@host -> scheme://user:PW@host; an empty password's ':' (user:@host) goes.
+        const qsizetype from = info.colon >= 0 ? info.colon : info.at;
+        url.original.replace(from, info.at - from, encoded);
+    } else if (info.authority >= 0) {
         url.original.insert(info.authority, encoded + u'@'); // scheme://host -> scheme://:PW@host
+    }
     return url;
 }
 
@@ -124,6 +179,8 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
 {
     StoreUrl url;
     url.original = text;
+    // Every sentence about a URL that cannot be read names it with its password hidden.
+    const QString shown = withSuspectedPassword(text, false);
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
         return invalid(QStringLiteral("\"\""), QStringLiteral("it is empty"));
@@ -158,7 +215,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
             const QString key = percentDecoded(eq < 0 ? QStringView(item) : QStringView(item).left(eq));
             const QString value = eq < 0 ? QString() : percentDecoded(QStringView(item).mid(eq + 1));
             if (key.isEmpty())
-                return invalid(text, QStringLiteral("a query option has no name"));
+                return invalid(shown, QStringLiteral("a query option has no name"));
             url.options.insert(key, value);
         }
     }
@@ -168,12 +225,12 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         url.scheme = Scheme::Sqlite;
         // SQLAlchemy form: sqlite:///relative/path, sqlite:////absolute/path.
         if (!rest.startsWith(u'/')) {
-            return invalid(text, rest.isEmpty() ? QStringLiteral("it names no file (an in-memory database holds no results)")
+            return invalid(shown, rest.isEmpty() ? QStringLiteral("it names no file (an in-memory database holds no results)")
                                                 : QStringLiteral("SQLite URLs have no host; write sqlite:///relative or sqlite:////absolute"));
         }
         url.path = rest.mid(1);
         if (url.path.isEmpty())
-            return invalid(text, QStringLiteral("it names no file (an in-memory database holds no results)"));
+            return invalid(shown, QStringLiteral("it names no file (an in-memory database holds no results)"));
         return url;
     }
 
@@ -184,7 +241,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
             // Celery's unix socket form: redis+socket:///path/redis.sock?virtual_host=DB
             const qsizetype slash = rest.indexOf(u'/');
             if (slash < 0 || slash == rest.size() - 1)
-                return invalid(text, QStringLiteral("it names no socket (redis+socket:///path/redis.sock)"));
+                return invalid(shown, QStringLiteral("it names no socket (redis+socket:///path/redis.sock)"));
             const QString authority = rest.left(slash);
             const qsizetype at = authority.lastIndexOf(u'@');
             if (at >= 0) {
@@ -198,7 +255,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
             return url;
         }
         if (scheme.contains(u'+'))
-            return invalid(text, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
+            return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
     } else if (base == QLatin1String("postgresql") || base == QLatin1String("postgres"))
         url.scheme = Scheme::PostgreSql;
     else if (base == QLatin1String("mysql") || base == QLatin1String("mariadb"))
@@ -208,9 +265,9 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
              && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
-        return invalid(text, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb or redis)").arg(m.captured(1)));
+        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb or redis)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
-        return invalid(text, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
+        return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
     url.tls = url.tls || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
 
     // Network form: [user[:password]@]host[:port][/database]
@@ -219,6 +276,12 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     const QString pathPart = slash < 0 ? QString() : rest.mid(slash + 1);
     QString hostPort = authority;
     const qsizetype at = authority.lastIndexOf(u'@');
+    if (at < 0 && authority.contains(u':') && trimmed.indexOf(u'@', m.capturedLength() + authority.size()) >= 0) {
+        // "user:pw/x@host" would read as host "user", port "pw" and database "x@host": the
+        // password would be quoted as a port or a database name.
+        return invalid(shown, QStringLiteral("an '@' follows the host (percent-encode '@' as %40, '/' as %2F and "
+                                             "'?' as %3F in a password or an option)"));
+    }
     if (at >= 0) {
         const QString userInfo = authority.left(at);
         hostPort = authority.mid(at + 1);
@@ -231,12 +294,12 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     if (hostPort.startsWith(u'[')) {
         const qsizetype close = hostPort.indexOf(u']');
         if (close < 0)
-            return invalid(text, QStringLiteral("an IPv6 host lacks its closing ]"));
+            return invalid(shown, QStringLiteral("an IPv6 host lacks its closing ]"));
         url.host = hostPort.mid(1, close - 1);
         const QString after = hostPort.mid(close + 1);
         if (!after.isEmpty()) {
             if (!after.startsWith(u':'))
-                return invalid(text, QStringLiteral("unexpected text after the host"));
+                return invalid(shown, QStringLiteral("unexpected text after the host"));
             portText = after.mid(1);
         }
     } else {
@@ -249,7 +312,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         bool ok = false;
         const int port = portText.toInt(&ok);
         if (!ok || port < 1 || port > 65535)
-            return invalid(text, QStringLiteral("\"%1\" is not a port number").arg(portText));
+            return invalid(shown, QStringLiteral("\"%1\" is not a port number").arg(portText));
         url.port = port;
     }
     url.database = percentDecoded(pathPart);
@@ -261,7 +324,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
             url.database = QStringLiteral("default");
     }
     if (url.database.contains(u'/'))
-        return invalid(text, QStringLiteral("the database name \"%1\" contains '/'").arg(url.database));
+        return invalid(shown, QStringLiteral("the database name \"%1\" contains '/'").arg(url.database));
     return url;
 }
 

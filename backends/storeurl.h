@@ -39,9 +39,16 @@ struct StoreUrl
     /// "USER@HOST:PORT" for password prompts (":PORT" only when the URL names one).
     QString account() const;
 
+    /// Reads text; an error's sentence names the URL with its password hidden as "***"
+    /// (displayString(text)), whatever made it unreadable.
     static Outcome<StoreUrl> parse(const QString &text);
+    /// text with any password shown as "***": displayString() of the parsed URL, and for text
+    /// parse() rejects, everything that could be a password (from the ':' after the user name
+    /// to the last '@') hidden.
+    static QString displayString(const QString &text);
     /// text without its password, as withoutPassword(), also when text is no store URL that
-    /// parse() accepts: nothing derived from a password is ever stored.
+    /// parse() accepts (then without everything that could be one, as displayString(text)
+    /// hides it): nothing derived from a password is ever stored.
     static QString withoutPassword(const QString &text);
 };
 

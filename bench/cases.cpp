@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include <unistd.h>
@@ -29,6 +30,8 @@
 #include "purger.h"
 #include "redisstore.h"
 #include "sqlfloor.h"
+#include "sqlitewriter.h"
+#include "sqlstore.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 
@@ -348,6 +351,88 @@ QString copyDb(const QString &from, const QString &workDir, const QString &name)
     return to;
 }
 
+/// The criteria of the purge cases: the oldest half of the generated rows.
+PurgeCriteria benchPurgeCriteria()
+{
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2025, 1, 31), QTime(0, 0), QTimeZone::utc());
+    return criteria;
+}
+
+void removeDb(const QString &path)
+{
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+        QFile::remove(path + QLatin1String(suffix));
+}
+
+/// One run of purge_writer: the `purge` case's deletion through the command line's engine
+/// (Purger::purge() on a SqlStore, what `stalk purge` runs) on a fresh copy in `journalMode`,
+/// with tools/sqlite_writer.py storing a result every 50 ms meanwhile (withWriter) or alone.
+/// Purge time to fig->stalk (with the writer) or fig->floor (alone); the writer's figures to
+/// the writer_* series.
+bool purgeWithWriterRun(const Cases::Config &config, const QString &journalMode, bool withWriter, qint64 expected,
+                        Figures *fig)
+{
+    const QString copy = copyDb(config.db, config.workDir, QStringLiteral("purge-writer.sqlite3"));
+    if (copy.isEmpty()) {
+        fig->error = QStringLiteral("cannot copy the database to ") + config.workDir;
+        return false;
+    }
+    const auto fail = [&](const QString &error) {
+        fig->error = error;
+        removeDb(copy);
+        return false;
+    };
+    {
+        SqlFloor f;
+        QString error;
+        if (!f.open(copy, false, &error))
+            return fail(error);
+        if (f.time(QStringLiteral("PRAGMA journal_mode = ") + journalMode, {}) < 0)
+            return fail(f.lastError());
+    }
+    std::unique_ptr<SqlStore> store = SqlStore::sqlite(copy);
+    if (const StoreError e = store->open())
+        return fail(e.message);
+    SqliteWriterProcess writer;
+    QString error;
+    if (withWriter && !writer.start(copy, &error))
+        return fail(error);
+    Purger purger(*store);
+    const double t0 = nowMs();
+    const PurgeSummary summary = purger.purge(benchPurgeCriteria(), expected);
+    const double ms = nowMs() - t0;
+    const QString prefix = withWriter ? QStringLiteral("writer_run_") : QStringLiteral("alone_");
+    fig->add(prefix + QStringLiteral("longest_txn_ms"), double(summary.longestBatchMs));
+    fig->add(prefix + QStringLiteral("batches"), summary.batches);
+    if (summary.error.isError())
+        return fail(summary.error.message);
+    if (summary.tasksDeleted != expected)
+        return fail(QStringLiteral("deleted %1 of %2 expired rows").arg(summary.tasksDeleted).arg(expected));
+    (withWriter ? fig->stalk : fig->floor).push_back(ms);
+    if (withWriter) {
+        const SqliteWriterProcess::Summary w = writer.stop();
+        if (!w.ok)
+            return fail(QStringLiteral("the writer printed no summary: ") + QString::fromUtf8(w.json));
+        fig->add(QStringLiteral("writer_longest_wait_ms"), w.longestWaitMs);
+        fig->add(QStringLiteral("writer_median_wait_ms"), w.medianWaitMs);
+        fig->add(QStringLiteral("writer_failed"), double(w.failed));
+        fig->add(QStringLiteral("writer_waits_over_1s"), double(w.waitsOver1s));
+        fig->add(QStringLiteral("writer_written"), double(w.written));
+        // Every result the writer stored is still there (it wrote nothing expired).
+        store.reset();
+        SqlFloor f;
+        if (!f.open(copy, false, &error))
+            return fail(error);
+        const qint64 kept = f.scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE task_id LIKE 'live-%'").arg(kTable));
+        if (kept != w.written)
+            return fail(QStringLiteral("the writer stored %1 results, %2 are left").arg(w.written).arg(kept));
+    }
+    store.reset();
+    removeDb(copy);
+    return true;
+}
+
 } // namespace
 
 QStringList Cases::sqliteCases()
@@ -358,6 +443,7 @@ QStringList Cases::sqliteCases()
             QStringLiteral("search_name_word"), QStringLiteral("search_args_word"),
             QStringLiteral("jump_middle"),      QStringLiteral("jump_last"),
             QStringLiteral("jump_while_busy"),  QStringLiteral("purge"),
+            QStringLiteral("purge_writer"),     QStringLiteral("purge_writer_wal"),
             QStringLiteral("browse_rss")};
 }
 
@@ -565,8 +651,7 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         const qint64 expected = floor.scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE date_done < ?").arg(kTable), {cutoffText});
         fig.facts.insert(QStringLiteral("expected"), expected);
         floor.close();
-        PurgeCriteria criteria;
-        criteria.cutoff = QDateTime(QDate(2025, 1, 31), QTime(0, 0), QTimeZone::utc());
+        const PurgeCriteria criteria = benchPurgeCriteria();
         for (int i = 0; i < std::max(1, config.purgeRuns); ++i) {
             const QString copy = copyDb(config.db, config.workDir, QStringLiteral("purge-stalk.sqlite3"));
             if (copy.isEmpty()) {
@@ -673,6 +758,29 @@ QJsonObject Cases::run(const QString &name, const Config &config)
             if (!fig.error.isEmpty())
                 break;
         }
+    } else if (name == QLatin1String("purge_writer") || name == QLatin1String("purge_writer_wal")) {
+        // A Celery worker storing results (Python's sqlite3, Django's 5 s busy timeout, one
+        // every 50 ms) while `stalk purge` deletes the oldest half: its longest wait and its
+        // failures (lost results), and the purge time against the same purge alone.
+        const QString journalMode = name.endsWith(QLatin1String("_wal")) ? QStringLiteral("wal") : QStringLiteral("delete");
+        const qint64 expected = floor.scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE date_done < ?").arg(kTable),
+                                             {QString::fromLatin1(Generator::Facts::purgeCutoff)});
+        floor.close();
+        fig.facts.insert(QStringLiteral("expected"), expected);
+        fig.facts.insert(QStringLiteral("journal_mode"), journalMode);
+        for (int i = 0; i < std::max(1, config.purgeRuns); ++i) {
+            if (!purgeWithWriterRun(config, journalMode, false, expected, &fig)
+                || !purgeWithWriterRun(config, journalMode, true, expected, &fig))
+                break;
+        }
+        const auto waits = fig.series.find(QStringLiteral("writer_longest_wait_ms"));
+        if (waits != fig.series.end())
+            fig.facts.insert(QStringLiteral("writer_longest_wait_max_ms"),
+                             *std::max_element(waits->second.begin(), waits->second.end()));
+        const auto failures = fig.series.find(QStringLiteral("writer_failed"));
+        if (failures != fig.series.end())
+            fig.facts.insert(QStringLiteral("writer_failed_total"),
+                             std::accumulate(failures->second.begin(), failures->second.end(), 0.0));
     } else if (name == QLatin1String("browse_rss")) {
         // Open, then visit 200 pages spread over the whole table (more than the page cache
         // holds), waiting for each as a user dragging the scroll bar would.

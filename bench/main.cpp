@@ -76,6 +76,11 @@ Target targetFor(const QString &name, qint64 rows, const QJsonObject &r, const Q
     } else if (name == QLatin1String("purge") && big) {
         need(QStringLiteral("≤2× floor"), ratio >= 0 && ratio <= 2.0);
         need(QStringLiteral("txn ≤100 ms"), extra(r, "longest_txn_ms") >= 0 && extra(r, "longest_txn_ms") <= 100);
+    } else if (name.startsWith(QLatin1String("purge_writer"))) {
+        // Issue 11: a worker with Django's 5 s timeout never fails and waits at most ~1 s.
+        need(QStringLiteral("writer never fails"), extra(r, "writer_failed_total") == 0);
+        const double wait = extra(r, "writer_longest_wait_max_ms");
+        need(QStringLiteral("writer waits ≤1 s"), wait >= 0 && wait <= 1000);
     } else if (name == QLatin1String("browse_rss")) {
         need(QStringLiteral("RSS <200 MB"), num(r, "rss_peak_kb") >= 0 && num(r, "rss_peak_kb") < 200 * 1024);
     } else if (name == QLatin1String("couch_index")) {
@@ -169,6 +174,16 @@ void printTable(const QJsonArray &results)
             std::printf("      the store's own page: %s ms (%s× floor); the rest is the model's per-page hand-over "
                         "(previews, worker thread → GUI thread)\n",
                         qPrintable(fmt(storePage)), qPrintable(fmt(storePage / num(r, "floor"), 2)));
+        }
+        if (r.value(QStringLiteral("case")).toString().startsWith(QLatin1String("purge_writer"))) {
+            std::printf("      %s journal, `stalk purge` (stalk ms) with a writer (Python sqlite3, 5 s timeout, a result "
+                        "every 50 ms): longest wait %s ms (worst run %s ms), %s failed writes, %s results stored; the "
+                        "same purge alone (floor ms): %s ms\n",
+                        qPrintable(r.value(QStringLiteral("extra")).toObject().value(QStringLiteral("journal_mode")).toString()),
+                        qPrintable(fmt(extra(r, "writer_longest_wait_ms"))),
+                        qPrintable(fmt(extra(r, "writer_longest_wait_max_ms"))),
+                        qPrintable(fmt(extra(r, "writer_failed_total"), 0)), qPrintable(fmt(extra(r, "writer_written"), 0)),
+                        qPrintable(fmt(num(r, "floor"))));
         }
         const double batched = extra(r, "floor_batched_ms");
         if (batched > 0) {

@@ -404,7 +404,10 @@ private:
     }
     int globalNode(const QString &module, const QString &name)
     {
-        const QString full = normalizeModule(module + QLatin1Char('.') + name);
+        QString full = normalizeModule(module + QLatin1Char('.') + name);
+        // No Python name holds control characters: such a name is shown as its repr, on one line.
+        if (std::any_of(full.cbegin(), full.cend(), [](QChar c) { return c.category() == QChar::Other_Control; }))
+            full = PyLiteral::reprStr(full);
         // Reductions that rebuild plain values (and copyreg helpers) name no class of interest.
         static const QStringList plainBuilders = {
             QStringLiteral("builtins.set"),           QStringLiteral("builtins.frozenset"),
@@ -589,7 +592,14 @@ private:
                 line.chop(1);
             if (!isDecimal(line))
                 return fail(QStringLiteral("LONG is not a number"));
-            return push(textNode(T::Int, QString::fromLatin1(line)));
+            {
+                // Python reads "007" as 7 and "-0" as 0: the digits without leading zeros.
+                const bool negative = line.startsWith('-');
+                QByteArray digits = line.mid(negative ? 1 : 0);
+                while (digits.size() > 1 && digits.startsWith('0'))
+                    digits.remove(0, 1);
+                return push(textNode(T::Int, QString::fromLatin1((negative && digits != "0" ? "-" : "") + digits)));
+            }
         case Op::FLOAT: {
             bool ok = false;
             const double d = line.toDouble(&ok);

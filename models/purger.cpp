@@ -4,6 +4,8 @@
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
+#include <QThread>
+#include <QTimer>
 
 #include "taskresultmodel.h"
 
@@ -12,8 +14,9 @@ Purger::Purger(ResultStore &store) : m_store(store) { }
 namespace {
 
 /// Runs one batch, keeping the summary's timing and counts exact whatever happens.
+/// *excludedWriters says whether it held a lock that kept every other writer out.
 template<typename Call>
-bool runBatch(PurgeSummary &summary, Call &&call, bool *finished)
+bool runBatch(PurgeSummary &summary, Call &&call, bool *finished, bool *excludedWriters)
 {
     QElapsedTimer batchTimer;
     batchTimer.start();
@@ -23,6 +26,7 @@ bool runBatch(PurgeSummary &summary, Call &&call, bool *finished)
         summary.error = batch.error();
         return false;
     }
+    *excludedWriters = batch->excludedWriters;
     ++summary.batches;
     summary.tasksDeleted += batch->tasks;
     summary.groupsDeleted += batch->groups;
@@ -56,6 +60,39 @@ PurgeSummary Purger::deleteRows(const QVector<qint64> &rowIds)
     return m_summary;
 }
 
+int Purger::pauseBeforeNextStepMs() const
+{
+    if (m_job == Job::None || !m_release.isValid())
+        return 0;
+    return int(std::max<qint64>(0, lockReleaseMs - m_release.elapsed()));
+}
+
+bool Purger::letWritersIn()
+{
+    // Sleep in short slices so that a cancel (Ctrl+C) is not kept waiting.
+    for (int left = pauseBeforeNextStepMs(); left > 0; left = pauseBeforeNextStepMs()) {
+        if (m_cancelled.load())
+            return false;
+        QThread::msleep(ulong(std::min(left, 20)));
+    }
+    m_release.invalidate();
+    if (!m_burst.isValid())
+        m_burst.start();
+    return true;
+}
+
+void Purger::afterBatch(bool excludedWriters)
+{
+    if (!excludedWriters) {
+        m_burst.invalidate();
+        return;
+    }
+    if (m_burst.isValid() && m_burst.elapsed() >= lockBurstMs) {
+        m_burst.invalidate();
+        m_release.start();
+    }
+}
+
 void Purger::beginPurge(const PurgeCriteria &criteria, qint64 expected)
 {
     m_job = Job::Purge;
@@ -64,6 +101,8 @@ void Purger::beginPurge(const PurgeCriteria &criteria, qint64 expected)
     m_criteria = criteria;
     m_nextBatch = m_batchSize > 0 ? m_batchSize : firstAdaptiveBatch;
     m_timer.start();
+    m_burst.invalidate();
+    m_release.invalidate();
 }
 
 void Purger::beginDelete(const QVector<qint64> &rowIds)
@@ -74,6 +113,8 @@ void Purger::beginDelete(const QVector<qint64> &rowIds)
     m_rowIds = rowIds;
     m_rowsDone = 0;
     m_timer.start();
+    m_burst.invalidate();
+    m_release.invalidate();
 }
 
 bool Purger::step()
@@ -95,18 +136,20 @@ bool Purger::finish()
 
 bool Purger::purgeStep()
 {
-    if (m_cancelled.load()) {
+    if (m_cancelled.load() || !letWritersIn()) {
         m_summary.cancelled = true;
         return finish();
     }
     // A batch that deleted nothing means nothing expired is left (another process may
     // have deleted the rest): stop rather than spin.
     bool finished = false;
+    bool excludedWriters = false;
     const qint64 deletedBefore = m_summary.tasksDeleted + m_summary.groupsDeleted;
     QElapsedTimer batchTimer;
     batchTimer.start();
-    if (!runBatch(m_summary, [&] { return m_store.purgeBatch(m_criteria, m_nextBatch); }, &finished))
+    if (!runBatch(m_summary, [&] { return m_store.purgeBatch(m_criteria, m_nextBatch); }, &finished, &excludedWriters))
         return finish();
+    afterBatch(excludedWriters);
     const qint64 rows = m_summary.tasksDeleted + m_summary.groupsDeleted - deletedBefore;
     if (m_batchSize <= 0 && rows >= m_nextBatch)
         m_nextBatch = nextBatchSize(m_nextBatch, rows, batchTimer.elapsed());
@@ -119,14 +162,16 @@ bool Purger::deleteStep()
 {
     if (m_rowsDone >= m_rowIds.size())
         return finish();
-    if (m_cancelled.load()) {
+    if (m_cancelled.load() || !letWritersIn()) {
         m_summary.cancelled = true;
         return finish();
     }
     const int batchSize = m_batchSize > 0 ? m_batchSize : defaultBatchSize;
     const QVector<qint64> chunk = m_rowIds.mid(m_rowsDone, batchSize);
-    if (!runBatch(m_summary, [&] { return m_store.deleteRows(chunk); }, nullptr))
+    bool excludedWriters = false;
+    if (!runBatch(m_summary, [&] { return m_store.deleteRows(chunk); }, nullptr, &excludedWriters))
         return finish();
+    afterBatch(excludedWriters);
     m_rowsDone += chunk.size();
     // Progress counts the ids handled (rows already gone are not "deleted", but they are
     // done), so it reaches the total.
@@ -224,6 +269,7 @@ void PurgeJob::requestStep()
             answer.expected = expected;
         });
         answer.more = run->purger->step();
+        answer.pauseMs = run->purger->pauseBeforeNextStepMs();
         answer.summary = run->purger->summary();
         return answer;
     };
@@ -243,10 +289,19 @@ void PurgeJob::requestStep()
             m_summary = reply->summary;
             if (reply->progressed)
                 Q_EMIT progress(reply->done, reply->expected);
-            if (reply->more)
-                requestStep();
-            else
+            if (!reply->more) {
                 finish(reply->summary);
+                return;
+            }
+            if (reply->pauseMs <= 0) {
+                requestStep();
+                return;
+            }
+            // The other writers' turn at the lock: the worker is free to serve pages meanwhile.
+            QTimer::singleShot(reply->pauseMs, Qt::PreciseTimer, this, [this, run] {
+                if (run == m_run)
+                    requestStep();
+            });
         },
         options);
 }

@@ -32,6 +32,17 @@ Q_DECLARE_METATYPE(PurgeSummary)
 /// The deletion engine shared by the window and the `stalk purge` command: batches of short
 /// transactions, cancellable between batches, progress after each batch.
 ///
+/// On a store whose write transactions lock out every other writer (SQLite: one writer at a
+/// time, rollback journal or WAL), it also shares that lock with the writers it cannot see —
+/// the Celery workers storing results. A worker that finds the database locked sleeps in
+/// SQLite's busy handler (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 ms, then 100 ms at a time,
+/// until its timeout's sleeps add up: Django's default is 5 s) and gets the lock only if it is
+/// free at the instant it wakes. Batches that follow each other at once leave it free for
+/// microseconds, so such a worker would sleep through its whole timeout and lose its result.
+/// So the Purger holds the lock for bursts of at most about lockBurstMs, then leaves it free
+/// for lockReleaseMs, longer than the busy handler's longest sleep: every waiting writer
+/// wakes inside the release and gets in, after at most about lockBurstMs + one batch + 100 ms.
+///
 /// Synchronous; runs on the thread that owns the store. cancel() may be called from any thread.
 /// purge() and deleteRows() run a whole job; beginPurge()/beginDelete() and step() run it one
 /// batch at a time (PurgeJob does, one request per batch on the model's worker).
@@ -77,11 +88,29 @@ public:
     /// targetBatchMs, growing at most 2× per batch, within [minAdaptiveBatch, maxAdaptiveBatch].
     static int nextBatchSize(int current, qint64 rows, qint64 elapsedMs);
 
+    /// How long the write lock is held in a row, batch after batch, before it is released
+    /// (wall time from the first batch of the burst; a batch is never cut short for it).
+    static constexpr int lockBurstMs = 500;
+    /// How long it is then left free: SQLite's busy handler sleeps at most 100 ms at a time,
+    /// so every writer waiting for the lock wakes in it, with room for a loaded scheduler.
+    static constexpr int lockReleaseMs = 150;
+
+    /// How long to wait before the next step() so that the writers waiting for the lock get
+    /// it (0: none). step() itself sleeps whatever is left of it before its batch, so a
+    /// caller may simply call step() again (purge() and deleteRows() do); PurgeJob waits it
+    /// out on a timer instead, so that its worker thread serves pages meanwhile.
+    int pauseBeforeNextStepMs() const;
+
 private:
     enum class Job { None, Purge, Delete };
     bool purgeStep();
     bool deleteStep();
     bool finish();
+    /// Before a batch: sleeps out a release begun after the last one (false: cancelled while
+    /// waiting), and starts a burst when none runs.
+    bool letWritersIn();
+    /// After a batch: a burst that held the lock long enough ends, and the release begins.
+    void afterBatch(bool excludedWriters);
 
     ResultStore &m_store;
     int m_batchSize = 0; ///< 0 = adaptive
@@ -96,6 +125,8 @@ private:
     int m_nextBatch = 0;          ///< a purge's next batch size
     QVector<qint64> m_rowIds;
     qsizetype m_rowsDone = 0;     ///< a delete's ids handled so far
+    QElapsedTimer m_burst;        ///< since the first batch of the current burst; invalid between bursts
+    QElapsedTimer m_release;      ///< since the lock was released; invalid when no release is due
 };
 
 /// What one batch of a PurgeJob reports from the worker thread.
@@ -105,12 +136,14 @@ struct PurgeStep
     qint64 done = 0;
     qint64 expected = 0;
     bool more = false;       ///< the job goes on
+    int pauseMs = 0;         ///< wait this long before the next step (Purger::pauseBeforeNextStepMs())
     PurgeSummary summary;    ///< so far (final when !more)
 };
 
 /// Runs a Purger on a TaskResultModel's worker thread with the model's own store (no other
 /// store is opened): one request per batch, so the pages and details the window asks for
-/// between two batches (about 50 ms each) are served between them. Progress after each
+/// between two batches (about 50 ms each) are served between them. The Purger's releases of
+/// the write lock are waited out on a timer here, with the worker free. Progress after each
 /// batch; cancel() lets the batch in flight complete. Owned by its parent; emits finished()
 /// exactly once per start. GUI thread.
 class PurgeJob final : public QObject

@@ -48,6 +48,10 @@ struct DeleteBatch
     qint64 tasks = 0;
     qint64 groups = 0;
     bool finished = false; ///< nothing expired is left (for purges)
+    /// The batch's transaction kept every other writer out of the whole store while it ran
+    /// (SQLite's database-wide write lock), so the Purger lets them in between batches
+    /// (Purger::lockBurstMs); false where writers only wait for the rows deleted.
+    bool excludedWriters = false;
 };
 
 /// Which columns a page row carries. Summary rows have args/result cut to previewChars and

@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include "displaytext.h"
+
 QString statusBreakdown(const QMap<QString, qint64> &byStatus, const QLocale &locale)
 {
     // The map is in status order already; a stable sort by count keeps it for ties.
@@ -18,7 +20,7 @@ QString statusBreakdown(const QMap<QString, qint64> &byStatus, const QLocale &lo
     for (const auto &[status, count] : std::as_const(counts)) {
         const QString name = status.isNull()    ? QStringLiteral("(none)")
                              : status.isEmpty() ? QStringLiteral("(empty)")
-                                                : status;
+                                                : DisplayText::value(status, DisplayText::maxColumns);
         parts << locale.toString(count) + u' ' + name;
     }
     return parts.join(QStringLiteral(", "));

@@ -35,6 +35,18 @@ QStringList TaskQuery::searchTerms() const
     return terms;
 }
 
+StoreError TaskQuery::searchError() const
+{
+    const qsizetype terms = searchTerms().size();
+    if (terms <= maxSearchTerms)
+        return {};
+    return {StoreError::Code::QueryFailed,
+            QStringLiteral("the search has %1 words; at most %2 can be searched for at once (a \"quoted phrase\" "
+                           "counts as one)")
+                .arg(terms)
+                .arg(maxSearchTerms)};
+}
+
 bool TaskQuery::isUnfiltered() const
 {
     return searchTerms().isEmpty() && taskNames.isEmpty() && statuses.isEmpty() && workers.isEmpty()

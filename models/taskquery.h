@@ -1,5 +1,6 @@
 #pragma once
 
+#include "storeerror.h"
 #include "taskresult.h"
 
 #include <QDateTime>
@@ -32,6 +33,14 @@ struct TaskQuery
     /// The search text split into terms as the Django admin does (shlex-like smart split:
     /// whitespace separates, double or single quotes group, quotes are removed).
     QStringList searchTerms() const;
+
+    /// The most terms a search may have. Every term is one more condition ANDed to the
+    /// statement (SQLite refuses an expression tree deeper than 1000, and every engine bounds
+    /// the values bound to one statement); no person types more.
+    static constexpr int maxSearchTerms = 200;
+    /// Why no store runs this query (a search of more than maxSearchTerms terms), or no error.
+    /// Every store answers such a query with this error, and the command line refuses it.
+    StoreError searchError() const;
 
     /// True when nothing narrows the result set.
     bool isUnfiltered() const;

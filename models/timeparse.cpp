@@ -3,7 +3,6 @@
 #include <QCoreApplication>
 #include <QLocale>
 #include <QRegularExpression>
-#include <QTimeZone>
 
 namespace TimeParse {
 
@@ -116,8 +115,8 @@ QDateTime parseTimestamp(const QString &text, QString *error, int *extraMicrosec
         offsetSeconds = sign * (hours * 3600 + minutes * 60);
     }
 
-    const QDateTime withOffset(date, time, QTimeZone(offsetSeconds));
-    QDateTime utc = withOffset.toUTC();
+    // Not QTimeZone(offsetSeconds): it is invalid beyond ±14:00, and the offset was then ignored.
+    const QDateTime utc = QDateTime(date, time, Qt::UTC).addSecs(-offsetSeconds);
     if (!utc.isValid())
         return reject(expected);
     if (extraMicroseconds)

@@ -6,12 +6,16 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "cli.h"
 #include "cliargs.h"
 #include "clioutput.h"
+#include "displaytext.h"
 #include "storeurl.h"
 #include "testsupport.h"
 
@@ -34,6 +38,10 @@ private Q_SLOTS:
     void shouldQuoteCsvFieldsPerRfc4180_data();
     void shouldQuoteCsvFieldsPerRfc4180();
     void shouldFitTableColumnsIntoTheTerminal();
+    void shouldEscapeControlsVisibly_data();
+    void shouldEscapeControlsVisibly();
+    void shouldMeasureTerminalColumns_data();
+    void shouldMeasureTerminalColumns();
 
     void shouldPrintHelpForEveryCommand_data();
     void shouldPrintHelpForEveryCommand();
@@ -71,6 +79,11 @@ private Q_SLOTS:
     void shouldAskOnATerminalAndDeleteOnYes();
     void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
     void shouldKeepTheDatabaseIntactWithInjectionStrings();
+    void shouldNeverWriteTerminalControlsFromStoredData();
+    void shouldNeverWriteTerminalControlsFromCouchDocuments();
+    void shouldEscapeStoredBytesInErrorSentences();
+    void shouldNeverPrintAPasswordOfAnUnreadableUrl_data();
+    void shouldNeverPrintAPasswordOfAnUnreadableUrl();
 
     // Server passwords (issue 4), against tools/servers/with_postgres.sh.
     void shouldDocumentWhereAPasswordMayComeFrom();
@@ -78,6 +91,11 @@ private Q_SLOTS:
     void shouldFailAfterAWrongPasswordOnATerminal();
     void shouldExplainHowToPassAPasswordWithoutATerminal();
     void shouldTakeThePasswordFromTheEnvironment();
+
+    // Servers that drop the connection mid-operation (issue 11).
+    void shouldSayOneSentenceWhenTheServerDropsMidPurge_data();
+    void shouldSayOneSentenceWhenTheServerDropsMidPurge();
+    void shouldKeepTheServersWarningsOffStandardError();
 
 private:
     struct Run
@@ -102,6 +120,19 @@ private:
         return list;
     }
     static QVector<QStringList> parseCsv(const QString &text);
+    /// A copy of django.sqlite3 with hostile rows added (terminal controls, wide and combining
+    /// characters, emoji, a 100,000-character status); task ids t-osc, t-clear, t-bytes, t-cjk,
+    /// t-combining, t-emoji, t-long, all done in 2030.
+    QString hostileCopy();
+    struct HostileRow
+    {
+        QString taskId;
+        QString taskName;
+        QString status;
+    };
+    static QVector<HostileRow> hostileRows();
+    /// The first control byte (C0 but LF, DEL, or a C1 control in UTF-8) in bytes, or -1.
+    static qsizetype controlAt(const QByteArray &bytes);
     /// Runs stalk on a pseudo-terminal (util-linux `script`, essential on Debian), typing input.
     Run stalkOnTerminal(const QStringList &arguments, const QByteArray &input);
     /// Like stalkOnTerminal, but types answer only once prompt has appeared on the terminal
@@ -235,6 +266,53 @@ QVector<QStringList> TestCli::parseCsv(const QString &text)
     return rows;
 }
 
+QVector<TestCli::HostileRow> TestCli::hostileRows()
+{
+    return {
+        {QStringLiteral("t-osc"), QStringLiteral("evil\x1b]0;TITLE\x07name"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-clear"), QStringLiteral("clear\x1b[2J"), QStringLiteral("FAIL\x1b[2JURE")},
+        {QStringLiteral("t-bytes"), QStringLiteral("nul") + QChar(0) + QStringLiteral("bel\x07" "del\x7f") + QChar(0x9b) + QStringLiteral("c1"),
+          QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-cjk"), QStringLiteral("任务名称"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-combining"), QStringLiteral("e\u0301e\u0301e\u0301"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-emoji"), QStringLiteral("\U0001F389\U0001F389party"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("t-long"), QStringLiteral("long"), QString(100000, u'S')},
+    };
+}
+
+QString TestCli::hostileCopy()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const TestSupport::SqliteConnection db(path);
+    if (!db.isOpen())
+        return {};
+    const QVector<HostileRow> rows = hostileRows();
+    for (const HostileRow &row : rows) {
+        const QString error = db.exec(
+            QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, task_name, status, content_type, "
+                           "content_encoding, result, date_done, meta, task_args, task_kwargs, worker, date_created) "
+                           "VALUES (?, ?, ?, 'application/json', 'utf-8', 'null', '2030-01-01 00:00:00', NULL, '\"()\"', "
+                           "'\"{}\"', 'alpha@stalk-fixtures', '2030-01-01 00:00:00')"),
+            {row.taskId, row.taskName, row.status});
+        if (!error.isEmpty())
+            return {};
+    }
+    return path;
+}
+
+qsizetype TestCli::controlAt(const QByteArray &bytes)
+{
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const auto c = static_cast<unsigned char>(bytes.at(i));
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            return i;
+        if (c == 0xc2 && i + 1 < bytes.size() && static_cast<unsigned char>(bytes.at(i + 1)) >= 0x80
+            && static_cast<unsigned char>(bytes.at(i + 1)) <= 0x9f)
+            return i;
+    }
+    return -1;
+}
+
 TestCli::Run TestCli::stalkOnTerminal(const QStringList &arguments, const QByteArray &input)
 {
     return stalkOnTerminalAnswering(arguments, QByteArray(), input);
@@ -300,6 +378,18 @@ bool TestCli::serverWithoutPassword(QString *url, QString *password)
             if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))                \
                 QFAIL("STALK_REQUIRE_SERVERS=1 but STALK_PG_URL (with a password) is not set");     \
             QSKIP("STALK_PG_URL is not set: run under tools/servers/with_postgres.sh");             \
+        }                                                                                           \
+    } while (false)
+
+/// url = the server URL in the environment variable; skips (fails with STALK_REQUIRE_SERVERS=1)
+/// when it is not set.
+#define REQUIRE_SERVER_URL(url, variable)                                                          \
+    const QString url = qEnvironmentVariable(qPrintable(QString(variable)));                       \
+    do {                                                                                            \
+        if (url.isEmpty()) {                                                                        \
+            if (qEnvironmentVariable("STALK_REQUIRE_SERVERS") == QLatin1String("1"))                \
+                QFAIL(qPrintable(QStringLiteral("STALK_REQUIRE_SERVERS=1 but %1 is not set").arg(variable))); \
+            QSKIP("no server: run under tools/servers/with_*.sh or tools/couchdb/with_couchdb.sh"); \
         }                                                                                           \
     } while (false)
 
@@ -468,13 +558,69 @@ void TestCli::shouldFitTableColumnsIntoTheTerminal()
     // Too narrow even at the minimums: minimums, and the caller decides.
     QCOMPARE(fitColumns(natural, minimum, shrinkable, 2, 40), minimum);
 
-    QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10), QStringLiteral("proj.task…"));
-    QCOMPARE(elide(QStringLiteral("proj.tasks.parse_amount"), 10, Qt::ElideLeft), QStringLiteral("…se_amount"));
-    QCOMPARE(elide(QStringLiteral("short"), 10), QStringLiteral("short"));
+    QCOMPARE(DisplayText::elided(QStringLiteral("proj.tasks.parse_amount"), 10), QStringLiteral("proj.task…"));
+    QCOMPARE(DisplayText::elided(QStringLiteral("proj.tasks.parse_amount"), 10, Qt::ElideLeft), QStringLiteral("…se_amount"));
+    QCOMPARE(DisplayText::elided(QStringLiteral("short"), 10), QStringLiteral("short"));
 }
 
 // ------------------------------------------------------------------------------------------
 // Usage
+
+void TestCli::shouldEscapeControlsVisibly_data()
+{
+    QTest::addColumn<QString>("stored");
+    QTest::addColumn<QString>("value");    // DisplayText::value()
+    QTest::addColumn<QString>("sentence"); // DisplayText::sentence()
+    QTest::newRow("plain") << "proj.tasks.add" << "proj.tasks.add" << "proj.tasks.add";
+    QTest::newRow("OSC title") << "a\x1b]0;TITLE\x07" "b" << "a\\x1b]0;TITLE\\x07b" << "a\\x1b]0;TITLE\\x07b";
+    QTest::newRow("clear screen") << "\x1b[2J" << "\\x1b[2J" << "\\x1b[2J";
+    QTest::newRow("NUL") << QStringLiteral("a") + QChar(0) + QStringLiteral("b") << "a\\x00b" << "a\\x00b";
+    QTest::newRow("DEL and C1 CSI") << QStringLiteral("a\x7f") + QChar(0x9b) + QStringLiteral("2J") << "a\\x7f\\x9b2J"
+                                    << "a\\x7f\\x9b2J";
+    QTest::newRow("tab, CR, LF") << "a\tb\r\nc" << "a\\tb\\r\\nc" << "a\\tb  c";
+    QTest::newRow("backslash") << "C:\\x1b" << "C:\\\\x1b" << "C:\\x1b";
+    QTest::newRow("right-to-left override") << QStringLiteral("abc") + QChar(0x202e) + QStringLiteral("def")
+                                            << "abc\\u202edef" << "abc\\u202edef";
+    QTest::newRow("CJK, accents and emoji kept") << "任务 e\u0301 \U0001F389" << "任务 e\u0301 \U0001F389"
+                                                 << "任务 e\u0301 \U0001F389";
+}
+
+void TestCli::shouldEscapeControlsVisibly()
+{
+    QFETCH(QString, stored);
+    QFETCH(QString, value);
+    QFETCH(QString, sentence);
+    QCOMPARE(DisplayText::value(stored), value);
+    QCOMPARE(DisplayText::sentence(stored), sentence);
+}
+
+void TestCli::shouldMeasureTerminalColumns_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("columns");
+    QTest::newRow("ASCII") << "abc" << 3;
+    QTest::newRow("CJK") << "任务名称" << 8;
+    QTest::newRow("combining marks") << "e\u0301e\u0301" << 2;
+    QTest::newRow("emoji") << "\U0001F389x" << 3;
+    QTest::newRow("emoji presentation") << "\u2764\uFE0F" << 2;
+    QTest::newRow("family (ZWJ sequence)") << "\U0001F468\u200D\U0001F469\u200D\U0001F467" << 2;
+    QTest::newRow("flag") << "\U0001F1EB\U0001F1F7" << 2;
+    QTest::newRow("Hangul") << "한국어" << 6;
+}
+
+void TestCli::shouldMeasureTerminalColumns()
+{
+    QFETCH(QString, text);
+    QFETCH(int, columns);
+    QCOMPARE(DisplayText::width(text), columns);
+    // Cut at a cluster boundary, never wider than asked, padded to the columns.
+    for (int room = 1; room <= columns + 1; ++room) {
+        const QString cut = DisplayText::elided(text, room);
+        QVERIFY2(DisplayText::width(cut) <= room, qPrintable(cut));
+        QCOMPARE(DisplayText::width(DisplayText::padded(cut, room)), room);
+    }
+    QCOMPARE(DisplayText::value(QString(100000, u'S'), DisplayText::maxColumns).size(), DisplayText::maxColumns);
+}
 
 void TestCli::shouldPrintHelpForEveryCommand_data()
 {
@@ -555,6 +701,13 @@ void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
                                     << "--batch-size";
     QTest::newRow("decode is for JSON") << QStringList{"list", url, "--decode"} << "--decode needs --format json";
     QTest::newRow("window takes one URL") << QStringList{"results.sqlite3", "extra"} << "unexpected argument 'extra'";
+    QStringList words;
+    for (int i = 0; i < 999; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    QTest::newRow("search of 999 words") << QStringList{"count", url, "--search", words.join(u' ')}
+                                         << "--search: the search has 999 words; at most 200";
+    QTest::newRow("search of 999 words listed") << QStringList{"list", url, "--search", words.join(u' ')}
+                                                << "at most 200";
 }
 
 void TestCli::shouldRejectBadCommandLinesWithStatus2()
@@ -1278,6 +1431,213 @@ void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings()
 }
 
 // ------------------------------------------------------------------------------------------
+// Hostile stored text (issue 11)
+
+namespace {
+
+/// Terminal columns of the text these tests store, counted independently of DisplayText: CJK
+/// ideographs and emoji 2, combining acute accents 0, anything else 1.
+int columnsOf(const QString &line)
+{
+    int columns = 0;
+    for (const char32_t c : line.toUcs4()) {
+        if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x1F300 && c <= 0x1FAFF))
+            columns += 2;
+        else if (c != 0x0301)
+            columns += 1;
+    }
+    return columns;
+}
+
+} // namespace
+
+void TestCli::shouldNeverWriteTerminalControlsFromStoredData()
+{
+    REQUIRE_FIXTURES();
+    const QString path = hostileCopy();
+    QVERIFY(!path.isEmpty());
+    const QString url = urlFor(path);
+
+    const auto checkClean = [](const Run &run, const char *what) {
+        QVERIFY2(run.exitCode == 0, qPrintable(QString::fromUtf8(run.err)));
+        const qsizetype out = controlAt(run.out);
+        QVERIFY2(out < 0, qPrintable(QStringLiteral("%1: control byte in stdout at %2: %3")
+                                         .arg(QLatin1String(what)).arg(out)
+                                         .arg(QString::fromLatin1(run.out.mid(std::max<qsizetype>(0, out - 20), 40).toPercentEncoding()))));
+        QVERIFY2(controlAt(run.err) < 0, what);
+    };
+
+    // The table, piped: escaped as Python writes them, aligned in columns, the long status cut.
+    Run run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7")});
+    checkClean(run, "list");
+    QString table = QString::fromUtf8(run.out);
+    QVERIFY2(table.contains(QLatin1String("evil\\x1b]0;TITLE\\x07name")), qPrintable(table.left(2000)));
+    QVERIFY2(table.contains(QLatin1String("FAIL\\x1b[2JURE")), qPrintable(table.left(2000)));
+    QVERIFY2(table.contains(QLatin1String("nul\\x00bel\\x07del\\x7f\\x9bc1")), qPrintable(table.left(2000)));
+    QStringList lines = table.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 8);
+    int taskIdColumn = -1;
+    for (const QString &line : std::as_const(lines)) {
+        QVERIFY2(columnsOf(line) < 300, qPrintable(QStringLiteral("a line %1 columns wide").arg(columnsOf(line))));
+        if (line.startsWith(QLatin1String("date_done")))
+            continue;
+        const int column = columnsOf(line.left(line.indexOf(QLatin1String(" t-")) + 1));
+        if (taskIdColumn < 0)
+            taskIdColumn = column;
+        QVERIFY2(column == taskIdColumn, qPrintable(QStringLiteral("task_id at column %1, not %2: %3")
+                                                        .arg(column).arg(taskIdColumn).arg(line)));
+    }
+    QVERIFY2(table.contains(QStringLiteral("SSSS…")), qPrintable(lines.value(1).left(200)));
+
+    // On an 80-column terminal every line fits.
+    {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COLUMNS"), QStringLiteral("80"));
+        process.setProcessEnvironment(env);
+        process.start(qEnvironmentVariable("STALK_BIN"), {QStringLiteral("list"), url, QStringLiteral("--limit"),
+                                                          QStringLiteral("7")});
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray out = process.readAllStandardOutput();
+        QVERIFY(controlAt(out) < 0);
+        for (const QString &line : QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts))
+            QVERIFY2(columnsOf(line) <= 80, qPrintable(QStringLiteral("%1 columns: %2").arg(columnsOf(line)).arg(line)));
+    }
+
+    // stats and the purge summary.
+    run = stalk({QStringLiteral("stats"), url});
+    checkClean(run, "stats");
+    table = QString::fromUtf8(run.out);
+    QVERIFY2(table.contains(QLatin1String("clear\\x1b[2J")), qPrintable(table.left(3000)));
+    for (const QString &line : table.split(u'\n'))
+        QVERIFY2(columnsOf(line) < 300, qPrintable(QStringLiteral("a stats line %1 columns wide").arg(columnsOf(line))));
+    run = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2031-01-01"),
+                 QStringLiteral("--dry-run")});
+    checkClean(run, "purge --dry-run");
+    QVERIFY2(run.out.contains("1 FAIL\\x1b[2JURE"), run.out.constData());
+    QVERIFY2(run.out.size() < 2000, "the 100,000-character status is cut in the summary");
+
+    // JSON keeps the exact data (JSON-escaped); CSV keeps it as stored.
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7"), QStringLiteral("--format"),
+                 QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    QStringList names;
+    for (const QJsonValue &row : QJsonDocument::fromJson(run.out).array())
+        names << row.toObject().value(QStringLiteral("task_name")).toString();
+    QVERIFY2(names.contains(QStringLiteral("evil\x1b]0;TITLE\x07name")), qPrintable(names.join(u'|')));
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("7"), QStringLiteral("--format"),
+                 QStringLiteral("csv")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("evil\x1b]0;TITLE\x07name"));
+}
+
+void TestCli::shouldNeverWriteTerminalControlsFromCouchDocuments()
+{
+    REQUIRE_SERVER_URL(server, "STALK_COUCH_URL");
+    // The documents as Celery's CouchBackend writes them: the meta as JSON text in "value".
+    QJsonArray docs;
+    for (const HostileRow &row : hostileRows()) {
+        const QJsonObject meta{{"status", row.status},       {"task_id", row.taskId},        {"name", row.taskName},
+                               {"date_done", "2025-01-01T00:00:00"}, {"result", QJsonValue()}, {"traceback", QJsonValue()},
+                               {"children", QJsonArray()}};
+        docs.append(QJsonObject{{"_id", QStringLiteral("celery-task-meta-") + row.taskId},
+                                {"value", QString::fromUtf8(QJsonDocument(meta).toJson(QJsonDocument::Compact))}});
+    }
+    const QString database = QStringLiteral("stalk_hostile_%1").arg(QCoreApplication::applicationPid());
+    const QString writer = QStringLiteral(R"(
+import base64, json, sys, urllib.parse as up, urllib.request
+url, db, action = sys.argv[1:4]
+p = up.urlparse(url)
+headers = {"Content-Type": "application/json"}
+if p.username:
+    headers["Authorization"] = "Basic " + base64.b64encode(
+        (up.unquote(p.username) + ":" + up.unquote(p.password or "")).encode()).decode()
+base = "%s://%s:%d/%s" % (p.scheme, p.hostname, p.port, db)
+def call(method, path, body=None):
+    urllib.request.urlopen(urllib.request.Request(base + path, data=body, method=method, headers=headers)).read()
+if action == "create":
+    call("PUT", "")
+    call("POST", "/_bulk_docs", json.dumps({"docs": json.load(sys.stdin)}).encode())
+else:
+    call("DELETE", "")
+)");
+    const auto couch = [&](const QString &action, const QByteArray &input) {
+        QProcess python;
+        python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), writer, server, database, action});
+        python.write(input);
+        python.closeWriteChannel();
+        return python.waitForFinished(60000) && python.exitCode() == 0;
+    };
+    QVERIFY(couch(QStringLiteral("create"), QJsonDocument(docs).toJson()));
+    const QString url = server + u'/' + database;
+    const Run list = stalk({QStringLiteral("list"), url});
+    const Run stats = stalk({QStringLiteral("stats"), url});
+    const Run dryRun = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2026-01-01"),
+                              QStringLiteral("--dry-run")});
+    QVERIFY(couch(QStringLiteral("delete"), {}));
+    for (const Run *run : {&list, &stats, &dryRun}) {
+        QVERIFY2(run->exitCode == 0, run->err.constData());
+        QVERIFY2(controlAt(run->out) < 0 && controlAt(run->err) < 0, run->out.left(3000).constData());
+    }
+    QVERIFY2(list.out.contains("evil\\x1b]0;TITLE\\x07name"), list.out.left(3000).constData());
+    QVERIFY2(stats.out.contains("clear\\x1b[2J"), stats.out.left(3000).constData());
+    QVERIFY2(dryRun.out.contains("1 FAIL\\x1b[2JURE") && dryRun.out.size() < 2000, dryRun.out.left(3000).constData());
+}
+
+void TestCli::shouldEscapeStoredBytesInErrorSentences()
+{
+    REQUIRE_FIXTURES();
+    // A damaged schema: the table's declared SQL holds terminal controls and binary bytes.
+    m_dirs.push_back(std::make_unique<QTemporaryDir>());
+    const QString path = m_dirs.back()->filePath(QStringLiteral("damaged.sqlite3"));
+    {
+        const TestSupport::SqliteConnection db(path);
+        QVERIFY(db.isOpen());
+        QCOMPARE(db.exec(QStringLiteral("CREATE TABLE django_celery_results_taskresult (id INTEGER PRIMARY KEY, "
+                                        "task_id TEXT, status TEXT, result TEXT, date_done TEXT)")),
+                 QString());
+        QCOMPARE(db.exec(QStringLiteral("PRAGMA writable_schema = ON")), QString());
+        QCOMPARE(db.exec(QStringLiteral("UPDATE sqlite_master SET sql = ? WHERE name = 'django_celery_results_taskresult'"),
+                         {QStringLiteral("CREATE TABLE django_celery_results_taskresult (\x1b]0;TITLE\x07 \x01\x02\x9b")}),
+                 QString());
+    }
+    const Run run = stalk({QStringLiteral("count"), urlFor(path)});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(controlAt(run.err) < 0, qPrintable(QString::fromLatin1(run.err.toPercentEncoding(" :/"))));
+    QCOMPARE(run.err.count('\n'), 1);
+    QVERIFY2(run.err.startsWith("stalk: "), run.err.constData());
+}
+
+void TestCli::shouldNeverPrintAPasswordOfAnUnreadableUrl_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::newRow("port out of range") << QStringLiteral("postgresql://admin:S3cretPW@127.0.0.1:99999/db");
+    QTest::newRow("malformed IPv6 host") << QStringLiteral("postgresql://admin:S3cretPW@[::1/db");
+    QTest::newRow("text after an IPv6 host") << QStringLiteral("mysql://admin:S3cretPW@[::1]x/db");
+    QTest::newRow("non-numeric CouchDB port") << QStringLiteral("couchdb://admin:S3cretPW@127.0.0.1:abc/db");
+    QTest::newRow("unknown scheme") << QStringLiteral("foo://admin:S3cretPW@h/db");
+    QTest::newRow("Celery prefix on CouchDB") << QStringLiteral("db+couchdb://admin:S3cretPW@h/db");
+    QTest::newRow("SQLite with a host") << QStringLiteral("sqlite://u:S3cretPW@h/db");
+    QTest::newRow("slash in the database") << QStringLiteral("mysql://admin:S3cretPW@127.0.0.1/a/b");
+    QTest::newRow("nameless option") << QStringLiteral("postgresql://admin:S3cretPW@127.0.0.1:5432/db?=x");
+    QTest::newRow("slash in the password") << QStringLiteral("postgresql://admin:S3c/retPW@127.0.0.1:5432/db");
+    QTest::newRow("question mark in the password") << QStringLiteral("couchdb://admin:S3c?retPW@127.0.0.1/db");
+    QTest::newRow("digits and a slash in the password") << QStringLiteral("couchdb://admin:123/S3cretPW@127.0.0.1/db");
+}
+
+void TestCli::shouldNeverPrintAPasswordOfAnUnreadableUrl()
+{
+    QFETCH(QString, url);
+    for (const QString &command : {QStringLiteral("count"), QStringLiteral("list"), QStringLiteral("stats")}) {
+        const Run run = stalk({command, url});
+        QVERIFY2(run.exitCode == 1 || run.exitCode == 2, run.err.constData());
+        QVERIFY2(!run.err.contains("S3c") && !run.err.contains("retPW"), run.err.constData());
+        QVERIFY2(!run.out.contains("S3c"), run.out.constData());
+        QVERIFY2(run.err.contains("***"), run.err.constData());
+    }
+}
+
+// ------------------------------------------------------------------------------------------
 // Server passwords
 
 void TestCli::shouldDocumentWhereAPasswordMayComeFrom()
@@ -1341,6 +1701,131 @@ void TestCli::shouldTakeThePasswordFromTheEnvironment()
     qunsetenv("STALK_PASSWORD");
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QCOMPARE(run.out, QByteArray::number(pgTotal()) + '\n');
+}
+
+// ------------------------------------------------------------------------------------------
+// A server that drops the connection mid-operation
+
+void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge_data()
+{
+    QTest::addColumn<QString>("variable");
+    QTest::newRow("PostgreSQL") << "STALK_PG_URL";
+    QTest::newRow("MariaDB") << "STALK_MYSQL_URL";
+}
+
+void TestCli::shouldSayOneSentenceWhenTheServerDropsMidPurge()
+{
+    QFETCH(QString, variable);
+    REQUIRE_SERVER_URL(url, variable);
+    const Outcome<StoreUrl> server = StoreUrl::parse(url);
+    QVERIFY(server.ok());
+    const bool postgres = server->scheme == StoreUrl::Scheme::PostgreSql;
+    const QString holderName = QStringLiteral("tst_cli-holder");
+    const QString killerName = QStringLiteral("tst_cli-killer");
+    {
+        QSqlDatabase holder = TestSupport::serverConnection(*server, server->database, holderName);
+        QSqlDatabase killer = TestSupport::serverConnection(*server, server->database, killerName);
+        QVERIFY2(holder.open() && killer.open(), qPrintable(holder.lastError().text()));
+        // A private copy of the results, so that nothing the other suites count is touched.
+        const QString table = QStringLiteral("stalk_drop_%1").arg(QCoreApplication::applicationPid());
+        QSqlQuery h(holder);
+        QSqlQuery k(killer);
+        if (postgres)
+            h.exec(QStringLiteral("SET client_min_messages = warning")); // no NOTICE for the DROP below
+        h.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        QVERIFY2(h.exec(postgres ? QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)").arg(table)
+                                 : QStringLiteral("CREATE TABLE %1 LIKE django_celery_results_taskresult").arg(table)),
+                 qPrintable(h.lastError().text()));
+        QVERIFY2(h.exec(QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult").arg(table)),
+                 qPrintable(h.lastError().text()));
+        // Reads go on, the purge's first DELETE waits for the lock; then its connection is killed.
+        if (postgres) {
+            QVERIFY(h.exec(QStringLiteral("BEGIN")));
+            QVERIFY(h.exec(QStringLiteral("LOCK TABLE %1 IN SHARE MODE").arg(table)));
+        } else {
+            QVERIFY(h.exec(QStringLiteral("LOCK TABLES %1 READ").arg(table)));
+        }
+        QProcess process;
+        process.start(qEnvironmentVariable("STALK_BIN"),
+                      {QStringLiteral("purge"), url + (url.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table,
+                       QStringLiteral("--before"), QStringLiteral("2025-02-01"),
+                       // Narrowed, so that the purge leaves the shared group table alone.
+                       QStringLiteral("--status"), QStringLiteral("SUCCESS"), QStringLiteral("--yes")});
+        QVERIFY(process.waitForStarted(30000));
+        const QString waiting = postgres
+            ? QStringLiteral("SELECT pid FROM pg_stat_activity WHERE application_name = 'stalk' AND wait_event_type = 'Lock'")
+            : QStringLiteral("SELECT id FROM information_schema.processlist WHERE state LIKE '%%lock%%' AND info LIKE '%%%1%%'")
+                  .arg(table);
+        qint64 session = 0;
+        for (int i = 0; i < 300 && session == 0 && process.state() == QProcess::Running; ++i) {
+            QVERIFY2(k.exec(waiting), qPrintable(k.lastError().text()));
+            if (k.next())
+                session = k.value(0).toLongLong();
+            else
+                QTest::qWait(100);
+        }
+        QVERIFY2(session > 0, "the purge never waited for the lock");
+        QVERIFY2(k.exec(postgres ? QStringLiteral("SELECT pg_terminate_backend(%1)").arg(session)
+                                 : QStringLiteral("KILL %1").arg(session)),
+                 qPrintable(k.lastError().text()));
+        QVERIFY(process.waitForFinished(60000));
+        h.exec(postgres ? QStringLiteral("ROLLBACK") : QStringLiteral("UNLOCK TABLES"));
+        h.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray err = process.readAllStandardError();
+        QVERIFY2(err.count('\n') == 1 && err.startsWith("stalk: purge of ") && err.endsWith("expired results deleted)\n"),
+                 err.constData());
+        QVERIFY2(!err.contains("()"), err.constData());
+        QVERIFY2(err.contains("connection to"), err.constData());
+        QCOMPARE(process.readAllStandardOutput(), QByteArray("deleted 0 results (and 0 groups)\n"));
+    }
+    QSqlDatabase::removeDatabase(holderName);
+    QSqlDatabase::removeDatabase(killerName);
+}
+
+void TestCli::shouldKeepTheServersWarningsOffStandardError()
+{
+    // PostgreSQL sends warnings outside any error ("WARNING: terminating connection because of
+    // crash of another server process" when a backend dies); libpq prints them on stderr
+    // unless told otherwise. A trigger raising a WARNING on every deleted row stands in for it.
+    REQUIRE_SERVER_URL(url, "STALK_PG_URL");
+    const Outcome<StoreUrl> server = StoreUrl::parse(url);
+    QVERIFY(server.ok());
+    const QString name = QStringLiteral("tst_cli-warnings");
+    {
+        QSqlDatabase db = TestSupport::serverConnection(*server, server->database, name);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        const QString table = QStringLiteral("stalk_warn_%1").arg(QCoreApplication::applicationPid());
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("SET client_min_messages = error"));
+        q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        for (const QString &sql :
+             {QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)"),
+              QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult"),
+              QStringLiteral("CREATE OR REPLACE FUNCTION %1_warn() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN RAISE WARNING 'a server warning'; RETURN OLD; END $$"),
+              QStringLiteral("CREATE TRIGGER %1_warn BEFORE DELETE ON %1 FOR EACH ROW EXECUTE FUNCTION %1_warn()")}) {
+            QVERIFY2(q.exec(sql.arg(table)), qPrintable(q.lastError().text()));
+        }
+        const auto groupCount = [&q] {
+            return q.exec(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult")) && q.next()
+                ? q.value(0).toLongLong() : -1;
+        };
+        const qint64 groupsBefore = groupCount();
+        QVERIFY(groupsBefore > 0);
+        const Run run = stalk({QStringLiteral("purge"), url + (url.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table,
+                               QStringLiteral("--before"), QStringLiteral("2030-01-01"),
+                               // Narrowed, so that the purge leaves the shared group table alone.
+                               QStringLiteral("--status"), QStringLiteral("SUCCESS"), QStringLiteral("--yes")});
+        q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        q.exec(QStringLiteral("DROP FUNCTION IF EXISTS %1_warn()").arg(table));
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.isEmpty(), run.err.constData());
+        QVERIFY2(run.out.startsWith("deleted ") && !run.out.startsWith("deleted 0 "), run.out.constData());
+        QCOMPARE(groupCount(), groupsBefore);
+    }
+    QSqlDatabase::removeDatabase(name);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

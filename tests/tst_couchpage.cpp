@@ -352,6 +352,8 @@ private Q_SLOTS:
     void shouldKeepTheLastOfDuplicateKeysLikeQt();
     void shouldHandleDeepNestingLikeQt_data();
     void shouldHandleDeepNestingLikeQt();
+    void shouldKeepLongArgumentsWholeWhereQtOrdersTheKeys_data();
+    void shouldKeepLongArgumentsWholeWhereQtOrdersTheKeys();
     void shouldWriteNumbersLikeQt_data();
     void shouldWriteNumbersLikeQt();
     void shouldTreatOddAndBrokenPagesLikeQt_data();
@@ -776,6 +778,24 @@ void TestCouchPage::shouldHandleDeepNestingLikeQt()
     QFETCH(Fast, fast);
     const QString d = pageAndDocumentsDiff(body, fast);
     QVERIFY2(d.isEmpty(), qPrintable(d));
+}
+
+// Found by fuzz_couchdocument: an object the raw writer leaves to Qt (a non-ASCII or a
+// duplicate key) was written only up to the result's preview length, in args/kwargs too.
+void TestCouchPage::shouldKeepLongArgumentsWholeWhereQtOrdersTheKeys_data()
+{
+    QTest::addColumn<QByteArray>("meta");
+    const QByteArray longText = '"' + QByteArray(300, 'x') + '"';
+    QTest::newRow("kwargs with a non-ASCII key") << R"({"status": "SUCCESS", "kwargs": {"caf\u00e9": 1, "note": )" + longText + "}}";
+    QTest::newRow("kwargs with a duplicate key") << R"({"status": "SUCCESS", "kwargs": {"a": 1, "a": 2, "note": )" + longText + "}}";
+    QTest::newRow("args holding such an object") << R"({"status": "SUCCESS", "args": [1, {"\u00fc": )" + longText + "}, 2]}";
+}
+
+void TestCouchPage::shouldKeepLongArgumentsWholeWhereQtOrdersTheKeys()
+{
+    QFETCH(QByteArray, meta);
+    const QString diff = metaDiff(meta);
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
 }
 
 void TestCouchPage::shouldWriteNumbersLikeQt_data()

@@ -22,6 +22,7 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSettings>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -164,6 +165,9 @@ private Q_SLOTS:
     void shouldHideColumnsTheSchemaLacks();
     void shouldKeepSelectionWhenAutoRefreshing();
     void shouldShowBannerAndRetryWhenDatabaseMissing();
+    void shouldNeverShowThePasswordOfAnUnreadableUrl();
+    void shouldShowStoredControlsEscapedInTheBanner();
+    void shouldSayASearchHasTooManyWords();
     void shouldStayResponsiveDuringLargeQuery();
     void shouldStayResponsiveWhenAHugeRowIsSelected();
     void shouldKeepUndeletedRowsWhenPurgeCancelled();
@@ -1055,6 +1059,64 @@ void TestMainWindow::shouldShowBannerAndRetryWhenDatabaseMissing()
     QTRY_VERIFY(w->model()->isOpen());
     QTRY_VERIFY(!banner->isVisible());
     QTRY_VERIFY(w->model()->rowCount() > 0);
+}
+
+void TestMainWindow::shouldNeverShowThePasswordOfAnUnreadableUrl()
+{
+    auto w = std::make_unique<MainWindow>();
+    w->show();
+    w->openUrl(QStringLiteral("postgresql://admin:S3cretPW@127.0.0.1:99999/db"));
+    auto *banner = child<ErrorBanner>(w.get(), "errorBanner");
+    QVERIFY(banner);
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(QLatin1String("\"99999\" is not a port number")), qPrintable(banner->text()));
+    const QString field = child<QLineEdit>(w.get(), "urlEdit")->text();
+    for (const QString &shown : {banner->text(), field, w->windowTitle(), w->statusBar()->currentMessage()})
+        QVERIFY2(!shown.contains(QLatin1String("S3cret")), qPrintable(shown));
+    QCOMPARE(field, QStringLiteral("postgresql://admin@127.0.0.1:99999/db"));
+    QSettings settings;
+    for (const QString &key : settings.allKeys()) {
+        QVERIFY2(!key.contains(QLatin1String("S3cret")), qPrintable(key));
+        QVERIFY2(!settings.value(key).toString().contains(QLatin1String("S3cret")), qPrintable(key));
+    }
+}
+
+void TestMainWindow::shouldShowStoredControlsEscapedInTheBanner()
+{
+    // A damaged schema: its declared SQL, quoted in the engine's error, holds terminal controls.
+    const QString path = m_tmp->filePath(QStringLiteral("damaged.sqlite3"));
+    {
+        const TestSupport::SqliteConnection db(path);
+        QVERIFY(db.isOpen());
+        QCOMPARE(db.exec(QStringLiteral("CREATE TABLE django_celery_results_taskresult (id INTEGER PRIMARY KEY)")), QString());
+        QCOMPARE(db.exec(QStringLiteral("PRAGMA writable_schema = ON")), QString());
+        QCOMPARE(db.exec(QStringLiteral("UPDATE sqlite_master SET sql = ? WHERE name = 'django_celery_results_taskresult'"),
+                         {QStringLiteral("CREATE TABLE django_celery_results_taskresult (\x1b]0;<b>TITLE</b>\x07")}),
+                 QString());
+    }
+    auto w = openWindow(path);
+    auto *banner = child<ErrorBanner>(w.get(), "errorBanner");
+    QTRY_VERIFY(banner->isVisible());
+    auto *label = child<QLabel>(banner, "errorBannerText");
+    QVERIFY(label);
+    QCOMPARE(label->textFormat(), Qt::PlainText);
+    QVERIFY2(!label->text().contains(QChar(0x1b)) && label->text().contains(QLatin1String("\\x1b")),
+             qPrintable(label->text()));
+}
+
+void TestMainWindow::shouldSayASearchHasTooManyWords()
+{
+    auto w = openWindow(copyFixture(QStringLiteral("django.sqlite3")));
+    QTRY_VERIFY(w->model()->isOpen());
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QStringList words;
+    for (int i = 0; i < 999; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    search->setText(words.join(u' ')); // pasted
+    auto *banner = child<ErrorBanner>(w.get(), "errorBanner");
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(QStringLiteral("at most %1").arg(TaskQuery::maxSearchTerms)), qPrintable(banner->text()));
+    QVERIFY(w->model()->isOpen());
 }
 
 QString TestMainWindow::bigDatabase()

@@ -320,6 +320,27 @@ private slots:
         QCOMPARE(PyLiteral::toPython(r.value), QStringLiteral("<int of 100000 bytes>"));
     }
 
+    // Found by fuzz_valuedecoder: a STACK_GLOBAL name with a newline broke the one-line summary.
+    void shouldShowControlCharactersInClassNamesEscaped()
+    {
+        const QByteArray pickle("\x80\x04\x8c\x01" "a" "\x8c\x03" "b\nc" "\x93.", 13);
+        const PickleReader::Result r = PickleReader::read(pickle);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(PyLiteral::toPython(r.value), QStringLiteral("'a.b\\nc'"));
+        QCOMPARE(r.firstClass, QStringLiteral("'a.b\\nc'"));
+    }
+
+    // Found by fuzz_picklereader: protocol 0's LONG kept leading zeros ("01", not JSON).
+    void shouldReadProtocolZeroLongsAsPythonDoes()
+    {
+        for (const auto &[pickle, python] : {std::pair{"L007L\n.", "7"}, {"L-00L\n.", "0"}, {"L-010\n.", "-10"}}) {
+            const PickleReader::Result r = PickleReader::read(QByteArray(pickle));
+            QVERIFY2(r.ok, qPrintable(r.error));
+            QCOMPARE(PyLiteral::toPython(r.value), QString::fromLatin1(python));
+            QCOMPARE(PyLiteral::toJson(r.value), QString::fromLatin1(python));
+        }
+    }
+
     void shouldSurviveRandomMutations()
     {
         QVector<QByteArray> seeds;

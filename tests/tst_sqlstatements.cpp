@@ -117,6 +117,9 @@ class TestSqlStatements : public QObject
 private Q_SLOTS:
     void initTestCase();
 
+    void shouldReadOnlyIntegerIds_data();
+    void shouldReadOnlyIntegerIds();
+    void shouldCapTheSearchTermsForEveryEngine();
     void shouldBindSetFilters_data();
     void shouldBindSetFilters();
     void shouldKeepSearchTermsBoundValues_data();
@@ -829,6 +832,44 @@ void TestSqlStatements::shouldExpireGroupsOnlyWhenNotNarrowed()
     PurgeCriteria without = criteria;
     without.includeGroups = false;
     QVERIFY(!without.matchesGroup(older));
+}
+
+void TestSqlStatements::shouldReadOnlyIntegerIds_data()
+{
+    QTest::addColumn<QVariant>("stored");
+    QTest::addColumn<qint64>("id");
+    QTest::newRow("integer") << QVariant(qint64(42)) << qint64(42);
+    QTest::newRow("int") << QVariant(7) << qint64(7);
+    QTest::newRow("digits as text") << QVariant(QStringLiteral("12")) << qint64(12);
+    QTest::newRow("text") << QVariant(QStringLiteral("abc")) << qint64(-1);
+    QTest::newRow("digits then text") << QVariant(QStringLiteral("12abc")) << qint64(-1);
+    QTest::newRow("blob") << QVariant(QByteArray("\x01\x02")) << qint64(-1);
+    QTest::newRow("real") << QVariant(1.5) << qint64(-1);
+    QTest::newRow("NULL") << QVariant() << qint64(-1);
+}
+
+void TestSqlStatements::shouldReadOnlyIntegerIds()
+{
+    QFETCH(QVariant, stored);
+    QFETCH(qint64, id);
+    QString problem;
+    QCOMPARE(SqlStatements::readRowId(stored, &problem), id);
+    QCOMPARE(problem.isEmpty(), id >= 0);
+}
+
+void TestSqlStatements::shouldCapTheSearchTermsForEveryEngine()
+{
+    QStringList words;
+    for (int i = 0; i <= TaskQuery::maxSearchTerms; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    TaskQuery query;
+    query.search = words.mid(0, TaskQuery::maxSearchTerms).join(u' ');
+    QVERIFY(!query.searchError());
+    query.search = words.join(u' ');
+    QCOMPARE(query.searchError().code, StoreError::Code::QueryFailed);
+    QVERIFY(query.searchError().message.contains(QStringLiteral("at most %1").arg(TaskQuery::maxSearchTerms)));
+    query.search = u'"' + words.join(u' ') + u'"'; // one phrase
+    QVERIFY(!query.searchError());
 }
 
 QTEST_APPLESS_MAIN(TestSqlStatements)

@@ -187,6 +187,8 @@ private Q_SLOTS:
     void shouldSurviveInvalidUtf8();
     void shouldKeepMalformedJsonAsStored();
     void shouldCancelLongQueryOnInterrupt();
+    void shouldRefuseASearchOfTooManyWordsClearly();
+    void shouldReportATextIdAsAnUnreadableRow();
 };
 
 void TestSqlStore::initTestCase()
@@ -1589,6 +1591,65 @@ void TestSqlStore::shouldCancelLongQueryOnInterrupt()
     QVERIFY2(!openError, qPrintable(openError.message));
     QCOMPARE(result.code, StoreError::Code::Cancelled);
     QVERIFY(attempts < 1000);
+}
+
+void TestSqlStore::shouldRefuseASearchOfTooManyWordsClearly()
+{
+    auto store = openCopy(QStringLiteral("django.sqlite3"));
+    QVERIFY(store);
+    QStringList words;
+    for (int i = 0; i < 999; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    TaskQuery tooMany;
+    tooMany.search = words.join(u' ');
+    for (const StoreError &error : {store->count(tooMany).error(), store->fetchPage(tooMany, 0, 50, RowDetail::Summary).error(),
+                                    store->facets(tooMany).error()}) {
+        QCOMPARE(error.code, StoreError::Code::QueryFailed);
+        QVERIFY2(error.message.contains(QStringLiteral("at most %1").arg(TaskQuery::maxSearchTerms)),
+                 qPrintable(error.message));
+    }
+    // As many as allowed run, on this engine's statement limits.
+    TaskQuery most;
+    most.search = words.mid(0, TaskQuery::maxSearchTerms).join(u' ');
+    const auto count = store->count(most);
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(*count, 0);
+    const auto page = store->fetchPage(most, 0, 50, RowDetail::Summary);
+    QVERIFY2(page.ok(), qPrintable(page.error().message));
+    QVERIFY(store->facets(most).ok());
+}
+
+void TestSqlStore::shouldReportATextIdAsAnUnreadableRow()
+{
+    // A table whose id is declared "int" (no rowid alias) holds a text id.
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    QVERIFY(execRaw(path, QStringLiteral("ALTER TABLE django_celery_results_taskresult RENAME TO original")));
+    QVERIFY(execRaw(path, QStringLiteral("CREATE TABLE django_celery_results_taskresult AS SELECT * FROM original WHERE 0")));
+    QVERIFY(execRaw(path, QStringLiteral("INSERT INTO django_celery_results_taskresult SELECT * FROM original")));
+    QVERIFY(execRaw(path, QStringLiteral("INSERT INTO django_celery_results_taskresult SELECT * FROM original LIMIT 1")));
+    QVERIFY(execRaw(path, QStringLiteral("UPDATE django_celery_results_taskresult SET id = 'abc', task_id = 'task-abc' "
+                                         "WHERE rowid = (SELECT MAX(rowid) FROM django_celery_results_taskresult)")));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const auto count = store->count({});
+    QVERIFY(count.ok());
+    const auto page = store->fetchPage({}, 0, 1000, RowDetail::Full);
+    QVERIFY(page.ok());
+    QCOMPARE(qint64(page->size()), *count); // listed and counted alike
+    int unreadable = 0;
+    for (const TaskResult &row : *page) {
+        if (row.taskId != u"task-abc")
+            continue;
+        ++unreadable;
+        QCOMPARE(row.rowId, qint64(-1)); // never id 0: a delete by id must not reach another row
+        QVERIFY2(row.problems.join(u' ').contains(QLatin1String("'abc' is not an integer id")),
+                 qPrintable(row.problems.join(u' ')));
+    }
+    QCOMPARE(unreadable, 1);
+    const auto byTaskId = store->fetchByTaskId(QStringLiteral("task-abc"));
+    QVERIFY(byTaskId.ok());
+    QCOMPARE(byTaskId->rowId, qint64(-1));
+    QVERIFY(!byTaskId->problems.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestSqlStore)

@@ -22,10 +22,14 @@ private Q_SLOTS:
     void shouldRejectBadUrls();
     void shouldMaskAndRemoveThePassword_data();
     void shouldMaskAndRemoveThePassword();
+    void shouldHideThePasswordOfAnUnreadableUrl_data();
+    void shouldHideThePasswordOfAnUnreadableUrl();
     void shouldMakeStoresForEveryEngine_data();
     void shouldMakeStoresForEveryEngine();
     void shouldPutAPasswordIntoTheUrl_data();
     void shouldPutAPasswordIntoTheUrl();
+    void shouldReplaceAnEmptyPassword_data();
+    void shouldReplaceAnEmptyPassword();
     void shouldNameTheAccount();
     void shouldTakeThePasswordFromTheUrlThenTheOptionsThenTheEnvironment();
     void shouldAskForAPasswordOnlyWhenOneCouldHelp_data();
@@ -219,6 +223,43 @@ void TestStoreUrl::shouldMaskAndRemoveThePassword()
     QCOMPARE(StoreUrl::withoutPassword(QStringLiteral("redis://u:pw@h/0")), QStringLiteral("redis://u@h/0"));
 }
 
+void TestStoreUrl::shouldHideThePasswordOfAnUnreadableUrl_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("display");  // StoreUrl::displayString(text), and in the error
+    QTest::addColumn<QString>("stripped"); // StoreUrl::withoutPassword(text)
+    QTest::newRow("port out of range") << "postgresql://admin:S3cretPW@127.0.0.1:99999/db"
+                                       << "postgresql://admin:***@127.0.0.1:99999/db"
+                                       << "postgresql://admin@127.0.0.1:99999/db";
+    QTest::newRow("malformed IPv6 host") << "postgresql://admin:S3cretPW@[::1/db" << "postgresql://admin:***@[::1/db"
+                                         << "postgresql://admin@[::1/db";
+    QTest::newRow("non-numeric CouchDB port") << "couchdb://admin:S3cretPW@127.0.0.1:abc/db"
+                                              << "couchdb://admin:***@127.0.0.1:abc/db" << "couchdb://admin@127.0.0.1:abc/db";
+    QTest::newRow("unknown scheme") << "foo://admin:S3cretPW@h/db" << "foo://admin:***@h/db" << "foo://admin@h/db";
+    QTest::newRow("SQLite with a host") << "sqlite://u:S3cretPW@h/db" << "sqlite://u:***@h/db" << "sqlite://u@h/db";
+    QTest::newRow("slash in the password") << "postgresql://admin:S3c/retPW@h/db" << "postgresql://admin:***@h/db"
+                                           << "postgresql://admin@h/db";
+    QTest::newRow("digits, slash and '@' in the password") << "couchdb://admin:12/S3c@ret@h" << "couchdb://admin:***@h"
+                                                           << "couchdb://admin@h";
+    QTest::newRow("password without user") << "postgresql://:S3cretPW@h:0/db" << "postgresql://:***@h:0/db"
+                                           << "postgresql://h:0/db";
+}
+
+void TestStoreUrl::shouldHideThePasswordOfAnUnreadableUrl()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, display);
+    QFETCH(QString, stripped);
+    const auto url = StoreUrl::parse(text);
+    QVERIFY(!url.ok());
+    QVERIFY2(url.error().message.contains(display), qPrintable(url.error().message));
+    QVERIFY2(!url.error().message.contains(QLatin1String("S3c")), qPrintable(url.error().message));
+    QCOMPARE(StoreUrl::displayString(text), display);
+    QCOMPARE(StoreUrl::withoutPassword(text), stripped);
+    QCOMPARE(StoreOpener(text).displayString(), display);
+    QVERIFY(!makeStoreFactory(text).error().message.contains(QLatin1String("S3c")));
+}
+
 void TestStoreUrl::shouldMakeStoresForEveryEngine_data()
 {
     QTest::addColumn<QString>("text");
@@ -283,6 +324,27 @@ void TestStoreUrl::shouldPutAPasswordIntoTheUrl()
     if (!password.isEmpty())
         QVERIFY(!with.displayString().contains(password));
     QCOMPARE(with.withoutPassword(), url.withoutPassword());
+}
+
+// Found by fuzz_storeurl: "u:@h" kept its ':' and the prompt's password read back as ":pw".
+void TestStoreUrl::shouldReplaceAnEmptyPassword_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("result");
+    QTest::newRow("after the user") << "postgresql://u:@h:5432/db" << "postgresql://u:pw@h:5432/db";
+    QTest::newRow("no user") << "couchdb://:@h/x" << "couchdb://:pw@h/x";
+}
+
+void TestStoreUrl::shouldReplaceAnEmptyPassword()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, result);
+    const StoreUrl url = StoreUrl::parse(text).value();
+    QCOMPARE(url.password, QString());
+    const StoreUrl with = url.withPassword(QStringLiteral("pw"));
+    QCOMPARE(with.original, result);
+    QCOMPARE(StoreUrl::parse(with.original)->password, QStringLiteral("pw"));
+    QCOMPARE(StoreUrl::parse(with.original)->user, url.user);
 }
 
 void TestStoreUrl::shouldNameTheAccount()

@@ -111,6 +111,9 @@ void TestTimeParse::shouldAcceptTimestamps_data()
     QTest::newRow("+0200 without colon") << "2025-02-01T10:00+0200" << at(2025, 2, 1, 8);
     QTest::newRow("+02 hours only") << "2025-02-01T10:00:00+02" << at(2025, 2, 1, 8);
     QTest::newRow("offset crossing midnight") << "2025-02-01T01:00:00+02:00" << at(2025, 1, 31, 23);
+    // Found by fuzz_timeparse: offsets beyond ±14:00 (QTimeZone's range) were ignored.
+    QTest::newRow("+16:15") << "2025-02-06T11:17:15+16:15" << at(2025, 2, 5, 19, 2, 15);
+    QTest::newRow("-18:00, the largest") << "2025-02-01T10:00-18:00" << at(2025, 2, 2, 4);
     QTest::newRow("milliseconds") << "2025-02-01T10:00:00.123Z" << at(2025, 2, 1, 10, 0, 0, 123);
     QTest::newRow("microseconds truncated to ms") << "2025-02-01T10:00:00.123999Z"
                                                   << at(2025, 2, 1, 10, 0, 0, 123);

@@ -27,6 +27,7 @@
 #include "resulttableview.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
+#include "testsupport.h"
 
 namespace {
 
@@ -61,13 +62,7 @@ QString runSql(const StoreUrl &url, const QString &database, const QStringList &
     const QString name = QStringLiteral("windowservers-admin");
     QString error;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(
-            url.scheme == StoreUrl::Scheme::PostgreSql ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
-        db.setHostName(url.host);
-        db.setPort(url.port);
-        db.setUserName(url.user);
-        db.setPassword(url.password);
-        db.setDatabaseName(database);
+        QSqlDatabase db = TestSupport::serverConnection(url, database, name);
         if (!db.open()) {
             error = db.lastError().text();
         } else {

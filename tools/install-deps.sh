@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Stalk needs, and nothing when they are all present.
 #   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers
 #   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
-#                                  django-celery-results, Redis, PostgreSQL, MariaDB, Node/npm, Xvfb
+#                                  django-celery-results, Redis, PostgreSQL, MariaDB, Node/npm, Xvfb,
+#                                  clang with libFuzzer and llvm-symbolizer (tools/run-fuzz.sh)
 set -euo pipefail
 
 build_packages=(
@@ -16,6 +17,7 @@ test_packages=(
     python3-psycopg2 python3-mysqldb python3-redis redis-server
     postgresql mariadb-server mariadb-client sqlite3
     nodejs npm xvfb xauth imagemagick
+    clang libclang-rt-14-dev llvm
 )
 
 packages=("${build_packages[@]}")

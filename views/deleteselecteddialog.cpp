@@ -40,6 +40,7 @@ DeleteSelectedDialog::DeleteSelectedDialog(TaskResultModel *model, const QVector
         question += QStringLiteral(" (%1)").arg(breakdown);
     m_question = new QLabel(question, this);
     m_question->setObjectName(QStringLiteral("questionLabel"));
+    m_question->setTextFormat(Qt::PlainText); // statuses are stored text
     m_question->setWordWrap(true);
     QFont bold = m_question->font();
     bold.setBold(true);

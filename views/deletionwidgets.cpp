@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QStyle>
 
+#include "displaytext.h"
 #include "purgedialog.h"
 
 QString resultsText(qint64 n)
@@ -60,6 +61,7 @@ QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold)
 {
     auto *summary = new QLabel(dialog);
     summary->setObjectName(QStringLiteral("summaryLabel"));
+    summary->setTextFormat(Qt::PlainText);
     summary->setWordWrap(true);
     summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     if (bold) {
@@ -100,7 +102,7 @@ QString purgeSummaryText(const PurgeSummary &s)
 {
     const QString groupsPart = s.groupsDeleted > 0 ? PurgeDialog::tr(" and %1").arg(groupsText(s.groupsDeleted)) : QString();
     if (s.error) {
-        QString text = s.error.message.trimmed();
+        QString text = DisplayText::sentence(s.error.message);
         if (!text.endsWith(QLatin1Char('.')))
             text += QLatin1Char('.');
         if (s.tasksDeleted == 0 && s.groupsDeleted == 0)

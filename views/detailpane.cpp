@@ -1,5 +1,6 @@
 #include "detailpane.h"
 
+#include "displaytext.h"
 #include "jsonhighlighter.h"
 #include "palettecolors.h"
 #include "statusstyle.h"
@@ -624,6 +625,7 @@ void DetailPane::buildBanners(QVBoxLayout *layout)
     QWidget *c = ui.content;
     ui.title = new QLabel(c);
     ui.title->setObjectName(QStringLiteral("detailTitle"));
+    ui.title->setTextFormat(Qt::PlainText); // a stored task name, never markup
     ui.title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     ui.title->setWordWrap(true);
     QFont titleFont = ui.title->font();
@@ -1054,7 +1056,7 @@ void DetailPane::render()
     Render r(m_row, palette(), fields, unavailableTip, m_values.get());
 
     // Title: task name when known, else the id.
-    m_ui->title->setText(m_row.taskName.isEmpty() ? m_row.taskId : m_row.taskName);
+    m_ui->title->setText(DisplayText::value(m_row.taskName.isEmpty() ? m_row.taskId : m_row.taskName));
     renderNotes(r);
 
     r.problems = m_row.problems;

@@ -9,6 +9,7 @@
 #include <QStyle>
 #include <QToolButton>
 
+#include "displaytext.h"
 #include "palettecolors.h"
 
 namespace {
@@ -63,9 +64,10 @@ ErrorBanner::ErrorBanner(QWidget *parent) : QWidget(parent)
 
 void ErrorBanner::showMessage(const QString &text, bool retryable)
 {
-    m_text->setText(text);
+    const QString shown = DisplayText::sentence(text);
+    m_text->setText(shown);
     m_retry->setVisible(retryable);
-    setAccessibleDescription(text);
+    setAccessibleDescription(shown);
     show();
 }
 

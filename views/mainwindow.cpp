@@ -26,6 +26,7 @@
 #include "deleteselecteddialog.h"
 #include "deletionwidgets.h"
 #include "detailpane.h"
+#include "displaytext.h"
 #include "errorbanner.h"
 #include "passworddialog.h"
 #include "filterpanel.h"
@@ -464,6 +465,7 @@ void MainWindow::createStatusBar()
 
     m_countLabel = new QLabel(this);
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    m_countLabel->setTextFormat(Qt::PlainText);
     m_databaseLabel = new QLabel(this);
     m_databaseLabel->setObjectName(QStringLiteral("databaseLabel"));
     m_databaseLabel->setTextFormat(Qt::PlainText);
@@ -495,6 +497,8 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
     if (const Outcome<StoreUrl> parsed = StoreUrl::parse(trimmed); parsed.ok() && !parsed->password.isEmpty()) {
         typedPassword = parsed->password;
         trimmed = parsed->withoutPassword();
+    } else if (!parsed.ok()) {
+        trimmed = StoreUrl::withoutPassword(trimmed); // unreadable: whatever could be a password goes
     }
     if (trimmed != m_url)
         m_password = StoreOpener::sessionPassword(trimmed);
@@ -555,7 +559,7 @@ void MainWindow::reopen()
     setBusy(true);
     updateTitle();
     updateActions();
-    statusBar()->showMessage(tr("Opening %1…").arg(StoreUrl::withoutPassword(m_url)));
+    statusBar()->showMessage(tr("Opening %1…").arg(DisplayText::sentence(StoreUrl::withoutPassword(m_url))));
 }
 
 void MainWindow::onOpened(const StoreInfo &info)
@@ -698,6 +702,7 @@ void MainWindow::updateTitle()
         where = m_info.location.isEmpty() ? StoreUrl::withoutPassword(m_url) : m_info.location;
     else if (!m_url.isEmpty())
         where = StoreUrl::withoutPassword(m_url);
+    where = DisplayText::sentence(where); // a file name may hold controls
     QString title = where.isEmpty() ? tr("No database") : where;
     if (!m_opened && !m_url.isEmpty())
         title += m_lastError.isEmpty() ? tr(" (opening…)") : tr(" (not connected)");
@@ -730,7 +735,7 @@ void MainWindow::updateNote()
     const QString missing = m_table->unavailableColumnsText();
     if (!missing.isEmpty())
         notes << missing;
-    m_noteLabel->setText(notes.join(QStringLiteral(" — ")));
+    m_noteLabel->setText(DisplayText::sentence(notes.join(QStringLiteral(" — "))));
     m_noteLabel->setToolTip(notes.join(QStringLiteral("\n")));
     m_noteLabel->setVisible(!notes.isEmpty());
     m_noteIcon->setVisible(!notes.isEmpty());
@@ -913,7 +918,7 @@ void MainWindow::copyTaskId()
     if (ids.isEmpty())
         return;
     QGuiApplication::clipboard()->setText(ids.join(u'\n'));
-    statusBar()->showMessage(ids.size() == 1 ? tr("Copied task id %1").arg(ids.first())
+    statusBar()->showMessage(ids.size() == 1 ? tr("Copied task id %1").arg(DisplayText::value(ids.first()))
                                              : tr("Copied %1 task ids").arg(ids.size()),
                              2000);
 }

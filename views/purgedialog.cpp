@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include "deletionwidgets.h"
+#include "displaytext.h"
 #include "palettecolors.h"
 #include "statusbreakdown.h"
 
@@ -213,6 +214,7 @@ void PurgeDialog::buildOutcome(QVBoxLayout *layout)
 {
     m_previewLabel = new QLabel(this);
     m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
+    m_previewLabel->setTextFormat(Qt::RichText); // every stored text in it is escaped
     m_previewLabel->setWordWrap(true);
     m_previewLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_previewLabel->setMinimumHeight(m_previewLabel->fontMetrics().lineSpacing() * 2 + 16);
@@ -444,7 +446,8 @@ void PurgeDialog::onPreview(const PurgeCriteria &criteria, const Reply<PurgePrev
         if (outcome.error().code == StoreError::Code::Cancelled)
             return;
         m_previewTotal = -1;
-        m_previewLabel->setText(tr("Could not count the expired results: %1").arg(outcome.error().message));
+        m_previewLabel->setText(tr("Could not count the expired results: %1")
+                                    .arg(DisplayText::sentence(outcome.error().message).toHtmlEscaped()));
         updateConfirm();
         Q_EMIT previewUpdated(-1);
         return;

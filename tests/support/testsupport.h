@@ -77,6 +77,21 @@ private:
     QString m_openError;
 };
 
+/// An unopened connection (QPSQL or QMYSQL) named `name` to `database` on the server of a
+/// StoreUrl (a template, so that this library needs no backends), for a test's own SQL.
+template<typename Url>
+QSqlDatabase serverConnection(const Url &url, const QString &database, const QString &name)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(
+        url.scheme == Url::Scheme::PostgreSql ? QStringLiteral("QPSQL") : QStringLiteral("QMYSQL"), name);
+    db.setHostName(url.host);
+    db.setPort(url.port);
+    db.setUserName(url.user);
+    db.setPassword(url.password);
+    db.setDatabaseName(database);
+    return db;
+}
+
 } // namespace TestSupport
 
 /// QFAILs (never skips) the running test when the fixture databases are missing.
