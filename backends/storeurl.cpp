@@ -200,6 +200,17 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         scheme = scheme.mid(3);
     }
     QString rest = trimmed.mid(m.capturedLength());
+    // "user:pw/x@host" would read as host "user", port "pw" and database "x@host" (or, for a
+    // socket, as the path "/x@…"): the password would be quoted as a port, a database name or
+    // a path.
+    const auto atAfterHost = [&](const QString &authority) {
+        return !authority.contains(u'@') && authority.contains(u':')
+            && trimmed.indexOf(u'@', m.capturedLength() + authority.size()) >= 0;
+    };
+    const auto ambiguous = [&] {
+        return invalid(shown, QStringLiteral("an '@' follows the host (percent-encode '@' as %40, '/' as %2F and "
+                                             "'?' as %3F in a password or an option)"));
+    };
 
     // Query options (?readonly=1&table=…); the fragment is ignored.
     const qsizetype hash = rest.indexOf(u'#');
@@ -243,6 +254,8 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
             if (slash < 0 || slash == rest.size() - 1)
                 return invalid(shown, QStringLiteral("it names no socket (redis+socket:///path/redis.sock)"));
             const QString authority = rest.left(slash);
+            if (atAfterHost(authority))
+                return ambiguous();
             const qsizetype at = authority.lastIndexOf(u'@');
             if (at >= 0) {
                 const QString userInfo = authority.left(at);
@@ -276,12 +289,8 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     const QString pathPart = slash < 0 ? QString() : rest.mid(slash + 1);
     QString hostPort = authority;
     const qsizetype at = authority.lastIndexOf(u'@');
-    if (at < 0 && authority.contains(u':') && trimmed.indexOf(u'@', m.capturedLength() + authority.size()) >= 0) {
-        // "user:pw/x@host" would read as host "user", port "pw" and database "x@host": the
-        // password would be quoted as a port or a database name.
-        return invalid(shown, QStringLiteral("an '@' follows the host (percent-encode '@' as %40, '/' as %2F and "
-                                             "'?' as %3F in a password or an option)"));
-    }
+    if (atAfterHost(authority))
+        return ambiguous();
     if (at >= 0) {
         const QString userInfo = authority.left(at);
         hostPort = authority.mid(at + 1);
