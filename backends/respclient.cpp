@@ -183,6 +183,9 @@ StoreError RedisConnection::socketError(const QString &doing) const
             return {Code::ConnectionFailed, QStringLiteral("Redis at %1 did not answer within %2 s %3")
                                                 .arg(where).arg(m_endpoint.timeoutMs / 1000.0).arg(doing)};
         case QAbstractSocket::RemoteHostClosedError:
+            // Closed before its first reply, in plain text: most likely a TLS-only port.
+            if (m_answered)
+                return {Code::ConnectionFailed, QStringLiteral("Redis at %1 closed the connection %2 (did the server stop?)").arg(where, doing)};
             return {Code::ConnectionFailed,
                     m_endpoint.tls ? QStringLiteral("Redis at %1 closed the connection %2").arg(where, doing)
                                    : QStringLiteral("Redis at %1 closed the connection %2 (a TLS-only server? use rediss://)").arg(where, doing)};
@@ -205,6 +208,8 @@ StoreError RedisConnection::socketError(const QString &doing) const
         case QLocalSocket::SocketTimeoutError:
             return {Code::ConnectionFailed, QStringLiteral("Redis at %1 did not answer within %2 s %3")
                                                 .arg(where).arg(m_endpoint.timeoutMs / 1000.0).arg(doing)};
+        case QLocalSocket::PeerClosedError:
+            return {Code::ConnectionFailed, QStringLiteral("Redis at %1 closed the connection %2 (did the server stop?)").arg(where, doing)};
         default:
             return {Code::ConnectionFailed, QStringLiteral("Redis at %1: %2 %3").arg(where, s->errorString(), doing)};
         }
@@ -214,6 +219,7 @@ StoreError RedisConnection::socketError(const QString &doing) const
 
 StoreError RedisConnection::connect()
 {
+    m_answered = false;
     m_buffer.clear();
     m_socket.reset();
     const int timeout = qMax(100, m_endpoint.timeoutMs);
@@ -357,6 +363,7 @@ Outcome<QVector<RespValue>> RedisConnection::pipeline(const QVector<QList<QByteA
             return fail({Code::ConnectionFailed, QStringLiteral("Redis at %1 sent a reply Stalk cannot read: %2 (a TLS server? use rediss://)")
                                                      .arg(m_endpoint.where(), why)});
         if (s == Resp::ParseStatus::Complete) {
+            m_answered = true;
             replies.append(std::move(v));
             continue;
         }

@@ -103,5 +103,6 @@ private:
     RedisEndpoint m_endpoint;
     std::unique_ptr<QIODevice> m_socket;
     QByteArray m_buffer;
+    bool m_answered = false; // a reply arrived since connect(): a close is then no TLS mismatch
     std::atomic_bool m_interrupted{false};
 };

@@ -9,6 +9,7 @@
 // STALK_REDIS_EXPECTATIONS. Tests that delete work on a copy in database 15 (DUMP/RESTORE).
 #include <QtTest>
 #include <QTcpServer>
+#include <QTcpSocket>
 
 #include "couchindex.h"
 #include "purger.h"
@@ -54,6 +55,119 @@ QString resultText(const TaskResult &t)
     return QString();
 }
 
+/// A redis-server of the test's own (Debian's, on a free loopback port, no persistence), for
+/// what the shared server must not go through: being killed, running as a cluster node.
+class PrivateRedis
+{
+public:
+    ~PrivateRedis()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+    /// Starts it with the extra arguments; the answer says why it did not start.
+    QString start(const QStringList &extra = {})
+    {
+        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (server.isEmpty())
+            return QStringLiteral("redis-server is not installed (tools/install-deps.sh test)");
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost))
+            return QStringLiteral("no free port");
+        m_endpoint.port = probe.serverPort();
+        probe.close();
+        m_process.setProgram(server);
+        m_process.setArguments(QStringList{QStringLiteral("--port"), QString::number(m_endpoint.port), QStringLiteral("--bind"),
+                                           QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                           QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()}
+                               + extra);
+        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process.setStandardOutputFile(m_dir.filePath(QStringLiteral("server.log")));
+        m_process.start();
+        if (!m_process.waitForStarted(5000))
+            return m_process.errorString();
+        QDeadlineTimer deadline(10000);
+        while (!deadline.hasExpired()) {
+            RedisConnection c(m_endpoint);
+            if (!c.connect().isError())
+                return QString();
+            if (m_process.state() != QProcess::Running)
+                return QStringLiteral("redis-server stopped at once");
+            QThread::msleep(20); // polling the server's start, not waiting for a result
+        }
+        return QStringLiteral("redis-server did not answer within 10 s");
+    }
+    const RedisEndpoint &endpoint() const { return m_endpoint; }
+    QString dir() const { return m_dir.path(); }
+    void kill()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    RedisEndpoint m_endpoint;
+};
+
+/// A stand-in for faults no real server produces on demand (a cluster proxy's MOVED): on its
+/// own thread, with blocking sockets, it answers each command with answer(COMMAND NAME).
+class FakeRedis final : public QThread
+{
+public:
+    explicit FakeRedis(std::function<QByteArray(const QByteArray &)> answer) : m_answer(std::move(answer)) { }
+    ~FakeRedis() override
+    {
+        requestInterruption();
+        wait();
+    }
+    quint16 listen()
+    {
+        start();
+        m_ready.acquire();
+        return m_port;
+    }
+
+protected:
+    void run() override
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost);
+        m_port = server.serverPort();
+        m_ready.release();
+        // Every connection is served (a store has two: its own and its loader's), in turn.
+        std::vector<std::pair<std::unique_ptr<QTcpSocket>, QByteArray>> clients;
+        while (!isInterruptionRequested()) {
+            if (server.waitForNewConnection(10))
+                clients.emplace_back(server.nextPendingConnection(), QByteArray());
+            for (auto &[socket, buffer] : clients) {
+                if (socket->state() != QAbstractSocket::ConnectedState || !socket->waitForReadyRead(10))
+                    continue;
+                buffer += socket->readAll();
+                qsizetype pos = 0;
+                RespValue command;
+                while (Resp::parse(buffer, &pos, &command) == Resp::ParseStatus::Complete && !command.items.isEmpty())
+                    socket->write(m_answer(command.items.at(0).text.toUpper()));
+                buffer.remove(0, pos);
+                socket->waitForBytesWritten(1000);
+            }
+        }
+    }
+
+private:
+    std::function<QByteArray(const QByteArray &)> m_answer;
+    QSemaphore m_ready;
+    quint16 m_port = 0;
+};
+
+/// A Celery meta as the JSON serializer writes it, with a result of resultBytes characters.
+QByteArray celeryMeta(const QByteArray &taskId, qsizetype resultBytes = 1)
+{
+    return R"({"status": "SUCCESS", "result": ")" + QByteArray(resultBytes, 'x') + R"(", "traceback": null, )"
+        + R"("children": [], "date_done": "2026-01-02T03:04:05.123456", "task_id": ")" + taskId + "\"}";
+}
+
 } // namespace
 
 class TestRedisStore : public QObject
@@ -79,6 +193,10 @@ private Q_SLOTS:
     void shouldReportEachFailureInOneSentence_data();
     void shouldReportEachFailureInOneSentence();
     void shouldLetThePromptAskForARedisPassword();
+    void shouldTimeOutOnAServerThatNeverAnswers();
+    void shouldSayThatRedisClusterIsNotSupported();
+    void shouldStopInOneSentenceWhenTheServerDiesWhileLoading();
+    void shouldReadATenMegabyteValue();
     void shouldDescribeKeysThatAreNotCeleryResults();
     void shouldPreviewAndPurgeExactlyTheExpired_data();
     void shouldPreviewAndPurgeExactlyTheExpired();
@@ -570,6 +688,134 @@ void TestRedisStore::shouldLetThePromptAskForARedisPassword()
     QVERIFY(!again.canAskForPassword(e));
     const StoreError ok = (*again.factory())()->open();
     QVERIFY2(!ok.isError(), qPrintable(ok.message));
+}
+
+void TestRedisStore::shouldTimeOutOnAServerThatNeverAnswers()
+{
+    // The kernel completes the connection to a listening socket that nobody accepts or reads.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("redis://:S3cret@127.0.0.1:%1/0?timeout=1").arg(silent.serverPort()));
+    QVERIFY(factory.ok());
+    QElapsedTimer timer;
+    timer.start();
+    const StoreError e = (*factory)()->open();
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QVERIFY2(e.message.contains(QLatin1String("did not answer within 1 s")), qPrintable(e.message));
+    QVERIFY(!e.message.contains(QLatin1String("S3cret")));
+}
+
+void TestRedisStore::shouldSayThatRedisClusterIsNotSupported()
+{
+    // A real cluster node (its INFO says cluster_enabled:1) …
+    PrivateRedis node;
+    const QString why = node.start({QStringLiteral("--cluster-enabled"), QStringLiteral("yes"), QStringLiteral("--cluster-config-file"),
+                                    node.dir() + QStringLiteral("/nodes.conf")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString sentence = QStringLiteral("Redis Cluster is not supported yet");
+    {
+        const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("redis://127.0.0.1:%1").arg(node.endpoint().port));
+        QVERIFY(factory.ok());
+        const StoreError e = (*factory)()->open();
+        QCOMPARE(e.code, StoreError::Code::Unsupported);
+        QVERIFY2(e.message.contains(sentence), qPrintable(e.message));
+    }
+    // … and a MOVED reply from something that does not say it is one (a proxy in front of a
+    // cluster): one sentence, and the connection is not used again.
+    FakeRedis proxy([](const QByteArray &command) -> QByteArray {
+        if (command == "PING")
+            return "+PONG\r\n";
+        if (command == "INFO") {
+            const QByteArray info = "redis_version:7.0.15\r\ncluster_enabled:0\r\n";
+            return '$' + QByteArray::number(info.size()) + "\r\n" + info + "\r\n";
+        }
+        if (command == "DBSIZE")
+            return ":3\r\n";
+        return "-MOVED 3999 127.0.0.1:6381\r\n";
+    });
+    const quint16 port = proxy.listen();
+    const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("redis://127.0.0.1:%1/0?timeout=5").arg(port));
+    QVERIFY(factory.ok());
+    const StoreError e = (*factory)()->open();
+    QCOMPARE(e.code, StoreError::Code::Unsupported);
+    QVERIFY2(e.message.contains(sentence), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(u'\n'), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldStopInOneSentenceWhenTheServerDiesWhileLoading()
+{
+    PrivateRedis server;
+    const QString why = server.start();
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisConnection c(server.endpoint());
+        QVERIFY(!c.connect().isError());
+        QVector<QList<QByteArray>> sets;
+        for (int i = 0; i < 20000; ++i) {
+            const QByteArray id = "task-" + QByteArray::number(i);
+            sets.append({"SET", "celery-task-meta-" + id, celeryMeta(id)});
+        }
+        QVERIFY(c.pipeline(sets).ok());
+    }
+    RedisConfig config = RedisConfig::fromUrl(StoreUrl::parse(QStringLiteral("redis://127.0.0.1:%1/0?timeout=5").arg(server.endpoint().port)).value()).value();
+    config.scanCount = 10; // about 2000 round trips: still loading when the server goes
+    RedisStore store(config);
+    store.setIncrementalOpen(true);
+    QVERIFY(!store.open().isError());
+    // Hold every client where it is, so that the loader is certainly in the middle, then kill.
+    {
+        RedisConnection c(server.endpoint());
+        QVERIFY(!c.connect().isError());
+        QVERIFY(c.call({"CLIENT", "PAUSE", "10000", "ALL"}).ok());
+    }
+    QVERIFY(store.isLoading());
+    server.kill();
+
+    QElapsedTimer timer;
+    timer.start();
+    const StoreError e = store.waitUntilLoaded();
+    QVERIFY2(timer.elapsed() < 8000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QVERIFY2(e.message.contains(QLatin1String("closed the connection")), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(QLatin1String("TLS")), qPrintable(e.message));
+    QVERIFY(!store.isLoading());
+    // Every later call answers at once with a sentence; a purge deletes nothing.
+    PurgeCriteria all;
+    all.cutoff = QDateTime::currentDateTimeUtc();
+    for (const StoreError &later : {store.count(TaskQuery()).error(), store.facets(TaskQuery()).error(),
+                                    store.purgeBatch(all, 100).error()}) {
+        QCOMPARE(later.code, StoreError::Code::ConnectionFailed);
+        QVERIFY2(!later.message.contains(u'\n'), qPrintable(later.message));
+    }
+}
+
+void TestRedisStore::shouldReadATenMegabyteValue()
+{
+    copyToScratch(QStringLiteral("json"));
+    auto c = raw(scratchDb);
+    const qsizetype tenMb = 10 * 1024 * 1024;
+    QVERIFY(c->pipeline({{"SET", "celery-task-meta-big", celeryMeta("big", tenMb)},
+                         {"SET", "celery-task-meta-big-garbage", QByteArray(tenMb, '{')}})
+                .ok());
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    const qint64 total = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    QCOMPARE(*store->count(TaskQuery()), total + 1);
+    QVERIFY(store->foreignKeys().value(QStringLiteral("celery-task-meta-big-garbage")).startsWith(QLatin1String("the value is not JSON")));
+
+    TaskQuery big;
+    big.search = QStringLiteral("big");
+    const Outcome<QVector<TaskResult>> page = store->fetchPage(big, 0, 10);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), 1);
+    QVERIFY2(page->first().result.size() < 10000, qPrintable(QString::number(page->first().result.size()))); // the index keeps a preview
+    const Outcome<TaskResult> whole = store->fetchByTaskId(QStringLiteral("big"));
+    QVERIFY2(whole.ok(), qPrintable(whole.error().message));
+    QCOMPARE(whole->result.size(), tenMb + 2); // the JSON string, quotes included
+    const Outcome<QVector<TaskResult>> full = store->fetchPage(big, 0, 10, RowDetail::Full);
+    QVERIFY(full.ok());
+    QCOMPARE(full->first().result.size(), tenMb + 2);
 }
 
 void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
