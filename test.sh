@@ -74,7 +74,7 @@ export STALK_REQUIRE_SERVERS=1
 # Each server wrapper starts its server on a free loopback port, exports its URL, runs the
 # command and always stops the server; tools/run-stages.sh runs CTest in each build.
 status=0
-tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh \
+tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh tools/servers/with_redis.sh \
     tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
 
 # Fuzzing, alone on the machine (the servers are stopped): each target on its seeds for a

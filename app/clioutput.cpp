@@ -132,6 +132,7 @@ QString csvValue(const TaskResult &row, Field field)
     case Field::Queue: return row.queue;
     case Field::Retries: return row.retries >= 0 ? QString::number(row.retries) : QString();
     case Field::Hidden: return row.hidden ? QStringLiteral("true") : QStringLiteral("false");
+    case Field::Expires: return TimeParse::formatTimestamp(row.expires);
     case Field::FieldCount: break;
     }
     return {};

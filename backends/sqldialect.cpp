@@ -61,6 +61,7 @@ std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptio
     case StoreUrl::Scheme::MySql:
         return std::make_unique<MysqlDialect>(url, options.readOnly);
     case StoreUrl::Scheme::CouchDb: // not SQL
+    case StoreUrl::Scheme::Redis:
         break;
     }
     return nullptr;

@@ -226,6 +226,7 @@ TaskResult SqlStore::readRow(const QSqlQuery &query, const QVector<Field> &field
         case Field::Queue: r.queue = textOf(v); break;
         case Field::Retries: r.retries = v.isNull() ? -1 : v.toInt(); break;
         case Field::Hidden: r.hidden = v.toBool(); break;
+        case Field::Expires: break; // SQL rows have no TTL
         case Field::FieldCount: break;
         }
         if (!problem.isEmpty())

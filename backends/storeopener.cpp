@@ -40,7 +40,8 @@ Outcome<StoreFactory> StoreOpener::factory() const
 bool StoreOpener::canAskForPassword(const StoreError &error) const
 {
     return error.code == StoreError::Code::AuthenticationFailed && m_url && m_url->scheme != StoreUrl::Scheme::Sqlite
-        && !m_url->user.isEmpty() && m_options.passwordFor(*m_url).isEmpty();
+        && (!m_url->user.isEmpty() || m_url->scheme == StoreUrl::Scheme::Redis) // Redis: no user name needed
+        && m_options.passwordFor(*m_url).isEmpty();
 }
 
 QString StoreOpener::sessionPassword(const QString &url)

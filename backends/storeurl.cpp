@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "couchstore.h"
+#include "redisstore.h"
 #include "sqlstore.h"
 
 namespace {
@@ -174,7 +175,8 @@ StoreUrl StoreUrl::withPassword(const QString &newPassword) const
 
 QString StoreUrl::account() const
 {
-    QString account = user + u'@' + host;
+    // Redis logs in without a user name (its default user): "HOST:PORT" then.
+    QString account = user.isEmpty() && scheme == Scheme::Redis ? host : user + u'@' + host;
     if (port > 0)
         account += u':' + QString::number(port);
     return account;
@@ -205,6 +207,17 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         scheme = scheme.mid(3);
     }
     QString rest = trimmed.mid(m.capturedLength());
+    // "user:pw/x@host" would read as host "user", port "pw" and database "x@host" (or, for a
+    // socket, as the path "/x@…"): the password would be quoted as a port, a database name or
+    // a path.
+    const auto atAfterHost = [&](const QString &authority) {
+        return !authority.contains(u'@') && authority.contains(u':')
+            && trimmed.indexOf(u'@', m.capturedLength() + authority.size()) >= 0;
+    };
+    const auto ambiguous = [&] {
+        return invalid(shown, QStringLiteral("an '@' follows the host (percent-encode '@' as %40, '/' as %2F and "
+                                             "'?' as %3F in a password or an option)"));
+    };
 
     // Query options (?readonly=1&table=…); the fragment is ignored.
     const qsizetype hash = rest.indexOf(u'#');
@@ -239,7 +252,31 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         return url;
     }
 
-    if (base == QLatin1String("postgresql") || base == QLatin1String("postgres"))
+    if ((base == QLatin1String("redis") || base == QLatin1String("rediss")) && !url.celeryDbPrefix) {
+        url.scheme = Scheme::Redis;
+        url.tls = base == QLatin1String("rediss");
+        if (scheme == QLatin1String("redis+socket")) {
+            // Celery's unix socket form: redis+socket:///path/redis.sock?virtual_host=DB
+            const qsizetype slash = rest.indexOf(u'/');
+            if (slash < 0 || slash == rest.size() - 1)
+                return invalid(shown, QStringLiteral("it names no socket (redis+socket:///path/redis.sock)"));
+            const QString authority = rest.left(slash);
+            if (atAfterHost(authority))
+                return ambiguous();
+            const qsizetype at = authority.lastIndexOf(u'@');
+            if (at >= 0) {
+                const QString userInfo = authority.left(at);
+                const qsizetype colon = userInfo.indexOf(u':');
+                url.user = percentDecoded(colon < 0 ? QStringView(userInfo) : QStringView(userInfo).left(colon));
+                if (colon >= 0)
+                    url.password = percentDecoded(QStringView(userInfo).mid(colon + 1));
+            }
+            url.path = percentDecoded(QStringView(rest).mid(slash));
+            return url;
+        }
+        if (scheme.contains(u'+'))
+            return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
+    } else if (base == QLatin1String("postgresql") || base == QLatin1String("postgres"))
         url.scheme = Scheme::PostgreSql;
     else if (base == QLatin1String("mysql") || base == QLatin1String("mariadb"))
         url.scheme = Scheme::MySql;
@@ -248,10 +285,10 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
              && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
-        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb or couchdb)").arg(m.captured(1)));
+        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb or redis)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
         return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
-    url.tls = scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
+    url.tls = url.tls || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
 
     // Network form: [user[:password]@]host[:port][/database]
     const qsizetype slash = rest.indexOf(u'/');
@@ -259,12 +296,8 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     const QString pathPart = slash < 0 ? QString() : rest.mid(slash + 1);
     QString hostPort = authority;
     const qsizetype at = authority.lastIndexOf(u'@');
-    if (at < 0 && authority.contains(u':') && trimmed.indexOf(u'@', m.capturedLength() + authority.size()) >= 0) {
-        // "user:pw/x@host" would read as host "user", port "pw" and database "x@host": the
-        // password would be quoted as a port or a database name.
-        return invalid(shown, QStringLiteral("an '@' follows the host (percent-encode '@' as %40, '/' as %2F and "
-                                             "'?' as %3F in a password or an option)"));
-    }
+    if (atAfterHost(authority))
+        return ambiguous();
     if (at >= 0) {
         const QString userInfo = authority.left(at);
         hostPort = authority.mid(at + 1);
@@ -368,6 +401,8 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &
     }
     case StoreUrl::Scheme::CouchDb:
         return makeCouchStoreFactory(login, merged);
+    case StoreUrl::Scheme::Redis:
+        return makeRedisStoreFactory(login, merged);
     }
     return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
 }

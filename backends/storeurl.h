@@ -10,13 +10,14 @@
 ///   db+sqlite:///…                    (Celery's result_backend form)
 ///   postgresql://user:pw@host:port/db  (postgres://, postgresql+psycopg2://, db+postgresql://)
 ///   mysql://user:pw@127.0.0.1:port/db    (mariadb://, db+mysql://)   couchdb://…
+///   redis://[[user]:pw@]host[:port][/db]  rediss://…  redis+socket:///path/redis.sock
 struct StoreUrl
 {
-    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb };
+    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb, Redis };
 
     Scheme scheme = Scheme::Sqlite;
     QString original;  ///< as given
-    QString path;      ///< SQLite: the file path (relative to the working directory or absolute)
+    QString path;      ///< SQLite: the file path (relative to the working directory or absolute); redis+socket: the socket
     QString host;
     int port = -1;
     QString user;
@@ -24,7 +25,7 @@ struct StoreUrl
     QString database;  ///< SQL database name / CouchDB database ("container")
     QMap<QString, QString> options; ///< query items (?table=…, ?readonly=1, ?sslmode=…)
     bool celeryDbPrefix = false;    ///< written as db+<url>
-    bool tls = false;               ///< couchdbs:// (HTTPS)
+    bool tls = false;               ///< couchdbs:// (HTTPS), rediss://
 
     /// The URL with any password replaced by "***" — safe for titles, logs and errors.
     QString displayString() const;

@@ -28,6 +28,7 @@
 #include "benchutil.h"
 #include "generator.h"
 #include "purger.h"
+#include "redisstore.h"
 #include "sqlfloor.h"
 #include "sqlitewriter.h"
 #include "sqlstore.h"
@@ -896,6 +897,106 @@ double fetchAllPagesBare(Http &http, const QString &database, qint64 *rowsOut)
     return nowMs() - t0;
 }
 
+/// Celery metas with the same mix as the SQLite generator, as Celery's CouchBackend and
+/// RedisBackend write them (result_extended keys included, date_done naive UTC ISO):
+/// deterministic, one after another.
+/// An index-backed store (CouchDB, Redis) opened through the model: the first rows on screen,
+/// then the whole index; floor() measures the engine's own first batch.
+void measureFirstRows(const StoreFactory &factory, int runs, Figures *fig, const std::function<double()> &floor)
+{
+    for (int i = 0; i < runs; ++i) {
+        Session s(factory);
+        StallMonitor stall;
+        stall.start();
+        s.begin();
+        s.model().setStoreFactory(factory);
+        if (!s.waitFor([&] { return s.firstRowsShown(); })) {
+            fig->error = s.error();
+            break;
+        }
+        fig->stalk.push_back(s.since());
+        fig->add(QStringLiteral("stalk_open_ms"), s.opened());
+        s.waitFor([&] { return s.idle(); });
+        // The whole index through the model: loading over, the last refresh answered.
+        fig->add(QStringLiteral("stalk_index_complete_ms"), s.since());
+        fig->facts.insert(QStringLiteral("rows_when_complete"), s.model().rowCount());
+        fig->stall.push_back(stall.stop());
+        if (i == 0)
+            fig->facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
+        fig->floor.push_back(floor());
+    }
+}
+
+class MetaGenerator final
+{
+public:
+    QJsonObject next(QString *idOut)
+    {
+        auto next = [this] { return random(); };
+        const quint64 a = next(), b = next();
+        *idOut = QStringLiteral("%1-%2-4%3-%4-%5")
+                               .arg(a & 0xffffffffULL, 8, 16, QLatin1Char('0'))
+                               .arg((a >> 32) & 0xffff, 4, 16, QLatin1Char('0'))
+                               .arg((a >> 48) & 0xfff, 3, 16, QLatin1Char('0'))
+                               .arg(0x8000 | (b & 0x3fff), 4, 16, QLatin1Char('0'))
+                               .arg((b >> 16) & 0xffffffffffffULL, 12, 16, QLatin1Char('0'));
+        const QString &id = *idOut;
+        const quint64 roll = next() % 1000;
+        const QString status = roll < 900 ? QStringLiteral("SUCCESS") : roll < 950 ? QStringLiteral("FAILURE")
+                             : roll < 970 ? QStringLiteral("STARTED") : roll < 990 ? QStringLiteral("RETRY")
+                                          : QStringLiteral("REVOKED");
+        QJsonObject meta;
+        meta.insert(QStringLiteral("status"), status);
+        if (status == QLatin1String("SUCCESS")) {
+            QJsonArray items;
+            const int n = 1 + int(next() % 60);
+            for (int k = 0; k < n; ++k)
+                items.append(QJsonObject{{QStringLiteral("id"), qint64(next() % 1000000)}, {QStringLiteral("tag"), QStringLiteral("alpha")}});
+            meta.insert(QStringLiteral("result"), QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("items"), items}});
+            meta.insert(QStringLiteral("traceback"), QJsonValue());
+        } else {
+            meta.insert(QStringLiteral("result"), QJsonObject{{QStringLiteral("exc_type"), QStringLiteral("ValueError")},
+                                                               {QStringLiteral("exc_message"), QJsonArray{QStringLiteral("upstream returned 502")}},
+                                                               {QStringLiteral("exc_module"), QStringLiteral("builtins")}});
+            meta.insert(QStringLiteral("traceback"), status == QLatin1String("FAILURE")
+                            ? QStringLiteral("Traceback (most recent call last):\n") + QString(int(1000 + next() % 2000), QLatin1Char('x'))
+                            : QJsonValue());
+        }
+        meta.insert(QStringLiteral("children"), QJsonArray());
+        const QDateTime done_ = m_first.addMSecs(qint64(next() % (60ULL * 86400000ULL)));
+        meta.insert(QStringLiteral("date_done"), status == QLatin1String("STARTED") ? QJsonValue()
+                                                                                 : QJsonValue(done_.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz000"))));
+        meta.insert(QStringLiteral("task_id"), id);
+        meta.insert(QStringLiteral("name"), m_names.at(int(next() % quint64(m_names.size()))));
+        QJsonArray args{qint64(next() % 1000000), QStringLiteral("customer-%1").arg(next() % 50000)};
+        if (next() % 200 == 0)
+            args.append(QStringLiteral("sku-quokka-%1").arg(next() % 1000));
+        meta.insert(QStringLiteral("args"), args);
+        meta.insert(QStringLiteral("kwargs"), QJsonObject{{QStringLiteral("priority"), qint64(next() % 10)}});
+        meta.insert(QStringLiteral("worker"), QStringLiteral("celery@worker-%1.prod.acme.internal").arg(1 + next() % 8));
+        meta.insert(QStringLiteral("retries"), 0);
+        meta.insert(QStringLiteral("queue"), QStringLiteral("celery"));
+        return meta;
+    }
+
+private:
+    quint64 random()
+    {
+        quint64 z = (m_state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    quint64 m_state = 0xC0FFEEULL;
+    const QStringList m_names = {QStringLiteral("acme.billing.invoices.tasks.send_invoice_reminders"),
+                                 QStringLiteral("acme.billing.payments.tasks.reconcile_gateway_settlements"),
+                                 QStringLiteral("acme.crm.sync.tasks.import_partner_feed"),
+                                 QStringLiteral("acme.reports.daily.tasks.refresh_materialized_views"),
+                                 QStringLiteral("acme.notifications.email.tasks.recompute_customer_segments"),
+                                 QStringLiteral("acme.search.indexing.tasks.import_partner_feed")};
+    const QDateTime m_first{QDate(2025, 1, 1), QTime(0, 0), QTimeZone::utc()};
+};
+
 QString couchStoreUrl(const QString &serverUrl, const QString &database)
 {
     QUrl url(serverUrl);
@@ -931,68 +1032,13 @@ QString Cases::ensureCouchData(const QString &serverUrl, const QString &database
         return QStringLiteral("cannot create database %1 (HTTP %2)").arg(database).arg(created.status);
     std::fprintf(stderr, "writing %lld Celery documents to CouchDB database %s (once per server)\n",
                  static_cast<long long>(docs), qPrintable(database));
-    // The same mix as the SQLite generator, as Celery's CouchBackend writes it: the meta as
-    // JSON text inside "value" (result_extended keys included, date_done naive UTC ISO).
-    quint64 state = 0xC0FFEEULL;
-    auto next = [&state] {
-        quint64 z = (state += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    };
-    const QStringList names = {QStringLiteral("acme.billing.invoices.tasks.send_invoice_reminders"),
-                               QStringLiteral("acme.billing.payments.tasks.reconcile_gateway_settlements"),
-                               QStringLiteral("acme.crm.sync.tasks.import_partner_feed"),
-                               QStringLiteral("acme.reports.daily.tasks.refresh_materialized_views"),
-                               QStringLiteral("acme.notifications.email.tasks.recompute_customer_segments"),
-                               QStringLiteral("acme.search.indexing.tasks.import_partner_feed")};
-    const QDateTime first(QDate(2025, 1, 1), QTime(0, 0), QTimeZone::utc());
+    MetaGenerator generator;
     constexpr int batch = 2000;
     for (qint64 done = 0; done < docs;) {
         QJsonArray array;
         for (int i = 0; i < batch && done < docs; ++i, ++done) {
-            const quint64 a = next(), b = next();
-            const QString id = QStringLiteral("%1-%2-4%3-%4-%5")
-                                   .arg(a & 0xffffffffULL, 8, 16, QLatin1Char('0'))
-                                   .arg((a >> 32) & 0xffff, 4, 16, QLatin1Char('0'))
-                                   .arg((a >> 48) & 0xfff, 3, 16, QLatin1Char('0'))
-                                   .arg(0x8000 | (b & 0x3fff), 4, 16, QLatin1Char('0'))
-                                   .arg((b >> 16) & 0xffffffffffffULL, 12, 16, QLatin1Char('0'));
-            const quint64 roll = next() % 1000;
-            const QString status = roll < 900 ? QStringLiteral("SUCCESS") : roll < 950 ? QStringLiteral("FAILURE")
-                                 : roll < 970 ? QStringLiteral("STARTED") : roll < 990 ? QStringLiteral("RETRY")
-                                              : QStringLiteral("REVOKED");
-            QJsonObject meta;
-            meta.insert(QStringLiteral("status"), status);
-            if (status == QLatin1String("SUCCESS")) {
-                QJsonArray items;
-                const int n = 1 + int(next() % 60);
-                for (int k = 0; k < n; ++k)
-                    items.append(QJsonObject{{QStringLiteral("id"), qint64(next() % 1000000)}, {QStringLiteral("tag"), QStringLiteral("alpha")}});
-                meta.insert(QStringLiteral("result"), QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("items"), items}});
-                meta.insert(QStringLiteral("traceback"), QJsonValue());
-            } else {
-                meta.insert(QStringLiteral("result"), QJsonObject{{QStringLiteral("exc_type"), QStringLiteral("ValueError")},
-                                                                   {QStringLiteral("exc_message"), QJsonArray{QStringLiteral("upstream returned 502")}},
-                                                                   {QStringLiteral("exc_module"), QStringLiteral("builtins")}});
-                meta.insert(QStringLiteral("traceback"), status == QLatin1String("FAILURE")
-                                ? QStringLiteral("Traceback (most recent call last):\n") + QString(int(1000 + next() % 2000), QLatin1Char('x'))
-                                : QJsonValue());
-            }
-            meta.insert(QStringLiteral("children"), QJsonArray());
-            const QDateTime done_ = first.addMSecs(qint64(next() % (60ULL * 86400000ULL)));
-            meta.insert(QStringLiteral("date_done"), status == QLatin1String("STARTED") ? QJsonValue()
-                                                                                     : QJsonValue(done_.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz000"))));
-            meta.insert(QStringLiteral("task_id"), id);
-            meta.insert(QStringLiteral("name"), names.at(int(next() % quint64(names.size()))));
-            QJsonArray args{qint64(next() % 1000000), QStringLiteral("customer-%1").arg(next() % 50000)};
-            if (next() % 200 == 0)
-                args.append(QStringLiteral("sku-quokka-%1").arg(next() % 1000));
-            meta.insert(QStringLiteral("args"), args);
-            meta.insert(QStringLiteral("kwargs"), QJsonObject{{QStringLiteral("priority"), qint64(next() % 10)}});
-            meta.insert(QStringLiteral("worker"), QStringLiteral("celery@worker-%1.prod.acme.internal").arg(1 + next() % 8));
-            meta.insert(QStringLiteral("retries"), 0);
-            meta.insert(QStringLiteral("queue"), QStringLiteral("celery"));
+            QString id;
+            const QJsonObject meta = generator.next(&id);
             array.append(QJsonObject{{QStringLiteral("_id"), QStringLiteral("celery-task-meta-") + id},
                                      {QStringLiteral("value"), QString::fromUtf8(QJsonDocument(meta).toJson(QJsonDocument::Compact))}});
         }
@@ -1033,34 +1079,16 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
             fig.facts.insert(QStringLiteral("http_rows"), rows);
         }
     } else if (name == QLatin1String("couch_first_rows")) {
-        for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().setStoreFactory(factory);
-            if (!s.waitFor([&] { return s.firstRowsShown(); })) {
-                fig.error = s.error();
-                break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.add(QStringLiteral("stalk_open_ms"), s.opened());
-            s.waitFor([&] { return s.idle(); });
-            // The whole index through the model: loading over, the last refresh answered.
-            fig.add(QStringLiteral("stalk_index_complete_ms"), s.since());
-            fig.facts.insert(QStringLiteral("rows_when_complete"), s.model().rowCount());
-            fig.stall.push_back(stall.stop());
-            if (i == 0)
-                fig.facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
-            // Floor: the first _all_docs page of 200 documents.
+        // Floor: the first _all_docs page of 200 documents.
+        measureFirstRows(factory, runs, &fig, [&] {
             QUrlQuery q;
             q.addQueryItem(QStringLiteral("include_docs"), QStringLiteral("true"));
             q.addQueryItem(QStringLiteral("startkey"), QString::fromUtf8(QUrl::toPercentEncoding(jsonKey(QStringLiteral("celery-task-meta-")))));
             q.addQueryItem(QStringLiteral("limit"), QStringLiteral("200"));
             const double t0 = nowMs();
             http.call("GET", QLatin1Char('/') + database + QStringLiteral("/_all_docs"), q);
-            fig.floor.push_back(nowMs() - t0);
-        }
+            return nowMs() - t0;
+        });
     } else {
         TaskQuery query;
         if (name == QLatin1String("couch_filter_status")) {
@@ -1076,6 +1104,152 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
         }
         fig.facts.insert(QStringLiteral("term"), query.search);
         // One open per run is 100k documents over HTTP; keep it to two runs at most.
+        measureQuery(factory, query, std::min(runs, 2), &fig);
+    }
+    return fig.toJson(rssStart);
+}
+
+// ---- Redis -------------------------------------------------------------------------------
+
+namespace {
+
+/// A connection to database `db` of the server at url (redis://:pw@host:port).
+std::unique_ptr<RedisConnection> redisConnection(const QString &url, StoreError *error)
+{
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
+    const Outcome<RedisConfig> config = parsed ? RedisConfig::fromUrl(*parsed) : Outcome<RedisConfig>(parsed.error());
+    if (!config) {
+        *error = config.error();
+        return nullptr;
+    }
+    auto c = std::make_unique<RedisConnection>(config->endpoint);
+    *error = c->connect();
+    return c;
+}
+
+/// The floor of the index: every Celery key's value over a bare connection, SCAN COUNT 1000
+/// with each batch's MGET pipelined with the next SCAN (the store's own pattern), no decoding.
+double scanAndMgetBare(RedisConnection &c, qint64 *keysOut)
+{
+    const double t0 = nowMs();
+    qint64 keys = 0;
+    Outcome<RespValue> scan = c.call({"SCAN", "0", "MATCH", "celery-task-meta-*", "COUNT", "1000"});
+    while (scan && scan->type == RespValue::Type::Array && scan->items.size() == 2) {
+        const QByteArray cursor = scan->items.at(0).text;
+        QList<QByteArray> mget{"MGET"};
+        for (const RespValue &k : scan->items.at(1).items)
+            mget.append(k.text);
+        keys += mget.size() - 1;
+        QVector<QList<QByteArray>> commands;
+        if (mget.size() > 1)
+            commands.append(mget);
+        if (cursor != "0")
+            commands.append({"SCAN", cursor, "MATCH", "celery-task-meta-*", "COUNT", "1000"});
+        if (commands.isEmpty())
+            break;
+        const Outcome<QVector<RespValue>> replies = c.pipeline(commands);
+        if (!replies || cursor == "0")
+            break;
+        scan = replies->constLast();
+    }
+    if (keysOut)
+        *keysOut = keys;
+    return nowMs() - t0;
+}
+
+} // namespace
+
+QStringList Cases::redisCases()
+{
+    return {QStringLiteral("redis_first_rows"), QStringLiteral("redis_index"), QStringLiteral("redis_search_args_word"),
+            QStringLiteral("redis_filter_status")};
+}
+
+QString Cases::ensureRedisData(const QString &url, qint64 docs)
+{
+    StoreError error;
+    std::unique_ptr<RedisConnection> c = redisConnection(url, &error);
+    if (error)
+        return error.message;
+    const Outcome<RespValue> size = c->call({"DBSIZE"});
+    if (!size)
+        return size.error().message;
+    if (size->integer == docs)
+        return {};
+    std::fprintf(stderr, "writing %lld Celery results to Redis (%s) as Celery's RedisBackend does (once per server)\n",
+                 static_cast<long long>(docs), qPrintable(StoreUrl::parse(url)->displayString()));
+    if (!c->call({"FLUSHDB"}))
+        return QStringLiteral("FLUSHDB failed");
+    MetaGenerator generator;
+    constexpr int batch = 2000;
+    for (qint64 done = 0; done < docs;) {
+        QVector<QList<QByteArray>> commands;
+        for (int i = 0; i < batch && done < docs; ++i, ++done) {
+            QString id;
+            const QJsonObject meta = generator.next(&id);
+            // SETEX with result_expires' default, one day (the TTL Celery gives each result).
+            commands.append({"SETEX", "celery-task-meta-" + id.toUtf8(), "86400", QJsonDocument(meta).toJson(QJsonDocument::Compact)});
+        }
+        const Outcome<QVector<RespValue>> r = c->pipeline(commands);
+        if (!r)
+            return r.error().message;
+        std::fprintf(stderr, "\r  %lld / %lld keys", static_cast<long long>(done), static_cast<long long>(docs));
+    }
+    std::fprintf(stderr, "\n");
+    return {};
+}
+
+QJsonObject Cases::runRedis(const QString &name, const QString &url, qint64 docs, int runs)
+{
+    const qint64 rssStart = Bench::procStatusKb("VmRSS");
+    Figures fig;
+    fig.idleStall = idleStallMs();
+    const Outcome<StoreFactory> made = makeStoreFactory(url);
+    if (!made)
+        return {{QStringLiteral("error"), made.error().message}};
+    const StoreFactory factory = *made;
+    StoreError error;
+    std::unique_ptr<RedisConnection> bare = redisConnection(url, &error);
+    if (error)
+        return {{QStringLiteral("error"), error.message}};
+    runs = std::max(1, runs);
+    fig.facts.insert(QStringLiteral("keys"), docs);
+
+    if (name == QLatin1String("redis_index")) {
+        for (int i = 0; i < runs; ++i) {
+            std::unique_ptr<ResultStore> store = factory();
+            const double t0 = nowMs();
+            if (StoreError e = store->open()) {
+                fig.error = e.message;
+                break;
+            }
+            fig.stalk.push_back(nowMs() - t0);
+            store.reset();
+            qint64 keys = 0;
+            fig.floor.push_back(scanAndMgetBare(*bare, &keys));
+            fig.facts.insert(QStringLiteral("bare_keys"), keys);
+        }
+    } else if (name == QLatin1String("redis_first_rows")) {
+        // Floor: one SCAN batch and its values.
+        measureFirstRows(factory, runs, &fig, [&] {
+            const double t0 = nowMs();
+            const Outcome<RespValue> scan = bare->call({"SCAN", "0", "MATCH", "celery-task-meta-*", "COUNT", "1000"});
+            if (scan && scan->items.size() == 2) {
+                QList<QByteArray> mget{"MGET"};
+                for (const RespValue &k : scan->items.at(1).items)
+                    mget.append(k.text);
+                if (mget.size() > 1)
+                    bare->call(mget);
+            }
+            return nowMs() - t0;
+        });
+    } else {
+        TaskQuery query;
+        if (name == QLatin1String("redis_filter_status"))
+            query.statuses = {QStringLiteral("FAILURE")};
+        else
+            query.search = QStringLiteral("quokka");
+        fig.facts.insert(QStringLiteral("term"), query.search);
         measureQuery(factory, query, std::min(runs, 2), &fig);
     }
     return fig.toJson(rssStart);

@@ -33,4 +33,12 @@ QJsonObject runCouch(const QString &name, const QString &serverUrl, const QStrin
 /// per server). Returns an empty string or what failed.
 QString ensureCouchData(const QString &serverUrl, const QString &database, qint64 docs);
 
+/// Every Redis case, in report order.
+QStringList redisCases();
+/// Redis cases: a redis:// URL naming the database to fill.
+QJsonObject runRedis(const QString &name, const QString &url, qint64 docs, int runs);
+/// Makes sure the Redis database holds exactly `docs` generated Celery results, written as
+/// Celery's RedisBackend writes them (SETEX celery-task-meta-<id> 86400 <meta JSON>).
+QString ensureRedisData(const QString &url, qint64 docs);
+
 } // namespace Cases

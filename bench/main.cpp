@@ -21,6 +21,13 @@
 
 namespace {
 
+/// Database 9 of the server with_redis.sh starts (STALK_REDIS_URL), or empty.
+QString redisBenchUrl()
+{
+    const QString base = qEnvironmentVariable("STALK_REDIS_URL");
+    return base.isEmpty() ? QString() : base + QStringLiteral("/9");
+}
+
 struct Target
 {
     QString text; ///< what the issue asks for this case at this size ("" = no target)
@@ -79,10 +86,17 @@ Target targetFor(const QString &name, qint64 rows, const QJsonObject &r, const Q
     } else if (name == QLatin1String("couch_index")) {
         need(QStringLiteral("≤1.3× HTTP"), ratio >= 0 && ratio <= 1.3);
         need(QStringLiteral("RSS <300 MB"), num(r, "rss_peak_kb") >= 0 && num(r, "rss_peak_kb") < 300 * 1024);
-    } else if (name.startsWith(QLatin1String("couch_search")) || name.startsWith(QLatin1String("couch_filter"))) {
+    } else if (name.startsWith(QLatin1String("couch_search")) || name.startsWith(QLatin1String("couch_filter"))
+               || name.startsWith(QLatin1String("redis_search")) || name.startsWith(QLatin1String("redis_filter"))) {
         need(QStringLiteral("<50 ms"), stalk >= 0 && stalk < 50);
+    } else if (name == QLatin1String("redis_index")) {
+        need(QStringLiteral("≤1.3× SCAN+MGET"), ratio >= 0 && ratio <= 1.3);
+        need(QStringLiteral("RSS <300 MB"), num(r, "rss_peak_kb") >= 0 && num(r, "rss_peak_kb") < 300 * 1024);
+    } else if (name == QLatin1String("redis_first_rows")) {
+        need(QStringLiteral("<200 ms"), stalk >= 0 && stalk < 200);
     }
-    if (name.startsWith(QLatin1String("couch_")) && name != QLatin1String("couch_index")) {
+    if ((name.startsWith(QLatin1String("couch_")) && name != QLatin1String("couch_index"))
+        || (name.startsWith(QLatin1String("redis_")) && name != QLatin1String("redis_index"))) {
         // Peak RSS of one open (later runs in the same process re-open the store).
         const double first = extra(r, "rss_peak_first_run_kb");
         const double rss = first >= 0 ? first : num(r, "rss_peak_kb");
@@ -225,8 +239,9 @@ int main(int argc, char **argv)
     QCommandLineOption purgeRuns(QStringLiteral("purge-runs"), QStringLiteral("Runs of the purge case (each copies the database twice; default 3)."),
                                  QStringLiteral("n"), QStringLiteral("3"));
     QCommandLineOption only(QStringLiteral("cases"),
-                            QStringLiteral("Comma-separated case names (default: all): %1; CouchDB: %2, or 'couch' for all of them.")
-                                .arg(Cases::sqliteCases().join(QLatin1Char(',')), Cases::couchCases().join(QLatin1Char(','))),
+                            QStringLiteral("Comma-separated case names (default: all): %1; CouchDB: %2, or 'couch' for all of them; Redis: %3, or 'redis'.")
+                                .arg(Cases::sqliteCases().join(QLatin1Char(',')), Cases::couchCases().join(QLatin1Char(',')),
+                                     Cases::redisCases().join(QLatin1Char(','))),
                             QStringLiteral("list"));
     QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Write every figure as JSON to this file ('-' = stdout, instead of the table)."),
                             QStringLiteral("file"));
@@ -243,7 +258,9 @@ int main(int argc, char **argv)
     if (parser.isSet(child)) {
         const QString name = parser.value(caseName);
         QJsonObject result;
-        if (name.startsWith(QLatin1String("couch_"))) {
+        if (name.startsWith(QLatin1String("redis_"))) {
+            result = Cases::runRedis(name, redisBenchUrl(), parser.value(rowsOpt).toLongLong(), runCount);
+        } else if (name.startsWith(QLatin1String("couch_"))) {
             result = Cases::runCouch(name, qEnvironmentVariable("STALK_COUCH_URL"), QStringLiteral("stalk_bench"),
                                      parser.value(rowsOpt).toLongLong(), runCount);
         } else {
@@ -301,7 +318,7 @@ int main(int argc, char **argv)
         }
         for (const QString &name : cases) {
             if (!Cases::sqliteCases().contains(name))
-                continue; // a CouchDB case (below), or "couch" for all of them
+                continue; // a CouchDB or Redis case (below), or "couch"/"redis" for all of them
             std::fprintf(stderr, "running %s on %s rows…\n", qPrintable(name), qPrintable(Bench::rowsLabel(rows)));
             const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
                                             QStringLiteral("--db"), Generator::pathFor(dir, rows),
@@ -337,8 +354,30 @@ int main(int argc, char **argv)
         }
     }
 
+    QString redisNote;
+    if (redisBenchUrl().isEmpty()) {
+        redisNote = QStringLiteral("Redis part skipped: STALK_REDIS_URL is not set (run through tools/servers/with_redis.sh)");
+    } else {
+        constexpr qint64 keys = 100000;
+        const QString error = Cases::ensureRedisData(redisBenchUrl(), keys);
+        if (!error.isEmpty()) {
+            redisNote = QStringLiteral("Redis part failed: ") + error;
+        } else {
+            for (const QString &name : Cases::redisCases()) {
+                if (parser.isSet(only) && !cases.contains(name) && !cases.contains(QStringLiteral("redis")))
+                    continue;
+                std::fprintf(stderr, "running %s on %lld keys…\n", qPrintable(name), static_cast<long long>(keys));
+                const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
+                                                QStringLiteral("--rows"), QString::number(keys),
+                                                QStringLiteral("--runs"), QString::number(runCount)});
+                record(r, name, keys, QStringLiteral("redis"));
+            }
+        }
+    }
+
     QJsonObject all;
     all.insert(QStringLiteral("runs"), runCount);
+    all.insert(QStringLiteral("redis_note"), redisNote);
     all.insert(QStringLiteral("results"), results);
     all.insert(QStringLiteral("couch_note"), couchNote);
     all.insert(QStringLiteral("note"),
@@ -359,5 +398,7 @@ int main(int argc, char **argv)
     printTable(results);
     if (!couchNote.isEmpty())
         std::printf("%s\n", qPrintable(couchNote));
+    if (!redisNote.isEmpty())
+        std::printf("%s\n", qPrintable(redisNote));
     return 0;
 }

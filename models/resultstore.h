@@ -17,9 +17,10 @@ struct StoreInfo
         DjangoCeleryResults, ///< django_celery_results_taskresult (+ groupresult)
         CeleryTaskMeta,      ///< Celery's SQLAlchemy celery_taskmeta (+ celery_tasksetmeta)
         CouchDb,             ///< Celery CouchBackend documents
+        Redis,               ///< Celery RedisBackend keys
     };
     Layout layout = Layout::DjangoCeleryResults;
-    QString engine;       ///< "SQLite", "PostgreSQL", "MariaDB", "CouchDB"
+    QString engine;       ///< "SQLite", "PostgreSQL", "MariaDB", "CouchDB", "Redis"
     QString location;     ///< the URL or path, without any password — for titles and messages
     QString tableName;    ///< the results table (SQL) or database (CouchDB)
     QString schema;       ///< human summary: "django-celery-results 2.4 (migration 0011)"

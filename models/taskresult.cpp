@@ -33,6 +33,7 @@ constexpr std::array<FieldNames, static_cast<int>(Field::FieldCount)> fieldNames
     {"retries", "Retries"},
     {"queue", "Queue"},
     {"hidden", "Hidden"},
+    {"expires", "Expires"},
 }};
 
 } // namespace
@@ -96,6 +97,6 @@ bool operator==(const TaskResult &a, const TaskResult &b)
         && sameText(a.contentEncoding, b.contentEncoding) && a.dateCreated == b.dateCreated
         && a.dateStarted == b.dateStarted && a.dateDone == b.dateDone
         && sameText(a.groupId, b.groupId) && sameText(a.parentId, b.parentId)
-        && sameText(a.queue, b.queue) && a.retries == b.retries && a.hidden == b.hidden
+        && sameText(a.queue, b.queue) && a.retries == b.retries && a.hidden == b.hidden && a.expires == b.expires
         && a.complete == b.complete && a.problems == b.problems;
 }

@@ -32,6 +32,7 @@ enum class Field : quint8 {
     Retries,
     Queue,
     Hidden,
+    Expires, ///< when the key expires (Redis/cache TTL)
     FieldCount
 };
 
@@ -111,6 +112,9 @@ struct TaskResult
     QString queue;
     int retries = -1; ///< -1 = unknown
     bool hidden = false; ///< django-celery-results 1.x only
+    /// Key-value stores (Redis): when the key expires, from its TTL when the row was read;
+    /// invalid = no TTL (kept until deleted) or not read (page rows).
+    QDateTime expires;
 
     /// False when this is a page row: args/result are previews (cut) and traceback/meta are
     /// not loaded. fetchOne() returns complete rows.

@@ -12,7 +12,7 @@ QVector<Field> outputFields(const StoreInfo &info)
                           Field::Traceback,   Field::Meta,        Field::ContentType,
                           Field::ContentEncoding, Field::DateCreated, Field::DateStarted,
                           Field::DateDone};
-    for (Field extra : {Field::GroupId, Field::ParentId, Field::Queue, Field::Retries, Field::Hidden}) {
+    for (Field extra : {Field::GroupId, Field::ParentId, Field::Queue, Field::Retries, Field::Hidden, Field::Expires}) {
         if (info.fields.contains(extra))
             fields << extra;
     }
@@ -93,6 +93,7 @@ void appendJsonValue(QString &out, const TaskResult &row, Field field)
             out += QLatin1String("null");
         return;
     case Field::Hidden: out += row.hidden ? QLatin1String("true") : QLatin1String("false"); return;
+    case Field::Expires: return appendJsonDate(out, row.expires);
     case Field::FieldCount: break;
     }
     out += QLatin1String("null");

@@ -125,6 +125,7 @@ private Q_SLOTS:
     void initTestCase();
 
     void shouldHighlightTheExceptionLineOfAFailureTraceback();
+    void shouldShowWhenARedisKeyExpires();
     void shouldPrettyPrintAndColourADictResult();
     void shouldDecodeUnicodeArguments();
     void shouldSummarizeAnExceptionResult();
@@ -314,6 +315,33 @@ void TestDetailPane::shouldSummarizeAnExceptionResult()
     QTRY_COMPARE(view->verticalScrollBar()->maximum(), 0);
     // Finished with a start date: a runtime, not a dash.
     QVERIFY(labelText(pane, "detailRuntime").contains(QStringLiteral(" s")));
+}
+
+void TestDetailPane::shouldShowWhenARedisKeyExpires()
+{
+    // A key-value store's row says when its key expires; SQL rows have no such line.
+    StoreInfo sql;
+    TaskResult row = fetch(QStringLiteral("django.sqlite3"), QStringLiteral("0a31d0ae-8110-5b24-8280-e4143344ad20"), &sql);
+    DetailPane pane;
+    pane.setStoreInfo(sql);
+    pane.show();
+    pane.showResult(row);
+    auto *expires = pane.findChild<QLabel *>(QStringLiteral("detailExpires"));
+    QVERIFY(expires);
+    QVERIFY(!expires->isVisibleTo(&pane));
+
+    StoreInfo redis;
+    redis.layout = StoreInfo::Layout::Redis;
+    redis.fields = FieldSet{Field::RowId, Field::TaskId, Field::Status, Field::Result, Field::DateDone, Field::Expires};
+    pane.setStoreInfo(redis);
+    row.complete = true;
+    row.expires = QDateTime::currentDateTimeUtc().addSecs(5 * 3600 + 30);
+    pane.showResult(row);
+    QVERIFY(expires->isVisibleTo(&pane));
+    QVERIFY2(expires->text().contains(QStringLiteral(" (in 5")), qPrintable(expires->text()));
+    row.expires = QDateTime();
+    pane.showResult(row);
+    QCOMPARE(expires->text(), QStringLiteral("never (the key has no TTL)"));
 }
 
 void TestDetailPane::shouldExplainEmptyFieldsWhenResultExtendedIsOff()

@@ -108,6 +108,20 @@ void TestStoreUrl::shouldParseUrls_data()
                                       << "couch.example.com" << 6984 << "u" << "p" << "db" << Options{} << false;
     QTest::newRow("http as couchdb") << "http://127.0.0.1:5984/results" << S::CouchDb << "" << "127.0.0.1" << 5984
                                      << "" << "" << "results" << Options{} << false;
+    QTest::newRow("redis") << "redis://:s3cret@cache.example:6380/2" << S::Redis << "" << "cache.example" << 6380 << ""
+                           << "s3cret" << "2" << Options{} << false;
+    QTest::newRow("redis ACL user") << "redis://app:pw@10.0.0.1/1" << S::Redis << "" << "10.0.0.1" << -1 << "app" << "pw"
+                                    << "1" << Options{} << false;
+    QTest::newRow("redis defaults") << "redis://" << S::Redis << "" << "" << -1 << "" << "" << "" << Options{} << false;
+    QTest::newRow("redis key prefix") << "redis://h/1?keyprefix=myapp%3A" << S::Redis << "" << "h" << -1 << "" << ""
+                                      << "1" << Options{{"keyprefix", "myapp:"}} << false;
+    QTest::newRow("rediss") << "rediss://:pw@h:6390/0?ssl_cert_reqs=required" << S::Redis << "" << "h" << 6390 << ""
+                            << "pw" << "0" << Options{{"ssl_cert_reqs", "required"}} << false;
+    QTest::newRow("redis+socket") << "redis+socket:///run/redis/redis.sock?virtual_host=5" << S::Redis
+                                  << "/run/redis/redis.sock" << "" << -1 << "" << "" << "" << Options{{"virtual_host", "5"}}
+                                  << false;
+    QTest::newRow("redis+socket with password") << "redis+socket://:p%2Fw@/tmp/r.sock" << S::Redis << "/tmp/r.sock" << ""
+                                                << -1 << "" << "p/w" << "" << Options{} << false;
     QTest::newRow("upper-case scheme") << "SQLITE:////x.db" << S::Sqlite << "/x.db" << "" << -1 << "" << "" << ""
                                        << Options{} << false;
 }
@@ -137,7 +151,8 @@ void TestStoreUrl::shouldParseUrls()
     QCOMPARE(url->database, database);
     QCOMPARE(url->options, options);
     QCOMPARE(url->celeryDbPrefix, dbPrefix);
-    QCOMPARE(url->tls, text.startsWith(QLatin1String("couchdbs")) || text.startsWith(QLatin1String("https")));
+    QCOMPARE(url->tls, text.startsWith(QLatin1String("couchdbs")) || text.startsWith(QLatin1String("https"))
+                           || text.startsWith(QLatin1String("rediss")));
 }
 
 void TestStoreUrl::shouldRejectBadUrls_data()
@@ -149,13 +164,17 @@ void TestStoreUrl::shouldRejectBadUrls_data()
     QTest::newRow("in-memory sqlite") << "sqlite://" << "no file";
     QTest::newRow("sqlite with only slash") << "sqlite:///" << "no file";
     QTest::newRow("sqlite with host") << "sqlite://host/path.db" << "no host";
-    QTest::newRow("unknown scheme") << "redis://localhost:6379/0" << "unknown scheme";
+    QTest::newRow("unknown scheme") << "mongodb://localhost:27017/0" << "unknown scheme";
     QTest::newRow("unknown db+ scheme") << "db+oracle://u:p@h/d" << "unknown scheme";
     QTest::newRow("bad port") << "postgresql://u:p@h:port/d" << "not a port";
     QTest::newRow("port out of range") << "mysql://h:70000/d" << "not a port";
     QTest::newRow("unclosed ipv6") << "postgresql://[::1/d" << "IPv6";
     QTest::newRow("nested database") << "postgresql://h/a/b" << "contains '/'";
     QTest::newRow("option without name") << "sqlite:///x.db?=1" << "no name";
+    QTest::newRow("unknown redis variant") << "redis+sentinel://h:26379" << "unknown scheme";
+    QTest::newRow("db+redis") << "db+redis://h/0" << "unknown scheme";
+    QTest::newRow("redis socket without path") << "redis+socket://" << "no socket";
+    QTest::newRow("redis nested database") << "redis://h/1/2" << "contains '/'";
 }
 
 void TestStoreUrl::shouldRejectBadUrls()
@@ -200,6 +219,10 @@ void TestStoreUrl::shouldMaskAndRemoveThePassword_data()
                                   << "db+postgresql://u@h/d?table=t&user=a:b@c";
     QTest::newRow("ipv6 host") << "postgresql://u:pw@[::1]:5432/d" << "postgresql://u:***@[::1]:5432/d"
                                << "postgresql://u@[::1]:5432/d";
+    QTest::newRow("redis") << "redis://:s3cret@h:6379/1" << "redis://:***@h:6379/1" << "redis://h:6379/1";
+    QTest::newRow("redis ACL user") << "rediss://app:s3cret@h/0" << "rediss://app:***@h/0" << "rediss://app@h/0";
+    QTest::newRow("redis+socket") << "redis+socket://:s3cret@/tmp/r.sock?virtual_host=2"
+                                  << "redis+socket://:***@/tmp/r.sock?virtual_host=2" << "redis+socket:///tmp/r.sock?virtual_host=2";
     QTest::newRow("upper case kept") << "PostgreSQL://U:pw@DB.Example/Results" << "PostgreSQL://U:***@DB.Example/Results"
                                      << "PostgreSQL://U@DB.Example/Results";
 }
@@ -224,7 +247,7 @@ void TestStoreUrl::shouldMaskAndRemoveThePassword()
     QCOMPARE(again->host, url->host);
     QCOMPARE(again->database, url->database);
     // Text that is no store URL loses its password too.
-    QCOMPARE(StoreUrl::withoutPassword(QStringLiteral("redis://u:pw@h/0")), QStringLiteral("redis://u@h/0"));
+    QCOMPARE(StoreUrl::withoutPassword(QStringLiteral("mongodb://u:pw@h/0")), QStringLiteral("mongodb://u@h/0"));
 }
 
 void TestStoreUrl::shouldHideThePasswordOfAnUnreadableUrl_data()
@@ -247,6 +270,11 @@ void TestStoreUrl::shouldHideThePasswordOfAnUnreadableUrl_data()
                                                            << "couchdb://admin@h";
     QTest::newRow("password without user") << "postgresql://:S3cretPW@h:0/db" << "postgresql://:***@h:0/db"
                                            << "postgresql://h:0/db";
+    QTest::newRow("Redis port out of range") << "redis://:S3cretPW@h:99999/0" << "redis://:***@h:99999/0" << "redis://h:99999/0";
+    QTest::newRow("Redis nested database") << "rediss://app:S3cretPW@h/cache/x" << "rediss://app:***@h/cache/x"
+                                                 << "rediss://app@h/cache/x";
+    QTest::newRow("slash in a Redis socket's password") << "redis+socket://:S3c/retPW@/tmp/r.sock"
+                                                        << "redis+socket://:***@/tmp/r.sock" << "redis+socket:///tmp/r.sock";
 }
 
 void TestStoreUrl::shouldHideThePasswordOfAnUnreadableUrl()
@@ -276,6 +304,8 @@ void TestStoreUrl::shouldMakeStoresForEveryEngine_data()
                                 << "PostgreSQL at 127.0.0.1:1";
     QTest::newRow("mysql") << "mysql://u:topsecret@127.0.0.1:1/d" << StoreError::Code::ConnectionFailed
                            << "MySQL at 127.0.0.1:1";
+    QTest::newRow("redis") << "redis://:topsecret@127.0.0.1:1/0" << StoreError::Code::ConnectionFailed
+                           << "Redis at 127.0.0.1:1 refused the connection";
 }
 
 void TestStoreUrl::shouldMakeStoresForEveryEngine()
@@ -305,6 +335,9 @@ void TestStoreUrl::shouldPutAPasswordIntoTheUrl_data()
     QTest::newRow("no user") << "postgresql://h/db" << "pw" << "postgresql://:pw@h/db";
     QTest::newRow("empty removes") << "mysql://u:old@h/d" << "" << "mysql://u@h/d";
     QTest::newRow("sqlite unchanged") << "sqlite:////tmp/a.sqlite3" << "pw" << "sqlite:////tmp/a.sqlite3";
+    QTest::newRow("redis without user") << "redis://h:6379/0" << "p/w" << "redis://:p%2Fw@h:6379/0";
+    QTest::newRow("redis+socket") << "redis+socket:///tmp/r.sock?virtual_host=1" << "pw"
+                                  << "redis+socket://:pw@/tmp/r.sock?virtual_host=1";
 }
 
 void TestStoreUrl::shouldPutAPasswordIntoTheUrl()
@@ -357,6 +390,9 @@ void TestStoreUrl::shouldNameTheAccount()
     QCOMPARE(StoreUrl::parse(QStringLiteral("mysql://u:pw@h/db"))->account(), QStringLiteral("u@h"));
     QCOMPARE(StoreUrl::parse(QStringLiteral("couchdb://ad%40min@127.0.0.1:5984"))->account(),
              QStringLiteral("ad@min@127.0.0.1:5984"));
+    // Redis logs in without a user name by default.
+    QCOMPARE(StoreUrl::parse(QStringLiteral("redis://:pw@h:6379/0"))->account(), QStringLiteral("h:6379"));
+    QCOMPARE(StoreUrl::parse(QStringLiteral("redis://app@h/0"))->account(), QStringLiteral("app@h"));
 }
 
 void TestStoreUrl::shouldTakeThePasswordFromTheUrlThenTheOptionsThenTheEnvironment()

@@ -49,6 +49,7 @@ QJsonValue expectedValue(const TaskResult &row, Field field)
     case Field::Queue: return expectedText(row.queue);
     case Field::Retries: return row.retries >= 0 ? QJsonValue(row.retries) : QJsonValue(QJsonValue::Null);
     case Field::Hidden: return QJsonValue(row.hidden);
+    case Field::Expires: return expectedDate(row.expires);
     case Field::FieldCount: break;
     }
     return QJsonValue(QJsonValue::Null);

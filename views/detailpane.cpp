@@ -400,6 +400,7 @@ struct DetailPane::Ui
     QLabel *dateStarted = nullptr;
     QLabel *dateDone = nullptr;
     QLabel *runtime = nullptr;
+    QLabel *expires = nullptr;
 
     JsonHighlighter *argsHighlighter = nullptr;
     JsonHighlighter *kwargsHighlighter = nullptr;
@@ -738,6 +739,8 @@ void DetailPane::buildDatesSection(QVBoxLayout *layout)
     ui.dates->addRow(tr("Done:"), ui.dateDone);
     ui.runtime = makeValueLabel(QStringLiteral("detailRuntime"), c);
     ui.dates->addRow(tr("Runtime:"), ui.runtime);
+    ui.expires = makeValueLabel(QStringLiteral("detailExpires"), c);
+    ui.dates->addRow(tr("Expires:"), ui.expires);
 }
 
 /// Clicking a name, worker or status filters by it; the copy buttons copy whole values.
@@ -1195,6 +1198,15 @@ void DetailPane::renderDates(const Render &r)
     r.setDate(ui.dateCreated, Field::DateCreated, r.row.dateCreated);
     r.setDate(ui.dateStarted, Field::DateStarted, r.row.dateStarted);
     r.setDate(ui.dateDone, Field::DateDone, r.row.dateDone);
+    // Key-value stores only (a Redis key's TTL): "2025-03-01 10:00 (in 5 h)", or never.
+    ui.dates->setRowVisible(ui.expires, r.fields.contains(Field::Expires));
+    r.setDate(ui.expires, Field::Expires, r.row.expires);
+    if (r.fields.contains(Field::Expires) && !r.row.expires.isValid() && r.row.complete)
+        ui.expires->setText(tr("never (the key has no TTL)"));
+    else if (r.row.expires.isValid())
+        ui.expires->setText(ui.expires->text()
+                            + tr(" (in %1)").arg(TimeParse::formatRuntime(
+                                qMax<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(r.row.expires)))));
     if (const std::optional<Runtime> runtime = r.row.runtime()) {
         ui.runtime->setText(TimeParse::formatRuntime(runtime->ms));
         ui.runtime->setToolTip(runtime->basis == Runtime::Basis::Started ? tr("Date done − date started")

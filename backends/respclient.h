@@ -1,0 +1,108 @@
+#pragma once
+
+#include "storeerror.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QVector>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QIODevice;
+
+/// One RESP2 reply (the Redis protocol): +simple, -error, :integer, $bulk (or nil), *array.
+/// Plain value type.
+struct RespValue
+{
+    enum class Type : quint8 { Nil, Simple, Error, Integer, Bulk, Array };
+    Type type = Type::Nil;
+    QByteArray text;         ///< Simple, Error, Bulk
+    qint64 integer = 0;      ///< Integer
+    QVector<RespValue> items; ///< Array
+
+    bool isError() const { return type == Type::Error; }
+    bool isNil() const { return type == Type::Nil; }
+};
+
+/// The pure RESP2 reader and writer (no I/O, any thread), unit-tested on bytes.
+namespace Resp {
+
+enum class ParseStatus { Complete, Incomplete, Invalid };
+
+/// Reads one reply from data at *pos; on Complete advances *pos past it. Bounded: bulk
+/// strings up to 512 MB (Redis' own limit), arrays nested at most 64 deep.
+ParseStatus parse(const QByteArray &data, qsizetype *pos, RespValue *out, QString *why = nullptr);
+
+/// A command as RESP2 (an array of bulk strings): binary-safe, so keys and values travel as
+/// they are.
+QByteArray command(const QList<QByteArray> &args);
+
+} // namespace Resp
+
+/// Where and how to reach one Redis server (from a redis://, rediss:// or redis+socket:// URL).
+struct RedisEndpoint
+{
+    QString host = QStringLiteral("127.0.0.1");
+    int port = 6379;
+    QString socketPath;     ///< non-empty: a unix socket instead of host:port
+    bool tls = false;       ///< rediss://: QSslSocket (Qt's TLS backend, never our own)
+    bool verifyPeer = true; ///< ssl_cert_reqs=required (the default) / optional / none
+    QString caFile;         ///< ssl_ca_certs=FILE
+    QString user;           ///< ACL user (Redis 6+); empty = the default user
+    QString password;
+    int database = 0;
+    int timeoutMs = 10000;  ///< connecting, and waiting for any one reply
+
+    /// "HOST:PORT" or the socket path, for sentences.
+    QString where() const;
+};
+
+/// A blocking Redis connection for one thread (the thread that calls connect()). It uses
+/// Qt's sockets in their blocking mode (waitForConnected/ReadyRead/BytesWritten in short
+/// slices), so it never runs an event loop — the caller may be a StoreWorker thread that
+/// must not re-enter (see CouchStore's class comment) — and it is never used on the GUI
+/// thread. interrupt() may be called from any thread: the call in flight returns Cancelled
+/// within one slice (50 ms) and the connection is then closed.
+///
+/// Every failure is one StoreError sentence: refused, unknown host, time-out, TLS failure,
+/// NOAUTH/WRONGPASS (AuthenticationFailed), a cluster's MOVED/ASK (Unsupported).
+class RedisConnection final
+{
+public:
+    explicit RedisConnection(RedisEndpoint endpoint);
+    ~RedisConnection();
+    Q_DISABLE_COPY_MOVE(RedisConnection)
+
+    /// Connects, logs in (AUTH) and selects the database.
+    StoreError connect();
+    bool isConnected() const;
+    /// Sends the commands in one write and reads one reply per command, in order (pipelining).
+    /// Error replies are values (RespValue::Type::Error) except the ones that make the whole
+    /// connection useless (NOAUTH, MOVED/ASK), which are the StoreError.
+    Outcome<QVector<RespValue>> pipeline(const QVector<QList<QByteArray>> &commands);
+    /// One command.
+    Outcome<RespValue> call(const QList<QByteArray> &args);
+
+    /// Thread-safe: abort the call in flight (and any later one until clearInterrupt()).
+    void interrupt() { m_interrupted.store(true); }
+    void clearInterrupt() { m_interrupted.store(false); }
+
+    const RedisEndpoint &endpoint() const { return m_endpoint; }
+
+    /// The sentence for a reply error (-NOAUTH, -WRONGPASS, -MOVED, …) as a StoreError.
+    static StoreError errorFor(const RespValue &reply, const RedisEndpoint &endpoint);
+
+private:
+    StoreError fail(StoreError error);
+    StoreError socketError(const QString &doing) const;
+    StoreError waitFor(const std::function<bool(int)> &step, const QString &doing);
+
+    RedisEndpoint m_endpoint;
+    std::unique_ptr<QIODevice> m_socket;
+    QByteArray m_buffer;
+    bool m_answered = false; // a reply arrived since connect(): a close is then no TLS mismatch
+    std::atomic_bool m_interrupted{false};
+};

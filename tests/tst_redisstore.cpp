@@ -1,0 +1,1120 @@
+// RedisStore against a real redis-server (Debian's, on loopback, started by
+// tools/servers/with_redis.sh) holding results written by real Celery 5.2.6 workers through
+// Celery's own RedisBackend: four data sets (JSON and pickle serializers, result_extended on
+// and off, a global key prefix, keys with and without a TTL). The expectations were computed
+// by upstream's own code (AsyncResult(id).state, backend.get_task_meta) in
+// tools/fixtures/redis/make_redis_fixtures.py, independently of Stalk.
+//
+// Environment: STALK_REDIS_URL (redis://:PASSWORD@127.0.0.1:PORT), STALK_REDIS_SOCKET,
+// STALK_REDIS_EXPECTATIONS. Tests that delete work on a copy in database 15 (DUMP/RESTORE).
+#include <QtTest>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include "couchindex.h"
+#include "purger.h"
+#include "taskresultmodel.h"
+#include "redisstore.h"
+#include "storechecks.h"
+#include "storeopener.h"
+#include "storeurl.h"
+#include "testsupport.h"
+#include "valuedecoder.h"
+
+namespace {
+
+using TestSupport::sorted;
+using TestSupport::taskIdsOf;
+
+constexpr int scratchDb = 15;
+
+QStringList toStrings(const QJsonArray &a)
+{
+    QStringList out;
+    for (const QJsonValue &v : a)
+        out.append(v.toString());
+    return out;
+}
+
+/// JSON text of any value (scalars too) as a QJsonValue, for comparing meaning, not spelling.
+QJsonValue jsonOf(const QString &text)
+{
+    const QJsonDocument d = QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]");
+    return d.isArray() && d.array().size() == 1 ? d.array().at(0) : QJsonValue(QJsonValue::Undefined);
+}
+
+/// What upstream's get_task_meta result reads as: "Type: message" for an exception, else JSON.
+QString resultText(const TaskResult &t)
+{
+    const QJsonObject o = jsonOf(t.result).toObject();
+    if (o.contains(QLatin1String("exc_type"))) {
+        const QJsonArray message = o.value(QLatin1String("exc_message")).toArray();
+        return o.value(QLatin1String("exc_type")).toString() + QStringLiteral(": ")
+            + (message.isEmpty() ? QString() : message.at(0).toString());
+    }
+    return QString();
+}
+
+/// A redis-server of the test's own (Debian's, on a free loopback port, no persistence), for
+/// what the shared server must not go through: being killed, running as a cluster node.
+class PrivateRedis
+{
+public:
+    ~PrivateRedis()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+    /// Starts it with the extra arguments; the answer says why it did not start.
+    QString start(const QStringList &extra = {})
+    {
+        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (server.isEmpty())
+            return QStringLiteral("redis-server is not installed (tools/install-deps.sh test)");
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost))
+            return QStringLiteral("no free port");
+        m_endpoint.port = probe.serverPort();
+        probe.close();
+        m_process.setProgram(server);
+        m_process.setArguments(QStringList{QStringLiteral("--port"), QString::number(m_endpoint.port), QStringLiteral("--bind"),
+                                           QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                           QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()}
+                               + extra);
+        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process.setStandardOutputFile(m_dir.filePath(QStringLiteral("server.log")));
+        m_process.start();
+        if (!m_process.waitForStarted(5000))
+            return m_process.errorString();
+        QDeadlineTimer deadline(10000);
+        while (!deadline.hasExpired()) {
+            RedisConnection c(m_endpoint);
+            if (!c.connect().isError())
+                return QString();
+            if (m_process.state() != QProcess::Running)
+                return QStringLiteral("redis-server stopped at once");
+            QThread::msleep(20); // polling the server's start, not waiting for a result
+        }
+        return QStringLiteral("redis-server did not answer within 10 s");
+    }
+    const RedisEndpoint &endpoint() const { return m_endpoint; }
+    QString dir() const { return m_dir.path(); }
+    void kill()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    RedisEndpoint m_endpoint;
+};
+
+/// A stand-in for faults no real server produces on demand (a cluster proxy's MOVED): on its
+/// own thread, with blocking sockets, it answers each command with answer(COMMAND NAME).
+class FakeRedis final : public QThread
+{
+public:
+    explicit FakeRedis(std::function<QByteArray(const QByteArray &)> answer) : m_answer(std::move(answer)) { }
+    ~FakeRedis() override
+    {
+        requestInterruption();
+        wait();
+    }
+    quint16 listen()
+    {
+        start();
+        m_ready.acquire();
+        return m_port;
+    }
+
+protected:
+    void run() override
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost);
+        m_port = server.serverPort();
+        m_ready.release();
+        // Every connection is served (a store has two: its own and its loader's), in turn.
+        std::vector<std::pair<std::unique_ptr<QTcpSocket>, QByteArray>> clients;
+        while (!isInterruptionRequested()) {
+            if (server.waitForNewConnection(10))
+                clients.emplace_back(server.nextPendingConnection(), QByteArray());
+            for (auto &[socket, buffer] : clients) {
+                if (socket->state() != QAbstractSocket::ConnectedState || !socket->waitForReadyRead(10))
+                    continue;
+                buffer += socket->readAll();
+                qsizetype pos = 0;
+                RespValue command;
+                while (Resp::parse(buffer, &pos, &command) == Resp::ParseStatus::Complete && !command.items.isEmpty())
+                    socket->write(m_answer(command.items.at(0).text.toUpper()));
+                buffer.remove(0, pos);
+                socket->waitForBytesWritten(1000);
+            }
+        }
+    }
+
+private:
+    std::function<QByteArray(const QByteArray &)> m_answer;
+    QSemaphore m_ready;
+    quint16 m_port = 0;
+};
+
+/// A Celery meta as the JSON serializer writes it, with a result of resultBytes characters.
+QByteArray celeryMeta(const QByteArray &taskId, qsizetype resultBytes = 1)
+{
+    return R"({"status": "SUCCESS", "result": ")" + QByteArray(resultBytes, 'x') + R"(", "traceback": null, )"
+        + R"("children": [], "date_done": "2026-01-02T03:04:05.123456", "task_id": ")" + taskId + "\"}";
+}
+
+} // namespace
+
+class TestRedisStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void shouldOpenEveryDataSetAndDescribeIt_data();
+    void shouldOpenEveryDataSetAndDescribeIt();
+    void shouldReadEveryResultAsUpstreamDoes_data();
+    void shouldReadEveryResultAsUpstreamDoes();
+    void shouldCountAndFacetLikeUpstream_data();
+    void shouldCountAndFacetLikeUpstream();
+    void shouldCountFacetsWithoutTheirOwnFilter();
+    void shouldFilterBySetsAndDates();
+    void shouldSearchWithDjangoSemantics_data();
+    void shouldSearchWithDjangoSemantics();
+    void shouldOrderByDateDoneNewestFirst();
+    void shouldReturnSummaryAndFullRows();
+    void shouldGiveTheSameRowIdsInEveryStore();
+    void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
+    void shouldLoadIncrementally();
+    void shouldReportEachFailureInOneSentence_data();
+    void shouldReportEachFailureInOneSentence();
+    void shouldLetThePromptAskForARedisPassword();
+    void shouldTimeOutOnAServerThatNeverAnswers();
+    void shouldSayThatRedisClusterIsNotSupported();
+    void shouldStopInOneSentenceWhenTheServerDiesWhileLoading();
+    void shouldReadATenMegabyteValue();
+    void shouldDescribeKeysThatAreNotCeleryResults();
+    void shouldPreviewAndPurgeExactlyTheExpired_data();
+    void shouldPreviewAndPurgeExactlyTheExpired();
+    void shouldRecheckAKeyChangedSincePreview();
+    void shouldDeleteSelectedRowsOnly();
+    void shouldRefuseDeletesWhenReadOnly();
+    void shouldShowRowsAndPurgeThroughTheWindowsModel();
+    void shouldAnswerEveryCommandOfTheCommandLine();
+
+private:
+    struct Run
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+    /// The real `stalk` binary (STALK_BIN), stdin closed (no terminal).
+    static Run stalk(const QStringList &args);
+    QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
+    RedisConfig config(int db, const QString &keyPrefix = QString()) const;
+    std::unique_ptr<RedisStore> openStore(const QString &dataSetName);
+    std::unique_ptr<RedisStore> openScratch(const QString &dataSetName, StoreOptions options = {});
+    /// A raw connection to a database, outside the store's code paths.
+    std::unique_ptr<RedisConnection> raw(int db) const;
+    /// Copies a data set's keys (values and TTLs) into the emptied scratch database.
+    void copyToScratch(const QString &dataSetName);
+    /// Task ids (or group ids) whose keys are in the scratch database now.
+    QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
+    TestSupport::FixtureSample sample(const QJsonObject &set) const;
+
+    QString m_url;
+    QJsonObject m_expect;
+};
+
+RedisConfig TestRedisStore::config(int db, const QString &keyPrefix) const
+{
+    RedisConfig c = RedisConfig::fromUrl(StoreUrl::parse(m_url + QStringLiteral("/%1").arg(db)).value()).value();
+    c.keyPrefix = keyPrefix;
+    c.scanCount = 10; // small batches: the SCAN cursor and pipelining are exercised on 20 keys
+    return c;
+}
+
+std::unique_ptr<RedisStore> TestRedisStore::openStore(const QString &name)
+{
+    const QJsonObject set = dataSet(name);
+    auto store = std::make_unique<RedisStore>(config(set.value(QLatin1String("db")).toInt(),
+                                                     set.value(QLatin1String("keyprefix")).toString()));
+    const StoreError e = store->open();
+    if (e.isError())
+        qWarning("open failed: %s", qPrintable(e.message));
+    return e.isError() ? nullptr : std::move(store);
+}
+
+std::unique_ptr<RedisStore> TestRedisStore::openScratch(const QString &name, StoreOptions options)
+{
+    auto store = std::make_unique<RedisStore>(config(scratchDb, dataSet(name).value(QLatin1String("keyprefix")).toString()),
+                                              options);
+    const StoreError e = store->open();
+    if (e.isError())
+        qWarning("open failed: %s", qPrintable(e.message));
+    return e.isError() ? nullptr : std::move(store);
+}
+
+std::unique_ptr<RedisConnection> TestRedisStore::raw(int db) const
+{
+    auto c = std::make_unique<RedisConnection>(config(db).endpoint);
+    const StoreError e = c->connect();
+    if (e.isError())
+        qWarning("raw connection failed: %s", qPrintable(e.message));
+    return c;
+}
+
+void TestRedisStore::copyToScratch(const QString &name)
+{
+    auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
+    auto to = raw(scratchDb);
+    QVERIFY(to->call({"FLUSHDB"}).ok());
+    QByteArray cursor = "0";
+    do {
+        const Outcome<RespValue> scan = from->call({"SCAN", cursor, "COUNT", "100"});
+        QVERIFY(scan.ok());
+        cursor = scan->items.at(0).text;
+        for (const RespValue &key : scan->items.at(1).items) {
+            const Outcome<QVector<RespValue>> dump = from->pipeline({{"DUMP", key.text}, {"PTTL", key.text}});
+            QVERIFY(dump.ok());
+            const qint64 ttl = qMax<qint64>(0, dump->at(1).integer);
+            const Outcome<RespValue> restored = to->call({"RESTORE", key.text, QByteArray::number(ttl), dump->at(0).text});
+            QVERIFY(restored.ok() && !restored->isError());
+        }
+    } while (cursor != "0");
+}
+
+QStringList TestRedisStore::scratchIds(const char *kindPrefix, const QString &keyPrefix) const
+{
+    auto c = raw(scratchDb);
+    const QByteArray prefix = (keyPrefix + QLatin1String(kindPrefix)).toUtf8();
+    QStringList ids;
+    QByteArray cursor = "0";
+    do {
+        const Outcome<RespValue> scan = c->call({"SCAN", cursor, "MATCH", prefix + '*', "COUNT", "100"});
+        if (!scan)
+            return {};
+        cursor = scan->items.at(0).text;
+        for (const RespValue &key : scan->items.at(1).items)
+            ids.append(QString::fromUtf8(key.text.mid(prefix.size())));
+    } while (cursor != "0");
+    return sorted(ids);
+}
+
+/// What the shared store checks filter by in this fixture (as the CouchDB suite's).
+TestSupport::FixtureSample TestRedisStore::sample(const QJsonObject &set) const
+{
+    TestSupport::FixtureSample s;
+    s.status = QStringLiteral("SUCCESS"); // on both workers (every FAILURE is alpha's)
+    s.worker = QStringLiteral("alpha@stalk");
+    s.taskNames = {QStringLiteral("stalk_redis_tasks.add"), QStringLiteral("stalk_redis_tasks.echo")};
+    QVector<QDateTime> dates;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const QString done = e.value(QLatin1String("date_done")).toString();
+        if (e.value(QLatin1String("worker")).toString() == s.worker && !done.isEmpty()
+            && s.taskNames.contains(e.value(QLatin1String("task_name")).toString()))
+            dates.append(QDateTime::fromString(done, Qt::ISODateWithMs));
+    }
+    std::sort(dates.begin(), dates.end());
+    if (dates.size() >= 4) {
+        s.doneAfter = dates.at(1);
+        s.doneBefore = dates.at(dates.size() - 2);
+    }
+    s.hasPeriodicTasks = false; // Celery's meta has no periodic_task_name
+    return s;
+}
+
+void TestRedisStore::initTestCase()
+{
+    STALK_SERVER_URL(url, "STALK_REDIS_URL", "tools/servers/with_redis.sh");
+    m_url = url;
+    QFile f(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
+    QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_REDIS_EXPECTATIONS must name the fixture writer's JSON");
+    m_expect = QJsonDocument::fromJson(f.readAll()).object();
+    for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed")})
+        QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
+}
+
+void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char *name : {"json", "plain", "pickle", "prefixed"})
+        QTest::newRow(name) << QString::fromLatin1(name);
+}
+
+void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
+{
+    QFETCH(QString, name);
+    const QJsonObject set = dataSet(name);
+    auto store = openStore(name);
+    QVERIFY(store);
+    const StoreInfo info = store->info();
+    QCOMPARE(info.layout, StoreInfo::Layout::Redis);
+    QCOMPARE(info.engine, QStringLiteral("Redis"));
+    QCOMPARE(info.tableName, QStringLiteral("db %1").arg(set.value(QLatin1String("db")).toInt()));
+    QVERIFY2(!info.location.contains(QLatin1String("secret")), qPrintable(info.location));
+    QVERIFY2(info.schema.startsWith(QLatin1String("Celery RedisBackend keys")), qPrintable(info.schema));
+    QVERIFY2(info.schema.contains(set.value(QLatin1String("serializer")).toString() == QLatin1String("pickle")
+                                      ? QLatin1String("values: pickle")
+                                      : QLatin1String("values: JSON")),
+             qPrintable(info.schema));
+    const bool extended = set.value(QLatin1String("extended")).toBool();
+    for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Queue})
+        QCOMPARE(info.fields.contains(f), extended);
+    for (Field f : {Field::TaskId, Field::Status, Field::Result, Field::Traceback, Field::DateDone, Field::GroupId, Field::Expires})
+        QVERIFY(info.fields.contains(f));
+    QVERIFY(!info.fields.contains(Field::PeriodicTaskName));
+    QVERIFY(info.hasGroups);
+    QCOMPARE(info.note.contains(QLatin1String("without result_extended")), !extended);
+    QCOMPARE(store->loadedCount(), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+    QVERIFY(!store->isLoading());
+}
+
+void TestRedisStore::shouldReadEveryResultAsUpstreamDoes_data()
+{
+    shouldOpenEveryDataSetAndDescribeIt_data();
+}
+
+void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
+{
+    QFETCH(QString, name);
+    auto store = openStore(name);
+    QVERIFY(store);
+    const QJsonArray celery = dataSet(name).value(QLatin1String("celery")).toArray();
+    for (const QJsonValue &v : celery) {
+        const QJsonObject e = v.toObject();
+        const QString id = e.value(QLatin1String("task_id")).toString();
+        const Outcome<TaskResult> row = store->fetchByTaskId(id);
+        QVERIFY2(row.ok(), qPrintable(id + QStringLiteral(": ") + row.error().message));
+        const TaskResult &t = *row;
+        const QString what = name + u' ' + id;
+        QVERIFY2(t.problems.isEmpty(), qPrintable(what + t.problems.join(u';')));
+        QCOMPARE(t.taskId, id);
+        // AsyncResult(id).state, and the meta's own status.
+        QCOMPARE(t.status, e.value(QLatin1String("state")).toString());
+        QCOMPARE(t.status, e.value(QLatin1String("status")).toString());
+        QCOMPARE(t.taskName, e.value(QLatin1String("task_name")).toString());
+        QCOMPARE(t.taskName.isNull(), e.value(QLatin1String("task_name")).isNull());
+        QCOMPARE(t.worker, e.value(QLatin1String("worker")).toString());
+        QCOMPARE(t.queue, e.value(QLatin1String("queue")).toString());
+        QCOMPARE(t.groupId, e.value(QLatin1String("group_id")).toString());
+        QCOMPARE(t.parentId, e.value(QLatin1String("parent_id")).toString());
+        QCOMPARE(t.retries, e.value(QLatin1String("retries")).isNull() ? -1 : e.value(QLatin1String("retries")).toInt());
+        const QString done = e.value(QLatin1String("date_done")).toString();
+        QCOMPARE(t.dateDone.isValid(), !done.isEmpty());
+        if (!done.isEmpty())
+            QCOMPARE(t.dateDone, QDateTime::fromString(done, Qt::ISODateWithMs));
+        QCOMPARE(!t.traceback.isEmpty(), e.value(QLatin1String("has_traceback")).toBool());
+        // The result: an exception as upstream rebuilds it ("Type: message"), else the same JSON.
+        const QString expected = e.value(QLatin1String("result")).toString();
+        const QString exception = resultText(t);
+        if (!exception.isEmpty())
+            QCOMPARE(exception, expected);
+        else
+            QVERIFY2(jsonOf(t.result) == jsonOf(expected), qPrintable(what + u' ' + t.result + QStringLiteral(" vs ") + expected));
+        for (const char *field : {"args", "kwargs"}) {
+            const QJsonValue want = e.value(QLatin1String(field));
+            const QString got = qstrcmp(field, "args") == 0 ? t.args : t.kwargs;
+            QCOMPARE(got.isNull(), want.isNull());
+            if (!want.isNull())
+                QVERIFY2(jsonOf(got) == jsonOf(want.toString()), qPrintable(what + u' ' + got));
+        }
+        QVERIFY(t.complete);
+        QVERIFY(t.rowId >= 0);
+        // The key's TTL as Redis counts it (result_expires; none with result_expires=None).
+        const int ttl = e.value(QLatin1String("ttl")).toInt();
+        QCOMPARE(t.expires.isValid(), ttl > 0);
+        if (ttl > 0) {
+            // The fixture writer read the TTL just before writing the expectations.
+            const QDateTime then = QFileInfo(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS")).lastModified().toUTC();
+            const qint64 off = qAbs(then.addSecs(ttl).secsTo(t.expires));
+            QVERIFY2(off < 120, qPrintable(QStringLiteral("expires %1, %2 s off the fixture's TTL").arg(t.expires.toString(Qt::ISODate)).arg(off)));
+        }
+    }
+}
+
+void TestRedisStore::shouldCountAndFacetLikeUpstream_data()
+{
+    shouldOpenEveryDataSetAndDescribeIt_data();
+}
+
+void TestRedisStore::shouldCountAndFacetLikeUpstream()
+{
+    QFETCH(QString, name);
+    auto store = openStore(name);
+    QVERIFY(store);
+    TestSupport::verifyCountsAndFacets(*store, dataSet(name).value(QLatin1String("counts")).toObject(),
+                                       sample(dataSet(name)));
+}
+
+void TestRedisStore::shouldCountFacetsWithoutTheirOwnFilter()
+{
+    auto store = openStore(QStringLiteral("json"));
+    QVERIFY(store);
+    TestSupport::verifyFacetsIgnoreTheirOwnFilter(*store, sample(dataSet(QStringLiteral("json"))));
+}
+
+void TestRedisStore::shouldFilterBySetsAndDates()
+{
+    for (const QString &name : {QStringLiteral("json"), QStringLiteral("pickle")}) {
+        auto store = openStore(name);
+        QVERIFY(store);
+        const TestSupport::FixtureSample s = sample(dataSet(name));
+        QVERIFY2(s.doneAfter.isValid(), "the fixture needs 4 dated add/echo rows on alpha@stalk");
+        const qint64 nullOrNightly = TestSupport::verifySetAndDateFilters(*store, s);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(nullOrNightly, *store->count(TaskQuery())); // no periodic task anywhere
+    }
+}
+
+void TestRedisStore::shouldSearchWithDjangoSemantics_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("ids");
+    for (const char *name : {"json", "pickle", "prefixed"}) {
+        for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("search")).toArray()) {
+            const QJsonObject o = v.toObject();
+            const QString term = o.value(QLatin1String("term")).toString();
+            QTest::addRow("%s %s", name, qPrintable(term))
+                << QString::fromLatin1(name) << term << toStrings(o.value(QLatin1String("task_ids")).toArray());
+        }
+    }
+}
+
+void TestRedisStore::shouldSearchWithDjangoSemantics()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, term);
+    QFETCH(QStringList, ids);
+    auto store = openStore(name);
+    QVERIFY(store);
+    TestSupport::verifySearch(*store, term, ids, ids);
+}
+
+void TestRedisStore::shouldOrderByDateDoneNewestFirst()
+{
+    // The admin's order, date_done descending; undated results last, ties by row id (the
+    // hash of the key) descending — as on CouchDB.
+    struct Row
+    {
+        QDateTime done;
+        qint64 rowId;
+        QString taskId;
+    };
+    for (const QString &name : {QStringLiteral("json"), QStringLiteral("pickle")}) {
+        QVector<Row> rows;
+        for (const QJsonValue &v : dataSet(name).value(QLatin1String("celery")).toArray()) {
+            const QJsonObject e = v.toObject();
+            const QString done = e.value(QLatin1String("date_done")).toString();
+            rows.append({done.isEmpty() ? QDateTime() : QDateTime::fromString(done, Qt::ISODateWithMs),
+                         CouchIndex::rowIdFor(e.value(QLatin1String("key")).toString()),
+                         e.value(QLatin1String("task_id")).toString()});
+        }
+        std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+            if (a.done.isValid() != b.done.isValid())
+                return a.done.isValid();
+            if (a.done != b.done)
+                return a.done > b.done;
+            return a.rowId > b.rowId;
+        });
+        QStringList expected;
+        for (const Row &r : std::as_const(rows))
+            expected.append(r.taskId);
+        auto store = openStore(name);
+        QVERIFY(store);
+        TestSupport::verifyDefaultOrder(*store, expected);
+    }
+}
+
+void TestRedisStore::shouldReturnSummaryAndFullRows()
+{
+    auto store = openStore(QStringLiteral("json"));
+    QVERIFY(store);
+    TaskQuery q;
+    q.sortField = Field::RowId;
+    const auto summary = store->fetchPage(q, 0, 100);
+    const auto full = store->fetchPage(q, 0, 100, RowDetail::Full);
+    QVERIFY(summary.ok() && full.ok());
+    QCOMPARE(summary->size(), full->size());
+    for (qsizetype i = 0; i < summary->size(); ++i) {
+        const TaskResult &s = summary->at(i), &f = full->at(i);
+        QCOMPARE(s.rowId, f.rowId);
+        QCOMPARE(s.taskId, f.taskId);
+        QVERIFY(!s.complete);
+        QVERIFY(f.complete);
+        QCOMPARE(s.status, f.status);
+        QCOMPARE(s.dateDone, f.dateDone);
+        QCOMPARE(s.result, f.result.left(ResultStore::previewChars));
+        QCOMPARE(s.args, f.args.left(ResultStore::previewChars));
+        // Details on demand: the summary has no traceback, the full row and fetchOne do.
+        QVERIFY(s.traceback.isNull());
+        const Outcome<TaskResult> one = store->fetchOne(s.rowId);
+        QVERIFY(one.ok());
+        QVERIFY(f.expires.isValid()); // read with the values; a page row has none
+        QVERIFY(!s.expires.isValid());
+        QVERIFY(qAbs(one->expires.msecsTo(f.expires)) < 5000); // the same TTL, read twice
+        TaskResult same = *one;
+        same.expires = f.expires;
+        QCOMPARE(same, f);
+    }
+}
+
+void TestRedisStore::shouldGiveTheSameRowIdsInEveryStore()
+{
+    auto a = openStore(QStringLiteral("json"));
+    auto b = openStore(QStringLiteral("json"));
+    QVERIFY(a && b);
+    const auto ra = a->fetchPage(TaskQuery(), 0, 100);
+    const auto rb = b->fetchPage(TaskQuery(), 0, 100);
+    QVERIFY(ra.ok() && rb.ok());
+    QCOMPARE(*ra, *rb);
+    for (const TaskResult &t : *ra)
+        QCOMPARE(t.rowId, CouchIndex::rowIdFor(QStringLiteral("celery-task-meta-") + t.taskId));
+}
+
+void TestRedisStore::shouldOpenThroughTheFactoryTheSocketAndThePrefix()
+{
+    const qint64 total = dataSet(QStringLiteral("prefixed")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    const QString password = StoreUrl::parse(m_url)->password;
+    const QStringList urls = {
+        m_url + QStringLiteral("/4?keyprefix=stalk:"),
+        QStringLiteral("redis+socket://:%1@%2?virtual_host=4&keyprefix=stalk%3A")
+            .arg(password, qEnvironmentVariable("STALK_REDIS_SOCKET")),
+    };
+    for (const QString &url : urls) {
+        const StoreOpener opener(url);
+        QVERIFY2(!opener.displayString().contains(password), qPrintable(opener.displayString()));
+        const Outcome<StoreFactory> factory = opener.factory();
+        QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+        std::unique_ptr<ResultStore> store = (*factory)();
+        const StoreError e = store->open();
+        QVERIFY2(!e.isError(), qPrintable(url + u' ' + e.message));
+        QCOMPARE(*store->count(TaskQuery()), total);
+        QVERIFY(!store->info().location.contains(password));
+    }
+    // Without the prefix database 4 holds no Celery result Stalk can see: one sentence says so.
+    const Outcome<StoreFactory> bare = makeStoreFactory(m_url + QStringLiteral("/4"));
+    QVERIFY(bare.ok());
+    const StoreError e = (*bare)()->open();
+    QCOMPARE(e.code, StoreError::Code::NotCelery);
+    QVERIFY2(e.message.contains(QLatin1String("?keyprefix=")), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(password), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldLoadIncrementally()
+{
+    const QJsonObject set = dataSet(QStringLiteral("json"));
+    RedisStore store(config(set.value(QLatin1String("db")).toInt()));
+    store.setIncrementalOpen(true);
+    QVERIFY(!store.open().isError());
+    // open() returned with the first rows; what is indexed so far is consistent.
+    const Outcome<qint64> early = store.count(TaskQuery());
+    QVERIFY(early.ok());
+    QVERIFY(*early > 0);
+    QVERIFY(!store.waitUntilLoaded().isError());
+    QVERIFY(!store.isLoading());
+    const qint64 total = set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    QCOMPARE(*store.count(TaskQuery()), total);
+    QCOMPARE(store.loadedCount(), total);
+}
+
+void TestRedisStore::shouldReportEachFailureInOneSentence_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<StoreError::Code>("code");
+    QTest::addColumn<QString>("says");
+    const StoreUrl base = StoreUrl::parse(m_url).value();
+    const QString hostPort = QStringLiteral("127.0.0.1:%1").arg(base.port);
+    QTcpServer closed; // a port nothing listens on
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 closedPort = closed.serverPort();
+    closed.close();
+    QTest::newRow("no password") << QStringLiteral("redis://%1/1").arg(hostPort) << StoreError::Code::AuthenticationFailed
+                                 << QStringLiteral("requires a password (NOAUTH)");
+    QTest::newRow("wrong password") << QStringLiteral("redis://:nope@%1/1").arg(hostPort)
+                                    << StoreError::Code::AuthenticationFailed << QStringLiteral("rejected the user name or password");
+    QTest::newRow("wrong user") << QStringLiteral("redis://someone:%1@%2/1").arg(base.password, hostPort)
+                                << StoreError::Code::AuthenticationFailed << QStringLiteral("rejected the user name or password");
+    QTest::newRow("refused") << QStringLiteral("redis://127.0.0.1:%1/0").arg(closedPort) << StoreError::Code::ConnectionFailed
+                             << QStringLiteral("refused the connection");
+    QTest::newRow("no such database") << QStringLiteral("redis://:%1@%2/99").arg(base.password, hostPort)
+                                      << StoreError::Code::NotFound << QStringLiteral("has no database 99");
+    QTest::newRow("TLS to a plain port") << QStringLiteral("rediss://:%1@%2/1?timeout=1").arg(base.password, hostPort)
+                                         << StoreError::Code::ConnectionFailed << QStringLiteral("TLS");
+    QTest::newRow("no socket") << QStringLiteral("redis+socket:///nonexistent/redis.sock") << StoreError::Code::NotFound
+                               << QStringLiteral("no Redis socket at /nonexistent/redis.sock");
+}
+
+void TestRedisStore::shouldReportEachFailureInOneSentence()
+{
+    QFETCH(QString, url);
+    QFETCH(StoreError::Code, code);
+    QFETCH(QString, says);
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+    QElapsedTimer timer;
+    timer.start();
+    const StoreError e = (*factory)()->open();
+    QVERIFY(timer.elapsed() < 15000); // never a hang
+    QCOMPARE(e.code, code);
+    QVERIFY2(e.message.contains(says), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(u'\n'), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(QStringLiteral("stalk-redis-secret")), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldLetThePromptAskForARedisPassword()
+{
+    // Redis has no user name by default: a refused login of redis://host may ask.
+    const StoreUrl base = StoreUrl::parse(m_url).value();
+    const QString url = QStringLiteral("redis://127.0.0.1:%1/1").arg(base.port);
+    qunsetenv("STALK_PASSWORD");
+    const StoreOpener opener(url);
+    const StoreError e = (*opener.factory())()->open();
+    QCOMPARE(e.code, StoreError::Code::AuthenticationFailed);
+    QVERIFY(opener.canAskForPassword(e));
+    QCOMPARE(opener.url()->account(), QStringLiteral("127.0.0.1:%1").arg(base.port));
+    // The password typed into the prompt opens it.
+    StoreOptions typed;
+    typed.password = base.password;
+    const StoreOpener again(url, typed);
+    QVERIFY(!again.canAskForPassword(e));
+    const StoreError ok = (*again.factory())()->open();
+    QVERIFY2(!ok.isError(), qPrintable(ok.message));
+}
+
+void TestRedisStore::shouldTimeOutOnAServerThatNeverAnswers()
+{
+    // The kernel completes the connection to a listening socket that nobody accepts or reads.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("redis://:S3cret@127.0.0.1:%1/0?timeout=1").arg(silent.serverPort()));
+    QVERIFY(factory.ok());
+    QElapsedTimer timer;
+    timer.start();
+    const StoreError e = (*factory)()->open();
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QVERIFY2(e.message.contains(QLatin1String("did not answer within 1 s")), qPrintable(e.message));
+    QVERIFY(!e.message.contains(QLatin1String("S3cret")));
+}
+
+void TestRedisStore::shouldSayThatRedisClusterIsNotSupported()
+{
+    // A real cluster node (its INFO says cluster_enabled:1) …
+    PrivateRedis node;
+    const QString why = node.start({QStringLiteral("--cluster-enabled"), QStringLiteral("yes"), QStringLiteral("--cluster-config-file"),
+                                    node.dir() + QStringLiteral("/nodes.conf")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString sentence = QStringLiteral("Redis Cluster is not supported yet");
+    {
+        const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("redis://127.0.0.1:%1").arg(node.endpoint().port));
+        QVERIFY(factory.ok());
+        const StoreError e = (*factory)()->open();
+        QCOMPARE(e.code, StoreError::Code::Unsupported);
+        QVERIFY2(e.message.contains(sentence), qPrintable(e.message));
+    }
+    // … and a MOVED reply from something that does not say it is one (a proxy in front of a
+    // cluster): one sentence, and the connection is not used again.
+    FakeRedis proxy([](const QByteArray &command) -> QByteArray {
+        if (command == "PING")
+            return "+PONG\r\n";
+        if (command == "INFO") {
+            const QByteArray info = "redis_version:7.0.15\r\ncluster_enabled:0\r\n";
+            return '$' + QByteArray::number(info.size()) + "\r\n" + info + "\r\n";
+        }
+        if (command == "DBSIZE")
+            return ":3\r\n";
+        return "-MOVED 3999 127.0.0.1:6381\r\n";
+    });
+    const quint16 port = proxy.listen();
+    const Outcome<StoreFactory> factory = makeStoreFactory(QStringLiteral("redis://127.0.0.1:%1/0?timeout=5").arg(port));
+    QVERIFY(factory.ok());
+    const StoreError e = (*factory)()->open();
+    QCOMPARE(e.code, StoreError::Code::Unsupported);
+    QVERIFY2(e.message.contains(sentence), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(u'\n'), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldStopInOneSentenceWhenTheServerDiesWhileLoading()
+{
+    PrivateRedis server;
+    const QString why = server.start();
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisConnection c(server.endpoint());
+        QVERIFY(!c.connect().isError());
+        QVector<QList<QByteArray>> sets;
+        for (int i = 0; i < 20000; ++i) {
+            const QByteArray id = "task-" + QByteArray::number(i);
+            sets.append({"SET", "celery-task-meta-" + id, celeryMeta(id)});
+        }
+        QVERIFY(c.pipeline(sets).ok());
+    }
+    RedisConfig config = RedisConfig::fromUrl(StoreUrl::parse(QStringLiteral("redis://127.0.0.1:%1/0?timeout=5").arg(server.endpoint().port)).value()).value();
+    config.scanCount = 10; // about 2000 round trips: still loading when the server goes
+    RedisStore store(config);
+    store.setIncrementalOpen(true);
+    QVERIFY(!store.open().isError());
+    // Hold every client where it is, so that the loader is certainly in the middle, then kill.
+    {
+        RedisConnection c(server.endpoint());
+        QVERIFY(!c.connect().isError());
+        QVERIFY(c.call({"CLIENT", "PAUSE", "10000", "ALL"}).ok());
+    }
+    QVERIFY(store.isLoading());
+    server.kill();
+
+    QElapsedTimer timer;
+    timer.start();
+    const StoreError e = store.waitUntilLoaded();
+    QVERIFY2(timer.elapsed() < 8000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QVERIFY2(e.message.contains(QLatin1String("closed the connection")), qPrintable(e.message));
+    QVERIFY2(!e.message.contains(QLatin1String("TLS")), qPrintable(e.message));
+    QVERIFY(!store.isLoading());
+    // Every later call answers at once with a sentence; a purge deletes nothing.
+    PurgeCriteria all;
+    all.cutoff = QDateTime::currentDateTimeUtc();
+    for (const StoreError &later : {store.count(TaskQuery()).error(), store.facets(TaskQuery()).error(),
+                                    store.purgeBatch(all, 100).error()}) {
+        QCOMPARE(later.code, StoreError::Code::ConnectionFailed);
+        QVERIFY2(!later.message.contains(u'\n'), qPrintable(later.message));
+    }
+}
+
+void TestRedisStore::shouldReadATenMegabyteValue()
+{
+    copyToScratch(QStringLiteral("json"));
+    auto c = raw(scratchDb);
+    const qsizetype tenMb = 10 * 1024 * 1024;
+    QVERIFY(c->pipeline({{"SET", "celery-task-meta-big", celeryMeta("big", tenMb)},
+                         {"SET", "celery-task-meta-big-garbage", QByteArray(tenMb, '{')}})
+                .ok());
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    const qint64 total = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    QCOMPARE(*store->count(TaskQuery()), total + 1);
+    QVERIFY(store->foreignKeys().value(QStringLiteral("celery-task-meta-big-garbage")).startsWith(QLatin1String("the value is not JSON")));
+
+    TaskQuery big;
+    big.search = QStringLiteral("big");
+    const Outcome<QVector<TaskResult>> page = store->fetchPage(big, 0, 10);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), 1);
+    QVERIFY2(page->first().result.size() < 10000, qPrintable(QString::number(page->first().result.size()))); // the index keeps a preview
+    const Outcome<TaskResult> whole = store->fetchByTaskId(QStringLiteral("big"));
+    QVERIFY2(whole.ok(), qPrintable(whole.error().message));
+    QCOMPARE(whole->result.size(), tenMb + 2); // the JSON string, quotes included
+    const Outcome<QVector<TaskResult>> full = store->fetchPage(big, 0, 10, RowDetail::Full);
+    QVERIFY(full.ok());
+    QCOMPARE(full->first().result.size(), tenMb + 2);
+}
+
+void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
+{
+    copyToScratch(QStringLiteral("json"));
+    auto c = raw(scratchDb);
+    // Written by the test: other applications' keys and broken values under Celery's prefix.
+    const QVector<QList<QByteArray>> foreign = {
+        {"SET", "session:abc", "{\"status\": \"SUCCESS\"}"},
+        {"SET", "celery-task-meta-not-json", "this is { not json"},
+        {"SET", "celery-task-meta-no-status", "{\"result\": 1, \"task_id\": \"x\"}"},
+        {"SET", "celery-task-meta-msgpack", QByteArray("\x82\xa6status\xa7SUCCESS\xa7task_id\xa1x", 25)},
+        {"SET", "celery-task-meta-bad-pickle", QByteArray("\x80\x04\x95garbage", 10)},
+        {"HSET", "celery-task-meta-a-hash", "status", "SUCCESS"},
+    };
+    QVERIFY(c->pipeline(foreign).ok());
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    const QMap<QString, QString> keys = store->foreignKeys();
+    QVERIFY2(keys.value(QStringLiteral("celery-task-meta-not-json")).startsWith(QLatin1String("the value is not JSON")),
+             qPrintable(keys.value(QStringLiteral("celery-task-meta-not-json"))));
+    QCOMPARE(keys.value(QStringLiteral("celery-task-meta-no-status")), QStringLiteral("the value has no 'status'"));
+    QVERIFY(keys.value(QStringLiteral("celery-task-meta-msgpack")).contains(QLatin1String("msgpack")));
+    QVERIFY(keys.value(QStringLiteral("celery-task-meta-bad-pickle")).startsWith(QLatin1String("the pickled value cannot be read")));
+    QVERIFY(!keys.contains(QStringLiteral("session:abc"))); // never even read: outside Celery's prefixes
+    QVERIFY2(store->info().note.startsWith(QLatin1String("4 keys are not Celery results: ")), qPrintable(store->info().note));
+    const qint64 total = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    QCOMPARE(*store->count(TaskQuery()), total);
+
+    // Purging everything leaves every one of them, and deleting them by task id is refused.
+    PurgeCriteria all;
+    all.cutoff = QDateTime(QDate(2100, 1, 1), QTime(0, 0), Qt::UTC);
+    bool finished = false;
+    for (int i = 0; i < 50 && !finished; ++i) {
+        const auto batch = store->purgeBatch(all, 7);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        finished = batch->finished;
+    }
+    QVERIFY(finished);
+    for (const char *key : {"session:abc", "celery-task-meta-not-json", "celery-task-meta-no-status", "celery-task-meta-msgpack",
+                            "celery-task-meta-bad-pickle", "celery-task-meta-a-hash"})
+        QCOMPARE(c->call({"EXISTS", key})->integer, qint64(1));
+    QCOMPARE(store->fetchByTaskId(QStringLiteral("a-hash")).error().code, StoreError::Code::NotFound);
+}
+
+void TestRedisStore::shouldPreviewAndPurgeExactlyTheExpired_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<QStringList>("expired");
+    QTest::addColumn<int>("batchSize");
+    int k = 0;
+    for (const char *name : {"json", "plain", "pickle", "prefixed"}) {
+        for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("expired")).toArray()) {
+            const QJsonObject o = v.toObject();
+            const int batch = (k++ % 3 == 0) ? 1 : 4;
+            QTest::addRow("%s before %s by %d", name, qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
+                << QString::fromLatin1(name) << o.value(QLatin1String("cutoff")).toString()
+                << toStrings(o.value(QLatin1String("task_ids")).toArray()) << batch;
+        }
+    }
+}
+
+void TestRedisStore::shouldPreviewAndPurgeExactlyTheExpired()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, cutoff);
+    QFETCH(QStringList, expired);
+    QFETCH(int, batchSize);
+    copyToScratch(name);
+    auto store = openScratch(name);
+    QVERIFY(store);
+    const QString prefix = dataSet(name).value(QLatin1String("keyprefix")).toString();
+    // Celery 5.2 saves groups without date_done: they never expire (as upstream's cleanup).
+    TestSupport::verifyPurgeInBatches(
+        *store, TestSupport::criteriaFor(cutoff), batchSize, expired, {},
+        [&] { return scratchIds(CouchDocument::taskPrefix, prefix); },
+        [&] { return scratchIds(CouchDocument::groupPrefix, prefix); });
+    if (QTest::currentTestFailed())
+        return;
+    // A key keeps its TTL until it goes: the survivors still expire as Celery set them.
+    const QJsonArray celery = dataSet(name).value(QLatin1String("celery")).toArray();
+    auto c = raw(scratchDb);
+    for (const QJsonValue &v : celery) {
+        const QJsonObject e = v.toObject();
+        if (expired.contains(e.value(QLatin1String("task_id")).toString()))
+            continue;
+        const qint64 ttl = c->call({"TTL", e.value(QLatin1String("key")).toString().toUtf8()})->integer;
+        QCOMPARE(ttl > 0, e.value(QLatin1String("ttl")).toInt() > 0);
+    }
+}
+
+void TestRedisStore::shouldRecheckAKeyChangedSincePreview()
+{
+    copyToScratch(QStringLiteral("json"));
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    const PurgeCriteria criteria = TestSupport::criteriaFor(QStringLiteral("2025-02-01T00:00:00Z"));
+    const QStringList expired = toStrings(dataSet(QStringLiteral("json")).value(QLatin1String("expired")).toArray()
+                                              .at(1).toObject().value(QLatin1String("task_ids")).toArray());
+    QVERIFY(expired.size() >= 3);
+    QCOMPARE(store->previewPurge(criteria)->total, qint64(expired.size()));
+    // After the preview, a worker writes one of them again (a newer date_done), as Celery's
+    // SET would: it is no longer expired and must survive.
+    auto c = raw(scratchDb);
+    const QByteArray key = "celery-task-meta-" + expired.first().toUtf8();
+    const QByteArray old = c->call({"GET", key})->text;
+    QJsonObject meta = QJsonDocument::fromJson(old).object();
+    meta.insert(QStringLiteral("date_done"), QStringLiteral("2025-02-20T10:00:00"));
+    QVERIFY(c->call({"SET", key, QJsonDocument(meta).toJson(QJsonDocument::Compact), "KEEPTTL"}).ok());
+    qint64 deleted = 0;
+    bool finished = false;
+    for (int i = 0; i < 50 && !finished; ++i) {
+        const auto batch = store->purgeBatch(criteria, 100);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        deleted += batch->tasks;
+        finished = batch->finished;
+    }
+    QCOMPARE(deleted, qint64(expired.size() - 1));
+    QCOMPARE(c->call({"EXISTS", key})->integer, qint64(1));
+    QStringList left = expired;
+    left.removeFirst();
+    for (const QString &id : std::as_const(left))
+        QVERIFY(!scratchIds(CouchDocument::taskPrefix, QString()).contains(id));
+}
+
+void TestRedisStore::shouldDeleteSelectedRowsOnly()
+{
+    copyToScratch(QStringLiteral("pickle"));
+    auto store = openScratch(QStringLiteral("pickle"));
+    QVERIFY(store);
+    const auto rows = store->fetchPage(TaskQuery(), 0, 3);
+    QVERIFY(rows.ok() && rows->size() == 3);
+    const QStringList before = scratchIds(CouchDocument::taskPrefix, QString());
+    const auto batch = store->deleteRows({rows->at(0).rowId, rows->at(2).rowId, 4242424242});
+    QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+    QCOMPARE(batch->tasks, qint64(2));
+    QStringList expected = before;
+    expected.removeOne(rows->at(0).taskId);
+    expected.removeOne(rows->at(2).taskId);
+    QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), expected);
+    QCOMPARE(*store->count(TaskQuery()), qint64(expected.size()));
+    QCOMPARE(store->fetchOne(rows->at(0).rowId).error().code, StoreError::Code::NotFound);
+}
+
+void TestRedisStore::shouldRefuseDeletesWhenReadOnly()
+{
+    copyToScratch(QStringLiteral("json"));
+    StoreOptions options;
+    options.readOnly = true;
+    auto store = openScratch(QStringLiteral("json"), options);
+    QVERIFY(store);
+    QVERIFY(store->info().readOnly);
+    const auto rows = store->fetchPage(TaskQuery(), 0, 1);
+    QCOMPARE(store->deleteRows({rows->at(0).rowId}).error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(store->purgeBatch(TestSupport::criteriaFor(QStringLiteral("2100-01-01T00:00:00Z")), 10).error().code,
+             StoreError::Code::PermissionDenied);
+    const qint64 total = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    QCOMPARE(qint64(scratchIds(CouchDocument::taskPrefix, QString()).size()), total);
+}
+
+void TestRedisStore::shouldShowRowsAndPurgeThroughTheWindowsModel()
+{
+    // The window's path: TaskResultModel opens its own store (incrementally, on its worker
+    // thread) from the factory of a URL; Delete Expired is a PurgeJob on that model.
+    copyToScratch(QStringLiteral("pickle"));
+    const QJsonObject set = dataSet(QStringLiteral("pickle"));
+    const qint64 total = set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    const Outcome<StoreFactory> factory = makeStoreFactory(m_url + QStringLiteral("/%1").arg(scratchDb));
+    QVERIFY(factory.ok());
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(*factory);
+    QVERIFY(opened.wait(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total, 30000);
+    QCOMPARE(model.storeInfo().layout, StoreInfo::Layout::Redis);
+
+    const QString cutoff = QStringLiteral("2025-02-01T00:00:00Z");
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == cutoff)
+            expired = toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    QVERIFY(expired.size() > 2);
+    PurgeJob job(&model);
+    QSignalSpy finished(&job, &PurgeJob::finished);
+    job.startPurge(TestSupport::criteriaFor(cutoff), expired.size());
+    QVERIFY(finished.wait(30000));
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(expired.size()));
+    QStringList left;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+        const QString id = v.toObject().value(QLatin1String("task_id")).toString();
+        if (!expired.contains(id))
+            left.append(id);
+    }
+    QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), sorted(left));
+    QSignalSpy counted(&model, &TaskResultModel::countChanged);
+    model.refresh(); // as the window does once a purge finished
+    QVERIFY(counted.wait(30000));
+    QCOMPARE(counted.constLast().at(0).toLongLong(), total - expired.size());
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total - expired.size(), 30000);
+}
+
+TestRedisStore::Run TestRedisStore::stalk(const QStringList &args)
+{
+    QProcess process;
+    process.setProgram(qEnvironmentVariable("STALK_BIN"));
+    process.setArguments(args);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("STALK_PASSWORD"));
+    process.setProcessEnvironment(env);
+    process.start();
+    process.closeWriteChannel();
+    Run run;
+    if (!process.waitForFinished(60000))
+        return run;
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+void TestRedisStore::shouldAnswerEveryCommandOfTheCommandLine()
+{
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        QSKIP("STALK_BIN is not set (CTest sets it)");
+    copyToScratch(QStringLiteral("json"));
+    const QJsonObject set = dataSet(QStringLiteral("json"));
+    const QJsonObject counts = set.value(QLatin1String("counts")).toObject();
+    const QString url = m_url + QStringLiteral("/%1").arg(scratchDb);
+    const QString password = StoreUrl::parse(m_url)->password;
+
+    Run r = stalk({QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed().toLongLong(), qint64(counts.value(QLatin1String("status")).toObject().value(QLatin1String("FAILURE")).toInt()));
+
+    r = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--format"), QStringLiteral("jsonl")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), counts.value(QLatin1String("total")).toInt());
+    QStringList listed;
+    for (const QString &line : lines)
+        listed.append(QJsonDocument::fromJson(line.toUtf8()).object().value(QLatin1String("task_id")).toString());
+    QStringList all;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray())
+        all.append(v.toObject().value(QLatin1String("task_id")).toString());
+    QCOMPARE(sorted(listed), sorted(all));
+
+    const QJsonObject failure = [&] {
+        for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+            if (v.toObject().value(QLatin1String("status")).toString() == QLatin1String("FAILURE"))
+                return v.toObject();
+        }
+        return QJsonObject();
+    }();
+    r = stalk({QStringLiteral("show"), url, failure.value(QLatin1String("task_id")).toString(), QStringLiteral("--decode")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject shown = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(shown.value(QLatin1String("result_decoded")).toString().section(u'\n', 0, 0),
+             failure.value(QLatin1String("result")).toString());
+    QVERIFY(shown.value(QLatin1String("traceback")).toString().contains(QLatin1String("ValueError")));
+    QVERIFY2(shown.value(QLatin1String("expires")).toString().endsWith(u'Z'), qPrintable(r.out)); // the key's TTL
+
+    r = stalk({QStringLiteral("show"), url, QStringLiteral("no-such-task")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("stalk: no result with task id no-such-task")) && !r.err.contains(password), qPrintable(r.err));
+
+    r = stalk({QStringLiteral("stats"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QLatin1String("\"SUCCESS\"")), qPrintable(r.out));
+
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == QLatin1String("2025-02-01T00:00:00Z"))
+            expired = toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--dry-run")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.startsWith(QStringLiteral("%1 results would be deleted").arg(expired.size())), qPrintable(r.out));
+    r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01")});
+    QCOMPARE(r.exitCode, 2); // no terminal, no --yes: refused before touching anything
+    QCOMPARE(qint64(scratchIds(CouchDocument::taskPrefix, QString()).size()), qint64(all.size()));
+    r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--yes"),
+               QStringLiteral("--batch-size"), QStringLiteral("3")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed(), QStringLiteral("deleted %1 results (and 0 groups)").arg(expired.size()));
+    QStringList left = all;
+    for (const QString &id : std::as_const(expired))
+        left.removeOne(id);
+    QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), sorted(left));
+
+    // The password: not given, no terminal: one sentence that says where to put it, exit 1.
+    r = stalk({QStringLiteral("count"), QStringLiteral("redis://127.0.0.1:%1/%2").arg(StoreUrl::parse(m_url)->port).arg(scratchDb)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("requires a password")) && r.err.count(u'\n') == 1, qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestRedisStore)
+#include "tst_redisstore.moc"
