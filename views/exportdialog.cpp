@@ -96,7 +96,9 @@ ExportDialog::ExportDialog(TaskResultModel *model, const QString &settingsKey, c
     m_browse->setObjectName(QStringLiteral("browseButton"));
     m_browse->setAutoDefault(false);
     fileRow->addWidget(m_browse);
-    form->addRow(tr("F&ile:"), fileRow);
+    auto *fileLabel = new QLabel(tr("F&ile:"), this);
+    fileLabel->setBuddy(m_pathEdit); // Alt+I
+    form->addRow(fileLabel, fileRow);
     layout->addLayout(form);
 
     auto *note = new QLabel(tr("Written exactly as `stalk list --format %1` prints it, in the table's order.")
