@@ -134,14 +134,23 @@ void typeText(QWidget *widget, const QString &text)
 }
 
 /// The longest time the GUI thread's event loop went without turning between start() and
-/// stop(), as a 5 ms timer sees it.
+/// stop(), as a 5 ms timer sees it; and the longest such gap less the time the thread waited
+/// for a CPU (Linux's schedstat): what the thread itself spent computing or blocked, which
+/// other processes loading the machine do not inflate.
 class EventLoopGaps final
 {
 public:
     void start()
     {
         m_ticker.setInterval(5);
-        QObject::connect(&m_ticker, &QTimer::timeout, &m_ticker, [this] { m_longest = std::max(m_longest, m_clock.restart()); });
+        QObject::connect(&m_ticker, &QTimer::timeout, &m_ticker, [this] {
+            const qint64 waited = runQueueWaitMs();
+            const qint64 gap = m_clock.restart();
+            m_longest = std::max(m_longest, gap);
+            m_longestOwn = std::max(m_longestOwn, gap - (waited - m_waited));
+            m_waited = waited;
+        });
+        m_waited = runQueueWaitMs();
         m_clock.start();
         m_ticker.start();
     }
@@ -151,11 +160,25 @@ public:
         m_ticker.stop();
         return m_longest;
     }
+    /// The longest gap less the thread's wait for a CPU in it, in milliseconds.
+    qint64 longestOwnStall() const { return m_longestOwn; }
 
 private:
+    /// This thread's time runnable but not running so far (0 where schedstat is missing).
+    static qint64 runQueueWaitMs()
+    {
+        QFile file(QStringLiteral("/proc/thread-self/schedstat"));
+        if (!file.open(QIODevice::ReadOnly))
+            return 0;
+        const QList<QByteArray> fields = file.readAll().split(' ');
+        return fields.size() >= 2 ? fields.at(1).toLongLong() / 1000000 : 0;
+    }
+
     QElapsedTimer m_clock;
     QTimer m_ticker;
     qint64 m_longest = 0;
+    qint64 m_longestOwn = 0;
+    qint64 m_waited = 0;
 };
 
 } // namespace
@@ -1582,9 +1605,12 @@ void TestMainWindow::shouldLeaveNoFileWhenExportCancelled()
     QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
     const qint64 maxGap = gaps.stop();
-    qInfo("longest event-loop gap during the export: %lld ms", maxGap);
+    const qint64 ownStall = gaps.longestOwnStall();
+    qInfo("longest event-loop gap during the export: %lld ms, %lld ms of it not waiting for a CPU", maxGap, ownStall);
+    // The export reads and writes on the worker; the GUI thread's own share of a gap is what
+    // it did itself (a 2-core machine shared with other builds makes it wait for a CPU too).
     if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
-        QVERIFY2(maxGap < 200, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(maxGap)));
+        QVERIFY2(ownStall < 100, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(ownStall)));
     const ExportSummary summary = finished.first().first().value<ExportSummary>();
     QVERIFY(summary.cancelled);
     QVERIFY(summary.rows > 0 && summary.rows < m_bigRows);
