@@ -504,17 +504,14 @@ int runList(const CliArguments &arguments, const CliConsole &console)
                               QStringLiteral("--limit: '%1' is not a whole number >= 0 (0 = all)").arg(text));
     }
 
-    RowWriter::Format format = RowWriter::Format::Table;
-    const QString formatName = arguments.value(QStringLiteral("format"));
-    if (formatName == u"csv")
-        format = RowWriter::Format::Csv;
-    else if (formatName == u"json")
-        format = RowWriter::Format::Json;
-    else if (formatName == u"jsonl")
-        format = RowWriter::Format::JsonLines;
-    else if (arguments.has(QStringLiteral("format")) && formatName != u"table")
+    const std::optional<RowWriter::Format> chosen = arguments.has(QStringLiteral("format"))
+        ? RowWriter::formatNamed(arguments.value(QStringLiteral("format")))
+        : RowWriter::Format::Table;
+    if (!chosen)
         return usageError(console, command,
-                          QStringLiteral("--format: '%1' is not one of table, csv, json, jsonl").arg(formatName));
+                          QStringLiteral("--format: '%1' is not one of table, csv, json, jsonl")
+                              .arg(arguments.value(QStringLiteral("format"))));
+    const RowWriter::Format format = *chosen;
 
     const bool decoded = arguments.has(QStringLiteral("decode"));
     if (decoded && format != RowWriter::Format::Json && format != RowWriter::Format::JsonLines)
@@ -524,10 +521,11 @@ int runList(const CliArguments &arguments, const CliConsole &console)
     if (!opened.store)
         return opened.status;
 
-    const std::unique_ptr<RowWriter> writer = RowWriter::create(
-        format, console, outputFields(opened.store->info()), CliConsole::terminalColumns(), decoded);
+    const std::unique_ptr<RowWriter> writer
+        = RowWriter::create(format, [&console](const QString &text) { console.out(text); },
+                            outputFields(opened.store->info()), CliConsole::terminalColumns(), decoded);
     // Pages of complete rows keep memory flat whatever --limit is.
-    constexpr int pageSize = 5000;
+    constexpr int pageSize = RowWriter::pageRows;
     qint64 offset = 0;
     writer->begin();
     while (limit == 0 || offset < limit) {

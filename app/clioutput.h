@@ -1,14 +1,11 @@
 #pragma once
 
-#include "resultstore.h"
-#include "taskresult.h"
+// rowwriter.h: the formats `stalk list` writes to this console (csvField, fitColumns too).
+#include "rowwriter.h"
 
 #include <QString>
-#include <QStringList>
-#include <QVector>
 
 #include <cstdio>
-#include <memory>
 
 /// Standard output and error of the command line, written as UTF-8 through stdio (so output
 /// to a pipe is buffered and a terminal sees whole lines). Main thread only.
@@ -28,32 +25,3 @@ public:
     /// unless COLUMNS is set.
     static int terminalColumns();
 };
-
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF.
-QString csvField(const QString &text);
-
-/// Writes pages of rows in one of list's formats. Main thread only; owned by the caller of
-/// create() (it keeps a reference to the console, which must outlive it).
-class RowWriter
-{
-    Q_DISABLE_COPY_MOVE(RowWriter)
-public:
-    enum class Format { Table, Csv, Json, JsonLines };
-    RowWriter() = default;
-    virtual ~RowWriter() = default;
-    virtual void begin() { }
-    virtual void writePage(const QVector<TaskResult> &rows) = 0;
-    virtual void end() { }
-
-    /// maxWidth: the terminal width for tables (0 = no limit).
-    /// decoded: add the --decode keys (json and jsonl only).
-    static std::unique_ptr<RowWriter> create(Format format, const CliConsole &console,
-                                             const QVector<Field> &fields, int maxWidth,
-                                             bool decoded = false);
-};
-
-/// Fits table columns into maxWidth (0 = no limit): widths per column, given the natural
-/// (widest) widths, a minimum per column, and which columns may shrink. Pure; for tests.
-QVector<int> fitColumns(const QVector<int> &natural, const QVector<int> &minimum,
-                        const QVector<bool> &shrinkable, int separator, int maxWidth);
-

@@ -16,7 +16,9 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QProcess>
+#include <QPointer>
 #include <QProgressBar>
+#include <QRadioButton>
 #include <QScrollBar>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -41,6 +43,7 @@
 #include "detailpane.h"
 #include "fakestore.h"
 #include "errorbanner.h"
+#include "exportdialog.h"
 #include "filterpanel.h"
 #include "mainwindow.h"
 #include "purgedialog.h"
@@ -91,8 +94,8 @@ QStringList toStringList(const QJsonArray &array)
     return out;
 }
 
-/// What the real `stalk show URL TASK_ID` (STALK_BIN) prints, run without a display.
-QByteArray stalkShow(const QString &url, const QString &taskId)
+/// What the real `stalk ARGUMENTS…` (STALK_BIN) prints, run without a display.
+QByteArray stalkOutput(const QStringList &arguments)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -100,10 +103,16 @@ QByteArray stalkShow(const QString &url, const QString &taskId)
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
     process.setProcessEnvironment(env);
-    process.start(qEnvironmentVariable("STALK_BIN"), {QStringLiteral("show"), url, taskId});
+    process.start(qEnvironmentVariable("STALK_BIN"), arguments);
     if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        qWarning() << "stalk show" << url << taskId << "failed:" << process.readAllStandardError();
+        qWarning() << "stalk" << arguments << "failed:" << process.readAllStandardError();
     return process.readAllStandardOutput();
+}
+
+/// What the real `stalk show URL TASK_ID` prints.
+QByteArray stalkShow(const QString &url, const QString &taskId)
+{
+    return stalkOutput({QStringLiteral("show"), url, taskId});
 }
 
 /// QTest::keyClicks() for any text: ASCII goes through keyClicks, other characters (and
@@ -123,6 +132,54 @@ void typeText(QWidget *widget, const QString &text)
         QTest::sendKeyEvent(QTest::Release, widget, Qt::Key_unknown, chunk, Qt::NoModifier);
     }
 }
+
+/// The longest time the GUI thread's event loop went without turning between start() and
+/// stop(), as a 5 ms timer sees it; and the longest such gap less the time the thread waited
+/// for a CPU (Linux's schedstat): what the thread itself spent computing or blocked, which
+/// other processes loading the machine do not inflate.
+class EventLoopGaps final
+{
+public:
+    void start()
+    {
+        m_ticker.setInterval(5);
+        QObject::connect(&m_ticker, &QTimer::timeout, &m_ticker, [this] {
+            const qint64 waited = runQueueWaitMs();
+            const qint64 gap = m_clock.restart();
+            m_longest = std::max(m_longest, gap);
+            m_longestOwn = std::max(m_longestOwn, gap - (waited - m_waited));
+            m_waited = waited;
+        });
+        m_waited = runQueueWaitMs();
+        m_clock.start();
+        m_ticker.start();
+    }
+    /// The longest gap, in milliseconds.
+    qint64 stop()
+    {
+        m_ticker.stop();
+        return m_longest;
+    }
+    /// The longest gap less the thread's wait for a CPU in it, in milliseconds.
+    qint64 longestOwnStall() const { return m_longestOwn; }
+
+private:
+    /// This thread's time runnable but not running so far (0 where schedstat is missing).
+    static qint64 runQueueWaitMs()
+    {
+        QFile file(QStringLiteral("/proc/thread-self/schedstat"));
+        if (!file.open(QIODevice::ReadOnly))
+            return 0;
+        const QList<QByteArray> fields = file.readAll().split(' ');
+        return fields.size() >= 2 ? fields.at(1).toLongLong() / 1000000 : 0;
+    }
+
+    QElapsedTimer m_clock;
+    QTimer m_ticker;
+    qint64 m_longest = 0;
+    qint64 m_longestOwn = 0;
+    qint64 m_waited = 0;
+};
 
 } // namespace
 
@@ -173,6 +230,11 @@ private Q_SLOTS:
     void shouldKeepUndeletedRowsWhenPurgeCancelled();
     void typingInTheTableShouldRequestNoPageOfAHugeModel();
     void typingInTheTableShouldSearchEveryResult();
+    void shouldExportExactlyWhatStalkListPrints_data();
+    void shouldExportExactlyWhatStalkListPrints();
+    void shouldSayWhyAnExportCannotBeWritten();
+    void shouldLeaveNoFileWhenExportCancelled();
+    void shouldOpenAnotherDatabaseInANewWindow();
 
 private:
     QString fixture(const QString &name) const { return m_fixtures.filePath(name); }
@@ -188,6 +250,9 @@ private:
     {
         return parent->findChild<T *>(QString::fromLatin1(name));
     }
+    /// Opens File → Export…, picks the format and the file, exports the matching results or
+    /// the selection, and waits for the summary.
+    ExportSummary exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection);
     /// Makes a copy of django.sqlite3 with about 300,000 rows (once).
     QString bigDatabase();
 
@@ -1283,13 +1348,8 @@ void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
     auto *confirm = child<QPushButton>(dialog, "confirmButton");
     QTRY_VERIFY(confirm->isEnabled());
     // The GUI thread keeps turning while the purge deletes in the background.
-    QElapsedTimer clock;
-    qint64 maxGap = 0;
-    QTimer ticker;
-    ticker.setInterval(5);
-    connect(&ticker, &QTimer::timeout, this, [&] { maxGap = std::max(maxGap, clock.restart()); });
-    clock.start();
-    ticker.start();
+    EventLoopGaps gaps;
+    gaps.start();
     QTest::mouseClick(confirm, Qt::LeftButton);
     // Cancel as soon as the first batch is reported.
     auto *progress = child<QProgressBar>(dialog, "progressBar");
@@ -1297,7 +1357,7 @@ void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
     QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 || finished.count() > 0, 30000);
     QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-    ticker.stop();
+    const qint64 maxGap = gaps.stop();
     qInfo("longest event-loop gap during the purge: %lld ms", maxGap);
     // Under ASan/UBSan (test.sh's second stage) every instruction is slower: the scenario
     // still runs for its memory checks, but its timing means nothing there.
@@ -1383,6 +1443,232 @@ void TestMainWindow::typingInTheTableShouldSearchEveryResult()
     QVERIFY(!expected.isEmpty());
     verifyShows(w.get(), expected, m_expect.value(QStringLiteral("counts")).toObject()
                                        .value(QStringLiteral("total")).toInt());
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Export and windows
+
+ExportSummary TestMainWindow::exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection)
+{
+    ExportSummary failed;
+    failed.error = QStringLiteral("(the test could not export)");
+    auto *action = child<QAction>(w, "exportAction");
+    if (!action || !action->isEnabled())
+        return failed;
+    action->trigger();
+    // The new dialog (a closed one may still wait for its deletion).
+    ExportDialog *dialog = nullptr;
+    const auto findOpen = [&] {
+        const QList<ExportDialog *> dialogs = w->findChildren<ExportDialog *>();
+        for (ExportDialog *d : dialogs) {
+            if (d->isVisible())
+                dialog = d;
+        }
+        return dialog != nullptr;
+    };
+    if (!QTest::qWaitFor(findOpen))
+        return failed;
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    auto *combo = child<QComboBox>(dialog, "formatCombo");
+    combo->setCurrentIndex(combo->findText(format, Qt::MatchStartsWith));
+    QTest::mouseClick(child<QRadioButton>(dialog, selection ? "exportSelectionRadio" : "exportMatchingRadio"),
+                      Qt::LeftButton, {}, QPoint(4, 4));
+    auto *edit = child<QLineEdit>(dialog, "pathEdit");
+    edit->clear();
+    QTest::keyClicks(edit, path);
+    QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
+    if (!finished.wait(60000) && finished.isEmpty())
+        return failed;
+    const ExportSummary summary = finished.first().first().value<ExportSummary>();
+    QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton); // "Close"
+    return summary;
+}
+
+void TestMainWindow::shouldExportExactlyWhatStalkListPrints_data()
+{
+    QTest::addColumn<QString>("format"); // the combo's text starts with it
+    QTest::addColumn<QString>("option"); // stalk list --format
+    QTest::addColumn<QString>("scope");  // "all", "narrowed" (search + status), "selection"
+    for (const auto &[format, option] : {std::pair{"CSV", "csv"}, std::pair{"JSON (", "json"},
+                                         std::pair{"JSON Lines", "jsonl"}}) {
+        for (const char *scope : {"all", "narrowed", "selection"})
+            QTest::addRow("%s %s", option, scope) << QString::fromLatin1(format) << QString::fromLatin1(option)
+                                                 << QString::fromLatin1(scope);
+    }
+}
+
+void TestMainWindow::shouldExportExactlyWhatStalkListPrints()
+{
+    QFETCH(QString, format);
+    QFETCH(QString, option);
+    QFETCH(QString, scope);
+    QVERIFY2(!qEnvironmentVariable("STALK_BIN").isEmpty(), "STALK_BIN names the stalk binary (set by CTest)");
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    const QString url = QStringLiteral("sqlite:///") + path;
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+
+    QStringList list{QStringLiteral("list"), url, QStringLiteral("--format"), option};
+    if (scope == u"narrowed") {
+        const QString term = QStringLiteral("proj.tasks");
+        typeText(child<QLineEdit>(w.get(), "searchBox"), term);
+        auto *facet = child<QListWidget>(w.get(), "statusFacet");
+        QListWidgetItem *success = nullptr;
+        QTRY_VERIFY(!facet->findItems(QStringLiteral("SUCCESS"), Qt::MatchStartsWith).isEmpty());
+        success = facet->findItems(QStringLiteral("SUCCESS"), Qt::MatchStartsWith).first();
+        success->setCheckState(Qt::Checked);
+        QTRY_VERIFY(w->model()->query().search == term && w->model()->query().statuses == QStringList{"SUCCESS"});
+        QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() < total && w->model()->rowCount() > 1);
+        list << QStringLiteral("--search") << term << QStringLiteral("--status") << QStringLiteral("SUCCESS")
+             << QStringLiteral("--limit") << QStringLiteral("0");
+    } else if (scope == u"selection") {
+        // The first rows of the table: `stalk list`'s first rows (the same order).
+        w->table()->selectRow(0);
+        for (int r = 1; r < 7; ++r)
+            w->table()->selectionModel()->select(w->model()->index(r, 0),
+                                                 QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        list << QStringLiteral("--limit") << QStringLiteral("7");
+    } else {
+        list << QStringLiteral("--limit") << QStringLiteral("0");
+    }
+    QTRY_VERIFY(w->model()->isCountExact());
+
+    const QString target = m_tmp->filePath(QStringLiteral("export.") + option);
+    const ExportSummary summary = exportFrom(w.get(), format, target, scope == u"selection");
+    QVERIFY2(summary.ok(), qPrintable(summary.error));
+    QCOMPARE(summary.path, target);
+    QFile file(target);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray exported = file.readAll();
+    const QByteArray listed = stalkOutput(list);
+    QVERIFY(!listed.isEmpty());
+    QCOMPARE(exported, listed);
+    QCOMPARE(summary.rows, scope == u"all" ? qint64(total) : qint64(w->model()->rowCount() < total ? w->model()->rowCount() : 7));
+    // Only the file itself: no temporary file is left beside it.
+    QCOMPARE(QDir(m_tmp->path()).entryList({QStringLiteral("export*")}, QDir::Files), QStringList{QFileInfo(target).fileName()});
+    QTRY_VERIFY(child<QLabel>(w.get(), "countLabel")); // the window goes on
+    QVERIFY(w->statusBar()->currentMessage().startsWith(QStringLiteral("Exported ")));
+}
+
+void TestMainWindow::shouldSayWhyAnExportCannotBeWritten()
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isOpen() && w->model()->isCountExact() && w->model()->rowCount() > 0);
+    const QString target = m_tmp->filePath(QStringLiteral("no-such-folder/export.csv"));
+    const ExportSummary summary = exportFrom(w.get(), QStringLiteral("CSV"), target, false);
+    QVERIFY(!summary.ok());
+    QVERIFY(!summary.cancelled);
+    // One sentence naming the file and why.
+    QVERIFY2(summary.error.startsWith(QStringLiteral("Cannot write %1: ").arg(target)), qPrintable(summary.error));
+    QVERIFY2(summary.error.endsWith(u'.') && !summary.error.contains(u'\n'), qPrintable(summary.error));
+    QVERIFY(!QFileInfo::exists(target));
+    QVERIFY(!QFileInfo::exists(m_tmp->filePath(QStringLiteral("no-such-folder"))));
+    QCOMPARE(w->statusBar()->currentMessage(), summary.error);
+
+    // A directory under the file's name: nothing is written over it, nothing left beside it.
+    const QString taken = m_tmp->filePath(QStringLiteral("taken.csv"));
+    QVERIFY(QDir().mkpath(taken));
+    const ExportSummary second = exportFrom(w.get(), QStringLiteral("CSV"), taken, false);
+    QVERIFY2(second.error.startsWith(QStringLiteral("Cannot write %1: ").arg(taken)), qPrintable(second.error));
+    QVERIFY(QFileInfo(taken).isDir());
+    QCOMPARE(QDir(m_tmp->path()).entryList({QStringLiteral("taken*")}, QDir::AllEntries | QDir::NoDotAndDotDot),
+             QStringList{QStringLiteral("taken.csv")});
+}
+
+void TestMainWindow::shouldLeaveNoFileWhenExportCancelled()
+{
+    const QString big = bigDatabase();
+    QVERIFY(!big.isEmpty());
+    auto w = openWindow(big, true);
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), m_bigRows, 30000);
+    QTRY_VERIFY(w->model()->countState().kind() == CountState::Kind::Exact);
+
+    child<QAction>(w.get(), "exportAction")->trigger();
+    ExportDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<ExportDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    auto *combo = child<QComboBox>(dialog, "formatCombo");
+    combo->setCurrentIndex(combo->findText(QStringLiteral("JSON ("), Qt::MatchStartsWith));
+    const QString target = m_tmp->filePath(QStringLiteral("cancelled.json"));
+    child<QLineEdit>(dialog, "pathEdit")->setText(target);
+    // The GUI thread keeps turning while pages are read and written in the background.
+    EventLoopGaps gaps;
+    gaps.start();
+    QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
+    auto *progress = child<QProgressBar>(dialog, "progressBar");
+    QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 || !finished.isEmpty(), 60000);
+    QVERIFY(finished.isEmpty());
+    QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    const qint64 maxGap = gaps.stop();
+    const qint64 ownStall = gaps.longestOwnStall();
+    qInfo("longest event-loop gap during the export: %lld ms, %lld ms of it not waiting for a CPU", maxGap, ownStall);
+    // The export reads and writes on the worker; the GUI thread's own share of a gap is what
+    // it did itself (a 2-core machine shared with other builds makes it wait for a CPU too).
+    if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
+        QVERIFY2(ownStall < 100, qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(ownStall)));
+    const ExportSummary summary = finished.first().first().value<ExportSummary>();
+    QVERIFY(summary.cancelled);
+    QVERIFY(summary.rows > 0 && summary.rows < m_bigRows);
+    QCOMPARE(child<QLabel>(dialog, "summaryLabel")->text(), QStringLiteral("Export cancelled; nothing was saved."));
+    // Nothing under the final name, and no temporary file beside it.
+    QVERIFY(!QFileInfo::exists(target));
+    QCOMPARE(QDir(m_tmp->path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList());
+}
+
+void TestMainWindow::shouldOpenAnotherDatabaseInANewWindow()
+{
+    const QString django = copyFixture(QStringLiteral("django.sqlite3"));
+    const QString taskmeta = copyFixture(QStringLiteral("taskmeta.sqlite3"));
+    qint64 taskmetaRows = 0;
+    {
+        // Fewer rows than the other fixture, so that each window's count is its own.
+        Db db(taskmeta);
+        QVERIFY(db.exec(QStringLiteral("DELETE FROM celery_taskmeta WHERE id % 5 = 0")));
+        taskmetaRows = db.scalar(QStringLiteral("SELECT COUNT(*) FROM celery_taskmeta"));
+    }
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QVERIFY(taskmetaRows > 0 && taskmetaRows != total);
+    auto first = openWindow(django);
+    QTRY_COMPARE(first->model()->rowCount(), total);
+
+    // Ctrl+N: a second window, its own model (worker, connection), the cursor in its URL field.
+    const QWidgetList before = QApplication::topLevelWidgets();
+    QTest::keyClick(first.get(), Qt::Key_N, Qt::ControlModifier);
+    MainWindow *second = nullptr;
+    QTRY_VERIFY([&] {
+        for (QWidget *top : QApplication::topLevelWidgets()) {
+            if (auto *w = qobject_cast<MainWindow *>(top); w && !before.contains(w) && w->isVisible())
+                second = w;
+        }
+        return second != nullptr;
+    }());
+    QPointer<MainWindow> watched(second);
+    QVERIFY(second->model() != first->model());
+    second->openUrl(QStringLiteral("sqlite:///") + taskmeta);
+    QTRY_COMPARE(qint64(second->model()->rowCount()), taskmetaRows);
+    QTRY_VERIFY(second->windowTitle().contains(QStringLiteral("taskmeta.sqlite3")));
+    QCOMPARE(first->model()->rowCount(), total);
+    QVERIFY(first->windowTitle().contains(QStringLiteral("django.sqlite3")));
+
+    // Each searches its own store.
+    typeText(child<QLineEdit>(first.get(), "searchBox"), QStringLiteral("proj.tasks.echo"));
+    QTRY_VERIFY(first->model()->query().search == QStringLiteral("proj.tasks.echo")
+                && first->model()->isCountExact() && first->model()->rowCount() > 0
+                && first->model()->rowCount() < total);
+    QCOMPARE(qint64(second->model()->rowCount()), taskmetaRows);
+
+    // Closing the second window destroys it; the first goes on reading its own store.
+    second->close();
+    QTRY_VERIFY(watched.isNull());
+    child<QLineEdit>(first.get(), "searchBox")->clear();
+    QTRY_COMPARE(first->model()->rowCount(), total);
+    QVERIFY(waitForAllRowsLoaded(first.get()));
+    QCOMPARE(visibleTaskIds(first.get()), toStringList(m_expect.value(QStringLiteral("order_default")).toArray()));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -126,10 +126,7 @@ void DeleteSelectedDialog::onFinished(const PurgeSummary &summary)
     m_summary->setText(purgeSummaryText(s));
     m_summary->show();
     showDeletionFinished(m_progress, s);
-    m_cancel->setEnabled(true);
-    m_cancel->setText(tr("Close"));
-    m_cancel->setDefault(true);
-    m_cancel->setFocus();
+    showClosable(m_cancel);
     QTimer::singleShot(0, this, [this] { growDialogToFit(this); });
     Q_EMIT deleteFinished(summary);
 }
@@ -138,8 +135,7 @@ void DeleteSelectedDialog::reject()
 {
     if (isRunning()) {
         m_job->cancel();
-        m_cancel->setEnabled(false);
-        m_cancel->setText(tr("Cancelling…"));
+        showCancelling(m_cancel);
         return;
     }
     QDialog::reject();

@@ -57,6 +57,20 @@ DeletionButtons addDeletionButtons(QDialog *dialog, QBoxLayout *layout, const QS
     return b;
 }
 
+void showCancelling(QPushButton *cancel)
+{
+    cancel->setEnabled(false);
+    cancel->setText(PurgeDialog::tr("Cancelling…"));
+}
+
+void showClosable(QPushButton *cancel)
+{
+    cancel->setEnabled(true);
+    cancel->setText(PurgeDialog::tr("Close"));
+    cancel->setDefault(true);
+    cancel->setFocus();
+}
+
 QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold)
 {
     auto *summary = new QLabel(dialog);

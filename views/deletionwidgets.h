@@ -35,6 +35,10 @@ struct DeletionButtons
     QPushButton *confirm = nullptr;
 };
 DeletionButtons addDeletionButtons(QDialog *dialog, QBoxLayout *layout, const QString &confirmText);
+/// A running job's Cancel was pressed: the button says "Cancelling…" (disabled) until it stops.
+void showCancelling(QPushButton *cancel);
+/// The job ended: its Cancel button becomes the dialog's default "Close".
+void showClosable(QPushButton *cancel);
 /// The hidden, selectable, word-wrapped label ("summaryLabel") that shows purgeSummaryText().
 QLabel *addSummaryLabel(QDialog *dialog, QBoxLayout *layout, bool bold);
 /// A running job's bar: done of max(done, expected), in per-mille past INT_MAX (QProgressBar

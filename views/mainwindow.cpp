@@ -28,6 +28,7 @@
 #include "detailpane.h"
 #include "displaytext.h"
 #include "errorbanner.h"
+#include "exportdialog.h"
 #include "passworddialog.h"
 #include "filterpanel.h"
 #include "purgedialog.h"
@@ -240,6 +241,16 @@ void MainWindow::createActions()
     };
     constexpr Qt::ShortcutContext table = Qt::WidgetWithChildrenShortcut;
 
+    m_newWindowAction = make(tr("&New Window"), "newWindowAction", QKeySequence::New);
+    m_newWindowAction->setIcon(themed("window-new", QStyle::SP_FileDialogNewFolder));
+    m_newWindowAction->setToolTip(tr("Open another database in a window of its own (Ctrl+N)"));
+    connect(m_newWindowAction, &QAction::triggered, this, &MainWindow::newWindow);
+
+    m_exportAction = make(tr("&Export…"), "exportAction", QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportAction->setIcon(themed("document-save-as", QStyle::SP_DialogSaveButton));
+    m_exportAction->setToolTip(tr("Write the matching or the selected results to a CSV, JSON or JSON Lines file (Ctrl+E)"));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportResults);
+
     m_openAction = make(tr("&Open Database…"), "openAction");
     m_openAction->setShortcuts({QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_L)});
     m_openAction->setIcon(themed("document-open", QStyle::SP_DialogOpenButton));
@@ -248,7 +259,11 @@ void MainWindow::createActions()
 
     m_quitAction = make(tr("&Quit"), "quitAction", QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    // Every window closes (each saves its settings); the last one ends the program.
+    connect(m_quitAction, &QAction::triggered, qApp, &QApplication::closeAllWindows, Qt::QueuedConnection);
+
+    m_closeWindowAction = make(tr("&Close Window"), "closeWindowAction", QKeySequence::Close);
+    connect(m_closeWindowAction, &QAction::triggered, this, &QWidget::close);
 
     m_refreshAction = make(tr("&Refresh"), "refreshAction", QKeySequence::Refresh);
     m_refreshAction->setIcon(themed("view-refresh", QStyle::SP_BrowserReload));
@@ -408,8 +423,12 @@ void MainWindow::createToolBar()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_newWindowAction);
     file->addAction(m_openAction);
     file->addSeparator();
+    file->addAction(m_exportAction);
+    file->addSeparator();
+    file->addAction(m_closeWindowAction);
     file->addAction(m_quitAction);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -787,6 +806,7 @@ void MainWindow::updateActions()
     m_deleteSelectedAction->setToolTip(canDelete ? tr("Delete the selected results (Del)") : why);
     m_refreshAction->setEnabled(!m_url.isEmpty());
     m_autoRefreshAction->setEnabled(m_opened);
+    m_exportAction->setEnabled(m_opened);
     const bool hasRow = m_table->currentIndex().isValid();
     m_copyAction->setEnabled(hasRow);
     m_copyTaskIdAction->setEnabled(hasRow);
@@ -969,6 +989,44 @@ void MainWindow::copyRowsAsJson()
 
 // ---------------------------------------------------------------------------------------
 // Deleting
+
+void MainWindow::exportResults()
+{
+    if (!m_opened)
+        return;
+    const CountState &count = m_model->countState();
+    const qint64 matching = count.kind() == CountState::Kind::Exact ? count.matching : -1;
+    qint64 selected = 0;
+    for (const QItemSelectionRange &range : m_table->selectionModel()->selection())
+        selected += range.height();
+    QVector<qint64> ids;
+    // Everything selected is the matching results, loaded or not: no ids needed.
+    if (selected > 0 && !(matching >= 0 && selected >= matching)) {
+        QModelIndexList rows = m_table->selectedLoadedRows();
+        std::sort(rows.begin(), rows.end(),
+                  [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+        for (const QModelIndex &index : std::as_const(rows))
+            ids.push_back(index.data(TaskResultModel::RowIdRole).toLongLong());
+    }
+    auto *dialog = new ExportDialog(m_model, ConnectionBar::settingsKey(m_url), m_model->query(), matching, ids,
+                                    selected, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportSummary &summary) {
+        statusBar()->showMessage(exportSummaryText(summary), 10000);
+    });
+    dialog->open();
+}
+
+void MainWindow::newWindow()
+{
+    auto *window = new MainWindow;
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    // A little below and right of this one, so that both show.
+    const int step = 2 * fontMetrics().height();
+    window->move(pos() + QPoint(step, step));
+    window->show();
+    window->m_openAction->trigger(); // the cursor in its URL field
+}
 
 void MainWindow::deleteExpired()
 {

@@ -88,6 +88,10 @@ private:
     void copyCell();
     void copyTaskId();
     void copyRowsAsJson();
+    /// File → Export…: the matching results or the selection, to a file (ExportDialog).
+    void exportResults();
+    /// File → New Window: another window, with its own model, worker and connection.
+    void newWindow();
     void deleteExpired();
     void deleteSelected();
     void filterBy(Field field, const QString &value);
@@ -118,7 +122,10 @@ private:
     QTimer *m_countingDelay = nullptr; ///< a quick count never flashes "counting results…"
     QMenu *m_viewMenu = nullptr;
 
+    QAction *m_newWindowAction = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_closeWindowAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_autoRefreshAction = nullptr;
