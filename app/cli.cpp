@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 #include "cliargs.h"
 #include "clioutput.h"
@@ -996,7 +997,9 @@ Route route(const QStringList &arguments)
         return window;
     const QString &first = positionals.constFirst();
     if (positionals.size() == 1 && !findCommand(first) && first != u"help" && looksLikeLocation(first)) {
-        window.url = first;
+        // A desktop launcher (Exec=stalk %u) may pass a local file as a file: URL.
+        const QUrl fileUrl(first);
+        window.url = fileUrl.isLocalFile() ? fileUrl.toLocalFile() : first;
         return window;
     }
     return {};

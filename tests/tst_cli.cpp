@@ -434,6 +434,8 @@ void TestCli::shouldRouteToTheWindowOrACommand_data()
     QTest::newRow("a bare path") << QStringList{"/srv/app/db"} << true << "/srv/app/db" << false;
     QTest::newRow("a file named like a command + suffix") << QStringList{"list.sqlite3"} << true << "list.sqlite3" << false;
     QTest::newRow("Qt's own options") << QStringList{"-platform", "offscreen", "db.sqlite3"} << true << "db.sqlite3" << false;
+    QTest::newRow("a file: URL (a desktop launcher's %u)") << QStringList{"file:///srv/app/my%20db.sqlite3"} << true
+                                                       << "/srv/app/my db.sqlite3" << false;
     QTest::newRow("couchdb URL") << QStringList{"couchdb://127.0.0.1:5984/results"} << true
                                  << "couchdb://127.0.0.1:5984/results" << false;
     QTest::newRow("a command") << QStringList{"count", "db.sqlite3"} << false << QString() << false;
