@@ -82,9 +82,10 @@ status=0
 tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh \
     tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
 
-# The .deb from the normal build: Debian's validators, then installed and run.
+# The .debs (stalk from the normal build, stalk-cli from the STALK_GUI=OFF one): Debian's
+# validators, then installed and run.
 if [[ $package -eq 1 && ${#ctest_args[@]} -eq 0 ]]; then
-    tools/check-package.sh "$build" || status=1
+    tools/check-package.sh "$build" "$nogui" || status=1
 fi
 
 # Fuzzing, alone on the machine (the servers are stopped): each target on its seeds for a
