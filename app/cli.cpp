@@ -149,8 +149,12 @@ const QVector<Command> &commands()
                               QStringLiteral("print at most N results (default 100; 0 = all, streamed)"))
                     << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
                               QStringLiteral("table (default), csv, json or jsonl"))
+                    << valued(QStringLiteral("fields"), QStringLiteral("A,B,C"),
+                              QStringLiteral("table and csv: these columns, in this order (stored column names)"))
+                    << flag(QStringLiteral("no-header"), QStringLiteral("table and csv: no header line"))
                     << decodeOption();
-        all.append({QStringLiteral("list"), QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl] [--decode]"),
+        all.append({QStringLiteral("list"),
+                    QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl] [--fields A,B,C] [--no-header] [--decode]"),
                     QStringLiteral("print matching results, newest first"),
                     QStringLiteral(
                         "Prints matching results, newest date_done first.\n"
@@ -169,7 +173,9 @@ const QVector<Command> &commands()
                         "task_kwargs_decoded (the Python literal: \"(1, 'Zoë')\") and result_decoded\n"
                         "(pretty JSON, \"ValueError: …\" for exceptions; pickles are never unpickled).\n"
                         "With --limit 0 rows are fetched page by page, so memory stays flat on millions\n"
-                        "of rows.\n"),
+                        "of rows. --fields task_id,status,date_done picks the table's or the CSV's columns\n"
+                        "(any of the names above; one the schema lacks shows as NULL); --no-header drops\n"
+                        "their header line.\n"),
                     {QStringLiteral("URL")}, listOptions + commonOptions(), &runList});
 
         all.append({QStringLiteral("show"), QStringLiteral("URL TASK_ID [--decode]"),
@@ -182,15 +188,17 @@ const QVector<Command> &commands()
 
         QVector<CliOption> statsOptions = filterOptions();
         statsOptions << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
-                               QStringLiteral("table (default) or json"));
-        all.append({QStringLiteral("stats"), QStringLiteral("URL [FILTERS] [--format table|json]"),
+                               QStringLiteral("table (default), csv or json"));
+        all.append({QStringLiteral("stats"), QStringLiteral("URL [FILTERS] [--format table|csv|json]"),
                     QStringLiteral("count results by status, task name, worker and periodic task"),
                     QStringLiteral(
                         "Prints the number of matching results, then counts by status, task_name,\n"
                         "worker and periodic_task_name (most frequent first). In JSON:\n"
                         "  {\"total\": N, \"status\": {\"SUCCESS\": n, …}, \"task_name\": {…}, \"worker\": {…},\n"
                         "   \"periodic_task_name\": {…}}\n"
-                        "where the key \"\" counts NULL, and a field the schema lacks is null.\n"),
+                        "where the key \"\" counts NULL, and a field the schema lacks is null. In CSV\n"
+                        "(RFC 4180, CRLF): a header field,value,count, a row total,,N, then one row per\n"
+                        "count (the empty value counts NULL; a field the schema lacks has no rows).\n"),
                     {QStringLiteral("URL")}, statsOptions + commonOptions(), &runStats});
 
         QVector<CliOption> purgeOptions{
@@ -517,16 +525,37 @@ int runList(const CliArguments &arguments, const CliConsole &console)
         return usageError(console, command,
                           QStringLiteral("--format: '%1' is not one of table, csv, json, jsonl").arg(formatName));
 
-    const bool decoded = arguments.has(QStringLiteral("decode"));
-    if (decoded && format != RowWriter::Format::Json && format != RowWriter::Format::JsonLines)
+    RowWriter::Options options;
+    options.maxWidth = CliConsole::terminalColumns();
+    options.decoded = arguments.has(QStringLiteral("decode"));
+    const bool json = format == RowWriter::Format::Json || format == RowWriter::Format::JsonLines;
+    if (options.decoded && !json)
         return usageError(console, command, QStringLiteral("--decode needs --format json or jsonl"));
+    options.header = !arguments.has(QStringLiteral("no-header"));
+    if (!options.header && json)
+        return usageError(console, command, QStringLiteral("--no-header needs --format table or csv"));
+    if (arguments.has(QStringLiteral("fields"))) {
+        if (json)
+            return usageError(console, command, QStringLiteral("--fields needs --format table or csv"));
+        for (const QString &name : arguments.value(QStringLiteral("fields")).split(u',')) {
+            Field field;
+            if (!fieldFromName(name.trimmed(), &field)) {
+                QStringList names;
+                for (int i = 0; i < int(Field::FieldCount); ++i)
+                    names << fieldName(Field(i));
+                return usageError(console, command, QStringLiteral("--fields: '%1' is not one of %2")
+                                                        .arg(name.trimmed(), names.join(QStringLiteral(", "))));
+            }
+            options.columns << field;
+        }
+    }
 
     OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
     if (!opened.store)
         return opened.status;
 
-    const std::unique_ptr<RowWriter> writer = RowWriter::create(
-        format, console, outputFields(opened.store->info()), CliConsole::terminalColumns(), decoded);
+    const std::unique_ptr<RowWriter> writer =
+        RowWriter::create(format, console, outputFields(opened.store->info()), options);
     // Pages of complete rows keep memory flat whatever --limit is.
     constexpr int pageSize = 5000;
     qint64 offset = 0;
@@ -622,8 +651,9 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
         return usageError(console, command, error);
     const QString formatName = arguments.value(QStringLiteral("format"));
     const bool json = formatName == u"json";
-    if (arguments.has(QStringLiteral("format")) && !json && formatName != u"table")
-        return usageError(console, command, QStringLiteral("--format: '%1' is not one of table, json").arg(formatName));
+    const bool csv = formatName == u"csv";
+    if (arguments.has(QStringLiteral("format")) && !json && !csv && formatName != u"table")
+        return usageError(console, command, QStringLiteral("--format: '%1' is not one of table, csv, json").arg(formatName));
 
     OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
     if (!opened.store)
@@ -659,6 +689,17 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
             object.insert(section.key, counts);
         }
         console.out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)));
+        return ExitSuccess;
+    }
+    if (csv) {
+        // One row per count, as list's CSV: RFC 4180, CRLF. NULL is the empty value, as the
+        // key "" in JSON; a field the schema lacks has no rows.
+        QString text = QStringLiteral("field,value,count\r\ntotal,,%1\r\n").arg(*total);
+        for (const FacetSection &section : sections) {
+            for (const FacetValue &value : section.values)
+                text += QStringLiteral("%1,%2,%3\r\n").arg(section.key, csvField(value.value), QString::number(value.count));
+        }
+        console.out(text);
         return ExitSuccess;
     }
 

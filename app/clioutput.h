@@ -45,11 +45,17 @@ public:
     virtual void writePage(const QVector<TaskResult> &rows) = 0;
     virtual void end() { }
 
-    /// maxWidth: the terminal width for tables (0 = no limit).
-    /// decoded: add the --decode keys (json and jsonl only).
+    /// What a writer writes besides the format. Plain value type.
+    struct Options
+    {
+        int maxWidth = 0;      ///< the terminal width for tables (0 = no limit)
+        bool decoded = false;  ///< add the --decode keys (json and jsonl only)
+        bool header = true;    ///< table and csv: the header line (--no-header drops it)
+        QVector<Field> columns; ///< table and csv: these columns (--fields); empty = the default
+    };
+    /// fields: what the store has (json/jsonl keys, csv's default columns).
     static std::unique_ptr<RowWriter> create(Format format, const CliConsole &console,
-                                             const QVector<Field> &fields, int maxWidth,
-                                             bool decoded = false);
+                                             const QVector<Field> &fields, const Options &options);
 };
 
 /// Fits table columns into maxWidth (0 = no limit): widths per column, given the natural

@@ -17,7 +17,7 @@ CELERY_STATES = ["PENDING", "RECEIVED", "STARTED", "SUCCESS", "FAILURE", "REVOKE
                  "REJECTED", "RETRY", "IGNORED"]
 
 # "  -h, --help       text" or "      --task-name NAME   text (repeatable)"
-OPTION_LINE = re.compile(r"^(?:  -(\w), |      )--([a-z][a-z-]*)(?: ([A-Z][A-Z_]*))?\s{2,}(.*)$")
+OPTION_LINE = re.compile(r"^(?:  -(\w), |      )--([a-z][a-z-]*)(?: (\S+))?\s{2,}(.*)$")
 COMMAND_LINE = re.compile(r"^  stalk (\S+) (.*)$")
 
 
