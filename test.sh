@@ -5,23 +5,28 @@
 # runs all suites with CTest — then again in an AddressSanitizer + UndefinedBehaviorSanitizer
 # build — and stops the servers, also when a test fails. It also builds the command-line-only
 # stalk (STALK_GUI=OFF) and checks that it loads no Qt Widgets/Gui and answers as the full
-# build does. Exits non-zero on any failure.
+# build does. Then it builds the .deb, checks it with Debian's validators, installs it and runs it
+# (tools/check-package.sh). Exits non-zero on any failure.
 #   ./test.sh                  everything
 #   ./test.sh --no-sanitize    skip the sanitizer stage
 #   ./test.sh --no-fuzz        skip the fuzz stage
+#   ./test.sh --no-package     skip the package stage (tools/check-package.sh: the .deb built,
+#                              validated, installed and run)
 #   ./test.sh -R sqlstore      only the CTest suites matching a regex (servers still started;
-#                              no fuzz stage)
+#                              no fuzz or package stage)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 
 sanitize=1
 fuzz=1
+package=1
 ctest_args=()
 for arg in "$@"; do
     case "$arg" in
         --no-sanitize) sanitize=0 ;;
         --no-fuzz) fuzz=0 ;;
+        --no-package) package=0 ;;
         *) ctest_args+=("$arg") ;;
     esac
 done
@@ -76,6 +81,12 @@ export STALK_REQUIRE_SERVERS=1
 status=0
 tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh tools/servers/with_redis.sh \
     tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
+
+# The .debs (stalk from the normal build, stalk-cli from the STALK_GUI=OFF one): Debian's
+# validators, then installed and run.
+if [[ $package -eq 1 && ${#ctest_args[@]} -eq 0 ]]; then
+    tools/check-package.sh "$build" "$nogui" || status=1
+fi
 
 # Fuzzing, alone on the machine (the servers are stopped): each target on its seeds for a
 # bounded time; a crash, leak or sanitizer report fails the run and prints the input's path.

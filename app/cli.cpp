@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 #include "cliargs.h"
 #include "clioutput.h"
@@ -148,8 +149,12 @@ const QVector<Command> &commands()
                               QStringLiteral("print at most N results (default 100; 0 = all, streamed)"))
                     << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
                               QStringLiteral("table (default), csv, json or jsonl"))
+                    << valued(QStringLiteral("fields"), QStringLiteral("A,B,C"),
+                              QStringLiteral("table and csv: these columns, in this order (stored column names)"))
+                    << flag(QStringLiteral("no-header"), QStringLiteral("table and csv: no header line"))
                     << decodeOption();
-        all.append({QStringLiteral("list"), QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl] [--decode]"),
+        all.append({QStringLiteral("list"),
+                    QStringLiteral("URL [FILTERS] [--limit N] [--format table|csv|json|jsonl] [--fields A,B,C] [--no-header] [--decode]"),
                     QStringLiteral("print matching results, newest first"),
                     QStringLiteral(
                         "Prints matching results, newest date_done first.\n"
@@ -168,7 +173,9 @@ const QVector<Command> &commands()
                         "task_kwargs_decoded (the Python literal: \"(1, 'Zoë')\") and result_decoded\n"
                         "(pretty JSON, \"ValueError: …\" for exceptions; pickles are never unpickled).\n"
                         "With --limit 0 rows are fetched page by page, so memory stays flat on millions\n"
-                        "of rows.\n"),
+                        "of rows. --fields task_id,status,date_done picks the table's or the CSV's columns\n"
+                        "(any of the names above; one the schema lacks shows as NULL); --no-header drops\n"
+                        "their header line.\n"),
                     {QStringLiteral("URL")}, listOptions + commonOptions(), &runList});
 
         all.append({QStringLiteral("show"), QStringLiteral("URL TASK_ID [--decode]"),
@@ -181,15 +188,17 @@ const QVector<Command> &commands()
 
         QVector<CliOption> statsOptions = filterOptions();
         statsOptions << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
-                               QStringLiteral("table (default) or json"));
-        all.append({QStringLiteral("stats"), QStringLiteral("URL [FILTERS] [--format table|json]"),
+                               QStringLiteral("table (default), csv or json"));
+        all.append({QStringLiteral("stats"), QStringLiteral("URL [FILTERS] [--format table|csv|json]"),
                     QStringLiteral("count results by status, task name, worker and periodic task"),
                     QStringLiteral(
                         "Prints the number of matching results, then counts by status, task_name,\n"
                         "worker and periodic_task_name (most frequent first). In JSON:\n"
                         "  {\"total\": N, \"status\": {\"SUCCESS\": n, …}, \"task_name\": {…}, \"worker\": {…},\n"
                         "   \"periodic_task_name\": {…}}\n"
-                        "where the key \"\" counts NULL, and a field the schema lacks is null.\n"),
+                        "where the key \"\" counts NULL, and a field the schema lacks is null. In CSV\n"
+                        "(RFC 4180, CRLF): a header field,value,count, a row total,,N, then one row per\n"
+                        "count (the empty value counts NULL; a field the schema lacks has no rows).\n"),
                     {QStringLiteral("URL")}, statsOptions + commonOptions(), &runStats});
 
         QVector<CliOption> purgeOptions{
@@ -513,9 +522,30 @@ int runList(const CliArguments &arguments, const CliConsole &console)
                               .arg(arguments.value(QStringLiteral("format"))));
     const RowWriter::Format format = *chosen;
 
-    const bool decoded = arguments.has(QStringLiteral("decode"));
-    if (decoded && format != RowWriter::Format::Json && format != RowWriter::Format::JsonLines)
+    RowWriter::Options options;
+    options.maxWidth = CliConsole::terminalColumns();
+    options.decoded = arguments.has(QStringLiteral("decode"));
+    const bool json = format == RowWriter::Format::Json || format == RowWriter::Format::JsonLines;
+    if (options.decoded && !json)
         return usageError(console, command, QStringLiteral("--decode needs --format json or jsonl"));
+    options.header = !arguments.has(QStringLiteral("no-header"));
+    if (!options.header && json)
+        return usageError(console, command, QStringLiteral("--no-header needs --format table or csv"));
+    if (arguments.has(QStringLiteral("fields"))) {
+        if (json)
+            return usageError(console, command, QStringLiteral("--fields needs --format table or csv"));
+        for (const QString &name : arguments.value(QStringLiteral("fields")).split(u',')) {
+            Field field;
+            if (!fieldFromName(name.trimmed(), &field)) {
+                QStringList names;
+                for (int i = 0; i < int(Field::FieldCount); ++i)
+                    names << fieldName(Field(i));
+                return usageError(console, command, QStringLiteral("--fields: '%1' is not one of %2")
+                                                        .arg(name.trimmed(), names.join(QStringLiteral(", "))));
+            }
+            options.columns << field;
+        }
+    }
 
     OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
     if (!opened.store)
@@ -523,7 +553,7 @@ int runList(const CliArguments &arguments, const CliConsole &console)
 
     const std::unique_ptr<RowWriter> writer
         = RowWriter::create(format, [&console](const QString &text) { console.out(text); },
-                            outputFields(opened.store->info()), CliConsole::terminalColumns(), decoded);
+                            outputFields(opened.store->info()), options);
     // Pages of complete rows keep memory flat whatever --limit is.
     constexpr int pageSize = RowWriter::pageRows;
     qint64 offset = 0;
@@ -619,8 +649,9 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
         return usageError(console, command, error);
     const QString formatName = arguments.value(QStringLiteral("format"));
     const bool json = formatName == u"json";
-    if (arguments.has(QStringLiteral("format")) && !json && formatName != u"table")
-        return usageError(console, command, QStringLiteral("--format: '%1' is not one of table, json").arg(formatName));
+    const bool csv = formatName == u"csv";
+    if (arguments.has(QStringLiteral("format")) && !json && !csv && formatName != u"table")
+        return usageError(console, command, QStringLiteral("--format: '%1' is not one of table, csv, json").arg(formatName));
 
     OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
     if (!opened.store)
@@ -656,6 +687,17 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
             object.insert(section.key, counts);
         }
         console.out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)));
+        return ExitSuccess;
+    }
+    if (csv) {
+        // One row per count, as list's CSV: RFC 4180, CRLF. NULL is the empty value, as the
+        // key "" in JSON; a field the schema lacks has no rows.
+        QString text = QStringLiteral("field,value,count\r\ntotal,,%1\r\n").arg(*total);
+        for (const FacetSection &section : sections) {
+            for (const FacetValue &value : section.values)
+                text += QStringLiteral("%1,%2,%3\r\n").arg(section.key, csvField(value.value), QString::number(value.count));
+        }
+        console.out(text);
         return ExitSuccess;
     }
 
@@ -994,7 +1036,9 @@ Route route(const QStringList &arguments)
         return window;
     const QString &first = positionals.constFirst();
     if (positionals.size() == 1 && !findCommand(first) && first != u"help" && looksLikeLocation(first)) {
-        window.url = first;
+        // A desktop launcher (Exec=stalk %u) may pass a local file as a file: URL.
+        const QUrl fileUrl(first);
+        window.url = fileUrl.isLocalFile() ? fileUrl.toLocalFile() : first;
         return window;
     }
     return {};

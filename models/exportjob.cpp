@@ -57,7 +57,7 @@ QString ExportJob::Run::open(const StoreInfo &info)
     }
     QSaveFile *target = file.get();
     writer = RowWriter::create(format, [target](const QString &text) { target->write(text.toUtf8()); },
-                               outputFields(info));
+                               outputFields(info), {});
     writer->begin();
     return {};
 }

@@ -76,12 +76,14 @@ QString csvValue(const TaskResult &row, Field field)
 class CsvWriter final : public RowWriter
 {
 public:
-    CsvWriter(TextSink sink, QVector<Field> fields)
-        : m_sink(std::move(sink)), m_fields(std::move(fields))
+    CsvWriter(TextSink sink, QVector<Field> fields, bool header)
+        : m_sink(std::move(sink)), m_fields(std::move(fields)), m_header(header)
     {
     }
     void begin() override
     {
+        if (!m_header)
+            return;
         QStringList header;
         for (Field field : m_fields)
             header << fieldName(field);
@@ -104,6 +106,7 @@ public:
 private:
     TextSink m_sink;
     QVector<Field> m_fields;
+    bool m_header = true;
 };
 
 class JsonWriter final : public RowWriter
@@ -145,11 +148,19 @@ private:
     ResultJsonArray m_array;
 };
 
-/// date_done, status, task_name, task_id, worker; widths fixed from the first page.
+/// date_done, status, task_name, task_id, worker (or the columns asked for); widths fixed
+/// from the first page.
 class TableWriter final : public RowWriter
 {
 public:
-    TableWriter(TextSink sink, int maxWidth) : m_sink(std::move(sink)), m_maxWidth(maxWidth) { }
+    TableWriter(TextSink sink, const RowWriter::Options &options)
+        : m_sink(std::move(sink)), m_maxWidth(options.maxWidth), m_header(options.header),
+          m_chosen(!options.columns.isEmpty()),
+          m_fields(m_chosen ? options.columns
+                            : QVector<Field>{Field::DateDone, Field::Status, Field::TaskName, Field::TaskId, Field::Worker}),
+          m_columns(int(m_fields.size()))
+    {
+    }
 
     void writePage(const QVector<TaskResult> &rows) override
     {
@@ -175,19 +186,44 @@ private:
         return value.isNull() ? QStringLiteral("-") : DisplayText::value(value);
     }
 
-    static QStringList cells(const TaskResult &row)
+    static QString dateCell(const QDateTime &date)
     {
-        return {row.dateDone.isValid()
-                    ? row.dateDone.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-                    : QStringLiteral("-"),
-                cell(row.status), cell(row.taskName), cell(row.taskId), cell(row.worker)};
+        return date.isValid() ? date.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("-");
+    }
+
+    QStringList cells(const TaskResult &row) const
+    {
+        QStringList values;
+        for (Field field : m_fields) {
+            switch (field) {
+            case Field::DateDone: values << dateCell(row.dateDone); break;
+            case Field::DateStarted: values << dateCell(row.dateStarted); break;
+            case Field::DateCreated: values << dateCell(row.dateCreated); break;
+            default: values << cell(csvValue(row, field)); break;
+            }
+        }
+        return values;
+    }
+
+    /// The narrowest a column may get: dates and task ids never shrink.
+    static int minimumWidth(Field field, int natural)
+    {
+        switch (field) {
+        case Field::DateDone:
+        case Field::DateStarted:
+        case Field::DateCreated: return 19;
+        case Field::TaskId: return natural;
+        case Field::Status: return std::min(natural, 7);
+        case Field::TaskName: return std::min(natural, 10);
+        default: return std::min(natural, 8);
+        }
     }
 
     void layout(const QVector<TaskResult> &rows)
     {
-        const QStringList header{fieldName(Field::DateDone), fieldName(Field::Status),
-                                 fieldName(Field::TaskName), fieldName(Field::TaskId),
-                                 fieldName(Field::Worker)};
+        QStringList header;
+        for (Field field : m_fields)
+            header << fieldName(field);
         QVector<int> natural;
         for (const QString &title : header)
             natural << int(title.size());
@@ -198,20 +234,25 @@ private:
             for (int i = 0; i < values.size(); ++i)
                 natural[i] = std::max(natural[i], std::min(DisplayText::width(values.at(i)), DisplayText::maxColumns));
         }
-        // date_done and task_id (what `stalk show` takes) never shrink.
-        QVector<int> minimum{19, std::min(natural[1], 7), std::min(natural[2], 10), natural[3],
-                             std::min(natural[4], 8)};
-        QVector<bool> shrinkable{false, true, true, false, true};
+        // Dates and task_id (what `stalk show` takes) never shrink.
+        QVector<int> minimum;
+        QVector<bool> shrinkable;
+        for (int i = 0; i < m_columns; ++i) {
+            minimum << minimumWidth(m_fields.at(i), natural.at(i));
+            shrinkable << (minimum.constLast() < natural.at(i));
+        }
         m_widths = fitColumns(natural, minimum, shrinkable, separator, m_maxWidth);
-        if (m_maxWidth > 0 && totalWidth() > m_maxWidth) {
-            // A narrow terminal (80 columns): drop the worker column rather than wrap.
+        if (!m_chosen && m_maxWidth > 0 && totalWidth() > m_maxWidth) {
+            // A narrow terminal (80 columns): drop the worker column rather than wrap (columns
+            // asked for with --fields are all kept).
             m_columns = 4;
             natural.removeLast();
             minimum.removeLast();
             shrinkable.removeLast();
             m_widths = fitColumns(natural, minimum, shrinkable, separator, m_maxWidth);
         }
-        m_sink(line(header));
+        if (m_header)
+            m_sink(line(header));
     }
 
     int totalWidth() const
@@ -227,7 +268,7 @@ private:
         QString text;
         for (int i = 0; i < m_columns; ++i) {
             // Task names keep their last, most telling part: "…tasks.parse_amount".
-            const Qt::TextElideMode mode = i == 2 ? Qt::ElideLeft : Qt::ElideRight;
+            const Qt::TextElideMode mode = m_fields.at(i) == Field::TaskName ? Qt::ElideLeft : Qt::ElideRight;
             // Without a terminal the widths of the first page only align; nothing but an
             // absurd value is cut.
             const int room = m_maxWidth > 0 ? m_widths.at(i) : std::max(m_widths.at(i), DisplayText::maxColumns);
@@ -243,20 +284,25 @@ private:
 
     TextSink m_sink;
     int m_maxWidth = 0;
-    int m_columns = 5;
+    bool m_header = true;
+    bool m_chosen = false; ///< the columns came from --fields
+    QVector<Field> m_fields;
+    int m_columns = 0; ///< the first m_columns of m_fields are shown
     QVector<int> m_widths;
 };
 
 } // namespace
 
 std::unique_ptr<RowWriter> RowWriter::create(Format format, TextSink sink,
-                                             const QVector<Field> &fields, int maxWidth, bool decoded)
+                                             const QVector<Field> &fields, const Options &options)
 {
     switch (format) {
-    case Format::Table: return std::make_unique<TableWriter>(std::move(sink), maxWidth);
-    case Format::Csv: return std::make_unique<CsvWriter>(std::move(sink), fields);
-    case Format::Json: return std::make_unique<JsonWriter>(std::move(sink), fields, false, decoded);
-    case Format::JsonLines: return std::make_unique<JsonWriter>(std::move(sink), fields, true, decoded);
+    case Format::Table: return std::make_unique<TableWriter>(std::move(sink), options);
+    case Format::Csv:
+        return std::make_unique<CsvWriter>(std::move(sink), options.columns.isEmpty() ? fields : options.columns,
+                                           options.header);
+    case Format::Json: return std::make_unique<JsonWriter>(std::move(sink), fields, false, options.decoded);
+    case Format::JsonLines: return std::make_unique<JsonWriter>(std::move(sink), fields, true, options.decoded);
     }
     return nullptr;
 }

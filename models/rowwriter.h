@@ -32,11 +32,18 @@ public:
     virtual void writePage(const QVector<TaskResult> &rows) = 0;
     virtual void end() { }
 
-    /// fields: the columns (csv) and keys (json, jsonl) in order, outputFields() of the store.
-    /// maxWidth: the terminal width for tables (0 = no limit).
-    /// decoded: add the --decode keys (json and jsonl only).
+    /// What a writer writes besides the format. Plain value type.
+    struct Options
+    {
+        int maxWidth = 0;       ///< the terminal width for tables (0 = no limit)
+        bool decoded = false;   ///< add the --decode keys (json and jsonl only)
+        bool header = true;     ///< table and csv: the header line (--no-header drops it)
+        QVector<Field> columns; ///< table and csv: these columns (--fields); empty = the default
+    };
+    /// fields: what the store has, outputFields() of it: the keys of json and jsonl, the
+    /// columns of csv unless options.columns names others.
     static std::unique_ptr<RowWriter> create(Format format, TextSink sink, const QVector<Field> &fields,
-                                             int maxWidth = 0, bool decoded = false);
+                                             const Options &options);
 
     /// `--format`'s names: "table", "csv", "json", "jsonl" (also the export's file suffixes).
     static QString formatName(Format format);

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void shouldSearchWithDecodedSemantics();
     void shouldListNewestFirstInEveryFormat();
     void shouldLimitTheList();
+    void shouldListChosenFieldsWithOrWithoutHeader();
     void shouldWriteStoredTextUnderFormatsNames();
     void shouldWriteNullForFieldsTheAppDidNotRecord();
     void shouldReadEveryFixtureSchema_data();
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void shouldShowOneResultInFull();
     void shouldAddDecodedFieldsOnlyOnRequest();
     void shouldPrintStatsLikeTheAdminCounts();
+    void shouldPrintStatsAsCsv();
     void shouldFilterByDoneDate();
 
     void shouldPreviewPurgeWithoutDeleting_data();
@@ -434,6 +436,8 @@ void TestCli::shouldRouteToTheWindowOrACommand_data()
     QTest::newRow("a bare path") << QStringList{"/srv/app/db"} << true << "/srv/app/db" << false;
     QTest::newRow("a file named like a command + suffix") << QStringList{"list.sqlite3"} << true << "list.sqlite3" << false;
     QTest::newRow("Qt's own options") << QStringList{"-platform", "offscreen", "db.sqlite3"} << true << "db.sqlite3" << false;
+    QTest::newRow("a file: URL (a desktop launcher's %u)") << QStringList{"file:///srv/app/my%20db.sqlite3"} << true
+                                                       << "/srv/app/my db.sqlite3" << false;
     QTest::newRow("couchdb URL") << QStringList{"couchdb://127.0.0.1:5984/results"} << true
                                  << "couchdb://127.0.0.1:5984/results" << false;
     QTest::newRow("a command") << QStringList{"count", "db.sqlite3"} << false << QString() << false;
@@ -679,7 +683,13 @@ void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
     QTest::newRow("limit not a number") << QStringList{"list", url, "--limit", "ten"} << "--limit";
     QTest::newRow("option without value") << QStringList{"list", url, "--limit"} << "needs a value";
     QTest::newRow("unknown list format") << QStringList{"list", url, "--format", "xml"} << "--format";
-    QTest::newRow("csv is not a stats format") << QStringList{"stats", url, "--format", "csv"} << "--format";
+    QTest::newRow("jsonl is not a stats format") << QStringList{"stats", url, "--format", "jsonl"} << "--format";
+    QTest::newRow("unknown field") << QStringList{"list", url, "--fields", "task_id,colour"}
+                                   << "--fields: 'colour' is not one of id, task_id";
+    QTest::newRow("fields in json") << QStringList{"list", url, "--fields", "task_id", "--format", "json"}
+                                    << "--fields needs --format table or csv";
+    QTest::newRow("no header in jsonl") << QStringList{"list", url, "--no-header", "--format", "jsonl"}
+                                        << "--no-header needs --format table or csv";
     QTest::newRow("bad filter timestamp") << QStringList{"count", url, "--done-after", "yesterday"} << "--done-after";
     QTest::newRow("flag with a value") << QStringList{"purge", url, "--before", "2025-01-01", "--dry-run=yes"}
                                        << "takes no value";
@@ -1150,6 +1160,87 @@ void TestCli::shouldAddDecodedFieldsOnlyOnRequest()
     run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("1"), QStringLiteral("--format"),
                  QStringLiteral("json")});
     QVERIFY(!QJsonDocument::fromJson(run.out).array().first().toObject().contains(QStringLiteral("result_decoded")));
+}
+
+void TestCli::shouldListChosenFieldsWithOrWithoutHeader()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    const QStringList all{QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0")};
+    Run run = stalk(all + QStringList{QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray array = QJsonDocument::fromJson(run.out).array();
+    QVERIFY(array.size() > 10);
+
+    // csv: exactly the columns asked for, in that order, the same values as json; no header.
+    const QStringList csv{QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--fields"),
+                          QStringLiteral("status,task_id,retries")};
+    run = stalk(all + csv + QStringList{QStringLiteral("--no-header")});
+    QCOMPARE(run.exitCode, 0);
+    QVector<QStringList> records = parseCsv(QString::fromUtf8(run.out));
+    QCOMPARE(records.size(), array.size());
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        const QJsonObject row = array.at(i).toObject();
+        // retries: a column this schema lacks (not a number in JSON, empty in CSV), or a number.
+        const QJsonValue retriesValue = row.value(QStringLiteral("retries"));
+        const QString retries = retriesValue.isNull() || retriesValue.isUndefined()
+            ? QString() : QString::number(retriesValue.toInteger());
+        QCOMPARE(records.at(i), (QStringList{row.value(QStringLiteral("status")).toString(),
+                                             row.value(QStringLiteral("task_id")).toString(), retries}));
+    }
+    run = stalk(all + csv);
+    records = parseCsv(QString::fromUtf8(run.out));
+    QCOMPARE(records.size(), array.size() + 1);
+    QCOMPARE(records.first(), (QStringList{"status", "task_id", "retries"}));
+
+    // table: the header names the columns; without it every line is a row, task_id whole.
+    run = stalk(all + QStringList{QStringLiteral("--fields"), QStringLiteral("task_id,status")});
+    QCOMPARE(run.exitCode, 0);
+    QList<QByteArray> lines = run.out.split('\n');
+    QCOMPARE(lines.first().simplified(), QByteArray("task_id status"));
+    run = stalk(all + QStringList{QStringLiteral("--fields"), QStringLiteral("task_id,status"),
+                                  QStringLiteral("--no-header")});
+    QCOMPARE(run.exitCode, 0);
+    lines = run.out.split('\n');
+    QCOMPARE(lines.size(), array.size() + 1);
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QJsonObject row = array.at(i).toObject();
+        QCOMPARE(lines.at(i).simplified(), (row.value(QStringLiteral("task_id")).toString() + u' '
+                                            + row.value(QStringLiteral("status")).toString()).toUtf8());
+    }
+
+    // The default table with --no-header: the same lines as with it, less the first.
+    const Run withHeader = stalk(all);
+    run = stalk(all + QStringList{QStringLiteral("--no-header")});
+    QCOMPARE(run.out, withHeader.out.mid(withHeader.out.indexOf('\n') + 1));
+}
+
+void TestCli::shouldPrintStatsAsCsv()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(copyFixture(QStringLiteral("django.sqlite3")));
+    const QStringList stats{QStringLiteral("stats"), url, QStringLiteral("--status"), QStringLiteral("FAILURE"),
+                            QStringLiteral("--status"), QStringLiteral("SUCCESS"), QStringLiteral("--format")};
+    Run run = stalk(stats + QStringList{QStringLiteral("json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+
+    run = stalk(stats + QStringList{QStringLiteral("csv")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.endsWith("\r\n"));
+    const QVector<QStringList> records = parseCsv(QString::fromUtf8(run.out));
+    QCOMPARE(records.first(), (QStringList{"field", "value", "count"}));
+    QCOMPARE(records.at(1), (QStringList{"total", "", QString::number(json.value(QStringLiteral("total")).toInteger())}));
+    // Every other row is one count of the JSON form, in the same order; NULL is "" in both.
+    QJsonObject fromCsv;
+    for (qsizetype i = 2; i < records.size(); ++i) {
+        QCOMPARE(records.at(i).size(), 3);
+        QJsonObject section = fromCsv.value(records.at(i).at(0)).toObject();
+        section.insert(records.at(i).at(1), records.at(i).at(2).toLongLong());
+        fromCsv.insert(records.at(i).at(0), section);
+    }
+    for (const char *key : {"status", "task_name", "worker", "periodic_task_name"})
+        QCOMPARE(fromCsv.value(QLatin1String(key)).toObject(), json.value(QLatin1String(key)).toObject());
 }
 
 void TestCli::shouldPrintStatsLikeTheAdminCounts()

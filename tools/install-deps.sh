@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Stalk needs, and nothing when they are all present.
-#   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers
+#   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers,
+#                                  Python and rsvg-convert (man page, completion, icons)
 #   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
-#                                  django-celery-results, Redis, PostgreSQL, MariaDB, Node/npm, Xvfb,
-#                                  clang with libFuzzer and llvm-symbolizer (tools/run-fuzz.sh)
+#                                  django-celery-results, Redis, PostgreSQL, MariaDB, Node/npm and
+#                                  curl (pouchdb-server), zsh (the completion suite),
+#                                  clang with libFuzzer and llvm-symbolizer (tools/run-fuzz.sh),
+#                                  Debian's package validators (tools/check-package.sh)
 set -euo pipefail
 
 build_packages=(
     build-essential cmake ninja-build pkg-config
-    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-tools-dev
+    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev
     libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libxkbcommon-dev
-    libsqlite3-dev qt6-svg-dev qt6-image-formats-plugins fonts-dejavu-core
+    libsqlite3-dev libqt6svg6 fonts-dejavu-core python3 librsvg2-bin
 )
 test_packages=(
     python3-celery python3-django python3-django-celery-results python3-sqlalchemy
     python3-psycopg2 python3-mysqldb python3-redis redis-server
     postgresql mariadb-server mariadb-client sqlite3
-    nodejs npm xvfb xauth imagemagick
+    nodejs npm curl zsh
     clang libclang-rt-14-dev llvm
+    lintian desktop-file-utils appstream man-db
 )
 
 packages=("${build_packages[@]}")
