@@ -86,6 +86,26 @@ private:
     TestSupport::SqliteConnection m_connection;
 };
 
+/// Stores a copy of one result of `status` as `taskId`, done now, as a worker would.
+bool storeCopyNow(const QString &path, const QString &taskId, const QString &status)
+{
+    Db db(path);
+    QSqlQuery q(db.db());
+    q.prepare(QStringLiteral(
+        "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, "
+        "result, date_done, traceback, meta, task_args, task_kwargs, task_name, worker, date_created, "
+        "periodic_task_name) SELECT ?, status, content_type, content_encoding, result, "
+        "strftime('%Y-%m-%d %H:%M:%f', 'now'), traceback, meta, task_args, task_kwargs, task_name, worker, "
+        "date_created, periodic_task_name FROM django_celery_results_taskresult WHERE status = ? LIMIT 1"));
+    q.addBindValue(taskId);
+    q.addBindValue(status);
+    if (!q.exec() || q.numRowsAffected() != 1) {
+        qWarning() << q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
 QStringList toStringList(const QJsonArray &array)
 {
     QStringList out;
@@ -220,6 +240,7 @@ private Q_SLOTS:
     void shouldDeleteEveryMatchingResultWhenAllSelected();
     void shouldDeleteOnlyTheSelectedRowsOfABigResultSet();
     void shouldRefuseToDeleteAllMatchingASearch();
+    void shouldKeepEverythingSelectedAcrossARefresh();
     void shouldDisableDeletionWhenReadOnly();
     void shouldRememberConnectionsWithoutPasswords();
     void shouldHideColumnsTheSchemaLacks();
@@ -260,6 +281,9 @@ private:
     QString bigDatabase();
     /// A writable copy of bigDatabase() in this test's temporary directory ("" if it failed).
     QString writableBigDatabase(const QString &name);
+    /// A writable copy of django.sqlite3 with 20 copies of each row (1,050: several pages);
+    /// its row count in `total`.
+    QString severalPages(qint64 *total);
     /// Adds `copies` copies of every row of the file's task table (task ids made unique).
     bool multiplyRows(const QString &path, int copies);
     /// Ticks one value of the status facet.
@@ -1062,16 +1086,7 @@ void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
     QVERIFY2(confirm->text().contains(QString::number(failures)), qPrintable(confirm->text()));
 
     // A failure stored by a worker after the dialog counted is not part of the set.
-    {
-        Db db(path);
-        QVERIFY(db.exec(QStringLiteral(
-            "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, "
-            "result, date_done, traceback, meta, task_args, task_kwargs, task_name, worker, date_created, "
-            "periodic_task_name) SELECT 'written-later', status, content_type, content_encoding, result, "
-            "strftime('%Y-%m-%d %H:%M:%f', 'now'), traceback, meta, task_args, task_kwargs, task_name, worker, "
-            "date_created, periodic_task_name FROM django_celery_results_taskresult WHERE status = 'FAILURE' "
-            "LIMIT 1")));
-    }
+    QVERIFY(storeCopyNow(path, QStringLiteral("written-later"), QStringLiteral("FAILURE")));
     QTest::mouseClick(confirm, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
     const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
@@ -1089,9 +1104,9 @@ void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
 
 void TestMainWindow::shouldDeleteOnlyTheSelectedRowsOfABigResultSet()
 {
-    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    QVERIFY(multiplyRows(path, 20));
-    const qint64 total = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable);
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
     QVERIFY(total > 2 * TaskResultModel::pageSize);
     auto w = openWindow(path);
     QTRY_COMPARE(qint64(w->model()->rowCount()), total);
@@ -1135,12 +1150,10 @@ void TestMainWindow::shouldDeleteOnlyTheSelectedRowsOfABigResultSet()
 
 void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()
 {
-    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
-    QVERIFY(multiplyRows(path, 20));
-    const qint64 total = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable);
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
     auto w = openWindow(path);
-    QTRY_COMPARE(qint64(w->model()->rowCount()), total);
-
     // Every task id has a '-': the search matches every row, which a purge cannot express.
     auto *search = child<QLineEdit>(w.get(), "searchBox");
     QVERIFY(search);
@@ -1163,6 +1176,33 @@ void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()
     QVERIFY(!child<QPushButton>(dialog, "confirmButton")->isEnabled());
     dialog->close();
     QCOMPARE(Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), total);
+}
+
+void TestMainWindow::shouldKeepEverythingSelectedAcrossARefresh()
+{
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
+    auto w = openWindow(path);
+    QTRY_COMPARE(qint64(w->model()->rowCount()), total);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QVERIFY(w->table()->selectedLoadedRows().size() < total);
+
+    // A result arrives and the window refreshes: it is selected too, as a match.
+    QVERIFY(storeCopyNow(path, QStringLiteral("arrived-later"), QStringLiteral("SUCCESS")));
+    child<QAction>(w.get(), "refreshAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), total + 1, 30000);
+    QTRY_COMPARE(w->table()->selectedRowCount(), total + 1);
+
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), total + 1, 30000);
+    QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
+    QCOMPARE(Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), total + 1);
 }
 
 void TestMainWindow::shouldDisableDeletionWhenReadOnly()
@@ -1384,6 +1424,15 @@ QString TestMainWindow::writableBigDatabase(const QString &name)
     if (big.isEmpty() || !QFile::copy(big, path))
         return {};
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return path;
+}
+
+QString TestMainWindow::severalPages(qint64 *total)
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    if (!multiplyRows(path, 20))
+        return {};
+    *total = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable);
     return path;
 }
 

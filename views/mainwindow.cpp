@@ -1042,6 +1042,9 @@ void MainWindow::deleteSelected()
         // Select All: every result matching the filters, most of them never loaded. The
         // dialog deletes them by the query, not by ids.
         auto *dialog = new DeleteSelectedDialog(m_model, m_model->query(), selected, this);
+        // The set selected is gone (or, cancelled, partly): the refresh selects nothing, not
+        // every result left.
+        connect(dialog, &DeleteSelectedDialog::deleteFinished, m_table, &QAbstractItemView::clearSelection);
         showDeleteSelectedDialog(dialog);
         return;
     }

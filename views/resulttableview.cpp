@@ -323,7 +323,15 @@ void ResultTableView::preserveSelection()
         return;
     m_preserve = true;
     m_preservedRowId = currentRowId();
+    // Everything selected, most of it never loaded (Select All on a big result set), stays
+    // everything, the rows the refresh brings too: it is every matching result, which the ids
+    // of the pages loaded now cannot say. A selection of loaded rows is kept by its ids.
+    const qint64 selected = selectedRowCount();
     m_preservedSelection = selectedRowIds();
+    m_preservedAll = m_model && m_model->rowCount() > 0 && selected >= m_model->rowCount()
+        && selected > m_preservedSelection.size();
+    if (m_preservedAll)
+        m_preservedSelection.clear();
     m_preservedScroll = verticalScrollBar()->value();
     m_preservedHScroll = horizontalScrollBar()->value();
 }
@@ -351,12 +359,14 @@ void ResultTableView::restorePreserved()
         }
     }
     QItemSelection selection;
+    if (m_preservedAll && m_model->rowCount() > 0)
+        selection.select(m_model->index(0, 0), m_model->index(m_model->rowCount() - 1, m_model->columnCount() - 1));
     for (qint64 id : std::as_const(m_preservedSelection)) {
         const int row = m_model->rowOfRowId(id);
         if (row >= 0)
             selection.select(m_model->index(row, 0), m_model->index(row, m_model->columnCount() - 1));
     }
-    if (!selection.isEmpty() || m_preservedSelection.isEmpty())
+    if (!selection.isEmpty() || (m_preservedSelection.isEmpty() && !m_preservedAll))
         sel->select(selection, QItemSelectionModel::ClearAndSelect);
     verticalScrollBar()->setValue(m_preservedScroll);
     horizontalScrollBar()->setValue(m_preservedHScroll);

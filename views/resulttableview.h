@@ -95,6 +95,7 @@ private:
     bool m_preserve = false;
     qint64 m_preservedRowId = -1;
     QVector<qint64> m_preservedSelection;
+    bool m_preservedAll = false; ///< every row was selected: select every row again
     int m_preservedScroll = 0;
     int m_preservedHScroll = 0;
 };
