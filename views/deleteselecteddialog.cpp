@@ -150,9 +150,9 @@ void DeleteSelectedDialog::onPreview(qint64 selected, const Reply<PurgePreview> 
         question += QStringLiteral(" (%1)").arg(breakdown);
     m_question->setText(question);
     const QString bound = m_criteria.cutoff.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    m_note->setText(tr("Every matching result is deleted, not only the loaded rows. Results still running "
-                       "(no date done) are kept, and so are results finished after %1, when you chose "
-                       "to delete: results written after you confirm are kept. %2")
+    m_note->setText(tr("Every matching result is deleted, not only the loaded rows. Kept: results still "
+                       "running (no date done) and results finished after %1, when you chose Delete, so "
+                       "results written after you confirm are kept. %2")
                         .arg(bound, deleteNote()));
     m_confirm->setText(m_expected == 1 ? tr("Delete 1 result") : tr("Delete %1 results").arg(n));
     m_progress->setRange(0, int(qMin<qint64>(qMax<qint64>(1, m_expected), INT_MAX)));
