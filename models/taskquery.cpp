@@ -104,3 +104,30 @@ bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, co
     return isExpired(dateDone, extraMicroseconds) && (statuses.isEmpty() || setContains(statuses, status))
         && (taskNames.isEmpty() || setContains(taskNames, taskName));
 }
+
+Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound)
+{
+    QStringList unsupported;
+    if (!query.searchTerms().isEmpty())
+        unsupported << QStringLiteral("the search text");
+    if (!query.workers.isEmpty())
+        unsupported << QStringLiteral("the worker filter");
+    if (!query.periodicTaskNames.isEmpty())
+        unsupported << QStringLiteral("the periodic task filter");
+    if (query.doneAfter.isValid())
+        unsupported << QStringLiteral("the \"done after\" date");
+    if (!unsupported.isEmpty()) {
+        return StoreError{StoreError::Code::Unsupported,
+                          QStringLiteral("a deletion by filter can narrow by status, task name and \"done before\" "
+                                         "date only, not by %1")
+                              .arg(unsupported.join(QStringLiteral(", ")))};
+    }
+    PurgeCriteria criteria;
+    criteria.cutoff = bound.toUTC();
+    if (query.doneBefore.isValid() && query.doneBefore < criteria.cutoff)
+        criteria.cutoff = query.doneBefore.toUTC();
+    criteria.statuses = query.statuses;
+    criteria.taskNames = query.taskNames;
+    criteria.includeGroups = false;
+    return criteria;
+}

@@ -99,3 +99,12 @@ struct PurgeCriteria
 };
 
 Q_DECLARE_METATYPE(PurgeCriteria)
+
+/// The purge that deletes exactly what `query` matches among the results finished before
+/// `bound` (fixed by the caller, so that results written later are kept): the query's
+/// statuses and task names narrow it, its doneBefore lowers the bound, and group results are
+/// never included. Results without a date_done (still running) never match a purge, so they
+/// are kept. A query that narrows by something a purge cannot (the search text, workers,
+/// periodic task names, a "done after" date) gives an Unsupported error saying what, rather
+/// than a purge of another set. The window's Delete Selected on "all matching" uses it.
+Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound);

@@ -86,6 +86,26 @@ private:
     TestSupport::SqliteConnection m_connection;
 };
 
+/// Stores a copy of one result of `status` as `taskId`, done now, as a worker would.
+bool storeCopyNow(const QString &path, const QString &taskId, const QString &status)
+{
+    Db db(path);
+    QSqlQuery q(db.db());
+    q.prepare(QStringLiteral(
+        "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, "
+        "result, date_done, traceback, meta, task_args, task_kwargs, task_name, worker, date_created, "
+        "periodic_task_name) SELECT ?, status, content_type, content_encoding, result, "
+        "strftime('%Y-%m-%d %H:%M:%f', 'now'), traceback, meta, task_args, task_kwargs, task_name, worker, "
+        "date_created, periodic_task_name FROM django_celery_results_taskresult WHERE status = ? LIMIT 1"));
+    q.addBindValue(taskId);
+    q.addBindValue(status);
+    if (!q.exec() || q.numRowsAffected() != 1) {
+        qWarning() << q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
 QStringList toStringList(const QJsonArray &array)
 {
     QStringList out;
@@ -217,6 +237,10 @@ private Q_SLOTS:
     void shouldToggleDatesBetweenLocalAndUtc();
     void shouldDeleteExactlyTheExpiredRows();
     void shouldDeleteSelectedRows();
+    void shouldDeleteEveryMatchingResultWhenAllSelected();
+    void shouldDeleteOnlyTheSelectedRowsOfABigResultSet();
+    void shouldRefuseToDeleteAllMatchingASearch();
+    void shouldKeepEverythingSelectedAcrossARefresh();
     void shouldDisableDeletionWhenReadOnly();
     void shouldRememberConnectionsWithoutPasswords();
     void shouldHideColumnsTheSchemaLacks();
@@ -255,6 +279,15 @@ private:
     ExportSummary exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection);
     /// Makes a copy of django.sqlite3 with about 300,000 rows (once).
     QString bigDatabase();
+    /// A writable copy of bigDatabase() in this test's temporary directory ("" if it failed).
+    QString writableBigDatabase(const QString &name);
+    /// A writable copy of django.sqlite3 with 20 copies of each row (1,050: several pages);
+    /// its row count in `total`.
+    QString severalPages(qint64 *total);
+    /// Adds `copies` copies of every row of the file's task table (task ids made unique).
+    bool multiplyRows(const QString &path, int copies);
+    /// Ticks one value of the status facet.
+    void tickStatus(MainWindow *w, const QString &status);
 
     QDir m_fixtures;
     QJsonObject m_expect;
@@ -988,6 +1021,190 @@ void TestMainWindow::shouldDeleteSelectedRows()
     }
 }
 
+void TestMainWindow::tickStatus(MainWindow *w, const QString &status)
+{
+    auto *facet = child<QListWidget>(w, "statusFacet");
+    QVERIFY(facet);
+    QListWidgetItem *item = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 for (int i = 0; i < facet->count(); ++i) {
+                                     if (facet->item(i)->data(Qt::UserRole).toString() == status)
+                                         item = facet->item(i);
+                                 }
+                                 return item != nullptr;
+                             }()),
+                             30000);
+    item->setCheckState(Qt::Checked);
+}
+
+void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
+{
+    const QString path = writableBigDatabase(QStringLiteral("all.sqlite3"));
+    QVERIFY(!path.isEmpty());
+    const auto countWhere = [&path](const char *condition) {
+        return Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE ")
+                               + QLatin1String(condition));
+    };
+    const qint64 failures = countWhere("status = 'FAILURE'");
+    const qint64 others = countWhere("status <> 'FAILURE'");
+    QVERIFY(failures > 10 * TaskResultModel::pageSize && others > 0);
+
+    auto w = openWindow(path);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
+    tickStatus(w.get(), QStringLiteral("FAILURE"));
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
+                                 && w->model()->countState().matching == failures,
+                             30000);
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), failures, 30000);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+
+    // Ctrl+A, then Del: the dialog counts every matching result in the background.
+    EventLoopGaps gaps;
+    gaps.start();
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QCOMPARE(w->table()->selectedRowCount(), failures);
+    QVERIFY(w->table()->selectedLoadedRows().size() < failures); // most rows were never loaded
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), failures, 30000);
+    const qint64 maxGap = gaps.stop();
+    qInfo("longest event-loop gap from Ctrl+A to the counted dialog: %lld ms (own stall %lld ms)", maxGap,
+          gaps.longestOwnStall());
+    if (!qEnvironmentVariableIsSet("STALK_SANITIZED"))
+        QVERIFY2(gaps.longestOwnStall() < 200,
+                 qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(gaps.longestOwnStall())));
+    const QString question = child<QLabel>(dialog, "questionLabel")->text();
+    QVERIFY2(question.contains(QStringLiteral("all %1 results").arg(failures)), qPrintable(question));
+    QVERIFY2(question.contains(QStringLiteral("%1 FAILURE").arg(failures)), qPrintable(question));
+    QVERIFY(child<QLabel>(dialog, "noteLabel")->text().contains(QStringLiteral("written after you confirm are kept")));
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QTRY_VERIFY(confirm->isEnabled());
+    QVERIFY2(confirm->text().contains(QString::number(failures)), qPrintable(confirm->text()));
+
+    // A failure stored by a worker after the dialog counted is not part of the set.
+    QVERIFY(storeCopyNow(path, QStringLiteral("written-later"), QStringLiteral("FAILURE")));
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY(!summary.cancelled);
+    QVERIFY(!summary.error.isError());
+    QCOMPARE(summary.tasksDeleted, failures);
+    dialog->close();
+
+    // Exactly the matching rows are gone: the other statuses and the late failure stay.
+    QCOMPARE(countWhere("status <> 'FAILURE'"), others);
+    QCOMPARE(Db(path).column(QStringLiteral("SELECT task_id FROM django_celery_results_taskresult WHERE status = 'FAILURE'")),
+             QStringList{QStringLiteral("written-later")});
+    QTRY_COMPARE_WITH_TIMEOUT(w->model()->rowCount(), 1, 30000);
+}
+
+void TestMainWindow::shouldDeleteOnlyTheSelectedRowsOfABigResultSet()
+{
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
+    QVERIFY(total > 2 * TaskResultModel::pageSize);
+    auto w = openWindow(path);
+    QTRY_COMPARE(qint64(w->model()->rowCount()), total);
+    QTRY_VERIFY(w->model()->cachedRow(4));
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+
+    // Rows 0-4 of more than two pages: a partial selection deletes those ids, as always.
+    w->table()->selectRow(0);
+    w->table()->selectionModel()->select(
+        QItemSelection(w->model()->index(0, 0), w->model()->index(4, w->model()->columnCount() - 1)),
+        QItemSelectionModel::Select);
+    QStringList doomed;
+    for (int r = 0; r < 5; ++r)
+        doomed << w->model()->index(r, 0).data(TaskResultModel::TaskIdRole).toString();
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
+    QCOMPARE(dialog->expected(), qint64(5));
+    QVERIFY2(child<QLabel>(dialog, "questionLabel")->text().startsWith(QStringLiteral("Delete 5 selected results?")),
+             qPrintable(child<QLabel>(dialog, "questionLabel")->text()));
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QTRY_VERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.first().first().value<PurgeSummary>().tasksDeleted, qint64(5));
+    dialog->close();
+
+    Db db(path);
+    QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), total - 5);
+    for (const QString &id : std::as_const(doomed)) {
+        QSqlQuery q(db.db());
+        q.prepare(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE task_id = ?"));
+        q.addBindValue(id);
+        QVERIFY(q.exec() && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+    }
+}
+
+void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()
+{
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
+    auto w = openWindow(path);
+    // Every task id has a '-': the search matches every row, which a purge cannot express.
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    QVERIFY(search);
+    search->setText(QStringLiteral("-"));
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->query().search == QLatin1String("-")
+                                 && w->model()->countState().kind() == CountState::Kind::Exact
+                                 && w->model()->countState().matching == total,
+                             30000);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    const QString question = child<QLabel>(dialog, "questionLabel")->text();
+    QVERIFY2(question.contains(QStringLiteral("cannot be deleted together")), qPrintable(question));
+    const QString note = child<QLabel>(dialog, "noteLabel")->text();
+    QVERIFY2(note.contains(QStringLiteral("search text")), qPrintable(note));
+    QVERIFY(!child<QPushButton>(dialog, "confirmButton")->isEnabled());
+    dialog->close();
+    QCOMPARE(Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), total);
+}
+
+void TestMainWindow::shouldKeepEverythingSelectedAcrossARefresh()
+{
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
+    auto w = openWindow(path);
+    QTRY_COMPARE(qint64(w->model()->rowCount()), total);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QVERIFY(w->table()->selectedLoadedRows().size() < total);
+
+    // A result arrives and the window refreshes: it is selected too, as a match.
+    QVERIFY(storeCopyNow(path, QStringLiteral("arrived-later"), QStringLiteral("SUCCESS")));
+    child<QAction>(w.get(), "refreshAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), total + 1, 30000);
+    QTRY_COMPARE(w->table()->selectedRowCount(), total + 1);
+
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), total + 1, 30000);
+    QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
+    QCOMPARE(Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), total + 1);
+}
+
 void TestMainWindow::shouldDisableDeletionWhenReadOnly()
 {
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
@@ -1193,9 +1410,37 @@ QString TestMainWindow::bigDatabase()
     if (!QFile::copy(fixture(QStringLiteral("django.sqlite3")), path))
         return {};
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (!multiplyRows(path, 6000))
+        return {};
+    m_bigRows = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult"));
+    m_bigPath = path;
+    return m_bigPath;
+}
+
+QString TestMainWindow::writableBigDatabase(const QString &name)
+{
+    const QString big = bigDatabase();
+    const QString path = m_tmp->filePath(name);
+    if (big.isEmpty() || !QFile::copy(big, path))
+        return {};
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return path;
+}
+
+QString TestMainWindow::severalPages(qint64 *total)
+{
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    if (!multiplyRows(path, 20))
+        return {};
+    *total = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable);
+    return path;
+}
+
+bool TestMainWindow::multiplyRows(const QString &path, int copies)
+{
     Db db(path);
     if (!db.ok())
-        return {};
+        return false;
     QSqlQuery info(db.db());
     QStringList columns;
     info.exec(QStringLiteral("PRAGMA table_info(django_celery_results_taskresult)"));
@@ -1211,15 +1456,12 @@ QString TestMainWindow::bigDatabase()
     db.exec(QStringLiteral("PRAGMA journal_mode=OFF"));
     db.exec(QStringLiteral("PRAGMA synchronous=OFF"));
     const bool ok = db.exec(QStringLiteral(
-                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %3) "
                                 "INSERT INTO django_celery_results_taskresult (%1) SELECT %2 "
                                 "FROM django_celery_results_taskresult t, n")
-                                .arg(columns.join(u','), selects.join(u',')));
-    if (!ok)
-        return {};
-    m_bigRows = db.scalar(QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult"));
-    m_bigPath = path;
-    return m_bigPath;
+                                .arg(columns.join(u','), selects.join(u','))
+                                .arg(copies));
+    return ok;
 }
 
 void TestMainWindow::shouldStayResponsiveDuringLargeQuery()
@@ -1321,11 +1563,8 @@ void TestMainWindow::shouldStayResponsiveWhenAHugeRowIsSelected()
 
 void TestMainWindow::shouldKeepUndeletedRowsWhenPurgeCancelled()
 {
-    const QString big = bigDatabase();
-    QVERIFY(!big.isEmpty());
-    const QString path = m_tmp->filePath(QStringLiteral("cancel.sqlite3"));
-    QVERIFY(QFile::copy(big, path));
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    const QString path = writableBigDatabase(QStringLiteral("cancel.sqlite3"));
+    QVERIFY(!path.isEmpty());
     const QString cutoffSql = QStringLiteral("'2025-02-01 00:00:00'");
     qint64 expiredBefore = 0, keptBefore = 0;
     {

@@ -13,6 +13,9 @@ private Q_SLOTS:
     void shouldBeUnfilteredOnlyWithoutNarrowing();
     void shouldTellNullFromEmptyInFilterLists();
     void shouldCompareEveryField();
+    void shouldDeleteByFilterExactlyWhatTheQueryMatches();
+    void shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data();
+    void shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow();
 };
 
 void TestTaskQuery::shouldSplitSearchLikeDjangoAdmin_data()
@@ -183,6 +186,68 @@ void TestTaskQuery::shouldCompareEveryField()
         QVERIFY2(!(changed[i] == base), qPrintable(QString::number(i)));
         QCOMPARE(changed[i], changed[i]);
     }
+}
+
+void TestTaskQuery::shouldDeleteByFilterExactlyWhatTheQueryMatches()
+{
+    const QDateTime bound(QDate(2025, 3, 1), QTime(12, 0), Qt::UTC);
+    TaskQuery query;
+    query.statuses = QStringList{QStringLiteral("FAILURE"), QString()};
+    query.taskNames = QStringList{QStringLiteral("tasks.add")};
+    query.sortField = Field::Status; // the order does not narrow
+    Outcome<PurgeCriteria> criteria = purgeCriteriaFor(query, bound);
+    QVERIFY(criteria.ok());
+    QCOMPARE(criteria->cutoff, bound);
+    QCOMPARE(criteria->statuses, query.statuses);
+    QVERIFY(criteria->statuses.at(1).isNull()); // NULL stays NULL
+    QCOMPARE(criteria->taskNames, query.taskNames);
+    QVERIFY(!criteria->includesGroups());
+    const QDateTime done(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    QVERIFY(criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add")));
+    QVERIFY(!criteria->matches(done, QStringLiteral("SUCCESS"), QStringLiteral("tasks.add")));
+    QVERIFY(!criteria->matches(bound.addSecs(1), QStringLiteral("FAILURE"), QStringLiteral("tasks.add")));
+    QVERIFY(!criteria->matches(QDateTime(), QStringLiteral("FAILURE"), QStringLiteral("tasks.add"))); // still running
+
+    // An earlier "done before" lowers the bound; a later one leaves it.
+    query.doneBefore = done;
+    QCOMPARE(purgeCriteriaFor(query, bound)->cutoff, done);
+    query.doneBefore = bound.addDays(1);
+    QCOMPARE(purgeCriteriaFor(query, bound)->cutoff, bound);
+
+    // Nothing narrowed: every finished result, and still no group results.
+    criteria = purgeCriteriaFor(TaskQuery(), bound);
+    QVERIFY(criteria.ok());
+    QVERIFY(!criteria->isNarrowed());
+    QVERIFY(!criteria->includesGroups());
+}
+
+void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data()
+{
+    QTest::addColumn<TaskQuery>("query");
+    QTest::addColumn<QString>("named");
+    TaskQuery q;
+    q.search = QStringLiteral("timeout");
+    QTest::newRow("search") << q << QStringLiteral("the search text");
+    q = TaskQuery();
+    q.workers = QStringList{QStringLiteral("w1")};
+    QTest::newRow("worker") << q << QStringLiteral("the worker filter");
+    q = TaskQuery();
+    q.periodicTaskNames = QStringList{QString()};
+    QTest::newRow("periodic") << q << QStringLiteral("the periodic task filter");
+    q = TaskQuery();
+    q.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    QTest::newRow("done after") << q << QStringLiteral("the \"done after\" date");
+}
+
+void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow()
+{
+    QFETCH(TaskQuery, query);
+    QFETCH(QString, named);
+    query.statuses = QStringList{QStringLiteral("FAILURE")};
+    const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(query, QDateTime::currentDateTimeUtc());
+    QVERIFY(!criteria.ok());
+    QCOMPARE(criteria.error().code, StoreError::Code::Unsupported);
+    QVERIFY2(criteria.error().message.contains(named), qPrintable(criteria.error().message));
 }
 
 QTEST_APPLESS_MAIN(TestTaskQuery)

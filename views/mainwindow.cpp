@@ -779,13 +779,7 @@ void MainWindow::updateCountLabel()
         text = tr("%1 of %2 results").arg(locale.toString(count.matching), locale.toString(count.total));
     if (count.loaded >= 0)
         text += tr(" · loading… %1 documents").arg(locale.toString(count.loaded));
-    // Whole rows are selected, so the ranges' heights add up to the rows: no walk over a
-    // select-all of millions of rows on every selection change.
-    qint64 selected = 0;
-    if (m_table->selectionModel()) {
-        for (const QItemSelectionRange &range : m_table->selectionModel()->selection())
-            selected += range.height();
-    }
+    const qint64 selected = m_table->selectedRowCount();
     if (selected > 1)
         text += tr(" · %1 selected").arg(locale.toString(selected));
     m_countLabel->setText(text);
@@ -996,12 +990,10 @@ void MainWindow::exportResults()
         return;
     const CountState &count = m_model->countState();
     const qint64 matching = count.kind() == CountState::Kind::Exact ? count.matching : -1;
-    qint64 selected = 0;
-    for (const QItemSelectionRange &range : m_table->selectionModel()->selection())
-        selected += range.height();
+    const qint64 selected = m_table->selectedRowCount();
     QVector<qint64> ids;
     // Everything selected is the matching results, loaded or not: no ids needed.
-    if (selected > 0 && !(matching >= 0 && selected >= matching)) {
+    if (selected > 0 && !selectsAllMatching()) {
         QModelIndexList rows = m_table->selectedLoadedRows();
         std::sort(rows.begin(), rows.end(),
                   [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
@@ -1045,11 +1037,21 @@ void MainWindow::deleteSelected()
     if (!m_opened || isReadOnly())
         return;
     const QModelIndexList rows = m_table->selectedLoadedRows();
+    const qint64 selected = m_table->selectedRowCount();
+    if (selected > rows.size() && selectsAllMatching()) {
+        // Select All: every result matching the filters, most of them never loaded. The
+        // dialog deletes them by the query, not by ids.
+        auto *dialog = new DeleteSelectedDialog(m_model, m_model->query(), selected, this);
+        // The set selected is gone (or, cancelled, partly): the refresh selects nothing, not
+        // every result left.
+        connect(dialog, &DeleteSelectedDialog::deleteFinished, m_table, &QAbstractItemView::clearSelection);
+        showDeleteSelectedDialog(dialog);
+        return;
+    }
     if (rows.isEmpty()) {
         statusBar()->showMessage(tr("Select the results to delete first"), 3000);
         return;
     }
-    const qsizetype selected = m_table->selectionModel()->selectedRows().size();
     if (selected > rows.size()) {
         // Rows never scrolled into view are not read, so their ids are unknown here.
         statusBar()->showMessage(
@@ -1065,12 +1067,24 @@ void MainWindow::deleteSelected()
         const TaskResult *row = m_model->cachedRow(index.row());
         byStatus[row ? row->status : QString()] += 1;
     }
-    auto *dialog = new DeleteSelectedDialog(m_model, ids, byStatus, this);
+    showDeleteSelectedDialog(new DeleteSelectedDialog(m_model, ids, byStatus, this));
+}
+
+void MainWindow::showDeleteSelectedDialog(DeleteSelectedDialog *dialog)
+{
     dialog->setObjectName(QStringLiteral("deleteSelectedDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setReadOnly(isReadOnly());
     connect(dialog, &DeleteSelectedDialog::deleteFinished, this, &MainWindow::onDeletionFinished);
     dialog->open();
+}
+
+bool MainWindow::selectsAllMatching() const
+{
+    const CountState &count = m_model->countState();
+    if (count.kind() != CountState::Kind::Exact || count.matching <= 0)
+        return false;
+    return m_table->selectedRowCount() >= count.matching;
 }
 
 void MainWindow::onDeletionFinished(const PurgeSummary &summary)

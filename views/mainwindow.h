@@ -9,6 +9,7 @@
 #include <utility>
 
 class ConnectionBar;
+class DeleteSelectedDialog;
 class DetailPane;
 class ErrorBanner;
 class FilterPanel;
@@ -94,6 +95,10 @@ private:
     void newWindow();
     void deleteExpired();
     void deleteSelected();
+    void showDeleteSelectedDialog(DeleteSelectedDialog *dialog);
+    /// Every result matching the query is selected, loaded or not (Select All, on an exact
+    /// count): Export and Delete Selected then act on the query, not on row ids.
+    bool selectsAllMatching() const;
     void filterBy(Field field, const QString &value);
     /// What Copy Row as JSON writes for a row, and with which fields: the complete row when the
     /// detail pane has it (then exactly what `stalk show` prints); else the page row, without

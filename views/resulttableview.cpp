@@ -4,6 +4,7 @@
 #include <QItemSelection>
 #include <QKeyEvent>
 #include <QScrollBar>
+#include <QSet>
 #include <QSettings>
 #include <QTimer>
 
@@ -249,16 +250,44 @@ qint64 ResultTableView::currentRowId() const
 QModelIndexList ResultTableView::selectedLoadedRows() const
 {
     QModelIndexList out;
-    if (!selectionModel())
+    if (!selectionModel() || !m_model)
         return out;
-    const QModelIndexList rows = selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows) {
-        // cachedRow(), not data(): asking data() for a row would load its page, and a
-        // select-all over a million rows must not read them all.
-        if (m_model && m_model->cachedRow(index.row()))
-            out.push_back(index);
+    // Walks the selection's ranges page by page, not row by row: a select-all of a million
+    // rows is one range, and QItemSelectionModel::selectedRows() would make (and check) a
+    // million indexes for it, seconds on the GUI thread. cachedRow(), not data(): asking
+    // data() for a row would load its page.
+    const QItemSelection selection = selectionModel()->selection();
+    const int lastColumn = m_model->columnCount() - 1;
+    QSet<int> seen; // ranges may overlap (a row selected twice by Ctrl+click and Shift+click)
+    for (const QItemSelectionRange &range : selection) {
+        const bool wholeRows = range.left() == 0 && range.right() == lastColumn;
+        for (int row = range.top(); row <= range.bottom();) {
+            if (!m_model->cachedRow(row)) {
+                row = (row / TaskResultModel::pageSize + 1) * TaskResultModel::pageSize;
+                continue;
+            }
+            if ((selection.size() == 1 || !seen.contains(row))
+                && (wholeRows || selectionModel()->isRowSelected(row, QModelIndex()))) {
+                if (selection.size() > 1)
+                    seen.insert(row);
+                out.push_back(m_model->index(row, 0));
+            }
+            ++row;
+        }
     }
     return out;
+}
+
+qint64 ResultTableView::selectedRowCount() const
+{
+    // Whole rows are selected, so the ranges' heights add up to the rows: no walk over a
+    // select-all of millions of rows.
+    qint64 selected = 0;
+    if (selectionModel()) {
+        for (const QItemSelectionRange &range : selectionModel()->selection())
+            selected += range.height();
+    }
+    return selected;
 }
 
 QVector<qint64> ResultTableView::selectedRowIds() const
@@ -294,7 +323,15 @@ void ResultTableView::preserveSelection()
         return;
     m_preserve = true;
     m_preservedRowId = currentRowId();
+    // Everything selected, most of it never loaded (Select All on a big result set), stays
+    // everything, the rows the refresh brings too: it is every matching result, which the ids
+    // of the pages loaded now cannot say. A selection of loaded rows is kept by its ids.
+    const qint64 selected = selectedRowCount();
     m_preservedSelection = selectedRowIds();
+    m_preservedAll = m_model && m_model->rowCount() > 0 && selected >= m_model->rowCount()
+        && selected > m_preservedSelection.size();
+    if (m_preservedAll)
+        m_preservedSelection.clear();
     m_preservedScroll = verticalScrollBar()->value();
     m_preservedHScroll = horizontalScrollBar()->value();
 }
@@ -322,12 +359,14 @@ void ResultTableView::restorePreserved()
         }
     }
     QItemSelection selection;
+    if (m_preservedAll && m_model->rowCount() > 0)
+        selection.select(m_model->index(0, 0), m_model->index(m_model->rowCount() - 1, m_model->columnCount() - 1));
     for (qint64 id : std::as_const(m_preservedSelection)) {
         const int row = m_model->rowOfRowId(id);
         if (row >= 0)
             selection.select(m_model->index(row, 0), m_model->index(row, m_model->columnCount() - 1));
     }
-    if (!selection.isEmpty() || m_preservedSelection.isEmpty())
+    if (!selection.isEmpty() || (m_preservedSelection.isEmpty() && !m_preservedAll))
         sel->select(selection, QItemSelectionModel::ClearAndSelect);
     verticalScrollBar()->setValue(m_preservedScroll);
     horizontalScrollBar()->setValue(m_preservedHScroll);

@@ -52,6 +52,9 @@ public:
     QVector<qint64> selectedRowIds() const;
     /// Rows (model indexes of column 0) that are selected and loaded.
     QModelIndexList selectedLoadedRows() const;
+    /// How many rows are selected, loaded or not (the selection ranges' heights; cheap for a
+    /// select-all of millions of rows).
+    qint64 selectedRowCount() const;
     /// Selects row (whole row) and makes it current.
     void selectRow(int row);
 
@@ -92,6 +95,7 @@ private:
     bool m_preserve = false;
     qint64 m_preservedRowId = -1;
     QVector<qint64> m_preservedSelection;
+    bool m_preservedAll = false; ///< every row was selected: select every row again
     int m_preservedScroll = 0;
     int m_preservedHScroll = 0;
 };
