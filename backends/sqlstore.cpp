@@ -607,10 +607,13 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
     batchSize = qMax(1, batchSize);
     DeleteBatch batch;
     batch.excludedWriters = m_dialect->writeLocksWholeDatabase();
-    const bool walkDates = m_planner && m_planner->walksDateIndexForPurge();
+    // Along the date_done index when there is one: each batch reads only the rows it
+    // deletes, from where the last one ended, so the last batch does not pass every younger
+    // row looking for more, and a narrowed purge passes the rows it keeps once in all.
+    const bool walkDates = m_statements.layout().dateDoneIndexed;
     const StoreError error = inTransaction(what, [&]() -> StoreError {
         bool tasksLeft = false;
-        const StoreError e = walkDates ? m_planner->purgeTasks(criteria, batchSize, &batch.tasks, &tasksLeft)
+        const StoreError e = walkDates ? purgeTasksByDate(criteria, batchSize, &batch.tasks, &tasksLeft)
                                        : deleteBatch(m_statements.deleteExpired(criteria, batchSize),
                                                      m_statements.anyExpired(criteria), batchSize, what, &batch.tasks,
                                                      &tasksLeft);
@@ -632,8 +635,45 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
     if (error)
         return error;
     if (walkDates)
-        m_planner->purgeCommitted();
+        m_purgeCommitted = m_purgeWorking;
     return batch;
+}
+
+namespace {
+
+QString purgeKey(const PurgeCriteria &criteria)
+{
+    return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
+        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f');
+}
+
+} // namespace
+
+StoreError SqlStore::purgeTasksByDate(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft)
+{
+    const QString what = QStringLiteral("deleting expired results");
+    const QString key = purgeKey(criteria);
+    m_purgeWorking = m_purgeCommitted;
+    const SqlPurgeCursor after = m_purgeCommitted.criteria == key ? m_purgeCommitted.position : SqlPurgeCursor();
+    // The batch's last key first, then one range delete up to it: a plain index range on
+    // every engine (no ORDER BY … LIMIT in the DELETE, which MariaDB plans as a filesort).
+    SqlPurgeCursor end;
+    const StoreError e = forEachRow(m_statements.purgeBatchEnd(criteria, after, batchSize), what,
+                                    [&](const QSqlQuery &q) {
+                                        if (end.isValid())
+                                            *tasksLeft = true;
+                                        else
+                                            end = {q.value(0), q.value(1).toLongLong()};
+                                    });
+    if (e)
+        return e;
+    auto del = run(m_statements.deleteExpiredBetween(criteria, after, end), what);
+    if (!del)
+        return del.error();
+    *deleted = qMax(0, del->numRowsAffected());
+    if (end.isValid())
+        m_purgeWorking = {key, end};
+    return {};
 }
 
 StoreError SqlStore::deleteBatch(const SqlStatement &del, const SqlStatement &any, qint64 limit, const QString &what,
