@@ -452,6 +452,26 @@ SqlStatement SqlStatements::anyExpired(const PurgeCriteria &criteria) const
     return exists(expired(criteria));
 }
 
+SqlStatement SqlStatements::deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                                int batchSize) const
+{
+    const SqlClause clause = expiredAfter(criteria, after);
+    const QString date = column(Field::DateDone);
+    const QString id = column(Field::RowId);
+    // RETURNING (SQLite 3.35+; this plan is SQLite's) tells where the batch ended.
+    SqlStatement s{m_dialect->batchDeleteSql(table(), id, clause.where(), date + QStringLiteral(", ") + id)
+                       + QStringLiteral(" RETURNING %1, %2").arg(date, id),
+                   clause.values,
+                   {}};
+    s.values << batchSize;
+    return s;
+}
+
+SqlStatement SqlStatements::anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
+{
+    return exists(expiredAfter(criteria, after));
+}
+
 SqlStatement SqlStatements::purgeBatchEnd(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
                                           int batchSize) const
 {

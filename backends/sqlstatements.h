@@ -147,6 +147,10 @@ public:
     /// Deletes at most batchSize expired results, in id order.
     SqlStatement deleteExpired(const PurgeCriteria &criteria, int batchSize) const;
     SqlStatement anyExpired(const PurgeCriteria &criteria) const;
+    /// Deletes at most batchSize expired results after `after` in (date_done, id) order and
+    /// returns the date_done (as stored) and id of each: SQLite's one statement per batch.
+    SqlStatement deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    SqlStatement anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
     /// Where the next batch of a purge walking the date_done index ends: the expired results
     /// after `after` in (date_done, id) order, from the batchSize-th on, at most two rows of
     /// (date_done as the dialect's dateSelect() renders it, id). The first is the batch's last

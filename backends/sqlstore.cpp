@@ -655,9 +655,35 @@ StoreError SqlStore::purgeTasksByDate(const PurgeCriteria &criteria, int batchSi
     const QString key = purgeKey(criteria);
     m_purgeWorking = m_purgeCommitted;
     const SqlPurgeCursor after = m_purgeCommitted.criteria == key ? m_purgeCommitted.position : SqlPurgeCursor();
-    // The batch's last key first, then one range delete up to it: a plain index range on
-    // every engine (no ORDER BY … LIMIT in the DELETE, which MariaDB plans as a filesort).
     SqlPurgeCursor end;
+    if (m_dialect->writeLocksWholeDatabase()) {
+        // SQLite: one statement, whose RETURNING tells where the batch ended. Its commits
+        // (syncs) dominate a batch, so a second statement per batch would mean smaller
+        // batches within the same lock time: 10-20% slower at 30,000 rows.
+        const StoreError e = forEachRow(
+            m_statements.deleteExpiredByDate(criteria, after, batchSize), what, [&](const QSqlQuery &q) {
+                ++*deleted;
+                const QVariant doneAt = q.value(0);
+                const qint64 rowId = q.value(1).toLongLong();
+                // RETURNING gives the rows in no promised order: keep the last in (date_done, id).
+                const int order = end.isValid() ? QString::compare(doneAt.toString(), end.dateDone.toString()) : 1;
+                if (order > 0 || (order == 0 && rowId > end.rowId))
+                    end = {doneAt, rowId};
+            });
+        if (e)
+            return e;
+        if (end.isValid())
+            m_purgeWorking = {key, end};
+        if (*deleted >= batchSize) {
+            auto any = scalar(m_statements.anyExpiredAfter(criteria, end.isValid() ? end : after), what);
+            if (!any)
+                return any.error();
+            *tasksLeft = *any != 0;
+        }
+        return {};
+    }
+    // The servers: the batch's last key first, then one range delete up to it, a plain
+    // index range (no ORDER BY … LIMIT in the DELETE, which MariaDB plans as a filesort).
     const StoreError e = forEachRow(m_statements.purgeBatchEnd(criteria, after, batchSize), what,
                                     [&](const QSqlQuery &q) {
                                         if (end.isValid())

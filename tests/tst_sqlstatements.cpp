@@ -722,6 +722,17 @@ void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor()
     const SqlStatement last = b.statements.deleteExpiredBetween(criteria, end, SqlPurgeCursor());
     QCOMPARE(last.sql, deleteFrom + expired + after);
     QCOMPARE(last.values, afterValues);
+    if (engine != Engine::Sqlite)
+        return;
+    // SQLite deletes a batch in one statement, which returns where it ended.
+    const SqlStatement byDate = b.statements.deleteExpiredByDate(criteria, end, 7);
+    QCOMPARE(byDate.sql, QStringLiteral("DELETE FROM %1 WHERE %2 IN (SELECT %2 FROM %1%3%4 ORDER BY %5, %2 LIMIT ?) "
+                                        "RETURNING %5, %2")
+                             .arg(b.statements.table(), id, expired, after, date));
+    QCOMPARE(byDate.values, afterValues + QVariantList{7});
+    const SqlStatement left = b.statements.anyExpiredAfter(criteria, end);
+    QCOMPARE(left.sql, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2%3)").arg(b.statements.table(), expired, after));
+    QCOMPARE(left.values, afterValues);
 }
 
 void TestSqlStatements::shouldPurgeGroupsOnlyWhenNotNarrowed_data()
