@@ -258,3 +258,9 @@ StoreError MysqlDialect::mapError(const QSqlError &error, const QString &what) c
     }
     return {StoreError::Code::QueryFailed, QStringLiteral("%1 failed on %2: %3").arg(what, where, detail)};
 }
+
+QString MysqlDialect::indexLedBySql() const
+{
+    return QStringLiteral("SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                          "AND TABLE_NAME = ? AND COLUMN_NAME = ? AND SEQ_IN_INDEX = 1 LIMIT 1");
+}

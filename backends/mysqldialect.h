@@ -54,6 +54,7 @@ private:
     QString cancelSql(qint64 sessionId) const override;
     QString tableNamesSql() const override;
     QString columnsSql() const override;
+    QString indexLedBySql() const override;
     QString columnType(const QSqlQuery &row) const override;
     StoreError connectError(const QSqlError &error, qint64 elapsedMs) const;
     QString hostPort() const;

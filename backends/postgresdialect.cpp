@@ -284,3 +284,14 @@ StoreError PostgresDialect::mapError(const QSqlError &error, const QString &what
     }
     return {StoreError::Code::QueryFailed, QStringLiteral("%1 failed on %2: %3").arg(what, where, detail)};
 }
+
+QString PostgresDialect::indexLedBySql() const
+{
+    // The table as columnsSql() finds it; plain column indexes only (indkey[0] is 0 for an
+    // expression), not partial ones.
+    return QStringLiteral("SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+                          "WHERE n.nspname = current_schema() AND c.relname = ? AND a.attname = ? "
+                          "AND i.indpred IS NULL LIMIT 1");
+}

@@ -107,3 +107,13 @@ Outcome<QVector<SqlColumn>> ServerDialect::columns(QSqlDatabase &db, const QStri
         return error;
     return result;
 }
+
+Outcome<bool> ServerDialect::hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const
+{
+    bool found = false;
+    const StoreError error = forEachRow(db, indexLedBySql(), {table, column}, QStringLiteral("reading the indexes of %1").arg(table),
+                                        [&found](const QSqlQuery &) { found = true; });
+    if (error.isError())
+        return error;
+    return found;
+}

@@ -20,6 +20,7 @@ public:
     QDateTime readDate(const QVariant &stored, QString *problem) const final;
     Outcome<QStringList> tableNames(QSqlDatabase &db) const final;
     Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const final;
+    Outcome<bool> hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const final;
 
 protected:
     ServerDialect(StoreUrl url, bool readOnly);
@@ -32,6 +33,9 @@ protected:
     virtual QString tableNamesSql() const = 0;
     /// The catalog query listing a table's columns (the table name bound), name first.
     virtual QString columnsSql() const = 0;
+    /// The catalog query giving a row when an index of the table (bound first) has the column
+    /// (bound second) as its first column.
+    virtual QString indexLedBySql() const = 0;
     /// A row of columnsSql() as the lower-case type text SqlLayout detects schemas by.
     virtual QString columnType(const QSqlQuery &row) const = 0;
     /// Records the connected session's id (0: none) for interrupt().

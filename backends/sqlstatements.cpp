@@ -207,10 +207,12 @@ SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFi
 SqlClause SqlStatements::expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
 {
     // The narrowing filters' own indexes stay out: the plan walks the date_done index.
-    SqlClause clause = expired(criteria, true);
+    SqlClause clause = expired(criteria, m_dialect->steersIndexWithUnaryPlus());
     if (after.isValid()) {
-        clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(column(Field::DateDone), column(Field::RowId)),
-                   {after.dateDone, after.rowId});
+        // (date_done, id) > (d, i), spelt so that MariaDB sees the range date_done >= d too.
+        const QString date = column(Field::DateDone);
+        clause.add(QStringLiteral("%1 >= ? AND (%1 > ? OR %2 > ?)").arg(date, column(Field::RowId)),
+                   {after.dateDone, after.dateDone, after.rowId});
     }
     return clause;
 }
@@ -468,6 +470,32 @@ SqlStatement SqlStatements::deleteExpiredByDate(const PurgeCriteria &criteria, c
 SqlStatement SqlStatements::anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
 {
     return exists(expiredAfter(criteria, after));
+}
+
+SqlStatement SqlStatements::purgeBatchEnd(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                          int batchSize) const
+{
+    const SqlClause clause = expiredAfter(criteria, after);
+    const QString date = column(Field::DateDone);
+    const QString id = column(Field::RowId);
+    SqlStatement s{QStringLiteral("SELECT %1, %2 FROM %3%4 ORDER BY %5, %2 LIMIT 2 OFFSET ?")
+                       .arg(m_dialect->dateSelect(date), id, table(), clause.where(), date),
+                   clause.values,
+                   {}};
+    s.values << qMax(0, batchSize - 1);
+    return s;
+}
+
+SqlStatement SqlStatements::deleteExpiredBetween(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                                 const SqlPurgeCursor &upTo) const
+{
+    SqlClause clause = expiredAfter(criteria, after);
+    if (upTo.isValid()) {
+        // (date_done, id) <= (d, i), as one range like expiredAfter()'s.
+        clause.add(QStringLiteral("%1 <= ? AND (%1 < ? OR %2 <= ?)").arg(column(Field::DateDone), column(Field::RowId)),
+                   {upTo.dateDone, upTo.dateDone, upTo.rowId});
+    }
+    return {QStringLiteral("DELETE FROM %1%2").arg(table(), clause.where()), clause.values, {}};
 }
 
 SqlStatement SqlStatements::deleteExpiredGroups(const PurgeCriteria &criteria, qint64 limit) const

@@ -37,7 +37,8 @@ struct SqlStatement
     bool isEmpty() const { return sql.isEmpty(); }
 };
 
-/// Where a purge walking the date_done index stopped: date_done (as stored) and id of the
+/// Where a purge walking the date_done index stopped: date_done (as the dialect's
+/// dateSelect() renders it, so that it compares exactly with the stored value) and id of the
 /// last row it deleted in that order. Plain value type.
 struct SqlPurgeCursor
 {
@@ -146,10 +147,19 @@ public:
     /// Deletes at most batchSize expired results, in id order.
     SqlStatement deleteExpired(const PurgeCriteria &criteria, int batchSize) const;
     SqlStatement anyExpired(const PurgeCriteria &criteria) const;
-    /// Deletes at most batchSize expired results after `after` in (date_done, id) order,
-    /// walking the date_done index (SQLite), and returns the date_done and id of each.
+    /// Deletes at most batchSize expired results after `after` in (date_done, id) order and
+    /// returns the date_done (as stored) and id of each: SQLite's one statement per batch.
     SqlStatement deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
     SqlStatement anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
+    /// Where the next batch of a purge walking the date_done index ends: the expired results
+    /// after `after` in (date_done, id) order, from the batchSize-th on, at most two rows of
+    /// (date_done as the dialect's dateSelect() renders it, id). The first is the batch's last
+    /// row; a second says more follow. No row: fewer than batchSize are left.
+    SqlStatement purgeBatchEnd(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    /// Deletes the expired results after `after` up to `upTo` (included; every one left when
+    /// `upTo` is not valid), in one range of the date_done index.
+    SqlStatement deleteExpiredBetween(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                      const SqlPurgeCursor &upTo) const;
     /// Deletes at most `limit` expired group results, along the date_done index when there
     /// is one, else in id order.
     SqlStatement deleteExpiredGroups(const PurgeCriteria &criteria, qint64 limit) const;
@@ -164,6 +174,9 @@ private:
     QString selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const;
     void addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed = false) const;
     void addSearchTerm(SqlClause &clause, const QString &term) const;
+    /// The expired results after `after` in (date_done, id) order, written so that every
+    /// engine reads them as one range of the date_done index (MariaDB does not for a row
+    /// comparison); the narrowing filters as "+column" where the dialect steers with it.
     SqlClause expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
     SqlClause expiredGroups(const PurgeCriteria &criteria) const;
     QString groupTable() const;

@@ -108,6 +108,10 @@ private:
     /// deleted that many, asks `any` whether rows to delete are left.
     StoreError deleteBatch(const SqlStatement &del, const SqlStatement &any, qint64 limit, const QString &what,
                            qint64 *deleted, bool *left);
+    /// The tasks of one purge batch along the date_done index, inside the batch's write
+    /// transaction: finds where the batch of batchSize rows after the cursor ends, deletes
+    /// that range, and tells whether expired results follow it.
+    StoreError purgeTasksByDate(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft);
 
     std::unique_ptr<SqlDialect> m_dialect;
     StoreOptions m_options;
@@ -118,6 +122,14 @@ private:
     std::unique_ptr<SqlitePlanner> m_planner;
     StoreInfo m_info;
     quint64 m_statementsRun = 0;
+    /// Where the last batch of a purge along the date_done index ended, and which purge.
+    struct PurgeCursor
+    {
+        QString criteria; ///< purgeKey() of the purge
+        SqlPurgeCursor position;
+    };
+    PurgeCursor m_purgeCommitted; ///< as of the last committed batch
+    PurgeCursor m_purgeWorking;   ///< moved by purgeTasksByDate(), committed with its batch
     /// Set by interrupt() (any thread); facets() stops between its statements.
     std::atomic<bool> m_facetsInterrupted{false};
 };

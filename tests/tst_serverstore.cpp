@@ -162,6 +162,8 @@ private Q_SLOTS:
     void shouldPurgeSafelyWhileARealWorkerWrites();
     void shouldPurgeOnlyNarrowedRowsAndNoGroups_data() { addEngineRows(); }
     void shouldPurgeOnlyNarrowedRowsAndNoGroups();
+    void shouldPurgeInBatchesAcrossEqualDates_data() { addEngineRows(); }
+    void shouldPurgeInBatchesAcrossEqualDates();
     void shouldDeleteExactlyTheGivenRows_data() { addEngineRows(); }
     void shouldDeleteExactlyTheGivenRows();
     void shouldRefuseDeletesWhenReadOnly_data() { addEngineRows(); }
@@ -807,6 +809,16 @@ void TestServerStore::shouldPurgeOnlyNarrowedRowsAndNoGroups()
     TestSupport::verifyNarrowedPurge(*store, criteria, expected, [&] { return remaining(urlCopy, tasksSql); }, [&] {
         return rawSql(urlCopy, QStringLiteral("SELECT COUNT(*) FROM django_celery_results_groupresult"));
     });
+}
+
+void TestServerStore::shouldPurgeInBatchesAcrossEqualDates()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    TestSupport::verifyPurgeAcrossEqualDates(
+        *store, [&](const QStringList &statements) { return rawSql(urlCopy, statements).join(u' '); },
+        [&] { return remaining(urlCopy, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult")); },
+        [&] { return remaining(urlCopy, QStringLiteral("SELECT group_id FROM django_celery_results_groupresult")); });
 }
 
 void TestServerStore::shouldDeleteExactlyTheGivenRows()

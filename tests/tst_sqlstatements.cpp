@@ -142,6 +142,7 @@ private Q_SLOTS:
     void shouldRenderTheExpiredClause();
     void shouldDeleteExpiredInBatchesPerDialect_data();
     void shouldDeleteExpiredInBatchesPerDialect();
+    void shouldWalkTheDateIndexFromTheCursor_data();
     void shouldWalkTheDateIndexFromTheCursor();
     void shouldPurgeGroupsOnlyWhenNotNarrowed_data();
     void shouldPurgeGroupsOnlyWhenNotNarrowed();
@@ -672,28 +673,66 @@ void TestSqlStatements::shouldDeleteExpiredInBatchesPerDialect()
     QCOMPARE(preview.values, any.values);
 }
 
+void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<QString>("narrowing");
+    QTest::addColumn<QString>("dateSelect");
+    QTest::newRow("sqlite: narrowing kept off its index") << Engine::Sqlite << QStringLiteral("(+\"status\" IN (?))")
+                                                          << QStringLiteral("\"date_done\"");
+    QTest::newRow("postgres") << Engine::Postgres << QStringLiteral("(\"status\" IN (?))")
+                              << QStringLiteral("to_char(\"date_done\", 'YYYY-MM-DD HH24:MI:SS.US')");
+    QTest::newRow("mysql") << Engine::Mysql << QStringLiteral("(`status` IN (?))")
+                           << QStringLiteral("DATE_FORMAT(`date_done`, '%Y-%m-%d %H:%i:%s.%f')");
+}
+
 void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor()
 {
-    const Builder b(Engine::Sqlite, Schema::Django);
+    QFETCH(Engine, engine);
+    QFETCH(QString, narrowing);
+    QFETCH(QString, dateSelect);
+    const Builder b(engine, Schema::Django);
+    const QString date = q(engine, "date_done");
+    const QString id = q(engine, "id");
     PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-14T12:00:00.500Z"));
     criteria.statuses = {QStringLiteral("FAILURE")};
-    const QString head = QStringLiteral(
-        "DELETE FROM \"django_celery_results_taskresult\" WHERE \"id\" IN (SELECT \"id\" FROM "
-        "\"django_celery_results_taskresult\" WHERE \"date_done\" < ? AND (+\"status\" IN (?))");
-    const QString tail = QStringLiteral(" ORDER BY \"date_done\", \"id\" LIMIT ?) RETURNING \"date_done\", \"id\"");
+    const QString expired = QStringLiteral(" WHERE %1 < ? AND %2").arg(date, narrowing);
     const QString cutoff = QStringLiteral("2025-02-14 12:00:00.500000");
-    // From the start...
-    const SqlStatement first = b.statements.deleteExpiredByDate(criteria, SqlPurgeCursor(), 7);
-    QCOMPARE(first.sql, head + tail);
-    QCOMPARE(first.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), 7}));
-    // ...then after the last row deleted, in (date_done, id) order.
-    const SqlPurgeCursor after{QStringLiteral("2025-01-02 03:04:05.123456"), 42};
-    const SqlStatement next = b.statements.deleteExpiredByDate(criteria, after, 7);
-    QCOMPARE(next.sql, head + QStringLiteral(" AND (\"date_done\", \"id\") > (?, ?)") + tail);
-    QCOMPARE(next.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), after.dateDone, qint64(42), 7}));
-    const SqlStatement left = b.statements.anyExpiredAfter(criteria, after);
-    QVERIFY(left.sql.startsWith(QLatin1String("SELECT EXISTS(SELECT 1 FROM \"django_celery_results_taskresult\" WHERE")));
-    QCOMPARE(left.values, next.values.mid(0, 4));
+    const QString select = QStringLiteral("SELECT %1, %2 FROM %3").arg(dateSelect, id, b.statements.table());
+    const QString order = QStringLiteral(" ORDER BY %1, %2 LIMIT 2 OFFSET ?").arg(date, id);
+    const QString deleteFrom = QStringLiteral("DELETE FROM %1").arg(b.statements.table());
+
+    // From the start: the 7th row ends the batch (and an 8th says more follow)...
+    const SqlStatement firstEnd = b.statements.purgeBatchEnd(criteria, SqlPurgeCursor(), 7);
+    QCOMPARE(firstEnd.sql, select + expired + order);
+    QCOMPARE(firstEnd.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), 6}));
+    const SqlPurgeCursor end{QStringLiteral("2025-01-02 03:04:05.123456"), 42};
+    const QString upTo = QStringLiteral(" AND %1 <= ? AND (%1 < ? OR %2 <= ?)").arg(date, id);
+    const SqlStatement first = b.statements.deleteExpiredBetween(criteria, SqlPurgeCursor(), end);
+    QCOMPARE(first.sql, deleteFrom + expired + upTo);
+    QCOMPARE(first.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), end.dateDone, end.dateDone, qint64(42)}));
+
+    // ...then after it, in (date_done, id) order, spelt as one range of the date_done index;
+    // the last batch deletes whatever is left.
+    const QString after = QStringLiteral(" AND %1 >= ? AND (%1 > ? OR %2 > ?)").arg(date, id);
+    const QVariantList afterValues{cutoff, QStringLiteral("FAILURE"), end.dateDone, end.dateDone, qint64(42)};
+    const SqlStatement nextEnd = b.statements.purgeBatchEnd(criteria, end, 1);
+    QCOMPARE(nextEnd.sql, select + expired + after + order);
+    QCOMPARE(nextEnd.values, afterValues + QVariantList{0});
+    const SqlStatement last = b.statements.deleteExpiredBetween(criteria, end, SqlPurgeCursor());
+    QCOMPARE(last.sql, deleteFrom + expired + after);
+    QCOMPARE(last.values, afterValues);
+    if (engine != Engine::Sqlite)
+        return;
+    // SQLite deletes a batch in one statement, which returns where it ended.
+    const SqlStatement byDate = b.statements.deleteExpiredByDate(criteria, end, 7);
+    QCOMPARE(byDate.sql, QStringLiteral("DELETE FROM %1 WHERE %2 IN (SELECT %2 FROM %1%3%4 ORDER BY %5, %2 LIMIT ?) "
+                                        "RETURNING %5, %2")
+                             .arg(b.statements.table(), id, expired, after, date));
+    QCOMPARE(byDate.values, afterValues + QVariantList{7});
+    const SqlStatement left = b.statements.anyExpiredAfter(criteria, end);
+    QCOMPARE(left.sql, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2%3)").arg(b.statements.table(), expired, after));
+    QCOMPARE(left.values, afterValues);
 }
 
 void TestSqlStatements::shouldPurgeGroupsOnlyWhenNotNarrowed_data()

@@ -165,6 +165,7 @@ private Q_SLOTS:
     void shouldPurgeExactlyUpstreamsExpiredSet();
     void shouldPurgeOnlyNarrowedRowsAndNoGroups();
     void shouldPurgeANarrowedSetInBatchesAcrossEqualDates();
+    void shouldPurgeInBatchesAcrossEqualDates();
     void shouldExpireExactlyTheRowsTheRuleMatches_data();
     void shouldExpireExactlyTheRowsTheRuleMatches();
     void shouldDeleteExactlyTheGivenRows();
@@ -897,6 +898,24 @@ void TestSqlStore::shouldPurgeANarrowedSetInBatchesAcrossEqualDates()
     QVERIFY(batches >= (expected.size() - 1) / 7);
     QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1").arg(t))), kept);
     QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+}
+
+void TestSqlStore::shouldPurgeInBatchesAcrossEqualDates()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    TestSupport::verifyPurgeAcrossEqualDates(
+        *store,
+        [&](const QStringList &statements) {
+            QString error;
+            for (const QString &sql : statements) {
+                if (!execRaw(path, sql, &error))
+                    return error;
+            }
+            return QString();
+        },
+        tasksIn(path), groupsIn(path));
 }
 
 QString TestSqlStore::expiryFile(bool dateDoneIndexed)

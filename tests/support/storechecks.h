@@ -97,4 +97,15 @@ void verifyNarrowedPurge(ResultStore &store, const PurgeCriteria &criteria, cons
 void verifyPurgeLeaves(ResultStore &store, const PurgeCriteria &criteria, const QStringList &tasksLeft,
                        const QStringList &groupsLeft, const ReadTable &tasks, const ReadTable &groups);
 
+/// Runs SQL statements on the store's database outside Stalk; an error's text, or empty.
+using RunSql = std::function<QString(const QStringList &statements)>;
+
+/// Batches that end inside a run of equal date_done values go on after the right row. Twice,
+/// ten django-celery-results rows are written with runSql, all done at one instant older
+/// than every fixture row (five FAILURE, five SUCCESS, interleaved), plus one a microsecond
+/// later, at the cutoff: purges in batches of 3 (all statuses, then narrowed to FAILURE)
+/// delete exactly the expired ones and touch nothing younger (verifyPurgeInBatches()).
+void verifyPurgeAcrossEqualDates(ResultStore &store, const RunSql &runSql, const ReadTable &tasks,
+                                 const ReadTable &groups);
+
 } // namespace TestSupport
