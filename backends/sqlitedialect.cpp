@@ -108,16 +108,31 @@ Outcome<QVector<SqlColumn>> SqliteDialect::columns(QSqlDatabase &db, const QStri
     return result;
 }
 
-QString SqliteDialect::searchPredicate(const QString &column, bool decodeJson) const
+Outcome<SqlCatalog> SqliteDialect::catalog(QSqlDatabase &db, const QStringList &tables) const
 {
-    return (decodeJson ? QStringLiteral("stalk_icontains_json(") : QStringLiteral("stalk_icontains("))
-        + column + QStringLiteral(", ?)");
+    // A local file: the pragmas cost no round trip.
+    SqlCatalog catalog;
+    auto names = tableNames(db);
+    if (!names)
+        return names.error();
+    catalog.tables = *names;
+    for (const QString &table : tables) {
+        if (!catalog.tables.contains(table))
+            continue;
+        auto cols = columns(db, table);
+        if (!cols)
+            return cols.error();
+        catalog.columns.insert(table, *cols);
+    }
+    return catalog;
 }
 
-QVariantList SqliteDialect::searchValues(const QString &term, bool decodeJson) const
+QString SqliteDialect::searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const
 {
-    Q_UNUSED(decodeJson) // both functions take the term as it is and fold it themselves
-    return {term};
+    // Both functions take the term as it is and fold it themselves.
+    *values << term;
+    return (column.decodeJson ? QStringLiteral("stalk_icontains_json(") : QStringLiteral("stalk_icontains("))
+        + column.expression + QStringLiteral(", ?)");
 }
 
 QString SqliteDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,

@@ -466,6 +466,9 @@ void TestServerStore::shouldSortByEveryFieldWithIdTiebreak()
     const QStringList expected =
         rawSql(url, QStringLiteral("SELECT task_id FROM %1 ORDER BY %2").arg(store->info().tableName, order));
     QCOMPARE(taskIdsOf(*rows), expected);
+    TestSupport::verifyPagesMatchTheWhole(*store, q, expected);
+    if (QTest::currentTestFailed())
+        return;
 }
 
 void TestServerStore::shouldSearchLikeExpectations_data()
