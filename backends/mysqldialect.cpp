@@ -109,10 +109,11 @@ QString MysqlDialect::cancelSql(qint64 sessionId) const
 
 QString MysqlDialect::catalogSql() const
 {
-    return QStringLiteral("SELECT 0, TABLE_NAME, NULL, NULL, NULL, 0 FROM information_schema.TABLES "
+    return QStringLiteral("SELECT 0, TABLE_NAME, NULL, NULL, NULL, 0, 0 FROM information_schema.TABLES "
                           "WHERE TABLE_SCHEMA = DATABASE() "
                           "UNION ALL "
-                          "SELECT 1, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, COLLATION_NAME, ORDINAL_POSITION "
+                          "SELECT 1, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, COLLATION_NAME, ORDINAL_POSITION, "
+                          "IS_NULLABLE = 'NO' "
                           "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                           "AND TABLE_NAME IN (?, ?, ?, ?, ?) "
                           "ORDER BY 1, 2, 6");
@@ -128,6 +129,7 @@ SqlColumn MysqlDialect::catalogColumn(const QSqlQuery &q) const
     column.name = text(2);
     column.type = text(3).toLower();
     column.caseInsensitive = text(4).endsWith(QLatin1String("_ci"), Qt::CaseInsensitive);
+    column.notNull = q.value(6).toInt() != 0;
     return column;
 }
 

@@ -145,7 +145,7 @@ QString PostgresDialect::catalogSql() const
     // pg_index: a valid index without a predicate whose key holds the column with a pg_trgm
     // operator class.
     return QStringLiteral(
-        "SELECT 0, table_name::text, NULL::text, NULL::text, NULL::int, 0, false "
+        "SELECT 0, table_name::text, NULL::text, NULL::text, NULL::int, 0, false, false "
         "FROM information_schema.tables WHERE table_schema = current_schema() "
         "UNION ALL "
         "SELECT 1, c.table_name::text, c.column_name::text, c.data_type::text, c.character_maximum_length::int, "
@@ -154,9 +154,9 @@ QString PostgresDialect::catalogSql() const
         "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = c.column_name "
         "CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indclass::oid[]) AS k(attnum, opclass) "
         "JOIN pg_opclass o ON o.oid = k.opclass "
-        "WHERE t.relname = c.table_name AND t.relnamespace = to_regnamespace(current_schema()) "
+        "WHERE t.relname = c.table_name AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
         "AND k.attnum = a.attnum AND x.indisvalid AND x.indpred IS NULL "
-        "AND o.opcname IN ('gin_trgm_ops', 'gist_trgm_ops')) "
+        "AND o.opcname IN ('gin_trgm_ops', 'gist_trgm_ops')), c.is_nullable = 'NO' "
         "FROM information_schema.columns c WHERE c.table_schema = current_schema() "
         "AND c.table_name IN (?, ?, ?, ?, ?) "
         "ORDER BY 1, 2, 6");
@@ -175,6 +175,7 @@ SqlColumn PostgresDialect::catalogColumn(const QSqlQuery &q) const
         type += QStringLiteral("(%1)").arg(q.value(4).toInt());
     column.type = type;
     column.trigramIndexed = q.value(6).toBool();
+    column.notNull = q.value(7).toBool();
     return column;
 }
 

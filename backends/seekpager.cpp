@@ -17,7 +17,8 @@ void SeekPager::forget(const TaskQuery &query)
 
 void SeekPager::counted(const TaskQuery &query, qint64 total)
 {
-    if (query != m_query || total != m_total)
+    // Keys found before the first count stay: the rows they came from are this count's.
+    if (query != m_query || (m_total >= 0 && total != m_total))
         forget(query);
     m_total = total;
 }

@@ -52,6 +52,8 @@ struct SqlColumn
     /// A valid, whole-table pg_trgm index (GIN or GiST) holds the column (PostgreSQL): LIKE
     /// and ILIKE on it may use the index.
     bool trigramIndexed = false;
+    /// Declared NOT NULL (the servers' catalogs tell; SQLite's is not asked).
+    bool notNull = false;
 };
 
 /// What schema detection needs from the catalog, read at open: the tables of the database

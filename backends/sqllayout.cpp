@@ -117,6 +117,8 @@ bool detectSqlLayout(const QString &table, const QVector<SqlColumn> &columns, Sq
                 l.caseInsensitive.insert(Field(i));
             if (c.trigramIndexed)
                 l.trigramIndexed.insert(Field(i));
+            if (c.notNull)
+                l.notNull.insert(Field(i));
         }
     }
     const QString dateType = columnType(columns, "date_done");

@@ -36,6 +36,8 @@ struct SqlLayout
     FieldSet caseInsensitive;
     /// Fields whose column a pg_trgm index holds (SqlColumn).
     FieldSet trigramIndexed;
+    /// Fields whose column is declared NOT NULL (SqlColumn).
+    FieldSet notNull;
 
     QString column(Field field) const { return columns.at(static_cast<size_t>(field)); }
     bool has(Field field) const { return !column(field).isEmpty(); }

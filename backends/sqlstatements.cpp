@@ -346,7 +346,9 @@ SqlClause SqlStatements::after(const TaskQuery &query, const SqlPageKey &key, bo
     // not range-scan row values), the second only filters the few rows equal to v.
     // NULL compares as nothing: where this order puts NULLs (each engine its own way),
     // they are added or kept apart explicitly.
-    const bool nullsFirst = ascending == m_dialect->nullsSortLow();
+    // A NOT NULL column needs no NULL arm: an OR there would keep PostgreSQL from walking the
+    // index in order (it would read every row after the key and sort them).
+    const bool nullsFirst = ascending == m_dialect->nullsSortLow() || m_layout.notNull.contains(query.sortField);
     if (key.sortValue.isNull()) {
         const QString among = QStringLiteral("(%1 IS NULL AND %2 %3 ?)").arg(sort, id, cmp);
         clause.add(nullsFirst ? QStringLiteral("(%1 OR %2 IS NOT NULL)").arg(among, sort) : among, {key.rowId});
@@ -374,7 +376,8 @@ SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek
     const bool sorted = query.sortField != Field::RowId && m_layout.has(query.sortField);
     const QString sortColumn = sorted ? column(query.sortField) : QStringLiteral("NULL");
     QString key = QStringLiteral("k.s");
-    if (query.sortField == Field::DateDone || query.sortField == Field::DateCreated || query.sortField == Field::DateStarted)
+    if (sorted && (query.sortField == Field::DateDone || query.sortField == Field::DateCreated
+                   || query.sortField == Field::DateStarted))
         key = m_dialect->dateSelect(key); // as text with microseconds, bound back unchanged
     s.sql = QStringLiteral("SELECT %1, %2 FROM (SELECT %3, %4 AS s FROM %5%6%7 LIMIT ? OFFSET ?) AS k "
                            "JOIN %5 AS r ON r.%3 = k.%3%8")

@@ -421,6 +421,14 @@ void TestSqlStatements::shouldSeekPagesAfterAKeyWithNullsWhereTheEngineSortsThem
     const SqlStatement my = where(Engine::Mysql, nullKey, false);
     QVERIFY(my.sql.contains(QStringLiteral(" WHERE (`worker` IS NULL AND `id` < ?) ORDER BY")));
     QCOMPARE(my.values, (QVariantList{42, 50, 7}));
+    // A NOT NULL column gets no NULL arm (an OR would keep PostgreSQL off the index order).
+    {
+        SqlLayout layout = layoutOf(Schema::Django);
+        layout.notNull.insert(Field::Worker);
+        const auto dialect = dialectFor(Engine::Postgres);
+        const SqlStatement s = SqlStatements(*dialect, layout).seekPage(query, {key, true, 0}, 50, RowDetail::Summary);
+        QVERIFY(s.sql.contains(QStringLiteral(" WHERE (\"worker\" >= ? AND (\"worker\" > ? OR \"id\" > ?)) ORDER BY")));
+    }
     // Dates come back as text with microseconds, bound back as they came; the key is the
     // column after the row's fields.
     query.sortField = Field::DateDone;

@@ -42,7 +42,7 @@ mysql)
     for t in django_migrations django_celery_results_taskresult django_celery_results_groupresult; do
         my -e "CREATE TABLE $big.$t LIKE $db.$t"
     done
-    my "$big" <<SQL
+    my "$big" >/dev/null <<SQL
 INSERT INTO django_migrations SELECT * FROM $db.django_migrations;
 INSERT INTO django_celery_results_taskresult ($cols)
 SELECT LOWER(CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8), SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4),
