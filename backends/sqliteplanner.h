@@ -22,9 +22,11 @@ public:
                                   const std::function<void(const QSqlQuery &)> &onRow) = 0;
     /// Runs a SqlStatements::page() statement (at most `limit` rows from `offset`) and reads
     /// its rows; with `matching` set, also the window count the statement carries (-1 when it
-    /// cannot tell).
+    /// cannot tell); with `keys` set, the value each row carries after its fields
+    /// (SqlStatements::seekPage()'s sort value), one per row.
     virtual Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, int limit,
-                                                  RowDetail detail, qint64 *matching = nullptr) = 0;
+                                                  RowDetail detail, qint64 *matching = nullptr,
+                                                  QVariantList *keys = nullptr) = 0;
     /// Statements run so far: tells whether anything ran since a remembered answer.
     virtual quint64 statementsRun() const = 0;
 

@@ -48,6 +48,26 @@ struct SqlPurgeCursor
     bool isValid() const { return rowId >= 0; }
 };
 
+/// A row's place in a query's order: its sort value as stored (selected by seekPage()) and
+/// its id. Plain value type.
+struct SqlPageKey
+{
+    QVariant sortValue;
+    qint64 rowId = -1; ///< -1: no row
+
+    bool isValid() const { return rowId >= 0; }
+};
+
+/// Where a keyset page starts: after the row `after` (or at the first row of the order when
+/// it is invalid), `skip` rows further, in the query's order or, with `reverse`, in the
+/// opposite order (the rows before `after`, nearest first). Plain value type.
+struct SqlSeek
+{
+    SqlPageKey after;
+    bool reverse = false;
+    qint64 skip = 0;
+};
+
 /// Every statement SqlStore runs on the results and group tables, built from the dialect's
 /// fragments (quoting, search predicates, date values, batch deletes) and the SqlLayout
 /// detected at open: the tables, the columns, the date style and the time zone of naive
@@ -116,6 +136,14 @@ public:
     /// count, free on a scan) in the column after its fields.
     SqlStatement page(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit, RowDetail detail,
                       Access access = Access::Planned, bool countMatching = false) const;
+    /// True when seekPage() can read the query's pages: its sort column can be compared as
+    /// the order compares it (not args or result, whose long text MariaDB sorts by a prefix).
+    bool canSeek(const TaskQuery &query) const;
+    /// A keyset page: the rows matching the query after seek.after in the order seek tells,
+    /// seek.skip rows on; no OFFSET walk from the first row. Each row carries its sort value as
+    /// stored (for the next seek) in the column after its fields. Its rows come in the order
+    /// read (reversed with seek.reverse). Only when canSeek().
+    SqlStatement seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const;
     /// The first rows of the query whose task id starts with its one search term (as typed,
     /// or lower-cased), through the unique task_id index; empty when the query has no such
     /// term (several terms, fewer than 3 characters, anything but printable ASCII).
@@ -124,7 +152,8 @@ public:
     SqlStatement row(Field key, const QVariant &value) const;
     /// Whether any row of the results table matches `clause` (EXISTS: stops at the first).
     SqlStatement exists(const SqlClause &clause = SqlClause()) const;
-    /// Whether any row has a value (not NULL) in the field's column.
+    /// In one statement: 2 when a row has a value (not NULL) in the field's column, 1 when
+    /// there are rows but none has, 0 for an empty table (each EXISTS stops at the first).
     SqlStatement anyValue(Field field) const;
     /// The django_celery_results migrations applied, by name.
     static SqlStatement djangoMigrations();
@@ -180,6 +209,13 @@ private:
     SqlClause expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
     SqlClause expiredGroups(const PurgeCriteria &criteria) const;
     QString groupTable() const;
+    /// The rows after `key` in the query's order (reversed: before it), NULLs where the
+    /// engine sorts them.
+    SqlClause after(const TaskQuery &query, const SqlPageKey &key, bool reverse) const;
+    /// The rows past a key (sort value v, id i) in one direction ('>' or '<'; with includeKey
+    /// the key's row too), as one range of the sort column's index on every engine. Its three
+    /// placeholders are bound with v, v, i.
+    QString keyRange(const QString &sort, QChar direction, bool includeKey) const;
 
     const SqlDialect *m_dialect;
     SqlLayout m_layout;

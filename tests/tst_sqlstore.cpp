@@ -532,6 +532,9 @@ void TestSqlStore::shouldSortByEveryFieldWithIdTiebreak()
                                            : QStringLiteral("\"%1\" %2, id %2").arg(column, dir);
     const QStringList expected = selectRaw(path, QStringLiteral("SELECT task_id FROM %1 ORDER BY %2").arg(table, order));
     QCOMPARE(taskIdsOf(*rows), expected);
+    TestSupport::verifyPagesMatchTheWhole(*store, q, expected);
+    if (QTest::currentTestFailed())
+        return;
     // The id tiebreak really runs in the same direction.
     for (int i = 1; i < rows->size(); ++i) {
         const TaskResult &a = rows->at(i - 1);

@@ -193,6 +193,32 @@ void verifyDefaultOrder(ResultStore &store, const QStringList &expected)
     QCOMPARE(paged, expected);
 }
 
+void verifyPagesMatchTheWhole(ResultStore &store, const TaskQuery &query, const QStringList &whole)
+{
+    constexpr int size = 3;
+    const qint64 n = whole.size();
+    const auto count = store.count(query);
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(*count, n);
+    QVector<qint64> offsets;
+    for (qint64 offset = (n - 1) / size * size; offset >= 0; offset -= size)
+        offsets << offset;
+    for (qint64 offset = 0; offset < n; offset += size)
+        offsets << offset;
+    const qint64 middle = n / 2;
+    offsets << middle << middle + size << middle - size << size << qMax<qint64>(0, n - size);
+    for (qint64 offset : std::as_const(offsets)) {
+        if (offset < 0)
+            continue;
+        const auto page = store.fetchPage(query, offset, size);
+        QVERIFY2(page.ok(), qPrintable(page.error().message));
+        QVERIFY2(taskIdsOf(*page) == whole.mid(offset, size),
+                 qPrintable(QStringLiteral("the page at %1: %2, not %3")
+                                .arg(offset)
+                                .arg(taskIdsOf(*page).join(u' '), whole.mid(offset, size).join(u' '))));
+    }
+}
+
 void verifySearch(ResultStore &store, const QString &term, const QStringList &adminIds,
                   const QStringList &decodedIds)
 {

@@ -66,6 +66,12 @@ void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store, const FixtureSample &s
 qint64 verifySetAndDateFilters(ResultStore &store, const FixtureSample &sample = {});
 /// The default order is the admin's (expected), whole and page by page.
 void verifyDefaultOrder(ResultStore &store, const QStringList &expected);
+/// Pages of 3 rows of `query`, read backward from the last (after a count), forward, and by
+/// jumps (middle, next, previous, second, last), are the slices of `whole` (its task ids in
+/// order, read at once and checked by the caller): pages sought from kept keys, from either
+/// end or by OFFSET equal the OFFSET pages, also where equal sort values or NULLs straddle a
+/// page boundary.
+void verifyPagesMatchTheWhole(ResultStore &store, const TaskQuery &query, const QStringList &whole);
 /// A search finds exactly decodedIds, everything the admin finds, and counts them.
 void verifySearch(ResultStore &store, const QString &term, const QStringList &adminIds,
                   const QStringList &decodedIds);
