@@ -146,9 +146,12 @@ public:
     /// CouchDB store opened incrementally answers from a partial index until then).
     bool idle() const { return m_facets >= 0 && !m_busy && !m_model.isLoading(); }
 
-    /// Waits (running the event loop) until done() holds; false on failure or timeout.
-    bool waitFor(const std::function<bool()> &done, int timeoutMs = 30 * 60 * 1000)
+    /// Waits (running the event loop) until done() holds, at most timeoutMs (-1: waitCapMs);
+    /// false on failure or timeout (error() then says "stopped after N s").
+    bool waitFor(const std::function<bool()> &done, int timeoutMs = -1)
     {
+        if (timeoutMs < 0)
+            timeoutMs = waitCapMs;
         if (done())
             return true;
         QEventLoop loop;
@@ -167,8 +170,13 @@ public:
         QObject::connect(m, &TaskResultModel::loadingChanged, &loop, check);
         QTimer::singleShot(timeoutMs, &loop, [&loop] { loop.exit(1); });
         loop.exec();
+        if (!m_failed && !done())
+            m_error = QStringLiteral("stopped after %1 s").arg(timeoutMs / 1000);
         return !m_failed && done();
     }
+
+    /// The longest a wait may take: 30 min, or the cap of a server case (--cap).
+    static inline int waitCapMs = 30 * 60 * 1000;
 
     /// Opens the store and waits until the first page, the count and the facets are in.
     bool openAndSettle()
@@ -293,6 +301,22 @@ bool timeVisit(Session &s, int row, Figures *fig)
     fig->stalk.push_back(s.since());
     fig->stall.push_back(stall.stop());
     return true;
+}
+
+/// jump_middle / jump_last: a settled model, then that row visited (timed into fig); returns
+/// the offset of the row's page, or -1 (fig->error set).
+qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
+{
+    Session s(factory);
+    if (!s.openAndSettle()) {
+        fig->error = s.error();
+        return -1;
+    }
+    const int rows = s.model().rowCount();
+    const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
+    if (!timeVisit(s, target, fig))
+        return -1;
+    return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
 }
 
 /// Measures the time from a trigger on an open, settled model to its first page: the
@@ -619,16 +643,9 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(stalkPredicate()), times5(term)));
     } else if (name == QLatin1String("jump_middle") || name == QLatin1String("jump_last")) {
         for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            if (!s.openAndSettle()) {
-                fig.error = s.error();
+            const qint64 offset = timeJump(factory, name, &fig);
+            if (offset < 0)
                 break;
-            }
-            const int rows = s.model().rowCount();
-            const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
-            if (!timeVisit(s, target, &fig))
-                break;
-            const qint64 offset = qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
             const QString late = lateLookupSql();
             const QString naive = offsetPageSql();
             const double a = floor.time(late, {offset});
@@ -1031,7 +1048,7 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
     if (!floor.open(engine, url, &error))
         return {{QStringLiteral("error"), error}};
     const int runs = std::max(1, config.runs);
-    const int capMs = config.capSeconds * 1000;
+    Session::waitCapMs = config.capSeconds * 1000;
     const QString term = QString::fromLatin1(Generator::Facts::nameWord);
     TaskQuery search;
     search.search = term;
@@ -1044,12 +1061,12 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
             stall.start();
             s.begin();
             s.model().setStoreFactory(factory);
-            if (!s.waitFor([&] { return s.firstRowsShown(); }, capMs)) {
-                fig.error = s.failed() ? s.error() : QStringLiteral("stopped after %1 s").arg(config.capSeconds);
+            if (!s.waitFor([&] { return s.firstRowsShown(); })) {
+                fig.error = s.error();
                 break;
             }
             fig.stalk.push_back(s.since());
-            s.waitFor([&] { return s.idle(); }, capMs);
+            s.waitFor([&] { return s.idle(); });
             fig.add(QStringLiteral("stalk_count_ms"), s.counted());
             fig.add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
             fig.stall.push_back(stall.stop());
@@ -1062,16 +1079,9 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
         fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(QString())));
     } else if (name == QLatin1String("jump_middle") || name == QLatin1String("jump_last")) {
         for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            if (!s.openAndSettle()) {
-                fig.error = s.error();
+            const qint64 offset = timeJump(factory, name, &fig);
+            if (offset < 0)
                 break;
-            }
-            const int rows = s.model().rowCount();
-            const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
-            if (!timeVisit(s, target, &fig))
-                break;
-            const qint64 offset = qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
             const double a = floor.time(lateLookupSql(), {offset});
             const double b = floor.time(offsetPageSql(), {offset});
             fig.add(QStringLiteral("floor_late_lookup_ms"), a);
