@@ -303,6 +303,22 @@ bool timeVisit(Session &s, int row, Figures *fig)
     return true;
 }
 
+/// Opens the store in the session's model and times its first rows into fig->stalk, with
+/// the stall monitor started (it keeps running for the caller). False (fig->error set) when
+/// they never show.
+bool timeFirstRows(Session &s, const StoreFactory &factory, StallMonitor &stall, Figures *fig)
+{
+    stall.start();
+    s.begin();
+    s.model().setStoreFactory(factory);
+    if (!s.waitFor([&] { return s.firstRowsShown(); })) {
+        fig->error = s.error();
+        return false;
+    }
+    fig->stalk.push_back(s.since());
+    return true;
+}
+
 /// jump_middle / jump_last: a settled model, then that row visited (timed into fig); returns
 /// the offset of the row's page, or -1 (fig->error set).
 qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
@@ -1058,14 +1074,8 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
         for (int i = 0; i < runs; ++i) {
             Session s(factory);
             StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().setStoreFactory(factory);
-            if (!s.waitFor([&] { return s.firstRowsShown(); })) {
-                fig.error = s.error();
+            if (!timeFirstRows(s, factory, stall, &fig))
                 break;
-            }
-            fig.stalk.push_back(s.since());
             s.waitFor([&] { return s.idle(); });
             fig.add(QStringLiteral("stalk_count_ms"), s.counted());
             fig.add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
@@ -1378,14 +1388,8 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
         for (int i = 0; i < runs; ++i) {
             Session s(factory);
             StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().setStoreFactory(factory);
-            if (!s.waitFor([&] { return s.firstRowsShown(); })) {
-                fig.error = s.error();
+            if (!timeFirstRows(s, factory, stall, &fig))
                 break;
-            }
-            fig.stalk.push_back(s.since());
             fig.add(QStringLiteral("stalk_open_ms"), s.opened());
             s.waitFor([&] { return s.idle(); });
             // The whole index through the model: loading over, the last refresh answered.
