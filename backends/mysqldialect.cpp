@@ -107,26 +107,36 @@ QString MysqlDialect::cancelSql(qint64 sessionId) const
     return QStringLiteral("KILL QUERY %1").arg(sessionId);
 }
 
-QString MysqlDialect::tableNamesSql() const
+QString MysqlDialect::catalogSql() const
 {
-    return QStringLiteral("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                          "ORDER BY 1");
+    // The index leaders as one derived table of the schema's index columns: an EXISTS per
+    // column row re-read STATISTICS each time (~220 ms per open against ~2 ms).
+    return QStringLiteral("SELECT 0, TABLE_NAME, NULL, NULL, NULL, 0, 0, 0 FROM information_schema.TABLES "
+                          "WHERE TABLE_SCHEMA = DATABASE() "
+                          "UNION ALL "
+                          "SELECT 1, c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.COLLATION_NAME, c.ORDINAL_POSITION, "
+                          "c.IS_NULLABLE = 'NO', s.n IS NOT NULL "
+                          "FROM information_schema.COLUMNS c LEFT JOIN (SELECT DISTINCT TABLE_NAME AS t, COLUMN_NAME AS n "
+                          "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1) s "
+                          "ON s.t = c.TABLE_NAME AND s.n = c.COLUMN_NAME "
+                          "WHERE c.TABLE_SCHEMA = DATABASE() "
+                          "AND c.TABLE_NAME IN (?, ?, ?, ?, ?) "
+                          "ORDER BY 1, 2, 6");
 }
 
-QString MysqlDialect::columnsSql() const
+SqlColumn MysqlDialect::catalogColumn(const QSqlQuery &q) const
 {
-    return QStringLiteral("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
-                          "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
-                          "ORDER BY ORDINAL_POSITION");
-}
-
-QString MysqlDialect::columnType(const QSqlQuery &q) const
-{
-    const QVariant type = q.value(1);
-    const QString typeText = type.typeId() == QMetaType::QByteArray
-        ? QString::fromUtf8(type.toByteArray())
-        : type.toString();
-    return typeText.toLower();
+    const auto text = [&q](int i) {
+        const QVariant v = q.value(i);
+        return v.typeId() == QMetaType::QByteArray ? QString::fromUtf8(v.toByteArray()) : v.toString();
+    };
+    SqlColumn column;
+    column.name = text(2);
+    column.type = text(3).toLower();
+    column.caseInsensitive = text(4).endsWith(QLatin1String("_ci"), Qt::CaseInsensitive);
+    column.notNull = q.value(6).toInt() != 0;
+    column.leadsIndex = q.value(7).toInt() != 0;
+    return column;
 }
 
 QString MysqlDialect::quote(const QString &identifier) const
@@ -136,24 +146,25 @@ QString MysqlDialect::quote(const QString &identifier) const
     return u'`' + q + u'`';
 }
 
-QString MysqlDialect::searchPredicate(const QString &column, bool decodeJson) const
+QString MysqlDialect::searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const
 {
-    // Django's icontains on MySQL: "col LIKE %s", compared with the column's collation.
-    const QString one = QStringLiteral("%1 LIKE ? ESCAPE '!'").arg(column);
-    if (!decodeJson)
-        return one;
-    return QStringLiteral("(%1 OR %1 OR %1 OR %1)").arg(one);
-}
-
-QVariantList MysqlDialect::searchValues(const QString &term, bool decodeJson) const
-{
-    QVariantList values{SqlSearchText::likeContains(term, likeEscape)};
-    if (decodeJson) {
+    // Django's icontains on MySQL: "col LIKE %s", compared with the column's collation; for
+    // args/kwargs also the JSON-escaped term in its three cases (\u00e9 and \u00c9 differ).
+    // Under a case-insensitive collation, forms that differ only by ASCII case match the same
+    // rows, and so does an escaped form equal to the term: "fetch_feed" is one LIKE per column.
+    QStringList forms{SqlSearchText::likeContains(term, likeEscape)};
+    if (column.decodeJson) {
         const QStringList variants = SqlSearchText::caseVariants(term);
         for (const QString &v : variants)
-            values << SqlSearchText::likeContains(JsonEscape::escaped(v, JsonEscape::Mode::Ascii), likeEscape);
+            forms << SqlSearchText::likeContains(JsonEscape::escaped(v, JsonEscape::Mode::Ascii), likeEscape);
     }
-    return values;
+    const QStringList patterns = SqlSearchText::distinctPatterns(forms, column.caseInsensitive);
+    QStringList parts;
+    for (const QString &p : patterns) {
+        *values << p;
+        parts << QStringLiteral("%1 LIKE ? ESCAPE '!'").arg(column.expression);
+    }
+    return parts.size() == 1 ? parts.first() : QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")");
 }
 
 QString MysqlDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,

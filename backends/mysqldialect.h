@@ -32,8 +32,7 @@ public:
     StoreError connect(const QString &connectionName) override;
 
     QString quote(const QString &identifier) const override;
-    QString searchPredicate(const QString &column, bool decodeJson) const override;
-    QVariantList searchValues(const QString &term, bool decodeJson) const override;
+    QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
     QString dateSelect(const QString &column) const override;
@@ -52,9 +51,8 @@ public:
 private:
     QSqlDatabase addConnection(const QString &connectionName) const override;
     QString cancelSql(qint64 sessionId) const override;
-    QString tableNamesSql() const override;
-    QString columnsSql() const override;
-    QString columnType(const QSqlQuery &row) const override;
+    QString catalogSql() const override;
+    SqlColumn catalogColumn(const QSqlQuery &row) const override;
     StoreError connectError(const QSqlError &error, qint64 elapsedMs) const;
     QString hostPort() const;
 

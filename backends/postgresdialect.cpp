@@ -139,54 +139,87 @@ QString PostgresDialect::cancelSql(qint64 sessionId) const
     return QStringLiteral("SELECT pg_cancel_backend(%1)").arg(sessionId);
 }
 
-QString PostgresDialect::tableNamesSql() const
+QString PostgresDialect::catalogSql() const
 {
-    return QStringLiteral("SELECT table_name::text FROM information_schema.tables "
-                          "WHERE table_schema = current_schema() ORDER BY 1");
+    // information_schema, as before (it lists what the user may see); the two index tests
+    // read pg_index, indexes without a predicate only: the trigram test, a valid index whose
+    // key holds the column with a pg_trgm operator class; the leading test, an index whose
+    // first key is the column itself (indkey[0] is 0 for an expression).
+    return QStringLiteral(
+        "SELECT 0, table_name::text, NULL::text, NULL::text, NULL::int, 0, false, false, false "
+        "FROM information_schema.tables WHERE table_schema = current_schema() "
+        "UNION ALL "
+        "SELECT 1, c.table_name::text, c.column_name::text, c.data_type::text, c.character_maximum_length::int, "
+        "c.ordinal_position::int, EXISTS("
+        "SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = c.column_name "
+        "CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indclass::oid[]) AS k(attnum, opclass) "
+        "JOIN pg_opclass o ON o.oid = k.opclass "
+        "WHERE t.relname = c.table_name AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+        "AND k.attnum = a.attnum AND x.indisvalid AND x.indpred IS NULL "
+        "AND o.opcname IN ('gin_trgm_ops', 'gist_trgm_ops')), c.is_nullable = 'NO', EXISTS("
+        "SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] "
+        "WHERE t.relname = c.table_name AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+        "AND a.attname = c.column_name AND x.indpred IS NULL) "
+        "FROM information_schema.columns c WHERE c.table_schema = current_schema() "
+        "AND c.table_name IN (?, ?, ?, ?, ?) "
+        "ORDER BY 1, 2, 6");
 }
 
-QString PostgresDialect::columnsSql() const
+SqlColumn PostgresDialect::catalogColumn(const QSqlQuery &q) const
 {
-    return QStringLiteral("SELECT column_name::text, data_type::text, "
-                          "character_maximum_length::int FROM information_schema.columns "
-                          "WHERE table_schema = current_schema() AND table_name = ? "
-                          "ORDER BY ordinal_position");
-}
-
-QString PostgresDialect::columnType(const QSqlQuery &q) const
-{
-    QString type = q.value(1).toString().toLower();
+    SqlColumn column;
+    column.name = q.value(2).toString();
+    QString type = q.value(3).toString().toLower();
     if (type == QLatin1String("character varying"))
         type = QStringLiteral("varchar");
     else if (type == QLatin1String("timestamp with time zone"))
         type = QStringLiteral("timestamptz");
-    if (!q.value(2).isNull())
-        type += QStringLiteral("(%1)").arg(q.value(2).toInt());
-    return type;
+    if (!q.value(4).isNull())
+        type += QStringLiteral("(%1)").arg(q.value(4).toInt());
+    column.type = type;
+    column.trigramIndexed = q.value(6).toBool();
+    column.notNull = q.value(7).toBool();
+    column.leadsIndex = q.value(8).toBool();
+    return column;
 }
 
-QString PostgresDialect::searchPredicate(const QString &column, bool decodeJson) const
+QString PostgresDialect::searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const
 {
-    // Django's icontains on PostgreSQL: UPPER("col"::text) LIKE UPPER(%s), '\' escaping.
-    // LIKE ANY takes no ESCAPE clause: the default escape character '\' is the one used.
-    const int n = decodeJson ? 6 : 3;
-    QStringList marks;
-    for (int i = 0; i < n; ++i)
-        marks << QStringLiteral("UPPER(?)");
-    return QStringLiteral("(UPPER(CAST(%1 AS text)) LIKE ANY (ARRAY[%2]))").arg(column, marks.join(QStringLiteral(", ")));
-}
-
-QVariantList PostgresDialect::searchValues(const QString &term, bool decodeJson) const
-{
-    QVariantList values;
+    // Django's icontains on PostgreSQL: UPPER("col"::text) LIKE UPPER(%s), '\' escaping. The
+    // term's lower- and upper-case forms join it for letters beyond ASCII, which the UPPER of
+    // a C-locale database leaves alone, and for args/kwargs its JSON-escaped forms (\u00e9 and
+    // \u00c9 differ by case). UPPER folds ASCII letters itself (any locale but a Turkic one),
+    // so forms differing only there are one pattern: "fetch_feed" is one pattern per column.
     const QStringList variants = SqlSearchText::caseVariants(term);
+    QStringList forms;
     for (const QString &v : variants)
-        values << SqlSearchText::likeContains(v, u'\\');
-    if (decodeJson) {
+        forms << SqlSearchText::likeContains(v, u'\\');
+    if (column.decodeJson) {
         for (const QString &v : variants)
-            values << SqlSearchText::likeContains(JsonEscape::escaped(v, JsonEscape::Mode::Ascii), u'\\');
+            forms << SqlSearchText::likeContains(JsonEscape::escaped(v, JsonEscape::Mode::Ascii), u'\\');
     }
-    return values;
+    const QStringList patterns = SqlSearchText::distinctPatterns(forms, true);
+    for (const QString &p : patterns)
+        *values << p;
+    if (column.trigramIndexed) {
+        // The form a pg_trgm index serves: ILIKE folds case with lower() where UPPER folds
+        // with upper(), the same but for a few letters whose cases are not each other's
+        // (dotless ı, long ſ, the Kelvin sign). README "Search".
+        QStringList parts;
+        for (qsizetype i = 0; i < patterns.size(); ++i)
+            parts << QStringLiteral("%1 ILIKE ?").arg(column.expression);
+        return QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")");
+    }
+    // LIKE ANY takes no ESCAPE clause: the default escape character '\' is the one used.
+    if (patterns.size() == 1)
+        return QStringLiteral("UPPER(CAST(%1 AS text)) LIKE UPPER(?)").arg(column.expression);
+    QStringList marks;
+    for (qsizetype i = 0; i < patterns.size(); ++i)
+        marks << QStringLiteral("UPPER(?)");
+    return QStringLiteral("(UPPER(CAST(%1 AS text)) LIKE ANY (ARRAY[%2]))")
+        .arg(column.expression, marks.join(QStringLiteral(", ")));
 }
 
 QString PostgresDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,

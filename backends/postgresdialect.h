@@ -27,11 +27,11 @@ public:
 
     StoreError connect(const QString &connectionName) override;
 
-    QString searchPredicate(const QString &column, bool decodeJson) const override;
-    QVariantList searchValues(const QString &term, bool decodeJson) const override;
+    QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
     QString dateSelect(const QString &column) const override;
+    bool nullsSortLow() const override { return false; }
     QString prefixExpression(const QString &expression, int chars) const override;
     QString binaryAsText(const QString &column) const override;
     QString estimatedRowsSql() const override;
@@ -49,9 +49,8 @@ private:
     /// The server's notices on this connection go to lcSqlDriver (off by default).
     static void routeNoticesToLog(const QSqlDatabase &db);
     QString cancelSql(qint64 sessionId) const override;
-    QString tableNamesSql() const override;
-    QString columnsSql() const override;
-    QString columnType(const QSqlQuery &row) const override;
+    QString catalogSql() const override;
+    SqlColumn catalogColumn(const QSqlQuery &row) const override;
     StoreError connectError(const QSqlError &error) const;
     QString hostPort() const;
 

@@ -88,22 +88,22 @@ QString ServerDialect::errorDetail(const QSqlError &error)
     return text.simplified();
 }
 
-Outcome<QStringList> ServerDialect::tableNames(QSqlDatabase &db) const
+Outcome<SqlCatalog> ServerDialect::catalog(QSqlDatabase &db, const QStringList &tables) const
 {
-    QStringList names;
-    const StoreError error = forEachRow(db, tableNamesSql(), {}, QStringLiteral("listing tables"),
-                                        [&](const QSqlQuery &q) { names << q.value(0).toString(); });
+    Q_ASSERT(tables.size() <= catalogTables);
+    QVariantList names;
+    for (int i = 0; i < catalogTables; ++i)
+        names << (i < tables.size() ? tables.at(i) : QString(QLatin1String("")));
+    SqlCatalog catalog;
+    const StoreError error = forEachRow(db, catalogSql(), names, QStringLiteral("reading the catalog"),
+                                        [&](const QSqlQuery &q) {
+                                            const QString table = q.value(1).toString();
+                                            if (q.value(0).toInt() == 0)
+                                                catalog.tables << table;
+                                            else
+                                                catalog.columns[table].append(catalogColumn(q));
+                                        });
     if (error.isError())
         return error;
-    return names;
-}
-
-Outcome<QVector<SqlColumn>> ServerDialect::columns(QSqlDatabase &db, const QString &table) const
-{
-    QVector<SqlColumn> result;
-    const StoreError error = forEachRow(db, columnsSql(), {table}, QStringLiteral("reading the columns of %1").arg(table),
-                                        [&](const QSqlQuery &q) { result.append({q.value(0).toString(), columnType(q)}); });
-    if (error.isError())
-        return error;
-    return result;
+    return catalog;
 }

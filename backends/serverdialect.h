@@ -18,8 +18,7 @@ public:
     void disconnect() final;
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const final;
     QDateTime readDate(const QVariant &stored, QString *problem) const final;
-    Outcome<QStringList> tableNames(QSqlDatabase &db) const final;
-    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const final;
+    Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const final;
 
 protected:
     ServerDialect(StoreUrl url, bool readOnly);
@@ -28,12 +27,16 @@ protected:
     virtual QSqlDatabase addConnection(const QString &connectionName) const = 0;
     /// The statement that cancels what the session `sessionId` runs (a number the server gave).
     virtual QString cancelSql(qint64 sessionId) const = 0;
-    /// The catalog query listing the tables of the connected database, one name per row.
-    virtual QString tableNamesSql() const = 0;
-    /// The catalog query listing a table's columns (the table name bound), name first.
-    virtual QString columnsSql() const = 0;
-    /// A row of columnsSql() as the lower-case type text SqlLayout detects schemas by.
-    virtual QString columnType(const QSqlQuery &row) const = 0;
+    /// Tables whose columns catalogSql() lists: its placeholders, bound with the names asked
+    /// for (empty names for the rest).
+    static constexpr int catalogTables = 5;
+    /// The one catalog query of catalog(): rows (0, table name) for every table of the
+    /// connected database, then rows (1, table, column, …) for the columns of the tables bound,
+    /// in declaration order within each table.
+    virtual QString catalogSql() const = 0;
+    /// A column row of catalogSql() as a SqlColumn (the type as lower-case text, as SqlLayout
+    /// detects schemas by).
+    virtual SqlColumn catalogColumn(const QSqlQuery &row) const = 0;
     /// Records the connected session's id (0: none) for interrupt().
     void setSessionId(qint64 id);
     /// The server's own words for an error, on one line.

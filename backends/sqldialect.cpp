@@ -88,6 +88,29 @@ QStringList caseVariants(const QString &term)
     return {term, term.toLower(), term.toUpper()};
 }
 
+QStringList distinctPatterns(const QStringList &patterns, bool foldAsciiCase)
+{
+    const auto key = [foldAsciiCase](QString pattern) {
+        if (foldAsciiCase) {
+            for (QChar &c : pattern) {
+                if (c >= u'a' && c <= u'z')
+                    c = QChar(c.unicode() - 'a' + 'A');
+            }
+        }
+        return pattern;
+    };
+    QStringList distinct;
+    QStringList keys;
+    for (const QString &p : patterns) {
+        const QString k = key(p);
+        if (!keys.contains(k)) {
+            keys << k;
+            distinct << p;
+        }
+    }
+    return distinct;
+}
+
 } // namespace SqlSearchText
 
 StoreError SqlDialect::forEachRow(QSqlDatabase &db, const QString &sql, const QVariantList &values,

@@ -4,6 +4,7 @@
 #include "storeurl.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -46,6 +47,33 @@ struct SqlColumn
 {
     QString name;
     QString type; ///< declared type, lower case ("varchar(191)", "datetime", "blob")
+    /// Compared under a case-insensitive collation (MariaDB/MySQL "…_ci"): its LIKE ignores case.
+    bool caseInsensitive = false;
+    /// A valid, whole-table pg_trgm index (GIN or GiST) holds the column (PostgreSQL): LIKE
+    /// and ILIKE on it may use the index.
+    bool trigramIndexed = false;
+    /// Declared NOT NULL (the servers' catalogs tell; SQLite's is not asked).
+    bool notNull = false;
+    /// The first column of an index of its table (an index on the column itself, not on an
+    /// expression; on PostgreSQL not a partial one): a purge may walk that index in order.
+    bool leadsIndex = false;
+};
+
+/// What schema detection needs from the catalog, read at open: the tables of the database
+/// and the columns of the tables asked for (those that exist). Plain value type.
+struct SqlCatalog
+{
+    QStringList tables;
+    QHash<QString, QVector<SqlColumn>> columns; ///< by table, in declaration order
+};
+
+/// A column a search tests, as SqlStatements hands it to SqlDialect::searchPredicate().
+struct SearchColumn
+{
+    QString expression; ///< the column quoted (as text when it holds bytes)
+    bool decodeJson = false; ///< JSON text (args, kwargs): the JSON-escaped term matches too
+    bool caseInsensitive = false; ///< SqlColumn::caseInsensitive
+    bool trigramIndexed = false; ///< SqlColumn::trigramIndexed
 };
 
 /// Everything that differs between SQL engines, in one place: how to connect, how to list
@@ -75,20 +103,21 @@ public:
     /// Called by the store before the connection is closed.
     virtual void disconnect() = 0;
 
-    virtual Outcome<QStringList> tableNames(QSqlDatabase &db) const = 0;
-    virtual Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const = 0;
+    /// The tables of the database and the columns of those of `tables` that exist: one
+    /// catalog round trip on the servers (schema detection at every CLI call).
+    virtual Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const = 0;
 
     /// An identifier quoted for this engine. Only ever applied to names that the engine itself
     /// listed (tableNames/columns), never to user text.
     /// The SQL standard's double quotes (SQLite, PostgreSQL); MySQL/MariaDB use backticks.
     virtual QString quote(const QString &identifier) const;
 
-    /// A boolean SQL fragment true when `column` contains the search term, case-insensitively
+    /// A boolean SQL fragment true when the column contains the search term, case-insensitively
     /// for all of Unicode; with decodeJson, also when the JSON-unescaped column contains it.
-    /// Its positional placeholders are bound, in order, with searchValues(term, decodeJson)
-    /// (an engine may need the term in more than one form, e.g. raw and JSON-escaped).
-    virtual QString searchPredicate(const QString &column, bool decodeJson) const = 0;
-    virtual QVariantList searchValues(const QString &term, bool decodeJson) const = 0;
+    /// Its positional placeholders are bound, in order, with the values appended to *values
+    /// (an engine may need the term in more than one form, e.g. raw and JSON-escaped; each
+    /// distinct form once).
+    virtual QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const = 0;
 
     /// A statement deleting at most N rows that match `where` (a " WHERE …" clause or empty),
     /// first in `order` (a column expression: the id, or an indexed date column whose index
@@ -97,18 +126,15 @@ public:
     /// subquery but accept DELETE … ORDER BY … LIMIT.
     virtual QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                                    const QString &order) const = 0;
-    /// True when an index of `table` has `column` as its first column; false when the engine
-    /// cannot tell cheaply (the store then keeps to id order).
-    virtual Outcome<bool> hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const
-    {
-        Q_UNUSED(db) Q_UNUSED(table) Q_UNUSED(column)
-        return false;
-    }
 
     /// How a date column is selected so that readDate() can read it. SQLite selects the column
     /// as stored; the servers render it as UTC text with microseconds, so no driver-specific
     /// QDateTime conversion (local-time labels, lost microseconds) is involved.
     virtual QString dateSelect(const QString &column) const { return column; }
+
+    /// True when NULL sorts below every value (first in ascending order): SQLite, MariaDB and
+    /// MySQL; PostgreSQL sorts it above.
+    virtual bool nullsSortLow() const { return true; }
 
     /// The first `chars` characters (or bytes, for binary columns) of an expression.
     virtual QString prefixExpression(const QString &expression, int chars) const = 0;
@@ -172,5 +198,10 @@ QString likeContains(const QString &term, QChar escape);
 /// The term as typed, lower-cased and upper-cased (always three entries, maybe equal): the
 /// escaped forms of non-ASCII letters differ by case, which no SQL case folding can see.
 QStringList caseVariants(const QString &term);
+
+/// The patterns without repeats, first occurrence first. With foldAsciiCase, patterns that
+/// differ only in the case of ASCII letters count as one: where the engine folds ASCII case
+/// itself (PostgreSQL's UPPER/ILIKE, a MariaDB "_ci" collation), the others match nothing more.
+QStringList distinctPatterns(const QStringList &patterns, bool foldAsciiCase);
 
 } // namespace SqlSearchText

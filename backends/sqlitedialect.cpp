@@ -94,30 +94,53 @@ Outcome<QVector<SqlColumn>> SqliteDialect::columns(QSqlDatabase &db, const QStri
 {
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    // The table-valued form of PRAGMA table_info takes the name as a bound value.
-    if (!q.prepare(QStringLiteral("SELECT name, type FROM pragma_table_info(?)")))
+    // The table-valued forms of the pragmas take the name as a bound value.
+    if (!q.prepare(QStringLiteral("SELECT c.name, c.type, EXISTS(SELECT 1 FROM pragma_index_list(?) AS l, "
+                                  "pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = c.name) "
+                                  "FROM pragma_table_info(?) AS c")))
         return mapError(q.lastError(), QStringLiteral("reading the columns of %1").arg(table));
+    q.addBindValue(table);
     q.addBindValue(table);
     if (!q.exec())
         return mapError(q.lastError(), QStringLiteral("reading the columns of %1").arg(table));
     QVector<SqlColumn> result;
-    while (q.next())
-        result.append({q.value(0).toString(), q.value(1).toString().toLower()});
+    while (q.next()) {
+        SqlColumn column;
+        column.name = q.value(0).toString();
+        column.type = q.value(1).toString().toLower();
+        column.leadsIndex = q.value(2).toBool();
+        result.append(column);
+    }
     if (q.lastError().isValid())
         return mapError(q.lastError(), QStringLiteral("reading the columns of %1").arg(table));
     return result;
 }
 
-QString SqliteDialect::searchPredicate(const QString &column, bool decodeJson) const
+Outcome<SqlCatalog> SqliteDialect::catalog(QSqlDatabase &db, const QStringList &tables) const
 {
-    return (decodeJson ? QStringLiteral("stalk_icontains_json(") : QStringLiteral("stalk_icontains("))
-        + column + QStringLiteral(", ?)");
+    // A local file: the pragmas cost no round trip.
+    SqlCatalog catalog;
+    auto names = tableNames(db);
+    if (!names)
+        return names.error();
+    catalog.tables = *names;
+    for (const QString &table : tables) {
+        if (!catalog.tables.contains(table))
+            continue;
+        auto cols = columns(db, table);
+        if (!cols)
+            return cols.error();
+        catalog.columns.insert(table, *cols);
+    }
+    return catalog;
 }
 
-QVariantList SqliteDialect::searchValues(const QString &term, bool decodeJson) const
+QString SqliteDialect::searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const
 {
-    Q_UNUSED(decodeJson) // both functions take the term as it is and fold it themselves
-    return {term};
+    // Both functions take the term as it is and fold it themselves.
+    *values << term;
+    return (column.decodeJson ? QStringLiteral("stalk_icontains_json(") : QStringLiteral("stalk_icontains("))
+        + column.expression + QStringLiteral(", ?)");
 }
 
 QString SqliteDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
@@ -125,19 +148,6 @@ QString SqliteDialect::batchDeleteSql(const QString &table, const QString &idCol
 {
     return QStringLiteral("DELETE FROM %1 WHERE %2 IN (SELECT %2 FROM %1%3 ORDER BY %4 LIMIT ?)")
         .arg(table, idColumn, where, order);
-}
-
-Outcome<bool> SqliteDialect::hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const
-{
-    bool found = false;
-    const StoreError e = forEachRow(db,
-                                    QStringLiteral("SELECT 1 FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i "
-                                                   "WHERE i.seqno = 0 AND i.name = ? LIMIT 1"),
-                                    {table, column}, QStringLiteral("reading the indexes of %1").arg(table),
-                                    [&found](const QSqlQuery &) { found = true; });
-    if (e)
-        return e;
-    return found;
 }
 
 QString SqliteDialect::prefixExpression(const QString &expression, int chars) const

@@ -24,13 +24,10 @@ public:
     bool steersIndexWithUnaryPlus() const override { return true; }
     void disconnect() override;
 
-    Outcome<QStringList> tableNames(QSqlDatabase &db) const override;
-    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const override;
-    QString searchPredicate(const QString &column, bool decodeJson) const override;
-    QVariantList searchValues(const QString &term, bool decodeJson) const override;
+    Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const override;
+    QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
-    Outcome<bool> hasIndexLedBy(QSqlDatabase &db, const QString &table, const QString &column) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
     QString binaryAsText(const QString &column) const override;
     bool connectionIsReadOnly() const override;
@@ -48,6 +45,9 @@ public:
     static QDateTime parseDateText(QStringView text, bool *ok);
 
 private:
+    Outcome<QStringList> tableNames(QSqlDatabase &db) const;
+    Outcome<QVector<SqlColumn>> columns(QSqlDatabase &db, const QString &table) const;
+
     QString m_path;
     bool m_readOnly = false;
     int m_busyTimeoutMs = defaultBusyTimeoutMs;

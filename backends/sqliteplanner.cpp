@@ -179,52 +179,6 @@ Outcome<QVector<TaskResult>> SqlitePlanner::walkBelowProbe(const TaskQuery &quer
     return page;
 }
 
-// --- purging ---------------------------------------------------------------------------------
-
-QString SqlitePlanner::purgeKey(const PurgeCriteria &criteria)
-{
-    return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
-        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f');
-}
-
-bool SqlitePlanner::walksDateIndexForPurge() const
-{
-    return m_statements.layout().dateDoneIndexed;
-}
-
-StoreError SqlitePlanner::purgeTasks(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft)
-{
-    const QString what = QStringLiteral("deleting expired results");
-    const QString key = purgeKey(criteria);
-    // Walk the date_done index (a narrowing filter's own index would read every row of that
-    // status or task name per batch), from where the last batch of this purge stopped.
-    m_working = m_committed;
-    const SqlPurgeCursor after = m_committed.criteria == key ? m_committed.position : SqlPurgeCursor();
-    SqlPurgeCursor last;
-    const StoreError e = m_runner.forEachRow(
-        m_statements.deleteExpiredByDate(criteria, after, batchSize), what, [&](const QSqlQuery &q) {
-            ++*deleted;
-            const QVariant doneAt = q.value(0);
-            const qint64 rowId = q.value(1).toLongLong();
-            // RETURNING gives the rows in no promised order: keep the last in (date_done, id).
-            const int order = last.isValid() ? QString::compare(doneAt.toString(), last.dateDone.toString()) : 1;
-            if (order > 0 || (order == 0 && rowId > last.rowId))
-                last = {doneAt, rowId};
-        });
-    if (e)
-        return e;
-    if (last.isValid())
-        m_working = {key, last};
-    if (*deleted >= batchSize) {
-        const SqlPurgeCursor now = m_working.criteria == key ? m_working.position : SqlPurgeCursor();
-        auto any = m_runner.scalar(m_statements.anyExpiredAfter(criteria, now), what);
-        if (!any)
-            return any.error();
-        *tasksLeft = *any != 0;
-    }
-    return {};
-}
-
 std::optional<qint64> SqlitePlanner::takeScanCount(const TaskQuery &query)
 {
     if (m_scanCount.matching < 0 || m_scanCount.afterStatement != m_runner.statementsRun() || m_scanCount.query != query)

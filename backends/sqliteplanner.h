@@ -22,9 +22,11 @@ public:
                                   const std::function<void(const QSqlQuery &)> &onRow) = 0;
     /// Runs a SqlStatements::page() statement (at most `limit` rows from `offset`) and reads
     /// its rows; with `matching` set, also the window count the statement carries (-1 when it
-    /// cannot tell).
+    /// cannot tell); with `keys` set, the value each row carries after its fields
+    /// (SqlStatements::seekPage()'s sort value), one per row.
     virtual Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, int limit,
-                                                  RowDetail detail, qint64 *matching = nullptr) = 0;
+                                                  RowDetail detail, qint64 *matching = nullptr,
+                                                  QVariantList *keys = nullptr) = 0;
     /// Statements run so far: tells whether anything ran since a remembered answer.
     virtual quint64 statementsRun() const = 0;
 
@@ -40,9 +42,7 @@ protected:
 /// - a page of a search probes the newest rows through the date_done index first, then goes
 ///   on down the index or scans the table once, whichever costs less for the term's density
 ///   (searchPage()); a scan counts every match in the same pass, and count() takes that
-///   count instead of scanning again (takeScanCount());
-/// - a purge batch walks the date_done index from where the last committed batch stopped
-///   (a cursor), so a narrowed purge passes the rows it keeps once, not once per batch.
+///   count instead of scanning again (takeScanCount()).
 ///
 /// Owned by one SqlStore and used on its thread.
 class SqlitePlanner final
@@ -61,22 +61,7 @@ public:
     /// over-counts only by ids lost in the middle).
     Outcome<qint64> rowIdSpan();
 
-    /// True when purge batches walk the date_done index (there is one): purgeTasks().
-    bool walksDateIndexForPurge() const;
-    /// The tasks of one purge batch, inside the store's write transaction: deletes at most
-    /// batchSize expired results after the cursor and tells whether expired ones are left.
-    StoreError purgeTasks(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft);
-    /// The transaction around the last purgeTasks() committed: its cursor holds from now on
-    /// (a batch that rolled back leaves the cursor where it was).
-    void purgeCommitted() { m_committed = m_working; }
-
 private:
-    /// Where the last purge batch stopped in date_done order, and the purge it belongs to.
-    struct PurgeCursor
-    {
-        QString criteria; ///< purgeKey() of the purge
-        SqlPurgeCursor position;
-    };
     /// A search's count learnt by the scan that read its first page.
     struct ScanCount
     {
@@ -106,11 +91,8 @@ private:
     Outcome<QVector<TaskResult>> readPage(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit,
                                           RowDetail detail, SqlStatements::Access access = SqlStatements::Access::Planned,
                                           qint64 *matching = nullptr);
-    static QString purgeKey(const PurgeCriteria &criteria);
 
     const SqlStatements &m_statements;
     SqlRunner &m_runner;
     ScanCount m_scanCount;
-    PurgeCursor m_committed;
-    PurgeCursor m_working; ///< moved by purgeTasks(), kept by purgeCommitted()
 };

@@ -109,6 +109,18 @@ bool detectSqlLayout(const QString &table, const QVector<SqlColumn> &columns, Sq
                 l.columns[size_t(cf.field)] = QLatin1String(cf.column);
         }
     }
+    for (const SqlColumn &c : columns) {
+        for (int i = 0; i < int(Field::FieldCount); ++i) {
+            if (l.columns.at(size_t(i)) != c.name)
+                continue;
+            if (c.caseInsensitive)
+                l.caseInsensitive.insert(Field(i));
+            if (c.trigramIndexed)
+                l.trigramIndexed.insert(Field(i));
+            if (c.notNull)
+                l.notNull.insert(Field(i));
+        }
+    }
     const QString dateType = columnType(columns, "date_done");
     l.naiveDates = !dateType.contains(QLatin1String("timestamptz")) && !dateType.contains(QLatin1String("with time zone"));
     *layout = l;

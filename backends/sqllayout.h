@@ -32,6 +32,12 @@ struct SqlLayout
     /// from the catalog where the engine tells cheaply (SQLite); false otherwise.
     bool dateDoneIndexed = false;
     bool groupDateDoneIndexed = false;
+    /// Fields whose column compares under a case-insensitive collation (SqlColumn).
+    FieldSet caseInsensitive;
+    /// Fields whose column a pg_trgm index holds (SqlColumn).
+    FieldSet trigramIndexed;
+    /// Fields whose column is declared NOT NULL (SqlColumn).
+    FieldSet notNull;
 
     QString column(Field field) const { return columns.at(static_cast<size_t>(field)); }
     bool has(Field field) const { return !column(field).isEmpty(); }

@@ -161,11 +161,14 @@ void SqlStatements::addSearchTerm(SqlClause &clause, const QString &term) const
     for (const SearchField &sf : searchFields) {
         if (!m_layout.has(sf.field))
             continue;
-        QString name = column(sf.field);
+        SearchColumn searched;
+        searched.expression = column(sf.field);
         if (m_layout.binaryText && (sf.field == Field::Args || sf.field == Field::Kwargs))
-            name = m_dialect->binaryAsText(name);
-        parts << m_dialect->searchPredicate(name, sf.decodeJson);
-        values << m_dialect->searchValues(term, sf.decodeJson);
+            searched.expression = m_dialect->binaryAsText(searched.expression);
+        searched.decodeJson = sf.decodeJson;
+        searched.caseInsensitive = m_layout.caseInsensitive.contains(sf.field);
+        searched.trigramIndexed = m_layout.trigramIndexed.contains(sf.field);
+        parts << m_dialect->searchPredicate(searched, term, &values);
     }
     clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
 }
@@ -207,11 +210,9 @@ SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFi
 SqlClause SqlStatements::expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
 {
     // The narrowing filters' own indexes stay out: the plan walks the date_done index.
-    SqlClause clause = expired(criteria, true);
-    if (after.isValid()) {
-        clause.add(QStringLiteral("(%1, %2) > (?, ?)").arg(column(Field::DateDone), column(Field::RowId)),
-                   {after.dateDone, after.rowId});
-    }
+    SqlClause clause = expired(criteria, m_dialect->steersIndexWithUnaryPlus());
+    if (after.isValid())
+        clause.add(keyRange(column(Field::DateDone), u'>', false), {after.dateDone, after.dateDone, after.rowId});
     return clause;
 }
 
@@ -321,6 +322,76 @@ SqlStatement SqlStatements::page(const TaskQuery &query, const SqlClause &clause
     return s;
 }
 
+bool SqlStatements::canSeek(const TaskQuery &query) const
+{
+    return query.sortField != Field::Args && query.sortField != Field::Result && query.sortField != Field::Kwargs
+        && query.sortField != Field::Traceback && query.sortField != Field::Meta;
+}
+
+QString SqlStatements::keyRange(const QString &sort, QChar direction, bool includeKey) const
+{
+    // "sort <= v AND (sort < v OR id < i)" rather than a row value "(sort, id) < (v, i)": its
+    // first half is a plain range of the sort column's index on every engine (MariaDB does
+    // not range-scan row values), the second only filters the few rows equal to v.
+    return QStringLiteral("%1 %2= ? AND (%1 %2 ? OR %3 %2%4 ?)")
+        .arg(sort, QString(direction), column(Field::RowId), includeKey ? QStringLiteral("=") : QString());
+}
+
+SqlClause SqlStatements::after(const TaskQuery &query, const SqlPageKey &key, bool reverse) const
+{
+    const bool ascending = (query.sortOrder == Qt::AscendingOrder) != reverse;
+    const QString cmp = ascending ? QStringLiteral(">") : QStringLiteral("<");
+    const QString id = column(Field::RowId);
+    SqlClause clause;
+    if (query.sortField == Field::RowId || !m_layout.has(query.sortField)) {
+        clause.add(QStringLiteral("%1 %2 ?").arg(id, cmp), {key.rowId});
+        return clause;
+    }
+    const QString sort = column(query.sortField);
+    // NULL compares as nothing: where this order puts NULLs (each engine its own way),
+    // they are added or kept apart explicitly.
+    // A NOT NULL column needs no NULL arm: an OR there would keep PostgreSQL from walking the
+    // index in order (it would read every row after the key and sort them).
+    const bool nullsFirst = ascending == m_dialect->nullsSortLow() || m_layout.notNull.contains(query.sortField);
+    if (key.sortValue.isNull()) {
+        const QString among = QStringLiteral("(%1 IS NULL AND %2 %3 ?)").arg(sort, id, cmp);
+        clause.add(nullsFirst ? QStringLiteral("(%1 OR %2 IS NOT NULL)").arg(among, sort) : among, {key.rowId});
+    } else {
+        const QString ranged = keyRange(sort, ascending ? u'>' : u'<', false);
+        clause.add(nullsFirst ? QStringLiteral("(%1)").arg(ranged) : QStringLiteral("((%1) OR %2 IS NULL)").arg(ranged, sort),
+                   {key.sortValue, key.sortValue, key.rowId});
+    }
+    return clause;
+}
+
+SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const
+{
+    Q_ASSERT(canSeek(query));
+    SqlClause clause = filter(query);
+    if (seek.after.isValid())
+        clause.add(after(query, seek.after, seek.reverse));
+    TaskQuery order = query;
+    if (seek.reverse)
+        order.sortOrder = query.sortOrder == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder;
+    // Late row lookup as page(): the inner SELECT reads ids and sort values only.
+    SqlStatement s;
+    const QString r = QStringLiteral("r.");
+    const QString id = column(Field::RowId);
+    const bool sorted = query.sortField != Field::RowId && m_layout.has(query.sortField);
+    const QString sortColumn = sorted ? column(query.sortField) : QStringLiteral("NULL");
+    QString key = QStringLiteral("k.s");
+    if (sorted && (query.sortField == Field::DateDone || query.sortField == Field::DateCreated
+                   || query.sortField == Field::DateStarted))
+        key = m_dialect->dateSelect(key); // as text with microseconds, bound back unchanged
+    s.sql = QStringLiteral("SELECT %1, %2 FROM (SELECT %3, %4 AS s FROM %5%6%7 LIMIT ? OFFSET ?) AS k "
+                           "JOIN %5 AS r ON r.%3 = k.%3%8")
+                .arg(selectList(detail, r, &s.fields), key, id, sortColumn, table(), clause.where(), orderBy(order),
+                     orderBy(order, r));
+    s.values = clause.values;
+    s.values << limit << seek.skip;
+    return s;
+}
+
 SqlStatement SqlStatements::quickMatches(const TaskQuery &query, int limit) const
 {
     const QStringList terms = query.searchTerms();
@@ -369,9 +440,11 @@ SqlStatement SqlStatements::exists(const SqlClause &clause) const
 
 SqlStatement SqlStatements::anyValue(Field field) const
 {
-    SqlClause clause;
-    clause.add(QStringLiteral("%1 IS NOT NULL").arg(column(field)));
-    return exists(clause);
+    return {QStringLiteral("SELECT CASE WHEN EXISTS(SELECT 1 FROM %1 WHERE %2 IS NOT NULL) THEN 2 "
+                           "WHEN EXISTS(SELECT 1 FROM %1) THEN 1 ELSE 0 END")
+                .arg(table(), column(field)),
+            {},
+            {}};
 }
 
 SqlStatement SqlStatements::djangoMigrations()
@@ -468,6 +541,30 @@ SqlStatement SqlStatements::deleteExpiredByDate(const PurgeCriteria &criteria, c
 SqlStatement SqlStatements::anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const
 {
     return exists(expiredAfter(criteria, after));
+}
+
+SqlStatement SqlStatements::purgeBatchEnd(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                          int batchSize) const
+{
+    const SqlClause clause = expiredAfter(criteria, after);
+    const QString date = column(Field::DateDone);
+    const QString id = column(Field::RowId);
+    SqlStatement s{QStringLiteral("SELECT %1, %2 FROM %3%4 ORDER BY %5, %2 LIMIT 2 OFFSET ?")
+                       .arg(m_dialect->dateSelect(date), id, table(), clause.where(), date),
+                   clause.values,
+                   {}};
+    s.values << qMax(0, batchSize - 1);
+    return s;
+}
+
+SqlStatement SqlStatements::deleteExpiredBetween(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                                 const SqlPurgeCursor &upTo) const
+{
+    SqlClause clause = expiredAfter(criteria, after);
+    if (upTo.isValid()) {
+        clause.add(keyRange(column(Field::DateDone), u'<', true), {upTo.dateDone, upTo.dateDone, upTo.rowId});
+    }
+    return {QStringLiteral("DELETE FROM %1%2").arg(table(), clause.where()), clause.values, {}};
 }
 
 SqlStatement SqlStatements::deleteExpiredGroups(const PurgeCriteria &criteria, qint64 limit) const

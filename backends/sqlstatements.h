@@ -37,7 +37,8 @@ struct SqlStatement
     bool isEmpty() const { return sql.isEmpty(); }
 };
 
-/// Where a purge walking the date_done index stopped: date_done (as stored) and id of the
+/// Where a purge walking the date_done index stopped: date_done (as the dialect's
+/// dateSelect() renders it, so that it compares exactly with the stored value) and id of the
 /// last row it deleted in that order. Plain value type.
 struct SqlPurgeCursor
 {
@@ -45,6 +46,26 @@ struct SqlPurgeCursor
     qint64 rowId = -1; ///< -1: nothing deleted yet, start at the oldest row
 
     bool isValid() const { return rowId >= 0; }
+};
+
+/// A row's place in a query's order: its sort value as stored (selected by seekPage()) and
+/// its id. Plain value type.
+struct SqlPageKey
+{
+    QVariant sortValue;
+    qint64 rowId = -1; ///< -1: no row
+
+    bool isValid() const { return rowId >= 0; }
+};
+
+/// Where a keyset page starts: after the row `after` (or at the first row of the order when
+/// it is invalid), `skip` rows further, in the query's order or, with `reverse`, in the
+/// opposite order (the rows before `after`, nearest first). Plain value type.
+struct SqlSeek
+{
+    SqlPageKey after;
+    bool reverse = false;
+    qint64 skip = 0;
 };
 
 /// Every statement SqlStore runs on the results and group tables, built from the dialect's
@@ -115,6 +136,14 @@ public:
     /// count, free on a scan) in the column after its fields.
     SqlStatement page(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit, RowDetail detail,
                       Access access = Access::Planned, bool countMatching = false) const;
+    /// True when seekPage() can read the query's pages: its sort column can be compared as
+    /// the order compares it (not args or result, whose long text MariaDB sorts by a prefix).
+    bool canSeek(const TaskQuery &query) const;
+    /// A keyset page: the rows matching the query after seek.after in the order seek tells,
+    /// seek.skip rows on; no OFFSET walk from the first row. Each row carries its sort value as
+    /// stored (for the next seek) in the column after its fields. Its rows come in the order
+    /// read (reversed with seek.reverse). Only when canSeek().
+    SqlStatement seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const;
     /// The first rows of the query whose task id starts with its one search term (as typed,
     /// or lower-cased), through the unique task_id index; empty when the query has no such
     /// term (several terms, fewer than 3 characters, anything but printable ASCII).
@@ -123,7 +152,8 @@ public:
     SqlStatement row(Field key, const QVariant &value) const;
     /// Whether any row of the results table matches `clause` (EXISTS: stops at the first).
     SqlStatement exists(const SqlClause &clause = SqlClause()) const;
-    /// Whether any row has a value (not NULL) in the field's column.
+    /// In one statement: 2 when a row has a value (not NULL) in the field's column, 1 when
+    /// there are rows but none has, 0 for an empty table (each EXISTS stops at the first).
     SqlStatement anyValue(Field field) const;
     /// The django_celery_results migrations applied, by name.
     static SqlStatement djangoMigrations();
@@ -146,10 +176,19 @@ public:
     /// Deletes at most batchSize expired results, in id order.
     SqlStatement deleteExpired(const PurgeCriteria &criteria, int batchSize) const;
     SqlStatement anyExpired(const PurgeCriteria &criteria) const;
-    /// Deletes at most batchSize expired results after `after` in (date_done, id) order,
-    /// walking the date_done index (SQLite), and returns the date_done and id of each.
+    /// Deletes at most batchSize expired results after `after` in (date_done, id) order and
+    /// returns the date_done (as stored) and id of each: SQLite's one statement per batch.
     SqlStatement deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
     SqlStatement anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
+    /// Where the next batch of a purge walking the date_done index ends: the expired results
+    /// after `after` in (date_done, id) order, from the batchSize-th on, at most two rows of
+    /// (date_done as the dialect's dateSelect() renders it, id). The first is the batch's last
+    /// row; a second says more follow. No row: fewer than batchSize are left.
+    SqlStatement purgeBatchEnd(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    /// Deletes the expired results after `after` up to `upTo` (included; every one left when
+    /// `upTo` is not valid), in one range of the date_done index.
+    SqlStatement deleteExpiredBetween(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                      const SqlPurgeCursor &upTo) const;
     /// Deletes at most `limit` expired group results, along the date_done index when there
     /// is one, else in id order.
     SqlStatement deleteExpiredGroups(const PurgeCriteria &criteria, qint64 limit) const;
@@ -164,9 +203,19 @@ private:
     QString selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const;
     void addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed = false) const;
     void addSearchTerm(SqlClause &clause, const QString &term) const;
+    /// The expired results after `after` in (date_done, id) order, written so that every
+    /// engine reads them as one range of the date_done index (MariaDB does not for a row
+    /// comparison); the narrowing filters as "+column" where the dialect steers with it.
     SqlClause expiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
     SqlClause expiredGroups(const PurgeCriteria &criteria) const;
     QString groupTable() const;
+    /// The rows after `key` in the query's order (reversed: before it), NULLs where the
+    /// engine sorts them.
+    SqlClause after(const TaskQuery &query, const SqlPageKey &key, bool reverse) const;
+    /// The rows past a key (sort value v, id i) in one direction ('>' or '<'; with includeKey
+    /// the key's row too), as one range of the sort column's index on every engine. Its three
+    /// placeholders are bound with v, v, i.
+    QString keyRange(const QString &sort, QChar direction, bool includeKey) const;
 
     const SqlDialect *m_dialect;
     SqlLayout m_layout;

@@ -2,6 +2,7 @@
 
 #include "resultstore.h"
 #include "sqldialect.h"
+#include "seekpager.h"
 #include "sqliteplanner.h"
 #include "sqllayout.h"
 #include "sqlstatements.h"
@@ -78,8 +79,8 @@ private:
     // open(): find the tables and their layout, then describe them.
     StoreError detect();
     Outcome<QString> findTable(const QStringList &tables) const;
-    StoreError detectGroupTable(const QStringList &tables, SqlLayout *layout);
-    StoreError detectIndexes(SqlLayout *layout);
+    void detectGroupTable(const SqlCatalog &catalog, SqlLayout *layout);
+    static void detectIndexes(const SqlCatalog &catalog, SqlLayout *layout);
     /// The StoreInfo of the detected layout (a write-protected file makes the store read-only).
     Outcome<StoreInfo> describe(const QStringList &tables, const QVector<SqlColumn> &columns);
     Outcome<QString> describeSchema(const QStringList &tables, const QVector<SqlColumn> &columns);
@@ -94,9 +95,10 @@ private:
     StoreError forEachRow(const SqlStatement &statement, const QString &what,
                           const std::function<void(const QSqlQuery &)> &onRow) override;
     /// Reads a page statement's rows; with `matching` set, the window count its rows carry
-    /// after their fields (-1 when no row came back past offset 0, so it cannot tell).
+    /// after their fields (-1 when no row came back past offset 0, so it cannot tell); with
+    /// `keys`, the value each row carries there.
     Outcome<QVector<TaskResult>> readPage(const SqlStatement &statement, qint64 offset, int limit, RowDetail detail,
-                                          qint64 *matching = nullptr) override;
+                                          qint64 *matching = nullptr, QVariantList *keys = nullptr) override;
     quint64 statementsRun() const override { return m_statementsRun; }
     /// Runs statements in one write transaction, rolling back on any failure.
     StoreError inTransaction(const QString &what, const std::function<StoreError()> &work);
@@ -108,6 +110,10 @@ private:
     /// deleted that many, asks `any` whether rows to delete are left.
     StoreError deleteBatch(const SqlStatement &del, const SqlStatement &any, qint64 limit, const QString &what,
                            qint64 *deleted, bool *left);
+    /// The tasks of one purge batch along the date_done index, inside the batch's write
+    /// transaction: finds where the batch of batchSize rows after the cursor ends, deletes
+    /// that range, and tells whether expired results follow it.
+    StoreError purgeTasksByDate(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft);
 
     std::unique_ptr<SqlDialect> m_dialect;
     StoreOptions m_options;
@@ -116,8 +122,18 @@ private:
     SqlStatements m_statements;
     /// SQLite's plans; null on the engines that plan with statistics.
     std::unique_ptr<SqlitePlanner> m_planner;
+    /// The servers' keyset pages; null where m_planner is not.
+    std::unique_ptr<SeekPager> m_pager;
     StoreInfo m_info;
     quint64 m_statementsRun = 0;
+    /// Where the last batch of a purge along the date_done index ended, and which purge.
+    struct PurgeCursor
+    {
+        QString criteria; ///< purgeKey() of the purge
+        SqlPurgeCursor position;
+    };
+    PurgeCursor m_purgeCommitted; ///< as of the last committed batch
+    PurgeCursor m_purgeWorking;   ///< moved by purgeTasksByDate(), committed with its batch
     /// Set by interrupt() (any thread); facets() stops between its statements.
     std::atomic<bool> m_facetsInterrupted{false};
 };

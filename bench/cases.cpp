@@ -8,6 +8,7 @@
 #include <numeric>
 #include <vector>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <QDir>
@@ -18,6 +19,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QTimeZone>
 #include <QTimer>
 #include <QUrl>
@@ -29,6 +31,7 @@
 #include "generator.h"
 #include "purger.h"
 #include "redisstore.h"
+#include "serverdb.h"
 #include "sqlfloor.h"
 #include "sqlitewriter.h"
 #include "sqlstore.h"
@@ -144,9 +147,12 @@ public:
     /// CouchDB store opened incrementally answers from a partial index until then).
     bool idle() const { return m_facets >= 0 && !m_busy && !m_model.isLoading(); }
 
-    /// Waits (running the event loop) until done() holds; false on failure or timeout.
-    bool waitFor(const std::function<bool()> &done, int timeoutMs = 30 * 60 * 1000)
+    /// Waits (running the event loop) until done() holds, at most timeoutMs (-1: waitCapMs);
+    /// false on failure or timeout (error() then says "stopped after N s").
+    bool waitFor(const std::function<bool()> &done, int timeoutMs = -1)
     {
+        if (timeoutMs < 0)
+            timeoutMs = waitCapMs;
         if (done())
             return true;
         QEventLoop loop;
@@ -165,8 +171,13 @@ public:
         QObject::connect(m, &TaskResultModel::loadingChanged, &loop, check);
         QTimer::singleShot(timeoutMs, &loop, [&loop] { loop.exit(1); });
         loop.exec();
+        if (!m_failed && !done())
+            m_error = QStringLiteral("stopped after %1 s").arg(timeoutMs / 1000);
         return !m_failed && done();
     }
+
+    /// The longest a wait may take: 30 min, or the cap of a server case (--cap).
+    static inline int waitCapMs = 30 * 60 * 1000;
 
     /// Opens the store and waits until the first page, the count and the facets are in.
     bool openAndSettle()
@@ -241,6 +252,20 @@ QString pageSql(const QString &where)
     return QStringLiteral("SELECT %1 FROM %2%3%4 LIMIT 200").arg(SqlFloor::summaryColumns(), kTable, where, kOrder);
 }
 
+/// The page at an offset (bound), found by its ids first (late row lookup).
+QString lateLookupSql()
+{
+    return QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 LIMIT 200 OFFSET ?) AS k "
+                          "JOIN %2 AS r ON r.id = k.id ORDER BY r.date_done DESC, r.id DESC")
+        .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, kOrder);
+}
+
+/// The page at an offset (bound), plain OFFSET.
+QString offsetPageSql()
+{
+    return QStringLiteral("SELECT %1 FROM %2%3 LIMIT 200 OFFSET ?").arg(SqlFloor::summaryColumns(), kTable, kOrder);
+}
+
 /// Stalk's search predicate for one term, written out (SqlStatements builds the same).
 QString stalkPredicate()
 {
@@ -277,6 +302,38 @@ bool timeVisit(Session &s, int row, Figures *fig)
     fig->stalk.push_back(s.since());
     fig->stall.push_back(stall.stop());
     return true;
+}
+
+/// Opens the store in the session's model and times its first rows into fig->stalk, with
+/// the stall monitor started (it keeps running for the caller). False (fig->error set) when
+/// they never show.
+bool timeFirstRows(Session &s, const StoreFactory &factory, StallMonitor &stall, Figures *fig)
+{
+    stall.start();
+    s.begin();
+    s.model().setStoreFactory(factory);
+    if (!s.waitFor([&] { return s.firstRowsShown(); })) {
+        fig->error = s.error();
+        return false;
+    }
+    fig->stalk.push_back(s.since());
+    return true;
+}
+
+/// jump_middle / jump_last: a settled model, then that row visited (timed into fig); returns
+/// the offset of the row's page, or -1 (fig->error set).
+qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
+{
+    Session s(factory);
+    if (!s.openAndSettle()) {
+        fig->error = s.error();
+        return -1;
+    }
+    const int rows = s.model().rowCount();
+    const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
+    if (!timeVisit(s, target, fig))
+        return -1;
+    return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
 }
 
 /// Measures the time from a trigger on an open, settled model to its first page: the
@@ -603,21 +660,11 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(stalkPredicate()), times5(term)));
     } else if (name == QLatin1String("jump_middle") || name == QLatin1String("jump_last")) {
         for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            if (!s.openAndSettle()) {
-                fig.error = s.error();
+            const qint64 offset = timeJump(factory, name, &fig);
+            if (offset < 0)
                 break;
-            }
-            const int rows = s.model().rowCount();
-            const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
-            if (!timeVisit(s, target, &fig))
-                break;
-            const qint64 offset = qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
-            const QString late = QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 LIMIT 200 OFFSET ?) AS k "
-                                                "JOIN %2 AS r ON r.id = k.id ORDER BY r.date_done DESC, r.id DESC")
-                                     .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, kOrder);
-            const QString naive = QStringLiteral("SELECT %1 FROM %2%3 LIMIT 200 OFFSET ?")
-                                      .arg(SqlFloor::summaryColumns(), kTable, kOrder);
+            const QString late = lateLookupSql();
+            const QString naive = offsetPageSql();
             const double a = floor.time(late, {offset});
             const double b = floor.time(naive, {offset});
             fig.add(QStringLiteral("floor_late_lookup_ms"), a);
@@ -640,9 +687,7 @@ QJsonObject Cases::run(const QString &name, const Config &config)
             const int target = s.model().rowCount() - 1;
             if (!timeVisit(s, target, &fig))
                 break;
-            const QString late = QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 LIMIT 200 OFFSET ?) AS k "
-                                                "JOIN %2 AS r ON r.id = k.id ORDER BY r.date_done DESC, r.id DESC")
-                                     .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, kOrder);
+            const QString late = lateLookupSql();
             fig.floor.push_back(floor.time(late, {qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize}));
             s.waitFor([&] { return s.idle(); });
         }
@@ -805,6 +850,313 @@ QJsonObject Cases::run(const QString &name, const Config &config)
     return fig.toJson(rssStart);
 }
 
+// --- PostgreSQL and MariaDB ------------------------------------------------------------------
+
+namespace {
+
+/// The bare search predicate on a server for one term: one test per column (PostgreSQL's
+/// ILIKE; MariaDB's LIKE, case-insensitive under the tables' utf8mb4_general_ci).
+QString serverLikePredicate(const ServerDb::Engine &engine)
+{
+    return QStringLiteral(" WHERE (task_id %1 ? OR task_name %1 ? OR status %1 ? OR task_args %1 ? OR task_kwargs %1 ?)")
+        .arg(engine.isPostgres() ? QStringLiteral("ILIKE") : QStringLiteral("LIKE"));
+}
+
+/// The purge cutoff as the engine reads a literal (timestamptz needs the offset).
+QString serverCutoff(const ServerDb::Engine &engine)
+{
+    return QString::fromLatin1(Generator::Facts::purgeCutoff) + (engine.isPostgres() ? QStringLiteral("+00") : QString());
+}
+
+/// One run of the `stalk` command line (STALK_CLI). After capSeconds it gets SIGINT, as from
+/// Ctrl+C (a purge then completes the batch in flight, prints what it deleted and exits 1).
+struct CliRun
+{
+    double ms = -1;
+    bool stopped = false; ///< still running at the cap
+    int exitCode = -1;
+    QString output;       ///< stdout and stderr
+};
+
+CliRun runStalk(const QStringList &args, int capSeconds)
+{
+    CliRun run;
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    const double t0 = nowMs();
+    p.start(QStringLiteral(STALK_CLI), args);
+    if (!p.waitForStarted(30000)) {
+        run.output = p.errorString();
+        return run;
+    }
+    if (!p.waitForFinished(capSeconds * 1000) && p.state() != QProcess::NotRunning) {
+        run.stopped = true;
+        ::kill(pid_t(p.processId()), SIGINT);
+        if (!p.waitForFinished(120000)) {
+            p.kill();
+            p.waitForFinished(-1);
+        }
+    }
+    run.ms = nowMs() - t0;
+    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    run.output = QString::fromLocal8Bit(p.readAll()).trimmed();
+    return run;
+}
+
+/// "longest wait X ms, F failed writes, W results stored" of a writer's summary.
+QString writerText(const SqliteWriterProcess::Summary &w)
+{
+    return QStringLiteral("writer: longest wait %1 ms, %2 failed writes, %3 results stored")
+        .arg(QString::number(w.longestWaitMs, 'f', 0))
+        .arg(w.failed)
+        .arg(w.written);
+}
+
+/// One purge on a server with the writer storing a result every 50 ms on its own connection:
+/// `purge` runs it and returns elapsed ms (or -1, *error set); whether it was stopped at the
+/// cap; the writer's summary. Checks afterwards that every result the writer stored is there.
+struct ServerPurge
+{
+    double ms = -1;
+    bool stopped = false;
+    qint64 deleted = -1;
+    SqliteWriterProcess::Summary writer;
+    QString error;
+};
+
+ServerPurge purgeWithServerWriter(ServerDb::Floor &floor, const QString &url, const QString &cutoff, qint64 expected,
+                                  const std::function<double(bool *stopped, QString *error)> &purge)
+{
+    ServerPurge r;
+    SqliteWriterProcess writer;
+    if (!writer.start(url, &r.error))
+        return r;
+    r.ms = purge(&r.stopped, &r.error);
+    r.writer = writer.stop();
+    if (!r.writer.ok) {
+        r.error = QStringLiteral("the writer printed no summary: ") + QString::fromUtf8(r.writer.json);
+        return r;
+    }
+    const qint64 left = floor.scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE date_done < ?").arg(kTable), {cutoff});
+    r.deleted = expected - left;
+    const qint64 kept = floor.scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE task_id LIKE 'live-%'").arg(kTable));
+    if (kept != r.writer.written)
+        r.error = QStringLiteral("the writer stored %1 results, %2 are left").arg(r.writer.written).arg(kept);
+    else if (r.error.isEmpty() && !r.stopped && left != 0)
+        r.error = QStringLiteral("%1 expired results are left").arg(left);
+    return r;
+}
+
+/// "stopped after N s (d of e rows, r rows/s)" or "".
+QString stoppedText(const ServerPurge &p, qint64 expected)
+{
+    if (!p.stopped)
+        return {};
+    return QStringLiteral("stopped after %1 s (%2 of %3 rows, %4 rows/s)")
+        .arg(QString::number(p.ms / 1000.0, 'f', 0))
+        .arg(p.deleted)
+        .arg(expected)
+        .arg(QString::number(p.ms > 0 ? double(p.deleted) / (p.ms / 1000.0) : 0, 'f', 0));
+}
+
+/// The purge case: one bare DELETE (+ groups), then, on a reloaded database, `stalk purge
+/// --yes`, each with the writer running. The bare DELETE is bounded by the server's own
+/// statement timeout at the cap (it then rolls back: 0 rows).
+void serverPurgeCase(const ServerDb::Engine &engine, const Cases::Config &config, const QString &url, Figures *fig)
+{
+    const QString cutoff = serverCutoff(engine);
+    QString error;
+    ServerDb::Floor floor;
+    auto reopen = [&] { return floor.open(engine, url, &error); };
+    auto reload = [&] {
+        floor.close();
+        const ServerDb::Load load = ServerDb::load(engine, config.serverUrl, config.db);
+        fig->add(QStringLiteral("reload_ms"), load.copyMs + load.indexMs);
+        error = load.error;
+        return load.error.isEmpty() && reopen();
+    };
+    if (!reopen() || (floor.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(kTable)) != config.rows && !reload())) {
+        fig->error = error.isEmpty() ? floor.lastError() : error;
+        return;
+    }
+    const qint64 expected = floor.scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE date_done < ?").arg(kTable), {cutoff});
+    fig->facts.insert(QStringLiteral("expected"), expected);
+
+    const int capMs = config.capSeconds * 1000;
+    floor.exec(engine.isPostgres() ? QStringLiteral("SET statement_timeout = %1").arg(capMs)
+                                   : QStringLiteral("SET SESSION max_statement_time = %1").arg(config.capSeconds));
+    const ServerPurge bare = purgeWithServerWriter(floor, url, cutoff, expected, [&](bool *stopped, QString *err) {
+        const double t0 = nowMs();
+        const bool ok = floor.time(QStringLiteral("DELETE FROM %1 WHERE date_done < ?").arg(kTable), {cutoff}) >= 0
+            && floor.time(QStringLiteral("DELETE FROM %1 WHERE date_done < ?").arg(QLatin1String(SqlFloor::groupTable)), {cutoff}) >= 0;
+        const double ms = nowMs() - t0;
+        if (!ok && ms >= capMs * 0.95)
+            *stopped = true;
+        else if (!ok)
+            *err = floor.lastError();
+        return ms;
+    });
+    floor.exec(engine.isPostgres() ? QStringLiteral("SET statement_timeout = 0") : QStringLiteral("SET SESSION max_statement_time = 0"));
+    if (!bare.error.isEmpty()) {
+        fig->error = QStringLiteral("bare DELETE: ") + bare.error;
+        return;
+    }
+    fig->floor.push_back(bare.ms);
+    QStringList notes;
+    notes << QStringLiteral("one bare DELETE (floor): %1; %2")
+                 .arg(bare.stopped ? QStringLiteral("stopped after %1 s (0 rows: the statement rolled back)")
+                                         .arg(QString::number(bare.ms / 1000.0, 'f', 0))
+                                   : QStringLiteral("%1 rows").arg(bare.deleted),
+                      writerText(bare.writer));
+    fig->add(QStringLiteral("floor_writer_longest_wait_ms"), bare.writer.longestWaitMs);
+    fig->add(QStringLiteral("floor_writer_failed"), double(bare.writer.failed));
+
+    if (!reload()) {
+        fig->error = error.isEmpty() ? floor.lastError() : error;
+        return;
+    }
+    CliRun cli;
+    const ServerPurge stalk = purgeWithServerWriter(floor, url, cutoff, expected, [&](bool *stopped, QString *err) {
+        cli = runStalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-01-31T00:00:00Z"),
+                        QStringLiteral("--yes")},
+                       config.capSeconds);
+        *stopped = cli.stopped;
+        if (!cli.stopped && cli.exitCode != 0)
+            *err = QStringLiteral("stalk purge failed (exit %1): %2").arg(cli.exitCode).arg(cli.output.right(300));
+        return cli.ms;
+    });
+    if (!stalk.error.isEmpty()) {
+        fig->error = QStringLiteral("stalk purge: ") + stalk.error;
+        return;
+    }
+    fig->stalk.push_back(stalk.ms);
+    notes << QStringLiteral("`stalk purge --yes`: %1; %2")
+                 .arg(stalk.stopped ? stoppedText(stalk, expected) : QStringLiteral("%1 rows").arg(stalk.deleted),
+                      writerText(stalk.writer));
+    fig->add(QStringLiteral("writer_longest_wait_ms"), stalk.writer.longestWaitMs);
+    fig->add(QStringLiteral("writer_failed"), double(stalk.writer.failed));
+    fig->facts.insert(QStringLiteral("deleted"), stalk.deleted);
+    fig->facts.insert(QStringLiteral("stopped"), stalk.stopped);
+    fig->facts.insert(QStringLiteral("note"), notes.join(QStringLiteral("\n")));
+}
+
+} // namespace
+
+QStringList Cases::serverCases()
+{
+    return {QStringLiteral("first_page"),   QStringLiteral("jump_middle"),  QStringLiteral("jump_last"),
+            QStringLiteral("search_page"),  QStringLiteral("count_search"), QStringLiteral("facets"),
+            QStringLiteral("purge")};
+}
+
+QJsonObject Cases::runServer(const QString &name, const Config &config)
+{
+    const qint64 rssStart = Bench::procStatusKb("VmRSS");
+    const ServerDb::Engine engine = ServerDb::engine(config.engine);
+    const QString url = ServerDb::benchUrl(config.serverUrl);
+    Figures fig;
+    fig.idleStall = idleStallMs();
+    const Outcome<StoreFactory> made = makeStoreFactory(url);
+    if (!made)
+        return {{QStringLiteral("error"), made.error().message}};
+    const StoreFactory factory = *made;
+    ServerDb::Floor floor;
+    QString error;
+    if (!floor.open(engine, url, &error))
+        return {{QStringLiteral("error"), error}};
+    const int runs = std::max(1, config.runs);
+    Session::waitCapMs = config.capSeconds * 1000;
+    const QString term = QString::fromLatin1(Generator::Facts::nameWord);
+    TaskQuery search;
+    search.search = term;
+    const QString like = QLatin1Char('%') + term + QLatin1Char('%');
+
+    if (name == QLatin1String("first_page")) {
+        for (int i = 0; i < runs; ++i) {
+            Session s(factory);
+            StallMonitor stall;
+            if (!timeFirstRows(s, factory, stall, &fig))
+                break;
+            s.waitFor([&] { return s.idle(); });
+            fig.add(QStringLiteral("stalk_count_ms"), s.counted());
+            fig.add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
+            fig.stall.push_back(stall.stop());
+            // Floor: a connection of its own, then the first page.
+            ServerDb::Floor f;
+            const double t0 = nowMs();
+            const bool ok = f.open(engine, url, &error) && f.time(pageSql(QString())) >= 0;
+            fig.floor.push_back(ok ? nowMs() - t0 : -1);
+        }
+        fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(QString())));
+    } else if (name == QLatin1String("jump_middle") || name == QLatin1String("jump_last")) {
+        for (int i = 0; i < runs; ++i) {
+            const qint64 offset = timeJump(factory, name, &fig);
+            if (offset < 0)
+                break;
+            const double a = floor.time(lateLookupSql(), {offset});
+            const double b = floor.time(offsetPageSql(), {offset});
+            fig.add(QStringLiteral("floor_late_lookup_ms"), a);
+            fig.add(QStringLiteral("floor_naive_offset_ms"), b);
+            fig.floor.push_back(a < 0 ? b : b < 0 ? a : std::min(a, b));
+        }
+    } else if (name == QLatin1String("search_page")) {
+        fig.facts.insert(QStringLiteral("term"), term);
+        measureQuery(factory, search, runs, &fig);
+        for (int i = 0; i < runs; ++i)
+            fig.floor.push_back(floor.time(pageSql(serverLikePredicate(engine)), times5(like)));
+        fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(serverLikePredicate(engine)), times5(like)));
+    } else if (name == QLatin1String("count_search")) {
+        fig.facts.insert(QStringLiteral("term"), term);
+        std::unique_ptr<ResultStore> store = factory();
+        if (const StoreError e = store->open())
+            return {{QStringLiteral("error"), e.message}};
+        const QString countSql = QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(kTable, serverLikePredicate(engine));
+        for (int i = 0; i < runs; ++i) {
+            double t0 = nowMs();
+            const Outcome<qint64> n = store->count(search);
+            fig.stalk.push_back(nowMs() - t0);
+            if (!n) {
+                fig.error = n.error().message;
+                break;
+            }
+            fig.facts.insert(QStringLiteral("matching"), *n);
+            fig.floor.push_back(floor.time(countSql, times5(like)));
+            // The whole command line, as a cron job or a script runs it.
+            const CliRun cli = runStalk({QStringLiteral("count"), url, QStringLiteral("--search"), term}, config.capSeconds);
+            fig.add(QStringLiteral("cli_ms"), cli.exitCode == 0 ? cli.ms : -1);
+        }
+        fig.facts.insert(QStringLiteral("note"),
+                         QStringLiteral("`stalk count --search %1` (the whole process): %2 ms")
+                             .arg(term, QString::number(Bench::median(fig.series[QStringLiteral("cli_ms")]), 'f', 1)));
+        fig.facts.insert(QStringLiteral("plan_count"), floor.plan(countSql, times5(like)));
+    } else if (name == QLatin1String("facets")) {
+        std::unique_ptr<ResultStore> store = factory();
+        if (const StoreError e = store->open())
+            return {{QStringLiteral("error"), e.message}};
+        for (int i = 0; i < runs; ++i) {
+            const double t0 = nowMs();
+            const Outcome<Facets> facets = store->facets(TaskQuery());
+            fig.stalk.push_back(nowMs() - t0);
+            if (!facets) {
+                fig.error = facets.error().message;
+                break;
+            }
+            double total = 0;
+            for (const char *column : {"status", "task_name", "worker", "periodic_task_name"}) {
+                total += floor.time(QStringLiteral("SELECT %1, COUNT(*) FROM %2 GROUP BY %1 ORDER BY COUNT(*) DESC, %1")
+                                        .arg(QLatin1String(column), kTable));
+            }
+            fig.floor.push_back(total);
+        }
+    } else if (name == QLatin1String("purge")) {
+        floor.close();
+        serverPurgeCase(engine, config, url, &fig);
+    } else {
+        return {{QStringLiteral("error"), QStringLiteral("unknown case ") + name}};
+    }
+    return fig.toJson(rssStart);
+}
+
 // --- CouchDB ---------------------------------------------------------------------------------
 
 namespace {
@@ -897,9 +1249,6 @@ double fetchAllPagesBare(Http &http, const QString &database, qint64 *rowsOut)
     return nowMs() - t0;
 }
 
-/// Celery metas with the same mix as the SQLite generator, as Celery's CouchBackend and
-/// RedisBackend write them (result_extended keys included, date_done naive UTC ISO):
-/// deterministic, one after another.
 /// An index-backed store (CouchDB, Redis) opened through the model: the first rows on screen,
 /// then the whole index; floor() measures the engine's own first batch.
 void measureFirstRows(const StoreFactory &factory, int runs, Figures *fig, const std::function<double()> &floor)
@@ -907,14 +1256,8 @@ void measureFirstRows(const StoreFactory &factory, int runs, Figures *fig, const
     for (int i = 0; i < runs; ++i) {
         Session s(factory);
         StallMonitor stall;
-        stall.start();
-        s.begin();
-        s.model().setStoreFactory(factory);
-        if (!s.waitFor([&] { return s.firstRowsShown(); })) {
-            fig->error = s.error();
+        if (!timeFirstRows(s, factory, stall, fig))
             break;
-        }
-        fig->stalk.push_back(s.since());
         fig->add(QStringLiteral("stalk_open_ms"), s.opened());
         s.waitFor([&] { return s.idle(); });
         // The whole index through the model: loading over, the last refresh answered.
@@ -927,6 +1270,9 @@ void measureFirstRows(const StoreFactory &factory, int runs, Figures *fig, const
     }
 }
 
+/// Celery metas with the same mix as the SQLite generator, as Celery's CouchBackend and
+/// RedisBackend write them (result_extended keys included, date_done naive UTC ISO):
+/// deterministic, one after another.
 class MetaGenerator final
 {
 public:

@@ -15,16 +15,25 @@ struct Config
     qint64 rows = 0;
     int runs = 5;
     int purgeRuns = 3;
+    // Server cases: db is the generated SQLite file the rows are loaded from.
+    QString engine;     ///< "postgres" / "mariadb" (ServerDb::engine())
+    QString serverUrl;  ///< the wrapper's URL (STALK_PG_URL / STALK_MYSQL_URL)
+    int capSeconds = 120; ///< a case still running after this stops and says how far it got
 };
 
 /// Every SQLite case, in report order.
 QStringList sqliteCases();
+/// Every PostgreSQL/MariaDB case, in report order.
+QStringList serverCases();
 /// Every CouchDB case, in report order.
 QStringList couchCases();
 
 /// Runs a case; the object holds stalk_ms/floor_ms arrays, their medians, extras, the
 /// longest GUI-thread stall and the process's peak RSS. On failure: {"error": "..."}.
 QJsonObject run(const QString &name, const Config &config);
+
+/// Runs a server case on the database ServerDb::load() filled (config.engine, serverUrl).
+QJsonObject runServer(const QString &name, const Config &config);
 
 /// CouchDB cases: the server URL (http://user:pass@host:port), a database name to fill.
 QJsonObject runCouch(const QString &name, const QString &serverUrl, const QString &database, qint64 docs, int runs);

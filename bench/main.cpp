@@ -18,6 +18,7 @@
 #include "benchutil.h"
 #include "cases.h"
 #include "generator.h"
+#include "serverdb.h"
 
 namespace {
 
@@ -40,11 +41,48 @@ double num(const QJsonObject &o, const char *key)
 }
 double extra(const QJsonObject &o, const char *key)
 {
-    return o.value(QStringLiteral("extra")).toObject().value(QLatin1String(key)).toDouble(-1);
+    const QJsonValue v = o.value(QStringLiteral("extra")).toObject().value(QLatin1String(key));
+    return v.isBool() ? double(v.toBool()) : v.toDouble(-1);
 }
 
 /// The issue's targets (median of the runs). Size-specific targets apply from 1M rows up;
 /// the GUI-thread stall and RSS targets apply everywhere.
+/// A PostgreSQL or MariaDB record (its store is the engine's name).
+bool isServer(const QString &store)
+{
+    return store != QLatin1String("sqlite") && store != QLatin1String("couchdb");
+}
+
+/// Issue 17's targets on PostgreSQL and MariaDB, from 1M rows up.
+Target serverTargetFor(const QString &name, qint64 rows, const QJsonObject &r)
+{
+    Target t;
+    QStringList parts;
+    auto need = [&](const QString &text, bool ok) {
+        parts << text;
+        t.met = t.met && ok;
+    };
+    const double stalk = num(r, "stalk"), ratio = num(r, "ratio");
+    if (rows >= 1000000) {
+        if (name == QLatin1String("first_page") || name.startsWith(QLatin1String("jump_")))
+            need(QStringLiteral("<100 ms"), stalk >= 0 && stalk < 100);
+        else if (name == QLatin1String("search_page"))
+            need(QStringLiteral("≤1.5× floor"), ratio >= 0 && ratio <= 1.5);
+        else if (name == QLatin1String("count_search") || name == QLatin1String("facets"))
+            need(QStringLiteral("≤1.2× floor"), ratio >= 0 && ratio <= 1.2);
+    }
+    if (name == QLatin1String("purge")) {
+        if (rows >= 1000000)
+            need(QStringLiteral("≤1.3× bare DELETE"), ratio >= 0 && ratio <= 1.3 && !extra(r, "stopped"));
+        const double wait = extra(r, "writer_longest_wait_ms");
+        need(QStringLiteral("writer waits ≤100 ms"), wait >= 0 && wait <= 100 && extra(r, "writer_failed") == 0);
+    }
+    if (r.contains(QLatin1String("error")))
+        t.met = false;
+    t.text = parts.join(QStringLiteral(", "));
+    return t;
+}
+
 Target targetFor(const QString &name, qint64 rows, const QJsonObject &r, const QJsonObject &firstPage100k)
 {
     Target t;
@@ -151,9 +189,12 @@ void printTable(const QJsonArray &results)
         const QString met = r.value(QStringLiteral("target")).toString().isEmpty()
             ? QStringLiteral("-")
             : (r.value(QStringLiteral("met")).toBool() ? QStringLiteral("yes") : QStringLiteral("NO"));
+        const QString store = r.value(QStringLiteral("store")).toString();
+        const bool server = isServer(store);
+        const QString label = (server ? store + QLatin1Char(' ') : QString()) + r.value(QStringLiteral("case")).toString();
         std::printf("%s\n", qPrintable(QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8 %9")
                                            .arg(r.value(QStringLiteral("size")).toString(), -5)
-                                           .arg(r.value(QStringLiteral("case")).toString(), -22)
+                                           .arg(label, -22)
                                            .arg(fmt(num(r, "stalk")), 10)
                                            .arg(fmt(num(r, "floor")), 10)
                                            .arg(fmt(num(r, "ratio"), 2), 7)
@@ -163,6 +204,10 @@ void printTable(const QJsonArray &results)
                                            .arg(r.value(QStringLiteral("target")).toString())));
         if (r.contains(QLatin1String("error")))
             std::printf("      error: %s\n", qPrintable(r.value(QStringLiteral("error")).toString()));
+        // A server case's own lines (load, purge with the writer, the whole command line).
+        const QString note = r.value(QStringLiteral("extra")).toObject().value(QStringLiteral("note")).toString();
+        for (const QString &line : note.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            std::printf("      %s\n", qPrintable(line));
         const double firstRows = extra(r, "first_rows_ms");
         if (firstRows >= 0 && extra(r, "quick_rows") > 0) {
             std::printf("      first rows on screen: %s ms (%s task ids starting with the term, by index; the page above "
@@ -175,7 +220,7 @@ void printTable(const QJsonArray &results)
                         "(previews, worker thread → GUI thread)\n",
                         qPrintable(fmt(storePage)), qPrintable(fmt(storePage / num(r, "floor"), 2)));
         }
-        if (r.value(QStringLiteral("case")).toString().startsWith(QLatin1String("purge_writer"))) {
+        if (!server && r.value(QStringLiteral("case")).toString().startsWith(QLatin1String("purge_writer"))) {
             std::printf("      %s journal, `stalk purge` (stalk ms) with a writer (Python sqlite3, 5 s timeout, a result "
                         "every 50 ms): longest wait %s ms (worst run %s ms), %s failed writes, %s results stored; the "
                         "same purge alone (floor ms): %s ms\n",
@@ -245,12 +290,27 @@ int main(int argc, char **argv)
                             QStringLiteral("list"));
     QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Write every figure as JSON to this file ('-' = stdout, instead of the table)."),
                             QStringLiteral("file"));
+    QCommandLineOption engines(QStringLiteral("engines"),
+                               QStringLiteral("Comma-separated engines (default sqlite): sqlite, postgres, mariadb. The servers are "
+                                              "the ones of $STALK_PG_URL / $STALK_MYSQL_URL (run through "
+                                              "tools/servers/with_postgres.sh / with_mariadb.sh); the bench makes its own database "
+                                              "stalk_bench there. The servers take 1M rows at most unless --huge (10M, PostgreSQL)."),
+                               QStringLiteral("list"), QStringLiteral("sqlite"));
+    QCommandLineOption serverRuns(QStringLiteral("server-runs"),
+                                  QStringLiteral("Runs per server case (default 3; a purge runs once)."), QStringLiteral("n"),
+                                  QStringLiteral("3"));
+    QCommandLineOption cap(QStringLiteral("cap"),
+                           QStringLiteral("Seconds a server case may run before it stops and says how far it got (default 120)."),
+                           QStringLiteral("s"), QStringLiteral("120"));
     QCommandLineOption noCouch(QStringLiteral("no-couch"), QStringLiteral("Skip the CouchDB part even when STALK_COUCH_URL is set."));
     QCommandLineOption child(QStringLiteral("child"), QStringLiteral("Internal: run one case and print its JSON."));
     QCommandLineOption caseName(QStringLiteral("case"), QStringLiteral("Internal: the case to run."), QStringLiteral("name"));
     QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Internal: the database of the case."), QStringLiteral("path"));
     QCommandLineOption rowsOpt(QStringLiteral("rows"), QStringLiteral("Internal: its row count."), QStringLiteral("n"));
-    parser.addOptions({dataDir, sizes, huge, runs, purgeRuns, only, json, noCouch, child, caseName, db, rowsOpt});
+    QCommandLineOption engineOpt(QStringLiteral("engine"), QStringLiteral("Internal: the server engine of the case."),
+                                 QStringLiteral("name"));
+    parser.addOptions({dataDir, sizes, huge, runs, purgeRuns, only, json, engines, serverRuns, cap, noCouch, child,
+                       caseName, db, rowsOpt, engineOpt});
     parser.process(app);
 
     const int runCount = std::max(1, parser.value(runs).toInt());
@@ -263,6 +323,15 @@ int main(int argc, char **argv)
         } else if (name.startsWith(QLatin1String("couch_"))) {
             result = Cases::runCouch(name, qEnvironmentVariable("STALK_COUCH_URL"), QStringLiteral("stalk_bench"),
                                      parser.value(rowsOpt).toLongLong(), runCount);
+        } else if (parser.isSet(engineOpt)) {
+            Cases::Config config;
+            config.db = parser.value(db);
+            config.rows = parser.value(rowsOpt).toLongLong();
+            config.runs = runCount;
+            config.engine = parser.value(engineOpt);
+            config.serverUrl = qEnvironmentVariable(qPrintable(ServerDb::engine(config.engine).envVar));
+            config.capSeconds = std::max(1, parser.value(cap).toInt());
+            result = Cases::runServer(name, config);
         } else {
             Cases::Config config;
             config.db = parser.value(db);
@@ -291,6 +360,24 @@ int main(int argc, char **argv)
     QStringList cases = Cases::sqliteCases();
     if (parser.isSet(only))
         cases = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QStringList engineNames = parser.value(engines).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    QList<ServerDb::Engine> servers;
+    for (const QString &name : engineNames) {
+        if (name == QLatin1String("sqlite"))
+            continue;
+        const ServerDb::Engine e = ServerDb::engine(name);
+        if (e.name.isEmpty()) {
+            std::fprintf(stderr, "unknown engine: %s (sqlite, postgres, mariadb)\n", qPrintable(name));
+            return 2;
+        }
+        if (qEnvironmentVariableIsEmpty(qPrintable(e.envVar))) {
+            std::fprintf(stderr, "--engines %s needs %s: run through tools/servers/with_%s.sh\n", qPrintable(e.name),
+                         qPrintable(e.envVar), qPrintable(e.name));
+            return 2;
+        }
+        servers << e;
+    }
+    const bool withSqlite = engineNames.contains(QStringLiteral("sqlite"));
 
     QJsonArray results;
     QJsonObject firstPage100k;
@@ -299,14 +386,58 @@ int main(int argc, char **argv)
         r.insert(QStringLiteral("rows"), rows);
         r.insert(QStringLiteral("size"), Bench::rowsLabel(rows));
         r.insert(QStringLiteral("store"), store);
-        if (name == QLatin1String("first_page") && rows == 100000)
+        if (name == QLatin1String("first_page") && rows == 100000 && store == QLatin1String("sqlite"))
             firstPage100k = r;
-        const Target t = targetFor(name, rows, r, firstPage100k);
+        const bool server = isServer(store);
+        const Target t = server ? serverTargetFor(name, rows, r) : targetFor(name, rows, r, firstPage100k);
         r.insert(QStringLiteral("target"), t.text);
         r.insert(QStringLiteral("met"), t.met);
         results.append(r);
         std::fprintf(stderr, "  %-5s %-22s stalk %8s ms  floor %8s ms\n", qPrintable(Bench::rowsLabel(rows)),
-                     qPrintable(name), qPrintable(fmt(num(r, "stalk"))), qPrintable(fmt(num(r, "floor"))));
+                     qPrintable(server ? store + QLatin1Char(' ') + name : name), qPrintable(fmt(num(r, "stalk"))), qPrintable(fmt(num(r, "floor"))));
+    };
+
+    // The server part: the generated rows loaded once per engine and size (the purge case
+    // reloads them), then every server case in a child process, as for SQLite.
+    auto runServerCases = [&](const ServerDb::Engine &engine, qint64 rows, const QString &sqlitePath) {
+        const QString serverUrl = qEnvironmentVariable(qPrintable(engine.envVar));
+        QString error = ServerDb::exportRows(sqlitePath);
+        ServerDb::Load load;
+        if (error.isEmpty()) {
+            std::fprintf(stderr, "loading %s rows into %s…\n", qPrintable(Bench::rowsLabel(rows)), qPrintable(engine.name));
+            load = ServerDb::load(engine, serverUrl, sqlitePath);
+            error = load.error;
+        }
+        QJsonObject loaded{{QStringLiteral("stalk"), -1}, {QStringLiteral("floor"), -1}, {QStringLiteral("ratio"), -1}};
+        if (!error.isEmpty()) {
+            loaded.insert(QStringLiteral("error"), error);
+        } else {
+            const QString how = engine.isPostgres() ? QStringLiteral("COPY FROM STDIN through psql's \\copy")
+                                                    : QStringLiteral("LOAD DATA LOCAL INFILE through the mariadb client");
+            const QString after = engine.isPostgres() ? QStringLiteral("keys and indexes, then VACUUM ANALYZE")
+                                                      : QStringLiteral("ANALYZE TABLE (keys built during the load)");
+            loaded.insert(QStringLiteral("extra"),
+                          QJsonObject{{QStringLiteral("copy_ms"), load.copyMs},
+                                      {QStringLiteral("index_ms"), load.indexMs},
+                                      {QStringLiteral("note"), QStringLiteral("%1: %2 s; %3: %4 s")
+                                                                   .arg(how, QString::number(load.copyMs / 1000.0, 'f', 1), after,
+                                                                        QString::number(load.indexMs / 1000.0, 'f', 1))}});
+        }
+        record(loaded, QStringLiteral("load"), rows, engine.name);
+        if (!error.isEmpty())
+            return;
+        for (const QString &name : Cases::serverCases()) {
+            if (parser.isSet(only) && !cases.contains(name))
+                continue;
+            std::fprintf(stderr, "running %s %s on %s rows…\n", qPrintable(engine.name), qPrintable(name),
+                         qPrintable(Bench::rowsLabel(rows)));
+            const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
+                                            QStringLiteral("--engine"), engine.name, QStringLiteral("--db"), sqlitePath,
+                                            QStringLiteral("--rows"), QString::number(rows),
+                                            QStringLiteral("--runs"), parser.value(serverRuns),
+                                            QStringLiteral("--cap"), parser.value(cap)});
+            record(r, name, rows, engine.name);
+        }
     };
 
     for (qint64 rows : rowCounts) {
@@ -317,7 +448,7 @@ int main(int argc, char **argv)
             return 1;
         }
         for (const QString &name : cases) {
-            if (!Cases::sqliteCases().contains(name))
+            if (!withSqlite || !Cases::sqliteCases().contains(name))
                 continue; // a CouchDB or Redis case (below), or "couch"/"redis" for all of them
             std::fprintf(stderr, "running %s on %s rows…\n", qPrintable(name), qPrintable(Bench::rowsLabel(rows)));
             const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
@@ -327,6 +458,14 @@ int main(int argc, char **argv)
                                             QStringLiteral("--purge-runs"), parser.value(purgeRuns),
                                             QStringLiteral("--data-dir"), dir});
             record(r, name, rows, QStringLiteral("sqlite"));
+        }
+        for (const ServerDb::Engine &engine : servers) {
+            if (rows > 10000000 || (rows > 1000000 && !(parser.isSet(huge) && engine.isPostgres()))) {
+                std::fprintf(stderr, "skipping %s rows on %s (the servers take 1M rows; 10M on PostgreSQL with --huge)\n",
+                             qPrintable(Bench::rowsLabel(rows)), qPrintable(engine.name));
+                continue;
+            }
+            runServerCases(engine, rows, Generator::pathFor(dir, rows));
         }
     }
 

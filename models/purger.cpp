@@ -37,11 +37,11 @@ bool runBatch(PurgeSummary &summary, Call &&call, bool *finished, bool *excluded
 
 } // namespace
 
-int Purger::nextBatchSize(int current, qint64 rows, qint64 elapsedMs)
+int Purger::nextBatchSize(int current, qint64 rows, qint64 elapsedMs, int targetMs)
 {
     // A batch that deleted fewer rows than asked was the last one; a duration of 0 ms says
     // nothing but "fast": grow.
-    const double scaled = elapsedMs > 0 ? double(rows) * targetBatchMs / double(elapsedMs) : 2.0 * current;
+    const double scaled = elapsedMs > 0 ? double(rows) * targetMs / double(elapsedMs) : 2.0 * current;
     const double next = std::min(scaled, 2.0 * current);
     return int(std::clamp(next, double(minAdaptiveBatch), double(maxAdaptiveBatch)));
 }
@@ -152,7 +152,8 @@ bool Purger::purgeStep()
     afterBatch(excludedWriters);
     const qint64 rows = m_summary.tasksDeleted + m_summary.groupsDeleted - deletedBefore;
     if (m_batchSize <= 0 && rows >= m_nextBatch)
-        m_nextBatch = nextBatchSize(m_nextBatch, rows, batchTimer.elapsed());
+        m_nextBatch = nextBatchSize(m_nextBatch, rows, batchTimer.elapsed(),
+                                    excludedWriters ? targetBatchMs : rowLockTargetBatchMs);
     if (m_progress)
         m_progress(m_summary.tasksDeleted, m_summary.expected);
     return finished ? finish() : true;

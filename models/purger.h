@@ -17,7 +17,7 @@ class TaskResultModel;
 /// error is set or cancelled is true, the counts say exactly what was deleted before.
 struct PurgeSummary
 {
-    qint64 expected = 0;      ///< what the preview/selection announced
+    qint64 expected = 0;      ///< what the preview/selection announced (-1: not counted)
     qint64 tasksDeleted = 0;
     qint64 groupsDeleted = 0;
     int batches = 0;
@@ -54,7 +54,8 @@ public:
     explicit Purger(ResultStore &store);
 
     /// A fixed number of rows per transaction. Without it (or with 0) purge() sizes each
-    /// batch from the last one's duration to keep transactions near targetBatchMs.
+    /// batch from the last one's duration to keep transactions near targetBatchMs (or
+    /// rowLockTargetBatchMs, on a store whose batches do not exclude other writers).
     void setBatchSize(int rows) { m_batchSize = std::max(0, rows); }
     int batchSize() const { return m_batchSize; }
     void setProgressCallback(Progress progress) { m_progress = std::move(progress); }
@@ -76,17 +77,24 @@ public:
 
     /// Rows per transaction for deleteRows(), and the first batch of an adaptive purge.
     static constexpr int defaultBatchSize = 2000;
-    /// What an adaptive purge aims each write transaction at: short enough that a Celery
-    /// worker writing results concurrently waits at most this long for the lock, long enough
-    /// that the fixed cost of a commit (its syncs) stays a small part of it.
+    /// What an adaptive purge aims each write transaction at on a store whose transactions
+    /// lock out every other writer (DeleteBatch::excludedWriters, SQLite): short enough that a
+    /// Celery worker writing results concurrently waits at most this long for the lock, long
+    /// enough that the fixed cost of a commit (its syncs) stays a small part of it.
     static constexpr int targetBatchMs = 50;
+    /// The same where a transaction locks only the rows it deletes (PostgreSQL, InnoDB): the
+    /// writers storing new results never wait for it, so the length is chosen for what does
+    /// wait — a replica applying the transaction as one unit after its commit (MariaDB's
+    /// binlog), and anyone updating an expired row — while the per-batch cost (finding the
+    /// batch's end, the commit's sync) stays a few per cent of it.
+    static constexpr int rowLockTargetBatchMs = 250;
     static constexpr int minAdaptiveBatch = 100;
     static constexpr int maxAdaptiveBatch = 50000;
     static constexpr int firstAdaptiveBatch = 500;
 
     /// The next adaptive batch size after a batch of `rows` took `elapsedMs`: scaled toward
-    /// targetBatchMs, growing at most 2× per batch, within [minAdaptiveBatch, maxAdaptiveBatch].
-    static int nextBatchSize(int current, qint64 rows, qint64 elapsedMs);
+    /// targetMs, growing at most 2× per batch, within [minAdaptiveBatch, maxAdaptiveBatch].
+    static int nextBatchSize(int current, qint64 rows, qint64 elapsedMs, int targetMs = targetBatchMs);
 
     /// How long the write lock is held in a row, batch after batch, before it is released
     /// (wall time from the first batch of the burst; a batch is never cut short for it).

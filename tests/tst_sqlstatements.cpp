@@ -126,6 +126,8 @@ private Q_SLOTS:
     void shouldKeepSearchTermsBoundValues();
     void shouldSearchEveryTermInEverySearchField_data();
     void shouldSearchEveryTermInEverySearchField();
+    void shouldSearchEachDistinctPatternOnceOnServers();
+    void shouldSeekPagesAfterAKeyWithNullsWhereTheEngineSortsThem();
     void shouldBoundDateRangesInTheStoredForm();
     void shouldLeaveOutTheFacetsOwnFilter();
     void shouldOrderWithIdTiebreak_data();
@@ -142,6 +144,7 @@ private Q_SLOTS:
     void shouldRenderTheExpiredClause();
     void shouldDeleteExpiredInBatchesPerDialect_data();
     void shouldDeleteExpiredInBatchesPerDialect();
+    void shouldWalkTheDateIndexFromTheCursor_data();
     void shouldWalkTheDateIndexFromTheCursor();
     void shouldPurgeGroupsOnlyWhenNotNarrowed_data();
     void shouldPurgeGroupsOnlyWhenNotNarrowed();
@@ -257,10 +260,22 @@ void TestSqlStatements::shouldKeepSearchTermsBoundValues()
     query.search = term;
     const QStringList terms = query.searchTerms();
     QVERIFY(!terms.isEmpty());
+    // The term's shadow: its ASCII letters and digits replaced, case kept. The text may
+    // depend on the term's shape (how many distinct case and JSON-escaped forms it has), but
+    // never on its letters: a term only ever travels as a bound value.
+    QString shadow = term;
+    for (QChar &c : shadow) {
+        if (c >= u'a' && c <= u'z')
+            c = u'q';
+        else if (c >= u'A' && c <= u'Z')
+            c = u'Q';
+        else if (c >= u'0' && c <= u'9')
+            c = u'7';
+    }
     TaskQuery plain;
-    plain.search = QStringList(terms.size(), QStringLiteral("plain")).join(u' ');
+    plain.search = shadow;
+    QCOMPARE(plain.searchTerms().size(), terms.size());
     const SqlStatement statement = b.statements.count(query);
-    // The text depends on the number of terms only: a term only ever travels as a bound value.
     QCOMPARE(statement.sql, b.statements.count(plain).sql);
     QCOMPARE(statement.sql.count(u'?'), statement.values.size());
     switch (engine) {
@@ -325,6 +340,107 @@ void TestSqlStatements::shouldSearchEveryTermInEverySearchField()
     const SqlClause clause = b.statements.filter(query);
     QCOMPARE(clause.where(), where);
     QCOMPARE(clause.values, values);
+}
+
+void TestSqlStatements::shouldSearchEachDistinctPatternOnceOnServers()
+{
+    TaskQuery query;
+    query.search = QStringLiteral("fetch_feed");
+    const QString like = QStringLiteral("%fetch\\_feed%");
+    // PostgreSQL: UPPER folds ASCII case, so the term's case forms are one pattern per column.
+    {
+        const Builder b(Engine::Postgres, Schema::Django);
+        const SqlClause clause = b.statements.filter(query);
+        QCOMPARE(clause.sql, QStringLiteral("(UPPER(CAST(\"task_id\" AS text)) LIKE UPPER(?) OR "
+                                            "UPPER(CAST(\"task_name\" AS text)) LIKE UPPER(?) OR "
+                                            "UPPER(CAST(\"status\" AS text)) LIKE UPPER(?) OR "
+                                            "UPPER(CAST(\"task_args\" AS text)) LIKE UPPER(?) OR "
+                                            "UPPER(CAST(\"task_kwargs\" AS text)) LIKE UPPER(?))"));
+        QCOMPARE(clause.values, QVariantList(5, like));
+    }
+    // A pg_trgm index on a column: the ILIKE form it serves.
+    {
+        SqlLayout layout = layoutOf(Schema::Django);
+        layout.trigramIndexed.insert(Field::TaskName);
+        const auto dialect = dialectFor(Engine::Postgres);
+        const SqlStatements statements(*dialect, layout);
+        QVERIFY(statements.filter(query).sql.contains(QStringLiteral(" OR (\"task_name\" ILIKE ?) OR ")));
+        QCOMPARE(statements.filter(query).values, QVariantList(5, like));
+    }
+    // Letters beyond ASCII keep their case forms (a C-locale UPPER leaves them), and args get
+    // the JSON-escaped forms too, each once.
+    {
+        TaskQuery zoe;
+        zoe.search = QString::fromUtf8("Zoë");
+        const SqlClause clause = Builder(Engine::Postgres, Schema::Django).statements.filter(zoe);
+        const QVariantList raw{QString::fromUtf8("%Zoë%"), QString::fromUtf8("%ZOË%")};
+        const QVariantList escaped{QStringLiteral("%Zo\\\\u00eb%"), QStringLiteral("%ZO\\\\u00cb%")};
+        QCOMPARE(clause.values, raw + raw + raw + raw + escaped + raw + escaped);
+    }
+    // MariaDB: one LIKE per column under a case-insensitive collation (5 per row, not 11).
+    {
+        SqlLayout layout = layoutOf(Schema::Django);
+        for (Field f : {Field::TaskId, Field::TaskName, Field::Status, Field::Args, Field::Kwargs})
+            layout.caseInsensitive.insert(f);
+        const auto dialect = dialectFor(Engine::Mysql);
+        const SqlClause clause = SqlStatements(*dialect, layout).filter(query);
+        QCOMPARE(clause.sql.count(QStringLiteral(" LIKE ")), 5);
+        QCOMPARE(clause.values, QVariantList(5, QStringLiteral("%fetch!_feed%")));
+    }
+    // A case-sensitive collation keeps the upper-case escaped form of args and kwargs.
+    {
+        const SqlClause clause = Builder(Engine::Mysql, Schema::Django).statements.filter(query);
+        QCOMPARE(clause.sql.count(QStringLiteral(" LIKE ")), 7);
+    }
+}
+
+void TestSqlStatements::shouldSeekPagesAfterAKeyWithNullsWhereTheEngineSortsThem()
+{
+    TaskQuery query;
+    query.sortField = Field::Worker;
+    query.sortOrder = Qt::DescendingOrder;
+    const SqlPageKey key{QStringLiteral("w1@host"), 42};
+    const SqlPageKey nullKey{QVariant(), 42};
+    const auto where = [&](Engine engine, const SqlPageKey &after, bool reverse) {
+        const Builder b(engine, Schema::Django);
+        const SqlStatement s = b.statements.seekPage(query, {after, reverse, 7}, 50, RowDetail::Summary);
+        return s;
+    };
+    // PostgreSQL sorts NULL above every value: first newest-first, last in reverse.
+    SqlStatement pg = where(Engine::Postgres, key, false);
+    QVERIFY(pg.sql.contains(QStringLiteral(" WHERE (\"worker\" <= ? AND (\"worker\" < ? OR \"id\" < ?)) ORDER BY "
+                                           "\"worker\" DESC, \"id\" DESC LIMIT ? OFFSET ?")));
+    QCOMPARE(pg.values, (QVariantList{key.sortValue, key.sortValue, 42, 50, 7}));
+    QVERIFY(where(Engine::Postgres, key, true)
+                .sql.contains(QStringLiteral(" WHERE ((\"worker\" >= ? AND (\"worker\" > ? OR \"id\" > ?)) OR "
+                                             "\"worker\" IS NULL) ORDER BY \"worker\" ASC, \"id\" ASC")));
+    QVERIFY(where(Engine::Postgres, nullKey, false)
+                .sql.contains(QStringLiteral(" WHERE ((\"worker\" IS NULL AND \"id\" < ?) OR \"worker\" IS NOT NULL)")));
+    // MariaDB sorts NULL below every value: last newest-first.
+    QVERIFY(where(Engine::Mysql, key, false)
+                .sql.contains(QStringLiteral(" WHERE ((`worker` <= ? AND (`worker` < ? OR `id` < ?)) OR `worker` IS NULL)")));
+    const SqlStatement my = where(Engine::Mysql, nullKey, false);
+    QVERIFY(my.sql.contains(QStringLiteral(" WHERE (`worker` IS NULL AND `id` < ?) ORDER BY")));
+    QCOMPARE(my.values, (QVariantList{42, 50, 7}));
+    // A NOT NULL column gets no NULL arm (an OR would keep PostgreSQL off the index order).
+    {
+        SqlLayout layout = layoutOf(Schema::Django);
+        layout.notNull.insert(Field::Worker);
+        const auto dialect = dialectFor(Engine::Postgres);
+        const SqlStatement s = SqlStatements(*dialect, layout).seekPage(query, {key, true, 0}, 50, RowDetail::Summary);
+        QVERIFY(s.sql.contains(QStringLiteral(" WHERE (\"worker\" >= ? AND (\"worker\" > ? OR \"id\" > ?)) ORDER BY")));
+    }
+    // Dates come back as text with microseconds, bound back as they came; the key is the
+    // column after the row's fields.
+    query.sortField = Field::DateDone;
+    const SqlStatement dated = where(Engine::Postgres, {}, false);
+    QVERIFY(dated.sql.startsWith(QStringLiteral("SELECT ")));
+    QVERIFY(dated.sql.contains(QStringLiteral(", to_char(k.s, 'YYYY-MM-DD HH24:MI:SS.US') FROM (SELECT \"id\", "
+                                              "\"date_done\" AS s FROM ")));
+    QVERIFY(!dated.sql.contains(QStringLiteral(" WHERE ")));
+    // Long text (args, result) is not sought: MariaDB sorts it by a prefix only.
+    query.sortField = Field::Args;
+    QVERIFY(!Builder(Engine::Mysql, Schema::Django).statements.canSeek(query));
 }
 
 void TestSqlStatements::shouldBoundDateRangesInTheStoredForm()
@@ -545,7 +661,9 @@ void TestSqlStatements::shouldProbeTheTableCheaplyForSqlitesPlans()
     // What open() asks: any row, any task name (EXISTS stops at the first).
     QCOMPARE(b.statements.exists().sql, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1)").arg(t));
     QCOMPARE(b.statements.anyValue(Field::TaskName).sql,
-             QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1 WHERE \"task_name\" IS NOT NULL)").arg(t));
+             QStringLiteral("SELECT CASE WHEN EXISTS(SELECT 1 FROM %1 WHERE \"task_name\" IS NOT NULL) THEN 2 "
+                            "WHEN EXISTS(SELECT 1 FROM %1) THEN 1 ELSE 0 END")
+                 .arg(t));
     QCOMPARE(SqlStatements::djangoMigrations().values, QVariantList{QStringLiteral("django_celery_results")});
 }
 
@@ -672,28 +790,66 @@ void TestSqlStatements::shouldDeleteExpiredInBatchesPerDialect()
     QCOMPARE(preview.values, any.values);
 }
 
+void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<QString>("narrowing");
+    QTest::addColumn<QString>("dateSelect");
+    QTest::newRow("sqlite: narrowing kept off its index") << Engine::Sqlite << QStringLiteral("(+\"status\" IN (?))")
+                                                          << QStringLiteral("\"date_done\"");
+    QTest::newRow("postgres") << Engine::Postgres << QStringLiteral("(\"status\" IN (?))")
+                              << QStringLiteral("to_char(\"date_done\", 'YYYY-MM-DD HH24:MI:SS.US')");
+    QTest::newRow("mysql") << Engine::Mysql << QStringLiteral("(`status` IN (?))")
+                           << QStringLiteral("DATE_FORMAT(`date_done`, '%Y-%m-%d %H:%i:%s.%f')");
+}
+
 void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor()
 {
-    const Builder b(Engine::Sqlite, Schema::Django);
+    QFETCH(Engine, engine);
+    QFETCH(QString, narrowing);
+    QFETCH(QString, dateSelect);
+    const Builder b(engine, Schema::Django);
+    const QString date = q(engine, "date_done");
+    const QString id = q(engine, "id");
     PurgeCriteria criteria = criteriaAt(QStringLiteral("2025-02-14T12:00:00.500Z"));
     criteria.statuses = {QStringLiteral("FAILURE")};
-    const QString head = QStringLiteral(
-        "DELETE FROM \"django_celery_results_taskresult\" WHERE \"id\" IN (SELECT \"id\" FROM "
-        "\"django_celery_results_taskresult\" WHERE \"date_done\" < ? AND (+\"status\" IN (?))");
-    const QString tail = QStringLiteral(" ORDER BY \"date_done\", \"id\" LIMIT ?) RETURNING \"date_done\", \"id\"");
+    const QString expired = QStringLiteral(" WHERE %1 < ? AND %2").arg(date, narrowing);
     const QString cutoff = QStringLiteral("2025-02-14 12:00:00.500000");
-    // From the start...
-    const SqlStatement first = b.statements.deleteExpiredByDate(criteria, SqlPurgeCursor(), 7);
-    QCOMPARE(first.sql, head + tail);
-    QCOMPARE(first.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), 7}));
-    // ...then after the last row deleted, in (date_done, id) order.
-    const SqlPurgeCursor after{QStringLiteral("2025-01-02 03:04:05.123456"), 42};
-    const SqlStatement next = b.statements.deleteExpiredByDate(criteria, after, 7);
-    QCOMPARE(next.sql, head + QStringLiteral(" AND (\"date_done\", \"id\") > (?, ?)") + tail);
-    QCOMPARE(next.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), after.dateDone, qint64(42), 7}));
-    const SqlStatement left = b.statements.anyExpiredAfter(criteria, after);
-    QVERIFY(left.sql.startsWith(QLatin1String("SELECT EXISTS(SELECT 1 FROM \"django_celery_results_taskresult\" WHERE")));
-    QCOMPARE(left.values, next.values.mid(0, 4));
+    const QString select = QStringLiteral("SELECT %1, %2 FROM %3").arg(dateSelect, id, b.statements.table());
+    const QString order = QStringLiteral(" ORDER BY %1, %2 LIMIT 2 OFFSET ?").arg(date, id);
+    const QString deleteFrom = QStringLiteral("DELETE FROM %1").arg(b.statements.table());
+
+    // From the start: the 7th row ends the batch (and an 8th says more follow)...
+    const SqlStatement firstEnd = b.statements.purgeBatchEnd(criteria, SqlPurgeCursor(), 7);
+    QCOMPARE(firstEnd.sql, select + expired + order);
+    QCOMPARE(firstEnd.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), 6}));
+    const SqlPurgeCursor end{QStringLiteral("2025-01-02 03:04:05.123456"), 42};
+    const QString upTo = QStringLiteral(" AND %1 <= ? AND (%1 < ? OR %2 <= ?)").arg(date, id);
+    const SqlStatement first = b.statements.deleteExpiredBetween(criteria, SqlPurgeCursor(), end);
+    QCOMPARE(first.sql, deleteFrom + expired + upTo);
+    QCOMPARE(first.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), end.dateDone, end.dateDone, qint64(42)}));
+
+    // ...then after it, in (date_done, id) order, spelt as one range of the date_done index;
+    // the last batch deletes whatever is left.
+    const QString after = QStringLiteral(" AND %1 >= ? AND (%1 > ? OR %2 > ?)").arg(date, id);
+    const QVariantList afterValues{cutoff, QStringLiteral("FAILURE"), end.dateDone, end.dateDone, qint64(42)};
+    const SqlStatement nextEnd = b.statements.purgeBatchEnd(criteria, end, 1);
+    QCOMPARE(nextEnd.sql, select + expired + after + order);
+    QCOMPARE(nextEnd.values, afterValues + QVariantList{0});
+    const SqlStatement last = b.statements.deleteExpiredBetween(criteria, end, SqlPurgeCursor());
+    QCOMPARE(last.sql, deleteFrom + expired + after);
+    QCOMPARE(last.values, afterValues);
+    if (engine != Engine::Sqlite)
+        return;
+    // SQLite deletes a batch in one statement, which returns where it ended.
+    const SqlStatement byDate = b.statements.deleteExpiredByDate(criteria, end, 7);
+    QCOMPARE(byDate.sql, QStringLiteral("DELETE FROM %1 WHERE %2 IN (SELECT %2 FROM %1%3%4 ORDER BY %5, %2 LIMIT ?) "
+                                        "RETURNING %5, %2")
+                             .arg(b.statements.table(), id, expired, after, date));
+    QCOMPARE(byDate.values, afterValues + QVariantList{7});
+    const SqlStatement left = b.statements.anyExpiredAfter(criteria, end);
+    QCOMPARE(left.sql, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2%3)").arg(b.statements.table(), expired, after));
+    QCOMPARE(left.values, afterValues);
 }
 
 void TestSqlStatements::shouldPurgeGroupsOnlyWhenNotNarrowed_data()

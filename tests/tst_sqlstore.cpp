@@ -165,6 +165,7 @@ private Q_SLOTS:
     void shouldPurgeExactlyUpstreamsExpiredSet();
     void shouldPurgeOnlyNarrowedRowsAndNoGroups();
     void shouldPurgeANarrowedSetInBatchesAcrossEqualDates();
+    void shouldPurgeInBatchesAcrossEqualDates();
     void shouldExpireExactlyTheRowsTheRuleMatches_data();
     void shouldExpireExactlyTheRowsTheRuleMatches();
     void shouldDeleteExactlyTheGivenRows();
@@ -531,6 +532,9 @@ void TestSqlStore::shouldSortByEveryFieldWithIdTiebreak()
                                            : QStringLiteral("\"%1\" %2, id %2").arg(column, dir);
     const QStringList expected = selectRaw(path, QStringLiteral("SELECT task_id FROM %1 ORDER BY %2").arg(table, order));
     QCOMPARE(taskIdsOf(*rows), expected);
+    TestSupport::verifyPagesMatchTheWhole(*store, q, expected);
+    if (QTest::currentTestFailed())
+        return;
     // The id tiebreak really runs in the same direction.
     for (int i = 1; i < rows->size(); ++i) {
         const TaskResult &a = rows->at(i - 1);
@@ -897,6 +901,24 @@ void TestSqlStore::shouldPurgeANarrowedSetInBatchesAcrossEqualDates()
     QVERIFY(batches >= (expected.size() - 1) / 7);
     QCOMPARE(sorted(selectRaw(path, QStringLiteral("SELECT task_id FROM %1").arg(t))), kept);
     QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+}
+
+void TestSqlStore::shouldPurgeInBatchesAcrossEqualDates()
+{
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    TestSupport::verifyPurgeAcrossEqualDates(
+        *store,
+        [&](const QStringList &statements) {
+            QString error;
+            for (const QString &sql : statements) {
+                if (!execRaw(path, sql, &error))
+                    return error;
+            }
+            return QString();
+        },
+        tasksIn(path), groupsIn(path));
 }
 
 QString TestSqlStore::expiryFile(bool dateDoneIndexed)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Celery worker storing results in a SQLite file, as django-celery-results does it.
 
-    sqlite_writer.py DB [--timeout 5] [--interval-ms 50] [--prefix live-]
+    sqlite_writer.py DB|URL [--timeout 5] [--interval-ms 50] [--prefix live-]
 
 Opens DB with Python's sqlite3 and Django's default busy timeout (`sqlite3.connect(db,
 timeout=5)`: SQLite's own busy handler, which retries a lock in sleeps of 1, 2, 5, … up to
@@ -17,6 +17,12 @@ standard input), then prints one JSON line:
 where a wait is how long one write took from its SELECT to its COMMIT. The task ids it wrote
 all start with --prefix, so a test can count them afterwards. Used by tests/tst_purgewriter
 and stalk-bench's purge_writer case.
+
+With a server URL (postgresql://… or mysql://…, as Stalk takes them) it writes through
+Django's own drivers there (psycopg2, MySQLdb) in the same steps, on its own connection in
+autocommit mode; a write is failed when it is not done within --timeout (PostgreSQL's
+statement_timeout, MariaDB's max_statement_time and innodb_lock_wait_timeout), where Django
+would wait without a bound. stalk-bench's server purge cases use it.
 """
 
 import argparse
@@ -26,6 +32,7 @@ import sqlite3
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 
 TABLE = "django_celery_results_taskresult"
@@ -36,23 +43,72 @@ def utc_text():
     return str(datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None))
 
 
-def store_result(conn, task_id):
+class Target:
+    """The database written to: a SQLite file, or a PostgreSQL/MariaDB server by URL."""
+
+    def __init__(self, db, timeout):
+        url = urllib.parse.urlsplit(db)
+        self.kind = url.scheme if url.scheme in ("postgresql", "mysql") else "sqlite"
+        if self.kind == "sqlite":
+            # Autocommit, with explicit BEGIN/COMMIT around the insert, as Django runs SQLite.
+            self.conn = sqlite3.connect(db, timeout=timeout, isolation_level=None)
+            self.errors = (sqlite3.Error,)
+            self.mark = "?"
+            return
+        login = dict(host=url.hostname, port=url.port, user=urllib.parse.unquote(url.username or ""),
+                     password=urllib.parse.unquote(url.password or ""))
+        name = url.path.lstrip("/")
+        if self.kind == "postgresql":
+            import psycopg2
+            self.conn = psycopg2.connect(dbname=name, **login)
+            self.conn.autocommit = True
+            self.conn.cursor().execute("SET statement_timeout = %s", (int(timeout * 1000),))
+            self.errors = (psycopg2.Error,)
+        else:
+            import MySQLdb
+            self.conn = MySQLdb.connect(database=name, charset="utf8mb4", **login)
+            self.conn.autocommit(True)
+            cur = self.conn.cursor()
+            cur.execute("SET SESSION max_statement_time = %s", (timeout,))
+            cur.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(timeout)),))
+            self.errors = (MySQLdb.Error,)
+        self.mark = "%s"
+
+    def execute(self, sql, values=()):
+        if self.kind == "sqlite":
+            return self.conn.execute(sql.replace("%s", self.mark), values)
+        cur = self.conn.cursor()
+        cur.execute(sql, values)
+        return cur
+
+    def now(self):
+        # Django's SQLite adapter stores str() of a naive UTC datetime; the server drivers take
+        # the datetime itself (aware on PostgreSQL's timestamptz, naive UTC on MariaDB).
+        if self.kind == "sqlite":
+            return utc_text()
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return now if self.kind == "postgresql" else now.replace(tzinfo=None)
+
+
+def store_result(target, task_id):
     """One result, as TaskResult.objects.store_result() writes a new one."""
-    if conn.execute(f"SELECT id FROM {TABLE} WHERE task_id = ?", (task_id,)).fetchone():
+    if target.execute(f"SELECT id FROM {TABLE} WHERE task_id = %s", (task_id,)).fetchone():
         return
-    now = utc_text()
-    conn.execute("BEGIN")
+    now = target.now()
+    target.execute("BEGIN")
     try:
-        conn.execute(
+        target.execute(
             f"INSERT INTO {TABLE} (task_id, status, content_type, content_encoding, result, date_done,"
             " traceback, meta, task_args, task_kwargs, task_name, worker, date_created, periodic_task_name)"
-            " VALUES (?, 'SUCCESS', 'application/json', 'utf-8', ?, ?, NULL, ?, ?, ?, ?, ?, ?, NULL)",
+            " VALUES (%s, 'SUCCESS', 'application/json', 'utf-8', %s, %s, NULL, %s, %s, %s, %s, %s, %s, NULL)",
             (task_id, json.dumps({"ok": True, "id": task_id}), now, json.dumps({"children": []}),
              json.dumps("(1, 2)"), json.dumps("{}"), "proj.live.store", "celery@live", now))
-        conn.execute("COMMIT")
+        target.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        try:
+            target.execute("ROLLBACK")
+        except target.errors:
+            pass
         raise
 
 
@@ -74,8 +130,7 @@ def main():
 
     threading.Thread(target=watch_stdin, daemon=True).start()
 
-    # Autocommit, with explicit BEGIN/COMMIT around the insert, as Django runs SQLite.
-    conn = sqlite3.connect(args.db, timeout=args.timeout, isolation_level=None)
+    target = Target(args.db, args.timeout)
     written = failed = over_1s = 0
     waits = []
     errors = []
@@ -84,9 +139,9 @@ def main():
         task_id = f"{args.prefix}{uuid.uuid4()}"
         began = time.monotonic()
         try:
-            store_result(conn, task_id)
+            store_result(target, task_id)
             written += 1
-        except sqlite3.Error as e:
+        except target.errors as e:
             failed += 1
             if len(errors) < 10:
                 errors.append(f"{type(e).__name__}: {e}")
@@ -97,7 +152,7 @@ def main():
             first = False
             print("READY", flush=True)
         stop.wait(args.interval_ms / 1000.0)
-    conn.close()
+    target.conn.close()
     waits.sort()
     print(json.dumps({
         "written": written,

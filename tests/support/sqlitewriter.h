@@ -9,7 +9,8 @@
 
 /// Drives tools/sqlite_writer.py: a Celery worker storing a result every 50 ms in a SQLite
 /// file as django-celery-results does, with Python's sqlite3 and Django's default 5 s busy
-/// timeout (/usr/bin/python3). Used by tst_purgewriter and stalk-bench's purge_writer cases,
+/// timeout (/usr/bin/python3); given a server URL instead of a file, the same writer on PostgreSQL
+/// or MariaDB. Used by tst_purgewriter and stalk-bench's purge_writer and server purge cases,
 /// which define STALK_SQLITE_WRITER as the script's path. Header-only; one thread.
 class SqliteWriterProcess final
 {

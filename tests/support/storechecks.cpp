@@ -193,6 +193,32 @@ void verifyDefaultOrder(ResultStore &store, const QStringList &expected)
     QCOMPARE(paged, expected);
 }
 
+void verifyPagesMatchTheWhole(ResultStore &store, const TaskQuery &query, const QStringList &whole)
+{
+    constexpr int size = 3;
+    const qint64 n = whole.size();
+    const auto count = store.count(query);
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(*count, n);
+    QVector<qint64> offsets;
+    for (qint64 offset = (n - 1) / size * size; offset >= 0; offset -= size)
+        offsets << offset;
+    for (qint64 offset = 0; offset < n; offset += size)
+        offsets << offset;
+    const qint64 middle = n / 2;
+    offsets << middle << middle + size << middle - size << size << qMax<qint64>(0, n - size);
+    for (qint64 offset : std::as_const(offsets)) {
+        if (offset < 0)
+            continue;
+        const auto page = store.fetchPage(query, offset, size);
+        QVERIFY2(page.ok(), qPrintable(page.error().message));
+        QVERIFY2(taskIdsOf(*page) == whole.mid(offset, size),
+                 qPrintable(QStringLiteral("the page at %1: %2, not %3")
+                                .arg(offset)
+                                .arg(taskIdsOf(*page).join(u' '), whole.mid(offset, size).join(u' '))));
+    }
+}
+
 void verifySearch(ResultStore &store, const QString &term, const QStringList &adminIds,
                   const QStringList &decodedIds)
 {
@@ -356,6 +382,52 @@ void verifyPurgeLeaves(ResultStore &store, const PurgeCriteria &criteria, const 
     QVERIFY(finished);
     QCOMPARE(tasks(), tasksLeft);
     QCOMPARE(groups(), groupsLeft);
+}
+
+namespace {
+
+/// Ten rows done at `doneAt` (FAILURE at 1, 2, 4, 7 and 9) and one a microsecond later, as
+/// INSERTs that every engine reads alike (the servers' sessions are in UTC); their task ids.
+QStringList equalDatesInserts(const QString &prefix, QStringList *failures, QStringList *successes)
+{
+    const QString row = QStringLiteral(
+        "INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, date_done, "
+        "date_created) VALUES ('%1', '%2', 'application/json', 'utf-8', '%3', '%3')");
+    const QString doneAt = QStringLiteral("2024-06-01 12:00:00.250000");
+    QStringList inserts;
+    for (int i = 0; i < 10; ++i) {
+        const bool failed = i == 1 || i == 2 || i == 4 || i == 7 || i == 9;
+        const QString id = QStringLiteral("%1-%2").arg(prefix).arg(i);
+        (failed ? failures : successes)->append(id);
+        inserts << row.arg(id, failed ? QStringLiteral("FAILURE") : QStringLiteral("SUCCESS"), doneAt);
+    }
+    inserts << row.arg(prefix + QStringLiteral("-younger"), QStringLiteral("FAILURE"),
+                       QStringLiteral("2024-06-01 12:00:00.250001"));
+    return inserts;
+}
+
+} // namespace
+
+void verifyPurgeAcrossEqualDates(ResultStore &store, const RunSql &runSql, const ReadTable &tasks,
+                                 const ReadTable &groups)
+{
+    const PurgeCriteria all = criteriaFor(QStringLiteral("2024-06-01T12:00:00.250001Z"));
+    QStringList failures, successes;
+    QString error = runSql(equalDatesInserts(QStringLiteral("equal"), &failures, &successes));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // 3 + 3 + 3 + 1: three batch ends inside the run.
+    verifyPurgeInBatches(store, all, 3, sorted(failures + successes), {}, tasks, groups);
+    if (QTest::currentTestFailed())
+        return;
+
+    PurgeCriteria narrowed = all;
+    narrowed.statuses = {QStringLiteral("FAILURE")};
+    failures.clear();
+    successes.clear();
+    error = runSql(equalDatesInserts(QStringLiteral("again"), &failures, &successes));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // 3 + 2 of the five failures, the successes between them kept.
+    verifyPurgeInBatches(store, narrowed, 3, sorted(failures), {}, tasks, groups);
 }
 
 } // namespace TestSupport

@@ -66,6 +66,12 @@ void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store, const FixtureSample &s
 qint64 verifySetAndDateFilters(ResultStore &store, const FixtureSample &sample = {});
 /// The default order is the admin's (expected), whole and page by page.
 void verifyDefaultOrder(ResultStore &store, const QStringList &expected);
+/// Pages of 3 rows of `query`, read backward from the last (after a count), forward, and by
+/// jumps (middle, next, previous, second, last), are the slices of `whole` (its task ids in
+/// order, read at once and checked by the caller): pages sought from kept keys, from either
+/// end or by OFFSET equal the OFFSET pages, also where equal sort values or NULLs straddle a
+/// page boundary.
+void verifyPagesMatchTheWhole(ResultStore &store, const TaskQuery &query, const QStringList &whole);
 /// A search finds exactly decodedIds, everything the admin finds, and counts them.
 void verifySearch(ResultStore &store, const QString &term, const QStringList &adminIds,
                   const QStringList &decodedIds);
@@ -96,5 +102,16 @@ void verifyNarrowedPurge(ResultStore &store, const PurgeCriteria &criteria, cons
 /// leaves exactly tasksLeft and groupsLeft.
 void verifyPurgeLeaves(ResultStore &store, const PurgeCriteria &criteria, const QStringList &tasksLeft,
                        const QStringList &groupsLeft, const ReadTable &tasks, const ReadTable &groups);
+
+/// Runs SQL statements on the store's database outside Stalk; an error's text, or empty.
+using RunSql = std::function<QString(const QStringList &statements)>;
+
+/// Batches that end inside a run of equal date_done values go on after the right row. Twice,
+/// ten django-celery-results rows are written with runSql, all done at one instant older
+/// than every fixture row (five FAILURE, five SUCCESS, interleaved), plus one a microsecond
+/// later, at the cutoff: purges in batches of 3 (all statuses, then narrowed to FAILURE)
+/// delete exactly the expired ones and touch nothing younger (verifyPurgeInBatches()).
+void verifyPurgeAcrossEqualDates(ResultStore &store, const RunSql &runSql, const ReadTable &tasks,
+                                 const ReadTable &groups);
 
 } // namespace TestSupport

@@ -1,0 +1,91 @@
+#include "seekpager.h"
+
+#include <algorithm>
+
+SeekPager::SeekPager(const SqlStatements &statements, SqlRunner &runner)
+    : m_statements(statements)
+    , m_runner(runner)
+{
+}
+
+void SeekPager::forget(const TaskQuery &query)
+{
+    m_query = query;
+    m_keys.clear();
+    m_total = -1;
+}
+
+void SeekPager::counted(const TaskQuery &query, qint64 total)
+{
+    // Keys found before the first count stay: the rows they came from are this count's.
+    if (query != m_query || (m_total >= 0 && total != m_total))
+        forget(query);
+    m_total = total;
+}
+
+SeekPager::Plan SeekPager::plan(qint64 offset, int limit) const
+{
+    // From the first row.
+    Plan best;
+    best.seek.skip = offset;
+    best.limit = limit;
+    best.cost = offset;
+    // Forward from the nearest key before the page.
+    auto before = m_keys.lowerBound(offset);
+    if (before != m_keys.begin()) {
+        --before;
+        const qint64 cost = offset - before.key() - 1;
+        if (cost < best.cost)
+            best = {{before.value(), false, cost}, limit, cost};
+    }
+    // Backward from the nearest key after the page.
+    const auto after = m_keys.lowerBound(offset + limit);
+    if (after != m_keys.end()) {
+        const qint64 cost = after.key() - (offset + limit);
+        if (cost < best.cost)
+            best = {{after.value(), true, cost}, limit, cost};
+    }
+    // Backward from the last row.
+    if (m_total > offset) {
+        const qint64 end = std::min<qint64>(offset + limit, m_total);
+        const qint64 cost = m_total - end;
+        if (cost < best.cost)
+            best = {{SqlPageKey(), true, cost}, int(end - offset), cost};
+    }
+    return best;
+}
+
+Outcome<QVector<TaskResult>> SeekPager::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
+{
+    if (query != m_query)
+        forget(query);
+    const Plan p = plan(offset, limit);
+    QVariantList keys;
+    auto read = m_runner.readPage(m_statements.seekPage(query, p.seek, p.limit, detail), offset, p.limit, detail,
+                                  nullptr, &keys);
+    if (!read)
+        return read;
+    QVector<TaskResult> rows = std::move(read).value();
+    if (p.seek.reverse) {
+        if (rows.size() < p.limit) {
+            // Fewer rows than the positions promised: the rows moved under the keys. Read
+            // from the first row instead, and find keys again from there.
+            forget(query);
+            return fetchPage(query, offset, limit, detail);
+        }
+        std::reverse(rows.begin(), rows.end());
+        std::reverse(keys.begin(), keys.end());
+    } else if (rows.size() < limit && (offset == 0 || !rows.isEmpty())) {
+        m_total = offset + rows.size();
+    }
+    if (m_keys.size() + 2 > maxKeys)
+        m_keys.clear();
+    if (!rows.isEmpty()) {
+        // Only rows with an id can be sought after (an id that is not an integer cannot).
+        if (rows.constFirst().rowId >= 0)
+            m_keys.insert(offset, {keys.constFirst(), rows.constFirst().rowId});
+        if (rows.constLast().rowId >= 0)
+            m_keys.insert(offset + rows.size() - 1, {keys.constLast(), rows.constLast().rowId});
+    }
+    return rows;
+}

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "resultstore.h"
+#include "sqliteplanner.h"
+#include "sqlstatements.h"
+#include "taskquery.h"
+
+#include <QMap>
+#include <QVector>
+
+/// Pages of the servers (PostgreSQL, MariaDB) read by keyset instead of OFFSET: it keeps the
+/// keys (sort value and id) of the first and last row of every page it read for the current
+/// query, and reads a page from the nearest of: the first row, a kept key before the page
+/// (forward), a kept key after it (backward), or the last row (backward, when the query's
+/// count is known). A next or previous page then costs its own rows; a far jump costs the
+/// rows between the page and the nearer end or kept key, never more than half the rows.
+///
+/// The keys hold while the rows do: a count of the query that differs from the one known
+/// (rows came or went) forgets them, as does another query.
+///
+/// Owned by one SqlStore and used on its thread.
+class SeekPager final
+{
+public:
+    /// Both must outlive the pager.
+    SeekPager(const SqlStatements &statements, SqlRunner &runner);
+    SeekPager(const SeekPager &) = delete;
+    SeekPager &operator=(const SeekPager &) = delete;
+
+    /// Only for a query SqlStatements::canSeek().
+    Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
+    /// The query's count, just read.
+    void counted(const TaskQuery &query, qint64 total);
+
+    /// Keys kept at most (two per page read); beyond that they are forgotten and found again.
+    static constexpr int maxKeys = 4096;
+
+private:
+    /// The cheapest way to the rows [offset, offset + limit): which seek, how many rows, and
+    /// the position of the first row the statement returns.
+    struct Plan
+    {
+        SqlSeek seek;
+        int limit = 0;
+        qint64 cost = 0; ///< rows skipped
+    };
+    Plan plan(qint64 offset, int limit) const;
+    void forget(const TaskQuery &query);
+
+    const SqlStatements &m_statements;
+    SqlRunner &m_runner;
+    TaskQuery m_query;
+    QMap<qint64, SqlPageKey> m_keys; ///< by row number in m_query's order
+    qint64 m_total = -1; ///< m_query's count, -1 when not known
+};
