@@ -25,6 +25,11 @@ check() { # check BUILD_DIR
     local build deb name version prefix= tree_files
     build=$(cd "$1" && pwd)
     rm -f "$build"/*.deb
+    # cpack installs what the build made: all of it, not only the targets a caller built
+    # (test.sh builds the STALK_GUI=OFF tree's stalk alone; the man page and completions
+    # are targets of their own).
+    cmake --build "$build" -j"$(nproc)" >"$build/package-build.log" 2>&1 \
+        || { tail -n 40 "$build/package-build.log"; fail "cmake --build $build"; }
     (cd "$build" && cpack -G DEB >cpack.log 2>&1) || { cat "$build/cpack.log"; fail "cpack -G DEB in $build"; }
     deb=$(ls "$build"/*.deb)
     name=$(dpkg-deb -f "$deb" Package)
