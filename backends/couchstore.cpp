@@ -10,6 +10,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include "indexpurge.h"
+
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
 
@@ -977,30 +979,18 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
         return docs;
     };
 
-    DeleteBatch batch;
-    const int limit = qMax(1, batchSize);
-    const auto tasks = pendingTasks(limit);
-    if (!tasks.isEmpty()) {
-        const Outcome<qint64> n = bulkDelete(tasks, [&criteria](const Parsed &p) {
-            return p.kind == Parsed::Kind::Task && criteria.matches(p.task);
-        });
-        if (!n)
-            return n.error();
-        batch.tasks = *n;
-    } else {
-        const auto groups = pendingGroups(limit);
-        if (!groups.isEmpty()) {
-            const Outcome<qint64> n = bulkDelete(groups, [&criteria](const Parsed &p) {
-                return p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone);
+    Outcome<DeleteBatch> batch = purgeIndexBatch(
+        batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
+        [&](bool groups, const QVector<QPair<QString, QString>> &docs) {
+            return bulkDelete(docs, [&criteria, groups](const Parsed &p) {
+                return groups ? p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone)
+                              : p.kind == Parsed::Kind::Task && criteria.matches(p.task);
             });
-            if (!n)
-                return n.error();
-            batch.groups = *n;
-        }
-    }
+        });
+    if (!batch)
+        return batch;
     if (m_interrupted.load())
         return cancelled();
-    batch.finished = pendingTasks(1).isEmpty() && pendingGroups(1).isEmpty();
     QMutexLocker lock(&m_dataMutex);
     updateInfo();
     return batch;

@@ -2,6 +2,8 @@
 
 #include <QThread>
 
+#include "indexpurge.h"
+
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
 
@@ -659,30 +661,18 @@ Outcome<DeleteBatch> RedisStore::purgeBatch(const PurgeCriteria &criteria, int b
         return keys;
     };
 
-    DeleteBatch batch;
-    const int limit = qMax(1, batchSize);
-    const QStringList tasks = pendingTasks(limit);
-    if (!tasks.isEmpty()) {
-        const Outcome<qint64> n = deleteKeys(tasks, [&criteria](const Parsed &p) {
-            return p.kind == Parsed::Kind::Task && criteria.matches(p.task);
-        });
-        if (!n)
-            return n.error();
-        batch.tasks = *n;
-    } else {
-        const QStringList groups = pendingGroups(limit);
-        if (!groups.isEmpty()) {
-            const Outcome<qint64> n = deleteKeys(groups, [&criteria](const Parsed &p) {
-                return p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone);
+    Outcome<DeleteBatch> batch = purgeIndexBatch(
+        batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
+        [&](bool groups, const QStringList &keys) {
+            return deleteKeys(keys, [&criteria, groups](const Parsed &p) {
+                return groups ? p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone)
+                              : p.kind == Parsed::Kind::Task && criteria.matches(p.task);
             });
-            if (!n)
-                return n.error();
-            batch.groups = *n;
-        }
-    }
+        });
+    if (!batch)
+        return batch;
     if (m_interrupted.load())
         return cancelled();
-    batch.finished = pendingTasks(1).isEmpty() && pendingGroups(1).isEmpty();
     QMutexLocker lock(&m_mutex);
     updateInfo();
     return batch;
