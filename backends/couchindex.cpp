@@ -418,3 +418,32 @@ std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const
     }
     return rows;
 }
+
+bool IndexSelection::isCurrent(const CouchIndex &index, const TaskQuery &query) const
+{
+    return m_generation == index.generation() && m_query == query;
+}
+
+qint64 IndexSelection::count(const CouchIndex &index, const TaskQuery &query) const
+{
+    return isCurrent(index, query) ? qint64(m_rows.size()) : index.count(query);
+}
+
+QVector<qint64> IndexSelection::page(const CouchIndex &index, const TaskQuery &query, qint64 offset, int limit)
+{
+    if (!isCurrent(index, query)) {
+        m_rows = index.select(query);
+        m_query = query;
+        m_generation = index.generation();
+    }
+    QVector<qint64> picked;
+    for (qint64 i = qMax<qint64>(0, offset); i < qint64(m_rows.size()) && i < offset + limit; ++i)
+        picked.append(m_rows[size_t(i)]);
+    return picked;
+}
+
+void IndexSelection::clear()
+{
+    m_rows = std::vector<qint64>();
+    m_generation = ~quint64(0);
+}

@@ -111,3 +111,25 @@ private:
     qint64 m_extendedRows = 0;
     quint64 m_generation = 0;
 };
+
+/// One query's rows over a CouchIndex, kept until the query or the index changes: the
+/// model's count and the pages that follow it cost one CouchIndex::select(). Plain value
+/// type, not thread-safe: used under the lock of the store that owns both.
+class IndexSelection final
+{
+public:
+    /// How many rows match: the kept rows' number when they are current, else the index's count.
+    qint64 count(const CouchIndex &index, const TaskQuery &query) const;
+    /// The slots of rows [offset, offset + limit) of the query, selecting again when the
+    /// query or the index changed.
+    QVector<qint64> page(const CouchIndex &index, const TaskQuery &query, qint64 offset, int limit);
+    /// Forgets the rows and gives their memory back.
+    void clear();
+
+private:
+    bool isCurrent(const CouchIndex &index, const TaskQuery &query) const;
+
+    TaskQuery m_query;
+    quint64 m_generation = ~quint64(0);
+    std::vector<qint64> m_rows;
+};

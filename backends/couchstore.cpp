@@ -85,7 +85,7 @@ CouchStore::~CouchStore()
     m_index = CouchIndex();
     m_foreign.clear();
     m_groups.clear();
-    m_cachedRows = std::vector<qint64>();
+    m_selection.clear();
     releaseFreedMemory();
 }
 
@@ -707,9 +707,7 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
         return e;
     QMutexLocker lock(&m_dataMutex);
     // The model asks for page 0 first: its selection, if still current, is the count.
-    if (m_cachedQuery == query && m_cachedGeneration == m_index.generation())
-        return qint64(m_cachedRows.size());
-    return m_index.count(query);
+    return m_selection.count(m_index, query);
 }
 
 Outcome<Facets> CouchStore::facets(const TaskQuery &query)
@@ -734,14 +732,7 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
     // While loading or live, the index grows between calls; the page is cut from the
     // index as it is now, consistent with itself.
     QMutexLocker lock(&m_dataMutex);
-    if (!(m_cachedQuery == query) || m_cachedGeneration != m_index.generation()) {
-        m_cachedRows = m_index.select(query);
-        m_cachedQuery = query;
-        m_cachedGeneration = m_index.generation();
-    }
-    QVector<qint64> picked;
-    for (qint64 i = qMax<qint64>(0, offset); i < qint64(m_cachedRows.size()) && i < offset + limit; ++i)
-        picked.append(m_cachedRows[size_t(i)]);
+    const QVector<qint64> picked = m_selection.page(m_index, query, offset, limit);
 
     QVector<TaskResult> rows;
     rows.reserve(picked.size());

@@ -224,9 +224,7 @@ private:
     bool m_open = false;
 
     // The selection of the last fetchPage, reused while neither query nor index changed.
-    TaskQuery m_cachedQuery;
-    quint64 m_cachedGeneration = ~quint64(0);
-    std::vector<qint64> m_cachedRows;
+    IndexSelection m_selection;
 };
 
 /// A factory of CouchStores for a couchdb:// / couchdbs:// / http(s):// URL that

@@ -422,9 +422,7 @@ Outcome<qint64> RedisStore::count(const TaskQuery &query)
     QMutexLocker lock(&m_mutex);
     if (m_loadError.isError())
         return m_loadError;
-    if (m_cachedQuery == query && m_cachedGeneration == m_index.generation())
-        return qint64(m_cachedRows.size());
-    return m_index.count(query);
+    return m_selection.count(m_index, query);
 }
 
 Outcome<Facets> RedisStore::facets(const TaskQuery &query)
@@ -442,14 +440,7 @@ Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint6
     if (StoreError e = beginCall(query))
         return e;
     QMutexLocker lock(&m_mutex);
-    if (!(m_cachedQuery == query) || m_cachedGeneration != m_index.generation()) {
-        m_cachedRows = m_index.select(query);
-        m_cachedQuery = query;
-        m_cachedGeneration = m_index.generation();
-    }
-    QVector<qint64> picked;
-    for (qint64 i = qMax<qint64>(0, offset); i < qint64(m_cachedRows.size()) && i < offset + limit; ++i)
-        picked.append(m_cachedRows[size_t(i)]);
+    const QVector<qint64> picked = m_selection.page(m_index, query, offset, limit);
     QVector<TaskResult> rows;
     rows.reserve(picked.size());
     if (detail == RowDetail::Summary) {

@@ -125,9 +125,7 @@ private:
     QMap<RedisValue::Encoding, qint64> m_encodings;
     QSet<QString> m_undeletable;       // kept changing under every retry: skipped by purges
 
-    TaskQuery m_cachedQuery;
-    quint64 m_cachedGeneration = ~quint64(0);
-    std::vector<qint64> m_cachedRows;
+    IndexSelection m_selection; // the last fetchPage's rows, while neither query nor index changed
 };
 
 /// A factory of RedisStores for a redis:// / rediss:// / redis+socket:// URL; makeStoreFactory() calls it.
