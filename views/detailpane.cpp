@@ -1184,7 +1184,7 @@ void DetailPane::renderTraceback(Render &r)
         ui.traceback->setTraceback(row.traceback, r.values->exceptionLine);
         ui.traceback->show();
         ui.copyTraceback->setVisible(true);
-        if (ui.traceback->shownChars() < row.traceback.size()) {
+        if (ui.traceback->isCut()) {
             r.sizeNotes << tr("%1: shown the last %2 of %3 characters. Copy copies all of it.")
                                .arg(fieldLabel(Field::Traceback), QLocale().toString(ui.traceback->shownChars()),
                                     QLocale().toString(row.traceback.size()));

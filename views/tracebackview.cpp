@@ -60,6 +60,7 @@ void TracebackView::setTraceback(const QString &traceback, const QString &except
             begin = newline + 1;
     }
     m_shownChars = end - begin;
+    m_cut = begin > 0;
     setPlainText(traceback.mid(begin, end - begin));
     applyFormats();
     fitHeight();

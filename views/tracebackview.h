@@ -22,8 +22,10 @@ public:
     /// As above with the exception line already found (e.g. on a worker thread: the scan is
     /// linear in the traceback's size).
     void setTraceback(const QString &traceback, const QString &exceptionLine);
-    /// How many characters of traceback() the document holds (less than its size when cut).
+    /// How many characters of traceback() the document holds (its trailing newlines never).
     qsizetype shownChars() const { return m_shownChars; }
+    /// The document holds only the end of traceback() (it was longer than maxShownChars).
+    bool isCut() const { return m_cut; }
 
     /// Longest text put into the document; a longer traceback shows its end.
     static constexpr qsizetype maxShownChars = 256 * 1024;
@@ -48,5 +50,6 @@ private:
     QString m_exceptionLine;
     int m_exceptionBlock = -1;
     qsizetype m_shownChars = 0;
+    bool m_cut = false;
     bool m_hasTraceback = false;
 };
