@@ -689,10 +689,11 @@ void TestDetailPane::shouldKeepTheEventLoopTickingWhileAHugeRowIsShown()
     QCOMPARE(showAllAndWait(pane, QStringLiteral("detailResultShowAll"), meter), copied);
     qInfo("longest event-loop gap while showing all of it: %lld ms", meter.worstGap());
 
-    // A generous bound (a blocking decode took seconds); sanitizer builds run too slowly to
-    // say anything about time.
+    // Not a speed target (the figure above is printed for that): a hang detector. A blocking
+    // decode stalled for 10.7 s; a loaded 2-core machine has shown 1 s gaps without one.
+    // Sanitizer builds run too slowly to say anything about time.
     if (qEnvironmentVariableIsEmpty("STALK_SANITIZED"))
-        QVERIFY2(meter.worstGap() < 1000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
+        QVERIFY2(meter.worstGap() < 5000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
 }
 
 void TestDetailPane::shouldDropAStaleDecodeOfAHugeRow()
@@ -783,7 +784,7 @@ void TestDetailPane::shouldShowABoundedPrefixOfAOneLineHugeValue()
     // about time.
     const bool timed = qEnvironmentVariableIsEmpty("STALK_SANITIZED");
     if (timed)
-        QVERIFY2(meter.worstGap() < 2000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
+        QVERIFY2(meter.worstGap() < 5000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
 
     // What is laid out is bounded.
     auto *result = pane.findChild<QTextEdit *>(QStringLiteral("detailResult"));
@@ -828,7 +829,7 @@ void TestDetailPane::shouldShowABoundedPrefixOfAOneLineHugeValue()
     loaded.remove(QLatin1Char('\n')); // the breaks of the one long line
     QCOMPARE(loaded, full);
     if (timed)
-        QVERIFY2(meter.worstGap() < 2000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
+        QVERIFY2(meter.worstGap() < 5000, qPrintable(QStringLiteral("event loop blocked for %1 ms").arg(meter.worstGap())));
 }
 
 void TestDetailPane::showAllShouldBreakLongLinesBetweenSurrogatePairs()

@@ -1816,6 +1816,34 @@ void TestMainWindow::shouldSayWhyAnExportCannotBeWritten()
     QVERIFY(QFileInfo(taken).isDir());
     QCOMPARE(QDir(m_tmp->path()).entryList({QStringLiteral("taken*")}, QDir::AllEntries | QDir::NoDotAndDotDot),
              QStringList{QStringLiteral("taken.csv")});
+
+    // After a failure the same dialog takes another path and exports there.
+    child<QAction>(w.get(), "exportAction")->trigger();
+    ExportDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = [&]() -> ExportDialog * {
+        for (ExportDialog *d : w->findChildren<ExportDialog *>()) {
+            if (d->isVisible())
+                return d;
+        }
+        return nullptr;
+    }()) != nullptr);
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    auto *edit = child<QLineEdit>(dialog, "pathEdit");
+    auto *button = child<QPushButton>(dialog, "exportButton");
+    edit->setText(target);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(finished.wait(60000));
+    QVERIFY(!finished.last().first().value<ExportSummary>().ok());
+    QVERIFY(edit->isEnabled() && button->isEnabled());
+    const QString retried = m_tmp->filePath(QStringLiteral("retried.csv"));
+    edit->setText(retried);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+    const ExportSummary third = finished.last().first().value<ExportSummary>();
+    QVERIFY2(third.ok(), qPrintable(third.error));
+    QVERIFY(QFileInfo(retried).size() > 0);
+    QVERIFY(!button->isEnabled()); // done: only Close is left
+    QTest::mouseClick(child<QPushButton>(dialog, "cancelButton"), Qt::LeftButton);
 }
 
 void TestMainWindow::shouldLeaveNoFileWhenExportCancelled()

@@ -189,10 +189,8 @@ void ExportDialog::start()
     if (path.isEmpty())
         return;
     QSettings().setValue(m_directoryKey, QFileInfo(path).absolutePath());
-    for (QWidget *input : std::initializer_list<QWidget *>{m_matchingRadio, m_selectionRadio, m_formatCombo,
-                                                           m_pathEdit, m_browse, m_export}) {
-        input->setEnabled(false);
-    }
+    setInputsEnabled(false);
+    m_summary->hide();
     m_progress->show();
     m_progress->setRange(0, 0); // until the first page says how far it got
     m_progress->setFormat(tr("Exporting…"));
@@ -216,15 +214,31 @@ void ExportDialog::onProgress(qint64 done, qint64 expected)
     m_progress->setFormat(tr("Exported %1 of %2").arg(QLocale().toString(done), QLocale().toString(max)));
 }
 
+void ExportDialog::setInputsEnabled(bool enabled)
+{
+    for (QWidget *input : std::initializer_list<QWidget *>{m_matchingRadio, m_formatCombo, m_pathEdit, m_browse})
+        input->setEnabled(enabled);
+    m_selectionRadio->setEnabled(enabled && !m_selectedIds.isEmpty());
+    m_export->setEnabled(enabled && !m_pathEdit->text().trimmed().isEmpty());
+}
+
 void ExportDialog::onFinished(const ExportSummary &summary)
 {
-    m_done = true;
     m_progress->setRange(0, 1);
     m_progress->setValue(summary.ok() ? 1 : 0);
     m_progress->setFormat(summary.cancelled ? tr("Cancelled") : summary.ok() ? tr("Done") : tr("Failed"));
     m_summary->setText(exportSummaryText(summary));
     m_summary->show();
     showClosable(m_cancel);
+    // A file that could not be written: the choices come back, so another path can be tried
+    // (nothing was written under the failed one).
+    m_done = summary.ok() || summary.cancelled;
+    if (!m_done) {
+        m_job->deleteLater();
+        m_job = nullptr;
+        setInputsEnabled(true);
+        m_export->setDefault(true);
+    }
     QTimer::singleShot(0, this, [this] { growDialogToFit(this); });
     Q_EMIT exportFinished(summary);
 }

@@ -54,6 +54,8 @@ private:
     void start();
     void onProgress(qint64 done, qint64 expected);
     void onFinished(const ExportSummary &summary);
+    /// The choices and the Export button (the selection only when there is one).
+    void setInputsEnabled(bool enabled);
 
     QPointer<TaskResultModel> m_model;
     QString m_directoryKey;
