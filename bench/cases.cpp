@@ -304,6 +304,20 @@ bool timeVisit(Session &s, int row, Figures *fig)
     return true;
 }
 
+/// Opens a fresh store from factory (the whole index of an index-backed store), timed into
+/// fig->stalk; the store is gone again when this returns. False (fig->error set) on failure.
+bool timeStoreOpen(const StoreFactory &factory, Figures *fig)
+{
+    std::unique_ptr<ResultStore> store = factory();
+    const double t0 = nowMs();
+    if (StoreError e = store->open()) {
+        fig->error = e.message;
+        return false;
+    }
+    fig->stalk.push_back(nowMs() - t0);
+    return true;
+}
+
 /// Opens the store in the session's model and times its first rows into fig->stalk, with
 /// the stall monitor started (it keeps running for the caller). False (fig->error set) when
 /// they never show.
@@ -1413,13 +1427,8 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
 
     if (name == QLatin1String("couch_index")) {
         for (int i = 0; i < runs; ++i) {
-            std::unique_ptr<ResultStore> store = factory();
-            const double t0 = nowMs();
-            if (StoreError e = store->open()) {
-                fig.error = e.message;
+            if (!timeStoreOpen(factory, &fig))
                 break;
-            }
-            fig.stalk.push_back(nowMs() - t0);
             qint64 rows = 0;
             fig.floor.push_back(fetchAllPagesBare(http, database, &rows));
             fig.facts.insert(QStringLiteral("http_rows"), rows);
@@ -1563,14 +1572,8 @@ QJsonObject Cases::runRedis(const QString &name, const QString &url, qint64 docs
 
     if (name == QLatin1String("redis_index")) {
         for (int i = 0; i < runs; ++i) {
-            std::unique_ptr<ResultStore> store = factory();
-            const double t0 = nowMs();
-            if (StoreError e = store->open()) {
-                fig.error = e.message;
+            if (!timeStoreOpen(factory, &fig))
                 break;
-            }
-            fig.stalk.push_back(nowMs() - t0);
-            store.reset();
             qint64 keys = 0;
             fig.floor.push_back(scanAndMgetBare(*bare, &keys));
             fig.facts.insert(QStringLiteral("bare_keys"), keys);
