@@ -131,6 +131,7 @@ int runCount(const CliArguments &arguments, const CliConsole &console);
 int runList(const CliArguments &arguments, const CliConsole &console);
 int runShow(const CliArguments &arguments, const CliConsole &console);
 int runStats(const CliArguments &arguments, const CliConsole &console);
+int runRuntimes(const CliArguments &arguments, const CliConsole &console);
 int runPurge(const CliArguments &arguments, const CliConsole &console);
 
 const QVector<Command> &commands()
@@ -186,11 +187,14 @@ const QVector<Command> &commands()
                     {QStringLiteral("URL"), QStringLiteral("TASK_ID")}, QVector<CliOption>{decodeOption()} + commonOptions(),
                     &runShow});
 
+        const CliOption aggregateFormat = valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
+                                                 QStringLiteral("table (default), csv or json"));
         QVector<CliOption> statsOptions = filterOptions();
-        statsOptions << valued(QStringLiteral("format"), QStringLiteral("FORMAT"),
-                               QStringLiteral("table (default), csv or json"));
-        all.append({QStringLiteral("stats"), QStringLiteral("URL [FILTERS] [--format table|csv|json]"),
-                    QStringLiteral("count results by status, task name, worker and periodic task"),
+        statsOptions << aggregateFormat
+                     << valued(QStringLiteral("by"), QStringLiteral("BUCKET"),
+                               QStringLiteral("count by time instead: minute, hour or day of date_done (UTC)"));
+        all.append({QStringLiteral("stats"), QStringLiteral("URL [--by minute|hour|day] [FILTERS] [--format table|csv|json]"),
+                    QStringLiteral("count results by status, task name, worker and periodic task, or by time"),
                     QStringLiteral(
                         "Prints the number of matching results, then counts by status, task_name,\n"
                         "worker and periodic_task_name (most frequent first). In JSON:\n"
@@ -198,8 +202,32 @@ const QVector<Command> &commands()
                         "   \"periodic_task_name\": {…}}\n"
                         "where the key \"\" counts NULL, and a field the schema lacks is null. In CSV\n"
                         "(RFC 4180, CRLF): a header field,value,count, a row total,,N, then one row per\n"
-                        "count (the empty value counts NULL; a field the schema lacks has no rows).\n"),
+                        "count (the empty value counts NULL; a field the schema lacks has no rows).\n"
+                        "\n"
+                        "With --by minute|hour|day: the matching results per UTC bucket of date_done, by\n"
+                        "status, one record per bucket in time order from the first bucket holding a\n"
+                        "result to the last, empty buckets included (results without a date_done are in\n"
+                        "none). In JSON an array of\n"
+                        "  {\"start\": \"2025-02-01T10:00:00Z\", \"FAILURE\": n, \"SUCCESS\": n, …, \"total\": n}\n"
+                        "with every status counted anywhere as a key of every record (\"\" = NULL); in CSV\n"
+                        "the same columns under a header row.\n"),
                     {QStringLiteral("URL")}, statsOptions + commonOptions(), &runStats});
+
+        all.append({QStringLiteral("runtimes"), QStringLiteral("URL [FILTERS] [--format table|csv|json]"),
+                    QStringLiteral("runtime percentiles per task name"),
+                    QStringLiteral(
+                        "Prints, per task_name, how many matching results have a runtime and its p50,\n"
+                        "p95, p99 and maximum in seconds. A runtime is date_done - date_started where\n"
+                        "the schema has date_started (basis \"started\"; a row without one counts from\n"
+                        "date_created), else date_done - date_created (basis \"created\"), of SUCCESS and\n"
+                        "FAILURE results only; percentiles by the nearest-rank method (the value at\n"
+                        "rank ceil(p/100 * count), always a measured runtime). In JSON an array of\n"
+                        "  {\"task_name\": …, \"count\": n, \"p50\": s, \"p95\": s, \"p99\": s, \"max\": s,\n"
+                        "   \"basis\": \"started\"}\n"
+                        "by task name (null = not recorded). A schema with neither date (celery_taskmeta,\n"
+                        "CouchDB, Redis) has no runtimes: exit 1 with one sentence.\n"),
+                    {QStringLiteral("URL")}, filterOptions() + QVector<CliOption>{aggregateFormat} + commonOptions(),
+                    &runRuntimes});
 
         QVector<CliOption> purgeOptions{
             valued(QStringLiteral("older-than"), QStringLiteral("DURATION"),
@@ -648,21 +676,72 @@ QVector<FacetValue> narrowed(QVector<FacetValue> values, const QStringList &filt
     return values;
 }
 
+/// The FILTERS and `--format` (table, csv or json) of an aggregate command; a usage error's
+/// sentence, or an empty string.
+QString readAggregateArguments(const CliArguments &arguments, TaskQuery *query, CliRecords::Format *format)
+{
+    if (const QString error = buildQuery(arguments, query); !error.isEmpty())
+        return error;
+    *format = CliRecords::Format::Table;
+    if (!arguments.has(QStringLiteral("format")))
+        return {};
+    const QString name = arguments.value(QStringLiteral("format"));
+    const std::optional<CliRecords::Format> named = CliRecords::formatNamed(name);
+    if (!named)
+        return QStringLiteral("--format: '%1' is not one of table, csv, json").arg(name);
+    *format = *named;
+    return {};
+}
+
+/// `stats --by`: one record per bucket (start, a count per status, total).
+int printStatusHistory(const StatusHistory &history, CliRecords::Format format, const CliConsole &console)
+{
+    // A custom state named like the record's own keys cannot be a key beside them.
+    QStringList statuses = history.statuses;
+    statuses.removeAll(QStringLiteral("start"));
+    statuses.removeAll(QStringLiteral("total"));
+    CliRecords records;
+    records.columns << QStringLiteral("start") << statuses << QStringLiteral("total");
+    for (const StatusBucket &bucket : history.buckets) {
+        QVector<QJsonValue> row{TimeParse::formatTimestamp(bucket.start)};
+        for (const QString &status : statuses)
+            row << double(bucket.counts.value(status));
+        row << double(bucket.total);
+        records.rows << row;
+    }
+    if (format == CliRecords::Format::Table && statuses.contains(QString(QStringLiteral(""))))
+        records.columns[statuses.indexOf(QStringLiteral("")) + 1] = QStringLiteral("(none)");
+    console.out(records.text(format));
+    return ExitSuccess;
+}
+
 int runStats(const CliArguments &arguments, const CliConsole &console)
 {
     const QString command = QStringLiteral("stats");
     TaskQuery query;
-    if (const QString error = buildQuery(arguments, &query); !error.isEmpty())
+    CliRecords::Format format;
+    if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
         return usageError(console, command, error);
-    const QString formatName = arguments.value(QStringLiteral("format"));
-    const bool json = formatName == u"json";
-    const bool csv = formatName == u"csv";
-    if (arguments.has(QStringLiteral("format")) && !json && !csv && formatName != u"table")
-        return usageError(console, command, QStringLiteral("--format: '%1' is not one of table, csv, json").arg(formatName));
+    const bool json = format == CliRecords::Format::Json;
+    const bool csv = format == CliRecords::Format::Csv;
+    std::optional<TimeBucket> bucket;
+    if (arguments.has(QStringLiteral("by"))) {
+        bucket = timeBucketNamed(arguments.value(QStringLiteral("by")));
+        if (!bucket)
+            return usageError(console, command, QStringLiteral("--by: '%1' is not one of minute, hour, day")
+                                                    .arg(arguments.value(QStringLiteral("by"))));
+    }
 
     OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
     if (!opened.store)
         return opened.status;
+    if (bucket) {
+        const Outcome<StatusHistory> history = opened.store->statusHistory(query, *bucket);
+        if (!history)
+            return failure(console, QStringLiteral("cannot count results by %1 in %2: %3")
+                                        .arg(timeBucketName(*bucket), opened.display, history.error().message));
+        return printStatusHistory(*history, format, console);
+    }
     const Outcome<qint64> total = opened.store->count(query);
     if (!total)
         return failure(console, QStringLiteral("cannot count results in %1: %2").arg(opened.display, total.error().message));
@@ -733,6 +812,47 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
     if (!info.note.isEmpty())
         text += QStringLiteral("\nnote: %1\n").arg(DisplayText::sentence(info.note));
     console.out(text);
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// runtimes
+
+int runRuntimes(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("runtimes");
+    TaskQuery query;
+    CliRecords::Format format;
+    if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
+        return usageError(console, command, error);
+
+    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+    const Outcome<RuntimeTable> table = opened.store->runtimes(query);
+    if (!table)
+        return failure(console, QStringLiteral("cannot compute runtimes in %1: %2").arg(opened.display, table.error().message));
+
+    CliRecords records;
+    records.columns = QStringList{QStringLiteral("task_name"), QStringLiteral("count"), QStringLiteral("p50"),
+                                  QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("max"),
+                                  QStringLiteral("basis")};
+    const QString basis = runtimeBasisName(table->basis);
+    for (const TaskRuntimes &task : table->tasks) {
+        records.rows << QVector<QJsonValue>{task.taskName.isNull() ? QJsonValue() : QJsonValue(task.taskName),
+                                            double(task.count), task.p50, task.p95, task.p99, task.max, basis};
+    }
+    // People read "1.23 s" (TimeParse::formatRuntime(), as the window's Runtime column); scripts
+    // get seconds from json and csv.
+    records.display = [](int column, const QJsonValue &value) {
+        if (column >= 2 && column <= 5)
+            return TimeParse::formatRuntime(qint64(value.toDouble() * 1000));
+        if (value.isNull())
+            return QStringLiteral("(none)");
+        return value.isString() ? DisplayText::value(value.toString(), DisplayText::maxColumns)
+                                : QString::number(value.toInteger());
+    };
+    console.out(records.text(format));
     return ExitSuccess;
 }
 

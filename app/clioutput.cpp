@@ -1,5 +1,11 @@
 #include "clioutput.h"
 
+#include "displaytext.h"
+#include "jsonescape.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -63,4 +69,102 @@ int CliConsole::terminalColumns()
     if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
         return size.ws_col;
     return 80;
+}
+
+std::optional<CliRecords::Format> CliRecords::formatNamed(const QString &name)
+{
+    if (name == u"table")
+        return Format::Table;
+    if (name == u"csv")
+        return Format::Csv;
+    if (name == u"json")
+        return Format::Json;
+    return std::nullopt;
+}
+
+namespace {
+
+/// A number or null as JSON writes it (the shortest text that reads back the same double).
+QString jsonScalar(const QJsonValue &value)
+{
+    if (value.isString())
+        return u'"' + JsonEscape::escaped(value.toString(), JsonEscape::Mode::ControlOnly) + u'"';
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(array.mid(1, array.size() - 2));
+}
+
+} // namespace
+
+QString CliRecords::text(Format format) const
+{
+    QString out;
+    switch (format) {
+    case Format::Json:
+        if (rows.isEmpty())
+            return QStringLiteral("[]\n");
+        out = QStringLiteral("[\n");
+        for (qsizetype r = 0; r < rows.size(); ++r) {
+            out += QStringLiteral("  {");
+            for (qsizetype c = 0; c < columns.size(); ++c) {
+                if (c > 0)
+                    out += QStringLiteral(", ");
+                out += u'"' + JsonEscape::escaped(columns.at(c), JsonEscape::Mode::ControlOnly)
+                    + QStringLiteral("\": ") + jsonScalar(rows.at(r).value(c));
+            }
+            out += r + 1 < rows.size() ? QStringLiteral("},\n") : QStringLiteral("}\n");
+        }
+        return out + QStringLiteral("]\n");
+    case Format::Csv: {
+        QStringList header;
+        for (const QString &column : columns)
+            header << csvField(column);
+        out = header.join(u',') + QStringLiteral("\r\n");
+        for (const QVector<QJsonValue> &row : rows) {
+            QStringList fields;
+            for (const QJsonValue &value : row)
+                fields << (value.isString() ? csvField(value.toString()) : value.isNull() ? QString() : jsonScalar(value));
+            out += fields.join(u',') + QStringLiteral("\r\n");
+        }
+        return out;
+    }
+    case Format::Table: {
+        QVector<QStringList> cells;
+        QVector<int> widths;
+        QVector<bool> numeric(columns.size(), false);
+        QStringList header; // status names are stored text too
+        for (const QString &column : columns) {
+            header << DisplayText::value(column, DisplayText::maxColumns);
+            widths << DisplayText::width(header.constLast());
+        }
+        for (const QVector<QJsonValue> &row : rows) {
+            QStringList line;
+            for (qsizetype c = 0; c < columns.size(); ++c) {
+                const QJsonValue value = row.value(c);
+                numeric[c] = numeric[c] || value.isDouble();
+                QString shown = display ? display(int(c), value)
+                    : value.isNull()    ? QStringLiteral("-")
+                    : value.isString()  ? DisplayText::value(value.toString(), DisplayText::maxColumns)
+                                        : jsonScalar(value);
+                widths[c] = std::max(widths[c], DisplayText::width(shown));
+                line << shown;
+            }
+            cells << line;
+        }
+        const auto lineOf = [&](const QStringList &line) {
+            QString text;
+            for (qsizetype c = 0; c < line.size(); ++c) {
+                const int pad = widths[c] - DisplayText::width(line.at(c));
+                const bool last = c + 1 == line.size();
+                text += numeric[c] ? QString(pad, u' ') + line.at(c) : last ? line.at(c) : DisplayText::padded(line.at(c), widths[c]);
+                text += last ? QStringLiteral("\n") : QStringLiteral("  ");
+            }
+            return text;
+        };
+        out = lineOf(header);
+        for (const QStringList &line : cells)
+            out += lineOf(line);
+        return out;
+    }
+    }
+    return out;
 }

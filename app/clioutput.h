@@ -3,9 +3,14 @@
 // rowwriter.h: the formats `stalk list` writes to this console (csvField, fitColumns too).
 #include "rowwriter.h"
 
+#include <QJsonValue>
 #include <QString>
+#include <QStringList>
+#include <QVector>
 
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 /// Standard output and error of the command line, written as UTF-8 through stdio (so output
 /// to a pipe is buffered and a terminal sees whole lines). Main thread only.
@@ -24,4 +29,24 @@ public:
     /// The width of the terminal on stdout; 0 when stdout is not a terminal (unlimited),
     /// unless COLUMNS is set.
     static int terminalColumns();
+};
+
+/// The aggregates' records (`stats --by`, `runtimes`) in `--format table|csv|json`: one
+/// record per row, the same columns in every record. Plain value type.
+struct CliRecords
+{
+    enum class Format { Table, Csv, Json };
+    /// "table", "csv", "json"; none for any other name.
+    static std::optional<Format> formatNamed(const QString &name);
+
+    QStringList columns;                 ///< the JSON keys and CSV header, in order
+    QVector<QVector<QJsonValue>> rows;   ///< a string, a number or null per column
+    /// The table's text of a cell (default: the value; '-' for null); the table right-aligns
+    /// numbers.
+    std::function<QString(int column, const QJsonValue &value)> display;
+
+    /// json: an array with one object per line, keys in column order (numbers as JSON writes
+    /// them, null as null); csv: RFC 4180 (CRLF) with a header row, null as an empty field;
+    /// table: aligned columns, stored text shown by DisplayText.
+    QString text(Format format) const;
 };

@@ -363,6 +363,17 @@ QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const QStringList 
     return out;
 }
 
+Outcome<StatusHistory> CouchIndex::statusHistory(const TaskQuery &query, TimeBucket bucket) const
+{
+    const QStringList terms = foldedTerms(query);
+    StatusHistoryBuilder builder(bucket);
+    for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
+        if (matches(s, query, terms, Skip::None))
+            builder.add(dateDone(s), status(s));
+    }
+    return builder.history();
+}
+
 Facets CouchIndex::facets(const TaskQuery &query) const
 {
     const QStringList terms = foldedTerms(query);

@@ -57,6 +57,8 @@ public:
     std::vector<qint64> select(const TaskQuery &query) const;
     qint64 count(const TaskQuery &query) const;
     Facets facets(const TaskQuery &query) const;
+    /// Results per bucket of date_done by status: one walk over the rows matching the query.
+    Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) const;
     /// A Summary row (previews only, complete = false) from the index alone.
     TaskResult summaryRow(qint64 slot) const;
 

@@ -695,15 +695,20 @@ void CouchStore::updateInfo()
     m_info.note = notes.join(QLatin1Char(' '));
 }
 
-Outcome<qint64> CouchStore::count(const TaskQuery &query)
+StoreError CouchStore::beginCaughtUpCall(const TaskQuery &query)
 {
     if (StoreError e = beginCall())
         return e;
     if (StoreError e = query.searchError())
         return e;
+    return catchUp();
+}
+
+Outcome<qint64> CouchStore::count(const TaskQuery &query)
+{
     // count() starts every refresh of the window and the command line: catch up here.
     // fetchPage() deliberately does not, so its pages match the count just given.
-    if (StoreError e = catchUp())
+    if (StoreError e = beginCaughtUpCall(query))
         return e;
     QMutexLocker lock(&m_dataMutex);
     // The model asks for page 0 first: its selection, if still current, is the count.
@@ -712,14 +717,18 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
 
 Outcome<Facets> CouchStore::facets(const TaskQuery &query)
 {
-    if (StoreError e = beginCall())
-        return e;
-    if (StoreError e = query.searchError())
-        return e;
-    if (StoreError e = catchUp())
+    if (StoreError e = beginCaughtUpCall(query))
         return e;
     QMutexLocker lock(&m_dataMutex);
     return m_index.facets(query);
+}
+
+Outcome<StatusHistory> CouchStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
+{
+    if (StoreError e = beginCaughtUpCall(query))
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    return m_index.statusHistory(query, bucket);
 }
 
 Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint64 offset, int limit,

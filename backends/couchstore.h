@@ -82,6 +82,7 @@ public:
     Outcome<TaskResult> fetchOne(qint64 rowId) override;
     Outcome<TaskResult> fetchByTaskId(const QString &taskId) override;
     Outcome<Facets> facets(const TaskQuery &query) override;
+    Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
@@ -125,6 +126,9 @@ private:
     QString dbPath() const;
     QString docPath(const QString &docId) const;
     StoreError beginCall();
+    /// beginCall(), the query's own limits, then catchUp(): the calls that answer a query from
+    /// the current index.
+    StoreError beginCaughtUpCall(const TaskQuery &query);
     struct LoadRange
     {
         QString start;

@@ -181,6 +181,20 @@ QString MysqlDialect::dateSelect(const QString &column) const
     return QStringLiteral("DATE_FORMAT(%1, '%Y-%m-%d %H:%i:%s.%f')").arg(column);
 }
 
+QString MysqlDialect::truncatedDate(const QString &column, TimeBucket bucket) const
+{
+    const char *format = bucket == TimeBucket::Minute ? "%Y-%m-%d %H:%i:00.000000"
+        : bucket == TimeBucket::Hour                  ? "%Y-%m-%d %H:00:00.000000"
+                                                      : "%Y-%m-%d 00:00:00.000000";
+    return QStringLiteral("DATE_FORMAT(%1, '%2')").arg(column, QLatin1String(format));
+}
+
+QString MysqlDialect::secondsBetween(const QString &from, const QString &to) const
+{
+    // 1e6 is a DOUBLE literal: a DECIMAL divisor would keep only div_precision_increment (4) digits.
+    return QStringLiteral("(TIMESTAMPDIFF(MICROSECOND, %1, %2) / 1e6)").arg(from, to);
+}
+
 QString MysqlDialect::estimatedRowsSql() const
 {
     return QStringLiteral("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "

@@ -37,6 +37,8 @@ public:
                            const QString &order) const override;
     QString dateSelect(const QString &column) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
+    QString truncatedDate(const QString &column, TimeBucket bucket) const override;
+    QString secondsBetween(const QString &from, const QString &to) const override;
     QString binaryAsText(const QString &column) const override;
     QString estimatedRowsSql() const override;
     QString beginWriteSql() const override { return QStringLiteral("START TRANSACTION"); }

@@ -238,6 +238,16 @@ QString PostgresDialect::dateSelect(const QString &column) const
     return QStringLiteral("to_char(%1, 'YYYY-MM-DD HH24:MI:SS.US')").arg(column);
 }
 
+QString PostgresDialect::truncatedDate(const QString &column, TimeBucket bucket) const
+{
+    return dateSelect(QStringLiteral("date_trunc('%1', %2)").arg(timeBucketName(bucket), column));
+}
+
+QString PostgresDialect::secondsBetween(const QString &from, const QString &to) const
+{
+    return QStringLiteral("CAST(EXTRACT(EPOCH FROM (%1 - %2)) AS double precision)").arg(to, from);
+}
+
 QString PostgresDialect::estimatedRowsSql() const
 {
     // reltuples is -1 until the table was first vacuumed or analyzed (PostgreSQL 14+).

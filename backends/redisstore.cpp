@@ -435,6 +435,16 @@ Outcome<Facets> RedisStore::facets(const TaskQuery &query)
     return m_index.facets(query);
 }
 
+Outcome<StatusHistory> RedisStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_index.statusHistory(query, bucket);
+}
+
 Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = beginCall(query))

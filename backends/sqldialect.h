@@ -1,5 +1,6 @@
 #pragma once
 
+#include "aggregates.h"
 #include "storeerror.h"
 #include "storeurl.h"
 
@@ -131,6 +132,14 @@ public:
     /// as stored; the servers render it as UTC text with microseconds, so no driver-specific
     /// QDateTime conversion (local-time labels, lost microseconds) is involved.
     virtual QString dateSelect(const QString &column) const { return column; }
+
+    /// A date column cut down to the start of its bucket (minute, hour or day of the stored
+    /// value, as stored: UTC, or the wall clock of naive local dates), selected so that
+    /// readDate() reads it; NULL for NULL. What a history groups by.
+    virtual QString truncatedDate(const QString &column, TimeBucket bucket) const = 0;
+    /// `to` − `from` in seconds, to the microsecond, as a floating-point expression; NULL when
+    /// either is NULL. What runtimes are computed from.
+    virtual QString secondsBetween(const QString &from, const QString &to) const = 0;
 
     /// True when NULL sorts below every value (first in ascending order): SQLite, MariaDB and
     /// MySQL; PostgreSQL sorts it above.

@@ -177,6 +177,30 @@ QString SqliteDialect::dateText(const QDateTime &utc, DateTextStyle style, int e
     return text;
 }
 
+QString SqliteDialect::truncatedDate(const QString &column, TimeBucket bucket) const
+{
+    const char *format = bucket == TimeBucket::Minute ? "%Y-%m-%d %H:%M:00"
+        : bucket == TimeBucket::Hour                  ? "%Y-%m-%d %H:00:00"
+                                                      : "%Y-%m-%d 00:00:00";
+    return QStringLiteral("strftime('%1', %2)").arg(QLatin1String(format), column);
+}
+
+QString SqliteDialect::secondsBetween(const QString &from, const QString &to) const
+{
+    // julianday() keeps milliseconds only. Whole seconds from strftime('%s') and the fractions
+    // as stored ("…:SS.ffffff": the text from its 20th character; an offset or 'Z' after it
+    // reads as 0, its digits only up to the sign), subtracted apart so that no double holds
+    // a whole epoch plus microseconds.
+    const auto whole = [](const QString &column) {
+        return QStringLiteral("CAST(strftime('%s', %1) AS INTEGER)").arg(column);
+    };
+    const auto fraction = [](const QString &column) {
+        return QStringLiteral("CASE WHEN substr(%1, 20, 1) = '.' THEN CAST(substr(%1, 20) AS REAL) ELSE 0.0 END")
+            .arg(column);
+    };
+    return QStringLiteral("((%1 - %2) + (%3 - %4))").arg(whole(to), whole(from), fraction(to), fraction(from));
+}
+
 QVariant SqliteDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
 {
     return dateText(utc, style, extraMicroseconds);

@@ -29,6 +29,8 @@ public:
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
+    QString truncatedDate(const QString &column, TimeBucket bucket) const override;
+    QString secondsBetween(const QString &from, const QString &to) const override;
     QString binaryAsText(const QString &column) const override;
     bool connectionIsReadOnly() const override;
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;

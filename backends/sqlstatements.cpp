@@ -298,6 +298,55 @@ SqlStatement SqlStatements::facet(const TaskQuery &query, Field field, Skip skip
             {}};
 }
 
+SqlStatement SqlStatements::statusHistory(const TaskQuery &query, TimeBucket bucket) const
+{
+    const SqlClause clause = filter(query);
+    const QString start = m_dialect->truncatedDate(column(Field::DateDone),
+                                                   m_wallClock.isValid() ? TimeBucket::Minute : bucket);
+    // Grouped by the expression's position: PostgreSQL and MariaDB would otherwise need the
+    // whole expression repeated, and SQLite accepts both.
+    return {QStringLiteral("SELECT %1, %2, COUNT(*) FROM %3%4 GROUP BY 1, 2")
+                .arg(start, column(Field::Status), table(), clause.where()),
+            clause.values,
+            {}};
+}
+
+SqlStatement SqlStatements::runtimes(const TaskQuery &query, Runtime::Basis basis) const
+{
+    // TaskResult::runtime(): from date_started, else (a row without one) from date_created.
+    QString from = column(basis == Runtime::Basis::Started ? Field::DateStarted : Field::DateCreated);
+    if (basis == Runtime::Basis::Started && !column(Field::DateCreated).isEmpty())
+        from = QStringLiteral("COALESCE(%1, %2)").arg(from, column(Field::DateCreated));
+    const QString done = column(Field::DateDone);
+    SqlClause clause = filter(query);
+    const QStringList statuses = runtimeStatuses();
+    QStringList marks;
+    QVariantList values;
+    for (const QString &status : statuses) {
+        marks << QStringLiteral("?");
+        values << status;
+    }
+    clause.add(QStringLiteral("%1 IN (%2)").arg(column(Field::Status), marks.join(QStringLiteral(", "))), values);
+    clause.add(QStringLiteral("%1 IS NOT NULL").arg(done));
+    const QString taskName = column(Field::TaskName).isEmpty() ? QStringLiteral("NULL") : column(Field::TaskName);
+
+    // Percentile::nearestRank() in SQL: k is the rank of percent p among n values when
+    // k·100 ≥ p·n > (k−1)·100 (k = ceil(p·n/100); ranks start at 1, so p·n > 0 picks rank 1
+    // at the smallest n). Integer comparisons only: no engine-specific division or CEIL.
+    QStringList ranks{QStringLiteral("k = n")};
+    for (const int percent : Percentile::percents)
+        ranks << QStringLiteral("(k * 100 >= %1 * n AND (k - 1) * 100 < %1 * n)").arg(percent);
+    const QString sql = QStringLiteral(
+                            "SELECT t, n, k, d FROM ("
+                            "SELECT t, d, ROW_NUMBER() OVER (PARTITION BY t ORDER BY d) AS k, "
+                            "COUNT(*) OVER (PARTITION BY t) AS n FROM ("
+                            "SELECT %1 AS t, %2 AS d FROM %3%4) s WHERE d >= 0) r "
+                            "WHERE %5 ORDER BY t, k")
+                            .arg(taskName, m_dialect->secondsBetween(from, done), table(), clause.where(),
+                                 ranks.join(QStringLiteral(" OR ")));
+    return {sql, clause.values, {}};
+}
+
 SqlStatement SqlStatements::page(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit,
                                  RowDetail detail, Access access, bool countMatching) const
 {

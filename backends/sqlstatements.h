@@ -130,6 +130,16 @@ public:
     SqlStatement count(const TaskQuery &query) const;
     /// The values of one field with their counts, most frequent first.
     SqlStatement facet(const TaskQuery &query, Field field, Skip skip) const;
+    /// The query's results grouped by date_done cut to `bucket` (SqlDialect::truncatedDate())
+    /// and status: rows of (bucket start as stored, status, count). With a wall clock (naive
+    /// local dates) it groups by minute, whatever `bucket`: the store converts each minute to
+    /// UTC and StatusHistoryBuilder regroups them (a zone's offset is whole minutes).
+    SqlStatement statusHistory(const TaskQuery &query, TimeBucket bucket) const;
+    /// The runtimes of the query's results, date_done − the basis column in seconds (TaskResult::
+    /// runtime()'s rule: SUCCESS and FAILURE, both dates present, not negative), ranked per task
+    /// name by window functions; only the rows at Percentile::nearestRank() of each percent and
+    /// the maximum: rows of (task name, count, rank, seconds), by task name and rank.
+    SqlStatement runtimes(const TaskQuery &query, Runtime::Basis basis) const;
     /// One page of the rows matching `clause` in the query's order, as a late row lookup: the
     /// ids of the page come from the sort order alone, then only their rows are read. With
     /// countMatching, each row also carries the number of rows matching `clause` (a window

@@ -567,6 +567,42 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
     return f;
 }
 
+// --- aggregates ------------------------------------------------------------------------------
+
+Outcome<StatusHistory> SqlStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
+{
+    if (StoreError e = checkOpen(query))
+        return e;
+    StatusHistoryBuilder builder(bucket);
+    const StoreError e = forEachRow(m_statements.statusHistory(query, bucket),
+                                    QStringLiteral("counting results by %1").arg(timeBucketName(bucket)),
+                                    [this, &builder](const QSqlQuery &q) {
+                                        builder.add(m_statements.readDate(q.value(0), nullptr), textOf(q.value(1)),
+                                                    q.value(2).toLongLong());
+                                    });
+    if (e)
+        return e;
+    return builder.history();
+}
+
+Outcome<RuntimeTable> SqlStore::runtimes(const TaskQuery &query)
+{
+    if (StoreError e = checkOpen(query))
+        return e;
+    const std::optional<Runtime::Basis> basis = runtimeBasis(m_info.fields);
+    if (!basis)
+        return noRuntimeBasis(m_info.schema);
+    RuntimeTableBuilder builder(*basis);
+    const StoreError e = forEachRow(m_statements.runtimes(query, *basis), QStringLiteral("computing runtimes"),
+                                    [&builder](const QSqlQuery &q) {
+                                        builder.addRanked(textOf(q.value(0)), q.value(1).toLongLong(),
+                                                          q.value(2).toLongLong(), q.value(3).toDouble());
+                                    });
+    if (e)
+        return e;
+    return builder.table();
+}
+
 // --- purging ---------------------------------------------------------------------------------
 
 Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)

@@ -509,7 +509,8 @@ bool purgeWithWriterRun(const Cases::Config &config, const QString &journalMode,
 QStringList Cases::sqliteCases()
 {
     return {QStringLiteral("first_page"),       QStringLiteral("count"),
-            QStringLiteral("facets"),           QStringLiteral("filter_task"),
+            QStringLiteral("facets"),           QStringLiteral("stats_by_hour"),
+            QStringLiteral("runtimes"),         QStringLiteral("filter_task"),
             QStringLiteral("filter_status"),    QStringLiteral("search_id_prefix"),
             QStringLiteral("search_name_word"), QStringLiteral("search_args_word"),
             QStringLiteral("jump_middle"),      QStringLiteral("jump_last"),
@@ -594,6 +595,46 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         }
         fig.facts.insert(QStringLiteral("plan_task_name"),
                          floor.plan(QStringLiteral("SELECT task_name, COUNT(*) FROM %1 GROUP BY task_name").arg(kTable), {}));
+    } else if (name == QLatin1String("stats_by_hour") || name == QLatin1String("runtimes")) {
+        // The store's aggregate against the bare SQL of the same aggregate (hand-written).
+        const bool history = name == QLatin1String("stats_by_hour");
+        std::unique_ptr<ResultStore> store = factory();
+        if (StoreError e = store->open())
+            return {{QStringLiteral("error"), e.message}};
+        const QString bare = history
+            ? QStringLiteral("SELECT strftime('%Y-%m-%d %H:00:00', date_done), status, COUNT(*) FROM %1 GROUP BY 1, 2")
+                  .arg(kTable)
+            : QStringLiteral("SELECT t, n, k, d FROM (SELECT t, d, ROW_NUMBER() OVER (PARTITION BY t ORDER BY d) AS k, "
+                             "COUNT(*) OVER (PARTITION BY t) AS n FROM (SELECT task_name AS t, "
+                             "(julianday(date_done) - julianday(date_created)) * 86400.0 AS d FROM %1 "
+                             "WHERE status IN ('SUCCESS', 'FAILURE')) s WHERE d >= 0) r WHERE k = n "
+                             "OR (k * 100 >= 50 * n AND (k - 1) * 100 < 50 * n) "
+                             "OR (k * 100 >= 95 * n AND (k - 1) * 100 < 95 * n) "
+                             "OR (k * 100 >= 99 * n AND (k - 1) * 100 < 99 * n) ORDER BY t, k")
+                  .arg(kTable);
+        for (int i = 0; i < runs; ++i) {
+            const double t0 = nowMs();
+            qint64 groups = 0;
+            if (history) {
+                const Outcome<StatusHistory> h = store->statusHistory(TaskQuery(), TimeBucket::Hour);
+                if (!h) {
+                    fig.error = h.error().message;
+                    break;
+                }
+                groups = h->buckets.size();
+            } else {
+                const Outcome<RuntimeTable> r = store->runtimes(TaskQuery());
+                if (!r) {
+                    fig.error = r.error().message;
+                    break;
+                }
+                groups = r->tasks.size();
+            }
+            fig.stalk.push_back(nowMs() - t0);
+            fig.floor.push_back(floor.time(bare, {}));
+            fig.facts.insert(history ? QStringLiteral("buckets") : QStringLiteral("task_names"), groups);
+        }
+        fig.facts.insert(QStringLiteral("plan_floor"), floor.plan(bare, {}));
     } else if (name == QLatin1String("filter_task") || name == QLatin1String("filter_status")) {
         const bool byTask = name == QLatin1String("filter_task");
         TaskQuery query;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "aggregates.h"
 #include "storeerror.h"
 #include "taskquery.h"
 #include "taskresult.h"
@@ -129,6 +130,26 @@ public:
     virtual Outcome<QVector<TaskResult>> fetchQuickMatches(const TaskQuery & /*query*/, int /*limit*/)
     {
         return QVector<TaskResult>();
+    }
+
+    // Aggregates (additive), computed by the store over the results matching the query: SQL
+    // GROUP BY and window functions, or one walk over the CouchDB/Redis index. The rules that
+    // turn the groups into the answer (buckets, percentiles) live in models/aggregates.h.
+
+    /// Results per bucket of date_done, by status (`stalk stats --by`).
+    virtual Outcome<StatusHistory> statusHistory(const TaskQuery & /*query*/, TimeBucket /*bucket*/)
+    {
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 cannot count results by time").arg(info().engine));
+    }
+    /// Runtime percentiles per task name (`stalk runtimes`). The default answers for stores
+    /// whose schema records no start (CouchDB, Redis: only date_done): noRuntimeBasis().
+    virtual Outcome<RuntimeTable> runtimes(const TaskQuery & /*query*/)
+    {
+        if (!runtimeBasis(info().fields))
+            return noRuntimeBasis(info().schema);
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 cannot compute runtimes").arg(info().engine));
     }
 
     /// How many characters of args/result a Summary row keeps.

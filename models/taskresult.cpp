@@ -67,9 +67,14 @@ FieldSet FieldSet::all()
     return set;
 }
 
+QStringList runtimeStatuses()
+{
+    return {QStringLiteral("SUCCESS"), QStringLiteral("FAILURE")};
+}
+
 std::optional<Runtime> TaskResult::runtime() const
 {
-    const bool finished = status == QLatin1String("SUCCESS") || status == QLatin1String("FAILURE");
+    const bool finished = runtimeStatuses().contains(status);
     if (!finished || !dateDone.isValid())
         return std::nullopt;
     const bool started = dateStarted.isValid();

@@ -79,6 +79,10 @@ struct Runtime
     friend bool operator==(const Runtime &a, const Runtime &b) { return a.ms == b.ms && a.basis == b.basis; }
 };
 
+/// The states whose results have a runtime (TaskResult::runtime(), the runtimes aggregate):
+/// SUCCESS and FAILURE.
+QStringList runtimeStatuses();
+
 /// One task result as stored by Celery. Plain value type: no QObject, copyable, comparable.
 ///
 /// Text fields hold the stored text exactly (JSON text, Python repr strings, base64 for

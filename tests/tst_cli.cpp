@@ -69,6 +69,9 @@ private Q_SLOTS:
     void shouldPrintStatsLikeTheAdminCounts();
     void shouldPrintStatsAsCsv();
     void shouldFilterByDoneDate();
+    void shouldAggregateLikeTheStoredRows_data();
+    void shouldAggregateLikeTheStoredRows();
+    void shouldWriteAggregatesInEveryFormat();
 
     void shouldPreviewPurgeWithoutDeleting_data();
     void shouldPreviewPurgeWithoutDeleting();
@@ -1275,6 +1278,146 @@ void TestCli::shouldPrintStatsLikeTheAdminCounts()
              qPrintable(table));
     QVERIFY(table.contains(QLatin1String("proj.tasks.echo")));
     QVERIFY(table.contains(QLatin1String("alpha@stalk-fixtures")));
+}
+
+void TestCli::shouldAggregateLikeTheStoredRows_data()
+{
+    QTest::addColumn<QString>("source"); // "sqlite:FILE", "env:VARIABLE", "couch", "redis:DB"
+    QTest::addColumn<QStringList>("arguments"); // after the URL
+
+    const QStringList sources{
+        QStringLiteral("sqlite:django.sqlite3"),       QStringLiteral("sqlite:v26.sqlite3"),
+        QStringLiteral("sqlite:plain.sqlite3"),        QStringLiteral("sqlite:taskmeta.sqlite3"),
+        QStringLiteral("sqlite:legacy_v1.sqlite3"),    QStringLiteral("env:STALK_PG_URL"),
+        QStringLiteral("env:STALK_PG_TASKMETA_URL"),   QStringLiteral("env:STALK_MYSQL_URL"),
+        QStringLiteral("env:STALK_MYSQL_TASKMETA_URL"), QStringLiteral("couch"),
+        QStringLiteral("redis:1"),
+    };
+    const QVector<QStringList> runs{
+        {QStringLiteral("stats"), QStringLiteral("--by"), QStringLiteral("day")},
+        {QStringLiteral("stats"), QStringLiteral("--by"), QStringLiteral("hour"), QStringLiteral("--status"),
+         QStringLiteral("FAILURE"), QStringLiteral("--status"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("stats"), QStringLiteral("--by"), QStringLiteral("minute"), QStringLiteral("--done-after"),
+         QStringLiteral("2025-02-20")},
+        {QStringLiteral("runtimes")},
+        {QStringLiteral("runtimes"), QStringLiteral("--status"), QStringLiteral("FAILURE"), QStringLiteral("--task-name"),
+         QStringLiteral("proj.tasks.add"), QStringLiteral("--task-name"), QStringLiteral("proj.tasks.parse_amount")},
+    };
+    for (const QString &source : sources) {
+        for (const QStringList &run : runs)
+            QTest::newRow(qPrintable(source + u' ' + run.join(u' '))) << source << run;
+    }
+}
+
+void TestCli::shouldAggregateLikeTheStoredRows()
+{
+    QFETCH(QString, source);
+    QFETCH(QStringList, arguments);
+    QString url;
+    if (source.startsWith(QLatin1String("sqlite:"))) {
+        REQUIRE_FIXTURES();
+        url = urlFor(m_fixtures + u'/' + source.mid(7));
+    } else if (source.startsWith(QLatin1String("env:"))) {
+        REQUIRE_SERVER_URL(server, source.mid(4));
+        url = server;
+    } else if (source == u"couch") {
+        REQUIRE_SERVER_URL(server, "STALK_COUCH_URL");
+        url = server + u'/' + qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
+    } else {
+        REQUIRE_SERVER_URL(server, "STALK_REDIS_URL");
+        url = server + u'/' + source.mid(6);
+    }
+
+    // The expectation: every stored row read by the engine's own Python client, aggregated there.
+    QStringList expectedArguments{QStringLiteral(STALK_AGGREGATES_EXPECTED), url, arguments.constFirst()};
+    QStringList filters = arguments.mid(1);
+    if (arguments.constFirst() == u"stats") {
+        expectedArguments << filters.at(1);
+        filters = filters.mid(2);
+    }
+    QProcess python;
+    python.start(QStringLiteral("/usr/bin/python3"), expectedArguments + filters);
+    QVERIFY(python.waitForFinished(120000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const QJsonDocument expected = QJsonDocument::fromJson(python.readAllStandardOutput());
+
+    const Run run = stalk(QStringList{arguments.constFirst(), url} + arguments.mid(1)
+                          + QStringList{QStringLiteral("--format"), QStringLiteral("json")});
+    if (expected.isNull()) { // a schema without a start: no runtimes, one sentence
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("records neither date_started nor date_created") && run.err.count('\n') == 1,
+                 run.err.constData());
+        return;
+    }
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonArray actual = QJsonDocument::fromJson(run.out).array();
+    const QJsonArray wanted = expected.array();
+    if (arguments.size() <= 3) // unfiltered: every fixture has results to aggregate
+        QVERIFY2(!wanted.isEmpty(), "the fixture should have rows to aggregate");
+    QCOMPARE(actual.size(), wanted.size());
+    for (qsizetype i = 0; i < wanted.size(); ++i) {
+        const QJsonObject a = actual.at(i).toObject();
+        const QJsonObject w = wanted.at(i).toObject();
+        QCOMPARE(a.keys(), w.keys());
+        for (const QString &key : w.keys()) {
+            const QJsonValue x = a.value(key), y = w.value(key);
+            if (y.isDouble() && x.isDouble()) {
+                // Seconds to the microsecond; counts exactly.
+                QVERIFY2(std::abs(x.toDouble() - y.toDouble()) < 1e-6,
+                         qPrintable(QStringLiteral("record %1 %2: %3 vs %4").arg(i).arg(key).arg(x.toDouble()).arg(y.toDouble())));
+            } else {
+                QVERIFY2(x == y, qPrintable(QStringLiteral("record %1 %2").arg(i).arg(key)));
+            }
+        }
+    }
+}
+
+void TestCli::shouldWriteAggregatesInEveryFormat()
+{
+    REQUIRE_FIXTURES();
+    const QString url = urlFor(m_fixtures + QStringLiteral("/v26.sqlite3"));
+    for (const QString &command : {QStringLiteral("stats"), QStringLiteral("runtimes")}) {
+        QStringList arguments{command, url, QStringLiteral("--done-after"), QStringLiteral("2025-02-20")};
+        if (command == u"stats")
+            arguments << QStringLiteral("--by") << QStringLiteral("day");
+        const Run json = stalk(arguments + QStringList{QStringLiteral("--format"), QStringLiteral("json")});
+        const Run csv = stalk(arguments + QStringList{QStringLiteral("--format"), QStringLiteral("csv")});
+        const Run table = stalk(arguments);
+        for (const Run *run : {&json, &csv, &table})
+            QVERIFY2(run->exitCode == 0, run->err.constData());
+        const QJsonArray records = QJsonDocument::fromJson(json.out).array();
+        QVERIFY(!records.isEmpty());
+        // CSV: the JSON's keys as the header, in the JSON text's order, one row per record,
+        // the same values.
+        const QVector<QStringList> rows = parseCsv(QString::fromUtf8(csv.out));
+        QCOMPARE(rows.size(), records.size() + 1);
+        const QStringList header = rows.constFirst();
+        QCOMPARE(header.constFirst(), command == u"stats" ? QStringLiteral("start") : QStringLiteral("task_name"));
+        QCOMPARE(header.constLast(), command == u"stats" ? QStringLiteral("total") : QStringLiteral("basis"));
+        for (qsizetype i = 0; i < records.size(); ++i) {
+            const QJsonObject record = records.at(i).toObject();
+            QCOMPARE(QStringList(record.keys()).size(), header.size());
+            for (qsizetype c = 0; c < header.size(); ++c) {
+                const QJsonValue v = record.value(header.at(c));
+                const QString field = rows.at(i + 1).at(c);
+                if (v.isDouble())
+                    QCOMPARE(field.toDouble(), v.toDouble()); // the same shortest text of the same double
+                else
+                    QCOMPARE(field, v.toString()); // text, or empty for null
+            }
+        }
+        // The table: a header line and one line per record.
+        QCOMPARE(table.out.count('\n'), records.size() + 1);
+        QVERIFY2(table.out.startsWith(command == u"stats" ? "start " : "task_name "), table.out.constData());
+    }
+    // JSON keys in the contract's order: start first, total last.
+    const Run json = stalk({QStringLiteral("stats"), url, QStringLiteral("--by"), QStringLiteral("day"),
+                            QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(json.out.contains("{\"start\": \"2025-0") && json.out.contains(", \"total\": "), json.out.left(500).constData());
+
+    // Usage errors (exit 2): an unknown bucket, a format the aggregates do not write.
+    QCOMPARE(stalk({QStringLiteral("stats"), url, QStringLiteral("--by"), QStringLiteral("week")}).exitCode, 2);
+    QCOMPARE(stalk({QStringLiteral("runtimes"), url, QStringLiteral("--format"), QStringLiteral("jsonl")}).exitCode, 2);
 }
 
 void TestCli::shouldFilterByDoneDate()

@@ -1,5 +1,9 @@
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
+#include <cmath>
 #include <memory>
 
 #include "mysqldialect.h"
@@ -154,6 +158,7 @@ private Q_SLOTS:
     void shouldApplyTheExpiryRuleToOneRow_data();
     void shouldApplyTheExpiryRuleToOneRow();
     void shouldExpireGroupsOnlyWhenNotNarrowed();
+    void shouldRankRuntimesAtTheNearestRankOfEveryCount();
 };
 
 void TestSqlStatements::initTestCase()
@@ -988,6 +993,79 @@ void TestSqlStatements::shouldExpireGroupsOnlyWhenNotNarrowed()
     PurgeCriteria without = criteria;
     without.includeGroups = false;
     QVERIFY(!without.matchesGroup(older));
+}
+
+void TestSqlStatements::shouldRankRuntimesAtTheNearestRankOfEveryCount()
+{
+    // The runtimes statement on a real SQLite database: task "tN" has N results that ran
+    // 1, 2, …, N seconds (inserted in shuffled order, some not countable: a RETRY, a NULL
+    // date_done), so the value at rank r is r seconds. Its rows, through RuntimeTableBuilder,
+    // must give each percentile at ceil(p·N/100), computed here in floating point.
+    const QString connection = QStringLiteral("tst_sqlstatements_runtimes");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(QStringLiteral(":memory:"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral(
+            "CREATE TABLE django_celery_results_taskresult (id integer PRIMARY KEY, task_id text, status text, "
+            "content_type text, content_encoding text, result text, date_done datetime, traceback text, meta text, "
+            "task_args text, task_kwargs text, task_name text, worker text, date_created datetime, "
+            "periodic_task_name text)")));
+        QVERIFY(db.transaction());
+        QVERIFY(q.prepare(QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, task_name, "
+                                         "date_created, date_done) VALUES (?, ?, ?, ?, ?)")));
+        const QDateTime start = utc("2025-02-01T10:00:00.250Z");
+        const auto text = [](const QDateTime &t) { return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz000")); };
+        constexpr int maxN = 150;
+        for (int n = 1; n <= maxN; ++n) {
+            for (int i = 0; i < n; ++i) {
+                const int k = (i * 7919) % n + 1; // 7919 is a prime above maxN: a permutation of 1..n
+                q.addBindValue(QStringLiteral("%1-%2").arg(n).arg(i));
+                q.addBindValue(i % 2 ? QStringLiteral("SUCCESS") : QStringLiteral("FAILURE"));
+                q.addBindValue(QStringLiteral("t%1").arg(n, 3, 10, QLatin1Char('0')));
+                q.addBindValue(text(start));
+                q.addBindValue(text(start.addSecs(k)));
+                QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            }
+            for (const char *status : {"RETRY", "STARTED"}) { // no runtime
+                q.addBindValue(QStringLiteral("%1-%2").arg(n).arg(QLatin1String(status)));
+                q.addBindValue(QLatin1String(status));
+                q.addBindValue(QStringLiteral("t%1").arg(n, 3, 10, QLatin1Char('0')));
+                q.addBindValue(text(start));
+                q.addBindValue(text(start.addSecs(100000)));
+                QVERIFY(q.exec());
+            }
+        }
+        QVERIFY(db.commit());
+
+        Builder b(Engine::Sqlite, Schema::Django);
+        const SqlStatement statement = b.statements.runtimes(TaskQuery(), Runtime::Basis::Created);
+        QVERIFY(q.prepare(statement.sql));
+        for (const QVariant &value : statement.values)
+            q.addBindValue(value);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        RuntimeTableBuilder builder(Runtime::Basis::Created);
+        int rows = 0;
+        while (q.next()) {
+            builder.addRanked(q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toDouble());
+            ++rows;
+        }
+        QVERIFY(rows < 4 * maxN + 1); // only the ranked rows come back
+        const RuntimeTable table = builder.table();
+        QCOMPARE(table.tasks.size(), maxN);
+        for (int n = 1; n <= maxN; ++n) {
+            const TaskRuntimes &task = table.tasks.at(n - 1);
+            QCOMPARE(task.taskName, QStringLiteral("t%1").arg(n, 3, 10, QLatin1Char('0')));
+            QCOMPARE(task.count, n);
+            const auto rank = [n](double p) { return std::max(1.0, std::ceil(p * n / 100.0 - 1e-9)); };
+            QCOMPARE(task.p50, rank(50));
+            QCOMPARE(task.p95, rank(95));
+            QCOMPARE(task.p99, rank(99));
+            QCOMPARE(task.max, double(n));
+        }
+    }
+    QSqlDatabase::removeDatabase(connection);
 }
 
 void TestSqlStatements::shouldReadOnlyIntegerIds_data()

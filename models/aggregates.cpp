@@ -1,0 +1,158 @@
+#include "aggregates.h"
+
+#include <QTimeZone>
+
+QString timeBucketName(TimeBucket bucket)
+{
+    switch (bucket) {
+    case TimeBucket::Minute: return QStringLiteral("minute");
+    case TimeBucket::Hour: return QStringLiteral("hour");
+    case TimeBucket::Day: return QStringLiteral("day");
+    }
+    return {};
+}
+
+std::optional<TimeBucket> timeBucketNamed(const QString &name)
+{
+    for (TimeBucket bucket : {TimeBucket::Minute, TimeBucket::Hour, TimeBucket::Day}) {
+        if (name == timeBucketName(bucket))
+            return bucket;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+qint64 bucketMs(TimeBucket bucket)
+{
+    switch (bucket) {
+    case TimeBucket::Minute: return 60 * 1000;
+    case TimeBucket::Hour: return 3600 * 1000;
+    case TimeBucket::Day: return 86400 * 1000;
+    }
+    return 1;
+}
+
+/// Floor division: buckets before 1970 start below their dates too.
+qint64 floorTo(qint64 ms, qint64 width)
+{
+    const qint64 q = ms / width;
+    return (ms % width < 0 ? q - 1 : q) * width;
+}
+
+} // namespace
+
+QDateTime bucketStart(const QDateTime &utc, TimeBucket bucket)
+{
+    if (!utc.isValid())
+        return {};
+    // UTC has no leap seconds or offsets in Qt: every minute, hour and day has its fixed width.
+    return QDateTime::fromMSecsSinceEpoch(floorTo(utc.toMSecsSinceEpoch(), bucketMs(bucket)), QTimeZone::utc());
+}
+
+void StatusHistoryBuilder::add(const QDateTime &utc, const QString &status, qint64 n)
+{
+    if (!utc.isValid() || n <= 0)
+        return;
+    m_counts[floorTo(utc.toMSecsSinceEpoch(), bucketMs(m_bucket))][status.isNull() ? QStringLiteral("") : status] += n;
+}
+
+Outcome<StatusHistory> StatusHistoryBuilder::history() const
+{
+    StatusHistory history;
+    history.bucket = m_bucket;
+    if (m_counts.isEmpty())
+        return history;
+    const qint64 width = bucketMs(m_bucket);
+    const qint64 first = m_counts.firstKey();
+    const qint64 last = m_counts.lastKey();
+    const qint64 buckets = (last - first) / width + 1;
+    if (buckets > maxBuckets) {
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 %2s from the first result to the last is more than %3 buckets: "
+                                         "choose a wider bucket or a narrower date range")
+                              .arg(QString::number(buckets), timeBucketName(m_bucket), QString::number(maxBuckets)));
+    }
+    QMap<QString, qint64> zero;
+    for (const QMap<QString, qint64> &counts : m_counts) {
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            zero.insert(it.key(), 0);
+    }
+    history.statuses = zero.keys();
+    history.buckets.reserve(buckets);
+    auto next = m_counts.cbegin();
+    for (qint64 start = first; start <= last; start += width) {
+        StatusBucket bucket;
+        bucket.start = QDateTime::fromMSecsSinceEpoch(start, QTimeZone::utc());
+        bucket.counts = zero;
+        if (next != m_counts.cend() && next.key() == start) {
+            for (auto it = next->cbegin(); it != next->cend(); ++it) {
+                bucket.counts[it.key()] = it.value();
+                bucket.total += it.value();
+            }
+            ++next;
+        }
+        history.buckets << bucket;
+    }
+    return history;
+}
+
+qint64 Percentile::nearestRank(int percent, qint64 n)
+{
+    // ceil(percent · n / 100) in integers: exact, as the SQL form of this rule is.
+    return std::max<qint64>(1, (qint64(percent) * n + 99) / 100);
+}
+
+QString runtimeBasisName(Runtime::Basis basis)
+{
+    return basis == Runtime::Basis::Started ? QStringLiteral("started") : QStringLiteral("created");
+}
+
+std::optional<Runtime::Basis> runtimeBasis(const FieldSet &fields)
+{
+    if (fields.contains(Field::DateStarted))
+        return Runtime::Basis::Started;
+    if (fields.contains(Field::DateCreated))
+        return Runtime::Basis::Created;
+    return std::nullopt;
+}
+
+StoreError noRuntimeBasis(const QString &schema)
+{
+    return {StoreError::Code::Unsupported,
+            QStringLiteral("no runtimes: the schema records neither date_started nor date_created, only "
+                           "date_done (%1)")
+                .arg(schema)};
+}
+
+void RuntimeTableBuilder::addRanked(const QString &taskName, qint64 count, qint64 rank, double seconds)
+{
+    TaskRuntimes *task = nullptr;
+    if (taskName.isNull()) {
+        if (!m_unnamed)
+            m_unnamed = TaskRuntimes{};
+        task = &*m_unnamed;
+    } else {
+        task = &m_named[taskName];
+        task->taskName = taskName;
+    }
+    task->count = count;
+    double *const values[] = {&task->p50, &task->p95, &task->p99};
+    for (size_t i = 0; i < std::size(Percentile::percents); ++i) {
+        if (rank == Percentile::nearestRank(Percentile::percents[i], count))
+            *values[i] = seconds;
+    }
+    if (rank == count)
+        task->max = seconds;
+}
+
+RuntimeTable RuntimeTableBuilder::table() const
+{
+    RuntimeTable table;
+    table.basis = m_basis;
+    if (m_unnamed)
+        table.tasks << *m_unnamed;
+    for (const TaskRuntimes &task : m_named) // QMap: by code units
+        table.tasks << task;
+    return table;
+}

@@ -1,0 +1,135 @@
+#pragma once
+
+#include "storeerror.h"
+#include "taskresult.h"
+
+#include <QDateTime>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <optional>
+
+// The aggregates a store computes over a query's results (`stalk stats --by`, `stalk
+// runtimes`): the value types, and the rules every store shares — which bucket a date falls
+// in, which buckets a history lists, how a percentile is picked. Stores compute the raw
+// groups (SQL GROUP BY, or one walk over the CouchDB/Redis index); these rules turn them
+// into the answer, so every store answers alike.
+
+/// The width of a history's buckets: whole UTC minutes, hours or days.
+enum class TimeBucket { Minute, Hour, Day };
+
+/// "minute", "hour", "day" (`--by`'s values).
+QString timeBucketName(TimeBucket bucket);
+/// The bucket of one of timeBucketName()'s names; none for any other text.
+std::optional<TimeBucket> timeBucketNamed(const QString &name);
+/// The start of the UTC bucket holding `utc` (seconds and below dropped for a minute, and so
+/// on); invalid for an invalid date.
+QDateTime bucketStart(const QDateTime &utc, TimeBucket bucket);
+
+/// One bucket of a history. Plain value type.
+struct StatusBucket
+{
+    QDateTime start;              ///< UTC
+    QMap<QString, qint64> counts; ///< status -> results done in the bucket ("" = NULL status)
+    qint64 total = 0;
+
+    friend bool operator==(const StatusBucket &a, const StatusBucket &b)
+    {
+        return a.start == b.start && a.counts == b.counts && a.total == b.total;
+    }
+};
+
+/// Results per time bucket of date_done, by status. Plain value type.
+struct StatusHistory
+{
+    TimeBucket bucket = TimeBucket::Hour;
+    /// Every status counted anywhere in the history, sorted: each bucket reports each of them
+    /// (0 where it has none).
+    QStringList statuses;
+    /// From the first bucket holding a result to the last, in time order, the empty buckets
+    /// between them included; none when no result has a date_done.
+    QVector<StatusBucket> buckets;
+};
+
+Q_DECLARE_METATYPE(StatusHistory)
+
+/// Collects (date_done, status, count) groups in any order — one per row, or one per group a
+/// SQL GROUP BY returned (dates at or inside the bucket) — and makes the history.
+/// Plain value type.
+class StatusHistoryBuilder final
+{
+public:
+    /// The most buckets a history may list (a year of minutes is 525,600).
+    static constexpr qint64 maxBuckets = 1'000'000;
+
+    explicit StatusHistoryBuilder(TimeBucket bucket) : m_bucket(bucket) { }
+    /// Counts n results of `status` done at `utc`; an invalid date (NULL date_done) counts in
+    /// no bucket.
+    void add(const QDateTime &utc, const QString &status, qint64 n = 1);
+    /// The history; an Unsupported error when it would list more than maxBuckets buckets.
+    Outcome<StatusHistory> history() const;
+
+private:
+    TimeBucket m_bucket;
+    QMap<qint64, QMap<QString, qint64>> m_counts; ///< bucket start (ms since the epoch) -> counts
+};
+
+// --- runtimes ------------------------------------------------------------------------------
+
+/// The percentiles of a runtime table, by the nearest-rank method: the p-th percentile of n
+/// sorted values is the value at rank ceil(p/100 · n) (1-based), so it is always one of the
+/// values (numpy's method="inverted_cdf"); the maximum is rank n.
+namespace Percentile {
+constexpr int percents[] = {50, 95, 99};
+/// The 1-based rank of the p-th percentile of n values (n ≥ 1).
+qint64 nearestRank(int percent, qint64 n);
+} // namespace Percentile
+
+/// Runtimes of one task name. Plain value type.
+struct TaskRuntimes
+{
+    QString taskName; ///< null = NULL task name (the app runs without result_extended)
+    qint64 count = 0; ///< results with a runtime
+    double p50 = 0, p95 = 0, p99 = 0, max = 0; ///< seconds
+};
+
+/// Runtimes per task name (TaskResult::runtime()'s rule: SUCCESS and FAILURE results, from
+/// date_started where the schema has that column, else from date_created; results with a
+/// missing date or ending before they started have none). Plain value type.
+struct RuntimeTable
+{
+    Runtime::Basis basis = Runtime::Basis::Started;
+    QVector<TaskRuntimes> tasks; ///< by task name, NULL first
+};
+
+Q_DECLARE_METATYPE(RuntimeTable)
+
+/// "started", "created" (the `basis` of `stalk runtimes`).
+QString runtimeBasisName(Runtime::Basis basis);
+/// The basis of a schema with these fields; none when it has neither date_started nor
+/// date_created.
+std::optional<Runtime::Basis> runtimeBasis(const FieldSet &fields);
+/// The error of a store whose schema records no start: "… records neither date_started nor
+/// date_created …", naming the schema.
+StoreError noRuntimeBasis(const QString &schema);
+
+/// Collects each task name's runtimes at the nearest ranks of Percentile::percents and its
+/// maximum (what a store's SQL window functions select) and makes the table. Extra ranks are
+/// ignored. Plain value type.
+class RuntimeTableBuilder final
+{
+public:
+    explicit RuntimeTableBuilder(Runtime::Basis basis) : m_basis(basis) { }
+    /// The value at 1-based `rank` of the `count` sorted runtimes of `taskName`, in seconds.
+    void addRanked(const QString &taskName, qint64 count, qint64 rank, double seconds);
+    /// The table, tasks sorted by name (NULL first, then by code units: the same on every engine).
+    RuntimeTable table() const;
+
+private:
+    Runtime::Basis m_basis;
+    QMap<QString, TaskRuntimes> m_named;
+    std::optional<TaskRuntimes> m_unnamed;
+};
