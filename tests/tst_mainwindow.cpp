@@ -996,6 +996,8 @@ void TestMainWindow::shouldDeleteSelectedRows()
                                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
     const QStringList doomed{w->model()->index(1, 0).data(TaskResultModel::TaskIdRole).toString(),
                              w->model()->index(3, 0).data(TaskResultModel::TaskIdRole).toString()};
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QTRY_COMPARE(pane->currentRow().taskId, doomed.first());
     auto *action = child<QAction>(w.get(), "deleteSelectedAction");
     QTRY_VERIFY(action->isEnabled());
     w->table()->setFocus();
@@ -1011,6 +1013,8 @@ void TestMainWindow::shouldDeleteSelectedRows()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QTRY_COMPARE(w->model()->rowCount(), total - 2);
     dialog->close();
+    // The detail pane no longer shows the deleted current row.
+    QTRY_VERIFY2(!doomed.contains(pane->currentRow().taskId), qPrintable(pane->currentRow().taskId));
 
     Db db(path);
     QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), qint64(total - 2));

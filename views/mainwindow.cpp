@@ -730,6 +730,10 @@ void MainWindow::setBusy(bool busy)
         m_busyDelay->stop();
         m_busyBar->setVisible(false);
         m_table->endPreserve();
+        // The row the detail pane shows may be gone (deleted here or by another client): show
+        // what is current now, or nothing.
+        if (m_currentRowId >= 0 && m_table->currentRowId() != m_currentRowId)
+            onCurrentRowChanged();
     }
 }
 
