@@ -273,8 +273,8 @@ void CouchClient::onFinished(quint64 id, QNetworkReply *reply)
     // The URL never holds user info here (send() leaves it out); bodies are not logged (a
     // login's holds the password).
     qCDebug(lcCouch).noquote() << it->verb << it->url.toString() << "attempt" << it->attempt << "->"
-                               << (status != 0 ? QString::number(status) : reply->errorString()) << "," << out.body.size()
-                               << "bytes in" << StalkLog::elapsed(it->started);
+                               << (status != 0 ? QString::number(status) : reply->errorString()) + u','
+                               << out.body.size() << "bytes in" << StalkLog::elapsed(it->started);
 
     if (it->aborted) {
         out.error = StoreError(StoreError::Code::Cancelled, QStringLiteral("cancelled"));

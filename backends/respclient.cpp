@@ -229,7 +229,7 @@ StoreError RedisConnection::connect()
         qCInfo(lcRedis).noquote() << "cannot connect to" << m_endpoint.where() << "after" << StalkLog::elapsed(timer)
                                   << "-" << error.message;
     else
-        qCInfo(lcRedis).noquote() << "connected to" << m_endpoint.where() << (m_endpoint.tls ? "(TLS)" : "")
+        qCInfo(lcRedis).noquote() << "connected to" << m_endpoint.where() + (m_endpoint.tls ? QStringLiteral(" (TLS)") : QString())
                                   << "database" << m_endpoint.database << "in" << StalkLog::elapsed(timer);
     return error;
 }
