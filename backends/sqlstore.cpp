@@ -4,12 +4,14 @@
 #include <utility>
 
 #include <QAtomicInteger>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTimeZone>
 
 #include "sqlitedialect.h"
+#include "stalklog.h"
 
 using Skip = SqlStatements::Skip;
 
@@ -111,6 +113,18 @@ StoreError SqlStore::refuseWrites(const QString &what) const
 // --- running statements ----------------------------------------------------------------------
 
 Outcome<QSqlQuery> SqlStore::run(const SqlStatement &statement, const QString &what)
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto q = execute(statement, what);
+    // The statement's text with its placeholders, never the bound values.
+    qCDebug(lcSql).noquote() << what << (q ? QStringLiteral("ran in") : QStringLiteral("failed after"))
+                             << StalkLog::elapsed(timer) << "with" << statement.values.size() << "bound values:"
+                             << statement.sql.simplified();
+    return q;
+}
+
+Outcome<QSqlQuery> SqlStore::execute(const SqlStatement &statement, const QString &what)
 {
     ++m_statementsRun;
     QSqlDatabase db = database();
@@ -269,16 +283,21 @@ StoreError SqlStore::open()
 {
     if (m_opened)
         return {};
+    QElapsedTimer timer;
+    timer.start();
     // A failed attempt leaves nothing behind, so open() may simply be called again.
-    if (StoreError e = m_dialect->connect(m_connection)) {
+    StoreError e = m_dialect->connect(m_connection);
+    if (!e)
+        e = detect();
+    if (e) {
         closeConnection();
-        return e;
-    }
-    if (StoreError e = detect()) {
-        closeConnection();
+        qCInfo(lcSql).noquote() << "cannot open" << m_dialect->engineName() << m_dialect->location() << "after"
+                                << StalkLog::elapsed(timer) << "-" << e.message;
         return e;
     }
     m_opened = true;
+    qCInfo(lcSql).noquote() << "opened" << m_dialect->engineName() << m_dialect->location() << "in"
+                            << StalkLog::elapsed(timer) << "-" << QStringLiteral("%1 (%2)").arg(m_info.tableName, m_info.schema);
     return {};
 }
 
@@ -439,13 +458,20 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
 {
     if (StoreError e = checkOpen(query))
         return e;
-    if (m_planner) {
-        if (const auto counted = m_planner->takeScanCount(query))
-            return *counted;
-    }
-    auto counted = scalar(m_statements.count(query), QStringLiteral("counting results"));
-    if (counted && m_pager)
-        m_pager->counted(query, *counted);
+    QElapsedTimer timer;
+    timer.start();
+    auto counted = [&]() -> Outcome<qint64> {
+        if (m_planner) {
+            if (const auto scanned = m_planner->takeScanCount(query))
+                return *scanned;
+        }
+        auto matching = scalar(m_statements.count(query), QStringLiteral("counting results"));
+        if (matching && m_pager)
+            m_pager->counted(query, *matching);
+        return matching;
+    }();
+    qCDebug(lcSql).noquote() << "count:" << (counted ? QString::number(*counted) : counted.error().message) << "in"
+                             << StalkLog::elapsed(timer);
     return counted;
 }
 
@@ -483,11 +509,20 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
     if (limit <= 0)
         return QVector<TaskResult>();
     offset = qMax<qint64>(0, offset);
-    if (m_planner)
-        return m_planner->fetchPage(query, offset, limit, detail);
-    if (m_pager && m_statements.canSeek(query))
-        return m_pager->fetchPage(query, offset, limit, detail);
-    return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit, detail);
+    QElapsedTimer timer;
+    timer.start();
+    auto rows = [&]() -> Outcome<QVector<TaskResult>> {
+        if (m_planner)
+            return m_planner->fetchPage(query, offset, limit, detail);
+        if (m_pager && m_statements.canSeek(query))
+            return m_pager->fetchPage(query, offset, limit, detail);
+        return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit,
+                        detail);
+    }();
+    qCDebug(lcSql).noquote() << QStringLiteral("page at %1, limit %2:").arg(offset).arg(limit)
+                             << (rows ? QStringLiteral("%1 rows").arg(rows->size()) : rows.error().message) << "in"
+                             << StalkLog::elapsed(timer);
+    return rows;
 }
 
 Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query, int limit)

@@ -88,7 +88,9 @@ private:
     Outcome<QString> extendedNote();
 
     // Running statements (SqlRunner: what SqlitePlanner runs through).
+    /// Runs the statement; each one is logged to stalk.sql with its duration.
     Outcome<QSqlQuery> run(const SqlStatement &statement, const QString &what);
+    Outcome<QSqlQuery> execute(const SqlStatement &statement, const QString &what);
     /// run(), then onto the first row; *found is false when there is none.
     Outcome<QSqlQuery> runToFirstRow(const SqlStatement &statement, const QString &what, bool *found);
     Outcome<qint64> scalar(const SqlStatement &statement, const QString &what) override;
