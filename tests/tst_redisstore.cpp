@@ -189,6 +189,7 @@ private Q_SLOTS:
     void shouldReturnSummaryAndFullRows();
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
+    void shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix();
     void shouldLoadIncrementally();
     void shouldReportEachFailureInOneSentence_data();
     void shouldReportEachFailureInOneSentence();
@@ -221,8 +222,9 @@ private:
     std::unique_ptr<RedisStore> openScratch(const QString &dataSetName, StoreOptions options = {});
     /// A raw connection to a database, outside the store's code paths.
     std::unique_ptr<RedisConnection> raw(int db) const;
-    /// Copies a data set's keys (values and TTLs) into the emptied scratch database.
-    void copyToScratch(const QString &dataSetName);
+    /// Copies a data set's keys (values and TTLs) into the scratch database, emptied first
+    /// unless adding.
+    void copyToScratch(const QString &dataSetName, bool adding = false);
     /// Task ids (or group ids) whose keys are in the scratch database now.
     QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
     TestSupport::FixtureSample sample(const QJsonObject &set) const;
@@ -269,11 +271,12 @@ std::unique_ptr<RedisConnection> TestRedisStore::raw(int db) const
     return c;
 }
 
-void TestRedisStore::copyToScratch(const QString &name)
+void TestRedisStore::copyToScratch(const QString &name, bool adding)
 {
     auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
     auto to = raw(scratchDb);
-    QVERIFY(to->call({"FLUSHDB"}).ok());
+    if (!adding)
+        QVERIFY(to->call({"FLUSHDB"}).ok());
     QByteArray cursor = "0";
     do {
         const Outcome<RespValue> scan = from->call({"SCAN", cursor, "COUNT", "100"});
@@ -337,14 +340,15 @@ void TestRedisStore::initTestCase()
     QFile f(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
     QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_REDIS_EXPECTATIONS must name the fixture writer's JSON");
     m_expect = QJsonDocument::fromJson(f.readAll()).object();
-    for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed")})
+    for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed"),
+                                QStringLiteral("django")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
 }
 
 void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt_data()
 {
     QTest::addColumn<QString>("name");
-    for (const char *name : {"json", "plain", "pickle", "prefixed"})
+    for (const char *name : {"json", "plain", "pickle", "prefixed", "django"})
         QTest::newRow(name) << QString::fromLatin1(name);
 }
 
@@ -359,7 +363,11 @@ void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
     QCOMPARE(info.engine, QStringLiteral("Redis"));
     QCOMPARE(info.tableName, QStringLiteral("db %1").arg(set.value(QLatin1String("db")).toInt()));
     QVERIFY2(!info.location.contains(QLatin1String("secret")), qPrintable(info.location));
-    QVERIFY2(info.schema.startsWith(QLatin1String("Celery RedisBackend keys")), qPrintable(info.schema));
+    // Whose keys: Celery's RedisBackend, or django-celery-results' CacheBackend through Django's cache.
+    QVERIFY2(info.schema.startsWith(set.value(QLatin1String("keyprefix")).toString() == QLatin1String(":1:")
+                                        ? QLatin1String("django-celery-results CacheBackend keys (Django's cache) under \":1:\"")
+                                        : QLatin1String("Celery RedisBackend keys")),
+             qPrintable(info.schema));
     QVERIFY2(info.schema.contains(set.value(QLatin1String("serializer")).toString() == QLatin1String("pickle")
                                       ? QLatin1String("values: pickle")
                                       : QLatin1String("values: JSON")),
@@ -479,7 +487,7 @@ void TestRedisStore::shouldSearchWithDjangoSemantics_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("term");
     QTest::addColumn<QStringList>("ids");
-    for (const char *name : {"json", "pickle", "prefixed"}) {
+    for (const char *name : {"json", "pickle", "prefixed", "django"}) {
         for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("search")).toArray()) {
             const QJsonObject o = v.toObject();
             const QString term = o.value(QLatin1String("term")).toString();
@@ -607,6 +615,76 @@ void TestRedisStore::shouldOpenThroughTheFactoryTheSocketAndThePrefix()
     QCOMPARE(e.code, StoreError::Code::NotCelery);
     QVERIFY2(e.message.contains(QLatin1String("?keyprefix=")), qPrintable(e.message));
     QVERIFY2(!e.message.contains(password), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix()
+{
+    const QJsonObject django = dataSet(QStringLiteral("django"));
+    const qint64 djangoTotal = django.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    const qint64 celeryTotal = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    auto open = [this](const QString &url) -> std::unique_ptr<ResultStore> {
+        const Outcome<StoreFactory> factory = makeStoreFactory(url);
+        if (!factory)
+            return nullptr;
+        std::unique_ptr<ResultStore> store = (*factory)();
+        const StoreError e = store->open();
+        if (e.isError())
+            qWarning("%s: %s", qPrintable(url), qPrintable(e.message));
+        return e.isError() ? nullptr : std::move(store);
+    };
+    // Django's cache alone, no ?keyprefix=: its keys are found, and the status bar says whose.
+    std::unique_ptr<ResultStore> store = open(m_url + QStringLiteral("/%1").arg(django.value(QLatin1String("db")).toInt()));
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), djangoTotal);
+    QVERIFY2(store->info().schema.startsWith(QLatin1String("django-celery-results CacheBackend keys (Django's cache) under \":1:\" (Redis")),
+             qPrintable(store->info().schema));
+    for (const QJsonValue &v : django.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const Outcome<TaskResult> row = store->fetchByTaskId(e.value(QLatin1String("task_id")).toString());
+        QVERIFY2(row.ok(), qPrintable(row.error().message));
+        QCOMPARE(row->status, e.value(QLatin1String("state")).toString());
+    }
+    const Outcome<TaskResult> missing = store->fetchByTaskId(QStringLiteral("no-such-task"));
+    QCOMPARE(missing.error().code, StoreError::Code::NotFound);
+    QVERIFY2(missing.error().message.contains(QLatin1String(":1:celery-task-meta-no-such-task")), qPrintable(missing.error().message));
+
+    // Both in one database: both read, each under its prefix; ?keyprefix= picks one.
+    copyToScratch(QStringLiteral("json"));
+    copyToScratch(QStringLiteral("django"), true);
+    const QString scratch = m_url + QStringLiteral("/%1").arg(scratchDb);
+    store = open(scratch);
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), celeryTotal + djangoTotal);
+    QVERIFY2(store->info().schema.startsWith(
+                 QLatin1String("Celery RedisBackend keys and django-celery-results CacheBackend keys (Django's cache) under \":1:\"")),
+             qPrintable(store->info().schema));
+    store = open(scratch + QStringLiteral("?keyprefix=:1:"));
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), djangoTotal);
+    QVERIFY2(store->info().schema.startsWith(QLatin1String("django-celery-results CacheBackend keys")), qPrintable(store->info().schema));
+    store = open(scratch + QStringLiteral("?keyprefix="));
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), celeryTotal);
+    QVERIFY2(store->info().schema.startsWith(QLatin1String("Celery RedisBackend keys (Redis")), qPrintable(store->info().schema));
+
+    // The command line: a failure pickled by Django's cache reads as upstream rebuilds it.
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        return;
+    const QString url = m_url + QStringLiteral("/%1").arg(django.value(QLatin1String("db")).toInt());
+    Run r = stalk({QStringLiteral("count"), url});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed().toLongLong(), djangoTotal);
+    for (const QJsonValue &v : django.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QLatin1String("status")).toString() != QLatin1String("FAILURE"))
+            continue;
+        r = stalk({QStringLiteral("show"), url, e.value(QLatin1String("task_id")).toString(), QStringLiteral("--decode")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject shown = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(shown.value(QLatin1String("result_decoded")).toString().section(u'\n', 0, 0), e.value(QLatin1String("result")).toString());
+        QCOMPARE(shown.value(QLatin1String("date_done")).toString(), e.value(QLatin1String("date_done")).toString());
+        QVERIFY2(shown.value(QLatin1String("traceback")).toString().contains(QLatin1String("ValueError")), qPrintable(r.out));
+    }
 }
 
 void TestRedisStore::shouldLoadIncrementally()
@@ -868,7 +946,7 @@ void TestRedisStore::shouldPreviewAndPurgeExactlyTheExpired_data()
     QTest::addColumn<QStringList>("expired");
     QTest::addColumn<int>("batchSize");
     int k = 0;
-    for (const char *name : {"json", "plain", "pickle", "prefixed"}) {
+    for (const char *name : {"json", "plain", "pickle", "prefixed", "django"}) {
         for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("expired")).toArray()) {
             const QJsonObject o = v.toObject();
             const int batch = (k++ % 3 == 0) ? 1 : 4;
