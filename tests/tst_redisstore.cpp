@@ -10,6 +10,10 @@
 #include <QtTest>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
 
 #include "couchindex.h"
 #include "purger.h"
@@ -190,6 +194,10 @@ private Q_SLOTS:
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
     void shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix();
+    void shouldDescribeADjangoDatabaseCacheTable();
+    void shouldPurgeADjangoDatabaseCacheTable_data();
+    void shouldPurgeADjangoDatabaseCacheTable();
+    void shouldPickTheCacheTableByNameBesideCeleryTables();
     void shouldLoadIncrementally();
     void shouldReportEachFailureInOneSentence_data();
     void shouldReportEachFailureInOneSentence();
@@ -218,7 +226,8 @@ private:
     static Run stalk(const QStringList &args);
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
     RedisConfig config(int db, const QString &keyPrefix = QString()) const;
-    std::unique_ptr<RedisStore> openStore(const QString &dataSetName);
+    /// A data set's store: Redis, or the SQLite file of Django's DatabaseCache ("file").
+    std::unique_ptr<ResultStore> openStore(const QString &dataSetName);
     std::unique_ptr<RedisStore> openScratch(const QString &dataSetName, StoreOptions options = {});
     /// A raw connection to a database, outside the store's code paths.
     std::unique_ptr<RedisConnection> raw(int db) const;
@@ -228,6 +237,11 @@ private:
     /// Task ids (or group ids) whose keys are in the scratch database now.
     QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
     TestSupport::FixtureSample sample(const QJsonObject &set) const;
+    /// A writable copy of the DatabaseCache fixture (a SQLite file) in m_tmp.
+    QString dbCacheCopy(const QString &name) const;
+    /// Runs SQL on a SQLite file outside the store's code paths; the first column of each row.
+    static QStringList sqliteColumn(const QString &file, const QString &sql);
+    QTemporaryDir m_tmp;
 
     QString m_url;
     QJsonObject m_expect;
@@ -241,11 +255,15 @@ RedisConfig TestRedisStore::config(int db, const QString &keyPrefix) const
     return c;
 }
 
-std::unique_ptr<RedisStore> TestRedisStore::openStore(const QString &name)
+std::unique_ptr<ResultStore> TestRedisStore::openStore(const QString &name)
 {
     const QJsonObject set = dataSet(name);
-    auto store = std::make_unique<RedisStore>(config(set.value(QLatin1String("db")).toInt(),
-                                                     set.value(QLatin1String("keyprefix")).toString()));
+    std::unique_ptr<ResultStore> store;
+    if (set.value(QLatin1String("file")).isString())
+        store = (*makeStoreFactory(QStringLiteral("sqlite:///%1?readonly=1").arg(set.value(QLatin1String("file")).toString())))();
+    else
+        store = std::make_unique<RedisStore>(config(set.value(QLatin1String("db")).toInt(),
+                                                    set.value(QLatin1String("keyprefix")).toString()));
     const StoreError e = store->open();
     if (e.isError())
         qWarning("open failed: %s", qPrintable(e.message));
@@ -387,6 +405,7 @@ void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
 void TestRedisStore::shouldReadEveryResultAsUpstreamDoes_data()
 {
     shouldOpenEveryDataSetAndDescribeIt_data();
+    QTest::newRow("dbcache") << QStringLiteral("dbcache");
 }
 
 void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
@@ -449,7 +468,7 @@ void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
 
 void TestRedisStore::shouldCountAndFacetLikeUpstream_data()
 {
-    shouldOpenEveryDataSetAndDescribeIt_data();
+    shouldReadEveryResultAsUpstreamDoes_data();
 }
 
 void TestRedisStore::shouldCountAndFacetLikeUpstream()
@@ -487,7 +506,7 @@ void TestRedisStore::shouldSearchWithDjangoSemantics_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("term");
     QTest::addColumn<QStringList>("ids");
-    for (const char *name : {"json", "pickle", "prefixed", "django"}) {
+    for (const char *name : {"json", "pickle", "prefixed", "django", "dbcache"}) {
         for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("search")).toArray()) {
             const QJsonObject o = v.toObject();
             const QString term = o.value(QLatin1String("term")).toString();
@@ -685,6 +704,141 @@ void TestRedisStore::shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix()
         QCOMPARE(shown.value(QLatin1String("date_done")).toString(), e.value(QLatin1String("date_done")).toString());
         QVERIFY2(shown.value(QLatin1String("traceback")).toString().contains(QLatin1String("ValueError")), qPrintable(r.out));
     }
+}
+
+QString TestRedisStore::dbCacheCopy(const QString &name) const
+{
+    const QString to = m_tmp.filePath(name + QStringLiteral(".sqlite3"));
+    QFile::remove(to);
+    QFile::copy(dataSet(QStringLiteral("dbcache")).value(QLatin1String("file")).toString(), to);
+    QFile(to).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return to;
+}
+
+QStringList TestRedisStore::sqliteColumn(const QString &file, const QString &sql)
+{
+    QStringList out;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        db.setDatabaseName(file);
+        if (!db.open())
+            return {QStringLiteral("cannot open ") + file};
+        for (const QString &statement : sql.split(u';', Qt::SkipEmptyParts)) {
+            QSqlQuery q(db);
+            if (!q.exec(statement))
+                return {q.lastError().text()};
+            while (q.next())
+                out.append(q.value(0).toString());
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+    return out;
+}
+
+void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
+{
+    const QJsonObject set = dataSet(QStringLiteral("dbcache"));
+    auto store = openStore(QStringLiteral("dbcache"));
+    QVERIFY(store);
+    const StoreInfo info = store->info();
+    QCOMPARE(info.layout, StoreInfo::Layout::DjangoCache);
+    QCOMPARE(info.engine, QStringLiteral("SQLite"));
+    QCOMPARE(info.tableName, QStringLiteral("stalk_cache"));
+    QVERIFY2(info.schema.startsWith(QLatin1String("django-celery-results CacheBackend rows (Django's DatabaseCache stalk_cache, keys under \":1:\")")),
+             qPrintable(info.schema));
+    for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Queue, Field::Expires})
+        QVERIFY(info.fields.contains(f));
+    QVERIFY(info.hasGroups);
+    QVERIFY(info.readOnly);
+    QCOMPARE(*store->count(TaskQuery()), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+    QCOMPARE(store->deleteRows({0}).error().code, StoreError::Code::PermissionDenied);
+}
+
+void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable_data()
+{
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<QStringList>("expired");
+    QTest::addColumn<int>("batchSize");
+    int k = 0;
+    for (const QJsonValue &v : dataSet(QStringLiteral("dbcache")).value(QLatin1String("expired")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const int batch = (k++ % 2 == 0) ? 1 : 4;
+        QTest::addRow("before %s by %d", qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
+            << o.value(QLatin1String("cutoff")).toString() << toStrings(o.value(QLatin1String("task_ids")).toArray()) << batch;
+    }
+}
+
+void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable()
+{
+    QFETCH(QString, cutoff);
+    QFETCH(QStringList, expired);
+    QFETCH(int, batchSize);
+    const QString file = dbCacheCopy(QStringLiteral("purge"));
+    auto factory = makeStoreFactory(QStringLiteral("sqlite:///") + file);
+    QVERIFY(factory.ok());
+    std::unique_ptr<ResultStore> store = (*factory)();
+    QVERIFY(!store->open().isError());
+    auto ids = [&file](const char *kind) {
+        const QString prefix = QStringLiteral(":1:") + QLatin1String(kind);
+        QStringList out;
+        for (const QString &key : sqliteColumn(file, QStringLiteral("SELECT cache_key FROM stalk_cache WHERE cache_key LIKE '%1%'").arg(prefix)))
+            out.append(key.mid(prefix.size()));
+        return sorted(out);
+    };
+    // Celery 5.2 saves groups without date_done: they never expire (as upstream's cleanup).
+    TestSupport::verifyPurgeInBatches(*store, TestSupport::criteriaFor(cutoff), batchSize, expired, {},
+                                      [&] { return ids(CouchDocument::taskPrefix); },
+                                      [&] { return ids(CouchDocument::groupPrefix); });
+    if (QTest::currentTestFailed())
+        return;
+    // Delete Selected: one row, by its row id; nothing else goes.
+    const QStringList before = ids(CouchDocument::taskPrefix);
+    if (before.isEmpty())
+        return;
+    const Outcome<TaskResult> row = store->fetchByTaskId(before.constFirst());
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    const Outcome<DeleteBatch> deleted = store->deleteRows({row->rowId});
+    QVERIFY2(deleted.ok(), qPrintable(deleted.error().message));
+    QCOMPARE(deleted->tasks, qint64(1));
+    QCOMPARE(ids(CouchDocument::taskPrefix), before.mid(1));
+    QCOMPARE(store->fetchByTaskId(before.constFirst()).error().code, StoreError::Code::NotFound);
+}
+
+void TestRedisStore::shouldPickTheCacheTableByNameBesideCeleryTables()
+{
+    // django-celery-results' tables (the main SQLite fixture) and the cache table in one file.
+    const QString fixtures = qEnvironmentVariable("STALK_FIXTURES");
+    if (!QFile::exists(fixtures + QStringLiteral("/django.sqlite3")))
+        QSKIP("STALK_FIXTURES has no django.sqlite3");
+    const QString file = m_tmp.filePath(QStringLiteral("both.sqlite3"));
+    QFile::remove(file);
+    QVERIFY(QFile::copy(fixtures + QStringLiteral("/django.sqlite3"), file));
+    QFile(file).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    const QStringList made = sqliteColumn(file, QStringLiteral("ATTACH '%1' AS c; CREATE TABLE stalk_cache AS SELECT * FROM c.stalk_cache")
+                                                    .arg(dataSet(QStringLiteral("dbcache")).value(QLatin1String("file")).toString()));
+    QVERIFY2(made.isEmpty(), qPrintable(made.join(u';')));
+    const qint64 total = dataSet(QStringLiteral("dbcache")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    std::unique_ptr<ResultStore> store = (*makeStoreFactory(QStringLiteral("sqlite:///") + file))();
+    QVERIFY(!store->open().isError());
+    QCOMPARE(store->info().layout, StoreInfo::Layout::DjangoCeleryResults);
+    store = (*makeStoreFactory(QStringLiteral("sqlite:///%1?table=stalk_cache").arg(file)))();
+    QVERIFY(!store->open().isError());
+    QCOMPARE(store->info().layout, StoreInfo::Layout::DjangoCache);
+    QCOMPARE(*store->count(TaskQuery()), total);
+    // Neither: one sentence naming what was looked for.
+    const QString none = m_tmp.filePath(QStringLiteral("none.sqlite3"));
+    QFile::remove(none);
+    QVERIFY(sqliteColumn(none, QStringLiteral("CREATE TABLE t (a integer)")).isEmpty());
+    store = (*makeStoreFactory(QStringLiteral("sqlite:///") + none))();
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::NotCelery);
+    QVERIFY2(e.message.contains(QLatin1String("Django DatabaseCache table")), qPrintable(e.message));
+    // The command line reads it too.
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        return;
+    const Run r = stalk({QStringLiteral("count"), QStringLiteral("sqlite:///%1?table=stalk_cache").arg(file)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed().toLongLong(), total);
 }
 
 void TestRedisStore::shouldLoadIncrementally()
