@@ -120,13 +120,7 @@ StoreError DjangoCacheTable::open()
 
 void DjangoCacheTable::updateInfo()
 {
-    FieldSet fields{Field::RowId, Field::TaskId,   Field::Status,  Field::Result,   Field::Traceback,
-                    Field::Meta,  Field::DateDone, Field::GroupId, Field::ParentId, Field::Expires};
-    if (m_index.anyExtended()) {
-        for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
-            fields.insert(f);
-    }
-    m_info.fields = fields;
+    m_info.fields = keyValueMetaFields(m_index);
     m_info.hasGroups = !m_groups.isEmpty();
     QStringList prefixes = m_prefixes.values();
     std::sort(prefixes.begin(), prefixes.end());
@@ -337,20 +331,9 @@ Outcome<DeleteBatch> DjangoCacheTable::deleteRows(const QVector<qint64> &rowIds)
 {
     if (m_options.readOnly)
         return readOnlyError();
-    QStringList keys;
-    for (qint64 rowId : rowIds) {
-        const qint64 slot = m_index.slotOfRow(rowId);
-        if (slot >= 0)
-            keys.append(m_index.docId(slot));
-    }
-    DeleteBatch batch;
-    batch.finished = true;
-    if (keys.isEmpty())
-        return batch;
-    const Outcome<qint64> n = deleteKeys(keys, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
-    if (!n)
-        return n.error();
-    batch.tasks = *n;
+    Outcome<DeleteBatch> batch = deleteSelectedKeys(indexKeysOfRows(m_index, rowIds), [this](const QStringList &keys) {
+        return deleteKeys(keys, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
+    });
     updateInfo();
     return batch;
 }

@@ -412,13 +412,7 @@ QMap<QString, QString> RedisStore::foreignKeys() const
 
 void RedisStore::updateInfo()
 {
-    FieldSet fields{Field::RowId, Field::TaskId,   Field::Status,  Field::Result,   Field::Traceback,
-                    Field::Meta,  Field::DateDone, Field::GroupId, Field::ParentId, Field::Expires};
-    if (m_index.anyExtended()) {
-        for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
-            fields.insert(f);
-    }
-    m_info.fields = fields;
+    m_info.fields = keyValueMetaFields(m_index);
     m_info.hasGroups = !m_groups.isEmpty();
     QStringList encodings;
     for (auto it = m_encodings.cbegin(); it != m_encodings.cend(); ++it)
@@ -730,21 +724,11 @@ Outcome<DeleteBatch> RedisStore::deleteRows(const QVector<qint64> &rowIds)
     QStringList keys;
     {
         QMutexLocker lock(&m_mutex);
-        for (qint64 rowId : rowIds) {
-            const qint64 slot = m_index.slotOfRow(rowId);
-            if (slot >= 0)
-                keys.append(m_index.docId(slot));
-        }
+        keys = indexKeysOfRows(m_index, rowIds);
     }
-    DeleteBatch batch;
-    batch.finished = true;
-    if (keys.isEmpty())
-        return batch;
-    // Selected rows: delete them if they are still Celery results, whatever their dates.
-    const Outcome<qint64> n = deleteKeys(keys, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
-    if (!n)
-        return n.error();
-    batch.tasks = *n;
+    Outcome<DeleteBatch> batch = deleteSelectedKeys(keys, [this](const QStringList &selected) {
+        return deleteKeys(selected, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
+    });
     QMutexLocker lock(&m_mutex);
     updateInfo();
     return batch;
