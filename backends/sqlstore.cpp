@@ -294,8 +294,8 @@ StoreError SqlStore::detect()
         return catalog.error();
     const QStringList &tables = catalog->tables;
     const auto table = findTable(tables);
-    if (!table)
-        return detectCacheTable(db, *catalog, QString(), table.error());
+    if (!table) // a ?table= that is not there stays that one sentence
+        return m_options.table.isEmpty() ? detectCacheTable(db, *catalog, QString(), table.error()) : table.error();
     const QVector<SqlColumn> columns = catalog->columns.value(*table);
     if (!m_options.table.isEmpty() && DjangoCacheTable::isCacheTable(columns))
         return detectCacheTable(db, *catalog, *table, StoreError());
