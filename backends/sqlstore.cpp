@@ -313,9 +313,11 @@ StoreError SqlStore::detect()
         return catalog.error();
     const QStringList &tables = catalog->tables;
     const auto table = findTable(tables);
-    if (!table)
-        return table.error();
+    if (!table) // a ?table= that is not there stays that one sentence
+        return m_options.table.isEmpty() ? detectCacheTable(db, *catalog, QString(), table.error()) : table.error();
     const QVector<SqlColumn> columns = catalog->columns.value(*table);
+    if (!m_options.table.isEmpty() && DjangoCacheTable::isCacheTable(columns))
+        return detectCacheTable(db, *catalog, *table, StoreError());
     SqlLayout layout;
     if (!detectSqlLayout(*table, columns, &layout)) {
         return {StoreError::Code::NotCelery,
@@ -335,6 +337,34 @@ StoreError SqlStore::detect()
     if (!info)
         return info.error();
     m_info = *info;
+    return {};
+}
+
+StoreError SqlStore::detectCacheTable(QSqlDatabase &db, const SqlCatalog &catalog, const QString &named, const StoreError &notFound)
+{
+    QString table = named;
+    if (table.isEmpty()) {
+        // Django names the table as the cache's LOCATION wants: look at every table's columns.
+        const auto all = m_dialect->catalog(db, catalog.tables);
+        if (!all)
+            return all.error();
+        for (const QString &t : std::as_const(all->tables)) {
+            if (DjangoCacheTable::isCacheTable(all->columns.value(t))) {
+                table = t;
+                break;
+            }
+        }
+        if (table.isEmpty())
+            return StoreError(notFound.code, notFound.message + QStringLiteral(", or a Django DatabaseCache table (cache_key, value, expires)"));
+    }
+    m_cache = std::make_unique<DjangoCacheTable>(*m_dialect, m_connection, table, m_options);
+    if (StoreError e = m_cache->open()) {
+        m_cache.reset();
+        return e;
+    }
+    m_info = m_cache->info();
+    if (!m_options.readOnly && m_dialect->connectionIsReadOnly())
+        m_info.readOnly = true;
     return {};
 }
 
@@ -456,6 +486,8 @@ Outcome<QString> SqlStore::extendedNote()
 
 Outcome<qint64> SqlStore::count(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->count(query);
     if (StoreError e = checkOpen(query))
         return e;
     QElapsedTimer timer;
@@ -477,6 +509,8 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
 
 Outcome<qint64> SqlStore::estimateCount(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->estimateCount(query);
     if (StoreError e = checkOpen(query))
         return e;
     if (!query.isUnfiltered())
@@ -504,6 +538,8 @@ Outcome<qint64> SqlStore::estimatedTotal()
 
 Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
+    if (m_cache)
+        return m_cache->fetchPage(query, offset, limit, detail);
     if (StoreError e = checkOpen(query))
         return e;
     if (limit <= 0)
@@ -527,6 +563,8 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
 
 Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query, int limit)
 {
+    if (m_cache)
+        return m_cache->fetchQuickMatches(query, limit);
     if (StoreError e = checkOpen(query))
         return e;
     const SqlStatement statement = m_statements.quickMatches(query, limit);
@@ -553,12 +591,16 @@ Outcome<TaskResult> SqlStore::fetchRow(Field key, const QVariant &value, const Q
 
 Outcome<TaskResult> SqlStore::fetchOne(qint64 rowId)
 {
+    if (m_cache)
+        return m_cache->fetchOne(rowId);
     return fetchRow(Field::RowId, rowId, QStringLiteral("reading row %1").arg(rowId),
                     QStringLiteral("row %1 is no longer in %2").arg(rowId).arg(m_dialect->location()));
 }
 
 Outcome<TaskResult> SqlStore::fetchByTaskId(const QString &taskId)
 {
+    if (m_cache)
+        return m_cache->fetchByTaskId(taskId);
     return fetchRow(Field::TaskId, taskId, QStringLiteral("reading task %1").arg(taskId),
                     QStringLiteral("no result for task %1 in %2").arg(taskId, m_dialect->location()));
 }
@@ -579,6 +621,8 @@ Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field
 
 Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->facets(query);
     if (StoreError e = checkOpen(query))
         return e;
     // An interrupt that lands between two statements (when the engine has nothing to cut
@@ -606,6 +650,8 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 
 Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
 {
+    if (m_cache)
+        return m_cache->previewPurge(criteria);
     if (StoreError e = checkOpen())
         return e;
     if (!criteria.cutoff.isValid())
@@ -630,6 +676,8 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
 
 Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int batchSize)
 {
+    if (m_cache)
+        return m_cache->purgeBatch(criteria, batchSize);
     const QString what = QStringLiteral("deleting expired results");
     if (StoreError e = refuseWrites(what))
         return e;
@@ -753,6 +801,8 @@ StoreError SqlStore::deleteBatch(const SqlStatement &del, const SqlStatement &an
 
 Outcome<DeleteBatch> SqlStore::deleteRows(const QVector<qint64> &rowIds)
 {
+    if (m_cache)
+        return m_cache->deleteRows(rowIds);
     const QString what = QStringLiteral("deleting selected results");
     if (StoreError e = refuseWrites(what))
         return e;

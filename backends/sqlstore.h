@@ -2,6 +2,7 @@
 
 #include "resultstore.h"
 #include "sqldialect.h"
+#include "djangocachetable.h"
 #include "seekpager.h"
 #include "sqliteplanner.h"
 #include "sqllayout.h"
@@ -78,6 +79,9 @@ private:
 
     // open(): find the tables and their layout, then describe them.
     StoreError detect();
+    /// No Celery table (or ?table= names a cache table): a Django DatabaseCache table holding
+    /// django-celery-results' CacheBackend rows, read through m_cache; else `notFound`.
+    StoreError detectCacheTable(QSqlDatabase &db, const SqlCatalog &catalog, const QString &named, const StoreError &notFound);
     Outcome<QString> findTable(const QStringList &tables) const;
     void detectGroupTable(const SqlCatalog &catalog, SqlLayout *layout);
     static void detectIndexes(const SqlCatalog &catalog, SqlLayout *layout);
@@ -127,6 +131,8 @@ private:
     /// The servers' keyset pages; null where m_planner is not.
     std::unique_ptr<SeekPager> m_pager;
     StoreInfo m_info;
+    /// Set when the table is a Django DatabaseCache: every call goes to it.
+    std::unique_ptr<DjangoCacheTable> m_cache;
     quint64 m_statementsRun = 0;
     /// Where the last batch of a purge along the date_done index ended, and which purge.
     struct PurgeCursor
