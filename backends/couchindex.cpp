@@ -56,6 +56,46 @@ QString folded(const QString &text)
     return out;
 }
 
+/// A CouchDB rev as CouchDB writes it ("<generation>-<32 lower-case hex digits>") packed in
+/// a Latin-1 text: the 16 bytes of the hash, then the generation's digits (19 characters for
+/// 35). Null when rev is of any other form; it is then kept as it is.
+QString packedRev(const QString &rev)
+{
+    const qsizetype dash = rev.indexOf(QLatin1Char('-'));
+    if (dash < 1 || dash > 18 || rev.size() != dash + 33 || rev.at(0) == QLatin1Char('0'))
+        return QString();
+    for (qsizetype k = 0; k < dash; ++k) {
+        if (!rev.at(k).isDigit() || rev.at(k).unicode() > u'9')
+            return QString();
+    }
+    QString out(16 + dash, Qt::Uninitialized);
+    for (int k = 0; k < 16; ++k) {
+        const auto nibble = [](QChar c) {
+            const char16_t u = c.unicode();
+            return u >= u'0' && u <= u'9' ? int(u - u'0') : (u >= u'a' && u <= u'f' ? int(u - u'a' + 10) : -1);
+        };
+        const int hi = nibble(rev.at(dash + 1 + 2 * k)), lo = nibble(rev.at(dash + 2 + 2 * k));
+        if (hi < 0 || lo < 0)
+            return QString();
+        out[k] = QChar(char16_t(hi * 16 + lo));
+    }
+    for (qsizetype k = 0; k < dash; ++k)
+        out[16 + k] = rev.at(k);
+    return out;
+}
+
+QString unpackedRev(const QString &packed)
+{
+    static const char hex[] = "0123456789abcdef";
+    QString rev = packed.mid(16) + QLatin1Char('-');
+    for (int k = 0; k < 16; ++k) {
+        const char16_t b = packed.at(k).unicode();
+        rev += QLatin1Char(hex[b >> 4]);
+        rev += QLatin1Char(hex[b & 15]);
+    }
+    return rev;
+}
+
 } // namespace
 
 CouchIndex::CouchIndex()
@@ -165,6 +205,8 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
         m_retries.push_back(-1);
         m_extended.push_back(false);
         m_hasTraceback.push_back(false);
+        m_packedRev.push_back(false);
+        m_prefixed.push_back(false);
         m_textOf.push_back(TextArena::none);
         // Collisions of 53-bit hashes are improbable; if one happens, probe to stay unique.
         qint64 rowId = hashedRowId;
@@ -196,7 +238,12 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
     // SQL stores hold them), so a search finds the same tasks here as on SQL. Fields equal to
     // the start or end of an earlier one (the task id in the document id, a lower-case args
     // preview in its folded args) cost the arena a reference only.
-    const QString texts[TextCount] = {docId,
+    // Document ids share their start ("celery-task-meta-" after the key prefix): the index
+    // keeps it once, and a row whose id is that start + its task id keeps the task id only.
+    if (m_docIdPrefix.isNull() && !t.taskId.isEmpty() && docId.size() > t.taskId.size() && docId.endsWith(t.taskId))
+        m_docIdPrefix = docId.left(docId.size() - t.taskId.size());
+    m_prefixed[i] = !m_docIdPrefix.isNull() && docId.size() > m_docIdPrefix.size() && docId.startsWith(m_docIdPrefix);
+    QString texts[TextCount] = {m_prefixed[i] ? docId.mid(m_docIdPrefix.size()) : docId,
                                       t.taskId,
                                       folded(t.taskId),
                                       folded(t.args),
@@ -210,6 +257,10 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
                                       t.groupId,
                                       t.parentId,
                                       t.problems.join(QLatin1Char('\n'))};
+    const QString packed = packedRev(rev);
+    m_packedRev[i] = !packed.isNull();
+    if (m_packedRev[i])
+        texts[Rev] = packed;
     m_texts.release(m_textOf[i], TextCount);
     m_textOf[i] = m_texts.append(texts, TextCount);
     if (m_texts.wantsCompaction())
@@ -246,8 +297,16 @@ qint64 CouchIndex::slotOf(const QString &docId) const
 qint64 CouchIndex::slotOf(const QString &docId, qint64 rowId) const
 {
     const qint64 slot = m_rowSlots.find(rowId, m_rowIds);
-    if (slot >= 0 && textRef(slot, DocId).equals(docId))
-        return slot;
+    if (slot >= 0) {
+        QStringView id(docId);
+        if (m_prefixed[size_t(slot)]) {
+            if (!id.startsWith(m_docIdPrefix))
+                return m_movedRows.isEmpty() ? -1 : m_movedRows.value(docId, -1);
+            id = id.mid(m_docIdPrefix.size());
+        }
+        if (textRef(slot, DocId).equals(id))
+            return slot;
+    }
     return m_movedRows.isEmpty() ? -1 : m_movedRows.value(docId, -1);
 }
 
@@ -258,12 +317,16 @@ bool CouchIndex::isLive(qint64 slot) const
 
 QString CouchIndex::docId(qint64 slot) const
 {
-    return isLive(slot) ? text(slot, DocId) : QString();
+    if (!isLive(slot))
+        return QString();
+    return m_prefixed[size_t(slot)] ? m_docIdPrefix + text(slot, DocId) : text(slot, DocId);
 }
 
 QString CouchIndex::rev(qint64 slot) const
 {
-    return isLive(slot) ? text(slot, Rev) : QString();
+    if (!isLive(slot))
+        return QString();
+    return m_packedRev[size_t(slot)] ? unpackedRev(text(slot, Rev)) : text(slot, Rev);
 }
 
 QString CouchIndex::status(qint64 slot) const

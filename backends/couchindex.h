@@ -132,6 +132,9 @@ private:
     std::vector<qint16> m_retries;
     std::vector<bool> m_extended;
     std::vector<bool> m_hasTraceback;
+    std::vector<bool> m_packedRev; ///< the Rev text is packedRev()'s form
+    std::vector<bool> m_prefixed; ///< the DocId text is the document id after m_docIdPrefix
+    QString m_docIdPrefix; ///< the start of the first document id that ends with its task id
     /// Each slot's texts (TextArena::none once dead).
     std::vector<TextArena::Handle> m_textOf;
     TextArena m_texts;

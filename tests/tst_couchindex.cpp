@@ -107,6 +107,48 @@ private slots:
         QCOMPARE(index.count(q), qint64(0));
     }
 
+    void shouldKeepDocumentIdsOfAnyShape()
+    {
+        // The first id sets the shared start; others have another start, none, or an id that
+        // does not end with the task id (Redis keys under a prefix, foreign documents).
+        const QStringList ids{docId(1), QStringLiteral("prefix:celery-task-meta-x1"), QStringLiteral("celery-task-meta-"),
+                              docId(2) + QStringLiteral("-copy"), QStringLiteral("zoë-東京-🦘"), QStringLiteral("celery-task-meta-Zoë")};
+        CouchIndex index;
+        for (int i = 0; i < ids.size(); ++i) {
+            TaskResult t = task(i, 1);
+            t.taskId = i == 1 ? QStringLiteral("x1") : ids.at(i).mid(17);
+            index.upsert(ids.at(i), QStringLiteral("1-abc"), t);
+        }
+        QCOMPARE(index.liveCount(), qint64(ids.size()));
+        for (const QString &id : ids) {
+            const qint64 slot = index.slotOf(id);
+            QVERIFY2(slot >= 0, qPrintable(id));
+            QCOMPARE(index.docId(slot), id);
+            QCOMPARE(index.slotOfRow(CouchIndex::rowIdFor(id)), slot);
+        }
+        QCOMPARE(index.slotOf(QStringLiteral("celery-task-meta-x1")), qint64(-1));
+        QCOMPARE(index.slotOf(docId(3)), qint64(-1));
+        QCOMPARE(index.summaryRow(index.slotOf(ids.at(1))).taskId, QStringLiteral("x1"));
+        QCOMPARE(index.summaryRow(index.slotOf(ids.at(5))).taskId, QStringLiteral("Zoë"));
+    }
+
+    void shouldKeepEveryRevExactly()
+    {
+        const QString hash = QStringLiteral("0123456789abcdef0f1e2d3c4b5a6978");
+        const QStringList revs{QStringLiteral("1-") + hash, QStringLiteral("123456789012-") + hash,
+                               QStringLiteral("2-") + hash.toUpper(), QStringLiteral("3-") + hash.left(31),
+                               QStringLiteral("4-") + hash + QLatin1Char('0'), QStringLiteral("-") + hash,
+                               QStringLiteral("x-") + hash, QStringLiteral("1-abc"), QString(QLatin1String("")), QString()};
+        CouchIndex index;
+        for (int i = 0; i < revs.size(); ++i)
+            index.upsert(docId(i), revs.at(i), task(i, 1));
+        for (int i = 0; i < revs.size(); ++i) {
+            const QString rev = index.rev(index.slotOf(docId(i)));
+            QCOMPARE(rev, revs.at(i));
+            QCOMPARE(rev.isNull(), revs.at(i).isNull());
+        }
+    }
+
     void shouldSortByTextsLikeQString()
     {
         CouchIndex index;
