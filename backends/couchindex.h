@@ -17,10 +17,11 @@
 /// facets, search, sort and paging from (the server cannot look inside `value`).
 ///
 /// Columnar: one vector per field, status/task name/worker/queue interned as small integers,
-/// date_done as milliseconds; args/result kept only as short previews plus one case-folded
-/// search text per row. A row's texts (document id, rev, task id, previews, search text)
-/// are one TextArena record: Latin-1 where it fits, no heap block per string. Rows live in
-/// slots; a deleted document leaves a dead slot.
+/// date_done as milliseconds; args/result kept only as short previews plus the case-folded
+/// texts search looks in (task id, args and kwargs as JSON and as Python literals; task name
+/// and status are searched through the pool). A row's texts are one TextArena record:
+/// Latin-1 where it fits, no heap block per string; a CouchDB rev packed, the document ids'
+/// shared start kept once. Rows live in slots; a deleted document leaves a dead slot.
 ///
 /// Row ids: derived from the document id (53 bits of its SHA-1, exact in JSON numbers), not
 /// from the slot, so every store on the same database gives a document the same row id.
