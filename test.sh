@@ -93,4 +93,11 @@ fi
 if [[ $fuzz -eq 1 && ${#ctest_args[@]} -eq 0 ]]; then
     tools/run-fuzz.sh || status=1
 fi
+# The failed test functions again, last, where a truncated log still shows them.
+for stage in "${stages[@]}"; do
+    if [[ -s "$stage/Testing/failures.txt" ]]; then
+        echo "=== Failed in $stage ==="
+        head -c 6000 "$stage/Testing/failures.txt"
+    fi
+done
 exit $status

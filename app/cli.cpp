@@ -19,6 +19,7 @@
 #include "clioutput.h"
 #include "displaytext.h"
 #include "purger.h"
+#include "stalklog.h"
 #include "statusbreakdown.h"
 #include "storeopener.h"
 #include "storeurl.h"
@@ -82,10 +83,20 @@ CliOption decodeOption()
                 QStringLiteral("JSON only: also task_args_decoded, task_kwargs_decoded, result_decoded (readable text)"));
 }
 
+const QString verboseHelp =
+    QStringLiteral("log connections, statements, requests and purge batches with their durations to standard error");
+
+/// Whether an argument before the command (or the window's URL) is --verbose.
+bool isVerboseFlag(const QString &argument)
+{
+    return argument == u"--verbose" || argument == u"-v";
+}
+
 QVector<CliOption> commonOptions()
 {
     return {
         flag(QStringLiteral("read-only"), QStringLiteral("open the store read-only: nothing can be deleted")),
+        flag(QStringLiteral("verbose"), verboseHelp, u'v'),
         flag(QStringLiteral("help"), QStringLiteral("show this help"), u'h'),
     };
 }
@@ -308,7 +319,7 @@ QStringList commandNames()
 QString globalHelp()
 {
     QString help = QStringLiteral(
-        "Usage: stalk [--read-only] [URL]       open the window (the demo database without a URL)\n"
+        "Usage: stalk [--read-only] [-v] [URL]  open the window (the demo database without a URL)\n"
         "       stalk COMMAND URL [OPTIONS]     work on a Celery result store from the command line\n"
         "\n"
         "Stalk browses, searches and purges Celery task results (django-celery-results tables or\n"
@@ -326,9 +337,10 @@ QString globalHelp()
         "\n"
         "Options:\n"
         "      --read-only  open the store read-only (also for the window)\n"
+        "  -v, --verbose    %1 (also for the window)\n"
         "  -h, --help       this help; `stalk COMMAND --help` explains a command\n"
         "      --version    print the version\n"
-        "\n");
+        "\n").arg(verboseHelp);
     help += urlHelp + u'\n' + filterHelp + u'\n' + exitHelp;
     return help;
 }
@@ -1098,6 +1110,8 @@ int runCommand(const Command &command, const QStringList &arguments, const CliCo
     }
     if (!parsed.error.isEmpty())
         return usageError(console, command.name, parsed.error);
+    if (parsed.has(QStringLiteral("verbose")))
+        StalkLog::enableVerbose();
     if (parsed.positionals.size() < command.positionals.size()) {
         return usageError(console, command.name,
                           QStringLiteral("missing %1 (stalk %2 %3)")
@@ -1160,6 +1174,10 @@ Route route(const QStringList &arguments)
             window.readOnly = true;
             continue;
         }
+        if (isVerboseFlag(argument)) {
+            window.verbose = true;
+            continue;
+        }
         if (const int values = qtGuiOptionValues(argument); values >= 0) {
             i += values;
             continue;
@@ -1184,6 +1202,7 @@ int run(const QStringList &arguments)
 {
     const CliConsole console;
     bool readOnly = false;
+    bool verbose = false;
     qsizetype i = 0;
     for (; i < arguments.size(); ++i) {
         const QString &argument = arguments.at(i);
@@ -1197,6 +1216,10 @@ int run(const QStringList &arguments)
         }
         if (argument == u"--read-only") {
             readOnly = true;
+            continue;
+        }
+        if (isVerboseFlag(argument)) {
+            verbose = true;
             continue;
         }
         if (argument.startsWith(u'-') && argument != u"-") {
@@ -1241,6 +1264,8 @@ int run(const QStringList &arguments)
     }
     if (readOnly)
         rest.prepend(QStringLiteral("--read-only"));
+    if (verbose)
+        rest.prepend(QStringLiteral("--verbose"));
     return runCommand(*command, rest, console);
 }
 

@@ -22,10 +22,11 @@ struct Route
     Kind kind = Kind::Command;
     QString url;           ///< Window: what to open; empty = the bundled demo database
     bool readOnly = false; ///< Window: --read-only was given
+    bool verbose = false;  ///< Window: --verbose (-v) was given: StalkLog::enableVerbose()
 };
 
 /// Decides, before any Q*Application exists, whether the arguments (without the program
-/// name) open the window — `stalk`, `stalk URL`, `stalk --read-only URL`, also with Qt's own
+/// name) open the window — `stalk`, `stalk URL`, `stalk --read-only --verbose URL`, also with Qt's own
 /// GUI options such as `-platform offscreen` — or go to run(): commands, --help,
 /// --version and every usage error.
 Route route(const QStringList &arguments);

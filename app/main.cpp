@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "sqldialect.h"
+#include "stalklog.h"
 #if STALK_GUI
 #include "gui.h"
 #endif
@@ -11,12 +12,14 @@
 int main(int argc, char *argv[])
 {
     // SQL drivers' own warnings (a server gone mid-operation) are not the one sentence a
-    // failure prints; QT_LOGGING_RULES="stalk.sql=true" shows them.
+    // failure prints; --verbose or QT_LOGGING_RULES="stalk.sql=true" shows them.
     routeSqlDriverWarnings();
     // Decided before any Q*Application exists: commands must run without a display.
     const QStringList arguments = Cli::argumentsFrom(argc, argv);
     const Cli::Route route = Cli::route(arguments);
     if (route.kind == Cli::Route::Kind::Window) {
+        if (route.verbose)
+            StalkLog::enableVerbose();
         // Without a display Qt aborts with a page about platform plugins; say it in one line.
         if (const QString reason = Cli::windowUnavailableReason(arguments); !reason.isEmpty()) {
             std::fprintf(stderr, "stalk: %s\n", reason.toLocal8Bit().constData());

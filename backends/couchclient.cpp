@@ -11,6 +11,7 @@
 #include <QSslError>
 #include <QTimer>
 
+#include "stalklog.h"
 #include "storeurl.h"
 
 // ---------------------------------------------------------------------------------------
@@ -184,6 +185,7 @@ void CouchClient::start(quint64 id)
     if (it == m_pending.end() || it->aborted)
         return;
     ++it->attempt;
+    it->started.start();
     it->sslErrors.clear();
 
     QNetworkRequest request(it->url);
@@ -268,6 +270,11 @@ void CouchClient::onFinished(quint64 id, QNetworkReply *reply)
     out.httpStatus = status;
     if (reply->isOpen())
         out.body = reply->readAll();
+    // The URL never holds user info here (send() leaves it out); bodies are not logged (a
+    // login's holds the password).
+    qCDebug(lcCouch).noquote() << it->verb << it->url.toString() << "attempt" << it->attempt << "->"
+                               << (status != 0 ? QString::number(status) : reply->errorString()) + u','
+                               << out.body.size() << "bytes in" << StalkLog::elapsed(it->started);
 
     if (it->aborted) {
         out.error = StoreError(StoreError::Code::Cancelled, QStringLiteral("cancelled"));
@@ -391,6 +398,8 @@ bool CouchClient::retry(quint64 id)
     if (it == m_pending.end() || it->aborted || it->attempt >= m_config.maxAttempts)
         return false;
     const int delay = m_config.backoffMs * (1 << qMin(it->attempt - 1, 10));
+    qCInfo(lcCouch).noquote() << "retrying" << it->verb << it->url.toString() << "in" << delay << "ms (attempt"
+                              << it->attempt + 1 << "of" << m_config.maxAttempts << ")";
     QTimer::singleShot(delay, this, [this, id] { start(id); });
     return true;
 }

@@ -3,6 +3,7 @@
 #include "storeerror.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonDocument>
 #include <QObject>
@@ -129,6 +130,7 @@ private:
         Callback callback;
         Decoder decoder;
         int attempt = 0;
+        QElapsedTimer started; ///< since this attempt started (the stalk.couch log)
         QPointer<QNetworkReply> reply;
         bool aborted = false;
         bool relogged = false;   ///< cookie auth: already retried after a fresh login

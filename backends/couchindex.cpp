@@ -35,26 +35,65 @@ QString pythonForm(const QString &json, bool asTuple)
     return python == json ? QString() : python;
 }
 
-QString searchText(const TaskResult &t)
+/// The search form of a text: ASCII (the usual case) folds to its lower case; anything else
+/// is Qt's full folding. Folding is per character, so folding fields one by one gives what
+/// folding them joined would.
+QString folded(const QString &text)
 {
-    // One case-folded text per row: a term must occur in one field, and U+001F never
-    // occurs in typed search terms, so joining cannot create false matches across fields.
-    // args/kwargs appear twice: as JSON (how the document holds them, compact) and as
-    // Python literals (how the SQL stores hold them), so a search finds the same tasks here
-    // as on SQL.
-    QString text = QStringList{t.taskId, t.taskName, t.status, t.args, t.kwargs, pythonForm(t.args, true),
-                               pythonForm(t.kwargs, false)}
-                       .join(fieldSeparator);
-    // ASCII (the usual case) folds to its lower case; anything else is Qt's full folding.
-    char16_t *const begin = reinterpret_cast<char16_t *>(text.data());
-    char16_t *const end = begin + text.size();
+    if (text.isNull())
+        return text;
+    const char16_t *const begin = reinterpret_cast<const char16_t *>(text.utf16());
+    const char16_t *const end = begin + text.size();
     if (std::any_of(begin, end, [](char16_t c) { return c >= 0x80; }))
         return text.toCaseFolded();
-    for (char16_t *c = begin; c != end; ++c) {
-        if (*c >= u'A' && *c <= u'Z')
-            *c = char16_t(*c + (u'a' - u'A'));
+    if (std::none_of(begin, end, [](char16_t c) { return c >= u'A' && c <= u'Z'; }))
+        return text; // shared, no copy: the arena then keeps it as a reference
+    QString out = text;
+    for (QChar &c : out) {
+        if (c.unicode() >= u'A' && c.unicode() <= u'Z')
+            c = QChar(c.unicode() + (u'a' - u'A'));
     }
-    return text;
+    return out;
+}
+
+/// A CouchDB rev as CouchDB writes it ("<generation>-<32 lower-case hex digits>") packed in
+/// a Latin-1 text: the 16 bytes of the hash, then the generation's digits (19 characters for
+/// 35). Null when rev is of any other form; it is then kept as it is.
+QString packedRev(const QString &rev)
+{
+    const qsizetype dash = rev.indexOf(QLatin1Char('-'));
+    if (dash < 1 || dash > 18 || rev.size() != dash + 33 || rev.at(0) == QLatin1Char('0'))
+        return QString();
+    for (qsizetype k = 0; k < dash; ++k) {
+        if (!rev.at(k).isDigit() || rev.at(k).unicode() > u'9')
+            return QString();
+    }
+    QString out(16 + dash, Qt::Uninitialized);
+    for (int k = 0; k < 16; ++k) {
+        const auto nibble = [](QChar c) {
+            const char16_t u = c.unicode();
+            return u >= u'0' && u <= u'9' ? int(u - u'0') : (u >= u'a' && u <= u'f' ? int(u - u'a' + 10) : -1);
+        };
+        const int hi = nibble(rev.at(dash + 1 + 2 * k)), lo = nibble(rev.at(dash + 2 + 2 * k));
+        if (hi < 0 || lo < 0)
+            return QString();
+        out[k] = QChar(char16_t(hi * 16 + lo));
+    }
+    for (qsizetype k = 0; k < dash; ++k)
+        out[16 + k] = rev.at(k);
+    return out;
+}
+
+QString unpackedRev(const QString &packed)
+{
+    static const char hex[] = "0123456789abcdef";
+    QString rev = packed.mid(16) + QLatin1Char('-');
+    for (int k = 0; k < 16; ++k) {
+        const char16_t b = packed.at(k).unicode();
+        rev += QLatin1Char(hex[b >> 4]);
+        rev += QLatin1Char(hex[b & 15]);
+    }
+    return rev;
 }
 
 } // namespace
@@ -88,16 +127,76 @@ qint64 CouchIndex::rowIdFor(const QString &docId)
     return qint64(v & ((quint64(1) << 53) - 1));
 }
 
+qint64 CouchIndex::RowTable::find(qint64 rowId, const std::vector<qint64> &rowIds) const
+{
+    if (m_cells.empty())
+        return -1;
+    const size_t mask = m_cells.size() - 1;
+    for (size_t i = home(rowId);; i = (i + 1) & mask) {
+        const quint32 cell = m_cells[i];
+        if (cell == 0)
+            return -1;
+        if (rowIds[cell - 1] == rowId)
+            return qint64(cell - 1);
+    }
+}
+
+void CouchIndex::RowTable::insert(qint64 slot, const std::vector<qint64> &rowIds)
+{
+    // At most 3/4 full, so probes stay short.
+    if ((m_size + 1) * 4 > m_cells.size() * 3) {
+        std::vector<quint32> old = std::move(m_cells);
+        const size_t cells = std::max<size_t>(1024, old.size() * 2);
+        m_cells.assign(cells, 0);
+        m_shift = 64;
+        for (size_t c = cells; c > 1; c >>= 1)
+            --m_shift;
+        m_size = 0;
+        for (quint32 cell : old) {
+            if (cell != 0)
+                insert(qint64(cell - 1), rowIds);
+        }
+    }
+    const size_t mask = m_cells.size() - 1;
+    size_t i = home(rowIds[size_t(slot)]);
+    while (m_cells[i] != 0)
+        i = (i + 1) & mask;
+    m_cells[i] = quint32(slot + 1);
+    ++m_size;
+}
+
+void CouchIndex::RowTable::erase(qint64 rowId, const std::vector<qint64> &rowIds)
+{
+    if (m_cells.empty())
+        return;
+    const size_t mask = m_cells.size() - 1;
+    size_t i = home(rowId);
+    while (m_cells[i] != 0 && rowIds[m_cells[i] - 1] != rowId)
+        i = (i + 1) & mask;
+    if (m_cells[i] == 0)
+        return;
+    m_cells[i] = 0;
+    --m_size;
+    // Shift later cells of the probe run back, so no lookup stops early at the hole.
+    for (size_t j = (i + 1) & mask; m_cells[j] != 0; j = (j + 1) & mask) {
+        const size_t k = home(rowIds[m_cells[j] - 1]);
+        const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            m_cells[i] = m_cells[j];
+            m_cells[j] = 0;
+            i = j;
+        }
+    }
+}
+
 qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskResult &t)
 {
     ++m_generation;
-    qint64 slot = slotOf(docId);
+    const qint64 hashedRowId = rowIdFor(docId);
+    qint64 slot = slotOf(docId, hashedRowId);
     if (slot < 0) {
         slot = qint64(m_alive.size());
         m_alive.push_back(true);
-        m_docIds.append(docId);
-        m_revs.append(QString());
-        m_taskIds.append(QString());
         m_status.push_back(0);
         m_taskName.push_back(0);
         m_worker.push_back(0);
@@ -106,27 +205,22 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
         m_retries.push_back(-1);
         m_extended.push_back(false);
         m_hasTraceback.push_back(false);
-        m_groupIds.append(QString());
-        m_parentIds.append(QString());
-        m_argsPreview.append(QString());
-        m_kwargsPreview.append(QString());
-        m_resultPreview.append(QString());
-        m_problems.append(QString());
-        m_haystack.append(QString());
-        m_slots.insert(docId, slot);
+        m_packedRev.push_back(false);
+        m_prefixed.push_back(false);
+        m_textOf.push_back(TextArena::none);
         // Collisions of 53-bit hashes are improbable; if one happens, probe to stay unique.
-        qint64 rowId = rowIdFor(docId);
-        while (m_rowSlots.contains(rowId))
+        qint64 rowId = hashedRowId;
+        while (m_rowSlots.find(rowId, m_rowIds) >= 0)
             rowId = (rowId + 1) & ((qint64(1) << 53) - 1);
         m_rowIds.push_back(rowId);
-        m_rowSlots.insert(rowId, slot);
+        m_rowSlots.insert(slot, m_rowIds);
+        if (rowId != hashedRowId)
+            m_movedRows.insert(docId, slot);
         ++m_live;
     } else if (m_extended[size_t(slot)]) {
         --m_extendedRows;
     }
     const auto i = size_t(slot);
-    m_revs[slot] = rev;
-    m_taskIds[slot] = t.taskId;
     m_status[i] = intern(t.status);
     m_taskName[i] = intern(t.taskName);
     m_worker[i] = intern(t.worker);
@@ -138,13 +232,39 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
     if (extended)
         ++m_extendedRows;
     m_hasTraceback[i] = !t.traceback.isNull();
-    m_groupIds[slot] = t.groupId;
-    m_parentIds[slot] = t.parentId;
-    m_argsPreview[slot] = preview(t.args);
-    m_kwargsPreview[slot] = preview(t.kwargs);
-    m_resultPreview[slot] = preview(t.result);
-    m_problems[slot] = t.problems.join(QLatin1Char('\n'));
-    m_haystack[slot] = searchText(t);
+    // The search text is task_id, task_name, status, args and kwargs, case-folded: task_name
+    // and status through the pool, the others as fields of their own. args/kwargs appear
+    // twice: as JSON (how the document holds them, compact) and as Python literals (how the
+    // SQL stores hold them), so a search finds the same tasks here as on SQL. Fields equal to
+    // the start or end of an earlier one (the task id in the document id, a lower-case args
+    // preview in its folded args) cost the arena a reference only.
+    // Document ids share their start ("celery-task-meta-" after the key prefix): the index
+    // keeps it once, and a row whose id is that start + its task id keeps the task id only.
+    if (m_docIdPrefix.isNull() && !t.taskId.isEmpty() && docId.size() > t.taskId.size() && docId.endsWith(t.taskId))
+        m_docIdPrefix = docId.left(docId.size() - t.taskId.size());
+    m_prefixed[i] = !m_docIdPrefix.isNull() && docId.size() > m_docIdPrefix.size() && docId.startsWith(m_docIdPrefix);
+    QString texts[TextCount] = {m_prefixed[i] ? docId.mid(m_docIdPrefix.size()) : docId,
+                                      t.taskId,
+                                      folded(t.taskId),
+                                      folded(t.args),
+                                      folded(t.kwargs),
+                                      folded(pythonForm(t.args, true)),
+                                      folded(pythonForm(t.kwargs, false)),
+                                      preview(t.args),
+                                      preview(t.kwargs),
+                                      preview(t.result),
+                                      rev,
+                                      t.groupId,
+                                      t.parentId,
+                                      t.problems.join(QLatin1Char('\n'))};
+    const QString packed = packedRev(rev);
+    m_packedRev[i] = !packed.isNull();
+    if (m_packedRev[i])
+        texts[Rev] = packed;
+    m_texts.release(m_textOf[i], TextCount);
+    m_textOf[i] = m_texts.append(texts, TextCount);
+    if (m_texts.wantsCompaction())
+        m_texts.compact(m_textOf, TextCount);
     return slot;
 }
 
@@ -159,19 +279,35 @@ void CouchIndex::remove(const QString &docId)
     if (m_extended[i])
         --m_extendedRows;
     m_extended[i] = false;
-    m_slots.remove(docId);
-    m_rowSlots.remove(m_rowIds[i]);
+    m_rowSlots.erase(m_rowIds[i], m_rowIds);
+    m_movedRows.remove(docId);
     --m_live;
-    // Free the text of the dead slot; the slot number itself is never reused.
-    m_argsPreview[slot].clear();
-    m_kwargsPreview[slot].clear();
-    m_resultPreview[slot].clear();
-    m_haystack[slot].clear();
+    // Free the texts of the dead slot; the slot number itself is never reused.
+    m_texts.release(m_textOf[i], TextCount);
+    m_textOf[i] = TextArena::none;
+    if (m_texts.wantsCompaction())
+        m_texts.compact(m_textOf, TextCount);
 }
 
 qint64 CouchIndex::slotOf(const QString &docId) const
 {
-    return m_slots.value(docId, -1);
+    return slotOf(docId, rowIdFor(docId));
+}
+
+qint64 CouchIndex::slotOf(const QString &docId, qint64 rowId) const
+{
+    const qint64 slot = m_rowSlots.find(rowId, m_rowIds);
+    if (slot >= 0) {
+        QStringView id(docId);
+        if (m_prefixed[size_t(slot)]) {
+            if (!id.startsWith(m_docIdPrefix))
+                return m_movedRows.isEmpty() ? -1 : m_movedRows.value(docId, -1);
+            id = id.mid(m_docIdPrefix.size());
+        }
+        if (textRef(slot, DocId).equals(id))
+            return slot;
+    }
+    return m_movedRows.isEmpty() ? -1 : m_movedRows.value(docId, -1);
 }
 
 bool CouchIndex::isLive(qint64 slot) const
@@ -181,12 +317,16 @@ bool CouchIndex::isLive(qint64 slot) const
 
 QString CouchIndex::docId(qint64 slot) const
 {
-    return isLive(slot) ? m_docIds[slot] : QString();
+    if (!isLive(slot))
+        return QString();
+    return m_prefixed[size_t(slot)] ? m_docIdPrefix + text(slot, DocId) : text(slot, DocId);
 }
 
 QString CouchIndex::rev(qint64 slot) const
 {
-    return isLive(slot) ? m_revs[slot] : QString();
+    if (!isLive(slot))
+        return QString();
+    return m_packedRev[size_t(slot)] ? unpackedRev(text(slot, Rev)) : text(slot, Rev);
 }
 
 QString CouchIndex::status(qint64 slot) const
@@ -211,7 +351,7 @@ bool CouchIndex::inSet(quint32 id, const QStringList &set) const
     return setContains(set, pooled(id));
 }
 
-bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const QStringList &terms, Skip skip) const
+bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const std::vector<Term> &terms, Skip skip) const
 {
     const auto i = size_t(slot);
     if (!m_alive[i])
@@ -232,27 +372,62 @@ bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const QStringList &ter
         return false;
     if (q.doneBefore.isValid() && (m_dateDone[i] == noDate || m_dateDone[i] >= q.doneBefore.toMSecsSinceEpoch()))
         return false;
-    const QString &hay = m_haystack[slot];
-    for (const QString &term : terms) {
-        if (!hay.contains(term))
+    if (terms.empty())
+        return true;
+    TextRef texts[SearchedEnd];
+    m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
+    for (const Term &term : terms) {
+        if (term.inPool[m_taskName[i]] || term.inPool[m_status[i]])
+            continue;
+        if (term.acrossFields) {
+            if (!joinedSearchText(slot, texts).contains(term.folded))
+                return false;
+            continue;
+        }
+        bool found = false;
+        for (int k = SearchedBegin; k < SearchedEnd && !found; ++k)
+            found = texts[k].contains(term.folded, term.latin1);
+        if (!found)
             return false;
     }
     return true;
 }
 
-namespace {
-QStringList foldedTerms(const TaskQuery &query)
+QString CouchIndex::joinedSearchText(qint64 slot, const TextRef *texts) const
 {
-    QStringList terms = query.searchTerms();
-    for (QString &t : terms)
-        t = t.toCaseFolded();
+    const QChar separator(0x1f);
+    const auto i = size_t(slot);
+    QString text = texts[FoldedTaskId].toString() + separator + folded(pooled(m_taskName[i])) + separator
+                   + folded(pooled(m_status[i]));
+    for (int k = FoldedArgs; k < SearchedEnd; ++k)
+        text += separator + texts[k].toString();
+    return text;
+}
+
+std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const TaskQuery &query) const
+{
+    QStringList pool;
+    for (const QString &text : m_pool)
+        pool.append(folded(text));
+    std::vector<Term> terms;
+    for (const QString &t : query.searchTerms()) {
+        Term term;
+        term.folded = t.toCaseFolded();
+        if (std::all_of(term.folded.cbegin(), term.folded.cend(), [](QChar c) { return c.unicode() <= 0xff; }))
+            term.latin1 = term.folded.toLatin1();
+        // The fields were once one text joined by U+001F; a term with one may span them.
+        term.acrossFields = term.folded.contains(QChar(0x1f));
+        term.inPool.reserve(size_t(pool.size()));
+        for (const QString &p : std::as_const(pool))
+            term.inPool.push_back(!term.acrossFields && p.contains(term.folded));
+        terms.push_back(std::move(term));
+    }
     return terms;
 }
-} // namespace
 
 std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
 {
-    const QStringList terms = foldedTerms(query);
+    const std::vector<Term> terms = foldedTerms(query);
     std::vector<qint64> rows;
     rows.reserve(size_t(m_live));
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
@@ -283,18 +458,18 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
     std::function<int(qint64, qint64)> cmp;
     std::vector<quint32> rank;
     const std::vector<quint32> *column = nullptr;
-    const QStringList *texts = nullptr;
+    Text text = TextCount;
     switch (query.sortField) {
     case Field::Status: column = &m_status; break;
     case Field::TaskName: column = &m_taskName; break;
     case Field::Worker: column = &m_worker; break;
     case Field::Queue: column = &m_queue; break;
-    case Field::TaskId: texts = &m_taskIds; break;
-    case Field::GroupId: texts = &m_groupIds; break;
-    case Field::ParentId: texts = &m_parentIds; break;
-    case Field::Args: texts = &m_argsPreview; break;
-    case Field::Kwargs: texts = &m_kwargsPreview; break;
-    case Field::Result: texts = &m_resultPreview; break;
+    case Field::TaskId: text = TaskId; break;
+    case Field::GroupId: text = GroupId; break;
+    case Field::ParentId: text = ParentId; break;
+    case Field::Args: text = ArgsPreview; break;
+    case Field::Kwargs: text = KwargsPreview; break;
+    case Field::Result: text = ResultPreview; break;
     case Field::Retries:
         cmp = [this](qint64 a, qint64 b) {
             return int(m_retries[size_t(a)]) - int(m_retries[size_t(b)]);
@@ -310,14 +485,24 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
         };
         break;
     }
+    // Text sort keys: each matching row's field found once, compared in place.
+    std::vector<TextRef> keys;
     if (column) {
         rank = poolRanks();
         cmp = [column, &rank](qint64 a, qint64 b) {
             const quint32 x = rank[(*column)[size_t(a)]], y = rank[(*column)[size_t(b)]];
             return x < y ? -1 : (x > y ? 1 : 0);
         };
-    } else if (texts) {
-        cmp = [texts, &textRank](qint64 a, qint64 b) { return textRank(texts->at(a), texts->at(b)); };
+    } else if (text != TextCount) {
+        keys.resize(m_alive.size());
+        for (qint64 s : rows)
+            keys[size_t(s)] = textRef(s, text);
+        cmp = [&keys](qint64 a, qint64 b) {
+            const TextRef &x = keys[size_t(a)], &y = keys[size_t(b)];
+            if (x.isNull() != y.isNull())
+                return x.isNull() ? -1 : 1;
+            return x.isNull() ? 0 : x.compare(y);
+        };
     }
     const bool descending = query.sortOrder == Qt::DescendingOrder;
     std::sort(rows.begin(), rows.end(), [&](qint64 a, qint64 b) {
@@ -333,14 +518,14 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
 
 qint64 CouchIndex::count(const TaskQuery &query) const
 {
-    const QStringList terms = foldedTerms(query);
+    const std::vector<Term> terms = foldedTerms(query);
     qint64 n = 0;
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s)
         n += matches(s, query, terms, Skip::None) ? 1 : 0;
     return n;
 }
 
-QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const QStringList &terms, Skip skip,
+QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const std::vector<Term> &terms, Skip skip,
                                       const std::vector<quint32> &column) const
 {
     QHash<quint32, qint64> counts;
@@ -376,7 +561,7 @@ Outcome<StatusHistory> CouchIndex::statusHistory(const TaskQuery &query, TimeBuc
 
 Facets CouchIndex::facets(const TaskQuery &query) const
 {
-    const QStringList terms = foldedTerms(query);
+    const std::vector<Term> terms = foldedTerms(query);
     Facets f;
     f.statuses = facet(query, terms, Skip::Status, m_status);
     f.taskNames = facet(query, terms, Skip::TaskName, m_taskName);
@@ -391,22 +576,23 @@ TaskResult CouchIndex::summaryRow(qint64 slot) const
         return t;
     const auto i = size_t(slot);
     t.rowId = m_rowIds[i];
-    t.taskId = m_taskIds[slot];
+    t.taskId = text(slot, TaskId);
     t.status = pooled(m_status[i]);
     t.taskName = pooled(m_taskName[i]);
     t.worker = pooled(m_worker[i]);
     t.queue = pooled(m_queue[i]);
     t.dateDone = dateDone(slot);
     t.retries = m_retries[i];
-    t.groupId = m_groupIds[slot];
-    t.parentId = m_parentIds[slot];
-    t.args = m_argsPreview[slot];
-    t.kwargs = m_kwargsPreview[slot];
-    t.result = m_resultPreview[slot];
+    t.groupId = text(slot, GroupId);
+    t.parentId = text(slot, ParentId);
+    t.args = text(slot, ArgsPreview);
+    t.kwargs = text(slot, KwargsPreview);
+    t.result = text(slot, ResultPreview);
     t.contentType = QStringLiteral("application/json");
     t.contentEncoding = QStringLiteral("utf-8");
-    if (!m_problems[slot].isEmpty())
-        t.problems = m_problems[slot].split(QLatin1Char('\n'));
+    const QString problems = text(slot, Problems);
+    if (!problems.isEmpty())
+        t.problems = problems.split(QLatin1Char('\n'));
     t.complete = false;
     return t;
 }

@@ -3,6 +3,7 @@
 #include "resultstore.h"
 #include "taskquery.h"
 #include "taskresult.h"
+#include "textarena.h"
 
 #include <QHash>
 #include <QString>
@@ -16,8 +17,11 @@
 /// facets, search, sort and paging from (the server cannot look inside `value`).
 ///
 /// Columnar: one vector per field, status/task name/worker/queue interned as small integers,
-/// date_done as milliseconds; args/result kept only as short previews plus one case-folded
-/// search text per row. Rows live in slots; a deleted document leaves a dead slot.
+/// date_done as milliseconds; args/result kept only as short previews plus the case-folded
+/// texts search looks in (task id, args and kwargs as JSON and as Python literals; task name
+/// and status are searched through the pool). A row's texts are one TextArena record:
+/// Latin-1 where it fits, no heap block per string; a CouchDB rev packed, the document ids'
+/// shared start kept once. Rows live in slots; a deleted document leaves a dead slot.
 ///
 /// Row ids: derived from the document id (53 bits of its SHA-1, exact in JSON numbers), not
 /// from the slot, so every store on the same database gives a document the same row id.
@@ -39,7 +43,7 @@ public:
     /// Slot of a live document, or -1.
     qint64 slotOf(const QString &docId) const;
     /// Slot of a live row id, or -1.
-    qint64 slotOfRow(qint64 rowId) const { return m_rowSlots.value(rowId, -1); }
+    qint64 slotOfRow(qint64 rowId) const { return m_rowSlots.find(rowId, m_rowIds); }
     qint64 rowIdOf(qint64 slot) const { return isLive(slot) ? m_rowIds[size_t(slot)] : -1; }
     /// The row id a document id always gets (before collision handling).
     static qint64 rowIdFor(const QString &docId);
@@ -71,11 +75,44 @@ public:
     quint64 generation() const { return m_generation; }
 
 private:
+    /// Live row id -> slot: open addressing over m_rowIds, 4 bytes a cell.
+    class RowTable final
+    {
+    public:
+        qint64 find(qint64 rowId, const std::vector<qint64> &rowIds) const;
+        void insert(qint64 slot, const std::vector<qint64> &rowIds);
+        void erase(qint64 rowId, const std::vector<qint64> &rowIds);
+
+    private:
+        size_t home(qint64 rowId) const { return size_t(quint64(rowId) * 0x9e3779b97f4a7c15ull >> m_shift); }
+        std::vector<quint32> m_cells; // slot + 1; 0 = empty
+        size_t m_size = 0;
+        int m_shift = 64;
+    };
+    /// The texts of a slot, one TextArena record each, in this order; FoldedTaskId to
+    /// FoldedPyKwargs are searched.
+    enum Text { DocId, TaskId, FoldedTaskId, FoldedArgs, FoldedKwargs, FoldedPyArgs, FoldedPyKwargs, ArgsPreview,
+                KwargsPreview, ResultPreview, Rev, GroupId, ParentId, Problems, TextCount,
+                SearchedBegin = FoldedTaskId, SearchedEnd = FoldedPyKwargs + 1 };
+    /// A search term, case-folded, and which pooled texts (task name, status) hold it.
+    struct Term
+    {
+        QString folded;
+        QByteArray latin1; ///< empty when folded is not Latin-1
+        bool acrossFields = false; ///< holds U+001F: matched against the joined search text
+        std::vector<bool> inPool;
+    };
     enum class Skip { None, Status, TaskName, Worker };
-    bool matches(qint64 slot, const TaskQuery &query, const QStringList &terms, Skip skip) const;
+    bool matches(qint64 slot, const TaskQuery &query, const std::vector<Term> &terms, Skip skip) const;
+    std::vector<Term> foldedTerms(const TaskQuery &query) const;
+    /// The search text as one string (the searched fields, task name and status joined by U+001F).
+    QString joinedSearchText(qint64 slot, const TextRef *texts) const;
+    qint64 slotOf(const QString &docId, qint64 rowId) const;
+    TextRef textRef(qint64 slot, Text field) const { return m_texts.field(m_textOf[size_t(slot)], field); }
+    QString text(qint64 slot, Text field) const { return m_texts.text(m_textOf[size_t(slot)], field); }
     quint32 intern(const QString &text);
     const QString &pooled(quint32 id) const { return m_pool[id]; }
-    QVector<FacetValue> facet(const TaskQuery &query, const QStringList &terms, Skip skip,
+    QVector<FacetValue> facet(const TaskQuery &query, const std::vector<Term> &terms, Skip skip,
                               const std::vector<quint32> &column) const;
     bool inSet(quint32 id, const QStringList &set) const;
 
@@ -85,13 +122,11 @@ private:
     QStringList m_pool;
     QHash<QString, quint32> m_poolIds;
 
-    QHash<QString, qint64> m_slots; // live docId -> slot
-    QHash<qint64, qint64> m_rowSlots; // live row id -> slot
+    RowTable m_rowSlots;
+    /// Live documents whose row id is not rowIdFor(docId) (moved on by a hash collision).
+    QHash<QString, qint64> m_movedRows;
     std::vector<qint64> m_rowIds;
     std::vector<bool> m_alive;
-    QStringList m_docIds;
-    QStringList m_revs;
-    QStringList m_taskIds;
     std::vector<quint32> m_status;
     std::vector<quint32> m_taskName;
     std::vector<quint32> m_worker;
@@ -100,14 +135,12 @@ private:
     std::vector<qint16> m_retries;
     std::vector<bool> m_extended;
     std::vector<bool> m_hasTraceback;
-    QStringList m_groupIds;
-    QStringList m_parentIds;
-    QStringList m_argsPreview;
-    QStringList m_kwargsPreview;
-    QStringList m_resultPreview;
-    QStringList m_problems; // joined with '\n'; usually empty
-    /// task_id, task_name, status, args, kwargs case-folded, joined by U+001F: the search text.
-    QStringList m_haystack;
+    std::vector<bool> m_packedRev; ///< the Rev text is packedRev()'s form
+    std::vector<bool> m_prefixed; ///< the DocId text is the document id after m_docIdPrefix
+    QString m_docIdPrefix; ///< the start of the first document id that ends with its task id
+    /// Each slot's texts (TextArena::none once dead).
+    std::vector<TextArena::Handle> m_textOf;
+    TextArena m_texts;
 
     qint64 m_live = 0;
     qint64 m_extendedRows = 0;

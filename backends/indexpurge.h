@@ -1,7 +1,10 @@
 #pragma once
 
+#include "couchindex.h"
 #include "resultstore.h"
 
+/// Rules shared by the stores over an in-memory index (CouchStore, RedisStore, DjangoCacheTable).
+///
 /// One batch of a purge over a store's in-memory index (CouchStore, RedisStore): the expired
 /// task results first and, once none is left, the expired group results; the batch is
 /// finished when neither is left. The one home of that order for both stores.
@@ -27,4 +30,48 @@ Outcome<DeleteBatch> purgeIndexBatch(int batchSize, const Pending &pending, cons
     }
     batch.finished = pending(false, 1).isEmpty() && pending(true, 1).isEmpty();
     return batch;
+}
+
+/// Delete Selected over an in-memory index (RedisStore, DjangoCacheTable), in two steps so a
+/// store can read the index under its lock and delete without it:
+///   indexKeysOfRows(): the keys of the rows still indexed;
+///   deleteSelectedKeys(): remove(keys) -> Outcome<qint64> deletes each key that is still a
+///     Celery task result, whatever its dates, and says how many went.
+inline QStringList indexKeysOfRows(const CouchIndex &index, const QVector<qint64> &rowIds)
+{
+    QStringList keys;
+    for (qint64 rowId : rowIds) {
+        const qint64 slot = index.slotOfRow(rowId);
+        if (slot >= 0)
+            keys.append(index.docId(slot));
+    }
+    return keys;
+}
+
+template <typename Remove>
+Outcome<DeleteBatch> deleteSelectedKeys(const QStringList &keys, const Remove &remove)
+{
+    DeleteBatch batch;
+    batch.finished = true;
+    if (keys.isEmpty())
+        return batch;
+    const Outcome<qint64> n = remove(keys);
+    if (!n)
+        return n.error();
+    batch.tasks = *n;
+    return batch;
+}
+
+/// The fields of a Celery meta read from a key-value store (Redis, a Django cache), which
+/// also knows each key's expiry: task name, arguments, worker, retries and queue only when
+/// some result has them (result_extended).
+inline FieldSet keyValueMetaFields(const CouchIndex &index)
+{
+    FieldSet fields{Field::RowId, Field::TaskId,   Field::Status,  Field::Result,   Field::Traceback,
+                    Field::Meta,  Field::DateDone, Field::GroupId, Field::ParentId, Field::Expires};
+    if (index.anyExtended()) {
+        for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
+            fields.insert(f);
+    }
+    return fields;
 }

@@ -76,10 +76,10 @@ namespace {
 
 /// libpq's notice processor: what the server says outside any answer ("WARNING: terminating
 /// connection because of crash of another server process", a FATAL while idle) goes to
-/// lcSqlDriver, not to standard error as libpq's default one does.
+/// lcSql, not to standard error as libpq's default one does.
 void logNotice(void *, const char *message)
 {
-    qCWarning(lcSqlDriver, "PostgreSQL: %s", message);
+    qCWarning(lcSql, "PostgreSQL: %s", message);
 }
 
 } // namespace

@@ -48,7 +48,7 @@ public:
 
 private:
     QSqlDatabase addConnection(const QString &connectionName) const override;
-    /// The server's notices on this connection go to lcSqlDriver (off by default).
+    /// The server's notices on this connection go to lcSql (off by default).
     static void routeNoticesToLog(const QSqlDatabase &db);
     QString cancelSql(qint64 sessionId) const override;
     QString catalogSql() const override;

@@ -74,6 +74,7 @@ Outcome<RedisConfig> RedisConfig::fromUrl(const StoreUrl &url)
             return invalid(QStringLiteral("\"%1\" is not a Redis database number").arg(db));
     }
     c.keyPrefix = url.options.value(QStringLiteral("keyprefix"));
+    c.defaultPrefixes = !url.options.contains(QStringLiteral("keyprefix"));
     const QString reqs = url.options.value(QStringLiteral("ssl_cert_reqs")).toLower();
     if (!reqs.isEmpty()) {
         if (!e.tls)
@@ -120,9 +121,29 @@ RedisStore::~RedisStore()
     }
 }
 
-QString RedisStore::taskKey(const QString &taskId) const
+QStringList RedisStore::taskKeys(const QString &taskId) const
 {
-    return m_config.keyPrefix + QLatin1String(CouchDocument::taskPrefix) + taskId;
+    QStringList prefixes{m_config.keyPrefix};
+    if (readsDefaultPrefixes()) {
+        QMutexLocker lock(&m_mutex);
+        prefixes = m_prefixes.values();
+        std::sort(prefixes.begin(), prefixes.end());
+        if (prefixes.isEmpty())
+            prefixes = QStringList{QString(), QStringLiteral(":1:")};
+    }
+    for (QString &p : prefixes)
+        p += QLatin1String(CouchDocument::taskPrefix) + taskId;
+    return prefixes;
+}
+
+QString RedisStore::prefixOf(const QString &key) const
+{
+    return readsDefaultPrefixes() ? RedisValue::defaultKeyPrefix(key) : m_config.keyPrefix;
+}
+
+Parsed RedisStore::parseKey(const QString &key, const QByteArray &value, CouchDocument::Detail detail) const
+{
+    return RedisValue::parse(key, value, prefixOf(key), detail);
 }
 
 StoreError RedisStore::ensureConnected()
@@ -203,11 +224,13 @@ StoreError RedisStore::open()
         if (celeryKeys == 0 && dbSize > 0)
             return StoreError(Code::NotCelery,
                               QStringLiteral("database %1 of Redis at %2 holds no Celery results (%3 other keys; no key "
-                                             "starts with \"%4celery-task-meta-\"; ?keyprefix= names a global prefix)")
+                                             "starts with %4; ?keyprefix= names a global prefix)")
                                   .arg(m_config.endpoint.database)
                                   .arg(m_config.endpoint.where())
                                   .arg(dbSize)
-                                  .arg(m_config.keyPrefix));
+                                  .arg(readsDefaultPrefixes()
+                                           ? QStringLiteral("\"celery-task-meta-\" or Django's \":1:celery-task-meta-\"")
+                                           : QStringLiteral("\"%1celery-task-meta-\"").arg(m_config.keyPrefix)));
     }
     updateInfo();
     return {};
@@ -229,7 +252,8 @@ void RedisStore::load()
     const QByteArray count = QByteArray::number(m_config.scanCount);
     for (const char *kind : {CouchDocument::taskPrefix, CouchDocument::groupPrefix}) {
         // Glob metacharacters in the prefix are escaped: the pattern matches it literally.
-        QByteArray pattern;
+        // Without a prefix, any: prefixOf() keeps Celery's and Django's.
+        QByteArray pattern = readsDefaultPrefixes() ? "*" : "";
         for (const char c : (m_config.keyPrefix + QLatin1String(kind)).toUtf8()) {
             if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
                 pattern += '\\';
@@ -283,16 +307,23 @@ void RedisStore::applyBatch(const QStringList &keys, const QVector<RespValue> &v
     // Decode outside the lock; the calling thread keeps answering meanwhile.
     QVector<Parsed> parsed;
     QVector<RedisValue::Encoding> encodings;
+    QSet<QString> prefixes;
     parsed.reserve(keys.size());
     for (qsizetype i = 0; i < keys.size() && i < values.size(); ++i) {
         if (values.at(i).type != RespValue::Type::Bulk)
             continue; // expired or deleted since SCAN, or not a string
+        const QString prefix = prefixOf(keys.at(i));
+        if (prefix.isNull())
+            continue; // another global prefix's key ("*celery-task-meta-*" matched it)
         encodings.append(RedisValue::sniff(values.at(i).text));
-        parsed.append(RedisValue::parse(keys.at(i), values.at(i).text, m_config.keyPrefix, CouchDocument::Detail::Index));
+        parsed.append(RedisValue::parse(keys.at(i), values.at(i).text, prefix, CouchDocument::Detail::Index));
+        if (parsed.constLast().kind != Parsed::Kind::Foreign)
+            prefixes.insert(prefix);
     }
     QMutexLocker lock(&m_mutex);
     for (const Parsed &p : std::as_const(parsed))
         applyParsed(p);
+    m_prefixes.unite(prefixes);
     for (RedisValue::Encoding e : std::as_const(encodings))
         ++m_encodings[e];
     m_loadedKeys.store(m_index.liveCount());
@@ -381,19 +412,26 @@ QMap<QString, QString> RedisStore::foreignKeys() const
 
 void RedisStore::updateInfo()
 {
-    FieldSet fields{Field::RowId, Field::TaskId,   Field::Status,  Field::Result,   Field::Traceback,
-                    Field::Meta,  Field::DateDone, Field::GroupId, Field::ParentId, Field::Expires};
-    if (m_index.anyExtended()) {
-        for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
-            fields.insert(f);
-    }
-    m_info.fields = fields;
+    m_info.fields = keyValueMetaFields(m_index);
     m_info.hasGroups = !m_groups.isEmpty();
     QStringList encodings;
     for (auto it = m_encodings.cbegin(); it != m_encodings.cend(); ++it)
         encodings.append(RedisValue::encodingName(it.key()));
-    m_info.schema = QStringLiteral("Celery RedisBackend keys%1 (%2%3)")
-                        .arg(m_config.keyPrefix.isEmpty() ? QString() : QStringLiteral(" under \"%1\"").arg(m_config.keyPrefix),
+    // Which keys: the status bar says whose (Celery's RedisBackend, Django's cache) and under which prefix.
+    QStringList prefixes{m_config.keyPrefix};
+    if (readsDefaultPrefixes() && !m_prefixes.isEmpty()) {
+        prefixes = m_prefixes.values();
+        std::sort(prefixes.begin(), prefixes.end());
+    }
+    QStringList kinds;
+    for (const QString &p : std::as_const(prefixes)) {
+        if (RedisValue::isDjangoCachePrefix(p))
+            kinds.append(QStringLiteral("django-celery-results CacheBackend keys (Django's cache) under \"%1\"").arg(p));
+        else
+            kinds.append(QStringLiteral("Celery RedisBackend keys") + (p.isEmpty() ? QString() : QStringLiteral(" under \"%1\"").arg(p)));
+    }
+    m_info.schema = QStringLiteral("%1 (%2%3)")
+                        .arg(kinds.join(QStringLiteral(" and ")),
                              m_serverVersion,
                              encodings.isEmpty() ? QString() : QStringLiteral("; values: ") + encodings.join(QStringLiteral(", ")));
     QStringList notes;
@@ -481,7 +519,7 @@ Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint6
     for (qsizetype i = 0; i < keys.size() && i < values->items.size(); ++i) {
         if (values->items.at(i).type != RespValue::Type::Bulk)
             continue; // gone meanwhile
-        const Parsed p = RedisValue::parse(keys.at(i), values->items.at(i).text, m_config.keyPrefix);
+        const Parsed p = parseKey(keys.at(i), values->items.at(i).text);
         if (p.kind != Parsed::Kind::Task)
             continue;
         TaskResult t = p.task;
@@ -513,7 +551,7 @@ Outcome<TaskResult> RedisStore::fetchKey(const QString &key)
                                               .arg(m_config.endpoint.database)
                                               .arg(m_config.endpoint.where()));
     }
-    const Parsed p = RedisValue::parse(key, value->text, m_config.keyPrefix);
+    const Parsed p = parseKey(key, value->text);
     QMutexLocker lock(&m_mutex);
     applyParsed(p);
     if (p.kind != Parsed::Kind::Task)
@@ -546,7 +584,15 @@ Outcome<TaskResult> RedisStore::fetchByTaskId(const QString &taskId)
 {
     if (StoreError e = beginCall())
         return e;
-    return fetchKey(taskKey(taskId));
+    // Under each prefix the id may have; the first key's answer when none holds it.
+    const QStringList keys = taskKeys(taskId);
+    Outcome<TaskResult> first = fetchKey(keys.constFirst());
+    for (qsizetype i = 1; i < keys.size() && !first && first.error().code == Code::NotFound; ++i) {
+        Outcome<TaskResult> other = fetchKey(keys.at(i));
+        if (other || other.error().code != Code::NotFound)
+            return other;
+    }
+    return first;
 }
 
 Outcome<PurgePreview> RedisStore::previewPurge(const PurgeCriteria &criteria)
@@ -593,7 +639,7 @@ Outcome<qint64> RedisStore::deleteKeys(const QStringList &keys, const std::funct
                     applyGone(keys.at(i)); // gone already: not ours to count
                     continue;
                 }
-                const Parsed p = RedisValue::parse(keys.at(i), values.at(i).text, m_config.keyPrefix);
+                const Parsed p = parseKey(keys.at(i), values.at(i).text);
                 applyParsed(p);
                 if (stillDeletable(p))
                     doomed.append(keys.at(i));
@@ -688,21 +734,11 @@ Outcome<DeleteBatch> RedisStore::deleteRows(const QVector<qint64> &rowIds)
     QStringList keys;
     {
         QMutexLocker lock(&m_mutex);
-        for (qint64 rowId : rowIds) {
-            const qint64 slot = m_index.slotOfRow(rowId);
-            if (slot >= 0)
-                keys.append(m_index.docId(slot));
-        }
+        keys = indexKeysOfRows(m_index, rowIds);
     }
-    DeleteBatch batch;
-    batch.finished = true;
-    if (keys.isEmpty())
-        return batch;
-    // Selected rows: delete them if they are still Celery results, whatever their dates.
-    const Outcome<qint64> n = deleteKeys(keys, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
-    if (!n)
-        return n.error();
-    batch.tasks = *n;
+    Outcome<DeleteBatch> batch = deleteSelectedKeys(keys, [this](const QStringList &selected) {
+        return deleteKeys(selected, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
+    });
     QMutexLocker lock(&m_mutex);
     updateInfo();
     return batch;

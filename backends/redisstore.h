@@ -23,6 +23,10 @@ struct RedisConfig
     /// Text before "celery-task-meta-" (Celery >= 5.3's global_keyprefix as it lands in the
     /// keys: Celery 5.3 adds '_', later versions add '_' unless it ends with ':', '_', '-' or '.').
     QString keyPrefix;
+    /// No ?keyprefix= given (and keyPrefix empty): both Celery's own keys and Django cache keys
+    /// ("KEY_PREFIX:VERSION:celery-task-meta-…", django-celery-results' CacheBackend through
+    /// django-redis) are read, each under its own prefix (RedisValue::defaultKeyPrefix()).
+    bool defaultPrefixes = true;
     int scanCount = 1000;   ///< SCAN's COUNT hint: keys per round trip
     QString location;       ///< the URL for messages, password masked
 
@@ -30,14 +34,17 @@ struct RedisConfig
     static Outcome<RedisConfig> fromUrl(const StoreUrl &url);
 };
 
-/// A ResultStore over the keys Celery's RedisBackend writes (FORMATS.md §4).
+/// A ResultStore over the keys Celery's RedisBackend writes (FORMATS.md §4), and over those
+/// django-celery-results' CacheBackend writes through django-redis (§5: the meta pickled under
+/// ":1:celery-task-meta-<id>"), which differ only in their key prefix.
 ///
 /// Thread rules (ResultStore's): calls are synchronous, on the thread that called open(),
 /// over one blocking RedisConnection (no event loop: see RedisConnection). interrupt() may
 /// come from any thread.
 ///
 /// Loading: Redis cannot look inside values, so open() starts a loader thread with its own
-/// connection that walks `SCAN 0 MATCH <prefix>celery-task-meta-* COUNT n` (never KEYS) and
+/// connection that walks `SCAN 0 MATCH <prefix>celery-task-meta-* COUNT n` (never KEYS; without a
+/// prefix `*celery-task-meta-*`, keeping the keys RedisValue::defaultKeyPrefix() accepts) and
 /// reads each batch's values with one MGET pipelined with the next SCAN, decodes them
 /// (RedisValue) outside the lock and applies them to a CouchIndex under m_mutex; then the same
 /// for the group keys. As CouchStore: by default open() waits for the whole index; with
@@ -97,7 +104,14 @@ private:
     /// Deletes those of keys that still qualify (re-read under WATCH); returns how many.
     Outcome<qint64> deleteKeys(const QStringList &keys,
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable);
-    QString taskKey(const QString &taskId) const;
+    /// The keys a task id may have: one under the prefix given, else one under each prefix seen
+    /// (Celery's first), or Celery's and Django's default ":1:" while none is seen.
+    QStringList taskKeys(const QString &taskId) const;
+    bool readsDefaultPrefixes() const { return m_config.defaultPrefixes && m_config.keyPrefix.isEmpty(); }
+    /// The prefix a key is read under; null for a key this store does not read.
+    QString prefixOf(const QString &key) const;
+    CouchDocument::Parsed parseKey(const QString &key, const QByteArray &value,
+                                   CouchDocument::Detail detail = CouchDocument::Detail::Full) const;
 
     RedisConfig m_config;
     StoreOptions m_options;
@@ -123,6 +137,7 @@ private:
     CouchIndex m_index;
     QMap<QString, QDateTime> m_groups; // key -> date_done (invalid: none)
     QMap<QString, QString> m_foreign;  // key -> reason
+    QSet<QString> m_prefixes;          // the key prefixes of the results and groups read
     QMap<RedisValue::Encoding, qint64> m_encodings;
     QSet<QString> m_undeletable;       // kept changing under every retry: skipped by purges
 

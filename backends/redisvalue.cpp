@@ -167,6 +167,31 @@ QString encodingName(Encoding encoding)
     return QStringLiteral("unknown");
 }
 
+bool isDjangoCachePrefix(const QString &keyPrefix)
+{
+    // make_key(): '%s:%s:%s' % (KEY_PREFIX, VERSION, key), VERSION an int (1 by default).
+    if (!keyPrefix.endsWith(u':'))
+        return false;
+    const qsizetype colon = keyPrefix.lastIndexOf(u':', -2);
+    if (colon < 0 || colon + 2 >= keyPrefix.size())
+        return false;
+    bool ok = false;
+    keyPrefix.mid(colon + 1, keyPrefix.size() - colon - 2).toInt(&ok);
+    return ok;
+}
+
+QString defaultKeyPrefix(const QString &key)
+{
+    for (const char *kind : {CouchDocument::taskPrefix, CouchDocument::groupPrefix}) {
+        const qsizetype at = key.indexOf(QLatin1String(kind));
+        if (at == 0)
+            return QStringLiteral("");
+        if (at > 0 && isDjangoCachePrefix(key.left(at)))
+            return key.left(at);
+    }
+    return QString();
+}
+
 Parsed parse(const QString &key, const QByteArray &value, const QString &keyPrefix, CouchDocument::Detail detail)
 {
     Parsed p;

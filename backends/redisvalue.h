@@ -25,6 +25,15 @@ Encoding sniff(const QByteArray &value);
 /// "JSON", "pickle", "msgpack", "unknown".
 QString encodingName(Encoding encoding);
 
+/// Whether a key prefix is Django's cache key prefix "KEY_PREFIX:VERSION:" (":1:" by default), as
+/// django-celery-results' CacheBackend lands in Redis through django-redis (FORMATS.md §5).
+bool isDjangoCachePrefix(const QString &keyPrefix);
+
+/// The text before "celery-task-meta-" / "celery-taskset-meta-" in a key Stalk reads when no
+/// ?keyprefix= is given: empty (Celery's RedisBackend) or a Django cache prefix. Null for
+/// any other key.
+QString defaultKeyPrefix(const QString &key);
+
 /// One key and its value. Keys outside keyPrefix + Celery's two prefixes, values that are not
 /// a Celery meta, and encodings Stalk cannot read (msgpack) are Kind::Foreign with a reason.
 CouchDocument::Parsed parse(const QString &key, const QByteArray &value, const QString &keyPrefix,

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "stalklog.h"
+
 using Code = StoreError::Code;
 
 namespace {
@@ -219,6 +221,21 @@ StoreError RedisConnection::socketError(const QString &doing) const
 
 StoreError RedisConnection::connect()
 {
+    QElapsedTimer timer;
+    timer.start();
+    const StoreError error = handshake();
+    // where() is host:port or a socket path: never a password.
+    if (error)
+        qCInfo(lcRedis).noquote() << "cannot connect to" << m_endpoint.where() << "after" << StalkLog::elapsed(timer)
+                                  << "-" << error.message;
+    else
+        qCInfo(lcRedis).noquote() << "connected to" << m_endpoint.where() + (m_endpoint.tls ? QStringLiteral(" (TLS)") : QString())
+                                  << "database" << m_endpoint.database << "in" << StalkLog::elapsed(timer);
+    return error;
+}
+
+StoreError RedisConnection::handshake()
+{
     m_answered = false;
     m_buffer.clear();
     m_socket.reset();
@@ -333,7 +350,40 @@ StoreError RedisConnection::waitFor(const std::function<bool(int)> &step, const 
     }
 }
 
+namespace {
+
+/// The commands of a pipeline by name only (an AUTH's arguments hold the password):
+/// "HGETALL x500", "AUTH, PING, SELECT".
+QString commandNames(const QVector<QList<QByteArray>> &commands)
+{
+    QStringList names;
+    for (qsizetype i = 0; i < commands.size();) {
+        const QByteArray name = commands.at(i).value(0);
+        qsizetype same = i + 1;
+        while (same < commands.size() && commands.at(same).value(0) == name)
+            ++same;
+        names << QString::fromUtf8(name) + (same - i > 1 ? QStringLiteral(" x%1").arg(same - i) : QString());
+        i = same;
+    }
+    return names.join(QStringLiteral(", "));
+}
+
+} // namespace
+
 Outcome<QVector<RespValue>> RedisConnection::pipeline(const QVector<QList<QByteArray>> &commands)
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto replies = exchange(commands);
+    if (lcRedis().isDebugEnabled()) {
+        qCDebug(lcRedis).noquote() << m_endpoint.where() << commandNames(commands) << "->"
+                                   << (replies ? QStringLiteral("%1 replies").arg(replies->size()) : replies.error().message)
+                                   << "in" << StalkLog::elapsed(timer);
+    }
+    return replies;
+}
+
+Outcome<QVector<RespValue>> RedisConnection::exchange(const QVector<QList<QByteArray>> &commands)
 {
     if (!m_socket)
         return StoreError(Code::ConnectionFailed, QStringLiteral("Redis at %1 is not connected").arg(m_endpoint.where()));

@@ -96,6 +96,10 @@ public:
     static StoreError errorFor(const RespValue &reply, const RedisEndpoint &endpoint);
 
 private:
+    /// pipeline() without its log line.
+    Outcome<QVector<RespValue>> exchange(const QVector<QList<QByteArray>> &commands);
+    /// connect() without its log line.
+    StoreError handshake();
     StoreError fail(StoreError error);
     StoreError socketError(const QString &doing) const;
     StoreError waitFor(const std::function<bool(int)> &step, const QString &doing);

@@ -6,8 +6,6 @@
 #include "postgresdialect.h"
 #include "sqlitedialect.h"
 
-Q_LOGGING_CATEGORY(lcSqlDriver, "stalk.sql", QtCriticalMsg)
-
 namespace {
 
 QtMessageHandler previousHandler = nullptr;
@@ -34,7 +32,7 @@ bool isSqlDriverMessage(const QMessageLogContext &context, const QString &messag
 
 void filterSqlDriverWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    if (type != QtFatalMsg && isSqlDriverMessage(context, message) && !lcSqlDriver().isEnabled(type))
+    if (type != QtFatalMsg && isSqlDriverMessage(context, message) && !lcSql().isEnabled(type))
         return;
     if (previousHandler)
         previousHandler(type, context, message);

@@ -1,12 +1,12 @@
 #pragma once
 
 #include "aggregates.h"
+#include "stalklog.h"
 #include "storeerror.h"
 #include "storeurl.h"
 
 #include <QDateTime>
 #include <QHash>
-#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QString>
@@ -17,14 +17,11 @@
 #include <functional>
 #include <memory>
 
-/// "stalk.sql": what SQL drivers say on their own (Qt's "QSqlQuery::exec: database not open",
-/// "QMYSQLResult::cleanup: …", "Unable to free statement", a PostgreSQL server's notices such
-/// as "WARNING: terminating connection …"). Off by default: a failure is already reported
-/// once, as a StoreError sentence. QT_LOGGING_RULES="stalk.sql=true" shows them.
-Q_DECLARE_LOGGING_CATEGORY(lcSqlDriver)
-
 /// Sends the warnings Qt's SQL module and drivers write on their own (no logging category
-/// in Qt 6.4, or qt.sql.* in later versions) to lcSqlDriver instead of standard error.
+/// in Qt 6.4, or qt.sql.* in later versions: "QSqlQuery::exec: database not open",
+/// "QMYSQLResult::cleanup: …", "Unable to free statement") to lcSql ("stalk.sql", off by
+/// default: a failure is already reported once, as a StoreError sentence) instead of
+/// standard error; `stalk --verbose` or QT_LOGGING_RULES="stalk.sql=true" shows them.
 /// Installs a message handler for the process; other messages go on to the handler that
 /// was installed before. Call once, early in main().
 void routeSqlDriverWarnings();

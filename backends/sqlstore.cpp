@@ -4,12 +4,14 @@
 #include <utility>
 
 #include <QAtomicInteger>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTimeZone>
 
 #include "sqlitedialect.h"
+#include "stalklog.h"
 
 using Skip = SqlStatements::Skip;
 
@@ -111,6 +113,18 @@ StoreError SqlStore::refuseWrites(const QString &what) const
 // --- running statements ----------------------------------------------------------------------
 
 Outcome<QSqlQuery> SqlStore::run(const SqlStatement &statement, const QString &what)
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto q = execute(statement, what);
+    // The statement's text with its placeholders, never the bound values.
+    qCDebug(lcSql).noquote() << what << (q ? QStringLiteral("ran in") : QStringLiteral("failed after"))
+                             << StalkLog::elapsed(timer) << "with" << statement.values.size() << "bound values:"
+                             << statement.sql.simplified();
+    return q;
+}
+
+Outcome<QSqlQuery> SqlStore::execute(const SqlStatement &statement, const QString &what)
 {
     ++m_statementsRun;
     QSqlDatabase db = database();
@@ -269,16 +283,21 @@ StoreError SqlStore::open()
 {
     if (m_opened)
         return {};
+    QElapsedTimer timer;
+    timer.start();
     // A failed attempt leaves nothing behind, so open() may simply be called again.
-    if (StoreError e = m_dialect->connect(m_connection)) {
+    StoreError e = m_dialect->connect(m_connection);
+    if (!e)
+        e = detect();
+    if (e) {
         closeConnection();
-        return e;
-    }
-    if (StoreError e = detect()) {
-        closeConnection();
+        qCInfo(lcSql).noquote() << "cannot open" << m_dialect->engineName() << m_dialect->location() << "after"
+                                << StalkLog::elapsed(timer) << "-" << e.message;
         return e;
     }
     m_opened = true;
+    qCInfo(lcSql).noquote() << "opened" << m_dialect->engineName() << m_dialect->location() << "in"
+                            << StalkLog::elapsed(timer) << "-" << QStringLiteral("%1 (%2)").arg(m_info.tableName, m_info.schema);
     return {};
 }
 
@@ -294,9 +313,11 @@ StoreError SqlStore::detect()
         return catalog.error();
     const QStringList &tables = catalog->tables;
     const auto table = findTable(tables);
-    if (!table)
-        return table.error();
+    if (!table) // a ?table= that is not there stays that one sentence
+        return m_options.table.isEmpty() ? detectCacheTable(db, *catalog, QString(), table.error()) : table.error();
     const QVector<SqlColumn> columns = catalog->columns.value(*table);
+    if (!m_options.table.isEmpty() && DjangoCacheTable::isCacheTable(columns))
+        return detectCacheTable(db, *catalog, *table, StoreError());
     SqlLayout layout;
     if (!detectSqlLayout(*table, columns, &layout)) {
         return {StoreError::Code::NotCelery,
@@ -316,6 +337,34 @@ StoreError SqlStore::detect()
     if (!info)
         return info.error();
     m_info = *info;
+    return {};
+}
+
+StoreError SqlStore::detectCacheTable(QSqlDatabase &db, const SqlCatalog &catalog, const QString &named, const StoreError &notFound)
+{
+    QString table = named;
+    if (table.isEmpty()) {
+        // Django names the table as the cache's LOCATION wants: look at every table's columns.
+        const auto all = m_dialect->catalog(db, catalog.tables);
+        if (!all)
+            return all.error();
+        for (const QString &t : std::as_const(all->tables)) {
+            if (DjangoCacheTable::isCacheTable(all->columns.value(t))) {
+                table = t;
+                break;
+            }
+        }
+        if (table.isEmpty())
+            return StoreError(notFound.code, notFound.message + QStringLiteral(", or a Django DatabaseCache table (cache_key, value, expires)"));
+    }
+    m_cache = std::make_unique<DjangoCacheTable>(*m_dialect, m_connection, table, m_options);
+    if (StoreError e = m_cache->open()) {
+        m_cache.reset();
+        return e;
+    }
+    m_info = m_cache->info();
+    if (!m_options.readOnly && m_dialect->connectionIsReadOnly())
+        m_info.readOnly = true;
     return {};
 }
 
@@ -437,20 +486,31 @@ Outcome<QString> SqlStore::extendedNote()
 
 Outcome<qint64> SqlStore::count(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->count(query);
     if (StoreError e = checkOpen(query))
         return e;
-    if (m_planner) {
-        if (const auto counted = m_planner->takeScanCount(query))
-            return *counted;
-    }
-    auto counted = scalar(m_statements.count(query), QStringLiteral("counting results"));
-    if (counted && m_pager)
-        m_pager->counted(query, *counted);
+    QElapsedTimer timer;
+    timer.start();
+    auto counted = [&]() -> Outcome<qint64> {
+        if (m_planner) {
+            if (const auto scanned = m_planner->takeScanCount(query))
+                return *scanned;
+        }
+        auto matching = scalar(m_statements.count(query), QStringLiteral("counting results"));
+        if (matching && m_pager)
+            m_pager->counted(query, *matching);
+        return matching;
+    }();
+    qCDebug(lcSql).noquote() << "count:" << (counted ? QString::number(*counted) : counted.error().message) << "in"
+                             << StalkLog::elapsed(timer);
     return counted;
 }
 
 Outcome<qint64> SqlStore::estimateCount(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->estimateCount(query);
     if (StoreError e = checkOpen(query))
         return e;
     if (!query.isUnfiltered())
@@ -478,20 +538,33 @@ Outcome<qint64> SqlStore::estimatedTotal()
 
 Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
+    if (m_cache)
+        return m_cache->fetchPage(query, offset, limit, detail);
     if (StoreError e = checkOpen(query))
         return e;
     if (limit <= 0)
         return QVector<TaskResult>();
     offset = qMax<qint64>(0, offset);
-    if (m_planner)
-        return m_planner->fetchPage(query, offset, limit, detail);
-    if (m_pager && m_statements.canSeek(query))
-        return m_pager->fetchPage(query, offset, limit, detail);
-    return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit, detail);
+    QElapsedTimer timer;
+    timer.start();
+    auto rows = [&]() -> Outcome<QVector<TaskResult>> {
+        if (m_planner)
+            return m_planner->fetchPage(query, offset, limit, detail);
+        if (m_pager && m_statements.canSeek(query))
+            return m_pager->fetchPage(query, offset, limit, detail);
+        return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit,
+                        detail);
+    }();
+    qCDebug(lcSql).noquote() << QStringLiteral("page at %1, limit %2:").arg(offset).arg(limit)
+                             << (rows ? QStringLiteral("%1 rows").arg(rows->size()) : rows.error().message) << "in"
+                             << StalkLog::elapsed(timer);
+    return rows;
 }
 
 Outcome<QVector<TaskResult>> SqlStore::fetchQuickMatches(const TaskQuery &query, int limit)
 {
+    if (m_cache)
+        return m_cache->fetchQuickMatches(query, limit);
     if (StoreError e = checkOpen(query))
         return e;
     const SqlStatement statement = m_statements.quickMatches(query, limit);
@@ -518,12 +591,16 @@ Outcome<TaskResult> SqlStore::fetchRow(Field key, const QVariant &value, const Q
 
 Outcome<TaskResult> SqlStore::fetchOne(qint64 rowId)
 {
+    if (m_cache)
+        return m_cache->fetchOne(rowId);
     return fetchRow(Field::RowId, rowId, QStringLiteral("reading row %1").arg(rowId),
                     QStringLiteral("row %1 is no longer in %2").arg(rowId).arg(m_dialect->location()));
 }
 
 Outcome<TaskResult> SqlStore::fetchByTaskId(const QString &taskId)
 {
+    if (m_cache)
+        return m_cache->fetchByTaskId(taskId);
     return fetchRow(Field::TaskId, taskId, QStringLiteral("reading task %1").arg(taskId),
                     QStringLiteral("no result for task %1 in %2").arg(taskId, m_dialect->location()));
 }
@@ -544,6 +621,8 @@ Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field
 
 Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->facets(query);
     if (StoreError e = checkOpen(query))
         return e;
     // An interrupt that lands between two statements (when the engine has nothing to cut
@@ -607,6 +686,8 @@ Outcome<RuntimeTable> SqlStore::runtimes(const TaskQuery &query)
 
 Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
 {
+    if (m_cache)
+        return m_cache->previewPurge(criteria);
     if (StoreError e = checkOpen())
         return e;
     if (!criteria.cutoff.isValid())
@@ -631,6 +712,8 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
 
 Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int batchSize)
 {
+    if (m_cache)
+        return m_cache->purgeBatch(criteria, batchSize);
     const QString what = QStringLiteral("deleting expired results");
     if (StoreError e = refuseWrites(what))
         return e;
@@ -754,6 +837,8 @@ StoreError SqlStore::deleteBatch(const SqlStatement &del, const SqlStatement &an
 
 Outcome<DeleteBatch> SqlStore::deleteRows(const QVector<qint64> &rowIds)
 {
+    if (m_cache)
+        return m_cache->deleteRows(rowIds);
     const QString what = QStringLiteral("deleting selected results");
     if (StoreError e = refuseWrites(what))
         return e;

@@ -2,6 +2,7 @@
 
 #include "resultstore.h"
 #include "sqldialect.h"
+#include "djangocachetable.h"
 #include "seekpager.h"
 #include "sqliteplanner.h"
 #include "sqllayout.h"
@@ -80,6 +81,9 @@ private:
 
     // open(): find the tables and their layout, then describe them.
     StoreError detect();
+    /// No Celery table (or ?table= names a cache table): a Django DatabaseCache table holding
+    /// django-celery-results' CacheBackend rows, read through m_cache; else `notFound`.
+    StoreError detectCacheTable(QSqlDatabase &db, const SqlCatalog &catalog, const QString &named, const StoreError &notFound);
     Outcome<QString> findTable(const QStringList &tables) const;
     void detectGroupTable(const SqlCatalog &catalog, SqlLayout *layout);
     static void detectIndexes(const SqlCatalog &catalog, SqlLayout *layout);
@@ -90,7 +94,9 @@ private:
     Outcome<QString> extendedNote();
 
     // Running statements (SqlRunner: what SqlitePlanner runs through).
+    /// Runs the statement; each one is logged to stalk.sql with its duration.
     Outcome<QSqlQuery> run(const SqlStatement &statement, const QString &what);
+    Outcome<QSqlQuery> execute(const SqlStatement &statement, const QString &what);
     /// run(), then onto the first row; *found is false when there is none.
     Outcome<QSqlQuery> runToFirstRow(const SqlStatement &statement, const QString &what, bool *found);
     Outcome<qint64> scalar(const SqlStatement &statement, const QString &what) override;
@@ -127,6 +133,8 @@ private:
     /// The servers' keyset pages; null where m_planner is not.
     std::unique_ptr<SeekPager> m_pager;
     StoreInfo m_info;
+    /// Set when the table is a Django DatabaseCache: every call goes to it.
+    std::unique_ptr<DjangoCacheTable> m_cache;
     quint64 m_statementsRun = 0;
     /// Where the last batch of a purge along the date_done index ended, and which purge.
     struct PurgeCursor

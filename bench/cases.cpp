@@ -8,6 +8,7 @@
 #include <numeric>
 #include <vector>
 
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -41,6 +42,13 @@
 namespace {
 
 using Bench::nowMs;
+
+/// Bytes the process's heap holds for the program (every malloc arena, mmapped blocks too).
+qint64 heapInUse()
+{
+    const struct mallinfo2 m = mallinfo2();
+    return qint64(m.uordblks) + qint64(m.hblkhd);
+}
 
 /// Measures the longest gap between ticks of a 2 ms timer on the calling (GUI) thread's
 /// event loop: how long the event loop could not run. Reported minus the tick interval.
@@ -308,6 +316,8 @@ bool timeVisit(Session &s, int row, Figures *fig)
 /// fig->stalk; the store is gone again when this returns. False (fig->error set) on failure.
 bool timeStoreOpen(const StoreFactory &factory, Figures *fig)
 {
+    const qint64 heapBefore = heapInUse();
+    const qint64 rssBefore = Bench::procStatusKb("VmRSS");
     std::unique_ptr<ResultStore> store = factory();
     const double t0 = nowMs();
     if (StoreError e = store->open()) {
@@ -315,6 +325,14 @@ bool timeStoreOpen(const StoreFactory &factory, Figures *fig)
         return false;
     }
     fig->stalk.push_back(nowMs() - t0);
+    // What the open store keeps (its index), per result: the heap in use and the resident
+    // set while it lives, over the same before the store was made.
+    const Outcome<qint64> rows = store->count(TaskQuery());
+    if (rows && *rows > 0) {
+        fig->add(QStringLiteral("index_heap_bytes_per_row"), double(heapInUse() - heapBefore) / double(*rows));
+        fig->add(QStringLiteral("index_rss_bytes_per_row"),
+                 double(Bench::procStatusKb("VmRSS") - rssBefore) * 1024.0 / double(*rows));
+    }
     return true;
 }
 

@@ -216,6 +216,11 @@ void printTable(const QJsonArray &results)
                         "then inserts the other matches around them)\n",
                         qPrintable(fmt(firstRows)), qPrintable(fmt(extra(r, "quick_rows"), 0)));
         }
+        const double indexHeap = extra(r, "index_heap_bytes_per_row");
+        if (indexHeap > 0) {
+            std::printf("      the open store keeps %s bytes per result on the heap (%s bytes of RSS)\n",
+                        qPrintable(fmt(indexHeap, 0)), qPrintable(fmt(extra(r, "index_rss_bytes_per_row"), 0)));
+        }
         const double storePage = extra(r, "store_page_ms");
         if (storePage > 0 && num(r, "floor") > 0 && storePage < num(r, "stalk")) {
             std::printf("      the store's own page: %s ms (%s× floor); the rest is the model's per-page hand-over "

@@ -7,6 +7,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include "stalklog.h"
 #include "taskresultmodel.h"
 
 Purger::Purger(ResultStore &store) : m_store(store) { }
@@ -16,16 +17,21 @@ namespace {
 /// Runs one batch, keeping the summary's timing and counts exact whatever happens.
 /// *excludedWriters says whether it held a lock that kept every other writer out.
 template<typename Call>
-bool runBatch(PurgeSummary &summary, Call &&call, bool *finished, bool *excludedWriters)
+bool runBatch(PurgeSummary &summary, int asked, Call &&call, bool *finished, bool *excludedWriters)
 {
     QElapsedTimer batchTimer;
     batchTimer.start();
     const Outcome<DeleteBatch> batch = call();
     summary.longestBatchMs = std::max(summary.longestBatchMs, batchTimer.elapsed());
     if (!batch) {
+        qCInfo(lcPurge).noquote() << "batch" << summary.batches + 1 << "of up to" << asked << "rows failed after"
+                                  << StalkLog::elapsed(batchTimer) << "-" << batch.error().message;
         summary.error = batch.error();
         return false;
     }
+    qCInfo(lcPurge).noquote() << "batch" << summary.batches + 1 << "of up to" << asked << "rows:" << batch->tasks
+                              << "results," << batch->groups << "groups deleted in" << StalkLog::elapsed(batchTimer)
+                              << (batch->excludedWriters ? "(other writers locked out)" : "");
     *excludedWriters = batch->excludedWriters;
     ++summary.batches;
     summary.tasksDeleted += batch->tasks;
@@ -70,6 +76,8 @@ int Purger::pauseBeforeNextStepMs() const
 bool Purger::letWritersIn()
 {
     // Sleep in short slices so that a cancel (Ctrl+C) is not kept waiting.
+    if (const int pause = pauseBeforeNextStepMs(); pause > 0)
+        qCInfo(lcPurge) << "pausing" << pause << "ms to let other writers in";
     for (int left = pauseBeforeNextStepMs(); left > 0; left = pauseBeforeNextStepMs()) {
         if (m_cancelled.load())
             return false;
@@ -130,6 +138,10 @@ bool Purger::step()
 bool Purger::finish()
 {
     m_summary.elapsedMs = m_timer.elapsed();
+    qCInfo(lcPurge).noquote() << (m_summary.cancelled ? "cancelled:" : m_summary.error ? "failed:" : "finished:")
+                              << m_summary.tasksDeleted << "results," << m_summary.groupsDeleted << "groups in"
+                              << m_summary.batches << "batches," << m_summary.elapsedMs << "ms (longest batch"
+                              << m_summary.longestBatchMs << "ms)";
     m_job = Job::None;
     return false;
 }
@@ -147,13 +159,15 @@ bool Purger::purgeStep()
     const qint64 deletedBefore = m_summary.tasksDeleted + m_summary.groupsDeleted;
     QElapsedTimer batchTimer;
     batchTimer.start();
-    if (!runBatch(m_summary, [&] { return m_store.purgeBatch(m_criteria, m_nextBatch); }, &finished, &excludedWriters))
+    if (!runBatch(m_summary, m_nextBatch, [&] { return m_store.purgeBatch(m_criteria, m_nextBatch); }, &finished,
+                  &excludedWriters))
         return finish();
     afterBatch(excludedWriters);
     const qint64 rows = m_summary.tasksDeleted + m_summary.groupsDeleted - deletedBefore;
     if (m_batchSize <= 0 && rows >= m_nextBatch)
         m_nextBatch = nextBatchSize(m_nextBatch, rows, batchTimer.elapsed(),
                                     excludedWriters ? targetBatchMs : rowLockTargetBatchMs);
+    qCDebug(lcPurge) << "next batch:" << m_nextBatch << "rows";
     if (m_progress)
         m_progress(m_summary.tasksDeleted, m_summary.expected);
     return finished ? finish() : true;
@@ -170,7 +184,7 @@ bool Purger::deleteStep()
     const int batchSize = m_batchSize > 0 ? m_batchSize : defaultBatchSize;
     const QVector<qint64> chunk = m_rowIds.mid(m_rowsDone, batchSize);
     bool excludedWriters = false;
-    if (!runBatch(m_summary, [&] { return m_store.deleteRows(chunk); }, nullptr, &excludedWriters))
+    if (!runBatch(m_summary, int(chunk.size()), [&] { return m_store.deleteRows(chunk); }, nullptr, &excludedWriters))
         return finish();
     afterBatch(excludedWriters);
     m_rowsDone += chunk.size();

@@ -19,6 +19,7 @@ struct StoreInfo
         CeleryTaskMeta,      ///< Celery's SQLAlchemy celery_taskmeta (+ celery_tasksetmeta)
         CouchDb,             ///< Celery CouchBackend documents
         Redis,               ///< Celery RedisBackend keys
+        DjangoCache,         ///< django-celery-results CacheBackend rows in a Django DatabaseCache table
     };
     Layout layout = Layout::DjangoCeleryResults;
     QString engine;       ///< "SQLite", "PostgreSQL", "MariaDB", "CouchDB", "Redis"

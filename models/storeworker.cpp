@@ -1,8 +1,10 @@
 #include "storeworker.h"
 
+#include <QElapsedTimer>
 #include <QMutexLocker>
 #include <QTimer>
 
+#include "stalklog.h"
 #include "valuedecoder.h"
 
 StoreWorker::StoreWorker(QObject *parent) : QObject(parent) { }
@@ -63,8 +65,10 @@ const StoreError *failure(const StoreError &error)
 } // namespace
 
 template<typename Call>
-auto StoreWorker::run(const Caller &caller, Call &&call) -> decltype(call())
+auto StoreWorker::run(const char *what, const Caller &caller, Call &&call) -> decltype(call())
 {
+    QElapsedTimer timer;
+    timer.start();
     {
         QMutexLocker locker(&m_mutex);
         m_running = true;
@@ -86,8 +90,27 @@ auto StoreWorker::run(const Caller &caller, Call &&call) -> decltype(call())
     const StoreError *error = failure(outcome);
     const bool wanted = caller.generation != 0 ? !isStale(caller.generation)
                                                : caller.request != 0 && !caller.dropped->load();
-    if (error && error->code == StoreError::Code::Cancelled && wanted && !yielded)
+    // The stalk.model log names the call and who asked: "page of generation 4", "request 12".
+    const auto called = [&] {
+        if (caller.request != 0)
+            return QStringLiteral("%1 (request %2)").arg(QLatin1String(what)).arg(caller.request);
+        return caller.generation != 0 ? QStringLiteral("%1 of generation %2").arg(QLatin1String(what)).arg(caller.generation)
+                                      : QString::fromLatin1(what);
+    };
+    if (error && error->code == StoreError::Code::Cancelled && wanted && !yielded) {
+        qCDebug(lcModel).noquote() << called() << "was hit by an interrupt aimed at an older call: asking once more";
         outcome = call();
+    }
+    if (lcModel().isDebugEnabled()) {
+        const StoreError *failed = failure(outcome);
+        QString line = called() + (failed ? QStringLiteral(" failed (%1)").arg(failed->message) : QStringLiteral(" answered"))
+            + QStringLiteral(" in ") + StalkLog::elapsed(timer);
+        if (failed && failed->code == StoreError::Code::Cancelled && yielded)
+            line += QStringLiteral(": yielded to a page request, asked again after it");
+        else if (caller.generation != 0 && isStale(caller.generation))
+            line += QStringLiteral(": stale (a newer request came), the answer is dropped");
+        qCDebug(lcModel).noquote() << line;
+    }
     {
         QMutexLocker locker(&m_mutex);
         m_running = false;
@@ -129,12 +152,17 @@ void StoreWorker::open(quint64 generation, quint64 epoch, const StoreFactory &fa
         m_running = true;
         m_runningGeneration = generation;
     }
+    QElapsedTimer timer;
+    timer.start();
     const StoreError error = m_store->open();
     {
         QMutexLocker locker(&m_mutex);
         m_running = false;
         m_runningGeneration = 0;
     }
+    qCDebug(lcModel).noquote() << "open of generation" << generation
+                               << (error ? QStringLiteral("failed (%1)").arg(error.message) : QStringLiteral("answered"))
+                               << "in" << StalkLog::elapsed(timer);
     if (error.isError()) {
         close();
         Q_EMIT openFailed(generation, error);
@@ -175,7 +203,7 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     // Asked before counting: a count that began while loading may miss rows, so the model
     // refreshes once more after it.
     const bool wasLoading = m_store->isLoading();
-    const Outcome<qint64> matching = run({generation}, [&] { return m_store->count(query); });
+    const Outcome<qint64> matching = run("count", {generation}, [&] { return m_store->count(query); });
     if (isStale(generation))
         return;
     if (!matching) {
@@ -185,7 +213,7 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     if (query.isUnfiltered()) {
         m_total = *matching;
     } else if (recountTotal || m_total < 0) {
-        const Outcome<qint64> all = run({generation}, [&] { return m_store->count(TaskQuery()); });
+        const Outcome<qint64> all = run("count of all", {generation}, [&] { return m_store->count(TaskQuery()); });
         if (isStale(generation))
             return;
         if (!all) {
@@ -207,7 +235,7 @@ void StoreWorker::estimate(quint64 generation, const TaskQuery &query)
 {
     if (isStale(generation) || !m_store)
         return;
-    const Outcome<qint64> estimate = run({generation}, [&] { return m_store->estimateCount(query); });
+    const Outcome<qint64> estimate = run("estimate", {generation}, [&] { return m_store->estimateCount(query); });
     // No estimate is no loss: the exact count follows.
     if (!isStale(generation) && estimate && *estimate >= 0)
         Q_EMIT countEstimated(generation, *estimate);
@@ -232,7 +260,7 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
     bool yielded = false;
     Caller caller{generation};
     caller.yielding = true;
-    const Outcome<Facets> facets = run(caller, [&] {
+    const Outcome<Facets> facets = run("facets", caller, [&] {
         auto outcome = m_store->facets(query);
         QMutexLocker locker(&m_mutex);
         yielded = m_yielded;
@@ -259,7 +287,7 @@ void StoreWorker::page(quint64 generation, const TaskQuery &query, int page, int
         Q_EMIT pageFailed(generation, page, notOpen());
         return;
     }
-    const Outcome<QVector<TaskResult>> rows = run({generation}, [&] {
+    const Outcome<QVector<TaskResult>> rows = run("page", {generation}, [&] {
         return m_store->fetchPage(query, qint64(page) * pageSize, pageSize, RowDetail::Summary);
     });
     if (isStale(generation))
@@ -275,7 +303,7 @@ void StoreWorker::quickPage(quint64 generation, const TaskQuery &query, int page
 {
     if (isStale(generation) || !m_store)
         return;
-    const Outcome<QVector<TaskResult>> rows = run({generation}, [&] { return m_store->fetchQuickMatches(query, pageSize); });
+    const Outcome<QVector<TaskResult>> rows = run("quick page", {generation}, [&] { return m_store->fetchQuickMatches(query, pageSize); });
     // No quick rows is no loss: page 0 follows.
     if (isStale(generation) || !rows || rows->isEmpty())
         return;
@@ -314,7 +342,7 @@ void StoreWorker::fetchOne(quint64 epoch, qint64 rowId)
         Q_EMIT detailFailed(epoch, rowId, notOpen());
         return;
     }
-    const Outcome<TaskResult> row = run({}, [&] { return m_store->fetchOne(rowId); });
+    const Outcome<TaskResult> row = run("row", {}, [&] { return m_store->fetchOne(rowId); });
     if (!row)
         Q_EMIT detailFailed(epoch, rowId, row.error());
     else
@@ -346,7 +374,7 @@ void StoreWorker::runRequest(const std::shared_ptr<StoreRequest> &request)
     caller.dropped = request->dropped.get();
     caller.yielding = options.yieldsToPages;
     bool yielded = false;
-    const StoreError error = run(caller, [&] {
+    const StoreError error = run("request", caller, [&] {
         StoreError e = request->call(*m_store);
         QMutexLocker locker(&m_mutex);
         yielded = m_yielded;

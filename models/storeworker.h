@@ -165,8 +165,9 @@ private:
         const std::atomic_bool *dropped = nullptr; ///< the request's
         bool yielding = false; ///< pageQueued() may interrupt it (then not retried here)
     };
+    /// Runs a store call (`what` names it in the stalk.model log, with its duration).
     template<typename Call>
-    auto run(const Caller &caller, Call &&call) -> decltype(call());
+    auto run(const char *what, const Caller &caller, Call &&call) -> decltype(call());
     /// Worker thread: asks `again` once more behind the requests queued now.
     void later(std::function<void()> again, int delayMs = 0);
 

@@ -90,6 +90,14 @@ private Q_SLOTS:
     void shouldNeverPrintAPasswordOfAnUnreadableUrl_data();
     void shouldNeverPrintAPasswordOfAnUnreadableUrl();
 
+    // Logging (issue 15): --verbose and QT_LOGGING_RULES, on standard error only.
+    void shouldLogToStandardErrorOnlyWhenVerbose_data();
+    void shouldLogToStandardErrorOnlyWhenVerbose();
+    void shouldLogPurgeBatchesWithoutChangingTheOutput();
+    void shouldLogOneAreaWithLoggingRules();
+    void shouldNeverLogAServerPassword_data();
+    void shouldNeverLogAServerPassword();
+
     // Server passwords (issue 4), against tools/servers/with_postgres.sh.
     void shouldDocumentWhereAPasswordMayComeFrom();
     void shouldPromptForAServerPasswordOnATerminal();
@@ -437,6 +445,8 @@ void TestCli::shouldRouteToTheWindowOrACommand_data()
     QTest::newRow("read-only URL") << QStringList{"--read-only", "sqlite:////srv/db"} << true << "sqlite:////srv/db" << true;
     QTest::newRow("flag after the URL") << QStringList{"db.sqlite3", "--read-only"} << true << "db.sqlite3" << true;
     QTest::newRow("a bare path") << QStringList{"/srv/app/db"} << true << "/srv/app/db" << false;
+    QTest::newRow("verbose URL") << QStringList{"-v", "db.sqlite3"} << true << "db.sqlite3" << false;
+    QTest::newRow("verbose demo") << QStringList{"--verbose", "--read-only"} << true << QString() << true;
     QTest::newRow("a file named like a command + suffix") << QStringList{"list.sqlite3"} << true << "list.sqlite3" << false;
     QTest::newRow("Qt's own options") << QStringList{"-platform", "offscreen", "db.sqlite3"} << true << "db.sqlite3" << false;
     QTest::newRow("a file: URL (a desktop launcher's %u)") << QStringList{"file:///srv/app/my%20db.sqlite3"} << true
@@ -466,6 +476,7 @@ void TestCli::shouldRouteToTheWindowOrACommand()
     if (window) {
         QCOMPARE(route.url, url);
         QCOMPARE(route.readOnly, readOnly);
+        QCOMPARE(route.verbose, arguments.contains(QStringLiteral("-v")) || arguments.contains(QStringLiteral("--verbose")));
     }
 }
 
@@ -1935,6 +1946,155 @@ void TestCli::shouldTakeThePasswordFromTheEnvironment()
     qunsetenv("STALK_PASSWORD");
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QCOMPARE(run.out, QByteArray::number(pgTotal()) + '\n');
+}
+
+// ------------------------------------------------------------------------------------------
+// Logging
+
+namespace {
+
+/// The lines of a log that do not come from a stalk.* category ("stalk.sql: …").
+QList<QByteArray> foreignLogLines(const QByteArray &err)
+{
+    QList<QByteArray> foreign;
+    for (const QByteArray &line : err.split('\n')) {
+        if (!line.isEmpty() && !line.startsWith("stalk."))
+            foreign << line;
+    }
+    return foreign;
+}
+
+} // namespace
+
+void TestCli::shouldLogToStandardErrorOnlyWhenVerbose_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArrayList>("logged");
+    const QString url = urlFor(m_fixtures + QStringLiteral("/django.sqlite3"));
+    const QByteArray opened = "stalk.sql: opened SQLite ";
+    QTest::newRow("count") << QStringList{QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE")}
+                           << QByteArrayList{opened, "stalk.sql: counting results ran in ", "stalk.sql: count: "};
+    for (const QString &format : {QStringLiteral("csv"), QStringLiteral("json"), QStringLiteral("jsonl"), QStringLiteral("table")}) {
+        QTest::addRow("list %s", qPrintable(format))
+            << QStringList{QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0"),
+                           QStringLiteral("--format"), format}
+            << QByteArrayList{opened, "stalk.sql: reading results ran in ", "stalk.sql: page at 0, limit "};
+    }
+    QTest::newRow("stats json") << QStringList{QStringLiteral("stats"), url, QStringLiteral("--format"), QStringLiteral("json")}
+                                << QByteArrayList{opened, "stalk.sql: counting status values ran in "};
+    QTest::newRow("purge dry run") << QStringList{QStringLiteral("purge"), url, QStringLiteral("--before"),
+                                                  QStringLiteral("2030-01-01"), QStringLiteral("--dry-run")}
+                                   << QByteArrayList{opened, "stalk.sql: counting expired results ran in "};
+    QTest::newRow("a failure") << QStringList{QStringLiteral("count"), urlFor(QStringLiteral("/nonexistent/x.sqlite3"))}
+                               << QByteArrayList{"stalk.sql: cannot open SQLite /nonexistent/x.sqlite3 after "};
+}
+
+void TestCli::shouldLogToStandardErrorOnlyWhenVerbose()
+{
+    REQUIRE_FIXTURES();
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArrayList, logged);
+    const Run quiet = stalk(arguments);
+    // --verbose after the command, -v after the command, --verbose before it: one meaning.
+    for (const QStringList &verboseArguments : {arguments + QStringList{QStringLiteral("--verbose")},
+                                                arguments + QStringList{QStringLiteral("-v")},
+                                                QStringList{QStringLiteral("--verbose")} + arguments}) {
+        const Run verbose = stalk(verboseArguments);
+        QCOMPARE(verbose.exitCode, quiet.exitCode);
+        QCOMPARE(verbose.out, quiet.out); // byte for byte: the log never reaches stdout
+        for (const QByteArray &line : logged)
+            QVERIFY2(verbose.err.contains(line), (line + " not in:\n" + verbose.err).constData());
+        // Besides the log, exactly what the quiet run said (a failure's one sentence).
+        QByteArray said;
+        for (const QByteArray &line : foreignLogLines(verbose.err))
+            said += line + '\n';
+        QCOMPARE(said, quiet.err);
+    }
+    QVERIFY2(!quiet.err.contains("stalk."), quiet.err.constData()); // off by default
+}
+
+void TestCli::shouldLogPurgeBatchesWithoutChangingTheOutput()
+{
+    REQUIRE_FIXTURES();
+    const QStringList purge{QStringLiteral("--before"), QStringLiteral("2030-01-01"), QStringLiteral("--yes"),
+                            QStringLiteral("--batch-size"), QStringLiteral("7")};
+    const QString quietCopy = copyFixture(QStringLiteral("django.sqlite3"));
+    const QString verboseCopy = copyFixture(QStringLiteral("django.sqlite3"));
+    const Run quiet = stalk(QStringList{QStringLiteral("purge"), urlFor(quietCopy)} + purge);
+    const Run verbose = stalk(QStringList{QStringLiteral("purge"), urlFor(verboseCopy), QStringLiteral("--verbose")} + purge);
+    QVERIFY2(quiet.exitCode == 0, quiet.err.constData());
+    QCOMPARE(verbose.exitCode, 0);
+    QCOMPARE(verbose.out, quiet.out);
+    QVERIFY2(quiet.out.startsWith("deleted ") && !quiet.out.startsWith("deleted 0 "), quiet.out.constData());
+    QVERIFY2(quiet.err.isEmpty(), quiet.err.constData());
+    QVERIFY2(foreignLogLines(verbose.err).isEmpty(), verbose.err.constData());
+    // Every batch: its rows and its duration; then the total.
+    QVERIFY2(verbose.err.contains("stalk.purge: batch 1 of up to 7 rows: 7 results, 0 groups deleted in "),
+             verbose.err.constData());
+    QVERIFY2(verbose.err.contains("stalk.purge: batch 2 of up to 7 rows: "), verbose.err.constData());
+    QVERIFY2(verbose.err.contains("stalk.purge: finished: "), verbose.err.constData());
+    QVERIFY2(verbose.err.contains("stalk.sql: deleting"), verbose.err.constData());
+    QCOMPARE(taskIdsInDb(verboseCopy), taskIdsInDb(quietCopy));
+}
+
+void TestCli::shouldLogOneAreaWithLoggingRules()
+{
+    REQUIRE_FIXTURES();
+    const QString copy = copyFixture(QStringLiteral("django.sqlite3"));
+    qputenv("QT_LOGGING_RULES", "stalk.purge=true");
+    const Run purgeOnly = stalk({QStringLiteral("purge"), urlFor(copy), QStringLiteral("--before"),
+                                 QStringLiteral("2030-01-01"), QStringLiteral("--yes")});
+    // The environment's rules win over --verbose: one area silenced.
+    qputenv("QT_LOGGING_RULES", "stalk.sql=false");
+    const Run withoutSql = stalk({QStringLiteral("count"), urlFor(copy), QStringLiteral("--verbose")});
+    qunsetenv("QT_LOGGING_RULES");
+    const Run quiet = stalk({QStringLiteral("count"), urlFor(copy)});
+    QCOMPARE(purgeOnly.exitCode, 0);
+    QVERIFY2(purgeOnly.err.contains("stalk.purge: batch 1 "), purgeOnly.err.constData());
+    QVERIFY2(!purgeOnly.err.contains("stalk.sql"), purgeOnly.err.constData());
+    QVERIFY2(foreignLogLines(purgeOnly.err).isEmpty(), purgeOnly.err.constData());
+    QCOMPARE(withoutSql.exitCode, 0);
+    QCOMPARE(withoutSql.out, quiet.out);
+    QVERIFY2(withoutSql.err.isEmpty(), withoutSql.err.constData());
+}
+
+void TestCli::shouldNeverLogAServerPassword_data()
+{
+    QTest::addColumn<QString>("variable");
+    QTest::addColumn<QString>("path"); ///< appended to the server's URL
+    QTest::addColumn<QByteArrayList>("logged");
+    QTest::newRow("PostgreSQL") << "STALK_PG_URL" << QString()
+                                << QByteArrayList{"stalk.sql: opened PostgreSQL ", "stalk.sql: count: "};
+    // A database that is not there: the request is logged all the same.
+    QTest::newRow("CouchDB") << "STALK_COUCH_URL" << "/stalk_no_such_db"
+                             << QByteArrayList{"stalk.couch: GET http://127.0.0.1:", "-> 404, "};
+    QTest::newRow("Redis") << "STALK_REDIS_URL" << "/0"
+                           << QByteArrayList{"stalk.redis: connected to 127.0.0.1:", " AUTH, PING -> 2 replies in "};
+}
+
+void TestCli::shouldNeverLogAServerPassword()
+{
+    QFETCH(QString, variable);
+    QFETCH(QString, path);
+    QFETCH(QByteArrayList, logged);
+    REQUIRE_SERVER_URL(url, variable);
+    const Outcome<StoreUrl> server = StoreUrl::parse(url);
+    QVERIFY(server.ok());
+    const QByteArray password = server->password.toUtf8();
+    QVERIFY(!password.isEmpty());
+    const Run opened = stalk({QStringLiteral("count"), url + path, QStringLiteral("--verbose")});
+    for (const QByteArray &line : logged)
+        QVERIFY2(opened.err.contains(line), (line + " not in:\n" + opened.err).constData());
+    QVERIFY2(!opened.err.contains(password), opened.err.constData());
+
+    // Refused: the log says so, without the password tried.
+    const QByteArray wrong = "wrong-" + password;
+    QString wrongUrl = url + path;
+    wrongUrl.replace(QString::fromUtf8(password), QString::fromUtf8(wrong));
+    const Run refused = stalk({QStringLiteral("count"), wrongUrl, QStringLiteral("--verbose")});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains("stalk."), refused.err.constData());
+    QVERIFY2(!refused.err.contains(password), refused.err.constData());
 }
 
 // ------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@
 #include "mainwindow.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
+#include "savedviews.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
@@ -256,6 +257,7 @@ private Q_SLOTS:
     void typingInTheTableShouldSearchEveryResult();
     void shouldExportExactlyWhatStalkListPrints_data();
     void shouldExportExactlyWhatStalkListPrints();
+    void shouldRecallASavedViewAndCopyItAsACommand();
     void shouldSayWhyAnExportCannotBeWritten();
     void shouldLeaveNoFileWhenExportCancelled();
     void shouldOpenAnotherDatabaseInANewWindow();
@@ -994,6 +996,8 @@ void TestMainWindow::shouldDeleteSelectedRows()
                                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
     const QStringList doomed{w->model()->index(1, 0).data(TaskResultModel::TaskIdRole).toString(),
                              w->model()->index(3, 0).data(TaskResultModel::TaskIdRole).toString()};
+    auto *pane = child<DetailPane>(w.get(), "detailPane");
+    QTRY_COMPARE(pane->currentRow().taskId, doomed.first());
     auto *action = child<QAction>(w.get(), "deleteSelectedAction");
     QTRY_VERIFY(action->isEnabled());
     w->table()->setFocus();
@@ -1009,6 +1013,8 @@ void TestMainWindow::shouldDeleteSelectedRows()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QTRY_COMPARE(w->model()->rowCount(), total - 2);
     dialog->close();
+    // The detail pane no longer shows the deleted current row.
+    QTRY_VERIFY2(!doomed.contains(pane->currentRow().taskId), qPrintable(pane->currentRow().taskId));
 
     Db db(path);
     QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable), qint64(total - 2));
@@ -1790,6 +1796,102 @@ void TestMainWindow::shouldExportExactlyWhatStalkListPrints()
     QCOMPARE(QDir(m_tmp->path()).entryList({QStringLiteral("export*")}, QDir::Files), QStringList{QFileInfo(target).fileName()});
     QTRY_VERIFY(child<QLabel>(w.get(), "countLabel")); // the window goes on
     QVERIFY(w->statusBar()->currentMessage().startsWith(QStringLiteral("Exported ")));
+}
+
+void TestMainWindow::shouldRecallASavedViewAndCopyItAsACommand()
+{
+    QVERIFY2(!qEnvironmentVariable("STALK_BIN").isEmpty(), "STALK_BIN names the stalk binary (set by CTest)");
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    const int total = m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("total")).toInt();
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+
+    // A view as an operator builds it: a search, two ticked statuses, a sort, a hidden column.
+    typeText(child<QLineEdit>(w.get(), "searchBox"), QStringLiteral("proj"));
+    auto *facet = child<QListWidget>(w.get(), "statusFacet");
+    for (const QString &status : {QStringLiteral("FAILURE"), QStringLiteral("SUCCESS")}) {
+        QTRY_VERIFY(!facet->findItems(status, Qt::MatchStartsWith).isEmpty());
+        facet->findItems(status, Qt::MatchStartsWith).first()->setCheckState(Qt::Checked);
+    }
+    w->table()->sortByColumn(TaskResultModel::TaskNameColumn, Qt::AscendingOrder);
+    w->table()->setUserHiddenColumns({ResultTableView::columnKey(TaskResultModel::WorkerColumn)});
+    QTRY_VERIFY(w->model()->query().search == u"proj" && w->model()->query().statuses.size() == 2
+                && w->model()->query().sortField == Field::TaskName);
+    const int shown = stalkOutput({QStringLiteral("count"), QStringLiteral("sqlite:///") + path, QStringLiteral("--search"),
+                                   QStringLiteral("proj"), QStringLiteral("--status"), QStringLiteral("FAILURE"),
+                                   QStringLiteral("--status"), QStringLiteral("SUCCESS")})
+                          .trimmed()
+                          .toInt();
+    QVERIFY(shown > 1 && shown < total);
+    QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() == shown);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    const TaskQuery viewed = w->model()->query();
+    const QString name = QStringLiteral("proj: done / failed");
+    const SavedView saved = w->currentView(name);
+    w->saveCurrentView(name);
+
+    // Everything cleared and reset, then the view recalled from View → Saved Views.
+    w->findChild<QAction *>(QStringLiteral("clearFiltersAction"))->trigger();
+    w->table()->sortByColumn(TaskResultModel::DateDoneColumn, Qt::DescendingOrder);
+    w->table()->setUserHiddenColumns({});
+    QTRY_VERIFY(w->model()->query().isUnfiltered() && w->model()->query().sortField == Field::DateDone);
+    QTRY_COMPARE(w->model()->rowCount(), total);
+    auto *menu = child<QMenu>(w.get(), "savedViewsMenu");
+    QVERIFY(menu);
+    Q_EMIT menu->aboutToShow();
+    QAction *recall = nullptr;
+    for (QAction *action : menu->actions()) {
+        if (action->objectName() == u"savedView" && action->data().toString() == name)
+            recall = action;
+    }
+    QVERIFY(recall);
+    recall->trigger();
+    QTRY_VERIFY(w->model()->query() == viewed);
+    QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() == shown);
+    QVERIFY(waitForAllRowsLoaded(w.get()));
+    QCOMPARE(w->currentView(name), saved);
+    QVERIFY(w->table()->isColumnHidden(TaskResultModel::WorkerColumn));
+
+    // Per connection: another database's window does not list it; this one's next window does.
+    auto other = openWindow(copyFixture(QStringLiteral("v26.sqlite3")));
+    Q_EMIT child<QMenu>(other.get(), "savedViewsMenu")->aboutToShow();
+    for (QAction *action : child<QMenu>(other.get(), "savedViewsMenu")->actions())
+        QVERIFY(action->objectName() != u"savedView");
+    QCOMPARE(SavedViews::load(ConnectionBar::settingsKey(w->url())).size(), 1);
+    QCOMPARE(SavedViews::load(ConnectionBar::settingsKey(w->url())).first(), saved);
+
+    // Edit → Copy as Command: a shell runs it with the real stalk and gets the same results.
+    QTRY_VERIFY(w->model()->isCountExact());
+    w->findChild<QAction *>(QStringLiteral("copyCommandAction"))->trigger();
+    const QString command = QGuiApplication::clipboard()->text();
+    QVERIFY2(command.startsWith(QStringLiteral("stalk list ")), qPrintable(command));
+    QVERIFY2(!command.contains(QStringLiteral("worker")), qPrintable(command)); // the hidden column
+    auto runInShell = [](const QString &line, QByteArray *err) {
+        QProcess sh;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PATH"), QFileInfo(qEnvironmentVariable("STALK_BIN")).absolutePath()
+                                               + u':' + env.value(QStringLiteral("PATH")));
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        sh.setProcessEnvironment(env);
+        sh.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), line});
+        if (!sh.waitForFinished(60000) || sh.exitCode() != 0)
+            return QByteArray();
+        *err = sh.readAllStandardError();
+        return sh.readAllStandardOutput();
+    };
+    QByteArray err;
+    QVERIFY2(!runInShell(command, &err).isEmpty(), qPrintable(command));
+    QVERIFY2(err.isEmpty(), err.constData());
+    const QByteArray ids = runInShell(command + QStringLiteral(" --fields task_id --format csv --no-header"), &err);
+    QStringList listed = QString::fromUtf8(ids).split(u'\n', Qt::SkipEmptyParts);
+    for (QString &line : listed)
+        line = line.trimmed();
+    QStringList windowIds = visibleTaskIds(w.get());
+    listed.sort();
+    windowIds.sort();
+    QCOMPARE(listed, windowIds);
 }
 
 void TestMainWindow::shouldSayWhyAnExportCannotBeWritten()

@@ -10,6 +10,10 @@
 #include <QtTest>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
 
 #include "couchindex.h"
 #include "purger.h"
@@ -189,6 +193,11 @@ private Q_SLOTS:
     void shouldReturnSummaryAndFullRows();
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
+    void shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix();
+    void shouldDescribeADjangoDatabaseCacheTable();
+    void shouldPurgeADjangoDatabaseCacheTable_data();
+    void shouldPurgeADjangoDatabaseCacheTable();
+    void shouldPickTheCacheTableByNameBesideCeleryTables();
     void shouldLoadIncrementally();
     void shouldReportEachFailureInOneSentence_data();
     void shouldReportEachFailureInOneSentence();
@@ -217,15 +226,22 @@ private:
     static Run stalk(const QStringList &args);
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
     RedisConfig config(int db, const QString &keyPrefix = QString()) const;
-    std::unique_ptr<RedisStore> openStore(const QString &dataSetName);
+    /// A data set's store: Redis, or the SQLite file of Django's DatabaseCache ("file").
+    std::unique_ptr<ResultStore> openStore(const QString &dataSetName);
     std::unique_ptr<RedisStore> openScratch(const QString &dataSetName, StoreOptions options = {});
     /// A raw connection to a database, outside the store's code paths.
     std::unique_ptr<RedisConnection> raw(int db) const;
-    /// Copies a data set's keys (values and TTLs) into the emptied scratch database.
-    void copyToScratch(const QString &dataSetName);
+    /// Copies a data set's keys (values and TTLs) into the scratch database, emptied first
+    /// unless adding.
+    void copyToScratch(const QString &dataSetName, bool adding = false);
     /// Task ids (or group ids) whose keys are in the scratch database now.
     QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
     TestSupport::FixtureSample sample(const QJsonObject &set) const;
+    /// A writable copy of the DatabaseCache fixture (a SQLite file) in m_tmp.
+    QString dbCacheCopy(const QString &name) const;
+    /// Runs SQL on a SQLite file outside the store's code paths; the first column of each row.
+    static QStringList sqliteColumn(const QString &file, const QString &sql);
+    QTemporaryDir m_tmp;
 
     QString m_url;
     QJsonObject m_expect;
@@ -239,11 +255,15 @@ RedisConfig TestRedisStore::config(int db, const QString &keyPrefix) const
     return c;
 }
 
-std::unique_ptr<RedisStore> TestRedisStore::openStore(const QString &name)
+std::unique_ptr<ResultStore> TestRedisStore::openStore(const QString &name)
 {
     const QJsonObject set = dataSet(name);
-    auto store = std::make_unique<RedisStore>(config(set.value(QLatin1String("db")).toInt(),
-                                                     set.value(QLatin1String("keyprefix")).toString()));
+    std::unique_ptr<ResultStore> store;
+    if (set.value(QLatin1String("file")).isString())
+        store = (*makeStoreFactory(QStringLiteral("sqlite:///%1?readonly=1").arg(set.value(QLatin1String("file")).toString())))();
+    else
+        store = std::make_unique<RedisStore>(config(set.value(QLatin1String("db")).toInt(),
+                                                    set.value(QLatin1String("keyprefix")).toString()));
     const StoreError e = store->open();
     if (e.isError())
         qWarning("open failed: %s", qPrintable(e.message));
@@ -269,11 +289,12 @@ std::unique_ptr<RedisConnection> TestRedisStore::raw(int db) const
     return c;
 }
 
-void TestRedisStore::copyToScratch(const QString &name)
+void TestRedisStore::copyToScratch(const QString &name, bool adding)
 {
     auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
     auto to = raw(scratchDb);
-    QVERIFY(to->call({"FLUSHDB"}).ok());
+    if (!adding)
+        QVERIFY(to->call({"FLUSHDB"}).ok());
     QByteArray cursor = "0";
     do {
         const Outcome<RespValue> scan = from->call({"SCAN", cursor, "COUNT", "100"});
@@ -337,14 +358,15 @@ void TestRedisStore::initTestCase()
     QFile f(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
     QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_REDIS_EXPECTATIONS must name the fixture writer's JSON");
     m_expect = QJsonDocument::fromJson(f.readAll()).object();
-    for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed")})
+    for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed"),
+                                QStringLiteral("django")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
 }
 
 void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt_data()
 {
     QTest::addColumn<QString>("name");
-    for (const char *name : {"json", "plain", "pickle", "prefixed"})
+    for (const char *name : {"json", "plain", "pickle", "prefixed", "django"})
         QTest::newRow(name) << QString::fromLatin1(name);
 }
 
@@ -359,7 +381,11 @@ void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
     QCOMPARE(info.engine, QStringLiteral("Redis"));
     QCOMPARE(info.tableName, QStringLiteral("db %1").arg(set.value(QLatin1String("db")).toInt()));
     QVERIFY2(!info.location.contains(QLatin1String("secret")), qPrintable(info.location));
-    QVERIFY2(info.schema.startsWith(QLatin1String("Celery RedisBackend keys")), qPrintable(info.schema));
+    // Whose keys: Celery's RedisBackend, or django-celery-results' CacheBackend through Django's cache.
+    QVERIFY2(info.schema.startsWith(set.value(QLatin1String("keyprefix")).toString() == QLatin1String(":1:")
+                                        ? QLatin1String("django-celery-results CacheBackend keys (Django's cache) under \":1:\"")
+                                        : QLatin1String("Celery RedisBackend keys")),
+             qPrintable(info.schema));
     QVERIFY2(info.schema.contains(set.value(QLatin1String("serializer")).toString() == QLatin1String("pickle")
                                       ? QLatin1String("values: pickle")
                                       : QLatin1String("values: JSON")),
@@ -379,6 +405,7 @@ void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
 void TestRedisStore::shouldReadEveryResultAsUpstreamDoes_data()
 {
     shouldOpenEveryDataSetAndDescribeIt_data();
+    QTest::newRow("dbcache") << QStringLiteral("dbcache");
 }
 
 void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
@@ -441,7 +468,7 @@ void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
 
 void TestRedisStore::shouldCountAndFacetLikeUpstream_data()
 {
-    shouldOpenEveryDataSetAndDescribeIt_data();
+    shouldReadEveryResultAsUpstreamDoes_data();
 }
 
 void TestRedisStore::shouldCountAndFacetLikeUpstream()
@@ -479,7 +506,7 @@ void TestRedisStore::shouldSearchWithDjangoSemantics_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("term");
     QTest::addColumn<QStringList>("ids");
-    for (const char *name : {"json", "pickle", "prefixed"}) {
+    for (const char *name : {"json", "pickle", "prefixed", "django", "dbcache"}) {
         for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("search")).toArray()) {
             const QJsonObject o = v.toObject();
             const QString term = o.value(QLatin1String("term")).toString();
@@ -607,6 +634,211 @@ void TestRedisStore::shouldOpenThroughTheFactoryTheSocketAndThePrefix()
     QCOMPARE(e.code, StoreError::Code::NotCelery);
     QVERIFY2(e.message.contains(QLatin1String("?keyprefix=")), qPrintable(e.message));
     QVERIFY2(!e.message.contains(password), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix()
+{
+    const QJsonObject django = dataSet(QStringLiteral("django"));
+    const qint64 djangoTotal = django.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    const qint64 celeryTotal = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    auto open = [this](const QString &url) -> std::unique_ptr<ResultStore> {
+        const Outcome<StoreFactory> factory = makeStoreFactory(url);
+        if (!factory)
+            return nullptr;
+        std::unique_ptr<ResultStore> store = (*factory)();
+        const StoreError e = store->open();
+        if (e.isError())
+            qWarning("%s: %s", qPrintable(url), qPrintable(e.message));
+        return e.isError() ? nullptr : std::move(store);
+    };
+    // Django's cache alone, no ?keyprefix=: its keys are found, and the status bar says whose.
+    std::unique_ptr<ResultStore> store = open(m_url + QStringLiteral("/%1").arg(django.value(QLatin1String("db")).toInt()));
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), djangoTotal);
+    QVERIFY2(store->info().schema.startsWith(QLatin1String("django-celery-results CacheBackend keys (Django's cache) under \":1:\" (Redis")),
+             qPrintable(store->info().schema));
+    for (const QJsonValue &v : django.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const Outcome<TaskResult> row = store->fetchByTaskId(e.value(QLatin1String("task_id")).toString());
+        QVERIFY2(row.ok(), qPrintable(row.error().message));
+        QCOMPARE(row->status, e.value(QLatin1String("state")).toString());
+    }
+    const Outcome<TaskResult> missing = store->fetchByTaskId(QStringLiteral("no-such-task"));
+    QCOMPARE(missing.error().code, StoreError::Code::NotFound);
+    QVERIFY2(missing.error().message.contains(QLatin1String(":1:celery-task-meta-no-such-task")), qPrintable(missing.error().message));
+
+    // Both in one database: both read, each under its prefix; ?keyprefix= picks one.
+    copyToScratch(QStringLiteral("json"));
+    copyToScratch(QStringLiteral("django"), true);
+    const QString scratch = m_url + QStringLiteral("/%1").arg(scratchDb);
+    store = open(scratch);
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), celeryTotal + djangoTotal);
+    QVERIFY2(store->info().schema.startsWith(
+                 QLatin1String("Celery RedisBackend keys and django-celery-results CacheBackend keys (Django's cache) under \":1:\"")),
+             qPrintable(store->info().schema));
+    store = open(scratch + QStringLiteral("?keyprefix=:1:"));
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), djangoTotal);
+    QVERIFY2(store->info().schema.startsWith(QLatin1String("django-celery-results CacheBackend keys")), qPrintable(store->info().schema));
+    store = open(scratch + QStringLiteral("?keyprefix="));
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), celeryTotal);
+    QVERIFY2(store->info().schema.startsWith(QLatin1String("Celery RedisBackend keys (Redis")), qPrintable(store->info().schema));
+
+    // The command line: a failure pickled by Django's cache reads as upstream rebuilds it.
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        return;
+    const QString url = m_url + QStringLiteral("/%1").arg(django.value(QLatin1String("db")).toInt());
+    Run r = stalk({QStringLiteral("count"), url});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed().toLongLong(), djangoTotal);
+    for (const QJsonValue &v : django.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QLatin1String("status")).toString() != QLatin1String("FAILURE"))
+            continue;
+        r = stalk({QStringLiteral("show"), url, e.value(QLatin1String("task_id")).toString(), QStringLiteral("--decode")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject shown = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(shown.value(QLatin1String("result_decoded")).toString().section(u'\n', 0, 0), e.value(QLatin1String("result")).toString());
+        QCOMPARE(shown.value(QLatin1String("date_done")).toString(), e.value(QLatin1String("date_done")).toString());
+        QVERIFY2(shown.value(QLatin1String("traceback")).toString().contains(QLatin1String("ValueError")), qPrintable(r.out));
+    }
+}
+
+QString TestRedisStore::dbCacheCopy(const QString &name) const
+{
+    const QString to = m_tmp.filePath(name + QStringLiteral(".sqlite3"));
+    QFile::remove(to);
+    QFile::copy(dataSet(QStringLiteral("dbcache")).value(QLatin1String("file")).toString(), to);
+    QFile(to).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return to;
+}
+
+QStringList TestRedisStore::sqliteColumn(const QString &file, const QString &sql)
+{
+    QStringList out;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        db.setDatabaseName(file);
+        if (!db.open())
+            return {QStringLiteral("cannot open ") + file};
+        for (const QString &statement : sql.split(u';', Qt::SkipEmptyParts)) {
+            QSqlQuery q(db);
+            if (!q.exec(statement))
+                return {q.lastError().text()};
+            while (q.next())
+                out.append(q.value(0).toString());
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+    return out;
+}
+
+void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
+{
+    const QJsonObject set = dataSet(QStringLiteral("dbcache"));
+    auto store = openStore(QStringLiteral("dbcache"));
+    QVERIFY(store);
+    const StoreInfo info = store->info();
+    QCOMPARE(info.layout, StoreInfo::Layout::DjangoCache);
+    QCOMPARE(info.engine, QStringLiteral("SQLite"));
+    QCOMPARE(info.tableName, QStringLiteral("stalk_cache"));
+    QVERIFY2(info.schema.startsWith(QLatin1String("django-celery-results CacheBackend rows (Django's DatabaseCache stalk_cache, keys under \":1:\")")),
+             qPrintable(info.schema));
+    for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Queue, Field::Expires})
+        QVERIFY(info.fields.contains(f));
+    QVERIFY(info.hasGroups);
+    QVERIFY(info.readOnly);
+    QCOMPARE(*store->count(TaskQuery()), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+    QCOMPARE(store->deleteRows({0}).error().code, StoreError::Code::PermissionDenied);
+}
+
+void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable_data()
+{
+    QTest::addColumn<QString>("cutoff");
+    QTest::addColumn<QStringList>("expired");
+    QTest::addColumn<int>("batchSize");
+    int k = 0;
+    for (const QJsonValue &v : dataSet(QStringLiteral("dbcache")).value(QLatin1String("expired")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const int batch = (k++ % 2 == 0) ? 1 : 4;
+        QTest::addRow("before %s by %d", qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
+            << o.value(QLatin1String("cutoff")).toString() << toStrings(o.value(QLatin1String("task_ids")).toArray()) << batch;
+    }
+}
+
+void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable()
+{
+    QFETCH(QString, cutoff);
+    QFETCH(QStringList, expired);
+    QFETCH(int, batchSize);
+    const QString file = dbCacheCopy(QStringLiteral("purge"));
+    auto factory = makeStoreFactory(QStringLiteral("sqlite:///") + file);
+    QVERIFY(factory.ok());
+    std::unique_ptr<ResultStore> store = (*factory)();
+    QVERIFY(!store->open().isError());
+    auto ids = [&file](const char *kind) {
+        const QString prefix = QStringLiteral(":1:") + QLatin1String(kind);
+        QStringList out;
+        for (const QString &key : sqliteColumn(file, QStringLiteral("SELECT cache_key FROM stalk_cache WHERE cache_key LIKE '%1%'").arg(prefix)))
+            out.append(key.mid(prefix.size()));
+        return sorted(out);
+    };
+    // Celery 5.2 saves groups without date_done: they never expire (as upstream's cleanup).
+    TestSupport::verifyPurgeInBatches(*store, TestSupport::criteriaFor(cutoff), batchSize, expired, {},
+                                      [&] { return ids(CouchDocument::taskPrefix); },
+                                      [&] { return ids(CouchDocument::groupPrefix); });
+    if (QTest::currentTestFailed())
+        return;
+    // Delete Selected: one row, by its row id; nothing else goes.
+    const QStringList before = ids(CouchDocument::taskPrefix);
+    if (before.isEmpty())
+        return;
+    const Outcome<TaskResult> row = store->fetchByTaskId(before.constFirst());
+    QVERIFY2(row.ok(), qPrintable(row.error().message));
+    const Outcome<DeleteBatch> deleted = store->deleteRows({row->rowId});
+    QVERIFY2(deleted.ok(), qPrintable(deleted.error().message));
+    QCOMPARE(deleted->tasks, qint64(1));
+    QCOMPARE(ids(CouchDocument::taskPrefix), before.mid(1));
+    QCOMPARE(store->fetchByTaskId(before.constFirst()).error().code, StoreError::Code::NotFound);
+}
+
+void TestRedisStore::shouldPickTheCacheTableByNameBesideCeleryTables()
+{
+    // django-celery-results' tables (the main SQLite fixture) and the cache table in one file.
+    const QString fixtures = qEnvironmentVariable("STALK_FIXTURES");
+    if (!QFile::exists(fixtures + QStringLiteral("/django.sqlite3")))
+        QSKIP("STALK_FIXTURES has no django.sqlite3");
+    const QString file = m_tmp.filePath(QStringLiteral("both.sqlite3"));
+    QFile::remove(file);
+    QVERIFY(QFile::copy(fixtures + QStringLiteral("/django.sqlite3"), file));
+    QFile(file).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    const QStringList made = sqliteColumn(file, QStringLiteral("ATTACH '%1' AS c; CREATE TABLE stalk_cache AS SELECT * FROM c.stalk_cache")
+                                                    .arg(dataSet(QStringLiteral("dbcache")).value(QLatin1String("file")).toString()));
+    QVERIFY2(made.isEmpty(), qPrintable(made.join(u';')));
+    const qint64 total = dataSet(QStringLiteral("dbcache")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    std::unique_ptr<ResultStore> store = (*makeStoreFactory(QStringLiteral("sqlite:///") + file))();
+    QVERIFY(!store->open().isError());
+    QCOMPARE(store->info().layout, StoreInfo::Layout::DjangoCeleryResults);
+    store = (*makeStoreFactory(QStringLiteral("sqlite:///%1?table=stalk_cache").arg(file)))();
+    QVERIFY(!store->open().isError());
+    QCOMPARE(store->info().layout, StoreInfo::Layout::DjangoCache);
+    QCOMPARE(*store->count(TaskQuery()), total);
+    // Neither: one sentence naming what was looked for.
+    const QString none = m_tmp.filePath(QStringLiteral("none.sqlite3"));
+    QFile::remove(none);
+    QVERIFY(sqliteColumn(none, QStringLiteral("CREATE TABLE t (a integer)")).isEmpty());
+    store = (*makeStoreFactory(QStringLiteral("sqlite:///") + none))();
+    const StoreError e = store->open();
+    QCOMPARE(e.code, StoreError::Code::NotCelery);
+    QVERIFY2(e.message.contains(QLatin1String("Django DatabaseCache table")), qPrintable(e.message));
+    // The command line reads it too.
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        return;
+    const Run r = stalk({QStringLiteral("count"), QStringLiteral("sqlite:///%1?table=stalk_cache").arg(file)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed().toLongLong(), total);
 }
 
 void TestRedisStore::shouldLoadIncrementally()
@@ -868,7 +1100,7 @@ void TestRedisStore::shouldPreviewAndPurgeExactlyTheExpired_data()
     QTest::addColumn<QStringList>("expired");
     QTest::addColumn<int>("batchSize");
     int k = 0;
-    for (const char *name : {"json", "plain", "pickle", "prefixed"}) {
+    for (const char *name : {"json", "plain", "pickle", "prefixed", "django"}) {
         for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("expired")).toArray()) {
             const QJsonObject o = v.toObject();
             const int batch = (k++ % 3 == 0) ? 1 : 4;

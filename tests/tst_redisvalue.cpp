@@ -24,6 +24,8 @@ private Q_SLOTS:
     void shouldReadJsonMetaLikeCouchDocuments();
     void shouldReadPickledMetaWithoutRunningIt();
     void shouldReadADatetimePickledByDjangosCache();
+    void shouldTellCeleryAndDjangoCacheKeysFromOthers_data();
+    void shouldTellCeleryAndDjangoCacheKeysFromOthers();
     void shouldSayWhyAValueIsNotAResult_data();
     void shouldSayWhyAValueIsNotAResult();
     void shouldParseRedisUrls_data();
@@ -189,6 +191,40 @@ void TestRedisValue::shouldReadADatetimePickledByDjangosCache()
     QVERIFY(!p.extended);
 }
 
+void TestRedisValue::shouldTellCeleryAndDjangoCacheKeysFromOthers_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<bool>("read");
+    QTest::addColumn<QString>("prefix");
+    QTest::addColumn<bool>("django");
+    QTest::newRow("Celery's task") << "celery-task-meta-abc" << true << "" << false;
+    QTest::newRow("Celery's group") << "celery-taskset-meta-abc" << true << "" << false;
+    QTest::newRow("Django's default") << ":1:celery-task-meta-abc" << true << ":1:" << true;
+    QTest::newRow("Django's group") << ":1:celery-taskset-meta-g" << true << ":1:" << true;
+    QTest::newRow("KEY_PREFIX and VERSION") << "shop:12:celery-task-meta-abc" << true << "shop:12:" << true;
+    QTest::newRow("KEY_PREFIX with a colon") << "a:b:3:celery-task-meta-abc" << true << "a:b:3:" << true;
+    QTest::newRow("a global prefix") << "stalk:celery-task-meta-abc" << false << "" << false;
+    QTest::newRow("no version") << "shop::celery-task-meta-abc" << false << "" << false;
+    QTest::newRow("a version that is no number") << ":v1:celery-task-meta-abc" << false << "" << false;
+    QTest::newRow("not Celery's") << ":1:session-abc" << false << "" << false;
+}
+
+void TestRedisValue::shouldTellCeleryAndDjangoCacheKeysFromOthers()
+{
+    QFETCH(QString, key);
+    QFETCH(bool, read);
+    QFETCH(QString, prefix);
+    QFETCH(bool, django);
+    const QString got = RedisValue::defaultKeyPrefix(key);
+    QCOMPARE(!got.isNull(), read);
+    if (!read)
+        return;
+    QCOMPARE(got, prefix);
+    QCOMPARE(RedisValue::isDjangoCachePrefix(got), django);
+    QCOMPARE(RedisValue::parse(key, QByteArrayLiteral("{\"status\": \"SUCCESS\", \"result\": 1}"), got).kind,
+             key.contains(QLatin1String("taskset")) ? Parsed::Kind::Group : Parsed::Kind::Task);
+}
+
 void TestRedisValue::shouldSayWhyAValueIsNotAResult_data()
 {
     QTest::addColumn<QString>("key");
@@ -266,6 +302,8 @@ void TestRedisValue::shouldParseRedisUrls()
     QCOMPARE(c->endpoint.user, user);
     QCOMPARE(c->endpoint.password, password);
     QCOMPARE(c->keyPrefix, keyPrefix);
+    // Without ?keyprefix= both Celery's and Django's cache keys are read; with it, only its own.
+    QCOMPARE(c->defaultPrefixes, !url.contains(QLatin1String("keyprefix=")));
     QVERIFY(makeStoreFactory(*parsed).ok());
 }
 

@@ -1293,7 +1293,7 @@ void TestSqlStore::shouldReportNonCeleryDatabase()
     const StoreError e = store->open();
     QCOMPARE(e.code, StoreError::Code::NotCelery);
     QCOMPARE(e.message, QStringLiteral("no Celery result tables in %1: looked for django_celery_results_taskresult "
-                                       "and celery_taskmeta")
+                                       "and celery_taskmeta, or a Django DatabaseCache table (cache_key, value, expires)")
                             .arg(path));
     QCOMPARE(store->count({}).error().code, StoreError::Code::QueryFailed); // not open
 

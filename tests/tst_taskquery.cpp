@@ -1,6 +1,9 @@
 #include <QTest>
 
+#include "querycommand.h"
 #include "taskquery.h"
+
+#include <QProcess>
 
 /// TaskQuery: the admin's search splitting, "unfiltered" and equality.
 class TestTaskQuery final : public QObject
@@ -16,6 +19,8 @@ private Q_SLOTS:
     void shouldDeleteByFilterExactlyWhatTheQueryMatches();
     void shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data();
     void shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow();
+    void shouldWriteTheQueryAsCommandLineFilters();
+    void shouldQuoteWordsSoAShellGivesThemBack();
 };
 
 void TestTaskQuery::shouldSplitSearchLikeDjangoAdmin_data()
@@ -248,6 +253,59 @@ void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow()
     QVERIFY(!criteria.ok());
     QCOMPARE(criteria.error().code, StoreError::Code::Unsupported);
     QVERIFY2(criteria.error().message.contains(named), qPrintable(criteria.error().message));
+}
+
+void TestTaskQuery::shouldWriteTheQueryAsCommandLineFilters()
+{
+    QCOMPARE(QueryCommand::filterArguments(TaskQuery()), QStringList());
+    TaskQuery query;
+    query.search = QStringLiteral("charge \"hello world\"");
+    query.statuses = {QStringLiteral("FAILURE"), QStringLiteral("RETRY")};
+    query.taskNames = {QString(), QStringLiteral("")}; // NULL and "" both become ''
+    query.workers = {QStringLiteral("alpha@host")};
+    query.periodicTaskNames = {QStringLiteral("nightly")};
+    query.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(10, 0, 0, 5), Qt::UTC);
+    query.doneBefore = QDateTime(QDate(2025, 3, 1), QTime(12, 0), Qt::OffsetFromUTC, 3600);
+    query.sortField = Field::TaskName; // not a filter: left out
+    const QStringList expected{
+        QStringLiteral("--search"), QStringLiteral("charge \"hello world\""),
+        QStringLiteral("--status"), QStringLiteral("FAILURE"), QStringLiteral("--status"), QStringLiteral("RETRY"),
+        QStringLiteral("--task-name"), QStringLiteral(""), QStringLiteral("--task-name"), QStringLiteral(""),
+        QStringLiteral("--worker"), QStringLiteral("alpha@host"),
+        QStringLiteral("--periodic-task"), QStringLiteral("nightly"),
+        QStringLiteral("--done-after"), QStringLiteral("2025-02-01T10:00:00.005Z"),
+        QStringLiteral("--done-before"), QStringLiteral("2025-03-01T11:00:00.000Z")};
+    QCOMPARE(QueryCommand::filterArguments(query), expected);
+}
+
+void TestTaskQuery::shouldQuoteWordsSoAShellGivesThemBack()
+{
+    const QStringList words{QStringLiteral("stalk"),
+                            QStringLiteral("sqlite:////srv/app/db.sqlite3"),
+                            QStringLiteral(""),
+                            QStringLiteral("it's"),
+                            QStringLiteral("'"),
+                            QStringLiteral("$HOME `id` $(id) \\ \" ; | & > < * ? [a] ~ # !"),
+                            QStringLiteral("line\nbreak\ttab"),
+                            QStringLiteral("Zo\u00eb \u65e5\u672c"),
+                            QStringLiteral("--search"),
+                            QStringLiteral("-x")};
+    QCOMPARE(QueryCommand::shellQuoted(QStringLiteral("proj.tasks.add")), QStringLiteral("proj.tasks.add"));
+    QCOMPARE(QueryCommand::shellQuoted(QStringLiteral("")), QStringLiteral("''"));
+    QCOMPARE(QueryCommand::shellQuoted(QStringLiteral("it's")), QStringLiteral("'it'\\''s'"));
+    // A real shell splits the line back into exactly these words.
+    QProcess sh;
+    sh.start(QStringLiteral("/bin/sh"),
+             {QStringLiteral("-c"), QStringLiteral("printf '%s\\0' ") + QueryCommand::shellCommandLine(words)});
+    QVERIFY(sh.waitForFinished(10000));
+    QCOMPARE(sh.exitCode(), 0);
+    QByteArray out = sh.readAllStandardOutput();
+    QVERIFY(out.endsWith('\0'));
+    out.chop(1);
+    QStringList back;
+    for (const QByteArray &word : out.split('\0'))
+        back << QString::fromUtf8(word);
+    QCOMPARE(back, words);
 }
 
 QTEST_APPLESS_MAIN(TestTaskQuery)

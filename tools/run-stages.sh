@@ -10,6 +10,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do dirs+=("$1"); shift; done
 status=0
 for dir in "${dirs[@]}"; do
     echo "=== CTest in $dir ==="
+    rm -f "$dir/Testing/failures.txt"
     if grep -q '^STALK_SANITIZE:BOOL=ON' "$dir/CMakeCache.txt"; then
         # Qt keeps some caches alive until exit: leak reports would be noise, not findings.
         STALK_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
@@ -18,5 +19,7 @@ for dir in "${dirs[@]}"; do
     else
         ctest --test-dir "$dir" --output-on-failure -j2 "$@" || status=1
     fi
+    # What failed, in a few lines, for the end of test.sh's output (a CI log keeps its tail).
+    grep -h -A4 -E '^(FAIL!|XPASS) ' "$dir/Testing/Temporary/LastTest.log" > "$dir/Testing/failures.txt" 2>/dev/null || true
 done
 exit $status

@@ -364,6 +364,21 @@ bool FilterPanel::hasFilters() const
     return m_dateRange->currentData().toInt() != int(DateRange::Any);
 }
 
+FilterPanel::DateRange FilterPanel::dateRange() const
+{
+    return DateRange(m_dateRange->currentData().toInt());
+}
+
+QDateTime FilterPanel::customFrom() const
+{
+    return m_from->dateTime().toUTC();
+}
+
+QDateTime FilterPanel::customTo() const
+{
+    return m_to->dateTime().toUTC();
+}
+
 bool FilterPanel::isDateRangeRelative() const
 {
     const int range = m_dateRange->currentData().toInt();
@@ -372,22 +387,36 @@ bool FilterPanel::isDateRangeRelative() const
 
 void FilterPanel::selectOnly(Field field, const QString &value)
 {
+    setSelected(field, {value});
+}
+
+void FilterPanel::setSelected(Field field, const QStringList &values)
+{
     QListWidget *list = listFor(field);
     if (!list)
         return;
+    auto wanted = [&values](const QString &value, bool isNull) {
+        for (const QString &v : values) {
+            if (v.isNull() ? isNull : (!isNull && v == value))
+                return true;
+        }
+        return false;
+    };
     m_updating = true;
-    bool found = false;
+    QStringList missing = values;
     for (int i = 0; i < list->count(); ++i) {
         QListWidgetItem *item = list->item(i);
         const bool isNull = item->data(IsNullRole).toBool();
-        const bool match = value.isNull() ? isNull : (!isNull && item->data(ValueRole).toString() == value);
+        const QString value = item->data(ValueRole).toString();
+        const bool match = wanted(value, isNull);
         item->setCheckState(match ? Qt::Checked : Qt::Unchecked);
         if (match) {
-            found = true;
-            list->setCurrentItem(item, QItemSelectionModel::NoUpdate);
+            missing.removeIf([&](const QString &v) { return v.isNull() ? isNull : (!isNull && v == value); });
+            if (values.size() == 1)
+                list->setCurrentItem(item, QItemSelectionModel::NoUpdate);
         }
     }
-    if (!found) {
+    for (const QString &value : std::as_const(missing)) {
         auto *item = new QListWidgetItem(
             QStringLiteral("%1 (%2)").arg(value.isNull() ? noneText() : value, QLocale().toString(0)),
             list);

@@ -43,6 +43,13 @@ public:
 
     /// Ticks exactly value in field's facet (Status, TaskName, Worker, PeriodicTaskName).
     void selectOnly(Field field, const QString &value);
+    /// Ticks exactly values (null QString = NULL) in field's facet; a value the facet does not
+    /// list yet is added with a count of 0, as a ticked value that disappeared is kept.
+    void setSelected(Field field, const QStringList &values);
+    /// The date range chosen (Any, a relative one, or Custom with its two ends).
+    DateRange dateRange() const;
+    QDateTime customFrom() const;
+    QDateTime customTo() const;
     void setDateRange(DateRange range, const QDateTime &from = {}, const QDateTime &to = {});
     /// Unticks everything and resets the date range; emits filtersChanged() when it changed.
     void clearFilters();

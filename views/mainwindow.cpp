@@ -6,6 +6,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -32,7 +33,9 @@
 #include "passworddialog.h"
 #include "filterpanel.h"
 #include "purgedialog.h"
+#include "querycommand.h"
 #include "resulttableview.h"
+#include "savedviews.h"
 #include "storeopener.h"
 #include "storeurl.h"
 #include "taskresultjson.h"
@@ -309,6 +312,16 @@ void MainWindow::createActions()
     m_selectAllAction = make(tr("Select &All"), "selectAllAction", QKeySequence::SelectAll, table);
     connect(m_selectAllAction, &QAction::triggered, m_table, &QTableView::selectAll);
 
+    m_copyCommandAction = make(tr("Copy as Co&mmand"), "copyCommandAction");
+    m_copyCommandAction->setToolTip(tr("Copy the stalk list command line that prints these results: "
+                                       "the filters, the search and the shown columns"));
+    connect(m_copyCommandAction, &QAction::triggered, this, &MainWindow::copyAsCommand);
+
+    m_saveViewAction = make(tr("&Save Current View…"), "saveViewAction", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_saveViewAction->setToolTip(tr("Name the search, filters, date range, sort and columns, to recall them "
+                                    "from View → Saved Views"));
+    connect(m_saveViewAction, &QAction::triggered, this, &MainWindow::saveCurrentViewAs);
+
     m_findAction = make(tr("&Find"), "findAction", QKeySequence::Find);
     connect(m_findAction, &QAction::triggered, this, [this] {
         m_searchBox->setFocus(Qt::ShortcutFocusReason);
@@ -435,6 +448,7 @@ void MainWindow::createMenus()
     edit->addAction(m_copyAction);
     edit->addAction(m_copyTaskIdAction);
     edit->addAction(m_copyJsonAction);
+    edit->addAction(m_copyCommandAction);
     edit->addSeparator();
     edit->addAction(m_selectAllAction);
     edit->addAction(m_findAction);
@@ -449,6 +463,11 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_filterDock->toggleViewAction());
     m_viewMenu->addAction(m_detailDock->toggleViewAction());
     m_viewMenu->addAction(m_clearFiltersAction);
+    m_viewMenu->addSeparator();
+    m_savedViewsMenu = m_viewMenu->addMenu(tr("Saved &Views"));
+    m_savedViewsMenu->setObjectName(QStringLiteral("savedViewsMenu"));
+    connect(m_savedViewsMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildSavedViewsMenu);
+    rebuildSavedViewsMenu();
 
     QMenu *results = menuBar()->addMenu(tr("&Results"));
     results->addAction(m_deleteExpiredAction);
@@ -711,6 +730,10 @@ void MainWindow::setBusy(bool busy)
         m_busyDelay->stop();
         m_busyBar->setVisible(false);
         m_table->endPreserve();
+        // The row the detail pane shows may be gone (deleted here or by another client): show
+        // what is current now, or nothing.
+        if (m_currentRowId >= 0 && m_table->currentRowId() != m_currentRowId)
+            onCurrentRowChanged();
     }
 }
 
@@ -801,6 +824,8 @@ void MainWindow::updateActions()
     m_refreshAction->setEnabled(!m_url.isEmpty());
     m_autoRefreshAction->setEnabled(m_opened);
     m_exportAction->setEnabled(m_opened);
+    m_copyCommandAction->setEnabled(m_opened);
+    m_saveViewAction->setEnabled(!m_url.isEmpty());
     const bool hasRow = m_table->currentIndex().isValid();
     m_copyAction->setEnabled(hasRow);
     m_copyTaskIdAction->setEnabled(hasRow);
@@ -1018,6 +1043,118 @@ void MainWindow::newWindow()
     window->move(pos() + QPoint(step, step));
     window->show();
     window->m_openAction->trigger(); // the cursor in its URL field
+}
+
+// ---------------------------------------------------------------------------------------
+// Saved views and the command line
+
+SavedView MainWindow::currentView(const QString &name) const
+{
+    SavedView view;
+    view.name = name;
+    view.search = m_searchBox->text();
+    view.statuses = m_filterPanel->checkedValues(Field::Status);
+    view.taskNames = m_filterPanel->checkedValues(Field::TaskName);
+    view.workers = m_filterPanel->checkedValues(Field::Worker);
+    view.periodicTaskNames = m_filterPanel->checkedValues(Field::PeriodicTaskName);
+    view.dateRange = m_filterPanel->dateRange();
+    if (view.dateRange == FilterPanel::DateRange::Custom) {
+        view.from = m_filterPanel->customFrom();
+        view.to = m_filterPanel->customTo();
+    }
+    view.sortColumn = m_table->horizontalHeader()->sortIndicatorSection();
+    view.sortOrder = m_table->horizontalHeader()->sortIndicatorOrder();
+    view.hiddenColumns = m_table->userHiddenColumns();
+    return view;
+}
+
+void MainWindow::saveCurrentView(const QString &name)
+{
+    if (m_url.isEmpty() || name.trimmed().isEmpty())
+        return;
+    SavedViews::save(ConnectionBar::settingsKey(m_url), currentView(name.trimmed()));
+    rebuildSavedViewsMenu();
+    statusBar()->showMessage(tr("Saved the view \u201c%1\u201d").arg(name.trimmed()), 4000);
+}
+
+void MainWindow::applyView(const SavedView &view)
+{
+    m_searchBox->setText(view.search);
+    m_filterPanel->setSelected(Field::Status, view.statuses);
+    m_filterPanel->setSelected(Field::TaskName, view.taskNames);
+    m_filterPanel->setSelected(Field::Worker, view.workers);
+    m_filterPanel->setSelected(Field::PeriodicTaskName, view.periodicTaskNames);
+    m_filterPanel->setDateRange(view.dateRange, view.from, view.to);
+    m_table->setUserHiddenColumns(view.hiddenColumns);
+    if (view.sortColumn >= 0 && view.sortColumn < TaskResultModel::ColumnCount
+        && TaskResultModel::columnField(view.sortColumn) != Field::FieldCount)
+        m_table->sortByColumn(view.sortColumn, view.sortOrder);
+    applyQuery();
+    statusBar()->showMessage(tr("View \u201c%1\u201d").arg(view.name), 4000);
+}
+
+void MainWindow::saveCurrentViewAs()
+{
+    if (m_url.isEmpty())
+        return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Save Current View"),
+                                               tr("Name for the current search, filters, date range, sort and "
+                                                  "columns of this connection:"),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (ok)
+        saveCurrentView(name);
+}
+
+void MainWindow::rebuildSavedViewsMenu()
+{
+    m_savedViewsMenu->clear();
+    m_savedViewsMenu->addAction(m_saveViewAction);
+    const QVector<SavedView> views =
+        m_url.isEmpty() ? QVector<SavedView>() : SavedViews::load(ConnectionBar::settingsKey(m_url));
+    if (views.isEmpty()) {
+        QAction *none = m_savedViewsMenu->addAction(tr("No saved views for this connection"));
+        none->setEnabled(false);
+        return;
+    }
+    m_savedViewsMenu->addSeparator();
+    for (const SavedView &view : views) {
+        QAction *recall = m_savedViewsMenu->addAction(view.name);
+        recall->setObjectName(QStringLiteral("savedView"));
+        recall->setData(view.name);
+        recall->setEnabled(m_opened);
+        connect(recall, &QAction::triggered, this, [this, view] { applyView(view); });
+    }
+    m_savedViewsMenu->addSeparator();
+    QMenu *remove = m_savedViewsMenu->addMenu(tr("&Delete Saved View"));
+    for (const SavedView &view : views) {
+        QAction *forget = remove->addAction(view.name);
+        connect(forget, &QAction::triggered, this, [this, name = view.name] {
+            SavedViews::remove(ConnectionBar::settingsKey(m_url), name);
+            rebuildSavedViewsMenu();
+        });
+    }
+}
+
+QString MainWindow::commandLine() const
+{
+    QStringList words{QStringLiteral("stalk"), QStringLiteral("list"), StoreUrl::withoutPassword(m_url)};
+    words << QueryCommand::filterArguments(m_model->query());
+    QStringList fields;
+    for (const Field field : m_table->visibleFields())
+        fields << fieldName(field);
+    if (!fields.isEmpty())
+        words << QStringLiteral("--fields") << fields.join(u',');
+    words << QStringLiteral("--limit") << QStringLiteral("0");
+    return QueryCommand::shellCommandLine(words);
+}
+
+void MainWindow::copyAsCommand()
+{
+    if (!m_opened)
+        return;
+    QGuiApplication::clipboard()->setText(commandLine());
+    statusBar()->showMessage(tr("Copied the stalk list command line"), 4000);
 }
 
 void MainWindow::deleteExpired()

@@ -22,6 +22,7 @@ class QProgressBar;
 class QTimer;
 class ResultTableView;
 class TaskResultModel;
+struct SavedView;
 
 /// The admin window: connection bar, filter panel, search box, results table, detail pane,
 /// deletion dialogs, error banner and status bar, wired to one TaskResultModel.
@@ -44,6 +45,16 @@ public:
 
     TaskResultModel *model() const { return m_model; }
     ResultTableView *table() const { return m_table; }
+
+    /// The current search, ticked filters, date range, sort and hidden columns, named.
+    SavedView currentView(const QString &name) const;
+    /// Saves currentView(name) for this connection (replacing a view of that name).
+    void saveCurrentView(const QString &name);
+    /// Puts view's search, filters, date range, sort and hidden columns in place and runs it.
+    void applyView(const SavedView &view);
+    /// The `stalk list` command line that prints what the table shows: the URL without its
+    /// password, the filters and search (QueryCommand), the shown columns as --fields.
+    QString commandLine() const;
 
     /// How often auto-refresh re-reads (default autoRefreshMs).
     void setAutoRefreshInterval(int ms);
@@ -93,6 +104,9 @@ private:
     void exportResults();
     /// File → New Window: another window, with its own model, worker and connection.
     void newWindow();
+    void copyAsCommand();
+    void rebuildSavedViewsMenu();
+    void saveCurrentViewAs();
     void deleteExpired();
     void deleteSelected();
     void showDeleteSelectedDialog(DeleteSelectedDialog *dialog);
@@ -141,6 +155,9 @@ private:
     QAction *m_copyJsonAction = nullptr;
     QAction *m_selectAllAction = nullptr;
     QAction *m_findAction = nullptr;
+    QAction *m_copyCommandAction = nullptr;
+    QAction *m_saveViewAction = nullptr;
+    QMenu *m_savedViewsMenu = nullptr;
     QAction *m_utcAction = nullptr;
     QAction *m_clearFiltersAction = nullptr;
     QAction *m_aboutAction = nullptr;

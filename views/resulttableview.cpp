@@ -202,12 +202,36 @@ QString ResultTableView::unavailableColumnsText() const
         : tr("Hidden, not stored by %1: %2").arg(schema, missing.join(QStringLiteral(", ")));
 }
 
+QStringList ResultTableView::userHiddenColumns() const
+{
+    QStringList hidden(m_userHidden.cbegin(), m_userHidden.cend());
+    hidden.sort();
+    return hidden;
+}
+
+void ResultTableView::setUserHiddenColumns(const QStringList &keys)
+{
+    m_userHidden = QSet<QString>(keys.cbegin(), keys.cend());
+    applyColumnVisibility();
+    Q_EMIT layoutChanged();
+}
+
+QVector<Field> ResultTableView::visibleFields() const
+{
+    QVector<Field> fields;
+    for (int v = 0; v < horizontalHeader()->count(); ++v) {
+        const int logical = horizontalHeader()->logicalIndex(v);
+        const Field field = TaskResultModel::columnField(logical);
+        if (!isColumnHidden(logical) && field != Field::FieldCount)
+            fields << field;
+    }
+    return fields;
+}
+
 void ResultTableView::saveLayout(QSettings &settings) const
 {
     settings.setValue(headerStateKey, horizontalHeader()->saveState());
-    QStringList hidden(m_userHidden.cbegin(), m_userHidden.cend());
-    hidden.sort();
-    settings.setValue(hiddenKey, hidden);
+    settings.setValue(hiddenKey, userHiddenColumns());
     settings.setValue(layoutVersionKey, layoutVersion);
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "taskresult.h"
+
 #include <QSet>
 #include <QTableView>
 #include <QVector>
@@ -41,6 +43,12 @@ public:
     /// Why columns are hidden ("Worker, Date created: not in django-celery-results 1.0"), or
     /// empty when every column is available.
     QString unavailableColumnsText() const;
+
+    /// The columns the user hid (columnKey()s, sorted), and setting them (a saved view).
+    QStringList userHiddenColumns() const;
+    void setUserHiddenColumns(const QStringList &keys);
+    /// The fields of the shown columns, in their on-screen order.
+    QVector<Field> visibleFields() const;
 
     void saveLayout(QSettings &settings) const;
     void restoreLayout(const QSettings &settings);

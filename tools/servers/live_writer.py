@@ -8,7 +8,7 @@ Uses tools/fixtures/project (django-db backend, result_extended, track_started) 
 mode. Starts one worker (prefork pool, Celery's default, 4 processes), prints "READY" once it answers a ping,
 then sends waves of proj.tasks.add with ids "live-<run>-<n>", waiting for each wave; prints
 "WRITING" after the first wave and, at the end, "DONE <json list of task ids>". Always stops
-its worker (own process group; its pid is also appended to DIR/pids for the wrapper's trap). Exit status 0 only if every task succeeded.
+its worker (warm shutdown, so every task seen done stays done) (own process group; its pid is also appended to DIR/pids for the wrapper's trap). Exit status 0 only if every task succeeded.
 
 Not the thread pool: with Redis as the broker, a threads worker here left delivered messages
 unread for 8-40 s between waves (300 tasks took 2.5-5 min); prefork writes them in ~20 s.
@@ -86,13 +86,21 @@ def main():
         say('DONE ' + json.dumps(ids))
         ok = True
     finally:
+        # SIGTERM to the main process only: Celery's warm shutdown, which lets each pool child
+        # report its last task before it stops. A SIGTERM to the whole group killed a child
+        # between its SUCCESS write and that report, and the main process then stored FAILURE
+        # (WorkerLostError) over the task the caller had already seen succeed.
         if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
+            worker.send_signal(signal.SIGTERM)
             try:
-                worker.wait(timeout=15)
+                worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+                pass
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # whatever is left of the pool
+        except ProcessLookupError:
+            pass
+        worker.wait()
     return 0 if ok else 1
 
 

@@ -2,7 +2,8 @@
 # with_redis.sh CMD…  — runs CMD against a private redis-server filled by REAL Celery:
 #   starts redis-server (Debian) on a free 127.0.0.1 port with a password (requirepass), no
 #   persistence, in a temp dir; writes the fixture data sets with real Celery 5.2.6 workers
-#   and Celery's RedisBackend (tools/fixtures/redis/make_redis_fixtures.py: databases 1-4),
+#   and Celery's RedisBackend (tools/fixtures/redis/make_redis_fixtures.py: databases 1-4; database 5 through
+#   django-celery-results' CacheBackend over django-redis),
 #   computes the expectations with upstream's code, then exports
 #     STALK_REDIS_URL           redis://:PASSWORD@127.0.0.1:PORT   (append /DB)
 #     STALK_REDIS_SOCKET        the server's unix socket (redis+socket://PATH?virtual_host=DB)

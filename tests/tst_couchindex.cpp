@@ -1,0 +1,180 @@
+#include <QtTest>
+
+#include "couchindex.h"
+
+/// CouchIndex's own bookkeeping: documents found by id and by row id through inserts,
+/// updates and removals (its row-id table and text arena), rows read back exactly.
+class TestCouchIndex : public QObject
+{
+    Q_OBJECT
+
+private:
+    static QString docId(int i) { return QStringLiteral("celery-task-meta-%1").arg(i, 8, 10, QLatin1Char('0')); }
+    static TaskResult task(int i, int version)
+    {
+        TaskResult t;
+        t.taskId = docId(i).mid(17);
+        t.status = i % 5 == 0 ? QStringLiteral("FAILURE") : QStringLiteral("SUCCESS");
+        t.taskName = QStringLiteral("proj.tasks.t%1").arg(i % 13);
+        t.worker = QStringLiteral("celery@w%1").arg(i % 3);
+        t.dateDone = QDateTime::fromMSecsSinceEpoch(1700000000000 + qint64(i) * 1000, Qt::UTC);
+        t.args = QStringLiteral("[%1, \"Zoë\", \"v%2\"]").arg(i).arg(version);
+        t.kwargs = i % 2 ? QStringLiteral("{}") : QString();
+        t.result = QString(300, QChar(u'a' + i % 26)) + QString::number(version);
+        if (i % 7 == 0)
+            t.groupId = QStringLiteral("group-%1").arg(i / 7);
+        if (i % 11 == 0)
+            t.problems = QStringList{QStringLiteral("one"), QStringLiteral("two")};
+        return t;
+    }
+    static void checkRow(const CouchIndex &index, int i, int version)
+    {
+        const qint64 slot = index.slotOf(docId(i));
+        QVERIFY2(slot >= 0, qPrintable(docId(i)));
+        QCOMPARE(index.docId(slot), docId(i));
+        QCOMPARE(index.rev(slot), QStringLiteral("%1-abc").arg(version));
+        QCOMPARE(index.rowIdOf(slot), CouchIndex::rowIdFor(docId(i)));
+        QCOMPARE(index.slotOfRow(index.rowIdOf(slot)), slot);
+        const TaskResult expected = task(i, version);
+        const TaskResult row = index.summaryRow(slot);
+        QCOMPARE(row.taskId, expected.taskId);
+        QCOMPARE(row.args, expected.args);
+        QCOMPARE(row.kwargs.isNull(), expected.kwargs.isNull());
+        QCOMPARE(row.result, expected.result.left(ResultStore::previewChars));
+        QCOMPARE(row.groupId, expected.groupId);
+        QCOMPARE(row.groupId.isNull(), expected.groupId.isNull());
+        QCOMPARE(row.problems, expected.problems);
+    }
+
+private slots:
+    void shouldFindEveryDocumentThroughUpdatesAndRemovals()
+    {
+        const int n = 20000;
+        CouchIndex index;
+        for (int i = 0; i < n; ++i)
+            index.upsert(docId(i), QStringLiteral("1-abc"), task(i, 1));
+        QCOMPARE(index.liveCount(), qint64(n));
+        // Remove every third, update the rest several times (garbage enough for compaction).
+        for (int i = 0; i < n; i += 3)
+            index.remove(docId(i));
+        for (int version = 2; version <= 4; ++version) {
+            for (int i = 0; i < n; ++i) {
+                if (i % 3 != 0)
+                    index.upsert(docId(i), QStringLiteral("%1-abc").arg(version), task(i, version));
+            }
+        }
+        QCOMPARE(index.liveCount(), qint64(n - (n + 2) / 3));
+        for (int i = 0; i < n; ++i) {
+            if (i % 3 == 0) {
+                QCOMPARE(index.slotOf(docId(i)), qint64(-1));
+                QCOMPARE(index.slotOfRow(CouchIndex::rowIdFor(docId(i))), qint64(-1));
+            } else {
+                checkRow(index, i, 4);
+            }
+        }
+        // Back again: a removed document gets a new slot and the same row id.
+        for (int i = 0; i < n; i += 3)
+            index.upsert(docId(i), QStringLiteral("4-abc"), task(i, 4));
+        for (int i = 0; i < n; ++i)
+            checkRow(index, i, 4);
+
+        TaskQuery q;
+        q.search = QStringLiteral("zoë v4");
+        QCOMPARE(index.count(q), qint64(n));
+        q.search = QStringLiteral("\"V3\"");
+        QCOMPARE(index.count(q), qint64(0));
+        q.search = docId(42).mid(17);
+        QCOMPARE(index.count(q), qint64(1));
+    }
+
+    void shouldSearchTaskNameStatusAndAcrossFieldsAsOneText()
+    {
+        CouchIndex index;
+        for (int i = 0; i < 10; ++i)
+            index.upsert(docId(i), QStringLiteral("1-abc"), task(i, 1));
+        TaskQuery q;
+        q.search = QStringLiteral("FAILURE");
+        QCOMPARE(index.count(q), qint64(2));
+        q.search = QStringLiteral("Tasks.T1 Success");
+        QCOMPARE(index.count(q), qint64(1));
+        // The searched fields read as one text joined by U+001F (task id, task name, status,
+        // args, ...): a term holding the separator matches across two neighbours.
+        q.search = docId(3).mid(30) + QChar(0x1f) + QStringLiteral("proj.tasks.t3");
+        QCOMPARE(index.count(q), qint64(1));
+        q.search = QStringLiteral("success") + QChar(0x1f) + QStringLiteral("[1,");
+        QCOMPARE(index.count(q), qint64(1));
+        q.search = QStringLiteral("success") + QChar(0x1f) + QStringLiteral("[5,");
+        QCOMPARE(index.count(q), qint64(0));
+    }
+
+    void shouldKeepDocumentIdsOfAnyShape()
+    {
+        // The first id sets the shared start; others have another start, none, or an id that
+        // does not end with the task id (Redis keys under a prefix, foreign documents).
+        const QStringList ids{docId(1), QStringLiteral("prefix:celery-task-meta-x1"), QStringLiteral("celery-task-meta-"),
+                              docId(2) + QStringLiteral("-copy"), QStringLiteral("zoë-東京-🦘"), QStringLiteral("celery-task-meta-Zoë")};
+        CouchIndex index;
+        for (int i = 0; i < ids.size(); ++i) {
+            TaskResult t = task(i, 1);
+            t.taskId = i == 1 ? QStringLiteral("x1") : ids.at(i).mid(17);
+            index.upsert(ids.at(i), QStringLiteral("1-abc"), t);
+        }
+        QCOMPARE(index.liveCount(), qint64(ids.size()));
+        for (const QString &id : ids) {
+            const qint64 slot = index.slotOf(id);
+            QVERIFY2(slot >= 0, qPrintable(id));
+            QCOMPARE(index.docId(slot), id);
+            QCOMPARE(index.slotOfRow(CouchIndex::rowIdFor(id)), slot);
+        }
+        QCOMPARE(index.slotOf(QStringLiteral("celery-task-meta-x1")), qint64(-1));
+        QCOMPARE(index.slotOf(docId(3)), qint64(-1));
+        QCOMPARE(index.summaryRow(index.slotOf(ids.at(1))).taskId, QStringLiteral("x1"));
+        QCOMPARE(index.summaryRow(index.slotOf(ids.at(5))).taskId, QStringLiteral("Zoë"));
+    }
+
+    void shouldKeepEveryRevExactly()
+    {
+        const QString hash = QStringLiteral("0123456789abcdef0f1e2d3c4b5a6978");
+        const QStringList revs{QStringLiteral("1-") + hash, QStringLiteral("123456789012-") + hash,
+                               QStringLiteral("2-") + hash.toUpper(), QStringLiteral("3-") + hash.left(31),
+                               QStringLiteral("4-") + hash + QLatin1Char('0'), QStringLiteral("-") + hash,
+                               QStringLiteral("x-") + hash, QStringLiteral("1-abc"), QString(QLatin1String("")), QString()};
+        CouchIndex index;
+        for (int i = 0; i < revs.size(); ++i)
+            index.upsert(docId(i), revs.at(i), task(i, 1));
+        for (int i = 0; i < revs.size(); ++i) {
+            const QString rev = index.rev(index.slotOf(docId(i)));
+            QCOMPARE(rev, revs.at(i));
+            QCOMPARE(rev.isNull(), revs.at(i).isNull());
+        }
+    }
+
+    void shouldSortByTextsLikeQString()
+    {
+        CouchIndex index;
+        const QStringList results{QStringLiteral("b"), QStringLiteral("東"), QString(), QStringLiteral("B"),
+                                  QString(QLatin1String("")), QStringLiteral("ÿ"), QStringLiteral("bb")};
+        for (int i = 0; i < results.size(); ++i) {
+            TaskResult t = task(i, 1);
+            t.result = results.at(i);
+            index.upsert(docId(i), QStringLiteral("1-abc"), t);
+        }
+        TaskQuery q;
+        q.sortField = Field::Result;
+        q.sortOrder = Qt::AscendingOrder;
+        QStringList got;
+        for (qint64 slot : index.select(q))
+            got.append(index.summaryRow(slot).result);
+        QStringList expected = results;
+        std::stable_sort(expected.begin(), expected.end(), [](const QString &a, const QString &b) {
+            if (a.isNull() != b.isNull())
+                return a.isNull();
+            return a.compare(b) < 0;
+        });
+        QCOMPARE(got, expected);
+        QVERIFY(got.first().isNull());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCouchIndex)
+#include "tst_couchindex.moc"
