@@ -550,7 +550,7 @@ QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const std::vector<
 
 Outcome<StatusHistory> CouchIndex::statusHistory(const TaskQuery &query, TimeBucket bucket) const
 {
-    const QStringList terms = foldedTerms(query);
+    const std::vector<Term> terms = foldedTerms(query);
     StatusHistoryBuilder builder(bucket);
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
         if (matches(s, query, terms, Skip::None))
