@@ -90,20 +90,26 @@ QString ServerDialect::errorDetail(const QSqlError &error)
 
 Outcome<SqlCatalog> ServerDialect::catalog(QSqlDatabase &db, const QStringList &tables) const
 {
-    Q_ASSERT(tables.size() <= catalogTables);
-    QVariantList names;
-    for (int i = 0; i < catalogTables; ++i)
-        names << (i < tables.size() ? tables.at(i) : QString(QLatin1String("")));
+    // One round trip per catalogTables tables asked for (Stalk's own tables: one); every
+    // round trip lists the database's tables again, kept from the first.
     SqlCatalog catalog;
-    const StoreError error = forEachRow(db, catalogSql(), names, QStringLiteral("reading the catalog"),
-                                        [&](const QSqlQuery &q) {
-                                            const QString table = q.value(1).toString();
-                                            if (q.value(0).toInt() == 0)
-                                                catalog.tables << table;
-                                            else
-                                                catalog.columns[table].append(catalogColumn(q));
-                                        });
-    if (error.isError())
-        return error;
+    for (qsizetype first = 0; first == 0 || first < tables.size(); first += catalogTables) {
+        QVariantList names;
+        for (qsizetype i = first; i < first + catalogTables; ++i)
+            names << (i < tables.size() ? tables.at(i) : QString(QLatin1String("")));
+        const bool listTables = first == 0;
+        const StoreError error = forEachRow(db, catalogSql(), names, QStringLiteral("reading the catalog"),
+                                            [&](const QSqlQuery &q) {
+                                                const QString table = q.value(1).toString();
+                                                if (q.value(0).toInt() == 0) {
+                                                    if (listTables)
+                                                        catalog.tables << table;
+                                                } else {
+                                                    catalog.columns[table].append(catalogColumn(q));
+                                                }
+                                            });
+        if (error.isError())
+            return error;
+    }
     return catalog;
 }

@@ -28,7 +28,7 @@ protected:
     /// The statement that cancels what the session `sessionId` runs (a number the server gave).
     virtual QString cancelSql(qint64 sessionId) const = 0;
     /// Tables whose columns catalogSql() lists: its placeholders, bound with the names asked
-    /// for (empty names for the rest).
+    /// for (empty names for the rest). catalog() asks for more tables in several round trips.
     static constexpr int catalogTables = 5;
     /// The one catalog query of catalog(): rows (0, table name) for every table of the
     /// connected database, then rows (1, table, column, …) for the columns of the tables bound,

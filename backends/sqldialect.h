@@ -102,7 +102,8 @@ public:
     virtual void disconnect() = 0;
 
     /// The tables of the database and the columns of those of `tables` that exist: one
-    /// catalog round trip on the servers (schema detection at every CLI call).
+    /// catalog round trip on the servers for Stalk's own tables (schema detection at every CLI
+    /// call); any number of tables may be asked for.
     virtual Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const = 0;
 
     /// An identifier quoted for this engine. Only ever applied to names that the engine itself

@@ -1083,6 +1083,22 @@ void TestServerStore::shouldReadTablesInANamedPostgresSchema()
     QString error;
     QVERIFY(!openUrl(url, &error));
     QVERIFY2(error.contains(QLatin1String("no Celery result tables")), qPrintable(error));
+    {
+        // Among the Django project's many tables (more than one catalog round trip asks for),
+        // an empty DatabaseCache table, as Django's createcachetable makes it, is found.
+        const QStringList created = rawSql(url, {QStringLiteral("CREATE TABLE stalk_cache (cache_key varchar(255) PRIMARY KEY, "
+                                                                "value text NOT NULL, expires timestamp with time zone NOT NULL)")});
+        QVERIFY2(created.isEmpty(), qPrintable(created.join(u' ')));
+        QVERIFY(rawSql(url, QStringLiteral("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"))
+                    .value(0)
+                    .toInt()
+                > 5);
+        auto cache = openUrl(url, &error);
+        QVERIFY2(cache, qPrintable(error));
+        QCOMPARE(cache->info().layout, StoreInfo::Layout::DjangoCache);
+        QCOMPARE(*cache->count({}), qint64(0));
+        QVERIFY(rawSql(url, {QStringLiteral("DROP TABLE stalk_cache")}).isEmpty());
+    }
     auto store = openUrl(url + QStringLiteral("?schema=Celery%20Results"), &error);
     QVERIFY2(store, qPrintable(error));
     QVERIFY(store->info().hasGroups);
