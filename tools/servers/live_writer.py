@@ -16,7 +16,6 @@ unread for 8-40 s between waves (300 tasks took 2.5-5 min); prefork writes them 
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -48,6 +47,7 @@ import django  # noqa: E402
 django.setup()
 from stalkfix.celery import app  # noqa: E402
 from proj import tasks  # noqa: E402
+from workerstop import stop_worker_process  # noqa: E402
 
 
 def say(line):
@@ -86,21 +86,7 @@ def main():
         say('DONE ' + json.dumps(ids))
         ok = True
     finally:
-        # SIGTERM to the main process only: Celery's warm shutdown, which lets each pool child
-        # report its last task before it stops. A SIGTERM to the whole group killed a child
-        # between its SUCCESS write and that report, and the main process then stored FAILURE
-        # (WorkerLostError) over the task the caller had already seen succeed.
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(worker.pid, signal.SIGKILL)  # whatever is left of the pool
-        except ProcessLookupError:
-            pass
-        worker.wait()
+        stop_worker_process(worker)  # warm, so every task seen done stays done
     return 0 if ok else 1
 
 
