@@ -11,6 +11,7 @@
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrl>
@@ -143,6 +144,7 @@ int runList(const CliArguments &arguments, const CliConsole &console);
 int runShow(const CliArguments &arguments, const CliConsole &console);
 int runStats(const CliArguments &arguments, const CliConsole &console);
 int runRuntimes(const CliArguments &arguments, const CliConsole &console);
+int runFailures(const CliArguments &arguments, const CliConsole &console);
 int runPurge(const CliArguments &arguments, const CliConsole &console);
 
 const QVector<Command> &commands()
@@ -239,6 +241,31 @@ const QVector<Command> &commands()
                         "CouchDB, Redis) has no runtimes: exit 1 with one sentence.\n"),
                     {QStringLiteral("URL")}, filterOptions() + QVector<CliOption>{aggregateFormat} + commonOptions(),
                     &runRuntimes});
+
+        QVector<CliOption> failureOptions = filterOptions();
+        failureOptions << valued(QStringLiteral("exception"), QStringLiteral("TYPE"),
+                                 QStringLiteral("only this exception: ValueError, builtins.ValueError, proj.billing.PaymentDeclined"),
+                                 true)
+                       << valued(QStringLiteral("limit"), QStringLiteral("N"),
+                                 QStringLiteral("print the N largest groups (default 0 = all)"))
+                       << aggregateFormat;
+        all.append({QStringLiteral("failures"), QStringLiteral("URL [FILTERS] [--exception TYPE] [--format table|csv|json] [--limit N]"),
+                    QStringLiteral("failures grouped by task name, exception and message"),
+                    QStringLiteral(
+                        "Prints the matching FAILURE results (--status chooses other states, e.g.\n"
+                        "--status FAILURE --status RETRY) grouped by task_name, exception type and\n"
+                        "message fingerprint, largest group first. The exception is read from the\n"
+                        "stored result (exc_type/exc_module/exc_message of JSON or pickled results;\n"
+                        "pickles are never unpickled), else from the traceback's exception line. The\n"
+                        "fingerprint is the message with quoted values, UUIDs, hex and numbers masked\n"
+                        "('<str>', '<uuid>', '<hex>', '<num>'). In JSON an array of\n"
+                        "  {\"task_name\": …, \"exception\": \"ValueError\", \"exception_module\": \"builtins\",\n"
+                        "   \"message\": …, \"fingerprint\": …, \"count\": n, \"first_seen\": \"…Z\",\n"
+                        "   \"last_seen\": \"…Z\", \"workers\": [\"w1\", …], \"statuses\": {\"FAILURE\": n}}\n"
+                        "(message: the group's most frequent; null exception = none could be read;\n"
+                        "first/last_seen: date_done, ISO UTC). In CSV workers and statuses are that\n"
+                        "JSON text. --exception keeps the groups of that type (repeatable).\n"),
+                    {QStringLiteral("URL")}, failureOptions + commonOptions(), &runFailures});
 
         QVector<CliOption> purgeOptions{
             valued(QStringLiteral("older-than"), QStringLiteral("DURATION"),
@@ -516,6 +543,20 @@ QString buildQuery(const CliArguments &arguments, TaskQuery *query)
     return {};
 }
 
+/// `--limit N` (a whole number >= 0, 0 = all) into *limit, left as it is without the option;
+/// returns an error sentence or an empty string.
+QString readLimit(const CliArguments &arguments, qint64 *limit)
+{
+    if (!arguments.has(QStringLiteral("limit")))
+        return {};
+    bool ok = false;
+    const QString text = arguments.value(QStringLiteral("limit"));
+    *limit = text.toLongLong(&ok);
+    if (!ok || *limit < 0 || text.startsWith(u'+'))
+        return QStringLiteral("--limit: '%1' is not a whole number >= 0 (0 = all)").arg(text);
+    return {};
+}
+
 bool readOnlyRequested(const CliArguments &arguments)
 {
     return arguments.has(QStringLiteral("read-only"));
@@ -551,14 +592,8 @@ int runList(const CliArguments &arguments, const CliConsole &console)
         return usageError(console, command, error);
 
     qint64 limit = 100;
-    if (arguments.has(QStringLiteral("limit"))) {
-        bool ok = false;
-        const QString text = arguments.value(QStringLiteral("limit"));
-        limit = text.toLongLong(&ok);
-        if (!ok || limit < 0 || text.startsWith(u'+'))
-            return usageError(console, command,
-                              QStringLiteral("--limit: '%1' is not a whole number >= 0 (0 = all)").arg(text));
-    }
+    if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
+        return usageError(console, command, error);
 
     const std::optional<RowWriter::Format> chosen = arguments.has(QStringLiteral("format"))
         ? RowWriter::formatNamed(arguments.value(QStringLiteral("format")))
@@ -863,6 +898,75 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
             return QStringLiteral("(none)");
         return value.isString() ? DisplayText::value(value.toString(), DisplayText::maxColumns)
                                 : QString::number(value.toInteger());
+    };
+    console.out(records.text(format));
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// failures
+
+int runFailures(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("failures");
+    TaskQuery query;
+    CliRecords::Format format;
+    if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
+        return usageError(console, command, error);
+    if (query.statuses.isEmpty())
+        query.statuses = QStringList{QStringLiteral("FAILURE")};
+    qint64 limit = 0;
+    if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
+        return usageError(console, command, error);
+    const QStringList exceptions = arguments.all(QStringLiteral("exception"));
+
+    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+    const Outcome<FailureTable> table = opened.store->failures(query);
+    if (!table)
+        return failure(console, QStringLiteral("cannot group failures in %1: %2").arg(opened.display, table.error().message));
+
+    CliRecords records;
+    records.columns = QStringList{QStringLiteral("task_name"), QStringLiteral("exception"), QStringLiteral("exception_module"),
+                                  QStringLiteral("message"),   QStringLiteral("fingerprint"), QStringLiteral("count"),
+                                  QStringLiteral("first_seen"), QStringLiteral("last_seen"), QStringLiteral("workers"),
+                                  QStringLiteral("statuses")};
+    const auto text = [](const QString &s) { return s.isNull() ? QJsonValue() : QJsonValue(s); };
+    const auto date = [](const QDateTime &d) { return d.isValid() ? QJsonValue(TimeParse::formatTimestamp(d)) : QJsonValue(); };
+    for (const FailureGroup &group : table->groups) {
+        if (!exceptions.isEmpty()
+            && std::none_of(exceptions.cbegin(), exceptions.cend(),
+                            [&group](const QString &name) { return group.hasException(name); }))
+            continue;
+        if (limit > 0 && records.rows.size() >= limit)
+            break;
+        QJsonObject statuses;
+        for (auto it = group.statuses.cbegin(); it != group.statuses.cend(); ++it)
+            statuses.insert(it.key(), double(it.value()));
+        records.rows << QVector<QJsonValue>{text(group.taskName), text(group.exception), text(group.exceptionModule),
+                                            text(group.message), text(group.fingerprint), double(group.count),
+                                            date(group.firstSeen), date(group.lastSeen),
+                                            QJsonArray::fromStringList(group.workers), statuses};
+    }
+    // The table: workers as "w1, w2", statuses as "FAILURE 3, RETRY 1" (json and csv: JSON).
+    records.display = [](int, const QJsonValue &value) {
+        QStringList parts;
+        if (value.isArray()) {
+            for (const QJsonValue &worker : value.toArray())
+                parts << worker.toString();
+        } else if (value.isObject()) {
+            const QJsonObject object = value.toObject();
+            for (auto it = object.begin(); it != object.end(); ++it)
+                parts << (it.key().isEmpty() ? QStringLiteral("(none)") : it.key()) + u' ' + QString::number(it.value().toInteger());
+        } else if (value.isNull()) {
+            return QStringLiteral("-");
+        } else if (value.isDouble()) {
+            return QString::number(value.toInteger());
+        } else {
+            return DisplayText::value(value.toString(), DisplayText::maxColumns);
+        }
+        return DisplayText::value(parts.join(QStringLiteral(", ")), DisplayText::maxColumns);
     };
     console.out(records.text(format));
     return ExitSuccess;

@@ -122,7 +122,9 @@ QString CliRecords::text(Format format) const
         for (const QVector<QJsonValue> &row : rows) {
             QStringList fields;
             for (const QJsonValue &value : row)
-                fields << (value.isString() ? csvField(value.toString()) : value.isNull() ? QString() : jsonScalar(value));
+                fields << (value.isString() ? csvField(value.toString())
+                           : value.isNull()   ? QString()
+                                              : csvField(jsonScalar(value))); // arrays, objects: quoted JSON
             out += fields.join(u',') + QStringLiteral("\r\n");
         }
         return out;

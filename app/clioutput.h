@@ -31,7 +31,7 @@ public:
     static int terminalColumns();
 };
 
-/// The aggregates' records (`stats --by`, `runtimes`) in `--format table|csv|json`: one
+/// The aggregates' records (`stats --by`, `runtimes`, `failures`) in `--format table|csv|json`: one
 /// record per row, the same columns in every record. Plain value type.
 struct CliRecords
 {
@@ -40,13 +40,14 @@ struct CliRecords
     static std::optional<Format> formatNamed(const QString &name);
 
     QStringList columns;                 ///< the JSON keys and CSV header, in order
-    QVector<QVector<QJsonValue>> rows;   ///< a string, a number or null per column
+    QVector<QVector<QJsonValue>> rows;   ///< a string, a number, an array, an object or null per column
     /// The table's text of a cell (default: the value; '-' for null); the table right-aligns
     /// numbers.
     std::function<QString(int column, const QJsonValue &value)> display;
 
     /// json: an array with one object per line, keys in column order (numbers as JSON writes
-    /// them, null as null); csv: RFC 4180 (CRLF) with a header row, null as an empty field;
+    /// them, null as null); csv: RFC 4180 (CRLF) with a header row, null as an empty field,
+    /// an array or object as its compact JSON;
     /// table: aligned columns, stored text shown by DisplayText.
     QString text(Format format) const;
 };

@@ -347,6 +347,27 @@ SqlStatement SqlStatements::runtimes(const TaskQuery &query, Runtime::Basis basi
     return {sql, clause.values, {}};
 }
 
+SqlStatement SqlStatements::failureParts(const TaskQuery &query) const
+{
+    const SqlClause clause = filter(query);
+    QVector<Field> fields;
+    QStringList columns, positions;
+    for (const Field f : {Field::TaskName, Field::Status, Field::Worker, Field::Result, Field::Traceback,
+                          Field::ContentType, Field::ContentEncoding}) {
+        if (column(f).isEmpty())
+            continue;
+        fields << f;
+        columns << column(f);
+        positions << QString::number(positions.size() + 1);
+    }
+    const QString done = column(Field::DateDone);
+    return {QStringLiteral("SELECT %1, COUNT(*), MIN(%2), MAX(%2) FROM %3%4 GROUP BY %5")
+                .arg(columns.join(QStringLiteral(", ")), done, table(), clause.where(),
+                     positions.join(QStringLiteral(", "))),
+            clause.values,
+            fields};
+}
+
 SqlStatement SqlStatements::page(const TaskQuery &query, const SqlClause &clause, qint64 offset, int limit,
                                  RowDetail detail, Access access, bool countMatching) const
 {

@@ -140,6 +140,12 @@ public:
     /// name by window functions; only the rows at Percentile::nearestRank() of each percent and
     /// the maximum: rows of (task name, count, rank, seconds), by task name and rank.
     SqlStatement runtimes(const TaskQuery &query, Runtime::Basis basis) const;
+    /// The query's results grouped by every column a failure group reads (task name, status,
+    /// worker, result, traceback, content type and encoding, those the schema has): rows of
+    /// those columns (as `fields`, for SqlStore::readRow()), then COUNT(*), MIN and MAX of
+    /// date_done. Each distinct stored result comes back once per task, status and worker,
+    /// however many rows hold it.
+    SqlStatement failureParts(const TaskQuery &query) const;
     /// One page of the rows matching `clause` in the query's order, as a late row lookup: the
     /// ids of the page come from the sort order alone, then only their rows are read. With
     /// countMatching, each row also carries the number of rows matching `clause` (a window

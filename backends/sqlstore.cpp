@@ -682,6 +682,30 @@ Outcome<RuntimeTable> SqlStore::runtimes(const TaskQuery &query)
     return builder.table();
 }
 
+Outcome<FailureTable> SqlStore::failures(const TaskQuery &query)
+{
+    if (StoreError e = checkOpen(query))
+        return e;
+    FailureTableBuilder builder;
+    const SqlStatement statement = m_statements.failureParts(query);
+    const int n = int(statement.fields.size());
+    const StoreError e = forEachRow(statement, QStringLiteral("grouping failures"),
+                                    [this, &builder, &statement, n](const QSqlQuery &q) {
+                                        builder.add(readRow(q, statement.fields, RowDetail::Full),
+                                                    q.value(n).toLongLong(),
+                                                    m_statements.readDate(q.value(n + 1), nullptr),
+                                                    m_statements.readDate(q.value(n + 2), nullptr));
+                                    });
+    if (e)
+        return e;
+    FailureTable table = builder.table();
+    qCDebug(lcSql).noquote() << QStringLiteral("failures: %1 groups from %2 grouped parts, %3 distinct results decoded")
+                                    .arg(table.groups.size())
+                                    .arg(table.partsRead)
+                                    .arg(table.resultsDecoded);
+    return table;
+}
+
 // --- purging ---------------------------------------------------------------------------------
 
 Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)

@@ -1,6 +1,9 @@
 #include "aggregates.h"
 
+#include <QRegularExpression>
 #include <QTimeZone>
+
+#include <algorithm>
 
 QString timeBucketName(TimeBucket bucket)
 {
@@ -154,5 +157,103 @@ RuntimeTable RuntimeTableBuilder::table() const
         table.tasks << *m_unnamed;
     for (const TaskRuntimes &task : m_named) // QMap: by code units
         table.tasks << task;
+    return table;
+}
+
+// --- failures ------------------------------------------------------------------------------
+
+QString messageFingerprint(const QString &message)
+{
+    if (message.isNull())
+        return {};
+    // PCRE2 without UCP: \b and the classes below are ASCII, as the documented rule says.
+    static const QRegularExpression quoted(QStringLiteral(R"((?<![0-9A-Za-z_])(?:'[^'\n]*'|"[^"\n]*"))"));
+    static const QRegularExpression uuid(
+        QStringLiteral("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"));
+    static const QRegularExpression hex(
+        QStringLiteral(R"(\b(?:0[xX][0-9A-Fa-f]+|(?=[0-9A-Fa-f]*[0-9])[0-9A-Fa-f]{8,})\b)"));
+    static const QRegularExpression number(QStringLiteral(R"([0-9]+(?:\.[0-9]+)?)"));
+    QString text = message;
+    text.replace(quoted, QStringLiteral("<str>"));
+    text.replace(uuid, QStringLiteral("<uuid>"));
+    text.replace(hex, QStringLiteral("<hex>"));
+    text.replace(number, QStringLiteral("<num>"));
+    return text;
+}
+
+bool FailureGroup::hasException(const QString &name) const
+{
+    if (exception.isNull())
+        return false;
+    return name == exception || name == exceptionModule + QLatin1Char('.') + exception
+        || name == ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.qualifiedType();
+}
+
+void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last)
+{
+    if (n <= 0)
+        return;
+    ++m_parts;
+    // One decode per distinct stored value: the parts of a SQL GROUP BY repeat a result once
+    // per worker and status.
+    const QString decodeKey = sample.contentType + QChar(0x1f) + sample.contentEncoding + QChar(0x1f)
+        + (sample.result.isNull() ? QStringLiteral("N") : QStringLiteral("R") + sample.result) + QChar(0x1f)
+        + sample.traceback;
+    auto decoded = m_decoded.constFind(decodeKey);
+    if (decoded == m_decoded.cend()) {
+        decoded = m_decoded.insert(decodeKey, ValueDecoder::exceptionOf(sample.result, sample.contentType,
+                                                                        sample.contentEncoding, sample.traceback));
+    }
+    const ValueDecoder::ExceptionInfo &e = *decoded;
+    const QString message = e.isValid() ? e.message : QString();
+    const QString fingerprint = e.isValid() ? messageFingerprint(message.isNull() ? QStringLiteral("") : message)
+                                            : QString();
+    // Null and empty kept apart in the key (a NULL task name is not the name "").
+    const auto part = [](const QString &s) { return s.isNull() ? QStringLiteral("N") : QStringLiteral("S") + s; };
+    const QStringList key{part(sample.taskName), part(e.isValid() ? e.qualifiedType() : QString()), part(fingerprint)};
+    Group &g = m_groups[key];
+    FailureGroup &group = g.group;
+    if (group.count == 0) {
+        group.taskName = sample.taskName;
+        group.exception = e.isValid() ? e.type : QString();
+        group.fingerprint = fingerprint;
+    }
+    // Builtins may be recorded as "builtins" or not at all: the group says the longest form.
+    if (e.isValid() && !e.module.isEmpty() && (group.exceptionModule.isNull() || e.module > group.exceptionModule))
+        group.exceptionModule = e.module;
+    group.count += n;
+    if (first.isValid() && (!group.firstSeen.isValid() || first < group.firstSeen))
+        group.firstSeen = first;
+    if (last.isValid() && (!group.lastSeen.isValid() || last > group.lastSeen))
+        group.lastSeen = last;
+    if (!sample.worker.isNull())
+        g.workers.insert(sample.worker);
+    group.statuses[sample.status.isNull() ? QStringLiteral("") : sample.status] += n;
+    if (e.isValid())
+        g.messages[message.isNull() ? QStringLiteral("") : message] += n;
+}
+
+FailureTable FailureTableBuilder::table() const
+{
+    FailureTable table;
+    table.partsRead = m_parts;
+    table.resultsDecoded = m_decoded.size();
+    for (const Group &g : m_groups) {
+        FailureGroup group = g.group;
+        qint64 best = -1;
+        for (auto it = g.messages.cbegin(); it != g.messages.cend(); ++it) { // QMap: smallest first
+            if (it.value() > best) {
+                best = it.value();
+                group.message = it.key();
+            }
+        }
+        group.workers = QStringList(g.workers.cbegin(), g.workers.cend());
+        std::sort(group.workers.begin(), group.workers.end());
+        table.groups << group;
+    }
+    // m_groups is in key order (task name, NULL first; exception; fingerprint): a stable sort
+    // by count keeps it among equal counts.
+    std::stable_sort(table.groups.begin(), table.groups.end(),
+                     [](const FailureGroup &a, const FailureGroup &b) { return a.count > b.count; });
     return table;
 }

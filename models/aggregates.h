@@ -2,10 +2,13 @@
 
 #include "storeerror.h"
 #include "taskresult.h"
+#include "valuedecoder.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QMap>
 #include <QMetaType>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -13,8 +16,9 @@
 #include <optional>
 
 // The aggregates a store computes over a query's results (`stalk stats --by`, `stalk
-// runtimes`): the value types, and the rules every store shares — which bucket a date falls
-// in, which buckets a history lists, how a percentile is picked. Stores compute the raw
+// runtimes`, `stalk failures`): the value types, and the rules every store shares — which
+// bucket a date falls in, which buckets a history lists, how a percentile is picked, how
+// failures group. Stores compute the raw
 // groups (SQL GROUP BY, or one walk over the CouchDB/Redis index); these rules turn them
 // into the answer, so every store answers alike.
 
@@ -132,4 +136,75 @@ private:
     Runtime::Basis m_basis;
     QMap<QString, TaskRuntimes> m_named;
     std::optional<TaskRuntimes> m_unnamed;
+};
+
+// --- failures ------------------------------------------------------------------------------
+
+/// The fingerprint of an exception message: the message with what varies between two
+/// failures of the same cause masked, so they group together. Applied in this order, on
+/// ASCII classes only (a non-ASCII letter or digit is kept as it is):
+///   1. a quoted value — '…' or "…" on one line, the opening quote not after [0-9A-Za-z_]
+///      (so "can't" stays) — becomes <str>;
+///   2. a UUID (8-4-4-4-12 hex digits) becomes <uuid>;
+///   3. 0x and hex digits, or a run of 8 or more hex digits holding a digit, between word
+///      boundaries, becomes <hex>;
+///   4. every run of digits [0-9]+ (with a fraction .[0-9]+) becomes <num>.
+/// "invalid literal for int() with base 10: 'n/a'" → "invalid literal for int() with base
+/// <num>: <str>". A null message has a null fingerprint.
+QString messageFingerprint(const QString &message);
+
+/// One group of failures: the results of one task name whose stored exception has the same
+/// type (ExceptionInfo::qualifiedType()) and message fingerprint. Plain value type.
+struct FailureGroup
+{
+    QString taskName;        ///< null = NULL task name
+    QString exception;       ///< the class name; null when no exception could be read
+    QString exceptionModule; ///< as stored ("builtins"); null when none was recorded
+    QString message;         ///< the most frequent message of the group (ties: the smallest)
+    QString fingerprint;     ///< messageFingerprint() of the messages
+    qint64 count = 0;
+    QDateTime firstSeen, lastSeen; ///< UTC, min/max date_done; invalid when none has one
+    QStringList workers;           ///< sorted, NULL workers left out
+    QMap<QString, qint64> statuses; ///< status -> count ("" = NULL status)
+
+    /// True when `name` is the exception's class name, its qualified type, or module.class
+    /// (`--exception ValueError`, `builtins.ValueError`, `proj.billing.PaymentDeclined`).
+    bool hasException(const QString &name) const;
+};
+
+/// Failures grouped, largest first (then by task name, NULL first, exception and fingerprint,
+/// by code units). Plain value type.
+struct FailureTable
+{
+    QVector<FailureGroup> groups;
+    /// How many (task, status, worker, result, traceback) parts the store handed over, and
+    /// how many distinct stored results were decoded: what reading by groups saved.
+    qint64 partsRead = 0;
+    qint64 resultsDecoded = 0;
+};
+
+Q_DECLARE_METATYPE(FailureTable)
+
+/// Collects results — one at a time, or one per group of identical (task name, status,
+/// worker, result, traceback, content type and encoding) a SQL GROUP BY returned — decodes
+/// each distinct stored result once (ValueDecoder::exceptionOf()) and groups them.
+/// Plain value type.
+class FailureTableBuilder final
+{
+public:
+    /// n results like `sample` (its task name, status, worker, result, traceback, content
+    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none).
+    void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last);
+    FailureTable table() const;
+
+private:
+    struct Group
+    {
+        FailureGroup group;
+        QMap<QString, qint64> messages;
+        QSet<QString> workers;
+    };
+    QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
+    QMap<QStringList, Group> m_groups;
+    qint64 m_parts = 0;
 };

@@ -153,6 +153,14 @@ public:
                           QStringLiteral("%1 cannot compute runtimes").arg(info().engine));
     }
 
+    /// The query's results grouped by task name, exception type and message fingerprint
+    /// (`stalk failures`; FailureTableBuilder's rules). The caller chooses the statuses.
+    virtual Outcome<FailureTable> failures(const TaskQuery & /*query*/)
+    {
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 cannot group failures").arg(info().engine));
+    }
+
     /// How many characters of args/result a Summary row keeps.
     static constexpr int previewChars = 200;
 };

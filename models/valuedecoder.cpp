@@ -1,6 +1,7 @@
 #include "valuedecoder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <QStringList>
 
@@ -100,44 +101,64 @@ QString exceptionMessage(const std::vector<PyValue> &args, bool reprSingle = fal
     return PyLiteral::toPython(tuple, {-1, 100, 4096});
 }
 
-/// "ValueError: boom" for Celery's exception dict {"exc_type", "exc_message", "exc_module"}.
-bool exceptionLine(const PyValue &v, QString *line)
+/// Celery's exception dict {"exc_type", "exc_message", "exc_module"} as its parts.
+std::optional<ExceptionInfo> exceptionDictInfo(const PyValue &v)
 {
     const PyValue *type = v.dictValue(QStringLiteral("exc_type"));
     if (!type || type->type != T::Str || !v.dictValue(QStringLiteral("exc_message")))
-        return false;
+        return std::nullopt;
     const PyValue *message = v.dictValue(QStringLiteral("exc_message"));
     const PyValue *module = v.dictValue(QStringLiteral("exc_module"));
-    QString name = type->text;
-    if (module && module->type == T::Str && !isBuiltinModule(module->text))
-        name = module->text + QLatin1Char('.') + name;
-    QString text;
+    ExceptionInfo e;
+    e.type = type->text;
+    if (module && module->type == T::Str)
+        e.module = module->text;
+    const bool keyError = e.type == QLatin1String("KeyError") && isBuiltinModule(e.module);
     switch (message->type) {
-    case T::Str: text = message->text; break;
+    case T::Str: e.message = message->text; break;
     case T::None: break;
     case T::List:
-    case T::Tuple: text = exceptionMessage(message->items, name == QLatin1String("KeyError")); break;
-    default: text = PyLiteral::toPython(*message, {-1, 100, 4096}); break;
+    case T::Tuple: e.message = exceptionMessage(message->items, keyError); break;
+    default: e.message = PyLiteral::toPython(*message, {-1, 100, 4096}); break;
     }
-    *line = text.isEmpty() ? name : name + QStringLiteral(": ") + text;
-    return true;
+    return e;
 }
 
-/// A pickled exception object (builtins.ValueError('boom')) as "ValueError: boom".
-bool exceptionObjectLine(const PyValue &v, QString *line)
+/// A pickled exception object (builtins.ValueError('boom')) as its parts.
+std::optional<ExceptionInfo> exceptionObjectInfo(const PyValue &v)
 {
     if (v.type != T::Object)
-        return false;
+        return std::nullopt;
     const QString &cls = v.text;
     const QString shortName = cls.mid(cls.lastIndexOf(QLatin1Char('.')) + 1);
     if (!(shortName.endsWith(QLatin1String("Error")) || shortName.endsWith(QLatin1String("Exception"))
           || shortName.endsWith(QLatin1String("Warning")) || shortName == QLatin1String("Retry")
           || shortName == QLatin1String("Reject") || shortName == QLatin1String("Ignore")))
+        return std::nullopt;
+    ExceptionInfo e;
+    e.type = shortName;
+    e.module = cls.left(std::max<qsizetype>(0, cls.lastIndexOf(QLatin1Char('.'))));
+    e.message = exceptionMessage(v.items, e.type == QLatin1String("KeyError") && isBuiltinModule(e.module));
+    return e;
+}
+
+/// The exception of a read result value: Celery's dict, or a pickled exception object.
+std::optional<ExceptionInfo> exceptionInfo(const PyValue &v, bool objects)
+{
+    if (std::optional<ExceptionInfo> e = exceptionDictInfo(v))
+        return e;
+    return objects ? exceptionObjectInfo(v) : std::nullopt;
+}
+
+/// "ValueError: boom" (module prefix unless builtins) for an exception dict, or with
+/// `objects` also a pickled exception object.
+bool exceptionLine(const PyValue &v, QString *line, bool objects = false)
+{
+    const std::optional<ExceptionInfo> e = exceptionInfo(v, objects);
+    if (!e)
         return false;
-    const QString module = cls.left(std::max<qsizetype>(0, cls.lastIndexOf(QLatin1Char('.'))));
-    const QString name = isBuiltinModule(module) ? shortName : cls;
-    const QString text = exceptionMessage(v.items, name == QLatin1String("KeyError"));
-    *line = text.isEmpty() ? name : name + QStringLiteral(": ") + text;
+    const QString name = e->qualifiedType();
+    *line = e->message.isEmpty() ? name : name + QStringLiteral(": ") + e->message;
     return true;
 }
 
@@ -266,7 +287,7 @@ Decoded decodePickle(const QByteArray &bytes, qsizetype totalBytes, bool wantTex
     const QString header = QStringLiteral("Python pickle (protocol %1, %2), read without unpickling")
                                .arg(r.protocol >= 0 ? QString::number(r.protocol) : QStringLiteral("0/1"), size);
     QString line;
-    if (exceptionLine(r.value, &line) || exceptionObjectLine(r.value, &line)) {
+    if (exceptionLine(r.value, &line, true)) {
         d.kind = Kind::Exception;
         d.summary = oneLine(line);
         if (wantText)
@@ -563,6 +584,50 @@ QString prettyJson(const QByteArray &json, QString *problem)
     if (problem)
         problem->clear();
     return prettyJsonOf(parsed.value, json.size());
+}
+
+QString ExceptionInfo::qualifiedType() const
+{
+    return isBuiltinModule(module) ? type : module + QLatin1Char('.') + type;
+}
+
+ExceptionInfo exceptionOf(const QString &stored, const QString &contentType, const QString &contentEncoding,
+                          const QString &traceback)
+{
+    std::optional<ExceptionInfo> found;
+    const bool json = contentType.isEmpty() || contentType.contains(QLatin1String("json"), Qt::CaseInsensitive);
+    if (stored.isNull()) {
+        found = std::nullopt; // no result: the traceback's line below
+    } else if (contentEncoding.compare(QLatin1String("binary"), Qt::CaseInsensitive) == 0) {
+        const auto bytes = QByteArray::fromBase64Encoding(QStringView(stored).trimmed().toLatin1(),
+                                                          QByteArray::AbortOnBase64DecodingErrors);
+        if (bytes && PickleReader::looksLikePickle(*bytes)) {
+            const PickleReader::Result r = PickleReader::read(*bytes, PickleReader::Limits());
+            if (r.ok && !r.incomplete)
+                found = exceptionInfo(r.value, true);
+        }
+    } else if (json) {
+        PyLiteral::ParseResult parsed = PyLiteral::parseJson(stored, false, kMaxDepth);
+        if (parsed.ok) {
+            unwrapKombu(parsed.value, 0);
+            found = exceptionInfo(parsed.value, false);
+        }
+    }
+    if (found)
+        return *found;
+    // "proj.mail.SmtpError: text", "ValueError", "KeyError: 'c-1'" — a line without a
+    // name before its ": " (or with a space in it) names no exception.
+    const QString line = tracebackExceptionLine(traceback);
+    const qsizetype colon = line.indexOf(QStringLiteral(": "));
+    const QString name = colon < 0 ? line.trimmed() : line.left(colon);
+    ExceptionInfo e;
+    if (name.isEmpty() || name.contains(QLatin1Char(' ')))
+        return e;
+    const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
+    e.type = name.mid(dot + 1);
+    e.module = dot < 0 ? QString() : name.left(dot);
+    e.message = colon < 0 ? QString() : line.mid(colon + 2);
+    return e;
 }
 
 QString tracebackExceptionLine(const QString &traceback)

@@ -27,6 +27,26 @@ struct Decoded
     QString problem;  ///< why it could not be decoded as expected; empty when fine
 };
 
+/// A stored exception as its parts. Plain value type.
+struct ExceptionInfo
+{
+    QString type;    ///< the class name ("ValueError", "PaymentDeclined"); empty = none found
+    QString module;  ///< as stored ("builtins", "proj.billing"); empty when not recorded
+    QString message; ///< str(exception) ("boom"; a KeyError's key as its repr)
+
+    bool isValid() const { return !type.isEmpty(); }
+    /// "ValueError" for builtins (or no module), else "proj.billing.PaymentDeclined".
+    QString qualifiedType() const;
+};
+
+/// The exception a failed result holds — the one rule the detail pane's "ValueError: boom"
+/// and `stalk failures` share: Celery's {"exc_type", "exc_module", "exc_message"} in a JSON
+/// result or a pickled one (read by PickleReader, never unpickled), a pickled exception
+/// object's class and args; else the exception line of the traceback ("mod.Error: text" split
+/// at the first ": " and the last '.' before it). Invalid when none of them names one.
+ExceptionInfo exceptionOf(const QString &stored, const QString &contentType, const QString &contentEncoding,
+                          const QString &traceback);
+
 /// A task result (the `result` column) given its content type and encoding.
 /// - application/json + utf-8: pretty JSON (stored key order, numbers as written); exception
 ///   dicts as "Type: message" (module prefix unless builtins); kombu's {"__type__", "__value__"}
