@@ -1,17 +1,23 @@
 #!/usr/bin/python3
-"""The expected answers of `stalk stats --by` and `stalk runtimes`, computed from the stored
-rows alone: it reads every result with the engine's own Python client (sqlite3, psycopg2,
-MySQLdb, urllib for CouchDB, redis-py) and aggregates them here, sharing no code with stalk.
+"""The expected answers of `stalk stats --by`, `stalk runtimes` and `stalk failures`, computed
+from the stored rows alone: it reads every result with the engine's own Python client (sqlite3,
+psycopg2, MySQLdb, urllib for CouchDB, redis-py) and aggregates them here, sharing no code with
+stalk (pickled results are read by an Unpickler that builds no stored class: stand-ins record
+the class name and arguments).
 
 usage: aggregates_expected.py URL stats minute|hour|day [FILTERS]
        aggregates_expected.py URL runtimes [FILTERS]
+       aggregates_expected.py URL failures [FILTERS] [--exception TYPE]... [--limit N]
 FILTERS: --status S, --task-name N (repeatable), --done-after TS, --done-before TS (ISO, UTC)
 Prints the JSON stalk prints with --format json (keys and values; order of keys aside).
 """
 import base64
 import datetime as dt
+import io
 import json
 import math
+import pickle
+import re
 import sys
 import urllib.parse as up
 import urllib.request
@@ -31,8 +37,8 @@ def utc(value):
     return value.astimezone(UTC)
 
 
-def sql_rows(url):
-    """(status, task_name, date_done, date_started, date_created, has_started, has_created)."""
+def sql_connect(url):
+    """(connection, identifier quote, scheme)."""
     p = up.urlparse(url)
     scheme = p.scheme.replace('db+', '')
     if scheme == 'sqlite':
@@ -50,6 +56,12 @@ def sql_rows(url):
         conn = MySQLdb.connect(host=p.hostname, port=p.port, user=up.unquote(p.username or ''),
                                password=up.unquote(p.password or ''), database=p.path.lstrip('/'))
         quote = '`'
+    return conn, quote, scheme
+
+
+def sql_rows(url):
+    """(status, task_name, date_done, date_started, date_created, has_started, has_created)."""
+    conn, quote, scheme = sql_connect(url)
     cur = conn.cursor()
     for table, name in (('django_celery_results_taskresult', 'task_name'), ('celery_taskmeta', 'name')):
         try:
@@ -119,11 +131,13 @@ def read_rows(url):
 
 
 def parse_filters(args):
-    f = {'status': [], 'task-name': [], 'done-after': None, 'done-before': None}
+    f = {'status': [], 'task-name': [], 'done-after': None, 'done-before': None, 'exception': [], 'limit': None}
     while args:
         option, value, args = args[0][2:], args[1], args[2:]
         if isinstance(f[option], list):
             f[option].append(value)
+        elif option == 'limit':
+            f[option] = int(value)
         else:
             f[option] = utc(value)
     return f
@@ -144,6 +158,14 @@ def matches(row, f):
 
 def iso(moment):
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def iso_ms(moment):
+    """As stalk prints a date: milliseconds (cut, not rounded) when there are any."""
+    if moment is None:
+        return None
+    ms = moment.microsecond // 1000
+    return moment.strftime('%Y-%m-%dT%H:%M:%S') + ('.%03dZ' % ms if ms else 'Z')
 
 
 def stats(rows, bucket):
@@ -190,8 +212,183 @@ def runtimes(rows, has_started, has_created):
     return out
 
 
+# --- failures --------------------------------------------------------------------------------
+
+def sql_failure_rows(url):
+    """Every stored row as a dict: status, task_name, worker, date_done, result, traceback,
+    content_type, content_encoding (None for columns the schema lacks); a celery_taskmeta
+    result is its pickle's bytes."""
+    conn, quote, scheme = sql_connect(url)
+    cur = conn.cursor()
+    for table, name in (('django_celery_results_taskresult', 'task_name'), ('celery_taskmeta', 'name')):
+        try:
+            cur.execute(f'SELECT * FROM {quote}{table}{quote} WHERE 1 = 0')
+        except Exception:
+            conn.rollback() if scheme != 'sqlite' else None
+            continue
+        columns = [d[0] for d in cur.description]
+        keys = ('status', name, 'worker', 'date_done', 'result', 'traceback', 'content_type', 'content_encoding')
+        cur.execute('SELECT ' + ', '.join(f'{quote}{c}{quote}' if c in columns else 'NULL' for c in keys)
+                    + f' FROM {quote}{table}{quote}')
+        rows = []
+        for values in cur.fetchall():
+            row = dict(zip(('status', 'task_name', 'worker', 'date_done', 'result', 'traceback', 'content_type',
+                            'content_encoding'), values))
+            row['date_done'] = utc(row['date_done'])
+            if table == 'celery_taskmeta':
+                row['pickled'] = bytes(row['result']) if row['result'] is not None else None
+            for key in ('result', 'traceback', 'task_name', 'worker', 'status', 'content_type', 'content_encoding'):
+                if isinstance(row[key], (bytes, bytearray, memoryview)) and key != 'result':
+                    row[key] = bytes(row[key]).decode()
+            rows.append(row)
+        return rows
+    raise SystemExit('no Celery table')
+
+
+class Stand:
+    """What a pickle builds instead of a stored class: its name and arguments."""
+
+    def __new__(cls, *args):
+        obj = object.__new__(cls)
+        obj.args = args
+        return obj
+
+    def __setstate__(self, state):
+        self.state = state
+
+
+class StandInUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        return type(name, (Stand,), {'module': module})
+
+
+BUILTIN_MODULES = ('', None, 'builtins', '__builtin__', 'exceptions')
+
+
+def exception_text(args, key_error):
+    """str(exception) from its args, as Python builds it (a KeyError shows its key's repr)."""
+    if not args:
+        return ''
+    if len(args) == 1:
+        return args[0] if isinstance(args[0], str) and not key_error else repr(args[0])
+    return repr(tuple(args))
+
+
+def exception_of_value(value):
+    if isinstance(value, dict) and isinstance(value.get('exc_type'), str) and 'exc_message' in value:
+        etype, module, message = value['exc_type'], value.get('exc_module'), value['exc_message']
+        module = module if isinstance(module, str) else ''
+        if message is None:
+            text = ''
+        elif isinstance(message, str):
+            text = message
+        elif isinstance(message, (list, tuple)):
+            text = exception_text(list(message), etype == 'KeyError' and module in BUILTIN_MODULES)
+        else:
+            text = repr(message)
+        return etype, module, text
+    if isinstance(value, Stand):
+        etype, module = type(value).__name__, type(value).module
+        if etype.endswith(('Error', 'Exception', 'Warning')) or etype in ('Retry', 'Reject', 'Ignore'):
+            return etype, module, exception_text(list(value.args), etype == 'KeyError' and module in BUILTIN_MODULES)
+    return None
+
+
+def traceback_exception(traceback):
+    """The exception line: the first unindented line after the last Traceback header."""
+    lines = [l[:-1] if l.endswith('\r') else l for l in (traceback or '').split('\n')]
+    headers = [i for i, l in enumerate(lines) if l.strip().startswith('Traceback (most recent call last)')]
+    candidates = lines[headers[-1] + 1:] if headers else []
+    line = next((l for l in candidates if l.strip() and not l.startswith((' ', '\t'))), None)
+    if line is None:
+        line = next((l for l in reversed(lines) if l.strip() and not l.startswith((' ', '\t'))), '')
+    name, colon, message = line.partition(': ')
+    name = name if colon else line.strip()
+    if not name or ' ' in name:
+        return None
+    module, _, etype = name.rpartition('.')
+    return etype, module, message if colon else ''
+
+
+def exception_of(row):
+    found = None
+    if row.get('pickled') is not None:
+        try:
+            found = exception_of_value(StandInUnpickler(io.BytesIO(row['pickled'])).load())
+        except Exception:
+            found = None
+    elif row['result'] is not None and (not row['content_type'] or 'json' in row['content_type'].lower()):
+        try:
+            found = exception_of_value(json.loads(row['result']))
+        except ValueError:
+            found = None
+    return found or traceback_exception(row['traceback'])
+
+
+QUOTED = re.compile(r"""(?<![0-9A-Za-z_])(?:'[^'\n]*'|"[^"\n]*")""")
+UUID = re.compile(r'[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}')
+HEX = re.compile(r'\b(?:0[xX][0-9A-Fa-f]+|(?=[0-9A-Fa-f]*[0-9])[0-9A-Fa-f]{8,})\b', re.ASCII)
+NUMBER = re.compile(r'[0-9]+(?:\.[0-9]+)?')
+
+
+def fingerprint(message):
+    for pattern, mask in ((QUOTED, '<str>'), (UUID, '<uuid>'), (HEX, '<hex>'), (NUMBER, '<num>')):
+        message = pattern.sub(mask, message)
+    return message
+
+
+def qualified(etype, module):
+    return etype if module in BUILTIN_MODULES else module + '.' + etype
+
+
+def failures(rows, f):
+    groups = {}
+    for row in rows:
+        exc = exception_of(row)
+        etype, module, message = exc if exc else (None, None, None)
+        fp = fingerprint(message) if exc else None
+        key = (row['task_name'], qualified(etype, module) if exc else None, fp)
+        g = groups.setdefault(key, {'task_name': row['task_name'], 'exception': etype, 'modules': set(),
+                                    'messages': {}, 'fingerprint': fp, 'count': 0, 'dates': [],
+                                    'workers': set(), 'statuses': {}})
+        if module:
+            g['modules'].add(module)
+        if exc:
+            g['messages'][message] = g['messages'].get(message, 0) + 1
+        g['count'] += 1
+        if row['date_done'] is not None:
+            g['dates'].append(row['date_done'])
+        if row['worker'] is not None:
+            g['workers'].add(row['worker'])
+        status = row['status'] or ''
+        g['statuses'][status] = g['statuses'].get(status, 0) + 1
+    def order(item):
+        (name, qual, fp), g = item
+        return (-g['count'], name is not None, name or '', qual is not None, qual or '', fp is not None, fp or '')
+    out = []
+    for (name, qual, fp), g in sorted(groups.items(), key=order):
+        if f['exception'] and not (g['exception'] is not None and any(
+                w in (g['exception'], qual, max(g['modules'], default='') + '.' + g['exception'])
+                for w in f['exception'])):
+            continue
+        message = min(g['messages'].items(), key=lambda kv: (-kv[1], kv[0]))[0] if g['messages'] else None
+        out.append({'task_name': name, 'exception': g['exception'], 'exception_module': max(g['modules'], default=None),
+                    'message': message, 'fingerprint': fp, 'count': g['count'],
+                    'first_seen': iso_ms(min(g['dates'], default=None)),
+                    'last_seen': iso_ms(max(g['dates'], default=None)),
+                    'workers': sorted(g['workers']), 'statuses': g['statuses']})
+    return out[:f['limit']] if f['limit'] else out
+
+
 def main():
     url, what = sys.argv[1], sys.argv[2]
+    if what == 'failures':
+        f = parse_filters(sys.argv[3:])
+        f['status'] = f['status'] or ['FAILURE']
+        rows = [r for r in sql_failure_rows(url)
+                if matches((r['status'], r['task_name'], r['date_done'], None, None), f)]
+        json.dump(failures(rows, f), sys.stdout, ensure_ascii=False)
+        return
     rows, has_started, has_created = read_rows(url)
     if what == 'stats':
         f = parse_filters(sys.argv[4:])

@@ -1314,8 +1314,23 @@ void TestCli::shouldAggregateLikeTheStoredRows_data()
         {QStringLiteral("runtimes"), QStringLiteral("--status"), QStringLiteral("FAILURE"), QStringLiteral("--task-name"),
          QStringLiteral("proj.tasks.add"), QStringLiteral("--task-name"), QStringLiteral("proj.tasks.parse_amount")},
     };
+    // failures: the exception of every stored row, read by Python (pickles by a stand-in
+    // Unpickler) — SQL stores only, so far.
+    const QVector<QStringList> failureRuns{
+        {QStringLiteral("failures")},
+        {QStringLiteral("failures"), QStringLiteral("--status"), QStringLiteral("FAILURE"), QStringLiteral("--status"),
+         QStringLiteral("RETRY")},
+        {QStringLiteral("failures"), QStringLiteral("--exception"), QStringLiteral("ValueError"), QStringLiteral("--exception"),
+         QStringLiteral("proj.billing.PaymentDeclined")},
+        {QStringLiteral("failures"), QStringLiteral("--done-after"), QStringLiteral("2025-01-15"), QStringLiteral("--limit"),
+         QStringLiteral("2")},
+    };
     for (const QString &source : sources) {
         for (const QStringList &run : runs)
+            QTest::newRow(qPrintable(source + u' ' + run.join(u' '))) << source << run;
+        if (source == u"couch" || source.startsWith(QLatin1String("redis:")))
+            continue;
+        for (const QStringList &run : failureRuns)
             QTest::newRow(qPrintable(source + u' ' + run.join(u' '))) << source << run;
     }
 }
@@ -1387,8 +1402,9 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
 {
     REQUIRE_FIXTURES();
     const QString url = urlFor(m_fixtures + QStringLiteral("/v26.sqlite3"));
-    for (const QString &command : {QStringLiteral("stats"), QStringLiteral("runtimes")}) {
-        QStringList arguments{command, url, QStringLiteral("--done-after"), QStringLiteral("2025-02-20")};
+    for (const QString &command : {QStringLiteral("stats"), QStringLiteral("runtimes"), QStringLiteral("failures")}) {
+        QStringList arguments{command, url, QStringLiteral("--done-after"),
+                              command == u"failures" ? QStringLiteral("2025-01-01") : QStringLiteral("2025-02-20")};
         if (command == u"stats")
             arguments << QStringLiteral("--by") << QStringLiteral("day");
         const Run json = stalk(arguments + QStringList{QStringLiteral("--format"), QStringLiteral("json")});
@@ -1404,7 +1420,9 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
         QCOMPARE(rows.size(), records.size() + 1);
         const QStringList header = rows.constFirst();
         QCOMPARE(header.constFirst(), command == u"stats" ? QStringLiteral("start") : QStringLiteral("task_name"));
-        QCOMPARE(header.constLast(), command == u"stats" ? QStringLiteral("total") : QStringLiteral("basis"));
+        QCOMPARE(header.constLast(), command == u"stats"      ? QStringLiteral("total")
+                                         : command == u"failures" ? QStringLiteral("statuses")
+                                                                  : QStringLiteral("basis"));
         for (qsizetype i = 0; i < records.size(); ++i) {
             const QJsonObject record = records.at(i).toObject();
             QCOMPARE(QStringList(record.keys()).size(), header.size());
@@ -1413,6 +1431,8 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
                 const QString field = rows.at(i + 1).at(c);
                 if (v.isDouble())
                     QCOMPARE(field.toDouble(), v.toDouble()); // the same shortest text of the same double
+                else if (v.isArray() || v.isObject()) // failures' workers and statuses: the JSON text
+                    QCOMPARE(QJsonDocument::fromJson(field.toUtf8()).toVariant(), v.toVariant());
                 else
                     QCOMPARE(field, v.toString()); // text, or empty for null
             }
@@ -1429,6 +1449,15 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
     // Usage errors (exit 2): an unknown bucket, a format the aggregates do not write.
     QCOMPARE(stalk({QStringLiteral("stats"), url, QStringLiteral("--by"), QStringLiteral("week")}).exitCode, 2);
     QCOMPARE(stalk({QStringLiteral("runtimes"), url, QStringLiteral("--format"), QStringLiteral("jsonl")}).exitCode, 2);
+    QCOMPARE(stalk({QStringLiteral("failures"), url, QStringLiteral("--limit"), QStringLiteral("-1")}).exitCode, 2);
+    // failures' JSON keys in the contract's order.
+    const Run failures = stalk({QStringLiteral("failures"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(failures.out.contains("{\"task_name\": \"proj.tasks.parse_amount\", \"exception\": \"ValueError\", "
+                                   "\"exception_module\": \"builtins\", \"message\": "),
+             failures.out.constData());
+    QVERIFY2(failures.out.contains(", \"workers\": [\"alpha@stalk-fixtures\",\"beta@stalk-fixtures\"], "
+                                   "\"statuses\": {\"FAILURE\":3}}"),
+             failures.out.constData());
 }
 
 void TestCli::shouldFilterByDoneDate()

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "aggregates.h"
 #include "jsonescape.h"
 #include "valuedecoder.h"
 
@@ -581,6 +582,114 @@ private slots:
         QFETCH(QString, traceback);
         QFETCH(QString, line);
         QCOMPARE(ValueDecoder::tracebackExceptionLine(traceback), line);
+    }
+
+    void shouldReadTheStoredException_data()
+    {
+        QTest::addColumn<QString>("stored");
+        QTest::addColumn<QString>("contentType");
+        QTest::addColumn<QString>("encoding");
+        QTest::addColumn<QString>("traceback");
+        QTest::addColumn<QStringList>("expected"); // type, module, message; empty = none
+        const QString tb = QStringLiteral("Traceback (most recent call last):\n  File \"t.py\", line 1, in f\n"
+                                          "proj.mail.SmtpError: greylisted: 'a@b'\n");
+        QTest::newRow("JSON dict")
+            << R"j({"exc_type": "PaymentDeclined", "exc_message": ["card declined (-5 EUR)"], "exc_module": "proj.billing"})j"
+            << kJson << kUtf8 << tb << QStringList{"PaymentDeclined", "proj.billing", "card declined (-5 EUR)"};
+        QTest::newRow("JSON KeyError shows its key's repr")
+            << R"j({"exc_type": "KeyError", "exc_message": ["c-999"], "exc_module": "builtins"})j" << kJson << kUtf8
+            << "" << QStringList{"KeyError", "builtins", "'c-999'"};
+        QTest::newRow("JSON two args")
+            << R"j({"exc_type": "OSError", "exc_message": [2, "No such file"], "exc_module": "builtins"})j" << kJson
+            << kUtf8 << "" << QStringList{"OSError", "builtins", "(2, 'No such file')"};
+        QTest::newRow("JSON None message, no module")
+            << R"j({"exc_type": "TimeLimitExceeded", "exc_message": null})j" << kJson << kUtf8 << ""
+            << QStringList{"TimeLimitExceeded", "", ""};
+        QTest::newRow("JSON non-ASCII message")
+            << QString::fromUtf8(R"j({"exc_type": "ValueError", "exc_message": ["Zoë \u2603"], "exc_module": "builtins"})j")
+            << kJson << kUtf8 << "" << QStringList{"ValueError", "builtins", QString::fromUtf8("Zoë ☃")};
+        QTest::newRow("pickled dict") << kPickledFailure << kPickleType << kBinary << ""
+                                      << QStringList{"ValueError", "builtins", "boom"};
+        QTest::newRow("pickled revoked") << kPickledRevoked << kPickleType << kBinary << ""
+                                         << QStringList{"TaskRevokedError", "celery.exceptions", "terminated"};
+        QTest::newRow("pickled exception object") << kPickledValueError << kPickleType << kBinary << ""
+                                                  << QStringList{"ValueError", "builtins", "boom"};
+        QTest::newRow("pickled non-exception, traceback")
+            << kPickledDict << kPickleType << kBinary << tb << QStringList{"SmtpError", "proj.mail", "greylisted: 'a@b'"};
+        QTest::newRow("NULL result, traceback") << QString() << kJson << kUtf8 << tb
+                                                << QStringList{"SmtpError", "proj.mail", "greylisted: 'a@b'"};
+        QTest::newRow("broken JSON, builtin in traceback")
+            << "{\"exc_type\": " << kJson << kUtf8 << "Traceback (most recent call last):\n  x\nValueError\n"
+            << QStringList{"ValueError", "", ""};
+        QTest::newRow("a JSON value that is no exception") << "42" << kJson << kUtf8 << "" << QStringList{};
+        QTest::newRow("prose is no exception line") << QString() << kJson << kUtf8 << "worker lost: signal 9"
+                                                    << QStringList{};
+    }
+
+    void shouldReadTheStoredException()
+    {
+        QFETCH(QString, stored);
+        QFETCH(QString, contentType);
+        QFETCH(QString, encoding);
+        QFETCH(QString, traceback);
+        QFETCH(QStringList, expected);
+        const ValueDecoder::ExceptionInfo e = ValueDecoder::exceptionOf(stored, contentType, encoding, traceback);
+        QCOMPARE(e.isValid(), !expected.isEmpty());
+        if (expected.isEmpty())
+            return;
+        QCOMPARE((QStringList{e.type, e.module, e.message}), expected);
+        // The detail pane's line is made of the same parts.
+        if (!stored.isNull() && stored != QStringLiteral("{\"exc_type\": ")) {
+            const QString line = e.message.isEmpty() ? e.qualifiedType() : e.qualifiedType() + QStringLiteral(": ") + e.message;
+            if (ValueDecoder::decodeResult(stored, contentType, encoding).kind == Kind::Exception)
+                QCOMPARE(ValueDecoder::decodeResult(stored, contentType, encoding).summary, line);
+        }
+    }
+
+    void shouldFingerprintMessages_data()
+    {
+        // The same cases as tests/aggregates_expected.py's fingerprint(), which tst_cli compares
+        // on the fixtures' failures.
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("fingerprint");
+        QTest::newRow("quoted literal") << "invalid literal for int() with base 10: 'twelve'"
+                                        << "invalid literal for int() with base <num>: <str>";
+        QTest::newRow("numbers in words") << "card declined for invoice INV-2025-0002 (-5 EUR)"
+                                          << "card declined for invoice INV-<num>-<num> (-<num> EUR)";
+        QTest::newRow("apostrophe is no quote") << "can't connect to 'db-3' at 10.0.0.7:5432"
+                                                << "can't connect to <str> at <num>.<num>:<num>";
+        QTest::newRow("uuid and fraction") << "task 0b7e8a52-3c1d-4f6e-9a2b-1c2d3e4f5a6b timed out after 30.5 s"
+                                           << "task <uuid> timed out after <num> s";
+        QTest::newRow("hex") << "object at 0x7f3a2b1c is gone, digest deadbeef1234 / cafebabe"
+                             << "object at <hex> is gone, digest <hex> / cafebabe";
+        QTest::newRow("non-ASCII kept, ASCII digits masked")
+            << QString::fromUtf8("Zoë’s order №42 failed: «ünïcødé» \"naïve ☃\" ٣ items")
+            << QString::fromUtf8("Zoë’s order №<num> failed: «ünïcødé» <str> ٣ items");
+        QTest::newRow("unterminated quotes") << "unterminated 'quote and \"another" << "unterminated 'quote and \"another";
+        QTest::newRow("control characters") << "tab\tand\nnewline 7" << "tab\tand\nnewline <num>";
+        QTest::newRow("astral") << QString::fromUtf8("ééé😀 12") << QString::fromUtf8("ééé😀 <num>");
+        QTest::newRow("empty") << "" << "";
+        QTest::newRow("null") << QString() << QString();
+    }
+
+    void shouldFingerprintMessages()
+    {
+        QFETCH(QString, message);
+        QFETCH(QString, fingerprint);
+        QCOMPARE(messageFingerprint(message), fingerprint);
+        QCOMPARE(messageFingerprint(message).isNull(), message.isNull());
+    }
+
+    void shouldFingerprintHostileMessagesInLinearTime()
+    {
+        // A megabyte of unbalanced quotes, digits and hex: each mask is one linear pass.
+        QString hostile;
+        for (int i = 0; i < 65536; ++i)
+            hostile += QStringLiteral("'a\"9f");
+        hostile += QStringLiteral("\n") + QString(200000, u'7') + QString(200000, u'e');
+        const QString fp = messageFingerprint(hostile);
+        QVERIFY(!fp.isEmpty());
+        QVERIFY(!fp.contains(u'7'));
     }
 
     void shouldPreviewBytes_data()
