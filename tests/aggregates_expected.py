@@ -59,8 +59,8 @@ def sql_connect(url):
     return conn, quote, scheme
 
 
-def sql_rows(url):
-    """(status, task_name, date_done, date_started, date_created, has_started, has_created)."""
+def celery_table(url):
+    """(cursor, quote, table, task name column, its columns) of the Celery table at url."""
     conn, quote, scheme = sql_connect(url)
     cur = conn.cursor()
     for table, name in (('django_celery_results_taskresult', 'task_name'), ('celery_taskmeta', 'name')):
@@ -69,13 +69,25 @@ def sql_rows(url):
         except Exception:
             conn.rollback() if scheme != 'sqlite' else None
             continue
-        columns = [d[0] for d in cur.description]
-        pick = [c if c in columns else 'NULL' for c in ('status', name, 'date_done', 'date_started', 'date_created')]
-        cur.execute('SELECT ' + ', '.join(f'{quote}{c}{quote}' if c != 'NULL' else c for c in pick)
-                    + f' FROM {quote}{table}{quote}')
-        return [(s, n, utc(d), utc(st), utc(cr)) for s, n, d, st, cr in cur.fetchall()], \
-            'date_started' in columns, 'date_created' in columns
+        return cur, quote, table, name, [d[0] for d in cur.description]
     raise SystemExit('no Celery table')
+
+
+def select(url, wanted):
+    """Every row's values of the wanted columns (the task name as 'task_name'; None for a
+    column the schema lacks), with the table's name and columns."""
+    cur, quote, table, name, columns = celery_table(url)
+    stored = [name if c == 'task_name' else c for c in wanted]
+    cur.execute('SELECT ' + ', '.join(f'{quote}{c}{quote}' if c in columns else 'NULL' for c in stored)
+                + f' FROM {quote}{table}{quote}')
+    return cur.fetchall(), table, columns
+
+
+def sql_rows(url):
+    """(status, task_name, date_done, date_started, date_created, has_started, has_created)."""
+    rows, _, columns = select(url, ('status', 'task_name', 'date_done', 'date_started', 'date_created'))
+    return [(s, n, utc(d), utc(st), utc(cr)) for s, n, d, st, cr in rows], \
+        'date_started' in columns, 'date_created' in columns
 
 
 def meta_rows(metas):
@@ -217,32 +229,19 @@ def runtimes(rows, has_started, has_created):
 def sql_failure_rows(url):
     """Every stored row as a dict: status, task_name, worker, date_done, result, traceback,
     content_type, content_encoding (None for columns the schema lacks); a celery_taskmeta
-    result is its pickle's bytes."""
-    conn, quote, scheme = sql_connect(url)
-    cur = conn.cursor()
-    for table, name in (('django_celery_results_taskresult', 'task_name'), ('celery_taskmeta', 'name')):
-        try:
-            cur.execute(f'SELECT * FROM {quote}{table}{quote} WHERE 1 = 0')
-        except Exception:
-            conn.rollback() if scheme != 'sqlite' else None
-            continue
-        columns = [d[0] for d in cur.description]
-        keys = ('status', name, 'worker', 'date_done', 'result', 'traceback', 'content_type', 'content_encoding')
-        cur.execute('SELECT ' + ', '.join(f'{quote}{c}{quote}' if c in columns else 'NULL' for c in keys)
-                    + f' FROM {quote}{table}{quote}')
-        rows = []
-        for values in cur.fetchall():
-            row = dict(zip(('status', 'task_name', 'worker', 'date_done', 'result', 'traceback', 'content_type',
-                            'content_encoding'), values))
-            row['date_done'] = utc(row['date_done'])
-            if table == 'celery_taskmeta':
-                row['pickled'] = bytes(row['result']) if row['result'] is not None else None
-            for key in ('result', 'traceback', 'task_name', 'worker', 'status', 'content_type', 'content_encoding'):
-                if isinstance(row[key], (bytes, bytearray, memoryview)) and key != 'result':
-                    row[key] = bytes(row[key]).decode()
-            rows.append(row)
-        return rows
-    raise SystemExit('no Celery table')
+    result as its pickle's bytes in 'pickled'."""
+    keys = ('status', 'task_name', 'worker', 'date_done', 'result', 'traceback', 'content_type', 'content_encoding')
+    values, table, _ = select(url, keys)
+    rows = []
+    for row in (dict(zip(keys, v)) for v in values):
+        row['date_done'] = utc(row['date_done'])
+        if table == 'celery_taskmeta':
+            row['pickled'] = bytes(row['result']) if row['result'] is not None else None
+        for key in keys[:-5] + keys[-3:]:  # texts a client may hand over as bytes
+            if isinstance(row[key], (bytes, bytearray, memoryview)):
+                row[key] = bytes(row[key]).decode()
+        rows.append(row)
+    return rows
 
 
 class Stand:
