@@ -352,6 +352,7 @@ SqlStatement SqlStatements::failureParts(const TaskQuery &query) const
     const SqlClause clause = filter(query);
     QVector<Field> fields;
     QStringList columns, positions;
+    QVariantList values;
     for (const Field f : {Field::TaskName, Field::Status, Field::Worker, Field::Result, Field::Traceback,
                           Field::ContentType, Field::ContentEncoding}) {
         if (column(f).isEmpty())
@@ -359,12 +360,21 @@ SqlStatement SqlStatements::failureParts(const TaskQuery &query) const
         fields << f;
         columns << column(f);
         positions << QString::number(positions.size() + 1);
+        // A traceback is read only where the result may hold no exception (ValueDecoder::
+        // exceptionOf() looks at it last): tracebacks that differ (line numbers, frames) would
+        // otherwise split one stored exception into a part per row. Text results only: a
+        // pickle's bytes are not compared with LIKE on every engine.
+        if (f == Field::Traceback && !column(Field::Result).isEmpty() && !m_layout.binaryResult) {
+            columns.last() = QStringLiteral("CASE WHEN %1 LIKE ? THEN NULL ELSE %2 END")
+                                 .arg(column(Field::Result), column(Field::Traceback));
+            values << QStringLiteral("%\"exc_type\"%");
+        }
     }
     const QString done = column(Field::DateDone);
     return {QStringLiteral("SELECT %1, COUNT(*), MIN(%2), MAX(%2) FROM %3%4 GROUP BY %5")
                 .arg(columns.join(QStringLiteral(", ")), done, table(), clause.where(),
                      positions.join(QStringLiteral(", "))),
-            clause.values,
+            values + clause.values,
             fields};
 }
 

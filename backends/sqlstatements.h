@@ -144,7 +144,8 @@ public:
     /// worker, result, traceback, content type and encoding, those the schema has): rows of
     /// those columns (as `fields`, for SqlStore::readRow()), then COUNT(*), MIN and MAX of
     /// date_done. Each distinct stored result comes back once per task, status and worker,
-    /// however many rows hold it.
+    /// however many rows hold it; the traceback is NULL where a text result names "exc_type"
+    /// (the exception is read from the result there).
     SqlStatement failureParts(const TaskQuery &query) const;
     /// One page of the rows matching `clause` in the query's order, as a late row lookup: the
     /// ids of the page come from the sort order alone, then only their rows are read. With

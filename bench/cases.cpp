@@ -528,7 +528,8 @@ QStringList Cases::sqliteCases()
 {
     return {QStringLiteral("first_page"),       QStringLiteral("count"),
             QStringLiteral("facets"),           QStringLiteral("stats_by_hour"),
-            QStringLiteral("runtimes"),         QStringLiteral("filter_task"),
+            QStringLiteral("runtimes"),         QStringLiteral("failures"),
+            QStringLiteral("filter_task"),
             QStringLiteral("filter_status"),    QStringLiteral("search_id_prefix"),
             QStringLiteral("search_name_word"), QStringLiteral("search_args_word"),
             QStringLiteral("jump_middle"),      QStringLiteral("jump_last"),
@@ -651,6 +652,33 @@ QJsonObject Cases::run(const QString &name, const Config &config)
             fig.stalk.push_back(nowMs() - t0);
             fig.floor.push_back(floor.time(bare, {}));
             fig.facts.insert(history ? QStringLiteral("buckets") : QStringLiteral("task_names"), groups);
+        }
+        fig.facts.insert(QStringLiteral("plan_floor"), floor.plan(bare, {}));
+    } else if (name == QLatin1String("failures")) {
+        // The store's grouping (SQL GROUP BY, then each distinct result decoded once) against
+        // the bare SQL of the same GROUP BY, hand-written.
+        std::unique_ptr<ResultStore> store = factory();
+        if (StoreError e = store->open())
+            return {{QStringLiteral("error"), e.message}};
+        TaskQuery query;
+        query.statuses = {QStringLiteral("FAILURE")};
+        const QString bare = QStringLiteral(
+                                 "SELECT task_name, status, worker, result, CASE WHEN result LIKE '%\"exc_type\"%' "
+                                 "THEN NULL ELSE traceback END, content_type, content_encoding, COUNT(*), "
+                                 "MIN(date_done), MAX(date_done) FROM %1 WHERE status = 'FAILURE' GROUP BY 1, 2, 3, 4, 5, 6, 7")
+                                 .arg(kTable);
+        for (int i = 0; i < runs; ++i) {
+            const double t0 = nowMs();
+            const Outcome<FailureTable> table = store->failures(query);
+            if (!table) {
+                fig.error = table.error().message;
+                break;
+            }
+            fig.stalk.push_back(nowMs() - t0);
+            fig.floor.push_back(floor.time(bare, {}));
+            fig.facts.insert(QStringLiteral("groups"), qint64(table->groups.size()));
+            fig.facts.insert(QStringLiteral("parts_read"), table->partsRead);
+            fig.facts.insert(QStringLiteral("results_decoded"), table->resultsDecoded);
         }
         fig.facts.insert(QStringLiteral("plan_floor"), floor.plan(bare, {}));
     } else if (name == QLatin1String("filter_task") || name == QLatin1String("filter_status")) {
