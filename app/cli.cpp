@@ -906,27 +906,11 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
 // ---------------------------------------------------------------------------------------------
 // failures
 
-int runFailures(const CliArguments &arguments, const CliConsole &console)
+/// `failures`: one record per group (the contract's keys), those of `exceptions` when any,
+/// at most `limit` (0 = all).
+int printFailures(const FailureTable &table, const QStringList &exceptions, qint64 limit, CliRecords::Format format,
+                  const CliConsole &console)
 {
-    const QString command = QStringLiteral("failures");
-    TaskQuery query;
-    CliRecords::Format format;
-    if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
-        return usageError(console, command, error);
-    if (query.statuses.isEmpty())
-        query.statuses = QStringList{QStringLiteral("FAILURE")};
-    qint64 limit = 0;
-    if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
-        return usageError(console, command, error);
-    const QStringList exceptions = arguments.all(QStringLiteral("exception"));
-
-    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
-    if (!opened.store)
-        return opened.status;
-    const Outcome<FailureTable> table = opened.store->failures(query);
-    if (!table)
-        return failure(console, QStringLiteral("cannot group failures in %1: %2").arg(opened.display, table.error().message));
-
     CliRecords records;
     records.columns = QStringList{QStringLiteral("task_name"), QStringLiteral("exception"), QStringLiteral("exception_module"),
                                   QStringLiteral("message"),   QStringLiteral("fingerprint"), QStringLiteral("count"),
@@ -934,7 +918,7 @@ int runFailures(const CliArguments &arguments, const CliConsole &console)
                                   QStringLiteral("statuses")};
     const auto text = [](const QString &s) { return s.isNull() ? QJsonValue() : QJsonValue(s); };
     const auto date = [](const QDateTime &d) { return d.isValid() ? QJsonValue(TimeParse::formatTimestamp(d)) : QJsonValue(); };
-    for (const FailureGroup &group : table->groups) {
+    for (const FailureGroup &group : table.groups) {
         if (!exceptions.isEmpty()
             && std::none_of(exceptions.cbegin(), exceptions.cend(),
                             [&group](const QString &name) { return group.hasException(name); }))
@@ -970,6 +954,28 @@ int runFailures(const CliArguments &arguments, const CliConsole &console)
     };
     console.out(records.text(format));
     return ExitSuccess;
+}
+
+int runFailures(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("failures");
+    TaskQuery query;
+    CliRecords::Format format;
+    if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
+        return usageError(console, command, error);
+    if (query.statuses.isEmpty())
+        query.statuses = QStringList{QStringLiteral("FAILURE")};
+    qint64 limit = 0;
+    if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
+        return usageError(console, command, error);
+
+    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    if (!opened.store)
+        return opened.status;
+    const Outcome<FailureTable> table = opened.store->failures(query);
+    if (!table)
+        return failure(console, QStringLiteral("cannot group failures in %1: %2").arg(opened.display, table.error().message));
+    return printFailures(*table, arguments.all(QStringLiteral("exception")), limit, format, console);
 }
 
 // ---------------------------------------------------------------------------------------------
