@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "pythonliteral.h"
+#include "valuedecoder.h"
 
 namespace {
 
@@ -205,6 +206,7 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
         m_retries.push_back(-1);
         m_extended.push_back(false);
         m_hasTraceback.push_back(false);
+        m_exception.push_back(0);
         m_packedRev.push_back(false);
         m_prefixed.push_back(false);
         m_textOf.push_back(TextArena::none);
@@ -232,6 +234,12 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
     if (extended)
         ++m_extendedRows;
     m_hasTraceback[i] = !t.traceback.isNull();
+    m_exception[i] = 0;
+    if (!t.traceback.isNull() || t.contentEncoding == QLatin1String("binary") || t.result.contains(QLatin1String("exc_type"))) {
+        const ValueDecoder::ExceptionInfo e = ValueDecoder::exceptionOf(t.result, t.contentType, t.contentEncoding, t.traceback);
+        if (e.isValid())
+            m_exception[i] = intern(e.type + QChar(0x1f) + e.module + QChar(0x1f) + e.message);
+    }
     // The search text is task_id, task_name, status, args and kwargs, case-folded: task_name
     // and status through the pool, the others as fields of their own. args/kwargs appear
     // twice: as JSON (how the document holds them, compact) and as Python literals (how the
@@ -557,6 +565,30 @@ Outcome<StatusHistory> CouchIndex::statusHistory(const TaskQuery &query, TimeBuc
             builder.add(dateDone(s), status(s));
     }
     return builder.history();
+}
+
+FailureTable CouchIndex::failures(const TaskQuery &query) const
+{
+    const std::vector<Term> terms = foldedTerms(query);
+    FailureTableBuilder builder;
+    QHash<quint32, ValueDecoder::ExceptionInfo> read; // pool id -> its parts, split once
+    for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
+        if (!matches(s, query, terms, Skip::None))
+            continue;
+        const quint32 id = m_exception[size_t(s)];
+        auto e = read.constFind(id);
+        if (e == read.cend()) {
+            ValueDecoder::ExceptionInfo parts;
+            if (id != 0) {
+                const QStringList fields = pooled(id).split(QChar(0x1f));
+                parts = {fields.value(0), fields.value(1), fields.mid(2).join(QChar(0x1f))};
+            }
+            e = read.insert(id, parts);
+        }
+        const QDateTime done = dateDone(s);
+        builder.addException(taskName(s), status(s), pooled(m_worker[size_t(s)]), *e, 1, done, done);
+    }
+    return builder.table();
 }
 
 Facets CouchIndex::facets(const TaskQuery &query) const

@@ -63,6 +63,9 @@ public:
     Facets facets(const TaskQuery &query) const;
     /// Results per bucket of date_done by status: one walk over the rows matching the query.
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) const;
+    /// Failures grouped (FailureTableBuilder): one walk over the rows matching the query,
+    /// each row's exception read once, when it was indexed.
+    FailureTable failures(const TaskQuery &query) const;
     /// A Summary row (previews only, complete = false) from the index alone.
     TaskResult summaryRow(qint64 slot) const;
 
@@ -135,6 +138,9 @@ private:
     std::vector<qint16> m_retries;
     std::vector<bool> m_extended;
     std::vector<bool> m_hasTraceback;
+    /// ValueDecoder::exceptionOf() of the row, pooled as "type\x1fmodule\x1fmessage"; 0 = none
+    /// (read only where the result names "exc_type", is binary, or a traceback is stored).
+    std::vector<quint32> m_exception;
     std::vector<bool> m_packedRev; ///< the Rev text is packedRev()'s form
     std::vector<bool> m_prefixed; ///< the DocId text is the document id after m_docIdPrefix
     QString m_docIdPrefix; ///< the start of the first document id that ends with its task id

@@ -731,6 +731,14 @@ Outcome<StatusHistory> CouchStore::statusHistory(const TaskQuery &query, TimeBuc
     return m_index.statusHistory(query, bucket);
 }
 
+Outcome<FailureTable> CouchStore::failures(const TaskQuery &query)
+{
+    if (StoreError e = beginCaughtUpCall(query))
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    return m_index.failures(query);
+}
+
 Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint64 offset, int limit,
                                                    RowDetail detail)
 {

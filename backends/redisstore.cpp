@@ -483,6 +483,16 @@ Outcome<StatusHistory> RedisStore::statusHistory(const TaskQuery &query, TimeBuc
     return m_index.statusHistory(query, bucket);
 }
 
+Outcome<FailureTable> RedisStore::failures(const TaskQuery &query)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_index.failures(query);
+}
+
 Outcome<QVector<TaskResult>> RedisStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = beginCall(query))

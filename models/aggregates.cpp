@@ -193,7 +193,6 @@ void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTim
 {
     if (n <= 0)
         return;
-    ++m_parts;
     // One decode per distinct stored value: the parts of a SQL GROUP BY repeat a result once
     // per worker and status.
     const QString decodeKey = sample.contentType + QChar(0x1f) + sample.contentEncoding + QChar(0x1f)
@@ -201,20 +200,30 @@ void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTim
         + sample.traceback;
     auto decoded = m_decoded.constFind(decodeKey);
     if (decoded == m_decoded.cend()) {
+        ++m_decodes;
         decoded = m_decoded.insert(decodeKey, ValueDecoder::exceptionOf(sample.result, sample.contentType,
                                                                         sample.contentEncoding, sample.traceback));
     }
-    const ValueDecoder::ExceptionInfo &e = *decoded;
+    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last);
+}
+
+void FailureTableBuilder::addException(const QString &taskName, const QString &status, const QString &worker,
+                                       const ValueDecoder::ExceptionInfo &e, qint64 n, const QDateTime &first,
+                                       const QDateTime &last)
+{
+    if (n <= 0)
+        return;
     const QString message = e.isValid() ? e.message : QString();
     const QString fingerprint = e.isValid() ? messageFingerprint(message.isNull() ? QStringLiteral("") : message)
                                             : QString();
     // Null and empty kept apart in the key (a NULL task name is not the name "").
     const auto part = [](const QString &s) { return s.isNull() ? QStringLiteral("N") : QStringLiteral("S") + s; };
-    const QStringList key{part(sample.taskName), part(e.isValid() ? e.qualifiedType() : QString()), part(fingerprint)};
+    ++m_parts;
+    const QStringList key{part(taskName), part(e.isValid() ? e.qualifiedType() : QString()), part(fingerprint)};
     Group &g = m_groups[key];
     FailureGroup &group = g.group;
     if (group.count == 0) {
-        group.taskName = sample.taskName;
+        group.taskName = taskName;
         group.exception = e.isValid() ? e.type : QString();
         group.fingerprint = fingerprint;
     }
@@ -226,9 +235,9 @@ void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTim
         group.firstSeen = first;
     if (last.isValid() && (!group.lastSeen.isValid() || last > group.lastSeen))
         group.lastSeen = last;
-    if (!sample.worker.isNull())
-        g.workers.insert(sample.worker);
-    group.statuses[sample.status.isNull() ? QStringLiteral("") : sample.status] += n;
+    if (!worker.isNull())
+        g.workers.insert(worker);
+    group.statuses[status.isNull() ? QStringLiteral("") : status] += n;
     if (e.isValid())
         g.messages[message.isNull() ? QStringLiteral("") : message] += n;
 }
@@ -237,7 +246,7 @@ FailureTable FailureTableBuilder::table() const
 {
     FailureTable table;
     table.partsRead = m_parts;
-    table.resultsDecoded = m_decoded.size();
+    table.resultsDecoded = m_decodes;
     for (const Group &g : m_groups) {
         FailureGroup group = g.group;
         qint64 best = -1;

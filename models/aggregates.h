@@ -195,6 +195,11 @@ public:
     /// n results like `sample` (its task name, status, worker, result, traceback, content
     /// type and encoding are read), done between `first` and `last` (UTC; invalid = none).
     void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last);
+    /// n results of `taskName`, `status` and `worker` holding `exception` (already read, as
+    /// an index keeps it; invalid = none), done between `first` and `last`.
+    void addException(const QString &taskName, const QString &status, const QString &worker,
+                      const ValueDecoder::ExceptionInfo &exception, qint64 n, const QDateTime &first,
+                      const QDateTime &last);
     FailureTable table() const;
 
 private:
@@ -205,6 +210,7 @@ private:
         QSet<QString> workers;
     };
     QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
+    qint64 m_decodes = 0;
     QMap<QStringList, Group> m_groups;
     qint64 m_parts = 0;
 };

@@ -97,7 +97,7 @@ def meta_rows(metas):
     return rows, False, False
 
 
-def couch_rows(url):
+def couch_metas(url):
     p = up.urlparse(url)
     headers = {}
     if p.username:
@@ -116,10 +116,10 @@ def couch_rows(url):
             continue
         if isinstance(meta, dict) and 'status' in meta:
             metas.append(meta)
-    return meta_rows(metas)
+    return metas
 
 
-def redis_rows(url):
+def redis_metas(url):
     import redis
     client = redis.Redis.from_url(url)
     metas = []
@@ -130,16 +130,22 @@ def redis_rows(url):
             continue
         if isinstance(meta, dict) and 'status' in meta:
             metas.append(meta)
-    return meta_rows(metas)
+    return metas
+
+
+def stored_metas(url):
+    """The Celery metas of a CouchDB or Redis store; None for a SQL URL."""
+    scheme = up.urlparse(url).scheme
+    if scheme in ('couchdb', 'couchdbs', 'http', 'https'):
+        return couch_metas(url)
+    if scheme in ('redis', 'rediss'):
+        return redis_metas(url)
+    return None
 
 
 def read_rows(url):
-    scheme = up.urlparse(url).scheme
-    if scheme in ('couchdb', 'couchdbs', 'http', 'https'):
-        return couch_rows(url)
-    if scheme in ('redis', 'rediss'):
-        return redis_rows(url)
-    return sql_rows(url)
+    metas = stored_metas(url)
+    return sql_rows(url) if metas is None else meta_rows(metas)
 
 
 def parse_filters(args):
@@ -309,9 +315,18 @@ def traceback_exception(traceback):
     return etype, module, message if colon else ''
 
 
+def meta_failure_rows(metas):
+    """sql_failure_rows()'s dicts from Celery metas: the result already a JSON value."""
+    return [{'status': m.get('status'), 'task_name': m.get('name'), 'worker': m.get('worker'),
+             'date_done': utc(m.get('date_done')), 'value': m.get('result'), 'traceback': m.get('traceback')}
+            for m in metas]
+
+
 def exception_of(row):
     found = None
-    if row.get('pickled') is not None:
+    if 'value' in row:
+        found = exception_of_value(row['value'])
+    elif row.get('pickled') is not None:
         try:
             found = exception_of_value(StandInUnpickler(io.BytesIO(row['pickled'])).load())
         except Exception:
@@ -384,7 +399,8 @@ def main():
     if what == 'failures':
         f = parse_filters(sys.argv[3:])
         f['status'] = f['status'] or ['FAILURE']
-        rows = [r for r in sql_failure_rows(url)
+        metas = stored_metas(url)
+        rows = [r for r in (sql_failure_rows(url) if metas is None else meta_failure_rows(metas))
                 if matches((r['status'], r['task_name'], r['date_done'], None, None), f)]
         json.dump(failures(rows, f), sys.stdout, ensure_ascii=False)
         return

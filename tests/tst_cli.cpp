@@ -1315,7 +1315,7 @@ void TestCli::shouldAggregateLikeTheStoredRows_data()
          QStringLiteral("proj.tasks.add"), QStringLiteral("--task-name"), QStringLiteral("proj.tasks.parse_amount")},
     };
     // failures: the exception of every stored row, read by Python (pickles by a stand-in
-    // Unpickler) — SQL stores only, so far.
+    // Unpickler).
     const QVector<QStringList> failureRuns{
         {QStringLiteral("failures")},
         {QStringLiteral("failures"), QStringLiteral("--status"), QStringLiteral("FAILURE"), QStringLiteral("--status"),
@@ -1326,11 +1326,7 @@ void TestCli::shouldAggregateLikeTheStoredRows_data()
          QStringLiteral("2")},
     };
     for (const QString &source : sources) {
-        for (const QStringList &run : runs)
-            QTest::newRow(qPrintable(source + u' ' + run.join(u' '))) << source << run;
-        if (source == u"couch" || source.startsWith(QLatin1String("redis:")))
-            continue;
-        for (const QStringList &run : failureRuns)
+        for (const QStringList &run : runs + failureRuns)
             QTest::newRow(qPrintable(source + u' ' + run.join(u' '))) << source << run;
     }
     // Results that name no exception (NULL, a JSON string): the traceback's line says it.
