@@ -10,8 +10,6 @@
 
 namespace {
 
-const QChar fieldSeparator(0x1f);
-
 QString preview(const QString &text)
 {
     if (text.isNull() || text.size() <= ResultStore::previewChars)

@@ -150,6 +150,13 @@ Outcome<Facets> DjangoCacheTable::facets(const TaskQuery &query)
     return m_index.facets(query);
 }
 
+Outcome<StatusHistory> DjangoCacheTable::statusHistory(const TaskQuery &query, TimeBucket bucket)
+{
+    if (StoreError e = query.searchError())
+        return e;
+    return m_index.statusHistory(query, bucket);
+}
+
 Outcome<QVector<TaskResult>> DjangoCacheTable::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = query.searchError())

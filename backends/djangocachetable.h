@@ -44,6 +44,7 @@ public:
     Outcome<TaskResult> fetchOne(qint64 rowId) override;
     Outcome<TaskResult> fetchByTaskId(const QString &taskId) override;
     Outcome<Facets> facets(const TaskQuery &query) override;
+    Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;

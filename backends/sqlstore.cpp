@@ -650,6 +650,8 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 
 Outcome<StatusHistory> SqlStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
 {
+    if (m_cache)
+        return m_cache->statusHistory(query, bucket);
     if (StoreError e = checkOpen(query))
         return e;
     StatusHistoryBuilder builder(bucket);
@@ -666,6 +668,8 @@ Outcome<StatusHistory> SqlStore::statusHistory(const TaskQuery &query, TimeBucke
 
 Outcome<RuntimeTable> SqlStore::runtimes(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->runtimes(query);
     if (StoreError e = checkOpen(query))
         return e;
     const std::optional<Runtime::Basis> basis = runtimeBasis(m_info.fields);

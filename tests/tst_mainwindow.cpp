@@ -1892,6 +1892,23 @@ void TestMainWindow::shouldRecallASavedViewAndCopyItAsACommand()
     listed.sort();
     windowIds.sort();
     QCOMPARE(listed, windowIds);
+
+    // View → Saved Views → Delete Saved View forgets it, and the menu no longer lists it.
+    Q_EMIT menu->aboutToShow();
+    QAction *forget = nullptr;
+    for (QAction *action : menu->actions()) {
+        if (action->menu()) {
+            for (QAction *entry : action->menu()->actions())
+                forget = entry->text() == name ? entry : forget;
+        }
+    }
+    QVERIFY(forget);
+    forget->trigger();
+    QVERIFY(SavedViews::load(ConnectionBar::settingsKey(w->url())).isEmpty());
+    QCoreApplication::processEvents(); // the old submenu goes (deleteLater)
+    Q_EMIT menu->aboutToShow();
+    for (QAction *action : menu->actions())
+        QVERIFY(action->objectName() != u"savedView");
 }
 
 void TestMainWindow::shouldSayWhyAnExportCannotBeWritten()

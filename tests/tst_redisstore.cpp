@@ -15,6 +15,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+#include "aggregates.h"
 #include "couchindex.h"
 #include "purger.h"
 #include "taskresultmodel.h"
@@ -752,6 +753,10 @@ void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
     QVERIFY(info.readOnly);
     QCOMPARE(*store->count(TaskQuery()), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
     QCOMPARE(store->deleteRows({0}).error().code, StoreError::Code::PermissionDenied);
+    // `stalk stats --by` goes to the cache table's index, never to SQL of a results table.
+    const auto history = store->statusHistory(TaskQuery(), TimeBucket::Day);
+    QVERIFY2(history.ok(), qPrintable(history.error().message));
+    QVERIFY(!history->buckets.isEmpty());
 }
 
 void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable_data()

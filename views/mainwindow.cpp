@@ -1108,6 +1108,11 @@ void MainWindow::saveCurrentViewAs()
 
 void MainWindow::rebuildSavedViewsMenu()
 {
+    // clear() deletes the menu's own actions but not a submenu: that one goes later (its
+    // action may be the one running this).
+    if (m_deleteViewMenu)
+        m_deleteViewMenu->deleteLater();
+    m_deleteViewMenu = nullptr;
     m_savedViewsMenu->clear();
     m_savedViewsMenu->addAction(m_saveViewAction);
     const QVector<SavedView> views =
@@ -1126,9 +1131,9 @@ void MainWindow::rebuildSavedViewsMenu()
         connect(recall, &QAction::triggered, this, [this, view] { applyView(view); });
     }
     m_savedViewsMenu->addSeparator();
-    QMenu *remove = m_savedViewsMenu->addMenu(tr("&Delete Saved View"));
+    m_deleteViewMenu = m_savedViewsMenu->addMenu(tr("&Delete Saved View"));
     for (const SavedView &view : views) {
-        QAction *forget = remove->addAction(view.name);
+        QAction *forget = m_deleteViewMenu->addAction(view.name);
         connect(forget, &QAction::triggered, this, [this, name = view.name] {
             SavedViews::remove(ConnectionBar::settingsKey(m_url), name);
             rebuildSavedViewsMenu();

@@ -5,6 +5,7 @@
 #include "taskresult.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <utility>
 
@@ -158,6 +159,7 @@ private:
     QAction *m_copyCommandAction = nullptr;
     QAction *m_saveViewAction = nullptr;
     QMenu *m_savedViewsMenu = nullptr;
+    QPointer<QMenu> m_deleteViewMenu; ///< Saved Views → Delete Saved View, rebuilt with the menu
     QAction *m_utcAction = nullptr;
     QAction *m_clearFiltersAction = nullptr;
     QAction *m_aboutAction = nullptr;
