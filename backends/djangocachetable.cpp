@@ -157,6 +157,13 @@ Outcome<StatusHistory> DjangoCacheTable::statusHistory(const TaskQuery &query, T
     return m_index.statusHistory(query, bucket);
 }
 
+Outcome<FailureTable> DjangoCacheTable::failures(const TaskQuery &query)
+{
+    if (StoreError e = query.searchError())
+        return e;
+    return m_index.failures(query);
+}
+
 Outcome<QVector<TaskResult>> DjangoCacheTable::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = query.searchError())

@@ -45,6 +45,7 @@ public:
     Outcome<TaskResult> fetchByTaskId(const QString &taskId) override;
     Outcome<Facets> facets(const TaskQuery &query) override;
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
+    Outcome<FailureTable> failures(const TaskQuery &query) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;

@@ -688,6 +688,8 @@ Outcome<RuntimeTable> SqlStore::runtimes(const TaskQuery &query)
 
 Outcome<FailureTable> SqlStore::failures(const TaskQuery &query)
 {
+    if (m_cache)
+        return m_cache->failures(query);
     if (StoreError e = checkOpen(query))
         return e;
     FailureTableBuilder builder;

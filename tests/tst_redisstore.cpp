@@ -757,6 +757,18 @@ void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
     const auto history = store->statusHistory(TaskQuery(), TimeBucket::Day);
     QVERIFY2(history.ok(), qPrintable(history.error().message));
     QVERIFY(!history->buckets.isEmpty());
+    // So does `stalk failures`: every FAILURE row of the set lands in one group.
+    TaskQuery failed;
+    failed.statuses = {QStringLiteral("FAILURE")};
+    const auto failures = store->failures(failed);
+    QVERIFY2(failures.ok(), qPrintable(failures.error().message));
+    qint64 grouped = 0;
+    for (const FailureGroup &g : failures->groups)
+        grouped += g.count;
+    const int expectedFailures = set.value(QLatin1String("counts")).toObject().value(QLatin1String("status")).toObject()
+                                     .value(QLatin1String("FAILURE")).toInt();
+    QVERIFY(expectedFailures > 0);
+    QCOMPARE(grouped, qint64(expectedFailures));
 }
 
 void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable_data()
