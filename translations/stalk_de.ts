@@ -444,7 +444,7 @@
     </message>
     <message>
         <source>All %1 matching the filters and search</source>
-        <translation>Alle %1, die zu Filtern und Suche passen</translation>
+        <translation>Alle, die zu Filtern und Suche passen: %1</translation>
     </message>
     <message>
         <source>Every result matching the filters and search</source>
@@ -456,15 +456,15 @@
     </message>
     <message>
         <source>The %1 selected</source>
-        <translation>Die %1 ausgewählten</translation>
+        <translation>Nur die Auswahl: %1</translation>
     </message>
     <message>
         <source>The selected results (none)</source>
-        <translation>Die ausgewählten Ergebnisse (keine)</translation>
+        <translation>Nur die Auswahl (keine)</translation>
     </message>
     <message>
         <source>The %1 loaded of the %2 selected</source>
-        <translation>Die %1 geladenen der %2 ausgewählten</translation>
+        <translation>Die %1 geladenen der %2 in der Auswahl</translation>
     </message>
     <message>
         <source>&amp;Format:</source>
@@ -673,7 +673,7 @@
     </message>
     <message>
         <source>&amp;Auto-refresh</source>
-        <translation>Au&amp;tomatisch aktualisieren</translation>
+        <translation>Au&amp;to-Aktualisierung</translation>
     </message>
     <message>
         <source>Show new results every %1 seconds without moving the selection (Shift+F5)</source>
@@ -681,11 +681,11 @@
     </message>
     <message>
         <source>Auto-refresh every %1 s</source>
-        <translation>Automatisch aktualisieren alle %1 s</translation>
+        <translation>Auto-Aktualisierung alle %1 s</translation>
     </message>
     <message>
         <source>Auto-refresh off</source>
-        <translation>Automatisches Aktualisieren aus</translation>
+        <translation>Auto-Aktualisierung aus</translation>
     </message>
     <message>
         <source>Delete &amp;Expired…</source>
@@ -781,11 +781,11 @@
     </message>
     <message>
         <source>Search task id, name, status, args, kwargs  (Ctrl+F)</source>
-        <translation>Aufgaben-ID, Name, Status, args, kwargs durchsuchen  (Strg+F)</translation>
+        <translation>Aufgaben-ID, Name, Status, args, kwargs</translation>
     </message>
     <message>
         <source>As the Django admin searches: every word must appear in the task id, name, status, args or kwargs; &quot;quoted phrases&quot; stay whole.</source>
-        <translation>Wie die Suche im Django-Admin: Jedes Wort muss in Aufgaben-ID, Name, Status, args oder kwargs vorkommen; &quot;Phrasen in Anführungszeichen&quot; bleiben ganz.</translation>
+        <translation>Suchen wie der Django-Admin (Strg+F): Jedes Wort muss in Aufgaben-ID, Name, Status, args oder kwargs vorkommen; &quot;Phrasen in Anführungszeichen&quot; bleiben ganz.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -1078,11 +1078,11 @@ Schema: %3</translation>
     </message>
     <message>
         <source>%1 %2 of %3%4 had been deleted before the error; the rest are untouched.</source>
-        <translation>%1 %2 von %3%4 wurden vor dem Fehler gelöscht; der Rest bleibt unverändert.</translation>
+        <translation>%1 Vor dem Fehler wurden %2 der %3%4 gelöscht; der Rest bleibt unverändert.</translation>
     </message>
     <message>
         <source>%1 %2%3 had been deleted before the error; the rest are untouched.</source>
-        <translation>%1 %2%3 wurden vor dem Fehler gelöscht; der Rest bleibt unverändert.</translation>
+        <translation>%1 Vor dem Fehler wurden %2%3 gelöscht; der Rest bleibt unverändert.</translation>
     </message>
     <message>
         <source>Cancelled before anything was deleted.</source>
@@ -1090,7 +1090,7 @@ Schema: %3</translation>
     </message>
     <message>
         <source>Cancelled after deleting %1 of %2%3.</source>
-        <translation>Abgebrochen, nachdem %1 von %2%3 gelöscht wurden.</translation>
+        <translation>Abgebrochen, nachdem %1 der %2%3 gelöscht wurden.</translation>
     </message>
     <message>
         <source>Cancelled after deleting %1%2.</source>
@@ -1178,7 +1178,7 @@ Schema: %3</translation>
     </message>
     <message>
         <source> — fixed when you confirm. Celery&apos;s default result_expires is 1 day.</source>
-        <translation> – wird beim Bestätigen festgelegt. Der Standardwert von result_expires in Celery ist 1 Tag.</translation>
+        <translation> – wird beim Bestätigen festgelegt. Celerys Vorgabe für result_expires ist 1 Tag.</translation>
     </message>
     <message>
         <source>No database is open.</source>
