@@ -7,6 +7,7 @@
 #                                         become unfinished, vanished ones are dropped), then
 #                                         checks; translate what it lists (Qt Linguist or an
 #                                         editor) and run it again
+#   tools/check-translations.sh --update LANG  also starts translations/stalk_LANG.ts (e.g. fr)
 # lupdate: $LUPDATE, else Qt 6's (qt6-l10n-tools). -locations none keeps diffs to the strings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +23,16 @@ fi
 # Every directory whose sources may call tr() (app/CMakeLists.txt compiles the same catalogues).
 sources=(app backends models views)
 update=0
+new_language=
 case "${1:-}" in
-    --update) update=1 ;;
+    --update) update=1; new_language=${2:-} ;;
     "") ;;
-    *) echo "usage: $0 [--update]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--update [LANG]]" >&2; exit 2 ;;
 esac
+if [[ -n "$new_language" && ! -e "translations/stalk_$new_language.ts" ]]; then
+    "$lupdate" -silent -locations none -target-language "$new_language" "${sources[@]}" \
+        -ts "translations/stalk_$new_language.ts"
+fi
 
 shopt -s nullglob
 catalogues=(translations/stalk_*.ts)
