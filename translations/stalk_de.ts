@@ -230,11 +230,11 @@
     </message>
     <message>
         <source>Positional:</source>
-        <translation>Positionell:</translation>
+        <translation>Positionsargumente:</translation>
     </message>
     <message>
         <source>Keyword:</source>
-        <translation>Schlüsselwort:</translation>
+        <translation>Schlüsselwortargumente:</translation>
     </message>
     <message>
         <source>Result</source>
