@@ -8,7 +8,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QStandardPaths>
+#include <QTranslator>
 #include <QUrl>
 
 #ifndef STALK_VERSION
@@ -60,11 +63,26 @@ QString demoDatabase()
 
 } // namespace
 
+void installTranslations(QCoreApplication &app, const QLocale &locale)
+{
+    const auto install = [&app, &locale](const QString &name, const QString &directory) {
+        auto *translator = new QTranslator(&app);
+        if (translator->load(locale, name, QStringLiteral("_"), directory))
+            QCoreApplication::installTranslator(translator);
+        else
+            delete translator;
+    };
+    install(QStringLiteral("qtbase"), QLibraryInfo::path(QLibraryInfo::TranslationsPath));
+    install(QStringLiteral("stalk"), QStringLiteral(":/stalk/translations"));
+}
+
 int runWindow(int &argc, char **argv, const QString &url, bool readOnly)
 {
     QApplication::setHighDpiScaleFactorRoundingPolicy(
         Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
+    // LANGUAGE, LC_ALL, LC_MESSAGES or LANG, as every desktop program reads them.
+    installTranslations(app, QLocale::system());
     QCoreApplication::setOrganizationName(QStringLiteral("Stalk"));
     QCoreApplication::setApplicationName(QStringLiteral("Stalk"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STALK_VERSION));

@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include <QCoreApplication>
+#include <QLocale>
 
 #include "cli.h"
 #include "sqldialect.h"
@@ -32,5 +33,8 @@ int main(int argc, char *argv[])
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("stalk"));
+    // Scripts parse what commands print: no translator is installed here (only the window's
+    // runWindow() installs them), and numbers read "44.32 s" whatever LANG says, not "44,32 s".
+    QLocale::setDefault(QLocale::c());
     return Cli::run(arguments);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Stalk needs, and nothing when they are all present.
 #   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers,
-#                                  Python and rsvg-convert (man page, completion, icons)
+#                                  Python and rsvg-convert (man page, completion, icons),
+#                                  lupdate/lrelease (translations/) and Qt's own translations
 #   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
 #                                  django-celery-results, django-redis, Redis, PostgreSQL, MariaDB, Node/npm and
 #                                  curl (pouchdb-server), zsh (the completion suite),
@@ -14,6 +15,7 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev
     libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libxkbcommon-dev
     libsqlite3-dev libqt6svg6 fonts-dejavu-core python3 librsvg2-bin
+    qt6-l10n-tools qt6-translations-l10n
 )
 test_packages=(
     python3-celery python3-django python3-django-celery-results python3-sqlalchemy

@@ -163,6 +163,7 @@ void PurgeDialog::buildCutoffRow(QGridLayout *grid)
     addGridRow(grid, tr("Delete results &finished:"), cutoffRow);
     m_cutoffHint = new QLabel(m_inputs);
     m_cutoffHint->setObjectName(QStringLiteral("cutoffHint"));
+    m_cutoffHint->setWordWrap(true); // translations run longer than the inputs above it
     addGridRow(grid, QString(), m_cutoffHint);
 }
 

@@ -1,0 +1,1367 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name>ColumnsMenu</name>
+    <message>
+        <source>&amp;Columns</source>
+        <translation>&amp;Spalten</translation>
+    </message>
+    <message>
+        <source>This database&apos;s schema (%1) has no %2 column</source>
+        <translation>Das Schema dieser Datenbank (%1) hat keine Spalte „%2“</translation>
+    </message>
+    <message>
+        <source>&amp;Reset columns</source>
+        <translation>Spalten &amp;zurücksetzen</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionBar</name>
+    <message>
+        <source>&amp;Database:</source>
+        <translation>Datenban&amp;k:</translation>
+    </message>
+    <message>
+        <source>sqlite:////path/to/db.sqlite3, postgresql://user@host/db, couchdb://host:5984/results</source>
+        <translation>sqlite:////pfad/zu/db.sqlite3, postgresql://benutzer@host/db, couchdb://host:5984/results</translation>
+    </message>
+    <message>
+        <source>The result store URL, as on the command line. Recent connections complete as you type; passwords are never remembered.</source>
+        <translation>Die URL des Ergebnisspeichers, wie auf der Befehlszeile. Zuletzt benutzte Verbindungen werden beim Tippen vervollständigt; Passwörter werden nie gespeichert.</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Open the database (Return)</source>
+        <translation>Die Datenbank öffnen (Eingabetaste)</translation>
+    </message>
+    <message>
+        <source>Read-&amp;only</source>
+        <translation>Nur &amp;lesen</translation>
+    </message>
+    <message>
+        <source>Browse without any way to delete: remembered per connection</source>
+        <translation>Durchsuchen ohne jede Möglichkeit zu löschen; wird pro Verbindung gespeichert</translation>
+    </message>
+</context>
+<context>
+    <name>DeleteSelectedDialog</name>
+    <message>
+        <source>The rows are removed from the database; this cannot be undone.</source>
+        <translation>Die Zeilen werden aus der Datenbank entfernt; dies kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Delete 1 result</source>
+        <translation>1 Ergebnis löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 results</source>
+        <translation>%1 Ergebnisse löschen</translation>
+    </message>
+    <message>
+        <source>Delete 1 selected result?</source>
+        <translation>1 ausgewähltes Ergebnis löschen?</translation>
+    </message>
+    <message>
+        <source>Delete %1 selected results?</source>
+        <translation>%1 ausgewählte Ergebnisse löschen?</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Delete selected results</source>
+        <translation>Ausgewählte Ergebnisse löschen</translation>
+    </message>
+    <message>
+        <source>The %1 selected results cannot be deleted together.</source>
+        <translation>Die %1 ausgewählten Ergebnisse können nicht zusammen gelöscht werden.</translation>
+    </message>
+    <message>
+        <source>Selecting all deletes every result matching the filters, and %1. Clear it, or select the rows to delete (the loaded rows are deleted one by one).</source>
+        <translation>„Alles auswählen“ löscht jedes Ergebnis, das zu den Filtern passt, und %1. Heben Sie die Auswahl auf oder wählen Sie die zu löschenden Zeilen aus (die geladenen Zeilen werden einzeln gelöscht).</translation>
+    </message>
+    <message>
+        <source>Counting the %1 selected results…</source>
+        <translation>Die %1 ausgewählten Ergebnisse werden gezählt …</translation>
+    </message>
+    <message>
+        <source>The selected results could not be counted.</source>
+        <translation>Die ausgewählten Ergebnisse konnten nicht gezählt werden.</translation>
+    </message>
+    <message>
+        <source>Delete the 1 result matching the filters?</source>
+        <translation>Das 1 Ergebnis löschen, das zu den Filtern passt?</translation>
+    </message>
+    <message>
+        <source>Delete all %1 results matching the filters?</source>
+        <translation>Alle %1 Ergebnisse löschen, die zu den Filtern passen?</translation>
+    </message>
+    <message>
+        <source>Delete %1 of the %2 results matching the filters?</source>
+        <translation>%1 der %2 Ergebnisse löschen, die zu den Filtern passen?</translation>
+    </message>
+    <message>
+        <source>Every matching result is deleted, not only the loaded rows. Kept: results still running (no date done) and results finished after %1, when you chose Delete, so results written after you confirm are kept. %2</source>
+        <translation>Jedes passende Ergebnis wird gelöscht, nicht nur die geladenen Zeilen. Behalten werden: noch laufende Ergebnisse (ohne Fertigstellungsdatum) und Ergebnisse, die nach %1 beendet wurden, dem Zeitpunkt, zu dem Sie „Löschen“ gewählt haben; Ergebnisse, die nach Ihrer Bestätigung geschrieben werden, bleiben also erhalten. %2</translation>
+    </message>
+    <message>
+        <source>This connection is read-only: nothing can be deleted.</source>
+        <translation>Diese Verbindung ist schreibgeschützt: Es kann nichts gelöscht werden.</translation>
+    </message>
+    <message>
+        <source>Deleting…</source>
+        <translation>Wird gelöscht …</translation>
+    </message>
+    <message>
+        <source>Deleted %1 of %2</source>
+        <translation>%1 von %2 gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Show all</source>
+        <translation>Alles anzeigen</translation>
+    </message>
+    <message>
+        <source>Open the whole value in a window of its own (it loads piece by piece)</source>
+        <translation>Den ganzen Wert in einem eigenen Fenster öffnen (er wird Stück für Stück geladen)</translation>
+    </message>
+    <message>
+        <source>Save to file…</source>
+        <translation>In Datei speichern …</translation>
+    </message>
+    <message>
+        <source>Save the whole value to a file</source>
+        <translation>Den ganzen Wert in einer Datei speichern</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the whole value</source>
+        <translation>Den ganzen Wert kopieren</translation>
+    </message>
+    <message>
+        <source>Loading… %1 of %2</source>
+        <translation>Wird geladen … %1 von %2</translation>
+    </message>
+    <message>
+        <source>All %1 characters (%2).</source>
+        <translation>Alle %1 Zeichen (%2).</translation>
+    </message>
+    <message>
+        <source>Lines longer than %1 characters are shown broken here; Save to file… and Copy keep them whole.</source>
+        <translation>Zeilen mit mehr als %1 Zeichen werden hier umbrochen angezeigt; „In Datei speichern …“ und „Kopieren“ behalten sie ganz.</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard</source>
+        <translation>In die Zwischenablage kopiert</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Loading task %1…</source>
+        <translation>Aufgabe %1 wird geladen …</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identität</translation>
+    </message>
+    <message>
+        <source>Copy the task ID</source>
+        <translation>Die Aufgaben-ID kopieren</translation>
+    </message>
+    <message>
+        <source>Task ID:</source>
+        <translation>Aufgaben-ID:</translation>
+    </message>
+    <message>
+        <source>Task name:</source>
+        <translation>Aufgabenname:</translation>
+    </message>
+    <message>
+        <source>Periodic task:</source>
+        <translation>Periodische Aufgabe:</translation>
+    </message>
+    <message>
+        <source>Show only results with this status</source>
+        <translation>Nur Ergebnisse mit diesem Status anzeigen</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Worker:</source>
+        <translation>Worker:</translation>
+    </message>
+    <message>
+        <source>Group ID:</source>
+        <translation>Gruppen-ID:</translation>
+    </message>
+    <message>
+        <source>Parent ID:</source>
+        <translation>Eltern-ID:</translation>
+    </message>
+    <message>
+        <source>Queue:</source>
+        <translation>Warteschlange:</translation>
+    </message>
+    <message>
+        <source>Retries:</source>
+        <translation>Wiederholungen:</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Positional:</source>
+        <translation>Positionsargumente:</translation>
+    </message>
+    <message>
+        <source>Keyword:</source>
+        <translation>Schlüsselwortargumente:</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Content:</source>
+        <translation>Inhalt:</translation>
+    </message>
+    <message>
+        <source>Copy the result</source>
+        <translation>Das Ergebnis kopieren</translation>
+    </message>
+    <message>
+        <source>Result:</source>
+        <translation>Ergebnis:</translation>
+    </message>
+    <message>
+        <source>Meta:</source>
+        <translation>Meta:</translation>
+    </message>
+    <message>
+        <source>Copy the traceback</source>
+        <translation>Den Traceback kopieren</translation>
+    </message>
+    <message>
+        <source>Traceback:</source>
+        <translation>Traceback:</translation>
+    </message>
+    <message>
+        <source>Dates</source>
+        <translation>Zeitpunkte</translation>
+    </message>
+    <message>
+        <source>Created:</source>
+        <translation>Erstellt:</translation>
+    </message>
+    <message>
+        <source>Started:</source>
+        <translation>Gestartet:</translation>
+    </message>
+    <message>
+        <source>Done:</source>
+        <translation>Beendet:</translation>
+    </message>
+    <message>
+        <source>Runtime:</source>
+        <translation>Laufzeit:</translation>
+    </message>
+    <message>
+        <source>Expires:</source>
+        <translation>Läuft ab:</translation>
+    </message>
+    <message>
+        <source>Save %1</source>
+        <translation>%1 speichern</translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation>%1 konnte nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Could not load this result.
+
+%1</source>
+        <translation>Dieses Ergebnis konnte nicht geladen werden.
+
+%1</translation>
+    </message>
+    <message>
+        <source>Select a task result to see its details.</source>
+        <translation>Wählen Sie ein Aufgabenergebnis aus, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>unavailable in this schema</source>
+        <translation>in diesem Schema nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>not recorded (result_extended is off)</source>
+        <translation>nicht aufgezeichnet (result_extended ist aus)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>Decoding…</source>
+        <translation>Wird dekodiert …</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(leer)</translation>
+    </message>
+    <message>
+        <source>Click to show only results with this %1</source>
+        <translation>Klicken, um nur Ergebnisse mit diesem Wert für „%1“ anzuzeigen</translation>
+    </message>
+    <message>
+        <source>%1: showing the first %2 of %3 (%4 of %5 characters).</source>
+        <translation>%1: Die ersten %2 von %3 werden angezeigt (%4 von %5 Zeichen).</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>This field does not exist in %1.</source>
+        <translation>Dieses Feld gibt es in %1 nicht.</translation>
+    </message>
+    <message>
+        <source>This field does not exist in this database&apos;s schema.</source>
+        <translation>Dieses Feld gibt es im Schema dieser Datenbank nicht.</translation>
+    </message>
+    <message>
+        <source>Only a preview of this row is loaded; values may be cut short.</source>
+        <translation>Von dieser Zeile ist nur eine Vorschau geladen; Werte können abgeschnitten sein.</translation>
+    </message>
+    <message>
+        <source>This result was stored by a Celery app running without &lt;b&gt;result_extended&lt;/b&gt;, so its task name, arguments, worker and periodic task were not recorded. Set &lt;tt&gt;result_extended&amp;nbsp;=&amp;nbsp;True&lt;/tt&gt; in the Celery configuration to see them for new tasks.</source>
+        <translation>Dieses Ergebnis wurde von einer Celery-Anwendung ohne &lt;b&gt;result_extended&lt;/b&gt; gespeichert, daher wurden Aufgabenname, Argumente, Worker und periodische Aufgabe nicht aufgezeichnet. Setzen Sie &lt;tt&gt;result_extended&amp;nbsp;=&amp;nbsp;True&lt;/tt&gt; in der Celery-Konfiguration, um sie für neue Aufgaben zu sehen.</translation>
+    </message>
+    <message>
+        <source>(no status)</source>
+        <translation>(kein Status)</translation>
+    </message>
+    <message>
+        <source>Copy copies all of it.</source>
+        <translation>„Kopieren“ kopiert alles.</translation>
+    </message>
+    <message>
+        <source>Binary content (%1), shown as bytes</source>
+        <translation>Binärer Inhalt (%1), als Bytes angezeigt</translation>
+    </message>
+    <message>
+        <source>%1: shown the last %2 of %3 characters. Copy copies all of it.</source>
+        <translation>%1: Die letzten %2 von %3 Zeichen werden angezeigt. „Kopieren“ kopiert alles.</translation>
+    </message>
+    <message>
+        <source>never (the key has no TTL)</source>
+        <translation>nie (der Schlüssel hat keine TTL)</translation>
+    </message>
+    <message>
+        <source> (in %1)</source>
+        <translation> (in %1)</translation>
+    </message>
+    <message>
+        <source>Date done − date started</source>
+        <translation>Beendet − gestartet</translation>
+    </message>
+    <message>
+        <source>Date done − date created</source>
+        <translation>Beendet − erstellt</translation>
+    </message>
+    <message>
+        <source>Only finished tasks have a run time</source>
+        <translation>Nur beendete Aufgaben haben eine Laufzeit</translation>
+    </message>
+    <message>
+        <source>Some values could not be read:</source>
+        <translation>Einige Werte konnten nicht gelesen werden:</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorBanner</name>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>E&amp;rneut versuchen</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Dismiss message</source>
+        <translation>Meldung schließen</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was saved.</source>
+        <translation>Export abgebrochen; es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>Exported %1 to %2 in %3 s.</source>
+        <translation>%1 in %3 s nach %2 exportiert.</translation>
+    </message>
+    <message>
+        <source>Export results</source>
+        <translation>Ergebnisse exportieren</translation>
+    </message>
+    <message>
+        <source>All %1 matching the filters and search</source>
+        <translation>Alle, die zu Filtern und Suche passen: %1</translation>
+    </message>
+    <message>
+        <source>Every result matching the filters and search</source>
+        <translation>Jedes Ergebnis, das zu Filtern und Suche passt</translation>
+    </message>
+    <message>
+        <source> (everything is selected)</source>
+        <translation> (alles ist ausgewählt)</translation>
+    </message>
+    <message>
+        <source>The %1 selected</source>
+        <translation>Nur die Auswahl: %1</translation>
+    </message>
+    <message>
+        <source>The selected results (none)</source>
+        <translation>Nur die Auswahl (keine)</translation>
+    </message>
+    <message>
+        <source>The %1 loaded of the %2 selected</source>
+        <translation>Die %1 geladenen der %2 in der Auswahl</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>&amp;Format:</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen …</translation>
+    </message>
+    <message>
+        <source>F&amp;ile:</source>
+        <translation>Da&amp;tei:</translation>
+    </message>
+    <message>
+        <source>Written exactly as `stalk list --format %1` prints it, in the table&apos;s order.</source>
+        <translation>Genau so geschrieben, wie `stalk list --format %1` es ausgibt, in der Reihenfolge der Tabelle.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Wird exportiert …</translation>
+    </message>
+    <message>
+        <source>Exported %1…</source>
+        <translation>%1 exportiert …</translation>
+    </message>
+    <message>
+        <source>Exported %1 of %2</source>
+        <translation>%1 von %2 exportiert</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ExportJob</name>
+    <message>
+        <source>Cannot write %1: %2.</source>
+        <translation>%1 kann nicht geschrieben werden: %2.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2; nothing was saved.</source>
+        <translation>%1 kann nicht geschrieben werden: %2; es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>Cannot read the results: %1; nothing was saved.</source>
+        <translation>Die Ergebnisse können nicht gelesen werden: %1; es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>No database is open.</source>
+        <translation>Es ist keine Datenbank geöffnet.</translation>
+    </message>
+</context>
+<context>
+    <name>FilterPanel</name>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Date done</source>
+        <translation>Beendet am</translation>
+    </message>
+    <message>
+        <source>Date done range</source>
+        <translation>Zeitraum für „Beendet am“</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Beliebig</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Custom range…</source>
+        <translation>Eigener Zeitraum …</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Von:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>B&amp;is:</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Status filter</source>
+        <translation>Statusfilter</translation>
+    </message>
+    <message>
+        <source>Task name</source>
+        <translation>Aufgabenname</translation>
+    </message>
+    <message>
+        <source>Type to narrow…</source>
+        <translation>Zum Eingrenzen tippen …</translation>
+    </message>
+    <message>
+        <source>Task name filter</source>
+        <translation>Filter für Aufgabennamen</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <source>Worker filter</source>
+        <translation>Worker-Filter</translation>
+    </message>
+    <message>
+        <source>Periodic task</source>
+        <translation>Periodische Aufgabe</translation>
+    </message>
+    <message>
+        <source>Periodic task filter</source>
+        <translation>Filter für periodische Aufgaben</translation>
+    </message>
+    <message>
+        <source>C&amp;lear filters</source>
+        <translation>Filter &amp;zurücksetzen</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(leer)</translation>
+    </message>
+    <message>
+        <source>No value stored (NULL)</source>
+        <translation>Kein Wert gespeichert (NULL)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 selected</source>
+        <translation>%1 · %2 ausgewählt</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;New Window</source>
+        <translation>&amp;Neues Fenster</translation>
+    </message>
+    <message>
+        <source>Open another database in a window of its own (Ctrl+N)</source>
+        <translation>Eine weitere Datenbank in einem eigenen Fenster öffnen (Strg+N)</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren …</translation>
+    </message>
+    <message>
+        <source>Write the matching or the selected results to a CSV, JSON or JSON Lines file (Ctrl+E)</source>
+        <translation>Die passenden oder die ausgewählten Ergebnisse in eine CSV-, JSON- oder JSON-Lines-Datei schreiben (Strg+E)</translation>
+    </message>
+    <message>
+        <source>&amp;Open Database…</source>
+        <translation>Datenbank ö&amp;ffnen …</translation>
+    </message>
+    <message>
+        <source>Type a database URL to open (Ctrl+L)</source>
+        <translation>Eine Datenbank-URL zum Öffnen eingeben (Strg+L)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Close Window</source>
+        <translation>Fenster &amp;schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Read the results again (F5)</source>
+        <translation>Die Ergebnisse neu lesen (F5)</translation>
+    </message>
+    <message>
+        <source>&amp;Auto-refresh</source>
+        <translation>Au&amp;to-Aktualisierung</translation>
+    </message>
+    <message>
+        <source>Show new results every %1 seconds without moving the selection (Shift+F5)</source>
+        <translation>Neue Ergebnisse alle %1 Sekunden anzeigen, ohne die Auswahl zu verschieben (Umschalt+F5)</translation>
+    </message>
+    <message>
+        <source>Auto-refresh every %1 s</source>
+        <translation>Auto-Aktualisierung alle %1 s</translation>
+    </message>
+    <message>
+        <source>Auto-refresh off</source>
+        <translation>Auto-Aktualisierung aus</translation>
+    </message>
+    <message>
+        <source>Delete &amp;Expired…</source>
+        <translation>&amp;Abgelaufene löschen …</translation>
+    </message>
+    <message>
+        <source>&amp;Delete Selected…</source>
+        <translation>Ausgewählte &amp;löschen …</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the current cell</source>
+        <translation>Die aktuelle Zelle kopieren</translation>
+    </message>
+    <message>
+        <source>Copy Task &amp;ID</source>
+        <translation>Aufgaben-&amp;ID kopieren</translation>
+    </message>
+    <message>
+        <source>Copy Row as &amp;JSON</source>
+        <translation>Zeile als &amp;JSON kopieren</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>&amp;Alles auswählen</translation>
+    </message>
+    <message>
+        <source>Copy as Co&amp;mmand</source>
+        <translation>Als &amp;Befehl kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the stalk list command line that prints these results: the filters, the search and the shown columns</source>
+        <translation>Die Befehlszeile „stalk list“ kopieren, die diese Ergebnisse ausgibt: die Filter, die Suche und die angezeigten Spalten</translation>
+    </message>
+    <message>
+        <source>&amp;Save Current View…</source>
+        <translation>Aktuelle Ansicht &amp;speichern …</translation>
+    </message>
+    <message>
+        <source>Name the search, filters, date range, sort and columns, to recall them from View → Saved Views</source>
+        <translation>Suche, Filter, Zeitraum, Sortierung und Spalten benennen, um sie über Ansicht → Gespeicherte Ansichten wieder aufzurufen</translation>
+    </message>
+    <message>
+        <source>&amp;Find</source>
+        <translation>&amp;Suchen</translation>
+    </message>
+    <message>
+        <source>Show Dates in &amp;UTC</source>
+        <translation>Zeitpunkte in &amp;UTC anzeigen</translation>
+    </message>
+    <message>
+        <source>Dates are shown in local time; tick to show UTC</source>
+        <translation>Zeitpunkte werden in Ortszeit angezeigt; ankreuzen, um UTC anzuzeigen</translation>
+    </message>
+    <message>
+        <source>C&amp;lear Filters and Search</source>
+        <translation>&amp;Filter und Suche zurücksetzen</translation>
+    </message>
+    <message>
+        <source>&amp;About Stalk</source>
+        <translation>Über &amp;Stalk</translation>
+    </message>
+    <message>
+        <source>About Stalk</source>
+        <translation>Über Stalk</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Stalk %1&lt;/h3&gt;&lt;p&gt;Browse, search and clean up Celery task results (django-celery-results, Celery&apos;s database backend, CouchDB).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Stalk %1&lt;/h3&gt;&lt;p&gt;Celery-Aufgabenergebnisse durchsuchen, finden und aufräumen (django-celery-results, das Datenbank-Backend von Celery, CouchDB).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbindung</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Aktionen</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Suche</translation>
+    </message>
+    <message>
+        <source>Search task id, name, status, args, kwargs  (Ctrl+F)</source>
+        <translation>Aufgaben-ID, Name, Status, args, kwargs</translation>
+    </message>
+    <message>
+        <source>As the Django admin searches: every word must appear in the task id, name, status, args or kwargs; &quot;quoted phrases&quot; stay whole.</source>
+        <translation>Suchen wie der Django-Admin (Strg+F): Jedes Wort muss in Aufgaben-ID, Name, Status, args oder kwargs vorkommen; &quot;Phrasen in Anführungszeichen&quot; bleiben ganz.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Saved &amp;Views</source>
+        <translation>&amp;Gespeicherte Ansichten</translation>
+    </message>
+    <message>
+        <source>&amp;Results</source>
+        <translation>&amp;Ergebnisse</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>In Arbeit</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>%1 wird geöffnet …</translation>
+    </message>
+    <message>
+        <source>Read-only: deleting is disabled for this connection</source>
+        <translation>Schreibgeschützt: Löschen ist für diese Verbindung deaktiviert</translation>
+    </message>
+    <message>
+        <source>Deleting is enabled for this connection</source>
+        <translation>Löschen ist für diese Verbindung aktiviert</translation>
+    </message>
+    <message>
+        <source>No database</source>
+        <translation>Keine Datenbank</translation>
+    </message>
+    <message>
+        <source> (opening…)</source>
+        <translation> (wird geöffnet …)</translation>
+    </message>
+    <message>
+        <source> (not connected)</source>
+        <translation> (nicht verbunden)</translation>
+    </message>
+    <message>
+        <source> [read-only]</source>
+        <translation> [schreibgeschützt]</translation>
+    </message>
+    <message>
+        <source>%1 — Stalk</source>
+        <translation>%1 — Stalk</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>Database: %1
+Table: %2
+Schema: %3</source>
+        <translation>Datenbank: %1
+Tabelle: %2
+Schema: %3</translation>
+    </message>
+    <message>
+        <source>No database open</source>
+        <translation>Keine Datenbank geöffnet</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Nicht verbunden: %1</translation>
+    </message>
+    <message>
+        <source>1 task id starts with the search</source>
+        <translation>1 Aufgaben-ID beginnt mit dem Suchtext</translation>
+    </message>
+    <message>
+        <source>%1 task ids start with the search</source>
+        <translation>%1 Aufgaben-IDs beginnen mit dem Suchtext</translation>
+    </message>
+    <message>
+        <source> · searching every result…</source>
+        <translation> · alle Ergebnisse werden durchsucht …</translation>
+    </message>
+    <message>
+        <source>counting results…</source>
+        <translation>Ergebnisse werden gezählt …</translation>
+    </message>
+    <message>
+        <source>about %1 results (counting…)</source>
+        <translation>etwa %1 Ergebnisse (wird gezählt …)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 results</source>
+        <translation>%1 von %2 Ergebnissen</translation>
+    </message>
+    <message>
+        <source> · loading… %1 documents</source>
+        <translation> · wird geladen … %1 Dokumente</translation>
+    </message>
+    <message>
+        <source> · %1 selected</source>
+        <translation> · %1 ausgewählt</translation>
+    </message>
+    <message>
+        <source>No database is open</source>
+        <translation>Es ist keine Datenbank geöffnet</translation>
+    </message>
+    <message>
+        <source>This connection is read-only</source>
+        <translation>Diese Verbindung ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>Delete results older than a cutoff, as Celery&apos;s result_expires does (Ctrl+Shift+Del)</source>
+        <translation>Ergebnisse löschen, die älter als ein Stichtag sind, wie es result_expires von Celery tut (Strg+Umschalt+Entf)</translation>
+    </message>
+    <message>
+        <source>Delete the selected results (Del)</source>
+        <translation>Die ausgewählten Ergebnisse löschen (Entf)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Filter by Task Name “%1”</source>
+        <translation>Nach Aufgabenname „%1“ filtern</translation>
+    </message>
+    <message>
+        <source>Filter by Worker “%1”</source>
+        <translation>Nach Worker „%1“ filtern</translation>
+    </message>
+    <message>
+        <source>Filter by Status “%1”</source>
+        <translation>Nach Status „%1“ filtern</translation>
+    </message>
+    <message>
+        <source>Filter by Periodic Task “%1”</source>
+        <translation>Nach periodischer Aufgabe „%1“ filtern</translation>
+    </message>
+    <message>
+        <source>Filtered by %1 “%2”</source>
+        <translation>Gefiltert nach %1 „%2“</translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation>%1 kopiert</translation>
+    </message>
+    <message>
+        <source>Copied task id %1</source>
+        <translation>Aufgaben-ID %1 kopiert</translation>
+    </message>
+    <message>
+        <source>Copied %1 task ids</source>
+        <translation>%1 Aufgaben-IDs kopiert</translation>
+    </message>
+    <message>
+        <source>only a preview of this row was loaded: task_args, task_kwargs and result may be cut short; traceback and meta were not read (select the row alone to copy all of it)</source>
+        <translation>von dieser Zeile wurde nur eine Vorschau geladen: task_args, task_kwargs und result können abgeschnitten sein; traceback und meta wurden nicht gelesen (wählen Sie die Zeile allein aus, um alles zu kopieren)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n row(s) as JSON</source>
+        <translation>
+            <numerusform>%n Zeile als JSON kopiert</numerusform>
+            <numerusform>%n Zeilen als JSON kopiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saved the view “%1”</source>
+        <translation>Ansicht „%1“ gespeichert</translation>
+    </message>
+    <message>
+        <source>View “%1”</source>
+        <translation>Ansicht „%1“</translation>
+    </message>
+    <message>
+        <source>Save Current View</source>
+        <translation>Aktuelle Ansicht speichern</translation>
+    </message>
+    <message>
+        <source>Name for the current search, filters, date range, sort and columns of this connection:</source>
+        <translation>Name für die aktuelle Suche, Filter, Zeitraum, Sortierung und Spalten dieser Verbindung:</translation>
+    </message>
+    <message>
+        <source>No saved views for this connection</source>
+        <translation>Keine gespeicherten Ansichten für diese Verbindung</translation>
+    </message>
+    <message>
+        <source>&amp;Delete Saved View</source>
+        <translation>Gespeicherte Ansicht &amp;löschen</translation>
+    </message>
+    <message>
+        <source>Copied the stalk list command line</source>
+        <translation>Die Befehlszeile „stalk list“ wurde kopiert</translation>
+    </message>
+    <message>
+        <source>Select the results to delete first</source>
+        <translation>Wählen Sie zuerst die zu löschenden Ergebnisse aus</translation>
+    </message>
+    <message>
+        <source>Only the %1 loaded of the %2 selected results can be deleted by selection; use Delete Expired… to delete by date</source>
+        <translation>Nur die %1 geladenen der %2 ausgewählten Ergebnisse können per Auswahl gelöscht werden; verwenden Sie „Abgelaufene löschen …“, um nach Datum zu löschen</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Password for %1:</source>
+        <translation>Passwort für %1:</translation>
+    </message>
+    <message>
+        <source>Remember for this session</source>
+        <translation>Für diese Sitzung merken</translation>
+    </message>
+    <message>
+        <source>Kept in memory until Stalk quits; never written to disk</source>
+        <translation>Bleibt im Speicher, bis Stalk beendet wird; wird nie auf die Festplatte geschrieben</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Verbinden</translation>
+    </message>
+</context>
+<context>
+    <name>PurgeDialog</name>
+    <message>
+        <source>1 result</source>
+        <translation>1 Ergebnis</translation>
+    </message>
+    <message>
+        <source>%1 results</source>
+        <translation>%1 Ergebnisse</translation>
+    </message>
+    <message>
+        <source>1 group</source>
+        <translation>1 Gruppe</translation>
+    </message>
+    <message>
+        <source>%1 groups</source>
+        <translation>%1 Gruppen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen …</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Stopped by an error</source>
+        <translation>Durch einen Fehler angehalten</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source> and %1</source>
+        <translation> und %1</translation>
+    </message>
+    <message>
+        <source>%1 Nothing was deleted.</source>
+        <translation>%1 Es wurde nichts gelöscht.</translation>
+    </message>
+    <message>
+        <source>%1 %2 of %3%4 had been deleted before the error; the rest are untouched.</source>
+        <translation>%1 Vor dem Fehler wurden %2 der %3%4 gelöscht; der Rest bleibt unverändert.</translation>
+    </message>
+    <message>
+        <source>%1 %2%3 had been deleted before the error; the rest are untouched.</source>
+        <translation>%1 Vor dem Fehler wurden %2%3 gelöscht; der Rest bleibt unverändert.</translation>
+    </message>
+    <message>
+        <source>Cancelled before anything was deleted.</source>
+        <translation>Abgebrochen, bevor etwas gelöscht wurde.</translation>
+    </message>
+    <message>
+        <source>Cancelled after deleting %1 of %2%3.</source>
+        <translation>Abgebrochen, nachdem %1 der %2%3 gelöscht wurden.</translation>
+    </message>
+    <message>
+        <source>Cancelled after deleting %1%2.</source>
+        <translation>Abgebrochen, nachdem %1%2 gelöscht wurden.</translation>
+    </message>
+    <message>
+        <source>Nothing was deleted: no result matched any more.</source>
+        <translation>Es wurde nichts gelöscht: Kein Ergebnis passte mehr.</translation>
+    </message>
+    <message>
+        <source>Deleted %1%2 in %3 s.</source>
+        <translation>%1%2 in %3 s gelöscht.</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>Minuten</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>Stunden</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>Tagen</translation>
+    </message>
+    <message>
+        <source>weeks</source>
+        <translation>Wochen</translation>
+    </message>
+    <message>
+        <source>Delete expired results</source>
+        <translation>Abgelaufene Ergebnisse löschen</translation>
+    </message>
+    <message>
+        <source>Deletes task results whose &lt;i&gt;date done&lt;/i&gt; is before the cutoff — what Celery&apos;s &lt;tt&gt;result_expires&lt;/tt&gt; cleanup does — in short batches, so workers can keep writing meanwhile.</source>
+        <translation>Löscht Aufgabenergebnisse, deren &lt;i&gt;Fertigstellungsdatum&lt;/i&gt; vor dem Stichtag liegt – wie die Bereinigung durch &lt;tt&gt;result_expires&lt;/tt&gt; von Celery –, in kurzen Stapeln, damit Worker währenddessen weiterschreiben können.</translation>
+    </message>
+    <message>
+        <source>older than</source>
+        <translation>vor mehr als</translation>
+    </message>
+    <message>
+        <source>done before</source>
+        <translation>vor dem</translation>
+    </message>
+    <message>
+        <source>Delete results &amp;finished:</source>
+        <translation>Ergebnisse löschen, &amp;beendet:</translation>
+    </message>
+    <message>
+        <source>Tick statuses to delete only those; none ticked deletes every status</source>
+        <translation>Status ankreuzen, um nur diese zu löschen; ist keiner angekreuzt, wird jeder Status gelöscht</translation>
+    </message>
+    <message>
+        <source>Only &amp;statuses:</source>
+        <translation>Nur &amp;Status:</translation>
+    </message>
+    <message>
+        <source>Any task</source>
+        <translation>Jede Aufgabe</translation>
+    </message>
+    <message>
+        <source>Only &amp;task:</source>
+        <translation>Nur &amp;Aufgabe:</translation>
+    </message>
+    <message>
+        <source>This connection is read-only: nothing can be deleted. Turn read-only off for this connection to delete.</source>
+        <translation>Diese Verbindung ist schreibgeschützt: Es kann nichts gelöscht werden. Schalten Sie „Nur lesen“ für diese Verbindung aus, um zu löschen.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(leer)</translation>
+    </message>
+    <message>
+        <source>Counting expired results…</source>
+        <translation>Abgelaufene Ergebnisse werden gezählt …</translation>
+    </message>
+    <message>
+        <source>Cutoff: %1</source>
+        <translation>Stichtag: %1</translation>
+    </message>
+    <message>
+        <source> — fixed when you confirm. Celery&apos;s default result_expires is 1 day.</source>
+        <translation> – wird beim Bestätigen festgelegt. Celerys Vorgabe für result_expires ist 1 Tag.</translation>
+    </message>
+    <message>
+        <source>No database is open.</source>
+        <translation>Es ist keine Datenbank geöffnet.</translation>
+    </message>
+    <message>
+        <source>Could not count the expired results: %1</source>
+        <translation>Die abgelaufenen Ergebnisse konnten nicht gezählt werden: %1</translation>
+    </message>
+    <message>
+        <source>No result matching these choices finished before the cutoff.</source>
+        <translation>Kein Ergebnis, das zu dieser Auswahl passt, wurde vor dem Stichtag beendet.</translation>
+    </message>
+    <message>
+        <source>No result finished before the cutoff: nothing to delete.</source>
+        <translation>Kein Ergebnis wurde vor dem Stichtag beendet: Es gibt nichts zu löschen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;1 result&lt;/b&gt; would be deleted</source>
+        <translation>&lt;b&gt;1 Ergebnis&lt;/b&gt; würde gelöscht</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 results&lt;/b&gt; would be deleted</source>
+        <translation>&lt;b&gt;%1 Ergebnisse&lt;/b&gt; würden gelöscht</translation>
+    </message>
+    <message>
+        <source> (and %1)</source>
+        <translation> (und %1)</translation>
+    </message>
+    <message>
+        <source>1 expired group</source>
+        <translation>1 abgelaufene Gruppe</translation>
+    </message>
+    <message>
+        <source>%1 expired groups</source>
+        <translation>%1 abgelaufene Gruppen</translation>
+    </message>
+    <message>
+        <source>Delete 1 result</source>
+        <translation>1 Ergebnis löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 results</source>
+        <translation>%1 Ergebnisse löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>%1 löschen</translation>
+    </message>
+    <message>
+        <source>This connection is read-only</source>
+        <translation>Diese Verbindung ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>Deleting…</source>
+        <translation>Wird gelöscht …</translation>
+    </message>
+    <message>
+        <source>Deleted %1 of %2</source>
+        <translation>%1 von %2 gelöscht</translation>
+    </message>
+    <message>
+        <source>Stop after the batch being deleted now; what is deleted stays deleted</source>
+        <translation>Nach dem gerade gelöschten Stapel anhalten; was gelöscht ist, bleibt gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>PurgeJob</name>
+    <message>
+        <source>No database is open</source>
+        <translation>Es ist keine Datenbank geöffnet</translation>
+    </message>
+</context>
+<context>
+    <name>ResultTableView</name>
+    <message>
+        <source>Task results</source>
+        <translation>Aufgabenergebnisse</translation>
+    </message>
+    <message>
+        <source>Hidden, not in this database: %1</source>
+        <translation>Ausgeblendet, nicht in dieser Datenbank: %1</translation>
+    </message>
+    <message>
+        <source>Hidden, not stored by %1: %2</source>
+        <translation>Ausgeblendet, von %1 nicht gespeichert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>StoreWorker</name>
+    <message>
+        <source>No store could be made for this location</source>
+        <translation>Für diesen Ort konnte kein Speicher angelegt werden</translation>
+    </message>
+    <message>
+        <source>No database is open</source>
+        <translation>Es ist keine Datenbank geöffnet</translation>
+    </message>
+</context>
+<context>
+    <name>TaskResultModel</name>
+    <message>
+        <source>No database is open</source>
+        <translation>Es ist keine Datenbank geöffnet</translation>
+    </message>
+    <message>
+        <source>(preview; the detail pane shows everything)</source>
+        <translation>(Vorschau; der Detailbereich zeigt alles)</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Task name</source>
+        <translation>Aufgabenname</translation>
+    </message>
+    <message>
+        <source>Task ID</source>
+        <translation>Aufgaben-ID</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <source>Periodic task</source>
+        <translation>Periodische Aufgabe</translation>
+    </message>
+    <message>
+        <source>Date done</source>
+        <translation>Beendet am</translation>
+    </message>
+    <message>
+        <source>Date created</source>
+        <translation>Erstellt am</translation>
+    </message>
+    <message>
+        <source>Date started</source>
+        <translation>Gestartet am</translation>
+    </message>
+    <message>
+        <source>Runtime</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>Args</source>
+        <translation>Argumente</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>This database&apos;s schema does not store this column</source>
+        <translation>Das Schema dieser Datenbank speichert diese Spalte nicht</translation>
+    </message>
+    <message>
+        <source>Date done minus date started (or date created), for tasks that finished (SUCCESS, FAILURE)</source>
+        <translation>„Beendet am“ minus „Gestartet am“ (oder „Erstellt am“), für beendete Aufgaben (SUCCESS, FAILURE)</translation>
+    </message>
+</context>
+<context>
+    <name>TimeParse</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 d %2 h</translation>
+    </message>
+</context>
+</TS>
