@@ -69,9 +69,15 @@ private:
     static PasswordKeyring::Answer keyring(const QString &operation, const QString &key, const QString &password = {});
     /// Runs the real `stalk` with arguments; environment: variables to set (or, empty, remove).
     static QProcess *stalk(const QStringList &arguments, const QMap<QString, QString> &environment = {});
+    /// Shows window, opens m_url in it and waits for its password dialog (nullptr after the timeout).
+    PasswordDialog *openAndWaitForDialog(MainWindow &window) const;
+    /// The dialog's sentence about the keyring; empty when it shows none.
+    static QString keyringNote(PasswordDialog *dialog);
     /// Opens m_url in window and answers the dialog with m_password, ticking the keyring box
     /// when remember is true.
     void openAnsweringTheDialog(MainWindow &window, bool remember);
+    /// Stores m_password in the keyring and opens m_url in window with it, no dialog asking.
+    void openWithTheStoredPassword(MainWindow &window);
 
     QString m_key;      ///< PasswordKeyring::keyFor(m_url)
     QString m_url;      ///< STALK_PG_URL without its password
@@ -307,11 +313,22 @@ QProcess *TestPasswordPrompt::stalk(const QStringList &arguments, const QMap<QSt
     return process;
 }
 
-void TestPasswordPrompt::openAnsweringTheDialog(MainWindow &window, bool remember)
+PasswordDialog *TestPasswordPrompt::openAndWaitForDialog(MainWindow &window) const
 {
     window.show();
     window.openUrl(m_url);
-    PasswordDialog *dialog = waitForDialog(window);
+    return waitForDialog(window);
+}
+
+QString TestPasswordPrompt::keyringNote(PasswordDialog *dialog)
+{
+    auto *note = dialog->findChild<QLabel *>(QStringLiteral("keyringNote"));
+    return note != nullptr && note->isVisible() ? note->text() : QString();
+}
+
+void TestPasswordPrompt::openAnsweringTheDialog(MainWindow &window, bool remember)
+{
+    PasswordDialog *dialog = openAndWaitForDialog(window);
     QVERIFY2(dialog, "no password dialog appeared");
     auto *keyringBox = dialog->findChild<QCheckBox *>(QStringLiteral("rememberInKeyring"));
     QVERIFY(keyringBox);
@@ -338,16 +355,13 @@ void TestPasswordPrompt::shouldSayTheKeyringIsUnavailableAndKeepThePasswordInMem
     });
     {
         MainWindow window;
-        window.show();
-        window.openUrl(m_url);
-        PasswordDialog *dialog = waitForDialog(window);
+        PasswordDialog *dialog = openAndWaitForDialog(window);
         QVERIFY2(dialog, "no password dialog appeared without a keyring");
-        auto *note = dialog->findChild<QLabel *>(QStringLiteral("keyringNote"));
-        QVERIFY(note && note->isVisible());
-        QVERIFY2(note->text().contains(QLatin1String("the system keyring is unavailable"))
-                     && note->text().contains(QLatin1String("kept in memory only")),
-                 qPrintable(note->text()));
-        QCOMPARE(window.statusBar()->currentMessage(), note->text());
+        const QString note = keyringNote(dialog);
+        QVERIFY2(note.contains(QLatin1String("the system keyring is unavailable"))
+                     && note.contains(QLatin1String("kept in memory only")),
+                 qPrintable(note));
+        QCOMPARE(window.statusBar()->currentMessage(), note);
         auto *keyringBox = dialog->findChild<QCheckBox *>(QStringLiteral("rememberInKeyring"));
         QVERIFY(keyringBox && !keyringBox->isEnabled());
         answer(dialog, m_password, false);
@@ -397,16 +411,21 @@ void TestPasswordPrompt::shouldStoreThePasswordInTheKeyringOnlyWhenAsked()
     QVERIFY(!settingsHoldPassword());
 }
 
-void TestPasswordPrompt::shouldOpenWithTheStoredPasswordWithoutAsking()
+void TestPasswordPrompt::openWithTheStoredPassword(MainWindow &window)
 {
-    STALK_REQUIRE_KEYRING();
     QCOMPARE(keyring(QStringLiteral("write"), m_key, m_password).status, PasswordKeyring::Answer::Status::Done);
-    MainWindow window;
     window.show();
     window.openUrl(m_url);
     QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), m_total, 30000);
     QVERIFY(window.findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr);
     QVERIFY(!bannerShown(window));
+}
+
+void TestPasswordPrompt::shouldOpenWithTheStoredPasswordWithoutAsking()
+{
+    STALK_REQUIRE_KEYRING();
+    MainWindow window;
+    openWithTheStoredPassword(window);
 }
 
 void TestPasswordPrompt::shouldLetTheCommandLineReadTheStoredPassword()
@@ -436,13 +455,9 @@ void TestPasswordPrompt::shouldAskAgainWhenTheStoredPasswordIsRejected()
     QCOMPARE(keyring(QStringLiteral("write"), m_key, QStringLiteral("not-the-password")).status,
              PasswordKeyring::Answer::Status::Done);
     MainWindow window;
-    window.show();
-    window.openUrl(m_url);
-    PasswordDialog *dialog = waitForDialog(window);
+    PasswordDialog *dialog = openAndWaitForDialog(window);
     QVERIFY2(dialog, "no password dialog after the stored password was rejected");
-    auto *note = dialog->findChild<QLabel *>(QStringLiteral("keyringNote"));
-    QVERIFY(note && note->isVisible());
-    QCOMPARE(note->text(), QStringLiteral("The password stored in the system keyring was rejected."));
+    QCOMPARE(keyringNote(dialog), QStringLiteral("The password stored in the system keyring was rejected."));
     auto *keyringBox = dialog->findChild<QCheckBox *>(QStringLiteral("rememberInKeyring"));
     QVERIFY(keyringBox && keyringBox->isChecked()); // stored before: ticked, unticking forgets it
     keyringBox->setChecked(false);
@@ -454,11 +469,10 @@ void TestPasswordPrompt::shouldAskAgainWhenTheStoredPasswordIsRejected()
 void TestPasswordPrompt::shouldForgetTheStoredPasswordFromTheMenu()
 {
     STALK_REQUIRE_KEYRING();
-    QCOMPARE(keyring(QStringLiteral("write"), m_key, m_password).status, PasswordKeyring::Answer::Status::Done);
     MainWindow window;
-    window.show();
-    window.openUrl(m_url);
-    QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), m_total, 30000);
+    openWithTheStoredPassword(window);
+    if (QTest::currentTestFailed())
+        return;
     auto *forget = window.findChild<QAction *>(QStringLiteral("forgetPasswordAction"));
     QVERIFY(forget && forget->isEnabled());
     forget->trigger();

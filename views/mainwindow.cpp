@@ -551,8 +551,10 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
         m_keyringAvailable = true;
         m_keyringPending.clear();
     }
-    if (!typedPassword.isEmpty())
+    if (!typedPassword.isEmpty()) {
         m_password = typedPassword;
+        m_passwordFromKeyring = false;
+    }
     m_url = trimmed;
     m_readOnly = forceReadOnly || ConnectionBar::rememberedReadOnly(trimmed);
     if (forceReadOnly)
@@ -689,7 +691,7 @@ bool MainWindow::askForPassword(const StoreError &error)
                 StoreOpener::setSessionPassword(url, m_password);
             if (dialog->rememberInKeyring())
                 m_keyringPending = m_password;
-            else if (m_keyringRejected)
+            else if (std::exchange(m_keyringRejected, false))
                 forgetStoredPassword();
             reopen();
         } else {
