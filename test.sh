@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs what is missing, builds with
 # warnings as errors, writes fixture databases with the real Celery, starts every server the
-# tests need on 127.0.0.1 (CouchDB-compatible pouchdb-server, PostgreSQL 15, MariaDB 10.11),
+# tests need on 127.0.0.1 (CouchDB-compatible pouchdb-server, PostgreSQL 15, MariaDB 10.11,
+# and GNOME Keyring on a private D-Bus session bus),
 # runs all suites with CTest — then again in an AddressSanitizer + UndefinedBehaviorSanitizer
 # build — and stops the servers, also when a test fails. It also builds the command-line-only
 # stalk (STALK_GUI=OFF) and checks that it loads no Qt Widgets/Gui and answers as the full
@@ -80,7 +81,7 @@ export STALK_REQUIRE_SERVERS=1
 # command and always stops the server; tools/run-stages.sh runs CTest in each build.
 status=0
 tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh tools/servers/with_redis.sh \
-    tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
+    tools/servers/with_keyring.sh tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
 
 # The .debs (stalk from the normal build, stalk-cli from the STALK_GUI=OFF one): Debian's
 # validators, then installed and run.

@@ -19,6 +19,7 @@
 #include "cliargs.h"
 #include "clioutput.h"
 #include "displaytext.h"
+#include "passwordkeyring.h"
 #include "purger.h"
 #include "stalklog.h"
 #include "statusbreakdown.h"
@@ -97,6 +98,8 @@ QVector<CliOption> commonOptions()
 {
     return {
         flag(QStringLiteral("read-only"), QStringLiteral("open the store read-only: nothing can be deleted")),
+        flag(QStringLiteral("keyring"),
+             QStringLiteral("log in with the password the window stored in the system keyring (URL without one)")),
         flag(QStringLiteral("verbose"), verboseHelp, u'v'),
         flag(QStringLiteral("help"), QStringLiteral("show this help"), u'h'),
     };
@@ -118,6 +121,8 @@ const QString urlHelp = QStringLiteral(
     "  URL names a user but no password and the server rejects the login, stalk asks\n"
     "  \"Password for USER@HOST:PORT:\" on a terminal (not echoed) and tries once more;\n"
     "  without a terminal on standard input it fails (status 1) and says how to pass it.\n"
+    "  With --keyring, the password the window stored in the system keyring for that\n"
+    "  scheme://USER@HOST:PORT is used; without --keyring stalk never reads the keyring.\n"
     "  Passwords are shown as *** in messages and never printed.\n");
 
 const QString filterHelp = QStringLiteral(
@@ -451,13 +456,51 @@ struct OpenedStore
     int status = ExitSuccess;
 };
 
-OpenedStore openStore(const QString &command, const QString &url, bool readOnly, const CliConsole &console)
+bool readOnlyRequested(const CliArguments &arguments)
 {
+    return arguments.has(QStringLiteral("read-only"));
+}
+
+/// With --keyring, puts the password the window stored in the system keyring for the URL's
+/// account (PasswordKeyring::keyFor()) into options, when the URL has none. False, after one
+/// line on stderr and with *status set, when the keyring has none or cannot be reached.
+bool readKeyring(const CliArguments &arguments, const StoreOpener &opener, StoreOptions *options,
+                 const CliConsole &console, int *status)
+{
+    if (!arguments.has(QStringLiteral("keyring")) || !opener.url() || !opener.url()->password.isEmpty())
+        return true;
+    const QString key = PasswordKeyring::keyFor(*opener.url());
+    if (key.isEmpty())
+        return true; // SQLite: no password to read
+    const PasswordKeyring::Answer answer = PasswordKeyring::readNow(key);
+    switch (answer.status) {
+    case PasswordKeyring::Answer::Status::Done:
+        options->password = answer.password;
+        return true;
+    case PasswordKeyring::Answer::Status::NotFound:
+        *status = failure(console, QStringLiteral("cannot open %1: --keyring: the system keyring holds no password for %2 "
+                                                  "(the window stores one when \"Remember in the system keyring\" is ticked)")
+                                       .arg(opener.displayString(), key));
+        return false;
+    case PasswordKeyring::Answer::Status::Unavailable:
+        break;
+    }
+    *status = failure(console, QStringLiteral("cannot open %1: --keyring: %2").arg(opener.displayString(), answer.message));
+    return false;
+}
+
+OpenedStore openStore(const QString &command, const CliArguments &arguments, const CliConsole &console)
+{
+    const QString url = arguments.positionals.at(0);
     OpenedStore opened;
     StoreOptions options;
-    options.readOnly = readOnly;
-    const StoreOpener opener(url, options);
+    options.readOnly = readOnlyRequested(arguments);
+    StoreOpener opener(url, options);
     opened.display = opener.displayString();
+    if (!readKeyring(arguments, opener, &options, console, &opened.status))
+        return opened;
+    if (!options.password.isEmpty())
+        opener = StoreOpener(url, options); // the keyring's: no prompt when the server rejects it
 
     Outcome<StoreFactory> factory = opener.factory();
     if (!factory) {
@@ -557,11 +600,6 @@ QString readLimit(const CliArguments &arguments, qint64 *limit)
     return {};
 }
 
-bool readOnlyRequested(const CliArguments &arguments)
-{
-    return arguments.has(QStringLiteral("read-only"));
-}
-
 // ---------------------------------------------------------------------------------------------
 // count
 
@@ -570,8 +608,7 @@ int runCount(const CliArguments &arguments, const CliConsole &console)
     TaskQuery query;
     if (const QString error = buildQuery(arguments, &query); !error.isEmpty())
         return usageError(console, QStringLiteral("count"), error);
-    OpenedStore opened = openStore(QStringLiteral("count"), arguments.positionals.at(0),
-                                   readOnlyRequested(arguments), console);
+    OpenedStore opened = openStore(QStringLiteral("count"), arguments, console);
     if (!opened.store)
         return opened.status;
     const Outcome<qint64> total = opened.store->count(query);
@@ -629,7 +666,7 @@ int runList(const CliArguments &arguments, const CliConsole &console)
         }
     }
 
-    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    OpenedStore opened = openStore(command, arguments, console);
     if (!opened.store)
         return opened.status;
 
@@ -676,8 +713,7 @@ int runList(const CliArguments &arguments, const CliConsole &console)
 int runShow(const CliArguments &arguments, const CliConsole &console)
 {
     const QString taskId = arguments.positionals.at(1);
-    OpenedStore opened = openStore(QStringLiteral("show"), arguments.positionals.at(0),
-                                   readOnlyRequested(arguments), console);
+    OpenedStore opened = openStore(QStringLiteral("show"), arguments, console);
     if (!opened.store)
         return opened.status;
     const Outcome<TaskResult> row = opened.store->fetchByTaskId(taskId);
@@ -779,7 +815,7 @@ int runStats(const CliArguments &arguments, const CliConsole &console)
                                                     .arg(arguments.value(QStringLiteral("by"))));
     }
 
-    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    OpenedStore opened = openStore(command, arguments, console);
     if (!opened.store)
         return opened.status;
     if (bucket) {
@@ -873,7 +909,7 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
     if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
         return usageError(console, command, error);
 
-    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    OpenedStore opened = openStore(command, arguments, console);
     if (!opened.store)
         return opened.status;
     const Outcome<RuntimeTable> table = opened.store->runtimes(query);
@@ -969,7 +1005,7 @@ int runFailures(const CliArguments &arguments, const CliConsole &console)
     if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
         return usageError(console, command, error);
 
-    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnlyRequested(arguments), console);
+    OpenedStore opened = openStore(command, arguments, console);
     if (!opened.store)
         return opened.status;
     const Outcome<FailureTable> table = opened.store->failures(query);
@@ -1087,7 +1123,7 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     }
 
     const bool readOnly = readOnlyRequested(arguments);
-    OpenedStore opened = openStore(command, arguments.positionals.at(0), readOnly, console);
+    OpenedStore opened = openStore(command, arguments, console);
     if (!opened.store)
         return opened.status;
     if (!dryRun && (readOnly || opened.store->info().readOnly)) {

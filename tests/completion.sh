@@ -36,6 +36,7 @@ expect "FAILURE" stalk purge db.sqlite3 --status F
 expect "" stalk count db.sqlite3 --search ""
 expect "--status" stalk count db.sqlite3 --sta
 expect "" stalk show db.sqlite3 --sta
+expect "--keyring" stalk list db.sqlite3 --key
 # Every option each command's --help lists is offered after `stalk COMMAND -`.
 for command in $("$stalk" --help | sed -n 's/^  stalk \([a-z]*\) .*/\1/p'); do
     listed=$("$stalk" "$command" --help | sed -n '/^Options:/,/^$/p' \

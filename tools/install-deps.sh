@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Stalk needs, and nothing when they are all present.
 #   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers,
-#                                  Python and rsvg-convert (man page, completion, icons),
-#                                  lupdate/lrelease (translations/) and Qt's own translations
+#                                  QtKeychain (the system keyring), Python and rsvg-convert
+#                                  (man page, completion, icons), lupdate/lrelease
+#                                  (translations/) and Qt's own translations
 #   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
 #                                  django-celery-results, django-redis, Redis, PostgreSQL, MariaDB, Node/npm and
 #                                  curl (pouchdb-server), zsh (the completion suite),
 #                                  clang with libFuzzer and llvm-symbolizer (tools/run-fuzz.sh),
-#                                  Debian's package validators (tools/check-package.sh)
+#                                  Debian's package validators (tools/check-package.sh),
+#                                  GNOME Keyring and a D-Bus session bus (tools/servers/with_keyring.sh)
 set -euo pipefail
 
 build_packages=(
@@ -16,6 +18,7 @@ build_packages=(
     libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libxkbcommon-dev
     libsqlite3-dev libqt6svg6 fonts-dejavu-core python3 librsvg2-bin
     qt6-l10n-tools qt6-translations-l10n
+    qtkeychain-qt6-dev
 )
 test_packages=(
     python3-celery python3-django python3-django-celery-results python3-sqlalchemy
@@ -24,6 +27,7 @@ test_packages=(
     nodejs npm curl zsh
     clang libclang-rt-14-dev llvm
     lintian desktop-file-utils appstream man-db
+    gnome-keyring dbus-daemon dbus-bin libsecret-1-0
 )
 
 packages=("${build_packages[@]}")

@@ -31,6 +31,7 @@
 #include "errorbanner.h"
 #include "exportdialog.h"
 #include "passworddialog.h"
+#include "passwordkeyring.h"
 #include "filterpanel.h"
 #include "purgedialog.h"
 #include "querycommand.h"
@@ -254,6 +255,10 @@ void MainWindow::createActions()
     m_exportAction->setToolTip(tr("Write the matching or the selected results to a CSV, JSON or JSON Lines file (Ctrl+E)"));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportResults);
 
+    m_forgetPasswordAction = make(tr("&Forget Stored Password"), "forgetPasswordAction");
+    m_forgetPasswordAction->setToolTip(tr("Remove this connection's password from the system keyring"));
+    connect(m_forgetPasswordAction, &QAction::triggered, this, &MainWindow::forgetStoredPassword);
+
     m_openAction = make(tr("&Open Database…"), "openAction");
     m_openAction->setShortcuts({QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_L)});
     m_openAction->setIcon(themed("document-open", QStyle::SP_DialogOpenButton));
@@ -438,6 +443,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_newWindowAction);
     file->addAction(m_openAction);
+    file->addAction(m_forgetPasswordAction);
     file->addSeparator();
     file->addAction(m_exportAction);
     file->addSeparator();
@@ -538,10 +544,17 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
     } else if (!parsed.ok()) {
         trimmed = StoreUrl::withoutPassword(trimmed); // unreadable: whatever could be a password goes
     }
-    if (trimmed != m_url)
+    if (trimmed != m_url) {
         m_password = StoreOpener::sessionPassword(trimmed);
-    if (!typedPassword.isEmpty())
+        m_keyringRead = m_passwordFromKeyring = m_keyringRejected = false;
+        m_keyringNote.clear();
+        m_keyringAvailable = true;
+        m_keyringPending.clear();
+    }
+    if (!typedPassword.isEmpty()) {
         m_password = typedPassword;
+        m_passwordFromKeyring = false;
+    }
     m_url = trimmed;
     m_readOnly = forceReadOnly || ConnectionBar::rememberedReadOnly(trimmed);
     if (forceReadOnly)
@@ -608,6 +621,7 @@ void MainWindow::onOpened(const StoreInfo &info)
     m_banner->dismiss();
     m_lastError.clear();
     statusBar()->clearMessage();
+    storePendingInKeyring();
     ConnectionBar::rememberConnection(m_url);
     m_connectionBar->reloadRecentConnections();
     m_table->applyColumnVisibility();
@@ -626,32 +640,24 @@ void MainWindow::onFailed(const StoreError &error)
     m_lastError = error.message;
     updateCountLabel();
     // The server rejected a URL with a user but no password: ask for one (a wrong typed
-    // password is forgotten and shown in the banner; Retry asks again).
+    // password is forgotten and shown in the banner; Retry asks again), after trying the keyring.
     bool asking = false;
+    m_keyringPending.clear(); // only a password the server accepted is stored
     // Without m_password, unlike reopen(): a password the window already holds was just
     // rejected, so only the URL or STALK_PASSWORD can make asking pointless.
     const StoreOpener opener(m_url);
     if (!m_opened && opener.canAskForPassword(error)) {
-        if (m_password.isEmpty()) {
-            asking = findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) == nullptr;
-            if (asking) {
-                auto *dialog = new PasswordDialog(opener.url()->account(), error.message, this);
-                const QString url = m_url;
-                connect(dialog, &QDialog::finished, this, [this, dialog, url, error](int result) {
-                    dialog->deleteLater();
-                    if (url != m_url)
-                        return; // another database was opened meanwhile
-                    if (result == QDialog::Accepted && !dialog->password().isEmpty()) {
-                        m_password = dialog->password();
-                        if (dialog->rememberForSession())
-                            StoreOpener::setSessionPassword(url, m_password);
-                        reopen();
-                    } else {
-                        m_banner->showMessage(error.message, isRetryable(error));
-                    }
-                });
-                dialog->open();
-            }
+        if (m_password.isEmpty() && !m_keyringRead) {
+            readKeyringOrAsk(error);
+            asking = true;
+        } else if (m_password.isEmpty()) {
+            asking = askForPassword(error);
+        } else if (m_passwordFromKeyring) {
+            m_password.clear();
+            m_passwordFromKeyring = false;
+            m_keyringRejected = true;
+            m_keyringNote = tr("The password stored in the system keyring was rejected.");
+            asking = askForPassword(error);
         } else {
             m_password.clear();
             StoreOpener::setSessionPassword(m_url, QString());
@@ -664,6 +670,107 @@ void MainWindow::onFailed(const StoreError &error)
     statusBar()->clearMessage();
     updateTitle();
     updateActions();
+}
+
+bool MainWindow::askForPassword(const StoreError &error)
+{
+    if (findChild<PasswordDialog *>(QStringLiteral("passwordDialog")) != nullptr)
+        return false;
+    auto *dialog = new PasswordDialog(StoreUrl::parse(m_url)->account(), error.message, this);
+    dialog->setKeyringNote(m_keyringNote);
+    dialog->setKeyringAvailable(m_keyringAvailable);
+    dialog->setRememberInKeyring(m_keyringRejected); // opted in before: unticking forgets it
+    const QString url = m_url;
+    connect(dialog, &QDialog::finished, this, [this, dialog, url, error](int result) {
+        dialog->deleteLater();
+        if (url != m_url)
+            return; // another database was opened meanwhile
+        if (result == QDialog::Accepted && !dialog->password().isEmpty()) {
+            m_password = dialog->password();
+            if (dialog->rememberForSession())
+                StoreOpener::setSessionPassword(url, m_password);
+            if (dialog->rememberInKeyring())
+                m_keyringPending = m_password;
+            else if (std::exchange(m_keyringRejected, false))
+                forgetStoredPassword();
+            reopen();
+        } else {
+            m_banner->showMessage(error.message, isRetryable(error));
+        }
+    });
+    dialog->open();
+    return true;
+}
+
+void MainWindow::readKeyringOrAsk(const StoreError &error)
+{
+    m_keyringRead = true;
+    const QString url = m_url;
+    PasswordKeyring::read(keyringKey(), this, [this, url, error](const PasswordKeyring::Answer &answer) {
+        if (url != m_url)
+            return; // another database was opened meanwhile
+        switch (answer.status) {
+        case PasswordKeyring::Answer::Status::Done:
+            m_password = answer.password;
+            m_passwordFromKeyring = true;
+            reopen();
+            return;
+        case PasswordKeyring::Answer::Status::NotFound:
+            break;
+        case PasswordKeyring::Answer::Status::Unavailable:
+            m_keyringAvailable = false;
+            m_keyringNote = tr("Passwords cannot be stored: %1; this one is kept in memory only.")
+                                .arg(DisplayText::sentence(answer.message));
+            statusBar()->showMessage(m_keyringNote);
+            break;
+        }
+        if (!askForPassword(error))
+            m_banner->showMessage(error.message, isRetryable(error));
+    });
+}
+
+void MainWindow::storePendingInKeyring()
+{
+    if (m_keyringPending.isEmpty())
+        return;
+    const QString key = keyringKey();
+    PasswordKeyring::write(key, m_keyringPending, this, [this, key](const PasswordKeyring::Answer &answer) {
+        if (answer.status == PasswordKeyring::Answer::Status::Done) {
+            m_keyringRejected = false;
+            statusBar()->showMessage(tr("The password for %1 is stored in the system keyring.").arg(key), 8000);
+        } else {
+            statusBar()->showMessage(tr("Not stored: %1; the password is kept in memory only.")
+                                         .arg(DisplayText::sentence(answer.message)));
+        }
+    });
+    m_keyringPending.fill(u'\0');
+    m_keyringPending.clear();
+}
+
+void MainWindow::forgetStoredPassword()
+{
+    const QString key = keyringKey();
+    if (key.isEmpty())
+        return;
+    // Read first: the Secret Service removes a missing entry without a word.
+    PasswordKeyring::read(key, this, [this, key](const PasswordKeyring::Answer &stored) {
+        if (stored.status == PasswordKeyring::Answer::Status::NotFound) {
+            statusBar()->showMessage(tr("The system keyring holds no password for %1.").arg(key), 8000);
+            return;
+        }
+        PasswordKeyring::remove(key, this, [this, key](const PasswordKeyring::Answer &answer) {
+            if (answer.status == PasswordKeyring::Answer::Status::Unavailable)
+                statusBar()->showMessage(tr("Nothing removed: %1.").arg(DisplayText::sentence(answer.message)));
+            else
+                statusBar()->showMessage(tr("The password for %1 was removed from the system keyring.").arg(key), 8000);
+        });
+    });
+}
+
+QString MainWindow::keyringKey() const
+{
+    const Outcome<StoreUrl> url = StoreUrl::parse(m_url);
+    return url ? PasswordKeyring::keyFor(*url) : QString();
 }
 
 void MainWindow::onReadOnlyToggled(bool readOnly)
@@ -826,6 +933,7 @@ void MainWindow::updateActions()
     m_exportAction->setEnabled(m_opened);
     m_copyCommandAction->setEnabled(m_opened);
     m_saveViewAction->setEnabled(!m_url.isEmpty());
+    m_forgetPasswordAction->setEnabled(!keyringKey().isEmpty());
     const bool hasRow = m_table->currentIndex().isValid();
     m_copyAction->setEnabled(hasRow);
     m_copyTaskIdAction->setEnabled(hasRow);

@@ -92,6 +92,18 @@ private:
 
     void onOpened(const StoreInfo &info);
     void onFailed(const StoreError &error);
+    /// The server rejected m_url's login and nothing supplied a password: the PasswordDialog
+    /// (unless one is already open); false when none was opened.
+    bool askForPassword(const StoreError &error);
+    /// Before the first PasswordDialog for m_url: a password stored in the keyring is used
+    /// silently; none, or no keyring (said in the status bar), asks.
+    void readKeyringOrAsk(const StoreError &error);
+    /// After a login the server accepted: the password the dialog asked to remember goes to the keyring.
+    void storePendingInKeyring();
+    /// File → Forget Stored Password: removes m_url's password from the keyring.
+    void forgetStoredPassword();
+    /// PasswordKeyring::keyFor() of m_url; empty for SQLite or an unreadable URL.
+    QString keyringKey() const;
     void onCurrentRowChanged();
     void onDetailReady(const TaskResult &row);
     void onDeletionFinished(const PurgeSummary &summary);
@@ -144,6 +156,7 @@ private:
 
     QAction *m_newWindowAction = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_forgetPasswordAction = nullptr;
     QAction *m_exportAction = nullptr;
     QAction *m_closeWindowAction = nullptr;
     QAction *m_quitAction = nullptr;
@@ -166,6 +179,15 @@ private:
 
     QString m_url;
     QString m_password; ///< typed into the PasswordDialog for m_url; memory only, never saved
+    /// The keyring for m_url (reset with m_password): whether it was read before asking,
+    /// whether m_password came from it, whether the one stored there was rejected, and the
+    /// password to store there once the server accepts it (memory only until then).
+    bool m_keyringRead = false;
+    bool m_passwordFromKeyring = false;
+    bool m_keyringRejected = false;
+    QString m_keyringNote; ///< for the next PasswordDialog: why the keyring did not answer
+    bool m_keyringAvailable = true;
+    QString m_keyringPending;
     bool m_readOnly = false;
     bool m_opened = false;
     bool m_selectFirstRow = false;

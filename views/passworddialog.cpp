@@ -20,6 +20,12 @@ PasswordDialog::PasswordDialog(const QString &account, const QString &reason, QW
     why->setWordWrap(true);
     why->setTextFormat(Qt::PlainText);
     layout->addWidget(why);
+    m_keyringNote = new QLabel(this);
+    m_keyringNote->setObjectName(QStringLiteral("keyringNote"));
+    m_keyringNote->setWordWrap(true);
+    m_keyringNote->setTextFormat(Qt::PlainText);
+    m_keyringNote->hide();
+    layout->addWidget(m_keyringNote);
 
     auto *form = new QFormLayout;
     m_edit = new QLineEdit(this);
@@ -33,6 +39,11 @@ PasswordDialog::PasswordDialog(const QString &account, const QString &reason, QW
     m_remember->setObjectName(QStringLiteral("rememberPassword"));
     m_remember->setToolTip(tr("Kept in memory until Stalk quits; never written to disk"));
     layout->addWidget(m_remember);
+    m_keyring = new QCheckBox(tr("Remember in the system keyring"), this);
+    m_keyring->setObjectName(QStringLiteral("rememberInKeyring"));
+    m_keyring->setToolTip(tr("Stored in the desktop's keyring (Secret Service) once the server accepts it, "
+                             "never in Stalk's settings; stalk --keyring can read it too"));
+    layout->addWidget(m_keyring);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
@@ -50,4 +61,25 @@ QString PasswordDialog::password() const
 bool PasswordDialog::rememberForSession() const
 {
     return m_remember->isChecked();
+}
+
+bool PasswordDialog::rememberInKeyring() const
+{
+    return m_keyring->isEnabled() && m_keyring->isChecked();
+}
+
+void PasswordDialog::setKeyringNote(const QString &sentence)
+{
+    m_keyringNote->setText(sentence);
+    m_keyringNote->setVisible(!sentence.isEmpty());
+}
+
+void PasswordDialog::setRememberInKeyring(bool remember)
+{
+    m_keyring->setChecked(remember);
+}
+
+void PasswordDialog::setKeyringAvailable(bool available)
+{
+    m_keyring->setEnabled(available);
 }

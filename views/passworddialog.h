@@ -11,7 +11,8 @@ class QLineEdit;
 /// server rejected the connection (StoreOpener::canAskForPassword() decides when). GUI thread
 /// only; owned by its parent (a MainWindow). The typed password is kept only in memory:
 /// "Remember for this session" hands it to StoreOpener::setSessionPassword(), never to
-/// QSettings or the disk.
+/// QSettings or the disk; "Remember in the system keyring" (opt-in, unchecked by default) asks
+/// the window to store it in the keyring (PasswordKeyring) once the server accepts it.
 class PasswordDialog final : public QDialog
 {
     Q_OBJECT
@@ -25,8 +26,21 @@ public:
     QString password() const;
     /// True when "Remember for this session" is checked.
     bool rememberForSession() const;
+    /// True when "Remember in the system keyring" is checked (and the keyring is available).
+    bool rememberInKeyring() const;
+
+    /// A sentence about the keyring under the reason (the stored password was rejected, the
+    /// keyring is unavailable); hidden when empty.
+    void setKeyringNote(const QString &sentence);
+    /// Ticks "Remember in the system keyring" (when a stored password exists: unticking it
+    /// then forgets that one).
+    void setRememberInKeyring(bool remember);
+    /// False: the keyring checkbox is disabled (no keyring answers).
+    void setKeyringAvailable(bool available);
 
 private:
     QLineEdit *m_edit = nullptr;
     QCheckBox *m_remember = nullptr;
+    QLabel *m_keyringNote = nullptr;
+    QCheckBox *m_keyring = nullptr;
 };
