@@ -24,8 +24,6 @@ std::optional<TimeBucket> timeBucketNamed(const QString &name)
     return std::nullopt;
 }
 
-namespace {
-
 qint64 bucketMs(TimeBucket bucket)
 {
     switch (bucket) {
@@ -35,6 +33,18 @@ qint64 bucketMs(TimeBucket bucket)
     }
     return 1;
 }
+
+TimeBucket bucketForSpan(qint64 spanMs)
+{
+    // At most a few hundred bars: 6 hours of minutes, 14 days of hours, then days.
+    if (spanMs <= 6 * bucketMs(TimeBucket::Hour))
+        return TimeBucket::Minute;
+    if (spanMs <= 14 * bucketMs(TimeBucket::Day))
+        return TimeBucket::Hour;
+    return TimeBucket::Day;
+}
+
+namespace {
 
 /// Floor division: buckets before 1970 start below their dates too.
 qint64 floorTo(qint64 ms, qint64 width)

@@ -32,6 +32,11 @@ std::optional<TimeBucket> timeBucketNamed(const QString &name);
 /// The start of the UTC bucket holding `utc` (seconds and below dropped for a minute, and so
 /// on); invalid for an invalid date.
 QDateTime bucketStart(const QDateTime &utc, TimeBucket bucket);
+/// How long one bucket is, in milliseconds.
+qint64 bucketMs(TimeBucket bucket);
+/// The bucket a history chart of a span of time uses: the finest that keeps it to a few
+/// hundred bars (minutes up to 6 hours, hours up to 14 days, then days).
+TimeBucket bucketForSpan(qint64 spanMs);
 
 /// One bucket of a history. Plain value type.
 struct StatusBucket

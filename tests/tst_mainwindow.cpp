@@ -45,6 +45,7 @@
 #include "errorbanner.h"
 #include "exportdialog.h"
 #include "filterpanel.h"
+#include "historychart.h"
 #include "mainwindow.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
@@ -261,6 +262,7 @@ private Q_SLOTS:
     void shouldSayWhyAnExportCannotBeWritten();
     void shouldLeaveNoFileWhenExportCancelled();
     void shouldOpenAnotherDatabaseInANewWindow();
+    void shouldChartTheHistoryAndFilterByDraggingAcrossIt();
 
 private:
     QString fixture(const QString &name) const { return m_fixtures.filePath(name); }
@@ -2055,6 +2057,77 @@ void TestMainWindow::shouldOpenAnotherDatabaseInANewWindow()
     QTRY_COMPARE(first->model()->rowCount(), total);
     QVERIFY(waitForAllRowsLoaded(first.get()));
     QCOMPARE(visibleTaskIds(first.get()), toStringList(m_expect.value(QStringLiteral("order_default")).toArray()));
+}
+
+void TestMainWindow::shouldChartTheHistoryAndFilterByDraggingAcrossIt()
+{
+    QVERIFY2(!qEnvironmentVariable("STALK_BIN").isEmpty(), "STALK_BIN names the stalk binary (set by CTest)");
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    auto w = openWindow(path);
+    auto *chart = child<HistoryChart>(w.get(), "historyChart");
+    QVERIFY(chart);
+    QVERIFY(chart->isVisible()); // shown by default
+    QTRY_VERIFY_WITH_TIMEOUT(!chart->history().buckets.isEmpty(), 10000);
+    const StatusHistory history = chart->history();
+    const qint64 span = history.buckets.first().start.msecsTo(history.buckets.last().start) + bucketMs(history.bucket);
+    QCOMPARE(history.bucket, bucketForSpan(span));
+
+    // The chart shows what `stalk stats --by` prints for the same view, bucket for bucket.
+    const QJsonArray printed = QJsonDocument::fromJson(stalkOutput({QStringLiteral("stats"), QStringLiteral("sqlite:///") + path,
+                                                                    QStringLiteral("--by"), timeBucketName(history.bucket),
+                                                                    QStringLiteral("--format"), QStringLiteral("json")}))
+                                   .array();
+    QCOMPARE(printed.size(), history.buckets.size());
+    qint64 failures = 0;
+    for (int i = 0; i < printed.size(); ++i) {
+        const QJsonObject record = printed.at(i).toObject();
+        const StatusBucket &bucket = history.buckets.at(i);
+        QCOMPARE(QDateTime::fromString(record.value(QStringLiteral("start")).toString(), Qt::ISODate), bucket.start);
+        QCOMPARE(qint64(record.value(QStringLiteral("total")).toInteger()), bucket.total);
+        for (const QString &status : history.statuses)
+            QCOMPARE(qint64(record.value(status).toInteger()), bucket.counts.value(status));
+        failures += bucket.counts.value(QStringLiteral("FAILURE"));
+    }
+    QCOMPARE(failures, qint64(m_expect.value(QStringLiteral("counts")).toObject().value(QStringLiteral("status"))
+                                  .toObject().value(QStringLiteral("FAILURE")).toInt()));
+    QVERIFY(chart->bucketText(0).contains(QStringLiteral("failure rate")));
+
+    // Dragging from the first bucket to the last one holding results sets the date range to
+    // those whole buckets, and the table shows exactly their results.
+    int last = int(history.buckets.size()) - 1;
+    while (last > 0 && history.buckets.at(last).total == 0)
+        --last;
+    int first = 0;
+    if (last > 1)
+        first = 1; // a range that leaves the first bucket out, so the filter narrows
+    qint64 inRange = 0;
+    for (int i = first; i <= last; ++i)
+        inRange += history.buckets.at(i).total;
+    QVERIFY(inRange > 0);
+    const QPoint from(chart->bucketCenter(first), chart->height() / 2);
+    const QPoint to(chart->bucketCenter(last), chart->height() / 2);
+    QVERIFY(chart->bucketAt(from.x()) == first && chart->bucketAt(to.x()) == last);
+    auto send = [chart](QEvent::Type type, const QPoint &at, Qt::MouseButtons buttons) {
+        QMouseEvent event(type, at, chart->mapToGlobal(at), Qt::LeftButton, buttons, Qt::NoModifier);
+        QApplication::sendEvent(chart, &event);
+    };
+    send(QEvent::MouseButtonPress, from, Qt::LeftButton);
+    send(QEvent::MouseMove, (from + to) / 2, Qt::LeftButton);
+    send(QEvent::MouseMove, to, Qt::LeftButton);
+    send(QEvent::MouseButtonRelease, to, Qt::NoButton);
+    auto *panel = w->findChild<FilterPanel *>();
+    QVERIFY(panel);
+    QCOMPARE(panel->dateRange(), FilterPanel::DateRange::Custom);
+    QCOMPARE(panel->customFrom(), history.buckets.at(first).start);
+    QCOMPARE(panel->customTo(), history.buckets.at(last).start.addMSecs(bucketMs(history.bucket)));
+    QTRY_COMPARE(qint64(w->model()->rowCount()), inRange);
+
+    // View → History Chart (Ctrl+3) hides it, and the window remembers.
+    auto *toggle = child<QAction>(w.get(), "historyAction");
+    QVERIFY(toggle && toggle->isChecked());
+    toggle->trigger();
+    QVERIFY(!chart->isVisible());
+    QCOMPARE(QSettings().value(QStringLiteral("view/historyChart")).toBool(), false);
 }
 
 QTEST_MAIN(TestMainWindow)

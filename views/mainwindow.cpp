@@ -33,6 +33,7 @@
 #include "passworddialog.h"
 #include "passwordkeyring.h"
 #include "filterpanel.h"
+#include "historychart.h"
 #include "purgedialog.h"
 #include "querycommand.h"
 #include "resulttableview.h"
@@ -86,7 +87,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     updateCountLabel();
 }
 
-/// The error banner above the table.
+/// The error banner and the history chart above the table.
 void MainWindow::createCentralArea()
 {
     auto *central = new QWidget(this);
@@ -96,9 +97,13 @@ void MainWindow::createCentralArea()
     m_banner = new ErrorBanner(central);
     m_banner->setObjectName(QStringLiteral("errorBanner"));
     m_banner->hide();
+    m_history = new HistoryPanel(m_model, central);
+    m_history->setObjectName(QStringLiteral("historyPanel"));
+    m_history->hide(); // View → History Chart shows it (restoreSettings())
     m_table = new ResultTableView(central);
     m_table->setResultModel(m_model);
     layout->addWidget(m_banner);
+    layout->addWidget(m_history);
     layout->addWidget(m_table, 1);
     setCentralWidget(central);
 }
@@ -133,6 +138,10 @@ void MainWindow::connectTimersAndFilters()
     connect(m_filterPanel, &FilterPanel::filtersChanged, this, [this] {
         m_filterTimer->start();
         updateActions();
+    });
+    connect(m_history, &HistoryPanel::rangeSelected, this, [this](const QDateTime &from, const QDateTime &to) {
+        m_filterPanel->setDateRange(FilterPanel::DateRange::Custom, from, to);
+        m_filterDock->show();
     });
 }
 
@@ -220,6 +229,7 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_table->restoreLayout(settings);
     m_utcAction->setChecked(settings.value(QStringLiteral("view/utc"), false).toBool());
+    m_historyAction->setChecked(settings.value(QStringLiteral("view/historyChart"), true).toBool());
 }
 
 MainWindow::~MainWindow()
@@ -338,7 +348,16 @@ void MainWindow::createActions()
     m_utcAction->setToolTip(tr("Dates are shown in local time; tick to show UTC"));
     connect(m_utcAction, &QAction::toggled, this, [this](bool utc) {
         m_model->setShowUtc(utc);
+        m_history->chart()->setShowUtc(utc);
         QSettings().setValue(QStringLiteral("view/utc"), utc);
+    });
+
+    m_historyAction = make(tr("&History Chart"), "historyAction", QKeySequence(Qt::CTRL | Qt::Key_3));
+    m_historyAction->setCheckable(true);
+    m_historyAction->setToolTip(tr("Results per hour or day by status, with the failure rate, above the table (Ctrl+3)"));
+    connect(m_historyAction, &QAction::toggled, this, [this](bool on) {
+        m_history->setVisible(on);
+        QSettings().setValue(QStringLiteral("view/historyChart"), on);
     });
 
     m_clearFiltersAction = make(tr("C&lear Filters and Search"), "clearFiltersAction",
@@ -468,6 +487,7 @@ void MainWindow::createMenus()
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_filterDock->toggleViewAction());
     m_viewMenu->addAction(m_detailDock->toggleViewAction());
+    m_viewMenu->addAction(m_historyAction);
     m_viewMenu->addAction(m_clearFiltersAction);
     m_viewMenu->addSeparator();
     m_savedViewsMenu = m_viewMenu->addMenu(tr("Saved &Views"));

@@ -14,6 +14,7 @@ class DeleteSelectedDialog;
 class DetailPane;
 class ErrorBanner;
 class FilterPanel;
+class HistoryPanel;
 class QAction;
 class QDockWidget;
 class QLabel;
@@ -137,6 +138,7 @@ private:
     ConnectionBar *m_connectionBar = nullptr;
     ResultTableView *m_table = nullptr;
     FilterPanel *m_filterPanel = nullptr;
+    HistoryPanel *m_history = nullptr;
     DetailPane *m_detailPane = nullptr;
     ErrorBanner *m_banner = nullptr;
     QDockWidget *m_filterDock = nullptr;
@@ -174,6 +176,7 @@ private:
     QMenu *m_savedViewsMenu = nullptr;
     QPointer<QMenu> m_deleteViewMenu; ///< Saved Views → Delete Saved View, rebuilt with the menu
     QAction *m_utcAction = nullptr;
+    QAction *m_historyAction = nullptr;
     QAction *m_clearFiltersAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
