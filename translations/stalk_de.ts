@@ -630,6 +630,59 @@
     </message>
 </context>
 <context>
+    <name>HistoryChart</name>
+    <message>
+        <source>History chart</source>
+        <translation>Verlaufsdiagramm</translation>
+    </message>
+    <message>
+        <source>%1 – %2%3</source>
+        <translation>%1 – %2%3</translation>
+    </message>
+    <message>
+        <source>(no status)</source>
+        <translation>(kein Status)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n Ergebnis</numerusform>
+            <numerusform>%n Ergebnisse</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, failure rate %1%</source>
+        <translation>, Fehlerquote %1 %</translation>
+    </message>
+    <message>
+        <source>No result of this view has a date done.</source>
+        <translation>Kein Ergebnis dieser Ansicht hat ein Datum „Beendet am“.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message>
+        <source>Counting results by time…</source>
+        <translation>Ergebnisse werden nach Zeit gezählt …</translation>
+    </message>
+    <message>
+        <source>Drag across the bars to filter by date done.</source>
+        <translation>Über die Balken ziehen, um nach „Beendet am“ zu filtern.</translation>
+    </message>
+    <message>
+        <source>Results per minute by status; the line is the failure rate (right axis).</source>
+        <translation>Ergebnisse pro Minute nach Status; die Linie ist die Fehlerquote (rechte Achse).</translation>
+    </message>
+    <message>
+        <source>Results per hour by status; the line is the failure rate (right axis).</source>
+        <translation>Ergebnisse pro Stunde nach Status; die Linie ist die Fehlerquote (rechte Achse).</translation>
+    </message>
+    <message>
+        <source>Results per day by status; the line is the failure rate (right axis).</source>
+        <translation>Ergebnisse pro Tag nach Status; die Linie ist die Fehlerquote (rechte Achse).</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;New Window</source>
@@ -1002,6 +1055,50 @@ Schema: %3</translation>
         <source>Only the %1 loaded of the %2 selected results can be deleted by selection; use Delete Expired… to delete by date</source>
         <translation>Nur die %1 geladenen der %2 ausgewählten Ergebnisse können per Auswahl gelöscht werden; verwenden Sie „Abgelaufene löschen …“, um nach Datum zu löschen</translation>
     </message>
+    <message>
+        <source>&amp;Forget Stored Password</source>
+        <translation>Gespeichertes Passwort &amp;vergessen</translation>
+    </message>
+    <message>
+        <source>Remove this connection&apos;s password from the system keyring</source>
+        <translation>Das Passwort dieser Verbindung aus dem Schlüsselbund des Systems entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;History Chart</source>
+        <translation>&amp;Verlaufsdiagramm</translation>
+    </message>
+    <message>
+        <source>Results per hour or day by status, with the failure rate, above the table (Ctrl+3)</source>
+        <translation>Ergebnisse pro Stunde oder Tag nach Status, mit der Fehlerquote, über der Tabelle (Strg+3)</translation>
+    </message>
+    <message>
+        <source>The password stored in the system keyring was rejected.</source>
+        <translation>Das im Schlüsselbund des Systems gespeicherte Passwort wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Passwords cannot be stored: %1; this one is kept in memory only.</source>
+        <translation>Passwörter können nicht gespeichert werden: %1; dieses wird nur im Arbeitsspeicher gehalten.</translation>
+    </message>
+    <message>
+        <source>The password for %1 is stored in the system keyring.</source>
+        <translation>Das Passwort für %1 ist im Schlüsselbund des Systems gespeichert.</translation>
+    </message>
+    <message>
+        <source>Not stored: %1; the password is kept in memory only.</source>
+        <translation>Nicht gespeichert: %1; das Passwort wird nur im Arbeitsspeicher gehalten.</translation>
+    </message>
+    <message>
+        <source>The system keyring holds no password for %1.</source>
+        <translation>Der Schlüsselbund des Systems enthält kein Passwort für %1.</translation>
+    </message>
+    <message>
+        <source>Nothing removed: %1.</source>
+        <translation>Nichts entfernt: %1.</translation>
+    </message>
+    <message>
+        <source>The password for %1 was removed from the system keyring.</source>
+        <translation>Das Passwort für %1 wurde aus dem Schlüsselbund des Systems entfernt.</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>
@@ -1024,6 +1121,14 @@ Schema: %3</translation>
     <message>
         <source>Connect</source>
         <translation>Verbinden</translation>
+    </message>
+    <message>
+        <source>Remember in the system keyring</source>
+        <translation>Im Schlüsselbund des Systems speichern</translation>
+    </message>
+    <message>
+        <source>Stored in the desktop&apos;s keyring (Secret Service) once the server accepts it, never in Stalk&apos;s settings; stalk --keyring can read it too</source>
+        <translation>Wird im Schlüsselbund des Desktops (Secret Service) gespeichert, sobald der Server es annimmt, nie in den Einstellungen von Stalk; auch stalk --keyring kann es lesen</translation>
     </message>
 </context>
 <context>
@@ -1250,6 +1355,13 @@ Schema: %3</translation>
     <message>
         <source>No database is open</source>
         <translation>Es ist keine Datenbank geöffnet</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>the system keyring is unavailable (%1)</source>
+        <translation>der Schlüsselbund des Systems ist nicht verfügbar (%1)</translation>
     </message>
 </context>
 <context>

@@ -391,6 +391,20 @@ HistoryPanel::HistoryPanel(TaskResultModel *model, QWidget *parent)
     connect(model, &TaskResultModel::countChanged, this, &HistoryPanel::reload);
 }
 
+QString HistoryPanel::caption(TimeBucket bucket)
+{
+    const QString drag = tr("Drag across the bars to filter by date done.");
+    switch (bucket) {
+    case TimeBucket::Minute:
+        return tr("Results per minute by status; the line is the failure rate (right axis).") + QLatin1Char(' ') + drag;
+    case TimeBucket::Hour:
+        return tr("Results per hour by status; the line is the failure rate (right axis).") + QLatin1Char(' ') + drag;
+    case TimeBucket::Day:
+        return tr("Results per day by status; the line is the failure rate (right axis).") + QLatin1Char(' ') + drag;
+    }
+    return drag;
+}
+
 void HistoryPanel::reload()
 {
     m_stale = true;
@@ -418,7 +432,7 @@ void HistoryPanel::ask(const TaskQuery &query, TimeBucket bucket, bool refine)
     if (m_request)
         m_model->cancelRequest(m_request);
     if (m_chart->history().buckets.isEmpty())
-        m_chart->setMessage(tr("Counting results by %1…").arg(timeBucketName(bucket)));
+        m_chart->setMessage(tr("Counting results by time…"));
     RequestOptions options;
     options.yieldsToPages = true;
     m_request = m_model->request<StatusHistory>(
@@ -443,9 +457,7 @@ void HistoryPanel::ask(const TaskQuery &query, TimeBucket bucket, bool refine)
             }
             m_chart->setShowUtc(m_model->showUtc());
             m_chart->setHistory(history);
-            m_caption->setText(tr("Results per %1 by status; the line is the failure rate (right axis). "
-                                  "Drag across the bars to filter by date done.")
-                                   .arg(timeBucketName(history.bucket)));
+            m_caption->setText(caption(history.bucket));
         },
         options);
 }

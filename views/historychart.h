@@ -107,6 +107,8 @@ protected:
 
 private:
     void ask(const TaskQuery &query, TimeBucket bucket, bool refine);
+    /// The line above the chart for a history by bucket.
+    static QString caption(TimeBucket bucket);
 
     TaskResultModel *m_model;
     HistoryChart *m_chart;
