@@ -30,6 +30,18 @@ QString SocketEndpoint::where() const
     return (host.contains(u':') ? u'[' + host + u']' : host) + u':' + QString::number(port);
 }
 
+QString SocketEndpoint::readTimeout(const QString &seconds)
+{
+    if (seconds.isEmpty())
+        return QString();
+    bool ok = false;
+    const double value = seconds.toDouble(&ok);
+    if (!ok || value <= 0)
+        return QStringLiteral("timeout is \"%1\" (seconds, e.g. 10)").arg(seconds);
+    timeoutMs = int(qMin(value, 3600.0) * 1000);
+    return QString();
+}
+
 BlockingSocket::BlockingSocket(SocketEndpoint endpoint) : m_endpoint(std::move(endpoint)) { }
 
 BlockingSocket::~BlockingSocket() = default;

@@ -27,6 +27,9 @@ struct SocketEndpoint
 
     /// "HOST:PORT" or the socket path, for sentences.
     QString where() const;
+    /// A URL's ?timeout=SECONDS (empty: keep the default) into timeoutMs; the reason when it
+    /// is no number of seconds, else an empty string.
+    QString readTimeout(const QString &seconds);
 };
 
 /// A blocking client socket for one thread (the thread that calls open()): Qt's sockets in

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "blockingsocket.h"
 #include "couchindex.h"
 #include "redisvalue.h"
 #include "resultstore.h"
@@ -31,13 +32,19 @@ class KeyValueConnection
 {
 public:
     virtual ~KeyValueConnection() = default;
+    /// Connects and logs in as the server wants.
     virtual StoreError connect() = 0;
-    virtual bool isConnected() const = 0;
-    /// Thread-safe: aborts the call in flight (and any later one until clearInterrupt()).
-    virtual void interrupt() = 0;
-    virtual void clearInterrupt() = 0;
     /// The values of keys, one per key in order; withExpiry also reads when each expires.
     virtual Outcome<QVector<KeyValue>> read(const QStringList &keys, bool withExpiry) = 0;
+
+    bool isConnected() { return transport().isOpen(); }
+    /// Thread-safe: aborts the call in flight (and any later one until clearInterrupt()).
+    void interrupt() { transport().interrupt(); }
+    void clearInterrupt() { transport().clearInterrupt(); }
+
+protected:
+    /// The socket the connection talks over.
+    virtual BlockingSocket &transport() = 0;
 };
 
 /// Where a KeyValueStore reads: Celery's key prefix, as ?keyprefix= gives it.
@@ -194,3 +201,14 @@ private:
 
     IndexSelection m_selection; // the last fetchPage's rows, while neither query nor index changed
 };
+
+/// The factory of a KeyValueStore subclass for a URL its Config::fromUrl() reads
+/// (makeRedisStoreFactory(), makeMemcachedStoreFactory()).
+template <typename Store, typename Config>
+Outcome<StoreFactory> makeKeyValueStoreFactory(const StoreUrl &url, const StoreOptions &options)
+{
+    const Outcome<Config> config = Config::fromUrl(url);
+    if (!config)
+        return config.error();
+    return StoreFactory([c = *config, options]() -> std::unique_ptr<ResultStore> { return std::make_unique<Store>(c, options); });
+}

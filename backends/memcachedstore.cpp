@@ -114,9 +114,6 @@ class MemcachedConnection final : public KeyValueConnection
 public:
     explicit MemcachedConnection(const SocketEndpoint &endpoint) : socket(endpoint) { }
     StoreError connect() override { return socket.open(); }
-    bool isConnected() const override { return socket.isOpen(); }
-    void interrupt() override { socket.interrupt(); }
-    void clearInterrupt() override { socket.clearInterrupt(); }
 
     QString where() const { return socket.endpoint().where(); }
 
@@ -262,6 +259,9 @@ public:
     }
 
     BlockingSocket socket;
+
+protected:
+    BlockingSocket &transport() override { return socket; }
 };
 
 MemcachedConnection &memcached(KeyValueConnection &c)
@@ -288,14 +288,9 @@ Outcome<MemcachedConfig> MemcachedConfig::fromUrl(const StoreUrl &url)
     if (!url.user.isEmpty() || !url.password.isEmpty())
         return invalid(QStringLiteral("memcached's text protocol has no login (SASL needs its binary protocol, which Stalk "
                                       "does not speak)"));
-    const QString timeout = url.options.value(QStringLiteral("timeout"));
-    if (!timeout.isEmpty()) {
-        bool ok = false;
-        const double seconds = timeout.toDouble(&ok);
-        if (!ok || seconds <= 0)
-            return invalid(QStringLiteral("timeout is \"%1\" (seconds, e.g. 10)").arg(timeout));
-        e.timeoutMs = int(qMin(seconds, 3600.0) * 1000);
-    }
+    const QString timeout = e.readTimeout(url.options.value(QStringLiteral("timeout")));
+    if (!timeout.isEmpty())
+        return invalid(timeout);
     return c;
 }
 
@@ -438,10 +433,5 @@ Outcome<qint64> MemcachedStore::removeKeys(KeyValueConnection &kv, const QString
 
 Outcome<StoreFactory> makeMemcachedStoreFactory(const StoreUrl &url, const StoreOptions &options)
 {
-    const Outcome<MemcachedConfig> config = MemcachedConfig::fromUrl(url);
-    if (!config)
-        return config.error();
-    return StoreFactory([c = *config, options]() -> std::unique_ptr<ResultStore> {
-        return std::make_unique<MemcachedStore>(c, options);
-    });
+    return makeKeyValueStoreFactory<MemcachedStore, MemcachedConfig>(url, options);
 }

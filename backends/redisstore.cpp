@@ -79,14 +79,9 @@ Outcome<RedisConfig> RedisConfig::fromUrl(const StoreUrl &url)
     e.caFile = url.options.value(QStringLiteral("ssl_ca_certs"));
     if (!e.caFile.isEmpty() && !e.tls)
         return invalid(QStringLiteral("ssl_ca_certs needs rediss://"));
-    const QString timeout = url.options.value(QStringLiteral("timeout"));
-    if (!timeout.isEmpty()) {
-        bool ok = false;
-        const double seconds = timeout.toDouble(&ok);
-        if (!ok || seconds <= 0)
-            return invalid(QStringLiteral("timeout is \"%1\" (seconds, e.g. 10)").arg(timeout));
-        e.timeoutMs = int(qMin(seconds, 3600.0) * 1000);
-    }
+    const QString timeout = e.readTimeout(url.options.value(QStringLiteral("timeout")));
+    if (!timeout.isEmpty())
+        return invalid(timeout);
     return c;
 }
 
@@ -98,9 +93,6 @@ class RedisKeyConnection final : public KeyValueConnection
 public:
     explicit RedisKeyConnection(const RedisEndpoint &endpoint) : conn(endpoint) { }
     StoreError connect() override { return conn.connect(); }
-    bool isConnected() const override { return conn.isConnected(); }
-    void interrupt() override { conn.interrupt(); }
-    void clearInterrupt() override { conn.clearInterrupt(); }
     Outcome<QVector<KeyValue>> read(const QStringList &keys, bool withExpiry) override
     {
         QVector<QList<QByteArray>> commands{withKeys({"MGET"}, keys)};
@@ -131,6 +123,9 @@ public:
     }
 
     RedisConnection conn;
+
+protected:
+    BlockingSocket &transport() override { return conn.socket(); }
 };
 
 RedisConnection &redis(KeyValueConnection &c)
@@ -287,10 +282,5 @@ Outcome<qint64> RedisStore::removeKeys(KeyValueConnection &kv, const QStringList
 
 Outcome<StoreFactory> makeRedisStoreFactory(const StoreUrl &url, const StoreOptions &options)
 {
-    const Outcome<RedisConfig> config = RedisConfig::fromUrl(url);
-    if (!config)
-        return config.error();
-    return StoreFactory([c = *config, options]() -> std::unique_ptr<ResultStore> {
-        return std::make_unique<RedisStore>(c, options);
-    });
+    return makeKeyValueStoreFactory<RedisStore, RedisConfig>(url, options);
 }

@@ -76,6 +76,8 @@ public:
     void clearInterrupt() { m_socket.clearInterrupt(); }
 
     const RedisEndpoint &endpoint() const { return m_endpoint; }
+    /// The socket underneath (a KeyValueStore's connection interrupts through it).
+    BlockingSocket &socket() { return m_socket; }
 
     /// The sentence for a reply error (-NOAUTH, -WRONGPASS, -MOVED, …) as a StoreError.
     static StoreError errorFor(const RespValue &reply, const RedisEndpoint &endpoint);

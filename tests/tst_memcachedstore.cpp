@@ -20,34 +20,34 @@
 
 namespace {
 
+using TestSupport::jsonOfText;
 using TestSupport::sorted;
+using TestSupport::stringsOf;
+
+/// A free TCP port on 127.0.0.1 (asked of the kernel, then released).
+int freeLoopbackPort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
+}
 
 /// A memcached of the test's own (Debian's, on a free loopback port), for what the shared
-/// server must not go through: being killed, running without its LRU crawler.
+/// server must not go through: being killed, running without its LRU crawler. Stopped when
+/// it goes out of scope.
 class PrivateMemcached
 {
 public:
-    ~PrivateMemcached()
-    {
-        m_process.kill();
-        m_process.waitForFinished(5000);
-    }
+    /// Starts it with the extra options; the answer says why it did not start.
     QString start(const QStringList &extra = {})
     {
-        const QString server = QStandardPaths::findExecutable(QStringLiteral("memcached"));
-        if (server.isEmpty())
-            return QStringLiteral("memcached is not installed (tools/install-deps.sh test)");
-        QTcpServer probe;
-        if (!probe.listen(QHostAddress::LocalHost))
-            return QStringLiteral("no free port");
-        m_port = probe.serverPort();
-        probe.close();
-        m_process.start(server, QStringList{QStringLiteral("-l"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
-                                            QString::number(m_port), QStringLiteral("-U"), QStringLiteral("0"),
-                                            QStringLiteral("-u"), qEnvironmentVariable("USER", QStringLiteral("root"))}
-                                    + extra);
-        if (!m_process.waitForStarted(5000))
-            return QStringLiteral("memcached did not start");
+        m_port = freeLoopbackPort();
+        QStringList args{QStringLiteral("-l"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                         QStringLiteral("-U"), QStringLiteral("0"), QStringLiteral("-u"),
+                         qEnvironmentVariable("USER", QStringLiteral("root"))};
+        m_process.reset(new QProcess);
+        m_process->start(QStringLiteral("memcached"), args + extra);
+        if (m_port == 0 || !m_process->waitForStarted(5000))
+            return QStringLiteral("memcached did not start (tools/install-deps.sh test installs it)");
         for (int i = 0; i < 100; ++i) {
             QTcpSocket s;
             s.connectToHost(QHostAddress::LocalHost, quint16(m_port));
@@ -63,11 +63,7 @@ public:
     {
         return TestMemcachedRaw(m_port, text, until);
     }
-    void kill()
-    {
-        m_process.kill();
-        m_process.waitForFinished(5000);
-    }
+    void kill() { m_process.reset(); }
 
     static QByteArray TestMemcachedRaw(int port, const QByteArray &text, const QByteArray &until)
     {
@@ -83,23 +79,18 @@ public:
     }
 
 private:
-    QProcess m_process;
+    struct Stop
+    {
+        void operator()(QProcess *p) const
+        {
+            p->kill();
+            p->waitForFinished(5000);
+            delete p;
+        }
+    };
+    std::unique_ptr<QProcess, Stop> m_process;
     int m_port = 0;
 };
-
-QStringList toStrings(const QJsonArray &a)
-{
-    QStringList out;
-    for (const QJsonValue &v : a)
-        out.append(v.toString());
-    return out;
-}
-
-QJsonValue jsonOf(const QString &text)
-{
-    const QJsonDocument d = QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]");
-    return d.isArray() && d.array().size() == 1 ? d.array().at(0) : QJsonValue(QJsonValue::Undefined);
-}
 
 } // namespace
 
@@ -150,7 +141,7 @@ private:
     {
         for (const QJsonValue &v : dataSet(name).value(QLatin1String("expired")).toArray()) {
             if (v.toObject().value(QLatin1String("cutoff")).toString() == cutoff)
-                return toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+                return stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
         }
         return {};
     }
@@ -169,9 +160,8 @@ void TestMemcachedStore::initTestCase()
 {
     STALK_SERVER_URL(url, "STALK_MEMCACHED_URL", "tools/servers/with_memcached.sh");
     m_url = url;
-    QFile f(qEnvironmentVariable("STALK_MEMCACHED_EXPECTATIONS"));
-    QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_MEMCACHED_EXPECTATIONS must name the fixture writer's JSON");
-    m_expect = QJsonDocument::fromJson(f.readAll()).object();
+    m_expect = TestSupport::jsonObjectOfFileIn("STALK_MEMCACHED_EXPECTATIONS");
+    QVERIFY2(!m_expect.isEmpty(), "STALK_MEMCACHED_EXPECTATIONS must name the fixture writer's JSON");
     for (const QString &name : {QStringLiteral("memcached"), QStringLiteral("djmemcached")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
 }
@@ -300,13 +290,13 @@ void TestMemcachedStore::shouldReadEveryResultAsUpstreamDoes()
             QCOMPARE(t.dateDone, QDateTime::fromString(done, Qt::ISODateWithMs));
         QCOMPARE(!t.traceback.isEmpty(), e.value(QLatin1String("has_traceback")).toBool());
         const QString expected = e.value(QLatin1String("result")).toString();
-        const QJsonObject exc = jsonOf(t.result).toObject();
+        const QJsonObject exc = jsonOfText(t.result).toObject();
         if (exc.contains(QLatin1String("exc_type")))
             QCOMPARE(exc.value(QLatin1String("exc_type")).toString() + QStringLiteral(": ")
                          + exc.value(QLatin1String("exc_message")).toArray().at(0).toString(),
                      expected);
         else
-            QVERIFY2(jsonOf(t.result) == jsonOf(expected), qPrintable(id + u' ' + t.result + QStringLiteral(" vs ") + expected));
+            QVERIFY2(jsonOfText(t.result) == jsonOfText(expected), qPrintable(id + u' ' + t.result + QStringLiteral(" vs ") + expected));
         // memcached's TTL (mg … t): result_expires, one day.
         const int ttl = e.value(QLatin1String("ttl")).toInt();
         QCOMPARE(t.expires.isValid(), ttl > 0);
@@ -348,7 +338,7 @@ void TestMemcachedStore::shouldCountAndSearchLikeUpstream()
         QStringList ids;
         for (const TaskResult &t : *rows)
             ids.append(t.taskId);
-        QCOMPARE(sorted(ids), sorted(toStrings(o.value(QLatin1String("task_ids")).toArray())));
+        QCOMPARE(sorted(ids), sorted(stringsOf(o.value(QLatin1String("task_ids")).toArray())));
     }
 }
 
