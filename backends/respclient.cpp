@@ -1,10 +1,6 @@
 #include "respclient.h"
 
 #include <QElapsedTimer>
-#include <QLocalSocket>
-#include <QSslConfiguration>
-#include <QSslSocket>
-#include <QTcpSocket>
 
 #include <algorithm>
 
@@ -16,7 +12,6 @@ namespace {
 
 constexpr qint64 maxBulk = 512LL * 1024 * 1024;
 constexpr int maxDepth = 64;
-constexpr int sliceMs = 50;
 
 /// The line starting at pos (without CRLF); false when it is not complete yet.
 bool readLine(const QByteArray &data, qsizetype pos, QByteArray *line, qsizetype *next)
@@ -116,15 +111,6 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
     return S::Complete;
 }
 
-bool isClosed(QIODevice *device)
-{
-    if (auto *s = qobject_cast<QAbstractSocket *>(device))
-        return s->state() == QAbstractSocket::UnconnectedState;
-    if (auto *s = qobject_cast<QLocalSocket *>(device))
-        return s->state() == QLocalSocket::UnconnectedState;
-    return !device->isOpen();
-}
-
 } // namespace
 
 Resp::ParseStatus Resp::parse(const QByteArray &data, qsizetype *pos, RespValue *out, QString *why)
@@ -148,75 +134,13 @@ QByteArray Resp::command(const QList<QByteArray> &args)
     return out;
 }
 
-QString RedisEndpoint::where() const
-{
-    if (!socketPath.isEmpty())
-        return socketPath;
-    return (host.contains(u':') ? u'[' + host + u']' : host) + u':' + QString::number(port);
-}
-
-RedisConnection::RedisConnection(RedisEndpoint endpoint) : m_endpoint(std::move(endpoint)) { }
+RedisConnection::RedisConnection(RedisEndpoint endpoint) : m_endpoint(std::move(endpoint)), m_socket(m_endpoint) { }
 
 RedisConnection::~RedisConnection() = default;
 
 bool RedisConnection::isConnected() const
 {
-    return m_socket && !isClosed(m_socket.get());
-}
-
-StoreError RedisConnection::fail(StoreError error)
-{
-    // A reply half read leaves the stream out of step: never reuse the connection.
-    m_socket.reset();
-    m_buffer.clear();
-    return error;
-}
-
-StoreError RedisConnection::socketError(const QString &doing) const
-{
-    const QString where = m_endpoint.where();
-    if (auto *s = qobject_cast<QAbstractSocket *>(m_socket.get())) {
-        switch (s->error()) {
-        case QAbstractSocket::ConnectionRefusedError:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1 refused the connection (is redis-server running there?)").arg(where)};
-        case QAbstractSocket::HostNotFoundError:
-            return {Code::NotFound, QStringLiteral("Redis host %1 not found").arg(m_endpoint.host)};
-        case QAbstractSocket::SocketTimeoutError:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1 did not answer within %2 s %3")
-                                                .arg(where).arg(m_endpoint.timeoutMs / 1000.0).arg(doing)};
-        case QAbstractSocket::RemoteHostClosedError:
-            // Closed before its first reply, in plain text: most likely a TLS-only port.
-            if (m_answered)
-                return {Code::ConnectionFailed, QStringLiteral("Redis at %1 closed the connection %2 (did the server stop?)").arg(where, doing)};
-            return {Code::ConnectionFailed,
-                    m_endpoint.tls ? QStringLiteral("Redis at %1 closed the connection %2").arg(where, doing)
-                                   : QStringLiteral("Redis at %1 closed the connection %2 (a TLS-only server? use rediss://)").arg(where, doing)};
-        case QAbstractSocket::SslHandshakeFailedError:
-        case QAbstractSocket::SslInternalError:
-        case QAbstractSocket::SslInvalidUserDataError:
-            return {Code::ConnectionFailed, QStringLiteral("the TLS handshake with Redis at %1 failed: %2").arg(where, s->errorString())};
-        default:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1: %2 %3").arg(where, s->errorString(), doing)};
-        }
-    }
-    if (auto *s = qobject_cast<QLocalSocket *>(m_socket.get())) {
-        switch (s->error()) {
-        case QLocalSocket::ServerNotFoundError:
-            return {Code::NotFound, QStringLiteral("no Redis socket at %1").arg(where)};
-        case QLocalSocket::ConnectionRefusedError:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1 refused the connection").arg(where)};
-        case QLocalSocket::SocketAccessError:
-            return {Code::PermissionDenied, QStringLiteral("no permission to use the Redis socket %1").arg(where)};
-        case QLocalSocket::SocketTimeoutError:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1 did not answer within %2 s %3")
-                                                .arg(where).arg(m_endpoint.timeoutMs / 1000.0).arg(doing)};
-        case QLocalSocket::PeerClosedError:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1 closed the connection %2 (did the server stop?)").arg(where, doing)};
-        default:
-            return {Code::ConnectionFailed, QStringLiteral("Redis at %1: %2 %3").arg(where, s->errorString(), doing)};
-        }
-    }
-    return {Code::ConnectionFailed, QStringLiteral("Redis at %1 is not connected").arg(where)};
+    return m_socket.isOpen();
 }
 
 StoreError RedisConnection::connect()
@@ -236,50 +160,8 @@ StoreError RedisConnection::connect()
 
 StoreError RedisConnection::handshake()
 {
-    m_answered = false;
-    m_buffer.clear();
-    m_socket.reset();
-    const int timeout = qMax(100, m_endpoint.timeoutMs);
-    // Connecting and the TLS handshake wait in one call: Qt abandons a connection whose
-    // waitForConnected() times out, so these cannot be sliced for interrupt().
-    if (!m_endpoint.socketPath.isEmpty()) {
-        auto socket = std::make_unique<QLocalSocket>();
-        socket->connectToServer(m_endpoint.socketPath);
-        const bool ok = socket->waitForConnected(timeout);
-        m_socket = std::move(socket);
-        if (!ok)
-            return fail(socketError(QStringLiteral("while connecting")));
-    } else if (m_endpoint.tls) {
-        auto socket = std::make_unique<QSslSocket>();
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        if (!m_endpoint.caFile.isEmpty()) {
-            const QList<QSslCertificate> cas = QSslCertificate::fromPath(m_endpoint.caFile);
-            if (cas.isEmpty())
-                return {Code::InvalidUrl, QStringLiteral("ssl_ca_certs=%1 holds no readable certificate").arg(m_endpoint.caFile)};
-            tls.setCaCertificates(cas);
-        }
-        tls.setPeerVerifyMode(m_endpoint.verifyPeer ? QSslSocket::VerifyPeer : QSslSocket::VerifyNone);
-        socket->setSslConfiguration(tls);
-        socket->connectToHostEncrypted(m_endpoint.host, quint16(m_endpoint.port));
-        const bool ok = socket->waitForEncrypted(timeout);
-        QString sslErrors;
-        for (const QSslError &e : socket->sslHandshakeErrors())
-            sslErrors += (sslErrors.isEmpty() ? QString() : QStringLiteral("; ")) + e.errorString();
-        m_socket = std::move(socket);
-        if (!ok) {
-            if (!sslErrors.isEmpty())
-                return fail({Code::ConnectionFailed, QStringLiteral("the TLS handshake with Redis at %1 failed: %2")
-                                                         .arg(m_endpoint.where(), sslErrors)});
-            return fail(socketError(QStringLiteral("during the TLS handshake (is that a TLS port?)")));
-        }
-    } else {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(m_endpoint.host, quint16(m_endpoint.port));
-        const bool ok = socket->waitForConnected(timeout);
-        m_socket = std::move(socket);
-        if (!ok)
-            return fail(socketError(QStringLiteral("while connecting")));
-    }
+    if (StoreError e = m_socket.open())
+        return e;
 
     QVector<QList<QByteArray>> hello;
     if (!m_endpoint.password.isEmpty()) {
@@ -301,7 +183,7 @@ StoreError RedisConnection::handshake()
         // AUTH without a password configured: Celery's client would go on; so do we.
         if (i == 0 && !m_endpoint.password.isEmpty() && r.text.contains("without any password configured"))
             continue;
-        return fail(errorFor(r, m_endpoint));
+        return m_socket.fail(errorFor(r, m_endpoint));
     }
     return {};
 }
@@ -327,27 +209,6 @@ StoreError RedisConnection::errorFor(const RespValue &reply, const RedisEndpoint
     if (text.startsWith("ERR DB index is out of range") || text.startsWith("ERR invalid DB index"))
         return {Code::NotFound, QStringLiteral("Redis at %1 has no database %2").arg(where).arg(e.database)};
     return {Code::QueryFailed, QStringLiteral("Redis at %1 answered: %2").arg(where, said)};
-}
-
-StoreError RedisConnection::waitFor(const std::function<bool(int)> &step, const QString &doing)
-{
-    // step(sliceMs) waits one slice and returns true when it made progress.
-    QElapsedTimer quiet;
-    quiet.start();
-    for (;;) {
-        if (m_interrupted.load())
-            return fail({Code::Cancelled, QStringLiteral("cancelled")});
-        if (step(sliceMs)) {
-            return {};
-        }
-        if (isClosed(m_socket.get()))
-            return fail(socketError(doing));
-        if (quiet.elapsed() > m_endpoint.timeoutMs)
-            return fail({Code::ConnectionFailed, QStringLiteral("Redis at %1 did not answer within %2 s %3")
-                                                     .arg(m_endpoint.where())
-                                                     .arg(m_endpoint.timeoutMs / 1000.0)
-                                                     .arg(doing)});
-    }
 }
 
 namespace {
@@ -385,22 +246,11 @@ Outcome<QVector<RespValue>> RedisConnection::pipeline(const QVector<QList<QByteA
 
 Outcome<QVector<RespValue>> RedisConnection::exchange(const QVector<QList<QByteArray>> &commands)
 {
-    if (!m_socket)
-        return StoreError(Code::ConnectionFailed, QStringLiteral("Redis at %1 is not connected").arg(m_endpoint.where()));
     QByteArray out;
     for (const QList<QByteArray> &c : commands)
         out += Resp::command(c);
-    QIODevice *device = m_socket.get();
-    if (device->write(out) != out.size())
-        return fail(socketError(QStringLiteral("while sending")));
-    while (device->bytesToWrite() > 0) {
-        const StoreError e = waitFor([device](int ms) {
-            device->waitForBytesWritten(ms);
-            return device->bytesToWrite() == 0;
-        }, QStringLiteral("while sending"));
-        if (e)
-            return e;
-    }
+    if (StoreError e = m_socket.send(out))
+        return e;
 
     QVector<RespValue> replies;
     replies.reserve(commands.size());
@@ -408,28 +258,21 @@ Outcome<QVector<RespValue>> RedisConnection::exchange(const QVector<QList<QByteA
     while (replies.size() < commands.size()) {
         RespValue v;
         QString why;
-        const Resp::ParseStatus s = Resp::parse(m_buffer, &pos, &v, &why);
+        const Resp::ParseStatus s = Resp::parse(m_socket.buffer(), &pos, &v, &why);
         if (s == Resp::ParseStatus::Invalid)
-            return fail({Code::ConnectionFailed, QStringLiteral("Redis at %1 sent a reply Stalk cannot read: %2 (a TLS server? use rediss://)")
+            return m_socket.fail({Code::ConnectionFailed, QStringLiteral("Redis at %1 sent a reply Stalk cannot read: %2 (a TLS server? use rediss://)")
                                                      .arg(m_endpoint.where(), why)});
         if (s == Resp::ParseStatus::Complete) {
-            m_answered = true;
+            m_socket.setAnswered();
             replies.append(std::move(v));
             continue;
         }
-        m_buffer.remove(0, pos);
+        m_socket.buffer().remove(0, pos);
         pos = 0;
-        const StoreError e = waitFor([this, device](int ms) {
-            if (device->bytesAvailable() == 0)
-                device->waitForReadyRead(ms);
-            const QByteArray more = device->readAll();
-            m_buffer += more;
-            return !more.isEmpty();
-        }, QStringLiteral("while waiting for a reply"));
-        if (e)
+        if (StoreError e = m_socket.readMore())
             return e;
     }
-    m_buffer.remove(0, pos);
+    m_socket.buffer().remove(0, pos);
     // Replies that make every further command fail (NOAUTH, a cluster's MOVED, …) end the
     // connection with one sentence: the first error of the pipeline's, which says why
     // (a WRONGPASS from AUTH rather than the NOAUTH of the PING after it).
@@ -440,7 +283,7 @@ Outcome<QVector<RespValue>> RedisConnection::exchange(const QVector<QList<QByteA
     };
     if (std::any_of(replies.cbegin(), replies.cend(), fatal)) {
         const auto first = std::find_if(replies.cbegin(), replies.cend(), [](const RespValue &r) { return r.isError(); });
-        return fail(errorFor(*first, m_endpoint));
+        return m_socket.fail(errorFor(*first, m_endpoint));
     }
     return replies;
 }

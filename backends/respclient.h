@@ -1,5 +1,6 @@
 #pragma once
 
+#include "blockingsocket.h"
 #include "storeerror.h"
 
 #include <QByteArray>
@@ -7,11 +8,6 @@
 #include <QString>
 #include <QVector>
 
-#include <atomic>
-#include <functional>
-#include <memory>
-
-class QIODevice;
 
 /// One RESP2 reply (the Redis protocol): +simple, -error, :integer, $bulk (or nil), *array.
 /// Plain value type.
@@ -43,26 +39,15 @@ QByteArray command(const QList<QByteArray> &args);
 } // namespace Resp
 
 /// Where and how to reach one Redis server (from a redis://, rediss:// or redis+socket:// URL).
-struct RedisEndpoint
+struct RedisEndpoint : SocketEndpoint
 {
-    QString host = QStringLiteral("127.0.0.1");
-    int port = 6379;
-    QString socketPath;     ///< non-empty: a unix socket instead of host:port
-    bool tls = false;       ///< rediss://: QSslSocket (Qt's TLS backend, never our own)
-    bool verifyPeer = true; ///< ssl_cert_reqs=required (the default) / optional / none
-    QString caFile;         ///< ssl_ca_certs=FILE
     QString user;           ///< ACL user (Redis 6+); empty = the default user
     QString password;
     int database = 0;
-    int timeoutMs = 10000;  ///< connecting, and waiting for any one reply
-
-    /// "HOST:PORT" or the socket path, for sentences.
-    QString where() const;
 };
 
-/// A blocking Redis connection for one thread (the thread that calls connect()). It uses
-/// Qt's sockets in their blocking mode (waitForConnected/ReadyRead/BytesWritten in short
-/// slices), so it never runs an event loop — the caller may be a StoreWorker thread that
+/// A blocking Redis connection for one thread (the thread that calls connect()), over a
+/// BlockingSocket: it never runs an event loop — the caller may be a StoreWorker thread that
 /// must not re-enter (see CouchStore's class comment) — and it is never used on the GUI
 /// thread. interrupt() may be called from any thread: the call in flight returns Cancelled
 /// within one slice (50 ms) and the connection is then closed.
@@ -87,10 +72,12 @@ public:
     Outcome<RespValue> call(const QList<QByteArray> &args);
 
     /// Thread-safe: abort the call in flight (and any later one until clearInterrupt()).
-    void interrupt() { m_interrupted.store(true); }
-    void clearInterrupt() { m_interrupted.store(false); }
+    void interrupt() { m_socket.interrupt(); }
+    void clearInterrupt() { m_socket.clearInterrupt(); }
 
     const RedisEndpoint &endpoint() const { return m_endpoint; }
+    /// The socket underneath (a KeyValueStore's connection interrupts through it).
+    BlockingSocket &socket() { return m_socket; }
 
     /// The sentence for a reply error (-NOAUTH, -WRONGPASS, -MOVED, …) as a StoreError.
     static StoreError errorFor(const RespValue &reply, const RedisEndpoint &endpoint);
@@ -100,13 +87,7 @@ private:
     Outcome<QVector<RespValue>> exchange(const QVector<QList<QByteArray>> &commands);
     /// connect() without its log line.
     StoreError handshake();
-    StoreError fail(StoreError error);
-    StoreError socketError(const QString &doing) const;
-    StoreError waitFor(const std::function<bool(int)> &step, const QString &doing);
 
     RedisEndpoint m_endpoint;
-    std::unique_ptr<QIODevice> m_socket;
-    QByteArray m_buffer;
-    bool m_answered = false; // a reply arrived since connect(): a close is then no TLS mismatch
-    std::atomic_bool m_interrupted{false};
+    BlockingSocket m_socket;
 };

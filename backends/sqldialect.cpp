@@ -60,6 +60,7 @@ std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptio
         return std::make_unique<MysqlDialect>(url, options.readOnly);
     case StoreUrl::Scheme::CouchDb: // not SQL
     case StoreUrl::Scheme::Redis:
+    case StoreUrl::Scheme::Memcached:
         break;
     }
     return nullptr;

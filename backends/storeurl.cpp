@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "couchstore.h"
+#include "memcachedstore.h"
 #include "redisstore.h"
 #include "sqlstore.h"
 
@@ -252,7 +253,14 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         return url;
     }
 
-    if ((base == QLatin1String("redis") || base == QLatin1String("rediss")) && !url.celeryDbPrefix) {
+    if ((scheme == QLatin1String("memcached") || scheme == QLatin1String("cache+memcached")) && !url.celeryDbPrefix) {
+        // Celery's cache backend names several servers as host1:port;host2:port; the client
+        // spreads the keys over them by hash.
+        if (rest.contains(u';'))
+            return invalid(shown, QStringLiteral("it names several memcached servers, and Stalk reads one at a time "
+                                                 "(each holds its share of the keys): open memcached://HOST:PORT for each"));
+        url.scheme = Scheme::Memcached;
+    } else if ((base == QLatin1String("redis") || base == QLatin1String("rediss")) && !url.celeryDbPrefix) {
         url.scheme = Scheme::Redis;
         url.tls = base == QLatin1String("rediss");
         if (scheme == QLatin1String("redis+socket")) {
@@ -285,7 +293,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
              && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
-        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb or redis)").arg(m.captured(1)));
+        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb, redis or memcached)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
         return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
     url.tls = url.tls || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
@@ -341,6 +349,8 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     }
     if (url.database.contains(u'/'))
         return invalid(shown, QStringLiteral("the database name \"%1\" contains '/'").arg(url.database));
+    if (url.scheme == Scheme::Memcached && !url.database.isEmpty())
+        return invalid(shown, QStringLiteral("memcached has no databases (memcached://HOST:PORT)"));
     return url;
 }
 
@@ -403,6 +413,8 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &
         return makeCouchStoreFactory(login, merged);
     case StoreUrl::Scheme::Redis:
         return makeRedisStoreFactory(login, merged);
+    case StoreUrl::Scheme::Memcached:
+        return makeMemcachedStoreFactory(login, merged);
     }
     return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
 }

@@ -11,9 +11,10 @@
 ///   postgresql://user:pw@host:port/db  (postgres://, postgresql+psycopg2://, db+postgresql://)
 ///   mysql://user:pw@127.0.0.1:port/db    (mariadb://, db+mysql://)   couchdb://…
 ///   redis://[[user]:pw@]host[:port][/db]  rediss://…  redis+socket:///path/redis.sock
+///   memcached://host[:port]   cache+memcached://host:port/  (Celery's form)
 struct StoreUrl
 {
-    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb, Redis };
+    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb, Redis, Memcached };
 
     Scheme scheme = Scheme::Sqlite;
     QString original;  ///< as given

@@ -28,30 +28,17 @@
 
 namespace {
 
+using TestSupport::jsonOfText;
 using TestSupport::sorted;
+using TestSupport::stringsOf;
 using TestSupport::taskIdsOf;
 
 constexpr int scratchDb = 15;
 
-QStringList toStrings(const QJsonArray &a)
-{
-    QStringList out;
-    for (const QJsonValue &v : a)
-        out.append(v.toString());
-    return out;
-}
-
-/// JSON text of any value (scalars too) as a QJsonValue, for comparing meaning, not spelling.
-QJsonValue jsonOf(const QString &text)
-{
-    const QJsonDocument d = QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]");
-    return d.isArray() && d.array().size() == 1 ? d.array().at(0) : QJsonValue(QJsonValue::Undefined);
-}
-
 /// What upstream's get_task_meta result reads as: "Type: message" for an exception, else JSON.
 QString resultText(const TaskResult &t)
 {
-    const QJsonObject o = jsonOf(t.result).toObject();
+    const QJsonObject o = jsonOfText(t.result).toObject();
     if (o.contains(QLatin1String("exc_type"))) {
         const QJsonArray message = o.value(QLatin1String("exc_message")).toArray();
         return o.value(QLatin1String("exc_type")).toString() + QStringLiteral(": ")
@@ -356,9 +343,8 @@ void TestRedisStore::initTestCase()
 {
     STALK_SERVER_URL(url, "STALK_REDIS_URL", "tools/servers/with_redis.sh");
     m_url = url;
-    QFile f(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
-    QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_REDIS_EXPECTATIONS must name the fixture writer's JSON");
-    m_expect = QJsonDocument::fromJson(f.readAll()).object();
+    m_expect = TestSupport::jsonObjectOfFileIn("STALK_REDIS_EXPECTATIONS");
+    QVERIFY2(!m_expect.isEmpty(), "STALK_REDIS_EXPECTATIONS must name the fixture writer's JSON");
     for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed"),
                                 QStringLiteral("django")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
@@ -445,13 +431,13 @@ void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
         if (!exception.isEmpty())
             QCOMPARE(exception, expected);
         else
-            QVERIFY2(jsonOf(t.result) == jsonOf(expected), qPrintable(what + u' ' + t.result + QStringLiteral(" vs ") + expected));
+            QVERIFY2(jsonOfText(t.result) == jsonOfText(expected), qPrintable(what + u' ' + t.result + QStringLiteral(" vs ") + expected));
         for (const char *field : {"args", "kwargs"}) {
             const QJsonValue want = e.value(QLatin1String(field));
             const QString got = qstrcmp(field, "args") == 0 ? t.args : t.kwargs;
             QCOMPARE(got.isNull(), want.isNull());
             if (!want.isNull())
-                QVERIFY2(jsonOf(got) == jsonOf(want.toString()), qPrintable(what + u' ' + got));
+                QVERIFY2(jsonOfText(got) == jsonOfText(want.toString()), qPrintable(what + u' ' + got));
         }
         QVERIFY(t.complete);
         QVERIFY(t.rowId >= 0);
@@ -512,7 +498,7 @@ void TestRedisStore::shouldSearchWithDjangoSemantics_data()
             const QJsonObject o = v.toObject();
             const QString term = o.value(QLatin1String("term")).toString();
             QTest::addRow("%s %s", name, qPrintable(term))
-                << QString::fromLatin1(name) << term << toStrings(o.value(QLatin1String("task_ids")).toArray());
+                << QString::fromLatin1(name) << term << stringsOf(o.value(QLatin1String("task_ids")).toArray());
         }
     }
 }
@@ -781,7 +767,7 @@ void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable_data()
         const QJsonObject o = v.toObject();
         const int batch = (k++ % 2 == 0) ? 1 : 4;
         QTest::addRow("before %s by %d", qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
-            << o.value(QLatin1String("cutoff")).toString() << toStrings(o.value(QLatin1String("task_ids")).toArray()) << batch;
+            << o.value(QLatin1String("cutoff")).toString() << stringsOf(o.value(QLatin1String("task_ids")).toArray()) << batch;
     }
 }
 
@@ -1123,7 +1109,7 @@ void TestRedisStore::shouldPreviewAndPurgeExactlyTheExpired_data()
             const int batch = (k++ % 3 == 0) ? 1 : 4;
             QTest::addRow("%s before %s by %d", name, qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
                 << QString::fromLatin1(name) << o.value(QLatin1String("cutoff")).toString()
-                << toStrings(o.value(QLatin1String("task_ids")).toArray()) << batch;
+                << stringsOf(o.value(QLatin1String("task_ids")).toArray()) << batch;
         }
     }
 }
@@ -1163,7 +1149,7 @@ void TestRedisStore::shouldRecheckAKeyChangedSincePreview()
     auto store = openScratch(QStringLiteral("json"));
     QVERIFY(store);
     const PurgeCriteria criteria = TestSupport::criteriaFor(QStringLiteral("2025-02-01T00:00:00Z"));
-    const QStringList expired = toStrings(dataSet(QStringLiteral("json")).value(QLatin1String("expired")).toArray()
+    const QStringList expired = stringsOf(dataSet(QStringLiteral("json")).value(QLatin1String("expired")).toArray()
                                               .at(1).toObject().value(QLatin1String("task_ids")).toArray());
     QVERIFY(expired.size() >= 3);
     QCOMPARE(store->previewPurge(criteria)->total, qint64(expired.size()));
@@ -1247,7 +1233,7 @@ void TestRedisStore::shouldShowRowsAndPurgeThroughTheWindowsModel()
     QStringList expired;
     for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
         if (v.toObject().value(QLatin1String("cutoff")).toString() == cutoff)
-            expired = toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+            expired = stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
     }
     QVERIFY(expired.size() > 2);
     PurgeJob job(&model);
@@ -1342,7 +1328,7 @@ void TestRedisStore::shouldAnswerEveryCommandOfTheCommandLine()
     QStringList expired;
     for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
         if (v.toObject().value(QLatin1String("cutoff")).toString() == QLatin1String("2025-02-01T00:00:00Z"))
-            expired = toStrings(v.toObject().value(QLatin1String("task_ids")).toArray());
+            expired = stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
     }
     r = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--dry-run")});
     QCOMPARE(r.exitCode, 0);

@@ -1,12 +1,34 @@
 #include "storechecks.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTest>
 
 #include <functional>
 
 namespace TestSupport {
+
+QJsonObject jsonObjectOfFileIn(const char *variable)
+{
+    QFile f(qEnvironmentVariable(variable));
+    return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+}
+
+QStringList stringsOf(const QJsonArray &array)
+{
+    QStringList out;
+    for (const QJsonValue &v : array)
+        out.append(v.toString());
+    return out;
+}
+
+QJsonValue jsonOfText(const QString &text)
+{
+    const QJsonDocument d = QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]");
+    return d.isArray() && d.array().size() == 1 ? d.array().at(0) : QJsonValue(QJsonValue::Undefined);
+}
 
 QStringList sorted(QStringList list)
 {

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -20,6 +22,14 @@ namespace TestSupport {
 using Counts = QMap<QString, qint64>;
 
 QStringList sorted(QStringList list);
+/// The JSON object in the file an environment variable names (a fixture writer's
+/// expectations); empty when it cannot be read.
+QJsonObject jsonObjectOfFileIn(const char *variable);
+/// The strings of a JSON array.
+QStringList stringsOf(const QJsonArray &array);
+/// JSON text of any value (scalars too) as a QJsonValue, for comparing meaning, not spelling;
+/// Undefined when it is not JSON.
+QJsonValue jsonOfText(const QString &text);
 
 /// "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z]" as microseconds since the epoch (UTC): an independent
 /// reading of stored dates and cutoffs, so purge expectations do not reuse Stalk's text logic.

@@ -1,0 +1,578 @@
+#include "keyvaluestore.h"
+
+#include <QThread>
+
+#include "indexpurge.h"
+#include "storeurl.h"
+
+using Code = StoreError::Code;
+using Parsed = CouchDocument::Parsed;
+
+KeyPrefixConfig KeyPrefixConfig::fromUrl(const StoreUrl &url)
+{
+    KeyPrefixConfig c;
+    c.location = url.displayString();
+    c.defaultPrefixes = !url.options.contains(QStringLiteral("keyprefix"));
+    // An empty ?keyprefix= is Celery's keys without a prefix: an empty, never a null, prefix
+    // (a null one is prefixOf()'s "not read").
+    c.keyPrefix = c.defaultPrefixes ? QString() : url.options.value(QStringLiteral("keyprefix")) + QLatin1String("");
+    return c;
+}
+
+KeyValueStore::KeyValueStore(KeyPrefixConfig config, StoreOptions options)
+    : m_config(std::move(config)), m_options(std::move(options))
+{
+    m_info.location = m_config.location;
+    m_info.readOnly = m_options.readOnly;
+}
+
+KeyValueStore::~KeyValueStore()
+{
+    stopLoader();
+}
+
+void KeyValueStore::stopLoader()
+{
+    m_stopping.store(true);
+    if (KeyValueConnection *c = m_loaderConn.load())
+        c->interrupt();
+    if (m_loader) {
+        m_loader->wait();
+        m_loader.reset();
+    }
+}
+
+StoreError KeyValueStore::cancelled()
+{
+    return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+}
+
+QStringList KeyValueStore::taskKeys(const QString &taskId) const
+{
+    QStringList prefixes{m_config.keyPrefix};
+    if (readsDefaultPrefixes()) {
+        QMutexLocker lock(&m_mutex);
+        prefixes = m_prefixes.values();
+        std::sort(prefixes.begin(), prefixes.end());
+        if (prefixes.isEmpty())
+            prefixes = QStringList{QString(), QStringLiteral(":1:")};
+    }
+    for (QString &p : prefixes)
+        p += QLatin1String(CouchDocument::taskPrefix) + taskId;
+    return prefixes;
+}
+
+QString KeyValueStore::prefixOf(const QString &key) const
+{
+    return readsDefaultPrefixes() ? RedisValue::defaultKeyPrefix(key) : m_config.keyPrefix;
+}
+
+Parsed KeyValueStore::parseKey(const QString &key, const QByteArray &value, CouchDocument::Detail detail) const
+{
+    return RedisValue::parse(key, value, prefixOf(key), detail);
+}
+
+StoreError KeyValueStore::ensureConnected()
+{
+    if (m_conn && m_conn->isConnected())
+        return {};
+    if (!m_conn)
+        m_conn = makeConnection();
+    m_conn->clearInterrupt();
+    return m_conn->connect();
+}
+
+StoreError KeyValueStore::beginCall()
+{
+    m_interrupted.store(false);
+    if (m_conn)
+        m_conn->clearInterrupt();
+    return ensureConnected();
+}
+
+StoreError KeyValueStore::beginCall(const TaskQuery &query)
+{
+    if (StoreError e = beginCall())
+        return e;
+    return query.searchError();
+}
+
+void KeyValueStore::interrupt()
+{
+    m_interrupted.store(true);
+    if (m_conn)
+        m_conn->interrupt();
+    QMutexLocker lock(&m_mutex);
+    m_changed.wakeAll();
+}
+
+StoreError KeyValueStore::open()
+{
+    if (StoreError e = beginCall())
+        return e;
+    QString version;
+    qint64 keyCount = -1;
+    if (StoreError e = hello(*m_conn, &version, &keyCount))
+        return e;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_serverVersion = version;
+        m_loadFinished = false;
+        m_loadError = StoreError();
+    }
+    m_loading.store(true);
+    m_loader.reset(QThread::create([this] { load(); }));
+    m_loader->setObjectName(QStringLiteral("%1 loader").arg(m_info.engine));
+    m_loader->start();
+
+    QMutexLocker lock(&m_mutex);
+    const StoreError waited = waitFor(lock, [this] {
+        return m_loadFinished || (m_incremental && m_index.liveCount() > 0);
+    });
+    if (waited.isError() || m_loadError.isError()) {
+        m_stopping.store(true);
+        if (KeyValueConnection *c = m_loaderConn.load())
+            c->interrupt();
+        return waited.isError() ? waited : m_loadError;
+    }
+    if (m_loadFinished) {
+        const qint64 celeryKeys = m_index.liveCount() + m_groups.size() + m_foreign.size();
+        if (celeryKeys == 0 && keyCount > 0)
+            return StoreError(Code::NotCelery,
+                              QStringLiteral("%1 holds no Celery results (%2 other keys; no key starts with %3; "
+                                             "?keyprefix= names a global prefix)")
+                                  .arg(where())
+                                  .arg(keyCount)
+                                  .arg(readsDefaultPrefixes()
+                                           ? QStringLiteral("\"celery-task-meta-\" or Django's \":1:celery-task-meta-\"")
+                                           : QStringLiteral("\"%1celery-task-meta-\"").arg(m_config.keyPrefix)));
+    }
+    updateInfo();
+    return {};
+}
+
+void KeyValueStore::load()
+{
+    std::unique_ptr<KeyValueConnection> conn = makeConnection();
+    m_loaderConn.store(conn.get());
+    auto finish = [this](const StoreError &e) {
+        m_loaderConn.store(nullptr);
+        finishLoading(e);
+    };
+    if (m_stopping.load())
+        return finish(cancelled());
+    if (StoreError e = conn->connect())
+        return finish(e);
+    const StoreError listed = listKeys(*conn, [this](const QStringList &keys, const QVector<KeyValue> &values) {
+        applyBatch(keys, values);
+        return !m_stopping.load();
+    });
+    finish(m_stopping.load() ? cancelled() : listed);
+}
+
+void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> &values)
+{
+    // Decode outside the lock; the calling thread keeps answering meanwhile.
+    QVector<Parsed> parsed;
+    QVector<RedisValue::Encoding> encodings;
+    QSet<QString> prefixes;
+    parsed.reserve(keys.size());
+    for (qsizetype i = 0; i < keys.size() && i < values.size(); ++i) {
+        if (!values.at(i).present)
+            continue; // expired or deleted since listed, or not a string
+        const QString prefix = prefixOf(keys.at(i));
+        if (prefix.isNull())
+            continue; // another global prefix's key ("*celery-task-meta-*" matched it)
+        encodings.append(RedisValue::sniff(values.at(i).value));
+        parsed.append(RedisValue::parse(keys.at(i), values.at(i).value, prefix, CouchDocument::Detail::Index));
+        if (parsed.constLast().kind != Parsed::Kind::Foreign)
+            prefixes.insert(prefix);
+    }
+    QMutexLocker lock(&m_mutex);
+    for (const Parsed &p : std::as_const(parsed))
+        applyParsed(p);
+    m_prefixes.unite(prefixes);
+    for (RedisValue::Encoding e : std::as_const(encodings))
+        ++m_encodings[e];
+    m_loadedKeys.store(m_index.liveCount());
+    if (m_incremental)
+        updateInfo();
+    m_changed.wakeAll();
+}
+
+void KeyValueStore::applyParsed(const Parsed &p)
+{
+    switch (p.kind) {
+    case Parsed::Kind::Task:
+        m_index.upsert(p.docId, QString(), p.task);
+        m_groups.remove(p.docId);
+        m_foreign.remove(p.docId);
+        break;
+    case Parsed::Kind::Group:
+        m_index.remove(p.docId);
+        m_groups.insert(p.docId, p.groupDateDone);
+        m_foreign.remove(p.docId);
+        break;
+    case Parsed::Kind::Foreign:
+        m_index.remove(p.docId);
+        m_groups.remove(p.docId);
+        m_foreign.insert(p.docId, p.reason);
+        break;
+    }
+}
+
+void KeyValueStore::applyGone(const QString &key)
+{
+    m_index.remove(key);
+    m_groups.remove(key);
+    m_foreign.remove(key);
+    m_undeletable.remove(key);
+}
+
+void KeyValueStore::finishLoading(const StoreError &error)
+{
+    QMutexLocker lock(&m_mutex);
+    m_loadError = error;
+    m_loadFinished = true;
+    m_loadedKeys.store(m_index.liveCount());
+    updateInfo();
+    m_loading.store(false);
+    m_changed.wakeAll();
+}
+
+template<typename Done>
+StoreError KeyValueStore::waitFor(QMutexLocker<QMutex> &lock, Done done)
+{
+    Q_UNUSED(lock)
+    while (!done()) {
+        if (m_interrupted.load())
+            return cancelled();
+        m_changed.wait(&m_mutex, 500);
+    }
+    return {};
+}
+
+StoreError KeyValueStore::waitForLoad()
+{
+    QMutexLocker lock(&m_mutex);
+    if (StoreError e = waitFor(lock, [this] { return m_loadFinished; }))
+        return e;
+    return m_loadError;
+}
+
+StoreError KeyValueStore::waitUntilLoaded()
+{
+    m_interrupted.store(false);
+    return waitForLoad();
+}
+
+StoreInfo KeyValueStore::info() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_info;
+}
+
+QMap<QString, QString> KeyValueStore::foreignKeys() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_foreign;
+}
+
+void KeyValueStore::updateInfo()
+{
+    m_info.fields = keyValueMetaFields(m_index);
+    m_info.hasGroups = !m_groups.isEmpty();
+    QStringList encodings;
+    for (auto it = m_encodings.cbegin(); it != m_encodings.cend(); ++it)
+        encodings.append(RedisValue::encodingName(it.key()));
+    // Which keys: the status bar says whose (Celery's backend, Django's cache) and under which prefix.
+    QStringList prefixes{m_config.keyPrefix};
+    if (readsDefaultPrefixes() && !m_prefixes.isEmpty()) {
+        prefixes = m_prefixes.values();
+        std::sort(prefixes.begin(), prefixes.end());
+    }
+    QStringList kinds;
+    for (const QString &p : std::as_const(prefixes)) {
+        if (RedisValue::isDjangoCachePrefix(p))
+            kinds.append(QStringLiteral("django-celery-results CacheBackend keys (Django's cache) under \"%1\"").arg(p));
+        else
+            kinds.append(celeryKeysName() + (p.isEmpty() ? QString() : QStringLiteral(" under \"%1\"").arg(p)));
+    }
+    m_info.schema = QStringLiteral("%1 (%2%3)")
+                        .arg(kinds.join(QStringLiteral(" and ")),
+                             m_serverVersion,
+                             encodings.isEmpty() ? QString() : QStringLiteral("; values: ") + encodings.join(QStringLiteral(", ")));
+    QStringList notes;
+    if (!m_foreign.isEmpty()) {
+        QStringList examples;
+        for (auto it = m_foreign.cbegin(); it != m_foreign.cend() && examples.size() < 5; ++it)
+            examples.append(QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
+        QString sentence = m_foreign.size() == 1
+            ? QStringLiteral("1 key is not a Celery result: %1").arg(examples.constFirst())
+            : QStringLiteral("%1 keys are not Celery results: %2").arg(m_foreign.size()).arg(examples.join(QStringLiteral(", ")));
+        if (m_foreign.size() > examples.size())
+            sentence += QStringLiteral(" and %1 more").arg(m_foreign.size() - examples.size());
+        notes.append(sentence + QStringLiteral(". They are never deleted."));
+    }
+    if (m_encodings.contains(RedisValue::Encoding::Pickle))
+        notes.append(QStringLiteral("Pickled values are read without running them and shown as the JSON serializer would write them."));
+    if (m_index.liveCount() > 0 && !m_index.anyExtended())
+        notes.append(QStringLiteral("task_name, args, kwargs and worker are in no result: the Celery app runs without result_extended."));
+    m_info.note = notes.join(QLatin1Char(' '));
+}
+
+Outcome<qint64> KeyValueStore::count(const TaskQuery &query)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_selection.count(m_index, query);
+}
+
+Outcome<Facets> KeyValueStore::facets(const TaskQuery &query)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_index.facets(query);
+}
+
+Outcome<StatusHistory> KeyValueStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_index.statusHistory(query, bucket);
+}
+
+Outcome<FailureTable> KeyValueStore::failures(const TaskQuery &query)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_index.failures(query);
+}
+
+Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
+{
+    if (StoreError e = beginCall(query))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    const QVector<qint64> picked = m_selection.page(m_index, query, offset, limit);
+    QVector<TaskResult> rows;
+    rows.reserve(picked.size());
+    if (detail == RowDetail::Summary) {
+        for (qint64 slot : picked)
+            rows.append(m_index.summaryRow(slot));
+        return rows;
+    }
+    // Full rows: the values again, in one round trip per page.
+    QStringList keys;
+    QVector<qint64> rowIds;
+    for (qint64 slot : picked) {
+        keys.append(m_index.docId(slot));
+        rowIds.append(m_index.rowIdOf(slot));
+    }
+    lock.unlock();
+    if (keys.isEmpty())
+        return rows;
+    const Outcome<QVector<KeyValue>> values = m_conn->read(keys, true);
+    if (!values)
+        return values.error();
+    for (qsizetype i = 0; i < keys.size() && i < values->size(); ++i) {
+        if (!values->at(i).present)
+            continue; // gone meanwhile
+        const Parsed p = parseKey(keys.at(i), values->at(i).value);
+        if (p.kind != Parsed::Kind::Task)
+            continue;
+        TaskResult t = p.task;
+        t.rowId = rowIds.at(i);
+        t.expires = values->at(i).expires;
+        rows.append(t);
+    }
+    return rows;
+}
+
+Outcome<TaskResult> KeyValueStore::fetchKey(const QString &key)
+{
+    const Outcome<QVector<KeyValue>> values = m_conn->read({key}, true);
+    if (!values)
+        return values.error();
+    if (values->isEmpty() || !values->constFirst().present) {
+        QMutexLocker lock(&m_mutex);
+        applyGone(key);
+        return StoreError(Code::NotFound, QStringLiteral("key '%1' does not exist in %2 (expired or deleted)").arg(key, where()));
+    }
+    const KeyValue &value = values->constFirst();
+    const Parsed p = parseKey(key, value.value);
+    QMutexLocker lock(&m_mutex);
+    applyParsed(p);
+    if (p.kind != Parsed::Kind::Task)
+        return StoreError(Code::NotFound, QStringLiteral("key '%1' is not a Celery result: %2")
+                                              .arg(key, p.kind == Parsed::Kind::Group ? QStringLiteral("a saved group") : p.reason));
+    TaskResult t = p.task;
+    t.rowId = m_index.rowIdOf(m_index.slotOf(key));
+    t.expires = value.expires;
+    return t;
+}
+
+Outcome<TaskResult> KeyValueStore::fetchOne(qint64 rowId)
+{
+    if (StoreError e = beginCall())
+        return e;
+    QString key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_index.docId(m_index.slotOfRow(rowId));
+    }
+    if (key.isNull())
+        return StoreError(Code::NotFound, QStringLiteral("row %1 is no longer in %2").arg(rowId).arg(where()));
+    return fetchKey(key);
+}
+
+Outcome<TaskResult> KeyValueStore::fetchByTaskId(const QString &taskId)
+{
+    if (StoreError e = beginCall())
+        return e;
+    // Under each prefix the id may have; the first key's answer when none holds it.
+    const QStringList keys = taskKeys(taskId);
+    Outcome<TaskResult> first = fetchKey(keys.constFirst());
+    for (qsizetype i = 1; i < keys.size() && !first && first.error().code == Code::NotFound; ++i) {
+        Outcome<TaskResult> other = fetchKey(keys.at(i));
+        if (other || other.error().code != Code::NotFound)
+            return other;
+    }
+    return first;
+}
+
+Outcome<PurgePreview> KeyValueStore::previewPurge(const PurgeCriteria &criteria)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (StoreError e = waitForLoad())
+        return e;
+    QMutexLocker lock(&m_mutex);
+    PurgePreview preview;
+    for (qint64 slot : m_index.expired(criteria)) {
+        if (m_undeletable.contains(m_index.docId(slot)))
+            continue;
+        ++preview.total;
+        ++preview.byStatus[m_index.status(slot)];
+    }
+    if (criteria.includesGroups()) {
+        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
+            preview.groups += criteria.matchesGroup(it.value()) && !m_undeletable.contains(it.key()) ? 1 : 0;
+    }
+    return preview;
+}
+
+QVector<bool> KeyValueStore::recheck(const QStringList &keys, const QVector<KeyValue> &values,
+                                     const std::function<bool(const Parsed &)> &stillDeletable)
+{
+    QVector<bool> doomed(keys.size(), false);
+    QMutexLocker lock(&m_mutex);
+    for (qsizetype i = 0; i < keys.size() && i < values.size(); ++i) {
+        if (!values.at(i).present) {
+            applyGone(keys.at(i)); // gone already: not ours to count
+            continue;
+        }
+        const Parsed p = parseKey(keys.at(i), values.at(i).value);
+        applyParsed(p);
+        doomed[i] = stillDeletable(p);
+    }
+    return doomed;
+}
+
+void KeyValueStore::forgetKeys(const QStringList &keys)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const QString &k : keys)
+        applyGone(k);
+}
+
+void KeyValueStore::markUndeletable(const QStringList &keys)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const QString &k : keys)
+        m_undeletable.insert(k);
+}
+
+Outcome<DeleteBatch> KeyValueStore::purgeBatch(const PurgeCriteria &criteria, int batchSize)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (m_options.readOnly)
+        return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
+    if (!criteria.cutoff.isValid())
+        return StoreError(Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
+    if (StoreError e = waitForLoad())
+        return e;
+
+    auto pendingTasks = [&](int limit) {
+        QMutexLocker lock(&m_mutex);
+        QStringList keys;
+        for (qint64 slot : m_index.expired(criteria)) {
+            const QString key = m_index.docId(slot);
+            if (m_undeletable.contains(key))
+                continue;
+            if (keys.size() >= limit)
+                break;
+            keys.append(key);
+        }
+        return keys;
+    };
+    auto pendingGroups = [&](int limit) {
+        QMutexLocker lock(&m_mutex);
+        QStringList keys;
+        if (!criteria.includesGroups())
+            return keys;
+        for (auto it = m_groups.cbegin(); it != m_groups.cend() && keys.size() < limit; ++it) {
+            if (criteria.matchesGroup(it.value()) && !m_undeletable.contains(it.key()))
+                keys.append(it.key());
+        }
+        return keys;
+    };
+
+    Outcome<DeleteBatch> batch = purgeIndexBatch(
+        batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
+        [&](bool groups, const QStringList &keys) {
+            return removeKeys(*m_conn, keys, [&criteria, groups](const Parsed &p) {
+                return groups ? p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone)
+                              : p.kind == Parsed::Kind::Task && criteria.matches(p.task);
+            });
+        });
+    if (!batch)
+        return batch;
+    if (m_interrupted.load())
+        return cancelled();
+    QMutexLocker lock(&m_mutex);
+    updateInfo();
+    return batch;
+}
+
+Outcome<DeleteBatch> KeyValueStore::deleteRows(const QVector<qint64> &rowIds)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (m_options.readOnly)
+        return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
+    QStringList keys;
+    {
+        QMutexLocker lock(&m_mutex);
+        keys = indexKeysOfRows(m_index, rowIds);
+    }
+    Outcome<DeleteBatch> batch = deleteSelectedKeys(keys, [this](const QStringList &selected) {
+        return removeKeys(*m_conn, selected, [](const Parsed &p) { return p.kind == Parsed::Kind::Task; });
+    });
+    QMutexLocker lock(&m_mutex);
+    updateInfo();
+    return batch;
+}

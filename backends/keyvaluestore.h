@@ -1,0 +1,215 @@
+#pragma once
+
+#include "blockingsocket.h"
+#include "couchindex.h"
+#include "redisvalue.h"
+#include "resultstore.h"
+#include "storeurl.h"
+
+#include <QDateTime>
+#include <QMap>
+#include <QMutex>
+#include <QSet>
+#include <QWaitCondition>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThread;
+
+/// One key's value as a key-value server answered it.
+struct KeyValue
+{
+    bool present = false; ///< false: no such key (expired, evicted, deleted, not a string)
+    QByteArray value;
+    QDateTime expires;    ///< invalid: no expiry (or not asked for)
+    quint64 cas = 0;      ///< memcached's CAS unique when asked for; 0 otherwise
+};
+
+/// One connection of a KeyValueStore to its server, for one thread (see RedisConnection).
+class KeyValueConnection
+{
+public:
+    virtual ~KeyValueConnection() = default;
+    /// Connects and logs in as the server wants.
+    virtual StoreError connect() = 0;
+    /// The values of keys, one per key in order; withExpiry also reads when each expires.
+    virtual Outcome<QVector<KeyValue>> read(const QStringList &keys, bool withExpiry) = 0;
+
+    bool isConnected() { return transport().isOpen(); }
+    /// Thread-safe: aborts the call in flight (and any later one until clearInterrupt()).
+    void interrupt() { transport().interrupt(); }
+    void clearInterrupt() { transport().clearInterrupt(); }
+
+protected:
+    /// The socket the connection talks over.
+    virtual BlockingSocket &transport() = 0;
+};
+
+/// Where a KeyValueStore reads: Celery's key prefix, as ?keyprefix= gives it.
+struct KeyPrefixConfig
+{
+    /// Text before "celery-task-meta-" (Celery >= 5.3's global_keyprefix as it lands in the
+    /// keys: Celery 5.3 adds '_', later versions add '_' unless it ends with ':', '_', '-' or '.').
+    QString keyPrefix;
+    /// No ?keyprefix= given (and keyPrefix empty): both Celery's own keys and Django cache keys
+    /// ("KEY_PREFIX:VERSION:celery-task-meta-…", django-celery-results' CacheBackend) are read,
+    /// each under its own prefix (RedisValue::defaultKeyPrefix()).
+    bool defaultPrefixes = true;
+    QString location;       ///< the URL for messages, password masked
+
+    /// ?keyprefix= of url.
+    static KeyPrefixConfig fromUrl(const StoreUrl &url);
+};
+
+/// A ResultStore over the keys Celery's key-value backends write (FORMATS.md §4, §5) in a
+/// server that cannot look inside values (Redis, memcached): one key per result,
+/// `<prefix>celery-task-meta-<task_id>`, and per saved group `<prefix>celery-taskset-meta-<id>`,
+/// values decoded by RedisValue (JSON, or a pickle read without running it).
+///
+/// Thread rules (ResultStore's): calls are synchronous, on the thread that called open(),
+/// over one blocking connection (no event loop). interrupt() may come from any thread.
+///
+/// Loading: open() starts a loader thread with its own connection that lists the keys and
+/// reads their values in batches (the server's own way: listKeys()), decodes them outside the
+/// lock and applies them to a CouchIndex under m_mutex. As CouchStore: by default open() waits
+/// for the whole index; with setIncrementalOpen(true) it returns at the first indexed rows and
+/// count/pages/facets answer from what is indexed so far, while previewPurge/purgeBatch wait
+/// for the complete index. Details (fetchOne, fetchByTaskId, Full pages) are read on demand.
+///
+/// Deleting never touches a key that is not a Celery result: removeKeys() re-reads each batch
+/// and deletes only the keys that still qualify and were not rewritten meanwhile (Redis:
+/// WATCH + MULTI/EXEC; memcached: CAS), retrying what changed.
+///
+/// Ownership: the store owns the loader thread and both connections.
+class KeyValueStore : public ResultStore
+{
+public:
+    ~KeyValueStore() override;
+
+    StoreError open() override;
+    StoreInfo info() const override;
+
+    Outcome<qint64> count(const TaskQuery &query) override;
+    Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit,
+                                           RowDetail detail = RowDetail::Summary) override;
+    Outcome<TaskResult> fetchOne(qint64 rowId) override;
+    Outcome<TaskResult> fetchByTaskId(const QString &taskId) override;
+    Outcome<Facets> facets(const TaskQuery &query) override;
+    Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
+    Outcome<FailureTable> failures(const TaskQuery &query) override;
+    Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
+    Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
+    Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
+    void interrupt() override;
+    void setIncrementalOpen(bool incremental) override { m_incremental = incremental; }
+    bool isLoading() const override { return m_loading.load(); }
+    qint64 loadedCount() const override { return m_loadedKeys.load(); }
+    StoreError waitUntilLoaded() override;
+
+    /// Keys under Celery's prefixes whose values are not Celery results: key -> reason.
+    QMap<QString, QString> foreignKeys() const;
+
+protected:
+    KeyValueStore(KeyPrefixConfig config, StoreOptions options);
+
+    /// A batch of listed keys and their values for the index (listKeys()); false: stop listing.
+    using Batch = std::function<bool(const QStringList &keys, const QVector<KeyValue> &values)>;
+
+    // ---- the server's part, which a subclass writes
+    virtual std::unique_ptr<KeyValueConnection> makeConnection() const = 0;
+    /// At open(), on the calling thread's connection: the server's name and version for the
+    /// status bar, and how many keys it holds in all (-1: unknown); an error stops open().
+    virtual StoreError hello(KeyValueConnection &conn, QString *serverVersion, qint64 *keyCount) = 0;
+    /// On the loader thread: lists the keys that may be Celery's (listPatterns()) and hands
+    /// each batch with its values to batch.
+    virtual StoreError listKeys(KeyValueConnection &conn, const Batch &batch) = 0;
+    /// Deletes those of keys that still qualify (recheck()) and were not rewritten since they
+    /// were read; says how many went (markUndeletable() for keys that kept changing).
+    virtual Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,
+                                       const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable) = 0;
+    /// "database 2 of Redis at HOST:PORT", "memcached at HOST:PORT".
+    virtual QString where() const = 0;
+    /// "Celery RedisBackend keys", "Celery cache backend keys": whose keys without a Django prefix.
+    virtual QString celeryKeysName() const = 0;
+
+    // ---- helpers for the subclass
+    const KeyPrefixConfig &prefixConfig() const { return m_config; }
+    bool readsDefaultPrefixes() const { return m_config.defaultPrefixes && m_config.keyPrefix.isEmpty(); }
+    /// The prefix a key is read under; null for a key this store does not read.
+    QString prefixOf(const QString &key) const;
+    bool stopping() const { return m_stopping.load(); }
+    bool interrupted() const { return m_interrupted.load(); }
+    /// Under the lock: decodes each read value into the index (gone keys leave it) and says,
+    /// per key, whether stillDeletable() holds for it now.
+    QVector<bool> recheck(const QStringList &keys, const QVector<KeyValue> &values,
+                          const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable);
+    /// Under the lock: keys deleted, or kept changing under every retry (skipped by purges).
+    void forgetKeys(const QStringList &keys);
+    void markUndeletable(const QStringList &keys);
+    static StoreError cancelled();
+    /// Stops and joins the loader thread: every subclass's destructor calls it first, since
+    /// the loader calls the subclass's listKeys().
+    void stopLoader();
+
+    StoreInfo m_info; // guarded by m_mutex once open() started the loader
+
+private:
+    StoreError beginCall();
+    StoreError beginCall(const TaskQuery &query);
+    StoreError ensureConnected();
+    void load(); // loader thread
+    void applyBatch(const QStringList &keys, const QVector<KeyValue> &values);
+    void applyParsed(const CouchDocument::Parsed &p);
+    void applyGone(const QString &key);
+    void finishLoading(const StoreError &error);
+    template<typename Done>
+    StoreError waitFor(QMutexLocker<QMutex> &lock, Done done);
+    StoreError waitForLoad();
+    void updateInfo();
+    Outcome<TaskResult> fetchKey(const QString &key);
+    /// The keys a task id may have: one under the prefix given, else one under each prefix seen
+    /// (Celery's first), or Celery's and Django's default ":1:" while none is seen.
+    QStringList taskKeys(const QString &taskId) const;
+    CouchDocument::Parsed parseKey(const QString &key, const QByteArray &value,
+                                   CouchDocument::Detail detail = CouchDocument::Detail::Full) const;
+
+    KeyPrefixConfig m_config;
+    StoreOptions m_options;
+    std::unique_ptr<KeyValueConnection> m_conn; // the calling thread's
+    std::unique_ptr<QThread> m_loader;
+    std::atomic<KeyValueConnection *> m_loaderConn{nullptr};
+    std::atomic_bool m_interrupted{false};
+    std::atomic_bool m_stopping{false};
+    std::atomic_bool m_loading{false};
+    std::atomic<qint64> m_loadedKeys{0};
+    bool m_incremental = false;
+
+    // Guarded by m_mutex; m_changed wakes waiters on every batch, the end of loading and
+    // interrupt().
+    mutable QMutex m_mutex;
+    QWaitCondition m_changed;
+    bool m_loadFinished = false;
+    StoreError m_loadError;
+    QString m_serverVersion;
+    CouchIndex m_index;
+    QMap<QString, QDateTime> m_groups; // key -> date_done (invalid: none)
+    QMap<QString, QString> m_foreign;  // key -> reason
+    QSet<QString> m_prefixes;          // the key prefixes of the results and groups read
+    QMap<RedisValue::Encoding, qint64> m_encodings;
+    QSet<QString> m_undeletable;       // kept changing under every retry: skipped by purges
+
+    IndexSelection m_selection; // the last fetchPage's rows, while neither query nor index changed
+};
+
+/// The factory of a KeyValueStore subclass for a URL its Config::fromUrl() reads
+/// (makeRedisStoreFactory(), makeMemcachedStoreFactory()).
+template <typename Store, typename Config>
+Outcome<StoreFactory> makeKeyValueStoreFactory(const StoreUrl &url, const StoreOptions &options)
+{
+    const Outcome<Config> config = Config::fromUrl(url);
+    if (!config)
+        return config.error();
+    return StoreFactory([c = *config, options]() -> std::unique_ptr<ResultStore> { return std::make_unique<Store>(c, options); });
+}
