@@ -537,6 +537,63 @@ SqlStatement SqlStatements::dateBelowNewestIds(qint64 ids) const
             {}};
 }
 
+SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) const
+{
+    const SqlClause clause = filter(query);
+    const auto columnOrNull = [this](Field field) {
+        const QString c = column(field);
+        return c.isEmpty() ? QStringLiteral("NULL") : c;
+    };
+    // MATERIALIZED: the matches are found once, by one scan (NOT INDEXED: no index helps a
+    // search), and both parts read them from there.
+    QString sql = QStringLiteral("WITH m AS MATERIALIZED (SELECT rowid AS r, %1 AS i, %2 AS d, %3 AS s, %4 AS t, "
+                                 "%5 AS w, %6 AS p FROM %7 NOT INDEXED WHERE stalk_tally(%8)) "
+                                 "SELECT 1, COUNT(*), s, t, w, p FROM m GROUP BY s, t, w, p")
+                      .arg(column(Field::RowId), columnOrNull(Field::DateDone), columnOrNull(Field::Status),
+                           columnOrNull(Field::TaskName), columnOrNull(Field::Worker),
+                           columnOrNull(Field::PeriodicTaskName), table(),
+                           clause.sql.isEmpty() ? QStringLiteral("1") : clause.sql);
+    QVariantList values = clause.values;
+    if (pageLimit > 0) {
+        sql += QStringLiteral(" UNION ALL SELECT 0, r, NULL, NULL, NULL, NULL FROM "
+                              "(SELECT r FROM m ORDER BY d DESC, i DESC LIMIT ?)");
+        values << pageLimit;
+    }
+    return {sql, values, {}};
+}
+
+SqlClause SqlStatements::rowIdsIn(const QVector<qint64> &rowIds) const
+{
+    SqlClause clause;
+    if (rowIds.isEmpty()) {
+        clause.add(QStringLiteral("0"));
+        return clause;
+    }
+    QStringList marks;
+    QVariantList values;
+    for (qint64 id : rowIds) {
+        marks << QStringLiteral("?");
+        values << id;
+    }
+    clause.add(QStringLiteral("%1.rowid IN (%2)").arg(table(), marks.join(QStringLiteral(", "))), values);
+    return clause;
+}
+
+SqlStatement SqlStatements::dataVersion()
+{
+    return {QStringLiteral("PRAGMA data_version"), {}, {}};
+}
+
+QString SqlStatements::readText(const QVariant &stored)
+{
+    if (stored.isNull())
+        return {};
+    QString s = stored.typeId() == QMetaType::QByteArray ? QString::fromUtf8(stored.toByteArray()) : stored.toString();
+    if (s.isNull())
+        s = QLatin1String("");
+    return s;
+}
+
 // --- purging and deleting --------------------------------------------------------------------
 
 bool SqlStatements::purgesGroups(const PurgeCriteria &criteria) const
