@@ -284,15 +284,6 @@ const SqlitePlanner::Tally *SqlitePlanner::keptTally(const TaskQuery &query)
     return &*m_tally;
 }
 
-Outcome<qint64> SqlitePlanner::tallyCount(const TaskQuery &query)
-{
-    if (const Tally *kept = keptTally(query))
-        return kept->matching;
-    if (StoreError e = runTally(query, 0, nullptr))
-        return e;
-    return m_tally->matching;
-}
-
 Outcome<Facets> SqlitePlanner::tallyFacets(const TaskQuery &query)
 {
     if (!keptTally(query)) {

@@ -45,8 +45,8 @@ protected:
 ///   (searchPage()); a scan reads the page, the count and every facet in the same pass
 ///   (searchTally()), and count() and facets() take them instead of scanning again
 ///   (takeScanCount(), tallyFacets());
-/// - the count and facets of any search without set filters come from one scan together
-///   (tallyCount(), tallyFacets()), not one scan each.
+/// - the facets of any search without set filters come from one scan together
+///   (tallyFacets()), not one scan each.
 ///
 /// Owned by one SqlStore and used on its thread.
 class SqlitePlanner final
@@ -65,9 +65,6 @@ public:
     /// True for a search without set filters: its count and facets come from one scan
     /// (SqlStatements::searchTally()).
     static bool tallies(const TaskQuery &query);
-    /// The count of such a search: from the tally kept by the last scan when nothing was
-    /// written since, else a new tally (one scan, whose facets are kept for tallyFacets()).
-    Outcome<qint64> tallyCount(const TaskQuery &query);
     /// The facets of such a search, taken from the kept tally when nothing was written since
     /// (once), else from a new one.
     Outcome<Facets> tallyFacets(const TaskQuery &query);

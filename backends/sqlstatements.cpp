@@ -544,21 +544,26 @@ SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) c
         const QString c = column(field);
         return c.isEmpty() ? QStringLiteral("NULL") : c;
     };
-    // MATERIALIZED: the matches are found once, by one scan (NOT INDEXED: no index helps a
-    // search), and both parts read them from there.
-    QString sql = QStringLiteral("WITH m AS MATERIALIZED (SELECT rowid AS r, %1 AS i, %2 AS d, %3 AS s, %4 AS t, "
-                                 "%5 AS w, %6 AS p FROM %7 NOT INDEXED WHERE stalk_tally(%8)) "
-                                 "SELECT 1, COUNT(*), s, t, w, p FROM m GROUP BY s, t, w, p")
-                      .arg(column(Field::RowId), columnOrNull(Field::DateDone), columnOrNull(Field::Status),
-                           columnOrNull(Field::TaskName), columnOrNull(Field::Worker),
-                           columnOrNull(Field::PeriodicTaskName), table(),
-                           clause.sql.isEmpty() ? QStringLiteral("1") : clause.sql);
+    const QString columns = QStringLiteral("%1 AS s, %2 AS t, %3 AS w, %4 AS p")
+                                .arg(columnOrNull(Field::Status), columnOrNull(Field::TaskName),
+                                     columnOrNull(Field::Worker), columnOrNull(Field::PeriodicTaskName));
+    const QString where = QStringLiteral("%1 NOT INDEXED WHERE stalk_tally(%2)")
+                              .arg(table(), clause.sql.isEmpty() ? QStringLiteral("1") : clause.sql);
     QVariantList values = clause.values;
-    if (pageLimit > 0) {
-        sql += QStringLiteral(" UNION ALL SELECT 0, r, NULL, NULL, NULL, NULL FROM "
-                              "(SELECT r FROM m ORDER BY d DESC, i DESC LIMIT ?)");
-        values << pageLimit;
+    if (pageLimit <= 0) {
+        // One scan (NOT INDEXED: no index helps a search), grouped as it goes.
+        return {QStringLiteral("SELECT 1, COUNT(*), s, t, w, p FROM (SELECT %1 FROM %2) GROUP BY s, t, w, p")
+                    .arg(columns, where),
+                values,
+                {}};
     }
+    // MATERIALIZED: the matches are found once, by one scan, and both parts read them there.
+    QString sql = QStringLiteral("WITH m AS MATERIALIZED (SELECT rowid AS r, %1 AS i, %2 AS d, %3 FROM %4) "
+                                 "SELECT 1, COUNT(*), s, t, w, p FROM m GROUP BY s, t, w, p "
+                                 "UNION ALL SELECT 0, r, NULL, NULL, NULL, NULL FROM "
+                                 "(SELECT r FROM m ORDER BY d DESC, i DESC LIMIT ?)")
+                      .arg(column(Field::RowId), columnOrNull(Field::DateDone), columns, where);
+    values << pageLimit;
     return {sql, values, {}};
 }
 

@@ -179,8 +179,8 @@ public:
     /// as it is found) that answers a search's count and every facet at once — rows of
     /// (1, count, status, task name, worker, periodic task name), one per combination — and,
     /// with pageLimit > 0, the rowids of its first page newest first — rows of (0, rowid),
-    /// after the groups. Only for a query without set filters (each facet then counts the
-    /// same rows).
+    /// after the groups (the matches then go through a materialized CTE). Only for a query
+    /// without set filters (each facet then counts the same rows).
     SqlStatement searchTally(const TaskQuery &query, int pageLimit) const;
     /// The rows whose rowid is one of these (SQLite; a page read by searchTally()'s rowids).
     SqlClause rowIdsIn(const QVector<qint64> &rowIds) const;

@@ -499,8 +499,6 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
         if (m_planner) {
             if (const auto scanned = m_planner->takeScanCount(query))
                 return *scanned;
-            if (SqlitePlanner::tallies(query))
-                return m_planner->tallyCount(query);
         }
         auto matching = scalar(m_statements.count(query), QStringLiteral("counting results"));
         if (matching && m_pager)

@@ -368,6 +368,15 @@ qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
     return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
 }
 
+/// Opens the session's store and waits until it settled; false (fig->error set) when it fails.
+bool settle(Session &s, Figures *fig)
+{
+    if (s.openAndSettle())
+        return true;
+    fig->error = QStringLiteral("open failed: ") + s.error();
+    return false;
+}
+
 /// Measures the time from a trigger on an open, settled model to its first page: the
 /// query's own first page (stalk), and the first rows on screen (first_rows_ms: earlier when
 /// a search shows its quick task-id matches while the first page is read).
@@ -375,10 +384,8 @@ void measureQuery(const StoreFactory &factory, const TaskQuery &query, int runs,
 {
     for (int i = 0; i < runs; ++i) {
         Session s(factory);
-        if (!s.openAndSettle()) {
-            fig->error = QStringLiteral("open failed: ") + s.error();
+        if (!settle(s, fig))
             return;
-        }
         StallMonitor stall;
         stall.start();
         s.begin();
@@ -688,10 +695,8 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         query.search = term;
         for (int i = 0; i < runs; ++i) {
             Session s(factory);
-            if (!s.openAndSettle()) {
-                fig.error = QStringLiteral("open failed: ") + s.error();
+            if (!settle(s, &fig))
                 break;
-            }
             StallMonitor stall;
             stall.start();
             s.begin();
@@ -723,10 +728,8 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         // GROUP BY status of the same set.
         for (int i = 0; i < runs; ++i) {
             Session s(factory);
-            if (!s.openAndSettle()) {
-                fig.error = QStringLiteral("open failed: ") + s.error();
+            if (!settle(s, &fig))
                 break;
-            }
             StallMonitor stall;
             stall.start();
             const double t0 = nowMs();

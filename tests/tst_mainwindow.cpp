@@ -292,6 +292,8 @@ private:
     bool multiplyRows(const QString &path, int copies);
     /// Ticks one value of the status facet.
     void tickStatus(MainWindow *w, const QString &status);
+    /// Ticks the status and waits for its exact count, `matching`.
+    void showOnlyStatus(MainWindow *w, const QString &status, qint64 matching);
 
     QDir m_fixtures;
     QJsonObject m_expect;
@@ -1029,6 +1031,14 @@ void TestMainWindow::shouldDeleteSelectedRows()
     }
 }
 
+void TestMainWindow::showOnlyStatus(MainWindow *w, const QString &status, qint64 matching)
+{
+    tickStatus(w, status);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
+                                 && w->model()->countState().matching == matching,
+                             30000);
+}
+
 void TestMainWindow::tickStatus(MainWindow *w, const QString &status)
 {
     auto *facet = child<QListWidget>(w, "statusFacet");
@@ -1059,10 +1069,9 @@ void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
 
     auto w = openWindow(path);
     QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
-    tickStatus(w.get(), QStringLiteral("FAILURE"));
-    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
-                                 && w->model()->countState().matching == failures,
-                             30000);
+    showOnlyStatus(w.get(), QStringLiteral("FAILURE"), failures);
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), failures, 30000);
     QApplication::setActiveWindow(w.get());
     QVERIFY(QTest::qWaitForWindowActive(w.get()));
@@ -1190,10 +1199,9 @@ void TestMainWindow::shouldOfferToSelectAllMatchingAfterAPage()
     QVERIFY(failures > TaskResultModel::pageSize);
     auto w = openWindow(path);
     QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
-    tickStatus(w.get(), QStringLiteral("FAILURE"));
-    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
-                                 && w->model()->countState().matching == failures,
-                             30000);
+    showOnlyStatus(w.get(), QStringLiteral("FAILURE"), failures);
+    if (QTest::currentTestFailed())
+        return;
     QApplication::setActiveWindow(w.get());
     QVERIFY(QTest::qWaitForWindowActive(w.get()));
     auto *offer = child<QLabel>(w.get(), "selectAllOffer");

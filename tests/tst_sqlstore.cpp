@@ -111,6 +111,9 @@ private:
     QString copyOf(const QString &name);
     QString tempPath(const QString &name) const { return m_tmp.filePath(QStringLiteral("%1-%2").arg(m_serial).arg(name)); }
     std::unique_ptr<SqlStore> openCopy(const QString &name, StoreOptions options = {});
+    /// An open store on a copy of django.sqlite3 grown forty-fold (growFortyFold()), its path
+    /// in *path; null on failure.
+    std::unique_ptr<SqlStore> openGrownCopy(QString *path);
     QStringList remainingTaskIds(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"),
                                  const QString &key = QStringLiteral("task_id"));
     /// Fresh readings of the task ids and group ids left in a django-celery-results file.
@@ -217,6 +220,20 @@ QString TestSqlStore::copyOf(const QString &name)
     return target;
 }
 
+std::unique_ptr<SqlStore> TestSqlStore::openGrownCopy(QString *path)
+{
+    *path = copyOf(QStringLiteral("django.sqlite3"));
+    QString error;
+    if (path->isEmpty() || !growFortyFold(*path, &error)) {
+        qWarning("cannot grow the copy: %s", qPrintable(error));
+        return nullptr;
+    }
+    auto store = SqlStore::sqlite(*path, {});
+    if (store->open().isError())
+        return nullptr;
+    return store;
+}
+
 std::unique_ptr<SqlStore> TestSqlStore::openCopy(const QString &name, StoreOptions options)
 {
     const QString path = copyOf(name);
@@ -301,12 +318,9 @@ void TestSqlStore::shouldPageASearchAlikeWhicheverPlanReadsIt()
 {
     QFETCH(QString, term);
     QFETCH(int, offset);
-    const QString path = copyOf(QStringLiteral("django.sqlite3"));
-    QVERIFY(!path.isEmpty());
-    QString error;
-    QVERIFY2(growFortyFold(path, &error), qPrintable(error));
-    auto store = SqlStore::sqlite(path, {});
-    QVERIFY(!store->open().isError());
+    QString path;
+    auto store = openGrownCopy(&path);
+    QVERIFY(store);
     // "-17" alone matches the 340 copies suffixed -17; with the first task id, exactly one.
     TaskQuery q;
     if (term == QLatin1String("-17")) {
@@ -351,12 +365,9 @@ void TestSqlStore::shouldTallyASearchsCountAndFacetsInOneScan()
 {
     QFETCH(QString, term);
     QFETCH(bool, pageFirst);
-    const QString path = copyOf(QStringLiteral("django.sqlite3"));
-    QVERIFY(!path.isEmpty());
-    QString error;
-    QVERIFY2(growFortyFold(path, &error), qPrintable(error));
-    auto store = SqlStore::sqlite(path, {});
-    QVERIFY(!store->open().isError());
+    QString path;
+    auto store = openGrownCopy(&path);
+    QVERIFY(store);
     TaskQuery q;
     q.search = term;
     if (pageFirst) {
