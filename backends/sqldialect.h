@@ -14,6 +14,7 @@
 #include <QVariant>
 #include <QVector>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -100,6 +101,9 @@ public:
     virtual void interrupt() = 0;
     /// Called by the store before the connection is closed.
     virtual void disconnect() = 0;
+    /// The counter of the engine's stalk_tally() function (SQLite): thread-safe to read while
+    /// a statement runs; nullptr where the engine has none. Lives as long as the dialect.
+    virtual std::atomic<qint64> *searchTally() { return nullptr; }
 
     /// The tables of the database and the columns of those of `tables` that exist: one
     /// catalog round trip on the servers for Stalk's own tables (schema detection at every CLI

@@ -46,7 +46,7 @@ StoreError SqliteDialect::connect(const QString &connectionName)
     sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.constData());
     if (!raw)
         return {StoreError::Code::QueryFailed, QStringLiteral("%1: the SQLite driver gave no handle").arg(m_path)};
-    const int rc = SqliteSearch::registerFunctions(raw);
+    const int rc = SqliteSearch::registerFunctions(raw, &m_tally);
     if (rc != SQLITE_OK) {
         return {StoreError::Code::QueryFailed,
                 QStringLiteral("%1: cannot register the search functions (%2)").arg(m_path, QString::fromUtf8(sqlite3_errstr(rc)))};

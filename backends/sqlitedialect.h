@@ -23,6 +23,7 @@ public:
     void interrupt() override;
     bool steersIndexWithUnaryPlus() const override { return true; }
     void disconnect() override;
+    std::atomic<qint64> *searchTally() override { return &m_tally; }
 
     Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const override;
     QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
@@ -55,4 +56,5 @@ private:
     int m_busyTimeoutMs = defaultBusyTimeoutMs;
     mutable QMutex m_handleMutex;
     sqlite3 *m_handle = nullptr; ///< guarded by m_handleMutex (interrupt() comes from other threads)
+    std::atomic<qint64> m_tally{-1}; ///< stalk_tally()'s counter
 };

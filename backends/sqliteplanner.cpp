@@ -1,6 +1,7 @@
 #include "sqliteplanner.h"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <utility>
 
@@ -9,9 +10,10 @@
 using Access = SqlStatements::Access;
 using DoneRange = SqlStatements::DoneRange;
 
-SqlitePlanner::SqlitePlanner(const SqlStatements &statements, SqlRunner &runner)
+SqlitePlanner::SqlitePlanner(const SqlStatements &statements, SqlRunner &runner, std::atomic<qint64> *tallyCounter)
     : m_statements(statements)
     , m_runner(runner)
+    , m_tallyCounter(tallyCounter)
 {
 }
 
@@ -131,28 +133,23 @@ Outcome<QVector<TaskResult>> SqlitePlanner::searchPage(const TaskQuery &query, q
     const double walk = found > 0 ? double(offset + limit) * double(probe) / double(found) : HUGE_VAL;
     const Access rest = walk * 1.5 >= double(*span) ? Access::Scan : Access::Planned;
     if (exact && rest == Access::Scan && offset == 0)
-        return scanBelowProbe(query, clause, boundary, std::move(rows).value(), limit, detail);
+        return scanWithTally(query, limit, detail);
     if (exact)
         return walkBelowProbe(query, clause, boundary, std::move(rows).value(), limit, rest, detail);
     return readPage(query, clause, offset, limit, detail, rest);
 }
 
-Outcome<QVector<TaskResult>> SqlitePlanner::scanBelowProbe(const TaskQuery &query, const SqlClause &clause,
-                                                           const QVariant &boundary, QVector<TaskResult> page,
-                                                           int limit, RowDetail detail)
+Outcome<QVector<TaskResult>> SqlitePlanner::scanWithTally(const TaskQuery &query, int limit, RowDetail detail)
 {
-    // A scan reads every row anyway: the rest of the page, below the probe (NULL dates
-    // last), and the count of all matches come from the same pass.
-    const qint64 inProbe = page.size();
-    SqlClause below = clause;
-    below.add(m_statements.doneRange(DoneRange::BelowOrNull, boundary));
-    qint64 belowMatching = -1;
-    auto more = readPage(query, below, 0, limit - int(page.size()), detail, Access::Scan, &belowMatching);
-    if (!more)
-        return more.error();
-    page += *more;
-    if (belowMatching >= 0)
-        m_scanCount = {query, inProbe + belowMatching, m_runner.statementsRun()};
+    // A scan reads every row anyway: the page's rowids, the count and the facets come from
+    // the same pass, then only the page's rows are read (by rowid).
+    QVector<qint64> ids;
+    if (StoreError e = runTally(query, limit, &ids))
+        return e;
+    auto page = ids.isEmpty() ? Outcome<QVector<TaskResult>>(QVector<TaskResult>())
+                              : readPage(query, m_statements.rowIdsIn(ids), 0, limit, detail);
+    if (page)
+        m_scanCount = {query, m_tally->matching, m_runner.statementsRun()};
     return page;
 }
 
@@ -186,4 +183,114 @@ std::optional<qint64> SqlitePlanner::takeScanCount(const TaskQuery &query)
     const qint64 matching = m_scanCount.matching;
     m_scanCount = ScanCount();
     return matching;
+}
+
+// --- a search's count and facets in one scan ------------------------------------------------
+
+namespace {
+
+TaskQuery tallyKey(TaskQuery query)
+{
+    query.sortField = TaskQuery().sortField;
+    query.sortOrder = TaskQuery().sortOrder;
+    return query;
+}
+
+/// One facet from the tally's groups, as SqlStatements::facet() orders it: most frequent
+/// first, then by value as SQLite sorts text (NULL first, then UTF-8 bytes).
+class FacetTotals
+{
+public:
+    void add(const QVariant &stored, qint64 count)
+    {
+        const QString text = SqlStatements::readText(stored);
+        m_counts[{!text.isNull(), text.toUtf8()}] += count;
+    }
+    QVector<FacetValue> values() const
+    {
+        QVector<FacetValue> out;
+        out.reserve(qsizetype(m_counts.size()));
+        for (const auto &[key, count] : m_counts)
+            out.append({key.first ? QString::fromUtf8(key.second) : QString(), count});
+        std::stable_sort(out.begin(), out.end(),
+                         [](const FacetValue &a, const FacetValue &b) { return a.count > b.count; });
+        return out;
+    }
+
+private:
+    std::map<std::pair<bool, QByteArray>, qint64> m_counts;
+};
+
+} // namespace
+
+bool SqlitePlanner::tallies(const TaskQuery &query)
+{
+    return !query.searchTerms().isEmpty() && query.statuses.isEmpty() && query.taskNames.isEmpty()
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty();
+}
+
+StoreError SqlitePlanner::runTally(const TaskQuery &query, int pageLimit, QVector<qint64> *pageIds)
+{
+    m_tally.reset();
+    const auto version = m_runner.scalar(m_statements.dataVersion(), QStringLiteral("reading results"));
+    if (!version)
+        return version.error();
+    // The counter says "searching… N matches so far" while the scan runs, and nothing after.
+    struct Counting
+    {
+        std::atomic<qint64> *counter;
+        explicit Counting(std::atomic<qint64> *c) : counter(c) { if (counter) counter->store(0); }
+        ~Counting() { if (counter) counter->store(-1); }
+    } counting(m_tallyCounter);
+    const SqlLayout &layout = m_statements.layout();
+    const Field fields[] = {Field::Status, Field::TaskName, Field::Worker, Field::PeriodicTaskName};
+    FacetTotals totals[std::size(fields)];
+    Tally tally;
+    tally.query = tallyKey(query);
+    tally.dataVersion = *version;
+    const StoreError e = m_runner.forEachRow(m_statements.searchTally(query, pageLimit), QStringLiteral("searching"),
+                                             [&](const QSqlQuery &q) {
+                                                 if (q.value(0).toInt() == 0) {
+                                                     if (pageIds)
+                                                         pageIds->append(q.value(1).toLongLong());
+                                                     return;
+                                                 }
+                                                 const qint64 n = q.value(1).toLongLong();
+                                                 tally.matching += n;
+                                                 for (size_t i = 0; i < std::size(fields); ++i)
+                                                     totals[i].add(q.value(int(i) + 2), n);
+                                             });
+    if (e)
+        return e;
+    QVector<FacetValue> *const into[] = {&tally.facets.statuses, &tally.facets.taskNames, &tally.facets.workers,
+                                         &tally.facets.periodicTaskNames};
+    for (size_t i = 0; i < std::size(fields); ++i) {
+        if (layout.has(fields[i]))
+            *into[i] = totals[i].values();
+    }
+    m_tally = std::move(tally);
+    return {};
+}
+
+const SqlitePlanner::Tally *SqlitePlanner::keptTally(const TaskQuery &query)
+{
+    if (!m_tally || m_tally->query != tallyKey(query))
+        return nullptr;
+    const auto version = m_runner.scalar(m_statements.dataVersion(), QStringLiteral("reading results"));
+    if (!version || *version != m_tally->dataVersion) {
+        m_tally.reset();
+        return nullptr;
+    }
+    return &*m_tally;
+}
+
+Outcome<Facets> SqlitePlanner::tallyFacets(const TaskQuery &query)
+{
+    if (!keptTally(query)) {
+        if (StoreError e = runTally(query, 0, nullptr))
+            return e;
+    }
+    Facets facets = std::move(m_tally->facets);
+    m_tally.reset(); // once: the next facets (a refresh) read the table again
+    return facets;
 }

@@ -6,6 +6,7 @@
 
 #include <QVector>
 
+#include <atomic>
 #include <functional>
 #include <optional>
 
@@ -41,15 +42,19 @@ protected:
 ///   rare value it reads the value's own index and sorts (pageWalksSortIndex());
 /// - a page of a search probes the newest rows through the date_done index first, then goes
 ///   on down the index or scans the table once, whichever costs less for the term's density
-///   (searchPage()); a scan counts every match in the same pass, and count() takes that
-///   count instead of scanning again (takeScanCount()).
+///   (searchPage()); a scan reads the page, the count and every facet in the same pass
+///   (searchTally()), and count() and facets() take them instead of scanning again
+///   (takeScanCount(), tallyFacets());
+/// - the facets of any search without set filters come from one scan together
+///   (tallyFacets()), not one scan each.
 ///
 /// Owned by one SqlStore and used on its thread.
 class SqlitePlanner final
 {
 public:
-    /// Both must outlive the planner.
-    SqlitePlanner(const SqlStatements &statements, SqlRunner &runner);
+    /// All three must outlive the planner; `tallyCounter` is the connection's stalk_tally()
+    /// counter (SqlDialect::searchTally()).
+    SqlitePlanner(const SqlStatements &statements, SqlRunner &runner, std::atomic<qint64> *tallyCounter);
     SqlitePlanner(const SqlitePlanner &) = delete;
     SqlitePlanner &operator=(const SqlitePlanner &) = delete;
 
@@ -57,11 +62,35 @@ public:
     /// The number of rows matching `query` that the scan reading its first page counted, when
     /// it is asked right after that page (the model asks page 0, then the count); once.
     std::optional<qint64> takeScanCount(const TaskQuery &query);
+    /// True for a search without set filters: its count and facets come from one scan
+    /// (SqlStatements::searchTally()).
+    static bool tallies(const TaskQuery &query);
+    /// The facets of such a search, taken from the kept tally when nothing was written since
+    /// (once), else from a new one.
+    Outcome<Facets> tallyFacets(const TaskQuery &query);
+    /// Forgets the kept tally: the store itself wrote (which PRAGMA data_version, telling
+    /// other connections' commits, does not show).
+    void forgetTally() { m_tally.reset(); }
     /// MAX(id) - MIN(id) + 1: an upper bound of the row count from two b-tree probes (it
     /// over-counts only by ids lost in the middle).
     Outcome<qint64> rowIdSpan();
 
 private:
+    /// A search's count and facets from one scan, and when it ran.
+    struct Tally
+    {
+        TaskQuery query; ///< sorted by default: the order changes neither
+        qint64 matching = 0;
+        Facets facets;
+        qint64 dataVersion = -1;
+    };
+    /// Runs searchTally() (with the first page's rowids when pageLimit > 0, into *pageIds)
+    /// and keeps it as m_tally.
+    StoreError runTally(const TaskQuery &query, int pageLimit, QVector<qint64> *pageIds);
+    /// The kept tally of the query when nothing was written since; else nullptr.
+    const Tally *keptTally(const TaskQuery &query);
+    /// A search's first page by one scan that also tallies its count and facets.
+    Outcome<QVector<TaskResult>> scanWithTally(const TaskQuery &query, int limit, RowDetail detail);
     /// A search's count learnt by the scan that read its first page.
     struct ScanCount
     {
@@ -78,11 +107,6 @@ private:
     /// read better by scanning the table than by walking the index (see searchPage()).
     bool searchMayScan(const TaskQuery &query) const;
     Outcome<QVector<TaskResult>> searchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
-    /// The rest of a search's first page (`page`: the probe's matches) from a scan below the
-    /// probe's boundary, which also counts every match for takeScanCount().
-    Outcome<QVector<TaskResult>> scanBelowProbe(const TaskQuery &query, const SqlClause &clause,
-                                                const QVariant &boundary, QVector<TaskResult> page, int limit,
-                                                RowDetail detail);
     /// The rest of a search's page (`page`: the probe's matches) below the probe's boundary,
     /// then among NULL dates.
     Outcome<QVector<TaskResult>> walkBelowProbe(const TaskQuery &query, const SqlClause &clause,
@@ -95,4 +119,6 @@ private:
     const SqlStatements &m_statements;
     SqlRunner &m_runner;
     ScanCount m_scanCount;
+    std::optional<Tally> m_tally;
+    std::atomic<qint64> *m_tallyCounter = nullptr;
 };

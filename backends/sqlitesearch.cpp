@@ -184,11 +184,19 @@ void icontains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, matchBytes(hay, hayLen, *needle, decodeJson) ? 1 : 0);
 }
 
+void tally(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const bool hit = argc == 1 && sqlite3_value_type(argv[0]) != SQLITE_NULL && sqlite3_value_int(argv[0]) != 0;
+    if (hit)
+        static_cast<std::atomic<qint64> *>(sqlite3_user_data(ctx))->fetch_add(1, std::memory_order_relaxed);
+    sqlite3_result_int(ctx, hit ? 1 : 0);
+}
+
 } // namespace
 
 namespace SqliteSearch {
 
-int registerFunctions(sqlite3 *db)
+int registerFunctions(sqlite3 *db, std::atomic<qint64> *tallyCounter)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     int rc = sqlite3_create_function_v2(db, "stalk_icontains", 2, flags, nullptr, icontains, nullptr,
@@ -197,8 +205,13 @@ int registerFunctions(sqlite3 *db)
         return rc;
     // Any non-null user data selects the JSON-decoding variant.
     static char decodeTag = 1;
-    return sqlite3_create_function_v2(db, "stalk_icontains_json", 2, flags, &decodeTag, icontains,
-                                      nullptr, nullptr, nullptr);
+    rc = sqlite3_create_function_v2(db, "stalk_icontains_json", 2, flags, &decodeTag, icontains, nullptr, nullptr,
+                                    nullptr);
+    if (rc != SQLITE_OK)
+        return rc;
+    // Not deterministic: it counts each call, so SQLite must not fold calls together.
+    return sqlite3_create_function_v2(db, "stalk_tally", 1, SQLITE_UTF8, tallyCounter, tally, nullptr, nullptr,
+                                      nullptr);
 }
 
 bool matches(const QByteArray &utf8, const QString &term, bool decodeJson)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include <QByteArray>
 #include <QString>
 
@@ -15,10 +17,15 @@ struct sqlite3;
 ///
 /// NULL haystacks never match; an empty term matches every non-NULL haystack. Invalid UTF-8
 /// is read as U+FFFD. Pure functions of their arguments; thread-safe.
+///
+///   stalk_tally(condition)                the condition as 0/1, counting each true one in the
+///                                         connection's tally (an atomic any thread may read:
+///                                         "searching… 123 matches so far" while a scan runs)
 namespace SqliteSearch {
 
-/// Registers both functions on the connection. Returns the SQLite result code.
-int registerFunctions(sqlite3 *db);
+/// Registers the functions on the connection; stalk_tally counts into `tally` (which must
+/// outlive the connection). Returns the SQLite result code.
+int registerFunctions(sqlite3 *db, std::atomic<qint64> *tally);
 
 /// The match itself, usable without SQLite (tests, other stores). `utf8` is the haystack.
 bool matches(const QByteArray &utf8, const QString &term, bool decodeJson);

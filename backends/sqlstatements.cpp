@@ -568,6 +568,68 @@ SqlStatement SqlStatements::dateBelowNewestIds(qint64 ids) const
             {}};
 }
 
+SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) const
+{
+    const SqlClause clause = filter(query);
+    const auto columnOrNull = [this](Field field) {
+        const QString c = column(field);
+        return c.isEmpty() ? QStringLiteral("NULL") : c;
+    };
+    const QString columns = QStringLiteral("%1 AS s, %2 AS t, %3 AS w, %4 AS p")
+                                .arg(columnOrNull(Field::Status), columnOrNull(Field::TaskName),
+                                     columnOrNull(Field::Worker), columnOrNull(Field::PeriodicTaskName));
+    const QString where = QStringLiteral("%1 NOT INDEXED WHERE stalk_tally(%2)")
+                              .arg(table(), clause.sql.isEmpty() ? QStringLiteral("1") : clause.sql);
+    QVariantList values = clause.values;
+    if (pageLimit <= 0) {
+        // One scan (NOT INDEXED: no index helps a search), grouped as it goes.
+        return {QStringLiteral("SELECT 1, COUNT(*), s, t, w, p FROM (SELECT %1 FROM %2) GROUP BY s, t, w, p")
+                    .arg(columns, where),
+                values,
+                {}};
+    }
+    // MATERIALIZED: the matches are found once, by one scan, and both parts read them there.
+    QString sql = QStringLiteral("WITH m AS MATERIALIZED (SELECT rowid AS r, %1 AS i, %2 AS d, %3 FROM %4) "
+                                 "SELECT 1, COUNT(*), s, t, w, p FROM m GROUP BY s, t, w, p "
+                                 "UNION ALL SELECT 0, r, NULL, NULL, NULL, NULL FROM "
+                                 "(SELECT r FROM m ORDER BY d DESC, i DESC LIMIT ?)")
+                      .arg(column(Field::RowId), columnOrNull(Field::DateDone), columns, where);
+    values << pageLimit;
+    return {sql, values, {}};
+}
+
+SqlClause SqlStatements::rowIdsIn(const QVector<qint64> &rowIds) const
+{
+    SqlClause clause;
+    if (rowIds.isEmpty()) {
+        clause.add(QStringLiteral("0"));
+        return clause;
+    }
+    QStringList marks;
+    QVariantList values;
+    for (qint64 id : rowIds) {
+        marks << QStringLiteral("?");
+        values << id;
+    }
+    clause.add(QStringLiteral("%1.rowid IN (%2)").arg(table(), marks.join(QStringLiteral(", "))), values);
+    return clause;
+}
+
+SqlStatement SqlStatements::dataVersion()
+{
+    return {QStringLiteral("PRAGMA data_version"), {}, {}};
+}
+
+QString SqlStatements::readText(const QVariant &stored)
+{
+    if (stored.isNull())
+        return {};
+    QString s = stored.typeId() == QMetaType::QByteArray ? QString::fromUtf8(stored.toByteArray()) : stored.toString();
+    if (s.isNull())
+        s = QLatin1String("");
+    return s;
+}
+
 // --- purging and deleting --------------------------------------------------------------------
 
 bool SqlStatements::purgesGroups(const PurgeCriteria &criteria) const

@@ -182,6 +182,19 @@ public:
     SqlStatement countUpTo(const SqlClause &clause, qint64 bound) const;
     /// The date_done of the newest dated row at least `ids` ids below the largest id.
     SqlStatement dateBelowNewestIds(qint64 ids) const;
+    /// SQLite's search tally: one scan of the table (each match counted by stalk_tally()
+    /// as it is found) that answers a search's count and every facet at once — rows of
+    /// (1, count, status, task name, worker, periodic task name), one per combination — and,
+    /// with pageLimit > 0, the rowids of its first page newest first — rows of (0, rowid),
+    /// after the groups (the matches then go through a materialized CTE). Only for a query
+    /// without set filters (each facet then counts the same rows).
+    SqlStatement searchTally(const TaskQuery &query, int pageLimit) const;
+    /// The rows whose rowid is one of these (SQLite; a page read by searchTally()'s rowids).
+    SqlClause rowIdsIn(const QVector<qint64> &rowIds) const;
+    /// SQLite's PRAGMA data_version: changes when another connection commits.
+    static SqlStatement dataVersion();
+    /// Stored text as a QString that keeps NULL (a null QString) apart from '' (empty).
+    static QString readText(const QVariant &stored);
 
     // --- purging and deleting ----------------------------------------------------------------
 

@@ -23,15 +23,9 @@ QString newConnectionName()
     return QStringLiteral("stalk-sql-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
 }
 
-/// Stored text as a QString that keeps NULL (null QString) apart from "" (empty, not null).
 QString textOf(const QVariant &v)
 {
-    if (v.isNull())
-        return {};
-    QString s = v.typeId() == QMetaType::QByteArray ? QString::fromUtf8(v.toByteArray()) : v.toString();
-    if (s.isNull())
-        s = QLatin1String("");
-    return s;
+    return SqlStatements::readText(v);
 }
 
 StoreError noCutoff()
@@ -77,6 +71,12 @@ std::unique_ptr<SqlStore> SqlStore::sqlite(const QString &path, const StoreOptio
 QSqlDatabase SqlStore::database() const
 {
     return QSqlDatabase::database(m_connection, false);
+}
+
+qint64 SqlStore::searchProgress() const
+{
+    const std::atomic<qint64> *tally = m_dialect->searchTally();
+    return tally ? tally->load(std::memory_order_relaxed) : -1;
 }
 
 void SqlStore::interrupt()
@@ -185,6 +185,9 @@ StoreError SqlStore::forEachRow(const SqlStatement &statement, const QString &wh
 
 StoreError SqlStore::inTransaction(const QString &what, const std::function<StoreError()> &work)
 {
+    // Every write goes through here: a search's kept count and facets may be wrong after it.
+    if (m_planner)
+        m_planner->forgetTally();
     {
         auto begin = run({m_dialect->beginWriteSql(), {}, {}}, what);
         if (!begin)
@@ -331,7 +334,7 @@ StoreError SqlStore::detect()
         wallClock = QTimeZone(m_options.timeZone.toUtf8());
     m_statements = SqlStatements(*m_dialect, layout, wallClock);
     SqlRunner &runner = *this;
-    m_planner = m_dialect->steersIndexWithUnaryPlus() ? std::make_unique<SqlitePlanner>(m_statements, runner) : nullptr;
+    m_planner = m_dialect->steersIndexWithUnaryPlus() ? std::make_unique<SqlitePlanner>(m_statements, runner, m_dialect->searchTally()) : nullptr;
     m_pager = m_planner ? nullptr : std::make_unique<SeekPager>(m_statements, runner);
     auto info = describe(tables, columns);
     if (!info)
@@ -625,6 +628,9 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
         return m_cache->facets(query);
     if (StoreError e = checkOpen(query))
         return e;
+    // A search without set filters: every facet counts the same rows, one scan for all.
+    if (m_planner && SqlitePlanner::tallies(query))
+        return m_planner->tallyFacets(query);
     // An interrupt that lands between two statements (when the engine has nothing to cut
     // short) still ends the call before the next one.
     m_facetsInterrupted.store(false);

@@ -60,6 +60,8 @@ public:
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
     void interrupt() override;
+    /// Thread-safe: SQLite's stalk_tally() counter while a search scans.
+    qint64 searchProgress() const override;
 
     /// The engine's statistics estimate of the table's row count (PostgreSQL pg_class.reltuples,
     /// MySQL information_schema.TABLES.TABLE_ROWS): instant on huge tables where COUNT(*) is

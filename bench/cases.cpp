@@ -368,6 +368,15 @@ qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
     return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
 }
 
+/// Opens the session's store and waits until it settled; false (fig->error set) when it fails.
+bool settle(Session &s, Figures *fig)
+{
+    if (s.openAndSettle())
+        return true;
+    fig->error = QStringLiteral("open failed: ") + s.error();
+    return false;
+}
+
 /// Measures the time from a trigger on an open, settled model to its first page: the
 /// query's own first page (stalk), and the first rows on screen (first_rows_ms: earlier when
 /// a search shows its quick task-id matches while the first page is read).
@@ -375,10 +384,8 @@ void measureQuery(const StoreFactory &factory, const TaskQuery &query, int runs,
 {
     for (int i = 0; i < runs; ++i) {
         Session s(factory);
-        if (!s.openAndSettle()) {
-            fig->error = QStringLiteral("open failed: ") + s.error();
+        if (!settle(s, fig))
             return;
-        }
         StallMonitor stall;
         stall.start();
         s.begin();
@@ -532,6 +539,7 @@ QStringList Cases::sqliteCases()
             QStringLiteral("filter_task"),
             QStringLiteral("filter_status"),    QStringLiteral("search_id_prefix"),
             QStringLiteral("search_name_word"), QStringLiteral("search_args_word"),
+            QStringLiteral("search_rare_settled"), QStringLiteral("select_all_delete"),
             QStringLiteral("jump_middle"),      QStringLiteral("jump_last"),
             QStringLiteral("jump_while_busy"),  QStringLiteral("purge"),
             QStringLiteral("purge_writer"),     QStringLiteral("purge_writer_wal"),
@@ -705,6 +713,91 @@ QJsonObject Cases::run(const QString &name, const Config &config)
                     floor.time(QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(kTable, where), {value}));
         }
         fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(where), {value}));
+    } else if (name == QLatin1String("search_rare_settled")) {
+        // Issue 13 item 3: a search no index helps, on a settled model, until everything it
+        // puts on screen is there (rows, the exact count, the facets). Floor: one bare scan
+        // of the same predicate (SELECT COUNT(*), every row read once).
+        const QString term = QString::fromLatin1(Generator::Facts::rareWord);
+        fig.facts.insert(QStringLiteral("term"), term);
+        TaskQuery query;
+        query.search = term;
+        for (int i = 0; i < runs; ++i) {
+            Session s(factory);
+            if (!settle(s, &fig))
+                break;
+            StallMonitor stall;
+            stall.start();
+            s.begin();
+            s.model().setQuery(query);
+            if (!s.waitFor([&] { return s.firstRowsShown() && s.counted() >= 0 && s.idle(); })) {
+                fig.error = QStringLiteral("query failed: ") + s.error();
+                break;
+            }
+            fig.stalk.push_back(s.since());
+            fig.stall.push_back(stall.stop());
+            fig.add(QStringLiteral("stalk_count_ms"), s.counted());
+            fig.add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
+            fig.facts.insert(QStringLiteral("matching"), s.matching());
+            fig.floor.push_back(floor.time(
+                QStringLiteral("SELECT COUNT(*) FROM %1 NOT INDEXED%2").arg(kTable, stalkPredicate()), times5(term)));
+        }
+        fig.facts.insert(QStringLiteral("note"),
+                         QStringLiteral("'%1' (%2 matches): count on screen at %3 ms, facets at %4 ms; floor = one "
+                                        "bare scan (SELECT COUNT(*) … WHERE the same predicate)")
+                             .arg(term)
+                             .arg(fig.facts.value(QStringLiteral("matching")).toInteger())
+                             .arg(Bench::median(fig.series[QStringLiteral("stalk_count_ms")]), 0, 'f', 1)
+                             .arg(Bench::median(fig.series[QStringLiteral("stalk_facets_ms")]), 0, 'f', 1));
+    } else if (name == QLatin1String("select_all_delete")) {
+        // Issue 13 item 1: Select All then Delete Selected on a settled model. The dialog
+        // fixes the set (purgeCriteriaFor) and asks the model's worker for its count and
+        // breakdown (previewPurge); measured here without the widgets: the time until the
+        // real count is ready, and the GUI thread's longest stall meanwhile. Floor: the bare
+        // GROUP BY status of the same set.
+        for (int i = 0; i < runs; ++i) {
+            Session s(factory);
+            if (!settle(s, &fig))
+                break;
+            StallMonitor stall;
+            stall.start();
+            const double t0 = nowMs();
+            const QDateTime bound = QDateTime::currentDateTimeUtc();
+            const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(s.model().query(), bound);
+            if (!criteria) {
+                fig.error = criteria.error().message;
+                break;
+            }
+            qint64 total = -1;
+            QString failure;
+            QObject receiver;
+            QEventLoop loop;
+            s.model().previewPurge(*criteria, &receiver, [&](const Reply<PurgePreview> &reply) {
+                total = reply ? reply->total : 0;
+                if (!reply)
+                    failure = reply.error().message;
+                loop.quit();
+            });
+            QTimer::singleShot(Session::waitCapMs, &loop, [&] {
+                failure = QStringLiteral("stopped after %1 s").arg(Session::waitCapMs / 1000);
+                loop.quit();
+            });
+            if (total < 0)
+                loop.exec();
+            if (!failure.isEmpty()) {
+                fig.error = failure;
+                break;
+            }
+            fig.stalk.push_back(nowMs() - t0);
+            fig.stall.push_back(stall.stop());
+            fig.facts.insert(QStringLiteral("count"), total);
+            fig.floor.push_back(floor.time(
+                QStringLiteral("SELECT status, COUNT(*) FROM %1 WHERE date_done < ? GROUP BY status").arg(kTable),
+                {bound.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz000"))}));
+        }
+        fig.facts.insert(QStringLiteral("note"),
+                         QStringLiteral("the dialog's count (%1 results) ready; floor = the bare GROUP BY status of the "
+                                        "same set")
+                             .arg(fig.facts.value(QStringLiteral("count")).toInteger()));
     } else if (name.startsWith(QLatin1String("search_"))) {
         QString term;
         if (name == QLatin1String("search_id_prefix")) {

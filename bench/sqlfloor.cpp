@@ -22,7 +22,7 @@ bool SqlFloor::open(const QString &path, bool stalkFunctions, QString *error)
         return false;
     }
     sqlite3_busy_timeout(m_db, 5000);
-    if (stalkFunctions && SqliteSearch::registerFunctions(m_db) != SQLITE_OK) {
+    if (stalkFunctions && SqliteSearch::registerFunctions(m_db, &m_tally) != SQLITE_OK) {
         *error = QStringLiteral("cannot register Stalk's search functions");
         close();
         return false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include <QByteArray>
 #include <QString>
 #include <QVariantList>
@@ -42,5 +44,6 @@ public:
 
 private:
     sqlite3 *m_db = nullptr;
+    std::atomic<qint64> m_tally{0}; ///< stalk_tally's counter (unused by the floors)
     QString m_error;
 };

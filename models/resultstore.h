@@ -100,6 +100,9 @@ public:
 
     /// Thread-safe: abort the running call, if any.
     virtual void interrupt() { }
+    /// Thread-safe: while a call scans for a search's matches, how many it has found so far
+    /// ("searching… 123 matches so far"); -1 when none is scanning or the store cannot tell.
+    virtual qint64 searchProgress() const { return -1; }
 
     // Incremental opening (additive; stores that read everything in open() ignore it).
     // A store that must build an in-memory index (CouchDB) may, when asked before open(),

@@ -48,6 +48,12 @@ void StoreWorker::pageQueued()
     }
 }
 
+qint64 StoreWorker::searchProgress()
+{
+    QMutexLocker locker(&m_mutex);
+    return m_store && m_running ? m_store->searchProgress() : -1;
+}
+
 namespace {
 
 /// The error of a store call's answer, or nullptr when it worked.

@@ -101,6 +101,9 @@ public:
     /// and asked again after them, and one that would start while they wait is put back
     /// behind them (on 10M rows the facets take seconds; a clicked row must not wait).
     void pageQueued();
+    /// Any thread: how many matches the store's running search scan has found so far; -1
+    /// when none is scanning (ResultStore::searchProgress()).
+    qint64 searchProgress();
 
     // Worker thread only (post with QMetaObject::invokeMethod(worker, lambda, Qt::QueuedConnection)).
     /// Opens the store of `epoch` (TaskResultModel's store counter; requests carry it).

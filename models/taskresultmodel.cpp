@@ -76,6 +76,8 @@ TaskResultModel::TaskResultModel(QObject *parent)
             Q_EMIT storeInfoChanged(info);
         },
         Qt::QueuedConnection);
+    m_progressTimer.setInterval(searchProgressMs);
+    connect(&m_progressTimer, &QTimer::timeout, this, &TaskResultModel::readSearchProgress);
     m_loadingTimer.setSingleShot(true);
     m_loadingTimer.setInterval(loadingRefreshMs);
     connect(&m_loadingTimer, &QTimer::timeout, this, &TaskResultModel::refresh);
@@ -276,6 +278,7 @@ void TaskResultModel::setQuery(const TaskQuery &query)
         CountState state = m_countState;
         state.counting = true;
         state.quickMatches = -1;
+        state.found = -1;
         setCountState(state);
     }
     startGeneration(false);
@@ -283,10 +286,29 @@ void TaskResultModel::setQuery(const TaskQuery &query)
 
 void TaskResultModel::setCountState(const CountState &state)
 {
-    if (state == m_countState)
+    CountState next = state;
+    if (!next.counting)
+        next.found = -1;
+    // A search being counted may take a scan of every row: say how far it got meanwhile.
+    const bool searching = next.counting && !m_query.searchTerms().isEmpty();
+    if (searching && !m_progressTimer.isActive())
+        m_progressTimer.start();
+    else if (!searching)
+        m_progressTimer.stop();
+    if (next == m_countState)
         return;
-    m_countState = state;
+    m_countState = next;
     Q_EMIT countStateChanged(m_countState);
+}
+
+void TaskResultModel::readSearchProgress()
+{
+    const qint64 found = m_worker->searchProgress();
+    if (found < 0 || !m_countState.counting || found == m_countState.found)
+        return;
+    CountState state = m_countState;
+    state.found = found;
+    setCountState(state);
 }
 
 void TaskResultModel::refresh()

@@ -35,6 +35,7 @@ struct CountState
     int quickMatches = -1;  ///< quick task-id matches shown while a search runs; -1 = none
     bool loading = false;   ///< the store is still reading its index (CouchDB)
     qint64 loaded = -1;     ///< documents indexed so far while loading; -1 otherwise
+    qint64 found = -1;      ///< while counting a search: matches its scan found so far; -1 = unknown
 
     Kind kind() const
     {
@@ -50,7 +51,7 @@ struct CountState
     {
         return a.matching == b.matching && a.total == b.total && a.estimated == b.estimated
             && a.counting == b.counting && a.quickMatches == b.quickMatches && a.loading == b.loading
-            && a.loaded == b.loaded;
+            && a.loaded == b.loaded && a.found == b.found;
     }
     friend bool operator!=(const CountState &a, const CountState &b) { return !(a == b); }
 };
@@ -129,6 +130,9 @@ public:
     /// Documents the store has indexed so far; -1 when the store keeps no index.
     qint64 loadedCount() const { return m_loadedCount; }
     static constexpr int loadingRefreshMs = 250;
+    /// How often, while a search is being counted, the matches found so far are read
+    /// (CountState::found).
+    static constexpr int searchProgressMs = 100;
 
     /// Which field a column shows (Field::FieldCount for Runtime).
     static Field columnField(int column);
@@ -241,6 +245,7 @@ private:
     quint64 nextGeneration();
     void endQuickMatches();
     void setCountState(const CountState &state);
+    void readSearchProgress();
     void finishRequest();
     void updateBusy();
     void scheduleBusyUpdate() const;
@@ -253,6 +258,7 @@ private:
     QThread m_decodeThread;       ///< runs decode() work, in order
     QObject *m_decoder = nullptr; ///< lives on m_decodeThread: the context decode() work runs in
     QTimer m_loadingTimer;        ///< single shot: the next refresh while the store is loading
+    QTimer m_progressTimer;       ///< reads the search scan's matches so far while counting
     qint64 m_loadedCount = -1;
     StoreWorker *m_worker = nullptr;
     StoreInfo m_info;

@@ -242,6 +242,8 @@ private Q_SLOTS:
     void shouldDeleteEveryMatchingResultWhenAllSelected();
     void shouldDeleteOnlyTheSelectedRowsOfABigResultSet();
     void shouldRefuseToDeleteAllMatchingASearch();
+    void shouldSaySearchingUntilASearchIsCounted();
+    void shouldOfferToSelectAllMatchingAfterAPage();
     void shouldKeepEverythingSelectedAcrossARefresh();
     void shouldDisableDeletionWhenReadOnly();
     void shouldRememberConnectionsWithoutPasswords();
@@ -292,6 +294,8 @@ private:
     bool multiplyRows(const QString &path, int copies);
     /// Ticks one value of the status facet.
     void tickStatus(MainWindow *w, const QString &status);
+    /// Ticks the status and waits for its exact count, `matching`.
+    void showOnlyStatus(MainWindow *w, const QString &status, qint64 matching);
 
     QDir m_fixtures;
     QJsonObject m_expect;
@@ -1029,6 +1033,14 @@ void TestMainWindow::shouldDeleteSelectedRows()
     }
 }
 
+void TestMainWindow::showOnlyStatus(MainWindow *w, const QString &status, qint64 matching)
+{
+    tickStatus(w, status);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
+                                 && w->model()->countState().matching == matching,
+                             30000);
+}
+
 void TestMainWindow::tickStatus(MainWindow *w, const QString &status)
 {
     auto *facet = child<QListWidget>(w, "statusFacet");
@@ -1059,10 +1071,9 @@ void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
 
     auto w = openWindow(path);
     QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
-    tickStatus(w.get(), QStringLiteral("FAILURE"));
-    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
-                                 && w->model()->countState().matching == failures,
-                             30000);
+    showOnlyStatus(w.get(), QStringLiteral("FAILURE"), failures);
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE_WITH_TIMEOUT(qint64(w->model()->rowCount()), failures, 30000);
     QApplication::setActiveWindow(w.get());
     QVERIFY(QTest::qWaitForWindowActive(w.get()));
@@ -1154,6 +1165,78 @@ void TestMainWindow::shouldDeleteOnlyTheSelectedRowsOfABigResultSet()
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.value(0).toInt(), 0);
     }
+}
+
+void TestMainWindow::shouldSaySearchingUntilASearchIsCounted()
+{
+    // A term no searched column holds: the store reads every row to say so.
+    const QString path = bigDatabase();
+    QVERIFY(!path.isEmpty());
+    const qint64 total = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable);
+    auto w = openWindow(path);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact, 30000);
+    auto *count = child<QLabel>(w.get(), "countLabel");
+    QStringList whileCounting;
+    QStringList afterwards;
+    connect(w->model(), &TaskResultModel::countStateChanged, count, [&](const CountState &state) {
+        // The window has updated the label by now (it connected first).
+        (state.counting ? whileCounting : afterwards) << count->text();
+    });
+    auto *search = child<QLineEdit>(w.get(), "searchBox");
+    typeText(search, QStringLiteral("no-such-text-anywhere"));
+    const QString settled = QStringLiteral("0 of %1 results").arg(QLocale().toString(total));
+    QTRY_COMPARE_WITH_TIMEOUT(count->text(), settled, 60000);
+    QVERIFY(!whileCounting.isEmpty());
+    for (const QString &text : std::as_const(whileCounting))
+        QVERIFY2(text.startsWith(QStringLiteral("Searching…")), qPrintable(text)); // never "0 of …" meanwhile
+    QCOMPARE(afterwards.last(), settled);
+}
+
+void TestMainWindow::shouldOfferToSelectAllMatchingAfterAPage()
+{
+    const QString path = writableBigDatabase(QStringLiteral("offer.sqlite3"));
+    QVERIFY(!path.isEmpty());
+    const qint64 failures = Db(path).scalar(
+        QStringLiteral("SELECT COUNT(*) FROM django_celery_results_taskresult WHERE status = 'FAILURE'"));
+    QVERIFY(failures > TaskResultModel::pageSize);
+    auto w = openWindow(path);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
+    showOnlyStatus(w.get(), QStringLiteral("FAILURE"), failures);
+    if (QTest::currentTestFailed())
+        return;
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    auto *offer = child<QLabel>(w.get(), "selectAllOffer");
+    QVERIFY(!offer->isVisible());
+
+    // Select the rows in view (a click on the first, Shift+click on the last).
+    ResultTableView *table = w->table();
+    const int first = table->rowAt(0);
+    const int last = table->rowAt(table->viewport()->height() - 1);
+    QVERIFY(first == 0 && last > first);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(w->model()->index(first, 1)).center());
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::ShiftModifier,
+                      table->visualRect(w->model()->index(last, 1)).center());
+    QCOMPARE(table->selectedRowCount(), qint64(last - first + 1));
+    QTRY_VERIFY(offer->isVisible());
+    const QLocale locale;
+    QVERIFY2(offer->text().contains(QStringLiteral("All %1 on this page are selected").arg(last - first + 1)),
+             qPrintable(offer->text()));
+    QVERIFY2(offer->text().contains(QStringLiteral("Select all %1 matching").arg(locale.toString(failures))),
+             qPrintable(offer->text()));
+
+    // The link is Select All: every matching result, and Delete Selected counts them all.
+    Q_EMIT offer->linkActivated(QStringLiteral("all"));
+    QCOMPARE(table->selectedRowCount(), failures);
+    QTRY_VERIFY(!offer->isVisible());
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), failures, 30000);
+    const QString question = child<QLabel>(dialog, "questionLabel")->text();
+    QVERIFY2(question.contains(QStringLiteral("all %1 results").arg(locale.toString(failures))), qPrintable(question));
+    dialog->reject();
 }
 
 void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()

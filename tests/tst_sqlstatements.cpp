@@ -124,6 +124,7 @@ private Q_SLOTS:
     void shouldReadOnlyIntegerIds_data();
     void shouldReadOnlyIntegerIds();
     void shouldCapTheSearchTermsForEveryEngine();
+    void shouldTallyASearchInOneScanOfBoundTerms();
     void shouldBindSetFilters_data();
     void shouldBindSetFilters();
     void shouldKeepSearchTermsBoundValues_data();
@@ -212,6 +213,32 @@ void TestSqlStatements::shouldBindSetFilters_data()
             << e << Schema::DjangoLegacy << QStringList() << QStringList{QString(), QStringLiteral("alpha")} << none
             << QString() << QVariantList();
     }
+}
+
+void TestSqlStatements::shouldTallyASearchInOneScanOfBoundTerms()
+{
+    // The legacy schema lacks worker and periodic task name: NULL stands in for them.
+    const Builder b(Engine::Sqlite, Schema::DjangoLegacy);
+    TaskQuery query;
+    query.search = QStringLiteral("x' OR '1'='1");
+    const SqlClause clause = b.statements.filter(query);
+    const QString scan = QStringLiteral("\"status\" AS s, \"task_name\" AS t, NULL AS w, NULL AS p FROM "
+                                        "\"django_celery_results_taskresult\" NOT INDEXED WHERE stalk_tally(%1)")
+                             .arg(clause.sql);
+    const SqlStatement counts = b.statements.searchTally(query, 0);
+    QCOMPARE(counts.sql, QStringLiteral("SELECT 1, COUNT(*), s, t, w, p FROM (SELECT %1) GROUP BY s, t, w, p").arg(scan));
+    QCOMPARE(counts.values, clause.values);
+    QVERIFY(!counts.sql.contains(query.search)); // the term only travels bound
+    const SqlStatement withPage = b.statements.searchTally(query, 200);
+    QCOMPARE(withPage.sql, QStringLiteral("WITH m AS MATERIALIZED (SELECT rowid AS r, \"id\" AS i, \"date_done\" AS d, "
+                                          "%1) SELECT 1, COUNT(*), s, t, w, p FROM m GROUP BY s, t, w, p UNION ALL "
+                                          "SELECT 0, r, NULL, NULL, NULL, NULL FROM (SELECT r FROM m ORDER BY d DESC, "
+                                          "i DESC LIMIT ?)")
+                               .arg(scan));
+    QCOMPARE(withPage.values, clause.values + QVariantList{200});
+    const SqlClause ids = b.statements.rowIdsIn({7, 9});
+    QCOMPARE(ids.where(), QStringLiteral(" WHERE \"django_celery_results_taskresult\".rowid IN (?, ?)"));
+    QCOMPARE(ids.values, (QVariantList{qint64(7), qint64(9)}));
 }
 
 void TestSqlStatements::shouldBindSetFilters()

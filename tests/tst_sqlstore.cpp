@@ -111,6 +111,9 @@ private:
     QString copyOf(const QString &name);
     QString tempPath(const QString &name) const { return m_tmp.filePath(QStringLiteral("%1-%2").arg(m_serial).arg(name)); }
     std::unique_ptr<SqlStore> openCopy(const QString &name, StoreOptions options = {});
+    /// An open store on a copy of django.sqlite3 grown forty-fold (growFortyFold()), its path
+    /// in *path; null on failure.
+    std::unique_ptr<SqlStore> openGrownCopy(QString *path);
     QStringList remainingTaskIds(const QString &path, const QString &table = QStringLiteral("django_celery_results_taskresult"),
                                  const QString &key = QStringLiteral("task_id"));
     /// Fresh readings of the task ids and group ids left in a django-celery-results file.
@@ -138,6 +141,8 @@ private Q_SLOTS:
     void shouldPageAFilterAlikeWhicheverIndexItWalks();
     void shouldPageASearchAlikeWhicheverPlanReadsIt_data();
     void shouldPageASearchAlikeWhicheverPlanReadsIt();
+    void shouldTallyASearchsCountAndFacetsInOneScan_data();
+    void shouldTallyASearchsCountAndFacetsInOneScan();
     void shouldFindQuickMatchesByTaskIdPrefix();
     void shouldDetectEveryFixture_data();
     void shouldDetectEveryFixture();
@@ -213,6 +218,20 @@ QString TestSqlStore::copyOf(const QString &name)
         return {};
     QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
     return target;
+}
+
+std::unique_ptr<SqlStore> TestSqlStore::openGrownCopy(QString *path)
+{
+    *path = copyOf(QStringLiteral("django.sqlite3"));
+    QString error;
+    if (path->isEmpty() || !growFortyFold(*path, &error)) {
+        qWarning("cannot grow the copy: %s", qPrintable(error));
+        return nullptr;
+    }
+    auto store = SqlStore::sqlite(*path, {});
+    if (store->open().isError())
+        return nullptr;
+    return store;
 }
 
 std::unique_ptr<SqlStore> TestSqlStore::openCopy(const QString &name, StoreOptions options)
@@ -299,12 +318,9 @@ void TestSqlStore::shouldPageASearchAlikeWhicheverPlanReadsIt()
 {
     QFETCH(QString, term);
     QFETCH(int, offset);
-    const QString path = copyOf(QStringLiteral("django.sqlite3"));
-    QVERIFY(!path.isEmpty());
-    QString error;
-    QVERIFY2(growFortyFold(path, &error), qPrintable(error));
-    auto store = SqlStore::sqlite(path, {});
-    QVERIFY(!store->open().isError());
+    QString path;
+    auto store = openGrownCopy(&path);
+    QVERIFY(store);
     // "-17" alone matches the 340 copies suffixed -17; with the first task id, exactly one.
     TaskQuery q;
     if (term == QLatin1String("-17")) {
@@ -331,6 +347,70 @@ void TestSqlStore::shouldPageASearchAlikeWhicheverPlanReadsIt()
     QCOMPARE(qint64(rows->size()), std::clamp<qint64>(*matching - offset, 0, 200));
     if (term != QLatin1String("no-such-text-anywhere") && offset == 0)
         QVERIFY(!rows->isEmpty());
+}
+
+void TestSqlStore::shouldTallyASearchsCountAndFacetsInOneScan_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<bool>("pageFirst");
+    // The page's scan tallies (a rare term), the count does (a dense one: the probe holds the
+    // page), the facets alone do (no page or count asked first), and nothing matches.
+    QTest::newRow("rare, page first") << "-17" << true;
+    QTest::newRow("dense, page first") << "SUCCESS" << true;
+    QTest::newRow("some failures, facets alone") << "FAILURE" << false;
+    QTest::newRow("nothing") << "no-such-text-anywhere" << true;
+}
+
+void TestSqlStore::shouldTallyASearchsCountAndFacetsInOneScan()
+{
+    QFETCH(QString, term);
+    QFETCH(bool, pageFirst);
+    QString path;
+    auto store = openGrownCopy(&path);
+    QVERIFY(store);
+    TaskQuery q;
+    q.search = term;
+    if (pageFirst) {
+        QVERIFY(store->fetchPage(q, 0, 200).ok());
+        QVERIFY(store->count(q).ok());
+    }
+    const auto facets = store->facets(q);
+    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    QCOMPARE(store->searchProgress(), qint64(-1)); // no scan running now
+    // Each facet value's count is the count of the search narrowed to that value (a set
+    // filter: counted by plain COUNT(*), not by the tally), and they add up to the search's.
+    const qint64 matching = *store->count(q);
+    const std::pair<const QVector<FacetValue> *, QStringList TaskQuery::*> facetsOf[] = {
+        {&facets->statuses, &TaskQuery::statuses},
+        {&facets->taskNames, &TaskQuery::taskNames},
+        {&facets->workers, &TaskQuery::workers},
+        {&facets->periodicTaskNames, &TaskQuery::periodicTaskNames}};
+    for (const auto &[values, filter] : facetsOf) {
+        qint64 sum = 0;
+        for (int i = 0; i < values->size(); ++i) {
+            const FacetValue &v = values->at(i);
+            TaskQuery narrowed = q;
+            (narrowed.*filter) = QStringList{v.value};
+            QCOMPARE(*store->count(narrowed), v.count);
+            sum += v.count;
+            if (i > 0) // most frequent first
+                QVERIFY(values->at(i - 1).count >= v.count);
+        }
+        QCOMPARE(sum, matching);
+    }
+    // A delete by this store between the count and the facets: the facets see it.
+    const auto rows = store->fetchPage(q, 0, 1);
+    QVERIFY(rows.ok());
+    if (rows->isEmpty())
+        return;
+    QVERIFY(store->count(q).ok());
+    QVERIFY(store->deleteRows({rows->first().rowId}).ok());
+    const auto facetsAfter = store->facets(q);
+    QVERIFY(facetsAfter.ok());
+    qint64 after = 0;
+    for (const FacetValue &v : facetsAfter->statuses)
+        after += v.count;
+    QCOMPARE(after, matching - 1);
 }
 
 void TestSqlStore::shouldFindQuickMatchesByTaskIdPrefix()

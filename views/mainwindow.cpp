@@ -530,6 +530,12 @@ void MainWindow::createStatusBar()
     m_countLabel = new QLabel(this);
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_countLabel->setTextFormat(Qt::PlainText);
+    m_selectAllOffer = new QLabel(this);
+    m_selectAllOffer->setObjectName(QStringLiteral("selectAllOffer"));
+    m_selectAllOffer->setTextFormat(Qt::RichText);
+    m_selectAllOffer->setVisible(false);
+    // Select All's own path: the selection then stands for every matching result.
+    connect(m_selectAllOffer, &QLabel::linkActivated, m_selectAllAction, &QAction::trigger);
     m_databaseLabel = new QLabel(this);
     m_databaseLabel->setObjectName(QStringLiteral("databaseLabel"));
     m_databaseLabel->setTextFormat(Qt::PlainText);
@@ -538,6 +544,7 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_noteIcon);
     statusBar()->addWidget(m_noteLabel, 1);
     statusBar()->addPermanentWidget(m_busyBar);
+    statusBar()->addPermanentWidget(m_selectAllOffer);
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_databaseLabel);
 }
@@ -921,6 +928,11 @@ void MainWindow::updateCountLabel()
                     ? tr("1 task id starts with the search")
                     : tr("%1 task ids start with the search").arg(locale.toString(count.quickMatches)))
             + tr(" · searching every result…");
+    else if (count.counting && !m_model->query().searchTerms().isEmpty())
+        // A search may read every row before its count is known: never "0 of …" meanwhile.
+        text = count.found < 0 ? tr("Searching…")
+            : count.found == 1 ? tr("Searching… 1 match so far")
+                               : tr("Searching… %1 matches so far").arg(locale.toString(count.found));
     else if (count.counting && !m_countingDelay->isActive())
         text = tr("counting results…");
     else if (count.estimated && count.matching >= 0)
@@ -933,6 +945,29 @@ void MainWindow::updateCountLabel()
     if (selected > 1)
         text += tr(" · %1 selected").arg(locale.toString(selected));
     m_countLabel->setText(text);
+    updateSelectAllOffer();
+}
+
+void MainWindow::updateSelectAllOffer()
+{
+    const CountState &count = m_model->countState();
+    const qint64 selected = m_table->selectedRowCount();
+    bool offer = count.kind() == CountState::Kind::Exact && selected > 1 && selected < count.matching;
+    if (offer) {
+        const int first = m_table->rowAt(0);
+        int last = m_table->rowAt(m_table->viewport()->height() - 1);
+        if (last < 0)
+            last = m_model->rowCount() - 1;
+        const QItemSelectionModel *selection = m_table->selectionModel();
+        for (int row = first; offer && row <= last; ++row)
+            offer = row >= 0 && selection->isRowSelected(row, QModelIndex());
+    }
+    if (offer) {
+        const QLocale locale;
+        m_selectAllOffer->setText(tr("All %1 on this page are selected. <a href=\"all\">Select all %2 matching</a>")
+                                      .arg(locale.toString(selected), locale.toString(count.matching)));
+    }
+    m_selectAllOffer->setVisible(offer);
 }
 
 void MainWindow::updateActions()

@@ -88,6 +88,9 @@ private:
     void updateTitle();
     /// From the model's countState(), the selection and the counting delay.
     void updateCountLabel();
+    /// "All 40 on this page are selected. Select all 1,000 matching": shown while every row in
+    /// view (and more than one) is selected but not every matching result.
+    void updateSelectAllOffer();
     void updateNote();
     void setBusy(bool busy);
 
@@ -145,6 +148,7 @@ private:
     QDockWidget *m_detailDock = nullptr;
     QLineEdit *m_searchBox = nullptr;
     QLabel *m_countLabel = nullptr;
+    QLabel *m_selectAllOffer = nullptr;
     QLabel *m_databaseLabel = nullptr;
     QLabel *m_noteLabel = nullptr;
     QLabel *m_noteIcon = nullptr;
