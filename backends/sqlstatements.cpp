@@ -211,7 +211,9 @@ SqlClause SqlStatements::expiredAfter(const PurgeCriteria &criteria, const SqlPu
 {
     // The narrowing filters' own indexes stay out: the plan walks the date_done index.
     SqlClause clause = expired(criteria, m_dialect->steersIndexWithUnaryPlus());
-    if (after.isValid())
+    if (after.beforeDate)
+        clause.add(QStringLiteral("%1 >= ?").arg(column(Field::DateDone)), {after.dateDone});
+    else if (after.isValid())
         clause.add(keyRange(column(Field::DateDone), u'>', false), {after.dateDone, after.dateDone, after.rowId});
     return clause;
 }
@@ -697,6 +699,29 @@ SqlStatement SqlStatements::purgeBatchEnd(const PurgeCriteria &criteria, const S
                    {}};
     s.values << qMax(0, batchSize - 1);
     return s;
+}
+
+SqlStatement SqlStatements::purgeBatchEndDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                              int batchSize) const
+{
+    const SqlClause clause = expiredAfter(criteria, after);
+    const QString date = column(Field::DateDone);
+    // Rendered once, after the LIMIT: in the select list of the scan, PostgreSQL renders
+    // every row it skips (79 ms instead of 13 ms for 50,000 rows).
+    SqlStatement s{QStringLiteral("SELECT %1 FROM (SELECT %2 FROM %3%4 ORDER BY %2 LIMIT 1 OFFSET ?) AS batch_end")
+                       .arg(m_dialect->dateSelect(date), date, table(), clause.where()),
+                   clause.values,
+                   {}};
+    s.values << qMax(0, batchSize - 1);
+    return s;
+}
+
+SqlStatement SqlStatements::deleteExpiredBefore(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                                const QVariant &endDate) const
+{
+    SqlClause clause = expiredAfter(criteria, after);
+    clause.add(QStringLiteral("%1 < ?").arg(column(Field::DateDone)), {endDate});
+    return {QStringLiteral("DELETE FROM %1%2").arg(table(), clause.where()), clause.values, {}};
 }
 
 SqlStatement SqlStatements::deleteExpiredBetween(const PurgeCriteria &criteria, const SqlPurgeCursor &after,

@@ -39,13 +39,16 @@ struct SqlStatement
 
 /// Where a purge walking the date_done index stopped: date_done (as the dialect's
 /// dateSelect() renders it, so that it compares exactly with the stored value) and id of the
-/// last row it deleted in that order. Plain value type.
+/// last row it deleted in that order — or, for a batch that ended at a date boundary, that
+/// date alone: every row before it is gone, none at it. Plain value type.
 struct SqlPurgeCursor
 {
     QVariant dateDone;
     qint64 rowId = -1; ///< -1: nothing deleted yet, start at the oldest row
+    bool beforeDate = false; ///< only the rows before dateDone are gone (rowId unused)
 
-    bool isValid() const { return rowId >= 0; }
+    static SqlPurgeCursor before(const QVariant &dateDone) { return {dateDone, -1, true}; }
+    bool isValid() const { return rowId >= 0 || beforeDate; }
 };
 
 /// A row's place in a query's order: its sort value as stored (selected by seekPage()) and
@@ -215,6 +218,14 @@ public:
     /// (date_done as the dialect's dateSelect() renders it, id). The first is the batch's last
     /// row; a second says more follow. No row: fewer than batchSize are left.
     SqlStatement purgeBatchEnd(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    /// The date_done (as dateSelect() renders it) of the batchSize-th expired result after
+    /// `after` in date_done order, read from the date_done index alone (no id in it, so
+    /// PostgreSQL answers index-only and InnoDB from the index it walks). No row: fewer than
+    /// batchSize are left.
+    SqlStatement purgeBatchEndDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    /// Deletes the expired results after `after` whose date_done is before `endDate`.
+    SqlStatement deleteExpiredBefore(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
+                                     const QVariant &endDate) const;
     /// Deletes the expired results after `after` up to `upTo` (included; every one left when
     /// `upTo` is not valid), in one range of the date_done index.
     SqlStatement deleteExpiredBetween(const PurgeCriteria &criteria, const SqlPurgeCursor &after,

@@ -833,8 +833,49 @@ StoreError SqlStore::purgeTasksByDate(const PurgeCriteria &criteria, int batchSi
         }
         return {};
     }
-    // The servers: the batch's last key first, then one range delete up to it, a plain
-    // index range (no ORDER BY … LIMIT in the DELETE, which MariaDB plans as a filesort).
+    // The servers: the date of the batch's last row first, read from the date_done index
+    // alone (PostgreSQL's holds no id, so a probe naming id reads every row's heap tuple),
+    // then one plain range delete of the dates before it (no ORDER BY … LIMIT in the DELETE,
+    // which MariaDB plans as a filesort). The batch ends at that date boundary, so the next
+    // starts with no id either; only a run of equal dates is cut by id.
+    QVariant endDate;
+    bool fewerLeft = true;
+    StoreError e = forEachRow(m_statements.purgeBatchEndDate(criteria, after, batchSize), what,
+                              [&](const QSqlQuery &q) {
+                                  endDate = q.value(0);
+                                  fewerLeft = false;
+                              });
+    if (e)
+        return e;
+    if (fewerLeft) {
+        auto del = run(m_statements.deleteExpiredBetween(criteria, after, SqlPurgeCursor()), what);
+        if (!del)
+            return del.error();
+        *deleted = qMax(0, del->numRowsAffected());
+        return {};
+    }
+    SqlPurgeCursor from = after;
+    if (!(after.isValid() && endDate == after.dateDone)) {
+        auto del = run(m_statements.deleteExpiredBefore(criteria, after, endDate), what);
+        if (!del)
+            return del.error();
+        *deleted = qMax(0, del->numRowsAffected());
+        from = SqlPurgeCursor::before(endDate);
+        m_purgeWorking = {key, from};
+        *tasksLeft = true;
+        if (*deleted > 0)
+            return {};
+    }
+    // The batch's rows all share one date: cut that run by id.
+    return cutByKey(criteria, from, batchSize, key, deleted, tasksLeft);
+}
+
+StoreError SqlStore::cutByKey(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize,
+                              const QString &key, qint64 *deleted, bool *tasksLeft)
+{
+    const QString what = QStringLiteral("deleting expired results");
+    SqlPurgeCursor end;
+    *tasksLeft = false;
     const StoreError e = forEachRow(m_statements.purgeBatchEnd(criteria, after, batchSize), what,
                                     [&](const QSqlQuery &q) {
                                         if (end.isValid())

@@ -125,6 +125,10 @@ private:
     /// transaction: finds where the batch of batchSize rows after the cursor ends, deletes
     /// that range, and tells whether expired results follow it.
     StoreError purgeTasksByDate(const PurgeCriteria &criteria, int batchSize, qint64 *deleted, bool *tasksLeft);
+    /// A server's batch by (date_done, id) key: finds the batchSize-th row after `after`,
+    /// deletes up to it (included) and moves the working cursor of purge `key` there.
+    StoreError cutByKey(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize, const QString &key,
+                        qint64 *deleted, bool *tasksLeft);
 
     std::unique_ptr<SqlDialect> m_dialect;
     StoreOptions m_options;

@@ -164,7 +164,10 @@ bool Purger::purgeStep()
         return finish();
     afterBatch(excludedWriters);
     const qint64 rows = m_summary.tasksDeleted + m_summary.groupsDeleted - deletedBefore;
-    if (m_batchSize <= 0 && rows >= m_nextBatch)
+    // A server's batch ends at a date boundary, a few rows short of its size; a batch far
+    // shorter (the last, or one ended before a long run of equal dates) says little about
+    // the rate.
+    if (m_batchSize <= 0 && !finished && rows * 2 >= m_nextBatch)
         m_nextBatch = nextBatchSize(m_nextBatch, rows, batchTimer.elapsed(),
                                     excludedWriters ? targetBatchMs : rowLockTargetBatchMs);
     qCDebug(lcPurge) << "next batch:" << m_nextBatch << "rows";

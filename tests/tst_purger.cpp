@@ -126,6 +126,7 @@ private Q_SLOTS:
     void shouldSizeAdaptiveBatchesTowardTheTargetDuration_data();
     void shouldSizeAdaptiveBatchesTowardTheTargetDuration();
     void shouldGrowAdaptiveBatchesOnAFastStore();
+    void shouldGrowBatchesEndingJustShortOfTheirSize();
 
     // Real SqlStore on fixture copies.
     void shouldDeleteExactlyTheExpiredSet_data();
@@ -272,6 +273,24 @@ void TestPurger::shouldGrowAdaptiveBatchesOnAFastStore()
     QCOMPARE(done.first(), qint64(Purger::firstAdaptiveBatch));
     QVERIFY(done.size() < 20000 / Purger::firstAdaptiveBatch); // it grew
     QCOMPARE(done.last(), qint64(20000));
+}
+
+void TestPurger::shouldGrowBatchesEndingJustShortOfTheirSize()
+{
+    // A server's batch ends before the date of its last row, so it deletes a row or so fewer
+    // than asked; the sizes grow all the same (they stayed at the first batch's 500 before).
+    auto control = std::make_shared<TestSupport::FakeControl>();
+    control->rows = 20000;
+    control->purgeShortBy = 1;
+    FakeStore store(control);
+    Purger purger(store);
+    QVector<qint64> done;
+    purger.setProgressCallback([&](qint64 n, qint64) { done.append(n); });
+    const PurgeSummary summary = purger.purge(PurgeCriteria(), 20000);
+    QCOMPARE(summary.error.message, QString());
+    QCOMPARE(summary.tasksDeleted, qint64(20000));
+    QCOMPARE(done.first(), qint64(Purger::firstAdaptiveBatch - 1));
+    QVERIFY2(done.size() < 20000 / Purger::firstAdaptiveBatch, qPrintable(QString::number(done.size())));
 }
 
 void TestPurger::shouldDeleteExactlyTheExpiredSet_data()

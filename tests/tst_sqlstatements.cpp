@@ -871,6 +871,23 @@ void TestSqlStatements::shouldWalkTheDateIndexFromTheCursor()
     const SqlStatement last = b.statements.deleteExpiredBetween(criteria, end, SqlPurgeCursor());
     QCOMPARE(last.sql, deleteFrom + expired + after);
     QCOMPARE(last.values, afterValues);
+
+    // A server's batch ends before the date of its batchSize-th row, found from the
+    // date_done index alone (no id named), and the next starts at that date.
+    const QString endSelect = QStringLiteral("SELECT %1 FROM (SELECT %2 FROM %3").arg(dateSelect, date, b.statements.table());
+    const QString dateOrder = QStringLiteral(" ORDER BY %1 LIMIT 1 OFFSET ?) AS batch_end").arg(date);
+    const SqlStatement endDate = b.statements.purgeBatchEndDate(criteria, SqlPurgeCursor(), 7);
+    QCOMPARE(endDate.sql, endSelect + expired + dateOrder);
+    QCOMPARE(endDate.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), 6}));
+    const QVariant boundary = QStringLiteral("2025-01-03 00:00:00.000000");
+    const SqlStatement before = b.statements.deleteExpiredBefore(criteria, end, boundary);
+    QCOMPARE(before.sql, deleteFrom + expired + after + QStringLiteral(" AND %1 < ?").arg(date));
+    QCOMPARE(before.values, afterValues + QVariantList{boundary});
+    const SqlPurgeCursor atDate = SqlPurgeCursor::before(boundary);
+    QVERIFY(atDate.isValid());
+    const SqlStatement fromDate = b.statements.purgeBatchEndDate(criteria, atDate, 7);
+    QCOMPARE(fromDate.sql, endSelect + expired + QStringLiteral(" AND %1 >= ?").arg(date) + dateOrder);
+    QCOMPARE(fromDate.values, (QVariantList{cutoff, QStringLiteral("FAILURE"), boundary, 6}));
     if (engine != Engine::Sqlite)
         return;
     // SQLite deletes a batch in one statement, which returns where it ended.

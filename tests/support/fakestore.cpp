@@ -253,8 +253,8 @@ Outcome<DeleteBatch> FakeStore::purgeBatch(const PurgeCriteria &, int batchSize)
         return error;
     const QVector<qint64> remaining = m_control->remainingRowIds();
     DeleteBatch batch;
-    const int n = std::min<int>(batchSize, remaining.size());
     QMutexLocker locker(&m_control->mutex);
+    const int n = std::min<int>(std::max(1, batchSize - m_control->purgeShortBy), remaining.size());
     for (int i = 0; i < n; ++i)
         m_control->deleted.insert(remaining[i]);
     batch.tasks = n;

@@ -45,6 +45,8 @@ struct FakeControl
     QVector<qint64> quickIds;      ///< fetchQuickMatches() answers these rows (of the query's answer)
     int failOnBatch = 0;           ///< the purgeBatch/deleteRows call (1-based) that fails as locked; 0: none
     int batchesSeen = 0;           ///< purgeBatch/deleteRows calls so far
+    int purgeShortBy = 0;          ///< purgeBatch deletes this many fewer than asked (at least 1), as a
+                                   ///< server's batch ending at a date boundary does
     QSet<qint64> deleted;          ///< rows purgeBatch/deleteRows removed
 
     void setLoading(bool isLoading, int rowCount);

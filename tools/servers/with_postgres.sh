@@ -37,8 +37,16 @@ server_stop() {
 
 "${as_pg[@]}" "$PGBIN/initdb" -D "$SERVER_DIR/data" -U postgres --auth-local=trust \
     --auth-host=scram-sha-256 -E UTF8 --no-locale >"$SERVER_DIR/initdb.log" 2>&1
+# The tests' server trades durability for speed; STALK_SERVERS_PRODUCTION=1 (the bench at
+# production size) runs durable (fsync, synchronous commits, full-page writes) with shared
+# buffers and a WAL size for a 1M-row table, as a production server runs.
+if [[ "${STALK_SERVERS_PRODUCTION:-0}" == 1 ]]; then
+    settings="-c shared_buffers=1GB -c max_wal_size=4GB -c effective_cache_size=4GB"
+else
+    settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVER_DIR/data" -l "$SERVER_DIR/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SERVER_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SERVER_DIR $settings" \
     -w start >/dev/null
 psql_admin() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SERVER_DIR" -p "$PORT" -U postgres -d postgres "$@"; }
 psql_admin -c "CREATE ROLE stalk LOGIN CREATEDB PASSWORD '$PW'"
