@@ -1099,6 +1099,22 @@ Schema: %3</translation>
         <source>The password for %1 was removed from the system keyring.</source>
         <translation>Das Passwort für %1 wurde aus dem Schlüsselbund des Systems entfernt.</translation>
     </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Suche läuft …</translation>
+    </message>
+    <message>
+        <source>Searching… 1 match so far</source>
+        <translation>Suche läuft … bisher 1 Treffer</translation>
+    </message>
+    <message>
+        <source>Searching… %1 matches so far</source>
+        <translation>Suche läuft … bisher %1 Treffer</translation>
+    </message>
+    <message>
+        <source>All %1 on this page are selected. &lt;a href=&quot;all&quot;&gt;Select all %2 matching&lt;/a&gt;</source>
+        <translation>Alle %1 auf dieser Seite sind ausgewählt. &lt;a href=&quot;all&quot;&gt;Alle %2 Treffer auswählen&lt;/a&gt;</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>
