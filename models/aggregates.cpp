@@ -36,10 +36,10 @@ qint64 bucketMs(TimeBucket bucket)
 
 TimeBucket bucketForSpan(qint64 spanMs)
 {
-    // At most a few hundred bars: 6 hours of minutes, 14 days of hours, then days.
-    if (spanMs <= 6 * bucketMs(TimeBucket::Hour))
+    // Bars wide enough to read: up to 2 hours of minutes, 3 days of hours, then days.
+    if (spanMs <= 2 * bucketMs(TimeBucket::Hour))
         return TimeBucket::Minute;
-    if (spanMs <= 14 * bucketMs(TimeBucket::Day))
+    if (spanMs <= 3 * bucketMs(TimeBucket::Day))
         return TimeBucket::Hour;
     return TimeBucket::Day;
 }

@@ -34,8 +34,8 @@ std::optional<TimeBucket> timeBucketNamed(const QString &name);
 QDateTime bucketStart(const QDateTime &utc, TimeBucket bucket);
 /// How long one bucket is, in milliseconds.
 qint64 bucketMs(TimeBucket bucket);
-/// The bucket a history chart of a span of time uses: the finest that keeps it to a few
-/// hundred bars (minutes up to 6 hours, hours up to 14 days, then days).
+/// The bucket a history chart of a span of time uses: the finest whose bars stay wide enough
+/// to read (minutes up to 2 hours, hours up to 3 days, then days).
 TimeBucket bucketForSpan(qint64 spanMs);
 
 /// One bucket of a history. Plain value type.

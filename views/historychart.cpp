@@ -20,10 +20,15 @@ namespace {
 
 constexpr int dragThreshold = 4; ///< pixels a press must move to become a drag
 
-/// The smallest 1, 2 or 5 × 10^k at or above n (the y axis ends on a round number).
+/// The smallest of 2, 4, 6, then 1, 2 or 5 × 10^k (k ≥ 1) at or above n: the y axis ends on
+/// a round number whose half, its middle label, is a whole number too.
 qint64 niceCeiling(qint64 n)
 {
-    qint64 step = 1;
+    if (n <= 2)
+        return 2;
+    if (n <= 6)
+        return n <= 4 ? 4 : 6;
+    qint64 step = 10;
     while (true) {
         for (qint64 m : {1, 2, 5}) {
             if (m * step >= n)
@@ -166,7 +171,7 @@ QString HistoryChart::bucketText(int i) const
         if (n > 0)
             text += QStringLiteral("\n%1: %2").arg(status.isEmpty() ? tr("(no status)") : status, locale.toString(n));
     }
-    text += QLatin1Char('\n') + tr("%n result(s)", nullptr, int(std::min<qint64>(b.total, INT_MAX)));
+    text += QLatin1Char('\n') + (b.total == 1 ? tr("1 result") : tr("%1 results").arg(locale.toString(b.total)));
     if (b.total > 0) {
         text += tr(", failure rate %1%")
                     .arg(locale.toString(100.0 * double(failuresOf(b)) / double(b.total), 'f', 1));
