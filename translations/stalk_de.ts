@@ -643,13 +643,6 @@
         <source>(no status)</source>
         <translation>(kein Status)</translation>
     </message>
-    <message numerus="yes">
-        <source>%n result(s)</source>
-        <translation>
-            <numerusform>%n Ergebnis</numerusform>
-            <numerusform>%n Ergebnisse</numerusform>
-        </translation>
-    </message>
     <message>
         <source>, failure rate %1%</source>
         <translation>, Fehlerquote %1 %</translation>
@@ -657,6 +650,14 @@
     <message>
         <source>No result of this view has a date done.</source>
         <translation>Kein Ergebnis dieser Ansicht hat ein Datum „Beendet am“.</translation>
+    </message>
+    <message>
+        <source>1 result</source>
+        <translation>1 Ergebnis</translation>
+    </message>
+    <message>
+        <source>%1 results</source>
+        <translation>%1 Ergebnisse</translation>
     </message>
 </context>
 <context>
