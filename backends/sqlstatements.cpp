@@ -600,6 +600,72 @@ SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) c
     return {sql, values, {}};
 }
 
+bool SqlStatements::tallies(const TaskQuery &query)
+{
+    return !query.searchTerms().isEmpty() && query.statuses.isEmpty() && query.taskNames.isEmpty()
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty();
+}
+
+TaskQuery SqlStatements::tallyKey(TaskQuery query)
+{
+    query.sortField = TaskQuery().sortField;
+    query.sortOrder = TaskQuery().sortOrder;
+    return query;
+}
+
+SqlStatement SqlStatements::facetTally(const TaskQuery &query) const
+{
+    const SqlClause clause = filter(query);
+    const Field fields[] = {Field::Status, Field::TaskName, Field::Worker, Field::PeriodicTaskName};
+    const QString total = QString::number(std::size(fields));
+    QStringList columns;
+    QStringList facets;
+    for (size_t i = 0; i < std::size(fields); ++i) {
+        if (!m_layout.has(fields[i]))
+            continue;
+        const QString c = column(fields[i]);
+        columns << c;
+        facets << QString::number(i);
+    }
+    // Each facet as facet() orders it: most frequent first, ties by value in the engine's
+    // collation (where NULL goes is the engine's, as there).
+    const QString order = QStringLiteral(" ORDER BY 1, 3 DESC, 2");
+    if (columns.isEmpty()) {
+        return {QStringLiteral("SELECT %1, NULL, COUNT(*) FROM %2%3").arg(total, table(), clause.where()),
+                clause.values,
+                {}};
+    }
+    if (m_dialect->hasGroupingSets()) {
+        // One pass over the matches, grouped by each column alone and by nothing (the count).
+        // In a set's rows the other columns are NULL: COALESCE picks the grouped one.
+        QStringList which, sets;
+        for (qsizetype i = 0; i < columns.size(); ++i) {
+            which << QStringLiteral("WHEN GROUPING(%1) = 0 THEN %2").arg(columns[i], facets[i]);
+            sets << QStringLiteral("(%1)").arg(columns[i]);
+        }
+        sets << QStringLiteral("()");
+        const QString value = columns.size() == 1 ? columns.first()
+                                                  : QStringLiteral("COALESCE(%1)").arg(columns.join(QStringLiteral(", ")));
+        return {QStringLiteral("SELECT CASE %1 ELSE %2 END, %3, COUNT(*) FROM %4%5 GROUP BY GROUPING SETS (%6)%7")
+                    .arg(which.join(u' '), total, value, table(), clause.where(), sets.join(QStringLiteral(", ")),
+                         order),
+                clause.values,
+                {}};
+    }
+    // No GROUPING SETS (MariaDB): the matches grouped by every combination once, then each
+    // facet summed from those groups by the engine, in its collation (so values a
+    // case-insensitive column holds in two spellings count as one, as facet() counts them).
+    QStringList parts;
+    for (qsizetype i = 0; i < columns.size(); ++i)
+        parts << QStringLiteral("SELECT %1, %2, SUM(n) FROM c GROUP BY %2").arg(facets[i], columns[i]);
+    parts << QStringLiteral("SELECT %1, NULL, SUM(n) FROM c").arg(total);
+    const QString grouped = columns.join(QStringLiteral(", "));
+    return {QStringLiteral("WITH c AS (SELECT %1, COUNT(*) AS n FROM %2%3 GROUP BY %1) %4%5")
+                .arg(grouped, table(), clause.where(), parts.join(QStringLiteral(" UNION ALL ")), order),
+            clause.values,
+            {}};
+}
+
 SqlClause SqlStatements::rowIdsIn(const QVector<qint64> &rowIds) const
 {
     SqlClause clause;

@@ -192,6 +192,19 @@ public:
     /// after the groups (the matches then go through a materialized CTE). Only for a query
     /// without set filters (each facet then counts the same rows).
     SqlStatement searchTally(const TaskQuery &query, int pageLimit) const;
+    /// True for a search without set filters: each facet then counts the same rows, so its
+    /// count and facets come from one statement (searchTally(), facetTally()).
+    static bool tallies(const TaskQuery &query);
+    /// The query as a tally is kept under: its order changes neither the count nor a facet.
+    static TaskQuery tallyKey(TaskQuery query);
+    /// The servers' tally: a query's count and its four facets in one statement, so one scan
+    /// of a search — rows of (facet, value, count), facet 0-3 being status, task name, worker
+    /// and periodic task name (those the schema has) ordered as facet() orders each, then
+    /// (4, NULL, count of every match). PostgreSQL groups the matches by GROUPING SETS; other
+    /// engines group them by all four columns in a CTE and then by each (the CTE holds one
+    /// row per combination, a few thousand in practice). Only for a query without set filters
+    /// (each facet then counts the same rows).
+    SqlStatement facetTally(const TaskQuery &query) const;
     /// The rows whose rowid is one of these (SQLite; a page read by searchTally()'s rowids).
     SqlClause rowIdsIn(const QVector<qint64> &rowIds) const;
     /// SQLite's PRAGMA data_version: changes when another connection commits.

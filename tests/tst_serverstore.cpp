@@ -137,6 +137,8 @@ private Q_SLOTS:
     void shouldCountAndFacetLikeDjango();
     void shouldCountFacetsWithoutTheirOwnFilter_data() { addEngineRows(); }
     void shouldCountFacetsWithoutTheirOwnFilter();
+    void shouldTallyASearchsCountAndFacetsInOneStatement_data();
+    void shouldTallyASearchsCountAndFacetsInOneStatement();
     void shouldOrderLikeTheAdmin_data() { addEngineRows(); }
     void shouldOrderLikeTheAdmin();
     void shouldSortByEveryFieldWithIdTiebreak_data();
@@ -412,6 +414,104 @@ void TestServerStore::shouldCountFacetsWithoutTheirOwnFilter()
     FETCH_ENGINE();
     OPEN_COPY(store, e.url);
     TestSupport::verifyFacetsIgnoreTheirOwnFilter(*store);
+}
+
+void TestServerStore::shouldTallyASearchsCountAndFacetsInOneStatement_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("term");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QByteArray n = e.name.toLatin1();
+        QTest::addRow("%s: some rows", n.constData()) << e.name << "charge";
+        QTest::addRow("%s: most rows", n.constData()) << e.name << "proj";
+        QTest::addRow("%s: nothing", n.constData()) << e.name << "no-such-text-anywhere";
+    }
+}
+
+void TestServerStore::shouldTallyASearchsCountAndFacetsInOneStatement()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, term);
+    OPEN_COPY(store, e.url);
+    TaskQuery q;
+    q.search = term;
+    // The window's order: the count (one statement tallies the facets too), then the facets.
+    const auto matching = store->countBeforeFacets(q);
+    QVERIFY2(matching.ok(), qPrintable(matching.error().message));
+    QCOMPARE(*matching, *store->count(q)); // exact: what a plain COUNT(*) says
+    const auto facets = store->facets(q);
+    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    TestSupport::verifyTalliedFacets(*store, q, *facets, *matching);
+    if (QTest::currentTestFailed())
+        return;
+    // Asked alone (no count before), the facets are tallied afresh, alike: what the separate
+    // GROUP BYs gave (the status filter's facet is the status facet of the search itself).
+    const auto alone = store->facets(q);
+    QVERIFY(alone.ok());
+    QCOMPARE(countsOf(alone->statuses), countsOf(facets->statuses));
+    QCOMPARE(countsOf(alone->taskNames), countsOf(facets->taskNames));
+    QCOMPARE(countsOf(alone->workers), countsOf(facets->workers));
+    QCOMPARE(countsOf(alone->periodicTaskNames), countsOf(facets->periodicTaskNames));
+    TaskQuery statusOnly = q;
+    statusOnly.statuses = {QStringLiteral("SUCCESS")};
+    const auto separate = store->facets(statusOnly); // a set filter: four GROUP BYs
+    QVERIFY(separate.ok());
+    QCOMPARE(separate->statuses, alone->statuses);
+
+    const auto sumOf = [](const QVector<FacetValue> &values) {
+        qint64 sum = 0;
+        for (const FacetValue &v : values)
+            sum += v.count;
+        return sum;
+    };
+    const QString table = QStringLiteral("django_celery_results_taskresult");
+    // Another client's writes, a match each (its task id holds the term).
+    const auto insertMatch = [&](int n) {
+        return rawSql(urlCopy, QStringLiteral("INSERT INTO %1 (task_id, status, content_type, content_encoding, "
+                                              "date_done, date_created) VALUES ('tally-%2-%3', 'RETRY', "
+                                              "'application/json', 'utf-8', '2025-03-01 00:00:00', '2025-03-01 00:00:00')")
+                                   .arg(table, term)
+                                   .arg(n))
+            .join(u' ');
+    };
+    // An insert between the count and the facets: those facets are the count's (one
+    // statement, one moment: they add up to the count on screen); a plain count sees the row
+    // at once, and the next generation's count and facets see it.
+    QCOMPARE(insertMatch(1), QString());
+    QCOMPARE(*store->countBeforeFacets(q), *matching + 1);
+    QCOMPARE(insertMatch(2), QString());
+    const auto kept = store->facets(q);
+    QVERIFY(kept.ok());
+    QCOMPARE(sumOf(kept->statuses), *matching + 1);
+    QCOMPARE(sumOf(kept->taskNames), *matching + 1);
+    QCOMPARE(*store->count(q), *matching + 2);
+    // Taken once: the next facets read the table again, and see both rows.
+    const auto again = store->facets(q);
+    QVERIFY(again.ok());
+    QCOMPARE(sumOf(again->statuses), *matching + 2);
+    QCOMPARE(countsOf(again->statuses).value(QStringLiteral("RETRY")),
+             countsOf(facets->statuses).value(QStringLiteral("RETRY")) + 2);
+    // Another client deletes one, then the next generation: count and facets see it.
+    QVERIFY(rawSql(urlCopy, QStringLiteral("DELETE FROM %1 WHERE task_id = 'tally-%2-2'").arg(table, term)).isEmpty());
+    QCOMPARE(*store->countBeforeFacets(q), *matching + 1);
+    const auto afterDelete = store->facets(q);
+    QVERIFY(afterDelete.ok());
+    QCOMPARE(sumOf(afterDelete->workers), *matching + 1);
+    // This store deletes a match between the count and the facets: the facets see it.
+    const auto rows = store->fetchPage(q, 0, 1);
+    QVERIFY(rows.ok() && !rows->isEmpty());
+    QCOMPARE(*store->countBeforeFacets(q), *matching + 1);
+    QVERIFY(store->deleteRows({rows->first().rowId}).ok());
+    const auto afterOwnDelete = store->facets(q);
+    QVERIFY(afterOwnDelete.ok());
+    QCOMPARE(sumOf(afterOwnDelete->statuses), *matching);
+    // Kept for the same query only: another query's facets drop them.
+    QCOMPARE(*store->countBeforeFacets(q), *matching);
+    QVERIFY(store->facets(statusOnly).ok());
+    QCOMPARE(insertMatch(3), QString());
+    const auto afterOther = store->facets(q);
+    QVERIFY(afterOther.ok());
+    QCOMPARE(sumOf(afterOther->statuses), *matching + 1);
 }
 
 void TestServerStore::shouldOrderLikeTheAdmin()

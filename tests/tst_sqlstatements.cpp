@@ -125,6 +125,8 @@ private Q_SLOTS:
     void shouldReadOnlyIntegerIds();
     void shouldCapTheSearchTermsForEveryEngine();
     void shouldTallyASearchInOneScanOfBoundTerms();
+    void shouldTallyCountAndFacetsInOneServerStatement_data();
+    void shouldTallyCountAndFacetsInOneServerStatement();
     void shouldBindSetFilters_data();
     void shouldBindSetFilters();
     void shouldKeepSearchTermsBoundValues_data();
@@ -239,6 +241,73 @@ void TestSqlStatements::shouldTallyASearchInOneScanOfBoundTerms()
     const SqlClause ids = b.statements.rowIdsIn({7, 9});
     QCOMPARE(ids.where(), QStringLiteral(" WHERE \"django_celery_results_taskresult\".rowid IN (?, ?)"));
     QCOMPARE(ids.values, (QVariantList{qint64(7), qint64(9)}));
+}
+
+void TestSqlStatements::shouldTallyCountAndFacetsInOneServerStatement_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<QString>("sql"); // %1: the table, %2: the search's WHERE
+    const QString order = QStringLiteral(" ORDER BY 1, 3 DESC, 2");
+    QTest::newRow("postgres: grouping sets")
+        << Engine::Postgres << Schema::Django
+        << QStringLiteral("SELECT CASE WHEN GROUPING(\"status\") = 0 THEN 0 WHEN GROUPING(\"task_name\") = 0 THEN 1 "
+                          "WHEN GROUPING(\"worker\") = 0 THEN 2 WHEN GROUPING(\"periodic_task_name\") = 0 THEN 3 "
+                          "ELSE 4 END, COALESCE(\"status\", \"task_name\", \"worker\", \"periodic_task_name\"), "
+                          "COUNT(*) FROM %1%2 GROUP BY GROUPING SETS ((\"status\"), (\"task_name\"), (\"worker\"), "
+                          "(\"periodic_task_name\"), ())")
+            + order;
+    // The legacy schema has no worker or periodic task name: their facets are left out
+    // (empty), the others keep their number.
+    QTest::newRow("postgres: no worker column")
+        << Engine::Postgres << Schema::DjangoLegacy
+        << QStringLiteral("SELECT CASE WHEN GROUPING(\"status\") = 0 THEN 0 WHEN GROUPING(\"task_name\") = 0 THEN 1 "
+                          "ELSE 4 END, COALESCE(\"status\", \"task_name\"), COUNT(*) FROM %1%2 "
+                          "GROUP BY GROUPING SETS ((\"status\"), (\"task_name\"), ())")
+            + order;
+    QTest::newRow("postgres: status alone")
+        << Engine::Postgres << Schema::TaskMetaPlain
+        << QStringLiteral("SELECT CASE WHEN GROUPING(\"status\") = 0 THEN 0 ELSE 4 END, \"status\", COUNT(*) FROM "
+                          "%1%2 GROUP BY GROUPING SETS ((\"status\"), ())")
+            + order;
+    QTest::newRow("mariadb: combinations, then each facet")
+        << Engine::Mysql << Schema::Django
+        << QStringLiteral("WITH c AS (SELECT `status`, `task_name`, `worker`, `periodic_task_name`, COUNT(*) AS n "
+                          "FROM %1%2 GROUP BY `status`, `task_name`, `worker`, `periodic_task_name`) "
+                          "SELECT 0, `status`, SUM(n) FROM c GROUP BY `status` UNION ALL "
+                          "SELECT 1, `task_name`, SUM(n) FROM c GROUP BY `task_name` UNION ALL "
+                          "SELECT 2, `worker`, SUM(n) FROM c GROUP BY `worker` UNION ALL "
+                          "SELECT 3, `periodic_task_name`, SUM(n) FROM c GROUP BY `periodic_task_name` UNION ALL "
+                          "SELECT 4, NULL, SUM(n) FROM c")
+            + order;
+}
+
+void TestSqlStatements::shouldTallyCountAndFacetsInOneServerStatement()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    QFETCH(QString, sql);
+    const Builder b(engine, schema);
+    TaskQuery query;
+    query.search = QStringLiteral("x' OR '1'='1");
+    QVERIFY(SqlStatements::tallies(query));
+    const SqlClause clause = b.statements.filter(query);
+    const SqlStatement tally = b.statements.facetTally(query);
+    QCOMPARE(tally.sql, sql.arg(b.statements.table(), clause.where()));
+    QCOMPARE(tally.values, clause.values);
+    QVERIFY(!tally.sql.contains(query.search)); // the term only travels bound
+    // Set filters: each facet leaves its own out, so they count different rows: no tally.
+    query.statuses = {QStringLiteral("FAILURE")};
+    QVERIFY(!SqlStatements::tallies(query));
+    QVERIFY(!SqlStatements::tallies(TaskQuery()));
+    // The order changes neither the count nor a facet.
+    TaskQuery sorted;
+    sorted.search = QStringLiteral("x");
+    sorted.sortField = Field::TaskName;
+    sorted.sortOrder = Qt::AscendingOrder;
+    TaskQuery plain;
+    plain.search = QStringLiteral("x");
+    QCOMPARE(SqlStatements::tallyKey(sorted), SqlStatements::tallyKey(plain));
 }
 
 void TestSqlStatements::shouldBindSetFilters()
