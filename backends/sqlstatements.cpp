@@ -652,16 +652,22 @@ SqlStatement SqlStatements::facetTally(const TaskQuery &query) const
                 clause.values,
                 {}};
     }
-    // No GROUPING SETS (MariaDB): the matches grouped by every combination once, then each
-    // facet summed from those groups by the engine, in its collation (so values a
+    // No GROUPING SETS (MariaDB): the matches grouped by every combination once (a derived
+    // table read once: MariaDB would materialize a CTE again for each reference), each
+    // combination repeated for every facet by a join with the facets' numbers, then summed
+    // by the engine per facet and value, in the column's collation (so values that a
     // case-insensitive column holds in two spellings count as one, as facet() counts them).
-    QStringList parts;
-    for (qsizetype i = 0; i < columns.size(); ++i)
-        parts << QStringLiteral("SELECT %1, %2, SUM(n) FROM c GROUP BY %2").arg(facets[i], columns[i]);
-    parts << QStringLiteral("SELECT %1, NULL, SUM(n) FROM c").arg(total);
+    QStringList numbers, cases;
+    for (qsizetype i = 0; i < columns.size(); ++i) {
+        numbers << QStringLiteral("SELECT %1 AS f").arg(facets[i]);
+        cases << QStringLiteral("WHEN %1 THEN c.%2").arg(facets[i], columns[i]);
+    }
+    numbers << QStringLiteral("SELECT %1").arg(total);
     const QString grouped = columns.join(QStringLiteral(", "));
-    return {QStringLiteral("WITH c AS (SELECT %1, COUNT(*) AS n FROM %2%3 GROUP BY %1) %4%5")
-                .arg(grouped, table(), clause.where(), parts.join(QStringLiteral(" UNION ALL ")), order),
+    return {QStringLiteral("SELECT k.f, CASE k.f %1 END, SUM(c.n) FROM (SELECT %2, COUNT(*) AS n FROM %3%4 GROUP BY %2) "
+                           "AS c CROSS JOIN (%5) AS k GROUP BY 1, 2%6")
+                .arg(cases.join(u' '), grouped, table(), clause.where(), numbers.join(QStringLiteral(" UNION ALL ")),
+                     order),
             clause.values,
             {}};
 }

@@ -201,9 +201,9 @@ public:
     /// of a search — rows of (facet, value, count), facet 0-3 being status, task name, worker
     /// and periodic task name (those the schema has) ordered as facet() orders each, then
     /// (4, NULL, count of every match). PostgreSQL groups the matches by GROUPING SETS; other
-    /// engines group them by all four columns in a CTE and then by each (the CTE holds one
-    /// row per combination, a few thousand in practice). Only for a query without set filters
-    /// (each facet then counts the same rows).
+    /// engines group them by all four columns in a derived table (one row per combination, a
+    /// few thousand in practice), then by facet and value. Only for a query without set
+    /// filters (each facet then counts the same rows).
     SqlStatement facetTally(const TaskQuery &query) const;
     /// The rows whose rowid is one of these (SQLite; a page read by searchTally()'s rowids).
     SqlClause rowIdsIn(const QVector<qint64> &rowIds) const;

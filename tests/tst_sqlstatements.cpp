@@ -272,13 +272,11 @@ void TestSqlStatements::shouldTallyCountAndFacetsInOneServerStatement_data()
             + order;
     QTest::newRow("mariadb: combinations, then each facet")
         << Engine::Mysql << Schema::Django
-        << QStringLiteral("WITH c AS (SELECT `status`, `task_name`, `worker`, `periodic_task_name`, COUNT(*) AS n "
-                          "FROM %1%2 GROUP BY `status`, `task_name`, `worker`, `periodic_task_name`) "
-                          "SELECT 0, `status`, SUM(n) FROM c GROUP BY `status` UNION ALL "
-                          "SELECT 1, `task_name`, SUM(n) FROM c GROUP BY `task_name` UNION ALL "
-                          "SELECT 2, `worker`, SUM(n) FROM c GROUP BY `worker` UNION ALL "
-                          "SELECT 3, `periodic_task_name`, SUM(n) FROM c GROUP BY `periodic_task_name` UNION ALL "
-                          "SELECT 4, NULL, SUM(n) FROM c")
+        << QStringLiteral("SELECT k.f, CASE k.f WHEN 0 THEN c.`status` WHEN 1 THEN c.`task_name` WHEN 2 THEN c.`worker` "
+                          "WHEN 3 THEN c.`periodic_task_name` END, SUM(c.n) FROM (SELECT `status`, `task_name`, `worker`, "
+                          "`periodic_task_name`, COUNT(*) AS n FROM %1%2 GROUP BY `status`, `task_name`, `worker`, "
+                          "`periodic_task_name`) AS c CROSS JOIN (SELECT 0 AS f UNION ALL SELECT 1 AS f UNION ALL "
+                          "SELECT 2 AS f UNION ALL SELECT 3 AS f UNION ALL SELECT 4) AS k GROUP BY 1, 2")
             + order;
 }
 
