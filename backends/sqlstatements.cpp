@@ -613,9 +613,10 @@ TaskQuery SqlStatements::tallyKey(TaskQuery query)
     return query;
 }
 
-SqlStatement SqlStatements::facetTally(const TaskQuery &query) const
+SqlStatement SqlStatements::facetTally(const TaskQuery &query, const SqlClause &within) const
 {
-    const SqlClause clause = filter(query);
+    SqlClause clause = filter(query);
+    clause.add(within);
     const Field fields[] = {Field::Status, Field::TaskName, Field::Worker, Field::PeriodicTaskName};
     const QString total = QString::number(std::size(fields));
     QStringList columns;
@@ -674,18 +675,25 @@ SqlStatement SqlStatements::facetTally(const TaskQuery &query) const
 
 SqlClause SqlStatements::rowIdsIn(const QVector<qint64> &rowIds) const
 {
+    return idsIn(table() + QStringLiteral(".rowid"), rowIds);
+}
+
+SqlClause SqlStatements::idsIn(const QVector<qint64> &ids) const
+{
+    return idsIn(column(Field::RowId), ids);
+}
+
+SqlClause SqlStatements::idsIn(const QString &key, const QVector<qint64> &ids)
+{
     SqlClause clause;
-    if (rowIds.isEmpty()) {
-        clause.add(QStringLiteral("0"));
+    if (ids.isEmpty()) {
+        clause.add(QStringLiteral("1 = 0"));
         return clause;
     }
-    QStringList marks;
     QVariantList values;
-    for (qint64 id : rowIds) {
-        marks << QStringLiteral("?");
+    for (qint64 id : ids)
         values << id;
-    }
-    clause.add(QStringLiteral("%1.rowid IN (%2)").arg(table(), marks.join(QStringLiteral(", "))), values);
+    clause.add(QStringLiteral("%1 IN (%2)").arg(key, placeholders(ids.size())), values);
     return clause;
 }
 

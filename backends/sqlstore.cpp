@@ -521,7 +521,12 @@ Outcome<qint64> SqlStore::countBeforeFacets(const TaskQuery &query)
         return e;
     QElapsedTimer timer;
     timer.start();
-    auto tallied = tally(query);
+    const std::optional<WholeFirstPage> page = std::exchange(m_wholeFirstPage, std::nullopt);
+    const bool pageHeldAll = page && page->query == SqlStatements::tallyKey(query)
+        && page->afterStatement == m_statementsRun;
+    auto tallied = !pageHeldAll ? tally(query)
+        : page->ids.isEmpty()   ? Outcome<Tally>(Tally())
+                                : tally(query, m_statements.idsIn(page->ids));
     qCDebug(lcSql).noquote() << "count and facets:"
                              << (tallied ? QString::number(tallied->matching) : tallied.error().message) << "in"
                              << StalkLog::elapsed(timer);
@@ -581,6 +586,15 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
         return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit,
                         detail);
     }();
+    m_wholeFirstPage.reset();
+    if (!m_planner && rows && offset == 0 && rows->size() < limit && limit <= m_statements.rowsPerDelete()
+        && SqlStatements::tallies(query)) {
+        QVector<qint64> ids;
+        for (const TaskResult &row : *rows)
+            ids << row.rowId;
+        if (std::none_of(ids.cbegin(), ids.cend(), [](qint64 id) { return id < 0; }))
+            m_wholeFirstPage = WholeFirstPage{SqlStatements::tallyKey(query), ids, m_statementsRun};
+    }
     qCDebug(lcSql).noquote() << QStringLiteral("page at %1, limit %2:").arg(offset).arg(limit)
                              << (rows ? QStringLiteral("%1 rows").arg(rows->size()) : rows.error().message) << "in"
                              << StalkLog::elapsed(timer);
@@ -645,12 +659,12 @@ Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field
     return values;
 }
 
-Outcome<SqlStore::Tally> SqlStore::tally(const TaskQuery &query)
+Outcome<SqlStore::Tally> SqlStore::tally(const TaskQuery &query, const SqlClause &within)
 {
     Tally tally;
     QVector<FacetValue> *const into[] = {&tally.facets.statuses, &tally.facets.taskNames, &tally.facets.workers,
                                          &tally.facets.periodicTaskNames};
-    const StoreError e = forEachRow(m_statements.facetTally(query), QStringLiteral("searching"),
+    const StoreError e = forEachRow(m_statements.facetTally(query, within), QStringLiteral("searching"),
                                     [&](const QSqlQuery &q) {
                                         const int facet = q.value(0).toInt();
                                         const qint64 n = q.value(2).toLongLong();

@@ -128,7 +128,7 @@ private:
         qint64 matching = 0;
         Facets facets;
     };
-    Outcome<Tally> tally(const TaskQuery &query);
+    Outcome<Tally> tally(const TaskQuery &query, const SqlClause &within = SqlClause());
     /// Runs `del`, a batch delete of at most `limit` rows (none when limit <= 0); when it
     /// deleted that many, asks `any` whether rows to delete are left.
     StoreError deleteBatch(const SqlStatement &del, const SqlStatement &any, qint64 limit, const QString &what,
@@ -175,6 +175,18 @@ private:
         Facets facets;
     };
     std::optional<KeptFacets> m_keptFacets;
+    /// A server's first page of a search that held every match (fewer rows than asked): its
+    /// ids, and statementsRun() when it was read. A countBeforeFacets() of the same query
+    /// right after it (no statement run since: the model asks page 0, then the count) tallies
+    /// those rows alone, by id, instead of scanning the table again; like SQLite's scan
+    /// count, that count is of the page's moment.
+    struct WholeFirstPage
+    {
+        TaskQuery query; ///< SqlStatements::tallyKey()
+        QVector<qint64> ids;
+        quint64 afterStatement = 0;
+    };
+    std::optional<WholeFirstPage> m_wholeFirstPage;
     /// Set by interrupt() (any thread); facets() stops between its statements.
     std::atomic<bool> m_facetsInterrupted{false};
 };

@@ -106,6 +106,14 @@ QStringList rawSql(const QString &url, const QString &sql)
     return rawSql(url, QStringList{sql});
 }
 
+qint64 sumOf(const QVector<FacetValue> &values)
+{
+    qint64 sum = 0;
+    for (const FacetValue &v : values)
+        sum += v.count;
+    return sum;
+}
+
 } // namespace
 
 /// SqlStore on PostgreSQL and MariaDB servers started by tools/servers/with_postgres.sh and
@@ -139,6 +147,8 @@ private Q_SLOTS:
     void shouldCountFacetsWithoutTheirOwnFilter();
     void shouldTallyASearchsCountAndFacetsInOneStatement_data();
     void shouldTallyASearchsCountAndFacetsInOneStatement();
+    void shouldTallyFromAFirstPageThatHeldEveryMatch_data() { addEngineRows(); }
+    void shouldTallyFromAFirstPageThatHeldEveryMatch();
     void shouldOrderLikeTheAdmin_data() { addEngineRows(); }
     void shouldOrderLikeTheAdmin();
     void shouldSortByEveryFieldWithIdTiebreak_data();
@@ -458,12 +468,6 @@ void TestServerStore::shouldTallyASearchsCountAndFacetsInOneStatement()
     QVERIFY(separate.ok());
     QCOMPARE(separate->statuses, alone->statuses);
 
-    const auto sumOf = [](const QVector<FacetValue> &values) {
-        qint64 sum = 0;
-        for (const FacetValue &v : values)
-            sum += v.count;
-        return sum;
-    };
     const QString table = QStringLiteral("django_celery_results_taskresult");
     // Another client's writes, a match each (its task id holds the term).
     const auto insertMatch = [&](int n) {
@@ -512,6 +516,61 @@ void TestServerStore::shouldTallyASearchsCountAndFacetsInOneStatement()
     const auto afterOther = store->facets(q);
     QVERIFY(afterOther.ok());
     QCOMPARE(sumOf(afterOther->statuses), *matching + 1);
+}
+
+void TestServerStore::shouldTallyFromAFirstPageThatHeldEveryMatch()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    TaskQuery q;
+    q.search = QStringLiteral("charge");
+    const qint64 matching = *store->count(q);
+    QVERIFY(matching > 0 && matching < 200);
+    const auto insertMatch = [&](int n) {
+        return rawSql(urlCopy, QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, "
+                                              "content_type, content_encoding, date_done, date_created) VALUES "
+                                              "('charge-%1', 'RETRY', 'application/json', 'utf-8', "
+                                              "'2025-03-01 00:00:00', '2025-03-01 00:00:00')")
+                                   .arg(n))
+            .join(u' ');
+    };
+    // The model's order: page 0 (every match: fewer rows than asked), then the count and
+    // the facets, tallied over the page's rows by id. An insert after the page is not in
+    // them: they are of the page's moment, as the rows on screen.
+    const auto page = store->fetchPage(q, 0, 200);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), matching);
+    QCOMPARE(insertMatch(1), QString());
+    QCOMPARE(*store->countBeforeFacets(q), matching);
+    const auto facets = store->facets(q);
+    QVERIFY(facets.ok());
+    QCOMPARE(*store->count(q), matching + 1);
+    // Those facets equal a full tally's of the same rows (the inserted row left out).
+    const auto full = store->facets(q);
+    QVERIFY(full.ok());
+    Counts statuses = countsOf(full->statuses);
+    if (--statuses[QStringLiteral("RETRY")] == 0)
+        statuses.remove(QStringLiteral("RETRY"));
+    QCOMPARE(countsOf(facets->statuses), statuses);
+    for (const QVector<FacetValue> *values : {&facets->taskNames, &facets->workers, &facets->periodicTaskNames})
+        QCOMPARE(sumOf(*values), matching);
+    // Another statement in between (here a count): the page may be stale, so the table is
+    // read again.
+    QVERIFY(store->fetchPage(q, 0, 200).ok());
+    QVERIFY(store->count(q).ok());
+    QCOMPARE(*store->countBeforeFacets(q), matching + 1);
+    // A page that did not hold every match (as many rows as asked) is not taken for them.
+    QVERIFY(store->fetchPage(q, 0, 1).ok());
+    QCOMPARE(insertMatch(2), QString());
+    QCOMPARE(*store->countBeforeFacets(q), matching + 2);
+    // Nothing matches: the empty page is the answer, no statement runs.
+    TaskQuery none;
+    none.search = QStringLiteral("no-such-text-anywhere");
+    QVERIFY(store->fetchPage(none, 0, 200).ok());
+    QCOMPARE(*store->countBeforeFacets(none), qint64(0));
+    const auto noFacets = store->facets(none);
+    QVERIFY(noFacets.ok());
+    QVERIFY(noFacets->statuses.isEmpty() && noFacets->taskNames.isEmpty() && noFacets->workers.isEmpty());
 }
 
 void TestServerStore::shouldOrderLikeTheAdmin()

@@ -294,6 +294,14 @@ void TestSqlStatements::shouldTallyCountAndFacetsInOneServerStatement()
     QCOMPARE(tally.sql, sql.arg(b.statements.table(), clause.where()));
     QCOMPARE(tally.values, clause.values);
     QVERIFY(!tally.sql.contains(query.search)); // the term only travels bound
+    // Narrowed to the rows of a first page that held every match, by id.
+    const SqlClause ids = b.statements.idsIn({7, 9});
+    QCOMPARE(ids.sql, QStringLiteral("%1 IN (?, ?)").arg(q(engine, "id")));
+    SqlClause narrowed = clause;
+    narrowed.add(ids);
+    const SqlStatement within = b.statements.facetTally(query, ids);
+    QCOMPARE(within.sql, sql.arg(b.statements.table(), narrowed.where()));
+    QCOMPARE(within.values, narrowed.values);
     // Set filters: each facet leaves its own out, so they count different rows: no tally.
     query.statuses = {QStringLiteral("FAILURE")};
     QVERIFY(!SqlStatements::tallies(query));
