@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "couchstore.h"
+#include "filecachestore.h"
 #include "memcachedstore.h"
 #include "redisstore.h"
 #include "sqlstore.h"
@@ -155,7 +156,7 @@ QString StoreUrl::withoutPassword(const QString &text)
 
 StoreUrl StoreUrl::withPassword(const QString &newPassword) const
 {
-    if (scheme == Scheme::Sqlite)
+    if (scheme == Scheme::Sqlite || scheme == Scheme::FileCache)
         return *this;
     StoreUrl url = *this;
     url.password = newPassword;
@@ -253,6 +254,19 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         return url;
     }
 
+    if (scheme == QLatin1String("file")) {
+        // file:///path (RFC 8089; "localhost" the only host): always a FileBasedCache directory;
+        // a SQLite file keeps its own forms (a bare path, sqlite:///…).
+        url.scheme = Scheme::FileCache;
+        const qsizetype slash = rest.indexOf(u'/');
+        const QString host = slash < 0 ? rest : rest.left(slash);
+        if (!host.isEmpty() && host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0)
+            return invalid(shown, QStringLiteral("file URLs name a local directory (file:///path/to/cache/dir), not one on \"%1\"").arg(host));
+        url.path = slash < 0 ? QString() : percentDecoded(QStringView(rest).mid(slash));
+        if (url.path.isEmpty() || url.path == QLatin1String("/"))
+            return invalid(shown, QStringLiteral("it names no directory (file:///path/to/cache/dir, Django's FileBasedCache LOCATION)"));
+        return url;
+    }
     if ((scheme == QLatin1String("memcached") || scheme == QLatin1String("cache+memcached")) && !url.celeryDbPrefix) {
         // Celery's cache backend names several servers as host1:port;host2:port; the client
         // spreads the keys over them by hash.
@@ -293,7 +307,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
              && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
-        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb, redis or memcached)").arg(m.captured(1)));
+        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb, redis, memcached or file)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
         return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
     url.tls = url.tls || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
@@ -415,6 +429,8 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &
         return makeRedisStoreFactory(login, merged);
     case StoreUrl::Scheme::Memcached:
         return makeMemcachedStoreFactory(login, merged);
+    case StoreUrl::Scheme::FileCache:
+        return makeFileCacheStoreFactory(url, merged);
     }
     return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
 }
