@@ -76,24 +76,31 @@ bool readExpiry(const QByteArray &b, QDateTime *expires, qsizetype *length)
         i += 9;
     double seconds = 0;
     bool none = false;
-    switch (at(i)) {
-    case 'N': none = true; i += 1; break;
-    case 'G': { // BINFLOAT: 8 bytes, big-endian
-        if (i + 9 > b.size())
-            return false;
-        quint64 bits = qFromBigEndian<quint64>(b.constData() + i + 1);
+    const char op = char(at(i));
+    // The opcode's argument bytes: BINFLOAT 8 (big-endian), BININT1 1, BININT2 2, BININT 4.
+    const qsizetype argument = op == 'G' ? 8 : op == 'K' ? 1 : op == 'M' ? 2 : op == 'J' ? 4 : 0;
+    if (i + 1 + argument >= b.size())
+        return false; // and its STOP after it
+    const char *arg = b.constData() + i + 1;
+    switch (op) {
+    case 'N': none = true; break;
+    case 'G': {
+        const quint64 bits = qFromBigEndian<quint64>(arg);
         std::memcpy(&seconds, &bits, sizeof seconds);
-        i += 9;
         break;
     }
-    case 'K': seconds = at(i + 1); i += 2; break;                                                      // BININT1
-    case 'M': seconds = qFromLittleEndian<quint16>(b.constData() + i + 1); i += 3; break;              // BININT2
-    case 'J': seconds = qFromLittleEndian<qint32>(b.constData() + i + 1); i += 5; break;               // BININT
+    case 'K': seconds = quint8(arg[0]); break;
+    case 'M': seconds = qFromLittleEndian<quint16>(arg); break;
+    case 'J': seconds = qFromLittleEndian<qint32>(arg); break;
     default: return false;
     }
+    i += 1 + argument;
     if (i >= b.size() || at(i) != '.')
         return false;
     *length = i + 1;
+    // A float outside any date (nan, inf, 1e300) is no expiry Django wrote.
+    if (!none && !(seconds > -1e11 && seconds < 1e11))
+        return false;
     *expires = none ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(seconds * 1000.0), Qt::UTC);
     return true;
 }
@@ -180,11 +187,10 @@ public:
         if (::stat(native.constData(), &st) != 0) {
             const int e = errno;
             return e == EACCES ? StoreError(Code::PermissionDenied, QStringLiteral("cannot open %1: permission denied").arg(m_dir))
-                               : StoreError(Code::NotFound, QStringLiteral("cannot open %1: no such directory").arg(m_dir));
+                               : StoreError(Code::NotFound, QStringLiteral("cannot open %1: no such directory (nor file)").arg(m_dir));
         }
         if (!S_ISDIR(st.st_mode))
-            return StoreError(Code::NotCelery, QStringLiteral("%1 is a file, not a Django FileBasedCache directory (a SQLite "
-                                                              "database opens by its path or as sqlite:////PATH)").arg(m_dir));
+            return StoreError(Code::NotCelery, QStringLiteral("%1 is not a directory (a Django FileBasedCache's LOCATION)").arg(m_dir));
         if (::access(native.constData(), R_OK | X_OK) != 0)
             return StoreError(Code::PermissionDenied, QStringLiteral("cannot read the directory %1: permission denied").arg(m_dir));
         m_connected = true;

@@ -1,6 +1,7 @@
 #include "storeurl.h"
 
 #include <QByteArray>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QTimeZone>
@@ -255,8 +256,8 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
     }
 
     if (scheme == QLatin1String("file")) {
-        // file:///path (RFC 8089; "localhost" the only host): always a FileBasedCache directory;
-        // a SQLite file keeps its own forms (a bare path, sqlite:///…).
+        // file:///path (RFC 8089; "localhost" the only host): a FileBasedCache directory, or a
+        // SQLite file (makeStoreFactory() looks which).
         url.scheme = Scheme::FileCache;
         const qsizetype slash = rest.indexOf(u'/');
         const QString host = slash < 0 ? rest : rest.left(slash);
@@ -264,7 +265,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
             return invalid(shown, QStringLiteral("file URLs name a local directory (file:///path/to/cache/dir), not one on \"%1\"").arg(host));
         url.path = slash < 0 ? QString() : percentDecoded(QStringView(rest).mid(slash));
         if (url.path.isEmpty() || url.path == QLatin1String("/"))
-            return invalid(shown, QStringLiteral("it names no directory (file:///path/to/cache/dir, Django's FileBasedCache LOCATION)"));
+            return invalid(shown, QStringLiteral("it names no directory (file:///path/to/cache/dir, Django's FileBasedCache LOCATION, or file:///path/to/db.sqlite3)"));
         return url;
     }
     if ((scheme == QLatin1String("memcached") || scheme == QLatin1String("cache+memcached")) && !url.celeryDbPrefix) {
@@ -383,8 +384,13 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
     return makeStoreFactory(*parsed, options);
 }
 
-Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &options)
+Outcome<StoreFactory> makeStoreFactory(const StoreUrl &given, const StoreOptions &options)
 {
+    StoreUrl url = given;
+    // file:///PATH: a directory is a Django FileBasedCache, a regular file a SQLite database
+    // (as its bare path: what a desktop launcher's %u passes).
+    if (url.scheme == StoreUrl::Scheme::FileCache && QFileInfo(url.path).isFile())
+        url.scheme = StoreUrl::Scheme::Sqlite;
     StoreOptions merged = options;
     if (truthy(url.options.value(QStringLiteral("readonly"))))
         merged.readOnly = true;
