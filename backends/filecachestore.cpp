@@ -457,6 +457,7 @@ Outcome<qint64> FileCacheStore::removeKeys(KeyValueConnection &kv, const QString
     const QVector<bool> doomed = recheck(keys, *values, stillDeletable);
     qint64 deleted = 0;
     QStringList gone, undeletable;
+    StoreError failure; // stops the batch; what went is still forgotten below
     for (qsizetype i = 0; i < keys.size(); ++i) {
         const QString &key = keys.at(i);
         const KeyValue &v = values->at(i);
@@ -466,8 +467,10 @@ Outcome<qint64> FileCacheStore::removeKeys(KeyValueConnection &kv, const QString
         }
         if (!doomed.at(i))
             continue;
-        if (interrupted())
-            return cancelled();
+        if (interrupted()) {
+            failure = cancelled();
+            break;
+        }
         bool changed = false;
         {
             // Only the file the index showed: one rewritten since (a worker storing a new state)
@@ -496,8 +499,11 @@ Outcome<qint64> FileCacheStore::removeKeys(KeyValueConnection &kv, const QString
             break;
         }
         case FileCacheConnection::Removal::Failed:
-            return error;
+            failure = error;
+            break;
         }
+        if (failure)
+            break;
     }
     {
         QMutexLocker lock(&m_fingerprintMutex);
@@ -509,6 +515,8 @@ Outcome<qint64> FileCacheStore::removeKeys(KeyValueConnection &kv, const QString
     forgetKeys(gone);
     if (!undeletable.isEmpty())
         markUndeletable(undeletable);
+    if (failure)
+        return failure;
     return deleted;
 }
 
