@@ -91,6 +91,7 @@ private slots:
     void shouldOpenTheDirectoryAndDescribeIt();
     void shouldReadEveryResultAsUpstreamDoes();
     void shouldCountSearchAndFacetLikeUpstream();
+    void shouldListAFilePastItsExpiryAsDjangoLeavesIt();
     void shouldDescribeDamagedAndHostileFilesWithoutRunningThem();
     void shouldSayWhatADirectoryWithoutCacheFilesIs();
     void shouldDeleteSelectedRowsOnly();
@@ -319,6 +320,32 @@ void TestFileCacheStore::shouldCountSearchAndFacetLikeUpstream()
         q.workers = QStringList{it.key()};
         QCOMPARE(*store->count(q), qint64(it.value().toInt()));
     }
+}
+
+void TestFileCacheStore::shouldListAFilePastItsExpiryAsDjangoLeavesIt()
+{
+    // Django reads a file past its expiry as a miss (and deletes it then); until something reads
+    // that key it stays on disk. Stalk lists it, with its past expiry, so it can be deleted.
+    QTemporaryDir dir;
+    const QString url = copy(dir);
+    const QString id = celery().at(1).toObject().value(QLatin1String("task_id")).toString();
+    QFile file(dir.filePath(DjangoCacheFile::fileNameOf(keyOf(id))));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QByteArray bytes = file.readAll();
+    QCOMPARE(bytes.left(3), QByteArray("\x80\x05\x95")); // protocol 5, a frame: "G" + 8 bytes at 11
+    const QByteArray past = QByteArray::fromHex("41d6800000000000"); // 1509949440.0: November 2017
+    bytes.replace(12, 8, past);
+    QVERIFY(file.seek(0));
+    QCOMPARE(file.write(bytes), bytes.size());
+    file.close();
+    auto store = openStore(url);
+    QVERIFY(store);
+    QCOMPARE(*store->count(TaskQuery()), qint64(total()));
+    const Outcome<TaskResult> t = store->fetchByTaskId(id);
+    QVERIFY2(t.ok(), qPrintable(t.error().message));
+    QCOMPARE(t->expires, QDateTime(QDate(2017, 11, 6), QTime(6, 24), Qt::UTC));
+    // Upstream's own reading: a miss (Celery: PENDING).
+    QCOMPARE(upstreamHas(dir.path()).value(id, true), false);
 }
 
 void TestFileCacheStore::shouldDescribeDamagedAndHostileFilesWithoutRunningThem()
