@@ -72,6 +72,7 @@ private:
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable) override;
     QString where() const override;
     QString celeryKeysName() const override { return QStringLiteral("Django cache keys"); }
+    QString entryWord() const override { return QStringLiteral("file"); }
     /// The Django key prefixes a file's contents are tried under.
     QStringList djangoPrefixes() const;
 

@@ -335,8 +335,8 @@ void KeyValueStore::updateInfo()
         for (auto it = m_foreign.cbegin(); it != m_foreign.cend() && examples.size() < 5; ++it)
             examples.append(QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
         QString sentence = m_foreign.size() == 1
-            ? QStringLiteral("1 key is not a Celery result: %1").arg(examples.constFirst())
-            : QStringLiteral("%1 keys are not Celery results: %2").arg(m_foreign.size()).arg(examples.join(QStringLiteral(", ")));
+            ? QStringLiteral("1 %1 is not a Celery result: %2").arg(entryWord(), examples.constFirst())
+            : QStringLiteral("%1 %2s are not Celery results: %3").arg(m_foreign.size()).arg(entryWord(), examples.join(QStringLiteral(", ")));
         if (m_foreign.size() > examples.size())
             sentence += QStringLiteral(" and %1 more").arg(m_foreign.size() - examples.size());
         notes.append(sentence + QStringLiteral(". They are never deleted."));

@@ -145,6 +145,8 @@ protected:
     virtual QString where() const = 0;
     /// "Celery RedisBackend keys", "Celery cache backend keys": whose keys without a Django prefix.
     virtual QString celeryKeysName() const = 0;
+    /// What the store's keys are to a person, for "2 keys are not Celery results" ("file").
+    virtual QString entryWord() const { return QStringLiteral("key"); }
 
     // ---- helpers for the subclass
     const KeyPrefixConfig &prefixConfig() const { return m_config; }

@@ -280,7 +280,7 @@ void TestFileCacheStore::shouldOpenTheDirectoryAndDescribeIt()
     QCOMPARE(foreign.keys(), stringsOf(m_set.value(QLatin1String("foreign")).toArray()));
     for (const QString &reason : foreign)
         QCOMPARE(reason, QStringLiteral("a Django cache entry that is not a Celery result"));
-    QVERIFY2(info.note.contains(QLatin1String("2 keys are not Celery results")), qPrintable(info.note));
+    QVERIFY2(info.note.contains(QLatin1String("2 files are not Celery results: ")), qPrintable(info.note));
 }
 
 void TestFileCacheStore::shouldReadEveryResultAsUpstreamDoes()
