@@ -990,10 +990,7 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
     Outcome<DeleteBatch> batch = purgeIndexBatch(
         batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
         [&](bool groups, const QVector<QPair<QString, QString>> &docs) {
-            return bulkDelete(docs, [&criteria, groups](const Parsed &p) {
-                return groups ? p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone)
-                              : p.kind == Parsed::Kind::Task && criteria.matches(p.task);
-            });
+            return bulkDelete(docs, [&criteria, groups](const Parsed &p) { return stillExpired(criteria, groups, p); });
         });
     if (!batch)
         return batch;

@@ -332,10 +332,7 @@ Outcome<DeleteBatch> DjangoCacheTable::purgeBatch(const PurgeCriteria &criteria,
         return keys;
     };
     Outcome<DeleteBatch> batch = purgeIndexBatch(batchSize, pending, [&](bool groups, const QStringList &keys) {
-        return deleteKeys(keys, [&criteria, groups](const Parsed &p) {
-            return groups ? p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone)
-                          : p.kind == Parsed::Kind::Task && criteria.matches(p.task);
-        });
+        return deleteKeys(keys, [&criteria, groups](const Parsed &p) { return stillExpired(criteria, groups, p); });
     });
     updateInfo();
     return batch;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "couchdocument.h"
 #include "couchindex.h"
 #include "resultstore.h"
 
@@ -30,6 +31,15 @@ Outcome<DeleteBatch> purgeIndexBatch(int batchSize, const Pending &pending, cons
     }
     batch.finished = pending(false, 1).isEmpty() && pending(true, 1).isEmpty();
     return batch;
+}
+
+/// Whether a document re-read at the moment of deleting still qualifies for a purge batch of
+/// tasks (groups false) or of groups: the remove() re-check of purgeIndexBatch().
+inline bool stillExpired(const PurgeCriteria &criteria, bool groups, const CouchDocument::Parsed &p)
+{
+    using Kind = CouchDocument::Parsed::Kind;
+    return groups ? p.kind == Kind::Group && criteria.matchesGroup(p.groupDateDone)
+                  : p.kind == Kind::Task && criteria.matches(p.task);
 }
 
 /// Delete Selected over an in-memory index (RedisStore, DjangoCacheTable), in two steps so a

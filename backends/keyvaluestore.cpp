@@ -348,44 +348,35 @@ void KeyValueStore::updateInfo()
     m_info.note = notes.join(QLatin1Char(' '));
 }
 
-Outcome<qint64> KeyValueStore::count(const TaskQuery &query)
+template<typename T, typename Answer>
+Outcome<T> KeyValueStore::fromIndex(const TaskQuery &query, Answer answer)
 {
     if (StoreError e = beginCall(query))
         return e;
     QMutexLocker lock(&m_mutex);
     if (m_loadError.isError())
         return m_loadError;
-    return m_selection.count(m_index, query);
+    return answer();
+}
+
+Outcome<qint64> KeyValueStore::count(const TaskQuery &query)
+{
+    return fromIndex<qint64>(query, [&] { return m_selection.count(m_index, query); });
 }
 
 Outcome<Facets> KeyValueStore::facets(const TaskQuery &query)
 {
-    if (StoreError e = beginCall(query))
-        return e;
-    QMutexLocker lock(&m_mutex);
-    if (m_loadError.isError())
-        return m_loadError;
-    return m_index.facets(query);
+    return fromIndex<Facets>(query, [&] { return m_index.facets(query); });
 }
 
 Outcome<StatusHistory> KeyValueStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
 {
-    if (StoreError e = beginCall(query))
-        return e;
-    QMutexLocker lock(&m_mutex);
-    if (m_loadError.isError())
-        return m_loadError;
-    return m_index.statusHistory(query, bucket);
+    return fromIndex<StatusHistory>(query, [&] { return m_index.statusHistory(query, bucket); });
 }
 
 Outcome<FailureTable> KeyValueStore::failures(const TaskQuery &query)
 {
-    if (StoreError e = beginCall(query))
-        return e;
-    QMutexLocker lock(&m_mutex);
-    if (m_loadError.isError())
-        return m_loadError;
-    return m_index.failures(query);
+    return fromIndex<FailureTable>(query, [&] { return m_index.failures(query); });
 }
 
 Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
@@ -571,10 +562,7 @@ Outcome<DeleteBatch> KeyValueStore::purgeBatch(const PurgeCriteria &criteria, in
     Outcome<DeleteBatch> batch = purgeIndexBatch(
         batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
         [&](bool groups, const QStringList &keys) {
-            return removeKeys(*m_conn, keys, [&criteria, groups](const Parsed &p) {
-                return groups ? p.kind == Parsed::Kind::Group && criteria.matchesGroup(p.groupDateDone)
-                              : p.kind == Parsed::Kind::Task && criteria.matches(p.task);
-            });
+            return removeKeys(*m_conn, keys, [&criteria, groups](const Parsed &p) { return stillExpired(criteria, groups, p); });
         });
     if (!batch)
         return batch;

@@ -185,6 +185,10 @@ private:
     void finishLoading(const StoreError &error);
     template<typename Done>
     StoreError waitFor(QMutexLocker<QMutex> &lock, Done done);
+    /// beginCall(query), then answer() under the lock, or the load's error: the calls answered
+    /// from the index alone (count, facets, statusHistory, failures).
+    template<typename T, typename Answer>
+    Outcome<T> fromIndex(const TaskQuery &query, Answer answer);
     StoreError waitForLoad();
     void updateInfo();
     Outcome<TaskResult> fetchKey(const QString &key);

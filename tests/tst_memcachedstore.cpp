@@ -6,7 +6,9 @@
 // tools/fixtures/redis/make_redis_fixtures.py, independently of Stalk.
 //
 // Environment: STALK_MEMCACHED_URL (memcached://127.0.0.1:PORT), STALK_MEMCACHED_EXPECTATIONS.
-// The tests that delete run last, each on keys no later test reads.
+// The tests that delete run last, each on keys no later test reads; cleanupTestCase() puts
+// every key of the shared server back as initTestCase() found it (value, flags, TTL), so a
+// second run against the same server (test.sh's sanitizer stage) reads the same data sets.
 #include <QtTest>
 #include <QProcess>
 #include <QTcpServer>
@@ -116,8 +118,21 @@ private slots:
     void shouldDeleteSelectedRowsOnly();
     void shouldPreviewAndPurgeExactlyTheExpired();
     void shouldAnswerTheCommandLine();
+    void cleanupTestCase();
 
 private:
+    /// One key of the shared server as initTestCase() found it.
+    struct SavedKey
+    {
+        QByteArray key;
+        QByteArray value;
+        quint32 flags = 0;
+        qint64 ttl = -1; ///< seconds left; -1 none
+    };
+    /// Every key of the shared server: `lru_crawler metadump hash` until a dump adds nothing,
+    /// then `mg KEY v f t` for each.
+    QVector<SavedKey> snapshot() const;
+
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
     /// The URL that reads one data set: Celery's keys (?keyprefix=) or Django's (?keyprefix=:1:).
     QString urlOf(const QString &name) const
@@ -154,7 +169,59 @@ private:
 
     QString m_url;
     QJsonObject m_expect;
+    QVector<SavedKey> m_saved;
 };
+
+QVector<TestMemcachedStore::SavedKey> TestMemcachedStore::snapshot() const
+{
+    const int port = StoreUrl::parse(m_url)->port;
+    QSet<QString> keys;
+    for (int round = 0; round < 10; ++round) {
+        const QByteArray dump = PrivateMemcached::TestMemcachedRaw(port, "lru_crawler metadump hash\r\n", "END\r\n");
+        QStringList found;
+        bool end = false;
+        QString error;
+        qsizetype pos = 0;
+        if (MemcachedProto::parseMetadump(dump, &pos, &found, &end, &error) != MemcachedProto::ParseStatus::Complete || !end)
+            return {};
+        const qsizetype before = keys.size();
+        for (const QString &k : found)
+            keys.insert(k);
+        if (round > 0 && keys.size() == before)
+            break;
+    }
+    QVector<SavedKey> saved;
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+    if (!socket.waitForConnected(3000))
+        return {};
+    for (const QString &key : keys) {
+        socket.write("mg " + key.toUtf8() + " v f t\r\n");
+        // A VA reply's data follows its first line: read until the whole reply parsed.
+        QByteArray data;
+        MemcachedProto::MetaReply meta;
+        MemcachedProto::ParseStatus status = MemcachedProto::ParseStatus::Incomplete;
+        while (status == MemcachedProto::ParseStatus::Incomplete && socket.waitForReadyRead(3000)) {
+            data += socket.readAll();
+            qsizetype pos = 0;
+            status = MemcachedProto::parseMetaReply(data, &pos, &meta);
+        }
+        if (status == MemcachedProto::ParseStatus::Complete && meta.code == "VA")
+            saved.append({key.toUtf8(), meta.value, meta.flags, meta.ttl});
+    }
+    return saved;
+}
+
+void TestMemcachedStore::cleanupTestCase()
+{
+    const int port = StoreUrl::parse(m_url)->port;
+    for (const SavedKey &k : std::as_const(m_saved)) {
+        const QByteArray command = "ms " + k.key + ' ' + QByteArray::number(k.value.size()) + " F" + QByteArray::number(k.flags)
+                                   + " T" + QByteArray::number(k.ttl > 0 ? k.ttl : 0) + "\r\n" + k.value + "\r\n";
+        QVERIFY2(PrivateMemcached::TestMemcachedRaw(port, command, "\r\n").startsWith("HD"), k.key.constData());
+    }
+    QCOMPARE(snapshot().size(), m_saved.size());
+}
 
 void TestMemcachedStore::initTestCase()
 {
@@ -164,6 +231,8 @@ void TestMemcachedStore::initTestCase()
     QVERIFY2(!m_expect.isEmpty(), "STALK_MEMCACHED_EXPECTATIONS must name the fixture writer's JSON");
     for (const QString &name : {QStringLiteral("memcached"), QStringLiteral("djmemcached")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
+    m_saved = snapshot();
+    QVERIFY2(m_saved.size() >= 40, qPrintable(QString::number(m_saved.size())));
 }
 
 void TestMemcachedStore::shouldParseMetaRepliesAndMetadumps()
