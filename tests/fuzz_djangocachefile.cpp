@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
     const DjangoCacheFile::Decoded d = DjangoCacheFile::decode(bytes);
-    FUZZ_CHECK(d.ok != d.error.isEmpty(), QStringLiteral("ok=%1 with the error '%2'").arg(d.ok).arg(d.error));
+    FUZZ_CHECK(d.ok == d.error.isEmpty(), QStringLiteral("ok=%1 with the error '%2'").arg(d.ok).arg(d.error));
     FUZZ_CHECK(d.ok || d.value.isEmpty(), QStringLiteral("a value from a file that cannot be read"));
     if (d.ok) {
         const CouchDocument::Parsed p = RedisValue::parse(QStringLiteral(":1:celery-task-meta-x"), d.value, QStringLiteral(":1:"));
