@@ -81,7 +81,7 @@ export STALK_REQUIRE_SERVERS=1
 # command and always stops the server; tools/run-stages.sh runs CTest in each build.
 status=0
 tools/couchdb/with_couchdb.sh tools/servers/with_postgres.sh tools/servers/with_mariadb.sh tools/servers/with_redis.sh \
-    tools/servers/with_keyring.sh tools/servers/with_memcached.sh \
+    tools/servers/with_keyring.sh tools/servers/with_memcached.sh tools/servers/with_filecache.sh \
     tools/run-stages.sh "${stages[@]}" -- "${ctest_args[@]}" || status=1
 
 # The .debs (stalk from the normal build, stalk-cli from the STALK_GUI=OFF one): Debian's

@@ -1336,9 +1336,10 @@ Route route(const QStringList &arguments)
         return window;
     const QString &first = positionals.constFirst();
     if (positionals.size() == 1 && !findCommand(first) && first != u"help" && looksLikeLocation(first)) {
-        // A desktop launcher (Exec=stalk %u) may pass a local file as a file: URL.
+        // A desktop launcher (Exec=stalk %u) may pass a local file as a file: URL; a directory
+        // stays a file:/// URL (a Django FileBasedCache).
         const QUrl fileUrl(first);
-        window.url = fileUrl.isLocalFile() ? fileUrl.toLocalFile() : first;
+        window.url = fileUrl.isLocalFile() && !QFileInfo(fileUrl.toLocalFile()).isDir() ? fileUrl.toLocalFile() : first;
         return window;
     }
     return {};

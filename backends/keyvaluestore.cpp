@@ -42,6 +42,20 @@ void KeyValueStore::stopLoader()
     }
 }
 
+void KeyValueStore::setReadOnly(const QString &why)
+{
+    m_options.readOnly = true;
+    addStoreNote(why);
+    QMutexLocker lock(&m_mutex);
+    m_info.readOnly = true;
+}
+
+void KeyValueStore::addStoreNote(const QString &sentence)
+{
+    QMutexLocker lock(&m_mutex);
+    m_storeNotes.append(sentence);
+}
+
 StoreError KeyValueStore::cancelled()
 {
     return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
@@ -67,9 +81,16 @@ QString KeyValueStore::prefixOf(const QString &key) const
     return readsDefaultPrefixes() ? RedisValue::defaultKeyPrefix(key) : m_config.keyPrefix;
 }
 
-Parsed KeyValueStore::parseKey(const QString &key, const QByteArray &value, CouchDocument::Detail detail) const
+Parsed KeyValueStore::parseKey(const QString &key, const KeyValue &value, CouchDocument::Detail detail) const
 {
-    return RedisValue::parse(key, value, prefixOf(key), detail);
+    if (!value.foreign.isEmpty()) {
+        Parsed p;
+        p.docId = key;
+        p.kind = Parsed::Kind::Foreign;
+        p.reason = value.foreign;
+        return p;
+    }
+    return RedisValue::parse(key, value.value, prefixOf(key), detail);
 }
 
 StoreError KeyValueStore::ensureConnected()
@@ -180,6 +201,10 @@ void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> 
     for (qsizetype i = 0; i < keys.size() && i < values.size(); ++i) {
         if (!values.at(i).present)
             continue; // expired or deleted since listed, or not a string
+        if (!values.at(i).foreign.isEmpty()) {
+            parsed.append(parseKey(keys.at(i), values.at(i))); // a file not tied to any Celery key
+            continue;
+        }
         const QString prefix = prefixOf(keys.at(i));
         if (prefix.isNull())
             continue; // another global prefix's key ("*celery-task-meta-*" matched it)
@@ -303,13 +328,15 @@ void KeyValueStore::updateInfo()
                              m_serverVersion,
                              encodings.isEmpty() ? QString() : QStringLiteral("; values: ") + encodings.join(QStringLiteral(", ")));
     QStringList notes;
+    for (const QString &n : std::as_const(m_storeNotes))
+        notes.append(n + u'.');
     if (!m_foreign.isEmpty()) {
         QStringList examples;
         for (auto it = m_foreign.cbegin(); it != m_foreign.cend() && examples.size() < 5; ++it)
             examples.append(QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
         QString sentence = m_foreign.size() == 1
-            ? QStringLiteral("1 key is not a Celery result: %1").arg(examples.constFirst())
-            : QStringLiteral("%1 keys are not Celery results: %2").arg(m_foreign.size()).arg(examples.join(QStringLiteral(", ")));
+            ? QStringLiteral("1 %1 is not a Celery result: %2").arg(entryWord(), examples.constFirst())
+            : QStringLiteral("%1 %2s are not Celery results: %3").arg(m_foreign.size()).arg(entryWord(), examples.join(QStringLiteral(", ")));
         if (m_foreign.size() > examples.size())
             sentence += QStringLiteral(" and %1 more").arg(m_foreign.size() - examples.size());
         notes.append(sentence + QStringLiteral(". They are never deleted."));
@@ -381,7 +408,7 @@ Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qi
     for (qsizetype i = 0; i < keys.size() && i < values->size(); ++i) {
         if (!values->at(i).present)
             continue; // gone meanwhile
-        const Parsed p = parseKey(keys.at(i), values->at(i).value);
+        const Parsed p = parseKey(keys.at(i), values->at(i));
         if (p.kind != Parsed::Kind::Task)
             continue;
         TaskResult t = p.task;
@@ -403,7 +430,7 @@ Outcome<TaskResult> KeyValueStore::fetchKey(const QString &key)
         return StoreError(Code::NotFound, QStringLiteral("key '%1' does not exist in %2 (expired or deleted)").arg(key, where()));
     }
     const KeyValue &value = values->constFirst();
-    const Parsed p = parseKey(key, value.value);
+    const Parsed p = parseKey(key, value);
     QMutexLocker lock(&m_mutex);
     applyParsed(p);
     if (p.kind != Parsed::Kind::Task)
@@ -475,7 +502,7 @@ QVector<bool> KeyValueStore::recheck(const QStringList &keys, const QVector<KeyV
             applyGone(keys.at(i)); // gone already: not ours to count
             continue;
         }
-        const Parsed p = parseKey(keys.at(i), values.at(i).value);
+        const Parsed p = parseKey(keys.at(i), values.at(i));
         applyParsed(p);
         doomed[i] = stillDeletable(p);
     }

@@ -24,10 +24,13 @@ struct KeyValue
     bool present = false; ///< false: no such key (expired, evicted, deleted, not a string)
     QByteArray value;
     QDateTime expires;    ///< invalid: no expiry (or not asked for)
-    quint64 cas = 0;      ///< memcached's CAS unique when asked for; 0 otherwise
+    quint64 cas = 0;      ///< memcached's CAS unique when asked for, a file's fingerprint; 0 otherwise
+    /// Non-empty: a value the store could not tie to a Celery key (a FileBasedCache file, named
+    /// by a hash of its key, that holds something else), listed as not a Celery result for this reason.
+    QString foreign;
 };
 
-/// One connection of a KeyValueStore to its server, for one thread (see RedisConnection).
+/// One connection of a KeyValueStore to its server (or directory), for one thread.
 class KeyValueConnection
 {
 public:
@@ -37,10 +40,19 @@ public:
     /// The values of keys, one per key in order; withExpiry also reads when each expires.
     virtual Outcome<QVector<KeyValue>> read(const QStringList &keys, bool withExpiry) = 0;
 
-    bool isConnected() { return transport().isOpen(); }
+    virtual bool isConnected() = 0;
     /// Thread-safe: aborts the call in flight (and any later one until clearInterrupt()).
-    void interrupt() { transport().interrupt(); }
-    void clearInterrupt() { transport().clearInterrupt(); }
+    virtual void interrupt() = 0;
+    virtual void clearInterrupt() = 0;
+};
+
+/// A KeyValueConnection over one BlockingSocket (see RedisConnection).
+class SocketKeyValueConnection : public KeyValueConnection
+{
+public:
+    bool isConnected() override { return transport().isOpen(); }
+    void interrupt() override { transport().interrupt(); }
+    void clearInterrupt() override { transport().clearInterrupt(); }
 
 protected:
     /// The socket the connection talks over.
@@ -133,6 +145,8 @@ protected:
     virtual QString where() const = 0;
     /// "Celery RedisBackend keys", "Celery cache backend keys": whose keys without a Django prefix.
     virtual QString celeryKeysName() const = 0;
+    /// What the store's keys are to a person, for "2 keys are not Celery results" ("file").
+    virtual QString entryWord() const { return QStringLiteral("key"); }
 
     // ---- helpers for the subclass
     const KeyPrefixConfig &prefixConfig() const { return m_config; }
@@ -152,6 +166,11 @@ protected:
     /// Stops and joins the loader thread: every subclass's destructor calls it first, since
     /// the loader calls the subclass's listKeys().
     void stopLoader();
+    /// At hello(): the store cannot delete (why: "DIR is not writable: opened read-only"),
+    /// whatever the options said; the sentence leads the status note (addStoreNote()).
+    void setReadOnly(const QString &why);
+    /// At hello(): a sentence about the store (without its full stop) for the status note.
+    void addStoreNote(const QString &sentence);
 
     StoreInfo m_info; // guarded by m_mutex once open() started the loader
 
@@ -176,7 +195,8 @@ private:
     /// The keys a task id may have: one under the prefix given, else one under each prefix seen
     /// (Celery's first), or Celery's and Django's default ":1:" while none is seen.
     QStringList taskKeys(const QString &taskId) const;
-    CouchDocument::Parsed parseKey(const QString &key, const QByteArray &value,
+    /// A value's decoding (KeyValue::foreign: not a Celery result, for that reason).
+    CouchDocument::Parsed parseKey(const QString &key, const KeyValue &value,
                                    CouchDocument::Detail detail = CouchDocument::Detail::Full) const;
 
     KeyPrefixConfig m_config;
@@ -203,6 +223,7 @@ private:
     QSet<QString> m_prefixes;          // the key prefixes of the results and groups read
     QMap<RedisValue::Encoding, qint64> m_encodings;
     QSet<QString> m_undeletable;       // kept changing under every retry: skipped by purges
+    QStringList m_storeNotes;          // addStoreNote()'s sentences
 
     IndexSelection m_selection; // the last fetchPage's rows, while neither query nor index changed
 };

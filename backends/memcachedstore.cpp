@@ -109,7 +109,7 @@ ParseStatus MemcachedProto::parseMetadump(const QByteArray &data, qsizetype *pos
 namespace {
 
 /// One blocking connection to memcached (see BlockingSocket), speaking its text protocol.
-class MemcachedConnection final : public KeyValueConnection
+class MemcachedConnection final : public SocketKeyValueConnection
 {
 public:
     explicit MemcachedConnection(const SocketEndpoint &endpoint) : socket(endpoint) { }

@@ -46,6 +46,7 @@ QString schemeName(const StoreUrl &url)
     switch (url.scheme) {
     case StoreUrl::Scheme::Sqlite:
     case StoreUrl::Scheme::Memcached: // no login: nothing to store
+    case StoreUrl::Scheme::FileCache:
         break;
     case StoreUrl::Scheme::PostgreSql:
         return QStringLiteral("postgresql");

@@ -88,7 +88,7 @@ Outcome<RedisConfig> RedisConfig::fromUrl(const StoreUrl &url)
 namespace {
 
 /// RedisConnection as a KeyValueStore's connection: values with MGET, expiry with PTTL.
-class RedisKeyConnection final : public KeyValueConnection
+class RedisKeyConnection final : public SocketKeyValueConnection
 {
 public:
     explicit RedisKeyConnection(const RedisEndpoint &endpoint) : conn(endpoint) { }

@@ -61,6 +61,7 @@ std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptio
     case StoreUrl::Scheme::CouchDb: // not SQL
     case StoreUrl::Scheme::Redis:
     case StoreUrl::Scheme::Memcached:
+    case StoreUrl::Scheme::FileCache:
         break;
     }
     return nullptr;

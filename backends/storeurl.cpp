@@ -1,12 +1,14 @@
 #include "storeurl.h"
 
 #include <QByteArray>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QTimeZone>
 #include <QUrl>
 
 #include "couchstore.h"
+#include "filecachestore.h"
 #include "memcachedstore.h"
 #include "redisstore.h"
 #include "sqlstore.h"
@@ -155,7 +157,7 @@ QString StoreUrl::withoutPassword(const QString &text)
 
 StoreUrl StoreUrl::withPassword(const QString &newPassword) const
 {
-    if (scheme == Scheme::Sqlite)
+    if (scheme == Scheme::Sqlite || scheme == Scheme::FileCache)
         return *this;
     StoreUrl url = *this;
     url.password = newPassword;
@@ -253,6 +255,19 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         return url;
     }
 
+    if (scheme == QLatin1String("file")) {
+        // file:///path (RFC 8089; "localhost" the only host): a FileBasedCache directory, or a
+        // SQLite file (makeStoreFactory() looks which).
+        url.scheme = Scheme::FileCache;
+        const qsizetype slash = rest.indexOf(u'/');
+        const QString host = slash < 0 ? rest : rest.left(slash);
+        if (!host.isEmpty() && host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0)
+            return invalid(shown, QStringLiteral("file URLs name a local directory (file:///path/to/cache/dir), not one on \"%1\"").arg(host));
+        url.path = slash < 0 ? QString() : percentDecoded(QStringView(rest).mid(slash));
+        if (url.path.isEmpty() || url.path == QLatin1String("/"))
+            return invalid(shown, QStringLiteral("it names no directory (file:///path/to/cache/dir, Django's FileBasedCache LOCATION, or file:///path/to/db.sqlite3)"));
+        return url;
+    }
     if ((scheme == QLatin1String("memcached") || scheme == QLatin1String("cache+memcached")) && !url.celeryDbPrefix) {
         // Celery's cache backend names several servers as host1:port;host2:port; the client
         // spreads the keys over them by hash.
@@ -293,7 +308,7 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
              && !url.celeryDbPrefix) // a plain web URL names a CouchDB server (issue 5)
         url.scheme = Scheme::CouchDb;
     else
-        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb, redis or memcached)").arg(m.captured(1)));
+        return invalid(shown, QStringLiteral("unknown scheme \"%1\" (use sqlite, postgresql, mysql, mariadb, couchdb, redis, memcached or file)").arg(m.captured(1)));
     if (url.scheme == Scheme::CouchDb && scheme.contains(u'+'))
         return invalid(shown, QStringLiteral("unknown scheme \"%1\"").arg(m.captured(1)));
     url.tls = url.tls || scheme == QLatin1String("couchdbs") || scheme == QLatin1String("https");
@@ -369,8 +384,13 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
     return makeStoreFactory(*parsed, options);
 }
 
-Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &options)
+Outcome<StoreFactory> makeStoreFactory(const StoreUrl &given, const StoreOptions &options)
 {
+    StoreUrl url = given;
+    // file:///PATH: a directory is a Django FileBasedCache, a regular file a SQLite database
+    // (as its bare path: what a desktop launcher's %u passes).
+    if (url.scheme == StoreUrl::Scheme::FileCache && QFileInfo(url.path).isFile())
+        url.scheme = StoreUrl::Scheme::Sqlite;
     StoreOptions merged = options;
     if (truthy(url.options.value(QStringLiteral("readonly"))))
         merged.readOnly = true;
@@ -415,6 +435,8 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &
         return makeRedisStoreFactory(login, merged);
     case StoreUrl::Scheme::Memcached:
         return makeMemcachedStoreFactory(login, merged);
+    case StoreUrl::Scheme::FileCache:
+        return makeFileCacheStoreFactory(url, merged);
     }
     return StoreError(StoreError::Code::InvalidUrl, QStringLiteral("unknown store URL %1").arg(url.displayString()));
 }

@@ -12,13 +12,16 @@
 ///   mysql://user:pw@127.0.0.1:port/db    (mariadb://, db+mysql://)   couchdb://…
 ///   redis://[[user]:pw@]host[:port][/db]  rediss://…  redis+socket:///path/redis.sock
 ///   memcached://host[:port]   cache+memcached://host:port/  (Celery's form)
+///   file:///path/to/cache/dir  (a Django FileBasedCache's LOCATION; a file:/// URL of a regular
+///                               file opens it as SQLite, as its bare path)
 struct StoreUrl
 {
-    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb, Redis, Memcached };
+    enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb, Redis, Memcached, FileCache };
 
     Scheme scheme = Scheme::Sqlite;
     QString original;  ///< as given
-    QString path;      ///< SQLite: the file path (relative to the working directory or absolute); redis+socket: the socket
+    QString path;      ///< SQLite: the file path (relative to the working directory or absolute); redis+socket: the socket;
+                       ///< file://: the cache directory or SQLite file (absolute)
     QString host;
     int port = -1;
     QString user;

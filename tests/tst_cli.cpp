@@ -451,6 +451,8 @@ void TestCli::shouldRouteToTheWindowOrACommand_data()
     QTest::newRow("Qt's own options") << QStringList{"-platform", "offscreen", "db.sqlite3"} << true << "db.sqlite3" << false;
     QTest::newRow("a file: URL (a desktop launcher's %u)") << QStringList{"file:///srv/app/my%20db.sqlite3"} << true
                                                        << "/srv/app/my db.sqlite3" << false;
+    QTest::newRow("a file: URL of a directory (a Django FileBasedCache)") << QStringList{"file:///tmp"} << true
+                                                                      << "file:///tmp" << false;
     QTest::newRow("couchdb URL") << QStringList{"couchdb://127.0.0.1:5984/results"} << true
                                  << "couchdb://127.0.0.1:5984/results" << false;
     QTest::newRow("a command") << QStringList{"count", "db.sqlite3"} << false << QString() << false;

@@ -35,18 +35,6 @@ using TestSupport::taskIdsOf;
 
 constexpr int scratchDb = 15;
 
-/// What upstream's get_task_meta result reads as: "Type: message" for an exception, else JSON.
-QString resultText(const TaskResult &t)
-{
-    const QJsonObject o = jsonOfText(t.result).toObject();
-    if (o.contains(QLatin1String("exc_type"))) {
-        const QJsonArray message = o.value(QLatin1String("exc_message")).toArray();
-        return o.value(QLatin1String("exc_type")).toString() + QStringLiteral(": ")
-            + (message.isEmpty() ? QString() : message.at(0).toString());
-    }
-    return QString();
-}
-
 /// A redis-server of the test's own (Debian's, on a free loopback port, no persistence), for
 /// what the shared server must not go through: being killed, running as a cluster node.
 class PrivateRedis
@@ -406,50 +394,9 @@ void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
         const QString id = e.value(QLatin1String("task_id")).toString();
         const Outcome<TaskResult> row = store->fetchByTaskId(id);
         QVERIFY2(row.ok(), qPrintable(id + QStringLiteral(": ") + row.error().message));
-        const TaskResult &t = *row;
-        const QString what = name + u' ' + id;
-        QVERIFY2(t.problems.isEmpty(), qPrintable(what + t.problems.join(u';')));
-        QCOMPARE(t.taskId, id);
-        // AsyncResult(id).state, and the meta's own status.
-        QCOMPARE(t.status, e.value(QLatin1String("state")).toString());
-        QCOMPARE(t.status, e.value(QLatin1String("status")).toString());
-        QCOMPARE(t.taskName, e.value(QLatin1String("task_name")).toString());
-        QCOMPARE(t.taskName.isNull(), e.value(QLatin1String("task_name")).isNull());
-        QCOMPARE(t.worker, e.value(QLatin1String("worker")).toString());
-        QCOMPARE(t.queue, e.value(QLatin1String("queue")).toString());
-        QCOMPARE(t.groupId, e.value(QLatin1String("group_id")).toString());
-        QCOMPARE(t.parentId, e.value(QLatin1String("parent_id")).toString());
-        QCOMPARE(t.retries, e.value(QLatin1String("retries")).isNull() ? -1 : e.value(QLatin1String("retries")).toInt());
-        const QString done = e.value(QLatin1String("date_done")).toString();
-        QCOMPARE(t.dateDone.isValid(), !done.isEmpty());
-        if (!done.isEmpty())
-            QCOMPARE(t.dateDone, QDateTime::fromString(done, Qt::ISODateWithMs));
-        QCOMPARE(!t.traceback.isEmpty(), e.value(QLatin1String("has_traceback")).toBool());
-        // The result: an exception as upstream rebuilds it ("Type: message"), else the same JSON.
-        const QString expected = e.value(QLatin1String("result")).toString();
-        const QString exception = resultText(t);
-        if (!exception.isEmpty())
-            QCOMPARE(exception, expected);
-        else
-            QVERIFY2(jsonOfText(t.result) == jsonOfText(expected), qPrintable(what + u' ' + t.result + QStringLiteral(" vs ") + expected));
-        for (const char *field : {"args", "kwargs"}) {
-            const QJsonValue want = e.value(QLatin1String(field));
-            const QString got = qstrcmp(field, "args") == 0 ? t.args : t.kwargs;
-            QCOMPARE(got.isNull(), want.isNull());
-            if (!want.isNull())
-                QVERIFY2(jsonOfText(got) == jsonOfText(want.toString()), qPrintable(what + u' ' + got));
-        }
-        QVERIFY(t.complete);
-        QVERIFY(t.rowId >= 0);
-        // The key's TTL as Redis counts it (result_expires; none with result_expires=None).
-        const int ttl = e.value(QLatin1String("ttl")).toInt();
-        QCOMPARE(t.expires.isValid(), ttl > 0);
-        if (ttl > 0) {
-            // The fixture writer read the TTL just before writing the expectations.
-            const QDateTime then = QFileInfo(qEnvironmentVariable("STALK_REDIS_EXPECTATIONS")).lastModified().toUTC();
-            const qint64 off = qAbs(then.addSecs(ttl).secsTo(t.expires));
-            QVERIFY2(off < 120, qPrintable(QStringLiteral("expires %1, %2 s off the fixture's TTL").arg(t.expires.toString(Qt::ISODate)).arg(off)));
-        }
+        TestSupport::verifyRowAsUpstreamReadIt(*row, e, qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
+        if (QTest::currentTestFailed())
+            return;
     }
 }
 

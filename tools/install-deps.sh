@@ -16,7 +16,7 @@ build_packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev
     libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libxkbcommon-dev
-    libsqlite3-dev libqt6svg6 fonts-dejavu-core python3 librsvg2-bin
+    libsqlite3-dev zlib1g-dev libqt6svg6 fonts-dejavu-core python3 librsvg2-bin
     qt6-l10n-tools qt6-translations-l10n
     qtkeychain-qt6-dev
 )

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTest>
@@ -28,6 +29,77 @@ QJsonValue jsonOfText(const QString &text)
 {
     const QJsonDocument d = QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]");
     return d.isArray() && d.array().size() == 1 ? d.array().at(0) : QJsonValue(QJsonValue::Undefined);
+}
+
+void verifyCountsAndSearchesAsUpstream(ResultStore &store, const QJsonObject &dataSet)
+{
+    const QJsonObject counts = dataSet.value(QLatin1String("counts")).toObject();
+    QCOMPARE(*store.count(TaskQuery()), qint64(counts.value(QLatin1String("total")).toInt()));
+    const QJsonObject byStatus = counts.value(QLatin1String("status")).toObject();
+    for (auto it = byStatus.begin(); it != byStatus.end(); ++it) {
+        TaskQuery q;
+        q.statuses = QStringList{it.key()};
+        QCOMPARE(*store.count(q), qint64(it.value().toInt()));
+    }
+    for (const QJsonValue &v : dataSet.value(QLatin1String("search")).toArray()) {
+        const QJsonObject o = v.toObject();
+        TaskQuery q;
+        q.search = o.value(QLatin1String("term")).toString();
+        q.sortField = Field::RowId;
+        const auto rows = store.fetchPage(q, 0, 1000);
+        QVERIFY(rows.ok());
+        QCOMPARE(sorted(taskIdsOf(*rows)), sorted(stringsOf(o.value(QLatin1String("task_ids")).toArray())));
+    }
+}
+
+void verifyRowAsUpstreamReadIt(const TaskResult &t, const QJsonObject &e, const QString &expectationsFile)
+{
+    const QString id = e.value(QLatin1String("task_id")).toString();
+    QVERIFY2(t.problems.isEmpty(), qPrintable(id + t.problems.join(u';')));
+    QCOMPARE(t.taskId, id);
+    // AsyncResult(id).state, and the meta's own status.
+    QCOMPARE(t.status, e.value(QLatin1String("state")).toString());
+    QCOMPARE(t.status, e.value(QLatin1String("status")).toString());
+    QCOMPARE(t.taskName, e.value(QLatin1String("task_name")).toString());
+    QCOMPARE(t.taskName.isNull(), e.value(QLatin1String("task_name")).isNull());
+    QCOMPARE(t.worker, e.value(QLatin1String("worker")).toString());
+    QCOMPARE(t.queue, e.value(QLatin1String("queue")).toString());
+    QCOMPARE(t.groupId, e.value(QLatin1String("group_id")).toString());
+    QCOMPARE(t.parentId, e.value(QLatin1String("parent_id")).toString());
+    QCOMPARE(t.retries, e.value(QLatin1String("retries")).isNull() ? -1 : e.value(QLatin1String("retries")).toInt());
+    const QString done = e.value(QLatin1String("date_done")).toString();
+    QCOMPARE(t.dateDone.isValid(), !done.isEmpty());
+    if (!done.isEmpty())
+        QCOMPARE(t.dateDone, QDateTime::fromString(done, Qt::ISODateWithMs));
+    QCOMPARE(!t.traceback.isEmpty(), e.value(QLatin1String("has_traceback")).toBool());
+    // The result: an exception as upstream rebuilds it ("Type: message"), else the same JSON.
+    const QString expected = e.value(QLatin1String("result")).toString();
+    const QJsonObject exc = jsonOfText(t.result).toObject();
+    if (exc.contains(QLatin1String("exc_type"))) {
+        const QJsonArray message = exc.value(QLatin1String("exc_message")).toArray();
+        QCOMPARE(exc.value(QLatin1String("exc_type")).toString() + QStringLiteral(": ")
+                     + (message.isEmpty() ? QString() : message.at(0).toString()),
+                 expected);
+    } else {
+        QVERIFY2(jsonOfText(t.result) == jsonOfText(expected), qPrintable(id + u' ' + t.result + QStringLiteral(" vs ") + expected));
+    }
+    for (const char *field : {"args", "kwargs"}) {
+        const QJsonValue want = e.value(QLatin1String(field));
+        const QString got = qstrcmp(field, "args") == 0 ? t.args : t.kwargs;
+        QCOMPARE(got.isNull(), want.isNull());
+        if (!want.isNull())
+            QVERIFY2(jsonOfText(got) == jsonOfText(want.toString()), qPrintable(id + u' ' + got));
+    }
+    QVERIFY(t.complete);
+    QVERIFY(t.rowId >= 0);
+    // The TTL as the writer read it (result_expires; none with result_expires=None).
+    const int ttl = e.value(QLatin1String("ttl")).toInt();
+    QCOMPARE(t.expires.isValid(), ttl > 0);
+    if (ttl > 0) {
+        const QDateTime then = QFileInfo(expectationsFile).lastModified().toUTC();
+        const qint64 off = qAbs(then.addSecs(ttl).secsTo(t.expires));
+        QVERIFY2(off < 120, qPrintable(QStringLiteral("expires %1, %2 s off the fixture's TTL").arg(t.expires.toString(Qt::ISODate)).arg(off)));
+    }
 }
 
 QStringList sorted(QStringList list)

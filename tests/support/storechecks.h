@@ -43,6 +43,17 @@ Counts countsOf(const QJsonObject &object);
 
 QStringList taskIdsOf(const QVector<TaskResult> &rows);
 
+/// A complete row (fetchByTaskId) against one "celery" entry of the key-value fixture writer's
+/// expectations (tools/fixtures/redis/make_redis_fixtures.py: upstream's AsyncResult(id).state
+/// and get_task_meta(id)): status, names, ids, retries, dates, traceback, the result (an
+/// exception as "Type: message"), args/kwargs, and its expiry, which the writer read as a TTL
+/// just before writing expectationsFile (within 2 minutes). Reports through QtTest.
+void verifyRowAsUpstreamReadIt(const TaskResult &t, const QJsonObject &expected, const QString &expectationsFile);
+
+/// The key-value fixture writer's "counts" (total, per status) and "search" (each term's task
+/// ids, searched as the admin does) against the store. Reports through QtTest.
+void verifyCountsAndSearchesAsUpstream(ResultStore &store, const QJsonObject &dataSet);
+
 // ---- What the checks filter by (CouchDB: its own fixture) ---------------------------------
 
 /// The names and dates the checks filter by, and how a store's data legitimately differ from
