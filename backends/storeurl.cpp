@@ -153,6 +153,11 @@ QString StoreUrl::withoutPassword(const QString &text)
     return stripped;
 }
 
+bool StoreUrl::asksReadOnly() const
+{
+    return truthy(options.value(QStringLiteral("readonly")));
+}
+
 StoreUrl StoreUrl::withPassword(const QString &newPassword) const
 {
     if (scheme == Scheme::Sqlite)
@@ -372,7 +377,7 @@ Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &
 Outcome<StoreFactory> makeStoreFactory(const StoreUrl &url, const StoreOptions &options)
 {
     StoreOptions merged = options;
-    if (truthy(url.options.value(QStringLiteral("readonly"))))
+    if (url.asksReadOnly())
         merged.readOnly = true;
     if (merged.table.isEmpty())
         merged.table = url.options.value(QStringLiteral("table"));
