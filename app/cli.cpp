@@ -5,11 +5,13 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <termios.h>
 #include <unistd.h>
 
 #include <QDateTime>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,6 +20,7 @@
 
 #include "cliargs.h"
 #include "clioutput.h"
+#include "couchdesign.h"
 #include "displaytext.h"
 #include "passwordkeyring.h"
 #include "purger.h"
@@ -157,6 +160,7 @@ int runStats(const CliArguments &arguments, const CliConsole &console);
 int runRuntimes(const CliArguments &arguments, const CliConsole &console);
 int runFailures(const CliArguments &arguments, const CliConsole &console);
 int runPurge(const CliArguments &arguments, const CliConsole &console);
+int runCouchIndex(const CliArguments &arguments, const CliConsole &console);
 
 const QVector<Command> &commands()
 {
@@ -332,6 +336,26 @@ const QVector<Command> &commands()
                         .arg(Purger::targetBatchMs)
                         .arg(Purger::rowLockTargetBatchMs),
                     {QStringLiteral("URL")}, purgeOptions + commonOptions(), &runPurge});
+
+        all.append({QStringLiteral("couch-index"), QStringLiteral("URL [--create | --remove]"),
+                    QStringLiteral("show, create or remove the Stalk index (_design/stalk) of a CouchDB database"),
+                    QStringLiteral(
+                        "Says whether the CouchDB database holds Stalk's design document _design/stalk\n"
+                        "(views over Celery's documents by date_done, status, task name and worker, each\n"
+                        "with a _count reduce) and whether it is the version this stalk writes:\n"
+                        "  absent: …   up-to-date: …   outdated: …\n"
+                        "Nothing is written without --create or --remove:\n"
+                        "  --create  writes the design document, or replaces an outdated one\n"
+                        "            (created: …, replaced: …; up-to-date: … when nothing was written)\n"
+                        "  --remove  deletes it (removed: …; absent: … when there was none)\n"
+                        "Writing design documents needs an admin of the database (or of the server);\n"
+                        "another user gets one sentence saying so (exit 1). With --read-only (or\n"
+                        "?readonly=1) --create and --remove fail (exit 1) before anything is sent.\n"),
+                    {QStringLiteral("URL")},
+                    QVector<CliOption>{flag(QStringLiteral("create"), QStringLiteral("write (or replace an outdated) _design/stalk")),
+                                       flag(QStringLiteral("remove"), QStringLiteral("delete _design/stalk"))}
+                        + commonOptions(),
+                    &runCouchIndex});
         return all;
     }();
     return list;
@@ -388,7 +412,7 @@ QString commandHelp(const Command &command)
     QString help = QStringLiteral("Usage: stalk %1 %2\n\n").arg(command.name, command.synopsis);
     help += command.description + QStringLiteral("\nOptions:\n") + formatOptionHelp(command.options);
     help += u'\n' + urlHelp;
-    if (command.name != u"show")
+    if (command.name != u"show" && command.name != u"couch-index")
         help += u'\n' + filterHelp;
     help += u'\n' + exitHelp;
     return help;
@@ -1208,6 +1232,100 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     if (summary.error) {
         return failure(console, QStringLiteral("purge of %1 stopped: %2 (%3)")
                                     .arg(opened.display, summary.error.message, deletedSoFar));
+    }
+    return ExitSuccess;
+}
+
+// ---------------------------------------------------------------------------------------------
+// couch-index
+
+/// Runs one CouchDesign step and waits for its answer (a command line has nothing else to do
+/// meanwhile).
+Outcome<CouchDesign::Status> waitForDesign(const std::function<void(CouchDesign::Callback)> &step)
+{
+    QEventLoop loop;
+    std::optional<Outcome<CouchDesign::Status>> answer;
+    step([&](const Outcome<CouchDesign::Status> &outcome) {
+        answer = outcome;
+        loop.quit();
+    });
+    if (!answer)
+        loop.exec();
+    return *answer;
+}
+
+int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("couch-index");
+    const bool create = arguments.has(QStringLiteral("create"));
+    const bool remove = arguments.has(QStringLiteral("remove"));
+    if (create && remove)
+        return usageError(console, command, QStringLiteral("give either --create or --remove, not both"));
+
+    const QString url = arguments.positionals.at(0);
+    StoreOptions options;
+    StoreOpener opener(url, options);
+    int status = ExitSuccess;
+    if (!readKeyring(arguments, opener, &options, console, &status))
+        return status;
+    if (!opener.url())
+        return usageError(console, command, opener.url().error().message);
+    const StoreUrl &parsed = *opener.url();
+    if (parsed.scheme != StoreUrl::Scheme::CouchDb) {
+        return usageError(console, command, QStringLiteral("%1 is not a CouchDB database: the Stalk index is a CouchDB "
+                                                           "design document")
+                                                .arg(opener.displayString()));
+    }
+    const bool readOnly = readOnlyRequested(arguments) || parsed.asksReadOnly();
+    if ((create || remove) && readOnly) {
+        return failure(console, QStringLiteral("cannot %1 %2 in %3: permission denied: the store was opened read-only%4")
+                                    .arg(create ? QStringLiteral("create") : QStringLiteral("remove"),
+                                         CouchDesign::documentId(), opener.displayString(),
+                                         readOnlyRequested(arguments) ? QStringLiteral(" (--read-only)") : QString()));
+    }
+    const StoreUrl login = parsed.password.isEmpty() ? parsed.withPassword(options.passwordFor(parsed)) : parsed;
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(login);
+    if (!config)
+        return usageError(console, command, config.error().message);
+
+    CouchClient client(*config);
+    const Outcome<CouchDesign::Status> current =
+        waitForDesign([&](CouchDesign::Callback done) { CouchDesign::readStatus(client, std::move(done)); });
+    if (!current)
+        return failure(console, QStringLiteral("cannot read %1: %2").arg(opener.displayString(), current.error().message));
+
+    using State = CouchDesign::Status::State;
+    const State was = current->state;
+    const QString sentence = CouchDesign::describe(*current);
+    if ((!create && !remove) || (create && was == State::UpToDate) || (remove && was == State::Absent)) {
+        const QString keyword = was == State::Absent ? QStringLiteral("absent")
+            : was == State::UpToDate                 ? QStringLiteral("up-to-date")
+                                                     : QStringLiteral("outdated");
+        const QString unchanged = create ? QStringLiteral("; nothing written")
+            : remove                     ? QStringLiteral("; nothing removed")
+                                         : QString();
+        console.out(QStringLiteral("%1: %2%3\n").arg(keyword, sentence, unchanged));
+        return ExitSuccess;
+    }
+    const Outcome<CouchDesign::Status> after = waitForDesign([&](CouchDesign::Callback done) {
+        if (create)
+            CouchDesign::write(client, *current, std::move(done));
+        else
+            CouchDesign::erase(client, *current, std::move(done));
+    });
+    if (!after)
+        return failure(console, after.error().message);
+    if (remove) {
+        console.out(QStringLiteral("removed: %1 from database '%2'\n").arg(CouchDesign::documentId(), current->database));
+    } else if (was == State::Absent) {
+        console.out(QStringLiteral("created: %1 in database '%2' (version %3)\n")
+                        .arg(CouchDesign::documentId(), current->database)
+                        .arg(CouchDesign::version));
+    } else {
+        console.out(QStringLiteral("replaced: %1 in database '%2' (version %3, was %4)\n")
+                        .arg(CouchDesign::documentId(), current->database)
+                        .arg(CouchDesign::version)
+                        .arg(current->storedVersion));
     }
     return ExitSuccess;
 }

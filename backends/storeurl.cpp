@@ -155,6 +155,11 @@ QString StoreUrl::withoutPassword(const QString &text)
     return stripped;
 }
 
+bool StoreUrl::asksReadOnly() const
+{
+    return truthy(options.value(QStringLiteral("readonly")));
+}
+
 StoreUrl StoreUrl::withPassword(const QString &newPassword) const
 {
     if (scheme == Scheme::Sqlite || scheme == Scheme::FileCache)
@@ -392,7 +397,7 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &given, const StoreOptions
     if (url.scheme == StoreUrl::Scheme::FileCache && QFileInfo(url.path).isFile())
         url.scheme = StoreUrl::Scheme::Sqlite;
     StoreOptions merged = options;
-    if (truthy(url.options.value(QStringLiteral("readonly"))))
+    if (url.asksReadOnly())
         merged.readOnly = true;
     if (merged.table.isEmpty())
         merged.table = url.options.value(QStringLiteral("table"));

@@ -40,6 +40,8 @@ struct StoreUrl
     /// which displayString() then masks; an empty password removes it. A SQLite URL is
     /// returned unchanged.
     StoreUrl withPassword(const QString &password) const;
+    /// The URL asks to be opened read-only (?readonly=1, true, yes or on).
+    bool asksReadOnly() const;
     /// "USER@HOST:PORT" for password prompts (":PORT" only when the URL names one).
     QString account() const;
 

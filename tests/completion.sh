@@ -24,7 +24,7 @@ expect() { # expect "WANTED" WORDS…
     fi
 }
 
-expect "count failures help list purge runtimes show stats" stalk ""
+expect "couch-index count failures help list purge runtimes show stats" stalk ""
 expect "list" stalk li
 expect "--help --read-only --verbose --version -h -v" stalk -
 expect "csv json jsonl table" stalk list db.sqlite3 --format ""

@@ -1,0 +1,161 @@
+#include "couchdesign.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace CouchDesign {
+
+namespace {
+
+QString designPath(const CouchClient &client)
+{
+    return QLatin1Char('/') + CouchClient::encodeSegment(client.config().database) + QLatin1Char('/')
+        + documentId();
+}
+
+/// A write refused for want of rights: CouchDB answers 401 (pouchdb-server too) or 403 when
+/// the user may read the database but is not its admin; the login itself was already
+/// accepted by the status read before.
+StoreError writeError(const CouchClient &client, const CouchReply &reply, const QString &verb)
+{
+    if (reply.httpStatus == 401 || reply.httpStatus == 403) {
+        const QString user = client.config().user.isEmpty() ? QStringLiteral("an anonymous user")
+                                                            : QStringLiteral("user '%1'").arg(client.config().user);
+        return {StoreError::Code::PermissionDenied,
+                QStringLiteral("cannot %1 %2 in database '%3': permission denied: only an admin of the database "
+                               "(or of the server) may write design documents, and %4 is not one")
+                    .arg(verb, documentId(), client.config().database, user)};
+    }
+    return {reply.error.code, QStringLiteral("cannot %1 %2 in database '%3': %4")
+                                  .arg(verb, documentId(), client.config().database, reply.error.message)};
+}
+
+} // namespace
+
+QString documentId()
+{
+    return QStringLiteral("_design/stalk");
+}
+
+QByteArray documentText()
+{
+    // The one text of the design document; README "CouchDB: the Stalk index on the server"
+    // shows it and tst_couchdesign checks that the two agree.
+    return QByteArrayLiteral(R"({
+  "language": "javascript",
+  "stalk_version": 1,
+  "views": {
+    "by_date": {
+      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.date_done === undefined ? null : m.date_done], null); }",
+      "reduce": "_count"
+    },
+    "by_status": {
+      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.status, m.date_done === undefined ? null : m.date_done], null); }",
+      "reduce": "_count"
+    },
+    "by_task_name": {
+      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.name === undefined ? null : m.name, m.date_done === undefined ? null : m.date_done], null); }",
+      "reduce": "_count"
+    },
+    "by_worker": {
+      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.worker === undefined ? null : m.worker, m.date_done === undefined ? null : m.date_done], null); }",
+      "reduce": "_count"
+    }
+  }
+}
+)");
+}
+
+QString describe(const Status &status)
+{
+    const QString where = QStringLiteral("%1 in database '%2'").arg(documentId(), status.database);
+    switch (status.state) {
+    case Status::State::Absent:
+        return QStringLiteral("%1 does not exist").arg(where);
+    case Status::State::UpToDate:
+        return QStringLiteral("%1 is up to date (version %2)").arg(where).arg(version);
+    case Status::State::Outdated:
+        break;
+    }
+    return QStringLiteral("%1 is outdated (version %2; this Stalk writes version %3)")
+        .arg(where)
+        .arg(status.storedVersion)
+        .arg(version);
+}
+
+Status statusFromDocument(const QString &database, const QJsonDocument &stored)
+{
+    const QJsonObject object = stored.object();
+    const QJsonObject current = QJsonDocument::fromJson(documentText()).object();
+    Status status;
+    status.database = database;
+    status.rev = object.value(QStringLiteral("_rev")).toString();
+    status.storedVersion = object.value(QStringLiteral("stalk_version")).toInt();
+    // Same version, same views: anything else (an older Stalk's, or edited by hand) is
+    // replaced by write().
+    const bool same = status.storedVersion == version
+        && object.value(QStringLiteral("views")) == current.value(QStringLiteral("views"))
+        && object.value(QStringLiteral("language")) == current.value(QStringLiteral("language"));
+    status.state = same ? Status::State::UpToDate : Status::State::Outdated;
+    return status;
+}
+
+void readStatus(CouchClient &client, Callback done)
+{
+    const QString database = client.config().database;
+    // The database first: a 404 for the design document alone cannot tell a missing database.
+    client.get(QLatin1Char('/') + CouchClient::encodeSegment(database), {},
+               [&client, database, done](const CouchReply &reply) {
+                   if (!reply.ok()) {
+                       done(reply.error);
+                       return;
+                   }
+                   client.get(designPath(client), {}, [database, done](const CouchReply &design) {
+                       if (design.httpStatus == 404) {
+                           Status absent;
+                           absent.database = database;
+                           done(absent);
+                       } else if (!design.ok()) {
+                           done(design.error);
+                       } else {
+                           done(statusFromDocument(database, design.json));
+                       }
+                   });
+               });
+}
+
+void write(CouchClient &client, const Status &current, Callback done)
+{
+    QJsonObject document = QJsonDocument::fromJson(documentText()).object();
+    if (!current.rev.isEmpty())
+        document.insert(QStringLiteral("_rev"), current.rev);
+    const QString verb = current.state == Status::State::Absent ? QStringLiteral("create") : QStringLiteral("replace");
+    client.send("PUT", designPath(client), {}, QJsonDocument(document).toJson(QJsonDocument::Compact),
+                [&client, current, verb, done](const CouchReply &reply) {
+                    if (!reply.ok()) {
+                        done(writeError(client, reply, verb));
+                        return;
+                    }
+                    Status written = current;
+                    written.state = Status::State::UpToDate;
+                    written.rev = reply.json.object().value(QStringLiteral("rev")).toString();
+                    written.storedVersion = version;
+                    done(written);
+                });
+}
+
+void erase(CouchClient &client, const Status &current, Callback done)
+{
+    client.send("DELETE", designPath(client), {{QStringLiteral("rev"), current.rev}}, QByteArray(),
+                [&client, current, done](const CouchReply &reply) {
+                    if (!reply.ok()) {
+                        done(writeError(client, reply, QStringLiteral("remove")));
+                        return;
+                    }
+                    Status removed;
+                    removed.database = current.database;
+                    done(removed);
+                });
+}
+
+} // namespace CouchDesign

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "couchclient.h"
+#include "storeerror.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+
+/// Stalk's design document on a CouchDB database (`_design/stalk`): its one text, whether a
+/// database holds it (and the current version of it), and writing or removing it.
+///
+/// The views parse Celery's `value` (the meta as JSON text) and emit [date_done],
+/// [status, date_done], [task_name, date_done] and [worker, date_done] with a `_count`
+/// reduce. Nothing here writes unless asked (write(), erase()); the callers decide when
+/// (the operator's explicit action, never in read-only mode).
+///
+/// Thread rules: the functions run their requests on the given client, whose thread the
+/// callbacks run on; each callback runs exactly once, later.
+namespace CouchDesign {
+
+/// The version this Stalk writes; a stored document with another (or other views) is outdated.
+inline constexpr int version = 1;
+
+/// "_design/stalk"
+QString documentId();
+/// The design document exactly as Stalk writes it, without _id and _rev (the README shows
+/// this text).
+QByteArray documentText();
+
+struct Status
+{
+    enum class State { Absent, UpToDate, Outdated };
+    State state = State::Absent;
+    QString database;
+    QString rev;          ///< the stored document's, when there is one
+    int storedVersion = 0; ///< its stalk_version (0 = none)
+};
+
+/// One sentence for a status: "_design/stalk in database 'stalk' is up to date (version 1)".
+QString describe(const Status &status);
+
+/// Pure: the status from the body of GET /DB/_design/stalk (200).
+Status statusFromDocument(const QString &database, const QJsonDocument &stored);
+
+using Callback = std::function<void(const Outcome<Status> &)>;
+
+/// Whether the client's database exists and holds the design document, and its version.
+void readStatus(CouchClient &client, Callback done);
+/// Creates the design document, or replaces current's (current.rev); done gets the new status.
+/// A 401/403 answer (a user who is not the database's admin) is PermissionDenied with one
+/// sentence saying so.
+void write(CouchClient &client, const Status &current, Callback done);
+/// Deletes current's document (current.rev); done gets the Absent status.
+void erase(CouchClient &client, const Status &current, Callback done);
+
+} // namespace CouchDesign

@@ -1,0 +1,423 @@
+// Stalk's design document (_design/stalk, backends/couchdesign) and `stalk couch-index`
+// against a real CouchDB-compatible server (pouchdb-server on loopback, started by
+// tools/couchdb/with_couchdb.sh): created only when asked, reported absent / up to date /
+// outdated, an outdated one replaced, removed, refused to a user who is not an admin (the
+// server's own 401) and on a 403 (injected: pouchdb-server answers every refused design
+// document write with 401), never written read-only; and its views, run by the server's
+// JavaScript, emit exactly what the stored documents hold.
+//
+// The documents are the fixture database's (written by a real Celery worker, see
+// tools/couchdb/make_couch_fixtures.py), copied with their revisions into "stalk_design",
+// plus a few foreign and broken ones the views must skip.
+//
+// Environment: STALK_COUCH_URL (http://admin:secret@127.0.0.1:PORT), STALK_COUCH_DB, STALK_BIN.
+#include <QtTest>
+#include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkRequest>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include "couchclient.h"
+#include "couchdesign.h"
+#include "storeurl.h"
+#include "testsupport.h"
+
+namespace {
+
+const CouchClient::Query includeDocs{{QStringLiteral("include_docs"), QStringLiteral("true")}};
+
+using State = CouchDesign::Status::State;
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+/// Sends every PUT of _design/stalk to a loopback server that answers 403 as CouchDB does
+/// (a validate_doc_update's {forbidden: …}); everything else goes to the real server.
+class ForbiddingManager final : public QNetworkAccessManager
+{
+public:
+    explicit ForbiddingManager(quint16 port, QObject *parent = nullptr) : QNetworkAccessManager(parent), m_port(port) { }
+
+protected:
+    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+    {
+        // CouchClient sends every verb as a custom request.
+        const QByteArray verb = request.attribute(QNetworkRequest::CustomVerbAttribute).toByteArray();
+        if ((op == PutOperation || verb == "PUT") && request.url().path().endsWith(QLatin1String("/_design/stalk"))) {
+            QNetworkRequest redirected = request;
+            QUrl url = request.url();
+            url.setPort(m_port);
+            redirected.setUrl(url);
+            return QNetworkAccessManager::createRequest(op, redirected, data);
+        }
+        return QNetworkAccessManager::createRequest(op, request, data);
+    }
+
+private:
+    quint16 m_port;
+};
+
+} // namespace
+
+class TestCouchDesign : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void shouldShowTheDesignDocumentInTheReadme();
+    void shouldReportAbsentThenCreateOnlyWhenAsked();
+    void shouldEmitWhatTheStoredDocumentsHold();
+    void shouldReplaceAnOutdatedDesignDocument();
+    void shouldRemoveTheDesignDocument();
+    void shouldNeverWriteReadOnly();
+    void shouldSayWhenTheUserIsNotAnAdmin();
+    void shouldSayWhenTheServerForbidsTheWrite();
+
+private:
+    CouchReply http(const QByteArray &verb, const QString &path, const QByteArray &body = QByteArray(),
+                    const CouchClient::Query &query = {});
+    Outcome<CouchDesign::Status> status();
+    Run stalk(const QStringList &arguments);
+    QString url(const QString &user = QStringLiteral("admin:secret")) const;
+
+    CouchConfig m_base;
+    QString m_server; ///< host:port
+    const QString m_db = QStringLiteral("stalk_design");
+};
+
+CouchReply TestCouchDesign::http(const QByteArray &verb, const QString &path, const QByteArray &body,
+                                 const CouchClient::Query &query)
+{
+    CouchClient client(m_base);
+    QEventLoop loop;
+    CouchReply out;
+    client.send(verb, path, query, body, [&](const CouchReply &r) {
+        out = r;
+        loop.quit();
+    });
+    loop.exec();
+    return out;
+}
+
+Outcome<CouchDesign::Status> TestCouchDesign::status()
+{
+    CouchConfig config = m_base;
+    config.database = m_db;
+    CouchClient client(config);
+    QEventLoop loop;
+    std::optional<Outcome<CouchDesign::Status>> answer;
+    CouchDesign::readStatus(client, [&](const Outcome<CouchDesign::Status> &outcome) {
+        answer = outcome;
+        loop.quit();
+    });
+    loop.exec();
+    return *answer;
+}
+
+Run TestCouchDesign::stalk(const QStringList &arguments)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("STALK_PASSWORD"));
+    process.setProcessEnvironment(env);
+    process.start(qEnvironmentVariable("STALK_BIN"), QStringList{QStringLiteral("couch-index")} + arguments);
+    process.closeWriteChannel();
+    Run run;
+    if (!process.waitForFinished(60000))
+        return run;
+    run.exitCode = process.exitCode();
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QString TestCouchDesign::url(const QString &user) const
+{
+    return QStringLiteral("http://%1@%2/%3").arg(user, m_server, m_db);
+}
+
+void TestCouchDesign::initTestCase()
+{
+    STALK_SERVER_URL(serverUrl, "STALK_COUCH_URL", "tools/couchdb/with_couchdb.sh");
+    QVERIFY2(!qEnvironmentVariableIsEmpty("STALK_BIN"), "STALK_BIN names the stalk binary");
+    const Outcome<CouchConfig> c = CouchConfig::fromUrl(StoreUrl::parse(serverUrl).value());
+    QVERIFY2(c.ok(), qPrintable(c.error().message));
+    m_base = *c;
+    m_server = m_base.hostPort();
+
+    // The Celery-written fixture documents, with their revisions, into a database of our own.
+    const QString source = qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
+    const CouchReply all = http("GET", QLatin1Char('/') + source + QStringLiteral("/_all_docs"), {}, includeDocs);
+    QVERIFY2(all.ok(), qPrintable(all.error.message));
+    QJsonArray docs;
+    for (const QJsonValue &row : all.json.object().value(QLatin1String("rows")).toArray())
+        docs.append(row.toObject().value(QLatin1String("doc")));
+    QVERIFY(docs.size() > 10);
+    QVERIFY(docs.first().isObject());
+    // What the views must skip: another application's document, broken values (the fixture
+    // adds a group, foreign documents and a foreign _design/stalk, outdated to us).
+    const auto add = [&docs](const QString &id, const QJsonValue &value) {
+        QJsonObject doc{{QStringLiteral("_id"), id}, {QStringLiteral("_rev"), QStringLiteral("1-0123456789abcdef0123456789abcdef")}};
+        if (!value.isUndefined())
+            doc.insert(QStringLiteral("value"), value);
+        docs.append(doc);
+    };
+    add(QStringLiteral("invoice-42"), QStringLiteral(R"({"status": "SUCCESS", "date_done": "2025-01-01T00:00:00"})"));
+    add(QStringLiteral("celery-task-meta-not-json"), QStringLiteral("{status: SUCCESS"));
+    add(QStringLiteral("celery-task-meta-null"), QStringLiteral("null"));
+    add(QStringLiteral("celery-task-meta-number"), 42);
+    add(QStringLiteral("celery-task-meta-no-value"), QJsonValue::Undefined);
+    http("DELETE", QLatin1Char('/') + m_db);
+    QVERIFY(http("PUT", QLatin1Char('/') + m_db).ok());
+    const CouchReply bulk = http("POST", QLatin1Char('/') + m_db + QStringLiteral("/_bulk_docs"),
+                                 QJsonDocument(QJsonObject{{QStringLiteral("docs"), docs}, {QStringLiteral("new_edits"), false}}).toJson(QJsonDocument::Compact));
+    QVERIFY2(bulk.ok(), qPrintable(bulk.error.message));
+}
+
+void TestCouchDesign::init()
+{
+    // Every test starts without the design document.
+    const Outcome<CouchDesign::Status> now = status();
+    QVERIFY2(now.ok(), qPrintable(now.error().message));
+    if (now->state != State::Absent)
+        QVERIFY(http("DELETE", QStringLiteral("/%1/_design/stalk").arg(m_db), {}, {{QStringLiteral("rev"), now->rev}}).ok());
+}
+
+void TestCouchDesign::shouldShowTheDesignDocumentInTheReadme()
+{
+    QFile readme(QFINDTESTDATA("../README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    const QByteArray text = readme.readAll();
+    QVERIFY2(text.contains("```json\n" + CouchDesign::documentText() + "```\n"),
+             "README.md shows CouchDesign::documentText() exactly, in a ```json block");
+    QVERIFY(!QJsonDocument::fromJson(CouchDesign::documentText()).isNull());
+}
+
+void TestCouchDesign::shouldReportAbsentThenCreateOnlyWhenAsked()
+{
+    Run run = stalk({url()});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("absent: _design/stalk in database 'stalk_design' does not exist\n"));
+    QCOMPARE(status()->state, State::Absent); // asking wrote nothing
+
+    run = stalk({url(), QStringLiteral("--create")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("created: _design/stalk in database 'stalk_design' (version 1)\n"));
+    QCOMPARE(run.err, QString());
+    const Outcome<CouchDesign::Status> created = status();
+    QCOMPARE(created->state, State::UpToDate);
+    QCOMPARE(created->storedVersion, CouchDesign::version);
+
+    run = stalk({url()});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("up-to-date: _design/stalk in database 'stalk_design' is up to date (version 1)\n"));
+    run = stalk({url(), QStringLiteral("--create")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("up-to-date: _design/stalk in database 'stalk_design' is up to date (version 1); "
+                                     "nothing written\n"));
+    QCOMPARE(status()->rev, created->rev);
+}
+
+void TestCouchDesign::shouldEmitWhatTheStoredDocumentsHold()
+{
+    QCOMPARE(stalk({url(), QStringLiteral("--create")}).exitCode, 0);
+
+    // Expected: what each Celery document's value holds, parsed here by Qt.
+    const CouchReply all = http("GET", QLatin1Char('/') + m_db + QStringLiteral("/_all_docs"), {}, includeDocs);
+    QVERIFY(all.ok());
+    const QStringList views{QStringLiteral("by_date"), QStringLiteral("by_status"), QStringLiteral("by_task_name"),
+                            QStringLiteral("by_worker")};
+    const QStringList fields{QString(), QStringLiteral("status"), QStringLiteral("name"), QStringLiteral("worker")};
+    QMap<QString, QStringList> expected; // view -> "id key" lines
+    QMap<QString, int> statusCounts;
+    int celery = 0;
+    for (const QJsonValue &row : all.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonObject doc = row.toObject().value(QLatin1String("doc")).toObject();
+        const QString id = doc.value(QLatin1String("_id")).toString();
+        const QJsonValue value = doc.value(QLatin1String("value"));
+        if (!id.startsWith(QLatin1String("celery-task-meta-")) || !value.isString())
+            continue;
+        // What Stalk's index takes for a Celery result (CouchDocument): a JSON object whose
+        // status is a non-empty string.
+        const QJsonDocument meta = QJsonDocument::fromJson(value.toString().toUtf8());
+        const QJsonValue status = meta.object().value(QLatin1String("status"));
+        if (!meta.isObject() || !status.isString() || status.toString().isEmpty())
+            continue;
+        ++celery;
+        const QJsonObject m = meta.object();
+        const QJsonValue done = m.value(QLatin1String("date_done")).isUndefined() ? QJsonValue() : m.value(QLatin1String("date_done"));
+        for (int i = 0; i < views.size(); ++i) {
+            QJsonArray key;
+            if (!fields.at(i).isEmpty()) {
+                const QJsonValue v = m.value(fields.at(i));
+                key.append(v.isUndefined() ? QJsonValue() : v);
+            }
+            key.append(done);
+            expected[views.at(i)] << id + u' ' + QString::fromUtf8(QJsonDocument(key).toJson(QJsonDocument::Compact));
+        }
+        ++statusCounts[m.value(QLatin1String("status")).toString()];
+    }
+    QVERIFY2(celery >= 15, qPrintable(QString::number(celery)));
+    QVERIFY(statusCounts.size() > 1);
+
+    // Actual: the server ran the JavaScript.
+    for (const QString &view : views) {
+        const CouchReply reply = http("GET", QStringLiteral("/%1/_design/stalk/_view/%2").arg(m_db, view), {},
+                                      {{QStringLiteral("reduce"), QStringLiteral("false")}});
+        QVERIFY2(reply.ok(), qPrintable(reply.error.message));
+        QStringList emitted;
+        for (const QJsonValue &row : reply.json.object().value(QLatin1String("rows")).toArray()) {
+            const QJsonObject r = row.toObject();
+            emitted << r.value(QLatin1String("id")).toString() + u' '
+                    + QString::fromUtf8(QJsonDocument(r.value(QLatin1String("key")).toArray()).toJson(QJsonDocument::Compact));
+        }
+        QStringList want = expected.value(view);
+        std::sort(emitted.begin(), emitted.end());
+        std::sort(want.begin(), want.end());
+        QCOMPARE(emitted, want);
+    }
+    // The _count reduce, grouped by the first key element: the status facet.
+    const CouchReply grouped = http("GET", QStringLiteral("/%1/_design/stalk/_view/by_status").arg(m_db), {},
+                                    {{QStringLiteral("group_level"), QStringLiteral("1")}});
+    QVERIFY(grouped.ok());
+    QMap<QString, int> counted;
+    for (const QJsonValue &row : grouped.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonObject r = row.toObject();
+        counted[r.value(QLatin1String("key")).toArray().at(0).toString()] = r.value(QLatin1String("value")).toInt();
+    }
+    QCOMPARE(counted, statusCounts);
+}
+
+void TestCouchDesign::shouldReplaceAnOutdatedDesignDocument()
+{
+    // What an older Stalk would have written: version 0, other views.
+    const QByteArray old = R"({"language": "javascript", "stalk_version": 0, "views": {"by_date": {"map": "function (doc) { emit(doc._id, null); }", "reduce": "_count"}}})";
+    QVERIFY(http("PUT", QStringLiteral("/%1/_design/stalk").arg(m_db), old).ok());
+    const Outcome<CouchDesign::Status> before = status();
+    QCOMPARE(before->state, State::Outdated);
+    QCOMPARE(before->storedVersion, 0);
+
+    Run run = stalk({url()});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("outdated: _design/stalk in database 'stalk_design' is outdated (version 0; this "
+                                     "Stalk writes version 1)\n"));
+    run = stalk({url(), QStringLiteral("--create")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("replaced: _design/stalk in database 'stalk_design' (version 1, was 0)\n"));
+    const Outcome<CouchDesign::Status> after = status();
+    QCOMPARE(after->state, State::UpToDate);
+    QVERIFY(after->rev != before->rev);
+
+    // The current version with its views edited by hand is outdated too.
+    QJsonObject edited = QJsonDocument::fromJson(CouchDesign::documentText()).object();
+    edited.insert(QStringLiteral("_rev"), after->rev);
+    edited.insert(QStringLiteral("views"), QJsonObject{});
+    QVERIFY(http("PUT", QStringLiteral("/%1/_design/stalk").arg(m_db), QJsonDocument(edited).toJson()).ok());
+    QCOMPARE(status()->state, State::Outdated);
+}
+
+void TestCouchDesign::shouldRemoveTheDesignDocument()
+{
+    QCOMPARE(stalk({url(), QStringLiteral("--create")}).exitCode, 0);
+    Run run = stalk({url(), QStringLiteral("--remove")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("removed: _design/stalk from database 'stalk_design'\n"));
+    QCOMPARE(status()->state, State::Absent);
+    QCOMPARE(http("GET", QStringLiteral("/%1/_design/stalk").arg(m_db)).httpStatus, 404);
+    run = stalk({url(), QStringLiteral("--remove")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("absent: _design/stalk in database 'stalk_design' does not exist; nothing removed\n"));
+}
+
+void TestCouchDesign::shouldNeverWriteReadOnly()
+{
+    Run run = stalk({url(), QStringLiteral("--create"), QStringLiteral("--read-only")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(run.out, QString());
+    QCOMPARE(run.err, QStringLiteral("stalk: cannot create _design/stalk in http://admin:***@%1/stalk_design: permission "
+                                     "denied: the store was opened read-only (--read-only)\n").arg(m_server));
+    run = stalk({url() + QStringLiteral("?readonly=1"), QStringLiteral("--create")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(status()->state, State::Absent);
+
+    QCOMPARE(stalk({url(), QStringLiteral("--create")}).exitCode, 0);
+    run = stalk({url(), QStringLiteral("--remove"), QStringLiteral("--read-only")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(status()->state, State::UpToDate);
+    // Reading the status is allowed read-only.
+    QCOMPARE(stalk({url(), QStringLiteral("--read-only")}).exitCode, 0);
+}
+
+void TestCouchDesign::shouldSayWhenTheUserIsNotAnAdmin()
+{
+    // A user the server knows, who may read the database but is no admin: pouchdb-server
+    // (like CouchDB) refuses its design document writes with 401.
+    const QByteArray user = R"({"name": "reader", "password": "pw", "roles": [], "type": "user"})";
+    const CouchReply made = http("PUT", QStringLiteral("/_users/org.couchdb.user:reader"), user);
+    QVERIFY2(made.ok() || made.httpStatus == 409, qPrintable(made.error.message));
+
+    QCOMPARE(stalk({url(QStringLiteral("reader:pw"))}).exitCode, 0); // reading is allowed
+    Run run = stalk({url(QStringLiteral("reader:pw")), QStringLiteral("--create")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(run.out, QString());
+    QCOMPARE(run.err, QStringLiteral("stalk: cannot create _design/stalk in database 'stalk_design': permission denied: "
+                                     "only an admin of the database (or of the server) may write design documents, "
+                                     "and user 'reader' is not one\n"));
+    QCOMPARE(status()->state, State::Absent);
+
+    QCOMPARE(stalk({url(), QStringLiteral("--create")}).exitCode, 0);
+    run = stalk({url(QStringLiteral("reader:pw")), QStringLiteral("--remove")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.startsWith(QLatin1String("stalk: cannot remove _design/stalk in database 'stalk_design': "
+                                              "permission denied: only an admin")),
+             qPrintable(run.err));
+    QCOMPARE(status()->state, State::UpToDate);
+}
+
+void TestCouchDesign::shouldSayWhenTheServerForbidsTheWrite()
+{
+    // CouchDB answers 403 when a validate_doc_update forbids the write; pouchdb-server lets
+    // admins past validation, so the 403 comes from a loopback stand-in for that one request.
+    QTcpServer forbidding;
+    QVERIFY(forbidding.listen(QHostAddress::LocalHost));
+    connect(&forbidding, &QTcpServer::newConnection, &forbidding, [&forbidding] {
+        QTcpSocket *socket = forbidding.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+            socket->readAll();
+            const QByteArray body = R"({"error":"forbidden","reason":"design documents are managed by the operations team"})";
+            socket->write("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: "
+                          + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            socket->disconnectFromHost();
+        });
+    });
+    CouchConfig config = m_base;
+    config.database = m_db;
+    CouchClient client(config);
+    ForbiddingManager manager(forbidding.serverPort());
+    client.setNetworkAccessManager(&manager);
+    QEventLoop loop;
+    std::optional<Outcome<CouchDesign::Status>> answer;
+    CouchDesign::readStatus(client, [&](const Outcome<CouchDesign::Status> &current) {
+        QVERIFY(current.ok());
+        CouchDesign::write(client, *current, [&](const Outcome<CouchDesign::Status> &written) {
+            answer = written;
+            loop.quit();
+        });
+    });
+    loop.exec();
+    QVERIFY(answer && !answer->ok());
+    QCOMPARE(answer->error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(answer->error().message,
+             QStringLiteral("cannot create _design/stalk in database 'stalk_design': permission denied: only an admin of "
+                            "the database (or of the server) may write design documents, and user 'admin' is not one"));
+    QCOMPARE(status()->state, State::Absent);
+}
+
+QTEST_GUILESS_MAIN(TestCouchDesign)
+#include "tst_couchdesign.moc"
