@@ -1030,7 +1030,7 @@ int runFailures(const CliArguments &arguments, const CliConsole &console)
     if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
         return usageError(console, command, error);
     if (query.statuses.isEmpty())
-        query.statuses = QStringList{QStringLiteral("FAILURE")};
+        query.statuses = defaultFailureStatuses();
     qint64 limit = 0;
     if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
         return usageError(console, command, error);

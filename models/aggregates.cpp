@@ -199,6 +199,33 @@ bool FailureGroup::hasException(const QString &name) const
         || name == ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.qualifiedType();
 }
 
+namespace {
+
+/// The fingerprint a group of this exception has: its message's, "" for none; null when no
+/// exception could be read.
+QString exceptionFingerprint(const ValueDecoder::ExceptionInfo &e)
+{
+    return e.isValid() ? messageFingerprint(e.message.isNull() ? QStringLiteral("") : e.message) : QString();
+}
+
+} // namespace
+
+bool FailureGroup::holds(const TaskResult &row) const
+{
+    if (row.taskName.isNull() != taskName.isNull() || row.taskName != taskName)
+        return false;
+    const ValueDecoder::ExceptionInfo e =
+        ValueDecoder::exceptionOf(row.result, row.contentType, row.contentEncoding, row.traceback);
+    if (!e.isValid())
+        return exception.isNull();
+    return hasException(e.qualifiedType()) && exceptionFingerprint(e) == fingerprint;
+}
+
+QStringList defaultFailureStatuses()
+{
+    return {QStringLiteral("FAILURE")};
+}
+
 void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last)
 {
     if (n <= 0)
@@ -224,8 +251,7 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
     if (n <= 0)
         return;
     const QString message = e.isValid() ? e.message : QString();
-    const QString fingerprint = e.isValid() ? messageFingerprint(message.isNull() ? QStringLiteral("") : message)
-                                            : QString();
+    const QString fingerprint = exceptionFingerprint(e);
     // Null and empty kept apart in the key (a NULL task name is not the name "").
     const auto part = [](const QString &s) { return s.isNull() ? QStringLiteral("N") : QStringLiteral("S") + s; };
     ++m_parts;

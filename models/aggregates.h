@@ -175,7 +175,14 @@ struct FailureGroup
     /// True when `name` is the exception's class name, its qualified type, or module.class
     /// (`--exception ValueError`, `builtins.ValueError`, `proj.billing.PaymentDeclined`).
     bool hasException(const QString &name) const;
+    /// True when `row` belongs to the group: the same task name, exception type and message
+    /// fingerprint (FailureTableBuilder's grouping, decoded from the stored result).
+    bool holds(const TaskResult &row) const;
 };
+
+/// The statuses `stalk failures` and the window's Failures view group when the query's filters
+/// name none: FAILURE.
+QStringList defaultFailureStatuses();
 
 /// Failures grouped, largest first (then by task name, NULL first, exception and fingerprint,
 /// by code units). Plain value type.

@@ -175,6 +175,8 @@ public:
     /// Dates as UTC instead of local time (display only).
     void setShowUtc(bool utc);
     bool showUtc() const { return m_showUtc; }
+    /// A date as the table's date columns show it (local time or UTC; empty when invalid).
+    QString dateText(const QDateTime &date) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -252,7 +254,6 @@ private:
     QVariant displayData(const PageRow &row, int column) const;
     QVariant rawData(const TaskResult &row, int column) const;
     QVariant toolTipData(const TaskResult &row, int column) const;
-    QString dateText(const QDateTime &date) const;
 
     QThread m_thread;
     QThread m_decodeThread;       ///< runs decode() work, in order

@@ -1,4 +1,5 @@
 #include <QAction>
+#include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -32,7 +33,9 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTabWidget>
 #include <QTimer>
+#include <QTreeView>
 
 #include <algorithm>
 #include <memory>
@@ -44,15 +47,19 @@
 #include "fakestore.h"
 #include "errorbanner.h"
 #include "exportdialog.h"
+#include "failurespanel.h"
 #include "filterpanel.h"
 #include "historychart.h"
 #include "mainwindow.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
+#include "runtimespanel.h"
 #include "savedviews.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
+#include "timeparse.h"
+#include "tracebackview.h"
 
 namespace {
 
@@ -265,6 +272,10 @@ private Q_SLOTS:
     void shouldLeaveNoFileWhenExportCancelled();
     void shouldOpenAnotherDatabaseInANewWindow();
     void shouldChartTheHistoryAndFilterByDraggingAcrossIt();
+    void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable_data();
+    void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable();
+    void shouldListRuntimesAsStalkRuntimes_data();
+    void shouldListRuntimesAsStalkRuntimes();
 
 private:
     QString fixture(const QString &name) const { return m_fixtures.filePath(name); }
@@ -2211,6 +2222,168 @@ void TestMainWindow::shouldChartTheHistoryAndFilterByDraggingAcrossIt()
     toggle->trigger();
     QVERIFY(!chart->isVisible());
     QCOMPARE(QSettings().value(QStringLiteral("view/historyChart")).toBool(), false);
+}
+
+void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::newRow("django-celery-results") << QStringLiteral("django.sqlite3");
+    QTest::newRow("celery_taskmeta (pickled)") << QStringLiteral("taskmeta.sqlite3");
+}
+
+void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
+{
+    QFETCH(QString, fixture);
+    QVERIFY2(!qEnvironmentVariable("STALK_BIN").isEmpty(), "STALK_BIN names the stalk binary (set by CTest)");
+    const QString path = copyFixture(fixture);
+    const QString url = QStringLiteral("sqlite:///") + path;
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() > 0);
+    auto *panel = child<FailuresPanel>(w.get(), "failuresPanel");
+    QVERIFY(panel);
+    QVERIFY(!panel->isVisible()); // the results table is the first tab
+    QAbstractItemModelTester tester(panel->view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    // View → Failures (Ctrl+4) shows the groups, as `stalk failures` prints them, largest first.
+    auto *toggle = child<QAction>(w.get(), "failuresAction");
+    QVERIFY(toggle);
+    toggle->trigger();
+    QVERIFY(panel->isVisible());
+    QCOMPARE(QSettings().value(QStringLiteral("view/tab")).toInt(), 1);
+    const QJsonArray printed = QJsonDocument::fromJson(stalkOutput({QStringLiteral("failures"), url, QStringLiteral("--format"),
+                                                                    QStringLiteral("json")}))
+                                   .array();
+    QVERIFY(!printed.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(panel->table().groups.size(), printed.size(), 10000);
+    QCOMPARE(panel->view()->model()->rowCount(), int(printed.size()));
+    const auto text = [](const QJsonValue &v) { return v.isNull() ? QString() : v.toString(); };
+    for (int i = 0; i < printed.size(); ++i) {
+        const QJsonObject record = printed.at(i).toObject();
+        const FailureGroup &group = panel->table().groups.at(i);
+        QCOMPARE(group.taskName, text(record.value(QStringLiteral("task_name"))));
+        QCOMPARE(group.exception, text(record.value(QStringLiteral("exception"))));
+        QCOMPARE(group.exceptionModule, text(record.value(QStringLiteral("exception_module"))));
+        QCOMPARE(group.message, text(record.value(QStringLiteral("message"))));
+        QCOMPARE(group.count, qint64(record.value(QStringLiteral("count")).toInteger()));
+        QCOMPARE(TimeParse::formatTimestamp(group.firstSeen), text(record.value(QStringLiteral("first_seen"))));
+        QCOMPARE(TimeParse::formatTimestamp(group.lastSeen), text(record.value(QStringLiteral("last_seen"))));
+        QStringList workers;
+        for (const QJsonValue &worker : record.value(QStringLiteral("workers")).toArray())
+            workers << worker.toString();
+        QCOMPARE(group.workers, workers);
+        const QJsonObject statuses = record.value(QStringLiteral("statuses")).toObject();
+        QCOMPARE(qint64(statuses.size()), qint64(group.statuses.size()));
+        for (auto it = group.statuses.cbegin(); it != group.statuses.cend(); ++it)
+            QCOMPARE(qint64(statuses.value(it.key()).toInteger()), it.value());
+    }
+    // Largest first, in the view too.
+    QCOMPARE(panel->view()->model()->index(0, FailuresPanel::CountColumn).data(FailuresPanel::RawValueRole).toLongLong(),
+             panel->table().groups.first().count);
+
+    // Each group, selected, shows the traceback of its latest result, which holds its
+    // exception, and the Markdown summary carries it in a fenced block.
+    QTreeView *view = panel->view();
+    for (int row = view->model()->rowCount() - 1; row >= 0; --row) {
+        view->setCurrentIndex(view->model()->index(row, 0));
+        const FailureGroup *group = panel->currentGroup();
+        QVERIFY(group);
+        QTRY_VERIFY_WITH_TIMEOUT(group->holds(panel->currentSample()) && !panel->currentSample().taskId.isEmpty(), 10000);
+        const TaskResult sample = panel->currentSample();
+        QVERIFY(!sample.traceback.isEmpty());
+        QCOMPARE(panel->tracebackView()->traceback(), sample.traceback);
+        QCOMPARE(sample.dateDone, group->lastSeen); // the group's newest result
+        const QString markdown = panel->currentMarkdown();
+        QVERIFY(markdown.contains(group->message));
+        QVERIFY(markdown.contains(QStringLiteral("**Count:** %1").arg(group->count)));
+        QVERIFY(markdown.contains(TimeParse::formatTimestamp(group->lastSeen)));
+        QVERIFY(markdown.contains(QStringLiteral("```pytb\n") + sample.traceback.trimmed() + QStringLiteral("\n```")));
+    }
+    const FailureGroup selected = *panel->currentGroup();
+    const QString markdown = panel->currentMarkdown();
+    child<QPushButton>(panel, "copyMarkdownButton")->click();
+    QCOMPARE(QApplication::clipboard()->text(), markdown);
+
+    // Show in Table ticks the group's task name and statuses and shows the table.
+    child<QPushButton>(panel, "showInTableButton")->click();
+    auto *filters = w->findChild<FilterPanel *>();
+    QCOMPARE(filters->checkedValues(Field::TaskName), QStringList{selected.taskName});
+    QCOMPARE(filters->checkedValues(Field::Status), selected.statuses.keys());
+    QVERIFY(!panel->isVisible());
+    QVERIFY(!toggle->isChecked());
+    QCOMPARE(w->model()->query().taskNames, QStringList{selected.taskName});
+    QCOMPARE(w->model()->query().statuses, selected.statuses.keys());
+    QStringList countArguments{QStringLiteral("count"), url};
+    if (!selected.taskName.isNull())
+        countArguments << QStringLiteral("--task-name") << selected.taskName;
+    for (const QString &status : selected.statuses.keys())
+        countArguments << QStringLiteral("--status") << status;
+    QTRY_VERIFY(w->model()->isCountExact());
+    QTRY_COMPARE(qint64(w->model()->rowCount()), stalkOutput(countArguments).trimmed().toLongLong());
+
+    // Back on the Failures tab, the groups follow the new filters.
+    toggle->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->table().groups.isEmpty()
+                                 && std::all_of(panel->table().groups.cbegin(), panel->table().groups.cend(),
+                                                [&selected](const FailureGroup &g) { return g.taskName == selected.taskName; }),
+                             10000);
+}
+
+void TestMainWindow::shouldListRuntimesAsStalkRuntimes_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::newRow("date_started (2.6)") << QStringLiteral("v26.sqlite3");
+    QTest::newRow("date_created (2.4)") << QStringLiteral("django.sqlite3");
+    QTest::newRow("no start (celery_taskmeta)") << QStringLiteral("taskmeta.sqlite3");
+}
+
+void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
+{
+    QFETCH(QString, fixture);
+    const QString path = copyFixture(fixture);
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() > 0);
+    auto *panel = child<RuntimesPanel>(w.get(), "runtimesPanel");
+    QVERIFY(panel);
+    QAbstractItemModelTester tester(panel->view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    child<QAction>(w.get(), "runtimesAction")->trigger();
+    QVERIFY(panel->isVisible());
+    QProcess stalk;
+    stalk.start(qEnvironmentVariable("STALK_BIN"), {QStringLiteral("runtimes"), QStringLiteral("sqlite:///") + path,
+                                                    QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY(stalk.waitForFinished(60000));
+    if (stalk.exitCode() != 0) {
+        // The store's sentence instead of an empty table.
+        const QString error = QString::fromUtf8(stalk.readAllStandardError());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->caption().isEmpty() && error.contains(panel->caption()), 10000);
+        QVERIFY(!panel->view()->isVisible());
+        return;
+    }
+    const QJsonArray printed = QJsonDocument::fromJson(stalk.readAllStandardOutput()).array();
+    QVERIFY(!printed.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(panel->table().tasks.size(), printed.size(), 10000);
+    QVERIFY(panel->view()->isVisible());
+    QCOMPARE(panel->view()->model()->rowCount(), int(printed.size()));
+    const QString basis = printed.first().toObject().value(QStringLiteral("basis")).toString();
+    QCOMPARE(runtimeBasisName(panel->table().basis), basis);
+    QVERIFY(panel->caption().contains(QStringLiteral("date_%1").arg(basis)));
+    for (int i = 0; i < printed.size(); ++i) {
+        const QJsonObject record = printed.at(i).toObject();
+        const TaskRuntimes &task = panel->table().tasks.at(i);
+        const QJsonValue name = record.value(QStringLiteral("task_name"));
+        QCOMPARE(task.taskName, name.isNull() ? QString() : name.toString());
+        QCOMPARE(task.count, qint64(record.value(QStringLiteral("count")).toInteger()));
+        QCOMPARE(task.p50, record.value(QStringLiteral("p50")).toDouble());
+        QCOMPARE(task.p95, record.value(QStringLiteral("p95")).toDouble());
+        QCOMPARE(task.p99, record.value(QStringLiteral("p99")).toDouble());
+        QCOMPARE(task.max, record.value(QStringLiteral("max")).toDouble());
+    }
+    // Sorted by p95, slowest first.
+    const QAbstractItemModel *shown = panel->view()->model();
+    for (int row = 1; row < shown->rowCount(); ++row) {
+        QVERIFY(shown->index(row - 1, RuntimesPanel::P95Column).data(RuntimesPanel::RawValueRole).toDouble()
+                >= shown->index(row, RuntimesPanel::P95Column).data(RuntimesPanel::RawValueRole).toDouble());
+    }
+    QCOMPARE(QSettings().value(QStringLiteral("view/tab")).toInt(), 2);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -535,6 +535,141 @@
     </message>
 </context>
 <context>
+    <name>FailuresPanel</name>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>(unknown)</source>
+        <translation>(unbekannt)</translation>
+    </message>
+    <message>
+        <source>### %1 in %2</source>
+        <translation>### %1 in %2</translation>
+    </message>
+    <message>
+        <source>- **Count:** %1 (%2)</source>
+        <translation>- **Anzahl:** %1 (%2)</translation>
+    </message>
+    <message>
+        <source>- **First seen:** %1</source>
+        <translation>- **Zuerst gesehen:** %1</translation>
+    </message>
+    <message>
+        <source>- **Last seen:** %1</source>
+        <translation>- **Zuletzt gesehen:** %1</translation>
+    </message>
+    <message>
+        <source>- **Workers:** %1</source>
+        <translation>- **Worker:** %1</translation>
+    </message>
+    <message>
+        <source>(none recorded)</source>
+        <translation>(keine erfasst)</translation>
+    </message>
+    <message>
+        <source>Traceback of task %1 (%2):</source>
+        <translation>Traceback des Tasks %1 (%2):</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <source>Exception</source>
+        <translation>Ausnahme</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>First seen</source>
+        <translation>Zuerst gesehen</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>Zuletzt gesehen</translation>
+    </message>
+    <message>
+        <source>Workers</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <source>Statuses</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Failure groups</source>
+        <translation>Fehlergruppen</translation>
+    </message>
+    <message>
+        <source>Show in &amp;Table</source>
+        <translation>In der &amp;Tabelle zeigen</translation>
+    </message>
+    <message>
+        <source>Filter the results table to this group&apos;s task name and statuses</source>
+        <translation>Die Ergebnistabelle auf den Task-Namen und die Status dieser Gruppe filtern</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Summary (Markdown)</source>
+        <translation>&amp;Zusammenfassung kopieren (Markdown)</translation>
+    </message>
+    <message>
+        <source>Copy the group for a bug report: task, exception, message, count, first and last seen, workers and the traceback</source>
+        <translation>Die Gruppe für einen Fehlerbericht kopieren: Task, Ausnahme, Meldung, Anzahl, zuerst und zuletzt gesehen, Worker und den Traceback</translation>
+    </message>
+    <message>
+        <source>Grouping %1 results by task, exception and message…</source>
+        <translation>Gruppiere %1-Ergebnisse nach Task, Ausnahme und Meldung…</translation>
+    </message>
+    <message>
+        <source>1 result</source>
+        <translation>1 Ergebnis</translation>
+    </message>
+    <message>
+        <source>%1 results</source>
+        <translation>%1 Ergebnisse</translation>
+    </message>
+    <message>
+        <source>1 group</source>
+        <translation>1 Gruppe</translation>
+    </message>
+    <message>
+        <source>%1 groups</source>
+        <translation>%1 Gruppen</translation>
+    </message>
+    <message>
+        <source>%1 (%2) under the current filters and date range, in %3 by task, exception and message. Double-click a group to show its results in the table.</source>
+        <translation>%1 (%2) unter den aktuellen Filtern und dem Zeitraum, in %3 nach Task, Ausnahme und Meldung. Doppelklick auf eine Gruppe zeigt ihre Ergebnisse in der Tabelle.</translation>
+    </message>
+    <message>
+        <source>Reading the latest result of this group…</source>
+        <translation>Lese das neueste Ergebnis dieser Gruppe…</translation>
+    </message>
+    <message>
+        <source>None of the newest %L1 results of this task holds this exception; Show in Table lists them.</source>
+        <translation>Keines der neuesten %L1 Ergebnisse dieses Tasks enthält diese Ausnahme; „In der Tabelle zeigen“ listet sie.</translation>
+    </message>
+    <message>
+        <source>No failures under the current filters.</source>
+        <translation>Keine Fehler unter den aktuellen Filtern.</translation>
+    </message>
+    <message>
+        <source>The latest result of this group, task %1 (%2), has no traceback stored (the app runs without result_extended, or Celery kept none).</source>
+        <translation>Das neueste Ergebnis dieser Gruppe, Task %1 (%2), hat keinen gespeicherten Traceback (die App läuft ohne result_extended, oder Celery hat keinen behalten).</translation>
+    </message>
+    <message>
+        <source>Traceback of the latest result of this group: task %1, done %2</source>
+        <translation>Traceback des neuesten Ergebnisses dieser Gruppe: Task %1, fertig %2</translation>
+    </message>
+</context>
+<context>
     <name>FilterPanel</name>
     <message>
         <source>(none)</source>
@@ -1116,6 +1251,38 @@ Schema: %3</translation>
         <source>All %1 on this page are selected. &lt;a href=&quot;all&quot;&gt;Select all %2 matching&lt;/a&gt;</source>
         <translation>Alle %1 auf dieser Seite sind ausgewählt. &lt;a href=&quot;all&quot;&gt;Alle %2 Treffer auswählen&lt;/a&gt;</translation>
     </message>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Runtimes</source>
+        <translation>Laufzeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Failures</source>
+        <translation>F&amp;ehler</translation>
+    </message>
+    <message>
+        <source>Failures grouped by task, exception and message, under the current filters (Ctrl+4)</source>
+        <translation>Fehler nach Task, Ausnahme und Meldung gruppiert, unter den aktuellen Filtern (Strg+4)</translation>
+    </message>
+    <message>
+        <source>Ru&amp;ntimes</source>
+        <translation>&amp;Laufzeiten</translation>
+    </message>
+    <message>
+        <source>Runtime percentiles per task name, under the current filters (Ctrl+5)</source>
+        <translation>Laufzeit-Perzentile je Task-Name, unter den aktuellen Filtern (Strg+5)</translation>
+    </message>
+    <message>
+        <source>Filtered by task name “%1” and the group&apos;s statuses</source>
+        <translation>Gefiltert nach Task-Name „%1“ und den Status der Gruppe</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>
@@ -1394,6 +1561,53 @@ Schema: %3</translation>
     <message>
         <source>Hidden, not stored by %1: %2</source>
         <translation>Ausgeblendet, von %1 nicht gespeichert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimesPanel</name>
+    <message>
+        <source>Task</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Max</translation>
+    </message>
+    <message>
+        <source>Runtimes per task</source>
+        <translation>Laufzeiten je Task</translation>
+    </message>
+    <message>
+        <source>Computing runtimes…</source>
+        <translation>Berechne Laufzeiten…</translation>
+    </message>
+    <message>
+        <source>Runtimes of SUCCESS and FAILURE results under the current filters, from date_started to date_done, per task name.</source>
+        <translation>Laufzeiten der SUCCESS- und FAILURE-Ergebnisse unter den aktuellen Filtern, von date_started bis date_done, je Task-Name.</translation>
+    </message>
+    <message>
+        <source>Runtimes of SUCCESS and FAILURE results under the current filters, from date_created to date_done (this schema records no date_started: queue time is included), per task name.</source>
+        <translation>Laufzeiten der SUCCESS- und FAILURE-Ergebnisse unter den aktuellen Filtern, von date_created bis date_done (dieses Schema erfasst kein date_started: die Wartezeit in der Queue ist enthalten), je Task-Name.</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
     </message>
 </context>
 <context>

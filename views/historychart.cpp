@@ -1,5 +1,6 @@
 #include "historychart.h"
 
+#include "aggregatefollower.h"
 #include "palettecolors.h"
 #include "statusstyle.h"
 #include "taskresultmodel.h"
@@ -374,7 +375,8 @@ void HistoryChart::emitRange(int first, int last)
 // ---------------------------------------------------------------------------------------
 
 HistoryPanel::HistoryPanel(TaskResultModel *model, QWidget *parent)
-    : QWidget(parent), m_model(model), m_chart(new HistoryChart(this)), m_caption(new QLabel(this))
+    : QWidget(parent), m_model(model), m_chart(new HistoryChart(this)), m_caption(new QLabel(this)),
+      m_follower(new AggregateFollower(model, this, [this] { load(); }))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 2);
@@ -393,7 +395,6 @@ HistoryPanel::HistoryPanel(TaskResultModel *model, QWidget *parent)
         m_chart->setHistory(StatusHistory());
         m_chart->setMessage(tr("Counting results by time…"));
     });
-    connect(model, &TaskResultModel::countChanged, this, &HistoryPanel::reload);
 }
 
 QString HistoryPanel::caption(TimeBucket bucket)
@@ -412,10 +413,11 @@ QString HistoryPanel::caption(TimeBucket bucket)
 
 void HistoryPanel::reload()
 {
-    m_stale = true;
-    if (!isVisible())
-        return;
-    m_stale = false;
+    m_follower->reload();
+}
+
+void HistoryPanel::load()
+{
     const TaskQuery query = m_model->query();
     if (query.doneAfter.isValid()) {
         const QDateTime end = query.doneBefore.isValid() ? query.doneBefore : QDateTime::currentDateTimeUtc();
@@ -425,25 +427,13 @@ void HistoryPanel::reload()
     }
 }
 
-void HistoryPanel::showEvent(QShowEvent *event)
-{
-    QWidget::showEvent(event);
-    if (m_stale)
-        reload();
-}
-
 void HistoryPanel::ask(const TaskQuery &query, TimeBucket bucket, bool refine)
 {
-    if (m_request)
-        m_model->cancelRequest(m_request);
     if (m_chart->history().buckets.isEmpty())
         m_chart->setMessage(tr("Counting results by time…"));
-    RequestOptions options;
-    options.yieldsToPages = true;
-    m_request = m_model->request<StatusHistory>(
-        this, [query, bucket](ResultStore &store) { return store.statusHistory(query, bucket); },
+    m_follower->ask<StatusHistory>(
+        [query, bucket](ResultStore &store) { return store.statusHistory(query, bucket); },
         [this, query, refine](const Reply<StatusHistory> &reply) {
-            m_request = 0;
             if (!reply) {
                 m_chart->setHistory(StatusHistory());
                 m_chart->setMessage(reply.error().message);
@@ -463,6 +453,5 @@ void HistoryPanel::ask(const TaskQuery &query, TimeBucket bucket, bool refine)
             m_chart->setShowUtc(m_model->showUtc());
             m_chart->setHistory(history);
             m_caption->setText(caption(history.bucket));
-        },
-        options);
+        });
 }

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QWidget>
 
+class AggregateFollower;
 class QLabel;
 class TaskResultModel;
 
@@ -82,10 +83,9 @@ private:
     int m_pressX = 0;
 };
 
-/// The history chart with its caption, kept up to date for a TaskResultModel's query: after
-/// each exact count of the model (a new query, a refresh) it asks the store for the history
-/// through TaskResultModel::request() — on the worker thread, yielding to pages, so the rows
-/// are never held back — with the bucket bucketForSpan() picks for the date range. Without a
+/// The history chart with its caption, kept up to date for a TaskResultModel's query by an
+/// AggregateFollower (after each exact count of the model, off the GUI thread), with the
+/// bucket bucketForSpan() picks for the date range. Without a
 /// range it asks by day first and, when the results span a fortnight or less, once more by
 /// hour or minute. Hidden, it asks nothing. GUI thread; owned by its parent.
 class HistoryPanel final : public QWidget
@@ -102,10 +102,9 @@ public:
 Q_SIGNALS:
     void rangeSelected(const QDateTime &from, const QDateTime &to);
 
-protected:
-    void showEvent(QShowEvent *event) override;
-
 private:
+    /// Asks for the history of the model's current query (AggregateFollower's reload).
+    void load();
     void ask(const TaskQuery &query, TimeBucket bucket, bool refine);
     /// The line above the chart for a history by bucket.
     static QString caption(TimeBucket bucket);
@@ -113,6 +112,5 @@ private:
     TaskResultModel *m_model;
     HistoryChart *m_chart;
     QLabel *m_caption;
-    quint64 m_request = 0; ///< the RequestId of the history on its way; 0 = none
-    bool m_stale = true;   ///< the model's query changed while hidden
+    AggregateFollower *m_follower;
 };

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -18,6 +19,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -30,6 +32,7 @@
 #include "displaytext.h"
 #include "errorbanner.h"
 #include "exportdialog.h"
+#include "failurespanel.h"
 #include "passworddialog.h"
 #include "passwordkeyring.h"
 #include "filterpanel.h"
@@ -37,6 +40,7 @@
 #include "purgedialog.h"
 #include "querycommand.h"
 #include "resulttableview.h"
+#include "runtimespanel.h"
 #include "savedviews.h"
 #include "storeopener.h"
 #include "storeurl.h"
@@ -87,7 +91,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     updateCountLabel();
 }
 
-/// The error banner and the history chart above the table.
+/// The error banner and the history chart above the tabs: the results table, the failures
+/// and the runtimes (views of the same filters, so the filter dock stays beside all three).
 void MainWindow::createCentralArea()
 {
     auto *central = new QWidget(this);
@@ -102,9 +107,19 @@ void MainWindow::createCentralArea()
     m_history->hide(); // View → History Chart shows it (restoreSettings())
     m_table = new ResultTableView(central);
     m_table->setResultModel(m_model);
+    m_failures = new FailuresPanel(m_model, central);
+    m_failures->setObjectName(QStringLiteral("failuresPanel"));
+    m_runtimes = new RuntimesPanel(m_model, central);
+    m_runtimes->setObjectName(QStringLiteral("runtimesPanel"));
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_table, tr("Results"));
+    m_tabs->addTab(m_failures, tr("Failures"));
+    m_tabs->addTab(m_runtimes, tr("Runtimes"));
     layout->addWidget(m_banner);
     layout->addWidget(m_history);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 }
 
@@ -213,6 +228,12 @@ void MainWindow::connectViews()
     connect(m_connectionBar, &ConnectionBar::readOnlyToggled, this, &MainWindow::onReadOnlyToggled);
     connect(m_banner, &ErrorBanner::retryRequested, this, &MainWindow::reopen);
     connect(m_detailPane, &DetailPane::filterRequested, this, &MainWindow::filterBy);
+    connect(m_failures, &FailuresPanel::showInTableRequested, this, &MainWindow::showFailureGroup);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int tab) {
+        m_failuresAction->setChecked(tab == m_tabs->indexOf(m_failures));
+        m_runtimesAction->setChecked(tab == m_tabs->indexOf(m_runtimes));
+        QSettings().setValue(QStringLiteral("view/tab"), tab);
+    });
 }
 
 /// The window's size (a share of the screen), then the saved geometry, dock state, columns and UTC choice.
@@ -230,6 +251,7 @@ void MainWindow::restoreSettings()
     m_table->restoreLayout(settings);
     m_utcAction->setChecked(settings.value(QStringLiteral("view/utc"), false).toBool());
     m_historyAction->setChecked(settings.value(QStringLiteral("view/historyChart"), true).toBool());
+    m_tabs->setCurrentIndex(settings.value(QStringLiteral("view/tab"), 0).toInt());
 }
 
 MainWindow::~MainWindow()
@@ -349,6 +371,7 @@ void MainWindow::createActions()
     connect(m_utcAction, &QAction::toggled, this, [this](bool utc) {
         m_model->setShowUtc(utc);
         m_history->chart()->setShowUtc(utc);
+        m_failures->setShowUtc(utc);
         QSettings().setValue(QStringLiteral("view/utc"), utc);
     });
 
@@ -359,6 +382,26 @@ void MainWindow::createActions()
         m_history->setVisible(on);
         QSettings().setValue(QStringLiteral("view/historyChart"), on);
     });
+
+    // View → Failures and Runtimes show their tab; unticked, the results table again.
+    auto *tabActions = new QActionGroup(this);
+    tabActions->setExclusionPolicy(QActionGroup::ExclusionPolicy::ExclusiveOptional);
+    const auto tabAction = [&](QAction *action, QWidget *tab, const QString &tip) {
+        action->setCheckable(true);
+        action->setToolTip(tip);
+        tabActions->addAction(action);
+        connect(action, &QAction::toggled, this, [this, tab](bool on) {
+            if (on)
+                m_tabs->setCurrentWidget(tab);
+            else if (m_tabs->currentWidget() == tab)
+                m_tabs->setCurrentWidget(m_table);
+        });
+    };
+    m_failuresAction = make(tr("&Failures"), "failuresAction", QKeySequence(Qt::CTRL | Qt::Key_4));
+    tabAction(m_failuresAction, m_failures,
+              tr("Failures grouped by task, exception and message, under the current filters (Ctrl+4)"));
+    m_runtimesAction = make(tr("Ru&ntimes"), "runtimesAction", QKeySequence(Qt::CTRL | Qt::Key_5));
+    tabAction(m_runtimesAction, m_runtimes, tr("Runtime percentiles per task name, under the current filters (Ctrl+5)"));
 
     m_clearFiltersAction = make(tr("C&lear Filters and Search"), "clearFiltersAction",
                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
@@ -488,6 +531,8 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_filterDock->toggleViewAction());
     m_viewMenu->addAction(m_detailDock->toggleViewAction());
     m_viewMenu->addAction(m_historyAction);
+    m_viewMenu->addAction(m_failuresAction);
+    m_viewMenu->addAction(m_runtimesAction);
     m_viewMenu->addAction(m_clearFiltersAction);
     m_viewMenu->addSeparator();
     m_savedViewsMenu = m_viewMenu->addMenu(tr("Saved &Views"));
@@ -1084,6 +1129,20 @@ void MainWindow::filterBy(Field field, const QString &value)
         tr("Filtered by %1 “%2”").arg(fieldLabel(field).toLower(),
                                      value.isNull() ? tr("(none)") : value),
         4000);
+}
+
+void MainWindow::showFailureGroup(const FailureGroup &group)
+{
+    // failureGroupQuery() says which filters a group sets; the filter panel holds them.
+    const TaskQuery narrowed = failureGroupQuery(m_model->query(), group);
+    m_filterPanel->setSelected(Field::TaskName, narrowed.taskNames);
+    m_filterPanel->setSelected(Field::Status, narrowed.statuses);
+    m_filterDock->show();
+    m_tabs->setCurrentWidget(m_table);
+    applyQuery();
+    statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses")
+                                 .arg(group.taskName.isNull() ? tr("(none)") : group.taskName),
+                             4000);
 }
 
 void MainWindow::copyCell()

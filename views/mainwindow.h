@@ -13,6 +13,7 @@ class ConnectionBar;
 class DeleteSelectedDialog;
 class DetailPane;
 class ErrorBanner;
+class FailuresPanel;
 class FilterPanel;
 class HistoryPanel;
 class QAction;
@@ -21,9 +22,12 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QProgressBar;
+class QTabWidget;
+class RuntimesPanel;
 class QTimer;
 class ResultTableView;
 class TaskResultModel;
+struct FailureGroup;
 struct SavedView;
 
 /// The admin window: connection bar, filter panel, search box, results table, detail pane,
@@ -131,6 +135,8 @@ private:
     /// count): Export and Delete Selected then act on the query, not on row ids.
     bool selectsAllMatching() const;
     void filterBy(Field field, const QString &value);
+    /// The Failures view's Show in Table: the table filtered to the group (failureGroupQuery()).
+    void showFailureGroup(const FailureGroup &group);
     /// What Copy Row as JSON writes for a row, and with which fields: the complete row when the
     /// detail pane has it (then exactly what `stalk show` prints); else the page row, without
     /// the traceback and meta it does not carry and with a problem saying it is a preview.
@@ -142,6 +148,9 @@ private:
     ResultTableView *m_table = nullptr;
     FilterPanel *m_filterPanel = nullptr;
     HistoryPanel *m_history = nullptr;
+    QTabWidget *m_tabs = nullptr; ///< the results table, the failures, the runtimes
+    FailuresPanel *m_failures = nullptr;
+    RuntimesPanel *m_runtimes = nullptr;
     DetailPane *m_detailPane = nullptr;
     ErrorBanner *m_banner = nullptr;
     QDockWidget *m_filterDock = nullptr;
@@ -181,6 +190,8 @@ private:
     QPointer<QMenu> m_deleteViewMenu; ///< Saved Views → Delete Saved View, rebuilt with the menu
     QAction *m_utcAction = nullptr;
     QAction *m_historyAction = nullptr;
+    QAction *m_failuresAction = nullptr;
+    QAction *m_runtimesAction = nullptr;
     QAction *m_clearFiltersAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
