@@ -622,7 +622,10 @@ ExceptionInfo exceptionOf(const QString &stored, const QString &contentType, con
             if (r.ok && !r.incomplete)
                 found = exceptionInfo(r.value, true);
         }
-    } else if (json) {
+    } else if (json && (stored.contains(QLatin1String("exc_type")) || stored.contains(QLatin1Char('\\')))) {
+        // Only a dict keyed "exc_type" names one: without that text, or an escape that could
+        // spell it, the parse is skipped (most results are return values: the filter of
+        // `--exception` asks every row).
         PyLiteral::ParseResult parsed = PyLiteral::parseJson(stored, false, kMaxDepth);
         if (parsed.ok) {
             unwrapKombu(parsed.value, 0);

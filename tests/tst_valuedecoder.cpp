@@ -622,6 +622,12 @@ private slots:
             << "{\"exc_type\": " << kJson << kUtf8 << "Traceback (most recent call last):\n  x\nValueError\n"
             << QStringList{"ValueError", "", ""};
         QTest::newRow("a JSON value that is no exception") << "42" << kJson << kUtf8 << "" << QStringList{};
+        // The parse is skipped only where no "exc_type" key can be: an escape may spell it.
+        QTest::newRow("JSON key spelled with an escape")
+            << R"j({"\u0065xc_type": "ValueError", "exc_message": ["x"]})j" << kJson << kUtf8 << ""
+            << QStringList{"ValueError", "", "x"};
+        QTest::newRow("JSON without the key, traceback")
+            << R"j({"note": "exc-type"})j" << kJson << kUtf8 << tb << QStringList{"SmtpError", "proj.mail", "greylisted: 'a@b'"};
         QTest::newRow("prose is no exception line") << QString() << kJson << kUtf8 << "worker lost: signal 9"
                                                     << QStringList{};
     }
