@@ -32,6 +32,7 @@ public:
                            const QString &order) const override;
     QString dateSelect(const QString &column) const override;
     bool nullsSortLow() const override { return false; }
+    bool hasGroupingSets() const override { return true; }
     QString prefixExpression(const QString &expression, int chars) const override;
     QString truncatedDate(const QString &column, TimeBucket bucket) const override;
     QString secondsBetween(const QString &from, const QString &to) const override;

@@ -164,6 +164,9 @@ public:
     /// True when NULL sorts below every value (first in ascending order): SQLite, MariaDB and
     /// MySQL; PostgreSQL sorts it above.
     virtual bool nullsSortLow() const { return true; }
+    /// True when the engine groups one input by several sets at once (GROUP BY GROUPING SETS:
+    /// PostgreSQL); SqlStatements::facetTally() then needs no second grouping over a CTE.
+    virtual bool hasGroupingSets() const { return false; }
 
     /// The first `chars` characters (or bytes, for binary columns) of an expression.
     virtual QString prefixExpression(const QString &expression, int chars) const = 0;

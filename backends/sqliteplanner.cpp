@@ -190,13 +190,6 @@ std::optional<qint64> SqlitePlanner::takeScanCount(const TaskQuery &query)
 
 namespace {
 
-TaskQuery tallyKey(TaskQuery query)
-{
-    query.sortField = TaskQuery().sortField;
-    query.sortOrder = TaskQuery().sortOrder;
-    return query;
-}
-
 /// One facet from the tally's groups, as SqlStatements::facet() orders it: most frequent
 /// first, then by value as SQLite sorts text (NULL first, then UTF-8 bytes).
 class FacetTotals
@@ -224,12 +217,6 @@ private:
 
 } // namespace
 
-bool SqlitePlanner::tallies(const TaskQuery &query)
-{
-    return !query.searchTerms().isEmpty() && query.statuses.isEmpty() && query.taskNames.isEmpty()
-        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty();
-}
-
 StoreError SqlitePlanner::runTally(const TaskQuery &query, int pageLimit, QVector<qint64> *pageIds)
 {
     m_tally.reset();
@@ -247,7 +234,7 @@ StoreError SqlitePlanner::runTally(const TaskQuery &query, int pageLimit, QVecto
     const Field fields[] = {Field::Status, Field::TaskName, Field::Worker, Field::PeriodicTaskName};
     FacetTotals totals[std::size(fields)];
     Tally tally;
-    tally.query = tallyKey(query);
+    tally.query = SqlStatements::tallyKey(query);
     tally.dataVersion = *version;
     const StoreError e = m_runner.forEachRow(m_statements.searchTally(query, pageLimit), QStringLiteral("searching"),
                                              [&](const QSqlQuery &q) {
@@ -275,7 +262,7 @@ StoreError SqlitePlanner::runTally(const TaskQuery &query, int pageLimit, QVecto
 
 const SqlitePlanner::Tally *SqlitePlanner::keptTally(const TaskQuery &query)
 {
-    if (!m_tally || m_tally->query != tallyKey(query))
+    if (!m_tally || m_tally->query != SqlStatements::tallyKey(query))
         return nullptr;
     const auto version = m_runner.scalar(m_statements.dataVersion(), QStringLiteral("reading results"));
     if (!version || *version != m_tally->dataVersion) {

@@ -62,9 +62,6 @@ public:
     /// The number of rows matching `query` that the scan reading its first page counted, when
     /// it is asked right after that page (the model asks page 0, then the count); once.
     std::optional<qint64> takeScanCount(const TaskQuery &query);
-    /// True for a search without set filters: its count and facets come from one scan
-    /// (SqlStatements::searchTally()).
-    static bool tallies(const TaskQuery &query);
     /// The facets of such a search, taken from the kept tally when nothing was written since
     /// (once), else from a new one.
     Outcome<Facets> tallyFacets(const TaskQuery &query);

@@ -631,20 +631,100 @@ SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) c
     return {sql, values, {}};
 }
 
+bool SqlStatements::tallies(const TaskQuery &query)
+{
+    return !query.searchTerms().isEmpty() && query.statuses.isEmpty() && query.taskNames.isEmpty()
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty();
+}
+
+TaskQuery SqlStatements::tallyKey(TaskQuery query)
+{
+    query.sortField = TaskQuery().sortField;
+    query.sortOrder = TaskQuery().sortOrder;
+    return query;
+}
+
+SqlStatement SqlStatements::facetTally(const TaskQuery &query, const SqlClause &within) const
+{
+    SqlClause clause = filter(query);
+    clause.add(within);
+    const Field fields[] = {Field::Status, Field::TaskName, Field::Worker, Field::PeriodicTaskName};
+    const QString total = QString::number(std::size(fields));
+    QStringList columns;
+    QStringList facets;
+    for (size_t i = 0; i < std::size(fields); ++i) {
+        if (!m_layout.has(fields[i]))
+            continue;
+        const QString c = column(fields[i]);
+        columns << c;
+        facets << QString::number(i);
+    }
+    // Each facet as facet() orders it: most frequent first, ties by value in the engine's
+    // collation (where NULL goes is the engine's, as there).
+    const QString order = QStringLiteral(" ORDER BY 1, 3 DESC, 2");
+    if (columns.isEmpty()) {
+        return {QStringLiteral("SELECT %1, NULL, COUNT(*) FROM %2%3").arg(total, table(), clause.where()),
+                clause.values,
+                {}};
+    }
+    if (m_dialect->hasGroupingSets()) {
+        // One pass over the matches, grouped by each column alone and by nothing (the count).
+        // In a set's rows the other columns are NULL: COALESCE picks the grouped one.
+        QStringList which, sets;
+        for (qsizetype i = 0; i < columns.size(); ++i) {
+            which << QStringLiteral("WHEN GROUPING(%1) = 0 THEN %2").arg(columns[i], facets[i]);
+            sets << QStringLiteral("(%1)").arg(columns[i]);
+        }
+        sets << QStringLiteral("()");
+        const QString value = columns.size() == 1 ? columns.first()
+                                                  : QStringLiteral("COALESCE(%1)").arg(columns.join(QStringLiteral(", ")));
+        return {QStringLiteral("SELECT CASE %1 ELSE %2 END, %3, COUNT(*) FROM %4%5 GROUP BY GROUPING SETS (%6)%7")
+                    .arg(which.join(u' '), total, value, table(), clause.where(), sets.join(QStringLiteral(", ")),
+                         order),
+                clause.values,
+                {}};
+    }
+    // No GROUPING SETS (MariaDB): the matches grouped by every combination once (a derived
+    // table read once: MariaDB would materialize a CTE again for each reference), each
+    // combination repeated for every facet by a join with the facets' numbers, then summed
+    // by the engine per facet and value, in the column's collation (so values that a
+    // case-insensitive column holds in two spellings count as one, as facet() counts them).
+    QStringList numbers, cases;
+    for (qsizetype i = 0; i < columns.size(); ++i) {
+        numbers << QStringLiteral("SELECT %1 AS f").arg(facets[i]);
+        cases << QStringLiteral("WHEN %1 THEN c.%2").arg(facets[i], columns[i]);
+    }
+    numbers << QStringLiteral("SELECT %1").arg(total);
+    const QString grouped = columns.join(QStringLiteral(", "));
+    return {QStringLiteral("SELECT k.f, CASE k.f %1 END, SUM(c.n) FROM (SELECT %2, COUNT(*) AS n FROM %3%4 GROUP BY %2) "
+                           "AS c CROSS JOIN (%5) AS k GROUP BY 1, 2%6")
+                .arg(cases.join(u' '), grouped, table(), clause.where(), numbers.join(QStringLiteral(" UNION ALL ")),
+                     order),
+            clause.values,
+            {}};
+}
+
 SqlClause SqlStatements::rowIdsIn(const QVector<qint64> &rowIds) const
 {
+    return idsIn(table() + QStringLiteral(".rowid"), rowIds);
+}
+
+SqlClause SqlStatements::idsIn(const QVector<qint64> &ids) const
+{
+    return idsIn(column(Field::RowId), ids);
+}
+
+SqlClause SqlStatements::idsIn(const QString &key, const QVector<qint64> &ids)
+{
     SqlClause clause;
-    if (rowIds.isEmpty()) {
-        clause.add(QStringLiteral("0"));
+    if (ids.isEmpty()) {
+        clause.add(QStringLiteral("1 = 0"));
         return clause;
     }
-    QStringList marks;
     QVariantList values;
-    for (qint64 id : rowIds) {
-        marks << QStringLiteral("?");
+    for (qint64 id : ids)
         values << id;
-    }
-    clause.add(QStringLiteral("%1.rowid IN (%2)").arg(table(), marks.join(QStringLiteral(", "))), values);
+    clause.add(QStringLiteral("%1 IN (%2)").arg(key, placeholders(ids.size())), values);
     return clause;
 }
 

@@ -195,8 +195,24 @@ public:
     /// after the groups (the matches then go through a materialized CTE). Only for a query
     /// without set filters (each facet then counts the same rows).
     SqlStatement searchTally(const TaskQuery &query, int pageLimit) const;
+    /// True for a search without set filters: each facet then counts the same rows, so its
+    /// count and facets come from one statement (searchTally(), facetTally()).
+    static bool tallies(const TaskQuery &query);
+    /// The query as a tally is kept under: its order changes neither the count nor a facet.
+    static TaskQuery tallyKey(TaskQuery query);
+    /// The servers' tally: a query's count and its four facets in one statement, so one scan
+    /// of a search — rows of (facet, value, count), facet 0-3 being status, task name, worker
+    /// and periodic task name (those the schema has) ordered as facet() orders each, then
+    /// (4, NULL, count of every match). PostgreSQL groups the matches by GROUPING SETS; other
+    /// engines group them by all four columns in a derived table (one row per combination, a
+    /// few thousand in practice), then by facet and value. Only for a query without set
+    /// filters (each facet then counts the same rows). `within` narrows the rows further
+    /// (idsIn(): the rows of a first page that held every match).
+    SqlStatement facetTally(const TaskQuery &query, const SqlClause &within = SqlClause()) const;
     /// The rows whose rowid is one of these (SQLite; a page read by searchTally()'s rowids).
     SqlClause rowIdsIn(const QVector<qint64> &rowIds) const;
+    /// The rows whose id is one of these (at most rowsPerDelete()).
+    SqlClause idsIn(const QVector<qint64> &ids) const;
     /// SQLite's PRAGMA data_version: changes when another connection commits.
     static SqlStatement dataVersion();
     /// Stored text as a QString that keeps NULL (a null QString) apart from '' (empty).
@@ -245,6 +261,8 @@ private:
     /// The select list for a detail level, each column qualified by `prefix`; *fields gets
     /// the Field each selected column fills.
     QString selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const;
+    /// `key` IN (the ids, bound); nothing for no id.
+    static SqlClause idsIn(const QString &key, const QVector<qint64> &ids);
     void addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed = false) const;
     void addSearchTerm(SqlClause &clause, const QString &term) const;
     void addExceptionFilter(SqlClause &clause, const QStringList &names) const;

@@ -195,6 +195,7 @@ StoreError SqlStore::inTransaction(const QString &what, const std::function<Stor
     // Every write goes through here: a search's kept count and facets may be wrong after it.
     if (m_planner)
         m_planner->forgetTally();
+    m_keptFacets.reset();
     {
         auto begin = run({m_dialect->beginWriteSql(), {}, {}}, what);
         if (!begin)
@@ -517,6 +518,33 @@ Outcome<qint64> SqlStore::count(const TaskQuery &query)
     return counted;
 }
 
+Outcome<qint64> SqlStore::countBeforeFacets(const TaskQuery &query)
+{
+    m_keptFacets.reset();
+    // SQLite keeps its own tally (SqlitePlanner); the cache table has no SQL to group by.
+    if (m_cache || m_planner || !SqlStatements::tallies(query))
+        return count(query);
+    if (StoreError e = checkOpen(query))
+        return e;
+    QElapsedTimer timer;
+    timer.start();
+    const std::optional<WholeFirstPage> page = std::exchange(m_wholeFirstPage, std::nullopt);
+    const bool pageHeldAll = page && page->query == SqlStatements::tallyKey(query)
+        && page->afterStatement == m_statementsRun;
+    auto tallied = !pageHeldAll ? tally(query)
+        : page->ids.isEmpty()   ? Outcome<Tally>(Tally())
+                                : tally(query, m_statements.idsIn(page->ids));
+    qCDebug(lcSql).noquote() << "count and facets:"
+                             << (tallied ? QString::number(tallied->matching) : tallied.error().message) << "in"
+                             << StalkLog::elapsed(timer);
+    if (!tallied)
+        return tallied.error();
+    if (m_pager)
+        m_pager->counted(query, tallied->matching);
+    m_keptFacets = KeptFacets{SqlStatements::tallyKey(query), std::move(tallied->facets)};
+    return tallied->matching;
+}
+
 Outcome<qint64> SqlStore::estimateCount(const TaskQuery &query)
 {
     if (m_cache)
@@ -565,6 +593,15 @@ Outcome<QVector<TaskResult>> SqlStore::fetchPage(const TaskQuery &query, qint64 
         return readPage(m_statements.page(query, m_statements.filter(query), offset, limit, detail), offset, limit,
                         detail);
     }();
+    m_wholeFirstPage.reset();
+    if (!m_planner && rows && offset == 0 && rows->size() < limit && limit <= m_statements.rowsPerDelete()
+        && SqlStatements::tallies(query)) {
+        QVector<qint64> ids;
+        for (const TaskResult &row : *rows)
+            ids << row.rowId;
+        if (std::none_of(ids.cbegin(), ids.cend(), [](qint64 id) { return id < 0; }))
+            m_wholeFirstPage = WholeFirstPage{SqlStatements::tallyKey(query), ids, m_statementsRun};
+    }
     qCDebug(lcSql).noquote() << QStringLiteral("page at %1, limit %2:").arg(offset).arg(limit)
                              << (rows ? QStringLiteral("%1 rows").arg(rows->size()) : rows.error().message) << "in"
                              << StalkLog::elapsed(timer);
@@ -629,6 +666,25 @@ Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field
     return values;
 }
 
+Outcome<SqlStore::Tally> SqlStore::tally(const TaskQuery &query, const SqlClause &within)
+{
+    Tally tally;
+    QVector<FacetValue> *const into[] = {&tally.facets.statuses, &tally.facets.taskNames, &tally.facets.workers,
+                                         &tally.facets.periodicTaskNames};
+    const StoreError e = forEachRow(m_statements.facetTally(query, within), QStringLiteral("searching"),
+                                    [&](const QSqlQuery &q) {
+                                        const int facet = q.value(0).toInt();
+                                        const qint64 n = q.value(2).toLongLong();
+                                        if (facet >= 0 && size_t(facet) < std::size(into))
+                                            into[facet]->append({textOf(q.value(1)), n});
+                                        else
+                                            tally.matching = n;
+                                    });
+    if (e)
+        return e;
+    return tally;
+}
+
 Outcome<Facets> SqlStore::facets(const TaskQuery &query)
 {
     if (m_cache)
@@ -636,8 +692,17 @@ Outcome<Facets> SqlStore::facets(const TaskQuery &query)
     if (StoreError e = checkOpen(query))
         return e;
     // A search without set filters: every facet counts the same rows, one scan for all.
-    if (m_planner && SqlitePlanner::tallies(query))
-        return m_planner->tallyFacets(query);
+    const std::optional<KeptFacets> kept = std::exchange(m_keptFacets, std::nullopt);
+    if (SqlStatements::tallies(query)) {
+        if (m_planner)
+            return m_planner->tallyFacets(query);
+        if (kept && kept->query == SqlStatements::tallyKey(query))
+            return kept->facets;
+        auto tallied = tally(query);
+        if (!tallied)
+            return tallied.error();
+        return std::move(tallied->facets);
+    }
     // An interrupt that lands between two statements (when the engine has nothing to cut
     // short) still ends the call before the next one.
     m_facetsInterrupted.store(false);

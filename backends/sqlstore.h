@@ -15,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 /// A ResultStore over SQL tables: django-celery-results (taskresult + groupresult) or Celery's
 /// own celery_taskmeta (+ celery_tasksetmeta). The work is divided:
@@ -44,6 +45,10 @@ public:
     StoreInfo info() const override { return m_info; }
 
     Outcome<qint64> count(const TaskQuery &query) override;
+    /// On PostgreSQL and MariaDB, for a search without set filters: the count and the four
+    /// facets from one statement (SqlStatements::facetTally()), the facets kept for the next
+    /// facets() call (see m_keptFacets). Elsewhere count().
+    Outcome<qint64> countBeforeFacets(const TaskQuery &query) override;
     /// Unfiltered queries only: SQLite's rowid span (two b-tree probes; over-counts only by
     /// ids lost in the middle), else the engine's statistics (estimatedTotal()); -1 otherwise.
     Outcome<qint64> estimateCount(const TaskQuery &query) override;
@@ -117,6 +122,13 @@ private:
     TaskResult readRow(const QSqlQuery &query, const QVector<Field> &fields, RowDetail detail) const;
     Outcome<TaskResult> fetchRow(Field key, const QVariant &value, const QString &what, const QString &missing);
     Outcome<QVector<FacetValue>> facet(const TaskQuery &query, Field field, SqlStatements::Skip skip);
+    /// A search's count and facets on a server, by one facetTally() statement.
+    struct Tally
+    {
+        qint64 matching = 0;
+        Facets facets;
+    };
+    Outcome<Tally> tally(const TaskQuery &query, const SqlClause &within = SqlClause());
     /// Runs `del`, a batch delete of at most `limit` rows (none when limit <= 0); when it
     /// deleted that many, asks `any` whether rows to delete are left.
     StoreError deleteBatch(const SqlStatement &del, const SqlStatement &any, qint64 limit, const QString &what,
@@ -151,6 +163,30 @@ private:
     };
     PurgeCursor m_purgeCommitted; ///< as of the last committed batch
     PurgeCursor m_purgeWorking;   ///< moved by purgeTasksByDate(), committed with its batch
+    /// The facets countBeforeFacets() tallied on a server, under SqlStatements::tallyKey() of
+    /// its query. The validity rule (servers have no PRAGMA data_version to tell other
+    /// clients' commits): they answer only the next facets() call, and only for the same
+    /// query — the model's count and facets of one generation then describe the same rows,
+    /// of one moment; every other facets() call, the next countBeforeFacets() and every write
+    /// of this store drop them, so a refresh (a new generation) reads the table again.
+    struct KeptFacets
+    {
+        TaskQuery query;
+        Facets facets;
+    };
+    std::optional<KeptFacets> m_keptFacets;
+    /// A server's first page of a search that held every match (fewer rows than asked): its
+    /// ids, and statementsRun() when it was read. A countBeforeFacets() of the same query
+    /// right after it (no statement run since: the model asks page 0, then the count) tallies
+    /// those rows alone, by id, instead of scanning the table again; like SQLite's scan
+    /// count, that count is of the page's moment.
+    struct WholeFirstPage
+    {
+        TaskQuery query; ///< SqlStatements::tallyKey()
+        QVector<qint64> ids;
+        quint64 afterStatement = 0;
+    };
+    std::optional<WholeFirstPage> m_wholeFirstPage;
     /// Set by interrupt() (any thread); facets() stops between its statements.
     std::atomic<bool> m_facetsInterrupted{false};
 };

@@ -377,6 +377,44 @@ bool settle(Session &s, Figures *fig)
     return false;
 }
 
+/// Issue 13 item 3, one run: a search no index helps (`term`, a word no searched column
+/// holds) on a settled model, until everything it puts on screen is there (rows, the exact
+/// count, the facets). False (fig->error set) when it fails.
+bool timeSettledSearch(const StoreFactory &factory, const QString &term, Figures *fig)
+{
+    fig->facts.insert(QStringLiteral("term"), term);
+    TaskQuery query;
+    query.search = term;
+    Session s(factory);
+    if (!settle(s, fig))
+        return false;
+    StallMonitor stall;
+    stall.start();
+    s.begin();
+    s.model().setQuery(query);
+    if (!s.waitFor([&] { return s.firstRowsShown() && s.counted() >= 0 && s.idle(); })) {
+        fig->error = QStringLiteral("query failed: ") + s.error();
+        return false;
+    }
+    fig->stalk.push_back(s.since());
+    fig->stall.push_back(stall.stop());
+    fig->add(QStringLiteral("stalk_count_ms"), s.counted());
+    fig->add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
+    fig->facts.insert(QStringLiteral("matching"), s.matching());
+    return true;
+}
+
+void noteSettledSearch(const QString &term, Figures *fig)
+{
+    fig->facts.insert(QStringLiteral("note"),
+                      QStringLiteral("'%1' (%2 matches): count on screen at %3 ms, facets at %4 ms; floor = one "
+                                     "bare scan (SELECT COUNT(*) … WHERE the same predicate)")
+                          .arg(term)
+                          .arg(fig->facts.value(QStringLiteral("matching")).toInteger())
+                          .arg(Bench::median(fig->series[QStringLiteral("stalk_count_ms")]), 0, 'f', 1)
+                          .arg(Bench::median(fig->series[QStringLiteral("stalk_facets_ms")]), 0, 'f', 1));
+}
+
 /// Measures the time from a trigger on an open, settled model to its first page: the
 /// query's own first page (stalk), and the first rows on screen (first_rows_ms: earlier when
 /// a search shows its quick task-id matches while the first page is read).
@@ -718,36 +756,13 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         // puts on screen is there (rows, the exact count, the facets). Floor: one bare scan
         // of the same predicate (SELECT COUNT(*), every row read once).
         const QString term = QString::fromLatin1(Generator::Facts::rareWord);
-        fig.facts.insert(QStringLiteral("term"), term);
-        TaskQuery query;
-        query.search = term;
         for (int i = 0; i < runs; ++i) {
-            Session s(factory);
-            if (!settle(s, &fig))
+            if (!timeSettledSearch(factory, term, &fig))
                 break;
-            StallMonitor stall;
-            stall.start();
-            s.begin();
-            s.model().setQuery(query);
-            if (!s.waitFor([&] { return s.firstRowsShown() && s.counted() >= 0 && s.idle(); })) {
-                fig.error = QStringLiteral("query failed: ") + s.error();
-                break;
-            }
-            fig.stalk.push_back(s.since());
-            fig.stall.push_back(stall.stop());
-            fig.add(QStringLiteral("stalk_count_ms"), s.counted());
-            fig.add(QStringLiteral("stalk_facets_ms"), s.facetsAt());
-            fig.facts.insert(QStringLiteral("matching"), s.matching());
             fig.floor.push_back(floor.time(
                 QStringLiteral("SELECT COUNT(*) FROM %1 NOT INDEXED%2").arg(kTable, stalkPredicate()), times5(term)));
         }
-        fig.facts.insert(QStringLiteral("note"),
-                         QStringLiteral("'%1' (%2 matches): count on screen at %3 ms, facets at %4 ms; floor = one "
-                                        "bare scan (SELECT COUNT(*) … WHERE the same predicate)")
-                             .arg(term)
-                             .arg(fig.facts.value(QStringLiteral("matching")).toInteger())
-                             .arg(Bench::median(fig.series[QStringLiteral("stalk_count_ms")]), 0, 'f', 1)
-                             .arg(Bench::median(fig.series[QStringLiteral("stalk_facets_ms")]), 0, 'f', 1));
+        noteSettledSearch(term, &fig);
     } else if (name == QLatin1String("select_all_delete")) {
         // Issue 13 item 1: Select All then Delete Selected on a settled model. The dialog
         // fixes the set (purgeCriteriaFor) and asks the model's worker for its count and
@@ -1240,7 +1255,7 @@ QStringList Cases::serverCases()
 {
     return {QStringLiteral("first_page"),   QStringLiteral("jump_middle"),  QStringLiteral("jump_last"),
             QStringLiteral("search_page"),  QStringLiteral("count_search"), QStringLiteral("facets"),
-            QStringLiteral("purge")};
+            QStringLiteral("search_rare_settled"), QStringLiteral("purge")};
 }
 
 QJsonObject Cases::runServer(const QString &name, const Config &config)
@@ -1342,6 +1357,28 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
             }
             fig.floor.push_back(total);
         }
+    } else if (name == QLatin1String("search_rare_settled")) {
+        // Issue 13 item 3 on a server. Floor: one bare scan of the same predicate. Also the
+        // bare statements of the window's path before the tally (the page, COUNT(*), the
+        // four GROUP BYs), to compare with.
+        const QString rare = QString::fromLatin1(Generator::Facts::rareWord);
+        const QVariantList rareLike = times5(QLatin1Char('%') + rare + QLatin1Char('%'));
+        const QString where = serverLikePredicate(engine);
+        for (int i = 0; i < runs; ++i) {
+            if (!timeSettledSearch(factory, rare, &fig))
+                break;
+            fig.floor.push_back(floor.time(QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(kTable, where), rareLike));
+            fig.add(QStringLiteral("floor_page_ms"), floor.time(pageSql(where), rareLike));
+            double groups = 0;
+            for (const char *column : {"status", "task_name", "worker", "periodic_task_name"}) {
+                groups += floor.time(QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1 ORDER BY COUNT(*) DESC, %1")
+                                         .arg(QLatin1String(column), kTable, where),
+                                     rareLike);
+            }
+            fig.add(QStringLiteral("floor_four_group_bys_ms"), groups);
+        }
+        noteSettledSearch(rare, &fig);
+        fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(where), rareLike));
     } else if (name == QLatin1String("purge")) {
         floor.close();
         serverPurgeCase(engine, config, url, &fig);

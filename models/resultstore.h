@@ -78,6 +78,11 @@ public:
     virtual StoreInfo info() const = 0;
 
     virtual Outcome<qint64> count(const TaskQuery &query) = 0;
+    /// count(), for a caller that asks facets() of the same query right after (the window's
+    /// model does, once per generation): a store that answers both in one pass may do so
+    /// here and keep the facets for that call, so they describe the same rows as the count.
+    /// A plain count() (the command line's) stays as cheap as it was.
+    virtual Outcome<qint64> countBeforeFacets(const TaskQuery &query) { return count(query); }
 
     /// Rows [offset, offset + limit) of the query's order.
     virtual Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit,

@@ -209,7 +209,7 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     // Asked before counting: a count that began while loading may miss rows, so the model
     // refreshes once more after it.
     const bool wasLoading = m_store->isLoading();
-    const Outcome<qint64> matching = run("count", {generation}, [&] { return m_store->count(query); });
+    const Outcome<qint64> matching = run("count", {generation}, [&] { return m_store->countBeforeFacets(query); });
     if (isStale(generation))
         return;
     if (!matching) {

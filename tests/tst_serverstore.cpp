@@ -106,6 +106,14 @@ QStringList rawSql(const QString &url, const QString &sql)
     return rawSql(url, QStringList{sql});
 }
 
+qint64 sumOf(const QVector<FacetValue> &values)
+{
+    qint64 sum = 0;
+    for (const FacetValue &v : values)
+        sum += v.count;
+    return sum;
+}
+
 } // namespace
 
 /// SqlStore on PostgreSQL and MariaDB servers started by tools/servers/with_postgres.sh and
@@ -137,6 +145,10 @@ private Q_SLOTS:
     void shouldCountAndFacetLikeDjango();
     void shouldCountFacetsWithoutTheirOwnFilter_data() { addEngineRows(); }
     void shouldCountFacetsWithoutTheirOwnFilter();
+    void shouldTallyASearchsCountAndFacetsInOneStatement_data();
+    void shouldTallyASearchsCountAndFacetsInOneStatement();
+    void shouldTallyFromAFirstPageThatHeldEveryMatch_data() { addEngineRows(); }
+    void shouldTallyFromAFirstPageThatHeldEveryMatch();
     void shouldOrderLikeTheAdmin_data() { addEngineRows(); }
     void shouldOrderLikeTheAdmin();
     void shouldSortByEveryFieldWithIdTiebreak_data();
@@ -412,6 +424,153 @@ void TestServerStore::shouldCountFacetsWithoutTheirOwnFilter()
     FETCH_ENGINE();
     OPEN_COPY(store, e.url);
     TestSupport::verifyFacetsIgnoreTheirOwnFilter(*store);
+}
+
+void TestServerStore::shouldTallyASearchsCountAndFacetsInOneStatement_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("term");
+    for (const Engine &e : std::as_const(m_engines)) {
+        const QByteArray n = e.name.toLatin1();
+        QTest::addRow("%s: some rows", n.constData()) << e.name << "charge";
+        QTest::addRow("%s: most rows", n.constData()) << e.name << "proj";
+        QTest::addRow("%s: nothing", n.constData()) << e.name << "no-such-text-anywhere";
+    }
+}
+
+void TestServerStore::shouldTallyASearchsCountAndFacetsInOneStatement()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, term);
+    OPEN_COPY(store, e.url);
+    TaskQuery q;
+    q.search = term;
+    // The window's order: the count (one statement tallies the facets too), then the facets.
+    const auto matching = store->countBeforeFacets(q);
+    QVERIFY2(matching.ok(), qPrintable(matching.error().message));
+    QCOMPARE(*matching, *store->count(q)); // exact: what a plain COUNT(*) says
+    const auto facets = store->facets(q);
+    QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    TestSupport::verifyTalliedFacets(*store, q, *facets, *matching);
+    if (QTest::currentTestFailed())
+        return;
+    // Asked alone (no count before), the facets are tallied afresh, alike: what the separate
+    // GROUP BYs gave (the status filter's facet is the status facet of the search itself).
+    const auto alone = store->facets(q);
+    QVERIFY(alone.ok());
+    QCOMPARE(countsOf(alone->statuses), countsOf(facets->statuses));
+    QCOMPARE(countsOf(alone->taskNames), countsOf(facets->taskNames));
+    QCOMPARE(countsOf(alone->workers), countsOf(facets->workers));
+    QCOMPARE(countsOf(alone->periodicTaskNames), countsOf(facets->periodicTaskNames));
+    TaskQuery statusOnly = q;
+    statusOnly.statuses = {QStringLiteral("SUCCESS")};
+    const auto separate = store->facets(statusOnly); // a set filter: four GROUP BYs
+    QVERIFY(separate.ok());
+    QCOMPARE(separate->statuses, alone->statuses);
+
+    const QString table = QStringLiteral("django_celery_results_taskresult");
+    // Another client's writes, a match each (its task id holds the term).
+    const auto insertMatch = [&](int n) {
+        return rawSql(urlCopy, QStringLiteral("INSERT INTO %1 (task_id, status, content_type, content_encoding, "
+                                              "date_done, date_created) VALUES ('tally-%2-%3', 'RETRY', "
+                                              "'application/json', 'utf-8', '2025-03-01 00:00:00', '2025-03-01 00:00:00')")
+                                   .arg(table, term)
+                                   .arg(n))
+            .join(u' ');
+    };
+    // An insert between the count and the facets: those facets are the count's (one
+    // statement, one moment: they add up to the count on screen); a plain count sees the row
+    // at once, and the next generation's count and facets see it.
+    QCOMPARE(insertMatch(1), QString());
+    QCOMPARE(*store->countBeforeFacets(q), *matching + 1);
+    QCOMPARE(insertMatch(2), QString());
+    const auto kept = store->facets(q);
+    QVERIFY(kept.ok());
+    QCOMPARE(sumOf(kept->statuses), *matching + 1);
+    QCOMPARE(sumOf(kept->taskNames), *matching + 1);
+    QCOMPARE(*store->count(q), *matching + 2);
+    // Taken once: the next facets read the table again, and see both rows.
+    const auto again = store->facets(q);
+    QVERIFY(again.ok());
+    QCOMPARE(sumOf(again->statuses), *matching + 2);
+    QCOMPARE(countsOf(again->statuses).value(QStringLiteral("RETRY")),
+             countsOf(facets->statuses).value(QStringLiteral("RETRY")) + 2);
+    // Another client deletes one, then the next generation: count and facets see it.
+    QVERIFY(rawSql(urlCopy, QStringLiteral("DELETE FROM %1 WHERE task_id = 'tally-%2-2'").arg(table, term)).isEmpty());
+    QCOMPARE(*store->countBeforeFacets(q), *matching + 1);
+    const auto afterDelete = store->facets(q);
+    QVERIFY(afterDelete.ok());
+    QCOMPARE(sumOf(afterDelete->workers), *matching + 1);
+    // This store deletes a match between the count and the facets: the facets see it.
+    const auto rows = store->fetchPage(q, 0, 1);
+    QVERIFY(rows.ok() && !rows->isEmpty());
+    QCOMPARE(*store->countBeforeFacets(q), *matching + 1);
+    QVERIFY(store->deleteRows({rows->first().rowId}).ok());
+    const auto afterOwnDelete = store->facets(q);
+    QVERIFY(afterOwnDelete.ok());
+    QCOMPARE(sumOf(afterOwnDelete->statuses), *matching);
+    // Kept for the same query only: another query's facets drop them.
+    QCOMPARE(*store->countBeforeFacets(q), *matching);
+    QVERIFY(store->facets(statusOnly).ok());
+    QCOMPARE(insertMatch(3), QString());
+    const auto afterOther = store->facets(q);
+    QVERIFY(afterOther.ok());
+    QCOMPARE(sumOf(afterOther->statuses), *matching + 1);
+}
+
+void TestServerStore::shouldTallyFromAFirstPageThatHeldEveryMatch()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    TaskQuery q;
+    q.search = QStringLiteral("charge");
+    const qint64 matching = *store->count(q);
+    QVERIFY(matching > 0 && matching < 200);
+    const auto insertMatch = [&](int n) {
+        return rawSql(urlCopy, QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, "
+                                              "content_type, content_encoding, date_done, date_created) VALUES "
+                                              "('charge-%1', 'RETRY', 'application/json', 'utf-8', "
+                                              "'2025-03-01 00:00:00', '2025-03-01 00:00:00')")
+                                   .arg(n))
+            .join(u' ');
+    };
+    // The model's order: page 0 (every match: fewer rows than asked), then the count and
+    // the facets, tallied over the page's rows by id. An insert after the page is not in
+    // them: they are of the page's moment, as the rows on screen.
+    const auto page = store->fetchPage(q, 0, 200);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), matching);
+    QCOMPARE(insertMatch(1), QString());
+    QCOMPARE(*store->countBeforeFacets(q), matching);
+    const auto facets = store->facets(q);
+    QVERIFY(facets.ok());
+    QCOMPARE(*store->count(q), matching + 1);
+    // Those facets equal a full tally's of the same rows (the inserted row left out).
+    const auto full = store->facets(q);
+    QVERIFY(full.ok());
+    Counts statuses = countsOf(full->statuses);
+    if (--statuses[QStringLiteral("RETRY")] == 0)
+        statuses.remove(QStringLiteral("RETRY"));
+    QCOMPARE(countsOf(facets->statuses), statuses);
+    for (const QVector<FacetValue> *values : {&facets->taskNames, &facets->workers, &facets->periodicTaskNames})
+        QCOMPARE(sumOf(*values), matching);
+    // Another statement in between (here a count): the page may be stale, so the table is
+    // read again.
+    QVERIFY(store->fetchPage(q, 0, 200).ok());
+    QVERIFY(store->count(q).ok());
+    QCOMPARE(*store->countBeforeFacets(q), matching + 1);
+    // A page that did not hold every match (as many rows as asked) is not taken for them.
+    QVERIFY(store->fetchPage(q, 0, 1).ok());
+    QCOMPARE(insertMatch(2), QString());
+    QCOMPARE(*store->countBeforeFacets(q), matching + 2);
+    // Nothing matches: the empty page is the answer, no statement runs.
+    TaskQuery none;
+    none.search = QStringLiteral("no-such-text-anywhere");
+    QVERIFY(store->fetchPage(none, 0, 200).ok());
+    QCOMPARE(*store->countBeforeFacets(none), qint64(0));
+    const auto noFacets = store->facets(none);
+    QVERIFY(noFacets.ok());
+    QVERIFY(noFacets->statuses.isEmpty() && noFacets->taskNames.isEmpty() && noFacets->workers.isEmpty());
 }
 
 void TestServerStore::shouldOrderLikeTheAdmin()

@@ -125,6 +125,8 @@ private Q_SLOTS:
     void shouldReadOnlyIntegerIds();
     void shouldCapTheSearchTermsForEveryEngine();
     void shouldTallyASearchInOneScanOfBoundTerms();
+    void shouldTallyCountAndFacetsInOneServerStatement_data();
+    void shouldTallyCountAndFacetsInOneServerStatement();
     void shouldBindSetFilters_data();
     void shouldBindSetFilters();
     void shouldKeepSearchTermsBoundValues_data();
@@ -239,6 +241,79 @@ void TestSqlStatements::shouldTallyASearchInOneScanOfBoundTerms()
     const SqlClause ids = b.statements.rowIdsIn({7, 9});
     QCOMPARE(ids.where(), QStringLiteral(" WHERE \"django_celery_results_taskresult\".rowid IN (?, ?)"));
     QCOMPARE(ids.values, (QVariantList{qint64(7), qint64(9)}));
+}
+
+void TestSqlStatements::shouldTallyCountAndFacetsInOneServerStatement_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::addColumn<QString>("sql"); // %1: the table, %2: the search's WHERE
+    const QString order = QStringLiteral(" ORDER BY 1, 3 DESC, 2");
+    QTest::newRow("postgres: grouping sets")
+        << Engine::Postgres << Schema::Django
+        << QStringLiteral("SELECT CASE WHEN GROUPING(\"status\") = 0 THEN 0 WHEN GROUPING(\"task_name\") = 0 THEN 1 "
+                          "WHEN GROUPING(\"worker\") = 0 THEN 2 WHEN GROUPING(\"periodic_task_name\") = 0 THEN 3 "
+                          "ELSE 4 END, COALESCE(\"status\", \"task_name\", \"worker\", \"periodic_task_name\"), "
+                          "COUNT(*) FROM %1%2 GROUP BY GROUPING SETS ((\"status\"), (\"task_name\"), (\"worker\"), "
+                          "(\"periodic_task_name\"), ())")
+            + order;
+    // The legacy schema has no worker or periodic task name: their facets are left out
+    // (empty), the others keep their number.
+    QTest::newRow("postgres: no worker column")
+        << Engine::Postgres << Schema::DjangoLegacy
+        << QStringLiteral("SELECT CASE WHEN GROUPING(\"status\") = 0 THEN 0 WHEN GROUPING(\"task_name\") = 0 THEN 1 "
+                          "ELSE 4 END, COALESCE(\"status\", \"task_name\"), COUNT(*) FROM %1%2 "
+                          "GROUP BY GROUPING SETS ((\"status\"), (\"task_name\"), ())")
+            + order;
+    QTest::newRow("postgres: status alone")
+        << Engine::Postgres << Schema::TaskMetaPlain
+        << QStringLiteral("SELECT CASE WHEN GROUPING(\"status\") = 0 THEN 0 ELSE 4 END, \"status\", COUNT(*) FROM "
+                          "%1%2 GROUP BY GROUPING SETS ((\"status\"), ())")
+            + order;
+    QTest::newRow("mariadb: combinations, then each facet")
+        << Engine::Mysql << Schema::Django
+        << QStringLiteral("SELECT k.f, CASE k.f WHEN 0 THEN c.`status` WHEN 1 THEN c.`task_name` WHEN 2 THEN c.`worker` "
+                          "WHEN 3 THEN c.`periodic_task_name` END, SUM(c.n) FROM (SELECT `status`, `task_name`, `worker`, "
+                          "`periodic_task_name`, COUNT(*) AS n FROM %1%2 GROUP BY `status`, `task_name`, `worker`, "
+                          "`periodic_task_name`) AS c CROSS JOIN (SELECT 0 AS f UNION ALL SELECT 1 AS f UNION ALL "
+                          "SELECT 2 AS f UNION ALL SELECT 3 AS f UNION ALL SELECT 4) AS k GROUP BY 1, 2")
+            + order;
+}
+
+void TestSqlStatements::shouldTallyCountAndFacetsInOneServerStatement()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    QFETCH(QString, sql);
+    const Builder b(engine, schema);
+    TaskQuery query;
+    query.search = QStringLiteral("x' OR '1'='1");
+    QVERIFY(SqlStatements::tallies(query));
+    const SqlClause clause = b.statements.filter(query);
+    const SqlStatement tally = b.statements.facetTally(query);
+    QCOMPARE(tally.sql, sql.arg(b.statements.table(), clause.where()));
+    QCOMPARE(tally.values, clause.values);
+    QVERIFY(!tally.sql.contains(query.search)); // the term only travels bound
+    // Narrowed to the rows of a first page that held every match, by id.
+    const SqlClause ids = b.statements.idsIn({7, 9});
+    QCOMPARE(ids.sql, QStringLiteral("%1 IN (?, ?)").arg(q(engine, "id")));
+    SqlClause narrowed = clause;
+    narrowed.add(ids);
+    const SqlStatement within = b.statements.facetTally(query, ids);
+    QCOMPARE(within.sql, sql.arg(b.statements.table(), narrowed.where()));
+    QCOMPARE(within.values, narrowed.values);
+    // Set filters: each facet leaves its own out, so they count different rows: no tally.
+    query.statuses = {QStringLiteral("FAILURE")};
+    QVERIFY(!SqlStatements::tallies(query));
+    QVERIFY(!SqlStatements::tallies(TaskQuery()));
+    // The order changes neither the count nor a facet.
+    TaskQuery sorted;
+    sorted.search = QStringLiteral("x");
+    sorted.sortField = Field::TaskName;
+    sorted.sortOrder = Qt::AscendingOrder;
+    TaskQuery plain;
+    plain.search = QStringLiteral("x");
+    QCOMPARE(SqlStatements::tallyKey(sorted), SqlStatements::tallyKey(plain));
 }
 
 void TestSqlStatements::shouldBindSetFilters()

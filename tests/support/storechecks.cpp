@@ -147,6 +147,28 @@ void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store, const FixtureSample &s
     QVERIFY(nameSum < workerSum);
 }
 
+void verifyTalliedFacets(ResultStore &store, const TaskQuery &query, const Facets &facets, qint64 matching)
+{
+    const std::pair<const QVector<FacetValue> *, QStringList TaskQuery::*> facetsOf[] = {
+        {&facets.statuses, &TaskQuery::statuses},
+        {&facets.taskNames, &TaskQuery::taskNames},
+        {&facets.workers, &TaskQuery::workers},
+        {&facets.periodicTaskNames, &TaskQuery::periodicTaskNames}};
+    for (const auto &[values, filter] : facetsOf) {
+        qint64 sum = 0;
+        for (int i = 0; i < values->size(); ++i) {
+            const FacetValue &v = values->at(i);
+            TaskQuery narrowed = query;
+            (narrowed.*filter) = QStringList{v.value};
+            QCOMPARE(*store.count(narrowed), v.count);
+            sum += v.count;
+            if (i > 0) // most frequent first
+                QVERIFY(values->at(i - 1).count >= v.count);
+        }
+        QCOMPARE(sum, matching);
+    }
+}
+
 namespace {
 
 void checkSetAndDateFilters(ResultStore &store, const FixtureSample &sample, qint64 *nullOrNightly)

@@ -70,6 +70,10 @@ struct FixtureSample
 void verifyCountsAndFacets(ResultStore &store, const QJsonObject &counts, const FixtureSample &sample = {});
 /// Each facet of a filtered query ignores its own filter and honours the others.
 void verifyFacetsIgnoreTheirOwnFilter(ResultStore &store, const FixtureSample &sample = {});
+/// The facets of a search without set filters (a tally): each value's count is the count of
+/// the search narrowed to that value (a set filter, which no tally answers), most frequent
+/// first, and each facet adds up to `matching`.
+void verifyTalliedFacets(ResultStore &store, const TaskQuery &query, const Facets &facets, qint64 matching);
 /// Status, periodic task (NULL included), task name, worker and date-range filters count
 /// and page what the unfiltered rows say they should. Returns the count of rows whose
 /// periodic task is NULL or nightly-cleanup (more than 1), -1 on failure.
