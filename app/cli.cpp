@@ -75,6 +75,10 @@ QVector<CliOption> filterOptions()
                QStringLiteral("only this worker ('' = none recorded)"), true),
         valued(QStringLiteral("periodic-task"), QStringLiteral("NAME"),
                QStringLiteral("only this periodic task ('' = not periodic)"), true),
+        valued(QStringLiteral("exception"), QStringLiteral("TYPE"),
+               QStringLiteral("only results whose exception (as failures reads it) is TYPE: ValueError, "
+                              "builtins.ValueError, proj.billing.PaymentDeclined"),
+               true),
         valued(QStringLiteral("done-after"), QStringLiteral("TIMESTAMP"),
                QStringLiteral("only date_done at or after TIMESTAMP")),
         valued(QStringLiteral("done-before"), QStringLiteral("TIMESTAMP"),
@@ -258,10 +262,7 @@ const QVector<Command> &commands()
                     &runRuntimes});
 
         QVector<CliOption> failureOptions = filterOptions();
-        failureOptions << valued(QStringLiteral("exception"), QStringLiteral("TYPE"),
-                                 QStringLiteral("only this exception: ValueError, builtins.ValueError, proj.billing.PaymentDeclined"),
-                                 true)
-                       << valued(QStringLiteral("limit"), QStringLiteral("N"),
+        failureOptions << valued(QStringLiteral("limit"), QStringLiteral("N"),
                                  QStringLiteral("print the N largest groups (default 0 = all)"))
                        << aggregateFormat;
         all.append({QStringLiteral("failures"), QStringLiteral("URL [FILTERS] [--exception TYPE] [--format table|csv|json] [--limit N]"),
@@ -393,8 +394,9 @@ QString globalHelp()
     help += QStringLiteral(
         "\n"
         "FILTERS: --search TEXT  --task-name NAME  --status STATE  --worker NAME\n"
-        "         --periodic-task NAME  --done-after TIMESTAMP  --done-before TIMESTAMP\n"
-        "         (--task-name, --status, --worker and --periodic-task may repeat)\n"
+        "         --periodic-task NAME  --exception TYPE  --done-after TIMESTAMP\n"
+        "         --done-before TIMESTAMP\n"
+        "         (--task-name, --status, --worker, --periodic-task and --exception may repeat)\n"
         "DURATION: 3600, 3600s, 90m, 12h, 1d, 2w\n"
         "\n"
         "Options:\n"
@@ -602,6 +604,7 @@ QString buildQuery(const CliArguments &arguments, TaskQuery *query)
     query->statuses = nullable(arguments.all(QStringLiteral("status")));
     query->workers = nullable(arguments.all(QStringLiteral("worker")));
     query->periodicTaskNames = nullable(arguments.all(QStringLiteral("periodic-task")));
+    query->exceptions = arguments.all(QStringLiteral("exception"));
     for (const auto &[option, target] : {std::pair{QStringLiteral("done-after"), &query->doneAfter},
                                          std::pair{QStringLiteral("done-before"), &query->doneBefore}}) {
         if (!arguments.has(option))
@@ -972,9 +975,8 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
 // ---------------------------------------------------------------------------------------------
 // failures
 
-/// `failures`: one record per group (the contract's keys), those of `exceptions` when any,
-/// at most `limit` (0 = all).
-int printFailures(const FailureTable &table, const QStringList &exceptions, qint64 limit, CliRecords::Format format,
+/// `failures`: one record per group (the contract's keys), at most `limit` (0 = all).
+int printFailures(const FailureTable &table, qint64 limit, CliRecords::Format format,
                   const CliConsole &console)
 {
     CliRecords records;
@@ -985,10 +987,6 @@ int printFailures(const FailureTable &table, const QStringList &exceptions, qint
     const auto text = [](const QString &s) { return s.isNull() ? QJsonValue() : QJsonValue(s); };
     const auto date = [](const QDateTime &d) { return d.isValid() ? QJsonValue(TimeParse::formatTimestamp(d)) : QJsonValue(); };
     for (const FailureGroup &group : table.groups) {
-        if (!exceptions.isEmpty()
-            && std::none_of(exceptions.cbegin(), exceptions.cend(),
-                            [&group](const QString &name) { return group.hasException(name); }))
-            continue;
         if (limit > 0 && records.rows.size() >= limit)
             break;
         QJsonObject statuses;
@@ -1041,7 +1039,7 @@ int runFailures(const CliArguments &arguments, const CliConsole &console)
     const Outcome<FailureTable> table = opened.store->failures(query);
     if (!table)
         return failure(console, QStringLiteral("cannot group failures in %1: %2").arg(opened.display, table.error().message));
-    return printFailures(*table, arguments.all(QStringLiteral("exception")), limit, format, console);
+    return printFailures(*table, limit, format, console);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1098,7 +1096,7 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     const QString command = QStringLiteral("purge");
     // Only what PurgeCriteria can do: upstream's expiry, narrowed by status and task name.
     for (const QString &rejected : {QStringLiteral("search"), QStringLiteral("worker"),
-                                    QStringLiteral("periodic-task"), QStringLiteral("done-after"),
+                                    QStringLiteral("periodic-task"), QStringLiteral("exception"), QStringLiteral("done-after"),
                                     QStringLiteral("done-before")}) {
         if (arguments.has(rejected)) {
             return usageError(console, command,

@@ -357,6 +357,14 @@ bool CouchIndex::inSet(quint32 id, const QStringList &set) const
     return setContains(set, pooled(id));
 }
 
+ValueDecoder::ExceptionInfo CouchIndex::storedException(quint32 id) const
+{
+    if (id == 0)
+        return {};
+    const QStringList fields = pooled(id).split(QChar(0x1f));
+    return {fields.value(0), fields.value(1), fields.mid(2).join(QChar(0x1f))};
+}
+
 bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const std::vector<Term> &terms, Skip skip) const
 {
     const auto i = size_t(slot);
@@ -367,6 +375,8 @@ bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const std::vector<Term
     if (skip != Skip::TaskName && !q.taskNames.isEmpty() && !inSet(m_taskName[i], q.taskNames))
         return false;
     if (skip != Skip::Worker && !q.workers.isEmpty() && !inSet(m_worker[i], q.workers))
+        return false;
+    if (!q.exceptions.isEmpty() && (m_exception[i] == 0 || !storedException(m_exception[i]).isNamedAnyOf(q.exceptions)))
         return false;
     // CouchDB documents have no periodic_task_name: only a filter for NULL can match.
     if (!q.periodicTaskNames.isEmpty()
@@ -575,14 +585,8 @@ FailureTable CouchIndex::failures(const TaskQuery &query) const
             continue;
         const quint32 id = m_exception[size_t(s)];
         auto e = read.constFind(id);
-        if (e == read.cend()) {
-            ValueDecoder::ExceptionInfo parts;
-            if (id != 0) {
-                const QStringList fields = pooled(id).split(QChar(0x1f));
-                parts = {fields.value(0), fields.value(1), fields.mid(2).join(QChar(0x1f))};
-            }
-            e = read.insert(id, parts);
-        }
+        if (e == read.cend())
+            e = read.insert(id, storedException(id));
         const QDateTime done = dateDone(s);
         builder.addException(taskName(s), status(s), pooled(m_worker[size_t(s)]), *e, 1, done, done);
     }

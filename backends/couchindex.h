@@ -4,6 +4,7 @@
 #include "taskquery.h"
 #include "taskresult.h"
 #include "textarena.h"
+#include "valuedecoder.h"
 
 #include <QHash>
 #include <QString>
@@ -106,6 +107,8 @@ private:
         std::vector<bool> inPool;
     };
     enum class Skip { None, Status, TaskName, Worker };
+    /// The parts of an m_exception entry (invalid for 0).
+    ValueDecoder::ExceptionInfo storedException(quint32 id) const;
     bool matches(qint64 slot, const TaskQuery &query, const std::vector<Term> &terms, Skip skip) const;
     std::vector<Term> foldedTerms(const TaskQuery &query) const;
     /// The search text as one string (the searched fields, task name and status joined by U+001F).

@@ -75,6 +75,14 @@ struct SearchColumn
     bool trigramIndexed = false; ///< SqlColumn::trigramIndexed
 };
 
+/// The columns the exception of a row is read from, as SqlStatements hands them to
+/// SqlDialect::exceptionPredicate(): each quoted, or NULL where the schema lacks it.
+struct ExceptionColumns
+{
+    QString result, contentType, contentEncoding, traceback;
+    bool rawPickle = false; ///< the result column holds pickle bytes (celery_taskmeta)
+};
+
 /// Everything that differs between SQL engines, in one place: how to connect, how to list
 /// tables and columns, the SQL fragments that are not portable (case-insensitive search),
 /// how values travel in and out (dates), and how engine errors become StoreError values.
@@ -121,6 +129,16 @@ public:
     /// (an engine may need the term in more than one form, e.g. raw and JSON-escaped; each
     /// distinct form once).
     virtual QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const = 0;
+
+    /// A boolean SQL fragment true when the row's exception (ValueDecoder::exceptionOf()) is
+    /// named `name` (ExceptionInfo::isNamed()), the name bound through *values; empty where
+    /// the engine cannot run that rule inside a statement (the servers: the type sits in JSON
+    /// or pickled results, and only Stalk's reader reads both as `stalk failures` does).
+    virtual QString exceptionPredicate(const ExceptionColumns & /*columns*/, const QString & /*name*/,
+                                       QVariantList * /*values*/) const
+    {
+        return {};
+    }
 
     /// A statement deleting at most N rows that match `where` (a " WHERE …" clause or empty),
     /// first in `order` (a column expression: the id, or an indexed date column whose index

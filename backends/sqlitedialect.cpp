@@ -143,6 +143,16 @@ QString SqliteDialect::searchPredicate(const SearchColumn &column, const QString
         + column.expression + QStringLiteral(", ?)");
 }
 
+QString SqliteDialect::exceptionPredicate(const ExceptionColumns &columns, const QString &name,
+                                         QVariantList *values) const
+{
+    // SqliteSearch's function runs ValueDecoder::exceptionOf() on each row it is asked about.
+    *values << name;
+    return QStringLiteral("%1(%2, %3, %4, %5, ?)")
+        .arg(columns.rawPickle ? QStringLiteral("stalk_pickle_exception_is") : QStringLiteral("stalk_exception_is"),
+             columns.result, columns.contentType, columns.contentEncoding, columns.traceback);
+}
+
 QString SqliteDialect::batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                                       const QString &order) const
 {

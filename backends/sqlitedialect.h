@@ -27,6 +27,8 @@ public:
 
     Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const override;
     QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
+    QString exceptionPredicate(const ExceptionColumns &columns, const QString &name,
+                               QVariantList *values) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
     QString prefixExpression(const QString &expression, int chars) const override;

@@ -46,7 +46,8 @@ Outcome<Field> SqlitePlanner::pageWalksSortIndex(const TaskQuery &query, qint64 
     constexpr Field none = Field::FieldCount;
     const SqlLayout &layout = m_statements.layout();
     if (query.sortField != Field::DateDone || !layout.has(Field::DateDone) || !query.searchTerms().isEmpty()
-        || query.doneAfter.isValid() || query.doneBefore.isValid() || !query.periodicTaskNames.isEmpty())
+        || query.doneAfter.isValid() || query.doneBefore.isValid() || !query.periodicTaskNames.isEmpty()
+        || !query.exceptions.isEmpty())
         return none;
     Field field = none;
     int filters = 0;
@@ -85,8 +86,8 @@ bool SqlitePlanner::searchMayScan(const TaskQuery &query) const
 {
     return m_statements.layout().dateDoneIndexed && !query.searchTerms().isEmpty() && query.sortField == Field::DateDone
         && query.sortOrder == Qt::DescendingOrder && query.statuses.isEmpty() && query.taskNames.isEmpty()
-        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && !query.doneAfter.isValid()
-        && !query.doneBefore.isValid();
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty()
+        && !query.doneAfter.isValid() && !query.doneBefore.isValid();
 }
 
 Outcome<QVector<TaskResult>> SqlitePlanner::searchPage(const TaskQuery &query, qint64 offset, int limit,

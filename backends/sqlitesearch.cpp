@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include "valuedecoder.h"
+
 namespace {
 
 /// The search term, folded once per statement and kept by SQLite as auxiliary data.
@@ -192,6 +194,57 @@ void tally(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, hit ? 1 : 0);
 }
 
+/// A value as a QString: null for NULL, else its text as UTF-8.
+QString textArgument(sqlite3_value *value)
+{
+    if (sqlite3_value_type(value) == SQLITE_NULL)
+        return QString();
+    const auto *text = reinterpret_cast<const char *>(sqlite3_value_text(value));
+    return QString::fromUtf8(text, sqlite3_value_bytes(value));
+}
+
+void deleteName(void *p)
+{
+    delete static_cast<QString *>(p);
+}
+
+/// stalk_exception_is(result, content_type, content_encoding, traceback, name): what
+/// SqlStore::readRow() hands ValueDecoder::exceptionOf(), read from the row; with user data
+/// (celery_taskmeta's pickled column), the result's bytes are the pickle itself.
+void exceptionIs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    if (argc != 5 || sqlite3_value_type(argv[4]) == SQLITE_NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    auto *name = static_cast<QString *>(sqlite3_get_auxdata(ctx, 4));
+    if (!name) {
+        sqlite3_set_auxdata(ctx, 4, new QString(textArgument(argv[4])), deleteName);
+        name = static_cast<QString *>(sqlite3_get_auxdata(ctx, 4));
+        if (!name) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+    }
+    const bool rawPickle = sqlite3_user_data(ctx) != nullptr;
+    QString result, contentType, contentEncoding;
+    if (rawPickle) {
+        if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+            const auto *bytes = static_cast<const char *>(sqlite3_value_blob(argv[0]));
+            result = QString::fromLatin1(QByteArray(bytes, sqlite3_value_bytes(argv[0])).toBase64());
+        }
+        contentType = QStringLiteral("application/x-python-pickle");
+        contentEncoding = QStringLiteral("binary");
+    } else {
+        result = textArgument(argv[0]);
+        contentType = textArgument(argv[1]);
+        contentEncoding = textArgument(argv[2]);
+    }
+    const ValueDecoder::ExceptionInfo e = ValueDecoder::exceptionOf(result, contentType, contentEncoding,
+                                                                   textArgument(argv[3]));
+    sqlite3_result_int(ctx, e.isNamed(*name) ? 1 : 0);
+}
+
 } // namespace
 
 namespace SqliteSearch {
@@ -207,6 +260,15 @@ int registerFunctions(sqlite3 *db, std::atomic<qint64> *tallyCounter)
     static char decodeTag = 1;
     rc = sqlite3_create_function_v2(db, "stalk_icontains_json", 2, flags, &decodeTag, icontains, nullptr, nullptr,
                                     nullptr);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_create_function_v2(db, "stalk_exception_is", 5, flags, nullptr, exceptionIs, nullptr, nullptr,
+                                    nullptr);
+    if (rc != SQLITE_OK)
+        return rc;
+    static char pickleTag = 1;
+    rc = sqlite3_create_function_v2(db, "stalk_pickle_exception_is", 5, flags, &pickleTag, exceptionIs, nullptr,
+                                    nullptr, nullptr);
     if (rc != SQLITE_OK)
         return rc;
     // Not deterministic: it counts each call, so SQLite must not fold calls together.

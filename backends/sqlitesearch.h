@@ -18,6 +18,14 @@ struct sqlite3;
 /// NULL haystacks never match; an empty term matches every non-NULL haystack. Invalid UTF-8
 /// is read as U+FFFD. Pure functions of their arguments; thread-safe.
 ///
+///   stalk_exception_is(result, content_type, content_encoding, traceback, name)
+///                                         ValueDecoder::exceptionOf() of the row is named
+///                                         `name` (ExceptionInfo::isNamed()): the query's
+///                                         exception filter, by the rule `stalk failures` uses
+///   stalk_pickle_exception_is(...)        the same for celery_taskmeta, whose result column
+///                                         holds the pickle's bytes (content type and encoding
+///                                         are ignored)
+///
 ///   stalk_tally(condition)                the condition as 0/1, counting each true one in the
 ///                                         connection's tally (an atomic any thread may read:
 ///                                         "searching… 123 matches so far" while a scan runs)

@@ -187,11 +187,42 @@ SqlClause SqlStatements::filter(const TaskQuery &query, Skip skip, Field unindex
         addSetFilter(clause, Field::Worker, query.workers, unindexed == Field::Worker);
     if (skip != Skip::PeriodicTaskNames)
         addSetFilter(clause, Field::PeriodicTaskName, query.periodicTaskNames);
+    addExceptionFilter(clause, query.exceptions);
     if (query.doneAfter.isValid())
         clause.add(QStringLiteral("%1 >= ?").arg(column(Field::DateDone)), {dateValue(query.doneAfter)});
     if (query.doneBefore.isValid())
         clause.add(QStringLiteral("%1 < ?").arg(column(Field::DateDone)), {dateValue(query.doneBefore)});
     return clause;
+}
+
+bool SqlStatements::filtersExceptions() const
+{
+    QVariantList values;
+    return !m_dialect->exceptionPredicate(ExceptionColumns(), QString(), &values).isEmpty();
+}
+
+void SqlStatements::addExceptionFilter(SqlClause &clause, const QStringList &names) const
+{
+    if (names.isEmpty())
+        return;
+    const auto columnOrNull = [this](Field field) {
+        return m_layout.has(field) ? column(field) : QStringLiteral("NULL");
+    };
+    ExceptionColumns columns;
+    columns.result = columnOrNull(Field::Result);
+    columns.contentType = columnOrNull(Field::ContentType);
+    columns.contentEncoding = columnOrNull(Field::ContentEncoding);
+    columns.traceback = columnOrNull(Field::Traceback);
+    columns.rawPickle = m_layout.binaryResult;
+    QStringList parts;
+    QVariantList values;
+    for (const QString &name : names)
+        parts << m_dialect->exceptionPredicate(columns, name, &values);
+    // SqlStore refuses the filter where the dialect has no predicate (filtersExceptions()).
+    if (parts.contains(QString()))
+        clause.add(QStringLiteral("0 = 1"));
+    else
+        clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
 }
 
 SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFilters) const
@@ -603,7 +634,7 @@ SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) c
 bool SqlStatements::tallies(const TaskQuery &query)
 {
     return !query.searchTerms().isEmpty() && query.statuses.isEmpty() && query.taskNames.isEmpty()
-        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty();
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty();
 }
 
 TaskQuery SqlStatements::tallyKey(TaskQuery query)

@@ -116,6 +116,9 @@ public:
     /// The query's search terms, set filters and date range. `unindexed`: a set-filter field
     /// written as "+column", which keeps its index out of SQLite's plan.
     SqlClause filter(const TaskQuery &query, Skip skip = Skip::Nothing, Field unindexed = Field::FieldCount) const;
+    /// Whether filter() can narrow by the query's exception types on this engine
+    /// (SqlDialect::exceptionPredicate()).
+    bool filtersExceptions() const;
     /// PurgeCriteria::matches() in SQL: date_done < cutoff (rendered as the writer renders
     /// dates, so text comparisons are exact to the microsecond), narrowed by status and task
     /// name. NULL dates never satisfy it. unindexedFilters: the narrowing columns as "+column".
@@ -262,6 +265,7 @@ private:
     static SqlClause idsIn(const QString &key, const QVector<qint64> &ids);
     void addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed = false) const;
     void addSearchTerm(SqlClause &clause, const QString &term) const;
+    void addExceptionFilter(SqlClause &clause, const QStringList &names) const;
     /// The expired results after `after` in (date_done, id) order, written so that every
     /// engine reads them as one range of the date_done index (MariaDB does not for a row
     /// comparison); the narrowing filters as "+column" where the dialect steers with it.

@@ -96,6 +96,13 @@ StoreError SqlStore::checkOpen(const TaskQuery &query) const
 {
     if (StoreError e = checkOpen())
         return e;
+    if (!query.exceptions.isEmpty() && !m_statements.filtersExceptions()) {
+        return {StoreError::Code::Unsupported,
+                QStringLiteral("%1 cannot filter results by exception: the type is read from the stored result by "
+                               "Stalk's own reader, which runs inside SQLite only (stalk failures --exception works "
+                               "on every store)")
+                    .arg(m_dialect->engineName())};
+    }
     return query.searchError();
 }
 
@@ -761,10 +768,14 @@ Outcome<FailureTable> SqlStore::failures(const TaskQuery &query)
 {
     if (m_cache)
         return m_cache->failures(query);
-    if (StoreError e = checkOpen(query))
+    // The builder reads each distinct result's exception anyway: it keeps the wanted types
+    // itself, on every engine, and the statement groups what the other filters select.
+    TaskQuery grouped = query;
+    grouped.exceptions.clear();
+    if (StoreError e = checkOpen(grouped))
         return e;
-    FailureTableBuilder builder;
-    const SqlStatement statement = m_statements.failureParts(query);
+    FailureTableBuilder builder(query.exceptions);
+    const SqlStatement statement = m_statements.failureParts(grouped);
     const int n = int(statement.fields.size());
     const StoreError e = forEachRow(statement, QStringLiteral("grouping failures"),
                                     [this, &builder, &statement, n](const QSqlQuery &q) {

@@ -193,10 +193,7 @@ QString messageFingerprint(const QString &message)
 
 bool FailureGroup::hasException(const QString &name) const
 {
-    if (exception.isNull())
-        return false;
-    return name == exception || name == exceptionModule + QLatin1Char('.') + exception
-        || name == ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.qualifiedType();
+    return ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.isNamed(name);
 }
 
 namespace {
@@ -248,7 +245,7 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
                                        const ValueDecoder::ExceptionInfo &e, qint64 n, const QDateTime &first,
                                        const QDateTime &last)
 {
-    if (n <= 0)
+    if (n <= 0 || (!m_exceptions.isEmpty() && !e.isNamedAnyOf(m_exceptions)))
         return;
     const QString message = e.isValid() ? e.message : QString();
     const QString fingerprint = exceptionFingerprint(e);

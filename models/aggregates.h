@@ -204,6 +204,9 @@ Q_DECLARE_METATYPE(FailureTable)
 class FailureTableBuilder final
 {
 public:
+    /// `exceptions`: keep only the results whose exception has one of these names
+    /// (TaskQuery::exceptions; empty = all).
+    explicit FailureTableBuilder(QStringList exceptions = {}) : m_exceptions(std::move(exceptions)) { }
     /// n results like `sample` (its task name, status, worker, result, traceback, content
     /// type and encoding are read), done between `first` and `last` (UTC; invalid = none).
     void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last);
@@ -221,6 +224,7 @@ private:
         QMap<QString, qint64> messages;
         QSet<QString> workers;
     };
+    QStringList m_exceptions;
     QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
     qint64 m_decodes = 0;
     QMap<QStringList, Group> m_groups;

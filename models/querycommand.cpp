@@ -12,7 +12,8 @@ QStringList filterArguments(const TaskQuery &query)
     for (const auto &[option, values] : {std::pair{QStringLiteral("--status"), &query.statuses},
                                          std::pair{QStringLiteral("--task-name"), &query.taskNames},
                                          std::pair{QStringLiteral("--worker"), &query.workers},
-                                         std::pair{QStringLiteral("--periodic-task"), &query.periodicTaskNames}}) {
+                                         std::pair{QStringLiteral("--periodic-task"), &query.periodicTaskNames},
+                                         std::pair{QStringLiteral("--exception"), &query.exceptions}}) {
         for (const QString &value : *values)
             words << option << (value.isNull() ? QStringLiteral("") : value);
     }

@@ -50,7 +50,7 @@ StoreError TaskQuery::searchError() const
 bool TaskQuery::isUnfiltered() const
 {
     return searchTerms().isEmpty() && taskNames.isEmpty() && statuses.isEmpty() && workers.isEmpty()
-        && periodicTaskNames.isEmpty() && !doneAfter.isValid() && !doneBefore.isValid();
+        && periodicTaskNames.isEmpty() && exceptions.isEmpty() && !doneAfter.isValid() && !doneBefore.isValid();
 }
 
 namespace {
@@ -71,6 +71,7 @@ bool operator==(const TaskQuery &a, const TaskQuery &b)
 {
     return a.search == b.search && sameSet(a.taskNames, b.taskNames) && sameSet(a.statuses, b.statuses)
         && sameSet(a.workers, b.workers) && sameSet(a.periodicTaskNames, b.periodicTaskNames)
+        && a.exceptions == b.exceptions
         && a.doneAfter == b.doneAfter && a.doneBefore == b.doneBefore && a.sortField == b.sortField
         && a.sortOrder == b.sortOrder;
 }
@@ -114,6 +115,8 @@ Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime 
         unsupported << QStringLiteral("the worker filter");
     if (!query.periodicTaskNames.isEmpty())
         unsupported << QStringLiteral("the periodic task filter");
+    if (!query.exceptions.isEmpty())
+        unsupported << QStringLiteral("the exception filter");
     if (query.doneAfter.isValid())
         unsupported << QStringLiteral("the \"done after\" date");
     if (!unsupported.isEmpty()) {

@@ -21,6 +21,11 @@ struct TaskQuery
     QStringList statuses;
     QStringList workers;
     QStringList periodicTaskNames;
+    /// Exception types; empty = no filter. A result matches when the exception read from it
+    /// (ValueDecoder::exceptionOf(): `stalk failures`' `exception`) has one of these names
+    /// (ExceptionInfo::isNamed(): "ValueError", "builtins.ValueError", "proj.x.Declined").
+    /// A result holding no exception never matches.
+    QStringList exceptions;
 
     QDateTime doneAfter;  ///< date_done >= doneAfter (UTC); invalid = open
     QDateTime doneBefore; ///< date_done <  doneBefore (UTC); invalid = open
@@ -105,6 +110,6 @@ Q_DECLARE_METATYPE(PurgeCriteria)
 /// statuses and task names narrow it, its doneBefore lowers the bound, and group results are
 /// never included. Results without a date_done (still running) never match a purge, so they
 /// are kept. A query that narrows by something a purge cannot (the search text, workers,
-/// periodic task names, a "done after" date) gives an Unsupported error saying what, rather
+/// periodic task names, exception types, a "done after" date) gives an Unsupported error saying what, rather
 /// than a purge of another set. The window's Delete Selected on "all matching" uses it.
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound);

@@ -591,6 +591,22 @@ QString ExceptionInfo::qualifiedType() const
     return isBuiltinModule(module) ? type : module + QLatin1Char('.') + type;
 }
 
+bool ExceptionInfo::isNamed(const QString &name) const
+{
+    if (!isValid())
+        return false;
+    if (name == type)
+        return true;
+    const QString prefix = isBuiltinModule(module) ? QStringLiteral("builtins") : module;
+    return name.size() == prefix.size() + 1 + type.size() && name.startsWith(prefix)
+        && name.at(prefix.size()) == QLatin1Char('.') && name.endsWith(type);
+}
+
+bool ExceptionInfo::isNamedAnyOf(const QStringList &names) const
+{
+    return std::any_of(names.cbegin(), names.cend(), [this](const QString &name) { return isNamed(name); });
+}
+
 ExceptionInfo exceptionOf(const QString &stored, const QString &contentType, const QString &contentEncoding,
                           const QString &traceback)
 {
@@ -606,7 +622,10 @@ ExceptionInfo exceptionOf(const QString &stored, const QString &contentType, con
             if (r.ok && !r.incomplete)
                 found = exceptionInfo(r.value, true);
         }
-    } else if (json) {
+    } else if (json && (stored.contains(QLatin1String("exc_type")) || stored.contains(QLatin1Char('\\')))) {
+        // Only a dict keyed "exc_type" names one: without that text, or an escape that could
+        // spell it, the parse is skipped (most results are return values: the filter of
+        // `--exception` asks every row).
         PyLiteral::ParseResult parsed = PyLiteral::parseJson(stored, false, kMaxDepth);
         if (parsed.ok) {
             unwrapKombu(parsed.value, 0);

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 /// Turns stored text into what a person should read. Pure functions; any thread.
 namespace ValueDecoder {
@@ -37,6 +38,13 @@ struct ExceptionInfo
     bool isValid() const { return !type.isEmpty(); }
     /// "ValueError" for builtins (or no module), else "proj.billing.PaymentDeclined".
     QString qualifiedType() const;
+    /// The rule of `--exception NAME` and of the query's exception filter: true when `name` is
+    /// the class name ("ValueError": of any module) or the class with its module
+    /// ("builtins.ValueError", "proj.billing.PaymentDeclined"; builtins stored with another
+    /// module name or none are "builtins."). Case-sensitive, as Python names are.
+    bool isNamed(const QString &name) const;
+    /// isNamed() by one of `names`.
+    bool isNamedAnyOf(const QStringList &names) const;
 };
 
 /// The exception a failed result holds — the one rule the detail pane's "ValueError: boom"

@@ -7,9 +7,13 @@ the class name and arguments).
 
 usage: aggregates_expected.py URL stats minute|hour|day [FILTERS]
        aggregates_expected.py URL runtimes [FILTERS]
-       aggregates_expected.py URL failures [FILTERS] [--exception TYPE]... [--limit N]
-FILTERS: --status S, --task-name N (repeatable), --done-after TS, --done-before TS (ISO, UTC)
-Prints the JSON stalk prints with --format json (keys and values; order of keys aside).
+       aggregates_expected.py URL failures [FILTERS] [--limit N]
+       aggregates_expected.py URL ids [FILTERS]
+FILTERS: --status S, --task-name N, --exception TYPE (repeatable), --done-after TS,
+         --done-before TS (ISO, UTC)
+Prints the JSON stalk prints with --format json (keys and values; order of keys aside); `ids`
+prints the sorted task ids of the matching results (every status unless --status says), for
+`stalk count` and `stalk list` with --exception.
 """
 import base64
 import datetime as dt
@@ -236,7 +240,8 @@ def sql_failure_rows(url):
     """Every stored row as a dict: status, task_name, worker, date_done, result, traceback,
     content_type, content_encoding (None for columns the schema lacks); a celery_taskmeta
     result as its pickle's bytes in 'pickled'."""
-    keys = ('status', 'task_name', 'worker', 'date_done', 'result', 'traceback', 'content_type', 'content_encoding')
+    keys = ('task_id', 'status', 'task_name', 'worker', 'date_done', 'result', 'traceback', 'content_type',
+            'content_encoding')
     values, table, _ = select(url, keys)
     rows = []
     for row in (dict(zip(keys, v)) for v in values):
@@ -317,7 +322,7 @@ def traceback_exception(traceback):
 
 def meta_failure_rows(metas):
     """sql_failure_rows()'s dicts from Celery metas: the result already a JSON value."""
-    return [{'status': m.get('status'), 'task_name': m.get('name'), 'worker': m.get('worker'),
+    return [{'task_id': m.get('task_id'), 'status': m.get('status'), 'task_name': m.get('name'), 'worker': m.get('worker'),
              'date_done': utc(m.get('date_done')), 'value': m.get('result'), 'traceback': m.get('traceback')}
             for m in metas]
 
@@ -355,10 +360,21 @@ def qualified(etype, module):
     return etype if module in BUILTIN_MODULES else module + '.' + etype
 
 
+def named(exc, name):
+    """`--exception NAME`: the class name, or the class with its module ('builtins.' for builtins,
+    whatever module name they were stored with)."""
+    if not exc:
+        return False
+    etype, module, _ = exc
+    return name in (etype, ('builtins' if module in BUILTIN_MODULES else module) + '.' + etype)
+
+
 def failures(rows, f):
     groups = {}
     for row in rows:
         exc = exception_of(row)
+        if f['exception'] and not any(named(exc, w) for w in f['exception']):
+            continue
         etype, module, message = exc if exc else (None, None, None)
         fp = fingerprint(message) if exc else None
         key = (row['task_name'], qualified(etype, module) if exc else None, fp)
@@ -381,10 +397,6 @@ def failures(rows, f):
         return (-g['count'], name is not None, name or '', qual is not None, qual or '', fp is not None, fp or '')
     out = []
     for (name, qual, fp), g in sorted(groups.items(), key=order):
-        if f['exception'] and not (g['exception'] is not None and any(
-                w in (g['exception'], qual, max(g['modules'], default='') + '.' + g['exception'])
-                for w in f['exception'])):
-            continue
         message = min(g['messages'].items(), key=lambda kv: (-kv[1], kv[0]))[0] if g['messages'] else None
         out.append({'task_name': name, 'exception': g['exception'], 'exception_module': max(g['modules'], default=None),
                     'message': message, 'fingerprint': fp, 'count': g['count'],
@@ -396,13 +408,19 @@ def failures(rows, f):
 
 def main():
     url, what = sys.argv[1], sys.argv[2]
-    if what == 'failures':
+    if what in ('failures', 'ids'):
         f = parse_filters(sys.argv[3:])
-        f['status'] = f['status'] or ['FAILURE']
+        if what == 'failures':
+            f['status'] = f['status'] or ['FAILURE']
         metas = stored_metas(url)
         rows = [r for r in (sql_failure_rows(url) if metas is None else meta_failure_rows(metas))
                 if matches((r['status'], r['task_name'], r['date_done'], None, None), f)]
-        json.dump(failures(rows, f), sys.stdout, ensure_ascii=False)
+        if what == 'failures':
+            json.dump(failures(rows, f), sys.stdout, ensure_ascii=False)
+        else:
+            exc = [r['task_id'] for r in rows
+                   if not f['exception'] or any(named(exception_of(r), w) for w in f['exception'])]
+            json.dump(sorted(exc), sys.stdout, ensure_ascii=False)
         return
     rows, has_started, has_created = read_rows(url)
     if what == 'stats':

@@ -35,6 +35,8 @@ expect "csv json table" stalk failures db.sqlite3 --format ""
 expect "FAILURE" stalk purge db.sqlite3 --status F
 expect "" stalk count db.sqlite3 --search ""
 expect "--status" stalk count db.sqlite3 --sta
+for command in count list stats runtimes failures; do expect "--exception" stalk "$command" db.sqlite3 --exc; done
+expect "" stalk purge db.sqlite3 --exc
 expect "" stalk show db.sqlite3 --sta
 expect "--keyring" stalk list db.sqlite3 --key
 # Every option each command's --help lists is offered after `stalk COMMAND -`.

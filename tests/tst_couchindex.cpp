@@ -107,6 +107,36 @@ private slots:
         QCOMPARE(index.count(q), qint64(0));
     }
 
+    void shouldFilterByTheExceptionItKeeps()
+    {
+        // The rows' exceptions as Celery stores them: JSON exc_type, a traceback alone, none.
+        CouchIndex index;
+        const auto add = [&index](int i, const QString &result, const QString &traceback) {
+            TaskResult t = task(i, 1);
+            t.result = result;
+            t.traceback = traceback;
+            index.upsert(docId(i), QStringLiteral("1-abc"), t);
+        };
+        add(1, QStringLiteral(R"({"exc_type": "ValueError", "exc_message": ["x"], "exc_module": "builtins"})"), QString());
+        add(2, QStringLiteral(R"({"exc_type": "PaymentDeclined", "exc_message": ["y"], "exc_module": "proj.billing"})"),
+            QString());
+        add(3, QStringLiteral("null"), QStringLiteral("Traceback (most recent call last):\n  File \"t.py\"\nValueError: z\n"));
+        add(4, QStringLiteral("42"), QString());
+        add(5, QStringLiteral(R"({"note": "exc_type ValueError"})"), QString());
+        TaskQuery q;
+        q.exceptions = {QStringLiteral("ValueError")};
+        QCOMPARE(index.count(q), qint64(2));
+        q.exceptions = {QStringLiteral("builtins.ValueError"), QStringLiteral("proj.billing.PaymentDeclined")};
+        QCOMPARE(index.count(q), qint64(3));
+        q.exceptions = {QStringLiteral("billing.PaymentDeclined"), QStringLiteral("%"), QStringLiteral("Value_rror")};
+        QCOMPARE(index.count(q), qint64(0));
+        q.exceptions = {QStringLiteral("ValueError")};
+        const FailureTable table = index.failures(q);
+        QCOMPARE(table.groups.size(), 2); // two messages
+        for (const FailureGroup &group : table.groups)
+            QCOMPARE(group.exception, QStringLiteral("ValueError"));
+    }
+
     void shouldKeepDocumentIdsOfAnyShape()
     {
         // The first id sets the shared start; others have another start, none, or an id that

@@ -125,6 +125,11 @@ void TestTaskQuery::shouldBeUnfilteredOnlyWithoutNarrowing_data()
     }
     {
         TaskQuery q;
+        q.exceptions = QStringList{QStringLiteral("ValueError")};
+        QTest::newRow("exception") << q << false;
+    }
+    {
+        TaskQuery q;
         q.doneAfter = QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
         QTest::newRow("doneAfter") << q << false;
     }
@@ -176,7 +181,7 @@ void TestTaskQuery::shouldCompareEveryField()
 {
     const TaskQuery base;
     QCOMPARE(base, TaskQuery());
-    QVector<TaskQuery> changed(9, base);
+    QVector<TaskQuery> changed(10, base);
     changed[0].search = QStringLiteral("x");
     changed[1].taskNames = QStringList{QStringLiteral("t")};
     changed[2].statuses = QStringList{QStringLiteral("SUCCESS")};
@@ -186,6 +191,7 @@ void TestTaskQuery::shouldCompareEveryField()
     changed[6].doneBefore = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
     changed[7].sortField = Field::Status;
     changed[8].sortOrder = Qt::AscendingOrder;
+    changed[9].exceptions = QStringList{QStringLiteral("ValueError")};
     for (int i = 0; i < changed.size(); ++i) {
         QVERIFY2(changed[i] != base, qPrintable(QString::number(i)));
         QVERIFY2(!(changed[i] == base), qPrintable(QString::number(i)));
@@ -240,6 +246,9 @@ void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data()
     q.periodicTaskNames = QStringList{QString()};
     QTest::newRow("periodic") << q << QStringLiteral("the periodic task filter");
     q = TaskQuery();
+    q.exceptions = QStringList{QStringLiteral("ValueError")};
+    QTest::newRow("exception") << q << QStringLiteral("the exception filter");
+    q = TaskQuery();
     q.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
     QTest::newRow("done after") << q << QStringLiteral("the \"done after\" date");
 }
@@ -264,6 +273,7 @@ void TestTaskQuery::shouldWriteTheQueryAsCommandLineFilters()
     query.taskNames = {QString(), QStringLiteral("")}; // NULL and "" both become ''
     query.workers = {QStringLiteral("alpha@host")};
     query.periodicTaskNames = {QStringLiteral("nightly")};
+    query.exceptions = {QStringLiteral("proj.billing.PaymentDeclined")};
     query.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(10, 0, 0, 5), Qt::UTC);
     query.doneBefore = QDateTime(QDate(2025, 3, 1), QTime(12, 0), Qt::OffsetFromUTC, 3600);
     query.sortField = Field::TaskName; // not a filter: left out
@@ -273,6 +283,7 @@ void TestTaskQuery::shouldWriteTheQueryAsCommandLineFilters()
         QStringLiteral("--task-name"), QStringLiteral(""), QStringLiteral("--task-name"), QStringLiteral(""),
         QStringLiteral("--worker"), QStringLiteral("alpha@host"),
         QStringLiteral("--periodic-task"), QStringLiteral("nightly"),
+        QStringLiteral("--exception"), QStringLiteral("proj.billing.PaymentDeclined"),
         QStringLiteral("--done-after"), QStringLiteral("2025-02-01T10:00:00.005Z"),
         QStringLiteral("--done-before"), QStringLiteral("2025-03-01T11:00:00.000Z")};
     QCOMPARE(QueryCommand::filterArguments(query), expected);

@@ -622,6 +622,12 @@ private slots:
             << "{\"exc_type\": " << kJson << kUtf8 << "Traceback (most recent call last):\n  x\nValueError\n"
             << QStringList{"ValueError", "", ""};
         QTest::newRow("a JSON value that is no exception") << "42" << kJson << kUtf8 << "" << QStringList{};
+        // The parse is skipped only where no "exc_type" key can be: an escape may spell it.
+        QTest::newRow("JSON key spelled with an escape")
+            << R"j({"\u0065xc_type": "ValueError", "exc_message": ["x"]})j" << kJson << kUtf8 << ""
+            << QStringList{"ValueError", "", "x"};
+        QTest::newRow("JSON without the key, traceback")
+            << R"j({"note": "exc-type"})j" << kJson << kUtf8 << tb << QStringList{"SmtpError", "proj.mail", "greylisted: 'a@b'"};
         QTest::newRow("prose is no exception line") << QString() << kJson << kUtf8 << "worker lost: signal 9"
                                                     << QStringList{};
     }
@@ -644,6 +650,48 @@ private slots:
             if (ValueDecoder::decodeResult(stored, contentType, encoding).kind == Kind::Exception)
                 QCOMPARE(ValueDecoder::decodeResult(stored, contentType, encoding).summary, line);
         }
+    }
+
+    void shouldNameAnExceptionByClassOrByModuleAndClass_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("module");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("named");
+        const QString builtins = QStringLiteral("builtins");
+        const QString billing = QStringLiteral("proj.billing");
+        QTest::newRow("class") << "ValueError" << builtins << "ValueError" << true;
+        QTest::newRow("builtins.class") << "ValueError" << builtins << "builtins.ValueError" << true;
+        QTest::newRow("no module is builtins") << "ValueError" << QString() << "builtins.ValueError" << true;
+        QTest::newRow("python 2 builtins") << "ValueError" << "exceptions" << "builtins.ValueError" << true;
+        QTest::newRow("stored builtin module name") << "ValueError" << "exceptions" << "exceptions.ValueError" << false;
+        QTest::newRow("custom class alone") << "PaymentDeclined" << billing << "PaymentDeclined" << true;
+        QTest::newRow("custom qualified") << "PaymentDeclined" << billing << "proj.billing.PaymentDeclined" << true;
+        QTest::newRow("another module") << "PaymentDeclined" << billing << "proj.PaymentDeclined" << false;
+        QTest::newRow("builtins prefix on custom") << "PaymentDeclined" << billing << "builtins.PaymentDeclined"
+                                                   << false;
+        QTest::newRow("case") << "ValueError" << builtins << "valueerror" << false;
+        QTest::newRow("prefix") << "ValueError" << builtins << "Value" << false;
+        QTest::newRow("like wildcard") << "ValueError" << builtins << "Value%" << false;
+        QTest::newRow("dot alone") << "ValueError" << QString() << ".ValueError" << false;
+        QTest::newRow("empty") << "ValueError" << builtins << "" << false;
+        QTest::newRow("no exception") << "" << "" << "" << false;
+    }
+
+    void shouldNameAnExceptionByClassOrByModuleAndClass()
+    {
+        QFETCH(QString, type);
+        QFETCH(QString, module);
+        QFETCH(QString, name);
+        QFETCH(bool, named);
+        const ValueDecoder::ExceptionInfo e{type, module, QStringLiteral("boom")};
+        QCOMPARE(e.isNamed(name), named);
+        QCOMPARE(e.isNamedAnyOf({QStringLiteral("Other"), name}), named);
+        // `stalk failures`' groups answer alike.
+        FailureGroup group;
+        group.exception = type.isEmpty() ? QString() : type;
+        group.exceptionModule = module;
+        QCOMPARE(group.hasException(name), named);
     }
 
     void shouldFingerprintMessages_data()
