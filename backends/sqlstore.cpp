@@ -396,6 +396,7 @@ Outcome<StoreInfo> SqlStore::describe(const QStringList &tables, const QVector<S
         info.note = QStringLiteral("%1 is not writable: opened read-only").arg(info.location);
     }
     info.readOnly = m_options.readOnly;
+    info.filtersExceptions = m_statements.filtersExceptions();
     const auto schema = describeSchema(tables, columns);
     if (!schema)
         return schema.error();

@@ -196,6 +196,14 @@ bool FailureGroup::hasException(const QString &name) const
     return ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.isNamed(name);
 }
 
+QString FailureGroup::exceptionFilter() const
+{
+    if (exception.isEmpty() || exceptionModule.isEmpty())
+        return exception;
+    const QString builtin = QStringLiteral("builtins.") + exception;
+    return hasException(builtin) ? builtin : exceptionModule + QLatin1Char('.') + exception;
+}
+
 namespace {
 
 /// The fingerprint a group of this exception has: its message's, "" for none; null when no

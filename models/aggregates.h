@@ -175,6 +175,10 @@ struct FailureGroup
     /// True when `name` is the exception's class name, its qualified type, or module.class
     /// (`--exception ValueError`, `builtins.ValueError`, `proj.billing.PaymentDeclined`).
     bool hasException(const QString &name) const;
+    /// The `--exception` value naming exactly this group's type: module.Type
+    /// ("builtins.ValueError" for a builtin), the class alone when no module was stored; null
+    /// when the group has no exception.
+    QString exceptionFilter() const;
     /// True when `row` belongs to the group: the same task name, exception type and message
     /// fingerprint (FailureTableBuilder's grouping, decoded from the stored result).
     bool holds(const TaskResult &row) const;

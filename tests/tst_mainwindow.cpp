@@ -2303,7 +2303,8 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     child<QPushButton>(panel, "copyMarkdownButton")->click();
     QCOMPARE(QApplication::clipboard()->text(), markdown);
 
-    // Show in Table ticks the group's task name and statuses and shows the table.
+    // Show in Table ticks the group's task name and statuses, sets its exception (SQLite
+    // filters by exception) and shows the table.
     child<QPushButton>(panel, "showInTableButton")->click();
     auto *filters = w->findChild<FilterPanel *>();
     QCOMPARE(filters->checkedValues(Field::TaskName), QStringList{selected.taskName});
@@ -2317,6 +2318,32 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
         countArguments << QStringLiteral("--task-name") << selected.taskName;
     for (const QString &status : selected.statuses.keys())
         countArguments << QStringLiteral("--status") << status;
+    auto *exceptionButton = child<QPushButton>(w.get(), "exceptionFilterButton");
+    if (!selected.exception.isEmpty()) {
+        QCOMPARE(w->model()->query().exceptions, QStringList{selected.exceptionFilter()});
+        QVERIFY(exceptionButton->isVisible());
+        QVERIFY(exceptionButton->text().contains(selected.exceptionFilter()));
+        QStringList narrowed = countArguments;
+        narrowed << QStringLiteral("--exception") << selected.exceptionFilter();
+        QTRY_VERIFY(w->model()->isCountExact());
+        QTRY_COMPARE(qint64(w->model()->rowCount()), stalkOutput(narrowed).trimmed().toLongLong());
+        QVERIFY(qint64(w->model()->rowCount()) >= selected.count); // its other messages' groups too
+        // A saved view keeps it.
+        const SavedView groupView = w->currentView(QStringLiteral("group"));
+        QCOMPARE(groupView.exceptions, QStringList{selected.exceptionFilter()});
+        // The button removes the exception filter; the task name and statuses stay.
+        exceptionButton->click();
+        QVERIFY(!exceptionButton->isVisible());
+        QVERIFY(w->model()->query().exceptions.isEmpty());
+        w->applyView(groupView);
+        QCOMPARE(w->model()->query().exceptions, QStringList{selected.exceptionFilter()});
+        QVERIFY(exceptionButton->isVisible());
+        exceptionButton->click();
+        QVERIFY(w->model()->query().exceptions.isEmpty());
+    } else {
+        QVERIFY(w->model()->query().exceptions.isEmpty());
+        QVERIFY(!exceptionButton->isVisible());
+    }
     QTRY_VERIFY(w->model()->isCountExact());
     QTRY_COMPARE(qint64(w->model()->rowCount()), stalkOutput(countArguments).trimmed().toLongLong());
 

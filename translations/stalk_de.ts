@@ -1283,6 +1283,22 @@ Schema: %3</translation>
         <source>Filtered by task name “%1” and the group&apos;s statuses</source>
         <translation>Gefiltert nach Task-Name „%1“ und den Status der Gruppe</translation>
     </message>
+    <message>
+        <source>The table shows only results with this exception; click to remove the filter</source>
+        <translation>Die Tabelle zeigt nur Ergebnisse mit dieser Ausnahme; klicken, um den Filter zu entfernen</translation>
+    </message>
+    <message>
+        <source>Exception: %1</source>
+        <translation>Ausnahme: %1</translation>
+    </message>
+    <message>
+        <source>Filtered by task name “%1”, the group&apos;s statuses and its exception</source>
+        <translation>Gefiltert nach Task-Name „%1“, den Status der Gruppe und ihrer Ausnahme</translation>
+    </message>
+    <message>
+        <source>Filtered by task name “%1” and the group&apos;s statuses (%2 cannot filter by exception: the task&apos;s other exceptions are listed too)</source>
+        <translation>Gefiltert nach Task-Name „%1“ und den Status der Gruppe (%2 kann nicht nach Ausnahme filtern: die anderen Ausnahmen des Tasks werden mit angezeigt)</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>

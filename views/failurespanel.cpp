@@ -66,10 +66,12 @@ QStandardItem *item(const QString &text, const QVariant &raw, bool number = fals
 
 } // namespace
 
-TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group)
+TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group, const StoreInfo &store)
 {
     query.taskNames = QStringList{group.taskName};
     query.statuses = group.statuses.keys();
+    const QString exception = group.exceptionFilter();
+    query.exceptions = store.filtersExceptions && !exception.isEmpty() ? QStringList{exception} : QStringList();
     query.sortField = Field::DateDone;
     query.sortOrder = Qt::DescendingOrder;
     return query;
@@ -333,7 +335,7 @@ void FailuresPanel::onCurrentChanged()
     m_message->setText(group->message.isEmpty() ? exceptionText(*group) : exceptionText(*group) + QStringLiteral(": ") + group->message);
     m_sampleNote->setText(tr("Reading the latest result of this group…"));
     m_sample = TaskResult();
-    const TaskQuery query = failureGroupQuery(m_model->query(), *group);
+    const TaskQuery query = failureGroupQuery(m_model->query(), *group, m_model->storeInfo());
     // The newest results of the group's task and statuses, until one holds its exception and
     // message (decoded here, on the worker thread).
     m_sampleFollower->ask<TaskResult>(

@@ -4,6 +4,8 @@
 #include "taskquery.h"
 #include "taskresult.h"
 
+struct StoreInfo;
+
 #include <QWidget>
 
 class AggregateFollower;
@@ -16,11 +18,12 @@ class TaskResultModel;
 class TracebackView;
 
 /// The query that lists a failure group's results: `query` (the window's search, filters and
-/// date range) narrowed to the group's task name and statuses, newest first. The one place
-/// that says which filters a group sets: the Failures view's Show in Table and its traceback
-/// lookup both use it. (TaskQuery has no exception filter yet: the group's other exceptions
-/// of the same task and statuses are listed too.)
-TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group);
+/// date range) narrowed to the group's task name, statuses and exception type, newest first.
+/// The one place that says which filters a group sets: the Failures view's Show in Table and
+/// its traceback lookup both use it. Where the store cannot filter by exception
+/// (`StoreInfo::filtersExceptions`; PostgreSQL, MariaDB) or the group names none, the
+/// exception is left out: the task's other exceptions of those statuses are listed too.
+TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group, const StoreInfo &store);
 
 /// A failure group as Markdown for a bug report: task, exception, representative message,
 /// count by status, first and last seen (ISO UTC), workers, and — when `sample` (a result of

@@ -15,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -409,6 +410,7 @@ void MainWindow::createActions()
     connect(m_clearFiltersAction, &QAction::triggered, this, [this] {
         m_searchBox->clear();
         m_filterPanel->clearFilters();
+        setExceptionFilter({});
         applyQuery();
     });
 
@@ -581,6 +583,16 @@ void MainWindow::createStatusBar()
     m_selectAllOffer->setVisible(false);
     // Select All's own path: the selection then stands for every matching result.
     connect(m_selectAllOffer, &QLabel::linkActivated, m_selectAllAction, &QAction::trigger);
+    m_exceptionButton = new QPushButton(this);
+    m_exceptionButton->setObjectName(QStringLiteral("exceptionFilterButton"));
+    m_exceptionButton->setFlat(true);
+    m_exceptionButton->setIcon(style()->standardIcon(QStyle::SP_LineEditClearButton));
+    m_exceptionButton->setToolTip(tr("The table shows only results with this exception; click to remove the filter"));
+    m_exceptionButton->setVisible(false);
+    connect(m_exceptionButton, &QPushButton::clicked, this, [this] {
+        setExceptionFilter({});
+        applyQuery();
+    });
     m_databaseLabel = new QLabel(this);
     m_databaseLabel->setObjectName(QStringLiteral("databaseLabel"));
     m_databaseLabel->setTextFormat(Qt::PlainText);
@@ -589,6 +601,7 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_noteIcon);
     statusBar()->addWidget(m_noteLabel, 1);
     statusBar()->addPermanentWidget(m_busyBar);
+    statusBar()->addPermanentWidget(m_exceptionButton);
     statusBar()->addPermanentWidget(m_selectAllOffer);
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_databaseLabel);
@@ -642,6 +655,7 @@ void MainWindow::openUrl(const QString &url, bool forceReadOnly)
         m_filterPanel->clearFilters();
         m_filterPanel->setFacets(Facets());
     }
+    setExceptionFilter({});
     m_searchTimer->stop();
     m_filterTimer->stop();
     m_banner->dismiss();
@@ -675,8 +689,7 @@ void MainWindow::reopen()
     m_opened = false;
     m_model->close();
     TaskQuery query = m_model->query();
-    query.search = m_searchBox->text();
-    m_filterPanel->applyTo(&query);
+    applyFiltersTo(&query);
     m_model->setQuery(query);
     m_model->setStoreFactory(*factory);
     setBusy(true);
@@ -865,13 +878,26 @@ void MainWindow::applyQuery()
     m_searchTimer->stop();
     m_filterTimer->stop();
     TaskQuery query = m_model->query();
-    query.search = m_searchBox->text();
-    m_filterPanel->applyTo(&query);
+    applyFiltersTo(&query);
     if (query != m_model->query()) {
         m_countingDelay->start();
         m_model->setQuery(query);
     }
     updateActions();
+}
+
+void MainWindow::applyFiltersTo(TaskQuery *query) const
+{
+    query->search = m_searchBox->text();
+    m_filterPanel->applyTo(query);
+    query->exceptions = m_exceptions;
+}
+
+void MainWindow::setExceptionFilter(const QStringList &exceptions)
+{
+    m_exceptions = exceptions;
+    m_exceptionButton->setText(tr("Exception: %1").arg(exceptions.join(QStringLiteral(", "))));
+    m_exceptionButton->setVisible(!exceptions.isEmpty());
 }
 
 void MainWindow::refresh(bool automatic)
@@ -1038,7 +1064,8 @@ void MainWindow::updateActions()
     m_copyAction->setEnabled(hasRow);
     m_copyTaskIdAction->setEnabled(hasRow);
     m_copyJsonAction->setEnabled(hasRow);
-    m_clearFiltersAction->setEnabled(m_filterPanel->hasFilters() || !m_searchBox->text().isEmpty());
+    m_clearFiltersAction->setEnabled(m_filterPanel->hasFilters() || !m_searchBox->text().isEmpty()
+                                     || !m_exceptions.isEmpty());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1134,15 +1161,23 @@ void MainWindow::filterBy(Field field, const QString &value)
 void MainWindow::showFailureGroup(const FailureGroup &group)
 {
     // failureGroupQuery() says which filters a group sets; the filter panel holds them.
-    const TaskQuery narrowed = failureGroupQuery(m_model->query(), group);
+    const TaskQuery narrowed = failureGroupQuery(m_model->query(), group, m_info);
     m_filterPanel->setSelected(Field::TaskName, narrowed.taskNames);
     m_filterPanel->setSelected(Field::Status, narrowed.statuses);
+    setExceptionFilter(narrowed.exceptions);
     m_filterDock->show();
     m_tabs->setCurrentWidget(m_table);
     applyQuery();
-    statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses")
-                                 .arg(group.taskName.isNull() ? tr("(none)") : group.taskName),
-                             4000);
+    const QString task = group.taskName.isNull() ? tr("(none)") : group.taskName;
+    if (!narrowed.exceptions.isEmpty())
+        statusBar()->showMessage(tr("Filtered by task name “%1”, the group's statuses and its exception").arg(task), 4000);
+    else if (!group.exception.isEmpty())
+        statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses (%2 cannot filter by "
+                                    "exception: the task's other exceptions are listed too)")
+                                     .arg(task, m_info.engine),
+                                 6000);
+    else
+        statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses").arg(task), 4000);
 }
 
 void MainWindow::copyCell()
@@ -1279,6 +1314,7 @@ SavedView MainWindow::currentView(const QString &name) const
     view.taskNames = m_filterPanel->checkedValues(Field::TaskName);
     view.workers = m_filterPanel->checkedValues(Field::Worker);
     view.periodicTaskNames = m_filterPanel->checkedValues(Field::PeriodicTaskName);
+    view.exceptions = m_exceptions;
     view.dateRange = m_filterPanel->dateRange();
     if (view.dateRange == FilterPanel::DateRange::Custom) {
         view.from = m_filterPanel->customFrom();
@@ -1306,6 +1342,7 @@ void MainWindow::applyView(const SavedView &view)
     m_filterPanel->setSelected(Field::TaskName, view.taskNames);
     m_filterPanel->setSelected(Field::Worker, view.workers);
     m_filterPanel->setSelected(Field::PeriodicTaskName, view.periodicTaskNames);
+    setExceptionFilter(m_info.filtersExceptions ? view.exceptions : QStringList());
     m_filterPanel->setDateRange(view.dateRange, view.from, view.to);
     m_table->setUserHiddenColumns(view.hiddenColumns);
     if (view.sortColumn >= 0 && view.sortColumn < TaskResultModel::ColumnCount

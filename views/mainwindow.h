@@ -22,6 +22,7 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QProgressBar;
+class QPushButton;
 class QTabWidget;
 class RuntimesPanel;
 class QTimer;
@@ -87,6 +88,10 @@ private:
 
     void reopen();
     void applyQuery();
+    /// The search box, the filter panel and the exception filter written into `query`.
+    void applyFiltersTo(TaskQuery *query) const;
+    /// Sets (or with an empty list, removes) the exception filter and its status bar button.
+    void setExceptionFilter(const QStringList &exceptions);
     void refresh(bool automatic);
     void updateActions();
     void updateTitle();
@@ -158,6 +163,10 @@ private:
     QLineEdit *m_searchBox = nullptr;
     QLabel *m_countLabel = nullptr;
     QLabel *m_selectAllOffer = nullptr;
+    /// The exception filter Show in Table sets (TaskQuery::exceptions): the filter panel has
+    /// no facet for it, so it lives here and shows as a button that removes it.
+    QStringList m_exceptions;
+    QPushButton *m_exceptionButton = nullptr;
     QLabel *m_databaseLabel = nullptr;
     QLabel *m_noteLabel = nullptr;
     QLabel *m_noteIcon = nullptr;

@@ -20,7 +20,7 @@ bool operator==(const SavedView &a, const SavedView &b)
     };
     return a.name == b.name && a.search == b.search && same(a.statuses, b.statuses)
         && same(a.taskNames, b.taskNames) && same(a.workers, b.workers)
-        && same(a.periodicTaskNames, b.periodicTaskNames) && a.dateRange == b.dateRange && a.from == b.from
+        && same(a.periodicTaskNames, b.periodicTaskNames) && same(a.exceptions, b.exceptions) && a.dateRange == b.dateRange && a.from == b.from
         && a.to == b.to && a.sortColumn == b.sortColumn && a.sortOrder == b.sortOrder
         && a.hiddenColumns == b.hiddenColumns;
 }
@@ -57,6 +57,7 @@ QVariantMap toMap(const SavedView &view)
             {QStringLiteral("taskNames"), toVariants(view.taskNames)},
             {QStringLiteral("workers"), toVariants(view.workers)},
             {QStringLiteral("periodicTaskNames"), toVariants(view.periodicTaskNames)},
+            {QStringLiteral("exceptions"), toVariants(view.exceptions)},
             {QStringLiteral("dateRange"), int(view.dateRange)},
             {QStringLiteral("from"), view.from},
             {QStringLiteral("to"), view.to},
@@ -74,6 +75,7 @@ SavedView fromMap(const QVariantMap &map)
     view.taskNames = fromVariants(map.value(QStringLiteral("taskNames")));
     view.workers = fromVariants(map.value(QStringLiteral("workers")));
     view.periodicTaskNames = fromVariants(map.value(QStringLiteral("periodicTaskNames")));
+    view.exceptions = fromVariants(map.value(QStringLiteral("exceptions")));
     const int range = map.value(QStringLiteral("dateRange")).toInt();
     view.dateRange = range >= int(FilterPanel::DateRange::Any) && range <= int(FilterPanel::DateRange::Custom)
         ? FilterPanel::DateRange(range)

@@ -17,6 +17,7 @@ struct SavedView
     QStringList taskNames;
     QStringList workers;
     QStringList periodicTaskNames;
+    QStringList exceptions; ///< TaskQuery::exceptions (set by the Failures view's Show in Table)
     FilterPanel::DateRange dateRange = FilterPanel::DateRange::Any;
     QDateTime from; ///< Custom only (UTC)
     QDateTime to;
