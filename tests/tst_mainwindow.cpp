@@ -1235,6 +1235,12 @@ void TestMainWindow::shouldOfferToSelectAllMatchingAfterAPage()
              qPrintable(offer->text()));
     QVERIFY2(offer->text().contains(QStringLiteral("Select all %1 matching").arg(locale.toString(failures))),
              qPrintable(offer->text()));
+    // Not over the Failures tab (the rows it selects are not in view there); back on Results, again.
+    w->findChild<QAction *>(QStringLiteral("failuresAction"))->trigger();
+    QVERIFY(!offer->isVisible());
+    w->findChild<QTabWidget *>()->setCurrentWidget(table);
+    QVERIFY(table->isVisible());
+    QVERIFY(offer->isVisible());
 
     // The link is Select All: every matching result, and Delete Selected counts them all.
     Q_EMIT offer->linkActivated(QStringLiteral("all"));

@@ -234,6 +234,7 @@ void MainWindow::connectViews()
         m_failuresAction->setChecked(tab == m_tabs->indexOf(m_failures));
         m_runtimesAction->setChecked(tab == m_tabs->indexOf(m_runtimes));
         QSettings().setValue(QStringLiteral("view/tab"), tab);
+        updateSelectAllOffer();
     });
 }
 
@@ -1023,7 +1024,9 @@ void MainWindow::updateSelectAllOffer()
 {
     const CountState &count = m_model->countState();
     const qint64 selected = m_table->selectedRowCount();
-    bool offer = count.kind() == CountState::Kind::Exact && selected > 1 && selected < count.matching;
+    // Offered beside the rows it selects: not over the Failures or Runtimes tab.
+    bool offer = m_tabs->currentWidget() == m_table && count.kind() == CountState::Kind::Exact && selected > 1
+        && selected < count.matching;
     if (offer) {
         const int first = m_table->rowAt(0);
         int last = m_table->rowAt(m_table->viewport()->height() - 1);
