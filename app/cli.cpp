@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <QDateTime>
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -1237,21 +1236,6 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
 // ---------------------------------------------------------------------------------------------
 // couch-index
 
-/// Runs one CouchDesign step and waits for its answer (a command line has nothing else to do
-/// meanwhile).
-Outcome<CouchDesign::Status> waitForDesign(const std::function<void(CouchDesign::Callback)> &step)
-{
-    QEventLoop loop;
-    std::optional<Outcome<CouchDesign::Status>> answer;
-    step([&](const Outcome<CouchDesign::Status> &outcome) {
-        answer = outcome;
-        loop.quit();
-    });
-    if (!answer)
-        loop.exec();
-    return *answer;
-}
-
 int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
 {
     const QString command = QStringLiteral("couch-index");
@@ -1288,7 +1272,7 @@ int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
 
     CouchClient client(*config);
     const Outcome<CouchDesign::Status> current =
-        waitForDesign([&](CouchDesign::Callback done) { CouchDesign::readStatus(client, std::move(done)); });
+        CouchDesign::wait([&](CouchDesign::Callback done) { CouchDesign::readStatus(client, std::move(done)); });
     if (!current)
         return failure(console, QStringLiteral("cannot read %1: %2").arg(opener.displayString(), current.error().message));
 
@@ -1305,7 +1289,7 @@ int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
         console.out(QStringLiteral("%1: %2%3\n").arg(keyword, sentence, unchanged));
         return ExitSuccess;
     }
-    const Outcome<CouchDesign::Status> after = waitForDesign([&](CouchDesign::Callback done) {
+    const Outcome<CouchDesign::Status> after = CouchDesign::wait([&](CouchDesign::Callback done) {
         if (create)
             CouchDesign::write(client, *current, std::move(done));
         else

@@ -1,5 +1,6 @@
 #include "couchdesign.h"
 
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -156,6 +157,19 @@ void erase(CouchClient &client, const Status &current, Callback done)
                     removed.database = current.database;
                     done(removed);
                 });
+}
+
+Outcome<Status> wait(const std::function<void(Callback)> &step)
+{
+    QEventLoop loop;
+    std::optional<Outcome<Status>> answer;
+    step([&](const Outcome<Status> &outcome) {
+        answer = outcome;
+        loop.quit();
+    });
+    if (!answer)
+        loop.exec();
+    return *answer;
 }
 
 } // namespace CouchDesign

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 /// Stalk's design document on a CouchDB database (`_design/stalk`): its one text, whether a
 /// database holds it (and the current version of it), and writing or removing it.
@@ -54,5 +55,9 @@ void readStatus(CouchClient &client, Callback done);
 void write(CouchClient &client, const Status &current, Callback done);
 /// Deletes current's document (current.rev); done gets the Absent status.
 void erase(CouchClient &client, const Status &current, Callback done);
+/// Runs `step` (readStatus, write or erase, or a chain of them ending in its callback) and waits
+/// for its answer in a local event loop: for callers with nothing else to do meanwhile (the
+/// command line, tests), never the window.
+Outcome<Status> wait(const std::function<void(Callback)> &step);
 
 } // namespace CouchDesign

@@ -19,6 +19,7 @@
 #include <QTcpSocket>
 
 #include "couchclient.h"
+#include "couchhttp.h"
 #include "couchdesign.h"
 #include "storeurl.h"
 #include "testsupport.h"
@@ -94,15 +95,7 @@ private:
 CouchReply TestCouchDesign::http(const QByteArray &verb, const QString &path, const QByteArray &body,
                                  const CouchClient::Query &query)
 {
-    CouchClient client(m_base);
-    QEventLoop loop;
-    CouchReply out;
-    client.send(verb, path, query, body, [&](const CouchReply &r) {
-        out = r;
-        loop.quit();
-    });
-    loop.exec();
-    return out;
+    return couchRequest(m_base, verb, path, body, query);
 }
 
 Outcome<CouchDesign::Status> TestCouchDesign::status()
@@ -110,14 +103,7 @@ Outcome<CouchDesign::Status> TestCouchDesign::status()
     CouchConfig config = m_base;
     config.database = m_db;
     CouchClient client(config);
-    QEventLoop loop;
-    std::optional<Outcome<CouchDesign::Status>> answer;
-    CouchDesign::readStatus(client, [&](const Outcome<CouchDesign::Status> &outcome) {
-        answer = outcome;
-        loop.quit();
-    });
-    loop.exec();
-    return *answer;
+    return CouchDesign::wait([&](CouchDesign::Callback done) { CouchDesign::readStatus(client, std::move(done)); });
 }
 
 Run TestCouchDesign::stalk(const QStringList &arguments)
@@ -401,19 +387,20 @@ void TestCouchDesign::shouldSayWhenTheServerForbidsTheWrite()
     CouchClient client(config);
     ForbiddingManager manager(forbidding.serverPort());
     client.setNetworkAccessManager(&manager);
-    QEventLoop loop;
-    std::optional<Outcome<CouchDesign::Status>> answer;
-    CouchDesign::readStatus(client, [&](const Outcome<CouchDesign::Status> &current) {
-        QVERIFY(current.ok());
-        CouchDesign::write(client, *current, [&](const Outcome<CouchDesign::Status> &written) {
-            answer = written;
-            loop.quit();
+    bool read = false;
+    const Outcome<CouchDesign::Status> answer = CouchDesign::wait([&](CouchDesign::Callback done) {
+        CouchDesign::readStatus(client, [&, done](const Outcome<CouchDesign::Status> &current) {
+            read = current.ok();
+            if (read)
+                CouchDesign::write(client, *current, done);
+            else
+                done(current);
         });
     });
-    loop.exec();
-    QVERIFY(answer && !answer->ok());
-    QCOMPARE(answer->error().code, StoreError::Code::PermissionDenied);
-    QCOMPARE(answer->error().message,
+    QVERIFY(read);
+    QVERIFY(!answer.ok());
+    QCOMPARE(answer.error().code, StoreError::Code::PermissionDenied);
+    QCOMPARE(answer.error().message,
              QStringLiteral("cannot create _design/stalk in database 'stalk_design': permission denied: only an admin of "
                             "the database (or of the server) may write design documents, and user 'admin' is not one"));
     QCOMPARE(status()->state, State::Absent);

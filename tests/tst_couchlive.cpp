@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "couchclient.h"
+#include "couchhttp.h"
 #include "couchstore.h"
 #include "taskresultmodel.h"
 #include "storeurl.h"
@@ -101,15 +102,7 @@ private:
 
 CouchReply TestCouchLive::http(const QByteArray &verb, const QString &path, const QByteArray &body)
 {
-    CouchClient client(m_base);
-    QEventLoop loop;
-    CouchReply out;
-    client.send(verb, path, {}, body, [&](const CouchReply &r) {
-        out = r;
-        loop.quit();
-    });
-    loop.exec();
-    return out;
+    return couchRequest(m_base, verb, path, body);
 }
 
 CouchConfig TestCouchLive::config() const

@@ -9,6 +9,7 @@
 #include <QTcpServer>
 
 #include "couchclient.h"
+#include "couchhttp.h"
 #include "couchindex.h"
 #include "couchstore.h"
 #include "purger.h"
@@ -94,15 +95,7 @@ CouchConfig TestCouchStore::config(const QString &database) const
 CouchReply TestCouchStore::http(const QByteArray &verb, const QString &path, const QByteArray &body,
                                 const CouchClient::Query &query)
 {
-    CouchClient client(m_base);
-    QEventLoop loop;
-    CouchReply out;
-    client.send(verb, path, query, body, [&](const CouchReply &r) {
-        out = r;
-        loop.quit();
-    });
-    loop.exec();
-    return out;
+    return couchRequest(m_base, verb, path, body, query);
 }
 
 QString TestCouchStore::copyDatabase()
