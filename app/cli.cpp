@@ -400,6 +400,7 @@ QString globalHelp()
         "\n"
         "Options:\n"
         "      --read-only  open the store read-only (also for the window)\n"
+        "      --keyring    log in with the password the window stored in the system keyring\n"
         "  -v, --verbose    %1 (also for the window)\n"
         "  -h, --help       this help; `stalk COMMAND --help` explains a command\n"
         "      --version    print the version\n"
@@ -1455,6 +1456,7 @@ int run(const QStringList &arguments)
 {
     const CliConsole console;
     bool readOnly = false;
+    bool keyring = false;
     bool verbose = false;
     qsizetype i = 0;
     for (; i < arguments.size(); ++i) {
@@ -1469,6 +1471,10 @@ int run(const QStringList &arguments)
         }
         if (argument == u"--read-only") {
             readOnly = true;
+            continue;
+        }
+        if (argument == u"--keyring") {
+            keyring = true;
             continue;
         }
         if (isVerboseFlag(argument)) {
@@ -1517,6 +1523,8 @@ int run(const QStringList &arguments)
     }
     if (readOnly)
         rest.prepend(QStringLiteral("--read-only"));
+    if (keyring)
+        rest.prepend(QStringLiteral("--keyring"));
     if (verbose)
         rest.prepend(QStringLiteral("--verbose"));
     return runCommand(*command, rest, console);

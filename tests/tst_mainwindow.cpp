@@ -2249,12 +2249,22 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     QVERIFY(panel);
     QVERIFY(!panel->isVisible()); // the results table is the first tab
     QAbstractItemModelTester tester(panel->view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // The Details dock shows the table's current row on the Results tab…
+    auto *detail = child<DetailPane>(w.get(), "detailPane");
+    auto *table = w->findChild<ResultTableView *>();
+    QVERIFY(detail && table);
+    table->setCurrentIndex(w->model()->index(0, 0));
+    const QString tableTaskId = w->model()->index(0, 0).data(TaskResultModel::TaskIdRole).toString();
+    QTRY_COMPARE(detail->currentRow().taskId, tableTaskId);
 
     // View → Failures (Ctrl+4) shows the groups, as `stalk failures` prints them, largest first.
     auto *toggle = child<QAction>(w.get(), "failuresAction");
     QVERIFY(toggle);
     toggle->trigger();
     QVERIFY(panel->isVisible());
+    // … and no row of a table not in view once the Failures tab shows.
+    QVERIFY(!panel->currentGroup());
+    QVERIFY(detail->currentRow().taskId.isEmpty());
     QCOMPARE(QSettings().value(QStringLiteral("view/tab")).toInt(), 1);
     const QJsonArray printed = QJsonDocument::fromJson(stalkOutput({QStringLiteral("failures"), url, QStringLiteral("--format"),
                                                                     QStringLiteral("json")}))
@@ -2298,6 +2308,8 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
         QVERIFY(!sample.traceback.isEmpty());
         QCOMPARE(panel->tracebackView()->traceback(), sample.traceback);
         QCOMPARE(sample.dateDone, group->lastSeen); // the group's newest result
+        QCOMPARE(detail->currentRow().taskId, sample.taskId); // the Details dock shows it whole
+        QCOMPARE(detail->currentRow().traceback, sample.traceback);
         const QString markdown = panel->currentMarkdown();
         QVERIFY(markdown.contains(group->message));
         QVERIFY(markdown.contains(QStringLiteral("**Count:** %1").arg(group->count)));
@@ -2305,6 +2317,12 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
         QVERIFY(markdown.contains(QStringLiteral("```pytb\n") + sample.traceback.trimmed() + QStringLiteral("\n```")));
     }
     const FailureGroup selected = *panel->currentGroup();
+    // The Runtimes tab shows no result; back on Failures, the group's.
+    const QString sampleTaskId = panel->currentSample().taskId;
+    child<QAction>(w.get(), "runtimesAction")->trigger();
+    QVERIFY(detail->currentRow().taskId.isEmpty());
+    toggle->trigger();
+    QCOMPARE(detail->currentRow().taskId, sampleTaskId);
     const QString markdown = panel->currentMarkdown();
     child<QPushButton>(panel, "copyMarkdownButton")->click();
     QCOMPARE(QApplication::clipboard()->text(), markdown);

@@ -1299,6 +1299,14 @@ Schema: %3</translation>
         <source>Filtered by task name “%1” and the group&apos;s statuses (%2 cannot filter by exception: the task&apos;s other exceptions are listed too)</source>
         <translation>Gefiltert nach Task-Name „%1“ und den Status der Gruppe (%2 kann nicht nach Ausnahme filtern: die anderen Ausnahmen des Tasks werden mit angezeigt)</translation>
     </message>
+    <message>
+        <source>Select a failure group to see its latest result.</source>
+        <translation>Wählen Sie eine Fehlergruppe, um ihr neuestes Ergebnis zu sehen.</translation>
+    </message>
+    <message>
+        <source>Runtimes are per task name: select a result in the Results tab to see its details.</source>
+        <translation>Laufzeiten gelten je Task-Name: Wählen Sie ein Ergebnis im Reiter Ergebnisse, um seine Details zu sehen.</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>

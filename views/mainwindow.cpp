@@ -235,6 +235,11 @@ void MainWindow::connectViews()
         m_runtimesAction->setChecked(tab == m_tabs->indexOf(m_runtimes));
         QSettings().setValue(QStringLiteral("view/tab"), tab);
         updateSelectAllOffer();
+        showDetailOfTab();
+    });
+    connect(m_failures, &FailuresPanel::sampleChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_failures)
+            showDetailOfTab();
     });
 }
 
@@ -1077,6 +1082,8 @@ void MainWindow::updateActions()
 void MainWindow::onCurrentRowChanged()
 {
     updateActions();
+    if (m_tabs->currentWidget() != m_table)
+        return; // the Details dock follows the tab shown (showDetailOfTab())
     const QModelIndex current = m_table->currentIndex();
     if (!current.isValid()) {
         if (!m_table->isPreserving()) {
@@ -1098,6 +1105,27 @@ void MainWindow::onCurrentRowChanged()
     m_currentDetail = TaskResult();
     m_detailPane->showLoading(current.data(TaskResultModel::TaskIdRole).toString());
     m_model->requestDetail(rowId);
+}
+
+void MainWindow::showDetailOfTab()
+{
+    // A table row's answer arriving over another tab is dropped (onDetailReady); back on the
+    // table, the current row is asked for again.
+    m_currentRowId = -1;
+    m_currentDetail = TaskResult();
+    if (m_tabs->currentWidget() == m_table) {
+        onCurrentRowChanged();
+    } else if (m_tabs->currentWidget() == m_failures) {
+        const TaskResult &sample = m_failures->currentSample();
+        if (!sample.taskId.isEmpty())
+            m_detailPane->showResult(sample);
+        else if (m_failures->currentGroup())
+            m_detailPane->showLoading(QString());
+        else
+            m_detailPane->clear(tr("Select a failure group to see its latest result."));
+    } else {
+        m_detailPane->clear(tr("Runtimes are per task name: select a result in the Results tab to see its details."));
+    }
 }
 
 void MainWindow::onDetailReady(const TaskResult &row)

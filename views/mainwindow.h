@@ -118,6 +118,9 @@ private:
     /// PasswordKeyring::keyFor() of m_url; empty for SQLite or an unreadable URL.
     QString keyringKey() const;
     void onCurrentRowChanged();
+    /// The Details dock shows what the tab shown points at: the table's current row, the
+    /// selected failure group's latest result (FailuresPanel::currentSample()), or a note.
+    void showDetailOfTab();
     void onDetailReady(const TaskResult &row);
     void onDeletionFinished(const PurgeSummary &summary);
     void onReadOnlyToggled(bool readOnly);
