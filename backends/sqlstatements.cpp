@@ -233,8 +233,12 @@ SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFi
     SqlClause clause;
     clause.add(QStringLiteral("%1 < ?").arg(column(Field::DateDone)),
                {dateValue(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
+    if (criteria.doneAfter.isValid())
+        clause.add(QStringLiteral("%1 >= ?").arg(column(Field::DateDone)), {dateValue(criteria.doneAfter)});
     addSetFilter(clause, Field::Status, criteria.statuses, unindexedFilters);
     addSetFilter(clause, Field::TaskName, criteria.taskNames, unindexedFilters);
+    addSetFilter(clause, Field::Worker, criteria.workers, unindexedFilters);
+    addSetFilter(clause, Field::PeriodicTaskName, criteria.periodicTaskNames, unindexedFilters);
     return clause;
 }
 

@@ -872,7 +872,9 @@ namespace {
 QString purgeKey(const PurgeCriteria &criteria)
 {
     return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
-        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f');
+        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f') + u'|'
+        + criteria.workers.join(u'\x1f') + u'|' + criteria.periodicTaskNames.join(u'\x1f') + u'|'
+        + criteria.doneAfter.toString(Qt::ISODateWithMs);
 }
 
 } // namespace

@@ -247,6 +247,7 @@ private Q_SLOTS:
     void shouldDeleteExactlyTheExpiredRows();
     void shouldDeleteSelectedRows();
     void shouldDeleteEveryMatchingResultWhenAllSelected();
+    void shouldDeleteEveryMatchingResultOfAWorkerSinceADateWhenAllSelected();
     void shouldDeleteOnlyTheSelectedRowsOfABigResultSet();
     void shouldRefuseToDeleteAllMatchingASearch();
     void shouldSaySearchingUntilASearchIsCounted();
@@ -1254,6 +1255,62 @@ void TestMainWindow::shouldOfferToSelectAllMatchingAfterAPage()
     const QString question = child<QLabel>(dialog, "questionLabel")->text();
     QVERIFY2(question.contains(QStringLiteral("all %1 results").arg(locale.toString(failures))), qPrintable(question));
     dialog->reject();
+}
+
+void TestMainWindow::shouldDeleteEveryMatchingResultOfAWorkerSinceADateWhenAllSelected()
+{
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
+    const QString worker = Db(path).column(QStringLiteral("SELECT worker FROM %1 WHERE worker IS NOT NULL "
+                                                          "GROUP BY worker ORDER BY COUNT(*) DESC LIMIT 1")
+                                               .arg(taskTable))
+                               .value(0);
+    QVERIFY(!worker.isEmpty());
+    const QString after = Db(path).column(QStringLiteral("SELECT MIN(date_done) FROM %1 WHERE worker = '%2'")
+                                              .arg(taskTable, worker))
+                              .value(0);
+    const QString where = QStringLiteral(" WHERE worker = '%1' AND date_done >= '%2'");
+    // The window's filter: the worker, and done after its earliest result's second + 1 s.
+    const QDateTime doneAfter = TimeParse::parseTimestamp(after.left(19), nullptr).addSecs(1);
+    QVERIFY(doneAfter.isValid());
+    const QString afterText = doneAfter.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    const qint64 matching = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable + where.arg(worker, afterText));
+    const QStringList kept = Db(path).column(QStringLiteral("SELECT task_id FROM %1 WHERE NOT (worker = '%2' AND date_done >= '%3') "
+                                                            "OR worker IS NULL OR date_done IS NULL ORDER BY task_id")
+                                                 .arg(taskTable, worker, afterText));
+    QVERIFY(matching > 0 && !kept.isEmpty());
+    QCOMPARE(qint64(kept.size()) + matching, total);
+
+    auto w = openWindow(path);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
+    SavedView view;
+    view.workers = QStringList{worker};
+    view.dateRange = FilterPanel::DateRange::Custom;
+    view.from = doneAfter;
+    w->applyView(view);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
+                                 && w->model()->countState().matching == matching,
+                             30000);
+    QApplication::setActiveWindow(w.get());
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), matching, 30000);
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QTRY_VERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY(!summary.error.isError());
+    QCOMPARE(summary.tasksDeleted, matching);
+    dialog->close();
+    // Exactly the worker's results done since the date went: no other worker's, none older.
+    QCOMPARE(Db(path).column(QStringLiteral("SELECT task_id FROM %1 ORDER BY task_id").arg(taskTable)), kept);
 }
 
 void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()

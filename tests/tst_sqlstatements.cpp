@@ -1092,7 +1092,7 @@ void TestSqlStatements::shouldApplyTheExpiryRuleToOneRow()
     row.status = status;
     row.taskName = taskName;
     QCOMPARE(criteria.matches(row, dateMicro), expired);
-    QCOMPARE(criteria.matches(dateDone, status, taskName, dateMicro), expired);
+    QCOMPARE(criteria.matches(dateDone, status, taskName, QString(), QString(), dateMicro), expired);
     if (!narrowed)
         QCOMPARE(criteria.isExpired(dateDone, dateMicro), expired);
 }
