@@ -343,11 +343,13 @@ const QVector<Command> &commands()
                         "Says whether the CouchDB database holds Stalk's design document _design/stalk\n"
                         "(views over Celery's documents by date_done, status, task name and worker, each\n"
                         "with a _count reduce) and whether it is the version this stalk writes:\n"
-                        "  absent: …   up-to-date: …   outdated: …\n"
+                        "  absent: …   up-to-date: …   outdated: …   foreign: …\n"
+                        "(foreign: a _design/stalk without stalk_version, which Stalk did not write).\n"
                         "Nothing is written without --create or --remove:\n"
                         "  --create  writes the design document, or replaces an outdated one\n"
                         "            (created: …, replaced: …; up-to-date: … when nothing was written)\n"
                         "  --remove  deletes it (removed: …; absent: … when there was none)\n"
+                        "A foreign one is never replaced or removed: both print foreign: … and exit 1.\n"
                         "Writing design documents needs an admin of the database (or of the server);\n"
                         "another user gets one sentence saying so (exit 1). With --read-only (or\n"
                         "?readonly=1) --create and --remove fail (exit 1) before anything is sent.\n"),
@@ -1266,8 +1268,7 @@ int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
                                          CouchDesign::documentId(), opener.displayString(),
                                          readOnlyRequested(arguments) ? QStringLiteral(" (--read-only)") : QString()));
     }
-    const StoreUrl login = parsed.password.isEmpty() ? parsed.withPassword(options.passwordFor(parsed)) : parsed;
-    const Outcome<CouchConfig> config = CouchConfig::fromUrl(login);
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(options.login(parsed));
     if (!config)
         return usageError(console, command, config.error().message);
 
@@ -1280,14 +1281,19 @@ int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
     using State = CouchDesign::Status::State;
     const State was = current->state;
     const QString sentence = CouchDesign::describe(*current);
-    if ((!create && !remove) || (create && was == State::UpToDate) || (remove && was == State::Absent)) {
-        const QString keyword = was == State::Absent ? QStringLiteral("absent")
-            : was == State::UpToDate                 ? QStringLiteral("up-to-date")
-                                                     : QStringLiteral("outdated");
+    // A foreign _design/stalk (another tool's) is never written over or removed: its status
+    // line, and exit 1 with the reason when --create or --remove asked for a change.
+    const bool foreign = was == State::Foreign;
+    if ((!create && !remove) || (create && was == State::UpToDate) || (remove && was == State::Absent) || foreign) {
         const QString unchanged = create ? QStringLiteral("; nothing written")
             : remove                     ? QStringLiteral("; nothing removed")
                                          : QString();
-        console.out(QStringLiteral("%1: %2%3\n").arg(keyword, sentence, unchanged));
+        console.out(QStringLiteral("%1: %2%3\n").arg(CouchDesign::keyword(was), sentence, unchanged));
+        if (foreign && (create || remove)) {
+            return failure(console, CouchDesign::foreignRefusal(*current, create ? QStringLiteral("create")
+                                                                                  : QStringLiteral("remove"))
+                                        .message);
+        }
         return ExitSuccess;
     }
     const Outcome<CouchDesign::Status> after = CouchDesign::wait([&](CouchDesign::Callback done) {

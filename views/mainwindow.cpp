@@ -27,6 +27,7 @@
 
 #include "columnsmenu.h"
 #include "connectionbar.h"
+#include "couchindexdialog.h"
 #include "deleteselecteddialog.h"
 #include "deletionwidgets.h"
 #include "detailpane.h"
@@ -294,6 +295,10 @@ void MainWindow::createActions()
     m_exportAction->setToolTip(tr("Write the matching or the selected results to a CSV, JSON or JSON Lines file (Ctrl+E)"));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportResults);
 
+    m_couchIndexAction = make(tr("Stalk &Index on the Server…"), "couchIndexAction");
+    m_couchIndexAction->setToolTip(tr("Show, create or remove the Stalk index (_design/stalk) of this CouchDB database"));
+    connect(m_couchIndexAction, &QAction::triggered, this, &MainWindow::showCouchIndex);
+
     m_forgetPasswordAction = make(tr("&Forget Stored Password"), "forgetPasswordAction");
     m_forgetPasswordAction->setToolTip(tr("Remove this connection's password from the system keyring"));
     connect(m_forgetPasswordAction, &QAction::triggered, this, &MainWindow::forgetStoredPassword);
@@ -516,6 +521,7 @@ void MainWindow::createMenus()
     file->addAction(m_forgetPasswordAction);
     file->addSeparator();
     file->addAction(m_exportAction);
+    file->addAction(m_couchIndexAction);
     file->addSeparator();
     file->addAction(m_closeWindowAction);
     file->addAction(m_quitAction);
@@ -1065,6 +1071,8 @@ void MainWindow::updateActions()
     m_refreshAction->setEnabled(!m_url.isEmpty());
     m_autoRefreshAction->setEnabled(m_opened);
     m_exportAction->setEnabled(m_opened);
+    m_couchIndexAction->setVisible(isCouchDb());
+    m_couchIndexAction->setEnabled(m_opened && isCouchDb());
     m_copyCommandAction->setEnabled(m_opened);
     m_saveViewAction->setEnabled(!m_url.isEmpty());
     m_forgetPasswordAction->setEnabled(!keyringKey().isEmpty());
@@ -1319,6 +1327,39 @@ void MainWindow::exportResults()
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportSummary &summary) {
         statusBar()->showMessage(exportSummaryText(summary), 10000);
     });
+    dialog->open();
+}
+
+bool MainWindow::isCouchDb() const
+{
+    const Outcome<StoreUrl> url = StoreUrl::parse(m_url);
+    return url && url->scheme == StoreUrl::Scheme::CouchDb;
+}
+
+void MainWindow::showCouchIndex()
+{
+    if (!m_opened || !isCouchDb())
+        return;
+    // Logged in as the store is: the URL's password, the one typed or read from the keyring.
+    const StoreUrl url = *StoreUrl::parse(m_url);
+    StoreOptions options;
+    options.password = m_password;
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(options.login(url));
+    if (!config) {
+        statusBar()->showMessage(DisplayText::sentence(config.error().message), 10000);
+        return;
+    }
+    QString readOnlyReason;
+    if (url.asksReadOnly()) {
+        readOnlyReason = tr("This connection is read-only (?readonly=1 in its URL): Stalk sends nothing that "
+                            "writes, so the index can be neither created nor removed from here.");
+    } else if (isReadOnly()) {
+        readOnlyReason = tr("This connection is read-only: Stalk sends nothing that writes, so the index can be "
+                            "neither created nor removed from here. Untick Read-only in the Database bar to "
+                            "change it.");
+    }
+    auto *dialog = new CouchIndexDialog(*config, readOnlyReason, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }
 

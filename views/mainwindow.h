@@ -133,6 +133,10 @@ private:
     void exportResults();
     /// File → New Window: another window, with its own model, worker and connection.
     void newWindow();
+    /// File → Stalk Index on the Server…: the CouchIndexDialog for the open CouchDB database.
+    void showCouchIndex();
+    /// m_url names a CouchDB database (the Stalk index action is shown for it only).
+    bool isCouchDb() const;
     void copyAsCommand();
     void rebuildSavedViewsMenu();
     void saveCurrentViewAs();
@@ -185,6 +189,7 @@ private:
     QAction *m_openAction = nullptr;
     QAction *m_forgetPasswordAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_couchIndexAction = nullptr;
     QAction *m_closeWindowAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_refreshAction = nullptr;
