@@ -254,8 +254,12 @@ const QVector<Command> &commands()
                         "FAILURE results only; percentiles by the nearest-rank method (the value at\n"
                         "rank ceil(p/100 * count), always a measured runtime). In JSON an array of\n"
                         "  {\"task_name\": …, \"count\": n, \"p50\": s, \"p95\": s, \"p99\": s, \"max\": s,\n"
-                        "   \"basis\": \"started\"}\n"
-                        "by task name (null = not recorded). A schema with neither date (celery_taskmeta,\n"
+                        "   \"basis\": \"started\", \"p95_earlier\": s, \"p95_recent\": s, \"p95_grew\": false}\n"
+                        "by task name (null = not recorded). The trend: p95_earlier and p95_recent are\n"
+                        "the p95 of the older and the newer half of a task's runtimes by date_done (then\n"
+                        "id; null unless each half holds 20 or more); p95_grew is true when the newer one\n"
+                        "is 1.5 times the older or more. The table adds it as p95_trend (\"▲ 3.2×\" where\n"
+                        "it grew); the CSV leaves it out. A schema with neither date (celery_taskmeta,\n"
                         "CouchDB, Redis) has no runtimes: exit 1 with one sentence.\n"),
                     {QStringLiteral("URL")}, filterOptions() + QVector<CliOption>{aggregateFormat} + commonOptions(),
                     &runRuntimes});
