@@ -254,8 +254,12 @@ const QVector<Command> &commands()
                         "FAILURE results only; percentiles by the nearest-rank method (the value at\n"
                         "rank ceil(p/100 * count), always a measured runtime). In JSON an array of\n"
                         "  {\"task_name\": …, \"count\": n, \"p50\": s, \"p95\": s, \"p99\": s, \"max\": s,\n"
-                        "   \"basis\": \"started\"}\n"
-                        "by task name (null = not recorded). A schema with neither date (celery_taskmeta,\n"
+                        "   \"basis\": \"started\", \"p95_earlier\": s, \"p95_recent\": s, \"p95_grew\": false}\n"
+                        "by task name (null = not recorded). The trend: p95_earlier and p95_recent are\n"
+                        "the p95 of the older and the newer half of a task's runtimes by date_done (then\n"
+                        "id; null unless each half holds 20 or more); p95_grew is true when the newer one\n"
+                        "is 1.5 times the older or more. The table adds it as p95_trend (\"▲ 3.2×\" where\n"
+                        "it grew); the CSV leaves it out. A schema with neither date (celery_taskmeta,\n"
                         "CouchDB, Redis) has no runtimes: exit 1 with one sentence.\n"),
                     {QStringLiteral("URL")}, filterOptions() + QVector<CliOption>{aggregateFormat} + commonOptions(),
                     &runRuntimes});
@@ -954,17 +958,30 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
     CliRecords records;
     records.columns = QStringList{QStringLiteral("task_name"), QStringLiteral("count"), QStringLiteral("p50"),
                                   QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("max"),
-                                  QStringLiteral("basis")};
+                                  QStringLiteral("basis"), QStringLiteral("p95_earlier"), QStringLiteral("p95_recent"),
+                                  QStringLiteral("p95_grew"), QStringLiteral("p95_trend")};
+    // The trend (TaskRuntimes' halves) came after the CSV's columns were fixed: JSON gets the
+    // two p95s and the verdict, the table a mark people read ("▲ 3.2×"), the CSV stays as it was.
+    enum { EarlierColumn = 7, RecentColumn, GrewColumn, TrendColumn };
+    records.onlyIn = {{EarlierColumn, {CliRecords::Format::Json}},
+                      {RecentColumn, {CliRecords::Format::Json}},
+                      {GrewColumn, {CliRecords::Format::Json}},
+                      {TrendColumn, {CliRecords::Format::Table}}};
     const QString basis = runtimeBasisName(table->basis);
+    const auto optional = [](const std::optional<double> &value) { return value ? QJsonValue(*value) : QJsonValue(); };
     for (const TaskRuntimes &task : table->tasks) {
         records.rows << QVector<QJsonValue>{task.taskName.isNull() ? QJsonValue() : QJsonValue(task.taskName),
-                                            double(task.count), task.p50, task.p95, task.p99, task.max, basis};
+                                            double(task.count), task.p50, task.p95, task.p99, task.max, basis,
+                                            optional(task.p95Earlier), optional(task.p95Recent), task.p95Grew(),
+                                            optional(task.p95Ratio())};
     }
     // People read "1.23 s" (TimeParse::formatRuntime(), as the window's Runtime column); scripts
     // get seconds from json and csv.
     records.display = [](int column, const QJsonValue &value) {
         if (column >= 2 && column <= 5)
             return TimeParse::formatRuntime(qint64(value.toDouble() * 1000));
+        if (column == TrendColumn)
+            return value.isNull() ? QStringLiteral("-") : TaskRuntimes::p95RatioText(value.toDouble());
         if (value.isNull())
             return QStringLiteral("(none)");
         return value.isString() ? DisplayText::value(value.toString(), DisplayText::maxColumns)

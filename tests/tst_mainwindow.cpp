@@ -54,6 +54,7 @@
 #include "purgedialog.h"
 #include "resulttableview.h"
 #include "runtimespanel.h"
+#include "statusstyle.h"
 #include "savedviews.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
@@ -283,6 +284,10 @@ private:
     /// A writable copy of a fixture in this test's temporary directory.
     QString copyFixture(const QString &name);
     std::unique_ptr<MainWindow> openWindow(const QString &path, bool readOnly = false);
+    /// The Runtimes tab over TestSupport::addRuntimeTrendTasks()' tasks: only the grown one is
+    /// marked (▲, the warning colour of the light and the dark palette), sorting by the trend
+    /// puts it first, the caption counts it.
+    void checkRuntimeTrendMarks(RuntimesPanel *panel);
     bool waitForAllRowsLoaded(MainWindow *w, int timeoutMs = 10000);
     QStringList visibleTaskIds(MainWindow *w);
     /// The window shows exactly these task ids (any order) and "N of total results".
@@ -2439,15 +2444,26 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
 void TestMainWindow::shouldListRuntimesAsStalkRuntimes_data()
 {
     QTest::addColumn<QString>("fixture");
-    QTest::newRow("date_started (2.6)") << QStringLiteral("v26.sqlite3");
-    QTest::newRow("date_created (2.4)") << QStringLiteral("django.sqlite3");
-    QTest::newRow("no start (celery_taskmeta)") << QStringLiteral("taskmeta.sqlite3");
+    QTest::addColumn<bool>("trend"); ///< with TestSupport::addRuntimeTrendTasks()
+    QTest::newRow("date_started (2.6)") << QStringLiteral("v26.sqlite3") << false;
+    QTest::newRow("date_created (2.4)") << QStringLiteral("django.sqlite3") << false;
+    QTest::newRow("no start (celery_taskmeta)") << QStringLiteral("taskmeta.sqlite3") << false;
+    // Two tasks of 60 results added to the copy (hand-made rows: no fixture task has the 40 a
+    // comparison of halves needs): one whose newer half ran about 3× as long, one steady.
+    QTest::newRow("a p95 that grew (2.6 + 120 hand-made rows)") << QStringLiteral("v26.sqlite3") << true;
 }
 
 void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
 {
     QFETCH(QString, fixture);
+    QFETCH(bool, trend);
     const QString path = copyFixture(fixture);
+    if (trend) {
+        TestSupport::SqliteConnection db(path);
+        QVERIFY(db.isOpen());
+        const QString added = TestSupport::addRuntimeTrendTasks(db.database(), QStringLiteral("django_celery_results_taskresult"));
+        QVERIFY2(added.isEmpty(), qPrintable(added));
+    }
     auto w = openWindow(path);
     QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() > 0);
     auto *panel = child<RuntimesPanel>(w.get(), "runtimesPanel");
@@ -2484,6 +2500,13 @@ void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
         QCOMPARE(task.p95, record.value(QStringLiteral("p95")).toDouble());
         QCOMPARE(task.p99, record.value(QStringLiteral("p99")).toDouble());
         QCOMPARE(task.max, record.value(QStringLiteral("max")).toDouble());
+        const auto optional = [&record](const char *key) {
+            const QJsonValue value = record.value(QLatin1String(key));
+            return value.isNull() ? std::optional<double>() : std::optional<double>(value.toDouble());
+        };
+        QCOMPARE(task.p95Earlier, optional("p95_earlier"));
+        QCOMPARE(task.p95Recent, optional("p95_recent"));
+        QCOMPARE(task.p95Grew(), record.value(QStringLiteral("p95_grew")).toBool());
     }
     // Sorted by p95, slowest first.
     const QAbstractItemModel *shown = panel->view()->model();
@@ -2492,6 +2515,55 @@ void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
                 >= shown->index(row, RuntimesPanel::P95Column).data(RuntimesPanel::RawValueRole).toDouble());
     }
     QCOMPARE(QSettings().value(QStringLiteral("view/tab")).toInt(), 2);
+    if (trend)
+        checkRuntimeTrendMarks(panel);
+}
+
+void TestMainWindow::checkRuntimeTrendMarks(RuntimesPanel *panel)
+{
+    const QString grown = QLatin1String(TestSupport::runtimeTrendGrown);
+    const QString steady = QLatin1String(TestSupport::runtimeTrendSteady);
+    const auto check = [&](const QPalette &palette) {
+        const QColor warning = StatusStyle::warningText(palette);
+        const QAbstractItemModel *shown = panel->view()->model();
+        QStringList marked;
+        for (int row = 0; row < shown->rowCount(); ++row) {
+            const QString task = shown->index(row, RuntimesPanel::TaskColumn).data().toString();
+            const QModelIndex trend = shown->index(row, RuntimesPanel::TrendColumn);
+            const bool warned = trend.data(Qt::ForegroundRole).value<QBrush>().color() == warning;
+            if (trend.data().toString().startsWith(QStringLiteral("\u25b2 "))) {
+                marked << task;
+                QVERIFY2(warned, qPrintable(task));
+            } else {
+                QVERIFY2(!warned, qPrintable(task));
+            }
+            if (task == steady)
+                QCOMPARE(trend.data().toString(), QStringLiteral("1.0\u00d7"));
+            if (task == grown || task == steady) {
+                QVERIFY2(trend.data(Qt::ToolTipRole).toString().startsWith(
+                             QStringLiteral("p95 of the newer half (30 results): ")),
+                         qPrintable(trend.data(Qt::ToolTipRole).toString()));
+            } else {
+                QVERIFY(trend.data().toString().isEmpty());
+                QCOMPARE(trend.data(RuntimesPanel::RawValueRole).toDouble(), -1.0);
+            }
+        }
+        QCOMPARE(marked, QStringList{grown});
+    };
+    check(panel->palette());
+    QVERIFY2(panel->caption().contains(QStringLiteral("grew in 1 of the 2 task")), qPrintable(panel->caption()));
+    const auto task = std::find_if(panel->table().tasks.cbegin(), panel->table().tasks.cend(),
+                                   [&grown](const TaskRuntimes &t) { return t.taskName == grown; });
+    QVERIFY(task != panel->table().tasks.cend() && task->p95Grew());
+    QVERIFY(*task->p95Ratio() > 3.0); // 4.28 s against 1.28 s
+
+    // Sorted by the trend, the grown task comes first; the warning colour follows the palette.
+    panel->view()->sortByColumn(RuntimesPanel::TrendColumn, Qt::DescendingOrder);
+    QCOMPARE(panel->view()->model()->index(0, RuntimesPanel::TaskColumn).data().toString(), grown);
+    QCOMPARE(panel->view()->model()->index(1, RuntimesPanel::TaskColumn).data().toString(), steady);
+    const QPalette dark = TestSupport::darkPalette();
+    panel->setPalette(dark);
+    check(dark);
 }
 
 QTEST_MAIN(TestMainWindow)

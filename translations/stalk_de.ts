@@ -1780,6 +1780,40 @@ Schema: %3</translation>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
+    <message>
+        <source>p95 trend</source>
+        <translation>p95-Trend</translation>
+    </message>
+    <message>
+        <source>The p95 of the newer half of each task&apos;s runtimes (by date done) against the older half&apos;s, marked %1 when it is at least %2 as long. Each half needs %3 results.</source>
+        <translation>Das p95 der neueren Hälfte der Laufzeiten jedes Tasks (nach date_done) gegenüber dem der älteren Hälfte, mit %1 markiert, wenn es mindestens %2 so lang ist. Jede Hälfte braucht %3 Ergebnisse.</translation>
+    </message>
+    <message>
+        <source>No task has the %1 results per half it takes to compare its newer runtimes with its older ones.</source>
+        <translation>Kein Task hat die %1 Ergebnisse pro Hälfte, die ein Vergleich seiner neueren Laufzeiten mit den älteren braucht.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The p95 grew in none of the %n task(s) compared (by %1 or more, newer half against older half).</source>
+        <translation>
+            <numerusform>Das p95 ist im verglichenen Task nicht gewachsen (um %1 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+            <numerusform>Das p95 ist in keinem der %n verglichenen Tasks gewachsen (um %1 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The p95 grew in %1 of the %n task(s) compared (by %2 or more, newer half against older half).</source>
+        <translation>
+            <numerusform>Das p95 ist im verglichenen Task gewachsen (%1 von %n; um %2 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+            <numerusform>Das p95 ist in %1 von %n verglichenen Tasks gewachsen (um %2 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>p95 of the newer half (%1 results): %2; of the older half (%3 results): %4</source>
+        <translation>p95 der neueren Hälfte (%1 Ergebnisse): %2; der älteren Hälfte (%3 Ergebnisse): %4</translation>
+    </message>
+    <message>
+        <source>Too few results to compare the newer half with the older: each half needs %1, the newer has %2.</source>
+        <translation>Zu wenige Ergebnisse, um die neuere Hälfte mit der älteren zu vergleichen: Jede Hälfte braucht %1, die neuere hat %2.</translation>
+    </message>
 </context>
 <context>
     <name>StoreWorker</name>
