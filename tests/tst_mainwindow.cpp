@@ -311,6 +311,9 @@ private:
     bool multiplyRows(const QString &path, int copies);
     /// Ticks one value of the status facet.
     void tickStatus(MainWindow *w, const QString &status);
+    /// Ctrl+A then Del in the focused table of the active window: its Delete Selected dialog,
+    /// or nullptr (the test failed) when none opened.
+    DeleteSelectedDialog *selectAllAndDelete(MainWindow *w);
     /// Ticks the status and waits for its exact count, `matching`.
     void showOnlyStatus(MainWindow *w, const QString &status, qint64 matching);
 
@@ -1074,6 +1077,19 @@ void TestMainWindow::tickStatus(MainWindow *w, const QString &status)
     item->setCheckState(Qt::Checked);
 }
 
+DeleteSelectedDialog *TestMainWindow::selectAllAndDelete(MainWindow *w)
+{
+    QApplication::setActiveWindow(w);
+    if (!QTest::qWaitForWindowActive(w))
+        return nullptr;
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    [&] { QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr); }();
+    return dialog;
+}
+
 void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
 {
     const QString path = writableBigDatabase(QStringLiteral("all.sqlite3"));
@@ -1297,13 +1313,8 @@ void TestMainWindow::shouldDeleteEveryMatchingResultOfAWorkerSinceADateWhenAllSe
     QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
                                  && w->model()->countState().matching == matching,
                              30000);
-    QApplication::setActiveWindow(w.get());
-    QVERIFY(QTest::qWaitForWindowActive(w.get()));
-    w->table()->setFocus();
-    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(w->table(), Qt::Key_Delete);
-    DeleteSelectedDialog *dialog = nullptr;
-    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    DeleteSelectedDialog *dialog = selectAllAndDelete(w.get());
+    QVERIFY(dialog);
     QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
     QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), matching, 30000);
     auto *confirm = child<QPushButton>(dialog, "confirmButton");
@@ -1332,13 +1343,8 @@ void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()
                                  && w->model()->countState().kind() == CountState::Kind::Exact
                                  && w->model()->countState().matching == total,
                              30000);
-    QApplication::setActiveWindow(w.get());
-    QVERIFY(QTest::qWaitForWindowActive(w.get()));
-    w->table()->setFocus();
-    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(w->table(), Qt::Key_Delete);
-    DeleteSelectedDialog *dialog = nullptr;
-    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    DeleteSelectedDialog *dialog = selectAllAndDelete(w.get());
+    QVERIFY(dialog);
     const QString question = child<QLabel>(dialog, "questionLabel")->text();
     QVERIFY2(question.contains(QStringLiteral("cannot be deleted together")), qPrintable(question));
     const QString note = child<QLabel>(dialog, "noteLabel")->text();
