@@ -282,9 +282,12 @@ StoreError CouchStore::open()
     }
     if (m_loadFinished && m_index.liveCount() == 0 && m_groups.isEmpty() && !m_foreign.isEmpty())
         return StoreError(Code::NotCelery,
-                          QStringLiteral("database '%1' on %2 holds no Celery results (%3 other documents)")
-                              .arg(m_config.database, where)
-                              .arg(m_foreign.size()));
+                          m_foreign.size() == 1
+                              ? QStringLiteral("database '%1' on %2 holds no Celery results (1 other document)")
+                                    .arg(m_config.database, where)
+                              : QStringLiteral("database '%1' on %2 holds no Celery results (%3 other documents)")
+                                    .arg(m_config.database, where)
+                                    .arg(m_foreign.size()));
     m_open = true;
     updateInfo();
     return {};
@@ -676,18 +679,35 @@ void CouchStore::updateInfo()
     m_info.schema = QStringLiteral("Celery CouchBackend documents (%1)").arg(m_serverVersion);
 
     QStringList notes;
-    if (!m_foreign.isEmpty()) {
-        QStringList examples;
-        for (auto it = m_foreign.cbegin(); it != m_foreign.cend() && examples.size() < 5; ++it)
+    // Design documents (an application's, or Stalk's own index) are not results gone wrong:
+    // they are named apart from the documents that are neither results nor design documents.
+    QStringList examples;
+    QStringList designs;
+    qsizetype others = 0;
+    qsizetype designCount = 0;
+    for (auto it = m_foreign.cbegin(); it != m_foreign.cend(); ++it) {
+        if (it.key().startsWith(QLatin1String("_design/"))) {
+            if (++designCount <= 5)
+                designs.append(it.key());
+            continue;
+        }
+        ++others;
+        if (examples.size() < 5)
             examples.append(QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
-        QString sentence = m_foreign.size() == 1
-            ? QStringLiteral("1 document is not a Celery result: %1").arg(examples.join(QStringLiteral(", ")))
-            : QStringLiteral("%1 documents are not Celery results: %2")
-                  .arg(m_foreign.size())
-                  .arg(examples.join(QStringLiteral(", ")));
-        if (m_foreign.size() > examples.size())
-            sentence += QStringLiteral(" and %1 more").arg(m_foreign.size() - examples.size());
+    }
+    if (others > 0) {
+        QString sentence = others == 1
+            ? QStringLiteral("1 document is not a Celery result: %1").arg(examples.first())
+            : QStringLiteral("%1 documents are not Celery results: %2").arg(others).arg(examples.join(QStringLiteral(", ")));
+        if (others > examples.size())
+            sentence += QStringLiteral(" and %1 more").arg(others - examples.size());
         notes.append(sentence + QStringLiteral(". They are never deleted."));
+    }
+    if (designCount > 0) {
+        QString sentence = QStringLiteral("Design documents, never deleted: %1").arg(designs.join(QStringLiteral(", ")));
+        if (designCount > designs.size())
+            sentence += QStringLiteral(" and %1 more").arg(designCount - designs.size());
+        notes.append(sentence + QLatin1Char('.'));
     }
     if (m_index.liveCount() > 0 && !m_index.anyExtended())
         notes.append(QStringLiteral("task_name, args, kwargs and worker are in no document: the Celery app "
