@@ -682,9 +682,14 @@ QDateTime parseDateDone(const QString &text)
     return TimeParse::parseTimestamp(text);
 }
 
+bool isDesignId(const QString &docId)
+{
+    return docId.startsWith(QLatin1String("_design/"));
+}
+
 Parsed::Kind kindOfId(const QString &docId, QString *reason, const QString &keyPrefix)
 {
-    if (docId.startsWith(QLatin1String("_design/"))) {
+    if (isDesignId(docId)) {
         if (reason)
             *reason = QStringLiteral("design document");
         return Parsed::Kind::Foreign;

@@ -49,6 +49,8 @@ enum class ValueKind { Missing, String, NotString };
 /// Classifies a document by its id alone: Task, Group or Foreign (design documents and
 /// other keys). Used for the keys-only listing of documents outside Celery's key ranges.
 /// keyPrefix: Celery >= 5.3's global_keyprefix, written before "celery-task-meta-".
+/// A design document's id ("_design/…"): an application's views, or Stalk's index.
+bool isDesignId(const QString &docId);
 Parsed::Kind kindOfId(const QString &docId, QString *reason = nullptr, const QString &keyPrefix = QString());
 
 /// Parses one document object (as `_all_docs?include_docs=true`, `_changes` or GET return it).

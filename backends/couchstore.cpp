@@ -681,34 +681,28 @@ void CouchStore::updateInfo()
     QStringList notes;
     // Design documents (an application's, or Stalk's own index) are not results gone wrong:
     // they are named apart from the documents that are neither results nor design documents.
-    QStringList examples;
+    QStringList others;
     QStringList designs;
-    qsizetype others = 0;
-    qsizetype designCount = 0;
     for (auto it = m_foreign.cbegin(); it != m_foreign.cend(); ++it) {
-        if (it.key().startsWith(QLatin1String("_design/"))) {
-            if (++designCount <= 5)
-                designs.append(it.key());
-            continue;
-        }
-        ++others;
-        if (examples.size() < 5)
-            examples.append(QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
+        QStringList &list = CouchDocument::isDesignId(it.key()) ? designs : others;
+        list.append(&list == &designs || others.size() >= 5 ? it.key()
+                                                             : QStringLiteral("%1 (%2)").arg(it.key(), it.value()));
     }
-    if (others > 0) {
-        QString sentence = others == 1
-            ? QStringLiteral("1 document is not a Celery result: %1").arg(examples.first())
-            : QStringLiteral("%1 documents are not Celery results: %2").arg(others).arg(examples.join(QStringLiteral(", ")));
-        if (others > examples.size())
-            sentence += QStringLiteral(" and %1 more").arg(others - examples.size());
-        notes.append(sentence + QStringLiteral(". They are never deleted."));
-    }
-    if (designCount > 0) {
-        QString sentence = QStringLiteral("Design documents, never deleted: %1").arg(designs.join(QStringLiteral(", ")));
-        if (designCount > designs.size())
-            sentence += QStringLiteral(" and %1 more").arg(designCount - designs.size());
-        notes.append(sentence + QLatin1Char('.'));
-    }
+    // The first five, then how many more.
+    const auto firstFive = [](const QStringList &items) {
+        QString text = items.mid(0, 5).join(QStringLiteral(", "));
+        if (items.size() > 5)
+            text += QStringLiteral(" and %1 more").arg(items.size() - 5);
+        return text;
+    };
+    if (others.size() == 1)
+        notes.append(QStringLiteral("1 document is not a Celery result: %1. They are never deleted.").arg(others.first()));
+    else if (others.size() > 1)
+        notes.append(QStringLiteral("%1 documents are not Celery results: %2. They are never deleted.")
+                         .arg(others.size())
+                         .arg(firstFive(others)));
+    if (!designs.isEmpty())
+        notes.append(QStringLiteral("Design documents, never deleted: %1.").arg(firstFive(designs)));
     if (m_index.liveCount() > 0 && !m_index.anyExtended())
         notes.append(QStringLiteral("task_name, args, kwargs and worker are in no document: the Celery app "
                                     "runs without result_extended."));
