@@ -55,6 +55,8 @@ public:
     QString taskName(qint64 slot) const;
     QDateTime dateDone(qint64 slot) const;
     qint64 liveCount() const { return m_live; }
+    /// Slots so far, live and dead: slots are never reused, so a slot below this stays that document's.
+    qint64 slotCount() const { return qint64(m_alive.size()); }
     /// Some live row carried result_extended keys.
     bool anyExtended() const { return m_extendedRows > 0; }
 

@@ -111,7 +111,7 @@ public:
     }
     /// Catches up with the _changes feed now (count() and facets() do it themselves), unless
     /// the live longpoll keeps the index current or the index is still loading.
-    StoreError refresh();
+    StoreError refresh() override;
 
 private:
     struct Group

@@ -197,10 +197,13 @@ void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> 
     QVector<Parsed> parsed;
     QVector<RedisValue::Encoding> encodings;
     QSet<QString> prefixes;
+    QStringList gone;
     parsed.reserve(keys.size());
     for (qsizetype i = 0; i < keys.size() && i < values.size(); ++i) {
-        if (!values.at(i).present)
-            continue; // expired or deleted since listed, or not a string
+        if (!values.at(i).present) {
+            gone.append(keys.at(i)); // expired or deleted since listed, or not a string
+            continue;
+        }
         if (!values.at(i).foreign.isEmpty()) {
             parsed.append(parseKey(keys.at(i), values.at(i))); // a file not tied to any Celery key
             continue;
@@ -214,6 +217,8 @@ void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> 
             prefixes.insert(prefix);
     }
     QMutexLocker lock(&m_mutex);
+    for (const QString &key : std::as_const(gone))
+        applyGone(key);
     for (const Parsed &p : std::as_const(parsed))
         applyParsed(p);
     m_prefixes.unite(prefixes);
@@ -223,6 +228,105 @@ void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> 
     if (m_incremental)
         updateInfo();
     m_changed.wakeAll();
+}
+
+StoreError KeyValueStore::refresh()
+{
+    if (!listsKeyNames())
+        return {};
+    if (StoreError e = beginCall())
+        return e;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_loadFinished)
+            return {}; // the loader reads the current keys anyway
+        if (m_loadError.isError())
+            return m_loadError;
+    }
+    return rescan(*m_conn);
+}
+
+StoreError KeyValueStore::readInto(KeyValueConnection &conn, const QStringList &keys)
+{
+    constexpr qsizetype rescanBatch = 500;
+    for (qsizetype at = 0; at < keys.size(); at += rescanBatch) {
+        const QStringList batch = keys.mid(at, rescanBatch);
+        const Outcome<QVector<KeyValue>> values = conn.read(batch, false);
+        if (!values)
+            return values.error();
+        applyBatch(batch, *values);
+    }
+    return {};
+}
+
+StoreError KeyValueStore::rescan(KeyValueConnection &conn)
+{
+    // Which entries the listing saw: a bit per slot that existed when it began (slots are
+    // never reused), and the group and foreign keys by name (few).
+    qint64 slotsBefore = 0;
+    QSet<QString> others;
+    {
+        QMutexLocker lock(&m_mutex);
+        slotsBefore = m_index.slotCount();
+        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
+            others.insert(it.key());
+        for (auto it = m_foreign.cbegin(); it != m_foreign.cend(); ++it)
+            others.insert(it.key());
+    }
+    std::vector<bool> seen(size_t(slotsBefore), false);
+    QSet<QString> othersSeen;
+    StoreError readError;
+    const StoreError listed = listKeyNames(conn, [&](const QStringList &keys) {
+        // New keys, and keys whose status a worker rewrites at its next change (STARTED ->
+        // SUCCESS): their values are read; a final result's key is not rewritten by Celery.
+        QStringList toRead;
+        {
+            QMutexLocker lock(&m_mutex);
+            for (const QString &key : keys) {
+                if (prefixOf(key).isNull())
+                    continue; // another global prefix's key
+                const qint64 slot = m_index.slotOf(key);
+                if (slot >= 0) {
+                    if (slot < slotsBefore)
+                        seen[size_t(slot)] = true;
+                    if (!TaskResult::isReadyState(m_index.status(slot)))
+                        toRead.append(key);
+                } else if (others.contains(key)) {
+                    othersSeen.insert(key);
+                } else {
+                    toRead.append(key);
+                }
+            }
+        }
+        readError = readInto(conn, toRead);
+        return !readError.isError() && !m_interrupted.load() && !m_stopping.load();
+    });
+    if (readError.isError())
+        return readError;
+    if (listed.isError())
+        return listed;
+    if (m_interrupted.load())
+        return cancelled();
+    // Entries the listing did not see: read again, so only keys really gone leave the index
+    // (a listing may miss a key: memcached's dump one moved meanwhile).
+    QStringList unseen;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (qint64 slot = 0; slot < slotsBefore; ++slot) {
+            if (!seen[size_t(slot)] && m_index.isLive(slot))
+                unseen.append(m_index.docId(slot));
+        }
+        for (const QString &key : std::as_const(others)) {
+            if (!othersSeen.contains(key) && (m_groups.contains(key) || m_foreign.contains(key)))
+                unseen.append(key);
+        }
+    }
+    if (StoreError e = readInto(conn, unseen))
+        return e;
+    QMutexLocker lock(&m_mutex);
+    m_loadedKeys.store(m_index.liveCount());
+    updateInfo();
+    return {};
 }
 
 void KeyValueStore::applyParsed(const Parsed &p)

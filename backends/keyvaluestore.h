@@ -119,6 +119,11 @@ public:
     bool isLoading() const override { return m_loading.load(); }
     qint64 loadedCount() const override { return m_loadedKeys.load(); }
     StoreError waitUntilLoaded() override;
+    /// Re-scans the keys (a store whose listKeyNames() lists them without their values):
+    /// reads the keys the index lacks and those whose indexed status is not final
+    /// (TaskResult::isReadyState()), and drops the entries whose keys are gone, checked by
+    /// reading them. Returns at once while loading (or for a store that cannot re-list).
+    StoreError refresh() override;
 
     /// Keys under Celery's prefixes whose values are not Celery results: key -> reason.
     QMap<QString, QString> foreignKeys() const;
@@ -137,6 +142,12 @@ protected:
     /// On the loader thread: lists the keys that may be Celery's (listPatterns()) and hands
     /// each batch with its values to batch.
     virtual StoreError listKeys(KeyValueConnection &conn, const Batch &batch) = 0;
+    /// A batch of listed key names (listKeyNames()); false: stop listing.
+    using NameBatch = std::function<bool(const QStringList &keys)>;
+    /// Whether listKeyNames() lists the keys without reading their values (refresh() re-scans).
+    virtual bool listsKeyNames() const { return false; }
+    /// On the calling thread, at refresh(): the keys listKeys() would list, without their values.
+    virtual StoreError listKeyNames(KeyValueConnection & /*conn*/, const NameBatch & /*batch*/) { return {}; }
     /// Deletes those of keys that still qualify (recheck()) and were not rewritten since they
     /// were read; says how many went (markUndeletable() for keys that kept changing).
     virtual Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,
@@ -179,7 +190,12 @@ private:
     StoreError beginCall(const TaskQuery &query);
     StoreError ensureConnected();
     void load(); // loader thread
+    /// Decodes values into the index; a key without a value (gone) leaves it.
     void applyBatch(const QStringList &keys, const QVector<KeyValue> &values);
+    /// Reads keys on conn, in batches of rescanBatch, into the index (applyBatch()).
+    StoreError readInto(KeyValueConnection &conn, const QStringList &keys);
+    /// refresh()'s work on conn (see there).
+    StoreError rescan(KeyValueConnection &conn);
     void applyParsed(const CouchDocument::Parsed &p);
     void applyGone(const QString &key);
     void finishLoading(const StoreError &error);

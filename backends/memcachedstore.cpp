@@ -387,6 +387,24 @@ StoreError MemcachedStore::listKeys(KeyValueConnection &kv, const Batch &batch)
     return {};
 }
 
+StoreError MemcachedStore::listKeyNames(KeyValueConnection &kv, const NameBatch &batch)
+{
+    // One dump: a key it misses is read again before it leaves the index (KeyValueStore::rescan()).
+    const Outcome<QStringList> listed = memcached(kv).metadump();
+    if (!listed)
+        return listed.error();
+    QStringList keys;
+    for (const QString &k : *listed) {
+        if (isCeleryKey(k))
+            keys.append(k);
+    }
+    for (qsizetype at = 0; at < keys.size(); at += m_config.batchSize) {
+        if (!batch(keys.mid(at, m_config.batchSize)))
+            return cancelled();
+    }
+    return {};
+}
+
 Outcome<qint64> MemcachedStore::removeKeys(KeyValueConnection &kv, const QStringList &keys,
                                            const std::function<bool(const Parsed &)> &stillDeletable)
 {

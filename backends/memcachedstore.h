@@ -68,6 +68,8 @@ private:
     std::unique_ptr<KeyValueConnection> makeConnection() const override;
     StoreError hello(KeyValueConnection &conn, QString *serverVersion, qint64 *keyCount) override;
     StoreError listKeys(KeyValueConnection &conn, const Batch &batch) override;
+    bool listsKeyNames() const override { return true; }
+    StoreError listKeyNames(KeyValueConnection &conn, const NameBatch &batch) override;
     Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable) override;
     QString where() const override;

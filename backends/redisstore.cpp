@@ -180,18 +180,33 @@ StoreError RedisStore::hello(KeyValueConnection &kv, QString *serverVersion, qin
 
 StoreError RedisStore::listKeys(KeyValueConnection &kv, const Batch &batch)
 {
+    return scanKeys(kv, true, batch);
+}
+
+StoreError RedisStore::listKeyNames(KeyValueConnection &kv, const NameBatch &batch)
+{
+    return scanKeys(kv, false, [&batch](const QStringList &keys, const QVector<KeyValue> &) { return batch(keys); });
+}
+
+QByteArray RedisStore::keyPattern(const char *kind) const
+{
+    // Glob metacharacters in the prefix are escaped: the pattern matches it literally.
+    // Without a prefix, any: prefixOf() keeps Celery's and Django's.
+    QByteArray pattern = readsDefaultPrefixes() ? "*" : "";
+    for (const char c : (m_config.keyPrefix + QLatin1String(kind)).toUtf8()) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+            pattern += '\\';
+        pattern += c;
+    }
+    return pattern + '*';
+}
+
+StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const Batch &batch)
+{
     RedisConnection &conn = redis(kv);
     const QByteArray count = QByteArray::number(m_config.scanCount);
     for (const char *kind : {CouchDocument::taskPrefix, CouchDocument::groupPrefix}) {
-        // Glob metacharacters in the prefix are escaped: the pattern matches it literally.
-        // Without a prefix, any: prefixOf() keeps Celery's and Django's.
-        QByteArray pattern = readsDefaultPrefixes() ? "*" : "";
-        for (const char c : (m_config.keyPrefix + QLatin1String(kind)).toUtf8()) {
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
-                pattern += '\\';
-            pattern += c;
-        }
-        pattern += '*';
+        const QByteArray pattern = keyPattern(kind);
         Outcome<RespValue> scan = conn.call({"SCAN", "0", "MATCH", pattern, "COUNT", count});
         for (;;) {
             if (stopping())
@@ -211,16 +226,19 @@ StoreError RedisStore::listKeys(KeyValueConnection &kv, const Batch &batch)
             const bool more = cursor != "0";
             // The values of this batch and the next SCAN in one round trip.
             QVector<QList<QByteArray>> commands;
-            if (!keys.isEmpty())
+            const bool reading = withValues && !keys.isEmpty();
+            if (reading)
                 commands.append(withKeys({"MGET"}, keys));
             if (more)
                 commands.append({"SCAN", cursor, "MATCH", pattern, "COUNT", count});
+            if (!withValues && !keys.isEmpty() && !batch(keys, {}))
+                return cancelled();
             if (commands.isEmpty())
                 break;
             const Outcome<QVector<RespValue>> replies = conn.pipeline(commands);
             if (!replies)
                 return replies.error();
-            if (!keys.isEmpty()) {
+            if (reading) {
                 const RespValue &values = replies->at(0);
                 if (values.isError())
                     return RedisConnection::errorFor(values, m_config.endpoint);

@@ -38,6 +38,13 @@ private:
     std::unique_ptr<KeyValueConnection> makeConnection() const override;
     StoreError hello(KeyValueConnection &conn, QString *serverVersion, qint64 *keyCount) override;
     StoreError listKeys(KeyValueConnection &conn, const Batch &batch) override;
+    bool listsKeyNames() const override { return true; }
+    StoreError listKeyNames(KeyValueConnection &conn, const NameBatch &batch) override;
+    /// SCAN over the task keys, then the group keys, handing each batch to batch, with its
+    /// values (one MGET pipelined with the next SCAN) when withValues, else with none.
+    StoreError scanKeys(KeyValueConnection &conn, bool withValues, const Batch &batch);
+    /// The SCAN MATCH glob of one kind of key (CouchDocument::taskPrefix, groupPrefix).
+    QByteArray keyPattern(const char *kind) const;
     Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable) override;
     QString where() const override;

@@ -104,6 +104,13 @@ public:
     /// Deletes exactly these rows (those still present) in one short transaction.
     virtual Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) = 0;
 
+    /// Reads what other clients changed since open() (or the last refresh) into what count(),
+    /// fetchPage() and facets() answer from, for a store that answers from an index it keeps
+    /// (CouchDB: the _changes feed; Redis, memcached: a re-scan of the keys). The window's
+    /// refresh (F5, auto-refresh) calls it through StoreWorker::count(); stores that read the
+    /// database on every call have nothing to do. Returns at once while the index is loading.
+    virtual StoreError refresh() { return {}; }
+
     /// Thread-safe: abort the running call, if any.
     virtual void interrupt() { }
     /// Thread-safe: while a call scans for a search's matches, how many it has found so far

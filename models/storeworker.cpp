@@ -209,6 +209,18 @@ void StoreWorker::count(quint64 generation, const TaskQuery &query, bool recount
     // Asked before counting: a count that began while loading may miss rows, so the model
     // refreshes once more after it.
     const bool wasLoading = m_store->isLoading();
+    // A refresh (recountTotal) first reads what other clients changed into the store's index
+    // (ResultStore::refresh()). Not while the index loads, nor on the count right after
+    // loading ended: the index is as fresh as a re-scan would make it.
+    if (recountTotal && !wasLoading && !m_lastCountLoading) {
+        const StoreError refreshed = run("refresh", {generation}, [&] { return m_store->refresh(); });
+        if (isStale(generation))
+            return;
+        if (refreshed.isError()) {
+            Q_EMIT queryFailed(generation, refreshed);
+            return;
+        }
+    }
     const Outcome<qint64> matching = run("count", {generation}, [&] { return m_store->countBeforeFacets(query); });
     if (isStale(generation))
         return;

@@ -112,7 +112,9 @@ public:
     /// Counts the query's rows and the unfiltered total. The total is counted again only when
     /// recountTotal is set (open, refresh) or the query is unfiltered; otherwise the last
     /// one is reused, so narrowing a big table costs one count, not two. The query's rows are
-    /// counted by ResultStore::countBeforeFacets(): the model asks its facets next.
+    /// counted by ResultStore::countBeforeFacets(): the model asks its facets next. A refresh
+    /// (recountTotal) calls ResultStore::refresh() first, unless the index is (or was, at the
+    /// last count) still loading.
     void count(quint64 generation, const TaskQuery &query, bool recountTotal);
     /// Emits countEstimated() when the store has a fast estimate for the query.
     void estimate(quint64 generation, const TaskQuery &query);

@@ -72,6 +72,11 @@ QStringList runtimeStatuses()
     return {QStringLiteral("SUCCESS"), QStringLiteral("FAILURE")};
 }
 
+bool TaskResult::isReadyState(const QString &status)
+{
+    return status == QLatin1String("SUCCESS") || status == QLatin1String("FAILURE") || status == QLatin1String("REVOKED");
+}
+
 std::optional<Runtime> TaskResult::runtime() const
 {
     const bool finished = runtimeStatuses().contains(status);

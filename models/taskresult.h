@@ -134,6 +134,10 @@ struct TaskResult
     /// never ran), when a date is missing, or when date_done is before the start.
     std::optional<Runtime> runtime() const;
 
+    /// Celery's READY_STATES (SUCCESS, FAILURE, REVOKED): a result no worker rewrites any more.
+    /// Any other state (STARTED, RETRY, a custom one) is rewritten at its next change.
+    static bool isReadyState(const QString &status);
+
     friend bool operator==(const TaskResult &a, const TaskResult &b);
     friend bool operator!=(const TaskResult &a, const TaskResult &b) { return !(a == b); }
 };

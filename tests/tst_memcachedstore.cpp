@@ -118,6 +118,7 @@ private slots:
     void shouldDeleteSelectedRowsOnly();
     void shouldPreviewAndPurgeExactlyTheExpired();
     void shouldAnswerTheCommandLine();
+    void shouldFollowOtherClientsOnRefresh();
     void cleanupTestCase();
 
 private:
@@ -552,6 +553,28 @@ void TestMemcachedStore::shouldAnswerTheCommandLine()
     QCOMPARE(out.trimmed(), QStringLiteral("deleted %1 results (and 0 groups)").arg(doomed));
     std::tie(code, out, err) = run({QStringLiteral("count"), url});
     QCOMPARE(out.trimmed().toLongLong(), total - doomed);
+}
+
+void TestMemcachedStore::shouldFollowOtherClientsOnRefresh()
+{
+    // Celery's own cache backend (cache+memcached://, python-memcached) writes, a raw client
+    // deletes (storechecks); refresh() lists with one metadump. cleanupTestCase() puts the
+    // rewritten and the deleted key back; the new one is deleted here.
+    auto store = openStore(urlOf(QStringLiteral("memcached")));
+    QVERIFY(store);
+    const int port = StoreUrl::parse(m_url)->port;
+    auto remove = [port](const QString &taskId) {
+        return PrivateMemcached::TestMemcachedRaw(port, "md celery-task-meta-" + taskId.toUtf8() + "\r\n", "\r\n").startsWith("HD");
+    };
+    const QString fresh = QStringLiteral("f5e5f5e5-0000-4000-8000-000000000005");
+    TestSupport::verifyRefreshFollowsOtherClients(*store, fresh, [&](const QStringList &steps, const QString &deleted) {
+        const QString written = TestSupport::writeThroughCelery(
+            QStringLiteral("cache+memcached://%1/").arg(m_url.mid(qstrlen("memcached://"))), steps);
+        if (!written.isEmpty() || deleted.isEmpty())
+            return written;
+        return remove(deleted) ? QString() : QStringLiteral("md of %1 failed").arg(deleted);
+    });
+    QVERIFY(remove(fresh));
 }
 
 QTEST_GUILESS_MAIN(TestMemcachedStore)

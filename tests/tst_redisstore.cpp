@@ -189,6 +189,7 @@ private Q_SLOTS:
     void shouldDeleteSelectedRowsOnly();
     void shouldRefuseDeletesWhenReadOnly();
     void shouldShowRowsAndPurgeThroughTheWindowsModel();
+    void shouldFollowOtherClientsOnRefresh();
     void shouldAnswerEveryCommandOfTheCommandLine();
 
 private:
@@ -1202,6 +1203,33 @@ void TestRedisStore::shouldShowRowsAndPurgeThroughTheWindowsModel()
     QVERIFY(counted.wait(30000));
     QCOMPARE(counted.constLast().at(0).toLongLong(), total - expired.size());
     QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total - expired.size(), 30000);
+
+    // F5 reaches the store through the StoreWorker's count, which re-scans: a result a worker
+    // wrote after open shows as a row.
+    const QString written = TestSupport::writeThroughCelery(m_url + QStringLiteral("/%1").arg(scratchDb),
+                                                            {QStringLiteral("done:f5e5f5e5-0000-4000-8000-000000000004")});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    counted.clear();
+    model.refresh();
+    QVERIFY(counted.wait(30000));
+    QCOMPARE(counted.constLast().at(0).toLongLong(), total - expired.size() + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), total - expired.size() + 1, 30000);
+}
+
+void TestRedisStore::shouldFollowOtherClientsOnRefresh()
+{
+    // Written through Celery's own RedisBackend, deleted by a raw client (storechecks).
+    copyToScratch(QStringLiteral("json"));
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    TestSupport::verifyRefreshFollowsOtherClients(
+        *store, QStringLiteral("f5e5f5e5-0000-4000-8000-000000000003"), [this](const QStringList &steps, const QString &deleted) {
+            const QString written = TestSupport::writeThroughCelery(m_url + QStringLiteral("/%1").arg(scratchDb), steps);
+            if (!written.isEmpty() || deleted.isEmpty())
+                return written;
+            const Outcome<RespValue> del = raw(scratchDb)->call({"DEL", "celery-task-meta-" + deleted.toUtf8()});
+            return del.ok() && del->integer == 1 ? QString() : QStringLiteral("DEL of %1 failed").arg(deleted);
+        });
 }
 
 TestRedisStore::Run TestRedisStore::stalk(const QStringList &args)

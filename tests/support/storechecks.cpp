@@ -551,3 +551,60 @@ void verifyPurgeAcrossEqualDates(ResultStore &store, const RunSql &runSql, const
 }
 
 } // namespace TestSupport
+
+namespace {
+
+/// Task id -> status of every row the store lists (Summary rows: its index, on key-value stores).
+QMap<QString, QString> statusesOf(ResultStore &store)
+{
+    QMap<QString, QString> out;
+    const Outcome<QVector<TaskResult>> rows = store.fetchPage(TaskQuery(), 0, 100000);
+    if (!rows) {
+        qWarning("fetchPage failed: %s", qPrintable(rows.error().message));
+        return out;
+    }
+    for (const TaskResult &t : *rows)
+        out.insert(t.taskId, t.status);
+    return out;
+}
+
+} // namespace
+
+void TestSupport::verifyRefreshFollowsOtherClients(ResultStore &store, const QString &newTaskId, const ChangeKeys &change)
+{
+    const QMap<QString, QString> before = statusesOf(store);
+    const QString started = QStringLiteral("5ea7ed00-0000-4000-8000-000000000002"); // the fixtures' STARTED result
+    QCOMPARE(before.value(started), QStringLiteral("STARTED"));
+    QString deleted;
+    for (auto it = before.cbegin(); it != before.cend() && deleted.isEmpty(); ++it) {
+        if (it.value() == QLatin1String("SUCCESS"))
+            deleted = it.key();
+    }
+    QVERIFY(!deleted.isEmpty());
+    const QString changed = change({QStringLiteral("started:") + newTaskId, QStringLiteral("done:") + started}, deleted);
+    QVERIFY2(changed.isEmpty(), qPrintable(changed));
+
+    QCOMPARE(statusesOf(store), before); // the index as it was read, until a refresh
+    const StoreError refreshed = store.refresh();
+    QVERIFY2(!refreshed.isError(), qPrintable(refreshed.message));
+    QMap<QString, QString> expected = before;
+    expected.remove(deleted);
+    expected.insert(newTaskId, QStringLiteral("STARTED"));
+    expected.insert(started, QStringLiteral("SUCCESS"));
+    QCOMPARE(statusesOf(store), expected);
+    QCOMPARE(*store.count(TaskQuery()), qint64(expected.size()));
+    TaskQuery startedOnly;
+    startedOnly.statuses = QStringList{QStringLiteral("STARTED")};
+    QCOMPARE(*store.count(startedOnly), qint64(1));
+
+    // The new task finishes: its STARTED key is read again at the next refresh.
+    const QString finished = change({QStringLiteral("done:") + newTaskId}, QString());
+    QVERIFY2(finished.isEmpty(), qPrintable(finished));
+    QVERIFY(!store.refresh().isError());
+    expected.insert(newTaskId, QStringLiteral("SUCCESS"));
+    QCOMPARE(statusesOf(store), expected);
+    QCOMPARE(*store.count(startedOnly), qint64(0));
+    const Outcome<TaskResult> row = store.fetchByTaskId(newTaskId);
+    QVERIFY(row.ok());
+    QCOMPARE(row->result, QStringLiteral("42"));
+}

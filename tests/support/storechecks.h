@@ -103,6 +103,15 @@ void verifySearch(ResultStore &store, const QString &term, const QStringList &ad
 /// Summary rows are the full rows cut to previews; the first row (by id) holds longArgs.
 void verifySummaryAndFullRows(ResultStore &store, const QString &longArgs);
 
+/// What other clients do after a key-value store opened shows after refresh(), not before:
+/// change(steps, deletedTaskId) writes the steps through Celery (TestSupport::writeThroughCelery():
+/// "started:<newTaskId>" and "done:" the fixture's STARTED task, 5ea7ed00-…-000000000002) and
+/// deletes the key of deletedTaskId (a SUCCESS row) as another client; its answer is empty or
+/// what went wrong. The new row appears, the deleted one goes, the STARTED one is SUCCESS;
+/// then the new task finishes (change({"done:<newTaskId>"}, {})) and shows SUCCESS.
+using ChangeKeys = std::function<QString(const QStringList &steps, const QString &deletedTaskId)>;
+void verifyRefreshFollowsOtherClients(ResultStore &store, const QString &newTaskId, const ChangeKeys &change);
+
 // --- Purge checks (SQLite and the servers) ---------------------------------------------------
 // Each suite reads its tables with its own raw connection, outside Stalk's code paths.
 

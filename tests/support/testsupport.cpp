@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlRecord>
@@ -64,6 +65,29 @@ QString copyFixture(const QString &name, const QString &target, const QString &f
 QString copyFixture(const QTemporaryDir &dir, const QString &name)
 {
     return copyFixture(name, dir.filePath(name));
+}
+
+QString writeThroughCelery(const QString &backendUrl, const QStringList &steps)
+{
+    static const char script[] = R"(
+import sys
+from celery import Celery
+app = Celery('stalk_refresh', backend=sys.argv[1])
+app.conf.result_extended = True
+for step in sys.argv[2:]:
+    action, task_id = step.split(':', 1)
+    if action == 'started':
+        app.backend.mark_as_started(task_id, pid=4242, hostname='gamma@stalk')
+    else:
+        app.backend.mark_as_done(task_id, 42)
+)";
+    QProcess python;
+    python.start(QStringLiteral("/usr/bin/python3"), QStringList{QStringLiteral("-c"), QString::fromUtf8(script), backendUrl} + steps);
+    if (!python.waitForFinished(60000))
+        return QStringLiteral("the Celery writer did not finish within 60 s");
+    if (python.exitStatus() != QProcess::NormalExit || python.exitCode() != 0)
+        return QString::fromUtf8(python.readAllStandardError());
+    return QString();
 }
 
 QPalette darkPalette()

@@ -42,6 +42,12 @@ QString copyFixture(const QTemporaryDir &dir, const QString &name);
 /// A dark palette (Breeze Dark-like) for checking that widgets follow the palette.
 QPalette darkPalette();
 
+/// Writes results as a worker would, through Celery's own result backend code
+/// (/usr/bin/python3, Celery's backend for backendUrl: redis://…/DB, cache+memcached://…/,
+/// result_extended on). Each step is "started:TASK_ID" (Backend.mark_as_started) or
+/// "done:TASK_ID" (Backend.mark_as_done, result 42). Empty on success, else what went wrong.
+QString writeThroughCelery(const QString &backendUrl, const QStringList &steps);
+
 /// A connection of its own to an SQLite file, as another process would have: to check what
 /// is on disk or to write as an outside writer would. Values are always bound.
 ///
