@@ -23,6 +23,7 @@
 #include "displaytext.h"
 #include "passwordkeyring.h"
 #include "purger.h"
+#include "querycommand.h"
 #include "stalklog.h"
 #include "statusbreakdown.h"
 #include "storeopener.h"
@@ -301,21 +302,26 @@ const QVector<Command> &commands()
                        .arg(Purger::targetBatchMs)
                        .arg(Purger::rowLockTargetBatchMs)),
         };
-        // Recognised so that the refusal can say why (see runPurge).
+        // The FILTERS a purge can narrow by, as count and list spell them; the others are
+        // recognised (hidden) so that the refusal can say why (see runPurge).
         for (const CliOption &option : filterOptions()) {
-            if (option.name != u"status" && option.name != u"task-name") {
-                CliOption rejected = option;
-                rejected.hidden = true;
-                purgeOptions << rejected;
-            }
+            if (option.name == u"status" || option.name == u"task-name")
+                continue;
+            CliOption narrowing = option;
+            narrowing.hidden = option.name == u"search" || option.name == u"exception" || option.name == u"done-before";
+            purgeOptions.insert(purgeOptions.size() - 3, narrowing); // before --dry-run, --yes, --batch-size
         }
         all.append({QStringLiteral("purge"),
-                    QStringLiteral("URL (--older-than DURATION | --before TIMESTAMP) [--status STATE] [--task-name NAME] [--dry-run] [--yes]"),
+                    QStringLiteral("URL (--older-than DURATION | --before TIMESTAMP) [--status STATE] [--task-name NAME] [--worker NAME] "
+                                   "[--periodic-task NAME] [--done-after TIMESTAMP] [--dry-run] [--yes]"),
                     QStringLiteral("delete expired results, in batches"),
                     QStringLiteral(
                         "Deletes what Celery's own cleanup deletes: every result whose date_done is\n"
                         "before the cutoff, whatever its status, and expired group results (unless the\n"
-                        "purge is narrowed by --status or --task-name; no other filter can narrow it).\n"
+                        "purge is narrowed: by --status, --task-name, --worker or --periodic-task, each\n"
+                        "repeatable as in count and list, or by --done-after TIMESTAMP, which keeps what\n"
+                        "finished before it; `purge --dry-run` with filters counts what `count` with the\n"
+                        "same filters and --done-before CUTOFF counts).\n"
                         "The cutoff is fixed once, at start. Deletion runs in short transactions, each\n"
                         "sized to take about %1 ms on SQLite, whose transactions lock out every writer,\n"
                         "and about %2 ms on PostgreSQL and MariaDB, where only the deleted rows are\n"
@@ -325,13 +331,17 @@ const QVector<Command> &commands()
                         "\n"
                         "  --dry-run prints   N results would be deleted (n STATUS, …) (+ G groups)\n"
                         "  a purge prints     deleted N results (and G groups)\n"
+                        "With --worker, --periodic-task or --done-after, both name the narrowing filters:\n"
+                        "the dry run's line ends with \", narrowed by --status FAILURE --worker w1\n"
+                        "--done-after 2025-01-10T00:00:00.000Z\" and the question below says \"(narrowed\n"
+                        "by …)\" after the cutoff.\n"
                         "\n"
                         "Without --yes, stalk asks \"Delete N results older than CUTOFF from URL? [y/N]\"\n"
                         "when standard input is a terminal, and otherwise refuses with exit status 2 (a\n"
                         "usage error: add --yes in scripts and cron jobs) before touching the store. Answering\n"
                         "anything but y/yes deletes nothing (exit 1). With --read-only a purge fails\n"
-                        "(exit 1); --dry-run still works. --search, --worker, --periodic-task,\n"
-                        "--done-after and --done-before are refused (exit 2): they cannot narrow a purge.\n"
+                        "(exit 1); --dry-run still works. --search, --exception and --done-before are\n"
+                        "refused (exit 2): they cannot narrow a purge (the cutoff is --before).\n"
                         "\n"
                         "DURATION: a whole number with an optional unit: s, m, h, d (24 h) or w;\n"
                         "  3600 = 3600s = 60m = 1h. No signs, fractions, or compound forms.\n"
@@ -1110,18 +1120,33 @@ bool askConfirmation(const CliConsole &console, const QString &question)
     return answer == u"y" || answer == u"yes";
 }
 
+/// Every filter narrowing criteria, as the command line spells them, when it is narrowed by
+/// more than --status and --task-name; empty otherwise, so that what a purge narrowed by
+/// those alone prints stays as it was.
+QString narrowingText(const PurgeCriteria &criteria)
+{
+    if (criteria.workers.isEmpty() && criteria.periodicTaskNames.isEmpty() && !criteria.doneAfter.isValid())
+        return {};
+    TaskQuery narrowing;
+    narrowing.statuses = criteria.statuses;
+    narrowing.taskNames = criteria.taskNames;
+    narrowing.workers = criteria.workers;
+    narrowing.periodicTaskNames = criteria.periodicTaskNames;
+    narrowing.doneAfter = criteria.doneAfter;
+    return DisplayText::sentence(QueryCommand::shellCommandLine(QueryCommand::filterArguments(narrowing)));
+}
+
 int runPurge(const CliArguments &arguments, const CliConsole &console)
 {
     const QString command = QStringLiteral("purge");
-    // Only what PurgeCriteria can do: upstream's expiry, narrowed by status and task name.
-    for (const QString &rejected : {QStringLiteral("search"), QStringLiteral("worker"),
-                                    QStringLiteral("periodic-task"), QStringLiteral("exception"), QStringLiteral("done-after"),
-                                    QStringLiteral("done-before")}) {
+    // Only what PurgeCriteria can do: upstream's expiry, narrowed by status, task name, worker,
+    // periodic task and a done-after bound (purgeCriteriaFor() refuses the rest as well).
+    for (const QString &rejected : {QStringLiteral("search"), QStringLiteral("exception"), QStringLiteral("done-before")}) {
         if (arguments.has(rejected)) {
             return usageError(console, command,
                               QStringLiteral("--%1 cannot narrow a purge: a purge deletes what Celery's cleanup "
-                                             "deletes (date_done before the cutoff), narrowed only by --status "
-                                             "and --task-name%2")
+                                             "deletes (date_done before the cutoff), narrowed only by --status, "
+                                             "--task-name, --worker, --periodic-task and --done-after%2")
                                   .arg(rejected, rejected == u"done-before"
                                                      ? QStringLiteral("; the cutoff is --before TIMESTAMP")
                                                      : QString()));
@@ -1135,21 +1160,32 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
                           hasBefore ? QStringLiteral("give either --older-than or --before, not both")
                                     : QStringLiteral("missing the cutoff: give --older-than DURATION or --before TIMESTAMP"));
     }
-    PurgeCriteria criteria;
+    QDateTime cutoff;
+    int cutoffExtraMicroseconds = 0;
     QString error;
     if (hasOlderThan) {
         qint64 seconds = 0;
         if (!TimeParse::parseDuration(arguments.value(QStringLiteral("older-than")), &seconds, &error))
             return usageError(console, command, QStringLiteral("--older-than: %1").arg(error));
-        criteria.cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
+        cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
     } else {
-        criteria.cutoff = TimeParse::parseTimestamp(arguments.value(QStringLiteral("before")), &error,
-                                                      &criteria.cutoffExtraMicroseconds);
-        if (!criteria.cutoff.isValid())
+        cutoff = TimeParse::parseTimestamp(arguments.value(QStringLiteral("before")), &error, &cutoffExtraMicroseconds);
+        if (!cutoff.isValid())
             return usageError(console, command, QStringLiteral("--before: %1").arg(error));
     }
-    criteria.statuses = nullable(arguments.all(QStringLiteral("status")));
-    criteria.taskNames = nullable(arguments.all(QStringLiteral("task-name")));
+    // The same FILTERS as count and list, read by the same code, mapped by the window's rule.
+    TaskQuery query;
+    if (const QString filterError = buildQuery(arguments, &query); !filterError.isEmpty())
+        return usageError(console, command, filterError);
+    const Outcome<PurgeCriteria> narrowed = purgeCriteriaFor(query, cutoff);
+    if (!narrowed)
+        return usageError(console, command, narrowed.error().message);
+    PurgeCriteria criteria = *narrowed;
+    criteria.cutoffExtraMicroseconds = cutoffExtraMicroseconds;
+    // Celery's cleanup deletes expired groups too; a narrowed purge still keeps them
+    // (PurgeCriteria::includesGroups()).
+    criteria.includeGroups = true;
+    const QString narrowing = narrowingText(criteria);
 
     int batchSize = 0; // adaptive
     if (arguments.has(QStringLiteral("batch-size"))) {
@@ -1191,8 +1227,10 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
             QString line = QStringLiteral("%1 results would be deleted").arg(preview->total);
             if (preview->total > 0)
                 line += QStringLiteral(" (%1)").arg(statusBreakdown(preview->byStatus));
-            line += QStringLiteral(" (+ %1 groups)\n").arg(preview->groups);
-            console.out(line);
+            line += QStringLiteral(" (+ %1 groups)").arg(preview->groups);
+            if (!narrowing.isEmpty())
+                line += QStringLiteral(", narrowed by ") + narrowing;
+            console.out(line + u'\n');
             return ExitSuccess;
         }
 
@@ -1202,9 +1240,11 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
         }
 
         const QString groups = preview->groups > 0 ? QStringLiteral(" (and %1 groups)").arg(preview->groups) : QString();
-        const QString question = QStringLiteral("Delete %1 results%2 older than %3 from %4?")
+        const QString question = QStringLiteral("Delete %1 results%2 older than %3%4 from %5?")
                                      .arg(QString::number(preview->total), groups,
-                                          TimeParse::formatTimestamp(criteria.cutoff), opened.display);
+                                          TimeParse::formatTimestamp(criteria.cutoff),
+                                          narrowing.isEmpty() ? QString() : QStringLiteral(" (narrowed by %1)").arg(narrowing),
+                                          opened.display);
         if (!askConfirmation(console, question)) {
             console.err(QStringLiteral("stalk: purge cancelled: nothing was deleted\n"));
             return ExitFailure;

@@ -232,6 +232,7 @@ void TaskResultModel::close()
     m_loadingTimer.stop();
     setLoading(false, -1);
     setCountState(CountState());
+    setFacetsPending(false);
     updateBusy();
 }
 
@@ -261,6 +262,7 @@ void TaskResultModel::fail(const StoreError &error)
     state.counting = false;
     state.quickMatches = -1;
     setCountState(state);
+    setFacetsPending(false);
     Q_EMIT failed(error);
 }
 
@@ -275,6 +277,8 @@ void TaskResultModel::setQuery(const TaskQuery &query)
     const bool newCount = !(sortedAsBefore == m_query);
     m_query = query;
     if (m_open && newCount) {
+        // Set before the count state, so that whoever follows that sees the facets pending too.
+        setFacetsPending(true);
         CountState state = m_countState;
         state.counting = true;
         state.quickMatches = -1;
@@ -299,6 +303,14 @@ void TaskResultModel::setCountState(const CountState &state)
         return;
     m_countState = next;
     Q_EMIT countStateChanged(m_countState);
+}
+
+void TaskResultModel::setFacetsPending(bool pending)
+{
+    if (pending == m_facetsPending)
+        return;
+    m_facetsPending = pending;
+    Q_EMIT facetsPendingChanged(pending);
 }
 
 void TaskResultModel::readSearchProgress()
@@ -479,6 +491,7 @@ void TaskResultModel::onFacets(quint64 generation, const Facets &facets)
         return;
     finishRequest();
     Q_EMIT facetsChanged(facets);
+    setFacetsPending(false);
 }
 
 void TaskResultModel::onPage(quint64 generation, int page, const Page &rows)
@@ -624,6 +637,9 @@ void TaskResultModel::onError(quint64 generation, const StoreError &error)
         const Page *first = m_cache.peek(0);
         resizeRows(first ? int(first->size()) : 0);
     }
+    // Whichever request failed, the facets shown are no longer on their way to being replaced
+    // by this generation's (an interrupted one included): never leave them pending.
+    setFacetsPending(false);
     if (error.code != StoreError::Code::Cancelled)
         fail(error);
 }

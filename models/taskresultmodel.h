@@ -122,6 +122,10 @@ public:
 
     /// The count to show (see CountState); countStateChanged() follows every change.
     const CountState &countState() const { return m_countState; }
+    /// True from a change of the query's filters or search until the new query's facets arrive
+    /// (or its requests fail, or the store closes): the facets last sent by facetsChanged()
+    /// are the previous query's. facetsPendingChanged() follows every change.
+    bool areFacetsPending() const { return m_facetsPending; }
 
     /// The store is still reading its index in the background (a CouchDB database being
     /// indexed): rows shown so far are partial. The model then refreshes itself every
@@ -200,6 +204,8 @@ Q_SIGNALS:
     /// (see isShowingQuickMatches()), loading progress.
     void countStateChanged(const CountState &state);
     void facetsChanged(const Facets &facets);
+    /// areFacetsPending() changed.
+    void facetsPendingChanged(bool pending);
     void detailReady(const TaskResult &row);
     void detailFailed(qint64 rowId, const StoreError &error);
     /// True while any request of the current generation is outstanding.
@@ -247,6 +253,7 @@ private:
     quint64 nextGeneration();
     void endQuickMatches();
     void setCountState(const CountState &state);
+    void setFacetsPending(bool pending);
     void readSearchProgress();
     void finishRequest();
     void updateBusy();
@@ -274,6 +281,7 @@ private:
     bool m_countProvisional = false; ///< m_rowCount is page 0's size or an estimate
     qint64 m_estimate = -1;          ///< the current generation's estimate; -1 = none
     CountState m_countState;
+    bool m_facetsPending = false;
     bool m_busy = false;
     mutable int m_outstanding = 0; ///< requests of the current generation not answered yet
     QString m_dateFormat;

@@ -81,6 +81,8 @@ private Q_SLOTS:
     void shouldPurgeExactlyTheExpiredSet_data();
     void shouldPurgeExactlyTheExpiredSet();
     void shouldNarrowPurgeByStatusAndKeepGroups();
+    void shouldNarrowAPurgeAsCountNarrows_data();
+    void shouldNarrowAPurgeAsCountNarrows();
     void shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal();
     void shouldRefuseToPurgeReadOnly();
     void shouldAskOnATerminalAndDeleteNothingOnNo();
@@ -166,6 +168,12 @@ private:
     /// STALK_PG_URL without its password (and the password), with STALK_PASSWORD, PGPASSWORD
     /// and ~/.pgpass out of the way; empty when no server runs.
     bool serverWithoutPassword(QString *url, QString *password);
+    /// Opens *db (connection `connection`) on the PostgreSQL or MariaDB server of serverUrl and
+    /// makes `table` a private copy of its django_celery_results_taskresult, so that nothing the
+    /// other suites count is touched; returns serverUrl narrowed to it (?table=), or "" with
+    /// *error said.
+    static QString privateServerCopy(const QString &serverUrl, const QString &connection, const QString &table,
+                                     QSqlDatabase *db, QString *error);
     /// counts.total of the server's expectations.json (STALK_PG_EXPECTATIONS); -1 if unreadable.
     static int pgTotal()
     {
@@ -394,6 +402,43 @@ bool TestCli::serverWithoutPassword(QString *url, QString *password)
     qunsetenv("PGPASSWORD");
     qputenv("PGPASSFILE", "/nonexistent/stalk-test-pgpass");
     return !url->contains(*password);
+}
+
+QString TestCli::privateServerCopy(const QString &serverUrl, const QString &connection, const QString &table,
+                                   QSqlDatabase *db, QString *error)
+{
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(serverUrl);
+    if (!parsed) {
+        *error = parsed.error().message;
+        return {};
+    }
+    const bool postgres = parsed->scheme == StoreUrl::Scheme::PostgreSql;
+    *db = TestSupport::serverConnection(*parsed, parsed->database, connection);
+    if (!db->open()) {
+        *error = db->lastError().text();
+        return {};
+    }
+    QSqlQuery q(*db);
+    if (postgres)
+        q.exec(QStringLiteral("SET client_min_messages = warning")); // no NOTICE for the DROP below
+    q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+    const QStringList statements{
+        postgres ? QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)")
+                 : QStringLiteral("CREATE TABLE %1 LIKE django_celery_results_taskresult"),
+        QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult"),
+    };
+    for (const QString &statement : statements) {
+        if (!q.exec(statement.arg(table))) {
+            *error = q.lastError().text();
+            return {};
+        }
+    }
+    // The copied ids came with the rows, not through the copy's own sequence.
+    if (postgres && !q.exec(QStringLiteral("SELECT setval(pg_get_serial_sequence('%1', 'id'), MAX(id)) FROM %1").arg(table))) {
+        *error = q.lastError().text();
+        return {};
+    }
+    return serverUrl + (serverUrl.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table;
 }
 
 #define REQUIRE_SERVER(url, password)                                                               \
@@ -731,9 +776,16 @@ void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
     QTest::newRow("search cannot narrow a purge")
         << QStringList{"purge", url, "--before", "2025-02-01", "--search", "charge", "--yes"}
         << "--search cannot narrow a purge";
-    QTest::newRow("worker cannot narrow a purge")
-        << QStringList{"purge", url, "--before", "2025-02-01", "--worker", "alpha@stalk-fixtures", "--yes"}
-        << "--worker cannot narrow a purge";
+    QTest::newRow("exception cannot narrow a purge")
+        << QStringList{"purge", url, "--before", "2025-02-01", "--worker", "alpha@stalk-fixtures", "--exception",
+                       "ValueError", "--yes"}
+        << "--exception cannot narrow a purge";
+    QTest::newRow("done-before cannot narrow a purge")
+        << QStringList{"purge", url, "--before", "2025-02-01", "--done-before", "2025-01-01", "--dry-run"}
+        << "--done-before cannot narrow a purge";
+    QTest::newRow("bad done-after of a purge")
+        << QStringList{"purge", url, "--before", "2025-02-01", "--done-after", "2025-13-01", "--dry-run"}
+        << "--done-after";
     QTest::newRow("bad batch size") << QStringList{"purge", url, "--before", "2025-02-01", "--batch-size", "0", "--yes"}
                                     << "--batch-size";
     QTest::newRow("decode is for JSON") << QStringList{"list", url, "--decode"} << "--decode needs --format json";
@@ -1588,23 +1640,9 @@ void TestCli::shouldMarkTheTasksWhoseP95Grew()
         QVERIFY(db.open());
     } else {
         REQUIRE_SERVER_URL(server, source);
-        const Outcome<StoreUrl> parsed = StoreUrl::parse(server);
-        QVERIFY(parsed.ok());
-        const bool postgres = parsed->scheme == StoreUrl::Scheme::PostgreSql;
-        db = TestSupport::serverConnection(*parsed, parsed->database, connection);
-        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-        QSqlQuery q(db);
-        if (postgres)
-            q.exec(QStringLiteral("SET client_min_messages = warning")); // no NOTICE for the DROP below
-        q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
-        QVERIFY2(q.exec(postgres ? QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)").arg(table)
-                                 : QStringLiteral("CREATE TABLE %1 LIKE django_celery_results_taskresult").arg(table)),
-                 qPrintable(q.lastError().text()));
-        QVERIFY2(q.exec(QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult").arg(table)),
-                 qPrintable(q.lastError().text()));
-        if (postgres) // the copied ids came with the rows, not through the copy's own sequence
-            QVERIFY(q.exec(QStringLiteral("SELECT setval(pg_get_serial_sequence('%1', 'id'), MAX(id)) FROM %1").arg(table)));
-        url = server + (server.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table;
+        QString error;
+        url = privateServerCopy(server, connection, table, &db, &error);
+        QVERIFY2(!url.isEmpty(), qPrintable(error));
     }
     const QString added = TestSupport::addRuntimeTrendTasks(db, table);
     const auto cleanUp = qScopeGuard([&db, &table, &source, &connection] {
@@ -1793,6 +1831,142 @@ void TestCli::shouldNarrowPurgeByStatusAndKeepGroups()
         expected.removeAll(id);
     QCOMPARE(taskIdsInDb(db), expected);
     QCOMPARE(taskIdsInDb(db, QStringLiteral("django_celery_results_groupresult"), QStringLiteral("group_id")), groupsBefore);
+}
+
+void TestCli::shouldNarrowAPurgeAsCountNarrows_data()
+{
+    QTest::addColumn<QString>("source"); // "sqlite:FILE", "env:VARIABLE" (a private copy), "couch", "redis:DB"
+    QTest::addColumn<QStringList>("filters");
+
+    const QVector<QStringList> filterSets{
+        {QStringLiteral("--worker"), QStringLiteral("beta@stalk-fixtures")},
+        {QStringLiteral("--periodic-task"), QString(), QStringLiteral("--status"), QStringLiteral("SUCCESS")},
+        {QStringLiteral("--periodic-task"), QStringLiteral("heartbeat-every-minute"), QStringLiteral("--periodic-task"),
+         QStringLiteral("nightly-cleanup")},
+        {QStringLiteral("--done-after"), QStringLiteral("2025-01-15")},
+        {QStringLiteral("--worker"), QStringLiteral("alpha@stalk-fixtures"), QStringLiteral("--done-after"),
+         QStringLiteral("2025-01-20T12:00:00Z"), QStringLiteral("--task-name"), QStringLiteral("proj.tasks.add")},
+    };
+    const QStringList sources{
+        QStringLiteral("sqlite:django.sqlite3"), QStringLiteral("sqlite:v26.sqlite3"),
+        QStringLiteral("sqlite:taskmeta.sqlite3"), QStringLiteral("env:STALK_PG_URL"),
+        QStringLiteral("env:STALK_MYSQL_URL"), QStringLiteral("couch"), QStringLiteral("redis:1"),
+    };
+    for (const QString &source : sources) {
+        for (const QStringList &filters : filterSets)
+            QTest::newRow(qPrintable(source + u' ' + filters.join(u' '))) << source << filters;
+    }
+}
+
+void TestCli::shouldNarrowAPurgeAsCountNarrows()
+{
+    // The purge's bound is --before; count and list say the same with --done-before.
+    QFETCH(QString, source);
+    QFETCH(QStringList, filters);
+    const QString cutoff = QStringLiteral("2025-02-20T00:00:00Z");
+    const QString connection = QStringLiteral("tst_cli-narrow");
+    QString url;
+    QString table = QStringLiteral("django_celery_results_taskresult");
+    QSqlDatabase db;
+    // The shared CouchDB and Redis data only get dry runs and refusals (other suites count them).
+    bool deletes = true;
+    if (source.startsWith(QLatin1String("sqlite:"))) {
+        REQUIRE_FIXTURES();
+        if (source.contains(QLatin1String("taskmeta")))
+            table = QStringLiteral("celery_taskmeta");
+        const QString path = copyFixture(source.mid(7));
+        url = urlFor(path);
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+    } else if (source.startsWith(QLatin1String("env:"))) {
+        REQUIRE_SERVER_URL(server, source.mid(4));
+        table = QStringLiteral("stalk_narrow_%1").arg(QCoreApplication::applicationPid());
+        QString error;
+        url = privateServerCopy(server, connection, table, &db, &error);
+        QVERIFY2(!url.isEmpty(), qPrintable(error));
+    } else if (source == u"couch") {
+        REQUIRE_SERVER_URL(server, "STALK_COUCH_URL");
+        url = server + u'/' + qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
+        deletes = false;
+    } else {
+        REQUIRE_SERVER_URL(server, "STALK_REDIS_URL");
+        url = server + u'/' + source.mid(6);
+        deletes = false;
+    }
+    const auto dropCopy = qScopeGuard([&] {
+        if (source.startsWith(QLatin1String("env:")))
+            QSqlQuery(db).exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connection);
+    });
+    // Table names come from this test, never from data.
+    const auto idsNow = [&]() -> QStringList {
+        if (!deletes)
+            return taskIdsOf(QJsonDocument::fromJson(stalk({QStringLiteral("list"), url, QStringLiteral("--limit"),
+                                                            QStringLiteral("0"), QStringLiteral("--format"),
+                                                            QStringLiteral("json")}).out).array());
+        QStringList ids;
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("SELECT task_id FROM %1").arg(table)))
+            return {QStringLiteral("<%1>").arg(q.lastError().text())};
+        while (q.next())
+            ids << q.value(0).toString();
+        ids.sort();
+        return ids;
+    };
+    const QStringList before = idsNow();
+    QVERIFY(!before.isEmpty());
+
+    Run run = stalk(QStringList{QStringLiteral("count"), url} + filters + QStringList{QStringLiteral("--done-before"), cutoff});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const qint64 counted = run.out.trimmed().toLongLong();
+    run = stalk(QStringList{QStringLiteral("list"), url} + filters
+                + QStringList{QStringLiteral("--done-before"), cutoff, QStringLiteral("--limit"), QStringLiteral("0"),
+                              QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QStringList doomed = sorted(taskIdsOf(QJsonDocument::fromJson(run.out).array()));
+    QCOMPARE(qint64(doomed.size()), counted);
+    // The fixtures' data: each filter set narrows to some of the expired results (celery_taskmeta
+    // has no periodic task: none is named there).
+    const bool fieldMissing = source.contains(QLatin1String("taskmeta")) && filters.contains(QStringLiteral("--periodic-task"))
+        && !filters.contains(QString());
+    if (deletes)
+        QVERIFY2((counted > 0 || fieldMissing) && counted < before.size(), qPrintable(QString::number(counted)));
+
+    // What the engine cannot narrow by is refused before the store is touched.
+    const QStringList purge = QStringList{QStringLiteral("purge"), url, QStringLiteral("--before"), cutoff} + filters;
+    for (const QStringList &refused : {QStringList{QStringLiteral("--search"), QStringLiteral("proj")},
+                                       QStringList{QStringLiteral("--exception"), QStringLiteral("ValueError")}}) {
+        run = stalk(purge + refused + QStringList{QStringLiteral("--yes")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.startsWith(QStringLiteral("stalk purge: %1 cannot narrow a purge: ").arg(refused.first()).toUtf8()),
+                 run.err.constData());
+        QVERIFY2(run.out.isEmpty(), run.out.constData());
+        QCOMPARE(idsNow(), before);
+    }
+
+    run = stalk(purge + QStringList{QStringLiteral("--dry-run")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QString line = QString::fromUtf8(run.out);
+    QVERIFY2(line.startsWith(QStringLiteral("%1 results would be deleted").arg(counted)), qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral(" (+ 0 groups), narrowed by --")), qPrintable(line));
+    QCOMPARE(line.count(u'\n'), 1);
+    for (const QString &word : filters) {
+        if (word.startsWith(QLatin1String("--")))
+            QVERIFY2(line.contains(word + u' '), qPrintable(line));
+    }
+    QCOMPARE(idsNow(), before);
+    if (!deletes)
+        return;
+
+    run = stalk(purge + QStringList{QStringLiteral("--yes"), QStringLiteral("--batch-size"), QStringLiteral("3")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out), QStringLiteral("deleted %1 results (and 0 groups)\n").arg(counted));
+    QStringList expected = before;
+    for (const QString &id : doomed)
+        expected.removeAll(id);
+    QCOMPARE(idsNow(), expected);
 }
 
 void TestCli::shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal()

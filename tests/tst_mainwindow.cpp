@@ -252,6 +252,7 @@ private Q_SLOTS:
     void shouldDeleteOnlyTheSelectedRowsOfABigResultSet();
     void shouldRefuseToDeleteAllMatchingASearch();
     void shouldSaySearchingUntilASearchIsCounted();
+    void shouldShowTheLastFacetCountsAsPendingUntilTheNewOnesArrive();
     void shouldOfferToSelectAllMatchingAfterAPage();
     void shouldKeepEverythingSelectedAcrossARefresh();
     void shouldDisableDeletionWhenReadOnly();
@@ -1223,6 +1224,69 @@ void TestMainWindow::shouldSaySearchingUntilASearchIsCounted()
     for (const QString &text : std::as_const(whileCounting))
         QVERIFY2(text.startsWith(QStringLiteral("Searching…")), qPrintable(text)); // never "0 of …" meanwhile
     QCOMPARE(afterwards.last(), settled);
+}
+
+void TestMainWindow::shouldShowTheLastFacetCountsAsPendingUntilTheNewOnesArrive()
+{
+    // A store whose facets wait (as a scan of a million rows for a rare word does) after the
+    // rows and the count have come, then one whose facets fail: injected through the fake.
+    auto control = std::make_shared<TestSupport::FakeControl>();
+    control->rows = 450; // 150 FAILURE, 300 SUCCESS, all proj.tasks.add
+    auto w = std::make_unique<MainWindow>();
+    w->show();
+    w->openStore(QStringLiteral("fake"), TestSupport::fakeFactory(control));
+    auto *panel = child<FilterPanel>(w.get(), "filterPanel");
+    auto *tasks = child<QListWidget>(w.get(), "taskNameFacet");
+    auto *heading = child<QLabel>(w.get(), "taskNameHeading");
+    QVERIFY(panel && tasks && heading);
+    const auto shown = [tasks] { return tasks->count() == 1 ? tasks->item(0)->text() : QString(); };
+    const auto greyed = [tasks] {
+        return tasks->count() == 1
+            && tasks->item(0)->foreground() == tasks->palette().brush(QPalette::Disabled, QPalette::Text);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(shown(), QStringLiteral("proj.tasks.add (450)"), 30000);
+    QVERIFY(!panel->areFacetsPending() && !greyed());
+    QCOMPARE(heading->text(), QStringLiteral("Task name"));
+
+    {
+        QMutexLocker locker(&control->mutex);
+        control->blockFacets = true;
+    }
+    tickStatus(w.get(), QStringLiteral("FAILURE"));
+    // The new query's rows and exact count are in; its facets are still being counted.
+    QTRY_COMPARE_WITH_TIMEOUT(w->model()->countState().matching, qint64(150), 30000);
+    QTRY_COMPARE(control->blockedNow(), 1);
+    QTest::qWait(50);
+    QVERIFY(panel->areFacetsPending());
+    QCOMPARE(shown(), QStringLiteral("proj.tasks.add (450)")); // the previous query's count…
+    QVERIFY(greyed());                                         // …not shown as current
+    QCOMPARE(heading->text(), QStringLiteral("Task name · counting…"));
+    QVERIFY(!heading->toolTip().isEmpty());
+
+    control->release();
+    QTRY_COMPARE_WITH_TIMEOUT(shown(), QStringLiteral("proj.tasks.add (150)"), 30000);
+    QVERIFY(!panel->areFacetsPending());
+    QVERIFY(!greyed());
+    QCOMPARE(heading->text(), QStringLiteral("Task name"));
+    QVERIFY(heading->toolTip().isEmpty());
+
+    // Facets that fail: pending while asked, never left greyed.
+    {
+        QMutexLocker locker(&control->mutex);
+        control->facetsError = StoreError(StoreError::Code::QueryFailed, QStringLiteral("facets failed (injected)"));
+    }
+    QSignalSpy pending(w->model(), &TaskResultModel::facetsPendingChanged);
+    auto *statuses = child<QListWidget>(w.get(), "statusFacet");
+    const QList<QListWidgetItem *> failure = statuses->findItems(QStringLiteral("FAILURE"), Qt::MatchStartsWith);
+    QCOMPARE(failure.size(), 1);
+    failure.first()->setCheckState(Qt::Unchecked);
+    QTRY_COMPARE_WITH_TIMEOUT(pending.count(), 2, 30000);
+    QCOMPARE(pending.at(0).at(0).toBool(), true);
+    QCOMPARE(pending.at(1).at(0).toBool(), false);
+    QVERIFY(!panel->areFacetsPending());
+    QVERIFY(!greyed());
+    QCOMPARE(heading->text(), QStringLiteral("Task name"));
+    QTRY_VERIFY(child<ErrorBanner>(w.get(), "errorBanner")->isVisible());
 }
 
 void TestMainWindow::shouldOfferToSelectAllMatchingAfterAPage()

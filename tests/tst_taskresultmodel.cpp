@@ -169,6 +169,7 @@ private Q_SLOTS:
     void shouldShowQuickMatchesThenInsertTheRestAroundThem();
     void shouldResetWhenQuickMatchesAreNotOnTheFirstPage();
     void shouldServePagesBeforeFacets();
+    void shouldSayFacetsArePendingUntilTheNewQuerysArrive();
     void shouldServeADetailBeforeFacets();
     void shouldDropAnswersOfAnInterruptedQuery();
     void shouldDropAnswersOfAQueryThatIgnoredInterrupt();
@@ -928,6 +929,57 @@ void TestTaskResultModel::shouldServePagesBeforeFacets()
     QTRY_COMPARE(facets.count(), 1);
     QCOMPARE(failedSpy.count(), 0);
     QTRY_VERIFY(!model.data(model.index(0, 0), TaskResultModel::LoadedRole).isNull());
+}
+
+void TestTaskResultModel::shouldSayFacetsArePendingUntilTheNewQuerysArrive()
+{
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 450;
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counts(&model, &TaskResultModel::countChanged);
+    QSignalSpy facets(&model, &TaskResultModel::facetsChanged);
+    QSignalSpy pending(&model, &TaskResultModel::facetsPendingChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QTRY_COMPARE(facets.count(), 1);
+    QVERIFY(!model.areFacetsPending()); // a store just opened has no earlier facets to stand for
+    QCOMPARE(pending.count(), 0);
+
+    // A new query: pending at once, still pending once its count is in, until its facets come.
+    {
+        QMutexLocker locker(&control->mutex);
+        control->blockFacets = true;
+    }
+    TaskQuery failures;
+    failures.statuses = {QStringLiteral("FAILURE")};
+    model.setQuery(failures);
+    QVERIFY(model.areFacetsPending());
+    QTRY_COMPARE(counts.count(), 2);
+    QTRY_COMPARE(control->blockedNow(), 1);
+    QVERIFY(model.areFacetsPending());
+    // Another sort order matches the same rows: nothing new to count.
+    TaskQuery sorted = failures;
+    sorted.sortOrder = Qt::AscendingOrder;
+    model.setQuery(sorted);
+    QCOMPARE(pending.count(), 1);
+    control->release();
+    QTRY_COMPARE(facets.count(), 2);
+    QVERIFY(!model.areFacetsPending());
+    QCOMPARE(facets.last().first().value<Facets>().statuses,
+             (QVector<FacetValue>{{QStringLiteral("FAILURE"), 150}}));
+
+    // Closing the store while facets are on their way leaves nothing pending.
+    {
+        QMutexLocker locker(&control->mutex);
+        control->released = false;
+    }
+    model.setQuery(TaskQuery());
+    QVERIFY(model.areFacetsPending());
+    QTRY_COMPARE(control->blockedNow(), 1);
+    model.close();
+    QVERIFY(!model.areFacetsPending());
+    QCOMPARE(facets.count(), 2);
+    control->release();
 }
 
 void TestTaskResultModel::shouldServeADetailBeforeFacets()

@@ -894,6 +894,14 @@
         <source>%1 · %2 selected</source>
         <translation>%1 · %2 ausgewählt</translation>
     </message>
+    <message>
+        <source>%1 · counting…</source>
+        <translation>%1 · wird gezählt …</translation>
+    </message>
+    <message>
+        <source>These counts are for the previous filters and search; the new ones are being counted.</source>
+        <translation>Diese Zahlen gelten für die vorigen Filter und die vorige Suche; die neuen werden gezählt.</translation>
+    </message>
 </context>
 <context>
     <name>HistoryChart</name>

@@ -19,6 +19,7 @@ namespace {
 
 constexpr int ValueRole = Qt::UserRole;
 constexpr int IsNullRole = Qt::UserRole + 1;
+constexpr int CountRole = Qt::UserRole + 2;
 
 QString noneText()
 {
@@ -110,11 +111,13 @@ FilterPanel::FilterPanel(QWidget *parent) : QWidget(parent)
 
     // Facets.
     m_statusLabel = heading(tr("Status"), this);
+    m_statusLabel->setObjectName(QStringLiteral("statusHeading"));
     m_status = facetList(QStringLiteral("statusFacet"), tr("Status filter"), this);
     layout->addWidget(m_statusLabel);
     layout->addWidget(m_status);
 
     m_taskNameLabel = heading(tr("Task name"), this);
+    m_taskNameLabel->setObjectName(QStringLiteral("taskNameHeading"));
     m_taskNameFilter = new QLineEdit(this);
     m_taskNameFilter->setObjectName(QStringLiteral("taskNameNarrow"));
     m_taskNameFilter->setPlaceholderText(tr("Type to narrow…"));
@@ -125,11 +128,13 @@ FilterPanel::FilterPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_taskNames, 3);
 
     m_workerLabel = heading(tr("Worker"), this);
+    m_workerLabel->setObjectName(QStringLiteral("workerHeading"));
     m_workers = facetList(QStringLiteral("workerFacet"), tr("Worker filter"), this);
     layout->addWidget(m_workerLabel);
     layout->addWidget(m_workers, 1);
 
     m_periodicLabel = heading(tr("Periodic task"), this);
+    m_periodicLabel->setObjectName(QStringLiteral("periodicTaskHeading"));
     m_periodic = facetList(QStringLiteral("periodicTaskFacet"), tr("Periodic task filter"), this);
     layout->addWidget(m_periodicLabel);
     layout->addWidget(m_periodic, 1);
@@ -237,8 +242,8 @@ void FilterPanel::populate(QListWidget *list, const QVector<FacetValue> &values)
         item->setToolTip(isNull ? tr("No value stored (NULL)") : value);
         if (list == m_status && !isNull)
             item->setIcon(StatusStyle::icon(value, list->fontMetrics().height()));
-        if (count == 0)
-            item->setForeground(list->palette().brush(QPalette::Disabled, QPalette::Text));
+        item->setData(CountRole, count);
+        paintCount(item);
         if (isNull == currentNull && value == currentValue)
             list->setCurrentItem(item, QItemSelectionModel::NoUpdate);
     };
@@ -266,6 +271,30 @@ void FilterPanel::setFacets(const Facets &facets)
     fitHeight(m_workers, 5);
     fitHeight(m_periodic, 5);
     applyNarrowing();
+    updateHeadings();
+}
+
+void FilterPanel::paintCount(QListWidgetItem *item) const
+{
+    const QListWidget *list = item->listWidget();
+    if (m_facetsPending || item->data(CountRole).toLongLong() == 0)
+        item->setForeground(list->palette().brush(QPalette::Disabled, QPalette::Text));
+    else
+        item->setData(Qt::ForegroundRole, QVariant());
+}
+
+void FilterPanel::setFacetsPending(bool pending)
+{
+    if (pending == m_facetsPending)
+        return;
+    m_facetsPending = pending;
+    const bool wasUpdating = m_updating;
+    m_updating = true; // a repaint of the items, not a tick
+    for (QListWidget *list : {m_status, m_taskNames, m_workers, m_periodic}) {
+        for (int i = 0; i < list->count(); ++i)
+            paintCount(list->item(i));
+    }
+    m_updating = wasUpdating;
     updateHeadings();
 }
 
@@ -305,9 +334,17 @@ void FilterPanel::applyNarrowing()
 
 void FilterPanel::updateHeadings()
 {
-    auto label = [](QLabel *l, const QString &name, const QListWidget *list) {
+    const bool pending = m_facetsPending;
+    auto label = [pending](QLabel *l, const QString &name, const QListWidget *list) {
         const int n = checkedOf(list).size();
-        l->setText(n ? FilterPanel::tr("%1 · %2 selected").arg(name).arg(n) : name);
+        QString text = n ? FilterPanel::tr("%1 · %2 selected").arg(name).arg(n) : name;
+        // The counts below are the previous query's until the new ones arrive.
+        if (pending)
+            text = FilterPanel::tr("%1 · counting…").arg(text);
+        l->setText(text);
+        l->setToolTip(pending ? FilterPanel::tr("These counts are for the previous filters and search; the new "
+                                                "ones are being counted.")
+                              : QString());
     };
     label(m_statusLabel, tr("Status"), m_status);
     label(m_taskNameLabel, tr("Task name"), m_taskNames);

@@ -32,6 +32,10 @@ public:
 
     /// New counts for the current search. Ticked values stay (with a count of 0 when gone).
     void setFacets(const Facets &facets);
+    /// While pending, the counts shown are the previous query's: they are greyed and each
+    /// heading says "counting…" (the values stay tickable), until setFacetsPending(false).
+    void setFacetsPending(bool pending);
+    bool areFacetsPending() const { return m_facetsPending; }
     /// Hides the facets of fields the open store's schema does not have.
     void setAvailableFields(FieldSet fields);
 
@@ -67,6 +71,8 @@ private:
     void applyNarrowing();
     void updateHeadings();
     void fitHeight(QListWidget *list, int maxRows);
+    /// Greys an item whose count is 0, or every item while the facets are pending.
+    void paintCount(QListWidgetItem *item) const;
 
     QListWidget *m_status = nullptr;
     QListWidget *m_taskNames = nullptr;
@@ -83,6 +89,7 @@ private:
     QDateTimeEdit *m_to = nullptr;
     QPushButton *m_clear = nullptr;
     bool m_updating = false;
+    bool m_facetsPending = false;
     /// The facet values each list was last built from: an unchanged refresh rebuilds nothing
     /// (thousands of task names made every refresh recreate thousands of items).
     QHash<const QListWidget *, QVector<FacetValue>> m_shownFacets;

@@ -185,6 +185,9 @@ void MainWindow::connectModel()
         updateNote();
     });
     connect(m_model, &TaskResultModel::facetsChanged, m_filterPanel, &FilterPanel::setFacets);
+    // A long scan (a rare word on a million rows) must not leave the last query's counts
+    // looking current.
+    connect(m_model, &TaskResultModel::facetsPendingChanged, m_filterPanel, &FilterPanel::setFacetsPending);
     connect(m_model, &TaskResultModel::detailReady, this, &MainWindow::onDetailReady);
     connect(m_model, &TaskResultModel::detailFailed, this,
             [this](qint64 rowId, const StoreError &error) {
@@ -629,9 +632,20 @@ bool MainWindow::isReadOnly() const
 
 void MainWindow::openUrl(const QString &url, bool forceReadOnly)
 {
+    openWith(url, forceReadOnly, {});
+}
+
+void MainWindow::openStore(const QString &name, StoreFactory factory)
+{
+    openWith(name, false, std::move(factory));
+}
+
+void MainWindow::openWith(const QString &url, bool forceReadOnly, StoreFactory factory)
+{
     QString trimmed = url.trimmed();
     if (trimmed.isEmpty())
         return;
+    m_injectedFactory = std::move(factory);
     // A password typed into the URL moves to this session's memory: the Database field, the
     // title and the recent connections show the URL without it.
     QString typedPassword;
@@ -693,7 +707,8 @@ void MainWindow::reopen()
     StoreOptions options;
     options.readOnly = m_readOnly;
     options.password = m_password;
-    Outcome<StoreFactory> factory = StoreOpener(m_url, options).factory();
+    Outcome<StoreFactory> factory = m_injectedFactory ? Outcome<StoreFactory>(m_injectedFactory)
+                                                      : StoreOpener(m_url, options).factory();
     if (!factory) {
         onFailed(factory.error());
         return;

@@ -47,6 +47,9 @@ public:
 
     /// Opens url; the read-only switch is the one remembered for it, or on when forceReadOnly.
     void openUrl(const QString &url, bool forceReadOnly = false);
+    /// Opens the stores factory makes, named `name` where a URL is shown: a store no URL
+    /// reaches (the window's tests inject slow or failing stores this way).
+    void openStore(const QString &name, StoreFactory factory);
     QString url() const { return m_url; }
     bool isReadOnly() const;
 
@@ -86,6 +89,8 @@ private:
     void connectViews();
     void restoreSettings();
 
+    /// openUrl() and openStore(): factory, when set, makes the stores instead of url's opener.
+    void openWith(const QString &url, bool forceReadOnly, StoreFactory factory);
     void reopen();
     void applyQuery();
     /// The search box, the filter panel and the exception filter written into `query`.
@@ -213,6 +218,7 @@ private:
     QAction *m_aboutAction = nullptr;
 
     QString m_url;
+    StoreFactory m_injectedFactory; ///< openStore()'s, used by reopen(); empty for a URL
     QString m_password; ///< typed into the PasswordDialog for m_url; memory only, never saved
     /// The keyring for m_url (reset with m_password): whether it was read before asking,
     /// whether m_password came from it, whether the one stored there was rejected, and the

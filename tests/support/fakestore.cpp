@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <QMap>
+
 namespace TestSupport {
 
 void FakeControl::setLoading(bool isLoading, int rowCount)
@@ -219,17 +221,32 @@ Outcome<QVector<TaskResult>> FakeStore::fetchQuickMatches(const TaskQuery &query
     return rows;
 }
 
-Outcome<Facets> FakeStore::facets(const TaskQuery &)
+Outcome<Facets> FakeStore::facets(const TaskQuery &query)
 {
     bool block = false;
+    StoreError error;
     {
         QMutexLocker locker(&m_control->mutex);
         ++m_control->facetsCalls;
         block = m_control->blockFacets;
+        error = m_control->facetsError;
     }
     if (block && !gate())
         return StoreError(StoreError::Code::Cancelled, QStringLiteral("interrupted"));
-    return Facets();
+    if (error.isError())
+        return error;
+    QMap<QString, qint64> statuses;
+    QMap<QString, qint64> taskNames;
+    for (const TaskResult &row : matching(query)) {
+        ++statuses[row.status];
+        ++taskNames[row.taskName];
+    }
+    Facets facets;
+    for (auto it = statuses.cbegin(); it != statuses.cend(); ++it)
+        facets.statuses.append({it.key(), it.value()});
+    for (auto it = taskNames.cbegin(); it != taskNames.cend(); ++it)
+        facets.taskNames.append({it.key(), it.value()});
+    return facets;
 }
 
 Outcome<PurgePreview> FakeStore::previewPurge(const PurgeCriteria &)

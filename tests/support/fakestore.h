@@ -30,6 +30,7 @@ struct FakeControl
     bool blockCounts = false;     ///< count waits for release() (a slow exact count)
     qint64 estimate = -1;         ///< estimateCount()'s answer
     bool blockFacets = false;     ///< facets waits for release() (or an interrupt)
+    StoreError facetsError;       ///< facets' answer instead of the tally
     int facetsCalls = 0;
     bool ignoreInterrupt = false; ///< a store whose calls cannot be cut short
     bool released = false;
@@ -60,7 +61,8 @@ struct FakeControl
 };
 
 /// Rows 1..FakeControl::rows: "task-00001"…, every third a FAILURE, the rest SUCCESS, runtimes
-/// of 1.23 s (odd rows) and 125 s (even rows). Purges delete the lowest row ids first.
+/// of 1.23 s (odd rows) and 125 s (even rows). Purges delete the lowest row ids first. Facets
+/// tally the statuses and task names of the rows the query's status filter keeps.
 class FakeStore final : public ResultStore
 {
 public:
