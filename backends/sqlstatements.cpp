@@ -380,7 +380,27 @@ SqlStatement SqlStatements::runtimes(const TaskQuery &query, Runtime::Basis basi
     return {sql, clause.values, {}};
 }
 
-SqlStatement SqlStatements::failureParts(const TaskQuery &query) const
+TimeBucket SqlStatements::failureTrendBucket(TimeBucket bucket) const
+{
+    return m_wallClock.isValid() ? TimeBucket::Minute : bucket;
+}
+
+SqlStatement SqlStatements::doneSpan(const TaskQuery &query) const
+{
+    TaskQuery range;
+    range.doneAfter = query.doneAfter;
+    range.doneBefore = query.doneBefore;
+    const SqlClause clause = filter(range);
+    // Two subqueries: SQLite reads a lone MIN or MAX from an index's end, not both at once.
+    const QString end = QStringLiteral("(SELECT %1(%2) FROM %3%4)");
+    return {QStringLiteral("SELECT %1, %2")
+                .arg(end.arg(QStringLiteral("MIN"), column(Field::DateDone), table(), clause.where()),
+                     end.arg(QStringLiteral("MAX"), column(Field::DateDone), table(), clause.where())),
+            clause.values + clause.values,
+            {}};
+}
+
+SqlStatement SqlStatements::failureParts(const TaskQuery &query, TimeBucket bucket) const
 {
     const SqlClause clause = filter(query);
     QVector<Field> fields;
@@ -404,8 +424,10 @@ SqlStatement SqlStatements::failureParts(const TaskQuery &query) const
         }
     }
     const QString done = column(Field::DateDone);
-    return {QStringLiteral("SELECT %1, COUNT(*), MIN(%2), MAX(%2) FROM %3%4 GROUP BY %5")
-                .arg(columns.join(QStringLiteral(", ")), done, table(), clause.where(),
+    positions << QString::number(fields.size() + 4); // the bucket, after COUNT, MIN and MAX
+    return {QStringLiteral("SELECT %1, COUNT(*), MIN(%2), MAX(%2), %3 FROM %4%5 GROUP BY %6")
+                .arg(columns.join(QStringLiteral(", ")), done,
+                     m_dialect->truncatedDate(done, failureTrendBucket(bucket)), table(), clause.where(),
                      positions.join(QStringLiteral(", "))),
             values + clause.values,
             fields};

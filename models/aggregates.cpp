@@ -191,6 +191,45 @@ QString messageFingerprint(const QString &message)
     return text;
 }
 
+namespace {
+
+/// The axis from `from` to `to` (ms since the epoch) in buckets of `bucket`, merged to at
+/// most FailureTrend::maxPoints points.
+FailureTrend trendAxis(qint64 from, qint64 to, TimeBucket bucket)
+{
+    const qint64 width = bucketMs(bucket);
+    const qint64 buckets = (floorTo(to, width) - floorTo(from, width)) / width + 1;
+    FailureTrend trend;
+    trend.bucket = bucket;
+    trend.step = int((buckets + FailureTrend::maxPoints - 1) / FailureTrend::maxPoints);
+    trend.start = QDateTime::fromMSecsSinceEpoch(floorTo(from, width), QTimeZone::utc());
+    trend.points = int((buckets + trend.step - 1) / trend.step);
+    return trend;
+}
+
+} // namespace
+
+FailureTrend FailureTrend::of(const QDateTime &first, const QDateTime &last)
+{
+    if (!first.isValid() || !last.isValid() || last < first)
+        return {};
+    const qint64 from = first.toMSecsSinceEpoch(), to = last.toMSecsSinceEpoch();
+    TimeBucket bucket = bucketForSpan(to - from);
+    while (bucket != TimeBucket::Minute && trendAxis(from, to, bucket).points < minPoints)
+        bucket = bucket == TimeBucket::Day ? TimeBucket::Hour : TimeBucket::Minute;
+    return trendAxis(from, to, bucket);
+}
+
+int FailureTrend::pointOf(const QDateTime &utc) const
+{
+    if (!utc.isValid() || points == 0)
+        return -1;
+    const qint64 offset = utc.toMSecsSinceEpoch() - start.toMSecsSinceEpoch();
+    if (offset < 0 || offset / pointMs() >= points)
+        return -1;
+    return int(offset / pointMs());
+}
+
 bool FailureGroup::hasException(const QString &name) const
 {
     return ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.isNamed(name);
@@ -231,7 +270,8 @@ QStringList defaultFailureStatuses()
     return {QStringLiteral("FAILURE")};
 }
 
-void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last)
+void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last,
+                              const QDateTime &bucket)
 {
     if (n <= 0)
         return;
@@ -246,17 +286,25 @@ void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTim
         decoded = m_decoded.insert(decodeKey, ValueDecoder::exceptionOf(sample.result, sample.contentType,
                                                                         sample.contentEncoding, sample.traceback));
     }
-    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last);
+    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last, bucket);
 }
 
 void FailureTableBuilder::addException(const QString &taskName, const QString &status, const QString &worker,
                                        const ValueDecoder::ExceptionInfo &e, qint64 n, const QDateTime &first,
-                                       const QDateTime &last)
+                                       const QDateTime &last, const QDateTime &bucket)
 {
     if (n <= 0 || (!m_exceptions.isEmpty() && !e.isNamedAnyOf(m_exceptions)))
         return;
     const QString message = e.isValid() ? e.message : QString();
-    const QString fingerprint = exceptionFingerprint(e);
+    // One fingerprint (four regular expressions) per distinct message, not per part: a part per
+    // bucket repeats a message many times.
+    QString fingerprint;
+    if (e.isValid()) {
+        auto known = m_fingerprints.constFind(e.message);
+        if (known == m_fingerprints.cend())
+            known = m_fingerprints.insert(e.message, exceptionFingerprint(e));
+        fingerprint = *known;
+    }
     // Null and empty kept apart in the key (a NULL task name is not the name "").
     const auto part = [](const QString &s) { return s.isNull() ? QStringLiteral("N") : QStringLiteral("S") + s; };
     ++m_parts;
@@ -279,8 +327,31 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
     if (!worker.isNull())
         g.workers.insert(worker);
     group.statuses[status.isNull() ? QStringLiteral("") : status] += n;
+    // The n results were done within one doneWithin bucket: as the store cut it (exact where
+    // a driver rounds a date's microseconds), else the one holding `first`.
+    const QDateTime within = bucket.isValid() ? bucket : first;
+    if (within.isValid())
+        g.done[floorTo(within.toMSecsSinceEpoch(), bucketMs(m_doneWithin))] += n;
     if (e.isValid())
         g.messages[message.isNull() ? QStringLiteral("") : message] += n;
+}
+
+std::pair<QDateTime, QDateTime> FailureTableBuilder::span() const
+{
+    QDateTime first, last;
+    for (const Group &g : m_groups) {
+        if (g.group.firstSeen.isValid() && (!first.isValid() || g.group.firstSeen < first))
+            first = g.group.firstSeen;
+        if (g.group.lastSeen.isValid() && (!last.isValid() || g.group.lastSeen > last))
+            last = g.group.lastSeen;
+    }
+    return {first, last};
+}
+
+FailureTrend FailureTableBuilder::trend() const
+{
+    const auto [first, last] = span();
+    return FailureTrend::of(first, last);
 }
 
 FailureTable FailureTableBuilder::table() const
@@ -288,8 +359,23 @@ FailureTable FailureTableBuilder::table() const
     FailureTable table;
     table.partsRead = m_parts;
     table.resultsDecoded = m_decodes;
+    table.trend = trend();
+    // Buckets as wide as the adds' at least: a finer one cannot be told from them.
+    if (table.trend.points > 0 && bucketMs(table.trend.bucket) < bucketMs(m_doneWithin)) {
+        const auto [first, last] = span();
+        table.trend = trendAxis(first.toMSecsSinceEpoch(), last.toMSecsSinceEpoch(), m_doneWithin);
+    }
     for (const Group &g : m_groups) {
         FailureGroup group = g.group;
+        group.trend = QVector<qint64>(table.trend.points, 0);
+        // Every bucket lies on the axis, which spans the groups' dates; one a driver's rounding
+        // of a date's microseconds (PostgreSQL's: .9996 s → the next second) put a millisecond
+        // past an end counts at that end.
+        const qint64 start = table.trend.start.toMSecsSinceEpoch();
+        for (auto it = g.done.cbegin(); table.trend.points > 0 && it != g.done.cend(); ++it) {
+            const qint64 point = (it.key() - start) / table.trend.pointMs();
+            group.trend[int(std::clamp<qint64>(point, 0, table.trend.points - 1))] += it.value();
+        }
         qint64 best = -1;
         for (auto it = g.messages.cbegin(); it != g.messages.cend(); ++it) { // QMap: smallest first
             if (it.value() > best) {

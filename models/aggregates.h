@@ -14,6 +14,7 @@
 #include <QVector>
 
 #include <optional>
+#include <utility>
 
 // The aggregates a store computes over a query's results (`stalk stats --by`, `stalk
 // runtimes`, `stalk failures`): the value types, and the rules every store shares — which
@@ -171,6 +172,9 @@ struct FailureGroup
     QDateTime firstSeen, lastSeen; ///< UTC, min/max date_done; invalid when none has one
     QStringList workers;           ///< sorted, NULL workers left out
     QMap<QString, qint64> statuses; ///< status -> count ("" = NULL status)
+    /// Results per point of the table's FailureTrend axis (FailureTable::trend), oldest first,
+    /// 0 for a point without any; results without a date_done count in none.
+    QVector<qint64> trend;
 
     /// True when `name` is the exception's class name, its qualified type, or module.class
     /// (`--exception ValueError`, `builtins.ValueError`, `proj.billing.PaymentDeclined`).
@@ -188,11 +192,51 @@ struct FailureGroup
 /// name none: FAILURE.
 QStringList defaultFailureStatuses();
 
+/// The time axis all groups of a FailureTable share for their trend (a sparkline per group):
+/// `points` points of `step` consecutive `bucket`s each, from `start` on.
+///
+/// The rule (FailureTrend::of()): the axis runs from the bucket of the earliest first_seen of
+/// all groups to that of the latest last_seen — the data's span, not the query's date range:
+/// a range is often open or absent, and one much wider than the failures would crowd them
+/// into a few points, while first and last seen already say when they began. The bucket is
+/// bucketForSpan()'s for that span (the history chart's), or a finer one while that gives
+/// fewer than minPoints buckets (bucketForSpan() keeps a chart's bars wide: 2 h 1 min is 3
+/// hours, too few for a shape). When the span holds more than maxPoints buckets, adjacent
+/// buckets merge: step = ceil(buckets / maxPoints), counted from `start`, so a sparkline
+/// has at most maxPoints points. Plain value type.
+struct FailureTrend
+{
+    static constexpr int minPoints = 12;
+    static constexpr int maxPoints = 60;
+
+    TimeBucket bucket = TimeBucket::Minute;
+    int step = 1;     ///< buckets per point
+    QDateTime start;  ///< UTC start of the first point; invalid when no group has a date
+    int points = 0;
+
+    /// The axis of the results done from `first` to `last` (UTC); none (no points) when either
+    /// is invalid.
+    static FailureTrend of(const QDateTime &first, const QDateTime &last);
+    /// How long one point is, in milliseconds.
+    qint64 pointMs() const { return bucketMs(bucket) * step; }
+    /// The start of point i (UTC).
+    QDateTime pointStart(int i) const { return start.addMSecs(pointMs() * i); }
+    /// The point holding `utc`; -1 outside the axis or for an invalid date.
+    int pointOf(const QDateTime &utc) const;
+
+    friend bool operator==(const FailureTrend &a, const FailureTrend &b)
+    {
+        return a.bucket == b.bucket && a.step == b.step && a.start == b.start && a.points == b.points;
+    }
+};
+
 /// Failures grouped, largest first (then by task name, NULL first, exception and fingerprint,
 /// by code units). Plain value type.
 struct FailureTable
 {
     QVector<FailureGroup> groups;
+    /// The axis of every group's FailureGroup::trend.
+    FailureTrend trend;
     /// How many (task, status, worker, result, traceback) parts the store handed over, and
     /// how many distinct stored results were decoded: what reading by groups saved.
     qint64 partsRead = 0;
@@ -202,23 +246,32 @@ struct FailureTable
 Q_DECLARE_METATYPE(FailureTable)
 
 /// Collects results — one at a time, or one per group of identical (task name, status,
-/// worker, result, traceback, content type and encoding) a SQL GROUP BY returned — decodes
-/// each distinct stored result once (ValueDecoder::exceptionOf()) and groups them.
-/// Plain value type.
+/// worker, result, traceback, content type and encoding, and date_done's bucket) a SQL GROUP
+/// BY returned — decodes each distinct stored result once (ValueDecoder::exceptionOf()) and
+/// groups them. Plain value type.
 class FailureTableBuilder final
 {
 public:
     /// `exceptions`: keep only the results whose exception has one of these names
-    /// (TaskQuery::exceptions; empty = all).
-    explicit FailureTableBuilder(QStringList exceptions = {}) : m_exceptions(std::move(exceptions)) { }
+    /// (TaskQuery::exceptions; empty = all). `doneWithin`: the n results of each add() were
+    /// done within one bucket of this width (the bucket a SQL GROUP BY cut date_done to;
+    /// Minute for results added one at a time), which the trend counts them in.
+    explicit FailureTableBuilder(QStringList exceptions = {}, TimeBucket doneWithin = TimeBucket::Minute)
+        : m_exceptions(std::move(exceptions)), m_doneWithin(doneWithin) { }
     /// n results like `sample` (its task name, status, worker, result, traceback, content
-    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none).
-    void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last);
+    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none),
+    /// within the doneWithin bucket starting at `bucket` (invalid: the one holding `first`).
+    void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last,
+             const QDateTime &bucket = QDateTime());
     /// n results of `taskName`, `status` and `worker` holding `exception` (already read, as
-    /// an index keeps it; invalid = none), done between `first` and `last`.
+    /// an index keeps it; invalid = none), done between `first` and `last`, as add() says.
     void addException(const QString &taskName, const QString &status, const QString &worker,
                       const ValueDecoder::ExceptionInfo &exception, qint64 n, const QDateTime &first,
-                      const QDateTime &last);
+                      const QDateTime &last, const QDateTime &bucket = QDateTime());
+    /// The axis FailureTrend::of() gives the groups collected so far. When its bucket is
+    /// finer than `doneWithin` (an --exception narrowed the span a store chose its bucket
+    /// from), the store groups again by it; table() would count by `doneWithin`'s bucket.
+    FailureTrend trend() const;
     FailureTable table() const;
 
 private:
@@ -227,9 +280,15 @@ private:
         FailureGroup group;
         QMap<QString, qint64> messages;
         QSet<QString> workers;
+        QMap<qint64, qint64> done; ///< start of the doneWithin bucket (ms since the epoch) -> results
     };
+    /// The earliest first_seen and latest last_seen of the groups.
+    std::pair<QDateTime, QDateTime> span() const;
+
     QStringList m_exceptions;
+    TimeBucket m_doneWithin;
     QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
+    QHash<QString, QString> m_fingerprints; ///< message -> exceptionFingerprint()
     qint64 m_decodes = 0;
     QMap<QStringList, Group> m_groups;
     qint64 m_parts = 0;

@@ -1,3 +1,4 @@
+#include "aggregates.h"
 #include "statusbreakdown.h"
 #include "taskresult.h"
 #include "taskresultjson.h"
@@ -94,7 +95,8 @@ TaskResult rowWith(const QString &status, int startedMsBeforeDone, int createdMs
 Q_DECLARE_METATYPE(std::optional<Runtime>)
 
 /// The domain rules on a task result that the command line, the window and the stores share:
-/// its runtime, its JSON, the status breakdown sentence. Pure; no database.
+/// its runtime, its JSON, the status breakdown sentence, the failure groups' trend axis. Pure;
+/// no database.
 class TestTaskResult final : public QObject
 {
     Q_OBJECT
@@ -108,6 +110,9 @@ private Q_SLOTS:
     void shouldWriteTheStatusBreakdown_data();
     void shouldWriteTheStatusBreakdown();
     void shouldNameMissingStatusesAsTheFilterPanelDoes();
+    void shouldPickOneTrendAxisForTheFailuresSpan_data();
+    void shouldPickOneTrendAxisForTheFailuresSpan();
+    void shouldCountEachGroupsResultsOnTheTrendAxis();
 };
 
 void TestTaskResult::initTestCase()
@@ -254,6 +259,112 @@ void TestTaskResult::shouldNameMissingStatusesAsTheFilterPanelDoes()
     QCOMPARE(statusBreakdown({{QStringLiteral("SUCCESS"), 12001}}, QLocale(QLocale::English, QLocale::UnitedStates)),
              QStringLiteral("12,001 SUCCESS"));
     QCOMPARE(statusBreakdown({{QStringLiteral("SUCCESS"), 12001}}), QStringLiteral("12001 SUCCESS"));
+}
+
+void TestTaskResult::shouldPickOneTrendAxisForTheFailuresSpan_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("last");
+    QTest::addColumn<QString>("bucket");
+    QTest::addColumn<int>("step");
+    QTest::addColumn<int>("points");
+    QTest::addColumn<QString>("start");
+
+    QTest::newRow("one instant") << "2025-02-01T10:00:30Z" << "2025-02-01T10:00:30Z" << "minute" << 1 << 1
+                                 << "2025-02-01T10:00:00Z";
+    QTest::newRow("minutes up to 60") << "2025-02-01T10:00:30Z" << "2025-02-01T10:59:59Z" << "minute" << 1 << 60
+                                      << "2025-02-01T10:00:00Z";
+    QTest::newRow("61 minutes merge by 2") << "2025-02-01T10:00:00Z" << "2025-02-01T11:00:00Z" << "minute" << 2 << 31
+                                           << "2025-02-01T10:00:00Z";
+    // bucketForSpan() says hours past 2 hours: 3 of them are too few, so minutes, merged.
+    QTest::newRow("2 h 1 min: minutes") << "2025-02-01T10:00:00Z" << "2025-02-01T12:01:00Z" << "minute" << 3 << 41
+                                        << "2025-02-01T10:00:00Z";
+    QTest::newRow("11 hours: minutes") << "2025-02-01T00:00:00Z" << "2025-02-01T10:59:00Z" << "minute" << 11 << 60
+                                       << "2025-02-01T00:00:00Z";
+    QTest::newRow("12 hours: hours") << "2025-02-01T00:00:00Z" << "2025-02-01T11:00:00Z" << "hour" << 1 << 12
+                                     << "2025-02-01T00:00:00Z";
+    QTest::newRow("a day: hours") << "2025-02-01T00:10:00Z" << "2025-02-02T00:05:00Z" << "hour" << 1 << 25
+                                  << "2025-02-01T00:00:00Z";
+    // bucketForSpan() says days past 3 days: 5 are too few, so hours, merged.
+    QTest::newRow("4 days: hours by 2") << "2025-02-01T00:00:00Z" << "2025-02-05T00:00:00Z" << "hour" << 2 << 49
+                                        << "2025-02-01T00:00:00Z";
+    QTest::newRow("12 days: days") << "2025-02-01T23:00:00Z" << "2025-02-12T01:00:00Z" << "day" << 1 << 12
+                                   << "2025-02-01T00:00:00Z";
+    QTest::newRow("a leap year: days by 7") << "2024-01-01T08:00:00Z" << "2024-12-31T12:00:00Z" << "day" << 7 << 53
+                                            << "2024-01-01T00:00:00Z";
+}
+
+void TestTaskResult::shouldPickOneTrendAxisForTheFailuresSpan()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, last);
+    QFETCH(QString, bucket);
+    QFETCH(int, step);
+    QFETCH(int, points);
+    QFETCH(QString, start);
+
+    const FailureTrend trend = FailureTrend::of(QDateTime::fromString(first, Qt::ISODate),
+                                                QDateTime::fromString(last, Qt::ISODate));
+    QCOMPARE(timeBucketName(trend.bucket), bucket);
+    QCOMPARE(trend.step, step);
+    QCOMPARE(trend.points, points);
+    QCOMPARE(trend.start, QDateTime::fromString(start, Qt::ISODate));
+    QVERIFY(trend.points <= FailureTrend::maxPoints);
+    QCOMPARE(trend.pointOf(QDateTime::fromString(first, Qt::ISODate)), 0);
+    QCOMPARE(trend.pointOf(QDateTime::fromString(last, Qt::ISODate)), points - 1);
+    QCOMPARE(trend.pointOf(trend.pointStart(points)), -1);
+    QCOMPARE(FailureTrend::of(QDateTime(), QDateTime::fromString(last, Qt::ISODate)).points, 0);
+}
+
+void TestTaskResult::shouldCountEachGroupsResultsOnTheTrendAxis()
+{
+    const auto at = [](const char *iso) { return QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODate); };
+    const ValueDecoder::ExceptionInfo value{QStringLiteral("ValueError"), QStringLiteral("builtins"), QStringLiteral("bad 1")};
+    const ValueDecoder::ExceptionInfo key{QStringLiteral("KeyError"), QStringLiteral("builtins"), QStringLiteral("'k'")};
+    const QString task = QStringLiteral("proj.tasks.add");
+    const QString failure = QStringLiteral("FAILURE");
+
+    // One result at a time (an index's walk): minutes, regrouped by the axis' hours.
+    FailureTableBuilder one;
+    one.addException(task, failure, {}, value, 1, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:10:00Z"));
+    one.addException(task, failure, {}, value, 1, at("2025-02-01T00:50:00Z"), at("2025-02-01T00:50:00Z"));
+    one.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"));
+    one.addException(task, failure, {}, key, 1, QDateTime(), QDateTime()); // no date_done: in no point
+    const auto trendOf = [](const FailureTable &table, const QString &exception) {
+        for (const FailureGroup &group : table.groups) {
+            if (group.exception == exception)
+                return group.trend;
+        }
+        return QVector<qint64>{-1};
+    };
+    const QString valueError = QStringLiteral("ValueError"), keyError = QStringLiteral("KeyError");
+    const FailureTable table = one.table();
+    QCOMPARE(timeBucketName(table.trend.bucket), QStringLiteral("hour"));
+    QCOMPARE(table.trend.points, 14);
+    QCOMPARE(table.groups.size(), 2);
+    QCOMPARE(trendOf(table, valueError), (QVector<qint64>{2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+    QCOMPARE(trendOf(table, keyError), (QVector<qint64>{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+
+    // Parts a GROUP BY cut to hours, with the bucket as the store cut it: the same trend.
+    FailureTableBuilder grouped({}, TimeBucket::Hour);
+    grouped.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:50:00Z"),
+                         at("2025-02-01T00:00:00Z"));
+    grouped.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"),
+                         at("2025-02-01T13:00:00Z"));
+    grouped.addException(task, failure, {}, key, 1, QDateTime(), QDateTime());
+    QCOMPARE(grouped.table().trend, table.trend);
+    QCOMPARE(trendOf(grouped.table(), valueError), trendOf(table, valueError));
+    QCOMPARE(trendOf(grouped.table(), keyError), trendOf(table, keyError));
+
+    // Parts cut to days cannot be told apart by hours: the builder says the finer bucket the
+    // store should group by, and counts by days meanwhile.
+    FailureTableBuilder coarse({}, TimeBucket::Day);
+    coarse.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:50:00Z"));
+    coarse.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"));
+    QCOMPARE(coarse.trend().bucket, TimeBucket::Hour);
+    QCOMPARE(coarse.table().trend.bucket, TimeBucket::Day);
+    QCOMPARE(trendOf(coarse.table(), valueError), QVector<qint64>{2});
+    QCOMPARE(trendOf(coarse.table(), keyError), QVector<qint64>{1});
 }
 
 QTEST_APPLESS_MAIN(TestTaskResult)
