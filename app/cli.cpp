@@ -254,8 +254,12 @@ const QVector<Command> &commands()
                         "FAILURE results only; percentiles by the nearest-rank method (the value at\n"
                         "rank ceil(p/100 * count), always a measured runtime). In JSON an array of\n"
                         "  {\"task_name\": …, \"count\": n, \"p50\": s, \"p95\": s, \"p99\": s, \"max\": s,\n"
-                        "   \"basis\": \"started\"}\n"
-                        "by task name (null = not recorded). A schema with neither date (celery_taskmeta,\n"
+                        "   \"basis\": \"started\", \"p95_earlier\": s, \"p95_recent\": s, \"p95_grew\": false}\n"
+                        "by task name (null = not recorded). The trend: p95_earlier and p95_recent are\n"
+                        "the p95 of the older and the newer half of a task's runtimes by date_done (then\n"
+                        "id; null unless each half holds 20 or more); p95_grew is true when the newer one\n"
+                        "is 1.5 times the older or more. The table adds it as p95_trend (\"▲ 3.2×\" where\n"
+                        "it grew); the CSV leaves it out. A schema with neither date (celery_taskmeta,\n"
                         "CouchDB, Redis) has no runtimes: exit 1 with one sentence.\n"),
                     {QStringLiteral("URL")}, filterOptions() + QVector<CliOption>{aggregateFormat} + commonOptions(),
                     &runRuntimes});
@@ -347,11 +351,13 @@ const QVector<Command> &commands()
                         "Says whether the CouchDB database holds Stalk's design document _design/stalk\n"
                         "(views over Celery's documents by date_done, status, task name and worker, each\n"
                         "with a _count reduce) and whether it is the version this stalk writes:\n"
-                        "  absent: …   up-to-date: …   outdated: …\n"
+                        "  absent: …   up-to-date: …   outdated: …   foreign: …\n"
+                        "(foreign: a _design/stalk without stalk_version, which Stalk did not write).\n"
                         "Nothing is written without --create or --remove:\n"
                         "  --create  writes the design document, or replaces an outdated one\n"
                         "            (created: …, replaced: …; up-to-date: … when nothing was written)\n"
                         "  --remove  deletes it (removed: …; absent: … when there was none)\n"
+                        "A foreign one is never replaced or removed: both print foreign: … and exit 1.\n"
                         "Writing design documents needs an admin of the database (or of the server);\n"
                         "another user gets one sentence saying so (exit 1). With --read-only (or\n"
                         "?readonly=1) --create and --remove fail (exit 1) before anything is sent.\n"),
@@ -404,6 +410,7 @@ QString globalHelp()
         "\n"
         "Options:\n"
         "      --read-only  open the store read-only (also for the window)\n"
+        "      --keyring    log in with the password the window stored in the system keyring\n"
         "  -v, --verbose    %1 (also for the window)\n"
         "  -h, --help       this help; `stalk COMMAND --help` explains a command\n"
         "      --version    print the version\n"
@@ -955,17 +962,30 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
     CliRecords records;
     records.columns = QStringList{QStringLiteral("task_name"), QStringLiteral("count"), QStringLiteral("p50"),
                                   QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("max"),
-                                  QStringLiteral("basis")};
+                                  QStringLiteral("basis"), QStringLiteral("p95_earlier"), QStringLiteral("p95_recent"),
+                                  QStringLiteral("p95_grew"), QStringLiteral("p95_trend")};
+    // The trend (TaskRuntimes' halves) came after the CSV's columns were fixed: JSON gets the
+    // two p95s and the verdict, the table a mark people read ("▲ 3.2×"), the CSV stays as it was.
+    enum { EarlierColumn = 7, RecentColumn, GrewColumn, TrendColumn };
+    records.onlyIn = {{EarlierColumn, {CliRecords::Format::Json}},
+                      {RecentColumn, {CliRecords::Format::Json}},
+                      {GrewColumn, {CliRecords::Format::Json}},
+                      {TrendColumn, {CliRecords::Format::Table}}};
     const QString basis = runtimeBasisName(table->basis);
+    const auto optional = [](const std::optional<double> &value) { return value ? QJsonValue(*value) : QJsonValue(); };
     for (const TaskRuntimes &task : table->tasks) {
         records.rows << QVector<QJsonValue>{task.taskName.isNull() ? QJsonValue() : QJsonValue(task.taskName),
-                                            double(task.count), task.p50, task.p95, task.p99, task.max, basis};
+                                            double(task.count), task.p50, task.p95, task.p99, task.max, basis,
+                                            optional(task.p95Earlier), optional(task.p95Recent), task.p95Grew(),
+                                            optional(task.p95Ratio())};
     }
     // People read "1.23 s" (TimeParse::formatRuntime(), as the window's Runtime column); scripts
     // get seconds from json and csv.
     records.display = [](int column, const QJsonValue &value) {
         if (column >= 2 && column <= 5)
             return TimeParse::formatRuntime(qint64(value.toDouble() * 1000));
+        if (column == TrendColumn)
+            return value.isNull() ? QStringLiteral("-") : TaskRuntimes::p95RatioText(value.toDouble());
         if (value.isNull())
             return QStringLiteral("(none)");
         return value.isString() ? DisplayText::value(value.toString(), DisplayText::maxColumns)
@@ -1282,8 +1302,7 @@ int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
                                          CouchDesign::documentId(), opener.displayString(),
                                          readOnlyRequested(arguments) ? QStringLiteral(" (--read-only)") : QString()));
     }
-    const StoreUrl login = parsed.password.isEmpty() ? parsed.withPassword(options.passwordFor(parsed)) : parsed;
-    const Outcome<CouchConfig> config = CouchConfig::fromUrl(login);
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(options.login(parsed));
     if (!config)
         return usageError(console, command, config.error().message);
 
@@ -1296,14 +1315,19 @@ int runCouchIndex(const CliArguments &arguments, const CliConsole &console)
     using State = CouchDesign::Status::State;
     const State was = current->state;
     const QString sentence = CouchDesign::describe(*current);
-    if ((!create && !remove) || (create && was == State::UpToDate) || (remove && was == State::Absent)) {
-        const QString keyword = was == State::Absent ? QStringLiteral("absent")
-            : was == State::UpToDate                 ? QStringLiteral("up-to-date")
-                                                     : QStringLiteral("outdated");
+    // A foreign _design/stalk (another tool's) is never written over or removed: its status
+    // line, and exit 1 with the reason when --create or --remove asked for a change.
+    const bool foreign = was == State::Foreign;
+    if ((!create && !remove) || (create && was == State::UpToDate) || (remove && was == State::Absent) || foreign) {
         const QString unchanged = create ? QStringLiteral("; nothing written")
             : remove                     ? QStringLiteral("; nothing removed")
                                          : QString();
-        console.out(QStringLiteral("%1: %2%3\n").arg(keyword, sentence, unchanged));
+        console.out(QStringLiteral("%1: %2%3\n").arg(CouchDesign::keyword(was), sentence, unchanged));
+        if (foreign && (create || remove)) {
+            return failure(console, CouchDesign::foreignRefusal(*current, create ? QStringLiteral("create")
+                                                                                  : QStringLiteral("remove"))
+                                        .message);
+        }
         return ExitSuccess;
     }
     const Outcome<CouchDesign::Status> after = CouchDesign::wait([&](CouchDesign::Callback done) {
@@ -1472,6 +1496,7 @@ int run(const QStringList &arguments)
 {
     const CliConsole console;
     bool readOnly = false;
+    bool keyring = false;
     bool verbose = false;
     qsizetype i = 0;
     for (; i < arguments.size(); ++i) {
@@ -1486,6 +1511,10 @@ int run(const QStringList &arguments)
         }
         if (argument == u"--read-only") {
             readOnly = true;
+            continue;
+        }
+        if (argument == u"--keyring") {
+            keyring = true;
             continue;
         }
         if (isVerboseFlag(argument)) {
@@ -1534,6 +1563,8 @@ int run(const QStringList &arguments)
     }
     if (readOnly)
         rest.prepend(QStringLiteral("--read-only"));
+    if (keyring)
+        rest.prepend(QStringLiteral("--keyring"));
     if (verbose)
         rest.prepend(QStringLiteral("--verbose"));
     return runCommand(*command, rest, console);

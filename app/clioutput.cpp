@@ -95,8 +95,19 @@ QString jsonScalar(const QJsonValue &value)
 
 } // namespace
 
+QVector<int> CliRecords::columnsIn(Format format) const
+{
+    QVector<int> kept;
+    for (int c = 0; c < int(columns.size()); ++c) {
+        if (!onlyIn.contains(c) || onlyIn.value(c).contains(format))
+            kept << c;
+    }
+    return kept;
+}
+
 QString CliRecords::text(Format format) const
 {
+    const QVector<int> kept = columnsIn(format);
     QString out;
     switch (format) {
     case Format::Json:
@@ -105,8 +116,8 @@ QString CliRecords::text(Format format) const
         out = QStringLiteral("[\n");
         for (qsizetype r = 0; r < rows.size(); ++r) {
             out += QStringLiteral("  {");
-            for (qsizetype c = 0; c < columns.size(); ++c) {
-                if (c > 0)
+            for (const int c : kept) {
+                if (c != kept.constFirst())
                     out += QStringLiteral(", ");
                 out += u'"' + JsonEscape::escaped(columns.at(c), JsonEscape::Mode::ControlOnly)
                     + QStringLiteral("\": ") + jsonScalar(rows.at(r).value(c));
@@ -116,15 +127,17 @@ QString CliRecords::text(Format format) const
         return out + QStringLiteral("]\n");
     case Format::Csv: {
         QStringList header;
-        for (const QString &column : columns)
-            header << csvField(column);
+        for (const int c : kept)
+            header << csvField(columns.at(c));
         out = header.join(u',') + QStringLiteral("\r\n");
         for (const QVector<QJsonValue> &row : rows) {
             QStringList fields;
-            for (const QJsonValue &value : row)
+            for (const int c : kept) {
+                const QJsonValue value = row.value(c);
                 fields << (value.isString() ? csvField(value.toString())
                            : value.isNull()   ? QString()
                                               : csvField(jsonScalar(value))); // arrays, objects: quoted JSON
+            }
             out += fields.join(u',') + QStringLiteral("\r\n");
         }
         return out;
@@ -132,22 +145,23 @@ QString CliRecords::text(Format format) const
     case Format::Table: {
         QVector<QStringList> cells;
         QVector<int> widths;
-        QVector<bool> numeric(columns.size(), false);
+        QVector<bool> numeric(kept.size(), false);
         QStringList header; // status names are stored text too
-        for (const QString &column : columns) {
-            header << DisplayText::value(column, DisplayText::maxColumns);
+        for (const int c : kept) {
+            header << DisplayText::value(columns.at(c), DisplayText::maxColumns);
             widths << DisplayText::width(header.constLast());
         }
         for (const QVector<QJsonValue> &row : rows) {
             QStringList line;
-            for (qsizetype c = 0; c < columns.size(); ++c) {
+            for (qsizetype i = 0; i < kept.size(); ++i) {
+                const int c = kept.at(i);
                 const QJsonValue value = row.value(c);
-                numeric[c] = numeric[c] || value.isDouble();
-                QString shown = display ? display(int(c), value)
+                numeric[i] = numeric[i] || value.isDouble();
+                QString shown = display ? display(c, value)
                     : value.isNull()    ? QStringLiteral("-")
                     : value.isString()  ? DisplayText::value(value.toString(), DisplayText::maxColumns)
                                         : jsonScalar(value);
-                widths[c] = std::max(widths[c], DisplayText::width(shown));
+                widths[i] = std::max(widths[i], DisplayText::width(shown));
                 line << shown;
             }
             cells << line;

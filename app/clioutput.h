@@ -3,7 +3,9 @@
 // rowwriter.h: the formats `stalk list` writes to this console (csvField, fitColumns too).
 #include "rowwriter.h"
 
+#include <QHash>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -44,10 +46,17 @@ struct CliRecords
     /// The table's text of a cell (default: the value; '-' for null); the table right-aligns
     /// numbers.
     std::function<QString(int column, const QJsonValue &value)> display;
+    /// Columns only some formats write (by index; a column not listed is in every format):
+    /// a field added to the JSON after the CSV's columns were fixed, a mark only people read.
+    QHash<int, QList<Format>> onlyIn;
 
     /// json: an array with one object per line, keys in column order (numbers as JSON writes
     /// them, null as null); csv: RFC 4180 (CRLF) with a header row, null as an empty field,
     /// an array or object as its compact JSON;
     /// table: aligned columns, stored text shown by DisplayText.
     QString text(Format format) const;
+
+private:
+    /// The indexes of the columns `format` writes, in order.
+    QVector<int> columnsIn(Format format) const;
 };

@@ -3,6 +3,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 
 namespace CouchDesign {
 
@@ -29,6 +30,12 @@ StoreError writeError(const CouchClient &client, const CouchReply &reply, const 
     }
     return {reply.error.code, QStringLiteral("cannot %1 %2 in database '%3': %4")
                                   .arg(verb, documentId(), client.config().database, reply.error.message)};
+}
+
+/// Answers a refused write later (callbacks never run inside the call), with no request sent.
+void refuseLater(CouchClient &client, const StoreError &error, const Callback &done)
+{
+    QTimer::singleShot(0, &client, [error, done] { done(error); });
 }
 
 } // namespace
@@ -75,6 +82,8 @@ QString describe(const Status &status)
         return QStringLiteral("%1 does not exist").arg(where);
     case Status::State::UpToDate:
         return QStringLiteral("%1 is up to date (version %2)").arg(where).arg(version);
+    case Status::State::Foreign:
+        return QStringLiteral("%1 was not written by Stalk").arg(where);
     case Status::State::Outdated:
         break;
     }
@@ -84,6 +93,29 @@ QString describe(const Status &status)
         .arg(version);
 }
 
+QString keyword(Status::State state)
+{
+    switch (state) {
+    case Status::State::Absent:
+        return QStringLiteral("absent");
+    case Status::State::UpToDate:
+        return QStringLiteral("up-to-date");
+    case Status::State::Foreign:
+        return QStringLiteral("foreign");
+    case Status::State::Outdated:
+        break;
+    }
+    return QStringLiteral("outdated");
+}
+
+StoreError foreignRefusal(const Status &status, const QString &verb)
+{
+    return {StoreError::Code::PermissionDenied,
+            QStringLiteral("cannot %1 %2 in database '%3': it was not written by Stalk (it has no %4), and Stalk "
+                           "never replaces or removes a design document it did not write")
+                .arg(verb, documentId(), status.database, QLatin1String(versionKey))};
+}
+
 Status statusFromDocument(const QString &database, const QJsonDocument &stored)
 {
     const QJsonObject object = stored.object();
@@ -91,9 +123,16 @@ Status statusFromDocument(const QString &database, const QJsonDocument &stored)
     Status status;
     status.database = database;
     status.rev = object.value(QStringLiteral("_rev")).toString();
-    status.storedVersion = object.value(QStringLiteral("stalk_version")).toInt();
-    // Same version, same views: anything else (an older Stalk's, or edited by hand) is
-    // replaced by write().
+    // Without Stalk's marker the document is someone else's (another tool's, or a person's,
+    // under the same name): never Stalk's to replace or remove.
+    const QJsonValue marker = object.value(QLatin1String(versionKey));
+    if (!marker.isDouble()) {
+        status.state = Status::State::Foreign;
+        return status;
+    }
+    status.storedVersion = marker.toInt();
+    // Same version, same views: anything else (an older Stalk's, or its views edited by hand)
+    // is replaced by write().
     const bool same = status.storedVersion == version
         && object.value(QStringLiteral("views")) == current.value(QStringLiteral("views"))
         && object.value(QStringLiteral("language")) == current.value(QStringLiteral("language"));
@@ -127,10 +166,14 @@ void readStatus(CouchClient &client, Callback done)
 
 void write(CouchClient &client, const Status &current, Callback done)
 {
+    const QString verb = current.state == Status::State::Absent ? QStringLiteral("create") : QStringLiteral("replace");
+    if (current.state == Status::State::Foreign) {
+        refuseLater(client, foreignRefusal(current, verb), done);
+        return;
+    }
     QJsonObject document = QJsonDocument::fromJson(documentText()).object();
     if (!current.rev.isEmpty())
         document.insert(QStringLiteral("_rev"), current.rev);
-    const QString verb = current.state == Status::State::Absent ? QStringLiteral("create") : QStringLiteral("replace");
     client.send("PUT", designPath(client), {}, QJsonDocument(document).toJson(QJsonDocument::Compact),
                 [&client, current, verb, done](const CouchReply &reply) {
                     if (!reply.ok()) {
@@ -147,6 +190,10 @@ void write(CouchClient &client, const Status &current, Callback done)
 
 void erase(CouchClient &client, const Status &current, Callback done)
 {
+    if (current.state == Status::State::Foreign) {
+        refuseLater(client, foreignRefusal(current, QStringLiteral("remove")), done);
+        return;
+    }
     client.send("DELETE", designPath(client), {{QStringLiteral("rev"), current.rev}}, QByteArray(),
                 [&client, current, done](const CouchReply &reply) {
                     if (!reply.ok()) {

@@ -23,6 +23,9 @@ namespace CouchDesign {
 
 /// The version this Stalk writes; a stored document with another (or other views) is outdated.
 inline constexpr int version = 1;
+/// Stalk's marker in the document: a `_design/stalk` without it (a number) was written by
+/// someone else and is foreign, never replaced or removed.
+inline constexpr char versionKey[] = "stalk_version";
 
 /// "_design/stalk"
 QString documentId();
@@ -32,7 +35,8 @@ QByteArray documentText();
 
 struct Status
 {
-    enum class State { Absent, UpToDate, Outdated };
+    /// Foreign: a `_design/stalk` without Stalk's stalk_version, which Stalk did not write.
+    enum class State { Absent, UpToDate, Outdated, Foreign };
     State state = State::Absent;
     QString database;
     QString rev;          ///< the stored document's, when there is one
@@ -41,6 +45,13 @@ struct Status
 
 /// One sentence for a status: "_design/stalk in database 'stalk' is up to date (version 1)".
 QString describe(const Status &status);
+/// The word `stalk couch-index` prints before describe(): absent, up-to-date, outdated, foreign
+/// (a contract for scripts).
+QString keyword(Status::State state);
+/// Why write() or erase() refuse a Foreign status: "cannot create _design/stalk in database 'x':
+/// it was not written by Stalk (it has no stalk_version), and Stalk never replaces or removes
+/// a design document it did not write".
+StoreError foreignRefusal(const Status &status, const QString &verb);
 
 /// Pure: the status from the body of GET /DB/_design/stalk (200).
 Status statusFromDocument(const QString &database, const QJsonDocument &stored);
@@ -51,9 +62,11 @@ using Callback = std::function<void(const Outcome<Status> &)>;
 void readStatus(CouchClient &client, Callback done);
 /// Creates the design document, or replaces current's (current.rev); done gets the new status.
 /// A 401/403 answer (a user who is not the database's admin) is PermissionDenied with one
-/// sentence saying so.
+/// sentence saying so. A Foreign current is refused (foreignRefusal()) without a request, and
+/// a document changed since current was read fails on the server's revision check (409).
 void write(CouchClient &client, const Status &current, Callback done);
-/// Deletes current's document (current.rev); done gets the Absent status.
+/// Deletes current's document (current.rev); done gets the Absent status. A Foreign current
+/// is refused as by write().
 void erase(CouchClient &client, const Status &current, Callback done);
 /// Runs `step` (readStatus, write or erase, or a chain of them ending in its callback) and waits
 /// for its answer in a local event loop: for callers with nothing else to do meanwhile (the

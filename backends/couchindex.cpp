@@ -636,8 +636,9 @@ bool CouchIndex::isExpired(qint64 slot, const PurgeCriteria &criteria) const
     if (!isLive(slot))
         return false;
     const auto i = size_t(slot);
-    // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid.
-    return criteria.matches(dateDone(slot), pooled(m_status[i]), pooled(m_taskName[i]));
+    // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid. No
+    // document records a periodic task name (NULL, as matches(slot, query) reads it).
+    return criteria.matches(dateDone(slot), pooled(m_status[i]), pooled(m_taskName[i]), pooled(m_worker[i]), QString());
 }
 
 std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const

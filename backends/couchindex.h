@@ -72,7 +72,7 @@ public:
 
     /// Live slots that PurgeCriteria::matches() (date_done < cutoff, narrowed), in slot order.
     std::vector<qint64> expired(const PurgeCriteria &criteria) const;
-    /// PurgeCriteria::matches() on the slot's date_done, status and task name.
+    /// PurgeCriteria::matches() on the slot's date_done, status, task name and worker.
     bool isExpired(qint64 slot, const PurgeCriteria &criteria) const;
 
     /// Bumped on every change; lets callers cache a selection.

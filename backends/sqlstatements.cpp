@@ -233,8 +233,12 @@ SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFi
     SqlClause clause;
     clause.add(QStringLiteral("%1 < ?").arg(column(Field::DateDone)),
                {dateValue(criteria.cutoff, criteria.cutoffExtraMicroseconds)});
+    if (criteria.doneAfter.isValid())
+        clause.add(QStringLiteral("%1 >= ?").arg(column(Field::DateDone)), {dateValue(criteria.doneAfter)});
     addSetFilter(clause, Field::Status, criteria.statuses, unindexedFilters);
     addSetFilter(clause, Field::TaskName, criteria.taskNames, unindexedFilters);
+    addSetFilter(clause, Field::Worker, criteria.workers, unindexedFilters);
+    addSetFilter(clause, Field::PeriodicTaskName, criteria.periodicTaskNames, unindexedFilters);
     return clause;
 }
 
@@ -369,14 +373,31 @@ SqlStatement SqlStatements::runtimes(const TaskQuery &query, Runtime::Basis basi
     QStringList ranks{QStringLiteral("k = n")};
     for (const int percent : Percentile::percents)
         ranks << QStringLiteral("(k * 100 >= %1 * n AND (k - 1) * 100 < %1 * n)").arg(percent);
+    // The halves (TaskRuntimes' trend rule): h = 0 for the older ceil(n/2) runtimes by date_done
+    // then id, 1 for the newer. A runtime's rank within its half, kh, comes from the same pass
+    // as k (one sort by runtime, not a third): c counts the newer-half runtimes up to k, so kh
+    // is c in the newer half and k − c in the older (ROWS frames: exact whatever the ties; the
+    // two windows are the same, so every engine computes them in one pass). A half holds m =
+    // (n ± n mod 2)/2 runtimes (+ for the older), so its nearest rank of p is compared doubled:
+    // kh·200 ≥ p·2m > (kh−1)·200, integers again.
+    const QString halfDoubled = QStringLiteral("(n + (1 - 2 * h) * (n % 2))");
+    ranks << QStringLiteral("(kh * 200 >= %1 * %2 AND (kh - 1) * 200 < %1 * %2)")
+                 .arg(QString::number(TaskRuntimes::trendPercent), halfDoubled);
+    const QString id = column(Field::RowId);
+    const QString byRuntime = QStringLiteral("OVER (PARTITION BY t ORDER BY d ROWS UNBOUNDED PRECEDING)");
     const QString sql = QStringLiteral(
-                            "SELECT t, n, k, d FROM ("
-                            "SELECT t, d, ROW_NUMBER() OVER (PARTITION BY t ORDER BY d) AS k, "
-                            "COUNT(*) OVER (PARTITION BY t) AS n FROM ("
-                            "SELECT %1 AS t, %2 AS d FROM %3%4) s WHERE d >= 0) r "
-                            "WHERE %5 ORDER BY t, k")
-                            .arg(taskName, m_dialect->secondsBetween(from, done), table(), clause.where(),
-                                 ranks.join(QStringLiteral(" OR ")));
+                            "SELECT t, n, k, d, h, kh FROM ("
+                            "SELECT t, n, k, d, h, CASE WHEN h = 1 THEN c ELSE k - c END AS kh FROM ("
+                            "SELECT t, n, d, h, COUNT(*) %1 AS k, SUM(h) %1 AS c FROM ("
+                            "SELECT t, d, COUNT(*) OVER (PARTITION BY t) AS n, "
+                            "CASE WHEN 2 * ROW_NUMBER() OVER (PARTITION BY t ORDER BY o%2) > COUNT(*) OVER (PARTITION BY t) + 1 "
+                            "THEN 1 ELSE 0 END AS h FROM ("
+                            "SELECT %3 AS t, %4 AS d, %5 AS o%6 FROM %7%8) s WHERE d >= 0) r) x) y "
+                            "WHERE %9 ORDER BY t, k")
+                            .arg(byRuntime, id.isEmpty() ? QString() : QStringLiteral(", i"), taskName,
+                                 m_dialect->secondsBetween(from, done), done,
+                                 id.isEmpty() ? QString() : QStringLiteral(", %1 AS i").arg(id), table(),
+                                 clause.where(), ranks.join(QStringLiteral(" OR ")));
     return {sql, clause.values, {}};
 }
 

@@ -144,7 +144,9 @@ public:
     /// The runtimes of the query's results, date_done − the basis column in seconds (TaskResult::
     /// runtime()'s rule: SUCCESS and FAILURE, both dates present, not negative), ranked per task
     /// name by window functions; only the rows at Percentile::nearestRank() of each percent and
-    /// the maximum: rows of (task name, count, rank, seconds), by task name and rank.
+    /// the maximum, and those at the nearest rank of TaskRuntimes::trendPercent within the older
+    /// or newer half by date_done then id: rows of (task name, count, rank, seconds, half (0 =
+    /// older, 1 = newer), rank within the half), by task name and rank.
     SqlStatement runtimes(const TaskQuery &query, Runtime::Basis basis) const;
     /// The query's results grouped by every column a failure group reads (task name, status,
     /// worker, result, traceback, content type and encoding, those the schema has): rows of

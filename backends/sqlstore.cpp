@@ -757,8 +757,14 @@ Outcome<RuntimeTable> SqlStore::runtimes(const TaskQuery &query)
     RuntimeTableBuilder builder(*basis);
     const StoreError e = forEachRow(m_statements.runtimes(query, *basis), QStringLiteral("computing runtimes"),
                                     [&builder](const QSqlQuery &q) {
-                                        builder.addRanked(textOf(q.value(0)), q.value(1).toLongLong(),
-                                                          q.value(2).toLongLong(), q.value(3).toDouble());
+                                        const QString task = textOf(q.value(0));
+                                        const qint64 count = q.value(1).toLongLong();
+                                        const double seconds = q.value(3).toDouble();
+                                        builder.addRanked(task, count, q.value(2).toLongLong(), seconds);
+                                        builder.addHalfRanked(task, count,
+                                                              q.value(4).toInt() ? RuntimeHalf::Recent
+                                                                                 : RuntimeHalf::Earlier,
+                                                              q.value(5).toLongLong(), seconds);
                                     });
     if (e)
         return e;
@@ -896,7 +902,9 @@ namespace {
 QString purgeKey(const PurgeCriteria &criteria)
 {
     return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
-        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f');
+        + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f') + u'|'
+        + criteria.workers.join(u'\x1f') + u'|' + criteria.periodicTaskNames.join(u'\x1f') + u'|'
+        + criteria.doneAfter.toString(Qt::ISODateWithMs);
 }
 
 } // namespace

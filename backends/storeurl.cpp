@@ -381,6 +381,11 @@ QString StoreOptions::passwordFor(const StoreUrl &url) const
     return !password.isEmpty() ? password : qEnvironmentVariable("STALK_PASSWORD");
 }
 
+StoreUrl StoreOptions::login(const StoreUrl &url) const
+{
+    return url.password.isEmpty() ? url.withPassword(passwordFor(url)) : url;
+}
+
 Outcome<StoreFactory> makeStoreFactory(const QString &text, const StoreOptions &options)
 {
     const Outcome<StoreUrl> parsed = StoreUrl::parse(text);
@@ -410,7 +415,7 @@ Outcome<StoreFactory> makeStoreFactory(const StoreUrl &given, const StoreOptions
                               .arg(url.displayString(), merged.timeZone));
     }
     // The stores log in with the password their URL carries, and find it nowhere else.
-    const StoreUrl login = url.password.isEmpty() ? url.withPassword(merged.passwordFor(url)) : url;
+    const StoreUrl login = merged.login(url);
     merged.password.clear();
 
     switch (url.scheme) {

@@ -77,6 +77,8 @@ struct StoreOptions
     /// The password a server store for url logs in with: the URL's own, else password, else
     /// STALK_PASSWORD; empty when none of them has one.
     QString passwordFor(const StoreUrl &url) const;
+    /// url carrying passwordFor(url): what a store (or a CouchClient of its own) logs in with.
+    StoreUrl login(const StoreUrl &url) const;
 };
 
 /// A factory that makes unopened stores for the URL, which logs in with

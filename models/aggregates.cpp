@@ -1,9 +1,12 @@
 #include "aggregates.h"
 
+#include <QLocale>
 #include <QRegularExpression>
 #include <QTimeZone>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 QString timeBucketName(TimeBucket bucket)
 {
@@ -138,7 +141,42 @@ StoreError noRuntimeBasis(const QString &schema)
                 .arg(schema)};
 }
 
-void RuntimeTableBuilder::addRanked(const QString &taskName, qint64 count, qint64 rank, double seconds)
+qint64 TaskRuntimes::halfCount(RuntimeHalf half, qint64 count)
+{
+    return half == RuntimeHalf::Earlier ? count - count / 2 : count / 2;
+}
+
+bool TaskRuntimes::comparesHalves(qint64 count)
+{
+    return halfCount(RuntimeHalf::Recent, count) >= minHalfCount; // the smaller half
+}
+
+std::optional<double> TaskRuntimes::p95Ratio() const
+{
+    if (!p95Earlier || !p95Recent)
+        return std::nullopt;
+    if (*p95Earlier <= 0)
+        return *p95Recent <= 0 ? 1.0 : std::numeric_limits<double>::infinity();
+    return *p95Recent / *p95Earlier;
+}
+
+bool TaskRuntimes::p95Grew() const
+{
+    const std::optional<double> ratio = p95Ratio();
+    return ratio && *ratio >= p95GrowthRatio;
+}
+
+QString TaskRuntimes::p95RatioText(double ratio)
+{
+    const QString mark = ratio >= p95GrowthRatio ? QStringLiteral("\u25b2 ") : QString();
+    if (!std::isfinite(ratio))
+        return mark + QStringLiteral("\u221e\u00d7");
+    // Cut, not rounded, as TimeParse::formatRuntime() cuts: 1.49 reads "1.4×", never a "1.5×"
+    // without the mark.
+    return mark + QLocale().toString(std::floor(ratio * 10) / 10, 'f', 1) + QStringLiteral("\u00d7");
+}
+
+TaskRuntimes &RuntimeTableBuilder::task(const QString &taskName, qint64 count)
 {
     TaskRuntimes *task = nullptr;
     if (taskName.isNull()) {
@@ -150,13 +188,27 @@ void RuntimeTableBuilder::addRanked(const QString &taskName, qint64 count, qint6
         task->taskName = taskName;
     }
     task->count = count;
-    double *const values[] = {&task->p50, &task->p95, &task->p99};
+    return *task;
+}
+
+void RuntimeTableBuilder::addRanked(const QString &taskName, qint64 count, qint64 rank, double seconds)
+{
+    TaskRuntimes &task = this->task(taskName, count);
+    double *const values[] = {&task.p50, &task.p95, &task.p99};
     for (size_t i = 0; i < std::size(Percentile::percents); ++i) {
         if (rank == Percentile::nearestRank(Percentile::percents[i], count))
             *values[i] = seconds;
     }
     if (rank == count)
-        task->max = seconds;
+        task.max = seconds;
+}
+
+void RuntimeTableBuilder::addHalfRanked(const QString &taskName, qint64 count, RuntimeHalf half, qint64 rank,
+                                        double seconds)
+{
+    TaskRuntimes &task = this->task(taskName, count);
+    if (TaskRuntimes::comparesHalves(count) && rank == Percentile::nearestRank(TaskRuntimes::trendPercent, TaskRuntimes::halfCount(half, count)))
+        (half == RuntimeHalf::Earlier ? task.p95Earlier : task.p95Recent) = seconds;
 }
 
 RuntimeTable RuntimeTableBuilder::table() const

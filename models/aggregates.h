@@ -98,12 +98,49 @@ constexpr int percents[] = {50, 95, 99};
 qint64 nearestRank(int percent, qint64 n);
 } // namespace Percentile
 
+/// Which half of a task's runtimes, in date_done order (ties by id): the older half holds the
+/// middle runtime of an odd count.
+enum class RuntimeHalf { Earlier, Recent };
+
 /// Runtimes of one task name. Plain value type.
+///
+/// Whether its p95 grew: the runtimes are split in two halves by date_done (then by id, so
+/// equal dates split the same way every time; the older half takes the middle one of an odd
+/// count), and the p95 of each half (nearest rank) is compared. It grew when the newer half's
+/// p95 is at least p95GrowthRatio times the older half's — and only where each half holds at
+/// least minHalfCount runtimes.
 struct TaskRuntimes
 {
+    /// The fewest runtimes each half needs before its p95 means anything: below 20 the nearest
+    /// rank ⌈0.95·n⌉ is n itself, so the "p95" would be the half's one slowest run.
+    static constexpr qint64 minHalfCount = 20;
+    /// How much larger the newer half's p95 must be to count as grown: half as much again is
+    /// well outside the jitter of a busy worker, yet small enough to catch a real slowdown.
+    static constexpr double p95GrowthRatio = 1.5;
+    /// The percentile the halves compare.
+    static constexpr int trendPercent = 95;
+
     QString taskName; ///< null = NULL task name (the app runs without result_extended)
     qint64 count = 0; ///< results with a runtime
     double p50 = 0, p95 = 0, p99 = 0, max = 0; ///< seconds
+    /// The p95 of the older and of the newer half, seconds; none (both) unless each half holds
+    /// at least minHalfCount runtimes.
+    std::optional<double> p95Earlier, p95Recent;
+
+    /// How many runtimes a half of `count` holds (the older half takes the middle one).
+    static qint64 halfCount(RuntimeHalf half, qint64 count);
+    qint64 halfCount(RuntimeHalf half) const { return halfCount(half, count); }
+    /// True when each half holds at least minHalfCount runtimes: the halves are compared.
+    static bool comparesHalves(qint64 count);
+    /// p95Recent / p95Earlier: none when the halves are not compared; 1 when both are 0;
+    /// infinity when only the older one is.
+    std::optional<double> p95Ratio() const;
+    /// The rule: p95Ratio() is at least p95GrowthRatio.
+    bool p95Grew() const;
+    /// How a ratio reads (`stalk runtimes`' table, the window's trend column): cut to one
+    /// decimal in the locale's digits, "1.2×"; with "▲ " before it when it counts as grown,
+    /// "▲ 3.2×"; "▲ ∞×" for an infinite one.
+    static QString p95RatioText(double ratio);
 };
 
 /// Runtimes per task name (TaskResult::runtime()'s rule: SUCCESS and FAILURE results, from
@@ -127,18 +164,24 @@ std::optional<Runtime::Basis> runtimeBasis(const FieldSet &fields);
 StoreError noRuntimeBasis(const QString &schema);
 
 /// Collects each task name's runtimes at the nearest ranks of Percentile::percents and its
-/// maximum (what a store's SQL window functions select) and makes the table. Extra ranks are
-/// ignored. Plain value type.
+/// maximum, and each half's runtime at the nearest rank of 95 (what a store's SQL window
+/// functions select), and makes the table. Extra ranks are ignored. Plain value type.
 class RuntimeTableBuilder final
 {
 public:
     explicit RuntimeTableBuilder(Runtime::Basis basis) : m_basis(basis) { }
     /// The value at 1-based `rank` of the `count` sorted runtimes of `taskName`, in seconds.
     void addRanked(const QString &taskName, qint64 count, qint64 rank, double seconds);
+    /// The value at 1-based `rank` of the sorted runtimes of one half of the `count` runtimes
+    /// of `taskName` (TaskRuntimes::halfCount() of them), in seconds. Kept as that half's p95
+    /// when the rank is its nearest rank and TaskRuntimes::comparesHalves(count).
+    void addHalfRanked(const QString &taskName, qint64 count, RuntimeHalf half, qint64 rank, double seconds);
     /// The table, tasks sorted by name (NULL first, then by code units: the same on every engine).
     RuntimeTable table() const;
 
 private:
+    TaskRuntimes &task(const QString &taskName, qint64 count);
+
     Runtime::Basis m_basis;
     QMap<QString, TaskRuntimes> m_named;
     std::optional<TaskRuntimes> m_unnamed;

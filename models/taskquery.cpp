@@ -100,10 +100,15 @@ bool PurgeCriteria::isExpired(const QDateTime &dateDone, int extraMicroseconds) 
 }
 
 bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, const QString &taskName,
-                            int extraMicroseconds) const
+                            const QString &worker, const QString &periodicTaskName, int extraMicroseconds) const
 {
-    return isExpired(dateDone, extraMicroseconds) && (statuses.isEmpty() || setContains(statuses, status))
-        && (taskNames.isEmpty() || setContains(taskNames, taskName));
+    // doneAfter is whole milliseconds: a stored date cut to its millisecond is at or after it
+    // exactly when the stored date is (TaskQuery's filter compares the same way).
+    return isExpired(dateDone, extraMicroseconds) && (!doneAfter.isValid() || dateDone >= doneAfter)
+        && (statuses.isEmpty() || setContains(statuses, status))
+        && (taskNames.isEmpty() || setContains(taskNames, taskName))
+        && (workers.isEmpty() || setContains(workers, worker))
+        && (periodicTaskNames.isEmpty() || setContains(periodicTaskNames, periodicTaskName));
 }
 
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound)
@@ -111,18 +116,12 @@ Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime 
     QStringList unsupported;
     if (!query.searchTerms().isEmpty())
         unsupported << QStringLiteral("the search text");
-    if (!query.workers.isEmpty())
-        unsupported << QStringLiteral("the worker filter");
-    if (!query.periodicTaskNames.isEmpty())
-        unsupported << QStringLiteral("the periodic task filter");
     if (!query.exceptions.isEmpty())
         unsupported << QStringLiteral("the exception filter");
-    if (query.doneAfter.isValid())
-        unsupported << QStringLiteral("the \"done after\" date");
     if (!unsupported.isEmpty()) {
         return StoreError{StoreError::Code::Unsupported,
-                          QStringLiteral("a deletion by filter can narrow by status, task name and \"done before\" "
-                                         "date only, not by %1")
+                          QStringLiteral("a deletion by filter can narrow by status, task name, worker, periodic task "
+                                         "and date only, not by %1")
                               .arg(unsupported.join(QStringLiteral(", ")))};
     }
     PurgeCriteria criteria;
@@ -131,6 +130,10 @@ Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime 
         criteria.cutoff = query.doneBefore.toUTC();
     criteria.statuses = query.statuses;
     criteria.taskNames = query.taskNames;
+    criteria.workers = query.workers;
+    criteria.periodicTaskNames = query.periodicTaskNames;
+    if (query.doneAfter.isValid())
+        criteria.doneAfter = query.doneAfter.toUTC();
     criteria.includeGroups = false;
     return criteria;
 }

@@ -75,11 +75,19 @@ struct PurgeCriteria
     int cutoffExtraMicroseconds = 0;
     QStringList statuses;  ///< narrowing; empty = every status
     QStringList taskNames; ///< narrowing; empty = every task name
+    QStringList workers;   ///< narrowing; empty = every worker
+    QStringList periodicTaskNames; ///< narrowing; empty = periodic or not
+    /// Narrowing: only date_done at or after this (UTC, as TaskQuery::doneAfter); invalid = none.
+    QDateTime doneAfter;
     /// Also delete expired GroupResults (upstream cleanup() does). Only honoured when the
-    /// purge is not narrowed, since groups have no status or task name.
+    /// purge is not narrowed, since groups have no status, task name, worker or periodic task.
     bool includeGroups = true;
 
-    bool isNarrowed() const { return !statuses.isEmpty() || !taskNames.isEmpty(); }
+    bool isNarrowed() const
+    {
+        return !statuses.isEmpty() || !taskNames.isEmpty() || !workers.isEmpty() || !periodicTaskNames.isEmpty()
+            || doneAfter.isValid();
+    }
     /// Expired group results go too: asked for, and the purge is not narrowed.
     bool includesGroups() const { return includeGroups && !isNarrowed(); }
 
@@ -89,13 +97,14 @@ struct PurgeCriteria
     /// (0-999), or unknownMicroseconds: then a date inside the cutoff's own millisecond
     /// counts as not expired, so that nothing is deleted before it expired.
     bool isExpired(const QDateTime &dateDone, int extraMicroseconds = unknownMicroseconds) const;
-    /// The rule for one result: expired (isExpired()) and within the narrowing statuses and
-    /// task names. TaskResult holds dates to the millisecond, hence the microseconds apart.
-    bool matches(const QDateTime &dateDone, const QString &status, const QString &taskName,
-                 int extraMicroseconds = unknownMicroseconds) const;
+    /// The rule for one result: expired (isExpired()), done at or after doneAfter, and within
+    /// the narrowing statuses, task names, workers and periodic task names (setContains()).
+    /// TaskResult holds dates to the millisecond, hence the microseconds apart.
+    bool matches(const QDateTime &dateDone, const QString &status, const QString &taskName, const QString &worker,
+                 const QString &periodicTaskName, int extraMicroseconds = unknownMicroseconds) const;
     bool matches(const TaskResult &row, int extraMicroseconds = unknownMicroseconds) const
     {
-        return matches(row.dateDone, row.status, row.taskName, extraMicroseconds);
+        return matches(row.dateDone, row.status, row.taskName, row.worker, row.periodicTaskName, extraMicroseconds);
     }
     /// The rule for one group result: expired, and groups are included (includesGroups()).
     bool matchesGroup(const QDateTime &dateDone) const { return includesGroups() && isExpired(dateDone); }
@@ -107,9 +116,9 @@ Q_DECLARE_METATYPE(PurgeCriteria)
 
 /// The purge that deletes exactly what `query` matches among the results finished before
 /// `bound` (fixed by the caller, so that results written later are kept): the query's
-/// statuses and task names narrow it, its doneBefore lowers the bound, and group results are
-/// never included. Results without a date_done (still running) never match a purge, so they
-/// are kept. A query that narrows by something a purge cannot (the search text, workers,
-/// periodic task names, exception types, a "done after" date) gives an Unsupported error saying what, rather
-/// than a purge of another set. The window's Delete Selected on "all matching" uses it.
+/// statuses, task names, workers, periodic task names and doneAfter narrow it, its doneBefore
+/// lowers the bound, and group results are never included. Results without a date_done
+/// (still running) never match a purge, so they are kept. A query that narrows by something a
+/// purge cannot (the search text, exception types) gives an Unsupported error saying what,
+/// rather than a purge of another set. The window's Delete Selected on "all matching" uses it.
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound);

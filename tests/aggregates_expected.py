@@ -65,10 +65,14 @@ def sql_connect(url):
 
 
 def celery_table(url):
-    """(cursor, quote, table, task name column, its columns) of the Celery table at url."""
+    """(cursor, quote, table, task name column, its columns) of the Celery table at url (the
+    URL's ?table=NAME: a django-celery-results table of that name)."""
     conn, quote, scheme = sql_connect(url)
     cur = conn.cursor()
-    for table, name in (('django_celery_results_taskresult', 'task_name'), ('celery_taskmeta', 'name')):
+    named = up.parse_qs(up.urlparse(url).query).get('table')
+    tables = [(named[0], 'task_name')] if named else \
+        [('django_celery_results_taskresult', 'task_name'), ('celery_taskmeta', 'name')]
+    for table, name in tables:
         try:
             cur.execute(f'SELECT * FROM {quote}{table}{quote} WHERE 1 = 0')
         except Exception:
@@ -89,16 +93,17 @@ def select(url, wanted):
 
 
 def sql_rows(url):
-    """(status, task_name, date_done, date_started, date_created, has_started, has_created)."""
-    rows, _, columns = select(url, ('status', 'task_name', 'date_done', 'date_started', 'date_created'))
-    return [(s, n, utc(d), utc(st), utc(cr)) for s, n, d, st, cr in rows], \
+    """((status, task_name, date_done, date_started, date_created, id) rows, has_started,
+    has_created)."""
+    rows, _, columns = select(url, ('status', 'task_name', 'date_done', 'date_started', 'date_created', 'id'))
+    return [(s, n, utc(d), utc(st), utc(cr), i) for s, n, d, st, cr, i in rows], \
         'date_started' in columns, 'date_created' in columns
 
 
 def meta_rows(metas):
     rows = []
     for meta in metas:
-        rows.append((meta.get('status'), meta.get('name'), utc(meta.get('date_done')), None, None))
+        rows.append((meta.get('status'), meta.get('name'), utc(meta.get('date_done')), None, None, None))
     return rows, False, False
 
 
@@ -167,7 +172,7 @@ def parse_filters(args):
 
 
 def matches(row, f):
-    status, name, done, _, _ = row
+    status, name, done = row[:3]
     if f['status'] and status not in f['status']:
         return False
     if f['task-name'] and name not in f['task-name']:
@@ -194,7 +199,7 @@ def iso_ms(moment):
 def stats(rows, bucket):
     width = {'minute': 60, 'hour': 3600, 'day': 86400}[bucket]
     counts = {}
-    for status, _, done, _, _ in rows:
+    for status, _, done, *_ in rows:
         if done is None:
             continue
         start = math.floor(done.timestamp() / width) * width
@@ -217,21 +222,47 @@ def nearest_rank(values, percent):
     return values[max(1, math.ceil(percent * len(values) / 100)) - 1]
 
 
+# The trend: each half (by date_done, then id; the older half takes the middle one) needs this
+# many runtimes, and the newer half's p95 at least this times the older half's.
+MIN_HALF = 20
+GROWTH = 1.5
+
+
+def halves_p95(runs):
+    """(p95 of the older half, p95 of the newer half), or (None, None) when a half is too small.
+    runs: (date_done, id, seconds) of one task."""
+    ordered = [seconds for _, _, seconds in sorted(runs, key=lambda r: (r[0], r[1]))]
+    older, newer = ordered[:(len(ordered) + 1) // 2], ordered[(len(ordered) + 1) // 2:]
+    if len(newer) < MIN_HALF:
+        return None, None
+    return nearest_rank(sorted(older), 95), nearest_rank(sorted(newer), 95)
+
+
+def grew(earlier, recent):
+    if earlier is None:
+        return False
+    if earlier <= 0:
+        return recent > 0
+    return recent / earlier >= GROWTH
+
+
 def runtimes(rows, has_started, has_created):
     if not has_started and not has_created:
         return None
     per = {}
-    for status, name, done, started, created in rows:
+    for status, name, done, started, created, row_id in rows:
         start = (started or created) if has_started else created
         if status not in ('SUCCESS', 'FAILURE') or done is None or start is None or start > done:
             continue
-        per.setdefault(name, []).append((done - start).total_seconds())
+        per.setdefault(name, []).append((done, row_id, (done - start).total_seconds()))
     out = []
     for name in sorted(per, key=lambda n: (n is not None, n or '')):
-        values = sorted(per[name])
+        values = sorted(seconds for _, _, seconds in per[name])
+        earlier, recent = halves_p95(per[name])
         out.append({'task_name': name, 'count': len(values), 'p50': nearest_rank(values, 50),
                     'p95': nearest_rank(values, 95), 'p99': nearest_rank(values, 99), 'max': values[-1],
-                    'basis': 'started' if has_started else 'created'})
+                    'basis': 'started' if has_started else 'created',
+                    'p95_earlier': earlier, 'p95_recent': recent, 'p95_grew': grew(earlier, recent)})
     return out
 
 
@@ -452,7 +483,7 @@ def main():
             f['status'] = f['status'] or ['FAILURE']
         metas = stored_metas(url)
         rows = [r for r in (sql_failure_rows(url) if metas is None else meta_failure_rows(metas))
-                if matches((r['status'], r['task_name'], r['date_done'], None, None), f)]
+                if matches((r['status'], r['task_name'], r['date_done']), f)]
         if what == 'failures':
             json.dump(failures(rows, f), sys.stdout, ensure_ascii=False)
         else:

@@ -26,7 +26,7 @@ expect() { # expect "WANTED" WORDS…
 
 expect "couch-index count failures help list purge runtimes show stats" stalk ""
 expect "list" stalk li
-expect "--help --read-only --verbose --version -h -v" stalk -
+expect "--help --keyring --read-only --verbose --version -h -v" stalk -
 expect "csv json jsonl table" stalk list db.sqlite3 --format ""
 expect "csv json table" stalk stats db.sqlite3 --format ""
 expect "day hour minute" stalk stats db.sqlite3 --by ""

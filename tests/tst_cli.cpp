@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -73,6 +74,8 @@ private Q_SLOTS:
     void shouldAggregateLikeTheStoredRows_data();
     void shouldAggregateLikeTheStoredRows();
     void shouldWriteAggregatesInEveryFormat();
+    void shouldMarkTheTasksWhoseP95Grew_data();
+    void shouldMarkTheTasksWhoseP95Grew();
 
     void shouldPreviewPurgeWithoutDeleting_data();
     void shouldPreviewPurgeWithoutDeleting();
@@ -137,6 +140,11 @@ private:
     /// `stalk count` and `stalk list` of url with filters (holding --exception) find the
     /// results wantedIds (task ids, sorted); the servers refuse the filter in one sentence.
     void checkExceptionFilter(const QString &url, const QStringList &filters, const QJsonArray &wantedIds);
+    /// What tests/aggregates_expected.py computes for these arguments (after its path).
+    static QJsonDocument expectedAggregate(const QStringList &arguments);
+    /// QCOMPAREs stalk's records with the expected ones: the same keys, seconds to the
+    /// microsecond, dates to the millisecond, everything else exactly.
+    static void compareRecords(const QJsonArray &actual, const QJsonArray &wanted);
     /// A copy of django.sqlite3 with hostile rows added (terminal controls, wide and combining
     /// characters, emoji, a 100,000-character status); task ids t-osc, t-clear, t-bytes, t-cjk,
     /// t-combining, t-emoji, t-long, all done in 2030.
@@ -1393,17 +1401,15 @@ void TestCli::shouldAggregateLikeTheStoredRows()
     }
 
     // The expectation: every stored row read by the engine's own Python client, aggregated there.
-    QStringList expectedArguments{QStringLiteral(STALK_AGGREGATES_EXPECTED), url, arguments.constFirst()};
+    QStringList expectedArguments{url, arguments.constFirst()};
     QStringList filters = arguments.mid(1);
     if (arguments.constFirst() == u"stats") {
         expectedArguments << filters.at(1);
         filters = filters.mid(2);
     }
-    QProcess python;
-    python.start(QStringLiteral("/usr/bin/python3"), expectedArguments + filters);
-    QVERIFY(python.waitForFinished(120000));
-    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
-    const QJsonDocument expected = QJsonDocument::fromJson(python.readAllStandardOutput());
+    const QJsonDocument expected = expectedAggregate(expectedArguments + filters);
+    if (QTest::currentTestFailed())
+        return;
     if (arguments.constFirst() == u"ids") {
         checkExceptionFilter(url, filters, expected.array());
         return;
@@ -1418,10 +1424,25 @@ void TestCli::shouldAggregateLikeTheStoredRows()
         return;
     }
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    const QJsonArray actual = QJsonDocument::fromJson(run.out).array();
     const QJsonArray wanted = expected.array();
     if (arguments.size() <= 3) // unfiltered: every fixture has results to aggregate
         QVERIFY2(!wanted.isEmpty(), "the fixture should have rows to aggregate");
+    compareRecords(QJsonDocument::fromJson(run.out).array(), wanted);
+}
+
+QJsonDocument TestCli::expectedAggregate(const QStringList &arguments)
+{
+    QProcess python;
+    python.start(QStringLiteral("/usr/bin/python3"), QStringList{QStringLiteral(STALK_AGGREGATES_EXPECTED)} + arguments);
+    [&python] {
+        QVERIFY(python.waitForFinished(120000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    }();
+    return QJsonDocument::fromJson(python.readAllStandardOutput());
+}
+
+void TestCli::compareRecords(const QJsonArray &actual, const QJsonArray &wanted)
+{
     QCOMPARE(actual.size(), wanted.size());
     for (qsizetype i = 0; i < wanted.size(); ++i) {
         const QJsonObject a = actual.at(i).toObject();
@@ -1495,12 +1516,16 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
         QCOMPARE(header.constLast(), command == u"stats"      ? QStringLiteral("total")
                                          : command == u"failures" ? QStringLiteral("statuses")
                                                                   : QStringLiteral("basis"));
-        // failures' trend is in the JSON only, after the CSV's columns.
-        const qsizetype jsonOnly = command == u"failures" ? 1 : 0;
-        QVERIFY(!header.contains(QStringLiteral("trend")));
+        // Fields that came after the CSV's columns were fixed are in the JSON only: runtimes'
+        // p95 trend and failures' trend.
+        const QStringList jsonOnly = command == u"runtimes"
+            ? QStringList{QStringLiteral("p95_earlier"), QStringLiteral("p95_recent"), QStringLiteral("p95_grew")}
+            : command == u"failures" ? QStringList{QStringLiteral("trend")} : QStringList();
         for (qsizetype i = 0; i < records.size(); ++i) {
             const QJsonObject record = records.at(i).toObject();
-            QCOMPARE(QStringList(record.keys()).size(), header.size() + jsonOnly);
+            QCOMPARE(QStringList(record.keys()).size(), header.size() + jsonOnly.size());
+            for (const QString &key : jsonOnly)
+                QVERIFY2(record.contains(key) && !header.contains(key), qPrintable(key));
             for (qsizetype c = 0; c < header.size(); ++c) {
                 const QJsonValue v = record.value(header.at(c));
                 const QString field = rows.at(i + 1).at(c);
@@ -1566,6 +1591,106 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
             total += count.toInteger();
         QCOMPARE(total, value[QStringLiteral("count")].toInteger());
     }
+}
+
+void TestCli::shouldMarkTheTasksWhoseP95Grew_data()
+{
+    QTest::addColumn<QString>("source"); // a fixture copied, or the variable of a server's URL
+    QTest::newRow("SQLite, date_started") << QStringLiteral("v26.sqlite3");
+    QTest::newRow("SQLite, date_created") << QStringLiteral("django.sqlite3");
+    QTest::newRow("PostgreSQL") << QStringLiteral("STALK_PG_URL");
+    QTest::newRow("MariaDB") << QStringLiteral("STALK_MYSQL_URL");
+}
+
+void TestCli::shouldMarkTheTasksWhoseP95Grew()
+{
+    // No fixture task has the 40 results a comparison of halves needs: two tasks of 60 are
+    // added (TestSupport::addRuntimeTrendTasks(), hand-made rows copied from a stored one),
+    // to a copy of the fixture or to a private copy of the server's table.
+    QFETCH(QString, source);
+    const QString connection = QStringLiteral("tst_cli-trend");
+    const QString table = source.endsWith(QLatin1String(".sqlite3"))
+        ? QStringLiteral("django_celery_results_taskresult")
+        : QStringLiteral("stalk_trend_%1").arg(QCoreApplication::applicationPid());
+    QString url;
+    QSqlDatabase db;
+    if (source.endsWith(QLatin1String(".sqlite3"))) {
+        REQUIRE_FIXTURES();
+        const QString path = copyFixture(source);
+        url = urlFor(path);
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+    } else {
+        REQUIRE_SERVER_URL(server, source);
+        const Outcome<StoreUrl> parsed = StoreUrl::parse(server);
+        QVERIFY(parsed.ok());
+        const bool postgres = parsed->scheme == StoreUrl::Scheme::PostgreSql;
+        db = TestSupport::serverConnection(*parsed, parsed->database, connection);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery q(db);
+        if (postgres)
+            q.exec(QStringLiteral("SET client_min_messages = warning")); // no NOTICE for the DROP below
+        q.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        QVERIFY2(q.exec(postgres ? QStringLiteral("CREATE TABLE %1 (LIKE django_celery_results_taskresult INCLUDING ALL)").arg(table)
+                                 : QStringLiteral("CREATE TABLE %1 LIKE django_celery_results_taskresult").arg(table)),
+                 qPrintable(q.lastError().text()));
+        QVERIFY2(q.exec(QStringLiteral("INSERT INTO %1 SELECT * FROM django_celery_results_taskresult").arg(table)),
+                 qPrintable(q.lastError().text()));
+        if (postgres) // the copied ids came with the rows, not through the copy's own sequence
+            QVERIFY(q.exec(QStringLiteral("SELECT setval(pg_get_serial_sequence('%1', 'id'), MAX(id)) FROM %1").arg(table)));
+        url = server + (server.contains(u'?') ? u'&' : u'?') + QStringLiteral("table=") + table;
+    }
+    const QString added = TestSupport::addRuntimeTrendTasks(db, table);
+    const auto cleanUp = qScopeGuard([&db, &table, &source, &connection] {
+        if (!source.endsWith(QLatin1String(".sqlite3")))
+            QSqlQuery(db).exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table));
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connection);
+    });
+    QVERIFY2(added.isEmpty(), qPrintable(added));
+
+    const QJsonDocument expected = expectedAggregate({url, QStringLiteral("runtimes")});
+    if (QTest::currentTestFailed())
+        return;
+    const Run json = stalk({QStringLiteral("runtimes"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    const QJsonArray records = QJsonDocument::fromJson(json.out).array();
+    compareRecords(records, expected.array());
+    if (QTest::currentTestFailed())
+        return;
+    // The one that grew, the one that did not, and the fixture's tasks with too few results.
+    QStringList grew, compared;
+    for (const QJsonValue &value : records) {
+        const QJsonObject record = value.toObject();
+        const QString name = record.value(QStringLiteral("task_name")).toString();
+        if (record.value(QStringLiteral("p95_grew")).toBool())
+            grew << name;
+        if (record.value(QStringLiteral("p95_earlier")).isDouble() && record.value(QStringLiteral("p95_recent")).isDouble())
+            compared << name;
+        else
+            QVERIFY(record.value(QStringLiteral("p95_earlier")).isNull() && record.value(QStringLiteral("p95_recent")).isNull());
+    }
+    QCOMPARE(grew, QStringList{QLatin1String(TestSupport::runtimeTrendGrown)});
+    QCOMPARE(compared, (QStringList{QLatin1String(TestSupport::runtimeTrendGrown), QLatin1String(TestSupport::runtimeTrendSteady)}));
+    QVERIFY2(json.out.contains("\"basis\": \"" + QByteArray(source == u"v26.sqlite3" ? "started" : "created")
+                               + "\", \"p95_earlier\": "),
+             json.out.constData());
+
+    // The table marks that line only; the CSV is as it was.
+    const Run tableRun = stalk({QStringLiteral("runtimes"), url});
+    QVERIFY2(tableRun.exitCode == 0, tableRun.err.constData());
+    const QStringList lines = QString::fromUtf8(tableRun.out).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.constFirst().contains(QRegularExpression(QStringLiteral("  basis +p95_trend$"))),
+             qPrintable(lines.constFirst()));
+    QCOMPARE(lines.filter(QStringLiteral("\u25b2")).size(), 1);
+    QVERIFY2(lines.filter(QStringLiteral("\u25b2")).constFirst().startsWith(QLatin1String(TestSupport::runtimeTrendGrown)),
+             qPrintable(tableRun.out));
+    QVERIFY2(lines.filter(QLatin1String(TestSupport::runtimeTrendSteady)).constFirst().endsWith(QStringLiteral("1.0\u00d7")),
+             qPrintable(tableRun.out));
+    const Run csv = stalk({QStringLiteral("runtimes"), url, QStringLiteral("--format"), QStringLiteral("csv")});
+    QVERIFY2(csv.out.startsWith("task_name,count,p50,p95,p99,max,basis\r\n"), csv.out.constData());
 }
 
 void TestCli::shouldFilterByDoneDate()

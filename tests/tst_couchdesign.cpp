@@ -1,7 +1,8 @@
 // Stalk's design document (_design/stalk, backends/couchdesign) and `stalk couch-index`
 // against a real CouchDB-compatible server (pouchdb-server on loopback, started by
 // tools/couchdb/with_couchdb.sh): created only when asked, reported absent / up to date /
-// outdated, an outdated one replaced, removed, refused to a user who is not an admin (the
+// outdated, an outdated one replaced, removed, a foreign one (no stalk_version: another tool's)
+// neither replaced nor removed, refused to a user who is not an admin (the
 // server's own 401) and on a 403 (injected: pouchdb-server answers every refused design
 // document write with 401), never written read-only; and its views, run by the server's
 // JavaScript, emit exactly what the stored documents hold.
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void shouldEmitWhatTheStoredDocumentsHold();
     void shouldReplaceAnOutdatedDesignDocument();
     void shouldRemoveTheDesignDocument();
+    void shouldNeverReplaceOrRemoveAForeignDesignDocument();
     void shouldNeverWriteReadOnly();
     void shouldSayWhenTheUserIsNotAnAdmin();
     void shouldSayWhenTheServerForbidsTheWrite();
@@ -147,7 +149,7 @@ void TestCouchDesign::initTestCase()
     QVERIFY(docs.size() > 10);
     QVERIFY(docs.first().isObject());
     // What the views must skip: another application's document, broken values (the fixture
-    // adds a group, foreign documents and a foreign _design/stalk, outdated to us).
+    // adds a group, foreign documents and a foreign _design/stalk, which init() removes).
     const auto add = [&docs](const QString &id, const QJsonValue &value) {
         QJsonObject doc{{QStringLiteral("_id"), id}, {QStringLiteral("_rev"), QStringLiteral("1-0123456789abcdef0123456789abcdef")}};
         if (!value.isUndefined())
@@ -319,6 +321,63 @@ void TestCouchDesign::shouldRemoveTheDesignDocument()
     run = stalk({url(), QStringLiteral("--remove")});
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.out, QStringLiteral("absent: _design/stalk in database 'stalk_design' does not exist; nothing removed\n"));
+}
+
+void TestCouchDesign::shouldNeverReplaceOrRemoveAForeignDesignDocument()
+{
+    // Another tool's _design/stalk (the fixture writer's, say): no stalk_version.
+    const QByteArray foreign = R"({"language": "javascript", "views": {"all": {"map": "function (doc) { emit(doc._id, null); }"}}})";
+    const QString path = QStringLiteral("/%1/_design/stalk").arg(m_db);
+    QVERIFY(http("PUT", path, foreign).ok());
+    const CouchReply stored = http("GET", path);
+    QVERIFY(stored.ok());
+    const Outcome<CouchDesign::Status> before = status();
+    QCOMPARE(before->state, State::Foreign);
+
+    Run run = stalk({url()});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, QStringLiteral("foreign: _design/stalk in database 'stalk_design' was not written by Stalk\n"));
+    QCOMPARE(run.err, QString());
+
+    const QString refusal = QStringLiteral("stalk: cannot %1 _design/stalk in database 'stalk_design': it was not written "
+                                           "by Stalk (it has no stalk_version), and Stalk never replaces or removes a "
+                                           "design document it did not write\n");
+    run = stalk({url(), QStringLiteral("--create")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(run.out, QStringLiteral("foreign: _design/stalk in database 'stalk_design' was not written by Stalk; "
+                                     "nothing written\n"));
+    QCOMPARE(run.err, refusal.arg(QStringLiteral("create")));
+    run = stalk({url(), QStringLiteral("--remove")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(run.out, QStringLiteral("foreign: _design/stalk in database 'stalk_design' was not written by Stalk; "
+                                     "nothing removed\n"));
+    QCOMPARE(run.err, refusal.arg(QStringLiteral("remove")));
+
+    // The library refuses too (the window's path), without a request.
+    CouchConfig config = m_base;
+    config.database = m_db;
+    CouchClient client(config);
+    for (const bool remove : {false, true}) {
+        int pendingAfterCall = -1;
+        const Outcome<CouchDesign::Status> answer = CouchDesign::wait([&](CouchDesign::Callback done) {
+            if (remove)
+                CouchDesign::erase(client, *before, std::move(done));
+            else
+                CouchDesign::write(client, *before, std::move(done));
+            pendingAfterCall = client.pendingCount();
+        });
+        QCOMPARE(pendingAfterCall, 0);
+        QVERIFY(!answer.ok());
+        QCOMPARE(answer.error().code, StoreError::Code::PermissionDenied);
+        QVERIFY2(answer.error().message.contains(QLatin1String("it was not written by Stalk")),
+                 qPrintable(answer.error().message));
+    }
+
+    // Untouched: the same revision and body.
+    const CouchReply after = http("GET", path);
+    QVERIFY(after.ok());
+    QCOMPARE(after.json, stored.json);
+    QCOMPARE(status()->state, State::Foreign);
 }
 
 void TestCouchDesign::shouldNeverWriteReadOnly()

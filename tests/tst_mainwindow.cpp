@@ -55,6 +55,7 @@
 #include "purgedialog.h"
 #include "resulttableview.h"
 #include "runtimespanel.h"
+#include "statusstyle.h"
 #include "savedviews.h"
 #include "statusstyle.h"
 #include "storeurl.h"
@@ -249,6 +250,7 @@ private Q_SLOTS:
     void shouldDeleteExactlyTheExpiredRows();
     void shouldDeleteSelectedRows();
     void shouldDeleteEveryMatchingResultWhenAllSelected();
+    void shouldDeleteEveryMatchingResultOfAWorkerSinceADateWhenAllSelected();
     void shouldDeleteOnlyTheSelectedRowsOfABigResultSet();
     void shouldRefuseToDeleteAllMatchingASearch();
     void shouldSaySearchingUntilASearchIsCounted();
@@ -284,6 +286,10 @@ private:
     /// A writable copy of a fixture in this test's temporary directory.
     QString copyFixture(const QString &name);
     std::unique_ptr<MainWindow> openWindow(const QString &path, bool readOnly = false);
+    /// The Runtimes tab over TestSupport::addRuntimeTrendTasks()' tasks: only the grown one is
+    /// marked (▲, the warning colour of the light and the dark palette), sorting by the trend
+    /// puts it first, the caption counts it.
+    void checkRuntimeTrendMarks(RuntimesPanel *panel);
     bool waitForAllRowsLoaded(MainWindow *w, int timeoutMs = 10000);
     QStringList visibleTaskIds(MainWindow *w);
     /// The window shows exactly these task ids (any order) and "N of total results".
@@ -310,6 +316,9 @@ private:
     bool multiplyRows(const QString &path, int copies);
     /// Ticks one value of the status facet.
     void tickStatus(MainWindow *w, const QString &status);
+    /// Ctrl+A then Del in the focused table of the active window: its Delete Selected dialog,
+    /// or nullptr (the test failed) when none opened.
+    DeleteSelectedDialog *selectAllAndDelete(MainWindow *w);
     /// Ticks the status and waits for its exact count, `matching`.
     void showOnlyStatus(MainWindow *w, const QString &status, qint64 matching);
 
@@ -1073,6 +1082,19 @@ void TestMainWindow::tickStatus(MainWindow *w, const QString &status)
     item->setCheckState(Qt::Checked);
 }
 
+DeleteSelectedDialog *TestMainWindow::selectAllAndDelete(MainWindow *w)
+{
+    QApplication::setActiveWindow(w);
+    if (!QTest::qWaitForWindowActive(w))
+        return nullptr;
+    w->table()->setFocus();
+    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(w->table(), Qt::Key_Delete);
+    DeleteSelectedDialog *dialog = nullptr;
+    [&] { QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr); }();
+    return dialog;
+}
+
 void TestMainWindow::shouldDeleteEveryMatchingResultWhenAllSelected()
 {
     const QString path = writableBigDatabase(QStringLiteral("all.sqlite3"));
@@ -1261,6 +1283,57 @@ void TestMainWindow::shouldOfferToSelectAllMatchingAfterAPage()
     dialog->reject();
 }
 
+void TestMainWindow::shouldDeleteEveryMatchingResultOfAWorkerSinceADateWhenAllSelected()
+{
+    qint64 total = 0;
+    const QString path = severalPages(&total);
+    QVERIFY(!path.isEmpty());
+    const QString worker = Db(path).column(QStringLiteral("SELECT worker FROM %1 WHERE worker IS NOT NULL "
+                                                          "GROUP BY worker ORDER BY COUNT(*) DESC LIMIT 1")
+                                               .arg(taskTable))
+                               .value(0);
+    QVERIFY(!worker.isEmpty());
+    const QString after = Db(path).column(QStringLiteral("SELECT MIN(date_done) FROM %1 WHERE worker = '%2'")
+                                              .arg(taskTable, worker))
+                              .value(0);
+    const QString where = QStringLiteral(" WHERE worker = '%1' AND date_done >= '%2'");
+    // The window's filter: the worker, and done after its earliest result's second + 1 s.
+    const QDateTime doneAfter = TimeParse::parseTimestamp(after.left(19), nullptr).addSecs(1);
+    QVERIFY(doneAfter.isValid());
+    const QString afterText = doneAfter.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    const qint64 matching = Db(path).scalar(QStringLiteral("SELECT COUNT(*) FROM ") + taskTable + where.arg(worker, afterText));
+    const QStringList kept = Db(path).column(QStringLiteral("SELECT task_id FROM %1 WHERE NOT (worker = '%2' AND date_done >= '%3') "
+                                                            "OR worker IS NULL OR date_done IS NULL ORDER BY task_id")
+                                                 .arg(taskTable, worker, afterText));
+    QVERIFY(matching > 0 && !kept.isEmpty());
+    QCOMPARE(qint64(kept.size()) + matching, total);
+
+    auto w = openWindow(path);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->isOpen(), 30000);
+    SavedView view;
+    view.workers = QStringList{worker};
+    view.dateRange = FilterPanel::DateRange::Custom;
+    view.from = doneAfter;
+    w->applyView(view);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->countState().kind() == CountState::Kind::Exact
+                                 && w->model()->countState().matching == matching,
+                             30000);
+    DeleteSelectedDialog *dialog = selectAllAndDelete(w.get());
+    QVERIFY(dialog);
+    QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), matching, 30000);
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QTRY_VERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY(!summary.error.isError());
+    QCOMPARE(summary.tasksDeleted, matching);
+    dialog->close();
+    // Exactly the worker's results done since the date went: no other worker's, none older.
+    QCOMPARE(Db(path).column(QStringLiteral("SELECT task_id FROM %1 ORDER BY task_id").arg(taskTable)), kept);
+}
+
 void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()
 {
     qint64 total = 0;
@@ -1275,13 +1348,8 @@ void TestMainWindow::shouldRefuseToDeleteAllMatchingASearch()
                                  && w->model()->countState().kind() == CountState::Kind::Exact
                                  && w->model()->countState().matching == total,
                              30000);
-    QApplication::setActiveWindow(w.get());
-    QVERIFY(QTest::qWaitForWindowActive(w.get()));
-    w->table()->setFocus();
-    QTest::keyClick(w->table(), Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(w->table(), Qt::Key_Delete);
-    DeleteSelectedDialog *dialog = nullptr;
-    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    DeleteSelectedDialog *dialog = selectAllAndDelete(w.get());
+    QVERIFY(dialog);
     const QString question = child<QLabel>(dialog, "questionLabel")->text();
     QVERIFY2(question.contains(QStringLiteral("cannot be deleted together")), qPrintable(question));
     const QString note = child<QLabel>(dialog, "noteLabel")->text();
@@ -2316,12 +2384,22 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     QVERIFY(panel);
     QVERIFY(!panel->isVisible()); // the results table is the first tab
     QAbstractItemModelTester tester(panel->view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // The Details dock shows the table's current row on the Results tab…
+    auto *detail = child<DetailPane>(w.get(), "detailPane");
+    auto *table = w->findChild<ResultTableView *>();
+    QVERIFY(detail && table);
+    table->setCurrentIndex(w->model()->index(0, 0));
+    const QString tableTaskId = w->model()->index(0, 0).data(TaskResultModel::TaskIdRole).toString();
+    QTRY_COMPARE(detail->currentRow().taskId, tableTaskId);
 
     // View → Failures (Ctrl+4) shows the groups, as `stalk failures` prints them, largest first.
     auto *toggle = child<QAction>(w.get(), "failuresAction");
     QVERIFY(toggle);
     toggle->trigger();
     QVERIFY(panel->isVisible());
+    // … and no row of a table not in view once the Failures tab shows.
+    QVERIFY(!panel->currentGroup());
+    QVERIFY(detail->currentRow().taskId.isEmpty());
     QCOMPARE(QSettings().value(QStringLiteral("view/tab")).toInt(), 1);
     const QJsonArray printed = QJsonDocument::fromJson(stalkOutput({QStringLiteral("failures"), url, QStringLiteral("--format"),
                                                                     QStringLiteral("json")}))
@@ -2368,6 +2446,8 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
         QVERIFY(!sample.traceback.isEmpty());
         QCOMPARE(panel->tracebackView()->traceback(), sample.traceback);
         QCOMPARE(sample.dateDone, group->lastSeen); // the group's newest result
+        QCOMPARE(detail->currentRow().taskId, sample.taskId); // the Details dock shows it whole
+        QCOMPARE(detail->currentRow().traceback, sample.traceback);
         const QString markdown = panel->currentMarkdown();
         QVERIFY(markdown.contains(group->message));
         QVERIFY(markdown.contains(QStringLiteral("**Count:** %1").arg(group->count)));
@@ -2375,6 +2455,12 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
         QVERIFY(markdown.contains(QStringLiteral("```pytb\n") + sample.traceback.trimmed() + QStringLiteral("\n```")));
     }
     const FailureGroup selected = *panel->currentGroup();
+    // The Runtimes tab shows no result; back on Failures, the group's.
+    const QString sampleTaskId = panel->currentSample().taskId;
+    child<QAction>(w.get(), "runtimesAction")->trigger();
+    QVERIFY(detail->currentRow().taskId.isEmpty());
+    toggle->trigger();
+    QCOMPARE(detail->currentRow().taskId, sampleTaskId);
     const QString markdown = panel->currentMarkdown();
     child<QPushButton>(panel, "copyMarkdownButton")->click();
     QCOMPARE(QApplication::clipboard()->text(), markdown);
@@ -2434,15 +2520,26 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
 void TestMainWindow::shouldListRuntimesAsStalkRuntimes_data()
 {
     QTest::addColumn<QString>("fixture");
-    QTest::newRow("date_started (2.6)") << QStringLiteral("v26.sqlite3");
-    QTest::newRow("date_created (2.4)") << QStringLiteral("django.sqlite3");
-    QTest::newRow("no start (celery_taskmeta)") << QStringLiteral("taskmeta.sqlite3");
+    QTest::addColumn<bool>("trend"); ///< with TestSupport::addRuntimeTrendTasks()
+    QTest::newRow("date_started (2.6)") << QStringLiteral("v26.sqlite3") << false;
+    QTest::newRow("date_created (2.4)") << QStringLiteral("django.sqlite3") << false;
+    QTest::newRow("no start (celery_taskmeta)") << QStringLiteral("taskmeta.sqlite3") << false;
+    // Two tasks of 60 results added to the copy (hand-made rows: no fixture task has the 40 a
+    // comparison of halves needs): one whose newer half ran about 3× as long, one steady.
+    QTest::newRow("a p95 that grew (2.6 + 120 hand-made rows)") << QStringLiteral("v26.sqlite3") << true;
 }
 
 void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
 {
     QFETCH(QString, fixture);
+    QFETCH(bool, trend);
     const QString path = copyFixture(fixture);
+    if (trend) {
+        TestSupport::SqliteConnection db(path);
+        QVERIFY(db.isOpen());
+        const QString added = TestSupport::addRuntimeTrendTasks(db.database(), QStringLiteral("django_celery_results_taskresult"));
+        QVERIFY2(added.isEmpty(), qPrintable(added));
+    }
     auto w = openWindow(path);
     QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() > 0);
     auto *panel = child<RuntimesPanel>(w.get(), "runtimesPanel");
@@ -2479,6 +2576,13 @@ void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
         QCOMPARE(task.p95, record.value(QStringLiteral("p95")).toDouble());
         QCOMPARE(task.p99, record.value(QStringLiteral("p99")).toDouble());
         QCOMPARE(task.max, record.value(QStringLiteral("max")).toDouble());
+        const auto optional = [&record](const char *key) {
+            const QJsonValue value = record.value(QLatin1String(key));
+            return value.isNull() ? std::optional<double>() : std::optional<double>(value.toDouble());
+        };
+        QCOMPARE(task.p95Earlier, optional("p95_earlier"));
+        QCOMPARE(task.p95Recent, optional("p95_recent"));
+        QCOMPARE(task.p95Grew(), record.value(QStringLiteral("p95_grew")).toBool());
     }
     // Sorted by p95, slowest first.
     const QAbstractItemModel *shown = panel->view()->model();
@@ -2487,6 +2591,55 @@ void TestMainWindow::shouldListRuntimesAsStalkRuntimes()
                 >= shown->index(row, RuntimesPanel::P95Column).data(RuntimesPanel::RawValueRole).toDouble());
     }
     QCOMPARE(QSettings().value(QStringLiteral("view/tab")).toInt(), 2);
+    if (trend)
+        checkRuntimeTrendMarks(panel);
+}
+
+void TestMainWindow::checkRuntimeTrendMarks(RuntimesPanel *panel)
+{
+    const QString grown = QLatin1String(TestSupport::runtimeTrendGrown);
+    const QString steady = QLatin1String(TestSupport::runtimeTrendSteady);
+    const auto check = [&](const QPalette &palette) {
+        const QColor warning = StatusStyle::warningText(palette);
+        const QAbstractItemModel *shown = panel->view()->model();
+        QStringList marked;
+        for (int row = 0; row < shown->rowCount(); ++row) {
+            const QString task = shown->index(row, RuntimesPanel::TaskColumn).data().toString();
+            const QModelIndex trend = shown->index(row, RuntimesPanel::TrendColumn);
+            const bool warned = trend.data(Qt::ForegroundRole).value<QBrush>().color() == warning;
+            if (trend.data().toString().startsWith(QStringLiteral("\u25b2 "))) {
+                marked << task;
+                QVERIFY2(warned, qPrintable(task));
+            } else {
+                QVERIFY2(!warned, qPrintable(task));
+            }
+            if (task == steady)
+                QCOMPARE(trend.data().toString(), QStringLiteral("1.0\u00d7"));
+            if (task == grown || task == steady) {
+                QVERIFY2(trend.data(Qt::ToolTipRole).toString().startsWith(
+                             QStringLiteral("p95 of the newer half (30 results): ")),
+                         qPrintable(trend.data(Qt::ToolTipRole).toString()));
+            } else {
+                QVERIFY(trend.data().toString().isEmpty());
+                QCOMPARE(trend.data(RuntimesPanel::RawValueRole).toDouble(), -1.0);
+            }
+        }
+        QCOMPARE(marked, QStringList{grown});
+    };
+    check(panel->palette());
+    QVERIFY2(panel->caption().contains(QStringLiteral("grew in 1 of the 2 task")), qPrintable(panel->caption()));
+    const auto task = std::find_if(panel->table().tasks.cbegin(), panel->table().tasks.cend(),
+                                   [&grown](const TaskRuntimes &t) { return t.taskName == grown; });
+    QVERIFY(task != panel->table().tasks.cend() && task->p95Grew());
+    QVERIFY(*task->p95Ratio() > 3.0); // 4.28 s against 1.28 s
+
+    // Sorted by the trend, the grown task comes first; the warning colour follows the palette.
+    panel->view()->sortByColumn(RuntimesPanel::TrendColumn, Qt::DescendingOrder);
+    QCOMPARE(panel->view()->model()->index(0, RuntimesPanel::TaskColumn).data().toString(), grown);
+    QCOMPARE(panel->view()->model()->index(1, RuntimesPanel::TaskColumn).data().toString(), steady);
+    const QPalette dark = TestSupport::darkPalette();
+    panel->setPalette(dark);
+    check(dark);
 }
 
 QTEST_MAIN(TestMainWindow)

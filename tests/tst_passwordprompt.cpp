@@ -447,6 +447,11 @@ void TestPasswordPrompt::shouldLetTheCommandLineReadTheStoredPassword()
     QCOMPARE(QString::fromUtf8(with->readAllStandardError()), QString());
     QCOMPARE(with->exitCode(), 0);
     QCOMPARE(with->readAllStandardOutput().trimmed().toInt(), m_total);
+    // Before the command too, as --read-only.
+    std::unique_ptr<QProcess> before(stalk({QStringLiteral("--keyring"), QStringLiteral("count"), m_url}, noPassword));
+    QCOMPARE(QString::fromUtf8(before->readAllStandardError()), QString());
+    QCOMPARE(before->exitCode(), 0);
+    QCOMPARE(before->readAllStandardOutput().trimmed().toInt(), m_total);
 }
 
 void TestPasswordPrompt::shouldAskAgainWhenTheStoredPasswordIsRejected()

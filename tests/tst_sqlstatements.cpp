@@ -162,6 +162,8 @@ private Q_SLOTS:
     void shouldApplyTheExpiryRuleToOneRow();
     void shouldExpireGroupsOnlyWhenNotNarrowed();
     void shouldRankRuntimesAtTheNearestRankOfEveryCount();
+    void shouldTellWhetherAP95Grew_data();
+    void shouldTellWhetherAP95Grew();
 };
 
 void TestSqlStatements::initTestCase()
@@ -1092,7 +1094,7 @@ void TestSqlStatements::shouldApplyTheExpiryRuleToOneRow()
     row.status = status;
     row.taskName = taskName;
     QCOMPARE(criteria.matches(row, dateMicro), expired);
-    QCOMPARE(criteria.matches(dateDone, status, taskName, dateMicro), expired);
+    QCOMPARE(criteria.matches(dateDone, status, taskName, QString(), QString(), dateMicro), expired);
     if (!narrowed)
         QCOMPARE(criteria.isExpired(dateDone, dateMicro), expired);
 }
@@ -1117,9 +1119,12 @@ void TestSqlStatements::shouldExpireGroupsOnlyWhenNotNarrowed()
 void TestSqlStatements::shouldRankRuntimesAtTheNearestRankOfEveryCount()
 {
     // The runtimes statement on a real SQLite database: task "tN" has N results that ran
-    // 1, 2, …, N seconds (inserted in shuffled order, some not countable: a RETRY, a NULL
-    // date_done), so the value at rank r is r seconds. Its rows, through RuntimeTableBuilder,
-    // must give each percentile at ceil(p·N/100), computed here in floating point.
+    // 1, 2, …, N seconds (in shuffled order, some not countable: a RETRY, a STARTED), so the
+    // value at rank r is r seconds. Its rows, through RuntimeTableBuilder, must give each
+    // percentile at ceil(p·N/100), computed here in floating point. The halves: date_done
+    // runs in steps of a second, three results sharing each (a tie the ids split), and the
+    // ids are shuffled too, so the halves by (date_done, id) are neither the insertion order
+    // nor the runtimes' order; each half's p95 is computed here from the sorted rows.
     const QString connection = QStringLiteral("tst_sqlstatements_runtimes");
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
@@ -1132,27 +1137,39 @@ void TestSqlStatements::shouldRankRuntimesAtTheNearestRankOfEveryCount()
             "task_args text, task_kwargs text, task_name text, worker text, date_created datetime, "
             "periodic_task_name text)")));
         QVERIFY(db.transaction());
-        QVERIFY(q.prepare(QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, task_name, "
-                                         "date_created, date_done) VALUES (?, ?, ?, ?, ?)")));
+        QVERIFY(q.prepare(QStringLiteral("INSERT INTO django_celery_results_taskresult (id, task_id, status, "
+                                         "task_name, date_created, date_done) VALUES (?, ?, ?, ?, ?, ?)")));
         const QDateTime start = utc("2025-02-01T10:00:00.250Z");
         const auto text = [](const QDateTime &t) { return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz000")); };
         constexpr int maxN = 150;
+        struct Run
+        {
+            qint64 done; // seconds after start
+            qint64 id;
+            double seconds;
+        };
+        QVector<QVector<Run>> runs(maxN + 1);
         for (int n = 1; n <= maxN; ++n) {
             for (int i = 0; i < n; ++i) {
                 const int k = (i * 7919) % n + 1; // 7919 is a prime above maxN: a permutation of 1..n
+                const qint64 id = qint64(n) * 1000 + (i * 7907) % n; // 7907: another permutation
+                const qint64 done = 100000 + i / 3;
+                runs[n] << Run{done, id, double(k)};
+                q.addBindValue(id);
                 q.addBindValue(QStringLiteral("%1-%2").arg(n).arg(i));
                 q.addBindValue(i % 2 ? QStringLiteral("SUCCESS") : QStringLiteral("FAILURE"));
                 q.addBindValue(QStringLiteral("t%1").arg(n, 3, 10, QLatin1Char('0')));
-                q.addBindValue(text(start));
-                q.addBindValue(text(start.addSecs(k)));
+                q.addBindValue(text(start.addSecs(done - k)));
+                q.addBindValue(text(start.addSecs(done)));
                 QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
             }
             for (const char *status : {"RETRY", "STARTED"}) { // no runtime
+                q.addBindValue(qint64(n) * 1000 + 999 - (status[0] == 'R' ? 0 : 1));
                 q.addBindValue(QStringLiteral("%1-%2").arg(n).arg(QLatin1String(status)));
                 q.addBindValue(QLatin1String(status));
                 q.addBindValue(QStringLiteral("t%1").arg(n, 3, 10, QLatin1Char('0')));
                 q.addBindValue(text(start));
-                q.addBindValue(text(start.addSecs(100000)));
+                q.addBindValue(text(start.addSecs(1)));
                 QVERIFY(q.exec());
             }
         }
@@ -1165,12 +1182,19 @@ void TestSqlStatements::shouldRankRuntimesAtTheNearestRankOfEveryCount()
             q.addBindValue(value);
         QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
         RuntimeTableBuilder builder(Runtime::Basis::Created);
+        QHash<QString, QMap<int, double>> halfP95; // the SQL's own half ranks, whatever the count
         int rows = 0;
         while (q.next()) {
-            builder.addRanked(q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toDouble());
+            const QString task = q.value(0).toString();
+            const qint64 n = q.value(1).toLongLong();
+            const RuntimeHalf half = q.value(4).toInt() ? RuntimeHalf::Recent : RuntimeHalf::Earlier;
+            builder.addRanked(task, n, q.value(2).toLongLong(), q.value(3).toDouble());
+            builder.addHalfRanked(task, n, half, q.value(5).toLongLong(), q.value(3).toDouble());
+            if (q.value(5).toLongLong() == Percentile::nearestRank(95, TaskRuntimes::halfCount(half, n)))
+                halfP95[task][int(half)] = q.value(3).toDouble();
             ++rows;
         }
-        QVERIFY(rows < 4 * maxN + 1); // only the ranked rows come back
+        QVERIFY(rows <= 6 * maxN); // only the ranked rows come back
         const RuntimeTable table = builder.table();
         QCOMPARE(table.tasks.size(), maxN);
         for (int n = 1; n <= maxN; ++n) {
@@ -1182,9 +1206,70 @@ void TestSqlStatements::shouldRankRuntimesAtTheNearestRankOfEveryCount()
             QCOMPARE(task.p95, rank(95));
             QCOMPARE(task.p99, rank(99));
             QCOMPARE(task.max, double(n));
+
+            QVector<Run> ordered = runs.at(n);
+            std::sort(ordered.begin(), ordered.end(),
+                      [](const Run &a, const Run &b) { return std::tie(a.done, a.id) < std::tie(b.done, b.id); });
+            const auto p95Of = [&ordered](int from, int to) -> double {
+                QVector<double> values;
+                for (int i = from; i < to; ++i)
+                    values << ordered.at(i).seconds;
+                std::sort(values.begin(), values.end());
+                return values.at(int(std::max(1.0, std::ceil(0.95 * double(values.size()) - 1e-9))) - 1);
+            };
+            const int older = (n + 1) / 2; // the middle one of an odd count is older
+            const QMap<int, double> sqlHalves = halfP95.value(task.taskName);
+            QCOMPARE(sqlHalves.value(int(RuntimeHalf::Earlier)), p95Of(0, older));
+            if (n >= 2)
+                QCOMPARE(sqlHalves.value(int(RuntimeHalf::Recent)), p95Of(older, n));
+            if (n < 2 * TaskRuntimes::minHalfCount) {
+                QVERIFY(!task.p95Earlier && !task.p95Recent && !task.p95Ratio() && !task.p95Grew());
+            } else {
+                QCOMPARE(task.p95Earlier, std::optional<double>(p95Of(0, older)));
+                QCOMPARE(task.p95Recent, std::optional<double>(p95Of(older, n)));
+            }
         }
     }
     QSqlDatabase::removeDatabase(connection);
+}
+
+void TestSqlStatements::shouldTellWhetherAP95Grew_data()
+{
+    QTest::addColumn<qint64>("count");
+    QTest::addColumn<double>("earlier");
+    QTest::addColumn<double>("recent");
+    QTest::addColumn<bool>("grew");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("half as much again") << qint64(40) << 2.0 << 3.0 << true << QStringLiteral("\u25b2 1.5\u00d7");
+    QTest::newRow("just under") << qint64(40) << 2.0 << 2.999 << false << QStringLiteral("1.4\u00d7");
+    QTest::newRow("faster") << qint64(41) << 4.0 << 1.0 << false << QStringLiteral("0.2\u00d7");
+    QTest::newRow("tripled") << qint64(1000) << 1.0 << 3.25 << true << QStringLiteral("\u25b2 3.2\u00d7");
+    QTest::newRow("from nothing") << qint64(40) << 0.0 << 0.5 << true << QStringLiteral("\u25b2 \u221e\u00d7");
+    QTest::newRow("nothing both") << qint64(40) << 0.0 << 0.0 << false << QStringLiteral("1.0\u00d7");
+    QTest::newRow("too few (39)") << qint64(39) << 1.0 << 30.0 << false << QString();
+}
+
+void TestSqlStatements::shouldTellWhetherAP95Grew()
+{
+    // The rule on RuntimeTableBuilder's input (rank 19 is the p95 of a half of 20, rank 20 of
+    // 21 or more up to 40): whether it grew, and how the ratio reads.
+    QFETCH(qint64, count);
+    QFETCH(double, earlier);
+    QFETCH(double, recent);
+    QFETCH(bool, grew);
+    QFETCH(QString, text);
+    RuntimeTableBuilder builder(Runtime::Basis::Started);
+    for (const RuntimeHalf half : {RuntimeHalf::Earlier, RuntimeHalf::Recent}) {
+        const qint64 rank = Percentile::nearestRank(TaskRuntimes::trendPercent, TaskRuntimes::halfCount(half, count));
+        builder.addHalfRanked(QStringLiteral("t"), count, half, rank - 1, 99.0); // not the rank: ignored
+        builder.addHalfRanked(QStringLiteral("t"), count, half, rank, half == RuntimeHalf::Earlier ? earlier : recent);
+    }
+    const TaskRuntimes task = builder.table().tasks.value(0);
+    QCOMPARE(task.count, count);
+    QCOMPARE(task.p95Grew(), grew);
+    QCOMPARE(task.p95Ratio() ? TaskRuntimes::p95RatioText(*task.p95Ratio()) : QString(), text);
+    QCOMPARE(TaskRuntimes::halfCount(RuntimeHalf::Earlier, count) + TaskRuntimes::halfCount(RuntimeHalf::Recent, count),
+             count);
 }
 
 void TestSqlStatements::shouldReadOnlyIntegerIds_data()

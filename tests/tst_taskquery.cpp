@@ -214,10 +214,32 @@ void TestTaskQuery::shouldDeleteByFilterExactlyWhatTheQueryMatches()
     QCOMPARE(criteria->taskNames, query.taskNames);
     QVERIFY(!criteria->includesGroups());
     const QDateTime done(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
-    QVERIFY(criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add")));
-    QVERIFY(!criteria->matches(done, QStringLiteral("SUCCESS"), QStringLiteral("tasks.add")));
-    QVERIFY(!criteria->matches(bound.addSecs(1), QStringLiteral("FAILURE"), QStringLiteral("tasks.add")));
-    QVERIFY(!criteria->matches(QDateTime(), QStringLiteral("FAILURE"), QStringLiteral("tasks.add"))); // still running
+    const QString w1 = QStringLiteral("w1");
+    QVERIFY(criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, QString()));
+    QVERIFY(!criteria->matches(done, QStringLiteral("SUCCESS"), QStringLiteral("tasks.add"), w1, QString()));
+    QVERIFY(!criteria->matches(bound.addSecs(1), QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, QString()));
+    QVERIFY(!criteria->matches(QDateTime(), QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, QString())); // still running
+
+    // Workers, periodic task names and a "done after" date narrow it too (NULL stays NULL).
+    TaskQuery further = query;
+    further.workers = QStringList{w1, QString()};
+    further.periodicTaskNames = QStringList{QLatin1String("")};
+    further.doneAfter = done.addDays(-1);
+    criteria = purgeCriteriaFor(further, bound);
+    QVERIFY(criteria.ok());
+    QCOMPARE(criteria->workers, further.workers);
+    QVERIFY(criteria->workers.at(1).isNull());
+    QCOMPARE(criteria->periodicTaskNames, further.periodicTaskNames);
+    QCOMPARE(criteria->doneAfter, further.doneAfter);
+    QVERIFY(criteria->isNarrowed() && !criteria->includesGroups());
+    const QString none = QLatin1String("");
+    QVERIFY(criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, none));
+    QVERIFY(criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), QString(), none));
+    QVERIFY(!criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), QStringLiteral("w2"), none));
+    QVERIFY(!criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, QString()));
+    QVERIFY(!criteria->matches(done, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, QStringLiteral("nightly")));
+    QVERIFY(criteria->matches(further.doneAfter, QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, none));
+    QVERIFY(!criteria->matches(further.doneAfter.addMSecs(-1), QStringLiteral("FAILURE"), QStringLiteral("tasks.add"), w1, none));
 
     // An earlier "done before" lowers the bound; a later one leaves it.
     query.doneBefore = done;
@@ -240,17 +262,10 @@ void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data()
     q.search = QStringLiteral("timeout");
     QTest::newRow("search") << q << QStringLiteral("the search text");
     q = TaskQuery();
-    q.workers = QStringList{QStringLiteral("w1")};
-    QTest::newRow("worker") << q << QStringLiteral("the worker filter");
-    q = TaskQuery();
-    q.periodicTaskNames = QStringList{QString()};
-    QTest::newRow("periodic") << q << QStringLiteral("the periodic task filter");
-    q = TaskQuery();
     q.exceptions = QStringList{QStringLiteral("ValueError")};
     QTest::newRow("exception") << q << QStringLiteral("the exception filter");
-    q = TaskQuery();
-    q.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
-    QTest::newRow("done after") << q << QStringLiteral("the \"done after\" date");
+    q.workers = QStringList{QStringLiteral("w1")}; // narrowable, but the exception is not
+    QTest::newRow("exception and worker") << q << QStringLiteral("the exception filter");
 }
 
 void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow()

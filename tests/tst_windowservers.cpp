@@ -6,7 +6,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPushButton>
@@ -15,12 +17,17 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QPlainTextEdit>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 
 #include <memory>
 
+#include "couchdesign.h"
+#include "couchhttp.h"
+#include "couchindexdialog.h"
 #include "detailpane.h"
 #include "mainwindow.h"
 #include "purgedialog.h"
@@ -98,6 +105,53 @@ QByteArray http(QNetworkAccessManager &nam, const QByteArray &verb, const QUrl &
     return data;
 }
 
+/// Counts the requests a CouchClient sends through it (and sends them on).
+class CountingManager final : public QNetworkAccessManager
+{
+public:
+    using QNetworkAccessManager::QNetworkAccessManager;
+    int requests = 0;
+
+protected:
+    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+    {
+        ++requests;
+        return QNetworkAccessManager::createRequest(op, request, data);
+    }
+};
+
+using DesignState = CouchDesign::Status::State;
+
+QPushButton *dialogButton(const CouchIndexDialog *dialog, const char *name)
+{
+    return dialog->findChild<QPushButton *>(QString::fromLatin1(name));
+}
+
+QString dialogText(const CouchIndexDialog *dialog, const char *name)
+{
+    const auto *label = dialog->findChild<QLabel *>(QString::fromLatin1(name));
+    return label ? label->text() : QStringLiteral("(no %1)").arg(QLatin1String(name));
+}
+
+/// Clicks the dialog's button, then the confirmation's confirm (or Cancel) button.
+bool clickAndConfirm(CouchIndexDialog *dialog, const char *buttonName, bool confirm)
+{
+    QPushButton *button = dialogButton(dialog, buttonName);
+    if (!button || !button->isEnabled())
+        return false;
+    QTest::mouseClick(button, Qt::LeftButton);
+    QMessageBox *box = nullptr;
+    if (!QTest::qWaitFor([&] { return (box = dialog->findChild<QMessageBox *>(QStringLiteral("confirmChangeBox"))) && box->isVisible(); }, 5000))
+        return false;
+    QAbstractButton *answer = confirm ? static_cast<QAbstractButton *>(box->findChild<QPushButton *>(QStringLiteral("confirmChangeButton")))
+                                      : box->button(QMessageBox::Cancel);
+    if (!answer)
+        return false;
+    QTest::mouseClick(answer, Qt::LeftButton);
+    // The box closes and goes (WA_DeleteOnClose), so the next findChild finds the next one.
+    return QTest::qWaitFor([&] { return dialog->findChild<QMessageBox *>(QStringLiteral("confirmChangeBox")) == nullptr; }, 5000);
+}
+
 } // namespace
 
 /// The window smoke test on the server stores (issues 4 and 5): the real MainWindow opened
@@ -112,10 +166,29 @@ private Q_SLOTS:
     void initTestCase();
     void shouldBrowseSearchInspectAndPurgeFromTheWindow_data();
     void shouldBrowseSearchInspectAndPurgeFromTheWindow();
+    void shouldOfferTheStalkIndexForCouchDbOnly();
+    void shouldCreateReplaceAndRemoveTheStalkIndexFromTheWindow();
+    void shouldNeverWriteTheStalkIndexReadOnly();
+    void shouldLeaveAForeignDesignDocumentAlone();
+    void shouldSayWhenTheUserMayNotWriteTheStalkIndex();
 
 private:
     /// A private copy of the backend's database; returns its URL.
     QString copyOf(const Backend &backend);
+    /// The CouchDB backend, or nullptr (the test then skips).
+    const Backend *couch() const;
+    /// A copy of the CouchDB fixture database (whose own _design/stalk is foreign, another
+    /// tool's), without that document unless keepForeign: its URL (empty on failure), login
+    /// and the design document's path.
+    struct CouchCopy
+    {
+        QString url;
+        CouchConfig config;
+        QString design;
+    };
+    CouchCopy couchCopy(bool keepForeign = false);
+    /// Opens url in window and its Stalk index dialog, once the status has been read.
+    CouchIndexDialog *openIndexDialog(MainWindow &window, const QString &url, bool readOnly = false);
 
     QVector<Backend> m_backends;
     int m_serial = 0;
@@ -312,6 +385,250 @@ void TestWindowServers::shouldBrowseSearchInspectAndPurgeFromTheWindow()
     QCOMPARE(store->count(TaskQuery()).value(), qint64(total - expired.size()));
     for (const QString &id : std::as_const(expired))
         QCOMPARE(store->fetchByTaskId(id).error().code, StoreError::Code::NotFound);
+}
+
+const Backend *TestWindowServers::couch() const
+{
+    for (const Backend &backend : m_backends) {
+        if (backend.name == QLatin1String("couchdb"))
+            return &backend;
+    }
+    return nullptr;
+}
+
+TestWindowServers::CouchCopy TestWindowServers::couchCopy(bool keepForeign)
+{
+    const QString url = copyOf(*couch());
+    if (url.isEmpty())
+        return {};
+    const Outcome<CouchConfig> parsed = CouchConfig::fromUrl(StoreUrl::parse(url).value());
+    if (!parsed)
+        return {};
+    const CouchCopy copy{url, *parsed, QStringLiteral("/%1/_design/stalk").arg(parsed->database)};
+    const CouchReply foreign = couchRequest(copy.config, "GET", copy.design);
+    if (!foreign.ok() || foreign.json.object().contains(QLatin1String("stalk_version")))
+        return {}; // the fixture's foreign document is what the tests start from
+    if (!keepForeign) {
+        const QString rev = foreign.json.object().value(QLatin1String("_rev")).toString();
+        if (!couchRequest(copy.config, "DELETE", copy.design, {}, {{QStringLiteral("rev"), rev}}).ok())
+            return {};
+    }
+    return copy;
+}
+
+CouchIndexDialog *TestWindowServers::openIndexDialog(MainWindow &window, const QString &url, bool readOnly)
+{
+    window.show();
+    window.openUrl(url, readOnly);
+    if (!QTest::qWaitFor([&] { return window.model()->isOpen(); }, 30000))
+        return nullptr;
+    auto *action = window.findChild<QAction *>(QStringLiteral("couchIndexAction"));
+    if (!action || !action->isVisible() || !action->isEnabled())
+        return nullptr;
+    action->trigger();
+    CouchIndexDialog *dialog = window.findChild<CouchIndexDialog *>();
+    if (!dialog || !QTest::qWaitFor([&] { return dialog->isVisible() && !dialog->isBusy(); }, 15000))
+        return nullptr;
+    return dialog;
+}
+
+void TestWindowServers::shouldOfferTheStalkIndexForCouchDbOnly()
+{
+    if (!couch())
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    QVERIFY2(TestSupport::haveFixtures(), "no fixtures (STALK_FIXTURES)");
+    QTemporaryDir dir;
+    const QString sqlite = TestSupport::copyFixture(dir, QStringLiteral("django.sqlite3"));
+    QVERIFY(!sqlite.isEmpty());
+    {
+        MainWindow window;
+        window.show();
+        window.openUrl(QStringLiteral("sqlite:///") + sqlite);
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->isOpen(), 30000);
+        auto *action = window.findChild<QAction *>(QStringLiteral("couchIndexAction"));
+        QVERIFY(action);
+        QVERIFY(!action->isVisible());
+        QVERIFY(!action->isEnabled());
+        action->trigger(); // even so: no dialog
+        QCoreApplication::processEvents();
+        QVERIFY(window.findChild<CouchIndexDialog *>() == nullptr);
+    }
+    const CouchCopy copy = couchCopy();
+    QVERIFY(!copy.url.isEmpty());
+    MainWindow window;
+    CouchIndexDialog *dialog = openIndexDialog(window, copy.url);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->status().state, DesignState::Absent);
+    QVERIFY2(dialogText(dialog, "statusLabel").startsWith(QLatin1String("Absent:")), qPrintable(dialogText(dialog, "statusLabel")));
+    // The exact text it would write, and what it is for, honestly: nothing reads it yet.
+    QCOMPARE(dialog->findChild<QPlainTextEdit *>(QStringLiteral("documentText"))->toPlainText().toUtf8(),
+             CouchDesign::documentText());
+    QVERIFY(dialog->findChild<QPlainTextEdit *>(QStringLiteral("documentText"))->isReadOnly());
+    QVERIFY2(dialogText(dialog, "purposeLabel").contains(QLatin1String("speeds up nothing today")),
+             qPrintable(dialogText(dialog, "purposeLabel")));
+    QVERIFY(!dialog->findChild<QLabel *>(QStringLiteral("readOnlyNote"))->isVisible());
+}
+
+void TestWindowServers::shouldCreateReplaceAndRemoveTheStalkIndexFromTheWindow()
+{
+    if (!couch())
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    const CouchCopy copy = couchCopy();
+    QVERIFY(!copy.url.isEmpty());
+    MainWindow window;
+    CouchIndexDialog *dialog = openIndexDialog(window, copy.url);
+    QVERIFY(dialog);
+    QVERIFY(dialogButton(dialog, "createButton")->isEnabled());
+    QVERIFY(!dialogButton(dialog, "replaceButton")->isEnabled());
+    QVERIFY(!dialogButton(dialog, "removeButton")->isEnabled());
+    QSignalSpy answered(dialog, &CouchIndexDialog::answered);
+
+    // Cancelled: nothing is written.
+    QVERIFY(clickAndConfirm(dialog, "createButton", false));
+    QCOMPARE(answered.count(), 0);
+    QCOMPARE(couchRequest(copy.config, "GET", copy.design).httpStatus, 404);
+
+    // Confirmed: the document, exactly Stalk's.
+    QVERIFY(clickAndConfirm(dialog, "createButton", true));
+    QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 15000);
+    QCOMPARE(answered.takeFirst().first().toBool(), true);
+    CouchReply stored = couchRequest(copy.config, "GET", copy.design);
+    QVERIFY2(stored.ok(), qPrintable(stored.error.message));
+    QJsonObject written = stored.json.object();
+    written.remove(QStringLiteral("_id"));
+    written.remove(QStringLiteral("_rev"));
+    QCOMPARE(written, QJsonDocument::fromJson(CouchDesign::documentText()).object());
+    QCOMPARE(dialog->status().state, DesignState::UpToDate);
+    QVERIFY2(dialogText(dialog, "statusLabel").startsWith(QLatin1String("Up to date:")), qPrintable(dialogText(dialog, "statusLabel")));
+    QVERIFY(dialogText(dialog, "messageLabel").startsWith(QLatin1String("Created _design/stalk (version 1)")));
+    QVERIFY(!dialogButton(dialog, "createButton")->isEnabled());
+    QVERIFY(dialogButton(dialog, "removeButton")->isEnabled());
+
+    // An older Stalk's version, read again: Replace writes the current one over it.
+    QJsonObject old{{QStringLiteral("_rev"), stored.json.object().value(QLatin1String("_rev"))},
+                    {QStringLiteral("language"), QStringLiteral("javascript")},
+                    {QStringLiteral("stalk_version"), 0},
+                    {QStringLiteral("views"), QJsonObject{}}};
+    QVERIFY(couchRequest(copy.config, "PUT", copy.design, QJsonDocument(old).toJson()).ok());
+    QTest::mouseClick(dialogButton(dialog, "rereadButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 15000);
+    answered.clear();
+    QCOMPARE(dialog->status().state, DesignState::Outdated);
+    QVERIFY2(dialogText(dialog, "statusLabel").startsWith(QLatin1String("Outdated:")), qPrintable(dialogText(dialog, "statusLabel")));
+    QVERIFY(!dialogButton(dialog, "createButton")->isEnabled());
+    QVERIFY(clickAndConfirm(dialog, "replaceButton", true));
+    QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 15000);
+    QCOMPARE(answered.takeFirst().first().toBool(), true);
+    stored = couchRequest(copy.config, "GET", copy.design);
+    QCOMPARE(stored.json.object().value(QLatin1String("stalk_version")).toInt(), CouchDesign::version);
+    QCOMPARE(dialog->status().state, DesignState::UpToDate);
+
+    // Remove, cancelled and then confirmed.
+    QVERIFY(clickAndConfirm(dialog, "removeButton", false));
+    QCOMPARE(couchRequest(copy.config, "GET", copy.design).httpStatus, 200);
+    QVERIFY(clickAndConfirm(dialog, "removeButton", true));
+    QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 15000);
+    QCOMPARE(answered.takeFirst().first().toBool(), true);
+    QCOMPARE(couchRequest(copy.config, "GET", copy.design).httpStatus, 404);
+    QCOMPARE(dialog->status().state, DesignState::Absent);
+    QVERIFY(dialogButton(dialog, "createButton")->isEnabled());
+    QVERIFY(!dialogButton(dialog, "removeButton")->isEnabled());
+}
+
+void TestWindowServers::shouldNeverWriteTheStalkIndexReadOnly()
+{
+    if (!couch())
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    const CouchCopy copy = couchCopy();
+    QVERIFY(!copy.url.isEmpty());
+    for (const bool byUrl : {false, true}) {
+        MainWindow window;
+        CouchIndexDialog *dialog = byUrl ? openIndexDialog(window, copy.url + QStringLiteral("?readonly=1"))
+                                         : openIndexDialog(window, copy.url, true);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->status().state, DesignState::Absent); // reading is allowed
+        const QString note = dialogText(dialog, "readOnlyNote");
+        QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("readOnlyNote"))->isVisible());
+        QVERIFY2(note.startsWith(QLatin1String("This connection is read-only")), qPrintable(note));
+        QCOMPARE(note.contains(QLatin1String("?readonly=1")), byUrl);
+
+        // From here on every request the dialog sends is counted: none may be.
+        auto *client = dialog->findChild<CouchClient *>();
+        QVERIFY(client);
+        CountingManager counting;
+        client->setNetworkAccessManager(&counting);
+        for (const char *name : {"createButton", "replaceButton", "removeButton"}) {
+            QVERIFY2(!dialogButton(dialog, name)->isEnabled(), name);
+            QVERIFY(!clickAndConfirm(dialog, name, true));
+        }
+        QCoreApplication::processEvents();
+        QCOMPARE(counting.requests, 0);
+        QCOMPARE(client->pendingCount(), 0);
+        // The counter counts: Read Again is one more status read (the database, the document).
+        QSignalSpy answered(dialog, &CouchIndexDialog::answered);
+        QTest::mouseClick(dialogButton(dialog, "rereadButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 15000);
+        QCOMPARE(counting.requests, 2);
+        QVERIFY(!dialogButton(dialog, "createButton")->isEnabled());
+        QCOMPARE(couchRequest(copy.config, "GET", copy.design).httpStatus, 404);
+        dialog->close();
+    }
+}
+
+void TestWindowServers::shouldLeaveAForeignDesignDocumentAlone()
+{
+    if (!couch())
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    const CouchCopy copy = couchCopy(true);
+    QVERIFY(!copy.url.isEmpty());
+    const CouchReply before = couchRequest(copy.config, "GET", copy.design);
+    QVERIFY(before.ok());
+
+    MainWindow window;
+    CouchIndexDialog *dialog = openIndexDialog(window, copy.url);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->status().state, DesignState::Foreign);
+    const QString status = dialogText(dialog, "statusLabel");
+    QVERIFY2(status.startsWith(QLatin1String("Foreign:")) && status.contains(QLatin1String("did not write")), qPrintable(status));
+    for (const char *name : {"createButton", "replaceButton", "removeButton"}) {
+        QVERIFY2(!dialogButton(dialog, name)->isEnabled(), name);
+        QVERIFY(!clickAndConfirm(dialog, name, true));
+    }
+    QCoreApplication::processEvents();
+    const CouchReply after = couchRequest(copy.config, "GET", copy.design);
+    QVERIFY(after.ok());
+    QCOMPARE(after.json, before.json); // same revision, same views
+}
+
+void TestWindowServers::shouldSayWhenTheUserMayNotWriteTheStalkIndex()
+{
+    if (!couch())
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    const CouchCopy copy = couchCopy();
+    QVERIFY(!copy.url.isEmpty());
+    // A user the server knows, who may read but is no admin: the server refuses with 401.
+    const QByteArray user = R"({"name": "reader", "password": "pw", "roles": [], "type": "user"})";
+    const CouchReply made = couchRequest(copy.config, "PUT", QStringLiteral("/_users/org.couchdb.user:reader"), user);
+    QVERIFY2(made.ok() || made.httpStatus == 409, qPrintable(made.error.message));
+    QUrl reader(copy.url);
+    reader.setUserName(QStringLiteral("reader"));
+    reader.setPassword(QStringLiteral("pw"));
+
+    MainWindow window;
+    CouchIndexDialog *dialog = openIndexDialog(window, reader.toString());
+    QVERIFY(dialog);
+    QCOMPARE(dialog->status().state, DesignState::Absent);
+    QSignalSpy answered(dialog, &CouchIndexDialog::answered);
+    QVERIFY(clickAndConfirm(dialog, "createButton", true));
+    QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 15000);
+    QCOMPARE(answered.first().first().toBool(), false);
+    // The command line's sentence, word for word.
+    QCOMPARE(dialogText(dialog, "messageLabel"),
+             QStringLiteral("cannot create _design/stalk in database '%1': permission denied: only an admin of the "
+                            "database (or of the server) may write design documents, and user 'reader' is not one")
+                 .arg(copy.config.database));
+    QCOMPARE(dialog->status().state, DesignState::Absent);
+    QCOMPARE(couchRequest(copy.config, "GET", copy.design).httpStatus, 404);
 }
 
 QTEST_MAIN(TestWindowServers)

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Stalk needs, and nothing when they are all present.
 #   tools/install-deps.sh build    what ./run.sh needs: compiler, CMake, Qt 6 and its SQL drivers,
 #                                  QtKeychain (the system keyring), Python and rsvg-convert
-#                                  (man page, completion, icons), lupdate/lrelease
+#                                  (man page, completion, icons), lupdate/lrelease and their CMake package
 #                                  (translations/) and Qt's own translations
 #   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
 #                                  django-celery-results, django-redis, Redis, memcached (python-memcache, pymemcache), PostgreSQL, MariaDB, Node/npm and
@@ -17,7 +17,7 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev
     libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libxkbcommon-dev
     libsqlite3-dev zlib1g-dev libqt6svg6 fonts-dejavu-core python3 librsvg2-bin
-    qt6-l10n-tools qt6-translations-l10n
+    qt6-l10n-tools qt6-tools-dev qt6-translations-l10n
     qtkeychain-qt6-dev
 )
 test_packages=(

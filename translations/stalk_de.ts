@@ -48,6 +48,137 @@
     </message>
 </context>
 <context>
+    <name>CouchIndexDialog</name>
+    <message>
+        <source>Stalk Index on the Server</source>
+        <translation>Stalk-Index auf dem Server</translation>
+    </message>
+    <message>
+        <source>Creating the Stalk index writes one design document, %1, into this database: four views whose keys are each Celery result&apos;s date_done, its status, its task name and its worker (the last three followed by date_done), each with CouchDB&apos;s built-in _count reduce. The server builds them in the background by reading every document once, keeps them current as results arrive, and stores them on its disk. Writing design documents needs an admin of the database (or of the server).</source>
+        <translation>Das Anlegen des Stalk-Index schreibt ein Design-Dokument, %1, in diese Datenbank: vier Views, deren Schlüssel date_done, Status, Task-Name und Worker jedes Celery-Ergebnisses sind (die letzten drei gefolgt von date_done), jeweils mit CouchDBs eingebautem _count-Reduce. Der Server baut sie im Hintergrund auf, indem er jedes Dokument einmal liest, hält sie aktuell, während Ergebnisse eintreffen, und legt sie auf seiner Festplatte ab. Design-Dokumente schreiben darf nur ein Admin der Datenbank (oder des Servers).</translation>
+    </message>
+    <message>
+        <source>What it is for: a server can answer counts, facets, filters and paging from such views without sending every document. This version of Stalk does not read them yet (the window still reads every document into an index of its own when it opens the database), so creating them speeds up nothing today.</source>
+        <translation>Wozu er dient: Ein Server kann Anzahlen, Facetten, Filter und Seiten aus solchen Views beantworten, ohne jedes Dokument zu senden. Diese Version von Stalk liest sie noch nicht (das Fenster liest beim Öffnen der Datenbank weiterhin jedes Dokument in einen eigenen Index), daher beschleunigt das Anlegen heute nichts.</translation>
+    </message>
+    <message>
+        <source>The document, exactly as Stalk writes it:</source>
+        <translation>Das Dokument, genau so, wie Stalk es schreibt:</translation>
+    </message>
+    <message>
+        <source>&amp;Create…</source>
+        <translation>&amp;Anlegen …</translation>
+    </message>
+    <message>
+        <source>&amp;Replace…</source>
+        <translation>&amp;Ersetzen …</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>Ent&amp;fernen …</translation>
+    </message>
+    <message>
+        <source>Read &amp;Again</source>
+        <translation>Erneut &amp;lesen</translation>
+    </message>
+    <message>
+        <source>Reading %1 of database &apos;%2&apos;…</source>
+        <translation>%1 der Datenbank „%2“ wird gelesen …</translation>
+    </message>
+    <message>
+        <source>Create the Stalk Index</source>
+        <translation>Stalk-Index anlegen</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Anlegen</translation>
+    </message>
+    <message>
+        <source>Create %1 in database &apos;%2&apos;?</source>
+        <translation>%1 in der Datenbank „%2“ anlegen?</translation>
+    </message>
+    <message>
+        <source>The server then builds four views over every document in the background, which takes time and disk space on a large database. Stalk does not read them yet.</source>
+        <translation>Der Server baut dann im Hintergrund vier Views über alle Dokumente auf; das kostet bei einer großen Datenbank Zeit und Speicherplatz. Stalk liest sie noch nicht.</translation>
+    </message>
+    <message>
+        <source>Replace the Stalk Index</source>
+        <translation>Stalk-Index ersetzen</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Replace %1 (version %2) in database &apos;%3&apos; with version %4?</source>
+        <translation>%1 (Version %2) in der Datenbank „%3“ durch Version %4 ersetzen?</translation>
+    </message>
+    <message>
+        <source>The server then builds the four views again over every document, in the background.</source>
+        <translation>Der Server baut die vier Views dann im Hintergrund über alle Dokumente neu auf.</translation>
+    </message>
+    <message>
+        <source>Remove the Stalk Index</source>
+        <translation>Stalk-Index entfernen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove %1 from database &apos;%2&apos;?</source>
+        <translation>%1 aus der Datenbank „%2“ entfernen?</translation>
+    </message>
+    <message>
+        <source>The server stops keeping its four views. Nothing Stalk shows depends on them today.</source>
+        <translation>Der Server pflegt seine vier Views dann nicht mehr. Nichts, was Stalk heute anzeigt, hängt von ihnen ab.</translation>
+    </message>
+    <message>
+        <source>Creating %1 in database &apos;%2&apos;…</source>
+        <translation>%1 wird in der Datenbank „%2“ angelegt …</translation>
+    </message>
+    <message>
+        <source>Replacing %1 in database &apos;%2&apos;…</source>
+        <translation>%1 wird in der Datenbank „%2“ ersetzt …</translation>
+    </message>
+    <message>
+        <source>Created %1 (version %2). The server builds its views in the background.</source>
+        <translation>%1 (Version %2) angelegt. Der Server baut seine Views im Hintergrund auf.</translation>
+    </message>
+    <message>
+        <source>Replaced %1 with version %2. The server builds its views again in the background.</source>
+        <translation>%1 durch Version %2 ersetzt. Der Server baut seine Views im Hintergrund neu auf.</translation>
+    </message>
+    <message>
+        <source>Removing %1 from database &apos;%2&apos;…</source>
+        <translation>%1 wird aus der Datenbank „%2“ entfernt …</translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation>%1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Whether database &apos;%1&apos; holds %2 could not be read.</source>
+        <translation>Ob die Datenbank „%1“ %2 enthält, konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>Absent: database &apos;%1&apos; holds no %2.</source>
+        <translation>Nicht vorhanden: Die Datenbank „%1“ enthält kein %2.</translation>
+    </message>
+    <message>
+        <source>Up to date: database &apos;%1&apos; holds %2 version %3, the one this Stalk writes.</source>
+        <translation>Aktuell: Die Datenbank „%1“ enthält %2 in Version %3, der Version, die dieses Stalk schreibt.</translation>
+    </message>
+    <message>
+        <source>Outdated: the %1 in database &apos;%2&apos; (version %3) differs from the version %4 this Stalk writes.</source>
+        <translation>Veraltet: %1 in der Datenbank „%2“ (Version %3) weicht von Version %4 ab, die dieses Stalk schreibt.</translation>
+    </message>
+    <message>
+        <source>Foreign: database &apos;%1&apos; holds a %2 that Stalk did not write (it has no stalk_version). Stalk neither replaces nor removes it.</source>
+        <translation>Fremd: Die Datenbank „%1“ enthält ein %2, das nicht Stalk geschrieben hat (es hat keine stalk_version). Stalk ersetzt und entfernt es nicht.</translation>
+    </message>
+</context>
+<context>
     <name>DeleteSelectedDialog</name>
     <message>
         <source>The rows are removed from the database; this cannot be undone.</source>
@@ -1347,6 +1478,30 @@ Schema: %3</translation>
         <source>Filtered by task name “%1” and the group&apos;s statuses (%2 cannot filter by exception: the task&apos;s other exceptions are listed too)</source>
         <translation>Gefiltert nach Task-Name „%1“ und den Status der Gruppe (%2 kann nicht nach Ausnahme filtern: die anderen Ausnahmen des Tasks werden mit angezeigt)</translation>
     </message>
+    <message>
+        <source>Select a failure group to see its latest result.</source>
+        <translation>Wählen Sie eine Fehlergruppe, um ihr neuestes Ergebnis zu sehen.</translation>
+    </message>
+    <message>
+        <source>Runtimes are per task name: select a result in the Results tab to see its details.</source>
+        <translation>Laufzeiten gelten je Task-Name: Wählen Sie ein Ergebnis im Reiter Ergebnisse, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>Stalk &amp;Index on the Server…</source>
+        <translation>Stalk-&amp;Index auf dem Server …</translation>
+    </message>
+    <message>
+        <source>Show, create or remove the Stalk index (_design/stalk) of this CouchDB database</source>
+        <translation>Den Stalk-Index (_design/stalk) dieser CouchDB-Datenbank anzeigen, anlegen oder entfernen</translation>
+    </message>
+    <message>
+        <source>This connection is read-only (?readonly=1 in its URL): Stalk sends nothing that writes, so the index can be neither created nor removed from here.</source>
+        <translation>Diese Verbindung ist schreibgeschützt (?readonly=1 in ihrer URL): Stalk sendet nichts, was schreibt, daher kann der Index von hier aus weder angelegt noch entfernt werden.</translation>
+    </message>
+    <message>
+        <source>This connection is read-only: Stalk sends nothing that writes, so the index can be neither created nor removed from here. Untick Read-only in the Database bar to change it.</source>
+        <translation>Diese Verbindung ist schreibgeschützt: Stalk sendet nichts, was schreibt, daher kann der Index von hier aus weder angelegt noch entfernt werden. Entfernen Sie das Häkchen bei „Nur lesen“ in der Datenbankleiste, um ihn zu ändern.</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>
@@ -1672,6 +1827,40 @@ Schema: %3</translation>
     <message>
         <source>(none)</source>
         <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>p95 trend</source>
+        <translation>p95-Trend</translation>
+    </message>
+    <message>
+        <source>The p95 of the newer half of each task&apos;s runtimes (by date done) against the older half&apos;s, marked %1 when it is at least %2 as long. Each half needs %3 results.</source>
+        <translation>Das p95 der neueren Hälfte der Laufzeiten jedes Tasks (nach date_done) gegenüber dem der älteren Hälfte, mit %1 markiert, wenn es mindestens %2 so lang ist. Jede Hälfte braucht %3 Ergebnisse.</translation>
+    </message>
+    <message>
+        <source>No task has the %1 results per half it takes to compare its newer runtimes with its older ones.</source>
+        <translation>Kein Task hat die %1 Ergebnisse pro Hälfte, die ein Vergleich seiner neueren Laufzeiten mit den älteren braucht.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The p95 grew in none of the %n task(s) compared (by %1 or more, newer half against older half).</source>
+        <translation>
+            <numerusform>Das p95 ist im verglichenen Task nicht gewachsen (um %1 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+            <numerusform>Das p95 ist in keinem der %n verglichenen Tasks gewachsen (um %1 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The p95 grew in %1 of the %n task(s) compared (by %2 or more, newer half against older half).</source>
+        <translation>
+            <numerusform>Das p95 ist im verglichenen Task gewachsen (%1 von %n; um %2 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+            <numerusform>Das p95 ist in %1 von %n verglichenen Tasks gewachsen (um %2 oder mehr, neuere Hälfte gegenüber älterer).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>p95 of the newer half (%1 results): %2; of the older half (%3 results): %4</source>
+        <translation>p95 der neueren Hälfte (%1 Ergebnisse): %2; der älteren Hälfte (%3 Ergebnisse): %4</translation>
+    </message>
+    <message>
+        <source>Too few results to compare the newer half with the older: each half needs %1, the newer has %2.</source>
+        <translation>Zu wenige Ergebnisse, um die neuere Hälfte mit der älteren zu vergleichen: Jede Hälfte braucht %1, die neuere hat %2.</translation>
     </message>
 </context>
 <context>

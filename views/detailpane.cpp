@@ -902,13 +902,13 @@ void DetailPane::showError(const QString &message)
     m_ui->placeholder->setProperty("error", true);
 }
 
-void DetailPane::clear()
+void DetailPane::clear(const QString &note)
 {
     m_ui->loadingDelay->stop();
     m_row = TaskResult();
     m_values.reset();
     dropDecode();
-    showPlaceholder(tr("Select a task result to see its details."));
+    showPlaceholder(note.isEmpty() ? tr("Select a task result to see its details.") : note);
 }
 
 void DetailPane::showPlaceholder(const QString &text)

@@ -55,8 +55,8 @@ public:
     void showResult(const TaskResult &row);
     /// The row could not be read; message is a human sentence.
     void showError(const QString &message);
-    /// Nothing selected.
-    void clear();
+    /// Nothing selected: "Select a task result to see its details.", or `note` when given.
+    void clear(const QString &note = QString());
 
     /// The row shown now (rowId -1 when none).
     const TaskResult &currentRow() const { return m_row; }

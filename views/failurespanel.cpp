@@ -368,6 +368,7 @@ void FailuresPanel::onCurrentChanged()
     m_message->setText(group->message.isEmpty() ? exceptionText(*group) : exceptionText(*group) + QStringLiteral(": ") + group->message);
     m_sampleNote->setText(tr("Reading the latest result of this group…"));
     m_sample = TaskResult();
+    Q_EMIT sampleChanged();
     const TaskQuery query = failureGroupQuery(m_model->query(), *group, m_model->storeInfo());
     // The newest results of the group's task and statuses, until one holds its exception and
     // message (decoded here, on the worker thread).
@@ -415,6 +416,7 @@ void FailuresPanel::showSample(const TaskResult &sample, const QString &error)
                                   .arg(sample.taskId, m_model->dateText(sample.dateDone)));
     m_traceback->setTraceback(sample.traceback);
     m_traceback->setVisible(!sample.traceback.isEmpty());
+    Q_EMIT sampleChanged();
 }
 
 QString FailuresPanel::currentMarkdown() const

@@ -85,6 +85,9 @@ protected:
 Q_SIGNALS:
     /// Show in Table was chosen for this group.
     void showInTableRequested(const FailureGroup &group);
+    /// currentSample() changed: another group was selected (empty until the store answers), or
+    /// the store answered.
+    void sampleChanged();
 
 private:
     void createView();

@@ -27,6 +27,7 @@
 
 #include "columnsmenu.h"
 #include "connectionbar.h"
+#include "couchindexdialog.h"
 #include "deleteselecteddialog.h"
 #include "deletionwidgets.h"
 #include "detailpane.h"
@@ -235,6 +236,11 @@ void MainWindow::connectViews()
         m_runtimesAction->setChecked(tab == m_tabs->indexOf(m_runtimes));
         QSettings().setValue(QStringLiteral("view/tab"), tab);
         updateSelectAllOffer();
+        showDetailOfTab();
+    });
+    connect(m_failures, &FailuresPanel::sampleChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_failures)
+            showDetailOfTab();
     });
 }
 
@@ -288,6 +294,10 @@ void MainWindow::createActions()
     m_exportAction->setIcon(themed("document-save-as", QStyle::SP_DialogSaveButton));
     m_exportAction->setToolTip(tr("Write the matching or the selected results to a CSV, JSON or JSON Lines file (Ctrl+E)"));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportResults);
+
+    m_couchIndexAction = make(tr("Stalk &Index on the Server…"), "couchIndexAction");
+    m_couchIndexAction->setToolTip(tr("Show, create or remove the Stalk index (_design/stalk) of this CouchDB database"));
+    connect(m_couchIndexAction, &QAction::triggered, this, &MainWindow::showCouchIndex);
 
     m_forgetPasswordAction = make(tr("&Forget Stored Password"), "forgetPasswordAction");
     m_forgetPasswordAction->setToolTip(tr("Remove this connection's password from the system keyring"));
@@ -511,6 +521,7 @@ void MainWindow::createMenus()
     file->addAction(m_forgetPasswordAction);
     file->addSeparator();
     file->addAction(m_exportAction);
+    file->addAction(m_couchIndexAction);
     file->addSeparator();
     file->addAction(m_closeWindowAction);
     file->addAction(m_quitAction);
@@ -1060,6 +1071,8 @@ void MainWindow::updateActions()
     m_refreshAction->setEnabled(!m_url.isEmpty());
     m_autoRefreshAction->setEnabled(m_opened);
     m_exportAction->setEnabled(m_opened);
+    m_couchIndexAction->setVisible(isCouchDb());
+    m_couchIndexAction->setEnabled(m_opened && isCouchDb());
     m_copyCommandAction->setEnabled(m_opened);
     m_saveViewAction->setEnabled(!m_url.isEmpty());
     m_forgetPasswordAction->setEnabled(!keyringKey().isEmpty());
@@ -1077,6 +1090,8 @@ void MainWindow::updateActions()
 void MainWindow::onCurrentRowChanged()
 {
     updateActions();
+    if (m_tabs->currentWidget() != m_table)
+        return; // the Details dock follows the tab shown (showDetailOfTab())
     const QModelIndex current = m_table->currentIndex();
     if (!current.isValid()) {
         if (!m_table->isPreserving()) {
@@ -1098,6 +1113,27 @@ void MainWindow::onCurrentRowChanged()
     m_currentDetail = TaskResult();
     m_detailPane->showLoading(current.data(TaskResultModel::TaskIdRole).toString());
     m_model->requestDetail(rowId);
+}
+
+void MainWindow::showDetailOfTab()
+{
+    // A table row's answer arriving over another tab is dropped (onDetailReady); back on the
+    // table, the current row is asked for again.
+    m_currentRowId = -1;
+    m_currentDetail = TaskResult();
+    if (m_tabs->currentWidget() == m_table) {
+        onCurrentRowChanged();
+    } else if (m_tabs->currentWidget() == m_failures) {
+        const TaskResult &sample = m_failures->currentSample();
+        if (!sample.taskId.isEmpty())
+            m_detailPane->showResult(sample);
+        else if (m_failures->currentGroup())
+            m_detailPane->showLoading(QString());
+        else
+            m_detailPane->clear(tr("Select a failure group to see its latest result."));
+    } else {
+        m_detailPane->clear(tr("Runtimes are per task name: select a result in the Results tab to see its details."));
+    }
 }
 
 void MainWindow::onDetailReady(const TaskResult &row)
@@ -1291,6 +1327,39 @@ void MainWindow::exportResults()
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportSummary &summary) {
         statusBar()->showMessage(exportSummaryText(summary), 10000);
     });
+    dialog->open();
+}
+
+bool MainWindow::isCouchDb() const
+{
+    const Outcome<StoreUrl> url = StoreUrl::parse(m_url);
+    return url && url->scheme == StoreUrl::Scheme::CouchDb;
+}
+
+void MainWindow::showCouchIndex()
+{
+    if (!m_opened || !isCouchDb())
+        return;
+    // Logged in as the store is: the URL's password, the one typed or read from the keyring.
+    const StoreUrl url = *StoreUrl::parse(m_url);
+    StoreOptions options;
+    options.password = m_password;
+    const Outcome<CouchConfig> config = CouchConfig::fromUrl(options.login(url));
+    if (!config) {
+        statusBar()->showMessage(DisplayText::sentence(config.error().message), 10000);
+        return;
+    }
+    QString readOnlyReason;
+    if (url.asksReadOnly()) {
+        readOnlyReason = tr("This connection is read-only (?readonly=1 in its URL): Stalk sends nothing that "
+                            "writes, so the index can be neither created nor removed from here.");
+    } else if (isReadOnly()) {
+        readOnlyReason = tr("This connection is read-only: Stalk sends nothing that writes, so the index can be "
+                            "neither created nor removed from here. Untick Read-only in the Database bar to "
+                            "change it.");
+    }
+    auto *dialog = new CouchIndexDialog(*config, readOnlyReason, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }
 

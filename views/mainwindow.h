@@ -118,6 +118,9 @@ private:
     /// PasswordKeyring::keyFor() of m_url; empty for SQLite or an unreadable URL.
     QString keyringKey() const;
     void onCurrentRowChanged();
+    /// The Details dock shows what the tab shown points at: the table's current row, the
+    /// selected failure group's latest result (FailuresPanel::currentSample()), or a note.
+    void showDetailOfTab();
     void onDetailReady(const TaskResult &row);
     void onDeletionFinished(const PurgeSummary &summary);
     void onReadOnlyToggled(bool readOnly);
@@ -130,6 +133,10 @@ private:
     void exportResults();
     /// File → New Window: another window, with its own model, worker and connection.
     void newWindow();
+    /// File → Stalk Index on the Server…: the CouchIndexDialog for the open CouchDB database.
+    void showCouchIndex();
+    /// m_url names a CouchDB database (the Stalk index action is shown for it only).
+    bool isCouchDb() const;
     void copyAsCommand();
     void rebuildSavedViewsMenu();
     void saveCurrentViewAs();
@@ -182,6 +189,7 @@ private:
     QAction *m_openAction = nullptr;
     QAction *m_forgetPasswordAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_couchIndexAction = nullptr;
     QAction *m_closeWindowAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_refreshAction = nullptr;

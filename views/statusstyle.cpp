@@ -47,6 +47,11 @@ Tint tint(const QString &status, const QPalette &palette)
     return tint;
 }
 
+QColor warningText(const QPalette &palette)
+{
+    return tint(QStringLiteral("RETRY"), palette).text;
+}
+
 QIcon icon(const QString &status, int size)
 {
     QPixmap pixmap(size * 2, size * 2);

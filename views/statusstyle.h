@@ -30,6 +30,10 @@ struct Tint
 };
 Tint tint(const QString &status, const QPalette &palette);
 
+/// The text colour of a warning on a palette: RETRY's amber as tint() shades it (the Runtimes
+/// tab's grown p95).
+QColor warningText(const QPalette &palette);
+
 /// A small round swatch of color(), size × size device-independent pixels (the filter
 /// panel's Status facet).
 QIcon icon(const QString &status, int size);

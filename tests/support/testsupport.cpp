@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include <QDateTime>
 #include <QDebug>
 #include <QFile>
 #include <QJsonArray>
@@ -161,6 +162,62 @@ QVariantMap SqliteConnection::firstRow(const QString &sql, const QVariantList &v
             row.insert(record.fieldName(i), query.value(i));
     }
     return row;
+}
+
+QString addRuntimeTrendTasks(const QSqlDatabase &db, const QString &table)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT * FROM %1 WHERE status = 'SUCCESS' ORDER BY id").arg(table)) || !q.next())
+        return QStringLiteral("no SUCCESS result to copy: %1").arg(q.lastError().text());
+    const QSqlRecord model = q.record();
+    QStringList columns, marks;
+    for (int i = 0; i < model.count(); ++i) {
+        if (model.fieldName(i) != u"id") {
+            columns << model.fieldName(i);
+            marks << QStringLiteral("?");
+        }
+    }
+    // Dates as Django writes them (naive UTC text); PostgreSQL's timestamptz gets the offset.
+    const bool postgres = db.driverName() == u"QPSQL";
+    const auto text = [postgres](const QDateTime &t) {
+        return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz000")) + (postgres ? QStringLiteral("+00:00") : QString());
+    };
+    const QDateTime base = QDateTime::fromString(QStringLiteral("2025-03-01T10:00:00Z"), Qt::ISODate);
+    QSqlQuery insert(db);
+    if (!insert.prepare(QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)")
+                            .arg(table, columns.join(QStringLiteral(", ")), marks.join(QStringLiteral(", ")))))
+        return insert.lastError().text();
+    constexpr int n = 60;
+    for (const char *task : {runtimeTrendGrown, runtimeTrendSteady}) {
+        const bool grown = task == runtimeTrendGrown;
+        for (int i = 0; i < n; ++i) {
+            const int step = i >= n / 2 - 2 && i < n / 2 + 2 ? n / 2 - 2 : i; // the middle four share a date
+            const QDateTime done = base.addSecs((grown ? 0 : 3600) + step);
+            const qint64 ms = grown ? (i < n / 2 ? 1000 + 10 * i : 4000 + 10 * (i - n / 2))
+                                    : 2000 + 10 * ((i * 7) % (n / 2));
+            const QDateTime started = done.addMSecs(-ms);
+            for (int c = 0; c < model.count(); ++c) {
+                const QString name = model.fieldName(c);
+                if (name == u"id")
+                    continue;
+                QVariant value = model.value(c);
+                if (name == u"task_id")
+                    value = QStringLiteral("trend-%1-%2").arg(QLatin1String(task)).arg(i);
+                else if (name == u"task_name")
+                    value = QLatin1String(task);
+                else if (name == u"date_done")
+                    value = text(done);
+                else if (name == u"date_started")
+                    value = text(started);
+                else if (name == u"date_created")
+                    value = text(started.addMSecs(-500));
+                insert.addBindValue(value);
+            }
+            if (!insert.exec())
+                return insert.lastError().text();
+        }
+    }
+    return {};
 }
 
 } // namespace TestSupport

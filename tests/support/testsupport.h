@@ -77,6 +77,21 @@ private:
     QString m_openError;
 };
 
+/// Adds two task names of 60 SUCCESS results each to the django-celery-results table `table`
+/// of an open connection (SQLite, PostgreSQL or MariaDB), for the runtimes' trend: copies of
+/// one stored SUCCESS result with new task ids and dates in March 2025, after every fixture's.
+/// A hand-made shape, not Celery's: no fixture task has the 40 results a comparison of halves
+/// needs. date_done steps by a second (four results of each task share the middle one: the
+/// ids split them), date_created 0.5 s before date_started, and date_started (where the
+/// table has it) the runtime before date_done:
+///   - runtimeTrendGrown ("proj.tasks.slower"): the older 30 ran 1.00–1.29 s, the newer 30
+///     4.00–4.29 s;
+///   - runtimeTrendSteady ("proj.tasks.steady"): both halves ran 2.00–2.29 s, shuffled.
+/// The error text, empty when it worked.
+QString addRuntimeTrendTasks(const QSqlDatabase &db, const QString &table);
+inline const char *const runtimeTrendGrown = "proj.tasks.slower";
+inline const char *const runtimeTrendSteady = "proj.tasks.steady";
+
 /// An unopened connection (QPSQL or QMYSQL) named `name` to `database` on the server of a
 /// StoreUrl (a template, so that this library needs no backends), for a test's own SQL.
 template<typename Url>
