@@ -781,42 +781,30 @@ Outcome<FailureTable> SqlStore::failures(const TaskQuery &query)
     grouped.exceptions.clear();
     if (StoreError e = checkOpen(grouped))
         return e;
-    // The grouping statement cuts date_done to the trend's bucket (FailureTrend::of() of the
-    // groups' span), which is not known before it: it starts from the bucket of the span of the
-    // whole date range (two index lookups; a MIN/MAX under every filter costs half the
-    // grouping), as coarse as the groups' bucket or more (a shorter span never takes a coarser
-    // one), so one statement does when the failures span the range, as they mostly do.
-    QDateTime first, last;
-    StoreError e = forEachRow(m_statements.doneSpan(grouped), QStringLiteral("grouping failures"),
-                              [this, &first, &last](const QSqlQuery &q) {
-                                  first = m_statements.readDate(q.value(0), nullptr);
-                                  last = m_statements.readDate(q.value(1), nullptr);
-                              });
+    // One GROUP BY; each part brings its results' minutes for the trend (failureParts()).
+    FailureTableBuilder builder(query.exceptions);
+    const SqlStatement statement = m_statements.failureParts(grouped);
+    const int n = int(statement.fields.size());
+    qint64 cut = 0;
+    const StoreError e = forEachRow(statement, QStringLiteral("grouping failures"),
+                                    [this, &builder, &statement, n, &cut](const QSqlQuery &q) {
+                                        const FailureTableBuilder::MinuteCounts minutes =
+                                            m_statements.readMinutes(q.value(n + 4));
+                                        qint64 listed = 0;
+                                        for (const qint64 count : minutes)
+                                            listed += count;
+                                        cut += listed == q.value(n + 3).toLongLong() ? 0 : 1;
+                                        builder.add(readRow(q, statement.fields, RowDetail::Full),
+                                                    q.value(n).toLongLong(),
+                                                    m_statements.readDate(q.value(n + 1), nullptr),
+                                                    m_statements.readDate(q.value(n + 2), nullptr), &minutes);
+                                    });
     if (e)
         return e;
-    const TimeBucket spanBucket = FailureTrend::of(first, last).bucket;
-    const auto group = [this, &query, &grouped](TimeBucket bucket, FailureTableBuilder *builder) {
-        *builder = FailureTableBuilder(query.exceptions, m_statements.failureTrendBucket(bucket));
-        const SqlStatement statement = m_statements.failureParts(grouped, bucket);
-        const int n = int(statement.fields.size());
-        return forEachRow(statement, QStringLiteral("grouping failures"),
-                          [this, builder, &statement, n](const QSqlQuery &q) {
-                              builder->add(readRow(q, statement.fields, RowDetail::Full), q.value(n).toLongLong(),
-                                           m_statements.readDate(q.value(n + 1), nullptr),
-                                           m_statements.readDate(q.value(n + 2), nullptr),
-                                           m_statements.readDate(q.value(n + 3), nullptr));
-                          });
-    };
-    FailureTableBuilder builder;
-    if ((e = group(spanBucket, &builder)))
-        return e;
-    // Groups that span less (filters, --exception) may want a finer bucket: group again by it
-    // (the builder regroups a finer one into a coarser bucket itself).
-    const TimeBucket wanted = builder.trend().bucket;
-    if (builder.trend().points > 0 && bucketMs(wanted) < bucketMs(m_statements.failureTrendBucket(spanBucket))) {
-        if ((e = group(wanted, &builder)))
-            return e;
-    }
+    if (cut > 0) // an engine's limit on an aggregate's text (MariaDB: max_allowed_packet)
+        qCWarning(lcSql).noquote() << QStringLiteral("failures: the list of minutes of %1 grouped parts came back "
+                                                     "incomplete; their groups' trend does not count all their results")
+                                          .arg(cut);
     FailureTable table = builder.table();
     qCDebug(lcSql).noquote() << QStringLiteral("failures: %1 groups from %2 grouped parts, %3 distinct results decoded")
                                     .arg(table.groups.size())

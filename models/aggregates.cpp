@@ -323,7 +323,7 @@ QStringList defaultFailureStatuses()
 }
 
 void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last,
-                              const QDateTime &bucket)
+                              const MinuteCounts *minutes)
 {
     if (n <= 0)
         return;
@@ -338,18 +338,18 @@ void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTim
         decoded = m_decoded.insert(decodeKey, ValueDecoder::exceptionOf(sample.result, sample.contentType,
                                                                         sample.contentEncoding, sample.traceback));
     }
-    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last, bucket);
+    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last, minutes);
 }
 
 void FailureTableBuilder::addException(const QString &taskName, const QString &status, const QString &worker,
                                        const ValueDecoder::ExceptionInfo &e, qint64 n, const QDateTime &first,
-                                       const QDateTime &last, const QDateTime &bucket)
+                                       const QDateTime &last, const MinuteCounts *minutes)
 {
     if (n <= 0 || (!m_exceptions.isEmpty() && !e.isNamedAnyOf(m_exceptions)))
         return;
     const QString message = e.isValid() ? e.message : QString();
-    // One fingerprint (four regular expressions) per distinct message, not per part: a part per
-    // bucket repeats a message many times.
+    // One fingerprint (four regular expressions) per distinct message, not per part: parts per
+    // status and worker, and an index's results one at a time, repeat a message many times.
     QString fingerprint;
     if (e.isValid()) {
         auto known = m_fingerprints.constFind(e.message);
@@ -379,31 +379,14 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
     if (!worker.isNull())
         g.workers.insert(worker);
     group.statuses[status.isNull() ? QStringLiteral("") : status] += n;
-    // The n results were done within one doneWithin bucket: as the store cut it (exact where
-    // a driver rounds a date's microseconds), else the one holding `first`.
-    const QDateTime within = bucket.isValid() ? bucket : first;
-    if (within.isValid())
-        g.done[floorTo(within.toMSecsSinceEpoch(), bucketMs(m_doneWithin))] += n;
+    if (minutes) {
+        for (auto it = minutes->cbegin(); it != minutes->cend(); ++it)
+            g.done[it.key()] += it.value();
+    } else if (first.isValid()) {
+        g.done[floorTo(first.toMSecsSinceEpoch(), bucketMs(TimeBucket::Minute))] += n;
+    }
     if (e.isValid())
         g.messages[message.isNull() ? QStringLiteral("") : message] += n;
-}
-
-std::pair<QDateTime, QDateTime> FailureTableBuilder::span() const
-{
-    QDateTime first, last;
-    for (const Group &g : m_groups) {
-        if (g.group.firstSeen.isValid() && (!first.isValid() || g.group.firstSeen < first))
-            first = g.group.firstSeen;
-        if (g.group.lastSeen.isValid() && (!last.isValid() || g.group.lastSeen > last))
-            last = g.group.lastSeen;
-    }
-    return {first, last};
-}
-
-FailureTrend FailureTableBuilder::trend() const
-{
-    const auto [first, last] = span();
-    return FailureTrend::of(first, last);
 }
 
 FailureTable FailureTableBuilder::table() const
@@ -411,18 +394,20 @@ FailureTable FailureTableBuilder::table() const
     FailureTable table;
     table.partsRead = m_parts;
     table.resultsDecoded = m_decodes;
-    table.trend = trend();
-    // Buckets as wide as the adds' at least: a finer one cannot be told from them.
-    if (table.trend.points > 0 && bucketMs(table.trend.bucket) < bucketMs(m_doneWithin)) {
-        const auto [first, last] = span();
-        table.trend = trendAxis(first.toMSecsSinceEpoch(), last.toMSecsSinceEpoch(), m_doneWithin);
+    QDateTime first, last;
+    for (const Group &g : m_groups) {
+        if (g.group.firstSeen.isValid() && (!first.isValid() || g.group.firstSeen < first))
+            first = g.group.firstSeen;
+        if (g.group.lastSeen.isValid() && (!last.isValid() || g.group.lastSeen > last))
+            last = g.group.lastSeen;
     }
+    table.trend = FailureTrend::of(first, last);
     for (const Group &g : m_groups) {
         FailureGroup group = g.group;
         group.trend = QVector<qint64>(table.trend.points, 0);
-        // Every bucket lies on the axis, which spans the groups' dates; one a driver's rounding
-        // of a date's microseconds (PostgreSQL's: .9996 s → the next second) put a millisecond
-        // past an end counts at that end.
+        // Every minute lies on the axis, which spans the groups' dates; one a driver's rounding
+        // of a date's microseconds (PostgreSQL's: .9996 s → the next second) put past an end
+        // counts at that end.
         const qint64 start = table.trend.start.toMSecsSinceEpoch();
         for (auto it = g.done.cbegin(); table.trend.points > 0 && it != g.done.cend(); ++it) {
             const qint64 point = (it.key() - start) / table.trend.pointMs();

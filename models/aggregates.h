@@ -14,7 +14,6 @@
 #include <QVector>
 
 #include <optional>
-#include <utility>
 
 // The aggregates a store computes over a query's results (`stalk stats --by`, `stalk
 // runtimes`, `stalk failures`): the value types, and the rules every store shares — which
@@ -289,32 +288,30 @@ struct FailureTable
 Q_DECLARE_METATYPE(FailureTable)
 
 /// Collects results — one at a time, or one per group of identical (task name, status,
-/// worker, result, traceback, content type and encoding, and date_done's bucket) a SQL GROUP
-/// BY returned — decodes each distinct stored result once (ValueDecoder::exceptionOf()) and
-/// groups them. Plain value type.
+/// worker, result, traceback, content type and encoding) a SQL GROUP BY returned, with the
+/// minutes its results were done in — decodes each distinct stored result once
+/// (ValueDecoder::exceptionOf()) and groups them. Plain value type.
 class FailureTableBuilder final
 {
 public:
+    /// Results per minute: the minute's start (UTC, ms since the epoch) -> how many were done
+    /// in it. A trend point is whole minutes long, so minutes say which point each result is in.
+    using MinuteCounts = QHash<qint64, qint64>;
+
     /// `exceptions`: keep only the results whose exception has one of these names
-    /// (TaskQuery::exceptions; empty = all). `doneWithin`: the n results of each add() were
-    /// done within one bucket of this width (the bucket a SQL GROUP BY cut date_done to;
-    /// Minute for results added one at a time), which the trend counts them in.
-    explicit FailureTableBuilder(QStringList exceptions = {}, TimeBucket doneWithin = TimeBucket::Minute)
-        : m_exceptions(std::move(exceptions)), m_doneWithin(doneWithin) { }
+    /// (TaskQuery::exceptions; empty = all).
+    explicit FailureTableBuilder(QStringList exceptions = {}) : m_exceptions(std::move(exceptions)) { }
     /// n results like `sample` (its task name, status, worker, result, traceback, content
-    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none),
-    /// within the doneWithin bucket starting at `bucket` (invalid: the one holding `first`).
+    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none):
+    /// per minute as `minutes` says (those without a date_done in none), or, without
+    /// `minutes`, all n in the minute of `first` (results added one at a time).
     void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last,
-             const QDateTime &bucket = QDateTime());
+             const MinuteCounts *minutes = nullptr);
     /// n results of `taskName`, `status` and `worker` holding `exception` (already read, as
     /// an index keeps it; invalid = none), done between `first` and `last`, as add() says.
     void addException(const QString &taskName, const QString &status, const QString &worker,
                       const ValueDecoder::ExceptionInfo &exception, qint64 n, const QDateTime &first,
-                      const QDateTime &last, const QDateTime &bucket = QDateTime());
-    /// The axis FailureTrend::of() gives the groups collected so far. When its bucket is
-    /// finer than `doneWithin` (an --exception narrowed the span a store chose its bucket
-    /// from), the store groups again by it; table() would count by `doneWithin`'s bucket.
-    FailureTrend trend() const;
+                      const QDateTime &last, const MinuteCounts *minutes = nullptr);
     FailureTable table() const;
 
 private:
@@ -323,13 +320,10 @@ private:
         FailureGroup group;
         QMap<QString, qint64> messages;
         QSet<QString> workers;
-        QMap<qint64, qint64> done; ///< start of the doneWithin bucket (ms since the epoch) -> results
+        MinuteCounts done;
     };
-    /// The earliest first_seen and latest last_seen of the groups.
-    std::pair<QDateTime, QDateTime> span() const;
 
     QStringList m_exceptions;
-    TimeBucket m_doneWithin;
     QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
     QHash<QString, QString> m_fingerprints; ///< message -> exceptionFingerprint()
     qint64 m_decodes = 0;

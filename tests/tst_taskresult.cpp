@@ -345,26 +345,45 @@ void TestTaskResult::shouldCountEachGroupsResultsOnTheTrendAxis()
     QCOMPARE(trendOf(table, valueError), (QVector<qint64>{2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
     QCOMPARE(trendOf(table, keyError), (QVector<qint64>{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
 
-    // Parts a GROUP BY cut to hours, with the bucket as the store cut it: the same trend.
-    FailureTableBuilder grouped({}, TimeBucket::Hour);
-    grouped.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:50:00Z"),
-                         at("2025-02-01T00:00:00Z"));
-    grouped.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"),
-                         at("2025-02-01T13:00:00Z"));
-    grouped.addException(task, failure, {}, key, 1, QDateTime(), QDateTime());
+    // Parts a GROUP BY returned, each with its results' minutes: the same trend. A part's
+    // results counted by its minutes, not all in its first's; a part whose one result has no
+    // date_done lists no minute.
+    const auto minute = [&at](const char *iso) { return at(iso).toMSecsSinceEpoch(); };
+    FailureTableBuilder grouped;
+    const FailureTableBuilder::MinuteCounts values{{minute("2025-02-01T00:10:00Z"), 1},
+                                                   {minute("2025-02-01T00:50:00Z"), 1}};
+    const FailureTableBuilder::MinuteCounts keys{{minute("2025-02-01T13:59:00Z"), 1}};
+    const FailureTableBuilder::MinuteCounts none;
+    grouped.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:50:00Z"), &values);
+    grouped.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"), &keys);
+    grouped.addException(task, failure, {}, key, 1, QDateTime(), QDateTime(), &none);
     QCOMPARE(grouped.table().trend, table.trend);
     QCOMPARE(trendOf(grouped.table(), valueError), trendOf(table, valueError));
     QCOMPARE(trendOf(grouped.table(), keyError), trendOf(table, keyError));
 
-    // Parts cut to days cannot be told apart by hours: the builder says the finer bucket the
-    // store should group by, and counts by days meanwhile.
-    FailureTableBuilder coarse({}, TimeBucket::Day);
-    coarse.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:50:00Z"));
-    coarse.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"));
-    QCOMPARE(coarse.trend().bucket, TimeBucket::Hour);
-    QCOMPARE(coarse.table().trend.bucket, TimeBucket::Day);
-    QCOMPARE(trendOf(coarse.table(), valueError), QVector<qint64>{2});
-    QCOMPARE(trendOf(coarse.table(), keyError), QVector<qint64>{1});
+    // A part spanning 10 h 40 min counts each result in its own point (11 hours are too few:
+    // minutes, 11 a point), not all in the point of its first result.
+    FailureTableBuilder spread;
+    const FailureTableBuilder::MinuteCounts three{{minute("2025-02-01T00:10:00Z"), 2},
+                                                  {minute("2025-02-01T10:50:00Z"), 1}};
+    spread.addException(task, failure, {}, value, 3, at("2025-02-01T00:10:05Z"), at("2025-02-01T10:50:30Z"), &three);
+    const FailureTable spreadTable = spread.table();
+    QCOMPARE(timeBucketName(spreadTable.trend.bucket), QStringLiteral("minute"));
+    QCOMPARE(spreadTable.trend.step, 11);
+    QCOMPARE(spreadTable.trend.points, 59);
+    QVector<qint64> expected(59, 0);
+    expected[0] = 2;
+    expected[58] = 1;
+    QCOMPARE(trendOf(spreadTable, valueError), expected);
+    // A minute off the axis (a driver's rounding of a date to the next second can cross a
+    // minute) counts at the nearer end.
+    FailureTableBuilder rounded;
+    const FailureTableBuilder::MinuteCounts past{{minute("2025-02-01T00:09:00Z"), 1},
+                                                 {minute("2025-02-01T11:00:00Z"), 1}};
+    rounded.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T10:50:59Z"), &past);
+    expected[0] = 1;
+    expected[58] = 1;
+    QCOMPARE(trendOf(rounded.table(), valueError), expected);
 }
 
 QTEST_APPLESS_MAIN(TestTaskResult)
