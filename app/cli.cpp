@@ -281,10 +281,14 @@ const QVector<Command> &commands()
                         "('<str>', '<uuid>', '<hex>', '<num>'). In JSON an array of\n"
                         "  {\"task_name\": …, \"exception\": \"ValueError\", \"exception_module\": \"builtins\",\n"
                         "   \"message\": …, \"fingerprint\": …, \"count\": n, \"first_seen\": \"…Z\",\n"
-                        "   \"last_seen\": \"…Z\", \"workers\": [\"w1\", …], \"statuses\": {\"FAILURE\": n}}\n"
+                        "   \"last_seen\": \"…Z\", \"workers\": [\"w1\", …], \"statuses\": {\"FAILURE\": n},\n"
+                        "   \"trend\": {\"bucket\": \"hour\", \"step\": 1, \"start\": \"…Z\", \"counts\": [0, 3, …]}}\n"
                         "(message: the group's most frequent; null exception = none could be read;\n"
-                        "first/last_seen: date_done, ISO UTC). In CSV workers and statuses are that\n"
-                        "JSON text. --exception keeps the groups of that type (repeatable).\n"),
+                        "first/last_seen: date_done, ISO UTC; trend: results per point, each `step`\n"
+                        "buckets long from `start` on, on one axis for all groups from the earliest\n"
+                        "first_seen to the latest last_seen, at most 60 points). In CSV (no trend)\n"
+                        "workers and statuses are that JSON text. --exception keeps the groups of\n"
+                        "that type (repeatable).\n"),
                     {QStringLiteral("URL")}, failureOptions + commonOptions(), &runFailures});
 
         QVector<CliOption> purgeOptions{
@@ -1013,6 +1017,10 @@ int printFailures(const FailureTable &table, qint64 limit, CliRecords::Format fo
                                   QStringLiteral("message"),   QStringLiteral("fingerprint"), QStringLiteral("count"),
                                   QStringLiteral("first_seen"), QStringLiteral("last_seen"), QStringLiteral("workers"),
                                   QStringLiteral("statuses")};
+    // JSON only: the CSV and the table keep their columns.
+    const bool withTrend = format == CliRecords::Format::Json;
+    if (withTrend)
+        records.columns << QStringLiteral("trend");
     const auto text = [](const QString &s) { return s.isNull() ? QJsonValue() : QJsonValue(s); };
     const auto date = [](const QDateTime &d) { return d.isValid() ? QJsonValue(TimeParse::formatTimestamp(d)) : QJsonValue(); };
     for (const FailureGroup &group : table.groups) {
@@ -1025,6 +1033,15 @@ int printFailures(const FailureTable &table, qint64 limit, CliRecords::Format fo
                                             text(group.message), text(group.fingerprint), double(group.count),
                                             date(group.firstSeen), date(group.lastSeen),
                                             QJsonArray::fromStringList(group.workers), statuses};
+        if (withTrend) {
+            QJsonArray counts;
+            for (const qint64 n : group.trend)
+                counts.append(double(n));
+            records.rows.last() << QJsonObject{{QStringLiteral("bucket"), timeBucketName(table.trend.bucket)},
+                                               {QStringLiteral("step"), table.trend.step},
+                                               {QStringLiteral("start"), date(table.trend.start)},
+                                               {QStringLiteral("counts"), counts}};
+        }
     }
     // The table: workers as "w1, w2", statuses as "FAILURE 3, RETRY 1" (json and csv: JSON).
     records.display = [](int, const QJsonValue &value) {

@@ -248,6 +248,17 @@ QString PostgresDialect::secondsBetween(const QString &from, const QString &to) 
     return QStringLiteral("CAST(EXTRACT(EPOCH FROM (%1 - %2)) AS double precision)").arg(to, from);
 }
 
+QString PostgresDialect::minuteNumber(const QString &column) const
+{
+    // A timestamptz's epoch is the instant's; a timestamp's is its value read as UTC.
+    return QStringLiteral("CAST(floor(EXTRACT(EPOCH FROM %1) / 60) AS bigint)").arg(column);
+}
+
+QString PostgresDialect::integerList(const QString &expression) const
+{
+    return QStringLiteral("string_agg(CAST(%1 AS text), ',')").arg(expression);
+}
+
 QString PostgresDialect::estimatedRowsSql() const
 {
     // reltuples is -1 until the table was first vacuumed or analyzed (PostgreSQL 14+).

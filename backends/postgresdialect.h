@@ -36,6 +36,8 @@ public:
     QString prefixExpression(const QString &expression, int chars) const override;
     QString truncatedDate(const QString &column, TimeBucket bucket) const override;
     QString secondsBetween(const QString &from, const QString &to) const override;
+    QString minuteNumber(const QString &column) const override;
+    QString integerList(const QString &expression) const override;
     QString binaryAsText(const QString &column) const override;
     QString estimatedRowsSql() const override;
     QString beginWriteSql() const override { return QStringLiteral("BEGIN"); }

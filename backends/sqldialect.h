@@ -160,6 +160,14 @@ public:
     /// `to` − `from` in seconds, to the microsecond, as a floating-point expression; NULL when
     /// either is NULL. What runtimes are computed from.
     virtual QString secondsBetween(const QString &from, const QString &to) const = 0;
+    /// The minute of a date column as an integer: whole minutes since 1970-01-01 00:00 of the
+    /// stored value (UTC, or the wall clock of naive local dates, as truncatedDate() reads it);
+    /// NULL for NULL. What a failure group's trend counts by.
+    virtual QString minuteNumber(const QString &column) const = 0;
+    /// An aggregate: the non-NULL values of an integer expression over a group as one text of
+    /// decimals separated by commas, in no particular order (SQLite's group_concat); NULL or
+    /// empty for none. Read by SqlStatements::readMinutes().
+    virtual QString integerList(const QString &expression) const = 0;
 
     /// True when NULL sorts below every value (first in ascending order): SQLite, MariaDB and
     /// MySQL; PostgreSQL sorts it above.

@@ -211,6 +211,22 @@ QString SqliteDialect::secondsBetween(const QString &from, const QString &to) co
     return QStringLiteral("((%1 - %2) + (%3 - %4))").arg(whole(to), whole(from), fraction(to), fraction(from));
 }
 
+QString SqliteDialect::minuteNumber(const QString &column) const
+{
+    // strftime('%s') reads every form readDate() does (a 'T', an offset, 'Z'), but rounds the
+    // fraction to milliseconds first (59.9999 s is the next minute): the fraction is cut from
+    // the text (the digits after the 20th character's '.', an offset kept). Integer division
+    // then cuts to the minute (dates after 1970).
+    return QStringLiteral("(CAST(strftime('%s', CASE WHEN substr(%1, 20, 1) = '.' THEN substr(%1, 1, 19) || "
+                          "ltrim(substr(%1, 21), '0123456789') ELSE %1 END) AS INTEGER) / 60)")
+        .arg(column);
+}
+
+QString SqliteDialect::integerList(const QString &expression) const
+{
+    return QStringLiteral("group_concat(%1)").arg(expression);
+}
+
 QVariant SqliteDialect::dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds) const
 {
     return dateText(utc, style, extraMicroseconds);

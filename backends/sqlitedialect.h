@@ -34,6 +34,8 @@ public:
     QString prefixExpression(const QString &expression, int chars) const override;
     QString truncatedDate(const QString &column, TimeBucket bucket) const override;
     QString secondsBetween(const QString &from, const QString &to) const override;
+    QString minuteNumber(const QString &column) const override;
+    QString integerList(const QString &expression) const override;
     QString binaryAsText(const QString &column) const override;
     bool connectionIsReadOnly() const override;
     QVariant dateValue(const QDateTime &utc, DateTextStyle style, int extraMicroseconds = 0) const override;

@@ -151,10 +151,16 @@ public:
     /// The query's results grouped by every column a failure group reads (task name, status,
     /// worker, result, traceback, content type and encoding, those the schema has): rows of
     /// those columns (as `fields`, for SqlStore::readRow()), then COUNT(*), MIN and MAX of
-    /// date_done. Each distinct stored result comes back once per task, status and worker,
-    /// however many rows hold it; the traceback is NULL where a text result names "exc_type"
-    /// (the exception is read from the result there).
+    /// date_done, COUNT(date_done) and the minute of each of those dated results as one list
+    /// (SqlDialect::integerList() of minuteNumber(); readMinutes() reads it), for the groups'
+    /// trend: the grouping is not split by time. Each distinct stored result comes back once
+    /// per task, status and worker, however many rows hold it; the traceback is NULL where a
+    /// text result names "exc_type" (the exception is read from the result there).
     SqlStatement failureParts(const TaskQuery &query) const;
+    /// failureParts()' list of minutes as results per minute (its start in UTC, ms since the
+    /// epoch; a wall clock's minute converted to UTC); empty for NULL. Stops at the first item
+    /// that is not a decimal.
+    FailureTableBuilder::MinuteCounts readMinutes(const QVariant &stored) const;
     /// One page of the rows matching `clause` in the query's order, as a late row lookup: the
     /// ids of the page come from the sort order alone, then only their rows are read. With
     /// countMatching, each row also carries the number of rows matching `clause` (a window
@@ -260,6 +266,9 @@ public:
     int rowsPerDelete() const;
 
 private:
+    /// A naive value read as UTC (as the dialect reads it) to the instant it is in the wall
+    /// clock's zone; unchanged without a wall clock.
+    QDateTime fromWallClock(const QDateTime &naive) const;
     /// The select list for a detail level, each column qualified by `prefix`; *fields gets
     /// the Field each selected column fills.
     QString selectList(RowDetail detail, const QString &prefix, QVector<Field> *fields) const;

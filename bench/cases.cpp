@@ -720,17 +720,26 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         fig.facts.insert(QStringLiteral("plan_floor"), floor.plan(bare, {}));
     } else if (name == QLatin1String("failures")) {
         // The store's grouping (SQL GROUP BY, then each distinct result decoded once) against
-        // the bare SQL of the same GROUP BY, hand-written.
+        // the bare SQL of the same GROUP BY without the trend, hand-written; beside it the bare
+        // SQL with the trend as the store reads it (each part's minutes as one list) and as a
+        // GROUP BY key (date_done's day: parts split by time), what the trend adds either way.
         std::unique_ptr<ResultStore> store = factory();
         if (StoreError e = store->open())
             return {{QStringLiteral("error"), e.message}};
         TaskQuery query;
         query.statuses = {QStringLiteral("FAILURE")};
-        const QString bare = QStringLiteral(
-                                 "SELECT task_name, status, worker, result, CASE WHEN result LIKE '%\"exc_type\"%' "
-                                 "THEN NULL ELSE traceback END, content_type, content_encoding, COUNT(*), "
-                                 "MIN(date_done), MAX(date_done) FROM %1 WHERE status = 'FAILURE' GROUP BY 1, 2, 3, 4, 5, 6, 7")
-                                 .arg(kTable);
+        const QString parts = QStringLiteral(
+                                  "SELECT task_name, status, worker, result, CASE WHEN result LIKE '%\"exc_type\"%' "
+                                  "THEN NULL ELSE traceback END, content_type, content_encoding, COUNT(*), "
+                                  "MIN(date_done), MAX(date_done)%2 FROM %1 WHERE status = 'FAILURE' GROUP BY 1, 2, 3, 4, 5, 6, 7%3")
+                                  .arg(kTable);
+        const QString bare = parts.arg(QString(), QString());
+        const QString bareWithMinutes =
+            parts.arg(QStringLiteral(", COUNT(date_done), group_concat(CAST(strftime('%s', CASE WHEN substr(date_done, 20, 1) = '.' "
+                                     "THEN substr(date_done, 1, 19) || ltrim(substr(date_done, 21), '0123456789') "
+                                     "ELSE date_done END) AS INTEGER) / 60)"),
+                      QString());
+        const QString bareByDay = parts.arg(QStringLiteral(", strftime('%Y-%m-%d 00:00:00', date_done)"), QStringLiteral(", 11"));
         for (int i = 0; i < runs; ++i) {
             const double t0 = nowMs();
             const Outcome<FailureTable> table = store->failures(query);
@@ -740,6 +749,8 @@ QJsonObject Cases::run(const QString &name, const Config &config)
             }
             fig.stalk.push_back(nowMs() - t0);
             fig.floor.push_back(floor.time(bare, {}));
+            fig.add(QStringLiteral("floor_trend_minutes_ms"), floor.time(bareWithMinutes, {}));
+            fig.add(QStringLiteral("floor_trend_by_day_ms"), floor.time(bareByDay, {}));
             fig.facts.insert(QStringLiteral("groups"), qint64(table->groups.size()));
             fig.facts.insert(QStringLiteral("parts_read"), table->partsRead);
             fig.facts.insert(QStringLiteral("results_decoded"), table->resultsDecoded);

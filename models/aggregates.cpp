@@ -243,6 +243,45 @@ QString messageFingerprint(const QString &message)
     return text;
 }
 
+namespace {
+
+/// The axis from `from` to `to` (ms since the epoch) in buckets of `bucket`, merged to at
+/// most FailureTrend::maxPoints points.
+FailureTrend trendAxis(qint64 from, qint64 to, TimeBucket bucket)
+{
+    const qint64 width = bucketMs(bucket);
+    const qint64 buckets = (floorTo(to, width) - floorTo(from, width)) / width + 1;
+    FailureTrend trend;
+    trend.bucket = bucket;
+    trend.step = int((buckets + FailureTrend::maxPoints - 1) / FailureTrend::maxPoints);
+    trend.start = QDateTime::fromMSecsSinceEpoch(floorTo(from, width), QTimeZone::utc());
+    trend.points = int((buckets + trend.step - 1) / trend.step);
+    return trend;
+}
+
+} // namespace
+
+FailureTrend FailureTrend::of(const QDateTime &first, const QDateTime &last)
+{
+    if (!first.isValid() || !last.isValid() || last < first)
+        return {};
+    const qint64 from = first.toMSecsSinceEpoch(), to = last.toMSecsSinceEpoch();
+    TimeBucket bucket = bucketForSpan(to - from);
+    while (bucket != TimeBucket::Minute && trendAxis(from, to, bucket).points < minPoints)
+        bucket = bucket == TimeBucket::Day ? TimeBucket::Hour : TimeBucket::Minute;
+    return trendAxis(from, to, bucket);
+}
+
+int FailureTrend::pointOf(const QDateTime &utc) const
+{
+    if (!utc.isValid() || points == 0)
+        return -1;
+    const qint64 offset = utc.toMSecsSinceEpoch() - start.toMSecsSinceEpoch();
+    if (offset < 0 || offset / pointMs() >= points)
+        return -1;
+    return int(offset / pointMs());
+}
+
 bool FailureGroup::hasException(const QString &name) const
 {
     return ValueDecoder::ExceptionInfo{exception, exceptionModule, {}}.isNamed(name);
@@ -283,7 +322,8 @@ QStringList defaultFailureStatuses()
     return {QStringLiteral("FAILURE")};
 }
 
-void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last)
+void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last,
+                              const MinuteCounts *minutes)
 {
     if (n <= 0)
         return;
@@ -298,17 +338,25 @@ void FailureTableBuilder::add(const TaskResult &sample, qint64 n, const QDateTim
         decoded = m_decoded.insert(decodeKey, ValueDecoder::exceptionOf(sample.result, sample.contentType,
                                                                         sample.contentEncoding, sample.traceback));
     }
-    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last);
+    addException(sample.taskName, sample.status, sample.worker, *decoded, n, first, last, minutes);
 }
 
 void FailureTableBuilder::addException(const QString &taskName, const QString &status, const QString &worker,
                                        const ValueDecoder::ExceptionInfo &e, qint64 n, const QDateTime &first,
-                                       const QDateTime &last)
+                                       const QDateTime &last, const MinuteCounts *minutes)
 {
     if (n <= 0 || (!m_exceptions.isEmpty() && !e.isNamedAnyOf(m_exceptions)))
         return;
     const QString message = e.isValid() ? e.message : QString();
-    const QString fingerprint = exceptionFingerprint(e);
+    // One fingerprint (four regular expressions) per distinct message, not per part: parts per
+    // status and worker, and an index's results one at a time, repeat a message many times.
+    QString fingerprint;
+    if (e.isValid()) {
+        auto known = m_fingerprints.constFind(e.message);
+        if (known == m_fingerprints.cend())
+            known = m_fingerprints.insert(e.message, exceptionFingerprint(e));
+        fingerprint = *known;
+    }
     // Null and empty kept apart in the key (a NULL task name is not the name "").
     const auto part = [](const QString &s) { return s.isNull() ? QStringLiteral("N") : QStringLiteral("S") + s; };
     ++m_parts;
@@ -331,6 +379,12 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
     if (!worker.isNull())
         g.workers.insert(worker);
     group.statuses[status.isNull() ? QStringLiteral("") : status] += n;
+    if (minutes) {
+        for (auto it = minutes->cbegin(); it != minutes->cend(); ++it)
+            g.done[it.key()] += it.value();
+    } else if (first.isValid()) {
+        g.done[floorTo(first.toMSecsSinceEpoch(), bucketMs(TimeBucket::Minute))] += n;
+    }
     if (e.isValid())
         g.messages[message.isNull() ? QStringLiteral("") : message] += n;
 }
@@ -340,8 +394,25 @@ FailureTable FailureTableBuilder::table() const
     FailureTable table;
     table.partsRead = m_parts;
     table.resultsDecoded = m_decodes;
+    QDateTime first, last;
+    for (const Group &g : m_groups) {
+        if (g.group.firstSeen.isValid() && (!first.isValid() || g.group.firstSeen < first))
+            first = g.group.firstSeen;
+        if (g.group.lastSeen.isValid() && (!last.isValid() || g.group.lastSeen > last))
+            last = g.group.lastSeen;
+    }
+    table.trend = FailureTrend::of(first, last);
     for (const Group &g : m_groups) {
         FailureGroup group = g.group;
+        group.trend = QVector<qint64>(table.trend.points, 0);
+        // Every minute lies on the axis, which spans the groups' dates; one a driver's rounding
+        // of a date's microseconds (PostgreSQL's: .9996 s → the next second) put past an end
+        // counts at that end.
+        const qint64 start = table.trend.start.toMSecsSinceEpoch();
+        for (auto it = g.done.cbegin(); table.trend.points > 0 && it != g.done.cend(); ++it) {
+            const qint64 point = (it.key() - start) / table.trend.pointMs();
+            group.trend[int(std::clamp<qint64>(point, 0, table.trend.points - 1))] += it.value();
+        }
         qint64 best = -1;
         for (auto it = g.messages.cbegin(); it != g.messages.cend(); ++it) { // QMap: smallest first
             if (it.value() > best) {

@@ -214,6 +214,9 @@ struct FailureGroup
     QDateTime firstSeen, lastSeen; ///< UTC, min/max date_done; invalid when none has one
     QStringList workers;           ///< sorted, NULL workers left out
     QMap<QString, qint64> statuses; ///< status -> count ("" = NULL status)
+    /// Results per point of the table's FailureTrend axis (FailureTable::trend), oldest first,
+    /// 0 for a point without any; results without a date_done count in none.
+    QVector<qint64> trend;
 
     /// True when `name` is the exception's class name, its qualified type, or module.class
     /// (`--exception ValueError`, `builtins.ValueError`, `proj.billing.PaymentDeclined`).
@@ -231,11 +234,51 @@ struct FailureGroup
 /// name none: FAILURE.
 QStringList defaultFailureStatuses();
 
+/// The time axis all groups of a FailureTable share for their trend (a sparkline per group):
+/// `points` points of `step` consecutive `bucket`s each, from `start` on.
+///
+/// The rule (FailureTrend::of()): the axis runs from the bucket of the earliest first_seen of
+/// all groups to that of the latest last_seen — the data's span, not the query's date range:
+/// a range is often open or absent, and one much wider than the failures would crowd them
+/// into a few points, while first and last seen already say when they began. The bucket is
+/// bucketForSpan()'s for that span (the history chart's), or a finer one while that gives
+/// fewer than minPoints buckets (bucketForSpan() keeps a chart's bars wide: 2 h 1 min is 3
+/// hours, too few for a shape). When the span holds more than maxPoints buckets, adjacent
+/// buckets merge: step = ceil(buckets / maxPoints), counted from `start`, so a sparkline
+/// has at most maxPoints points. Plain value type.
+struct FailureTrend
+{
+    static constexpr int minPoints = 12;
+    static constexpr int maxPoints = 60;
+
+    TimeBucket bucket = TimeBucket::Minute;
+    int step = 1;     ///< buckets per point
+    QDateTime start;  ///< UTC start of the first point; invalid when no group has a date
+    int points = 0;
+
+    /// The axis of the results done from `first` to `last` (UTC); none (no points) when either
+    /// is invalid.
+    static FailureTrend of(const QDateTime &first, const QDateTime &last);
+    /// How long one point is, in milliseconds.
+    qint64 pointMs() const { return bucketMs(bucket) * step; }
+    /// The start of point i (UTC).
+    QDateTime pointStart(int i) const { return start.addMSecs(pointMs() * i); }
+    /// The point holding `utc`; -1 outside the axis or for an invalid date.
+    int pointOf(const QDateTime &utc) const;
+
+    friend bool operator==(const FailureTrend &a, const FailureTrend &b)
+    {
+        return a.bucket == b.bucket && a.step == b.step && a.start == b.start && a.points == b.points;
+    }
+};
+
 /// Failures grouped, largest first (then by task name, NULL first, exception and fingerprint,
 /// by code units). Plain value type.
 struct FailureTable
 {
     QVector<FailureGroup> groups;
+    /// The axis of every group's FailureGroup::trend.
+    FailureTrend trend;
     /// How many (task, status, worker, result, traceback) parts the store handed over, and
     /// how many distinct stored results were decoded: what reading by groups saved.
     qint64 partsRead = 0;
@@ -245,23 +288,30 @@ struct FailureTable
 Q_DECLARE_METATYPE(FailureTable)
 
 /// Collects results — one at a time, or one per group of identical (task name, status,
-/// worker, result, traceback, content type and encoding) a SQL GROUP BY returned — decodes
-/// each distinct stored result once (ValueDecoder::exceptionOf()) and groups them.
-/// Plain value type.
+/// worker, result, traceback, content type and encoding) a SQL GROUP BY returned, with the
+/// minutes its results were done in — decodes each distinct stored result once
+/// (ValueDecoder::exceptionOf()) and groups them. Plain value type.
 class FailureTableBuilder final
 {
 public:
+    /// Results per minute: the minute's start (UTC, ms since the epoch) -> how many were done
+    /// in it. A trend point is whole minutes long, so minutes say which point each result is in.
+    using MinuteCounts = QHash<qint64, qint64>;
+
     /// `exceptions`: keep only the results whose exception has one of these names
     /// (TaskQuery::exceptions; empty = all).
     explicit FailureTableBuilder(QStringList exceptions = {}) : m_exceptions(std::move(exceptions)) { }
     /// n results like `sample` (its task name, status, worker, result, traceback, content
-    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none).
-    void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last);
+    /// type and encoding are read), done between `first` and `last` (UTC; invalid = none):
+    /// per minute as `minutes` says (those without a date_done in none), or, without
+    /// `minutes`, all n in the minute of `first` (results added one at a time).
+    void add(const TaskResult &sample, qint64 n, const QDateTime &first, const QDateTime &last,
+             const MinuteCounts *minutes = nullptr);
     /// n results of `taskName`, `status` and `worker` holding `exception` (already read, as
-    /// an index keeps it; invalid = none), done between `first` and `last`.
+    /// an index keeps it; invalid = none), done between `first` and `last`, as add() says.
     void addException(const QString &taskName, const QString &status, const QString &worker,
                       const ValueDecoder::ExceptionInfo &exception, qint64 n, const QDateTime &first,
-                      const QDateTime &last);
+                      const QDateTime &last, const MinuteCounts *minutes = nullptr);
     FailureTable table() const;
 
 private:
@@ -270,9 +320,12 @@ private:
         FailureGroup group;
         QMap<QString, qint64> messages;
         QSet<QString> workers;
+        MinuteCounts done;
     };
+
     QStringList m_exceptions;
     QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
+    QHash<QString, QString> m_fingerprints; ///< message -> exceptionFingerprint()
     qint64 m_decodes = 0;
     QMap<QStringList, Group> m_groups;
     qint64 m_parts = 0;

@@ -11,7 +11,8 @@ usage: aggregates_expected.py URL stats minute|hour|day [FILTERS]
        aggregates_expected.py URL ids [FILTERS]
 FILTERS: --status S, --task-name N, --exception TYPE (repeatable), --done-after TS,
          --done-before TS (ISO, UTC)
-Prints the JSON stalk prints with --format json (keys and values; order of keys aside); `ids`
+Prints the JSON stalk prints with --format json (keys and values; order of keys aside; the
+failures' trend included, its axis computed here from the rule README's `### failures` states); `ids`
 prints the sorted task ids of the matching results (every status unless --status says), for
 `stalk count` and `stalk list` with --exception.
 """
@@ -423,6 +424,7 @@ def failures(rows, f):
             g['workers'].add(row['worker'])
         status = row['status'] or ''
         g['statuses'][status] = g['statuses'].get(status, 0) + 1
+    axis = trend_axis([d for g in groups.values() for d in g['dates']])
     def order(item):
         (name, qual, fp), g = item
         return (-g['count'], name is not None, name or '', qual is not None, qual or '', fp is not None, fp or '')
@@ -433,8 +435,44 @@ def failures(rows, f):
                     'message': message, 'fingerprint': fp, 'count': g['count'],
                     'first_seen': iso_ms(min(g['dates'], default=None)),
                     'last_seen': iso_ms(max(g['dates'], default=None)),
-                    'workers': sorted(g['workers']), 'statuses': g['statuses']})
+                    'workers': sorted(g['workers']), 'statuses': g['statuses'],
+                    'trend': trend(axis, g['dates'])})
     return out[:f['limit']] if f['limit'] else out
+
+
+WIDTH_US = {'minute': 60 * 10**6, 'hour': 3600 * 10**6, 'day': 86400 * 10**6}
+
+
+def micros(moment):
+    return (moment - dt.datetime(1970, 1, 1, tzinfo=UTC)) // dt.timedelta(microseconds=1)
+
+
+def trend_axis(dates):
+    """The axis every group's trend shares: from the bucket of the earliest date of all groups
+    to that of the latest; the bucket the history chart picks for that span (minutes up to 2
+    hours, hours up to 3 days, then days), finer while it makes fewer than 12 buckets; adjacent
+    buckets merged `step` at a time when there are more than 60. (bucket, step, start us, points)."""
+    if not dates:
+        return 'minute', 1, None, 0
+    first, last = micros(min(dates)), micros(max(dates))
+    span = last - first
+    bucket = 'minute' if span <= 2 * WIDTH_US['hour'] else 'hour' if span <= 3 * WIDTH_US['day'] else 'day'
+    def buckets(b):
+        return last // WIDTH_US[b] - first // WIDTH_US[b] + 1
+    while bucket != 'minute' and buckets(bucket) < 12:
+        bucket = 'hour' if bucket == 'day' else 'minute'
+    n = buckets(bucket)
+    step = -(-n // 60)
+    return bucket, step, first // WIDTH_US[bucket] * WIDTH_US[bucket], -(-n // step)
+
+
+def trend(axis, dates):
+    bucket, step, start, points = axis
+    counts = [0] * points
+    for d in dates:
+        counts[(micros(d) - start) // (WIDTH_US[bucket] * step)] += 1
+    return {'bucket': bucket, 'step': step, 'counts': counts,
+            'start': None if start is None else iso(dt.datetime.fromtimestamp(start / 10**6, UTC))}
 
 
 def main():

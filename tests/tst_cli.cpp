@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "aggregates.h"
 #include "cli.h"
 #include "cliargs.h"
 #include "clioutput.h"
@@ -1567,10 +1568,11 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
         QCOMPARE(header.constLast(), command == u"stats"      ? QStringLiteral("total")
                                          : command == u"failures" ? QStringLiteral("statuses")
                                                                   : QStringLiteral("basis"));
-        // runtimes' trend fields came after the CSV's columns were fixed: JSON only.
+        // Fields that came after the CSV's columns were fixed are in the JSON only: runtimes'
+        // p95 trend and failures' trend.
         const QStringList jsonOnly = command == u"runtimes"
             ? QStringList{QStringLiteral("p95_earlier"), QStringLiteral("p95_recent"), QStringLiteral("p95_grew")}
-            : QStringList();
+            : command == u"failures" ? QStringList{QStringLiteral("trend")} : QStringList();
         for (qsizetype i = 0; i < records.size(); ++i) {
             const QJsonObject record = records.at(i).toObject();
             QCOMPARE(QStringList(record.keys()).size(), header.size() + jsonOnly.size());
@@ -1606,8 +1608,41 @@ void TestCli::shouldWriteAggregatesInEveryFormat()
                                    "\"exception_module\": \"builtins\", \"message\": "),
              failures.out.constData());
     QVERIFY2(failures.out.contains(", \"workers\": [\"alpha@stalk-fixtures\",\"beta@stalk-fixtures\"], "
-                                   "\"statuses\": {\"FAILURE\":3}}"),
+                                   "\"statuses\": {\"FAILURE\":3}, \"trend\": {\"bucket\":\""),
              failures.out.constData());
+    // The trend: one axis for every group, from the bucket of the earliest first_seen to that of
+    // the latest last_seen, 12 to 60 points (this span has more than 12 minutes), each dated
+    // result counted once.
+    const QJsonArray groups = QJsonDocument::fromJson(failures.out).array();
+    QVERIFY(groups.size() > 1);
+    QDateTime first, last;
+    for (const QJsonValue &value : groups) {
+        const QDateTime seen = QDateTime::fromString(value[QStringLiteral("first_seen")].toString(), Qt::ISODateWithMs);
+        const QDateTime until = QDateTime::fromString(value[QStringLiteral("last_seen")].toString(), Qt::ISODateWithMs);
+        first = first.isValid() ? std::min(first, seen) : seen;
+        last = last.isValid() ? std::max(last, until) : until;
+    }
+    const QJsonObject axis = groups.at(0)[QStringLiteral("trend")].toObject();
+    const std::optional<TimeBucket> bucket = timeBucketNamed(axis.value(QStringLiteral("bucket")).toString());
+    QVERIFY(bucket);
+    const qint64 pointMs = bucketMs(*bucket) * axis.value(QStringLiteral("step")).toInteger();
+    const QDateTime start = QDateTime::fromString(axis.value(QStringLiteral("start")).toString(), Qt::ISODate);
+    QCOMPARE(start, bucketStart(first, *bucket));
+    for (const QJsonValue &value : groups) {
+        const QJsonObject trend = value[QStringLiteral("trend")].toObject();
+        QCOMPARE(trend.value(QStringLiteral("bucket")), axis.value(QStringLiteral("bucket")));
+        QCOMPARE(trend.value(QStringLiteral("step")), axis.value(QStringLiteral("step")));
+        QCOMPARE(trend.value(QStringLiteral("start")), axis.value(QStringLiteral("start")));
+        const QJsonArray counts = trend.value(QStringLiteral("counts")).toArray();
+        QVERIFY2(counts.size() >= FailureTrend::minPoints && counts.size() <= FailureTrend::maxPoints,
+                 qPrintable(QString::number(counts.size())));
+        QCOMPARE(start.addMSecs(pointMs * counts.size()) > last, true);
+        QCOMPARE(start.addMSecs(pointMs * (counts.size() - 1)) <= last, true);
+        qint64 total = 0;
+        for (const QJsonValue &count : counts)
+            total += count.toInteger();
+        QCOMPARE(total, value[QStringLiteral("count")].toInteger());
+    }
 }
 
 void TestCli::shouldMarkTheTasksWhoseP95Grew_data()

@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QPainter>
 #include <QProcess>
 #include <QPointer>
 #include <QProgressBar>
@@ -56,6 +57,7 @@
 #include "runtimespanel.h"
 #include "statusstyle.h"
 #include "savedviews.h"
+#include "statusstyle.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
@@ -301,6 +303,9 @@ private:
     /// Opens File → Export…, picks the format and the file, exports the matching results or
     /// the selection, and waits for the summary.
     ExportSummary exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection);
+    /// The Failures view's Trend column against `stalk failures --format json`'s trends: counts,
+    /// tooltip, sorting, and the sparkline drawn in light and dark palettes.
+    void checkFailureTrends(FailuresPanel *panel, const QJsonArray &printed);
     /// Makes a copy of django.sqlite3 with about 300,000 rows (once).
     QString bigDatabase();
     /// A writable copy of bigDatabase() in this test's temporary directory ("" if it failed).
@@ -2362,6 +2367,68 @@ void TestMainWindow::shouldChartTheHistoryAndFilterByDraggingAcrossIt()
     QCOMPARE(QSettings().value(QStringLiteral("view/historyChart")).toBool(), false);
 }
 
+void TestMainWindow::checkFailureTrends(FailuresPanel *panel, const QJsonArray &printed)
+{
+    // The Trend column holds each group's counts as `stalk failures` prints them, and its
+    // tooltip lists them point by point.
+    QAbstractItemModel *shown = panel->view()->model();
+    for (int row = 0; row < shown->rowCount(); ++row) {
+        const int i = shown->index(row, FailuresPanel::TaskColumn).data(FailuresPanel::GroupRole).toInt();
+        const QJsonArray wanted = printed.at(i)[QStringLiteral("trend")][QStringLiteral("counts")].toArray();
+        QVERIFY(!wanted.isEmpty());
+        const QModelIndex cell = shown->index(row, FailuresPanel::TrendColumn);
+        const QVariantList counts = cell.data(FailuresPanel::TrendRole).toList();
+        QCOMPARE(counts.size(), wanted.size());
+        for (int k = 0; k < counts.size(); ++k)
+            QCOMPARE(counts.at(k).toLongLong(), wanted.at(k).toInteger());
+        QCOMPARE(cell.data(FailuresPanel::RawValueRole).toLongLong(), counts.constLast().toLongLong());
+        const QStringList tip = cell.data(Qt::ToolTipRole).toString().split(u'\n');
+        QCOMPARE(tip.size(), counts.size() + 1);
+        QVERIFY2(tip.constLast().endsWith(QStringLiteral(": ") + QLocale().toString(counts.constLast().toLongLong())),
+                 qPrintable(tip.constLast()));
+    }
+    // Sorted by the Trend column: by the last point's count, most first.
+    QTreeView *view = panel->view();
+    view->sortByColumn(FailuresPanel::TrendColumn, Qt::DescendingOrder);
+    for (int row = 1; row < shown->rowCount(); ++row) {
+        QVERIFY(shown->index(row - 1, FailuresPanel::TrendColumn).data(FailuresPanel::RawValueRole).toLongLong()
+                >= shown->index(row, FailuresPanel::TrendColumn).data(FailuresPanel::RawValueRole).toLongLong());
+    }
+    view->sortByColumn(FailuresPanel::CountColumn, Qt::DescendingOrder);
+    // The sparkline is drawn in the FAILURE line colour of the palette, light and dark.
+    QPalette dark = view->palette();
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x24));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    QPalette light = view->palette();
+    light.setColor(QPalette::Base, Qt::white);
+    light.setColor(QPalette::Text, Qt::black);
+    QAbstractItemDelegate *delegate = view->itemDelegateForColumn(FailuresPanel::TrendColumn);
+    QVERIFY(delegate);
+    for (const QPalette &palette : {light, dark}) {
+        QImage image(160, 24, QImage::Format_ARGB32);
+        image.fill(palette.color(QPalette::Base));
+        QStyleOptionViewItem option;
+        option.initFrom(view);
+        option.rect = image.rect();
+        option.palette = palette;
+        option.state = QStyle::State_Enabled;
+        {
+            QPainter painter(&image);
+            delegate->paint(&painter, option, shown->index(0, FailuresPanel::TrendColumn));
+        }
+        const QColor line = StatusStyle::lineColor(QStringLiteral("FAILURE"), palette);
+        int near = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor c = image.pixelColor(x, y);
+                near += std::abs(c.red() - line.red()) + std::abs(c.green() - line.green())
+                            + std::abs(c.blue() - line.blue()) < 60;
+            }
+        }
+        QVERIFY2(near > 3, qPrintable(QStringLiteral("%1 pixels near %2").arg(near).arg(line.name())));
+    }
+}
+
 void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable_data()
 {
     QTest::addColumn<QString>("fixture");
@@ -2427,6 +2494,9 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     // Largest first, in the view too.
     QCOMPARE(panel->view()->model()->index(0, FailuresPanel::CountColumn).data(FailuresPanel::RawValueRole).toLongLong(),
              panel->table().groups.first().count);
+    checkFailureTrends(panel, printed);
+    if (QTest::currentTestFailed())
+        return;
 
     // Each group, selected, shows the traceback of its latest result, which holds its
     // exception, and the Markdown summary carries it in a fenced block.

@@ -104,6 +104,15 @@ QDateTime utc(const char *iso)
     return QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODateWithMs);
 }
 
+/// A new SQLite database in memory, open under `connection`.
+QSqlDatabase memoryDatabase(const QString &connection)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+    db.setDatabaseName(QStringLiteral(":memory:"));
+    db.open();
+    return db;
+}
+
 const QStringList kStatuses{QStringLiteral("FAILURE"), QStringLiteral("REVOKED")};
 
 } // namespace
@@ -164,6 +173,7 @@ private Q_SLOTS:
     void shouldRankRuntimesAtTheNearestRankOfEveryCount();
     void shouldTellWhetherAP95Grew_data();
     void shouldTellWhetherAP95Grew();
+    void shouldListEachFailurePartsMinutes();
 };
 
 void TestSqlStatements::initTestCase()
@@ -1127,9 +1137,8 @@ void TestSqlStatements::shouldRankRuntimesAtTheNearestRankOfEveryCount()
     // nor the runtimes' order; each half's p95 is computed here from the sorted rows.
     const QString connection = QStringLiteral("tst_sqlstatements_runtimes");
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
-        db.setDatabaseName(QStringLiteral(":memory:"));
-        QVERIFY(db.open());
+        QSqlDatabase db = memoryDatabase(connection);
+        QVERIFY(db.isOpen());
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral(
             "CREATE TABLE django_celery_results_taskresult (id integer PRIMARY KEY, task_id text, status text, "
@@ -1308,6 +1317,87 @@ void TestSqlStatements::shouldCapTheSearchTermsForEveryEngine()
     QVERIFY(query.searchError().message.contains(QStringLiteral("at most %1").arg(TaskQuery::maxSearchTerms)));
     query.search = u'"' + words.join(u' ') + u'"'; // one phrase
     QVERIFY(!query.searchError());
+}
+
+void TestSqlStatements::shouldListEachFailurePartsMinutes()
+{
+    // The failure parts on a real SQLite database: one part (same task, status, worker and
+    // result) whose results are dated in every form a Celery writer stores (naive, 'T', an
+    // offset, 'Z', no fraction, .999999 s) and one without date_done; each lists its minutes
+    // in UTC, as readDate() reads the dates, and COUNT(date_done) says how many it lists.
+    const QString connection = QStringLiteral("tst_sqlstatements_minutes");
+    {
+        QSqlDatabase db = memoryDatabase(connection);
+        QVERIFY(db.isOpen());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral(
+            "CREATE TABLE celery_taskmeta (id integer PRIMARY KEY, task_id text, status text, result blob, "
+            "date_done datetime, traceback text, name text, args blob, kwargs blob, worker text, retries integer, "
+            "queue text)")));
+        const QStringList dates{QStringLiteral("2025-02-01 10:00:59.999999"), QStringLiteral("2025-02-01T10:00:00"),
+                                QStringLiteral("2025-02-01 12:31:30.5+02:00"), QStringLiteral("2025-02-01 10:31:00Z"),
+                                QStringLiteral("2025-03-30 01:30:00")};
+        QVERIFY(q.prepare(QStringLiteral("INSERT INTO celery_taskmeta (task_id, status, result, date_done, name) "
+                                         "VALUES (?, 'FAILURE', x'00', ?, 't')")));
+        for (const QString &date : dates) {
+            q.addBindValue(date);
+            q.addBindValue(date);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        }
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO celery_taskmeta (task_id, status, result, date_done, name) "
+                                      "VALUES ('undated', 'FAILURE', x'01', NULL, 't')")));
+
+        for (const QTimeZone &zone : {QTimeZone(), QTimeZone("Europe/Paris")}) {
+            Builder b(Engine::Sqlite, Schema::TaskMeta, zone);
+            TaskQuery query;
+            query.statuses = {QStringLiteral("FAILURE")};
+            const SqlStatement statement = b.statements.failureParts(query);
+            QVERIFY(q.prepare(statement.sql));
+            for (const QVariant &value : statement.values)
+                q.addBindValue(value);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            const int n = int(statement.fields.size());
+            int parts = 0;
+            while (q.next()) {
+                ++parts;
+                const FailureTableBuilder::MinuteCounts minutes = b.statements.readMinutes(q.value(n + 4));
+                if (q.value(n + 3).toLongLong() == 0) { // the undated part
+                    QCOMPARE(q.value(n).toLongLong(), 1);
+                    QVERIFY(minutes.isEmpty());
+                    continue;
+                }
+                QCOMPARE(q.value(n + 3).toLongLong(), dates.size());
+                FailureTableBuilder::MinuteCounts expected;
+                for (const QString &date : dates) {
+                    const QDateTime at = b.statements.readDate(date, nullptr);
+                    QVERIFY2(at.isValid(), qPrintable(date));
+                    ++expected[at.toMSecsSinceEpoch() / 60000 * 60000];
+                }
+                QCOMPARE(minutes, expected);
+            }
+            QCOMPARE(parts, 2);
+        }
+    }
+    QSqlDatabase::removeDatabase(connection);
+
+    // The list as text: NULL and empty are no minute; it stops at what is not a decimal; a
+    // wall clock's minute is turned to UTC across a DST change (Paris: 01:30 is UTC+1, 03:30
+    // after the spring change UTC+2).
+    Builder utcStore(Engine::Postgres, Schema::Django);
+    QVERIFY(utcStore.statements.readMinutes(QVariant()).isEmpty());
+    QVERIFY(utcStore.statements.readMinutes(QString()).isEmpty());
+    QCOMPARE(utcStore.statements.readMinutes(QStringLiteral("2,1,2")),
+             (FailureTableBuilder::MinuteCounts{{60000, 1}, {120000, 2}}));
+    QCOMPARE(utcStore.statements.readMinutes(QStringLiteral("5,x,6")), (FailureTableBuilder::MinuteCounts{{300000, 1}}));
+    QCOMPARE(utcStore.statements.readMinutes(QStringLiteral("5,,6")), (FailureTableBuilder::MinuteCounts{{300000, 1}}));
+    QCOMPARE(utcStore.statements.readMinutes(QByteArray("7")), (FailureTableBuilder::MinuteCounts{{420000, 1}}));
+    const auto minuteOf = [](const char *iso) { return utc(iso).toMSecsSinceEpoch() / 60000; };
+    Builder paris(Engine::Mysql, Schema::Django, QTimeZone("Europe/Paris"));
+    QCOMPARE(paris.statements.readMinutes(QStringLiteral("%1,%2,%2")
+                                              .arg(minuteOf("2025-03-30T01:30:00Z"))
+                                              .arg(minuteOf("2025-03-30T03:30:00Z"))),
+             (FailureTableBuilder::MinuteCounts{{utc("2025-03-30T00:30:00Z").toMSecsSinceEpoch(), 1},
+                                                {utc("2025-03-30T01:30:00Z").toMSecsSinceEpoch(), 2}}));
 }
 
 QTEST_APPLESS_MAIN(TestSqlStatements)

@@ -1,3 +1,4 @@
+#include "aggregates.h"
 #include "statusbreakdown.h"
 #include "taskresult.h"
 #include "taskresultjson.h"
@@ -94,7 +95,8 @@ TaskResult rowWith(const QString &status, int startedMsBeforeDone, int createdMs
 Q_DECLARE_METATYPE(std::optional<Runtime>)
 
 /// The domain rules on a task result that the command line, the window and the stores share:
-/// its runtime, its JSON, the status breakdown sentence. Pure; no database.
+/// its runtime, its JSON, the status breakdown sentence, the failure groups' trend axis. Pure;
+/// no database.
 class TestTaskResult final : public QObject
 {
     Q_OBJECT
@@ -108,6 +110,9 @@ private Q_SLOTS:
     void shouldWriteTheStatusBreakdown_data();
     void shouldWriteTheStatusBreakdown();
     void shouldNameMissingStatusesAsTheFilterPanelDoes();
+    void shouldPickOneTrendAxisForTheFailuresSpan_data();
+    void shouldPickOneTrendAxisForTheFailuresSpan();
+    void shouldCountEachGroupsResultsOnTheTrendAxis();
 };
 
 void TestTaskResult::initTestCase()
@@ -254,6 +259,131 @@ void TestTaskResult::shouldNameMissingStatusesAsTheFilterPanelDoes()
     QCOMPARE(statusBreakdown({{QStringLiteral("SUCCESS"), 12001}}, QLocale(QLocale::English, QLocale::UnitedStates)),
              QStringLiteral("12,001 SUCCESS"));
     QCOMPARE(statusBreakdown({{QStringLiteral("SUCCESS"), 12001}}), QStringLiteral("12001 SUCCESS"));
+}
+
+void TestTaskResult::shouldPickOneTrendAxisForTheFailuresSpan_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("last");
+    QTest::addColumn<QString>("bucket");
+    QTest::addColumn<int>("step");
+    QTest::addColumn<int>("points");
+    QTest::addColumn<QString>("start");
+
+    QTest::newRow("one instant") << "2025-02-01T10:00:30Z" << "2025-02-01T10:00:30Z" << "minute" << 1 << 1
+                                 << "2025-02-01T10:00:00Z";
+    QTest::newRow("minutes up to 60") << "2025-02-01T10:00:30Z" << "2025-02-01T10:59:59Z" << "minute" << 1 << 60
+                                      << "2025-02-01T10:00:00Z";
+    QTest::newRow("61 minutes merge by 2") << "2025-02-01T10:00:00Z" << "2025-02-01T11:00:00Z" << "minute" << 2 << 31
+                                           << "2025-02-01T10:00:00Z";
+    // bucketForSpan() says hours past 2 hours: 3 of them are too few, so minutes, merged.
+    QTest::newRow("2 h 1 min: minutes") << "2025-02-01T10:00:00Z" << "2025-02-01T12:01:00Z" << "minute" << 3 << 41
+                                        << "2025-02-01T10:00:00Z";
+    QTest::newRow("11 hours: minutes") << "2025-02-01T00:00:00Z" << "2025-02-01T10:59:00Z" << "minute" << 11 << 60
+                                       << "2025-02-01T00:00:00Z";
+    QTest::newRow("12 hours: hours") << "2025-02-01T00:00:00Z" << "2025-02-01T11:00:00Z" << "hour" << 1 << 12
+                                     << "2025-02-01T00:00:00Z";
+    QTest::newRow("a day: hours") << "2025-02-01T00:10:00Z" << "2025-02-02T00:05:00Z" << "hour" << 1 << 25
+                                  << "2025-02-01T00:00:00Z";
+    // bucketForSpan() says days past 3 days: 5 are too few, so hours, merged.
+    QTest::newRow("4 days: hours by 2") << "2025-02-01T00:00:00Z" << "2025-02-05T00:00:00Z" << "hour" << 2 << 49
+                                        << "2025-02-01T00:00:00Z";
+    QTest::newRow("12 days: days") << "2025-02-01T23:00:00Z" << "2025-02-12T01:00:00Z" << "day" << 1 << 12
+                                   << "2025-02-01T00:00:00Z";
+    QTest::newRow("a leap year: days by 7") << "2024-01-01T08:00:00Z" << "2024-12-31T12:00:00Z" << "day" << 7 << 53
+                                            << "2024-01-01T00:00:00Z";
+}
+
+void TestTaskResult::shouldPickOneTrendAxisForTheFailuresSpan()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, last);
+    QFETCH(QString, bucket);
+    QFETCH(int, step);
+    QFETCH(int, points);
+    QFETCH(QString, start);
+
+    const FailureTrend trend = FailureTrend::of(QDateTime::fromString(first, Qt::ISODate),
+                                                QDateTime::fromString(last, Qt::ISODate));
+    QCOMPARE(timeBucketName(trend.bucket), bucket);
+    QCOMPARE(trend.step, step);
+    QCOMPARE(trend.points, points);
+    QCOMPARE(trend.start, QDateTime::fromString(start, Qt::ISODate));
+    QVERIFY(trend.points <= FailureTrend::maxPoints);
+    QCOMPARE(trend.pointOf(QDateTime::fromString(first, Qt::ISODate)), 0);
+    QCOMPARE(trend.pointOf(QDateTime::fromString(last, Qt::ISODate)), points - 1);
+    QCOMPARE(trend.pointOf(trend.pointStart(points)), -1);
+    QCOMPARE(FailureTrend::of(QDateTime(), QDateTime::fromString(last, Qt::ISODate)).points, 0);
+}
+
+void TestTaskResult::shouldCountEachGroupsResultsOnTheTrendAxis()
+{
+    const auto at = [](const char *iso) { return QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODate); };
+    const ValueDecoder::ExceptionInfo value{QStringLiteral("ValueError"), QStringLiteral("builtins"), QStringLiteral("bad 1")};
+    const ValueDecoder::ExceptionInfo key{QStringLiteral("KeyError"), QStringLiteral("builtins"), QStringLiteral("'k'")};
+    const QString task = QStringLiteral("proj.tasks.add");
+    const QString failure = QStringLiteral("FAILURE");
+
+    // One result at a time (an index's walk): minutes, regrouped by the axis' hours.
+    FailureTableBuilder one;
+    one.addException(task, failure, {}, value, 1, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:10:00Z"));
+    one.addException(task, failure, {}, value, 1, at("2025-02-01T00:50:00Z"), at("2025-02-01T00:50:00Z"));
+    one.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"));
+    one.addException(task, failure, {}, key, 1, QDateTime(), QDateTime()); // no date_done: in no point
+    const auto trendOf = [](const FailureTable &table, const QString &exception) {
+        for (const FailureGroup &group : table.groups) {
+            if (group.exception == exception)
+                return group.trend;
+        }
+        return QVector<qint64>{-1};
+    };
+    const QString valueError = QStringLiteral("ValueError"), keyError = QStringLiteral("KeyError");
+    const FailureTable table = one.table();
+    QCOMPARE(timeBucketName(table.trend.bucket), QStringLiteral("hour"));
+    QCOMPARE(table.trend.points, 14);
+    QCOMPARE(table.groups.size(), 2);
+    QCOMPARE(trendOf(table, valueError), (QVector<qint64>{2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+    QCOMPARE(trendOf(table, keyError), (QVector<qint64>{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+
+    // Parts a GROUP BY returned, each with its results' minutes: the same trend. A part's
+    // results counted by its minutes, not all in its first's; a part whose one result has no
+    // date_done lists no minute.
+    const auto minute = [&at](const char *iso) { return at(iso).toMSecsSinceEpoch(); };
+    FailureTableBuilder grouped;
+    const FailureTableBuilder::MinuteCounts values{{minute("2025-02-01T00:10:00Z"), 1},
+                                                   {minute("2025-02-01T00:50:00Z"), 1}};
+    const FailureTableBuilder::MinuteCounts keys{{minute("2025-02-01T13:59:00Z"), 1}};
+    const FailureTableBuilder::MinuteCounts none;
+    grouped.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T00:50:00Z"), &values);
+    grouped.addException(task, failure, {}, key, 1, at("2025-02-01T13:59:59Z"), at("2025-02-01T13:59:59Z"), &keys);
+    grouped.addException(task, failure, {}, key, 1, QDateTime(), QDateTime(), &none);
+    QCOMPARE(grouped.table().trend, table.trend);
+    QCOMPARE(trendOf(grouped.table(), valueError), trendOf(table, valueError));
+    QCOMPARE(trendOf(grouped.table(), keyError), trendOf(table, keyError));
+
+    // A part spanning 10 h 40 min counts each result in its own point (11 hours are too few:
+    // minutes, 11 a point), not all in the point of its first result.
+    FailureTableBuilder spread;
+    const FailureTableBuilder::MinuteCounts three{{minute("2025-02-01T00:10:00Z"), 2},
+                                                  {minute("2025-02-01T10:50:00Z"), 1}};
+    spread.addException(task, failure, {}, value, 3, at("2025-02-01T00:10:05Z"), at("2025-02-01T10:50:30Z"), &three);
+    const FailureTable spreadTable = spread.table();
+    QCOMPARE(timeBucketName(spreadTable.trend.bucket), QStringLiteral("minute"));
+    QCOMPARE(spreadTable.trend.step, 11);
+    QCOMPARE(spreadTable.trend.points, 59);
+    QVector<qint64> expected(59, 0);
+    expected[0] = 2;
+    expected[58] = 1;
+    QCOMPARE(trendOf(spreadTable, valueError), expected);
+    // A minute off the axis (a driver's rounding of a date to the next second can cross a
+    // minute) counts at the nearer end.
+    FailureTableBuilder rounded;
+    const FailureTableBuilder::MinuteCounts past{{minute("2025-02-01T00:09:00Z"), 1},
+                                                 {minute("2025-02-01T11:00:00Z"), 1}};
+    rounded.addException(task, failure, {}, value, 2, at("2025-02-01T00:10:00Z"), at("2025-02-01T10:50:59Z"), &past);
+    expected[0] = 1;
+    expected[58] = 1;
+    QCOMPARE(trendOf(rounded.table(), valueError), expected);
 }
 
 QTEST_APPLESS_MAIN(TestTaskResult)

@@ -799,6 +799,54 @@
         <source>Traceback of the latest result of this group: task %1, done %2</source>
         <translation>Traceback des neuesten Ergebnisses dieser Gruppe: Task %1, fertig %2</translation>
     </message>
+    <message>
+        <source>Trend</source>
+        <translation>Verlauf</translation>
+    </message>
+    <message>
+        <source>Results over time, on one axis for all groups from the first failure to the last; sorts by the last point&apos;s count</source>
+        <translation>Ergebnisse im Zeitverlauf, auf einer Achse für alle Gruppen vom ersten Fehler bis zum letzten; sortiert nach der Anzahl des letzten Punkts</translation>
+    </message>
+    <message>
+        <source>minute</source>
+        <translation>Minute</translation>
+    </message>
+    <message>
+        <source>%1 minutes</source>
+        <translation>%1 Minuten</translation>
+    </message>
+    <message>
+        <source>hour</source>
+        <translation>Stunde</translation>
+    </message>
+    <message>
+        <source>%1 hours</source>
+        <translation>%1 Stunden</translation>
+    </message>
+    <message>
+        <source>day</source>
+        <translation>Tag</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1 Tage</translation>
+    </message>
+    <message>
+        <source>Results per %1 (UTC):</source>
+        <translation>Ergebnisse pro %1 (UTC):</translation>
+    </message>
+    <message>
+        <source>Results per %1 (local time):</source>
+        <translation>Ergebnisse pro %1 (Ortszeit):</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>(no result has a date done)</source>
+        <translation>(kein Ergebnis hat ein Abschlussdatum)</translation>
+    </message>
 </context>
 <context>
     <name>FilterPanel</name>

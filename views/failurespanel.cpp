@@ -1,10 +1,12 @@
 #include "failurespanel.h"
 
 #include "aggregatefollower.h"
+#include "historychart.h"
 #include "statusbreakdown.h"
 #include "taskresultmodel.h"
 #include "timeparse.h"
 #include "tracebackview.h"
+#include "trenddelegate.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -135,8 +137,11 @@ FailuresPanel::FailuresPanel(TaskResultModel *model, QWidget *parent)
 void FailuresPanel::createView()
 {
     m_items = new QStandardItemModel(0, ColumnCount, this);
-    m_items->setHorizontalHeaderLabels({tr("Task"), tr("Exception"), tr("Message"), tr("Count"), tr("First seen"),
-                                        tr("Last seen"), tr("Workers"), tr("Statuses")});
+    m_items->setHorizontalHeaderLabels({tr("Task"), tr("Exception"), tr("Message"), tr("Count"), tr("Trend"),
+                                        tr("First seen"), tr("Last seen"), tr("Workers"), tr("Statuses")});
+    m_items->horizontalHeaderItem(TrendColumn)->setToolTip(tr("Results over time, on one axis for all groups from "
+                                                              "the first failure to the last; sorts by the last "
+                                                              "point's count"));
     m_items->horizontalHeaderItem(CountColumn)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_view = aggregateListView(m_items, RawValueRole, CountColumn, Qt::DescendingOrder, this);
     m_sorted = static_cast<QSortFilterProxyModel *>(m_view->model());
@@ -145,6 +150,7 @@ void FailuresPanel::createView()
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->header()->setStretchLastSection(false);
     m_view->viewport()->installEventFilter(this);
+    m_view->setItemDelegateForColumn(TrendColumn, new TrendDelegate(TrendRole, m_view));
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         m_sampleFollower->reload();
     });
@@ -242,6 +248,27 @@ QString FailuresPanel::caption(qint64 results, int groups, const QStringList &st
         .arg(counted, statuses.join(QStringLiteral(", ")), grouped);
 }
 
+QString FailuresPanel::trendText(const FailureGroup &group) const
+{
+    const FailureTrend &axis = m_table.trend;
+    const bool utc = m_model->showUtc();
+    QString per;
+    switch (axis.bucket) {
+    case TimeBucket::Minute: per = axis.step == 1 ? tr("minute") : tr("%1 minutes").arg(axis.step); break;
+    case TimeBucket::Hour: per = axis.step == 1 ? tr("hour") : tr("%1 hours").arg(axis.step); break;
+    case TimeBucket::Day: per = axis.step == 1 ? tr("day") : tr("%1 days").arg(axis.step); break;
+    }
+    QStringList lines{utc ? tr("Results per %1 (UTC):").arg(per) : tr("Results per %1 (local time):").arg(per)};
+    const QLocale locale;
+    for (int i = 0; i < group.trend.size(); ++i) {
+        lines << tr("%1: %2").arg(timeBucketLabel(axis.pointStart(i), axis.bucket, utc),
+                                  locale.toString(group.trend.at(i)));
+    }
+    if (group.trend.isEmpty())
+        lines << tr("(no result has a date done)");
+    return lines.join(u'\n');
+}
+
 void FailuresPanel::setTable(const FailureTable &table)
 {
     const FailureGroup *current = currentGroup();
@@ -256,6 +283,7 @@ void FailuresPanel::setTable(const FailureTable &table)
         row << item(orNone(group.taskName), group.taskName) << item(exceptionText(group), exceptionText(group))
             << item(group.message.section(u'\n', 0, 0), group.message)
             << item(locale.toString(group.count), group.count, true)
+            << item(QString(), group.trend.isEmpty() ? qint64(0) : group.trend.constLast())
             << item(m_model->dateText(group.firstSeen), group.firstSeen)
             << item(m_model->dateText(group.lastSeen), group.lastSeen)
             << item(group.workers.join(QStringLiteral(", ")), group.workers.join(QStringLiteral(", ")))
@@ -263,6 +291,11 @@ void FailuresPanel::setTable(const FailureTable &table)
         row.at(TaskColumn)->setToolTip(orNone(group.taskName));
         row.at(ExceptionColumn)->setToolTip(exceptionText(group));
         row.at(MessageColumn)->setToolTip(group.message);
+        QVariantList trend;
+        for (const qint64 n : group.trend)
+            trend << n;
+        row.at(TrendColumn)->setData(trend, TrendRole);
+        row.at(TrendColumn)->setToolTip(trendText(group));
         row.first()->setData(i, GroupRole);
         m_items->appendRow(row);
         if (!currentKey.isEmpty() && groupKey(group) == currentKey)

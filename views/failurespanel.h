@@ -32,7 +32,8 @@ QString failureGroupMarkdown(const FailureGroup &group, const TaskResult &sample
 
 /// View → Failures: the failures under the window's filters and date range grouped by task
 /// name, exception and message fingerprint (ResultStore::failures(), as `stalk failures`),
-/// largest first and sortable by any column; below, the selected group's representative
+/// largest first and sortable by any column, each with its trend (a sparkline on the table's
+/// common FailureTrend axis, TrendDelegate); below, the selected group's representative
 /// message and the traceback of its latest result (TracebackView, as the detail pane shows
 /// it), fetched from the store. Statuses are the filters' (FAILURE when none is ticked).
 /// Kept current by an AggregateFollower: off the GUI thread, stale answers dropped.
@@ -47,6 +48,7 @@ public:
         ExceptionColumn,
         MessageColumn,
         CountColumn,
+        TrendColumn,
         FirstSeenColumn,
         LastSeenColumn,
         WorkersColumn,
@@ -54,8 +56,10 @@ public:
         ColumnCount
     };
     /// Sortable raw values (qint64, QDateTime, QString) under this role; the group's index in
-    /// table().groups under GroupRole.
-    enum Role { RawValueRole = Qt::UserRole, GroupRole };
+    /// table().groups under GroupRole; the Trend column's counts per point (FailureGroup::
+    /// trend, a QVariantList) under TrendRole. The Trend column sorts by its last point's
+    /// count: what fails most now.
+    enum Role { RawValueRole = Qt::UserRole, GroupRole, TrendRole };
 
     explicit FailuresPanel(TaskResultModel *model, QWidget *parent = nullptr);
 
@@ -93,6 +97,9 @@ private:
     void fitColumns();
     /// The line above the groups: "12 results (FAILURE) … in 3 groups …".
     static QString caption(qint64 results, int groups, const QStringList &statuses);
+    /// The Trend cell's tooltip: each point's start (local time or UTC, as the window shows
+    /// dates) and count.
+    QString trendText(const FailureGroup &group) const;
     void onCurrentChanged();
     void showSample(const TaskResult &sample, const QString &error);
     void copyMarkdown();

@@ -145,10 +145,10 @@ qint64 HistoryChart::maxTotal() const
     return top;
 }
 
-QString HistoryChart::bucketLabel(const QDateTime &start, bool withDate) const
+QString timeBucketLabel(const QDateTime &start, TimeBucket bucket, bool utc, bool withDate)
 {
-    const QDateTime at = m_showUtc ? start.toUTC() : start.toLocalTime();
-    switch (m_history.bucket) {
+    const QDateTime at = utc ? start.toUTC() : start.toLocalTime();
+    switch (bucket) {
     case TimeBucket::Minute:
     case TimeBucket::Hour:
         return at.toString(withDate ? QStringLiteral("yyyy-MM-dd HH:mm") : QStringLiteral("HH:mm"));
@@ -156,6 +156,11 @@ QString HistoryChart::bucketLabel(const QDateTime &start, bool withDate) const
         return at.toString(QStringLiteral("yyyy-MM-dd"));
     }
     return {};
+}
+
+QString HistoryChart::bucketLabel(const QDateTime &start, bool withDate) const
+{
+    return timeBucketLabel(start, m_history.bucket, m_showUtc, withDate);
 }
 
 QString HistoryChart::bucketText(int i) const
@@ -268,10 +273,8 @@ void HistoryChart::paintFailureRate(QPainter &p, const QRectF &plot) const
             path.moveTo(point);
         drawing = true;
     }
-    const QColor failure = StatusStyle::color(QStringLiteral("FAILURE"));
-    const QColor line = PaletteColors::isDark(palette()) ? failure.lighter(150) : failure.darker(140);
     p.setRenderHint(QPainter::Antialiasing, true);
-    p.setPen(QPen(line, 1.5));
+    p.setPen(QPen(StatusStyle::lineColor(QStringLiteral("FAILURE"), palette()), 1.5));
     p.setBrush(Qt::NoBrush);
     p.drawPath(path);
     p.setRenderHint(QPainter::Antialiasing, false);

@@ -11,6 +11,11 @@ class AggregateFollower;
 class QLabel;
 class TaskResultModel;
 
+/// The label of a bucket starting at `start` (UTC), shown in UTC or local time:
+/// "2025-02-03 14:00" ("14:00" without the date) for a minute or an hour, "2025-02-03" for a
+/// day. The history chart's axis and tooltips, the Failures view's trend tooltips.
+QString timeBucketLabel(const QDateTime &start, TimeBucket bucket, bool utc, bool withDate = true);
+
 /// Results per time bucket stacked by status, with the failure rate as a line: the history
 /// chart above the table (View → History Chart), in the manner of qBittorrent's speed plot —
 /// a small QPainter widget, no chart library.

@@ -29,6 +29,12 @@ QColor color(const QString &status)
     return QColor(0x5f, 0x6b, 0x7a);
 }
 
+QColor lineColor(const QString &status, const QPalette &palette)
+{
+    const QColor base = color(status);
+    return PaletteColors::isDark(palette) ? base.lighter(150) : base.darker(140);
+}
+
 Tint tint(const QString &status, const QPalette &palette)
 {
     const QColor base = color(status);

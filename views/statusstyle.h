@@ -15,6 +15,10 @@ namespace StatusStyle {
 /// palettes alike (the list draws it as a solid badge). Custom states get a neutral slate.
 QColor color(const QString &status);
 
+/// color() as a thin line or a small plot on a palette's Base (the history chart's failure
+/// rate, the Failures view's trend): darker in a light palette, lighter in a dark one.
+QColor lineColor(const QString &status, const QPalette &palette);
+
 /// A chip tinted with color() on a palette's window: the background mixed from the window
 /// towards the state's colour (more in a dark palette), a border halfway between the two,
 /// and text in a darker (light palette) or lighter (dark palette) shade of the colour.
