@@ -14,6 +14,7 @@ class DeleteSelectedDialog;
 class DetailPane;
 class ErrorBanner;
 class FailuresPanel;
+class GroupsPanel;
 class FilterPanel;
 class HistoryPanel;
 class QAction;
@@ -121,6 +122,9 @@ private:
     /// The Details dock shows what the tab shown points at: the table's current row, the
     /// selected failure group's latest result (FailuresPanel::currentSample()), or a note.
     void showDetailOfTab();
+    /// The Groups tab's part of showDetailOfTab(): the selected member's complete row, or why
+    /// there is none.
+    void showDetailOfGroupMember();
     void onDetailReady(const TaskResult &row);
     void onDeletionFinished(const PurgeSummary &summary);
     void onReadOnlyToggled(bool readOnly);
@@ -163,6 +167,7 @@ private:
     QTabWidget *m_tabs = nullptr; ///< the results table, the failures, the runtimes
     FailuresPanel *m_failures = nullptr;
     RuntimesPanel *m_runtimes = nullptr;
+    GroupsPanel *m_groups = nullptr;
     DetailPane *m_detailPane = nullptr;
     ErrorBanner *m_banner = nullptr;
     QDockWidget *m_filterDock = nullptr;
@@ -209,6 +214,7 @@ private:
     QAction *m_historyAction = nullptr;
     QAction *m_failuresAction = nullptr;
     QAction *m_runtimesAction = nullptr;
+    QAction *m_groupsAction = nullptr;
     QAction *m_clearFiltersAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
