@@ -2545,6 +2545,37 @@ void TestMainWindow::shouldBrowseSavedGroups()
     QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
     child<QPushButton>(panel, "groupsShowAll")->click();
     QTRY_COMPARE_WITH_TIMEOUT(panel->groupsView()->model()->rowCount(), int(groups.size()), 10000);
+
+    // The Details dock links the task shown to its group; following the link lists the task's
+    // groups with it selected.
+    const QString group = taskGroups.value(task).toArray().first().toString();
+    QVERIFY(panel->selectGroup(group));
+    panel->membersView()->setCurrentIndex(panel->membersView()->model()->index(
+        panel->membersView()->model()->rowCount() - 1, 0)); // task is the last group's last member
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+    auto *groupLink = child<QLabel>(detail, "detailSavedGroups");
+    QVERIFY(groupLink);
+    QTRY_VERIFY_WITH_TIMEOUT(groupLink->text().contains(QStringLiteral("group:%1").arg(group)), 10000);
+    QVERIFY(groupLink->isVisible());
+    Q_EMIT groupLink->linkActivated(QStringLiteral("group:") + group);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->caption().contains(task), 10000); // the task's groups only
+    QTRY_COMPARE_WITH_TIMEOUT(panel->currentMemberId(), task, 10000);
+    QCOMPARE(panel->currentGroup()->groupId, group);
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+
+    // A task's children (meta) are links that show the child.
+    auto *children = child<QLabel>(detail, "detailChildren");
+    QVERIFY(children);
+    Q_EMIT children->linkActivated(QStringLiteral("task:") + task); // any stored task id
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+    if (table == QLatin1String("django_celery_results_taskresult")) {
+        // b277152a… is the fixture's chord callback, whose meta lists itself as its child.
+        const QString parent = QStringLiteral("b277152a-c729-5136-8e34-edf0543f33f5");
+        Q_EMIT children->linkActivated(QStringLiteral("task:") + parent);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, parent, 10000);
+        QTRY_VERIFY(children->isVisible());
+        QVERIFY(children->text().contains(QStringLiteral("task:") + parent));
+    }
 }
 
 void TestMainWindow::shouldListRuntimesAsStalkRuntimes_data()

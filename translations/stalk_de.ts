@@ -531,6 +531,22 @@
         <source>Some values could not be read:</source>
         <translation>Einige Werte konnten nicht gelesen werden:</translation>
     </message>
+    <message>
+        <source>The tasks this task started (stored in its meta); click one to show it</source>
+        <translation>Die Aufgaben, die diese Aufgabe gestartet hat (in ihrem meta gespeichert); klicken Sie eine an, um sie zu zeigen</translation>
+    </message>
+    <message>
+        <source>Children:</source>
+        <translation>Kinder:</translation>
+    </message>
+    <message>
+        <source>The saved group that lists this task; click it to show its members</source>
+        <translation>Die gespeicherte Gruppe, die diese Aufgabe enthält; klicken Sie darauf, um ihre Mitglieder zu zeigen</translation>
+    </message>
+    <message>
+        <source>Group:</source>
+        <translation>Gruppe:</translation>
+    </message>
 </context>
 <context>
     <name>ErrorBanner</name>
@@ -1538,7 +1554,7 @@ Schema: %3</translation>
     </message>
     <message>
         <source>&amp;Groups</source>
-        <translation>&amp;Gruppen</translation>
+        <translation>Gru&amp;ppen</translation>
     </message>
     <message>
         <source>Saved groups and their members&apos; statuses, in the date range (Ctrl+6)</source>

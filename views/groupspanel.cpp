@@ -81,9 +81,10 @@ void GroupsPanel::reload()
     m_follower->reload();
 }
 
-void GroupsPanel::showGroupsOf(const QString &taskId)
+void GroupsPanel::showGroupsOf(const QString &taskId, const QString &groupId)
 {
     m_focusTask = taskId;
+    m_focusGroup = groupId;
     m_showAll->show();
     load();
 }
@@ -110,7 +111,8 @@ void GroupsPanel::load()
                 m_caption->setText(n == 0 ? tr("No saved group lists task %1.").arg(focus)
                                           : tr("The saved groups that list task %1.").arg(focus));
                 if (n > 0) {
-                    m_groupsView->setCurrentIndex(m_groupsView->model()->index(0, 0));
+                    if (m_focusGroup.isEmpty() || !selectGroup(m_focusGroup))
+                        m_groupsView->setCurrentIndex(m_groupsView->model()->index(0, 0));
                     selectMember(focus);
                 }
             } else if (n >= TaskGroups::defaultLimit) {

@@ -48,9 +48,9 @@ public:
 
     /// Asks again for the groups of the model's current query (now when shown, else when shown).
     void reload();
-    /// Lists the groups that hold this task (and selects the first, the task among its
-    /// members) instead of the date range's groups, until Show All Groups.
-    void showGroupsOf(const QString &taskId);
+    /// Lists the groups that hold this task (and selects `groupId`, else the first, with the
+    /// task among its members) instead of the date range's groups, until Show All Groups.
+    void showGroupsOf(const QString &taskId, const QString &groupId = QString());
     /// Selects the group with this id when listed; false otherwise.
     bool selectGroup(const QString &groupId);
 
@@ -70,6 +70,7 @@ private:
     AggregateFollower *m_follower;
     GroupListing m_listing;
     QString m_focusTask; ///< showGroupsOf()'s task; empty = the date range's groups
+    QString m_focusGroup; ///< showGroupsOf()'s group to select
     QLabel *m_caption = nullptr;
     QPushButton *m_showAll = nullptr;
     QStandardItemModel *m_groups = nullptr;

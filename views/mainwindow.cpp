@@ -251,6 +251,12 @@ void MainWindow::connectViews()
         if (m_tabs->currentWidget() == m_groups)
             showDetailOfTab();
     });
+    connect(m_detailPane, &DetailPane::valuesShown, this, &MainWindow::askSavedGroupsOfDetail);
+    connect(m_detailPane, &DetailPane::taskRequested, this, &MainWindow::showTaskById);
+    connect(m_detailPane, &DetailPane::groupRequested, this, [this](const QString &taskId, const QString &groupId) {
+        m_groups->showGroupsOf(taskId, groupId);
+        m_tabs->setCurrentWidget(m_groups);
+    });
     connect(m_groups, &GroupsPanel::memberActivated, this, [this] {
         m_detailDock->show();
         m_detailDock->raise();
@@ -1168,6 +1174,42 @@ void MainWindow::showDetailOfGroupMember()
         m_detailPane->showLoading(taskId);
         m_model->requestDetail(member->rowId);
     }
+}
+
+void MainWindow::askSavedGroupsOfDetail()
+{
+    const QString taskId = m_detailPane->currentRow().taskId;
+    m_model->cancelRequest(m_savedGroupsRequest);
+    m_savedGroupsRequest = 0;
+    if (!m_info.hasGroups || taskId.isEmpty())
+        return;
+    m_savedGroupsRequest = m_model->request<QVector<TaskGroup>>(
+        this, [taskId](ResultStore &store) { return store.groupsOf(taskId); },
+        [this, taskId](const Reply<QVector<TaskGroup>> &reply) {
+            m_savedGroupsRequest = 0;
+            if (!reply)
+                return; // the links are extra: the row itself is shown
+            QStringList ids;
+            for (const TaskGroup &group : *reply)
+                ids << group.groupId;
+            m_detailPane->setSavedGroups(taskId, ids);
+        });
+}
+
+void MainWindow::showTaskById(const QString &taskId)
+{
+    m_model->cancelRequest(m_taskByIdRequest);
+    m_detailPane->showLoading(taskId);
+    m_taskByIdRequest = m_model->request<TaskResult>(
+        this, [taskId](ResultStore &store) { return store.fetchByTaskId(taskId); },
+        [this](const Reply<TaskResult> &reply) {
+            m_taskByIdRequest = 0;
+            m_currentRowId = -1; // a table row's late answer must not replace it
+            if (reply)
+                m_detailPane->showResult(*reply);
+            else
+                m_detailPane->clear(reply.error().message);
+        });
 }
 
 void MainWindow::onDetailReady(const TaskResult &row)

@@ -2,6 +2,7 @@
 
 #include "purger.h"
 #include "resultstore.h"
+#include "storeworker.h"
 #include "taskresult.h"
 
 #include <QMainWindow>
@@ -125,6 +126,10 @@ private:
     /// The Groups tab's part of showDetailOfTab(): the selected member's complete row, or why
     /// there is none.
     void showDetailOfGroupMember();
+    /// Asks the store which saved groups list the task the Details dock shows, for its links.
+    void askSavedGroupsOfDetail();
+    /// The Details dock's task link (a parent, a child): that task's complete row.
+    void showTaskById(const QString &taskId);
     void onDetailReady(const TaskResult &row);
     void onDeletionFinished(const PurgeSummary &summary);
     void onReadOnlyToggled(bool readOnly);
@@ -168,6 +173,8 @@ private:
     FailuresPanel *m_failures = nullptr;
     RuntimesPanel *m_runtimes = nullptr;
     GroupsPanel *m_groups = nullptr;
+    RequestId m_savedGroupsRequest = 0; ///< askSavedGroupsOfDetail()'s answer on its way
+    RequestId m_taskByIdRequest = 0;    ///< showTaskById()'s answer on its way
     DetailPane *m_detailPane = nullptr;
     ErrorBanner *m_banner = nullptr;
     QDockWidget *m_filterDock = nullptr;
