@@ -20,6 +20,9 @@ struct SqlLayout
     std::array<QString, static_cast<size_t>(Field::FieldCount)> columns;
     QString groupTable;    ///< empty when absent
     QString groupDateDone; ///< the group table's date column
+    QString groupKey;      ///< the group table's group id column (group_id, taskset_id); empty = unreadable
+    QString groupResult;   ///< its result column (as_tuple JSON text, or a pickle BLOB in celery_tasksetmeta)
+    bool groupContentType = false; ///< it has content_type and content_encoding (django-celery-results)
     DateTextStyle dateStyle = DateTextStyle::Django;
     /// celery_taskmeta: result is a pickle BLOB, handed up base64 with encoding "binary".
     bool binaryResult = false;

@@ -1,5 +1,7 @@
 #include "sqlstatements.h"
 
+#include <QRegularExpression>
+
 #include <limits>
 #include <utility>
 
@@ -919,6 +921,66 @@ SqlStatement SqlStatements::anyExpiredGroups(const PurgeCriteria &criteria) cons
 {
     const SqlClause clause = expiredGroups(criteria);
     return {QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1%2)").arg(groupTable(), clause.where()), clause.values, {}};
+}
+
+namespace {
+
+/// The select list of a group listing.
+QString groupColumns(const SqlDialect &dialect, const SqlLayout &layout)
+{
+    QStringList columns{dialect.quote(layout.groupKey), dialect.dateSelect(dialect.quote(layout.groupDateDone)),
+                        dialect.quote(layout.groupResult)};
+    if (layout.groupContentType)
+        columns << dialect.quote(QStringLiteral("content_type")) << dialect.quote(QStringLiteral("content_encoding"));
+    return columns.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+SqlStatement SqlStatements::groups(const TaskQuery &query, int limit) const
+{
+    const QString date = m_dialect->quote(m_layout.groupDateDone);
+    SqlClause clause;
+    if (query.doneAfter.isValid())
+        clause.add(QStringLiteral("%1 >= ?").arg(date), {dateValue(query.doneAfter)});
+    if (query.doneBefore.isValid())
+        clause.add(QStringLiteral("%1 < ?").arg(date), {dateValue(query.doneBefore)});
+    SqlStatement s{QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %4 DESC, %5 LIMIT ?")
+                       .arg(groupColumns(*m_dialect, m_layout), groupTable(), clause.where(), date,
+                            m_dialect->quote(m_layout.groupKey)),
+                   clause.values, {}};
+    s.values << qMax(0, limit);
+    return s;
+}
+
+SqlStatement SqlStatements::groupsListing(const QString &taskId) const
+{
+    static const QRegularExpression plainId(QStringLiteral("^[A-Za-z0-9-]+$"));
+    SqlClause clause;
+    // A pickled group (encoding "binary": base64 text) never holds the id as written.
+    const QString pattern = QStringLiteral("%\"%1\"%").arg(taskId);
+    const QString result = m_dialect->quote(m_layout.groupResult);
+    if (!m_layout.binaryResult && plainId.match(taskId).hasMatch() && m_layout.groupContentType)
+        clause.add(QStringLiteral("(%1 LIKE ? OR %2 = ?)").arg(result, m_dialect->quote(QStringLiteral("content_encoding"))),
+                   {pattern, QStringLiteral("binary")});
+    else if (!m_layout.binaryResult && plainId.match(taskId).hasMatch())
+        clause.add(QStringLiteral("%1 LIKE ?").arg(result), {pattern});
+    return {QStringLiteral("SELECT %1 FROM %2%3").arg(groupColumns(*m_dialect, m_layout), groupTable(), clause.where()),
+            clause.values, {}};
+}
+
+SqlStatement SqlStatements::rowsByTaskIds(const QStringList &taskIds) const
+{
+    Q_ASSERT(taskIds.size() <= rowsPerDelete());
+    SqlStatement s;
+    QString where = QStringLiteral("1 = 0");
+    if (!taskIds.isEmpty()) {
+        where = QStringLiteral("%1 IN (%2)").arg(column(Field::TaskId), placeholders(taskIds.size()));
+        for (const QString &id : taskIds)
+            s.values << id;
+    }
+    s.sql = QStringLiteral("SELECT %1 FROM %2 WHERE %3").arg(selectList(RowDetail::Summary, QString(), &s.fields), table(), where);
+    return s;
 }
 
 SqlStatement SqlStatements::deleteRows(const QVector<qint64> &ids) const

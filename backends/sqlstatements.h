@@ -226,6 +226,22 @@ public:
     /// Stored text as a QString that keeps NULL (a null QString) apart from '' (empty).
     static QString readText(const QVariant &stored);
 
+    // --- saved groups ------------------------------------------------------------------------
+
+    /// The group table can be listed (SqlLayout::groupKey and groupResult were found).
+    bool readsGroups() const { return !m_layout.groupKey.isEmpty(); }
+    /// The saved groups whose date_done is in the query's date range, newest first, at most
+    /// `limit`: rows of (group id, date_done as dateSelect() renders it, result[, content_type,
+    /// content_encoding] where the table has them). Only when readsGroups().
+    SqlStatement groups(const TaskQuery &query, int limit) const;
+    /// The saved groups whose stored result may list `taskId`, in groups()'s columns: those
+    /// whose text result holds the id quoted (a LIKE, for an id of letters, digits and '-'
+    /// only), or every group (pickled results, other ids); the caller keeps those whose
+    /// members name it. Only when readsGroups().
+    SqlStatement groupsListing(const QString &taskId) const;
+    /// Summary rows whose task id is one of these (at most rowsPerDelete(); none for no id).
+    SqlStatement rowsByTaskIds(const QStringList &taskIds) const;
+
     // --- purging and deleting ----------------------------------------------------------------
 
     /// Expired group results go with this purge: included, and there is a group table.

@@ -431,14 +431,25 @@ void SqlStore::detectGroupTable(const SqlCatalog &catalog, SqlLayout *layout)
                                                                                         : SqlTables::taskSetMeta;
     if (!catalog.tables.contains(groupTable))
         return;
-    bool hasId = false, hasDate = false;
+    bool hasId = false, hasDate = false, hasResult = false, hasType = false, hasEncoding = false;
+    QString key;
     for (const SqlColumn &c : catalog.columns.value(groupTable)) {
         hasId = hasId || c.name == QLatin1String("id");
         hasDate = hasDate || c.name == QLatin1String("date_done");
+        hasResult = hasResult || c.name == QLatin1String("result");
+        hasType = hasType || c.name == QLatin1String("content_type");
+        hasEncoding = hasEncoding || c.name == QLatin1String("content_encoding");
+        if (c.name == QLatin1String("group_id") || c.name == QLatin1String("taskset_id"))
+            key = c.name;
     }
     if (hasId && hasDate) {
         layout->groupTable = groupTable;
         layout->groupDateDone = QStringLiteral("date_done");
+        if (hasResult && !key.isEmpty()) {
+            layout->groupKey = key;
+            layout->groupResult = QStringLiteral("result");
+            layout->groupContentType = hasType && hasEncoding;
+        }
     }
 }
 
@@ -651,6 +662,104 @@ Outcome<TaskResult> SqlStore::fetchByTaskId(const QString &taskId)
         return m_cache->fetchByTaskId(taskId);
     return fetchRow(Field::TaskId, taskId, QStringLiteral("reading task %1").arg(taskId),
                     QStringLiteral("no result for task %1 in %2").arg(taskId, m_dialect->location()));
+}
+
+// --- saved groups ----------------------------------------------------------------------------
+
+StoreError SqlStore::checkGroups() const
+{
+    if (StoreError e = checkOpen())
+        return e;
+    const SqlLayout &layout = m_statements.layout();
+    if (layout.groupTable.isEmpty()) {
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 has no saved groups: this schema has no %2 table")
+                              .arg(m_dialect->location(), layout.kind == StoreInfo::Layout::DjangoCeleryResults
+                                                              ? SqlTables::djangoGroups
+                                                              : SqlTables::taskSetMeta));
+    }
+    if (!m_statements.readsGroups()) {
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 in %2 lacks a group id or result column: its groups cannot be read")
+                              .arg(layout.groupTable, m_dialect->location()));
+    }
+    return {};
+}
+
+TaskGroup SqlStore::readGroup(const QSqlQuery &query) const
+{
+    TaskGroup group;
+    group.groupId = textOf(query.value(0));
+    QString problem;
+    group.dateDone = m_statements.readDate(query.value(1), &problem);
+    const QVariant result = query.value(2);
+    if (m_statements.layout().binaryResult) { // celery_tasksetmeta: a pickle BLOB
+        if (result.isNull())
+            group.problem = QStringLiteral("the group's result is NULL");
+        else
+            TaskGroups::readPickledMembers(result.typeId() == QMetaType::QByteArray ? result.toByteArray()
+                                                                                   : result.toString().toLatin1(),
+                                           &group);
+    } else if (m_statements.layout().groupContentType) {
+        TaskGroups::readMembers(textOf(result), textOf(query.value(3)), textOf(query.value(4)), &group);
+    } else {
+        TaskGroups::readMembers(textOf(result), QStringLiteral("application/json"), QStringLiteral("utf-8"), &group);
+    }
+    if (!problem.isEmpty() && group.problem.isEmpty())
+        group.problem = QStringLiteral("date_done: ") + problem;
+    return group;
+}
+
+Outcome<QVector<TaskGroup>> SqlStore::groups(const TaskQuery &query, int limit)
+{
+    if (m_cache)
+        return m_cache->groups(query, limit);
+    if (StoreError e = checkGroups())
+        return e;
+    QVector<TaskGroup> groups;
+    const StoreError e = forEachRow(m_statements.groups(query, limit), QStringLiteral("reading saved groups"),
+                                    [&](const QSqlQuery &q) { groups << readGroup(q); });
+    if (e)
+        return e;
+    TaskGroups::sortNewestFirst(groups); // the stored order of naive text dates may not be UTC's
+    return groups;
+}
+
+Outcome<QVector<TaskGroup>> SqlStore::groupsOf(const QString &taskId)
+{
+    if (m_cache)
+        return m_cache->groupsOf(taskId);
+    if (StoreError e = checkGroups())
+        return e;
+    QVector<TaskGroup> groups;
+    const StoreError e = forEachRow(m_statements.groupsListing(taskId), QStringLiteral("finding the group of %1").arg(taskId),
+                                    [&](const QSqlQuery &q) {
+                                        TaskGroup group = readGroup(q);
+                                        if (group.memberIds.contains(taskId))
+                                            groups << std::move(group);
+                                    });
+    if (e)
+        return e;
+    TaskGroups::sortNewestFirst(groups);
+    return groups;
+}
+
+Outcome<QVector<TaskResult>> SqlStore::fetchByTaskIds(const QStringList &taskIds)
+{
+    if (m_cache)
+        return m_cache->fetchByTaskIds(taskIds);
+    if (StoreError e = checkOpen())
+        return e;
+    QVector<TaskResult> rows;
+    const int batch = qMax(1, m_statements.rowsPerDelete());
+    for (qsizetype from = 0; from < taskIds.size(); from += batch) {
+        const SqlStatement statement = m_statements.rowsByTaskIds(taskIds.mid(from, batch));
+        const StoreError e = forEachRow(statement, QStringLiteral("reading the members' results"),
+                                        [&](const QSqlQuery &q) { rows << readRow(q, statement.fields, RowDetail::Summary); });
+        if (e)
+            return e;
+    }
+    return rows;
 }
 
 Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field, Skip skip)

@@ -61,6 +61,9 @@ public:
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<RuntimeTable> runtimes(const TaskQuery &query) override;
     Outcome<FailureTable> failures(const TaskQuery &query) override;
+    Outcome<QVector<TaskGroup>> groups(const TaskQuery &query, int limit) override;
+    Outcome<QVector<TaskGroup>> groupsOf(const QString &taskId) override;
+    Outcome<QVector<TaskResult>> fetchByTaskIds(const QStringList &taskIds) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
@@ -120,6 +123,11 @@ private:
     StoreError inTransaction(const QString &what, const std::function<StoreError()> &work);
 
     TaskResult readRow(const QSqlQuery &query, const QVector<Field> &fields, RowDetail detail) const;
+    /// A row of SqlStatements::groups() / groupsListing() as a group with its members.
+    TaskGroup readGroup(const QSqlQuery &query) const;
+    /// Why groups cannot be listed here (no group table, or one without its columns); no
+    /// error when they can.
+    StoreError checkGroups() const;
     Outcome<TaskResult> fetchRow(Field key, const QVariant &value, const QString &what, const QString &missing);
     Outcome<QVector<FacetValue>> facet(const TaskQuery &query, Field field, SqlStatements::Skip skip);
     /// A search's count and facets on a server, by one facetTally() statement.

@@ -2,6 +2,7 @@
 
 #include "aggregates.h"
 #include "storeerror.h"
+#include "taskgroup.h"
 #include "taskquery.h"
 #include "taskresult.h"
 
@@ -177,8 +178,44 @@ public:
                           QStringLiteral("%1 cannot group failures").arg(info().engine));
     }
 
+    // Saved groups (additive): GroupResult rows, celery_tasksetmeta, celery-taskset-meta-<id>.
+    // Their members come from TaskGroups::readMembers(); their statuses from the task rows
+    // (fetchByTaskIds()); TaskGroups::list() composes the two.
+
+    /// Saved groups, newest first (TaskGroups::sortNewestFirst()), at most `limit`, whose
+    /// date_done is in the query's date range (its other filters do not apply to groups).
+    virtual Outcome<QVector<TaskGroup>> groups(const TaskQuery & /*query*/, int /*limit*/)
+    {
+        return noGroups();
+    }
+    /// The saved groups that list this task id among their members (usually one).
+    virtual Outcome<QVector<TaskGroup>> groupsOf(const QString & /*taskId*/) { return noGroups(); }
+    /// Summary rows of the results with these task ids, those stored (in any order; an id
+    /// with no result is left out). The default asks fetchByTaskId() for each; SQL stores
+    /// read them by one statement per batch of bound values.
+    virtual Outcome<QVector<TaskResult>> fetchByTaskIds(const QStringList &taskIds)
+    {
+        QVector<TaskResult> rows;
+        for (const QString &id : taskIds) {
+            auto row = fetchByTaskId(id);
+            if (row)
+                rows << *row;
+            else if (row.error().code != StoreError::Code::NotFound)
+                return row.error();
+        }
+        return rows;
+    }
+
     /// How many characters of args/result a Summary row keeps.
     static constexpr int previewChars = 200;
+
+protected:
+    /// The sentence of a store that cannot list saved groups.
+    StoreError noGroups() const
+    {
+        return StoreError(StoreError::Code::Unsupported,
+                          QStringLiteral("%1 cannot list saved groups yet").arg(info().engine));
+    }
 };
 
 /// Makes a new, unopened store for the same location. Called on the thread that will use

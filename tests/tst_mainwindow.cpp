@@ -50,11 +50,13 @@
 #include "exportdialog.h"
 #include "failurespanel.h"
 #include "filterpanel.h"
+#include "groupspanel.h"
 #include "historychart.h"
 #include "mainwindow.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
 #include "runtimespanel.h"
+#include "statusbreakdown.h"
 #include "statusstyle.h"
 #include "savedviews.h"
 #include "statusstyle.h"
@@ -279,6 +281,8 @@ private Q_SLOTS:
     void shouldChartTheHistoryAndFilterByDraggingAcrossIt();
     void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable_data();
     void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable();
+    void shouldBrowseSavedGroups_data();
+    void shouldBrowseSavedGroups();
     void shouldListRuntimesAsStalkRuntimes_data();
     void shouldListRuntimesAsStalkRuntimes();
 
@@ -2579,6 +2583,133 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
                                  && std::all_of(panel->table().groups.cbegin(), panel->table().groups.cend(),
                                                 [&selected](const FailureGroup &g) { return g.taskName == selected.taskName; }),
                              10000);
+}
+
+void TestMainWindow::shouldBrowseSavedGroups_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("table");
+    QTest::newRow("django-celery-results") << QStringLiteral("django.sqlite3") << QStringLiteral("django_celery_results_taskresult");
+    QTest::newRow("celery_tasksetmeta (pickled)") << QStringLiteral("taskmeta.sqlite3") << QStringLiteral("celery_taskmeta");
+    QTest::newRow("no group table (1.x)") << QStringLiteral("legacy_v1.sqlite3") << QString();
+}
+
+void TestMainWindow::shouldBrowseSavedGroups()
+{
+    QFETCH(QString, fixture);
+    QFETCH(QString, table);
+    const QString path = copyFixture(fixture);
+    QProcess python;
+    python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(STALK_GROUPS_EXPECTED), QStringLiteral("sqlite:///") + path});
+    QVERIFY(python.waitForFinished(60000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const QJsonObject expected = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+    const QJsonArray groups = expected.value(QStringLiteral("groups")).toArray();
+    QJsonObject statuses = expected.value(QStringLiteral("statuses")).toObject();
+    // One member's result expired: listed as not stored, its details say so.
+    QString gone;
+    if (!groups.isEmpty()) {
+        gone = groups.first().toObject().value(QStringLiteral("members")).toArray().first().toString();
+        TestSupport::SqliteConnection db(path);
+        QVERIFY(db.isOpen());
+        QCOMPARE(db.exec(QStringLiteral("DELETE FROM %1 WHERE task_id = ?").arg(table), {gone}), QString());
+        statuses.remove(gone);
+    }
+
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() > 0);
+    auto *panel = child<GroupsPanel>(w.get(), "groupsPanel");
+    auto *detail = child<DetailPane>(w.get(), "detailPane");
+    QVERIFY(panel && detail);
+    QAbstractItemModelTester tester(panel->groupsView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    child<QAction>(w.get(), "groupsAction")->trigger();
+    QVERIFY(panel->isVisible());
+    if (groups.isEmpty()) { // the store's sentence
+        QTRY_VERIFY_WITH_TIMEOUT(panel->caption().contains(QStringLiteral("no saved groups")), 10000);
+        QCOMPARE(panel->groupsView()->model()->rowCount(), 0);
+        return;
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(panel->groupsView()->model()->rowCount(), int(groups.size()), 10000);
+    const QAbstractItemModel *shown = panel->groupsView()->model();
+    for (int row = 0; row < groups.size(); ++row) { // newest first, each with its members' statuses
+        const QJsonObject g = groups.at(row).toObject();
+        QCOMPARE(shown->index(row, GroupsPanel::GroupIdColumn).data().toString(), g.value(QStringLiteral("group_id")).toString());
+        const QStringList members = TestSupport::stringList(g.value(QStringLiteral("members")));
+        QCOMPARE(shown->index(row, GroupsPanel::MembersColumn).data().toString(), QLocale().toString(members.size()));
+        QMap<QString, qint64> counts;
+        for (const QString &m : members) {
+            if (statuses.contains(m))
+                ++counts[statuses.value(m).toString()];
+        }
+        QString breakdown = statusBreakdown(counts, QLocale());
+        if (members.contains(gone))
+            breakdown += QStringLiteral(", 1 not stored");
+        QCOMPARE(shown->index(row, GroupsPanel::StatusesColumn).data().toString(), breakdown);
+
+        // Selected: its members in stored order with their statuses.
+        panel->groupsView()->setCurrentIndex(shown->index(row, 0));
+        const QAbstractItemModel *listed = panel->membersView()->model();
+        QCOMPARE(listed->rowCount(), int(members.size()));
+        for (int i = 0; i < members.size(); ++i) {
+            QCOMPARE(listed->index(i, GroupsPanel::TaskIdColumn).data().toString(), members.at(i));
+            QCOMPARE(listed->index(i, GroupsPanel::StatusColumn).data().toString(),
+                     statuses.value(members.at(i)).toString());
+            if (members.at(i) == gone)
+                QCOMPARE(listed->index(i, GroupsPanel::TaskNameColumn).data().toString(), QStringLiteral("not stored"));
+        }
+        // A member selected: the Details dock shows its complete row; the expired one a note.
+        for (int i = 0; i < members.size(); ++i) {
+            panel->membersView()->setCurrentIndex(listed->index(i, 0));
+            if (members.at(i) == gone) {
+                QVERIFY(detail->currentRow().taskId.isEmpty());
+            } else {
+                QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, members.at(i), 10000);
+                QVERIFY(detail->currentRow().complete);
+            }
+        }
+    }
+
+    // From a task to its group(s): only those listed, the task selected among the members.
+    const QJsonObject taskGroups = expected.value(QStringLiteral("task_groups")).toObject();
+    const QString task = groups.last().toObject().value(QStringLiteral("members")).toArray().last().toString();
+    panel->showGroupsOf(task);
+    QTRY_COMPARE_WITH_TIMEOUT(panel->groupsView()->model()->rowCount(), int(taskGroups.value(task).toArray().size()), 10000);
+    QCOMPARE(panel->currentGroup()->groupId, taskGroups.value(task).toArray().first().toString());
+    QCOMPARE(panel->currentMemberId(), task);
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+    child<QPushButton>(panel, "groupsShowAll")->click();
+    QTRY_COMPARE_WITH_TIMEOUT(panel->groupsView()->model()->rowCount(), int(groups.size()), 10000);
+
+    // The Details dock links the task shown to its group; following the link lists the task's
+    // groups with it selected.
+    const QString group = taskGroups.value(task).toArray().first().toString();
+    QVERIFY(panel->selectGroup(group));
+    panel->membersView()->setCurrentIndex(panel->membersView()->model()->index(
+        panel->membersView()->model()->rowCount() - 1, 0)); // task is the last group's last member
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+    auto *groupLink = child<QLabel>(detail, "detailSavedGroups");
+    QVERIFY(groupLink);
+    QTRY_VERIFY_WITH_TIMEOUT(groupLink->text().contains(QStringLiteral("group:%1").arg(group)), 10000);
+    QVERIFY(groupLink->isVisible());
+    Q_EMIT groupLink->linkActivated(QStringLiteral("group:") + group);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->caption().contains(task), 10000); // the task's groups only
+    QTRY_COMPARE_WITH_TIMEOUT(panel->currentMemberId(), task, 10000);
+    QCOMPARE(panel->currentGroup()->groupId, group);
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+
+    // A task's children (meta) are links that show the child.
+    auto *children = child<QLabel>(detail, "detailChildren");
+    QVERIFY(children);
+    Q_EMIT children->linkActivated(QStringLiteral("task:") + task); // any stored task id
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, task, 10000);
+    if (table == QLatin1String("django_celery_results_taskresult")) {
+        // b277152a… is the fixture's chord callback, whose meta lists itself as its child.
+        const QString parent = QStringLiteral("b277152a-c729-5136-8e34-edf0543f33f5");
+        Q_EMIT children->linkActivated(QStringLiteral("task:") + parent);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, parent, 10000);
+        QTRY_VERIFY(children->isVisible());
+        QVERIFY(children->text().contains(QStringLiteral("task:") + parent));
+    }
 }
 
 void TestMainWindow::shouldListRuntimesAsStalkRuntimes_data()

@@ -141,6 +141,8 @@ private Q_SLOTS:
 
     void shouldDetectEverySchema_data();
     void shouldDetectEverySchema();
+    void shouldListSavedGroupsAsStored_data();
+    void shouldListSavedGroupsAsStored();
     void shouldCountAndFacetLikeDjango_data() { addEngineRows(); }
     void shouldCountAndFacetLikeDjango();
     void shouldCountFacetsWithoutTheirOwnFilter_data() { addEngineRows(); }
@@ -583,6 +585,27 @@ void TestServerStore::shouldOrderLikeTheAdmin()
     if (QTest::currentTestFailed())
         return;
     QVERIFY(store->fetchPage({}, 50, 7)->isEmpty());
+}
+
+void TestServerStore::shouldListSavedGroupsAsStored_data()
+{
+    addEngineColumn();
+    QTest::addColumn<QString>("which");
+    for (const Engine &e : std::as_const(m_engines)) {
+        for (const char *which : {"_URL", "_TASKMETA_URL", "_TASKMETA_PLAIN_URL"})
+            QTest::addRow("%s%s", qPrintable(e.name), which) << e.name << QString::fromLatin1(which);
+    }
+}
+
+void TestServerStore::shouldListSavedGroupsAsStored()
+{
+    FETCH_ENGINE();
+    QFETCH(QString, which);
+    const QString url = e.env(qPrintable(which));
+    QString error;
+    auto store = openUrl(url, &error);
+    QVERIFY2(store, qPrintable(error));
+    TestSupport::verifyGroupsAsStored(*store, url);
 }
 
 void TestServerStore::shouldSortByEveryFieldWithIdTiebreak_data()

@@ -1,5 +1,7 @@
 #include <QTest>
 
+#include <QProcess>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -177,6 +179,8 @@ private Q_SLOTS:
     void shouldRefuseDeletesWhenReadOnly();
 
     void shouldReadCeleryTaskMetaAsBase64Pickle();
+    void shouldListSavedGroupsAsStored_data();
+    void shouldListSavedGroupsAsStored();
     void shouldPurgeCeleryTaskMetaLikeCelery_data();
     void shouldPurgeCeleryTaskMetaLikeCelery();
 
@@ -1334,6 +1338,46 @@ void TestSqlStore::shouldPurgeCeleryTaskMetaLikeCelery()
 }
 
 // --- bad inputs ------------------------------------------------------------------------------
+
+void TestSqlStore::shouldListSavedGroupsAsStored_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<bool>("pickleGroups");
+    for (const char *file : {"django.sqlite3", "plain.sqlite3", "v26.sqlite3", "legacy_191.sqlite3", "legacy_v1.sqlite3",
+                             "taskmeta.sqlite3", "taskmeta_nullext.sqlite3", "taskmeta_plain.sqlite3"})
+        QTest::addRow("%s", file) << QString::fromLatin1(file) << false;
+    // django-celery-results with result_serializer='pickle' stores base64 of the pickled
+    // as_tuple(), content_encoding 'binary': the same groups rewritten so by Python's pickle.
+    QTest::addRow("django.sqlite3 pickled") << QStringLiteral("django.sqlite3") << true;
+}
+
+void TestSqlStore::shouldListSavedGroupsAsStored()
+{
+    QFETCH(QString, file);
+    QFETCH(bool, pickleGroups);
+    const QString path = copyOf(file);
+    QVERIFY(!path.isEmpty());
+    if (pickleGroups) {
+        QProcess python;
+        python.start(QStringLiteral("/usr/bin/python3"),
+                     {QStringLiteral("-c"),
+                      QStringLiteral("import base64, json, pickle, sqlite3, sys\n"
+                                     "c = sqlite3.connect(sys.argv[1])\n"
+                                     "def tup(v): return tuple(tup(x) for x in v) if isinstance(v, list) else v\n"
+                                     "for i, r in c.execute('SELECT id, result FROM django_celery_results_groupresult').fetchall():\n"
+                                     "    b = base64.b64encode(pickle.dumps(tup(json.loads(r)))).decode()\n"
+                                     "    c.execute(\"UPDATE django_celery_results_groupresult SET result = ?, "
+                                     "content_type = 'application/x-python-serialize', content_encoding = 'binary' "
+                                     "WHERE id = ?\", (b, i))\n"
+                                     "c.commit()\n"),
+                      path});
+        QVERIFY(python.waitForFinished(60000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    }
+    auto store = SqlStore::sqlite(path);
+    QVERIFY2(!store->open(), "open");
+    TestSupport::verifyGroupsAsStored(*store, QStringLiteral("sqlite:///") + path);
+}
 
 void TestSqlStore::shouldReadTheTableNamedInOptions()
 {

@@ -531,6 +531,22 @@
         <source>Some values could not be read:</source>
         <translation>Einige Werte konnten nicht gelesen werden:</translation>
     </message>
+    <message>
+        <source>The tasks this task started (stored in its meta); click one to show it</source>
+        <translation>Die Aufgaben, die diese Aufgabe gestartet hat (in ihrem meta gespeichert); klicken Sie eine an, um sie zu zeigen</translation>
+    </message>
+    <message>
+        <source>Children:</source>
+        <translation>Kinder:</translation>
+    </message>
+    <message>
+        <source>The saved group that lists this task; click it to show its members</source>
+        <translation>Die gespeicherte Gruppe, die diese Aufgabe enthält; klicken Sie darauf, um ihre Mitglieder zu zeigen</translation>
+    </message>
+    <message>
+        <source>Group:</source>
+        <translation>Gruppe:</translation>
+    </message>
 </context>
 <context>
     <name>ErrorBanner</name>
@@ -949,6 +965,84 @@
     <message>
         <source>These counts are for the previous filters and search; the new ones are being counted.</source>
         <translation>Diese Zahlen gelten für die vorigen Filter und die vorige Suche; die neuen werden gezählt.</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsPanel</name>
+    <message>
+        <source>Show All Groups</source>
+        <translation>Alle Gruppen zeigen</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>Date Done</source>
+        <translation>Beendet</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Mitglieder</translation>
+    </message>
+    <message>
+        <source>Statuses</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Saved groups</source>
+        <translation>Gespeicherte Gruppen</translation>
+    </message>
+    <message>
+        <source>Task ID</source>
+        <translation>Aufgaben-ID</translation>
+    </message>
+    <message>
+        <source>Task Name</source>
+        <translation>Aufgabenname</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Members of the selected group</source>
+        <translation>Mitglieder der ausgewählten Gruppe</translation>
+    </message>
+    <message>
+        <source>Reading saved groups…</source>
+        <translation>Gespeicherte Gruppen werden gelesen …</translation>
+    </message>
+    <message>
+        <source>No saved group lists task %1.</source>
+        <translation>Keine gespeicherte Gruppe enthält die Aufgabe %1.</translation>
+    </message>
+    <message>
+        <source>The saved groups that list task %1.</source>
+        <translation>Die gespeicherten Gruppen, die den Task %1 enthalten.</translation>
+    </message>
+    <message>
+        <source>The newest %1 saved groups in the date range. Select a group to see its members.</source>
+        <translation>Die neuesten %1 gespeicherten Gruppen im Zeitraum. Wählen Sie eine Gruppe, um ihre Mitglieder zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n saved group(s) in the date range, newest first. Select a group to see its members; double-click a member to see its details.</source>
+        <translation>
+            <numerusform>%n gespeicherte Gruppe im Zeitraum, neueste zuerst. Wählen Sie eine Gruppe, um ihre Mitglieder zu sehen; Doppelklick auf ein Mitglied zeigt seine Details.</numerusform>
+            <numerusform>%n gespeicherte Gruppen im Zeitraum, neueste zuerst. Wählen Sie eine Gruppe, um ihre Mitglieder zu sehen; Doppelklick auf ein Mitglied zeigt seine Details.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 not stored</source>
+        <translation>%1 nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>not stored</source>
+        <translation>nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>No result of this task is in the store (expired or deleted).</source>
+        <translation>Von dieser Aufgabe ist kein Ergebnis gespeichert (abgelaufen oder gelöscht).</translation>
     </message>
 </context>
 <context>
@@ -1509,6 +1603,26 @@ Schema: %3</translation>
     <message>
         <source>This connection is read-only: Stalk sends nothing that writes, so the index can be neither created nor removed from here. Untick Read-only in the Database bar to change it.</source>
         <translation>Diese Verbindung ist schreibgeschützt: Stalk sendet nichts, was schreibt, daher kann der Index von hier aus weder angelegt noch entfernt werden. Entfernen Sie das Häkchen bei „Nur lesen“ in der Datenbankleiste, um ihn zu ändern.</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>&amp;Groups</source>
+        <translation>Gru&amp;ppen</translation>
+    </message>
+    <message>
+        <source>Saved groups and their members&apos; statuses, in the date range (Ctrl+6)</source>
+        <translation>Gespeicherte Gruppen und der Status ihrer Mitglieder im Zeitraum (Strg+6)</translation>
+    </message>
+    <message>
+        <source>Select a member of a group to see its details.</source>
+        <translation>Wählen Sie ein Mitglied einer Gruppe, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>Task %1 has no result in the store (expired or deleted).</source>
+        <translation>Die Aufgabe %1 hat kein gespeichertes Ergebnis (abgelaufen oder gelöscht).</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include "jsonhighlighter.h"
 #include "palettecolors.h"
 #include "statusstyle.h"
+#include "taskgroup.h"
 #include "taskresultmodel.h"
 #include "timeparse.h"
 #include "tracebackview.h"
@@ -370,6 +371,8 @@ struct DetailPane::Ui
     QLabel *worker = nullptr;
     QLabel *groupId = nullptr;
     QLabel *parentId = nullptr;
+    QLabel *children = nullptr;
+    QLabel *savedGroups = nullptr;
     QLabel *queue = nullptr;
     QLabel *retries = nullptr;
 
@@ -671,6 +674,12 @@ void DetailPane::buildIdentitySection(QVBoxLayout *layout)
     ui.identity->addRow(tr("Group ID:"), ui.groupId);
     ui.parentId = makeValueLabel(QStringLiteral("detailParentId"), c, true);
     ui.identity->addRow(tr("Parent ID:"), ui.parentId);
+    ui.children = makeValueLabel(QStringLiteral("detailChildren"), c, true);
+    ui.children->setToolTip(tr("The tasks this task started (stored in its meta); click one to show it"));
+    ui.identity->addRow(tr("Children:"), ui.children);
+    ui.savedGroups = makeValueLabel(QStringLiteral("detailSavedGroups"), c, true);
+    ui.savedGroups->setToolTip(tr("The saved group that lists this task; click it to show its members"));
+    ui.identity->addRow(tr("Group:"), ui.savedGroups);
     ui.queue = makeValueLabel(QStringLiteral("detailQueue"), c);
     ui.identity->addRow(tr("Queue:"), ui.queue);
     ui.retries = makeValueLabel(QStringLiteral("detailRetries"), c);
@@ -768,6 +777,15 @@ void DetailPane::connectLinksAndButtons()
             default:
                 break;
             }
+        });
+    }
+
+    for (QLabel *link : {ui.parentId, ui.children, ui.savedGroups}) {
+        connect(link, &QLabel::linkActivated, this, [this](const QString &href) {
+            if (href.startsWith(QLatin1String("task:")))
+                Q_EMIT taskRequested(href.mid(5));
+            else if (href.startsWith(QLatin1String("group:")))
+                Q_EMIT groupRequested(m_row.taskId, href.mid(6));
         });
     }
 
@@ -1064,6 +1082,7 @@ void DetailPane::render()
         r.problems << tr("Only a preview of this row is loaded; values may be cut short.");
 
     renderIdentity(r);
+    renderRelations(r);
     renderParameters(r);
     renderResult(r);
     renderTraceback(r);
@@ -1121,6 +1140,43 @@ void DetailPane::renderIdentity(const Render &r)
     ui.identity->setRowVisible(ui.retries, hasRetries);
     if (hasRetries)
         ui.retries->setText(row.retries < 0 ? r.none : QLocale().toString(row.retries));
+}
+
+namespace {
+
+/// Links to ids, "<prefix><id>" each, separated by line breaks.
+QString idLinks(const QStringList &ids, const QString &prefix)
+{
+    QStringList links;
+    for (const QString &id : ids)
+        links << QStringLiteral("<a href=\"%1%2\">%3</a>").arg(prefix, id.toHtmlEscaped(), id.toHtmlEscaped());
+    return links.join(QStringLiteral("<br>"));
+}
+
+} // namespace
+
+void DetailPane::renderRelations(const Render &r)
+{
+    Ui &ui = *m_ui;
+    const TaskResult &row = r.row;
+    if (r.fields.contains(Field::ParentId) && !row.parentId.isEmpty())
+        ui.parentId->setText(idLinks({row.parentId}, QStringLiteral("task:")));
+    const QStringList children = TaskGroups::childrenOf(row.meta);
+    ui.identity->setRowVisible(ui.children, !children.isEmpty());
+    ui.children->setText(idLinks(children, QStringLiteral("task:")));
+    const bool grouped = !row.taskId.isEmpty() && row.taskId == m_groupsTaskId && !m_groupIds.isEmpty();
+    ui.identity->setRowVisible(ui.savedGroups, grouped);
+    ui.savedGroups->setText(grouped ? idLinks(m_groupIds, QStringLiteral("group:")) : QString());
+}
+
+void DetailPane::setSavedGroups(const QString &taskId, const QStringList &groupIds)
+{
+    m_groupsTaskId = taskId;
+    m_groupIds = groupIds;
+    Ui &ui = *m_ui;
+    const bool grouped = !taskId.isEmpty() && taskId == m_row.taskId && !groupIds.isEmpty();
+    ui.identity->setRowVisible(ui.savedGroups, grouped);
+    ui.savedGroups->setText(grouped ? idLinks(groupIds, QStringLiteral("group:")) : QString());
 }
 
 void DetailPane::renderParameters(Render &r)

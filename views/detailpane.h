@@ -58,6 +58,10 @@ public:
     /// Nothing selected: "Select a task result to see its details.", or `note` when given.
     void clear(const QString &note = QString());
 
+    /// The saved groups that list task `taskId` (ResultStore::groupsOf(), asked by the window):
+    /// shown as links in the Identity section while that task is shown; ignored otherwise.
+    void setSavedGroups(const QString &taskId, const QStringList &groupIds);
+
     /// The row shown now (rowId -1 when none).
     const TaskResult &currentRow() const { return m_row; }
 
@@ -89,6 +93,10 @@ Q_SIGNALS:
 
     /// The user clicked a task name, worker, status or periodic task to filter by it.
     void filterRequested(Field field, const QString &value);
+    /// The user followed a link to another task (its parent, a child).
+    void taskRequested(const QString &taskId);
+    /// The user followed a link to a saved group of the task shown (`taskId`'s groups).
+    void groupRequested(const QString &taskId, const QString &groupId);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -113,6 +121,8 @@ private:
     void render();
     void renderNotes(const Render &r);
     void renderIdentity(const Render &r);
+    /// Parent, children (TaskGroups::childrenOf() of meta) and saved groups as links.
+    void renderRelations(const Render &r);
     void renderParameters(Render &r);
     void renderResult(Render &r);
     void renderTraceback(Render &r);
@@ -127,6 +137,8 @@ private:
     StoreInfo m_info;
     bool m_hasInfo = false;
     TaskResult m_row;
+    QString m_groupsTaskId;  ///< the task setSavedGroups() was last given
+    QStringList m_groupIds;  ///< its saved groups
     /// Decoded values of m_row; null while the decoder's thread decodes them.
     std::shared_ptr<const Values> m_values;
     QPointer<TaskResultModel> m_decoder;

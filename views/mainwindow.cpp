@@ -35,6 +35,7 @@
 #include "errorbanner.h"
 #include "exportdialog.h"
 #include "failurespanel.h"
+#include "groupspanel.h"
 #include "passworddialog.h"
 #include "passwordkeyring.h"
 #include "filterpanel.h"
@@ -113,12 +114,15 @@ void MainWindow::createCentralArea()
     m_failures->setObjectName(QStringLiteral("failuresPanel"));
     m_runtimes = new RuntimesPanel(m_model, central);
     m_runtimes->setObjectName(QStringLiteral("runtimesPanel"));
+    m_groups = new GroupsPanel(m_model, central);
+    m_groups->setObjectName(QStringLiteral("groupsPanel"));
     m_tabs = new QTabWidget(central);
     m_tabs->setObjectName(QStringLiteral("viewTabs"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_table, tr("Results"));
     m_tabs->addTab(m_failures, tr("Failures"));
     m_tabs->addTab(m_runtimes, tr("Runtimes"));
+    m_tabs->addTab(m_groups, tr("Groups"));
     layout->addWidget(m_banner);
     layout->addWidget(m_history);
     layout->addWidget(m_tabs, 1);
@@ -237,6 +241,7 @@ void MainWindow::connectViews()
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int tab) {
         m_failuresAction->setChecked(tab == m_tabs->indexOf(m_failures));
         m_runtimesAction->setChecked(tab == m_tabs->indexOf(m_runtimes));
+        m_groupsAction->setChecked(tab == m_tabs->indexOf(m_groups));
         QSettings().setValue(QStringLiteral("view/tab"), tab);
         updateSelectAllOffer();
         showDetailOfTab();
@@ -244,6 +249,20 @@ void MainWindow::connectViews()
     connect(m_failures, &FailuresPanel::sampleChanged, this, [this] {
         if (m_tabs->currentWidget() == m_failures)
             showDetailOfTab();
+    });
+    connect(m_groups, &GroupsPanel::currentMemberChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_groups)
+            showDetailOfTab();
+    });
+    connect(m_detailPane, &DetailPane::valuesShown, this, &MainWindow::askSavedGroupsOfDetail);
+    connect(m_detailPane, &DetailPane::taskRequested, this, &MainWindow::showTaskById);
+    connect(m_detailPane, &DetailPane::groupRequested, this, [this](const QString &taskId, const QString &groupId) {
+        m_groups->showGroupsOf(taskId, groupId);
+        m_tabs->setCurrentWidget(m_groups);
+    });
+    connect(m_groups, &GroupsPanel::memberActivated, this, [this] {
+        m_detailDock->show();
+        m_detailDock->raise();
     });
 }
 
@@ -417,6 +436,8 @@ void MainWindow::createActions()
               tr("Failures grouped by task, exception and message, under the current filters (Ctrl+4)"));
     m_runtimesAction = make(tr("Ru&ntimes"), "runtimesAction", QKeySequence(Qt::CTRL | Qt::Key_5));
     tabAction(m_runtimesAction, m_runtimes, tr("Runtime percentiles per task name, under the current filters (Ctrl+5)"));
+    m_groupsAction = make(tr("&Groups"), "groupsAction", QKeySequence(Qt::CTRL | Qt::Key_6));
+    tabAction(m_groupsAction, m_groups, tr("Saved groups and their members' statuses, in the date range (Ctrl+6)"));
 
     m_clearFiltersAction = make(tr("C&lear Filters and Search"), "clearFiltersAction",
                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
@@ -550,6 +571,7 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_historyAction);
     m_viewMenu->addAction(m_failuresAction);
     m_viewMenu->addAction(m_runtimesAction);
+    m_viewMenu->addAction(m_groupsAction);
     m_viewMenu->addAction(m_clearFiltersAction);
     m_viewMenu->addSeparator();
     m_savedViewsMenu = m_viewMenu->addMenu(tr("Saved &Views"));
@@ -1146,9 +1168,63 @@ void MainWindow::showDetailOfTab()
             m_detailPane->showLoading(QString());
         else
             m_detailPane->clear(tr("Select a failure group to see its latest result."));
+    } else if (m_tabs->currentWidget() == m_groups) {
+        showDetailOfGroupMember();
     } else {
         m_detailPane->clear(tr("Runtimes are per task name: select a result in the Results tab to see its details."));
     }
+}
+
+void MainWindow::showDetailOfGroupMember()
+{
+    const QString taskId = m_groups->currentMemberId();
+    const TaskResult *member = m_groups->currentMember();
+    if (taskId.isEmpty()) {
+        m_detailPane->clear(tr("Select a member of a group to see its details."));
+    } else if (!member || member->rowId < 0) {
+        m_detailPane->clear(tr("Task %1 has no result in the store (expired or deleted).").arg(taskId));
+    } else {
+        // The complete row, as for a table row (onDetailReady() matches it by row id).
+        m_currentRowId = member->rowId;
+        m_detailPane->showLoading(taskId);
+        m_model->requestDetail(member->rowId);
+    }
+}
+
+void MainWindow::askSavedGroupsOfDetail()
+{
+    const QString taskId = m_detailPane->currentRow().taskId;
+    m_model->cancelRequest(m_savedGroupsRequest);
+    m_savedGroupsRequest = 0;
+    if (!m_info.hasGroups || taskId.isEmpty())
+        return;
+    m_savedGroupsRequest = m_model->request<QVector<TaskGroup>>(
+        this, [taskId](ResultStore &store) { return store.groupsOf(taskId); },
+        [this, taskId](const Reply<QVector<TaskGroup>> &reply) {
+            m_savedGroupsRequest = 0;
+            if (!reply)
+                return; // the links are extra: the row itself is shown
+            QStringList ids;
+            for (const TaskGroup &group : *reply)
+                ids << group.groupId;
+            m_detailPane->setSavedGroups(taskId, ids);
+        });
+}
+
+void MainWindow::showTaskById(const QString &taskId)
+{
+    m_model->cancelRequest(m_taskByIdRequest);
+    m_detailPane->showLoading(taskId);
+    m_taskByIdRequest = m_model->request<TaskResult>(
+        this, [taskId](ResultStore &store) { return store.fetchByTaskId(taskId); },
+        [this](const Reply<TaskResult> &reply) {
+            m_taskByIdRequest = 0;
+            m_currentRowId = -1; // a table row's late answer must not replace it
+            if (reply)
+                m_detailPane->showResult(*reply);
+            else
+                m_detailPane->clear(reply.error().message);
+        });
 }
 
 void MainWindow::onDetailReady(const TaskResult &row)

@@ -2,6 +2,7 @@
 
 #include "purger.h"
 #include "resultstore.h"
+#include "storeworker.h"
 #include "taskresult.h"
 
 #include <QMainWindow>
@@ -14,6 +15,7 @@ class DeleteSelectedDialog;
 class DetailPane;
 class ErrorBanner;
 class FailuresPanel;
+class GroupsPanel;
 class FilterPanel;
 class HistoryPanel;
 class QAction;
@@ -126,6 +128,13 @@ private:
     /// The Details dock shows what the tab shown points at: the table's current row, the
     /// selected failure group's latest result (FailuresPanel::currentSample()), or a note.
     void showDetailOfTab();
+    /// The Groups tab's part of showDetailOfTab(): the selected member's complete row, or why
+    /// there is none.
+    void showDetailOfGroupMember();
+    /// Asks the store which saved groups list the task the Details dock shows, for its links.
+    void askSavedGroupsOfDetail();
+    /// The Details dock's task link (a parent, a child): that task's complete row.
+    void showTaskById(const QString &taskId);
     void onDetailReady(const TaskResult &row);
     void onDeletionFinished(const PurgeSummary &summary);
     void onReadOnlyToggled(bool readOnly);
@@ -168,6 +177,9 @@ private:
     QTabWidget *m_tabs = nullptr; ///< the results table, the failures, the runtimes
     FailuresPanel *m_failures = nullptr;
     RuntimesPanel *m_runtimes = nullptr;
+    GroupsPanel *m_groups = nullptr;
+    RequestId m_savedGroupsRequest = 0; ///< askSavedGroupsOfDetail()'s answer on its way
+    RequestId m_taskByIdRequest = 0;    ///< showTaskById()'s answer on its way
     DetailPane *m_detailPane = nullptr;
     ErrorBanner *m_banner = nullptr;
     QDockWidget *m_filterDock = nullptr;
@@ -214,6 +226,7 @@ private:
     QAction *m_historyAction = nullptr;
     QAction *m_failuresAction = nullptr;
     QAction *m_runtimesAction = nullptr;
+    QAction *m_groupsAction = nullptr;
     QAction *m_clearFiltersAction = nullptr;
     QAction *m_aboutAction = nullptr;
 

@@ -4,10 +4,13 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
 
 #include <functional>
+
+#include "taskgroup.h"
 
 namespace TestSupport {
 
@@ -548,6 +551,74 @@ void verifyPurgeAcrossEqualDates(ResultStore &store, const RunSql &runSql, const
     QVERIFY2(error.isEmpty(), qPrintable(error));
     // 3 + 2 of the five failures, the successes between them kept.
     verifyPurgeInBatches(store, narrowed, 3, sorted(failures), {}, tasks, groups);
+}
+
+void verifyGroupsAsStored(ResultStore &store, const QString &url)
+{
+    QProcess python;
+    python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(STALK_GROUPS_EXPECTED), url});
+    QVERIFY(python.waitForFinished(120000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const QJsonObject expected = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+    QVERIFY(expected.contains(QLatin1String("groups")));
+
+    if (expected.value(QLatin1String("groups")).isNull()) { // no group table: one sentence
+        QVERIFY(!store.info().hasGroups);
+        const auto groups = store.groups(TaskQuery(), 100);
+        QVERIFY(!groups);
+        QCOMPARE(groups.error().code, StoreError::Code::Unsupported);
+        QVERIFY2(groups.error().message.contains(QLatin1String("no saved groups")), qPrintable(groups.error().message));
+        QVERIFY(!store.groupsOf(QStringLiteral("x")));
+        return;
+    }
+    QVERIFY(store.info().hasGroups);
+    const QJsonArray wanted = expected.value(QLatin1String("groups")).toArray();
+    QVERIFY2(wanted.size() >= 2, "the fixture should have saved groups");
+    const auto listed = TaskGroups::list(store, TaskQuery(), 100);
+    QVERIFY2(listed, qPrintable(listed.error().message));
+    QCOMPARE(listed->groups.size(), wanted.size());
+    for (qsizetype i = 0; i < wanted.size(); ++i) {
+        const QJsonObject w = wanted.at(i).toObject();
+        const TaskGroup &g = listed->groups.at(i);
+        QCOMPARE(g.groupId, w.value(QLatin1String("group_id")).toString());
+        QCOMPARE(g.dateDone.toUTC().toString(Qt::ISODateWithMs), w.value(QLatin1String("date_done")).toString());
+        QCOMPARE(g.memberIds, stringsOf(w.value(QLatin1String("members")).toArray()));
+        QVERIFY2(g.problem.isEmpty(), qPrintable(g.problem));
+    }
+    // Each member's stored status, read by one lookup of all members.
+    const QJsonObject statuses = expected.value(QLatin1String("statuses")).toObject();
+    QVERIFY2(!statuses.isEmpty(), "the fixture's group members should have stored results");
+    QCOMPARE(listed->rows.size(), statuses.size());
+    for (auto it = statuses.begin(); it != statuses.end(); ++it)
+        QCOMPARE(listed->rows.value(it.key()).status, it.value().toString());
+
+    // Task -> group, for every member.
+    const QJsonObject taskGroups = expected.value(QLatin1String("task_groups")).toObject();
+    for (auto it = taskGroups.begin(); it != taskGroups.end(); ++it) {
+        const auto of = store.groupsOf(it.key());
+        QVERIFY2(of, qPrintable(of.error().message));
+        QStringList ids;
+        for (const TaskGroup &g : *of)
+            ids << g.groupId;
+        QCOMPARE(ids, stringsOf(it.value().toArray()));
+    }
+    const auto none = store.groupsOf(QStringLiteral("no-such-task-0000"));
+    QVERIFY(none);
+    QVERIFY(none->isEmpty());
+
+    // The date range and the limit: the groups strictly between the newest and the oldest.
+    TaskQuery range;
+    range.doneBefore = listed->groups.constFirst().dateDone;
+    range.doneAfter = listed->groups.constLast().dateDone.addMSecs(1);
+    const auto middle = store.groups(range, 100);
+    QVERIFY2(middle, qPrintable(middle.error().message));
+    QCOMPARE(middle->size(), wanted.size() - 2);
+    for (qsizetype i = 0; i < middle->size(); ++i)
+        QCOMPARE(middle->at(i).groupId, listed->groups.at(i + 1).groupId);
+    const auto newest = store.groups(TaskQuery(), 1);
+    QVERIFY(newest);
+    QCOMPARE(newest->size(), 1);
+    QCOMPARE(newest->constFirst().groupId, listed->groups.constFirst().groupId);
 }
 
 } // namespace TestSupport

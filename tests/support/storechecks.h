@@ -54,6 +54,14 @@ void verifyRowAsUpstreamReadIt(const TaskResult &t, const QJsonObject &expected,
 /// ids, searched as the admin does) against the store. Reports through QtTest.
 void verifyCountsAndSearchesAsUpstream(ResultStore &store, const QJsonObject &dataSet);
 
+/// The store's saved groups (ResultStore::groups(), groupsOf(), TaskGroups::list()) against
+/// tests/groups_expected.py's reading of the stored rows at `url` (a SQL store's URL): every
+/// group newest first with its members in stored order and date_done to the millisecond, each
+/// member's group, the members' statuses from their rows, a date range that keeps only the
+/// middle groups, and a task in no group. A schema without a group table: one sentence, no
+/// groups. Reports through QtTest.
+void verifyGroupsAsStored(ResultStore &store, const QString &url);
+
 // ---- What the checks filter by (CouchDB: its own fixture) ---------------------------------
 
 /// The names and dates the checks filter by, and how a store's data legitimately differ from
