@@ -120,5 +120,6 @@ Q_DECLARE_METATYPE(PurgeCriteria)
 /// lowers the bound, and group results are never included. Results without a date_done
 /// (still running) never match a purge, so they are kept. A query that narrows by something a
 /// purge cannot (the search text, exception types) gives an Unsupported error saying what,
-/// rather than a purge of another set. The window's Delete Selected on "all matching" uses it.
+/// rather than a purge of another set. The window's Delete Selected on "all matching" and
+/// `stalk purge`'s narrowing (--worker, --periodic-task, --done-after, …) both use it.
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound);
