@@ -65,15 +65,23 @@ QString demoDatabase()
 
 void installTranslations(QCoreApplication &app, const QLocale &locale)
 {
-    const auto install = [&app, &locale](const QString &name, const QString &directory) {
+    const auto install = [&app](const auto &load) {
         auto *translator = new QTranslator(&app);
-        if (translator->load(locale, name, QStringLiteral("_"), directory))
+        if (load(*translator))
             QCoreApplication::installTranslator(translator);
         else
             delete translator;
     };
-    install(QStringLiteral("qtbase"), QLibraryInfo::path(QLibraryInfo::TranslationsPath));
-    install(QStringLiteral("stalk"), QStringLiteral(":/stalk/translations"));
+    const auto forLocale = [&locale](const QString &name, const QString &directory) {
+        return [&locale, name, directory](QTranslator &translator) {
+            return translator.load(locale, name, QStringLiteral("_"), directory);
+        };
+    };
+    // English plural forms first, whatever the locale (LANG=C too): the catalogues installed
+    // after it are searched before it, so a language with its own catalogue keeps its forms.
+    install([](QTranslator &translator) { return translator.load(QStringLiteral(":/stalk/plurals/stalk_en.qm")); });
+    install(forLocale(QStringLiteral("qtbase"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)));
+    install(forLocale(QStringLiteral("stalk"), QStringLiteral(":/stalk/translations")));
 }
 
 int runWindow(int &argc, char **argv, const QString &url, bool readOnly)

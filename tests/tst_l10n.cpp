@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 namespace {
@@ -81,6 +82,7 @@ private Q_SLOTS:
     void shouldShowTheMenusInTheSessionLanguage();
     void shouldShowQtsOwnButtonsInTheSessionLanguage();
     void shouldGiveEachItemOfAMenuItsOwnAccelerator();
+    void shouldSayOneAndManyInTheSessionLanguage();
     void shouldPrintTheSameCommandLineOutputWhateverLang_data();
     void shouldPrintTheSameCommandLineOutputWhateverLang();
 
@@ -129,6 +131,40 @@ void TestL10n::shouldGiveEachItemOfAMenuItsOwnAccelerator()
     MainWindow window;
     QStringList clashes = sharedAccelerators(QStringLiteral("menu bar"), window.menuBar()->actions());
     QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QLatin1Char('\n'))));
+}
+
+void TestL10n::shouldSayOneAndManyInTheSessionLanguage()
+{
+    // Every message with %n (the plural catalogue lists them all: the translations suite keeps
+    // it complete) reads "1 row" / "2 rows", never the source's "row(s)", in English and German.
+    QFile file(QStringLiteral(STALK_PLURALS_TS));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    QXmlStreamReader xml(&file);
+    QString context;
+    int messages = 0;
+    while (!xml.atEnd()) {
+        if (xml.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (xml.name() == QLatin1String("name")) {
+            context = xml.readElementText();
+        } else if (xml.name() == QLatin1String("source")) {
+            const QByteArray source = xml.readElementText().toUtf8();
+            ++messages;
+            for (int n : {1, 2, 5}) {
+                const QString text = QCoreApplication::translate(context.toUtf8().constData(), source.constData(), nullptr, n);
+                QVERIFY2(!text.contains(QLatin1String("(s)")) && text != QString::fromUtf8(source),
+                         qPrintable(QStringLiteral("%1 (n = %2): %3").arg(context).arg(n).arg(text)));
+            }
+            if (!m_german && context == QLatin1String("MainWindow")) {
+                QCOMPARE(QCoreApplication::translate("MainWindow", source.constData(), nullptr, 1),
+                         QStringLiteral("Copied 1 row as JSON"));
+                QCOMPARE(QCoreApplication::translate("MainWindow", source.constData(), nullptr, 2),
+                         QStringLiteral("Copied 2 rows as JSON"));
+            }
+        }
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QVERIFY(messages >= 4);
 }
 
 void TestL10n::shouldPrintTheSameCommandLineOutputWhateverLang_data()

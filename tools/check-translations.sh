@@ -37,18 +37,22 @@ fi
 shopt -s nullglob
 catalogues=(translations/stalk_*.ts)
 [[ ${#catalogues[@]} -gt 0 ]] || { echo "check-translations: no translations/stalk_*.ts" >&2; exit 2; }
+# The English plural forms of the messages with %n (app/CMakeLists.txt): only those messages.
+catalogues+=(translations/plurals/stalk_en.ts)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 for ts in "${catalogues[@]}"; do
+    only=()
+    [[ $ts == translations/plurals/* ]] && only=(-pluralonly)
     if [[ $update -eq 1 ]]; then
-        "$lupdate" -silent -locations none -no-obsolete "${sources[@]}" -ts "$ts"
+        "$lupdate" -silent -locations none -no-obsolete "${only[@]}" "${sources[@]}" -ts "$ts"
     fi
     # A copy updated with obsolete messages kept, so the ones the sources lost can be listed.
     copy="$tmp/$(basename "$ts")"
     cp "$ts" "$copy"
-    "$lupdate" -silent -locations none "${sources[@]}" -ts "$copy"
+    "$lupdate" -silent -locations none "${only[@]}" "${sources[@]}" -ts "$copy"
     problems=$(python3 - "$copy" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
