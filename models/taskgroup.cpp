@@ -116,7 +116,8 @@ void readMembers(const PyValue &value, TaskGroup *group)
     int bad = 0;
     group->memberIds = idsOf(*ref.children, &bad);
     if (bad > 0)
-        group->problem = QStringLiteral("%1 member(s) of the stored group name no task id").arg(bad);
+        group->problem = bad == 1 ? QStringLiteral("1 member of the stored group names no task id")
+                                  : QStringLiteral("%1 members of the stored group name no task id").arg(bad);
 }
 
 void readPickledMembers(const QByteArray &pickle, TaskGroup *group)
