@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -28,6 +29,7 @@
 #include "statusbreakdown.h"
 #include "storeopener.h"
 #include "storeurl.h"
+#include "taskgroup.h"
 #include "taskresultjson.h"
 #include "timeparse.h"
 
@@ -163,6 +165,7 @@ int runShow(const CliArguments &arguments, const CliConsole &console);
 int runStats(const CliArguments &arguments, const CliConsole &console);
 int runRuntimes(const CliArguments &arguments, const CliConsole &console);
 int runFailures(const CliArguments &arguments, const CliConsole &console);
+int runGroups(const CliArguments &arguments, const CliConsole &console);
 int runPurge(const CliArguments &arguments, const CliConsole &console);
 int runCouchIndex(const CliArguments &arguments, const CliConsole &console);
 
@@ -290,6 +293,34 @@ const QVector<Command> &commands()
                         "workers and statuses are that JSON text. --exception keeps the groups of\n"
                         "that type (repeatable).\n"),
                     {QStringLiteral("URL")}, failureOptions + commonOptions(), &runFailures});
+
+        QVector<CliOption> groupOptions;
+        for (const CliOption &option : filterOptions()) {
+            if (option.name == u"done-after" || option.name == u"done-before")
+                groupOptions << option;
+        }
+        groupOptions << valued(QStringLiteral("task"), QStringLiteral("TASK_ID"),
+                               QStringLiteral("the groups that list this task instead (whatever their date)"))
+                     << valued(QStringLiteral("limit"), QStringLiteral("N"),
+                               QStringLiteral("print the N newest groups (default %1; 0 = all)").arg(TaskGroups::defaultLimit))
+                     << aggregateFormat;
+        all.append({QStringLiteral("groups"),
+                    QStringLiteral("URL [--done-after TIMESTAMP] [--done-before TIMESTAMP] [--task TASK_ID] [--limit N] "
+                                   "[--format table|csv|json]"),
+                    QStringLiteral("saved groups with their members' statuses"),
+                    QStringLiteral(
+                        "Prints the saved groups (GroupResult.save(): django-celery-results' GroupResult\n"
+                        "rows, Celery's celery_tasksetmeta) whose date_done is in the range, newest\n"
+                        "first, each with its members in stored order and their statuses, read from the\n"
+                        "members' stored results (pickles are never unpickled). In JSON an array of\n"
+                        "  {\"group_id\": …, \"date_done\": \"…Z\", \"members\": [\"<task id>\", …],\n"
+                        "   \"statuses\": {\"SUCCESS\": n, …}, \"not_stored\": n, \"problem\": null}\n"
+                        "(not_stored: members without a stored result, expired or deleted; \"\" counts a\n"
+                        "NULL status; problem: why the members could not be read). In CSV members and\n"
+                        "statuses are that JSON text; the table shows the member count. --task lists\n"
+                        "the groups that name that task id among their members. A store without saved\n"
+                        "groups (django-celery-results 1.x) exits 1 with one sentence.\n"),
+                    {QStringLiteral("URL")}, groupOptions + commonOptions(), &runGroups});
 
         QVector<CliOption> purgeOptions{
             valued(QStringLiteral("older-than"), QStringLiteral("DURATION"),
@@ -1008,6 +1039,37 @@ int runRuntimes(const CliArguments &arguments, const CliConsole &console)
 // ---------------------------------------------------------------------------------------------
 // failures
 
+/// Counts by status as the records' JSON object (status -> n; "" = NULL), in key order.
+QJsonObject statusCounts(const QMap<QString, qint64> &counts)
+{
+    QJsonObject object;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        object.insert(it.key(), double(it.value()));
+    return object;
+}
+
+/// The table's text of a record value of failures and groups: an array as "a, b", counts as
+/// "FAILURE 3, RETRY 1", null as "-" (json and csv print the JSON itself).
+QString aggregateCell(const QJsonValue &value)
+{
+    QStringList parts;
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            parts << item.toString();
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            parts << (it.key().isEmpty() ? QStringLiteral("(none)") : it.key()) + u' ' + QString::number(it.value().toInteger());
+    } else if (value.isNull()) {
+        return QStringLiteral("-");
+    } else if (value.isDouble()) {
+        return QString::number(value.toInteger());
+    } else {
+        return DisplayText::value(value.toString(), DisplayText::maxColumns);
+    }
+    return DisplayText::value(parts.join(QStringLiteral(", ")), DisplayText::maxColumns);
+}
+
 /// `failures`: one record per group (the contract's keys), at most `limit` (0 = all).
 int printFailures(const FailureTable &table, qint64 limit, CliRecords::Format format,
                   const CliConsole &console)
@@ -1026,9 +1088,7 @@ int printFailures(const FailureTable &table, qint64 limit, CliRecords::Format fo
     for (const FailureGroup &group : table.groups) {
         if (limit > 0 && records.rows.size() >= limit)
             break;
-        QJsonObject statuses;
-        for (auto it = group.statuses.cbegin(); it != group.statuses.cend(); ++it)
-            statuses.insert(it.key(), double(it.value()));
+        const QJsonObject statuses = statusCounts(group.statuses);
         records.rows << QVector<QJsonValue>{text(group.taskName), text(group.exception), text(group.exceptionModule),
                                             text(group.message), text(group.fingerprint), double(group.count),
                                             date(group.firstSeen), date(group.lastSeen),
@@ -1044,24 +1104,7 @@ int printFailures(const FailureTable &table, qint64 limit, CliRecords::Format fo
         }
     }
     // The table: workers as "w1, w2", statuses as "FAILURE 3, RETRY 1" (json and csv: JSON).
-    records.display = [](int, const QJsonValue &value) {
-        QStringList parts;
-        if (value.isArray()) {
-            for (const QJsonValue &worker : value.toArray())
-                parts << worker.toString();
-        } else if (value.isObject()) {
-            const QJsonObject object = value.toObject();
-            for (auto it = object.begin(); it != object.end(); ++it)
-                parts << (it.key().isEmpty() ? QStringLiteral("(none)") : it.key()) + u' ' + QString::number(it.value().toInteger());
-        } else if (value.isNull()) {
-            return QStringLiteral("-");
-        } else if (value.isDouble()) {
-            return QString::number(value.toInteger());
-        } else {
-            return DisplayText::value(value.toString(), DisplayText::maxColumns);
-        }
-        return DisplayText::value(parts.join(QStringLiteral(", ")), DisplayText::maxColumns);
-    };
+    records.display = [](int, const QJsonValue &value) { return aggregateCell(value); };
     console.out(records.text(format));
     return ExitSuccess;
 }
@@ -1086,6 +1129,52 @@ int runFailures(const CliArguments &arguments, const CliConsole &console)
     if (!table)
         return failure(console, QStringLiteral("cannot group failures in %1: %2").arg(opened.display, table.error().message));
     return printFailures(*table, limit, format, console);
+}
+
+// ---------------------------------------------------------------------------------------------
+// groups
+
+int runGroups(const CliArguments &arguments, const CliConsole &console)
+{
+    const QString command = QStringLiteral("groups");
+    TaskQuery query;
+    CliRecords::Format format;
+    if (const QString error = readAggregateArguments(arguments, &query, &format); !error.isEmpty())
+        return usageError(console, command, error);
+    qint64 limit = TaskGroups::defaultLimit;
+    if (const QString error = readLimit(arguments, &limit); !error.isEmpty())
+        return usageError(console, command, error);
+    const QString taskId = arguments.value(QStringLiteral("task"));
+    if (arguments.has(QStringLiteral("task")) && taskId.trimmed().isEmpty())
+        return usageError(console, command, QStringLiteral("--task: give a task id"));
+
+    OpenedStore opened = openStore(command, arguments, console);
+    if (!opened.store)
+        return opened.status;
+    const int storeLimit = limit == 0 || limit > std::numeric_limits<int>::max() ? std::numeric_limits<int>::max() : int(limit);
+    const Outcome<GroupListing> listing = taskId.isEmpty() ? TaskGroups::list(*opened.store, query, storeLimit)
+                                                           : TaskGroups::listing(*opened.store, taskId);
+    if (!listing)
+        return failure(console, QStringLiteral("cannot read saved groups in %1: %2").arg(opened.display, listing.error().message));
+
+    CliRecords records;
+    records.columns = QStringList{QStringLiteral("group_id"), QStringLiteral("date_done"), QStringLiteral("members"),
+                                  QStringLiteral("statuses"), QStringLiteral("not_stored"), QStringLiteral("problem")};
+    for (const TaskGroup &group : listing->groups) {
+        qint64 missing = 0;
+        const QJsonObject statuses = statusCounts(listing->statusesOf(group, &missing));
+        records.rows << QVector<QJsonValue>{
+            group.groupId,
+            group.dateDone.isValid() ? QJsonValue(TimeParse::formatTimestamp(group.dateDone)) : QJsonValue(),
+            QJsonArray::fromStringList(group.memberIds), statuses, double(missing),
+            group.problem.isEmpty() ? QJsonValue() : QJsonValue(group.problem)};
+    }
+    // The table: the member count, statuses as "FAILURE 1, SUCCESS 2" (json and csv: JSON).
+    records.display = [](int, const QJsonValue &value) {
+        return value.isArray() ? QString::number(value.toArray().size()) : aggregateCell(value);
+    };
+    console.out(records.text(format));
+    return ExitSuccess;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "clioutput.h"
 #include "displaytext.h"
 #include "storeurl.h"
+#include "storechecks.h"
 #include "testsupport.h"
 
 /// End-to-end tests of the `stalk` command line: runs the real binary (STALK_BIN) with no
@@ -73,6 +74,8 @@ private Q_SLOTS:
     void shouldFilterByDoneDate();
     void shouldAggregateLikeTheStoredRows_data();
     void shouldAggregateLikeTheStoredRows();
+    void shouldPrintSavedGroupsAsStored_data();
+    void shouldPrintSavedGroupsAsStored();
     void shouldWriteAggregatesInEveryFormat();
     void shouldMarkTheTasksWhoseP95Grew_data();
     void shouldMarkTheTasksWhoseP95Grew();
@@ -716,6 +719,7 @@ void TestCli::shouldPrintHelpForEveryCommand_data()
     QTest::newRow("purge --help documents exit 2 without --yes") << QStringList{"purge", "--help"}
                                                                  << "refuses with exit status 2";
     QTest::newRow("help purge") << QStringList{"help", "purge"} << "--dry-run";
+    QTest::newRow("groups --help") << QStringList{"groups", "--help"} << "\"not_stored\": n";
 }
 
 void TestCli::shouldPrintHelpForEveryCommand()
@@ -1480,6 +1484,108 @@ void TestCli::shouldAggregateLikeTheStoredRows()
     if (arguments.size() <= 3) // unfiltered: every fixture has results to aggregate
         QVERIFY2(!wanted.isEmpty(), "the fixture should have rows to aggregate");
     compareRecords(QJsonDocument::fromJson(run.out).array(), wanted);
+}
+
+void TestCli::shouldPrintSavedGroupsAsStored_data()
+{
+    QTest::addColumn<QString>("source"); // "sqlite:FILE" or "env:VARIABLE"
+    for (const char *source : {"sqlite:django.sqlite3", "sqlite:taskmeta.sqlite3", "sqlite:v26.sqlite3",
+                               "sqlite:legacy_v1.sqlite3", "env:STALK_PG_URL", "env:STALK_PG_TASKMETA_URL",
+                               "env:STALK_MYSQL_URL", "env:STALK_MYSQL_TASKMETA_URL"})
+        QTest::newRow(source) << QString::fromLatin1(source);
+}
+
+void TestCli::shouldPrintSavedGroupsAsStored()
+{
+    QFETCH(QString, source);
+    QString url;
+    if (source.startsWith(QLatin1String("sqlite:"))) {
+        REQUIRE_FIXTURES();
+        url = urlFor(m_fixtures + u'/' + source.mid(7));
+    } else {
+        REQUIRE_SERVER_URL(server, source.mid(4));
+        url = server;
+    }
+    // The expectation: the group table read by the engine's own Python client, the members
+    // from each stored value by groups_expected.py (no code shared with stalk).
+    const QJsonObject expected = TestSupport::expectedGroups(url);
+    if (QTest::currentTestFailed())
+        return;
+
+    const Run run = stalk({QStringLiteral("groups"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    if (expected.value(QLatin1String("groups")).isNull()) { // no group table: one sentence, exit 1
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("no saved groups") && run.err.count('\n') == 1, run.err.constData());
+        QVERIFY(run.out.isEmpty());
+        return;
+    }
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonArray printed = QJsonDocument::fromJson(run.out).array();
+    const QJsonArray wanted = expected.value(QLatin1String("groups")).toArray();
+    QVERIFY2(wanted.size() >= 2, "the fixture should have saved groups");
+    QCOMPARE(printed.size(), wanted.size());
+    const QJsonObject statuses = expected.value(QLatin1String("statuses")).toObject();
+    for (qsizetype i = 0; i < wanted.size(); ++i) {
+        const QJsonObject w = wanted.at(i).toObject();
+        const QJsonObject g = printed.at(i).toObject();
+        QCOMPARE(g.keys(), (QStringList{"date_done", "group_id", "members", "not_stored", "problem", "statuses"}));
+        QCOMPARE(g.value(QLatin1String("group_id")), w.value(QLatin1String("group_id")));
+        const QString printedDate = g.value(QLatin1String("date_done")).toString();
+        QVERIFY2(printedDate.endsWith(u'Z'), qPrintable(printedDate));
+        QCOMPARE(QDateTime::fromString(printedDate, Qt::ISODateWithMs),
+                 QDateTime::fromString(w.value(QLatin1String("date_done")).toString(), Qt::ISODateWithMs));
+        QCOMPARE(g.value(QLatin1String("members")).toArray(), w.value(QLatin1String("members")).toArray());
+        QVERIFY(g.value(QLatin1String("problem")).isNull());
+        // Each member's stored status counted; a member without a stored result "not stored".
+        QJsonObject counts;
+        int missing = 0;
+        for (const QJsonValue &member : w.value(QLatin1String("members")).toArray()) {
+            if (!statuses.contains(member.toString())) {
+                ++missing;
+                continue;
+            }
+            const QString status = statuses.value(member.toString()).toString();
+            counts.insert(status, counts.value(status).toInt() + 1);
+        }
+        QCOMPARE(g.value(QLatin1String("statuses")).toObject(), counts);
+        QCOMPARE(g.value(QLatin1String("not_stored")).toInt(), missing);
+    }
+
+    // --task: the groups listing that task (every member of the fixture's groups).
+    const QJsonObject taskGroups = expected.value(QLatin1String("task_groups")).toObject();
+    QVERIFY(!taskGroups.isEmpty());
+    const QString task = taskGroups.begin().key();
+    const Run of = stalk({QStringLiteral("groups"), url, QStringLiteral("--task"), task, QStringLiteral("--format"),
+                          QStringLiteral("csv")});
+    QVERIFY2(of.exitCode == 0, of.err.constData());
+    const QList<QByteArray> lines = of.out.split('\n');
+    QCOMPARE(lines.constFirst(), QByteArray("group_id,date_done,members,statuses,not_stored,problem\r"));
+    QStringList listed;
+    for (const QByteArray &line : lines.mid(1)) {
+        if (!line.isEmpty())
+            listed << QString::fromUtf8(line.left(line.indexOf(',')));
+    }
+    QStringList wantedIds;
+    for (const QJsonValue &id : taskGroups.value(task).toArray())
+        wantedIds << id.toString();
+    QCOMPARE(listed, wantedIds);
+
+    // The date range and --limit: the groups strictly between the newest and the oldest, then
+    // the newest one alone.
+    const QString newest = wanted.first().toObject().value(QLatin1String("date_done")).toString();
+    const QString oldest = wanted.last().toObject().value(QLatin1String("date_done")).toString();
+    const QDateTime afterOldest = QDateTime::fromString(oldest, Qt::ISODateWithMs).addMSecs(1);
+    const Run middle = stalk({QStringLiteral("groups"), url, QStringLiteral("--done-before"), newest, QStringLiteral("--done-after"),
+                              afterOldest.toString(Qt::ISODateWithMs), QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(middle.exitCode == 0, middle.err.constData());
+    const QJsonArray between = QJsonDocument::fromJson(middle.out).array();
+    QCOMPARE(between.size(), wanted.size() - 2);
+    for (qsizetype i = 0; i < between.size(); ++i)
+        QCOMPARE(between.at(i).toObject().value(QLatin1String("group_id")), wanted.at(i + 1).toObject().value(QLatin1String("group_id")));
+    const Run one = stalk({QStringLiteral("groups"), url, QStringLiteral("--limit"), QStringLiteral("1")});
+    QVERIFY2(one.exitCode == 0, one.err.constData());
+    QCOMPARE(one.out.count('\n'), 2); // the header and the newest group
+    QVERIFY2(one.out.contains(wanted.first().toObject().value(QLatin1String("group_id")).toString().toUtf8()), one.out.constData());
 }
 
 QJsonDocument TestCli::expectedAggregate(const QStringList &arguments)

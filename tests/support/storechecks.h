@@ -61,6 +61,10 @@ void verifyCountsAndSearchesAsUpstream(ResultStore &store, const QJsonObject &da
 /// middle groups, and a task in no group. A schema without a group table: one sentence, no
 /// groups. Reports through QtTest.
 void verifyGroupsAsStored(ResultStore &store, const QString &url);
+/// tests/groups_expected.py's reading of the stored rows at `url`: {"groups": null} without a
+/// group table, else "groups", "task_groups" and "statuses" (see the script). Reports a
+/// failed run through QtTest (the object is then empty).
+QJsonObject expectedGroups(const QString &url);
 
 // ---- What the checks filter by (CouchDB: its own fixture) ---------------------------------
 
