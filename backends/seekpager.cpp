@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <QSqlQuery>
+
 SeekPager::SeekPager(const SqlStatements &statements, SqlRunner &runner)
     : m_statements(statements)
     , m_runner(runner)
@@ -23,13 +25,26 @@ void SeekPager::counted(const TaskQuery &query, qint64 total)
     m_total = total;
 }
 
-SeekPager::Plan SeekPager::plan(qint64 offset, int limit) const
+SeekPager::Plan SeekPager::fromEnd(qint64 offset, int limit) const
 {
     // From the first row.
     Plan best;
     best.seek.skip = offset;
     best.limit = limit;
     best.cost = offset;
+    // Backward from the last row.
+    if (m_total > offset) {
+        const qint64 end = std::min<qint64>(offset + limit, m_total);
+        const qint64 cost = m_total - end;
+        if (cost < best.cost)
+            best = {{SqlPageKey(), true, cost}, int(end - offset), cost};
+    }
+    return best;
+}
+
+SeekPager::Plan SeekPager::plan(qint64 offset, int limit) const
+{
+    Plan best = fromEnd(offset, limit);
     // Forward from the nearest key before the page.
     auto before = m_keys.lowerBound(offset);
     if (before != m_keys.begin()) {
@@ -45,21 +60,60 @@ SeekPager::Plan SeekPager::plan(qint64 offset, int limit) const
         if (cost < best.cost)
             best = {{after.value(), true, cost}, limit, cost};
     }
-    // Backward from the last row.
-    if (m_total > offset) {
-        const qint64 end = std::min<qint64>(offset + limit, m_total);
-        const qint64 cost = m_total - end;
-        if (cost < best.cost)
-            best = {{SqlPageKey(), true, cost}, int(end - offset), cost};
-    }
     return best;
+}
+
+Outcome<bool> SeekPager::walk(const TaskQuery &query, Plan &p)
+{
+    // The sort values at positions [skip - back, skip] of the end's order: the last is the
+    // page's first row's, those before it that equal it are rows of that value before the page.
+    const qint64 skip = p.seek.skip;
+    const int back = int(std::min<qint64>(skip, walkBack));
+    QVariantList values;
+    const StoreError e = m_runner.forEachRow(m_statements.sortValues(query, p.seek.reverse, skip - back, back + 1),
+                                             QStringLiteral("reading the sort values before a page"),
+                                             [&](const QSqlQuery &q) { values << q.value(0); });
+    if (e)
+        return e;
+    if (values.size() != back + 1)
+        return false;
+    const QVariant value = values.constLast();
+    const auto same = [&](const QVariant &v) { return v.isNull() == value.isNull() && v.toString() == value.toString(); };
+    qint64 ahead = std::count_if(values.cbegin(), values.cend() - 1, same);
+    if (ahead == back && back < skip) {
+        // The value's run starts before the values read: count the rows before it instead.
+        auto before = m_runner.scalar(m_statements.countBeforeValue(query, value, p.seek.reverse),
+                                      QStringLiteral("counting the rows before a page"));
+        if (!before)
+            return before.error();
+        if (*before > skip)
+            return false;
+        ahead = skip - *before;
+    }
+    p.seek.after = {value, -1};
+    p.seek.atValue = true;
+    p.seek.skip = ahead;
+    return true;
 }
 
 Outcome<QVector<TaskResult>> SeekPager::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (query != m_query)
         forget(query);
-    const Plan p = plan(offset, limit);
+    Plan p = plan(offset, limit);
+    if (p.cost >= walkFrom && m_statements.canWalkSortIndex(query)) {
+        Plan walked = fromEnd(offset, limit);
+        auto ok = walk(query, walked);
+        if (!ok)
+            return ok.error();
+        if (*ok) {
+            p = walked;
+        } else if (walked.seek.reverse) {
+            // Fewer rows than the count said: read from the first row, as below.
+            forget(query);
+            return fetchPage(query, offset, limit, detail);
+        }
+    }
     QVariantList keys;
     auto read = m_runner.readPage(m_statements.seekPage(query, p.seek, p.limit, detail), offset, p.limit, detail,
                                   nullptr, &keys);

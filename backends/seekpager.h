@@ -15,6 +15,13 @@
 /// count is known). A next or previous page then costs its own rows; a far jump costs the
 /// rows between the page and the nearer end or kept key, never more than half the rows.
 ///
+/// A far jump where the sort column's index can be walked alone (SqlStatements::
+/// canWalkSortIndex(): date_done, unfiltered or by date only) costs index steps instead of
+/// row reads: the sort value at the page's first row comes from a walk of the index from the
+/// nearer end (which reads no table row even where the index holds no id, as on PostgreSQL),
+/// the rows before it that share its value are counted, and the page is read from the first
+/// row with that value, that many rows on. Row numbers stay exact.
+///
 /// The keys hold while the rows do: a count of the query that differs from the one known
 /// (rows came or went) forgets them, as does another query.
 ///
@@ -34,6 +41,11 @@ public:
 
     /// Keys kept at most (two per page read); beyond that they are forgotten and found again.
     static constexpr int maxKeys = 4096;
+    /// A jump that would skip this many rows or more walks the sort index instead, where it can.
+    static constexpr qint64 walkFrom = 1000;
+    /// Sort values read before the page's first row to count the rows that share its value;
+    /// a longer run of one value is counted by a statement of its own.
+    static constexpr int walkBack = 256;
 
 private:
     /// The cheapest way to the rows [offset, offset + limit): which seek, how many rows, and
@@ -45,6 +57,11 @@ private:
         qint64 cost = 0; ///< rows skipped
     };
     Plan plan(qint64 offset, int limit) const;
+    /// From the first row, or backward from the last when the count is known and it is nearer.
+    Plan fromEnd(qint64 offset, int limit) const;
+    /// Turns an end's plan into a seek from the sort value at its first row (see above);
+    /// false when the rows are fewer than the plan expects (they moved), or on an error.
+    Outcome<bool> walk(const TaskQuery &query, Plan &p);
     void forget(const TaskQuery &query);
 
     const SqlStatements &m_statements;

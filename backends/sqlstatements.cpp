@@ -511,6 +511,14 @@ QString SqlStatements::keyRange(const QString &sort, QChar direction, bool inclu
         .arg(sort, QString(direction), column(Field::RowId), includeKey ? QStringLiteral("=") : QString());
 }
 
+bool SqlStatements::nullsFirst(const TaskQuery &query, bool reverse) const
+{
+    const bool ascending = (query.sortOrder == Qt::AscendingOrder) != reverse;
+    // A NOT NULL column needs no NULL arm: an OR there would keep PostgreSQL from walking the
+    // index in order (it would read every row after the key and sort them).
+    return ascending == m_dialect->nullsSortLow() || m_layout.notNull.contains(query.sortField);
+}
+
 SqlClause SqlStatements::after(const TaskQuery &query, const SqlPageKey &key, bool reverse) const
 {
     const bool ascending = (query.sortOrder == Qt::AscendingOrder) != reverse;
@@ -524,9 +532,7 @@ SqlClause SqlStatements::after(const TaskQuery &query, const SqlPageKey &key, bo
     const QString sort = column(query.sortField);
     // NULL compares as nothing: where this order puts NULLs (each engine its own way),
     // they are added or kept apart explicitly.
-    // A NOT NULL column needs no NULL arm: an OR there would keep PostgreSQL from walking the
-    // index in order (it would read every row after the key and sort them).
-    const bool nullsFirst = ascending == m_dialect->nullsSortLow() || m_layout.notNull.contains(query.sortField);
+    const bool nullsFirst = this->nullsFirst(query, reverse);
     if (key.sortValue.isNull()) {
         const QString among = QStringLiteral("(%1 IS NULL AND %2 %3 ?)").arg(sort, id, cmp);
         clause.add(nullsFirst ? QStringLiteral("(%1 OR %2 IS NOT NULL)").arg(among, sort) : among, {key.rowId});
@@ -538,11 +544,43 @@ SqlClause SqlStatements::after(const TaskQuery &query, const SqlPageKey &key, bo
     return clause;
 }
 
+SqlClause SqlStatements::fromValue(const TaskQuery &query, const QVariant &value, bool reverse, bool inclusive) const
+{
+    const bool ascending = (query.sortOrder == Qt::AscendingOrder) != reverse;
+    const QString sort = column(query.sortField);
+    const bool nullsFirst = this->nullsFirst(query, reverse);
+    SqlClause clause;
+    if (value.isNull()) {
+        // NULL is a value of its own at one end of the order: from it on is everything (NULLs
+        // first) or the NULLs alone (NULLs last); past it, the values (first) or nothing (last).
+        if (nullsFirst && !inclusive)
+            clause.add(QStringLiteral("%1 IS NOT NULL").arg(sort));
+        else if (!nullsFirst)
+            clause.add(inclusive ? QStringLiteral("%1 IS NULL").arg(sort) : QStringLiteral("0 = 1"));
+        return clause;
+    }
+    const QString ranged = QStringLiteral("%1 %2%3 ?").arg(sort, ascending ? QStringLiteral(">") : QStringLiteral("<"),
+                                                           inclusive ? QStringLiteral("=") : QString());
+    clause.add(nullsFirst ? ranged : QStringLiteral("(%1 OR %2 IS NULL)").arg(ranged, sort), {value});
+    return clause;
+}
+
+QString SqlStatements::selectedSortValue(const TaskQuery &query, const QString &key) const
+{
+    if (query.sortField == Field::DateDone || query.sortField == Field::DateCreated
+        || query.sortField == Field::DateStarted)
+        return m_dialect->dateSelect(key); // as text with microseconds, bound back unchanged
+    return key;
+}
+
 SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const
 {
     Q_ASSERT(canSeek(query));
+    const bool sorted = query.sortField != Field::RowId && m_layout.has(query.sortField);
     SqlClause clause = filter(query);
-    if (seek.after.isValid())
+    if (seek.atValue && sorted)
+        clause.add(fromValue(query, seek.after.sortValue, seek.reverse, true));
+    else if (seek.after.isValid())
         clause.add(after(query, seek.after, seek.reverse));
     TaskQuery order = query;
     if (seek.reverse)
@@ -551,12 +589,8 @@ SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek
     SqlStatement s;
     const QString r = QStringLiteral("r.");
     const QString id = column(Field::RowId);
-    const bool sorted = query.sortField != Field::RowId && m_layout.has(query.sortField);
     const QString sortColumn = sorted ? column(query.sortField) : QStringLiteral("NULL");
-    QString key = QStringLiteral("k.s");
-    if (sorted && (query.sortField == Field::DateDone || query.sortField == Field::DateCreated
-                   || query.sortField == Field::DateStarted))
-        key = m_dialect->dateSelect(key); // as text with microseconds, bound back unchanged
+    const QString key = sorted ? selectedSortValue(query, QStringLiteral("k.s")) : QStringLiteral("k.s");
     s.sql = QStringLiteral("SELECT %1, %2 FROM (SELECT %3, %4 AS s FROM %5%6%7 LIMIT ? OFFSET ?) AS k "
                            "JOIN %5 AS r ON r.%3 = k.%3%8")
                 .arg(selectList(detail, r, &s.fields), key, id, sortColumn, table(), clause.where(), orderBy(order),
@@ -564,6 +598,39 @@ SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek
     s.values = clause.values;
     s.values << limit << seek.skip;
     return s;
+}
+
+bool SqlStatements::canWalkSortIndex(const TaskQuery &query) const
+{
+    TaskQuery others = query;
+    others.doneAfter = QDateTime();
+    others.doneBefore = QDateTime();
+    return query.sortField == Field::DateDone && m_layout.has(Field::DateDone) && m_layout.dateDoneIndexed
+        && others.isUnfiltered();
+}
+
+SqlStatement SqlStatements::sortValues(const TaskQuery &query, bool reverse, qint64 skip, int limit) const
+{
+    Q_ASSERT(canWalkSortIndex(query));
+    const SqlClause clause = filter(query);
+    const bool ascending = (query.sortOrder == Qt::AscendingOrder) != reverse;
+    const QString dir = ascending ? QStringLiteral(" ASC") : QStringLiteral(" DESC");
+    // The inner SELECT names the bare column, so that the engine renders only the rows kept,
+    // not every row it skips.
+    return {QStringLiteral("SELECT %1 FROM (SELECT %2 AS s FROM %3%4 ORDER BY %2%5 LIMIT ? OFFSET ?) AS k "
+                           "ORDER BY k.s%5")
+                .arg(selectedSortValue(query, QStringLiteral("k.s")), column(query.sortField), table(),
+                     clause.where(), dir),
+            clause.values + QVariantList{limit, skip},
+            {}};
+}
+
+SqlStatement SqlStatements::countBeforeValue(const TaskQuery &query, const QVariant &value, bool reverse) const
+{
+    Q_ASSERT(canWalkSortIndex(query));
+    SqlClause clause = filter(query);
+    clause.add(fromValue(query, value, !reverse, false));
+    return {QStringLiteral("SELECT COUNT(*) FROM %1%2").arg(table(), clause.where()), clause.values, {}};
 }
 
 SqlStatement SqlStatements::quickMatches(const TaskQuery &query, int limit) const

@@ -63,12 +63,15 @@ struct SqlPageKey
 
 /// Where a keyset page starts: after the row `after` (or at the first row of the order when
 /// it is invalid), `skip` rows further, in the query's order or, with `reverse`, in the
-/// opposite order (the rows before `after`, nearest first). Plain value type.
+/// opposite order (the rows before `after`, nearest first). With `atValue`, at the first row
+/// whose sort value is after.sortValue instead (after.rowId unused; NULL is a value there).
+/// Plain value type.
 struct SqlSeek
 {
     SqlPageKey after;
     bool reverse = false;
     qint64 skip = 0;
+    bool atValue = false;
 };
 
 /// Every statement SqlStore runs on the results and group tables, built from the dialect's
@@ -175,6 +178,18 @@ public:
     /// stored (for the next seek) in the column after its fields. Its rows come in the order
     /// read (reversed with seek.reverse). Only when canSeek().
     SqlStatement seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const;
+    /// True when sortValues() walks an index that holds the sort column alone: the query is
+    /// sorted by date_done, an index leads with it, and it filters by nothing but date_done.
+    bool canWalkSortIndex(const TaskQuery &query) const;
+    /// The sort values (as seekPage() selects them) of `limit` rows from `skip` in the query's
+    /// order (reversed with `reverse`), from the sort column alone: without the id tiebreak
+    /// the engine walks its index without reading the table (a PostgreSQL index holds no id).
+    /// Only when canWalkSortIndex().
+    SqlStatement sortValues(const TaskQuery &query, bool reverse, qint64 skip, int limit) const;
+    /// The number of rows matching the query whose sort value comes before `value` in the
+    /// query's order (reversed with `reverse`); one range of the sort column's index. Only
+    /// when canWalkSortIndex().
+    SqlStatement countBeforeValue(const TaskQuery &query, const QVariant &value, bool reverse) const;
     /// The first rows of the query whose task id starts with its one search term (as typed,
     /// or lower-cased), through the unique task_id index; empty when the query has no such
     /// term (several terms, fewer than 3 characters, anything but printable ASCII).
@@ -302,6 +317,16 @@ private:
     /// The rows after `key` in the query's order (reversed: before it), NULLs where the
     /// engine sorts them.
     SqlClause after(const TaskQuery &query, const SqlPageKey &key, bool reverse) const;
+    /// The rows whose sort value is `value` or after it in the query's order (reversed:
+    /// before it), or with `inclusive` false only those after it; NULLs where the engine
+    /// sorts them, NULL itself a value.
+    SqlClause fromValue(const TaskQuery &query, const QVariant &value, bool reverse, bool inclusive) const;
+    /// Whether the query's order (reversed with `reverse`) puts NULL sort values first; a NOT
+    /// NULL column has none, and counts as first (no NULL arm needed after a value).
+    bool nullsFirst(const TaskQuery &query, bool reverse) const;
+    /// The sort column as seekPage() selects it, from `key`: dates as text with microseconds,
+    /// bound back unchanged.
+    QString selectedSortValue(const TaskQuery &query, const QString &key) const;
     /// The rows past a key (sort value v, id i) in one direction ('>' or '<'; with includeKey
     /// the key's row too), as one range of the sort column's index on every engine. Its three
     /// placeholders are bound with v, v, i.

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
@@ -24,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "seekpager.h"
 #include "sqlstore.h"
 #include "storechecks.h"
 #include "storeurl.h"
@@ -106,6 +108,39 @@ QStringList rawSql(const QString &url, const QString &sql)
     return rawSql(url, QStringList{sql});
 }
 
+/// The stalk.sql messages logged while it lives (that category's debug output switched on).
+class SqlLogCapture final
+{
+public:
+    SqlLogCapture()
+    {
+        s_lines.clear();
+        QLoggingCategory::setFilterRules(QStringLiteral("stalk.sql.debug=true"));
+        m_previous = qInstallMessageHandler(&SqlLogCapture::handle);
+        s_previous = m_previous;
+    }
+    ~SqlLogCapture()
+    {
+        qInstallMessageHandler(m_previous);
+        QLoggingCategory::setFilterRules(QStringLiteral("stalk.sql.debug=false"));
+    }
+    Q_DISABLE_COPY_MOVE(SqlLogCapture)
+
+    static QStringList take() { return std::exchange(s_lines, {}); }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (qstrcmp(context.category, "stalk.sql") == 0)
+            s_lines << message;
+        else if (s_previous)
+            s_previous(type, context, message);
+    }
+    static inline QStringList s_lines;
+    static inline QtMessageHandler s_previous = nullptr;
+    QtMessageHandler m_previous = nullptr;
+};
+
 qint64 sumOf(const QVector<FacetValue> &values)
 {
     qint64 sum = 0;
@@ -155,6 +190,8 @@ private Q_SLOTS:
     void shouldOrderLikeTheAdmin();
     void shouldSortByEveryFieldWithIdTiebreak_data();
     void shouldSortByEveryFieldWithIdTiebreak();
+    void shouldJumpThroughTheSortIndexExactly_data();
+    void shouldJumpThroughTheSortIndexExactly();
     void shouldSearchLikeExpectations_data();
     void shouldSearchLikeExpectations();
     void shouldFilterBySetsAndDates_data() { addEngineRows(); }
@@ -653,6 +690,129 @@ void TestServerStore::shouldSortByEveryFieldWithIdTiebreak()
     TestSupport::verifyPagesMatchTheWhole(*store, q, expected);
     if (QTest::currentTestFailed())
         return;
+}
+
+void TestServerStore::shouldJumpThroughTheSortIndexExactly_data()
+{
+    addEngineColumn();
+    QTest::addColumn<bool>("nullable");
+    for (const Engine &e : std::as_const(m_engines)) {
+        QTest::addRow("%s not null", qPrintable(e.name)) << e.name << false;
+        QTest::addRow("%s with nulls", qPrintable(e.name)) << e.name << true;
+    }
+}
+
+void TestServerStore::shouldJumpThroughTheSortIndexExactly()
+{
+    FETCH_ENGINE();
+    QFETCH(bool, nullable);
+    const QString urlCopy = copyOf(e.url);
+    QVERIFY(!urlCopy.isEmpty());
+    // 3,000 rows in runs of equal date_done around the middle of the order: 60 that are NULL
+    // (distinct dates in Django's NOT NULL column), runs of 7, one run of 300 (longer than
+    // SeekPager::walkBack, so counted apart), then distinct dates; ids in that order.
+    static_assert(SeekPager::walkBack < 300 && SeekPager::walkFrom < 1200);
+    const QString g = e.postgres ? QStringLiteral("g") : QStringLiteral("seq");
+    const QString base = e.postgres ? QStringLiteral("TIMESTAMPTZ '2025-02-01 00:00:00+00'")
+                                    : QStringLiteral("TIMESTAMP'2025-02-01 00:00:00'");
+    const auto plus = [&](const QString &amount, const char *unit) {
+        return e.postgres ? QStringLiteral("%1 + (%2) * INTERVAL '1 %3'").arg(base, amount, QLatin1String(unit))
+                          : QStringLiteral("%1 + INTERVAL (%2) %3").arg(base, amount, QString::fromLatin1(unit).toUpper());
+    };
+    const QString div = e.postgres ? QStringLiteral("/") : QStringLiteral("DIV");
+    const QString date = QStringLiteral("CASE WHEN %1 <= 60 THEN %2 WHEN %1 <= 1200 THEN %3 WHEN %1 <= 1500 THEN %4 "
+                                        "ELSE %5 END")
+                             .arg(g, nullable ? QStringLiteral("NULL") : plus(QStringLiteral("%1 - 100").arg(e.postgres ? g : QStringLiteral("CAST(seq AS SIGNED)")), "second"),
+                                  plus(QStringLiteral("%1 %2 7").arg(g, div), "second"), plus(QStringLiteral("1201"), "second"),
+                                  plus(QStringLiteral("2000000000 + %1").arg(g), "microsecond"));
+    const QString taskId = e.postgres ? QStringLiteral("'jump-' || lpad(g::text, 5, '0')")
+                                      : QStringLiteral("CONCAT('jump-', LPAD(seq, 5, '0'))");
+    QStringList setup;
+    if (nullable) {
+        setup << (e.postgres ? QStringLiteral("ALTER TABLE django_celery_results_taskresult ALTER COLUMN date_done DROP NOT NULL")
+                             : QStringLiteral("ALTER TABLE django_celery_results_taskresult MODIFY date_done DATETIME(6) NULL"));
+    }
+    setup << QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
+                            "content_encoding, date_done, date_created) SELECT %1, 'SUCCESS', 'application/json', "
+                            "'utf-8', %2, %3 FROM %4")
+                 .arg(taskId, date, base,
+                      e.postgres ? QStringLiteral("generate_series(1, 3000) AS g") : QStringLiteral("seq_1_to_3000"));
+    if (e.postgres)
+        setup << QStringLiteral("ANALYZE django_celery_results_taskresult");
+    const QStringList problems = rawSql(urlCopy, setup);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u' ')));
+    QString error;
+    auto store = openUrl(urlCopy, &error);
+    QVERIFY2(store, qPrintable(error));
+    QVERIFY(dynamic_cast<const SqlStore *>(store.get())->layout().dateDoneIndexed);
+
+    SqlLogCapture log;
+    constexpr int limit = 50;
+    bool walked = false, counted = false;
+    for (const bool ascending : {false, true}) {
+        for (const bool dated : {false, true}) {
+            TaskQuery q;
+            q.sortOrder = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
+            if (dated)
+                q.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(0, 0, 10), QTimeZone::utc());
+            TaskQuery other = q;
+            other.sortField = Field::RowId;
+            const QString dir = ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+            // The plain OFFSET statement's rows, in the engine's own order (NULLs included).
+            const QString sql = QStringLiteral("SELECT task_id FROM django_celery_results_taskresult%1 "
+                                               "ORDER BY date_done %2, id %2")
+                                    .arg(dated ? QStringLiteral(" WHERE date_done >= '2025-02-01 00:00:10'") : QString(), dir);
+            const QStringList whole = rawSql(urlCopy, sql);
+            QVERIFY(whole.size() > 2500 && !whole.constFirst().startsWith(QLatin1String("<error")));
+            const qint64 n = whole.size();
+            const qint64 run = whole.indexOf(ascending ? QStringLiteral("jump-01201") : QStringLiteral("jump-01500"));
+            const qint64 nulls = whole.indexOf(ascending ? QStringLiteral("jump-00001") : QStringLiteral("jump-00060"));
+            QVERIFY(run > 0);
+            QList<qint64> offsets;
+            for (qint64 o = 0; o < n; o += 113)
+                offsets << o;
+            for (const qint64 d : {-1, 0, 1, 100, 255, 256, 257, 280, 299, 300})
+                offsets << run + d;
+            if (nulls >= 0) {
+                for (const qint64 d : {-limit, -1, 0, 1, 59, 60})
+                    offsets << nulls + d;
+            }
+            offsets << n - limit << n - 1 << n;
+            for (const qint64 offset : std::as_const(offsets)) {
+                if (offset < 0 || offset > n)
+                    continue;
+                for (const bool fromLast : {false, true}) {
+                    // Another query first: the pager forgets its keys, so that each jump is far.
+                    QVERIFY(store->fetchPage(other, 0, 1).ok());
+                    if (fromLast)
+                        QCOMPARE(*store->count(q), n);
+                    SqlLogCapture::take();
+                    const auto page = store->fetchPage(q, offset, limit);
+                    QVERIFY2(page.ok(), qPrintable(page.error().message));
+                    QVERIFY2(taskIdsOf(*page) == whole.mid(offset, limit),
+                             qPrintable(QStringLiteral("%1%2 at %3 %4: %5, not %6")
+                                            .arg(dir, dated ? QStringLiteral(" dated") : QString())
+                                            .arg(offset)
+                                            .arg(fromLast ? QStringLiteral("(count known)") : QString(),
+                                                 taskIdsOf(*page).join(u' '), whole.mid(offset, limit).join(u' '))));
+                    const QStringList lines = SqlLogCapture::take();
+                    const auto logged = [&](const QString &what) {
+                        return std::any_of(lines.cbegin(), lines.cend(), [&](const QString &l) { return l.startsWith(what); });
+                    };
+                    // The rows the nearer end's walk passes (SeekPager::fromEnd()).
+                    const qint64 cost = fromLast && offset < n ? std::min(offset, n - std::min<qint64>(offset + limit, n))
+                                                               : offset;
+                    const bool walks = logged(QStringLiteral("reading the sort values before a page"));
+                    QVERIFY2(walks == (cost >= SeekPager::walkFrom),
+                             qPrintable(QStringLiteral("at %1: %2").arg(offset).arg(lines.join(u'\n'))));
+                    walked = walked || walks;
+                    counted = counted || logged(QStringLiteral("counting the rows before a page"));
+                }
+            }
+        }
+    }
+    QVERIFY(walked);
+    QVERIFY(counted); // the run of 300 was counted apart at least once
 }
 
 void TestServerStore::shouldSearchLikeExpectations_data()

@@ -144,6 +144,7 @@ private Q_SLOTS:
     void shouldSearchEveryTermInEverySearchField();
     void shouldSearchEachDistinctPatternOnceOnServers();
     void shouldSeekPagesAfterAKeyWithNullsWhereTheEngineSortsThem();
+    void shouldWalkTheSortIndexAloneForFarJumps();
     void shouldBoundDateRangesInTheStoredForm();
     void shouldLeaveOutTheFacetsOwnFilter();
     void shouldOrderWithIdTiebreak_data();
@@ -560,6 +561,74 @@ void TestSqlStatements::shouldSeekPagesAfterAKeyWithNullsWhereTheEngineSortsThem
     // Long text (args, result) is not sought: MariaDB sorts it by a prefix only.
     query.sortField = Field::Args;
     QVERIFY(!Builder(Engine::Mysql, Schema::Django).statements.canSeek(query));
+}
+
+void TestSqlStatements::shouldWalkTheSortIndexAloneForFarJumps()
+{
+    SqlLayout layout = layoutOf(Schema::Django);
+    layout.dateDoneIndexed = true;
+    layout.notNull.insert(Field::DateDone);
+    const auto pgDialect = dialectFor(Engine::Postgres);
+    const auto myDialect = dialectFor(Engine::Mysql);
+    const SqlStatements pg(*pgDialect, layout);
+    TaskQuery query;
+    QVERIFY(pg.canWalkSortIndex(query));
+    // The values alone, in the order's direction, rendered only for the rows kept.
+    const SqlStatement values = pg.sortValues(query, false, 499743, 257);
+    QVERIFY2(values.sql.startsWith(QStringLiteral("SELECT to_char(k.s, 'YYYY-MM-DD HH24:MI:SS.US') FROM (SELECT "
+                                                  "\"date_done\" AS s FROM ")),
+             qPrintable(values.sql));
+    QVERIFY(values.sql.endsWith(QStringLiteral(" ORDER BY \"date_done\" DESC LIMIT ? OFFSET ?) AS k ORDER BY k.s DESC")));
+    QVERIFY(!values.sql.contains(QStringLiteral("\"id\"")));
+    QCOMPARE(values.values, (QVariantList{257, 499743}));
+    QVERIFY(pg.sortValues(query, true, 0, 1).sql.endsWith(QStringLiteral(" ASC LIMIT ? OFFSET ?) AS k ORDER BY k.s ASC")));
+    // A NOT NULL column: plain ranges of the index.
+    const QVariant v = QStringLiteral("2025-02-01 00:00:00.000001");
+    const SqlStatement before = pg.countBeforeValue(query, v, false);
+    QVERIFY2(before.sql.endsWith(QStringLiteral(" WHERE \"date_done\" > ?")), qPrintable(before.sql));
+    QCOMPARE(before.values, (QVariantList{v}));
+    SqlSeek seek{{v, -1}, true, 12, true};
+    const SqlStatement page = pg.seekPage(query, seek, 200, RowDetail::Summary);
+    QVERIFY2(page.sql.contains(QStringLiteral(" WHERE \"date_done\" >= ? ORDER BY \"date_done\" ASC, \"id\" ASC LIMIT ? OFFSET ?")),
+             qPrintable(page.sql));
+    QCOMPARE(page.values, (QVariantList{v, 200, 12}));
+    // A date range keeps the walk; any other filter, another sort column or no index does not.
+    query.doneAfter = QDateTime(QDate(2025, 1, 1), QTime(0, 0), QTimeZone::utc());
+    QVERIFY(pg.canWalkSortIndex(query));
+    QVERIFY(pg.sortValues(query, false, 0, 1).sql.contains(QStringLiteral(" WHERE \"date_done\" >= ? ORDER BY")));
+    query.statuses = {QStringLiteral("FAILURE")};
+    QVERIFY(!pg.canWalkSortIndex(query));
+    query = TaskQuery();
+    query.sortField = Field::Worker;
+    QVERIFY(!pg.canWalkSortIndex(query));
+    query = TaskQuery();
+    SqlLayout unindexed = layout;
+    unindexed.dateDoneIndexed = false;
+    QVERIFY(!SqlStatements(*pgDialect, unindexed).canWalkSortIndex(query));
+
+    // NULLs where each engine sorts them: PostgreSQL above every value, MariaDB below.
+    SqlLayout nullable = layout;
+    nullable.notNull.remove(Field::DateDone);
+    const SqlStatements pgNull(*pgDialect, nullable), myNull(*myDialect, nullable);
+    // Newest first: PostgreSQL's NULLs come before every value, MariaDB's after.
+    QVERIFY(pgNull.countBeforeValue(query, v, false)
+                .sql.endsWith(QStringLiteral(" WHERE (\"date_done\" > ? OR \"date_done\" IS NULL)")));
+    QVERIFY(myNull.countBeforeValue(query, v, false).sql.endsWith(QStringLiteral(" WHERE `date_done` > ?")));
+    seek.reverse = false;
+    QVERIFY(myNull.seekPage(query, seek, 200, RowDetail::Summary)
+                .sql.contains(QStringLiteral(" WHERE (`date_done` <= ? OR `date_done` IS NULL) ORDER BY")));
+    // NULL as the value: from it on is everything or the NULLs alone; before it, the values
+    // or nothing.
+    seek.after.sortValue = QVariant();
+    const SqlStatement pgFromNull = pgNull.seekPage(query, seek, 200, RowDetail::Summary);
+    QVERIFY(!pgFromNull.sql.contains(QStringLiteral(" WHERE ")));
+    QCOMPARE(pgFromNull.values, (QVariantList{200, 12}));
+    QVERIFY(myNull.seekPage(query, seek, 200, RowDetail::Summary)
+                .sql.contains(QStringLiteral(" WHERE `date_done` IS NULL ORDER BY")));
+    QVERIFY(pgNull.countBeforeValue(query, QVariant(), false).sql.endsWith(QStringLiteral(" WHERE 0 = 1")));
+    const SqlStatement myBeforeNull = myNull.countBeforeValue(query, QVariant(), false);
+    QVERIFY(myBeforeNull.sql.endsWith(QStringLiteral(" WHERE `date_done` IS NOT NULL")));
+    QVERIFY(myBeforeNull.values.isEmpty());
 }
 
 void TestSqlStatements::shouldBoundDateRangesInTheStoredForm()
