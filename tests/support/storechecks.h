@@ -62,6 +62,12 @@ void verifyCountsAndSearchesAsUpstream(ResultStore &store, const QJsonObject &da
 /// groups. Reports through QtTest.
 void verifyGroupsAsStored(ResultStore &store, const QString &url);
 
+/// The store's saved groups (`celery-taskset-meta-<id>` keys or documents; TaskGroups::list(),
+/// groupsOf(), fetchByTaskIds()) against the fixture writer's `saved_groups`: each group as
+/// Celery's backend.get_group_meta() read it back (group_id, members in order, date_done or
+/// null) with its members' stored statuses. Reports through QtTest.
+void verifyGroupsAsUpstreamReadThem(ResultStore &store, const QJsonArray &savedGroups);
+
 // ---- What the checks filter by (CouchDB: its own fixture) ---------------------------------
 
 /// The names and dates the checks filter by, and how a store's data legitimately differ from
