@@ -11,6 +11,7 @@
 
 #include "couchjsonreader.h"
 #include "resultstore.h"
+#include "taskgroup.h"
 #include "timeparse.h"
 
 namespace CouchDocument {
@@ -676,6 +677,12 @@ QString compactJson(const QJsonValue &value)
     return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
 }
 
+void takeGroupMembers(const TaskGroup &read, Parsed *p)
+{
+    p->groupMembers = read.memberIds;
+    p->groupProblem = read.problem;
+}
+
 QDateTime parseDateDone(const QString &text)
 {
     // TimeParse accepts exactly Celery's forms: naive (= UTC), 1–9 fraction digits, offsets.
@@ -780,6 +787,11 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
         const QJsonValue done = meta.value(QLatin1String("date_done"));
         if (done.isString() && !m.isToken(done))
             p.groupDateDone = parseDateDone(done.toString());
+        TaskGroup read;
+        read.groupId = p.groupId;
+        TaskGroups::readMembers(QString::fromUtf8(valueUtf8), QStringLiteral("application/json"), QStringLiteral("utf-8"),
+                                &read);
+        takeGroupMembers(read, &p);
         return p;
     }
 

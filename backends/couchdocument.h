@@ -6,6 +6,9 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
+
+struct TaskGroup;
 
 /// Decoding of the documents Celery's CouchBackend writes (FORMATS.md §2):
 ///   {"_id": "celery-task-meta-<task_id>", "_rev": "…", "value": "<meta as JSON TEXT>"}
@@ -30,6 +33,10 @@ struct Parsed
     /// Kind::Group: the group id and its date_done (invalid: none; Celery 5.2 writes none).
     QString groupId;
     QDateTime groupDateDone;
+    /// Kind::Group: its member task ids in stored order (TaskGroups::readMembers()), and why
+    /// they could not be read (empty when fine).
+    QStringList groupMembers;
+    QString groupProblem;
     /// Kind::Foreign: why this is not a Celery result ("'value' is not JSON: …").
     QString reason;
 };
@@ -62,6 +69,10 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
                   const QString &keyPrefix = QString(), Detail detail = Detail::Full);
 /// Same, from the document's JSON bytes; unparsable bytes are Foreign with a reason.
 Parsed parse(const QByteArray &json, const QString &keyPrefix = QString());
+
+/// Sets a Kind::Group parse's groupMembers and groupProblem from TaskGroups::readMembers()'
+/// reading of its value (the one member reader every store shares).
+void takeGroupMembers(const TaskGroup &read, Parsed *p);
 
 /// Celery's date_done: naive UTC ISO before Celery 5.5 ("2025-05-01T10:00:00.123456",
 /// fraction omitted when zero), ISO with an offset since 5.5. Returns UTC, or an invalid

@@ -588,7 +588,7 @@ void CouchStore::applyParsed(const Parsed &p)
         break;
     case Parsed::Kind::Group:
         m_index.remove(p.docId);
-        m_groups.insert(p.docId, Group{p.groupId, p.rev, p.groupDateDone});
+        m_groups.insert(p);
         m_foreign.remove(p.docId);
         break;
     case Parsed::Kind::Foreign:
@@ -753,6 +753,31 @@ Outcome<FailureTable> CouchStore::failures(const TaskQuery &query)
     return m_index.failures(query);
 }
 
+Outcome<QVector<TaskGroup>> CouchStore::groups(const TaskQuery &query, int limit)
+{
+    // The query's date range alone applies to groups: its search is not checked.
+    if (StoreError e = beginCaughtUpCall(TaskQuery()))
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    return m_groups.groups(query, limit);
+}
+
+Outcome<QVector<TaskGroup>> CouchStore::groupsOf(const QString &taskId)
+{
+    if (StoreError e = beginCaughtUpCall(TaskQuery()))
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    return m_groups.groupsOf(taskId);
+}
+
+Outcome<QVector<TaskResult>> CouchStore::fetchByTaskIds(const QStringList &taskIds)
+{
+    if (StoreError e = beginCall())
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    return indexRowsByTaskIds(m_index, {m_config.keyPrefix}, taskIds);
+}
+
 Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint64 offset, int limit,
                                                    RowDetail detail)
 {
@@ -882,8 +907,8 @@ Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
         ++preview.total;
         ++preview.byStatus[m_index.status(slot)];
     }
-    for (const Group &g : std::as_const(m_groups))
-        preview.groups += criteria.matchesGroup(g.dateDone) ? 1 : 0;
+    for (const IndexGroups::Entry &g : m_groups.entries())
+        preview.groups += criteria.matchesGroup(g.group.dateDone) ? 1 : 0;
     return preview;
 }
 
@@ -994,8 +1019,8 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
         QVector<QPair<QString, QString>> docs;
         if (!criteria.includesGroups())
             return docs;
-        for (auto it = m_groups.cbegin(); it != m_groups.cend() && docs.size() < limit; ++it) {
-            if (criteria.matchesGroup(it->dateDone) && !m_undeletable.contains(it.key()))
+        for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend() && docs.size() < limit; ++it) {
+            if (criteria.matchesGroup(it->group.dateDone) && !m_undeletable.contains(it.key()))
                 docs.append({it.key(), it->rev});
         }
         return docs;

@@ -4,6 +4,7 @@
 #include "couchdocument.h"
 #include "couchindex.h"
 #include "couchpage.h"
+#include "indexgroups.h"
 #include "resultstore.h"
 #include "storeurl.h"
 
@@ -84,6 +85,12 @@ public:
     Outcome<Facets> facets(const TaskQuery &query) override;
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<FailureTable> failures(const TaskQuery &query) override;
+    /// The saved groups (celery-taskset-meta-<id> documents) from memory, caught up as count()
+    /// is; while loading, those indexed yet.
+    Outcome<QVector<TaskGroup>> groups(const TaskQuery &query, int limit) override;
+    Outcome<QVector<TaskGroup>> groupsOf(const QString &taskId) override;
+    /// Summary rows from the index (what is indexed so far while loading); no request.
+    Outcome<QVector<TaskResult>> fetchByTaskIds(const QStringList &taskIds) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
@@ -114,13 +121,6 @@ public:
     StoreError refresh() override;
 
 private:
-    struct Group
-    {
-        QString groupId;
-        QString rev;
-        QDateTime dateDone;
-    };
-
     StoreInfo infoLocked() const;
     CouchReply call(const QByteArray &verb, const QString &path, const CouchClient::Query &query = {},
                     const QByteArray &body = QByteArray());
@@ -222,7 +222,7 @@ private:
     StoreInfo m_info;
     CouchIndex m_index;
     QMap<QString, QString> m_foreign;  // docId -> reason
-    QMap<QString, Group> m_groups;     // docId -> group
+    IndexGroups m_groups;              // docId -> saved group
     QJsonValue m_since;                // _changes sequence: opaque JSON (string or number)
     QString m_serverVersion;
     QSet<QString> m_undeletable;       // conflicts that survived a retry, skipped by purges

@@ -97,7 +97,7 @@ void DjangoCacheTable::apply(const Parsed &p, const QString &key)
     m_foreign.remove(key);
     switch (p.kind) {
     case Parsed::Kind::Task: m_index.upsert(key, QString(), p.task); break;
-    case Parsed::Kind::Group: m_groups.insert(key, p.groupDateDone); break;
+    case Parsed::Kind::Group: m_groups.insert(p); break;
     case Parsed::Kind::Foreign: m_foreign.insert(key, p.reason); break;
     }
     if (p.kind != Parsed::Kind::Foreign)
@@ -224,13 +224,33 @@ Outcome<TaskResult> DjangoCacheTable::fetchOne(qint64 rowId)
     return fetchKey(key);
 }
 
-Outcome<TaskResult> DjangoCacheTable::fetchByTaskId(const QString &taskId)
+QStringList DjangoCacheTable::keyPrefixes() const
 {
-    // Under each KEY_PREFIX:VERSION: seen (Django's default ":1:" while none is).
     QStringList prefixes = m_prefixes.values();
     std::sort(prefixes.begin(), prefixes.end());
     if (prefixes.isEmpty())
         prefixes.append(QStringLiteral(":1:"));
+    return prefixes;
+}
+
+Outcome<QVector<TaskGroup>> DjangoCacheTable::groups(const TaskQuery &query, int limit)
+{
+    return m_groups.groups(query, limit);
+}
+
+Outcome<QVector<TaskGroup>> DjangoCacheTable::groupsOf(const QString &taskId)
+{
+    return m_groups.groupsOf(taskId);
+}
+
+Outcome<QVector<TaskResult>> DjangoCacheTable::fetchByTaskIds(const QStringList &taskIds)
+{
+    return indexRowsByTaskIds(m_index, keyPrefixes(), taskIds);
+}
+
+Outcome<TaskResult> DjangoCacheTable::fetchByTaskId(const QString &taskId)
+{
+    const QStringList prefixes = keyPrefixes();
     Outcome<TaskResult> first = fetchKey(prefixes.constFirst() + QLatin1String(CouchDocument::taskPrefix) + taskId);
     for (qsizetype i = 1; i < prefixes.size() && !first && first.error().code == Code::NotFound; ++i) {
         Outcome<TaskResult> other = fetchKey(prefixes.at(i) + QLatin1String(CouchDocument::taskPrefix) + taskId);
@@ -248,8 +268,8 @@ Outcome<PurgePreview> DjangoCacheTable::previewPurge(const PurgeCriteria &criter
         ++preview.byStatus[m_index.status(slot)];
     }
     if (criteria.includesGroups()) {
-        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
-            preview.groups += criteria.matchesGroup(it.value()) ? 1 : 0;
+        for (const IndexGroups::Entry &g : m_groups.entries())
+            preview.groups += criteria.matchesGroup(g.group.dateDone) ? 1 : 0;
     }
     return preview;
 }
@@ -318,8 +338,8 @@ Outcome<DeleteBatch> DjangoCacheTable::purgeBatch(const PurgeCriteria &criteria,
         if (groups) {
             if (!criteria.includesGroups())
                 return keys;
-            for (auto it = m_groups.cbegin(); it != m_groups.cend() && keys.size() < limit; ++it) {
-                if (criteria.matchesGroup(it.value()))
+            for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend() && keys.size() < limit; ++it) {
+                if (criteria.matchesGroup(it->group.dateDone))
                     keys.append(it.key());
             }
             return keys;

@@ -2,6 +2,7 @@
 
 #include "couchdocument.h"
 #include "couchindex.h"
+#include "indexgroups.h"
 #include "resultstore.h"
 #include "storeurl.h"
 
@@ -46,6 +47,11 @@ public:
     Outcome<Facets> facets(const TaskQuery &query) override;
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<FailureTable> failures(const TaskQuery &query) override;
+    /// The saved groups read at open() (`…celery-taskset-meta-<id>` rows), from memory.
+    Outcome<QVector<TaskGroup>> groups(const TaskQuery &query, int limit) override;
+    Outcome<QVector<TaskGroup>> groupsOf(const QString &taskId) override;
+    /// Summary rows from the index read at open(); no statement.
+    Outcome<QVector<TaskResult>> fetchByTaskIds(const QStringList &taskIds) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
@@ -71,6 +77,9 @@ private:
     Outcome<qint64> deleteKeys(const QStringList &keys,
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable);
     void updateInfo();
+    /// The KEY_PREFIX:VERSION: a task id's key may have: each seen, sorted (Django's default
+    /// ":1:" while none is).
+    QStringList keyPrefixes() const;
     StoreError readOnlyError() const;
 
     const SqlDialect &m_dialect;
@@ -80,7 +89,7 @@ private:
     StoreInfo m_info;
     CouchIndex m_index;
     IndexSelection m_selection;
-    QMap<QString, QDateTime> m_groups; // key -> date_done (invalid: none)
+    IndexGroups m_groups;              // key -> saved group
     QMap<QString, QString> m_foreign;  // key -> reason
     QSet<QString> m_prefixes;          // Django's KEY_PREFIX:VERSION: of the rows read
 };

@@ -61,15 +61,23 @@ StoreError KeyValueStore::cancelled()
     return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
 }
 
+QStringList KeyValueStore::keyPrefixesLocked() const
+{
+    if (!readsDefaultPrefixes())
+        return QStringList{m_config.keyPrefix};
+    QStringList prefixes = m_prefixes.values();
+    std::sort(prefixes.begin(), prefixes.end());
+    if (prefixes.isEmpty())
+        prefixes = QStringList{QString(), QStringLiteral(":1:")};
+    return prefixes;
+}
+
 QStringList KeyValueStore::taskKeys(const QString &taskId) const
 {
-    QStringList prefixes{m_config.keyPrefix};
-    if (readsDefaultPrefixes()) {
+    QStringList prefixes;
+    {
         QMutexLocker lock(&m_mutex);
-        prefixes = m_prefixes.values();
-        std::sort(prefixes.begin(), prefixes.end());
-        if (prefixes.isEmpty())
-            prefixes = QStringList{QString(), QStringLiteral(":1:")};
+        prefixes = keyPrefixesLocked();
     }
     for (QString &p : prefixes)
         p += QLatin1String(CouchDocument::taskPrefix) + taskId;
@@ -268,7 +276,7 @@ StoreError KeyValueStore::rescan(KeyValueConnection &conn)
     {
         QMutexLocker lock(&m_mutex);
         slotsBefore = m_index.slotCount();
-        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
+        for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend(); ++it)
             others.insert(it.key());
         for (auto it = m_foreign.cbegin(); it != m_foreign.cend(); ++it)
             others.insert(it.key());
@@ -339,7 +347,7 @@ void KeyValueStore::applyParsed(const Parsed &p)
         break;
     case Parsed::Kind::Group:
         m_index.remove(p.docId);
-        m_groups.insert(p.docId, p.groupDateDone);
+        m_groups.insert(p);
         m_foreign.remove(p.docId);
         break;
     case Parsed::Kind::Foreign:
@@ -483,6 +491,36 @@ Outcome<FailureTable> KeyValueStore::failures(const TaskQuery &query)
     return fromIndex<FailureTable>(query, [&] { return m_index.failures(query); });
 }
 
+Outcome<QVector<TaskGroup>> KeyValueStore::groups(const TaskQuery &query, int limit)
+{
+    if (StoreError e = beginCall())
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_groups.groups(query, limit);
+}
+
+Outcome<QVector<TaskGroup>> KeyValueStore::groupsOf(const QString &taskId)
+{
+    if (StoreError e = beginCall())
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return m_groups.groupsOf(taskId);
+}
+
+Outcome<QVector<TaskResult>> KeyValueStore::fetchByTaskIds(const QStringList &taskIds)
+{
+    if (StoreError e = beginCall())
+        return e;
+    QMutexLocker lock(&m_mutex);
+    if (m_loadError.isError())
+        return m_loadError;
+    return indexRowsByTaskIds(m_index, keyPrefixesLocked(), taskIds);
+}
+
 Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
     if (StoreError e = beginCall(query))
@@ -590,8 +628,8 @@ Outcome<PurgePreview> KeyValueStore::previewPurge(const PurgeCriteria &criteria)
         ++preview.byStatus[m_index.status(slot)];
     }
     if (criteria.includesGroups()) {
-        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
-            preview.groups += criteria.matchesGroup(it.value()) && !m_undeletable.contains(it.key()) ? 1 : 0;
+        for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend(); ++it)
+            preview.groups += criteria.matchesGroup(it->group.dateDone) && !m_undeletable.contains(it.key()) ? 1 : 0;
     }
     return preview;
 }
@@ -656,8 +694,8 @@ Outcome<DeleteBatch> KeyValueStore::purgeBatch(const PurgeCriteria &criteria, in
         QStringList keys;
         if (!criteria.includesGroups())
             return keys;
-        for (auto it = m_groups.cbegin(); it != m_groups.cend() && keys.size() < limit; ++it) {
-            if (criteria.matchesGroup(it.value()) && !m_undeletable.contains(it.key()))
+        for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend() && keys.size() < limit; ++it) {
+            if (criteria.matchesGroup(it->group.dateDone) && !m_undeletable.contains(it.key()))
                 keys.append(it.key());
         }
         return keys;

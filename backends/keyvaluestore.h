@@ -2,6 +2,7 @@
 
 #include "blockingsocket.h"
 #include "couchindex.h"
+#include "indexgroups.h"
 #include "redisvalue.h"
 #include "resultstore.h"
 #include "storeurl.h"
@@ -111,6 +112,11 @@ public:
     Outcome<Facets> facets(const TaskQuery &query) override;
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<FailureTable> failures(const TaskQuery &query) override;
+    /// The saved groups read so far (while loading, those indexed yet), from memory.
+    Outcome<QVector<TaskGroup>> groups(const TaskQuery &query, int limit) override;
+    Outcome<QVector<TaskGroup>> groupsOf(const QString &taskId) override;
+    /// Summary rows from the index (what is indexed so far while loading); no round trip.
+    Outcome<QVector<TaskResult>> fetchByTaskIds(const QStringList &taskIds) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
@@ -211,6 +217,8 @@ private:
     /// The keys a task id may have: one under the prefix given, else one under each prefix seen
     /// (Celery's first), or Celery's and Django's default ":1:" while none is seen.
     QStringList taskKeys(const QString &taskId) const;
+    /// Under the lock: the prefixes taskKeys() puts before "celery-task-meta-<id>", in its order.
+    QStringList keyPrefixesLocked() const;
     /// A value's decoding (KeyValue::foreign: not a Celery result, for that reason).
     CouchDocument::Parsed parseKey(const QString &key, const KeyValue &value,
                                    CouchDocument::Detail detail = CouchDocument::Detail::Full) const;
@@ -234,7 +242,7 @@ private:
     StoreError m_loadError;
     QString m_serverVersion;
     CouchIndex m_index;
-    QMap<QString, QDateTime> m_groups; // key -> date_done (invalid: none)
+    IndexGroups m_groups;              // key -> saved group
     QMap<QString, QString> m_foreign;  // key -> reason
     QSet<QString> m_prefixes;          // the key prefixes of the results and groups read
     QMap<RedisValue::Encoding, qint64> m_encodings;

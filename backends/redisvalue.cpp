@@ -2,6 +2,7 @@
 
 #include "picklereader.h"
 #include "pythonliteral.h"
+#include "taskgroup.h"
 #include "timeparse.h"
 
 using Parsed = CouchDocument::Parsed;
@@ -89,6 +90,10 @@ Parsed parsePickle(Parsed p, Parsed::Kind kind, const QString &idFromKey, const 
         p.groupId = idFromKey;
         QString problem;
         p.groupDateDone = dateOf(meta.dictValue(QStringLiteral("date_done")), &problem);
+        TaskGroup read;
+        read.groupId = idFromKey;
+        TaskGroups::readMembers(meta, &read);
+        CouchDocument::takeGroupMembers(read, &p);
         return p;
     }
     const PyValue *status = meta.dictValue(QStringLiteral("status"));

@@ -179,9 +179,14 @@ void TestCouchDocument::shouldDecodeSavedGroups()
     QCOMPARE(p.kind, Parsed::Kind::Group);
     QCOMPARE(p.groupId, QStringLiteral("5a9b2d32-364e-4ab9-b969-32dc1704c0bd"));
     QVERIFY(!p.groupDateDone.isValid()); // Celery 5.2 saves groups without a date
+    QCOMPARE(p.groupMembers, QStringList{QStringLiteral("bb500c2e")});
+    QVERIFY2(p.groupProblem.isEmpty(), qPrintable(p.groupProblem));
     const Parsed dated = CouchDocument::parse(celeryDoc(QStringLiteral("celery-taskset-meta-g"),
                                                         R"({"result": [], "date_done": "2025-01-02T03:04:05"})"));
     QCOMPARE(dated.groupDateDone, QDateTime(QDate(2025, 1, 2), QTime(3, 4, 5), Qt::UTC));
+    // A 'result' that is no GroupResult tuple: still a group, its members described as unreadable.
+    QVERIFY(dated.groupMembers.isEmpty());
+    QVERIFY2(dated.groupProblem.contains(QLatin1String("not a GroupResult")), qPrintable(dated.groupProblem));
 }
 
 void TestCouchDocument::shouldReadDateDoneAsCeleryWritesIt_data()

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void shouldOpenAndDescribeTheDatabase();
     void shouldOpenThroughTheStoreFactory();
     void shouldListForeignDocumentsWithReasons();
+    void shouldListSavedGroupsAsUpstreamReadsThem();
     void shouldCountAndFacetLikeThePythonReader();
     void shouldCountFacetsWithoutTheirOwnFilter();
     void shouldSearchWithDjangoSemantics_data();
@@ -177,6 +178,14 @@ void TestCouchStore::initTestCase()
     QVERIFY2(f.open(QIODevice::ReadOnly), "STALK_COUCH_EXPECTATIONS must name the fixture writer's JSON");
     m_expect = QJsonDocument::fromJson(f.readAll()).object();
     QVERIFY(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10);
+}
+
+void TestCouchStore::shouldListSavedGroupsAsUpstreamReadsThem()
+{
+    // The workers' group saved with GroupResult.save() through Celery's CouchBackend.
+    auto store = openStore(m_db);
+    QVERIFY(store);
+    TestSupport::verifyGroupsAsUpstreamReadThem(*store, m_expect.value(QLatin1String("saved_groups")).toArray());
 }
 
 void TestCouchStore::shouldOpenAndDescribeTheDatabase()

@@ -90,6 +90,7 @@ private slots:
     void shouldReadTheUrlForms();
     void shouldOpenTheDirectoryAndDescribeIt();
     void shouldReadEveryResultAsUpstreamDoes();
+    void shouldListSavedGroupsAsUpstreamReadsThem();
     void shouldCountSearchAndFacetLikeUpstream();
     void shouldListAFilePastItsExpiryAsDjangoLeavesIt();
     void shouldDescribeDamagedAndHostileFilesWithoutRunningThem();
@@ -281,6 +282,15 @@ void TestFileCacheStore::shouldOpenTheDirectoryAndDescribeIt()
     for (const QString &reason : foreign)
         QCOMPARE(reason, QStringLiteral("a Django cache entry that is not a Celery result"));
     QVERIFY2(info.note.contains(QLatin1String("2 files are not Celery results: ")), qPrintable(info.note));
+}
+
+void TestFileCacheStore::shouldListSavedGroupsAsUpstreamReadsThem()
+{
+    // GroupResult.save() through django-celery-results' CacheBackend into FileBasedCache.
+    QTemporaryDir dir;
+    auto store = openStore(copy(dir));
+    QVERIFY(store);
+    TestSupport::verifyGroupsAsUpstreamReadThem(*store, m_set.value(QLatin1String("saved_groups")).toArray());
 }
 
 void TestFileCacheStore::shouldReadEveryResultAsUpstreamDoes()

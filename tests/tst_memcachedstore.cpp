@@ -109,6 +109,8 @@ private slots:
     void shouldOpenEveryDataSetAndDescribeIt();
     void shouldReadEveryResultAsUpstreamDoes_data();
     void shouldReadEveryResultAsUpstreamDoes();
+    void shouldListSavedGroupsAsUpstreamReadsThem_data();
+    void shouldListSavedGroupsAsUpstreamReadsThem();
     void shouldCountAndSearchLikeUpstream_data();
     void shouldCountAndSearchLikeUpstream();
     void shouldReadCeleryAndDjangoKeysWithoutAPrefix();
@@ -334,6 +336,20 @@ void TestMemcachedStore::shouldOpenEveryDataSetAndDescribeIt()
 void TestMemcachedStore::shouldReadEveryResultAsUpstreamDoes_data()
 {
     shouldOpenEveryDataSetAndDescribeIt_data();
+}
+
+void TestMemcachedStore::shouldListSavedGroupsAsUpstreamReadsThem_data()
+{
+    shouldOpenEveryDataSetAndDescribeIt_data();
+}
+
+void TestMemcachedStore::shouldListSavedGroupsAsUpstreamReadsThem()
+{
+    // GroupResult.save() through Celery's cache backend (JSON) and Django's cache (pickle).
+    QFETCH(QString, name);
+    auto store = openStore(urlOf(name));
+    QVERIFY(store);
+    TestSupport::verifyGroupsAsUpstreamReadThem(*store, dataSet(name).value(QLatin1String("saved_groups")).toArray());
 }
 
 void TestMemcachedStore::shouldReadEveryResultAsUpstreamDoes()

@@ -190,6 +190,9 @@ private Q_SLOTS:
     void shouldRefuseDeletesWhenReadOnly();
     void shouldShowRowsAndPurgeThroughTheWindowsModel();
     void shouldFollowOtherClientsOnRefresh();
+    void shouldListSavedGroupsAsUpstreamReadsThem_data();
+    void shouldListSavedGroupsAsUpstreamReadsThem();
+    void shouldListAGroupSavedByCeleryAfterOpen();
     void shouldAnswerEveryCommandOfTheCommandLine();
 
 private:
@@ -1230,6 +1233,53 @@ void TestRedisStore::shouldFollowOtherClientsOnRefresh()
             const Outcome<RespValue> del = raw(scratchDb)->call({"DEL", "celery-task-meta-" + deleted.toUtf8()});
             return del.ok() && del->integer == 1 ? QString() : QStringLiteral("DEL of %1 failed").arg(deleted);
         });
+}
+
+void TestRedisStore::shouldListSavedGroupsAsUpstreamReadsThem_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char *name : {"json", "plain", "pickle", "prefixed", "django", "dbcache"})
+        QTest::newRow(name) << QString::fromLatin1(name);
+}
+
+void TestRedisStore::shouldListSavedGroupsAsUpstreamReadsThem()
+{
+    // The workers' group(...).apply_async() saved with GroupResult.save() through each backend
+    // (JSON, pickle, a global prefix, Django's cache in Redis and in a DatabaseCache table).
+    QFETCH(QString, name);
+    auto store = openStore(name);
+    QVERIFY(store);
+    TestSupport::verifyGroupsAsUpstreamReadThem(*store, dataSet(name).value(QLatin1String("saved_groups")).toArray());
+}
+
+void TestRedisStore::shouldListAGroupSavedByCeleryAfterOpen()
+{
+    copyToScratch(QStringLiteral("json"));
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    const QString done = QStringLiteral("9a9a9a9a-0000-4000-8000-000000000001");
+    const QString absent = QStringLiteral("9a9a9a9a-0000-4000-8000-000000000002");
+    const QString groupId = QStringLiteral("9a9a9a9a-0000-4000-8000-0000000000ff");
+    const QString written = TestSupport::writeThroughCelery(
+        m_url + QStringLiteral("/%1").arg(scratchDb),
+        {QStringLiteral("done:") + done, QStringLiteral("group:%1:%2,%3").arg(groupId, done, absent)});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QVERIFY(!store->groupsOf(done)->size()); // not read yet: answered from memory
+    QVERIFY(!store->refresh().isError());
+    const auto listed = TaskGroups::listing(*store, done);
+    QVERIFY2(listed, qPrintable(listed.error().message));
+    QCOMPARE(listed->groups.size(), 1);
+    const TaskGroup &g = listed->groups.constFirst();
+    QCOMPARE(g.groupId, groupId);
+    QCOMPARE(g.memberIds, (QStringList{done, absent}));
+    QVERIFY(!g.dateDone.isValid()); // Celery 5.2 saves no date_done
+    qint64 missing = -1;
+    QCOMPARE(listed->statusesOf(g, &missing), (QMap<QString, qint64>{{QStringLiteral("SUCCESS"), 1}}));
+    QCOMPARE(missing, qint64(1));
+    QCOMPARE(store->groupsOf(absent)->size(), 1);
+    const auto all = store->groups(TaskQuery(), 100);
+    QVERIFY(all);
+    QCOMPARE(all->size(), dataSet(QStringLiteral("json")).value(QLatin1String("saved_groups")).toArray().size() + 1);
 }
 
 TestRedisStore::Run TestRedisStore::stalk(const QStringList &args)

@@ -141,6 +141,8 @@ void TestRedisValue::shouldReadJsonMetaLikeCouchDocuments()
     const Parsed group = RedisValue::parse(QStringLiteral("celery-taskset-meta-g-1"), R"({"result": [["g-1", null], []]})", QString());
     QCOMPARE(group.kind, Parsed::Kind::Group);
     QCOMPARE(group.groupId, QStringLiteral("g-1"));
+    QVERIFY(group.groupMembers.isEmpty()); // a saved group without members
+    QVERIFY2(group.groupProblem.isEmpty(), qPrintable(group.groupProblem));
 }
 
 void TestRedisValue::shouldReadPickledMetaWithoutRunningIt()

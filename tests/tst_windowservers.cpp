@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
+#include <QMap>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
@@ -20,6 +22,7 @@
 #include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTreeView>
 #include <QTest>
 #include <QUrl>
 
@@ -29,9 +32,11 @@
 #include "couchhttp.h"
 #include "couchindexdialog.h"
 #include "detailpane.h"
+#include "groupspanel.h"
 #include "mainwindow.h"
 #include "purgedialog.h"
 #include "resulttableview.h"
+#include "statusbreakdown.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
@@ -166,6 +171,7 @@ private Q_SLOTS:
     void initTestCase();
     void shouldBrowseSearchInspectAndPurgeFromTheWindow_data();
     void shouldBrowseSearchInspectAndPurgeFromTheWindow();
+    void shouldBrowseTheSavedGroupOfCouchDb();
     void shouldOfferTheStalkIndexForCouchDbOnly();
     void shouldCreateReplaceAndRemoveTheStalkIndexFromTheWindow();
     void shouldNeverWriteTheStalkIndexReadOnly();
@@ -430,6 +436,54 @@ CouchIndexDialog *TestWindowServers::openIndexDialog(MainWindow &window, const Q
     if (!dialog || !QTest::qWaitFor([&] { return dialog->isVisible() && !dialog->isBusy(); }, 15000))
         return nullptr;
     return dialog;
+}
+
+void TestWindowServers::shouldBrowseTheSavedGroupOfCouchDb()
+{
+    // View -> Groups on the celery-taskset-meta document the workers' GroupResult.save() wrote,
+    // against Celery's own get_group_meta() reading (the fixture writer's saved_groups).
+    const Backend *backend = couch();
+    if (!backend)
+        QSKIP("no CouchDB: run under tools/couchdb/with_couchdb.sh");
+    const QJsonArray saved = backend->expect.value(QLatin1String("saved_groups")).toArray();
+    QCOMPARE(saved.size(), 1);
+    const QJsonObject group = saved.first().toObject();
+    const QString groupId = group.value(QLatin1String("group_id")).toString();
+    const QStringList members = TestSupport::stringList(group.value(QLatin1String("members")));
+    const QJsonObject statuses = group.value(QLatin1String("statuses")).toObject();
+    QVERIFY(members.size() >= 2);
+    QMap<QString, qint64> counts;
+    for (const QString &m : members)
+        ++counts[statuses.value(m).toString()];
+    const QString url = copyOf(*backend);
+    QVERIFY2(!url.isEmpty(), "could not copy the fixture database");
+
+    MainWindow window;
+    window.show();
+    window.openUrl(url);
+    QTRY_VERIFY_WITH_TIMEOUT(window.model()->isOpen(), 30000);
+    auto *panel = window.findChild<GroupsPanel *>(QStringLiteral("groupsPanel"));
+    auto *detail = window.findChild<DetailPane *>(QStringLiteral("detailPane"));
+    QVERIFY(panel && detail);
+    window.findChild<QAction *>(QStringLiteral("groupsAction"))->trigger();
+    QVERIFY(panel->isVisible());
+    const QAbstractItemModel *shown = panel->groupsView()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(shown->rowCount(), 1, 30000);
+    QCOMPARE(shown->index(0, GroupsPanel::GroupIdColumn).data().toString(), groupId);
+    QCOMPARE(shown->index(0, GroupsPanel::MembersColumn).data().toString(), QLocale().toString(members.size()));
+    QCOMPARE(shown->index(0, GroupsPanel::StatusesColumn).data().toString(), statusBreakdown(counts, QLocale()));
+    panel->groupsView()->setCurrentIndex(shown->index(0, 0));
+    const QAbstractItemModel *listed = panel->membersView()->model();
+    QCOMPARE(listed->rowCount(), int(members.size()));
+    for (int i = 0; i < members.size(); ++i) {
+        QCOMPARE(listed->index(i, GroupsPanel::TaskIdColumn).data().toString(), members.at(i));
+        QCOMPARE(listed->index(i, GroupsPanel::StatusColumn).data().toString(), statuses.value(members.at(i)).toString());
+    }
+    // From a member to its group, the member selected and shown in the Details dock.
+    panel->showGroupsOf(members.last());
+    QTRY_COMPARE_WITH_TIMEOUT(panel->currentMemberId(), members.last(), 30000);
+    QCOMPARE(panel->currentGroup()->groupId, groupId);
+    QTRY_COMPARE_WITH_TIMEOUT(detail->currentRow().taskId, members.last(), 30000);
 }
 
 void TestWindowServers::shouldOfferTheStalkIndexForCouchDbOnly()

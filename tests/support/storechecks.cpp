@@ -3,11 +3,14 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QSet>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
 
+#include <algorithm>
 #include <functional>
 
 #include "taskgroup.h"
@@ -630,6 +633,69 @@ void verifyGroupsAsStored(ResultStore &store, const QString &url)
     QVERIFY(newest);
     QCOMPARE(newest->size(), 1);
     QCOMPARE(newest->constFirst().groupId, listed->groups.constFirst().groupId);
+}
+
+void verifyGroupsAsUpstreamReadThem(ResultStore &store, const QJsonArray &savedGroups)
+{
+    QVERIFY2(!savedGroups.isEmpty(), "the data set should have a saved group");
+    QVERIFY(store.info().hasGroups);
+    const auto listed = TaskGroups::list(store, TaskQuery(), 100);
+    QVERIFY2(listed, qPrintable(listed.error().message));
+    QCOMPARE(listed->groups.size(), savedGroups.size());
+    QSet<QString> allMembers;
+    for (const QJsonValue &v : savedGroups) {
+        const QJsonObject w = v.toObject();
+        const QString id = w.value(QLatin1String("group_id")).toString();
+        const auto found = std::find_if(listed->groups.cbegin(), listed->groups.cend(),
+                                        [&](const TaskGroup &g) { return g.groupId == id; });
+        QVERIFY2(found != listed->groups.cend(), qPrintable(id));
+        const TaskGroup &g = *found;
+        const QStringList members = stringsOf(w.value(QLatin1String("members")).toArray());
+        QVERIFY(!members.isEmpty());
+        QCOMPARE(g.memberIds, members);
+        QVERIFY2(g.problem.isEmpty(), qPrintable(g.problem));
+        const QJsonValue done = w.value(QLatin1String("date_done"));
+        if (done.isNull()) // Celery 5.2 saves groups without a date
+            QVERIFY(!g.dateDone.isValid());
+        else
+            QCOMPARE(g.dateDone, QDateTime::fromString(done.toString(), Qt::ISODateWithMs));
+        // Each member's stored status, read by one lookup of all members (from the index).
+        const QJsonObject statuses = w.value(QLatin1String("statuses")).toObject();
+        QCOMPARE(statuses.size(), members.size()); // every member of the fixture's group is stored
+        qint64 missing = -1;
+        QMap<QString, qint64> expectedCounts;
+        for (auto it = statuses.begin(); it != statuses.end(); ++it) {
+            QVERIFY2(listed->rows.contains(it.key()), qPrintable(it.key()));
+            QCOMPARE(listed->rows.value(it.key()).status, it.value().toString());
+            QCOMPARE(listed->rows.value(it.key()).taskId, it.key());
+            ++expectedCounts[it.value().toString()];
+        }
+        QCOMPARE(listed->statusesOf(g, &missing), expectedCounts);
+        QCOMPARE(missing, qint64(0));
+        // Task -> group, for every member.
+        for (const QString &m : members) {
+            allMembers.insert(m);
+            const auto of = store.groupsOf(m);
+            QVERIFY2(of, qPrintable(of.error().message));
+            QVERIFY2(std::any_of(of->cbegin(), of->cend(), [&](const TaskGroup &x) { return x.groupId == id; }), qPrintable(m));
+        }
+    }
+    QCOMPARE(qsizetype(listed->rows.size()), allMembers.size());
+    const auto none = store.groupsOf(QStringLiteral("no-such-task-0000"));
+    QVERIFY(none);
+    QVERIFY(none->isEmpty());
+    const auto rows = store.fetchByTaskIds({QStringLiteral("no-such-task-0000")});
+    QVERIFY(rows);
+    QVERIFY(rows->isEmpty());
+    // A closed date range keeps only dated groups.
+    TaskQuery range;
+    range.doneAfter = QDateTime(QDate(2000, 1, 1), QTime(0, 0), Qt::UTC);
+    const auto ranged = store.groups(range, 100);
+    QVERIFY2(ranged, qPrintable(ranged.error().message));
+    qsizetype dated = 0;
+    for (const QJsonValue &v : savedGroups)
+        dated += v.toObject().value(QLatin1String("date_done")).isNull() ? 0 : 1;
+    QCOMPARE(ranged->size(), dated);
 }
 
 } // namespace TestSupport

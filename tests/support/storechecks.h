@@ -66,6 +66,12 @@ void verifyGroupsAsStored(ResultStore &store, const QString &url);
 /// failed run through QtTest (the object is then empty).
 QJsonObject expectedGroups(const QString &url);
 
+/// The store's saved groups (`celery-taskset-meta-<id>` keys or documents; TaskGroups::list(),
+/// groupsOf(), fetchByTaskIds()) against the fixture writer's `saved_groups`: each group as
+/// Celery's backend.get_group_meta() read it back (group_id, members in order, date_done or
+/// null) with its members' stored statuses. Reports through QtTest.
+void verifyGroupsAsUpstreamReadThem(ResultStore &store, const QJsonArray &savedGroups);
+
 // ---- What the checks filter by (CouchDB: its own fixture) ---------------------------------
 
 /// The names and dates the checks filter by, and how a store's data legitimately differ from

@@ -76,7 +76,11 @@ app = Celery('stalk_refresh', backend=sys.argv[1])
 app.conf.result_extended = True
 for step in sys.argv[2:]:
     action, task_id = step.split(':', 1)
-    if action == 'started':
+    if action == 'group':
+        from celery.result import AsyncResult, GroupResult
+        group_id, members = task_id.split(':', 1)
+        GroupResult(group_id, [AsyncResult(m, app=app) for m in members.split(',')], app=app).save()
+    elif action == 'started':
         app.backend.mark_as_started(task_id, pid=4242, hostname='gamma@stalk')
     else:
         app.backend.mark_as_done(task_id, 42)

@@ -45,7 +45,8 @@ QPalette darkPalette();
 /// Writes results as a worker would, through Celery's own result backend code
 /// (/usr/bin/python3, Celery's backend for backendUrl: redis://…/DB, cache+memcached://…/,
 /// result_extended on). Each step is "started:TASK_ID" (Backend.mark_as_started) or
-/// "done:TASK_ID" (Backend.mark_as_done, result 42). Empty on success, else what went wrong.
+/// "done:TASK_ID" (Backend.mark_as_done, result 42) or "group:GROUP_ID:TASK_ID,TASK_ID…"
+/// (GroupResult(GROUP_ID, [AsyncResult…]).save()). Empty on success, else what went wrong.
 QString writeThroughCelery(const QString &backendUrl, const QStringList &steps);
 
 /// A connection of its own to an SQLite file, as another process would have: to check what

@@ -155,7 +155,10 @@ def run_worker_phase(couch_url, db, workdir):
         # A STARTED document (date_done null), written by Celery's backend code.
         app.backend.mark_as_started("5ea7ed00-0000-4000-8000-000000000002",
                                     pid=4242, hostname="alpha@stalk")
-        return grouped.id
+        # The saved group as upstream reads it back from CouchDB (GroupResult members in order).
+        saved = app.backend.get_group_meta(grouped.id, cache=False)
+        return grouped.id, {"group_id": grouped.id, "members": [r.id for r in saved["result"].results],
+                            "date_done": saved.get("date_done")}
     except BaseException:
         for name in ("alpha@stalk", "beta@stalk"):
             log = os.path.join(workdir, name + ".log")
@@ -241,7 +244,7 @@ def rewrite_dates(couch):
         couch.put(doc)
 
 
-def expectations(couch, group_id):
+def expectations(couch, group_id, saved_group):
     celery, foreign, groups = [], [], []
     for row in couch.all_docs():
         docid, doc = row["id"], row["doc"]
@@ -316,8 +319,12 @@ def expectations(couch, group_id):
         ids = sorted(c["task_id"] for c in celery if term.casefold() in haystack(c))
         search.append({"term": term, "task_ids": ids})
 
+    ids = {c["task_id"]: c["status"] for c in celery}
+    saved_group = dict(saved_group, id="celery-taskset-meta-" + group_id,
+                       statuses={m: ids[m] for m in saved_group["members"] if m in ids})
     return {
         "database": couch.db,
+        "saved_groups": [saved_group],
         "group_id": group_id,
         "celery": sorted(celery, key=lambda c: c["task_id"]),
         "foreign": sorted(foreign, key=lambda f: f["id"]),
@@ -338,11 +345,11 @@ def main():
         couch.req("DELETE", f"/{db}")
     couch.req("PUT", f"/{db}")
     with tempfile.TemporaryDirectory(prefix="stalk-couch-fixtures-") as workdir:
-        group_id = run_worker_phase(couch_url, db, workdir)
+        group_id, saved_group = run_worker_phase(couch_url, db, workdir)
     for doc, _reason in FOREIGN:
         couch.put(doc)
     rewrite_dates(couch)
-    data = expectations(couch, group_id)
+    data = expectations(couch, group_id, saved_group)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1, ensure_ascii=False, sort_keys=True)
