@@ -24,7 +24,7 @@ expect() { # expect "WANTED" WORDS…
     fi
 }
 
-expect "couch-index count failures help list purge runtimes show stats" stalk ""
+expect "couch-index count failures groups help list purge runtimes show stats" stalk ""
 expect "list" stalk li
 expect "--help --keyring --read-only --verbose --version -h -v" stalk -
 expect "csv json jsonl table" stalk list db.sqlite3 --format ""
@@ -32,6 +32,8 @@ expect "csv json table" stalk stats db.sqlite3 --format ""
 expect "day hour minute" stalk stats db.sqlite3 --by ""
 expect "csv json table" stalk runtimes db.sqlite3 --format ""
 expect "csv json table" stalk failures db.sqlite3 --format ""
+expect "csv json table" stalk groups db.sqlite3 --format ""
+expect "--task" stalk groups db.sqlite3 --ta
 expect "FAILURE" stalk purge db.sqlite3 --status F
 expect "" stalk count db.sqlite3 --search ""
 expect "--status" stalk count db.sqlite3 --sta
