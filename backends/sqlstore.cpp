@@ -710,19 +710,28 @@ TaskGroup SqlStore::readGroup(const QSqlQuery &query) const
     return group;
 }
 
+Outcome<QVector<TaskGroup>> SqlStore::readGroups(const SqlStatement &statement, const QString &what,
+                                                 const std::function<bool(const TaskGroup &)> &keep)
+{
+    QVector<TaskGroup> groups;
+    const StoreError e = forEachRow(statement, what, [&](const QSqlQuery &q) {
+        TaskGroup group = readGroup(q);
+        if (!keep || keep(group))
+            groups << std::move(group);
+    });
+    if (e)
+        return e;
+    TaskGroups::sortNewestFirst(groups); // the stored order of naive text dates may not be UTC's
+    return groups;
+}
+
 Outcome<QVector<TaskGroup>> SqlStore::groups(const TaskQuery &query, int limit)
 {
     if (m_cache)
         return m_cache->groups(query, limit);
     if (StoreError e = checkGroups())
         return e;
-    QVector<TaskGroup> groups;
-    const StoreError e = forEachRow(m_statements.groups(query, limit), QStringLiteral("reading saved groups"),
-                                    [&](const QSqlQuery &q) { groups << readGroup(q); });
-    if (e)
-        return e;
-    TaskGroups::sortNewestFirst(groups); // the stored order of naive text dates may not be UTC's
-    return groups;
+    return readGroups(m_statements.groups(query, limit), QStringLiteral("reading saved groups"));
 }
 
 Outcome<QVector<TaskGroup>> SqlStore::groupsOf(const QString &taskId)
@@ -731,17 +740,10 @@ Outcome<QVector<TaskGroup>> SqlStore::groupsOf(const QString &taskId)
         return m_cache->groupsOf(taskId);
     if (StoreError e = checkGroups())
         return e;
-    QVector<TaskGroup> groups;
-    const StoreError e = forEachRow(m_statements.groupsListing(taskId), QStringLiteral("finding the group of %1").arg(taskId),
-                                    [&](const QSqlQuery &q) {
-                                        TaskGroup group = readGroup(q);
-                                        if (group.memberIds.contains(taskId))
-                                            groups << std::move(group);
-                                    });
-    if (e)
-        return e;
-    TaskGroups::sortNewestFirst(groups);
-    return groups;
+    // The statement narrows the groups (a LIKE on JSON) or lists them all (pickles): the
+    // members decide.
+    return readGroups(m_statements.groupsListing(taskId), QStringLiteral("finding the group of %1").arg(taskId),
+                      [&taskId](const TaskGroup &group) { return group.memberIds.contains(taskId); });
 }
 
 Outcome<QVector<TaskResult>> SqlStore::fetchByTaskIds(const QStringList &taskIds)

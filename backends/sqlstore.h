@@ -125,6 +125,10 @@ private:
     TaskResult readRow(const QSqlQuery &query, const QVector<Field> &fields, RowDetail detail) const;
     /// A row of SqlStatements::groups() / groupsListing() as a group with its members.
     TaskGroup readGroup(const QSqlQuery &query) const;
+    /// The groups statement's rows read by readGroup(), those `keep` accepts (all without
+    /// one), newest first: what groups() and groupsOf() share once checkGroups() passed.
+    Outcome<QVector<TaskGroup>> readGroups(const SqlStatement &statement, const QString &what,
+                                           const std::function<bool(const TaskGroup &)> &keep = {});
     /// Why groups cannot be listed here (no group table, or one without its columns); no
     /// error when they can.
     StoreError checkGroups() const;
