@@ -337,26 +337,28 @@ const QVector<Command> &commands()
                        .arg(Purger::targetBatchMs)
                        .arg(Purger::rowLockTargetBatchMs)),
         };
-        // The FILTERS a purge can narrow by, as count and list spell them; the others are
+        // The FILTERS a purge can narrow by, as count and list spell them; --done-before is
         // recognised (hidden) so that the refusal can say why (see runPurge).
         for (const CliOption &option : filterOptions()) {
             if (option.name == u"status" || option.name == u"task-name")
                 continue;
             CliOption narrowing = option;
-            narrowing.hidden = option.name == u"search" || option.name == u"exception" || option.name == u"done-before";
+            narrowing.hidden = option.name == u"done-before";
             purgeOptions.insert(purgeOptions.size() - 3, narrowing); // before --dry-run, --yes, --batch-size
         }
         all.append({QStringLiteral("purge"),
                     QStringLiteral("URL (--older-than DURATION | --before TIMESTAMP) [--status STATE] [--task-name NAME] [--worker NAME] "
-                                   "[--periodic-task NAME] [--done-after TIMESTAMP] [--dry-run] [--yes]"),
+                                   "[--periodic-task NAME] [--done-after TIMESTAMP] [--search TEXT] [--exception TYPE] "
+                                   "[--dry-run] [--yes]"),
                     QStringLiteral("delete expired results, in batches"),
                     QStringLiteral(
                         "Deletes what Celery's own cleanup deletes: every result whose date_done is\n"
                         "before the cutoff, whatever its status, and expired group results (unless the\n"
-                        "purge is narrowed: by --status, --task-name, --worker or --periodic-task, each\n"
-                        "repeatable as in count and list, or by --done-after TIMESTAMP, which keeps what\n"
-                        "finished before it; `purge --dry-run` with filters counts what `count` with the\n"
-                        "same filters and --done-before CUTOFF counts).\n"
+                        "purge is narrowed: by --status, --task-name, --worker, --periodic-task or\n"
+                        "--exception, each repeatable as in count and list, by --search TEXT, whose\n"
+                        "every term must occur as in count and list, or by --done-after TIMESTAMP, which\n"
+                        "keeps what finished before it; `purge --dry-run` with filters counts what\n"
+                        "`count` with the same filters and --done-before CUTOFF counts).\n"
                         "The cutoff is fixed once, at start. Deletion runs in short transactions, each\n"
                         "sized to take about %1 ms on SQLite, whose transactions lock out every writer,\n"
                         "and about %2 ms on PostgreSQL and MariaDB, where only the deleted rows are\n"
@@ -366,7 +368,8 @@ const QVector<Command> &commands()
                         "\n"
                         "  --dry-run prints   N results would be deleted (n STATUS, …) (+ G groups)\n"
                         "  a purge prints     deleted N results (and G groups)\n"
-                        "With --worker, --periodic-task or --done-after, both name the narrowing filters:\n"
+                        "With --worker, --periodic-task, --done-after, --search or --exception, both name\n"
+                        "the narrowing filters:\n"
                         "the dry run's line ends with \", narrowed by --status FAILURE --worker w1\n"
                         "--done-after 2025-01-10T00:00:00.000Z\" and the question below says \"(narrowed\n"
                         "by …)\" after the cutoff.\n"
@@ -375,8 +378,9 @@ const QVector<Command> &commands()
                         "when standard input is a terminal, and otherwise refuses with exit status 2 (a\n"
                         "usage error: add --yes in scripts and cron jobs) before touching the store. Answering\n"
                         "anything but y/yes deletes nothing (exit 1). With --read-only a purge fails\n"
-                        "(exit 1); --dry-run still works. --search, --exception and --done-before are\n"
-                        "refused (exit 2): they cannot narrow a purge (the cutoff is --before).\n"
+                        "(exit 1); --dry-run still works. --done-before is refused (exit 2): the cutoff\n"
+                        "is --before. --exception on a store that cannot filter by exception (PostgreSQL,\n"
+                        "MariaDB) fails before deleting anything (exit 1).\n"
                         "\n"
                         "DURATION: a whole number with an optional unit: s, m, h, d (24 h) or w;\n"
                         "  3600 = 3600s = 60m = 1h. No signs, fractions, or compound forms.\n"
@@ -1231,7 +1235,8 @@ bool askConfirmation(const CliConsole &console, const QString &question)
 /// those alone prints stays as it was.
 QString narrowingText(const PurgeCriteria &criteria)
 {
-    if (criteria.workers.isEmpty() && criteria.periodicTaskNames.isEmpty() && !criteria.doneAfter.isValid())
+    if (criteria.workers.isEmpty() && criteria.periodicTaskNames.isEmpty() && !criteria.doneAfter.isValid()
+        && criteria.searchTerms().isEmpty() && criteria.exceptions.isEmpty())
         return {};
     TaskQuery narrowing;
     narrowing.statuses = criteria.statuses;
@@ -1239,24 +1244,20 @@ QString narrowingText(const PurgeCriteria &criteria)
     narrowing.workers = criteria.workers;
     narrowing.periodicTaskNames = criteria.periodicTaskNames;
     narrowing.doneAfter = criteria.doneAfter;
+    narrowing.search = criteria.search;
+    narrowing.exceptions = criteria.exceptions;
     return DisplayText::sentence(QueryCommand::shellCommandLine(QueryCommand::filterArguments(narrowing)));
 }
 
 int runPurge(const CliArguments &arguments, const CliConsole &console)
 {
     const QString command = QStringLiteral("purge");
-    // Only what PurgeCriteria can do: upstream's expiry, narrowed by status, task name, worker,
-    // periodic task and a done-after bound (purgeCriteriaFor() refuses the rest as well).
-    for (const QString &rejected : {QStringLiteral("search"), QStringLiteral("exception"), QStringLiteral("done-before")}) {
-        if (arguments.has(rejected)) {
-            return usageError(console, command,
-                              QStringLiteral("--%1 cannot narrow a purge: a purge deletes what Celery's cleanup "
-                                             "deletes (date_done before the cutoff), narrowed only by --status, "
-                                             "--task-name, --worker, --periodic-task and --done-after%2")
-                                  .arg(rejected, rejected == u"done-before"
-                                                     ? QStringLiteral("; the cutoff is --before TIMESTAMP")
-                                                     : QString()));
-        }
+    // Upstream's expiry, narrowed by the FILTERS of count and list (purgeCriteriaFor()); the
+    // upper date bound is the cutoff itself.
+    if (arguments.has(QStringLiteral("done-before"))) {
+        return usageError(console, command,
+                          QStringLiteral("--done-before cannot narrow a purge: a purge deletes what Celery's cleanup "
+                                         "deletes (date_done before the cutoff); the cutoff is --before TIMESTAMP"));
     }
 
     const bool hasOlderThan = arguments.has(QStringLiteral("older-than"));

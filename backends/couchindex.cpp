@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 
 #include "pythonliteral.h"
 #include "valuedecoder.h"
@@ -233,11 +234,8 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
         ++m_extendedRows;
     m_hasTraceback[i] = !t.traceback.isNull();
     m_exception[i] = 0;
-    if (!t.traceback.isNull() || t.contentEncoding == QLatin1String("binary") || t.result.contains(QLatin1String("exc_type"))) {
-        const ValueDecoder::ExceptionInfo e = ValueDecoder::exceptionOf(t.result, t.contentType, t.contentEncoding, t.traceback);
-        if (e.isValid())
-            m_exception[i] = intern(e.type + QChar(0x1f) + e.module + QChar(0x1f) + e.message);
-    }
+    if (const ValueDecoder::ExceptionInfo e = exceptionOf(t); e.isValid())
+        m_exception[i] = intern(e.type + QChar(0x1f) + e.module + QChar(0x1f) + e.message);
     // The search text is task_id, task_name, status, args and kwargs, case-folded: task_name
     // and status through the pool, the others as fields of their own. args/kwargs appear
     // twice: as JSON (how the document holds them, compact) and as Python literals (how the
@@ -249,13 +247,14 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
     if (m_docIdPrefix.isNull() && !t.taskId.isEmpty() && docId.size() > t.taskId.size() && docId.endsWith(t.taskId))
         m_docIdPrefix = docId.left(docId.size() - t.taskId.size());
     m_prefixed[i] = !m_docIdPrefix.isNull() && docId.size() > m_docIdPrefix.size() && docId.startsWith(m_docIdPrefix);
+    const SearchTexts searched = searchTexts(t);
     QString texts[TextCount] = {m_prefixed[i] ? docId.mid(m_docIdPrefix.size()) : docId,
                                       t.taskId,
-                                      folded(t.taskId),
-                                      folded(t.args),
-                                      folded(t.kwargs),
-                                      folded(pythonForm(t.args, true)),
-                                      folded(pythonForm(t.kwargs, false)),
+                                      searched.taskId,
+                                      searched.args,
+                                      searched.kwargs,
+                                      searched.pyArgs,
+                                      searched.pyKwargs,
                                       preview(t.args),
                                       preview(t.kwargs),
                                       preview(t.result),
@@ -418,6 +417,48 @@ QString CouchIndex::joinedSearchText(qint64 slot, const TextRef *texts) const
     for (int k = FoldedArgs; k < SearchedEnd; ++k)
         text += separator + texts[k].toString();
     return text;
+}
+
+ValueDecoder::ExceptionInfo CouchIndex::exceptionOf(const TaskResult &t)
+{
+    // Only a result that can hold one is read: the index reads every document.
+    if (t.traceback.isNull() && t.contentEncoding != QLatin1String("binary") && !t.result.contains(QLatin1String("exc_type")))
+        return {};
+    return ValueDecoder::exceptionOf(t.result, t.contentType, t.contentEncoding, t.traceback);
+}
+
+CouchIndex::SearchTexts CouchIndex::searchTexts(const TaskResult &t)
+{
+    return {folded(t.taskId),
+            folded(t.taskName),
+            folded(t.status),
+            folded(t.args),
+            folded(t.kwargs),
+            folded(pythonForm(t.args, true)),
+            folded(pythonForm(t.kwargs, false))};
+}
+
+bool CouchIndex::matchesNarrowing(const TaskResult &t, const PurgeCriteria &criteria)
+{
+    if (!criteria.exceptions.isEmpty() && !exceptionOf(t).isNamedAnyOf(criteria.exceptions))
+        return false;
+    const QStringList terms = criteria.searchTerms();
+    if (terms.isEmpty())
+        return true;
+    // matches(slot, …)'s rule on the same texts: each term in one of them, or, holding
+    // U+001F, in them joined in joinedSearchText()'s order.
+    const SearchTexts s = searchTexts(t);
+    const QString parts[] = {s.taskId, s.taskName, s.status, s.args, s.kwargs, s.pyArgs, s.pyKwargs};
+    const QChar separator(0x1f);
+    QString joined = parts[0];
+    for (size_t k = 1; k < std::size(parts); ++k)
+        joined += separator + parts[k];
+    return std::all_of(terms.cbegin(), terms.cend(), [&](const QString &term) {
+        const QString f = term.toCaseFolded();
+        if (f.contains(separator))
+            return joined.contains(f);
+        return std::any_of(std::cbegin(parts), std::cend(parts), [&f](const QString &part) { return part.contains(f); });
+    });
 }
 
 std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const TaskQuery &query) const
@@ -631,21 +672,22 @@ TaskResult CouchIndex::summaryRow(qint64 slot) const
     return t;
 }
 
-bool CouchIndex::isExpired(qint64 slot, const PurgeCriteria &criteria) const
-{
-    if (!isLive(slot))
-        return false;
-    const auto i = size_t(slot);
-    // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid. No
-    // document records a periodic task name (NULL, as matches(slot, query) reads it).
-    return criteria.matches(dateDone(slot), pooled(m_status[i]), pooled(m_taskName[i]), pooled(m_worker[i]), QString());
-}
-
 std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const
 {
+    // The narrowing search text and exceptions, tested as a query's (matches(slot, …)).
+    TaskQuery narrowing;
+    narrowing.search = criteria.search;
+    narrowing.exceptions = criteria.exceptions;
+    const std::vector<Term> terms = foldedTerms(narrowing);
     std::vector<qint64> rows;
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
-        if (isExpired(s, criteria))
+        if (!isLive(s))
+            continue;
+        const auto i = size_t(s);
+        // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid. No
+        // document records a periodic task name (NULL, as matches(slot, query) reads it).
+        if (criteria.matches(dateDone(s), pooled(m_status[i]), pooled(m_taskName[i]), pooled(m_worker[i]), QString())
+            && matches(s, narrowing, terms, Skip::None))
             rows.push_back(s);
     }
     return rows;

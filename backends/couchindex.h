@@ -72,10 +72,13 @@ public:
     /// A Summary row (previews only, complete = false) from the index alone.
     TaskResult summaryRow(qint64 slot) const;
 
-    /// Live slots that PurgeCriteria::matches() (date_done < cutoff, narrowed), in slot order.
+    /// Live slots that PurgeCriteria::matches() (date_done < cutoff, narrowed) and whose texts
+    /// and exception the criteria's search and exceptions narrow to, as a query's do; in slot order.
     std::vector<qint64> expired(const PurgeCriteria &criteria) const;
-    /// PurgeCriteria::matches() on the slot's date_done, status, task name and worker.
-    bool isExpired(qint64 slot, const PurgeCriteria &criteria) const;
+    /// The criteria's search text and exceptions on a result read outside the index (a
+    /// document re-read at the moment of deleting): the same texts and exception as upsert()
+    /// indexes, the same rule as a query's search. True when neither narrows.
+    static bool matchesNarrowing(const TaskResult &task, const PurgeCriteria &criteria);
 
     /// Bumped on every change; lets callers cache a selection.
     quint64 generation() const { return m_generation; }
@@ -109,6 +112,14 @@ private:
         std::vector<bool> inPool;
     };
     enum class Skip { None, Status, TaskName, Worker };
+    /// The texts a search looks in, case-folded (joinedSearchText()'s order).
+    struct SearchTexts
+    {
+        QString taskId, taskName, status, args, kwargs, pyArgs, pyKwargs;
+    };
+    static SearchTexts searchTexts(const TaskResult &task);
+    /// ValueDecoder::exceptionOf() of a result, read only when it can hold one.
+    static ValueDecoder::ExceptionInfo exceptionOf(const TaskResult &task);
     /// The parts of an m_exception entry (invalid for 0).
     ValueDecoder::ExceptionInfo storedException(quint32 id) const;
     bool matches(qint64 slot, const TaskQuery &query, const std::vector<Term> &terms, Skip skip) const;

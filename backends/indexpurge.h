@@ -39,7 +39,7 @@ inline bool stillExpired(const PurgeCriteria &criteria, bool groups, const Couch
 {
     using Kind = CouchDocument::Parsed::Kind;
     return groups ? p.kind == Kind::Group && criteria.matchesGroup(p.groupDateDone)
-                  : p.kind == Kind::Task && criteria.matches(p.task);
+                  : p.kind == Kind::Task && criteria.matches(p.task) && CouchIndex::matchesNarrowing(p.task, criteria);
 }
 
 /// Delete Selected over an in-memory index (RedisStore, DjangoCacheTable), in two steps so a

@@ -245,6 +245,12 @@ SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFi
     addSetFilter(clause, Field::TaskName, criteria.taskNames, unindexedFilters);
     addSetFilter(clause, Field::Worker, criteria.workers, unindexedFilters);
     addSetFilter(clause, Field::PeriodicTaskName, criteria.periodicTaskNames, unindexedFilters);
+    // The search and the exceptions as filter() writes them for the same query, so a purge
+    // by the window's query deletes what its count counted.
+    const QStringList terms = criteria.searchTerms();
+    for (const QString &term : terms)
+        addSearchTerm(clause, term);
+    addExceptionFilter(clause, criteria.exceptions);
     return clause;
 }
 

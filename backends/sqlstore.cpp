@@ -96,14 +96,20 @@ StoreError SqlStore::checkOpen(const TaskQuery &query) const
 {
     if (StoreError e = checkOpen())
         return e;
-    if (!query.exceptions.isEmpty() && !m_statements.filtersExceptions()) {
-        return {StoreError::Code::Unsupported,
-                QStringLiteral("%1 cannot filter results by exception: the type is read from the stored result by "
-                               "Stalk's own reader, which runs inside SQLite only (stalk failures --exception works "
-                               "on every store)")
-                    .arg(m_dialect->engineName())};
-    }
+    if (StoreError e = checkExceptionFilter(query.exceptions))
+        return e;
     return query.searchError();
+}
+
+StoreError SqlStore::checkExceptionFilter(const QStringList &exceptions) const
+{
+    if (exceptions.isEmpty() || m_statements.filtersExceptions())
+        return {};
+    return {StoreError::Code::Unsupported,
+            QStringLiteral("%1 cannot filter results by exception: the type is read from the stored result by "
+                           "Stalk's own reader, which runs inside SQLite only (stalk failures --exception works "
+                           "on every store)")
+                .arg(m_dialect->engineName())};
 }
 
 StoreError SqlStore::refuseWrites(const QString &what) const
@@ -932,6 +938,8 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
         return m_cache->previewPurge(criteria);
     if (StoreError e = checkOpen())
         return e;
+    if (StoreError e = checkExceptionFilter(criteria.exceptions))
+        return e;
     if (!criteria.cutoff.isValid())
         return noCutoff();
     PurgePreview preview;
@@ -958,6 +966,8 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
         return m_cache->purgeBatch(criteria, batchSize);
     const QString what = QStringLiteral("deleting expired results");
     if (StoreError e = refuseWrites(what))
+        return e;
+    if (StoreError e = checkExceptionFilter(criteria.exceptions))
         return e;
     if (!criteria.cutoff.isValid())
         return noCutoff();
@@ -1003,7 +1013,8 @@ QString purgeKey(const PurgeCriteria &criteria)
     return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
         + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f') + u'|'
         + criteria.workers.join(u'\x1f') + u'|' + criteria.periodicTaskNames.join(u'\x1f') + u'|'
-        + criteria.doneAfter.toString(Qt::ISODateWithMs);
+        + criteria.doneAfter.toString(Qt::ISODateWithMs) + u'|' + criteria.exceptions.join(u'\x1f') + u'|'
+        + criteria.search;
 }
 
 } // namespace

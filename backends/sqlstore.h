@@ -86,8 +86,10 @@ private:
     QSqlDatabase database() const;
     void closeConnection();
     StoreError checkOpen() const;
-    /// checkOpen(), then the query's own limits (TaskQuery::searchError()).
+    /// checkOpen(), then checkExceptionFilter() and the query's own limits (TaskQuery::searchError()).
     StoreError checkOpen(const TaskQuery &query) const;
+    /// Unsupported when exceptions narrow and the dialect has no exception predicate.
+    StoreError checkExceptionFilter(const QStringList &exceptions) const;
     StoreError refuseWrites(const QString &what) const;
 
     // open(): find the tables and their layout, then describe them.

@@ -2,7 +2,7 @@
 
 #include <QRegularExpression>
 
-QStringList TaskQuery::searchTerms() const
+QStringList TaskQuery::splitSearch(const QString &search)
 {
     // Django's smart_split() followed by the admin's unescape of quoted bits
     // (django/utils/text.py, django/contrib/admin/options.py get_search_results).
@@ -113,17 +113,8 @@ bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, co
 
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound)
 {
-    QStringList unsupported;
-    if (!query.searchTerms().isEmpty())
-        unsupported << QStringLiteral("the search text");
-    if (!query.exceptions.isEmpty())
-        unsupported << QStringLiteral("the exception filter");
-    if (!unsupported.isEmpty()) {
-        return StoreError{StoreError::Code::Unsupported,
-                          QStringLiteral("a deletion by filter can narrow by status, task name, worker, periodic task "
-                                         "and date only, not by %1")
-                              .arg(unsupported.join(QStringLiteral(", ")))};
-    }
+    if (StoreError e = query.searchError())
+        return e;
     PurgeCriteria criteria;
     criteria.cutoff = bound.toUTC();
     if (query.doneBefore.isValid() && query.doneBefore < criteria.cutoff)
@@ -132,6 +123,8 @@ Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime 
     criteria.taskNames = query.taskNames;
     criteria.workers = query.workers;
     criteria.periodicTaskNames = query.periodicTaskNames;
+    criteria.search = query.search;
+    criteria.exceptions = query.exceptions;
     if (query.doneAfter.isValid())
         criteria.doneAfter = query.doneAfter.toUTC();
     criteria.includeGroups = false;

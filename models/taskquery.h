@@ -37,7 +37,9 @@ struct TaskQuery
 
     /// The search text split into terms as the Django admin does (shlex-like smart split:
     /// whitespace separates, double or single quotes group, quotes are removed).
-    QStringList searchTerms() const;
+    QStringList searchTerms() const { return splitSearch(search); }
+    /// The rule of searchTerms() on any text.
+    static QStringList splitSearch(const QString &search);
 
     /// The most terms a search may have. Every term is one more condition ANDed to the
     /// statement (SQLite refuses an expression tree deeper than 1000, and every engine bounds
@@ -65,7 +67,10 @@ bool setContains(const QStringList &set, const QString &value);
 ///
 /// matches() and matchesGroup() are the one home of the expiry rule: CouchIndex and
 /// CouchStore call them, and SqlStatements::expired() writes the same rule as SQL
-/// (tst_sqlstore checks on a real file that the two select the same rows).
+/// (tst_sqlstore checks on a real file that the two select the same rows). The search text
+/// and the exception filter narrow a purge by the stores' own query rules, where they test
+/// a TaskQuery's: SqlStatements::expired() adds the same clauses as SqlStatements::filter(),
+/// and CouchIndex tests its rows (and a document re-read at delete time) as its searches do.
 struct PurgeCriteria
 {
     QDateTime cutoff;      ///< UTC; required
@@ -79,6 +84,10 @@ struct PurgeCriteria
     QStringList periodicTaskNames; ///< narrowing; empty = periodic or not
     /// Narrowing: only date_done at or after this (UTC, as TaskQuery::doneAfter); invalid = none.
     QDateTime doneAfter;
+    /// Narrowing: the search text, as TaskQuery::search (every term must occur); empty = none.
+    QString search;
+    /// Narrowing: exception types, as TaskQuery::exceptions; empty = none.
+    QStringList exceptions;
     /// Also delete expired GroupResults (upstream cleanup() does). Only honoured when the
     /// purge is not narrowed, since groups have no status, task name, worker or periodic task.
     bool includeGroups = true;
@@ -86,8 +95,10 @@ struct PurgeCriteria
     bool isNarrowed() const
     {
         return !statuses.isEmpty() || !taskNames.isEmpty() || !workers.isEmpty() || !periodicTaskNames.isEmpty()
-            || doneAfter.isValid();
+            || doneAfter.isValid() || !searchTerms().isEmpty() || !exceptions.isEmpty();
     }
+    /// The search text split into terms (TaskQuery::searchTerms()).
+    QStringList searchTerms() const { return TaskQuery::splitSearch(search); }
     /// Expired group results go too: asked for, and the purge is not narrowed.
     bool includesGroups() const { return includeGroups && !isNarrowed(); }
 
@@ -99,7 +110,8 @@ struct PurgeCriteria
     bool isExpired(const QDateTime &dateDone, int extraMicroseconds = unknownMicroseconds) const;
     /// The rule for one result: expired (isExpired()), done at or after doneAfter, and within
     /// the narrowing statuses, task names, workers and periodic task names (setContains()).
-    /// TaskResult holds dates to the millisecond, hence the microseconds apart.
+    /// TaskResult holds dates to the millisecond, hence the microseconds apart. The search
+    /// text and exceptions are not tested here: the store tests them (see above).
     bool matches(const QDateTime &dateDone, const QString &status, const QString &taskName, const QString &worker,
                  const QString &periodicTaskName, int extraMicroseconds = unknownMicroseconds) const;
     bool matches(const TaskResult &row, int extraMicroseconds = unknownMicroseconds) const
@@ -115,11 +127,10 @@ struct PurgeCriteria
 Q_DECLARE_METATYPE(PurgeCriteria)
 
 /// The purge that deletes exactly what `query` matches among the results finished before
-/// `bound` (fixed by the caller, so that results written later are kept): the query's
-/// statuses, task names, workers, periodic task names and doneAfter narrow it, its doneBefore
-/// lowers the bound, and group results are never included. Results without a date_done
-/// (still running) never match a purge, so they are kept. A query that narrows by something a
-/// purge cannot (the search text, exception types) gives an Unsupported error saying what,
-/// rather than a purge of another set. The window's Delete Selected on "all matching" and
-/// `stalk purge`'s narrowing (--worker, --periodic-task, --done-after, …) both use it.
+/// `bound` (fixed by the caller, so that results written later are kept): the query's search
+/// text, exceptions, statuses, task names, workers, periodic task names and doneAfter narrow
+/// it, its doneBefore lowers the bound, and group results are never included. Results without
+/// a date_done (still running) never match a purge, so they are kept. A query no store runs
+/// (TaskQuery::searchError()) gives that error. The window's Delete Selected on "all
+/// matching" and `stalk purge`'s narrowing (--search, --worker, --done-after, …) both use it.
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound);

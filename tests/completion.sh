@@ -37,8 +37,8 @@ expect "--task" stalk groups db.sqlite3 --ta
 expect "FAILURE" stalk purge db.sqlite3 --status F
 expect "" stalk count db.sqlite3 --search ""
 expect "--status" stalk count db.sqlite3 --sta
-for command in count list stats runtimes failures; do expect "--exception" stalk "$command" db.sqlite3 --exc; done
-expect "" stalk purge db.sqlite3 --exc
+for command in count list stats runtimes failures purge; do expect "--exception" stalk "$command" db.sqlite3 --exc; done
+expect "" stalk purge db.sqlite3 --done-bef
 expect "" stalk show db.sqlite3 --sta
 expect "--keyring" stalk list db.sqlite3 --key
 # Every option each command's --help lists is offered after `stalk COMMAND -`.

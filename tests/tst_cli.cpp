@@ -76,6 +76,8 @@ private Q_SLOTS:
     void shouldAggregateLikeTheStoredRows();
     void shouldPrintSavedGroupsAsStored_data();
     void shouldPrintSavedGroupsAsStored();
+    void shouldPrintSavedGroupsOfIndexStores_data();
+    void shouldPrintSavedGroupsOfIndexStores();
     void shouldWriteAggregatesInEveryFormat();
     void shouldMarkTheTasksWhoseP95Grew_data();
     void shouldMarkTheTasksWhoseP95Grew();
@@ -778,13 +780,6 @@ void TestCli::shouldRejectBadCommandLinesWithStatus2_data()
     QTest::newRow("negative duration") << QStringList{"purge", url, "--older-than", "-5", "--yes"} << "--older-than";
     QTest::newRow("bad cutoff timestamp") << QStringList{"purge", url, "--before", "2025-02-30", "--dry-run"}
                                           << "--before";
-    QTest::newRow("search cannot narrow a purge")
-        << QStringList{"purge", url, "--before", "2025-02-01", "--search", "charge", "--yes"}
-        << "--search cannot narrow a purge";
-    QTest::newRow("exception cannot narrow a purge")
-        << QStringList{"purge", url, "--before", "2025-02-01", "--worker", "alpha@stalk-fixtures", "--exception",
-                       "ValueError", "--yes"}
-        << "--exception cannot narrow a purge";
     QTest::newRow("done-before cannot narrow a purge")
         << QStringList{"purge", url, "--before", "2025-02-01", "--done-before", "2025-01-01", "--dry-run"}
         << "--done-before cannot narrow a purge";
@@ -1588,6 +1583,74 @@ void TestCli::shouldPrintSavedGroupsAsStored()
     QVERIFY2(one.out.contains(wanted.first().toObject().value(QLatin1String("group_id")).toString().toUtf8()), one.out.constData());
 }
 
+void TestCli::shouldPrintSavedGroupsOfIndexStores_data()
+{
+    QTest::addColumn<QString>("source"); // "couch" or "redis:DATASET"
+    for (const char *source : {"couch", "redis:json", "redis:plain", "redis:pickle"})
+        QTest::newRow(source) << QString::fromLatin1(source);
+}
+
+void TestCli::shouldPrintSavedGroupsOfIndexStores()
+{
+    // The expectation: each saved group as Celery's own backend.get_group_meta() read it back
+    // when the fixture writer stored it (its members' statuses as AsyncResult read them).
+    QFETCH(QString, source);
+    QString url;
+    QJsonArray saved;
+    if (source == u"couch") {
+        REQUIRE_SERVER_URL(server, "STALK_COUCH_URL");
+        url = server + u'/' + qEnvironmentVariable("STALK_COUCH_DB", QStringLiteral("stalk"));
+        saved = TestSupport::jsonObjectOfFileIn("STALK_COUCH_EXPECTATIONS").value(QLatin1String("saved_groups")).toArray();
+    } else {
+        REQUIRE_SERVER_URL(server, "STALK_REDIS_URL");
+        const QJsonObject set =
+            TestSupport::jsonObjectOfFileIn("STALK_REDIS_EXPECTATIONS").value(source.mid(6)).toObject();
+        url = server + u'/' + QString::number(set.value(QLatin1String("db")).toInt());
+        saved = set.value(QLatin1String("saved_groups")).toArray();
+    }
+    QVERIFY2(!saved.isEmpty(), "the fixture writer should have saved a group");
+
+    const Run run = stalk({QStringLiteral("groups"), url, QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonArray printed = QJsonDocument::fromJson(run.out).array();
+    QCOMPARE(printed.size(), saved.size());
+    for (const QJsonValue &v : saved) {
+        const QJsonObject w = v.toObject();
+        const auto found = std::find_if(printed.begin(), printed.end(), [&w](const QJsonValue &g) {
+            return g.toObject().value(QLatin1String("group_id")) == w.value(QLatin1String("group_id"));
+        });
+        QVERIFY2(found != printed.end(), qPrintable(w.value(QLatin1String("group_id")).toString()));
+        const QJsonObject g = found->toObject();
+        QCOMPARE(g.value(QLatin1String("members")).toArray(), w.value(QLatin1String("members")).toArray());
+        const QJsonValue done = w.value(QLatin1String("date_done"));
+        if (done.isNull()) // Celery 5.2 saves a group without a date
+            QVERIFY(g.value(QLatin1String("date_done")).isNull());
+        else
+            QCOMPARE(QDateTime::fromString(g.value(QLatin1String("date_done")).toString(), Qt::ISODateWithMs),
+                     QDateTime::fromString(done.toString(), Qt::ISODateWithMs));
+        QJsonObject counts;
+        const QJsonObject statuses = w.value(QLatin1String("statuses")).toObject();
+        for (auto it = statuses.begin(); it != statuses.end(); ++it)
+            counts.insert(it.value().toString(), counts.value(it.value().toString()).toInt() + 1);
+        QCOMPARE(g.value(QLatin1String("statuses")).toObject(), counts);
+        QCOMPARE(g.value(QLatin1String("not_stored")).toInt(),
+                 int(w.value(QLatin1String("members")).toArray().size() - statuses.size()));
+        QVERIFY(g.value(QLatin1String("problem")).isNull());
+
+        // --task: a member finds its group.
+        const QString member = w.value(QLatin1String("members")).toArray().first().toString();
+        const Run of = stalk({QStringLiteral("groups"), url, QStringLiteral("--task"), member, QStringLiteral("--format"),
+                              QStringLiteral("json")});
+        QVERIFY2(of.exitCode == 0, of.err.constData());
+        const QJsonArray ofMember = QJsonDocument::fromJson(of.out).array();
+        QVERIFY2(std::any_of(ofMember.begin(), ofMember.end(),
+                             [&w](const QJsonValue &x) {
+                                 return x.toObject().value(QLatin1String("group_id")) == w.value(QLatin1String("group_id"));
+                             }),
+                 of.out.constData());
+    }
+}
+
 QJsonDocument TestCli::expectedAggregate(const QStringList &arguments)
 {
     QProcess python;
@@ -1987,6 +2050,13 @@ void TestCli::shouldNarrowAPurgeAsCountNarrows_data()
         {QStringLiteral("--done-after"), QStringLiteral("2025-01-15")},
         {QStringLiteral("--worker"), QStringLiteral("alpha@stalk-fixtures"), QStringLiteral("--done-after"),
          QStringLiteral("2025-01-20T12:00:00Z"), QStringLiteral("--task-name"), QStringLiteral("proj.tasks.add")},
+        // The search as the Django admin's (every term somewhere in task id, name, status, args,
+        // kwargs; a decoded "\u00eb" too), and the exception read from the stored result.
+        {QStringLiteral("--search"), QStringLiteral("Zoë")},
+        {QStringLiteral("--search"), QStringLiteral("billing FAILURE"), QStringLiteral("--worker"),
+         QStringLiteral("beta@stalk-fixtures"), QStringLiteral("--worker"), QStringLiteral("alpha@stalk-fixtures")},
+        {QStringLiteral("--exception"), QStringLiteral("KeyError")},
+        {QStringLiteral("--exception"), QStringLiteral("PaymentDeclined"), QStringLiteral("--search"), QStringLiteral("INV")},
     };
     const QStringList sources{
         QStringLiteral("sqlite:django.sqlite3"), QStringLiteral("sqlite:v26.sqlite3"),
@@ -2059,6 +2129,25 @@ void TestCli::shouldNarrowAPurgeAsCountNarrows()
     const QStringList before = idsNow();
     QVERIFY(!before.isEmpty());
 
+    const QStringList purge = QStringList{QStringLiteral("purge"), url, QStringLiteral("--before"), cutoff} + filters;
+    if (filters.contains(QStringLiteral("--exception")) && source.startsWith(QLatin1String("env:"))) {
+        // The servers cannot test the exception (it is read by Stalk's own reader): count and
+        // purge both say so, and nothing is deleted (a purge with --yes stops at its first
+        // batch and, as every stopped purge does, prints what it deleted: nothing).
+        for (const QStringList &args : {QStringList{QStringLiteral("count"), url} + filters,
+                                        purge + QStringList{QStringLiteral("--dry-run")},
+                                        purge + QStringList{QStringLiteral("--yes")}}) {
+            const Run refused = stalk(args);
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(refused.err.contains("cannot filter results by exception") && refused.err.count('\n') == 1,
+                     refused.err.constData());
+            QCOMPARE(refused.out, args.contains(QStringLiteral("--yes")) ? QByteArray("deleted 0 results (and 0 groups)\n")
+                                                                         : QByteArray());
+        }
+        QCOMPARE(idsNow(), before);
+        return;
+    }
+
     Run run = stalk(QStringList{QStringLiteral("count"), url} + filters + QStringList{QStringLiteral("--done-before"), cutoff});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     const qint64 counted = run.out.trimmed().toLongLong();
@@ -2074,18 +2163,6 @@ void TestCli::shouldNarrowAPurgeAsCountNarrows()
         && !filters.contains(QString());
     if (deletes)
         QVERIFY2((counted > 0 || fieldMissing) && counted < before.size(), qPrintable(QString::number(counted)));
-
-    // What the engine cannot narrow by is refused before the store is touched.
-    const QStringList purge = QStringList{QStringLiteral("purge"), url, QStringLiteral("--before"), cutoff} + filters;
-    for (const QStringList &refused : {QStringList{QStringLiteral("--search"), QStringLiteral("proj")},
-                                       QStringList{QStringLiteral("--exception"), QStringLiteral("ValueError")}}) {
-        run = stalk(purge + refused + QStringList{QStringLiteral("--yes")});
-        QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.startsWith(QStringLiteral("stalk purge: %1 cannot narrow a purge: ").arg(refused.first()).toUtf8()),
-                 run.err.constData());
-        QVERIFY2(run.out.isEmpty(), run.out.constData());
-        QCOMPARE(idsNow(), before);
-    }
 
     run = stalk(purge + QStringList{QStringLiteral("--dry-run")});
     QVERIFY2(run.exitCode == 0, run.err.constData());

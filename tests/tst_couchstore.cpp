@@ -65,6 +65,7 @@ private Q_SLOTS:
     void shouldRecheckAConflictBeforeDeleting();
     void shouldNotDeleteARowThatStoppedBeingACeleryResult();
     void shouldRefuseDeletesWhenReadOnly();
+    void shouldPurgeBySearchAndExceptionWhatTheQueryMatches();
     void shouldDeleteSelectedRowsThroughAPurgeJob();
     void shouldReadAndPurgeResultsWithNumbersQtCannotHold();
 
@@ -810,6 +811,66 @@ void TestCouchStore::shouldRefuseDeletesWhenReadOnly()
     QCOMPARE(store->deleteRows({rows->first().rowId}).error().code, StoreError::Code::PermissionDenied);
     QCOMPARE(*store->count(TaskQuery()),
              qint64(m_expect.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+}
+
+void TestCouchStore::shouldPurgeBySearchAndExceptionWhatTheQueryMatches()
+{
+    // Select All + Delete with a search, and `stalk purge --search/--exception`: the purge
+    // deletes what the query counts, and re-checks each document as it is when deleted.
+    const QString db = copyDatabase();
+    auto store = openStore(db);
+    QVERIFY(store);
+    const qint64 total = *store->count(TaskQuery());
+    const QDateTime bound(QDate(2100, 1, 1), QTime(0, 0), Qt::UTC);
+    const auto idsOf = [&store](const TaskQuery &q) { return TestSupport::taskIdsOf(*store->fetchPage(q, 0, 1000)); };
+
+    // "Zoë": echo("Zoë") and fail("Zoë failed ☹") (its exception is a ValueError).
+    TaskQuery bySearch;
+    bySearch.search = QStringLiteral("zoË");
+    const QStringList searched = idsOf(bySearch);
+    QCOMPARE(searched.size(), 2);
+    TaskQuery byBoth = bySearch;
+    byBoth.exceptions = {QStringLiteral("ValueError")};
+    const QStringList failed = idsOf(byBoth);
+    QCOMPARE(failed.size(), 1);
+    TaskQuery byException;
+    byException.exceptions = {QStringLiteral("builtins.ValueError")};
+    QCOMPARE(idsOf(byException).size(), 2); // fail("boom") too
+    for (const TaskQuery &q : {bySearch, byBoth, byException}) {
+        const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(q, bound);
+        QVERIFY(criteria.ok());
+        QVERIFY(!criteria->includesGroups());
+        const Outcome<PurgePreview> preview = store->previewPurge(*criteria);
+        QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+        QCOMPARE(preview->total, *store->count(q));
+        QCOMPARE(preview->groups, 0);
+    }
+
+    // A worker rewrites echo("Zoë") between the preview and the delete: its arguments and
+    // result no longer hold the term, so it stays; the other one goes, and nothing else.
+    const QString rewritten = searched.at(0) == failed.first() ? searched.at(1) : searched.at(0);
+    const QString docId = QStringLiteral("celery-task-meta-") + rewritten;
+    QJsonObject doc = getDoc(db, docId);
+    QString value = doc.value(QLatin1String("value")).toString();
+    QVERIFY2(value.contains(QStringLiteral("Zo\\u00eb")) || value.contains(QStringLiteral("Zoë")), qPrintable(value));
+    value.replace(QStringLiteral("Zo\\u00eb"), QStringLiteral("Ann")).replace(QStringLiteral("Zoë"), QStringLiteral("Ann"));
+    doc.insert(QStringLiteral("value"), value);
+    const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(bySearch, bound);
+    QCOMPARE(store->previewPurge(*criteria)->total, 2);
+    QVERIFY(http("PUT", QStringLiteral("/%1/%2").arg(db, docId), QJsonDocument(doc).toJson()).ok());
+
+    Purger purger(*store);
+    purger.setBatchSize(1);
+    const PurgeSummary summary = purger.purge(*criteria, 2);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, 1);
+    QVERIFY(getDoc(db, QStringLiteral("celery-task-meta-") + failed.first()).isEmpty());
+    QVERIFY(!getDoc(db, docId).isEmpty());
+    auto again = openStore(db);
+    QVERIFY(again);
+    QCOMPARE(*again->count(TaskQuery()), total - 1);
+    QCOMPARE(*again->count(bySearch), 0);
+    QCOMPARE(*again->count(byException), 1);
 }
 
 void TestCouchStore::shouldDeleteSelectedRowsThroughAPurgeJob()

@@ -186,6 +186,8 @@ private Q_SLOTS:
     void shouldPreviewAndPurgeExactlyTheExpired_data();
     void shouldPreviewAndPurgeExactlyTheExpired();
     void shouldRecheckAKeyChangedSincePreview();
+    void shouldPurgeBySearchAndExceptionWhatTheQueryMatches_data();
+    void shouldPurgeBySearchAndExceptionWhatTheQueryMatches();
     void shouldDeleteSelectedRowsOnly();
     void shouldRefuseDeletesWhenReadOnly();
     void shouldShowRowsAndPurgeThroughTheWindowsModel();
@@ -1126,6 +1128,78 @@ void TestRedisStore::shouldRecheckAKeyChangedSincePreview()
     left.removeFirst();
     for (const QString &id : std::as_const(left))
         QVERIFY(!scratchIds(CouchDocument::taskPrefix, QString()).contains(id));
+}
+
+void TestRedisStore::shouldPurgeBySearchAndExceptionWhatTheQueryMatches_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("json") << QStringLiteral("json");
+    QTest::newRow("pickle") << QStringLiteral("pickle"); // the exception read from a pickle
+}
+
+void TestRedisStore::shouldPurgeBySearchAndExceptionWhatTheQueryMatches()
+{
+    // Select All + Delete with a search or an exception filter, `stalk purge --search
+    // --exception`: exactly what the query counts goes, each key re-checked when deleted.
+    QFETCH(QString, name);
+    copyToScratch(name);
+    auto store = openScratch(name);
+    QVERIFY(store);
+    const QStringList before = scratchIds(CouchDocument::taskPrefix, QString());
+    const QDateTime bound(QDate(2100, 1, 1), QTime(0, 0), Qt::UTC);
+    const auto idsOf = [&store](const TaskQuery &q) { return TestSupport::taskIdsOf(*store->fetchPage(q, 0, 1000)); };
+    const auto purge = [&store](const PurgeCriteria &criteria) -> qint64 {
+        qint64 deleted = 0;
+        bool finished = false;
+        for (int i = 0; i < 50 && !finished; ++i) {
+            const auto batch = store->purgeBatch(criteria, 1);
+            if (!batch.ok())
+                return -1;
+            deleted += batch->tasks;
+            finished = batch->finished;
+        }
+        return deleted;
+    };
+
+    // fail("boom") and fail("Zoë failed ☹"): ValueError, read from JSON or from a pickle.
+    TaskQuery byException;
+    byException.exceptions = {QStringLiteral("ValueError")};
+    const QStringList failed = idsOf(byException);
+    QCOMPARE(failed.size(), 2);
+    // "Zoë": echo("Zoë") and that second failure.
+    TaskQuery bySearch;
+    bySearch.search = QStringLiteral("ZOË");
+    const QStringList searched = idsOf(bySearch);
+    QCOMPARE(searched.size(), 2);
+    QStringList survivors = before;
+
+    if (name == u"json") {
+        // echo("Zoë") is written again without the term after the preview: it stays.
+        const QString echo = failed.contains(searched.at(0)) ? searched.at(1) : searched.at(0);
+        const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(bySearch, bound);
+        QCOMPARE(store->previewPurge(*criteria)->total, 2);
+        auto c = raw(scratchDb);
+        const QByteArray key = "celery-task-meta-" + echo.toUtf8();
+        QByteArray value = c->call({"GET", key})->text;
+        QVERIFY2(value.contains("Zo\\u00eb"), value.constData());
+        value.replace("Zo\\u00eb", "Ann");
+        QVERIFY(c->call({"SET", key, value, "KEEPTTL"}).ok());
+        QCOMPARE(purge(*criteria), 1);
+        survivors.removeOne(failed.contains(searched.at(0)) ? searched.at(0) : searched.at(1));
+        QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), survivors);
+        QCOMPARE(c->call({"EXISTS", key})->integer, qint64(1));
+    }
+
+    const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(byException, bound);
+    QVERIFY(criteria.ok() && !criteria->includesGroups());
+    const qint64 left = *store->count(byException);
+    QCOMPARE(store->previewPurge(*criteria)->total, left);
+    QCOMPARE(purge(*criteria), left);
+    for (const QString &id : failed)
+        survivors.removeOne(id);
+    QCOMPARE(scratchIds(CouchDocument::taskPrefix, QString()), survivors);
+    QCOMPARE(*store->count(byException), 0);
+    QCOMPARE(*store->count(TaskQuery()), qint64(survivors.size()));
 }
 
 void TestRedisStore::shouldDeleteSelectedRowsOnly()

@@ -17,8 +17,7 @@ private Q_SLOTS:
     void shouldTellNullFromEmptyInFilterLists();
     void shouldCompareEveryField();
     void shouldDeleteByFilterExactlyWhatTheQueryMatches();
-    void shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data();
-    void shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow();
+    void shouldNarrowAPurgeBySearchAndException();
     void shouldWriteTheQueryAsCommandLineFilters();
     void shouldQuoteWordsSoAShellGivesThemBack();
 };
@@ -254,29 +253,36 @@ void TestTaskQuery::shouldDeleteByFilterExactlyWhatTheQueryMatches()
     QVERIFY(!criteria->includesGroups());
 }
 
-void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow_data()
+void TestTaskQuery::shouldNarrowAPurgeBySearchAndException()
 {
-    QTest::addColumn<TaskQuery>("query");
-    QTest::addColumn<QString>("named");
-    TaskQuery q;
-    q.search = QStringLiteral("timeout");
-    QTest::newRow("search") << q << QStringLiteral("the search text");
-    q = TaskQuery();
-    q.exceptions = QStringList{QStringLiteral("ValueError")};
-    QTest::newRow("exception") << q << QStringLiteral("the exception filter");
-    q.workers = QStringList{QStringLiteral("w1")}; // narrowable, but the exception is not
-    QTest::newRow("exception and worker") << q << QStringLiteral("the exception filter");
-}
+    const QDateTime bound(QDate(2025, 3, 1), QTime(12, 0), Qt::UTC);
+    TaskQuery query;
+    query.search = QStringLiteral("charge \"card declined\"");
+    query.exceptions = QStringList{QStringLiteral("ValueError"), QStringLiteral("proj.billing.Declined")};
+    const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(query, bound);
+    QVERIFY(criteria.ok());
+    QCOMPARE(criteria->searchTerms(), query.searchTerms());
+    QCOMPARE(criteria->searchTerms(), (QStringList{QStringLiteral("charge"), QStringLiteral("card declined")}));
+    QCOMPARE(criteria->exceptions, query.exceptions);
+    QVERIFY(criteria->isNarrowed() && !criteria->includesGroups());
 
-void TestTaskQuery::shouldRefuseToDeleteByFilterWhatAPurgeCannotNarrow()
-{
-    QFETCH(TaskQuery, query);
-    QFETCH(QString, named);
-    query.statuses = QStringList{QStringLiteral("FAILURE")};
-    const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(query, QDateTime::currentDateTimeUtc());
-    QVERIFY(!criteria.ok());
-    QCOMPARE(criteria.error().code, StoreError::Code::Unsupported);
-    QVERIFY2(criteria.error().message.contains(named), qPrintable(criteria.error().message));
+    // Each narrows alone; blanks are no search.
+    TaskQuery searchOnly;
+    searchOnly.search = QStringLiteral("timeout");
+    QVERIFY(purgeCriteriaFor(searchOnly, bound)->isNarrowed());
+    TaskQuery blank;
+    blank.search = QStringLiteral("  \t ");
+    QVERIFY(!purgeCriteriaFor(blank, bound)->isNarrowed());
+
+    // A search no store runs is refused with the store's own sentence.
+    TaskQuery tooMany;
+    QStringList words;
+    for (int i = 0; i <= TaskQuery::maxSearchTerms; ++i)
+        words << QStringLiteral("w%1").arg(i);
+    tooMany.search = words.join(u' ');
+    const Outcome<PurgeCriteria> refused = purgeCriteriaFor(tooMany, bound);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().message, tooMany.searchError().message);
 }
 
 void TestTaskQuery::shouldWriteTheQueryAsCommandLineFilters()
