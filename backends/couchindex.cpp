@@ -463,11 +463,14 @@ bool CouchIndex::matchesNarrowing(const TaskResult &t, const PurgeCriteria &crit
 
 std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const TaskQuery &query) const
 {
+    const QStringList searched = query.searchTerms();
+    if (searched.isEmpty())
+        return {}; // no search: the pool (every exception message too) is not folded
     QStringList pool;
     for (const QString &text : m_pool)
         pool.append(folded(text));
     std::vector<Term> terms;
-    for (const QString &t : query.searchTerms()) {
+    for (const QString &t : searched) {
         Term term;
         term.folded = t.toCaseFolded();
         if (std::all_of(term.folded.cbegin(), term.folded.cend(), [](QChar c) { return c.unicode() <= 0xff; }))

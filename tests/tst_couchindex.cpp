@@ -137,6 +137,50 @@ private slots:
             QCOMPARE(group.exception, QStringLiteral("ValueError"));
     }
 
+    void shouldNarrowAPurgeAsItsQueryAndAsTheOneRowRule()
+    {
+        // A purge narrowed by a search and exceptions selects what count() counts among the
+        // expired rows, and CouchIndex::matchesNarrowing() (a document re-read at delete time)
+        // agrees with that selection row by row.
+        CouchIndex index;
+        QVector<TaskResult> rows;
+        for (int i = 0; i < 60; ++i) {
+            TaskResult t = task(i, 1);
+            t.args = i % 4 ? QStringLiteral("[%1, \"Zo\\u00eb\"]").arg(i) : QStringLiteral("[%1]").arg(i);
+            if (i % 5 == 0)
+                t.result = QStringLiteral(R"({"exc_type": "ValueError", "exc_message": ["bad %1"], "exc_module": "builtins"})").arg(i);
+            if (i % 10 == 3)
+                t.traceback = QStringLiteral("Traceback (most recent call last):\nproj.Declined: no\n");
+            index.upsert(docId(i), QStringLiteral("1-abc"), t);
+            rows << t;
+        }
+        const QDateTime bound = rows.at(40).dateDone; // rows 0-39 expired
+        int narrowed = 0; // searches that select some expired rows, not all
+        for (const QString &search :
+             {QString(), QStringLiteral("zoë"), QStringLiteral(", 'zoë')"), QStringLiteral("FAILURE t1"),
+              QStringLiteral("success") + QChar(0x1f) + QStringLiteral("[1,"), QStringLiteral("nothing-holds-this")}) {
+            for (const QStringList &exceptions : {QStringList(), QStringList{QStringLiteral("ValueError")},
+                                                  QStringList{QStringLiteral("proj.Declined"), QStringLiteral("builtins.ValueError")}}) {
+                TaskQuery q;
+                q.search = search;
+                q.exceptions = exceptions;
+                const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(q, bound);
+                QVERIFY(criteria.ok());
+                const std::vector<qint64> expired = index.expired(*criteria);
+                q.doneBefore = bound;
+                QCOMPARE(qint64(expired.size()), index.count(q));
+                narrowed += !expired.empty() && expired.size() < 40;
+                for (int i = 0; i < rows.size(); ++i) {
+                    const bool selected = std::find(expired.cbegin(), expired.cend(), index.slotOf(docId(i))) != expired.cend();
+                    const bool byRule = criteria->matches(rows.at(i)) && CouchIndex::matchesNarrowing(rows.at(i), *criteria);
+                    QVERIFY2(selected == byRule, qPrintable(QStringLiteral("row %1, search '%2', exceptions %3")
+                                                                .arg(i).arg(search, exceptions.join(u','))));
+                }
+            }
+        }
+        QVERIFY2(narrowed >= 10, qPrintable(QString::number(narrowed)));
+    }
+
     void shouldKeepDocumentIdsOfAnyShape()
     {
         // The first id sets the shared start; others have another start, none, or an id that
