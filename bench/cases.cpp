@@ -253,6 +253,34 @@ struct Figures
 };
 
 const QString kTable = QString::fromLatin1(SqlFloor::table);
+
+/// The runtimes cases' floor, hand-written for every engine: each task's SUCCESS/FAILURE
+/// runtimes (`seconds`: the engine's date_done - date_created in seconds) ranked, the rows at
+/// p50, p95, p99 and the max kept; withTrend also ranks each half by date_done (the p95
+/// trend), counted in the same window pass as the store does.
+QString runtimesFloorSql(const QString &seconds, bool withTrend)
+{
+    const QString ranks = QStringLiteral("WHERE k = n OR (k * 100 >= 50 * n AND (k - 1) * 100 < 50 * n) "
+                                         "OR (k * 100 >= 95 * n AND (k - 1) * 100 < 95 * n) "
+                                         "OR (k * 100 >= 99 * n AND (k - 1) * 100 < 99 * n)");
+    if (!withTrend) {
+        return QStringLiteral("SELECT t, n, k, d FROM (SELECT t, d, ROW_NUMBER() OVER (PARTITION BY t ORDER BY d) AS k, "
+                              "COUNT(*) OVER (PARTITION BY t) AS n FROM (SELECT task_name AS t, %1 AS d FROM %2 "
+                              "WHERE status IN ('SUCCESS', 'FAILURE')) s WHERE d >= 0) r %3 ORDER BY t, k")
+            .arg(seconds, kTable, ranks);
+    }
+    return QStringLiteral("SELECT t, n, k, d, h, kh FROM (SELECT t, n, k, d, h, "
+                          "CASE WHEN h = 1 THEN c ELSE k - c END AS kh FROM (SELECT t, n, d, h, "
+                          "COUNT(*) OVER (PARTITION BY t ORDER BY d ROWS UNBOUNDED PRECEDING) AS k, "
+                          "SUM(h) OVER (PARTITION BY t ORDER BY d ROWS UNBOUNDED PRECEDING) AS c FROM ("
+                          "SELECT t, d, COUNT(*) OVER (PARTITION BY t) AS n, CASE WHEN 2 * ROW_NUMBER() OVER "
+                          "(PARTITION BY t ORDER BY o, i) > COUNT(*) OVER (PARTITION BY t) + 1 THEN 1 ELSE 0 END AS h "
+                          "FROM (SELECT task_name AS t, %1 AS d, date_done AS o, id AS i FROM %2 "
+                          "WHERE status IN ('SUCCESS', 'FAILURE')) s WHERE d >= 0) r) x) y "
+                          "%3 OR (kh * 200 >= 95 * (n + (1 - 2 * h) * (n % 2)) "
+                          "AND (kh - 1) * 200 < 95 * (n + (1 - 2 * h) * (n % 2))) ORDER BY t, k")
+        .arg(seconds, kTable, ranks);
+}
 const QString kOrder = QStringLiteral(" ORDER BY date_done DESC, id DESC");
 
 QString pageSql(const QString &where)
@@ -666,33 +694,13 @@ QJsonObject Cases::run(const QString &name, const Config &config)
         std::unique_ptr<ResultStore> store = factory();
         if (StoreError e = store->open())
             return {{QStringLiteral("error"), e.message}};
+        const QString seconds = QStringLiteral("(julianday(date_done) - julianday(date_created)) * 86400.0");
         const QString bare = history
             ? QStringLiteral("SELECT strftime('%Y-%m-%d %H:00:00', date_done), status, COUNT(*) FROM %1 GROUP BY 1, 2")
                   .arg(kTable)
-            : QStringLiteral("SELECT t, n, k, d, h, kh FROM (SELECT t, n, k, d, h, "
-                             "CASE WHEN h = 1 THEN c ELSE k - c END AS kh FROM (SELECT t, n, d, h, "
-                             "COUNT(*) OVER (PARTITION BY t ORDER BY d ROWS UNBOUNDED PRECEDING) AS k, "
-                             "SUM(h) OVER (PARTITION BY t ORDER BY d ROWS UNBOUNDED PRECEDING) AS c FROM ("
-                             "SELECT t, d, COUNT(*) OVER (PARTITION BY t) AS n, CASE WHEN 2 * ROW_NUMBER() OVER "
-                             "(PARTITION BY t ORDER BY o, i) > COUNT(*) OVER (PARTITION BY t) + 1 THEN 1 ELSE 0 END AS h "
-                             "FROM (SELECT task_name AS t, (julianday(date_done) - julianday(date_created)) * 86400.0 AS d, "
-                             "date_done AS o, id AS i FROM %1 WHERE status IN ('SUCCESS', 'FAILURE')) s WHERE d >= 0) r) x) y "
-                             "WHERE k = n OR (k * 100 >= 50 * n AND (k - 1) * 100 < 50 * n) "
-                             "OR (k * 100 >= 95 * n AND (k - 1) * 100 < 95 * n) "
-                             "OR (k * 100 >= 99 * n AND (k - 1) * 100 < 99 * n) "
-                             "OR (kh * 200 >= 95 * (n + (1 - 2 * h) * (n % 2)) "
-                             "AND (kh - 1) * 200 < 95 * (n + (1 - 2 * h) * (n % 2))) ORDER BY t, k")
-                  .arg(kTable);
+            : runtimesFloorSql(seconds, true);
         // The ranking without the halves (the p95 trend): what the trend adds to the floor.
-        const QString bareWithoutTrend =
-            QStringLiteral("SELECT t, n, k, d FROM (SELECT t, d, ROW_NUMBER() OVER (PARTITION BY t ORDER BY d) AS k, "
-                           "COUNT(*) OVER (PARTITION BY t) AS n FROM (SELECT task_name AS t, "
-                           "(julianday(date_done) - julianday(date_created)) * 86400.0 AS d FROM %1 "
-                           "WHERE status IN ('SUCCESS', 'FAILURE')) s WHERE d >= 0) r WHERE k = n "
-                           "OR (k * 100 >= 50 * n AND (k - 1) * 100 < 50 * n) "
-                           "OR (k * 100 >= 95 * n AND (k - 1) * 100 < 95 * n) "
-                           "OR (k * 100 >= 99 * n AND (k - 1) * 100 < 99 * n) ORDER BY t, k")
-                .arg(kTable);
+        const QString bareWithoutTrend = runtimesFloorSql(seconds, false);
         for (int i = 0; i < runs; ++i) {
             const double t0 = nowMs();
             qint64 groups = 0;
@@ -1284,7 +1292,8 @@ QStringList Cases::serverCases()
 {
     return {QStringLiteral("first_page"),   QStringLiteral("jump_middle"),  QStringLiteral("jump_last"),
             QStringLiteral("search_page"),  QStringLiteral("count_search"), QStringLiteral("facets"),
-            QStringLiteral("search_rare_settled"), QStringLiteral("purge")};
+            QStringLiteral("search_rare_settled"), QStringLiteral("stats_by_hour"), QStringLiteral("runtimes"),
+            QStringLiteral("failures"), QStringLiteral("purge")};
 }
 
 QJsonObject Cases::runServer(const QString &name, const Config &config)
@@ -1408,6 +1417,72 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
         }
         noteSettledSearch(rare, &fig);
         fig.facts.insert(QStringLiteral("plan_page"), floor.plan(pageSql(where), rareLike));
+    } else if (name == QLatin1String("stats_by_hour") || name == QLatin1String("runtimes")
+               || name == QLatin1String("failures")) {
+        // Issue 14 on a server: the store's aggregate against the bare SQL of the same
+        // aggregate in the engine's own dialect (hand-written, as the SQLite cases' floors).
+        std::unique_ptr<ResultStore> store = factory();
+        if (const StoreError e = store->open())
+            return {{QStringLiteral("error"), e.message}};
+        const bool pg = engine.isPostgres();
+        const QString seconds = pg ? QStringLiteral("EXTRACT(EPOCH FROM date_done - date_created)")
+                                   : QStringLiteral("TIMESTAMPDIFF(MICROSECOND, date_created, date_done) / 1000000.0");
+        QString bare;
+        if (name == QLatin1String("stats_by_hour")) {
+            bare = QStringLiteral("SELECT %1, status, COUNT(*) FROM %2 GROUP BY 1, 2")
+                       .arg(pg ? QStringLiteral("date_trunc('hour', date_done)")
+                               : QStringLiteral("DATE_FORMAT(date_done, '%Y-%m-%d %H:00:00')"),
+                            kTable);
+        } else if (name == QLatin1String("runtimes")) {
+            bare = runtimesFloorSql(seconds, true);
+        } else {
+            bare = QStringLiteral("SELECT task_name, status, worker, result, CASE WHEN result LIKE '%\"exc_type\"%' "
+                                  "THEN NULL ELSE traceback END, content_type, content_encoding, COUNT(*), "
+                                  "MIN(date_done), MAX(date_done) FROM %1 WHERE status = 'FAILURE' GROUP BY 1, 2, 3, 4, 5, 6, 7")
+                       .arg(kTable);
+        }
+        TaskQuery failures;
+        failures.statuses = {QStringLiteral("FAILURE")};
+        for (int i = 0; i < runs; ++i) {
+            const double t0 = nowMs();
+            qint64 groups = -1;
+            QString error;
+            if (name == QLatin1String("stats_by_hour")) {
+                const Outcome<StatusHistory> h = store->statusHistory(TaskQuery(), TimeBucket::Hour);
+                if (h)
+                    groups = h->buckets.size();
+                else
+                    error = h.error().message;
+            } else if (name == QLatin1String("runtimes")) {
+                const Outcome<RuntimeTable> r = store->runtimes(TaskQuery());
+                if (r)
+                    groups = r->tasks.size();
+                else
+                    error = r.error().message;
+            } else {
+                const Outcome<FailureTable> f = store->failures(failures);
+                if (f) {
+                    groups = f->groups.size();
+                    fig.facts.insert(QStringLiteral("parts_read"), f->partsRead);
+                    fig.facts.insert(QStringLiteral("results_decoded"), f->resultsDecoded);
+                } else {
+                    error = f.error().message;
+                }
+            }
+            if (!error.isEmpty()) {
+                fig.error = error;
+                break;
+            }
+            fig.stalk.push_back(nowMs() - t0);
+            fig.floor.push_back(floor.time(bare));
+            if (name == QLatin1String("runtimes"))
+                fig.add(QStringLiteral("floor_without_trend_ms"), floor.time(runtimesFloorSql(seconds, false)));
+            fig.facts.insert(name == QLatin1String("stats_by_hour") ? QStringLiteral("buckets")
+                                 : name == QLatin1String("runtimes") ? QStringLiteral("task_names")
+                                                                     : QStringLiteral("groups"),
+                             groups);
+        }
+        fig.facts.insert(QStringLiteral("plan_floor"), floor.plan(bare));
     } else if (name == QLatin1String("purge")) {
         floor.close();
         serverPurgeCase(engine, config, url, &fig);
