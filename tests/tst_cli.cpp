@@ -2271,6 +2271,12 @@ void TestCli::shouldKeepTheDatabaseIntactWithInjectionStrings_data()
         << QStringList{"purge", url, "--before", "2025-03-02", "--task-name", orTrue, "--yes"} << 0;
     QTest::newRow("purge status drop")
         << QStringList{"purge", url, "--before", "2025-03-02", "--status", drop, "--yes"} << 0;
+    QTest::newRow("purge search or-true")
+        << QStringList{"purge", url, "--before", "2025-03-02", "--search", orTrue, "--yes"} << 0;
+    QTest::newRow("purge search drop")
+        << QStringList{"purge", url, "--before", "2025-03-02", "--search", drop, "--yes"} << 0;
+    QTest::newRow("purge exception or-true")
+        << QStringList{"purge", url, "--before", "2025-03-02", "--exception", "ValueError' OR '1'='1", "--yes"} << 0;
     QTest::newRow("show drop") << QStringList{"show", url, drop} << 1;
 }
 
