@@ -913,9 +913,11 @@ SqlStatement SqlStatements::anyExpired(const PurgeCriteria &criteria) const
 }
 
 SqlStatement SqlStatements::deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after,
-                                                int batchSize) const
+                                                int batchSize, const SqlPurgeCursor &upTo) const
 {
-    const SqlClause clause = expiredAfter(criteria, after);
+    SqlClause clause = expiredAfter(criteria, after);
+    if (upTo.isValid())
+        clause.add(keyRange(column(Field::DateDone), u'<', true), {upTo.dateDone, upTo.dateDone, upTo.rowId});
     const QString date = column(Field::DateDone);
     const QString id = column(Field::RowId);
     // RETURNING (SQLite 3.35+; this plan is SQLite's) tells where the batch ended.

@@ -269,7 +269,8 @@ public:
     SqlStatement anyExpired(const PurgeCriteria &criteria) const;
     /// Deletes at most batchSize expired results after `after` in (date_done, id) order and
     /// returns the date_done (as stored) and id of each: SQLite's one statement per batch.
-    SqlStatement deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize) const;
+    SqlStatement deleteExpiredByDate(const PurgeCriteria &criteria, const SqlPurgeCursor &after, int batchSize,
+                                     const SqlPurgeCursor &upTo = SqlPurgeCursor()) const;
     SqlStatement anyExpiredAfter(const PurgeCriteria &criteria, const SqlPurgeCursor &after) const;
     /// Where the next batch of a purge walking the date_done index ends: the expired results
     /// after `after` in (date_done, id) order, from the batchSize-th on, at most two rows of

@@ -1,6 +1,7 @@
 #include "sqlstore.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include <QAtomicInteger>
@@ -997,6 +998,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
                 return g;
         }
         batch.finished = !tasksLeft && !groupsLeft;
+        batch.movedOn = batch.tasks == 0 && tasksLeft;
         return {};
     });
     if (error)
@@ -1030,8 +1032,27 @@ StoreError SqlStore::purgeTasksByDate(const PurgeCriteria &criteria, int batchSi
         // SQLite: one statement, whose RETURNING tells where the batch ended. Its commits
         // (syncs) dominate a batch, so a second statement per batch would mean smaller
         // batches within the same lock time: 10-20% slower at 30,000 rows.
+        // A narrowed purge keeps rows, and a rare match (a search) would have one statement
+        // read every expired row under the write lock that shuts the workers out: it reads
+        // a window of at most narrowedScanFactor x batchSize expired rows instead (their
+        // end found in the date_done index alone), and moves on past it.
+        SqlPurgeCursor window;
+        bool beyondWindow = false;
+        if (criteria.isNarrowed()) {
+            const qint64 scan = qint64(batchSize) * narrowedScanFactor;
+            const StoreError e = forEachRow(m_statements.purgeBatchEnd(criteria.datesOnly(), after,
+                                                                       int(std::min<qint64>(scan, std::numeric_limits<int>::max()))),
+                                            what, [&](const QSqlQuery &q) {
+                                                if (window.isValid())
+                                                    beyondWindow = true;
+                                                else
+                                                    window = {q.value(0), q.value(1).toLongLong()};
+                                            });
+            if (e)
+                return e;
+        }
         const StoreError e = forEachRow(
-            m_statements.deleteExpiredByDate(criteria, after, batchSize), what, [&](const QSqlQuery &q) {
+            m_statements.deleteExpiredByDate(criteria, after, batchSize, window), what, [&](const QSqlQuery &q) {
                 ++*deleted;
                 const QVariant doneAt = q.value(0);
                 const qint64 rowId = q.value(1).toLongLong();
@@ -1049,6 +1070,10 @@ StoreError SqlStore::purgeTasksByDate(const PurgeCriteria &criteria, int batchSi
             if (!any)
                 return any.error();
             *tasksLeft = *any != 0;
+        } else if (window.isValid()) {
+            // Every match of the window is gone: the next batch starts after it.
+            m_purgeWorking = {key, window};
+            *tasksLeft = beyondWindow;
         }
         return {};
     }

@@ -32,6 +32,10 @@
 class SqlStore final : public ResultStore, private SqlRunner
 {
 public:
+    /// On SQLite, the most expired rows a narrowed purge batch reads per row it may delete
+    /// (purgeTasksByDate()): the write lock is never held for a scan of every expired row.
+    static constexpr int narrowedScanFactor = 8;
+
     SqlStore(std::unique_ptr<SqlDialect> dialect, StoreOptions options);
     ~SqlStore() override;
     SqlStore(const SqlStore &) = delete;

@@ -37,7 +37,7 @@ bool runBatch(PurgeSummary &summary, int asked, Call &&call, bool *finished, boo
     summary.tasksDeleted += batch->tasks;
     summary.groupsDeleted += batch->groups;
     if (finished)
-        *finished = batch->finished || (batch->tasks == 0 && batch->groups == 0);
+        *finished = batch->finished || (batch->tasks == 0 && batch->groups == 0 && !batch->movedOn);
     return true;
 }
 

@@ -52,6 +52,9 @@ struct DeleteBatch
     qint64 tasks = 0;
     qint64 groups = 0;
     bool finished = false; ///< nothing expired is left (for purges)
+    /// Nothing deleted, yet not finished: the batch passed rows the purge keeps (a narrowed
+    /// purge reads the expired rows in bounded windows) and the next one starts after them.
+    bool movedOn = false;
     /// The batch's transaction kept every other writer out of the whole store while it ran
     /// (SQLite's database-wide write lock), so the Purger lets them in between batches
     /// (Purger::lockBurstMs); false where writers only wait for the rows deleted.

@@ -111,6 +111,16 @@ bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, co
         && (periodicTaskNames.isEmpty() || setContains(periodicTaskNames, periodicTaskName));
 }
 
+PurgeCriteria PurgeCriteria::datesOnly() const
+{
+    PurgeCriteria dates;
+    dates.cutoff = cutoff;
+    dates.cutoffExtraMicroseconds = cutoffExtraMicroseconds;
+    dates.doneAfter = doneAfter;
+    dates.includeGroups = false;
+    return dates;
+}
+
 Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime &bound)
 {
     if (StoreError e = query.searchError())

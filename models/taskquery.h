@@ -101,6 +101,9 @@ struct PurgeCriteria
     QStringList searchTerms() const { return TaskQuery::splitSearch(search); }
     /// Expired group results go too: asked for, and the purge is not narrowed.
     bool includesGroups() const { return includeGroups && !isNarrowed(); }
+    /// The same cutoff and doneAfter, nothing else narrowing: every row a narrowed purge
+    /// passes on its way, kept or not.
+    PurgeCriteria datesOnly() const;
 
     /// Upstream's rule on one stored date_done: date_done < cutoff, to the microsecond. An
     /// invalid date (NULL: STARTED, or RETRY on some versions) never expires.

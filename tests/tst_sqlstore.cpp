@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "couchindex.h"
+#include "purger.h"
 #include "sqlitedialect.h"
 #include "sqlitesearch.h"
 #include "sqlstore.h"
@@ -175,6 +176,7 @@ private Q_SLOTS:
     void shouldPurgeInBatchesAcrossEqualDates();
     void shouldExpireExactlyTheRowsTheRuleMatches_data();
     void shouldExpireExactlyTheRowsTheRuleMatches();
+    void shouldPassTheRowsANarrowedPurgeKeepsInWindows();
     void shouldDeleteExactlyTheGivenRows();
     void shouldRefuseDeletesWhenReadOnly();
 
@@ -1193,6 +1195,53 @@ void TestSqlStore::shouldExpireExactlyTheRowsTheRuleMatches()
     for (const QString &id : bySql)
         left.removeOne(id);
     TestSupport::verifyPurgeLeaves(*store, criteria, sorted(left), sorted(groupsLeft), tasksIn(path), groupsIn(path));
+}
+
+void TestSqlStore::shouldPassTheRowsANarrowedPurgeKeepsInWindows()
+{
+    // A purge narrowed to one rare match (a search for one task id) on SQLite, whose write
+    // lock shuts every worker out: no batch reads more than narrowedScanFactor rows per row
+    // it may delete, so batches that delete nothing move on, and exactly the match goes.
+    const QString path = copyOf(QStringLiteral("django.sqlite3"));
+    auto store = SqlStore::sqlite(path);
+    QVERIFY(!store->open());
+    const TestSupport::SqliteConnection raw(path, TestSupport::SqliteConnection::Mode::ReadOnly);
+    QVERIFY2(raw.isOpen(), qPrintable(raw.openError()));
+    const QStringList before = raw.strings(
+        QStringLiteral("SELECT task_id FROM django_celery_results_taskresult ORDER BY task_id"), {});
+    // The newest finished result: every other expired row comes before it in the walk.
+    const QStringList newest = raw.strings(QStringLiteral("SELECT task_id FROM django_celery_results_taskresult "
+                                                          "WHERE date_done IS NOT NULL ORDER BY date_done DESC, id DESC LIMIT 1"),
+                                           {});
+    QCOMPARE(newest.size(), 1);
+    const qint64 expired = raw.strings(QStringLiteral("SELECT task_id FROM django_celery_results_taskresult "
+                                                      "WHERE date_done IS NOT NULL"),
+                                       {})
+                               .size();
+    QVERIFY(expired > 4 * SqlStore::narrowedScanFactor);
+    TaskQuery q;
+    q.search = newest.first();
+    const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(q, QDateTime(QDate(2100, 1, 1), QTime(0, 0), Qt::UTC));
+    QVERIFY(criteria.ok());
+    QCOMPARE(store->previewPurge(*criteria)->total, 1);
+
+    // The first batch of one row reads the oldest narrowedScanFactor rows: none is the match.
+    const Outcome<DeleteBatch> first = store->purgeBatch(*criteria, 1);
+    QVERIFY2(first.ok(), qPrintable(first.error().message));
+    QCOMPARE(first->tasks, 0);
+    QVERIFY(first->movedOn && !first->finished);
+
+    Purger purger(*store);
+    purger.setBatchSize(1);
+    const PurgeSummary summary = purger.purge(*criteria, 1);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, 1);
+    // Every window of the rest but the last deleted nothing, and was one batch.
+    QVERIFY2(summary.batches >= (expired - SqlStore::narrowedScanFactor) / SqlStore::narrowedScanFactor,
+             qPrintable(QString::number(summary.batches)));
+    QStringList left = before;
+    left.removeOne(newest.first());
+    QCOMPARE(raw.strings(QStringLiteral("SELECT task_id FROM django_celery_results_taskresult ORDER BY task_id"), {}), left);
 }
 
 void TestSqlStore::shouldDeleteExactlyTheGivenRows()
