@@ -90,11 +90,19 @@ Parsed DjangoCacheTable::parse(const Row &row, CouchDocument::Detail detail) con
     return p;
 }
 
-void DjangoCacheTable::apply(const Parsed &p, const QString &key)
+void DjangoCacheTable::forget(const QString &key)
 {
     m_index.remove(key);
     m_groups.remove(key);
     m_foreign.remove(key);
+    m_fingerprints.remove(key);
+}
+
+void DjangoCacheTable::apply(const Parsed &p, const Row &row)
+{
+    const QString &key = row.key;
+    forget(key);
+    m_fingerprints.insert(key, Fingerprint{row.expires, row.value.size()});
     switch (p.kind) {
     case Parsed::Kind::Task: m_index.upsert(key, QString(), p.task); break;
     case Parsed::Kind::Group: m_groups.insert(p); break;
@@ -104,16 +112,82 @@ void DjangoCacheTable::apply(const Parsed &p, const QString &key)
         m_prefixes.insert(RedisValue::defaultKeyPrefix(key));
 }
 
+QString DjangoCacheTable::celeryKeysWhere() const
+{
+    return QStringLiteral(" WHERE %1 LIKE ? OR %1 LIKE ?").arg(m_dialect.quote(QStringLiteral("cache_key")));
+}
+
+QVariantList DjangoCacheTable::celeryKeyPatterns()
+{
+    return {QStringLiteral("%celery-task-meta-%"), QStringLiteral("%celery-taskset-meta-%")};
+}
+
 StoreError DjangoCacheTable::open()
 {
-    const QString sql = selectSql() + QStringLiteral(" WHERE %1 LIKE ? OR %1 LIKE ?").arg(m_dialect.quote(QStringLiteral("cache_key")));
-    const StoreError e = forEachRow(sql, {QStringLiteral("%celery-task-meta-%"), QStringLiteral("%celery-taskset-meta-%")},
-                                    QStringLiteral("reading the cache table"), [this](Row r) {
+    const StoreError e = forEachRow(selectSql() + celeryKeysWhere(), celeryKeyPatterns(), QStringLiteral("reading the cache table"),
+                                    [this](const Row &r) {
                                         if (!RedisValue::defaultKeyPrefix(r.key).isNull())
-                                            apply(parse(r, CouchDocument::Detail::Index), r.key);
+                                            apply(parse(r, CouchDocument::Detail::Index), r);
                                     });
     if (e.isError())
         return e;
+    updateInfo();
+    return {};
+}
+
+StoreError DjangoCacheTable::refresh()
+{
+    // The listing carries no values: a value is read only when its row is new, its
+    // fingerprint changed, or it holds an unfinished result (a worker rewrites STARTED as
+    // SUCCESS, maybe within the second its expiry is counted in).
+    const QString sql = QStringLiteral("SELECT %1, LENGTH(%2), %3 FROM %4")
+                            .arg(m_dialect.quote(QStringLiteral("cache_key")), m_dialect.quote(QStringLiteral("value")),
+                                 m_dialect.dateSelect(m_dialect.quote(QStringLiteral("expires"))), m_dialect.quote(m_table))
+                        + celeryKeysWhere();
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    const QString what = QStringLiteral("refreshing the cache table");
+    if (!q.prepare(sql))
+        return m_dialect.mapError(q.lastError(), what);
+    for (const QVariant &v : celeryKeyPatterns())
+        q.addBindValue(v);
+    if (!q.exec())
+        return m_dialect.mapError(q.lastError(), what);
+    QSet<QString> listed;
+    QStringList toRead;
+    while (q.next()) {
+        const QString key = q.value(0).toString();
+        if (RedisValue::defaultKeyPrefix(key).isNull())
+            continue;
+        listed.insert(key);
+        QString problem;
+        const Fingerprint now{m_dialect.readDate(q.value(2), &problem), q.value(1).toLongLong()};
+        const auto known = m_fingerprints.constFind(key);
+        const qint64 slot = m_index.slotOf(key);
+        if (known == m_fingerprints.cend() || !(*known == now) || (slot >= 0 && !TaskResult::isReadyState(m_index.status(slot))))
+            toRead.append(key);
+    }
+    if (q.lastError().isValid())
+        return m_dialect.mapError(q.lastError(), what);
+    QStringList gone;
+    for (auto it = m_fingerprints.cbegin(); it != m_fingerprints.cend(); ++it) {
+        if (!listed.contains(it.key()))
+            gone.append(it.key());
+    }
+    for (const QString &key : std::as_const(gone))
+        forget(key);
+    const Outcome<QVector<Row>> read = readKeys(toRead);
+    if (!read)
+        return read.error();
+    QSet<QString> present;
+    for (const Row &r : *read) {
+        present.insert(r.key);
+        apply(parse(r, CouchDocument::Detail::Index), r);
+    }
+    for (const QString &key : std::as_const(toRead)) {
+        if (!present.contains(key))
+            forget(key); // deleted between the listing and the read
+    }
     updateInfo();
     return {};
 }
@@ -201,13 +275,11 @@ Outcome<TaskResult> DjangoCacheTable::fetchKey(const QString &key)
     if (!read)
         return read.error();
     if (read->isEmpty()) {
-        m_index.remove(key);
-        m_groups.remove(key);
-        m_foreign.remove(key);
+        forget(key);
         return StoreError(Code::NotFound, QStringLiteral("no row '%1' in %2 of %3 (expired or deleted)").arg(key, m_table, m_info.location));
     }
     const Parsed p = parse(read->constFirst());
-    apply(p, key);
+    apply(p, read->constFirst());
     if (p.kind != Parsed::Kind::Task)
         return StoreError(Code::NotFound, QStringLiteral("row '%1' is not a Celery result: %2")
                                               .arg(key, p.kind == Parsed::Kind::Group ? QStringLiteral("a saved group") : p.reason));
@@ -303,7 +375,7 @@ Outcome<qint64> DjangoCacheTable::deleteKeys(const QStringList &keys, const std:
     for (const Row &r : *read) {
         present.insert(r.key);
         const Parsed p = parse(r);
-        apply(p, r.key);
+        apply(p, r);
         if (!stillDeletable(p))
             continue;
         // Only the value just read: a row a worker rewrote since stays.
@@ -319,10 +391,8 @@ Outcome<qint64> DjangoCacheTable::deleteKeys(const QStringList &keys, const std:
     if (!q.exec(m_dialect.commitSql()))
         return rollback(m_dialect.mapError(q.lastError(), what));
     for (const QString &k : keys) {
-        if (!present.contains(k) || gone.contains(k)) {
-            m_index.remove(k);
-            m_groups.remove(k);
-        }
+        if (!present.contains(k) || gone.contains(k))
+            forget(k);
     }
     return deleted;
 }

@@ -23,6 +23,9 @@ struct SqlColumn;
 /// (`cache_key LIKE '%celery-task-meta-%'`), decodes each pickle without running it
 /// (RedisValue::parse: the same pickles django-redis writes) into a CouchIndex, and answers
 /// counts, pages, facets and purge previews from it; complete rows are read again by key.
+/// refresh() (the window's F5 and auto-refresh) lists every Celery row's key, expiry and value
+/// length — no values — and reads again only new rows, rows whose expiry or length changed and
+/// unfinished results; rows gone from the table leave the index.
 /// A delete re-reads its rows in a write transaction and deletes each one only if it still
 /// qualifies and its value is still the one read (`DELETE … WHERE cache_key = ? AND value = ?`),
 /// so a row a worker rewrote meanwhile stays.
@@ -55,6 +58,8 @@ public:
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
+    /// Reads what other clients wrote or deleted since open() (see the class comment).
+    StoreError refresh() override;
     void interrupt() override {}
 
 private:
@@ -72,7 +77,22 @@ private:
                           const std::function<void(Row)> &onRow) const;
     /// The row decoded; Kind::Foreign for a key not under Celery's prefixes.
     CouchDocument::Parsed parse(const Row &row, CouchDocument::Detail detail = CouchDocument::Detail::Full) const;
-    void apply(const CouchDocument::Parsed &p, const QString &key);
+    /// What refresh() compares a row by: Django's set() writes a new expiry with each value
+    /// (to the second), the length tells most rewrites within one second or without a timeout.
+    struct Fingerprint
+    {
+        QDateTime expires;
+        qsizetype length = 0;
+        bool operator==(const Fingerprint &o) const { return expires == o.expires && length == o.length; }
+    };
+    /// Puts the decoded row into the index (or the groups, or the foreign keys) and keeps its
+    /// fingerprint.
+    void apply(const CouchDocument::Parsed &p, const Row &row);
+    /// A key no longer in the table leaves everything that holds it.
+    void forget(const QString &key);
+    /// "WHERE cache_key LIKE ? OR cache_key LIKE ?" and its values: the rows of Celery's keys.
+    QString celeryKeysWhere() const;
+    static QVariantList celeryKeyPatterns();
     Outcome<TaskResult> fetchKey(const QString &key);
     Outcome<qint64> deleteKeys(const QStringList &keys,
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable);
@@ -92,4 +112,5 @@ private:
     IndexGroups m_groups;              // key -> saved group
     QMap<QString, QString> m_foreign;  // key -> reason
     QSet<QString> m_prefixes;          // Django's KEY_PREFIX:VERSION: of the rows read
+    QHash<QString, Fingerprint> m_fingerprints; // every Celery key read, as it was read
 };

@@ -1156,6 +1156,11 @@ StoreError SqlStore::deleteBatch(const SqlStatement &del, const SqlStatement &an
     return {};
 }
 
+StoreError SqlStore::refresh()
+{
+    return m_cache ? m_cache->refresh() : StoreError();
+}
+
 Outcome<DeleteBatch> SqlStore::deleteRows(const QVector<qint64> &rowIds)
 {
     if (m_cache)

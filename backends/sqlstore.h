@@ -71,6 +71,9 @@ public:
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
+    /// A Django DatabaseCache table re-reads what other clients changed into its index
+    /// (DjangoCacheTable::refresh()); Celery's tables are read on every call: nothing to do.
+    StoreError refresh() override;
     void interrupt() override;
     /// Thread-safe: SQLite's stalk_tally() counter while a search scans.
     qint64 searchProgress() const override;

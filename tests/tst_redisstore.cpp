@@ -7,12 +7,17 @@
 //
 // Environment: STALK_REDIS_URL (redis://:PASSWORD@127.0.0.1:PORT), STALK_REDIS_SOCKET,
 // STALK_REDIS_EXPECTATIONS. Tests that delete work on a copy in database 15 (DUMP/RESTORE).
+// django-celery-results' CacheBackend over Django's DatabaseCache is read in a SQLite file
+// (with_redis.sh) and, when their wrappers run, on PostgreSQL and MariaDB
+// (STALK_PG_DBCACHE_URL / _EXPECTATIONS, STALK_MYSQL_DBCACHE_URL / _EXPECTATIONS); tests that
+// write work on a copy (a file, or a table beside stalk_cache on the server).
 #include <QtTest>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 
 #include "aggregates.h"
@@ -34,6 +39,28 @@ using TestSupport::stringsOf;
 using TestSupport::taskIdsOf;
 
 constexpr int scratchDb = 15;
+
+/// The DatabaseCache data sets: the SQLite file with_redis.sh writes, and the tables on the
+/// servers with_postgres.sh and with_mariadb.sh write (their expectations' "dbcache").
+struct DbCacheSet
+{
+    const char *name;
+    const char *engine;   ///< StoreInfo::engine begins with it
+    const char *variable; ///< the expectations file's variable
+    const char *wrapper;
+};
+constexpr DbCacheSet dbCacheSets[] = {
+    {"dbcache", "SQLite", "STALK_REDIS_EXPECTATIONS", "tools/servers/with_redis.sh"},
+    {"pg-dbcache", "PostgreSQL", "STALK_PG_DBCACHE_EXPECTATIONS", "tools/servers/with_postgres.sh"},
+    {"mysql-dbcache", "MariaDB", "STALK_MYSQL_DBCACHE_EXPECTATIONS", "tools/servers/with_mariadb.sh"},
+};
+
+/// One data row per DatabaseCache data set, in column "name".
+void addDbCacheRows()
+{
+    for (const DbCacheSet &set : dbCacheSets)
+        QTest::newRow(set.name) << QString::fromLatin1(set.name);
+}
 
 /// A redis-server of the test's own (Debian's, on a free loopback port, no persistence), for
 /// what the shared server must not go through: being killed, running as a cluster node.
@@ -150,6 +177,18 @@ QByteArray celeryMeta(const QByteArray &taskId, qsizetype resultBytes = 1)
 
 } // namespace
 
+/// Skips the running test when the data set's server did not run, naming its wrapper; fails
+/// instead under STALK_REQUIRE_SERVERS=1 (as STALK_SERVER_URL).
+#define REQUIRE_DATA_SET(name)                                                                       \
+    do {                                                                                             \
+        const QString missing = missingDataSet(name);                                                \
+        if (!missing.isEmpty()) {                                                                    \
+            if (qEnvironmentVariableIntValue("STALK_REQUIRE_SERVERS") == 1)                          \
+                QFAIL(qPrintable(QStringLiteral("STALK_REQUIRE_SERVERS=1 but ") + missing));         \
+            QSKIP(qPrintable(missing));                                                              \
+        }                                                                                            \
+    } while (false)
+
 class TestRedisStore : public QObject
 {
     Q_OBJECT
@@ -170,6 +209,7 @@ private Q_SLOTS:
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
     void shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix();
+    void shouldDescribeADjangoDatabaseCacheTable_data();
     void shouldDescribeADjangoDatabaseCacheTable();
     void shouldPurgeADjangoDatabaseCacheTable_data();
     void shouldPurgeADjangoDatabaseCacheTable();
@@ -192,6 +232,8 @@ private Q_SLOTS:
     void shouldRefuseDeletesWhenReadOnly();
     void shouldShowRowsAndPurgeThroughTheWindowsModel();
     void shouldFollowOtherClientsOnRefresh();
+    void shouldFollowOtherClientsOnRefreshOfACacheTable_data();
+    void shouldFollowOtherClientsOnRefreshOfACacheTable();
     void shouldListSavedGroupsAsUpstreamReadsThem_data();
     void shouldListSavedGroupsAsUpstreamReadsThem();
     void shouldListAGroupSavedByCeleryAfterOpen();
@@ -207,8 +249,11 @@ private:
     /// The real `stalk` binary (STALK_BIN), stdin closed (no terminal).
     static Run stalk(const QStringList &args);
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
+    /// Empty when the data set was written, else why not (its variable and wrapper).
+    QString missingDataSet(const QString &name) const;
     RedisConfig config(int db, const QString &keyPrefix = QString()) const;
-    /// A data set's store: Redis, or the SQLite file of Django's DatabaseCache ("file").
+    /// A data set's store: Redis, or Django's DatabaseCache in a SQLite file ("file") or on a
+    /// server ("url"), read-only.
     std::unique_ptr<ResultStore> openStore(const QString &dataSetName);
     std::unique_ptr<RedisStore> openScratch(const QString &dataSetName, StoreOptions options = {});
     /// A raw connection to a database, outside the store's code paths.
@@ -219,10 +264,24 @@ private:
     /// Task ids (or group ids) whose keys are in the scratch database now.
     QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
     TestSupport::FixtureSample sample(const QJsonObject &set) const;
-    /// A writable copy of the DatabaseCache fixture (a SQLite file) in m_tmp.
-    QString dbCacheCopy(const QString &name) const;
-    /// Runs SQL on a SQLite file outside the store's code paths; the first column of each row.
-    static QStringList sqliteColumn(const QString &file, const QString &sql);
+    /// A writable copy of a DatabaseCache data set.
+    struct CacheCopy
+    {
+        QString storeUrl; ///< what the store opens
+        QString raw;      ///< the SQLite file, or the server's URL: for rawSql()
+        QString table;    ///< the cache table in it
+    };
+    /// A SQLite file `copy` in m_tmp, or a table `copy` beside stalk_cache on the server
+    /// (opened with ?table=; dropCacheCopy() drops it).
+    CacheCopy cacheCopy(const QString &name, const QString &copy) const;
+    static void dropCacheCopy(const CacheCopy &copy);
+    /// The copy's store, writable and open; null when it did not open (a warning says why).
+    static std::unique_ptr<ResultStore> openCopy(const CacheCopy &copy);
+    /// The keys of a cache table under Django's ":1:" and a Celery kind prefix, minus both; sorted.
+    static QStringList cacheIds(const CacheCopy &copy, const char *kind);
+    /// Runs SQL (';'-separated) outside the store's code paths on a SQLite file or on a server
+    /// URL's database; the first column of each row, or the error alone.
+    static QStringList rawSql(const QString &target, const QString &sql);
     QTemporaryDir m_tmp;
 
     QString m_url;
@@ -237,12 +296,25 @@ RedisConfig TestRedisStore::config(int db, const QString &keyPrefix) const
     return c;
 }
 
+QString TestRedisStore::missingDataSet(const QString &name) const
+{
+    if (m_expect.contains(name))
+        return QString();
+    for (const DbCacheSet &set : dbCacheSets) {
+        if (name == QLatin1String(set.name))
+            return QStringLiteral("%1 is not set: run under %2").arg(QLatin1String(set.variable), QLatin1String(set.wrapper));
+    }
+    return QStringLiteral("no data set %1 in STALK_REDIS_EXPECTATIONS").arg(name);
+}
+
 std::unique_ptr<ResultStore> TestRedisStore::openStore(const QString &name)
 {
     const QJsonObject set = dataSet(name);
     std::unique_ptr<ResultStore> store;
     if (set.value(QLatin1String("file")).isString())
         store = (*makeStoreFactory(QStringLiteral("sqlite:///%1?readonly=1").arg(set.value(QLatin1String("file")).toString())))();
+    else if (set.value(QLatin1String("url")).isString())
+        store = (*makeStoreFactory(set.value(QLatin1String("url")).toString() + QStringLiteral("?readonly=1")))();
     else
         store = std::make_unique<RedisStore>(config(set.value(QLatin1String("db")).toInt(),
                                                     set.value(QLatin1String("keyprefix")).toString()));
@@ -339,6 +411,10 @@ void TestRedisStore::initTestCase()
     m_url = url;
     m_expect = TestSupport::jsonObjectOfFileIn("STALK_REDIS_EXPECTATIONS");
     QVERIFY2(!m_expect.isEmpty(), "STALK_REDIS_EXPECTATIONS must name the fixture writer's JSON");
+    for (const DbCacheSet &set : dbCacheSets) {
+        if (!m_expect.contains(QLatin1String(set.name)) && !qEnvironmentVariableIsEmpty(set.variable))
+            m_expect.insert(QLatin1String(set.name), TestSupport::jsonObjectOfFileIn(set.variable).value(QLatin1String("dbcache")));
+    }
     for (const QString &name : {QStringLiteral("json"), QStringLiteral("plain"), QStringLiteral("pickle"), QStringLiteral("prefixed"),
                                 QStringLiteral("django")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
@@ -386,12 +462,13 @@ void TestRedisStore::shouldOpenEveryDataSetAndDescribeIt()
 void TestRedisStore::shouldReadEveryResultAsUpstreamDoes_data()
 {
     shouldOpenEveryDataSetAndDescribeIt_data();
-    QTest::newRow("dbcache") << QStringLiteral("dbcache");
+    addDbCacheRows();
 }
 
 void TestRedisStore::shouldReadEveryResultAsUpstreamDoes()
 {
     QFETCH(QString, name);
+    REQUIRE_DATA_SET(name);
     auto store = openStore(name);
     QVERIFY(store);
     const QJsonArray celery = dataSet(name).value(QLatin1String("celery")).toArray();
@@ -414,6 +491,7 @@ void TestRedisStore::shouldCountAndFacetLikeUpstream_data()
 void TestRedisStore::shouldCountAndFacetLikeUpstream()
 {
     QFETCH(QString, name);
+    REQUIRE_DATA_SET(name);
     auto store = openStore(name);
     QVERIFY(store);
     TestSupport::verifyCountsAndFacets(*store, dataSet(name).value(QLatin1String("counts")).toObject(),
@@ -446,7 +524,9 @@ void TestRedisStore::shouldSearchWithDjangoSemantics_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("term");
     QTest::addColumn<QStringList>("ids");
-    for (const char *name : {"json", "pickle", "prefixed", "django", "dbcache"}) {
+    for (const char *name : {"json", "pickle", "prefixed", "django", "dbcache", "pg-dbcache", "mysql-dbcache"}) {
+        if (!missingDataSet(QString::fromLatin1(name)).isEmpty())
+            QTest::newRow(name) << QString::fromLatin1(name) << QString() << QStringList(); // skips, or fails
         for (const QJsonValue &v : dataSet(QString::fromLatin1(name)).value(QLatin1String("search")).toArray()) {
             const QJsonObject o = v.toObject();
             const QString term = o.value(QLatin1String("term")).toString();
@@ -461,6 +541,7 @@ void TestRedisStore::shouldSearchWithDjangoSemantics()
     QFETCH(QString, name);
     QFETCH(QString, term);
     QFETCH(QStringList, ids);
+    REQUIRE_DATA_SET(name);
     auto store = openStore(name);
     QVERIFY(store);
     TestSupport::verifySearch(*store, term, ids, ids);
@@ -646,44 +727,110 @@ void TestRedisStore::shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix()
     }
 }
 
-QString TestRedisStore::dbCacheCopy(const QString &name) const
+TestRedisStore::CacheCopy TestRedisStore::cacheCopy(const QString &name, const QString &copy) const
 {
-    const QString to = m_tmp.filePath(name + QStringLiteral(".sqlite3"));
-    QFile::remove(to);
-    QFile::copy(dataSet(QStringLiteral("dbcache")).value(QLatin1String("file")).toString(), to);
-    QFile(to).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return to;
+    const QJsonObject set = dataSet(name);
+    const QString url = set.value(QLatin1String("url")).toString();
+    if (url.isEmpty()) {
+        const QString to = m_tmp.filePath(copy + QStringLiteral(".sqlite3"));
+        QFile::remove(to);
+        QFile::copy(set.value(QLatin1String("file")).toString(), to);
+        QFile(to).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        return {QStringLiteral("sqlite:///") + to, to, QStringLiteral("stalk_cache")};
+    }
+    const bool pg = StoreUrl::parse(url)->scheme == StoreUrl::Scheme::PostgreSql;
+    const QStringList made = rawSql(url, QStringLiteral("DROP TABLE IF EXISTS %1;").arg(copy)
+                                             + (pg ? QStringLiteral("CREATE TABLE %1 (LIKE stalk_cache INCLUDING ALL);")
+                                                   : QStringLiteral("CREATE TABLE %1 LIKE stalk_cache;"))
+                                                   .arg(copy)
+                                             + QStringLiteral("INSERT INTO %1 SELECT * FROM stalk_cache").arg(copy));
+    if (!made.isEmpty())
+        qWarning("copying stalk_cache failed: %s", qPrintable(made.join(u';')));
+    return {url + QStringLiteral("?table=") + copy, url, copy};
 }
 
-QStringList TestRedisStore::sqliteColumn(const QString &file, const QString &sql)
+void TestRedisStore::dropCacheCopy(const CacheCopy &copy)
+{
+    if (copy.raw.contains(QLatin1String("://")))
+        rawSql(copy.raw, QStringLiteral("DROP TABLE IF EXISTS %1").arg(copy.table));
+}
+
+std::unique_ptr<ResultStore> TestRedisStore::openCopy(const CacheCopy &copy)
+{
+    auto factory = makeStoreFactory(copy.storeUrl);
+    if (!factory) {
+        qWarning("%s: %s", qPrintable(copy.storeUrl), qPrintable(factory.error().message));
+        return nullptr;
+    }
+    std::unique_ptr<ResultStore> store = (*factory)();
+    if (const StoreError e = store->open()) {
+        qWarning("open failed: %s", qPrintable(e.message));
+        return nullptr;
+    }
+    return store;
+}
+
+QStringList TestRedisStore::cacheIds(const CacheCopy &copy, const char *kind)
+{
+    const QString prefix = QStringLiteral(":1:") + QLatin1String(kind);
+    QStringList out;
+    for (const QString &key : rawSql(copy.raw, QStringLiteral("SELECT cache_key FROM %1 WHERE cache_key LIKE '%2%'").arg(copy.table, prefix)))
+        out.append(key.mid(prefix.size()));
+    return sorted(out);
+}
+
+QStringList TestRedisStore::rawSql(const QString &target, const QString &sql)
 {
     QStringList out;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
-        db.setDatabaseName(file);
-        if (!db.open())
-            return {QStringLiteral("cannot open ") + file};
-        for (const QString &statement : sql.split(u';', Qt::SkipEmptyParts)) {
-            QSqlQuery q(db);
-            if (!q.exec(statement))
-                return {q.lastError().text()};
-            while (q.next())
-                out.append(q.value(0).toString());
+        QSqlDatabase db;
+        if (target.contains(QLatin1String("://"))) {
+            const StoreUrl u = StoreUrl::parse(target).value();
+            db = TestSupport::serverConnection(u, u.database, QStringLiteral("raw"));
+        } else {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+            db.setDatabaseName(target);
         }
+        if (!db.open()) {
+            out = QStringList{QStringLiteral("cannot open %1: %2").arg(target, db.lastError().text())};
+        } else {
+            for (const QString &statement : sql.split(u';', Qt::SkipEmptyParts)) {
+                QSqlQuery q(db);
+                if (!q.exec(statement)) {
+                    out = QStringList{q.lastError().text()};
+                    break;
+                }
+                while (q.isSelect() && q.next())
+                    out.append(q.value(0).toString());
+            }
+        }
+        db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("raw"));
     return out;
 }
 
+void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("engine");
+    for (const DbCacheSet &set : dbCacheSets)
+        QTest::newRow(set.name) << QString::fromLatin1(set.name) << QString::fromLatin1(set.engine);
+}
+
 void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
 {
-    const QJsonObject set = dataSet(QStringLiteral("dbcache"));
-    auto store = openStore(QStringLiteral("dbcache"));
+    QFETCH(QString, name);
+    QFETCH(QString, engine);
+    REQUIRE_DATA_SET(name);
+    const QJsonObject set = dataSet(name);
+    auto store = openStore(name);
     QVERIFY(store);
     const StoreInfo info = store->info();
     QCOMPARE(info.layout, StoreInfo::Layout::DjangoCache);
-    QCOMPARE(info.engine, QStringLiteral("SQLite"));
+    QVERIFY2(info.engine.startsWith(engine), qPrintable(info.engine));
     QCOMPARE(info.tableName, QStringLiteral("stalk_cache"));
+    QVERIFY2(!info.location.contains(QLatin1String("secret")), qPrintable(info.location));
     QVERIFY2(info.schema.startsWith(QLatin1String("django-celery-results CacheBackend rows (Django's DatabaseCache stalk_cache, keys under \":1:\")")),
              qPrintable(info.schema));
     for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Queue, Field::Expires})
@@ -692,6 +839,17 @@ void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
     QVERIFY(info.readOnly);
     QCOMPARE(*store->count(TaskQuery()), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
     QCOMPARE(store->deleteRows({0}).error().code, StoreError::Code::PermissionDenied);
+    // Pages: every page of the whole listing, each way of seeking, holds what one read of
+    // everything holds, and that is upstream's set of task ids.
+    const auto whole = store->fetchPage(TaskQuery(), 0, 1000);
+    QVERIFY2(whole.ok(), qPrintable(whole.error().message));
+    QStringList expectedIds;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray())
+        expectedIds.append(v.toObject().value(QLatin1String("task_id")).toString());
+    QCOMPARE(sorted(taskIdsOf(*whole)), sorted(expectedIds));
+    TestSupport::verifyPagesMatchTheWhole(*store, TaskQuery(), taskIdsOf(*whole));
+    if (QTest::currentTestFailed())
+        return;
     // `stalk stats --by` goes to the cache table's index, never to SQL of a results table.
     const auto history = store->statusHistory(TaskQuery(), TimeBucket::Day);
     QVERIFY2(history.ok(), qPrintable(history.error().message));
@@ -712,43 +870,44 @@ void TestRedisStore::shouldDescribeADjangoDatabaseCacheTable()
 
 void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable_data()
 {
+    QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("cutoff");
     QTest::addColumn<QStringList>("expired");
     QTest::addColumn<int>("batchSize");
-    int k = 0;
-    for (const QJsonValue &v : dataSet(QStringLiteral("dbcache")).value(QLatin1String("expired")).toArray()) {
-        const QJsonObject o = v.toObject();
-        const int batch = (k++ % 2 == 0) ? 1 : 4;
-        QTest::addRow("before %s by %d", qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
-            << o.value(QLatin1String("cutoff")).toString() << stringsOf(o.value(QLatin1String("task_ids")).toArray()) << batch;
+    for (const DbCacheSet &set : dbCacheSets) {
+        const QString name = QString::fromLatin1(set.name);
+        if (!missingDataSet(name).isEmpty())
+            QTest::newRow(set.name) << name << QString() << QStringList() << 1; // skips, or fails
+        int k = 0;
+        for (const QJsonValue &v : dataSet(name).value(QLatin1String("expired")).toArray()) {
+            const QJsonObject o = v.toObject();
+            const int batch = (k++ % 2 == 0) ? 1 : 4;
+            QTest::addRow("%s before %s by %d", set.name, qPrintable(o.value(QLatin1String("cutoff")).toString()), batch)
+                << name << o.value(QLatin1String("cutoff")).toString() << stringsOf(o.value(QLatin1String("task_ids")).toArray()) << batch;
+        }
     }
 }
 
 void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable()
 {
+    QFETCH(QString, name);
     QFETCH(QString, cutoff);
     QFETCH(QStringList, expired);
     QFETCH(int, batchSize);
-    const QString file = dbCacheCopy(QStringLiteral("purge"));
-    auto factory = makeStoreFactory(QStringLiteral("sqlite:///") + file);
-    QVERIFY(factory.ok());
-    std::unique_ptr<ResultStore> store = (*factory)();
-    QVERIFY(!store->open().isError());
-    auto ids = [&file](const char *kind) {
-        const QString prefix = QStringLiteral(":1:") + QLatin1String(kind);
-        QStringList out;
-        for (const QString &key : sqliteColumn(file, QStringLiteral("SELECT cache_key FROM stalk_cache WHERE cache_key LIKE '%1%'").arg(prefix)))
-            out.append(key.mid(prefix.size()));
-        return sorted(out);
-    };
+    REQUIRE_DATA_SET(name);
+    const CacheCopy copy = cacheCopy(name, QStringLiteral("stalk_cache_purge"));
+    const auto drop = qScopeGuard([&copy] { dropCacheCopy(copy); });
+    std::unique_ptr<ResultStore> store = openCopy(copy);
+    QVERIFY(store);
+    QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix).size(), dataSet(name).value(QLatin1String("celery")).toArray().size());
     // Celery 5.2 saves groups without date_done: they never expire (as upstream's cleanup).
     TestSupport::verifyPurgeInBatches(*store, TestSupport::criteriaFor(cutoff), batchSize, expired, {},
-                                      [&] { return ids(CouchDocument::taskPrefix); },
-                                      [&] { return ids(CouchDocument::groupPrefix); });
+                                      [&] { return cacheIds(copy, CouchDocument::taskPrefix); },
+                                      [&] { return cacheIds(copy, CouchDocument::groupPrefix); });
     if (QTest::currentTestFailed())
         return;
     // Delete Selected: one row, by its row id; nothing else goes.
-    const QStringList before = ids(CouchDocument::taskPrefix);
+    const QStringList before = cacheIds(copy, CouchDocument::taskPrefix);
     if (before.isEmpty())
         return;
     const Outcome<TaskResult> row = store->fetchByTaskId(before.constFirst());
@@ -756,8 +915,9 @@ void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable()
     const Outcome<DeleteBatch> deleted = store->deleteRows({row->rowId});
     QVERIFY2(deleted.ok(), qPrintable(deleted.error().message));
     QCOMPARE(deleted->tasks, qint64(1));
-    QCOMPARE(ids(CouchDocument::taskPrefix), before.mid(1));
+    QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix), before.mid(1));
     QCOMPARE(store->fetchByTaskId(before.constFirst()).error().code, StoreError::Code::NotFound);
+    store.reset(); // before the copy is dropped
 }
 
 void TestRedisStore::shouldPickTheCacheTableByNameBesideCeleryTables()
@@ -770,7 +930,7 @@ void TestRedisStore::shouldPickTheCacheTableByNameBesideCeleryTables()
     QFile::remove(file);
     QVERIFY(QFile::copy(fixtures + QStringLiteral("/django.sqlite3"), file));
     QFile(file).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    const QStringList made = sqliteColumn(file, QStringLiteral("ATTACH '%1' AS c; CREATE TABLE stalk_cache AS SELECT * FROM c.stalk_cache")
+    const QStringList made = rawSql(file, QStringLiteral("ATTACH '%1' AS c; CREATE TABLE stalk_cache AS SELECT * FROM c.stalk_cache")
                                                     .arg(dataSet(QStringLiteral("dbcache")).value(QLatin1String("file")).toString()));
     QVERIFY2(made.isEmpty(), qPrintable(made.join(u';')));
     const qint64 total = dataSet(QStringLiteral("dbcache")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
@@ -784,7 +944,7 @@ void TestRedisStore::shouldPickTheCacheTableByNameBesideCeleryTables()
     // Neither: one sentence naming what was looked for.
     const QString none = m_tmp.filePath(QStringLiteral("none.sqlite3"));
     QFile::remove(none);
-    QVERIFY(sqliteColumn(none, QStringLiteral("CREATE TABLE t (a integer)")).isEmpty());
+    QVERIFY(rawSql(none, QStringLiteral("CREATE TABLE t (a integer)")).isEmpty());
     store = (*makeStoreFactory(QStringLiteral("sqlite:///") + none))();
     const StoreError e = store->open();
     QCOMPARE(e.code, StoreError::Code::NotCelery);
@@ -1309,11 +1469,70 @@ void TestRedisStore::shouldFollowOtherClientsOnRefresh()
         });
 }
 
+void TestRedisStore::shouldFollowOtherClientsOnRefreshOfACacheTable_data()
+{
+    QTest::addColumn<QString>("name");
+    addDbCacheRows();
+}
+
+void TestRedisStore::shouldFollowOtherClientsOnRefreshOfACacheTable()
+{
+    // A real worker's CacheBackend (the fixture writer's app: django-celery-results over
+    // Django's DatabaseCache in the copy) writes after open(), a raw client deletes a row; the
+    // window's F5 reaches refresh() through SqlStore, which hands it to the cache table.
+    QFETCH(QString, name);
+    REQUIRE_DATA_SET(name);
+    const CacheCopy copy = cacheCopy(name, QStringLiteral("stalk_cache_refresh"));
+    const auto drop = qScopeGuard([&copy] { dropCacheCopy(copy); });
+    std::unique_ptr<ResultStore> store = openCopy(copy);
+    QVERIFY(store);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PYTHONPATH"), QStringLiteral(STALK_REDIS_TASKS_DIR));
+    env.insert(QStringLiteral("STALK_BROKER"), QStringLiteral("memory://"));
+    env.insert(QStringLiteral("STALK_BACKEND"), QStringLiteral("unused")); // the CacheBackend replaces it
+    env.insert(QStringLiteral("STALK_DJANGO_DBCACHE"), copy.raw);
+    env.insert(QStringLiteral("STALK_DJANGO_DBCACHE_TABLE"), copy.table);
+    TestSupport::verifyRefreshFollowsOtherClients(
+        *store, QStringLiteral("f5e5f5e5-0000-4000-8000-000000000012"), [&](const QStringList &steps, const QString &deleted) {
+            const QString written = TestSupport::writeThroughCelery(QStringLiteral("stalk_redis_tasks"), steps, env);
+            if (!written.isEmpty() || deleted.isEmpty())
+                return written;
+            const QStringList del =
+                rawSql(copy.raw, QStringLiteral("DELETE FROM %1 WHERE cache_key = ':1:celery-task-meta-%2'").arg(copy.table, deleted));
+            return del.join(u';');
+        });
+    if (QTest::currentTestFailed())
+        return;
+
+    // The window's F5: TaskResultModel's own store, on its worker thread, refreshed as the
+    // window refreshes; a result a worker wrote since shows as a row.
+    const qint64 before = *store->count(TaskQuery());
+    const Outcome<StoreFactory> factory = makeStoreFactory(copy.storeUrl);
+    QVERIFY(factory.ok());
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(*factory);
+    QVERIFY(opened.wait(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), before, 30000);
+    QCOMPARE(model.storeInfo().layout, StoreInfo::Layout::DjangoCache);
+    const QString written =
+        TestSupport::writeThroughCelery(QStringLiteral("stalk_redis_tasks"), {QStringLiteral("done:f5e5f5e5-0000-4000-8000-000000000013")}, env);
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QSignalSpy counted(&model, &TaskResultModel::countChanged);
+    model.refresh();
+    QVERIFY(counted.wait(30000));
+    QCOMPARE(counted.constLast().at(0).toLongLong(), before + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), before + 1, 30000);
+    store.reset(); // before the copy is dropped
+}
+
 void TestRedisStore::shouldListSavedGroupsAsUpstreamReadsThem_data()
 {
     QTest::addColumn<QString>("name");
-    for (const char *name : {"json", "plain", "pickle", "prefixed", "django", "dbcache"})
+    for (const char *name : {"json", "plain", "pickle", "prefixed", "django"})
         QTest::newRow(name) << QString::fromLatin1(name);
+    addDbCacheRows();
 }
 
 void TestRedisStore::shouldListSavedGroupsAsUpstreamReadsThem()
@@ -1321,6 +1540,7 @@ void TestRedisStore::shouldListSavedGroupsAsUpstreamReadsThem()
     // The workers' group(...).apply_async() saved with GroupResult.save() through each backend
     // (JSON, pickle, a global prefix, Django's cache in Redis and in a DatabaseCache table).
     QFETCH(QString, name);
+    REQUIRE_DATA_SET(name);
     auto store = openStore(name);
     QVERIFY(store);
     TestSupport::verifyGroupsAsUpstreamReadThem(*store, dataSet(name).value(QLatin1String("saved_groups")).toArray());

@@ -1,5 +1,7 @@
 #include "storechecks.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -741,9 +743,15 @@ void TestSupport::verifyRefreshFollowsOtherClients(ResultStore &store, const QSt
     expected.insert(started, QStringLiteral("SUCCESS"));
     QCOMPARE(statusesOf(store), expected);
     QCOMPARE(*store.count(TaskQuery()), qint64(expected.size()));
+    // Counted, not assumed to be one: Django's DatabaseCache drops a write that fails (a
+    // locked SQLite file: `except DatabaseError: return False`), so a fixture task's SUCCESS
+    // may never have replaced its STARTED row.
+    auto startedIn = [](const QMap<QString, QString> &statuses) {
+        return qint64(std::count(statuses.cbegin(), statuses.cend(), QStringLiteral("STARTED")));
+    };
     TaskQuery startedOnly;
     startedOnly.statuses = QStringList{QStringLiteral("STARTED")};
-    QCOMPARE(*store.count(startedOnly), qint64(1));
+    QCOMPARE(*store.count(startedOnly), startedIn(expected));
 
     // The new task finishes: its STARTED key is read again at the next refresh.
     const QString finished = change({QStringLiteral("done:") + newTaskId}, QString());
@@ -751,7 +759,7 @@ void TestSupport::verifyRefreshFollowsOtherClients(ResultStore &store, const QSt
     QVERIFY(!store.refresh().isError());
     expected.insert(newTaskId, QStringLiteral("SUCCESS"));
     QCOMPARE(statusesOf(store), expected);
-    QCOMPARE(*store.count(startedOnly), qint64(0));
+    QCOMPARE(*store.count(startedOnly), startedIn(expected));
     const Outcome<TaskResult> row = store.fetchByTaskId(newTaskId);
     QVERIFY(row.ok());
     QCOMPARE(row->result, QStringLiteral("42"));

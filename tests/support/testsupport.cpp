@@ -67,13 +67,16 @@ QString copyFixture(const QTemporaryDir &dir, const QString &name)
     return copyFixture(name, dir.filePath(name));
 }
 
-QString writeThroughCelery(const QString &backendUrl, const QStringList &steps)
+QString writeThroughCelery(const QString &backendUrl, const QStringList &steps, const QProcessEnvironment &environment)
 {
     static const char script[] = R"(
 import sys
 from celery import Celery
-app = Celery('stalk_refresh', backend=sys.argv[1])
-app.conf.result_extended = True
+if sys.argv[1] == 'stalk_redis_tasks':
+    from stalk_redis_tasks import app
+else:
+    app = Celery('stalk_refresh', backend=sys.argv[1])
+    app.conf.result_extended = True
 for step in sys.argv[2:]:
     action, task_id = step.split(':', 1)
     if action == 'group':
@@ -86,6 +89,7 @@ for step in sys.argv[2:]:
         app.backend.mark_as_done(task_id, 42)
 )";
     QProcess python;
+    python.setProcessEnvironment(environment);
     python.start(QStringLiteral("/usr/bin/python3"), QStringList{QStringLiteral("-c"), QString::fromUtf8(script), backendUrl} + steps);
     if (!python.waitForFinished(60000))
         return QStringLiteral("the Celery writer did not finish within 60 s");

@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QPalette>
+#include <QProcessEnvironment>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -47,7 +48,11 @@ QPalette darkPalette();
 /// result_extended on). Each step is "started:TASK_ID" (Backend.mark_as_started) or
 /// "done:TASK_ID" (Backend.mark_as_done, result 42) or "group:GROUP_ID:TASK_ID,TASK_ID…"
 /// (GroupResult(GROUP_ID, [AsyncResult…]).save()). Empty on success, else what went wrong.
-QString writeThroughCelery(const QString &backendUrl, const QStringList &steps);
+/// backendUrl "stalk_redis_tasks" writes through the fixture writer's app instead
+/// (tools/fixtures/redis/stalk_redis_tasks.py, on PYTHONPATH in `environment`, configured by its
+/// STALK_* variables there: e.g. django-celery-results' CacheBackend over a DatabaseCache).
+QString writeThroughCelery(const QString &backendUrl, const QStringList &steps,
+                           const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
 
 /// A connection of its own to an SQLite file, as another process would have: to check what
 /// is on disk or to write as an outside writer would. Values are always bound.

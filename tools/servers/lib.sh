@@ -67,6 +67,14 @@ write_server_fixtures() {
         --db "$WORK/out/unused.sqlite3" --server-url "$BASE/stalk_taskmeta_plain"
 }
 
+# Fills the database $1 (a URL on this server, created empty) with django-celery-results'
+# CacheBackend over Django's DatabaseCache (table stalk_cache), written by real Celery
+# workers (tools/fixtures/redis/make_redis_fixtures.py, STALK_DBCACHE), and writes the
+# expectations computed with upstream's code to $2 ({"dbcache": …}). Needs BROKER.
+write_dbcache_fixture() {
+    STALK_DBCACHE="$1" "$PY" "$SERVERS_HERE/../fixtures/redis/make_redis_fixtures.py" "$BROKER" "$2"
+}
+
 # Exports STALK_<$1>_LIVE_*: for tests that purge while a real worker keeps writing
 # (tools/servers/live_writer.py); its worker pid goes to pids, killed on exit.
 export_live_writer() {

@@ -13,6 +13,9 @@
 #     STALK_MYSQL_TASKMETA_PLAIN_URL  …/stalk_taskmeta_plain (narrow celery_taskmeta)
 #     STALK_MYSQL_LIVE_WRITER, _LIVE_BROKER, _LIVE_WORKDIR  live_writer.py and its redis broker
 #     STALK_MYSQL_EXPECTATIONS        expectations.json computed on this server
+#     STALK_MYSQL_DBCACHE_URL         …/stalk_dbcache (Django's DatabaseCache stalk_cache holding
+#                                     django-celery-results' CacheBackend results)
+#     STALK_MYSQL_DBCACHE_EXPECTATIONS  its expectations (make_redis_fixtures.py: {"dbcache": …})
 #   runs CMD and always stops the server and removes its directory. Exit status = CMD's.
 set -euo pipefail
 [[ $# -gt 0 ]] || { echo "usage: $0 CMD…" >&2; exit 2; }
@@ -68,13 +71,14 @@ done
 mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null
 my_admin() { mariadb --no-defaults --socket="$SOCK" -uroot "$@"; }
 my_admin -e "CREATE USER 'stalk'@'%' IDENTIFIED BY '$PW'; GRANT ALL ON \`stalk%\`.* TO 'stalk'@'%';"
-for db in stalk_django stalk_django191 stalk_taskmeta stalk_taskmeta_plain; do
+for db in stalk_django stalk_django191 stalk_taskmeta stalk_taskmeta_plain stalk_dbcache; do
     my_admin -e "CREATE DATABASE $db CHARACTER SET utf8mb4"
 done
 BASE="mysql://stalk:$PW@127.0.0.1:$PORT"
 echo "with_mariadb: server $(my_admin -N -e 'SELECT VERSION()') up on 127.0.0.1:$PORT (${SECONDS}s)" >&2
 
 write_server_fixtures "$WORK/mysql-expectations.json"
+write_dbcache_fixture "$BASE/stalk_dbcache" "$WORK/mysql-dbcache-expectations.json"
 # The 191-wide schema from the real migrations, holding the same rows.
 (cd "$PROJECT" && STALK_FIX_SERVER_URL="$BASE/stalk_django191" STALK_FIX_ID_MAX=191 \
     DJANGO_SETTINGS_MODULE=stalkfix.settings "$PY" manage.py migrate --verbosity 0)
@@ -88,5 +92,7 @@ export STALK_MYSQL_191_URL="$BASE/stalk_django191"
 export STALK_MYSQL_TASKMETA_URL="$BASE/stalk_taskmeta"
 export STALK_MYSQL_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
 export STALK_MYSQL_EXPECTATIONS="$WORK/mysql-expectations.json"
+export STALK_MYSQL_DBCACHE_URL="$BASE/stalk_dbcache"
+export STALK_MYSQL_DBCACHE_EXPECTATIONS="$WORK/mysql-dbcache-expectations.json"
 export_live_writer MYSQL
 run_wrapped "$@"

@@ -10,6 +10,9 @@
 #     STALK_PG_TASKMETA_PLAIN_URL  …/stalk_taskmeta_plain  (narrow celery_taskmeta)
 #     STALK_PG_LIVE_WRITER, _LIVE_BROKER, _LIVE_WORKDIR  live_writer.py and its redis broker
 #     STALK_PG_EXPECTATIONS        expectations.json computed on this server
+#     STALK_PG_DBCACHE_URL         …/stalk_dbcache  (Django's DatabaseCache stalk_cache holding
+#                                  django-celery-results' CacheBackend results)
+#     STALK_PG_DBCACHE_EXPECTATIONS  its expectations (make_redis_fixtures.py: {"dbcache": …})
 #   runs CMD and always stops the server and removes its directory. Exit status = CMD's.
 set -euo pipefail
 [[ $# -gt 0 ]] || { echo "usage: $0 CMD…" >&2; exit 2; }
@@ -50,18 +53,21 @@ fi
     -w start >/dev/null
 psql_admin() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SERVER_DIR" -p "$PORT" -U postgres -d postgres "$@"; }
 psql_admin -c "CREATE ROLE stalk LOGIN CREATEDB PASSWORD '$PW'"
-for db in stalk_django stalk_taskmeta stalk_taskmeta_plain; do
+for db in stalk_django stalk_taskmeta stalk_taskmeta_plain stalk_dbcache; do
     psql_admin -c "CREATE DATABASE $db OWNER stalk"
 done
 BASE="postgresql://stalk:$PW@127.0.0.1:$PORT"
 echo "with_postgres: server up on 127.0.0.1:$PORT (${SECONDS}s)" >&2
 
 write_server_fixtures "$WORK/pg-expectations.json"
+write_dbcache_fixture "$BASE/stalk_dbcache" "$WORK/pg-dbcache-expectations.json"
 echo "with_postgres: data written by real workers (${SECONDS}s)" >&2
 
 export STALK_PG_URL="$BASE/stalk_django"
 export STALK_PG_TASKMETA_URL="$BASE/stalk_taskmeta"
 export STALK_PG_TASKMETA_PLAIN_URL="$BASE/stalk_taskmeta_plain"
 export STALK_PG_EXPECTATIONS="$WORK/pg-expectations.json"
+export STALK_PG_DBCACHE_URL="$BASE/stalk_dbcache"
+export STALK_PG_DBCACHE_EXPECTATIONS="$WORK/pg-dbcache-expectations.json"
 export_live_writer PG
 run_wrapped "$@"
