@@ -211,6 +211,14 @@ QString MysqlDialect::integerList(const QString &expression) const
     return QStringLiteral("GROUP_CONCAT(%1)").arg(expression);
 }
 
+QString MysqlDialect::scannedSelect(const QString &columns, const QString &table, const QString &where) const
+{
+    // USE INDEX FOR ORDER BY () ("use no index") leaves the sort to a filesort after a scan
+    // of the table, where the optimizer would otherwise walk the sort column's index through
+    // every row. The derived table is merged into the statement around it, the hint with it.
+    return QStringLiteral("SELECT %1 FROM %2 USE INDEX FOR ORDER BY ()%3").arg(columns, table, where);
+}
+
 QString MysqlDialect::estimatedRowsSql() const
 {
     return QStringLiteral("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "

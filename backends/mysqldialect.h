@@ -36,6 +36,7 @@ public:
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
     QString dateSelect(const QString &column) const override;
+    QString scannedSelect(const QString &columns, const QString &table, const QString &where) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
     QString truncatedDate(const QString &column, TimeBucket bucket) const override;
     QString secondsBetween(const QString &from, const QString &to) const override;

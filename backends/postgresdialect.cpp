@@ -259,6 +259,14 @@ QString PostgresDialect::integerList(const QString &expression) const
     return QStringLiteral("string_agg(CAST(%1 AS text), ',')").arg(expression);
 }
 
+QString PostgresDialect::scannedSelect(const QString &columns, const QString &table, const QString &where) const
+{
+    // OFFSET 0 keeps the subquery from being pulled up into the statement around it: the
+    // planner finds its rows by a (parallel) scan and the ORDER BY outside sorts them, where
+    // it would otherwise walk the sort column's index backward through every row.
+    return QStringLiteral("SELECT %1 FROM %2%3 OFFSET 0").arg(columns, table, where);
+}
+
 QString PostgresDialect::estimatedRowsSql() const
 {
     // reltuples is -1 until the table was first vacuumed or analyzed (PostgreSQL 14+).

@@ -33,6 +33,7 @@ public:
     QString dateSelect(const QString &column) const override;
     bool nullsSortLow() const override { return false; }
     bool hasGroupingSets() const override { return true; }
+    QString scannedSelect(const QString &columns, const QString &table, const QString &where) const override;
     QString prefixExpression(const QString &expression, int chars) const override;
     QString truncatedDate(const QString &column, TimeBucket bucket) const override;
     QString secondsBetween(const QString &from, const QString &to) const override;

@@ -22,6 +22,12 @@
 /// the rows before it that share its value are counted, and the page is read from the first
 /// row with that value, that many rows on. Row numbers stay exact.
 ///
+/// A search's first page follows SearchProbe's plan where the dialect can keep a sort from
+/// walking an index (SqlStatements::hasScannedPage()): the page among the rows dated from
+/// about `window` ids below the newest on (pageThrough()), else by the walk or by a scan of
+/// the table (scannedPage()), whichever the probe's matches say costs less. The engine's own plan
+/// would walk the date_done index through every row for a word no row holds.
+///
 /// The keys hold while the rows do: a count of the query that differs from the one known
 /// (rows came or went) forgets them, as does another query.
 ///
@@ -57,6 +63,9 @@ private:
         qint64 cost = 0; ///< rows skipped
     };
     Plan plan(qint64 offset, int limit) const;
+    /// A search's first page by SearchProbe's plan (see above), each row's key in *keys.
+    Outcome<QVector<TaskResult>> probedFirstPage(const TaskQuery &query, int limit, RowDetail detail,
+                                                 QVariantList *keys);
     /// From the first row, or backward from the last when the count is known and it is nearer.
     Plan fromEnd(qint64 offset, int limit) const;
     /// Turns an end's plan into a seek from the sort value at its first row (see above);

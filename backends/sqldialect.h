@@ -176,6 +176,19 @@ public:
     /// PostgreSQL); SqlStatements::facetTally() then needs no second grouping over a CTE.
     virtual bool hasGroupingSets() const { return false; }
 
+    /// A SELECT of `columns` from `table` with `where` (" WHERE …" or empty) whose rows an
+    /// ORDER BY around it sorts after they are found, never by walking an index through the
+    /// table (PostgreSQL: the subquery kept apart by OFFSET 0, MariaDB/MySQL: USE INDEX FOR
+    /// ORDER BY ()), so that a rare search is one scan of the table; empty where the engine
+    /// has no such form (SqlStatements::scannedPage()).
+    virtual QString scannedSelect(const QString &columns, const QString &table, const QString &where) const
+    {
+        Q_UNUSED(columns)
+        Q_UNUSED(table)
+        Q_UNUSED(where)
+        return {};
+    }
+
     /// The first `chars` characters (or bytes, for binary columns) of an expression.
     virtual QString prefixExpression(const QString &expression, int chars) const = 0;
     /// A binary column holding UTF-8 text (celery_taskmeta's JSON args) as a text expression,

@@ -17,6 +17,26 @@ SqlitePlanner::SqlitePlanner(const SqlStatements &statements, SqlRunner &runner,
 {
 }
 
+bool SearchProbe::applies(const SqlStatements &statements, const TaskQuery &query)
+{
+    return statements.layout().dateDoneIndexed && !query.searchTerms().isEmpty() && query.sortField == Field::DateDone
+        && query.sortOrder == Qt::DescendingOrder && query.statuses.isEmpty() && query.taskNames.isEmpty()
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty()
+        && !query.doneAfter.isValid() && !query.doneBefore.isValid();
+}
+
+qint64 SearchProbe::windowFor(qint64 rows)
+{
+    constexpr qint64 minProbe = 2000, maxProbe = 20000;
+    return std::clamp<qint64>(rows / 64, minProbe, maxProbe);
+}
+
+bool SearchProbe::scanBeatsWalk(qint64 needed, qint64 probed, qint64 found, qint64 rows)
+{
+    const double walk = found > 0 ? double(needed) * double(probed) / double(found) : HUGE_VAL;
+    return walk * 1.5 >= double(rows);
+}
+
 Outcome<qint64> SqlitePlanner::rowIdSpan()
 {
     return m_runner.scalar(m_statements.rowIdSpan(), QStringLiteral("estimating"));
@@ -33,7 +53,7 @@ Outcome<QVector<TaskResult>> SqlitePlanner::readPage(const TaskQuery &query, con
 
 Outcome<QVector<TaskResult>> SqlitePlanner::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
 {
-    if (searchMayScan(query))
+    if (SearchProbe::applies(m_statements, query))
         return searchPage(query, offset, limit, detail);
     const Outcome<Field> unindexed = pageWalksSortIndex(query, offset, limit);
     if (!unindexed)
@@ -82,30 +102,15 @@ Outcome<Field> SqlitePlanner::pageWalksSortIndex(const TaskQuery &query, qint64 
     return field;
 }
 
-bool SqlitePlanner::searchMayScan(const TaskQuery &query) const
-{
-    return m_statements.layout().dateDoneIndexed && !query.searchTerms().isEmpty() && query.sortField == Field::DateDone
-        && query.sortOrder == Qt::DescendingOrder && query.statuses.isEmpty() && query.taskNames.isEmpty()
-        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty()
-        && !query.doneAfter.isValid() && !query.doneBefore.isValid();
-}
-
 Outcome<QVector<TaskResult>> SqlitePlanner::searchPage(const TaskQuery &query, qint64 offset, int limit,
                                                        RowDetail detail)
 {
-    // A search tests every row it reads, and no index answers "contains". Walking the date
-    // index newest first (the engine's own plan) reads about (offset + limit) / density rows
-    // and stops; for a rare term (a task id, 1 row in a million) that is every row, each
-    // fetched out of order, about 1.5× a plain scan of the table followed by a sort. So probe
-    // first: the newest rows, about `probe` of them, through the index. When they hold the
-    // page, that is the answer (every earlier match lies in them). Otherwise their matches
-    // tell the density, and the cheaper plan reads the page: the walk, or the scan.
+    // SearchProbe's plan. The probe is the rows dated from D on (see below).
     const SqlClause clause = m_statements.filter(query);
     const auto span = rowIdSpan();
     if (!span)
         return span.error();
-    constexpr qint64 minProbe = 2000, maxProbe = 20000;
-    const qint64 probe = std::clamp<qint64>(*span / 64, minProbe, maxProbe);
+    const qint64 probe = SearchProbe::windowFor(*span);
     if (*span <= 2 * probe)
         return readPage(query, clause, offset, limit, detail);
     // "date_done >= D" selects a prefix of this order for any D (NULLs, last when newest
@@ -129,10 +134,8 @@ Outcome<QVector<TaskResult>> SqlitePlanner::searchPage(const TaskQuery &query, q
     // else at most offset.
     const bool exact = !rows->isEmpty() || offset == 0;
     const qint64 found = offset + rows->size();
-    // Rows the walk would read to reach the page, against the table: a walk step (index
-    // entry + an out-of-order row) costs about 1.5 scan steps.
-    const double walk = found > 0 ? double(offset + limit) * double(probe) / double(found) : HUGE_VAL;
-    const Access rest = walk * 1.5 >= double(*span) ? Access::Scan : Access::Planned;
+    const Access rest = SearchProbe::scanBeatsWalk(offset + limit, probe, found, *span) ? Access::Scan
+                                                                                       : Access::Planned;
     if (exact && rest == Access::Scan && offset == 0)
         return scanWithTally(query, limit, detail);
     if (exact)

@@ -35,6 +35,26 @@ protected:
     ~SqlRunner() = default;
 };
 
+/// The plan of a search's page where no index answers "contains", one rule for SqlitePlanner
+/// (SQLite) and SeekPager (PostgreSQL): the engine's own plan walks the date_done index newest
+/// first, testing each row, and reads about (offset + limit) / density rows; for a rare term
+/// (a task id, 1 row in a million) that is every row, each fetched out of order, about 1.5×
+/// a plain scan of the table followed by a sort. So the newest rows are probed first; when
+/// they hold the page, that is the answer (every earlier match lies in them), otherwise
+/// their matches tell the density, and the cheaper of the walk and the scan reads the page.
+namespace SearchProbe {
+/// True for a search alone (no set filter, no date range), newest first, with a date_done index.
+bool applies(const SqlStatements &statements, const TaskQuery &query);
+/// The newest rows a probe reads in a table of about `rows` rows; a table of at most twice
+/// as many is read as the engine plans.
+qint64 windowFor(qint64 rows);
+/// Whether the rest of the page costs less by scanning the table (about `rows` rows) than
+/// by walking the index on, `needed` matches being wanted after a probe of `probed` rows
+/// found `found`: the walk would read about needed × probed / found rows, each step an index
+/// entry and a row fetched out of order, about 1.5 scan steps.
+bool scanBeatsWalk(qint64 needed, qint64 probed, qint64 found, qint64 rows);
+} // namespace SearchProbe
+
 /// The plans SQLite needs because it plans without statistics, each decided from a cheap
 /// probe of the table itself (SqlStatements builds every statement, a SqlRunner runs them):
 ///
@@ -42,7 +62,7 @@ protected:
 ///   rare value it reads the value's own index and sorts (pageWalksSortIndex());
 /// - a page of a search probes the newest rows through the date_done index first, then goes
 ///   on down the index or scans the table once, whichever costs less for the term's density
-///   (searchPage()); a scan reads the page, the count and every facet in the same pass
+///   (searchPage(), by SearchProbe's rule); a scan reads the page, the count and every facet in the same pass
 ///   (searchTally()), and count() and facets() take them instead of scanning again
 ///   (takeScanCount(), tallyFacets());
 /// - the facets of any search without set filters come from one scan together
@@ -100,9 +120,6 @@ private:
     /// the date_done index and testing each row is cheaper than reading every match through
     /// the filter's index and sorting them; Field::FieldCount otherwise.
     Outcome<Field> pageWalksSortIndex(const TaskQuery &query, qint64 offset, int limit);
-    /// True for a search (alone, newest first, with a date_done index) whose page may be
-    /// read better by scanning the table than by walking the index (see searchPage()).
-    bool searchMayScan(const TaskQuery &query) const;
     Outcome<QVector<TaskResult>> searchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
     /// The rest of a search's page (`page`: the probe's matches) below the probe's boundary,
     /// then among NULL dates.

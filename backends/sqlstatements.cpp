@@ -582,27 +582,82 @@ QString SqlStatements::selectedSortValue(const TaskQuery &query, const QString &
 SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const
 {
     Q_ASSERT(canSeek(query));
-    const bool sorted = query.sortField != Field::RowId && m_layout.has(query.sortField);
     SqlClause clause = filter(query);
-    if (seek.atValue && sorted)
+    if (seek.atValue && isSorted(query))
         clause.add(fromValue(query, seek.after.sortValue, seek.reverse, true));
     else if (seek.after.isValid())
         clause.add(after(query, seek.after, seek.reverse));
     TaskQuery order = query;
     if (seek.reverse)
         order.sortOrder = query.sortOrder == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder;
-    // Late row lookup as page(): the inner SELECT reads ids and sort values only.
+    return keyedPage(order, clause, limit, seek.skip, detail);
+}
+
+SqlStatement SqlStatements::pageThrough(const TaskQuery &query, const QVariant &boundary, int limit,
+                                        RowDetail detail) const
+{
+    Q_ASSERT(canSeek(query) && isSorted(query));
+    SqlClause clause = filter(query);
+    clause.add(fromValue(query, boundary, true, true));
+    return keyedPage(query, clause, limit, 0, detail);
+}
+
+bool SqlStatements::hasScannedPage() const
+{
+    return !m_dialect->scannedSelect(column(Field::RowId), table(), QString()).isEmpty();
+}
+
+SqlStatement SqlStatements::scannedPage(const TaskQuery &query, int limit, RowDetail detail) const
+{
+    Q_ASSERT(canSeek(query) && hasScannedPage());
+    const SqlClause clause = filter(query);
+    // The engine finds the matches by scanning the table (in parallel where it can), then
+    // sorts only them: the dialect's form keeps the ORDER BY from walking the sort index.
+    QString columns = column(Field::RowId);
+    if (isSorted(query))
+        columns += QStringLiteral(", ") + column(query.sortField);
+    QVariantList values = clause.values;
+    values << limit;
+    return keyedPage(query,
+                     QStringLiteral("SELECT %1, %2 AS s FROM (%3) AS m%4 LIMIT ?")
+                         .arg(column(Field::RowId), sortColumn(query),
+                              m_dialect->scannedSelect(columns, table(), clause.where()), orderBy(query)),
+                     values, detail);
+}
+
+bool SqlStatements::isSorted(const TaskQuery &query) const
+{
+    return query.sortField != Field::RowId && m_layout.has(query.sortField);
+}
+
+QString SqlStatements::sortColumn(const TaskQuery &query) const
+{
+    return isSorted(query) ? column(query.sortField) : QStringLiteral("NULL");
+}
+
+SqlStatement SqlStatements::keyedPage(const TaskQuery &order, const SqlClause &clause, int limit, qint64 skip,
+                                      RowDetail detail) const
+{
+    QVariantList values = clause.values;
+    values << limit << skip;
+    return keyedPage(order,
+                     QStringLiteral("SELECT %1, %2 AS s FROM %3%4%5 LIMIT ? OFFSET ?")
+                         .arg(column(Field::RowId), sortColumn(order), table(), clause.where(), orderBy(order)),
+                     values, detail);
+}
+
+SqlStatement SqlStatements::keyedPage(const TaskQuery &order, const QString &keys, QVariantList values,
+                                      RowDetail detail) const
+{
+    // Late row lookup as page(): `keys` reads ids and sort values only, then only the page's
+    // rows are read.
     SqlStatement s;
     const QString r = QStringLiteral("r.");
     const QString id = column(Field::RowId);
-    const QString sortColumn = sorted ? column(query.sortField) : QStringLiteral("NULL");
-    const QString key = sorted ? selectedSortValue(query, QStringLiteral("k.s")) : QStringLiteral("k.s");
-    s.sql = QStringLiteral("SELECT %1, %2 FROM (SELECT %3, %4 AS s FROM %5%6%7 LIMIT ? OFFSET ?) AS k "
-                           "JOIN %5 AS r ON r.%3 = k.%3%8")
-                .arg(selectList(detail, r, &s.fields), key, id, sortColumn, table(), clause.where(), orderBy(order),
-                     orderBy(order, r));
-    s.values = clause.values;
-    s.values << limit << seek.skip;
+    const QString key = isSorted(order) ? selectedSortValue(order, QStringLiteral("k.s")) : QStringLiteral("k.s");
+    s.sql = QStringLiteral("SELECT %1, %2 FROM (%3) AS k JOIN %4 AS r ON r.%5 = k.%5%6")
+                .arg(selectList(detail, r, &s.fields), key, keys, table(), id, orderBy(order, r));
+    s.values = std::move(values);
     return s;
 }
 
@@ -728,9 +783,10 @@ SqlStatement SqlStatements::countUpTo(const SqlClause &clause, qint64 bound) con
 
 SqlStatement SqlStatements::dateBelowNewestIds(qint64 ids) const
 {
-    return {QStringLiteral("SELECT %1 FROM %2 WHERE %3 <= (SELECT MAX(%3) FROM %2) - ? AND %1 IS NOT NULL "
+    // The date as the dialect renders it to be bound back unchanged (text with microseconds).
+    return {QStringLiteral("SELECT %4 FROM %2 WHERE %3 <= (SELECT MAX(%3) FROM %2) - ? AND %1 IS NOT NULL "
                            "ORDER BY %3 DESC LIMIT 1")
-                .arg(column(Field::DateDone), table(), column(Field::RowId)),
+                .arg(column(Field::DateDone), table(), column(Field::RowId), m_dialect->dateSelect(column(Field::DateDone))),
             {ids},
             {}};
 }

@@ -178,6 +178,18 @@ public:
     /// stored (for the next seek) in the column after its fields. Its rows come in the order
     /// read (reversed with seek.reverse). Only when canSeek().
     SqlStatement seekPage(const TaskQuery &query, const SqlSeek &seek, int limit, RowDetail detail) const;
+    /// seekPage()'s first page among the rows of the query's order up to the sort value
+    /// `boundary` (it included, NULLs where the engine sorts them): a prefix of the order, so
+    /// the query's first page when it holds `limit` rows (SearchProbe's probe, `boundary`
+    /// from sortValues()). Only when canSeek() and the query is sorted by a column.
+    SqlStatement pageThrough(const TaskQuery &query, const QVariant &boundary, int limit, RowDetail detail) const;
+    /// True when the dialect has a form that keeps a sort from walking an index
+    /// (SqlDialect::scannedSelect()), so that scannedPage() can be built.
+    bool hasScannedPage() const;
+    /// seekPage()'s first page from the matches found by a scan of the table and then sorted,
+    /// never by walking the sort index: for a search whose matches are too rare for a walk.
+    /// Only when canSeek() and hasScannedPage().
+    SqlStatement scannedPage(const TaskQuery &query, int limit, RowDetail detail) const;
     /// True when sortValues() walks an index that holds the sort column alone: the query is
     /// sorted by date_done, an index leads with it, and it filters by nothing but date_done.
     bool canWalkSortIndex(const TaskQuery &query) const;
@@ -209,7 +221,9 @@ public:
     SqlStatement estimatedRows() const;
     /// The number of rows matching `clause`, counting no further than `bound`.
     SqlStatement countUpTo(const SqlClause &clause, qint64 bound) const;
-    /// The date_done of the newest dated row at least `ids` ids below the largest id.
+    /// The date_done of the newest dated row at least `ids` ids below the largest id (two
+    /// b-tree probes), as seekPage() selects a date: about `ids` rows into the newest-first
+    /// order where ids grow with time, as Celery writes them.
     SqlStatement dateBelowNewestIds(qint64 ids) const;
     /// SQLite's search tally: one scan of the table (each match counted by stalk_tally()
     /// as it is found) that answers a search's count and every facet at once — rows of
@@ -325,6 +339,17 @@ private:
     /// Whether the query's order (reversed with `reverse`) puts NULL sort values first; a NOT
     /// NULL column has none, and counts as first (no NULL arm needed after a value).
     bool nullsFirst(const TaskQuery &query, bool reverse) const;
+    /// True when the query's order has a sort column of its own before the id tiebreak.
+    bool isSorted(const TaskQuery &query) const;
+    /// The sort column, or NULL when the order is by id alone.
+    QString sortColumn(const TaskQuery &query) const;
+    /// A page as a late row lookup: `keys` is a SELECT of the page's ids and sort values (as
+    /// id and s, in `order`), `values` its bound values; each row carries its sort value as
+    /// seekPage() selects it after its fields.
+    SqlStatement keyedPage(const TaskQuery &order, const QString &keys, QVariantList values, RowDetail detail) const;
+    /// keyedPage() of the rows matching `clause` in `order`, `limit` of them from `skip`.
+    SqlStatement keyedPage(const TaskQuery &order, const SqlClause &clause, int limit, qint64 skip,
+                           RowDetail detail) const;
     /// The sort column as seekPage() selects it, from `key`: dates as text with microseconds,
     /// bound back unchanged.
     QString selectedSortValue(const TaskQuery &query, const QString &key) const;

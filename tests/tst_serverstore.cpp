@@ -108,6 +108,21 @@ QStringList rawSql(const QString &url, const QString &sql)
     return rawSql(url, QStringList{sql});
 }
 
+/// The task id "<prefix>-00042" of a generated row: generate_series(…) AS g on PostgreSQL,
+/// MariaDB's seq_1_to_N table.
+QString generatedTaskId(bool postgres, const char *prefix)
+{
+    return postgres ? QStringLiteral("'%1-' || lpad(g::text, 5, '0')").arg(QLatin1String(prefix))
+                    : QStringLiteral("CONCAT('%1-', LPAD(seq, 5, '0'))").arg(QLatin1String(prefix));
+}
+
+/// The statement that lets Django's NOT NULL date_done hold NULL (as celery_taskmeta's may).
+QString dateDoneNullable(bool postgres)
+{
+    return postgres ? QStringLiteral("ALTER TABLE django_celery_results_taskresult ALTER COLUMN date_done DROP NOT NULL")
+                    : QStringLiteral("ALTER TABLE django_celery_results_taskresult MODIFY date_done DATETIME(6) NULL");
+}
+
 /// The stalk.sql messages logged while it lives (that category's debug output switched on).
 class SqlLogCapture final
 {
@@ -192,6 +207,8 @@ private Q_SLOTS:
     void shouldSortByEveryFieldWithIdTiebreak();
     void shouldJumpThroughTheSortIndexExactly_data();
     void shouldJumpThroughTheSortIndexExactly();
+    void shouldProbeASearchsFirstPageThenWalkOrScan_data();
+    void shouldProbeASearchsFirstPageThenWalkOrScan();
     void shouldSearchLikeExpectations_data();
     void shouldSearchLikeExpectations();
     void shouldFilterBySetsAndDates_data() { addEngineRows(); }
@@ -725,13 +742,10 @@ void TestServerStore::shouldJumpThroughTheSortIndexExactly()
                              .arg(g, nullable ? QStringLiteral("NULL") : plus(QStringLiteral("%1 - 100").arg(e.postgres ? g : QStringLiteral("CAST(seq AS SIGNED)")), "second"),
                                   plus(QStringLiteral("%1 %2 7").arg(g, div), "second"), plus(QStringLiteral("1201"), "second"),
                                   plus(QStringLiteral("2000000000 + %1").arg(g), "microsecond"));
-    const QString taskId = e.postgres ? QStringLiteral("'jump-' || lpad(g::text, 5, '0')")
-                                      : QStringLiteral("CONCAT('jump-', LPAD(seq, 5, '0'))");
+    const QString taskId = generatedTaskId(e.postgres, "jump");
     QStringList setup;
-    if (nullable) {
-        setup << (e.postgres ? QStringLiteral("ALTER TABLE django_celery_results_taskresult ALTER COLUMN date_done DROP NOT NULL")
-                             : QStringLiteral("ALTER TABLE django_celery_results_taskresult MODIFY date_done DATETIME(6) NULL"));
-    }
+    if (nullable)
+        setup << dateDoneNullable(e.postgres);
     setup << QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
                             "content_encoding, date_done, date_created) SELECT %1, 'SUCCESS', 'application/json', "
                             "'utf-8', %2, %3 FROM %4")
@@ -813,6 +827,107 @@ void TestServerStore::shouldJumpThroughTheSortIndexExactly()
     }
     QVERIFY(walked);
     QVERIFY(counted); // the run of 300 was counted apart at least once
+}
+
+void TestServerStore::shouldProbeASearchsFirstPageThenWalkOrScan_data()
+{
+    shouldJumpThroughTheSortIndexExactly_data();
+}
+
+void TestServerStore::shouldProbeASearchsFirstPageThenWalkOrScan()
+{
+    FETCH_ENGINE();
+    QFETCH(bool, nullable);
+    const QString urlCopy = copyOf(e.url);
+    QVERIFY(!urlCopy.isEmpty());
+    // 12,000 rows (SearchProbe reads the newest 2,000 first), dates in runs of 3, ids in
+    // date order; with nulls, every 500th date is NULL (first when newest first on
+    // PostgreSQL, last on MariaDB). Task names hold the words searched:
+    //   fresh   every 10th row: the probe holds the first page
+    //   sparse  every 100th: 20 in the probe, a walk of about 7,500 rows beats the scan
+    //   rare    every 1000th: 2 in the probe, the scan beats the walk
+    //   ancient the 30 oldest rows: none in the probe, the scan
+    //   nowhere no row: the scan
+    constexpr int rows = 12000, limit = 50;
+    const QString g = e.postgres ? QStringLiteral("g") : QStringLiteral("CAST(seq AS SIGNED)");
+    const QString date = e.postgres ? QStringLiteral("TIMESTAMPTZ '2025-02-01 00:00:00+00' + (g / 3) * INTERVAL '1 second'")
+                                    : QStringLiteral("TIMESTAMP'2025-02-01 00:00:00' + INTERVAL (seq DIV 3) SECOND");
+    const auto word = [&](const char *name, const QString &when) {
+        return QStringLiteral("CASE WHEN %1 THEN '.%2' ELSE '' END").arg(when, QLatin1String(name));
+    };
+    const auto every = [&](int n, int r) {
+        return e.postgres ? QStringLiteral("g % %1 = %2").arg(n).arg(r) : QStringLiteral("MOD(seq, %1) = %2").arg(n).arg(r);
+    };
+    const QStringList parts{QStringLiteral("'tasks.probe'"), word("fresh", every(10, 0)), word("sparse", every(100, 1)),
+                            word("rare", every(1000, 7)), word("ancient", QStringLiteral("%1 <= 30").arg(g))};
+    const QString name = e.postgres ? parts.join(QStringLiteral(" || ")) : QStringLiteral("CONCAT(%1)").arg(parts.join(u','));
+    const QString dated = nullable ? QStringLiteral("CASE WHEN %1 THEN NULL ELSE %2 END").arg(every(500, 0), date) : date;
+    const QString taskId = generatedTaskId(e.postgres, "probe");
+    QStringList setup;
+    if (nullable)
+        setup << dateDoneNullable(e.postgres);
+    setup << QStringLiteral("DELETE FROM django_celery_results_taskresult")
+          << QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, task_name, status, content_type, "
+                            "content_encoding, date_done, date_created) SELECT %1, %2, 'SUCCESS', 'application/json', "
+                            "'utf-8', %3, %4 FROM %5")
+                 .arg(taskId, name, dated, date,
+                      e.postgres ? QStringLiteral("generate_series(1, %1) AS g").arg(rows)
+                                 : QStringLiteral("seq_1_to_%1").arg(rows));
+    const QStringList problems = rawSql(urlCopy, setup);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u' ')));
+    // The statistics SearchProbe sizes its probe by (ANALYZE TABLE answers with a row).
+    const QStringList analyzed = rawSql(urlCopy, e.postgres ? QStringLiteral("ANALYZE django_celery_results_taskresult")
+                                                           : QStringLiteral("ANALYZE TABLE django_celery_results_taskresult"));
+    QVERIFY2(analyzed.isEmpty() || !analyzed.join(u' ').contains(QLatin1String("<error")), qPrintable(analyzed.join(u' ')));
+    QString error;
+    auto store = openUrl(urlCopy, &error);
+    QVERIFY2(store, qPrintable(error));
+    QVERIFY(dynamic_cast<const SqlStore *>(store.get())->layout().dateDoneIndexed);
+    QCOMPARE(SearchProbe::windowFor(*store->estimateCount(TaskQuery())), 2000);
+
+    SqlLogCapture log;
+    // How each word's first page is read: the probe alone, then the walk, or the scan.
+    enum Read { Probe, Walk, Scan };
+    const std::pair<const char *, Read> words[] = {
+        {"fresh", Probe}, {"sparse", Walk}, {"rare", Scan}, {"ancient", Scan}, {"nowhere", Scan}};
+    for (const auto &[term, read] : words) {
+        TaskQuery q;
+        q.search = QString::fromLatin1(term);
+        const QStringList whole = rawSql(urlCopy, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult "
+                                                                 "WHERE task_name LIKE '%%1%' ORDER BY date_done DESC, id DESC")
+                                                      .arg(QLatin1String(term)));
+        QVERIFY(whole.isEmpty() || !whole.constFirst().startsWith(QLatin1String("<error")));
+        QVERIFY(store->fetchPage(TaskQuery(), 0, 1).ok()); // another query first: the pager forgets its keys
+        SqlLogCapture::take();
+        const auto page = store->fetchPage(q, 0, limit);
+        QVERIFY2(page.ok(), qPrintable(page.error().message));
+        QVERIFY2(taskIdsOf(*page) == whole.mid(0, limit),
+                 qPrintable(QStringLiteral("%1: %2, not %3").arg(QLatin1String(term), taskIdsOf(*page).join(u' '),
+                                                                whole.mid(0, limit).join(u' '))));
+        const QStringList lines = SqlLogCapture::take();
+        // Statements of the page, by the clauses only each one has.
+        const auto ran = [&](const QString &what) {
+            return std::count_if(lines.cbegin(), lines.cend(), [&](const QString &l) {
+                return l.startsWith(QLatin1String("reading results")) && l.contains(what);
+            });
+        };
+        const QString dateDone = e.postgres ? QStringLiteral("\"date_done\"") : QStringLiteral("`date_done`");
+        const qsizetype probed = ran(QStringLiteral("%1 >= ?").arg(dateDone));
+        const qsizetype scanned = ran(QStringLiteral(") AS m ORDER BY "));
+        const qsizetype pages = ran(QString());
+        QVERIFY2(probed == 1 && scanned == (read == Scan ? 1 : 0) && pages == (read == Probe ? 1 : 2),
+                 qPrintable(QStringLiteral("%1:\n%2").arg(QLatin1String(term), lines.join(u'\n'))));
+        // The next page goes on from the first one's keys, and the count is the rows'.
+        const auto next = store->fetchPage(q, limit, limit);
+        QVERIFY2(next.ok(), qPrintable(next.error().message));
+        QCOMPARE(taskIdsOf(*next), whole.mid(limit, limit));
+        const auto again = store->fetchPage(q, 0, limit);
+        QVERIFY2(again.ok(), qPrintable(again.error().message));
+        QCOMPARE(taskIdsOf(*again), whole.mid(0, limit));
+        QCOMPARE(*store->countBeforeFacets(q), qint64(whole.size()));
+        const auto facets = store->facets(q);
+        QVERIFY2(facets.ok(), qPrintable(facets.error().message));
+    }
 }
 
 void TestServerStore::shouldSearchLikeExpectations_data()

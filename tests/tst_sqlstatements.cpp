@@ -9,6 +9,7 @@
 #include "mysqldialect.h"
 #include "postgresdialect.h"
 #include "sqlitedialect.h"
+#include "sqliteplanner.h"
 #include "sqllayout.h"
 #include "sqlstatements.h"
 #include "storeurl.h"
@@ -145,6 +146,8 @@ private Q_SLOTS:
     void shouldSearchEachDistinctPatternOnceOnServers();
     void shouldSeekPagesAfterAKeyWithNullsWhereTheEngineSortsThem();
     void shouldWalkTheSortIndexAloneForFarJumps();
+    void shouldProbeThroughABoundaryThenScanApartOnServers();
+    void shouldChooseTheScanOnlyWhenTheProbeFoundTooFew();
     void shouldBoundDateRangesInTheStoredForm();
     void shouldLeaveOutTheFacetsOwnFilter();
     void shouldOrderWithIdTiebreak_data();
@@ -629,6 +632,109 @@ void TestSqlStatements::shouldWalkTheSortIndexAloneForFarJumps()
     const SqlStatement myBeforeNull = myNull.countBeforeValue(query, QVariant(), false);
     QVERIFY(myBeforeNull.sql.endsWith(QStringLiteral(" WHERE `date_done` IS NOT NULL")));
     QVERIFY(myBeforeNull.values.isEmpty());
+}
+
+void TestSqlStatements::shouldProbeThroughABoundaryThenScanApartOnServers()
+{
+    SqlLayout layout = layoutOf(Schema::Django);
+    layout.dateDoneIndexed = true;
+    TaskQuery query;
+    query.search = QStringLiteral("timeout");
+    const QVariant boundary = QStringLiteral("2025-03-01 01:32:02.817266");
+    for (const Engine engine : {Engine::Postgres, Engine::Mysql}) {
+        const bool pg = engine == Engine::Postgres;
+        const auto dialect = dialectFor(engine);
+        const SqlStatements statements(*dialect, layout);
+        QVERIFY(SearchProbe::applies(statements, query));
+        const SqlClause clause = statements.filter(query);
+        QVERIFY(!clause.values.isEmpty());
+        const QString order = QStringLiteral(" ORDER BY %1 DESC, %2 DESC").arg(q(engine, "date_done"), q(engine, "id"));
+        const QString table = q(engine, "django_celery_results_taskresult");
+        const SqlStatement first = statements.seekPage(query, SqlSeek(), 200, RowDetail::Summary);
+        const auto head = [](const SqlStatement &s) { return s.sql.left(s.sql.indexOf(QStringLiteral(" FROM ("))); };
+
+        // The boundary: two b-tree probes, the date as keys carry it.
+        const SqlStatement date = statements.dateBelowNewestIds(15625);
+        QVERIFY2(date.sql.startsWith(pg ? QStringLiteral("SELECT to_char(\"date_done\", ")
+                                        : QStringLiteral("SELECT DATE_FORMAT(`date_done`, ")),
+                 qPrintable(date.sql));
+        QVERIFY(date.sql.endsWith(QStringLiteral(" IS NOT NULL ORDER BY %1 DESC LIMIT 1").arg(q(engine, "id"))));
+        // The probe: the matches up to the boundary, newest first; PostgreSQL's NULLs come
+        // before every date there, so they are in it, MariaDB's after, so they are not.
+        const SqlStatement probe = statements.pageThrough(query, boundary, 200, RowDetail::Summary);
+        const QString through = pg ? QStringLiteral("(%1 >= ? OR %1 IS NULL)").arg(q(engine, "date_done"))
+                                   : QStringLiteral("%1 >= ?").arg(q(engine, "date_done"));
+        QVERIFY2(probe.sql.contains(QStringLiteral("(SELECT %1, %2 AS s FROM %3 WHERE %4 AND %5%6 LIMIT ? OFFSET ?) AS k")
+                                        .arg(q(engine, "id"), q(engine, "date_done"), table, clause.sql, through, order)),
+                 qPrintable(probe.sql));
+        QCOMPARE(probe.values, clause.values + (QVariantList{boundary, 200, 0}));
+        // Its rows and keys are seekPage()'s: the same columns, the key last.
+        QCOMPARE(probe.fields, first.fields);
+        QCOMPARE(head(probe), head(first));
+
+        // The scan: the matches found apart from the sort, then sorted.
+        QVERIFY(statements.hasScannedPage());
+        const SqlStatement scanned = statements.scannedPage(query, 200, RowDetail::Summary);
+        const QString columns = q(engine, "id") + QStringLiteral(", ") + q(engine, "date_done");
+        const QString matches = pg ? QStringLiteral("SELECT %1 FROM %2 WHERE %3 OFFSET 0").arg(columns, table, clause.sql)
+                                   : QStringLiteral("SELECT %1 FROM %2 USE INDEX FOR ORDER BY () WHERE %3")
+                                         .arg(columns, table, clause.sql);
+        QVERIFY2(scanned.sql.contains(QStringLiteral("(SELECT %1, %2 AS s FROM (%3) AS m%4 LIMIT ?) AS k")
+                                          .arg(q(engine, "id"), q(engine, "date_done"), matches, order)),
+                 qPrintable(scanned.sql));
+        QCOMPARE(scanned.values, clause.values + QVariantList{200});
+        QCOMPARE(scanned.fields, first.fields);
+        QCOMPARE(head(scanned), head(first));
+        QVERIFY(scanned.sql.endsWith(QStringLiteral(" ORDER BY r.%1 DESC, r.%2 DESC").arg(q(engine, "date_done"), q(engine, "id"))));
+    }
+    // SQLite plans a search with its own planner (SqlitePlanner).
+    QVERIFY(!SqlStatements(*dialectFor(Engine::Sqlite), layout).hasScannedPage());
+    // Without a sort column, the key is NULL.
+    const auto pgDialect = dialectFor(Engine::Postgres);
+    TaskQuery byId = query;
+    byId.sortField = Field::RowId;
+    const SqlStatement scannedById = SqlStatements(*pgDialect, layout).scannedPage(byId, 200, RowDetail::Summary);
+    QVERIFY2(scannedById.sql.contains(QStringLiteral("(SELECT \"id\", NULL AS s FROM (SELECT \"id\" FROM ")),
+             qPrintable(scannedById.sql));
+}
+
+void TestSqlStatements::shouldChooseTheScanOnlyWhenTheProbeFoundTooFew()
+{
+    SqlLayout layout = layoutOf(Schema::Django);
+    layout.dateDoneIndexed = true;
+    const auto dialect = dialectFor(Engine::Postgres);
+    const SqlStatements statements(*dialect, layout);
+    TaskQuery query;
+    query.search = QStringLiteral("timeout");
+    QVERIFY(SearchProbe::applies(statements, query));
+    // A search alone, newest first, on an indexed date_done; anything else is the engine's.
+    for (int i = 0; i < 5; ++i) {
+        TaskQuery other = query;
+        switch (i) {
+        case 0: other.statuses = {QStringLiteral("FAILURE")}; break;
+        case 1: other.sortOrder = Qt::AscendingOrder; break;
+        case 2: other.doneAfter = utc("2025-01-15T01:05:00Z"); break;
+        case 3: other.search.clear(); break;
+        case 4: other.sortField = Field::TaskName; break;
+        }
+        QVERIFY2(!SearchProbe::applies(statements, other), qPrintable(QString::number(i)));
+    }
+    SqlLayout unindexed = layout;
+    unindexed.dateDoneIndexed = false;
+    QVERIFY(!SearchProbe::applies(SqlStatements(*dialect, unindexed), query));
+
+    // 1/64 of the table, between 2,000 and 20,000 rows.
+    QCOMPARE(SearchProbe::windowFor(-1), 2000);
+    QCOMPARE(SearchProbe::windowFor(100000), 2000);
+    QCOMPARE(SearchProbe::windowFor(1000000), 15625);
+    QCOMPARE(SearchProbe::windowFor(10000000), 20000);
+    // No match in the probe: the walk would read every row.
+    QVERIFY(SearchProbe::scanBeatsWalk(200, 15625, 0, 1000000));
+    // 100 in 15,625 rows: 200 more need about 31,250 rows walked, far fewer than a scan.
+    QVERIFY(!SearchProbe::scanBeatsWalk(200, 15625, 100, 1000000));
+    // 4 in 15,625: about 781,250 rows walked at 1.5 scan steps each, more than the 1M a scan reads.
+    QVERIFY(SearchProbe::scanBeatsWalk(200, 15625, 4, 1000000));
+    QVERIFY(!SearchProbe::scanBeatsWalk(200, 15625, 5, 1000000));
 }
 
 void TestSqlStatements::shouldBoundDateRangesInTheStoredForm()
