@@ -36,7 +36,7 @@ protected:
 };
 
 /// The plan of a search's page where no index answers "contains", one rule for SqlitePlanner
-/// (SQLite) and SeekPager (PostgreSQL): the engine's own plan walks the date_done index newest
+/// (SQLite) and SeekPager (PostgreSQL, MariaDB): the engine's own plan walks the date_done index newest
 /// first, testing each row, and reads about (offset + limit) / density rows; for a rare term
 /// (a task id, 1 row in a million) that is every row, each fetched out of order, about 1.5×
 /// a plain scan of the table followed by a sort. So the newest rows are probed first; when
@@ -62,9 +62,9 @@ bool scanBeatsWalk(qint64 needed, qint64 probed, qint64 found, qint64 rows);
 ///   rare value it reads the value's own index and sorts (pageWalksSortIndex());
 /// - a page of a search probes the newest rows through the date_done index first, then goes
 ///   on down the index or scans the table once, whichever costs less for the term's density
-///   (searchPage(), by SearchProbe's rule); a scan reads the page, the count and every facet in the same pass
-///   (searchTally()), and count() and facets() take them instead of scanning again
-///   (takeScanCount(), tallyFacets());
+///   (searchPage(), by SearchProbe's rule); a scan reads the page, the count and every
+///   facet in the same pass (searchTally()), and count() and facets() take them instead of
+///   scanning again (takeScanCount(), tallyFacets());
 /// - the facets of any search without set filters come from one scan together
 ///   (tallyFacets()), not one scan each.
 ///
