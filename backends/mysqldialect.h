@@ -33,6 +33,8 @@ public:
 
     QString quote(const QString &identifier) const override;
     QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
+    QString containsPredicate(const QString &column, const QString &part, bool binaryColumn,
+                              QVariantList *values) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;
     QString dateSelect(const QString &column) const override;

@@ -67,6 +67,13 @@ std::unique_ptr<SqlDialect> makeSqlDialect(const StoreUrl &url, const StoreOptio
     return nullptr;
 }
 
+QString SqlDialect::containsPredicate(const QString &column, const QString &part, bool binaryColumn,
+                                     QVariantList *values) const
+{
+    *values << (binaryColumn ? QVariant(part.toUtf8()) : QVariant(part));
+    return QStringLiteral("POSITION(? IN %1) > 0").arg(column);
+}
+
 namespace SqlSearchText {
 
 QString likeContains(const QString &term, QChar escape)

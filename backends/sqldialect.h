@@ -130,6 +130,12 @@ public:
     /// distinct form once).
     virtual QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const = 0;
 
+    /// A condition true when `part` occurs in the column's value, `part` bound through
+    /// *values (as UTF-8 bytes for a binary column): POSITION(? IN column) > 0. What
+    /// SqlStatements::exceptionCandidates() narrows with, where only a superset matters.
+    virtual QString containsPredicate(const QString &column, const QString &part, bool binaryColumn,
+                                      QVariantList *values) const;
+
     /// A boolean SQL fragment true when the row's exception (ValueDecoder::exceptionOf()) is
     /// named `name` (ExceptionInfo::isNamed()), the name bound through *values; empty where
     /// the engine cannot run that rule inside a statement (the servers: the type sits in JSON

@@ -1,7 +1,10 @@
 #include "sqlstatements.h"
 
+#include "jsonescape.h"
+
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -224,11 +227,110 @@ void SqlStatements::addExceptionFilter(SqlClause &clause, const QStringList &nam
     QVariantList values;
     for (const QString &name : names)
         parts << m_dialect->exceptionPredicate(columns, name, &values);
-    // SqlStore refuses the filter where the dialect has no predicate (filtersExceptions()).
-    if (parts.contains(QString()))
-        clause.add(QStringLiteral("0 = 1"));
-    else
+    if (!parts.contains(QString())) {
         clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
+        return;
+    }
+    // The ids the store found. They are numbers read from the id column and written here by
+    // QString::number(), never user text: spliced, because a server binds at most 65,535
+    // values to a statement. None found yet (a store that did not ask): no row.
+    const auto rows = m_exceptionRows.constFind(exceptionRowsKey(names));
+    if (rows == m_exceptionRows.cend() || rows->isEmpty()) {
+        clause.add(QStringLiteral("0 = 1"));
+        return;
+    }
+    QString list;
+    list.reserve(rows->size() * 9);
+    for (const qint64 id : *rows) {
+        if (!list.isEmpty())
+            list += u',';
+        list += QString::number(id);
+    }
+    clause.add(QStringLiteral("%1 IN (%2)").arg(column(Field::RowId), list));
+}
+
+SqlStatement SqlStatements::exceptionCandidates(const QStringList &names) const
+{
+    // The last dotted part of a name is in the text exceptionOf() reads it from, whichever it
+    // is: a JSON exc_type (as Python's json writes it: raw, or \uXXXX for non-ASCII; quotes
+    // and backslashes escaped), a pickled class's name (UTF-8), a traceback's last line.
+    QStringList parts;
+    for (const QString &name : names) {
+        const QString type = name.mid(name.lastIndexOf(u'.') + 1);
+        for (const QString &part : {type, JsonEscape::escaped(type, JsonEscape::Mode::ControlOnly),
+                                    JsonEscape::escaped(type, JsonEscape::Mode::Ascii)}) {
+            if (!part.isEmpty() && !parts.contains(part))
+                parts << part;
+        }
+    }
+    SqlStatement s;
+    QStringList any;
+    // Cheapest first: a base64 pickle, then the traceback (NULL but in failures), the result.
+    if (m_layout.has(Field::ContentEncoding)) {
+        any << QStringLiteral("%1 = ?").arg(column(Field::ContentEncoding));
+        s.values << QStringLiteral("binary");
+    }
+    for (const Field field : {Field::Traceback, Field::Result}) {
+        if (!m_layout.has(field))
+            continue;
+        for (const QString &part : std::as_const(parts))
+            any << m_dialect->containsPredicate(column(field), part, field == Field::Result && m_layout.binaryResult,
+                                                &s.values);
+    }
+    if (any.isEmpty())
+        any << QStringLiteral("0 = 1");
+    // A text result naming exc_type holds the exception (almost always): its traceback, the
+    // longest column, is read only when the result turns out not to (tracebacks()).
+    QVariantList selectValues;
+    const bool withholds = m_layout.has(Field::Result) && m_layout.has(Field::Traceback) && !m_layout.binaryResult;
+    const QString named = withholds ? m_dialect->containsPredicate(column(Field::Result), QStringLiteral("exc_type"),
+                                                                   false, &selectValues)
+                                    : QString();
+    QStringList columns;
+    for (const Field f : {Field::RowId, Field::Result, Field::ContentType, Field::ContentEncoding, Field::Traceback}) {
+        if (!m_layout.has(f))
+            continue;
+        s.fields << f;
+        if (f == Field::Traceback && withholds)
+            columns << QStringLiteral("CASE WHEN %1 THEN NULL ELSE %2 END").arg(named, column(f));
+        else
+            columns << column(f);
+    }
+    columns << (withholds ? QStringLiteral("CASE WHEN %1 THEN 1 ELSE 0 END").arg(named) : QStringLiteral("0"));
+    if (withholds)
+        selectValues << selectValues.constFirst();
+    s.values = selectValues + s.values;
+    s.sql = QStringLiteral("SELECT %1 FROM %2 WHERE %3")
+                .arg(columns.join(QStringLiteral(", ")), table(), any.join(QStringLiteral(" OR ")));
+    return s;
+}
+
+SqlStatement SqlStatements::tracebacks(const QVector<qint64> &ids) const
+{
+    const SqlClause clause = idsIn(ids);
+    return {QStringLiteral("SELECT %1, %2 FROM %3%4")
+                .arg(column(Field::RowId), column(Field::Traceback), table(), clause.where()),
+            clause.values,
+            {Field::RowId, Field::Traceback}};
+}
+
+QString SqlStatements::exceptionRowsKey(const QStringList &names)
+{
+    QStringList key = names;
+    key.sort();
+    key.removeDuplicates();
+    return key.join(u'\n');
+}
+
+void SqlStatements::setExceptionRows(const QStringList &names, QVector<qint64> ids)
+{
+    std::sort(ids.begin(), ids.end());
+    m_exceptionRows.insert(exceptionRowsKey(names), std::move(ids));
+}
+
+bool SqlStatements::hasExceptionRows(const QStringList &names) const
+{
+    return m_exceptionRows.contains(exceptionRowsKey(names));
 }
 
 SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFilters) const

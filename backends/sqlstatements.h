@@ -6,6 +6,7 @@
 #include "taskquery.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QString>
 #include <QTimeZone>
 #include <QVariant>
@@ -83,7 +84,7 @@ struct SqlSeek
 /// Which statement to run is decided elsewhere: SqlStore for every engine, SqlitePlanner for
 /// SQLite's own plans (whose statements are built here as well).
 ///
-/// Plain value type; the dialect must outlive it. Its functions are const and thread-safe.
+/// Plain value type; the dialect must outlive it. Its const functions are thread-safe.
 class SqlStatements final
 {
 public:
@@ -119,9 +120,27 @@ public:
     /// The query's search terms, set filters and date range. `unindexed`: a set-filter field
     /// written as "+column", which keeps its index out of SQLite's plan.
     SqlClause filter(const TaskQuery &query, Skip skip = Skip::Nothing, Field unindexed = Field::FieldCount) const;
-    /// Whether filter() can narrow by the query's exception types on this engine
-    /// (SqlDialect::exceptionPredicate()).
+    /// Whether filter() can narrow by the query's exception types inside the engine
+    /// (SqlDialect::exceptionPredicate(): SQLite). Elsewhere it narrows them to the ids the
+    /// store found (setExceptionRows()).
     bool filtersExceptions() const;
+    /// Where filtersExceptions() is false (the servers): the rows that may hold one of these
+    /// exceptions, a superset the store narrows by ValueDecoder::exceptionOf(): a base64
+    /// pickle, or the last dotted part of a name (raw and in the two ways Python's json
+    /// escapes it) anywhere in the traceback or the result (as text, or as a pickle's bytes),
+    /// each test SqlDialect::containsPredicate(). Rows of (id, result, content type, content
+    /// encoding, traceback: those the schema has) as `fields`, then 1 where the traceback was
+    /// left out (NULL) because a text result names "exc_type" (else 0): read it with
+    /// tracebacks() when the result turns out to hold no exception.
+    SqlStatement exceptionCandidates(const QStringList &names) const;
+    /// Rows of (id, traceback) of these ids (at most rowsPerDelete()).
+    SqlStatement tracebacks(const QVector<qint64> &ids) const;
+    /// The ids of the rows whose exception one of `names` names, found by the store through
+    /// exceptionCandidates(): filter() and expired() narrow a query's exceptions to them. Kept
+    /// until clearExceptionRows(). Not thread-safe: called by the store on its thread.
+    void setExceptionRows(const QStringList &names, QVector<qint64> ids);
+    bool hasExceptionRows(const QStringList &names) const;
+    void clearExceptionRows() { m_exceptionRows.clear(); }
     /// PurgeCriteria::matches() in SQL: date_done < cutoff (rendered as the writer renders
     /// dates, so text comparisons are exact to the microsecond), narrowed by status and task
     /// name. NULL dates never satisfy it. unindexedFilters: the narrowing columns as "+column".
@@ -358,7 +377,11 @@ private:
     /// placeholders are bound with v, v, i.
     QString keyRange(const QString &sort, QChar direction, bool includeKey) const;
 
+    /// The key of m_exceptionRows for a set of names (in any order).
+    static QString exceptionRowsKey(const QStringList &names);
+
     const SqlDialect *m_dialect;
     SqlLayout m_layout;
     QTimeZone m_wallClock;
+    QHash<QString, QVector<qint64>> m_exceptionRows; ///< setExceptionRows(), sorted ids
 };

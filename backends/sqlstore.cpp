@@ -6,12 +6,14 @@
 
 #include <QAtomicInteger>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTimeZone>
 
 #include "sqlitedialect.h"
+#include "valuedecoder.h"
 #include "stalklog.h"
 
 using Skip = SqlStatements::Skip;
@@ -93,24 +95,64 @@ StoreError SqlStore::checkOpen() const
     return {};
 }
 
-StoreError SqlStore::checkOpen(const TaskQuery &query) const
+StoreError SqlStore::checkOpen(const TaskQuery &query)
 {
     if (StoreError e = checkOpen())
         return e;
-    if (StoreError e = checkExceptionFilter(query.exceptions))
+    if (StoreError e = query.searchError())
         return e;
-    return query.searchError();
+    return findExceptionRows(query.exceptions);
 }
 
-StoreError SqlStore::checkExceptionFilter(const QStringList &exceptions) const
+StoreError SqlStore::findExceptionRows(const QStringList &exceptions)
 {
-    if (exceptions.isEmpty() || m_statements.filtersExceptions())
+    if (exceptions.isEmpty() || m_statements.filtersExceptions() || m_statements.hasExceptionRows(exceptions))
         return {};
-    return {StoreError::Code::Unsupported,
-            QStringLiteral("%1 cannot filter results by exception: the type is read from the stored result by "
-                           "Stalk's own reader, which runs inside SQLite only (stalk failures --exception works "
-                           "on every store)")
-                .arg(m_dialect->engineName())};
+    QElapsedTimer timer;
+    timer.start();
+    const SqlStatement statement = m_statements.exceptionCandidates(exceptions);
+    const int withheld = int(statement.fields.size()); // 1: the traceback was left out
+    QVector<qint64> ids;
+    QHash<qint64, TaskResult> unread; // tracebacks left out of results that named none
+    qint64 candidates = 0;
+    StoreError e = forEachRow(statement, QStringLiteral("reading the exceptions of results"), [&](const QSqlQuery &q) {
+        ++candidates;
+        TaskResult row = readRow(q, statement.fields, RowDetail::Full);
+        if (row.rowId < 0)
+            return;
+        const ValueDecoder::ExceptionInfo info =
+            ValueDecoder::exceptionOf(row.result, row.contentType, row.contentEncoding, row.traceback);
+        if (info.isValid() || q.value(withheld).toInt() != 1) {
+            if (info.isNamedAnyOf(exceptions))
+                ids << row.rowId;
+        } else {
+            unread.insert(row.rowId, std::move(row));
+        }
+    });
+    if (e)
+        return e;
+    const QVector<qint64> unreadIds(unread.keyBegin(), unread.keyEnd());
+    for (qsizetype i = 0; i < unreadIds.size() && !e; i += m_statements.rowsPerDelete()) {
+        const SqlStatement statement = m_statements.tracebacks(unreadIds.mid(i, m_statements.rowsPerDelete()));
+        e = forEachRow(statement, QStringLiteral("reading tracebacks"), [&](const QSqlQuery &q) {
+            const TaskResult row = readRow(q, statement.fields, RowDetail::Full);
+            const TaskResult &read = unread[row.rowId];
+            if (ValueDecoder::exceptionOf(read.result, read.contentType, read.contentEncoding, row.traceback)
+                    .isNamedAnyOf(exceptions))
+                ids << row.rowId;
+        });
+    }
+    if (e)
+        return e;
+    qCDebug(lcSql).noquote() << QStringLiteral("exception filter: %1 of %2 results read name %3 (%4 tracebacks "
+                                               "read after), in %5")
+                                    .arg(ids.size())
+                                    .arg(candidates)
+                                    .arg(exceptions.join(QStringLiteral(", ")))
+                                    .arg(unreadIds.size())
+                                    .arg(StalkLog::elapsed(timer));
+    m_statements.setExceptionRows(exceptions, std::move(ids));
+    return {};
 }
 
 StoreError SqlStore::refuseWrites(const QString &what) const
@@ -131,10 +173,14 @@ Outcome<QSqlQuery> SqlStore::run(const SqlStatement &statement, const QString &w
     QElapsedTimer timer;
     timer.start();
     auto q = execute(statement, what);
-    // The statement's text with its placeholders, never the bound values.
+    // The statement's text with its placeholders, never the bound values; the head of a
+    // long one (an exception filter's ids).
+    constexpr qsizetype logged = 4000;
+    QString text = statement.sql.simplified();
+    if (text.size() > logged)
+        text = text.left(logged) + QStringLiteral("… (%1 characters)").arg(text.size());
     qCDebug(lcSql).noquote() << what << (q ? QStringLiteral("ran in") : QStringLiteral("failed after"))
-                             << StalkLog::elapsed(timer) << "with" << statement.values.size() << "bound values:"
-                             << statement.sql.simplified();
+                             << StalkLog::elapsed(timer) << "with" << statement.values.size() << "bound values:" << text;
     return q;
 }
 
@@ -403,7 +449,6 @@ Outcome<StoreInfo> SqlStore::describe(const QStringList &tables, const QVector<S
         info.note = QStringLiteral("%1 is not writable: opened read-only").arg(info.location);
     }
     info.readOnly = m_options.readOnly;
-    info.filtersExceptions = m_statements.filtersExceptions();
     const auto schema = describeSchema(tables, columns);
     if (!schema)
         return schema.error();
@@ -939,7 +984,7 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
         return m_cache->previewPurge(criteria);
     if (StoreError e = checkOpen())
         return e;
-    if (StoreError e = checkExceptionFilter(criteria.exceptions))
+    if (StoreError e = findExceptionRows(criteria.exceptions))
         return e;
     if (!criteria.cutoff.isValid())
         return noCutoff();
@@ -968,7 +1013,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
     const QString what = QStringLiteral("deleting expired results");
     if (StoreError e = refuseWrites(what))
         return e;
-    if (StoreError e = checkExceptionFilter(criteria.exceptions))
+    if (StoreError e = findExceptionRows(criteria.exceptions))
         return e;
     if (!criteria.cutoff.isValid())
         return noCutoff();
@@ -1158,6 +1203,7 @@ StoreError SqlStore::deleteBatch(const SqlStatement &del, const SqlStatement &an
 
 StoreError SqlStore::refresh()
 {
+    m_statements.clearExceptionRows();
     return m_cache ? m_cache->refresh() : StoreError();
 }
 

@@ -72,7 +72,8 @@ public:
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
     /// A Django DatabaseCache table re-reads what other clients changed into its index
-    /// (DjangoCacheTable::refresh()); Celery's tables are read on every call: nothing to do.
+    /// (DjangoCacheTable::refresh()); Celery's tables are read on every call: only the rows
+    /// found for an exception filter (findExceptionRows()) are found again.
     StoreError refresh() override;
     void interrupt() override;
     /// Thread-safe: SQLite's stalk_tally() counter while a search scans.
@@ -93,10 +94,14 @@ private:
     QSqlDatabase database() const;
     void closeConnection();
     StoreError checkOpen() const;
-    /// checkOpen(), then checkExceptionFilter() and the query's own limits (TaskQuery::searchError()).
-    StoreError checkOpen(const TaskQuery &query) const;
-    /// Unsupported when exceptions narrow and the dialect has no exception predicate.
-    StoreError checkExceptionFilter(const QStringList &exceptions) const;
+    /// checkOpen(), then findExceptionRows() and the query's own limits (TaskQuery::searchError()).
+    StoreError checkOpen(const TaskQuery &query);
+    /// Where the dialect has no exception predicate (the servers) and exceptions narrow:
+    /// reads the rows that may hold one (SqlStatements::exceptionCandidates()), keeps the ids
+    /// of those whose ValueDecoder::exceptionOf() is named, and hands them to the statements
+    /// (SqlStatements::setExceptionRows()). Once per set of names until refresh(): a purge
+    /// deletes among the rows found when it was previewed, never a row written since.
+    StoreError findExceptionRows(const QStringList &exceptions);
     StoreError refuseWrites(const QString &what) const;
 
     // open(): find the tables and their layout, then describe them.

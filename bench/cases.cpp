@@ -1293,7 +1293,7 @@ QStringList Cases::serverCases()
     return {QStringLiteral("first_page"),   QStringLiteral("jump_middle"),  QStringLiteral("jump_last"),
             QStringLiteral("search_page"),  QStringLiteral("count_search"), QStringLiteral("facets"),
             QStringLiteral("search_rare_settled"), QStringLiteral("stats_by_hour"), QStringLiteral("runtimes"),
-            QStringLiteral("failures"), QStringLiteral("purge")};
+            QStringLiteral("failures"), QStringLiteral("count_exception"), QStringLiteral("purge")};
 }
 
 QJsonObject Cases::runServer(const QString &name, const Config &config)
@@ -1376,6 +1376,34 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
                          QStringLiteral("`stalk count --search %1` (the whole process): %2 ms")
                              .arg(term, QString::number(Bench::median(fig.series[QStringLiteral("cli_ms")]), 'f', 1)));
         fig.facts.insert(QStringLiteral("plan_count"), floor.plan(countSql, times5(like)));
+    } else if (name == QLatin1String("count_exception")) {
+        // `--exception ValueError` on a server: the rows that may hold it read and decoded by
+        // Stalk's reader, then COUNT(*) of their ids; a new store each run, so that the rows
+        // are found every time. Floor: one bare scan for the JSON text a person would grep for.
+        TaskQuery query;
+        query.exceptions = {QStringLiteral("ValueError")};
+        const QString countSql = QStringLiteral("SELECT COUNT(*) FROM %1 WHERE result LIKE ?").arg(kTable);
+        const QVariantList pattern{QStringLiteral("%\"exc_type\": \"ValueError\"%")};
+        for (int i = 0; i < runs; ++i) {
+            std::unique_ptr<ResultStore> store = factory();
+            if (const StoreError e = store->open())
+                return {{QStringLiteral("error"), e.message}};
+            const double t0 = nowMs();
+            const Outcome<qint64> n = store->count(query);
+            fig.stalk.push_back(nowMs() - t0);
+            if (!n) {
+                fig.error = n.error().message;
+                break;
+            }
+            fig.facts.insert(QStringLiteral("matching"), *n);
+            fig.floor.push_back(floor.time(countSql, pattern));
+            const CliRun cli = runStalk({QStringLiteral("count"), url, QStringLiteral("--exception"), QStringLiteral("ValueError")},
+                                        config.capSeconds);
+            fig.add(QStringLiteral("cli_ms"), cli.exitCode == 0 ? cli.ms : -1);
+        }
+        fig.facts.insert(QStringLiteral("note"),
+                         QStringLiteral("`stalk count --exception ValueError` (the whole process): %1 ms")
+                             .arg(QString::number(Bench::median(fig.series[QStringLiteral("cli_ms")]), 'f', 1)));
     } else if (name == QLatin1String("facets")) {
         std::unique_ptr<ResultStore> store = factory();
         if (const StoreError e = store->open())

@@ -30,7 +30,6 @@ struct StoreInfo
     FieldSet fields;      ///< fields the schema has; others are unavailable, not errors
     bool hasGroups = false;   ///< a GroupResult/taskset table (or documents) exists
     bool readOnly = false;    ///< opened read-only: every delete fails with PermissionDenied
-    bool filtersExceptions = true; ///< TaskQuery::exceptions narrows rows (PostgreSQL/MariaDB refuse it)
     QString note;         ///< anything the user should know ("task_name is NULL in every row: the app runs without result_extended")
 };
 

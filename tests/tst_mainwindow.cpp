@@ -306,7 +306,10 @@ private:
     }
     /// Opens File → Export…, picks the format and the file, exports the matching results or
     /// the selection, and waits for the summary.
-    ExportSummary exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection);
+    /// Opens the export dialog (File → Export…, or `opener` clicked), exports in `format` to
+    /// `path`, and closes the dialog.
+    ExportSummary exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection,
+                             QPushButton *opener = nullptr);
     /// The Failures view's Trend column against `stalk failures --format json`'s trends: counts,
     /// tooltip, sorting, and the sparkline drawn in light and dark palettes.
     void checkFailureTrends(FailuresPanel *panel, const QJsonArray &printed);
@@ -1964,14 +1967,18 @@ void TestMainWindow::typingInTheTableShouldSearchEveryResult()
 // ---------------------------------------------------------------------------------------
 // Export and windows
 
-ExportSummary TestMainWindow::exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection)
+ExportSummary TestMainWindow::exportFrom(MainWindow *w, const QString &format, const QString &path, bool selection,
+                                         QPushButton *opener)
 {
     ExportSummary failed;
     failed.error = QStringLiteral("(the test could not export)");
     auto *action = child<QAction>(w, "exportAction");
-    if (!action || !action->isEnabled())
+    if (opener && opener->isEnabled())
+        opener->click();
+    else if (opener || !action || !action->isEnabled())
         return failed;
-    action->trigger();
+    else
+        action->trigger();
     // The new dialog (a closed one may still wait for its deletion).
     ExportDialog *dialog = nullptr;
     const auto findOpen = [&] {
@@ -2560,6 +2567,27 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     child<QPushButton>(panel, "copyMarkdownButton")->click();
     QCOMPARE(QApplication::clipboard()->text(), markdown);
 
+    // Export… writes the results Show in Table lists, as `stalk list` prints them with the
+    // group's task name, statuses and exception.
+    QStringList groupFilters;
+    if (!selected.taskName.isNull())
+        groupFilters << QStringLiteral("--task-name") << selected.taskName;
+    for (const QString &status : selected.statuses.keys())
+        groupFilters << QStringLiteral("--status") << status;
+    if (!selected.exceptionFilter().isEmpty())
+        groupFilters << QStringLiteral("--exception") << selected.exceptionFilter();
+    const QString exported = m_tmp->filePath(QStringLiteral("group.jsonl"));
+    const ExportSummary summary =
+        exportFrom(w.get(), QStringLiteral("JSON Lines"), exported, false, child<QPushButton>(panel, "exportGroupButton"));
+    QVERIFY2(summary.ok(), qPrintable(summary.error));
+    QFile exportedFile(exported);
+    QVERIFY(exportedFile.open(QIODevice::ReadOnly));
+    QCOMPARE(exportedFile.readAll(), stalkOutput(QStringList{QStringLiteral("list"), url, QStringLiteral("--format"),
+                                                             QStringLiteral("jsonl"), QStringLiteral("--limit"),
+                                                             QStringLiteral("0")}
+                                                 + groupFilters));
+    QVERIFY(summary.rows >= selected.count);
+
     // Show in Table ticks the group's task name and statuses, sets its exception (SQLite
     // filters by exception) and shows the table.
     child<QPushButton>(panel, "showInTableButton")->click();
@@ -2610,6 +2638,32 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
                                  && std::all_of(panel->table().groups.cbegin(), panel->table().groups.cend(),
                                                 [&selected](const FailureGroup &g) { return g.taskName == selected.taskName; }),
                              10000);
+
+    // Delete… counts what Show in Table lists, names the group, and deletes exactly that.
+    const qint64 doomed = stalkOutput(QStringList{QStringLiteral("count"), url} + groupFilters).trimmed().toLongLong();
+    const qint64 totalBefore = stalkOutput({QStringLiteral("count"), url}).trimmed().toLongLong();
+    QVERIFY(doomed >= selected.count);
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        view->setCurrentIndex(view->model()->index(row, 0));
+        const FailureGroup *group = panel->currentGroup();
+        if (group->exception == selected.exception && group->message == selected.message)
+            break;
+    }
+    QCOMPARE(panel->currentGroup()->exception, selected.exception);
+    child<QPushButton>(panel, "deleteGroupButton")->click();
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QSignalSpy finished(dialog, &DeleteSelectedDialog::deleteFinished);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), doomed, 10000);
+    QVERIFY2(child<QLabel>(dialog, "questionLabel")->text().contains(failureGroupSubject(selected)),
+             qPrintable(child<QLabel>(dialog, "questionLabel")->text()));
+    auto *confirm = child<QPushButton>(dialog, "confirmButton");
+    QTRY_VERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    dialog->close();
+    QCOMPARE(stalkOutput(QStringList{QStringLiteral("count"), url} + groupFilters).trimmed().toLongLong(), qint64(0));
+    QCOMPARE(stalkOutput({QStringLiteral("count"), url}).trimmed().toLongLong(), totalBefore - doomed);
 }
 
 void TestMainWindow::shouldBrowseSavedGroups_data()

@@ -30,6 +30,7 @@
 #include "storechecks.h"
 #include "storeurl.h"
 #include "testsupport.h"
+#include "valuedecoder.h"
 
 Q_DECLARE_METATYPE(StoreInfo::Layout)
 
@@ -213,6 +214,8 @@ private Q_SLOTS:
     void shouldSearchLikeExpectations();
     void shouldFilterBySetsAndDates_data() { addEngineRows(); }
     void shouldFilterBySetsAndDates();
+    void shouldFilterByExceptionAmongTheRowsFoundOnce_data() { addEngineRows(); }
+    void shouldFilterByExceptionAmongTheRowsFoundOnce();
     void shouldKeepDatabaseIntactUnderInjection_data();
     void shouldKeepDatabaseIntactUnderInjection();
     void shouldReturnSummaryAndFullRows_data() { addEngineRows(); }
@@ -959,6 +962,81 @@ void TestServerStore::shouldSearchLikeExpectations()
     auto store = openUrl(e.url, &error); // read-only use: the source database itself
     QVERIFY2(store, qPrintable(error));
     TestSupport::verifySearch(*store, term, adminIds, decodedIds);
+}
+
+void TestServerStore::shouldFilterByExceptionAmongTheRowsFoundOnce()
+{
+    FETCH_ENGINE();
+    OPEN_COPY(store, e.url);
+    // The servers cannot run Stalk's reader inside a statement: the store reads the rows that
+    // may hold the exception, and the statements narrow to the ids of those that do — found
+    // once per set of names, until refresh().
+    const auto insert = [&](const QString &taskId, const QString &type, const QString &message) {
+        return rawSql(urlCopy, QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, "
+                                              "content_type, content_encoding, result, date_done, date_created) VALUES "
+                                              "('%1', 'FAILURE', 'application/json', 'utf-8', '{\"exc_type\": \"%2\", "
+                                              "\"exc_message\": [\"%3\"], \"exc_module\": \"builtins\"}', "
+                                              "'2025-01-01 00:00:00', '2025-01-01 00:00:00')")
+                                   .arg(taskId, type, message))
+            .join(u' ');
+    };
+    TaskQuery q;
+    q.exceptions = {QStringLiteral("KeyError")};
+    const qint64 before = *store->count(q);
+    QVERIFY(before > 0);
+    const auto rows = store->fetchPage(q, 0, 1000, RowDetail::Full);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(rows->size(), before);
+    for (const TaskResult &r : *rows) {
+        QVERIFY2(ValueDecoder::exceptionOf(r.result, r.contentType, r.contentEncoding, r.traceback).isNamed(q.exceptions.first()),
+                 qPrintable(r.taskId));
+    }
+    const auto facets = store->facets(q);
+    QVERIFY(facets.ok());
+    qint64 byStatus = 0;
+    for (const FacetValue &v : facets->statuses)
+        byStatus += v.count;
+    QCOMPARE(byStatus, before);
+
+    // Written after: not in the filter until refresh(); a message naming KeyError in a
+    // ValueError is read but not kept.
+    QCOMPARE(insert(QStringLiteral("late-keyerror"), QStringLiteral("KeyError"), QStringLiteral("c-1")), QString());
+    QCOMPARE(insert(QStringLiteral("decoy-valueerror"), QStringLiteral("ValueError"), QStringLiteral("KeyError")), QString());
+    // A result that names exc_type without being an exception: its traceback says which.
+    QCOMPARE(rawSql(urlCopy, QStringLiteral("INSERT INTO django_celery_results_taskresult (task_id, status, content_type, "
+                                            "content_encoding, result, traceback, date_done, date_created) VALUES "
+                                            "('traceback-keyerror', 'FAILURE', 'application/json', 'utf-8', "
+                                            "'{\"exc_type\": null, \"seen\": [1]}', 'Traceback (most recent call "
+                                            "last):\n  File \"t.py\", line 1, in f\nKeyError: ''c-3''\n', "
+                                            "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"))
+                 .join(u' '),
+             QString());
+    QCOMPARE(*store->count(q), before);
+    QVERIFY(!store->refresh());
+    QCOMPARE(*store->count(q), before + 2);
+
+    // A purge deletes among the rows found at its preview: one written after it survives.
+    PurgeCriteria criteria = criteriaFor(QStringLiteral("2100-01-01T00:00:00Z"));
+    criteria.exceptions = q.exceptions;
+    const auto preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, before + 2);
+    QCOMPARE(insert(QStringLiteral("after-preview"), QStringLiteral("KeyError"), QStringLiteral("c-2")), QString());
+    qint64 deleted = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const auto batch = store->purgeBatch(criteria, 2);
+        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
+        deleted += batch->tasks;
+        if (batch->finished)
+            break;
+    }
+    QCOMPARE(deleted, before + 2);
+    QVERIFY(!store->refresh());
+    QCOMPARE(*store->count(q), qint64(1));
+    QCOMPARE(rawSql(urlCopy, QStringLiteral("SELECT task_id FROM django_celery_results_taskresult WHERE task_id IN "
+                                            "('after-preview', 'decoy-valueerror', 'late-keyerror', 'traceback-keyerror') "
+                                            "ORDER BY task_id")),
+             (QStringList{QStringLiteral("after-preview"), QStringLiteral("decoy-valueerror")}));
 }
 
 void TestServerStore::shouldFilterBySetsAndDates()

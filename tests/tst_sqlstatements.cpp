@@ -148,6 +148,8 @@ private Q_SLOTS:
     void shouldWalkTheSortIndexAloneForFarJumps();
     void shouldProbeThroughABoundaryThenScanApartOnServers();
     void shouldChooseTheScanOnlyWhenTheProbeFoundTooFew();
+    void shouldNarrowServersExceptionsToTheIdsFound_data();
+    void shouldNarrowServersExceptionsToTheIdsFound();
     void shouldBoundDateRangesInTheStoredForm();
     void shouldLeaveOutTheFacetsOwnFilter();
     void shouldOrderWithIdTiebreak_data();
@@ -735,6 +737,87 @@ void TestSqlStatements::shouldChooseTheScanOnlyWhenTheProbeFoundTooFew()
     // 4 in 15,625: about 781,250 rows walked at 1.5 scan steps each, more than the 1M a scan reads.
     QVERIFY(SearchProbe::scanBeatsWalk(200, 15625, 4, 1000000));
     QVERIFY(!SearchProbe::scanBeatsWalk(200, 15625, 5, 1000000));
+}
+
+void TestSqlStatements::shouldNarrowServersExceptionsToTheIdsFound_data()
+{
+    QTest::addColumn<Engine>("engine");
+    QTest::addColumn<Schema>("schema");
+    QTest::newRow("postgres django") << Engine::Postgres << Schema::Django;
+    QTest::newRow("postgres taskmeta") << Engine::Postgres << Schema::TaskMeta;
+    QTest::newRow("mysql django") << Engine::Mysql << Schema::Django;
+    QTest::newRow("mysql taskmeta") << Engine::Mysql << Schema::TaskMeta;
+}
+
+void TestSqlStatements::shouldNarrowServersExceptionsToTheIdsFound()
+{
+    QFETCH(Engine, engine);
+    QFETCH(Schema, schema);
+    const auto dialect = dialectFor(engine);
+    SqlStatements statements(*dialect, layoutOf(schema));
+    QVERIFY(!statements.filtersExceptions());
+    QVERIFY(SqlStatements(*dialectFor(Engine::Sqlite), layoutOf(schema)).filtersExceptions());
+    const bool pickles = schema == Schema::TaskMeta;
+
+    // The candidates: a base64 pickle, or each name's last dotted part (raw, and JSON-escaped
+    // as Python writes it) in the traceback or the result. Every name is bound.
+    const QStringList names{QStringLiteral("builtins.KeyError"), QStringLiteral("proj.x.Odd\"1'"),
+                            QStringLiteral("KeyError"), QStringLiteral("proj.Ошибка")};
+    const SqlStatement candidates = statements.exceptionCandidates(names);
+    for (const char *word : {"KeyError", "Odd", "exc_type"})
+        QVERIFY2(!candidates.sql.contains(QLatin1String(word)), qPrintable(candidates.sql));
+    QVERIFY(!candidates.sql.contains(QStringLiteral("Ошибка")));
+    QCOMPARE(candidates.fields.constFirst(), Field::RowId);
+    QVERIFY(candidates.fields.contains(Field::Result) && candidates.fields.contains(Field::Traceback));
+    QStringList bound;
+    for (const QVariant &v : candidates.values) {
+        // A pickle column is searched with bytes, text with text.
+        bound << (v.typeId() == QMetaType::QByteArray ? QStringLiteral("b:") + QString::fromUtf8(v.toByteArray())
+                                                      : v.toString());
+    }
+    const QStringList parts{QStringLiteral("KeyError"), QStringLiteral("Odd\"1'"), QStringLiteral("Odd\\\"1'"),
+                            QStringLiteral("Ошибка"), QStringLiteral("\\u041e\\u0448\\u0438\\u0431\\u043a\\u0430")};
+    QStringList wanted;
+    if (!pickles) // the traceback is left out where the result names exc_type: asked twice
+        wanted << QStringLiteral("exc_type") << QStringLiteral("exc_type") << QStringLiteral("binary");
+    wanted << parts;
+    for (const QString &part : parts)
+        wanted << (pickles ? QStringLiteral("b:") : QString()) + part;
+    QCOMPARE(bound, wanted);
+    QCOMPARE(candidates.sql.count(QLatin1String("?")), int(wanted.size()));
+    // MariaDB searches the bytes of an ASCII part (its collation is slower), other parts as text.
+    if (engine == Engine::Mysql && !pickles) {
+        QVERIFY2(candidates.sql.contains(QStringLiteral("LOCATE(?, BINARY %1) > 0").arg(statements.column(Field::Result))),
+                 qPrintable(candidates.sql));
+        QVERIFY(candidates.sql.contains(QStringLiteral("POSITION(? IN %1) > 0").arg(statements.column(Field::Result))));
+    }
+    const SqlStatement tracebacks = statements.tracebacks({7, 3});
+    QCOMPARE(tracebacks.fields, (QVector<Field>{Field::RowId, Field::Traceback}));
+    QCOMPARE(tracebacks.values, (QVariantList{qint64(7), qint64(3)}));
+
+    // Until the store hands over the ids it found, no row; then those ids, in order, whatever
+    // the order of the names.
+    TaskQuery query;
+    query.exceptions = {QStringLiteral("KeyError"), QStringLiteral("ValueError")};
+    QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
+    QVERIFY(!statements.hasExceptionRows(query.exceptions));
+    statements.setExceptionRows({QStringLiteral("ValueError"), QStringLiteral("KeyError")}, {30, 4, 17});
+    QVERIFY(statements.hasExceptionRows(query.exceptions));
+    const SqlClause narrowed = statements.filter(query);
+    QVERIFY2(narrowed.sql.contains(statements.column(Field::RowId) + QStringLiteral(" IN (4,17,30)")),
+             qPrintable(narrowed.sql));
+    QVERIFY(narrowed.values.isEmpty());
+    PurgeCriteria criteria;
+    criteria.cutoff = utc("2025-02-01T00:00:00Z");
+    criteria.exceptions = query.exceptions;
+    QVERIFY(statements.expiredByStatus(criteria).sql.contains(QStringLiteral(" IN (4,17,30)")));
+    // Other names are not those; none found is no row; cleared, none again.
+    query.exceptions = {QStringLiteral("KeyError")};
+    QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
+    statements.setExceptionRows(query.exceptions, {});
+    QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
+    statements.clearExceptionRows();
+    QVERIFY(!statements.hasExceptionRows(query.exceptions));
 }
 
 void TestSqlStatements::shouldBoundDateRangesInTheStoredForm()

@@ -34,7 +34,7 @@ fi
 echo "=== Fuzzing ${targets[*]} for ${seconds} s each ($jobs at a time, seed $seed) in $build ==="
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTALK_WERROR=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSTALK_FUZZ=ON "${launcher[@]}" >/dev/null || exit 1
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" || exit 1
 

@@ -252,6 +252,30 @@
         <source>Deleted %1 of %2</source>
         <translation>%1 von %2 gelöscht</translation>
     </message>
+    <message>
+        <source>Delete results</source>
+        <translation>Ergebnisse löschen</translation>
+    </message>
+    <message>
+        <source>The results of “%1” cannot be deleted together.</source>
+        <translation>Die Ergebnisse von „%1“ können nicht zusammen gelöscht werden.</translation>
+    </message>
+    <message>
+        <source>Counting the results of “%1”…</source>
+        <translation>Die Ergebnisse von „%1“ werden gezählt …</translation>
+    </message>
+    <message>
+        <source>Delete the 1 result of “%1”?</source>
+        <translation>Das 1 Ergebnis von „%1“ löschen?</translation>
+    </message>
+    <message>
+        <source>Delete all %1 results of “%2”?</source>
+        <translation>Alle %1 Ergebnisse von „%2“ löschen?</translation>
+    </message>
+    <message>
+        <source>Every result of this task name, these statuses and this exception is deleted, whatever its message. Kept: results still running (no date done) and results finished after %1, when you chose Delete, so results written after you confirm are kept. %2</source>
+        <translation>Jedes Ergebnis dieses Task-Namens, dieser Status und dieser Ausnahme wird gelöscht, gleich mit welcher Meldung. Behalten werden: noch laufende Ergebnisse (ohne Fertigstellungsdatum) und Ergebnisse, die nach %1 beendet wurden, dem Zeitpunkt, zu dem Sie „Löschen“ gewählt haben; Ergebnisse, die nach Ihrer Bestätigung geschrieben werden, bleiben also erhalten. %2</translation>
+    </message>
 </context>
 <context>
     <name>DetailPane</name>
@@ -760,10 +784,6 @@
         <translation>In der &amp;Tabelle zeigen</translation>
     </message>
     <message>
-        <source>Filter the results table to this group&apos;s task name and statuses</source>
-        <translation>Die Ergebnistabelle auf den Task-Namen und die Status dieser Gruppe filtern</translation>
-    </message>
-    <message>
         <source>Copy &amp;Summary (Markdown)</source>
         <translation>&amp;Zusammenfassung kopieren (Markdown)</translation>
     </message>
@@ -862,6 +882,30 @@
     <message>
         <source>(no result has a date done)</source>
         <translation>(kein Ergebnis hat ein Abschlussdatum)</translation>
+    </message>
+    <message>
+        <source>%1 in %2 (%3)</source>
+        <translation>%1 in %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Filter the results table to this group&apos;s task name, statuses and exception</source>
+        <translation>Die Ergebnistabelle auf Task-Namen, Status und Ausnahme dieser Gruppe filtern</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <source>Delete the results Show in Table lists (this task name, these statuses and this exception type), after a count and a confirmation</source>
+        <translation>Die Ergebnisse löschen, die „In der Tabelle zeigen“ auflistet (dieser Task-Name, diese Status und dieser Ausnahmetyp), nach einer Zählung und einer Bestätigung</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>E&amp;xportieren …</translation>
+    </message>
+    <message>
+        <source>Export the results Show in Table lists to CSV, JSON or JSONL</source>
+        <translation>Die Ergebnisse, die „In der Tabelle zeigen“ auflistet, als CSV, JSON oder JSONL exportieren</translation>
     </message>
 </context>
 <context>
@@ -1575,10 +1619,6 @@ Schema: %3</translation>
     <message>
         <source>Filtered by task name “%1”, the group&apos;s statuses and its exception</source>
         <translation>Gefiltert nach Task-Name „%1“, den Status der Gruppe und ihrer Ausnahme</translation>
-    </message>
-    <message>
-        <source>Filtered by task name “%1” and the group&apos;s statuses (%2 cannot filter by exception: the task&apos;s other exceptions are listed too)</source>
-        <translation>Gefiltert nach Task-Name „%1“ und den Status der Gruppe (%2 kann nicht nach Ausnahme filtern: die anderen Ausnahmen des Tasks werden mit angezeigt)</translation>
     </message>
     <message>
         <source>Select a failure group to see its latest result.</source>

@@ -1,6 +1,7 @@
 #include "deleteselecteddialog.h"
 
 #include "deletionwidgets.h"
+#include "displaytext.h"
 #include "statusbreakdown.h"
 #include "taskresultmodel.h"
 
@@ -47,6 +48,16 @@ DeleteSelectedDialog::DeleteSelectedDialog(TaskResultModel *model, const TaskQue
 {
     buildUi(tr("Delete"));
     previewQuery(query, selected);
+    updateConfirm();
+}
+
+DeleteSelectedDialog::DeleteSelectedDialog(TaskResultModel *model, const TaskQuery &query, const QString &subject,
+                                           QWidget *parent)
+    : QDialog(parent), m_model(model), m_byQuery(true), m_subject(subject)
+{
+    buildUi(tr("Delete"));
+    setWindowTitle(tr("Delete results"));
+    previewQuery(query, -1);
     updateConfirm();
 }
 
@@ -112,6 +123,11 @@ void DeleteSelectedDialog::previewQuery(const TaskQuery &query, qint64 selected)
 {
     const QLocale locale;
     const Outcome<PurgeCriteria> criteria = purgeCriteriaFor(query, QDateTime::currentDateTimeUtc());
+    if (!criteria && !m_subject.isEmpty()) {
+        m_question->setText(tr("The results of “%1” cannot be deleted together.").arg(m_subject));
+        m_note->setText(DisplayText::sentence(criteria.error().message));
+        return;
+    }
     if (!criteria) {
         m_question->setText(tr("The %1 selected results cannot be deleted together.").arg(locale.toString(selected)));
         m_note->setText(tr("Selecting all deletes every result matching the filters, and %1. Clear it, or "
@@ -120,7 +136,8 @@ void DeleteSelectedDialog::previewQuery(const TaskQuery &query, qint64 selected)
         return;
     }
     m_criteria = *criteria;
-    m_question->setText(tr("Counting the %1 selected results…").arg(locale.toString(selected)));
+    m_question->setText(m_subject.isEmpty() ? tr("Counting the %1 selected results…").arg(locale.toString(selected))
+                                            : tr("Counting the results of “%1”…").arg(m_subject));
     m_note->setText(deleteNote());
     if (!m_model)
         return;
@@ -141,19 +158,32 @@ void DeleteSelectedDialog::onPreview(qint64 selected, const Reply<PurgePreview> 
     }
     m_expected = reply->total;
     const QString n = locale.toString(m_expected);
-    QString question = m_expected == selected
-        ? (m_expected == 1 ? tr("Delete the 1 result matching the filters?")
-                           : tr("Delete all %1 results matching the filters?").arg(n))
-        : tr("Delete %1 of the %2 results matching the filters?").arg(n, locale.toString(selected));
+    QString question;
+    if (!m_subject.isEmpty()) {
+        question = m_expected == 1 ? tr("Delete the 1 result of “%1”?").arg(m_subject)
+                                   : tr("Delete all %1 results of “%2”?").arg(n, m_subject);
+    } else if (m_expected == selected) {
+        question = m_expected == 1 ? tr("Delete the 1 result matching the filters?")
+                                   : tr("Delete all %1 results matching the filters?").arg(n);
+    } else {
+        question = tr("Delete %1 of the %2 results matching the filters?").arg(n, locale.toString(selected));
+    }
     const QString breakdown = statusBreakdown(reply->byStatus, locale);
     if (!breakdown.isEmpty())
         question += QStringLiteral(" (%1)").arg(breakdown);
     m_question->setText(question);
     const QString bound = m_criteria.cutoff.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    m_note->setText(tr("Every matching result is deleted, not only the loaded rows. Kept: results still "
-                       "running (no date done) and results finished after %1, when you chose Delete, so "
-                       "results written after you confirm are kept. %2")
-                        .arg(bound, deleteNote()));
+    if (m_subject.isEmpty()) {
+        m_note->setText(tr("Every matching result is deleted, not only the loaded rows. Kept: results still "
+                           "running (no date done) and results finished after %1, when you chose Delete, so "
+                           "results written after you confirm are kept. %2")
+                            .arg(bound, deleteNote()));
+    } else {
+        m_note->setText(tr("Every result of this task name, these statuses and this exception is deleted, whatever "
+                           "its message. Kept: results still running (no date done) and results finished after "
+                           "%1, when you chose Delete, so results written after you confirm are kept. %2")
+                            .arg(bound, deleteNote()));
+    }
     m_confirm->setText(m_expected == 1 ? tr("Delete 1 result") : tr("Delete %1 results").arg(n));
     m_progress->setRange(0, int(qMin<qint64>(qMax<qint64>(1, m_expected), INT_MAX)));
     updateConfirm();

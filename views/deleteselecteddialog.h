@@ -35,6 +35,10 @@ public:
     /// Every result matching `query` (`selected` of them in the window's count).
     DeleteSelectedDialog(TaskResultModel *model, const TaskQuery &query, qint64 selected,
                          QWidget *parent = nullptr);
+    /// Every result matching `query`, which the dialog names `subject` (the Failures tab's
+    /// group: "KeyError in proj.tasks.add (FAILURE)"); nothing is selected in the table.
+    DeleteSelectedDialog(TaskResultModel *model, const TaskQuery &query, const QString &subject,
+                         QWidget *parent = nullptr);
     ~DeleteSelectedDialog() override;
 
     /// Disables the confirm button with an explanation (the connection is read-only).
@@ -67,6 +71,7 @@ private:
     QPointer<TaskResultModel> m_model;
     QVector<qint64> m_rowIds;
     bool m_byQuery = false;      ///< deletes m_criteria (Select All), not m_rowIds
+    QString m_subject;           ///< by query, named rather than selected: what it names
     PurgeCriteria m_criteria;    ///< by query: its bound fixed when the dialog opened
     qint64 m_expected = -1;
     RequestId m_previewRequest = 0;

@@ -68,15 +68,21 @@ QStandardItem *item(const QString &text, const QVariant &raw, bool number = fals
 
 } // namespace
 
-TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group, const StoreInfo &store)
+TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group)
 {
     query.taskNames = QStringList{group.taskName};
     query.statuses = group.statuses.keys();
     const QString exception = group.exceptionFilter();
-    query.exceptions = store.filtersExceptions && !exception.isEmpty() ? QStringList{exception} : QStringList();
+    query.exceptions = exception.isEmpty() ? QStringList() : QStringList{exception};
     query.sortField = Field::DateDone;
     query.sortOrder = Qt::DescendingOrder;
     return query;
+}
+
+QString failureGroupSubject(const FailureGroup &group)
+{
+    return FailuresPanel::tr("%1 in %2 (%3)")
+        .arg(exceptionText(group), orNone(group.taskName), group.statuses.keys().join(QStringLiteral(", ")));
 }
 
 QString failureGroupMarkdown(const FailureGroup &group, const TaskResult &sample)
@@ -179,18 +185,35 @@ void FailuresPanel::createDetail()
     buttons->addWidget(m_message, 1);
     m_showInTable = new QPushButton(tr("Show in &Table"), detail);
     m_showInTable->setObjectName(QStringLiteral("showInTableButton"));
-    m_showInTable->setToolTip(tr("Filter the results table to this group's task name and statuses"));
+    m_showInTable->setToolTip(tr("Filter the results table to this group's task name, statuses and exception"));
     connect(m_showInTable, &QPushButton::clicked, this, [this] {
         if (const FailureGroup *group = currentGroup())
             Q_EMIT showInTableRequested(*group);
+    });
+    // Delete and Export act on what Show in Table lists: the group's task name, statuses and
+    // exception type under the window's filters (its other messages of that type included).
+    m_delete = new QPushButton(tr("&Delete…"), detail);
+    m_delete->setObjectName(QStringLiteral("deleteGroupButton"));
+    m_delete->setToolTip(tr("Delete the results Show in Table lists (this task name, these statuses and this "
+                            "exception type), after a count and a confirmation"));
+    connect(m_delete, &QPushButton::clicked, this, [this] {
+        if (const FailureGroup *group = currentGroup())
+            Q_EMIT deleteRequested(*group);
+    });
+    m_export = new QPushButton(tr("E&xport…"), detail);
+    m_export->setObjectName(QStringLiteral("exportGroupButton"));
+    m_export->setToolTip(tr("Export the results Show in Table lists to CSV, JSON or JSONL"));
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        if (const FailureGroup *group = currentGroup())
+            Q_EMIT exportRequested(*group);
     });
     m_copy = new QPushButton(tr("Copy &Summary (Markdown)"), detail);
     m_copy->setObjectName(QStringLiteral("copyMarkdownButton"));
     m_copy->setToolTip(tr("Copy the group for a bug report: task, exception, message, count, first and last "
                           "seen, workers and the traceback"));
     connect(m_copy, &QPushButton::clicked, this, &FailuresPanel::copyMarkdown);
-    buttons->addWidget(m_showInTable, 0, Qt::AlignTop);
-    buttons->addWidget(m_copy, 0, Qt::AlignTop);
+    for (QPushButton *button : {m_showInTable, m_export, m_delete, m_copy})
+        buttons->addWidget(button, 0, Qt::AlignTop);
     layout->addLayout(buttons);
 
     m_sampleNote = new QLabel(detail);
@@ -203,8 +226,14 @@ void FailuresPanel::createDetail()
     m_traceback->setObjectName(QStringLiteral("failureTraceback"));
     m_traceback->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     layout->addWidget(m_traceback, 1);
-    m_showInTable->setEnabled(false);
-    m_copy->setEnabled(false);
+    for (QPushButton *button : {m_showInTable, m_export, m_delete, m_copy})
+        button->setEnabled(false);
+}
+
+void FailuresPanel::setReadOnly(bool readOnly)
+{
+    m_readOnly = readOnly;
+    m_delete->setEnabled(!m_readOnly && currentGroup() != nullptr);
 }
 
 void FailuresPanel::reload()
@@ -358,8 +387,9 @@ const FailureGroup *FailuresPanel::currentGroup() const
 void FailuresPanel::onCurrentChanged()
 {
     const FailureGroup *group = currentGroup();
-    m_showInTable->setEnabled(group != nullptr);
-    m_copy->setEnabled(group != nullptr);
+    for (QPushButton *button : {m_showInTable, m_export, m_copy})
+        button->setEnabled(group != nullptr);
+    m_delete->setEnabled(!m_readOnly && group != nullptr);
     if (!group) {
         m_sampleFollower->cancel();
         showSample(TaskResult(), QString());
@@ -369,7 +399,7 @@ void FailuresPanel::onCurrentChanged()
     m_sampleNote->setText(tr("Reading the latest result of this group…"));
     m_sample = TaskResult();
     Q_EMIT sampleChanged();
-    const TaskQuery query = failureGroupQuery(m_model->query(), *group, m_model->storeInfo());
+    const TaskQuery query = failureGroupQuery(m_model->query(), *group);
     // The newest results of the group's task and statuses, until one holds its exception and
     // message (decoded here, on the worker thread).
     m_sampleFollower->ask<TaskResult>(

@@ -19,11 +19,13 @@ class TracebackView;
 
 /// The query that lists a failure group's results: `query` (the window's search, filters and
 /// date range) narrowed to the group's task name, statuses and exception type, newest first.
-/// The one place that says which filters a group sets: the Failures view's Show in Table and
-/// its traceback lookup both use it. Where the store cannot filter by exception
-/// (`StoreInfo::filtersExceptions`; PostgreSQL, MariaDB) or the group names none, the
-/// exception is left out: the task's other exceptions of those statuses are listed too.
-TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group, const StoreInfo &store);
+/// The one place that says which filters a group sets: the Failures view's Show in Table,
+/// Delete and Export and its traceback lookup all use it. Where the group names no exception,
+/// none is set: the task's other results of those statuses without one are listed too.
+TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group);
+
+/// What failureGroupQuery() selects, for a person: "KeyError in proj.tasks.add (FAILURE)".
+QString failureGroupSubject(const FailureGroup &group);
 
 /// A failure group as Markdown for a bug report: task, exception, representative message,
 /// count by status, first and last seen (ISO UTC), workers, and — when `sample` (a result of
@@ -78,6 +80,8 @@ public:
     void reload();
     /// Dates in UTC instead of local time.
     void setShowUtc(bool utc);
+    /// Disables Delete… (the connection is read-only).
+    void setReadOnly(bool readOnly);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -85,6 +89,10 @@ protected:
 Q_SIGNALS:
     /// Show in Table was chosen for this group.
     void showInTableRequested(const FailureGroup &group);
+    /// Delete… or Export… was chosen for this group: its results, failureGroupQuery() of the
+    /// model's query.
+    void deleteRequested(const FailureGroup &group);
+    void exportRequested(const FailureGroup &group);
     /// currentSample() changed: another group was selected (empty until the store answers), or
     /// the store answered.
     void sampleChanged();
@@ -117,5 +125,8 @@ private:
     QLabel *m_sampleNote = nullptr;
     TracebackView *m_traceback = nullptr;
     QPushButton *m_showInTable = nullptr;
+    QPushButton *m_delete = nullptr;
+    QPushButton *m_export = nullptr;
     QPushButton *m_copy = nullptr;
+    bool m_readOnly = false;
 };

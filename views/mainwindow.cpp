@@ -238,6 +238,8 @@ void MainWindow::connectViews()
     connect(m_banner, &ErrorBanner::retryRequested, this, &MainWindow::reopen);
     connect(m_detailPane, &DetailPane::filterRequested, this, &MainWindow::filterBy);
     connect(m_failures, &FailuresPanel::showInTableRequested, this, &MainWindow::showFailureGroup);
+    connect(m_failures, &FailuresPanel::deleteRequested, this, &MainWindow::deleteFailureGroup);
+    connect(m_failures, &FailuresPanel::exportRequested, this, &MainWindow::exportFailureGroup);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int tab) {
         m_failuresAction->setChecked(tab == m_tabs->indexOf(m_failures));
         m_runtimesAction->setChecked(tab == m_tabs->indexOf(m_runtimes));
@@ -1105,6 +1107,7 @@ void MainWindow::updateActions()
     const bool hasSelection = m_table->selectionModel() && m_table->selectionModel()->hasSelection();
     m_deleteSelectedAction->setEnabled(canDelete && hasSelection);
     m_deleteSelectedAction->setToolTip(canDelete ? tr("Delete the selected results (Del)") : why);
+    m_failures->setReadOnly(!canDelete);
     m_refreshAction->setEnabled(!m_url.isEmpty());
     m_autoRefreshAction->setEnabled(m_opened);
     m_exportAction->setEnabled(m_opened);
@@ -1291,7 +1294,7 @@ void MainWindow::filterBy(Field field, const QString &value)
 void MainWindow::showFailureGroup(const FailureGroup &group)
 {
     // failureGroupQuery() says which filters a group sets; the filter panel holds them.
-    const TaskQuery narrowed = failureGroupQuery(m_model->query(), group, m_info);
+    const TaskQuery narrowed = failureGroupQuery(m_model->query(), group);
     m_filterPanel->setSelected(Field::TaskName, narrowed.taskNames);
     m_filterPanel->setSelected(Field::Status, narrowed.statuses);
     setExceptionFilter(narrowed.exceptions);
@@ -1301,13 +1304,23 @@ void MainWindow::showFailureGroup(const FailureGroup &group)
     const QString task = group.taskName.isNull() ? tr("(none)") : group.taskName;
     if (!narrowed.exceptions.isEmpty())
         statusBar()->showMessage(tr("Filtered by task name “%1”, the group's statuses and its exception").arg(task), 4000);
-    else if (!group.exception.isEmpty())
-        statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses (%2 cannot filter by "
-                                    "exception: the task's other exceptions are listed too)")
-                                     .arg(task, m_info.engine),
-                                 6000);
     else
         statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses").arg(task), 4000);
+}
+
+void MainWindow::deleteFailureGroup(const FailureGroup &group)
+{
+    if (!m_opened || isReadOnly())
+        return;
+    showDeleteSelectedDialog(
+        new DeleteSelectedDialog(m_model, failureGroupQuery(m_model->query(), group), failureGroupSubject(group), this));
+}
+
+void MainWindow::exportFailureGroup(const FailureGroup &group)
+{
+    if (!m_opened)
+        return;
+    openExportDialog(failureGroupQuery(m_model->query(), group), -1, {}, 0);
 }
 
 void MainWindow::copyCell()
@@ -1412,8 +1425,12 @@ void MainWindow::exportResults()
         for (const QModelIndex &index : std::as_const(rows))
             ids.push_back(index.data(TaskResultModel::RowIdRole).toLongLong());
     }
-    auto *dialog = new ExportDialog(m_model, ConnectionBar::settingsKey(m_url), m_model->query(), matching, ids,
-                                    selected, this);
+    openExportDialog(m_model->query(), matching, ids, selected);
+}
+
+void MainWindow::openExportDialog(const TaskQuery &query, qint64 matching, const QVector<qint64> &ids, qint64 selected)
+{
+    auto *dialog = new ExportDialog(m_model, ConnectionBar::settingsKey(m_url), query, matching, ids, selected, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportSummary &summary) {
         statusBar()->showMessage(exportSummaryText(summary), 10000);
@@ -1505,7 +1522,7 @@ void MainWindow::applyView(const SavedView &view)
     m_filterPanel->setSelected(Field::TaskName, view.taskNames);
     m_filterPanel->setSelected(Field::Worker, view.workers);
     m_filterPanel->setSelected(Field::PeriodicTaskName, view.periodicTaskNames);
-    setExceptionFilter(m_info.filtersExceptions ? view.exceptions : QStringList());
+    setExceptionFilter(view.exceptions);
     m_filterPanel->setDateRange(view.dateRange, view.from, view.to);
     m_table->setUserHiddenColumns(view.hiddenColumns);
     if (view.sortColumn >= 0 && view.sortColumn < TaskResultModel::ColumnCount

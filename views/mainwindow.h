@@ -163,6 +163,13 @@ private:
     void filterBy(Field field, const QString &value);
     /// The Failures view's Show in Table: the table filtered to the group (failureGroupQuery()).
     void showFailureGroup(const FailureGroup &group);
+    /// The Failures view's Delete… and Export…: the results Show in Table lists, counted and
+    /// confirmed (DeleteSelectedDialog by query) or written (ExportDialog).
+    void deleteFailureGroup(const FailureGroup &group);
+    void exportFailureGroup(const FailureGroup &group);
+    /// File → Export… and the Failures view's Export…: ExportDialog over `query` (see its
+    /// constructor for the rest), its summary in the status bar.
+    void openExportDialog(const TaskQuery &query, qint64 matching, const QVector<qint64> &ids, qint64 selected);
     /// What Copy Row as JSON writes for a row, and with which fields: the complete row when the
     /// detail pane has it (then exactly what `stalk show` prints); else the page row, without
     /// the traceback and meta it does not carry and with a problem saying it is a preview.
