@@ -2397,6 +2397,12 @@ void TestMainWindow::shouldChartTheHistoryAndFilterByDraggingAcrossIt()
     QCOMPARE(panel->customTo(), history.buckets.at(last).start.addMSecs(bucketMs(history.bucket)));
     QTRY_COMPARE(qint64(w->model()->rowCount()), inRange);
 
+    // A view without any result says so, not that its results lack a date done.
+    typeText(child<QLineEdit>(w.get(), "searchBox"), QStringLiteral("zz-no-such-result"));
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->isCountExact() && w->model()->rowCount() == 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->message(), QStringLiteral("No result matches this view."), 10000);
+    QVERIFY(chart->history().buckets.isEmpty());
+
     // View → History Chart (Ctrl+3) hides it, and the window remembers.
     auto *toggle = child<QAction>(w.get(), "historyAction");
     QVERIFY(toggle && toggle->isChecked());

@@ -1142,6 +1142,10 @@
         <source>Results per day by status; the line is the failure rate (right axis).</source>
         <translation>Ergebnisse pro Tag nach Status; die Linie ist die Fehlerquote (rechte Achse).</translation>
     </message>
+    <message>
+        <source>No result matches this view.</source>
+        <translation>Kein Ergebnis passt zu dieser Ansicht.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>

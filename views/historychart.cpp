@@ -456,5 +456,10 @@ void HistoryPanel::ask(const TaskQuery &query, TimeBucket bucket, bool refine)
             m_chart->setShowUtc(m_model->showUtc());
             m_chart->setHistory(history);
             m_caption->setText(caption(history.bucket));
+            // No bar: no result at all, or results still running (no date done yet). The
+            // chart is asked after the exact count, which tells them apart.
+            const CountState &count = m_model->countState();
+            if (history.buckets.isEmpty() && count.kind() == CountState::Kind::Exact && count.matching == 0)
+                m_chart->setMessage(tr("No result matches this view."));
         });
 }
