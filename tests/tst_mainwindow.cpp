@@ -281,6 +281,7 @@ private Q_SLOTS:
     void shouldChartTheHistoryAndFilterByDraggingAcrossIt();
     void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable_data();
     void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable();
+    void shouldSayWhenAGroupsActionsCoverItsOtherMessages();
     void shouldBrowseSavedGroups_data();
     void shouldBrowseSavedGroups();
     void shouldListRuntimesAsStalkRuntimes_data();
@@ -2656,6 +2657,26 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
             break;
     }
     QCOMPARE(panel->currentGroup()->exception, selected.exception);
+    // A line says so when the actions cover more groups than the one selected: the task's
+    // other messages of its exception, as many results as the dialog then counts.
+    int covered = 0;
+    qint64 coveredResults = 0;
+    for (const FailureGroup &g : panel->table().groups) {
+        if (g.taskName != selected.taskName || selected.exceptionFilter().isEmpty()
+            || !ValueDecoder::ExceptionInfo{g.exception, g.exceptionModule, {}}.isNamed(selected.exceptionFilter()))
+            continue;
+        ++covered;
+        for (const QString &status : selected.statuses.keys())
+            coveredResults += g.statuses.value(status);
+    }
+    auto *scope = child<QLabel>(panel, "failureGroupScope");
+    QCOMPARE(!scope->isHidden(), covered > 1);
+    if (covered > 1) {
+        QVERIFY2(scope->text().contains(QStringLiteral("%1 groups").arg(covered)), qPrintable(scope->text()));
+        QVERIFY2(scope->text().contains(QStringLiteral("%1 results").arg(coveredResults)), qPrintable(scope->text()));
+    }
+    if (!selected.exceptionFilter().isEmpty())
+        QCOMPARE(coveredResults, doomed);
     child<QPushButton>(panel, "deleteGroupButton")->click();
     DeleteSelectedDialog *dialog = nullptr;
     QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
@@ -2670,6 +2691,53 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     dialog->close();
     QCOMPARE(stalkOutput(QStringList{QStringLiteral("count"), url} + groupFilters).trimmed().toLongLong(), qint64(0));
     QCOMPARE(stalkOutput({QStringLiteral("count"), url}).trimmed().toLongLong(), totalBefore - doomed);
+}
+
+void TestMainWindow::shouldSayWhenAGroupsActionsCoverItsOtherMessages()
+{
+    // One of parse_amount's three ValueErrors with another message: two groups of one
+    // task and exception, which Show in Table, Export… and Delete… cover together.
+    const QString path = copyFixture(QStringLiteral("django.sqlite3"));
+    {
+        Db db(path);
+        QVERIFY(db.exec(QStringLiteral(
+            "UPDATE django_celery_results_taskresult SET result = replace(result, 'invalid literal', 'unreadable amount') "
+            "WHERE id = (SELECT MIN(id) FROM django_celery_results_taskresult WHERE task_name = 'proj.tasks.parse_amount' "
+            "AND status = 'FAILURE')")));
+    }
+    auto w = openWindow(path);
+    QTRY_VERIFY(w->model()->isCountExact());
+    child<QAction>(w.get(), "failuresAction")->trigger();
+    auto *panel = child<FailuresPanel>(w.get(), "failuresPanel");
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->table().groups.isEmpty(), 10000);
+    QTreeView *view = panel->view();
+    qint64 results = 0;
+    int row = -1;
+    for (int i = 0; i < view->model()->rowCount(); ++i) {
+        view->setCurrentIndex(view->model()->index(i, 0));
+        const FailureGroup *group = panel->currentGroup();
+        if (group->taskName == u"proj.tasks.parse_amount" && group->exception == u"ValueError") {
+            results += group->count;
+            row = i;
+        }
+    }
+    QCOMPARE(results, qint64(3));
+    view->setCurrentIndex(view->model()->index(row, 0));
+    auto *scope = child<QLabel>(panel, "failureGroupScope");
+    QVERIFY(!scope->isHidden());
+    QCOMPARE(scope->text(), QStringLiteral("Show in Table, Export… and Delete… cover the 2 groups of this task and "
+                                           "exception, every message: 3 results."));
+    child<QPushButton>(panel, "deleteGroupButton")->click();
+    DeleteSelectedDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), qint64(3), 10000);
+    dialog->reject();
+    // A group alone of its exception in its task: no such line.
+    for (int i = 0; i < view->model()->rowCount(); ++i) {
+        view->setCurrentIndex(view->model()->index(i, 0));
+        if (panel->currentGroup()->taskName == u"proj.billing.charge_invoice")
+            QVERIFY(scope->isHidden());
+    }
 }
 
 void TestMainWindow::shouldBrowseSavedGroups_data()

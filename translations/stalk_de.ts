@@ -907,6 +907,10 @@
         <source>Export the results Show in Table lists to CSV, JSON or JSONL</source>
         <translation>Die Ergebnisse, die „In der Tabelle zeigen“ auflistet, als CSV, JSON oder JSONL exportieren</translation>
     </message>
+    <message>
+        <source>Show in Table, Export… and Delete… cover the %1 groups of this task and exception, every message: %2 results.</source>
+        <translation>„In der Tabelle zeigen“, „Exportieren …“ und „Löschen …“ umfassen die %1 Gruppen dieses Tasks und dieser Ausnahme, jede Meldung: %2 Ergebnisse.</translation>
+    </message>
 </context>
 <context>
     <name>FilterPanel</name>

@@ -216,6 +216,12 @@ void FailuresPanel::createDetail()
         buttons->addWidget(button, 0, Qt::AlignTop);
     layout->addLayout(buttons);
 
+    m_scope = new QLabel(detail);
+    m_scope->setObjectName(QStringLiteral("failureGroupScope"));
+    m_scope->setTextFormat(Qt::PlainText);
+    m_scope->setWordWrap(true);
+    m_scope->hide();
+    layout->addWidget(m_scope);
     m_sampleNote = new QLabel(detail);
     m_sampleNote->setObjectName(QStringLiteral("failureSampleNote"));
     m_sampleNote->setTextFormat(Qt::PlainText);
@@ -384,12 +390,39 @@ const FailureGroup *FailuresPanel::currentGroup() const
     return i >= 0 && i < m_table.groups.size() ? &m_table.groups.at(i) : nullptr;
 }
 
+void FailuresPanel::showScope(const FailureGroup *group)
+{
+    // failureGroupQuery() selects the task's results of the group's statuses and exception:
+    // the groups of its other messages too. Said before an action covers more than the row.
+    int groups = 0;
+    qint64 results = 0;
+    const QString exception = group ? group->exceptionFilter() : QString();
+    if (group && !exception.isEmpty()) {
+        for (const FailureGroup &other : std::as_const(m_table.groups)) {
+            if (other.taskName != group->taskName
+                || !ValueDecoder::ExceptionInfo{other.exception, other.exceptionModule, {}}.isNamed(exception))
+                continue;
+            ++groups;
+            for (auto it = group->statuses.cbegin(); it != group->statuses.cend(); ++it)
+                results += other.statuses.value(it.key());
+        }
+    }
+    m_scope->setVisible(groups > 1);
+    if (groups > 1) {
+        const QLocale locale;
+        m_scope->setText(tr("Show in Table, Export… and Delete… cover the %1 groups of this task and exception, "
+                            "every message: %2 results.")
+                             .arg(locale.toString(groups), locale.toString(results)));
+    }
+}
+
 void FailuresPanel::onCurrentChanged()
 {
     const FailureGroup *group = currentGroup();
     for (QPushButton *button : {m_showInTable, m_export, m_copy})
         button->setEnabled(group != nullptr);
     m_delete->setEnabled(!m_readOnly && group != nullptr);
+    showScope(group);
     if (!group) {
         m_sampleFollower->cancel();
         showSample(TaskResult(), QString());

@@ -109,6 +109,9 @@ private:
     /// dates) and count.
     QString trendText(const FailureGroup &group) const;
     void onCurrentChanged();
+    /// The line saying how many groups and results the group's actions cover, shown when
+    /// that is more than its own row (the task's other messages of its exception).
+    void showScope(const FailureGroup *group);
     void showSample(const TaskResult &sample, const QString &error);
     void copyMarkdown();
 
@@ -122,6 +125,7 @@ private:
     QSortFilterProxyModel *m_sorted = nullptr;
     QTreeView *m_view = nullptr;
     QLabel *m_message = nullptr;
+    QLabel *m_scope = nullptr;
     QLabel *m_sampleNote = nullptr;
     TracebackView *m_traceback = nullptr;
     QPushButton *m_showInTable = nullptr;
