@@ -173,8 +173,10 @@ Outcome<QSqlQuery> SqlStore::run(const SqlStatement &statement, const QString &w
     QElapsedTimer timer;
     timer.start();
     auto q = execute(statement, what);
+    if (!lcSql().isDebugEnabled())
+        return q;
     // The statement's text with its placeholders, never the bound values; the head of a
-    // long one (an exception filter's ids).
+    // long one (an exception filter's ids). Only built when it is logged.
     constexpr qsizetype logged = 4000;
     QString text = statement.sql.simplified();
     if (text.size() > logged)
