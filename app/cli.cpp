@@ -81,6 +81,10 @@ QVector<CliOption> filterOptions()
                QStringLiteral("only results whose exception (as failures reads it) is TYPE: ValueError, "
                               "builtins.ValueError, proj.billing.PaymentDeclined"),
                true),
+        valued(QStringLiteral("fingerprint"), QStringLiteral("TEXT"),
+               QStringLiteral("only results whose exception message has this fingerprint (failures' "
+                              "\"fingerprint\"; '' = no message); with --exception and --task-name, one group"),
+               true),
         valued(QStringLiteral("done-after"), QStringLiteral("TIMESTAMP"),
                QStringLiteral("only date_done at or after TIMESTAMP")),
         valued(QStringLiteral("done-before"), QStringLiteral("TIMESTAMP"),
@@ -291,7 +295,9 @@ const QVector<Command> &commands()
                         "buckets long from `start` on, on one axis for all groups from the earliest\n"
                         "first_seen to the latest last_seen, at most 60 points). In CSV (no trend)\n"
                         "workers and statuses are that JSON text. --exception keeps the groups of\n"
-                        "that type (repeatable).\n"),
+                        "that type (repeatable), --fingerprint those of that fingerprint; the results of\n"
+                        "one group are those of its --task-name, --exception module.Type and\n"
+                        "--fingerprint, with --status for each of its statuses.\n"),
                     {QStringLiteral("URL")}, failureOptions + commonOptions(), &runFailures});
 
         QVector<CliOption> groupOptions;
@@ -354,11 +360,12 @@ const QVector<Command> &commands()
                     QStringLiteral(
                         "Deletes what Celery's own cleanup deletes: every result whose date_done is\n"
                         "before the cutoff, whatever its status, and expired group results (unless the\n"
-                        "purge is narrowed: by --status, --task-name, --worker, --periodic-task or\n"
-                        "--exception, each repeatable as in count and list, by --search TEXT, whose\n"
-                        "every term must occur as in count and list, or by --done-after TIMESTAMP, which\n"
-                        "keeps what finished before it; `purge --dry-run` with filters counts what\n"
-                        "`count` with the same filters and --done-before CUTOFF counts).\n"
+                        "purge is narrowed: by --status, --task-name, --worker, --periodic-task,\n"
+                        "--exception or --fingerprint, each repeatable as in count and list, by\n"
+                        "--search TEXT, whose every term must occur as in count and list, or by\n"
+                        "--done-after TIMESTAMP, which keeps what finished before it; `purge --dry-run`\n"
+                        "with filters counts what `count` with the same filters and --done-before\n"
+                        "CUTOFF counts).\n"
                         "The cutoff is fixed once, at start. Deletion runs in short transactions, each\n"
                         "sized to take about %1 ms on SQLite, whose transactions lock out every writer,\n"
                         "and about %2 ms on PostgreSQL and MariaDB, where only the deleted rows are\n"
@@ -368,8 +375,8 @@ const QVector<Command> &commands()
                         "\n"
                         "  --dry-run prints   N results would be deleted (n STATUS, …) (+ G groups)\n"
                         "  a purge prints     deleted N results (and G groups)\n"
-                        "With --worker, --periodic-task, --done-after, --search or --exception, both name\n"
-                        "the narrowing filters:\n"
+                        "With --worker, --periodic-task, --done-after, --search, --exception or\n"
+                        "--fingerprint, both name the narrowing filters:\n"
                         "the dry run's line ends with \", narrowed by --status FAILURE --worker w1\n"
                         "--done-after 2025-01-10T00:00:00.000Z\" and the question below says \"(narrowed\n"
                         "by …)\" after the cutoff.\n"
@@ -379,8 +386,9 @@ const QVector<Command> &commands()
                         "usage error: add --yes in scripts and cron jobs) before touching the store. Answering\n"
                         "anything but y/yes deletes nothing (exit 1). With --read-only a purge fails\n"
                         "(exit 1); --dry-run still works. --done-before is refused (exit 2): the cutoff\n"
-                        "is --before. With --exception on PostgreSQL and MariaDB, the results named are\n"
-                        "found once, before the first batch: one written later is never deleted.\n"
+                        "is --before. With --exception or --fingerprint on PostgreSQL and MariaDB, the\n"
+                        "results named are found once, before the first batch: one written later is\n"
+                        "never deleted.\n"
                         "\n"
                         "DURATION: a whole number with an optional unit: s, m, h, d (24 h) or w;\n"
                         "  3600 = 3600s = 60m = 1h. No signs, fractions, or compound forms.\n"
@@ -448,9 +456,10 @@ QString globalHelp()
     help += QStringLiteral(
         "\n"
         "FILTERS: --search TEXT  --task-name NAME  --status STATE  --worker NAME\n"
-        "         --periodic-task NAME  --exception TYPE  --done-after TIMESTAMP\n"
-        "         --done-before TIMESTAMP\n"
-        "         (--task-name, --status, --worker, --periodic-task and --exception may repeat)\n"
+        "         --periodic-task NAME  --exception TYPE  --fingerprint TEXT\n"
+        "         --done-after TIMESTAMP  --done-before TIMESTAMP\n"
+        "         (--task-name, --status, --worker, --periodic-task, --exception and --fingerprint\n"
+        "         may repeat)\n"
         "DURATION: 3600, 3600s, 90m, 12h, 1d, 2w\n"
         "\n"
         "Options:\n"
@@ -660,6 +669,7 @@ QString buildQuery(const CliArguments &arguments, TaskQuery *query)
     query->workers = nullable(arguments.all(QStringLiteral("worker")));
     query->periodicTaskNames = nullable(arguments.all(QStringLiteral("periodic-task")));
     query->exceptions = arguments.all(QStringLiteral("exception"));
+    query->fingerprints = arguments.all(QStringLiteral("fingerprint"));
     for (const auto &[option, target] : {std::pair{QStringLiteral("done-after"), &query->doneAfter},
                                          std::pair{QStringLiteral("done-before"), &query->doneBefore}}) {
         if (!arguments.has(option))
@@ -1236,7 +1246,7 @@ bool askConfirmation(const CliConsole &console, const QString &question)
 QString narrowingText(const PurgeCriteria &criteria)
 {
     if (criteria.workers.isEmpty() && criteria.periodicTaskNames.isEmpty() && !criteria.doneAfter.isValid()
-        && criteria.searchTerms().isEmpty() && criteria.exceptions.isEmpty())
+        && criteria.searchTerms().isEmpty() && criteria.exceptionFilter().isEmpty())
         return {};
     TaskQuery narrowing;
     narrowing.statuses = criteria.statuses;
@@ -1246,6 +1256,7 @@ QString narrowingText(const PurgeCriteria &criteria)
     narrowing.doneAfter = criteria.doneAfter;
     narrowing.search = criteria.search;
     narrowing.exceptions = criteria.exceptions;
+    narrowing.fingerprints = criteria.fingerprints;
     return DisplayText::sentence(QueryCommand::shellCommandLine(QueryCommand::filterArguments(narrowing)));
 }
 

@@ -364,7 +364,7 @@ ValueDecoder::ExceptionInfo CouchIndex::storedException(quint32 id) const
     return {fields.value(0), fields.value(1), fields.mid(2).join(QChar(0x1f))};
 }
 
-bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const std::vector<Term> &terms, Skip skip) const
+bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const Prepared &prepared, Skip skip) const
 {
     const auto i = size_t(slot);
     if (!m_alive[i])
@@ -375,7 +375,7 @@ bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const std::vector<Term
         return false;
     if (skip != Skip::Worker && !q.workers.isEmpty() && !inSet(m_worker[i], q.workers))
         return false;
-    if (!q.exceptions.isEmpty() && (m_exception[i] == 0 || !storedException(m_exception[i]).isNamedAnyOf(q.exceptions)))
+    if (!prepared.exceptionPasses.empty() && !prepared.exceptionPasses[m_exception[i]])
         return false;
     // CouchDB documents have no periodic_task_name: only a filter for NULL can match.
     if (!q.periodicTaskNames.isEmpty()
@@ -387,11 +387,11 @@ bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const std::vector<Term
         return false;
     if (q.doneBefore.isValid() && (m_dateDone[i] == noDate || m_dateDone[i] >= q.doneBefore.toMSecsSinceEpoch()))
         return false;
-    if (terms.empty())
+    if (prepared.terms.empty())
         return true;
     TextRef texts[SearchedEnd];
     m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
-    for (const Term &term : terms) {
+    for (const Term &term : prepared.terms) {
         if (term.inPool[m_taskName[i]] || term.inPool[m_status[i]])
             continue;
         if (term.acrossFields) {
@@ -440,7 +440,7 @@ CouchIndex::SearchTexts CouchIndex::searchTexts(const TaskResult &t)
 
 bool CouchIndex::matchesNarrowing(const TaskResult &t, const PurgeCriteria &criteria)
 {
-    if (!criteria.exceptions.isEmpty() && !exceptionOf(t).isNamedAnyOf(criteria.exceptions))
+    if (const ExceptionFilter filter = criteria.exceptionFilter(); !filter.isEmpty() && !filter.matches(exceptionOf(t)))
         return false;
     const QStringList terms = criteria.searchTerms();
     if (terms.isEmpty())
@@ -459,6 +459,29 @@ bool CouchIndex::matchesNarrowing(const TaskResult &t, const PurgeCriteria &crit
             return joined.contains(f);
         return std::any_of(std::cbegin(parts), std::cend(parts), [&f](const QString &part) { return part.contains(f); });
     });
+}
+
+CouchIndex::Prepared CouchIndex::prepare(const TaskQuery &query) const
+{
+    Prepared prepared;
+    prepared.terms = foldedTerms(query);
+    const ExceptionFilter filter = query.exceptionFilter();
+    if (filter.isEmpty())
+        return prepared;
+    // Each distinct stored exception decided once. Pool id 0 (no exception) never passes; the
+    // vector is never empty, which would mean "no filter".
+    const size_t ids = std::max<size_t>(size_t(m_pool.size()), 1);
+    prepared.exceptionPasses.assign(ids, 0);
+    std::vector<bool> decided(ids, false);
+    decided[0] = true;
+    for (size_t i = 0; i < m_exception.size(); ++i) {
+        const quint32 id = m_exception[i];
+        if (!decided[id] && m_alive[i]) {
+            decided[id] = true;
+            prepared.exceptionPasses[id] = filter.matches(storedException(id)) ? 1 : 0;
+        }
+    }
+    return prepared;
 }
 
 std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const TaskQuery &query) const
@@ -487,11 +510,11 @@ std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const TaskQuery &query) co
 
 std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
 {
-    const std::vector<Term> terms = foldedTerms(query);
+    const Prepared prepared = prepare(query);
     std::vector<qint64> rows;
     rows.reserve(size_t(m_live));
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
-        if (matches(s, query, terms, Skip::None))
+        if (matches(s, query, prepared, Skip::None))
             rows.push_back(s);
     }
 
@@ -578,19 +601,19 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
 
 qint64 CouchIndex::count(const TaskQuery &query) const
 {
-    const std::vector<Term> terms = foldedTerms(query);
+    const Prepared prepared = prepare(query);
     qint64 n = 0;
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s)
-        n += matches(s, query, terms, Skip::None) ? 1 : 0;
+        n += matches(s, query, prepared, Skip::None) ? 1 : 0;
     return n;
 }
 
-QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const std::vector<Term> &terms, Skip skip,
+QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const Prepared &prepared, Skip skip,
                                       const std::vector<quint32> &column) const
 {
     QHash<quint32, qint64> counts;
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
-        if (matches(s, query, terms, skip))
+        if (matches(s, query, prepared, skip))
             ++counts[column[size_t(s)]];
     }
     QVector<FacetValue> out;
@@ -610,10 +633,10 @@ QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const std::vector<
 
 Outcome<StatusHistory> CouchIndex::statusHistory(const TaskQuery &query, TimeBucket bucket) const
 {
-    const std::vector<Term> terms = foldedTerms(query);
+    const Prepared prepared = prepare(query);
     StatusHistoryBuilder builder(bucket);
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
-        if (matches(s, query, terms, Skip::None))
+        if (matches(s, query, prepared, Skip::None))
             builder.add(dateDone(s), status(s));
     }
     return builder.history();
@@ -621,11 +644,11 @@ Outcome<StatusHistory> CouchIndex::statusHistory(const TaskQuery &query, TimeBuc
 
 FailureTable CouchIndex::failures(const TaskQuery &query) const
 {
-    const std::vector<Term> terms = foldedTerms(query);
+    const Prepared prepared = prepare(query);
     FailureTableBuilder builder;
     QHash<quint32, ValueDecoder::ExceptionInfo> read; // pool id -> its parts, split once
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
-        if (!matches(s, query, terms, Skip::None))
+        if (!matches(s, query, prepared, Skip::None))
             continue;
         const quint32 id = m_exception[size_t(s)];
         auto e = read.constFind(id);
@@ -639,11 +662,11 @@ FailureTable CouchIndex::failures(const TaskQuery &query) const
 
 Facets CouchIndex::facets(const TaskQuery &query) const
 {
-    const std::vector<Term> terms = foldedTerms(query);
+    const Prepared prepared = prepare(query);
     Facets f;
-    f.statuses = facet(query, terms, Skip::Status, m_status);
-    f.taskNames = facet(query, terms, Skip::TaskName, m_taskName);
-    f.workers = facet(query, terms, Skip::Worker, m_worker);
+    f.statuses = facet(query, prepared, Skip::Status, m_status);
+    f.taskNames = facet(query, prepared, Skip::TaskName, m_taskName);
+    f.workers = facet(query, prepared, Skip::Worker, m_worker);
     return f;
 }
 
@@ -681,7 +704,8 @@ std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const
     TaskQuery narrowing;
     narrowing.search = criteria.search;
     narrowing.exceptions = criteria.exceptions;
-    const std::vector<Term> terms = foldedTerms(narrowing);
+    narrowing.fingerprints = criteria.fingerprints;
+    const Prepared prepared = prepare(narrowing);
     std::vector<qint64> rows;
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {
         if (!isLive(s))
@@ -690,7 +714,7 @@ std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const
         // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid. No
         // document records a periodic task name (NULL, as matches(slot, query) reads it).
         if (criteria.matches(dateDone(s), pooled(m_status[i]), pooled(m_taskName[i]), pooled(m_worker[i]), QString())
-            && matches(s, narrowing, terms, Skip::None))
+            && matches(s, narrowing, prepared, Skip::None))
             rows.push_back(s);
     }
     return rows;

@@ -111,6 +111,14 @@ private:
         bool acrossFields = false; ///< holds U+001F: matched against the joined search text
         std::vector<bool> inPool;
     };
+    /// What matches() needs beyond the query, prepared once per query (prepare()).
+    struct Prepared
+    {
+        std::vector<Term> terms;
+        /// Per pool id of an m_exception entry: 1 when the query's exception filter matches it;
+        /// empty when the query has no exception filter.
+        std::vector<char> exceptionPasses;
+    };
     enum class Skip { None, Status, TaskName, Worker };
     /// The texts a search looks in, case-folded (joinedSearchText()'s order).
     struct SearchTexts
@@ -122,7 +130,10 @@ private:
     static ValueDecoder::ExceptionInfo exceptionOf(const TaskResult &task);
     /// The parts of an m_exception entry (invalid for 0).
     ValueDecoder::ExceptionInfo storedException(quint32 id) const;
-    bool matches(qint64 slot, const TaskQuery &query, const std::vector<Term> &terms, Skip skip) const;
+    bool matches(qint64 slot, const TaskQuery &query, const Prepared &prepared, Skip skip) const;
+    /// The query's search terms folded and its exception filter decided, once for each
+    /// distinct stored exception (a message fingerprint is four regular expressions).
+    Prepared prepare(const TaskQuery &query) const;
     std::vector<Term> foldedTerms(const TaskQuery &query) const;
     /// The search text as one string (the searched fields, task name and status joined by U+001F).
     QString joinedSearchText(qint64 slot, const TextRef *texts) const;
@@ -131,7 +142,7 @@ private:
     QString text(qint64 slot, Text field) const { return m_texts.text(m_textOf[size_t(slot)], field); }
     quint32 intern(const QString &text);
     const QString &pooled(quint32 id) const { return m_pool[id]; }
-    QVector<FacetValue> facet(const TaskQuery &query, const std::vector<Term> &terms, Skip skip,
+    QVector<FacetValue> facet(const TaskQuery &query, const Prepared &prepared, Skip skip,
                               const std::vector<quint32> &column) const;
     bool inSet(quint32 id, const QStringList &set) const;
 

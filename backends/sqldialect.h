@@ -136,11 +136,11 @@ public:
     virtual QString containsPredicate(const QString &column, const QString &part, bool binaryColumn,
                                       QVariantList *values) const;
 
-    /// A boolean SQL fragment true when the row's exception (ValueDecoder::exceptionOf()) is
-    /// named `name` (ExceptionInfo::isNamed()), the name bound through *values; empty where
-    /// the engine cannot run that rule inside a statement (the servers: the type sits in JSON
-    /// or pickled results, and only Stalk's reader reads both as `stalk failures` does).
-    virtual QString exceptionPredicate(const ExceptionColumns & /*columns*/, const QString & /*name*/,
+    /// A boolean SQL fragment true when the row's exception (ValueDecoder::exceptionOf())
+    /// passes `filter` (ExceptionFilter::matches()), the filter bound through *values; empty
+    /// where the engine cannot run that rule inside a statement (the servers: the type sits in
+    /// JSON or pickled results, and only Stalk's reader reads both as `stalk failures` does).
+    virtual QString exceptionPredicate(const ExceptionColumns & /*columns*/, const ExceptionFilter & /*filter*/,
                                        QVariantList * /*values*/) const
     {
         return {};

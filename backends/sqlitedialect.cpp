@@ -143,11 +143,12 @@ QString SqliteDialect::searchPredicate(const SearchColumn &column, const QString
         + column.expression + QStringLiteral(", ?)");
 }
 
-QString SqliteDialect::exceptionPredicate(const ExceptionColumns &columns, const QString &name,
+QString SqliteDialect::exceptionPredicate(const ExceptionColumns &columns, const ExceptionFilter &filter,
                                          QVariantList *values) const
 {
-    // SqliteSearch's function runs ValueDecoder::exceptionOf() on each row it is asked about.
-    *values << name;
+    // SqliteSearch's function runs ValueDecoder::exceptionOf() and the filter on each row it is
+    // asked about: one reading per row, whatever the names and fingerprints.
+    *values << filter.key();
     return QStringLiteral("%1(%2, %3, %4, %5, ?)")
         .arg(columns.rawPickle ? QStringLiteral("stalk_pickle_exception_is") : QStringLiteral("stalk_exception_is"),
              columns.result, columns.contentType, columns.contentEncoding, columns.traceback);

@@ -27,7 +27,7 @@ public:
 
     Outcome<SqlCatalog> catalog(QSqlDatabase &db, const QStringList &tables) const override;
     QString searchPredicate(const SearchColumn &column, const QString &term, QVariantList *values) const override;
-    QString exceptionPredicate(const ExceptionColumns &columns, const QString &name,
+    QString exceptionPredicate(const ExceptionColumns &columns, const ExceptionFilter &filter,
                                QVariantList *values) const override;
     QString batchDeleteSql(const QString &table, const QString &idColumn, const QString &where,
                            const QString &order) const override;

@@ -21,7 +21,7 @@ bool SearchProbe::applies(const SqlStatements &statements, const TaskQuery &quer
 {
     return statements.layout().dateDoneIndexed && !query.searchTerms().isEmpty() && query.sortField == Field::DateDone
         && query.sortOrder == Qt::DescendingOrder && query.statuses.isEmpty() && query.taskNames.isEmpty()
-        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty()
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptionFilter().isEmpty()
         && !query.doneAfter.isValid() && !query.doneBefore.isValid();
 }
 
@@ -67,7 +67,7 @@ Outcome<Field> SqlitePlanner::pageWalksSortIndex(const TaskQuery &query, qint64 
     const SqlLayout &layout = m_statements.layout();
     if (query.sortField != Field::DateDone || !layout.has(Field::DateDone) || !query.searchTerms().isEmpty()
         || query.doneAfter.isValid() || query.doneBefore.isValid() || !query.periodicTaskNames.isEmpty()
-        || !query.exceptions.isEmpty())
+        || !query.exceptionFilter().isEmpty())
         return none;
     Field field = none;
     int filters = 0;

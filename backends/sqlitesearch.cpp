@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "taskquery.h"
 #include "valuedecoder.h"
 
 namespace {
@@ -203,13 +204,14 @@ QString textArgument(sqlite3_value *value)
     return QString::fromUtf8(text, sqlite3_value_bytes(value));
 }
 
-void deleteName(void *p)
+void deleteFilter(void *p)
 {
-    delete static_cast<QString *>(p);
+    delete static_cast<ExceptionFilter *>(p);
 }
 
-/// stalk_exception_is(result, content_type, content_encoding, traceback, name): what
-/// SqlStore::readRow() hands ValueDecoder::exceptionOf(), read from the row; with user data
+/// stalk_exception_is(result, content_type, content_encoding, traceback, filter): whether
+/// ExceptionFilter::matches() the exception of the row, read as SqlStore::readRow() hands it
+/// to ValueDecoder::exceptionOf(); `filter` is ExceptionFilter::key(). With user data
 /// (celery_taskmeta's pickled column), the result's bytes are the pickle itself.
 void exceptionIs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -217,11 +219,12 @@ void exceptionIs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_int(ctx, 0);
         return;
     }
-    auto *name = static_cast<QString *>(sqlite3_get_auxdata(ctx, 4));
-    if (!name) {
-        sqlite3_set_auxdata(ctx, 4, new QString(textArgument(argv[4])), deleteName);
-        name = static_cast<QString *>(sqlite3_get_auxdata(ctx, 4));
-        if (!name) {
+    auto *filter = static_cast<ExceptionFilter *>(sqlite3_get_auxdata(ctx, 4));
+    if (!filter) {
+        sqlite3_set_auxdata(ctx, 4, new ExceptionFilter(ExceptionFilter::fromKey(textArgument(argv[4]))),
+                            deleteFilter);
+        filter = static_cast<ExceptionFilter *>(sqlite3_get_auxdata(ctx, 4));
+        if (!filter) {
             sqlite3_result_error_nomem(ctx);
             return;
         }
@@ -242,7 +245,7 @@ void exceptionIs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     const ValueDecoder::ExceptionInfo e = ValueDecoder::exceptionOf(result, contentType, contentEncoding,
                                                                    textArgument(argv[3]));
-    sqlite3_result_int(ctx, e.isNamed(*name) ? 1 : 0);
+    sqlite3_result_int(ctx, filter->matches(e) ? 1 : 0);
 }
 
 } // namespace

@@ -196,7 +196,7 @@ SqlClause SqlStatements::filter(const TaskQuery &query, Skip skip, Field unindex
         addSetFilter(clause, Field::Worker, query.workers, unindexed == Field::Worker);
     if (skip != Skip::PeriodicTaskNames)
         addSetFilter(clause, Field::PeriodicTaskName, query.periodicTaskNames);
-    addExceptionFilter(clause, query.exceptions);
+    addExceptionFilter(clause, query.exceptionFilter());
     if (query.doneAfter.isValid())
         clause.add(QStringLiteral("%1 >= ?").arg(column(Field::DateDone)), {dateValue(query.doneAfter)});
     if (query.doneBefore.isValid())
@@ -207,12 +207,12 @@ SqlClause SqlStatements::filter(const TaskQuery &query, Skip skip, Field unindex
 bool SqlStatements::filtersExceptions() const
 {
     QVariantList values;
-    return !m_dialect->exceptionPredicate(ExceptionColumns(), QString(), &values).isEmpty();
+    return !m_dialect->exceptionPredicate(ExceptionColumns(), ExceptionFilter(), &values).isEmpty();
 }
 
-void SqlStatements::addExceptionFilter(SqlClause &clause, const QStringList &names) const
+void SqlStatements::addExceptionFilter(SqlClause &clause, const ExceptionFilter &filter) const
 {
-    if (names.isEmpty())
+    if (filter.isEmpty())
         return;
     const auto columnOrNull = [this](Field field) {
         return m_layout.has(field) ? column(field) : QStringLiteral("NULL");
@@ -223,18 +223,15 @@ void SqlStatements::addExceptionFilter(SqlClause &clause, const QStringList &nam
     columns.contentEncoding = columnOrNull(Field::ContentEncoding);
     columns.traceback = columnOrNull(Field::Traceback);
     columns.rawPickle = m_layout.binaryResult;
-    QStringList parts;
     QVariantList values;
-    for (const QString &name : names)
-        parts << m_dialect->exceptionPredicate(columns, name, &values);
-    if (!parts.contains(QString())) {
-        clause.add(QStringLiteral("(") + parts.join(QStringLiteral(" OR ")) + QStringLiteral(")"), values);
+    if (const QString predicate = m_dialect->exceptionPredicate(columns, filter, &values); !predicate.isEmpty()) {
+        clause.add(predicate, values);
         return;
     }
     // The ids the store found. They are numbers read from the id column and written here by
     // QString::number(), never user text: spliced, because a server binds at most 65,535
     // values to a statement. None found yet (a store that did not ask): no row.
-    const auto rows = m_exceptionRows.constFind(exceptionRowsKey(names));
+    const auto rows = m_exceptionRows.constFind(filter.key());
     if (rows == m_exceptionRows.cend() || rows->isEmpty()) {
         clause.add(QStringLiteral("0 = 1"));
         return;
@@ -249,13 +246,13 @@ void SqlStatements::addExceptionFilter(SqlClause &clause, const QStringList &nam
     clause.add(QStringLiteral("%1 IN (%2)").arg(column(Field::RowId), list));
 }
 
-SqlStatement SqlStatements::exceptionCandidates(const QStringList &names) const
+SqlStatement SqlStatements::exceptionCandidates(const ExceptionFilter &filter) const
 {
     // The last dotted part of a name is in the text exceptionOf() reads it from, whichever it
     // is: a JSON exc_type (as Python's json writes it: raw, or \uXXXX for non-ASCII; quotes
     // and backslashes escaped), a pickled class's name (UTF-8), a traceback's last line.
     QStringList parts;
-    for (const QString &name : names) {
+    for (const QString &name : filter.names) {
         const QString type = name.mid(name.lastIndexOf(u'.') + 1);
         for (const QString &part : {type, JsonEscape::escaped(type, JsonEscape::Mode::ControlOnly),
                                     JsonEscape::escaped(type, JsonEscape::Mode::Ascii)}) {
@@ -277,8 +274,12 @@ SqlStatement SqlStatements::exceptionCandidates(const QStringList &names) const
             any << m_dialect->containsPredicate(column(field), part, field == Field::Result && m_layout.binaryResult,
                                                 &s.values);
     }
-    if (any.isEmpty())
+    if (filter.names.isEmpty()) { // fingerprints alone: any row may hold a match
+        any = QStringList{QStringLiteral("1 = 1")};
+        s.values.clear();
+    } else if (any.isEmpty()) {
         any << QStringLiteral("0 = 1");
+    }
     // A text result naming exc_type holds the exception (almost always): its traceback, the
     // longest column, is read only when the result turns out not to (tracebacks()).
     QVariantList selectValues;
@@ -314,23 +315,15 @@ SqlStatement SqlStatements::tracebacks(const QVector<qint64> &ids) const
             {Field::RowId, Field::Traceback}};
 }
 
-QString SqlStatements::exceptionRowsKey(const QStringList &names)
-{
-    QStringList key = names;
-    key.sort();
-    key.removeDuplicates();
-    return key.join(u'\n');
-}
-
-void SqlStatements::setExceptionRows(const QStringList &names, QVector<qint64> ids)
+void SqlStatements::setExceptionRows(const ExceptionFilter &filter, QVector<qint64> ids)
 {
     std::sort(ids.begin(), ids.end());
-    m_exceptionRows.insert(exceptionRowsKey(names), std::move(ids));
+    m_exceptionRows.insert(filter.key(), std::move(ids));
 }
 
-bool SqlStatements::hasExceptionRows(const QStringList &names) const
+bool SqlStatements::hasExceptionRows(const ExceptionFilter &filter) const
 {
-    return m_exceptionRows.contains(exceptionRowsKey(names));
+    return m_exceptionRows.contains(filter.key());
 }
 
 SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFilters) const
@@ -352,7 +345,7 @@ SqlClause SqlStatements::expired(const PurgeCriteria &criteria, bool unindexedFi
     const QStringList terms = criteria.searchTerms();
     for (const QString &term : terms)
         addSearchTerm(clause, term);
-    addExceptionFilter(clause, criteria.exceptions);
+    addExceptionFilter(clause, criteria.exceptionFilter());
     return clause;
 }
 
@@ -926,7 +919,7 @@ SqlStatement SqlStatements::searchTally(const TaskQuery &query, int pageLimit) c
 bool SqlStatements::tallies(const TaskQuery &query)
 {
     return !query.searchTerms().isEmpty() && query.statuses.isEmpty() && query.taskNames.isEmpty()
-        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptions.isEmpty();
+        && query.workers.isEmpty() && query.periodicTaskNames.isEmpty() && query.exceptionFilter().isEmpty();
 }
 
 TaskQuery SqlStatements::tallyKey(TaskQuery query)

@@ -132,14 +132,15 @@ public:
     /// encoding, traceback: those the schema has) as `fields`, then 1 where the traceback was
     /// left out (NULL) because a text result names "exc_type" (else 0): read it with
     /// tracebacks() when the result turns out to hold no exception.
-    SqlStatement exceptionCandidates(const QStringList &names) const;
+    /// Without names (fingerprints only), every row is a candidate.
+    SqlStatement exceptionCandidates(const ExceptionFilter &filter) const;
     /// Rows of (id, traceback) of these ids (at most rowsPerDelete()).
     SqlStatement tracebacks(const QVector<qint64> &ids) const;
-    /// The ids of the rows whose exception one of `names` names, found by the store through
-    /// exceptionCandidates(): filter() and expired() narrow a query's exceptions to them. Kept
-    /// until clearExceptionRows(). Not thread-safe: called by the store on its thread.
-    void setExceptionRows(const QStringList &names, QVector<qint64> ids);
-    bool hasExceptionRows(const QStringList &names) const;
+    /// The ids of the rows whose exception `filter` matches, found by the store through
+    /// exceptionCandidates(): filter() and expired() narrow a query's exception filter to them.
+    /// Kept until clearExceptionRows(). Not thread-safe: called by the store on its thread.
+    void setExceptionRows(const ExceptionFilter &filter, QVector<qint64> ids);
+    bool hasExceptionRows(const ExceptionFilter &filter) const;
     void clearExceptionRows() { m_exceptionRows.clear(); }
     /// PurgeCriteria::matches() in SQL: date_done < cutoff (rendered as the writer renders
     /// dates, so text comparisons are exact to the microsecond), narrowed by status and task
@@ -341,7 +342,7 @@ private:
     static SqlClause idsIn(const QString &key, const QVector<qint64> &ids);
     void addSetFilter(SqlClause &clause, Field field, const QStringList &values, bool unindexed = false) const;
     void addSearchTerm(SqlClause &clause, const QString &term) const;
-    void addExceptionFilter(SqlClause &clause, const QStringList &names) const;
+    void addExceptionFilter(SqlClause &clause, const ExceptionFilter &filter) const;
     /// The expired results after `after` in (date_done, id) order, written so that every
     /// engine reads them as one range of the date_done index (MariaDB does not for a row
     /// comparison); the narrowing filters as "+column" where the dialect steers with it.
@@ -377,11 +378,9 @@ private:
     /// placeholders are bound with v, v, i.
     QString keyRange(const QString &sort, QChar direction, bool includeKey) const;
 
-    /// The key of m_exceptionRows for a set of names (in any order).
-    static QString exceptionRowsKey(const QStringList &names);
 
     const SqlDialect *m_dialect;
     SqlLayout m_layout;
     QTimeZone m_wallClock;
-    QHash<QString, QVector<qint64>> m_exceptionRows; ///< setExceptionRows(), sorted ids
+    QHash<QString, QVector<qint64>> m_exceptionRows; ///< ExceptionFilter::key() -> sorted ids
 };

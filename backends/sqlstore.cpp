@@ -101,16 +101,16 @@ StoreError SqlStore::checkOpen(const TaskQuery &query)
         return e;
     if (StoreError e = query.searchError())
         return e;
-    return findExceptionRows(query.exceptions);
+    return findExceptionRows(query.exceptionFilter());
 }
 
-StoreError SqlStore::findExceptionRows(const QStringList &exceptions)
+StoreError SqlStore::findExceptionRows(const ExceptionFilter &filter)
 {
-    if (exceptions.isEmpty() || m_statements.filtersExceptions() || m_statements.hasExceptionRows(exceptions))
+    if (filter.isEmpty() || m_statements.filtersExceptions() || m_statements.hasExceptionRows(filter))
         return {};
     QElapsedTimer timer;
     timer.start();
-    const SqlStatement statement = m_statements.exceptionCandidates(exceptions);
+    const SqlStatement statement = m_statements.exceptionCandidates(filter);
     const int withheld = int(statement.fields.size()); // 1: the traceback was left out
     QVector<qint64> ids;
     QHash<qint64, TaskResult> unread; // tracebacks left out of results that named none
@@ -123,7 +123,7 @@ StoreError SqlStore::findExceptionRows(const QStringList &exceptions)
         const ValueDecoder::ExceptionInfo info =
             ValueDecoder::exceptionOf(row.result, row.contentType, row.contentEncoding, row.traceback);
         if (info.isValid() || q.value(withheld).toInt() != 1) {
-            if (info.isNamedAnyOf(exceptions))
+            if (filter.matches(info))
                 ids << row.rowId;
         } else {
             unread.insert(row.rowId, std::move(row));
@@ -137,21 +137,21 @@ StoreError SqlStore::findExceptionRows(const QStringList &exceptions)
         e = forEachRow(statement, QStringLiteral("reading tracebacks"), [&](const QSqlQuery &q) {
             const TaskResult row = readRow(q, statement.fields, RowDetail::Full);
             const TaskResult &read = unread[row.rowId];
-            if (ValueDecoder::exceptionOf(read.result, read.contentType, read.contentEncoding, row.traceback)
-                    .isNamedAnyOf(exceptions))
+            if (filter.matches(
+                    ValueDecoder::exceptionOf(read.result, read.contentType, read.contentEncoding, row.traceback)))
                 ids << row.rowId;
         });
     }
     if (e)
         return e;
-    qCDebug(lcSql).noquote() << QStringLiteral("exception filter: %1 of %2 results read name %3 (%4 tracebacks "
+    qCDebug(lcSql).noquote() << QStringLiteral("exception filter: %1 of %2 results read match %3 (%4 tracebacks "
                                                "read after), in %5")
                                     .arg(ids.size())
                                     .arg(candidates)
-                                    .arg(exceptions.join(QStringLiteral(", ")))
+                                    .arg(filter.key())
                                     .arg(unreadIds.size())
                                     .arg(StalkLog::elapsed(timer));
-    m_statements.setExceptionRows(exceptions, std::move(ids));
+    m_statements.setExceptionRows(filter, std::move(ids));
     return {};
 }
 
@@ -944,10 +944,11 @@ Outcome<FailureTable> SqlStore::failures(const TaskQuery &query)
     // itself, on every engine, and the statement groups what the other filters select.
     TaskQuery grouped = query;
     grouped.exceptions.clear();
+    grouped.fingerprints.clear();
     if (StoreError e = checkOpen(grouped))
         return e;
     // One GROUP BY; each part brings its results' minutes for the trend (failureParts()).
-    FailureTableBuilder builder(query.exceptions);
+    FailureTableBuilder builder(query.exceptionFilter());
     const SqlStatement statement = m_statements.failureParts(grouped);
     const int n = int(statement.fields.size());
     qint64 cut = 0;
@@ -986,7 +987,7 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
         return m_cache->previewPurge(criteria);
     if (StoreError e = checkOpen())
         return e;
-    if (StoreError e = findExceptionRows(criteria.exceptions))
+    if (StoreError e = findExceptionRows(criteria.exceptionFilter()))
         return e;
     if (!criteria.cutoff.isValid())
         return noCutoff();
@@ -1015,7 +1016,7 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
     const QString what = QStringLiteral("deleting expired results");
     if (StoreError e = refuseWrites(what))
         return e;
-    if (StoreError e = findExceptionRows(criteria.exceptions))
+    if (StoreError e = findExceptionRows(criteria.exceptionFilter()))
         return e;
     if (!criteria.cutoff.isValid())
         return noCutoff();
@@ -1062,7 +1063,7 @@ QString purgeKey(const PurgeCriteria &criteria)
     return criteria.cutoff.toString(Qt::ISODateWithMs) + u'|' + QString::number(criteria.cutoffExtraMicroseconds) + u'|'
         + criteria.statuses.join(u'\x1f') + u'|' + criteria.taskNames.join(u'\x1f') + u'|'
         + criteria.workers.join(u'\x1f') + u'|' + criteria.periodicTaskNames.join(u'\x1f') + u'|'
-        + criteria.doneAfter.toString(Qt::ISODateWithMs) + u'|' + criteria.exceptions.join(u'\x1f') + u'|'
+        + criteria.doneAfter.toString(Qt::ISODateWithMs) + u'|' + criteria.exceptionFilter().key() + u'|'
         + criteria.search;
 }
 

@@ -96,12 +96,13 @@ private:
     StoreError checkOpen() const;
     /// checkOpen(), then findExceptionRows() and the query's own limits (TaskQuery::searchError()).
     StoreError checkOpen(const TaskQuery &query);
-    /// Where the dialect has no exception predicate (the servers) and exceptions narrow:
-    /// reads the rows that may hold one (SqlStatements::exceptionCandidates()), keeps the ids
-    /// of those whose ValueDecoder::exceptionOf() is named, and hands them to the statements
-    /// (SqlStatements::setExceptionRows()). Once per set of names until refresh(): a purge
-    /// deletes among the rows found when it was previewed, never a row written since.
-    StoreError findExceptionRows(const QStringList &exceptions);
+    /// Where the dialect has no exception predicate (the servers) and an exception filter
+    /// narrows: reads the rows that may hold a match (SqlStatements::exceptionCandidates()),
+    /// keeps the ids of those whose ValueDecoder::exceptionOf() the filter matches, and hands
+    /// them to the statements (SqlStatements::setExceptionRows()). Once per filter until
+    /// refresh(): a purge deletes among the rows found when it was previewed, never a row
+    /// written since.
+    StoreError findExceptionRows(const ExceptionFilter &filter);
     StoreError refuseWrites(const QString &what) const;
 
     // open(): find the tables and their layout, then describe them.

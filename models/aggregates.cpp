@@ -295,16 +295,10 @@ QString FailureGroup::exceptionFilter() const
     return hasException(builtin) ? builtin : exceptionModule + QLatin1Char('.') + exception;
 }
 
-namespace {
-
-/// The fingerprint a group of this exception has: its message's, "" for none; null when no
-/// exception could be read.
 QString exceptionFingerprint(const ValueDecoder::ExceptionInfo &e)
 {
     return e.isValid() ? messageFingerprint(e.message.isNull() ? QStringLiteral("") : e.message) : QString();
 }
-
-} // namespace
 
 bool FailureGroup::holds(const TaskResult &row) const
 {
@@ -345,7 +339,7 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
                                        const ValueDecoder::ExceptionInfo &e, qint64 n, const QDateTime &first,
                                        const QDateTime &last, const MinuteCounts *minutes)
 {
-    if (n <= 0 || (!m_exceptions.isEmpty() && !e.isNamedAnyOf(m_exceptions)))
+    if (n <= 0 || (!m_filter.names.isEmpty() && !e.isNamedAnyOf(m_filter.names)))
         return;
     const QString message = e.isValid() ? e.message : QString();
     // One fingerprint (four regular expressions) per distinct message, not per part: parts per
@@ -357,6 +351,8 @@ void FailureTableBuilder::addException(const QString &taskName, const QString &s
             known = m_fingerprints.insert(e.message, exceptionFingerprint(e));
         fingerprint = *known;
     }
+    if (!m_filter.fingerprints.isEmpty() && (!e.isValid() || !m_filter.hasFingerprint(fingerprint)))
+        return;
     // Null and empty kept apart in the key (a NULL task name is not the name "").
     const auto part = [](const QString &s) { return s.isNull() ? QStringLiteral("N") : QStringLiteral("S") + s; };
     ++m_parts;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storeerror.h"
+#include "taskquery.h"
 #include "taskresult.h"
 #include "valuedecoder.h"
 
@@ -200,6 +201,10 @@ private:
 /// "invalid literal for int() with base 10: 'n/a'" → "invalid literal for int() with base
 /// <num>: <str>". A null message has a null fingerprint.
 QString messageFingerprint(const QString &message);
+/// The fingerprint of a stored exception's message (a FailureGroup's `fingerprint`, the rule
+/// of `--fingerprint`): messageFingerprint(), "" when the exception has no message; null when
+/// `e` is no exception.
+QString exceptionFingerprint(const ValueDecoder::ExceptionInfo &e);
 
 /// One group of failures: the results of one task name whose stored exception has the same
 /// type (ExceptionInfo::qualifiedType()) and message fingerprint. Plain value type.
@@ -298,9 +303,9 @@ public:
     /// in it. A trend point is whole minutes long, so minutes say which point each result is in.
     using MinuteCounts = QHash<qint64, qint64>;
 
-    /// `exceptions`: keep only the results whose exception has one of these names
-    /// (TaskQuery::exceptions; empty = all).
-    explicit FailureTableBuilder(QStringList exceptions = {}) : m_exceptions(std::move(exceptions)) { }
+    /// `filter`: keep only the results whose exception it matches (TaskQuery::exceptionFilter();
+    /// empty = all, those holding no exception too).
+    explicit FailureTableBuilder(ExceptionFilter filter = {}) : m_filter(std::move(filter)) { }
     /// n results like `sample` (its task name, status, worker, result, traceback, content
     /// type and encoding are read), done between `first` and `last` (UTC; invalid = none):
     /// per minute as `minutes` says (those without a date_done in none), or, without
@@ -323,7 +328,7 @@ private:
         MinuteCounts done;
     };
 
-    QStringList m_exceptions;
+    ExceptionFilter m_filter;
     QHash<QString, ValueDecoder::ExceptionInfo> m_decoded;
     QHash<QString, QString> m_fingerprints; ///< message -> exceptionFingerprint()
     qint64 m_decodes = 0;

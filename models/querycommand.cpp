@@ -13,7 +13,8 @@ QStringList filterArguments(const TaskQuery &query)
                                          std::pair{QStringLiteral("--task-name"), &query.taskNames},
                                          std::pair{QStringLiteral("--worker"), &query.workers},
                                          std::pair{QStringLiteral("--periodic-task"), &query.periodicTaskNames},
-                                         std::pair{QStringLiteral("--exception"), &query.exceptions}}) {
+                                         std::pair{QStringLiteral("--exception"), &query.exceptions},
+                                         std::pair{QStringLiteral("--fingerprint"), &query.fingerprints}}) {
         for (const QString &value : *values)
             words << option << (value.isNull() ? QStringLiteral("") : value);
     }

@@ -1,5 +1,10 @@
 #include "taskquery.h"
 
+#include "aggregates.h"
+#include "valuedecoder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 QStringList TaskQuery::splitSearch(const QString &search)
@@ -50,7 +55,7 @@ StoreError TaskQuery::searchError() const
 bool TaskQuery::isUnfiltered() const
 {
     return searchTerms().isEmpty() && taskNames.isEmpty() && statuses.isEmpty() && workers.isEmpty()
-        && periodicTaskNames.isEmpty() && exceptions.isEmpty() && !doneAfter.isValid() && !doneBefore.isValid();
+        && periodicTaskNames.isEmpty() && exceptionFilter().isEmpty() && !doneAfter.isValid() && !doneBefore.isValid();
 }
 
 namespace {
@@ -71,7 +76,7 @@ bool operator==(const TaskQuery &a, const TaskQuery &b)
 {
     return a.search == b.search && sameSet(a.taskNames, b.taskNames) && sameSet(a.statuses, b.statuses)
         && sameSet(a.workers, b.workers) && sameSet(a.periodicTaskNames, b.periodicTaskNames)
-        && a.exceptions == b.exceptions
+        && a.exceptions == b.exceptions && a.fingerprints == b.fingerprints
         && a.doneAfter == b.doneAfter && a.doneBefore == b.doneBefore && a.sortField == b.sortField
         && a.sortOrder == b.sortOrder;
 }
@@ -83,6 +88,41 @@ bool setContains(const QStringList &set, const QString &value)
             return true;
     }
     return false;
+}
+
+bool ExceptionFilter::matches(const ValueDecoder::ExceptionInfo &e) const
+{
+    if (!e.isValid() || (!names.isEmpty() && !e.isNamedAnyOf(names)))
+        return false;
+    return fingerprints.isEmpty() || fingerprints.contains(exceptionFingerprint(e));
+}
+
+bool ExceptionFilter::hasFingerprint(const QString &fingerprint) const
+{
+    return fingerprints.isEmpty() || fingerprints.contains(fingerprint);
+}
+
+QString ExceptionFilter::key() const
+{
+    const auto sortedSet = [](QStringList list) {
+        list.sort();
+        list.removeDuplicates();
+        return QJsonArray::fromStringList(list);
+    };
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{sortedSet(names), sortedSet(fingerprints)}).toJson(QJsonDocument::Compact));
+}
+
+ExceptionFilter ExceptionFilter::fromKey(const QString &key)
+{
+    const QJsonArray parts = QJsonDocument::fromJson(key.toUtf8()).array();
+    const auto strings = [](const QJsonValue &value) {
+        QStringList list;
+        for (const QJsonValue &entry : value.toArray())
+            list << entry.toString();
+        return list;
+    };
+    return {strings(parts.at(0)), strings(parts.at(1))};
 }
 
 bool PurgeCriteria::isExpired(const QDateTime &dateDone, int extraMicroseconds) const
@@ -135,6 +175,7 @@ Outcome<PurgeCriteria> purgeCriteriaFor(const TaskQuery &query, const QDateTime 
     criteria.periodicTaskNames = query.periodicTaskNames;
     criteria.search = query.search;
     criteria.exceptions = query.exceptions;
+    criteria.fingerprints = query.fingerprints;
     if (query.doneAfter.isValid())
         criteria.doneAfter = query.doneAfter.toUTC();
     criteria.includeGroups = false;

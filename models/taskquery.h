@@ -6,6 +6,32 @@
 #include <QDateTime>
 #include <QStringList>
 
+namespace ValueDecoder {
+struct ExceptionInfo;
+}
+
+/// The exception filter of a query or a purge (TaskQuery::exceptions and ::fingerprints):
+/// the one rule every store applies to a stored exception — in C++ on the exception
+/// ValueDecoder::exceptionOf() reads, or through SQLite's functions that call it. Plain value type.
+struct ExceptionFilter
+{
+    QStringList names;        ///< exception types (ExceptionInfo::isNamed()); empty = any
+    QStringList fingerprints; ///< message fingerprints (exceptionFingerprint()); empty = any
+
+    bool isEmpty() const { return names.isEmpty() && fingerprints.isEmpty(); }
+    /// True when `e` is an exception (isValid()) named by one of the names, if any are given,
+    /// whose message has one of the fingerprints, if any are given.
+    bool matches(const ValueDecoder::ExceptionInfo &e) const;
+    /// True when a message fingerprint passes (always when no fingerprints are given).
+    bool hasFingerprint(const QString &fingerprint) const;
+    /// The filter as compact JSON, [[names…], [fingerprints…]], each sorted without repeats:
+    /// the same text whatever the order or repeats of its entries. A cache key, and how
+    /// SQLite's function receives the filter (fromKey()).
+    QString key() const;
+    /// The filter key() wrote; an empty filter for any other text.
+    static ExceptionFilter fromKey(const QString &key);
+};
+
 /// The admin's question, pushed down to the store: search text, facet filters, a date_done
 /// range and a sort order. Plain value type.
 struct TaskQuery
@@ -26,6 +52,13 @@ struct TaskQuery
     /// (ExceptionInfo::isNamed(): "ValueError", "builtins.ValueError", "proj.x.Declined").
     /// A result holding no exception never matches.
     QStringList exceptions;
+    /// Message fingerprints (exceptionFingerprint(): `stalk failures`' `fingerprint`, "" for
+    /// an exception without a message); empty = no filter. A result matches when it holds an
+    /// exception whose message has one of these fingerprints. With `exceptions` and a task
+    /// name, the query selects exactly one failure group of `stalk failures`.
+    QStringList fingerprints;
+    /// The exception filter: exceptions and fingerprints.
+    ExceptionFilter exceptionFilter() const { return {exceptions, fingerprints}; }
 
     QDateTime doneAfter;  ///< date_done >= doneAfter (UTC); invalid = open
     QDateTime doneBefore; ///< date_done <  doneBefore (UTC); invalid = open
@@ -86,8 +119,10 @@ struct PurgeCriteria
     QDateTime doneAfter;
     /// Narrowing: the search text, as TaskQuery::search (every term must occur); empty = none.
     QString search;
-    /// Narrowing: exception types, as TaskQuery::exceptions; empty = none.
+    /// Narrowing: exception types and message fingerprints, as TaskQuery's; empty = none.
     QStringList exceptions;
+    QStringList fingerprints;
+    ExceptionFilter exceptionFilter() const { return {exceptions, fingerprints}; }
     /// Also delete expired GroupResults (upstream cleanup() does). Only honoured when the
     /// purge is not narrowed, since groups have no status, task name, worker or periodic task.
     bool includeGroups = true;
@@ -95,7 +130,7 @@ struct PurgeCriteria
     bool isNarrowed() const
     {
         return !statuses.isEmpty() || !taskNames.isEmpty() || !workers.isEmpty() || !periodicTaskNames.isEmpty()
-            || doneAfter.isValid() || !searchTerms().isEmpty() || !exceptions.isEmpty();
+            || doneAfter.isValid() || !searchTerms().isEmpty() || !exceptionFilter().isEmpty();
     }
     /// The search text split into terms (TaskQuery::searchTerms()).
     QStringList searchTerms() const { return TaskQuery::splitSearch(search); }

@@ -159,7 +159,8 @@ def read_rows(url):
 
 
 def parse_filters(args):
-    f = {'status': [], 'task-name': [], 'done-after': None, 'done-before': None, 'exception': [], 'limit': None}
+    f = {'status': [], 'task-name': [], 'done-after': None, 'done-before': None, 'exception': [], 'fingerprint': [],
+         'limit': None}
     while args:
         option, value, args = args[0][2:], args[1], args[2:]
         if isinstance(f[option], list):
@@ -401,11 +402,19 @@ def named(exc, name):
     return name in (etype, ('builtins' if module in BUILTIN_MODULES else module) + '.' + etype)
 
 
+def exception_filtered(exc, f):
+    """--exception and --fingerprint: the exception is named by one of the names given, and its
+    message has one of the fingerprints given; an empty list passes all."""
+    if f['exception'] and not any(named(exc, w) for w in f['exception']):
+        return False
+    return not f['fingerprint'] or (exc is not None and fingerprint(exc[2]) in f['fingerprint'])
+
+
 def failures(rows, f):
     groups = {}
     for row in rows:
         exc = exception_of(row)
-        if f['exception'] and not any(named(exc, w) for w in f['exception']):
+        if not exception_filtered(exc, f):
             continue
         etype, module, message = exc if exc else (None, None, None)
         fp = fingerprint(message) if exc else None
@@ -488,7 +497,7 @@ def main():
             json.dump(failures(rows, f), sys.stdout, ensure_ascii=False)
         else:
             exc = [r['task_id'] for r in rows
-                   if not f['exception'] or any(named(exception_of(r), w) for w in f['exception'])]
+                   if (not f['exception'] and not f['fingerprint']) or exception_filtered(exception_of(r), f)]
             json.dump(sorted(exc), sys.stdout, ensure_ascii=False)
         return
     rows, has_started, has_created = read_rows(url)

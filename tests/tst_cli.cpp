@@ -1389,6 +1389,8 @@ void TestCli::shouldAggregateLikeTheStoredRows_data()
          QStringLiteral("proj.billing.PaymentDeclined")},
         {QStringLiteral("failures"), QStringLiteral("--done-after"), QStringLiteral("2025-01-15"), QStringLiteral("--limit"),
          QStringLiteral("2")},
+        {QStringLiteral("failures"), QStringLiteral("--exception"), QStringLiteral("SmtpTemporaryError"),
+         QStringLiteral("--fingerprint"), QStringLiteral("greylisted: slow@example.com")},
     };
     // ids: `stalk count` and `stalk list` with --exception against the task ids of the rows whose
     // exception Python reads as named; quotes, LIKE's % and _ and backslashes match nothing.
@@ -1404,6 +1406,16 @@ void TestCli::shouldAggregateLikeTheStoredRows_data()
          QStringLiteral("%"), QStringLiteral("--exception"), QStringLiteral("_"), QStringLiteral("--exception"),
          QStringLiteral("Value%"), QStringLiteral("--exception"), QStringLiteral("\\"), QStringLiteral("--exception"),
          QStringLiteral("\"ValueError\"")},
+        // --fingerprint: one message of an exception that has others; a fingerprint alone (every
+        // row a candidate on the servers); hostile fingerprints match nothing.
+        {QStringLiteral("ids"), QStringLiteral("--exception"), QStringLiteral("SmtpTemporaryError"),
+         QStringLiteral("--fingerprint"), QStringLiteral("greylisted: slow@example.com")},
+        {QStringLiteral("ids"), QStringLiteral("--fingerprint"), QStringLiteral("<str>")},
+        {QStringLiteral("ids"), QStringLiteral("--exception"), QStringLiteral("builtins.ValueError"),
+         QStringLiteral("--fingerprint"), QStringLiteral("invalid literal for int() with base <num>: <str>"),
+         QStringLiteral("--fingerprint"), QStringLiteral("x' OR '1'='1")},
+        {QStringLiteral("ids"), QStringLiteral("--fingerprint"), QStringLiteral("%"), QStringLiteral("--fingerprint"),
+         QStringLiteral("' OR 1=1 --"), QStringLiteral("--fingerprint"), QStringLiteral("[]")},
     };
     for (const QString &source : sources) {
         for (const QStringList &run : runs + failureRuns + exceptionRuns)

@@ -281,7 +281,7 @@ private Q_SLOTS:
     void shouldChartTheHistoryAndFilterByDraggingAcrossIt();
     void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable_data();
     void shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable();
-    void shouldSayWhenAGroupsActionsCoverItsOtherMessages();
+    void shouldActOnExactlyTheSelectedGroup();
     void shouldBrowseSavedGroups_data();
     void shouldBrowseSavedGroups();
     void shouldListRuntimesAsStalkRuntimes_data();
@@ -2582,7 +2582,8 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     for (const QString &status : selected.statuses.keys())
         groupFilters << QStringLiteral("--status") << status;
     if (!selected.exceptionFilter().isEmpty())
-        groupFilters << QStringLiteral("--exception") << selected.exceptionFilter();
+        groupFilters << QStringLiteral("--exception") << selected.exceptionFilter() << QStringLiteral("--fingerprint")
+                     << selected.fingerprint;
     const QString exported = m_tmp->filePath(QStringLiteral("group.jsonl"));
     const ExportSummary summary =
         exportFrom(w.get(), QStringLiteral("JSON Lines"), exported, false, child<QPushButton>(panel, "exportGroupButton"));
@@ -2593,6 +2594,8 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
                                                              QStringLiteral("jsonl"), QStringLiteral("--limit"),
                                                              QStringLiteral("0")}
                                                  + groupFilters));
+    if (!selected.exceptionFilter().isEmpty())
+        QCOMPARE(summary.rows, selected.count);
     QVERIFY(summary.rows >= selected.count);
 
     // Show in Table ticks the group's task name and statuses, sets its exception (SQLite
@@ -2613,22 +2616,26 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     auto *exceptionButton = child<QPushButton>(w.get(), "exceptionFilterButton");
     if (!selected.exception.isEmpty()) {
         QCOMPARE(w->model()->query().exceptions, QStringList{selected.exceptionFilter()});
+        QCOMPARE(w->model()->query().fingerprints, QStringList{selected.fingerprint});
         QVERIFY(exceptionButton->isVisible());
         QVERIFY(exceptionButton->text().contains(selected.exceptionFilter()));
         QStringList narrowed = countArguments;
-        narrowed << QStringLiteral("--exception") << selected.exceptionFilter();
+        narrowed << QStringLiteral("--exception") << selected.exceptionFilter() << QStringLiteral("--fingerprint")
+                 << selected.fingerprint;
         QTRY_VERIFY(w->model()->isCountExact());
         QTRY_COMPARE(qint64(w->model()->rowCount()), stalkOutput(narrowed).trimmed().toLongLong());
-        QVERIFY(qint64(w->model()->rowCount()) >= selected.count); // its other messages' groups too
+        QCOMPARE(qint64(w->model()->rowCount()), selected.count); // the group, no other
         // A saved view keeps it.
         const SavedView groupView = w->currentView(QStringLiteral("group"));
         QCOMPARE(groupView.exceptions, QStringList{selected.exceptionFilter()});
+        QCOMPARE(groupView.fingerprints, QStringList{selected.fingerprint});
         // The button removes the exception filter; the task name and statuses stay.
         exceptionButton->click();
         QVERIFY(!exceptionButton->isVisible());
         QVERIFY(w->model()->query().exceptions.isEmpty());
         w->applyView(groupView);
         QCOMPARE(w->model()->query().exceptions, QStringList{selected.exceptionFilter()});
+        QCOMPARE(w->model()->query().fingerprints, QStringList{selected.fingerprint});
         QVERIFY(exceptionButton->isVisible());
         exceptionButton->click();
         QVERIFY(w->model()->query().exceptions.isEmpty());
@@ -2693,17 +2700,21 @@ void TestMainWindow::shouldGroupFailuresAsStalkFailuresAndShowAGroupInTheTable()
     QCOMPARE(stalkOutput({QStringLiteral("count"), url}).trimmed().toLongLong(), totalBefore - doomed);
 }
 
-void TestMainWindow::shouldSayWhenAGroupsActionsCoverItsOtherMessages()
+void TestMainWindow::shouldActOnExactlyTheSelectedGroup()
 {
-    // One of parse_amount's three ValueErrors with another message: two groups of one
-    // task and exception, which Show in Table, Export… and Delete… cover together.
+    // parse_amount's three ValueErrors become three groups: one with another message, one
+    // whose exception cannot be read (a result and traceback naming none), one as written.
     const QString path = copyFixture(QStringLiteral("django.sqlite3"));
     {
         Db db(path);
-        QVERIFY(db.exec(QStringLiteral(
-            "UPDATE django_celery_results_taskresult SET result = replace(result, 'invalid literal', 'unreadable amount') "
-            "WHERE id = (SELECT MIN(id) FROM django_celery_results_taskresult WHERE task_name = 'proj.tasks.parse_amount' "
-            "AND status = 'FAILURE')")));
+        const QString parseFailures = QStringLiteral("SELECT id FROM django_celery_results_taskresult "
+                                                     "WHERE task_name = 'proj.tasks.parse_amount' AND status = 'FAILURE'");
+        QVERIFY(db.exec(QStringLiteral("UPDATE django_celery_results_taskresult SET result = replace(result, "
+                                       "'invalid literal', 'unreadable amount') WHERE id = (SELECT MIN(id) FROM (%1))")
+                            .arg(parseFailures)));
+        QVERIFY(db.exec(QStringLiteral("UPDATE django_celery_results_taskresult SET result = '\"not an exception\"', "
+                                       "traceback = NULL WHERE id = (SELECT MAX(id) FROM (%1))")
+                            .arg(parseFailures)));
     }
     auto w = openWindow(path);
     QTRY_VERIFY(w->model()->isCountExact());
@@ -2711,33 +2722,51 @@ void TestMainWindow::shouldSayWhenAGroupsActionsCoverItsOtherMessages()
     auto *panel = child<FailuresPanel>(w.get(), "failuresPanel");
     QTRY_VERIFY_WITH_TIMEOUT(!panel->table().groups.isEmpty(), 10000);
     QTreeView *view = panel->view();
-    qint64 results = 0;
-    int row = -1;
-    for (int i = 0; i < view->model()->rowCount(); ++i) {
-        view->setCurrentIndex(view->model()->index(i, 0));
-        const FailureGroup *group = panel->currentGroup();
-        if (group->taskName == u"proj.tasks.parse_amount" && group->exception == u"ValueError") {
-            results += group->count;
-            row = i;
-        }
-    }
-    QCOMPARE(results, qint64(3));
-    view->setCurrentIndex(view->model()->index(row, 0));
     auto *scope = child<QLabel>(panel, "failureGroupScope");
-    QVERIFY(!scope->isHidden());
-    QCOMPARE(scope->text(), QStringLiteral("Show in Table, Export… and Delete… cover the 2 groups of this task and "
-                                           "exception, every message: 3 results."));
-    child<QPushButton>(panel, "deleteGroupButton")->click();
-    DeleteSelectedDialog *dialog = nullptr;
-    QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
-    QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), qint64(3), 10000);
-    dialog->reject();
-    // A group alone of its exception in its task: no such line.
+    QStringList seen;
     for (int i = 0; i < view->model()->rowCount(); ++i) {
         view->setCurrentIndex(view->model()->index(i, 0));
-        if (panel->currentGroup()->taskName == u"proj.billing.charge_invoice")
-            QVERIFY(scope->isHidden());
+        const FailureGroup group = *panel->currentGroup();
+        if (group.taskName != u"proj.tasks.parse_amount")
+            continue;
+        seen << (group.exception.isNull() ? QStringLiteral("(none)") : group.fingerprint);
+        // Delete… counts exactly the group, unless no filter can select it (no exception):
+        // then the line says what the actions cover, and the dialog counts that.
+        const bool exact = !group.exception.isNull();
+        QCOMPARE(scope->isHidden(), exact);
+        if (!exact)
+            QCOMPARE(scope->text(), QStringLiteral("No filter selects only the results without a readable exception: "
+                                                   "Show in Table, Export… and Delete… cover the 3 groups of this task, "
+                                                   "3 results."));
+        child<QPushButton>(panel, "deleteGroupButton")->click();
+        DeleteSelectedDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = w->findChild<DeleteSelectedDialog *>()) != nullptr);
+        QTRY_COMPARE_WITH_TIMEOUT(dialog->expected(), exact ? group.count : qint64(3), 10000);
+        if (exact)
+            QVERIFY2(child<QLabel>(dialog, "questionLabel")->text().contains(group.fingerprint),
+                     qPrintable(child<QLabel>(dialog, "questionLabel")->text()));
+        dialog->reject();
+        delete dialog;
     }
+    seen.sort();
+    QCOMPARE(seen, (QStringList{QStringLiteral("(none)"), QStringLiteral("invalid literal for int() with base <num>: <str>"),
+                                QStringLiteral("unreadable amount for int() with base <num>: <str>")}));
+    // Show in Table on the edited message: its one result, the filter named on the status bar.
+    for (int i = 0; i < view->model()->rowCount(); ++i) {
+        view->setCurrentIndex(view->model()->index(i, 0));
+        if (panel->currentGroup()->fingerprint.startsWith(QLatin1String("unreadable")))
+            break;
+    }
+    child<QPushButton>(panel, "showInTableButton")->click();
+    QTRY_VERIFY(w->model()->isCountExact() && w->model()->rowCount() == 1);
+    QCOMPARE(w->model()->query().fingerprints,
+             QStringList{QStringLiteral("unreadable amount for int() with base <num>: <str>")});
+    auto *filterButton = child<QPushButton>(w.get(), "exceptionFilterButton");
+    QVERIFY(!filterButton->isHidden());
+    QVERIFY2(filterButton->text().contains(QStringLiteral("builtins.ValueError, “unreadable amount")),
+             qPrintable(filterButton->text()));
+    filterButton->click();
+    QTRY_VERIFY(w->model()->query().exceptionFilter().isEmpty());
 }
 
 void TestMainWindow::shouldBrowseSavedGroups_data()

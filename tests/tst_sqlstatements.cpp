@@ -763,7 +763,7 @@ void TestSqlStatements::shouldNarrowServersExceptionsToTheIdsFound()
     // as Python writes it) in the traceback or the result. Every name is bound.
     const QStringList names{QStringLiteral("builtins.KeyError"), QStringLiteral("proj.x.Odd\"1'"),
                             QStringLiteral("KeyError"), QStringLiteral("proj.Ошибка")};
-    const SqlStatement candidates = statements.exceptionCandidates(names);
+    const SqlStatement candidates = statements.exceptionCandidates({names, {QStringLiteral("<num>")}});
     for (const char *word : {"KeyError", "Odd", "exc_type"})
         QVERIFY2(!candidates.sql.contains(QLatin1String(word)), qPrintable(candidates.sql));
     QVERIFY(!candidates.sql.contains(QStringLiteral("Ошибка")));
@@ -800,9 +800,10 @@ void TestSqlStatements::shouldNarrowServersExceptionsToTheIdsFound()
     TaskQuery query;
     query.exceptions = {QStringLiteral("KeyError"), QStringLiteral("ValueError")};
     QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
-    QVERIFY(!statements.hasExceptionRows(query.exceptions));
-    statements.setExceptionRows({QStringLiteral("ValueError"), QStringLiteral("KeyError")}, {30, 4, 17});
-    QVERIFY(statements.hasExceptionRows(query.exceptions));
+    QVERIFY(!statements.hasExceptionRows(query.exceptionFilter()));
+    statements.setExceptionRows({{QStringLiteral("ValueError"), QStringLiteral("KeyError"), QStringLiteral("KeyError")}, {}},
+                                {30, 4, 17});
+    QVERIFY(statements.hasExceptionRows(query.exceptionFilter()));
     const SqlClause narrowed = statements.filter(query);
     QVERIFY2(narrowed.sql.contains(statements.column(Field::RowId) + QStringLiteral(" IN (4,17,30)")),
              qPrintable(narrowed.sql));
@@ -811,13 +812,26 @@ void TestSqlStatements::shouldNarrowServersExceptionsToTheIdsFound()
     criteria.cutoff = utc("2025-02-01T00:00:00Z");
     criteria.exceptions = query.exceptions;
     QVERIFY(statements.expiredByStatus(criteria).sql.contains(QStringLiteral(" IN (4,17,30)")));
+    // The same names with a fingerprint are another filter: found apart.
+    query.fingerprints = {QStringLiteral("'sku-<num>'")};
+    QVERIFY(!statements.hasExceptionRows(query.exceptionFilter()));
+    QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
+    statements.setExceptionRows(query.exceptionFilter(), {17});
+    QVERIFY(statements.filter(query).sql.contains(statements.column(Field::RowId) + QStringLiteral(" IN (17)")));
+    criteria.fingerprints = query.fingerprints;
+    QVERIFY(statements.expiredByStatus(criteria).sql.contains(QStringLiteral(" IN (17)")));
+    query.fingerprints.clear();
+    // Fingerprints alone: every row is a candidate, decided by the reader.
+    const SqlStatement everyRow = statements.exceptionCandidates({{}, {QStringLiteral("<str>")}});
+    QVERIFY2(everyRow.sql.endsWith(QLatin1String("WHERE 1 = 1")), qPrintable(everyRow.sql));
+    QCOMPARE(everyRow.sql.count(QLatin1String("?")), int(everyRow.values.size()));
     // Other names are not those; none found is no row; cleared, none again.
     query.exceptions = {QStringLiteral("KeyError")};
     QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
-    statements.setExceptionRows(query.exceptions, {});
+    statements.setExceptionRows(query.exceptionFilter(), {});
     QVERIFY(statements.filter(query).sql.contains(QLatin1String("0 = 1")));
     statements.clearExceptionRows();
-    QVERIFY(!statements.hasExceptionRows(query.exceptions));
+    QVERIFY(!statements.hasExceptionRows(query.exceptionFilter()));
 }
 
 void TestSqlStatements::shouldBoundDateRangesInTheStoredForm()

@@ -1,7 +1,9 @@
 #include <QTest>
 
+#include "aggregates.h"
 #include "querycommand.h"
 #include "taskquery.h"
+#include "valuedecoder.h"
 
 #include <QProcess>
 
@@ -19,6 +21,7 @@ private Q_SLOTS:
     void shouldDeleteByFilterExactlyWhatTheQueryMatches();
     void shouldNarrowAPurgeBySearchAndException();
     void shouldWriteTheQueryAsCommandLineFilters();
+    void shouldMatchAnExceptionByNameAndFingerprint();
     void shouldQuoteWordsSoAShellGivesThemBack();
 };
 
@@ -180,7 +183,7 @@ void TestTaskQuery::shouldCompareEveryField()
 {
     const TaskQuery base;
     QCOMPARE(base, TaskQuery());
-    QVector<TaskQuery> changed(10, base);
+    QVector<TaskQuery> changed(11, base);
     changed[0].search = QStringLiteral("x");
     changed[1].taskNames = QStringList{QStringLiteral("t")};
     changed[2].statuses = QStringList{QStringLiteral("SUCCESS")};
@@ -191,6 +194,7 @@ void TestTaskQuery::shouldCompareEveryField()
     changed[7].sortField = Field::Status;
     changed[8].sortOrder = Qt::AscendingOrder;
     changed[9].exceptions = QStringList{QStringLiteral("ValueError")};
+    changed[10].fingerprints = QStringList{QStringLiteral("<str>")};
     for (int i = 0; i < changed.size(); ++i) {
         QVERIFY2(changed[i] != base, qPrintable(QString::number(i)));
         QVERIFY2(!(changed[i] == base), qPrintable(QString::number(i)));
@@ -265,6 +269,11 @@ void TestTaskQuery::shouldNarrowAPurgeBySearchAndException()
     QCOMPARE(criteria->searchTerms(), (QStringList{QStringLiteral("charge"), QStringLiteral("card declined")}));
     QCOMPARE(criteria->exceptions, query.exceptions);
     QVERIFY(criteria->isNarrowed() && !criteria->includesGroups());
+    TaskQuery fingerprintOnly;
+    fingerprintOnly.fingerprints = QStringList{QStringLiteral("")};
+    QVERIFY(!fingerprintOnly.isUnfiltered());
+    QCOMPARE(purgeCriteriaFor(fingerprintOnly, bound)->fingerprints, fingerprintOnly.fingerprints);
+    QVERIFY(purgeCriteriaFor(fingerprintOnly, bound)->isNarrowed());
 
     // Each narrows alone; blanks are no search.
     TaskQuery searchOnly;
@@ -295,6 +304,7 @@ void TestTaskQuery::shouldWriteTheQueryAsCommandLineFilters()
     query.workers = {QStringLiteral("alpha@host")};
     query.periodicTaskNames = {QStringLiteral("nightly")};
     query.exceptions = {QStringLiteral("proj.billing.PaymentDeclined")};
+    query.fingerprints = {QStringLiteral("card declined for invoice INV-<num>"), QStringLiteral("")};
     query.doneAfter = QDateTime(QDate(2025, 2, 1), QTime(10, 0, 0, 5), Qt::UTC);
     query.doneBefore = QDateTime(QDate(2025, 3, 1), QTime(12, 0), Qt::OffsetFromUTC, 3600);
     query.sortField = Field::TaskName; // not a filter: left out
@@ -305,9 +315,44 @@ void TestTaskQuery::shouldWriteTheQueryAsCommandLineFilters()
         QStringLiteral("--worker"), QStringLiteral("alpha@host"),
         QStringLiteral("--periodic-task"), QStringLiteral("nightly"),
         QStringLiteral("--exception"), QStringLiteral("proj.billing.PaymentDeclined"),
+        QStringLiteral("--fingerprint"), QStringLiteral("card declined for invoice INV-<num>"),
+        QStringLiteral("--fingerprint"), QStringLiteral(""),
         QStringLiteral("--done-after"), QStringLiteral("2025-02-01T10:00:00.005Z"),
         QStringLiteral("--done-before"), QStringLiteral("2025-03-01T11:00:00.000Z")};
     QCOMPARE(QueryCommand::filterArguments(query), expected);
+}
+
+void TestTaskQuery::shouldMatchAnExceptionByNameAndFingerprint()
+{
+    const ValueDecoder::ExceptionInfo declined{QStringLiteral("PaymentDeclined"), QStringLiteral("proj.billing"),
+                                               QStringLiteral("card declined for invoice INV-2025-0002 (-5 EUR)")};
+    const ValueDecoder::ExceptionInfo bare{QStringLiteral("ValueError"), QStringLiteral("builtins"), QString()};
+    const QString declinedPrint = QStringLiteral("card declined for invoice INV-<num>-<num> (-<num> EUR)");
+    QCOMPARE(exceptionFingerprint(declined), declinedPrint);
+    QCOMPARE(exceptionFingerprint(bare), QStringLiteral(""));
+    QVERIFY(exceptionFingerprint({}).isNull());
+
+    QVERIFY(ExceptionFilter().isEmpty());
+    QVERIFY(ExceptionFilter().matches(declined)); // no condition, but an exception
+    QVERIFY(!ExceptionFilter().matches({}));
+    QVERIFY(ExceptionFilter({{QStringLiteral("PaymentDeclined")}, {declinedPrint}}).matches(declined));
+    QVERIFY(ExceptionFilter({{}, {declinedPrint}}).matches(declined));
+    QVERIFY(!ExceptionFilter({{QStringLiteral("ValueError")}, {declinedPrint}}).matches(declined));
+    QVERIFY(!ExceptionFilter({{QStringLiteral("PaymentDeclined")}, {QStringLiteral("card declined")}}).matches(declined));
+    // "" is an exception without a message; never a result without an exception.
+    QVERIFY(ExceptionFilter({{}, {QStringLiteral("")}}).matches(bare));
+    QVERIFY(!ExceptionFilter({{}, {QStringLiteral("")}}).matches({}));
+    QVERIFY(!ExceptionFilter({{}, {QStringLiteral("")}}).matches(declined));
+
+    // The key: the same for the same sets, whatever the order; read back whole, separators too.
+    const ExceptionFilter odd{{QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("a")},
+                              {QStringLiteral("x\x1fy\"]"), QString()}};
+    QCOMPARE(odd.key(), ExceptionFilter({{QStringLiteral("a"), QStringLiteral("b")}, {QString(), QStringLiteral("x\x1fy\"]")}}).key());
+    QVERIFY(odd.key() != ExceptionFilter({{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("x"), QStringLiteral("y\"]")}}).key());
+    const ExceptionFilter back = ExceptionFilter::fromKey(odd.key());
+    QCOMPARE(back.names, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(back.fingerprints, (QStringList{QStringLiteral(""), QStringLiteral("x\x1fy\"]")}));
+    QVERIFY(ExceptionFilter::fromKey(QStringLiteral("not json")).isEmpty());
 }
 
 void TestTaskQuery::shouldQuoteWordsSoAShellGivesThemBack()

@@ -908,8 +908,12 @@
         <translation>Die Ergebnisse, die „In der Tabelle zeigen“ auflistet, als CSV, JSON oder JSONL exportieren</translation>
     </message>
     <message>
-        <source>Show in Table, Export… and Delete… cover the %1 groups of this task and exception, every message: %2 results.</source>
-        <translation>„In der Tabelle zeigen“, „Exportieren …“ und „Löschen …“ umfassen die %1 Gruppen dieses Tasks und dieser Ausnahme, jede Meldung: %2 Ergebnisse.</translation>
+        <source>%1 “%2” in %3 (%4)</source>
+        <translation>%1 „%2“ in %3 (%4)</translation>
+    </message>
+    <message>
+        <source>No filter selects only the results without a readable exception: Show in Table, Export… and Delete… cover the %1 groups of this task, %2 results.</source>
+        <translation>Kein Filter wählt nur die Ergebnisse ohne lesbare Ausnahme aus: „In der Tabelle zeigen“, „Exportieren…“ und „Löschen…“ umfassen die %1 Gruppen dieser Aufgabe, %2 Ergebnisse.</translation>
     </message>
 </context>
 <context>
@@ -1625,10 +1629,6 @@ Schema: %3</translation>
         <translation>Ausnahme: %1</translation>
     </message>
     <message>
-        <source>Filtered by task name “%1”, the group&apos;s statuses and its exception</source>
-        <translation>Gefiltert nach Task-Name „%1“, den Status der Gruppe und ihrer Ausnahme</translation>
-    </message>
-    <message>
         <source>Select a failure group to see its latest result.</source>
         <translation>Wählen Sie eine Fehlergruppe, um ihr neuestes Ergebnis zu sehen.</translation>
     </message>
@@ -1671,6 +1671,26 @@ Schema: %3</translation>
     <message>
         <source>Task %1 has no result in the store (expired or deleted).</source>
         <translation>Die Aufgabe %1 hat kein gespeichertes Ergebnis (abgelaufen oder gelöscht).</translation>
+    </message>
+    <message>
+        <source>no message</source>
+        <translation>keine Meldung</translation>
+    </message>
+    <message>
+        <source>“%1”</source>
+        <translation>„%1“</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>The table shows only results with this exception: %1. Click to remove the filter.</source>
+        <translation>Die Tabelle zeigt nur Ergebnisse mit dieser Ausnahme: %1. Klicken, um den Filter zu entfernen.</translation>
+    </message>
+    <message>
+        <source>Filtered by task name “%1”, the group&apos;s statuses, its exception and message</source>
+        <translation>Gefiltert nach Aufgabenname „%1“, den Status der Gruppe, ihrer Ausnahme und Meldung</translation>
     </message>
 </context>
 <context>

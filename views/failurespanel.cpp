@@ -1,6 +1,7 @@
 #include "failurespanel.h"
 
 #include "aggregatefollower.h"
+#include "displaytext.h"
 #include "historychart.h"
 #include "statusbreakdown.h"
 #include "taskresultmodel.h"
@@ -74,6 +75,7 @@ TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group)
     query.statuses = group.statuses.keys();
     const QString exception = group.exceptionFilter();
     query.exceptions = exception.isEmpty() ? QStringList() : QStringList{exception};
+    query.fingerprints = exception.isEmpty() ? QStringList() : QStringList{group.fingerprint};
     query.sortField = Field::DateDone;
     query.sortOrder = Qt::DescendingOrder;
     return query;
@@ -81,8 +83,11 @@ TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group)
 
 QString failureGroupSubject(const FailureGroup &group)
 {
-    return FailuresPanel::tr("%1 in %2 (%3)")
-        .arg(exceptionText(group), orNone(group.taskName), group.statuses.keys().join(QStringLiteral(", ")));
+    const QString statuses = group.statuses.keys().join(QStringLiteral(", "));
+    if (group.exceptionFilter().isEmpty() || group.fingerprint.isEmpty())
+        return FailuresPanel::tr("%1 in %2 (%3)").arg(exceptionText(group), orNone(group.taskName), statuses);
+    return FailuresPanel::tr("%1 “%2” in %3 (%4)")
+        .arg(exceptionText(group), DisplayText::elided(group.fingerprint, 80), orNone(group.taskName), statuses);
 }
 
 QString failureGroupMarkdown(const FailureGroup &group, const TaskResult &sample)
@@ -392,15 +397,14 @@ const FailureGroup *FailuresPanel::currentGroup() const
 
 void FailuresPanel::showScope(const FailureGroup *group)
 {
-    // failureGroupQuery() selects the task's results of the group's statuses and exception:
-    // the groups of its other messages too. Said before an action covers more than the row.
+    // failureGroupQuery() selects exactly a group that has an exception. One without (none
+    // could be read) is all the task's results of its statuses: the other groups' too. Said
+    // before an action covers more than the row.
     int groups = 0;
     qint64 results = 0;
-    const QString exception = group ? group->exceptionFilter() : QString();
-    if (group && !exception.isEmpty()) {
+    if (group && group->exceptionFilter().isEmpty()) {
         for (const FailureGroup &other : std::as_const(m_table.groups)) {
-            if (other.taskName != group->taskName
-                || !ValueDecoder::ExceptionInfo{other.exception, other.exceptionModule, {}}.isNamed(exception))
+            if (other.taskName.isNull() != group->taskName.isNull() || other.taskName != group->taskName)
                 continue;
             ++groups;
             for (auto it = group->statuses.cbegin(); it != group->statuses.cend(); ++it)
@@ -410,8 +414,8 @@ void FailuresPanel::showScope(const FailureGroup *group)
     m_scope->setVisible(groups > 1);
     if (groups > 1) {
         const QLocale locale;
-        m_scope->setText(tr("Show in Table, Export… and Delete… cover the %1 groups of this task and exception, "
-                            "every message: %2 results.")
+        m_scope->setText(tr("No filter selects only the results without a readable exception: Show in Table, "
+                            "Export… and Delete… cover the %1 groups of this task, %2 results.")
                              .arg(locale.toString(groups), locale.toString(results)));
     }
 }

@@ -18,13 +18,16 @@ class TaskResultModel;
 class TracebackView;
 
 /// The query that lists a failure group's results: `query` (the window's search, filters and
-/// date range) narrowed to the group's task name, statuses and exception type, newest first.
-/// The one place that says which filters a group sets: the Failures view's Show in Table,
-/// Delete and Export and its traceback lookup all use it. Where the group names no exception,
-/// none is set: the task's other results of those statuses without one are listed too.
+/// date range) narrowed to the group's task name, statuses, exception type and message
+/// fingerprint, newest first: exactly the group's results. The one place that says which
+/// filters a group sets: the Failures view's Show in Table, Delete and Export and its
+/// traceback lookup all use it. Where the group names no exception, no filter selects the
+/// results without one: all the task's results of those statuses are listed (FailuresPanel
+/// says so beside the buttons).
 TaskQuery failureGroupQuery(TaskQuery query, const FailureGroup &group);
 
-/// What failureGroupQuery() selects, for a person: "KeyError in proj.tasks.add (FAILURE)".
+/// What failureGroupQuery() selects, for a person: "KeyError “'sku-<num>'” in proj.tasks.add
+/// (FAILURE)" (the message fingerprint, when there is one).
 QString failureGroupSubject(const FailureGroup &group);
 
 /// A failure group as Markdown for a bug report: task, exception, representative message,

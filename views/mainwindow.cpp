@@ -941,14 +941,26 @@ void MainWindow::applyFiltersTo(TaskQuery *query) const
 {
     query->search = m_searchBox->text();
     m_filterPanel->applyTo(query);
-    query->exceptions = m_exceptions;
+    query->exceptions = m_exceptionFilter.names;
+    query->fingerprints = m_exceptionFilter.fingerprints;
 }
 
-void MainWindow::setExceptionFilter(const QStringList &exceptions)
+void MainWindow::setExceptionFilter(const ExceptionFilter &filter)
 {
-    m_exceptions = exceptions;
-    m_exceptionButton->setText(tr("Exception: %1").arg(exceptions.join(QStringLiteral(", "))));
-    m_exceptionButton->setVisible(!exceptions.isEmpty());
+    m_exceptionFilter = filter;
+    QString text = filter.names.join(QStringLiteral(", "));
+    if (!filter.fingerprints.isEmpty()) {
+        QStringList messages;
+        for (const QString &fingerprint : filter.fingerprints)
+            messages << (fingerprint.isEmpty() ? tr("no message") : tr("“%1”").arg(fingerprint));
+        text = text.isEmpty() ? messages.join(QStringLiteral(", "))
+                              : tr("%1, %2").arg(text, messages.join(QStringLiteral(", ")));
+    }
+    // A message may be long: the button shows its start, the tooltip all of it.
+    m_exceptionButton->setText(tr("Exception: %1").arg(DisplayText::elided(text, 80)));
+    m_exceptionButton->setToolTip(
+        tr("The table shows only results with this exception: %1. Click to remove the filter.").arg(text));
+    m_exceptionButton->setVisible(!filter.isEmpty());
 }
 
 void MainWindow::refresh(bool automatic)
@@ -1121,7 +1133,7 @@ void MainWindow::updateActions()
     m_copyTaskIdAction->setEnabled(hasRow);
     m_copyJsonAction->setEnabled(hasRow);
     m_clearFiltersAction->setEnabled(m_filterPanel->hasFilters() || !m_searchBox->text().isEmpty()
-                                     || !m_exceptions.isEmpty());
+                                     || !m_exceptionFilter.isEmpty());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1297,13 +1309,13 @@ void MainWindow::showFailureGroup(const FailureGroup &group)
     const TaskQuery narrowed = failureGroupQuery(m_model->query(), group);
     m_filterPanel->setSelected(Field::TaskName, narrowed.taskNames);
     m_filterPanel->setSelected(Field::Status, narrowed.statuses);
-    setExceptionFilter(narrowed.exceptions);
+    setExceptionFilter(narrowed.exceptionFilter());
     m_filterDock->show();
     m_tabs->setCurrentWidget(m_table);
     applyQuery();
     const QString task = group.taskName.isNull() ? tr("(none)") : group.taskName;
     if (!narrowed.exceptions.isEmpty())
-        statusBar()->showMessage(tr("Filtered by task name “%1”, the group's statuses and its exception").arg(task), 4000);
+        statusBar()->showMessage(tr("Filtered by task name “%1”, the group's statuses, its exception and message").arg(task), 4000);
     else
         statusBar()->showMessage(tr("Filtered by task name “%1” and the group's statuses").arg(task), 4000);
 }
@@ -1494,7 +1506,8 @@ SavedView MainWindow::currentView(const QString &name) const
     view.taskNames = m_filterPanel->checkedValues(Field::TaskName);
     view.workers = m_filterPanel->checkedValues(Field::Worker);
     view.periodicTaskNames = m_filterPanel->checkedValues(Field::PeriodicTaskName);
-    view.exceptions = m_exceptions;
+    view.exceptions = m_exceptionFilter.names;
+    view.fingerprints = m_exceptionFilter.fingerprints;
     view.dateRange = m_filterPanel->dateRange();
     if (view.dateRange == FilterPanel::DateRange::Custom) {
         view.from = m_filterPanel->customFrom();
@@ -1522,7 +1535,7 @@ void MainWindow::applyView(const SavedView &view)
     m_filterPanel->setSelected(Field::TaskName, view.taskNames);
     m_filterPanel->setSelected(Field::Worker, view.workers);
     m_filterPanel->setSelected(Field::PeriodicTaskName, view.periodicTaskNames);
-    setExceptionFilter(view.exceptions);
+    setExceptionFilter({view.exceptions, view.fingerprints});
     m_filterPanel->setDateRange(view.dateRange, view.from, view.to);
     m_table->setUserHiddenColumns(view.hiddenColumns);
     if (view.sortColumn >= 0 && view.sortColumn < TaskResultModel::ColumnCount

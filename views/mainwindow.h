@@ -98,7 +98,7 @@ private:
     /// The search box, the filter panel and the exception filter written into `query`.
     void applyFiltersTo(TaskQuery *query) const;
     /// Sets (or with an empty list, removes) the exception filter and its status bar button.
-    void setExceptionFilter(const QStringList &exceptions);
+    void setExceptionFilter(const ExceptionFilter &filter);
     void refresh(bool automatic);
     void updateActions();
     void updateTitle();
@@ -196,7 +196,7 @@ private:
     QLabel *m_selectAllOffer = nullptr;
     /// The exception filter Show in Table sets (TaskQuery::exceptions): the filter panel has
     /// no facet for it, so it lives here and shows as a button that removes it.
-    QStringList m_exceptions;
+    ExceptionFilter m_exceptionFilter;
     QPushButton *m_exceptionButton = nullptr;
     QLabel *m_databaseLabel = nullptr;
     QLabel *m_noteLabel = nullptr;

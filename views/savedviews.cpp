@@ -20,7 +20,8 @@ bool operator==(const SavedView &a, const SavedView &b)
     };
     return a.name == b.name && a.search == b.search && same(a.statuses, b.statuses)
         && same(a.taskNames, b.taskNames) && same(a.workers, b.workers)
-        && same(a.periodicTaskNames, b.periodicTaskNames) && same(a.exceptions, b.exceptions) && a.dateRange == b.dateRange && a.from == b.from
+        && same(a.periodicTaskNames, b.periodicTaskNames) && same(a.exceptions, b.exceptions)
+        && a.fingerprints == b.fingerprints && a.dateRange == b.dateRange && a.from == b.from
         && a.to == b.to && a.sortColumn == b.sortColumn && a.sortOrder == b.sortOrder
         && a.hiddenColumns == b.hiddenColumns;
 }
@@ -58,6 +59,7 @@ QVariantMap toMap(const SavedView &view)
             {QStringLiteral("workers"), toVariants(view.workers)},
             {QStringLiteral("periodicTaskNames"), toVariants(view.periodicTaskNames)},
             {QStringLiteral("exceptions"), toVariants(view.exceptions)},
+            {QStringLiteral("fingerprints"), toVariants(view.fingerprints)},
             {QStringLiteral("dateRange"), int(view.dateRange)},
             {QStringLiteral("from"), view.from},
             {QStringLiteral("to"), view.to},
@@ -76,6 +78,7 @@ SavedView fromMap(const QVariantMap &map)
     view.workers = fromVariants(map.value(QStringLiteral("workers")));
     view.periodicTaskNames = fromVariants(map.value(QStringLiteral("periodicTaskNames")));
     view.exceptions = fromVariants(map.value(QStringLiteral("exceptions")));
+    view.fingerprints = fromVariants(map.value(QStringLiteral("fingerprints")));
     const int range = map.value(QStringLiteral("dateRange")).toInt();
     view.dateRange = range >= int(FilterPanel::DateRange::Any) && range <= int(FilterPanel::DateRange::Custom)
         ? FilterPanel::DateRange(range)

@@ -17,7 +17,8 @@ struct SavedView
     QStringList taskNames;
     QStringList workers;
     QStringList periodicTaskNames;
-    QStringList exceptions; ///< TaskQuery::exceptions (set by the Failures view's Show in Table)
+    QStringList exceptions;   ///< TaskQuery::exceptions (set by the Failures view's Show in Table)
+    QStringList fingerprints; ///< TaskQuery::fingerprints (likewise)
     FilterPanel::DateRange dateRange = FilterPanel::DateRange::Any;
     QDateTime from; ///< Custom only (UTC)
     QDateTime to;
