@@ -11,9 +11,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "picklereader.h"
+#include "zlibinflate.h"
 
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
@@ -21,47 +21,7 @@ using Parsed = CouchDocument::Parsed;
 namespace {
 
 constexpr qsizetype maxFileBytes = 64 * 1024 * 1024;   // PickleReader's own input limit
-constexpr qsizetype maxValueBytes = 64 * 1024 * 1024;
 constexpr int maxRefusals = 5; // deletes refused because the file kept changing: then left alone
-
-/// Inflates a whole zlib stream (zlib.compress()); false with the reason when it cannot.
-bool inflateAll(const QByteArray &in, QByteArray *out, QString *error)
-{
-    z_stream zs;
-    std::memset(&zs, 0, sizeof zs);
-    if (inflateInit(&zs) != Z_OK) {
-        *error = QStringLiteral("zlib cannot start");
-        return false;
-    }
-    zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.constData()));
-    zs.avail_in = uInt(in.size());
-    out->clear();
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-        if (out->size() >= maxValueBytes) {
-            *error = QStringLiteral("the value inflates to more than %1 MB").arg(maxValueBytes / (1024 * 1024));
-            break;
-        }
-        const qsizetype have = out->size();
-        out->resize(have + qMax<qsizetype>(4096, in.size() * 3));
-        zs.next_out = reinterpret_cast<Bytef *>(out->data() + have);
-        zs.avail_out = uInt(out->size() - have);
-        rc = inflate(&zs, Z_NO_FLUSH);
-        out->resize(out->size() - qsizetype(zs.avail_out));
-        if (rc == Z_BUF_ERROR && zs.avail_in == 0)
-            break;
-        if (rc == Z_BUF_ERROR)
-            rc = Z_OK; // the output was full: more room
-    }
-    const bool ok = rc == Z_STREAM_END;
-    if (!ok && error->isEmpty()) {
-        *error = rc == Z_BUF_ERROR || rc == Z_OK
-            ? QStringLiteral("the compressed value is cut short")
-            : QStringLiteral("the value is no zlib stream (%1)").arg(QString::fromLatin1(zs.msg ? zs.msg : "zlib error"));
-    }
-    inflateEnd(&zs);
-    return ok;
-}
 
 /// The expiry pickle Django writes first (pickle.dumps(float or None), protocol 2-5, a FRAME
 /// from protocol 4): its value and length. Only these opcodes: a number or None, then STOP.
@@ -323,7 +283,7 @@ DjangoCacheFile::Decoded DjangoCacheFile::decode(const QByteArray &file)
         return d;
     }
     QString why;
-    if (!inflateAll(file.mid(length), &d.value, &why)) {
+    if (!Zlib::inflateAll(file.mid(length), &d.value, &why)) {
         d.error = QStringLiteral("the value cannot be inflated: %1").arg(why);
         d.value.clear();
         return d;

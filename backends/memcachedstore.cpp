@@ -1,8 +1,12 @@
 #include "memcachedstore.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QThread>
 
 #include <algorithm>
+
+#include "zlibinflate.h"
 
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
@@ -85,6 +89,20 @@ ParseStatus MemcachedProto::parseMetaReply(const QByteArray &data, qsizetype *po
     return ParseStatus::Complete;
 }
 
+bool MemcachedProto::decodeValue(const MetaReply &reply, QByteArray *value, QString *why)
+{
+    if (!(reply.flags & flagZlib)) {
+        *value = reply.value;
+        return true;
+    }
+    QString error;
+    if (Zlib::inflateAll(reply.value, value, &error))
+        return true;
+    value->clear();
+    *why = QStringLiteral("its value is marked zlib-compressed (client flags %1) and cannot be inflated: %2").arg(reply.flags).arg(error);
+    return false;
+}
+
 ParseStatus MemcachedProto::parseMetadump(const QByteArray &data, qsizetype *pos, QStringList *keys, bool *end, QString *error)
 {
     *end = false;
@@ -108,12 +126,11 @@ ParseStatus MemcachedProto::parseMetadump(const QByteArray &data, qsizetype *pos
 
 namespace {
 
-/// One blocking connection to memcached (see BlockingSocket), speaking its text protocol.
-class MemcachedConnection final : public SocketKeyValueConnection
+/// One blocking connection to one memcached server (see BlockingSocket), speaking its text protocol.
+class MemcachedServer final
 {
 public:
-    explicit MemcachedConnection(const SocketEndpoint &endpoint) : socket(endpoint) { }
-    StoreError connect() override { return socket.open(); }
+    explicit MemcachedServer(const SocketEndpoint &endpoint) : socket(endpoint) { }
 
     QString where() const { return socket.endpoint().where(); }
 
@@ -222,12 +239,8 @@ public:
         }
     }
 
-    Outcome<QVector<KeyValue>> read(const QStringList &keys, bool withExpiry) override
-    {
-        return readWith(keys, withExpiry ? " v t f" : " v f");
-    }
-
-    /// mg of each key with the flags given (" v t f", " v c"); a key memcached could not hold is absent.
+    /// mg of each key with the flags given (" v t f", " v c"; f is always asked: a compressed
+    /// value is inflated); a key memcached could not hold is absent.
     Outcome<QVector<KeyValue>> readWith(const QStringList &keys, const QByteArray &flags)
     {
         QVector<QByteArray> commands;
@@ -236,7 +249,7 @@ public:
             const QByteArray key = keys.at(i).toUtf8();
             if (!isValidKey(key))
                 continue;
-            commands.append("mg " + key + flags);
+            commands.append("mg " + key + flags + (flags.contains(" f") ? "" : " f"));
             asked.append(i);
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -250,7 +263,8 @@ public:
                 return errorFor(r);
             KeyValue &v = out[asked.at(j)];
             v.present = r.code == "VA";
-            v.value = r.value;
+            if (v.present && !MemcachedProto::decodeValue(r, &v.value, &v.foreign))
+                v.value.clear();
             v.cas = r.cas;
             if (r.ttl >= 0)
                 v.expires = now.addSecs(r.ttl);
@@ -259,14 +273,157 @@ public:
     }
 
     BlockingSocket socket;
+};
 
-protected:
-    BlockingSocket &transport() override { return socket; }
+} // namespace
+
+/// Which server listed each key (its index in MemcachedConfig::endpoints): a key is read and
+/// deleted there only. Thread-safe: the loader's connection and the calling thread's share it.
+class MemcachedKeyHomes final
+{
+public:
+    /// -1: no listing placed it yet.
+    int homeOf(const QString &key) const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_homes.value(key, -1);
+    }
+    void place(const QStringList &keys, int server)
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const QString &k : keys)
+            m_homes.insert(k, server);
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, int> m_homes;
+};
+
+namespace {
+
+/// A store's connection to every server of its URL, one MemcachedServer each, for one thread.
+class MemcachedConnection final : public KeyValueConnection
+{
+public:
+    MemcachedConnection(const QVector<SocketEndpoint> &endpoints, std::shared_ptr<MemcachedKeyHomes> homes)
+        : m_homes(std::move(homes))
+    {
+        for (const SocketEndpoint &e : endpoints)
+            m_servers.push_back(std::make_unique<MemcachedServer>(e));
+    }
+
+    StoreError connect() override
+    {
+        for (auto &s : m_servers) {
+            if (!s->socket.isOpen()) {
+                if (StoreError e = s->socket.open())
+                    return several(e);
+            }
+        }
+        return {};
+    }
+    bool isConnected() override
+    {
+        return std::all_of(m_servers.cbegin(), m_servers.cend(), [](const auto &s) { return s->socket.isOpen(); });
+    }
+    void interrupt() override
+    {
+        for (auto &s : m_servers)
+            s->socket.interrupt();
+    }
+    void clearInterrupt() override
+    {
+        for (auto &s : m_servers)
+            s->socket.clearInterrupt();
+    }
+
+    int serverCount() const { return int(m_servers.size()); }
+    MemcachedServer &server(int i) { return *m_servers.at(size_t(i)); }
+    /// The server a key is read and deleted on: the one that listed it; -1 when none did yet.
+    int homeOf(const QString &key) const { return m_servers.size() == 1 ? 0 : m_homes->homeOf(key); }
+    void place(const QStringList &keys, int server) { m_homes->place(keys, server); }
+
+    /// A server's error as the store's: with several servers, that they go together.
+    StoreError several(StoreError e) const
+    {
+        if (m_servers.size() > 1 && e.code != Code::Cancelled)
+            e.message += QStringLiteral(" (one of the %1 memcached servers of this URL, which Stalk reads together or not "
+                                        "at all since each holds only its share of the results: to read the others, open a "
+                                        "URL without it)").arg(m_servers.size());
+        return e;
+    }
+
+    Outcome<QVector<KeyValue>> read(const QStringList &keys, bool withExpiry) override
+    {
+        return readWith(keys, withExpiry ? " v t f" : " v f");
+    }
+
+    /// Each key read on its home server (homeOf()); a key without one is asked of every
+    /// server in the URL's order and placed on the first that holds it.
+    Outcome<QVector<KeyValue>> readWith(const QStringList &keys, const QByteArray &flags)
+    {
+        if (m_servers.size() == 1) {
+            Outcome<QVector<KeyValue>> values = m_servers.front()->readWith(keys, flags);
+            return values ? values : Outcome<QVector<KeyValue>>(several(values.error()));
+        }
+        QVector<KeyValue> out(keys.size());
+        QVector<QStringList> asked(serverCount());
+        QVector<QVector<qsizetype>> at(serverCount());
+        QStringList homeless;
+        QVector<qsizetype> homelessAt;
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            const int home = homeOf(keys.at(i));
+            (home < 0 ? homeless : asked[home]).append(keys.at(i));
+            (home < 0 ? homelessAt : at[home]).append(i);
+        }
+        for (int s = 0; s < serverCount(); ++s) {
+            if (asked.at(s).isEmpty())
+                continue;
+            const Outcome<QVector<KeyValue>> values = server(s).readWith(asked.at(s), flags);
+            if (!values)
+                return several(values.error());
+            for (qsizetype j = 0; j < values->size(); ++j)
+                out[at.at(s).at(j)] = values->at(j);
+        }
+        for (int s = 0; s < serverCount() && !homeless.isEmpty(); ++s) {
+            const Outcome<QVector<KeyValue>> values = server(s).readWith(homeless, flags);
+            if (!values)
+                return several(values.error());
+            QStringList found, still;
+            QVector<qsizetype> stillAt;
+            for (qsizetype j = 0; j < values->size(); ++j) {
+                if (values->at(j).present) {
+                    out[homelessAt.at(j)] = values->at(j);
+                    found.append(homeless.at(j));
+                } else {
+                    still.append(homeless.at(j));
+                    stillAt.append(homelessAt.at(j));
+                }
+            }
+            place(found, s);
+            homeless = still;
+            homelessAt = stillAt;
+        }
+        return out;
+    }
+
+private:
+    std::vector<std::unique_ptr<MemcachedServer>> m_servers;
+    std::shared_ptr<MemcachedKeyHomes> m_homes;
 };
 
 MemcachedConnection &memcached(KeyValueConnection &c)
 {
     return static_cast<MemcachedConnection &>(c);
+}
+
+/// "A", "A and B", "A, B and C".
+QString listed(const QStringList &items)
+{
+    if (items.size() < 2)
+        return items.value(0);
+    return items.mid(0, items.size() - 1).join(QStringLiteral(", ")) + QStringLiteral(" and ") + items.constLast();
 }
 
 } // namespace
@@ -278,29 +435,36 @@ Outcome<MemcachedConfig> MemcachedConfig::fromUrl(const StoreUrl &url)
     auto invalid = [&url](const QString &why) {
         return StoreError(Code::InvalidUrl, QStringLiteral("cannot read the store URL %1: %2").arg(url.displayString(), why));
     };
-    SocketEndpoint &e = c.endpoint;
-    e.server = QStringLiteral("memcached");
-    e.daemon = QStringLiteral("memcached");
-    e.tlsScheme.clear();
-    e.port = url.port > 0 ? url.port : 11211;
-    if (!url.host.isEmpty())
-        e.host = url.host;
     if (!url.user.isEmpty() || !url.password.isEmpty())
         return invalid(QStringLiteral("memcached's text protocol has no login (SASL needs its binary protocol, which Stalk "
                                       "does not speak)"));
-    const QString timeout = e.readTimeout(url.options.value(QStringLiteral("timeout")));
-    if (!timeout.isEmpty())
-        return invalid(timeout);
+    const QVector<StoreUrl::Server> servers = url.servers.isEmpty() ? QVector<StoreUrl::Server>{{url.host, url.port}} : url.servers;
+    for (const StoreUrl::Server &server : servers) {
+        SocketEndpoint e;
+        e.server = QStringLiteral("memcached");
+        e.daemon = QStringLiteral("memcached");
+        e.tlsScheme.clear();
+        e.port = server.port > 0 ? server.port : 11211;
+        if (!server.host.isEmpty())
+            e.host = server.host;
+        const QString timeout = e.readTimeout(url.options.value(QStringLiteral("timeout")));
+        if (!timeout.isEmpty())
+            return invalid(timeout);
+        c.endpoints.append(e);
+    }
     return c;
 }
 
 MemcachedStore::MemcachedStore(MemcachedConfig config, StoreOptions options)
-    : KeyValueStore(config, std::move(options)), m_config(std::move(config))
+    : KeyValueStore(config, std::move(options)), m_config(std::move(config)), m_homes(std::make_shared<MemcachedKeyHomes>())
 {
     m_config.batchSize = qMax(1, m_config.batchSize);
     m_info.layout = StoreInfo::Layout::Redis; // the key-value layout: keys holding a meta each
     m_info.engine = QStringLiteral("memcached");
-    m_info.tableName = m_config.endpoint.where();
+    QStringList servers;
+    for (const SocketEndpoint &e : std::as_const(m_config.endpoints))
+        servers.append(e.where());
+    m_info.tableName = servers.join(QStringLiteral(", "));
 }
 
 MemcachedStore::~MemcachedStore()
@@ -310,37 +474,51 @@ MemcachedStore::~MemcachedStore()
 
 std::unique_ptr<KeyValueConnection> MemcachedStore::makeConnection() const
 {
-    return std::make_unique<MemcachedConnection>(m_config.endpoint);
+    return std::make_unique<MemcachedConnection>(m_config.endpoints, m_homes);
 }
 
 QString MemcachedStore::where() const
 {
-    return QStringLiteral("memcached at %1").arg(m_config.endpoint.where());
+    QStringList servers;
+    for (const SocketEndpoint &e : m_config.endpoints)
+        servers.append(e.where());
+    return QStringLiteral("memcached at %1").arg(listed(servers));
 }
 
 StoreError MemcachedStore::hello(KeyValueConnection &kv, QString *serverVersion, qint64 *keyCount)
 {
     MemcachedConnection &conn = memcached(kv);
-    const Outcome<QList<QByteArray>> version = conn.lines("version", QByteArray());
-    if (!version)
-        return version.error();
-    const QByteArray line = version->value(0);
-    if (!line.startsWith("VERSION "))
-        return StoreError(Code::ConnectionFailed, QStringLiteral("%1 did not answer as memcached does (\"version\": %2)")
-                                                      .arg(where(), QString::fromUtf8(line.left(100))));
-    const QString number = QString::fromLatin1(line.mid(8)).trimmed();
-    *serverVersion = QStringLiteral("memcached %1").arg(number);
-    const int major = number.section(u'.', 0, 0).toInt(), minor = number.section(u'.', 1, 1).toInt();
-    if (major < 1 || (major == 1 && minor < 6))
-        return StoreError(Code::Unsupported, QStringLiteral("%1 runs memcached %2, which has no meta protocol (mg, md: memcached "
-                                                            "1.6 or later), which Stalk reads with").arg(where(), number));
-    const Outcome<QList<QByteArray>> stats = conn.lines("stats", "END");
-    if (!stats)
-        return stats.error();
-    for (const QByteArray &s : *stats) {
-        if (s.startsWith("STAT curr_items "))
-            *keyCount = s.mid(16).trimmed().toLongLong();
+    QStringList versions;
+    *keyCount = 0;
+    for (int s = 0; s < conn.serverCount(); ++s) {
+        MemcachedServer &server = conn.server(s);
+        const QString at = QStringLiteral("memcached at %1").arg(server.where());
+        const Outcome<QList<QByteArray>> version = server.lines("version", QByteArray());
+        if (!version)
+            return conn.several(version.error());
+        const QByteArray line = version->value(0);
+        if (!line.startsWith("VERSION "))
+            return conn.several(StoreError(Code::ConnectionFailed, QStringLiteral("%1 did not answer as memcached does (\"version\": %2)")
+                                                                       .arg(at, QString::fromUtf8(line.left(100)))));
+        const QString number = QString::fromLatin1(line.mid(8)).trimmed();
+        if (!versions.contains(number))
+            versions.append(number);
+        const int major = number.section(u'.', 0, 0).toInt(), minor = number.section(u'.', 1, 1).toInt();
+        if (major < 1 || (major == 1 && minor < 6))
+            return conn.several(StoreError(Code::Unsupported, QStringLiteral("%1 runs memcached %2, which has no meta protocol (mg, md: "
+                                                                             "memcached 1.6 or later), which Stalk reads with")
+                                                                  .arg(at, number)));
+        const Outcome<QList<QByteArray>> stats = server.lines("stats", "END");
+        if (!stats)
+            return conn.several(stats.error());
+        for (const QByteArray &line : *stats) {
+            if (line.startsWith("STAT curr_items "))
+                *keyCount += line.mid(16).trimmed().toLongLong();
+        }
     }
+    *serverVersion = QStringLiteral("memcached %1").arg(versions.join(QStringLiteral(", ")));
+    if (conn.serverCount() > 1)
+        *serverVersion += QStringLiteral(" on %1 servers").arg(conn.serverCount());
     return {};
 }
 
@@ -356,32 +534,42 @@ bool MemcachedStore::isCeleryKey(const QString &key) const
         || key.startsWith(prefix + QLatin1String(CouchDocument::groupPrefix));
 }
 
+QStringList MemcachedStore::newCeleryKeys(const QStringList &dumped, QSet<QString> *seen) const
+{
+    QStringList fresh;
+    for (const QString &k : dumped) {
+        if (isCeleryKey(k) && !seen->contains(k)) {
+            seen->insert(k);
+            fresh.append(k);
+        }
+    }
+    return fresh;
+}
+
 StoreError MemcachedStore::listKeys(KeyValueConnection &kv, const Batch &batch)
 {
     MemcachedConnection &conn = memcached(kv);
-    QSet<QString> seen;
-    for (int dump = 0; dump <= extraDumps; ++dump) {
-        const Outcome<QStringList> listed = conn.metadump();
-        if (!listed)
-            return listed.error();
-        QStringList fresh;
-        for (const QString &k : *listed) {
-            if (isCeleryKey(k) && !seen.contains(k)) {
-                seen.insert(k);
-                fresh.append(k);
+    QSet<QString> seen; // on any server: a key two servers hold is read on the first
+    for (int s = 0; s < conn.serverCount(); ++s) {
+        MemcachedServer &server = conn.server(s);
+        for (int dump = 0; dump <= extraDumps; ++dump) {
+            const Outcome<QStringList> dumped = server.metadump();
+            if (!dumped)
+                return conn.several(dumped.error());
+            const QStringList fresh = newCeleryKeys(*dumped, &seen);
+            if (dump > 0 && fresh.isEmpty())
+                break;
+            conn.place(fresh, s);
+            for (qsizetype at = 0; at < fresh.size(); at += m_config.batchSize) {
+                if (stopping())
+                    return cancelled();
+                const QStringList keys = fresh.mid(at, m_config.batchSize);
+                const Outcome<QVector<KeyValue>> values = server.readWith(keys, " v f");
+                if (!values)
+                    return conn.several(values.error());
+                if (!batch(keys, *values))
+                    return cancelled();
             }
-        }
-        if (dump > 0 && fresh.isEmpty())
-            break;
-        for (qsizetype at = 0; at < fresh.size(); at += m_config.batchSize) {
-            if (stopping())
-                return cancelled();
-            const QStringList keys = fresh.mid(at, m_config.batchSize);
-            const Outcome<QVector<KeyValue>> values = conn.read(keys, false);
-            if (!values)
-                return values.error();
-            if (!batch(keys, *values))
-                return cancelled();
         }
     }
     return {};
@@ -389,18 +577,20 @@ StoreError MemcachedStore::listKeys(KeyValueConnection &kv, const Batch &batch)
 
 StoreError MemcachedStore::listKeyNames(KeyValueConnection &kv, const NameBatch &batch)
 {
-    // One dump: a key it misses is read again before it leaves the index (KeyValueStore::rescan()).
-    const Outcome<QStringList> listed = memcached(kv).metadump();
-    if (!listed)
-        return listed.error();
-    QStringList keys;
-    for (const QString &k : *listed) {
-        if (isCeleryKey(k))
-            keys.append(k);
-    }
-    for (qsizetype at = 0; at < keys.size(); at += m_config.batchSize) {
-        if (!batch(keys.mid(at, m_config.batchSize)))
-            return cancelled();
+    // One dump a server: a key it misses is read again before it leaves the index
+    // (KeyValueStore::rescan()), on the server that listed it before.
+    MemcachedConnection &conn = memcached(kv);
+    QSet<QString> seen;
+    for (int s = 0; s < conn.serverCount(); ++s) {
+        const Outcome<QStringList> dumped = conn.server(s).metadump();
+        if (!dumped)
+            return conn.several(dumped.error());
+        const QStringList keys = newCeleryKeys(*dumped, &seen);
+        conn.place(keys, s);
+        for (qsizetype at = 0; at < keys.size(); at += m_config.batchSize) {
+            if (!batch(keys.mid(at, m_config.batchSize)))
+                return cancelled();
+        }
     }
     return {};
 }
@@ -411,6 +601,7 @@ Outcome<qint64> MemcachedStore::removeKeys(KeyValueConnection &kv, const QString
     MemcachedConnection &conn = memcached(kv);
     // Optimistic locking, memcached's own way: read each key with its CAS unique, decide, and
     // delete with "md KEY C<cas>", which memcached refuses (EX) if the key changed meanwhile.
+    // Each key is read and deleted on its own server (a CAS means nothing on another).
     qint64 deleted = 0;
     QStringList pending = keys;
     for (int attempt = 0; attempt < 5 && !pending.isEmpty(); ++attempt) {
@@ -420,25 +611,33 @@ Outcome<qint64> MemcachedStore::removeKeys(KeyValueConnection &kv, const QString
         if (!values)
             return values.error();
         const QVector<bool> doomedAt = recheck(pending, *values, stillDeletable);
-        QStringList doomed;
-        QVector<QByteArray> commands;
+        QVector<QStringList> doomed(conn.serverCount());
+        QVector<QVector<QByteArray>> commands(conn.serverCount());
         for (qsizetype i = 0; i < doomedAt.size(); ++i) {
-            if (!doomedAt.at(i))
+            const int home = conn.homeOf(pending.at(i));
+            if (!doomedAt.at(i) || home < 0)
                 continue;
-            doomed.append(pending.at(i));
-            commands.append("md " + pending.at(i).toUtf8() + " C" + QByteArray::number(values->at(i).cas));
+            doomed[home].append(pending.at(i));
+            commands[home].append("md " + pending.at(i).toUtf8() + " C" + QByteArray::number(values->at(i).cas));
         }
-        const Outcome<QVector<MetaReply>> replies = conn.meta(commands);
-        if (!replies)
-            return replies.error();
         QStringList gone, changed;
-        for (qsizetype i = 0; i < replies->size(); ++i) {
-            const MetaReply &r = replies->at(i);
-            if (r.isError())
-                return conn.errorFor(r);
-            if (r.code == "HD")
-                ++deleted;
-            (r.code == "EX" ? changed : gone).append(doomed.at(i)); // NF: gone already, not ours to count
+        for (int s = 0; s < conn.serverCount(); ++s) {
+            // A server failing after others deleted: those deletes leave the index first.
+            const Outcome<QVector<MetaReply>> replies = conn.server(s).meta(commands.at(s));
+            if (!replies) {
+                forgetKeys(gone);
+                return conn.several(replies.error());
+            }
+            for (qsizetype i = 0; i < replies->size(); ++i) {
+                const MetaReply &r = replies->at(i);
+                if (r.isError()) {
+                    forgetKeys(gone);
+                    return conn.several(conn.server(s).errorFor(r));
+                }
+                if (r.code == "HD")
+                    ++deleted;
+                (r.code == "EX" ? changed : gone).append(doomed.at(s).at(i)); // NF: gone already, not ours to count
+            }
         }
         forgetKeys(gone);
         pending = changed; // rewritten between reading and deleting: read and decide again

@@ -25,6 +25,38 @@ StoreError invalid(const QString &text, const QString &why)
     return {StoreError::Code::InvalidUrl, QStringLiteral("cannot read the store URL %1: %2").arg(text, why)};
 }
 
+/// "host[:port]" or "[v6]:port" into host and port (unchanged when none is given); the reason
+/// when it cannot be read, else an empty string.
+QString readHostPort(const QString &hostPort, QString *host, int *port)
+{
+    QString portText;
+    if (hostPort.startsWith(u'[')) {
+        const qsizetype close = hostPort.indexOf(u']');
+        if (close < 0)
+            return QStringLiteral("an IPv6 host lacks its closing ]");
+        *host = hostPort.mid(1, close - 1);
+        const QString after = hostPort.mid(close + 1);
+        if (!after.isEmpty()) {
+            if (!after.startsWith(u':'))
+                return QStringLiteral("unexpected text after the host");
+            portText = after.mid(1);
+        }
+    } else {
+        const qsizetype colon = hostPort.lastIndexOf(u':');
+        *host = percentDecoded(colon < 0 ? QStringView(hostPort) : QStringView(hostPort).left(colon));
+        if (colon >= 0)
+            portText = hostPort.mid(colon + 1);
+    }
+    if (!portText.isEmpty()) {
+        bool ok = false;
+        const int number = portText.toInt(&ok);
+        if (!ok || number < 1 || number > 65535)
+            return QStringLiteral("\"%1\" is not a port number").arg(portText);
+        *port = number;
+    }
+    return QString();
+}
+
 bool truthy(const QString &value)
 {
     const QString v = value.trimmed().toLower();
@@ -274,11 +306,6 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         return url;
     }
     if ((scheme == QLatin1String("memcached") || scheme == QLatin1String("cache+memcached")) && !url.celeryDbPrefix) {
-        // Celery's cache backend names several servers as host1:port;host2:port; the client
-        // spreads the keys over them by hash.
-        if (rest.contains(u';'))
-            return invalid(shown, QStringLiteral("it names several memcached servers, and Stalk reads one at a time "
-                                                 "(each holds its share of the keys): open memcached://HOST:PORT for each"));
         url.scheme = Scheme::Memcached;
     } else if ((base == QLatin1String("redis") || base == QLatin1String("rediss")) && !url.celeryDbPrefix) {
         url.scheme = Scheme::Redis;
@@ -334,30 +361,29 @@ Outcome<StoreUrl> StoreUrl::parse(const QString &text)
         if (colon >= 0)
             url.password = percentDecoded(QStringView(userInfo).mid(colon + 1));
     }
-    QString portText;
-    if (hostPort.startsWith(u'[')) {
-        const qsizetype close = hostPort.indexOf(u']');
-        if (close < 0)
-            return invalid(shown, QStringLiteral("an IPv6 host lacks its closing ]"));
-        url.host = hostPort.mid(1, close - 1);
-        const QString after = hostPort.mid(close + 1);
-        if (!after.isEmpty()) {
-            if (!after.startsWith(u':'))
-                return invalid(shown, QStringLiteral("unexpected text after the host"));
-            portText = after.mid(1);
+    if (url.scheme == Scheme::Memcached) {
+        // Celery's cache backend names several servers as host1:port;host2:port, Django's
+        // LOCATION string as "h1:p1;h2:p2" or "h1:p1,h2:p2"; their clients spread the keys
+        // over them by hash.
+        static const QRegularExpression separator(QStringLiteral("[;,]"));
+        const QStringList listed = hostPort.split(separator);
+        for (const QString &one : listed) {
+            StoreUrl::Server server;
+            if (const QString why = readHostPort(one, &server.host, &server.port); !why.isEmpty())
+                return invalid(shown, why);
+            if (server.host.isEmpty() && listed.size() > 1)
+                return invalid(shown, QStringLiteral("a server in its list of memcached servers has no host"));
+            const StoreUrl::Server same{server.host, server.port > 0 ? server.port : 11211};
+            for (const StoreUrl::Server &seen : std::as_const(url.servers)) {
+                if (StoreUrl::Server{seen.host, seen.port > 0 ? seen.port : 11211} == same)
+                    return invalid(shown, QStringLiteral("it names the memcached server %1:%2 twice").arg(same.host).arg(same.port));
+            }
+            url.servers.append(server);
         }
-    } else {
-        const qsizetype colon = hostPort.lastIndexOf(u':');
-        url.host = percentDecoded(colon < 0 ? QStringView(hostPort) : QStringView(hostPort).left(colon));
-        if (colon >= 0)
-            portText = hostPort.mid(colon + 1);
-    }
-    if (!portText.isEmpty()) {
-        bool ok = false;
-        const int port = portText.toInt(&ok);
-        if (!ok || port < 1 || port > 65535)
-            return invalid(shown, QStringLiteral("\"%1\" is not a port number").arg(portText));
-        url.port = port;
+        url.host = url.servers.constFirst().host;
+        url.port = url.servers.constFirst().port;
+    } else if (const QString why = readHostPort(hostPort, &url.host, &url.port); !why.isEmpty()) {
+        return invalid(shown, why);
     }
     url.database = percentDecoded(pathPart);
     if (url.scheme == Scheme::CouchDb) {

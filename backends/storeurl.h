@@ -4,6 +4,7 @@
 
 #include <QMap>
 #include <QString>
+#include <QVector>
 
 /// A parsed store URL, as operators already write them:
 ///   sqlite:///relative/path.sqlite3   sqlite:////absolute/path   (and a bare file path)
@@ -12,11 +13,20 @@
 ///   mysql://user:pw@127.0.0.1:port/db    (mariadb://, db+mysql://)   couchdb://…
 ///   redis://[[user]:pw@]host[:port][/db]  rediss://…  redis+socket:///path/redis.sock
 ///   memcached://host[:port]   cache+memcached://host:port/  (Celery's form)
+///   memcached://h1:port;h2:port   cache+memcached://h1:port;h2:port/  (several servers, ';' or ',')
 ///   file:///path/to/cache/dir  (a Django FileBasedCache's LOCATION; a file:/// URL of a regular
 ///                               file opens it as SQLite, as its bare path)
 struct StoreUrl
 {
     enum class Scheme { Sqlite, PostgreSql, MySql, CouchDb, Redis, Memcached, FileCache };
+
+    /// One server of a URL that names several (memcached).
+    struct Server
+    {
+        QString host;
+        int port = -1; ///< -1: none given
+        bool operator==(const Server &o) const { return host == o.host && port == o.port; }
+    };
 
     Scheme scheme = Scheme::Sqlite;
     QString original;  ///< as given
@@ -27,6 +37,9 @@ struct StoreUrl
     QString user;
     QString password;
     QString database;  ///< SQL database name / CouchDB database ("container")
+    /// memcached: every server the URL names, in its order (host and port are the first's);
+    /// empty for the other schemes.
+    QVector<Server> servers;
     QMap<QString, QString> options; ///< query items (?table=…, ?readonly=1, ?sslmode=…)
     bool celeryDbPrefix = false;    ///< written as db+<url>
     bool tls = false;               ///< couchdbs:// (HTTPS), rediss://

@@ -18,6 +18,7 @@
 #include "cliargs.h"
 #include "clioutput.h"
 #include "displaytext.h"
+#include "memcachedsnapshot.h"
 #include "storeurl.h"
 #include "storechecks.h"
 #include "testsupport.h"
@@ -120,6 +121,9 @@ private Q_SLOTS:
     void shouldSayOneSentenceWhenTheServerDropsMidPurge_data();
     void shouldSayOneSentenceWhenTheServerDropsMidPurge();
     void shouldKeepTheServersWarningsOffStandardError();
+
+    // Several memcached servers in one URL (issue 12), against tools/servers/with_memcached.sh.
+    void shouldReadAndPurgeSeveralMemcachedServersLikeUpstream();
 
 private:
     struct Run
@@ -2833,6 +2837,93 @@ void TestCli::shouldKeepTheServersWarningsOffStandardError()
         QCOMPARE(groupCount(), groupsBefore);
     }
     QSqlDatabase::removeDatabase(name);
+}
+
+void TestCli::shouldReadAndPurgeSeveralMemcachedServersLikeUpstream()
+{
+    // The multimemcached set: real workers of Celery's cache backend wrote it through pylibmc
+    // over two servers (cache+memcached://S2;S3/), which spread the keys by hash; upstream's
+    // own reading gave the expectations. Every key of both servers is put back at the end.
+    REQUIRE_SERVER_URL(multi, "STALK_MEMCACHED_MULTI_URL");
+    const QJsonObject set = TestSupport::jsonObjectOfFileIn("STALK_MEMCACHED_EXPECTATIONS").value(QLatin1String("multimemcached")).toObject();
+    const QJsonArray celery = set.value(QLatin1String("celery")).toArray();
+    QVERIFY2(celery.size() > 10, "STALK_MEMCACHED_EXPECTATIONS should hold the multimemcached data set");
+    const Outcome<StoreUrl> parsed = StoreUrl::parse(multi);
+    QVERIFY(parsed.ok() && parsed->servers.size() == 2);
+    QVector<int> ports;
+    QMap<int, QVector<MemcachedSnapshot::Key>> saved;
+    for (const StoreUrl::Server &server : parsed->servers) {
+        ports.append(server.port);
+        saved.insert(server.port, MemcachedSnapshot::take(server.port));
+    }
+    auto restore = qScopeGuard([&saved] {
+        for (auto it = saved.cbegin(); it != saved.cend(); ++it)
+            MemcachedSnapshot::restore(it.key(), it.value());
+    });
+    const QString url = QStringLiteral("cache+memcached://%1/?keyprefix=").arg(multi.mid(qstrlen("memcached://")));
+    const qint64 total = celery.size();
+
+    Run run = stalk({QStringLiteral("count"), url});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(run.out.trimmed().toLongLong(), total);
+    run = stalk({QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE")});
+    QCOMPARE(run.out.trimmed().toLongLong(),
+             qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("status")).toObject().value(QLatin1String("FAILURE")).toInt()));
+    run = stalk({QStringLiteral("list"), url, QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--format"), QStringLiteral("jsonl")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QSet<QString> listed, expected;
+    for (const QByteArray &line : run.out.split('\n')) {
+        if (!line.isEmpty())
+            listed.insert(QJsonDocument::fromJson(line).object().value(QLatin1String("task_id")).toString());
+    }
+    QSet<QString> homes;
+    for (const QJsonValue &v : celery) {
+        expected.insert(v.toObject().value(QLatin1String("task_id")).toString());
+        homes.insert(v.toObject().value(QLatin1String("server")).toString());
+    }
+    QCOMPARE(listed, expected);
+    QCOMPARE(homes.size(), 2); // the keys are spread over both servers
+    // show: one result of each server, as upstream read it.
+    QSet<QString> shownFrom;
+    for (const QJsonValue &v : celery) {
+        const QJsonObject e = v.toObject();
+        if (shownFrom.contains(e.value(QLatin1String("server")).toString()))
+            continue;
+        shownFrom.insert(e.value(QLatin1String("server")).toString());
+        run = stalk({QStringLiteral("show"), url, e.value(QLatin1String("task_id")).toString()});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object().value(QLatin1String("status")).toString(), e.value(QLatin1String("status")).toString());
+    }
+
+    // purge: the dry run counts what upstream's rule expires, the real one deletes exactly that.
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == u"2025-02-01T00:00:00Z")
+            expired = TestSupport::stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    QVERIFY(expired.size() >= 3);
+    run = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--dry-run")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.out.startsWith(QStringLiteral("%1 results would be deleted").arg(expired.size()).toUtf8()), run.out.constData());
+    QCOMPARE(stalk({QStringLiteral("count"), url}).out.trimmed().toLongLong(), total);
+    run = stalk({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"), QStringLiteral("--yes")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(run.out.trimmed(), QStringLiteral("deleted %1 results (and 0 groups)").arg(expired.size()).toUtf8());
+    QCOMPARE(stalk({QStringLiteral("count"), url}).out.trimmed().toLongLong(), total - expired.size());
+    for (const QJsonValue &v : celery) {
+        const QJsonObject e = v.toObject();
+        const QString id = e.value(QLatin1String("task_id")).toString();
+        const int home = e.value(QLatin1String("server")).toString().section(u':', 1).toInt();
+        QCOMPARE(MemcachedSnapshot::exists(home, QStringLiteral("celery-task-meta-") + id), !expired.contains(id));
+    }
+
+    // A server down among several: status 1, one sentence naming it, nothing counted.
+    const QString down = QStringLiteral("memcached://127.0.0.1:%1;127.0.0.1:1").arg(ports.constFirst());
+    run = stalk({QStringLiteral("count"), down});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.out.isEmpty() && run.err.count('\n') == 1 && run.err.contains("memcached at 127.0.0.1:1 ")
+                 && run.err.contains("one of the 2 memcached servers"),
+             run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -56,22 +56,6 @@ std::tuple<int, QString, QString> runProgram(const QString &program, const QStri
     return std::make_tuple(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()));
 }
 
-/// Purges in batches until finished: how many results went; -1 (and a warning) on an error.
-qint64 purgeAll(ResultStore &store, const PurgeCriteria &criteria, int batchSize)
-{
-    qint64 deleted = 0;
-    for (;;) {
-        const Outcome<DeleteBatch> batch = store.purgeBatch(criteria, batchSize);
-        if (!batch) {
-            qWarning() << batch.error().message;
-            return -1;
-        }
-        deleted += batch->tasks;
-        if (batch->finished)
-            return deleted;
-    }
-}
-
 QString keyOf(const QString &taskId)
 {
     return QStringLiteral(":1:celery-task-meta-") + taskId;
@@ -397,7 +381,7 @@ void TestFileCacheStore::shouldDescribeDamagedAndHostileFilesWithoutRunningThem(
     // Nothing of it is deleted by a purge of everything.
     PurgeCriteria all;
     all.cutoff = QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC);
-    QVERIFY(purgeAll(*store, all, 100) >= 0);
+    QVERIFY(TestSupport::purgeAll(*store, all, 100) >= 0);
     for (const QFile *f : {&cut, &empty, &hostile})
         QVERIFY(f->exists());
     QVERIFY(!QFile::exists(marker));
@@ -451,7 +435,7 @@ void TestFileCacheStore::shouldPreviewAndPurgeExactlyTheExpired()
     const PurgeCriteria criteria = TestSupport::criteriaFor(cutoff);
     auto store = openToPurge(dir, criteria, expired);
     QVERIFY(store);
-    const qint64 deleted = purgeAll(*store, criteria, 3);
+    const qint64 deleted = TestSupport::purgeAll(*store, criteria, 3);
     QCOMPARE(deleted, qint64(expired.size()));
     const QMap<QString, bool> has = upstreamHas(dir.path());
     QCOMPARE(has.size(), total());
@@ -493,7 +477,7 @@ void TestFileCacheStore::shouldKeepAFileRewrittenBetweenListingAndDeleting()
     QVERIFY(fileExists(dir.path(), expired.at(1)));
     // The purge: the first is no longer expired and stays; the second, read again, is deleted
     // with the others on its new contents (still expired).
-    const qint64 deleted = purgeAll(*store, criteria, 1000);
+    const qint64 deleted = TestSupport::purgeAll(*store, criteria, 1000);
     QCOMPARE(deleted, qint64(expired.size() - 1));
     QVERIFY(fileExists(dir.path(), expired.at(0)));
     for (const QString &id : expired.mid(1))

@@ -5,9 +5,14 @@
 // by upstream's own code (AsyncResult(id).state, backend.get_task_meta) in
 // tools/fixtures/redis/make_redis_fixtures.py, independently of Stalk.
 //
-// Environment: STALK_MEMCACHED_URL (memcached://127.0.0.1:PORT), STALK_MEMCACHED_EXPECTATIONS.
+// Two more servers hold the two-server data sets (a client spreading keys by hash): Celery's cache
+// backend with cache+memcached://S2;S3/ (pylibmc) and the CacheBackend over Django's PyLibMCCache
+// with LOCATION [S2, S3] (pickles pylibmc zlib-compressed above 1024 bytes).
+//
+// Environment: STALK_MEMCACHED_URL (memcached://127.0.0.1:PORT), STALK_MEMCACHED_MULTI_URL
+// (memcached://127.0.0.1:PORT2;127.0.0.1:PORT3), STALK_MEMCACHED_EXPECTATIONS.
 // The tests that delete run last, each on keys no later test reads; cleanupTestCase() puts
-// every key of the shared server back as initTestCase() found it (value, flags, TTL), so a
+// every key of the shared servers back as initTestCase() found it (value, flags, TTL), so a
 // second run against the same server (test.sh's sanitizer stage) reads the same data sets.
 #include <QtTest>
 #include <QProcess>
@@ -15,6 +20,7 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include "memcachedsnapshot.h"
 #include "memcachedstore.h"
 #include "storeurl.h"
 #include "storechecks.h"
@@ -60,25 +66,13 @@ public:
         return QStringLiteral("memcached did not listen");
     }
     QString url() const { return QStringLiteral("memcached://127.0.0.1:%1").arg(m_port); }
+    int port() const { return m_port; }
     /// Sends raw protocol text and returns the answer up to `until`.
     QByteArray send(const QByteArray &text, const QByteArray &until = "\r\n") const
     {
-        return TestMemcachedRaw(m_port, text, until);
+        return MemcachedSnapshot::raw(m_port, text, until);
     }
     void kill() { m_process.reset(); }
-
-    static QByteArray TestMemcachedRaw(int port, const QByteArray &text, const QByteArray &until)
-    {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, quint16(port));
-        if (!s.waitForConnected(3000))
-            return QByteArray();
-        s.write(text);
-        QByteArray out;
-        while (!out.endsWith(until) && s.waitForReadyRead(3000))
-            out += s.readAll();
-        return out;
-    }
 
 private:
     struct Stop
@@ -116,31 +110,44 @@ private slots:
     void shouldReadCeleryAndDjangoKeysWithoutAPrefix();
     void shouldSayWhenTheServerRefusesToListItsKeys();
     void shouldStopInOneSentenceWhenTheServerDies();
+    void shouldReadEachServersShareAndInflateCompressedValues();
+    void shouldNameTheServerThatDiesAmongSeveral();
     void shouldKeepAKeyRewrittenBetweenListingAndDeleting();
     void shouldDeleteSelectedRowsOnly();
     void shouldPreviewAndPurgeExactlyTheExpired();
+    void shouldPurgeEachKeyOnItsOwnServer();
     void shouldAnswerTheCommandLine();
+    void shouldFollowOtherClientsOnRefresh_data();
     void shouldFollowOtherClientsOnRefresh();
     void cleanupTestCase();
 
 private:
-    /// One key of the shared server as initTestCase() found it.
-    struct SavedKey
-    {
-        QByteArray key;
-        QByteArray value;
-        quint32 flags = 0;
-        qint64 ttl = -1; ///< seconds left; -1 none
-    };
-    /// Every key of the shared server: `lru_crawler metadump hash` until a dump adds nothing,
-    /// then `mg KEY v f t` for each.
-    QVector<SavedKey> snapshot() const;
-
     QJsonObject dataSet(const QString &name) const { return m_expect.value(name).toObject(); }
+    static bool isDjango(const QString &name) { return name.startsWith(QLatin1String("dj")); }
+    static bool isMulti(const QString &name) { return name == QLatin1String("multimemcached") || name == QLatin1String("djpylibmc"); }
     /// The URL that reads one data set: Celery's keys (?keyprefix=) or Django's (?keyprefix=:1:).
     QString urlOf(const QString &name) const
     {
-        return m_url + (name == QLatin1String("djmemcached") ? QStringLiteral("?keyprefix=:1:") : QStringLiteral("?keyprefix="));
+        return (isMulti(name) ? m_multi : m_url) + (isDjango(name) ? QStringLiteral("?keyprefix=:1:") : QStringLiteral("?keyprefix="));
+    }
+    /// The ports of the servers a memcached:// URL names.
+    static QVector<int> portsOf(const QString &url)
+    {
+        QVector<int> ports;
+        const Outcome<StoreUrl> parsed = StoreUrl::parse(url);
+        for (const StoreUrl::Server &s : parsed->servers)
+            ports.append(s.port);
+        return ports;
+    }
+    /// The task ids of a data set's results on one server ("127.0.0.1:PORT"), as the fixture writer found them.
+    QStringList idsOn(const QString &name, const QString &server) const
+    {
+        QStringList ids;
+        for (const QJsonValue &v : dataSet(name).value(QLatin1String("celery")).toArray()) {
+            if (v.toObject().value(QLatin1String("server")).toString() == server)
+                ids.append(v.toObject().value(QLatin1String("task_id")).toString());
+        }
+        return ids;
     }
     std::unique_ptr<ResultStore> openStore(const QString &url) const
     {
@@ -164,78 +171,39 @@ private:
         return {};
     }
     /// Whether the key is in the shared server (a meta get).
-    bool exists(const QString &key) const
-    {
-        return PrivateMemcached::TestMemcachedRaw(StoreUrl::parse(m_url)->port, "mg " + key.toUtf8() + " v\r\n", "\r\n")
-            .startsWith("VA");
-    }
+    bool exists(const QString &key) const { return MemcachedSnapshot::exists(StoreUrl::parse(m_url)->port, key); }
 
     QString m_url;
+    QString m_multi;
     QJsonObject m_expect;
-    QVector<SavedKey> m_saved;
+    QMap<int, QVector<MemcachedSnapshot::Key>> m_saved; // port -> its keys as initTestCase() found them
 };
-
-QVector<TestMemcachedStore::SavedKey> TestMemcachedStore::snapshot() const
-{
-    const int port = StoreUrl::parse(m_url)->port;
-    QSet<QString> keys;
-    for (int round = 0; round < 10; ++round) {
-        const QByteArray dump = PrivateMemcached::TestMemcachedRaw(port, "lru_crawler metadump hash\r\n", "END\r\n");
-        QStringList found;
-        bool end = false;
-        QString error;
-        qsizetype pos = 0;
-        if (MemcachedProto::parseMetadump(dump, &pos, &found, &end, &error) != MemcachedProto::ParseStatus::Complete || !end)
-            return {};
-        const qsizetype before = keys.size();
-        for (const QString &k : found)
-            keys.insert(k);
-        if (round > 0 && keys.size() == before)
-            break;
-    }
-    QVector<SavedKey> saved;
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, quint16(port));
-    if (!socket.waitForConnected(3000))
-        return {};
-    for (const QString &key : keys) {
-        socket.write("mg " + key.toUtf8() + " v f t\r\n");
-        // A VA reply's data follows its first line: read until the whole reply parsed.
-        QByteArray data;
-        MemcachedProto::MetaReply meta;
-        MemcachedProto::ParseStatus status = MemcachedProto::ParseStatus::Incomplete;
-        while (status == MemcachedProto::ParseStatus::Incomplete && socket.waitForReadyRead(3000)) {
-            data += socket.readAll();
-            qsizetype pos = 0;
-            status = MemcachedProto::parseMetaReply(data, &pos, &meta);
-        }
-        if (status == MemcachedProto::ParseStatus::Complete && meta.code == "VA")
-            saved.append({key.toUtf8(), meta.value, meta.flags, meta.ttl});
-    }
-    return saved;
-}
 
 void TestMemcachedStore::cleanupTestCase()
 {
-    const int port = StoreUrl::parse(m_url)->port;
-    for (const SavedKey &k : std::as_const(m_saved)) {
-        const QByteArray command = "ms " + k.key + ' ' + QByteArray::number(k.value.size()) + " F" + QByteArray::number(k.flags)
-                                   + " T" + QByteArray::number(k.ttl > 0 ? k.ttl : 0) + "\r\n" + k.value + "\r\n";
-        QVERIFY2(PrivateMemcached::TestMemcachedRaw(port, command, "\r\n").startsWith("HD"), k.key.constData());
+    for (auto it = m_saved.cbegin(); it != m_saved.cend(); ++it) {
+        const QByteArray refused = MemcachedSnapshot::restore(it.key(), it.value());
+        QVERIFY2(refused.isEmpty(), refused.constData());
+        QCOMPARE(MemcachedSnapshot::take(it.key()).size(), it.value().size());
     }
-    QCOMPARE(snapshot().size(), m_saved.size());
 }
 
 void TestMemcachedStore::initTestCase()
 {
     STALK_SERVER_URL(url, "STALK_MEMCACHED_URL", "tools/servers/with_memcached.sh");
+    STALK_SERVER_URL(multi, "STALK_MEMCACHED_MULTI_URL", "tools/servers/with_memcached.sh");
     m_url = url;
+    m_multi = multi;
     m_expect = TestSupport::jsonObjectOfFileIn("STALK_MEMCACHED_EXPECTATIONS");
     QVERIFY2(!m_expect.isEmpty(), "STALK_MEMCACHED_EXPECTATIONS must name the fixture writer's JSON");
-    for (const QString &name : {QStringLiteral("memcached"), QStringLiteral("djmemcached")})
+    for (const QString &name : {QStringLiteral("memcached"), QStringLiteral("djmemcached"), QStringLiteral("multimemcached"),
+                                QStringLiteral("djpylibmc")})
         QVERIFY2(dataSet(name).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt() > 10, qPrintable(name));
-    m_saved = snapshot();
-    QVERIFY2(m_saved.size() >= 40, qPrintable(QString::number(m_saved.size())));
+    QCOMPARE(portsOf(m_multi).size(), 2);
+    for (int port : portsOf(m_url) + portsOf(m_multi)) {
+        m_saved.insert(port, MemcachedSnapshot::take(port));
+        QVERIFY2(m_saved.value(port).size() >= 10, qPrintable(QStringLiteral("%1: %2").arg(port).arg(m_saved.value(port).size())));
+    }
 }
 
 void TestMemcachedStore::shouldParseMetaRepliesAndMetadumps()
@@ -281,8 +249,14 @@ void TestMemcachedStore::shouldReadTheUrlForms_data()
     QTest::addColumn<QString>("error"); // empty: it opens
     QTest::newRow("memcached://") << QStringLiteral("memcached://HOSTPORT") << QString();
     QTest::newRow("Celery's cache+memcached://…/") << QStringLiteral("cache+memcached://HOSTPORT/") << QString();
-    QTest::newRow("several servers") << QStringLiteral("cache+memcached://HOSTPORT;127.0.0.1:1/")
-                                     << QStringLiteral("several memcached servers");
+    // Celery's list (';'), Django's LOCATION string (';' or ','): every server is read.
+    QTest::newRow("Celery's server list") << QStringLiteral("cache+memcached://MULTI/") << QString();
+    QTest::newRow("Django's ',' list") << QStringLiteral("memcached://MULTICOMMA") << QString();
+    QTest::newRow("a server twice") << QStringLiteral("memcached://HOSTPORT;HOSTPORT")
+                                    << QStringLiteral("names the memcached server 127.0.0.1:");
+    QTest::newRow("an empty server") << QStringLiteral("memcached://HOSTPORT;;127.0.0.1:1") << QStringLiteral("has no host");
+    QTest::newRow("a bad port in the list") << QStringLiteral("memcached://HOSTPORT;127.0.0.1:x") << QStringLiteral("\"x\" is not a port");
+    QTest::newRow("a password, several servers") << QStringLiteral("memcached://u:secret@MULTI") << QStringLiteral("has no login");
     QTest::newRow("a database") << QStringLiteral("memcached://HOSTPORT/2") << QStringLiteral("memcached has no databases");
     QTest::newRow("a password") << QStringLiteral("memcached://u:secret@HOSTPORT") << QStringLiteral("has no login");
 }
@@ -291,6 +265,9 @@ void TestMemcachedStore::shouldReadTheUrlForms()
 {
     QFETCH(QString, url);
     QFETCH(QString, error);
+    const QString multi = m_multi.mid(qstrlen("memcached://"));
+    url.replace(QLatin1String("MULTICOMMA"), QString(multi).replace(u';', u','));
+    url.replace(QLatin1String("MULTI"), multi);
     url.replace(QLatin1String("HOSTPORT"), m_url.mid(qstrlen("memcached://")));
     const Outcome<StoreFactory> factory = makeStoreFactory(url);
     if (!error.isEmpty()) {
@@ -310,6 +287,8 @@ void TestMemcachedStore::shouldOpenEveryDataSetAndDescribeIt_data()
     QTest::addColumn<QString>("name");
     QTest::newRow("memcached") << QStringLiteral("memcached");
     QTest::newRow("djmemcached") << QStringLiteral("djmemcached");
+    QTest::newRow("multimemcached (two servers)") << QStringLiteral("multimemcached");
+    QTest::newRow("djpylibmc (two servers, compressed)") << QStringLiteral("djpylibmc");
 }
 
 void TestMemcachedStore::shouldOpenEveryDataSetAndDescribeIt()
@@ -320,12 +299,13 @@ void TestMemcachedStore::shouldOpenEveryDataSetAndDescribeIt()
     QVERIFY(store);
     const StoreInfo info = store->info();
     QCOMPARE(info.engine, QStringLiteral("memcached"));
-    QVERIFY2(info.schema.startsWith(name == QLatin1String("djmemcached")
+    QVERIFY2(info.schema.startsWith(isDjango(name)
                                         ? QLatin1String("django-celery-results CacheBackend keys (Django's cache) under \":1:\"")
                                         : QLatin1String("Celery cache backend keys")),
              qPrintable(info.schema));
     QVERIFY2(info.schema.contains(QLatin1String("memcached 1.")), qPrintable(info.schema));
-    QVERIFY2(info.schema.contains(name == QLatin1String("djmemcached") ? QLatin1String("values: pickle") : QLatin1String("values: JSON")),
+    QVERIFY2(info.schema.contains(isMulti(name) ? QLatin1String("on 2 servers") : QLatin1String("memcached 1.")), qPrintable(info.schema));
+    QVERIFY2(info.schema.contains(isDjango(name) ? QLatin1String("values: pickle") : QLatin1String("values: JSON")),
              qPrintable(info.schema));
     for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Queue, Field::Expires})
         QVERIFY(info.fields.contains(f));
@@ -442,6 +422,107 @@ void TestMemcachedStore::shouldStopInOneSentenceWhenTheServerDies()
     QVERIFY2(e.message.contains(QLatin1String("refused the connection (is memcached running there?)")), qPrintable(e.message));
 }
 
+void TestMemcachedStore::shouldReadEachServersShareAndInflateCompressedValues()
+{
+    // The fixture's clients hashed the keys over both servers; pylibmc compressed the long
+    // pickles (flags 1|8). Each server opened alone shows exactly its share, the two together
+    // everything (shouldCountAndSearchLikeUpstream), compressed values read as upstream read them.
+    const QVector<int> ports = portsOf(m_multi);
+    for (const QString &name : {QStringLiteral("multimemcached"), QStringLiteral("djpylibmc")}) {
+        qint64 shares = 0;
+        for (int port : ports) {
+            const QStringList ids = idsOn(name, QStringLiteral("127.0.0.1:%1").arg(port));
+            QVERIFY2(!ids.isEmpty(), qPrintable(QStringLiteral("%1: no key on server %2").arg(name).arg(port)));
+            auto one = openStore(QStringLiteral("memcached://127.0.0.1:%1%2").arg(port).arg(isDjango(name) ? "?keyprefix=:1:" : "?keyprefix="));
+            QVERIFY(one);
+            QCOMPARE(*one->count(TaskQuery()), qint64(ids.size()));
+            shares += ids.size();
+        }
+        QCOMPARE(shares, qint64(dataSet(name).value(QLatin1String("celery")).toArray().size()));
+    }
+    QVector<QJsonObject> compressed;
+    for (const QJsonValue &v : dataSet(QStringLiteral("djpylibmc")).value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        QVERIFY(e.value(QLatin1String("flags")).toInt() & MemcachedProto::flagPickle);
+        if (e.value(QLatin1String("flags")).toInt() & MemcachedProto::flagZlib)
+            compressed.append(e);
+    }
+    QVERIFY2(compressed.size() >= 2, "pylibmc should have compressed the long results");
+    auto store = openStore(urlOf(QStringLiteral("djpylibmc")));
+    QVERIFY(store);
+    QVERIFY2(!store->info().note.contains(QLatin1String("not a Celery result")), qPrintable(store->info().note));
+    bool longEcho = false;
+    for (const QJsonObject &e : std::as_const(compressed)) {
+        const Outcome<TaskResult> row = store->fetchByTaskId(e.value(QLatin1String("task_id")).toString());
+        QVERIFY2(row.ok(), qPrintable(row.error().message));
+        QCOMPARE(row->status, e.value(QLatin1String("status")).toString());
+        longEcho = longEcho || row->result.contains(QLatin1String("line 299: Z"));
+    }
+    QVERIFY2(longEcho, "the 300-line result should be among the compressed values");
+
+    // What cannot be inflated is listed, with the reason, and never read as a result.
+    using namespace MemcachedProto;
+    MetaReply cut;
+    cut.flags = flagPickle | flagZlib;
+    cut.value = QByteArray("x\x9c\xcb\x48\xcd", 5);
+    QByteArray value;
+    QString why;
+    QVERIFY(!decodeValue(cut, &value, &why));
+    QVERIFY2(why.contains(QLatin1String("client flags 9")) && why.contains(QLatin1String("cut short")), qPrintable(why));
+    cut.flags = flagPickle;
+    QVERIFY(decodeValue(cut, &value, &why));
+    QCOMPARE(value, cut.value);
+}
+
+void TestMemcachedStore::shouldNameTheServerThatDiesAmongSeveral()
+{
+    PrivateMemcached first, second;
+    for (PrivateMemcached *server : {&first, &second}) {
+        const QString why = server->start();
+        if (!why.isEmpty())
+            QFAIL(qPrintable(why));
+    }
+    int n = 0;
+    for (PrivateMemcached *server : {&first, &second}) {
+        const QByteArray id = "t" + QByteArray::number(++n);
+        const QByteArray meta = R"({"status": "SUCCESS", "result": 3, "traceback": null, "children": [], "date_done": "2025-01-02T03:04:05", "task_id": ")"
+                                + id + "\"}";
+        QVERIFY(server->send("set celery-task-meta-" + id + " 16 0 " + QByteArray::number(meta.size()) + "\r\n" + meta + "\r\n")
+                    .startsWith("STORED"));
+    }
+    const QString url = QStringLiteral("memcached://127.0.0.1:%1;127.0.0.1:%2").arg(first.port()).arg(second.port());
+    const QString dead = QStringLiteral("memcached at 127.0.0.1:%1 ").arg(second.port());
+    auto store = (*makeStoreFactory(url))();
+    QVERIFY(!store->open());
+    QCOMPARE(*store->count(TaskQuery()), qint64(2));
+    QCOMPARE(store->fetchByTaskId(QStringLiteral("t2"))->status, QStringLiteral("SUCCESS"));
+    second.kill();
+    QElapsedTimer clock;
+    clock.start();
+    auto verifyNamed = [&dead](const StoreError &e) {
+        QVERIFY2(e.isError() && e.message.startsWith(dead) && e.message.contains(QLatin1String("one of the 2 memcached servers"))
+                     && !e.message.contains(u'\n'),
+                 qPrintable(e.message));
+    };
+    // Reading, deleting and re-scanning all stop in one sentence naming the server.
+    verifyNamed(store->fetchPage(TaskQuery(), 0, 10, RowDetail::Full).error());
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC);
+    verifyNamed(store->purgeBatch(criteria, 100).error());
+    QVERIFY(first.send("mg celery-task-meta-t1 v\r\n").startsWith("VA")); // nothing deleted on the live one
+    verifyNamed(store->refresh());
+    // Opening again: refused, and nothing shown as if it were everything.
+    auto again = (*makeStoreFactory(url))();
+    const StoreError e = again->open();
+    verifyNamed(e);
+    QVERIFY2(e.message.contains(QLatin1String("refused the connection")), qPrintable(e.message));
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    // The live one alone still opens.
+    auto alone = (*makeStoreFactory(QStringLiteral("memcached://127.0.0.1:%1").arg(first.port())))();
+    QVERIFY(!alone->open());
+    QCOMPARE(*alone->count(TaskQuery()), qint64(1));
+}
+
 void TestMemcachedStore::shouldKeepAKeyRewrittenBetweenListingAndDeleting()
 {
     // Celery's keys, the first expired one rewritten by a real client (pymemcache, as a worker
@@ -519,17 +600,36 @@ void TestMemcachedStore::shouldPreviewAndPurgeExactlyTheExpired()
     PurgeCriteria criteria;
     criteria.cutoff = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
     QCOMPARE(store->previewPurge(criteria)->total, qint64(expired.size()));
-    qint64 deleted = 0;
-    for (;;) {
-        const Outcome<DeleteBatch> batch = store->purgeBatch(criteria, 3);
-        QVERIFY2(batch.ok(), qPrintable(batch.error().message));
-        deleted += batch->tasks;
-        if (batch->finished)
-            break;
-    }
-    QCOMPARE(deleted, qint64(expired.size()));
+    QCOMPARE(TestSupport::purgeAll(*store, criteria, 3), qint64(expired.size()));
     for (const QString &id : all)
         QCOMPARE(exists(QStringLiteral(":1:celery-task-meta-") + id), !expired.contains(id));
+}
+
+void TestMemcachedStore::shouldPurgeEachKeyOnItsOwnServer()
+{
+    // The two-server Django set (compressed values among them): the purge reads each key with
+    // its CAS and deletes it on the server that listed it; the others stay on theirs.
+    const QString name = QStringLiteral("djpylibmc");
+    auto store = openStore(urlOf(name));
+    QVERIFY(store);
+    const QStringList expired = expiredBefore(name, QStringLiteral("2025-02-01T00:00:00Z"));
+    QVERIFY(expired.size() >= 3);
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    QCOMPARE(store->previewPurge(criteria)->total, qint64(expired.size()));
+    QCOMPARE(TestSupport::purgeAll(*store, criteria, 2), qint64(expired.size()));
+    QSet<QString> homesOfDeleted;
+    for (const QJsonValue &v : dataSet(name).value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const QString id = e.value(QLatin1String("task_id")).toString();
+        const int home = e.value(QLatin1String("server")).toString().section(u':', 1).toInt();
+        QCOMPARE(MemcachedSnapshot::exists(home, QStringLiteral(":1:celery-task-meta-") + id), !expired.contains(id));
+        if (expired.contains(id))
+            homesOfDeleted.insert(e.value(QLatin1String("server")).toString());
+    }
+    QCOMPARE(homesOfDeleted.size(), 2); // deleted on both servers
+    QCOMPARE(*openStore(urlOf(name))->count(TaskQuery()),
+             qint64(dataSet(name).value(QLatin1String("celery")).toArray().size() - expired.size()));
 }
 
 void TestMemcachedStore::shouldAnswerTheCommandLine()
@@ -571,21 +671,33 @@ void TestMemcachedStore::shouldAnswerTheCommandLine()
     QCOMPARE(out.trimmed().toLongLong(), total - doomed);
 }
 
+void TestMemcachedStore::shouldFollowOtherClientsOnRefresh_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("one server") << QStringLiteral("memcached");
+    QTest::newRow("two servers") << QStringLiteral("multimemcached");
+}
+
 void TestMemcachedStore::shouldFollowOtherClientsOnRefresh()
 {
-    // Celery's own cache backend (cache+memcached://, python-memcached) writes, a raw client
-    // deletes (storechecks); refresh() lists with one metadump. cleanupTestCase() puts the
-    // rewritten and the deleted key back; the new one is deleted here.
-    auto store = openStore(urlOf(QStringLiteral("memcached")));
+    // Celery's own cache backend (cache+memcached://, python-memcached or pylibmc over two
+    // servers) writes, a raw client deletes (storechecks); refresh() lists with one metadump a
+    // server. cleanupTestCase() puts the rewritten and the deleted key back; the new one is
+    // deleted here.
+    QFETCH(QString, name);
+    auto store = openStore(urlOf(name));
     QVERIFY(store);
-    const int port = StoreUrl::parse(m_url)->port;
-    auto remove = [port](const QString &taskId) {
-        return PrivateMemcached::TestMemcachedRaw(port, "md celery-task-meta-" + taskId.toUtf8() + "\r\n", "\r\n").startsWith("HD");
+    const QString servers = (isMulti(name) ? m_multi : m_url).mid(qstrlen("memcached://"));
+    const QVector<int> ports = portsOf(isMulti(name) ? m_multi : m_url);
+    auto remove = [ports](const QString &taskId) { // on whichever server the client hashed it to
+        bool removed = false;
+        for (int port : ports)
+            removed = MemcachedSnapshot::raw(port, "md celery-task-meta-" + taskId.toUtf8() + "\r\n").startsWith("HD") || removed;
+        return removed;
     };
     const QString fresh = QStringLiteral("f5e5f5e5-0000-4000-8000-000000000005");
     TestSupport::verifyRefreshFollowsOtherClients(*store, fresh, [&](const QStringList &steps, const QString &deleted) {
-        const QString written = TestSupport::writeThroughCelery(
-            QStringLiteral("cache+memcached://%1/").arg(m_url.mid(qstrlen("memcached://"))), steps);
+        const QString written = TestSupport::writeThroughCelery(QStringLiteral("cache+memcached://%1/").arg(servers), steps);
         if (!written.isEmpty() || deleted.isEmpty())
             return written;
         return remove(deleted) ? QString() : QStringLiteral("md of %1 failed").arg(deleted);

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void initTestCase();
     void shouldParseUrls_data();
     void shouldParseUrls();
+    void shouldReadEveryMemcachedServer_data();
+    void shouldReadEveryMemcachedServer();
     void shouldRejectBadUrls_data();
     void shouldRejectBadUrls();
     void shouldMaskAndRemoveThePassword_data();
@@ -155,6 +157,34 @@ void TestStoreUrl::shouldParseUrls()
                            || text.startsWith(QLatin1String("rediss")));
 }
 
+void TestStoreUrl::shouldReadEveryMemcachedServer_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("servers"); // "host:port", port -1 when none is given
+    QTest::newRow("one") << "memcached://h" << QStringList{QStringLiteral("h:-1")};
+    QTest::newRow("Celery's list") << "cache+memcached://10.0.0.1:11211;10.0.0.2:11212/"
+                                   << QStringList{QStringLiteral("10.0.0.1:11211"), QStringLiteral("10.0.0.2:11212")};
+    QTest::newRow("Django's ',' list, IPv6") << "memcached://[::1]:11211,cache.example"
+                                             << QStringList{QStringLiteral("::1:11211"), QStringLiteral("cache.example:-1")};
+    QTest::newRow("three, with options") << "memcached://a;b:2;c?keyprefix=&timeout=3"
+                                         << QStringList{QStringLiteral("a:-1"), QStringLiteral("b:2"), QStringLiteral("c:-1")};
+}
+
+void TestStoreUrl::shouldReadEveryMemcachedServer()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, servers);
+    const auto url = StoreUrl::parse(text);
+    QVERIFY2(url.ok(), qPrintable(url.error().message));
+    QCOMPARE(url->scheme, StoreUrl::Scheme::Memcached);
+    QStringList read;
+    for (const StoreUrl::Server &s : url->servers)
+        read.append(QStringLiteral("%1:%2").arg(s.host).arg(s.port));
+    QCOMPARE(read, servers);
+    QCOMPARE(url->host, url->servers.constFirst().host);
+    QVERIFY(makeStoreFactory(text).ok());
+}
+
 void TestStoreUrl::shouldRejectBadUrls_data()
 {
     QTest::addColumn<QString>("text");
@@ -175,6 +205,10 @@ void TestStoreUrl::shouldRejectBadUrls_data()
     QTest::newRow("db+redis") << "db+redis://h/0" << "unknown scheme";
     QTest::newRow("redis socket without path") << "redis+socket://" << "no socket";
     QTest::newRow("redis nested database") << "redis://h/1/2" << "contains '/'";
+    QTest::newRow("memcached server twice") << "memcached://h:11211;h" << "names the memcached server h:11211 twice";
+    QTest::newRow("memcached empty server") << "cache+memcached://h1:1;;h2:2/" << "has no host";
+    QTest::newRow("memcached bad port in a list") << "memcached://h1:1,h2:x" << "\"x\" is not a port";
+    QTest::newRow("memcached database") << "memcached://h1;h2/3" << "no databases";
 }
 
 void TestStoreUrl::shouldRejectBadUrls()
@@ -212,6 +246,8 @@ void TestStoreUrl::shouldMaskAndRemoveThePassword_data()
     QTest::newRow("password without user, '@' in the database") << "couchdbs://:pw@h.example:6984/a@b/"
                                                                 << "couchdbs://:***@h.example:6984/a@b/"
                                                                 << "couchdbs://@h.example:6984/a@b/";
+    QTest::newRow("memcached servers") << "memcached://u:s3cret@h1:1;h2:2" << "memcached://u:***@h1:1;h2:2"
+                                       << "memcached://u@h1:1;h2:2";
     QTest::newRow("sqlite") << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3" << "sqlite:////srv/db.sqlite3";
     QTest::newRow("bare path") << "/srv/db.sqlite3" << "/srv/db.sqlite3" << "/srv/db.sqlite3";
     QTest::newRow("options kept") << "db+postgresql://u:pw@h/d?table=t&user=a:b@c"

@@ -25,6 +25,21 @@ QJsonObject jsonObjectOfFileIn(const char *variable)
     return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
 }
 
+qint64 purgeAll(ResultStore &store, const PurgeCriteria &criteria, int batchSize)
+{
+    qint64 deleted = 0;
+    for (;;) {
+        const Outcome<DeleteBatch> batch = store.purgeBatch(criteria, batchSize);
+        if (!batch) {
+            qWarning() << batch.error().message;
+            return -1;
+        }
+        deleted += batch->tasks;
+        if (batch->finished)
+            return deleted;
+    }
+}
+
 QStringList stringsOf(const QJsonArray &array)
 {
     QStringList out;

@@ -27,6 +27,8 @@ QStringList sorted(QStringList list);
 QJsonObject jsonObjectOfFileIn(const char *variable);
 /// The strings of a JSON array.
 QStringList stringsOf(const QJsonArray &array);
+/// Purges in batches until finished: how many results went; -1 (and a warning) on an error.
+qint64 purgeAll(ResultStore &store, const PurgeCriteria &criteria, int batchSize);
 /// JSON text of any value (scalars too) as a QJsonValue, for comparing meaning, not spelling;
 /// Undefined when it is not JSON.
 QJsonValue jsonOfText(const QString &text);
