@@ -141,29 +141,46 @@ QString PostgresDialect::cancelSql(qint64 sessionId) const
 
 QString PostgresDialect::catalogSql() const
 {
-    // information_schema, as before (it lists what the user may see); the two index tests
-    // read pg_index, indexes without a predicate only: the trigram test, a valid index whose
-    // key holds the column with a pg_trgm operator class; the leading test, an index whose
-    // first key is the column itself (indkey[0] is 0 for an expression).
+    // pg_catalog, not information_schema: a CLI's connection is a new backend with cold
+    // caches, and information_schema's views took 36-46 ms there against 19 ms for this
+    // statement (PostgreSQL 15). It lists the same rows information_schema.tables and
+    // .columns list (what the user may see: owner, or any table or column privilege), the
+    // column types as their data_type and character_maximum_length say them (format_type()
+    // of a pg_catalog type, a domain's base type, 'ARRAY', 'USER-DEFINED'); tst_serverstore
+    // compares the two over Django's tables and the shapes that differ (domains, arrays, enums,
+    // views, dropped columns). The two index tests read pg_index, indexes
+    // without a predicate only: the trigram test, a valid index whose key holds the column
+    // with a pg_trgm operator class; the leading test, an index whose first key is the column
+    // itself (indkey[0] is 0 for an expression).
     return QStringLiteral(
-        "SELECT 0, table_name::text, NULL::text, NULL::text, NULL::int, 0, false, false, false "
-        "FROM information_schema.tables WHERE table_schema = current_schema() "
+        "WITH rel AS (SELECT c.oid, c.relname, c.relowner FROM pg_class c "
+        "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+        "AND c.relkind IN ('r', 'v', 'f', 'p') AND (pg_has_role(c.relowner, 'USAGE') "
+        "OR has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') "
+        "OR has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))) "
+        "SELECT 0, relname::text, NULL::text, NULL::text, NULL::int, 0, false, false, false FROM rel "
         "UNION ALL "
-        "SELECT 1, c.table_name::text, c.column_name::text, c.data_type::text, c.character_maximum_length::int, "
-        "c.ordinal_position::int, EXISTS("
-        "SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
-        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = c.column_name "
-        "CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indclass::oid[]) AS k(attnum, opclass) "
+        "SELECT 1, r.relname::text, a.attname::text, "
+        "CASE WHEN t.typtype = 'd' THEN CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN 'ARRAY' "
+        "WHEN bt.typnamespace = 'pg_catalog'::regnamespace THEN format_type(t.typbasetype, NULL) "
+        "ELSE 'USER-DEFINED' END "
+        "WHEN t.typelem <> 0 AND t.typlen = -1 THEN 'ARRAY' "
+        "WHEN t.typnamespace = 'pg_catalog'::regnamespace THEN format_type(a.atttypid, NULL) "
+        "ELSE 'USER-DEFINED' END, "
+        "CASE WHEN (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END) IN (1042, 1043) "
+        "AND (CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) >= 0 "
+        "THEN (CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) - 4 END, "
+        "a.attnum::int, EXISTS("
+        "SELECT 1 FROM pg_index x CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indclass::oid[]) AS k(attnum, opclass) "
         "JOIN pg_opclass o ON o.oid = k.opclass "
-        "WHERE t.relname = c.table_name AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
-        "AND k.attnum = a.attnum AND x.indisvalid AND x.indpred IS NULL "
-        "AND o.opcname IN ('gin_trgm_ops', 'gist_trgm_ops')), c.is_nullable = 'NO', EXISTS("
-        "SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
-        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] "
-        "WHERE t.relname = c.table_name AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
-        "AND a.attname = c.column_name AND x.indpred IS NULL) "
-        "FROM information_schema.columns c WHERE c.table_schema = current_schema() "
-        "AND c.table_name IN (?, ?, ?, ?, ?) "
+        "WHERE x.indrelid = r.oid AND k.attnum = a.attnum AND x.indisvalid AND x.indpred IS NULL "
+        "AND o.opcname IN ('gin_trgm_ops', 'gist_trgm_ops')), "
+        "a.attnotnull OR (t.typtype = 'd' AND t.typnotnull), EXISTS("
+        "SELECT 1 FROM pg_index x WHERE x.indrelid = r.oid AND x.indkey[0] = a.attnum AND x.indpred IS NULL) "
+        "FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype "
+        "WHERE r.relname IN (?, ?, ?, ?, ?) AND (pg_has_role(r.relowner, 'USAGE') "
+        "OR has_column_privilege(r.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES')) "
         "ORDER BY 1, 2, 6");
 }
 

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "postgresdialect.h"
 #include "seekpager.h"
 #include "sqlstore.h"
 #include "storechecks.h"
@@ -251,6 +252,7 @@ private Q_SLOTS:
     void shouldReadNaiveDatesInANamedTimeZoneAcrossDst();
 
     void shouldReadTablesInANamedPostgresSchema();
+    void shouldReadThePostgresCatalogAsInformationSchemaLists();
     void shouldServeTheCommandLine_data() { addEngineRows(); }
     void shouldServeTheCommandLine();
 
@@ -1654,6 +1656,118 @@ void TestServerStore::shouldReadTablesInANamedPostgresSchema()
     TaskQuery q;
     q.search = QStringLiteral("charge");
     QVERIFY(*store->count(q) > 0);
+}
+
+void TestServerStore::shouldReadThePostgresCatalogAsInformationSchemaLists()
+{
+    // PostgresDialect reads pg_catalog (a new connection's cold caches make
+    // information_schema's views slow); what it reads must be what information_schema lists.
+    const Engine *pg = nullptr;
+    for (const Engine &e : std::as_const(m_engines))
+        pg = e.postgres ? &e : pg;
+    if (!pg)
+        QSKIP("no PostgreSQL server");
+    const QString url = copyOf(pg->url);
+    QVERIFY(!url.isEmpty());
+    // Beside Django's tables: a domain (with its own NOT NULL and length), an array, an enum, a
+    // view, char(n), a dropped column, a partial and an expression index.
+    const QStringList made = rawSql(url, {
+        QStringLiteral("CREATE DOMAIN stalk_short AS varchar(40) NOT NULL"),
+        QStringLiteral("CREATE TYPE stalk_mood AS ENUM ('ok', 'sad')"),
+        QStringLiteral("CREATE TABLE celery_taskmeta (id serial PRIMARY KEY, task_id stalk_short, tags text[], "
+                       "mood stalk_mood, code char(3), gone int, status varchar(50), date_done timestamp, "
+                       "result bytea, traceback text)"),
+        QStringLiteral("ALTER TABLE celery_taskmeta DROP COLUMN gone"),
+        QStringLiteral("CREATE INDEX ON celery_taskmeta (status) WHERE status <> 'SUCCESS'"),
+        QStringLiteral("CREATE INDEX ON celery_taskmeta (lower(code))"),
+        QStringLiteral("CREATE INDEX ON celery_taskmeta (date_done, id)"),
+        QStringLiteral("CREATE VIEW celery_tasksetmeta AS SELECT id, task_id AS taskset_id FROM celery_taskmeta"),
+    });
+    QVERIFY2(made.isEmpty(), qPrintable(made.join(u' ')));
+    const QStringList asked{QStringLiteral("django_celery_results_taskresult"), QStringLiteral("celery_taskmeta"),
+                            QStringLiteral("celery_tasksetmeta"), QStringLiteral("django_celery_results_groupresult"),
+                            QStringLiteral("django_migrations")};
+    // The reference: information_schema, as the dialect read it before.
+    QString names;
+    for (const QString &n : asked)
+        names += (names.isEmpty() ? QStringLiteral("'") : QStringLiteral(", '")) + n + u'\'';
+    const QStringList wanted = rawSql(
+        url,
+        QStringLiteral("SELECT concat_ws('|', 0, table_name, '', '', '', 0, false, false, false) FROM information_schema.tables "
+                       "WHERE table_schema = current_schema() UNION ALL "
+                       "SELECT concat_ws('|', 1, c.table_name, c.column_name, c.data_type, "
+                       "coalesce(c.character_maximum_length::text, ''), c.ordinal_position, "
+                       "false, c.is_nullable = 'NO', EXISTS(SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
+                       "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] WHERE t.relname = c.table_name "
+                       "AND t.relnamespace = current_schema()::regnamespace AND a.attname = c.column_name AND x.indpred IS NULL)) "
+                       "FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name IN (%1)")
+            .arg(names));
+    QVERIFY2(!wanted.isEmpty() && !wanted.constFirst().startsWith(QLatin1String("<error")), qPrintable(wanted.value(0)));
+    // The dialect's reading, in the same form (its types as SqlLayout reads them, mapped back).
+    PostgresDialect dialect(StoreUrl::parse(url).value(), true);
+    const QString connection = connectionName();
+    QStringList read;
+    {
+        QVERIFY(!dialect.connect(connection).isError());
+        QSqlDatabase db = QSqlDatabase::database(connection);
+        const Outcome<SqlCatalog> catalog = dialect.catalog(db, asked);
+        QVERIFY2(catalog.ok(), catalog.ok() ? "" : qPrintable(catalog.error().message));
+        for (const QString &table : catalog->tables)
+            read << QStringLiteral("0|%1||||0|f|f|f").arg(table);
+        for (auto it = catalog->columns.cbegin(); it != catalog->columns.cend(); ++it) {
+            int position = 0;
+            for (const SqlColumn &c : it.value()) {
+                static const QRegularExpression sized(QStringLiteral("^(.*)\\((\\d+)\\)$"));
+                const QRegularExpressionMatch m = sized.match(c.type);
+                QString type = m.hasMatch() ? m.captured(1) : c.type;
+                type = type == u"varchar" ? QStringLiteral("character varying")
+                     : type == u"timestamptz" ? QStringLiteral("timestamp with time zone") : type;
+                if (type == u"array" || type == u"user-defined")
+                    type = type.toUpper();
+                const auto text = [](bool b) { return b ? QStringLiteral("t") : QStringLiteral("f"); };
+                read << QStringLiteral("1|%1|%2|%3|%4|%5|f|%6|%7")
+                            .arg(it.key(), c.name, type, m.hasMatch() ? m.captured(2) : QString())
+                            .arg(++position)
+                            .arg(text(c.notNull), text(c.leadsIndex));
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    // The reference's positions are attnums (a dropped column leaves a gap); SqlColumn keeps
+    // only the order: renumbered 1, 2, … per table, in position order.
+    const auto sortedRows = [](QStringList rows) {
+        rows.sort();
+        return rows;
+    };
+    QMap<QString, QMap<int, QString>> byTable;
+    QStringList tablesOnly;
+    for (const QString &row : wanted) {
+        const QStringList f = row.split(u'|');
+        if (f.value(0) == u"0")
+            tablesOnly << row;
+        else
+            byTable[f.value(1)][f.value(5).toInt()] = row;
+    }
+    QStringList renumbered = tablesOnly;
+    for (auto t = byTable.cbegin(); t != byTable.cend(); ++t) {
+        int position = 0;
+        for (const QString &row : t.value()) {
+            QStringList f = row.split(u'|');
+            f[5] = QString::number(++position);
+            renumbered << f.join(u'|');
+        }
+    }
+    QCOMPARE(sortedRows(read), sortedRows(renumbered));
+    // The shapes this table was made for are among them.
+    for (const char *row : {"1|celery_taskmeta|task_id|character varying|40|2|f|t|f",
+                            "1|celery_taskmeta|tags|ARRAY||3|f|f|f",
+                            "1|celery_taskmeta|mood|USER-DEFINED||4|f|f|f",
+                            "1|celery_taskmeta|code|character|3|5|f|f|f",
+                            "1|celery_taskmeta|status|character varying|50|6|f|f|f",
+                            "1|celery_taskmeta|date_done|timestamp without time zone||7|f|f|t",
+                            "1|celery_tasksetmeta|taskset_id|character varying|40|2|f|t|f"})
+        QVERIFY2(renumbered.contains(QLatin1String(row)), row);
 }
 
 // --- command line ----------------------------------------------------------------------------
