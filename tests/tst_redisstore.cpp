@@ -1591,8 +1591,10 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan_data()
 {
     QTest::addColumn<QString>("flags");
     QTest::addColumn<QString>("channels");
-    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels");
-    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels");
+    QTest::addColumn<bool>("socket"); // the store (and so its subscriber) over the unix socket
+    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << false;
+    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels") << false;
+    QTest::newRow("keyspace, unix socket") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << true;
 }
 
 void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
@@ -1600,10 +1602,14 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     // The operator's choice at the server's start, not Stalk's: Stalk never runs CONFIG SET.
     QFETCH(QString, flags);
     QFETCH(QString, channels);
+    QFETCH(bool, socket);
     PrivateRedis server;
-    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), flags});
+    const QString path = server.dir() + QStringLiteral("/redis.sock");
+    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), flags, QStringLiteral("--unixsocket"), path,
+                                      QStringLiteral("--unixsocketperm"), QStringLiteral("700")});
     QVERIFY2(why.isEmpty(), qPrintable(why));
     const QString url = QStringLiteral("redis://127.0.0.1:%1/3").arg(server.endpoint().port);
+    const QString storeUrl = socket ? QStringLiteral("redis+socket://%1?virtual_host=3").arg(path) : url;
     auto celery = [&url](const QStringList &steps) { return TestSupport::writeThroughCelery(url, steps); };
     const QString done = QStringLiteral("11111111-0000-4000-8000-000000000001");
     const QString fresh = QStringLiteral("11111111-0000-4000-8000-000000000002");
@@ -1611,10 +1617,11 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     QString written = celery({QStringLiteral("done:") + done});
     QVERIFY2(written.isEmpty(), qPrintable(written));
 
-    RedisStore store(RedisConfig::fromUrl(StoreUrl::parse(url).value()).value());
+    RedisStore store(RedisConfig::fromUrl(StoreUrl::parse(storeUrl).value()).value());
     store.setIncrementalOpen(true);
     QVERIFY(!store.open().isError());
     QVERIFY(store.isLive());
+    QCOMPARE(store.info().location.startsWith(QLatin1String("redis+socket:")), socket);
     QVERIFY2(store.info().note.contains(QStringLiteral("Live updates: keyspace notifications")), qPrintable(store.info().note));
     QVERIFY2(store.info().note.contains(channels), qPrintable(store.info().note));
     QCOMPARE(*store.count(TaskQuery()), qint64(1));
