@@ -1,5 +1,7 @@
 #include "blockingsocket.h"
 
+#include <algorithm>
+
 #include <QElapsedTimer>
 #include <QLocalSocket>
 #include <QSslConfiguration>
@@ -207,4 +209,30 @@ StoreError BlockingSocket::readMore()
         m_buffer += more;
         return !more.isEmpty();
     }, QStringLiteral("while waiting for a reply"));
+}
+
+StoreError BlockingSocket::readFor(int waitMs, bool *arrived)
+{
+    *arrived = false;
+    if (!m_socket)
+        return {Code::ConnectionFailed, QStringLiteral("%1 at %2 is not connected").arg(m_endpoint.server, m_endpoint.where())};
+    QIODevice *device = m_socket.get();
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        if (m_interrupted.load())
+            return fail({Code::Cancelled, QStringLiteral("cancelled")});
+        if (device->bytesAvailable() == 0)
+            device->waitForReadyRead(int(std::clamp<qint64>(waitMs - waited.elapsed(), 0, sliceMs)));
+        const QByteArray more = device->readAll();
+        if (!more.isEmpty()) {
+            m_buffer += more;
+            *arrived = true;
+            return {};
+        }
+        if (isClosed(device))
+            return fail(socketError(QStringLiteral("while waiting for notifications")));
+        if (waited.elapsed() >= waitMs)
+            return {};
+    }
 }

@@ -55,6 +55,9 @@ public:
     StoreError send(const QByteArray &data);
     /// Waits until more bytes arrived and appends them to buffer().
     StoreError readMore();
+    /// Waits at most waitMs for more bytes (a subscriber's wait for a message): none arriving
+    /// is no failure (*arrived false); a closed socket or interrupt() is.
+    StoreError readFor(int waitMs, bool *arrived);
     /// What arrived and is not consumed yet; the owner removes what it parsed.
     QByteArray &buffer() { return m_buffer; }
     /// A reply arrived since open() (the owner says so): a close is then no TLS mismatch.

@@ -1,8 +1,10 @@
 #include "keyvaluestore.h"
 
+#include <QElapsedTimer>
 #include <QThread>
 
 #include "indexpurge.h"
+#include "stalklog.h"
 #include "storeurl.h"
 
 using Code = StoreError::Code;
@@ -40,6 +42,15 @@ void KeyValueStore::stopLoader()
         m_loader->wait();
         m_loader.reset();
     }
+    if (m_feed)
+        m_feed->interrupt();
+    if (KeyValueConnection *c = m_liveConn.load())
+        c->interrupt();
+    if (m_liveThread) {
+        m_liveThread->wait();
+        m_liveThread.reset();
+    }
+    m_feed.reset();
 }
 
 void KeyValueStore::setReadOnly(const QString &why)
@@ -149,6 +160,8 @@ StoreError KeyValueStore::open()
         m_loadFinished = false;
         m_loadError = StoreError();
     }
+    if (StoreError e = startFeed())
+        return e;
     m_loading.store(true);
     m_loader.reset(QThread::create([this] { load(); }));
     m_loader->setObjectName(QStringLiteral("%1 loader").arg(m_info.engine));
@@ -176,6 +189,149 @@ StoreError KeyValueStore::open()
                                            ? QStringLiteral("\"celery-task-meta-\" or Django's \":1:celery-task-meta-\"")
                                            : QStringLiteral("\"%1celery-task-meta-\"").arg(m_config.keyPrefix)));
     }
+    updateInfo();
+    return {};
+}
+
+StoreError KeyValueStore::startFeed()
+{
+    QString why;
+    StoreError error;
+    m_feed = makeChangeFeed(*m_conn, &why, &error);
+    if (error.isError())
+        return error;
+    QMutexLocker lock(&m_mutex);
+    if (!m_feed) {
+        if (!why.isEmpty())
+            setLiveNote(why, false);
+        return {};
+    }
+    m_liveNote = why; // said once subscribed
+    // Subscribed before the loader lists the keys: a key written while it lists is named
+    // by the feed and read again once the index is complete, so no change falls between.
+    m_live = Live::Subscribing;
+    m_liveThread.reset(QThread::create([this] { follow(); }));
+    m_liveThread->setObjectName(QStringLiteral("%1 live updates").arg(m_info.engine));
+    m_liveThread->start();
+    return waitFor(lock, [this] { return m_live != Live::Subscribing; });
+}
+
+void KeyValueStore::setLiveNote(const QString &sentence, bool warn)
+{
+    m_liveNote = sentence;
+    if (warn)
+        qCWarning(lcRedis).noquote() << where() + QStringLiteral(":") << sentence;
+    else
+        qCInfo(lcRedis).noquote() << where() + QStringLiteral(":") << sentence;
+    updateInfo();
+}
+
+bool KeyValueStore::isLive() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_live == Live::On;
+}
+
+void KeyValueStore::follow()
+{
+    StoreError error = m_feed->subscribe();
+    {
+        QMutexLocker lock(&m_mutex);
+        if (error.isError()) {
+            m_live = Live::Lost;
+            if (!m_stopping.load())
+                setLiveNote(QStringLiteral("Re-scan on refresh: subscribing to keyspace notifications failed (%1)").arg(error.message), true);
+        } else {
+            m_live = Live::On;
+            setLiveNote(m_liveNote, false);
+        }
+        m_changed.wakeAll();
+    }
+    if (error.isError()) {
+        m_feed->close();
+        return;
+    }
+    std::unique_ptr<KeyValueConnection> reader = makeConnection();
+    m_liveConn.store(reader.get());
+    // Changes are read in batches: once the feed is quiet for a moment (20 ms), 100 ms after
+    // the first unread change, or at 1000 keys, whichever comes first; none before the index
+    // is complete (the loader's values could be older than the feed's).
+    QElapsedTimer pending;
+    bool quiet = false;
+    while (!m_stopping.load()) {
+        bool loaded = false;
+        qsizetype dirty = 0;
+        {
+            QMutexLocker lock(&m_mutex);
+            loaded = m_loadFinished && !m_loadError.isError();
+            dirty = m_dirty.size();
+        }
+        if (loaded && dirty > 0 && (quiet || dirty >= 1000 || (pending.isValid() && pending.elapsed() >= 100))) {
+            if (!reader->isConnected()) {
+                reader->clearInterrupt();
+                error = reader->connect();
+            }
+            if (!error.isError())
+                error = readDirty(*reader);
+            if (error.isError())
+                break;
+            pending.invalidate();
+            quiet = false;
+            continue;
+        }
+        const Outcome<QStringList> keys = m_feed->next(loaded && dirty > 0 ? 20 : 200);
+        if (!keys) {
+            error = keys.error();
+            break;
+        }
+        quiet = keys->isEmpty();
+        if (!quiet) {
+            markDirty(*keys);
+            if (!pending.isValid())
+                pending.start();
+        }
+    }
+    m_liveConn.store(nullptr);
+    m_feed->close();
+    QMutexLocker lock(&m_mutex);
+    m_live = Live::Lost;
+    if (!m_stopping.load())
+        setLiveNote(QStringLiteral("Re-scan on refresh: the keyspace notification connection was lost (%1)").arg(error.message), true);
+}
+
+void KeyValueStore::markDirty(const QStringList &keys)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const QString &key : keys) {
+        const QString prefix = prefixOf(key);
+        if (prefix.isNull() || !key.startsWith(prefix))
+            continue;
+        const QStringView kind = QStringView(key).mid(prefix.size());
+        if (kind.startsWith(QLatin1String(CouchDocument::taskPrefix)) || kind.startsWith(QLatin1String(CouchDocument::groupPrefix)))
+            m_dirty.insert(key);
+    }
+}
+
+StoreError KeyValueStore::readDirty(KeyValueConnection &conn)
+{
+    QMutexLocker reading(&m_dirtyReading);
+    QStringList keys;
+    {
+        QMutexLocker lock(&m_mutex);
+        keys = m_dirty.values();
+        m_dirty.clear();
+    }
+    if (keys.isEmpty())
+        return {};
+    if (StoreError e = readInto(conn, keys)) {
+        QMutexLocker lock(&m_mutex);
+        for (const QString &k : std::as_const(keys))
+            m_dirty.insert(k); // read again by whoever reads next
+        return e;
+    }
+    qCDebug(lcRedis).noquote() << where() + QStringLiteral(":") << keys.size() << "changed keys read";
+    QMutexLocker lock(&m_mutex);
+    m_loadedKeys.store(m_index.liveCount());
     updateInfo();
     return {};
 }
@@ -244,13 +400,21 @@ StoreError KeyValueStore::refresh()
         return {};
     if (StoreError e = beginCall())
         return e;
+    bool live = false;
     {
         QMutexLocker lock(&m_mutex);
         if (!m_loadFinished)
             return {}; // the loader reads the current keys anyway
         if (m_loadError.isError())
             return m_loadError;
+        live = m_live == Live::On;
     }
+    // The keys the feed named and the live thread has not read yet (also after the feed was
+    // lost: a final result rewritten is read again only this way).
+    if (StoreError e = readDirty(*m_conn))
+        return e;
+    if (live)
+        return {};
     return rescan(*m_conn);
 }
 
@@ -457,6 +621,9 @@ void KeyValueStore::updateInfo()
         notes.append(QStringLiteral("Pickled values are read without running them and shown as the JSON serializer would write them."));
     if (m_index.liveCount() > 0 && !m_index.anyExtended())
         notes.append(QStringLiteral("task_name, args, kwargs and worker are in no result: the Celery app runs without result_extended."));
+    // How refresh works comes last: what the data holds matters more.
+    if (!m_liveNote.isEmpty())
+        notes.append(m_liveNote + u'.');
     m_info.note = notes.join(QLatin1Char(' '));
 }
 

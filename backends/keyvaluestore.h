@@ -60,6 +60,24 @@ protected:
     virtual BlockingSocket &transport() = 0;
 };
 
+/// A live feed of the keys other clients change (Redis: keyspace notifications), for one
+/// thread: a KeyValueStore's live thread connects, subscribes and waits on it. interrupt()
+/// and nothing else may be called from any thread.
+class KeyChangeFeed
+{
+public:
+    virtual ~KeyChangeFeed() = default;
+    /// Connects and subscribes; returns once the server confirmed (or failed).
+    virtual StoreError subscribe() = 0;
+    /// The keys changed that arrived within waitMs: none is a quiet server, not a failure; a
+    /// lost connection is one.
+    virtual Outcome<QStringList> next(int waitMs) = 0;
+    /// Closes the connection (on the thread that subscribed).
+    virtual void close() = 0;
+    /// Thread-safe: the call in flight returns Cancelled.
+    virtual void interrupt() = 0;
+};
+
 /// Where a KeyValueStore reads: Celery's key prefix, as ?keyprefix= gives it.
 struct KeyPrefixConfig
 {
@@ -125,11 +143,15 @@ public:
     bool isLoading() const override { return m_loading.load(); }
     qint64 loadedCount() const override { return m_loadedKeys.load(); }
     StoreError waitUntilLoaded() override;
-    /// Re-scans the keys (a store whose listKeyNames() lists them without their values):
-    /// reads the keys the index lacks and those whose indexed status is not final
-    /// (TaskResult::isReadyState()), and drops the entries whose keys are gone, checked by
-    /// reading them. Returns at once while loading (or for a store that cannot re-list).
+    /// With live updates on (makeChangeFeed()): reads the keys the feed named since (only
+    /// those, no listing). Otherwise re-scans the keys (a store whose listKeyNames() lists them
+    /// without their values): reads the keys the index lacks and those whose indexed status is
+    /// not final (TaskResult::isReadyState()), and drops the entries whose keys are gone,
+    /// checked by reading them. Returns at once while loading (or for a store that cannot re-list).
     StoreError refresh() override;
+    /// Whether a live feed keeps the index current now (false before open(), when the server
+    /// offers none, and after its connection was lost).
+    bool isLive() const;
 
     /// Keys under Celery's prefixes whose values are not Celery results: key -> reason.
     QMap<QString, QString> foreignKeys() const;
@@ -154,6 +176,13 @@ protected:
     virtual bool listsKeyNames() const { return false; }
     /// On the calling thread, at refresh(): the keys listKeys() would list, without their values.
     virtual StoreError listKeyNames(KeyValueConnection & /*conn*/, const NameBatch & /*batch*/) { return {}; }
+    /// At open(), after hello(), on the calling thread's connection: the feed of changed keys
+    /// when the server offers one (not connected yet: the live thread subscribes), else null
+    /// and, in *why, the sentence that says why refresh re-scans (empty: say nothing).
+    virtual std::unique_ptr<KeyChangeFeed> makeChangeFeed(KeyValueConnection & /*conn*/, QString * /*why*/, StoreError * /*error*/)
+    {
+        return nullptr;
+    }
     /// Deletes those of keys that still qualify (recheck()) and were not rewritten since they
     /// were read; says how many went (markUndeletable() for keys that kept changing).
     virtual Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,
@@ -196,12 +225,24 @@ private:
     StoreError beginCall(const TaskQuery &query);
     StoreError ensureConnected();
     void load(); // loader thread
+    /// At open(): makeChangeFeed(), and when there is one, the live thread, waiting until it
+    /// subscribed (or failed: refresh then re-scans).
+    StoreError startFeed();
     /// Decodes values into the index; a key without a value (gone) leaves it.
     void applyBatch(const QStringList &keys, const QVector<KeyValue> &values);
     /// Reads keys on conn, in batches of rescanBatch, into the index (applyBatch()).
     StoreError readInto(KeyValueConnection &conn, const QStringList &keys);
     /// refresh()'s work on conn (see there).
     StoreError rescan(KeyValueConnection &conn);
+    /// The live thread: subscribes m_feed, marks the keys it names dirty and reads them on
+    /// a connection of its own once the index is loaded (readDirty()).
+    void follow();
+    /// Marks the keys this store reads (Celery's task and group keys) dirty.
+    void markDirty(const QStringList &keys);
+    /// Reads the dirty keys on conn into the index; one reader at a time (m_dirtyReading).
+    StoreError readDirty(KeyValueConnection &conn);
+    /// Under the lock: the live state for the note and the log.
+    void setLiveNote(const QString &sentence, bool warn);
     void applyParsed(const CouchDocument::Parsed &p);
     void applyGone(const QString &key);
     void finishLoading(const StoreError &error);
@@ -228,6 +269,10 @@ private:
     std::unique_ptr<KeyValueConnection> m_conn; // the calling thread's
     std::unique_ptr<QThread> m_loader;
     std::atomic<KeyValueConnection *> m_loaderConn{nullptr};
+    std::unique_ptr<KeyChangeFeed> m_feed; // used on m_liveThread only (interrupt() from any)
+    std::unique_ptr<QThread> m_liveThread;
+    std::atomic<KeyValueConnection *> m_liveConn{nullptr};
+    QMutex m_dirtyReading; // held while the dirty keys are read and applied
     std::atomic_bool m_interrupted{false};
     std::atomic_bool m_stopping{false};
     std::atomic_bool m_loading{false};
@@ -248,6 +293,10 @@ private:
     QMap<RedisValue::Encoding, qint64> m_encodings;
     QSet<QString> m_undeletable;       // kept changing under every retry: skipped by purges
     QStringList m_storeNotes;          // addStoreNote()'s sentences
+    enum class Live { Off, Subscribing, On, Lost };
+    Live m_live = Live::Off;
+    QString m_liveNote;                // how refresh works: live, or re-scan and why
+    QSet<QString> m_dirty;             // keys the feed named, not read yet
 
     IndexSelection m_selection; // the last fetchPage's rows, while neither query nor index changed
 };

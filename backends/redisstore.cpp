@@ -1,6 +1,8 @@
 #include "redisstore.h"
 
+#include <QElapsedTimer>
 
+#include "stalklog.h"
 
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
@@ -31,6 +33,31 @@ QList<QByteArray> withKeys(QList<QByteArray> head, const QStringList &keys)
 }
 
 } // namespace
+
+KeyspaceEvents KeyspaceEvents::of(const QByteArray &flags, bool evictions)
+{
+    KeyspaceEvents e;
+    const bool all = flags.contains('A');
+    QStringList missing;
+    if (!flags.contains('K') && !flags.contains('E'))
+        missing.append(QStringLiteral("no K or E (keyspace or keyevent channels)"));
+    const struct { char letter; const char *what; bool needed; } classes[] = {
+        {'$', "string commands: SET", true},
+        {'g', "generic commands: DEL, UNLINK", true},
+        {'x', "expired events", true},
+        {'e', "evicted events; the server may evict keys", evictions},
+    };
+    for (const auto &c : classes) {
+        if (c.needed && !all && !flags.contains(c.letter))
+            missing.append(QStringLiteral("no %1 (%2)").arg(QString(QLatin1Char(c.letter)), QString::fromLatin1(c.what)));
+    }
+    if (!missing.isEmpty()) {
+        e.missing = missing.join(QStringLiteral(", "));
+        return e;
+    }
+    e.channel = flags.contains('K') ? Channel::Keyspace : Channel::Keyevent;
+    return e;
+}
 
 Outcome<RedisConfig> RedisConfig::fromUrl(const StoreUrl &url)
 {
@@ -128,6 +155,71 @@ protected:
     BlockingSocket &transport() override { return conn.socket(); }
 };
 
+/// Keyspace notifications on a connection of its own (a subscribed RESP2 connection takes no
+/// other command): PSUBSCRIBE to the patterns, then each pmessage names a changed key, in
+/// its channel (keyspace: "__keyspace@DB__:KEY") or its message (keyevent).
+class RedisChangeFeed final : public KeyChangeFeed
+{
+public:
+    RedisChangeFeed(const RedisEndpoint &endpoint, QList<QByteArray> patterns, QByteArray channelPrefix)
+        : m_conn(endpoint), m_patterns(std::move(patterns)), m_channelPrefix(std::move(channelPrefix))
+    {
+    }
+    StoreError subscribe() override
+    {
+        if (StoreError e = m_conn.connect())
+            return e;
+        if (StoreError e = m_conn.send(QList<QByteArray>{"PSUBSCRIBE"} + m_patterns))
+            return e;
+        // One confirmation per pattern, within the connection's time-out.
+        QElapsedTimer waited;
+        waited.start();
+        qsizetype confirmed = 0;
+        while (confirmed < m_patterns.size()) {
+            if (waited.elapsed() > m_conn.endpoint().timeoutMs)
+                return m_conn.socket().fail({Code::ConnectionFailed, QStringLiteral("Redis at %1 did not confirm PSUBSCRIBE within %2 s")
+                                                                          .arg(m_conn.endpoint().where())
+                                                                          .arg(m_conn.endpoint().timeoutMs / 1000.0)});
+            const Outcome<QVector<RespValue>> messages = m_conn.receive(200);
+            if (!messages)
+                return messages.error();
+            for (const RespValue &m : *messages) {
+                if (m.isError())
+                    return m_conn.socket().fail(RedisConnection::errorFor(m, m_conn.endpoint()));
+                if (m.type == RespValue::Type::Array && !m.items.isEmpty() && m.items.at(0).text == "psubscribe")
+                    ++confirmed;
+            }
+        }
+        qCInfo(lcRedis).noquote() << m_conn.endpoint().where() << "subscribed to" << m_patterns.join(", ");
+        return {};
+    }
+    Outcome<QStringList> next(int waitMs) override
+    {
+        const Outcome<QVector<RespValue>> messages = m_conn.receive(waitMs);
+        if (!messages)
+            return messages.error();
+        QStringList keys;
+        for (const RespValue &m : *messages) {
+            // ["pmessage", pattern, channel, message]
+            if (m.type != RespValue::Type::Array || m.items.size() != 4 || m.items.at(0).text != "pmessage")
+                continue;
+            const QByteArray &channel = m.items.at(2).text;
+            if (m_channelPrefix.isEmpty())
+                keys.append(QString::fromUtf8(m.items.at(3).text));
+            else if (channel.startsWith(m_channelPrefix))
+                keys.append(QString::fromUtf8(channel.mid(m_channelPrefix.size())));
+        }
+        return keys;
+    }
+    void close() override { m_conn.socket().fail({}); }
+    void interrupt() override { m_conn.interrupt(); }
+
+private:
+    RedisConnection m_conn;
+    QList<QByteArray> m_patterns;
+    QByteArray m_channelPrefix; ///< "__keyspace@DB__:"; empty: keyevent (the key is the message)
+};
+
 RedisConnection &redis(KeyValueConnection &c)
 {
     return static_cast<RedisKeyConnection &>(c).conn;
@@ -176,6 +268,60 @@ StoreError RedisStore::hello(KeyValueConnection &kv, QString *serverVersion, qin
         m_deleteCommand = "DEL";
     *keyCount = hello->at(2).type == RespValue::Type::Integer ? hello->at(2).integer : 0;
     return {};
+}
+
+std::unique_ptr<KeyChangeFeed> RedisStore::makeChangeFeed(KeyValueConnection &kv, QString *why, StoreError *error)
+{
+    RedisConnection &conn = redis(kv);
+    const Outcome<QVector<RespValue>> config = conn.pipeline(
+        {{"CONFIG", "GET", "notify-keyspace-events"}, {"CONFIG", "GET", "maxmemory"}, {"CONFIG", "GET", "maxmemory-policy"}});
+    if (!config) {
+        *error = config.error();
+        return nullptr;
+    }
+    // CONFIG GET answers [name, value]; an ACL user without +config, or a renamed CONFIG, an error.
+    auto value = [&config](int i) -> Outcome<QByteArray> {
+        const RespValue &r = config->at(i);
+        if (r.isError())
+            return StoreError(Code::PermissionDenied, QString::fromUtf8(r.text.left(200)));
+        return r.type == RespValue::Type::Array && r.items.size() >= 2 ? r.items.at(1).text : QByteArray();
+    };
+    const Outcome<QByteArray> flags = value(0);
+    if (!flags) {
+        *why = QStringLiteral("Re-scan on refresh: the server refused CONFIG GET notify-keyspace-events (%1), so Stalk cannot "
+                              "tell whether it sends keyspace notifications")
+                   .arg(flags.error().message);
+        return nullptr;
+    }
+    if (flags->isEmpty()) {
+        *why = QStringLiteral("Re-scan on refresh: notify-keyspace-events is empty on this server");
+        return nullptr;
+    }
+    // Evictions matter only when maxmemory is set with a policy that evicts (or unknown).
+    const Outcome<QByteArray> maxmemory = value(1);
+    const Outcome<QByteArray> policy = value(2);
+    const bool evictions = !maxmemory || !policy || (*maxmemory != "0" && *policy != "noeviction");
+    const KeyspaceEvents events = KeyspaceEvents::of(*flags, evictions);
+    if (events.channel == KeyspaceEvents::Channel::None) {
+        *why = QStringLiteral("Re-scan on refresh: notify-keyspace-events is \"%1\" on this server: %2")
+                   .arg(QString::fromUtf8(*flags), events.missing);
+        return nullptr;
+    }
+    const QByteArray db = QByteArray::number(m_config.endpoint.database);
+    QList<QByteArray> patterns;
+    QByteArray channelPrefix;
+    if (events.channel == KeyspaceEvents::Channel::Keyspace) {
+        channelPrefix = "__keyspace@" + db + "__:";
+        for (const char *kind : {CouchDocument::taskPrefix, CouchDocument::groupPrefix})
+            patterns.append(channelPrefix + keyPattern(kind));
+    } else {
+        // Keyevent channels name the event, the message the key: the store keeps its own keys.
+        patterns.append("__keyevent@" + db + "__:*");
+    }
+    *why = QStringLiteral("Live updates: keyspace notifications (notify-keyspace-events is \"%1\" on this server; %2 channels)")
+               .arg(QString::fromUtf8(*flags),
+                    events.channel == KeyspaceEvents::Channel::Keyspace ? QStringLiteral("keyspace") : QStringLiteral("keyevent"));
+    return std::make_unique<RedisChangeFeed>(m_config.endpoint, patterns, channelPrefix);
 }
 
 StoreError RedisStore::listKeys(KeyValueConnection &kv, const Batch &batch)

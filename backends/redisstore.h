@@ -4,6 +4,21 @@
 #include "respclient.h"
 #include "storeurl.h"
 
+/// What a server's notify-keyspace-events delivers to a store that follows its keys: the
+/// writes (SET: the $ class), deletes (DEL, UNLINK, RENAME: g), expiries (x) and, when the
+/// server may evict keys, evictions (e); A stands for g$lshzxetd. On keyspace channels (K,
+/// filtered by key pattern on the server) or else keyevent channels (E). Pure.
+struct KeyspaceEvents
+{
+    enum class Channel : quint8 { None, Keyspace, Keyevent };
+    Channel channel = Channel::None;
+    QString missing; ///< why None, for the status note: "no K or E", "no $ (SET)", …
+
+    /// flags as CONFIG GET answers them ("KEA", "Egx$", ""); evictions: maxmemory is set
+    /// with a policy other than noeviction.
+    static KeyspaceEvents of(const QByteArray &flags, bool evictions);
+};
+
 /// Where a RedisStore reads: the server, the database and the global key prefix.
 struct RedisConfig : KeyPrefixConfig
 {
@@ -22,6 +37,11 @@ struct RedisConfig : KeyPrefixConfig
 /// prefix `*celery-task-meta-*`, keeping the keys RedisValue::defaultKeyPrefix() accepts) and
 /// reads each batch's values with one MGET pipelined with the next SCAN; then the same for
 /// the group keys. Values and TTLs on demand: MGET + PTTL in one pipeline.
+///
+/// Live updates: when the server already sends keyspace notifications for what Celery's
+/// keys go through (KeyspaceEvents; read with CONFIG GET, never changed), a second
+/// connection PSUBSCRIBEs to this database's channels for the store's key patterns on the
+/// store's live thread (KeyValueStore::follow()), and refresh() reads only the keys named.
 ///
 /// Deleting: each batch WATCHes its keys, re-reads them (MGET), keeps the ones that still
 /// qualify and deletes them with UNLINK (DEL before Redis 4) inside MULTI/EXEC; if a key
@@ -45,6 +65,8 @@ private:
     StoreError scanKeys(KeyValueConnection &conn, bool withValues, const Batch &batch);
     /// The SCAN MATCH glob of one kind of key (CouchDocument::taskPrefix, groupPrefix).
     QByteArray keyPattern(const char *kind) const;
+    /// CONFIG GET notify-keyspace-events (and maxmemory, maxmemory-policy); never CONFIG SET.
+    std::unique_ptr<KeyChangeFeed> makeChangeFeed(KeyValueConnection &conn, QString *why, StoreError *error) override;
     Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,
                                const std::function<bool(const CouchDocument::Parsed &)> &stillDeletable) override;
     QString where() const override;

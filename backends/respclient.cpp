@@ -295,3 +295,35 @@ Outcome<RespValue> RedisConnection::call(const QList<QByteArray> &args)
         return r.error();
     return r->first();
 }
+
+StoreError RedisConnection::send(const QList<QByteArray> &args)
+{
+    return m_socket.send(Resp::command(args));
+}
+
+Outcome<QVector<RespValue>> RedisConnection::receive(int waitMs)
+{
+    QVector<RespValue> messages;
+    for (bool waited = false;;) {
+        qsizetype pos = 0;
+        for (;;) {
+            RespValue v;
+            QString why;
+            const Resp::ParseStatus s = Resp::parse(m_socket.buffer(), &pos, &v, &why);
+            if (s == Resp::ParseStatus::Invalid)
+                return m_socket.fail({Code::ConnectionFailed, QStringLiteral("Redis at %1 sent a message Stalk cannot read: %2")
+                                                                 .arg(m_endpoint.where(), why)});
+            if (s == Resp::ParseStatus::Incomplete)
+                break;
+            messages.append(std::move(v));
+        }
+        m_socket.buffer().remove(0, pos);
+        if (!messages.isEmpty() || waited)
+            return messages;
+        bool arrived = false;
+        if (StoreError e = m_socket.readFor(waitMs, &arrived))
+            return e;
+        // A message cut in two parts waits for its rest within the next call.
+        waited = true;
+    }
+}

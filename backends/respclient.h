@@ -71,6 +71,13 @@ public:
     /// One command.
     Outcome<RespValue> call(const QList<QByteArray> &args);
 
+    /// Subscriber mode (SUBSCRIBE, PSUBSCRIBE): sends a command without waiting for a reply;
+    /// its confirmation arrives as a message through receive().
+    StoreError send(const QList<QByteArray> &args);
+    /// Subscriber mode: the messages that arrived within waitMs, all those complete in the
+    /// buffer. None is a quiet server, not a failure; a closed connection is one.
+    Outcome<QVector<RespValue>> receive(int waitMs);
+
     /// Thread-safe: abort the call in flight (and any later one until clearInterrupt()).
     void interrupt() { m_socket.interrupt(); }
     void clearInterrupt() { m_socket.clearInterrupt(); }

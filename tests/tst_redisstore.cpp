@@ -168,6 +168,29 @@ private:
     quint16 m_port = 0;
 };
 
+/// How many SCANs the server ran since it started (INFO commandstats).
+qint64 scanCalls(const RedisEndpoint &endpoint)
+{
+    RedisConnection c(endpoint);
+    if (c.connect().isError())
+        return -1;
+    const Outcome<RespValue> info = c.call({"INFO", "commandstats"});
+    if (!info)
+        return -1;
+    for (const QByteArray &line : info->text.split('\n')) {
+        if (line.startsWith("cmdstat_scan:calls="))
+            return line.mid(19, line.indexOf(',') - 19).toLongLong();
+    }
+    return 0;
+}
+
+/// A store's status in the index of task id (empty: not there), with no round trip.
+QString indexedStatus(ResultStore &store, const QString &taskId)
+{
+    const Outcome<QVector<TaskResult>> rows = store.fetchByTaskIds({taskId});
+    return rows && !rows->isEmpty() ? rows->constFirst().status : QString();
+}
+
 /// A Celery meta as the JSON serializer writes it, with a result of resultBytes characters.
 QByteArray celeryMeta(const QByteArray &taskId, qsizetype resultBytes = 1)
 {
@@ -234,6 +257,14 @@ private Q_SLOTS:
     void shouldFollowOtherClientsOnRefresh();
     void shouldFollowOtherClientsOnRefreshOfACacheTable_data();
     void shouldFollowOtherClientsOnRefreshOfACacheTable();
+    void shouldTellWhichNotifyFlagsDeliverEveryChange_data();
+    void shouldTellWhichNotifyFlagsDeliverEveryChange();
+    void shouldFollowKeyspaceNotificationsWithoutAScan_data();
+    void shouldFollowKeyspaceNotificationsWithoutAScan();
+    void shouldShowLiveChangesInTheWindowsModelWithoutAScan();
+    void shouldFallBackToARescanWhenTheSubscriberIsKilled();
+    void shouldRescanOnAServerWithoutNotifications();
+    void shouldOpenWithoutNotificationsWhenConfigGetIsRefused();
     void shouldListSavedGroupsAsUpstreamReadsThem_data();
     void shouldListSavedGroupsAsUpstreamReadsThem();
     void shouldListAGroupSavedByCeleryAfterOpen();
@@ -1525,6 +1556,231 @@ void TestRedisStore::shouldFollowOtherClientsOnRefreshOfACacheTable()
     QCOMPARE(counted.constLast().at(0).toLongLong(), before + 1);
     QTRY_COMPARE_WITH_TIMEOUT(qint64(model.rowCount()), before + 1, 30000);
     store.reset(); // before the copy is dropped
+}
+
+void TestRedisStore::shouldTellWhichNotifyFlagsDeliverEveryChange_data()
+{
+    QTest::addColumn<QByteArray>("flags");
+    QTest::addColumn<bool>("evictions");
+    QTest::addColumn<int>("channel");
+    QTest::addColumn<QString>("missing");
+    using C = KeyspaceEvents::Channel;
+    QTest::newRow("KEA") << QByteArray("KEA") << true << int(C::Keyspace) << QString();
+    QTest::newRow("EA") << QByteArray("EA") << true << int(C::Keyevent) << QString();
+    QTest::newRow("K$gx, no evictions") << QByteArray("K$gx") << false << int(C::Keyspace) << QString();
+    QTest::newRow("K$gx, evictions") << QByteArray("K$gx") << true << int(C::None) << QStringLiteral("no e");
+    QTest::newRow("Kgx") << QByteArray("Kgx") << false << int(C::None) << QStringLiteral("no $");
+    QTest::newRow("E$x") << QByteArray("E$x") << false << int(C::None) << QStringLiteral("no g");
+    QTest::newRow("Ex: expiries only") << QByteArray("Ex") << false << int(C::None) << QStringLiteral("no $");
+    QTest::newRow("A without K or E") << QByteArray("A") << false << int(C::None) << QStringLiteral("no K or E");
+    QTest::newRow("empty") << QByteArray() << false << int(C::None) << QStringLiteral("no K or E");
+}
+
+void TestRedisStore::shouldTellWhichNotifyFlagsDeliverEveryChange()
+{
+    QFETCH(QByteArray, flags);
+    QFETCH(bool, evictions);
+    QFETCH(int, channel);
+    QFETCH(QString, missing);
+    const KeyspaceEvents e = KeyspaceEvents::of(flags, evictions);
+    QCOMPARE(int(e.channel), channel);
+    QVERIFY2(missing.isEmpty() ? e.missing.isEmpty() : e.missing.contains(missing), qPrintable(e.missing));
+}
+
+void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan_data()
+{
+    QTest::addColumn<QString>("flags");
+    QTest::addColumn<QString>("channels");
+    QTest::addColumn<bool>("socket"); // the store (and so its subscriber) over the unix socket
+    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << false;
+    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels") << false;
+    QTest::newRow("keyspace, unix socket") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << true;
+}
+
+void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
+{
+    // The operator's choice at the server's start, not Stalk's: Stalk never runs CONFIG SET.
+    QFETCH(QString, flags);
+    QFETCH(QString, channels);
+    QFETCH(bool, socket);
+    PrivateRedis server;
+    const QString path = server.dir() + QStringLiteral("/redis.sock");
+    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), flags, QStringLiteral("--unixsocket"), path,
+                                      QStringLiteral("--unixsocketperm"), QStringLiteral("700")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString url = QStringLiteral("redis://127.0.0.1:%1/3").arg(server.endpoint().port);
+    const QString storeUrl = socket ? QStringLiteral("redis+socket://%1?virtual_host=3").arg(path) : url;
+    auto celery = [&url](const QStringList &steps) { return TestSupport::writeThroughCelery(url, steps); };
+    const QString done = QStringLiteral("11111111-0000-4000-8000-000000000001");
+    const QString fresh = QStringLiteral("11111111-0000-4000-8000-000000000002");
+    const QString brief = QStringLiteral("11111111-0000-4000-8000-000000000003");
+    QString written = celery({QStringLiteral("done:") + done});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+
+    RedisStore store(RedisConfig::fromUrl(StoreUrl::parse(storeUrl).value()).value());
+    store.setIncrementalOpen(true);
+    QVERIFY(!store.open().isError());
+    QVERIFY(store.isLive());
+    QCOMPARE(store.info().location.startsWith(QLatin1String("redis+socket:")), socket);
+    QVERIFY2(store.info().note.contains(QStringLiteral("Live updates: keyspace notifications")), qPrintable(store.info().note));
+    QVERIFY2(store.info().note.contains(channels), qPrintable(store.info().note));
+    QCOMPARE(*store.count(TaskQuery()), qint64(1));
+    const qint64 scans = scanCalls(server.endpoint());
+    QVERIFY(scans > 0); // the load's
+
+    // Another database's key is no change of this store's.
+    RedisConnection other(server.endpoint());
+    QVERIFY(!other.connect().isError());
+    QVERIFY(other.pipeline({{"SELECT", "4"}, {"SET", "celery-task-meta-elsewhere", celeryMeta("elsewhere")}}).ok());
+
+    // A new result (Celery's own mark_as_started) appears with no refresh at all.
+    written = celery({QStringLiteral("started:") + fresh});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QTRY_COMPARE_WITH_TIMEOUT(indexedStatus(store, fresh), QStringLiteral("STARTED"), 10000);
+    QCOMPARE(*store.count(TaskQuery()), qint64(2));
+    // Rewritten: the started one finishes.
+    written = celery({QStringLiteral("done:") + fresh});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QTRY_COMPARE_WITH_TIMEOUT(indexedStatus(store, fresh), QStringLiteral("SUCCESS"), 10000);
+    // A final result written again by another client (Celery itself never overwrites a
+    // SUCCESS): Celery's value with another status, its TTL kept.
+    RedisConnection raw(server.endpoint());
+    QVERIFY(!raw.connect().isError());
+    const QByteArray doneKey = "celery-task-meta-" + done.toUtf8();
+    const Outcome<QVector<RespValue>> value = raw.pipeline({{"SELECT", "3"}, {"GET", doneKey}});
+    QVERIFY(value.ok() && value->at(1).text.contains("\"status\": \"SUCCESS\""));
+    QByteArray revoked = value->at(1).text;
+    revoked.replace("\"status\": \"SUCCESS\"", "\"status\": \"REVOKED\"");
+    QVERIFY(raw.call({"SET", doneKey, revoked, "KEEPTTL"}).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(indexedStatus(store, done), QStringLiteral("REVOKED"), 10000);
+
+    // A key with a short TTL (Celery's value, result_expires as a worker sets it) expires.
+    written = celery({QStringLiteral("done:") + brief});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QVERIFY(raw.call({"PEXPIRE", "celery-task-meta-" + brief.toUtf8(), "1500"}).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(indexedStatus(store, brief), QStringLiteral("SUCCESS"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(indexedStatus(store, brief), QString(), 15000);
+    // A deleted key goes.
+    const Outcome<RespValue> del = raw.call({"DEL", "celery-task-meta-" + fresh.toUtf8()});
+    QVERIFY(del.ok() && del->integer == 1);
+    QTRY_COMPARE_WITH_TIMEOUT(indexedStatus(store, fresh), QString(), 10000);
+    QCOMPARE(*store.count(TaskQuery()), qint64(1));
+
+    // F5 with live updates on reads the keys named since, lists nothing.
+    QVERIFY(!store.refresh().isError());
+    QCOMPARE(*store.count(TaskQuery()), qint64(1));
+    QCOMPARE(scanCalls(server.endpoint()), scans);
+    QVERIFY(store.isLive());
+    // And Stalk changed nothing of the server's configuration.
+    const Outcome<RespValue> config = raw.call({"CONFIG", "GET", "notify-keyspace-events"});
+    QVERIFY(config.ok() && config->items.size() == 2);
+    QVERIFY2(config->items.at(1).text.contains(flags.at(0).toLatin1()), config->items.at(1).text.constData());
+}
+
+void TestRedisStore::shouldShowLiveChangesInTheWindowsModelWithoutAScan()
+{
+    // The window's path: its model's store on the worker thread, refreshed as auto-refresh does.
+    PrivateRedis server;
+    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), QStringLiteral("KEA")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(server.endpoint().port);
+    QString written = TestSupport::writeThroughCelery(url, {QStringLiteral("done:44444444-0000-4000-8000-000000000001")});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY(factory.ok());
+    TaskResultModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(&model, &TaskResultModel::opened);
+    model.setStoreFactory(*factory);
+    QVERIFY(opened.wait(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.storeInfo().note.contains(QStringLiteral("Live updates: keyspace notifications")), 10000);
+    const qint64 scans = scanCalls(server.endpoint());
+
+    QTimer autoRefresh;
+    QObject::connect(&autoRefresh, &QTimer::timeout, &model, &TaskResultModel::refresh);
+    autoRefresh.start(300);
+    written = TestSupport::writeThroughCelery(url, {QStringLiteral("done:44444444-0000-4000-8000-000000000002"),
+                                                    QStringLiteral("started:44444444-0000-4000-8000-000000000003")});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 15000);
+    autoRefresh.stop();
+    QCOMPARE(scanCalls(server.endpoint()), scans);
+}
+
+void TestRedisStore::shouldFallBackToARescanWhenTheSubscriberIsKilled()
+{
+    PrivateRedis server;
+    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), QStringLiteral("KEA")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(server.endpoint().port);
+    const QString first = QStringLiteral("22222222-0000-4000-8000-000000000001");
+    const QString later = QStringLiteral("22222222-0000-4000-8000-000000000002");
+    QString written = TestSupport::writeThroughCelery(url, {QStringLiteral("done:") + first});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    RedisStore store(RedisConfig::fromUrl(StoreUrl::parse(url).value()).value());
+    QVERIFY(!store.open().isError());
+    QVERIFY(store.isLive());
+
+    RedisConnection raw(server.endpoint());
+    QVERIFY(!raw.connect().isError());
+    const Outcome<RespValue> killed = raw.call({"CLIENT", "KILL", "TYPE", "pubsub"});
+    QVERIFY(killed.ok());
+    QCOMPARE(killed->integer, qint64(1));
+    QTRY_VERIFY_WITH_TIMEOUT(!store.isLive(), 5000);
+    const QString note = store.info().note;
+    QVERIFY2(note.contains(QStringLiteral("Re-scan on refresh: the keyspace notification connection was lost")), qPrintable(note));
+    QVERIFY2(!note.contains(QStringLiteral("Live updates")), qPrintable(note));
+
+    // The store itself goes on; F5 re-scans and finds what the feed no longer reports.
+    written = TestSupport::writeThroughCelery(url, {QStringLiteral("done:") + later});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    const qint64 scans = scanCalls(server.endpoint());
+    QCOMPARE(*store.count(TaskQuery()), qint64(1));
+    QVERIFY(!store.refresh().isError());
+    QCOMPARE(*store.count(TaskQuery()), qint64(2));
+    QCOMPARE(indexedStatus(store, later), QStringLiteral("SUCCESS"));
+    QVERIFY(scanCalls(server.endpoint()) > scans);
+}
+
+void TestRedisStore::shouldRescanOnAServerWithoutNotifications()
+{
+    // The shared server runs with notify-keyspace-events empty (Redis' default).
+    copyToScratch(QStringLiteral("json"));
+    auto store = openScratch(QStringLiteral("json"));
+    QVERIFY(store);
+    QVERIFY(!store->isLive());
+    const QString note = store->info().note;
+    QVERIFY2(note.contains(QStringLiteral("Re-scan on refresh: notify-keyspace-events is empty on this server.")), qPrintable(note));
+    const RedisEndpoint endpoint = config(scratchDb).endpoint;
+    const qint64 scans = scanCalls(endpoint);
+    QVERIFY(!store->refresh().isError());
+    QVERIFY(scanCalls(endpoint) > scans);
+}
+
+void TestRedisStore::shouldOpenWithoutNotificationsWhenConfigGetIsRefused()
+{
+    PrivateRedis server;
+    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), QStringLiteral("KEA")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(server.endpoint().port);
+    QString written = TestSupport::writeThroughCelery(url, {QStringLiteral("done:33333333-0000-4000-8000-000000000001")});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    {
+        RedisConnection admin(server.endpoint());
+        QVERIFY(!admin.connect().isError());
+        const Outcome<RespValue> acl = admin.call({"ACL", "SETUSER", "reader", "on", ">reader-secret", "~*", "&*", "+@all", "-config"});
+        QVERIFY(acl.ok() && !acl->isError());
+    }
+    RedisStore store(RedisConfig::fromUrl(StoreUrl::parse(QStringLiteral("redis://reader:reader-secret@127.0.0.1:%1/0")
+                                                              .arg(server.endpoint().port)).value()).value());
+    const StoreError opened = store.open();
+    QVERIFY2(!opened.isError(), qPrintable(opened.message));
+    QCOMPARE(*store.count(TaskQuery()), qint64(1));
+    QVERIFY(!store.isLive());
+    const QString note = store.info().note;
+    QVERIFY2(note.contains(QStringLiteral("Re-scan on refresh: the server refused CONFIG GET notify-keyspace-events (NOPERM")),
+             qPrintable(note));
 }
 
 void TestRedisStore::shouldListSavedGroupsAsUpstreamReadsThem_data()
