@@ -182,6 +182,12 @@ private:
     const Engine &engine(const QString &name) const;
     /// A private copy of the database at `url` (same server), as a URL.
     QString copyOf(const QString &url);
+    /// The PostgreSQL server of m_engines; null without one.
+    const Engine *postgresEngine() const
+    {
+        const auto it = std::find_if(m_engines.cbegin(), m_engines.cend(), [](const Engine &e) { return e.postgres; });
+        return it == m_engines.cend() ? nullptr : &*it;
+    }
     std::unique_ptr<ResultStore> openUrl(const QString &url, QString *error = nullptr);
     QStringList remaining(const QString &url, const QString &sql) { return sorted(rawSql(url, sql)); }
 
@@ -1619,9 +1625,7 @@ void TestServerStore::shouldReadNaiveDatesInANamedTimeZoneAcrossDst()
 
 void TestServerStore::shouldReadTablesInANamedPostgresSchema()
 {
-    const Engine *pg = nullptr;
-    for (const Engine &e : std::as_const(m_engines))
-        pg = e.postgres ? &e : pg;
+    const Engine *pg = postgresEngine();
     if (!pg)
         QSKIP("no PostgreSQL server");
     const QString url = copyOf(pg->url);
@@ -1662,9 +1666,7 @@ void TestServerStore::shouldReadThePostgresCatalogAsInformationSchemaLists()
 {
     // PostgresDialect reads pg_catalog (a new connection's cold caches make
     // information_schema's views slow); what it reads must be what information_schema lists.
-    const Engine *pg = nullptr;
-    for (const Engine &e : std::as_const(m_engines))
-        pg = e.postgres ? &e : pg;
+    const Engine *pg = postgresEngine();
     if (!pg)
         QSKIP("no PostgreSQL server");
     const QString url = copyOf(pg->url);
