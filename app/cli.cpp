@@ -83,7 +83,7 @@ QVector<CliOption> filterOptions()
                true),
         valued(QStringLiteral("fingerprint"), QStringLiteral("TEXT"),
                QStringLiteral("only results whose exception message has this fingerprint (failures' "
-                              "\"fingerprint\"; '' = no message); with --exception and --task-name, one group"),
+                              "\"fingerprint\"; '' = no message); with --task-name, --exception and --status: one group"),
                true),
         valued(QStringLiteral("done-after"), QStringLiteral("TIMESTAMP"),
                QStringLiteral("only date_done at or after TIMESTAMP")),
