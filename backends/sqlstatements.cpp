@@ -262,23 +262,23 @@ SqlStatement SqlStatements::exceptionCandidates(const ExceptionFilter &filter) c
     }
     SqlStatement s;
     QStringList any;
-    // Cheapest first: a base64 pickle, then the traceback (NULL but in failures), the result.
-    if (m_layout.has(Field::ContentEncoding)) {
-        any << QStringLiteral("%1 = ?").arg(column(Field::ContentEncoding));
-        s.values << QStringLiteral("binary");
-    }
-    for (const Field field : {Field::Traceback, Field::Result}) {
-        if (!m_layout.has(field))
-            continue;
-        for (const QString &part : std::as_const(parts))
-            any << m_dialect->containsPredicate(column(field), part, field == Field::Result && m_layout.binaryResult,
-                                                &s.values);
-    }
-    if (filter.names.isEmpty()) { // fingerprints alone: any row may hold a match
-        any = QStringList{QStringLiteral("1 = 1")};
-        s.values.clear();
-    } else if (any.isEmpty()) {
-        any << QStringLiteral("0 = 1");
+    if (filter.names.isEmpty()) {
+        any << QStringLiteral("1 = 1"); // fingerprints alone: any row may hold a match
+    } else {
+        // Cheapest first: a base64 pickle, then the traceback (NULL but in failures), the result.
+        if (m_layout.has(Field::ContentEncoding)) {
+            any << QStringLiteral("%1 = ?").arg(column(Field::ContentEncoding));
+            s.values << QStringLiteral("binary");
+        }
+        for (const Field field : {Field::Traceback, Field::Result}) {
+            if (!m_layout.has(field))
+                continue;
+            for (const QString &part : std::as_const(parts))
+                any << m_dialect->containsPredicate(column(field), part,
+                                                    field == Field::Result && m_layout.binaryResult, &s.values);
+        }
+        if (any.isEmpty())
+            any << QStringLiteral("0 = 1");
     }
     // A text result naming exc_type holds the exception (almost always): its traceback, the
     // longest column, is read only when the result turns out not to (tracebacks()).
