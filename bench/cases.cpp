@@ -396,6 +396,28 @@ qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
     return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
 }
 
+/// jump_middle_by_task / jump_middle_failures (servers): a settled model switched to `query`
+/// and settled again, then its middle row visited (timed into fig); returns the offset of the
+/// row's page, or -1 (fig->error set).
+qint64 timeJumpIn(const StoreFactory &factory, const TaskQuery &query, Figures *fig)
+{
+    Session s(factory);
+    if (!s.openAndSettle()) {
+        fig->error = s.error();
+        return -1;
+    }
+    s.begin();
+    s.model().setQuery(query);
+    if (!s.waitFor([&] { return s.firstRowsShown() && s.idle(); })) {
+        fig->error = QStringLiteral("query failed: ") + s.error();
+        return -1;
+    }
+    const int target = s.model().rowCount() / 2;
+    if (!timeVisit(s, target, fig))
+        return -1;
+    return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
+}
+
 /// Opens the session's store and waits until it settled; false (fig->error set) when it fails.
 bool settle(Session &s, Figures *fig)
 {
@@ -1216,7 +1238,7 @@ void serverPurgeCase(const ServerDb::Engine &engine, const Cases::Config &config
     auto reopen = [&] { return floor.open(engine, url, &error); };
     auto reload = [&] {
         floor.close();
-        const ServerDb::Load load = ServerDb::load(engine, config.serverUrl, config.db);
+        const ServerDb::Load load = ServerDb::load(engine, config.serverUrl, config.db, config.jumpIndexes);
         fig->add(QStringLiteral("reload_ms"), load.copyMs + load.indexMs);
         error = load.error;
         return load.error.isEmpty() && reopen();
@@ -1291,6 +1313,7 @@ void serverPurgeCase(const ServerDb::Engine &engine, const Cases::Config &config
 QStringList Cases::serverCases()
 {
     return {QStringLiteral("first_page"),   QStringLiteral("jump_middle"),  QStringLiteral("jump_last"),
+            QStringLiteral("jump_middle_by_task"), QStringLiteral("jump_middle_failures"),
             QStringLiteral("search_page"),  QStringLiteral("count_search"), QStringLiteral("facets"),
             QStringLiteral("search_rare_settled"), QStringLiteral("stats_by_hour"), QStringLiteral("runtimes"),
             QStringLiteral("failures"), QStringLiteral("count_exception"), QStringLiteral("purge")};
@@ -1345,6 +1368,41 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
             fig.add(QStringLiteral("floor_late_lookup_ms"), a);
             fig.add(QStringLiteral("floor_naive_offset_ms"), b);
             fig.floor.push_back(a < 0 ? b : b < 0 ? a : std::min(a, b));
+        }
+    } else if (name == QLatin1String("jump_middle_by_task") || name == QLatin1String("jump_middle_failures")) {
+        // Issue 17's "any page" for another sort column (task name, a run of ~25,000 rows per
+        // name here) and for a filter (FAILURE, ~5% of the rows) sorted by date_done.
+        TaskQuery query;
+        QString where, sort = QStringLiteral("date_done");
+        QVariantList values;
+        if (name == QLatin1String("jump_middle_by_task")) {
+            query.sortField = Field::TaskName;
+            query.sortOrder = Qt::DescendingOrder;
+            sort = QStringLiteral("task_name");
+        } else {
+            query.statuses = {QStringLiteral("FAILURE")};
+            where = QStringLiteral(" WHERE status = ?");
+            values = {QStringLiteral("FAILURE")};
+        }
+        const QString late = QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3%4 LIMIT 200 OFFSET ?) AS k "
+                                            "JOIN %2 AS r ON r.id = k.id%5")
+                                 .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, where,
+                                      QStringLiteral(" ORDER BY %1 DESC, id DESC").arg(sort),
+                                      QStringLiteral(" ORDER BY r.%1 DESC, r.id DESC").arg(sort));
+        const QString naive = QStringLiteral("SELECT %1 FROM %2%3%4 LIMIT 200 OFFSET ?")
+                                  .arg(SqlFloor::summaryColumns(), kTable, where,
+                                       QStringLiteral(" ORDER BY %1 DESC, id DESC").arg(sort));
+        for (int i = 0; i < runs; ++i) {
+            const qint64 offset = timeJumpIn(factory, query, &fig);
+            if (offset < 0)
+                break;
+            const double a = floor.time(late, values + QVariantList{offset});
+            const double b = floor.time(naive, values + QVariantList{offset});
+            fig.add(QStringLiteral("floor_late_lookup_ms"), a);
+            fig.add(QStringLiteral("floor_naive_offset_ms"), b);
+            fig.floor.push_back(a < 0 ? b : b < 0 ? a : std::min(a, b));
+            if (i == 0)
+                fig.facts.insert(QStringLiteral("plan_late_lookup"), floor.plan(late, values + QVariantList{offset}));
         }
     } else if (name == QLatin1String("search_page")) {
         fig.facts.insert(QStringLiteral("term"), term);

@@ -19,6 +19,7 @@ struct Config
     QString engine;     ///< "postgres" / "mariadb" (ServerDb::engine())
     QString serverUrl;  ///< the wrapper's URL (STALK_PG_URL / STALK_MYSQL_URL)
     int capSeconds = 120; ///< a case still running after this stops and says how far it got
+    bool jumpIndexes = false; ///< --jump-indexes: the README's advised indexes added after each load
 };
 
 /// Every SQLite case, in report order.

@@ -318,6 +318,9 @@ int main(int argc, char **argv)
     QCommandLineOption cap(QStringLiteral("cap"),
                            QStringLiteral("Seconds a server case may run before it stops and says how far it got (default 120)."),
                            QStringLiteral("s"), QStringLiteral("120"));
+    QCommandLineOption jumpIndexes(QStringLiteral("jump-indexes"),
+                                   QStringLiteral("Server cases: also add the indexes resources/sql/<engine>-jump-indexes.sql "
+                                                  "advises (the README's \"Pages on the servers\") after each load."));
     QCommandLineOption noCouch(QStringLiteral("no-couch"), QStringLiteral("Skip the CouchDB part even when STALK_COUCH_URL is set."));
     QCommandLineOption child(QStringLiteral("child"), QStringLiteral("Internal: run one case and print its JSON."));
     QCommandLineOption caseName(QStringLiteral("case"), QStringLiteral("Internal: the case to run."), QStringLiteral("name"));
@@ -325,7 +328,7 @@ int main(int argc, char **argv)
     QCommandLineOption rowsOpt(QStringLiteral("rows"), QStringLiteral("Internal: its row count."), QStringLiteral("n"));
     QCommandLineOption engineOpt(QStringLiteral("engine"), QStringLiteral("Internal: the server engine of the case."),
                                  QStringLiteral("name"));
-    parser.addOptions({dataDir, sizes, huge, runs, purgeRuns, only, json, engines, serverRuns, cap, noCouch, child,
+    parser.addOptions({dataDir, sizes, huge, runs, purgeRuns, only, json, engines, serverRuns, cap, jumpIndexes, noCouch, child,
                        caseName, db, rowsOpt, engineOpt});
     parser.process(app);
 
@@ -347,6 +350,7 @@ int main(int argc, char **argv)
             config.engine = parser.value(engineOpt);
             config.serverUrl = qEnvironmentVariable(qPrintable(ServerDb::engine(config.engine).envVar));
             config.capSeconds = std::max(1, parser.value(cap).toInt());
+            config.jumpIndexes = parser.isSet(jumpIndexes);
             result = Cases::runServer(name, config);
         } else {
             Cases::Config config;
@@ -421,7 +425,7 @@ int main(int argc, char **argv)
         ServerDb::Load load;
         if (error.isEmpty()) {
             std::fprintf(stderr, "loading %s rows into %s…\n", qPrintable(Bench::rowsLabel(rows)), qPrintable(engine.name));
-            load = ServerDb::load(engine, serverUrl, sqlitePath);
+            load = ServerDb::load(engine, serverUrl, sqlitePath, parser.isSet(jumpIndexes));
             error = load.error;
         }
         QJsonObject loaded{{QStringLiteral("stalk"), -1}, {QStringLiteral("floor"), -1}, {QStringLiteral("ratio"), -1}};
@@ -430,8 +434,10 @@ int main(int argc, char **argv)
         } else {
             const QString how = engine.isPostgres() ? QStringLiteral("COPY FROM STDIN through psql's \\copy")
                                                     : QStringLiteral("LOAD DATA LOCAL INFILE through the mariadb client");
-            const QString after = engine.isPostgres() ? QStringLiteral("keys and indexes, then VACUUM ANALYZE")
-                                                      : QStringLiteral("ANALYZE TABLE (keys built during the load)");
+            QString after = engine.isPostgres() ? QStringLiteral("keys and indexes, then VACUUM ANALYZE")
+                                                : QStringLiteral("ANALYZE TABLE (keys built during the load)");
+            if (parser.isSet(jumpIndexes))
+                after += QStringLiteral(", with the advised jump indexes");
             loaded.insert(QStringLiteral("extra"),
                           QJsonObject{{QStringLiteral("copy_ms"), load.copyMs},
                                       {QStringLiteral("index_ms"), load.indexMs},
@@ -447,11 +453,14 @@ int main(int argc, char **argv)
                 continue;
             std::fprintf(stderr, "running %s %s on %s rows…\n", qPrintable(engine.name), qPrintable(name),
                          qPrintable(Bench::rowsLabel(rows)));
-            const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
-                                            QStringLiteral("--engine"), engine.name, QStringLiteral("--db"), sqlitePath,
-                                            QStringLiteral("--rows"), QString::number(rows),
-                                            QStringLiteral("--runs"), parser.value(serverRuns),
-                                            QStringLiteral("--cap"), parser.value(cap)});
+            QStringList args{QStringLiteral("--child"), QStringLiteral("--case"), name,
+                             QStringLiteral("--engine"), engine.name, QStringLiteral("--db"), sqlitePath,
+                             QStringLiteral("--rows"), QString::number(rows),
+                             QStringLiteral("--runs"), parser.value(serverRuns),
+                             QStringLiteral("--cap"), parser.value(cap)};
+            if (parser.isSet(jumpIndexes))
+                args << QStringLiteral("--jump-indexes");
+            const QJsonObject r = runChild(args);
             record(r, name, rows, engine.name);
         }
     };

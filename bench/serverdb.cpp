@@ -178,7 +178,7 @@ QString ServerDb::exportRows(const QString &sqlitePath)
     return f.open(QIODevice::WriteOnly) ? QString() : QStringLiteral("cannot write %1").arg(marker);
 }
 
-ServerDb::Load ServerDb::load(const Engine &engine, const QString &serverUrl, const QString &sqlitePath)
+ServerDb::Load ServerDb::load(const Engine &engine, const QString &serverUrl, const QString &sqlitePath, bool jumpIndexes)
 {
     Load result;
     const Outcome<StoreUrl> url = StoreUrl::parse(serverUrl);
@@ -225,6 +225,15 @@ ServerDb::Load ServerDb::load(const Engine &engine, const QString &serverUrl, co
     // Keys and indexes (PostgreSQL), sequences past the loaded ids, and the statistics
     // autovacuum / InnoDB would gather soon after such a load anyway.
     QByteArray after = keys;
+    if (jumpIndexes) {
+        QFile advised(QStringLiteral(STALK_BENCH_JUMP_INDEXES_DIR "/%1-jump-indexes.sql")
+                          .arg(engine.isPostgres() ? QStringLiteral("postgresql") : QStringLiteral("mariadb")));
+        if (!advised.open(QIODevice::ReadOnly)) {
+            result.error = QStringLiteral("cannot read %1").arg(advised.fileName());
+            return result;
+        }
+        after += advised.readAll();
+    }
     if (engine.isPostgres()) {
         for (const Table &table : kTables) {
             after += QByteArray("SELECT setval('") + table.name + "_id_seq', (SELECT COALESCE(MAX(id), 1) FROM "

@@ -42,7 +42,9 @@ QString exportRows(const QString &sqlitePath);
 /// (Re)creates the database stalk_bench on the server of `serverUrl` and loads the exported
 /// rows of `sqlitePath` into it: psql's \copy (COPY FROM STDIN) on PostgreSQL, the mariadb
 /// client's LOAD DATA LOCAL INFILE on MariaDB.
-Load load(const Engine &engine, const QString &serverUrl, const QString &sqlitePath);
+/// With jumpIndexes, the indexes resources/sql/<engine>-jump-indexes.sql advises are added
+/// after the load (their build time is in indexMs).
+Load load(const Engine &engine, const QString &serverUrl, const QString &sqlitePath, bool jumpIndexes = false);
 
 /// The floor on a server: statements through Qt's driver for the engine on a connection of
 /// its own, forward-only, every column of every row read as text; nothing of Stalk's.
