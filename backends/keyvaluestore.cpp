@@ -202,6 +202,7 @@ StoreError KeyValueStore::startFeed()
         return error;
     QMutexLocker lock(&m_mutex);
     if (!m_feed) {
+        m_live = Live::Off; // also after a lost feed, when the server no longer notifies
         if (!why.isEmpty())
             setLiveNote(why, false);
         return {};
@@ -400,7 +401,7 @@ StoreError KeyValueStore::refresh()
         return {};
     if (StoreError e = beginCall())
         return e;
-    bool live = false;
+    bool live = false, lost = false;
     {
         QMutexLocker lock(&m_mutex);
         if (!m_loadFinished)
@@ -408,6 +409,19 @@ StoreError KeyValueStore::refresh()
         if (m_loadError.isError())
             return m_loadError;
         live = m_live == Live::On;
+        lost = m_live == Live::Lost;
+    }
+    if (lost) {
+        // The subscriber's connection was lost (a restart, a CLIENT KILL, a network cut):
+        // subscribe again, before the re-scan below, as open() does before the loader lists
+        // the keys, so that a key written during the re-scan is named by the new feed.
+        if (m_liveThread) {
+            m_liveThread->wait();
+            m_liveThread.reset();
+        }
+        m_feed.reset();
+        if (StoreError e = startFeed())
+            return e;
     }
     // The keys the feed named and the live thread has not read yet (also after the feed was
     // lost: a final result rewritten is read again only this way).

@@ -96,34 +96,49 @@ Outcome<bool> SeekPager::walk(const TaskQuery &query, Plan &p)
     return true;
 }
 
+void SeekPager::refresh()
+{
+    m_estimatedRows = -2;
+    m_probeWindow = -1;
+    m_probeBoundary.clear();
+}
+
 Outcome<QVector<TaskResult>> SeekPager::probedFirstPage(const TaskQuery &query, int limit, RowDetail detail,
                                                       QVariantList *keys)
 {
     // The engine's statistics tell the table's size (PostgreSQL: -1 before the first ANALYZE).
-    const auto rows = m_runner.scalar(m_statements.estimatedRows(), QStringLiteral("estimating"));
-    if (!rows)
-        return rows.error();
-    const qint64 window = SearchProbe::windowFor(*rows);
+    if (m_estimatedRows == -2) {
+        const auto rows = m_runner.scalar(m_statements.estimatedRows(), QStringLiteral("estimating"));
+        if (!rows)
+            return rows.error();
+        m_estimatedRows = *rows;
+    }
+    const qint64 rows = m_estimatedRows;
+    const qint64 window = SearchProbe::windowFor(rows);
     const SqlStatement planned = m_statements.seekPage(query, SqlSeek(), limit, detail);
-    if (*rows <= 2 * window)
+    if (rows <= 2 * window)
         return m_runner.readPage(planned, 0, limit, detail, nullptr, keys);
     // The probe: the page among the rows dated from D on (a range of the index; on PostgreSQL
     // with the NULL dates, first in this order), D the date of the row `window` ids below
     // the newest: about `window` rows, and any D is still a prefix of the order.
-    QVariantList boundary;
-    const StoreError e = m_runner.forEachRow(m_statements.dateBelowNewestIds(window),
-                                             QStringLiteral("reading the date a search's probe ends at"),
-                                             [&boundary](const QSqlQuery &q) { boundary << q.value(0); });
-    if (e)
-        return e;
-    if (boundary.isEmpty())
+    if (m_probeWindow != window) {
+        QVariantList boundary;
+        const StoreError e = m_runner.forEachRow(m_statements.dateBelowNewestIds(window),
+                                                 QStringLiteral("reading the date a search's probe ends at"),
+                                                 [&boundary](const QSqlQuery &q) { boundary << q.value(0); });
+        if (e)
+            return e;
+        m_probeWindow = window;
+        m_probeBoundary = boundary.isEmpty() ? QVariant() : boundary.constFirst();
+    }
+    if (!m_probeBoundary.isValid())
         return m_runner.readPage(planned, 0, limit, detail, nullptr, keys);
-    auto probed = m_runner.readPage(m_statements.pageThrough(query, boundary.constFirst(), limit, detail), 0, limit,
-                                    detail, nullptr, keys);
+    auto probed = m_runner.readPage(m_statements.pageThrough(query, m_probeBoundary, limit, detail), 0, limit, detail,
+                                    nullptr, keys);
     if (!probed || probed->size() == limit)
         return probed;
     keys->clear();
-    const bool scan = SearchProbe::scanBeatsWalk(limit, window, probed->size(), *rows);
+    const bool scan = SearchProbe::scanBeatsWalk(limit, window, probed->size(), rows);
     return m_runner.readPage(scan ? m_statements.scannedPage(query, limit, detail) : planned, 0, limit, detail,
                              nullptr, keys);
 }

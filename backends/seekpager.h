@@ -44,6 +44,12 @@ public:
     Outcome<QVector<TaskResult>> fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
     /// The query's count, just read.
     void counted(const TaskQuery &query, qint64 total);
+    /// The statistics' estimate of the table's rows, just read (ResultStore::estimatedTotal()):
+    /// the search probe then needs not read it.
+    void estimated(qint64 rows) { m_estimatedRows = rows; }
+    /// Forgets what the search probe read once per store (the table's estimated size and
+    /// the probe's boundary date): ResultStore::refresh().
+    void refresh();
 
     /// Keys kept at most (two per page read); beyond that they are forgotten and found again.
     static constexpr int maxKeys = 4096;
@@ -78,4 +84,11 @@ private:
     TaskQuery m_query;
     QMap<qint64, SqlPageKey> m_keys; ///< by row number in m_query's order
     qint64 m_total = -1; ///< m_query's count, -1 when not known
+    /// The search probe's facts, read at its first use until refresh(): the statistics'
+    /// row estimate (-2 = not read), and the date `m_probeWindow` ids below the newest (null
+    /// = not read, or no rows). Stale ones cost speed, never rows: any boundary date starts
+    /// a prefix of the order, whatever was written since.
+    qint64 m_estimatedRows = -2;
+    qint64 m_probeWindow = -1;
+    QVariant m_probeBoundary;
 };

@@ -637,6 +637,8 @@ Outcome<qint64> SqlStore::estimatedTotal()
     auto estimate = scalar(statement, QStringLiteral("reading table statistics"));
     if (!estimate)
         return estimate.error();
+    if (m_pager)
+        m_pager->estimated(*estimate);
     return *estimate < 0 ? qint64(-1) : *estimate;
 }
 
@@ -1207,6 +1209,8 @@ StoreError SqlStore::deleteBatch(const SqlStatement &del, const SqlStatement &an
 StoreError SqlStore::refresh()
 {
     m_statements.clearExceptionRows();
+    if (m_pager)
+        m_pager->refresh();
     return m_cache ? m_cache->refresh() : StoreError();
 }
 

@@ -1741,6 +1741,33 @@ void TestRedisStore::shouldFallBackToARescanWhenTheSubscriberIsKilled()
     QCOMPARE(*store.count(TaskQuery()), qint64(2));
     QCOMPARE(indexedStatus(store, later), QStringLiteral("SUCCESS"));
     QVERIFY(scanCalls(server.endpoint()) > scans);
+
+    // That refresh also subscribed again: the next change arrives without a re-scan.
+    QVERIFY(store.isLive());
+    const QString noteAgain = store.info().note;
+    QVERIFY2(noteAgain.contains(QStringLiteral("Live updates")) && !noteAgain.contains(QStringLiteral("Re-scan on refresh")),
+             qPrintable(noteAgain));
+    const QString third = QStringLiteral("22222222-0000-4000-8000-000000000003");
+    const qint64 scansLive = scanCalls(server.endpoint());
+    written = TestSupport::writeThroughCelery(url, {QStringLiteral("done:") + third});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QTRY_COMPARE_WITH_TIMEOUT(*store.count(TaskQuery()), qint64(3), 10000);
+    QVERIFY(!store.refresh().isError());
+    QCOMPARE(indexedStatus(store, third), QStringLiteral("SUCCESS"));
+    QCOMPARE(scanCalls(server.endpoint()), scansLive);
+
+    // Notifications turned off on the server meanwhile: the next loss leaves a re-scan on
+    // refresh, saying why, and refreshes keep re-scanning without trying again.
+    QVERIFY(raw.call({"CONFIG", "SET", "notify-keyspace-events", ""}).ok());
+    QCOMPARE(raw.call({"CLIENT", "KILL", "TYPE", "pubsub"})->integer, qint64(1));
+    QTRY_VERIFY_WITH_TIMEOUT(!store.isLive(), 5000);
+    QVERIFY(!store.refresh().isError());
+    QVERIFY(!store.isLive());
+    QVERIFY2(store.info().note.contains(QStringLiteral("Re-scan on refresh: notify-keyspace-events is empty")),
+             qPrintable(store.info().note));
+    const qint64 scansOff = scanCalls(server.endpoint());
+    QVERIFY(!store.refresh().isError());
+    QVERIFY(scanCalls(server.endpoint()) > scansOff);
 }
 
 void TestRedisStore::shouldRescanOnAServerWithoutNotifications()

@@ -85,6 +85,16 @@ def main():
                 say('WRITING')
         say('DONE ' + json.dumps(ids))
         ok = True
+        # A task's result is stored by its pool child before the main process hears that the
+        # job is done; a shutdown in between makes the main process store FAILURE
+        # (WorkerLostError, "exited prematurely: exitcode 0") over the SUCCESS seen above.
+        # Stop only once the worker reports nothing active.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            active = app.control.inspect(destination=[node], timeout=1).active() or {}
+            if active.get(node) == []:
+                break
+            time.sleep(0.1)
     finally:
         stop_worker_process(worker)  # warm, so every task seen done stays done
     return 0 if ok else 1
