@@ -12,12 +12,22 @@
 // plus a few foreign and broken ones the views must skip.
 //
 // Environment: STALK_COUCH_URL (http://admin:secret@127.0.0.1:PORT), STALK_COUCH_DB, STALK_BIN.
-#include <QtTest>
+#include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QMap>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTest>
+#include <QUrl>
 
 #include "couchclient.h"
 #include "couchhttp.h"

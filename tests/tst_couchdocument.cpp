@@ -1,7 +1,14 @@
 // Pure decoding of Celery CouchBackend documents (backends/couchdocument.h).
 // The sample documents are copied from what Celery 5.2.6's real CouchBackend wrote into
 // pouchdb-server (tools/couchdb/make_couch_fixtures.py), plus hand-made broken ones.
-#include <QtTest>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QStringList>
+#include <QTest>
 
 #include "couchdocument.h"
 #include "couchindex.h"

@@ -3,14 +3,33 @@
 // They come from a scripted HTTP server on a loopback QTcpServer (FakeCouch), which also
 // plays a small CouchDB (_all_docs key ranges, _changes with opaque string sequences) so
 // the whole CouchStore runs against it.
-#include <QtTest>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QMap>
+#include <QMetaObject>
 #include <QNetworkAccessManager>
+#include <QSet>
 #include <QSslKey>
 #include <QSslServer>
 #include <QSslSocket>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
+#include <QVector>
 
 #include <atomic>
 

@@ -9,11 +9,17 @@
 // complete" is a fact, not a race.
 //
 // Environment: STALK_COUCH_URL (http://admin:secret@127.0.0.1:PORT).
-#include <QtTest>
 #include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSemaphore>
+#include <QSignalSpy>
+#include <QTest>
 
 #include <thread>
 

@@ -8,7 +8,17 @@
 // 5.2.6's real CouchBackend (tools/couchdb/make_couch_fixtures.py; copied below byte for
 // byte), the live fixture database when run under tools/couchdb/with_couchdb.sh, and metas
 // generated here (every field type and status, escapes, duplicates, nesting, numbers).
-#include <QtTest>
+#include <QByteArrayList>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QList>
+#include <QStringList>
+#include <QTest>
+#include <QVector>
 
 #include <random>
 

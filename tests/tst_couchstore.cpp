@@ -5,8 +5,23 @@
 //
 // Environment: STALK_COUCH_URL (http://admin:secret@127.0.0.1:PORT), STALK_COUCH_DB
 // (default "stalk"), STALK_COUCH_EXPECTATIONS. Tests that delete work on copies.
-#include <QtTest>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QMap>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QSignalSpy>
+#include <QStringList>
 #include <QTcpServer>
+#include <QTest>
+#include <QVariant>
+#include <QVector>
 
 #include "couchclient.h"
 #include "couchhttp.h"

@@ -7,9 +7,21 @@
 //
 // Environment: STALK_FILECACHE_DIR (the written directory), STALK_FILECACHE_EXPECTATIONS. Every
 // test works on its own copy of the directory.
-#include <QtTest>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QMap>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QTest>
 
 #include <unistd.h>
 

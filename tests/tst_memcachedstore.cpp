@@ -14,11 +14,20 @@
 // The tests that delete run last, each on keys no later test reads; cleanupTestCase() puts
 // every key of the shared servers back as initTestCase() found it (value, flags, TTL), so a
 // second run against the same server (test.sh's sanitizer stage) reads the same data sets.
-#include <QtTest>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QMap>
 #include <QProcess>
+#include <QSet>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTest>
 #include <QThread>
+#include <QVector>
 
 #include "memcachedsnapshot.h"
 #include "memcachedstore.h"

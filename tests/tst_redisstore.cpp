@@ -11,14 +11,35 @@
 // (with_redis.sh) and, when their wrappers run, on PostgreSQL and MariaDB
 // (STALK_PG_DBCACHE_URL / _EXPECTATIONS, STALK_MYSQL_DBCACHE_URL / _EXPECTATIONS); tests that
 // write work on a copy (a file, or a table beside stalk_cache on the server).
-#include <QtTest>
-#include <QTcpServer>
-#include <QTcpSocket>
+#include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QMap>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QScopeGuard>
+#include <QSemaphore>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QScopeGuard>
+#include <QStandardPaths>
+#include <QStringList>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+#include <QVector>
 
 #include "aggregates.h"
 #include "couchindex.h"

@@ -1,7 +1,8 @@
 // The Redis store's pure parts: the RESP2 reader/writer, the value decoder (JSON, pickles
 // made by Python — never executed — msgpack and foreign values), and the redis:// URL forms.
 // No server needed.
-#include <QtTest>
+#include <QDateTime>
+#include <QTest>
 
 #include "redisstore.h"
 #include "redisvalue.h"
