@@ -8,6 +8,7 @@
 #                                  django-celery-results, django-redis, Redis, memcached (python-memcache, pymemcache, pylibmc), PostgreSQL, MariaDB, Node/npm and
 #                                  curl (pouchdb-server), zsh (the completion suite),
 #                                  clang with libFuzzer and llvm-symbolizer (tools/run-fuzz.sh),
+#                                  ccache (the STALK_GUI=OFF build reuses the normal build's objects),
 #                                  Debian's package validators (tools/check-package.sh),
 #                                  GNOME Keyring and a D-Bus session bus (tools/servers/with_keyring.sh)
 set -euo pipefail
@@ -26,7 +27,7 @@ test_packages=(
     memcached python3-memcache python3-pymemcache python3-pylibmc
     postgresql mariadb-server mariadb-client sqlite3
     nodejs npm curl zsh
-    clang libclang-rt-14-dev llvm
+    clang libclang-rt-14-dev llvm ccache
     lintian desktop-file-utils appstream man-db
     gnome-keyring dbus-daemon dbus-bin libsecret-1-0
 )
