@@ -648,7 +648,6 @@ void TestPurgeDialog::shouldShowAPreviewErrorAsASentence()
     QVERIFY(!dialog.findChild<QPushButton *>(QStringLiteral("confirmButton"))->isEnabled());
 }
 
-/// Not a check: PNGs for a person to look at when STALK_SCREENSHOTS names a directory.
 void TestPurgeDialog::shouldOfferResultsPastTheirDjangoCacheExpiry()
 {
     // Upstream's rule alone by default: no checkbox where nothing has a cache expiry.
@@ -710,6 +709,10 @@ void TestPurgeDialog::shouldOfferResultsPastTheirDjangoCacheExpiry()
     QCOMPARE(dialog.previewTotal(), qint64(3));
     QCOMPARE(confirm->text(), QStringLiteral("Delete 3 results"));
     QVERIFY2(label->text().contains(QStringLiteral("past their Django cache expiry")), qPrintable(label->text()));
+    if (const QString shots = qEnvironmentVariable("STALK_SCREENSHOTS"); !shots.isEmpty()) {
+        QCoreApplication::processEvents();
+        QVERIFY(dialog.grab().save(shots + QStringLiteral("/purge-cache-expiry.png")));
+    }
     // A worker stores the first again after the preview (a fresh expiry): it no longer qualifies.
     QVERIFY(TestSupport::runDjangoCacheHelper(cache, QStringLiteral("rewrite"), {aged.at(0)}).isArray());
     QSignalSpy finished(&dialog, &PurgeDialog::purgeFinished);
@@ -726,6 +729,7 @@ void TestPurgeDialog::shouldOfferResultsPastTheirDjangoCacheExpiry()
         QCOMPARE(stored(id), !aged.mid(1).contains(id));
 }
 
+/// Not a check: PNGs for a person to look at when STALK_SCREENSHOTS names a directory.
 void TestPurgeDialog::screenshots()
 {
     const QString out = qEnvironmentVariable("STALK_SCREENSHOTS");

@@ -1947,8 +1947,8 @@ Schema: %3</translation>
         <translation>Nach dem gerade gelöschten Stapel anhalten; was gelöscht ist, bleibt gelöscht</translation>
     </message>
     <message>
-        <source>Django&apos;s cache already reads these as missing (Celery says PENDING); they stay stored until something reads their key. The statuses and task chosen above narrow them too.</source>
-        <translation>Djangos Cache liest diese bereits als fehlend (Celery meldet PENDING); sie bleiben gespeichert, bis etwas ihren Schlüssel liest. Die oben gewählten Status und die Aufgabe schränken auch sie ein.</translation>
+        <source>Whatever their date done: Django&apos;s cache already reads these as missing (Celery says PENDING); they stay stored until something reads their key. The statuses and task chosen above narrow them too.</source>
+        <translation>Unabhängig vom Fertigstellungsdatum: Djangos Cache liest diese bereits als fehlend (Celery meldet PENDING); sie bleiben gespeichert, bis etwas ihren Schlüssel liest. Die oben gewählten Status und der Task schränken auch sie ein.</translation>
     </message>
     <message>
         <source>Cache expiry:</source>
@@ -1959,10 +1959,10 @@ Schema: %3</translation>
         <translation>Auch die Ergebnisse löschen, deren Django-Cache-Ablauf vorbei ist</translation>
     </message>
     <message numerus="yes">
-        <source>Also delete the %n result(s) past their Django cache expiry, whatever their date done</source>
+        <source>Also delete the %n result(s) past their Django cache expiry</source>
         <translation>
-            <numerusform>Auch das %n Ergebnis löschen, dessen Django-Cache-Ablauf vorbei ist, unabhängig vom Erledigungsdatum</numerusform>
-            <numerusform>Auch die %n Ergebnisse löschen, deren Django-Cache-Ablauf vorbei ist, unabhängig vom Erledigungsdatum</numerusform>
+            <numerusform>Auch das %n Ergebnis löschen, dessen Django-Cache-Ablauf vorbei ist</numerusform>
+            <numerusform>Auch die %n Ergebnisse löschen, deren Django-Cache-Ablauf vorbei ist</numerusform>
         </translation>
     </message>
     <message>

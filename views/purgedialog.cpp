@@ -219,9 +219,9 @@ void PurgeDialog::buildCacheExpiredRow(QGridLayout *grid)
     m_cacheExpiredCheck = new QCheckBox(m_inputs);
     m_cacheExpiredCheck->setObjectName(QStringLiteral("cacheExpiredCheck"));
     m_cacheExpiredCheck->setChecked(false);
-    m_cacheExpiredCheck->setToolTip(tr("Django's cache already reads these as missing (Celery says PENDING); "
-                                       "they stay stored until something reads their key. The statuses and task "
-                                       "chosen above narrow them too."));
+    m_cacheExpiredCheck->setToolTip(tr("Whatever their date done: Django's cache already reads these as missing "
+                                       "(Celery says PENDING); they stay stored until something reads their key. The "
+                                       "statuses and task chosen above narrow them too."));
     updateCacheExpiredText(-1);
     addGridRow(grid, tr("Cache expiry:"), m_cacheExpiredCheck);
 }
@@ -234,7 +234,7 @@ void PurgeDialog::updateCacheExpiredText(qint64 count)
         m_cacheExpiredCheck->setText(tr("Also delete the results past their Django cache expiry"));
     else
         m_cacheExpiredCheck->setText(
-            tr("Also delete the %n result(s) past their Django cache expiry, whatever their date done", nullptr,
+            tr("Also delete the %n result(s) past their Django cache expiry", nullptr,
                int(qMin<qint64>(count, INT_MAX))));
 }
 

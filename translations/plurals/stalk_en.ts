@@ -24,10 +24,10 @@
 <context>
     <name>PurgeDialog</name>
     <message numerus="yes">
-        <source>Also delete the %n result(s) past their Django cache expiry, whatever their date done</source>
+        <source>Also delete the %n result(s) past their Django cache expiry</source>
         <translation>
-            <numerusform>Also delete the %n result past its Django cache expiry, whatever its date done</numerusform>
-            <numerusform>Also delete the %n results past their Django cache expiry, whatever their date done</numerusform>
+            <numerusform>Also delete the %n result past its Django cache expiry</numerusform>
+            <numerusform>Also delete the %n results past their Django cache expiry</numerusform>
         </translation>
     </message>
     <message numerus="yes">
