@@ -280,11 +280,13 @@ void PurgeDialog::buildTimers()
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
     connect(m_debounce, &QTimer::timeout, this, [this] { startPreview(false); });
-    // "Older than" moves with the clock: keep the preview honest while the dialog is open.
+    // "Older than" and the cache expiry move with the clock: keep the preview honest while
+    // the dialog is open.
     m_refresh = new QTimer(this);
     m_refresh->setInterval(30'000);
     connect(m_refresh, &QTimer::timeout, this, [this] {
-        if (m_stage == Stage::Choosing && m_modeCombo->currentIndex() == 0 && !m_previewPending)
+        const bool clockBound = m_modeCombo->currentIndex() == 0 || (m_cacheExpiredCheck && m_cacheExpiredCheck->isChecked());
+        if (m_stage == Stage::Choosing && clockBound && !m_previewPending)
             startPreview(true);
     });
     m_refresh->start();
