@@ -333,6 +333,8 @@ const QVector<Command> &commands()
             valued(QStringLiteral("older-than"), QStringLiteral("DURATION"),
                    QStringLiteral("cutoff = now - DURATION: 3600, 3600s, 90m, 12h, 1d, 2w")),
             valued(QStringLiteral("before"), QStringLiteral("TIMESTAMP"), QStringLiteral("cutoff = TIMESTAMP")),
+            flag(QStringLiteral("cache-expired"),
+                 QStringLiteral("also delete results past their Django cache expiry (DatabaseCache, FileBasedCache)")),
             valued(QStringLiteral("status"), QStringLiteral("STATE"), QStringLiteral("only delete results in this state"), true),
             valued(QStringLiteral("task-name"), QStringLiteral("NAME"),
                    QStringLiteral("only delete results of this task ('' = none recorded)"), true),
@@ -354,7 +356,7 @@ const QVector<Command> &commands()
             purgeOptions.insert(purgeOptions.size() - 3, narrowing); // before --dry-run, --yes, --batch-size
         }
         all.append({QStringLiteral("purge"),
-                    QStringLiteral("URL (--older-than DURATION | --before TIMESTAMP) [--status STATE] [--task-name NAME] [--worker NAME] "
+                    QStringLiteral("URL (--older-than DURATION | --before TIMESTAMP) [--cache-expired] [--status STATE] [--task-name NAME] [--worker NAME] "
                                    "[--periodic-task NAME] [--done-after TIMESTAMP] [--search TEXT] [--exception TYPE] "
                                    "[--dry-run] [--yes]"),
                     QStringLiteral("delete expired results, in batches"),
@@ -390,6 +392,20 @@ const QVector<Command> &commands()
                         "is --before. With --exception or --fingerprint on PostgreSQL and MariaDB, the\n"
                         "results named are found once, before the first batch: one written later is\n"
                         "never deleted.\n"
+                        "\n"
+                        "--cache-expired also deletes the results past their Django cache expiry, on a\n"
+                        "Django DatabaseCache table or a FileBasedCache directory (django-celery-results'\n"
+                        "CacheBackend): those Django's own cache already reads as missing (Celery then\n"
+                        "says PENDING), as Django decides it: expires < now, now fixed once at start.\n"
+                        "They go with those the cutoff selects (either rule deletes); the filters narrow\n"
+                        "both, so --status FAILURE --cache-expired keeps every SUCCESS. With\n"
+                        "--cache-expired the cutoff may be left out: then only those go. Saved groups go\n"
+                        "by the cutoff alone. Both lines then end with the count among them, before any\n"
+                        "\", narrowed by …\":\n"
+                        "  N results would be deleted (n STATUS, …) (+ G groups) (C past their cache expiry)\n"
+                        "  deleted N results (and G groups) (C past their cache expiry)\n"
+                        "Other stores keep no such expiry (Redis and memcached expire keys by their TTL\n"
+                        "themselves): there --cache-expired is refused (exit 2) with the reason.\n"
                         "\n"
                         "DURATION: a whole number with an optional unit: s, m, h, d (24 h) or w;\n"
                         "  3600 = 3600s = 60m = 1h. No signs, fractions, or compound forms.\n"
@@ -1261,6 +1277,12 @@ QString narrowingText(const PurgeCriteria &criteria)
     return DisplayText::sentence(QueryCommand::shellCommandLine(QueryCommand::filterArguments(narrowing)));
 }
 
+/// What `purge --cache-expired` adds to its lines: " (N past their cache expiry)"; nothing without it.
+QString cacheExpiredText(bool cacheExpired, qint64 count)
+{
+    return cacheExpired ? QStringLiteral(" (%1 past their cache expiry)").arg(count) : QString();
+}
+
 int runPurge(const CliArguments &arguments, const CliConsole &console)
 {
     const QString command = QStringLiteral("purge");
@@ -1274,11 +1296,15 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
 
     const bool hasOlderThan = arguments.has(QStringLiteral("older-than"));
     const bool hasBefore = arguments.has(QStringLiteral("before"));
-    if (hasOlderThan == hasBefore) {
+    const bool cacheExpired = arguments.has(QStringLiteral("cache-expired"));
+    if (hasOlderThan && hasBefore)
+        return usageError(console, command, QStringLiteral("give either --older-than or --before, not both"));
+    if (!hasOlderThan && !hasBefore && !cacheExpired) {
         return usageError(console, command,
-                          hasBefore ? QStringLiteral("give either --older-than or --before, not both")
-                                    : QStringLiteral("missing the cutoff: give --older-than DURATION or --before TIMESTAMP"));
+                          QStringLiteral("missing the cutoff: give --older-than DURATION or --before TIMESTAMP"));
     }
+    // One "now" for the cutoff and the cache expiry alike.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     QDateTime cutoff;
     int cutoffExtraMicroseconds = 0;
     QString error;
@@ -1286,8 +1312,8 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
         qint64 seconds = 0;
         if (!TimeParse::parseDuration(arguments.value(QStringLiteral("older-than")), &seconds, &error))
             return usageError(console, command, QStringLiteral("--older-than: %1").arg(error));
-        cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
-    } else {
+        cutoff = now.addSecs(-seconds);
+    } else if (hasBefore) {
         cutoff = TimeParse::parseTimestamp(arguments.value(QStringLiteral("before")), &error, &cutoffExtraMicroseconds);
         if (!cutoff.isValid())
             return usageError(console, command, QStringLiteral("--before: %1").arg(error));
@@ -1304,6 +1330,9 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     // Celery's cleanup deletes expired groups too; a narrowed purge still keeps them
     // (PurgeCriteria::includesGroups()).
     criteria.includeGroups = true;
+    criteria.cacheExpired = cacheExpired;
+    if (cacheExpired)
+        criteria.cacheNow = now;
     const QString narrowing = narrowingText(criteria);
 
     int batchSize = 0; // adaptive
@@ -1328,6 +1357,9 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     OpenedStore opened = openStore(command, arguments, console);
     if (!opened.store)
         return opened.status;
+    // Known once the store is open: a SQL URL may hold a Django DatabaseCache table.
+    if (StoreError e = cacheExpiryError(opened.store->info(), criteria))
+        return usageError(console, command, QStringLiteral("--cache-expired: %1").arg(e.message));
     if (!dryRun && (readOnly || opened.store->info().readOnly)) {
         return failure(console, QStringLiteral("cannot purge %1: permission denied: the store was opened read-only%2")
                                     .arg(opened.display, readOnly ? QStringLiteral(" (--read-only)") : QString()));
@@ -1347,6 +1379,7 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
             if (preview->total > 0)
                 line += QStringLiteral(" (%1)").arg(statusBreakdown(preview->byStatus));
             line += QStringLiteral(" (+ %1 groups)").arg(preview->groups);
+            line += cacheExpiredText(cacheExpired, preview->cacheExpired);
             if (!narrowing.isEmpty())
                 line += QStringLiteral(", narrowed by ") + narrowing;
             console.out(line + u'\n');
@@ -1354,14 +1387,18 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
         }
 
         if (preview->total == 0 && preview->groups == 0) {
-            console.out(QStringLiteral("deleted 0 results (and 0 groups)\n"));
+            console.out(QStringLiteral("deleted 0 results (and 0 groups)%1\n").arg(cacheExpiredText(cacheExpired, 0)));
             return ExitSuccess;
         }
 
         const QString groups = preview->groups > 0 ? QStringLiteral(" (and %1 groups)").arg(preview->groups) : QString();
-        const QString question = QStringLiteral("Delete %1 results%2 older than %3%4 from %5?")
-                                     .arg(QString::number(preview->total), groups,
-                                          TimeParse::formatTimestamp(criteria.cutoff),
+        QString which = QStringLiteral("older than %1").arg(TimeParse::formatTimestamp(criteria.cutoff));
+        if (cacheExpired) {
+            const QString past = QStringLiteral("past their cache expiry (%1)").arg(preview->cacheExpired);
+            which = criteria.cutoff.isValid() ? which + QStringLiteral(" or ") + past : past;
+        }
+        const QString question = QStringLiteral("Delete %1 results%2 %3%4 from %5?")
+                                     .arg(QString::number(preview->total), groups, which,
                                           narrowing.isEmpty() ? QString() : QStringLiteral(" (narrowed by %1)").arg(narrowing),
                                           opened.display);
         if (!askConfirmation(console, question)) {
@@ -1395,8 +1432,9 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
     if (progressShown)
         console.err(QStringLiteral("\n"));
 
-    console.out(QStringLiteral("deleted %1 results (and %2 groups)\n")
-                    .arg(QString::number(summary.tasksDeleted), QString::number(summary.groupsDeleted)));
+    console.out(QStringLiteral("deleted %1 results (and %2 groups)%3\n")
+                    .arg(QString::number(summary.tasksDeleted), QString::number(summary.groupsDeleted),
+                         cacheExpiredText(cacheExpired, summary.cacheExpiredDeleted)));
     console.flush();
     // "N of M expired results deleted", or "N expired results deleted" when M was not counted.
     const QString deletedSoFar = QStringLiteral("%1%2 expired results deleted")

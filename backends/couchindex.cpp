@@ -202,6 +202,7 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
         m_worker.push_back(0);
         m_queue.push_back(0);
         m_dateDone.push_back(noDate);
+        m_expires.push_back(noDate);
         m_retries.push_back(-1);
         m_extended.push_back(false);
         m_hasTraceback.push_back(false);
@@ -227,6 +228,7 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
     m_worker[i] = intern(t.worker);
     m_queue[i] = intern(t.queue);
     m_dateDone[i] = t.dateDone.isValid() ? t.dateDone.toMSecsSinceEpoch() : noDate;
+    m_expires[i] = t.expires.isValid() ? t.expires.toMSecsSinceEpoch() : noDate;
     m_retries[i] = qint16(qBound(-1, t.retries, int(std::numeric_limits<qint16>::max())));
     const bool extended = !t.taskName.isNull() || !t.args.isNull() || !t.kwargs.isNull() || !t.worker.isNull();
     m_extended[i] = extended;
@@ -349,6 +351,13 @@ QDateTime CouchIndex::dateDone(qint64 slot) const
     if (!isLive(slot) || m_dateDone[size_t(slot)] == noDate)
         return QDateTime();
     return QDateTime::fromMSecsSinceEpoch(m_dateDone[size_t(slot)], Qt::UTC);
+}
+
+QDateTime CouchIndex::expires(qint64 slot) const
+{
+    if (!isLive(slot) || m_expires[size_t(slot)] == noDate)
+        return QDateTime();
+    return QDateTime::fromMSecsSinceEpoch(m_expires[size_t(slot)], Qt::UTC);
 }
 
 bool CouchIndex::inSet(quint32 id, const QStringList &set) const
@@ -713,7 +722,8 @@ std::vector<qint64> CouchIndex::expired(const PurgeCriteria &criteria) const
         const auto i = size_t(s);
         // Documents without date_done (STARTED, RETRY) never expire: dateDone() is invalid. No
         // document records a periodic task name (NULL, as matches(slot, query) reads it).
-        if (criteria.matches(dateDone(s), pooled(m_status[i]), pooled(m_taskName[i]), pooled(m_worker[i]), QString())
+        if (criteria.matches(dateDone(s), pooled(m_status[i]), pooled(m_taskName[i]), pooled(m_worker[i]), QString(),
+                             PurgeCriteria::unknownMicroseconds, expires(s))
             && matches(s, narrowing, prepared, Skip::None))
             rows.push_back(s);
     }

@@ -54,6 +54,8 @@ public:
     QString status(qint64 slot) const;
     QString taskName(qint64 slot) const;
     QDateTime dateDone(qint64 slot) const;
+    /// The key's cache expiry as upserted (TaskResult::expires); invalid when none.
+    QDateTime expires(qint64 slot) const;
     qint64 liveCount() const { return m_live; }
     /// Slots so far, live and dead: slots are never reused, so a slot below this stays that document's.
     qint64 slotCount() const { return qint64(m_alive.size()); }
@@ -72,7 +74,7 @@ public:
     /// A Summary row (previews only, complete = false) from the index alone.
     TaskResult summaryRow(qint64 slot) const;
 
-    /// Live slots that PurgeCriteria::matches() (date_done < cutoff, narrowed) and whose texts
+    /// Live slots that PurgeCriteria::matches() (date_done < cutoff or past the cache expiry, narrowed) and whose texts
     /// and exception the criteria's search and exceptions narrow to, as a query's do; in slot order.
     std::vector<qint64> expired(const PurgeCriteria &criteria) const;
     /// The criteria's search text and exceptions on a result read outside the index (a
@@ -162,6 +164,7 @@ private:
     std::vector<quint32> m_worker;
     std::vector<quint32> m_queue;
     std::vector<qint64> m_dateDone;
+    std::vector<qint64> m_expires; ///< ms since the epoch, noDate: none
     std::vector<qint16> m_retries;
     std::vector<bool> m_extended;
     std::vector<bool> m_hasTraceback;

@@ -889,6 +889,8 @@ Outcome<TaskResult> CouchStore::fetchByTaskId(const QString &taskId)
 
 Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
 {
+    if (StoreError e = cacheExpiryError(info(), criteria))
+        return e;
     if (StoreError e = beginCall())
         return e;
     // Never decide on a partial index.
@@ -988,6 +990,8 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
 {
     if (StoreError e = beginCall())
         return e;
+    if (StoreError e = cacheExpiryError(info(), criteria))
+        return e;
     if (m_options.readOnly)
         return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
     if (!criteria.cutoff.isValid())
@@ -1027,9 +1031,15 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
     };
 
     Outcome<DeleteBatch> batch = purgeIndexBatch(
-        batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
-        [&](bool groups, const QVector<QPair<QString, QString>> &docs) {
-            return bulkDelete(docs, [&criteria, groups](const Parsed &p) { return stillExpired(criteria, groups, p); });
+        batchSize,
+        [&](IndexPurgePart part, int limit) {
+            // No cache expiry here (cacheExpiryError() above): nothing in that part.
+            return part == IndexPurgePart::Groups  ? pendingGroups(limit)
+                 : part == IndexPurgePart::Tasks ? pendingTasks(limit)
+                                                 : QVector<QPair<QString, QString>>();
+        },
+        [&](IndexPurgePart part, const QVector<QPair<QString, QString>> &docs) {
+            return bulkDelete(docs, [&criteria, part](const Parsed &p) { return stillExpired(criteria, part, p); });
         });
     if (!batch)
         return batch;

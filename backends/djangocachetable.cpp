@@ -17,6 +17,7 @@ DjangoCacheTable::DjangoCacheTable(const SqlDialect &dialect, QString connection
     m_info.location = m_dialect.location();
     m_info.tableName = m_table;
     m_info.readOnly = m_options.readOnly;
+    m_info.hasCacheExpiry = true; // `expires`, which Django's get() honours
 }
 
 bool DjangoCacheTable::isCacheTable(const QVector<SqlColumn> &columns)
@@ -339,6 +340,8 @@ Outcome<PurgePreview> DjangoCacheTable::previewPurge(const PurgeCriteria &criter
         ++preview.total;
         ++preview.byStatus[m_index.status(slot)];
     }
+    if (criteria.cacheNow.isValid())
+        preview.cacheExpired = qint64(m_index.expired(criteria.cacheExpiredOnly()).size());
     if (criteria.includesGroups()) {
         for (const IndexGroups::Entry &g : m_groups.entries())
             preview.groups += criteria.matchesGroup(g.group.dateDone) ? 1 : 0;
@@ -401,11 +404,14 @@ Outcome<DeleteBatch> DjangoCacheTable::purgeBatch(const PurgeCriteria &criteria,
 {
     if (m_options.readOnly)
         return readOnlyError();
-    if (!criteria.cutoff.isValid())
+    if (!criteria.cutoff.isValid() && !criteria.cacheExpired)
         return StoreError(Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
-    auto pending = [&](bool groups, int limit) {
+    const PurgeCriteria cacheExpiredOnly = criteria.cacheExpiredOnly();
+    auto pending = [&](IndexPurgePart part, int limit) {
         QStringList keys;
-        if (groups) {
+        if (part == IndexPurgePart::CacheExpired && !criteria.cacheExpired)
+            return keys;
+        if (part == IndexPurgePart::Groups) {
             if (!criteria.includesGroups())
                 return keys;
             for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend() && keys.size() < limit; ++it) {
@@ -414,15 +420,15 @@ Outcome<DeleteBatch> DjangoCacheTable::purgeBatch(const PurgeCriteria &criteria,
             }
             return keys;
         }
-        for (qint64 slot : m_index.expired(criteria)) {
+        for (qint64 slot : m_index.expired(part == IndexPurgePart::CacheExpired ? cacheExpiredOnly : criteria)) {
             if (keys.size() >= limit)
                 break;
             keys.append(m_index.docId(slot));
         }
         return keys;
     };
-    Outcome<DeleteBatch> batch = purgeIndexBatch(batchSize, pending, [&](bool groups, const QStringList &keys) {
-        return deleteKeys(keys, [&criteria, groups](const Parsed &p) { return stillExpired(criteria, groups, p); });
+    Outcome<DeleteBatch> batch = purgeIndexBatch(batchSize, pending, [&](IndexPurgePart part, const QStringList &keys) {
+        return deleteKeys(keys, [&criteria, part](const Parsed &p) { return stillExpired(criteria, part, p); });
     });
     updateInfo();
     return batch;

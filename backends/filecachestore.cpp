@@ -5,6 +5,7 @@
 #include <QtEndian>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include <dirent.h>
@@ -22,6 +23,16 @@ namespace {
 
 constexpr qsizetype maxFileBytes = 64 * 1024 * 1024;   // PickleReader's own input limit
 constexpr int maxRefusals = 5; // deletes refused because the file kept changing: then left alone
+
+/// Seconds as whole milliseconds, rounded down exactly: Django's `exp < time.time()` against a
+/// time in whole milliseconds (PurgeCriteria::isCacheExpired()) then decides as on the float.
+/// `seconds * 1000.0` could round up to the next millisecond; the fraction of a float near
+/// today's time has at most 22 bits after the point, so times 1000 it is exact.
+qint64 floorMilliseconds(double seconds)
+{
+    const double whole = std::floor(seconds);
+    return qint64(whole) * 1000 + qint64(std::floor((seconds - whole) * 1000.0));
+}
 
 /// The expiry pickle Django writes first (pickle.dumps(float or None), protocol 2-5, a FRAME
 /// from protocol 4): its value and length. Only these opcodes: a number or None, then STOP.
@@ -61,7 +72,7 @@ bool readExpiry(const QByteArray &b, QDateTime *expires, qsizetype *length)
     // A float outside any date (nan, inf, 1e300) is no expiry Django wrote.
     if (!none && !(seconds > -1e11 && seconds < 1e11))
         return false;
-    *expires = none ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(seconds * 1000.0), Qt::UTC);
+    *expires = none ? QDateTime() : QDateTime::fromMSecsSinceEpoch(floorMilliseconds(seconds), Qt::UTC);
     return true;
 }
 
@@ -317,6 +328,7 @@ FileCacheStore::FileCacheStore(FileCacheConfig config, StoreOptions options)
     m_config.batchSize = qMax(1, m_config.batchSize);
     m_info.layout = StoreInfo::Layout::Redis; // the key-value layout: keys holding a meta each
     m_info.engine = QStringLiteral("FileBasedCache");
+    m_info.hasCacheExpiry = true; // each file's pickled expiry, which Django's get() honours
     m_info.tableName = m_config.directory;
 }
 

@@ -109,7 +109,10 @@ Parsed KeyValueStore::parseKey(const QString &key, const KeyValue &value, CouchD
         p.reason = value.foreign;
         return p;
     }
-    return RedisValue::parse(key, value.value, prefixOf(key), detail);
+    Parsed p = RedisValue::parse(key, value.value, prefixOf(key), detail);
+    if (p.kind == Parsed::Kind::Task)
+        p.task.expires = value.expires; // a purge's cache-expiry rule reads it from the index
+    return p;
 }
 
 StoreError KeyValueStore::ensureConnected()
@@ -377,7 +380,7 @@ void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> 
         if (prefix.isNull())
             continue; // another global prefix's key ("*celery-task-meta-*" matched it)
         encodings.append(RedisValue::sniff(values.at(i).value));
-        parsed.append(RedisValue::parse(keys.at(i), values.at(i).value, prefix, CouchDocument::Detail::Index));
+        parsed.append(parseKey(keys.at(i), values.at(i), CouchDocument::Detail::Index));
         if (parsed.constLast().kind != Parsed::Kind::Foreign)
             prefixes.insert(prefix);
     }
@@ -796,6 +799,8 @@ Outcome<TaskResult> KeyValueStore::fetchByTaskId(const QString &taskId)
 
 Outcome<PurgePreview> KeyValueStore::previewPurge(const PurgeCriteria &criteria)
 {
+    if (StoreError e = cacheExpiryError(info(), criteria))
+        return e;
     if (StoreError e = beginCall())
         return e;
     if (StoreError e = waitForLoad())
@@ -807,6 +812,10 @@ Outcome<PurgePreview> KeyValueStore::previewPurge(const PurgeCriteria &criteria)
             continue;
         ++preview.total;
         ++preview.byStatus[m_index.status(slot)];
+    }
+    if (m_info.hasCacheExpiry && criteria.cacheNow.isValid()) {
+        for (qint64 slot : m_index.expired(criteria.cacheExpiredOnly()))
+            preview.cacheExpired += m_undeletable.contains(m_index.docId(slot)) ? 0 : 1;
     }
     if (criteria.includesGroups()) {
         for (auto it = m_groups.entries().cbegin(); it != m_groups.entries().cend(); ++it)
@@ -850,17 +859,22 @@ Outcome<DeleteBatch> KeyValueStore::purgeBatch(const PurgeCriteria &criteria, in
 {
     if (StoreError e = beginCall())
         return e;
+    if (StoreError e = cacheExpiryError(info(), criteria))
+        return e;
     if (m_options.readOnly)
         return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
-    if (!criteria.cutoff.isValid())
+    if (!criteria.cutoff.isValid() && !criteria.cacheExpired)
         return StoreError(Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
     if (StoreError e = waitForLoad())
         return e;
 
-    auto pendingTasks = [&](int limit) {
+    const PurgeCriteria cacheExpiredOnly = criteria.cacheExpiredOnly();
+    auto pendingTasks = [&](bool cacheExpired, int limit) {
         QMutexLocker lock(&m_mutex);
         QStringList keys;
-        for (qint64 slot : m_index.expired(criteria)) {
+        if (cacheExpired && !criteria.cacheExpired)
+            return keys;
+        for (qint64 slot : m_index.expired(cacheExpired ? cacheExpiredOnly : criteria)) {
             const QString key = m_index.docId(slot);
             if (m_undeletable.contains(key))
                 continue;
@@ -883,9 +897,13 @@ Outcome<DeleteBatch> KeyValueStore::purgeBatch(const PurgeCriteria &criteria, in
     };
 
     Outcome<DeleteBatch> batch = purgeIndexBatch(
-        batchSize, [&](bool groups, int limit) { return groups ? pendingGroups(limit) : pendingTasks(limit); },
-        [&](bool groups, const QStringList &keys) {
-            return removeKeys(*m_conn, keys, [&criteria, groups](const Parsed &p) { return stillExpired(criteria, groups, p); });
+        batchSize,
+        [&](IndexPurgePart part, int limit) {
+            return part == IndexPurgePart::Groups ? pendingGroups(limit)
+                                                  : pendingTasks(part == IndexPurgePart::CacheExpired, limit);
+        },
+        [&](IndexPurgePart part, const QStringList &keys) {
+            return removeKeys(*m_conn, keys, [&criteria, part](const Parsed &p) { return stillExpired(criteria, part, p); });
         });
     if (!batch)
         return batch;

@@ -989,6 +989,8 @@ Outcome<PurgePreview> SqlStore::previewPurge(const PurgeCriteria &criteria)
         return m_cache->previewPurge(criteria);
     if (StoreError e = checkOpen())
         return e;
+    if (StoreError e = cacheExpiryError(m_info, criteria))
+        return e;
     if (StoreError e = findExceptionRows(criteria.exceptionFilter()))
         return e;
     if (!criteria.cutoff.isValid())
@@ -1015,6 +1017,8 @@ Outcome<DeleteBatch> SqlStore::purgeBatch(const PurgeCriteria &criteria, int bat
 {
     if (m_cache)
         return m_cache->purgeBatch(criteria, batchSize);
+    if (StoreError e = cacheExpiryError(m_info, criteria))
+        return e;
     const QString what = QStringLiteral("deleting expired results");
     if (StoreError e = refuseWrites(what))
         return e;

@@ -35,6 +35,7 @@ bool runBatch(PurgeSummary &summary, int asked, Call &&call, bool *finished, boo
     *excludedWriters = batch->excludedWriters;
     ++summary.batches;
     summary.tasksDeleted += batch->tasks;
+    summary.cacheExpiredDeleted += batch->cacheExpired;
     summary.groupsDeleted += batch->groups;
     if (finished)
         *finished = batch->finished || (batch->tasks == 0 && batch->groups == 0 && !batch->movedOn);

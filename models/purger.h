@@ -20,6 +20,8 @@ struct PurgeSummary
     qint64 expected = 0;      ///< what the preview/selection announced (-1: not counted)
     qint64 tasksDeleted = 0;
     qint64 groupsDeleted = 0;
+    /// Of tasksDeleted, those past their Django cache expiry (PurgeCriteria::cacheExpired).
+    qint64 cacheExpiredDeleted = 0;
     int batches = 0;
     bool cancelled = false;
     StoreError error;

@@ -30,6 +30,10 @@ struct StoreInfo
     FieldSet fields;      ///< fields the schema has; others are unavailable, not errors
     bool hasGroups = false;   ///< a GroupResult/taskset table (or documents) exists
     bool readOnly = false;    ///< opened read-only: every delete fails with PermissionDenied
+    /// Each entry carries Django's own cache expiry, past which Django's cache reads it as
+    /// missing (a DatabaseCache table, a FileBasedCache directory): PurgeCriteria::cacheExpired
+    /// works here. Not on servers that expire keys by TTL themselves (Redis, memcached).
+    bool hasCacheExpiry = false;
     QString note;         ///< anything the user should know ("task_name is NULL in every row: the app runs without result_extended")
 };
 
@@ -41,6 +45,11 @@ struct PurgePreview
     qint64 total = 0;                ///< task results
     QMap<QString, qint64> byStatus;  ///< status -> count, sums to total
     qint64 groups = 0;               ///< expired GroupResults (0 when narrowed or absent)
+    /// Task results the narrowing selects that are past their Django cache expiry at the
+    /// criteria's cacheNow (PurgeCriteria::cacheExpiredOnly()), whether or not the criteria
+    /// asks for them: with cacheExpired they are all among total. 0 on stores without a cache
+    /// expiry or without cacheNow.
+    qint64 cacheExpired = 0;
 };
 
 Q_DECLARE_METATYPE(PurgePreview)
@@ -58,7 +67,38 @@ struct DeleteBatch
     /// (SQLite's database-wide write lock), so the Purger lets them in between batches
     /// (Purger::lockBurstMs); false where writers only wait for the rows deleted.
     bool excludedWriters = false;
+    /// Of tasks, those deleted as past their Django cache expiry (PurgeCriteria::cacheExpired).
+    qint64 cacheExpired = 0;
 };
+
+/// Why a store refuses a purge that asks for the entries past their Django cache expiry
+/// (PurgeCriteria::cacheExpired) — one sentence per kind of store — or no error when it has
+/// such an expiry (StoreInfo::hasCacheExpiry) or the purge does not ask.
+inline StoreError cacheExpiryError(const StoreInfo &info, const PurgeCriteria &criteria)
+{
+    if (!criteria.cacheExpired || info.hasCacheExpiry)
+        return {};
+    QString why;
+    switch (info.layout) {
+    case StoreInfo::Layout::DjangoCeleryResults:
+        why = QStringLiteral("django-celery-results' tables keep no cache expiry: a result there expires by its "
+                             "date done alone");
+        break;
+    case StoreInfo::Layout::CeleryTaskMeta:
+        why = QStringLiteral("Celery's celery_taskmeta table keeps no cache expiry: a result there expires by its "
+                             "date done alone");
+        break;
+    case StoreInfo::Layout::CouchDb:
+        why = QStringLiteral("CouchDB documents keep no cache expiry: a result there expires by its date done alone");
+        break;
+    case StoreInfo::Layout::Redis:
+    case StoreInfo::Layout::DjangoCache:
+        why = QStringLiteral("%1 expires its keys by their TTL itself, so none is kept past its expiry")
+                  .arg(info.engine.isEmpty() ? QStringLiteral("the server") : info.engine);
+        break;
+    }
+    return StoreError(StoreError::Code::Unsupported, why);
+}
 
 /// Which columns a page row carries. Summary rows have args/result cut to previewChars and
 /// no traceback/meta; Full rows are complete (the command line's list uses them).

@@ -139,16 +139,35 @@ bool PurgeCriteria::isExpired(const QDateTime &dateDone, int extraMicroseconds) 
     return extraMicroseconds < cutoffExtraMicroseconds;
 }
 
-bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, const QString &taskName,
-                            const QString &worker, const QString &periodicTaskName, int extraMicroseconds) const
+bool PurgeCriteria::narrowsTo(const QDateTime &dateDone, const QString &status, const QString &taskName,
+                              const QString &worker, const QString &periodicTaskName) const
 {
     // doneAfter is whole milliseconds: a stored date cut to its millisecond is at or after it
-    // exactly when the stored date is (TaskQuery's filter compares the same way).
-    return isExpired(dateDone, extraMicroseconds) && (!doneAfter.isValid() || dateDone >= doneAfter)
+    // exactly when the stored date is (TaskQuery's filter compares the same way). A result
+    // without date_done is never at or after it.
+    return (!doneAfter.isValid() || (dateDone.isValid() && dateDone >= doneAfter))
         && (statuses.isEmpty() || setContains(statuses, status))
         && (taskNames.isEmpty() || setContains(taskNames, taskName))
         && (workers.isEmpty() || setContains(workers, worker))
         && (periodicTaskNames.isEmpty() || setContains(periodicTaskNames, periodicTaskName));
+}
+
+bool PurgeCriteria::matches(const QDateTime &dateDone, const QString &status, const QString &taskName,
+                            const QString &worker, const QString &periodicTaskName, int extraMicroseconds,
+                            const QDateTime &cacheExpires) const
+{
+    return (isExpired(dateDone, extraMicroseconds) || isCacheExpired(cacheExpires))
+        && narrowsTo(dateDone, status, taskName, worker, periodicTaskName);
+}
+
+PurgeCriteria PurgeCriteria::cacheExpiredOnly() const
+{
+    PurgeCriteria only = *this;
+    only.cutoff = QDateTime();
+    only.cutoffExtraMicroseconds = 0;
+    only.cacheExpired = true;
+    only.includeGroups = false;
+    return only;
 }
 
 PurgeCriteria PurgeCriteria::datesOnly() const

@@ -96,7 +96,10 @@ Q_DECLARE_METATYPE(TaskQuery)
 bool setContains(const QStringList &set, const QString &value);
 
 /// Which rows a purge removes: exactly upstream's get_all_expired() — date_done < cutoff,
-/// whatever the status — optionally narrowed. The cutoff is fixed when the user confirms.
+/// whatever the status — and, when asked (cacheExpired), also the entries of a Django cache
+/// store already past their Django cache expiry (StoreInfo::hasCacheExpiry): the union of the
+/// two, optionally narrowed (every narrowing filter applies to both). The cutoff and the
+/// instant the cache expiry is compared with (cacheNow) are fixed when the user confirms.
 ///
 /// matches() and matchesGroup() are the one home of the expiry rule: CouchIndex and
 /// CouchStore call them, and SqlStatements::expired() writes the same rule as SQL
@@ -106,7 +109,7 @@ bool setContains(const QStringList &set, const QString &value);
 /// and CouchIndex tests its rows (and a document re-read at delete time) as its searches do.
 struct PurgeCriteria
 {
-    QDateTime cutoff;      ///< UTC; required
+    QDateTime cutoff;      ///< UTC; required unless cacheExpired (invalid: no result expires by date_done)
     /// Microseconds beyond cutoff's milliseconds (0-999). QDateTime stops at milliseconds while
     /// upstream compares microseconds; set this when a cutoff is given with 6 fraction digits
     /// so the expired set is exactly upstream's.
@@ -126,6 +129,15 @@ struct PurgeCriteria
     /// Also delete expired GroupResults (upstream cleanup() does). Only honoured when the
     /// purge is not narrowed, since groups have no status, task name, worker or periodic task.
     bool includeGroups = true;
+    /// Also select the results past their Django cache expiry (isCacheExpired()), which
+    /// Django's own cache get() reads as missing (upstream: PENDING). Only on a store whose
+    /// entries carry one (StoreInfo::hasCacheExpiry: DatabaseCache, FileBasedCache); every
+    /// other store refuses such a purge (cacheExpiryError()). Saved groups are not selected by it.
+    bool cacheExpired = false;
+    /// The instant a cache expiry is compared with (UTC), fixed once when the purge starts as
+    /// the cutoff is; invalid = nothing is past its cache expiry. Set also without cacheExpired
+    /// for PurgePreview::cacheExpired (how many a purge that asks would add).
+    QDateTime cacheNow;
 
     bool isNarrowed() const
     {
@@ -146,16 +158,34 @@ struct PurgeCriteria
     /// (0-999), or unknownMicroseconds: then a date inside the cutoff's own millisecond
     /// counts as not expired, so that nothing is deleted before it expired.
     bool isExpired(const QDateTime &dateDone, int extraMicroseconds = unknownMicroseconds) const;
-    /// The rule for one result: expired (isExpired()), done at or after doneAfter, and within
-    /// the narrowing statuses, task names, workers and periodic task names (setContains()).
-    /// TaskResult holds dates to the millisecond, hence the microseconds apart. The search
-    /// text and exceptions are not tested here: the store tests them (see above).
+    /// Django's own rule on one cache entry's expiry, the one home of it: past it when
+    /// `expires < cacheNow` — DatabaseCache's get() (`expires < timezone.now()`, expires whole
+    /// seconds) and FileBasedCache's _is_expired() (`exp < time.time()`) alike. False unless
+    /// cacheExpired is asked and cacheNow is set; an invalid expires (none: timeout=None) is
+    /// never past.
+    bool isCacheExpired(const QDateTime &expires) const
+    {
+        return cacheExpired && cacheNow.isValid() && expires.isValid() && expires < cacheNow;
+    }
+    /// The narrowing alone (no expiry): done at or after doneAfter, and within the statuses,
+    /// task names, workers and periodic task names (setContains()).
+    bool narrowsTo(const QDateTime &dateDone, const QString &status, const QString &taskName, const QString &worker,
+                   const QString &periodicTaskName) const;
+    /// The rule for one result: expired (isExpired()) or past its cache expiry
+    /// (isCacheExpired(cacheExpires)), and narrowsTo(). TaskResult holds dates to the
+    /// millisecond, hence the microseconds apart. The search text and exceptions are not
+    /// tested here: the store tests them (see above).
     bool matches(const QDateTime &dateDone, const QString &status, const QString &taskName, const QString &worker,
-                 const QString &periodicTaskName, int extraMicroseconds = unknownMicroseconds) const;
+                 const QString &periodicTaskName, int extraMicroseconds = unknownMicroseconds,
+                 const QDateTime &cacheExpires = QDateTime()) const;
     bool matches(const TaskResult &row, int extraMicroseconds = unknownMicroseconds) const
     {
-        return matches(row.dateDone, row.status, row.taskName, row.worker, row.periodicTaskName, extraMicroseconds);
+        return matches(row.dateDone, row.status, row.taskName, row.worker, row.periodicTaskName, extraMicroseconds,
+                       row.expires);
     }
+    /// The same narrowing with only the cache-expiry rule (no cutoff): the entries past their
+    /// cache expiry that this purge selects (or would, with cacheExpired).
+    PurgeCriteria cacheExpiredOnly() const;
     /// The rule for one group result: expired, and groups are included (includesGroups()).
     bool matchesGroup(const QDateTime &dateDone) const { return includesGroups() && isExpired(dateDone); }
 

@@ -92,6 +92,8 @@ private Q_SLOTS:
     void shouldNarrowAPurgeAsCountNarrows();
     void shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal();
     void shouldRefuseToPurgeReadOnly();
+    void shouldRefuseCacheExpiryOnStoresWithoutOne_data();
+    void shouldRefuseCacheExpiryOnStoresWithoutOne();
     void shouldAskOnATerminalAndDeleteNothingOnNo();
     void shouldAskOnATerminalAndDeleteOnYes();
     void shouldKeepTheDatabaseIntactWithInjectionStrings_data();
@@ -2192,6 +2194,44 @@ void TestCli::shouldRefuseToPurgeWithoutYesWhenStdinIsNotATerminal()
              run.err.constData());
     QVERIFY(run.out.isEmpty());
     QCOMPARE(taskIdsInDb(db), before);
+}
+
+void TestCli::shouldRefuseCacheExpiryOnStoresWithoutOne_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("table");
+    QTest::newRow("django-celery-results") << QStringLiteral("django.sqlite3")
+                                           << QStringLiteral("django-celery-results' tables keep no cache expiry")
+                                           << QStringLiteral("django_celery_results_taskresult");
+    QTest::newRow("celery_taskmeta") << QStringLiteral("taskmeta.sqlite3")
+                                     << QStringLiteral("Celery's celery_taskmeta table keeps no cache expiry")
+                                     << QStringLiteral("celery_taskmeta");
+}
+
+void TestCli::shouldRefuseCacheExpiryOnStoresWithoutOne()
+{
+    // Only a Django cache (DatabaseCache, FileBasedCache) keeps entries past their own expiry;
+    // elsewhere --cache-expired is a usage error with its reason, before anything is counted.
+    QFETCH(QString, fixture);
+    QFETCH(QString, reason);
+    QFETCH(QString, table);
+    REQUIRE_FIXTURES();
+    const QString db = copyFixture(fixture);
+    const QStringList before = taskIdsInDb(db, table);
+    for (const QStringList &extra : {QStringList{QStringLiteral("--dry-run")}, QStringList{QStringLiteral("--yes")},
+                                     QStringList{QStringLiteral("--older-than"), QStringLiteral("1d"), QStringLiteral("--yes")}}) {
+        const Run run = stalk(QStringList{QStringLiteral("purge"), urlFor(db), QStringLiteral("--cache-expired")} + extra);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.startsWith(("stalk purge: --cache-expired: " + reason).toUtf8()), run.err.constData());
+        QCOMPARE(run.err.count('\n'), 2); // the sentence and "Try 'stalk purge --help'"
+        QVERIFY(run.out.isEmpty());
+    }
+    QCOMPARE(taskIdsInDb(db, table), before);
+    // Without it, the cutoff is still required.
+    const Run run = stalk({QStringLiteral("purge"), urlFor(db), QStringLiteral("--dry-run")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("missing the cutoff"), run.err.constData());
 }
 
 void TestCli::shouldRefuseToPurgeReadOnly()

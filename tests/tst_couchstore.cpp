@@ -238,6 +238,16 @@ void TestCouchStore::shouldOpenAndDescribeTheDatabase()
              qPrintable(info.note));
     QVERIFY2(!info.note.contains(QLatin1String("_design/stalk (")), qPrintable(info.note));
     QVERIFY2(info.note.contains(QLatin1String("Design documents, never deleted: _design/stalk.")), qPrintable(info.note));
+    // No cache expiry here (Celery never expires CouchDB documents): a purge asking for it is refused.
+    QVERIFY(!info.hasCacheExpiry);
+    PurgeCriteria cacheExpired;
+    cacheExpired.cacheExpired = true;
+    cacheExpired.cacheNow = QDateTime::currentDateTimeUtc();
+    const Outcome<PurgePreview> refused = store->previewPurge(cacheExpired);
+    QCOMPARE(refused.error().code, StoreError::Code::Unsupported);
+    QVERIFY2(refused.error().message.startsWith(QLatin1String("CouchDB documents keep no cache expiry")),
+             qPrintable(refused.error().message));
+    QCOMPARE(store->purgeBatch(cacheExpired, 10).error().code, StoreError::Code::Unsupported);
 }
 
 void TestCouchStore::shouldOpenThroughTheStoreFactory()

@@ -344,6 +344,11 @@ void TestDetailPane::shouldShowWhenARedisKeyExpires()
     pane.showResult(row);
     QVERIFY(expires->isVisibleTo(&pane));
     QVERIFY2(expires->text().contains(QStringLiteral(" (in 5")), qPrintable(expires->text()));
+    // A Django cache entry past its expiry (kept until something reads its key): said so.
+    row.expires = QDateTime::currentDateTimeUtc().addSecs(-(3 * 3600 + 30));
+    pane.showResult(row);
+    QVERIFY2(expires->text().contains(QStringLiteral(" (3")) && expires->text().contains(QStringLiteral("ago: past its expiry")),
+             qPrintable(expires->text()));
     row.expires = QDateTime();
     pane.showResult(row);
     QCOMPARE(expires->text(), QStringLiteral("never (the key has no TTL)"));

@@ -95,6 +95,8 @@ private slots:
     void shouldPreviewAndPurgeExactlyTheExpired();
     void shouldKeepAFileRewrittenBetweenListingAndDeleting();
     void shouldAnswerTheCommandLine();
+    void shouldPurgeFilesPastTheirDjangoExpiry();
+    void shouldPurgeByCacheExpiryFromTheCommandLine();
     void shouldOpenReadOnlyOrRefuseForAnotherUser();
 
 private:
@@ -162,6 +164,23 @@ private:
     bool fileExists(const QString &dir, const QString &taskId) const
     {
         return QFile::exists(dir + u'/' + DjangoCacheFile::fileNameOf(keyOf(taskId)));
+    }
+    /// The task ids whose files are in dir, read without Stalk; sorted.
+    QStringList storedIds(const QString &dir) const
+    {
+        QStringList ids;
+        for (const QJsonValue &v : celery()) {
+            const QString id = v.toObject().value(QLatin1String("task_id")).toString();
+            if (fileExists(dir, id))
+                ids.append(id);
+        }
+        return sorted(ids);
+    }
+    /// Django's own cache code on dir (tests/cacheexpiry_expected.py).
+    static TestSupport::DjangoCacheTarget djangoCache(const QString &dir)
+    {
+        return {QStringLiteral(STALK_CACHEEXPIRY_EXPECTED), QStringLiteral(STALK_REDIS_TASKS_DIR), QStringLiteral("file"), dir,
+                QString()};
     }
 
     QString m_dir;
@@ -534,6 +553,77 @@ void TestFileCacheStore::shouldAnswerTheCommandLine()
     QVERIFY(code != 0);
     QCOMPARE(err.trimmed().count(u'\n'), 0);
     QVERIFY2(err.contains(QLatin1String("no such directory")), qPrintable(err));
+}
+
+void TestFileCacheStore::shouldPurgeFilesPastTheirDjangoExpiry()
+{
+    QTemporaryDir dir;
+    const QString url = copy(dir);
+    const QString cutoff = QStringLiteral("2025-02-01T00:00:00Z");
+    TestSupport::verifyCacheExpiredPurge([&] { return openStore(url); }, djangoCache(dir.path()), celery(), cutoff,
+                                         expiredBefore(cutoff), [&] { return storedIds(dir.path()); });
+}
+
+void TestFileCacheStore::shouldPurgeByCacheExpiryFromTheCommandLine()
+{
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        QSKIP("STALK_BIN is not set (CTest sets it)");
+    auto run = [](const QStringList &args) { return runProgram(qEnvironmentVariable("STALK_BIN"), args); };
+    QTemporaryDir dir;
+    const QString url = copy(dir);
+    QStringList ids = storedIds(dir.path());
+    QVERIFY(ids.size() > 4);
+    const QStringList aged = ids.mid(0, 3);
+    const QJsonObject touched =
+        TestSupport::runDjangoCacheHelper(djangoCache(dir.path()), QStringLiteral("age"), QStringList{QStringLiteral("-3600")} + aged)
+            .toObject();
+    QCOMPARE(touched.size(), aged.size());
+    const QStringList missing = stringsOf(
+        TestSupport::runDjangoCacheHelper(djangoCache(dir.path()), QStringLiteral("missing"), ids).toArray());
+    QCOMPARE(sorted(missing), aged);
+    QMap<QString, qint64> byStatus;
+    for (const QJsonValue &v : celery()) {
+        if (aged.contains(v.toObject().value(QLatin1String("task_id")).toString()))
+            ++byStatus[v.toObject().value(QLatin1String("status")).toString()];
+    }
+    QStringList breakdown;
+    for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it)
+        breakdown.append(QStringLiteral("%1 %2").arg(it.value()).arg(it.key()));
+
+    // No cutoff: only those Django reads as missing; the lines end with their count.
+    auto [code, out, err] = run({QStringLiteral("purge"), url, QStringLiteral("--cache-expired"), QStringLiteral("--dry-run")});
+    QCOMPARE(code, 0);
+    QVERIFY2(out.startsWith(QStringLiteral("3 results would be deleted (")), qPrintable(out));
+    QVERIFY2(out.trimmed().endsWith(QStringLiteral(") (+ 0 groups) (3 past their cache expiry)")), qPrintable(out));
+    for (const QString &b : std::as_const(breakdown))
+        QVERIFY2(out.contains(b), qPrintable(out));
+    // Still no cutoff without --cache-expired.
+    std::tie(code, out, err) = run({QStringLiteral("purge"), url, QStringLiteral("--dry-run")});
+    QCOMPARE(code, 2);
+    QVERIFY2(err.contains(QLatin1String("missing the cutoff")), qPrintable(err));
+    // Read-only: nothing goes.
+    std::tie(code, out, err) = run({QStringLiteral("purge"), url, QStringLiteral("--cache-expired"), QStringLiteral("--yes"),
+                                    QStringLiteral("--read-only")});
+    QCOMPARE(code, 1);
+    QCOMPARE(storedIds(dir.path()), ids);
+    // Narrowed to a status none of them has: none goes.
+    std::tie(code, out, err) = run({QStringLiteral("purge"), url, QStringLiteral("--cache-expired"), QStringLiteral("--status"),
+                                    QStringLiteral("NO-SUCH-STATE"), QStringLiteral("--yes")});
+    QCOMPARE(code, 0);
+    QCOMPARE(out.trimmed(), QStringLiteral("deleted 0 results (and 0 groups) (0 past their cache expiry)"));
+    std::tie(code, out, err) = run({QStringLiteral("purge"), url, QStringLiteral("--cache-expired"), QStringLiteral("--yes")});
+    QCOMPARE(code, 0);
+    QCOMPARE(out.trimmed(), QStringLiteral("deleted 3 results (and 0 groups) (3 past their cache expiry)"));
+    QCOMPARE(storedIds(dir.path()), QStringList(ids.mid(3)));
+    // With a cutoff: both rules, the count among them.
+    const QStringList expired = expiredBefore(QStringLiteral("2025-02-01T00:00:00Z"));
+    qint64 byDate = 0;
+    for (const QString &id : ids.mid(3))
+        byDate += expired.contains(id) ? 1 : 0;
+    std::tie(code, out, err) = run({QStringLiteral("purge"), url, QStringLiteral("--before"), QStringLiteral("2025-02-01"),
+                                    QStringLiteral("--cache-expired"), QStringLiteral("--yes")});
+    QCOMPARE(code, 0);
+    QCOMPARE(out.trimmed(), QStringLiteral("deleted %1 results (and 0 groups) (0 past their cache expiry)").arg(byDate));
 }
 
 void TestFileCacheStore::shouldOpenReadOnlyOrRefuseForAnotherUser()

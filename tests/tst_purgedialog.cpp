@@ -1,15 +1,19 @@
 #include "deleteselecteddialog.h"
 #include "deletionwidgets.h"
+#include "filecachestore.h"
 #include "purgedialog.h"
 #include "statusbreakdown.h"
+#include "storechecks.h"
 #include "storeurl.h"
 #include "taskresultmodel.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDateTimeEdit>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -64,6 +68,7 @@ private Q_SLOTS:
     void shouldWriteHumanSummaries();
     void shouldPreviewAndDeleteWithTheModelsStoreAlone();
     void shouldShowAPreviewErrorAsASentence();
+    void shouldOfferResultsPastTheirDjangoCacheExpiry();
 
     void screenshots();
 
@@ -641,6 +646,87 @@ void TestPurgeDialog::shouldShowAPreviewErrorAsASentence()
     const QString label = dialog.findChild<QLabel *>(QStringLiteral("previewLabel"))->text();
     QCOMPARE(label, QStringLiteral("Could not count the expired results: No database is open"));
     QVERIFY(!dialog.findChild<QPushButton *>(QStringLiteral("confirmButton"))->isEnabled());
+}
+
+void TestPurgeDialog::shouldOfferResultsPastTheirDjangoCacheExpiry()
+{
+    // Upstream's rule alone by default: no checkbox where nothing has a cache expiry.
+    {
+        const auto opened = openModel(factoryFor(copyFixture(QStringLiteral("django.sqlite3"))));
+        QVERIFY(opened);
+        PurgeDialog dialog(&opened->model, QStringLiteral("test/cache-none"));
+        QVERIFY(!dialog.findChild<QCheckBox *>(QStringLiteral("cacheExpiredCheck")));
+        QVERIFY(!dialog.currentCriteria().cacheExpired);
+    }
+    // A FileBasedCache written by real workers, three entries aged by Django's own touch().
+    STALK_SERVER_URL(source, "STALK_FILECACHE_DIR", "tools/servers/with_filecache.sh");
+    const QString dir = m_dir.filePath(QStringLiteral("filecache-%1").arg(++m_copies));
+    QVERIFY(QDir().mkpath(dir));
+    for (const QString &name : QDir(source).entryList(QDir::Files))
+        QVERIFY(QFile::copy(QDir(source).filePath(name), dir + u'/' + name));
+    QStringList ids;
+    for (const QJsonValue &v : TestSupport::jsonObjectOfFileIn("STALK_FILECACHE_EXPECTATIONS")
+                                   .value(QLatin1String("filecache")).toObject().value(QLatin1String("celery")).toArray())
+        ids.append(v.toObject().value(QLatin1String("task_id")).toString());
+    ids = TestSupport::sorted(ids);
+    QVERIFY(ids.size() > 5);
+    const TestSupport::DjangoCacheTarget cache{QStringLiteral(STALK_CACHEEXPIRY_EXPECTED), QStringLiteral(STALK_REDIS_TASKS_DIR),
+                                               QStringLiteral("file"), dir, QString()};
+    const QStringList aged = ids.mid(0, 3);
+    QCOMPARE(TestSupport::runDjangoCacheHelper(cache, QStringLiteral("age"), QStringList{QStringLiteral("-3600")} + aged)
+                 .toObject().size(), 3);
+    QCOMPARE(TestSupport::sorted(TestSupport::stringsOf(TestSupport::runDjangoCacheHelper(cache, QStringLiteral("missing"), ids).toArray())),
+             aged);
+    auto stored = [&dir](const QString &id) {
+        return QFile::exists(dir + u'/' + DjangoCacheFile::fileNameOf(QStringLiteral(":1:celery-task-meta-") + id));
+    };
+
+    const auto opened = openModel(factoryFor(QStringLiteral("file://") + dir));
+    QVERIFY(opened);
+    PurgeDialog dialog(&opened->model, QStringLiteral("test/cache-expiry"));
+    QSignalSpy preview(&dialog, &PurgeDialog::previewUpdated);
+    dialog.show();
+    auto *check = dialog.findChild<QCheckBox *>(QStringLiteral("cacheExpiredCheck"));
+    QVERIFY(check);
+    QVERIFY(check->isVisible());
+    QVERIFY(!check->isChecked()); // the default is upstream's rule exactly
+    // A cutoff before every date done: by upstream's rule nothing; the three are counted, not included.
+    setExplicitCutoff(dialog, QDateTime(QDate(2000, 1, 1), QTime(0, 0), Qt::UTC));
+    preview.clear();
+    QVERIFY(waitForPreview(dialog, preview));
+    QCOMPARE(dialog.previewTotal(), qint64(0));
+    auto *label = dialog.findChild<QLabel *>(QStringLiteral("previewLabel"));
+    QVERIFY2(label->text().contains(QStringLiteral("3 result")) && label->text().contains(QStringLiteral("not included")),
+             qPrintable(label->text()));
+    QVERIFY2(check->text().contains(QStringLiteral("3 result")), qPrintable(check->text()));
+    auto *confirm = dialog.findChild<QPushButton *>(QStringLiteral("confirmButton"));
+    QVERIFY(!confirm->isEnabled());
+
+    // Ticked: they are the preview, and the purge deletes that set, each re-checked when deleted.
+    preview.clear();
+    check->setChecked(true);
+    QVERIFY(waitForPreview(dialog, preview));
+    QCOMPARE(dialog.previewTotal(), qint64(3));
+    QCOMPARE(confirm->text(), QStringLiteral("Delete 3 results"));
+    QVERIFY2(label->text().contains(QStringLiteral("past their Django cache expiry")), qPrintable(label->text()));
+    if (const QString shots = qEnvironmentVariable("STALK_SCREENSHOTS"); !shots.isEmpty()) {
+        QCoreApplication::processEvents();
+        QVERIFY(dialog.grab().save(shots + QStringLiteral("/purge-cache-expiry.png")));
+    }
+    // A worker stores the first again after the preview (a fresh expiry): it no longer qualifies.
+    QVERIFY(TestSupport::runDjangoCacheHelper(cache, QStringLiteral("rewrite"), {aged.at(0)}).isArray());
+    QSignalSpy finished(&dialog, &PurgeDialog::purgeFinished);
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    QVERIFY(dialog.confirmedCriteria().cacheExpired);
+    QVERIFY(dialog.confirmedCriteria().cacheNow.isValid());
+    QVERIFY(finished.wait(20000));
+    const PurgeSummary summary = finished.first().first().value<PurgeSummary>();
+    QVERIFY2(!summary.error, qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(2));
+    QCOMPARE(summary.cacheExpiredDeleted, qint64(2));
+    QVERIFY(stored(aged.at(0)));
+    for (const QString &id : ids)
+        QCOMPARE(stored(id), !aged.mid(1).contains(id));
 }
 
 /// Not a check: PNGs for a person to look at when STALK_SCREENSHOTS names a directory.

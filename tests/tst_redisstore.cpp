@@ -257,6 +257,9 @@ private Q_SLOTS:
     void shouldDescribeADjangoDatabaseCacheTable();
     void shouldPurgeADjangoDatabaseCacheTable_data();
     void shouldPurgeADjangoDatabaseCacheTable();
+    void shouldPurgeCacheTableRowsPastTheirDjangoExpiry_data();
+    void shouldPurgeCacheTableRowsPastTheirDjangoExpiry();
+    void shouldRefuseCacheExpiryWhereKeysExpireByTtl();
     void shouldPickTheCacheTableByNameBesideCeleryTables();
     void shouldLoadIncrementally();
     void shouldReportEachFailureInOneSentence_data();
@@ -970,6 +973,64 @@ void TestRedisStore::shouldPurgeADjangoDatabaseCacheTable()
     QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix), before.mid(1));
     QCOMPARE(store->fetchByTaskId(before.constFirst()).error().code, StoreError::Code::NotFound);
     store.reset(); // before the copy is dropped
+}
+
+void TestRedisStore::shouldPurgeCacheTableRowsPastTheirDjangoExpiry_data()
+{
+    QTest::addColumn<QString>("name");
+    addDbCacheRows();
+}
+
+void TestRedisStore::shouldPurgeCacheTableRowsPastTheirDjangoExpiry()
+{
+    // Rows aged with Django's own touch() in a copy; Django's own has_key() says which are
+    // missing; `expires` is what Stalk compares (TestSupport::verifyCacheExpiredPurge()).
+    QFETCH(QString, name);
+    REQUIRE_DATA_SET(name);
+    const CacheCopy copy = cacheCopy(name, QStringLiteral("stalk_cache_expiry"));
+    const auto drop = qScopeGuard([&copy] { dropCacheCopy(copy); });
+    // A cutoff that expires some results by date done and keeps others.
+    const QJsonObject set = dataSet(name);
+    const int total = set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
+    QString cutoff;
+    QStringList expiredBefore;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        const QStringList ids = stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
+        if (ids.size() >= 2 && ids.size() <= total - 8) {
+            cutoff = v.toObject().value(QLatin1String("cutoff")).toString();
+            expiredBefore = ids;
+        }
+    }
+    QVERIFY2(!cutoff.isEmpty(), "no cutoff of the data set splits it");
+    const TestSupport::DjangoCacheTarget cache{QStringLiteral(STALK_CACHEEXPIRY_EXPECTED), QStringLiteral(STALK_REDIS_TASKS_DIR),
+                                               QStringLiteral("db"), copy.raw, copy.table};
+    TestSupport::verifyCacheExpiredPurge([&copy] { return openCopy(copy); }, cache, set.value(QLatin1String("celery")).toArray(),
+                                         cutoff, expiredBefore, [&copy] { return cacheIds(copy, CouchDocument::taskPrefix); });
+}
+
+void TestRedisStore::shouldRefuseCacheExpiryWhereKeysExpireByTtl()
+{
+    // Redis expires its keys by their TTL itself: nothing is kept past its expiry to delete.
+    REQUIRE_DATA_SET(QStringLiteral("json"));
+    auto store = openStore(QStringLiteral("json"));
+    QVERIFY(store);
+    QVERIFY(!store->info().hasCacheExpiry);
+    PurgeCriteria criteria = TestSupport::criteriaFor(QStringLiteral("2025-02-01T00:00:00Z"));
+    criteria.cacheExpired = true;
+    criteria.cacheNow = QDateTime::currentDateTimeUtc();
+    const Outcome<PurgePreview> preview = store->previewPurge(criteria);
+    QCOMPARE(preview.error().code, StoreError::Code::Unsupported);
+    QVERIFY2(preview.error().message.contains(QLatin1String("TTL")), qPrintable(preview.error().message));
+    QCOMPARE(store->purgeBatch(criteria, 10).error().code, StoreError::Code::Unsupported);
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        return;
+    const QString url = m_url + QStringLiteral("/%1").arg(dataSet(QStringLiteral("json")).value(QLatin1String("db")).toInt());
+    const Run r = stalk({QStringLiteral("purge"), url, QStringLiteral("--older-than"), QStringLiteral("1d"),
+                         QStringLiteral("--cache-expired"), QStringLiteral("--dry-run")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.startsWith(QLatin1String("stalk purge: --cache-expired: Redis expires its keys by their TTL itself")),
+             qPrintable(r.err));
+    QCOMPARE(r.out, QString());
 }
 
 void TestRedisStore::shouldPickTheCacheTableByNameBesideCeleryTables()

@@ -20,6 +20,8 @@ private Q_SLOTS:
     void shouldCompareEveryField();
     void shouldDeleteByFilterExactlyWhatTheQueryMatches();
     void shouldNarrowAPurgeBySearchAndException();
+    void shouldSelectResultsPastTheirCacheExpiryAsDjango_data();
+    void shouldSelectResultsPastTheirCacheExpiryAsDjango();
     void shouldWriteTheQueryAsCommandLineFilters();
     void shouldMatchAnExceptionByNameAndFingerprint();
     void shouldQuoteWordsSoAShellGivesThemBack();
@@ -383,6 +385,62 @@ void TestTaskQuery::shouldQuoteWordsSoAShellGivesThemBack()
     for (const QByteArray &word : out.split('\0'))
         back << QString::fromUtf8(word);
     QCOMPARE(back, words);
+}
+
+void TestTaskQuery::shouldSelectResultsPastTheirCacheExpiryAsDjango_data()
+{
+    // Django's DatabaseCache.get(): `expires < timezone.now()`; FileBasedCache._is_expired():
+    // `exp < time.time()`. At the very instant the entry is still there.
+    QTest::addColumn<QDateTime>("expires");
+    QTest::addColumn<QDateTime>("dateDone");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<bool>("cutoff");   ///< a cutoff of 2025-02-01 is given too
+    QTest::addColumn<bool>("asked");    ///< cacheExpired
+    QTest::addColumn<bool>("selected");
+    const QDateTime now(QDate(2026, 1, 1), QTime(12, 0), Qt::UTC);
+    const QDateTime recent(QDate(2025, 12, 31), QTime(0, 0), Qt::UTC);
+    const QDateTime old(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+    const QString success = QStringLiteral("SUCCESS");
+    QTest::newRow("past, asked") << now.addMSecs(-1) << recent << success << false << true << true;
+    QTest::newRow("at now: not yet") << now << recent << success << false << true << false;
+    QTest::newRow("after now") << now.addMSecs(1) << recent << success << false << true << false;
+    QTest::newRow("no expiry (timeout=None)") << QDateTime() << recent << success << false << true << false;
+    QTest::newRow("past, not asked") << now.addSecs(-3600) << recent << success << false << false << false;
+    QTest::newRow("past, not asked, old: upstream's rule") << now.addSecs(-3600) << old << success << true << false << true;
+    QTest::newRow("past, still running (no date done)") << now.addSecs(-3600) << QDateTime() << QStringLiteral("STARTED") << false
+                                                        << true << true;
+    QTest::newRow("union: by date alone") << now.addSecs(3600) << old << success << true << true << true;
+    QTest::newRow("union: by expiry alone") << now.addSecs(-3600) << recent << success << true << true << true;
+    QTest::newRow("union: neither") << now.addSecs(3600) << recent << success << true << true << false;
+    QTest::newRow("narrowed away by status") << now.addSecs(-3600) << recent << QStringLiteral("FAILURE") << false << true << false;
+}
+
+void TestTaskQuery::shouldSelectResultsPastTheirCacheExpiryAsDjango()
+{
+    QFETCH(QDateTime, expires);
+    QFETCH(QDateTime, dateDone);
+    QFETCH(QString, status);
+    QFETCH(bool, cutoff);
+    QFETCH(bool, asked);
+    QFETCH(bool, selected);
+    PurgeCriteria c;
+    if (cutoff)
+        c.cutoff = QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC);
+    c.cacheExpired = asked;
+    c.cacheNow = QDateTime(QDate(2026, 1, 1), QTime(12, 0), Qt::UTC);
+    c.statuses = {QStringLiteral("SUCCESS"), QStringLiteral("STARTED")}; // --status narrows both rules
+    TaskResult row;
+    row.status = status;
+    row.dateDone = dateDone;
+    row.expires = expires;
+    QCOMPARE(c.matches(row), selected);
+    // The rule alone, and the criteria a preview counts them with.
+    QCOMPARE(c.cacheExpiredOnly().matches(row), expires.isValid() && expires < c.cacheNow && status != u"FAILURE");
+    QVERIFY(!c.cacheExpiredOnly().cutoff.isValid());
+    QVERIFY(!c.cacheExpiredOnly().includesGroups());
+    // doneAfter narrows it too: a result without a date done is not after it.
+    c.doneAfter = QDateTime(QDate(2025, 6, 1), QTime(0, 0), Qt::UTC);
+    QCOMPARE(c.matches(row), selected && dateDone.isValid() && dateDone >= c.doneAfter);
 }
 
 QTEST_APPLESS_MAIN(TestTaskQuery)

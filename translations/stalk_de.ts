@@ -571,6 +571,10 @@
         <source>Group:</source>
         <translation>Gruppe:</translation>
     </message>
+    <message>
+        <source> (%1 ago: past its expiry, read as missing)</source>
+        <translation> (vor %1: abgelaufen, wird als fehlend gelesen)</translation>
+    </message>
 </context>
 <context>
     <name>ErrorBanner</name>
@@ -1941,6 +1945,43 @@ Schema: %3</translation>
     <message>
         <source>Stop after the batch being deleted now; what is deleted stays deleted</source>
         <translation>Nach dem gerade gelöschten Stapel anhalten; was gelöscht ist, bleibt gelöscht</translation>
+    </message>
+    <message>
+        <source>Whatever their date done: Django&apos;s cache already reads these as missing (Celery says PENDING); they stay stored until something reads their key. The statuses and task chosen above narrow them too.</source>
+        <translation>Unabhängig vom Fertigstellungsdatum: Djangos Cache liest diese bereits als fehlend (Celery meldet PENDING); sie bleiben gespeichert, bis etwas ihren Schlüssel liest. Die oben gewählten Status und der Task schränken auch sie ein.</translation>
+    </message>
+    <message>
+        <source>Cache expiry:</source>
+        <translation>Cache-Ablauf:</translation>
+    </message>
+    <message>
+        <source>Also delete the results past their Django cache expiry</source>
+        <translation>Auch die Ergebnisse löschen, deren Django-Cache-Ablauf vorbei ist</translation>
+    </message>
+    <message numerus="yes">
+        <source>Also delete the %n result(s) past their Django cache expiry</source>
+        <translation>
+            <numerusform>Auch das %n Ergebnis löschen, dessen Django-Cache-Ablauf vorbei ist</numerusform>
+            <numerusform>Auch die %n Ergebnisse löschen, deren Django-Cache-Ablauf vorbei ist</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>None is past its Django cache expiry.</source>
+        <translation>Keines hat seinen Django-Cache-Ablauf überschritten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of them past their Django cache expiry.</source>
+        <translation>
+            <numerusform>%n davon hat seinen Django-Cache-Ablauf überschritten.</numerusform>
+            <numerusform>%n davon haben ihren Django-Cache-Ablauf überschritten.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) past their Django cache expiry, not included: tick below to delete them too.</source>
+        <translation>
+            <numerusform>%n Ergebnis hat seinen Django-Cache-Ablauf überschritten, nicht enthalten: unten ankreuzen, um es mitzulöschen.</numerusform>
+            <numerusform>%n Ergebnisse haben ihren Django-Cache-Ablauf überschritten, nicht enthalten: unten ankreuzen, um sie mitzulöschen.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -1259,10 +1259,18 @@ void DetailPane::renderDates(const Render &r)
     r.setDate(ui.expires, Field::Expires, r.row.expires);
     if (r.fields.contains(Field::Expires) && !r.row.expires.isValid() && r.row.complete)
         ui.expires->setText(tr("never (the key has no TTL)"));
-    else if (r.row.expires.isValid())
+    else if (r.row.expires.isValid()) {
+        // Past it (a Django cache keeps such an entry until something reads its key): Django's
+        // own rule, as Delete Expired applies it.
+        PurgeCriteria past;
+        past.cacheExpired = true;
+        past.cacheNow = QDateTime::currentDateTimeUtc();
+        const qint64 ms = past.cacheNow.msecsTo(r.row.expires);
         ui.expires->setText(ui.expires->text()
-                            + tr(" (in %1)").arg(TimeParse::formatRuntime(
-                                qMax<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(r.row.expires)))));
+                            + (past.isCacheExpired(r.row.expires)
+                                   ? tr(" (%1 ago: past its expiry, read as missing)").arg(TimeParse::formatRuntime(-ms))
+                                   : tr(" (in %1)").arg(TimeParse::formatRuntime(ms))));
+    }
     if (const std::optional<Runtime> runtime = r.row.runtime()) {
         ui.runtime->setText(TimeParse::formatRuntime(runtime->ms));
         ui.runtime->setToolTip(runtime->basis == Runtime::Basis::Started ? tr("Date done − date started")

@@ -1,5 +1,6 @@
 #include "purgedialog.h"
 
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTimeEdit>
@@ -92,6 +93,8 @@ void PurgeDialog::buildUi()
     buildCutoffRow(grid);
     restoreExpires();
     buildNarrowingRows(grid);
+    if (m_info.hasCacheExpiry)
+        buildCacheExpiredRow(grid);
     buildOutcome(layout);
     buildTimers();
     connectInputs();
@@ -210,6 +213,31 @@ void PurgeDialog::buildNarrowingRows(QGridLayout *grid)
     addGridRow(grid, tr("Only &task:"), m_taskNameFilter);
 }
 
+/// A Django cache store's own expiry: take the entries past it too (off: upstream's rule alone).
+void PurgeDialog::buildCacheExpiredRow(QGridLayout *grid)
+{
+    m_cacheExpiredCheck = new QCheckBox(m_inputs);
+    m_cacheExpiredCheck->setObjectName(QStringLiteral("cacheExpiredCheck"));
+    m_cacheExpiredCheck->setChecked(false);
+    m_cacheExpiredCheck->setToolTip(tr("Whatever their date done: Django's cache already reads these as missing "
+                                       "(Celery says PENDING); they stay stored until something reads their key. The "
+                                       "statuses and task chosen above narrow them too."));
+    updateCacheExpiredText(-1);
+    addGridRow(grid, tr("Cache expiry:"), m_cacheExpiredCheck);
+}
+
+void PurgeDialog::updateCacheExpiredText(qint64 count)
+{
+    if (!m_cacheExpiredCheck)
+        return;
+    if (count < 0)
+        m_cacheExpiredCheck->setText(tr("Also delete the results past their Django cache expiry"));
+    else
+        m_cacheExpiredCheck->setText(
+            tr("Also delete the %n result(s) past their Django cache expiry", nullptr,
+               int(qMin<qint64>(count, INT_MAX))));
+}
+
 /// The preview, the read-only note, the progress, the summary and the buttons.
 void PurgeDialog::buildOutcome(QVBoxLayout *layout)
 {
@@ -252,11 +280,13 @@ void PurgeDialog::buildTimers()
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
     connect(m_debounce, &QTimer::timeout, this, [this] { startPreview(false); });
-    // "Older than" moves with the clock: keep the preview honest while the dialog is open.
+    // "Older than" and the cache expiry move with the clock: keep the preview honest while
+    // the dialog is open.
     m_refresh = new QTimer(this);
     m_refresh->setInterval(30'000);
     connect(m_refresh, &QTimer::timeout, this, [this] {
-        if (m_stage == Stage::Choosing && m_modeCombo->currentIndex() == 0 && !m_previewPending)
+        const bool clockBound = m_modeCombo->currentIndex() == 0 || (m_cacheExpiredCheck && m_cacheExpiredCheck->isChecked());
+        if (m_stage == Stage::Choosing && clockBound && !m_previewPending)
             startPreview(true);
     });
     m_refresh->start();
@@ -274,6 +304,8 @@ void PurgeDialog::connectInputs()
     connect(m_cutoffEdit, &QDateTimeEdit::dateTimeChanged, this, &PurgeDialog::schedulePreview);
     connect(m_statusFilter, &QListWidget::itemChanged, this, &PurgeDialog::schedulePreview);
     connect(m_taskNameFilter, &QComboBox::currentTextChanged, this, &PurgeDialog::schedulePreview);
+    if (m_cacheExpiredCheck)
+        connect(m_cacheExpiredCheck, &QCheckBox::toggled, this, &PurgeDialog::schedulePreview);
     connect(m_confirm, &QPushButton::clicked, this, &PurgeDialog::confirm);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (m_stage == Stage::Done)
@@ -306,9 +338,10 @@ void PurgeDialog::changeEvent(QEvent *event)
 PurgeCriteria PurgeDialog::currentCriteria() const
 {
     PurgeCriteria c;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     if (m_modeCombo->currentIndex() == 0) {
         const qint64 seconds = qint64(m_expiresSpin->value()) * m_expiresUnit->currentData().toLongLong();
-        c.cutoff = QDateTime::currentDateTimeUtc().addSecs(-seconds);
+        c.cutoff = now.addSecs(-seconds);
     } else {
         c.cutoff = m_cutoffEdit->dateTime().toUTC();
     }
@@ -321,6 +354,11 @@ PurgeCriteria PurgeDialog::currentCriteria() const
     if (!task.isEmpty())
         c.taskNames << task;
     c.includeGroups = m_info.hasGroups;
+    if (m_info.hasCacheExpiry) {
+        // Counted by the preview either way; deleted only when ticked.
+        c.cacheNow = now;
+        c.cacheExpired = m_cacheExpiredCheck && m_cacheExpiredCheck->isChecked();
+    }
     return c;
 }
 
@@ -455,10 +493,13 @@ void PurgeDialog::onPreview(const PurgeCriteria &criteria, const Reply<PurgePrev
     }
     m_preview = *outcome;
     m_previewTotal = m_preview.total;
+    updateCacheExpiredText(m_preview.cacheExpired);
     QString text;
     if (m_preview.total == 0 && m_preview.groups == 0) {
         text = criteria.isNarrowed() ? tr("No result matching these choices finished before the cutoff.")
                                      : tr("No result finished before the cutoff: nothing to delete.");
+        if (criteria.cacheExpired)
+            text += QLatin1Char(' ') + tr("None is past its Django cache expiry.");
     } else {
         text = m_preview.total == 1 ? tr("<b>1 result</b> would be deleted")
                                     : tr("<b>%1 results</b> would be deleted").arg(QLocale().toString(m_preview.total));
@@ -469,7 +510,13 @@ void PurgeDialog::onPreview(const PurgeCriteria &criteria, const Reply<PurgePrev
             text += tr(" (and %1)").arg(m_preview.groups == 1 ? tr("1 expired group")
                                                                 : tr("%1 expired groups").arg(QLocale().toString(m_preview.groups)));
         text += QLatin1Char('.');
+        if (criteria.cacheExpired && m_preview.cacheExpired > 0)
+            text += QLatin1Char(' ') + tr("%n of them past their Django cache expiry.", nullptr,
+                                          int(qMin<qint64>(m_preview.cacheExpired, INT_MAX)));
     }
+    if (!criteria.cacheExpired && m_preview.cacheExpired > 0)
+        text += QStringLiteral("<br>") + tr("%n result(s) past their Django cache expiry, not included: tick below to delete them too.", nullptr,
+                                            int(qMin<qint64>(m_preview.cacheExpired, INT_MAX)));
     m_previewLabel->setText(text);
     updateConfirm();
     Q_EMIT previewUpdated(m_preview.total);

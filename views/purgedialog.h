@@ -8,6 +8,7 @@
 #include <QPointer>
 
 class QBoxLayout;
+class QCheckBox;
 class QComboBox;
 class QDateTimeEdit;
 class QGridLayout;
@@ -22,11 +23,14 @@ class QVBoxLayout;
 
 /// "Delete expired": choose a cutoff (older than N units — default 1 day, Celery's
 /// result_expires, remembered per connection under settingsKey — or an explicit date),
-/// optionally narrow by status / task name, see a live preview computed in the background,
+/// optionally narrow by status / task name, on a Django cache store (StoreInfo::hasCacheExpiry)
+/// also take the results past their Django cache expiry (a checkbox, off by default so the
+/// default is upstream's rule alone; the preview counts them either way), see a live preview computed in the background,
 /// confirm with a button that names the count, then watch a PurgeJob delete in batches with
 /// progress and Cancel, and read a summary.
 ///
-/// The cutoff is fixed at the moment of confirming and that same PurgeCriteria runs.
+/// The cutoff (and the "now" a cache expiry is compared with) is fixed at the moment of
+/// confirming and that same PurgeCriteria runs.
 /// Everything runs on the window's TaskResultModel, with its store — no other store is
 /// opened (on CouchDB that would read the whole database again): the preview and the
 /// narrowing choices are the model's requests (input changes are debounced; a count in
@@ -72,6 +76,9 @@ private:
     void buildCutoffRow(QGridLayout *grid);
     void restoreExpires();
     void buildNarrowingRows(QGridLayout *grid);
+    void buildCacheExpiredRow(QGridLayout *grid);
+    /// The checkbox's text with the count of the last preview (-1: not known yet).
+    void updateCacheExpiredText(qint64 count);
     void buildOutcome(QVBoxLayout *layout);
     void buildTimers();
     void connectInputs();
@@ -103,6 +110,7 @@ private:
     QLabel *m_cutoffHint = nullptr;
     QListWidget *m_statusFilter = nullptr;
     QComboBox *m_taskNameFilter = nullptr;
+    QCheckBox *m_cacheExpiredCheck = nullptr; ///< only on a store with a Django cache expiry
     QLabel *m_previewLabel = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
     QProgressBar *m_progress = nullptr;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "purger.h"
 #include "taskgroup.h"
 
 namespace TestSupport {
@@ -713,6 +714,172 @@ void verifyGroupsAsUpstreamReadThem(ResultStore &store, const QJsonArray &savedG
     for (const QJsonValue &v : savedGroups)
         dated += v.toObject().value(QLatin1String("date_done")).isNull() ? 0 : 1;
     QCOMPARE(ranged->size(), dated);
+}
+
+QJsonValue runDjangoCacheHelper(const DjangoCacheTarget &cache, const QString &command, const QStringList &args)
+{
+    QProcess python;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PYTHONPATH"), cache.tasksDir);
+    python.setProcessEnvironment(env);
+    python.start(QStringLiteral("/usr/bin/python3"),
+                 QStringList{cache.script, cache.kind, cache.target, cache.table, command} + args);
+    if (!python.waitForFinished(120000) || python.exitStatus() != QProcess::NormalExit || python.exitCode() != 0) {
+        qWarning("cacheexpiry_expected.py %s failed: %s", qPrintable(command), python.readAllStandardError().constData());
+        return QJsonValue(QJsonValue::Undefined);
+    }
+    const QJsonDocument d = QJsonDocument::fromJson(python.readAllStandardOutput());
+    if (d.isArray())
+        return d.array();
+    if (d.isObject())
+        return d.object();
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+namespace {
+
+QStringList without(QStringList list, const QStringList &gone)
+{
+    list.removeIf([&gone](const QString &s) { return gone.contains(s); });
+    return list;
+}
+
+} // namespace
+
+void verifyCacheExpiredPurge(const std::function<std::unique_ptr<ResultStore>()> &open, const DjangoCacheTarget &cache,
+                             const QJsonArray &celery, const QString &cutoff, const QStringList &expiredBefore,
+                             const ReadTable &storedIds)
+{
+    QStringList ids;
+    QMap<QString, QString> statusOf;
+    for (const QJsonValue &v : celery) {
+        const QString id = v.toObject().value(QLatin1String("task_id")).toString();
+        ids.append(id);
+        statusOf.insert(id, v.toObject().value(QLatin1String("status")).toString());
+    }
+    ids = sorted(ids);
+    QCOMPARE(storedIds(), ids);
+    // Six aged by Django's own touch() (five an hour ago, the last a minute ago): three of one
+    // status and three of others, so that a purge narrowed by status takes a share.
+    QString status;
+    Counts perStatus;
+    for (const QString &s : std::as_const(statusOf))
+        ++perStatus[s];
+    for (auto it = perStatus.cbegin(); it != perStatus.cend(); ++it) {
+        if (it.value() >= 3 && ids.size() - it.value() >= 3)
+            status = it.key();
+    }
+    QStringList same, other;
+    for (const QString &id : std::as_const(ids))
+        (statusOf.value(id) == status ? same : other).append(id);
+    QVERIFY2(same.size() >= 3 && other.size() >= 3, "the data set needs two statuses of three results");
+    const QStringList aged = same.mid(0, 3) + other.mid(0, 3);
+    auto age = [&cache](int seconds, const QStringList &which) {
+        const QJsonObject touched = runDjangoCacheHelper(cache, QStringLiteral("age"), QStringList{QString::number(seconds)} + which).toObject();
+        QCOMPARE(touched.size(), which.size());
+        for (const QString &id : which)
+            QVERIFY2(touched.value(id).toBool(), qPrintable(id));
+    };
+    age(-3600, aged.mid(0, 5));
+    age(-60, aged.mid(5));
+    if (QTest::currentTestFailed())
+        return;
+    auto missing = [&cache](const QStringList &which) {
+        return sorted(stringsOf(runDjangoCacheHelper(cache, QStringLiteral("missing"), which).toArray()));
+    };
+    // Django itself now reads exactly those as missing (Celery: PENDING).
+    QCOMPARE(missing(ids), sorted(aged));
+
+    std::unique_ptr<ResultStore> store = open();
+    QVERIFY(store);
+    QVERIFY(store->info().hasCacheExpiry);
+    auto preview = [&store](const PurgeCriteria &criteria) {
+        const Outcome<PurgePreview> p = store->previewPurge(criteria);
+        if (!p) {
+            qWarning() << p.error().message;
+            return PurgePreview{-1, {}, 0, -1};
+        }
+        return *p;
+    };
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    PurgeCriteria asked;
+    asked.cacheExpired = true;
+    asked.cacheNow = now;
+    PurgePreview p = preview(asked);
+    QCOMPARE(p.total, qint64(aged.size()));
+    QCOMPARE(p.cacheExpired, qint64(aged.size()));
+    QCOMPARE(p.groups, qint64(0));
+    Counts byStatus;
+    for (const QString &id : aged)
+        ++byStatus[statusOf.value(id)];
+    QCOMPARE(Counts(p.byStatus), byStatus);
+    // Not asked: counted for the dialog's checkbox, not selected (upstream's rule alone: no cutoff, nothing).
+    PurgeCriteria notAsked = asked;
+    notAsked.cacheExpired = false;
+    p = preview(notAsked);
+    QCOMPARE(p.total, qint64(0));
+    QCOMPARE(p.cacheExpired, qint64(aged.size()));
+    // "now" is fixed when the purge starts: an expiry after it is not past it, however late the purge runs.
+    PurgeCriteria earlier = asked;
+    earlier.cacheNow = now.addSecs(-600);
+    QCOMPARE(preview(earlier).total, qint64(5));
+
+    // Narrowed by status: exactly that status' share of them goes, nothing else.
+    PurgeCriteria narrowed = asked;
+    narrowed.statuses = {status};
+    QCOMPARE(preview(narrowed).total, qint64(3));
+    Purger purger(*store);
+    purger.setBatchSize(2);
+    PurgeSummary summary = purger.purge(narrowed, 3);
+    QVERIFY2(!summary.error, qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(3));
+    QCOMPARE(summary.cacheExpiredDeleted, qint64(3));
+    QStringList left = without(ids, aged.mid(0, 3));
+    QCOMPARE(storedIds(), left);
+
+    // A worker stores one of the rest again after the preview (a fresh expiry): it no longer
+    // qualifies, and the purge confirmed before keeps it.
+    const QStringList rest = aged.mid(3);
+    QCOMPARE(preview(asked).total, qint64(rest.size()));
+    QVERIFY(runDjangoCacheHelper(cache, QStringLiteral("rewrite"), {rest.at(0)}).isArray());
+    summary = Purger(*store).purge(asked, rest.size());
+    QVERIFY2(!summary.error, qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(rest.size() - 1));
+    QCOMPARE(summary.cacheExpiredDeleted, qint64(rest.size() - 1));
+    left = without(left, rest.mid(1));
+    QCOMPARE(storedIds(), left);
+    QCOMPARE(missing(left), QStringList()); // nothing Django reads as missing is left
+
+    // With a cutoff: the union. Two more aged, one that upstream's rule expires anyway, one it keeps.
+    QStringList dated, undated;
+    for (const QString &id : std::as_const(left)) {
+        if (id == rest.at(0))
+            continue;
+        (expiredBefore.contains(id) ? dated : undated).append(id);
+    }
+    QVERIFY2(!dated.isEmpty() && !undated.isEmpty(), "the cutoff must expire some results and keep others");
+    store.reset();
+    age(-3600, {dated.at(0), undated.at(0)});
+    store = open();
+    QVERIFY(store);
+    PurgeCriteria both = criteriaFor(cutoff);
+    both.cacheExpired = true;
+    both.cacheNow = QDateTime::currentDateTimeUtc();
+    both.includeGroups = true;
+    // The rewritten one kept its date done: upstream's rule may still take it.
+    QStringList expected = dated + QStringList{undated.at(0)};
+    if (expiredBefore.contains(rest.at(0)))
+        expected.append(rest.at(0));
+    expected = sorted(expected);
+    p = preview(both);
+    QCOMPARE(p.total, qint64(expected.size()));
+    QCOMPARE(p.cacheExpired, qint64(2));
+    summary = Purger(*store).purge(both, p.total);
+    QVERIFY2(!summary.error, qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, qint64(expected.size()));
+    QCOMPARE(summary.cacheExpiredDeleted, qint64(2));
+    QCOMPARE(storedIds(), without(left, expected));
+    QCOMPARE(missing(without(left, expected)), QStringList());
 }
 
 } // namespace TestSupport

@@ -10,6 +10,7 @@
 #include <QVector>
 
 #include <functional>
+#include <memory>
 
 #include "resultstore.h"
 #include "taskquery.h"
@@ -167,5 +168,33 @@ using RunSql = std::function<QString(const QStringList &statements)>;
 /// delete exactly the expired ones and touch nothing younger (verifyPurgeInBatches()).
 void verifyPurgeAcrossEqualDates(ResultStore &store, const RunSql &runSql, const ReadTable &tasks,
                                  const ReadTable &groups);
+
+/// Where tests/cacheexpiry_expected.py (script, run with PYTHONPATH tasksDir) ages and reads a
+/// Django cache with Django's own code: kind "file" (target: a FileBasedCache directory) or
+/// "db" (table: a DatabaseCache table in target, a SQLite file or a server URL).
+struct DjangoCacheTarget
+{
+    QString script;
+    QString tasksDir;
+    QString kind;
+    QString target;
+    QString table;
+};
+/// The helper's command ("age", "rewrite", "missing") on args; its JSON output, or Undefined
+/// (and a warning) when it failed.
+QJsonValue runDjangoCacheHelper(const DjangoCacheTarget &cache, const QString &command, const QStringList &args);
+
+/// `purge --cache-expired` on a writable copy of a Django cache store written by real workers
+/// (celery: the writer's expectations; expiredBefore: the task ids upstream expires by
+/// date_done at cutoff). Entries are aged with Django's own touch(); Django's own reading
+/// ("missing") is the expectation: the preview counts them (also when not asked, and the
+/// narrowing and the fixed "now" apply), a purge narrowed by status deletes exactly its
+/// share, an entry rewritten after the preview survives, and with a cutoff the purge takes
+/// the union — every deletion checked against storedIds() (the store read without Stalk)
+/// and nothing Django reads as missing left. open() opens the copy (after aging: the
+/// stores read expiries at open). Reports through QtTest.
+void verifyCacheExpiredPurge(const std::function<std::unique_ptr<ResultStore>()> &open, const DjangoCacheTarget &cache,
+                             const QJsonArray &celery, const QString &cutoff, const QStringList &expiredBefore,
+                             const ReadTable &storedIds);
 
 } // namespace TestSupport

@@ -22,6 +22,30 @@
     </message>
 </context>
 <context>
+    <name>PurgeDialog</name>
+    <message numerus="yes">
+        <source>Also delete the %n result(s) past their Django cache expiry</source>
+        <translation>
+            <numerusform>Also delete the %n result past its Django cache expiry</numerusform>
+            <numerusform>Also delete the %n results past their Django cache expiry</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of them past their Django cache expiry.</source>
+        <translation>
+            <numerusform>%n of them past its Django cache expiry.</numerusform>
+            <numerusform>%n of them past their Django cache expiry.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) past their Django cache expiry, not included: tick below to delete them too.</source>
+        <translation>
+            <numerusform>%n result past its Django cache expiry, not included: tick below to delete it too.</numerusform>
+            <numerusform>%n results past their Django cache expiry, not included: tick below to delete them too.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RuntimesPanel</name>
     <message numerus="yes">
         <source>The p95 grew in none of the %n task(s) compared (by %1 or more, newer half against older half).</source>
