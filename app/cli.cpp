@@ -1301,7 +1301,8 @@ int runPurge(const CliArguments &arguments, const CliConsole &console)
         return usageError(console, command, QStringLiteral("give either --older-than or --before, not both"));
     if (!hasOlderThan && !hasBefore && !cacheExpired) {
         return usageError(console, command,
-                          QStringLiteral("missing the cutoff: give --older-than DURATION or --before TIMESTAMP"));
+                          QStringLiteral("missing the cutoff: give --older-than DURATION or --before TIMESTAMP, or --cache-expired "
+                                         "on a Django cache (a DatabaseCache table, a FileBasedCache directory)"));
     }
     // One "now" for the cutoff and the cache expiry alike.
     const QDateTime now = QDateTime::currentDateTimeUtc();
