@@ -629,6 +629,8 @@ OpenedStore openStore(const QString &command, const CliArguments &arguments, con
         opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
         return opened;
     }
+    // One-shot commands never refresh: no live updates (Redis: no subscriber connection).
+    opened.store->setFollowChanges(false);
     StoreError error = opened.store->open();
     if (opener.canAskForPassword(error)) {
         // The URL names a user but no password: ask on a terminal, once.
@@ -657,6 +659,7 @@ OpenedStore openStore(const QString &command, const CliArguments &arguments, con
             opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
             return opened;
         }
+        opened.store->setFollowChanges(false);
         error = opened.store->open();
     }
     if (error) {

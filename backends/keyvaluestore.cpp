@@ -203,6 +203,8 @@ StoreError KeyValueStore::startFeed()
     m_feed = makeChangeFeed(*m_conn, &why, &error);
     if (error.isError())
         return error;
+    if (!m_follow)
+        m_feed.reset(); // what the server offers is known (the note); nothing follows it
     QMutexLocker lock(&m_mutex);
     if (!m_feed) {
         m_live = Live::Off; // also after a lost feed, when the server no longer notifies

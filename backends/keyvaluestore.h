@@ -140,6 +140,7 @@ public:
     Outcome<DeleteBatch> deleteRows(const QVector<qint64> &rowIds) override;
     void interrupt() override;
     void setIncrementalOpen(bool incremental) override { m_incremental = incremental; }
+    void setFollowChanges(bool follow) override { m_follow = follow; }
     bool isLoading() const override { return m_loading.load(); }
     qint64 loadedCount() const override { return m_loadedKeys.load(); }
     StoreError waitUntilLoaded() override;
@@ -278,6 +279,7 @@ private:
     std::atomic_bool m_loading{false};
     std::atomic<qint64> m_loadedKeys{0};
     bool m_incremental = false;
+    bool m_follow = true;      // setFollowChanges(): start the live thread at open
 
     // Guarded by m_mutex; m_changed wakes waiters on every batch, the end of loading and
     // interrupt().

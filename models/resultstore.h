@@ -170,6 +170,10 @@ public:
 
     /// Set before open(): true = open() may return before the index is complete.
     virtual void setIncrementalOpen(bool /*incremental*/) { }
+    /// Set before open(): false = no live updates between refreshes (Redis keyspace
+    /// notifications: no subscriber connection, no thread), for a one-shot command that
+    /// never refreshes. info().note still says what a live store would get.
+    virtual void setFollowChanges(bool /*follow*/) { }
     /// Thread-safe: the store is still reading its index in the background.
     virtual bool isLoading() const { return false; }
     /// Thread-safe: how many documents/rows are indexed so far; -1 when the store keeps no index.

@@ -190,7 +190,8 @@ private:
 };
 
 /// How many SCANs the server ran since it started (INFO commandstats).
-qint64 scanCalls(const RedisEndpoint &endpoint)
+/// How often the server ran `command` (lower case), from INFO commandstats; -1 on failure.
+qint64 commandCalls(const RedisEndpoint &endpoint, const QByteArray &command)
 {
     RedisConnection c(endpoint);
     if (c.connect().isError())
@@ -198,11 +199,17 @@ qint64 scanCalls(const RedisEndpoint &endpoint)
     const Outcome<RespValue> info = c.call({"INFO", "commandstats"});
     if (!info)
         return -1;
+    const QByteArray prefix = "cmdstat_" + command + ":calls=";
     for (const QByteArray &line : info->text.split('\n')) {
-        if (line.startsWith("cmdstat_scan:calls="))
-            return line.mid(19, line.indexOf(',') - 19).toLongLong();
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size(), line.indexOf(',') - prefix.size()).toLongLong();
     }
     return 0;
+}
+
+qint64 scanCalls(const RedisEndpoint &endpoint)
+{
+    return commandCalls(endpoint, "scan");
 }
 
 /// A store's status in the index of task id (empty: not there), with no round trip.
@@ -287,6 +294,7 @@ private Q_SLOTS:
     void shouldFollowKeyspaceNotificationsWithoutAScan();
     void shouldShowLiveChangesInTheWindowsModelWithoutAScan();
     void shouldFallBackToARescanWhenTheSubscriberIsKilled();
+    void shouldNotSubscribeForOneShotCommands();
     void shouldRescanOnAServerWithoutNotifications();
     void shouldOpenWithoutNotificationsWhenConfigGetIsRefused();
     void shouldListSavedGroupsAsUpstreamReadsThem_data();
@@ -1850,6 +1858,45 @@ void TestRedisStore::shouldFallBackToARescanWhenTheSubscriberIsKilled()
     const qint64 scansOff = scanCalls(server.endpoint());
     QVERIFY(!store.refresh().isError());
     QVERIFY(scanCalls(server.endpoint()) > scansOff);
+}
+
+void TestRedisStore::shouldNotSubscribeForOneShotCommands()
+{
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        QSKIP("STALK_BIN is not set (run through CTest)");
+    PrivateRedis server;
+    const QString why = server.start({QStringLiteral("--notify-keyspace-events"), QStringLiteral("KEA")});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(server.endpoint().port);
+    const QString written =
+        TestSupport::writeThroughCelery(url, {QStringLiteral("done:33333333-0000-4000-8000-000000000001")});
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    const qint64 before = commandCalls(server.endpoint(), "psubscribe");
+    QCOMPARE(before, qint64(0));
+    // A store that does not follow changes reads what the server offers, and no more.
+    RedisStore store(RedisConfig::fromUrl(StoreUrl::parse(url).value()).value());
+    store.setFollowChanges(false);
+    QVERIFY(!store.open().isError());
+    QVERIFY(!store.isLive());
+    QVERIFY2(store.info().note.contains(QStringLiteral("Live updates")), qPrintable(store.info().note));
+    QCOMPARE(*store.count(TaskQuery()), qint64(1));
+    // The command line's one-shot commands: no subscriber connection either.
+    for (const QStringList &args : {QStringList{QStringLiteral("count"), url},
+                                    QStringList{QStringLiteral("stats"), url},
+                                    QStringList{QStringLiteral("purge"), url, QStringLiteral("--before"),
+                                                QStringLiteral("2000-01-01"), QStringLiteral("--dry-run")}}) {
+        const Run run = stalk(args);
+        QVERIFY2(run.exitCode == 0, qPrintable(args.join(u' ') + QStringLiteral(": ") + run.err));
+        // stats' note says what the window would get.
+        if (args.constFirst() == QLatin1String("stats"))
+            QVERIFY2(run.out.contains(QStringLiteral("Live updates: keyspace notifications")), qPrintable(run.out));
+    }
+    QCOMPARE(commandCalls(server.endpoint(), "psubscribe"), qint64(0));
+    // The window's store still subscribes.
+    RedisStore live(RedisConfig::fromUrl(StoreUrl::parse(url).value()).value());
+    QVERIFY(!live.open().isError());
+    QVERIFY(live.isLive());
+    QCOMPARE(commandCalls(server.endpoint(), "psubscribe"), qint64(1));
 }
 
 void TestRedisStore::shouldRescanOnAServerWithoutNotifications()
