@@ -288,18 +288,20 @@ QString pageSql(const QString &where)
     return QStringLiteral("SELECT %1 FROM %2%3%4 LIMIT 200").arg(SqlFloor::summaryColumns(), kTable, where, kOrder);
 }
 
-/// The page at an offset (bound), found by its ids first (late row lookup).
-QString lateLookupSql()
+/// The page at an offset (bound, after the values `where` binds), found by its ids first (late
+/// row lookup), in the order `sort DESC, id DESC`.
+QString lateLookupSql(const QString &where = QString(), const QString &sort = QStringLiteral("date_done"))
 {
-    return QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 LIMIT 200 OFFSET ?) AS k "
-                          "JOIN %2 AS r ON r.id = k.id ORDER BY r.date_done DESC, r.id DESC")
-        .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, kOrder);
+    return QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3 ORDER BY %4 DESC, id DESC LIMIT 200 OFFSET ?) AS k "
+                          "JOIN %2 AS r ON r.id = k.id ORDER BY r.%4 DESC, r.id DESC")
+        .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, where, sort);
 }
 
-/// The page at an offset (bound), plain OFFSET.
-QString offsetPageSql()
+/// The same page, plain OFFSET.
+QString offsetPageSql(const QString &where = QString(), const QString &sort = QStringLiteral("date_done"))
 {
-    return QStringLiteral("SELECT %1 FROM %2%3 LIMIT 200 OFFSET ?").arg(SqlFloor::summaryColumns(), kTable, kOrder);
+    return QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %4 DESC, id DESC LIMIT 200 OFFSET ?")
+        .arg(SqlFloor::summaryColumns(), kTable, where, sort);
 }
 
 /// Stalk's search predicate for one term, written out (SqlStatements builds the same).
@@ -380,39 +382,26 @@ bool timeFirstRows(Session &s, const StoreFactory &factory, StallMonitor &stall,
     return true;
 }
 
-/// jump_middle / jump_last: a settled model, then that row visited (timed into fig); returns
-/// the offset of the row's page, or -1 (fig->error set).
-qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig)
+/// jump_middle / jump_last: a settled model (switched to `query` and settled again, when one is
+/// given), then that row visited (timed into fig); returns the offset of the row's page, or -1
+/// (fig->error set).
+qint64 timeJump(const StoreFactory &factory, const QString &name, Figures *fig, const TaskQuery *query = nullptr)
 {
     Session s(factory);
     if (!s.openAndSettle()) {
         fig->error = s.error();
         return -1;
+    }
+    if (query) {
+        s.begin();
+        s.model().setQuery(*query);
+        if (!s.waitFor([&] { return s.firstRowsShown() && s.idle(); })) {
+            fig->error = QStringLiteral("query failed: ") + s.error();
+            return -1;
+        }
     }
     const int rows = s.model().rowCount();
     const int target = name == QLatin1String("jump_last") ? rows - 1 : rows / 2;
-    if (!timeVisit(s, target, fig))
-        return -1;
-    return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
-}
-
-/// jump_middle_by_task / jump_middle_failures (servers): a settled model switched to `query`
-/// and settled again, then its middle row visited (timed into fig); returns the offset of the
-/// row's page, or -1 (fig->error set).
-qint64 timeJumpIn(const StoreFactory &factory, const TaskQuery &query, Figures *fig)
-{
-    Session s(factory);
-    if (!s.openAndSettle()) {
-        fig->error = s.error();
-        return -1;
-    }
-    s.begin();
-    s.model().setQuery(query);
-    if (!s.waitFor([&] { return s.firstRowsShown() && s.idle(); })) {
-        fig->error = QStringLiteral("query failed: ") + s.error();
-        return -1;
-    }
-    const int target = s.model().rowCount() / 2;
     if (!timeVisit(s, target, fig))
         return -1;
     return qint64(target) / TaskResultModel::pageSize * TaskResultModel::pageSize;
@@ -1384,16 +1373,10 @@ QJsonObject Cases::runServer(const QString &name, const Config &config)
             where = QStringLiteral(" WHERE status = ?");
             values = {QStringLiteral("FAILURE")};
         }
-        const QString late = QStringLiteral("SELECT %1 FROM (SELECT id FROM %2%3%4 LIMIT 200 OFFSET ?) AS k "
-                                            "JOIN %2 AS r ON r.id = k.id%5")
-                                 .arg(SqlFloor::summaryColumns(QStringLiteral("r.")), kTable, where,
-                                      QStringLiteral(" ORDER BY %1 DESC, id DESC").arg(sort),
-                                      QStringLiteral(" ORDER BY r.%1 DESC, r.id DESC").arg(sort));
-        const QString naive = QStringLiteral("SELECT %1 FROM %2%3%4 LIMIT 200 OFFSET ?")
-                                  .arg(SqlFloor::summaryColumns(), kTable, where,
-                                       QStringLiteral(" ORDER BY %1 DESC, id DESC").arg(sort));
+        const QString late = lateLookupSql(where, sort);
+        const QString naive = offsetPageSql(where, sort);
         for (int i = 0; i < runs; ++i) {
-            const qint64 offset = timeJumpIn(factory, query, &fig);
+            const qint64 offset = timeJump(factory, name, &fig, &query);
             if (offset < 0)
                 break;
             const double a = floor.time(late, values + QVariantList{offset});
