@@ -4,6 +4,7 @@
 #include <QThread>
 
 #include "indexpurge.h"
+#include "orderedpipeline.h"
 #include "stalklog.h"
 #include "storeurl.h"
 
@@ -354,45 +355,56 @@ void KeyValueStore::load()
         return finish(cancelled());
     if (StoreError e = conn->connect())
         return finish(e);
-    const StoreError listed = listKeys(*conn, [this](const QStringList &keys, const QVector<KeyValue> &values) {
-        applyBatch(keys, values);
+    // Values are decoded on every core while the next batch is read, and applied in listing
+    // order (a key listed twice keeps its later value).
+    OrderedPipeline<DecodedBatch> decoding([this](DecodedBatch &&d) { applyDecoded(d); });
+    const StoreError listed = listKeys(*conn, [this, &decoding](const QStringList &keys, const QVector<KeyValue> &values) {
+        decoding.submit([this, keys, values] { return decodeBatch(keys, values); });
         return !m_stopping.load();
     });
+    if (!m_stopping.load())
+        decoding.finish();
     finish(m_stopping.load() ? cancelled() : listed);
 }
 
 void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> &values)
 {
-    // Decode outside the lock; the calling thread keeps answering meanwhile.
-    QVector<Parsed> parsed;
-    QVector<RedisValue::Encoding> encodings;
-    QSet<QString> prefixes;
-    QStringList gone;
-    parsed.reserve(keys.size());
+    applyDecoded(decodeBatch(keys, values));
+}
+
+KeyValueStore::DecodedBatch KeyValueStore::decodeBatch(const QStringList &keys, const QVector<KeyValue> &values) const
+{
+    DecodedBatch d;
+    d.parsed.reserve(keys.size());
     for (qsizetype i = 0; i < keys.size() && i < values.size(); ++i) {
         if (!values.at(i).present) {
-            gone.append(keys.at(i)); // expired or deleted since listed, or not a string
+            d.gone.append(keys.at(i)); // expired or deleted since listed, or not a string
             continue;
         }
         if (!values.at(i).foreign.isEmpty()) {
-            parsed.append(parseKey(keys.at(i), values.at(i))); // a file not tied to any Celery key
+            d.parsed.append(parseKey(keys.at(i), values.at(i))); // a file not tied to any Celery key
             continue;
         }
         const QString prefix = prefixOf(keys.at(i));
         if (prefix.isNull())
             continue; // another global prefix's key ("*celery-task-meta-*" matched it)
-        encodings.append(RedisValue::sniff(values.at(i).value));
-        parsed.append(parseKey(keys.at(i), values.at(i), CouchDocument::Detail::Index));
-        if (parsed.constLast().kind != Parsed::Kind::Foreign)
-            prefixes.insert(prefix);
+        d.encodings.append(RedisValue::sniff(values.at(i).value));
+        d.parsed.append(parseKey(keys.at(i), values.at(i), CouchDocument::Detail::Index));
+        if (d.parsed.constLast().kind != Parsed::Kind::Foreign)
+            d.prefixes.insert(prefix);
     }
+    return d;
+}
+
+void KeyValueStore::applyDecoded(const DecodedBatch &d)
+{
     QMutexLocker lock(&m_mutex);
-    for (const QString &key : std::as_const(gone))
+    for (const QString &key : d.gone)
         applyGone(key);
-    for (const Parsed &p : std::as_const(parsed))
+    for (const Parsed &p : d.parsed)
         applyParsed(p);
-    m_prefixes.unite(prefixes);
-    for (RedisValue::Encoding e : std::as_const(encodings))
+    m_prefixes.unite(d.prefixes);
+    for (RedisValue::Encoding e : d.encodings)
         ++m_encodings[e];
     m_loadedKeys.store(m_index.liveCount());
     if (m_incremental)

@@ -229,8 +229,20 @@ private:
     /// At open(): makeChangeFeed(), and when there is one, the live thread, waiting until it
     /// subscribed (or failed: refresh then re-scans).
     StoreError startFeed();
+    /// Values decoded, not yet in the index (decodeBatch()).
+    struct DecodedBatch
+    {
+        QVector<CouchDocument::Parsed> parsed;
+        QVector<RedisValue::Encoding> encodings;
+        QSet<QString> prefixes;
+        QStringList gone; ///< keys without a value
+    };
     /// Decodes values into the index; a key without a value (gone) leaves it.
     void applyBatch(const QStringList &keys, const QVector<KeyValue> &values);
+    /// applyBatch()'s decoding, without the lock: runs on any thread.
+    DecodedBatch decodeBatch(const QStringList &keys, const QVector<KeyValue> &values) const;
+    /// applyBatch()'s second half, under the lock.
+    void applyDecoded(const DecodedBatch &batch);
     /// Reads keys on conn, in batches of rescanBatch, into the index (applyBatch()).
     StoreError readInto(KeyValueConnection &conn, const QStringList &keys);
     /// refresh()'s work on conn (see there).
