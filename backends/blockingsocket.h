@@ -18,7 +18,7 @@ struct SocketEndpoint
     int port = 6379;
     QString socketPath;     ///< non-empty: a unix socket instead of host:port
     bool tls = false;       ///< QSslSocket (Qt's TLS backend, never our own)
-    bool verifyPeer = true; ///< ssl_cert_reqs=required (the default) / optional / none
+    bool verifyPeer = true; ///< ssl_cert_reqs=required (the default) and optional (as Python's ssl client) / none
     QString caFile;         ///< ssl_ca_certs=FILE
     int timeoutMs = 10000;  ///< connecting, and waiting for any one reply
     QString server = QStringLiteral("Redis");        ///< "Redis at HOST:PORT …"

@@ -97,10 +97,12 @@ Outcome<RedisConfig> RedisConfig::fromUrl(const StoreUrl &url)
     if (!reqs.isEmpty()) {
         if (!e.tls)
             return invalid(QStringLiteral("ssl_cert_reqs needs rediss://"));
-        if (reqs == QLatin1String("none") || reqs == QLatin1String("cert_none") || reqs == QLatin1String("optional")
-            || reqs == QLatin1String("cert_optional"))
+        // Celery hands "optional" to Python's ssl as CERT_OPTIONAL, which a client treats as
+        // CERT_REQUIRED: the server's certificate is verified all the same. Only "none" is not.
+        if (reqs == QLatin1String("none") || reqs == QLatin1String("cert_none"))
             e.verifyPeer = false;
-        else if (reqs != QLatin1String("required") && reqs != QLatin1String("cert_required"))
+        else if (reqs != QLatin1String("required") && reqs != QLatin1String("cert_required") && reqs != QLatin1String("optional")
+                 && reqs != QLatin1String("cert_optional"))
             return invalid(QStringLiteral("ssl_cert_reqs is \"%1\" (use required, optional or none)").arg(reqs));
     }
     e.caFile = url.options.value(QStringLiteral("ssl_ca_certs"));
