@@ -84,17 +84,21 @@ void addDbCacheRows()
 }
 
 /// A redis-server of the test's own (Debian's, on a free loopback port, no persistence), for
-/// what the shared server must not go through: being killed, running as a cluster node.
+/// what the shared server must not go through: being killed, running as a cluster node,
+/// keyspace notifications, TLS.
 class PrivateRedis
 {
 public:
+    enum class Transport { Tcp, Tls };
     ~PrivateRedis()
     {
         m_process.kill();
         m_process.waitForFinished(5000);
     }
-    /// Starts it with the extra arguments; the answer says why it did not start.
-    QString start(const QStringList &extra = {})
+    /// Starts it with the extra arguments; the answer says why it did not start. With Tls it
+    /// listens on a TLS port only, with a self-signed certificate for 127.0.0.1 that openssl
+    /// makes in dir() (caFile()); clients need no certificate of their own.
+    QString start(const QStringList &extra = {}, Transport transport = Transport::Tcp)
     {
         const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
         if (server.isEmpty())
@@ -104,10 +108,20 @@ public:
             return QStringLiteral("no free port");
         m_endpoint.port = probe.serverPort();
         probe.close();
+        QStringList listen{QStringLiteral("--port"), QString::number(m_endpoint.port)};
+        if (transport == Transport::Tls) {
+            if (const QString why = makeCertificate(); !why.isEmpty())
+                return why;
+            m_endpoint.tls = true;
+            m_endpoint.caFile = caFile();
+            listen = QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls-port"), QString::number(m_endpoint.port),
+                                 QStringLiteral("--tls-cert-file"), caFile(), QStringLiteral("--tls-key-file"), m_dir.filePath(QStringLiteral("key.pem")),
+                                 QStringLiteral("--tls-ca-cert-file"), caFile(), QStringLiteral("--tls-auth-clients"), QStringLiteral("no")};
+        }
         m_process.setProgram(server);
-        m_process.setArguments(QStringList{QStringLiteral("--port"), QString::number(m_endpoint.port), QStringLiteral("--bind"),
-                                           QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                           QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()}
+        m_process.setArguments(listen
+                               + QStringList{QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                             QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()}
                                + extra);
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_process.setStandardOutputFile(m_dir.filePath(QStringLiteral("server.log")));
@@ -125,7 +139,18 @@ public:
         }
         return QStringLiteral("redis-server did not answer within 10 s");
     }
+    /// How clients reach it (TLS trusting caFile() when started so).
     const RedisEndpoint &endpoint() const { return m_endpoint; }
+    /// Its URL for database db, as Celery and Stalk take it (rediss:// with ssl_cert_reqs and
+    /// ssl_ca_certs when it speaks TLS).
+    QString url(int db) const
+    {
+        if (!m_endpoint.tls)
+            return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_endpoint.port).arg(db);
+        return QStringLiteral("rediss://127.0.0.1:%1/%2?ssl_cert_reqs=required&ssl_ca_certs=%3").arg(m_endpoint.port).arg(db).arg(caFile());
+    }
+    /// The self-signed certificate of a TLS server (PEM), its own CA.
+    QString caFile() const { return m_dir.filePath(QStringLiteral("cert.pem")); }
     QString dir() const { return m_dir.path(); }
     void kill()
     {
@@ -134,6 +159,25 @@ public:
     }
 
 private:
+    /// cert.pem and key.pem in dir(): a P-256 key and a certificate for 127.0.0.1 (its
+    /// subjectAltName, which Qt checks), valid for a day.
+    QString makeCertificate() const
+    {
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (openssl.isEmpty())
+            return QStringLiteral("openssl is not installed (tools/install-deps.sh test)");
+        QProcess req;
+        req.setProcessChannelMode(QProcess::MergedChannels);
+        req.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                            QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                            QStringLiteral("-keyout"), m_dir.filePath(QStringLiteral("key.pem")), QStringLiteral("-out"), caFile(),
+                            QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        if (!req.waitForFinished(30000) || req.exitStatus() != QProcess::NormalExit || req.exitCode() != 0)
+            return QStringLiteral("openssl req failed: ") + QString::fromLocal8Bit(req.readAll());
+        return QString();
+    }
+
     QTemporaryDir m_dir;
     QProcess m_process;
     RedisEndpoint m_endpoint;
@@ -260,6 +304,11 @@ private Q_SLOTS:
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
     void shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix();
+    void shouldReadEveryResultOverTlsAsOverTcp_data();
+    void shouldReadEveryResultOverTlsAsOverTcp();
+    void shouldCheckTheTlsServersCertificate_data();
+    void shouldCheckTheTlsServersCertificate();
+    void shouldCountOverTlsFromTheCommandLine();
     void shouldDescribeADjangoDatabaseCacheTable_data();
     void shouldDescribeADjangoDatabaseCacheTable();
     void shouldPurgeADjangoDatabaseCacheTable_data();
@@ -315,6 +364,9 @@ private:
     /// Empty when the data set was written, else why not (its variable and wrapper).
     QString missingDataSet(const QString &name) const;
     RedisConfig config(int db, const QString &keyPrefix = QString()) const;
+    /// A store's configuration as the tests read data sets: url's, with the key prefix, in
+    /// small SCAN batches.
+    static RedisConfig configFor(const QString &url, const QString &keyPrefix);
     /// A data set's store: Redis, or Django's DatabaseCache in a SQLite file ("file") or on a
     /// server ("url"), read-only.
     std::unique_ptr<ResultStore> openStore(const QString &dataSetName);
@@ -324,6 +376,9 @@ private:
     /// Copies a data set's keys (values and TTLs) into the scratch database, emptied first
     /// unless adding.
     void copyToScratch(const QString &dataSetName, bool adding = false);
+    /// Copies a data set's keys (values and TTLs, DUMP/RESTORE) into the database `to` has
+    /// selected: on the shared server, or on a private one.
+    void copyDataSet(const QString &dataSetName, RedisConnection &to) const;
     /// Task ids (or group ids) whose keys are in the scratch database now.
     QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
     TestSupport::FixtureSample sample(const QJsonObject &set) const;
@@ -353,7 +408,12 @@ private:
 
 RedisConfig TestRedisStore::config(int db, const QString &keyPrefix) const
 {
-    RedisConfig c = RedisConfig::fromUrl(StoreUrl::parse(m_url + QStringLiteral("/%1").arg(db)).value()).value();
+    return configFor(m_url + QStringLiteral("/%1").arg(db), keyPrefix);
+}
+
+RedisConfig TestRedisStore::configFor(const QString &url, const QString &keyPrefix)
+{
+    RedisConfig c = RedisConfig::fromUrl(StoreUrl::parse(url).value()).value();
     c.keyPrefix = keyPrefix;
     c.scanCount = 10; // small batches: the SCAN cursor and pipelining are exercised on 20 keys
     return c;
@@ -408,10 +468,15 @@ std::unique_ptr<RedisConnection> TestRedisStore::raw(int db) const
 
 void TestRedisStore::copyToScratch(const QString &name, bool adding)
 {
-    auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
     auto to = raw(scratchDb);
     if (!adding)
         QVERIFY(to->call({"FLUSHDB"}).ok());
+    copyDataSet(name, *to);
+}
+
+void TestRedisStore::copyDataSet(const QString &name, RedisConnection &to) const
+{
+    auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
     QByteArray cursor = "0";
     do {
         const Outcome<RespValue> scan = from->call({"SCAN", cursor, "COUNT", "100"});
@@ -421,7 +486,7 @@ void TestRedisStore::copyToScratch(const QString &name, bool adding)
             const Outcome<QVector<RespValue>> dump = from->pipeline({{"DUMP", key.text}, {"PTTL", key.text}});
             QVERIFY(dump.ok());
             const qint64 ttl = qMax<qint64>(0, dump->at(1).integer);
-            const Outcome<RespValue> restored = to->call({"RESTORE", key.text, QByteArray::number(ttl), dump->at(0).text});
+            const Outcome<RespValue> restored = to.call({"RESTORE", key.text, QByteArray::number(ttl), dump->at(0).text});
             QVERIFY(restored.ok() && !restored->isError());
         }
     } while (cursor != "0");
@@ -718,6 +783,146 @@ void TestRedisStore::shouldOpenThroughTheFactoryTheSocketAndThePrefix()
     QCOMPARE(e.code, StoreError::Code::NotCelery);
     QVERIFY2(e.message.contains(QLatin1String("?keyprefix=")), qPrintable(e.message));
     QVERIFY2(!e.message.contains(password), qPrintable(e.message));
+}
+
+void TestRedisStore::shouldReadEveryResultOverTlsAsOverTcp_data()
+{
+    shouldOpenEveryDataSetAndDescribeIt_data();
+}
+
+void TestRedisStore::shouldReadEveryResultOverTlsAsOverTcp()
+{
+    // The data set's keys copied into a private TLS-only server, read through rediss://
+    // trusting its self-signed certificate (ssl_ca_certs): the same description, rows, values,
+    // facets and groups as the shared server's over plain TCP, and every result as upstream
+    // reads it.
+    QFETCH(QString, name);
+    const QJsonObject set = dataSet(name);
+    const int db = set.value(QLatin1String("db")).toInt();
+    PrivateRedis server;
+    const QString why = server.start({}, PrivateRedis::Transport::Tls);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisEndpoint endpoint = server.endpoint();
+        endpoint.database = db;
+        RedisConnection to(endpoint);
+        QVERIFY(!to.connect().isError());
+        copyDataSet(name, to);
+        if (QTest::currentTestFailed())
+            return;
+    }
+    auto plain = openStore(name);
+    QVERIFY(plain);
+    RedisStore tls(configFor(server.url(db), set.value(QLatin1String("keyprefix")).toString()));
+    const StoreError opened = tls.open();
+    QVERIFY2(!opened.isError(), qPrintable(opened.message));
+    QVERIFY2(tls.info().location.startsWith(QLatin1String("rediss://127.0.0.1:")), qPrintable(tls.info().location));
+    QCOMPARE(tls.info().schema, plain->info().schema);
+    QCOMPARE(tls.info().tableName, plain->info().tableName);
+    QVERIFY(tls.info().fields == plain->info().fields);
+    QCOMPARE(tls.loadedCount(), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+    QCOMPARE(*tls.count(TaskQuery()), *plain->count(TaskQuery()));
+    QVERIFY(*tls.facets(TaskQuery()) == *plain->facets(TaskQuery()));
+    QCOMPARE(*tls.groups(TaskQuery(), 500), *plain->groups(TaskQuery(), 500));
+    // Complete rows (values read again on demand), in row order; the TTLs were copied, and
+    // read a moment apart.
+    const auto complete = [](ResultStore &store) {
+        TaskQuery byRow;
+        byRow.sortField = Field::RowId;
+        return store.fetchPage(byRow, 0, 1000, RowDetail::Full).value();
+    };
+    const QVector<TaskResult> overTls = complete(tls), overTcp = complete(*plain);
+    QCOMPARE(overTls.size(), overTcp.size());
+    for (qsizetype i = 0; i < overTls.size(); ++i) {
+        QCOMPARE(overTls.at(i).taskId, overTcp.at(i).taskId);
+        QVERIFY(qAbs(overTls.at(i).expires.secsTo(overTcp.at(i).expires)) <= 5);
+        TaskResult same = overTls.at(i);
+        same.expires = overTcp.at(i).expires;
+        QCOMPARE(same, overTcp.at(i));
+    }
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const Outcome<TaskResult> row = tls.fetchByTaskId(e.value(QLatin1String("task_id")).toString());
+        QVERIFY2(row.ok(), qPrintable(row.error().message));
+        TestSupport::verifyRowAsUpstreamReadIt(*row, e, qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+void TestRedisStore::shouldCheckTheTlsServersCertificate_data()
+{
+    // Options after rediss://127.0.0.1:PORT/0; CA stands for the server's certificate file.
+    QTest::addColumn<QString>("options");
+    QTest::addColumn<bool>("opens");
+    QTest::newRow("required by default") << QString() << false;
+    QTest::newRow("required") << QStringLiteral("?ssl_cert_reqs=required") << false;
+    // Python's ssl (Celery's redis-py) verifies a server's certificate with CERT_OPTIONAL too:
+    // "In client mode, CERT_OPTIONAL has the same meaning as CERT_REQUIRED".
+    QTest::newRow("optional") << QStringLiteral("?ssl_cert_reqs=optional") << false;
+    QTest::newRow("none") << QStringLiteral("?ssl_cert_reqs=none") << true;
+    QTest::newRow("trusted") << QStringLiteral("?ssl_ca_certs=CA") << true;
+    QTest::newRow("trusted, required") << QStringLiteral("?ssl_cert_reqs=required&ssl_ca_certs=CA") << true;
+}
+
+void TestRedisStore::shouldCheckTheTlsServersCertificate()
+{
+    QFETCH(QString, options);
+    QFETCH(bool, opens);
+    PrivateRedis server;
+    const QString why = server.start({}, PrivateRedis::Transport::Tls);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisConnection c(server.endpoint());
+        QVERIFY(!c.connect().isError());
+        QVERIFY(c.call({"SET", "celery-task-meta-tls", celeryMeta("tls")}).ok());
+    }
+    const QString url = QStringLiteral("rediss://127.0.0.1:%1/0").arg(server.endpoint().port) + options.replace(QLatin1String("CA"), server.caFile());
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+    std::unique_ptr<ResultStore> store = (*factory)();
+    const StoreError e = store->open();
+    if (opens) {
+        QVERIFY2(!e.isError(), qPrintable(e.message));
+        QCOMPARE(*store->count(TaskQuery()), qint64(1));
+        return;
+    }
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QCOMPARE(e.message, QStringLiteral("the TLS handshake with Redis at 127.0.0.1:%1 failed: The certificate is self-signed, and untrusted")
+                            .arg(server.endpoint().port));
+}
+
+void TestRedisStore::shouldCountOverTlsFromTheCommandLine()
+{
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        QSKIP("STALK_BIN is not set (CTest sets it)");
+    PrivateRedis server;
+    const QString why = server.start({}, PrivateRedis::Transport::Tls);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisConnection to(server.endpoint());
+        QVERIFY(!to.connect().isError());
+        copyDataSet(QStringLiteral("json"), to);
+        if (QTest::currentTestFailed())
+            return;
+    }
+    const QJsonObject counts = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject();
+    const QString url = server.url(0);
+    Run r = stalk({QStringLiteral("count"), url});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out, QStringLiteral("%1\n").arg(counts.value(QLatin1String("total")).toInt()));
+    r = stalk({QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out.trimmed().toLongLong(), qint64(counts.value(QLatin1String("status")).toObject().value(QLatin1String("FAILURE")).toInt()));
+    // Without the certificate: exit 1 and the store's sentence on one line.
+    r = stalk({QStringLiteral("count"), QStringLiteral("rediss://127.0.0.1:%1/0").arg(server.endpoint().port)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    QVERIFY2(r.err.startsWith(QStringLiteral("stalk: cannot open rediss://127.0.0.1:%1/0: the TLS handshake with Redis at 127.0.0.1:%1 failed: "
+                                             "The certificate is self-signed, and untrusted")
+                                  .arg(server.endpoint().port))
+                 && r.err.count(u'\n') == 1,
+             qPrintable(r.err));
 }
 
 void TestRedisStore::shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix()
@@ -1681,10 +1886,13 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan_data()
 {
     QTest::addColumn<QString>("flags");
     QTest::addColumn<QString>("channels");
-    QTest::addColumn<bool>("socket"); // the store (and so its subscriber) over the unix socket
-    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << false;
-    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels") << false;
-    QTest::newRow("keyspace, unix socket") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << true;
+    QTest::addColumn<QString>("over"); // how the store (and so its subscriber) reaches the server
+    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << QStringLiteral("TCP");
+    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels") << QStringLiteral("TCP");
+    QTest::newRow("keyspace, unix socket") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << QStringLiteral("socket");
+    // A server with a TLS port only: Celery writes through rediss:// too, and a subscriber
+    // that did not speak TLS would never receive a message.
+    QTest::newRow("keyspace, TLS") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << QStringLiteral("TLS");
 }
 
 void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
@@ -1692,13 +1900,15 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     // The operator's choice at the server's start, not Stalk's: Stalk never runs CONFIG SET.
     QFETCH(QString, flags);
     QFETCH(QString, channels);
-    QFETCH(bool, socket);
+    QFETCH(QString, over);
+    const bool socket = over == QLatin1String("socket");
     PrivateRedis server;
     const QString path = server.dir() + QStringLiteral("/redis.sock");
     const QString why = server.start({QStringLiteral("--notify-keyspace-events"), flags, QStringLiteral("--unixsocket"), path,
-                                      QStringLiteral("--unixsocketperm"), QStringLiteral("700")});
+                                      QStringLiteral("--unixsocketperm"), QStringLiteral("700")},
+                                     over == QLatin1String("TLS") ? PrivateRedis::Transport::Tls : PrivateRedis::Transport::Tcp);
     QVERIFY2(why.isEmpty(), qPrintable(why));
-    const QString url = QStringLiteral("redis://127.0.0.1:%1/3").arg(server.endpoint().port);
+    const QString url = server.url(3);
     const QString storeUrl = socket ? QStringLiteral("redis+socket://%1?virtual_host=3").arg(path) : url;
     auto celery = [&url](const QStringList &steps) { return TestSupport::writeThroughCelery(url, steps); };
     const QString done = QStringLiteral("11111111-0000-4000-8000-000000000001");
@@ -1712,6 +1922,7 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     QVERIFY(!store.open().isError());
     QVERIFY(store.isLive());
     QCOMPARE(store.info().location.startsWith(QLatin1String("redis+socket:")), socket);
+    QCOMPARE(store.info().location.startsWith(QLatin1String("rediss:")), over == QLatin1String("TLS"));
     QVERIFY2(store.info().note.contains(QStringLiteral("Live updates: keyspace notifications")), qPrintable(store.info().note));
     QVERIFY2(store.info().note.contains(channels), qPrintable(store.info().note));
     QCOMPARE(*store.count(TaskQuery()), qint64(1));
