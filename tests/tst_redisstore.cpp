@@ -69,11 +69,12 @@ struct DbCacheSet
     const char *engine;   ///< StoreInfo::engine begins with it
     const char *variable; ///< the expectations file's variable
     const char *wrapper;
+    const char *live; ///< the wrapper's STALK_<ENGINE> of _LIVE_WRITER, _BROKER, _WORKDIR; null: none
 };
 constexpr DbCacheSet dbCacheSets[] = {
-    {"dbcache", "SQLite", "STALK_REDIS_EXPECTATIONS", "tools/servers/with_redis.sh"},
-    {"pg-dbcache", "PostgreSQL", "STALK_PG_DBCACHE_EXPECTATIONS", "tools/servers/with_postgres.sh"},
-    {"mysql-dbcache", "MariaDB", "STALK_MYSQL_DBCACHE_EXPECTATIONS", "tools/servers/with_mariadb.sh"},
+    {"dbcache", "SQLite", "STALK_REDIS_EXPECTATIONS", "tools/servers/with_redis.sh", nullptr},
+    {"pg-dbcache", "PostgreSQL", "STALK_PG_DBCACHE_EXPECTATIONS", "tools/servers/with_postgres.sh", "STALK_PG"},
+    {"mysql-dbcache", "MariaDB", "STALK_MYSQL_DBCACHE_EXPECTATIONS", "tools/servers/with_mariadb.sh", "STALK_MYSQL"},
 };
 
 /// One data row per DatabaseCache data set, in column "name".
@@ -315,6 +316,8 @@ private Q_SLOTS:
     void shouldPurgeADjangoDatabaseCacheTable();
     void shouldPurgeCacheTableRowsPastTheirDjangoExpiry_data();
     void shouldPurgeCacheTableRowsPastTheirDjangoExpiry();
+    void shouldPurgeACacheTableWhileARealWorkerWrites_data();
+    void shouldPurgeACacheTableWhileARealWorkerWrites();
     void shouldRefuseCacheExpiryWhereKeysExpireByTtl();
     void shouldPickTheCacheTableByNameBesideCeleryTables();
     void shouldLoadIncrementally();
@@ -1219,6 +1222,97 @@ void TestRedisStore::shouldPurgeCacheTableRowsPastTheirDjangoExpiry()
                                                QStringLiteral("db"), copy.raw, copy.table};
     TestSupport::verifyCacheExpiredPurge([&copy] { return openCopy(copy); }, cache, set.value(QLatin1String("celery")).toArray(),
                                          cutoff, expiredBefore, [&copy] { return cacheIds(copy, CouchDocument::taskPrefix); });
+}
+
+void TestRedisStore::shouldPurgeACacheTableWhileARealWorkerWrites_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("live");
+    for (const DbCacheSet &set : dbCacheSets) {
+        if (set.live)
+            QTest::newRow(set.name) << QString::fromLatin1(set.name) << QString::fromLatin1(set.live);
+    }
+}
+
+void TestRedisStore::shouldPurgeACacheTableWhileARealWorkerWrites()
+{
+    // A real Celery worker keeps writing through django-celery-results' CacheBackend into a
+    // copy of the DatabaseCache table (tools/servers/live_writer.py --cache-table) while the
+    // purge engine of the window and `stalk purge` deletes what was expired before it began.
+    QFETCH(QString, name);
+    QFETCH(QString, live);
+    REQUIRE_DATA_SET(name);
+    const QString writer = qEnvironmentVariable(qPrintable(live + QStringLiteral("_LIVE_WRITER")));
+    if (writer.isEmpty()) {
+        if (qEnvironmentVariableIntValue("STALK_REQUIRE_SERVERS") == 1)
+            QFAIL(qPrintable(live + QStringLiteral("_LIVE_WRITER is not set")));
+        QSKIP("no live writer (run under tools/servers/with_*.sh)");
+    }
+    const QJsonObject set = dataSet(name);
+    const QString cutoff = QStringLiteral("2025-02-01T00:00:00Z");
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == cutoff)
+            expired = stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    QVERIFY2(!expired.isEmpty(), qPrintable(QStringLiteral("no expired set for ") + cutoff));
+    const CacheCopy copy = cacheCopy(name, QStringLiteral("stalk_cache_live"));
+    const auto drop = qScopeGuard([&copy] { dropCacheCopy(copy); });
+
+    // 300 more expired results, stored by the CacheBackend before the worker starts and dated
+    // 2025-01-01 through it: the purge then takes many batches while the worker writes.
+    TestSupport::LiveWriter writing;
+    QVERIFY(writing.start(writer, {QStringLiteral("--server-url"), copy.raw, QStringLiteral("--cache-table"), copy.table,
+                                   QStringLiteral("--old"), QStringLiteral("300"), QStringLiteral("--old-date"),
+                                   QStringLiteral("2025-01-01T00:00:00"), QStringLiteral("--waves"), QStringLiteral("8"),
+                                   QStringLiteral("--per-wave"), QStringLiteral("10"), QStringLiteral("--broker"),
+                                   qEnvironmentVariable(qPrintable(live + QStringLiteral("_LIVE_BROKER"))), QStringLiteral("--workdir"),
+                                   qEnvironmentVariable(qPrintable(live + QStringLiteral("_LIVE_WORKDIR")))}));
+    QVERIFY2(writing.waitFor("READY\n"), writing.output().constData()); // nothing sent to the worker yet
+    const QStringList old = writing.ids("OLD");
+    QCOMPARE(old.size(), 300);
+    QStringList before = old;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray())
+        before.append(v.toObject().value(QLatin1String("task_id")).toString());
+    QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix), sorted(before));
+    std::unique_ptr<ResultStore> store = openCopy(copy);
+    QVERIFY(store);
+    const PurgeCriteria criteria = TestSupport::criteriaFor(cutoff);
+    const Outcome<PurgePreview> preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(old.size() + expired.size()));
+
+    QVERIFY2(writing.waitFor("WRITING\n"), writing.output().constData()); // the worker stored a first wave
+    QVERIFY(writing.isRunning());
+    Purger purger(*store);
+    purger.setBatchSize(5);
+    const PurgeSummary summary = purger.purge(criteria, preview->total);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, preview->total);
+    const bool overlapped = writing.isRunning();
+    QVERIFY2(writing.waitFor("DONE "), writing.output().constData());
+    QCOMPARE(writing.finish(), 0); // every task the worker ran succeeded and was read back
+    const QStringList written = writing.ids("DONE");
+    QCOMPARE(written.size(), 80);
+    if (!overlapped)
+        qWarning("the worker finished before the purge did: the overlap was shorter than planned");
+
+    // Exactly what was expired before is gone; every result the worker wrote is there, final.
+    QStringList kept = before;
+    for (const QStringList &gone : {old, expired}) {
+        for (const QString &id : gone)
+            QVERIFY2(kept.removeOne(id), qPrintable(id));
+    }
+    QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix), sorted(kept + written));
+    QVERIFY(!store->refresh().isError());
+    QCOMPARE(*store->count(TaskQuery()), qint64(kept.size() + written.size()));
+    const Outcome<QVector<TaskResult>> rows = store->fetchByTaskIds(written);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(rows->size(), written.size());
+    for (const TaskResult &row : *rows)
+        QVERIFY2(row.status == QLatin1String("SUCCESS") && row.taskName == QLatin1String("proj.tasks.add"), qPrintable(row.taskId));
+    QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+    store.reset(); // before the copy is dropped
 }
 
 void TestRedisStore::shouldRefuseCacheExpiryWhereKeysExpireByTtl()
