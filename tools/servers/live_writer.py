@@ -10,8 +10,10 @@ mode; with --cache-table, django-celery-results' CacheBackend over Django's Data
 that table of the same database instead (no cull: MAX_ENTRIES is out of reach). --old first
 stores N results "old-<run>-<n>" through that backend (mark_as_done) with date_done then
 rewritten to --old-date (naive UTC, as Celery < 5.5 writes it) through the backend's own
-get/set, and prints "OLD <json list of task ids>". Starts one worker (prefork pool, Celery's default, 4 processes), prints "READY" once it answers a ping,
-then sends waves of proj.tasks.add with ids "live-<run>-<n>", waiting for each wave; prints
+get/set, and prints "OLD <json list of task ids>".
+
+Starts one worker (prefork pool, Celery's default, 4 processes), prints "READY" once it answers
+a ping, then sends waves of proj.tasks.add with ids "live-<run>-<n>", waiting for each wave; prints
 "WRITING" after the first wave and, at the end, "DONE <json list of task ids>". Always stops
 its worker (warm shutdown, so every task seen done stays done) (own process group; its pid is also appended to DIR/pids for the wrapper's trap). Exit status 0 only if every task succeeded.
 
