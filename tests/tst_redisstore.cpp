@@ -90,7 +90,9 @@ void addDbCacheRows()
 class PrivateRedis
 {
 public:
-    enum class Transport { Tcp, Tls };
+    /// TlsClientCertificates: TLS, and clients must show a certificate the server's CA
+    /// signed (redis-server's default, tls-auth-clients yes): its own, in the tests.
+    enum class Transport { Tcp, Tls, TlsClientCertificates };
     ~PrivateRedis()
     {
         m_process.kill();
@@ -110,14 +112,18 @@ public:
         m_endpoint.port = probe.serverPort();
         probe.close();
         QStringList listen{QStringLiteral("--port"), QString::number(m_endpoint.port)};
-        if (transport == Transport::Tls) {
+        if (transport != Transport::Tcp) {
             if (const QString why = makeCertificate(); !why.isEmpty())
                 return why;
+            const bool clients = transport == Transport::TlsClientCertificates;
             m_endpoint.tls = true;
             m_endpoint.caFile = caFile();
+            m_endpoint.certFile = clients ? caFile() : QString();
+            m_endpoint.keyFile = clients ? keyFile() : QString();
             listen = QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls-port"), QString::number(m_endpoint.port),
-                                 QStringLiteral("--tls-cert-file"), caFile(), QStringLiteral("--tls-key-file"), m_dir.filePath(QStringLiteral("key.pem")),
-                                 QStringLiteral("--tls-ca-cert-file"), caFile(), QStringLiteral("--tls-auth-clients"), QStringLiteral("no")};
+                                 QStringLiteral("--tls-cert-file"), caFile(), QStringLiteral("--tls-key-file"), keyFile(),
+                                 QStringLiteral("--tls-ca-cert-file"), caFile(), QStringLiteral("--tls-auth-clients"),
+                                 clients ? QStringLiteral("yes") : QStringLiteral("no")};
         }
         m_process.setProgram(server);
         m_process.setArguments(listen
@@ -148,10 +154,13 @@ public:
     {
         if (!m_endpoint.tls)
             return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_endpoint.port).arg(db);
-        return QStringLiteral("rediss://127.0.0.1:%1/%2?ssl_cert_reqs=required&ssl_ca_certs=%3").arg(m_endpoint.port).arg(db).arg(caFile());
+        return QStringLiteral("rediss://127.0.0.1:%1/%2?ssl_cert_reqs=required&ssl_ca_certs=%3").arg(m_endpoint.port).arg(db).arg(caFile())
+            + (m_endpoint.certFile.isEmpty() ? QString() : QStringLiteral("&ssl_certfile=%1&ssl_keyfile=%2").arg(caFile(), keyFile()));
     }
     /// The self-signed certificate of a TLS server (PEM), its own CA.
     QString caFile() const { return m_dir.filePath(QStringLiteral("cert.pem")); }
+    /// Its private key (PEM).
+    QString keyFile() const { return m_dir.filePath(QStringLiteral("key.pem")); }
     QString dir() const { return m_dir.path(); }
     void kill()
     {
@@ -171,7 +180,7 @@ private:
         req.setProcessChannelMode(QProcess::MergedChannels);
         req.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
                             QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-                            QStringLiteral("-keyout"), m_dir.filePath(QStringLiteral("key.pem")), QStringLiteral("-out"), caFile(),
+                            QStringLiteral("-keyout"), keyFile(), QStringLiteral("-out"), caFile(),
                             QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
                             QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
         if (!req.waitForFinished(30000) || req.exitStatus() != QProcess::NormalExit || req.exitCode() != 0)
@@ -855,31 +864,40 @@ void TestRedisStore::shouldReadEveryResultOverTlsAsOverTcp()
 
 void TestRedisStore::shouldCheckTheTlsServersCertificate_data()
 {
-    // PORT and CA stand for the server's port and certificate file; "refused" is what the
-    // one sentence says after "failed: " (empty: the store opens).
+    // {PORT}, {CA} and {KEY} stand for the server's port, certificate and key files; "refused" is
+    // the one sentence (empty: the store opens).
+    QTest::addColumn<bool>("clientCertificates"); // the server asks for one (tls-auth-clients yes)
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("refused");
-    const QString selfSigned = QStringLiteral("The certificate is self-signed, and untrusted");
-    QTest::newRow("required by default") << QStringLiteral("rediss://127.0.0.1:PORT/0") << selfSigned;
-    QTest::newRow("required") << QStringLiteral("rediss://127.0.0.1:PORT/0?ssl_cert_reqs=required") << selfSigned;
+    const QString selfSigned = QStringLiteral("the TLS handshake with Redis at 127.0.0.1:{PORT} failed: The certificate is self-signed, and untrusted");
+    QTest::newRow("required by default") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0") << selfSigned;
+    QTest::newRow("required") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=required") << selfSigned;
     // Python's ssl (Celery's redis-py) verifies a server's certificate with CERT_OPTIONAL too:
     // "In client mode, CERT_OPTIONAL has the same meaning as CERT_REQUIRED".
-    QTest::newRow("optional") << QStringLiteral("rediss://127.0.0.1:PORT/0?ssl_cert_reqs=optional") << selfSigned;
-    QTest::newRow("none") << QStringLiteral("rediss://127.0.0.1:PORT/0?ssl_cert_reqs=none") << QString();
-    QTest::newRow("trusted") << QStringLiteral("rediss://127.0.0.1:PORT/0?ssl_ca_certs=CA") << QString();
-    QTest::newRow("trusted, required") << QStringLiteral("rediss://127.0.0.1:PORT/0?ssl_cert_reqs=required&ssl_ca_certs=CA") << QString();
+    QTest::newRow("optional") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=optional") << selfSigned;
+    QTest::newRow("none") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=none") << QString();
+    QTest::newRow("trusted") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_ca_certs={CA}") << QString();
+    QTest::newRow("trusted, required") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=required&ssl_ca_certs={CA}") << QString();
     // Qt checks that the certificate names the host of the URL (it names 127.0.0.1 only);
     // redis-py 4.3 does not unless ssl_check_hostname is set.
-    QTest::newRow("trusted, another host name") << QStringLiteral("rediss://localhost:PORT/0?ssl_ca_certs=CA")
-                                                << QStringLiteral("The host name did not match any of the valid hosts for this certificate");
+    QTest::newRow("trusted, another host name")
+        << false << QStringLiteral("rediss://localhost:{PORT}/0?ssl_ca_certs={CA}")
+        << QStringLiteral("the TLS handshake with Redis at localhost:{PORT} failed: The host name did not match any of the valid hosts for this certificate");
+    QTest::newRow("client certificate asked, none given")
+        << true << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_ca_certs={CA}")
+        << QStringLiteral("Redis at 127.0.0.1:{PORT} closed the connection while waiting for a reply (does it require a TLS client "
+                          "certificate? add ssl_certfile=FILE and ssl_keyfile=FILE)");
+    QTest::newRow("client certificate given") << true << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_ca_certs={CA}&ssl_certfile={CA}&ssl_keyfile={KEY}")
+                                              << QString();
 }
 
 void TestRedisStore::shouldCheckTheTlsServersCertificate()
 {
+    QFETCH(bool, clientCertificates);
     QFETCH(QString, url);
     QFETCH(QString, refused);
     PrivateRedis server;
-    const QString why = server.start({}, PrivateRedis::Transport::Tls);
+    const QString why = server.start({}, clientCertificates ? PrivateRedis::Transport::TlsClientCertificates : PrivateRedis::Transport::Tls);
     QVERIFY2(why.isEmpty(), qPrintable(why));
     {
         RedisConnection c(server.endpoint());
@@ -887,7 +905,7 @@ void TestRedisStore::shouldCheckTheTlsServersCertificate()
         QVERIFY(c.call({"SET", "celery-task-meta-tls", celeryMeta("tls")}).ok());
     }
     const QString port = QString::number(server.endpoint().port);
-    url.replace(QLatin1String("PORT"), port).replace(QLatin1String("CA"), server.caFile());
+    url.replace(QLatin1String("{PORT}"), port).replace(QLatin1String("{CA}"), server.caFile()).replace(QLatin1String("{KEY}"), server.keyFile());
     const Outcome<StoreFactory> factory = makeStoreFactory(url);
     QVERIFY2(factory.ok(), qPrintable(factory.error().message));
     std::unique_ptr<ResultStore> store = (*factory)();
@@ -898,7 +916,7 @@ void TestRedisStore::shouldCheckTheTlsServersCertificate()
         return;
     }
     QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
-    QCOMPARE(e.message, QStringLiteral("the TLS handshake with Redis at %1:%2 failed: %3").arg(StoreUrl::parse(url)->host, port, refused));
+    QCOMPARE(e.message, refused.replace(QLatin1String("{PORT}"), port));
 }
 
 void TestRedisStore::shouldCountOverTlsFromTheCommandLine()
