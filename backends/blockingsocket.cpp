@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLocalSocket>
 #include <QSslConfiguration>
+#include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
 
@@ -76,6 +78,12 @@ StoreError BlockingSocket::socketError(const QString &doing) const
         case QAbstractSocket::SocketTimeoutError:
             return {Code::ConnectionFailed, timedOut};
         case QAbstractSocket::RemoteHostClosedError:
+            // Closed before its first reply over TLS without a client certificate: most likely
+            // a server that asks for one (redis-server's default, tls-auth-clients yes).
+            if (!m_answered && m_endpoint.tls && m_endpoint.certFile.isEmpty())
+                return {Code::ConnectionFailed, QStringLiteral("%1 at %2 closed the connection %3 (does it require a TLS client "
+                                                               "certificate? add ssl_certfile=FILE and ssl_keyfile=FILE)")
+                                                    .arg(server, where, doing)};
             // Closed before its first reply, in plain text: most likely a TLS-only port.
             if (m_answered || m_endpoint.tls || m_endpoint.tlsScheme.isEmpty())
                 return {Code::ConnectionFailed, QStringLiteral("%1 at %2 closed the connection %3%4")
@@ -134,6 +142,8 @@ StoreError BlockingSocket::open()
                 return {Code::InvalidUrl, QStringLiteral("ssl_ca_certs=%1 holds no readable certificate").arg(m_endpoint.caFile)};
             tls.setCaCertificates(cas);
         }
+        if (StoreError e = addClientCertificate(&tls))
+            return e;
         tls.setPeerVerifyMode(m_endpoint.verifyPeer ? QSslSocket::VerifyPeer : QSslSocket::VerifyNone);
         socket->setSslConfiguration(tls);
         socket->connectToHostEncrypted(m_endpoint.host, quint16(m_endpoint.port));
@@ -157,6 +167,28 @@ StoreError BlockingSocket::open()
             return fail(socketError(QStringLiteral("while connecting")));
     }
     return {};
+}
+
+StoreError BlockingSocket::addClientCertificate(QSslConfiguration *tls) const
+{
+    if (m_endpoint.certFile.isEmpty())
+        return {};
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(m_endpoint.certFile);
+    if (certificates.isEmpty())
+        return {Code::InvalidUrl, QStringLiteral("ssl_certfile=%1 holds no readable certificate").arg(m_endpoint.certFile)};
+    const QString keyPath = m_endpoint.keyFile.isEmpty() ? m_endpoint.certFile : m_endpoint.keyFile;
+    QFile file(keyPath);
+    const QByteArray pem = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+        const QSslKey key(pem, algorithm, QSsl::Pem);
+        if (!key.isNull()) {
+            tls->setLocalCertificate(certificates.constFirst());
+            tls->setPrivateKey(key);
+            return {};
+        }
+    }
+    return {Code::InvalidUrl, QStringLiteral("%1=%2 holds no readable private key (PEM, not encrypted)")
+                                  .arg(m_endpoint.keyFile.isEmpty() ? QStringLiteral("ssl_certfile") : QStringLiteral("ssl_keyfile"), keyPath)};
 }
 
 StoreError BlockingSocket::waitFor(const std::function<bool(int)> &step, const QString &doing)

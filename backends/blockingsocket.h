@@ -10,6 +10,7 @@
 #include <memory>
 
 class QIODevice;
+class QSslConfiguration;
 
 /// Where one key-value server listens (Redis, memcached) and how its sentences name it.
 struct SocketEndpoint
@@ -18,8 +19,10 @@ struct SocketEndpoint
     int port = 6379;
     QString socketPath;     ///< non-empty: a unix socket instead of host:port
     bool tls = false;       ///< QSslSocket (Qt's TLS backend, never our own)
-    bool verifyPeer = true; ///< ssl_cert_reqs=required (the default) / optional / none
+    bool verifyPeer = true; ///< ssl_cert_reqs=required (the default) and optional (as Python's ssl client) / none
     QString caFile;         ///< ssl_ca_certs=FILE
+    QString certFile;       ///< ssl_certfile=FILE: a client certificate (PEM), for tls-auth-clients
+    QString keyFile;        ///< ssl_keyfile=FILE: its private key (PEM; empty: in certFile)
     int timeoutMs = 10000;  ///< connecting, and waiting for any one reply
     QString server = QStringLiteral("Redis");        ///< "Redis at HOST:PORT …"
     QString daemon = QStringLiteral("redis-server"); ///< "(is redis-server running there?)"
@@ -69,6 +72,8 @@ public:
 
 private:
     StoreError socketError(const QString &doing) const;
+    /// The endpoint's client certificate and key into tls (none: nothing to do).
+    StoreError addClientCertificate(QSslConfiguration *tls) const;
     StoreError waitFor(const std::function<bool(int)> &step, const QString &doing);
 
     SocketEndpoint m_endpoint;

@@ -1,5 +1,7 @@
 #include "redisstore.h"
 
+#include <utility>
+
 #include <QElapsedTimer>
 
 #include "stalklog.h"
@@ -97,15 +99,24 @@ Outcome<RedisConfig> RedisConfig::fromUrl(const StoreUrl &url)
     if (!reqs.isEmpty()) {
         if (!e.tls)
             return invalid(QStringLiteral("ssl_cert_reqs needs rediss://"));
-        if (reqs == QLatin1String("none") || reqs == QLatin1String("cert_none") || reqs == QLatin1String("optional")
-            || reqs == QLatin1String("cert_optional"))
+        // Celery hands "optional" to Python's ssl as CERT_OPTIONAL, which a client treats as
+        // CERT_REQUIRED: the server's certificate is verified all the same. Only "none" is not.
+        if (reqs == QLatin1String("none") || reqs == QLatin1String("cert_none"))
             e.verifyPeer = false;
-        else if (reqs != QLatin1String("required") && reqs != QLatin1String("cert_required"))
+        else if (reqs != QLatin1String("required") && reqs != QLatin1String("cert_required") && reqs != QLatin1String("optional")
+                 && reqs != QLatin1String("cert_optional"))
             return invalid(QStringLiteral("ssl_cert_reqs is \"%1\" (use required, optional or none)").arg(reqs));
     }
     e.caFile = url.options.value(QStringLiteral("ssl_ca_certs"));
-    if (!e.caFile.isEmpty() && !e.tls)
-        return invalid(QStringLiteral("ssl_ca_certs needs rediss://"));
+    e.certFile = url.options.value(QStringLiteral("ssl_certfile"));
+    e.keyFile = url.options.value(QStringLiteral("ssl_keyfile"));
+    const std::pair<const char *, QString> files[] = {{"ssl_ca_certs", e.caFile}, {"ssl_certfile", e.certFile}, {"ssl_keyfile", e.keyFile}};
+    for (const auto &[option, value] : files) {
+        if (!value.isEmpty() && !e.tls)
+            return invalid(QStringLiteral("%1 needs rediss://").arg(QLatin1String(option)));
+    }
+    if (!e.keyFile.isEmpty() && e.certFile.isEmpty())
+        return invalid(QStringLiteral("ssl_keyfile needs ssl_certfile"));
     const QString timeout = e.readTimeout(url.options.value(QStringLiteral("timeout")));
     if (!timeout.isEmpty())
         return invalid(timeout);

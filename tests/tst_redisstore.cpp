@@ -69,11 +69,12 @@ struct DbCacheSet
     const char *engine;   ///< StoreInfo::engine begins with it
     const char *variable; ///< the expectations file's variable
     const char *wrapper;
+    const char *live; ///< the wrapper's STALK_<ENGINE> of _LIVE_WRITER, _BROKER, _WORKDIR; null: none
 };
 constexpr DbCacheSet dbCacheSets[] = {
-    {"dbcache", "SQLite", "STALK_REDIS_EXPECTATIONS", "tools/servers/with_redis.sh"},
-    {"pg-dbcache", "PostgreSQL", "STALK_PG_DBCACHE_EXPECTATIONS", "tools/servers/with_postgres.sh"},
-    {"mysql-dbcache", "MariaDB", "STALK_MYSQL_DBCACHE_EXPECTATIONS", "tools/servers/with_mariadb.sh"},
+    {"dbcache", "SQLite", "STALK_REDIS_EXPECTATIONS", "tools/servers/with_redis.sh", nullptr},
+    {"pg-dbcache", "PostgreSQL", "STALK_PG_DBCACHE_EXPECTATIONS", "tools/servers/with_postgres.sh", "STALK_PG"},
+    {"mysql-dbcache", "MariaDB", "STALK_MYSQL_DBCACHE_EXPECTATIONS", "tools/servers/with_mariadb.sh", "STALK_MYSQL"},
 };
 
 /// One data row per DatabaseCache data set, in column "name".
@@ -84,17 +85,23 @@ void addDbCacheRows()
 }
 
 /// A redis-server of the test's own (Debian's, on a free loopback port, no persistence), for
-/// what the shared server must not go through: being killed, running as a cluster node.
+/// what the shared server must not go through: being killed, running as a cluster node,
+/// keyspace notifications, TLS.
 class PrivateRedis
 {
 public:
+    /// TlsClientCertificates: TLS, and clients must show a certificate the server's CA
+    /// signed (redis-server's default, tls-auth-clients yes): its own, in the tests.
+    enum class Transport { Tcp, Tls, TlsClientCertificates };
     ~PrivateRedis()
     {
         m_process.kill();
         m_process.waitForFinished(5000);
     }
-    /// Starts it with the extra arguments; the answer says why it did not start.
-    QString start(const QStringList &extra = {})
+    /// Starts it with the extra arguments; the answer says why it did not start. With Tls it
+    /// listens on a TLS port only, with a self-signed certificate for 127.0.0.1 that openssl
+    /// makes in dir() (caFile()); clients need no certificate of their own.
+    QString start(const QStringList &extra = {}, Transport transport = Transport::Tcp)
     {
         const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
         if (server.isEmpty())
@@ -104,10 +111,24 @@ public:
             return QStringLiteral("no free port");
         m_endpoint.port = probe.serverPort();
         probe.close();
+        QStringList listen{QStringLiteral("--port"), QString::number(m_endpoint.port)};
+        if (transport != Transport::Tcp) {
+            if (const QString why = makeCertificate(); !why.isEmpty())
+                return why;
+            const bool clients = transport == Transport::TlsClientCertificates;
+            m_endpoint.tls = true;
+            m_endpoint.caFile = caFile();
+            m_endpoint.certFile = clients ? caFile() : QString();
+            m_endpoint.keyFile = clients ? keyFile() : QString();
+            listen = QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls-port"), QString::number(m_endpoint.port),
+                                 QStringLiteral("--tls-cert-file"), caFile(), QStringLiteral("--tls-key-file"), keyFile(),
+                                 QStringLiteral("--tls-ca-cert-file"), caFile(), QStringLiteral("--tls-auth-clients"),
+                                 clients ? QStringLiteral("yes") : QStringLiteral("no")};
+        }
         m_process.setProgram(server);
-        m_process.setArguments(QStringList{QStringLiteral("--port"), QString::number(m_endpoint.port), QStringLiteral("--bind"),
-                                           QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                           QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()}
+        m_process.setArguments(listen
+                               + QStringList{QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                             QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()}
                                + extra);
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_process.setStandardOutputFile(m_dir.filePath(QStringLiteral("server.log")));
@@ -125,7 +146,21 @@ public:
         }
         return QStringLiteral("redis-server did not answer within 10 s");
     }
+    /// How clients reach it (TLS trusting caFile() when started so).
     const RedisEndpoint &endpoint() const { return m_endpoint; }
+    /// Its URL for database db, as Celery and Stalk take it (rediss:// with ssl_cert_reqs and
+    /// ssl_ca_certs when it speaks TLS).
+    QString url(int db) const
+    {
+        if (!m_endpoint.tls)
+            return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_endpoint.port).arg(db);
+        return QStringLiteral("rediss://127.0.0.1:%1/%2?ssl_cert_reqs=required&ssl_ca_certs=%3").arg(m_endpoint.port).arg(db).arg(caFile())
+            + (m_endpoint.certFile.isEmpty() ? QString() : QStringLiteral("&ssl_certfile=%1&ssl_keyfile=%2").arg(caFile(), keyFile()));
+    }
+    /// The self-signed certificate of a TLS server (PEM), its own CA.
+    QString caFile() const { return m_dir.filePath(QStringLiteral("cert.pem")); }
+    /// Its private key (PEM).
+    QString keyFile() const { return m_dir.filePath(QStringLiteral("key.pem")); }
     QString dir() const { return m_dir.path(); }
     void kill()
     {
@@ -134,6 +169,25 @@ public:
     }
 
 private:
+    /// cert.pem and key.pem in dir(): a P-256 key and a certificate for 127.0.0.1 (its
+    /// subjectAltName, which Qt checks), valid for a day.
+    QString makeCertificate() const
+    {
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (openssl.isEmpty())
+            return QStringLiteral("openssl is not installed (tools/install-deps.sh test)");
+        QProcess req;
+        req.setProcessChannelMode(QProcess::MergedChannels);
+        req.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                            QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                            QStringLiteral("-keyout"), keyFile(), QStringLiteral("-out"), caFile(),
+                            QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        if (!req.waitForFinished(30000) || req.exitStatus() != QProcess::NormalExit || req.exitCode() != 0)
+            return QStringLiteral("openssl req failed: ") + QString::fromLocal8Bit(req.readAll());
+        return QString();
+    }
+
     QTemporaryDir m_dir;
     QProcess m_process;
     RedisEndpoint m_endpoint;
@@ -260,12 +314,19 @@ private Q_SLOTS:
     void shouldGiveTheSameRowIdsInEveryStore();
     void shouldOpenThroughTheFactoryTheSocketAndThePrefix();
     void shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix();
+    void shouldReadEveryResultOverTlsAsOverTcp_data();
+    void shouldReadEveryResultOverTlsAsOverTcp();
+    void shouldCheckTheTlsServersCertificate_data();
+    void shouldCheckTheTlsServersCertificate();
+    void shouldCountOverTlsFromTheCommandLine();
     void shouldDescribeADjangoDatabaseCacheTable_data();
     void shouldDescribeADjangoDatabaseCacheTable();
     void shouldPurgeADjangoDatabaseCacheTable_data();
     void shouldPurgeADjangoDatabaseCacheTable();
     void shouldPurgeCacheTableRowsPastTheirDjangoExpiry_data();
     void shouldPurgeCacheTableRowsPastTheirDjangoExpiry();
+    void shouldPurgeACacheTableWhileARealWorkerWrites_data();
+    void shouldPurgeACacheTableWhileARealWorkerWrites();
     void shouldRefuseCacheExpiryWhereKeysExpireByTtl();
     void shouldPickTheCacheTableByNameBesideCeleryTables();
     void shouldLoadIncrementally();
@@ -315,6 +376,9 @@ private:
     /// Empty when the data set was written, else why not (its variable and wrapper).
     QString missingDataSet(const QString &name) const;
     RedisConfig config(int db, const QString &keyPrefix = QString()) const;
+    /// A store's configuration as the tests read data sets: url's, with the key prefix, in
+    /// small SCAN batches.
+    static RedisConfig configFor(const QString &url, const QString &keyPrefix);
     /// A data set's store: Redis, or Django's DatabaseCache in a SQLite file ("file") or on a
     /// server ("url"), read-only.
     std::unique_ptr<ResultStore> openStore(const QString &dataSetName);
@@ -324,6 +388,9 @@ private:
     /// Copies a data set's keys (values and TTLs) into the scratch database, emptied first
     /// unless adding.
     void copyToScratch(const QString &dataSetName, bool adding = false);
+    /// Copies a data set's keys (values and TTLs, DUMP/RESTORE) into the database `to` has
+    /// selected: on the shared server, or on a private one.
+    void copyDataSet(const QString &dataSetName, RedisConnection &to) const;
     /// Task ids (or group ids) whose keys are in the scratch database now.
     QStringList scratchIds(const char *kindPrefix, const QString &keyPrefix) const;
     TestSupport::FixtureSample sample(const QJsonObject &set) const;
@@ -353,7 +420,12 @@ private:
 
 RedisConfig TestRedisStore::config(int db, const QString &keyPrefix) const
 {
-    RedisConfig c = RedisConfig::fromUrl(StoreUrl::parse(m_url + QStringLiteral("/%1").arg(db)).value()).value();
+    return configFor(m_url + QStringLiteral("/%1").arg(db), keyPrefix);
+}
+
+RedisConfig TestRedisStore::configFor(const QString &url, const QString &keyPrefix)
+{
+    RedisConfig c = RedisConfig::fromUrl(StoreUrl::parse(url).value()).value();
     c.keyPrefix = keyPrefix;
     c.scanCount = 10; // small batches: the SCAN cursor and pipelining are exercised on 20 keys
     return c;
@@ -408,10 +480,15 @@ std::unique_ptr<RedisConnection> TestRedisStore::raw(int db) const
 
 void TestRedisStore::copyToScratch(const QString &name, bool adding)
 {
-    auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
     auto to = raw(scratchDb);
     if (!adding)
         QVERIFY(to->call({"FLUSHDB"}).ok());
+    copyDataSet(name, *to);
+}
+
+void TestRedisStore::copyDataSet(const QString &name, RedisConnection &to) const
+{
+    auto from = raw(dataSet(name).value(QLatin1String("db")).toInt());
     QByteArray cursor = "0";
     do {
         const Outcome<RespValue> scan = from->call({"SCAN", cursor, "COUNT", "100"});
@@ -421,7 +498,7 @@ void TestRedisStore::copyToScratch(const QString &name, bool adding)
             const Outcome<QVector<RespValue>> dump = from->pipeline({{"DUMP", key.text}, {"PTTL", key.text}});
             QVERIFY(dump.ok());
             const qint64 ttl = qMax<qint64>(0, dump->at(1).integer);
-            const Outcome<RespValue> restored = to->call({"RESTORE", key.text, QByteArray::number(ttl), dump->at(0).text});
+            const Outcome<RespValue> restored = to.call({"RESTORE", key.text, QByteArray::number(ttl), dump->at(0).text});
             QVERIFY(restored.ok() && !restored->isError());
         }
     } while (cursor != "0");
@@ -720,6 +797,161 @@ void TestRedisStore::shouldOpenThroughTheFactoryTheSocketAndThePrefix()
     QVERIFY2(!e.message.contains(password), qPrintable(e.message));
 }
 
+void TestRedisStore::shouldReadEveryResultOverTlsAsOverTcp_data()
+{
+    shouldOpenEveryDataSetAndDescribeIt_data();
+}
+
+void TestRedisStore::shouldReadEveryResultOverTlsAsOverTcp()
+{
+    // The data set's keys copied into a private TLS-only server, read through rediss://
+    // trusting its self-signed certificate (ssl_ca_certs): the same description, rows, values,
+    // facets and groups as the shared server's over plain TCP, and every result as upstream
+    // reads it.
+    QFETCH(QString, name);
+    const QJsonObject set = dataSet(name);
+    const int db = set.value(QLatin1String("db")).toInt();
+    PrivateRedis server;
+    const QString why = server.start({}, PrivateRedis::Transport::Tls);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisEndpoint endpoint = server.endpoint();
+        endpoint.database = db;
+        RedisConnection to(endpoint);
+        QVERIFY(!to.connect().isError());
+        copyDataSet(name, to);
+        if (QTest::currentTestFailed())
+            return;
+    }
+    auto plain = openStore(name);
+    QVERIFY(plain);
+    RedisStore tls(configFor(server.url(db), set.value(QLatin1String("keyprefix")).toString()));
+    const StoreError opened = tls.open();
+    QVERIFY2(!opened.isError(), qPrintable(opened.message));
+    QVERIFY2(tls.info().location.startsWith(QLatin1String("rediss://127.0.0.1:")), qPrintable(tls.info().location));
+    QCOMPARE(tls.info().schema, plain->info().schema);
+    QCOMPARE(tls.info().tableName, plain->info().tableName);
+    QVERIFY(tls.info().fields == plain->info().fields);
+    QCOMPARE(tls.loadedCount(), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+    QCOMPARE(*tls.count(TaskQuery()), *plain->count(TaskQuery()));
+    QVERIFY(*tls.facets(TaskQuery()) == *plain->facets(TaskQuery()));
+    QCOMPARE(*tls.groups(TaskQuery(), 500), *plain->groups(TaskQuery(), 500));
+    // Complete rows (values read again on demand), in row order; the TTLs were copied, and
+    // read a moment apart.
+    const auto complete = [](ResultStore &store) {
+        TaskQuery byRow;
+        byRow.sortField = Field::RowId;
+        return store.fetchPage(byRow, 0, 1000, RowDetail::Full).value();
+    };
+    const QVector<TaskResult> overTls = complete(tls), overTcp = complete(*plain);
+    QCOMPARE(overTls.size(), overTcp.size());
+    for (qsizetype i = 0; i < overTls.size(); ++i) {
+        QCOMPARE(overTls.at(i).taskId, overTcp.at(i).taskId);
+        QVERIFY(qAbs(overTls.at(i).expires.secsTo(overTcp.at(i).expires)) <= 5);
+        TaskResult same = overTls.at(i);
+        same.expires = overTcp.at(i).expires;
+        QCOMPARE(same, overTcp.at(i));
+    }
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray()) {
+        const QJsonObject e = v.toObject();
+        const Outcome<TaskResult> row = tls.fetchByTaskId(e.value(QLatin1String("task_id")).toString());
+        QVERIFY2(row.ok(), qPrintable(row.error().message));
+        TestSupport::verifyRowAsUpstreamReadIt(*row, e, qEnvironmentVariable("STALK_REDIS_EXPECTATIONS"));
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+void TestRedisStore::shouldCheckTheTlsServersCertificate_data()
+{
+    // {PORT}, {CA} and {KEY} stand for the server's port, certificate and key files; "refused" is
+    // the one sentence (empty: the store opens).
+    QTest::addColumn<bool>("clientCertificates"); // the server asks for one (tls-auth-clients yes)
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("refused");
+    const QString selfSigned = QStringLiteral("the TLS handshake with Redis at 127.0.0.1:{PORT} failed: The certificate is self-signed, and untrusted");
+    QTest::newRow("required by default") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0") << selfSigned;
+    QTest::newRow("required") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=required") << selfSigned;
+    // Python's ssl (Celery's redis-py) verifies a server's certificate with CERT_OPTIONAL too:
+    // "In client mode, CERT_OPTIONAL has the same meaning as CERT_REQUIRED".
+    QTest::newRow("optional") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=optional") << selfSigned;
+    QTest::newRow("none") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=none") << QString();
+    QTest::newRow("trusted") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_ca_certs={CA}") << QString();
+    QTest::newRow("trusted, required") << false << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_cert_reqs=required&ssl_ca_certs={CA}") << QString();
+    // Qt checks that the certificate names the host of the URL (it names 127.0.0.1 only);
+    // redis-py 4.3 does not unless ssl_check_hostname is set.
+    QTest::newRow("trusted, another host name")
+        << false << QStringLiteral("rediss://localhost:{PORT}/0?ssl_ca_certs={CA}")
+        << QStringLiteral("the TLS handshake with Redis at localhost:{PORT} failed: The host name did not match any of the valid hosts for this certificate");
+    QTest::newRow("client certificate asked, none given")
+        << true << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_ca_certs={CA}")
+        << QStringLiteral("Redis at 127.0.0.1:{PORT} closed the connection while waiting for a reply (does it require a TLS client "
+                          "certificate? add ssl_certfile=FILE and ssl_keyfile=FILE)");
+    QTest::newRow("client certificate given") << true << QStringLiteral("rediss://127.0.0.1:{PORT}/0?ssl_ca_certs={CA}&ssl_certfile={CA}&ssl_keyfile={KEY}")
+                                              << QString();
+}
+
+void TestRedisStore::shouldCheckTheTlsServersCertificate()
+{
+    QFETCH(bool, clientCertificates);
+    QFETCH(QString, url);
+    QFETCH(QString, refused);
+    PrivateRedis server;
+    const QString why = server.start({}, clientCertificates ? PrivateRedis::Transport::TlsClientCertificates : PrivateRedis::Transport::Tls);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisConnection c(server.endpoint());
+        QVERIFY(!c.connect().isError());
+        QVERIFY(c.call({"SET", "celery-task-meta-tls", celeryMeta("tls")}).ok());
+    }
+    const QString port = QString::number(server.endpoint().port);
+    url.replace(QLatin1String("{PORT}"), port).replace(QLatin1String("{CA}"), server.caFile()).replace(QLatin1String("{KEY}"), server.keyFile());
+    const Outcome<StoreFactory> factory = makeStoreFactory(url);
+    QVERIFY2(factory.ok(), qPrintable(factory.error().message));
+    std::unique_ptr<ResultStore> store = (*factory)();
+    const StoreError e = store->open();
+    if (refused.isEmpty()) {
+        QVERIFY2(!e.isError(), qPrintable(e.message));
+        QCOMPARE(*store->count(TaskQuery()), qint64(1));
+        return;
+    }
+    QCOMPARE(e.code, StoreError::Code::ConnectionFailed);
+    QCOMPARE(e.message, refused.replace(QLatin1String("{PORT}"), port));
+}
+
+void TestRedisStore::shouldCountOverTlsFromTheCommandLine()
+{
+    if (qEnvironmentVariable("STALK_BIN").isEmpty())
+        QSKIP("STALK_BIN is not set (CTest sets it)");
+    PrivateRedis server;
+    const QString why = server.start({}, PrivateRedis::Transport::Tls);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    {
+        RedisConnection to(server.endpoint());
+        QVERIFY(!to.connect().isError());
+        copyDataSet(QStringLiteral("json"), to);
+        if (QTest::currentTestFailed())
+            return;
+    }
+    const QJsonObject counts = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject();
+    const QString url = server.url(0);
+    Run r = stalk({QStringLiteral("count"), url});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out, QStringLiteral("%1\n").arg(counts.value(QLatin1String("total")).toInt()));
+    r = stalk({QStringLiteral("count"), url, QStringLiteral("--status"), QStringLiteral("FAILURE")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out.trimmed().toLongLong(), qint64(counts.value(QLatin1String("status")).toObject().value(QLatin1String("FAILURE")).toInt()));
+    // Without the certificate: exit 1 and the store's sentence on one line.
+    r = stalk({QStringLiteral("count"), QStringLiteral("rediss://127.0.0.1:%1/0").arg(server.endpoint().port)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    QVERIFY2(r.err.startsWith(QStringLiteral("stalk: cannot open rediss://127.0.0.1:%1/0: the TLS handshake with Redis at 127.0.0.1:%1 failed: "
+                                             "The certificate is self-signed, and untrusted")
+                                  .arg(server.endpoint().port))
+                 && r.err.count(u'\n') == 1,
+             qPrintable(r.err));
+}
+
 void TestRedisStore::shouldReadCeleryAndDjangoCacheKeysWithoutAPrefix()
 {
     const QJsonObject django = dataSet(QStringLiteral("django"));
@@ -1014,6 +1246,97 @@ void TestRedisStore::shouldPurgeCacheTableRowsPastTheirDjangoExpiry()
                                                QStringLiteral("db"), copy.raw, copy.table};
     TestSupport::verifyCacheExpiredPurge([&copy] { return openCopy(copy); }, cache, set.value(QLatin1String("celery")).toArray(),
                                          cutoff, expiredBefore, [&copy] { return cacheIds(copy, CouchDocument::taskPrefix); });
+}
+
+void TestRedisStore::shouldPurgeACacheTableWhileARealWorkerWrites_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("live");
+    for (const DbCacheSet &set : dbCacheSets) {
+        if (set.live)
+            QTest::newRow(set.name) << QString::fromLatin1(set.name) << QString::fromLatin1(set.live);
+    }
+}
+
+void TestRedisStore::shouldPurgeACacheTableWhileARealWorkerWrites()
+{
+    // A real Celery worker keeps writing through django-celery-results' CacheBackend into a
+    // copy of the DatabaseCache table (tools/servers/live_writer.py --cache-table) while the
+    // purge engine of the window and `stalk purge` deletes what was expired before it began.
+    QFETCH(QString, name);
+    QFETCH(QString, live);
+    REQUIRE_DATA_SET(name);
+    const QString writer = qEnvironmentVariable(qPrintable(live + QStringLiteral("_LIVE_WRITER")));
+    if (writer.isEmpty()) {
+        if (qEnvironmentVariableIntValue("STALK_REQUIRE_SERVERS") == 1)
+            QFAIL(qPrintable(live + QStringLiteral("_LIVE_WRITER is not set")));
+        QSKIP("no live writer (run under tools/servers/with_*.sh)");
+    }
+    const QJsonObject set = dataSet(name);
+    const QString cutoff = QStringLiteral("2025-02-01T00:00:00Z");
+    QStringList expired;
+    for (const QJsonValue &v : set.value(QLatin1String("expired")).toArray()) {
+        if (v.toObject().value(QLatin1String("cutoff")).toString() == cutoff)
+            expired = stringsOf(v.toObject().value(QLatin1String("task_ids")).toArray());
+    }
+    QVERIFY2(!expired.isEmpty(), qPrintable(QStringLiteral("no expired set for ") + cutoff));
+    const CacheCopy copy = cacheCopy(name, QStringLiteral("stalk_cache_live"));
+    const auto drop = qScopeGuard([&copy] { dropCacheCopy(copy); });
+
+    // 300 more expired results, stored by the CacheBackend before the worker starts and dated
+    // 2025-01-01 through it: the purge then takes many batches while the worker writes.
+    TestSupport::LiveWriter writing;
+    QVERIFY(writing.start(writer, {QStringLiteral("--server-url"), copy.raw, QStringLiteral("--cache-table"), copy.table,
+                                   QStringLiteral("--old"), QStringLiteral("300"), QStringLiteral("--old-date"),
+                                   QStringLiteral("2025-01-01T00:00:00"), QStringLiteral("--waves"), QStringLiteral("8"),
+                                   QStringLiteral("--per-wave"), QStringLiteral("10"), QStringLiteral("--broker"),
+                                   qEnvironmentVariable(qPrintable(live + QStringLiteral("_LIVE_BROKER"))), QStringLiteral("--workdir"),
+                                   qEnvironmentVariable(qPrintable(live + QStringLiteral("_LIVE_WORKDIR")))}));
+    QVERIFY2(writing.waitFor("READY\n"), writing.output().constData()); // nothing sent to the worker yet
+    const QStringList old = writing.ids("OLD");
+    QCOMPARE(old.size(), 300);
+    QStringList before = old;
+    for (const QJsonValue &v : set.value(QLatin1String("celery")).toArray())
+        before.append(v.toObject().value(QLatin1String("task_id")).toString());
+    QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix), sorted(before));
+    std::unique_ptr<ResultStore> store = openCopy(copy);
+    QVERIFY(store);
+    const PurgeCriteria criteria = TestSupport::criteriaFor(cutoff);
+    const Outcome<PurgePreview> preview = store->previewPurge(criteria);
+    QVERIFY2(preview.ok(), qPrintable(preview.error().message));
+    QCOMPARE(preview->total, qint64(old.size() + expired.size()));
+
+    QVERIFY2(writing.waitFor("WRITING\n"), writing.output().constData()); // the worker stored a first wave
+    QVERIFY(writing.isRunning());
+    Purger purger(*store);
+    purger.setBatchSize(5);
+    const PurgeSummary summary = purger.purge(criteria, preview->total);
+    QVERIFY2(!summary.error.isError(), qPrintable(summary.error.message));
+    QCOMPARE(summary.tasksDeleted, preview->total);
+    const bool overlapped = writing.isRunning();
+    QVERIFY2(writing.waitFor("DONE "), writing.output().constData());
+    QCOMPARE(writing.finish(), 0); // every task the worker ran succeeded and was read back
+    const QStringList written = writing.ids("DONE");
+    QCOMPARE(written.size(), 80);
+    if (!overlapped)
+        qWarning("the worker finished before the purge did: the overlap was shorter than planned");
+
+    // Exactly what was expired before is gone; every result the worker wrote is there, final.
+    QStringList kept = before;
+    for (const QStringList &gone : {old, expired}) {
+        for (const QString &id : gone)
+            QVERIFY2(kept.removeOne(id), qPrintable(id));
+    }
+    QCOMPARE(cacheIds(copy, CouchDocument::taskPrefix), sorted(kept + written));
+    QVERIFY(!store->refresh().isError());
+    QCOMPARE(*store->count(TaskQuery()), qint64(kept.size() + written.size()));
+    const Outcome<QVector<TaskResult>> rows = store->fetchByTaskIds(written);
+    QVERIFY2(rows.ok(), qPrintable(rows.error().message));
+    QCOMPARE(rows->size(), written.size());
+    for (const TaskResult &row : *rows)
+        QVERIFY2(row.status == QLatin1String("SUCCESS") && row.taskName == QLatin1String("proj.tasks.add"), qPrintable(row.taskId));
+    QCOMPARE(store->previewPurge(criteria)->total, qint64(0));
+    store.reset(); // before the copy is dropped
 }
 
 void TestRedisStore::shouldRefuseCacheExpiryWhereKeysExpireByTtl()
@@ -1681,10 +2004,13 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan_data()
 {
     QTest::addColumn<QString>("flags");
     QTest::addColumn<QString>("channels");
-    QTest::addColumn<bool>("socket"); // the store (and so its subscriber) over the unix socket
-    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << false;
-    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels") << false;
-    QTest::newRow("keyspace, unix socket") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << true;
+    QTest::addColumn<QString>("over"); // how the store (and so its subscriber) reaches the server
+    QTest::newRow("keyspace") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << QStringLiteral("TCP");
+    QTest::newRow("keyevent") << QStringLiteral("Eg$x") << QStringLiteral("keyevent channels") << QStringLiteral("TCP");
+    QTest::newRow("keyspace, unix socket") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << QStringLiteral("socket");
+    // A server with a TLS port only: Celery writes through rediss:// too, and a subscriber
+    // that did not speak TLS would never receive a message.
+    QTest::newRow("keyspace, TLS") << QStringLiteral("KEA") << QStringLiteral("keyspace channels") << QStringLiteral("TLS");
 }
 
 void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
@@ -1692,13 +2018,15 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     // The operator's choice at the server's start, not Stalk's: Stalk never runs CONFIG SET.
     QFETCH(QString, flags);
     QFETCH(QString, channels);
-    QFETCH(bool, socket);
+    QFETCH(QString, over);
+    const bool socket = over == QLatin1String("socket");
     PrivateRedis server;
     const QString path = server.dir() + QStringLiteral("/redis.sock");
     const QString why = server.start({QStringLiteral("--notify-keyspace-events"), flags, QStringLiteral("--unixsocket"), path,
-                                      QStringLiteral("--unixsocketperm"), QStringLiteral("700")});
+                                      QStringLiteral("--unixsocketperm"), QStringLiteral("700")},
+                                     over == QLatin1String("TLS") ? PrivateRedis::Transport::Tls : PrivateRedis::Transport::Tcp);
     QVERIFY2(why.isEmpty(), qPrintable(why));
-    const QString url = QStringLiteral("redis://127.0.0.1:%1/3").arg(server.endpoint().port);
+    const QString url = server.url(3);
     const QString storeUrl = socket ? QStringLiteral("redis+socket://%1?virtual_host=3").arg(path) : url;
     auto celery = [&url](const QStringList &steps) { return TestSupport::writeThroughCelery(url, steps); };
     const QString done = QStringLiteral("11111111-0000-4000-8000-000000000001");
@@ -1712,6 +2040,7 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     QVERIFY(!store.open().isError());
     QVERIFY(store.isLive());
     QCOMPARE(store.info().location.startsWith(QLatin1String("redis+socket:")), socket);
+    QCOMPARE(store.info().location.startsWith(QLatin1String("rediss:")), over == QLatin1String("TLS"));
     QVERIFY2(store.info().note.contains(QStringLiteral("Live updates: keyspace notifications")), qPrintable(store.info().note));
     QVERIFY2(store.info().note.contains(channels), qPrintable(store.info().note));
     QCOMPARE(*store.count(TaskQuery()), qint64(1));

@@ -316,6 +316,8 @@ void TestRedisValue::shouldRefuseBadRedisUrls_data()
     QTest::addColumn<QString>("says");
     QTest::newRow("database not a number") << "redis://:pw@h/cache" << "is not a Redis database number";
     QTest::newRow("TLS option without TLS") << "redis://h/0?ssl_cert_reqs=none" << "needs rediss://";
+    QTest::newRow("client certificate without TLS") << "redis://h/0?ssl_certfile=/c.pem" << "ssl_certfile needs rediss://";
+    QTest::newRow("client key without its certificate") << "rediss://h/0?ssl_keyfile=/k.pem" << "ssl_keyfile needs ssl_certfile";
     QTest::newRow("bad cert reqs") << "rediss://h/0?ssl_cert_reqs=maybe" << "use required, optional or none";
     QTest::newRow("socket without path") << "redis+socket://" << "it names no socket";
     QTest::newRow("unknown variant") << "redis+sentinel://h:26379" << "unknown scheme";

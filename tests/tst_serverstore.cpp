@@ -1410,26 +1410,14 @@ void TestServerStore::shouldPurgeSafelyWhileARealWorkerWrites()
     auto store = openUrl(url, &error);
     QVERIFY2(store, qPrintable(error));
 
-    QProcess live;
-    live.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    live.start(QStringLiteral("/usr/bin/python3"),
-               {writer, QStringLiteral("--server-url"), url, QStringLiteral("--broker"), e.env("_LIVE_BROKER"),
-                QStringLiteral("--workdir"), e.env("_LIVE_WORKDIR")});
-    QVERIFY(live.waitForStarted(30000));
-    QByteArray out;
-    auto waitFor = [&](const QByteArray &marker) {
-        while (!out.contains(marker)) {
-            if (!live.waitForReadyRead(360000))
-                return false;
-            out += live.readAllStandardOutput();
-        }
-        return true;
-    };
-    QVERIFY2(waitFor("WRITING\n"), out.constData()); // the worker has stored a first wave
+    TestSupport::LiveWriter live;
+    QVERIFY(live.start(writer, {QStringLiteral("--server-url"), url, QStringLiteral("--broker"), e.env("_LIVE_BROKER"),
+                                QStringLiteral("--workdir"), e.env("_LIVE_WORKDIR")}));
+    QVERIFY2(live.waitFor("WRITING\n"), live.output().constData()); // the worker has stored a first wave
 
     // Every bulk row is older than this; the live rows are not.
     const PurgeCriteria criteria = criteriaFor(cutoff);
-    QCOMPARE(live.state(), QProcess::Running);
+    QVERIFY(live.isRunning());
     qint64 deleted = 0;
     int batches = 0;
     bool finished = false;
@@ -1440,14 +1428,10 @@ void TestServerStore::shouldPurgeSafelyWhileARealWorkerWrites()
         deleted += batch->tasks;
         finished = batch->finished;
     }
-    const bool overlapped = live.state() == QProcess::Running;
-    QVERIFY2(waitFor("DONE "), out.constData());
-    QVERIFY(live.waitForFinished(60000));
-    QCOMPARE(live.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(live.exitCode(), 0);
-    out += live.readAllStandardOutput();
-    const QByteArray done = out.mid(out.indexOf("DONE ") + 5).trimmed();
-    QStringList liveIds = stringList(QJsonDocument::fromJson("{\"ids\": " + done + "}").object()[QStringLiteral("ids")]);
+    const bool overlapped = live.isRunning();
+    QVERIFY2(live.waitFor("DONE "), live.output().constData());
+    QCOMPARE(live.finish(), 0);
+    const QStringList liveIds = live.ids("DONE");
     QCOMPARE(liveIds.size(), 300);
     QCOMPARE(deleted, qint64(20000 + upstreamExpired.size()));
     if (!overlapped)

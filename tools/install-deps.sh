@@ -5,7 +5,8 @@
 #                                  (man page, completion, icons), lupdate/lrelease and their CMake package
 #                                  (translations/) and Qt's own translations
 #   tools/install-deps.sh test     build + what ./test.sh needs: real Celery, Django,
-#                                  django-celery-results, django-redis, Redis, memcached (python-memcache, pymemcache, pylibmc), PostgreSQL, MariaDB, Node/npm and
+#                                  django-celery-results, django-redis, Redis, openssl (the TLS redis-server's
+#                                  self-signed certificate), memcached (python-memcache, pymemcache, pylibmc), PostgreSQL, MariaDB, Node/npm and
 #                                  curl (pouchdb-server), zsh (the completion suite),
 #                                  clang with libFuzzer and llvm-symbolizer (tools/run-fuzz.sh),
 #                                  ccache (the STALK_GUI=OFF build reuses the normal build's objects),
@@ -23,7 +24,7 @@ build_packages=(
 )
 test_packages=(
     python3-celery python3-django python3-django-celery-results python3-sqlalchemy
-    python3-psycopg2 python3-mysqldb python3-redis python3-django-redis redis-server
+    python3-psycopg2 python3-mysqldb python3-redis python3-django-redis redis-server openssl
     memcached python3-memcache python3-pymemcache python3-pylibmc
     postgresql mariadb-server mariadb-client sqlite3
     nodejs npm curl zsh

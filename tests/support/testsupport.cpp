@@ -98,6 +98,55 @@ for step in sys.argv[2:]:
     return QString();
 }
 
+LiveWriter::LiveWriter() : m_process(std::make_unique<QProcess>()) { }
+
+LiveWriter::~LiveWriter()
+{
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(5000);
+    }
+}
+
+bool LiveWriter::start(const QString &writer, const QStringList &arguments)
+{
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->start(QStringLiteral("/usr/bin/python3"), QStringList{writer} + arguments);
+    return m_process->waitForStarted(30000);
+}
+
+bool LiveWriter::waitFor(const QByteArray &marker)
+{
+    while (!m_out.contains(marker)) {
+        if (!m_process->waitForReadyRead(360000))
+            return false;
+        m_out += m_process->readAllStandardOutput();
+    }
+    return true;
+}
+
+bool LiveWriter::isRunning() const
+{
+    return m_process->state() == QProcess::Running;
+}
+
+int LiveWriter::finish()
+{
+    const bool ended = m_process->waitForFinished(60000);
+    m_out += m_process->readAllStandardOutput();
+    return ended && m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+}
+
+QStringList LiveWriter::ids(const QByteArray &tag) const
+{
+    const QByteArray start = tag + ' ';
+    for (const QByteArray &line : m_out.split('\n')) {
+        if (line.startsWith(start))
+            return stringList(QJsonDocument::fromJson("{\"ids\": " + line.mid(start.size()) + '}').object().value(QLatin1String("ids")));
+    }
+    return {};
+}
+
 QPalette darkPalette()
 {
     QPalette p;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QJsonObject>
 #include <QPalette>
 #include <QProcessEnvironment>
@@ -11,6 +13,7 @@
 #include <QVariantMap>
 
 class QJsonValue;
+class QProcess;
 class QTemporaryDir;
 
 /// Helpers the suites share: the fixture databases (STALK_FIXTURES), expectations.json, and a
@@ -39,6 +42,33 @@ QString copyFixture(const QString &name, const QString &target, const QString &f
 
 /// A writable copy of fixture `name` in dir, under the same name; empty on failure.
 QString copyFixture(const QTemporaryDir &dir, const QString &name);
+
+/// tools/servers/live_writer.py (STALK_<ENGINE>_LIVE_WRITER) in a process of its own: a real
+/// Celery worker writing results while a test purges. Its output lines: READY, OLD [ids],
+/// WRITING, DONE [ids]. Killed when destroyed before it finished.
+class LiveWriter final
+{
+public:
+    LiveWriter();
+    ~LiveWriter();
+    Q_DISABLE_COPY_MOVE(LiveWriter)
+
+    /// Starts /usr/bin/python3 writer with the arguments; false when it did not start.
+    bool start(const QString &writer, const QStringList &arguments);
+    /// Waits until its output holds marker (6 min at most); false when it ended first.
+    bool waitFor(const QByteArray &marker);
+    bool isRunning() const;
+    /// Waits for its end: its exit code, -1 when it crashed or did not end within a minute.
+    int finish();
+    /// What it printed so far (for failure messages).
+    const QByteArray &output() const { return m_out; }
+    /// The task ids of its line "TAG [json list]" (TAG "DONE" or "OLD").
+    QStringList ids(const QByteArray &tag) const;
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_out;
+};
 
 /// A dark palette (Breeze Dark-like) for checking that widgets follow the palette.
 QPalette darkPalette();
