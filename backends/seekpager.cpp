@@ -23,6 +23,73 @@ void SeekPager::counted(const TaskQuery &query, qint64 total)
     if (query != m_query || (m_total >= 0 && total != m_total))
         forget(query);
     m_total = total;
+    // Runs that add up to another count are of other rows (written since, or before).
+    if (SqlStatements::tallyKey(query) == m_runsQuery)
+        m_runs.removeIf([total](decltype(m_runs)::iterator runs) { return totalOf(runs.value()) != total; });
+}
+
+void SeekPager::runsCounted(const TaskQuery &query, Field field, const QVector<FacetValue> &runs)
+{
+    const TaskQuery key = SqlStatements::tallyKey(query);
+    if (key != m_runsQuery) {
+        m_runs.clear();
+        m_runsQuery = key;
+    }
+    m_runs.insert(field, runs);
+}
+
+bool SeekPager::runPlan(const TaskQuery &query, qint64 offset, int limit, Plan *p) const
+{
+    if (SqlStatements::tallyKey(query) != m_runsQuery)
+        return false;
+    const auto found = m_runs.constFind(query.sortField);
+    if (found == m_runs.cend())
+        return false;
+    const QVector<FacetValue> &runs = *found;
+    const qint64 total = totalOf(runs);
+    if (offset >= total || (m_total >= 0 && total != m_total))
+        return false;
+    // The runs come in the column's ascending order; a descending order is its exact mirror
+    // (NULL included: each engine puts it at the other end).
+    const bool ascending = query.sortOrder == Qt::AscendingOrder;
+    qint64 before = 0;
+    for (qsizetype i = 0; i < runs.size(); ++i) {
+        const FacetValue &run = runs.at(ascending ? i : runs.size() - 1 - i);
+        if (offset < before + run.count) {
+            if (run.count >= p->cost)
+                return false;
+            const QVariant value = run.value.isNull() ? QVariant() : QVariant(run.value);
+            SqlSeek seek;
+            seek.after = {value, -1};
+            seek.skip = offset - before;
+            seek.inValue = true;
+            *p = {seek, limit, run.count};
+            return true;
+        }
+        before += run.count;
+    }
+    return false;
+}
+
+Outcome<QVector<TaskResult>> SeekPager::readRun(const TaskQuery &query, const Plan &p, RowDetail detail,
+                                               QVariantList *keys)
+{
+    auto read = m_runner.readPage(m_statements.seekPage(query, p.seek, p.limit, detail), p.seek.skip, p.limit, detail,
+                                  nullptr, keys);
+    if (!read || read->size() == p.limit || read->isEmpty() || read->constLast().rowId < 0)
+        return read;
+    // The run ends inside the page: the rest comes after its last row, in the query's order.
+    QVector<TaskResult> rows = std::move(read).value();
+    SqlSeek rest;
+    rest.after = {keys->constLast(), rows.constLast().rowId};
+    QVariantList more;
+    auto next = m_runner.readPage(m_statements.seekPage(query, rest, p.limit - int(rows.size()), detail), 0,
+                                  p.limit - int(rows.size()), detail, nullptr, &more);
+    if (!next)
+        return next;
+    rows += *next;
+    *keys += more;
+    return rows;
 }
 
 SeekPager::Plan SeekPager::fromEnd(qint64 offset, int limit) const
@@ -98,6 +165,7 @@ Outcome<bool> SeekPager::walk(const TaskQuery &query, Plan &p)
 
 void SeekPager::refresh()
 {
+    m_runs.clear();
     m_estimatedRows = -2;
     m_probeWindow = -1;
     m_probeBoundary.clear();
@@ -148,6 +216,19 @@ Outcome<QVector<TaskResult>> SeekPager::fetchPage(const TaskQuery &query, qint64
     if (query != m_query)
         forget(query);
     Plan p = plan(offset, limit);
+    if (p.cost >= walkFrom && runPlan(query, offset, limit, &p)) {
+        QVariantList keys;
+        auto read = readRun(query, p, detail, &keys);
+        if (!read)
+            return read;
+        if (read->isEmpty()) {
+            // The run no longer reaches the page (rows went since it was counted): the paths
+            // below, which need no runs.
+            m_runs.remove(query.sortField);
+            return fetchPage(query, offset, limit, detail);
+        }
+        return kept(offset, std::move(read).value(), keys);
+    }
     if (p.cost >= walkFrom && m_statements.canWalkSortIndex(query)) {
         Plan walked = fromEnd(offset, limit);
         auto ok = walk(query, walked);
@@ -181,6 +262,11 @@ Outcome<QVector<TaskResult>> SeekPager::fetchPage(const TaskQuery &query, qint64
     } else if (rows.size() < limit && (offset == 0 || !rows.isEmpty())) {
         m_total = offset + rows.size();
     }
+    return kept(offset, std::move(rows), keys);
+}
+
+QVector<TaskResult> SeekPager::kept(qint64 offset, QVector<TaskResult> rows, const QVariantList &keys)
+{
     if (m_keys.size() + 2 > maxKeys)
         m_keys.clear();
     if (!rows.isEmpty()) {

@@ -436,7 +436,7 @@ SqlStatement SqlStatements::count(const TaskQuery &query) const
 SqlStatement SqlStatements::facet(const TaskQuery &query, Field field, Skip skip) const
 {
     const SqlClause clause = filter(query, skip);
-    return {QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1 ORDER BY COUNT(*) DESC, %1")
+    return {QStringLiteral("SELECT %1, COUNT(*) FROM %2%3 GROUP BY %1 ORDER BY %1")
                 .arg(column(field), table(), clause.where()),
             clause.values,
             {}};
@@ -666,6 +666,17 @@ SqlClause SqlStatements::fromValue(const TaskQuery &query, const QVariant &value
     return clause;
 }
 
+SqlClause SqlStatements::atValue(const TaskQuery &query, const QVariant &value) const
+{
+    const QString sort = column(query.sortField);
+    SqlClause clause;
+    if (value.isNull())
+        clause.add(QStringLiteral("%1 IS NULL").arg(sort));
+    else
+        clause.add(QStringLiteral("%1 = ?").arg(sort), {value});
+    return clause;
+}
+
 QString SqlStatements::selectedSortValue(const TaskQuery &query, const QString &key) const
 {
     if (query.sortField == Field::DateDone || query.sortField == Field::DateCreated
@@ -678,7 +689,9 @@ SqlStatement SqlStatements::seekPage(const TaskQuery &query, const SqlSeek &seek
 {
     Q_ASSERT(canSeek(query));
     SqlClause clause = filter(query);
-    if (seek.atValue && isSorted(query))
+    if (seek.inValue && isSorted(query))
+        clause.add(atValue(query, seek.after.sortValue));
+    else if (seek.atValue && isSorted(query))
         clause.add(fromValue(query, seek.after.sortValue, seek.reverse, true));
     else if (seek.after.isValid())
         clause.add(after(query, seek.after, seek.reverse));

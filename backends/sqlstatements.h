@@ -65,14 +65,16 @@ struct SqlPageKey
 /// Where a keyset page starts: after the row `after` (or at the first row of the order when
 /// it is invalid), `skip` rows further, in the query's order or, with `reverse`, in the
 /// opposite order (the rows before `after`, nearest first). With `atValue`, at the first row
-/// whose sort value is after.sortValue instead (after.rowId unused; NULL is a value there).
-/// Plain value type.
+/// whose sort value is after.sortValue instead (after.rowId unused; NULL is a value there);
+/// with `inValue`, among the rows whose sort value is after.sortValue alone (one run of equal
+/// values, in id order; after.rowId unused). Plain value type.
 struct SqlSeek
 {
     SqlPageKey after;
     bool reverse = false;
     qint64 skip = 0;
     bool atValue = false;
+    bool inValue = false;
 };
 
 /// Every statement SqlStore runs on the results and group tables, built from the dialect's
@@ -157,7 +159,9 @@ public:
     // --- reading -----------------------------------------------------------------------------
 
     SqlStatement count(const TaskQuery &query) const;
-    /// The values of one field with their counts, most frequent first.
+    /// The values of one field with their counts, in the column's ascending order as the
+    /// engine sorts it (its collation; NULL where the engine puts it): the store ranks them
+    /// by count, and the runs of the query's order by that column are these (SeekPager).
     SqlStatement facet(const TaskQuery &query, Field field, Skip skip) const;
     /// The query's results grouped by date_done cut to `bucket` (SqlDialect::truncatedDate())
     /// and status: rows of (bucket start as stored, status, count). With a wall clock (naive
@@ -356,6 +360,8 @@ private:
     /// before it), or with `inclusive` false only those after it; NULLs where the engine
     /// sorts them, NULL itself a value.
     SqlClause fromValue(const TaskQuery &query, const QVariant &value, bool reverse, bool inclusive) const;
+    /// The rows whose sort value is `value` (NULL included: IS NULL).
+    SqlClause atValue(const TaskQuery &query, const QVariant &value) const;
     /// Whether the query's order (reversed with `reverse`) puts NULL sort values first; a NOT
     /// NULL column has none, and counts as first (no NULL arm needed after a value).
     bool nullsFirst(const TaskQuery &query, bool reverse) const;

@@ -831,6 +831,13 @@ Outcome<QVector<FacetValue>> SqlStore::facet(const TaskQuery &query, Field field
                                     });
     if (e)
         return e;
+    // In the column's order, as the engine sorts it: where the facet counted the query's own
+    // rows (no filter of its field left out), those are the runs of that order.
+    if (m_pager && m_statements.filter(query, skip).sql == m_statements.filter(query).sql)
+        m_pager->runsCounted(query, field, values);
+    // Most frequent first; ties stay in the column's order.
+    std::stable_sort(values.begin(), values.end(),
+                     [](const FacetValue &a, const FacetValue &b) { return a.count > b.count; });
     return values;
 }
 

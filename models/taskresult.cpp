@@ -67,6 +67,14 @@ FieldSet FieldSet::all()
     return set;
 }
 
+qint64 totalOf(const QVector<FacetValue> &values)
+{
+    qint64 total = 0;
+    for (const FacetValue &v : values)
+        total += v.count;
+    return total;
+}
+
 QStringList runtimeStatuses()
 {
     return {QStringLiteral("SUCCESS"), QStringLiteral("FAILURE")};

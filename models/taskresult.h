@@ -156,6 +156,9 @@ struct FacetValue
     }
 };
 
+/// The results a facet's values count together.
+qint64 totalOf(const QVector<FacetValue> &values);
+
 /// Distinct values with counts of the filterable fields, for the current search. Each facet
 /// is counted with every other filter applied but not its own, so several values of one
 /// facet can be ticked together.
