@@ -48,9 +48,10 @@ double extra(const QJsonObject &o, const char *key)
 /// The issue's targets (median of the runs). Size-specific targets apply from 1M rows up;
 /// the GUI-thread stall and RSS targets apply everywhere.
 /// A PostgreSQL or MariaDB record (its store is the engine's name).
+/// A SQL server engine (issue 17's targets apply); CouchDB and Redis have targets of their own.
 bool isServer(const QString &store)
 {
-    return store != QLatin1String("sqlite") && store != QLatin1String("couchdb");
+    return store != QLatin1String("sqlite") && store != QLatin1String("couchdb") && store != QLatin1String("redis");
 }
 
 /// Issue 17's targets on PostgreSQL and MariaDB, from 1M rows up.
