@@ -358,8 +358,13 @@ void KeyValueStore::load()
     // Values are decoded on every core while the next batch is read, and applied in listing
     // order (a key listed twice keeps its later value).
     OrderedPipeline<DecodedBatch> decoding([this](DecodedBatch &&d) { applyDecoded(d); });
-    const StoreError listed = listKeys(*conn, [this, &decoding](const QStringList &keys, const QVector<KeyValue> &values) {
+    bool first = true;
+    const StoreError listed = listKeys(*conn, [this, &decoding, &first](const QStringList &keys, const QVector<KeyValue> &values) {
         decoding.submit([this, keys, values] { return decodeBatch(keys, values); });
+        if (first) {
+            decoding.finish(); // the first rows on screen now, not after the next round trip
+            first = false;
+        }
         return !m_stopping.load();
     });
     if (!m_stopping.load())
