@@ -624,13 +624,20 @@ OpenedStore openStore(const QString &command, const CliArguments &arguments, con
         }
         return opened;
     }
-    opened.store = (*factory)();
-    if (!opened.store) {
-        opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
+    // The factory's store, unopened; false (status set) when it makes none.
+    auto makeStore = [&] {
+        if (factory)
+            opened.store = (*factory)();
+        if (!opened.store) {
+            opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
+            return false;
+        }
+        // One-shot commands never refresh: no live updates (Redis: no subscriber connection).
+        opened.store->setFollowChanges(false);
+        return true;
+    };
+    if (!makeStore())
         return opened;
-    }
-    // One-shot commands never refresh: no live updates (Redis: no subscriber connection).
-    opened.store->setFollowChanges(false);
     StoreError error = opened.store->open();
     if (opener.canAskForPassword(error)) {
         // The URL names a user but no password: ask on a terminal, once.
@@ -653,13 +660,8 @@ OpenedStore openStore(const QString &command, const CliArguments &arguments, con
         factory = StoreOpener(url, options).factory();
         options.password.fill(u'\0');
         options.password.clear();
-        if (factory)
-            opened.store = (*factory)();
-        if (!opened.store) {
-            opened.status = failure(console, QStringLiteral("cannot open %1: no store for this URL").arg(opened.display));
+        if (!makeStore())
             return opened;
-        }
-        opened.store->setFollowChanges(false);
         error = opened.store->open();
     }
     if (error) {

@@ -45,10 +45,8 @@ double extra(const QJsonObject &o, const char *key)
     return v.isBool() ? double(v.toBool()) : v.toDouble(-1);
 }
 
-/// The issue's targets (median of the runs). Size-specific targets apply from 1M rows up;
-/// the GUI-thread stall and RSS targets apply everywhere.
-/// A PostgreSQL or MariaDB record (its store is the engine's name).
-/// A SQL server engine (issue 17's targets apply); CouchDB and Redis have targets of their own.
+/// A PostgreSQL or MariaDB record (its store is the engine's name): issue 17's targets apply;
+/// CouchDB and Redis have targets of their own.
 bool isServer(const QString &store)
 {
     return store != QLatin1String("sqlite") && store != QLatin1String("couchdb") && store != QLatin1String("redis");
@@ -87,6 +85,8 @@ Target serverTargetFor(const QString &name, qint64 rows, const QJsonObject &r)
     return t;
 }
 
+/// The issue's targets (median of the runs). Size-specific targets apply from 1M rows up;
+/// the GUI-thread stall and RSS targets apply everywhere.
 Target targetFor(const QString &name, qint64 rows, const QJsonObject &r, const QJsonObject &firstPage100k)
 {
     Target t;
