@@ -11,11 +11,11 @@
 
 namespace {
 
-QString preview(const QString &text)
+QString preview(const QString &text, int chars = ResultStore::previewChars)
 {
-    if (text.isNull() || text.size() <= ResultStore::previewChars)
+    if (text.isNull() || text.size() <= chars)
         return text;
-    return text.left(ResultStore::previewChars);
+    return text.left(chars);
 }
 
 /// The Python-literal form of a JSON args/kwargs text, as the SQL stores hold it: Celery's
@@ -98,7 +98,8 @@ QString unpackedRev(const QString &packed)
 
 } // namespace
 
-CouchIndex::CouchIndex()
+CouchIndex::CouchIndex(int resultPreviewChars)
+    : m_resultPreviewChars(qBound(0, resultPreviewChars, ResultStore::previewChars))
 {
     m_pool << QString() << QString(QLatin1String(""));
 }
@@ -189,11 +190,61 @@ void CouchIndex::RowTable::erase(qint64 rowId, const std::vector<qint64> &rowIds
     }
 }
 
+CouchIndex::Entry CouchIndex::entry(const QString &docId, const QString &rev, const TaskResult &t, int resultPreviewChars)
+{
+    Entry e;
+    e.docId = docId;
+    e.rowId = rowIdFor(docId);
+    e.status = t.status;
+    e.taskName = t.taskName;
+    e.worker = t.worker;
+    e.queue = t.queue;
+    e.dateDone = t.dateDone.isValid() ? t.dateDone.toMSecsSinceEpoch() : noDate;
+    e.expires = t.expires.isValid() ? t.expires.toMSecsSinceEpoch() : noDate;
+    e.retries = qint16(qBound(-1, t.retries, int(std::numeric_limits<qint16>::max())));
+    e.extended = !t.taskName.isNull() || !t.args.isNull() || !t.kwargs.isNull() || !t.worker.isNull();
+    e.hasTraceback = !t.traceback.isNull();
+    if (const ValueDecoder::ExceptionInfo x = exceptionOf(t); x.isValid())
+        e.exception = x.type + QChar(0x1f) + x.module + QChar(0x1f) + x.message;
+    // The search text is task_id, task_name, status, args and kwargs, case-folded: task_name
+    // and status through the pool, the others as fields of their own. args/kwargs appear
+    // twice: as JSON (how the document holds them, compact) and as Python literals (how the
+    // SQL stores hold them), so a search finds the same tasks here as on SQL. Fields equal to
+    // the start or end of an earlier one (the task id in the document id, a lower-case args
+    // preview in its folded args) cost the arena a reference only.
+    const int resultChars = qBound(0, resultPreviewChars, ResultStore::previewChars);
+    const SearchTexts searched = searchTexts(t);
+    e.texts[DocId] = docId;
+    e.texts[TaskId] = t.taskId;
+    e.texts[FoldedTaskId] = searched.taskId;
+    e.texts[FoldedArgs] = searched.args;
+    e.texts[FoldedKwargs] = searched.kwargs;
+    e.texts[FoldedPyArgs] = searched.pyArgs;
+    e.texts[FoldedPyKwargs] = searched.pyKwargs;
+    e.texts[ArgsPreview] = preview(t.args);
+    e.texts[KwargsPreview] = preview(t.kwargs);
+    e.texts[ResultPreview] = preview(t.result, resultChars);
+    e.texts[Rev] = rev;
+    e.texts[GroupId] = t.groupId;
+    e.texts[ParentId] = t.parentId;
+    e.texts[Problems] = t.problems.join(QLatin1Char('\n'));
+    e.resultCut = t.result.size() > resultChars && resultChars < ResultStore::previewChars;
+    const QString packed = packedRev(rev);
+    e.packedRev = !packed.isNull();
+    if (e.packedRev)
+        e.texts[Rev] = packed;
+    return e;
+}
+
 qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskResult &t)
 {
+    return upsert(entry(docId, rev, t, m_resultPreviewChars));
+}
+
+qint64 CouchIndex::upsert(Entry e)
+{
     ++m_generation;
-    const qint64 hashedRowId = rowIdFor(docId);
-    qint64 slot = slotOf(docId, hashedRowId);
+    qint64 slot = slotOf(e.docId, e.rowId);
     if (slot < 0) {
         slot = qint64(m_alive.size());
         m_alive.push_back(true);
@@ -209,67 +260,46 @@ qint64 CouchIndex::upsert(const QString &docId, const QString &rev, const TaskRe
         m_exception.push_back(0);
         m_packedRev.push_back(false);
         m_prefixed.push_back(false);
+        m_resultCut.push_back(false);
         m_textOf.push_back(TextArena::none);
         // Collisions of 53-bit hashes are improbable; if one happens, probe to stay unique.
-        qint64 rowId = hashedRowId;
+        qint64 rowId = e.rowId;
         while (m_rowSlots.find(rowId, m_rowIds) >= 0)
             rowId = (rowId + 1) & ((qint64(1) << 53) - 1);
         m_rowIds.push_back(rowId);
         m_rowSlots.insert(slot, m_rowIds);
-        if (rowId != hashedRowId)
-            m_movedRows.insert(docId, slot);
+        if (rowId != e.rowId)
+            m_movedRows.insert(e.docId, slot);
         ++m_live;
     } else if (m_extended[size_t(slot)]) {
         --m_extendedRows;
     }
     const auto i = size_t(slot);
-    m_status[i] = intern(t.status);
-    m_taskName[i] = intern(t.taskName);
-    m_worker[i] = intern(t.worker);
-    m_queue[i] = intern(t.queue);
-    m_dateDone[i] = t.dateDone.isValid() ? t.dateDone.toMSecsSinceEpoch() : noDate;
-    m_expires[i] = t.expires.isValid() ? t.expires.toMSecsSinceEpoch() : noDate;
-    m_retries[i] = qint16(qBound(-1, t.retries, int(std::numeric_limits<qint16>::max())));
-    const bool extended = !t.taskName.isNull() || !t.args.isNull() || !t.kwargs.isNull() || !t.worker.isNull();
-    m_extended[i] = extended;
-    if (extended)
+    m_status[i] = intern(e.status);
+    m_taskName[i] = intern(e.taskName);
+    m_worker[i] = intern(e.worker);
+    m_queue[i] = intern(e.queue);
+    m_dateDone[i] = e.dateDone;
+    m_expires[i] = e.expires;
+    m_retries[i] = e.retries;
+    m_extended[i] = e.extended;
+    if (e.extended)
         ++m_extendedRows;
-    m_hasTraceback[i] = !t.traceback.isNull();
-    m_exception[i] = 0;
-    if (const ValueDecoder::ExceptionInfo e = exceptionOf(t); e.isValid())
-        m_exception[i] = intern(e.type + QChar(0x1f) + e.module + QChar(0x1f) + e.message);
-    // The search text is task_id, task_name, status, args and kwargs, case-folded: task_name
-    // and status through the pool, the others as fields of their own. args/kwargs appear
-    // twice: as JSON (how the document holds them, compact) and as Python literals (how the
-    // SQL stores hold them), so a search finds the same tasks here as on SQL. Fields equal to
-    // the start or end of an earlier one (the task id in the document id, a lower-case args
-    // preview in its folded args) cost the arena a reference only.
+    m_hasTraceback[i] = e.hasTraceback;
+    m_exception[i] = e.exception.isNull() ? 0 : intern(e.exception);
     // Document ids share their start ("celery-task-meta-" after the key prefix): the index
     // keeps it once, and a row whose id is that start + its task id keeps the task id only.
-    if (m_docIdPrefix.isNull() && !t.taskId.isEmpty() && docId.size() > t.taskId.size() && docId.endsWith(t.taskId))
-        m_docIdPrefix = docId.left(docId.size() - t.taskId.size());
+    const QString &docId = e.docId;
+    const QString &taskId = e.texts[TaskId];
+    if (m_docIdPrefix.isNull() && !taskId.isEmpty() && docId.size() > taskId.size() && docId.endsWith(taskId))
+        m_docIdPrefix = docId.left(docId.size() - taskId.size());
     m_prefixed[i] = !m_docIdPrefix.isNull() && docId.size() > m_docIdPrefix.size() && docId.startsWith(m_docIdPrefix);
-    const SearchTexts searched = searchTexts(t);
-    QString texts[TextCount] = {m_prefixed[i] ? docId.mid(m_docIdPrefix.size()) : docId,
-                                      t.taskId,
-                                      searched.taskId,
-                                      searched.args,
-                                      searched.kwargs,
-                                      searched.pyArgs,
-                                      searched.pyKwargs,
-                                      preview(t.args),
-                                      preview(t.kwargs),
-                                      preview(t.result),
-                                      rev,
-                                      t.groupId,
-                                      t.parentId,
-                                      t.problems.join(QLatin1Char('\n'))};
-    const QString packed = packedRev(rev);
-    m_packedRev[i] = !packed.isNull();
-    if (m_packedRev[i])
-        texts[Rev] = packed;
+    if (m_prefixed[i])
+        e.texts[DocId] = docId.mid(m_docIdPrefix.size());
+    m_resultCut[i] = e.resultCut;
+    m_packedRev[i] = e.packedRev;
     m_texts.release(m_textOf[i], TextCount);
-    m_textOf[i] = m_texts.append(texts, TextCount);
+    m_textOf[i] = m_texts.append(e.texts, TextCount);
     if (m_texts.wantsCompaction())
         m_texts.compact(m_textOf, TextCount);
     return slot;

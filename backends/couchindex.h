@@ -34,10 +34,17 @@
 class CouchIndex final
 {
 public:
-    CouchIndex();
+    /// resultPreviewChars: how much of each result the index keeps (summaryRow()'s result). A
+    /// store that can read a page's values again cheaply (KeyValueStore: one round trip) keeps
+    /// fewer than ResultStore::previewChars and completes the previews of the rows it shows
+    /// (needsResultPreview()); a result sort then compares only what is kept.
+    explicit CouchIndex(int resultPreviewChars = ResultStore::previewChars);
 
     /// Inserts or updates the task document docId; returns its slot.
     qint64 upsert(const QString &docId, const QString &rev, const TaskResult &task);
+    struct Entry;
+    /// upsert() of a document entry() prepared (on any thread): the index's own part only.
+    qint64 upsert(Entry entry);
     /// Marks the document's slot dead (deleted on the server or no longer a Celery result).
     void remove(const QString &docId);
 
@@ -73,6 +80,9 @@ public:
     FailureTable failures(const TaskQuery &query) const;
     /// A Summary row (previews only, complete = false) from the index alone.
     TaskResult summaryRow(qint64 slot) const;
+    /// Whether summaryRow()'s result is shorter than a Summary row's (ResultStore::previewChars)
+    /// because this index keeps less of it: the caller reads the value to complete it.
+    bool needsResultPreview(qint64 slot) const { return isLive(slot) && m_resultCut[size_t(slot)]; }
 
     /// Live slots that PurgeCriteria::matches() (date_done < cutoff or past the cache expiry, narrowed) and whose texts
     /// and exception the criteria's search and exceptions narrow to, as a query's do; in slot order.
@@ -84,6 +94,9 @@ public:
 
     /// Bumped on every change; lets callers cache a selection.
     quint64 generation() const { return m_generation; }
+
+    /// How much of each result this index keeps (the constructor's resultPreviewChars).
+    int resultPreviewChars() const { return m_resultPreviewChars; }
 
 private:
     /// Live row id -> slot: open addressing over m_rowIds, 4 bytes a cell.
@@ -102,9 +115,32 @@ private:
     };
     /// The texts of a slot, one TextArena record each, in this order; FoldedTaskId to
     /// FoldedPyKwargs are searched.
+    static constexpr qint64 noDate = std::numeric_limits<qint64>::min();
     enum Text { DocId, TaskId, FoldedTaskId, FoldedArgs, FoldedKwargs, FoldedPyArgs, FoldedPyKwargs, ArgsPreview,
                 KwargsPreview, ResultPreview, Rev, GroupId, ParentId, Problems, TextCount,
                 SearchedBegin = FoldedTaskId, SearchedEnd = FoldedPyKwargs + 1 };
+
+public:
+    /// What upsert() stores of one task document, worked out without the index: the hash of
+    /// its id, its search texts, previews, packed rev and exception. Preparing is most of an
+    /// upsert's time, and entry() may run on any thread, so a loader prepares a batch on
+    /// other cores and only upserts it under its lock.
+    struct Entry
+    {
+        QString docId;
+        qint64 rowId = 0; ///< rowIdFor(docId)
+        QString status, taskName, worker, queue;
+        qint64 dateDone = noDate, expires = noDate;
+        qint16 retries = -1;
+        bool extended = false, hasTraceback = false, packedRev = false, resultCut = false;
+        QString exception; ///< "type\x1fmodule\x1fmessage" (m_exception's form); null: none
+        QString texts[TextCount]; ///< texts[DocId] is the whole id: upsert() drops the shared start
+    };
+    /// The entry of a task document for an index keeping resultPreviewChars of each result
+    /// (the constructor's). Thread-safe: reads no index.
+    static Entry entry(const QString &docId, const QString &rev, const TaskResult &task, int resultPreviewChars);
+
+private:
     /// A search term, case-folded, and which pooled texts (task name, status) hold it.
     struct Term
     {
@@ -148,8 +184,6 @@ private:
                               const std::vector<quint32> &column) const;
     bool inSet(quint32 id, const QStringList &set) const;
 
-    static constexpr qint64 noDate = std::numeric_limits<qint64>::min();
-
     // Interned strings; id 0 is NULL, id 1 is "".
     QStringList m_pool;
     QHash<QString, quint32> m_poolIds;
@@ -173,6 +207,9 @@ private:
     std::vector<quint32> m_exception;
     std::vector<bool> m_packedRev; ///< the Rev text is packedRev()'s form
     std::vector<bool> m_prefixed; ///< the DocId text is the document id after m_docIdPrefix
+    /// The ResultPreview text is cut below ResultStore::previewChars (needsResultPreview()).
+    std::vector<bool> m_resultCut;
+    int m_resultPreviewChars;
     QString m_docIdPrefix; ///< the start of the first document id that ends with its task id
     /// Each slot's texts (TextArena::none once dead).
     std::vector<TextArena::Handle> m_textOf;

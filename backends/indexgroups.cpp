@@ -37,18 +37,26 @@ QVector<TaskGroup> IndexGroups::groupsOf(const QString &taskId) const
     return groups;
 }
 
-QVector<TaskResult> indexRowsByTaskIds(const CouchIndex &index, const QStringList &keyPrefixes, const QStringList &taskIds)
+QVector<qint64> indexSlotsByTaskIds(const CouchIndex &index, const QStringList &keyPrefixes, const QStringList &taskIds)
 {
-    QVector<TaskResult> rows;
+    QVector<qint64> found;
     const QLatin1String taskPrefix(CouchDocument::taskPrefix);
     for (const QString &id : taskIds) {
         for (const QString &prefix : keyPrefixes) {
             const qint64 slot = index.slotOf(prefix + taskPrefix + id);
             if (slot >= 0) {
-                rows.append(index.summaryRow(slot));
+                found.append(slot);
                 break;
             }
         }
     }
+    return found;
+}
+
+QVector<TaskResult> indexRowsByTaskIds(const CouchIndex &index, const QStringList &keyPrefixes, const QStringList &taskIds)
+{
+    QVector<TaskResult> rows;
+    for (qint64 slot : indexSlotsByTaskIds(index, keyPrefixes, taskIds))
+        rows.append(index.summaryRow(slot));
     return rows;
 }

@@ -46,7 +46,9 @@ private:
     QMap<QString, Entry> m_entries;
 };
 
+/// The slot of each task id's row: stored under the first of keyPrefixes that holds it (key =
+/// prefix + "celery-task-meta-" + id); ids with no live row are left out.
+QVector<qint64> indexSlotsByTaskIds(const CouchIndex &index, const QStringList &keyPrefixes, const QStringList &taskIds);
 /// ResultStore::fetchByTaskIds() from an index alone: the Summary row (CouchIndex::summaryRow())
-/// of each task id stored under the first of keyPrefixes that holds it (key = prefix +
-/// "celery-task-meta-" + id); ids with no live row are left out.
+/// of each slot indexSlotsByTaskIds() finds.
 QVector<TaskResult> indexRowsByTaskIds(const CouchIndex &index, const QStringList &keyPrefixes, const QStringList &taskIds);

@@ -374,7 +374,8 @@ void KeyValueStore::load()
 
 void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> &values)
 {
-    applyDecoded(decodeBatch(keys, values));
+    DecodedBatch d = decodeBatch(keys, values);
+    applyDecoded(d);
 }
 
 KeyValueStore::DecodedBatch KeyValueStore::decodeBatch(const QStringList &keys, const QVector<KeyValue> &values) const
@@ -398,16 +399,21 @@ KeyValueStore::DecodedBatch KeyValueStore::decodeBatch(const QStringList &keys, 
         if (d.parsed.constLast().kind != Parsed::Kind::Foreign)
             d.prefixes.insert(prefix);
     }
+    for (const Parsed &p : std::as_const(d.parsed)) {
+        if (p.kind == Parsed::Kind::Task)
+            d.entries.push_back(CouchIndex::entry(p.docId, QString(), p.task, indexedResultChars));
+    }
     return d;
 }
 
-void KeyValueStore::applyDecoded(const DecodedBatch &d)
+void KeyValueStore::applyDecoded(DecodedBatch &d)
 {
     QMutexLocker lock(&m_mutex);
     for (const QString &key : d.gone)
         applyGone(key);
-    for (const Parsed &p : d.parsed)
-        applyParsed(p);
+    size_t task = 0;
+    for (const Parsed &p : std::as_const(d.parsed))
+        applyParsed(p, p.kind == Parsed::Kind::Task ? &d.entries[task++] : nullptr);
     m_prefixes.unite(d.prefixes);
     for (RedisValue::Encoding e : d.encodings)
         ++m_encodings[e];
@@ -537,11 +543,14 @@ StoreError KeyValueStore::rescan(KeyValueConnection &conn)
     return {};
 }
 
-void KeyValueStore::applyParsed(const Parsed &p)
+void KeyValueStore::applyParsed(const Parsed &p, CouchIndex::Entry *entry)
 {
     switch (p.kind) {
     case Parsed::Kind::Task:
-        m_index.upsert(p.docId, QString(), p.task);
+        if (entry)
+            m_index.upsert(std::move(*entry));
+        else
+            m_index.upsert(p.docId, QString(), p.task);
         m_groups.remove(p.docId);
         m_foreign.remove(p.docId);
         break;
@@ -721,7 +730,7 @@ Outcome<QVector<TaskResult>> KeyValueStore::fetchByTaskIds(const QStringList &ta
     QMutexLocker lock(&m_mutex);
     if (m_loadError.isError())
         return m_loadError;
-    return indexRowsByTaskIds(m_index, keyPrefixesLocked(), taskIds);
+    return summaryRows(lock, indexSlotsByTaskIds(m_index, keyPrefixesLocked(), taskIds));
 }
 
 Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
@@ -730,13 +739,10 @@ Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qi
         return e;
     QMutexLocker lock(&m_mutex);
     const QVector<qint64> picked = m_selection.page(m_index, query, offset, limit);
+    if (detail == RowDetail::Summary)
+        return summaryRows(lock, picked);
     QVector<TaskResult> rows;
     rows.reserve(picked.size());
-    if (detail == RowDetail::Summary) {
-        for (qint64 slot : picked)
-            rows.append(m_index.summaryRow(slot));
-        return rows;
-    }
     // Full rows: the values again, in one round trip per page.
     QStringList keys;
     QVector<qint64> rowIds;
@@ -760,6 +766,38 @@ Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qi
         t.rowId = rowIds.at(i);
         t.expires = values->at(i).expires;
         rows.append(t);
+    }
+    return rows;
+}
+
+Outcome<QVector<TaskResult>> KeyValueStore::summaryRows(QMutexLocker<QMutex> &lock, const QVector<qint64> &picked)
+{
+    QVector<TaskResult> rows;
+    rows.reserve(picked.size());
+    QStringList keys;
+    QVector<qsizetype> cut; // the rows of keys
+    for (qint64 slot : picked) {
+        if (m_index.needsResultPreview(slot)) {
+            keys.append(m_index.docId(slot));
+            cut.append(rows.size());
+        }
+        rows.append(m_index.summaryRow(slot));
+    }
+    lock.unlock();
+    if (keys.isEmpty())
+        return rows;
+    const Outcome<QVector<KeyValue>> values = m_conn->read(keys, false);
+    if (!values)
+        return values.error();
+    for (qsizetype i = 0; i < keys.size() && i < values->size(); ++i) {
+        if (!values->at(i).present)
+            continue; // gone meanwhile: the index will drop it
+        const Parsed p = parseKey(keys.at(i), values->at(i), CouchDocument::Detail::Index);
+        TaskResult &row = rows[cut.at(i)];
+        // The value as it is now, unless it was rewritten with another status since it was
+        // indexed: a preview must not contradict the row's status.
+        if (p.kind == Parsed::Kind::Task && p.task.status == row.status)
+            row.result = p.task.result.left(previewChars);
     }
     return rows;
 }

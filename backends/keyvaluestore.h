@@ -133,7 +133,8 @@ public:
     /// The saved groups read so far (while loading, those indexed yet), from memory.
     Outcome<QVector<TaskGroup>> groups(const TaskQuery &query, int limit) override;
     Outcome<QVector<TaskGroup>> groupsOf(const QString &taskId) override;
-    /// Summary rows from the index (what is indexed so far while loading); no round trip.
+    /// Summary rows from the index (what is indexed so far while loading); the values are read
+    /// again only for results longer than the index keeps (summaryRows()).
     Outcome<QVector<TaskResult>> fetchByTaskIds(const QStringList &taskIds) override;
     Outcome<PurgePreview> previewPurge(const PurgeCriteria &criteria) override;
     Outcome<DeleteBatch> purgeBatch(const PurgeCriteria &criteria, int batchSize) override;
@@ -222,6 +223,9 @@ protected:
     StoreInfo m_info; // guarded by m_mutex once open() started the loader
 
 private:
+    /// How much of each result the index keeps: enough to sort by result on its start.
+    static constexpr int indexedResultChars = 32;
+
     StoreError beginCall();
     StoreError beginCall(const TaskQuery &query);
     StoreError ensureConnected();
@@ -233,6 +237,8 @@ private:
     struct DecodedBatch
     {
         QVector<CouchDocument::Parsed> parsed;
+        /// The index entry of each task among parsed, in their order (prepared off the lock).
+        std::vector<CouchIndex::Entry> entries;
         QVector<RedisValue::Encoding> encodings;
         QSet<QString> prefixes;
         QStringList gone; ///< keys without a value
@@ -241,8 +247,8 @@ private:
     void applyBatch(const QStringList &keys, const QVector<KeyValue> &values);
     /// applyBatch()'s decoding, without the lock: runs on any thread.
     DecodedBatch decodeBatch(const QStringList &keys, const QVector<KeyValue> &values) const;
-    /// applyBatch()'s second half, under the lock.
-    void applyDecoded(const DecodedBatch &batch);
+    /// applyBatch()'s second half, under the lock (moves the batch's entries into the index).
+    void applyDecoded(DecodedBatch &batch);
     /// Reads keys on conn, in batches of rescanBatch, into the index (applyBatch()).
     StoreError readInto(KeyValueConnection &conn, const QStringList &keys);
     /// refresh()'s work on conn (see there).
@@ -256,7 +262,9 @@ private:
     StoreError readDirty(KeyValueConnection &conn);
     /// Under the lock: the live state for the note and the log.
     void setLiveNote(const QString &sentence, bool warn);
-    void applyParsed(const CouchDocument::Parsed &p);
+    /// Under the lock: one decoded key into the index; entry, when given, is p's prepared
+    /// index entry (CouchIndex::entry()).
+    void applyParsed(const CouchDocument::Parsed &p, CouchIndex::Entry *entry = nullptr);
     void applyGone(const QString &key);
     void finishLoading(const StoreError &error);
     template<typename Done>
@@ -268,6 +276,11 @@ private:
     StoreError waitForLoad();
     void updateInfo();
     Outcome<TaskResult> fetchKey(const QString &key);
+    /// The Summary rows of the picked slots (taken under lock, which this releases): the index's rows,
+    /// with each result longer than the index keeps (CouchIndex::needsResultPreview()) cut
+    /// from its value read again, all in one round trip. A value rewritten since with another
+    /// status (or gone) keeps the index's shorter preview until the index reads it again.
+    Outcome<QVector<TaskResult>> summaryRows(QMutexLocker<QMutex> &lock, const QVector<qint64> &picked);
     /// The keys a task id may have: one under the prefix given, else one under each prefix seen
     /// (Celery's first), or Celery's and Django's default ":1:" while none is seen.
     QStringList taskKeys(const QString &taskId) const;
@@ -300,7 +313,9 @@ private:
     bool m_loadFinished = false;
     StoreError m_loadError;
     QString m_serverVersion;
-    CouchIndex m_index;
+    /// Keeps results to indexedResultChars (each result is in memory once per row, the largest
+    /// part of a row at ResultStore::previewChars); a page's longer previews are read again.
+    CouchIndex m_index{indexedResultChars};
     IndexGroups m_groups;              // key -> saved group
     QMap<QString, QString> m_foreign;  // key -> reason
     QSet<QString> m_prefixes;          // the key prefixes of the results and groups read

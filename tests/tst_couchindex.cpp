@@ -3,6 +3,9 @@
 #include <QTest>
 #include <QVector>
 
+#include <thread>
+#include <vector>
+
 #include "couchindex.h"
 
 /// CouchIndex's own bookkeeping: documents found by id and by row id through inserts,
@@ -224,6 +227,72 @@ private slots:
             QCOMPARE(rev, revs.at(i));
             QCOMPARE(rev.isNull(), revs.at(i).isNull());
         }
+    }
+
+    void shouldKeepAsMuchOfEachResultAsItIsTold()
+    {
+        CouchIndex whole, cut(32);
+        QCOMPARE(whole.resultPreviewChars(), ResultStore::previewChars);
+        QCOMPARE(cut.resultPreviewChars(), 32);
+        for (int i = 0; i < 4; ++i) {
+            TaskResult t = task(i, 1);
+            if (i == 3)
+                t.result = QStringLiteral("\"tiny\"");
+            whole.upsert(docId(i), QStringLiteral("1-abc"), t);
+            cut.upsert(docId(i), QStringLiteral("1-abc"), t);
+        }
+        for (int i = 0; i < 4; ++i) {
+            const QString result = i == 3 ? QStringLiteral("\"tiny\"") : task(i, 1).result;
+            QCOMPARE(whole.summaryRow(whole.slotOf(docId(i))).result, result.left(ResultStore::previewChars));
+            QVERIFY(!whole.needsResultPreview(whole.slotOf(docId(i))));
+            QCOMPARE(cut.summaryRow(cut.slotOf(docId(i))).result, result.left(32));
+            QCOMPARE(cut.needsResultPreview(cut.slotOf(docId(i))), i != 3); // "tiny" is whole
+        }
+        // An update that shortens the result is whole again; a removed row needs nothing.
+        TaskResult shorter = task(0, 2);
+        shorter.result = QStringLiteral("7");
+        cut.upsert(docId(0), QStringLiteral("2-abc"), shorter);
+        QVERIFY(!cut.needsResultPreview(cut.slotOf(docId(0))));
+        const qint64 gone = cut.slotOf(docId(1));
+        cut.remove(docId(1));
+        QVERIFY(!cut.needsResultPreview(gone));
+    }
+
+    void shouldStoreEntriesPreparedOnOtherThreadsAsItsOwn()
+    {
+        // KeyValueStore's loader prepares entries on a thread pool and upserts them under its
+        // lock: the index must come out as if it had upserted the documents itself.
+        const int n = 3000;
+        CouchIndex direct(32), prepared(32);
+        for (int i = 0; i < n; ++i)
+            direct.upsert(docId(i), QStringLiteral("1-abc"), task(i, 1));
+        std::vector<CouchIndex::Entry> entries(n);
+        std::vector<std::thread> threads;
+        for (int k = 0; k < 3; ++k) {
+            threads.emplace_back([&entries, k] {
+                for (int i = k; i < n; i += 3)
+                    entries[size_t(i)] = CouchIndex::entry(docId(i), QStringLiteral("1-abc"), task(i, 1), 32);
+            });
+        }
+        for (std::thread &t : threads)
+            t.join();
+        for (CouchIndex::Entry &e : entries)
+            prepared.upsert(std::move(e));
+        QCOMPARE(prepared.liveCount(), direct.liveCount());
+        for (int i = 0; i < n; ++i) {
+            const qint64 a = direct.slotOf(docId(i)), b = prepared.slotOf(docId(i));
+            QCOMPARE(prepared.summaryRow(b), direct.summaryRow(a));
+            QCOMPARE(prepared.rev(b), direct.rev(a));
+            QCOMPARE(prepared.needsResultPreview(b), direct.needsResultPreview(a));
+        }
+        for (const QString &search : {QStringLiteral("zoë v1"), QStringLiteral("(7, 'zoë'"), QStringLiteral("FAILURE"),
+                                      docId(42).mid(17)}) {
+            TaskQuery q;
+            q.search = search;
+            QCOMPARE(prepared.count(q), direct.count(q));
+            QVERIFY(prepared.count(q) > 0);
+        }
+        QCOMPARE(prepared.facets(TaskQuery()), direct.facets(TaskQuery()));
     }
 
     void shouldSortByTextsLikeQString()

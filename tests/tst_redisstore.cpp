@@ -337,6 +337,7 @@ private Q_SLOTS:
     void shouldSayThatRedisClusterIsNotSupported();
     void shouldStopInOneSentenceWhenTheServerDiesWhileLoading();
     void shouldReadATenMegabyteValue();
+    void shouldReadAgainTheResultPreviewsTheIndexCut();
     void shouldDescribeKeysThatAreNotCeleryResults();
     void shouldPreviewAndPurgeExactlyTheExpired_data();
     void shouldPreviewAndPurgeExactlyTheExpired();
@@ -1608,6 +1609,72 @@ void TestRedisStore::shouldReadATenMegabyteValue()
     const Outcome<QVector<TaskResult>> full = store->fetchPage(big, 0, 10, RowDetail::Full);
     QVERIFY(full.ok());
     QCOMPARE(full->first().result.size(), tenMb + 2);
+}
+
+void TestRedisStore::shouldReadAgainTheResultPreviewsTheIndexCut()
+{
+    copyToScratch(QStringLiteral("json"));
+    auto c = raw(scratchDb);
+    const auto meta = [](const QByteArray &taskId, const QByteArray &status, const QByteArray &result) {
+        return R"({"status": ")" + status + R"(", "result": ")" + result + R"(", "traceback": null, "children": [], )"
+            + R"("date_done": "2026-01-02T03:04:05.123456", "task_id": ")" + taskId + "\"}";
+    };
+    QByteArray counted; // "0000 0001 0002 …": any cut shows where it was made
+    for (int i = 0; i < 80; ++i)
+        counted += QByteArray::number(i).rightJustified(4, '0') + ' ';
+    QVERIFY(c->pipeline({{"SET", "celery-task-meta-cut-long", meta("cut-long", "SUCCESS", counted)},
+                         {"SET", "celery-task-meta-cut-short", meta("cut-short", "SUCCESS", "tiny")}})
+                .ok());
+    auto store = std::make_unique<RedisStore>(config(scratchDb), StoreOptions{});
+    store->setFollowChanges(false); // rewrites below stay unseen until refresh()
+    const StoreError opened = store->open();
+    QVERIFY2(!opened, qPrintable(opened.message));
+
+    TaskQuery q;
+    q.search = QStringLiteral("cut-");
+    q.sortField = Field::TaskId;
+    q.sortOrder = Qt::AscendingOrder;
+    const auto page = [&] {
+        const Outcome<QVector<TaskResult>> rows = store->fetchPage(q, 0, 10);
+        [&] { QVERIFY2(rows.ok(), qPrintable(rows.error().message)); }();
+        return rows.ok() ? *rows : QVector<TaskResult>();
+    };
+    const QString whole = QLatin1Char('"') + QString::fromLatin1(counted) + QLatin1Char('"');
+    QVector<TaskResult> rows = page();
+    QCOMPARE(TestSupport::taskIdsOf(rows), QStringList({QStringLiteral("cut-long"), QStringLiteral("cut-short")}));
+    // A Summary row holds the first 200 characters whatever the index keeps; a short result whole.
+    QCOMPARE(rows.at(0).result, whole.left(ResultStore::previewChars));
+    QCOMPARE(rows.at(1).result, QStringLiteral("\"tiny\""));
+    const Outcome<QVector<TaskResult>> members = store->fetchByTaskIds({QStringLiteral("cut-long")});
+    QVERIFY(members.ok());
+    QCOMPARE(members->size(), 1);
+    QCOMPARE(members->first().result, whole.left(ResultStore::previewChars));
+    // Sorted by result, the long one (a quote, then a digit) comes before "tiny".
+    TaskQuery byResult = q;
+    byResult.sortField = Field::Result;
+    QCOMPARE(TestSupport::taskIdsOf(*store->fetchPage(byResult, 0, 10)),
+             QStringList({QStringLiteral("cut-long"), QStringLiteral("cut-short")}));
+
+    // Rewritten with the same status: the page shows the value as it is now.
+    const QByteArray other = QByteArray(300, 'z');
+    QVERIFY(c->call({"SET", "celery-task-meta-cut-long", meta("cut-long", "SUCCESS", other)}).ok());
+    rows = page();
+    QCOMPARE(rows.at(0).result, (QLatin1Char('"') + QString::fromLatin1(other)).left(ResultStore::previewChars));
+    // Rewritten as a FAILURE the index has not read: no FAILURE's text beside the indexed
+    // SUCCESS, only what the index kept of the result it indexed.
+    QVERIFY(c->call({"SET", "celery-task-meta-cut-long", meta("cut-long", "FAILURE", other)}).ok());
+    rows = page();
+    QCOMPARE(rows.at(0).status, QStringLiteral("SUCCESS"));
+    QVERIFY2(!rows.at(0).result.isEmpty() && rows.at(0).result.size() < ResultStore::previewChars
+                 && whole.startsWith(rows.at(0).result),
+             qPrintable(rows.at(0).result));
+    // Gone since: the page still answers from the index, as for any key deleted behind it.
+    QVERIFY(c->call({"DEL", "celery-task-meta-cut-long"}).ok());
+    rows = page();
+    QCOMPARE(rows.size(), 2);
+    QVERIFY(whole.startsWith(rows.at(0).result));
+    QVERIFY(!store->refresh());
+    QCOMPARE(TestSupport::taskIdsOf(page()), QStringList({QStringLiteral("cut-short")}));
 }
 
 void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
