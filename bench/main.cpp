@@ -2,6 +2,7 @@
 // SQLite databases and measures every case through Stalk's own code path and, in the same
 // run, the engine floor. Each case runs in a child process, so its peak RSS is its own.
 
+#include <algorithm>
 #include <cstdio>
 
 #include <QCommandLineParser>
@@ -13,6 +14,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QThread>
 #include <QUrl>
 
 #include "benchutil.h"
@@ -22,11 +24,17 @@
 
 namespace {
 
-/// Database 9 of the server with_redis.sh starts (STALK_REDIS_URL), or empty.
-QString redisBenchUrl()
+/// The Redis sizes: 10M values would need a 15 GB server.
+constexpr qint64 maxRedisKeys = 1000000;
+
+/// The database of the server with_redis.sh starts (STALK_REDIS_URL) that holds the data set
+/// of this many keys, or empty: 9 for 100k, 10 for 1M, 11 for any other, so the two usual
+/// data sets are written once each.
+QString redisBenchUrl(qint64 keys)
 {
     const QString base = qEnvironmentVariable("STALK_REDIS_URL");
-    return base.isEmpty() ? QString() : base + QStringLiteral("/9");
+    const int db = keys == 100000 ? 9 : (keys == 1000000 ? 10 : 11);
+    return base.isEmpty() ? QString() : base + QLatin1Char('/') + QString::number(db);
 }
 
 struct Target
@@ -231,6 +239,14 @@ void printTable(const QJsonArray &results)
             std::printf("      the open store keeps %s bytes per result on the heap (%s bytes of RSS)\n",
                         qPrintable(fmt(indexHeap, 0)), qPrintable(fmt(extra(r, "index_rss_bytes_per_row"), 0)));
         }
+        const double indexCpu = extra(r, "index_cpu_ms");
+        if (indexCpu > 0) {
+            const int cores = std::max(1, QThread::idealThreadCount());
+            std::printf("      building the index took %s ms of CPU over all threads: at least %s ms on these %d cores "
+                        "(%s× floor)\n",
+                        qPrintable(fmt(indexCpu)), qPrintable(fmt(indexCpu / cores)), cores,
+                        qPrintable(num(r, "floor") > 0 ? fmt(indexCpu / cores / num(r, "floor"), 2) : QStringLiteral("-")));
+        }
         const double storePage = extra(r, "store_page_ms");
         if (storePage > 0 && num(r, "floor") > 0 && storePage < num(r, "stalk")) {
             std::printf("      the store's own page: %s ms (%s× floor); the rest is the model's per-page hand-over "
@@ -339,7 +355,8 @@ int main(int argc, char **argv)
         const QString name = parser.value(caseName);
         QJsonObject result;
         if (name.startsWith(QLatin1String("redis_"))) {
-            result = Cases::runRedis(name, redisBenchUrl(), parser.value(rowsOpt).toLongLong(), runCount);
+            result = Cases::runRedis(name, redisBenchUrl(parser.value(rowsOpt).toLongLong()),
+                                     parser.value(rowsOpt).toLongLong(), runCount);
         } else if (name.startsWith(QLatin1String("couch_"))) {
             result = Cases::runCouch(name, qEnvironmentVariable("STALK_COUCH_URL"), QStringLiteral("stalk_bench"),
                                      parser.value(rowsOpt).toLongLong(), runCount);
@@ -520,14 +537,22 @@ int main(int argc, char **argv)
     }
 
     QString redisNote;
-    if (redisBenchUrl().isEmpty()) {
+    const bool anyRedisCase = !parser.isSet(only) || cases.contains(QStringLiteral("redis"))
+        || std::any_of(cases.cbegin(), cases.cend(), [](const QString &c) { return c.startsWith(QLatin1String("redis_")); });
+    if (qEnvironmentVariableIsEmpty("STALK_REDIS_URL")) {
         redisNote = QStringLiteral("Redis part skipped: STALK_REDIS_URL is not set (run through tools/servers/with_redis.sh)");
-    } else {
-        constexpr qint64 keys = 100000;
-        const QString error = Cases::ensureRedisData(redisBenchUrl(), keys);
-        if (!error.isEmpty()) {
-            redisNote = QStringLiteral("Redis part failed: ") + error;
-        } else {
+    } else if (anyRedisCase) {
+        QStringList skipped;
+        for (const qint64 keys : std::as_const(rowCounts)) {
+            if (keys > maxRedisKeys) {
+                skipped << QString::number(keys);
+                continue;
+            }
+            const QString error = Cases::ensureRedisData(redisBenchUrl(keys), keys);
+            if (!error.isEmpty()) {
+                redisNote = QStringLiteral("Redis part failed: ") + error;
+                break;
+            }
             for (const QString &name : Cases::redisCases()) {
                 if (parser.isSet(only) && !cases.contains(name) && !cases.contains(QStringLiteral("redis")))
                     continue;
@@ -538,6 +563,9 @@ int main(int argc, char **argv)
                 record(r, name, keys, QStringLiteral("redis"));
             }
         }
+        if (!skipped.isEmpty() && redisNote.isEmpty())
+            redisNote = QStringLiteral("Redis part: %1 keys skipped (at most 1M: a server holds them all in memory)")
+                            .arg(skipped.join(QStringLiteral(", ")));
     }
 
     QJsonObject all;
