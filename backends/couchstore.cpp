@@ -1,16 +1,14 @@
 #include "couchstore.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QThread>
 #include <QTimer>
 
+#include "freedmemory.h"
 #include "indexpurge.h"
+#include "interruptwake.h"
 
 using Code = StoreError::Code;
 using Parsed = CouchDocument::Parsed;
@@ -27,14 +25,6 @@ StoreError cancelled()
     return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
 }
 
-// Returns free heap pages to the system (glibc keeps them per arena, and each store's
-// network thread may use another arena, so a re-opened store would not reuse them).
-void releaseFreedMemory()
-{
-#if defined(__GLIBC__)
-    malloc_trim(0);
-#endif
-}
 
 } // namespace
 
@@ -162,10 +152,7 @@ StoreError CouchStore::beginCall()
 void CouchStore::interrupt()
 {
     m_interrupted.store(true);
-    {
-        QMutexLocker lock(&m_dataMutex);
-        m_dataChanged.wakeAll();
-    }
+    wakeAfterInterrupt(m_dataMutex, m_dataChanged);
     CouchClient *client = m_clientForInterrupt.load();
     if (!client)
         return;

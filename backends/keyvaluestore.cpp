@@ -3,7 +3,9 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+#include "freedmemory.h"
 #include "indexpurge.h"
+#include "interruptwake.h"
 #include "orderedpipeline.h"
 #include "stalklog.h"
 #include "storeurl.h"
@@ -146,8 +148,7 @@ void KeyValueStore::interrupt()
     m_interrupted.store(true);
     if (m_conn)
         m_conn->interrupt();
-    QMutexLocker lock(&m_mutex);
-    m_changed.wakeAll();
+    wakeAfterInterrupt(m_mutex, m_changed);
 }
 
 StoreError KeyValueStore::open()
@@ -370,6 +371,7 @@ void KeyValueStore::load()
     if (!m_stopping.load())
         decoding.finish();
     finish(m_stopping.load() ? cancelled() : listed);
+    releaseFreedMemory(); // the values read and the batches decoded, on the index's pages
 }
 
 void KeyValueStore::applyBatch(const QStringList &keys, const QVector<KeyValue> &values)
