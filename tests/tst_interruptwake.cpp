@@ -75,9 +75,10 @@ void TestInterruptWake::shouldReturnWhileTheLockIsHeld()
         wakeAfterInterrupt(mutex, changed);
         returned.store(true);
     });
-    QTRY_VERIFY_WITH_TIMEOUT(returned.load(), 10000); // the lock is still held
+    const bool returnedWhileHeld = QTest::qWaitFor([&] { return returned.load(); }, 10000);
     mutex.unlock();
     interrupter.join();
+    QVERIFY(returnedWhileHeld);
 }
 
 void TestInterruptWake::shouldWakeAThreadWaiting()
@@ -102,10 +103,17 @@ void TestInterruptWake::shouldWakeAWaiterWhileAnotherThreadHoldsTheLock()
             QThread::msleep(1);
     });
     QTRY_VERIFY_WITH_TIMEOUT(holding.load(), 10000);
-    w.interrupt(); // returns without the lock
+    std::atomic_bool returned{false};
+    std::thread interrupter([&] {
+        w.interrupt();
+        returned.store(true);
+    });
+    const bool returnedWhileHeld = QTest::qWaitFor([&] { return returned.load(); }, 10000);
     release.store(true);
     holder.join();
+    interrupter.join();
     w.thread.join();
+    QVERIFY(returnedWhileHeld);
     QVERIFY(!w.timedOut.load());
 }
 
