@@ -1426,8 +1426,8 @@ Schema: %3</translation>
         <translation>%1 von %2 Ergebnissen</translation>
     </message>
     <message>
-        <source> · loading… %1 documents</source>
-        <translation> · wird geladen … %1 Dokumente</translation>
+        <source> · loading… %1 read</source>
+        <translation> · wird geladen … %1 gelesen</translation>
     </message>
     <message>
         <source> · %1 selected</source>

@@ -1074,7 +1074,7 @@ void MainWindow::updateCountLabel()
     else if (count.matching >= 0 && count.total >= 0)
         text = tr("%1 of %2 results").arg(locale.toString(count.matching), locale.toString(count.total));
     if (count.loaded >= 0)
-        text += tr(" · loading… %1 documents").arg(locale.toString(count.loaded));
+        text += tr(" · loading… %1 read").arg(locale.toString(count.loaded));
     const qint64 selected = m_table->selectedRowCount();
     if (selected > 1)
         text += tr(" · %1 selected").arg(locale.toString(selected));
