@@ -284,8 +284,12 @@ void StoreWorker::facets(quint64 generation, const TaskQuery &query)
         yielded = m_yielded;
         return outcome;
     });
-    if (isStale(generation))
+    if (isStale(generation)) {
+        // Still the facets of the query if only a refresh came since: the model decides.
+        if (facets)
+            Q_EMIT facetsReady(generation, *facets);
         return;
+    }
     if (!facets && facets.error().code == StoreError::Code::Cancelled && yielded) {
         again();
         return;

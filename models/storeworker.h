@@ -144,6 +144,8 @@ Q_SIGNALS:
     /// Sent with loadProgress while the store was loading: its info as indexed so far
     /// (fields, foreign-document note, groups grow with the index).
     void infoUpdated(quint64 generation, const StoreInfo &info);
+    /// Also for a generation gone stale while they were counted (TaskResultModel::onFacets()
+    /// keeps those of a refresh of the same query).
     void facetsReady(quint64 generation, const Facets &facets);
     /// Each row comes with its one-line decoded args(+kwargs) and result.
     void pageReady(quint64 generation, int page, const Page &rows);

@@ -334,8 +334,10 @@ void TaskResultModel::startGeneration(bool keepRows)
         return;
     const quint64 generation = nextGeneration();
     endQuickMatches();
-    if (!keepRows)
+    if (!keepRows) {
         m_resetPending = true;
+        m_queryGeneration = generation;
+    }
 
     StoreWorker *worker = m_worker;
     const TaskQuery query = m_query;
@@ -487,9 +489,15 @@ void TaskResultModel::setLoading(bool loading, qint64 loaded)
 
 void TaskResultModel::onFacets(quint64 generation, const Facets &facets)
 {
-    if (generation != m_generation)
+    // A refresh's facets describe the query shown even when a newer refresh came meanwhile:
+    // a store loading a million rows refreshes every loadingRefreshMs, faster than it counts
+    // the facets, which would otherwise never be shown until the load ends.
+    const bool current = generation == m_generation;
+    if (!current && (generation < m_queryGeneration || generation <= m_facetsGeneration))
         return;
-    finishRequest();
+    if (current)
+        finishRequest();
+    m_facetsGeneration = generation;
     Q_EMIT facetsChanged(facets);
     setFacetsPending(false);
 }

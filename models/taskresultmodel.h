@@ -273,6 +273,10 @@ private:
     bool m_open = false;
     TaskQuery m_query;
     quint64 m_generation = 0;
+    /// The generation that showed m_query first (a refresh keeps it): facets of any
+    /// generation since describe the query shown (onFacets()).
+    quint64 m_queryGeneration = 0;
+    quint64 m_facetsGeneration = 0; ///< the generation of the facets shown last
     quint64 m_epoch = 0;          ///< bumped when the store changes; details and requests carry it
     int m_rowCount = 0;
     bool m_showUtc = false;

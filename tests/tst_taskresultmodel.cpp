@@ -170,6 +170,7 @@ private Q_SLOTS:
     void shouldResetWhenQuickMatchesAreNotOnTheFirstPage();
     void shouldServePagesBeforeFacets();
     void shouldSayFacetsArePendingUntilTheNewQuerysArrive();
+    void shouldShowARefreshsFacetsThoughANewerRefreshCame();
     void shouldServeADetailBeforeFacets();
     void shouldDropAnswersOfAnInterruptedQuery();
     void shouldDropAnswersOfAQueryThatIgnoredInterrupt();
@@ -929,6 +930,47 @@ void TestTaskResultModel::shouldServePagesBeforeFacets()
     QTRY_COMPARE(facets.count(), 1);
     QCOMPARE(failedSpy.count(), 0);
     QTRY_VERIFY(!model.data(model.index(0, 0), TaskResultModel::LoadedRole).isNull());
+}
+
+void TestTaskResultModel::shouldShowARefreshsFacetsThoughANewerRefreshCame()
+{
+    // A store loading a million rows refreshes faster than it counts facets (an index's
+    // facet count cannot be cut short): each refresh's facets still describe the query shown.
+    auto control = std::make_shared<FakeControl>();
+    control->rows = 450;
+    TaskResultModel model;
+    QSignalSpy facets(&model, &TaskResultModel::facetsChanged);
+    model.setStoreFactory(fakeFactory(control));
+    QTRY_COMPARE(facets.count(), 1);
+    {
+        QMutexLocker locker(&control->mutex);
+        control->blockFacets = true;
+        control->ignoreInterrupt = true;
+    }
+    model.refresh();
+    QTRY_COMPARE(control->blockedNow(), 1);
+    model.refresh(); // the counting refresh is stale now
+    control->release();
+    QTRY_COMPARE(facets.count(), 3); // the stale refresh's, then the newer one's
+    QTest::qWait(100);
+    QCOMPARE(facets.count(), 3);
+
+    // A refresh of an earlier query is not shown for the new one.
+    {
+        QMutexLocker locker(&control->mutex);
+        control->released = false;
+    }
+    model.refresh();
+    QTRY_COMPARE(control->blockedNow(), 1);
+    TaskQuery failures;
+    failures.statuses = {QStringLiteral("FAILURE")};
+    model.setQuery(failures);
+    control->release();
+    QTRY_COMPARE(facets.count(), 4);
+    QTest::qWait(100);
+    QCOMPARE(facets.count(), 4);
+    QCOMPARE(facets.last().first().value<Facets>().statuses, (QVector<FacetValue>{{QStringLiteral("FAILURE"), 150}}));
+    QVERIFY(!model.areFacetsPending());
 }
 
 void TestTaskResultModel::shouldSayFacetsArePendingUntilTheNewQuerysArrive()
