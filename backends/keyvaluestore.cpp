@@ -753,23 +753,34 @@ Outcome<QVector<TaskResult>> KeyValueStore::fetchPage(const TaskQuery &query, qi
         rowIds.append(m_index.rowIdOf(slot));
     }
     lock.unlock();
+    const StoreError e = readTasks(keys, true, CouchDocument::Detail::Full,
+                                   [&rows, &rowIds](qsizetype i, const TaskResult &task, const KeyValue &value) {
+                                       TaskResult t = task;
+                                       t.rowId = rowIds.at(i);
+                                       t.expires = value.expires;
+                                       rows.append(t);
+                                   });
+    if (e)
+        return e;
+    return rows;
+}
+
+StoreError KeyValueStore::readTasks(const QStringList &keys, bool withExpiry, CouchDocument::Detail detail,
+                                    const std::function<void(qsizetype, const TaskResult &, const KeyValue &)> &each)
+{
     if (keys.isEmpty())
-        return rows;
-    const Outcome<QVector<KeyValue>> values = m_conn->read(keys, true);
+        return {};
+    const Outcome<QVector<KeyValue>> values = m_conn->read(keys, withExpiry);
     if (!values)
         return values.error();
     for (qsizetype i = 0; i < keys.size() && i < values->size(); ++i) {
         if (!values->at(i).present)
-            continue; // gone meanwhile
-        const Parsed p = parseKey(keys.at(i), values->at(i));
-        if (p.kind != Parsed::Kind::Task)
-            continue;
-        TaskResult t = p.task;
-        t.rowId = rowIds.at(i);
-        t.expires = values->at(i).expires;
-        rows.append(t);
+            continue; // gone meanwhile: the index drops it when it reads it
+        const Parsed p = parseKey(keys.at(i), values->at(i), detail);
+        if (p.kind == Parsed::Kind::Task)
+            each(i, p.task, values->at(i));
     }
-    return rows;
+    return {};
 }
 
 Outcome<QVector<TaskResult>> KeyValueStore::summaryRows(QMutexLocker<QMutex> &lock, const QVector<qint64> &picked)
@@ -786,21 +797,16 @@ Outcome<QVector<TaskResult>> KeyValueStore::summaryRows(QMutexLocker<QMutex> &lo
         rows.append(m_index.summaryRow(slot));
     }
     lock.unlock();
-    if (keys.isEmpty())
-        return rows;
-    const Outcome<QVector<KeyValue>> values = m_conn->read(keys, false);
-    if (!values)
-        return values.error();
-    for (qsizetype i = 0; i < keys.size() && i < values->size(); ++i) {
-        if (!values->at(i).present)
-            continue; // gone meanwhile: the index will drop it
-        const Parsed p = parseKey(keys.at(i), values->at(i), CouchDocument::Detail::Index);
-        TaskResult &row = rows[cut.at(i)];
-        // The value as it is now, unless it was rewritten with another status since it was
-        // indexed: a preview must not contradict the row's status.
-        if (p.kind == Parsed::Kind::Task && p.task.status == row.status)
-            row.result = p.task.result.left(previewChars);
-    }
+    const StoreError e = readTasks(keys, false, CouchDocument::Detail::Index,
+                                   [&rows, &cut](qsizetype i, const TaskResult &task, const KeyValue &) {
+                                       // The value as it is now, unless it was rewritten with another status
+                                       // since it was indexed: a preview must not contradict the row's status.
+                                       TaskResult &row = rows[cut.at(i)];
+                                       if (task.status == row.status)
+                                           row.result = task.result.left(previewChars);
+                                   });
+    if (e)
+        return e;
     return rows;
 }
 

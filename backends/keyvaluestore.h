@@ -281,6 +281,10 @@ private:
     /// from its value read again, all in one round trip. A value rewritten since with another
     /// status (or gone) keeps the index's shorter preview until the index reads it again.
     Outcome<QVector<TaskResult>> summaryRows(QMutexLocker<QMutex> &lock, const QVector<qint64> &picked);
+    /// Reads keys on the calling thread's connection in one round trip and calls each (with
+    /// the key's position in keys) for every key that still holds a Celery result.
+    StoreError readTasks(const QStringList &keys, bool withExpiry, CouchDocument::Detail detail,
+                         const std::function<void(qsizetype, const TaskResult &, const KeyValue &)> &each);
     /// The keys a task id may have: one under the prefix given, else one under each prefix seen
     /// (Celery's first), or Celery's and Django's default ":1:" while none is seen.
     QStringList taskKeys(const QString &taskId) const;
