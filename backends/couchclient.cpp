@@ -40,6 +40,13 @@ Outcome<CouchConfig> CouchConfig::fromUrl(const StoreUrl &url)
         c.auth = Auth::Cookie;
     else if (!auth.isEmpty() && auth != QLatin1String("basic"))
         return StoreError(Code::InvalidUrl, QStringLiteral("auth=%1: use auth=basic or auth=cookie").arg(auth));
+    const QString index = url.options.value(QStringLiteral("index"));
+    if (index == QLatin1String("full"))
+        c.index = Index::Full;
+    else if (index == QLatin1String("views"))
+        c.index = Index::Views;
+    else if (!index.isEmpty() && index != QLatin1String("auto"))
+        return StoreError(Code::InvalidUrl, QStringLiteral("index=%1: use index=auto, index=full or index=views").arg(index));
     const QString caFile = url.options.value(QStringLiteral("cafile"));
     if (!caFile.isEmpty()) {
         c.caCertificates = QSslCertificate::fromPath(caFile, QSsl::Pem);

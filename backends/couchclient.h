@@ -38,13 +38,19 @@ struct CouchConfig
     int maxAttempts = 4;     ///< for transient failures (reset, time-out, 5xx); never for 4xx
     int backoffMs = 250;     ///< first retry delay; doubles each retry
     int pageSize = 1000;     ///< rows per _all_docs / _changes request
+    /// Where counts, facets, pages and purges come from (the URL's ?index=): Auto = the
+    /// server's Stalk index (_design/stalk, CouchViews) when it is there and up to date,
+    /// else every document read into memory; Full = always the latter; Views = the former
+    /// or an error saying why not.
+    enum class Index { Auto, Full, Views };
+    Index index = Index::Auto;
     /// Extra certificate authorities to trust for TLS (a private CA or a self-signed
     /// server certificate, from the URL's ?cafile=…); the system's stay trusted too.
     QList<QSslCertificate> caCertificates;
 
     /// From a parsed URL (scheme CouchDb): Celery's couchdb://user:pass@host:port/container
     /// (default host localhost, port 5984, container "default"), couchdbs://… (TLS, port 6984),
-    /// plain http:// / https://, and the options ?auth=, ?keyprefix=, ?cafile=.
+    /// plain http:// / https://, and the options ?auth=, ?keyprefix=, ?cafile=, ?index=.
     static Outcome<CouchConfig> fromUrl(const StoreUrl &url);
     /// "host:port", for messages.
     QString hostPort() const;

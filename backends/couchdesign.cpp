@@ -48,30 +48,42 @@ QString documentId()
 QByteArray documentText()
 {
     // The one text of the design document; README "CouchDB: the Stalk index on the server"
-    // shows it and tst_couchdesign checks that the two agree.
-    return QByteArrayLiteral(R"({
-  "language": "javascript",
-  "stalk_version": 1,
-  "views": {
-    "by_date": {
-      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.date_done === undefined ? null : m.date_done], null); }",
-      "reduce": "_count"
-    },
-    "by_status": {
-      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.status, m.date_done === undefined ? null : m.date_done], null); }",
-      "reduce": "_count"
-    },
-    "by_task_name": {
-      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.name === undefined ? null : m.name, m.date_done === undefined ? null : m.date_done], null); }",
-      "reduce": "_count"
-    },
-    "by_worker": {
-      "map": "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; var m; try { m = JSON.parse(doc.value); } catch (e) { return; } if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; emit([m.worker === undefined ? null : m.worker, m.date_done === undefined ? null : m.date_done], null); }",
-      "reduce": "_count"
-    }
-  }
-}
-)");
+    // shows it and tst_couchdesign checks that the two agree. Every view shares the start of
+    // its map function (which documents count, and date_done as CouchViews::dateKey()'s four
+    // texts: the forms TimeParse::parseTimestamp() reads, naive = UTC, moved to UTC); the
+    // views differ in their key only. ES5, for CouchDB's SpiderMonkey/QuickJS and PouchDB.
+    static const QString start = QStringLiteral(
+        "function (doc) { if (doc._id.indexOf('celery-task-meta-') !== 0 || typeof doc.value !== 'string') return; "
+        "var m; try { m = JSON.parse(doc.value); } catch (e) { return; } "
+        "if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.status !== 'string' || m.status === '') return; "
+        "var d = [null]; "
+        "var r = typeof m.date_done === 'string' ? /^(\\d{4})-(\\d{2})-(\\d{2})(?:[Tt ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?([Zz]|[+-]\\d{2}(?::?\\d{2})?)?)?$/.exec(m.date_done.replace(/^\\s+|\\s+$/g, '')) : null; "
+        "if (r) { "
+        "var u = new Date(0); u.setUTCFullYear(+r[1], +r[2] - 1, +r[3]); "
+        "var ok = +r[1] > 0 && u.getUTCFullYear() === +r[1] && u.getUTCMonth() === +r[2] - 1 && u.getUTCDate() === +r[3] "
+        "&& (!r[4] || (+r[4] < 24 && +r[5] < 60 && (!r[6] || +r[6] < 60))); "
+        "var off = 0; "
+        "if (ok && r[8] && r[8] !== 'Z' && r[8] !== 'z') { var oh = +r[8].substr(1, 2); var om = r[8].length > 3 ? +r[8].substr(r[8].length - 2) : 0; "
+        "ok = om < 60 && oh * 60 + om <= 18 * 60; off = (r[8].charAt(0) === '-' ? -1 : 1) * (oh * 60 + om); } "
+        "if (ok) { "
+        "u.setUTCHours(r[4] ? +r[4] : 0, r[5] ? +r[5] : 0, r[6] ? +r[6] : 0, 0); u = new Date(u.getTime() - off * 60000); "
+        "var p = function (n, w) { var s = String(n); while (s.length < w) s = '0' + s; return s; }; "
+        "d = [p(u.getUTCFullYear(), 4) + '-' + p(u.getUTCMonth() + 1, 2) + '-' + p(u.getUTCDate(), 2), p(u.getUTCHours(), 2), "
+        "p(u.getUTCMinutes(), 2), p(u.getUTCSeconds(), 2) + '.' + (r[7] ? (r[7] + '00000').substr(0, 6) : '000000')]; } } "
+        "var name = m.name === undefined ? null : m.name; var worker = m.worker === undefined ? null : m.worker; ");
+    const auto view = [](const QString &key) {
+        return QJsonObject{{QStringLiteral("map"), start + QStringLiteral("emit(%1.concat([doc._id]), [m.status, name, worker]); }").arg(key)},
+                           {QStringLiteral("reduce"), QStringLiteral("_count")}};
+    };
+    const QJsonObject document{
+        {QStringLiteral("language"), QStringLiteral("javascript")},
+        {QLatin1String(versionKey), version},
+        {QStringLiteral("views"),
+         QJsonObject{{QStringLiteral("by_date"), view(QStringLiteral("d"))},
+                     {QStringLiteral("by_status"), view(QStringLiteral("[m.status].concat(d)"))},
+                     {QStringLiteral("by_task_name"), view(QStringLiteral("[name].concat(d)"))},
+                     {QStringLiteral("by_worker"), view(QStringLiteral("[worker].concat(d)"))}}}};
+    return QJsonDocument(document).toJson(QJsonDocument::Indented);
 }
 
 QString describe(const Status &status)

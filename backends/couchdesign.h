@@ -22,7 +22,7 @@
 namespace CouchDesign {
 
 /// The version this Stalk writes; a stored document with another (or other views) is outdated.
-inline constexpr int version = 1;
+inline constexpr int version = 2;
 /// Stalk's marker in the document: a `_design/stalk` without it (a number) was written by
 /// someone else and is foreign, never replaced or removed.
 inline constexpr char versionKey[] = "stalk_version";

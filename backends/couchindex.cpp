@@ -659,14 +659,7 @@ QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const Prepared &pr
     out.reserve(counts.size());
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         out.append(FacetValue{pooled(it.key()), it.value()});
-    // Most frequent first; equal counts by value (NULL first) so the order is stable.
-    std::sort(out.begin(), out.end(), [](const FacetValue &a, const FacetValue &b) {
-        if (a.count != b.count)
-            return a.count > b.count;
-        if (a.value.isNull() != b.value.isNull())
-            return a.value.isNull();
-        return a.value < b.value;
-    });
+    sortFacetValues(out);
     return out;
 }
 

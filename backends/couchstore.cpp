@@ -6,6 +6,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include "couchdesign.h"
 #include "freedmemory.h"
 #include "indexpurge.h"
 #include "interruptwake.h"
@@ -222,6 +223,8 @@ StoreError CouchStore::open()
                                    welcome.value(QLatin1String("version")).toString());
 
     CouchReply db = call("GET", dbPath());
+    if (db.ok())
+        m_openSeq = db.json.object().value(QLatin1String("update_seq"));
     if (!db.ok()) {
         StoreError e = db.error;
         if (db.httpStatus == 404)
@@ -231,11 +234,50 @@ StoreError CouchStore::open()
                             .arg(m_config.user, m_config.database, where);
         return e;
     }
+    bool useViews = false;
+    if (StoreError e = chooseMode(&useViews))
+        return e;
+    if (useViews) {
+        m_mode = Mode::Views;
+        QMutexLocker lock(&m_dataMutex);
+        m_open = true;
+        updateInfo();
+        return {};
+    }
+    if (StoreError e = startLoading())
+        return e;
+    if (StoreError e = waitForIndex(!m_incremental, true))
+        return e;
+    QMutexLocker lock(&m_dataMutex);
+    if (m_loadFinished && m_index.liveCount() == 0 && m_groups.isEmpty() && !m_foreign.isEmpty())
+        return StoreError(Code::NotCelery,
+                          m_foreign.size() == 1
+                              ? QStringLiteral("database '%1' on %2 holds no Celery results (1 other document)")
+                                    .arg(m_config.database, where)
+                              : QStringLiteral("database '%1' on %2 holds no Celery results (%3 other documents)")
+                                    .arg(m_config.database, where)
+                                    .arg(m_foreign.size()));
+    m_open = true;
+    updateInfo();
+    return {};
+}
+
+StoreError CouchStore::startLoading()
+{
     // Remember the sequence before reading: changes made while we page are replayed by the
     // first catch-up (applying a document twice is harmless).
-    {
+    if (m_mode == Mode::Views) {
+        // The sequence now, not open()'s: the index starts from what the database holds now.
+        const CouchReply db = call("GET", dbPath());
+        if (!db.ok())
+            return db.error;
         QMutexLocker lock(&m_dataMutex);
         m_since = db.json.object().value(QLatin1String("update_seq"));
+        m_loadFinished = false;
+        m_loadError = StoreError();
+    } else {
+        QMutexLocker lock(&m_dataMutex);
+        m_since = m_openSeq;
         m_loadFinished = false;
         m_loadError = StoreError();
     }
@@ -257,26 +299,22 @@ StoreError CouchStore::open()
     // meanwhile are interrupted without touching it).
     QMetaObject::invokeMethod(m_incremental ? m_feedClient : m_client, [this] { loadNextPage(); },
                               Qt::QueuedConnection);
+    return {};
+}
 
+StoreError CouchStore::waitForIndex(bool whole, bool stopOnFailure)
+{
     QMutexLocker lock(&m_dataMutex);
-    const StoreError waited = waitFor(lock, [this] {
-        return m_loadFinished || (m_incremental && m_index.liveCount() > 0);
+    const StoreError waited = waitFor(lock, [this, whole] {
+        return m_loadFinished || (!whole && m_index.liveCount() > 0);
     });
     if (waited.isError() || m_loadError.isError()) {
-        // The store is abandoned (StoreWorker closes it): stop a loader still running.
-        m_stopping.store(true);
+        // open() failed and the store is abandoned (StoreWorker closes it): stop a loader
+        // still running. A later call that waited (views mode) leaves it loading.
+        if (stopOnFailure)
+            m_stopping.store(true);
         return waited.isError() ? waited : m_loadError;
     }
-    if (m_loadFinished && m_index.liveCount() == 0 && m_groups.isEmpty() && !m_foreign.isEmpty())
-        return StoreError(Code::NotCelery,
-                          m_foreign.size() == 1
-                              ? QStringLiteral("database '%1' on %2 holds no Celery results (1 other document)")
-                                    .arg(m_config.database, where)
-                              : QStringLiteral("database '%1' on %2 holds no Celery results (%3 other documents)")
-                                    .arg(m_config.database, where)
-                                    .arg(m_foreign.size()));
-    m_open = true;
-    updateInfo();
     return {};
 }
 
@@ -297,6 +335,8 @@ StoreError CouchStore::waitUntilLoaded()
 {
     if (StoreError e = beginCall())
         return e;
+    if (m_mode == Mode::Views && !m_indexStarted)
+        return {}; // nothing is loading: the views answer
     QMutexLocker lock(&m_dataMutex);
     if (StoreError e = waitFor(lock, [this] { return m_loadFinished; }))
         return e;
@@ -657,7 +697,7 @@ void CouchStore::updateInfo()
     // decode like the SQL layouts', but the documents store no such field.
     FieldSet fields{Field::RowId,    Field::TaskId,  Field::Status,  Field::Result, Field::Traceback,
                     Field::Meta,     Field::DateDone, Field::GroupId, Field::ParentId};
-    if (m_index.anyExtended()) {
+    if (m_index.anyExtended() || (m_mode == Mode::Views && m_viewsExtended)) {
         for (Field f : {Field::TaskName, Field::Args, Field::Kwargs, Field::Worker, Field::Retries, Field::Queue})
             fields.insert(f);
     }
@@ -690,10 +730,31 @@ void CouchStore::updateInfo()
                          .arg(firstFive(others)));
     if (!designs.isEmpty())
         notes.append(QStringLiteral("Design documents, never deleted: %1.").arg(firstFive(designs)));
+    if (m_mode == Mode::Views)
+        notes.append(QStringLiteral("Counts, facets, pages sorted by date done, status, task name or worker, and "
+                                    "purges come from the Stalk index on the server (%1); a search, the exception "
+                                    "filter, another sort order and failures read every document first.")
+                         .arg(CouchDesign::documentId()));
+    else if (!m_viewsProblem.isEmpty())
+        notes.append(m_viewsProblem);
+    if (m_mode == Mode::Views && !m_indexStarted && !m_viewsExtended)
+        notes.append(QStringLiteral("task_name, args, kwargs and worker are in no document: the Celery app "
+                                    "runs without result_extended."));
     if (m_index.liveCount() > 0 && !m_index.anyExtended())
         notes.append(QStringLiteral("task_name, args, kwargs and worker are in no document: the Celery app "
                                     "runs without result_extended."));
     m_info.note = notes.join(QLatin1Char(' '));
+}
+
+StoreError CouchStore::beginIndexCall(const TaskQuery &query)
+{
+    if (StoreError e = beginCall())
+        return e;
+    if (StoreError e = query.searchError())
+        return e;
+    if (StoreError e = ensureIndex())
+        return e;
+    return catchUp();
 }
 
 StoreError CouchStore::beginCaughtUpCall(const TaskQuery &query)
@@ -709,7 +770,14 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
 {
     // count() starts every refresh of the window and the command line: catch up here.
     // fetchPage() deliberately does not, so its pages match the count just given.
-    if (StoreError e = beginCaughtUpCall(query))
+    if (viewsAnswer(query, false)) {
+        if (StoreError e = beginCall())
+            return e;
+        if (StoreError e = query.searchError())
+            return e;
+        return viewCount(query);
+    }
+    if (StoreError e = beginIndexCall(query))
         return e;
     QMutexLocker lock(&m_dataMutex);
     // The model asks for page 0 first: its selection, if still current, is the count.
@@ -718,7 +786,12 @@ Outcome<qint64> CouchStore::count(const TaskQuery &query)
 
 Outcome<Facets> CouchStore::facets(const TaskQuery &query)
 {
-    if (StoreError e = beginCaughtUpCall(query))
+    if (viewsAnswer(query, false)) {
+        if (StoreError e = beginCall())
+            return e;
+        return viewFacets(query);
+    }
+    if (StoreError e = beginIndexCall(query))
         return e;
     QMutexLocker lock(&m_dataMutex);
     return m_index.facets(query);
@@ -726,7 +799,12 @@ Outcome<Facets> CouchStore::facets(const TaskQuery &query)
 
 Outcome<StatusHistory> CouchStore::statusHistory(const TaskQuery &query, TimeBucket bucket)
 {
-    if (StoreError e = beginCaughtUpCall(query))
+    if (viewsAnswer(query, false)) {
+        if (StoreError e = beginCall())
+            return e;
+        return viewStatusHistory(query, bucket);
+    }
+    if (StoreError e = beginIndexCall(query))
         return e;
     QMutexLocker lock(&m_dataMutex);
     return m_index.statusHistory(query, bucket);
@@ -734,7 +812,8 @@ Outcome<StatusHistory> CouchStore::statusHistory(const TaskQuery &query, TimeBuc
 
 Outcome<FailureTable> CouchStore::failures(const TaskQuery &query)
 {
-    if (StoreError e = beginCaughtUpCall(query))
+    // Exceptions are read from the results: the in-memory index, also in views mode.
+    if (StoreError e = beginIndexCall(query))
         return e;
     QMutexLocker lock(&m_dataMutex);
     return m_index.failures(query);
@@ -743,6 +822,12 @@ Outcome<FailureTable> CouchStore::failures(const TaskQuery &query)
 Outcome<QVector<TaskGroup>> CouchStore::groups(const TaskQuery &query, int limit)
 {
     // The query's date range alone applies to groups: its search is not checked.
+    if (m_mode == Mode::Views && !m_indexStarted) {
+        if (StoreError e = beginCall())
+            return e;
+        const Outcome<IndexGroups> read = readGroups();
+        return read ? read->groups(query, limit) : Outcome<QVector<TaskGroup>>(read.error());
+    }
     if (StoreError e = beginCaughtUpCall(TaskQuery()))
         return e;
     QMutexLocker lock(&m_dataMutex);
@@ -751,6 +836,12 @@ Outcome<QVector<TaskGroup>> CouchStore::groups(const TaskQuery &query, int limit
 
 Outcome<QVector<TaskGroup>> CouchStore::groupsOf(const QString &taskId)
 {
+    if (m_mode == Mode::Views && !m_indexStarted) {
+        if (StoreError e = beginCall())
+            return e;
+        const Outcome<IndexGroups> read = readGroups();
+        return read ? read->groupsOf(taskId) : Outcome<QVector<TaskGroup>>(read.error());
+    }
     if (StoreError e = beginCaughtUpCall(TaskQuery()))
         return e;
     QMutexLocker lock(&m_dataMutex);
@@ -761,6 +852,12 @@ Outcome<QVector<TaskResult>> CouchStore::fetchByTaskIds(const QStringList &taskI
 {
     if (StoreError e = beginCall())
         return e;
+    if (m_mode == Mode::Views && !m_indexStarted) {
+        QStringList docIds;
+        for (const QString &id : taskIds)
+            docIds.append(QString::fromLatin1(CouchDocument::taskPrefix) + id);
+        return rowsOfDocs(docIds, RowDetail::Summary);
+    }
     QMutexLocker lock(&m_dataMutex);
     return indexRowsByTaskIds(m_index, {m_config.keyPrefix}, taskIds);
 }
@@ -771,6 +868,10 @@ Outcome<QVector<TaskResult>> CouchStore::fetchPage(const TaskQuery &query, qint6
     if (StoreError e = beginCall())
         return e;
     if (StoreError e = query.searchError())
+        return e;
+    if (viewsAnswer(query, true))
+        return viewPage(query, offset, limit, detail);
+    if (StoreError e = ensureIndex())
         return e;
     // While loading or live, the index grows between calls; the page is cut from the
     // index as it is now, consistent with itself.
@@ -837,8 +938,19 @@ Outcome<TaskResult> CouchStore::fetchDoc(const QString &docId)
         return reply.error;
     const QJsonObject doc = reply.json.object();
     QMutexLocker lock(&m_dataMutex);
-    apply(doc);
     const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
+    if (m_mode == Mode::Views && !m_indexStarted) {
+        // No index to keep current: the row id is the document's own.
+        if (p.kind != Parsed::Kind::Task)
+            return StoreError(Code::NotFound, QStringLiteral("document '%1' is not a Celery result: %2")
+                                                  .arg(docId, p.kind == Parsed::Kind::Group ? QStringLiteral("a saved group")
+                                                                                            : p.reason));
+        TaskResult t = p.task;
+        t.rowId = CouchIndex::rowIdFor(docId);
+        m_viewRowDocs.insert(t.rowId, docId);
+        return t;
+    }
+    applyParsed(p);
     if (p.kind != Parsed::Kind::Task)
         return StoreError(Code::NotFound, QStringLiteral("document '%1' is not a Celery result: %2")
                                               .arg(docId, p.kind == Parsed::Kind::Group
@@ -853,8 +965,8 @@ Outcome<TaskResult> CouchStore::fetchOne(qint64 rowId)
 {
     if (StoreError e = beginCall())
         return e;
-    QString docId;
-    {
+    QString docId = m_viewRowDocs.value(rowId);
+    if (docId.isNull()) {
         QMutexLocker lock(&m_dataMutex);
         const qint64 slot = m_index.slotOfRow(rowId);
         if (slot >= 0)
@@ -879,6 +991,10 @@ Outcome<PurgePreview> CouchStore::previewPurge(const PurgeCriteria &criteria)
     if (StoreError e = cacheExpiryError(info(), criteria))
         return e;
     if (StoreError e = beginCall())
+        return e;
+    if (m_mode == Mode::Views && CouchViews::unsupported(criteria).isEmpty())
+        return viewPreviewPurge(criteria);
+    if (StoreError e = ensureIndex())
         return e;
     // Never decide on a partial index.
     {
@@ -983,6 +1099,14 @@ Outcome<DeleteBatch> CouchStore::purgeBatch(const PurgeCriteria &criteria, int b
         return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
     if (!criteria.cutoff.isValid())
         return StoreError(Code::QueryFailed, QStringLiteral("a purge needs a cutoff date"));
+    if (m_mode == Mode::Views && CouchViews::unsupported(criteria).isEmpty()) {
+        Outcome<DeleteBatch> batch = viewPurgeBatch(criteria, batchSize);
+        if (batch && m_interrupted.load())
+            return cancelled();
+        return batch;
+    }
+    if (StoreError e = ensureIndex())
+        return e;
     {
         QMutexLocker lock(&m_dataMutex);
         if (StoreError e = waitFor(lock, [this] { return m_loadFinished; }))
@@ -1044,13 +1168,22 @@ Outcome<DeleteBatch> CouchStore::deleteRows(const QVector<qint64> &rowIds)
     if (m_options.readOnly)
         return StoreError(Code::PermissionDenied, QStringLiteral("%1 is opened read-only").arg(m_info.location));
     QVector<QPair<QString, QString>> docs;
+    QStringList unrevised; // views mode: rows whose revision is read now
     {
         QMutexLocker lock(&m_dataMutex);
         for (qint64 rowId : rowIds) {
             const qint64 slot = m_index.slotOfRow(rowId);
             if (slot >= 0)
                 docs.append({m_index.docId(slot), m_index.rev(slot)});
+            else if (m_viewRowDocs.contains(rowId))
+                unrevised.append(m_viewRowDocs.value(rowId));
         }
+    }
+    if (!unrevised.isEmpty()) {
+        const Outcome<QVector<QPair<QString, QString>>> current = currentRevisions(unrevised);
+        if (!current)
+            return current.error();
+        docs += *current;
     }
     DeleteBatch batch;
     batch.finished = true;

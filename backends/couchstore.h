@@ -4,6 +4,7 @@
 #include "couchdocument.h"
 #include "couchindex.h"
 #include "couchpage.h"
+#include "couchviews.h"
 #include "indexgroups.h"
 #include "resultstore.h"
 #include "storeurl.h"
@@ -57,6 +58,14 @@ class QThread;
 ///   complete, a `_changes` longpoll (feed=longpoll, opaque since, include_docs) keeps the
 ///   index current on the network thread; count() and facets() catch up themselves only
 ///   while that feed is down (a failed poll is retried after feedRetryMs), never both at once.
+/// Views mode: when the database holds Stalk's design document (`stalk couch-index --create`)
+/// and it is up to date, open() reads no document: count(), facets(), fetchPage() sorted by
+/// date done, status, task name or worker, statusHistory() and the purge calls are
+/// answered from its views (CouchViews), so memory stays flat in the database's size and
+/// every answer is as current as the server. A call the views cannot answer (a search, the
+/// exception filter, another sort order, failures) starts the in-memory index above once
+/// (ensureIndex()) and is answered from it, in either mode. ?index=full never uses the views,
+/// ?index=views refuses to open without them.
 /// fetchOne()/fetchByTaskId() GET the document for the complete result and traceback. Row
 /// ids are derived from the document ids (CouchIndex::rowIdFor), so every store on the
 /// database agrees on them.
@@ -120,8 +129,86 @@ public:
     /// the live longpoll keeps the index current or the index is still loading.
     StoreError refresh() override;
 
+    /// Answers come from the server's Stalk index (_design/stalk) rather than from memory
+    /// (see "Views mode" above). Set by open().
+    bool usesServerViews() const { return m_mode == Mode::Views; }
+
 private:
     StoreInfo infoLocked() const;
+    /// Reads the database's sequence and starts the loader (open(), or the first call that
+    /// needs the in-memory index in views mode).
+    StoreError startLoading();
+    /// Waits for the index as open() does: complete, or its first rows when incremental.
+    StoreError waitForIndex(bool whole, bool stopOnFailure = false);
+    /// beginCaughtUpCall() with the in-memory index (started first in views mode).
+    StoreError beginIndexCall(const TaskQuery &query);
+
+    // Views mode (couchstoreviews.cpp).
+    enum class Mode { Index, Views };
+    /// open(): whether the design document is there and up to date and the views answer;
+    /// an error only when ?index=views asked for them. *useViews says which mode.
+    StoreError chooseMode(bool *useViews);
+    /// The query is answered from the views (views mode and CouchViews::unsupported() empty).
+    bool viewsAnswer(const TaskQuery &query, bool withSort) const;
+    /// Views mode, a call the views cannot answer: starts the in-memory index once and waits
+    /// for it (complete by default, its first rows when incremental).
+    StoreError ensureIndex();
+    QString viewPath(CouchViews::View view) const;
+    CouchReply callView(CouchViews::View view, const CouchClient::Query &query);
+    /// Sends every request at once and waits for all of them (answers in request order).
+    QVector<CouchReply> callAll(const QVector<QPair<QString, CouchClient::Query>> &requests);
+    /// The rows of a view plan, range after range (each in the view's order); each() false stops.
+    /// Where a walk is: the range (in walk order) and the last key read in it; empty = its start.
+    struct WalkPosition
+    {
+        int range = 0;
+        QJsonArray lastKey;
+    };
+    /// From `position` when given (and updated to the row each() last saw).
+    StoreError walkPlan(const CouchViews::Plan &plan, bool descending,
+                        const std::function<bool(const CouchViews::Row &)> &each, WalkPosition *position = nullptr);
+    /// Sum of the _count reduce over each range.
+    Outcome<qint64> reduceCount(CouchViews::View view, const QVector<CouchViews::Range> &ranges);
+    /// The reduced rows of each range (grouped at `level` when > 0), all asked at once.
+    Outcome<QVector<QJsonArray>> rangeRows(CouchViews::View view, const QVector<CouchViews::Range> &ranges, int level);
+    /// rangeRows() of each value's range within the bounds.
+    Outcome<QVector<QJsonArray>> perValueRows(CouchViews::View view, const QVector<QJsonValue> &values,
+                                              const CouchViews::DateBounds &bounds, int level);
+    /// The values of a view's own field (group_level=1), with their counts.
+    Outcome<QVector<QPair<QJsonValue, qint64>>> viewValues(CouchViews::View view);
+    /// The statuses there are (texts only).
+    Outcome<QVector<QJsonValue>> statusValues();
+    /// (id, current revision) of the documents that exist, in one request.
+    Outcome<QVector<QPair<QString, QString>>> currentRevisions(const QStringList &docIds);
+    /// Rows of `field` (a facet) among the query's rows, all from the views.
+    Outcome<QVector<FacetValue>> viewFacet(const TaskQuery &query, Field field);
+    Outcome<qint64> viewCount(const TaskQuery &query);
+    Outcome<Facets> viewFacets(const TaskQuery &query);
+    Outcome<QVector<TaskResult>> viewPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail);
+    Outcome<StatusHistory> viewStatusHistory(const TaskQuery &query, TimeBucket bucket);
+    Outcome<PurgePreview> viewPreviewPurge(const PurgeCriteria &criteria);
+    Outcome<DeleteBatch> viewPurgeBatch(const PurgeCriteria &criteria, int batchSize);
+    /// The saved groups, read from the server (views mode keeps none in memory).
+    Outcome<IndexGroups> readGroups();
+    /// Rows from documents by id (one POST per call), in the order of ids; missing ones left out.
+    Outcome<QVector<TaskResult>> rowsOfDocs(const QStringList &docIds, RowDetail detail);
+    /// Row id -> document id of every row the views handed out (fetchOne, deleteRows).
+    QHash<qint64, QString> m_viewRowDocs;
+    /// Where the last page of a views query ended, to go on from there without walking
+    /// the rows before it again.
+    struct ViewCursor
+    {
+        TaskQuery query;
+        qint64 nextOffset = -1;
+        WalkPosition position; ///< after its last row (keys are unique: each ends with a document id)
+    };
+    ViewCursor m_viewCursor;
+    Mode m_mode = Mode::Index;
+    bool m_indexStarted = false;
+    /// Views mode: some result holds result_extended's keys (a task name).
+    bool m_viewsExtended = false;
+    /// Why the views were not used although the design document is there (for the note).
+    QString m_viewsProblem;
     CouchReply call(const QByteArray &verb, const QString &path, const CouchClient::Query &query = {},
                     const QByteArray &body = QByteArray());
     QString dbPath() const;
@@ -224,6 +311,7 @@ private:
     QMap<QString, QString> m_foreign;  // docId -> reason
     IndexGroups m_groups;              // docId -> saved group
     QJsonValue m_since;                // _changes sequence: opaque JSON (string or number)
+    QJsonValue m_openSeq;              // the database's update_seq when open() read it
     QString m_serverVersion;
     QSet<QString> m_undeletable;       // conflicts that survived a retry, skipped by purges
     bool m_open = false;

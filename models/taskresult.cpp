@@ -75,6 +75,17 @@ qint64 totalOf(const QVector<FacetValue> &values)
     return total;
 }
 
+void sortFacetValues(QVector<FacetValue> &values)
+{
+    std::sort(values.begin(), values.end(), [](const FacetValue &a, const FacetValue &b) {
+        if (a.count != b.count)
+            return a.count > b.count;
+        if (a.value.isNull() != b.value.isNull())
+            return a.value.isNull();
+        return a.value < b.value;
+    });
+}
+
 QStringList runtimeStatuses()
 {
     return {QStringLiteral("SUCCESS"), QStringLiteral("FAILURE")};

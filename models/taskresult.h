@@ -158,6 +158,9 @@ struct FacetValue
 
 /// The results a facet's values count together.
 qint64 totalOf(const QVector<FacetValue> &values);
+/// The order every store lists a facet's values in: most frequent first; equal counts by
+/// value, NULL first, so the order is stable.
+void sortFacetValues(QVector<FacetValue> &values);
 
 /// Distinct values with counts of the filterable fields, for the current search. Each facet
 /// is counted with every other filter applied but not its own, so several values of one

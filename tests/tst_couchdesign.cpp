@@ -32,6 +32,8 @@
 #include "couchclient.h"
 #include "couchhttp.h"
 #include "couchdesign.h"
+#include "couchviews.h"
+#include "timeparse.h"
 #include "storeurl.h"
 #include "testsupport.h"
 
@@ -74,6 +76,18 @@ private:
     quint16 m_port;
 };
 
+/// What the views emit for a meta's date_done: dateKey() of the instant and microseconds
+/// Stalk's own parser reads (naive = UTC, offsets moved to UTC), or [null] for anything it
+/// does not read as a date (missing, null, not text, not one of its forms).
+QJsonArray expectedDateKey(const QJsonValue &done)
+{
+    if (!done.isString())
+        return QJsonArray{QJsonValue()};
+    int micros = 0;
+    const QDateTime t = TimeParse::parseTimestamp(done.toString(), nullptr, &micros);
+    return t.isValid() ? CouchViews::dateKey(t, micros) : QJsonArray{QJsonValue()};
+}
+
 } // namespace
 
 class TestCouchDesign : public QObject
@@ -85,6 +99,7 @@ private Q_SLOTS:
     void shouldShowTheDesignDocumentInTheReadme();
     void shouldReportAbsentThenCreateOnlyWhenAsked();
     void shouldEmitWhatTheStoredDocumentsHold();
+    void shouldReadEveryDateAsStalkDoes();
     void shouldReplaceAnOutdatedDesignDocument();
     void shouldRemoveTheDesignDocument();
     void shouldNeverReplaceOrRemoveAForeignDesignDocument();
@@ -206,7 +221,7 @@ void TestCouchDesign::shouldReportAbsentThenCreateOnlyWhenAsked()
 
     run = stalk({url(), QStringLiteral("--create")});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.out, QStringLiteral("created: _design/stalk in database 'stalk_design' (version 1)\n"));
+    QCOMPARE(run.out, QStringLiteral("created: _design/stalk in database 'stalk_design' (version 2)\n"));
     QCOMPARE(run.err, QString());
     const Outcome<CouchDesign::Status> created = status();
     QCOMPARE(created->state, State::UpToDate);
@@ -214,10 +229,10 @@ void TestCouchDesign::shouldReportAbsentThenCreateOnlyWhenAsked()
 
     run = stalk({url()});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.out, QStringLiteral("up-to-date: _design/stalk in database 'stalk_design' is up to date (version 1)\n"));
+    QCOMPARE(run.out, QStringLiteral("up-to-date: _design/stalk in database 'stalk_design' is up to date (version 2)\n"));
     run = stalk({url(), QStringLiteral("--create")});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.out, QStringLiteral("up-to-date: _design/stalk in database 'stalk_design' is up to date (version 1); "
+    QCOMPARE(run.out, QStringLiteral("up-to-date: _design/stalk in database 'stalk_design' is up to date (version 2); "
                                      "nothing written\n"));
     QCOMPARE(status()->rev, created->rev);
 }
@@ -249,15 +264,24 @@ void TestCouchDesign::shouldEmitWhatTheStoredDocumentsHold()
             continue;
         ++celery;
         const QJsonObject m = meta.object();
-        const QJsonValue done = m.value(QLatin1String("date_done")).isUndefined() ? QJsonValue() : m.value(QLatin1String("date_done"));
+        // date_done as CouchViews::dateKey() writes the instant Stalk reads from it.
+        const QJsonArray done = expectedDateKey(m.value(QLatin1String("date_done")));
+        const auto orNull = [&m](const char *field) {
+            const QJsonValue v = m.value(QLatin1String(field));
+            return v.isUndefined() ? QJsonValue() : v;
+        };
+        const QJsonArray emittedValue{orNull("status"), orNull("name"), orNull("worker")};
         for (int i = 0; i < views.size(); ++i) {
             QJsonArray key;
             if (!fields.at(i).isEmpty()) {
                 const QJsonValue v = m.value(fields.at(i));
                 key.append(v.isUndefined() ? QJsonValue() : v);
             }
-            key.append(done);
-            expected[views.at(i)] << id + u' ' + QString::fromUtf8(QJsonDocument(key).toJson(QJsonDocument::Compact));
+            for (const QJsonValue &part : done)
+                key.append(part);
+            key.append(id); // every key is one document's
+            expected[views.at(i)] << id + u' ' + QString::fromUtf8(QJsonDocument(key).toJson(QJsonDocument::Compact))
+                    + u' ' + QString::fromUtf8(QJsonDocument(emittedValue).toJson(QJsonDocument::Compact));
         }
         ++statusCounts[m.value(QLatin1String("status")).toString()];
     }
@@ -273,7 +297,9 @@ void TestCouchDesign::shouldEmitWhatTheStoredDocumentsHold()
         for (const QJsonValue &row : reply.json.object().value(QLatin1String("rows")).toArray()) {
             const QJsonObject r = row.toObject();
             emitted << r.value(QLatin1String("id")).toString() + u' '
-                    + QString::fromUtf8(QJsonDocument(r.value(QLatin1String("key")).toArray()).toJson(QJsonDocument::Compact));
+                    + QString::fromUtf8(QJsonDocument(r.value(QLatin1String("key")).toArray()).toJson(QJsonDocument::Compact))
+                    + u' '
+                    + QString::fromUtf8(QJsonDocument(r.value(QLatin1String("value")).toArray()).toJson(QJsonDocument::Compact));
         }
         QStringList want = expected.value(view);
         std::sort(emitted.begin(), emitted.end());
@@ -292,6 +318,86 @@ void TestCouchDesign::shouldEmitWhatTheStoredDocumentsHold()
     QCOMPARE(counted, statusCounts);
 }
 
+void TestCouchDesign::shouldReadEveryDateAsStalkDoes()
+{
+    // Dates the server's JavaScript must turn into the same instant Stalk's own parser reads
+    // (TimeParse::parseTimestamp(), the reading of every store), or into [null] where Stalk
+    // reads none: a purge by the views selects by these keys.
+    const QStringList dates{
+        QStringLiteral("2025-05-01T10:00:00.123456"),      // Celery < 5.5: naive UTC
+        QStringLiteral("2025-05-01T10:00:00"),             // whole second: no fraction
+        QStringLiteral("2025-05-01T10:00:00.123456+00:00"), // Celery >= 5.5
+        QStringLiteral("2025-05-01T01:30:00.5+02:00"),     // across midnight, a short fraction
+        QStringLiteral("2024-12-31T23:59:59.999999-05:30"), // across a year, minutes in the offset
+        QStringLiteral("2024-02-29T12:00:00.123456789"),   // a leap day, nine digits (cut to six)
+        QStringLiteral("2025-05-01T10:00:00Z"), QStringLiteral("2025-05-01t10:00:00z"),
+        QStringLiteral("2025-05-01 10:00:00"), QStringLiteral("2025-05-01T10:00"),
+        QStringLiteral("2025-05-01"), QStringLiteral("2025-05-01T10:00:00+0200"), QStringLiteral("2025-05-01T10:00:00+02"),
+        QStringLiteral("2025-05-01T10:00:00+18:00"), QStringLiteral(" 2025-05-01T10:00:00\t"), // trimmed, as Stalk does
+        QStringLiteral("2025-05-01T10:00:00,25"),
+        // Not dates to Stalk: none may get a date key.
+        QStringLiteral("2025-02-30T10:00:00"), QStringLiteral("2023-02-29T10:00:00"), QStringLiteral("2025-05-01T24:00:00"),
+        QStringLiteral("2025-05-01T10:60:00"), QStringLiteral("2025-05-01T10:00:60"),
+        QStringLiteral("2025-05-01T10:00:00+19:00"), QStringLiteral("2025-05-01T10:00:00+02:60"),
+        QStringLiteral("2025-05-01+02:00"), QStringLiteral("2025-13-01T10:00:00"), QStringLiteral("2025-5-1T10:00:00"),
+        QStringLiteral("2025-05-01T10:00:00."), QStringLiteral("0000-01-01T00:00:00"), QStringLiteral("yesterday"),
+        QString()};
+    QJsonArray docs;
+    QMap<QString, QJsonValue> written; // doc id -> date_done
+    const auto add = [&](const QString &id, const QJsonValue &done) {
+        QJsonObject meta{{QStringLiteral("status"), QStringLiteral("SUCCESS")}, {QStringLiteral("task_id"), id}};
+        if (!done.isUndefined())
+            meta.insert(QStringLiteral("date_done"), done);
+        docs.append(QJsonObject{{QStringLiteral("_id"), QStringLiteral("celery-task-meta-") + id},
+                                {QStringLiteral("value"), QString::fromUtf8(QJsonDocument(meta).toJson(QJsonDocument::Compact))}});
+        written.insert(QStringLiteral("celery-task-meta-") + id, done);
+    };
+    for (qsizetype i = 0; i < dates.size(); ++i)
+        add(QStringLiteral("date-%1").arg(i, 2, 10, QLatin1Char('0')), dates.at(i));
+    add(QStringLiteral("date-null"), QJsonValue());
+    add(QStringLiteral("date-missing"), QJsonValue::Undefined);
+    add(QStringLiteral("date-number"), 1746093600);
+    const QString db = m_db + QStringLiteral("_dates");
+    http("DELETE", QLatin1Char('/') + db);
+    QVERIFY(http("PUT", QLatin1Char('/') + db).ok());
+    QVERIFY(http("POST", QLatin1Char('/') + db + QStringLiteral("/_bulk_docs"),
+                 QJsonDocument(QJsonObject{{QStringLiteral("docs"), docs}}).toJson(QJsonDocument::Compact))
+                .ok());
+    QJsonObject design = QJsonDocument::fromJson(CouchDesign::documentText()).object();
+    QVERIFY(http("PUT", QStringLiteral("/%1/_design/stalk").arg(db), QJsonDocument(design).toJson(QJsonDocument::Compact)).ok());
+
+    const CouchReply reply = http("GET", QStringLiteral("/%1/_design/stalk/_view/by_date").arg(db), {},
+                                  {{QStringLiteral("reduce"), QStringLiteral("false")}});
+    QVERIFY2(reply.ok(), qPrintable(reply.error.message));
+    const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+    QCOMPARE(rows.size(), written.size());
+    int dated = 0;
+    QJsonArray previous;
+    for (const QJsonValue &row : rows) {
+        const QJsonObject r = row.toObject();
+        const QString id = r.value(QLatin1String("id")).toString();
+        QJsonArray key = r.value(QLatin1String("key")).toArray();
+        QVERIFY2(written.contains(id), qPrintable(id));
+        QCOMPARE(key.last(), QJsonValue(id));
+        key.removeLast();
+        QVERIFY2(key == expectedDateKey(written.value(id)),
+                 qPrintable(QStringLiteral("%1: %2 emitted %3").arg(id, written.value(id).toString(),
+                                                                     QString::fromUtf8(QJsonDocument(key).toJson(QJsonDocument::Compact)))));
+        dated += key.at(0).isNull() ? 0 : 1;
+        // The server's order is the instants' (the texts have one fixed form).
+        if (!previous.isEmpty() && !previous.at(0).isNull()) {
+            int a = 0;
+            int b = 0;
+            const QDateTime before = CouchViews::dateOfKey(previous, &a);
+            const QDateTime after = CouchViews::dateOfKey(key, &b);
+            QVERIFY2(before < after || (before == after && a <= b), qPrintable(id));
+        }
+        previous = key;
+    }
+    QCOMPARE(dated, 16);
+    http("DELETE", QLatin1Char('/') + db);
+}
+
 void TestCouchDesign::shouldReplaceAnOutdatedDesignDocument()
 {
     // What an older Stalk would have written: version 0, other views.
@@ -304,10 +410,10 @@ void TestCouchDesign::shouldReplaceAnOutdatedDesignDocument()
     Run run = stalk({url()});
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.out, QStringLiteral("outdated: _design/stalk in database 'stalk_design' is outdated (version 0; this "
-                                     "Stalk writes version 1)\n"));
+                                     "Stalk writes version 2)\n"));
     run = stalk({url(), QStringLiteral("--create")});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.out, QStringLiteral("replaced: _design/stalk in database 'stalk_design' (version 1, was 0)\n"));
+    QCOMPARE(run.out, QStringLiteral("replaced: _design/stalk in database 'stalk_design' (version 2, was 0)\n"));
     const Outcome<CouchDesign::Status> after = status();
     QCOMPARE(after->state, State::UpToDate);
     QVERIFY(after->rev != before->rev);

@@ -1,0 +1,670 @@
+// CouchStore's views mode: counts, facets, pages, histories and purges answered by the
+// server's Stalk index (_design/stalk, written by CouchDesign; its keys in couchviews.h)
+// instead of an index of every document in memory.
+
+#include "couchdesign.h"
+#include "couchstore.h"
+#include "indexpurge.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QWaitCondition>
+
+using Code = StoreError::Code;
+using Parsed = CouchDocument::Parsed;
+using namespace CouchViews;
+
+namespace {
+
+QString jsonText(const QJsonValue &value)
+{
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    // A scalar: wrap it and cut the brackets.
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(array.mid(1, array.size() - 2));
+}
+
+QVector<FacetValue> sortedFacet(const QHash<QString, qint64> &counts, const QHash<QString, bool> &nulls)
+{
+    QVector<FacetValue> out;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (it.value() > 0)
+            out.append(FacetValue{nulls.value(it.key()) ? QString() : it.key(), it.value()});
+    }
+    sortFacetValues(out);
+    return out;
+}
+
+/// The _count of a reduce answer without groups (0 when no row is in its range).
+qint64 reducedCount(const QJsonArray &rows)
+{
+    return rows.isEmpty() ? 0 : qint64(rows.at(0).toObject().value(QLatin1String("value")).toDouble());
+}
+
+QString fieldValue(const Row &row, Field field)
+{
+    return field == Field::Status ? row.status : field == Field::TaskName ? row.taskName : row.worker;
+}
+
+/// The rows a purge looks at: its narrowest view's ranges over date_done in [doneAfter,
+/// cutoff) to the microsecond (`bounds`, which TaskQuery cannot hold).
+Plan purgePlan(const TaskQuery &query, const DateBounds &bounds)
+{
+    Plan plan = planFor(query, narrowestView(query));
+    for (qsizetype i = 0; i < plan.ranges.size(); ++i)
+        plan.ranges[i] = range(plan.view, plan.values.at(i), bounds);
+    return plan;
+}
+
+} // namespace
+
+StoreError CouchStore::chooseMode(bool *useViews)
+{
+    *useViews = false;
+    if (m_config.index == CouchConfig::Index::Full)
+        return {};
+    const auto refuse = [this](const QString &why) -> StoreError {
+        if (m_config.index != CouchConfig::Index::Views)
+            return {};
+        return StoreError(Code::Unsupported, QStringLiteral("index=views: %1").arg(why));
+    };
+    // The views index `celery-task-meta-` documents only.
+    if (!m_config.keyPrefix.isEmpty())
+        return refuse(QStringLiteral("the Stalk index on the server covers documents without a key prefix only "
+                                     "(this URL has ?keyprefix=%1)")
+                          .arg(m_config.keyPrefix));
+    const CouchReply design = call("GET", docPath(CouchDesign::documentId()));
+    if (design.httpStatus == 404)
+        return refuse(QStringLiteral("database '%1' on %2 has no %3: create it with `stalk couch-index URL --create`")
+                          .arg(m_config.database, m_config.hostPort(), CouchDesign::documentId()));
+    if (!design.ok())
+        return m_config.index == CouchConfig::Index::Views ? design.error : StoreError();
+    const CouchDesign::Status status = CouchDesign::statusFromDocument(m_config.database, design.json);
+    if (status.state != CouchDesign::Status::State::UpToDate)
+        return refuse(CouchDesign::describe(status));
+    // The first view request waits while the server brings the views up to date: this one
+    // answers which task names there are (result_extended or not) and finds a view that
+    // cannot be read (a server that does not run JavaScript views) before anything relies on it.
+    const CouchReply names = callView(View::ByTaskName, {{QStringLiteral("group_level"), QStringLiteral("1")}});
+    if (!names.ok()) {
+        if (m_interrupted.load())
+            return names.error;
+        if (m_config.index == CouchConfig::Index::Views)
+            return names.error;
+        m_viewsProblem = QStringLiteral("%1 could not be read (%2), so every document is read instead.")
+                             .arg(CouchDesign::documentId(), names.error.message);
+        return {};
+    }
+    m_viewsExtended = false;
+    for (const QJsonValue &row : names.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonArray key = row.toObject().value(QLatin1String("key")).toArray();
+        if (!key.isEmpty() && !key.at(0).isNull())
+            m_viewsExtended = true;
+    }
+    *useViews = true;
+    return {};
+}
+
+bool CouchStore::viewsAnswer(const TaskQuery &query, bool withSort) const
+{
+    return m_mode == Mode::Views && unsupported(query, withSort).isEmpty();
+}
+
+StoreError CouchStore::ensureIndex()
+{
+    if (m_mode == Mode::Index)
+        return {};
+    if (!m_indexStarted) {
+        if (StoreError e = startLoading())
+            return e;
+        m_indexStarted = true;
+    }
+    return waitForIndex(!m_incremental);
+}
+
+QString CouchStore::viewPath(View view) const
+{
+    // "_design/stalk" is two path segments here (a view is not a document).
+    return dbPath() + QStringLiteral("/_design/stalk/_view/") + name(view);
+}
+
+CouchReply CouchStore::callView(View view, const CouchClient::Query &query)
+{
+    return call("GET", viewPath(view), query);
+}
+
+QVector<CouchReply> CouchStore::callAll(const QVector<QPair<QString, CouchClient::Query>> &requests)
+{
+    QVector<CouchReply> out(requests.size());
+    if (requests.isEmpty())
+        return out;
+    struct Waiter
+    {
+        QMutex mutex;
+        QWaitCondition done;
+        int left = 0;
+        QVector<CouchReply> replies;
+    };
+    auto waiter = std::make_shared<Waiter>();
+    waiter->left = int(requests.size());
+    waiter->replies.resize(requests.size());
+    CouchClient *client = m_client;
+    std::atomic_bool *interrupted = &m_interrupted;
+    QMetaObject::invokeMethod(
+        client,
+        [client, waiter, interrupted, requests] {
+            for (qsizetype i = 0; i < requests.size(); ++i) {
+                auto deliver = [waiter, i](const CouchReply &reply) {
+                    QMutexLocker lock(&waiter->mutex);
+                    waiter->replies[i] = reply;
+                    if (--waiter->left == 0)
+                        waiter->done.wakeAll();
+                };
+                if (interrupted->load()) {
+                    CouchReply r;
+                    r.error = StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+                    deliver(r);
+                    continue;
+                }
+                client->send("GET", requests.at(i).first, requests.at(i).second, QByteArray(), deliver);
+            }
+        },
+        Qt::QueuedConnection);
+    QMutexLocker lock(&waiter->mutex);
+    while (waiter->left > 0)
+        waiter->done.wait(&waiter->mutex);
+    out = waiter->replies;
+    return out;
+}
+
+StoreError CouchStore::walkPlan(const Plan &plan, bool descending, const std::function<bool(const Row &)> &each,
+                                WalkPosition *position)
+{
+    const int count = int(plan.ranges.size());
+    const int first = position ? position->range : 0;
+    for (int i = first; i < count; ++i) {
+        const Range &range = plan.ranges.at(descending ? count - 1 - i : i);
+        // Keys are unique (each ends with its document id): a page goes on after the last.
+        QJsonArray lastKey = position && i == first ? position->lastKey : QJsonArray();
+        for (;;) {
+            CouchClient::Query q = rangeQuery(range, descending);
+            if (!lastKey.isEmpty()) {
+                q[0].second = jsonText(lastKey);
+                q.append({QStringLiteral("skip"), QStringLiteral("1")});
+            }
+            q.append({QStringLiteral("reduce"), QStringLiteral("false")});
+            q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
+            const CouchReply reply = callView(plan.view, q);
+            if (!reply.ok())
+                return reply.error;
+            const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+            for (const QJsonValue &v : rows) {
+                const QJsonObject o = v.toObject();
+                lastKey = o.value(QLatin1String("key")).toArray();
+                if (position) {
+                    position->range = i;
+                    position->lastKey = lastKey;
+                }
+                const std::optional<Row> row = readRow(o, plan.view);
+                if (row && !each(*row))
+                    return {};
+            }
+            if (m_interrupted.load())
+                return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+            if (rows.size() < m_config.pageSize)
+                break;
+        }
+    }
+    if (position)
+        *position = WalkPosition{count, QJsonArray()}; // the end: nothing after it
+    return {};
+}
+
+Outcome<qint64> CouchStore::reduceCount(View view, const QVector<Range> &ranges)
+{
+    const Outcome<QVector<QJsonArray>> rows = rangeRows(view, ranges, 0);
+    if (!rows)
+        return rows.error();
+    qint64 total = 0;
+    for (const QJsonArray &r : *rows)
+        total += reducedCount(r);
+    return total;
+}
+
+Outcome<QVector<QJsonArray>> CouchStore::rangeRows(View view, const QVector<Range> &ranges, int level)
+{
+    QVector<QPair<QString, CouchClient::Query>> requests;
+    for (const Range &r : ranges) {
+        CouchClient::Query q = rangeQuery(r, false);
+        if (level > 0)
+            q.append({QStringLiteral("group_level"), QString::number(level)});
+        requests.append({viewPath(view), q});
+    }
+    QVector<QJsonArray> out;
+    for (const CouchReply &reply : callAll(requests)) {
+        if (!reply.ok())
+            return m_interrupted.load() ? StoreError(Code::Cancelled, QStringLiteral("cancelled")) : reply.error;
+        out.append(reply.json.object().value(QLatin1String("rows")).toArray());
+    }
+    return out;
+}
+
+Outcome<QVector<QJsonArray>> CouchStore::perValueRows(View view, const QVector<QJsonValue> &values,
+                                                      const DateBounds &bounds, int level)
+{
+    QVector<Range> ranges;
+    for (const QJsonValue &value : values)
+        ranges.append(range(view, value, bounds));
+    return rangeRows(view, ranges, level);
+}
+
+Outcome<QVector<QPair<QJsonValue, qint64>>> CouchStore::viewValues(View view)
+{
+    const CouchReply groups = callView(view, {{QStringLiteral("group_level"), QStringLiteral("1")}});
+    if (!groups.ok())
+        return groups.error;
+    QVector<QPair<QJsonValue, qint64>> out;
+    for (const QJsonValue &v : groups.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const QJsonArray key = o.value(QLatin1String("key")).toArray();
+        if (!key.isEmpty() && (key.at(0).isString() || key.at(0).isNull()))
+            out.append({key.at(0), qint64(o.value(QLatin1String("value")).toDouble())});
+    }
+    return out;
+}
+
+Outcome<QVector<QJsonValue>> CouchStore::statusValues()
+{
+    const Outcome<QVector<QPair<QJsonValue, qint64>>> values = viewValues(View::ByStatus);
+    if (!values)
+        return values.error();
+    QVector<QJsonValue> out;
+    for (const auto &value : *values) {
+        if (value.first.isString())
+            out.append(value.first);
+    }
+    return out;
+}
+
+Outcome<qint64> CouchStore::viewCount(const TaskQuery &query)
+{
+    if (boundsOf(query).isEmpty())
+        return qint64(0);
+    const Plan plan = planFor(query, narrowestView(query));
+    if (!plan.residual)
+        return reduceCount(plan.view, plan.ranges);
+    qint64 n = 0;
+    if (StoreError e = walkPlan(plan, false, [&](const Row &row) {
+            n += matches(row, query) ? 1 : 0;
+            return true;
+        }))
+        return e;
+    return n;
+}
+
+Outcome<QVector<FacetValue>> CouchStore::viewFacet(const TaskQuery &query, Field field)
+{
+    const TaskQuery q = withoutFilterOn(query, field);
+    const View own = *viewOf(field);
+    QHash<QString, qint64> counts;
+    QHash<QString, bool> nulls;
+    const auto add = [&](const QString &value, qint64 n) {
+        counts[value] += n;
+        if (value.isNull())
+            nulls[value] = true;
+    };
+    if (boundsOf(q).isEmpty())
+        return QVector<FacetValue>();
+    if (hasNoSetFilter(q)) {
+        // Every value of the field with its count: one group_level=1 answer, then (with a
+        // date range) one reduce per value over its dates.
+        const Outcome<QVector<QPair<QJsonValue, qint64>>> values = viewValues(own);
+        if (!values)
+            return values.error();
+        const DateBounds bounds = boundsOf(q);
+        QVector<QJsonValue> keys;
+        for (const auto &[value, n] : *values) {
+            if (bounds.isOpen())
+                add(value.isNull() ? QString() : value.toString(), n);
+            keys.append(value);
+        }
+        if (!bounds.isOpen()) {
+            const Outcome<QVector<QJsonArray>> rows = perValueRows(own, keys, bounds, 0);
+            if (!rows)
+                return rows.error();
+            for (qsizetype i = 0; i < keys.size(); ++i)
+                add(keys.at(i).isNull() ? QString() : keys.at(i).toString(), reducedCount(rows->at(i)));
+        }
+        return sortedFacet(counts, nulls);
+    }
+    // Another field is filtered: the rows of its narrowest view, counted by this field.
+    const Plan plan = planFor(q, narrowestView(q));
+    if (StoreError e = walkPlan(plan, false, [&](const Row &row) {
+            if (matches(row, q))
+                add(fieldValue(row, field), 1);
+            return true;
+        }))
+        return e;
+    return sortedFacet(counts, nulls);
+}
+
+Outcome<Facets> CouchStore::viewFacets(const TaskQuery &query)
+{
+    Facets f;
+    for (Field field : {Field::Status, Field::TaskName, Field::Worker}) {
+        Outcome<QVector<FacetValue>> values = viewFacet(query, field);
+        if (!values)
+            return values.error();
+        (field == Field::Status ? f.statuses : field == Field::TaskName ? f.taskNames : f.workers) = *values;
+    }
+    return f;
+}
+
+Outcome<QVector<TaskResult>> CouchStore::viewPage(const TaskQuery &query, qint64 offset, int limit, RowDetail detail)
+{
+    if (limit <= 0 || boundsOf(query).isEmpty())
+        return QVector<TaskResult>();
+    // The view that gives the query's order: by_date for date_done (or the filtered field's
+    // view when one value of one field is asked: its rows are the page's, in date order),
+    // the sorted field's view otherwise (its values in order, each by date_done).
+    View view = *viewOf(query.sortField);
+    if (view == View::ByDate) {
+        for (View v : {View::ByStatus, View::ByTaskName, View::ByWorker}) {
+            const qsizetype n = (v == View::ByStatus ? query.statuses
+                                 : v == View::ByTaskName ? query.taskNames
+                                                         : query.workers)
+                                    .size();
+            if (n == 1) {
+                view = v;
+                break;
+            }
+        }
+    }
+    const Plan plan = planFor(query, view);
+    const bool descending = query.sortOrder == Qt::DescendingOrder;
+
+    QStringList docIds;
+    const bool resume = m_viewCursor.nextOffset == offset && m_viewCursor.query == query && offset > 0;
+    if (!plan.residual && plan.ranges.size() == 1) {
+        // One range, every row a result of the query: the server skips to the offset
+        // (or goes on after the last page's last key).
+        CouchClient::Query q = rangeQuery(plan.ranges.first(), descending);
+        if (!resume)
+            m_viewCursor.position = WalkPosition();
+        if (resume && m_viewCursor.position.lastKey.isEmpty()) {
+            return QVector<TaskResult>(); // the page before read no row: neither does this one
+        } else if (resume) {
+            q[0].second = jsonText(m_viewCursor.position.lastKey);
+            q.append({QStringLiteral("skip"), QStringLiteral("1")});
+        } else if (offset > 0) {
+            q.append({QStringLiteral("skip"), QString::number(offset)});
+        }
+        q.append({QStringLiteral("reduce"), QStringLiteral("false")});
+        q.append({QStringLiteral("limit"), QString::number(limit)});
+        const CouchReply reply = callView(plan.view, q);
+        if (!reply.ok())
+            return reply.error;
+        for (const QJsonValue &v : reply.json.object().value(QLatin1String("rows")).toArray()) {
+            const QJsonObject o = v.toObject();
+            m_viewCursor.position.lastKey = o.value(QLatin1String("key")).toArray();
+            docIds.append(o.value(QLatin1String("id")).toString());
+        }
+    } else {
+        // Rows filtered here: from the last page's last row when this page follows it, else
+        // from the start, passing the rows before the offset.
+        WalkPosition position = resume ? m_viewCursor.position : WalkPosition();
+        qint64 skipped = resume ? offset : 0;
+        const StoreError walked = walkPlan(
+            plan, descending,
+            [&](const Row &row) {
+                if (plan.residual && !matches(row, query))
+                    return true;
+                if (skipped < offset) {
+                    ++skipped;
+                    return true;
+                }
+                docIds.append(row.docId);
+                return docIds.size() < limit;
+            },
+            &position);
+        if (walked)
+            return walked;
+        m_viewCursor.position = position;
+    }
+    m_viewCursor.query = query;
+    m_viewCursor.nextOffset = offset + docIds.size();
+    return rowsOfDocs(docIds, detail);
+}
+
+Outcome<QVector<TaskResult>> CouchStore::rowsOfDocs(const QStringList &docIds, RowDetail detail)
+{
+    QVector<TaskResult> rows;
+    if (docIds.isEmpty())
+        return rows;
+    QJsonArray keys;
+    for (const QString &id : docIds)
+        keys.append(id);
+    const CouchReply reply = call("POST", dbPath() + QStringLiteral("/_all_docs"),
+                                  {{QStringLiteral("include_docs"), QStringLiteral("true")}},
+                                  QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+    if (!reply.ok())
+        return reply.error;
+    // Summary rows exactly as the in-memory index gives them: through an index of the page.
+    CouchIndex page(ResultStore::previewChars);
+    for (const QJsonValue &v : reply.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonObject doc = v.toObject().value(QLatin1String("doc")).toObject();
+        if (doc.isEmpty())
+            continue; // deleted meanwhile
+        const Parsed p = CouchDocument::parse(doc, m_config.keyPrefix);
+        if (p.kind != Parsed::Kind::Task)
+            continue;
+        const qint64 slot = page.upsert(p.docId, p.rev, p.task);
+        TaskResult t = detail == RowDetail::Summary ? page.summaryRow(slot) : p.task;
+        t.rowId = page.rowIdOf(slot);
+        m_viewRowDocs.insert(t.rowId, p.docId);
+        rows.append(t);
+    }
+    return rows;
+}
+
+Outcome<StatusHistory> CouchStore::viewStatusHistory(const TaskQuery &query, TimeBucket bucket)
+{
+    StatusHistoryBuilder builder(bucket);
+    if (boundsOf(query).isEmpty())
+        return builder.history();
+    if (hasNoSetFilter(query)) {
+        // Per status, one group_level answer: its rows are the buckets.
+        const Outcome<QVector<QJsonValue>> statuses = statusValues();
+        if (!statuses)
+            return statuses.error();
+        const Outcome<QVector<QJsonArray>> replies
+            = perValueRows(View::ByStatus, *statuses, boundsOf(query), groupLevel(View::ByStatus, bucket));
+        if (!replies)
+            return replies.error();
+        for (qsizetype i = 0; i < replies->size(); ++i) {
+            for (const QJsonValue &v : replies->at(i)) {
+                const QJsonObject o = v.toObject();
+                QJsonArray key = o.value(QLatin1String("key")).toArray();
+                if (key.size() < 2 || key.at(1).isNull())
+                    continue; // no date_done: in no bucket
+                // The bucket's start: the key's parts, the rest at zero.
+                QJsonArray date = QJsonArray::fromVariantList(key.toVariantList().mid(1));
+                while (date.size() < 3)
+                    date.append(QStringLiteral("00"));
+                if (date.size() < 4)
+                    date.append(QStringLiteral("00.000000"));
+                const QDateTime start = dateOfKey(date);
+                if (start.isValid())
+                    builder.add(start, statuses->at(i).toString(), qint64(o.value(QLatin1String("value")).toDouble()));
+            }
+        }
+        return builder.history();
+    }
+    const Plan plan = planFor(query, narrowestView(query));
+    if (StoreError e = walkPlan(plan, false, [&](const Row &row) {
+            if (matches(row, query))
+                builder.add(row.dateDone, row.status);
+            return true;
+        }))
+        return e;
+    return builder.history();
+}
+
+Outcome<IndexGroups> CouchStore::readGroups()
+{
+    IndexGroups groups;
+    const QString group = QString::fromLatin1(CouchDocument::groupPrefix);
+    QString from = group;
+    const QString end = group + QChar(0xfff0);
+    bool first = true;
+    for (;;) {
+        CouchClient::Query q{{QStringLiteral("include_docs"), QStringLiteral("true")},
+                             {QStringLiteral("startkey"), jsonText(from)},
+                             {QStringLiteral("endkey"), jsonText(end)},
+                             {QStringLiteral("limit"), QString::number(m_config.pageSize)}};
+        if (!first)
+            q.append({QStringLiteral("skip"), QStringLiteral("1")});
+        const CouchReply reply = call("GET", dbPath() + QStringLiteral("/_all_docs"), q);
+        if (!reply.ok())
+            return reply.error;
+        const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+        for (const QJsonValue &v : rows) {
+            const QJsonObject o = v.toObject();
+            from = o.value(QLatin1String("id")).toString();
+            const Parsed p = CouchDocument::parse(o.value(QLatin1String("doc")).toObject(), m_config.keyPrefix);
+            if (p.kind == Parsed::Kind::Group)
+                groups.insert(p);
+        }
+        if (rows.size() < m_config.pageSize)
+            break;
+        first = false;
+    }
+    return groups;
+}
+
+Outcome<PurgePreview> CouchStore::viewPreviewPurge(const PurgeCriteria &criteria)
+{
+    DateBounds bounds;
+    const TaskQuery q = queryOf(criteria, &bounds);
+    PurgePreview preview;
+    if (!bounds.isEmpty()) {
+        if (hasNoSetFilter(q)) {
+            // Per status, one reduce over its expired dates.
+            const Outcome<QVector<QJsonValue>> statuses = statusValues();
+            if (!statuses)
+                return statuses.error();
+            const Outcome<QVector<QJsonArray>> rows = perValueRows(View::ByStatus, *statuses, bounds, 0);
+            if (!rows)
+                return rows.error();
+            for (qsizetype i = 0; i < rows->size(); ++i) {
+                if (const qint64 n = reducedCount(rows->at(i)); n > 0) {
+                    preview.byStatus[statuses->at(i).toString()] += n;
+                    preview.total += n;
+                }
+            }
+        } else {
+            const Plan plan = purgePlan(q, bounds);
+            if (StoreError e = walkPlan(plan, false, [&](const Row &row) {
+                    if (criteria.matches(row.dateDone, row.status, row.taskName, row.worker, QString(),
+                                         row.extraMicroseconds)) {
+                        ++preview.total;
+                        ++preview.byStatus[row.status];
+                    }
+                    return true;
+                }))
+                return e;
+        }
+    }
+    if (criteria.includesGroups()) {
+        const Outcome<IndexGroups> groups = readGroups();
+        if (!groups)
+            return groups.error();
+        for (const IndexGroups::Entry &g : groups->entries())
+            preview.groups += criteria.matchesGroup(g.group.dateDone) ? 1 : 0;
+    }
+    return preview;
+}
+
+Outcome<DeleteBatch> CouchStore::viewPurgeBatch(const PurgeCriteria &criteria, int batchSize)
+{
+    DateBounds bounds;
+    const TaskQuery q = queryOf(criteria, &bounds);
+    auto pendingTasks = [&](int limit) -> Outcome<QVector<QPair<QString, QString>>> {
+        const Plan plan = purgePlan(q, bounds);
+        QStringList ids;
+        if (bounds.isEmpty())
+            return QVector<QPair<QString, QString>>();
+        if (StoreError e = walkPlan(plan, false, [&](const Row &row) {
+                if (m_undeletable.contains(row.docId)
+                    || !criteria.matches(row.dateDone, row.status, row.taskName, row.worker, QString(),
+                                         row.extraMicroseconds))
+                    return true;
+                ids.append(row.docId);
+                return ids.size() < limit;
+            }))
+            return e;
+        // Their current revisions (the views give none).
+        return currentRevisions(ids);
+    };
+    auto pendingGroups = [&](int limit) -> Outcome<QVector<QPair<QString, QString>>> {
+        QVector<QPair<QString, QString>> docs;
+        if (!criteria.includesGroups())
+            return docs;
+        const Outcome<IndexGroups> groups = readGroups();
+        if (!groups)
+            return groups.error();
+        for (auto it = groups->entries().cbegin(); it != groups->entries().cend() && docs.size() < limit; ++it) {
+            if (criteria.matchesGroup(it->group.dateDone) && !m_undeletable.contains(it.key()))
+                docs.append({it.key(), it->rev});
+        }
+        return docs;
+    };
+    StoreError failed;
+    Outcome<DeleteBatch> batch = purgeIndexBatch(
+        batchSize,
+        [&](IndexPurgePart part, int limit) {
+            Outcome<QVector<QPair<QString, QString>>> docs = part == IndexPurgePart::Groups ? pendingGroups(limit)
+                                                           : part == IndexPurgePart::Tasks
+                                                               ? pendingTasks(limit)
+                                                               : QVector<QPair<QString, QString>>();
+            if (!docs) {
+                failed = docs.error();
+                return QVector<QPair<QString, QString>>();
+            }
+            return *docs;
+        },
+        [&](IndexPurgePart part, const QVector<QPair<QString, QString>> &docs) {
+            // Each document is deleted at the revision read just now and re-read on a
+            // conflict: one rewritten since is deleted only if it still expired.
+            return bulkDelete(docs, [&criteria, part](const Parsed &p) { return stillExpired(criteria, part, p); });
+        });
+    if (failed)
+        return failed;
+    return batch;
+}
+
+Outcome<QVector<QPair<QString, QString>>> CouchStore::currentRevisions(const QStringList &docIds)
+{
+    QVector<QPair<QString, QString>> docs;
+    if (docIds.isEmpty())
+        return docs;
+    QJsonArray keys;
+    for (const QString &id : docIds)
+        keys.append(id);
+    const CouchReply reply = call("POST", dbPath() + QStringLiteral("/_all_docs"), {},
+                                  QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+    if (!reply.ok())
+        return reply.error;
+    for (const QJsonValue &v : reply.json.object().value(QLatin1String("rows")).toArray()) {
+        const QJsonObject value = v.toObject().value(QLatin1String("value")).toObject();
+        const QString rev = value.value(QLatin1String("rev")).toString();
+        if (!rev.isEmpty() && !value.value(QLatin1String("deleted")).toBool())
+            docs.append({v.toObject().value(QLatin1String("id")).toString(), rev});
+    }
+    return docs;
+}
