@@ -92,6 +92,8 @@ public:
     Outcome<TaskResult> fetchOne(qint64 rowId) override;
     Outcome<TaskResult> fetchByTaskId(const QString &taskId) override;
     Outcome<Facets> facets(const TaskQuery &query) override;
+    /// Views mode, unfiltered: the database's document count (one request); else -1.
+    Outcome<qint64> estimateCount(const TaskQuery &query) override;
     Outcome<StatusHistory> statusHistory(const TaskQuery &query, TimeBucket bucket) override;
     Outcome<FailureTable> failures(const TaskQuery &query) override;
     /// The saved groups (celery-taskset-meta-<id> documents) from memory, caught up as count()

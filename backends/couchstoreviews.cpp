@@ -87,25 +87,23 @@ StoreError CouchStore::chooseMode(bool *useViews)
     const CouchDesign::Status status = CouchDesign::statusFromDocument(m_config.database, design.json);
     if (status.state != CouchDesign::Status::State::UpToDate)
         return refuse(CouchDesign::describe(status));
-    // The first view request waits while the server brings the views up to date: this one
-    // answers which task names there are (result_extended or not) and finds a view that
-    // cannot be read (a server that does not run JavaScript views) before anything relies on it.
-    const CouchReply names = callView(View::ByTaskName, {{QStringLiteral("group_level"), QStringLiteral("1")}});
-    if (!names.ok()) {
+    // The first view request waits while the server brings the views up to date. This one
+    // asks for the first row with a task name (keys after [null, …]: result_extended) and
+    // finds a view that cannot be read (a server that runs no JavaScript views) before
+    // anything relies on it; one row, not a reduce (which PouchDB computes by reading them all).
+    const CouchReply named = callView(View::ByTaskName, {{QStringLiteral("startkey"), QStringLiteral("[false]")},
+                                                         {QStringLiteral("reduce"), QStringLiteral("false")},
+                                                         {QStringLiteral("limit"), QStringLiteral("1")}});
+    if (!named.ok()) {
         if (m_interrupted.load())
-            return names.error;
+            return named.error;
         if (m_config.index == CouchConfig::Index::Views)
-            return names.error;
+            return named.error;
         m_viewsProblem = QStringLiteral("%1 could not be read (%2), so every document is read instead.")
-                             .arg(CouchDesign::documentId(), names.error.message);
+                             .arg(CouchDesign::documentId(), named.error.message);
         return {};
     }
-    m_viewsExtended = false;
-    for (const QJsonValue &row : names.json.object().value(QLatin1String("rows")).toArray()) {
-        const QJsonArray key = row.toObject().value(QLatin1String("key")).toArray();
-        if (!key.isEmpty() && !key.at(0).isNull())
-            m_viewsExtended = true;
-    }
+    m_viewsExtended = !named.json.object().value(QLatin1String("rows")).toArray().isEmpty();
     *useViews = true;
     return {};
 }
@@ -289,6 +287,20 @@ Outcome<QVector<QJsonValue>> CouchStore::statusValues()
             out.append(value.first);
     }
     return out;
+}
+
+Outcome<qint64> CouchStore::estimateCount(const TaskQuery &query)
+{
+    // The database's document count: at once, where the exact count is a reduce (which
+    // PouchDB computes by reading every row). It includes groups and other documents.
+    if (m_mode != Mode::Views || !query.isUnfiltered())
+        return qint64(-1);
+    if (StoreError e = beginCall())
+        return e;
+    const CouchReply db = call("GET", dbPath());
+    if (!db.ok())
+        return db.error;
+    return qint64(db.json.object().value(QLatin1String("doc_count")).toDouble(-1));
 }
 
 Outcome<qint64> CouchStore::viewCount(const TaskQuery &query)

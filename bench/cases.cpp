@@ -30,6 +30,8 @@
 #include <sqlite3.h>
 
 #include "benchutil.h"
+#include "couchclient.h"
+#include "couchdesign.h"
 #include "generator.h"
 #include "purger.h"
 #include "redisstore.h"
@@ -1784,13 +1786,122 @@ private:
     const QDateTime m_first{QDate(2025, 1, 1), QTime(0, 0), QTimeZone::utc()};
 };
 
-QString couchStoreUrl(const QString &serverUrl, const QString &database)
+/// The store's URL; `index` is its ?index= (full: every document in memory, views: the
+/// server's _design/stalk).
+QString couchStoreUrl(const QString &serverUrl, const QString &database, const QString &index)
 {
     QUrl url(serverUrl);
-    return QStringLiteral("couchdb://%1:%2@%3:%4/%5")
+    return QStringLiteral("couchdb://%1:%2@%3:%4/%5?index=%6")
         .arg(url.userName(), url.password(), url.host())
         .arg(url.port(5984))
-        .arg(database);
+        .arg(database, index);
+}
+
+/// A view request's query: these parameters, JSON values encoded for the URL.
+QUrlQuery viewQuery(const QVector<QPair<QString, QString>> &items)
+{
+    QUrlQuery q;
+    for (const auto &[key, value] : items)
+        q.addQueryItem(key, QString::fromUtf8(QUrl::toPercentEncoding(value)));
+    return q;
+}
+
+QString viewPath(const QString &database, const QString &view)
+{
+    return QStringLiteral("/%1/_design/stalk/_view/%2").arg(database, view);
+}
+
+/// The views mode's cases (couch_views_*), each against the bare view requests that answer it.
+void runCouchViews(const QString &name, const StoreFactory &factory, Http &http, const QString &database, int runs,
+                   Figures *fig)
+{
+    const QString date = QStringLiteral("by_date");
+    if (name == QLatin1String("couch_views_first_rows")) {
+        // Open through the model: nothing to load, the first page is one view request and
+        // one _all_docs request for its documents. Floor: those two requests bare.
+        measureFirstRows(factory, runs, fig, [&] {
+            const double t0 = nowMs();
+            const Http::Reply page = http.call(
+                "GET", viewPath(database, date),
+                viewQuery({{QStringLiteral("startkey"), QStringLiteral("[{}]")}, {QStringLiteral("endkey"), QStringLiteral("[]")},
+                           {QStringLiteral("descending"), QStringLiteral("true")}, {QStringLiteral("reduce"), QStringLiteral("false")},
+                           {QStringLiteral("limit"), QStringLiteral("200")}}));
+            QJsonArray keys;
+            for (const QJsonValue &row : QJsonDocument::fromJson(page.body).object().value(QLatin1String("rows")).toArray())
+                keys.append(row.toObject().value(QLatin1String("id")));
+            http.call("POST", QStringLiteral("/%1/_all_docs").arg(database), viewQuery({{QStringLiteral("include_docs"), QStringLiteral("true")}}),
+                      QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+            return nowMs() - t0;
+        });
+        return;
+    }
+    if (name == QLatin1String("couch_views_filter_status")) {
+        TaskQuery query;
+        query.statuses = {QStringLiteral("FAILURE")};
+        measureQuery(factory, query, runs, fig);
+        // Floor: the status's first page of the view and its documents.
+        for (int i = 0; i < runs; ++i) {
+            const double t0 = nowMs();
+            const Http::Reply page = http.call(
+                "GET", viewPath(database, QStringLiteral("by_status")),
+                viewQuery({{QStringLiteral("startkey"), QStringLiteral("[\"FAILURE\",{}]")},
+                           {QStringLiteral("endkey"), QStringLiteral("[\"FAILURE\"]")}, {QStringLiteral("descending"), QStringLiteral("true")},
+                           {QStringLiteral("reduce"), QStringLiteral("false")}, {QStringLiteral("limit"), QStringLiteral("200")}}));
+            QJsonArray keys;
+            for (const QJsonValue &row : QJsonDocument::fromJson(page.body).object().value(QLatin1String("rows")).toArray())
+                keys.append(row.toObject().value(QLatin1String("id")));
+            http.call("POST", QStringLiteral("/%1/_all_docs").arg(database), viewQuery({{QStringLiteral("include_docs"), QStringLiteral("true")}}),
+                      QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+            fig->floor.push_back(nowMs() - t0);
+        }
+        return;
+    }
+    // The store's own calls on an opened store, against the bare requests behind them.
+    std::unique_ptr<ResultStore> store = factory();
+    if (StoreError e = store->open()) {
+        fig->error = e.message;
+        return;
+    }
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2025, 1, 31), QTime(0, 0), QTimeZone::utc()); // half of the 60 days
+    for (int i = 0; i < runs; ++i) {
+        double t0 = nowMs();
+        if (name == QLatin1String("couch_views_count")) {
+            const Outcome<qint64> n = store->count(TaskQuery());
+            fig->stalk.push_back(nowMs() - t0);
+            fig->facts.insert(QStringLiteral("matching"), n ? *n : -1);
+            t0 = nowMs();
+            http.call("GET", viewPath(database, date), viewQuery({}));
+        } else if (name == QLatin1String("couch_views_facets")) {
+            const Outcome<Facets> f = store->facets(TaskQuery());
+            fig->stalk.push_back(nowMs() - t0);
+            if (!f)
+                fig->error = f.error().message;
+            t0 = nowMs();
+            for (const QString &view : {QStringLiteral("by_status"), QStringLiteral("by_task_name"), QStringLiteral("by_worker")})
+                http.call("GET", viewPath(database, view), viewQuery({{QStringLiteral("group_level"), QStringLiteral("1")}}));
+        } else {
+            const Outcome<PurgePreview> preview = store->previewPurge(criteria);
+            fig->stalk.push_back(nowMs() - t0);
+            if (!preview) {
+                fig->error = preview.error().message;
+                return;
+            }
+            fig->facts.insert(QStringLiteral("expired"), preview->total);
+            // Floor: the statuses, then one reduce per status over its expired dates.
+            t0 = nowMs();
+            const Http::Reply statuses = http.call("GET", viewPath(database, QStringLiteral("by_status")),
+                                                   viewQuery({{QStringLiteral("group_level"), QStringLiteral("1")}}));
+            for (const QJsonValue &row : QJsonDocument::fromJson(statuses.body).object().value(QLatin1String("rows")).toArray()) {
+                const QString status = row.toObject().value(QLatin1String("key")).toArray().at(0).toString();
+                http.call("GET", viewPath(database, QStringLiteral("by_status")),
+                          viewQuery({{QStringLiteral("startkey"), QStringLiteral("[\"%1\",\"\"]").arg(status)},
+                                     {QStringLiteral("endkey"), QStringLiteral("[\"%1\",\"2025-01-30\",\"23\",\"59\",\"59.999999\",{}]").arg(status)}}));
+            }
+        }
+        fig->floor.push_back(nowMs() - t0);
+    }
+    fig->facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
 }
 
 } // namespace
@@ -1798,7 +1909,43 @@ QString couchStoreUrl(const QString &serverUrl, const QString &database)
 QStringList Cases::couchCases()
 {
     return {QStringLiteral("couch_first_rows"), QStringLiteral("couch_index"), QStringLiteral("couch_search_id_prefix"),
-            QStringLiteral("couch_search_args_word"), QStringLiteral("couch_filter_status")};
+            QStringLiteral("couch_search_args_word"), QStringLiteral("couch_filter_status"),
+            QStringLiteral("couch_views_first_rows"), QStringLiteral("couch_views_count"), QStringLiteral("couch_views_facets"),
+            QStringLiteral("couch_views_filter_status"), QStringLiteral("couch_views_purge_preview")};
+}
+
+QString Cases::ensureCouchViews(const QString &serverUrl, const QString &database, double *builtMs)
+{
+    // The design document the store reads, written as `stalk couch-index --create` writes it.
+    CouchConfig config;
+    QUrl url(serverUrl);
+    config.server = QUrl(QStringLiteral("http://%1:%2").arg(url.host()).arg(url.port(5984)));
+    config.user = url.userName();
+    config.password = url.password();
+    config.database = database;
+    CouchClient client(config);
+    const Outcome<CouchDesign::Status> now
+        = CouchDesign::wait([&](CouchDesign::Callback done) { CouchDesign::readStatus(client, std::move(done)); });
+    if (!now)
+        return now.error().message;
+    if (now->state != CouchDesign::Status::State::UpToDate) {
+        const Outcome<CouchDesign::Status> written
+            = CouchDesign::wait([&](CouchDesign::Callback done) { CouchDesign::write(client, *now, std::move(done)); });
+        if (!written)
+            return written.error().message;
+    }
+    // The server builds the views on the first request (no time-out here): once per server.
+    Http http(serverUrl);
+    const double t0 = nowMs();
+    for (const QString &view : {QStringLiteral("by_date"), QStringLiteral("by_status"), QStringLiteral("by_task_name"),
+                                QStringLiteral("by_worker")}) {
+        const Http::Reply r = http.call("GET", viewPath(database, view), viewQuery({{QStringLiteral("limit"), QStringLiteral("0")}}));
+        if (r.status != 200)
+            return QStringLiteral("view %1 failed (HTTP %2): %3").arg(view).arg(r.status).arg(QString::fromUtf8(r.body.left(200)));
+    }
+    if (builtMs)
+        *builtMs = nowMs() - t0;
+    return {};
 }
 
 QString Cases::ensureCouchData(const QString &serverUrl, const QString &database, qint64 docs)
@@ -1844,7 +1991,9 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
     const qint64 rssStart = Bench::procStatusKb("VmRSS");
     Figures fig;
     fig.idleStall = idleStallMs();
-    const Outcome<StoreFactory> made = makeStoreFactory(couchStoreUrl(serverUrl, database));
+    const bool views = name.startsWith(QLatin1String("couch_views_"));
+    const Outcome<StoreFactory> made
+        = makeStoreFactory(couchStoreUrl(serverUrl, database, views ? QStringLiteral("views") : QStringLiteral("full")));
     if (!made)
         return {{QStringLiteral("error"), made.error().message}};
     const StoreFactory factory = *made;
@@ -1852,7 +2001,9 @@ QJsonObject Cases::runCouch(const QString &name, const QString &serverUrl, const
     runs = std::max(1, runs);
     fig.facts.insert(QStringLiteral("documents"), docs);
 
-    if (name == QLatin1String("couch_index")) {
+    if (views) {
+        runCouchViews(name, factory, http, database, runs, &fig);
+    } else if (name == QLatin1String("couch_index")) {
         for (int i = 0; i < runs; ++i) {
             if (!timeStoreOpen(factory, &fig))
                 break;

@@ -42,6 +42,9 @@ QJsonObject runCouch(const QString &name, const QString &serverUrl, const QStrin
 /// Makes sure the CouchDB database holds `docs` generated Celery documents (created once
 /// per server). Returns an empty string or what failed.
 QString ensureCouchData(const QString &serverUrl, const QString &database, qint64 docs);
+/// Writes Stalk's design document into the database unless it is there and up to date, and
+/// waits while the server builds its views (*builtMs: how long that took). Error text or empty.
+QString ensureCouchViews(const QString &serverUrl, const QString &database, double *builtMs);
 
 /// Every Redis case, in report order.
 QStringList redisCases();
