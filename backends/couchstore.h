@@ -194,6 +194,8 @@ private:
     Outcome<IndexGroups> readGroups();
     /// Rows from documents by id (one POST per call), in the order of ids; missing ones left out.
     Outcome<QVector<TaskResult>> rowsOfDocs(const QStringList &docIds, RowDetail detail);
+    /// Rows of an answer's rows that carry their documents (include_docs), in order.
+    QVector<TaskResult> rowsOfAnswer(const QJsonArray &answerRows, RowDetail detail);
     /// Row id -> document id of every row the views handed out (fetchOne, deleteRows).
     QHash<qint64, QString> m_viewRowDocs;
     /// Where the last page of a views query ended, to go on from there without walking

@@ -406,6 +406,8 @@ Outcome<QVector<TaskResult>> CouchStore::viewPage(const TaskQuery &query, qint64
         // One range, every row a result of the query: the server skips to the offset
         // (or goes on after the last page's last key).
         CouchClient::Query q = rangeQuery(plan.ranges.first(), descending);
+        // The documents come with the rows: one request for the page.
+        q.append({QStringLiteral("include_docs"), QStringLiteral("true")});
         if (!resume)
             m_viewCursor.position = WalkPosition();
         if (resume && m_viewCursor.position.lastKey.isEmpty()) {
@@ -421,11 +423,12 @@ Outcome<QVector<TaskResult>> CouchStore::viewPage(const TaskQuery &query, qint64
         const CouchReply reply = callView(plan.view, q);
         if (!reply.ok())
             return reply.error;
-        for (const QJsonValue &v : reply.json.object().value(QLatin1String("rows")).toArray()) {
-            const QJsonObject o = v.toObject();
-            m_viewCursor.position.lastKey = o.value(QLatin1String("key")).toArray();
-            docIds.append(o.value(QLatin1String("id")).toString());
-        }
+        const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+        if (!rows.isEmpty())
+            m_viewCursor.position.lastKey = rows.last().toObject().value(QLatin1String("key")).toArray();
+        m_viewCursor.query = query;
+        m_viewCursor.nextOffset = offset + rows.size();
+        return rowsOfAnswer(rows, detail);
     } else {
         // Rows filtered here: from the last page's last row when this page follows it, else
         // from the start, passing the rows before the offset.
@@ -466,9 +469,15 @@ Outcome<QVector<TaskResult>> CouchStore::rowsOfDocs(const QStringList &docIds, R
                                   QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
     if (!reply.ok())
         return reply.error;
+    return rowsOfAnswer(reply.json.object().value(QLatin1String("rows")).toArray(), detail);
+}
+
+QVector<TaskResult> CouchStore::rowsOfAnswer(const QJsonArray &answerRows, RowDetail detail)
+{
+    QVector<TaskResult> rows;
     // Summary rows exactly as the in-memory index gives them: through an index of the page.
     CouchIndex page(ResultStore::previewChars);
-    for (const QJsonValue &v : reply.json.object().value(QLatin1String("rows")).toArray()) {
+    for (const QJsonValue &v : answerRows) {
         const QJsonObject doc = v.toObject().value(QLatin1String("doc")).toObject();
         if (doc.isEmpty())
             continue; // deleted meanwhile

@@ -1811,26 +1811,95 @@ QString viewPath(const QString &database, const QString &view)
     return QStringLiteral("/%1/_design/stalk/_view/%2").arg(database, view);
 }
 
+/// couch_views_purge: the results of the data set's first day (1/60 of it) deleted by the
+/// store's purge batches through the views, against the bare deletion of the same documents
+/// (their ids from the view, their revisions, one _bulk_docs); each time the documents are
+/// written back afterwards, so the data set stays whole.
+void measureCouchViewsPurge(ResultStore &store, Http &http, const QString &database, int runs, Figures *fig)
+{
+    PurgeCriteria criteria;
+    criteria.cutoff = QDateTime(QDate(2025, 1, 2), QTime(0, 0), QTimeZone::utc());
+    const QUrlQuery expiredRange = viewQuery({{QStringLiteral("startkey"), QStringLiteral("[\"\"]")},
+                                              {QStringLiteral("endkey"), QStringLiteral("[\"2025-01-01\",\"23\",\"59\",\"59.999999\",{}]")},
+                                              {QStringLiteral("reduce"), QStringLiteral("false")}});
+    // What is deleted, to write back: the documents without their revisions.
+    QUrlQuery withDocs = expiredRange;
+    withDocs.addQueryItem(QStringLiteral("include_docs"), QStringLiteral("true"));
+    QJsonArray saved;
+    for (const QJsonValue &row : QJsonDocument::fromJson(http.call("GET", viewPath(database, QStringLiteral("by_date")), withDocs).body)
+                                     .object()
+                                     .value(QLatin1String("rows"))
+                                     .toArray()) {
+        QJsonObject doc = row.toObject().value(QLatin1String("doc")).toObject();
+        doc.remove(QStringLiteral("_rev"));
+        saved.append(doc);
+    }
+    fig->facts.insert(QStringLiteral("expired"), saved.size());
+    const auto restore = [&] {
+        http.call("POST", QStringLiteral("/%1/_bulk_docs").arg(database), {},
+                  QJsonDocument(QJsonObject{{QStringLiteral("docs"), saved}}).toJson(QJsonDocument::Compact));
+        // The views take them in again now, not during the next timing.
+        http.call("GET", viewPath(database, QStringLiteral("by_date")), viewQuery({{QStringLiteral("limit"), QStringLiteral("0")}}));
+        for (const QString &view : {QStringLiteral("by_status"), QStringLiteral("by_task_name"), QStringLiteral("by_worker")})
+            http.call("GET", viewPath(database, view), viewQuery({{QStringLiteral("limit"), QStringLiteral("0")}}));
+    };
+    for (int i = 0; i < runs; ++i) {
+        // Floor: the ids from the view, their revisions, one _bulk_docs deleting them all.
+        double t0 = nowMs();
+        QJsonArray keys;
+        for (const QJsonValue &row : QJsonDocument::fromJson(http.call("GET", viewPath(database, QStringLiteral("by_date")), expiredRange).body)
+                                         .object()
+                                         .value(QLatin1String("rows"))
+                                         .toArray())
+            keys.append(row.toObject().value(QLatin1String("id")));
+        const Http::Reply revs = http.call("POST", QStringLiteral("/%1/_all_docs").arg(database), {},
+                                           QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+        QJsonArray deletions;
+        for (const QJsonValue &row : QJsonDocument::fromJson(revs.body).object().value(QLatin1String("rows")).toArray()) {
+            const QJsonObject o = row.toObject();
+            deletions.append(QJsonObject{{QStringLiteral("_id"), o.value(QLatin1String("id"))},
+                                         {QStringLiteral("_rev"), o.value(QLatin1String("value")).toObject().value(QLatin1String("rev"))},
+                                         {QStringLiteral("_deleted"), true}});
+        }
+        http.call("POST", QStringLiteral("/%1/_bulk_docs").arg(database), {},
+                  QJsonDocument(QJsonObject{{QStringLiteral("docs"), deletions}}).toJson(QJsonDocument::Compact));
+        fig->floor.push_back(nowMs() - t0);
+        restore();
+
+        // Stalk: the purge's batches (Purger's first batch size) until finished.
+        t0 = nowMs();
+        qint64 deleted = 0;
+        for (;;) {
+            const Outcome<DeleteBatch> batch = store.purgeBatch(criteria, Purger::defaultBatchSize);
+            if (!batch) {
+                fig->error = batch.error().message;
+                restore();
+                return;
+            }
+            deleted += batch->tasks;
+            if (batch->finished)
+                break;
+        }
+        fig->stalk.push_back(nowMs() - t0);
+        fig->facts.insert(QStringLiteral("deleted"), deleted);
+        restore();
+    }
+}
+
 /// The views mode's cases (couch_views_*), each against the bare view requests that answer it.
 void runCouchViews(const QString &name, const StoreFactory &factory, Http &http, const QString &database, int runs,
                    Figures *fig)
 {
     const QString date = QStringLiteral("by_date");
     if (name == QLatin1String("couch_views_first_rows")) {
-        // Open through the model: nothing to load, the first page is one view request and
-        // one _all_docs request for its documents. Floor: those two requests bare.
+        // Open through the model: nothing to load, the first page is one view request with
+        // its documents. Floor: that request bare.
         measureFirstRows(factory, runs, fig, [&] {
             const double t0 = nowMs();
-            const Http::Reply page = http.call(
-                "GET", viewPath(database, date),
-                viewQuery({{QStringLiteral("startkey"), QStringLiteral("[{}]")}, {QStringLiteral("endkey"), QStringLiteral("[]")},
-                           {QStringLiteral("descending"), QStringLiteral("true")}, {QStringLiteral("reduce"), QStringLiteral("false")},
-                           {QStringLiteral("limit"), QStringLiteral("200")}}));
-            QJsonArray keys;
-            for (const QJsonValue &row : QJsonDocument::fromJson(page.body).object().value(QLatin1String("rows")).toArray())
-                keys.append(row.toObject().value(QLatin1String("id")));
-            http.call("POST", QStringLiteral("/%1/_all_docs").arg(database), viewQuery({{QStringLiteral("include_docs"), QStringLiteral("true")}}),
-                      QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+            http.call("GET", viewPath(database, date),
+                      viewQuery({{QStringLiteral("startkey"), QStringLiteral("[{}]")}, {QStringLiteral("endkey"), QStringLiteral("[]")},
+                                 {QStringLiteral("descending"), QStringLiteral("true")}, {QStringLiteral("reduce"), QStringLiteral("false")},
+                                 {QStringLiteral("include_docs"), QStringLiteral("true")}, {QStringLiteral("limit"), QStringLiteral("200")}}));
             return nowMs() - t0;
         });
         return;
@@ -1839,19 +1908,14 @@ void runCouchViews(const QString &name, const StoreFactory &factory, Http &http,
         TaskQuery query;
         query.statuses = {QStringLiteral("FAILURE")};
         measureQuery(factory, query, runs, fig);
-        // Floor: the status's first page of the view and its documents.
+        // Floor: the status's first page of the view with its documents, bare.
         for (int i = 0; i < runs; ++i) {
             const double t0 = nowMs();
-            const Http::Reply page = http.call(
-                "GET", viewPath(database, QStringLiteral("by_status")),
-                viewQuery({{QStringLiteral("startkey"), QStringLiteral("[\"FAILURE\",{}]")},
-                           {QStringLiteral("endkey"), QStringLiteral("[\"FAILURE\"]")}, {QStringLiteral("descending"), QStringLiteral("true")},
-                           {QStringLiteral("reduce"), QStringLiteral("false")}, {QStringLiteral("limit"), QStringLiteral("200")}}));
-            QJsonArray keys;
-            for (const QJsonValue &row : QJsonDocument::fromJson(page.body).object().value(QLatin1String("rows")).toArray())
-                keys.append(row.toObject().value(QLatin1String("id")));
-            http.call("POST", QStringLiteral("/%1/_all_docs").arg(database), viewQuery({{QStringLiteral("include_docs"), QStringLiteral("true")}}),
-                      QJsonDocument(QJsonObject{{QStringLiteral("keys"), keys}}).toJson(QJsonDocument::Compact));
+            http.call("GET", viewPath(database, QStringLiteral("by_status")),
+                      viewQuery({{QStringLiteral("startkey"), QStringLiteral("[\"FAILURE\",{}]")},
+                                 {QStringLiteral("endkey"), QStringLiteral("[\"FAILURE\"]")}, {QStringLiteral("descending"), QStringLiteral("true")},
+                                 {QStringLiteral("reduce"), QStringLiteral("false")}, {QStringLiteral("include_docs"), QStringLiteral("true")},
+                                 {QStringLiteral("limit"), QStringLiteral("200")}}));
             fig->floor.push_back(nowMs() - t0);
         }
         return;
@@ -1860,6 +1924,10 @@ void runCouchViews(const QString &name, const StoreFactory &factory, Http &http,
     std::unique_ptr<ResultStore> store = factory();
     if (StoreError e = store->open()) {
         fig->error = e.message;
+        return;
+    }
+    if (name == QLatin1String("couch_views_purge")) {
+        measureCouchViewsPurge(*store, http, database, runs, fig);
         return;
     }
     PurgeCriteria criteria;
@@ -1911,7 +1979,8 @@ QStringList Cases::couchCases()
     return {QStringLiteral("couch_first_rows"), QStringLiteral("couch_index"), QStringLiteral("couch_search_id_prefix"),
             QStringLiteral("couch_search_args_word"), QStringLiteral("couch_filter_status"),
             QStringLiteral("couch_views_first_rows"), QStringLiteral("couch_views_count"), QStringLiteral("couch_views_facets"),
-            QStringLiteral("couch_views_filter_status"), QStringLiteral("couch_views_purge_preview")};
+            QStringLiteral("couch_views_filter_status"), QStringLiteral("couch_views_purge_preview"),
+            QStringLiteral("couch_views_purge")};
 }
 
 QString Cases::ensureCouchViews(const QString &serverUrl, const QString &database, double *builtMs)

@@ -54,14 +54,6 @@
         <translation>Stalk-Index auf dem Server</translation>
     </message>
     <message>
-        <source>Creating the Stalk index writes one design document, %1, into this database: four views whose keys are each Celery result&apos;s date_done, its status, its task name and its worker (the last three followed by date_done), each with CouchDB&apos;s built-in _count reduce. The server builds them in the background by reading every document once, keeps them current as results arrive, and stores them on its disk. Writing design documents needs an admin of the database (or of the server).</source>
-        <translation>Das Anlegen des Stalk-Index schreibt ein Design-Dokument, %1, in diese Datenbank: vier Views, deren Schlüssel date_done, Status, Task-Name und Worker jedes Celery-Ergebnisses sind (die letzten drei gefolgt von date_done), jeweils mit CouchDBs eingebautem _count-Reduce. Der Server baut sie im Hintergrund auf, indem er jedes Dokument einmal liest, hält sie aktuell, während Ergebnisse eintreffen, und legt sie auf seiner Festplatte ab. Design-Dokumente schreiben darf nur ein Admin der Datenbank (oder des Servers).</translation>
-    </message>
-    <message>
-        <source>What it is for: a server can answer counts, facets, filters and paging from such views without sending every document. This version of Stalk does not read them yet (the window still reads every document into an index of its own when it opens the database), so creating them speeds up nothing today.</source>
-        <translation>Wozu er dient: Ein Server kann Anzahlen, Facetten, Filter und Seiten aus solchen Views beantworten, ohne jedes Dokument zu senden. Diese Version von Stalk liest sie noch nicht (das Fenster liest beim Öffnen der Datenbank weiterhin jedes Dokument in einen eigenen Index), daher beschleunigt das Anlegen heute nichts.</translation>
-    </message>
-    <message>
         <source>The document, exactly as Stalk writes it:</source>
         <translation>Das Dokument, genau so, wie Stalk es schreibt:</translation>
     </message>
@@ -98,10 +90,6 @@
         <translation>%1 in der Datenbank „%2“ anlegen?</translation>
     </message>
     <message>
-        <source>The server then builds four views over every document in the background, which takes time and disk space on a large database. Stalk does not read them yet.</source>
-        <translation>Der Server baut dann im Hintergrund vier Views über alle Dokumente auf; das kostet bei einer großen Datenbank Zeit und Speicherplatz. Stalk liest sie noch nicht.</translation>
-    </message>
-    <message>
         <source>Replace the Stalk Index</source>
         <translation>Stalk-Index ersetzen</translation>
     </message>
@@ -128,10 +116,6 @@
     <message>
         <source>Remove %1 from database &apos;%2&apos;?</source>
         <translation>%1 aus der Datenbank „%2“ entfernen?</translation>
-    </message>
-    <message>
-        <source>The server stops keeping its four views. Nothing Stalk shows depends on them today.</source>
-        <translation>Der Server pflegt seine vier Views dann nicht mehr. Nichts, was Stalk heute anzeigt, hängt von ihnen ab.</translation>
     </message>
     <message>
         <source>Creating %1 in database &apos;%2&apos;…</source>
@@ -176,6 +160,22 @@
     <message>
         <source>Foreign: database &apos;%1&apos; holds a %2 that Stalk did not write (it has no stalk_version). Stalk neither replaces nor removes it.</source>
         <translation>Fremd: Die Datenbank „%1“ enthält ein %2, das nicht Stalk geschrieben hat (es hat keine stalk_version). Stalk ersetzt und entfernt es nicht.</translation>
+    </message>
+    <message>
+        <source>Creating the Stalk index writes one design document, %1, into this database: four views whose keys are each Celery result&apos;s date_done, its status, its task name and its worker (the last three followed by date_done, all followed by the document id), each with CouchDB&apos;s built-in _count reduce. The server builds them in the background by reading every document once, keeps them current as results arrive, and stores them on its disk. Writing design documents needs an admin of the database (or of the server).</source>
+        <translation>Das Anlegen des Stalk-Index schreibt ein Design-Dokument, %1, in diese Datenbank: vier Views, deren Schlüssel das date_done jedes Celery-Ergebnisses, sein Status, sein Task-Name und sein Worker sind (die letzten drei gefolgt von date_done, alle gefolgt von der Dokument-ID), jeweils mit CouchDBs eingebautem _count-Reduce. Der Server baut sie im Hintergrund, indem er jedes Dokument einmal liest, hält sie aktuell, während Ergebnisse eintreffen, und speichert sie auf seiner Festplatte. Design-Dokumente schreiben darf nur ein Admin der Datenbank (oder des Servers).</translation>
+    </message>
+    <message>
+        <source>What it is for: when the database is opened again, Stalk answers counts, facets, filters, the history, pages sorted by date done, status, task name or worker, and Delete Expired from these views instead of reading every document into memory first. A search, the exception filter, other sort orders and the Failures tab still read every document, the first time they are used.</source>
+        <translation>Wozu er dient: Wird die Datenbank erneut geöffnet, beantwortet Stalk Anzahlen, Facetten, Filter, den Verlauf, nach Fertigstellungsdatum, Status, Task-Name oder Worker sortierte Seiten und „Abgelaufene löschen“ aus diesen Views, statt zuerst jedes Dokument in den Speicher zu lesen. Eine Suche, der Ausnahmefilter, andere Sortierungen und der Reiter „Fehler“ lesen weiterhin jedes Dokument, beim ersten Gebrauch.</translation>
+    </message>
+    <message>
+        <source>The server then builds four views over every document in the background, which takes time and disk space on a large database. Stalk reads them once the database is opened again.</source>
+        <translation>Der Server baut dann im Hintergrund vier Views über alle Dokumente, was bei einer großen Datenbank Zeit und Plattenplatz kostet. Stalk liest sie, sobald die Datenbank erneut geöffnet wird.</translation>
+    </message>
+    <message>
+        <source>The server stops keeping its four views. Once the database is opened again, Stalk reads every document into memory instead.</source>
+        <translation>Der Server pflegt seine vier Views nicht mehr. Wird die Datenbank erneut geöffnet, liest Stalk stattdessen jedes Dokument in den Speicher.</translation>
     </message>
 </context>
 <context>

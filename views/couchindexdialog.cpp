@@ -55,16 +55,16 @@ void CouchIndexDialog::buildUi()
         this, "explanationLabel",
         tr("Creating the Stalk index writes one design document, %1, into this database: four views whose keys "
            "are each Celery result's date_done, its status, its task name and its worker (the last three "
-           "followed by date_done), each with CouchDB's built-in _count reduce. The server builds them in the "
+           "followed by date_done, all followed by the document id), each with CouchDB's built-in _count reduce. The server builds them in the "
            "background by reading every document once, keeps them current as results arrive, and stores them on "
            "its disk. Writing design documents needs an admin of the database (or of the server).")
             .arg(CouchDesign::documentId())));
     layout->addWidget(wrappedLabel(
         this, "purposeLabel",
-        tr("What it is for: a server can answer counts, facets, filters and paging from such views without "
-           "sending every document. This version of Stalk does not read them yet (the window still reads every "
-           "document into an index of its own when it opens the database), so creating them speeds up nothing "
-           "today.")));
+        tr("What it is for: when the database is opened again, Stalk answers counts, facets, filters, the "
+           "history, pages sorted by date done, status, task name or worker, and Delete Expired from these views "
+           "instead of reading every document into memory first. A search, the exception filter, other sort "
+           "orders and the Failures tab still read every document, the first time they are used.")));
 
     layout->addWidget(wrappedLabel(this, "documentCaption", tr("The document, exactly as Stalk writes it:")));
     m_document = new QPlainTextEdit(this);
@@ -128,8 +128,8 @@ void CouchIndexDialog::confirm(Change change)
         confirmText = tr("Create");
         box->setText(tr("Create %1 in database '%2'?").arg(CouchDesign::documentId(), database));
         box->setInformativeText(tr("The server then builds four views over every document in the background, "
-                                   "which takes time and disk space on a large database. Stalk does not read "
-                                   "them yet."));
+                                   "which takes time and disk space on a large database. Stalk reads them once "
+                                   "the database is opened again."));
         break;
     case Change::Replace:
         title = tr("Replace the Stalk Index");
@@ -146,8 +146,8 @@ void CouchIndexDialog::confirm(Change change)
         title = tr("Remove the Stalk Index");
         confirmText = tr("Remove");
         box->setText(tr("Remove %1 from database '%2'?").arg(CouchDesign::documentId(), database));
-        box->setInformativeText(tr("The server stops keeping its four views. Nothing Stalk shows depends on "
-                                   "them today."));
+        box->setInformativeText(tr("The server stops keeping its four views. Once the database is opened "
+                                   "again, Stalk reads every document into memory instead."));
         break;
     }
     box->setWindowTitle(title);
