@@ -29,13 +29,17 @@ QString jsonText(const QJsonValue &value)
     return QString::fromUtf8(array.mid(1, array.size() - 2));
 }
 
-QVector<FacetValue> sortedFacet(const QHash<QString, qint64> &counts, const QHash<QString, bool> &nulls)
+/// counts: per text value (a QHash holds "" and a null QString as one key, so NULL is
+/// counted apart, in nullCount).
+QVector<FacetValue> sortedFacet(const QHash<QString, qint64> &counts, qint64 nullCount)
 {
     QVector<FacetValue> out;
     for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
         if (it.value() > 0)
-            out.append(FacetValue{nulls.value(it.key()) ? QString() : it.key(), it.value()});
+            out.append(FacetValue{it.key().isNull() ? QStringLiteral("") : it.key(), it.value()});
     }
+    if (nullCount > 0)
+        out.append(FacetValue{QString(), nullCount});
     sortFacetValues(out);
     return out;
 }
@@ -324,11 +328,12 @@ Outcome<QVector<FacetValue>> CouchStore::viewFacet(const TaskQuery &query, Field
     const TaskQuery q = withoutFilterOn(query, field);
     const View own = *viewOf(field);
     QHash<QString, qint64> counts;
-    QHash<QString, bool> nulls;
+    qint64 nullCount = 0;
     const auto add = [&](const QString &value, qint64 n) {
-        counts[value] += n;
         if (value.isNull())
-            nulls[value] = true;
+            nullCount += n;
+        else
+            counts[value] += n;
     };
     if (boundsOf(q).isEmpty())
         return QVector<FacetValue>();
@@ -352,7 +357,7 @@ Outcome<QVector<FacetValue>> CouchStore::viewFacet(const TaskQuery &query, Field
             for (qsizetype i = 0; i < keys.size(); ++i)
                 add(keys.at(i).isNull() ? QString() : keys.at(i).toString(), reducedCount(rows->at(i)));
         }
-        return sortedFacet(counts, nulls);
+        return sortedFacet(counts, nullCount);
     }
     // Another field is filtered: the rows of its narrowest view, counted by this field.
     const Plan plan = planFor(q, narrowestView(q));
@@ -362,7 +367,7 @@ Outcome<QVector<FacetValue>> CouchStore::viewFacet(const TaskQuery &query, Field
             return true;
         }))
         return e;
-    return sortedFacet(counts, nulls);
+    return sortedFacet(counts, nullCount);
 }
 
 Outcome<Facets> CouchStore::viewFacets(const TaskQuery &query)

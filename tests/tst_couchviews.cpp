@@ -112,7 +112,10 @@ void TestCouchViews::initTestCase()
         const QString taskId = QStringLiteral("c0py%1-0000-4000-8000-000000000000").arg(i, 4, 10, QLatin1Char('0'));
         meta.insert(QStringLiteral("task_id"), taskId);
         meta.insert(QStringLiteral("status"), statuses.at(i % statuses.size()));
-        meta.insert(QStringLiteral("name"), i % 17 == 0 ? QJsonValue() : QJsonValue(names.at(i % names.size())));
+        // NULL and "" task names apart (a facet counts them as two values).
+        meta.insert(QStringLiteral("name"), i % 17 == 0   ? QJsonValue()
+                                            : i % 19 == 0 ? QJsonValue(QStringLiteral(""))
+                                                          : QJsonValue(names.at(i % names.size())));
         meta.insert(QStringLiteral("worker"), workers.at((i / 7) % workers.size()));
         // Runs of three equal dates (ties across page ends), microseconds, three forms.
         const QDateTime t = base.addSecs((i / 3) * 97).addMSecs((i / 3) % 1000);
@@ -177,6 +180,8 @@ QVector<TaskQuery> TestCouchViews::queries() const
     out.append(q);
     q = TaskQuery();
     q.taskNames = {QStringLiteral("proj.mail"), QString()};
+    out.append(q);
+    q.taskNames = {QStringLiteral("")};
     out.append(q);
     q.statuses = {QStringLiteral("SUCCESS")};
     out.append(q);
