@@ -259,6 +259,12 @@ void printTable(const QJsonArray &results)
                         qPrintable(fmt(indexCpu)), qPrintable(fmt(indexCpu / cores)), cores,
                         qPrintable(num(r, "floor") > 0 ? fmt(indexCpu / cores / num(r, "floor"), 2) : QStringLiteral("-")));
         }
+        const double bulkOnly = extra(r, "floor_without_view_update_ms");
+        if (bulkOnly > 0) {
+            std::printf("      %s results deleted; the bare deletion before the views take it in: %s ms (Stalk %s× it)\n",
+                        qPrintable(QString::number(qint64(extra(r, "deleted")))), qPrintable(fmt(bulkOnly)),
+                        qPrintable(fmt(num(r, "stalk") / bulkOnly, 2)));
+        }
         const double storePage = extra(r, "store_page_ms");
         if (storePage > 0 && num(r, "floor") > 0 && storePage < num(r, "stalk")) {
             std::printf("      the store's own page: %s ms (%s× floor); the rest is the model's per-page hand-over "
