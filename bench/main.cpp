@@ -546,8 +546,11 @@ int main(int argc, char **argv)
             }
             const QString database = couchBenchDatabase(docs);
             const QString error = Cases::ensureCouchData(couchUrl, database, docs);
-            const bool anyViewsCase = !parser.isSet(only) || cases.contains(QStringLiteral("couch"))
-                || std::any_of(cases.cbegin(), cases.cend(), [](const QString &c) { return c.startsWith(QLatin1String("couch_views_")); });
+            // Beyond 100k only when asked by name: pouchdb-server builds views at ~300 documents
+            // a second (in its in-memory mode it did not finish 1M).
+            const bool anyViewsCase = parser.isSet(only) ? cases.contains(QStringLiteral("couch"))
+                    || std::any_of(cases.cbegin(), cases.cend(), [](const QString &c) { return c.startsWith(QLatin1String("couch_views_")); })
+                                                         : docs <= 100000;
             double builtMs = -1;
             const QString viewsError = error.isEmpty() && anyViewsCase ? Cases::ensureCouchViews(couchUrl, database, &builtMs)
                                                                        : QString();
@@ -555,10 +558,8 @@ int main(int argc, char **argv)
                 notes << QStringLiteral("CouchDB part failed: ") + error;
                 break;
             }
-            if (!viewsError.isEmpty()) {
-                notes << QStringLiteral("CouchDB views failed: ") + viewsError;
-                break;
-            }
+            if (!viewsError.isEmpty())
+                notes << QStringLiteral("CouchDB views failed (their cases skipped): ") + viewsError;
             if (anyViewsCase)
                 notes << QStringLiteral("CouchDB: _design/stalk up to date in %1; its four views answered after %2 s (the server "
                                         "builds them once, on the first request)")
@@ -566,6 +567,8 @@ int main(int argc, char **argv)
                              .arg(builtMs / 1000.0, 0, 'f', 1);
             for (const QString &name : Cases::couchCases()) {
                 if (parser.isSet(only) && !cases.contains(name) && !cases.contains(QStringLiteral("couch")))
+                    continue;
+                if (name.startsWith(QLatin1String("couch_views_")) && (!anyViewsCase || !viewsError.isEmpty()))
                     continue;
                 std::fprintf(stderr, "running %s on %lld documents…\n", qPrintable(name), static_cast<long long>(docs));
                 const QJsonObject r = runChild({QStringLiteral("--child"), QStringLiteral("--case"), name,
