@@ -21,13 +21,14 @@ QString jsonKey(const QString &text)
     return CouchDocument::compactJson(QJsonValue(text));
 }
 
-StoreError cancelled()
-{
-    return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
-}
 
 
 } // namespace
+
+StoreError CouchStore::cancelled()
+{
+    return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+}
 
 CouchStore::CouchStore(CouchConfig config, StoreOptions options)
     : m_config(std::move(config)), m_options(std::move(options))

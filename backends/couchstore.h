@@ -136,6 +136,8 @@ public:
     bool usesServerViews() const { return m_mode == Mode::Views; }
 
 private:
+    /// What a call interrupted (interrupt()) returns.
+    static StoreError cancelled();
     StoreInfo infoLocked() const;
     /// Reads the database's sequence and starts the loader (open(), or the first call that
     /// needs the in-memory index in views mode).

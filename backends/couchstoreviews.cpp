@@ -18,16 +18,6 @@ using namespace CouchViews;
 
 namespace {
 
-QString jsonText(const QJsonValue &value)
-{
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    // A scalar: wrap it and cut the brackets.
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(array.mid(1, array.size() - 2));
-}
 
 /// counts: per text value (a QHash holds "" and a null QString as one key, so NULL is
 /// counted apart, in nullCount).
@@ -169,7 +159,7 @@ QVector<CouchReply> CouchStore::callAll(const QVector<QPair<QString, CouchClient
                 };
                 if (interrupted->load()) {
                     CouchReply r;
-                    r.error = StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+                    r.error = cancelled();
                     deliver(r);
                     continue;
                 }
@@ -196,7 +186,7 @@ StoreError CouchStore::walkPlan(const Plan &plan, bool descending, const std::fu
         for (;;) {
             CouchClient::Query q = rangeQuery(range, descending);
             if (!lastKey.isEmpty()) {
-                q[0].second = jsonText(lastKey);
+                q[0].second = CouchDocument::compactJson(lastKey);
                 q.append({QStringLiteral("skip"), QStringLiteral("1")});
             }
             q.append({QStringLiteral("reduce"), QStringLiteral("false")});
@@ -217,7 +207,7 @@ StoreError CouchStore::walkPlan(const Plan &plan, bool descending, const std::fu
                     return {};
             }
             if (m_interrupted.load())
-                return StoreError(Code::Cancelled, QStringLiteral("cancelled"));
+                return cancelled();
             if (rows.size() < m_config.pageSize)
                 break;
         }
@@ -250,7 +240,7 @@ Outcome<QVector<QJsonArray>> CouchStore::rangeRows(View view, const QVector<Rang
     QVector<QJsonArray> out;
     for (const CouchReply &reply : callAll(requests)) {
         if (!reply.ok())
-            return m_interrupted.load() ? StoreError(Code::Cancelled, QStringLiteral("cancelled")) : reply.error;
+            return m_interrupted.load() ? cancelled() : reply.error;
         out.append(reply.json.object().value(QLatin1String("rows")).toArray());
     }
     return out;
@@ -418,7 +408,7 @@ Outcome<QVector<TaskResult>> CouchStore::viewPage(const TaskQuery &query, qint64
         if (resume && m_viewCursor.position.lastKey.isEmpty()) {
             return QVector<TaskResult>(); // the page before read no row: neither does this one
         } else if (resume) {
-            q[0].second = jsonText(m_viewCursor.position.lastKey);
+            q[0].second = CouchDocument::compactJson(m_viewCursor.position.lastKey);
             q.append({QStringLiteral("skip"), QStringLiteral("1")});
         } else if (offset > 0) {
             q.append({QStringLiteral("skip"), QString::number(offset)});
@@ -550,8 +540,8 @@ Outcome<IndexGroups> CouchStore::readGroups()
     bool first = true;
     for (;;) {
         CouchClient::Query q{{QStringLiteral("include_docs"), QStringLiteral("true")},
-                             {QStringLiteral("startkey"), jsonText(from)},
-                             {QStringLiteral("endkey"), jsonText(end)},
+                             {QStringLiteral("startkey"), CouchDocument::compactJson(from)},
+                             {QStringLiteral("endkey"), CouchDocument::compactJson(end)},
                              {QStringLiteral("limit"), QString::number(m_config.pageSize)}};
         if (!first)
             q.append({QStringLiteral("skip"), QStringLiteral("1")});

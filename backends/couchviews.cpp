@@ -2,6 +2,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace CouchViews {
 
 namespace {
@@ -44,50 +46,44 @@ QString textOf(const QJsonValue &v)
 
 } // namespace
 
+namespace {
+
+/// Each view, its name in the design document and the field its keys start with.
+struct ViewEntry
+{
+    View view;
+    const char *name;
+    Field field;
+};
+constexpr ViewEntry views[] = {{View::ByDate, "by_date", Field::DateDone},
+                               {View::ByStatus, "by_status", Field::Status},
+                               {View::ByTaskName, "by_task_name", Field::TaskName},
+                               {View::ByWorker, "by_worker", Field::Worker}};
+
+const ViewEntry &entryOf(View view)
+{
+    return *std::find_if(std::begin(views), std::end(views), [view](const ViewEntry &e) { return e.view == view; });
+}
+
+} // namespace
+
 QString name(View view)
 {
-    switch (view) {
-    case View::ByStatus:
-        return QStringLiteral("by_status");
-    case View::ByTaskName:
-        return QStringLiteral("by_task_name");
-    case View::ByWorker:
-        return QStringLiteral("by_worker");
-    case View::ByDate:
-        break;
-    }
-    return QStringLiteral("by_date");
+    return QLatin1String(entryOf(view).name);
 }
 
 Field fieldOf(View view)
 {
-    switch (view) {
-    case View::ByStatus:
-        return Field::Status;
-    case View::ByTaskName:
-        return Field::TaskName;
-    case View::ByWorker:
-        return Field::Worker;
-    case View::ByDate:
-        break;
-    }
-    return Field::DateDone;
+    return entryOf(view).field;
 }
 
 std::optional<View> viewOf(Field field)
 {
-    switch (field) {
-    case Field::DateDone:
-        return View::ByDate;
-    case Field::Status:
-        return View::ByStatus;
-    case Field::TaskName:
-        return View::ByTaskName;
-    case Field::Worker:
-        return View::ByWorker;
-    default:
-        return std::nullopt;
+    for (const ViewEntry &e : views) {
+        if (e.field == field)
+            return e.view;
     }
+    return std::nullopt;
 }
 
 QJsonArray dateKey(const QDateTime &utc, int extraMicroseconds)
