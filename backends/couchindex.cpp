@@ -3,8 +3,8 @@
 #include <QCryptographicHash>
 
 #include <algorithm>
-#include <functional>
 #include <iterator>
+#include <thread>
 
 #include "pythonliteral.h"
 #include "valuedecoder.h"
@@ -426,18 +426,31 @@ bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const Prepared &prepar
         return false;
     if (q.doneBefore.isValid() && (m_dateDone[i] == noDate || m_dateDone[i] >= q.doneBefore.toMSecsSinceEpoch()))
         return false;
-    if (prepared.terms.empty())
-        return true;
+    return !prepared.textPasses || ((*prepared.textPasses)[i / 64] >> (i % 64) & 1);
+}
+
+bool CouchIndex::textsHold(size_t i, const std::vector<Term> &terms) const
+{
     TextRef texts[SearchedEnd];
-    m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
-    for (const Term &term : prepared.terms) {
+    bool read = false;
+    for (const Term &term : terms) {
         if (term.inPool[m_taskName[i]] || term.inPool[m_status[i]])
             continue;
         if (term.acrossFields) {
-            if (!joinedSearchText(slot, texts).contains(term.folded))
+            if (!read)
+                m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
+            read = true;
+            if (!joinedSearchText(qint64(i), texts).contains(term.folded))
                 return false;
             continue;
         }
+        // One search of the record's bytes rules out most rows; the fields are read only
+        // where the term may be.
+        if (!term.folded.isEmpty() && !m_texts.mayContain(m_textOf[i], SearchedEnd - 1, term.latin1))
+            return false;
+        if (!read)
+            m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
+        read = true;
         bool found = false;
         for (int k = SearchedBegin; k < SearchedEnd && !found; ++k)
             found = texts[k].contains(term.folded, term.latin1);
@@ -445,6 +458,39 @@ bool CouchIndex::matches(qint64 slot, const TaskQuery &q, const Prepared &prepar
             return false;
     }
     return true;
+}
+
+std::shared_ptr<const CouchIndex::SlotBits> CouchIndex::textMatches(const QStringList &searched) const
+{
+    if (m_lastSearch.passes && m_lastSearch.generation == m_generation && m_lastSearch.terms == searched)
+        return m_lastSearch.passes;
+
+    const std::vector<Term> terms = foldedTerms(searched);
+    const size_t count = m_alive.size(), words = (count + 63) / 64;
+    auto passes = std::make_shared<SlotBits>(words, 0);
+    // Each thread fills whole words: no two write the same one.
+    auto search = [&](size_t fromWord, size_t toWord) {
+        for (size_t w = fromWord; w < toWord; ++w) {
+            quint64 word = 0;
+            for (size_t i = w * 64, end = std::min(count, i + 64); i < end; ++i) {
+                if (m_alive[i] && textsHold(i, terms))
+                    word |= quint64(1) << (i % 64);
+            }
+            (*passes)[w] = word;
+        }
+    };
+    // Reading the index from several threads is safe: the caller holds it unchanged.
+    const size_t threads = count < (1 << 16) ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+    const size_t share = (words + threads - 1) / threads;
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t)
+        helpers.emplace_back(search, std::min(words, t * share), std::min(words, (t + 1) * share));
+    search(0, std::min(words, share));
+    for (std::thread &helper : helpers)
+        helper.join();
+
+    m_lastSearch = {m_generation, searched, passes};
+    return passes;
 }
 
 QString CouchIndex::joinedSearchText(qint64 slot, const TextRef *texts) const
@@ -503,7 +549,8 @@ bool CouchIndex::matchesNarrowing(const TaskResult &t, const PurgeCriteria &crit
 CouchIndex::Prepared CouchIndex::prepare(const TaskQuery &query) const
 {
     Prepared prepared;
-    prepared.terms = foldedTerms(query);
+    if (const QStringList searched = query.searchTerms(); !searched.isEmpty())
+        prepared.textPasses = textMatches(searched);
     const ExceptionFilter filter = query.exceptionFilter();
     if (filter.isEmpty())
         return prepared;
@@ -523,11 +570,8 @@ CouchIndex::Prepared CouchIndex::prepare(const TaskQuery &query) const
     return prepared;
 }
 
-std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const TaskQuery &query) const
+std::vector<CouchIndex::Term> CouchIndex::foldedTerms(const QStringList &searched) const
 {
-    const QStringList searched = query.searchTerms();
-    if (searched.isEmpty())
-        return {}; // no search: the pool (every exception message too) is not folded
     QStringList pool;
     for (const QString &text : m_pool)
         pool.append(folded(text));
@@ -577,8 +621,18 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
         return rank;
     };
 
-    std::function<int(qint64, qint64)> cmp;
-    std::vector<quint32> rank;
+    const bool descending = query.sortOrder == Qt::DescendingOrder;
+    // Ties by row id, in the same direction. Integer keys are compared inline: a call
+    // through a function object per comparison was most of a million rows' sort.
+    auto sortBy = [&](auto key) {
+        std::sort(rows.begin(), rows.end(), [&](qint64 a, qint64 b) {
+            const auto x = key(size_t(a)), y = key(size_t(b));
+            if (x != y)
+                return descending ? y < x : x < y;
+            const qint64 p = m_rowIds[size_t(a)], q = m_rowIds[size_t(b)];
+            return descending ? q < p : p < q;
+        });
+    };
     const std::vector<quint32> *column = nullptr;
     Text text = TextCount;
     switch (query.sortField) {
@@ -592,49 +646,30 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
     case Field::Args: text = ArgsPreview; break;
     case Field::Kwargs: text = KwargsPreview; break;
     case Field::Result: text = ResultPreview; break;
-    case Field::Retries:
-        cmp = [this](qint64 a, qint64 b) {
-            return int(m_retries[size_t(a)]) - int(m_retries[size_t(b)]);
-        };
-        break;
-    case Field::RowId:
-        cmp = [](qint64, qint64) { return 0; }; // the tie-break below sorts by row id
-        break;
-    default: // DateDone and fields CouchDB does not have
-        cmp = [this](qint64 a, qint64 b) {
-            const qint64 x = m_dateDone[size_t(a)], y = m_dateDone[size_t(b)];
-            return x < y ? -1 : (x > y ? 1 : 0);
-        };
+    case Field::Retries: sortBy([this](size_t s) { return m_retries[s]; }); break;
+    case Field::RowId: sortBy([](size_t) { return 0; }); break;
+    default: // DateDone (noDate, NULL, is the smallest) and fields CouchDB does not have
+        sortBy([this](size_t s) { return m_dateDone[s]; });
         break;
     }
-    // Text sort keys: each matching row's field found once, compared in place.
-    std::vector<TextRef> keys;
     if (column) {
-        rank = poolRanks();
-        cmp = [column, &rank](qint64 a, qint64 b) {
-            const quint32 x = rank[(*column)[size_t(a)]], y = rank[(*column)[size_t(b)]];
-            return x < y ? -1 : (x > y ? 1 : 0);
-        };
+        const std::vector<quint32> rank = poolRanks();
+        sortBy([column, &rank](size_t s) { return rank[(*column)[s]]; });
     } else if (text != TextCount) {
-        keys.resize(m_alive.size());
+        // Text sort keys: each matching row's field found once, compared in place.
+        std::vector<TextRef> keys(m_alive.size());
         for (qint64 s : rows)
             keys[size_t(s)] = textRef(s, text);
-        cmp = [&keys](qint64 a, qint64 b) {
+        std::sort(rows.begin(), rows.end(), [&](qint64 a, qint64 b) {
             const TextRef &x = keys[size_t(a)], &y = keys[size_t(b)];
-            if (x.isNull() != y.isNull())
-                return x.isNull() ? -1 : 1;
-            return x.isNull() ? 0 : x.compare(y);
-        };
+            int c = x.isNull() != y.isNull() ? (x.isNull() ? -1 : 1) : (x.isNull() ? 0 : x.compare(y));
+            if (c == 0) {
+                const qint64 p = m_rowIds[size_t(a)], q = m_rowIds[size_t(b)];
+                c = p < q ? -1 : (p > q ? 1 : 0);
+            }
+            return descending ? c > 0 : c < 0;
+        });
     }
-    const bool descending = query.sortOrder == Qt::DescendingOrder;
-    std::sort(rows.begin(), rows.end(), [&](qint64 a, qint64 b) {
-        int c = cmp(a, b);
-        if (c == 0) {
-            const qint64 x = m_rowIds[size_t(a)], y = m_rowIds[size_t(b)];
-            c = x < y ? -1 : (x > y ? 1 : 0);
-        }
-        return descending ? c > 0 : c < 0;
-    });
     return rows;
 }
 

@@ -12,6 +12,7 @@
 #include <QVector>
 
 #include <limits>
+#include <memory>
 #include <vector>
 
 /// The compact in-memory index of decoded Celery metadata a CouchStore answers count,
@@ -30,7 +31,8 @@
 /// store reopened after F5): slot numbers differ between stores once one has caught up with
 /// _changes, document ids do not.
 ///
-/// Plain value type, not thread-safe: owned and used by one CouchStore on its thread.
+/// Plain value type, not thread-safe, its const calls included (textMatches() keeps its last
+/// answer): owned and used by one store under its lock.
 class CouchIndex final
 {
 public:
@@ -149,10 +151,14 @@ private:
         bool acrossFields = false; ///< holds U+001F: matched against the joined search text
         std::vector<bool> inPool;
     };
+    /// One bit per slot (bit s % 64 of word s / 64): the slot's texts hold every search term.
+    using SlotBits = std::vector<quint64>;
     /// What matches() needs beyond the query, prepared once per query (prepare()).
     struct Prepared
     {
-        std::vector<Term> terms;
+        /// The search's part of matches(), decided for every slot at once (textMatches());
+        /// null when the query has no search.
+        std::shared_ptr<const SlotBits> textPasses;
         /// Per pool id of an m_exception entry: 1 when the query's exception filter matches it;
         /// empty when the query has no exception filter.
         std::vector<char> exceptionPasses;
@@ -169,10 +175,17 @@ private:
     /// The parts of an m_exception entry (invalid for 0).
     ValueDecoder::ExceptionInfo storedException(quint32 id) const;
     bool matches(qint64 slot, const TaskQuery &query, const Prepared &prepared, Skip skip) const;
+    /// Whether the texts of a live slot (and its pooled task name and status) hold every term.
+    bool textsHold(size_t slot, const std::vector<Term> &terms) const;
+    /// textsHold() of every slot for a query's search terms (TaskQuery::searchTerms()),
+    /// searched on all cores; kept for the next call with the same terms while the index does
+    /// not change (a query's rows, count and three facets search once).
+    std::shared_ptr<const SlotBits> textMatches(const QStringList &searched) const;
     /// The query's search terms folded and its exception filter decided, once for each
     /// distinct stored exception (a message fingerprint is four regular expressions).
     Prepared prepare(const TaskQuery &query) const;
-    std::vector<Term> foldedTerms(const TaskQuery &query) const;
+    /// The terms folded, with the pooled texts holding each (the pool is folded for them).
+    std::vector<Term> foldedTerms(const QStringList &searched) const;
     /// The search text as one string (the searched fields, task name and status joined by U+001F).
     QString joinedSearchText(qint64 slot, const TextRef *texts) const;
     qint64 slotOf(const QString &docId, qint64 rowId) const;
@@ -218,6 +231,15 @@ private:
     qint64 m_live = 0;
     qint64 m_extendedRows = 0;
     quint64 m_generation = 0;
+
+    /// textMatches()' last answer: for these search terms at this generation.
+    struct TextSearch
+    {
+        quint64 generation = 0;
+        QStringList terms;
+        std::shared_ptr<const SlotBits> passes;
+    };
+    mutable TextSearch m_lastSearch;
 };
 
 /// One query's rows over a CouchIndex, kept until the query or the index changes: the

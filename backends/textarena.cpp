@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <QLatin1String>
 
 namespace {
@@ -40,6 +44,39 @@ const char *getVarint(const char *p, quint64 *v)
     }
     *v = out;
     return p;
+}
+
+/// Whether the needle occurs in the haystack. For the short haystacks of one record, a
+/// library memmem() spends most of its time setting up; this compares the needle's first and
+/// last bytes at 16 places at once and only then the rest (SSE2, in every x86-64).
+bool containsBytes(const char *hay, size_t n, const char *needle, size_t m)
+{
+    if (m == 0)
+        return true;
+    if (m > n)
+        return false;
+    if (m == 1)
+        return std::memchr(hay, needle[0], n) != nullptr;
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i first = _mm_set1_epi8(needle[0]), last = _mm_set1_epi8(needle[m - 1]);
+    for (; i + m - 1 + 16 <= n; i += 16) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(hay + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(hay + i + m - 1));
+        auto candidates = uint(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last))));
+        while (candidates) {
+            const int at = __builtin_ctz(candidates);
+            if (std::memcmp(hay + i + size_t(at) + 1, needle + 1, m - 2) == 0)
+                return true;
+            candidates &= candidates - 1;
+        }
+    }
+#endif
+    for (; i + m <= n; ++i) {
+        if (hay[i] == needle[0] && hay[i + m - 1] == needle[m - 1] && std::memcmp(hay + i + 1, needle + 1, m - 2) == 0)
+            return true;
+    }
+    return false;
 }
 
 bool fitsLatin1(QStringView s)
@@ -140,7 +177,7 @@ bool TextRef::contains(QStringView text, const QByteArray &latin1) const
     switch (kind) {
     case Kind::Null: return false;
     case Kind::Latin1:
-        return !latin1.isEmpty() && memmem(data, size_t(size), latin1.constData(), size_t(latin1.size())) != nullptr;
+        return !latin1.isEmpty() && containsBytes(data, size_t(size), latin1.constData(), size_t(latin1.size()));
     case Kind::Utf16: break;
     }
     return QStringView(reinterpret_cast<const char16_t *>(data), size).contains(text);
@@ -246,6 +283,35 @@ TextRef TextArena::field(Handle record, int k) const
 void TextArena::fields(Handle record, int last, TextRef *out) const
 {
     readFields(at(record), last, out);
+}
+
+bool TextArena::mayContain(Handle record, int last, const QByteArray &latin1) const
+{
+    // Fields 0 to last lie end to end from the record's start, and a reference points into
+    // an earlier one: every Latin-1 character of them is among these bytes. A UTF-16 field
+    // is not searched this way.
+    const char *const begin = at(record);
+    const char *p = begin;
+    bool utf16 = false;
+    for (int k = 0; k <= last; ++k) {
+        quint64 header = 0;
+        p = getVarint(p, &header);
+        const auto size = qsizetype(header >> 2);
+        switch (header & 3) {
+        case NullTag: break;
+        case Latin1Tag: p += size; break;
+        case Utf16Tag:
+            if (reinterpret_cast<quintptr>(p) & 1)
+                ++p;
+            p += 2 * size;
+            utf16 = true;
+            break;
+        default: ++p; break;
+        }
+    }
+    if (utf16)
+        return true;
+    return !latin1.isEmpty() && containsBytes(begin, size_t(p - begin), latin1.constData(), size_t(latin1.size()));
 }
 
 qsizetype TextArena::recordBytes(Handle record, int count) const

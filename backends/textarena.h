@@ -51,6 +51,11 @@ public:
     QString text(Handle record, int k) const { return field(record, k).toString(); }
     /// Fields 0 to last of the record into out (last + 1 of them), in one pass.
     void fields(Handle record, int last, TextRef *out) const;
+    /// Whether any of fields 0 to last may contain text, told by one search of the record's
+    /// bytes: false only when none can (latin1 is the text as Latin-1 bytes, empty when it
+    /// cannot be: TextRef::contains()). A search over many records asks this first and reads
+    /// the fields only of the few that may.
+    bool mayContain(Handle record, int last, const QByteArray &latin1) const;
     /// The record is no longer used: its bytes count as garbage.
     void release(Handle record, int count);
 

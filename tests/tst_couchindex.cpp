@@ -113,6 +113,60 @@ private slots:
         QCOMPARE(index.count(q), qint64(0));
     }
 
+    void shouldSearchManyRowsOnAllCoresAsOneRowAtATime()
+    {
+        // Above 65,536 slots the search runs on several threads and its answer is kept for
+        // the next call: every row must be decided as the one-row rule decides it, also after
+        // the index changed, and for a term in a UTF-16 field.
+        const int n = 70000;
+        CouchIndex index(32);
+        for (int i = 0; i < n; ++i) {
+            TaskResult t = task(i, 1);
+            if (i % 1000 == 999)
+                t.kwargs = QStringLiteral("{\"city\": \"東京 %1\"}").arg(i);
+            index.upsert(docId(i), QStringLiteral("1-abc"), t);
+        }
+        auto expected = [&index](const QString &search) {
+            PurgeCriteria criteria;
+            criteria.search = search;
+            qint64 matching = 0;
+            for (qint64 s = 0; s < index.slotCount(); ++s) {
+                if (!index.isLive(s))
+                    continue;
+                const int i = index.docId(s).mid(17).toInt();
+                TaskResult t = task(i, index.rev(s).startsWith(QLatin1Char('2')) ? 2 : 1);
+                if (i % 1000 == 999)
+                    t.kwargs = QStringLiteral("{\"city\": \"東京 %1\"}").arg(i);
+                matching += CouchIndex::matchesNarrowing(t, criteria) ? 1 : 0;
+            }
+            return matching;
+        };
+        const QStringList searches{QStringLiteral("v1"), QStringLiteral("00012"), QStringLiteral("t7 failure"),
+                                   QStringLiteral("京 5999"), QStringLiteral("\"zoë\", \"v1\"]"), QStringLiteral("(6999,"),
+                                   QStringLiteral("nowhere")};
+        for (const QString &search : searches) {
+            TaskQuery q;
+            q.search = search;
+            const qint64 count = index.count(q);
+            QCOMPARE(count, expected(search));
+            QCOMPARE(qint64(index.select(q).size()), count);
+            qint64 faceted = 0;
+            for (const FacetValue &v : index.facets(q).statuses)
+                faceted += v.count;
+            QCOMPARE(faceted, count);
+        }
+        TaskQuery q;
+        q.search = QStringLiteral("v2");
+        QCOMPARE(index.count(q), qint64(0));
+        index.upsert(docId(4242), QStringLiteral("2-abc"), task(4242, 2));
+        QCOMPARE(index.count(q), qint64(1)); // not the answer kept before the change
+        q.search = QStringLiteral("00012");
+        const qint64 before = index.count(q);
+        index.remove(docId(12));
+        QCOMPARE(index.count(q), before - 1);
+        QCOMPARE(index.count(q), expected(q.search));
+    }
+
     void shouldFilterByTheExceptionItKeeps()
     {
         // The rows' exceptions as Celery stores them: JSON exc_type, a traceback alone, none.

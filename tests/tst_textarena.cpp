@@ -114,6 +114,61 @@ private slots:
             QCOMPARE(arena.field(h, 1).contains(term, bytes), b.contains(term));
         }
     }
+
+    /// The search compares 16 places at once and the last few one by one: a needle at every
+    /// place of haystacks of every length up to 80 is found, and near misses (first and last
+    /// characters right, one in between wrong; the needle cut by the end) are not.
+    void shouldFindATermAtEveryPlace()
+    {
+        TextArena arena;
+        for (int length = 0; length <= 80; ++length) {
+            for (const QString &needle : {QStringLiteral("q"), QStringLiteral("qk"), QStringLiteral("quokka"),
+                                          QStringLiteral("sku-quokka-123456789")}) {
+                const QByteArray bytes = needle.toLatin1();
+                QString missed = needle;
+                if (missed.size() > 2)
+                    missed[1] = QLatin1Char('#');
+                for (int at = 0; at + needle.size() <= length; ++at) {
+                    QString hay(length, QLatin1Char('.'));
+                    hay.replace(at, needle.size(), needle);
+                    const QString fields[1] = {hay};
+                    QVERIFY2(arena.field(arena.append(fields, 1), 0).contains(needle, bytes),
+                             qPrintable(QStringLiteral("%1 in %2").arg(needle, hay)));
+                    if (missed != needle) {
+                        hay = QString(length, QLatin1Char('.')).replace(at, needle.size(), missed);
+                        const QString near[1] = {hay};
+                        QVERIFY(!arena.field(arena.append(near, 1), 0).contains(needle, bytes));
+                    }
+                }
+                if (length >= 1 && needle.size() > 1) {
+                    const QString cut = QString(length - 1, QLatin1Char('.')) + needle.left(1); // begins at the end
+                    const QString fields[1] = {cut};
+                    QVERIFY(!arena.field(arena.append(fields, 1), 0).contains(needle, bytes));
+                }
+            }
+        }
+    }
+
+    /// mayContain() says no only when none of the first fields holds the term: a term in any
+    /// of them, in a referenced one, or a record with a UTF-16 field among them is a maybe;
+    /// a term only in a later field, or beyond Latin-1 with only Latin-1 fields, is a no.
+    void shouldRuleOutOnlyRecordsWithoutTheTerm()
+    {
+        TextArena arena;
+        const QByteArray quokka = "quokka";
+        auto record = [&arena](const QStringList &texts) {
+            return arena.append(texts.constData(), int(texts.size()));
+        };
+        const QString id = QStringLiteral("celery-task-meta-quokka-0001");
+        QVERIFY(arena.mayContain(record({QStringLiteral("a"), QStringLiteral("[1, \"quokka\"]"), QString()}), 2, quokka));
+        QVERIFY(arena.mayContain(record({QStringLiteral("a"), QString(), QStringLiteral("quokka")}), 2, quokka));
+        QVERIFY(arena.mayContain(record({id, QStringLiteral("quokka-0001")}), 1, quokka)); // a reference
+        QVERIFY(!arena.mayContain(record({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("quokka")}), 1, quokka));
+        QVERIFY(!arena.mayContain(record({QStringLiteral("a"), QString(QLatin1String(""))}), 1, quokka));
+        QVERIFY(arena.mayContain(record({QStringLiteral("東京"), QStringLiteral("a")}), 1, quokka)); // UTF-16: searched apart
+        QVERIFY(arena.mayContain(record({QStringLiteral("東京"), QStringLiteral("a")}), 1, QByteArray()));
+        QVERIFY(!arena.mayContain(record({QStringLiteral("Zoë"), QStringLiteral("a")}), 1, QByteArray()));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTextArena)
