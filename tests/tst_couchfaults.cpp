@@ -35,6 +35,7 @@
 
 #include "couchclient.h"
 #include "couchstore.h"
+#include "httpwire.h"
 #include "purger.h"
 #include "storeurl.h"
 
@@ -91,41 +92,6 @@ AIgKECIp2z74Ey5ZAeOalUg=
 -----END PRIVATE KEY-----
 )";
 
-struct HttpRequest
-{
-    QByteArray method;
-    QByteArray target; // path?query, percent-encoded
-    QByteArray path() const { return target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')); }
-    QString query(const QString &key) const
-    {
-        const int q = target.indexOf('?');
-        if (q < 0)
-            return QString();
-        return QUrlQuery(QUrl::fromPercentEncoding(target.mid(q + 1).replace('+', "%2B")))
-            .queryItemValue(key, QUrl::FullyDecoded);
-    }
-    QList<QPair<QByteArray, QByteArray>> headers;
-    QByteArray header(const QByteArray &name) const
-    {
-        for (const auto &h : headers)
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-                return h.second;
-        return QByteArray();
-    }
-    QByteArray body;
-};
-
-QByteArray response(int status, const QByteArray &body, qint64 declaredLength = -1)
-{
-    static const QHash<int, QByteArray> reasons{{200, "OK"}, {201, "Created"}, {401, "Unauthorized"},
-                                                {403, "Forbidden"}, {404, "Object Not Found"},
-                                                {409, "Conflict"}, {500, "Internal Server Error"},
-                                                {503, "Service Unavailable"}};
-    return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasons.value(status, "Status")
-        + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-        + QByteArray::number(declaredLength < 0 ? body.size() : declaredLength) + "\r\n\r\n" + body;
-}
-
 /// A scripted HTTP/1.1 server on 127.0.0.1. The handler answers each parsed request on
 /// its socket (or does something rude to it). Lives on the test thread.
 class FakeCouch final : public QObject
@@ -167,7 +133,7 @@ public:
 
     static void reply(QTcpSocket *s, int status, const QByteArray &body)
     {
-        s->write(response(status, body));
+        s->write(httpResponse(status, body));
         s->disconnectFromHost();
     }
     static void replyJson(QTcpSocket *s, int status, const QJsonObject &o)
@@ -186,26 +152,9 @@ private:
             s->disconnectFromHost();
             return;
         }
-        const int end = buf.indexOf("\r\n\r\n");
-        if (end < 0)
-            return;
         HttpRequest r;
-        const QList<QByteArray> lines = buf.left(end).split('\n');
-        const QList<QByteArray> first = lines.first().trimmed().split(' ');
-        r.method = first.value(0);
-        r.target = first.value(1);
-        qint64 length = 0;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const int colon = lines[i].indexOf(':');
-            if (colon < 0)
-                continue;
-            r.headers.append({lines[i].left(colon).trimmed(), lines[i].mid(colon + 1).trimmed()});
-            if (r.headers.last().first.compare("content-length", Qt::CaseInsensitive) == 0)
-                length = r.headers.last().second.toLongLong();
-        }
-        if (buf.size() < end + 4 + length)
+        if (!parseHttpRequest(buf, &r))
             return;
-        r.body = buf.mid(end + 4, length);
         m_buffers.remove(s);
         if (!clock.isValid())
             clock.start();
@@ -534,7 +483,7 @@ void TestCouchFaults::shouldRetryATruncatedBodyThenReportIt()
             return;
         }
         // Announce the whole body, send half, close.
-        s->write(response(200, body.left(body.size() / 2), body.size()));
+        s->write(httpResponse(200, body.left(body.size() / 2), body.size()));
         s->disconnectFromHost();
     });
     CouchClient client(configFor(fake->port()));
@@ -565,7 +514,7 @@ void TestCouchFaults::shouldResumeAfterAConnectionResetMidPage()
             startKeys.append(r.query(QStringLiteral("startkey")));
             // The third page request dies half-way through its body with a TCP reset.
             if (++pages == 3) {
-                s->write(response(200, QByteArray(R"({"total_rows":31,"rows":[{"id":"celery-task-meta-t0)"), 5000));
+                s->write(httpResponse(200, QByteArray(R"({"total_rows":31,"rows":[{"id":"celery-task-meta-t0)"), 5000));
                 s->flush();
                 s->abort();
                 return;
@@ -595,7 +544,7 @@ void TestCouchFaults::shouldReportTlsErrorsNeverIgnoreThem()
         QSKIP("no TLS backend in this Qt");
     // A plain-HTTP server spoken to over TLS: the handshake fails and says so.
     FakeHost fake;
-    fake->rawAnswer = response(400, "{}");
+    fake->rawAnswer = httpResponse(400, "{}");
     const Outcome<CouchConfig> c = configFromUrl(QStringLiteral("couchdbs://admin:pw@127.0.0.1:%1/results").arg(fake->port()));
     QVERIFY(c.ok());
     QCOMPARE(c->server.scheme(), QStringLiteral("https"));
