@@ -253,7 +253,8 @@ qint64 CouchIndex::upsert(Entry e)
         m_worker.push_back(0);
         m_queue.push_back(0);
         m_dateDone.push_back(noDate);
-        m_expires.push_back(noDate);
+        if (!m_expires.empty())
+            m_expires.push_back(noDate);
         m_retries.push_back(-1);
         m_extended.push_back(false);
         m_hasTraceback.push_back(false);
@@ -280,7 +281,10 @@ qint64 CouchIndex::upsert(Entry e)
     m_worker[i] = intern(e.worker);
     m_queue[i] = intern(e.queue);
     m_dateDone[i] = e.dateDone;
-    m_expires[i] = e.expires;
+    if (e.expires != noDate && m_expires.empty())
+        m_expires.assign(m_alive.size(), noDate); // the first expiry: from now on one per slot
+    if (!m_expires.empty())
+        m_expires[i] = e.expires;
     m_retries[i] = e.retries;
     m_extended[i] = e.extended;
     if (e.extended)
@@ -385,7 +389,7 @@ QDateTime CouchIndex::dateDone(qint64 slot) const
 
 QDateTime CouchIndex::expires(qint64 slot) const
 {
-    if (!isLive(slot) || m_expires[size_t(slot)] == noDate)
+    if (!isLive(slot) || size_t(slot) >= m_expires.size() || m_expires[size_t(slot)] == noDate)
         return QDateTime();
     return QDateTime::fromMSecsSinceEpoch(m_expires[size_t(slot)], Qt::UTC);
 }

@@ -211,7 +211,9 @@ private:
     std::vector<quint32> m_worker;
     std::vector<quint32> m_queue;
     std::vector<qint64> m_dateDone;
-    std::vector<qint64> m_expires; ///< ms since the epoch, noDate: none
+    /// ms since the epoch, noDate: none. Empty while no row has one (CouchDB documents never
+    /// do: 8 bytes a document saved), then one per slot.
+    std::vector<qint64> m_expires;
     std::vector<qint16> m_retries;
     std::vector<bool> m_extended;
     std::vector<bool> m_hasTraceback;

@@ -167,6 +167,30 @@ private slots:
         QCOMPARE(index.count(q), expected(q.search));
     }
 
+    void shouldKeepExpiriesOnlyOnceARowHasOne()
+    {
+        // CouchDB documents carry no expiry and the index keeps none for them; the first row
+        // with one (a cache key's TTL) starts one per slot, the rows before it keeping none.
+        CouchIndex index;
+        for (int i = 0; i < 3; ++i)
+            index.upsert(docId(i), QStringLiteral("1-abc"), task(i, 1));
+        QVERIFY(!index.expires(index.slotOf(docId(1))).isValid());
+        TaskResult expiring = task(3, 1);
+        expiring.expires = QDateTime::fromMSecsSinceEpoch(1800000000123, Qt::UTC);
+        index.upsert(docId(3), QStringLiteral("1-abc"), expiring);
+        index.upsert(docId(4), QStringLiteral("1-abc"), task(4, 1));
+        TaskResult later = task(1, 2);
+        later.expires = QDateTime::fromMSecsSinceEpoch(1800000000456, Qt::UTC);
+        index.upsert(docId(1), QStringLiteral("2-abc"), later);
+        QCOMPARE(index.expires(index.slotOf(docId(3))), expiring.expires);
+        QCOMPARE(index.expires(index.slotOf(docId(1))), later.expires);
+        for (int i : {0, 2, 4})
+            QVERIFY(!index.expires(index.slotOf(docId(i))).isValid());
+        index.upsert(docId(3), QStringLiteral("2-abc"), task(3, 2)); // rewritten without one
+        QVERIFY(!index.expires(index.slotOf(docId(3))).isValid());
+        QVERIFY(!index.expires(-1).isValid());
+    }
+
     void shouldFilterByTheExceptionItKeeps()
     {
         // The rows' exceptions as Celery stores them: JSON exc_type, a traceback alone, none.
