@@ -42,7 +42,9 @@ QString folded(const QString &text)
 {
     if (text.isNull())
         return text;
-    const char16_t *const begin = reinterpret_cast<const char16_t *>(text.utf16());
+    // constData(), not utf16(): on a literal's static text utf16() copies it into the
+    // QString itself, and pooled texts are read by several search threads at once.
+    const char16_t *const begin = reinterpret_cast<const char16_t *>(text.constData());
     const char16_t *const end = begin + text.size();
     if (std::any_of(begin, end, [](char16_t c) { return c >= 0x80; }))
         return text.toCaseFolded();

@@ -143,7 +143,10 @@ private slots:
         };
         const QStringList searches{QStringLiteral("v1"), QStringLiteral("00012"), QStringLiteral("t7 failure"),
                                    QStringLiteral("京 5999"), QStringLiteral("\"zoë\", \"v1\"]"), QStringLiteral("(6999,"),
-                                   QStringLiteral("nowhere")};
+                                   QStringLiteral("nowhere"),
+                                   // across fields (task name, then status): every row's pooled
+                                   // texts are folded on every search thread
+                                   QStringLiteral("tasks.t3") + QChar(0x1f) + QStringLiteral("fail")};
         for (const QString &search : searches) {
             TaskQuery q;
             q.search = search;
