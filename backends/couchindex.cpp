@@ -439,13 +439,16 @@ bool CouchIndex::textsHold(size_t i, const std::vector<Term> &terms) const
 {
     TextRef texts[SearchedEnd];
     bool read = false;
+    auto readTexts = [&] {
+        if (!read)
+            m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
+        read = true;
+    };
     for (const Term &term : terms) {
         if (term.inPool[m_taskName[i]] || term.inPool[m_status[i]])
             continue;
         if (term.acrossFields) {
-            if (!read)
-                m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
-            read = true;
+            readTexts();
             if (!joinedSearchText(qint64(i), texts).contains(term.folded))
                 return false;
             continue;
@@ -454,9 +457,7 @@ bool CouchIndex::textsHold(size_t i, const std::vector<Term> &terms) const
         // where the term may be.
         if (!term.folded.isEmpty() && !m_texts.mayContain(m_textOf[i], SearchedEnd - 1, term.latin1))
             return false;
-        if (!read)
-            m_texts.fields(m_textOf[i], SearchedEnd - 1, texts);
-        read = true;
+        readTexts();
         bool found = false;
         for (int k = SearchedBegin; k < SearchedEnd && !found; ++k)
             found = texts[k].contains(term.folded, term.latin1);

@@ -21,8 +21,6 @@ QString jsonKey(const QString &text)
     return CouchDocument::compactJson(QJsonValue(text));
 }
 
-
-
 } // namespace
 
 StoreError CouchStore::cancelled()

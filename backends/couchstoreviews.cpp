@@ -18,7 +18,6 @@ using namespace CouchViews;
 
 namespace {
 
-
 /// counts: per text value (a QHash holds "" and a null QString as one key, so NULL is
 /// counted apart, in nullCount).
 QVector<FacetValue> sortedFacet(const QHash<QString, qint64> &counts, qint64 nullCount)

