@@ -229,6 +229,20 @@ StoreError BlockingSocket::send(const QByteArray &data)
     return {};
 }
 
+qint64 BlockingSocket::appendAvailable(QIODevice *device)
+{
+    // Read straight behind what the buffer holds: a large reply arrives in many reads, and
+    // readAll() would copy each one once more.
+    const qint64 available = device->bytesAvailable();
+    if (available <= 0)
+        return 0;
+    const qsizetype had = m_buffer.size();
+    m_buffer.resize(had + available);
+    const qint64 read = device->read(m_buffer.data() + had, available);
+    m_buffer.resize(had + std::max<qint64>(read, 0));
+    return read;
+}
+
 StoreError BlockingSocket::readMore()
 {
     if (!m_socket)
@@ -237,9 +251,7 @@ StoreError BlockingSocket::readMore()
     return waitFor([this, device](int ms) {
         if (device->bytesAvailable() == 0)
             device->waitForReadyRead(ms);
-        const QByteArray more = device->readAll();
-        m_buffer += more;
-        return !more.isEmpty();
+        return appendAvailable(device) > 0;
     }, QStringLiteral("while waiting for a reply"));
 }
 
@@ -256,9 +268,7 @@ StoreError BlockingSocket::readFor(int waitMs, bool *arrived)
             return fail({Code::Cancelled, QStringLiteral("cancelled")});
         if (device->bytesAvailable() == 0)
             device->waitForReadyRead(int(std::clamp<qint64>(waitMs - waited.elapsed(), 0, sliceMs)));
-        const QByteArray more = device->readAll();
-        if (!more.isEmpty()) {
-            m_buffer += more;
+        if (appendAvailable(device) > 0) {
             *arrived = true;
             return {};
         }

@@ -75,6 +75,8 @@ private:
     /// The endpoint's client certificate and key into tls (none: nothing to do).
     StoreError addClientCertificate(QSslConfiguration *tls) const;
     StoreError waitFor(const std::function<bool(int)> &step, const QString &doing);
+    /// What device has ready, appended to m_buffer; the bytes read.
+    qint64 appendAvailable(QIODevice *device);
 
     SocketEndpoint m_endpoint;
     std::unique_ptr<QIODevice> m_socket;

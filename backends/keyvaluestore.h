@@ -170,13 +170,15 @@ protected:
     /// status bar, and how many keys it holds in all (-1: unknown); an error stops open().
     virtual StoreError hello(KeyValueConnection &conn, QString *serverVersion, qint64 *keyCount) = 0;
     /// On the loader thread: lists the keys that may be Celery's (listPatterns()) and hands
-    /// each batch with its values to batch.
+    /// each batch with its values to batch, which must not use conn (the server may already
+    /// be sending the next batch on it).
     virtual StoreError listKeys(KeyValueConnection &conn, const Batch &batch) = 0;
     /// A batch of listed key names (listKeyNames()); false: stop listing.
     using NameBatch = std::function<bool(const QStringList &keys)>;
     /// Whether listKeyNames() lists the keys without reading their values (refresh() re-scans).
     virtual bool listsKeyNames() const { return false; }
-    /// On the calling thread, at refresh(): the keys listKeys() would list, without their values.
+    /// On the calling thread, at refresh(): the keys listKeys() would list, without their
+    /// values; batch may read them on conn.
     virtual StoreError listKeyNames(KeyValueConnection & /*conn*/, const NameBatch & /*batch*/) { return {}; }
     /// At open(), after hello(), on the calling thread's connection: the feed of changed keys
     /// when the server offers one (not connected yet: the live thread subscribes), else null
@@ -236,6 +238,8 @@ private:
     /// Values decoded, not yet in the index (decodeBatch()).
     struct DecodedBatch
     {
+        /// A task's TaskResult is emptied once its entry is made: the entry holds what the
+        /// index keeps.
         QVector<CouchDocument::Parsed> parsed;
         /// The index entry of each task among parsed, in their order (prepared off the lock).
         std::vector<CouchIndex::Entry> entries;

@@ -364,47 +364,61 @@ StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const B
     const QByteArray count = QByteArray::number(m_config.scanCount);
     for (const char *kind : {CouchDocument::taskPrefix, CouchDocument::groupPrefix}) {
         const QByteArray pattern = keyPattern(kind);
-        Outcome<RespValue> scan = conn.call({"SCAN", "0", "MATCH", pattern, "COUNT", count});
-        for (;;) {
+        const auto scan = [&](const QByteArray &cursor) {
+            return QList<QByteArray>{"SCAN", cursor, "MATCH", pattern, "COUNT", count};
+        };
+        // The server never waits for Stalk: a SCAN's reply is answered at once with the next
+        // SCAN and the MGET of the keys it named, and the previous batch's values are read
+        // while the server works on those. Replies arrive in the order sent: SCAN, MGET, …
+        // With values, batch() must not use the connection: replies are on their way.
+        if (StoreError e = conn.sendCommands({scan("0")}))
+            return e;
+        bool scanning = true; // a SCAN's reply is on its way
+        QStringList pending;  // the keys of the MGET on its way
+        // Leaving with replies on their way puts the connection out of step: close it.
+        const auto abandon = [&conn](const StoreError &e) { return conn.socket().fail(e); };
+        while (scanning || !pending.isEmpty()) {
             if (stopping())
-                return cancelled();
-            if (!scan)
-                return scan.error();
-            if (scan->isError())
-                return RedisConnection::errorFor(*scan, m_config.endpoint);
-            if (scan->type != RespValue::Type::Array || scan->items.size() != 2
-                || scan->items.at(1).type != RespValue::Type::Array)
-                return StoreError(Code::QueryFailed, QStringLiteral("Redis at %1 answered SCAN with something else than a cursor and keys")
-                                                         .arg(m_config.endpoint.where()));
-            const QByteArray cursor = scan->items.at(0).text;
+                return abandon(cancelled());
             QStringList keys;
-            for (const RespValue &k : scan->items.at(1).items)
-                keys.append(QString::fromUtf8(k.text));
-            const bool more = cursor != "0";
-            // The values of this batch and the next SCAN in one round trip.
-            QVector<QList<QByteArray>> commands;
-            const bool reading = withValues && !keys.isEmpty();
-            if (reading)
-                commands.append(withKeys({"MGET"}, keys));
-            if (more)
-                commands.append({"SCAN", cursor, "MATCH", pattern, "COUNT", count});
-            if (!withValues && !keys.isEmpty() && !batch(keys, {}))
-                return cancelled();
-            if (commands.isEmpty())
-                break;
-            const Outcome<QVector<RespValue>> replies = conn.pipeline(commands);
-            if (!replies)
-                return replies.error();
-            if (reading) {
-                const RespValue &values = replies->at(0);
-                if (values.isError())
-                    return RedisConnection::errorFor(values, m_config.endpoint);
-                if (!batch(keys, RedisKeyConnection::values(values, {}, QDateTime())))
+            if (scanning) {
+                const Outcome<QVector<RespValue>> reply = conn.replies(1);
+                if (!reply)
+                    return reply.error();
+                const RespValue &r = reply->constFirst();
+                if (r.isError())
+                    return abandon(RedisConnection::errorFor(r, m_config.endpoint));
+                if (r.type != RespValue::Type::Array || r.items.size() != 2 || r.items.at(1).type != RespValue::Type::Array)
+                    return abandon(StoreError(Code::QueryFailed, QStringLiteral("Redis at %1 answered SCAN with something else than a cursor and keys")
+                                                                     .arg(m_config.endpoint.where())));
+                const QByteArray cursor = r.items.at(0).text;
+                for (const RespValue &k : r.items.at(1).items)
+                    keys.append(QString::fromUtf8(k.text));
+                scanning = cursor != "0";
+                // Names only: the batch reads their values on this connection (rescan()),
+                // so it runs before the next SCAN is sent.
+                if (!withValues && !keys.isEmpty() && !batch(keys, {}))
                     return cancelled();
+                QVector<QList<QByteArray>> next;
+                if (scanning)
+                    next.append(scan(cursor));
+                if (withValues && !keys.isEmpty())
+                    next.append(withKeys({"MGET"}, keys));
+                if (!next.isEmpty()) {
+                    if (StoreError e = conn.sendCommands(next))
+                        return e;
+                }
             }
-            if (!more)
-                break;
-            scan = replies->constLast();
+            if (!pending.isEmpty()) {
+                const Outcome<QVector<RespValue>> values = conn.replies(1);
+                if (!values)
+                    return values.error();
+                if (values->constFirst().isError())
+                    return abandon(RedisConnection::errorFor(values->constFirst(), m_config.endpoint));
+                if (!batch(pending, RedisKeyConnection::values(values->constFirst(), {}, QDateTime())))
+                    return abandon(cancelled());
+            }
+            pending = withValues ? keys : QStringList();
         }
     }
     return {};

@@ -14,23 +14,27 @@ constexpr qint64 maxBulk = 512LL * 1024 * 1024;
 constexpr int maxDepth = 64;
 
 /// The line starting at pos (without CRLF); false when it is not complete yet.
-bool readLine(const QByteArray &data, qsizetype pos, QByteArray *line, qsizetype *next)
+bool readLine(const QByteArray &data, qsizetype pos, QByteArrayView *line, qsizetype *next)
 {
     const qsizetype cr = data.indexOf("\r\n", pos);
     if (cr < 0)
         return false;
-    *line = data.mid(pos, cr - pos);
+    *line = QByteArrayView(data.constData() + pos, cr - pos);
     *next = cr + 2;
     return true;
 }
 
-bool toInteger(const QByteArray &text, qint64 *value)
+bool toInteger(QByteArrayView text, qint64 *value)
 {
     bool ok = false;
     *value = text.toLongLong(&ok);
     return ok && !text.isEmpty();
 }
 
+/// One reply at *pos. With Build, into *out; without, only where it ends (and whether it is
+/// there and valid): a large reply arrives in many reads, and is measured again after each
+/// one but built once, when it is complete.
+template<bool Build>
 Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out, QString *why, int depth)
 {
     using S = Resp::ParseStatus;
@@ -47,7 +51,7 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
     if (kind != '+' && kind != '-' && kind != ':' && kind != '$' && kind != '*')
         return invalid(QStringLiteral("the server does not speak the Redis protocol (a reply starts with byte 0x%1)")
                            .arg(quint8(kind), 2, 16, QLatin1Char('0')));
-    QByteArray line;
+    QByteArrayView line;
     qsizetype next = 0;
     if (!readLine(data, *pos + 1, &line, &next))
         return data.size() - *pos > 64 * 1024 && kind != '$' ? invalid(QStringLiteral("a reply line without its end"))
@@ -56,11 +60,13 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
     switch (kind) {
     case '+':
         v.type = RespValue::Type::Simple;
-        v.text = line;
+        if (Build)
+            v.text = line.toByteArray();
         break;
     case '-':
         v.type = RespValue::Type::Error;
-        v.text = line;
+        if (Build)
+            v.text = line.toByteArray();
         break;
     case ':':
         v.type = RespValue::Type::Integer;
@@ -80,7 +86,8 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
         if (data.at(next + n) != '\r' || data.at(next + n + 1) != '\n')
             return invalid(QStringLiteral("a bulk reply does not end where its length says"));
         v.type = RespValue::Type::Bulk;
-        v.text = data.mid(next, n);
+        if (Build)
+            v.text = data.mid(next, n);
         next += n + 2;
         break;
     }
@@ -93,13 +100,15 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
             break;
         }
         v.type = RespValue::Type::Array;
-        v.items.reserve(int(qMin<qint64>(n, 4096)));
+        if (Build)
+            v.items.reserve(int(qMin<qint64>(n, 4096)));
         for (qint64 i = 0; i < n; ++i) {
             RespValue item;
-            const S s = parseAt(data, &next, &item, why, depth + 1);
+            const S s = parseAt<Build>(data, &next, &item, why, depth + 1);
             if (s != S::Complete)
                 return s;
-            v.items.append(std::move(item));
+            if (Build)
+                v.items.append(std::move(item));
         }
         break;
     }
@@ -107,7 +116,8 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
         Q_UNREACHABLE();
     }
     *pos = next;
-    *out = std::move(v);
+    if (Build)
+        *out = std::move(v);
     return S::Complete;
 }
 
@@ -115,7 +125,11 @@ Resp::ParseStatus parseAt(const QByteArray &data, qsizetype *pos, RespValue *out
 
 Resp::ParseStatus Resp::parse(const QByteArray &data, qsizetype *pos, RespValue *out, QString *why)
 {
-    return parseAt(data, pos, out, why, 0);
+    qsizetype end = *pos;
+    const ParseStatus measured = parseAt<false>(data, &end, nullptr, why, 0);
+    if (measured != ParseStatus::Complete)
+        return measured;
+    return parseAt<true>(data, pos, out, why, 0);
 }
 
 QByteArray Resp::command(const QList<QByteArray> &args)
@@ -246,16 +260,25 @@ Outcome<QVector<RespValue>> RedisConnection::pipeline(const QVector<QList<QByteA
 
 Outcome<QVector<RespValue>> RedisConnection::exchange(const QVector<QList<QByteArray>> &commands)
 {
+    if (StoreError e = sendCommands(commands))
+        return e;
+    return replies(commands.size());
+}
+
+StoreError RedisConnection::sendCommands(const QVector<QList<QByteArray>> &commands)
+{
     QByteArray out;
     for (const QList<QByteArray> &c : commands)
         out += Resp::command(c);
-    if (StoreError e = m_socket.send(out))
-        return e;
+    return m_socket.send(out);
+}
 
+Outcome<QVector<RespValue>> RedisConnection::replies(qsizetype count)
+{
     QVector<RespValue> replies;
-    replies.reserve(commands.size());
+    replies.reserve(count);
     qsizetype pos = 0;
-    while (replies.size() < commands.size()) {
+    while (replies.size() < count) {
         RespValue v;
         QString why;
         const Resp::ParseStatus s = Resp::parse(m_socket.buffer(), &pos, &v, &why);

@@ -70,6 +70,12 @@ public:
     Outcome<QVector<RespValue>> pipeline(const QVector<QList<QByteArray>> &commands);
     /// One command.
     Outcome<RespValue> call(const QList<QByteArray> &args);
+    /// pipeline() in two halves, so that the server works on the next commands while the
+    /// replies to earlier ones are read: sendCommands() sends commands without waiting, replies()
+    /// reads the next count replies, in the order their commands were sent. A caller that
+    /// stops with replies unread closes the connection (BlockingSocket::fail()).
+    StoreError sendCommands(const QVector<QList<QByteArray>> &commands);
+    Outcome<QVector<RespValue>> replies(qsizetype count);
 
     /// Subscriber mode (SUBSCRIBE, PSUBSCRIBE): sends a command without waiting for a reply;
     /// its confirmation arrives as a message through receive().

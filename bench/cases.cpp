@@ -2135,30 +2135,42 @@ std::unique_ptr<RedisConnection> redisConnection(const QString &url, StoreError 
     return c;
 }
 
-/// The floor of the index: every Celery key's value over a bare connection, SCAN COUNT 1000
-/// with each batch's MGET pipelined with the next SCAN (the store's own pattern), no decoding.
+/// The floor of the index: every Celery key's value over a bare connection, SCAN COUNT 1000,
+/// pipelined as the store does (each SCAN's reply answered at once with the next SCAN and
+/// the MGET of its keys, the previous MGET's reply read after), no decoding.
 double scanAndMgetBare(RedisConnection &c, qint64 *keysOut)
 {
     const double t0 = nowMs();
     qint64 keys = 0;
-    Outcome<RespValue> scan = c.call({"SCAN", "0", "MATCH", "celery-task-meta-*", "COUNT", "1000"});
-    while (scan && scan->type == RespValue::Type::Array && scan->items.size() == 2) {
-        const QByteArray cursor = scan->items.at(0).text;
-        QList<QByteArray> mget{"MGET"};
-        for (const RespValue &k : scan->items.at(1).items)
-            mget.append(k.text);
-        keys += mget.size() - 1;
-        QVector<QList<QByteArray>> commands;
-        if (mget.size() > 1)
-            commands.append(mget);
-        if (cursor != "0")
-            commands.append({"SCAN", cursor, "MATCH", "celery-task-meta-*", "COUNT", "1000"});
-        if (commands.isEmpty())
+    const auto scan = [](const QByteArray &cursor) {
+        return QList<QByteArray>{"SCAN", cursor, "MATCH", "celery-task-meta-*", "COUNT", "1000"};
+    };
+    bool scanning = !c.sendCommands({scan("0")});
+    bool pending = false;
+    while (scanning || pending) {
+        bool mget = false;
+        if (scanning) {
+            const Outcome<QVector<RespValue>> r = c.replies(1);
+            if (!r || r->constFirst().type != RespValue::Type::Array || r->constFirst().items.size() != 2)
+                break;
+            const QByteArray cursor = r->constFirst().items.at(0).text;
+            QList<QByteArray> get{"MGET"};
+            for (const RespValue &k : r->constFirst().items.at(1).items)
+                get.append(k.text);
+            keys += get.size() - 1;
+            scanning = cursor != "0";
+            mget = get.size() > 1;
+            QVector<QList<QByteArray>> next;
+            if (scanning)
+                next.append(scan(cursor));
+            if (mget)
+                next.append(get);
+            if (!next.isEmpty() && c.sendCommands(next))
+                break;
+        }
+        if (pending && !c.replies(1))
             break;
-        const Outcome<QVector<RespValue>> replies = c.pipeline(commands);
-        if (!replies || cursor == "0")
-            break;
-        scan = replies->constLast();
+        pending = mget;
     }
     if (keysOut)
         *keysOut = keys;

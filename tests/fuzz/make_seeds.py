@@ -8,6 +8,9 @@ answer of the CouchDB fixture database (tools/couchdb/make_couch_fixtures.py):
         'curl -s "$STALK_COUCH_URL/$STALK_COUCH_DB/_all_docs?include_docs=true" > /tmp/all_docs.json'
     tests/fuzz/make_seeds.py FIXTURES_DIR [/tmp/all_docs.json]
 
+With STALK_REDIS_URL set (tools/servers/with_redis.sh, whose real Celery workers wrote its
+data sets), the replies of that redis-server to the commands Stalk sends are seeds too.
+
 Seeds are small (at most MAX_SEED bytes) and named after their source and content, so a run
 adds what is new and keeps what is there (libFuzzer's own finds are not kept in the repo).
 """
@@ -127,6 +130,52 @@ TYPED = {
 }
 
 
+def resp(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def from_redis(url):
+    """The raw replies of a real redis-server to Stalk's commands, over each data set."""
+    import socket
+    from urllib.parse import urlparse
+    u = urlparse(url)
+    sock = socket.create_connection((u.hostname, u.port or 6379), timeout=5)
+    sock.settimeout(0.3)
+
+    def ask(*args):
+        sock.sendall(resp(*args))
+        data = b""
+        while True:
+            try:
+                more = sock.recv(65536)
+            except socket.timeout:
+                return data
+            if not more:
+                return data
+            data += more
+
+    write("resp", "redis-ping", ask("PING"))
+    write("resp", "redis-noauth", ask("DBSIZE"))
+    write("resp", "redis-wrongpass", ask("AUTH", "not-the-password"))
+    write("resp", "redis-auth", ask("AUTH", u.password or ""))
+    write("resp", "redis-config", ask("CONFIG", "GET", "notify-keyspace-events"))
+    write("resp", "redis-unknown", ask("NOSUCHCOMMAND"))
+    for db in range(1, 7):
+        ask("SELECT", db)
+        scan = ask("SCAN", 0, "MATCH", "*celery-task-meta-*", "COUNT", 3)
+        write("resp", "redis-scan", scan)
+        keys = [k for k in scan.split(b"\r\n")[5::2] if k]
+        if keys:
+            write("resp", "redis-mget", ask("MGET", *keys[:3]))
+            write("resp", "redis-pttl", ask("PTTL", keys[0]))
+        write("resp", "redis-mget-nil", ask("MGET", "celery-task-meta-none", *keys[:1]))
+    sock.close()
+
+
 def from_docs():
     for target, texts in TYPED.items():
         for text in texts:
@@ -141,6 +190,8 @@ def main():
     from_docs()
     if len(sys.argv) == 3:
         from_couch(sys.argv[2])
+    if os.environ.get("STALK_REDIS_URL"):
+        from_redis(os.environ["STALK_REDIS_URL"])
 
 
 if __name__ == "__main__":
