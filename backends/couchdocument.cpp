@@ -381,6 +381,83 @@ bool plainAsciiBytes(QByteArrayView b)
     return true;
 }
 
+// An object's members in the order written, their keys decoded.
+struct Members
+{
+    struct Member
+    {
+        QByteArrayView key;
+        Slice value;
+    };
+    QVarLengthArray<Member, 8> list;
+    QVarLengthArray<QByteArray, 1> decodedKeys; // keys with escapes, decoded; the views point here
+};
+
+// Reads (and validates) the object at in's cursor, at nesting depth, into *members.
+bool readMembers(Reader &in, Members *members, int depth)
+{
+    if (!in.take('{'))
+        return false;
+    if (in.take('}'))
+        return true;
+    do {
+        const char *kb = nullptr, *ke = nullptr;
+        QByteArray scratch;
+        if (!in.stringView(&kb, &ke, scratch) || !in.take(':'))
+            return false;
+        if (!scratch.isNull()) {
+            members->decodedKeys.append(scratch); // shares the bytes kb points to
+            kb = members->decodedKeys.last().constData();
+            ke = kb + members->decodedKeys.last().size();
+        }
+        in.skipSpace();
+        Slice value;
+        value.begin = in.pos();
+        if (!in.skipValue(depth + 1))
+            return false;
+        value.end = in.pos();
+        members->list.append({QByteArrayView(kb, ke - kb), value});
+    } while (in.take(','));
+    return in.take('}');
+}
+
+bool writeCompact(const Slice &s, QByteArray &out, bool limited);
+
+// Writes the object s, read into members, as writeCompact() does.
+bool writeObject(Members &members, const Slice &s, QByteArray &out, bool limited)
+{
+    // Qt orders members by key; plain ASCII keys sort by bytes. Objects are small and
+    // usually sorted already: a stable insertion sort, without allocating.
+    auto &list = members.list;
+    for (const Members::Member &m : list) {
+        if (!plainAsciiBytes(m.key))
+            return appendAsQt(out, s, limited); // Qt's own key order
+    }
+    for (qsizetype k = 1; k < list.size(); ++k) {
+        const Members::Member m = list[k];
+        qsizetype at = k;
+        for (; at > 0 && m.key < list[at - 1].key; --at)
+            list[at] = list[at - 1];
+        list[at] = m;
+    }
+    for (qsizetype k = 1; k < list.size(); ++k) {
+        if (list[k].key == list[k - 1].key)
+            return appendAsQt(out, s, limited); // duplicates: Qt keeps the last
+    }
+    out += '{';
+    for (qsizetype k = 0; k < list.size(); ++k) {
+        if (k > 0)
+            out += ',';
+        out += '"';
+        out.append(list[k].key);
+        out += "\":";
+        if (writeCompact(list[k].value, out, limited) || (limited && longEnough(out)))
+            return true;
+    }
+    out += '}';
+    return false;
+}
+
 // Writes the compact JSON of the (already validated) value s, as QJsonDocument would; with
 // limited, stops at a member boundary once longEnough(). Returns true when it stopped.
 bool writeCompact(const Slice &s, QByteArray &out, bool limited)
@@ -409,55 +486,9 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
         return false;
     }
     if (c == '{') {
-        // Qt orders members by key; plain ASCII keys sort by bytes.
-        struct Member
-        {
-            QByteArrayView key;
-            Slice value;
-        };
-        QVarLengthArray<Member, 8> members;
-        QVarLengthArray<QByteArray, 1> decodedKeys; // keys with escapes, decoded
-        in.take('{');
-        if (!in.take('}')) {
-            do {
-                Member m;
-                const char *kb = nullptr, *ke = nullptr;
-                QByteArray scratch;
-                in.stringView(&kb, &ke, scratch);
-                if (!scratch.isNull()) {
-                    decodedKeys.append(scratch); // shares the bytes kb points to
-                    kb = decodedKeys.last().constData();
-                    ke = kb + decodedKeys.last().size();
-                }
-                m.key = QByteArrayView(kb, ke - kb);
-                in.take(':');
-                in.skipSpace();
-                m.value.begin = in.pos();
-                in.skipValue(1);
-                m.value.end = in.pos();
-                if (!plainAsciiBytes(m.key))
-                    return appendAsQt(out, s, limited); // Qt's own key order
-                members.append(m);
-            } while (in.take(','));
-        }
-        std::stable_sort(members.begin(), members.end(),
-                         [](const Member &a, const Member &b) { return a.key < b.key; });
-        for (qsizetype k = 1; k < members.size(); ++k) {
-            if (members[k].key == members[k - 1].key)
-                return appendAsQt(out, s, limited); // duplicates: Qt keeps the last
-        }
-        out += '{';
-        for (qsizetype k = 0; k < members.size(); ++k) {
-            if (k > 0)
-                out += ',';
-            out += '"';
-            out.append(members[k].key);
-            out += "\":";
-            if (writeCompact(members[k].value, out, limited) || (limited && longEnough(out)))
-                return true;
-        }
-        out += '}';
-        return false;
+        Members members;
+        readMembers(in, &members, 1);
+        return writeObject(members, s, out, limited);
     }
     if (c == '"') {
         // Printable ASCII without escapes is written as it stands.
@@ -571,6 +602,7 @@ bool readIndexMeta(const QByteArray &utf8, const QString &idFromKey, Parsed &p)
     if (!in.take('{'))
         return false;
     Slice status, result, traceback, dateDone, taskId, groupId, parentId, name, args, kwargs, worker, queue, retries;
+    Members resultMembers; // of the last result, when it is an object
     QByteArray scratch;
     if (!in.take('}')) {
         do {
@@ -581,8 +613,16 @@ bool readIndexMeta(const QByteArray &utf8, const QString &idFromKey, Parsed &p)
             in.skipSpace();
             Slice v;
             v.begin = in.pos();
-            if (!in.skipValue(1))
+            // An object result is read member by member: its preview below then needs no
+            // second walk to find its keys.
+            const bool objectResult = key == "result" && in.peek() == '{';
+            if (objectResult) {
+                resultMembers = Members();
+                if (!readMembers(in, &resultMembers, 1))
+                    return false;
+            } else if (!in.skipValue(1)) {
                 return false;
+            }
             v.end = in.pos();
             Slice *slot = nullptr;
             switch (key.size()) {
@@ -636,7 +676,10 @@ bool readIndexMeta(const QByteArray &utf8, const QString &idFromKey, Parsed &p)
     if (result.present()) {
         QByteArray prefix;
         prefix.reserve(4 * prefixChars);
-        writeCompact(result, prefix, true);
+        if (result.first() == '{')
+            writeObject(resultMembers, result, prefix, true);
+        else
+            writeCompact(result, prefix, true);
         t.result = QString::fromUtf8(prefix);
     } else {
         t.result = QStringLiteral("null");

@@ -215,7 +215,7 @@ CouchIndex::Entry CouchIndex::entry(const QString &docId, const QString &rev, co
     // the start or end of an earlier one (the task id in the document id, a lower-case args
     // preview in its folded args) cost the arena a reference only.
     const int resultChars = qBound(0, resultPreviewChars, ResultStore::previewChars);
-    const SearchTexts searched = searchTexts(t);
+    const SearchTexts searched = searchTexts(t, false);
     e.texts[DocId] = docId;
     e.texts[TaskId] = t.taskId;
     e.texts[FoldedTaskId] = searched.taskId;
@@ -514,16 +514,16 @@ QString CouchIndex::joinedSearchText(qint64 slot, const TextRef *texts) const
 ValueDecoder::ExceptionInfo CouchIndex::exceptionOf(const TaskResult &t)
 {
     // Only a result that can hold one is read: the index reads every document.
-    if (t.traceback.isNull() && t.contentEncoding != QLatin1String("binary") && !t.result.contains(QLatin1String("exc_type")))
+    if (t.traceback.isNull() && t.contentEncoding != QLatin1String("binary") && !t.result.contains(u"exc_type"))
         return {};
     return ValueDecoder::exceptionOf(t.result, t.contentType, t.contentEncoding, t.traceback);
 }
 
-CouchIndex::SearchTexts CouchIndex::searchTexts(const TaskResult &t)
+CouchIndex::SearchTexts CouchIndex::searchTexts(const TaskResult &t, bool withPooled)
 {
     return {folded(t.taskId),
-            folded(t.taskName),
-            folded(t.status),
+            withPooled ? folded(t.taskName) : QString(),
+            withPooled ? folded(t.status) : QString(),
             folded(t.args),
             folded(t.kwargs),
             folded(pythonForm(t.args, true)),

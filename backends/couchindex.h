@@ -169,7 +169,8 @@ private:
     {
         QString taskId, taskName, status, args, kwargs, pyArgs, pyKwargs;
     };
-    static SearchTexts searchTexts(const TaskResult &task);
+    /// Without withPooled, taskName and status stay null (the index searches its pools).
+    static SearchTexts searchTexts(const TaskResult &task, bool withPooled = true);
     /// ValueDecoder::exceptionOf() of a result, read only when it can hold one.
     static ValueDecoder::ExceptionInfo exceptionOf(const TaskResult &task);
     /// The parts of an m_exception entry (invalid for 0).

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <QByteArray>
+#include <QtEndian>
 #include <QtGlobal>
 
 /// A validating single-pass JSON reader over UTF-8 bytes, for the CouchDB loader's hot
@@ -136,14 +137,13 @@ public:
         constexpr quint64 highs = 0x8080808080808080ULL;
         auto hasZero = [](quint64 x) { return (x - ones) & ~x & highs; };
         while (end - p >= 8) {
-            quint64 v;
-            std::memcpy(&v, p, 8);
+            const quint64 v = qFromLittleEndian<quint64>(p); // byte k in bits 8k..8k+7
             const quint64 special = (v & highs)                 // >= 0x80
                 | ((v - 0x20 * ones) & ~v & highs)              // < 0x20
                 | hasZero(v ^ (0x22 * ones))                    // '"'
                 | hasZero(v ^ (0x5c * ones));                   // '\\'
-            if (special)
-                break;
+            if (special) // the lowest flag is exact (borrows only reach bytes above it)
+                return p + qCountTrailingZeroBits(special) / 8;
             p += 8;
         }
         while (p < end) {

@@ -401,9 +401,11 @@ KeyValueStore::DecodedBatch KeyValueStore::decodeBatch(const QStringList &keys, 
         if (d.parsed.constLast().kind != Parsed::Kind::Foreign)
             d.prefixes.insert(prefix);
     }
-    for (const Parsed &p : std::as_const(d.parsed)) {
-        if (p.kind == Parsed::Kind::Task)
+    for (Parsed &p : d.parsed) {
+        if (p.kind == Parsed::Kind::Task) {
             d.entries.push_back(CouchIndex::entry(p.docId, QString(), p.task, indexedResultChars));
+            p.task = TaskResult(); // freed here, not on the loader thread: its entry says it all
+        }
     }
     return d;
 }

@@ -58,6 +58,8 @@ private Q_SLOTS:
     void shouldNotMistakeTextForAKeptNumber_data();
     void shouldNotMistakeTextForAKeptNumber();
     void shouldReadAMillionKeptNumbersInLinearTime();
+    void shouldPreviewAnObjectResultAsTheFullReadWritesIt_data();
+    void shouldPreviewAnObjectResultAsTheFullReadWritesIt();
 };
 
 namespace {
@@ -447,6 +449,51 @@ void TestCouchDocument::shouldNotMistakeTextForAKeptNumber()
     } else {
         QVERIFY2(p.reason.contains(result), qPrintable(p.reason));
     }
+}
+
+void TestCouchDocument::shouldPreviewAnObjectResultAsTheFullReadWritesIt_data()
+{
+    // The index reads an object result member by member as it validates the meta, and
+    // writes its preview from those members (Qt's key order) without walking it again.
+    QTest::addColumn<QByteArray>("meta");
+    QByteArray items;
+    for (int i = 0; i < 60; ++i)
+        items += (i ? "," : "") + QByteArray(R"({"tag": "alpha", "id": )") + QByteArray::number(i * 7919) + "}";
+    QTest::newRow("keys in order") << QByteArray(R"({"status": "SUCCESS", "result": {"a": 1, "b": [2, 3], "c": "x"}})");
+    QTest::newRow("keys out of order, nested too")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"z": {"y": 1, "b": 2}, "a": [{"k": 1, "c": 2}], "m": null}})");
+    QTest::newRow("a long result cut at a member boundary")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"ok": true, "items": [)" + items + "]}}");
+    QTest::newRow("a long first member")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"text": ")" + QByteArray(600, 'q') + R"(", "a": 1}})");
+    QTest::newRow("duplicate keys: Qt keeps the last")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"b": 1, "a": 2, "b": 3}})");
+    QTest::newRow("escaped and non-ASCII keys")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"\u00e9t\u00e9": 1, "a\"b": 2, "Zo\u00eb": 3, "a": 4, "\u0041": 5}})");
+    QTest::newRow("empty object") << QByteArray(R"({"status": "SUCCESS", "result": {}})");
+    QTest::newRow("an object result, then a later scalar one")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"b": 1, "a": 2}, "result": 7})");
+    QTest::newRow("a scalar result, then a later object one")
+        << QByteArray(R"({"status": "SUCCESS", "result": 7, "result": {"b": 1, "a": 2}})");
+    QTest::newRow("two object results: the last counts")
+        << QByteArray(R"({"status": "SUCCESS", "result": {"b": 1, "a": 2}, "result": {"d": 3, "c": 4}})");
+    QTest::newRow("an exception")
+        << QByteArray(R"({"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["bad"], "exc_module": "builtins"}})");
+}
+
+void TestCouchDocument::shouldPreviewAnObjectResultAsTheFullReadWritesIt()
+{
+    QFETCH(QByteArray, meta);
+    const QString key = QStringLiteral("celery-task-meta-t1");
+    const Parsed full = CouchDocument::parseParts(key, QStringLiteral("1-abc"), CouchDocument::ValueKind::String, meta);
+    const Parsed index = CouchDocument::parseParts(key, QStringLiteral("1-abc"), CouchDocument::ValueKind::String, meta,
+                                                   QString(), CouchDocument::Detail::Index);
+    QVERIFY2(full.kind == Parsed::Kind::Task, qPrintable(full.reason));
+    QCOMPARE(index.kind, Parsed::Kind::Task);
+    const QString &whole = full.task.result;
+    const QString &preview = index.task.result;
+    QVERIFY2(whole.startsWith(preview), qPrintable(preview + QStringLiteral(" is no prefix of ") + whole));
+    QVERIFY(preview.size() >= qMin<qsizetype>(whole.size(), ResultStore::previewChars + 1));
 }
 
 void TestCouchDocument::shouldReadAMillionKeptNumbersInLinearTime()
