@@ -1,5 +1,7 @@
 #include "keyvaluestore.h"
 
+#include <algorithm>
+
 #include <QElapsedTimer>
 #include <QThread>
 
@@ -358,7 +360,11 @@ void KeyValueStore::load()
         return finish(e);
     // Values are decoded on every core while the next batch is read, and applied in listing
     // order (a key listed twice keeps its later value).
-    OrderedPipeline<DecodedBatch> decoding([this](DecodedBatch &&d) { applyDecoded(d); });
+    // One batch waits for each thread, not two: the peak memory of a million results' load is
+    // ~8 MB less and the load no slower (a batch of the bench's metas is 1.2 MB of values,
+    // more once decoded).
+    const int threads = std::max(1, QThread::idealThreadCount());
+    OrderedPipeline<DecodedBatch> decoding([this](DecodedBatch &&d) { applyDecoded(d); }, threads, threads + 1);
     bool first = true;
     const StoreError listed = listKeys(*conn, [this, &decoding, &first](const QStringList &keys, const QVector<KeyValue> &values) {
         decoding.submit([this, keys, values] { return decodeBatch(keys, values); });

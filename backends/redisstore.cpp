@@ -392,8 +392,11 @@ StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const B
                     return abandon(StoreError(Code::QueryFailed, QStringLiteral("Redis at %1 answered SCAN with something else than a cursor and keys")
                                                                      .arg(m_config.endpoint.where())));
                 const QByteArray cursor = r.items.at(0).text;
-                for (const RespValue &k : r.items.at(1).items)
+                QList<QByteArray> mget{"MGET"}; // the keys as the server sent them
+                for (const RespValue &k : r.items.at(1).items) {
                     keys.append(QString::fromUtf8(k.text));
+                    mget.append(k.text);
+                }
                 scanning = cursor != "0";
                 // Names only: the batch reads their values on this connection (rescan()),
                 // so it runs before the next SCAN is sent.
@@ -403,7 +406,7 @@ StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const B
                 if (scanning)
                     next.append(scan(cursor));
                 if (withValues && !keys.isEmpty())
-                    next.append(withKeys({"MGET"}, keys));
+                    next.append(mget);
                 if (!next.isEmpty()) {
                     if (StoreError e = conn.sendCommands(next))
                         return e;
