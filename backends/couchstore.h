@@ -7,6 +7,7 @@
 #include "couchviews.h"
 #include "indexgroups.h"
 #include "resultstore.h"
+#include "rowdocids.h"
 #include "storeurl.h"
 
 #include <QJsonValue>
@@ -199,7 +200,7 @@ private:
     /// Rows of an answer's rows that carry their documents (include_docs), in order.
     QVector<TaskResult> rowsOfAnswer(const QJsonArray &answerRows, RowDetail detail);
     /// Row id -> document id of every row the views handed out (fetchOne, deleteRows).
-    QHash<qint64, QString> m_viewRowDocs;
+    RowDocIds m_viewRowDocs;
     /// Where the last page of a views query ended, to go on from there without walking
     /// the rows before it again.
     struct ViewCursor

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "couchindex.h"
+#include "rowdocids.h"
 
 /// CouchIndex's own bookkeeping: documents found by id and by row id through inserts,
 /// updates and removals (its row-id table and text arena), rows read back exactly.
@@ -400,6 +401,40 @@ private slots:
         });
         QCOMPARE(got, expected);
         QVERIFY(got.first().isNull());
+    }
+
+    // The views mode's row id -> document id map keeps Celery's ids as 16 bytes: every id
+    // comes back exactly as it went in, packed or not.
+    void shouldGiveBackEveryDocumentIdAsHandedOut()
+    {
+        RowDocIds ids;
+        const QStringList docIds{
+            QStringLiteral("celery-task-meta-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"),
+            QStringLiteral("celery-task-meta-ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            QStringLiteral("celery-task-meta-00000000-0000-0000-0000-000000000000"),
+            QStringLiteral("celery-task-meta-0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0"), // upper case: text
+            QStringLiteral("celery-task-meta-0f1e2d3c4b5a69788796a5b4c3d2e1f0abcd"), // no dashes: text
+            QStringLiteral("celery-task-meta-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f"),  // one short: text
+            QStringLiteral("celery-task-meta-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg"), // not hex: text
+            QStringLiteral("celery-task-meta-my-own-id"),
+            QStringLiteral("celery-task-meta-Zoë"),
+            QStringLiteral("x-celery-task-meta-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"),
+        };
+        for (int i = 0; i < docIds.size(); ++i)
+            ids.insert(1000 + i, docIds.at(i));
+        QCOMPARE(ids.size(), docIds.size());
+        for (int i = 0; i < docIds.size(); ++i) {
+            QVERIFY(ids.contains(1000 + i));
+            QCOMPARE(ids.value(1000 + i), docIds.at(i));
+        }
+        QVERIFY(!ids.contains(7));
+        QVERIFY(ids.value(7).isNull());
+        // A row id handed out again with another id (a hash collision's probe) keeps the last.
+        ids.insert(1000, docIds.at(7));
+        ids.insert(1007, docIds.at(0));
+        QCOMPARE(ids.value(1000), docIds.at(7));
+        QCOMPARE(ids.value(1007), docIds.at(0));
+        QCOMPARE(ids.size(), docIds.size());
     }
 };
 
