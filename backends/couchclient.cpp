@@ -112,7 +112,7 @@ QString CouchClient::encodeSegment(const QString &segment)
 }
 
 void CouchClient::send(const QByteArray &verb, const QString &path, const Query &query,
-                       const QByteArray &body, Callback callback, Decoder decoder)
+                       const QByteArray &body, Callback callback, Decoder decoder, int transferTimeoutMs)
 {
     QString text = m_config.server.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery)
         + path;
@@ -129,6 +129,7 @@ void CouchClient::send(const QByteArray &verb, const QString &path, const Query 
     p.body = body;
     p.callback = std::move(callback);
     p.decoder = std::move(decoder);
+    p.transferTimeoutMs = transferTimeoutMs;
     m_pending.insert(id, std::move(p));
     // Start from the event loop so the callback never runs inside send().
     QTimer::singleShot(0, this, [this, id] { startWhenLoggedIn(id); });
@@ -202,7 +203,7 @@ void CouchClient::start(quint64 id)
         const QByteArray token = (m_config.user + QLatin1Char(':') + m_config.password).toUtf8().toBase64();
         request.setRawHeader("Authorization", "Basic " + token);
     }
-    request.setTransferTimeout(m_config.timeoutMs);
+    request.setTransferTimeout(it->transferTimeoutMs >= 0 ? it->transferTimeoutMs : m_config.timeoutMs);
     if (!m_config.caCertificates.isEmpty()) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.addCaCertificates(m_config.caCertificates);

@@ -102,8 +102,11 @@ public:
 
     /// Sends a request; callback runs exactly once, later (never inside this call).
     /// path is already percent-encoded ("/db/_all_docs"); query values are raw text.
+    /// transferTimeoutMs: how long the request may go without a byte; -1 = the config's
+    /// timeoutMs, 0 = no limit (a request the server may rightly hold for minutes, a view it
+    /// is building, whose caller watches the server otherwise and aborts it).
     void send(const QByteArray &verb, const QString &path, const Query &query, const QByteArray &body,
-              Callback callback, Decoder decoder = {});
+              Callback callback, Decoder decoder = {}, int transferTimeoutMs = -1);
     void get(const QString &path, const Query &query, Callback callback)
     {
         send("GET", path, query, QByteArray(), std::move(callback));
@@ -136,6 +139,7 @@ private:
         Callback callback;
         Decoder decoder;
         int attempt = 0;
+        int transferTimeoutMs = -1; ///< send()'s
         QElapsedTimer started; ///< since this attempt started (the stalk.couch log)
         QPointer<QNetworkReply> reply;
         bool aborted = false;

@@ -1,8 +1,11 @@
 #include "couchdesign.h"
 
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
+#include <QRegularExpression>
 #include <QTimer>
 
 namespace CouchDesign {
@@ -103,6 +106,61 @@ QString describe(const Status &status)
         .arg(where)
         .arg(status.storedVersion)
         .arg(version);
+}
+
+BuildProgress progressFromTasks(const QString &database, const QJsonDocument &tasks)
+{
+    BuildProgress out;
+    // A shard's name: shards/<begin>-<end>/<database>.<creation time>.
+    static const QRegularExpression shard(QStringLiteral("^shards/[0-9a-f]+-[0-9a-f]+/(.+)\\.[0-9]+$"));
+    const QJsonArray list = tasks.array();
+    bool everyFigure = true; // a shard without figures leaves the sum unknown
+    qint64 done = 0, total = 0;
+    for (const QJsonValue &v : list) {
+        const QJsonObject task = v.toObject();
+        if (task.value(QLatin1String("type")).toString() != QLatin1String("indexer")
+            || task.value(QLatin1String("design_document")).toString() != documentId())
+            continue;
+        const QString name = task.value(QLatin1String("database")).toString();
+        if (name != database) {
+            const QRegularExpressionMatch m = shard.match(name);
+            if (!m.hasMatch() || m.captured(1) != database)
+                continue;
+        }
+        out.building = true;
+        ++out.shards;
+        const QJsonValue shardDone = task.value(QLatin1String("changes_done"));
+        const QJsonValue shardTotal = task.value(QLatin1String("total_changes"));
+        everyFigure = everyFigure && shardDone.isDouble() && shardTotal.isDouble();
+        done += qint64(shardDone.toDouble());
+        total += qint64(shardTotal.toDouble());
+    }
+    if (out.building && everyFigure) {
+        out.changesDone = done;
+        out.totalChanges = total;
+    }
+    return out;
+}
+
+std::optional<bool> updaterRunning(const QJsonDocument &info)
+{
+    const QJsonValue running = info.object().value(QLatin1String("view_index")).toObject().value(QLatin1String("updater_running"));
+    if (!running.isBool())
+        return std::nullopt;
+    return running.toBool();
+}
+
+QString describe(const BuildProgress &progress)
+{
+    const QString building = QStringLiteral("the server is building the views of %1").arg(documentId());
+    if (progress.changesDone < 0 || progress.totalChanges <= 0)
+        return building;
+    const qint64 done = qMin(progress.changesDone, progress.totalChanges);
+    const QLocale grouped(QLocale::English);
+    return QStringLiteral("%1: %2% (%3 of %4 changes)")
+        .arg(building)
+        .arg(done * 100 / progress.totalChanges)
+        .arg(grouped.toString(done), grouped.toString(progress.totalChanges));
 }
 
 QString keyword(Status::State state)

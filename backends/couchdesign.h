@@ -56,6 +56,32 @@ StoreError foreignRefusal(const Status &status, const QString &verb);
 /// Pure: the status from the body of GET /DB/_design/stalk (200).
 Status statusFromDocument(const QString &database, const QJsonDocument &stored);
 
+/// How far the server is in building the design document's views, as far as it tells:
+/// CouchDB's GET /_active_tasks (one "indexer" task per shard of the database while the
+/// views are built; server admins only) and GET /DB/_design/stalk/_info
+/// (view_index.updater_running). pouchdb-server tells neither. Plain value type.
+struct BuildProgress
+{
+    /// The server says it is building (an indexer task of the design document on this
+    /// database, or updater_running).
+    bool building = false;
+    /// Summed over the indexer tasks (shards); -1 when no task tells (no admin rights, or
+    /// only _info answered).
+    qint64 changesDone = -1;
+    qint64 totalChanges = -1;
+    int shards = 0; ///< indexer tasks counted
+};
+/// Pure: the indexer tasks of documentId() on `database` in the body of GET /_active_tasks,
+/// summed. A task's database is the name itself or, on a cluster, one of its shards
+/// ("shards/00000000-7fffffff/NAME.1733400000").
+BuildProgress progressFromTasks(const QString &database, const QJsonDocument &tasks);
+/// Pure: view_index.updater_running in the body of GET /DB/_design/stalk/_info; nullopt
+/// when the answer does not say (pouchdb-server: "view_index": "Not implemented.").
+std::optional<bool> updaterRunning(const QJsonDocument &info);
+/// "the server is building the views of _design/stalk: 45% (450,000 of 1,000,000 changes)",
+/// without the figures when the server gives none.
+QString describe(const BuildProgress &progress);
+
 using Callback = std::function<void(const Outcome<Status> &)>;
 
 /// Whether the client's database exists and holds the design document, and its version.

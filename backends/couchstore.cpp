@@ -1,5 +1,6 @@
 #include "couchstore.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -89,34 +90,24 @@ QString CouchStore::docPath(const QString &docId) const
     return dbPath() + QLatin1Char('/') + CouchClient::encodeSegment(docId);
 }
 
-CouchReply CouchStore::call(const QByteArray &verb, const QString &path, const CouchClient::Query &query,
-                            const QByteArray &body)
+std::shared_ptr<CouchStore::PendingCall> CouchStore::post(const QByteArray &verb, const QString &path,
+                                                          const CouchClient::Query &query, const QByteArray &body,
+                                                          int transferTimeoutMs)
 {
-    CouchReply out;
-    if (m_interrupted.load()) {
-        out.error = cancelled();
-        return out;
-    }
-    // Post the request to the network thread and wait without running any event loop here
-    // (see the class comment). The client calls back exactly once: answer, error or Cancelled.
-    struct Waiter
-    {
-        QMutex mutex;
-        QWaitCondition done;
-        bool finished = false;
-        CouchReply reply;
-    };
-    auto waiter = std::make_shared<Waiter>();
+    // Post the request to the network thread; the caller waits without running any event
+    // loop here (see the class comment). The client calls back exactly once: answer, error
+    // or Cancelled.
+    auto pending = std::make_shared<PendingCall>();
     CouchClient *client = m_client;
     std::atomic_bool *interrupted = &m_interrupted;
     QMetaObject::invokeMethod(
         client,
-        [client, waiter, interrupted, verb, path, query, body] {
-            auto deliver = [waiter](const CouchReply &reply) {
-                QMutexLocker lock(&waiter->mutex);
-                waiter->reply = reply;
-                waiter->finished = true;
-                waiter->done.wakeAll();
+        [client, pending, interrupted, verb, path, query, body, transferTimeoutMs] {
+            auto deliver = [pending](const CouchReply &reply) {
+                QMutexLocker lock(&pending->mutex);
+                pending->reply = reply;
+                pending->finished = true;
+                pending->done.wakeAll();
             };
             // An interrupt that came before this request started: never send it. One that
             // comes later is queued behind us and aborts it (events run in posting order).
@@ -126,14 +117,34 @@ CouchReply CouchStore::call(const QByteArray &verb, const QString &path, const C
                 deliver(r);
                 return;
             }
-            client->send(verb, path, query, body, deliver);
+            client->send(verb, path, query, body, deliver, {}, transferTimeoutMs);
         },
         Qt::QueuedConnection);
+    return pending;
+}
+
+bool CouchStore::PendingCall::wait(int ms)
+{
+    QMutexLocker lock(&mutex);
+    if (!finished)
+        done.wait(&mutex, ms < 0 ? QDeadlineTimer(QDeadlineTimer::Forever) : QDeadlineTimer(ms));
+    return finished;
+}
+
+CouchReply CouchStore::call(const QByteArray &verb, const QString &path, const CouchClient::Query &query,
+                            const QByteArray &body)
+{
+    CouchReply out;
+    if (m_interrupted.load()) {
+        out.error = cancelled();
+        return out;
+    }
+    const std::shared_ptr<PendingCall> pending = post(verb, path, query, body);
+    while (!pending->wait()) {
+    }
     {
-        QMutexLocker lock(&waiter->mutex);
-        while (!waiter->finished)
-            waiter->done.wait(&waiter->mutex);
-        out = waiter->reply;
+        QMutexLocker lock(&pending->mutex);
+        out = pending->reply;
     }
     if (!out.ok() && m_interrupted.load())
         out.error = cancelled();

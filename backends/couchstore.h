@@ -1,6 +1,7 @@
 #pragma once
 
 #include "couchclient.h"
+#include "couchdesign.h"
 #include "couchdocument.h"
 #include "couchindex.h"
 #include "couchpage.h"
@@ -121,6 +122,12 @@ public:
     /// How long after a failed longpoll (after the client's own retries) the feed starts
     /// again; meanwhile count() and facets() catch up themselves. Default 2 s. Set before open().
     void setFeedRetryMs(int ms) { m_feedRetryMs = ms; }
+    /// Views mode: how often open() asks the server how far it is while it builds the views
+    /// (awaitViews()). Default 1 s. Set before open().
+    void setBuildPollMs(int ms) { m_buildPollMs = ms; }
+    /// While open() waits for the server to build the views: CouchDesign::describe() of its
+    /// progress.
+    QString openingNote() const override;
 
     /// Documents in the database that are not Celery results: document id -> reason.
     QMap<QString, QString> foreignDocuments() const
@@ -160,6 +167,18 @@ private:
     StoreError ensureIndex();
     QString viewPath(CouchViews::View view) const;
     CouchReply callView(CouchViews::View view, const CouchClient::Query &query);
+    /// callView() for the first view request, which the server answers only once it has
+    /// brought the views up to date: minutes for a new design document on a large
+    /// database, without a byte meanwhile. So the request has no time-out of its own;
+    /// every m_buildPollMs the server is asked how far it is (readBuildProgress()), which
+    /// openingNote() tells. It times out as any request does (config timeoutMs) only once
+    /// the server has not said it is building for that long, and fails at once when the
+    /// server stops answering.
+    CouchReply awaitViews(CouchViews::View view, const CouchClient::Query &query);
+    /// The server's word on building the views (CouchDesign::BuildProgress): _active_tasks
+    /// (skipped once refused: not a server admin), then the design document's _info. An
+    /// error only when the server did not answer at all.
+    Outcome<CouchDesign::BuildProgress> readBuildProgress();
     /// Sends every request at once and waits for all of them (answers in request order).
     QVector<CouchReply> callAll(const QVector<QPair<QString, CouchClient::Query>> &requests);
     /// The rows of a view plan, range after range (each in the view's order); each() false stops.
@@ -216,6 +235,21 @@ private:
     bool m_viewsExtended = false;
     /// Why the views were not used although the design document is there (for the note).
     QString m_viewsProblem;
+    /// A request posted to the network thread (post()), answered there.
+    struct PendingCall
+    {
+        QMutex mutex;
+        QWaitCondition done;
+        bool finished = false;
+        CouchReply reply; ///< once finished
+        /// Waits up to ms (-1: no limit); whether it is answered.
+        bool wait(int ms = -1);
+    };
+    /// Posts a request (CouchClient::send() on the network thread); never sent once
+    /// interrupted, then answered Cancelled.
+    std::shared_ptr<PendingCall> post(const QByteArray &verb, const QString &path, const CouchClient::Query &query,
+                                      const QByteArray &body, int transferTimeoutMs = -1);
+    /// post() and wait for the answer.
     CouchReply call(const QByteArray &verb, const QString &path, const CouchClient::Query &query = {},
                     const QByteArray &body = QByteArray());
     QString dbPath() const;
@@ -295,6 +329,10 @@ private:
     std::atomic<qint64> m_loadedDocs{0};
     int m_feedTimeoutMs = 0;
     int m_feedRetryMs = 2000;
+    int m_buildPollMs = 1000;
+    bool m_tasksRefused = false; ///< _active_tasks answered 401/403: not asked again
+    mutable QMutex m_noteMutex;
+    QString m_openingNote; ///< openingNote()'s, under m_noteMutex
     // Loader state: network thread only.
     QVector<LoadRange> m_ranges;
     int m_rangeIndex = 0;

@@ -6,6 +6,7 @@
 #include "couchstore.h"
 #include "indexpurge.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,9 +85,9 @@ StoreError CouchStore::chooseMode(bool *useViews)
     // asks for the first row with a task name (keys after [null, …]: result_extended) and
     // finds a view that cannot be read (a server that runs no JavaScript views) before
     // anything relies on it; one row, not a reduce (which PouchDB computes by reading them all).
-    const CouchReply named = callView(View::ByTaskName, {{QStringLiteral("startkey"), QStringLiteral("[false]")},
-                                                         {QStringLiteral("reduce"), QStringLiteral("false")},
-                                                         {QStringLiteral("limit"), QStringLiteral("1")}});
+    const CouchReply named = awaitViews(View::ByTaskName, {{QStringLiteral("startkey"), QStringLiteral("[false]")},
+                                                           {QStringLiteral("reduce"), QStringLiteral("false")},
+                                                           {QStringLiteral("limit"), QStringLiteral("1")}});
     if (!named.ok()) {
         if (m_interrupted.load())
             return named.error;
@@ -127,6 +128,86 @@ QString CouchStore::viewPath(View view) const
 CouchReply CouchStore::callView(View view, const CouchClient::Query &query)
 {
     return call("GET", viewPath(view), query);
+}
+
+CouchReply CouchStore::awaitViews(View view, const CouchClient::Query &query)
+{
+    CouchReply out;
+    if (m_interrupted.load()) {
+        out.error = cancelled();
+        return out;
+    }
+    const std::shared_ptr<PendingCall> pending = post("GET", viewPath(view), query, QByteArray(), 0);
+    const auto setNote = [this](const QString &note) {
+        QMutexLocker lock(&m_noteMutex);
+        m_openingNote = note;
+    };
+    QElapsedTimer quiet; // since the server last said it is building
+    quiet.start();
+    StoreError gaveUp;
+    for (;;) {
+        if (pending->wait(m_buildPollMs)) {
+            QMutexLocker lock(&pending->mutex);
+            out = pending->reply;
+            break;
+        }
+        // Interrupted or given up: the abort is on its way, the callback ends the wait.
+        if (m_interrupted.load() || gaveUp)
+            continue;
+        const Outcome<CouchDesign::BuildProgress> progress = readBuildProgress();
+        if (!progress) {
+            gaveUp = progress.error();
+        } else if (progress->building) {
+            quiet.restart();
+            setNote(CouchDesign::describe(*progress));
+            continue;
+        } else if (quiet.elapsed() >= m_config.timeoutMs) {
+            gaveUp = StoreError(Code::ConnectionFailed,
+                                QStringLiteral("no reply from %1 within %2 s to the first request of a view of %3, "
+                                               "and the server does not say that it is building the views")
+                                    .arg(m_config.hostPort())
+                                    .arg(m_config.timeoutMs / 1000.0)
+                                    .arg(CouchDesign::documentId()));
+        } else {
+            continue;
+        }
+        QMetaObject::invokeMethod(m_client, [client = m_client] { client->abortAll(); }, Qt::QueuedConnection);
+    }
+    setNote(QString());
+    if (!out.ok() && m_interrupted.load())
+        out.error = cancelled();
+    else if (!out.ok() && gaveUp)
+        out.error = gaveUp;
+    return out;
+}
+
+Outcome<CouchDesign::BuildProgress> CouchStore::readBuildProgress()
+{
+    CouchDesign::BuildProgress progress;
+    // No HTTP status: the server did not answer at all (refused, silent, cancelled).
+    if (!m_tasksRefused) {
+        const CouchReply tasks = call("GET", QStringLiteral("/_active_tasks"));
+        if (tasks.httpStatus == 401 || tasks.httpStatus == 403)
+            m_tasksRefused = true;
+        else if (tasks.ok())
+            progress = CouchDesign::progressFromTasks(m_config.database, tasks.json);
+        else if (tasks.httpStatus == 0)
+            return tasks.error;
+    }
+    if (progress.building)
+        return progress;
+    const CouchReply info = call("GET", dbPath() + QStringLiteral("/_design/stalk/_info"));
+    if (info.ok())
+        progress.building = CouchDesign::updaterRunning(info.json).value_or(false);
+    else if (info.httpStatus == 0)
+        return info.error;
+    return progress;
+}
+
+QString CouchStore::openingNote() const
+{
+    QMutexLocker lock(&m_noteMutex);
+    return m_openingNote;
 }
 
 QVector<CouchReply> CouchStore::callAll(const QVector<QPair<QString, CouchClient::Query>> &requests)

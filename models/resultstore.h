@@ -159,6 +159,10 @@ public:
     /// Thread-safe: while a call scans for a search's matches, how many it has found so far
     /// ("searching… 123 matches so far"); -1 when none is scanning or the store cannot tell.
     virtual qint64 searchProgress() const { return -1; }
+    /// Thread-safe: while open() waits on something slow that the server reports on (CouchDB
+    /// building Stalk's views), one sentence saying what and how far ("the server is
+    /// building the views of _design/stalk: 45% (…)"); empty otherwise.
+    virtual QString openingNote() const { return QString(); }
 
     // Incremental opening (additive; stores that read everything in open() ignore it).
     // A store that must build an in-memory index (CouchDB) may, when asked before open(),

@@ -54,6 +54,12 @@ qint64 StoreWorker::searchProgress()
     return m_store && m_running ? m_store->searchProgress() : -1;
 }
 
+QString StoreWorker::openingNote()
+{
+    QMutexLocker locker(&m_mutex);
+    return m_store && m_running ? m_store->openingNote() : QString();
+}
+
 namespace {
 
 /// The error of a store call's answer, or nullptr when it worked.

@@ -104,6 +104,9 @@ public:
     /// Any thread: how many matches the store's running search scan has found so far; -1
     /// when none is scanning (ResultStore::searchProgress()).
     qint64 searchProgress();
+    /// Any thread: while the store opens, what it waits on, as it tells
+    /// (ResultStore::openingNote()); empty otherwise.
+    QString openingNote();
 
     // Worker thread only (post with QMetaObject::invokeMethod(worker, lambda, Qt::QueuedConnection)).
     /// Opens the store of `epoch` (TaskResultModel's store counter; requests carry it).

@@ -313,6 +313,11 @@ void TaskResultModel::setFacetsPending(bool pending)
     Q_EMIT facetsPendingChanged(pending);
 }
 
+QString TaskResultModel::openingNote() const
+{
+    return m_open ? QString() : m_worker->openingNote();
+}
+
 void TaskResultModel::readSearchProgress()
 {
     const qint64 found = m_worker->searchProgress();

@@ -105,6 +105,9 @@ public:
     void setStoreFactory(StoreFactory factory);
     void close();
     bool isOpen() const { return m_open; }
+    /// While the store opens: what it waits on, as the server tells (ResultStore::openingNote():
+    /// CouchDB building Stalk's views); empty otherwise.
+    QString openingNote() const;
     const StoreInfo &storeInfo() const { return m_info; }
     /// False while rowCount() is provisional: the first page of a new query is shown as soon
     /// as it arrives, with page 0's size or the store's estimate as the row count; the exact

@@ -24,6 +24,14 @@
 //    202 for _bulk_docs, `{accepted, NewRev}` -> 202 for a document; cloudant/fabric 2.0.0
 //    release notes; metricq/aiocouch#49: "responses are exactly the same whether it responds
 //    with 201 or 202"): every _bulk_docs, document and design document write.
+//  - a view build (only when a test asks, buildMs): CouchDB answers the first request of a
+//    new design document's view once the views are built, minutes on a large database, with
+//    no byte before; meanwhile GET /_active_tasks lists one "indexer" task per shard, the
+//    database named "shards/<range>/<db>.<time>", with changes_done and total_changes, for
+//    server admins only (401 otherwise), and GET /<db>/_design/<ddoc>/_info says
+//    "updater_running": true (docs.couchdb.org api/server/common /_active_tasks and
+//    api/ddoc/common /{db}/_design/{ddoc}/_info; couch_index_updater.erl). pouchdb-server's
+//    are stubs ([] and "Not implemented."), so the proxy answers both itself.
 //  - `"offset": null` in _all_docs answers to `keys` (apache/couchdb#1648, #1085, CouchDB
 //    2.2+), `instance_start_time` "0" in the database's info (fabric_db_info.erl), and the
 //    welcome of a CouchDB 3 server at / (docs.couchdb.org api/server/common).
@@ -34,6 +42,7 @@
 //
 // Environment: STALK_COUCH_URL (http://admin:secret@127.0.0.1:PORT), STALK_COUCH_DB,
 // STALK_COUCH_EXPECTATIONS, STALK_BIN.
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -45,16 +54,19 @@
 #include <QPointer>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 #include <QUrlQuery>
 
 #include <array>
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "couchclient.h"
 #include "couchdesign.h"
@@ -102,6 +114,16 @@ public:
     std::atomic<int> accepted{0};    ///< writes answered 202
     std::atomic<int> nullOffsets{0};
 
+    /// A view build (see the top): the next view request of buildDatabase is answered
+    /// buildMs after it came; until then _active_tasks and _info tell the build (unless
+    /// buildSilent: a server that says nothing). buildDatabase is set before buildMs.
+    QString buildDatabase;
+    std::atomic<int> buildMs{0};
+    std::atomic<bool> buildSilent{false};
+    std::atomic<bool> refuseTasks{false}; ///< _active_tasks answers 401 (not a server admin)
+    std::atomic<int> tasksAsked{0};
+    static constexpr qint64 shardChanges[2] = {500, 700};
+
 private:
     struct Exchange
     {
@@ -117,6 +139,15 @@ private:
         if (!parseHttpRequest(buffer, &x.request))
             return;
         m_buffers.remove(s);
+        if (answerBuild(s, x.request))
+            return;
+        // A view request while the build runs waits for its end (its answer is the server's).
+        const bool isView = x.request.path().startsWith('/' + buildDatabase.toUtf8() + "/_design/stalk/_view/");
+        if (isView && buildMs.load() > 0) {
+            m_buildLength = buildMs.exchange(0);
+            m_build.start();
+        }
+        const qint64 holdMs = isView && isBuilding() ? m_buildLength - m_build.elapsed() : 0;
         bool malformed = false;
         const QByteArray target = upstreamTarget(&x, &malformed);
         if (malformed) {
@@ -137,18 +168,92 @@ private:
         // A client gone (a store closed mid-longpoll): its request goes too, so that no
         // longpoll pouchdb-server holds open takes one of the manager's connections.
         connect(s, &QTcpSocket::disconnected, reply, &QNetworkReply::abort);
-        connect(reply, &QNetworkReply::finished, this, [this, reply, x, socket = QPointer<QTcpSocket>(s)] {
+        QElapsedTimer started;
+        started.start();
+        connect(reply, &QNetworkReply::finished, this,
+                [this, reply, x, holdMs, started, socket = QPointer<QTcpSocket>(s)] {
             reply->deleteLater();
             const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
             int status = statusAttr.isValid() ? statusAttr.toInt() : 502;
             QByteArray body = reply->readAll();
             if (statusAttr.isValid())
                 clusterAnswer(x, &status, &body);
-            if (socket) {
-                socket->write(httpResponse(status, body));
-                socket->disconnectFromHost();
-            }
+            // Precise: a coarse timer (Qt's default from 2 s on) may fire 5% early.
+            QTimer::singleShot(qMax<qint64>(0, holdMs - started.elapsed()), Qt::PreciseTimer, this, [socket, status, body] {
+                if (socket) {
+                    socket->write(httpResponse(status, body));
+                    socket->disconnectFromHost();
+                }
+            });
         });
+    }
+
+    bool isBuilding() const { return m_build.isValid() && m_build.elapsed() < m_buildLength; }
+
+    /// _active_tasks, and the design document's _info while a build runs: true when answered.
+    bool answerBuild(QTcpSocket *s, const HttpRequest &r)
+    {
+        const bool telling = isBuilding() && !buildSilent.load();
+        QByteArray body;
+        int status = 200;
+        if (r.path() == "/_active_tasks") {
+            ++tasksAsked;
+            if (refuseTasks.load()) {
+                status = 401;
+                body = R"({"error":"unauthorized","reason":"You are not a server admin."})";
+            } else {
+                body = QJsonDocument(telling ? activeTasks() : QJsonArray()).toJson(QJsonDocument::Compact);
+            }
+        } else if (telling && r.path() == '/' + buildDatabase.toUtf8() + "/_design/stalk/_info") {
+            body = R"({"name":"stalk","view_index":{"updater_running":true,"compact_running":false,)"
+                   R"("waiting_clients":1,"waiting_commit":false,"language":"javascript","purge_seq":0,)"
+                   R"("update_seq":0,"signature":"5b1e6f0d6c1a4d1fbd3c2f1b8e0a9c7d",)"
+                   R"("sizes":{"file":24765,"external":0,"active":0}}})";
+        } else {
+            return false;
+        }
+        s->write(httpResponse(status, body));
+        s->disconnectFromHost();
+        return true;
+    }
+
+    /// What CouchDB 3 lists while it builds the views on two shards: each shard's task, plus
+    /// tasks Stalk must not count (another design document, another database, a compaction).
+    QJsonArray activeTasks() const
+    {
+        const double part = double(m_build.elapsed()) / double(qMax<qint64>(1, m_buildLength));
+        const auto task = [](const QString &database, const QString &design, qint64 done, qint64 total) {
+            return QJsonObject{{QStringLiteral("node"), QStringLiteral("couchdb@127.0.0.1")},
+                               {QStringLiteral("pid"), QStringLiteral("<0.1234.0>")},
+                               {QStringLiteral("process_status"), QStringLiteral("waiting")},
+                               {QStringLiteral("changes_done"), done},
+                               {QStringLiteral("database"), database},
+                               {QStringLiteral("design_document"), design},
+                               {QStringLiteral("indexer_pid"), QStringLiteral("<0.1235.0>")},
+                               {QStringLiteral("progress"), total > 0 ? int(done * 100 / total) : 0},
+                               {QStringLiteral("started_on"), 1764950000},
+                               {QStringLiteral("total_changes"), total},
+                               {QStringLiteral("type"), QStringLiteral("indexer")},
+                               {QStringLiteral("updated_on"), 1764950010}};
+        };
+        const QString design = CouchDesign::documentId();
+        QJsonArray tasks;
+        const QStringList ranges{QStringLiteral("00000000-7fffffff"), QStringLiteral("80000000-ffffffff")};
+        for (int i = 0; i < 2; ++i) {
+            const QString shard = QStringLiteral("shards/%1/%2.1764949999").arg(ranges.at(i), buildDatabase);
+            tasks.append(task(shard, design, qint64(part * double(shardChanges[i])), shardChanges[i]));
+        }
+        tasks.append(task(QStringLiteral("shards/00000000-7fffffff/%1.1764949999").arg(buildDatabase),
+                          QStringLiteral("_design/other"), 1, 9000));
+        tasks.append(task(QStringLiteral("shards/00000000-7fffffff/%1_other.1764949999").arg(buildDatabase), design,
+                          2, 8000));
+        QJsonObject compaction{{QStringLiteral("type"), QStringLiteral("database_compaction")},
+                               {QStringLiteral("database"), QStringLiteral("shards/00000000-7fffffff/%1.1764949999")
+                                                                .arg(buildDatabase)},
+                               {QStringLiteral("changes_done"), 3},
+                               {QStringLiteral("total_changes"), 7000}};
+        tasks.append(compaction);
+        return tasks;
     }
 
     /// The request as the server gets it: a `since` token back to the server's sequence,
@@ -281,6 +386,8 @@ private:
     QRandomGenerator m_random{16};
     int m_changesRequests = 0;
     int m_answers = 0;
+    QElapsedTimer m_build;    ///< since the build's view request came
+    qint64 m_buildLength = 0; ///< ms
 };
 
 /// Runs a ClusterProxy on its own thread: a CouchStore call blocks the calling thread while
@@ -325,6 +432,8 @@ private Q_SLOTS:
     void shouldPurgeExactlyTheExpiredSet_data();
     void shouldPurgeExactlyTheExpiredSet();
     void shouldWriteTheDesignDocumentOnAccepted();
+    void shouldWaitForTheServerToBuildTheViews_data();
+    void shouldWaitForTheServerToBuildTheViews();
 
 private:
     /// A copy of the fixture database with its revisions, with Stalk's design document when
@@ -368,7 +477,8 @@ void TestCouchCluster::initTestCase()
 
 void TestCouchCluster::cleanupTestCase()
 {
-    for (const char *db : {"cluster", "cluster_live", "cluster_design", "cluster_purge_a", "cluster_purge_b"})
+    for (const char *db : {"cluster", "cluster_live", "cluster_design", "cluster_purge_a", "cluster_purge_b",
+                           "cluster_build"})
         couchRequest(m_base, "DELETE", QLatin1Char('/') + QLatin1String(db));
     m_proxy.reset();
 }
@@ -757,6 +867,104 @@ void TestCouchCluster::shouldWriteTheDesignDocumentOnAccepted()
     const QByteArray throughCluster = run({QStringLiteral("count"), url(true)}, &code);
     QCOMPARE(code, 0);
     QCOMPARE(throughCluster, run({QStringLiteral("count"), url(false)}, &code));
+}
+
+void TestCouchCluster::shouldWaitForTheServerToBuildTheViews_data()
+{
+    QTest::addColumn<bool>("silent");
+    QTest::addColumn<bool>("admin");
+    QTest::newRow("an admin sees the shards' tasks") << false << true;
+    QTest::newRow("a database admin sees updater_running only") << false << false;
+    QTest::newRow("a server that says nothing") << true << true;
+}
+
+void TestCouchCluster::shouldWaitForTheServerToBuildTheViews()
+{
+    // The first view request of ?index=views is held as CouchDB holds it while it builds
+    // the views of a large database: 3 time-outs long, no byte meanwhile. Told that the
+    // build runs, the store waits and says how far it is; told nothing, it gives up after
+    // one time-out, as for any silent request.
+    QFETCH(bool, silent);
+    QFETCH(bool, admin);
+    const QString db = QStringLiteral("cluster_build");
+    makeDatabase(db, true);
+    ClusterProxy &proxy = *m_proxy->operator->();
+    proxy.buildDatabase = db;
+    proxy.buildSilent.store(silent);
+    proxy.refuseTasks.store(!admin);
+    proxy.tasksAsked.store(0);
+    constexpr int timeoutMs = 800, buildMs = 3 * timeoutMs;
+    proxy.buildMs.store(buildMs);
+
+    CouchConfig c = config(db, true, CouchConfig::Index::Views);
+    c.timeoutMs = timeoutMs;
+    // The store lives on its own thread (open() blocks it); this one reads openingNote(),
+    // as the window's status bar does.
+    std::atomic<CouchStore *> published{nullptr};
+    std::atomic<bool> opened{false}, released{false};
+    StoreError error;
+    Outcome<qint64> count = qint64(-1);
+    bool usedViews = false;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 openMs = -1;
+    std::thread owner([&] {
+        CouchStore store(c);
+        store.setBuildPollMs(100);
+        published.store(&store);
+        error = store.open();
+        openMs = clock.elapsed();
+        if (!error) {
+            usedViews = store.usesServerViews();
+            count = store.count(TaskQuery());
+        }
+        opened.store(true);
+        while (!released.load())
+            QThread::msleep(5);
+    });
+    QStringList notes;
+    while (!opened.load()) {
+        if (CouchStore *store = published.load()) {
+            const QString note = store->openingNote();
+            if (!note.isEmpty() && (notes.isEmpty() || notes.constLast() != note))
+                notes << note;
+        }
+        QThread::msleep(20);
+    }
+    released.store(true);
+    owner.join();
+
+    if (silent) {
+        QVERIFY(error.isError());
+        QCOMPARE(error.code, StoreError::Code::ConnectionFailed);
+        QVERIFY2(error.message.contains(QLatin1String("does not say that it is building the views")),
+                 qPrintable(error.message));
+        QVERIFY2(openMs < buildMs, qPrintable(QString::number(openMs)));
+        QVERIFY(notes.isEmpty());
+        return;
+    }
+    QVERIFY2(!error, qPrintable(error.message));
+    QVERIFY(usedViews);
+    QVERIFY2(openMs >= buildMs, qPrintable(QString::number(openMs)));
+    QVERIFY2(count.ok(), qPrintable(count.error().message));
+    QCOMPARE(*count, total());
+    QVERIFY(!notes.isEmpty());
+    if (!admin) {
+        QCOMPARE(notes, QStringList{QStringLiteral("the server is building the views of _design/stalk")});
+        QCOMPARE(proxy.tasksAsked.load(), 1); // refused once, not asked again
+        return;
+    }
+    // Only this database's shards of _design/stalk count: 500 + 700 changes.
+    static const QRegularExpression figures(
+        QStringLiteral("^the server is building the views of _design/stalk: (\\d+)% \\(([0-9,]+) of 1,200 changes\\)$"));
+    int lastPercent = -1;
+    for (const QString &note : std::as_const(notes)) {
+        const QRegularExpressionMatch m = figures.match(note);
+        QVERIFY2(m.hasMatch(), qPrintable(note));
+        QVERIFY2(m.captured(1).toInt() >= lastPercent, qPrintable(notes.join(QLatin1Char('\n'))));
+        lastPercent = m.captured(1).toInt();
+    }
+    QVERIFY2(notes.size() >= 3, qPrintable(notes.join(QLatin1Char('\n'))));
 }
 
 QTEST_GUILESS_MAIN(TestCouchCluster)

@@ -106,6 +106,8 @@ private Q_SLOTS:
     void shouldNeverWriteReadOnly();
     void shouldSayWhenTheUserIsNotAnAdmin();
     void shouldSayWhenTheServerForbidsTheWrite();
+    void shouldSumTheBuildOfThisDatabaseOnly_data();
+    void shouldSumTheBuildOfThisDatabaseOnly();
 
 private:
     CouchReply http(const QByteArray &verb, const QString &path, const QByteArray &body = QByteArray(),
@@ -579,6 +581,60 @@ void TestCouchDesign::shouldSayWhenTheServerForbidsTheWrite()
              QStringLiteral("cannot create _design/stalk in database 'stalk_design': permission denied: only an admin of "
                             "the database (or of the server) may write design documents, and user 'admin' is not one"));
     QCOMPARE(status()->state, State::Absent);
+}
+
+void TestCouchDesign::shouldSumTheBuildOfThisDatabaseOnly_data()
+{
+    // GET /_active_tasks as CouchDB lists a build: one indexer task per shard of the
+    // database; progressFromTasks() counts those of _design/stalk on "celery" only.
+    QTest::addColumn<QByteArray>("tasks");
+    QTest::addColumn<bool>("building");
+    QTest::addColumn<qint64>("done");
+    QTest::addColumn<qint64>("total");
+    QTest::addColumn<QString>("sentence");
+    const QByteArray shard0 = R"({"type":"indexer","design_document":"_design/stalk","database":"shards/00000000-7fffffff/celery.1764949999","changes_done":250,"total_changes":1000})";
+    const QByteArray shard1 = R"({"type":"indexer","design_document":"_design/stalk","database":"shards/80000000-ffffffff/celery.1764949999","changes_done":1499,"total_changes":2000})";
+    QTest::newRow("none") << QByteArray("[]") << false << qint64(-1) << qint64(-1) << QString();
+    QTest::newRow("two shards") << "[" + shard0 + "," + shard1 + "]" << true << qint64(1749) << qint64(3000)
+                                << QStringLiteral("the server is building the views of _design/stalk: 58% (1,749 of 3,000 changes)");
+    QTest::newRow("one database, not clustered")
+        << QByteArray(R"([{"type":"indexer","design_document":"_design/stalk","database":"celery","changes_done":0,"total_changes":40}])")
+        << true << qint64(0) << qint64(40) << QStringLiteral("the server is building the views of _design/stalk: 0% (0 of 40 changes)");
+    QTest::newRow("others' tasks")
+        << QByteArray(R"([{"type":"indexer","design_document":"_design/other","database":"shards/00000000-7fffffff/celery.1764949999","changes_done":1,"total_changes":2},)"
+                      R"({"type":"indexer","design_document":"_design/stalk","database":"shards/00000000-7fffffff/celery_old.1764949999","changes_done":1,"total_changes":2},)"
+                      R"({"type":"indexer","design_document":"_design/stalk","database":"shards/00000000-7fffffff/xcelery.1764949999","changes_done":1,"total_changes":2},)"
+                      R"({"type":"indexer","design_document":"_design/stalk","database":"celery.1764949999","changes_done":1,"total_changes":2},)"
+                      R"({"type":"view_compaction","design_document":"_design/stalk","database":"shards/00000000-7fffffff/celery.1764949999"},)"
+                      R"({"type":"database_compaction","database":"celery","changes_done":1,"total_changes":2}])")
+        << false << qint64(-1) << qint64(-1) << QString();
+    QTest::newRow("a shard without figures") << "[" + shard0 + R"(,{"type":"indexer","design_document":"_design/stalk","database":"shards/80000000-ffffffff/celery.1764949999"}])"
+                                             << true << qint64(-1) << qint64(-1)
+                                             << QStringLiteral("the server is building the views of _design/stalk");
+    QTest::newRow("not a list") << QByteArray(R"({"error":"unauthorized"})") << false << qint64(-1) << qint64(-1) << QString();
+}
+
+void TestCouchDesign::shouldSumTheBuildOfThisDatabaseOnly()
+{
+    QFETCH(QByteArray, tasks);
+    QFETCH(bool, building);
+    QFETCH(qint64, done);
+    QFETCH(qint64, total);
+    QFETCH(QString, sentence);
+    const CouchDesign::BuildProgress p = CouchDesign::progressFromTasks(QStringLiteral("celery"), QJsonDocument::fromJson(tasks));
+    QCOMPARE(p.building, building);
+    QCOMPARE(p.changesDone, done);
+    QCOMPARE(p.totalChanges, total);
+    if (building)
+        QCOMPARE(CouchDesign::describe(p), sentence);
+
+    // _info: CouchDB's view_index.updater_running; pouchdb-server's stub says nothing.
+    QCOMPARE(CouchDesign::updaterRunning(QJsonDocument::fromJson(R"({"name":"stalk","view_index":{"updater_running":true}})")),
+             std::optional<bool>(true));
+    QCOMPARE(CouchDesign::updaterRunning(QJsonDocument::fromJson(R"({"name":"stalk","view_index":{"updater_running":false}})")),
+             std::optional<bool>(false));
+    QCOMPARE(CouchDesign::updaterRunning(QJsonDocument::fromJson(R"({"name":"stalk","view_index":"Not implemented."})")),
+             std::nullopt);
 }
 
 QTEST_GUILESS_MAIN(TestCouchDesign)

@@ -257,6 +257,7 @@ private Q_SLOTS:
     void shouldDeleteAllMatchingASearch();
     void shouldSaySearchingUntilASearchIsCounted();
     void shouldShowTheLastFacetCountsAsPendingUntilTheNewOnesArrive();
+    void shouldSayWhatOpeningWaitsFor();
     void shouldOfferToSelectAllMatchingAfterAPage();
     void shouldKeepEverythingSelectedAcrossARefresh();
     void shouldDisableDeletionWhenReadOnly();
@@ -1237,6 +1238,39 @@ void TestMainWindow::shouldSaySearchingUntilASearchIsCounted()
     for (const QString &text : std::as_const(whileCounting))
         QVERIFY2(text.startsWith(QStringLiteral("Searching…")), qPrintable(text)); // never "0 of …" meanwhile
     QCOMPARE(afterwards.last(), settled);
+}
+
+void TestMainWindow::shouldSayWhatOpeningWaitsFor()
+{
+    // A store whose open() waits on the server (CouchDB building Stalk's views of a large
+    // database: minutes) and says how far it is: the status bar follows what it says.
+    auto control = std::make_shared<TestSupport::FakeControl>();
+    control->blockOpen = true;
+    const QString building = QStringLiteral("the server is building the views of _design/stalk: %1");
+    control->openingNote = building.arg(QStringLiteral("45% (540 of 1,200 changes)"));
+    auto w = std::make_unique<MainWindow>();
+    w->show();
+    w->openStore(QStringLiteral("fake"), TestSupport::fakeFactory(control));
+    QTRY_COMPARE_WITH_TIMEOUT(w->statusBar()->currentMessage(),
+                              QStringLiteral("Opening fake… — ") + building.arg(QStringLiteral("45% (540 of 1,200 changes)")),
+                              10000);
+    {
+        QMutexLocker locker(&control->mutex);
+        control->openingNote = building.arg(QStringLiteral("90% (1,080 of 1,200 changes)"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(w->statusBar()->currentMessage(),
+                              QStringLiteral("Opening fake… — ") + building.arg(QStringLiteral("90% (1,080 of 1,200 changes)")),
+                              10000);
+    {
+        QMutexLocker locker(&control->mutex);
+        control->openingNote.clear();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(w->statusBar()->currentMessage(), QStringLiteral("Opening fake…"), 10000);
+    control->release();
+    QTRY_COMPARE_WITH_TIMEOUT(w->model()->rowCount(), 450, 30000);
+    QTest::qWait(600); // a tick of the note's timer after opening shows nothing again
+    QVERIFY2(!w->statusBar()->currentMessage().startsWith(QStringLiteral("Opening")),
+             qPrintable(w->statusBar()->currentMessage()));
 }
 
 void TestMainWindow::shouldShowTheLastFacetCountsAsPendingUntilTheNewOnesArrive()

@@ -1696,6 +1696,10 @@ Schema: %3</translation>
         <source>Filtered by task name “%1”, the group&apos;s statuses, its exception and message</source>
         <translation>Gefiltert nach Aufgabenname „%1“, den Status der Gruppe, ihrer Ausnahme und Meldung</translation>
     </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 – %2</translation>
+    </message>
 </context>
 <context>
     <name>PasswordDialog</name>

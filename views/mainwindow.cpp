@@ -146,6 +146,8 @@ void MainWindow::createTimers()
     m_countingDelay = new QTimer(this);
     m_countingDelay->setSingleShot(true);
     m_countingDelay->setInterval(150);
+    m_openingTimer = new QTimer(this);
+    m_openingTimer->setInterval(500);
 }
 
 void MainWindow::connectTimersAndFilters()
@@ -155,6 +157,7 @@ void MainWindow::connectTimersAndFilters()
     connect(m_autoRefreshTimer, &QTimer::timeout, this, [this] { refresh(true); });
     connect(m_busyDelay, &QTimer::timeout, this, [this] { m_busyBar->setVisible(true); });
     connect(m_countingDelay, &QTimer::timeout, this, &MainWindow::updateCountLabel);
+    connect(m_openingTimer, &QTimer::timeout, this, &MainWindow::showOpeningNote);
     connect(m_searchBox, &QLineEdit::textChanged, this, [this] { m_searchTimer->start(); });
     connect(m_filterPanel, &FilterPanel::filtersChanged, this, [this] {
         m_filterTimer->start();
@@ -746,11 +749,29 @@ void MainWindow::reopen()
     setBusy(true);
     updateTitle();
     updateActions();
-    statusBar()->showMessage(tr("Opening %1…").arg(DisplayText::sentence(StoreUrl::withoutPassword(m_url))));
+    m_openingNote.clear();
+    showOpeningNote();
+    m_openingTimer->start();
+}
+
+void MainWindow::showOpeningNote()
+{
+    if (m_opened) {
+        m_openingTimer->stop();
+        return;
+    }
+    const QString opening = tr("Opening %1…").arg(DisplayText::sentence(StoreUrl::withoutPassword(m_url)));
+    const QString note = m_model->openingNote();
+    // Shown again only when it changed: the status bar may hold a message of another action.
+    if (note == m_openingNote && m_openingTimer->isActive())
+        return;
+    m_openingNote = note;
+    statusBar()->showMessage(note.isEmpty() ? opening : tr("%1 — %2").arg(opening, DisplayText::sentence(note)));
 }
 
 void MainWindow::onOpened(const StoreInfo &info)
 {
+    m_openingTimer->stop();
     m_opened = true;
     m_selectFirstRow = true;
     m_info = info;
@@ -773,6 +794,7 @@ void MainWindow::onOpened(const StoreInfo &info)
 
 void MainWindow::onFailed(const StoreError &error)
 {
+    m_openingTimer->stop();
     m_lastError = error.message;
     updateCountLabel();
     // The server rejected a URL with a user but no password: ask for one (a wrong typed

@@ -104,6 +104,8 @@ private:
     void updateTitle();
     /// From the model's countState(), the selection and the counting delay.
     void updateCountLabel();
+    /// "Opening URL…" in the status bar, with what the store waits on when it says.
+    void showOpeningNote();
     /// "All 40 on this page are selected. Select all 1,000 matching": shown while every row in
     /// view (and more than one) is selected but not every matching result.
     void updateSelectAllOffer();
@@ -206,6 +208,8 @@ private:
     QTimer *m_filterTimer = nullptr;
     QTimer *m_autoRefreshTimer = nullptr;
     QTimer *m_busyDelay = nullptr;
+    /// While a store opens: shows what it waits on (TaskResultModel::openingNote()).
+    QTimer *m_openingTimer = nullptr;
     QTimer *m_countingDelay = nullptr; ///< a quick count never flashes "counting results…"
     QMenu *m_viewMenu = nullptr;
 
@@ -257,4 +261,5 @@ private:
     qint64 m_currentRowId = -1;
     TaskResult m_currentDetail;
     QString m_lastError;
+    QString m_openingNote; ///< the one the status bar shows
 };

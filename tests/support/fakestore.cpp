@@ -72,7 +72,20 @@ FakeStore::~FakeStore()
 
 StoreError FakeStore::open()
 {
+    bool block = false;
+    {
+        QMutexLocker locker(&m_control->mutex);
+        block = m_control->blockOpen;
+    }
+    if (block && !gate())
+        return StoreError(StoreError::Code::Cancelled, QStringLiteral("cancelled"));
     return m_control->openError;
+}
+
+QString FakeStore::openingNote() const
+{
+    QMutexLocker locker(&m_control->mutex);
+    return m_control->openingNote;
 }
 
 void FakeStore::setIncrementalOpen(bool incremental)

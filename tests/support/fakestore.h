@@ -23,6 +23,8 @@ struct FakeControl
     QWaitCondition wake;
     int rows = 450;               ///< rows 1..rows exist (less those deleted), newest first
     StoreError openError;
+    bool blockOpen = false;       ///< open waits for release() (a server building its views)
+    QString openingNote;          ///< openingNote()'s answer
     StoreError countError;
     StoreError pageError;
     bool blockPages = false;      ///< fetchPage waits for release()
@@ -74,6 +76,7 @@ public:
     FakeControl &control() { return *m_control; }
 
     StoreError open() override;
+    QString openingNote() const override;
     void setIncrementalOpen(bool incremental) override;
     bool isLoading() const override;
     qint64 loadedCount() const override;
