@@ -375,12 +375,16 @@ StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const B
             return e;
         bool scanning = true; // a SCAN's reply is on its way
         QStringList pending;  // the keys of the MGET on its way
+        // Positions in `pending` of keys whose bytes are not UTF-8: never Celery's (redis-py
+        // writes a str's UTF-8), and their QString names another key, so listed as foreign.
+        QVector<qsizetype> pendingNotText;
         // Leaving with replies on their way puts the connection out of step: close it.
         const auto abandon = [&conn](const StoreError &e) { return conn.socket().fail(e); };
         while (scanning || !pending.isEmpty()) {
             if (stopping())
                 return abandon(cancelled());
             QStringList keys;
+            QVector<qsizetype> notText;
             if (scanning) {
                 const Outcome<QVector<RespValue>> reply = conn.replies(1);
                 if (!reply)
@@ -394,6 +398,8 @@ StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const B
                 const QByteArray cursor = r.items.at(0).text;
                 QList<QByteArray> mget{"MGET"}; // the keys as the server sent them
                 for (const RespValue &k : r.items.at(1).items) {
+                    if (!QByteArrayView(k.text).isValidUtf8())
+                        notText.append(keys.size());
                     keys.append(QString::fromUtf8(k.text));
                     mget.append(k.text);
                 }
@@ -418,10 +424,16 @@ StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const B
                     return values.error();
                 if (values->constFirst().isError())
                     return abandon(RedisConnection::errorFor(values->constFirst(), m_config.endpoint));
-                if (!batch(pending, RedisKeyConnection::values(values->constFirst(), {}, QDateTime())))
+                QVector<KeyValue> read = RedisKeyConnection::values(values->constFirst(), {}, QDateTime());
+                for (const qsizetype i : std::as_const(pendingNotText)) {
+                    if (i < read.size() && read.at(i).present)
+                        read[i].foreign = QStringLiteral("its name is not UTF-8 text, which a Celery key's always is");
+                }
+                if (!batch(pending, read))
                     return abandon(cancelled());
             }
             pending = withValues ? keys : QStringList();
+            pendingNotText = withValues ? notText : QVector<qsizetype>();
         }
     }
     return {};

@@ -1681,6 +1681,7 @@ void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
 {
     copyToScratch(QStringLiteral("json"));
     auto c = raw(scratchDb);
+    const QByteArray notText("celery-task-meta-\xff\xfe-not-text");
     // Written by the test: other applications' keys and broken values under Celery's prefix.
     const QVector<QList<QByteArray>> foreign = {
         {"SET", "session:abc", "{\"status\": \"SUCCESS\"}"},
@@ -1689,6 +1690,9 @@ void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
         {"SET", "celery-task-meta-msgpack", QByteArray("\x82\xa6status\xa7SUCCESS\xa7task_id\xa1x", 25)},
         {"SET", "celery-task-meta-bad-pickle", QByteArray("\x80\x04\x95garbage", 10)},
         {"HSET", "celery-task-meta-a-hash", "status", "SUCCESS"},
+        // A Celery-shaped value under a name that is not UTF-8 (Celery's never are): its
+        // QString would name another key, which a delete or a detail would then reach.
+        {"SET", notText, R"({"status": "SUCCESS", "result": 1, "task_id": "x", "date_done": "2020-01-01T00:00:00"})"},
     };
     QVERIFY(c->pipeline(foreign).ok());
     auto store = openScratch(QStringLiteral("json"));
@@ -1700,7 +1704,8 @@ void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
     QVERIFY(keys.value(QStringLiteral("celery-task-meta-msgpack")).contains(QLatin1String("msgpack")));
     QVERIFY(keys.value(QStringLiteral("celery-task-meta-bad-pickle")).startsWith(QLatin1String("the pickled value cannot be read")));
     QVERIFY(!keys.contains(QStringLiteral("session:abc"))); // never even read: outside Celery's prefixes
-    QVERIFY2(store->info().note.startsWith(QLatin1String("4 keys are not Celery results: ")), qPrintable(store->info().note));
+    QCOMPARE(keys.value(QString::fromUtf8(notText)), QStringLiteral("its name is not UTF-8 text, which a Celery key's always is"));
+    QVERIFY2(store->info().note.startsWith(QLatin1String("5 keys are not Celery results: ")), qPrintable(store->info().note));
     const qint64 total = dataSet(QStringLiteral("json")).value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt();
     QCOMPARE(*store->count(TaskQuery()), total);
 
@@ -1717,6 +1722,7 @@ void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
     for (const char *key : {"session:abc", "celery-task-meta-not-json", "celery-task-meta-no-status", "celery-task-meta-msgpack",
                             "celery-task-meta-bad-pickle", "celery-task-meta-a-hash"})
         QCOMPARE(c->call({"EXISTS", key})->integer, qint64(1));
+    QCOMPARE(c->call({"EXISTS", notText})->integer, qint64(1));
     QCOMPARE(store->fetchByTaskId(QStringLiteral("a-hash")).error().code, StoreError::Code::NotFound);
 }
 
