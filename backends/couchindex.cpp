@@ -104,20 +104,21 @@ CouchIndex::CouchIndex(int resultPreviewChars)
     : m_resultPreviewChars(qBound(0, resultPreviewChars, ResultStore::previewChars))
 {
     m_pool << QString() << QString(QLatin1String(""));
+    m_exceptionPool = m_pool;
 }
 
-quint32 CouchIndex::intern(const QString &text)
+quint32 CouchIndex::intern(QStringList &pool, QHash<QString, quint32> &ids, const QString &text)
 {
     if (text.isNull())
         return 0;
     if (text.isEmpty())
         return 1;
-    const auto it = m_poolIds.constFind(text);
-    if (it != m_poolIds.constEnd())
+    const auto it = ids.constFind(text);
+    if (it != ids.constEnd())
         return *it;
-    const quint32 id = quint32(m_pool.size());
-    m_pool.append(text);
-    m_poolIds.insert(text, id);
+    const quint32 id = quint32(pool.size());
+    pool.append(text);
+    ids.insert(text, id);
     return id;
 }
 
@@ -278,10 +279,10 @@ qint64 CouchIndex::upsert(Entry e)
         --m_extendedRows;
     }
     const auto i = size_t(slot);
-    m_status[i] = intern(e.status);
-    m_taskName[i] = intern(e.taskName);
-    m_worker[i] = intern(e.worker);
-    m_queue[i] = intern(e.queue);
+    m_status.set(i, intern(e.status));
+    m_taskName.set(i, intern(e.taskName));
+    m_worker.set(i, intern(e.worker));
+    m_queue.set(i, intern(e.queue));
     m_dateDone[i] = e.dateDone;
     if (e.expires != noDate && m_expires.empty())
         m_expires.assign(m_alive.size(), noDate); // the first expiry: from now on one per slot
@@ -292,7 +293,7 @@ qint64 CouchIndex::upsert(Entry e)
     if (e.extended)
         ++m_extendedRows;
     m_hasTraceback[i] = e.hasTraceback;
-    m_exception[i] = e.exception.isNull() ? 0 : intern(e.exception);
+    m_exception.set(i, intern(m_exceptionPool, m_exceptionIds, e.exception));
     // Document ids share their start ("celery-task-meta-" after the key prefix): the index
     // keeps it once, and a row whose id is that start + its task id keeps the task id only.
     const QString &docId = e.docId;
@@ -405,7 +406,7 @@ ValueDecoder::ExceptionInfo CouchIndex::storedException(quint32 id) const
 {
     if (id == 0)
         return {};
-    const QStringList fields = pooled(id).split(QChar(0x1f));
+    const QStringList fields = m_exceptionPool.at(qsizetype(id)).split(QChar(0x1f));
     return {fields.value(0), fields.value(1), fields.mid(2).join(QChar(0x1f))};
 }
 
@@ -563,7 +564,7 @@ CouchIndex::Prepared CouchIndex::prepare(const TaskQuery &query) const
         return prepared;
     // Each distinct stored exception decided once. Pool id 0 (no exception) never passes; the
     // vector is never empty, which would mean "no filter".
-    const size_t ids = std::max<size_t>(size_t(m_pool.size()), 1);
+    const size_t ids = std::max<size_t>(size_t(m_exceptionPool.size()), 1);
     prepared.exceptionPasses.assign(ids, 0);
     std::vector<bool> decided(ids, false);
     decided[0] = true;
@@ -640,7 +641,7 @@ std::vector<qint64> CouchIndex::select(const TaskQuery &query) const
             return descending ? q < p : p < q;
         });
     };
-    const std::vector<quint32> *column = nullptr;
+    const IdColumn *column = nullptr;
     Text text = TextCount;
     switch (query.sortField) {
     case Field::Status: column = &m_status; break;
@@ -690,7 +691,7 @@ qint64 CouchIndex::count(const TaskQuery &query) const
 }
 
 QVector<FacetValue> CouchIndex::facet(const TaskQuery &query, const Prepared &prepared, Skip skip,
-                                      const std::vector<quint32> &column) const
+                                      const IdColumn &column) const
 {
     QHash<quint32, qint64> counts;
     for (qint64 s = 0; s < qint64(m_alive.size()); ++s) {

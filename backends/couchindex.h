@@ -1,5 +1,6 @@
 #pragma once
 
+#include "idcolumn.h"
 #include "resultstore.h"
 #include "taskquery.h"
 #include "taskresult.h"
@@ -192,10 +193,12 @@ private:
     qint64 slotOf(const QString &docId, qint64 rowId) const;
     TextRef textRef(qint64 slot, Text field) const { return m_texts.field(m_textOf[size_t(slot)], field); }
     QString text(qint64 slot, Text field) const { return m_texts.text(m_textOf[size_t(slot)], field); }
-    quint32 intern(const QString &text);
+    /// The id of text in pool (appended when new); null is 0, "" is 1 (every pool starts with both).
+    static quint32 intern(QStringList &pool, QHash<QString, quint32> &ids, const QString &text);
+    quint32 intern(const QString &text) { return intern(m_pool, m_poolIds, text); }
     const QString &pooled(quint32 id) const { return m_pool[id]; }
     QVector<FacetValue> facet(const TaskQuery &query, const Prepared &prepared, Skip skip,
-                              const std::vector<quint32> &column) const;
+                              const IdColumn &column) const;
     bool inSet(quint32 id, const QStringList &set) const;
 
     // Interned strings; id 0 is NULL, id 1 is "".
@@ -207,10 +210,11 @@ private:
     QHash<QString, qint64> m_movedRows;
     std::vector<qint64> m_rowIds;
     std::vector<bool> m_alive;
-    std::vector<quint32> m_status;
-    std::vector<quint32> m_taskName;
-    std::vector<quint32> m_worker;
-    std::vector<quint32> m_queue;
+    // Pool ids, 1 to 4 bytes a row (IdColumn).
+    IdColumn m_status;
+    IdColumn m_taskName;
+    IdColumn m_worker;
+    IdColumn m_queue;
     std::vector<qint64> m_dateDone;
     /// ms since the epoch, noDate: none. Empty while no row has one (CouchDB documents never
     /// do: 8 bytes a document saved), then one per slot.
@@ -218,9 +222,13 @@ private:
     std::vector<qint16> m_retries;
     std::vector<bool> m_extended;
     std::vector<bool> m_hasTraceback;
-    /// ValueDecoder::exceptionOf() of the row, pooled as "type\x1fmodule\x1fmessage"; 0 = none
-    /// (read only where the result names "exc_type", is binary, or a traceback is stored).
-    std::vector<quint32> m_exception;
+    /// ValueDecoder::exceptionOf() of the row, an id in m_exceptionPool; 0 = none (read only
+    /// where the result names "exc_type", is binary, or a traceback is stored).
+    IdColumn m_exception;
+    /// "type\x1fmodule\x1fmessage" of each distinct exception, apart from m_pool: messages
+    /// are many, and m_pool stays the few texts a search folds and the columns above hold.
+    QStringList m_exceptionPool;
+    QHash<QString, quint32> m_exceptionIds;
     std::vector<bool> m_packedRev; ///< the Rev text is packedRev()'s form
     std::vector<bool> m_prefixed; ///< the DocId text is the document id after m_docIdPrefix
     /// The ResultPreview text is cut below ResultStore::previewChars (needsResultPreview()).

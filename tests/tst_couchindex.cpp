@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "couchindex.h"
+#include "idcolumn.h"
 #include "rowdocids.h"
 
 /// CouchIndex's own bookkeeping: documents found by id and by row id through inserts,
@@ -54,6 +55,77 @@ private:
     }
 
 private slots:
+    void shouldKeepEveryIdAsTheColumnWidens()
+    {
+        // Ids across the 1 -> 2 -> 4 byte boundaries, pushed and overwritten in place.
+        IdColumn column;
+        std::vector<quint32> expected;
+        const quint32 ids[] = {0, 1, 255, 7, 256, 65535, 3, 65536, 0xffffffffu, 42};
+        const int widths[] = {1, 1, 1, 1, 2, 2, 2, 4, 4, 4};
+        for (size_t k = 0; k < std::size(ids); ++k) {
+            for (int r = 0; r < 1000; ++r) {
+                column.push_back(ids[k] - quint32(r % 2 && ids[k] > 0));
+                expected.push_back(ids[k] - quint32(r % 2 && ids[k] > 0));
+            }
+            QCOMPARE(column.width(), widths[k]);
+            QCOMPARE(column.size(), expected.size());
+            for (size_t i = 0; i < expected.size(); ++i)
+                QCOMPARE(column[i], expected[i]);
+        }
+        IdColumn narrow;
+        for (quint32 id = 0; id < 300; ++id)
+            narrow.push_back(id % 200);
+        QCOMPARE(narrow.width(), 1);
+        narrow.set(150, 70000); // a set widens the rows before and after it too
+        QCOMPARE(narrow.width(), 4);
+        for (quint32 id = 0; id < 300; ++id)
+            QCOMPARE(narrow[id], id == 150 ? 70000u : id % 200);
+    }
+
+    void shouldFilterAndCountValuesPastEveryColumnWidth()
+    {
+        // 70,000 workers: the worker column goes to 4 bytes a row; statuses stay 1. Every
+        // third row fails with a message of its own (the exception pool is apart: the
+        // worker ids stay what the worker texts alone need).
+        const int n = 70000;
+        CouchIndex index;
+        for (int i = 0; i < n; ++i) {
+            TaskResult t = task(i, 1);
+            t.worker = QStringLiteral("celery@host-%1").arg(i);
+            t.status = QStringLiteral("SUCCESS");
+            if (i % 3 == 0) {
+                t.status = QStringLiteral("FAILURE");
+                t.result = QStringLiteral(R"({"exc_type": "ValueError", "exc_message": ["bad %1"], "exc_module": "builtins"})").arg(i);
+            }
+            index.upsert(docId(i), QStringLiteral("1-abc"), t);
+        }
+        TaskQuery query;
+        query.workers = {QStringLiteral("celery@host-69999"), QStringLiteral("celery@host-255"), QStringLiteral("celery@host-65536")};
+        QCOMPARE(index.count(query), qint64(3));
+        const std::vector<qint64> rows = index.select(query);
+        QCOMPARE(rows.size(), size_t(3));
+        QStringList workers;
+        for (qint64 slot : rows)
+            workers << index.summaryRow(slot).worker;
+        workers.sort();
+        QCOMPARE(workers, QStringList({QStringLiteral("celery@host-255"), QStringLiteral("celery@host-65536"),
+                                       QStringLiteral("celery@host-69999")}));
+        const Facets facets = index.facets(TaskQuery());
+        QCOMPARE(facets.workers.size(), n);
+        qint64 failures = 0;
+        for (const FacetValue &v : facets.statuses) {
+            if (v.value == QLatin1String("FAILURE"))
+                failures = v.count;
+        }
+        QCOMPARE(failures, qint64((n + 2) / 3));
+        // Each failure's own message is read back from its row.
+        TaskQuery failed;
+        failed.workers = {QStringLiteral("celery@host-69999")};
+        const FailureTable table = index.failures(failed);
+        QCOMPARE(table.groups.size(), 1);
+        QVERIFY2(table.groups.first().message.contains(QLatin1String("bad 69999")), qPrintable(table.groups.first().message));
+    }
+
     void shouldFindEveryDocumentThroughUpdatesAndRemovals()
     {
         const int n = 20000;
