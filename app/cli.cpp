@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include <termios.h>
 #include <unistd.h>
@@ -602,6 +606,43 @@ bool readKeyring(const CliArguments &arguments, const StoreOpener &opener, Store
     return false;
 }
 
+/// store.open(). While it waits on something the server reports on (ResultStore::openingNote():
+/// CouchDB building Stalk's views, minutes on a large database), the note goes to standard
+/// error on a terminal, rewritten in place on one line; nothing elsewhere (cron).
+StoreError openTellingTheWait(const CliConsole &console, ResultStore &store)
+{
+    if (!CliConsole::stderrIsTerminal())
+        return store.open();
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool done = false;
+    qsizetype shown = 0; // characters of the line on the terminal
+    // The main thread writes nothing to standard error while open() runs.
+    std::thread watcher([&] {
+        QString last;
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!wake.wait_for(lock, std::chrono::milliseconds(250), [&] { return done; })) {
+            const QString note = store.openingNote();
+            if (note.isEmpty() || note == last)
+                continue;
+            last = note;
+            const QString line = QStringLiteral("stalk: ") + DisplayText::sentence(note);
+            console.err(QLatin1Char('\r') + line.leftJustified(shown));
+            shown = line.size();
+        }
+    });
+    const StoreError error = store.open();
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        done = true;
+    }
+    wake.notify_all();
+    watcher.join();
+    if (shown > 0)
+        console.err(QStringLiteral("\n"));
+    return error;
+}
+
 OpenedStore openStore(const QString &command, const CliArguments &arguments, const CliConsole &console)
 {
     const QString url = arguments.positionals.at(0);
@@ -638,7 +679,7 @@ OpenedStore openStore(const QString &command, const CliArguments &arguments, con
     };
     if (!makeStore())
         return opened;
-    StoreError error = opened.store->open();
+    StoreError error = openTellingTheWait(console, *opened.store);
     if (opener.canAskForPassword(error)) {
         // The URL names a user but no password: ask on a terminal, once.
         opened.store.reset();
@@ -662,7 +703,7 @@ OpenedStore openStore(const QString &command, const CliArguments &arguments, con
         options.password.clear();
         if (!makeStore())
             return opened;
-        error = opened.store->open();
+        error = openTellingTheWait(console, *opened.store);
     }
     if (error) {
         opened.store.reset();

@@ -434,6 +434,7 @@ private Q_SLOTS:
     void shouldWriteTheDesignDocumentOnAccepted();
     void shouldWaitForTheServerToBuildTheViews_data();
     void shouldWaitForTheServerToBuildTheViews();
+    void shouldTellTheBuildOnATerminalOnly();
 
 private:
     /// A copy of the fixture database with its revisions, with Stalk's design document when
@@ -965,6 +966,50 @@ void TestCouchCluster::shouldWaitForTheServerToBuildTheViews()
         lastPercent = m.captured(1).toInt();
     }
     QVERIFY2(notes.size() >= 3, qPrintable(notes.join(QLatin1Char('\n'))));
+}
+
+void TestCouchCluster::shouldTellTheBuildOnATerminalOnly()
+{
+    // `stalk count` while the server builds the views: on a terminal (script(1) gives it
+    // one) standard error shows how far the server is, rewritten in place; without one
+    // (cron), the output is only the count, as when nothing is built.
+    QVERIFY2(!qEnvironmentVariableIsEmpty("STALK_BIN"), "STALK_BIN names the stalk binary");
+    const QString db = QStringLiteral("cluster_build");
+    makeDatabase(db, true);
+    ClusterProxy &proxy = *m_proxy->operator->();
+    proxy.buildDatabase = db;
+    proxy.buildSilent.store(false);
+    proxy.refuseTasks.store(false);
+    const auto url = [this, db](bool throughCluster) {
+        const CouchConfig c = config(db, throughCluster, CouchConfig::Index::Views);
+        return QStringLiteral("couchdb://%1:%2@%3/%4?index=views").arg(c.user, c.password, c.hostPort(), db);
+    };
+    const auto run = [](const QString &program, const QStringList &arguments, QByteArray *err) {
+        QProcess process;
+        process.start(program, arguments);
+        if (!process.waitForFinished(60000))
+            return QByteArray("did not finish");
+        if (err)
+            *err = process.readAllStandardError();
+        return process.readAllStandardOutput();
+    };
+    const QString stalk = qEnvironmentVariable("STALK_BIN");
+    QByteArray err;
+    const QByteArray direct = run(stalk, {QStringLiteral("count"), url(false)}, &err);
+    QVERIFY2(err.isEmpty(), err.constData());
+    QVERIFY(!direct.trimmed().isEmpty());
+
+    proxy.buildMs.store(3500);
+    const QByteArray cron = run(stalk, {QStringLiteral("count"), url(true)}, &err);
+    QCOMPARE(cron, direct);
+    QVERIFY2(err.isEmpty(), err.constData());
+
+    proxy.buildMs.store(3500);
+    const QString command = QStringLiteral("'%1' count '%2'").arg(stalk, url(true));
+    const QByteArray terminal = run(QStringLiteral("script"), {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")}, nullptr);
+    QVERIFY2(terminal.contains("\rstalk: the server is building the views of _design/stalk: "), terminal.constData());
+    QVERIFY2(terminal.contains(" of 1,200 changes)"), terminal.constData());
+    QVERIFY2(terminal.endsWith(direct.trimmed() + "\r\n"), terminal.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCouchCluster)
