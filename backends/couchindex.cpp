@@ -216,7 +216,7 @@ CouchIndex::Entry CouchIndex::entry(const QString &docId, const QString &rev, co
     // the start or end of an earlier one (the task id in the document id, a lower-case args
     // preview in its folded args) cost the arena a reference only.
     const int resultChars = qBound(0, resultPreviewChars, ResultStore::previewChars);
-    const SearchTexts searched = searchTexts(t, false);
+    const SearchTexts searched = searchTexts(t);
     e.texts[DocId] = docId;
     e.texts[TaskId] = t.taskId;
     e.texts[FoldedTaskId] = searched.taskId;
@@ -520,14 +520,9 @@ ValueDecoder::ExceptionInfo CouchIndex::exceptionOf(const TaskResult &t)
     return ValueDecoder::exceptionOf(t.result, t.contentType, t.contentEncoding, t.traceback);
 }
 
-CouchIndex::SearchTexts CouchIndex::searchTexts(const TaskResult &t, bool withPooled)
+CouchIndex::SearchTexts CouchIndex::searchTexts(const TaskResult &t)
 {
-    return {folded(t.taskId),
-            withPooled ? folded(t.taskName) : QString(),
-            withPooled ? folded(t.status) : QString(),
-            folded(t.args),
-            folded(t.kwargs),
-            folded(pythonForm(t.args, true)),
+    return {folded(t.taskId), folded(t.args), folded(t.kwargs), folded(pythonForm(t.args, true)),
             folded(pythonForm(t.kwargs, false))};
 }
 
@@ -541,7 +536,7 @@ bool CouchIndex::matchesNarrowing(const TaskResult &t, const PurgeCriteria &crit
     // matches(slot, …)'s rule on the same texts: each term in one of them, or, holding
     // U+001F, in them joined in joinedSearchText()'s order.
     const SearchTexts s = searchTexts(t);
-    const QString parts[] = {s.taskId, s.taskName, s.status, s.args, s.kwargs, s.pyArgs, s.pyKwargs};
+    const QString parts[] = {s.taskId, folded(t.taskName), folded(t.status), s.args, s.kwargs, s.pyArgs, s.pyKwargs};
     const QChar separator(0x1f);
     QString joined = parts[0];
     for (size_t k = 1; k < std::size(parts); ++k)

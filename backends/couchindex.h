@@ -165,13 +165,13 @@ private:
         std::vector<char> exceptionPasses;
     };
     enum class Skip { None, Status, TaskName, Worker };
-    /// The texts a search looks in, case-folded (joinedSearchText()'s order).
+    /// The texts a search looks in that a row keeps as its own fields, case-folded; the task
+    /// name and status are searched through the pool.
     struct SearchTexts
     {
-        QString taskId, taskName, status, args, kwargs, pyArgs, pyKwargs;
+        QString taskId, args, kwargs, pyArgs, pyKwargs;
     };
-    /// Without withPooled, taskName and status stay null (the index searches its pools).
-    static SearchTexts searchTexts(const TaskResult &task, bool withPooled = true);
+    static SearchTexts searchTexts(const TaskResult &task);
     /// ValueDecoder::exceptionOf() of a result, read only when it can hold one.
     static ValueDecoder::ExceptionInfo exceptionOf(const TaskResult &task);
     /// The parts of an m_exception entry (invalid for 0).
