@@ -128,7 +128,6 @@ BuildProgress progressFromTasks(const QString &database, const QJsonDocument &ta
                 continue;
         }
         out.building = true;
-        ++out.shards;
         const QJsonValue shardDone = task.value(QLatin1String("changes_done"));
         const QJsonValue shardTotal = task.value(QLatin1String("total_changes"));
         everyFigure = everyFigure && shardDone.isDouble() && shardTotal.isDouble();

@@ -69,7 +69,6 @@ struct BuildProgress
     /// only _info answered).
     qint64 changesDone = -1;
     qint64 totalChanges = -1;
-    int shards = 0; ///< indexer tasks counted
 };
 /// Pure: the indexer tasks of documentId() on `database` in the body of GET /_active_tasks,
 /// summed. A task's database is the name itself or, on a cluster, one of its shards

@@ -27,7 +27,6 @@ public:
         return v;
     }
     size_t size() const { return m_data.size() / size_t(m_width); }
-    bool empty() const { return m_data.empty(); }
     /// Bytes a row takes now: 1, 2 or 4.
     int width() const { return m_width; }
 

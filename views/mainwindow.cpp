@@ -756,10 +756,6 @@ void MainWindow::reopen()
 
 void MainWindow::showOpeningNote()
 {
-    if (m_opened) {
-        m_openingTimer->stop();
-        return;
-    }
     const QString opening = tr("Opening %1…").arg(DisplayText::sentence(StoreUrl::withoutPassword(m_url)));
     const QString note = m_model->openingNote();
     // Shown again only when it changed: the status bar may hold a message of another action.
