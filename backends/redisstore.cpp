@@ -1,5 +1,7 @@
 #include "redisstore.h"
 
+#include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include <QElapsedTimer>
@@ -345,96 +347,121 @@ StoreError RedisStore::listKeyNames(KeyValueConnection &kv, const NameBatch &bat
     return scanKeys(kv, false, [&batch](const QStringList &keys, const QVector<KeyValue> &) { return batch(keys); });
 }
 
+namespace {
+
+/// text as a glob matching it literally: its metacharacters escaped.
+QByteArray globLiteral(const QByteArray &text)
+{
+    QByteArray glob;
+    for (const char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+            glob += '\\';
+        glob += c;
+    }
+    return glob;
+}
+
+} // namespace
+
 QByteArray RedisStore::keyPattern(const char *kind) const
 {
-    // Glob metacharacters in the prefix are escaped: the pattern matches it literally.
     // Without a prefix, any: prefixOf() keeps Celery's and Django's.
-    QByteArray pattern = readsDefaultPrefixes() ? "*" : "";
-    for (const char c : (m_config.keyPrefix + QLatin1String(kind)).toUtf8()) {
-        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
-            pattern += '\\';
-        pattern += c;
-    }
-    return pattern + '*';
+    return (readsDefaultPrefixes() ? "*" : "") + globLiteral((m_config.keyPrefix + QLatin1String(kind)).toUtf8()) + '*';
+}
+
+QByteArray RedisStore::scanPattern() const
+{
+    static_assert(std::string_view(CouchDocument::taskPrefix) == "celery-task-meta-"
+                  && std::string_view(CouchDocument::groupPrefix) == "celery-taskset-meta-");
+    return (readsDefaultPrefixes() ? "*" : "") + globLiteral(m_config.keyPrefix.toUtf8()) + "celery-task*-meta-*";
 }
 
 StoreError RedisStore::scanKeys(KeyValueConnection &kv, bool withValues, const Batch &batch)
 {
     RedisConnection &conn = redis(kv);
     const QByteArray count = QByteArray::number(m_config.scanCount);
-    for (const char *kind : {CouchDocument::taskPrefix, CouchDocument::groupPrefix}) {
-        const QByteArray pattern = keyPattern(kind);
-        const auto scan = [&](const QByteArray &cursor) {
-            return QList<QByteArray>{"SCAN", cursor, "MATCH", pattern, "COUNT", count};
-        };
-        // The server never waits for Stalk: a SCAN's reply is answered at once with the next
-        // SCAN and the MGET of the keys it named, and the previous batch's values are read
-        // while the server works on those. Replies arrive in the order sent: SCAN, MGET, …
-        // With values, batch() must not use the connection: replies are on their way.
-        if (StoreError e = conn.sendCommands({scan("0")}))
-            return e;
-        bool scanning = true; // a SCAN's reply is on its way
-        QStringList pending;  // the keys of the MGET on its way
-        // Positions in `pending` of keys whose bytes are not UTF-8: never Celery's (redis-py
-        // writes a str's UTF-8), and their QString names another key, so listed as foreign.
-        QVector<qsizetype> pendingNotText;
-        // Leaving with replies on their way puts the connection out of step: close it.
-        const auto abandon = [&conn](const StoreError &e) { return conn.socket().fail(e); };
-        while (scanning || !pending.isEmpty()) {
-            if (stopping())
-                return abandon(cancelled());
-            QStringList keys;
-            QVector<qsizetype> notText;
-            if (scanning) {
-                const Outcome<QVector<RespValue>> reply = conn.replies(1);
-                if (!reply)
-                    return reply.error();
-                const RespValue &r = reply->constFirst();
-                if (r.isError())
-                    return abandon(RedisConnection::errorFor(r, m_config.endpoint));
-                if (r.type != RespValue::Type::Array || r.items.size() != 2 || r.items.at(1).type != RespValue::Type::Array)
-                    return abandon(StoreError(Code::QueryFailed, QStringLiteral("Redis at %1 answered SCAN with something else than a cursor and keys")
-                                                                     .arg(m_config.endpoint.where())));
-                const QByteArray cursor = r.items.at(0).text;
-                QList<QByteArray> mget{"MGET"}; // the keys as the server sent them
-                for (const RespValue &k : r.items.at(1).items) {
-                    if (!QByteArrayView(k.text).isValidUtf8())
-                        notText.append(keys.size());
-                    keys.append(QString::fromUtf8(k.text));
-                    mget.append(k.text);
-                }
-                scanning = cursor != "0";
-                // Names only: the batch reads their values on this connection (rescan()),
-                // so it runs before the next SCAN is sent.
-                if (!withValues && !keys.isEmpty() && !batch(keys, {}))
-                    return cancelled();
-                QVector<QList<QByteArray>> next;
-                if (scanning)
-                    next.append(scan(cursor));
-                if (withValues && !keys.isEmpty())
-                    next.append(mget);
-                if (!next.isEmpty()) {
-                    if (StoreError e = conn.sendCommands(next))
-                        return e;
-                }
+    const QByteArray pattern = scanPattern();
+    // What keyPattern() of either kind matches: the keys scanPattern() matched that are listed.
+    const QByteArray starts[] = {m_config.keyPrefix.toUtf8() + CouchDocument::taskPrefix,
+                                 m_config.keyPrefix.toUtf8() + CouchDocument::groupPrefix};
+    const bool anywhere = readsDefaultPrefixes();
+    const auto listed = [&starts, anywhere](QByteArrayView key) {
+        return std::any_of(std::cbegin(starts), std::cend(starts), [key, anywhere](const QByteArray &start) {
+            return anywhere ? key.contains(start) : key.startsWith(start);
+        });
+    };
+    const auto scan = [&](const QByteArray &cursor) {
+        return QList<QByteArray>{"SCAN", cursor, "MATCH", pattern, "COUNT", count};
+    };
+    // The server never waits for Stalk: a SCAN's reply is answered at once with the next
+    // SCAN and the MGET of the keys it named, and the previous batch's values are read
+    // while the server works on those. Replies arrive in the order sent: SCAN, MGET, …
+    // With values, batch() must not use the connection: replies are on their way.
+    if (StoreError e = conn.sendCommands({scan("0")}))
+        return e;
+    bool scanning = true; // a SCAN's reply is on its way
+    QStringList pending;  // the keys of the MGET on its way
+    // Positions in `pending` of keys whose bytes are not UTF-8: never Celery's (redis-py
+    // writes a str's UTF-8), and their QString names another key, so listed as foreign.
+    QVector<qsizetype> pendingNotText;
+    // Leaving with replies on their way puts the connection out of step: close it.
+    const auto abandon = [&conn](const StoreError &e) { return conn.socket().fail(e); };
+    while (scanning || !pending.isEmpty()) {
+        if (stopping())
+            return abandon(cancelled());
+        QStringList keys;
+        QVector<qsizetype> notText;
+        if (scanning) {
+            const Outcome<QVector<RespValue>> reply = conn.replies(1);
+            if (!reply)
+                return reply.error();
+            const RespValue &r = reply->constFirst();
+            if (r.isError())
+                return abandon(RedisConnection::errorFor(r, m_config.endpoint));
+            if (r.type != RespValue::Type::Array || r.items.size() != 2 || r.items.at(1).type != RespValue::Type::Array)
+                return abandon(StoreError(Code::QueryFailed, QStringLiteral("Redis at %1 answered SCAN with something else than a cursor and keys")
+                                                                 .arg(m_config.endpoint.where())));
+            const QByteArray cursor = r.items.at(0).text;
+            QList<QByteArray> mget{"MGET"}; // the keys as the server sent them
+            for (const RespValue &k : r.items.at(1).items) {
+                if (!listed(k.text))
+                    continue;
+                if (!QByteArrayView(k.text).isValidUtf8())
+                    notText.append(keys.size());
+                keys.append(QString::fromUtf8(k.text));
+                mget.append(k.text);
             }
-            if (!pending.isEmpty()) {
-                const Outcome<QVector<RespValue>> values = conn.replies(1);
-                if (!values)
-                    return values.error();
-                if (values->constFirst().isError())
-                    return abandon(RedisConnection::errorFor(values->constFirst(), m_config.endpoint));
-                QVector<KeyValue> read = RedisKeyConnection::values(values->constFirst(), {}, QDateTime());
-                for (const qsizetype i : std::as_const(pendingNotText)) {
-                    if (i < read.size() && read.at(i).present)
-                        read[i].foreign = QStringLiteral("its name is not UTF-8 text, which a Celery key's always is");
-                }
-                if (!batch(pending, read))
-                    return abandon(cancelled());
+            scanning = cursor != "0";
+            // Names only: the batch reads their values on this connection (rescan()),
+            // so it runs before the next SCAN is sent.
+            if (!withValues && !keys.isEmpty() && !batch(keys, {}))
+                return cancelled();
+            QVector<QList<QByteArray>> next;
+            if (scanning)
+                next.append(scan(cursor));
+            if (withValues && !keys.isEmpty())
+                next.append(mget);
+            if (!next.isEmpty()) {
+                if (StoreError e = conn.sendCommands(next))
+                    return e;
             }
-            pending = withValues ? keys : QStringList();
-            pendingNotText = withValues ? notText : QVector<qsizetype>();
         }
+        if (!pending.isEmpty()) {
+            const Outcome<QVector<RespValue>> values = conn.replies(1);
+            if (!values)
+                return values.error();
+            if (values->constFirst().isError())
+                return abandon(RedisConnection::errorFor(values->constFirst(), m_config.endpoint));
+            QVector<KeyValue> read = RedisKeyConnection::values(values->constFirst(), {}, QDateTime());
+            for (const qsizetype i : std::as_const(pendingNotText)) {
+                if (i < read.size() && read.at(i).present)
+                    read[i].foreign = QStringLiteral("its name is not UTF-8 text, which a Celery key's always is");
+            }
+            if (!batch(pending, read))
+                return abandon(cancelled());
+        }
+        pending = withValues ? keys : QStringList();
+        pendingNotText = withValues ? notText : QVector<qsizetype>();
     }
     return {};
 }

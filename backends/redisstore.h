@@ -60,11 +60,16 @@ private:
     StoreError listKeys(KeyValueConnection &conn, const Batch &batch) override;
     bool listsKeyNames() const override { return true; }
     StoreError listKeyNames(KeyValueConnection &conn, const NameBatch &batch) override;
-    /// SCAN over the task keys, then the group keys, handing each batch to batch, with its
-    /// values (one MGET pipelined with the next SCAN) when withValues, else with none.
+    /// One SCAN over the task and group keys (scanPattern()), handing each batch of them to
+    /// batch, with its values (one MGET pipelined with the next SCAN) when withValues, else
+    /// with none.
     StoreError scanKeys(KeyValueConnection &conn, bool withValues, const Batch &batch);
     /// The SCAN MATCH glob of one kind of key (CouchDocument::taskPrefix, groupPrefix).
     QByteArray keyPattern(const char *kind) const;
+    /// The glob scanKeys() sends: both kinds' keys in one ("celery-task*-meta-", as the two
+    /// prefixes share their start and end), and others that scanKeys() then drops. One pass,
+    /// not one per kind: each SCAN costs the server a walk over its whole keyspace.
+    QByteArray scanPattern() const;
     /// CONFIG GET notify-keyspace-events (and maxmemory, maxmemory-policy); never CONFIG SET.
     std::unique_ptr<KeyChangeFeed> makeChangeFeed(KeyValueConnection &conn, QString *why, StoreError *error) override;
     Outcome<qint64> removeKeys(KeyValueConnection &conn, const QStringList &keys,

@@ -339,6 +339,8 @@ private Q_SLOTS:
     void shouldReadATenMegabyteValue();
     void shouldReadAgainTheResultPreviewsTheIndexCut();
     void shouldDescribeKeysThatAreNotCeleryResults();
+    void shouldListTasksAndGroupsInOneScanWalk_data();
+    void shouldListTasksAndGroupsInOneScanWalk();
     void shouldPreviewAndPurgeExactlyTheExpired_data();
     void shouldPreviewAndPurgeExactlyTheExpired();
     void shouldRecheckAKeyChangedSincePreview();
@@ -1724,6 +1726,56 @@ void TestRedisStore::shouldDescribeKeysThatAreNotCeleryResults()
         QCOMPARE(c->call({"EXISTS", key})->integer, qint64(1));
     QCOMPARE(c->call({"EXISTS", notText})->integer, qint64(1));
     QCOMPARE(store->fetchByTaskId(QStringLiteral("a-hash")).error().code, StoreError::Code::NotFound);
+}
+
+void TestRedisStore::shouldListTasksAndGroupsInOneScanWalk_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("Celery's keys") << QStringLiteral("json");
+    QTest::newRow("a global key prefix") << QStringLiteral("prefixed");
+}
+
+void TestRedisStore::shouldListTasksAndGroupsInOneScanWalk()
+{
+    // A SCAN walk costs the server a pass over its whole keyspace: the load lists task and
+    // group keys in one, and the glob's other matches are never read.
+    QFETCH(QString, name);
+    PrivateRedis server; // its own INFO commandstats: no other test's SCANs
+    const QString why = server.start({});
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    RedisConnection c(server.endpoint());
+    QVERIFY(!c.connect().isError());
+    copyDataSet(name, c);
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject set = dataSet(name);
+    const QByteArray prefix = set.value(QLatin1String("keyprefix")).toString().toUtf8();
+    const QByteArray celeryShaped = R"({"status": "SUCCESS", "result": 1, "task_id": "x", "date_done": "2020-01-01T00:00:00"})";
+    // Matched by "<prefix>celery-task*-meta-*", yet neither kind's key.
+    QVERIFY(c.pipeline({{"SET", prefix + "celery-taskfoo-meta-x", celeryShaped},
+                        {"SET", prefix + "celery-task-result-meta-x", celeryShaped}})
+                .ok());
+    // One bare walk over the database, as many SCANs as the store's COUNT makes.
+    RedisConfig config = configFor(server.url(0), QString::fromUtf8(prefix));
+    qint64 walk = 0;
+    QByteArray cursor = "0";
+    do {
+        const Outcome<RespValue> r = c.call({"SCAN", cursor, "COUNT", QByteArray::number(config.scanCount)});
+        QVERIFY(r && r->items.size() == 2);
+        cursor = r->items.at(0).text;
+        ++walk;
+    } while (cursor != "0");
+    const qint64 before = scanCalls(server.endpoint());
+
+    RedisStore store(config);
+    QVERIFY(!store.open().isError());
+    QCOMPARE(scanCalls(server.endpoint()) - before, walk);
+    QCOMPARE(*store.count(TaskQuery()), qint64(set.value(QLatin1String("counts")).toObject().value(QLatin1String("total")).toInt()));
+    const auto groups = store.groups(TaskQuery(), 500);
+    QVERIFY(groups.ok());
+    QCOMPARE(groups->size(), set.value(QLatin1String("saved_groups")).toArray().size());
+    QVERIFY(!groups->isEmpty());
+    QVERIFY2(store.foreignKeys().isEmpty(), qPrintable(QStringList(store.foreignKeys().keys()).join(u' ')));
 }
 
 void TestRedisStore::shouldPreviewAndPurgeExactlyTheExpired_data()
