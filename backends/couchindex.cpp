@@ -26,12 +26,7 @@ QString pythonForm(const QString &json, bool asTuple)
 {
     if (json.isEmpty())
         return QString();
-    PyLiteral::ParseResult parsed = PyLiteral::parseJson(json);
-    if (!parsed.ok)
-        return QString();
-    if (asTuple && parsed.value.type == PyValue::Type::List)
-        parsed.value.type = PyValue::Type::Tuple;
-    const QString python = PyLiteral::toPython(parsed.value);
+    const QString python = PyLiteral::jsonAsPython(json, asTuple);
     return python == json ? QString() : python;
 }
 

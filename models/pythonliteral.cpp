@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include <QChar>
 
@@ -1006,7 +1007,133 @@ private:
     }
 };
 
+/// jsonAsPython() of compact JSON (no white space) whose strings are printable ASCII without
+/// escapes and whose numbers are integers; false for anything else (the caller then parses).
+bool quickJsonAsPython(QStringView json, bool asTuple, QString *out)
+{
+    constexpr int maxDepth = 32;
+    struct Open
+    {
+        bool dict;
+        bool tuple;
+        int items;
+    };
+    Open open[maxDepth];
+    int depth = 0;
+    // What comes next: a value (a dict's key is one), the ':' after a key, or what follows a
+    // value (',' or a closing bracket).
+    enum class Next { Value, Key, Colon, After } next = Next::Value;
+    QString r;
+    r.reserve(json.size() + json.size() / 4 + 8);
+    bool opened = false; // the last character read opened a container
+    const char16_t *p = json.utf16();
+    const char16_t *const end = p + json.size();
+    while (p < end) {
+        const char16_t c = *p;
+        const bool justOpened = std::exchange(opened, false);
+        if (next == Next::After || justOpened) {
+            // A closing bracket: after a value, or right after the opening one.
+            const char16_t close = depth > 0 ? (open[depth - 1].dict ? u'}' : u']') : 0;
+            if (depth > 0 && c == close) {
+                const Open &top = open[--depth];
+                r += top.tuple ? (top.items == 1 ? QStringView(u",)") : QStringView(u")")) : QStringView(&c, 1);
+                next = Next::After;
+                ++p;
+                continue;
+            }
+            if (next == Next::After) {
+                if (depth == 0 || c != u',')
+                    return false;
+                r += QStringView(u", ");
+                next = open[depth - 1].dict ? Next::Key : Next::Value;
+                ++p;
+                continue;
+            }
+        }
+        if (next == Next::Colon) {
+            if (c != u':')
+                return false;
+            r += QStringView(u": ");
+            next = Next::Value;
+            ++p;
+            continue;
+        }
+        if (next == Next::Key && c != u'"')
+            return false;
+        const bool key = next == Next::Key;
+        if (c == u'[' || c == u'{') {
+            if (depth == maxDepth)
+                return false;
+            const bool tuple = c == u'[' && asTuple && depth == 0;
+            if (depth > 0)
+                ++open[depth - 1].items;
+            open[depth++] = {c == u'{', tuple, 0};
+            r += tuple ? QChar(u'(') : QChar(c);
+            next = c == u'{' ? Next::Key : Next::Value;
+            opened = true;
+            ++p;
+            continue;
+        }
+        if (c == u'"') {
+            const char16_t *const b = ++p;
+            bool single = false;
+            for (; p < end && *p != u'"'; ++p) {
+                if (*p < 0x20 || *p >= 0x7f || *p == u'\\')
+                    return false; // escapes, control and non-ASCII characters: repr()'s rules
+                single = single || *p == u'\'';
+            }
+            if (p == end)
+                return false;
+            const QChar quote = single ? u'"' : u'\''; // no '"' inside: it would be escaped
+            r += quote;
+            r += QStringView(b, p);
+            r += quote;
+            ++p;
+        } else if (c == u'-' || (c >= u'0' && c <= u'9')) {
+            const char16_t *const b = p++;
+            while (p < end && *p >= u'0' && *p <= u'9')
+                ++p;
+            const char16_t *const digits = c == u'-' ? b + 1 : b;
+            if (p == digits || (*digits == u'0' && p - digits > 1))
+                return false; // no digits, or a leading zero: not JSON
+            if (p < end && (*p == u'.' || *p == u'e' || *p == u'E'))
+                return false; // a float: Python's repr of the double
+            r += QStringView(b, p);
+        } else {
+            static constexpr struct { QStringView json; QLatin1String python; } words[] = {
+                {u"true", QLatin1String("True")}, {u"false", QLatin1String("False")}, {u"null", QLatin1String("None")}};
+            const auto word = std::find_if(std::cbegin(words), std::cend(words), [&](const auto &w) {
+                return QStringView(p, end).startsWith(w.json);
+            });
+            if (word == std::cend(words))
+                return false;
+            r += word->python;
+            p += word->json.size();
+        }
+        if (depth > 0 && !key)
+            ++open[depth - 1].items;
+        next = key ? Next::Colon : Next::After;
+    }
+    if (next != Next::After || depth != 0)
+        return false;
+    *out = std::move(r);
+    return true;
+}
+
 } // namespace
+
+QString jsonAsPython(QStringView json, bool asTuple)
+{
+    QString python;
+    if (quickJsonAsPython(json, asTuple, &python))
+        return python;
+    ParseResult parsed = parseJson(json);
+    if (!parsed.ok)
+        return QString();
+    if (asTuple && parsed.value.type == PyValue::Type::List)
+        parsed.value.type = PyValue::Type::Tuple;
+    return toPython(parsed.value);
+}
 
 QString toPython(const PyValue &value, const RenderOptions &options)
 {

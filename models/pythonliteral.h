@@ -100,6 +100,12 @@ struct ParseResult
 /// stops in the middle of a value yields what was read so far (truncated = true).
 ParseResult parseJson(QStringView text, bool allowTruncated = false, int maxDepth = 512);
 
+/// toPython() of the value parseJson() reads from json, a top-level array written as a tuple
+/// when asTuple (Celery's args: the tuple it serialized as a JSON array); null when json is
+/// not JSON. Compact JSON of plain ASCII strings, integers and literals (what args and kwargs
+/// mostly are) is rewritten in one pass, without a PyValue tree: a loader indexes a million.
+QString jsonAsPython(QStringView json, bool asTuple = false);
+
 /// Reads a Python literal as repr() writes it: None/True/False, numbers, str/bytes literals,
 /// tuples, lists, dicts, sets, calls like datetime.datetime(2025, 1, 1, 0, 0) and <…> reprs.
 /// Leaves keep their source text (Raw). With allowTruncated, text cut in the middle (Celery's

@@ -50,6 +50,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(PyLiteral::toJson(again.value) == once, "toJson() -> parseJson() -> toJson() changed the text");
         }
     }
+    for (const bool asTuple : {false, true}) {
+        // jsonAsPython()'s one-pass rewrite answers what the parser and toPython() do.
+        PyLiteral::ParseResult parsed = PyLiteral::parseJson(text);
+        if (asTuple && parsed.ok && parsed.value.type == PyValue::Type::List)
+            parsed.value.type = PyValue::Type::Tuple;
+        const QString expected = parsed.ok ? PyLiteral::toPython(parsed.value) : QString();
+        const QString python = PyLiteral::jsonAsPython(text, asTuple);
+        FUZZ_CHECK(python == expected && python.isNull() == expected.isNull(),
+                   QStringLiteral("jsonAsPython(%1) is %2, toPython() of parseJson() %3").arg(text, python, expected));
+    }
     PyLiteral::reprStr(text);
     PyLiteral::jsonQuote(text);
     PyLiteral::reprBytes(QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size)));

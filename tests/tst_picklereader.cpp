@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <functional>
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -408,6 +411,100 @@ private slots:
         QFETCH(double, value);
         QFETCH(QString, repr);
         QCOMPARE(PyLiteral::reprFloat(value), repr);
+    }
+
+    void shouldWriteJsonAsPythonAsTheParserDoes_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<bool>("asTuple");
+        QTest::addColumn<QString>("python"); // null: not JSON
+        // Celery's args and kwargs, compact, as the index reads them.
+        QTest::newRow("args") << "[12,\"customer-7\",true,null]" << true << "(12, 'customer-7', True, None)";
+        QTest::newRow("one arg") << "[\"x\"]" << true << "('x',)";
+        QTest::newRow("no args") << "[]" << true << "()";
+        QTest::newRow("nested one") << "[[1]]" << true << "([1],)";
+        QTest::newRow("list kept") << "[1,[2,[3]]]" << false << "[1, [2, [3]]]";
+        QTest::newRow("kwargs") << "{\"a\":1,\"b\":{\"c\":[]}}" << false << "{'a': 1, 'b': {'c': []}}";
+        QTest::newRow("empty dict") << "{}" << false << "{}";
+        QTest::newRow("dict in tuple") << "[{\"k\":[true]}]" << true << "({'k': [True]},)";
+        QTest::newRow("quote") << "[\"it's\"]" << true << "(\"it's\",)";
+        QTest::newRow("both quotes") << "[\"it's \\\"x\\\"\"]" << true << "('it\\'s \"x\"',)";
+        QTest::newRow("escape") << "[\"a\\nb\\\\\"]" << true << "('a\\nb\\\\',)";
+        QTest::newRow("non-ASCII") << "[\"Zoë\"]" << true << "('Zoë',)";
+        QTest::newRow("DEL") << "[\"\x7f\"]" << true << "('\\x7f',)";
+        QTest::newRow("float") << "[1.5,1e16,-0.0]" << true << "(1.5, 1e+16, -0.0)";
+        QTest::newRow("big int") << "[123456789012345678901234567890,-0]" << true << "(123456789012345678901234567890, -0)";
+        QTest::newRow("scalar") << "\"abc\"" << true << "'abc'";
+        QTest::newRow("NaN") << "[NaN,-Infinity]" << true << "(nan, -inf)";
+        QTest::newRow("spaces") << "[1, {\"a\" : 2}]" << true << "(1, {'a': 2})";
+        QTest::newRow("deep") << QString(40, u'[') + QString(40, u']') << false
+                              << QString(40, u'[') + QString(40, u']');
+        for (const char *bad : {"{\"a\":}", "[1,]", "{1:2}", "{\"a\",\"b\"}", "[1 2]", "[1]x", "[", "]", "", "tru",
+                                "[-]", "[01]", "{\"a\":1,}", "[\"open", "{\"a\"}", "[,1]", "1 2"})
+            QTest::newRow(qPrintable(QStringLiteral("not JSON: %1").arg(QLatin1String(bad)))) << QString::fromLatin1(bad) << true << QString();
+    }
+
+    void shouldWriteJsonAsPythonAsTheParserDoes()
+    {
+        QFETCH(QString, json);
+        QFETCH(bool, asTuple);
+        QFETCH(QString, python);
+        QCOMPARE(PyLiteral::jsonAsPython(json, asTuple), python);
+        QCOMPARE(PyLiteral::jsonAsPython(json, asTuple).isNull(), python.isNull());
+    }
+
+    void shouldWriteRandomJsonAsPythonAsTheParserDoes()
+    {
+        // jsonAsPython() rewrites plain compact JSON in one pass; whatever it is given, it must
+        // answer what toPython() of parseJson() does.
+        QRandomGenerator random(20261206);
+        const QString alphabet = QStringLiteral("ab'\"\\ \n\x7f" "é€Z0{}[],:");
+        std::function<QJsonValue(int)> value = [&](int depth) -> QJsonValue {
+            switch (random.bounded(depth > 3 ? 5 : 7)) {
+            case 0: return QJsonValue(qint64(random.bounded(2000)) - 1000);
+            case 1: return random.bounded(2) ? QJsonValue(random.bounded(2) == 1) : QJsonValue(QJsonValue::Null);
+            case 2: return QJsonValue(random.bounded(1000.0) - 500);
+            case 3:
+            case 4: {
+                QString text;
+                const int n = random.bounded(6);
+                const bool plain = random.bounded(3) > 0;
+                for (int k = 0; k < n; ++k)
+                    text += plain ? QChar(u'a' + random.bounded(26)) : alphabet.at(random.bounded(alphabet.size()));
+                return text;
+            }
+            case 5: {
+                QJsonArray a;
+                for (int k = random.bounded(4); k > 0; --k)
+                    a.append(value(depth + 1));
+                return a;
+            }
+            default: {
+                QJsonObject o;
+                for (int k = random.bounded(4); k > 0; --k)
+                    o.insert(QStringLiteral("k%1").arg(random.bounded(5)), value(depth + 1));
+                return o;
+            }
+            }
+        };
+        int quick = 0;
+        for (int i = 0; i < 20000; ++i) {
+            const QJsonValue v = value(0);
+            const QByteArray wrapped = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
+            QString json = QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+            if (i % 7 == 0 && json.size() > 1)
+                json.remove(random.bounded(json.size()), 1); // often no longer JSON
+            const bool asTuple = i % 2 == 0;
+            PyLiteral::ParseResult parsed = PyLiteral::parseJson(json);
+            if (asTuple && parsed.ok && parsed.value.type == PyValue::Type::List)
+                parsed.value.type = PyValue::Type::Tuple;
+            const QString expected = parsed.ok ? PyLiteral::toPython(parsed.value) : QString();
+            const QString python = PyLiteral::jsonAsPython(json, asTuple);
+            if (python != expected || python.isNull() != expected.isNull())
+                QFAIL(qPrintable(QStringLiteral("%1 (as tuple: %2): %3, expected %4").arg(json).arg(asTuple).arg(python, expected)));
+            quick += std::all_of(json.cbegin(), json.cend(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x7f && c != u'\\' && c != u'.'; });
+        }
+        QVERIFY(quick > 5000); // plenty of texts the one-pass rewrite takes
     }
 };
 
