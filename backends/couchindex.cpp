@@ -212,25 +212,32 @@ CouchIndex::Entry CouchIndex::entry(const QString &docId, const QString &rev, co
     // preview in its folded args) cost the arena a reference only.
     const int resultChars = qBound(0, resultPreviewChars, ResultStore::previewChars);
     const SearchTexts searched = searchTexts(t);
-    e.texts[DocId] = docId;
-    e.texts[TaskId] = t.taskId;
-    e.texts[FoldedTaskId] = searched.taskId;
-    e.texts[FoldedArgs] = searched.args;
-    e.texts[FoldedKwargs] = searched.kwargs;
-    e.texts[FoldedPyArgs] = searched.pyArgs;
-    e.texts[FoldedPyKwargs] = searched.pyKwargs;
-    e.texts[ArgsPreview] = preview(t.args);
-    e.texts[KwargsPreview] = preview(t.kwargs);
-    e.texts[ResultPreview] = preview(t.result, resultChars);
-    e.texts[Rev] = rev;
-    e.texts[GroupId] = t.groupId;
-    e.texts[ParentId] = t.parentId;
-    e.texts[Problems] = t.problems.join(QLatin1Char('\n'));
+    // Document ids share their start ("celery-task-meta-" after the key prefix): the index
+    // keeps it once, and a row whose id is that start + its task id keeps the task id only.
+    const QString &taskId = t.taskId;
+    if (!taskId.isEmpty() && docId.size() > taskId.size() && docId.endsWith(taskId))
+        e.docIdPrefix = docId.left(docId.size() - taskId.size());
+    QString texts[TextCount];
+    texts[DocId] = e.docIdPrefix.isNull() ? docId : taskId;
+    texts[TaskId] = taskId;
+    texts[FoldedTaskId] = searched.taskId;
+    texts[FoldedArgs] = searched.args;
+    texts[FoldedKwargs] = searched.kwargs;
+    texts[FoldedPyArgs] = searched.pyArgs;
+    texts[FoldedPyKwargs] = searched.pyKwargs;
+    texts[ArgsPreview] = preview(t.args);
+    texts[KwargsPreview] = preview(t.kwargs);
+    texts[ResultPreview] = preview(t.result, resultChars);
+    texts[Rev] = rev;
+    texts[GroupId] = t.groupId;
+    texts[ParentId] = t.parentId;
+    texts[Problems] = t.problems.join(QLatin1Char('\n'));
     e.resultCut = t.result.size() > resultChars && resultChars < ResultStore::previewChars;
     const QString packed = packedRev(rev);
     e.packedRev = !packed.isNull();
     if (e.packedRev)
-        e.texts[Rev] = packed;
+        texts[Rev] = packed;
+    e.record = TextArena::encode(texts, TextCount);
     return e;
 }
 
@@ -289,19 +296,23 @@ qint64 CouchIndex::upsert(Entry e)
         ++m_extendedRows;
     m_hasTraceback[i] = e.hasTraceback;
     m_exception.set(i, intern(m_exceptionPool, m_exceptionIds, e.exception));
-    // Document ids share their start ("celery-task-meta-" after the key prefix): the index
-    // keeps it once, and a row whose id is that start + its task id keeps the task id only.
+    // The first document id that ends with its task id gives the start every row drops
+    // (entry()); a row whose id has another start, or that starts so but ends otherwise,
+    // keeps what this rule says, its record made again (rare: one store, one key prefix).
     const QString &docId = e.docId;
-    const QString &taskId = e.texts[TaskId];
-    if (m_docIdPrefix.isNull() && !taskId.isEmpty() && docId.size() > taskId.size() && docId.endsWith(taskId))
-        m_docIdPrefix = docId.left(docId.size() - taskId.size());
+    if (m_docIdPrefix.isNull())
+        m_docIdPrefix = e.docIdPrefix;
     m_prefixed[i] = !m_docIdPrefix.isNull() && docId.size() > m_docIdPrefix.size() && docId.startsWith(m_docIdPrefix);
-    if (m_prefixed[i])
-        e.texts[DocId] = docId.mid(m_docIdPrefix.size());
+    if (m_prefixed[i] != !e.docIdPrefix.isNull() || (m_prefixed[i] && e.docIdPrefix != m_docIdPrefix)) {
+        QString texts[TextCount];
+        TextArena::decode(e.record, TextCount, texts);
+        texts[DocId] = m_prefixed[i] ? docId.mid(m_docIdPrefix.size()) : docId;
+        e.record = TextArena::encode(texts, TextCount);
+    }
     m_resultCut[i] = e.resultCut;
     m_packedRev[i] = e.packedRev;
     m_texts.release(m_textOf[i], TextCount);
-    m_textOf[i] = m_texts.append(e.texts, TextCount);
+    m_textOf[i] = m_texts.append(e.record);
     if (m_texts.wantsCompaction())
         m_texts.compact(m_textOf, TextCount);
     return slot;

@@ -137,7 +137,13 @@ public:
         qint16 retries = -1;
         bool extended = false, hasTraceback = false, packedRev = false, resultCut = false;
         QString exception; ///< "type\x1fmodule\x1fmessage" (m_exception's form); null: none
-        QString texts[TextCount]; ///< texts[DocId] is the whole id: upsert() drops the shared start
+        /// The texts, as the TextArena record upsert() stores (encoded on entry()'s thread),
+        /// the DocId field without docIdPrefix.
+        QByteArray record;
+        /// The start of docId before its task id (null when docId does not end with it): the
+        /// index keeps one such start for all rows (m_docIdPrefix), and a row with another
+        /// has its record made again by upsert().
+        QString docIdPrefix;
     };
     /// The entry of a task document for an index keeping resultPreviewChars of each result
     /// (the constructor's). Thread-safe: reads no index.

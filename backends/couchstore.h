@@ -298,7 +298,9 @@ private:
     /// m_dataMutex held. apply() parses too; parse first and applyParsed() under the lock
     /// to keep the lock short (the GUI thread takes it briefly in interrupt()).
     void apply(const QJsonObject &doc);
-    void applyParsed(const CouchDocument::Parsed &p);
+    /// entry: the task's CouchIndex::entry(), prepared before the lock was taken; null to
+    /// prepare it here.
+    void applyParsed(const CouchDocument::Parsed &p, CouchIndex::Entry *entry = nullptr);
     void applyDeleted(const QString &docId);
     StoreError catchUp();
     void updateInfo();

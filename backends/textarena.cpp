@@ -183,7 +183,7 @@ bool TextRef::contains(QStringView text, const QByteArray &latin1) const
     return QStringView(reinterpret_cast<const char16_t *>(data), size).contains(text);
 }
 
-TextArena::Handle TextArena::append(const QString *fields, int count)
+QByteArray TextArena::encode(const QString *fields, int count)
 {
     Q_ASSERT(count <= maxFields);
     // What each field becomes: a reference to an earlier one, Latin-1 or UTF-16.
@@ -216,8 +216,8 @@ TextArena::Handle TextArena::append(const QString *fields, int count)
             bound += 1 + 2 * f.size();
     }
 
-    Handle handle = none;
-    char *const begin = reserve(bound, &handle);
+    QByteArray record(bound, Qt::Uninitialized);
+    char *const begin = record.data(); // even, as a record's place in a block
     char *p = begin;
     for (int k = 0; k < count; ++k) {
         const QString &f = fields[k];
@@ -237,10 +237,26 @@ TextArena::Handle TextArena::append(const QString *fields, int count)
         default: *p++ = char(refs[k]); break;
         }
     }
-    const qsizetype used = p - begin;
+    record.truncate(p - begin);
+    return record;
+}
+
+void TextArena::decode(QByteArrayView record, int count, QString *fields)
+{
+    Q_ASSERT(count <= maxFields && (reinterpret_cast<quintptr>(record.data()) & 1) == 0);
+    TextRef refs[maxFields];
+    readFields(record.data(), count - 1, refs);
+    for (int k = 0; k < count; ++k)
+        fields[k] = refs[k].toString();
+}
+
+TextArena::Handle TextArena::append(QByteArrayView record)
+{
+    Handle handle = none;
+    std::memcpy(reserve(record.size(), &handle), record.data(), size_t(record.size()));
     Block &b = m_blocks[size_t(handle >> 32)];
-    b.used = quint32((handle & 0xffffffffu) + quint64(used));
-    m_bytes += used;
+    b.used = quint32((handle & 0xffffffffu) + quint64(record.size()));
+    m_bytes += record.size();
     return handle;
 }
 

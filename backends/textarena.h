@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 #include <QStringView>
 
@@ -45,7 +47,14 @@ public:
     TextArena &operator=(TextArena &&) noexcept = default;
 
     /// Stores the count fields as one record.
-    Handle append(const QString *fields, int count);
+    Handle append(const QString *fields, int count) { return append(encode(fields, count)); }
+    /// The record append() stores for the count fields, made without an arena: on any
+    /// thread, to be appended later (a loader encodes its batch on other cores).
+    static QByteArray encode(const QString *fields, int count);
+    /// Stores a record encode() made.
+    Handle append(QByteArrayView record);
+    /// The count fields of a record encode() made, read back.
+    static void decode(QByteArrayView record, int count, QString *fields);
     /// Field k of the record (k below the count it was stored with).
     TextRef field(Handle record, int k) const;
     QString text(Handle record, int k) const { return field(record, k).toString(); }

@@ -49,6 +49,28 @@ private slots:
         }
     }
 
+    void shouldReadBackARecordEncodedWithoutAnArena()
+    {
+        // A loader encodes records on other threads (encode()), and CouchIndex reads one back
+        // to make it again (decode()); appended, it is the record append() of the fields makes.
+        const QStringList fields = sample();
+        const QByteArray record = TextArena::encode(fields.constData(), int(fields.size()));
+        QVector<QString> back(fields.size());
+        TextArena::decode(record, int(fields.size()), back.data());
+        for (int k = 0; k < fields.size(); ++k) {
+            QCOMPARE(back.at(k), fields.at(k));
+            QCOMPARE(back.at(k).isNull(), fields.at(k).isNull());
+        }
+        TextArena arena;
+        arena.append(QStringList{QStringLiteral("ab")}.constData(), 1); // 3 bytes: the next record is moved to an even place
+        const TextArena::Handle h = arena.append(record);
+        for (int k = 0; k < fields.size(); ++k) {
+            QCOMPARE(arena.text(h, k), fields.at(k));
+            QCOMPARE(arena.text(h, k).isNull(), fields.at(k).isNull());
+        }
+        QCOMPARE(arena.liveBytes(), qint64(record.size()) + 3);
+    }
+
     void shouldKeepRecordsAcrossBlocksAndCompaction()
     {
         TextArena arena;
