@@ -33,10 +33,10 @@ struct RedisConfig : KeyPrefixConfig
 /// django-celery-results' CacheBackend writes through django-redis (§5: the meta pickled under
 /// ":1:celery-task-meta-<id>"), which differ only in their key prefix.
 ///
-/// Listing walks `SCAN 0 MATCH <prefix>celery-task-meta-* COUNT n` (never KEYS; without a
-/// prefix `*celery-task-meta-*`, keeping the keys RedisValue::defaultKeyPrefix() accepts) and
-/// reads each batch's values with one MGET pipelined with the next SCAN; then the same for
-/// the group keys. Values and TTLs on demand: MGET + PTTL in one pipeline.
+/// Listing walks `SCAN 0 MATCH <prefix>celery-task*-meta-* COUNT n` once for the task and the
+/// group keys (never KEYS; without a prefix `*celery-task*-meta-*`, keeping the keys
+/// RedisValue::defaultKeyPrefix() accepts) and reads each batch's values with one MGET
+/// pipelined with the next SCAN. Values and TTLs on demand: MGET + PTTL in one pipeline.
 ///
 /// Live updates: when the server already sends keyspace notifications for what Celery's
 /// keys go through (KeyspaceEvents; read with CONFIG GET, never changed), a second

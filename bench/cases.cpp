@@ -76,9 +76,12 @@ public:
     void start()
     {
         m_max = 0;
-        m_last = nowMs();
+        m_start = m_last = nowMs();
+        m_maxEnd = 0;
         m_timer.start();
     }
+    /// When the longest stall ended, in ms since start(): what it lines up with.
+    double longestEndedAt() const { return m_maxEnd; }
     double stop()
     {
         tick();
@@ -91,12 +94,17 @@ private:
     void tick()
     {
         const double now = nowMs();
-        m_max = std::max(m_max, now - m_last);
+        if (now - m_last > m_max) {
+            m_max = now - m_last;
+            m_maxEnd = now - m_start;
+        }
         m_last = now;
     }
     QTimer m_timer;
+    double m_start = 0;
     double m_last = 0;
     double m_max = 0;
+    double m_maxEnd = 0;
 };
 
 /// A TaskResultModel as the window uses it, with the times its signals arrived (ms since
@@ -1707,6 +1715,7 @@ void measureFirstRows(const StoreFactory &factory, int runs, Figures *fig, const
         fig->add(QStringLiteral("stalk_index_complete_ms"), s.since());
         fig->facts.insert(QStringLiteral("rows_when_complete"), s.model().rowCount());
         fig->stall.push_back(stall.stop());
+        fig->add(QStringLiteral("stall_ended_at_ms"), stall.longestEndedAt());
         if (i == 0)
             fig->facts.insert(QStringLiteral("rss_peak_first_run_kb"), Bench::procStatusKb("VmHWM"));
         fig->floor.push_back(floor());

@@ -2169,8 +2169,7 @@ void TestRedisStore::shouldFollowKeyspaceNotificationsWithoutAScan()
     QVERIFY2(store.info().note.contains(QStringLiteral("Live updates: keyspace notifications")), qPrintable(store.info().note));
     QVERIFY2(store.info().note.contains(channels), qPrintable(store.info().note));
     QCOMPARE(*store.count(TaskQuery()), qint64(1));
-    // The load lists the task keys, then the group keys: an incremental open returns before
-    // the second SCAN.
+    // An incremental open returns before the load's last SCAN.
     QVERIFY(!store.waitUntilLoaded().isError());
     const qint64 scans = scanCalls(server.endpoint());
     QVERIFY(scans > 0); // the load's
@@ -2242,7 +2241,7 @@ void TestRedisStore::shouldShowLiveChangesInTheWindowsModelWithoutAScan()
     QVERIFY(opened.wait(30000));
     QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(model.storeInfo().note.contains(QStringLiteral("Live updates: keyspace notifications")), 10000);
-    // The group keys' SCAN may still be running behind the first rows.
+    // The load's SCANs may still be running behind the first rows.
     QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), 30000);
     const qint64 scans = scanCalls(server.endpoint());
 
