@@ -216,9 +216,9 @@ CouchIndex::Entry CouchIndex::entry(const QString &docId, const QString &rev, co
     // keeps it once, and a row whose id is that start + its task id keeps the task id only.
     const QString &taskId = t.taskId;
     if (!taskId.isEmpty() && docId.size() > taskId.size() && docId.endsWith(taskId))
-        e.docIdPrefix = docId.left(docId.size() - taskId.size());
+        e.docIdStripped = docId.size() - taskId.size();
     QString texts[TextCount];
-    texts[DocId] = e.docIdPrefix.isNull() ? docId : taskId;
+    texts[DocId] = e.docIdStripped > 0 ? taskId : docId;
     texts[TaskId] = taskId;
     texts[FoldedTaskId] = searched.taskId;
     texts[FoldedArgs] = searched.args;
@@ -300,13 +300,14 @@ qint64 CouchIndex::upsert(Entry e)
     // (entry()); a row whose id has another start, or that starts so but ends otherwise,
     // keeps what this rule says, its record made again (rare: one store, one key prefix).
     const QString &docId = e.docId;
-    if (m_docIdPrefix.isNull())
-        m_docIdPrefix = e.docIdPrefix;
+    if (m_docIdPrefix.isNull() && e.docIdStripped > 0)
+        m_docIdPrefix = docId.left(e.docIdStripped);
     m_prefixed[i] = !m_docIdPrefix.isNull() && docId.size() > m_docIdPrefix.size() && docId.startsWith(m_docIdPrefix);
-    if (m_prefixed[i] != !e.docIdPrefix.isNull() || (m_prefixed[i] && e.docIdPrefix != m_docIdPrefix)) {
+    const qsizetype kept = m_prefixed[i] ? m_docIdPrefix.size() : 0; // what this row's DocId field leaves out
+    if (kept != e.docIdStripped) {
         QString texts[TextCount];
         TextArena::decode(e.record, TextCount, texts);
-        texts[DocId] = m_prefixed[i] ? docId.mid(m_docIdPrefix.size()) : docId;
+        texts[DocId] = docId.mid(kept);
         e.record = TextArena::encode(texts, TextCount);
     }
     m_resultCut[i] = e.resultCut;

@@ -138,12 +138,12 @@ public:
         bool extended = false, hasTraceback = false, packedRev = false, resultCut = false;
         QString exception; ///< "type\x1fmodule\x1fmessage" (m_exception's form); null: none
         /// The texts, as the TextArena record upsert() stores (encoded on entry()'s thread),
-        /// the DocId field without docIdPrefix.
+        /// the DocId field without docId's first docIdStripped characters.
         QByteArray record;
-        /// The start of docId before its task id (null when docId does not end with it): the
-        /// index keeps one such start for all rows (m_docIdPrefix), and a row with another
-        /// has its record made again by upsert().
-        QString docIdPrefix;
+        /// How much of docId comes before its task id (0 when docId does not end with it): the
+        /// index keeps one such start for all rows (m_docIdPrefix), and a row that keeps
+        /// another part of its id has its record made again by upsert().
+        qsizetype docIdStripped = 0;
     };
     /// The entry of a task document for an index keeping resultPreviewChars of each result
     /// (the constructor's). Thread-safe: reads no index.

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <utility>
 
 #include <QChar>
 
@@ -1025,30 +1024,23 @@ bool quickJsonAsPython(QStringView json, bool asTuple, QString *out)
     enum class Next { Value, Key, Colon, After } next = Next::Value;
     QString r;
     r.reserve(json.size() + json.size() / 4 + 8);
-    bool opened = false; // the last character read opened a container
     const char16_t *p = json.utf16();
     const char16_t *const end = p + json.size();
     while (p < end) {
         const char16_t c = *p;
-        const bool justOpened = std::exchange(opened, false);
-        if (next == Next::After || justOpened) {
-            // A closing bracket: after a value, or right after the opening one.
-            const char16_t close = depth > 0 ? (open[depth - 1].dict ? u'}' : u']') : 0;
-            if (depth > 0 && c == close) {
+        if (next == Next::After) {
+            // A closing bracket (an empty container's comes right after its opening one), or ','.
+            if (depth > 0 && c == (open[depth - 1].dict ? u'}' : u']')) {
                 const Open &top = open[--depth];
                 r += top.tuple ? (top.items == 1 ? QStringView(u",)") : QStringView(u")")) : QStringView(&c, 1);
-                next = Next::After;
-                ++p;
-                continue;
-            }
-            if (next == Next::After) {
-                if (depth == 0 || c != u',')
-                    return false;
+            } else if (depth > 0 && c == u',') {
                 r += QStringView(u", ");
                 next = open[depth - 1].dict ? Next::Key : Next::Value;
-                ++p;
-                continue;
+            } else {
+                return false;
             }
+            ++p;
+            continue;
         }
         if (next == Next::Colon) {
             if (c != u':')
@@ -1069,9 +1061,9 @@ bool quickJsonAsPython(QStringView json, bool asTuple, QString *out)
                 ++open[depth - 1].items;
             open[depth++] = {c == u'{', tuple, 0};
             r += tuple ? QChar(u'(') : QChar(c);
-            next = c == u'{' ? Next::Key : Next::Value;
-            opened = true;
             ++p;
+            const bool empty = p < end && *p == (c == u'{' ? u'}' : u']');
+            next = empty ? Next::After : c == u'{' ? Next::Key : Next::Value;
             continue;
         }
         if (c == u'"') {
