@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <QByteArrayView>
+#include <QtEndian>
 #include <QCborValue>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -238,10 +239,22 @@ bool longEnough(const QByteArray &utf8)
 {
     if (utf8.size() < prefixChars)
         return false; // a code unit takes at least one byte
-    qsizetype units = 0;
-    for (const char c : utf8) {
-        const auto b = uchar(c);
-        units += (b & 0xc0) != 0x80 ? 1 : 0;
+    // UTF-16 code units: one per byte that is not a continuation byte (10xxxxxx), one more per
+    // four-byte lead (1111xxxx); eight bytes at a time.
+    constexpr quint64 highs = 0x8080808080808080ULL;
+    qsizetype units = utf8.size();
+    const char *p = utf8.constData();
+    const char *const end = p + utf8.size();
+    for (; end - p >= 8; p += 8) {
+        const quint64 v = qFromUnaligned<quint64>(p);
+        // Shifted, bits 6 to 4 of each byte land on its bit 7 (bits of a byte below never
+        // reach it): bit 7 set and bit 6 clear (continuation); bits 7 to 4 set (a lead of four).
+        units -= qPopulationCount(v & ~(v << 1) & highs);
+        units += qPopulationCount(v & (v << 1) & (v << 2) & (v << 3) & highs);
+    }
+    for (; p < end; ++p) {
+        const auto b = uchar(*p);
+        units -= (b & 0xc0) == 0x80 ? 1 : 0;
         units += b >= 0xf0 ? 1 : 0;
     }
     return units >= prefixChars;
@@ -354,6 +367,8 @@ struct Slice
     bool present() const { return begin != nullptr; }
     char first() const { return *begin; }
     QByteArray bytes() const { return QByteArray(begin, end - begin); }
+    /// The text without surrounding white space, not copied.
+    QByteArrayView trimmed() const { return QByteArrayView(begin, end - begin).trimmed(); }
 };
 
 // Writes one value's text as Qt reads it (the fallback for values the raw writer leaves to
@@ -510,12 +525,12 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
         return false;
     }
     if (c == 't' || c == 'f' || c == 'n') {
-        out += s.bytes().trimmed();
+        out += s.trimmed();
         return false;
     }
     // A number: a plain integer keeps its digits (Qt writes a parsed qint64 back the same;
     // the DOM path keeps longer ones as written too), except -0; anything else is Qt's.
-    const QByteArray number = s.bytes().trimmed();
+    const QByteArrayView number = s.trimmed();
     const bool integer = !number.contains('.') && !number.contains('e') && !number.contains('E');
     if (integer && number != "-0")
         out += number;
@@ -589,13 +604,14 @@ bool textSlice(const Slice &s, QString *out)
 QString compactText(const Slice &s)
 {
     QByteArray out;
+    out.reserve(s.end - s.begin); // compact JSON is rarely longer than the text it comes from
     writeCompact(s, out, false);
     return QString::fromUtf8(out);
 }
 
 // Detail::Index for a task document: true when it read the meta (p complete), false to
 // leave it to the DOM path.
-bool readIndexMeta(const QByteArray &utf8, const QString &idFromKey, Parsed &p)
+bool readIndexMeta(const QByteArray &utf8, QStringView idFromKey, Parsed &p)
 {
     // Every member is validated as it is read: the writers below rely on it.
     Reader in(utf8.constData(), utf8.constData() + utf8.size());
@@ -656,7 +672,7 @@ bool readIndexMeta(const QByteArray &utf8, const QString &idFromKey, Parsed &p)
     if (dateDone.present() && dateDone.first() != 'n' && dateDone.first() != '"')
         return false;
     if (retries.present()) {
-        const QByteArray r = retries.bytes().trimmed();
+        const QByteArrayView r = retries.trimmed();
         const bool small = !r.isEmpty() && r.size() <= 9
             && std::all_of(r.cbegin(), r.cend(), [](char c) { return c >= '0' && c <= '9'; });
         if (!small && r != "null" && r != "true" && r != "false" && !r.startsWith('"') && !r.startsWith('[')
@@ -669,7 +685,7 @@ bool readIndexMeta(const QByteArray &utf8, const QString &idFromKey, Parsed &p)
     p.kind = Parsed::Kind::Task;
     t.complete = false;
     if (t.taskId.isEmpty())
-        t.taskId = idFromKey;
+        t.taskId = idFromKey.toString();
     else if (t.taskId != idFromKey)
         t.problems.append(QStringLiteral("task_id: '%1' differs from the document key '%2'").arg(t.taskId, p.docId));
     t.status = statusText;
@@ -799,7 +815,7 @@ Parsed parseParts(const QString &docId, const QString &rev, ValueKind valueKind,
 
     if (detail == Detail::Index && kind == Parsed::Kind::Task) {
         Parsed fast = p;
-        if (readIndexMeta(valueUtf8, p.docId.mid(keyPrefix.size() + int(sizeof(taskPrefix) - 1)), fast))
+        if (readIndexMeta(valueUtf8, QStringView(p.docId).mid(keyPrefix.size() + int(sizeof(taskPrefix) - 1)), fast))
             return fast;
     }
 

@@ -81,11 +81,24 @@ bool containsBytes(const char *hay, size_t n, const char *needle, size_t m)
 
 bool fitsLatin1(QStringView s)
 {
-    for (QChar c : s) {
-        if (c.unicode() > 0xff)
-            return false;
+    return QtPrivate::isLatin1(s); // Qt's vectorised test
+}
+
+/// Writes the Latin-1 text s (every code unit below 0x100) at out; returns its end.
+char *putLatin1(char *out, QStringView s)
+{
+    const char16_t *in = s.utf16();
+    const char16_t *const end = in + s.size();
+#if defined(__SSE2__)
+    for (; end - in >= 16; in += 16, out += 16) {
+        const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i *>(in));
+        const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i *>(in + 8));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out), _mm_packus_epi16(low, high));
     }
-    return true;
+#endif
+    while (in < end)
+        *out++ = char(quint8(*in++));
+    return out;
 }
 
 /// Reads the fields of the record at p up to and including field last; returns the end of
@@ -225,13 +238,12 @@ QByteArray TextArena::encode(const QString *fields, int count)
         switch (tags[k]) {
         case NullTag: break;
         case Latin1Tag:
-            for (QChar c : f)
-                *p++ = char(quint8(c.unicode()));
+            p = putLatin1(p, f);
             break;
         case Utf16Tag:
             if ((p - begin) & 1)
                 *p++ = 0;
-            std::memcpy(p, f.utf16(), size_t(f.size()) * 2);
+            std::memcpy(p, f.constData(), size_t(f.size()) * 2); // constData(): utf16() may copy a literal
             p += 2 * f.size();
             break;
         default: *p++ = char(refs[k]); break;

@@ -60,6 +60,8 @@ private Q_SLOTS:
     void shouldReadAMillionKeptNumbersInLinearTime();
     void shouldPreviewAnObjectResultAsTheFullReadWritesIt_data();
     void shouldPreviewAnObjectResultAsTheFullReadWritesIt();
+    void shouldCutAPreviewAtTheFirstMemberPastItsLength_data();
+    void shouldCutAPreviewAtTheFirstMemberPastItsLength();
 };
 
 namespace {
@@ -494,6 +496,35 @@ void TestCouchDocument::shouldPreviewAnObjectResultAsTheFullReadWritesIt()
     const QString &preview = index.task.result;
     QVERIFY2(whole.startsWith(preview), qPrintable(preview + QStringLiteral(" is no prefix of ") + whole));
     QVERIFY(preview.size() >= qMin<qsizetype>(whole.size(), ResultStore::previewChars + 1));
+}
+
+void TestCouchDocument::shouldCutAPreviewAtTheFirstMemberPastItsLength_data()
+{
+    // A list of one-character strings: each member is `"c"` and a comma, 3 + the character's
+    // UTF-16 code units, so the first k members reach previewChars + 1 code units when
+    // k (3 + units) does. The index counts code units from UTF-8 bytes of every length.
+    QTest::addColumn<QString>("character");
+    QTest::newRow("ASCII, 1 byte") << QStringLiteral("a");
+    QTest::newRow("2 bytes") << QStringLiteral("é");
+    QTest::newRow("3 bytes") << QStringLiteral("€");
+    QTest::newRow("4 bytes, a surrogate pair") << QStringLiteral("😀");
+}
+
+void TestCouchDocument::shouldCutAPreviewAtTheFirstMemberPastItsLength()
+{
+    QFETCH(QString, character);
+    QByteArray list;
+    for (int i = 0; i < 300; ++i)
+        list += (i ? ", \"" : "\"") + character.toUtf8() + '"';
+    const QByteArray meta = R"({"status": "SUCCESS", "result": [)" + list + "]}";
+    const QString key = QStringLiteral("celery-task-meta-t1");
+    const Parsed full = CouchDocument::parseParts(key, QString(), CouchDocument::ValueKind::String, meta);
+    const Parsed index = CouchDocument::parseParts(key, QString(), CouchDocument::ValueKind::String, meta, QString(),
+                                                   CouchDocument::Detail::Index);
+    QCOMPARE(index.kind, Parsed::Kind::Task);
+    const qsizetype member = 3 + character.size();
+    const qsizetype members = (ResultStore::previewChars + 1 + member - 1) / member;
+    QCOMPARE(index.task.result, full.task.result.left(members * member));
 }
 
 void TestCouchDocument::shouldReadAMillionKeptNumbersInLinearTime()

@@ -22,6 +22,7 @@ private:
                 QStringLiteral("0f6e1f0a-5f2c-4a4e-9a53-1c7c1a2b3c4d"), // the end of the field before
                 QStringLiteral("celery-task"), // the start of an earlier field
                 QStringLiteral("Zoë café ÿ"), // Latin-1, not ASCII
+                QStringLiteral("\u0080Zoë café ÿ, Zoë café ÿ, Zoë café ÿ, Zoë café ÿ"), // longer: 16 at a time
                 QStringLiteral("Zoë → 東京 🦘"), // beyond Latin-1, with a surrogate pair
                 lone,
                 QStringLiteral("a"),
