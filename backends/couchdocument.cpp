@@ -1,6 +1,7 @@
 #include "couchdocument.h"
 
 #include <algorithm>
+#include <array>
 
 #include <QByteArrayView>
 #include <QtEndian>
@@ -601,6 +602,34 @@ bool textSlice(const Slice &s, QString *out)
     return true;
 }
 
+// textSlice() for the texts that repeat from one document to the next (status, task name,
+// worker, queue): each thread keeps the last ones it made, 64 by their hash, and documents
+// that hold the same text share one QString instead of each allocating its own (and the
+// loader freeing it after the index pooled it).
+bool repeatedTextSlice(const Slice &s, QString *out)
+{
+    constexpr qsizetype maxBytes = 96;
+    const char *b = s.present() ? s.begin + 1 : nullptr;
+    const char *e = s.present() ? s.end - 1 : nullptr;
+    if (!s.present() || s.first() != '"' || e - b > maxBytes || b == e
+        || !std::all_of(b, e, [](char c) { return uchar(c) >= 0x20 && uchar(c) < 0x80 && c != '\\'; }))
+        return textSlice(s, out);
+    struct Kept
+    {
+        QByteArray bytes;
+        QString text;
+    };
+    thread_local std::array<Kept, 64> kept;
+    const QByteArrayView bytes(b, e - b);
+    Kept &k = kept[qHash(bytes) % kept.size()];
+    if (k.bytes != bytes) {
+        k.bytes = bytes.toByteArray();
+        k.text = QString::fromLatin1(b, e - b);
+    }
+    *out = k.text;
+    return true;
+}
+
 QString compactText(const Slice &s)
 {
     QByteArray out;
@@ -663,11 +692,11 @@ bool readIndexMeta(const QByteArray &utf8, QStringView idFromKey, Parsed &p)
 
     TaskResult &t = p.task;
     QString statusText;
-    if (!status.present() || status.first() != '"' || !textSlice(status, &statusText) || statusText.isEmpty())
+    if (!status.present() || status.first() != '"' || !repeatedTextSlice(status, &statusText) || statusText.isEmpty())
         return false;
     if (!textSlice(traceback, &t.traceback) || !textSlice(taskId, &t.taskId) || !textSlice(groupId, &t.groupId)
-        || !textSlice(parentId, &t.parentId) || !textSlice(name, &t.taskName) || !textSlice(worker, &t.worker)
-        || !textSlice(queue, &t.queue))
+        || !textSlice(parentId, &t.parentId) || !repeatedTextSlice(name, &t.taskName)
+        || !repeatedTextSlice(worker, &t.worker) || !repeatedTextSlice(queue, &t.queue))
         return false;
     if (dateDone.present() && dateDone.first() != 'n' && dateDone.first() != '"')
         return false;

@@ -62,6 +62,7 @@ private Q_SLOTS:
     void shouldPreviewAnObjectResultAsTheFullReadWritesIt();
     void shouldCutAPreviewAtTheFirstMemberPastItsLength_data();
     void shouldCutAPreviewAtTheFirstMemberPastItsLength();
+    void shouldReadRepeatedTextsOfManyDocumentsApart();
 };
 
 namespace {
@@ -525,6 +526,28 @@ void TestCouchDocument::shouldCutAPreviewAtTheFirstMemberPastItsLength()
     const qsizetype member = 3 + character.size();
     const qsizetype members = (ResultStore::previewChars + 1 + member - 1) / member;
     QCOMPARE(index.task.result, full.task.result.left(members * member));
+}
+
+void TestCouchDocument::shouldReadRepeatedTextsOfManyDocumentsApart()
+{
+    // Status, task name, worker and queue are shared between documents holding the same text
+    // (a small cache per thread, by hash): 500 texts in turn, more than it keeps, and again
+    // in another order, each document must read its own.
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 1000; ++i) {
+            const int n = round == 0 ? i % 500 : (i * 7) % 500;
+            const QByteArray meta = QStringLiteral(R"({"status": "S%1", "result": null, "name": "tasks.t%1",)"
+                                                   R"( "worker": "w%1@host", "queue": "q%1"})").arg(n).toUtf8();
+            const Parsed p = CouchDocument::parseParts(QStringLiteral("celery-task-meta-%1").arg(i), QString(),
+                                                       CouchDocument::ValueKind::String, meta, QString(),
+                                                       CouchDocument::Detail::Index);
+            QCOMPARE(p.kind, Parsed::Kind::Task);
+            QCOMPARE(p.task.status, QStringLiteral("S%1").arg(n));
+            QCOMPARE(p.task.taskName, QStringLiteral("tasks.t%1").arg(n));
+            QCOMPARE(p.task.worker, QStringLiteral("w%1@host").arg(n));
+            QCOMPARE(p.task.queue, QStringLiteral("q%1").arg(n));
+        }
+    }
 }
 
 void TestCouchDocument::shouldReadAMillionKeptNumbersInLinearTime()
