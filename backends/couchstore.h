@@ -191,6 +191,18 @@ private:
     /// From `position` when given (and updated to the row each() last saw).
     StoreError walkPlan(const CouchViews::Plan &plan, bool descending,
                         const std::function<bool(const CouchViews::Row &)> &each, WalkPosition *position = nullptr);
+    /// Where a merge of a plan's ranges is: the last key read in each range (empty: none yet).
+    struct MergePosition
+    {
+        QVector<QJsonArray> lastKeys;
+    };
+    /// The rows of a plan's ranges merged into one order, the date's (then the document
+    /// id's: compareAfterOwnField()), as by_date would list them: each range is read a page
+    /// at a time and the row first in that order is taken next. A filter on several values
+    /// of one field sorted by date reads only their rows, not every by_date row. From
+    /// `position` (updated to the rows each() saw).
+    StoreError mergePlan(const CouchViews::Plan &plan, bool descending,
+                         const std::function<bool(const CouchViews::Row &)> &each, MergePosition *position);
     /// Sum of the _count reduce over each range.
     Outcome<qint64> reduceCount(CouchViews::View view, const QVector<CouchViews::Range> &ranges);
     /// The reduced rows of each range (grouped at `level` when > 0), all asked at once.
@@ -227,6 +239,7 @@ private:
         TaskQuery query;
         qint64 nextOffset = -1;
         WalkPosition position; ///< after its last row (keys are unique: each ends with a document id)
+        MergePosition merge;   ///< the same for a page merged from several ranges
     };
     ViewCursor m_viewCursor;
     Mode m_mode = Mode::Index;

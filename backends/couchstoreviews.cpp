@@ -19,6 +19,10 @@ using namespace CouchViews;
 
 namespace {
 
+/// The most ranges a date-sorted page merges (one per value of a filtered field); a filter
+/// with more values walks by_date and keeps its rows.
+constexpr qsizetype maxMergedRanges = 32;
+
 /// counts: per text value (a QHash holds "" and a null QString as one key, so NULL is
 /// counted apart, in nullCount).
 QVector<FacetValue> sortedFacet(const QHash<QString, qint64> &counts, qint64 nullCount)
@@ -297,6 +301,88 @@ StoreError CouchStore::walkPlan(const Plan &plan, bool descending, const std::fu
     return {};
 }
 
+StoreError CouchStore::mergePlan(const Plan &plan, bool descending, const std::function<bool(const Row &)> &each,
+                                 MergePosition *position)
+{
+    const qsizetype count = plan.ranges.size();
+    position->lastKeys.resize(count);
+    // Each range's rows read and not yet taken, whether the range has more after them, and
+    // the key its next page starts after (the last one read, a row Stalk skips included).
+    struct Source
+    {
+        QVector<Row> rows;
+        qsizetype next = 0;
+        bool more = true;
+        QJsonArray after;
+    };
+    QVector<Source> sources(count);
+    for (qsizetype i = 0; i < count; ++i)
+        sources[i].after = position->lastKeys.at(i);
+    const auto request = [&](qsizetype i) {
+        CouchClient::Query q = rangeQuery(plan.ranges.at(i), descending);
+        if (!sources.at(i).after.isEmpty()) {
+            q[0].second = CouchDocument::compactJson(sources.at(i).after);
+            q.append({QStringLiteral("skip"), QStringLiteral("1")});
+        }
+        q.append({QStringLiteral("reduce"), QStringLiteral("false")});
+        q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
+        return QPair<QString, CouchClient::Query>(viewPath(plan.view), q);
+    };
+    const auto take = [&](qsizetype i, const CouchReply &reply) -> StoreError {
+        if (!reply.ok())
+            return m_interrupted.load() ? cancelled() : reply.error;
+        Source &s = sources[i];
+        s.rows.clear();
+        s.next = 0;
+        const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
+        for (const QJsonValue &v : rows) {
+            s.after = v.toObject().value(QLatin1String("key")).toArray();
+            if (std::optional<Row> row = readRow(v.toObject(), plan.view))
+                s.rows.append(std::move(*row));
+        }
+        s.more = rows.size() >= m_config.pageSize;
+        return {};
+    };
+    // The first page of every range at once; later ones as a range runs out.
+    QVector<QPair<QString, CouchClient::Query>> first;
+    for (qsizetype i = 0; i < count; ++i)
+        first.append(request(i));
+    const QVector<CouchReply> replies = callAll(first);
+    for (qsizetype i = 0; i < count; ++i) {
+        if (StoreError e = take(i, replies.at(i)))
+            return e;
+    }
+    for (;;) {
+        qsizetype best = -1;
+        for (qsizetype i = 0; i < count; ++i) {
+            Source &s = sources[i];
+            while (s.next >= s.rows.size() && s.more) { // a page of rows Stalk skips: the next
+                if (StoreError e = take(i, callView(plan.view, request(i).second)))
+                    return e;
+            }
+            if (s.next >= s.rows.size())
+                continue;
+            if (best < 0) {
+                best = i;
+                continue;
+            }
+            const int order = compareAfterOwnField(s.rows.at(s.next).key,
+                                                   sources.at(best).rows.at(sources.at(best).next).key, plan.view);
+            if (descending ? order > 0 : order < 0)
+                best = i;
+        }
+        if (best < 0)
+            return {};
+        Source &s = sources[best];
+        const Row &row = s.rows.at(s.next++);
+        position->lastKeys[best] = row.key;
+        if (!each(row))
+            return {};
+        if (m_interrupted.load())
+            return cancelled();
+    }
+}
+
 Outcome<qint64> CouchStore::reduceCount(View view, const QVector<Range> &ranges)
 {
     const Outcome<QVector<QJsonArray>> rows = rangeRows(view, ranges, 0);
@@ -456,23 +542,25 @@ Outcome<QVector<TaskResult>> CouchStore::viewPage(const TaskQuery &query, qint64
 {
     if (limit <= 0 || boundsOf(query).isEmpty())
         return QVector<TaskResult>();
-    // The view that gives the query's order: by_date for date_done (or the filtered field's
-    // view when one value of one field is asked: its rows are the page's, in date order),
-    // the sorted field's view otherwise (its values in order, each by date_done).
+    // The view that gives the query's order: the sorted field's (its values in order, each
+    // by date_done); for date_done, by_date, or a filtered field's view with the fewest
+    // values (status first on a tie): one value's rows are the page's in date order, several
+    // values' ranges are merged by date (mergePlan(), up to maxMergedRanges of them).
     View view = *viewOf(query.sortField);
+    Plan plan = planFor(query, view);
     if (view == View::ByDate) {
         for (View v : {View::ByStatus, View::ByTaskName, View::ByWorker}) {
             const qsizetype n = (v == View::ByStatus ? query.statuses
                                  : v == View::ByTaskName ? query.taskNames
                                                          : query.workers)
                                     .size();
-            if (n == 1) {
-                view = v;
-                break;
-            }
+            if (n == 0)
+                continue;
+            Plan own = planFor(query, v);
+            if (own.ranges.size() <= maxMergedRanges && (plan.view == View::ByDate || own.ranges.size() < plan.ranges.size()))
+                plan = std::move(own);
         }
     }
-    const Plan plan = planFor(query, view);
     const bool descending = query.sortOrder == Qt::DescendingOrder;
 
     QStringList docIds;
@@ -507,24 +595,28 @@ Outcome<QVector<TaskResult>> CouchStore::viewPage(const TaskQuery &query, qint64
     } else {
         // Rows filtered here: from the last page's last row when this page follows it, else
         // from the start, passing the rows before the offset.
-        WalkPosition position = resume ? m_viewCursor.position : WalkPosition();
         qint64 skipped = resume ? offset : 0;
-        const StoreError walked = walkPlan(
-            plan, descending,
-            [&](const Row &row) {
-                if (plan.residual && !matches(row, query))
-                    return true;
-                if (skipped < offset) {
-                    ++skipped;
-                    return true;
-                }
-                docIds.append(row.docId);
-                return docIds.size() < limit;
-            },
-            &position);
-        if (walked)
-            return walked;
-        m_viewCursor.position = position;
+        const auto each = [&](const Row &row) {
+            if (plan.residual && !matches(row, query))
+                return true;
+            if (skipped < offset) {
+                ++skipped;
+                return true;
+            }
+            docIds.append(row.docId);
+            return docIds.size() < limit;
+        };
+        if (plan.view != *viewOf(query.sortField) && plan.ranges.size() > 1) {
+            MergePosition position = resume ? m_viewCursor.merge : MergePosition();
+            if (StoreError e = mergePlan(plan, descending, each, &position))
+                return e;
+            m_viewCursor.merge = position;
+        } else {
+            WalkPosition position = resume ? m_viewCursor.position : WalkPosition();
+            if (StoreError e = walkPlan(plan, descending, each, &position))
+                return e;
+            m_viewCursor.position = position;
+        }
     }
     m_viewCursor.query = query;
     m_viewCursor.nextOffset = offset + docIds.size();

@@ -163,6 +163,36 @@ std::optional<Row> readRow(const QJsonObject &object, View view)
     return row;
 }
 
+int compareAfterOwnField(const QJsonArray &a, const QJsonArray &b, View view)
+{
+    // CouchDB's order of JSON types: null, false, true, numbers, texts, arrays, objects.
+    const auto rank = [](const QJsonValue &v) {
+        switch (v.type()) {
+        case QJsonValue::Null: return 0;
+        case QJsonValue::Bool: return v.toBool() ? 2 : 1;
+        case QJsonValue::Double: return 3;
+        case QJsonValue::String: return 4;
+        case QJsonValue::Array: return 5;
+        default: return 6;
+        }
+    };
+    for (qsizetype k = view == View::ByDate ? 0 : 1;; ++k) {
+        if (k >= a.size() || k >= b.size())
+            return int(a.size() > k) - int(b.size() > k); // the shorter key first
+        const QJsonValue x = a.at(k), y = b.at(k);
+        if (const int r = rank(x) - rank(y))
+            return r;
+        if (x.isString()) {
+            if (const int c = x.toString().compare(y.toString()))
+                return c;
+        } else if (x.isDouble() && x.toDouble() != y.toDouble()) {
+            return x.toDouble() < y.toDouble() ? -1 : 1;
+        }
+        // Equal texts or numbers, nulls, booleans of one rank: the next element decides
+        // (nested arrays and objects, which the views never emit, count as equal).
+    }
+}
+
 bool DateBounds::isEmpty() const
 {
     return from.isValid() && before.isValid()

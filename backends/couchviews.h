@@ -61,6 +61,12 @@ struct Row
 };
 /// A row of `view`'s answer; none when it is not one this design document emits.
 std::optional<Row> readRow(const QJsonObject &row, View view);
+/// Orders two keys of `view` by what follows its own field (the date, then the document
+/// id), as the view orders rows of one value: negative, 0 or positive. JSON null comes
+/// before texts, and texts compare by code points (the date texts have one fixed form, so
+/// CouchDB's collation orders them alike; document ids of one date may differ in order from
+/// CouchDB's Unicode collation, which no page relies on).
+int compareAfterOwnField(const QJsonArray &a, const QJsonArray &b, View view);
 /// A set filter's value as the views emit it (a null QString is JSON null).
 QJsonValue keyValue(const QString &value);
 

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void shouldOpenOnTheViewsOnlyWhenTheyAreThere();
     void shouldCountAndFacetAsTheIndexDoes();
     void shouldPageAsTheIndexDoes();
+    void shouldPageSeveralValuesByDateFromTheirOwnView();
     void shouldAnswerASearchFromTheIndex();
     void shouldReadAndDeleteTheRowsItShowed();
     void shouldPurgeExactlyTheExpiredSet();
@@ -356,6 +357,66 @@ void TestCouchViews::shouldPageAsTheIndexDoes()
         }
     }
     QVERIFY(!views->isLoading()); // no page needed the index
+}
+
+void TestCouchViews::shouldPageSeveralValuesByDateFromTheirOwnView()
+{
+    // Sorted by date, a filter on several values of one field merges that field's view's
+    // ranges (one per value) instead of reading every by_date row and keeping the matching
+    // ones: the pages are shouldPageAsTheIndexDoes()'s, and no by_date row is read.
+    auto views = open(QStringLiteral("views"), CouchConfig::Index::Views);
+    auto full = open(QStringLiteral("views"), CouchConfig::Index::Full);
+    QVERIFY(views && full);
+    struct Case
+    {
+        TaskQuery query;
+        const char *view;
+    };
+    QVector<Case> cases;
+    TaskQuery q;
+    q.statuses = {QStringLiteral("RETRY"), QStringLiteral("REVOKED")};
+    cases.append({q, "by_status"});
+    q = TaskQuery();
+    q.taskNames = {QStringLiteral("proj.mail"), QString(), QStringLiteral("proj.zip")}; // NULL: no task name
+    q.sortOrder = Qt::AscendingOrder;
+    cases.append({q, "by_task_name"});
+    q = TaskQuery();
+    q.statuses = {QStringLiteral("SUCCESS"), QStringLiteral("FAILURE"), QStringLiteral("RETRY")};
+    q.workers = {QStringLiteral("celery@a"), QStringLiteral("celery@c")}; // fewer values: by_worker, statuses kept here
+    q.doneAfter = m_dates.at(300);
+    cases.append({q, "by_worker"});
+    for (const Case &c : std::as_const(cases)) {
+        TaskQuery query = c.query;
+        query.sortField = Field::DateDone;
+        const Outcome<QVector<TaskResult>> index = full->fetchPage(query, 0, 100000);
+        QVERIFY(index.ok());
+        QVERIFY2(index->size() > 61, c.view); // several pages
+        TestSupport::LogCapture log("stalk.couch");
+        QVector<TaskResult> walked;
+        for (qint64 offset = 0;; offset += 61) {
+            const Outcome<QVector<TaskResult>> page = views->fetchPage(query, offset, 61);
+            QVERIFY2(page.ok(), qPrintable(page.error().message));
+            walked += *page;
+            if (page->size() < 61)
+                break;
+        }
+        const Outcome<QVector<TaskResult>> jump = views->fetchPage(query, index->size() / 2, 7);
+        QVERIFY(jump.ok());
+        const QStringList requests = TestSupport::LogCapture::take();
+        QCOMPARE(walked.size(), index->size());
+        QSet<QString> seen;
+        for (qsizetype k = 0; k < walked.size(); ++k) {
+            QVERIFY2(!seen.contains(walked.at(k).taskId), c.view);
+            seen.insert(walked.at(k).taskId);
+            QCOMPARE(walked.at(k).dateDone, index->at(k).dateDone); // ties may come in another order
+        }
+        QCOMPARE(jump->size(), qsizetype(7));
+        for (qsizetype k = 0; k < jump->size(); ++k)
+            QCOMPARE(jump->at(k).taskId, walked.at(index->size() / 2 + k).taskId);
+        QVERIFY2(requests.filter(QStringLiteral("/_view/%1").arg(QLatin1String(c.view))).size() >= 2,
+                 qPrintable(requests.join(u'\n')));
+        QVERIFY2(requests.filter(QStringLiteral("/_view/by_date")).isEmpty(), qPrintable(requests.join(u'\n')));
+    }
 }
 
 void TestCouchViews::shouldAnswerASearchFromTheIndex()

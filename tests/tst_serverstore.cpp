@@ -172,39 +172,6 @@ QString dateDoneNullable(bool postgres)
                     : QStringLiteral("ALTER TABLE django_celery_results_taskresult MODIFY date_done DATETIME(6) NULL");
 }
 
-/// The stalk.sql messages logged while it lives (that category's debug output switched on).
-class SqlLogCapture final
-{
-public:
-    SqlLogCapture()
-    {
-        s_lines.clear();
-        QLoggingCategory::setFilterRules(QStringLiteral("stalk.sql.debug=true"));
-        m_previous = qInstallMessageHandler(&SqlLogCapture::handle);
-        s_previous = m_previous;
-    }
-    ~SqlLogCapture()
-    {
-        qInstallMessageHandler(m_previous);
-        QLoggingCategory::setFilterRules(QStringLiteral("stalk.sql.debug=false"));
-    }
-    Q_DISABLE_COPY_MOVE(SqlLogCapture)
-
-    static QStringList take() { return std::exchange(s_lines, {}); }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
-    {
-        if (qstrcmp(context.category, "stalk.sql") == 0)
-            s_lines << message;
-        else if (s_previous)
-            s_previous(type, context, message);
-    }
-    static inline QStringList s_lines;
-    static inline QtMessageHandler s_previous = nullptr;
-    QtMessageHandler m_previous = nullptr;
-};
-
 } // namespace
 
 /// SqlStore on PostgreSQL and MariaDB servers started by tools/servers/with_postgres.sh and
@@ -1038,7 +1005,7 @@ void TestServerStore::shouldJumpThroughTheSortIndexExactly()
     QVERIFY2(store, qPrintable(error));
     QVERIFY(dynamic_cast<const SqlStore *>(store.get())->layout().dateDoneIndexed);
 
-    SqlLogCapture log;
+    TestSupport::LogCapture log("stalk.sql");
     constexpr int limit = 50;
     bool walked = false, counted = false;
     for (const bool ascending : {false, true}) {
@@ -1078,7 +1045,7 @@ void TestServerStore::shouldJumpThroughTheSortIndexExactly()
                     QVERIFY(store->fetchPage(other, 0, 1).ok());
                     if (fromLast)
                         QCOMPARE(*store->count(q), n);
-                    SqlLogCapture::take();
+                    TestSupport::LogCapture::take();
                     const auto page = store->fetchPage(q, offset, limit);
                     QVERIFY2(page.ok(), qPrintable(page.error().message));
                     QVERIFY2(taskIdsOf(*page) == whole.mid(offset, limit),
@@ -1087,7 +1054,7 @@ void TestServerStore::shouldJumpThroughTheSortIndexExactly()
                                             .arg(offset)
                                             .arg(fromLast ? QStringLiteral("(count known)") : QString(),
                                                  taskIdsOf(*page).join(u' '), whole.mid(offset, limit).join(u' '))));
-                    const QStringList lines = SqlLogCapture::take();
+                    const QStringList lines = TestSupport::LogCapture::take();
                     const auto logged = [&](const QString &what) {
                         return std::any_of(lines.cbegin(), lines.cend(), [&](const QString &l) { return l.startsWith(what); });
                     };
@@ -1163,7 +1130,7 @@ void TestServerStore::shouldProbeASearchsFirstPageThenWalkOrScan()
     QVERIFY(dynamic_cast<const SqlStore *>(store.get())->layout().dateDoneIndexed);
     QCOMPARE(SearchProbe::windowFor(*store->estimateCount(TaskQuery())), 2000);
 
-    SqlLogCapture log;
+    TestSupport::LogCapture log("stalk.sql");
     // How each word's first page is read: the probe alone, then the walk, or the scan.
     enum Read { Probe, Walk, Scan };
     const std::pair<const char *, Read> words[] = {
@@ -1176,13 +1143,13 @@ void TestServerStore::shouldProbeASearchsFirstPageThenWalkOrScan()
                                                       .arg(QLatin1String(term)));
         QVERIFY(whole.isEmpty() || !whole.constFirst().startsWith(QLatin1String("<error")));
         QVERIFY(store->fetchPage(TaskQuery(), 0, 1).ok()); // another query first: the pager forgets its keys
-        SqlLogCapture::take();
+        TestSupport::LogCapture::take();
         const auto page = store->fetchPage(q, 0, limit);
         QVERIFY2(page.ok(), qPrintable(page.error().message));
         QVERIFY2(taskIdsOf(*page) == whole.mid(0, limit),
                  qPrintable(QStringLiteral("%1: %2, not %3").arg(QLatin1String(term), taskIdsOf(*page).join(u' '),
                                                                 whole.mid(0, limit).join(u' '))));
-        const QStringList lines = SqlLogCapture::take();
+        const QStringList lines = TestSupport::LogCapture::take();
         // Statements of the page, by the clauses only each one has.
         const auto ran = [&](const QString &what) {
             return std::count_if(lines.cbegin(), lines.cend(), [&](const QString &l) {

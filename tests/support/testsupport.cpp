@@ -1,12 +1,14 @@
 #include "testsupport.h"
 
 #include <atomic>
+#include <utility>
 
 #include <QDateTime>
 #include <QDebug>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -299,6 +301,43 @@ QString addRuntimeTrendTasks(const QSqlDatabase &db, const QString &table)
         }
     }
     return {};
+}
+
+namespace {
+
+QByteArray s_category;
+QStringList s_lines;
+QtMessageHandler s_previous = nullptr;
+
+void captureHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (context.category && s_category == context.category)
+        s_lines << message;
+    else if (s_previous)
+        s_previous(type, context, message);
+}
+
+} // namespace
+
+LogCapture::LogCapture(const char *category)
+{
+    s_category = category;
+    s_lines.clear();
+    QLoggingCategory::setFilterRules(QStringLiteral("%1.debug=true").arg(QLatin1String(category)));
+    m_previous = qInstallMessageHandler(&captureHandler);
+    s_previous = m_previous;
+}
+
+LogCapture::~LogCapture()
+{
+    qInstallMessageHandler(m_previous);
+    QLoggingCategory::setFilterRules(QStringLiteral("%1.debug=false").arg(QLatin1String(s_category)));
+    s_category.clear();
+}
+
+QStringList LogCapture::take()
+{
+    return std::exchange(s_lines, {});
 }
 
 } // namespace TestSupport

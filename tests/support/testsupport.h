@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QtGlobal>
 #include <QStringList>
 #include <QVariantList>
 #include <QVariantMap>
@@ -148,6 +149,22 @@ QSqlDatabase serverConnection(const Url &url, const QString &database, const QSt
     db.setDatabaseName(database);
     return db;
 }
+
+/// The messages of one logging category (e.g. "stalk.sql", "stalk.couch") logged while it
+/// lives, that category's debug output switched on; other messages go on as before.
+class LogCapture final
+{
+public:
+    explicit LogCapture(const char *category);
+    ~LogCapture();
+    Q_DISABLE_COPY_MOVE(LogCapture)
+
+    /// The lines captured since the last take().
+    static QStringList take();
+
+private:
+    QtMessageHandler m_previous = nullptr;
+};
 
 } // namespace TestSupport
 
