@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 #include <QByteArrayView>
 #include <QtEndian>
@@ -236,7 +237,7 @@ QString jsonField(const Meta &m, const QJsonObject &meta, const char *key, bool 
 constexpr int prefixChars = ResultStore::previewChars + 1;
 
 // UTF-16 code units of UTF-8 text: one per sequence, two for 4-byte sequences.
-bool longEnough(const QByteArray &utf8)
+bool longEnough(QByteArrayView utf8)
 {
     if (utf8.size() < prefixChars)
         return false; // a code unit takes at least one byte
@@ -375,15 +376,21 @@ struct Slice
 // Writes one value's text as Qt reads it (the fallback for values the raw writer leaves to
 // Qt), its long integers as written, as the DOM path does: whole, or with limited a prefix
 // as appendPrefixOf() writes it. Returns true when it stopped.
-bool appendAsQt(QByteArray &out, const Slice &s, bool limited = true)
+bool appendAsQt(std::string &out, const Slice &s, bool limited = true)
 {
     Meta m;
     QJsonParseError error;
     const QJsonDocument doc = m.parse('[' + s.bytes() + ']', &error);
     const QJsonValue value = doc.array().at(0);
-    if (limited)
-        return appendPrefixOf(out, value, m);
-    out += m.compact(value).toUtf8();
+    if (limited) {
+        // appendPrefixOf() counts what is written before it too: it writes after a copy.
+        QByteArray written(out.data(), qsizetype(out.size()));
+        const bool stopped = appendPrefixOf(written, value, m);
+        out.assign(written.constData(), size_t(written.size()));
+        return stopped;
+    }
+    const QByteArray compact = m.compact(value).toUtf8();
+    out.append(compact.constData(), size_t(compact.size()));
     return false;
 }
 
@@ -437,10 +444,24 @@ bool readMembers(Reader &in, Members *members, int depth)
     return in.take('}');
 }
 
-bool writeCompact(const Slice &s, QByteArray &out, bool limited);
+bool writeCompact(CouchJsonReader &in, std::string &out, bool limited);
+
+// The raw writer's output: a std::string, whose appends are inline (QByteArray's go through
+// a general insert(), most of the writer's time for small values).
+void put(std::string &out, QByteArrayView bytes)
+{
+    out.append(bytes.data(), size_t(bytes.size()));
+}
+
+// Writes the value s as writeCompact() does.
+bool writeCompact(const Slice &s, std::string &out, bool limited)
+{
+    Reader in(s.begin, s.end);
+    return writeCompact(in, out, limited);
+}
 
 // Writes the object s, read into members, as writeCompact() does.
-bool writeObject(Members &members, const Slice &s, QByteArray &out, bool limited)
+bool writeObject(Members &members, const Slice &s, std::string &out, bool limited)
 {
     // Qt orders members by key; plain ASCII keys sort by bytes. Objects are small and
     // usually sorted already: a stable insertion sort, without allocating.
@@ -465,7 +486,7 @@ bool writeObject(Members &members, const Slice &s, QByteArray &out, bool limited
         if (k > 0)
             out += ',';
         out += '"';
-        out.append(list[k].key);
+        put(out, list[k].key);
         out += "\":";
         if (writeCompact(list[k].value, out, limited) || (limited && longEnough(out)))
             return true;
@@ -474,12 +495,13 @@ bool writeObject(Members &members, const Slice &s, QByteArray &out, bool limited
     return false;
 }
 
-// Writes the compact JSON of the (already validated) value s, as QJsonDocument would; with
-// limited, stops at a member boundary once longEnough(). Returns true when it stopped.
-bool writeCompact(const Slice &s, QByteArray &out, bool limited)
+// Writes the compact JSON of the (already validated) value at in's cursor, as QJsonDocument
+// would, and moves in past it; with limited, stops at a member boundary once longEnough()
+// (in is then inside the value). Returns true when it stopped.
+bool writeCompact(CouchJsonReader &in, std::string &out, bool limited)
 {
-    Reader in(s.begin, s.end);
     const char c = in.peek();
+    const char *const begin = in.pos();
     if (c == '[') {
         in.take('[');
         out += '[';
@@ -489,14 +511,10 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
                 if (!first)
                     out += ',';
                 first = false;
-                Slice member;
-                in.skipSpace();
-                member.begin = in.pos();
-                in.skipValue(1);
-                member.end = in.pos();
-                if (writeCompact(member, out, limited) || (limited && longEnough(out)))
+                if (writeCompact(in, out, limited) || (limited && longEnough(out)))
                     return true;
             } while (in.take(','));
+            in.take(']');
         }
         out += ']';
         return false;
@@ -504,37 +522,42 @@ bool writeCompact(const Slice &s, QByteArray &out, bool limited)
     if (c == '{') {
         Members members;
         readMembers(in, &members, 1);
-        return writeObject(members, s, out, limited);
+        return writeObject(members, Slice{begin, in.pos()}, out, limited);
     }
+    in.skipValue(1);
+    const Slice s{begin, in.pos()};
     if (c == '"') {
         // Printable ASCII without escapes is written as it stands.
         const char *b = s.begin + 1;
         const char *e = s.end - 1;
         if (std::all_of(b, e, [](char ch) { return uchar(ch) >= 0x20 && uchar(ch) < 0x7f && ch != '\\' && ch != '"'; })) {
-            out.append(s.begin, s.end - s.begin);
+            out.append(s.begin, size_t(s.end - s.begin));
             return false;
         }
-        QByteArray text;
-        in.string(&text);
-        if (plainAsciiBytes(text)) {
+        Reader text(s.begin, s.end);
+        QByteArray decoded;
+        text.string(&decoded);
+        if (plainAsciiBytes(decoded)) {
             out += '"';
-            out += text;
+            put(out, decoded);
             out += '"';
         } else {
-            appendString(out, QString::fromUtf8(text));
+            QByteArray written;
+            appendString(written, QString::fromUtf8(decoded));
+            put(out, written);
         }
         return false;
     }
+    const QByteArrayView token = s.trimmed();
     if (c == 't' || c == 'f' || c == 'n') {
-        out += s.trimmed();
+        put(out, token);
         return false;
     }
     // A number: a plain integer keeps its digits (Qt writes a parsed qint64 back the same;
     // the DOM path keeps longer ones as written too), except -0; anything else is Qt's.
-    const QByteArrayView number = s.trimmed();
-    const bool integer = !number.contains('.') && !number.contains('e') && !number.contains('E');
-    if (integer && number != "-0")
-        out += number;
+    const bool integer = std::none_of(token.begin(), token.end(), [](char ch) { return ch == '.' || ch == 'e' || ch == 'E'; });
+    if (integer && token != "-0")
+        put(out, token);
     else
         appendAsQt(out, s);
     return false;
@@ -632,10 +655,10 @@ bool repeatedTextSlice(const Slice &s, QString *out)
 
 QString compactText(const Slice &s)
 {
-    QByteArray out;
-    out.reserve(s.end - s.begin); // compact JSON is rarely longer than the text it comes from
+    std::string out;
+    out.reserve(size_t(s.end - s.begin)); // compact JSON is rarely longer than the text it comes from
     writeCompact(s, out, false);
-    return QString::fromUtf8(out);
+    return QString::fromUtf8(out.data(), qsizetype(out.size()));
 }
 
 // Detail::Index for a task document: true when it read the meta (p complete), false to
@@ -719,13 +742,13 @@ bool readIndexMeta(const QByteArray &utf8, QStringView idFromKey, Parsed &p)
         t.problems.append(QStringLiteral("task_id: '%1' differs from the document key '%2'").arg(t.taskId, p.docId));
     t.status = statusText;
     if (result.present()) {
-        QByteArray prefix;
+        std::string prefix;
         prefix.reserve(4 * prefixChars);
         if (result.first() == '{')
             writeObject(resultMembers, result, prefix, true);
         else
             writeCompact(result, prefix, true);
-        t.result = QString::fromUtf8(prefix);
+        t.result = QString::fromUtf8(prefix.data(), qsizetype(prefix.size()));
     } else {
         t.result = QStringLiteral("null");
     }
