@@ -237,6 +237,13 @@ QString jsonField(const Meta &m, const QJsonObject &meta, const char *key, bool 
 constexpr int prefixChars = ResultStore::previewChars + 1;
 
 // UTF-16 code units of UTF-8 text: one per sequence, two for 4-byte sequences.
+// How many bytes of x have bit 7 set, when no other bit is (a multiply adds them up; no
+// popcount instruction is assumed).
+int highBits(quint64 x)
+{
+    return int(((x >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
 bool longEnough(QByteArrayView utf8)
 {
     if (utf8.size() < prefixChars)
@@ -251,8 +258,8 @@ bool longEnough(QByteArrayView utf8)
         const quint64 v = qFromUnaligned<quint64>(p);
         // Shifted, bits 6 to 4 of each byte land on its bit 7 (bits of a byte below never
         // reach it): bit 7 set and bit 6 clear (continuation); bits 7 to 4 set (a lead of four).
-        units -= qPopulationCount(v & ~(v << 1) & highs);
-        units += qPopulationCount(v & (v << 1) & (v << 2) & (v << 3) & highs);
+        units -= highBits(v & ~(v << 1) & highs);
+        units += highBits(v & (v << 1) & (v << 2) & (v << 3) & highs);
     }
     for (; p < end; ++p) {
         const auto b = uchar(*p);

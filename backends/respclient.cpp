@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <cstring>
 
 #include "stalklog.h"
 
@@ -16,12 +17,22 @@ constexpr int maxDepth = 64;
 /// The line starting at pos (without CRLF); false when it is not complete yet.
 bool readLine(const QByteArray &data, qsizetype pos, QByteArrayView *line, qsizetype *next)
 {
-    const qsizetype cr = data.indexOf("\r\n", pos);
-    if (cr < 0)
-        return false;
-    *line = QByteArrayView(data.constData() + pos, cr - pos);
-    *next = cr + 2;
-    return true;
+    // The first CR LF: memchr() for each CR (QByteArray::indexOf() of a two-byte needle
+    // costs several times as much, twice for every value of an MGET reply).
+    const char *const begin = data.constData();
+    const char *const end = begin + data.size();
+    for (const char *p = begin + pos; p < end;) {
+        const auto *cr = static_cast<const char *>(std::memchr(p, '\r', size_t(end - p)));
+        if (!cr || cr + 1 >= end)
+            return false;
+        if (cr[1] == '\n') {
+            *line = QByteArrayView(begin + pos, cr - (begin + pos));
+            *next = cr - begin + 2;
+            return true;
+        }
+        p = cr + 1;
+    }
+    return false;
 }
 
 bool toInteger(QByteArrayView text, qint64 *value)

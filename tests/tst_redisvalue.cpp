@@ -46,6 +46,8 @@ void TestRedisValue::shouldReadEveryReplyType_data()
     using T = RespValue::Type;
     QTest::newRow("simple") << QByteArray("+OK\r\n") << int(T::Simple) << QByteArray("OK") << qint64(0) << 0;
     QTest::newRow("error") << QByteArray("-WRONGPASS invalid\r\n") << int(T::Error) << QByteArray("WRONGPASS invalid") << qint64(0) << 0;
+    QTest::newRow("a line with lone CRs: it ends at CR LF") << QByteArray("+a\rb\r\r\n") << int(T::Simple) << QByteArray("a\rb\r")
+                                                           << qint64(0) << 0;
     QTest::newRow("integer") << QByteArray(":-42\r\n") << int(T::Integer) << QByteArray() << qint64(-42) << 0;
     QTest::newRow("bulk") << QByteArray("$5\r\nhe\r\nl\r\n") << int(T::Bulk) << QByteArray("he\r\nl") << qint64(0) << 0;
     QTest::newRow("empty bulk") << QByteArray("$0\r\n\r\n") << int(T::Bulk) << QByteArray("") << qint64(0) << 0;
@@ -78,7 +80,7 @@ void TestRedisValue::shouldReadEveryReplyType()
 
 void TestRedisValue::shouldWaitForMoreAtEveryCutOfAReply()
 {
-    const QByteArray reply("*3\r\n$4\r\nabcd\r\n:7\r\n*1\r\n+OK\r\n");
+    const QByteArray reply("*3\r\n$4\r\nabcd\r\n:7\r\n*1\r\n+O\rK\r\n");
     for (qsizetype cut = 0; cut < reply.size(); ++cut) {
         qsizetype pos = 0;
         RespValue v;
