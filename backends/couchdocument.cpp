@@ -5,12 +5,12 @@
 #include <string>
 
 #include <QByteArrayView>
-#include <QtEndian>
 #include <QCborValue>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QVarLengthArray>
+#include <QtEndian>
 
 #include "couchjsonreader.h"
 #include "resultstore.h"
@@ -236,7 +236,6 @@ QString jsonField(const Meta &m, const QJsonObject &meta, const char *key, bool 
 
 constexpr int prefixChars = ResultStore::previewChars + 1;
 
-// UTF-16 code units of UTF-8 text: one per sequence, two for 4-byte sequences.
 // How many bytes of x have bit 7 set, when no other bit is (a multiply adds them up; no
 // popcount instruction is assumed).
 int highBits(quint64 x)
@@ -244,6 +243,7 @@ int highBits(quint64 x)
     return int(((x >> 7) * 0x0101010101010101ULL) >> 56);
 }
 
+// UTF-16 code units of UTF-8 text: one per sequence, two for 4-byte sequences.
 bool longEnough(QByteArrayView utf8)
 {
     if (utf8.size() < prefixChars)
