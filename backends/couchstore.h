@@ -188,6 +188,9 @@ private:
         int range = 0;
         QJsonArray lastKey;
     };
+    /// The request of a range's next page of rows (reduce=false, m_config.pageSize of them),
+    /// after lastKey when it is not empty (keys are unique: each ends with a document id).
+    CouchClient::Query rowsAfter(const CouchViews::Range &range, bool descending, const QJsonArray &lastKey) const;
     /// From `position` when given (and updated to the row each() last saw).
     StoreError walkPlan(const CouchViews::Plan &plan, bool descending,
                         const std::function<bool(const CouchViews::Row &)> &each, WalkPosition *position = nullptr);

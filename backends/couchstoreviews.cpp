@@ -258,6 +258,18 @@ QVector<CouchReply> CouchStore::callAll(const QVector<QPair<QString, CouchClient
     return out;
 }
 
+CouchClient::Query CouchStore::rowsAfter(const Range &range, bool descending, const QJsonArray &lastKey) const
+{
+    CouchClient::Query q = rangeQuery(range, descending);
+    if (!lastKey.isEmpty()) {
+        q[0].second = CouchDocument::compactJson(lastKey);
+        q.append({QStringLiteral("skip"), QStringLiteral("1")});
+    }
+    q.append({QStringLiteral("reduce"), QStringLiteral("false")});
+    q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
+    return q;
+}
+
 StoreError CouchStore::walkPlan(const Plan &plan, bool descending, const std::function<bool(const Row &)> &each,
                                 WalkPosition *position)
 {
@@ -268,14 +280,7 @@ StoreError CouchStore::walkPlan(const Plan &plan, bool descending, const std::fu
         // Keys are unique (each ends with its document id): a page goes on after the last.
         QJsonArray lastKey = position && i == first ? position->lastKey : QJsonArray();
         for (;;) {
-            CouchClient::Query q = rangeQuery(range, descending);
-            if (!lastKey.isEmpty()) {
-                q[0].second = CouchDocument::compactJson(lastKey);
-                q.append({QStringLiteral("skip"), QStringLiteral("1")});
-            }
-            q.append({QStringLiteral("reduce"), QStringLiteral("false")});
-            q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
-            const CouchReply reply = callView(plan.view, q);
+            const CouchReply reply = callView(plan.view, rowsAfter(range, descending, lastKey));
             if (!reply.ok())
                 return reply.error;
             const QJsonArray rows = reply.json.object().value(QLatin1String("rows")).toArray();
@@ -318,16 +323,7 @@ StoreError CouchStore::mergePlan(const Plan &plan, bool descending, const std::f
     QVector<Source> sources(count);
     for (qsizetype i = 0; i < count; ++i)
         sources[i].after = position->lastKeys.at(i);
-    const auto request = [&](qsizetype i) {
-        CouchClient::Query q = rangeQuery(plan.ranges.at(i), descending);
-        if (!sources.at(i).after.isEmpty()) {
-            q[0].second = CouchDocument::compactJson(sources.at(i).after);
-            q.append({QStringLiteral("skip"), QStringLiteral("1")});
-        }
-        q.append({QStringLiteral("reduce"), QStringLiteral("false")});
-        q.append({QStringLiteral("limit"), QString::number(m_config.pageSize)});
-        return QPair<QString, CouchClient::Query>(viewPath(plan.view), q);
-    };
+    const auto request = [&](qsizetype i) { return rowsAfter(plan.ranges.at(i), descending, sources.at(i).after); };
     const auto take = [&](qsizetype i, const CouchReply &reply) -> StoreError {
         if (!reply.ok())
             return m_interrupted.load() ? cancelled() : reply.error;
@@ -346,7 +342,7 @@ StoreError CouchStore::mergePlan(const Plan &plan, bool descending, const std::f
     // The first page of every range at once; later ones as a range runs out.
     QVector<QPair<QString, CouchClient::Query>> first;
     for (qsizetype i = 0; i < count; ++i)
-        first.append(request(i));
+        first.append({viewPath(plan.view), request(i)});
     const QVector<CouchReply> replies = callAll(first);
     for (qsizetype i = 0; i < count; ++i) {
         if (StoreError e = take(i, replies.at(i)))
@@ -357,7 +353,7 @@ StoreError CouchStore::mergePlan(const Plan &plan, bool descending, const std::f
         for (qsizetype i = 0; i < count; ++i) {
             Source &s = sources[i];
             while (s.next >= s.rows.size() && s.more) { // a page of rows Stalk skips: the next
-                if (StoreError e = take(i, callView(plan.view, request(i).second)))
+                if (StoreError e = take(i, callView(plan.view, request(i))))
                     return e;
             }
             if (s.next >= s.rows.size())
